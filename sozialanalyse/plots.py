@@ -1,0 +1,129 @@
+"""Charts and maps for the report: German labels and number formats, deterministic output."""
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.patches import Patch
+
+from . import fmt
+from .areas import AGE_GROUPS
+from .io.own import District, totals
+
+__all__ = ["population_pyramid", "trend", "choropleth", "locator_map", "PALETTE", "SEX_LABELS"]
+
+PALETTE = {"m": "#3b6ea8", "w": "#c8553d", "area": "#2a7f62", "kreis": "#8a8a8a"}
+SEX_LABELS = {"m": "Männer", "w": "Frauen"}
+NATIONALITY_LABELS = {"deutsch": "deutsch", "nichtdeutsch": "nichtdeutsch"}
+
+
+def _style(ax):
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.grid(axis="x" if ax.get_xlabel() else "y", color="#dddddd", linewidth=0.6)
+    ax.set_axisbelow(True)
+
+
+def population_pyramid(district: District, area_id: str, year: int, ax=None):
+    """Population pyramid by five-year age band, sex and nationality (deutsch / nichtdeutsch)."""
+    t = totals(district, area_id, "einwohner", by=["age_group", "sex", "nationality"], years=[year])
+    if t.empty:
+        raise ValueError(f"no population for area {area_id!r} in {year}")
+    wide = t.pivot_table(index="age_group", columns=["sex", "nationality"], values="value",
+                         aggfunc="sum", fill_value=0).reindex(AGE_GROUPS, fill_value=0)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 5))
+    y = np.arange(len(AGE_GROUPS))
+    for sex, sign in (("m", -1), ("w", 1)):
+        de = wide.get((sex, "deutsch"), pd.Series(0, index=wide.index)).to_numpy()
+        nd = wide.get((sex, "nichtdeutsch"), pd.Series(0, index=wide.index)).to_numpy()
+        ax.barh(y, sign * de, color=PALETTE[sex], height=0.85, label=f"{SEX_LABELS[sex]}, deutsch")
+        ax.barh(y, sign * nd, left=sign * de, color=PALETTE[sex], alpha=0.45, height=0.85,
+                label=f"{SEX_LABELS[sex]}, nichtdeutsch")
+    ax.set_yticks(y, AGE_GROUPS)
+    lim = float(np.abs(ax.get_xlim()).max())
+    ax.set_xlim(-lim, lim)
+    ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _p: fmt.num(abs(v))))
+    ax.set_xlabel("Einwohnerinnen und Einwohner")
+    ax.set_ylabel("Altersgruppe (Jahre)")
+    ax.legend(loc="upper right", fontsize=8, frameon=False)
+    ax.set_title(f"Bevölkerung nach Alter, Geschlecht und Staatsangehörigkeit, 31.12.{year}", fontsize=10)
+    _style(ax)
+    return ax
+
+
+def trend(data: pd.DataFrame, x: str, y: str, hue: str | None = None, ax=None, ylabel: str = "",
+          decimals: int = 0, unit: str | None = None, title: str | None = None, low: str | None = None,
+          high: str | None = None):
+    """Line chart over years; one line per ``hue`` value, optional interval band ``low``/``high``."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 3.6))
+    groups = [(None, data)] if hue is None else list(data.groupby(hue, sort=False))
+    colors = [PALETTE["area"], PALETTE["kreis"], "#d89a2b", "#6b4c9a", "#2b8cbe"]
+    for i, (label, g) in enumerate(groups):
+        g = g.sort_values(x)
+        color = colors[i % len(colors)]
+        ax.plot(g[x], g[y], marker="o", markersize=3, color=color, label=label)
+        if low and high:
+            ax.fill_between(g[x], g[low], g[high], color=color, alpha=0.15, linewidth=0)
+    ax.yaxis.set_major_formatter(fmt.axis_formatter(decimals, None))
+    ax.xaxis.set_major_locator(plt.MaxNLocator(integer=True))
+    ax.set_ylabel(ylabel + (f" ({unit})" if unit else ""))
+    if hue is not None:
+        ax.legend(frameon=False, fontsize=8)
+    if title:
+        ax.set_title(title, fontsize=10)
+    _style(ax)
+    return ax
+
+
+def choropleth(gdf, column: str, ax=None, k: int = 5, scheme: str = "Quantiles", decimals: int = 1,
+               unit: str | None = None, cmap: str = "YlOrRd", title: str | None = None, labels: str | None = None,
+               legend_title: str | None = None):
+    """Choropleth map with a mapclassify scheme and a German legend; missing values hatched grey."""
+    import mapclassify
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 6))
+    values = gdf[column].astype(float)
+    valid = values.notna()
+    k = max(1, min(k, int(values[valid].nunique())))
+    classifier = mapclassify.classify(values[valid].to_numpy(), scheme=scheme, k=k)
+    colors = plt.get_cmap(cmap)(np.linspace(0.15, 0.9, len(classifier.bins)))
+    cls = pd.Series(-1, index=gdf.index)
+    cls[valid] = classifier.yb
+    for i, color in enumerate(colors):
+        part = gdf[cls == i]
+        if len(part):
+            part.plot(ax=ax, color=color, edgecolor="white", linewidth=0.6)
+    if (~valid).any():
+        gdf[~valid].plot(ax=ax, color="#eeeeee", edgecolor="white", hatch="///", linewidth=0.6)
+    lower = [values[valid].min(), *classifier.bins[:-1]]
+    handles = [Patch(color=c, label=f"{fmt.num(lo, decimals)} bis {fmt.num(hi, decimals)}" + (f" {unit}" if unit else ""))
+               for c, lo, hi in zip(colors, lower, classifier.bins)]
+    if (~valid).any():
+        handles.append(Patch(facecolor="#eeeeee", hatch="///", label="keine Angabe"))
+    ax.legend(handles=handles, title=legend_title, loc="lower left", fontsize=8, title_fontsize=8,
+              frameon=True, framealpha=0.9)
+    if labels:
+        for _, row in gdf.iterrows():
+            p = row.geometry.representative_point()
+            ax.annotate(str(row[labels]), (p.x, p.y), ha="center", va="center", fontsize=6.5, color="#222222")
+    ax.set_axis_off()
+    ax.set_aspect("equal")
+    if title:
+        ax.set_title(title, fontsize=10)
+    return ax
+
+
+def locator_map(district: District, area_id: str, ax=None):
+    """The district's municipalities in grey with ``area_id`` highlighted."""
+    geo = district.geometry
+    munis = geo[geo["kind"].isin(["Stadt", "Einheitsgemeinde", "Samtgemeinde"])]
+    if ax is None:
+        _, ax = plt.subplots(figsize=(3.2, 3.2))
+    munis.plot(ax=ax, color="#e4e4e4", edgecolor="white", linewidth=0.8)
+    geo[geo["area_id"] == area_id].plot(ax=ax, color=PALETTE["area"], edgecolor="white", linewidth=0.8)
+    ax.set_axis_off()
+    ax.set_aspect("equal")
+    ax.set_title(f"Lage im {district.name}", fontsize=9)
+    return ax

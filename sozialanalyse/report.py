@@ -1,0 +1,453 @@
+"""Build the report: papermill runs the template notebooks, Jupyter Book assembles the HTML.
+
+The build (``sozialanalyse build``) does four things:
+
+1. **Plan**: one job for every chapter template (``notebooks/<chapter>.ipynb``, run once) and one
+   Gemeindeprofil (``notebooks/gemeindeprofil.ipynb``) for every municipality the config names.
+2. **Execute**: every job whose *content key* is not in the execution cache runs through papermill,
+   in parallel worker processes. The key hashes the template, the parameters, the library source
+   and the data the job depends on (:func:`job_data_hash`), so a rebuild with nothing changed
+   executes nothing, and a change to one municipality re-executes only what shows that data.
+3. **Assemble**: the executed notebooks are copied into ``book/_generated/`` (only when their bytes
+   changed, so Sphinx re-reads only those), with a generated table of contents and config.
+4. **Publish**: Jupyter Book builds the HTML in a work folder with warnings as errors; the result is
+   copied to a new site folder and ``_build/html`` is switched to it atomically (a symlink swap).
+   A failed or interrupted build leaves the previously published site as it was.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from multiprocessing import get_context
+from pathlib import Path
+
+import yaml
+
+from . import __version__
+
+__all__ = ["BuildError", "Job", "plan", "build", "project_root", "job_data_hash", "slug"]
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+GENERATED = Path("book") / "_generated"
+CACHE = Path(".cache") / "executed"
+BUILD = Path("_build")
+KERNEL_TIMEOUT = 600
+
+
+class BuildError(RuntimeError):
+    """The build stopped; the message says which file, key, municipality or cell failed."""
+
+
+def project_root(start: Path | None = None) -> Path:
+    """The folder holding ``_config.yml`` and ``_toc.yml``: the working directory or a parent of
+    it, else the folder above the package (a source checkout)."""
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / "_toc.yml").is_file() and (folder / "_config.yml").is_file():
+            return folder
+    fallback = PACKAGE_DIR.parent
+    if (fallback / "_toc.yml").is_file():
+        return fallback
+    raise BuildError(f"no _config.yml and _toc.yml found in {here} or its parents")
+
+
+def slug(text: str) -> str:
+    """A file-name-safe, stable slug (ASCII letters, digits, ``-``)."""
+    table = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue"})
+    s = re.sub(r"[^A-Za-z0-9]+", "-", text.translate(table)).strip("-").lower()
+    return s or "x"
+
+
+@dataclass
+class Job:
+    """One notebook to execute."""
+
+    template: str            # template name in notebooks/ (without .ipynb)
+    output: str              # path below book/_generated/ (without .ipynb)
+    title: str               # page title (first heading)
+    label: str               # what the progress line calls it
+    parameters: dict = field(default_factory=dict)
+    data_hash: str = ""
+    key: str = ""
+
+
+def _sha(*parts: bytes | str) -> str:
+    h = hashlib.sha256()
+    for p in parts:
+        h.update(p.encode("utf-8") if isinstance(p, str) else p)
+        h.update(b"\x00")
+    return h.hexdigest()
+
+
+def library_hash() -> str:
+    """Hash of the library's source and package data: a code change invalidates the cache."""
+    files = sorted(p for p in PACKAGE_DIR.rglob("*") if p.is_file() and p.suffix in {".py", ".yml", ".csv"}
+                   and "__pycache__" not in p.parts)
+    return _sha(__version__, *[p.relative_to(PACKAGE_DIR).as_posix().encode() + p.read_bytes() for p in files])
+
+
+def _frame_bytes(df) -> bytes:
+    return df.to_csv(index=False, lineterminator="\n").encode("utf-8")
+
+
+def job_data_hash(district, area_id: str | None) -> str:
+    """Hash of the data a notebook depends on.
+
+    A chapter (``area_id=None``) depends on every input file. A Gemeindeprofil depends on the
+    counts, facilities, areas and boundaries inside its municipality, on the district totals it
+    is compared with (counts summed over all base areas), on the municipalities' names and
+    outlines (locator map) and on the district's metadata. Changing a value in one
+    municipality changes the district totals too, so all profiles that print those totals
+    re-execute; changing e.g. a Sozialraum boundary or a facility re-executes only that
+    municipality's profile and the chapters.
+    """
+    from .io.own import file_hashes
+
+    if area_id is None:
+        return _sha(json.dumps(file_hashes(district.folder), sort_keys=True))
+    base = district.base_of(area_id)
+    c = district.counts
+    own = c[c["area_id"].isin(base)].sort_values(list(c.columns[:-1]))
+    dims = [col for col in c.columns if col not in ("area_id", "value")]
+    kreis = c.groupby(dims, as_index=False, observed=True)["value"].sum()
+    inside = district.areas[district.areas["area_id"].isin(set(base) | {area_id})
+                            | district.areas["parent_id"].isin({area_id})]
+    munis = district.municipalities()
+    geo = district.geometry
+    shapes = geo[geo["area_id"].isin(set(inside["area_id"]) | set(munis["area_id"]))].sort_values("area_id")
+    fac = district.facilities[district.facilities["area_id"].isin(base)]
+    return _sha(_frame_bytes(own), _frame_bytes(kreis), _frame_bytes(inside), _frame_bytes(munis),
+                b"".join(shapes.geometry.to_wkb()), _frame_bytes(fac),
+                json.dumps(district.meta, sort_keys=True, default=str))
+
+
+def plan(config: str | Path | None = None, root: Path | None = None) -> tuple[dict, list[Job]]:
+    """Read the config and list the notebooks to execute. Raises :class:`BuildError` for an
+    unknown area key, a missing template or bad data (naming the file, key or column)."""
+    from .io.own import DataError, load_district, read_config
+
+    root = root or project_root()
+    try:
+        cfg = read_config(config)
+        district = load_district(cfg["_path"])
+    except DataError as exc:
+        raise BuildError(str(exc)) from exc
+    config_ref = os.path.relpath(cfg["_path"], root) if Path(cfg["_path"]).is_relative_to(root) else cfg["_path"]
+    munis = district.municipalities()
+    wanted = cfg.get("profiles", "all")
+    if wanted in (None, "all"):
+        ids = list(munis["area_id"])
+    else:
+        ids = [str(a) for a in wanted]
+        unknown = [a for a in ids if a not in set(munis["area_id"])]
+        if unknown:
+            raise BuildError(
+                f"{cfg['_path']}: profiles: unknown area key(s) {', '.join(unknown)} "
+                f"(municipalities of {district.name}: {', '.join(munis['area_id'])})"
+            )
+    report_year = int(cfg.get("report_year") or district.years[-1])
+    if report_year not in district.years:
+        raise BuildError(f"{cfg['_path']}: report_year {report_year} not in the data ({district.years[0]}–{district.years[-1]})")
+    chapters = cfg.get("chapters") or ["kreisuebersicht", "daten_methoden"]
+    jobs = []
+    all_hash = job_data_hash(district, None)
+    titles = {"kreisuebersicht": f"Überblick {district.name}", "daten_methoden": "Daten und Methoden"}
+    for chapter in chapters:
+        jobs.append(Job(chapter, chapter, titles.get(chapter, chapter.replace("_", " ").title()), chapter,
+                        {"config": config_ref}, all_hash))
+    for area_id in ids:
+        row = district.area(area_id)
+        jobs.append(Job("gemeindeprofil", f"gemeinden/{area_id}", str(row["name"]),
+                        f"Gemeindeprofil {row['name']} ({area_id})",
+                        {"config": config_ref, "area_id": area_id}, job_data_hash(district, area_id)))
+    lib = library_hash()
+    for job in jobs:
+        template = root / "notebooks" / f"{job.template}.ipynb"
+        if not template.is_file():
+            raise BuildError(f"{cfg['_path']}: template notebook {template} missing")
+        job.key = _sha(template.read_bytes(), json.dumps(job.parameters, sort_keys=True),
+                       json.dumps({k: v for k, v in cfg.items() if k != "_path"}, sort_keys=True, default=str),
+                       lib, job.data_hash, job.title)
+    cfg["_district_name"] = district.name
+    cfg["_synthetic"] = district.synthetic
+    cfg["_stand"] = str(district.meta.get("stand", ""))
+    cfg["_report_year"] = report_year
+    return cfg, jobs
+
+
+def _execute(template: str, output: str, parameters: dict, cwd: str) -> float:
+    """Worker: run one notebook with papermill (in a separate process)."""
+    import papermill as pm
+
+    start = time.perf_counter()
+    Path(output).parent.mkdir(parents=True, exist_ok=True)
+    tmp = output + f".{os.getpid()}.tmp"
+    try:
+        pm.execute_notebook(template, tmp, parameters=parameters, cwd=cwd, progress_bar=False,
+                            kernel_name="python3", execution_timeout=KERNEL_TIMEOUT, log_output=False)
+        os.replace(tmp, output)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+    return time.perf_counter() - start
+
+
+def _failure_message(job: Job, exc: BaseException) -> str:
+    text = str(exc)
+    try:
+        from papermill.exceptions import PapermillExecutionError
+    except ImportError:  # pragma: no cover
+        PapermillExecutionError = ()  # type: ignore[assignment]
+    if isinstance(exc, PapermillExecutionError):
+        return (f"{job.label}: cell {exc.exec_count} failed: {exc.ename}: {exc.evalue}")
+    return f"{job.label}: {type(exc).__name__}: {text.strip().splitlines()[-1] if text.strip() else ''}"
+
+
+def _finish_notebook(path: Path, title: str) -> bytes:
+    """Set the page title and hide papermill's parameter cells; returns the notebook bytes."""
+    import nbformat
+
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        tags = cell.metadata.setdefault("tags", [])
+        if "injected-parameters" in tags or "parameters" in tags:
+            if "remove-cell" not in tags:
+                tags.append("remove-cell")
+    for cell in nb.cells:
+        if cell.cell_type == "markdown" and cell.source.lstrip().startswith("# "):
+            cell.source = "# " + markdown_escape(title)
+            break
+    # papermill records timings and paths; keep the executed notebook reproducible.
+    nb.metadata.get("papermill", {}).pop("start_time", None)
+    nb.metadata.get("papermill", {}).pop("end_time", None)
+    nb.metadata.get("papermill", {}).pop("duration", None)
+    nb.metadata.get("papermill", {}).pop("input_path", None)
+    nb.metadata.get("papermill", {}).pop("output_path", None)
+    for cell in nb.cells:
+        cell.metadata.pop("papermill", None)
+        cell.metadata.pop("execution", None)
+    return (nbformat.writes(nb) + "\n").encode("utf-8")
+
+
+def markdown_escape(text: str) -> str:
+    """Escape a name for a Markdown heading: no markup, no HTML, shown as written."""
+    text = " ".join(str(text).split())
+    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>&~$:])", r"\\\1", text)
+
+
+def _write_if_changed(path: Path, data: bytes) -> bool:
+    if path.is_file() and path.read_bytes() == data:
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+    return True
+
+
+def _progress(msg: str, quiet: bool) -> None:
+    if not quiet:
+        print(msg, file=sys.stderr, flush=True)
+
+
+def execute(jobs: list[Job], root: Path, jobs_n: int = 2, quiet: bool = False) -> dict:
+    """Execute the jobs not in the cache; copy every executed notebook into ``book/_generated``.
+
+    Returns counts of executed and cached notebooks.
+    """
+    cache = root / CACHE
+    cache.mkdir(parents=True, exist_ok=True)
+    todo = [j for j in jobs if not (cache / f"{j.key}.ipynb").is_file()]
+    start = time.perf_counter()
+    total = len(todo)
+    _progress(f"{len(jobs)} notebooks: {len(jobs) - total} from the cache, {total} to execute "
+              f"({min(jobs_n, max(total, 1))} worker(s))", quiet)
+    if todo:
+        ctx = get_context("spawn")
+        errors = []
+        with ProcessPoolExecutor(max_workers=max(1, min(jobs_n, total)), mp_context=ctx) as pool:
+            futures = {
+                pool.submit(_execute, str(root / "notebooks" / f"{j.template}.ipynb"),
+                            str(cache / f"{j.key}.ipynb.run"), j.parameters, str(root)): j
+                for j in todo
+            }
+            done = 0
+            for fut in as_completed(futures):
+                job = futures[fut]
+                done += 1
+                try:
+                    seconds = fut.result()
+                except BaseException as exc:  # noqa: BLE001 - reported with the job's name
+                    errors.append(_failure_message(job, exc))
+                    _progress(f"[{done}/{total}] FAILED {job.label}", quiet)
+                    continue
+                run = cache / f"{job.key}.ipynb.run"
+                (cache / f"{job.key}.ipynb").write_bytes(_finish_notebook(run, job.title))
+                run.unlink()
+                _progress(f"[{done}/{total}] {job.label}: {seconds:.1f} s "
+                          f"(elapsed {time.perf_counter() - start:.0f} s)", quiet)
+        if errors:
+            raise BuildError("notebook execution failed:\n  " + "\n  ".join(errors))
+    gen = root / GENERATED
+    wanted = set()
+    for j in jobs:
+        target = gen / f"{j.output}.ipynb"
+        wanted.add(target)
+        _write_if_changed(target, (cache / f"{j.key}.ipynb").read_bytes())
+    for stale in gen.rglob("*.ipynb") if gen.is_dir() else []:
+        if stale not in wanted:
+            stale.unlink()
+    return {"executed": total, "cached": len(jobs) - total}
+
+
+def _toc_and_config(cfg: dict, jobs: list[Job], root: Path) -> tuple[Path, Path]:
+    """Write the generated table of contents and book config into ``book/_generated``."""
+    gen = root / GENERATED
+    toc = yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8"))
+    profiles = [f"{GENERATED.as_posix()}/{j.output}" for j in jobs if j.template == "gemeindeprofil"]
+
+    def expand(entries):
+        out = []
+        for e in entries:
+            if isinstance(e, dict) and e.get("glob") == f"{GENERATED.as_posix()}/gemeinden/*":
+                out.extend({"file": p} for p in profiles)
+                continue
+            if isinstance(e, dict):
+                e = {k: (expand(v) if k in ("chapters", "sections", "parts") else v) for k, v in e.items()}
+            out.append(e)
+        return out
+
+    toc = {k: (expand(v) if k in ("chapters", "parts") else v) for k, v in toc.items()}
+    # Drop toc entries for generated chapters this config does not run.
+    existing = {f"{GENERATED.as_posix()}/{j.output}" for j in jobs}
+
+    def keep(entries):
+        out = []
+        for e in entries:
+            if isinstance(e, dict) and "file" in e and e["file"].startswith(GENERATED.as_posix() + "/") \
+                    and e["file"] not in existing and not e["file"].endswith("/index"):
+                continue
+            if isinstance(e, dict):
+                e = {k: (keep(v) if k in ("chapters", "sections") else v) for k, v in e.items()}
+                if "caption" in e and not e.get("chapters"):
+                    continue
+            out.append(e)
+        return out
+
+    toc = {k: (keep(v) if k in ("chapters", "parts") else v) for k, v in toc.items()}
+    toc_path = gen / "_toc.yml"
+    _write_if_changed(toc_path, yaml.safe_dump(toc, allow_unicode=True, sort_keys=False).encode("utf-8"))
+    book_cfg = yaml.safe_load((root / "_config.yml").read_text(encoding="utf-8"))
+    book_cfg["title"] = cfg.get("title") or f"Sozialbericht {cfg['_district_name']}"
+    if cfg.get("_synthetic"):
+        options = book_cfg.setdefault("sphinx", {}).setdefault("config", {}).setdefault("html_theme_options", {})
+        options["announcement"] = ("Beispielbericht mit synthetischen Daten: Der "
+                                   f"{cfg['_district_name']} ist fiktiv, keine Zahl beschreibt einen realen Ort.")
+    cfg_path = gen / "_config.yml"
+    _write_if_changed(cfg_path, yaml.safe_dump(book_cfg, allow_unicode=True, sort_keys=False).encode("utf-8"))
+    _write_index(cfg, jobs, root)
+    return toc_path, cfg_path
+
+
+def _write_index(cfg: dict, jobs: list[Job], root: Path) -> None:
+    """The start page: what the report is, the data status, the synthetic note, the profiles."""
+    name = markdown_escape(cfg["_district_name"])
+    lines = [f"# {markdown_escape(cfg.get('title') or 'Sozialbericht ' + cfg['_district_name'])}", ""]
+    if cfg.get("_synthetic"):
+        lines += [":::{warning}", f"Dies ist ein **Beispielbericht mit synthetischen Daten**. Der {name} ist "
+                  "fiktiv; alle Zahlen wurden von einem Programm erzeugt und beschreiben keinen realen Ort.",
+                  ":::", ""]
+    lines += [
+        f"Dieser Bericht beschreibt die soziale Lage und die Gesundheit der Bevölkerung im {name}: "
+        "Bevölkerung und Altersaufbau, Einkommen und Transferleistungen, Arbeit, Wohnen, Bildung, "
+        "Gesundheit, Pflege, Migration und Teilhabe. Er zeigt den Landkreis im Überblick und jede "
+        "Stadt, Gemeinde und Samtgemeinde in einem eigenen Gemeindeprofil.",
+        "",
+        f"**Berichtsjahr:** {cfg['_report_year']}  ",
+        f"**Datenstand:** {markdown_escape(cfg['_stand']) or 'siehe Daten und Methoden'}",
+        "",
+        "Alle Seiten wurden aus den Daten und den Vorlagen des Projekts *sozialanalyse* erzeugt; jede "
+        "Seite lässt sich neu berechnen (siehe *Daten und Methoden*).",
+        "",
+        "## Gemeindeprofile",
+        "",
+    ]
+    for j in jobs:
+        if j.template == "gemeindeprofil":
+            lines.append(f"- [{markdown_escape(j.title)}]({j.output}.ipynb)")
+    lines.append("")
+    _write_if_changed(root / GENERATED / "index.md", "\n".join(lines).encode("utf-8"))
+
+
+def _inputs_hash(root: Path) -> str:
+    gen = root / GENERATED
+    files = sorted(p for p in gen.rglob("*") if p.is_file())
+    extra = sorted(p for p in (root / "book").glob("*") if p.is_file())
+    return _sha(*[p.relative_to(root).as_posix().encode() + p.read_bytes() for p in files + extra])
+
+
+def _jupyter_book(root: Path, toc: Path, config: Path, work: Path, quiet: bool) -> None:
+    cmd = [sys.executable, "-c", "from jupyter_book.cli.main import main; main()", "build", str(root),
+           "--path-output", str(work), "--toc", str(toc), "--config", str(config), "-W", "-n", "--keep-going"]
+    if quiet:
+        cmd.append("-q")
+    env = dict(os.environ)
+    env.pop("MPLBACKEND", None)
+    proc = subprocess.run(cmd, cwd=root, capture_output=True, text=True, env=env)
+    if proc.returncode != 0:
+        lines = [ln for ln in (proc.stdout + "\n" + proc.stderr).splitlines()
+                 if "WARNING" in ln or "ERROR" in ln or "Error" in ln]
+        raise BuildError("Jupyter Book build failed (warnings count as errors):\n  "
+                         + "\n  ".join(lines[-30:] or (proc.stdout + proc.stderr).splitlines()[-30:]))
+
+
+def publish(site: Path, root: Path) -> Path:
+    """Make ``site`` the published ``_build/html`` by an atomic symlink swap; drop older sites."""
+    build = root / BUILD
+    link = build / "html"
+    tmp_link = build / f".html-{os.getpid()}"
+    if tmp_link.is_symlink() or tmp_link.exists():
+        tmp_link.unlink()
+    os.symlink(site.name, tmp_link)
+    if link.exists() and not link.is_symlink():
+        shutil.rmtree(link)  # a real folder left by a plain `jupyter-book build`
+    os.replace(tmp_link, link)
+    for old in build.glob("site-*"):
+        if old.resolve() != site.resolve():
+            shutil.rmtree(old, ignore_errors=True)
+    return link
+
+
+def build(config: str | Path | None = None, jobs_n: int = 2, quiet: bool = False, root: Path | None = None) -> dict:
+    """Build the report for ``config``; returns a summary (executed, cached, path, seconds)."""
+    t0 = time.perf_counter()
+    root = (root or project_root()).resolve()
+    cfg, jobs = plan(config, root)
+    stats = execute(jobs, root, jobs_n=jobs_n, quiet=quiet)
+    toc, book_cfg = _toc_and_config(cfg, jobs, root)
+    inputs = _inputs_hash(root)
+    build_dir = root / BUILD
+    marker = build_dir / "html" / ".sozialanalyse-build.json"
+    if marker.is_file() and json.loads(marker.read_text()).get("inputs") == inputs:
+        _progress("book unchanged: the published site is up to date", quiet)
+        return {**stats, "book": "unchanged", "index": str(build_dir / "html" / "index.html"),
+                "seconds": time.perf_counter() - t0}
+    _progress("building the book (Jupyter Book, warnings as errors) ...", quiet)
+    work = build_dir / ".work"
+    _jupyter_book(root, toc, book_cfg, work, quiet)
+    site = build_dir / f"site-{inputs[:12]}-{os.getpid()}"
+    tmp = build_dir / f".incoming-{os.getpid()}"
+    shutil.rmtree(tmp, ignore_errors=True)
+    shutil.copytree(work / "_build" / "html", tmp)
+    (tmp / ".sozialanalyse-build.json").write_text(json.dumps({"inputs": inputs, "version": __version__}))
+    os.replace(tmp, site)
+    link = publish(site, root)
+    return {**stats, "book": "built", "index": str(link / "index.html"), "seconds": time.perf_counter() - t0}
