@@ -33,7 +33,7 @@ import pandas as pd
 
 from .own import DataError
 
-__all__ = ["GENESIS_COLUMNS", "SPECIAL_VALUES", "read_genesis", "genesis_area_level"]
+__all__ = ["GENESIS_COLUMNS", "SPECIAL_VALUES", "genesis_area_level", "read_genesis"]
 
 #: Output columns of :func:`read_genesis`, in order.
 GENESIS_COLUMNS = (
@@ -174,14 +174,17 @@ def read_genesis(path: str | Path, encoding: str | None = None) -> pd.DataFrame:
           ``gemeinde`` (see :func:`genesis_area_level`),
         - ``area_depth`` (int): indentation depth of the name (leading spaces // 2; Germany 0,
           Länder 1, Regierungsbezirke 2, Kreise 3 in the Kreis tables),
-        - ``parent_id`` (str or NA): the nearest preceding area with a smaller depth,
+        - ``parent_id`` (str or NaN): the nearest preceding area with a smaller depth; for an
+          8-digit Gemeinde whose 5-digit Kreis is in the table (Hannover, Landeshauptstadt in
+          Region Hannover 03241) that Kreis, although GENESIS indents both alike,
         - ``year`` (int): the ``Jahr`` column (for a reference date ``dd.mm.yyyy`` its year),
         - ``variable``, ``category``, ``unit`` (str): the header rows; ``category`` is ``""``
           for tables with only two header rows and for columns without a category,
         - ``value`` (float): NaN for special values,
-        - ``missing_reason`` (str or None): for the special values ``-`` "nichts vorhanden /
-          keine Daten", ``.`` "unbekannt oder geheim", ``x`` "nicht sinnvoll", ``...`` "noch
-          nicht verfügbar", ``/`` "zu unsicher"; an empty cell gives "leer".
+        - ``missing_reason`` (str, NaN where a value is present): for the special values
+          ``-`` "nichts vorhanden / keine Daten", ``.`` "unbekannt oder geheim", ``x`` "nicht
+          sinnvoll", ``...`` "noch nicht verfügbar", ``/`` "zu unsicher"; an empty cell gives
+          "leer".
 
         ``attrs`` holds ``table_code``, ``title`` (title lines joined), ``title_lines``,
         ``header_rows`` (2 or 3), ``notes`` (list of footer notes), ``licence``, ``stand``
@@ -211,8 +214,8 @@ def read_genesis(path: str | Path, encoding: str | None = None) -> pd.DataFrame:
     ...     table = read_genesis(path)
     >>> table[["area_id", "area_level", "variable", "value", "missing_reason"]]
       area_id area_level   variable  value                  missing_reason
-    0      DG       bund  Einwohner  100.0                            None
-    1      DG       bund      Quote    5.5                            None
+    0      DG       bund  Einwohner  100.0                             NaN
+    1      DG       bund      Quote    5.5                             NaN
     2      03       land  Einwohner    NaN           unbekannt oder geheim
     3      03       land      Quote    NaN  nichts vorhanden / keine Daten
     >>> table.attrs["table_code"], table.attrs["stand"].date().isoformat()
@@ -289,10 +292,10 @@ def read_genesis(path: str | Path, encoding: str | None = None) -> pd.DataFrame:
     depths: list[int] = []
     parents: list[str | None] = []
     years: list[int] = []
-    values = np.empty((0, n_values))
     value_rows: list[list[float]] = []
     reason_rows: list[list[str | None]] = []
     stack: list[tuple[int, str]] = []
+    known_ids: set[str] = set()
     footer_start = None
     while i < len(lines):
         line = lines[i]
@@ -321,6 +324,9 @@ def read_genesis(path: str | Path, encoding: str | None = None) -> pd.DataFrame:
         while stack and stack[-1][0] >= depth:
             stack.pop()
         parent = stack[-1][1] if stack else None
+        if level == "gemeinde" and code[:5] in known_ids:
+            parent = code[:5]
+        known_ids.add(code)
         stack.append((depth, code))
         row_values: list[float] = []
         row_reasons: list[str | None] = []
