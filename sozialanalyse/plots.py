@@ -78,7 +78,7 @@ def trend(data: pd.DataFrame, x: str, y: str, hue: str | None = None, ax=None, y
 
 def choropleth(gdf, column: str, ax=None, k: int = 5, scheme: str = "Quantiles", decimals: int = 1,
                unit: str | None = None, cmap: str = "YlOrRd", title: str | None = None, labels: str | None = None,
-               legend_title: str | None = None):
+               legend_title: str | None = None, extra_handles: list | None = None):
     """Choropleth map with a mapclassify scheme and a German legend; missing values hatched grey."""
     import mapclassify
 
@@ -102,6 +102,7 @@ def choropleth(gdf, column: str, ax=None, k: int = 5, scheme: str = "Quantiles",
                for c, lo, hi in zip(colors, lower, classifier.bins)]
     if (~valid).any():
         handles.append(Patch(facecolor="#eeeeee", hatch="///", label="keine Angabe"))
+    handles += list(extra_handles or [])
     ax.legend(handles=handles, title=legend_title, loc="lower left", fontsize=8, title_fontsize=8,
               frameon=True, framealpha=0.9)
     if labels:

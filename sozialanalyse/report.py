@@ -189,7 +189,10 @@ def _execute(template: str, output: str, parameters: dict, cwd: str) -> float:
 
     start = time.perf_counter()
     Path(output).parent.mkdir(parents=True, exist_ok=True)
-    tmp = output + f".{os.getpid()}.tmp"
+    # The kernel's own chatter (its stderr) goes to a log beside the output, not to the console.
+    log = open(output + ".log", "w", encoding="utf-8")  # noqa: SIM115 - kept open for the worker's life
+    os.dup2(log.fileno(), 2)
+    tmp = output + f".{os.getpid()}.tmp.ipynb"
     try:
         pm.execute_notebook(template, tmp, parameters=parameters, cwd=cwd, progress_bar=False,
                             kernel_name="python3", execution_timeout=KERNEL_TIMEOUT, log_output=False)
@@ -276,7 +279,7 @@ def execute(jobs: list[Job], root: Path, jobs_n: int = 2, quiet: bool = False) -
         with ProcessPoolExecutor(max_workers=max(1, min(jobs_n, total)), mp_context=ctx) as pool:
             futures = {
                 pool.submit(_execute, str(root / "notebooks" / f"{j.template}.ipynb"),
-                            str(cache / f"{j.key}.ipynb.run"), j.parameters, str(root)): j
+                            str(cache / f"{j.key}.run.ipynb"), j.parameters, str(root)): j
                 for j in todo
             }
             done = 0
@@ -286,12 +289,13 @@ def execute(jobs: list[Job], root: Path, jobs_n: int = 2, quiet: bool = False) -
                 try:
                     seconds = fut.result()
                 except BaseException as exc:  # noqa: BLE001 - reported with the job's name
-                    errors.append(_failure_message(job, exc))
+                    errors.append(_failure_message(job, exc) + f" (kernel log: {cache / job.key}.run.ipynb.log)")
                     _progress(f"[{done}/{total}] FAILED {job.label}", quiet)
                     continue
-                run = cache / f"{job.key}.ipynb.run"
+                run = cache / f"{job.key}.run.ipynb"
                 (cache / f"{job.key}.ipynb").write_bytes(_finish_notebook(run, job.title))
                 run.unlink()
+                Path(f"{run}.log").unlink(missing_ok=True)
                 _progress(f"[{done}/{total}] {job.label}: {seconds:.1f} s "
                           f"(elapsed {time.perf_counter() - start:.0f} s)", quiet)
         if errors:

@@ -1,0 +1,45 @@
+# sozialanalyse: the two quickstart commands are `make report` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+CONFIG ?= musterland
+JOBS ?= 2
+export PIP_EXTRA_INDEX_URL ?=
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: help install report test test-quick lab bench musterland clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 14
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit("Python 3.11 or newer is required, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (sozialanalyse)" > /dev/null
+	@touch $(STAMP)
+
+install: $(STAMP) ## create .venv and install the project with its dependencies
+
+report: $(STAMP) ## build the HTML report (default: the demo district); prints the path of index.html
+	$(BIN)/sozialanalyse build --config $(CONFIG) --jobs $(JOBS)
+
+test: $(STAMP) ## all tests: library, doctests, notebooks (nbval) and the end-to-end build
+	$(BIN)/python -m pytest
+
+test-quick: $(STAMP) ## the tests without the slow end-to-end ones
+	$(BIN)/python -m pytest -m "not slow"
+
+lab: $(STAMP) ## open the template notebooks in JupyterLab
+	$(BIN)/jupyter lab notebooks/
+
+bench: $(STAMP) ## run the benchmarks (times and ratios, printed)
+	@for b in benchmarks/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+musterland: $(STAMP) ## regenerate the synthetic demo district in data/musterland
+	$(BIN)/sozialanalyse musterland data/musterland
+
+clean: ## remove build output and the execution cache (keeps .venv)
+	rm -rf _build .cache book/_generated

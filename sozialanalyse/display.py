@@ -1,0 +1,85 @@
+"""Showing results in notebooks and in the book: escaped HTML tables, German text, figure setup."""
+from __future__ import annotations
+
+import html
+
+import pandas as pd
+
+__all__ = ["setup", "table", "text", "note"]
+
+
+def setup() -> None:
+    """Matplotlib and seaborn settings for the report (call once at the top of a notebook)."""
+    import matplotlib as mpl
+    import seaborn as sns
+
+    sns.set_theme(style="white", context="notebook")
+    mpl.rcParams.update({
+        "figure.dpi": 110,
+        "savefig.dpi": 110,
+        "font.size": 9,
+        "axes.titlesize": 10,
+        "axes.titleweight": "bold",
+        "axes.formatter.use_locale": False,
+        "svg.hashsalt": "sozialanalyse",
+        "figure.max_open_warning": 0,
+    })
+    try:
+        from IPython import get_ipython
+
+        ip = get_ipython()
+        if ip is not None:
+            ip.run_line_magic("config", "InlineBackend.figure_formats = ['png']")
+            ip.run_line_magic("config", "InlineBackend.print_figure_kwargs = {'bbox_inches': 'tight', "
+                                        "'metadata': {'Software': None}}")
+    except ImportError:  # pragma: no cover
+        pass
+
+
+def table(df: pd.DataFrame, caption: str | None = None, footnotes: list[str] | None = None,
+          align_right: list[str] | None = None):
+    """An HTML table with every cell escaped (area names come from data files: never markup).
+
+    Cells should already be formatted as German text (see :mod:`sozialanalyse.fmt`).
+
+    Examples
+    --------
+    >>> t = table(pd.DataFrame({"Gebiet": ["<b>A</b>"], "Wert": ["1,5 %"]}))
+    >>> "&lt;b&gt;A&lt;/b&gt;" in t.data
+    True
+    """
+    from IPython.display import HTML
+
+    right = set(align_right if align_right is not None else
+                [c for c in df.columns if c not in df.columns[:1]])
+    parts = ['<table class="sa-table">']
+    if caption:
+        parts.append(f"<caption>{html.escape(caption)}</caption>")
+    num_cls = ' class="num"'
+    parts.append("<thead><tr>" + "".join(
+        f"<th{num_cls if c in right else ''}>{html.escape(str(c))}</th>" for c in df.columns) + "</tr></thead>")
+    parts.append("<tbody>")
+    for row in df.itertuples(index=False):
+        cells = []
+        for c, v in zip(df.columns, row):
+            cls = ' class="num"' if c in right else ""
+            cells.append(f"<td{cls}>{html.escape('' if v is None else str(v))}</td>")
+        parts.append("<tr>" + "".join(cells) + "</tr>")
+    parts.append("</tbody></table>")
+    if footnotes:
+        parts.append('<p class="sa-footnote">' + "<br>".join(html.escape(f) for f in footnotes) + "</p>")
+    return HTML("".join(parts))
+
+
+def text(markdown: str):
+    """Markdown text built by the library (values inserted must be escaped by the caller)."""
+    from IPython.display import Markdown
+
+    return Markdown(markdown)
+
+
+def note(message: str):
+    """A short German note in a grey box (escaped)."""
+    from IPython.display import HTML
+
+    return HTML(f'<div class="sa-note">{html.escape(message)}</div>')

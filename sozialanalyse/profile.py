@@ -1,0 +1,311 @@
+"""The content of the report's pages: Kreis overview and Gemeindeprofil.
+
+Template notebooks call these functions and nothing else, so that every figure and table of the
+book is library code that is tested and documented.
+"""
+from __future__ import annotations
+
+import html
+
+import matplotlib.pyplot as plt
+import pandas as pd
+
+from . import fmt, plots
+from .areas import age_groups_between
+from .display import table, text
+from .io.own import District, totals
+
+__all__ = [
+    "KIND_LABELS",
+    "DEFAULT_KEY_FIGURES",
+    "key_figure_ids",
+    "population_summary",
+    "intro",
+    "key_figures",
+    "municipality_table",
+    "population_development",
+    "pyramid_and_locator",
+    "trend_vs_kreis",
+    "subareas",
+    "municipality_map",
+]
+
+KIND_LABELS = {
+    "Landkreis": "Landkreis",
+    "Stadt": "Stadt",
+    "Einheitsgemeinde": "Einheitsgemeinde",
+    "Samtgemeinde": "Samtgemeinde",
+    "Mitgliedsgemeinde": "Mitgliedsgemeinde",
+    "Sozialraum": "Sozialraum",
+}
+
+#: Indicators shown in every profile (ids of the indicator catalog); a config may override them
+#: with ``key_figures: [...]``.
+DEFAULT_KEY_FIGURES = (
+    "anteil_unter15",
+    "anteil_65plus",
+    "anteil_80plus",
+    "anteil_nichtdeutsche",
+    "wanderungssaldo",
+    "sgb2_quote",
+    "kinderarmut",
+    "altersarmut",
+    "arbeitslosenquote",
+    "anteil_langzeitarbeitslose",
+    "beschaeftigtenquote",
+    "wohnflaeche_je_einwohner",
+    "mietniveau",
+    "anteil_alleinlebende_65plus",
+    "uebergewicht_einschulung",
+    "sprachfoerderbedarf",
+    "pflegequote",
+    "anteil_haeusliche_pflege",
+    "schwerbehindertenquote",
+    "wahlbeteiligung_bundestag",
+)
+
+
+def key_figure_ids(district: District) -> list[str]:
+    """The indicator ids for profile tables: the config's ``key_figures`` or the default list."""
+    return list(district.config.get("key_figures") or DEFAULT_KEY_FIGURES)
+
+
+def _kind(district: District, area_id: str) -> str:
+    return KIND_LABELS.get(str(district.area(area_id)["kind"]), str(district.area(area_id)["kind"]))
+
+
+def population_summary(district: District, area_id: str, year: int) -> dict:
+    """Inhabitants in ``year`` and the first data year, change in %, and the 65+ share."""
+    first = district.years[0]
+    pop = totals(district, area_id, "einwohner", by=["age_group"], years=[first, year])
+    now = pop[pop["year"] == year]
+    total_now = float(now["value"].sum())
+    total_first = float(pop.loc[pop["year"] == first, "value"].sum())
+    old = float(now.loc[now["age_group"].isin(age_groups_between(65)), "value"].sum())
+    return {
+        "year": year,
+        "first_year": first,
+        "einwohner": total_now,
+        "einwohner_first": total_first,
+        "change_pct": 100 * (total_now / total_first - 1) if total_first else float("nan"),
+        "anteil_65plus": 100 * old / total_now if total_now else float("nan"),
+    }
+
+
+def intro(district: District, area_id: str, year: int):
+    """A short German paragraph introducing an area (Kreis or municipality)."""
+    s = population_summary(district, area_id, year)
+    name = html.escape(district.name_of(area_id))
+    kind = _kind(district, area_id)
+    parts = []
+    if kind == "Landkreis":
+        n = len(district.municipalities())
+        parts.append(f"Im **{name}** lebten am 31.12.{year} **{fmt.num(s['einwohner'])}** Menschen "
+                     f"in {n} Städten, Gemeinden und Samtgemeinden.")
+    else:
+        kreis = population_summary(district, district.kreis["area_id"], year)
+        share = 100 * s["einwohner"] / kreis["einwohner"]
+        parts.append(f"{kind} **{name}** hatte am 31.12.{year} **{fmt.num(s['einwohner'])}** Einwohnerinnen "
+                     f"und Einwohner, das sind {fmt.pct(share)} der Bevölkerung im {html.escape(district.name)}.")
+        children = district.children(area_id)
+        if len(children):
+            label = "Mitgliedsgemeinden" if kind == "Samtgemeinde" else "Sozialräume"
+            parts.append(f"Zur {kind} gehören {len(children)} {label}." if kind == "Samtgemeinde"
+                         else f"Für die {kind} sind {len(children)} {label} abgegrenzt.")
+    direction = "gewachsen" if s["change_pct"] > 0 else "geschrumpft"
+    parts.append(f"Seit dem 31.12.{s['first_year']} ist die Bevölkerung um {fmt.pct(abs(s['change_pct']))} "
+                 f"{direction}; {fmt.pct(s['anteil_65plus'])} der Einwohnerinnen und Einwohner sind 65 Jahre "
+                 "oder älter.")
+    if district.synthetic:
+        parts.append("\n\n*Synthetische Beispieldaten eines fiktiven Landkreises.*")
+    return text(" ".join(parts))
+
+
+def _indicator_values(district: District, ids: list[str], level: str | list[str], years=None) -> pd.DataFrame:
+    from . import indicators
+
+    return indicators.compute(district, ids, level=level, years=years)
+
+
+def _format_value(value: float, unit: str) -> str:
+    if unit == "%":
+        return fmt.pct(value)
+    if unit in ("Jahre", "m²", "EUR/m²"):
+        return fmt.num(value, 1, unit)
+    return fmt.num(value, 1)
+
+
+def key_figures(district: District, area_id: str, year: int):
+    """Table: each key indicator for the area with its 95 % interval beside the Kreis value."""
+    from . import indicators
+
+    ids = key_figure_ids(district)
+    cat = indicators.catalog().set_index("id")
+    levels = ["kreis"] if _kind(district, area_id) == "Landkreis" else ["gemeindeverband", "kreis"]
+    res = _indicator_values(district, ids, levels, years=[year])
+    own = res[res["area_id"] == area_id].set_index("indicator")
+    kreis = res[res["area_id"] == district.kreis["area_id"]].set_index("indicator")
+    rows = []
+    for i in ids:
+        unit = str(cat.loc[i, "unit"])
+        v = own.loc[i] if i in own.index else None
+        rows.append({
+            "Handlungsfeld": cat.loc[i, "field"],
+            "Kennzahl": cat.loc[i, "name"],
+            "Einheit": unit,
+            district.name_of(area_id): _format_value(v["value"], unit) if v is not None else fmt.MISSING,
+            "95-%-Intervall": (f"{_format_value(v['ci_low'], unit)} – {_format_value(v['ci_high'], unit)}"
+                                if v is not None and pd.notna(v["ci_low"]) else fmt.MISSING),
+            district.name: _format_value(kreis.loc[i, "value"], unit) if i in kreis.index else fmt.MISSING,
+        })
+    df = pd.DataFrame(rows)
+    if area_id == district.kreis["area_id"]:
+        df = df.drop(columns=[district.name]).drop_duplicates()
+    return table(df, caption=f"Kennzahlen {year}",
+                 footnotes=["95-%-Intervall: Wilson-Intervall für Anteile, exaktes Poisson- bzw. Byar-Intervall "
+                            "für Raten. Definitionen siehe Daten und Methoden."],
+                 align_right=[c for c in df.columns if c not in ("Handlungsfeld", "Kennzahl", "Einheit")])
+
+
+def municipality_table(district: District, year: int, ids: list[str] | None = None):
+    """Table: selected indicators for every municipality and the Kreis (one row each)."""
+    from . import indicators
+
+    ids = ids or ["sgb2_quote", "kinderarmut", "arbeitslosenquote", "anteil_65plus", "anteil_nichtdeutsche",
+                  "pflegequote"]
+    cat = indicators.catalog().set_index("id")
+    res = _indicator_values(district, ids, ["gemeindeverband", "kreis"], years=[year])
+    wide = res.pivot_table(index="area_id", columns="indicator", values="value", aggfunc="first")
+    order = list(district.municipalities()["area_id"]) + [district.kreis["area_id"]]
+    pop = {a: population_summary(district, a, year)["einwohner"] for a in order}
+    rows = []
+    for a in order:
+        row = {"Gebiet": district.name_of(a), "Art": _kind(district, a), "Einwohner": fmt.num(pop[a])}
+        for i in ids:
+            row[f"{cat.loc[i, 'name']} ({cat.loc[i, 'unit']})"] = _format_value(wide.loc[a, i], str(cat.loc[i, "unit"]))
+        rows.append(row)
+    df = pd.DataFrame(rows)
+    return table(df, caption=f"Städte, Gemeinden und Samtgemeinden, {year}",
+                 align_right=[c for c in df.columns if c not in ("Gebiet", "Art")])
+
+
+def population_development(district: District, area_id: str):
+    """Figure: inhabitants per year (left) and births, deaths and net migration (right)."""
+    pop = totals(district, area_id, "einwohner")
+    flows = totals(district, area_id, ["geburten", "sterbefaelle", "zuzuege", "fortzuege"], by=["variable"])
+    wide = flows.pivot_table(index="year", columns="variable", values="value", aggfunc="sum", fill_value=0)
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9, 3.4))
+    plots.trend(pop, "year", "value", ax=ax1, ylabel="Einwohnerinnen und Einwohner",
+                title="Bevölkerung am 31.12.")
+    natural = wide.get("geburten", 0) - wide.get("sterbefaelle", 0)
+    migration = wide.get("zuzuege", 0) - wide.get("fortzuege", 0)
+    years = wide.index.to_numpy()
+    ax2.bar(years - 0.2, natural, width=0.4, color=plots.PALETTE["w"], label="Geburten minus Sterbefälle")
+    ax2.bar(years + 0.2, migration, width=0.4, color=plots.PALETTE["m"], label="Zuzüge minus Fortzüge")
+    ax2.axhline(0, color="#555555", linewidth=0.8)
+    ax2.yaxis.set_major_formatter(fmt.axis_formatter())
+    ax2.xaxis.set_major_locator(plt.MaxNLocator(integer=True))
+    ax2.set_title("Natürliche Bevölkerungsbewegung und Wanderungen", fontsize=10)
+    ax2.legend(frameon=False, fontsize=8)
+    ax2.spines[["top", "right"]].set_visible(False)
+    fig.tight_layout()
+    plt.close(fig)
+    return fig
+
+
+def pyramid_and_locator(district: District, area_id: str, year: int):
+    """Figure: population pyramid, with a locator map for a municipality."""
+    if area_id == district.kreis["area_id"]:
+        fig, ax = plt.subplots(figsize=(7, 4.8))
+        plots.population_pyramid(district, area_id, year, ax=ax)
+    else:
+        fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 4.6), gridspec_kw={"width_ratios": [1, 2.2]})
+        plots.locator_map(district, area_id, ax=ax1)
+        plots.population_pyramid(district, area_id, year, ax=ax2)
+    fig.tight_layout()
+    plt.close(fig)
+    return fig
+
+
+def trend_vs_kreis(district: District, area_id: str, indicator_ids: list[str]):
+    """Figure: an indicator over the years for the area and the Kreis, with 95 % intervals."""
+    from . import indicators
+
+    cat = indicators.catalog().set_index("id")
+    level = "gemeindeverband"
+    res = _indicator_values(district, indicator_ids, [level, "kreis"])
+    res = res[res["area_id"].isin([area_id, district.kreis["area_id"]])].copy()
+    res["Gebiet"] = res["area_id"].map(lambda a: district.name_of(a))
+    fig, axes = plt.subplots(1, len(indicator_ids), figsize=(4.6 * len(indicator_ids), 3.3), squeeze=False)
+    for ax, i in zip(axes[0], indicator_ids):
+        sub = res[res["indicator"] == i]
+        plots.trend(sub, "year", "value", hue="Gebiet", ax=ax, low="ci_low", high="ci_high", decimals=1,
+                    ylabel=str(cat.loc[i, "unit"]), title=str(cat.loc[i, "name"]))
+    fig.tight_layout()
+    plt.close(fig)
+    return fig
+
+
+def subareas(district: District, area_id: str, year: int):
+    """Table of the area's Sozialräume or Mitgliedsgemeinden with key indicators, or a note."""
+    from . import indicators
+
+    children = district.children(area_id)
+    if children.empty:
+        return text(f"Für {html.escape(district.name_of(area_id))} sind keine Sozialräume abgegrenzt.")
+    level = "sozialraum" if (children["kind"] == "Sozialraum").all() else "gemeinde"
+    ids = ["sgb2_quote", "kinderarmut", "anteil_65plus", "anteil_nichtdeutsche", "wahlbeteiligung_bundestag"]
+    cat = indicators.catalog().set_index("id")
+    res = _indicator_values(district, ids, level, years=None)
+    res = res[res["area_id"].isin(children["area_id"])]
+    vote_year = int(res.loc[res["indicator"] == "wahlbeteiligung_bundestag"].dropna(subset=["value"])["year"].max())
+    rows = []
+    for _, child in children.iterrows():
+        a = child["area_id"]
+        row = {"Gebiet": child["name"], "Einwohner": fmt.num(population_summary(district, a, year)["einwohner"])}
+        for i in ids:
+            y = vote_year if i == "wahlbeteiligung_bundestag" else year
+            hit = res[(res["area_id"] == a) & (res["indicator"] == i) & (res["year"] == y)]
+            value = hit["value"].iloc[0] if len(hit) else float("nan")
+            flag = " ¹" if len(hit) and "small_denominator" in str(hit["flags"].iloc[0]) else ""
+            label = f"{cat.loc[i, 'name']} ({cat.loc[i, 'unit']})" + (f", {y}" if y != year else "")
+            row[label] = _format_value(value, str(cat.loc[i, "unit"])) + flag
+        rows.append(row)
+    df = pd.DataFrame(rows)
+    label = "Sozialräume" if level == "sozialraum" else "Mitgliedsgemeinden"
+    return table(df, caption=f"{label}, {year}",
+                 footnotes=["¹ Nenner unter der Mindestgröße: Wert statistisch unsicher, nur eingeschränkt vergleichbar."],
+                 align_right=[c for c in df.columns if c != "Gebiet"])
+
+
+def municipality_map(district: District, year: int, indicator_id: str = "sgb2_quote", area_id: str | None = None):
+    """Choropleth of an indicator over the municipalities (or the Sozialräume of ``area_id``)."""
+    from . import indicators
+
+    cat = indicators.catalog().set_index("id")
+    geo = district.geometry
+    if area_id is None:
+        level, shapes = "gemeindeverband", geo[geo["kind"].isin(["Stadt", "Einheitsgemeinde", "Samtgemeinde"])]
+    else:
+        children = district.children(area_id)
+        level = "sozialraum" if (children["kind"] == "Sozialraum").all() else "gemeinde"
+        shapes = geo[geo["area_id"].isin(children["area_id"])]
+    res = _indicator_values(district, [indicator_id], level, years=[year])
+    shapes = shapes.merge(res[["area_id", "value"]], on="area_id", how="left")
+    fig, ax = plt.subplots(figsize=(7.5, 6.5))
+    extra = []
+    if area_id is None:
+        from matplotlib.lines import Line2D
+
+        fac = district.facilities_gdf()
+        psp = fac[fac["type"] == "Pflegestützpunkt"]
+        if len(psp):
+            psp.plot(ax=ax, color="#1f3b73", marker="^", markersize=40, zorder=5)
+            extra.append(Line2D([], [], color="#1f3b73", marker="^", linestyle="", label="Pflegestützpunkt"))
+    plots.choropleth(shapes, "value", ax=ax, decimals=1, unit=str(cat.loc[indicator_id, "unit"]),
+                     labels="name" if area_id is None else None,
+                     legend_title=f"{cat.loc[indicator_id, 'name']} {year}",
+                     title=f"{cat.loc[indicator_id, 'name']}, {year}", extra_handles=extra)
+    fig.tight_layout()
+    plt.close(fig)
+    return fig

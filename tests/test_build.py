@@ -1,0 +1,137 @@
+"""The build: planning errors, the execution cache, failures that leave the site alone, and an
+end-to-end Jupyter Book build of a two-municipality report."""
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import pytest
+
+from sozialanalyse import report
+from sozialanalyse.report import BuildError
+
+ROOT = Path(__file__).resolve().parents[1]
+TWO = ["03499016", "034995401000"]  # the Kreisstadt Musterstadt and a Samtgemeinde
+
+
+def _project(tmp_path: Path, profiles=TWO, data: Path | None = None) -> Path:
+    """A copy of the project (templates, book sources, configs, data) to build in."""
+    root = tmp_path / "projekt"
+    root.mkdir()
+    for name in ("_config.yml", "_toc.yml"):
+        shutil.copy(ROOT / name, root / name)
+    for folder in ("notebooks", "book", "config"):
+        shutil.copytree(ROOT / folder, root / folder, ignore=shutil.ignore_patterns("_generated"))
+    shutil.copytree(data or ROOT / "data" / "musterland", root / "data" / "musterland")
+    (root / "config" / "zwei.yml").write_text(
+        "title: Testbericht\ndata: ../data/musterland\nreport_year: 2024\n"
+        f"profiles: [{', '.join(repr(p) for p in profiles)}]\n", encoding="utf-8")
+    return root
+
+
+def test_plan_lists_chapters_and_profiles(tmp_path):
+    root = _project(tmp_path)
+    cfg, jobs = report.plan(root / "config" / "zwei.yml", root)
+    assert [j.output for j in jobs] == ["kreisuebersicht", "daten_methoden", "gemeinden/03499016",
+                                        "gemeinden/034995401000"]
+    assert jobs[2].parameters == {"config": "config/zwei.yml", "area_id": "03499016"}
+    assert len({j.key for j in jobs}) == len(jobs)
+
+
+def test_unknown_area_key_is_named(tmp_path):
+    root = _project(tmp_path, profiles=["03499016", "03499999"])
+    with pytest.raises(BuildError, match=r"unknown area key\(s\) 03499999"):
+        report.plan(root / "config" / "zwei.yml", root)
+
+
+def test_missing_file_is_named(tmp_path):
+    root = _project(tmp_path)
+    (root / "data" / "musterland" / "labour.csv").unlink()
+    with pytest.raises(BuildError, match=r"labour\.csv: file missing"):
+        report.plan(root / "config" / "zwei.yml", root)
+
+
+def test_missing_column_is_named(tmp_path):
+    root = _project(tmp_path)
+    path = root / "data" / "musterland" / "transfers.csv"
+    text = path.read_text(encoding="utf-8").replace("variable", "merkmal", 1)
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(BuildError, match=r"transfers\.csv: column\(s\) variable missing"):
+        report.plan(root / "config" / "zwei.yml", root)
+
+
+def test_bad_value_names_row_and_area(tmp_path):
+    root = _project(tmp_path)
+    path = root / "data" / "musterland" / "transfers.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    fields = lines[5].split(",")
+    fields[-1] = "viele"
+    lines[5] = ",".join(fields)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(BuildError, match=r"transfers\.csv: row 6, column value: 'viele' is not a number"):
+        report.plan(root / "config" / "zwei.yml", root)
+
+
+def test_changing_one_facility_changes_only_that_profile_and_the_chapters(tmp_path):
+    root = _project(tmp_path)
+    _, before = report.plan(root / "config" / "zwei.yml", root)
+    path = root / "data" / "musterland" / "facilities.csv"
+    fac = pd.read_csv(path, dtype=str, keep_default_na=False)
+    hit = fac.index[fac["area_id"].str.startswith("03499016-")][0]
+    fac.loc[hit, "name"] = "Neu: " + fac.loc[hit, "name"]
+    fac.to_csv(path, index=False, lineterminator="\n")
+    _, after = report.plan(root / "config" / "zwei.yml", root)
+    changed = [b.output for b, a in zip(before, after) if a.key != b.key]
+    assert changed == ["kreisuebersicht", "daten_methoden", "gemeinden/03499016"]
+
+
+def test_markdown_escape_neutralises_markup():
+    assert report.markdown_escape("<script>alert(1)</script> *x*") == \
+        r"\<script\>alert\(1\)\</script\> \*x\*"
+
+
+@pytest.mark.slow
+def test_two_municipality_build_end_to_end(tmp_path):
+    root = _project(tmp_path)
+    result = report.build(root / "config" / "zwei.yml", jobs_n=2, quiet=True, root=root)
+    assert result["executed"] == 4 and result["book"] == "built"
+    html_dir = root / "_build" / "html"
+    redirect = (html_dir / "index.html").read_text(encoding="utf-8")
+    assert "book/_generated/index.html" in redirect  # Jupyter Book's root redirect
+    index = (html_dir / "book" / "_generated" / "index.html").read_text(encoding="utf-8")
+    # one link per profile, the synthetic note, German text
+    for area_id in TWO:
+        assert f"gemeinden/{area_id}.html" in index
+    assert "synthetischen Daten" in index
+    pages = {a: (html_dir / "book" / "_generated" / "gemeinden" / f"{a}.html").read_text(encoding="utf-8")
+             for a in TWO}
+    for area_id, page in pages.items():
+        assert len(re.findall(r'<img[^>]+src="[^"]+\.png"', page)) >= 3, "map, pyramid and charts"
+        assert "Kennzahlen 2024" in page and "SGB II" in page
+        assert "fiktiv" in page  # the banner on every page
+        assert "injected-parameters" not in page and "papermill" not in page
+        assert re.search(r"\d{1,3}(\.\d{3})+", page), "German thousands separator"
+        assert re.search(r"\d,\d %", page), "German percent format"
+    assert "Mitgliedsgemeinden" in pages["034995401000"]
+    assert "Sozialräume" in pages["03499016"]
+
+    # nothing changed: nothing executed, the book is not rebuilt
+    again = report.build(root / "config" / "zwei.yml", jobs_n=2, quiet=True, root=root)
+    assert again["executed"] == 0 and again["book"] == "unchanged"
+
+    # a notebook that raises stops the build with municipality, cell and error, site unchanged
+    site_before = (html_dir / "index.html").resolve()
+    template = root / "notebooks" / "gemeindeprofil.ipynb"
+    nb = nbformat.read(template, as_version=4)
+    nb.cells.insert(3, nbformat.v4.new_code_cell(
+        'if area_id == "034995401000":\n    raise ValueError("Testfehler in der Vorlage")'))
+    nbformat.write(nb, template)
+    with pytest.raises(BuildError) as err:
+        report.build(root / "config" / "zwei.yml", jobs_n=2, quiet=True, root=root)
+    message = str(err.value)
+    assert "Gemeindeprofil" in message and "034995401000" in message
+    assert "ValueError: Testfehler in der Vorlage" in message and "cell" in message
+    assert (html_dir / "index.html").resolve() == site_before and site_before.is_file()
