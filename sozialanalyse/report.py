@@ -72,7 +72,7 @@ class Job:
 
     template: str            # template name in notebooks/ (without .ipynb)
     output: str              # path below book/_generated/ (without .ipynb)
-    title: str               # page title (first heading)
+    title: str               # page title (replaces the template's first heading; "" keeps it)
     label: str               # what the progress line calls it
     parameters: dict = field(default_factory=dict)
     data_hash: str = ""
@@ -156,13 +156,12 @@ def plan(config: str | Path | None = None, root: Path | None = None) -> tuple[di
     report_year = int(cfg.get("report_year") or district.years[-1])
     if report_year not in district.years:
         raise BuildError(f"{cfg['_path']}: report_year {report_year} not in the data ({district.years[0]}–{district.years[-1]})")
-    chapters = cfg.get("chapters") or ["kreisuebersicht", "daten_methoden"]
+    chapters = [str(c) for c in cfg.get("chapters") or toc_chapters(root)]
     jobs = []
     all_hash = job_data_hash(district, None)
-    titles = {"kreisuebersicht": f"Überblick {district.name}", "daten_methoden": "Daten und Methoden"}
     for chapter in chapters:
-        jobs.append(Job(chapter, chapter, titles.get(chapter, chapter.replace("_", " ").title()), chapter,
-                        {"config": config_ref}, all_hash))
+        title = f"Überblick {district.name}" if chapter == "kreisuebersicht" else ""
+        jobs.append(Job(chapter, chapter, title, chapter, {"config": config_ref}, all_hash))
     for area_id in ids:
         row = district.area(area_id)
         jobs.append(Job("gemeindeprofil", f"gemeinden/{area_id}", str(row["name"]),
@@ -181,6 +180,28 @@ def plan(config: str | Path | None = None, root: Path | None = None) -> tuple[di
     cfg["_stand"] = str(district.meta.get("stand", ""))
     cfg["_report_year"] = report_year
     return cfg, jobs
+
+
+def toc_chapters(root: Path) -> list[str]:
+    """Chapter templates named in ``_toc.yml`` (entries ``book/_generated/<template>``)."""
+    toc = yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8"))
+    found: list[str] = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            f = node.get("file")
+            if isinstance(f, str) and f.startswith(GENERATED.as_posix() + "/"):
+                name = f[len(GENERATED.as_posix()) + 1:]
+                if "/" not in name and name != "index":
+                    found.append(name)
+            for v in node.values():
+                walk(v)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v)
+
+    walk(toc)
+    return found
 
 
 def _execute(template: str, output: str, parameters: dict, cwd: str) -> float:
@@ -225,7 +246,7 @@ def _finish_notebook(path: Path, title: str) -> bytes:
             if "remove-cell" not in tags:
                 tags.append("remove-cell")
     for cell in nb.cells:
-        if cell.cell_type == "markdown" and cell.source.lstrip().startswith("# "):
+        if title and cell.cell_type == "markdown" and cell.source.lstrip().startswith("# "):
             cell.source = "# " + markdown_escape(title)
             break
     # papermill records timings and paths; keep the executed notebook reproducible.
