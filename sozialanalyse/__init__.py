@@ -26,6 +26,7 @@ _SUBMODULES = (
     "profile",
     "projection",
     "report",
+    "spatial",
 )
 
 __all__ = ["__version__", "load_district", *_SUBMODULES]
