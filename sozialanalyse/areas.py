@@ -114,12 +114,25 @@ def base_to_level(areas: pd.DataFrame, level: str) -> pd.Series:
         raise ValueError(f"unknown level {level!r}; known levels: {', '.join(LEVELS)}")
     kinds = set(LEVEL_KINDS[level])
     kind_of = dict(zip(areas["area_id"], areas["kind"]))
+    parent = dict(zip(areas["area_id"], areas["parent_id"]))
+    memo: dict[str, str | None] = {}
+
+    def at_level(a):  # nearest ancestor-or-self of a kind at the level (memoised: O(n) in all)
+        if a in memo:
+            return memo[a]
+        if kind_of.get(a) in kinds:
+            hit = a
+        else:
+            p = parent.get(a)
+            hit = at_level(p) if isinstance(p, str) and p else None
+        memo[a] = hit
+        return hit
+
     out = {}
     for base in base_areas(areas)["area_id"]:
-        for a in ancestors(areas, base):
-            if kind_of[a] in kinds:
-                out[base] = a
-                break
+        hit = at_level(base)
+        if hit is not None:
+            out[base] = hit
     return pd.Series(out, name=level, dtype="object").rename_axis("area_id")
 
 

@@ -186,10 +186,22 @@ class District:
         """Städte, Einheitsgemeinden and Samtgemeinden: one Gemeindeprofil each."""
         return _areas.areas_at_level(self.areas, "gemeindeverband")
 
+    @cached_property
+    def _base_members(self) -> dict[str, list[str]]:
+        parent = dict(zip(self.areas["area_id"], self.areas["parent_id"]))
+        members: dict[str, list[str]] = {}
+        for base in _areas.base_areas(self.areas)["area_id"]:
+            a = base
+            while isinstance(a, str) and a:
+                members.setdefault(a, []).append(base)
+                a = parent.get(a)
+        return members
+
     def base_of(self, area_id: str) -> list[str]:
         """The base areas inside ``area_id`` (itself if it is a base area)."""
-        base = _areas.base_areas(self.areas)["area_id"]
-        return [b for b in base if area_id in _areas.ancestors(self.areas, b)]
+        if area_id not in self._base_members:
+            self.area(area_id)  # raises a clear error for an unknown key
+        return list(self._base_members.get(area_id, []))
 
     @cached_property
     def geometry(self):
