@@ -37,10 +37,14 @@ def setup() -> None:
 
 
 def table(df: pd.DataFrame, caption: str | None = None, footnotes: list[str] | None = None,
-          align_right: list[str] | None = None):
+          align_right: list[str] | None = None, group: str | None = None,
+          links: dict[str, list[str | None]] | None = None, row_ids: list[str] | None = None):
     """An HTML table with every cell escaped (area names come from data files: never markup).
 
-    Cells should already be formatted as German text (see :mod:`sozialanalyse.fmt`).
+    Cells should already be formatted as German text (see :mod:`sozialanalyse.fmt`). With
+    ``group``, that column is not shown as a column: a header row spanning the table opens each
+    run of equal values instead. ``links`` maps a column to one link target per row (cell text
+    becomes a link); ``row_ids`` gives each row an HTML id (an anchor other pages link to).
 
     Examples
     --------
@@ -50,6 +54,9 @@ def table(df: pd.DataFrame, caption: str | None = None, footnotes: list[str] | N
     """
     from IPython.display import HTML
 
+    groups = df[group].tolist() if group else None
+    if group:
+        df = df.drop(columns=[group])
     right = set(align_right if align_right is not None else
                 [c for c in df.columns if c not in df.columns[:1]])
     parts = ['<table class="sa-table">']
@@ -59,12 +66,19 @@ def table(df: pd.DataFrame, caption: str | None = None, footnotes: list[str] | N
     parts.append("<thead><tr>" + "".join(
         f"<th{num_cls if c in right else ''}>{html.escape(str(c))}</th>" for c in df.columns) + "</tr></thead>")
     parts.append("<tbody>")
-    for row in df.itertuples(index=False):
+    for i, row in enumerate(df.itertuples(index=False)):
+        if groups and (i == 0 or groups[i] != groups[i - 1]):
+            parts.append(f'<tr class="sa-group"><th colspan="{len(df.columns)}">{html.escape(str(groups[i]))}</th></tr>')
         cells = []
         for c, v in zip(df.columns, row):
             cls = ' class="num"' if c in right else ""
-            cells.append(f"<td{cls}>{html.escape('' if v is None else str(v))}</td>")
-        parts.append("<tr>" + "".join(cells) + "</tr>")
+            content = html.escape("" if v is None else str(v))
+            href = links[c][i] if links and c in links else None
+            if href:
+                content = f'<a href="{html.escape(href, quote=True)}">{content}</a>'
+            cells.append(f"<td{cls}>{content}</td>")
+        rid = f' id="{html.escape(row_ids[i], quote=True)}"' if row_ids else ""
+        parts.append(f"<tr{rid}>" + "".join(cells) + "</tr>")
     parts.append("</tbody></table>")
     if footnotes:
         parts.append('<p class="sa-footnote">' + "<br>".join(html.escape(f) for f in footnotes) + "</p>")

@@ -9,7 +9,7 @@ from . import fmt
 from .display import table, text
 from .io.own import COUNT_FILES, District
 
-__all__ = ["sources", "inputs", "definitions"]
+__all__ = ["sources", "inputs", "definitions", "catalog_anchor"]
 
 
 def sources(district: District):
@@ -50,19 +50,33 @@ def inputs(district: District):
     return table(pd.DataFrame(rows), caption="Eingangsdaten", align_right=["Zeilen"])
 
 
-def definitions():
-    """The indicator catalog: name, definition, unit and source, grouped by field."""
+def catalog_anchor(indicator_id: str) -> str:
+    """The HTML id of an indicator's row on the page "Indikatorenkatalog"."""
+    return f"ind-{indicator_id}"
+
+
+def definitions(fields: list[str] | None = None):
+    """The indicator catalog grouped by Handlungsfeld: name, definition, unit, direction, source
+    and the lowest area level; each row carries an anchor that tables of values link to."""
     from . import indicators
 
     cat = indicators.catalog()
+    if fields:
+        cat = cat[cat["field"].isin(fields)]
+    order = {f: i for i, f in enumerate(indicators.FIELDS)}
+    cat = cat.assign(_o=cat["field"].map(order)).sort_values(["_o"], kind="stable")
     polarity = {"higher_is_worse": "höher = ungünstiger", "higher_is_better": "höher = günstiger",
                 "neutral": "neutral"}
+    levels = {"sozialraum": "Sozialraum", "gemeinde": "Gemeinde", "gemeindeverband": "Gemeindeverband",
+              "kreis": "Kreis"}
     df = pd.DataFrame({
         "Handlungsfeld": cat["field"],
         "Kennzahl": cat["name"],
         "Definition": cat["definition"],
         "Einheit": cat["unit"],
         "Richtung": cat["polarity"].map(polarity).fillna(cat["polarity"]),
+        "ab Ebene": cat["min_level"].map(levels).fillna(cat["min_level"]),
         "Quelle": cat["source"],
-    }).sort_values(["Handlungsfeld", "Kennzahl"], kind="stable")
-    return table(df, caption="Kennzahlenkatalog", align_right=[])
+    })
+    return table(df, caption=f"Indikatorenkatalog ({len(df)} Kennzahlen)", group="Handlungsfeld", align_right=[],
+                 row_ids=[catalog_anchor(i) for i in cat["id"]])

@@ -105,7 +105,8 @@ def intro(district: District, area_id: str, year: int):
     else:
         kreis = population_summary(district, district.kreis["area_id"], year)
         share = 100 * s["einwohner"] / kreis["einwohner"]
-        parts.append(f"{kind} **{name}** hatte am 31.12.{year} **{fmt.num(s['einwohner'])}** Einwohnerinnen "
+        label = name if name.startswith(kind) else f"{kind} {name}"
+        parts.append(f"**{label}** hatte am 31.12.{year} **{fmt.num(s['einwohner'])}** Einwohnerinnen "
                      f"und Einwohner, das sind {fmt.pct(share)} der Bevölkerung im {html.escape(district.name)}.")
         children = district.children(area_id)
         if len(children):
@@ -135,36 +136,69 @@ def _format_value(value: float, unit: str) -> str:
     return fmt.num(value, 1)
 
 
+def _latest(res: pd.DataFrame, year: int) -> pd.DataFrame:
+    """Per area and indicator the row of ``year``, or of the latest earlier year with a value
+    (elections are held only every few years)."""
+    res = res[(res["year"] <= year) & res["value"].notna()]
+    res = res.sort_values("year")
+    return res.groupby(["area_id", "indicator"], observed=True).tail(1)
+
+
+def _interval(row, unit: str) -> str:
+    if row is None or pd.isna(row["ci_low"]):
+        return fmt.MISSING
+    low, high = _format_value(row["ci_low"], unit), _format_value(row["ci_high"], unit)
+    suffix = f" {unit}" if unit in ("%", "Jahre", "m²", "EUR/m²") else ""
+    return f"{low.removesuffix(suffix)} – {high}"
+
+
 def key_figures(district: District, area_id: str, year: int):
-    """Table: each key indicator for the area with its 95 % interval beside the Kreis value."""
+    """Table: each key indicator for the area with its 95 % interval beside the Kreis value,
+    grouped by Handlungsfeld; an indicator without a value in ``year`` (elections) shows the
+    latest earlier year."""
     from . import indicators
 
     ids = key_figure_ids(district)
     cat = indicators.catalog().set_index("id")
-    levels = ["kreis"] if _kind(district, area_id) == "Landkreis" else ["gemeindeverband", "kreis"]
-    res = _indicator_values(district, ids, levels, years=[year])
+    is_kreis = area_id == district.kreis["area_id"]
+    levels = ["kreis"] if is_kreis else ["gemeindeverband", "kreis"]
+    res = _latest(_indicator_values(district, ids, levels), year)
+    res["area_id"] = res["area_id"].astype(str)
+    res["indicator"] = res["indicator"].astype(str)
     own = res[res["area_id"] == area_id].set_index("indicator")
     kreis = res[res["area_id"] == district.kreis["area_id"]].set_index("indicator")
+    order = {f: i for i, f in enumerate(indicators.FIELDS)}
     rows = []
-    for i in ids:
+    sorted_ids = sorted(ids, key=lambda i: (order.get(cat.loc[i, "field"], 99), ids.index(i)))
+    for i in sorted_ids:
         unit = str(cat.loc[i, "unit"])
         v = own.loc[i] if i in own.index else None
-        rows.append({
+        name = str(cat.loc[i, "name"])
+        if unit not in ("%", "Jahre", "m²", "EUR/m²"):
+            name += f" ({unit})"
+        if v is not None and int(v["year"]) != year:
+            name += f" ({int(v['year'])})"
+        flag = " ¹" if v is not None and "small_denominator" in str(v["flags"]) else ""
+        row = {
             "Handlungsfeld": cat.loc[i, "field"],
-            "Kennzahl": cat.loc[i, "name"],
-            "Einheit": unit,
-            district.name_of(area_id): _format_value(v["value"], unit) if v is not None else fmt.MISSING,
-            "95-%-Intervall": (f"{_format_value(v['ci_low'], unit)} – {_format_value(v['ci_high'], unit)}"
-                                if v is not None and pd.notna(v["ci_low"]) else fmt.MISSING),
-            district.name: _format_value(kreis.loc[i, "value"], unit) if i in kreis.index else fmt.MISSING,
-        })
+            "Kennzahl": name,
+            district.name_of(area_id): (_format_value(v["value"], unit) + flag) if v is not None else fmt.MISSING,
+            "95-%-Intervall": _interval(v, unit),
+        }
+        if not is_kreis:
+            row[district.name] = _format_value(kreis.loc[i, "value"], unit) if i in kreis.index else fmt.MISSING
+        rows.append(row)
     df = pd.DataFrame(rows)
-    if area_id == district.kreis["area_id"]:
-        df = df.drop(columns=[district.name]).drop_duplicates()
-    return table(df, caption=f"Kennzahlen {year}",
+    from .methods import catalog_anchor
+
+    prefix = "" if is_kreis else "../"  # profiles live in gemeinden/, chapters beside the catalog
+    hrefs = [f"{prefix}indikatorenkatalog.html#{catalog_anchor(i)}" for i in sorted_ids]
+    return table(df, caption=f"Kennzahlen {year}", group="Handlungsfeld", links={"Kennzahl": hrefs},
                  footnotes=["95-%-Intervall: Wilson-Intervall für Anteile, exaktes Poisson- bzw. Byar-Intervall "
-                            "für Raten. Definitionen siehe Daten und Methoden."],
-                 align_right=[c for c in df.columns if c not in ("Handlungsfeld", "Kennzahl", "Einheit")])
+                            "für Raten; ohne Intervall: Mittelwerte und Salden. Jahreszahl in Klammern: letzter "
+                            "verfügbarer Wert (Wahlen). ¹ Nenner unter der Mindestgröße, Wert unsicher. "
+                            "Definitionen: siehe Daten und Methoden."],
+                 align_right=[c for c in df.columns if c not in ("Handlungsfeld", "Kennzahl")])
 
 
 def municipality_table(district: District, year: int, ids: list[str] | None = None):
