@@ -1,0 +1,147 @@
+"""Register microdata -> Sozialraum counts: a hand-made extract with the counts written out."""
+import pandas as pd
+import pytest
+
+from sozialanalyse.io.own import DataError
+from sozialanalyse.io.register import HOUSEHOLD_TYPES, aggregate_register, read_directory
+
+A, B, C = "03499001-01", "03499001-02", "03499001-03"
+
+# Hauptstraße 0100: odd 1-49 -> A, odd 51-end -> B, even side -> B; Am Markt 0200: whole street -> C;
+# block BL7 -> C. Street 0300 is not in the directory.
+DIRECTORY = pd.DataFrame({
+    "street_key": ["0100", "0100", "0100", "0200", None],
+    "number_from": [1, 51, None, None, None],
+    "number_to": [49, None, None, None, None],
+    "side": ["odd", "ungerade", "even", "all", None],
+    "block_key": [None, None, None, None, "BL7"],
+    "area_id": [A, B, B, C, C],
+})
+
+# household, birth year, sex, nationality, street, house number, block   (reference year 2024)
+PERSONS = [
+    ("H1", 1980, "w", "deutsch", "0100", "3", None),        # A: couple with child
+    ("H1", 1982, "m", "deutsch", "0100", "3", None),
+    ("H1", 2015, "w", "deutsch", "0100", "3", None),        # age 9
+    ("H2", 1950, "m", "deutsch", "0100", "51", None),       # B: odd 51 -> B, alone 74
+    ("H3", 1990, "w", "nichtdeutsch", "0100", "12a", None),  # B: even side, alone 34
+    ("H4", 1970, "m", "deutsch", "0200", "7", None),        # C: couple without children
+    ("H4", 1972, "w", "deutsch", "0200", "7", None),
+    ("H5", 1985, "w", "nichtdeutsch", None, None, "BL7"),   # C (block): single parent, 2 children
+    ("H5", 2018, "m", "nichtdeutsch", None, None, "BL7"),   # age 6
+    ("H5", 2020, "w", "nichtdeutsch", None, None, "BL7"),   # age 4
+    ("H6", 1940, "w", "deutsch", "0200", "8", None),        # C: three adults -> sonstige
+    ("H6", 1965, "m", "deutsch", "0200", "8", None),
+    ("H6", 1995, "m", "deutsch", "0200", "8", None),
+    ("H7", 2000, "m", "deutsch", "0300", "1", None),        # unmatched street
+    ("H7", 2001, "w", "deutsch", "0300", "1", None),
+    ("H8", 1950, "w", "deutsch", "0100", "5", None),        # A: two adults 40 years apart -> sonstige
+    ("H8", 1990, "m", "deutsch", "0100", "5", None),
+    ("H9", 1930, "w", "deutsch", "0100", "49", None),       # A: upper end of 1-49, age 94 -> 90+
+]
+COLUMNS = ["household_id", "birth_year", "sex", "nationality", "street_key", "house_number", "block_key"]
+
+EXPECTED_EINWOHNER = {  # (area, age band, sex, nationality) -> persons; every other cell is 0
+    (A, "40-44", "w", "deutsch"): 1, (A, "40-44", "m", "deutsch"): 1, (A, "5-9", "w", "deutsch"): 1,
+    (A, "70-74", "w", "deutsch"): 1, (A, "30-34", "m", "deutsch"): 1, (A, "90+", "w", "deutsch"): 1,
+    (B, "70-74", "m", "deutsch"): 1, (B, "30-34", "w", "nichtdeutsch"): 1,
+    (C, "50-54", "m", "deutsch"): 1, (C, "50-54", "w", "deutsch"): 1,
+    (C, "35-39", "w", "nichtdeutsch"): 1, (C, "5-9", "m", "nichtdeutsch"): 1, (C, "0-4", "w", "nichtdeutsch"): 1,
+    (C, "80-84", "w", "deutsch"): 1, (C, "55-59", "m", "deutsch"): 1, (C, "25-29", "m", "deutsch"): 1,
+}
+EXPECTED_HAUSHALTE = {
+    (A, "paare_mit_kindern"): 1, (A, "sonstige"): 1, (A, "einpersonen_65plus"): 1,
+    (B, "einpersonen_65plus"): 1, (B, "einpersonen_unter65"): 1,
+    (C, "paare_ohne_kinder"): 1, (C, "alleinerziehende"): 1, (C, "sonstige"): 1,
+}
+
+
+def persons() -> pd.DataFrame:
+    return pd.DataFrame(PERSONS, columns=COLUMNS)
+
+
+def _check(r):
+    c = r.counts
+    assert list(c.columns) == ["area_id", "year", "variable", "age_group", "sex", "nationality", "type", "value"]
+    assert set(c["year"]) == {2024}
+    ew = c[c["variable"] == "einwohner"]
+    assert len(ew) == 3 * 19 * 2 * 2  # full grid for every Sozialraum of the directory
+    got = {k: v for k, v in zip(zip(ew["area_id"], ew["age_group"], ew["sex"], ew["nationality"]), ew["value"])
+           if v}
+    assert got == EXPECTED_EINWOHNER
+    hh = c[c["variable"] == "haushalte"]
+    assert len(hh) == 3 * len(HOUSEHOLD_TYPES)
+    assert set(hh["age_group"]) == {"insgesamt"} and set(ew["type"]) == {"insgesamt"}
+    got = {k: v for k, v in zip(zip(hh["area_id"], hh["type"]), hh["value"]) if v}
+    assert got == EXPECTED_HAUSHALTE
+    # the unmatched address is listed with its persons and households, not dropped
+    um = r.unmatched
+    assert um[["street_key", "house_number", "block_key", "persons", "households"]].to_dict("records") == [
+        {"street_key": "0300", "house_number": "1", "block_key": None, "persons": 2, "households": 1}]
+    s = r.summary
+    assert (s["persons_read"], s["persons_counted"], s["persons_unmatched"], s["persons_invalid"]) == (18, 16, 2, 0)
+    assert (s["households"], s["households_counted"], s["households_unmatched"]) == (9, 8, 1)
+    text = r.report()
+    assert "persons read 18 = counted 16 + unmatched address 2 + invalid 0" in text
+    assert "street 0300 no. 1: 2 person(s), 1 household(s)" in text
+
+
+def test_dataframe_input():
+    _check(aggregate_register(persons(), DIRECTORY, year=2024))
+
+
+def test_csv_and_parquet_files_with_renamed_columns(tmp_path):
+    src = persons().rename(columns={"birth_year": "GEBJAHR", "street_key": "STRSCHL"})
+    src.to_csv(tmp_path / "extract.csv", index=False)
+    src.astype({"GEBJAHR": "int64"}).to_parquet(tmp_path / "extract.parquet")
+    DIRECTORY.to_csv(tmp_path / "directory.csv", index=False)
+    cols = {"GEBJAHR": "birth_year", "STRSCHL": "street_key"}
+    for f in ("extract.csv", "extract.parquet"):
+        _check(aggregate_register(tmp_path / f, tmp_path / "directory.csv", year=2024, columns=cols,
+                                  temp_directory=str(tmp_path / "spill")))
+
+
+def test_invalid_records_are_counted_not_lost():
+    df = persons()
+    extra = pd.DataFrame([("H10", "xx", "m", "deutsch", "0100", "3", None),     # birth year not a number
+                          ("H11", 2030, "w", "deutsch", "0100", "3", None),     # born after 2024
+                          ("H12", 1980, "d", "deutsch", "0100", "3", None),     # sex not m/w
+                          ("H13", 1980, "m", "staatenlos", "0100", "3", None),  # nationality
+                          (None, 1980, "m", "deutsch", "0100", "hinten", None)],  # no number, no household
+                         columns=COLUMNS)
+    r = aggregate_register(pd.concat([df.astype({"birth_year": str}), extra.astype({"birth_year": str})]),
+                           DIRECTORY, year=2024)
+    s = r.summary
+    assert s["persons_read"] == 23
+    assert s["invalid"] == {"birth year missing or not a number": 1, "born after the reference year": 1,
+                            "sex not m/w": 1, "nationality not deutsch/nichtdeutsch": 1}
+    assert (s["persons_counted"], s["persons_unmatched"], s["persons_invalid"]) == (16, 3, 4)
+    assert s["persons_without_household"] == 1
+    assert "0100" in set(r.unmatched["street_key"]) and "hinten" in set(r.unmatched["house_number"])
+
+
+def test_write_project_format(tmp_path):
+    r = aggregate_register(persons(), DIRECTORY, year=2024)
+    pop, hh = r.write(tmp_path)
+    p = pd.read_csv(pop, dtype={"area_id": str})
+    assert list(p.columns) == ["area_id", "year", "variable", "age_group", "sex", "nationality", "value"]
+    assert p["value"].sum() == 16
+    h = pd.read_csv(hh, dtype={"area_id": str})
+    assert list(h.columns) == ["area_id", "year", "variable", "type", "value"] and h["value"].sum() == 8
+
+
+def test_directory_overlap_and_bad_side_are_rejected():
+    bad = pd.DataFrame({"street_key": ["0100", "0100", "0100"], "number_from": [1, 41, 2],
+                        "number_to": [49, 99, 10], "side": ["odd", "all", "links"],
+                        "area_id": [A, B, C]})
+    with pytest.raises(DataError) as e:
+        read_directory(bad)
+    msg = str(e.value)
+    assert "rows 2 and 3: sections of street 0100 overlap" in msg
+    assert "row 4, column side: unknown side 'links'" in msg
+    # odd and even sections over the same range do not overlap; odd 1-1 and even 2-9 neither
+    ok = pd.DataFrame({"street_key": ["1", "1", "1", "1"], "number_from": [1, 1, 11, 2], "number_to": [9, 9, 11, 10],
+                       "side": ["odd", "even", "even", "even"], "area_id": [A, B, C, C]})
+    with pytest.raises(DataError, match="rows 3 and 5"):  # even 1-9 and even 2-10 overlap
+        read_directory(ok)
+    read_directory(ok.iloc[:3])  # even 11-11 holds no even number: no overlap with even 1-9
