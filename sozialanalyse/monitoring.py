@@ -1,0 +1,640 @@
+"""The chapter *Sozialraum-Monitoring*: status and dynamics classes of the Sozialräume (MSS),
+areas with special attention need, Lorenz curves, Theil decomposition, LISA clusters and the
+robustness of the classes; and the classes of a town's Sozialräume for its Gemeindeprofil.
+
+Template notebooks call these functions only; each returns a closed matplotlib Figure or an
+escaped table (:func:`sozialanalyse.display.table`). Labels a reader sees are German.
+
+The indicator set is configurable in the report config::
+
+    monitoring:
+      status: [sgb2_quote, kinderarmut, arbeitslosenquote, altersarmut]
+      dynamics_years: 2
+"""
+from __future__ import annotations
+
+import html
+import warnings
+from dataclasses import dataclass
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+
+from . import fmt
+from . import index as _index
+from .display import note, table, text
+from .io.own import District
+
+__all__ = [
+    "ATTENTION_STATUS",
+    "DEFAULT_DYNAMICS_YEARS",
+    "DEFAULT_STATUS",
+    "MIN_POPULATION",
+    "STATUS_COLORS",
+    "Monitoring",
+    "attention",
+    "attention_table",
+    "class_counts",
+    "class_map",
+    "lisa_map",
+    "lorenz_figure",
+    "method_text",
+    "monitoring",
+    "profile_classes",
+    "robustness_table",
+    "settings",
+    "theil_shares",
+    "theil_table",
+]
+
+#: Status indicators (ids of the indicator catalog; higher = more disadvantaged).
+DEFAULT_STATUS = ("sgb2_quote", "kinderarmut", "arbeitslosenquote", "altersarmut")
+#: Dynamics: change of the status indicators over this many years (percentage points).
+DEFAULT_DYNAMICS_YEARS = 2
+#: Areas with fewer inhabitants are not classified (as in the Berlin MSS).
+MIN_POPULATION = 300
+#: Status classes that put an area on the attention list (besides dynamics "negativ").
+ATTENTION_STATUS = ("niedrig", "sehr niedrig")
+#: Colours of the status classes (best to worst).
+STATUS_COLORS = {"hoch": "#7fb3d5", "mittel": "#f3eddc", "niedrig": "#f5a25d", "sehr niedrig": "#c8372d"}
+_DYN_MARKERS = {"positiv": ("^", "#1b7837"), "negativ": ("v", "#5b0f0a")}
+_GREY = "#e3e3e3"
+
+#: Short German names for tables and legends (the catalog's names are long).
+SHORT_NAMES = {
+    "sgb2_quote": "SGB II-Quote",
+    "kinderarmut": "Kinderarmut",
+    "arbeitslosenquote": "Arbeitslosenanteil",
+    "altersarmut": "Altersarmut",
+    "sgb2_quote_15_64": "SGB II-Quote 15–64 J.",
+    "mindestsicherungsquote": "Mindestsicherungsquote",
+    "langzeitarbeitslosenquote": "Langzeitarbeitslosenanteil",
+    "wohngeldquote": "Wohngeldquote",
+}
+
+
+def _short(indicator_id: str) -> str:
+    if indicator_id in SHORT_NAMES:
+        return SHORT_NAMES[indicator_id]
+    from . import indicators
+
+    cat = indicators.catalog().set_index("id")
+    return str(cat.loc[indicator_id, "name"]) if indicator_id in cat.index else indicator_id
+
+
+def settings(district: District) -> dict:
+    """The monitoring settings: the config's ``monitoring:`` entry over the defaults.
+
+    Returns ``{"status": [...], "dynamics_years": int}``.
+    """
+    cfg = (getattr(district, "config", None) or {}).get("monitoring") or {}
+    status = [str(s) for s in (cfg.get("status") or DEFAULT_STATUS)]
+    years = int(cfg.get("dynamics_years") or DEFAULT_DYNAMICS_YEARS)
+    return {"status": status, "dynamics_years": years}
+
+
+@dataclass
+class Monitoring:
+    """The MSS of a district's Sozialräume in one year.
+
+    Attributes
+    ----------
+    data : DataFrame
+        Per Sozialraum (index ``area_id``): ``name``, ``town`` (area id), ``town_name``,
+        ``population``, each status indicator in ``year`` and (column ``<id>@<start>``) in
+        ``start``.
+    result : index.MSSResult
+        Status and dynamics indices, classes and z-values.
+    status : list of str
+        The status indicators.
+    year, start : int
+        Report year and start year of the dynamics.
+    """
+
+    data: pd.DataFrame
+    result: _index.MSSResult
+    status: list
+    year: int
+    start: int
+
+    @property
+    def dynamics(self) -> dict:
+        return {k: (k, f"{k}@{self.start}") for k in self.status}
+
+
+_CACHE: dict = {}
+
+
+def monitoring(district: District, year: int | None = None) -> Monitoring:
+    """Compute the MSS (status, dynamics, Gesamtindex) over all Sozialräume of the district."""
+    from . import indicators
+
+    year = int(year or district.report_year)
+    st = settings(district)
+    key = (id(district), year, tuple(st["status"]), st["dynamics_years"])
+    hit = _CACHE.get(key)
+    if hit is not None and hit[0] is district:
+        return hit[1]
+    start = year - st["dynamics_years"]
+    if start not in district.years:
+        raise ValueError(f"monitoring: dynamics need data for {start} ({st['dynamics_years']} years "
+                         f"before {year}); the data cover {district.years[0]}–{district.years[-1]}")
+    areas = district.areas
+    sr = areas[areas["kind"] == "Sozialraum"].set_index("area_id")
+    res = indicators.compute(district, st["status"], level="sozialraum", years=[start, year])
+    res = res.assign(area_id=res["area_id"].astype(str), indicator=res["indicator"].astype(str))
+    wide = res.pivot_table(index="area_id", columns=["indicator", "year"], values="value",
+                           aggfunc="first", observed=True)
+    data = pd.DataFrame(index=pd.Index(sr.index, name="area_id"))
+    data["name"] = sr["name"].astype(str)
+    data["town"] = sr["parent_id"].astype(str)
+    data["town_name"] = data["town"].map(lambda a: district.name_of(a))
+    c = district.counts
+    pop = c[(c["variable"] == "einwohner") & (c["year"] == year) & c["area_id"].isin(sr.index)]
+    data["population"] = pop.groupby(pop["area_id"].astype(str))["value"].sum().reindex(data.index).fillna(0)
+    for i in st["status"]:
+        data[i] = wide.get((i, year), pd.Series(dtype=float)).reindex(data.index)
+        data[f"{i}@{start}"] = wide.get((i, start), pd.Series(dtype=float)).reindex(data.index)
+    m = Monitoring(data, None, st["status"], year, start)
+    m.result = _index.mss(data, m.status, m.dynamics, population="population",
+                          min_population=MIN_POPULATION)
+    _CACHE.clear()
+    _CACHE[key] = (district, m)
+    return m
+
+
+def attention(result: _index.MSSResult, threshold: float = 1.0) -> pd.DataFrame:
+    """Areas with special attention need and the indicators that put them there.
+
+    Rule: status class ``niedrig`` or ``sehr niedrig``, or dynamics class ``negativ``.
+    Drivers: the indicators whose z-value (status) or z-value of the change (dynamics) is at
+    least ``threshold``, largest first.
+
+    Parameters
+    ----------
+    result : index.MSSResult
+        From :func:`sozialanalyse.index.mss` (with dynamics).
+    threshold : float
+        z-value from which an indicator is named (1: one standard deviation above the mean).
+
+    Returns
+    -------
+    DataFrame
+        Index: the areas on the list (worst status first, then by dynamics index); columns
+        ``status_class``, ``dynamics_class``, ``status_index``, ``dynamics_index``,
+        ``reason`` (German, e.g. ``"Status sehr niedrig; Dynamik negativ"``),
+        ``status_drivers`` and ``dynamics_drivers`` (lists of indicator ids).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"a": [1., 2, 3, 4, 10], "a0": [1., 2, 3, 4, 5], "population": 500},
+    ...                   index=list("VWXYZ"))
+    >>> r = _index.mss(df, ["a"], {"a": ("a", "a0")})
+    >>> attention(r)[["reason", "status_drivers"]].to_dict("index")
+    {'Z': {'reason': 'Status sehr niedrig; Dynamik negativ', 'status_drivers': ['a']}}
+    """
+    t = result.table
+    sc = t["status_class"].astype(object)
+    dc = t["dynamics_class"].astype(object) if "dynamics_class" in t else pd.Series(None, index=t.index)
+    bad_status = sc.isin(ATTENTION_STATUS)
+    bad_dyn = dc == "negativ"
+    on = t.index[bad_status | bad_dyn]
+
+    def drivers(z, area):
+        if z is None or area not in z.index:
+            return []
+        row = z.loc[area].dropna()
+        row = row[row >= threshold].sort_values(ascending=False, kind="stable")
+        return [str(k) for k in row.index]
+
+    rows = []
+    for a in on:
+        reason = []
+        if bad_status[a]:
+            reason.append(f"Status {sc[a]}")
+        if bad_dyn[a]:
+            reason.append("Dynamik negativ")
+        rows.append({"area_id": a, "status_class": sc[a], "dynamics_class": dc[a],
+                     "status_index": t.loc[a, "status_index"],
+                     "dynamics_index": t.loc[a, "dynamics_index"] if "dynamics_index" in t else np.nan,
+                     "reason": "; ".join(reason),
+                     "status_drivers": drivers(result.z_status, a),
+                     "dynamics_drivers": drivers(result.z_dynamics, a)})
+    cols = ["status_class", "dynamics_class", "status_index", "dynamics_index", "reason",
+            "status_drivers", "dynamics_drivers"]
+    if not rows:
+        return pd.DataFrame(columns=cols, index=pd.Index([], name=t.index.name))
+    out = pd.DataFrame(rows).set_index("area_id")
+    rank = {c: i for i, c in enumerate(_index.STATUS_CLASSES)}
+    out["_r"] = out["status_class"].map(lambda c: -rank.get(c, -1))
+    out = out.sort_values(["_r", "dynamics_index"], ascending=[True, False], kind="stable")
+    out.index.name = t.index.name
+    return out[cols]
+
+
+def _number(area_id: str) -> str:
+    """Number of a Sozialraum inside its town (``03499016-07`` -> ``7``)."""
+    return str(int(area_id.rsplit("-", 1)[1])) if "-" in area_id and area_id.rsplit("-", 1)[1].isdigit() else area_id
+
+
+def _towns_text(m: Monitoring) -> str:
+    names = sorted(m.data["town_name"].unique())
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " und " + names[-1]
+
+
+def method_text(district: District, year: int | None = None):
+    """German explanation of the method with the indicators and the numbers of this report."""
+    m = monitoring(district, year)
+    t = m.result.table
+    n, valid = len(t), int(t["valid"].sum())
+    left = n - valid
+    inds = ", ".join(_short(i) for i in m.status)
+    parts = [
+        f"Das Sozialraum-Monitoring vergleicht die **{n} Sozialräume** der Städte "
+        f"{html.escape(_towns_text(m))} untereinander. Es folgt dem Verfahren des *Monitorings "
+        "Soziale Stadtentwicklung* (MSS) des Landes Berlin.",
+        "",
+        f"- **Status:** Für jeden Sozialraum werden {len(m.status)} Kennzahlen des Jahres {m.year} "
+        f"betrachtet ({html.escape(inds)}). Jede Kennzahl wird standardisiert (z-Wert: Abstand vom "
+        "Mittelwert aller Sozialräume in Standardabweichungen), die z-Werte werden addiert und die "
+        "Summe erneut standardisiert (Statusindex). Klassen: *hoch* (Index unter −1), *mittel* "
+        "(−1 bis +1), *niedrig* (über +1 bis +1,5), *sehr niedrig* (über +1,5).",
+        f"- **Dynamik:** Dieselben Kennzahlen als Veränderung von {m.start} bis {m.year} in "
+        "Prozentpunkten, ebenso standardisiert und zusammengefasst. Klassen: *positiv* (Index "
+        "unter −1: die Lage verbessert sich deutlich stärker als im Durchschnitt), *stabil*, "
+        "*negativ* (über +1: die Lage verschlechtert sich deutlich stärker).",
+        f"- **Ausgeschlossen** werden Sozialräume mit weniger als {fmt.num(MIN_POPULATION)} "
+        "Einwohnerinnen und Einwohnern, weil Anteile dort zu stark vom Zufall abhängen"
+        + (f" (in diesem Bericht: {left})." if left else " (in diesem Bericht: keiner)."),
+        "",
+        "Die Klassen sind **relativ**: Sie zeigen, wo die Lage im Vergleich zu den anderen "
+        "Sozialräumen des Landkreises ungünstig ist, nicht, ob sie absolut gut oder schlecht ist.",
+    ]
+    return text("\n".join(parts))
+
+
+def class_counts(district: District, year: int | None = None):
+    """Table: number of Sozialräume per status class (rows) and dynamics class (columns)."""
+    m = monitoring(district, year)
+    t = m.result.table[m.result.table["valid"]]
+    ct = pd.crosstab(t["status_class"].astype(object), t["dynamics_class"].astype(object))
+    ct = ct.reindex(index=list(_index.STATUS_CLASSES), columns=list(_index.DYNAMICS_CLASSES), fill_value=0)
+    df = pd.DataFrame({"Status": [s for s in ct.index]})
+    for d in ct.columns:
+        df[f"Dynamik {d}"] = [fmt.num(v) for v in ct[d]]
+    df["zusammen"] = [fmt.num(v) for v in ct.sum(axis=1)]
+    return table(df, caption=f"Sozialräume nach Status und Dynamik, {m.year}",
+                 footnotes=[f"Status {m.year}, Dynamik {m.start}–{m.year}. Bewertet: {len(t)} Sozialräume."])
+
+
+def _town_outlines(district: District, towns, ax, labels: bool = True):
+    import matplotlib.patheffects as pe
+
+    geo = district.geometry
+    shapes = geo[geo["area_id"].isin(list(towns))]
+    shapes.plot(ax=ax, facecolor="none", edgecolor="#222222", linewidth=1.4, zorder=4)
+    if labels:
+        for _, row in shapes.iterrows():
+            minx, _, maxx, maxy = row.geometry.bounds
+            ax.annotate(district.name_of(row["area_id"]), ((minx + maxx) / 2, maxy), xytext=(0, 4),
+                        textcoords="offset points", ha="center", va="bottom", fontsize=9,
+                        fontweight="bold", color="#222222", zorder=6,
+                        path_effects=[pe.withStroke(linewidth=3, foreground="white")])
+
+
+def _rest_of_district(district: District, towns, ax):
+    geo = district.geometry
+    munis = geo[geo["kind"].isin(["Stadt", "Einheitsgemeinde", "Samtgemeinde"])
+                & ~geo["area_id"].isin(list(towns))]
+    munis.plot(ax=ax, color=_GREY, edgecolor="white", linewidth=0.8, zorder=1)
+
+
+def class_map(district: District, year: int | None = None):
+    """Map: status class (colour) and dynamics class (triangle) of every Sozialraum, with the
+    towns' outlines and the rest of the district in grey."""
+    import matplotlib.patheffects as pe
+
+    m = monitoring(district, year)
+    t = m.result.table
+    geo = district.geometry
+    towns = m.data["town"].unique()
+    shapes = geo[geo["area_id"].isin(m.data.index)].set_index("area_id")
+    fig, ax = plt.subplots(figsize=(8, 8.2))
+    _rest_of_district(district, towns, ax)
+    for cls, color in STATUS_COLORS.items():
+        part = shapes[t.reindex(shapes.index)["status_class"].astype(object) == cls]
+        if len(part):
+            part.plot(ax=ax, color=color, edgecolor="white", linewidth=0.7, zorder=2)
+    out = shapes[~t.reindex(shapes.index)["valid"].astype(bool)]
+    if len(out):
+        out.plot(ax=ax, facecolor="#f4f4f4", edgecolor="#999999", hatch="///", linewidth=0.5, zorder=2)
+    _town_outlines(district, towns, ax)
+    for a, row in shapes.iterrows():
+        p = row.geometry.representative_point()
+        dyn = t.loc[a, "dynamics_class"] if a in t.index else None
+        label = _number(a)
+        if isinstance(dyn, str) and dyn in _DYN_MARKERS:
+            marker, color = _DYN_MARKERS[dyn]
+            ax.plot(p.x, p.y, marker=marker, color=color, markersize=13, markeredgecolor="white",
+                    markeredgewidth=0.8, zorder=5, linestyle="")
+            ax.annotate(label, (p.x, p.y), ha="center", va="center", fontsize=6, color="white",
+                        fontweight="bold", zorder=6)
+        else:
+            ax.annotate(label, (p.x, p.y), ha="center", va="center", fontsize=6.5, color="#222222", zorder=6,
+                        path_effects=[pe.withStroke(linewidth=2, foreground="white")])
+    handles = [Patch(color=STATUS_COLORS[c], label=f"Status {c}") for c in _index.STATUS_CLASSES]
+    handles += [Line2D([], [], marker=_DYN_MARKERS["negativ"][0], color=_DYN_MARKERS["negativ"][1],
+                       linestyle="", markersize=9, label="Dynamik negativ (Lage verschlechtert sich)"),
+                Line2D([], [], marker=_DYN_MARKERS["positiv"][0], color=_DYN_MARKERS["positiv"][1],
+                       linestyle="", markersize=9, label="Dynamik positiv (Lage verbessert sich)"),
+                Line2D([], [], linestyle="", label="ohne Dreieck: Dynamik stabil")]
+    if len(out):
+        handles.append(Patch(facecolor="#f4f4f4", edgecolor="#999999", hatch="///",
+                             label=f"nicht bewertet (unter {fmt.num(MIN_POPULATION)} Einw.)"))
+    handles += [Patch(facecolor="none", edgecolor="#222222", linewidth=1.4, label="Stadtgrenze"),
+                Patch(color=_GREY, label="übriger Landkreis (ohne Sozialräume)"),
+                Line2D([], [], linestyle="", label="Zahl im Gebiet: Nr. des Sozialraums (Tabellen)")]
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0), fontsize=8.5, frameon=False,
+              ncol=2, title=f"Status {m.year}, Dynamik {m.start}–{m.year}", title_fontsize=9)
+    ax.set_title(f"Sozialräume nach Status und Dynamik, {m.year}", fontsize=10)
+    ax.set_axis_off()
+    ax.set_aspect("equal")
+    minx, miny, maxx, maxy = geo[geo["area_id"].isin(list(towns))].total_bounds  # zoom to the towns
+    pad = 0.06 * max(maxx - minx, maxy - miny)
+    ax.set_xlim(minx - pad, maxx + pad)
+    ax.set_ylim(miny - pad, maxy + 1.6 * pad)
+    fig.tight_layout()
+    plt.close(fig)
+    return fig
+
+
+_SUM_ONLY = "keine einzeln: Summe mehrerer kleinerer Abweichungen"
+
+
+def attention_table(district: District, year: int | None = None):
+    """Table: Quartiere mit besonderem Aufmerksamkeitsbedarf, with the indicators (z >= 1)
+    that put each area there."""
+    m = monitoring(district, year)
+    att = attention(m.result)
+    if att.empty:
+        return note("Kein Sozialraum erfüllt die Kriterien für besonderen Aufmerksamkeitsbedarf.")
+    d = m.data
+    rows = []
+    for a, r in att.iterrows():
+        z_s, z_d = m.result.z_status, m.result.z_dynamics
+        st = "; ".join(f"{_short(i)} {fmt.pct(d.loc[a, i])} (z {fmt.num(z_s.loc[a, i], 1)})"
+                       for i in r["status_drivers"])
+        dy = "; ".join(f"{_short(i)} {fmt.signed(d.loc[a, i] - d.loc[a, f'{i}@{m.start}'], 1)} Pp. "
+                       f"(z {fmt.num(z_d.loc[a, i], 1)})" for i in r["dynamics_drivers"])
+        rows.append({"Sozialraum": f"{d.loc[a, 'name']} ({d.loc[a, 'town_name']}, Nr. {_number(a)}; "
+                                   f"{fmt.num(d.loc[a, 'population'])} Einw.)",
+                     "Status / Dynamik": f"{r['status_class']} / {r['dynamics_class']}",
+                     "Kennzahlen mit z ≥ 1 (Status)": st or (_SUM_ONLY if r["status_class"] in ATTENTION_STATUS
+                                                              else fmt.MISSING),
+                     "Kennzahlen mit z ≥ 1 (Veränderung)": dy or (_SUM_ONLY if r["dynamics_class"] == "negativ"
+                                                                   else fmt.MISSING)})
+    df = pd.DataFrame(rows)
+    return table(df, caption=f"Quartiere mit besonderem Aufmerksamkeitsbedarf, {m.year}",
+                 footnotes=["Regel: Statusklasse »niedrig« oder »sehr niedrig« oder Dynamikklasse »negativ«. "
+                            "Genannt sind die Kennzahlen, deren z-Wert mindestens 1 beträgt (mindestens eine "
+                            f"Standardabweichung ungünstiger als der Durchschnitt der Sozialräume); Veränderung "
+                            f"{m.start}–{m.year} in Prozentpunkten (Pp.)."],
+                 align_right=[])
+
+
+def _percent_axis(ax):
+    from matplotlib.ticker import FuncFormatter
+
+    f = FuncFormatter(lambda v, _: fmt.num(100 * v, 0) + " %")
+    ax.xaxis.set_major_formatter(f)
+    ax.yaxis.set_major_formatter(f)
+
+
+def lorenz_figure(district: District, year: int | None = None, indicator: str = "sgb2_quote"):
+    """Figure: population-weighted Lorenz curves of an indicator's numerator (e.g. SGB II
+    recipients) over the Sozialräume and over the Städte und Gemeinden, Gini in the legend."""
+    from . import disparity, indicators
+
+    year = int(year or district.report_year)
+    res = indicators.compute(district, [indicator], level=["sozialraum", "gemeinde"], years=[year])
+    res = res.assign(level=res["level"].astype(str))
+    labels = {"sozialraum": "Sozialräume der Städte", "gemeinde": "Städte und Gemeinden des Landkreises"}
+    colors = {"sozialraum": "#c8372d", "gemeinde": "#3b6ea8"}
+    fig, ax = plt.subplots(figsize=(6.2, 5.2))
+    ax.plot([0, 1], [0, 1], color="#999999", linewidth=0.9, linestyle="--", label="Gleichverteilung")
+    for level in ("sozialraum", "gemeinde"):
+        sub = res[(res["level"] == level) & res["value"].notna()]
+        g = disparity.gini(sub, "value", "denominator")
+        lc = disparity.lorenz(sub, "value", "denominator")
+        ax.plot(lc["p"], lc["L"], color=colors[level], linewidth=1.8, marker="o", markersize=2.5,
+                label=f"{labels[level]} ({len(sub)}): Gini {fmt.num(g, 2)}")
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    ax.set_aspect("equal")
+    _percent_axis(ax)
+    name = _short(indicator)
+    ax.set_xlabel("Anteil an der Bevölkerung (kumuliert, Gebiete nach Quote sortiert)")
+    ax.set_ylabel(f"Anteil an den Betroffenen ({name}, kumuliert)")
+    ax.set_title(f"Lorenzkurven: {name}, {year}", fontsize=10)
+    ax.legend(loc="upper left", fontsize=8, frameon=False)
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.grid(color="#e5e5e5", linewidth=0.6)
+    fig.tight_layout()
+    plt.close(fig)
+    return fig
+
+
+def _base_values(district: District, indicator: str, year: int) -> pd.DataFrame:
+    """The indicator on every base area with its municipality (Stadt, Einheits- or Samtgemeinde)."""
+    from . import indicators
+    from .areas import base_to_level
+
+    res = indicators.compute(district, [indicator], level=["sozialraum", "gemeinde"], years=[year])
+    res = res.assign(area_id=res["area_id"].astype(str))
+    areas = district.areas
+    parents = set(areas["parent_id"].dropna().astype(str))
+    res = res[~res["area_id"].isin(parents)].drop_duplicates("area_id")
+    muni = base_to_level(areas, "gemeindeverband")
+    muni.index = muni.index.astype(str)
+    res["muni"] = res["area_id"].map(muni).astype(str)
+    res["muni_name"] = res["muni"].map(lambda a: district.name_of(a))
+    return res.dropna(subset=["value", "denominator"]).reset_index(drop=True)
+
+
+def theil_shares(district: District, year: int | None = None, indicator: str = "sgb2_quote") -> pd.DataFrame:
+    """Theil T decomposition of an indicator over the base areas grouped by municipality.
+
+    Returns a DataFrame with the rows ``between``, ``within`` and ``total`` and the columns
+    ``theil`` and ``share`` (percent of the total; between + within = 100), followed by one
+    row per municipality with more than one base area (``within:<area_id>``, its contribution
+    to the within part).
+    """
+    from . import disparity
+
+    year = int(year or district.report_year)
+    base = _base_values(district, indicator, year)
+    dec = disparity.theil_decomposition(base, "value", "denominator", group="muni", measure="T")
+    total = float(dec.total)
+    rows = [("between", float(dec.bg)), ("within", float(dec.wg)), ("total", total)]
+    n = base.groupby("muni").size()
+    g = dec.groups.set_index("muni")
+    for muni in n[n > 1].index:
+        rows.append((f"within:{muni}", float(g.loc[muni, "within_contribution"])))
+    out = pd.DataFrame(rows, columns=["part", "theil"]).set_index("part")
+    out["share"] = 100 * out["theil"] / total
+    return out
+
+
+def theil_table(district: District, year: int | None = None, indicator: str = "sgb2_quote"):
+    """Table: Wie viel der Ungleichheit liegt zwischen und wie viel innerhalb der Städte und
+    Gemeinden (Theil T, shares in %)."""
+    year = int(year or district.report_year)
+    sh = theil_shares(district, year, indicator)
+    base = _base_values(district, indicator, year)
+    rows = [
+        {"Teil der Ungleichheit": "zwischen den Städten und Gemeinden", "Theil T": fmt.num(sh.loc["between", "theil"], 4),
+         "Anteil": fmt.pct(sh.loc["between", "share"])},
+        {"Teil der Ungleichheit": "innerhalb der Städte und Gemeinden", "Theil T": fmt.num(sh.loc["within", "theil"], 4),
+         "Anteil": fmt.pct(sh.loc["within", "share"])},
+    ]
+    for part in [p for p in sh.index if p.startswith("within:")]:
+        muni = part.split(":", 1)[1]
+        k = int((base["muni"] == muni).sum())
+        unit = "Sozialräume" if district.area(muni)["kind"] == "Stadt" else "Mitgliedsgemeinden"
+        rows.append({"Teil der Ungleichheit": f"– davon innerhalb {district.name_of(muni)} ({k} {unit})",
+                     "Theil T": fmt.num(sh.loc[part, "theil"], 4), "Anteil": fmt.pct(sh.loc[part, "share"])})
+    rows.append({"Teil der Ungleichheit": "insgesamt", "Theil T": fmt.num(sh.loc["total", "theil"], 4),
+                 "Anteil": fmt.pct(100)})
+    df = pd.DataFrame(rows)
+    name = _short(indicator)
+    return table(df, caption=f"Wie viel der Ungleichheit ({name}, {year}) liegt zwischen und wie viel "
+                             "innerhalb der Städte und Gemeinden?",
+                 footnotes=[f"Theil-Index T der {name} über {len(base)} kleinste Gebiete (Sozialräume, "
+                            "Mitgliedsgemeinden und Gemeinden ohne Unterteilung), gewichtet mit der "
+                            "Bezugsbevölkerung, zerlegt nach Städten, Einheits- und Samtgemeinden. 0 bedeutet: "
+                            "überall dieselbe Quote. Der Teil »zwischen« entsteht, weil sich die Quoten der "
+                            "Gemeinden unterscheiden, der Teil »innerhalb« durch Unterschiede in den Gemeinden."],
+                 align_right=["Theil T", "Anteil"])
+
+
+_LISA_COLORS = {"Hoch-Hoch": "#c8372d", "Niedrig-Niedrig": "#2c7bb6", "Hoch-Niedrig": "#f5a25d",
+                "Niedrig-Hoch": "#9ecae1", "nicht signifikant": "#f0f0f0"}
+_LISA_TEXT = {"Hoch-Hoch": "Hoch-Hoch: hohe Quote, Nachbarn ebenfalls hoch",
+              "Niedrig-Niedrig": "Niedrig-Niedrig: niedrige Quote, Nachbarn ebenfalls niedrig",
+              "Hoch-Niedrig": "Hoch-Niedrig: hohe Quote inmitten niedriger",
+              "Niedrig-Hoch": "Niedrig-Hoch: niedrige Quote inmitten hoher",
+              "nicht signifikant": "kein signifikantes Muster"}
+
+
+def lisa_map(district: District, year: int | None = None, indicator: str = "sgb2_quote",
+             seed: int = 12345, permutations: int = 999, alpha: float = 0.05):
+    """Map: local Moran's I clusters of an indicator over all base areas of the district
+    (Queen contiguity, permutation test with a fixed seed); Moran's I in the title."""
+    from . import spatial
+
+    year = int(year or district.report_year)
+    base = _base_values(district, indicator, year)
+    geo = district.geometry
+    gdf = geo.merge(base[["area_id", "value"]], on="area_id", how="inner").reset_index(drop=True)
+    with warnings.catch_warnings():  # tqdm (imported by the pysal stack) warns about IProgress
+        warnings.filterwarnings("ignore", message=".*IProgress.*")
+        w = spatial.contiguity_weights(gdf)
+        loc = spatial.lisa(gdf, "value", w=w, permutations=permutations, seed=seed, alpha=alpha)
+        glob = spatial.moran(gdf, "value", w=spatial.contiguity_weights(gdf), permutations=permutations,
+                             seed=seed)
+    gdf["cluster"] = loc["cluster"].to_numpy()
+    fig, ax = plt.subplots(figsize=(8, 7.8))
+    present = []
+    for cls, color in _LISA_COLORS.items():
+        part = gdf[gdf["cluster"] == cls]
+        if len(part):
+            part.plot(ax=ax, color=color, edgecolor="white", linewidth=0.6, zorder=2)
+            present.append(cls)
+    munis = geo[geo["kind"].isin(["Stadt", "Einheitsgemeinde", "Samtgemeinde"])]
+    munis.plot(ax=ax, facecolor="none", edgecolor="#888888", linewidth=0.7, zorder=3)
+    towns = [a for a in district.municipalities()["area_id"]
+             if (district.children(a)["kind"] == "Sozialraum").any()]
+    _town_outlines(district, towns, ax)
+    handles = [Patch(color=_LISA_COLORS[c], label=_LISA_TEXT[c]) for c in _LISA_COLORS if c in present]
+    handles.append(Patch(facecolor="none", edgecolor="#222222", linewidth=1.4, label="Stadt mit Sozialräumen"))
+    handles.append(Line2D([], [], linestyle="", label=f"{len(gdf)} kleinste Gebiete; Nachbarn: gemeinsame Grenze"))
+    handles.append(Line2D([], [], linestyle="", label=f"oder Ecke; {fmt.num(permutations)} Permutationen, Startwert {seed}"))
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0), fontsize=8.5, frameon=False,
+              ncol=2, title=f"Lokale Cluster (p ≤ {fmt.num(alpha, 2)})", title_fontsize=9)
+    p = "p < 0,001" if glob.p_sim < 0.001 else f"p = {fmt.num(glob.p_sim, 3)}"
+    ax.set_title(f"Räumliche Cluster der {_short(indicator)}, {year} (Moran's I = {fmt.num(glob.I, 2)}, {p})",
+                 fontsize=10)
+    ax.set_axis_off()
+    ax.set_aspect("equal")
+    fig.tight_layout()
+    plt.close(fig)
+    return fig
+
+
+def robustness_table(district: District, year: int | None = None):
+    """Table: how many Sozialräume change their status class (and their combined status /
+    dynamics class) when one indicator at a time is left out."""
+    m = monitoring(district, year)
+    data = m.data
+    if len(m.status) < 2:
+        return note("Die Robustheitsprüfung braucht mindestens zwei Statuskennzahlen.")
+    kw = {"population": "population", "min_population": MIN_POPULATION}
+    st = _index.robustness(data, m.status, **kw)
+
+    def gesamt(d, ind, **k):
+        return _index.mss(d, ind, {i: (i, f"{i}@{m.start}") for i in ind}, **k).table["gesamtindex"]
+
+    gi = _index.robustness(data, m.status, classify=gesamt, **kw)
+    rows = []
+    for i in m.status:
+        s, g = st.summary.loc[i], gi.summary.loc[i]
+        rows.append({"ohne Kennzahl": _short(i),
+                     "Statusklasse wechselt": f"{fmt.num(s['changed'])} von {fmt.num(s['compared'])} "
+                                               f"({fmt.pct(100 * s['share_changed'], 0)})",
+                     "Status- oder Dynamikklasse wechselt": f"{fmt.num(g['changed'])} von {fmt.num(g['compared'])} "
+                                                             f"({fmt.pct(100 * g['share_changed'], 0)})"})
+    df = pd.DataFrame(rows)
+    return table(df, caption="Wie stabil sind die Klassen? Sozialräume, die ohne eine Kennzahl die Klasse wechseln",
+                 footnotes=["Jede Statuskennzahl wird einmal weggelassen und die Klassen werden mit den übrigen "
+                            "neu berechnet. Wenige Wechsel: Die Einordnung hängt nicht an einer einzelnen Kennzahl."],
+                 align_right=[c for c in df.columns if c != "ohne Kennzahl"])
+
+
+def profile_classes(district: District, area_id: str, year: int | None = None):
+    """Table of a municipality's Sozialräume with their status and dynamics classes, or a note
+    when the municipality has no Sozialräume."""
+    children = district.children(area_id)
+    name = district.name_of(area_id)
+    if children.empty or not (children["kind"] == "Sozialraum").any():
+        if not (district.areas["kind"] == "Sozialraum").any():
+            return note(f"Für {name} sind keine Sozialräume abgegrenzt.")
+        m = monitoring(district, year)
+        return note(f"Für {name} sind keine Sozialräume abgegrenzt. Das Sozialraum-Monitoring "
+                    f"(Status und Dynamik) umfasst die Sozialräume der Städte {_towns_text(m)}.")
+    m = monitoring(district, year)
+    t = m.result.table
+    att = attention(m.result)
+    rows = []
+    for a in children.loc[children["kind"] == "Sozialraum", "area_id"]:
+        a = str(a)
+        r = t.loc[a]
+        valid = bool(r["valid"])
+        rows.append({"Nr.": _number(a), "Sozialraum": m.data.loc[a, "name"],
+                     "Einwohner": fmt.num(m.data.loc[a, "population"]),
+                     "Statusindex": fmt.num(r["status_index"], 2) if valid else fmt.MISSING,
+                     "Status": str(r["status_class"]) if valid and pd.notna(r["status_class"]) else "nicht bewertet",
+                     "Dynamikindex": fmt.num(r["dynamics_index"], 2) if valid else fmt.MISSING,
+                     "Dynamik": str(r["dynamics_class"]) if valid and pd.notna(r["dynamics_class"]) else "nicht bewertet",
+                     "Besonderer Aufmerksamkeitsbedarf": "ja" if a in att.index else "–"})
+    df = pd.DataFrame(rows)
+    return table(df, caption=f"Sozialraum-Monitoring: Status {m.year} und Dynamik {m.start}–{m.year}",
+                 footnotes=[f"Klassen im Vergleich aller Sozialräume der Städte {_towns_text(m)} (Verfahren des "
+                            "Monitorings Soziale Stadtentwicklung Berlin). Statusindex über +1: niedriger Status; "
+                            "Dynamikindex über +1: negative Dynamik. Besonderer Aufmerksamkeitsbedarf: Status "
+                            "»niedrig« oder »sehr niedrig« oder Dynamik »negativ«. Methode: Kapitel "
+                            "Sozialraum-Monitoring."],
+                 align_right=["Nr.", "Einwohner", "Statusindex", "Dynamikindex"])
