@@ -8,7 +8,7 @@ JOBS ?= 2
 export PIP_EXTRA_INDEX_URL ?=
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help install report test test-quick lab bench musterland clean
+.PHONY: help install report test test-quick verify lab bench musterland clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 14
@@ -32,8 +32,11 @@ test: $(STAMP) ## all tests: library, doctests, notebooks (nbval) and the end-to
 test-quick: $(STAMP) ## the tests without the slow end-to-end ones
 	$(BIN)/python -m pytest -m "not slow"
 
-lab: $(STAMP) ## open the template notebooks in JupyterLab
-	$(BIN)/jupyter lab notebooks/
+verify: $(STAMP) ## re-execute the published notebooks of _build/html and compare every output
+	$(BIN)/sozialanalyse verify _build/html --jobs $(JOBS)
+
+lab: $(STAMP) ## JupyterLab on the project (templates in notebooks/, executed ones in book/_generated/)
+	$(BIN)/jupyter lab --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/notebooks
 
 bench: $(STAMP) ## run the benchmarks (times and ratios, printed)
 	@for b in benchmarks/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done

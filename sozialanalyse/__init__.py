@@ -11,22 +11,28 @@ __version__ = "0.1.0"
 
 _SUBMODULES = (
     "areas",
+    "audit",
     "cli",
     "disparity",
+    "disclosure",
     "display",
     "fmt",
     "geo",
     "health",
+    "health_pages",
     "index",
     "indicators",
     "io",
     "methods",
+    "monitoring",
     "musterland",
     "plots",
     "profile",
     "projection",
+    "provenance",
     "report",
     "spatial",
+    "verify",
 )
 
 __all__ = ["__version__", "load_district", *_SUBMODULES]

@@ -1,4 +1,4 @@
-"""Command line: ``sozialanalyse build``, ``sozialanalyse musterland``."""
+"""Command line: ``sozialanalyse build``, ``sozialanalyse audit``, ``sozialanalyse musterland``."""
 from __future__ import annotations
 
 import argparse
@@ -23,12 +23,46 @@ def _build(args) -> int:
     return 0
 
 
+# --- disclosure audit (sozialanalyse.audit) ---
+def _audit(args) -> int:
+    from .audit import audit_site
+
+    threshold = args.threshold
+    if threshold is None:
+        from .disclosure import settings
+        from .io.own import read_config
+
+        threshold = settings(read_config(args.config)).threshold if args.config else settings(None).threshold
+    try:
+        findings = audit_site(args.site, threshold=threshold)
+    except FileNotFoundError as exc:
+        print(f"sozialanalyse audit: error: {exc}", file=sys.stderr)
+        return 2
+    for f in findings:
+        print(f)
+    print(f"sozialanalyse audit: {len(findings)} finding(s) in {args.site} (threshold {threshold})", file=sys.stderr)
+    return 1 if findings else 0
+
+
 def _musterland(args) -> int:
     from . import musterland
 
     musterland.generate(args.out, seed=args.seed)
     print(args.out)
     return 0
+
+
+# --- validate (sozialanalyse.validate) and data fetch (sozialanalyse.fetch) ---
+def _validate(args) -> int:
+    from .validate import cli_validate
+
+    return cli_validate(args)
+
+
+def _data_fetch(args) -> int:
+    from .fetch import cli_fetch
+
+    return cli_fetch(args)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -41,10 +75,38 @@ def main(argv: list[str] | None = None) -> int:
                    help="parallel notebook workers (default: 2)")
     b.add_argument("-q", "--quiet", action="store_true", help="no progress output")
     b.set_defaults(func=_build)
+    a = sub.add_parser("audit", help="check a built site for unprotected small counts (non-zero exit on findings)")
+    a.add_argument("site", nargs="?", default="_build/html", help="the built site folder (default: _build/html)")
+    a.add_argument("--threshold", type=int, default=None,
+                   help="counts below this are findings (default: the config's disclosure threshold, 3)")
+    a.add_argument("--config", default=None, help="report config whose disclosure block sets the threshold")
+    a.set_defaults(func=_audit)
     m = sub.add_parser("musterland", help="regenerate the synthetic demo district")
     m.add_argument("out", nargs="?", default="data/musterland")
     m.add_argument("--seed", type=int, default=2024)
     m.set_defaults(func=_musterland)
+    v = sub.add_parser("verify", help="re-execute published notebooks and compare every output "
+                                      "(non-zero exit on any difference)")
+    v.add_argument("target", nargs="?", default="_build/html",
+                   help="a built site, a folder of executed notebooks or one .ipynb (default: _build/html)")
+    v.add_argument("--root", default=None, help="project folder to execute in (default: found from here)")
+    v.add_argument("--jobs", type=int, default=max(1, min(2, os.cpu_count() or 1)), help="parallel kernels")
+    v.add_argument("-q", "--quiet", action="store_true", help="only the summary line")
+    v.set_defaults(func=lambda a: __import__("sozialanalyse.verify", fromlist=["main"]).main(
+        a.target, root=a.root, jobs_n=a.jobs, quiet=a.quiet))
+    va = sub.add_parser("validate", help="check a district folder and list every problem")
+    va.add_argument("folder", help="district folder in the project's input format")
+    va.add_argument("--strict", action="store_true", help="exit with status 1 if there is any problem")
+    va.add_argument("--no-geometry", action="store_true", help="skip the nesting check of gebiete.gpkg")
+    va.set_defaults(func=_validate)
+    dat = sub.add_parser("data", help="official open data (download or copy from a mirror)")
+    dat_sub = dat.add_subparsers(dest="data_command", required=True)
+    fe = dat_sub.add_parser("fetch", help="download the official datasets into the cache, checked by sha256")
+    fe.add_argument("--mirror", default=None, help="take the files from this local folder (offline machines)")
+    fe.add_argument("--cache", default=None, help="cache folder (default: $SOZIALANALYSE_CACHE or "
+                    "~/.cache/sozialanalyse/data)")
+    fe.add_argument("--only", nargs="*", default=None, help="dataset names or file paths to fetch")
+    fe.set_defaults(func=_data_fetch)
     args = parser.parse_args(argv)
     return args.func(args)
 

@@ -38,13 +38,16 @@ def setup() -> None:
 
 def table(df: pd.DataFrame, caption: str | None = None, footnotes: list[str] | None = None,
           align_right: list[str] | None = None, group: str | None = None,
-          links: dict[str, list[str | None]] | None = None, row_ids: list[str] | None = None):
+          links: dict[str, list[str | None]] | None = None, row_ids: list[str] | None = None,
+          kinds: dict[str, str] | None = None):
     """An HTML table with every cell escaped (area names come from data files: never markup).
 
     Cells should already be formatted as German text (see :mod:`sozialanalyse.fmt`). With
     ``group``, that column is not shown as a column: a header row spanning the table opens each
     run of equal values instead. ``links`` maps a column to one link target per row (cell text
     becomes a link); ``row_ids`` gives each row an HTML id (an anchor other pages link to).
+    ``kinds`` marks columns as ``count``, ``total`` (a count that sums the row's counts), ``rate``
+    or ``text`` (attribute ``data-sa-kind``), for the disclosure audit (:mod:`sozialanalyse.audit`).
 
     Examples
     --------
@@ -63,8 +66,10 @@ def table(df: pd.DataFrame, caption: str | None = None, footnotes: list[str] | N
     if caption:
         parts.append(f"<caption>{html.escape(caption)}</caption>")
     num_cls = ' class="num"'
+    kind = {c: f' data-sa-kind="{html.escape(k, quote=True)}"' for c, k in (kinds or {}).items()}
     parts.append("<thead><tr>" + "".join(
-        f"<th{num_cls if c in right else ''}>{html.escape(str(c))}</th>" for c in df.columns) + "</tr></thead>")
+        f"<th{num_cls if c in right else ''}{kind.get(c, '')}>{html.escape(str(c))}</th>" for c in df.columns)
+        + "</tr></thead>")
     parts.append("<tbody>")
     for i, row in enumerate(df.itertuples(index=False)):
         if groups and (i == 0 or groups[i] != groups[i - 1]):
@@ -76,7 +81,7 @@ def table(df: pd.DataFrame, caption: str | None = None, footnotes: list[str] | N
             href = links[c][i] if links and c in links else None
             if href:
                 content = f'<a href="{html.escape(href, quote=True)}">{content}</a>'
-            cells.append(f"<td{cls}>{content}</td>")
+            cells.append(f"<td{cls}{kind.get(c, '')}>{content}</td>")
         rid = f' id="{html.escape(row_ids[i], quote=True)}"' if row_ids else ""
         parts.append(f"<tr{rid}>" + "".join(cells) + "</tr>")
     parts.append("</tbody></table>")

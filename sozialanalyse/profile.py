@@ -281,8 +281,12 @@ def trend_vs_kreis(district: District, area_id: str, indicator_ids: list[str]):
 
 
 def subareas(district: District, area_id: str, year: int):
-    """Table of the area's Sozialräume or Mitgliedsgemeinden with key indicators, or a note."""
-    from . import indicators
+    """Table of the area's Sozialräume or Mitgliedsgemeinden with key indicators, or a note.
+
+    Counts and shares go through :mod:`sozialanalyse.disclosure` (the config's ``disclosure``
+    block): a share whose numerator or denominator is below the threshold, or would follow from
+    the area's own total, shows ``.`` with the footnote."""
+    from . import disclosure, indicators
 
     children = district.children(area_id)
     if children.empty:
@@ -290,26 +294,37 @@ def subareas(district: District, area_id: str, year: int):
     level = "sozialraum" if (children["kind"] == "Sozialraum").all() else "gemeinde"
     ids = ["sgb2_quote", "kinderarmut", "anteil_65plus", "anteil_nichtdeutsche", "wahlbeteiligung_bundestag"]
     cat = indicators.catalog().set_index("id")
-    res = _indicator_values(district, ids, level, years=None)
-    res = res[res["area_id"].isin(children["area_id"])]
+    res = _indicator_values(district, ids, [level, "gemeindeverband"], years=None)
+    own = res[(res["level"] == "gemeindeverband") & (res["area_id"] == area_id)]  # the parts' total
+    res = res[(res["level"] == level) & res["area_id"].isin(children["area_id"])]
+    safe = disclosure.protect_indicators(pd.concat([res, own]), district.areas, config=district.config)
+    pop = {a: population_summary(district, a, year)["einwohner"] for a in [*children["area_id"], area_id]}
+    counts = disclosure.protect(pd.DataFrame({"area_id": list(pop), "value": list(pop.values())}),
+                                district.areas, config=district.config).table.set_index("area_id")
+    reasons: dict[str, list[str]] = {"Einwohner": []}
     vote_year = int(res.loc[res["indicator"] == "wahlbeteiligung_bundestag"].dropna(subset=["value"])["year"].max())
     rows = []
     for _, child in children.iterrows():
         a = child["area_id"]
-        row = {"Gebiet": child["name"], "Einwohner": fmt.num(population_summary(district, a, year)["einwohner"])}
+        row = {"Gebiet": child["name"], "Einwohner": fmt.num(counts.loc[a, "published"])}
+        reasons["Einwohner"].append(counts.loc[a, "status"])
         for i in ids:
             y = vote_year if i == "wahlbeteiligung_bundestag" else year
-            hit = res[(res["area_id"] == a) & (res["indicator"] == i) & (res["year"] == y)]
-            value = hit["value"].iloc[0] if len(hit) else float("nan")
+            hit = safe[(safe["area_id"] == a) & (safe["indicator"] == i) & (safe["year"] == y)]
+            value = hit["published"].iloc[0] if len(hit) else float("nan")
             flag = " ¹" if len(hit) and "small_denominator" in str(hit["flags"].iloc[0]) else ""
             label = f"{cat.loc[i, 'name']} ({cat.loc[i, 'unit']})" + (f", {y}" if y != year else "")
             row[label] = _format_value(value, str(cat.loc[i, "unit"])) + flag
+            reasons.setdefault(label, []).append(hit["status"].iloc[0] if len(hit) else "")
         rows.append(row)
-    df = pd.DataFrame(rows)
+    masked = disclosure.mask(pd.DataFrame(rows), reasons, config=district.config)
+    df = masked.frame
     label = "Sozialräume" if level == "sozialraum" else "Mitgliedsgemeinden"
     return table(df, caption=f"{label}, {year}",
-                 footnotes=["¹ Nenner unter der Mindestgröße: Wert statistisch unsicher, nur eingeschränkt vergleichbar."],
-                 align_right=[c for c in df.columns if c != "Gebiet"])
+                 footnotes=["¹ Nenner unter der Mindestgröße: Wert statistisch unsicher, nur eingeschränkt vergleichbar.",
+                            *masked.footnotes],
+                 align_right=[c for c in df.columns if c != "Gebiet"],
+                 kinds={c: "text" if c == "Gebiet" else "count" if c == "Einwohner" else "rate" for c in df.columns})
 
 
 def municipality_map(district: District, year: int, indicator_id: str = "sgb2_quote", area_id: str | None = None):

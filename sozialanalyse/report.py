@@ -168,13 +168,17 @@ def plan(config: str | Path | None = None, root: Path | None = None) -> tuple[di
                         f"Gemeindeprofil {row['name']} ({area_id})",
                         {"config": config_ref, "area_id": area_id}, job_data_hash(district, area_id)))
     lib = library_hash()
+    from .provenance import fingerprint
+
+    env = fingerprint(root, git=False)  # Python and package versions shape every page
     for job in jobs:
         template = root / "notebooks" / f"{job.template}.ipynb"
         if not template.is_file():
             raise BuildError(f"{cfg['_path']}: template notebook {template} missing")
         job.key = _sha(template.read_bytes(), json.dumps(job.parameters, sort_keys=True),
                        json.dumps({k: v for k, v in cfg.items() if k != "_path"}, sort_keys=True, default=str),
-                       lib, job.data_hash, job.title)
+                       lib, job.data_hash, job.title,
+                       fingerprint(root) if job.template == "herkunft" else env)  # + git state
     cfg["_district_name"] = district.name
     cfg["_synthetic"] = district.synthetic
     cfg["_stand"] = str(district.meta.get("stand", ""))
@@ -258,6 +262,8 @@ def _finish_notebook(path: Path, title: str) -> bytes:
     for cell in nb.cells:
         cell.metadata.pop("papermill", None)
         cell.metadata.pop("execution", None)
+        if "injected-parameters" in cell.metadata.get("tags", []):
+            cell.id = "injected-parameters"  # papermill gives it a random id
     return (nbformat.writes(nb) + "\n").encode("utf-8")
 
 
@@ -472,6 +478,20 @@ def build(config: str | Path | None = None, jobs_n: int = 2, quiet: bool = False
     tmp = build_dir / f".incoming-{os.getpid()}"
     shutil.rmtree(tmp, ignore_errors=True)
     shutil.copytree(work / "_build" / "html", tmp)
+    # --- disclosure audit (sozialanalyse.audit): no unprotected small count is ever published ---
+    from .audit import audit_site
+    from .disclosure import settings as disclosure_settings
+
+    try:
+        threshold = disclosure_settings(cfg).threshold
+    except ValueError as exc:
+        raise BuildError(f"{cfg['_path']}: {exc}") from exc
+    findings = audit_site(tmp, threshold=threshold)
+    if findings:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise BuildError(f"disclosure audit: {len(findings)} finding(s), the site was not published:\n  "
+                         + "\n  ".join(str(f) for f in findings[:50]))
+    # --- end of the disclosure audit ---
     (tmp / ".sozialanalyse-build.json").write_text(json.dumps({"inputs": inputs, "version": __version__}))
     os.replace(tmp, site)
     link = publish(site, root)

@@ -15,6 +15,7 @@ from sozialanalyse.report import BuildError
 
 ROOT = Path(__file__).resolve().parents[1]
 TWO = ["03499016", "034995401000"]  # the Kreisstadt Musterstadt and a Samtgemeinde
+CHAPTERS = ["kreisuebersicht", "daten_methoden", "indikatorenkatalog"]  # a subset keeps the test fast
 
 
 def _project(tmp_path: Path, profiles=TWO, data: Path | None = None) -> Path:
@@ -28,6 +29,7 @@ def _project(tmp_path: Path, profiles=TWO, data: Path | None = None) -> Path:
     shutil.copytree(data or ROOT / "data" / "musterland", root / "data" / "musterland")
     (root / "config" / "zwei.yml").write_text(
         "title: Testbericht\ndata: ../data/musterland\nreport_year: 2024\n"
+        f"chapters: [{', '.join(CHAPTERS)}]\n"
         f"profiles: [{', '.join(repr(p) for p in profiles)}]\n", encoding="utf-8")
     return root
 
@@ -35,10 +37,18 @@ def _project(tmp_path: Path, profiles=TWO, data: Path | None = None) -> Path:
 def test_plan_lists_chapters_and_profiles(tmp_path):
     root = _project(tmp_path)
     cfg, jobs = report.plan(root / "config" / "zwei.yml", root)
-    assert [j.output for j in jobs] == ["kreisuebersicht", "daten_methoden", "gemeinden/03499016",
-                                        "gemeinden/034995401000"]
-    assert jobs[2].parameters == {"config": "config/zwei.yml", "area_id": "03499016"}
+    assert [j.output for j in jobs] == CHAPTERS + ["gemeinden/03499016", "gemeinden/034995401000"]
+    assert jobs[3].parameters == {"config": "config/zwei.yml", "area_id": "03499016"}
     assert len({j.key for j in jobs}) == len(jobs)
+
+
+def test_default_config_runs_every_toc_chapter_and_every_municipality():
+    cfg, jobs = report.plan("musterland", ROOT)
+    chapters = [j.template for j in jobs if j.template != "gemeindeprofil"]
+    assert chapters == report.toc_chapters(ROOT) and "kreisuebersicht" in chapters
+    assert len([j for j in jobs if j.template == "gemeindeprofil"]) == 11
+    for chapter in chapters:
+        assert (ROOT / "notebooks" / f"{chapter}.ipynb").is_file()
 
 
 def test_unknown_area_key_is_named(tmp_path):
@@ -85,7 +95,7 @@ def test_changing_one_facility_changes_only_that_profile_and_the_chapters(tmp_pa
     fac.to_csv(path, index=False, lineterminator="\n")
     _, after = report.plan(root / "config" / "zwei.yml", root)
     changed = [b.output for b, a in zip(before, after) if a.key != b.key]
-    assert changed == ["kreisuebersicht", "daten_methoden", "gemeinden/03499016"]
+    assert changed == CHAPTERS + ["gemeinden/03499016"]
 
 
 def test_markdown_escape_neutralises_markup():
@@ -97,7 +107,7 @@ def test_markdown_escape_neutralises_markup():
 def test_two_municipality_build_end_to_end(tmp_path):
     root = _project(tmp_path)
     result = report.build(root / "config" / "zwei.yml", jobs_n=2, quiet=True, root=root)
-    assert result["executed"] == 4 and result["book"] == "built"
+    assert result["executed"] == len(CHAPTERS) + 2 and result["book"] == "built"
     html_dir = root / "_build" / "html"
     redirect = (html_dir / "index.html").read_text(encoding="utf-8")
     assert "book/_generated/index.html" in redirect  # Jupyter Book's root redirect

@@ -61,6 +61,8 @@ def resolve_config(config: str | Path | None = None) -> Path:
     candidates = [Path(name)]
     if not name.endswith((".yml", ".yaml")):
         candidates += [Path.cwd() / "config" / f"{name}.yml", _project_root() / "config" / f"{name}.yml"]
+    elif not Path(name).is_absolute():  # an executed notebook opened in book/_generated/ (JupyterLab)
+        candidates += [p / name for p in Path.cwd().parents if (p / "_toc.yml").is_file()]
     for c in candidates:
         if c.is_file():
             return c.resolve()

@@ -1,0 +1,239 @@
+"""Provenance of the report: the page "Herkunft und Nachvollziehbarkeit" and the page footers.
+
+Everything a reviewer needs to reproduce a page: every input file with sha256, size, source and
+licence (from the district's ``meta.yml``), the report config, the git commit of the project and
+whether its tree had uncommitted changes, the versions of Python and of the packages that shape
+the output, and the build date. The build date (:func:`build_date`) is the only line that differs
+between two builds from the same inputs; it is the one thing ``sozialanalyse verify`` ignores
+(``nbval_sanitize.cfg``).
+
+Every executed page ends with :func:`footer`, which names the page's parameters.
+"""
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import os
+import platform
+import subprocess
+import sys
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+
+__all__ = [
+    "BUILD_DATE_LABEL",
+    "build_date",
+    "code_version",
+    "config",
+    "fingerprint",
+    "footer",
+    "git_state",
+    "inputs",
+    "package_versions",
+    "versions",
+]
+
+BUILD_DATE_LABEL = "Erstellt am:"
+
+# Packages that shape the published output besides the project's own dependencies.
+TOOLCHAIN = ("sozialanalyse", "numpy", "pandas", "scipy", "statsmodels", "matplotlib", "seaborn",
+             "geopandas", "shapely", "pyogrio", "pyproj", "mapclassify", "libpysal", "esda",
+             "pyyaml", "pyarrow", "duckdb", "openpyxl", "xlrd", "papermill", "nbformat", "nbclient",
+             "ipykernel", "ipython", "jupyter-client", "jupyter-book", "sphinx", "myst-nb",
+             "myst-parser", "sphinx-book-theme", "pydata-sphinx-theme", "docutils", "nbval")
+
+
+def _root(root: str | Path | None = None) -> Path:
+    from .report import BuildError, project_root
+
+    if root is not None:
+        return Path(root)
+    try:
+        return project_root()
+    except BuildError:
+        return Path.cwd()
+
+
+def package_versions() -> dict[str, str]:
+    """Installed version of every package that matters (``"nicht installiert"`` if absent).
+
+    Examples
+    --------
+    >>> v = package_versions()
+    >>> v["pandas"] != "nicht installiert" and "python" not in v
+    True
+    """
+    names = {n.lower() for n in TOOLCHAIN}
+    try:
+        for req in metadata.requires("sozialanalyse") or []:
+            name = req.split(";")[0].strip()
+            for stop in "<>=!~[ (":
+                name = name.split(stop)[0]
+            if name:
+                names.add(name.lower())
+    except metadata.PackageNotFoundError:  # pragma: no cover - running from a plain checkout
+        pass
+    out = {}
+    for name in sorted(names):
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = "nicht installiert"
+    return out
+
+
+def git_state(root: str | Path | None = None) -> dict:
+    """The project's git commit and whether the working tree had uncommitted changes.
+
+    Returns ``{"available": False, "reason": ...}`` when git is missing or the project is no git
+    repository (e.g. an unpacked archive).
+    """
+    root = _root(root)
+    try:
+        top = subprocess.run(["git", "rev-parse", "--show-toplevel"], cwd=root, capture_output=True,
+                             text=True, timeout=30, check=False)
+    except (FileNotFoundError, OSError, subprocess.TimeoutExpired):
+        return {"available": False, "reason": "Git ist auf diesem Rechner nicht installiert."}
+    if top.returncode != 0:
+        return {"available": False, "reason": "Das Projektverzeichnis ist kein Git-Repository."}
+    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True,
+                          timeout=30, check=False)
+    if head.returncode != 0:
+        return {"available": False, "reason": "Das Git-Repository hat noch keinen Commit."}
+    status = subprocess.run(["git", "status", "--porcelain"], cwd=root, capture_output=True,
+                            text=True, timeout=60, check=False)
+    return {"available": True, "commit": head.stdout.strip(), "dirty": bool(status.stdout.strip())}
+
+
+def fingerprint(root: str | Path | None = None, git: bool = True) -> str:
+    """Hash of what the provenance page shows besides the data: versions and (``git=True``) the
+    git state. Part of the build's cache key: a page is re-executed when one of them changes."""
+    state = {"git": git_state(root) if git else None, "python": sys.version,
+             "packages": package_versions()}
+    return hashlib.sha256(json.dumps(state, sort_keys=True).encode("utf-8")).hexdigest()
+
+
+def _size(n: int) -> str:
+    from . import fmt
+
+    if n < 1024:
+        return f"{fmt.num(n)} B"
+    if n < 1024 ** 2:
+        return f"{fmt.num(n / 1024, 1)} KiB"
+    return f"{fmt.num(n / 1024 ** 2, 1)} MiB"
+
+
+def inputs(district):
+    """Table of every input file: name, size, sha256, source and licence.
+
+    Source and licence come from ``meta.yml`` (``source``, ``licence``); an optional mapping
+    ``files: {name: {source: ..., licence: ...}}`` there overrides them for single files.
+    """
+    import pandas as pd
+
+    from .display import table
+    from .io.own import file_hashes
+
+    meta = district.meta or {}
+    per_file = meta.get("files") or {}
+    rows = []
+    for name, sha in file_hashes(district.folder).items():
+        own = per_file.get(name) or {}
+        rows.append({
+            "Datei": name,
+            "Größe": _size((Path(district.folder) / name).stat().st_size),
+            "SHA-256": sha,
+            "Quelle": str(own.get("source") or meta.get("source") or "nicht angegeben"),
+            "Lizenz": str(own.get("licence") or own.get("license") or meta.get("licence")
+                          or meta.get("license") or "nicht angegeben"),
+        })
+    return table(pd.DataFrame(rows), caption=f"Eingangsdaten ({len(rows)} Dateien im Datenordner "
+                                             f"{Path(district.folder).name}/)", align_right=["Größe"])
+
+
+def config(config_ref: str | Path):
+    """The report config used: its path (as passed to the notebook), sha256 and full text."""
+    from .display import text
+    from .io.own import resolve_config
+
+    path = resolve_config(config_ref)
+    raw = path.read_bytes()
+    body = raw.decode("utf-8").rstrip("\n").replace("```", "'''")
+    return text(f"**Konfiguration:** `{html.escape(str(config_ref))}`  \n"
+                f"**SHA-256:** `{hashlib.sha256(raw).hexdigest()}`\n\n```yaml\n{body}\n```")
+
+
+def code_version(root: str | Path | None = None):
+    """Project version, git commit and whether the tree had uncommitted changes."""
+    from . import __version__
+    from .display import text
+    from .report import library_hash
+
+    state = git_state(root)
+    lines = [f"**sozialanalyse:** Version {__version__}, Quelltext-Hash `{library_hash()[:16]}`  "]
+    if state["available"]:
+        lines.append(f"**Git-Commit:** `{state['commit']}`  ")
+        lines.append("**Arbeitsverzeichnis:** " + (
+            "enthielt nicht eingecheckte Änderungen (der Bericht entspricht nicht genau diesem Commit)"
+            if state["dirty"] else "sauber (keine nicht eingecheckten Änderungen)"))
+    else:
+        lines.append(f"**Git-Commit:** nicht ermittelbar. {state['reason']}")
+    return text("\n".join(lines))
+
+
+def versions():
+    """Versions of Python and of every package that shapes the output (importlib.metadata)."""
+    import pandas as pd
+
+    from .display import table
+
+    rows = [{"Paket": "Python", "Version": f"{platform.python_version()} ({platform.python_implementation()})"}]
+    rows += [{"Paket": k, "Version": v} for k, v in package_versions().items()]
+    return table(pd.DataFrame(rows), caption="Software", align_right=[])
+
+
+def _now() -> datetime:
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.strip().isdigit():
+        return datetime.fromtimestamp(int(epoch), tz=UTC)
+    return datetime.now(UTC)
+
+
+def build_date(when: datetime | None = None):
+    """The single line that differs between builds: when this page was computed (UTC; honours
+    ``SOURCE_DATE_EPOCH``).
+
+    The date is shown from an attribute (CSS ``attr()``), so Sphinx's search index, which reads
+    text but not attributes, is the same for every build.
+
+    Examples
+    --------
+    >>> out = build_date(datetime(2025, 1, 31, 8, 5, tzinfo=UTC))
+    >>> out.data.count("\\n"), "31.01.2025, 08:05 UTC" in out.data
+    (0, True)
+    """
+    from IPython.display import HTML
+
+    stamp = (when or _now()).astimezone(UTC).strftime("%d.%m.%Y, %H:%M UTC")
+    return HTML('<style>.sa-build-date span[data-datum]::after{content:attr(data-datum)}</style>'
+                f'<p class="sa-build-date">{BUILD_DATE_LABEL} <span data-datum="{stamp}"></span></p>')
+
+
+def footer(**parameters):
+    """The last cell of every page: the parameters the page was computed with and where its
+    executed notebook is.
+
+    Examples
+    --------
+    >>> "area_id = &#x27;03499016&#x27;" in footer(config="musterland", area_id="03499016").data
+    True
+    """
+    from IPython.display import HTML
+
+    shown = ", ".join(f"{k} = {v!r}" for k, v in parameters.items())
+    return HTML('<p class="sa-footnote sa-parameters">Parameter dieser Seite: '
+                f'<code>{html.escape(shown)}</code>. Das ausgeführte Notebook dieser Seite lässt sich '
+                'über die Schaltfläche „Herunterladen“ (.ipynb) oben rechts laden und mit '
+                '<code>sozialanalyse verify</code> nachrechnen (siehe „Für Prüfende“).</p>')
