@@ -421,7 +421,7 @@ def _write_index(cfg: dict, jobs: list[Job], root: Path) -> None:
 def _inputs_hash(root: Path) -> str:
     gen = root / GENERATED
     files = sorted(p for p in gen.rglob("*") if p.is_file())
-    extra = sorted(p for p in (root / "book").glob("*") if p.is_file())
+    extra = sorted(p for p in (root / "book").rglob("*") if p.is_file() and gen not in p.parents)
     return _sha(*[p.relative_to(root).as_posix().encode() + p.read_bytes() for p in files + extra])
 
 
