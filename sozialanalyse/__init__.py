@@ -32,6 +32,7 @@ _SUBMODULES = (
     "provenance",
     "report",
     "spatial",
+    "trend",
     "verify",
 )
 

@@ -23,6 +23,7 @@ __all__ = [
     "intro",
     "key_figures",
     "municipality_table",
+    "trends_table",
     "population_development",
     "pyramid_and_locator",
     "trend_vs_kreis",
@@ -199,6 +200,42 @@ def key_figures(district: District, area_id: str, year: int):
                             "verfügbarer Wert (Wahlen). ¹ Nenner unter der Mindestgröße, Wert unsicher. "
                             "Definitionen: siehe Daten und Methoden."],
                  align_right=[c for c in df.columns if c not in ("Handlungsfeld", "Kennzahl")])
+
+
+def trends_table(district: District, area_id: str, indicator_ids: list[str] | None = None):
+    """Table: each indicator in the first and last year and whether it rises or falls
+    (binomial / Poisson GLM trend test over all years, see :mod:`sozialanalyse.trend`)."""
+    from . import indicators
+    from .trend import trend
+
+    ids = indicator_ids or ["sgb2_quote", "kinderarmut", "altersarmut", "arbeitslosenquote",
+                            "anteil_langzeitarbeitslose", "anteil_nichtdeutsche", "pflegequote",
+                            "uebergewicht_einschulung", "sprachfoerderbedarf"]
+    cat = indicators.catalog().set_index("id")
+    level = "kreis" if area_id == district.kreis["area_id"] else "gemeindeverband"
+    res = _indicator_values(district, ids, level)
+    res = res[res["area_id"].astype(str) == area_id]
+    tr = trend(res).set_index("indicator")
+    first, last = district.years[0], district.years[-1]
+    rows = []
+    for i in ids:
+        if i not in tr.index:
+            continue
+        unit = str(cat.loc[i, "unit"])
+        obs = res[res["indicator"].astype(str) == i].set_index("year")["value"]
+        t = tr.loc[i]
+        arrow = {"up": "↑ ", "down": "↓ ", "none": ""}[t["direction"]]
+        rows.append({"Kennzahl": cat.loc[i, "name"],
+                     str(first): _format_value(obs.get(first), unit),
+                     str(last): _format_value(obs.get(last), unit),
+                     "Veränderung je Jahr": fmt.signed(100 * (t["ratio_per_year"] - 1), 1, "%"),
+                     "Trend": arrow + t["label"]})
+    df = pd.DataFrame(rows)
+    return table(df, caption=f"Entwicklung {first}–{last}",
+                 footnotes=["Trend: Test der jährlichen Veränderung in einem verallgemeinerten linearen "
+                            "Modell über alle Jahre (Anteile: binomial, Raten: Poisson), Signifikanzniveau 5 %. "
+                            "Veränderung je Jahr: relative Veränderung der Chance bzw. Rate."],
+                 align_right=[c for c in df.columns if c not in ("Kennzahl", "Trend")])
 
 
 def municipality_table(district: District, year: int, ids: list[str] | None = None):
