@@ -15,7 +15,7 @@ from sozialanalyse.report import BuildError
 
 ROOT = Path(__file__).resolve().parents[1]
 TWO = ["03499016", "034995401000"]  # the Kreisstadt Musterstadt and a Samtgemeinde
-CHAPTERS = ["kreisuebersicht", "daten_methoden", "indikatorenkatalog"]  # a subset keeps the test fast
+CHAPTERS = ["kreisuebersicht", "daten_methoden", "indikatorenkatalog", "herkunft"]  # a subset: fast
 
 
 def _project(tmp_path: Path, profiles=TWO, data: Path | None = None) -> Path:
@@ -38,7 +38,7 @@ def test_plan_lists_chapters_and_profiles(tmp_path):
     root = _project(tmp_path)
     cfg, jobs = report.plan(root / "config" / "zwei.yml", root)
     assert [j.output for j in jobs] == CHAPTERS + ["gemeinden/03499016", "gemeinden/034995401000"]
-    assert jobs[3].parameters == {"config": "config/zwei.yml", "area_id": "03499016"}
+    assert jobs[len(CHAPTERS)].parameters == {"config": "config/zwei.yml", "area_id": "03499016"}
     assert len({j.key for j in jobs}) == len(jobs)
 
 
