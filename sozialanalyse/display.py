@@ -39,7 +39,7 @@ def setup() -> None:
 def table(df: pd.DataFrame, caption: str | None = None, footnotes: list[str] | None = None,
           align_right: list[str] | None = None, group: str | None = None,
           links: dict[str, list[str | None]] | None = None, row_ids: list[str] | None = None,
-          kinds: dict[str, str] | None = None):
+          kinds: dict[str, str] | None = None, header_links: dict[str, str] | None = None):
     """An HTML table with every cell escaped (area names come from data files: never markup).
 
     Cells should already be formatted as German text (see :mod:`sozialanalyse.fmt`). With
@@ -48,6 +48,8 @@ def table(df: pd.DataFrame, caption: str | None = None, footnotes: list[str] | N
     becomes a link); ``row_ids`` gives each row an HTML id (an anchor other pages link to).
     ``kinds`` marks columns as ``count``, ``total`` (a count that sums the row's counts), ``rate``
     or ``text`` (attribute ``data-sa-kind``), for the disclosure audit (:mod:`sozialanalyse.audit`).
+    ``header_links`` maps a column to a link target for its header (e.g. the indicator's entry
+    in the Indikatorenkatalog).
 
     Examples
     --------
@@ -67,8 +69,13 @@ def table(df: pd.DataFrame, caption: str | None = None, footnotes: list[str] | N
         parts.append(f"<caption>{html.escape(caption)}</caption>")
     num_cls = ' class="num"'
     kind = {c: f' data-sa-kind="{html.escape(k, quote=True)}"' for c, k in (kinds or {}).items()}
+    def head(c) -> str:
+        text = html.escape(str(c))
+        href = (header_links or {}).get(c)
+        return f'<a href="{html.escape(href, quote=True)}">{text}</a>' if href else text
+
     parts.append("<thead><tr>" + "".join(
-        f"<th{num_cls if c in right else ''}{kind.get(c, '')}>{html.escape(str(c))}</th>" for c in df.columns)
+        f"<th{num_cls if c in right else ''}{kind.get(c, '')}>{head(c)}</th>" for c in df.columns)
         + "</tr></thead>")
     parts.append("<tbody>")
     for i, row in enumerate(df.itertuples(index=False)):

@@ -66,6 +66,14 @@ DEFAULT_KEY_FIGURES = (
 )
 
 
+def catalog_href(indicator_id: str, from_profile: bool) -> str:
+    """Link to an indicator's entry in the Indikatorenkatalog, from a chapter page or from a
+    Gemeindeprofil (which lives one folder deeper, in ``gemeinden/``)."""
+    from .methods import catalog_anchor
+
+    return f"{'../' if from_profile else ''}indikatorenkatalog.html#{catalog_anchor(indicator_id)}"
+
+
 def key_figure_ids(district: District) -> list[str]:
     """The indicator ids for profile tables: the config's ``key_figures`` or the default list."""
     return list(district.config.get("key_figures") or DEFAULT_KEY_FIGURES)
@@ -190,10 +198,7 @@ def key_figures(district: District, area_id: str, year: int):
             row[district.name] = _format_value(kreis.loc[i, "value"], unit) if i in kreis.index else fmt.MISSING
         rows.append(row)
     df = pd.DataFrame(rows)
-    from .methods import catalog_anchor
-
-    prefix = "" if is_kreis else "../"  # profiles live in gemeinden/, chapters beside the catalog
-    hrefs = [f"{prefix}indikatorenkatalog.html#{catalog_anchor(i)}" for i in sorted_ids]
+    hrefs = [catalog_href(i, from_profile=not is_kreis) for i in sorted_ids]
     return table(df, caption=f"Kennzahlen {year}", group="Handlungsfeld", links={"Kennzahl": hrefs},
                  footnotes=["95-%-Intervall: Wilson-Intervall für Anteile, exaktes Poisson- bzw. Byar-Intervall "
                             "für Raten; ohne Intervall: Mittelwerte und Salden. Jahreszahl in Klammern: letzter "
@@ -250,13 +255,16 @@ def municipality_table(district: District, year: int, ids: list[str] | None = No
     order = list(district.municipalities()["area_id"]) + [district.kreis["area_id"]]
     pop = {a: population_summary(district, a, year)["einwohner"] for a in order}
     rows = []
+    header_links = {}
     for a in order:
         row = {"Gebiet": district.name_of(a), "Art": _kind(district, a), "Einwohner": fmt.num(pop[a])}
         for i in ids:
-            row[f"{cat.loc[i, 'name']} ({cat.loc[i, 'unit']})"] = _format_value(wide.loc[a, i], str(cat.loc[i, "unit"]))
+            label = f"{cat.loc[i, 'name']} ({cat.loc[i, 'unit']})"
+            header_links[label] = catalog_href(i, from_profile=False)
+            row[label] = _format_value(wide.loc[a, i], str(cat.loc[i, "unit"]))
         rows.append(row)
     df = pd.DataFrame(rows)
-    return table(df, caption=f"Städte, Gemeinden und Samtgemeinden, {year}",
+    return table(df, caption=f"Städte, Gemeinden und Samtgemeinden, {year}", header_links=header_links,
                  align_right=[c for c in df.columns if c not in ("Gebiet", "Art")])
 
 
@@ -341,6 +349,7 @@ def subareas(district: District, area_id: str, year: int):
     reasons: dict[str, list[str]] = {"Einwohner": []}
     vote_year = int(res.loc[res["indicator"] == "wahlbeteiligung_bundestag"].dropna(subset=["value"])["year"].max())
     rows = []
+    header_links: dict[str, str] = {}
     for _, child in children.iterrows():
         a = child["area_id"]
         row = {"Gebiet": child["name"], "Einwohner": fmt.num(counts.loc[a, "published"])}
@@ -351,6 +360,7 @@ def subareas(district: District, area_id: str, year: int):
             value = hit["published"].iloc[0] if len(hit) else float("nan")
             flag = " ¹" if len(hit) and "small_denominator" in str(hit["flags"].iloc[0]) else ""
             label = f"{cat.loc[i, 'name']} ({cat.loc[i, 'unit']})" + (f", {y}" if y != year else "")
+            header_links[label] = catalog_href(i, from_profile=True)
             row[label] = _format_value(value, str(cat.loc[i, "unit"])) + flag
             reasons.setdefault(label, []).append(hit["status"].iloc[0] if len(hit) else "")
         rows.append(row)
@@ -360,7 +370,7 @@ def subareas(district: District, area_id: str, year: int):
     return table(df, caption=f"{label}, {year}",
                  footnotes=["¹ Nenner unter der Mindestgröße: Wert statistisch unsicher, nur eingeschränkt vergleichbar.",
                             *masked.footnotes],
-                 align_right=[c for c in df.columns if c != "Gebiet"],
+                 align_right=[c for c in df.columns if c != "Gebiet"], header_links=header_links,
                  kinds={c: "text" if c == "Gebiet" else "count" if c == "Einwohner" else "rate" for c in df.columns})
 
 

@@ -125,6 +125,10 @@ def test_two_municipality_build_end_to_end(tmp_path):
         assert "injected-parameters" not in page and "papermill" not in page
         assert re.search(r"\d{1,3}(\.\d{3})+", page), "German thousands separator"
         assert re.search(r"\d,\d %", page), "German percent format"
+    # indicator names link to their definitions in the Indikatorenkatalog, whose rows carry the anchors
+    catalog = (html_dir / "book" / "_generated" / "indikatorenkatalog.html").read_text(encoding="utf-8")
+    assert 'href="../indikatorenkatalog.html#ind-sgb2_quote"' in pages["03499016"]
+    assert 'id="ind-sgb2_quote"' in catalog and "Kinderarmut" in catalog
     assert "Mitgliedsgemeinden" in pages["034995401000"]
     assert "Sozialräume" in pages["03499016"]
 
