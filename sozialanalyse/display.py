@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import html
+import re
 
 import pandas as pd
 
-__all__ = ["setup", "table", "text", "note"]
+__all__ = ["setup", "table", "text", "note", "md_escape"]
 
 
 def setup() -> None:
@@ -23,6 +24,8 @@ def setup() -> None:
         "axes.formatter.use_locale": False,
         "svg.hashsalt": "sozialanalyse",
         "figure.max_open_warning": 0,
+        # names come from data files: "$x^2$" is printed as written, never parsed as mathtext
+        "text.parse_math": False,
     })
     try:
         from IPython import get_ipython
@@ -95,6 +98,17 @@ def table(df: pd.DataFrame, caption: str | None = None, footnotes: list[str] | N
     if footnotes:
         parts.append('<p class="sa-footnote">' + "<br>".join(html.escape(f) for f in footnotes) + "</p>")
     return HTML("".join(parts))
+
+
+def md_escape(value) -> str:
+    r"""Escape a value (an area or indicator name from data) for Markdown text: no markup, no
+    HTML, no math, shown as written (whitespace runs collapse to one space).
+
+    >>> print(md_escape("<b>*x*</b> $y$"))
+    \<b\>\*x\*\</b\> \$y\$
+    """
+    value = " ".join(str(value).split())
+    return re.sub(r"""([\\`*_{}\[\]()#+\-.!|<>&~$:"'=^@%])""", r"\\\1", value)
 
 
 def text(markdown: str):

@@ -25,7 +25,6 @@ Methods (stated on the pages as well):
 """
 from __future__ import annotations
 
-import html
 import itertools
 import textwrap
 
@@ -37,7 +36,7 @@ from matplotlib.patches import Patch
 
 from . import fmt, plots
 from .areas import AGE_GROUPS, age_groups_between, base_areas, base_to_level
-from .display import table, text
+from .display import table, text, md_escape
 from .health import dsr, funnel_plot_data, funnel_significance, isr, spine_chart_data, wilson_ci
 from .io.own import District
 
@@ -237,7 +236,7 @@ def mortality_intro(district: District, year: int | None = None, pool: int = 5):
     hi = m[m["einstufung_95"] == "höher"]["name"].tolist()
     lo = m[m["einstufung_95"] == "niedriger"]["name"].tolist()
     parts = [
-        (f"Im {html.escape(district.name)} starben in den Jahren {_span(years)} zusammen "
+        (f"Im {md_escape(district.name)} starben in den Jahren {_span(years)} zusammen "
         f"**{fmt.num(k['observed'])}** Menschen. Altersstandardisiert (Europäische Standardbevölkerung 2013) "
         f"entspricht das **{fmt.num(k['dsr'], 0)} Sterbefällen je 100.000 Einwohner und Jahr** "
         f"(95-%-Intervall {_fmt_ci(k['dsr_lower_95'], k['dsr_upper_95'], decimals=0)})."),
@@ -247,9 +246,9 @@ def mortality_intro(district: District, year: int | None = None, pool: int = 5):
     if hi or lo:
         if hi:
             parts.append("Signifikant **höher** als im Landkreis (nach Alter und Geschlecht standardisiert, "
-                         "95-%-Grenze) ist die Sterblichkeit in: " + ", ".join(html.escape(n) for n in hi) + ".")
+                         "95-%-Grenze) ist die Sterblichkeit in: " + ", ".join(md_escape(n) for n in hi) + ".")
         if lo:
-            parts.append("Signifikant **niedriger** ist sie in: " + ", ".join(html.escape(n) for n in lo) + ".")
+            parts.append("Signifikant **niedriger** ist sie in: " + ", ".join(md_escape(n) for n in lo) + ".")
     else:
         parts.append("Keine Stadt, Gemeinde oder Samtgemeinde weicht statistisch gesichert (95-%-Grenze) "
                      "vom Landkreis ab.")
@@ -535,7 +534,7 @@ def care_intro(district: District, year: int | None = None):
     pop = float(_sum(district, "einwohner", "kreis", [year])["value"].sum())
     total = float(c.sum())
     home = float(c.get("pflegegeld", 0) + c.get("ambulant", 0))
-    parts = [(f"Am 15.12.{year} waren im {html.escape(district.name)} **{fmt.num(total)}** Menschen "
+    parts = [(f"Am 15.12.{year} waren im {md_escape(district.name)} **{fmt.num(total)}** Menschen "
              f"pflegebedürftig nach SGB XI, das sind {fmt.pct(100 * total / pop)} der Bevölkerung. "
              f"**{fmt.pct(100 * home / total)}** von ihnen werden zu Hause versorgt: ")]
     parts.append(", ".join(f"{fmt.num(c.get(t, 0))} {lab_}" for t, lab_ in (
@@ -1013,9 +1012,9 @@ def indicator_intro(district: District, ids, year: int | None = None):
         change = ""
         if len(first):
             change = (f" ({district.years[0]}: {_fmt_value(first.iloc[0], unit)})")
-        lines.append(f"- **{html.escape(str(cat.loc[i, 'name']))}**: {_fmt_value(k.iloc[0], unit)} im Landkreis"
-                     f"{change}; zwischen {_fmt_value(lo['value'], unit)} ({html.escape(names[lo['area_id']])}) und "
-                     f"{_fmt_value(hi['value'], unit)} ({html.escape(names[hi['area_id']])}).")
+        lines.append(f"- **{md_escape(str(cat.loc[i, 'name']))}**: {_fmt_value(k.iloc[0], unit)} im Landkreis"
+                     f"{change}; zwischen {_fmt_value(lo['value'], unit)} ({md_escape(names[lo['area_id']])}) und "
+                     f"{_fmt_value(hi['value'], unit)} ({md_escape(names[hi['area_id']])}).")
     return text(f"Kennzahlen {year} im Überblick:\n\n" + "\n".join(lines))
 
 

@@ -100,6 +100,7 @@ __all__ = [
     "catalog",
     "change",
     "check_catalog",
+    "district_catalog",
     "compute",
     "index_base",
     "load_catalog",
@@ -198,6 +199,12 @@ def load_catalog(paths=None, include_default: bool = True) -> dict[str, dict]:
                 out[iid] = copy.deepcopy(entry)
     check_catalog(out)
     return out
+
+
+def district_catalog(district):
+    """The user catalog file(s) a district's config names (``catalog:``), else ``None``."""
+    config = getattr(district, "config", None)
+    return (config or {}).get("catalog") or None if isinstance(config, dict) else None
 
 
 def _resolve_catalog(cat) -> dict[str, dict]:
@@ -687,7 +694,7 @@ def compute(data, ids=None, level="gemeindeverband", years=None, areas=None, cat
     See the module docstring.
     """
     counts, areas = _unpack(data, areas)
-    cat = _resolve_catalog(catalog)
+    cat = _resolve_catalog(district_catalog(data) if catalog is None else catalog)
     levels = [level] if isinstance(level, str) else list(level)
     for lv in levels:
         if lv not in LEVEL_KINDS:

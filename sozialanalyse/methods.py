@@ -1,28 +1,27 @@
 """Content of the page "Daten und Methoden": sources, licences, input files and definitions."""
 from __future__ import annotations
 
-import html
 
 import pandas as pd
 
 from . import fmt
-from .display import table, text
+from .display import table, text, md_escape
 from .io.own import COUNT_FILES, District
 
-__all__ = ["sources", "inputs", "definitions", "catalog_anchor"]
+__all__ = ["sources", "inputs", "definitions", "catalog_anchor", "validation"]
 
 
 def sources(district: District):
     """Who produced the data, its status and licence (from the district's ``meta.yml``)."""
     m = district.meta
-    lines = [f"**Gebiet:** {html.escape(district.name)}  ",
-             f"**Datenstand:** {html.escape(str(m.get('stand', fmt.MISSING)))}  "]
+    lines = [f"**Gebiet:** {md_escape(district.name)}  ",
+             f"**Datenstand:** {md_escape(str(m.get('stand', fmt.MISSING)))}  "]
     if m.get("source"):
-        lines.append(f"**Quelle:** {html.escape(str(m['source']))}  ")
+        lines.append(f"**Quelle:** {md_escape(str(m['source']))}  ")
     if m.get("licence") or m.get("license"):
-        lines.append(f"**Lizenz:** {html.escape(str(m.get('licence') or m.get('license')))}  ")
+        lines.append(f"**Lizenz:** {md_escape(str(m.get('licence') or m.get('license')))}  ")
     if m.get("note"):
-        lines.append("\n" + html.escape(str(m["note"])))
+        lines.append("\n" + md_escape(str(m["note"])))
     if district.synthetic:
         lines.append("\n*Alle Daten dieses Berichts sind synthetisch: Sie wurden für einen fiktiven Landkreis "
                      "erzeugt und beschreiben keinen realen Ort.*")
@@ -80,3 +79,29 @@ def definitions(fields: list[str] | None = None):
     })
     return table(df, caption=f"Indikatorenkatalog ({len(df)} Kennzahlen)", group="Handlungsfeld", align_right=[],
                  row_ids=[catalog_anchor(i) for i in cat["id"]])
+
+
+def validation(district: District):
+    """The data check (:mod:`sozialanalyse.validate`): every problem found and, per file, rows read
+    = rows kept + rows rejected. With ``validation: lenient`` the report was built from the kept
+    rows, and this is where a reader sees what was left out."""
+    from .validate import validate
+
+    result = validate(district.folder)
+    rows = [{"Datei": r.file, "Zeilen gelesen": fmt.num(r.read), "übernommen": fmt.num(r.kept),
+             "abgelehnt": fmt.num(sum(r.rejected.values())),
+             "Gründe": ", ".join(f"{k}: {v}" for k, v in sorted(r.rejected.items())) or fmt.MISSING}
+            for r in result.reconciliation.values()]
+    parts = [table(pd.DataFrame(rows), caption="Datenprüfung: Abgleich der Zeilen je Datei",
+                   align_right=["Zeilen gelesen", "übernommen", "abgelehnt"]).data]
+    if result.problems:
+        problems = pd.DataFrame([{"Datei": p.file, "Zeile": fmt.MISSING if p.row is None else str(p.row),
+                                  "Spalte": p.column or fmt.MISSING, "Gebiet": p.area_id or fmt.MISSING,
+                                  "Problem": p.message} for p in result.problems])
+        parts.append(table(problems, caption=f"Gefundene Probleme ({len(problems)})", align_right=[],
+                           footnotes=["Zeilen mit Problemen wurden nicht verwendet (Prüfmodus „lenient“)."]).data)
+    else:
+        parts.append('<p>Die Datenprüfung hat keine Probleme gefunden.</p>')
+    from IPython.display import HTML
+
+    return HTML("".join(parts))

@@ -13,7 +13,6 @@ The indicator set is configurable in the report config::
 """
 from __future__ import annotations
 
-import html
 import warnings
 from dataclasses import dataclass
 
@@ -25,7 +24,7 @@ from matplotlib.patches import Patch
 
 from . import fmt
 from . import index as _index
-from .display import note, table, text
+from .display import note, table, text, md_escape
 from .io.own import District
 
 __all__ = [
@@ -255,11 +254,11 @@ def method_text(district: District, year: int | None = None):
     inds = ", ".join(_short(i) for i in m.status)
     parts = [
         f"Das Sozialraum-Monitoring vergleicht die **{n} Sozialräume** der Städte "
-        f"{html.escape(_towns_text(m))} untereinander. Es folgt dem Verfahren des *Monitorings "
+        f"{md_escape(_towns_text(m))} untereinander. Es folgt dem Verfahren des *Monitorings "
         "Soziale Stadtentwicklung* (MSS) des Landes Berlin.",
         "",
         f"- **Status:** Für jeden Sozialraum werden {len(m.status)} Kennzahlen des Jahres {m.year} "
-        f"betrachtet ({html.escape(inds)}). Jede Kennzahl wird standardisiert (z-Wert: Abstand vom "
+        f"betrachtet ({md_escape(inds)}). Jede Kennzahl wird standardisiert (z-Wert: Abstand vom "
         "Mittelwert aller Sozialräume in Standardabweichungen), die z-Werte werden addiert und die "
         "Summe erneut standardisiert (Statusindex). Klassen: *hoch* (Index unter −1), *mittel* "
         "(−1 bis +1), *niedrig* (über +1 bis +1,5), *sehr niedrig* (über +1,5).",

@@ -10,11 +10,25 @@ from . import fmt
 from .areas import AGE_GROUPS
 from .io.own import District, totals
 
-__all__ = ["population_pyramid", "trend", "choropleth", "locator_map", "PALETTE", "SEX_LABELS"]
+__all__ = ["population_pyramid", "trend", "choropleth", "locator_map", "wrap", "PALETTE", "SEX_LABELS"]
 
 PALETTE = {"m": "#3b6ea8", "w": "#c8553d", "area": "#2a7f62", "kreis": "#8a8a8a"}
 SEX_LABELS = {"m": "Männer", "w": "Frauen"}
 NATIONALITY_LABELS = {"deutsch": "deutsch", "nichtdeutsch": "nichtdeutsch"}
+
+
+def wrap(text, width: int = 32) -> str:
+    """A name from the data for figure text: whitespace collapsed, lines of at most ``width``
+    characters (a long name stays whole instead of pushing the axes out of the figure). Figure
+    text is never mathtext (``text.parse_math`` is off, :func:`sozialanalyse.display.setup`).
+
+    >>> wrap("Samtgemeinde Obere Ilmenau-Luhe und Umgebung", 20)
+    'Samtgemeinde Obere\\nIlmenau-Luhe und\\nUmgebung'
+    """
+    import textwrap
+
+    return "\n".join(textwrap.wrap(" ".join(str(text).split()), width, break_long_words=True,
+                                    break_on_hyphens=False)) or ""
 
 
 def _style(ax):
@@ -62,7 +76,7 @@ def trend(data: pd.DataFrame, x: str, y: str, hue: str | None = None, ax=None, y
     for i, (label, g) in enumerate(groups):
         g = g.sort_values(x)
         color = colors[i % len(colors)]
-        ax.plot(g[x], g[y], marker="o", markersize=3, color=color, label=label)
+        ax.plot(g[x], g[y], marker="o", markersize=3, color=color, label=None if label is None else wrap(label))
         if low and high:
             ax.fill_between(g[x], g[low], g[high], color=color, alpha=0.15, linewidth=0)
     ax.yaxis.set_major_formatter(fmt.axis_formatter(decimals, None))
@@ -108,7 +122,8 @@ def choropleth(gdf, column: str, ax=None, k: int = 5, scheme: str = "Quantiles",
     if labels:
         for _, row in gdf.iterrows():
             p = row.geometry.representative_point()
-            ax.annotate(str(row[labels]), (p.x, p.y), ha="center", va="center", fontsize=6.5, color="#222222")
+            ax.annotate(wrap(row[labels], 24), (p.x, p.y), ha="center", va="center", fontsize=6.5,
+                        color="#222222")
     ax.set_axis_off()
     ax.set_aspect("equal")
     if title:
@@ -126,5 +141,5 @@ def locator_map(district: District, area_id: str, ax=None):
     geo[geo["area_id"] == area_id].plot(ax=ax, color=PALETTE["area"], edgecolor="white", linewidth=0.8)
     ax.set_axis_off()
     ax.set_aspect("equal")
-    ax.set_title(f"Lage im {district.name}", fontsize=9)
+    ax.set_title(wrap(f"Lage im {district.name}", 40), fontsize=9)
     return ax

@@ -5,14 +5,13 @@ book is library code that is tested and documented.
 """
 from __future__ import annotations
 
-import html
 
 import matplotlib.pyplot as plt
 import pandas as pd
 
 from . import fmt, plots
 from .areas import age_groups_between
-from .display import table, text
+from .display import table, text, md_escape
 from .io.own import District, totals
 
 __all__ = [
@@ -104,7 +103,7 @@ def population_summary(district: District, area_id: str, year: int) -> dict:
 def intro(district: District, area_id: str, year: int):
     """A short German paragraph introducing an area (Kreis or municipality)."""
     s = population_summary(district, area_id, year)
-    name = html.escape(district.name_of(area_id))
+    name = md_escape(district.name_of(area_id))
     kind = _kind(district, area_id)
     parts = []
     if kind == "Landkreis":
@@ -116,7 +115,7 @@ def intro(district: District, area_id: str, year: int):
         share = 100 * s["einwohner"] / kreis["einwohner"]
         label = name if name.startswith(kind) else f"{kind} {name}"
         parts.append(f"**{label}** hatte am 31.12.{year} **{fmt.num(s['einwohner'])}** Einwohnerinnen "
-                     f"und Einwohner, das sind {fmt.pct(share)} der Bevölkerung im {html.escape(district.name)}.")
+                     f"und Einwohner, das sind {fmt.pct(share)} der Bevölkerung im {md_escape(district.name)}.")
         children = district.children(area_id)
         if len(children):
             label = "Mitgliedsgemeinden" if kind == "Samtgemeinde" else "Sozialräume"
@@ -168,7 +167,7 @@ def key_figures(district: District, area_id: str, year: int):
     from . import indicators
 
     ids = key_figure_ids(district)
-    cat = indicators.catalog().set_index("id")
+    cat = indicators.catalog(indicators.district_catalog(district)).set_index("id")
     is_kreis = area_id == district.kreis["area_id"]
     levels = ["kreis"] if is_kreis else ["gemeindeverband", "kreis"]
     res = _latest(_indicator_values(district, ids, levels), year)
@@ -216,7 +215,7 @@ def trends_table(district: District, area_id: str, indicator_ids: list[str] | No
     ids = indicator_ids or ["sgb2_quote", "kinderarmut", "altersarmut", "arbeitslosenquote",
                             "anteil_langzeitarbeitslose", "anteil_nichtdeutsche", "pflegequote",
                             "uebergewicht_einschulung", "sprachfoerderbedarf"]
-    cat = indicators.catalog().set_index("id")
+    cat = indicators.catalog(indicators.district_catalog(district)).set_index("id")
     level = "kreis" if area_id == district.kreis["area_id"] else "gemeindeverband"
     res = _indicator_values(district, ids, level)
     res = res[res["area_id"].astype(str) == area_id]
@@ -249,7 +248,7 @@ def municipality_table(district: District, year: int, ids: list[str] | None = No
 
     ids = ids or ["sgb2_quote", "kinderarmut", "arbeitslosenquote", "anteil_65plus", "anteil_nichtdeutsche",
                   "pflegequote"]
-    cat = indicators.catalog().set_index("id")
+    cat = indicators.catalog(indicators.district_catalog(district)).set_index("id")
     res = _indicator_values(district, ids, ["gemeindeverband", "kreis"], years=[year])
     wide = res.pivot_table(index="area_id", columns="indicator", values="value", aggfunc="first")
     order = list(district.municipalities()["area_id"]) + [district.kreis["area_id"]]
@@ -310,7 +309,7 @@ def trend_vs_kreis(district: District, area_id: str, indicator_ids: list[str]):
     """Figure: an indicator over the years for the area and the Kreis, with 95 % intervals."""
     from . import indicators
 
-    cat = indicators.catalog().set_index("id")
+    cat = indicators.catalog(indicators.district_catalog(district)).set_index("id")
     level = "gemeindeverband"
     res = _indicator_values(district, indicator_ids, [level, "kreis"])
     res = res[res["area_id"].isin([area_id, district.kreis["area_id"]])].copy()
@@ -335,10 +334,10 @@ def subareas(district: District, area_id: str, year: int):
 
     children = district.children(area_id)
     if children.empty:
-        return text(f"Für {html.escape(district.name_of(area_id))} sind keine Sozialräume abgegrenzt.")
+        return text(f"Für {md_escape(district.name_of(area_id))} sind keine Sozialräume abgegrenzt.")
     level = "sozialraum" if (children["kind"] == "Sozialraum").all() else "gemeinde"
     ids = ["sgb2_quote", "kinderarmut", "anteil_65plus", "anteil_nichtdeutsche", "wahlbeteiligung_bundestag"]
-    cat = indicators.catalog().set_index("id")
+    cat = indicators.catalog(indicators.district_catalog(district)).set_index("id")
     res = _indicator_values(district, ids, [level, "gemeindeverband"], years=None)
     own = res[(res["level"] == "gemeindeverband") & (res["area_id"] == area_id)]  # the parts' total
     res = res[(res["level"] == level) & res["area_id"].isin(children["area_id"])]
@@ -378,7 +377,7 @@ def municipality_map(district: District, year: int, indicator_id: str = "sgb2_qu
     """Choropleth of an indicator over the municipalities (or the Sozialräume of ``area_id``)."""
     from . import indicators
 
-    cat = indicators.catalog().set_index("id")
+    cat = indicators.catalog(indicators.district_catalog(district)).set_index("id")
     geo = district.geometry
     if area_id is None:
         level, shapes = "gemeindeverband", geo[geo["kind"].isin(["Stadt", "Einheitsgemeinde", "Samtgemeinde"])]

@@ -17,6 +17,7 @@ The build (``sozialanalyse build``) does four things:
 from __future__ import annotations
 
 import hashlib
+import html
 import json
 import os
 import re
@@ -111,6 +112,8 @@ def job_data_hash(district, area_id: str | None) -> str:
     """
     from .io.own import file_hashes
 
+    if getattr(district, "source", None) == "official":  # sha256 of the mirror files read
+        return district.data_hash(area_id)
     if area_id is None:
         return _sha(json.dumps(file_hashes(district.folder), sort_keys=True))
     base = district.base_of(area_id)
@@ -129,6 +132,29 @@ def job_data_hash(district, area_id: str | None) -> str:
                 json.dumps(district.meta, sort_keys=True, default=str))
 
 
+def _validate(cfg: dict, root: Path) -> None:
+    """Check the district folder (:mod:`sozialanalyse.validate`) and report every problem at once.
+
+    ``validation: strict`` (the default) stops the build on any problem; ``lenient`` builds from
+    the rows that pass and lists the problems on the page "Daten und Methoden". The result is
+    cached by the data files' hashes, so an unchanged folder is checked once.
+    """
+    from .io.own import file_hashes
+    from .validate import validate
+
+    mode = str(cfg.get("validation", "strict"))
+    key = _sha(json.dumps(file_hashes(cfg["data"]), sort_keys=True), mode, library_hash())
+    marker = root / ".cache" / "validated" / key
+    if marker.is_file():
+        return
+    result = validate(cfg["data"])
+    if result.problems and mode == "strict":
+        raise BuildError(f"{cfg['_path']}: the data did not pass validation (set 'validation: lenient' to "
+                         f"build from the rows that pass):\n{result.report()}")
+    marker.parent.mkdir(parents=True, exist_ok=True)
+    marker.write_text(result.report(), encoding="utf-8")
+
+
 def plan(config: str | Path | None = None, root: Path | None = None) -> tuple[dict, list[Job]]:
     """Read the config and list the notebooks to execute. Raises :class:`BuildError` for an
     unknown area key, a missing template or bad data (naming the file, key or column)."""
@@ -137,7 +163,13 @@ def plan(config: str | Path | None = None, root: Path | None = None) -> tuple[di
     root = root or project_root()
     try:
         cfg = read_config(config)
-        district = load_district(cfg["_path"])
+        if cfg.get("source") == "official":  # official open data of the mirror (sozialanalyse.official)
+            from .official import load_official
+
+            district = load_official(cfg)
+        else:
+            _validate(cfg, root)
+            district = load_district(cfg["_path"])
     except DataError as exc:
         raise BuildError(str(exc)) from exc
     config_ref = os.path.relpath(cfg["_path"], root) if Path(cfg["_path"]).is_relative_to(root) else cfg["_path"]
@@ -160,22 +192,25 @@ def plan(config: str | Path | None = None, root: Path | None = None) -> tuple[di
     jobs = []
     all_hash = job_data_hash(district, None)
     for chapter in chapters:
-        title = f"Überblick {district.name}" if chapter == "kreisuebersicht" else ""
+        title = f"Überblick {district.name}" if chapter in ("kreisuebersicht", "amtlich_kreis") else ""
         jobs.append(Job(chapter, chapter, title, chapter, {"config": config_ref}, all_hash))
+    profile_template = str(cfg.get("profile_template") or "gemeindeprofil")
     for area_id in ids:
         row = district.area(area_id)
-        jobs.append(Job("gemeindeprofil", f"gemeinden/{area_id}", str(row["name"]),
+        jobs.append(Job(profile_template, f"gemeinden/{area_id}", str(row.get("label", row["name"])),
                         f"Gemeindeprofil {row['name']} ({area_id})",
                         {"config": config_ref, "area_id": area_id}, job_data_hash(district, area_id)))
     lib = library_hash()
     from .provenance import fingerprint
 
     env = fingerprint(root, git=False)  # Python and package versions shape every page
+    user_catalog = b"".join(Path(c).read_bytes() for c in cfg.get("catalog") or [])
     for job in jobs:
         template = root / "notebooks" / f"{job.template}.ipynb"
+        _check_parameters(job, cfg["_path"])
         if not template.is_file():
             raise BuildError(f"{cfg['_path']}: template notebook {template} missing")
-        job.key = _sha(template.read_bytes(), json.dumps(job.parameters, sort_keys=True),
+        job.key = _sha(template.read_bytes(), json.dumps(job.parameters, sort_keys=True), user_catalog,
                        json.dumps({k: v for k, v in cfg.items() if k != "_path"}, sort_keys=True, default=str),
                        lib, job.data_hash, job.title,
                        fingerprint(root) if job.template == "herkunft" else env)  # + git state
@@ -183,7 +218,27 @@ def plan(config: str | Path | None = None, root: Path | None = None) -> tuple[di
     cfg["_synthetic"] = district.synthetic
     cfg["_stand"] = str(district.meta.get("stand", ""))
     cfg["_report_year"] = report_year
+    cfg["_attribution"] = list(getattr(district, "attributions", []))
     return cfg, jobs
+
+
+def _check_parameters(job: Job, config_path: str) -> None:
+    """Parameters reach the notebook as Python literals written by papermill: each must read back
+    as exactly the same value (data, never code), and a page name must be a plain relative path."""
+    import ast
+
+    from papermill.translators import PythonTranslator
+
+    for name, value in job.parameters.items():
+        literal = PythonTranslator.translate(value)
+        try:
+            ok = ast.literal_eval(literal) == value
+        except (ValueError, SyntaxError):
+            ok = False
+        if not ok:
+            raise BuildError(f"{config_path}: {job.label}: parameter {name} = {value!r} is not a plain value")
+    if not re.fullmatch(r"[A-Za-z0-9_-]+(/[A-Za-z0-9_-]+)?", job.output):
+        raise BuildError(f"{config_path}: {job.label}: unsafe page name {job.output!r}")
 
 
 def toc_chapters(root: Path) -> list[str]:
@@ -268,19 +323,65 @@ def _finish_notebook(path: Path, title: str) -> bytes:
 
 
 def markdown_escape(text: str) -> str:
-    """Escape a name for a Markdown heading: no markup, no HTML, shown as written."""
-    text = " ".join(str(text).split())
-    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>&~$:])", r"\\\1", text)
+    """Escape a name for a Markdown heading: no markup, no HTML, shown as written
+    (:func:`sozialanalyse.display.md_escape`)."""
+    from .display import md_escape
+
+    return md_escape(text)
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    """Write ``path`` so that a reader (or a build killed at any moment) sees the old bytes or
+    the new ones, never a part: a temp file beside it, flushed, then renamed over it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    with open(tmp, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
 
 
 def _write_if_changed(path: Path, data: bytes) -> bool:
     if path.is_file() and path.read_bytes() == data:
         return False
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
+    _write_atomic(path, data)
     return True
+
+
+def _lock(root: Path):
+    """An exclusive lock on ``_build/.lock`` for the whole build (released by the OS when the
+    process ends, also when it is killed): two builds never share the temp files below."""
+    import fcntl
+
+    (root / BUILD).mkdir(parents=True, exist_ok=True)
+    fh = open(root / BUILD / ".lock", "w")  # noqa: SIM115 - held until the build returns
+    fcntl.flock(fh, fcntl.LOCK_EX)
+    return fh
+
+
+def clean_stale(root: Path) -> list[Path]:
+    """Remove what an interrupted build left behind (under the build lock): half-executed
+    notebooks and temp files in the cache, temp files in ``book/_generated``, unfinished site
+    copies and temp links in ``_build``, and sites that are not published. Returns what it removed."""
+    removed: list[Path] = []
+    cache, gen, build = root / CACHE, root / GENERATED, root / BUILD
+    patterns = [(cache, "*.run.ipynb"), (cache, "*.run.ipynb.log"), (cache, "*.tmp.ipynb"), (cache, "*.tmp"),
+                (gen, "**/*.tmp"), (build, ".incoming-*"), (build, ".html-*")]
+    for folder, pattern in patterns:
+        for p in folder.glob(pattern) if folder.is_dir() else []:
+            if p.is_dir() and not p.is_symlink():
+                shutil.rmtree(p, ignore_errors=True)
+            else:
+                p.unlink(missing_ok=True)
+            removed.append(p)
+    link = build / "html"
+    current = link.resolve() if link.is_symlink() else None
+    for site in build.glob("site-*") if build.is_dir() else []:
+        if current is not None and site.resolve() != current:
+            shutil.rmtree(site, ignore_errors=True)
+            removed.append(site)
+    return removed
 
 
 def _progress(msg: str, quiet: bool) -> None:
@@ -320,7 +421,7 @@ def execute(jobs: list[Job], root: Path, jobs_n: int = 2, quiet: bool = False) -
                     _progress(f"[{done}/{total}] FAILED {job.label}", quiet)
                     continue
                 run = cache / f"{job.key}.run.ipynb"
-                (cache / f"{job.key}.ipynb").write_bytes(_finish_notebook(run, job.title))
+                _write_atomic(cache / f"{job.key}.ipynb", _finish_notebook(run, job.title))
                 run.unlink()
                 Path(f"{run}.log").unlink(missing_ok=True)
                 _progress(f"[{done}/{total}] {job.label}: {seconds:.1f} s "
@@ -343,7 +444,8 @@ def _toc_and_config(cfg: dict, jobs: list[Job], root: Path) -> tuple[Path, Path]
     """Write the generated table of contents and book config into ``book/_generated``."""
     gen = root / GENERATED
     toc = yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8"))
-    profiles = [f"{GENERATED.as_posix()}/{j.output}" for j in jobs if j.template == "gemeindeprofil"]
+    profile_template = str(cfg.get("profile_template") or "gemeindeprofil")
+    profiles = [f"{GENERATED.as_posix()}/{j.output}" for j in jobs if j.template == profile_template]
 
     def expand(entries):
         out = []
@@ -359,10 +461,13 @@ def _toc_and_config(cfg: dict, jobs: list[Job], root: Path) -> tuple[Path, Path]
     toc = {k: (expand(v) if k in ("chapters", "parts") else v) for k, v in toc.items()}
     # Drop toc entries for generated chapters this config does not run.
     existing = {f"{GENERATED.as_posix()}/{j.output}" for j in jobs}
+    excluded = {str(f) for f in cfg.get("toc_exclude") or []}  # e.g. book/pages that need a chapter not run
 
     def keep(entries):
         out = []
         for e in entries:
+            if isinstance(e, dict) and e.get("file") in excluded:
+                continue
             if isinstance(e, dict) and "file" in e and e["file"].startswith(GENERATED.as_posix() + "/") \
                     and e["file"] not in existing and not e["file"].endswith("/index"):
                 continue
@@ -374,14 +479,25 @@ def _toc_and_config(cfg: dict, jobs: list[Job], root: Path) -> tuple[Path, Path]
         return out
 
     toc = {k: (keep(v) if k in ("chapters", "parts") else v) for k, v in toc.items()}
+    # Chapters the config runs that _toc.yml does not name (e.g. amtlich_kreis) go first.
+    listed = set(re.findall(r"file: (\S+)", yaml.safe_dump(toc)))
+    extra = [{"file": f"{GENERATED.as_posix()}/{j.output}"} for j in jobs
+             if j.template != profile_template and f"{GENERATED.as_posix()}/{j.output}" not in listed]
+    if extra and "parts" in toc:
+        toc["parts"].insert(0, {"caption": "Landkreis", "chapters": extra})
+    elif extra:
+        toc["chapters"] = extra + list(toc.get("chapters") or [])
     toc_path = gen / "_toc.yml"
     _write_if_changed(toc_path, yaml.safe_dump(toc, allow_unicode=True, sort_keys=False).encode("utf-8"))
     book_cfg = yaml.safe_load((root / "_config.yml").read_text(encoding="utf-8"))
+    # plain text: sozialanalyse.sphinx_escape escapes it where the theme inserts it as HTML
     book_cfg["title"] = cfg.get("title") or f"Sozialbericht {cfg['_district_name']}"
     if cfg.get("_synthetic"):
         options = book_cfg.setdefault("sphinx", {}).setdefault("config", {}).setdefault("html_theme_options", {})
+        # the theme inserts the announcement as HTML: the district's name is escaped
         options["announcement"] = ("Beispielbericht mit synthetischen Daten: Der "
-                                   f"{cfg['_district_name']} ist fiktiv, keine Zahl beschreibt einen realen Ort.")
+                                   f"{html.escape(cfg['_district_name'])} ist fiktiv, keine Zahl beschreibt "
+                                   "einen realen Ort.")
     cfg_path = gen / "_config.yml"
     _write_if_changed(cfg_path, yaml.safe_dump(book_cfg, allow_unicode=True, sort_keys=False).encode("utf-8"))
     _write_index(cfg, jobs, root)
@@ -397,10 +513,11 @@ def _write_index(cfg: dict, jobs: list[Job], root: Path) -> None:
                   "fiktiv; alle Zahlen wurden von einem Programm erzeugt und beschreiben keinen realen Ort.",
                   ":::", ""]
     lines += [
-        f"Dieser Bericht beschreibt die soziale Lage und die Gesundheit der Bevölkerung im {name}: "
-        "Bevölkerung und Altersaufbau, Einkommen und Transferleistungen, Arbeit, Wohnen, Bildung, "
-        "Gesundheit, Pflege, Migration und Teilhabe. Er zeigt den Landkreis im Überblick und jede "
-        "Stadt, Gemeinde und Samtgemeinde in einem eigenen Gemeindeprofil.",
+        markdown_escape(cfg["description"]) if cfg.get("description") else
+        (f"Dieser Bericht beschreibt die soziale Lage und die Gesundheit der Bevölkerung im {name}: "
+         "Bevölkerung und Altersaufbau, Einkommen und Transferleistungen, Arbeit, Wohnen, Bildung, "
+         "Gesundheit, Pflege, Migration und Teilhabe. Er zeigt den Landkreis im Überblick und jede "
+         "Stadt, Gemeinde und Samtgemeinde in einem eigenen Gemeindeprofil."),
         "",
         f"**Berichtsjahr:** {cfg['_report_year']}  ",
         f"**Datenstand:** {markdown_escape(cfg['_stand']) or 'siehe Daten und Methoden'}",
@@ -412,9 +529,11 @@ def _write_index(cfg: dict, jobs: list[Job], root: Path) -> None:
         "",
     ]
     for j in jobs:
-        if j.template == "gemeindeprofil":
+        if j.template == str(cfg.get("profile_template") or "gemeindeprofil"):
             lines.append(f"- [{markdown_escape(j.title)}]({j.output}.ipynb)")
     lines.append("")
+    if cfg.get("_attribution"):  # official data: the publishers' attributions on every page
+        lines += ["## Quellenangaben", ""] + [f"- {markdown_escape(a)}" for a in cfg["_attribution"]] + [""]
     _write_if_changed(root / GENERATED / "index.md", "\n".join(lines).encode("utf-8"))
 
 
@@ -461,6 +580,15 @@ def build(config: str | Path | None = None, jobs_n: int = 2, quiet: bool = False
     """Build the report for ``config``; returns a summary (executed, cached, path, seconds)."""
     t0 = time.perf_counter()
     root = (root or project_root()).resolve()
+    lock = _lock(root)
+    try:
+        return _build(config, jobs_n, quiet, root, t0)
+    finally:
+        lock.close()
+
+
+def _build(config, jobs_n: int, quiet: bool, root: Path, t0: float) -> dict:
+    clean_stale(root)
     cfg, jobs = plan(config, root)
     stats = execute(jobs, root, jobs_n=jobs_n, quiet=quiet)
     toc, book_cfg = _toc_and_config(cfg, jobs, root)
@@ -473,7 +601,12 @@ def build(config: str | Path | None = None, jobs_n: int = 2, quiet: bool = False
                 "seconds": time.perf_counter() - t0}
     _progress("building the book (Jupyter Book, warnings as errors) ...", quiet)
     work = build_dir / ".work"
+    unfinished = build_dir / ".work-unfinished"
+    if unfinished.exists():  # Sphinx may have recorded pages as written that never were: start afresh
+        shutil.rmtree(work, ignore_errors=True)
+    unfinished.touch()
     _jupyter_book(root, toc, book_cfg, work, quiet)
+    unfinished.unlink()
     site = build_dir / f"site-{inputs[:12]}-{os.getpid()}"
     tmp = build_dir / f".incoming-{os.getpid()}"
     shutil.rmtree(tmp, ignore_errors=True)

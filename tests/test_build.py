@@ -69,7 +69,7 @@ def test_missing_column_is_named(tmp_path):
     path = root / "data" / "musterland" / "transfers.csv"
     text = path.read_text(encoding="utf-8").replace("variable", "merkmal", 1)
     path.write_text(text, encoding="utf-8")
-    with pytest.raises(BuildError, match=r"transfers\.csv: column\(s\) variable missing"):
+    with pytest.raises(BuildError, match=r"transfers\.csv, column variable: column\(s\) variable missing"):
         report.plan(root / "config" / "zwei.yml", root)
 
 
@@ -81,7 +81,8 @@ def test_bad_value_names_row_and_area(tmp_path):
     fields[-1] = "viele"
     lines[5] = ",".join(fields)
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    with pytest.raises(BuildError, match=r"transfers\.csv: row 6, column value: 'viele' is not a number"):
+    with pytest.raises(BuildError, match=r"transfers\.csv, row 6, column value, area [0-9-]+: "
+                                         r"value is not a number \(value 'viele'\)"):
         report.plan(root / "config" / "zwei.yml", root)
 
 

@@ -42,6 +42,12 @@ _DIMENSION_VALUES = {
 TOTAL = "insgesamt"
 
 
+#: Area keys as documented in data/README.md: Kreis ``03499``, AGS ``03499001``, Samtgemeinde
+#: ``034995401000``, Sozialraum ``03499001-07``. Keys become page and file names and notebook
+#: parameters, so nothing else is accepted.
+AREA_KEY_PATTERN = r"[0-9]{5}|[0-9]{8}|[0-9]{12}|[0-9]{8}(?:[0-9]{4})?-[0-9]{1,4}"
+
+
 class DataError(ValueError):
     """A problem with the input data; the message names file, row, column and key."""
 
@@ -74,10 +80,18 @@ def read_config(config: str | Path | None = None) -> dict:
     path = resolve_config(config)
     with open(path, encoding="utf-8") as fh:
         cfg = yaml.safe_load(fh) or {}
-    if "data" not in cfg:
+    if "data" not in cfg and cfg.get("source") != "official":  # official: files of the data mirror
         raise DataError(f"{path}: the config has no 'data' entry (the district's data folder)")
     cfg["_path"] = str(path)
-    cfg["data"] = str((path.parent / cfg["data"]).resolve())
+    if "data" in cfg:
+        cfg["data"] = str((path.parent / cfg["data"]).resolve())
+    if cfg.get("catalog"):  # user indicator catalog(s) extending the packaged one, relative to the config
+        cats = cfg["catalog"] if isinstance(cfg["catalog"], list) else [cfg["catalog"]]
+        resolved = [str((path.parent / str(c)).resolve()) for c in cats]
+        for c in resolved:
+            if not Path(c).is_file():
+                raise DataError(f"{path}: catalog: file {c} missing")
+        cfg["catalog"] = resolved
     return cfg
 
 
@@ -232,6 +246,14 @@ def _read_areas(folder: Path) -> pd.DataFrame:
         i = int(bad.to_numpy().nonzero()[0][0])
         raise DataError(f"areas.csv: row {i + 2}, column kind: unknown kind {areas['kind'].iloc[i]!r} "
                         f"(allowed: {', '.join(_areas.KINDS)})")
+    for col in ("area_id", "parent_id"):  # keys name pages and files and are notebook parameters
+        keys = areas[col].fillna("").astype(str)
+        bad = ~keys.str.fullmatch(AREA_KEY_PATTERN) & ~((col == "parent_id") & (keys == ""))
+        if bad.any():
+            i = int(bad.to_numpy().nonzero()[0][0])
+            raise DataError(f"areas.csv: row {i + 2}, column {col}: invalid area key {keys.iloc[i][:80]!r} "
+                            "(allowed: 5-digit Kreis key, 8-digit AGS, 12-digit Samtgemeinde key, "
+                            "<AGS>-<nn> for a Sozialraum; see data/README.md)")
     dup = areas["area_id"].duplicated()
     if dup.any():
         i = int(dup.to_numpy().nonzero()[0][0])
@@ -271,8 +293,19 @@ def load_district(source: str | Path | None = None) -> District:
         folder = Path(config["data"])
     if not folder.is_dir():
         raise DataError(f"data folder {folder} does not exist")
-    areas = _read_areas(folder)
-    counts = _read_counts(folder, areas)
+    mode = str(config.get("validation", "strict"))
+    if mode not in ("strict", "lenient"):
+        raise DataError(f"{config.get('_path')}: validation: {mode!r} is neither 'strict' nor 'lenient'")
+    if mode == "lenient":  # build from the rows that pass; the data page lists what was rejected
+        from ..validate import validate
+
+        checked = validate(folder, geometry=False)
+        areas, counts = checked.areas, checked.counts
+        for col in ("area_id", "variable", *DIMENSIONS):
+            counts[col] = counts[col].astype(str)
+    else:
+        areas = _read_areas(folder)
+        counts = _read_counts(folder, areas)
     facilities = _read_csv(folder / "facilities.csv", ("facility_id", "name", "type", "area_id", "x", "y"))
     _check_keys(facilities, set(areas["area_id"]), "facilities.csv")
     meta_path = folder / "meta.yml"

@@ -1,0 +1,141 @@
+"""The real-data example: Landkreis Harburg (AGS 03353) at Gemeindeverband level, from the files
+of the local read-only data mirror (``SOZIALANALYSE_DATA_MIRROR`` or ``<repo>/../shared/data``).
+Skipped when there is no mirror. Expected numbers were read off the files by hand; each says where.
+"""
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from sozialanalyse import official, report
+from sozialanalyse.io.mirror import ENV_VAR, mirror_dir
+
+ROOT = Path(__file__).resolve().parents[1]
+
+HARBURG = {  # ARS[:9] -> (name, kind, BBSR key of INKAR / GISD 2022)
+    "033530005": ("Buchholz in der Nordheide", "Stadt", "03353005"),
+    "033530026": ("Neu Wulmstorf", "Einheitsgemeinde", "03353026"),
+    "033530029": ("Rosengarten", "Einheitsgemeinde", "03353029"),
+    "033530031": ("Seevetal", "Einheitsgemeinde", "03353031"),
+    "033530032": ("Stelle", "Einheitsgemeinde", "03353032"),
+    "033530040": ("Winsen (Luhe)", "Stadt", "03353040"),
+    "033535401": ("Elbmarsch", "Samtgemeinde", "03353901"),
+    "033535402": ("Hanstedt", "Samtgemeinde", "03353902"),
+    "033535403": ("Hollenstedt", "Samtgemeinde", "03353903"),
+    "033535404": ("Jesteburg", "Samtgemeinde", "03353904"),
+    "033535405": ("Salzhausen", "Samtgemeinde", "03353905"),
+    "033535406": ("Tostedt", "Samtgemeinde", "03353906"),
+}
+
+
+def _mirror():
+    try:
+        path = mirror_dir()
+    except FileNotFoundError as exc:
+        pytest.skip(f"data mirror not usable: {exc}")
+    if path is None:
+        pytest.skip(f"no data mirror of official files found (set {ENV_VAR} to its folder)")
+    return path
+
+
+@pytest.fixture(scope="module")
+def harburg():
+    _mirror()
+    return official.load_official("harburg")
+
+
+def test_gemeindeverbaende_of_harburg(harburg):
+    munis = harburg.municipalities()
+    assert len(munis) == 12
+    got = {r.area_id: (r.name, r.kind) for r in munis.itertuples()}
+    assert got == {k: v[:2] for k, v in HARBURG.items()}
+    assert harburg.name == "Landkreis Harburg"
+    assert munis.set_index("area_id").loc["033535401", "n_gemeinden"] == 3  # Drage, Marschacht, Tespe
+    assert str(harburg.geometry.crs) == "EPSG:25832" and len(harburg.geometry) == 12
+
+
+def test_inhabitants_vg250_ew_2022(harburg):
+    # VG250-EW 31.12.2022, VG250_GEM.dbf: EWZ of the 42 Gemeinden with AGS 03353xxx sums to 261,890
+    assert harburg.area("03353")["inhabitants"] == 261_890
+    assert harburg.municipalities()["inhabitants"].sum() == 261_890
+    assert harburg.area("033530031")["inhabitants"] == 42_449  # Seevetal, EWZ of AGS 03353031
+
+
+def test_key_mapping_complete(harburg):
+    assert harburg.unmatched.empty, harburg.unmatched.to_string()
+    got = dict(zip(harburg.municipalities()["area_id"], harburg.municipalities()["bbsr_key"]))
+    assert got == {k: v[2] for k, v in HARBURG.items()}
+    ok = harburg.mapping[harburg.mapping["status"] == "ok"]
+    # every Gemeindeverband file (4 INKAR, GISD 2022) maps all 12 keys
+    assert ok.groupby("source")["area_id"].nunique().eq(12).all() and ok["source"].nunique() == 5
+
+
+def test_known_inkar_values(harburg):
+    # inkar-1998-2019/E_Einkommensteuer.xlsx, sheet Daten, row 384: A384 '03353901' Elbmarsch,
+    # Gemeindeverband; column AB (2019) = 533.87 (read with openpyxl)
+    assert harburg.value("einkommensteuer", "033535401", 2019) == pytest.approx(533.87)
+    # inkar-1998-2019/A_Arbeitslosigkeit.xlsx, sheet Daten, A384 '03353901', column Y (2019) = 246
+    assert harburg.value("arbeitslose", "033535401", 2019) == 246
+    # Kreis: Indikatoren_Kreisebene/A_ArbeitslosigkeitKreis.xlsx 03353 2019 = 5155 unemployed,
+    # A_ErwerbsfaehigeBevoelkerungKreis.xlsx 03353 2019 = 160985 aged 15-64
+    assert harburg.value("arbeitslosenanteil", "03353", 2019) == pytest.approx(5155 / 160985 * 100)
+
+
+def test_comparison_group_all_landkreise_of_niedersachsen(harburg):
+    c = harburg.comparison
+    assert c["area_id"].str.startswith("03").all()
+    assert c["area_id"].nunique() == 37  # Landkreise incl. Region Hannover, no kreisfreie Städte
+    assert "03353" in set(c["area_id"]) and "03101" not in set(c["area_id"])  # Braunschweig: kreisfrei
+    assert sorted(c["year"].unique()) == list(range(1998, 2020))
+
+
+def test_name_matching():
+    assert official.normalise_name("Winsen (Luhe), Stadt") == official.normalise_name("Winsen (Luhe)")
+    assert official.normalise_name("Samtgemeinde Tostedt") == "tostedt"
+
+
+def test_no_mirror_is_a_clear_message(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv(ENV_VAR, str(tmp_path))  # an empty folder: files missing
+    official._load.cache_clear()
+    assert official.load_or_none("harburg") is None
+    assert "data mirror" in capsys.readouterr().out
+    with pytest.raises(official.MirrorMissing, match="file of the data mirror missing"):
+        official.load_official("harburg")
+
+
+def test_plan_uses_the_configured_templates(harburg):
+    _cfg, jobs = report.plan(ROOT / "config" / "harburg.yml", ROOT)
+    assert [j.template for j in jobs] == ["amtlich_kreis"] + ["amtlich_profil"] * 12
+    assert jobs[0].title == "Überblick Landkreis Harburg"
+    assert {j.parameters.get("area_id") for j in jobs[1:]} == set(HARBURG)
+    assert "Samtgemeinde Elbmarsch" in [j.title for j in jobs]
+    assert len({j.data_hash for j in jobs}) == 1 and len(jobs[0].data_hash) == 64
+
+
+@pytest.mark.slow
+def test_harburg_build_end_to_end(tmp_path, harburg):
+    root = tmp_path / "projekt"
+    root.mkdir()
+    for name in ("_config.yml", "_toc.yml"):
+        shutil.copy(ROOT / name, root / name)
+    for folder in ("notebooks", "book", "config"):
+        shutil.copytree(ROOT / folder, root / folder, ignore=shutil.ignore_patterns("_generated"))
+    result = report.build(root / "config" / "harburg.yml", jobs_n=2, quiet=True, root=root)
+    assert result["executed"] == 13
+    html_dir = root / "_build" / "html"
+    index = (html_dir / "book" / "_generated" / "index.html").read_text(encoding="utf-8")
+    for area_id, (name, _kind, _key) in HARBURG.items():
+        assert f"gemeinden/{area_id}.html" in index
+        page = (html_dir / "book" / "_generated" / "gemeinden" / f"{area_id}.html").read_text(encoding="utf-8")
+        assert "GeoBasis-DE / BKG" in page and "BBSR Bonn" in page and "Robert Koch-Institut" in page
+    text = re.sub(r"<[^>]+>", "", index).replace("\\", "")
+    for name, *_ in HARBURG.values():
+        assert name in text
+    assert "GeoBasis-DE / BKG" in index and "BBSR Bonn" in index
+    kreis = (html_dir / "book" / "_generated" / "amtlich_kreis.html").read_text(encoding="utf-8")
+    assert "Landkreis Harburg" in kreis and "GeoBasis-DE / BKG" in kreis
+    # only the configured chapters: no Musterland chapter in the book
+    assert not (html_dir / "book" / "_generated" / "kreisuebersicht.html").exists()
