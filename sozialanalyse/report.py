@@ -43,6 +43,11 @@ BUILD = Path("_build")
 KERNEL_TIMEOUT = 600
 
 
+#: Config keys that choose which pages are built, not what a page shows: not part of a job's key,
+#: so a config that builds fewer profiles reuses the executed notebooks of a larger one.
+_SELECTION_KEYS = {"_path", "profiles", "chapters", "toc_exclude"}
+
+
 class BuildError(RuntimeError):
     """The build stopped; the message says which file, key, municipality or cell failed."""
 
@@ -211,9 +216,10 @@ def plan(config: str | Path | None = None, root: Path | None = None) -> tuple[di
         if not template.is_file():
             raise BuildError(f"{cfg['_path']}: template notebook {template} missing")
         job.key = _sha(template.read_bytes(), json.dumps(job.parameters, sort_keys=True), user_catalog,
-                       json.dumps({k: v for k, v in cfg.items() if k != "_path"}, sort_keys=True, default=str),
+                       json.dumps({k: v for k, v in cfg.items() if k not in _SELECTION_KEYS}, sort_keys=True, default=str),
                        lib, job.data_hash, job.title,
-                       fingerprint(root) if job.template == "herkunft" else env)  # + git state
+                       fingerprint(root) if job.template == "herkunft" else env,  # + git state
+                       Path(cfg["_path"]).read_bytes() if job.template == "herkunft" else b"")  # shows it
     cfg["_district_name"] = district.name
     cfg["_synthetic"] = district.synthetic
     cfg["_stand"] = str(district.meta.get("stand", ""))
@@ -602,10 +608,17 @@ def _build(config, jobs_n: int, quiet: bool, root: Path, t0: float) -> dict:
     _progress("building the book (Jupyter Book, warnings as errors) ...", quiet)
     work = build_dir / ".work"
     unfinished = build_dir / ".work-unfinished"
-    if unfinished.exists():  # Sphinx may have recorded pages as written that never were: start afresh
+    # Sphinx never deletes the output of pages that left the book; a work folder built for another
+    # table of contents or config (another district, a municipality dropped) starts afresh, so the
+    # published site holds exactly this build's pages.
+    stamp = work / ".sozialanalyse-toc"
+    toc_hash = _sha(toc.read_bytes(), book_cfg.read_bytes())
+    stale = work.exists() and (not stamp.is_file() or stamp.read_text() != toc_hash)
+    if unfinished.exists() or stale:  # after a kill Sphinx may have recorded unwritten pages too
         shutil.rmtree(work, ignore_errors=True)
     unfinished.touch()
     _jupyter_book(root, toc, book_cfg, work, quiet)
+    stamp.write_text(toc_hash)
     unfinished.unlink()
     site = build_dir / f"site-{inputs[:12]}-{os.getpid()}"
     tmp = build_dir / f".incoming-{os.getpid()}"

@@ -150,3 +150,17 @@ def test_two_municipality_build_end_to_end(tmp_path):
     assert "Gemeindeprofil" in message and "034995401000" in message
     assert "ValueError: Testfehler in der Vorlage" in message and "cell" in message
     assert (html_dir / "index.html").resolve() == site_before and site_before.is_file()
+
+    # a smaller config in the same project: the published site holds exactly its pages, no
+    # leftovers of the earlier build
+    nb.cells.pop(3)
+    nbformat.write(nb, template)
+    cfg_path = root / "config" / "zwei.yml"
+    cfg_path.write_text(cfg_path.read_text(encoding="utf-8").replace(", '034995401000'", ""), encoding="utf-8")
+    smaller = report.build(cfg_path, jobs_n=2, quiet=True, root=root)
+    # only the provenance page, which prints the config, runs again; the rest comes from the cache
+    assert smaller["executed"] == 1 and smaller["book"] == "built"
+    gemeinden = html_dir / "book" / "_generated" / "gemeinden"
+    assert (gemeinden / "03499016.html").is_file()
+    assert not (gemeinden / "034995401000.html").exists()
+    assert not list(html_dir.rglob("034995401000*"))
