@@ -84,6 +84,7 @@ __all__ = [
     "perturbation_table",
     "protect",
     "protect_indicators",
+    "protect_with_totals",
     "rate_status",
     "round_to_base",
     "settings",
@@ -500,6 +501,43 @@ def protect_indicators(res: pd.DataFrame, areas: pd.DataFrame | None = None,
         pdn = den["published"].reindex(idx).to_numpy(dtype=float)
         with np.errstate(divide="ignore", invalid="ignore"):
             out["published"] = np.where(pdn > 0, mult * pn / pdn, np.nan)
+    return out
+
+
+def protect_with_totals(res: pd.DataFrame, totals: pd.DataFrame, areas: pd.DataFrame | None = None,
+                        config: Settings | dict | None = None) -> pd.DataFrame:
+    """Protect the indicators of a table's areas (``res``) together with the totals published
+    elsewhere (``totals``: e.g. the municipalities and the Kreis the areas add up to).
+
+    Both have the columns ``area_id, year, indicator, value, numerator, denominator``; an area in
+    both counts once. Returns ``res`` (same index and order) with ``status`` and ``published``
+    (:func:`protect_indicators`).
+
+    Examples
+    --------
+    >>> res = pd.DataFrame({"area_id": ["A1", "A2"], "year": 2024, "indicator": "q",
+    ...                     "numerator": [2, 10], "denominator": [100, 200]})
+    >>> res["value"] = 100 * res["numerator"] / res["denominator"]
+    >>> tot = pd.DataFrame({"area_id": ["A"], "year": 2024, "indicator": "q", "value": 4.0,
+    ...                     "numerator": [12], "denominator": [300]})
+    >>> areas = pd.DataFrame({"area_id": ["A", "A1", "A2"], "parent_id": [None, "A", "A"]})
+    >>> protect_with_totals(res, tot, areas)["status"].tolist()
+    ['primary', 'secondary']
+    """
+    key = ["area_id", "year", "indicator"]
+    cols = [*key, "value", "numerator", "denominator"]
+    out = res.copy()
+    own = res[cols].copy()
+    tot = totals[cols].copy()
+    for f in (own, tot):
+        f["area_id"] = f["area_id"].astype(str)
+        f["indicator"] = f["indicator"].astype(str)
+        f["year"] = f["year"].astype(int)
+    both = pd.concat([own, tot], ignore_index=True).drop_duplicates(key)
+    safe = protect_indicators(both, areas, config=config).set_index(key)
+    idx = pd.MultiIndex.from_frame(own[key])
+    out["status"] = safe["status"].reindex(idx).fillna("").to_numpy()
+    out["published"] = safe["published"].reindex(idx).to_numpy(dtype=float)
     return out
 
 

@@ -157,6 +157,25 @@ def _fmt_ci(low: float, high: float, unit: str = "", decimals: int = 1) -> str:
     return f"{fmt.num(low, decimals)} – {fmt.num(high, decimals)}{suffix}"
 
 
+def _protected(district: District, res: pd.DataFrame, levels=("gemeindeverband", "kreis")) -> pd.DataFrame:
+    """``res`` (indicator results: ``area_id, year, indicator, value, numerator, denominator``)
+    with ``status`` and ``published`` (:mod:`sozialanalyse.disclosure`), protected together with
+    the totals of the municipalities and the Kreis (published elsewhere in the report)."""
+    from . import disclosure, indicators
+
+    if res.empty:
+        return res.assign(status=pd.Series(dtype=object), published=pd.Series(dtype=float))
+    ids = sorted(set(res["indicator"].astype(str)))
+    years = sorted({int(y) for y in res["year"]})
+    tot = indicators.compute(district, ids, level=list(levels), years=years)
+    return disclosure.protect_with_totals(res, tot, district.areas, config=district.config)
+
+
+def _missing_label(status) -> str:
+    """Legend entry of the hatched areas of a map: also "gesperrt" when anything is suppressed."""
+    return "keine Angabe / gesperrt" if (pd.Series(status, dtype=object).fillna("") != "").any() else "keine Angabe"
+
+
 def _finish(fig):
     fig.tight_layout()
     plt.close(fig)
@@ -479,14 +498,34 @@ def school_entry_figure(district: District, year: int | None = None, pool: int =
 
 
 def school_entry_table(district: District, year: int | None = None, level: str = "sozialraum", pool: int = 3):
-    """Table: school-entry results by Sozialraum (grouped by town) or municipality, with intervals."""
+    """Table: school-entry results by Sozialraum (grouped by town) or municipality, with intervals.
+
+    Shares go through :mod:`sozialanalyse.disclosure` together with the municipalities' and the
+    Kreis' totals: a share whose numerator or number of children is below the threshold (or
+    would follow from a total) shows ``.`` with the footnote."""
+    from . import disclosure
+
+    year = _year(district, year)
     d = school_entry_data(district, year, level, pool)
     years = d.attrs["years"]
+    tot = pd.concat([school_entry_data(district, year, lv, pool) for lv in ("gemeindeverband", "kreis")],
+                    ignore_index=True)
+
+    def as_res(f):
+        return pd.DataFrame({"area_id": f["area_id"].astype(str), "year": year, "indicator": f["variable"],
+                             "value": f["value"], "numerator": f["x"], "denominator": f["n"]})
+
+    safe = disclosure.protect_with_totals(as_res(d), as_res(tot), district.areas, config=district.config)
+    d = d.assign(status=safe["status"].to_numpy())
+    ns = pd.concat([d, tot]).drop_duplicates("area_id")[["area_id", "n"]].rename(columns={"n": "value"})
+    counts = disclosure.protect(ns.assign(area_id=ns["area_id"].astype(str)), district.areas,
+                                config=district.config).table.set_index("area_id")
     parent = dict(zip(district.areas["area_id"], district.areas["parent_id"]))
     names = _names(district)
     ids = (district.areas[district.areas["kind"] == "Sozialraum"]["area_id"].tolist() if level == "sozialraum"
            else _municipality_ids(district))
     rows = []
+    reasons: dict[str, list[str]] = {"Untersuchte Kinder": []}
     for a in ids:
         sub = d[d["area_id"] == a].set_index("variable")
         if sub.empty:
@@ -494,18 +533,24 @@ def school_entry_table(district: District, year: int | None = None, level: str =
         n = sub["n"].iloc[0]
         small = " ¹" if n < 50 else ""
         row = {"Stadt": names.get(parent.get(a), ""), "Gebiet": names[a], "Untersuchte Kinder": fmt.num(n)}
+        reasons["Untersuchte Kinder"].append(counts.loc[str(a), "status"] if str(a) in counts.index else "")
         for var, label in SCHOOL_VARS.items():
             r = sub.loc[var]
-            row[f"{label} (95-%-Intervall)"] = f"{fmt.pct(r['value'])}{small} ({_fmt_ci(r['low'], r['high'])})"
+            col = f"{label} (95-%-Intervall)"
+            row[col] = f"{fmt.pct(r['value'])}{small} ({_fmt_ci(r['low'], r['high'])})"
+            reasons.setdefault(col, []).append(str(r["status"]))
         rows.append(row)
-    df = pd.DataFrame(rows)
+    masked = disclosure.mask(pd.DataFrame(rows), reasons, config=district.config)
+    df = masked.frame
     caption = ("Schuleingangsuntersuchungen nach Sozialräumen" if level == "sozialraum"
                else "Schuleingangsuntersuchungen nach Städten, Gemeinden und Samtgemeinden")
     return table(df, caption=f"{caption}, {_span(years)} zusammengefasst",
                  group="Stadt" if level == "sozialraum" else None,
                  footnotes=[("Anteil der untersuchten Kinder; 95-%-Intervall nach Wilson. "
-                            "¹ weniger als 50 untersuchte Kinder: Wert statistisch unsicher.")],
-                 align_right=[c for c in df.columns if c not in ("Stadt", "Gebiet")])
+                            "¹ weniger als 50 untersuchte Kinder: Wert statistisch unsicher."), *masked.footnotes],
+                 align_right=[c for c in df.columns if c not in ("Stadt", "Gebiet")],
+                 kinds={c: "text" if c in ("Stadt", "Gebiet") else "count" if c == "Untersuchte Kinder" else "rate"
+                        for c in df.columns})
 
 
 def school_entry_trend(district: District):
@@ -1024,13 +1069,17 @@ def indicator_table(district: District, ids, year: int | None = None, level: str
     year = _year(district, year)
     cat = _catalog()
     ids = list(ids)
+    from . import disclosure
+
     levels = ["gemeindeverband", "kreis"] if level == "gemeindeverband" else [level]
-    res = _indicator_results(district, ids, levels, years=[year]).set_index(["area_id", "indicator"])
+    res = _protected(district, _indicator_results(district, ids, levels, years=[year]))
+    res = res.set_index(["area_id", "indicator"])
     names = _names(district)
     parent = dict(zip(district.areas["area_id"], district.areas["parent_id"]))
     area_ids = ([*_municipality_ids(district), district.kreis["area_id"]] if level == "gemeindeverband"
                 else _level_ids(district, level))
     rows = []
+    reasons: dict[str, list[str]] = {}
     for a in area_ids:
         row = {"Stadt": names.get(parent.get(a), ""), "Gebiet": names[a]}
         for i in ids:
@@ -1038,19 +1087,23 @@ def indicator_table(district: District, ids, year: int | None = None, level: str
             label = f"{cat.loc[i, 'name']}"
             if (a, i) not in res.index:
                 row[label] = fmt.MISSING
+                reasons.setdefault(label, []).append("")
                 continue
             r = res.loc[(a, i)]
             flag = " ¹" if "small_denominator" in str(r["flags"]) else ""
             row[label] = f"{_fmt_value(r['value'], unit)}{flag} ({_fmt_ci(r['ci_low'], r['ci_high'])})"
+            reasons.setdefault(label, []).append(str(r["status"]))
         rows.append(row)
-    df = pd.DataFrame(rows)
+    masked = disclosure.mask(pd.DataFrame(rows), reasons, config=district.config)
+    df = masked.frame
     if level == "gemeindeverband":
         df = df.drop(columns="Stadt")
     what = "Städte, Gemeinden und Samtgemeinden" if level == "gemeindeverband" else "Sozialräume"
     return table(df, caption=f"{what}, {year}", group="Stadt" if level != "gemeindeverband" else None,
                  footnotes=[("In Klammern: 95-%-Intervall (Wilson). ¹ Nenner unter der Mindestgröße: Wert "
-                            "statistisch unsicher. Definitionen: siehe Daten und Methoden.")],
-                 align_right=[c for c in df.columns if c not in ("Stadt", "Gebiet")])
+                            "statistisch unsicher. Definitionen: siehe Daten und Methoden."), *masked.footnotes],
+                 align_right=[c for c in df.columns if c not in ("Stadt", "Gebiet")],
+                 kinds={c: "text" if c in ("Stadt", "Gebiet") else "rate" for c in df.columns})
 
 
 def indicator_maps(district: District, ids, year: int | None = None, level: str = "gemeindeverband",
@@ -1065,11 +1118,14 @@ def indicator_maps(district: District, ids, year: int | None = None, level: str 
     if level == "base":
         base = base_areas(district.areas)["area_id"].tolist()
         res = _indicator_results(district, ids, ["sozialraum", "gemeinde"], years=[year])
-        res = res[res["area_id"].isin(base)]
+        res = res[res["area_id"].isin(base)].drop_duplicates(["area_id", "year", "indicator"])
         shapes = geo[geo["area_id"].isin(base)]
     else:
         res = _indicator_results(district, ids, level, years=[year])
         shapes = _muni_shapes(district)
+    # suppressed values (disclosure control) are not drawn: hatched like missing values
+    res = _protected(district, res)
+    res = res.assign(value=res["published"])
     ncol = 2 if len(ids) > 1 else 1
     nrow = int(np.ceil(len(ids) / ncol))
     fig, axes = plt.subplots(nrow, ncol, figsize=(5.2 * ncol, 4.6 * nrow), squeeze=False)
@@ -1077,7 +1133,7 @@ def indicator_maps(district: District, ids, year: int | None = None, level: str 
     fac = district.facilities_gdf()
     fac = fac[fac["type"] == facility_type] if facility_type else fac.iloc[:0]
     for ax, i in zip(axes.flat, ids):
-        sub = shapes.merge(res[res["indicator"] == i][["area_id", "value"]], on="area_id", how="left")
+        sub = shapes.merge(res[res["indicator"] == i][["area_id", "value", "status"]], on="area_id", how="left")
         extra = []
         if len(fac):
             fac.plot(ax=ax, color="#1f3b73", marker="^", markersize=25, zorder=5)
@@ -1085,7 +1141,8 @@ def indicator_maps(district: District, ids, year: int | None = None, level: str 
         plots.choropleth(sub, "value", ax=ax, k=5, decimals=1,
                          unit=str(cat.loc[i, "unit"]) if str(cat.loc[i, "unit"]) == "%" else None,
                          labels="name" if level == "gemeindeverband" else None,
-                         title=f"{cat.loc[i, 'name']}, {year}", extra_handles=extra)
+                         title=f"{cat.loc[i, 'name']}, {year}", extra_handles=extra,
+                         missing_label=_missing_label(sub["status"]))
         if level == "base":
             outlines.plot(ax=ax, facecolor="none", edgecolor="#555555", linewidth=0.7)
         leg = ax.get_legend()

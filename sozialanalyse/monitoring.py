@@ -374,6 +374,35 @@ def class_map(district: District, year: int | None = None):
 _SUM_ONLY = "keine einzeln: Summe mehrerer kleinerer Abweichungen"
 
 
+def _rate_status(district: District, m: Monitoring) -> dict:
+    """Disclosure status of the status indicators of the Sozialräume: ``(area_id, indicator,
+    year) -> ""/"primary"/"secondary"``, protected together with the towns' and the Kreis'
+    totals (:mod:`sozialanalyse.disclosure`). The classification keeps the real values (an
+    index, not a published count); only printed rates are suppressed."""
+    from . import disclosure, indicators
+
+    years = [m.start, m.year]
+    res = indicators.compute(district, m.status, level="sozialraum", years=years)
+    tot = indicators.compute(district, m.status, level=["gemeindeverband", "kreis"], years=years)
+    safe = disclosure.protect_with_totals(res, tot, district.areas, config=district.config)
+    return {(str(a), str(i), int(y)): str(s) for a, i, y, s in
+            zip(safe["area_id"], safe["indicator"], safe["year"], safe["status"])}
+
+
+def _population_status(district: District, area_id: str, year: int) -> dict:
+    """Disclosure status of the population of a town's Sozialräume, protected with the town's
+    total exactly as in the Gemeindeprofil's table of Sozialräume
+    (:func:`sozialanalyse.profile.subareas`): ``area_id -> status``."""
+    from . import disclosure
+    from .profile import population_summary
+
+    children = [str(a) for a in district.children(area_id)["area_id"]]
+    pop = {a: population_summary(district, a, year)["einwohner"] for a in [*children, area_id]}
+    t = disclosure.protect(pd.DataFrame({"area_id": list(pop), "value": list(pop.values())}),
+                           district.areas, config=district.config).table
+    return dict(zip(t["area_id"].astype(str), t["status"]))
+
+
 def attention_table(district: District, year: int | None = None):
     """Table: Quartiere mit besonderem Aufmerksamkeitsbedarf, with the indicators (z >= 1)
     that put each area there."""
@@ -381,14 +410,29 @@ def attention_table(district: District, year: int | None = None):
     att = attention(m.result)
     if att.empty:
         return note("Kein Sozialraum erfüllt die Kriterien für besonderen Aufmerksamkeitsbedarf.")
+    from . import disclosure
+
     d = m.data
+    status = _rate_status(district, m)
+    hidden = False
+
+    def sup(a, i, *years) -> bool:
+        nonlocal hidden
+        out = any(status.get((str(a), str(i), int(y)), "") for y in years)
+        hidden = hidden or out
+        return out
+
     rows = []
     for a, r in att.iterrows():
         z_s, z_d = m.result.z_status, m.result.z_dynamics
-        st = "; ".join(f"{_short(i)} {fmt.pct(d.loc[a, i])} (z {fmt.num(z_s.loc[a, i], 1)})"
+        st = "; ".join(f"{_short(i)} "
+                       f"{disclosure.SYMBOL if sup(a, i, m.year) else fmt.pct(d.loc[a, i])} "
+                       f"(z {fmt.num(z_s.loc[a, i], 1)})"
                        for i in r["status_drivers"])
-        dy = "; ".join(f"{_short(i)} {fmt.signed(d.loc[a, i] - d.loc[a, f'{i}@{m.start}'], 1)} Pp. "
-                       f"(z {fmt.num(z_d.loc[a, i], 1)})" for i in r["dynamics_drivers"])
+        dy = "; ".join(f"{_short(i)} "
+                       + (disclosure.SYMBOL if sup(a, i, m.year, m.start)
+                          else f"{fmt.signed(d.loc[a, i] - d.loc[a, f'{i}@{m.start}'], 1)} Pp.")
+                       + f" (z {fmt.num(z_d.loc[a, i], 1)})" for i in r["dynamics_drivers"])
         rows.append({"Sozialraum": f"{d.loc[a, 'name']} ({d.loc[a, 'town_name']}, Nr. {_number(a)}; "
                                    f"{fmt.num(d.loc[a, 'population'])} Einw.)",
                      "Status / Dynamik": f"{r['status_class']} / {r['dynamics_class']}",
@@ -401,8 +445,9 @@ def attention_table(district: District, year: int | None = None):
                  footnotes=["Regel: Statusklasse »niedrig« oder »sehr niedrig« oder Dynamikklasse »negativ«. "
                             "Genannt sind die Kennzahlen, deren z-Wert mindestens 1 beträgt (mindestens eine "
                             f"Standardabweichung ungünstiger als der Durchschnitt der Sozialräume); Veränderung "
-                            f"{m.start}–{m.year} in Prozentpunkten (Pp.)."],
-                 align_right=[])
+                            f"{m.start}–{m.year} in Prozentpunkten (Pp.).",
+                            *([disclosure.settings(district.config).footnote_line] if hidden else [])],
+                 align_right=[], kinds={c: "text" for c in df.columns})
 
 
 def _percent_axis(ax):
@@ -614,14 +659,19 @@ def profile_classes(district: District, area_id: str, year: int | None = None):
         m = monitoring(district, year)
         return note(f"Für {name} sind keine Sozialräume abgegrenzt. Das Sozialraum-Monitoring "
                     f"(Status und Dynamik) umfasst die Sozialräume der Städte {_towns_text(m)}.")
+    from . import disclosure
+
     m = monitoring(district, year)
     t = m.result.table
     att = attention(m.result)
+    pop_status = _population_status(district, area_id, m.year)
+    reasons: dict[str, list[str]] = {"Einwohner": []}
     rows = []
     for a in children.loc[children["kind"] == "Sozialraum", "area_id"]:
         a = str(a)
         r = t.loc[a]
         valid = bool(r["valid"])
+        reasons["Einwohner"].append(pop_status.get(a, ""))
         rows.append({"Nr.": _number(a), "Sozialraum": m.data.loc[a, "name"],
                      "Einwohner": fmt.num(m.data.loc[a, "population"]),
                      "Statusindex": fmt.num(r["status_index"], 2) if valid else fmt.MISSING,
@@ -629,11 +679,13 @@ def profile_classes(district: District, area_id: str, year: int | None = None):
                      "Dynamikindex": fmt.num(r["dynamics_index"], 2) if valid else fmt.MISSING,
                      "Dynamik": str(r["dynamics_class"]) if valid and pd.notna(r["dynamics_class"]) else "nicht bewertet",
                      "Besonderer Aufmerksamkeitsbedarf": "ja" if a in att.index else "–"})
-    df = pd.DataFrame(rows)
+    masked = disclosure.mask(pd.DataFrame(rows), reasons, config=district.config)
+    df = masked.frame
     return table(df, caption=f"Sozialraum-Monitoring: Status {m.year} und Dynamik {m.start}–{m.year}",
                  footnotes=[f"Klassen im Vergleich aller Sozialräume der Städte {_towns_text(m)} (Verfahren des "
                             "Monitorings Soziale Stadtentwicklung Berlin). Statusindex über +1: niedriger Status; "
                             "Dynamikindex über +1: negative Dynamik. Besonderer Aufmerksamkeitsbedarf: Status "
                             "»niedrig« oder »sehr niedrig« oder Dynamik »negativ«. Methode: Kapitel "
-                            "Sozialraum-Monitoring."],
-                 align_right=["Nr.", "Einwohner", "Statusindex", "Dynamikindex"])
+                            "Sozialraum-Monitoring.", *masked.footnotes],
+                 align_right=["Nr.", "Einwohner", "Statusindex", "Dynamikindex"],
+                 kinds={c: "count" if c == "Einwohner" else "text" for c in df.columns})

@@ -46,13 +46,33 @@ def population_pyramid(district: District, area_id: str, year: int, ax=None):
                          aggfunc="sum", fill_value=0).reindex(AGE_GROUPS, fill_value=0)
     if ax is None:
         _, ax = plt.subplots(figsize=(7, 5))
+    from .disclosure import settings
+
+    threshold = settings(district.config).threshold
     y = np.arange(len(AGE_GROUPS))
+    hidden = 0
     for sex, sign in (("m", -1), ("w", 1)):
-        de = wide.get((sex, "deutsch"), pd.Series(0, index=wide.index)).to_numpy()
-        nd = wide.get((sex, "nichtdeutsch"), pd.Series(0, index=wide.index)).to_numpy()
+        de = wide.get((sex, "deutsch"), pd.Series(0, index=wide.index)).to_numpy(dtype=float)
+        nd = wide.get((sex, "nichtdeutsch"), pd.Series(0, index=wide.index)).to_numpy(dtype=float)
+        # Disclosure control: a bar must not show a count from 1 to threshold-1. Where one part of
+        # the nationality split is that small, only the band's total is drawn (grey); where the total
+        # itself is that small, nothing is drawn.
+        total = de + nd
+        small_part = ((de > 0) & (de < threshold)) | ((nd > 0) & (nd < threshold))
+        merged = small_part & (total >= threshold)
+        gone = (total > 0) & (total < threshold)
+        hidden += int(merged.sum() + gone.sum())
+        de = np.where(merged | gone, 0, de)
+        nd = np.where(merged | gone, 0, nd)
         ax.barh(y, sign * de, color=PALETTE[sex], height=0.85, label=f"{SEX_LABELS[sex]}, deutsch")
         ax.barh(y, sign * nd, left=sign * de, color=PALETTE[sex], alpha=0.45, height=0.85,
                 label=f"{SEX_LABELS[sex]}, nichtdeutsch")
+        if merged.any():
+            ax.barh(y, sign * np.where(merged, total, 0), color="#9a9a9a", height=0.85,
+                    label="zusammen (Aufteilung gesperrt)" if sex == "m" else None)
+    if hidden:
+        ax.annotate(f"Aus Gründen der Geheimhaltung sind Werte unter {threshold} nicht dargestellt.",
+                    (0.0, -0.16), xycoords="axes fraction", fontsize=7, color="#555555")
     ax.set_yticks(y, AGE_GROUPS)
     lim = float(np.abs(ax.get_xlim()).max())
     ax.set_xlim(-lim, lim)
@@ -92,8 +112,10 @@ def trend(data: pd.DataFrame, x: str, y: str, hue: str | None = None, ax=None, y
 
 def choropleth(gdf, column: str, ax=None, k: int = 5, scheme: str = "Quantiles", decimals: int = 1,
                unit: str | None = None, cmap: str = "YlOrRd", title: str | None = None, labels: str | None = None,
-               legend_title: str | None = None, extra_handles: list | None = None):
-    """Choropleth map with a mapclassify scheme and a German legend; missing values hatched grey."""
+               legend_title: str | None = None, extra_handles: list | None = None,
+               missing_label: str = "keine Angabe"):
+    """Choropleth map with a mapclassify scheme and a German legend; missing values hatched grey
+    (legend entry ``missing_label``, e.g. "keine Angabe / gesperrt" when values are suppressed)."""
     import mapclassify
 
     if ax is None:
@@ -115,7 +137,7 @@ def choropleth(gdf, column: str, ax=None, k: int = 5, scheme: str = "Quantiles",
     handles = [Patch(color=c, label=f"{fmt.num(lo, decimals)} bis {fmt.num(hi, decimals)}" + (f" {unit}" if unit else ""))
                for c, lo, hi in zip(colors, lower, classifier.bins)]
     if (~valid).any():
-        handles.append(Patch(facecolor="#eeeeee", hatch="///", label="keine Angabe"))
+        handles.append(Patch(facecolor="#eeeeee", hatch="///", label=missing_label))
     handles += list(extra_handles or [])
     ax.legend(handles=handles, title=legend_title, loc="lower left", fontsize=8, title_fontsize=8,
               frameon=True, framealpha=0.9)

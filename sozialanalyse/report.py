@@ -600,8 +600,12 @@ def _build(config, jobs_n: int, quiet: bool, root: Path, t0: float) -> dict:
     toc, book_cfg = _toc_and_config(cfg, jobs, root)
     inputs = _inputs_hash(root)
     build_dir = root / BUILD
-    marker = build_dir / "html" / ".sozialanalyse-build.json"
-    if marker.is_file() and json.loads(marker.read_text()).get("inputs") == inputs:
+    # What the published site was built from; kept beside the site, not in it, so the site holds
+    # nothing but the report (two builds of the same inputs differ only in the build-date line).
+    marker = build_dir / ".published.json"
+    published = json.loads(marker.read_text()) if marker.is_file() else {}
+    current = (build_dir / "html").resolve().name if (build_dir / "html").is_symlink() else None
+    if published.get("inputs") == inputs and published.get("site") == current and current:
         _progress("book unchanged: the published site is up to date", quiet)
         return {**stats, "book": "unchanged", "index": str(build_dir / "html" / "index.html"),
                 "seconds": time.perf_counter() - t0}
@@ -638,7 +642,7 @@ def _build(config, jobs_n: int, quiet: bool, root: Path, t0: float) -> dict:
         raise BuildError(f"disclosure audit: {len(findings)} finding(s), the site was not published:\n  "
                          + "\n  ".join(str(f) for f in findings[:50]))
     # --- end of the disclosure audit ---
-    (tmp / ".sozialanalyse-build.json").write_text(json.dumps({"inputs": inputs, "version": __version__}))
     os.replace(tmp, site)
     link = publish(site, root)
+    _write_atomic(marker, json.dumps({"inputs": inputs, "site": site.name, "version": __version__}).encode())
     return {**stats, "book": "built", "index": str(link / "index.html"), "seconds": time.perf_counter() - t0}

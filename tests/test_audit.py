@@ -114,7 +114,12 @@ def _fake_build(monkeypatch, tmp_path, page: str):
 
     monkeypatch.setattr(report, "plan", lambda config, root: ({"_path": "cfg.yml", "data": "x"}, []))
     monkeypatch.setattr(report, "execute", lambda jobs, root, jobs_n=2, quiet=False: {"executed": 0, "cached": 0})
-    monkeypatch.setattr(report, "_toc_and_config", lambda cfg, jobs, root: (None, None))
+    def fake_toc(cfg, jobs, root):
+        (tmp_path / "toc.yml").write_text("root: index\n", encoding="utf-8")
+        (tmp_path / "config.yml").write_text("title: Test\n", encoding="utf-8")
+        return tmp_path / "toc.yml", tmp_path / "config.yml"
+
+    monkeypatch.setattr(report, "_toc_and_config", fake_toc)
     monkeypatch.setattr(report, "_inputs_hash", lambda root: "f" * 64)
 
     def fake_book(root, toc, config, work, quiet):
