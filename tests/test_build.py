@@ -18,14 +18,19 @@ TWO = ["03499016", "034995401000"]  # the Kreisstadt Musterstadt and a Samtgemei
 CHAPTERS = ["kreisuebersicht", "daten_methoden", "indikatorenkatalog", "herkunft"]  # a subset: fast
 
 
-def _project(tmp_path: Path, profiles=TWO, data: Path | None = None) -> Path:
-    """A copy of the project (templates, book sources, configs, data) to build in."""
-    root = tmp_path / "projekt"
+def _copy_sources(root: Path) -> Path:
+    """Copy the book configuration, templates, book pages and configs into ``root``."""
     root.mkdir()
     for name in ("_config.yml", "_toc.yml"):
         shutil.copy(ROOT / name, root / name)
     for folder in ("notebooks", "book", "config"):
         shutil.copytree(ROOT / folder, root / folder, ignore=shutil.ignore_patterns("_generated"))
+    return root
+
+
+def _project(tmp_path: Path, profiles=TWO, data: Path | None = None) -> Path:
+    """A copy of the project (templates, book sources, configs, data) to build in."""
+    root = _copy_sources(tmp_path / "projekt")
     shutil.copytree(data or ROOT / "data" / "musterland", root / "data" / "musterland")
     (root / "config" / "zwei.yml").write_text(
         "title: Testbericht\ndata: ../data/musterland\nreport_year: 2024\n"

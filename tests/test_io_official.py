@@ -24,15 +24,6 @@ from sozialanalyse.io.mirror import ENV_VAR, mirror_dir
 FIXTURES = Path(__file__).parent / "fixtures" / "official"
 
 
-@pytest.fixture(scope="module")
-def mirror() -> Path:
-    try:
-        path = mirror_dir()
-    except FileNotFoundError as exc:
-        pytest.skip(f"data mirror not usable: {exc}")
-    if path is None:
-        pytest.skip(f"no data mirror of official files found (set {ENV_VAR} to its folder)")
-    return path
 
 
 def value(table: pd.DataFrame, **where) -> float:

@@ -5,13 +5,12 @@ Skipped when there is no mirror. Expected numbers were read off the files by han
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import pytest
 
 from sozialanalyse import official, report
-from sozialanalyse.io.mirror import ENV_VAR, mirror_dir
+from sozialanalyse.io.mirror import ENV_VAR
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -31,19 +30,9 @@ HARBURG = {  # ARS[:9] -> (name, kind, BBSR key of INKAR / GISD 2022)
 }
 
 
-def _mirror():
-    try:
-        path = mirror_dir()
-    except FileNotFoundError as exc:
-        pytest.skip(f"data mirror not usable: {exc}")
-    if path is None:
-        pytest.skip(f"no data mirror of official files found (set {ENV_VAR} to its folder)")
-    return path
-
 
 @pytest.fixture(scope="module")
-def harburg():
-    _mirror()
+def harburg(mirror):
     return official.load_official("harburg")
 
 
@@ -117,12 +106,9 @@ def test_plan_uses_the_configured_templates(harburg):
 
 @pytest.mark.slow
 def test_harburg_build_end_to_end(tmp_path, harburg):
-    root = tmp_path / "projekt"
-    root.mkdir()
-    for name in ("_config.yml", "_toc.yml"):
-        shutil.copy(ROOT / name, root / name)
-    for folder in ("notebooks", "book", "config"):
-        shutil.copytree(ROOT / folder, root / folder, ignore=shutil.ignore_patterns("_generated"))
+    from test_build import _copy_sources
+
+    root = _copy_sources(tmp_path / "projekt")
     result = report.build(root / "config" / "harburg.yml", jobs_n=2, quiet=True, root=root)
     assert result["executed"] == 13
     html_dir = root / "_build" / "html"
