@@ -30,7 +30,6 @@ def sources(district: District):
 
 def inputs(district: District):
     """Table of the input tables: variables, years and number of rows."""
-    c = district.counts
     rows = []
     for fname in COUNT_FILES:
         path = district.folder / fname
@@ -45,7 +44,6 @@ def inputs(district: District):
                  "Zeilen": fmt.num(len(district.facilities))})
     rows.append({"Datei": "areas.csv", "Merkmale": "Gebietsgliederung", "Jahre": fmt.MISSING,
                  "Zeilen": fmt.num(len(district.areas))})
-    del c
     return table(pd.DataFrame(rows), caption="Eingangsdaten", align_right=["Zeilen"])
 
 

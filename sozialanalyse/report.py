@@ -104,7 +104,20 @@ def _frame_bytes(df) -> bytes:
     return df.to_csv(index=False, lineterminator="\n").encode("utf-8")
 
 
-def job_data_hash(district, area_id: str | None) -> str:
+def _shared_profile_hash(district) -> str:
+    """The part every Gemeindeprofil depends on alike: district totals, municipalities' names
+    and outlines, metadata (computed once per plan, not once per profile)."""
+    c = district.counts
+    dims = [col for col in c.columns if col not in ("area_id", "value")]
+    kreis = c.groupby(dims, as_index=False, observed=True)["value"].sum()
+    munis = district.municipalities()
+    geo = district.geometry
+    outlines = geo[geo["area_id"].isin(set(munis["area_id"]))].sort_values("area_id")
+    return _sha(_frame_bytes(kreis), _frame_bytes(munis), b"".join(outlines.geometry.to_wkb()),
+                json.dumps(district.meta, sort_keys=True, default=str))
+
+
+def job_data_hash(district, area_id: str | None, shared: str | None = None) -> str:
     """Hash of the data a notebook depends on.
 
     A chapter (``area_id=None``) depends on every input file. A Gemeindeprofil depends on the
@@ -124,17 +137,13 @@ def job_data_hash(district, area_id: str | None) -> str:
     base = district.base_of(area_id)
     c = district.counts
     own = c[c["area_id"].isin(base)].sort_values(list(c.columns[:-1]))
-    dims = [col for col in c.columns if col not in ("area_id", "value")]
-    kreis = c.groupby(dims, as_index=False, observed=True)["value"].sum()
     inside = district.areas[district.areas["area_id"].isin(set(base) | {area_id})
                             | district.areas["parent_id"].isin({area_id})]
-    munis = district.municipalities()
     geo = district.geometry
-    shapes = geo[geo["area_id"].isin(set(inside["area_id"]) | set(munis["area_id"]))].sort_values("area_id")
+    shapes = geo[geo["area_id"].isin(set(inside["area_id"]))].sort_values("area_id")
     fac = district.facilities[district.facilities["area_id"].isin(base)]
-    return _sha(_frame_bytes(own), _frame_bytes(kreis), _frame_bytes(inside), _frame_bytes(munis),
-                b"".join(shapes.geometry.to_wkb()), _frame_bytes(fac),
-                json.dumps(district.meta, sort_keys=True, default=str))
+    return _sha(_frame_bytes(own), _frame_bytes(inside), b"".join(shapes.geometry.to_wkb()), _frame_bytes(fac),
+                shared or _shared_profile_hash(district))
 
 
 def _validate(cfg: dict, root: Path) -> None:
@@ -196,6 +205,7 @@ def plan(config: str | Path | None = None, root: Path | None = None) -> tuple[di
     chapters = [str(c) for c in cfg.get("chapters") or toc_chapters(root)]
     jobs = []
     all_hash = job_data_hash(district, None)
+    shared = None if getattr(district, "source", None) == "official" else _shared_profile_hash(district)
     for chapter in chapters:
         title = f"Überblick {district.name}" if chapter in ("kreisuebersicht", "amtlich_kreis") else ""
         jobs.append(Job(chapter, chapter, title, chapter, {"config": config_ref}, all_hash))
@@ -204,7 +214,7 @@ def plan(config: str | Path | None = None, root: Path | None = None) -> tuple[di
         row = district.area(area_id)
         jobs.append(Job(profile_template, f"gemeinden/{area_id}", str(row.get("label", row["name"])),
                         f"Gemeindeprofil {row['name']} ({area_id})",
-                        {"config": config_ref, "area_id": area_id}, job_data_hash(district, area_id)))
+                        {"config": config_ref, "area_id": area_id}, job_data_hash(district, area_id, shared)))
     lib = library_hash()
     from .provenance import fingerprint
 
