@@ -106,6 +106,8 @@ def main(argv: list[str] | None = None) -> int:
     fe.add_argument("--cache", default=None, help="cache folder (default: $SOZIALANALYSE_CACHE or "
                     "~/.cache/sozialanalyse/data)")
     fe.add_argument("--only", nargs="*", default=None, help="dataset names or file paths to fetch")
+    fe.add_argument("--config", default=None,
+                    help="fetch just the files this report config reads (e.g. config/harburg.yml)")
     fe.set_defaults(func=_data_fetch)
     args = parser.parse_args(argv)
     return args.func(args)

@@ -102,9 +102,10 @@ SOURCE_INKAR = "INKAR (BBSR), 1998–2019"
 SOURCE_OWN = "INKAR (BBSR), eigene Berechnung"
 SOURCE_GISD = "GISD 2022 v1.1 (RKI)"
 
-MISSING_MESSAGE = ("Kein lokaler Spiegel der amtlichen Daten gefunden (SOZIALANALYSE_DATA_MIRROR oder "
-                   "<repo>/../shared/data): Diese Seite wird übersprungen. / No local mirror of the official "
-                   "data found (SOZIALANALYSE_DATA_MIRROR or <repo>/../shared/data): this page is skipped.")
+MISSING_MESSAGE = ("Keine amtlichen Daten gefunden (SOZIALANALYSE_DATA_MIRROR, <repo>/../shared/data oder der "
+                   "Zwischenspeicher von 'sozialanalyse data fetch'): Diese Seite wird übersprungen. / No official "
+                   "data found (SOZIALANALYSE_DATA_MIRROR, <repo>/../shared/data or the cache of "
+                   "'sozialanalyse data fetch --config config/harburg.yml'): this page is skipped.")
 
 
 class MirrorMissing(DataError):
@@ -143,8 +144,8 @@ def _mirror(cfg: dict | None = None) -> Path:
 def mirror_files(cfg: dict) -> list[str]:
     """The mirror files (relative paths) a config's report reads."""
     land = LAND_NAMES.get(str(cfg.get("kreis", "03353"))[:2], "Niedersachsen")
-    files = [F_VG5000_GEM, F_VG5000_GEM[:-3] + "dbf", F_VG5000_GEM[:-3] + "shx", F_VG5000_GEM[:-3] + "prj",
-             F_VG5000_KRS[:-3] + "dbf", F_VG250_GEM,
+    shapefiles = [shp[:-3] + ext for shp in (F_VG5000_GEM, F_VG5000_KRS) for ext in ("shp", "shx", "dbf", "prj", "cpg")]
+    files = [*shapefiles, F_VG250_GEM,
              *F_INKAR_GVB.values(), *F_INKAR_KRS.values(),
              F_GISD22_GVB.format(land=land), F_GISD22_KRS.format(land=land), F_GISD22_BUND,
              F_GISD25_GVB.format(land=land)]

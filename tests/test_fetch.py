@@ -4,12 +4,14 @@ import hashlib
 import http.server
 import shutil
 import threading
+import zipfile
 from pathlib import Path
 
 import pytest
 
-from sozialanalyse import cli
-from sozialanalyse.fetch import fetch, load_manifest
+from sozialanalyse import cli, official
+from sozialanalyse.fetch import FetchError, fetch, load_manifest
+from sozialanalyse.io import mirror as mirror_mod
 from sozialanalyse.io.mirror import mirror_dir
 
 SMALL = ["esp2013/european_standard_population_2013.csv", "bkg-vg5000-2021/VG5000_KRS.prj",
@@ -59,7 +61,7 @@ def server(tmp_path):
     for rel in SMALL:
         (root / rel).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(mirror / rel, root / rel)
-    handler = lambda *a, **k: _Handler(*a, directory=str(root), **k)  # noqa: E731
+    handler = lambda *a, **k: _Handler(*a, directory=str(root), **k)
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     t = threading.Thread(target=httpd.serve_forever, daemon=True)
     t.start()
@@ -78,7 +80,8 @@ def test_manifest_matches_mirror():
     for name, ds in m["datasets"].items():
         assert ds["licence"] and ds["attribution"] and ds["landing"], name
         for f in ds["files"]:
-            assert "url" in f
+            # every file says where it comes from: a url, an archive member, or explicitly neither
+            assert "url" in f or (ds.get("archive") and "member" in f), f["path"]
             p = mirror / f["path"]
             assert p.stat().st_size == f["size"], f["path"]
     small = [f for ds in m["datasets"].values() for f in ds["files"] if f["size"] < 100_000]
@@ -139,5 +142,132 @@ def test_cli_data_fetch(tmp_path, capsys):
                      "--only", "esp2013", "genesis"])
     assert code == 0
     out = capsys.readouterr().out
-    assert "copied 4" in out and "GeoBasis-DE / BKG" in out
+    assert "copied 4" in out and "Eurostat" in out and "Statistische Ämter" in out
+    assert "GeoBasis-DE" not in out  # only the attributions of the files fetched
     assert (tmp_path / "c" / SMALL[0]).is_file()
+
+
+# --------------------------------------------------------------------------- publisher archives
+BKG_SMALL = ["bkg-vg5000-2021/VG5000_KRS.cpg", "bkg-vg5000-2021/VG5000_KRS.prj", "bkg-vg5000-2021/aktualitaet.txt",
+             "bkg-vg5000-2021/quellenvermerk_datenlizenz_deutschland.txt"]
+
+
+def _archive_manifest(base_url: str, name: str = "vg5000.zip") -> dict:
+    m = _manifest(BKG_SMALL)
+    m["datasets"]["bkg-vg5000-2021"]["archive"]["url"] = f"{base_url}/{name}"
+    return m
+
+
+def _zip(path: Path, members: dict[str, bytes]) -> None:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+
+
+def _publisher_layout(mirror: Path) -> dict[str, bytes]:
+    """The small VG5000 files at the member paths the manifest records, plus unrelated members."""
+    m = _manifest(BKG_SMALL)
+    out = {f["member"]: (mirror / f["path"]).read_bytes() for f in m["datasets"]["bkg-vg5000-2021"]["files"]}
+    out["vg5000_01-01.gk3.shape.ebenen/dokumentation/vg5000.pdf"] = b"%PDF-1.4 not wanted"
+    return out
+
+
+def test_archive_members_downloaded_and_checked(server, tmp_path):
+    root, url = server
+    mirror = _mirror()
+    _zip(root / "vg5000.zip", _publisher_layout(mirror))
+    cache = tmp_path / "cache"
+    res = fetch(cache=cache, manifest=_archive_manifest(url))
+    assert [r.status for r in res] == ["downloaded"] * 4, res
+    assert [r.path for r in res] == BKG_SMALL  # manifest order
+    assert all(":: vg5000_01-01.gk3.shape.ebenen/" in r.message for r in res)
+    for rel in BKG_SMALL:
+        assert (cache / rel).read_bytes() == (mirror / rel).read_bytes()
+    # the archive itself is not kept, nor anything else that was not asked for
+    assert sorted(p.relative_to(cache).as_posix() for p in _leftovers(cache)) == sorted(BKG_SMALL)
+    assert not (cache / ".downloads").exists()
+    assert {r.status for r in fetch(cache=cache, manifest=_archive_manifest(url))} == {"cached"}
+
+
+def test_archive_member_moved_or_duplicated_is_found_by_name_and_sha(server, tmp_path):
+    root, url = server
+    mirror = _mirror()
+    layout = {}
+    for member, data in _publisher_layout(mirror).items():
+        base = member.rsplit("/", 1)[1]
+        layout[f"other_root/{base}"] = data  # a release that moved every file
+    layout["other_root/dokumentation/aktualitaet.txt"] = b"31.12.1999\n"  # same name, wrong content
+    _zip(root / "moved.zip", layout)
+    res = fetch(cache=tmp_path / "c", manifest=_archive_manifest(url, "moved.zip"))
+    assert [r.status for r in res] == ["downloaded"] * 4, res
+    assert (tmp_path / "c" / BKG_SMALL[2]).read_bytes() == (mirror / BKG_SMALL[2]).read_bytes()
+
+
+def test_archive_missing_or_corrupt_member_fails_alone(server, tmp_path):
+    root, url = server
+    layout = _publisher_layout(_mirror())
+    prj = next(k for k in layout if k.endswith("VG5000_KRS.prj"))
+    cpg = next(k for k in layout if k.endswith("VG5000_KRS.cpg"))
+    del layout[prj]
+    layout[cpg] = b"UTF-9"  # same size, other bytes: the sha256 is what decides
+    _zip(root / "bad.zip", layout)
+    cache = tmp_path / "cache"
+    res = {r.path: r for r in fetch(cache=cache, manifest=_archive_manifest(url, "bad.zip"))}
+    assert res[BKG_SMALL[1]].status == "failed" and "is not in the archive" in res[BKG_SMALL[1]].message
+    assert res[BKG_SMALL[0]].status == "failed" and "sha256 mismatch" in res[BKG_SMALL[0]].message
+    assert "no file left" in res[BKG_SMALL[0]].message
+    assert [res[p].status for p in BKG_SMALL[2:]] == ["downloaded"] * 2
+    assert sorted(p.relative_to(cache).as_posix() for p in _leftovers(cache)) == sorted(BKG_SMALL[2:])
+
+
+def test_archive_interrupted_or_not_a_zip_leaves_nothing(server, tmp_path):
+    root, url = server
+    _zip(root / "vg5000.zip", _publisher_layout(_mirror()))
+    (root / "notzip.zip").write_bytes(b"<html>Wartungsarbeiten</html>")
+    for m in (_archive_manifest(url + "/interrupted"), _archive_manifest(url, "notzip.zip"),
+              _archive_manifest(url, "missing.zip")):
+        cache = tmp_path / "cache"
+        res = fetch(cache=cache, manifest=m)
+        assert [r.status for r in res] == ["failed"] * 4, res
+        assert all("archive" in r.message and "no file left" in r.message for r in res)
+        assert _leftovers(cache) == [] and not (cache / ".downloads").exists()
+
+
+def test_member_null_is_mirror_only(tmp_path):
+    (res,) = fetch(cache=tmp_path / "c", manifest=_manifest(["bkg-vg250-ew-2022/Link.txt"]))
+    assert res.status == "no_url" and "not part of the archive" in res.message
+
+
+def test_unknown_only_is_an_error(tmp_path):
+    with pytest.raises(FetchError, match="not in the manifest: nosuch"):
+        fetch(["nosuch"], cache=tmp_path)
+
+
+def test_fetch_config_then_build_inputs_come_from_the_cache(tmp_path, monkeypatch, capsys):
+    """`data fetch --config config/harburg.yml` fetches exactly the files that report reads, and
+    the report finds them in the cache when there is no other mirror."""
+    mirror = _mirror()
+    cache = tmp_path / "cache"
+    code = cli.main(["data", "fetch", "--config", "harburg", "--mirror", str(mirror), "--cache", str(cache)])
+    assert code == 0, capsys.readouterr()
+    cfg = __import__("sozialanalyse.io.own", fromlist=["read_config"]).read_config("harburg")
+    wanted = sorted(official.mirror_files(cfg))
+    assert sorted(p.relative_to(cache).as_posix() for p in _leftovers(cache)) == wanted
+    monkeypatch.delenv("SOZIALANALYSE_DATA_MIRROR", raising=False)
+    monkeypatch.setenv("SOZIALANALYSE_CACHE", str(cache))
+    monkeypatch.setattr(mirror_mod, "_default_mirror", lambda: tmp_path / "no-shared-data")
+    assert mirror_dir() == cache.resolve()
+    od = official.load_official(cfg)
+    assert od.kreis_id == "03353" and len(od.areas) > 10
+    # the own-format config has nothing to fetch: said so
+    assert cli.main(["data", "fetch", "--config", "musterland", "--cache", str(cache)]) == 2
+    assert "nothing to fetch" in capsys.readouterr().err
+
+
+def test_mirror_dir_none_without_mirror_or_cache(tmp_path, monkeypatch):
+    monkeypatch.delenv("SOZIALANALYSE_DATA_MIRROR", raising=False)
+    monkeypatch.setenv("SOZIALANALYSE_CACHE", str(tmp_path / "no-cache"))
+    monkeypatch.setattr(mirror_mod, "_default_mirror", lambda: tmp_path / "no-shared-data")
+    assert mirror_dir() is None
+    with pytest.raises(official.MirrorMissing, match="data fetch --config"):
+        official.load_official("harburg")

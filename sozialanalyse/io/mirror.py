@@ -8,7 +8,9 @@ lookup order of :func:`mirror_dir` is
 2. the environment variable ``SOZIALANALYSE_DATA_MIRROR``,
 3. ``<repo>/../shared/data`` if that folder exists (``<repo>`` is the folder that holds the
    ``sozialanalyse`` package),
-4. otherwise ``None``.
+4. the cache folder of ``sozialanalyse data fetch`` (``$SOZIALANALYSE_CACHE`` or
+   ``~/.cache/sozialanalyse/data``) if it exists: it has the mirror's layout,
+5. otherwise ``None``.
 """
 from __future__ import annotations
 
@@ -38,7 +40,7 @@ def mirror_dir(explicit: str | os.PathLike | None = None) -> Path | None:
     -------
     pathlib.Path or None
         The mirror folder (resolved), or ``None`` when no argument and no environment variable
-        is given and the default ``<repo>/../shared/data`` does not exist.
+        is given and neither ``<repo>/../shared/data`` nor the fetch cache exists.
 
     Raises
     ------
@@ -69,4 +71,9 @@ def mirror_dir(explicit: str | os.PathLike | None = None) -> Path | None:
             raise FileNotFoundError(f"data mirror '{value}' ({origin}) is not a directory")
         return path.resolve()
     default = _default_mirror()
-    return default.resolve() if default.is_dir() else None
+    if default.is_dir():
+        return default.resolve()
+    from ..fetch import cache_dir
+
+    cache = cache_dir()
+    return cache.resolve() if cache.is_dir() else None
