@@ -16,6 +16,10 @@ falls back to it):
 * Files no publisher offers (GENESIS exports are generated on request and carry their own
   time stamp) have neither and are reported ``no_url``: take them from a mirror.
 
+``url_checked`` in the manifest says how far a URL was checked when it was recorded (offline):
+``content`` (the file at that URL was compared with the mirror file) or ``name`` (path and name
+only, binary files). Either way the sha256 on download is the final word.
+
 Every file is written to a temporary file in the target folder, checked against its recorded
 size and sha256, and only then renamed into place (atomic), so an interrupted or corrupt
 transfer leaves no file behind; the result says what happened. A file already in the cache with

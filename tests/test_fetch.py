@@ -271,3 +271,71 @@ def test_mirror_dir_none_without_mirror_or_cache(tmp_path, monkeypatch):
     assert mirror_dir() is None
     with pytest.raises(official.MirrorMissing, match="data fetch --config"):
         official.load_official("harburg")
+
+
+def test_manifest_urls_are_pinned_and_cover_the_harburg_report():
+    """Every recorded URL is https and, on GitHub, pinned to a commit (immutable); every file the
+    Harburg report reads can be downloaded (url or archive member), so no mirror is needed."""
+    import re
+
+    m = load_manifest()
+    for ds in m["datasets"].values():
+        for url in [f["url"] for f in ds["files"] if f.get("url")] + ([ds["archive"]["url"]] if ds.get("archive") else []):
+            assert url.startswith("https://"), url
+            if "githubusercontent" in url:
+                assert re.search(r"/[0-9a-f]{40}/", url), url
+    entries = {f["path"]: (f, ds) for ds in m["datasets"].values() for f in ds["files"]}
+    cfg = __import__("sozialanalyse.io.own", fromlist=["read_config"]).read_config("harburg")
+    for rel in official.mirror_files(cfg):
+        f, ds = entries[rel]
+        assert f.get("url") or (ds.get("archive") and f.get("member")), rel
+
+
+@pytest.fixture
+def publishers(tmp_path):
+    """A loopback stand-in for the publishers: every manifest URL path serves the mirror's file;
+    every archive URL serves a zip of the mirror's files at their recorded member paths."""
+    from urllib.parse import urlsplit
+
+    mirror = _mirror()
+    root = tmp_path / "publishers"
+    m = copy.deepcopy(load_manifest())
+    for ds in m["datasets"].values():
+        if ds.get("archive"):
+            target = root / urlsplit(ds["archive"]["url"]).path.lstrip("/")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            _zip(target, {f["member"]: (mirror / f["path"]).read_bytes() for f in ds["files"] if f.get("member")})
+        for f in ds["files"]:
+            if f.get("url"):
+                target = root / urlsplit(f["url"]).path.lstrip("/")
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy(mirror / f["path"], target)
+    handler = lambda *a, **k: _Handler(*a, directory=str(root), **k)
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{httpd.server_address[1]}"
+    for ds in m["datasets"].values():
+        if ds.get("archive"):
+            ds["archive"]["url"] = base + urlsplit(ds["archive"]["url"]).path
+        for f in ds["files"]:
+            if f.get("url"):
+                f["url"] = base + urlsplit(f["url"]).path
+    yield m
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def test_harburg_files_download_from_the_publishers_without_a_mirror(publishers, tmp_path, monkeypatch):
+    """The whole manifest wiring (raw URLs, renamed files, archive member paths) for the 22 files
+    of the Harburg report, fetched from the loopback publishers with no mirror at all."""
+    monkeypatch.delenv("SOZIALANALYSE_DATA_MIRROR", raising=False)
+    cfg = __import__("sozialanalyse.io.own", fromlist=["read_config"]).read_config("harburg")
+    wanted = official.mirror_files(cfg)
+    cache = tmp_path / "cache"
+    res = fetch(wanted, cache=cache, manifest=publishers)
+    assert {r.status for r in res} == {"downloaded"}, [str(r) for r in res if r.status != "downloaded"]
+    assert sorted(r.path for r in res) == sorted(wanted)
+    mirror = _mirror()
+    for rel in wanted:
+        assert (cache / rel).read_bytes() == (mirror / rel).read_bytes(), rel
+    assert sorted(p.relative_to(cache).as_posix() for p in _leftovers(cache)) == sorted(wanted)
