@@ -59,6 +59,34 @@ def _validate(args) -> int:
     return cli_validate(args)
 
 
+def _register(args) -> int:
+    """``sozialanalyse register``: a register extract -> population.csv / households.csv."""
+    from .io.own import DataError
+    from .io.register import aggregate_register
+
+    columns = {}
+    for item in args.column or []:
+        src, sep, std = item.partition("=")
+        if not sep or not src or not std:
+            print(f"sozialanalyse register: error: --column {item!r}: write SOURCE=STANDARD, e.g. GEBJAHR=birth_year",
+                  file=sys.stderr)
+            return 2
+        columns[src] = std
+    try:
+        result = aggregate_register(args.extract, args.directory, args.year, columns=columns or None,
+                                    memory_limit=args.memory_limit)
+        written = result.write(args.out)
+    except (DataError, FileNotFoundError) as exc:
+        print(f"sozialanalyse register: error: {exc}", file=sys.stderr)
+        return 2
+    print(result.report())
+    for path in written:
+        print(f"wrote {path}")
+    s = result.summary
+    lost = s["persons_unmatched"] + s["persons_invalid"]
+    return 1 if args.strict and lost else 0
+
+
 def _data_fetch(args) -> int:
     from .fetch import cli_fetch
 
@@ -99,6 +127,18 @@ def main(argv: list[str] | None = None) -> int:
     va.add_argument("--strict", action="store_true", help="exit with status 1 if there is any problem")
     va.add_argument("--no-geometry", action="store_true", help="skip the nesting check of gebiete.gpkg")
     va.set_defaults(func=_validate)
+    r = sub.add_parser("register", help="aggregate a person-level register extract to Sozialraum counts "
+                                         "(population.csv, households.csv) through a street directory")
+    r.add_argument("extract", help="CSV (.csv, .csv.gz) or Parquet file(s), one row per person; a glob reads many")
+    r.add_argument("--directory", required=True, help="street directory: street sections and blocks -> area_id")
+    r.add_argument("--year", type=int, required=True, help="reference year (counts refer to 31.12.)")
+    r.add_argument("--out", required=True, help="district data folder to write into (other years are kept)")
+    r.add_argument("--column", action="append", metavar="SOURCE=STANDARD",
+                   help="map a column of the extract, e.g. --column GEBJAHR=birth_year (repeatable)")
+    r.add_argument("--memory-limit", default="768MB", help="DuckDB memory limit before spilling to disk")
+    r.add_argument("--strict", action="store_true",
+                   help="exit with status 1 if any person matches no Sozialraum or has an invalid record")
+    r.set_defaults(func=_register)
     dat = sub.add_parser("data", help="official open data (download or copy from a mirror)")
     dat_sub = dat.add_subparsers(dest="data_command", required=True)
     fe = dat_sub.add_parser("fetch", help="download the official datasets into the cache, checked by sha256")

@@ -122,7 +122,8 @@ def test_invalid_records_are_counted_not_lost():
 
 def test_write_project_format(tmp_path):
     r = aggregate_register(persons(), DIRECTORY, year=2024)
-    pop, hh = r.write(tmp_path)
+    pop, hh, unmatched = r.write(tmp_path)
+    assert pd.read_csv(unmatched, dtype=str)["street_key"].tolist() == ["0300"]  # listed, not lost
     p = pd.read_csv(pop, dtype={"area_id": str})
     assert list(p.columns) == ["area_id", "year", "variable", "age_group", "sex", "nationality", "value"]
     assert p["value"].sum() == 16
@@ -145,3 +146,43 @@ def test_directory_overlap_and_bad_side_are_rejected():
     with pytest.raises(DataError, match="rows 3 and 5"):  # even 1-9 and even 2-10 overlap
         read_directory(ok)
     read_directory(ok.iloc[:3])  # even 11-11 holds no even number: no overlap with even 1-9
+
+
+def test_write_merges_years_and_keeps_other_areas(tmp_path):
+    """One extract per reference date, loaded one after another, gives one file with every year;
+    loading a year again replaces it instead of doubling it."""
+    r24 = aggregate_register(persons(), DIRECTORY, year=2024)
+    r23 = aggregate_register(persons(), DIRECTORY, year=2023)
+    r24.write(tmp_path)
+    other = pd.DataFrame({"area_id": ["03499002"], "year": [2024], "variable": ["einwohner"], "age_group": ["0-4"],
+                          "sex": ["w"], "nationality": ["deutsch"], "value": [7]})
+    pop = pd.concat([pd.read_csv(tmp_path / "population.csv", dtype={"area_id": str}), other])
+    pop.to_csv(tmp_path / "population.csv", index=False)
+    r23.write(tmp_path)
+    r24.write(tmp_path)
+    p = pd.read_csv(tmp_path / "population.csv", dtype={"area_id": str})
+    assert p.groupby("year")["value"].sum().to_dict() == {2023: 16, 2024: 16 + 7}
+    assert p.loc[p["area_id"] == "03499002", "value"].tolist() == [7]
+    h = pd.read_csv(tmp_path / "households.csv", dtype={"area_id": str})
+    assert h.groupby("year")["value"].sum().to_dict() == {2023: 8, 2024: 8}
+    assert not list(tmp_path.glob(".*.part"))
+
+
+def test_cli_register(tmp_path, capsys):
+    from sozialanalyse import cli
+
+    src = persons().rename(columns={"birth_year": "GEBJAHR", "street_key": "STRSCHL"})
+    src.to_csv(tmp_path / "extract.csv", index=False)
+    DIRECTORY.to_csv(tmp_path / "strassen.csv", index=False)
+    args = ["register", str(tmp_path / "extract.csv"), "--directory", str(tmp_path / "strassen.csv"),
+            "--year", "2024", "--out", str(tmp_path / "kreis"), "--column", "GEBJAHR=birth_year",
+            "--column", "STRSCHL=street_key"]
+    assert cli.main(args) == 0
+    out = capsys.readouterr().out
+    assert "persons read 18 = counted 16 + unmatched address 2 + invalid 0" in out
+    assert "street 0300 no. 1: 2 person(s), 1 household(s)" in out
+    assert (tmp_path / "kreis" / "population.csv").is_file()
+    assert (tmp_path / "kreis" / "register_unmatched.csv").is_file()
+    assert cli.main([*args, "--strict"]) == 1  # two persons match no Sozialraum
+    assert cli.main([*args[:-2], "--column", "STRSCHL"]) == 2
+    assert "SOURCE=STANDARD" in capsys.readouterr().err

@@ -153,7 +153,13 @@ class RegisterResult:
         return "\n".join(lines)
 
     def write(self, folder: str | Path) -> list[Path]:
-        """Write ``population.csv`` and ``households.csv`` in the project's input format."""
+        """Write ``population.csv``, ``households.csv`` (the project's input format) and
+        ``register_unmatched.csv`` (the addresses that match no Sozialraum, so none is lost).
+
+        Files already in ``folder`` keep their rows of other years (and of areas this extract does
+        not cover); rows of this extract's year and areas are replaced. So a planner can load
+        one extract per reference date, one after another.
+        """
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
         c = self.counts
@@ -161,9 +167,29 @@ class RegisterResult:
                                                 "value"]]
         hh = c[c["variable"] == "haushalte"][["area_id", "year", "variable", "type", "value"]]
         out = [folder / "population.csv", folder / "households.csv"]
-        pop.to_csv(out[0], index=False)
-        hh.to_csv(out[1], index=False)
+        for path, new in zip(out, (pop, hh)):
+            _merge_write(path, new)
+        if len(self.unmatched):
+            out.append(folder / "register_unmatched.csv")
+            self.unmatched.to_csv(out[-1], index=False)
         return out
+
+
+def _merge_write(path: Path, new: pd.DataFrame) -> None:
+    """Write ``new``, keeping the rows of ``path`` for other years or areas (atomic replace)."""
+    if path.is_file():
+        old = pd.read_csv(path, dtype={"area_id": str}, keep_default_na=False, na_values=[""])
+        missing = [c for c in new.columns if c not in old.columns]
+        if missing:
+            raise DataError(f"{path}: columns {', '.join(missing)} missing; not merging into it")
+        years = set(new["year"].astype(int))
+        areas = set(new["area_id"])
+        keep = old[~(old["year"].astype(int).isin(years) & old["area_id"].isin(areas))]
+        new = pd.concat([keep[list(new.columns)], new], ignore_index=True)
+        new = new.sort_values(["year", "area_id"], kind="stable")
+    tmp = path.with_name(f".{path.name}.part")
+    new.to_csv(tmp, index=False)
+    os.replace(tmp, path)
 
 
 def _read_table(source) -> pd.DataFrame:
