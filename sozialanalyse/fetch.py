@@ -351,7 +351,9 @@ def config_files(config: str | os.PathLike) -> list[str]:
 
 
 def cli_fetch(args) -> int:
-    """``sozialanalyse data fetch``: exit 1 if any wanted file failed or could not be fetched."""
+    """``sozialanalyse data fetch``: exit 1 if a file failed; files without a download source
+    (``no_url``: take them from a mirror) fail the run only when they were asked for by name,
+    dataset or config, not when everything was asked for."""
     try:
         only = list(args.only or [])
         if getattr(args, "config", None):
@@ -364,7 +366,11 @@ def cli_fetch(args) -> int:
     for r in results:
         counts[r.status] = counts.get(r.status, 0) + 1
     print(f"{cache_dir(args.cache)}: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
+    if counts.get("no_url"):
+        names = sorted({r.dataset for r in results if r.status == "no_url"})
+        print(f"  no_url: {counts['no_url']} file(s) no publisher offers for download ({', '.join(names)}); "
+              "take them from a mirror with --mirror DIR")
     print("Licences and attributions (print them with any report that uses these files):")
     for line in attributions(datasets=sorted({r.dataset for r in results})):
         print(f"  {line}")
-    return 1 if counts.get("failed") or counts.get("no_url") else 0
+    return 1 if counts.get("failed") or (counts.get("no_url") and only) else 0

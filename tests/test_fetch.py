@@ -339,3 +339,15 @@ def test_harburg_files_download_from_the_publishers_without_a_mirror(publishers,
     for rel in wanted:
         assert (cache / rel).read_bytes() == (mirror / rel).read_bytes(), rel
     assert sorted(p.relative_to(cache).as_posix() for p in _leftovers(cache)) == sorted(wanted)
+
+
+def test_cli_everything_vs_asked_for(tmp_path, capsys, monkeypatch, publishers):
+    """Plain `data fetch` (no mirror): every downloadable file arrives, the mirror-only ones are
+    listed and do not fail the run; asking for a mirror-only dataset by name does."""
+    monkeypatch.delenv("SOZIALANALYSE_DATA_MIRROR", raising=False)
+    monkeypatch.setattr("sozialanalyse.fetch.load_manifest", lambda path=None: publishers)
+    cache = str(tmp_path / "c")
+    assert cli.main(["data", "fetch", "--cache", cache]) == 0
+    out = capsys.readouterr().out
+    assert "no_url" in out and "genesis" in out and "--mirror DIR" in out and "failed" not in out
+    assert cli.main(["data", "fetch", "--cache", cache, "--only", "genesis"]) == 1
