@@ -175,18 +175,34 @@ def data_hash(cfg: dict) -> str:
     return h.hexdigest()
 
 
-def _attributions(folder: Path) -> list[str]:
-    import yaml
+ATTRIBUTED = ("inkar-1998-2019", "gisd-2022", "gisd-2025", "bkg-vg5000-2021", "bkg-vg250-ew-2022")
 
-    manifest = yaml.safe_load((Path(__file__).parent / "datasets.yml").read_text(encoding="utf-8"))
-    out = []
-    for key in ("inkar-1998-2019", "gisd-2022", "gisd-2025", "bkg-vg5000-2021", "bkg-vg250-ew-2022"):
-        ds = manifest["datasets"].get(key, {})
-        text = f"{ds.get('title', key)}: {ds.get('attribution', '')}"
-        if ds.get("licence") and str(ds["licence"]) not in text:
-            text += f" ({ds['licence']})"
-        out.append(" ".join(text.split()))
-    return out
+
+def _attributions(folder: Path | None = None) -> list[dict]:
+    """The publishers' attributions the report prints, in German (``report:`` in ``datasets.yml``):
+    ``titel``, ``quellenvermerk`` (with the note of changes the licence asks for), ``link`` (the
+    publisher's page, which the BKG requires the attribution to link to), ``lizenz``, ``lizenz_url``."""
+    from .fetch import load_manifest
+
+    manifest = load_manifest()
+    return [dict(manifest["datasets"][key]["report"]) for key in ATTRIBUTED]
+
+
+def attribution_text(a: dict) -> str:
+    """One attribution as plain text.
+
+    >>> attribution_text(_attributions()[3]).startswith("Verwaltungsgebiete 1:5 000 000 (VG5000), Stand 01.01.2021: "
+    ...                                                "© GeoBasis-DE / BKG 2021 (Daten verändert")
+    True
+    """
+    return f"{a['titel']}: {a['quellenvermerk']}. Lizenz: {a['lizenz']} ({a['lizenz_url']})"
+
+
+def attribution_html(a: dict) -> str:
+    """One attribution as HTML: the attribution linked to the publisher, the licence to its text."""
+    e = html.escape
+    return (f"{e(a['titel'])}: <a href=\"{e(a['link'], quote=True)}\">{e(a['quellenvermerk'])}</a>. "
+            f"Lizenz: <a href=\"{e(a['lizenz_url'], quote=True)}\">{e(a['lizenz'])}</a>")
 
 
 @dataclass
@@ -202,7 +218,7 @@ class OfficialDistrict:
     indicators: pd.DataFrame
     comparison: pd.DataFrame
     mapping: pd.DataFrame
-    attributions: list[str]
+    attributions: list[dict]  # see _attributions
     mirror: Path
     config: dict = field(default_factory=dict)
 
@@ -655,12 +671,14 @@ def attribution(od: OfficialDistrict | None = None, **parameters):
     """Every page: the publishers' attributions and the page's parameters."""
     from IPython.display import HTML
 
-    lines = od.attributions if od is not None else _attributions(Path("."))
-    items = "".join(f"<li>{html.escape(s)}</li>" for s in lines)
+    lines = od.attributions if od is not None else _attributions()
+    items = "".join(f"<li>{attribution_html(a)}</li>" for a in lines)
     shown = ", ".join(f"{k} = {v!r}" for k, v in parameters.items())
     return HTML('<div class="sa-attribution"><p><strong>Quellenangaben</strong></p><ul>' + items + "</ul>"
-                '<p class="sa-footnote">Die Daten wurden unverändert aus den Dateien der Herausgeber gelesen; '
-                "Zuordnungen, Summen und der Arbeitslosenanteil sind eigene Berechnungen.</p>"
+                '<p class="sa-footnote">Die Dateien wurden unverändert von ihren Herausgebern übernommen '
+                "(Prüfsummen auf der Seite „Herkunft und Nachvollziehbarkeit“); die Zuordnung der Gebiete, "
+                "die zu Gemeindeverbänden zusammengefassten Grenzen und Einwohnerzahlen, Summen und der "
+                "Arbeitslosenanteil sind eigene Berechnungen.</p>"
                 + (f'<p class="sa-footnote sa-parameters">Parameter dieser Seite: <code>{html.escape(shown)}</code>.</p>'
                    if shown else "") + "</div>")
 

@@ -125,12 +125,29 @@ def _size(n: int) -> str:
     return f"{fmt.num(n / 1024 ** 2, 1)} MiB"
 
 
+def load(config_ref: str | Path):
+    """The district of a report config: the project's own format, or official open data
+    (``source: official``, :mod:`sozialanalyse.official`)."""
+    from .io.own import load_district, read_config
+
+    cfg = read_config(config_ref)
+    if cfg.get("source") == "official":
+        from .official import load_official
+
+        return load_official(cfg)
+    return load_district(config_ref)
+
+
 def inputs(district):
     """Table of every input file: name, size, sha256, source and licence.
 
-    Source and licence come from ``meta.yml`` (``source``, ``licence``); an optional mapping
-    ``files: {name: {source: ..., licence: ...}}`` there overrides them for single files.
+    Own format: source and licence come from ``meta.yml`` (``source``, ``licence``); an optional
+    mapping ``files: {name: {source: ..., licence: ...}}`` there overrides them for single files.
+    Official open data: every file of the mirror the report read, with its sha256 checked
+    against the manifest ``datasets.yml``, where to get it, the publisher and the licence.
     """
+    if getattr(district, "source", None) == "official":
+        return _official_inputs(district)
     import pandas as pd
 
     from .display import table
@@ -150,7 +167,49 @@ def inputs(district):
                           or meta.get("license") or "nicht angegeben"),
         })
     return table(pd.DataFrame(rows), caption=f"Eingangsdaten ({len(rows)} Dateien im Datenordner "
-                                             f"{Path(district.folder).name}/)", align_right=["Größe"])
+                                             f"{Path(district.folder).name}/)", align_right=["Größe"],
+                 kinds={"SHA-256": "hash"})
+
+
+def _official_inputs(district):
+    import pandas as pd
+
+    from .display import table
+    from .fetch import load_manifest
+    from .official import mirror_files
+
+    manifest = load_manifest()
+    entries = {f["path"]: (name, f) for name, ds in manifest["datasets"].items() for f in ds["files"]}
+    rows, differ = [], 0
+    for rel in mirror_files(district.config):
+        path = Path(district.mirror) / rel
+        h = hashlib.sha256()
+        with open(path, "rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                h.update(chunk)
+        sha = h.hexdigest()
+        name, entry = entries.get(rel, ("", {}))
+        ds = manifest["datasets"].get(name, {})
+        if not entry:
+            check = "nicht verzeichnet"
+        elif entry["sha256"] == sha:
+            check = "stimmt"
+        else:
+            check, differ = "weicht ab", differ + 1
+        source = (ds.get("archive") or {}).get("url") or ds.get("landing", "")
+        rep = ds.get("report") or {}
+        group = (f"{rep.get('titel', name)}. {rep.get('quellenvermerk', '')}. Lizenz: {rep.get('lizenz', '')}. "
+                 f"Bezug: {source}") if ds else rel.split("/")[0]
+        rows.append({"Datensatz": group, "Datei": rel.split("/", 1)[-1], "Größe": _size(path.stat().st_size),
+                     "Prüfsumme": check, "SHA-256": sha})
+    notes = ["Prüfsumme: Die SHA-256-Prüfsumme jeder gelesenen Datei wird mit der im Projekt verzeichneten "
+             "verglichen (sozialanalyse/datasets.yml, dort auch die Adresse jeder einzelnen Datei); "
+             "„sozialanalyse data fetch“ lädt genau diese Dateien bei ihren Herausgebern und prüft sie ebenso."]
+    if differ:
+        notes.insert(0, f"Achtung: {differ} Datei(en) weichen von der verzeichneten Fassung ab; die Zahlen "
+                        "dieses Berichts können von denen der veröffentlichten Daten abweichen.")
+    return table(pd.DataFrame(rows), caption=f"Eingangsdaten ({len(rows)} amtliche Dateien)", group="Datensatz",
+                 footnotes=notes, align_right=["Größe"], kinds={"SHA-256": "hash"})
 
 
 def config(config_ref: str | Path):

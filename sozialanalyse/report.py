@@ -549,7 +549,9 @@ def _write_index(cfg: dict, jobs: list[Job], root: Path) -> None:
             lines.append(f"- [{markdown_escape(j.title)}]({j.output}.ipynb)")
     lines.append("")
     if cfg.get("_attribution"):  # official data: the publishers' attributions on every page
-        lines += ["## Quellenangaben", ""] + [f"- {markdown_escape(a)}" for a in cfg["_attribution"]] + [""]
+        lines += ["## Quellenangaben", ""] + [
+            f"- {markdown_escape(a['titel'])}: [{markdown_escape(a['quellenvermerk'])}]({a['link']}). "
+            f"Lizenz: [{markdown_escape(a['lizenz'])}]({a['lizenz_url']})" for a in cfg["_attribution"]] + [""]
     _write_if_changed(root / GENERATED / "index.md", "\n".join(lines).encode("utf-8"))
 
 
@@ -626,7 +628,11 @@ def _build(config, jobs_n: int, quiet: bool, root: Path, t0: float) -> dict:
     # table of contents or config (another district, a municipality dropped) starts afresh, so the
     # published site holds exactly this build's pages.
     stamp = work / ".sozialanalyse-toc"
-    toc_hash = _sha(toc.read_bytes(), book_cfg.read_bytes())
+    # Sphinx does not overwrite a changed static file (the report's CSS) in an existing output
+    # folder, so those files are part of the stamp too.
+    static = sorted(p for p in (root / "book" / "_static").rglob("*") if p.is_file())
+    toc_hash = _sha(toc.read_bytes(), book_cfg.read_bytes(),
+                    *[p.relative_to(root).as_posix().encode() + p.read_bytes() for p in static])
     stale = work.exists() and (not stamp.is_file() or stamp.read_text() != toc_hash)
     if unfinished.exists() or stale:  # after a kill Sphinx may have recorded unwritten pages too
         shutil.rmtree(work, ignore_errors=True)

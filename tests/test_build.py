@@ -142,6 +142,13 @@ def test_two_municipality_build_end_to_end(tmp_path):
     again = report.build(root / "config" / "zwei.yml", jobs_n=2, quiet=True, root=root)
     assert again["executed"] == 0 and again["book"] == "unchanged"
 
+    # a change of the report's style sheet reaches the site (Sphinx alone keeps the old copy)
+    css = root / "book" / "_static" / "sozialanalyse.css"
+    css.write_text(css.read_text(encoding="utf-8") + "/* Testregel */\n", encoding="utf-8")
+    styled = report.build(root / "config" / "zwei.yml", jobs_n=2, quiet=True, root=root)
+    assert styled["executed"] == 0 and styled["book"] == "built"
+    assert "Testregel" in (html_dir / "_static" / "sozialanalyse.css").read_text(encoding="utf-8")
+
     # a notebook that raises stops the build with municipality, cell and error, site unchanged
     site_before = (html_dir / "index.html").resolve()
     template = root / "notebooks" / "gemeindeprofil.ipynb"

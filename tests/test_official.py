@@ -97,9 +97,9 @@ def test_no_mirror_is_a_clear_message(tmp_path, monkeypatch, capsys):
 
 def test_plan_uses_the_configured_templates(harburg):
     _cfg, jobs = report.plan(ROOT / "config" / "harburg.yml", ROOT)
-    assert [j.template for j in jobs] == ["amtlich_kreis"] + ["amtlich_profil"] * 12
+    assert [j.template for j in jobs] == ["amtlich_kreis", "herkunft"] + ["amtlich_profil"] * 12
     assert jobs[0].title == "Überblick Landkreis Harburg"
-    assert {j.parameters.get("area_id") for j in jobs[1:]} == set(HARBURG)
+    assert {j.parameters.get("area_id") for j in jobs[2:]} == set(HARBURG)
     assert "Samtgemeinde Elbmarsch" in [j.title for j in jobs]
     assert len({j.data_hash for j in jobs}) == 1 and len(jobs[0].data_hash) == 64
 
@@ -110,18 +110,28 @@ def test_harburg_build_end_to_end(tmp_path, harburg):
 
     root = _copy_sources(tmp_path / "projekt")
     result = report.build(root / "config" / "harburg.yml", jobs_n=2, quiet=True, root=root)
-    assert result["executed"] == 13
+    assert result["executed"] == 14
     html_dir = root / "_build" / "html"
     index = (html_dir / "book" / "_generated" / "index.html").read_text(encoding="utf-8")
     for area_id, (name, _kind, _key) in HARBURG.items():
         assert f"gemeinden/{area_id}.html" in index
         page = (html_dir / "book" / "_generated" / "gemeinden" / f"{area_id}.html").read_text(encoding="utf-8")
         assert "GeoBasis-DE / BKG" in page and "BBSR Bonn" in page and "Robert Koch-Institut" in page
+        # the licences' terms: the BKG attribution links to the BKG and notes the changes made,
+        # every licence is named and linked
+        assert '<a href="https://www.bkg.bund.de">© GeoBasis-DE / BKG 2021 (Daten verändert' in page
+        assert 'href="https://www.govdata.de/dl-de/by-2-0"' in page
+        assert 'href="https://creativecommons.org/licenses/by/4.0/deed.de"' in page
     text = re.sub(r"<[^>]+>", "", index).replace("\\", "")
     for name, *_ in HARBURG.values():
         assert name in text
     assert "GeoBasis-DE / BKG" in index and "BBSR Bonn" in index
     kreis = (html_dir / "book" / "_generated" / "amtlich_kreis.html").read_text(encoding="utf-8")
     assert "Landkreis Harburg" in kreis and "GeoBasis-DE / BKG" in kreis
+    # the reviewer's path: every official file read, its sha256 checked against datasets.yml
+    herkunft = (html_dir / "book" / "_generated" / "herkunft.html").read_text(encoding="utf-8")
+    assert "Eingangsdaten (22 amtliche Dateien)" in herkunft
+    assert herkunft.count("<td>stimmt</td>") == 22 and "weicht ab" not in herkunft
+    assert (html_dir / "book" / "pruefende.html").is_file()
     # only the configured chapters: no Musterland chapter in the book
     assert not (html_dir / "book" / "_generated" / "kreisuebersicht.html").exists()
