@@ -221,6 +221,8 @@ class OfficialDistrict:
     attributions: list[dict]  # see _attributions
     mirror: Path
     config: dict = field(default_factory=dict)
+    #: one reconciliation line per file read: read = used + outside + unmatched + no_value
+    loads: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     #: what :func:`sozialanalyse.report.plan` asks of a district (duck-typed with ``District``)
     source = "official"
@@ -320,14 +322,31 @@ def _load(folder: str, kreis_id: str, cfg_items: tuple) -> OfficialDistrict:
     for rel in mirror_files(cfg):
         if not (m / rel).is_file():
             raise MirrorMissing(f"{m / rel}: file of the data mirror missing")
+    loads: list[dict] = []  # the reconciliation line of every file read
+
+    def features(rel: str) -> int:  # rows of a BKG file itself, water rows included (read_bkg drops them)
+        import pyogrio
+
+        return int(pyogrio.read_info(m / rel)["features"])
+
+    def reconcile(rel: str, read: int, scope: pd.DataFrame, matched=None, value: str | None = None) -> None:
+        """rows read = used + other areas or years + key without partner + without value."""
+        ok = pd.Series(True, index=scope.index) if matched is None else matched.reindex(scope.index, fill_value=False)
+        has = scope[value].notna() if value else pd.Series(True, index=scope.index)
+        loads.append({"file": rel, "read": int(read), "used": int((ok & has).sum()),
+                      "outside": int(read - len(scope)), "unmatched": int((~ok).sum()),
+                      "no_value": int((ok & ~has).sum())})
+
     # --- geometry and member Gemeinden (VG5000 2021), inhabitants (VG250-EW 2022)
-    gem = read_bkg(m / F_VG5000_GEM, to_crs=CRS)
-    gem = gem[gem["ags"].str[:5] == kreis_id].copy()
+    gem_all = read_bkg(m / F_VG5000_GEM, to_crs=CRS)
+    gem = gem_all[gem_all["ags"].str[:5] == kreis_id].copy()
+    reconcile(F_VG5000_GEM, features(F_VG5000_GEM), gem)
     if gem.empty:
         raise DataError(f"{m / F_VG5000_GEM}: no Gemeinde in Kreis {kreis_id}")
     gem["ars9"] = gem["ars"].str[:9]
-    ew = read_bkg(m / F_VG250_GEM, geometry=False)
-    ew = ew[ew["ags"].str[:5] == kreis_id].copy()
+    ew_all = read_bkg(m / F_VG250_GEM, geometry=False)
+    ew = ew_all[ew_all["ags"].str[:5] == kreis_id].copy()
+    reconcile(F_VG250_GEM, features(F_VG250_GEM), ew, value="inhabitants")
     ew["ars9"] = ew["ars"].str[:9]
     krs = read_bkg(m / F_VG5000_KRS, geometry=False)
     kreis_row = krs[krs["ags"] == kreis_id]
@@ -345,8 +364,10 @@ def _load(folder: str, kreis_id: str, cfg_items: tuple) -> OfficialDistrict:
                         "source_name": ew.loc[ew["ags"] == a, "name"].iloc[0], "area_id": None,
                         "status": "Gemeinde aus VG250-EW 2022 fehlt in VG5000 2021"})
     # --- reference names per ARS[:9]: GISD 2025 (ARS[:9] keys), else the single Gemeinde's name
-    g25 = read_gisd(m / F_GISD25_GVB.format(land=land))
-    g25 = g25[g25["kreis_id"] == kreis_id].drop_duplicates("area_id").set_index("area_id")["area_name"]
+    g25_all = read_gisd(m / F_GISD25_GVB.format(land=land))
+    g25_scope = g25_all[g25_all["kreis_id"] == kreis_id]
+    reconcile(F_GISD25_GVB.format(land=land), len(g25_all), g25_scope, value="area_name")
+    g25 = g25_scope.drop_duplicates("area_id").set_index("area_id")["area_name"]
     groups = []
     for ars9, members in gem.groupby("ars9", sort=True):
         kind = _kind(members)
@@ -368,22 +389,25 @@ def _load(folder: str, kreis_id: str, cfg_items: tuple) -> OfficialDistrict:
     frames = []
     key_map: dict[str, str] = {}
     for ind, rel in F_INKAR_GVB.items():
-        t = read_inkar(m / rel)
-        t = t[(t["area_id"].str[:5] == kreis_id) & t["year"].between(*YEARS)]
+        t_all = read_inkar(m / rel)
+        t = t_all[(t_all["area_id"].str[:5] == kreis_id) & t_all["year"].between(*YEARS)]
         keys = t.drop_duplicates("area_id")[["area_id", "area_name"]].rename(columns={"area_id": "key", "area_name": "name"})
         mp = _match(keys, gvb, f"INKAR {Path(rel).stem}")
         mapping.extend(mp.to_dict("records"))
         ok = mp[mp["status"] == "ok"].set_index("source_key")["area_id"]
         key_map.update(ok.to_dict())
+        reconcile(rel, len(t_all), t, t["area_id"].isin(set(ok.index)), "value")
         t = t.assign(area_id=t["area_id"].map(ok)).dropna(subset=["area_id"])  # unmatched rows are in mapping
         frames.append(pd.DataFrame({"area_id": t["area_id"], "year": t["year"], "indicator": ind, "value": t["value"],
                                     "unit": INDICATORS[ind]["unit"], "source": SOURCE_INKAR}))
     # --- INKAR Kreis files: the Kreis and the comparison group
     kreise = krs[(krs["ags"].str[:2] == land_id) & (krs["kind"] == "Landkreis")][["ags", "name"]]
+    reconcile(F_VG5000_KRS, features(F_VG5000_KRS), krs[krs["ags"].isin(set(kreise["ags"]) | {kreis_id})])
     comp = []
     for ind, rel in F_INKAR_KRS.items():
-        t = read_inkar(m / rel)
-        t = t[t["area_id"].isin(set(kreise["ags"])) & t["year"].between(*YEARS)]
+        t_all = read_inkar(m / rel)
+        t = t_all[t_all["area_id"].isin(set(kreise["ags"])) & t_all["year"].between(*YEARS)]
+        reconcile(rel, len(t_all), t, value="value")
         missing = sorted(set(kreise["ags"]) - set(t["area_id"]))
         for a in missing:
             mapping.append({"source": f"INKAR {Path(rel).stem}", "source_key": a, "source_name": "",
@@ -391,23 +415,26 @@ def _load(folder: str, kreis_id: str, cfg_items: tuple) -> OfficialDistrict:
         comp.append(pd.DataFrame({"area_id": t["area_id"], "year": t["year"], "indicator": ind, "value": t["value"],
                                   "unit": INDICATORS[ind]["unit"], "source": SOURCE_INKAR}))
     comp = pd.concat(comp, ignore_index=True)
-    gisd_b = read_gisd(m / F_GISD22_BUND)
-    gisd_b = gisd_b[gisd_b["area_id"].isin(set(kreise["ags"])) & gisd_b["year"].between(*YEARS)]
+    gisd_all = read_gisd(m / F_GISD22_BUND)
+    gisd_b = gisd_all[gisd_all["area_id"].isin(set(kreise["ags"])) & gisd_all["year"].between(*YEARS)]
+    reconcile(F_GISD22_BUND, len(gisd_all), gisd_b, value="gisd_score")
     comp = pd.concat([comp, pd.DataFrame({"area_id": gisd_b["area_id"], "year": gisd_b["year"].astype(int),
                                           "indicator": "gisd_bund", "value": gisd_b["gisd_score"], "unit": "",
                                           "source": SOURCE_GISD + ", Bund"})], ignore_index=True)
     comp = _add_share(comp, SOURCE_OWN)
     comp = comp.merge(kreise.rename(columns={"ags": "area_id"}), on="area_id", how="left")
     # --- GISD 2022 Gemeindeverband (BBSR keys) and Kreis, Niedersachsen scaling
-    g22 = read_gisd(m / F_GISD22_GVB.format(land=land))
-    g22 = g22[(g22["kreis_id"] == kreis_id) & g22["year"].between(*YEARS)]
+    g22_all = read_gisd(m / F_GISD22_GVB.format(land=land))
+    g22 = g22_all[(g22_all["kreis_id"] == kreis_id) & g22_all["year"].between(*YEARS)]
     keys = g22.drop_duplicates("area_id")[["area_id", "area_name"]].rename(columns={"area_id": "key", "area_name": "name"})
     mp = _match(keys, gvb, "GISD 2022 Gemeindeverband")
     mapping.extend(mp.to_dict("records"))
     ok = mp[mp["status"] == "ok"].set_index("source_key")["area_id"]
+    reconcile(F_GISD22_GVB.format(land=land), len(g22_all), g22, g22["area_id"].isin(set(ok.index)), "gisd_score")
     g22 = g22.assign(area_id=g22["area_id"].map(ok)).dropna(subset=["area_id"])
-    gk = read_gisd(m / F_GISD22_KRS.format(land=land))
-    gk = gk[(gk["area_id"] == kreis_id) & gk["year"].between(*YEARS)]
+    gk_all = read_gisd(m / F_GISD22_KRS.format(land=land))
+    gk = gk_all[(gk_all["area_id"] == kreis_id) & gk_all["year"].between(*YEARS)]
+    reconcile(F_GISD22_KRS.format(land=land), len(gk_all), gk, value="gisd_score")
     frames.append(pd.DataFrame({"area_id": pd.concat([g22["area_id"], gk["area_id"]]),
                                 "year": pd.concat([g22["year"], gk["year"]]).astype(int), "indicator": "gisd_score",
                                 "value": pd.concat([g22["gisd_score"], gk["gisd_score"]]), "unit": "",
@@ -425,10 +452,15 @@ def _load(folder: str, kreis_id: str, cfg_items: tuple) -> OfficialDistrict:
     gvb["bbsr_key"] = gvb["area_id"].map({v: k for k, v in key_map.items()})
     areas = pd.concat([kreis_area, gvb], ignore_index=True)
     mapping = pd.DataFrame(mapping, columns=["source", "source_key", "source_name", "area_id", "status"])
+    loads_df = pd.DataFrame(loads, columns=["file", "read", "used", "outside", "unmatched", "no_value"])
+    parts = loads_df[["used", "outside", "unmatched", "no_value"]].sum(axis=1)
+    if not (parts == loads_df["read"]).all():  # every row read is accounted for, or the load stops
+        bad = loads_df[parts != loads_df["read"]]
+        raise DataError("rows read != used + outside + unmatched + without value:\n" + bad.to_string(index=False))
     od = OfficialDistrict(kreis_id=kreis_id, name=kreis_name, land_id=land_id, areas=areas, geometry=geometry,
                           gemeinden=gem.drop(columns="geometry").merge(ew[["ags", "inhabitants"]], on="ags", how="left"),
                           indicators=ind, comparison=comp.dropna(subset=["value"]).reset_index(drop=True),
-                          mapping=mapping, attributions=_attributions(m), mirror=m, config=cfg)
+                          mapping=mapping, attributions=_attributions(m), mirror=m, config=cfg, loads=loads_df)
     if len(od.unmatched):
         warnings.warn(f"{kreis_name}: {len(od.unmatched)} key(s) without a partner (see OfficialDistrict.unmatched):\n"
                       + od.unmatched.to_string(index=False), stacklevel=2)
@@ -665,6 +697,28 @@ def mapping_table(od: OfficialDistrict | None):
     return table(un.rename(columns={"source": "Quelle", "source_key": "Schlüssel", "source_name": "Name",
                                     "area_id": "ARS", "status": "Status"}).fillna(fmt.MISSING),
                  caption="Nicht zugeordnete Schlüssel (nicht verwendet)")
+
+
+def reconciliation_table(od: OfficialDistrict | None):
+    """Every file read, reconciled: Zeilen gelesen = verwendet + anderes Gebiet/Jahr + Schlüssel ohne
+    Gegenstück + ohne Wert. Nothing read disappears without being counted."""
+    from .display import table
+
+    if od is None or od.loads.empty:
+        return None
+    t = od.loads
+    df = pd.DataFrame({"Datei": t["file"], "gelesen": t["read"].map(fmt.num), "verwendet": t["used"].map(fmt.num),
+                       "anderes Gebiet oder Jahr": t["outside"].map(fmt.num),
+                       "Schlüssel ohne Gegenstück": t["unmatched"].map(fmt.num),
+                       "ohne Wert": t["no_value"].map(fmt.num)})
+    return table(df, caption="Abgleich je Datei: gelesene Zeilen = verwendet + anderes Gebiet oder Jahr + "
+                             "Schlüssel ohne Gegenstück + ohne Wert",
+                 footnotes=[("Eine Zeile ist ein Wert für ein Gebiet und ein Jahr (bei Grenzdateien ein Gebiet). "
+                             "„Anderes Gebiet oder Jahr“: Gebiete außerhalb des Landkreises (bei den Vergleichsdaten: "
+                             "außerhalb der Landkreise des Landes), Jahre außerhalb 1998–2019 und die Gewässerflächen "
+                             "der Grenzdateien. „Ohne Wert“: in der Quelle leer.")],
+                 # numbers of file rows, not of persons: no disclosure control applies
+                 kinds={c: "text" for c in df.columns[1:]})
 
 
 def attribution(od: OfficialDistrict | None = None, **parameters):

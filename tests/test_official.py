@@ -135,3 +135,24 @@ def test_harburg_build_end_to_end(tmp_path, harburg):
     assert (html_dir / "book" / "pruefende.html").is_file()
     # only the configured chapters: no Musterland chapter in the book
     assert not (html_dir / "book" / "_generated" / "kreisuebersicht.html").exists()
+
+
+def test_every_file_read_is_reconciled(harburg):
+    """rows read = used + other area/year + key without partner + without value, per file, with
+    the counts a reader can check by hand: the mirror's README gives 10,997 VG5000 Gemeinden,
+    11,119 VG250-EW rows and 401 Kreise; Landkreis Harburg has 42 Gemeinden in 12
+    Gemeindeverbände; Niedersachsen has 37 Landkreise (with the Region Hannover); 1998–2019 are
+    22 years."""
+    t = harburg.loads.set_index("file")
+    assert (t[["used", "outside", "unmatched", "no_value"]].sum(axis=1) == t["read"]).all()
+    assert t.loc["bkg-vg5000-2021/VG5000_GEM.shp", ["read", "used"]].tolist() == [10_997, 42]
+    assert t.loc["bkg-vg250-ew-2022/VG250_GEM.dbf", ["read", "used"]].tolist() == [11_119, 42]
+    assert t.loc["bkg-vg5000-2021/VG5000_KRS.shp", ["read", "used"]].tolist() == [401, 37]
+    assert t.loc["inkar-1998-2019/A_Arbeitslosigkeit.xlsx", "used"] == 12 * 22
+    assert t.loc["inkar-1998-2019/Indikatoren_Kreisebene/A_ArbeitslosigkeitKreis.xlsx", "used"] == 37 * 22
+    assert t.loc["gisd-2022/GISD_Niedersachsen_Kreis.csv", "used"] == 22  # the Kreis itself, every year
+    tables = [f for f in official.mirror_files(harburg.config) if f.endswith((".csv", ".xlsx"))]
+    shapes = ["bkg-vg5000-2021/VG5000_GEM.shp", "bkg-vg5000-2021/VG5000_KRS.shp", "bkg-vg250-ew-2022/VG250_GEM.dbf"]
+    assert sorted(t.index) == sorted(tables + shapes)  # every table read has its line
+    html = official.reconciliation_table(harburg).data
+    assert "10.997" in html and "Schlüssel ohne Gegenstück" in html
