@@ -442,3 +442,28 @@ def test_gisd_mirror_values(mirror):
 def test_gisd_malformed(name, message):
     with pytest.raises(ValueError, match=message):
         read_gisd(FIXTURES / name)
+
+
+# --------------------------------------------------------- GENESIS trailing separators
+def test_genesis_trailing_semicolons_are_ignored():
+    table = read_genesis(FIXTURES / "genesis_trailing_semicolons.csv")
+    assert table.attrs["header_rows"] == 3
+    assert len(table) == 3 * 3
+    assert list(table.category.unique()) == ["", "weiblich"]
+    assert value(table, area_id="DG", variable="Quote") == 5.5
+    assert value(table, area_id="03", variable="Quote") == 6.0
+    saar = table[table.area_id == "10"]
+    assert list(saar.value[:1]) == [1.0]
+    assert list(saar.missing_reason.fillna("")) == ["", "unbekannt oder geheim", "leer"]
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("genesis_bad_width_trailing.csv", r"line 6: data row has 4 cells, the header has 5"),
+        ("genesis_extra_value.csv", r"line 5: data row has 6 cells, the header has 5"),
+    ],
+)
+def test_genesis_real_width_mismatch_with_trailing_semicolons(name, message):
+    with pytest.raises(ValueError, match=message):
+        read_genesis(FIXTURES / name)

@@ -17,6 +17,9 @@ A GENESIS "flat" CSV export (as downloaded from regionalstatistik.de) looks like
     "© Statistische Ämter ..."                     <- licence
     Stand: 09.07.2026 / 11:01:42
 
+Some exports end every line with a separator (``;;;Anzahl;Prozent;``); such trailing empty
+cells are ignored in header and data rows alike.
+
 :func:`read_genesis` turns it into a tidy long table with string area keys and the metadata in
 ``DataFrame.attrs``.
 """
@@ -119,6 +122,14 @@ def _split(line: str) -> list[str]:
     return next(csv.reader([line], delimiter=";"))
 
 
+def _trim(cells: list[str]) -> list[str]:
+    """Cells without the empty ones at the end (a line ending in ``;`` has one more cell)."""
+    end = len(cells)
+    while end > 0 and not cells[end - 1].strip():
+        end -= 1
+    return cells[:end]
+
+
 def _parse_value(text: str) -> tuple[float, str | None] | None:
     """Number or special value; ``None`` if the cell is neither."""
     cell = text.strip()
@@ -195,8 +206,9 @@ def read_genesis(path: str | Path, encoding: str | None = None) -> pd.DataFrame:
     ------
     DataError
         A :class:`ValueError` naming the file, the line and the problem: no ``Tabelle:`` line,
-        no header rows, a data row with the wrong number of cells, an unknown area code, a year
-        or value that cannot be read.
+        no header rows, a data row with the wrong number of cells (empty cells at the end of a
+        header or data row do not count), an unknown area code, a year or value that cannot be
+        read.
 
     Examples
     --------
@@ -265,7 +277,7 @@ def read_genesis(path: str | Path, encoding: str | None = None) -> pd.DataFrame:
             i += 1
         else:
             break
-    header = [row for row in header if any(c for c in row[3:])]
+    header = [_trim(row) for row in header if any(c for c in row[3:])]
     if len(header) < 2:
         raise fail(header_start + 1, f"expected two or three header rows (variable, [category,] "
                                      f"unit), found {len(header)}")
@@ -307,6 +319,8 @@ def read_genesis(path: str | Path, encoding: str | None = None) -> pd.DataFrame:
             footer_start = i
             break
         cells = _split(line)
+        if len(cells) > width and not any(c.strip() for c in cells[width:]):
+            cells = cells[:width]  # trailing separators, as in the header rows
         if len(cells) != width:
             raise fail(lineno, f"data row has {len(cells)} cells, the header has {width}")
         year_text, code, name = cells[0].strip(), cells[1].strip(), cells[2]
