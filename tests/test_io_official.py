@@ -444,6 +444,101 @@ def test_gisd_malformed(name, message):
         read_gisd(FIXTURES / name)
 
 
+# ------------------------------------------- Gemeindeverband keys of Länder 10-16 (INKAR, GISD)
+# Background: BBSR keys have 8 digits (Kreis + 3), ARS[:9] 9 digits; a key stored as a number
+# loses the leading zero of Länder 01-09 only. The expected keys below are written by hand.
+def _gvb_workbook(tmp_path, keys, name="x.xlsx"):
+    rows = [["Kennziffer", "Raumeinheit", "Aggregat", "Quote"], [None, None, None, "2019"]]
+    rows += [[key, f"Gebiet {k}", "Gemeindeverband", k] for k, key in enumerate(keys)]
+    return _workbook(tmp_path / name, rows)
+
+
+def test_inkar_numeric_bbsr8_keys_of_laender_10_to_16(tmp_path):
+    # Saarbrücken, Berlin, Brandenburg a.d.H., Erfurt: 8-digit BBSR keys, no zero to lose
+    path = _gvb_workbook(tmp_path, [10041100, 11000000, 12051000, 16051000])
+    table = read_inkar(path)
+    assert list(table.area_id) == ["10041100", "11000000", "12051000", "16051000"]
+    assert table.attrs["key_width"] == {"gemeindeverband": 8}
+    assert table.attrs["gemeindeverband_key"] == "bbsr8"
+
+
+def test_inkar_numeric_bbsr8_keys_with_lost_zeros_and_land_10_to_16(tmp_path):
+    path = _gvb_workbook(tmp_path, [3353901, 10041100, "03353005", 5111000])
+    assert list(read_inkar(path).area_id) == ["03353901", "10041100", "03353005", "05111000"]
+
+
+def test_inkar_numeric_ars9_keys(tmp_path):
+    # Elbmarsch 033535401 and Buchholz 033530005 lose their zero; Saarbrücken 100410100 has none
+    path = _gvb_workbook(tmp_path, [33535401, 33530005, 100410100])
+    table = read_inkar(path)
+    assert list(table.area_id) == ["033535401", "033530005", "100410100"]
+    assert table.attrs["gemeindeverband_key"] == "ars9"
+    # all 8 digits, but a Land 03 key cannot be an 8-digit BBSR key of 'Land 33'
+    assert list(read_inkar(_gvb_workbook(tmp_path, [33535401, 33530005], "y.xlsx")).area_id) == [
+        "033535401", "033530005"]
+
+
+def test_inkar_gvb_key_ambiguous_needs_the_argument(tmp_path):
+    # Saarland only, as numbers: 8-digit BBSR keys of Land 10, or ARS[:9] of Land 01 (Neumünster
+    # 01004) that lost its zero -- the file cannot tell
+    path = _gvb_workbook(tmp_path, [10041100, 10042111])
+    with pytest.raises(ValueError, match=r"x\.xlsx.*'10041100'.*gvb_key='bbsr8'"):
+        read_inkar(path)
+    assert list(read_inkar(path, gvb_key="bbsr8").area_id) == ["10041100", "10042111"]
+    assert list(read_inkar(path, gvb_key="ars9").area_id) == ["010041100", "010042111"]
+
+
+def test_inkar_gvb_key_mix_that_fits_neither(tmp_path):
+    path = _gvb_workbook(tmp_path, [3353901, 100410100, 3353005])  # 7 and 9 digits
+    with pytest.raises(ValueError, match=r"x\.xlsx.*neither") as error:
+        read_inkar(path)
+    assert "'100410100' (9 digits)" in str(error.value)
+    assert "'3353901' (7 digits)" in str(error.value)
+    with pytest.raises(ValueError, match=r"x\.xlsx.*gvb_key='ars9'.*'03353901'"):
+        read_inkar(_gvb_workbook(tmp_path, ["03353901"]), gvb_key="ars9")
+    with pytest.raises(ValueError, match=r"gvb_key must be 'bbsr8', 'ars9' or None"):
+        read_inkar(path, gvb_key="ars12")
+
+
+def test_gisd_numeric_bbsr8_keys_of_laender_10_to_16():
+    table = read_gisd(FIXTURES / "gisd_gvb_numeric_land10_16.csv")
+    assert list(table.area_id) == ["10041100", "11000000", "12051000", "16051000"]
+    assert list(table.kreis_id) == ["10041", "11000", "12051", "16051"]
+    assert table.attrs["gemeindeverband_key"] == "bbsr8"
+
+
+def test_gisd_gvb_key_ambiguous_kreis_column_and_argument():
+    with pytest.raises(ValueError, match=r"gisd_gvb_numeric_saarland\.csv.*gvb_key="):
+        read_gisd(FIXTURES / "gisd_gvb_numeric_saarland.csv")
+    table = read_gisd(FIXTURES / "gisd_gvb_numeric_saarland.csv", gvb_key="bbsr8")
+    assert list(table.area_id) == ["10041100", "10042111"]
+    assert list(table.kreis_id) == ["10041", "10042"]
+    # the Kreis column decides: 10041100 lies in Kreis 10041 only as an 8-digit key
+    rev = read_gisd(FIXTURES / "gisd_gemeinde_numeric_saarland.csv")
+    assert list(rev.gemeindeverband_id) == ["10041100", "10042111"]
+    assert rev.attrs["gemeindeverband_key"] == "bbsr8"
+    with pytest.raises(ValueError, match=r"gisd_gvb_mixed_width\.csv.*neither"):
+        read_gisd(FIXTURES / "gisd_gvb_mixed_width.csv")
+
+
+def test_gvb_key_inference_on_the_mirror_keys_stored_as_numbers(mirror):
+    from sozialanalyse.io.inkar import gemeindeverband_key
+
+    bbsr = sorted(set(read_inkar(mirror / "inkar-1998-2019" / "A_Arbeitslosigkeit.xlsx").area_id))
+    ars = sorted(set(read_gisd(mirror / "gisd-2025" / "GISD_Niedersachsen_Gemeindeverband.csv")
+                     .area_id))
+    assert gemeindeverband_key(bbsr, "x") == "bbsr8" and gemeindeverband_key(ars, "x") == "ars9"
+    numeric = [str(int(k)) for k in bbsr]
+    assert gemeindeverband_key(numeric, "x") == "bbsr8"
+    assert gemeindeverband_key([str(int(k)) for k in ars], "x") == "ars9"
+    # Länder 10-16 only: the keys that used to get a zero in front of them
+    east = [k for k in numeric if len(k) == 8]  # Saarland 10 ... Thüringen 16
+    assert len(east) == 989 and gemeindeverband_key(east, "x") == "bbsr8"
+    saarland = [k for k in east if k.startswith("10")]
+    with pytest.raises(ValueError, match="gvb_key="):
+        gemeindeverband_key(saarland, "x")
+
+
 # --------------------------------------------------------- GENESIS trailing separators
 def test_genesis_trailing_semicolons_are_ignored():
     table = read_genesis(FIXTURES / "genesis_trailing_semicolons.csv")

@@ -18,7 +18,10 @@ Supported layouts (all ``,``-separated):
 Gemeindeverband keys come in two schemes: release 2022 and revision 2019 use the 8-digit BBSR
 key of INKAR (Kreis + 3 digits, ``9xx`` for a Samtgemeinde/Verbandsgemeinde, e.g. ``03353901``
 Elbmarsch), release 2025 uses the 9-digit ``ARS[:9]`` (``033535401``). The scheme is inferred
-per file (see :func:`read_gisd`) and recorded in ``attrs["gemeindeverband_key"]``.
+per file from all keys together and the Kreis column where there is one (see
+:func:`sozialanalyse.io.inkar.gemeindeverband_key`: keys written as numbers lose the zero of
+Länder 01-09 only, so an 8-digit number is a BBSR key of Land 10-16 or an ``ARS[:9]`` of Land
+01-09), or named with ``gvb_key``, and recorded in ``attrs["gemeindeverband_key"]``.
 """
 from __future__ import annotations
 
@@ -28,6 +31,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .inkar import GVB_KEYS, gemeindeverband_key
 from .own import DataError
 
 __all__ = ["GISD_COLUMNS", "read_gisd"]
@@ -94,29 +98,17 @@ def _decode(raw: bytes) -> tuple[str, str]:
         return raw.decode("latin-1"), "latin-1"
 
 
-def _gvb_width(keys: pd.Series, kreis: pd.Series | None) -> int:
-    """Width of Gemeindeverband keys: 8 (BBSR/INKAR) or 9 (``ARS[:9]``)."""
-    lengths = keys.str.len()
-    if lengths.max() >= 9:
-        return 9
-    if keys.str.startswith("0").any():  # written as text: width as written
-        return int(lengths.max())
-    if lengths.min() <= 7:
-        return 8
-    if kreis is not None:  # all 8 digits, written as numbers: ask the Kreis key
-        for width in (8, 9):
-            if (keys.str.zfill(width).str[:5] == kreis).all():
-                return width
-    return 9
-
-
-def read_gisd(path: str | Path) -> pd.DataFrame:
+def read_gisd(path: str | Path, *, gvb_key: str | None = None) -> pd.DataFrame:
     """Read a GISD CSV (release 2022, 2025 or revision 2019) into one row per area and year.
 
     Parameters
     ----------
     path : str or path-like
         A GISD ``.csv`` file (UTF-8 or latin-1, detected).
+    gvb_key : {None, "bbsr8", "ars9"}
+        Scheme of the Gemeindeverband keys: 8-digit BBSR key or 9-digit ``ARS[:9]``. ``None``
+        (default) infers it from all keys of the file and, where the file has one, the Kreis
+        column; a named scheme is checked against the keys.
 
     Returns
     -------
@@ -148,7 +140,8 @@ def read_gisd(path: str | Path) -> pd.DataFrame:
     DataError
         A :class:`ValueError` naming the file, the line and the problem: no key column, no
         ``gisd_score`` column, a row with a wrong number of fields, a value that is not a number,
-        a key whose Kreis prefix contradicts the Kreis column.
+        a key whose Kreis prefix contradicts the Kreis column, Gemeindeverband keys of no or no
+        clear scheme (8-digit numbers all starting with ``10``: pass ``gvb_key``).
 
     Examples
     --------
@@ -207,11 +200,13 @@ def read_gisd(path: str | Path) -> pd.DataFrame:
     for lv in ("kreis", "raumordnungsregion", "gemeinde"):
         if lv in ids:
             ids[lv] = ids[lv].str.zfill(_WIDTH[lv])
-    gvb_key = None
+    scheme = None
     if "gemeindeverband" in ids:
-        width = _gvb_width(ids["gemeindeverband"], ids.get("kreis"))
-        ids["gemeindeverband"] = ids["gemeindeverband"].str.zfill(width)
-        gvb_key = "ars9" if width == 9 else "bbsr8"
+        keys = ids["gemeindeverband"]
+        kreis = ids.get("kreis")
+        scheme = gemeindeverband_key(keys, str(path), gvb_key=gvb_key,
+                                     kreis=None if kreis is None else kreis.tolist())
+        ids["gemeindeverband"] = keys.str.zfill(GVB_KEYS[scheme])
     if level in ("gemeinde", "gemeindeverband"):
         derived = ids[level].str[:5]
         if "kreis" in ids:
@@ -270,6 +265,6 @@ def read_gisd(path: str | Path) -> pd.DataFrame:
         "source": str(path),
         "encoding": encoding,
         "area_level": level,
-        "gemeindeverband_key": gvb_key,
+        "gemeindeverband_key": scheme,
     })
     return out

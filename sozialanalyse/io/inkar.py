@@ -21,9 +21,12 @@ zero: ``3353`` for ``03353``). :func:`read_inkar` restores the width from the ``
   5-digit Kreis followed by three digits, which are the Gemeinde number for a verbandsfreie
   Gemeinde (``03353005`` Buchholz i.d.N. = AGS ``03353005``), ``9xx`` for a Gemeindeverband
   numbered by BBSR (``03353901`` Samtgemeinde Elbmarsch = ARS ``033535401``) and ``5xx`` for a
-  gemeindefreies Gebiet. Other releases write the 9-digit ``ARS[:9]``. The width is taken per
-  file from the longest key written as text (8 or 9); a file with only numeric keys uses 8 when
-  a key has 7 digits or fewer, else 9 when a key has 9 digits.
+  gemeindefreies Gebiet. Other releases write the 9-digit ``ARS[:9]``. The scheme is decided
+  per file from all Gemeindeverband keys together (:func:`gemeindeverband_key`), or named with
+  ``gvb_key="bbsr8"``/``"ars9"``. A key stored as a number loses the leading zero of Länder
+  01-09 only (``3353901``), Länder 10-16 have none to lose (``10041100`` Saarbrücken), so the
+  length of a single key does not tell the scheme: an 8-digit key is a BBSR key of Land 10-16
+  or an ``ARS[:9]`` of Land 01-09 without its zero.
 - ``Land``/``Bundesland``: 2 digits. For any other ``Aggregat`` the level follows from the
   magnitude of the key: up to 2 digits Land, up to 5 Kreis, otherwise Gemeindeverband as above.
 """
@@ -41,7 +44,7 @@ import pandas as pd
 
 from .own import DataError
 
-__all__ = ["INKAR_COLUMNS", "read_inkar"]
+__all__ = ["GVB_KEYS", "INKAR_COLUMNS", "gemeindeverband_key", "read_inkar"]
 
 #: Output columns of :func:`read_inkar`, in order.
 INKAR_COLUMNS = ("area_id", "area_name", "aggregat", "area_level", "indicator", "year", "value")
@@ -51,6 +54,109 @@ _KREIS_AGGREGATE = {"kreisfreie stadt", "krsfr. stadt", "kreisfr. stadt", "landk
 _GVB_AGGREGATE = {"gemeindeverband", "gemeindeverbände", "verbandsfreie gemeinde",
                   "gemeindefreies gebiet", "gemeinde"}
 _LAND_AGGREGATE = {"land", "bundesland", "länder"}
+
+#: Gemeindeverband key schemes and their widths: the 8-digit BBSR key (Kreis + 3 digits) and the
+#: 9-digit ``ARS[:9]`` (Kreis + 4-digit Gemeindeverband number).
+GVB_KEYS = {"bbsr8": 8, "ars9": 9}
+
+
+def _key_problem(key: str, width: int) -> str | None:
+    """Why ``key`` (digits as read, leading zero possibly lost) is no key of ``width`` digits."""
+    if not width - 1 <= len(key) <= width:  # at most one zero (Land 01-09) can be lost
+        return f"{len(key)} digits"
+    full = key.zfill(width)
+    land = full[:2]
+    if not "01" <= land <= "16":
+        return f"Land {land}"
+    if land == "01" and full[2] != "0":  # Schleswig-Holstein has no Regierungsbezirke
+        return f"Land 01 with Regierungsbezirk {full[2]}"
+    return None
+
+
+def gemeindeverband_key(keys, where: str, *, kreis=None, gvb_key: str | None = None) -> str:
+    """Decide the Gemeindeverband key scheme of a file: ``"bbsr8"`` or ``"ars9"``.
+
+    Parameters
+    ----------
+    keys : iterable of str
+        Gemeindeverband keys as read, digits only; a key stored as a number has lost its leading
+        zero (Länder 01-09), a key written as text keeps it.
+    where : str
+        The file (and sheet), for error messages.
+    kreis : iterable of str, optional
+        The 5-digit Kreis key of each entry of ``keys``, where the file has one; it decides
+        between the schemes when the keys themselves cannot.
+    gvb_key : {"bbsr8", "ars9", None}
+        The scheme, when known; ``None`` infers it. A given scheme is checked against the keys.
+
+    Returns
+    -------
+    str
+        ``"bbsr8"`` (8-digit BBSR key) or ``"ars9"`` (``ARS[:9]``); see :data:`GVB_KEYS`.
+
+    Raises
+    ------
+    DataError
+        A :class:`ValueError` naming ``where`` and example keys: ``gvb_key`` is unknown or does not fit the keys; the
+        keys fit neither scheme (e.g. 7 and 9 digits in one file); or they fit both (8-digit
+        keys that all start with ``10``: Saarland BBSR keys, or Schleswig-Holstein ``ARS[:9]``
+        without the zero) and no Kreis column decides.
+
+    Notes
+    -----
+    A scheme of width ``w`` fits when every key has at most ``w`` digits and, padded with zeros
+    to ``w``, starts with a Land ``01``-``16`` (so a text key ``03353901`` excludes ``ars9`` and
+    a 9-digit key excludes ``bbsr8``), Schleswig-Holstein keys with ``010``.
+
+    Examples
+    --------
+    >>> gemeindeverband_key(["03353901", "10041100"], "x")  # zeros kept: 8 digits
+    'bbsr8'
+    >>> gemeindeverband_key(["3353901", "10041100"], "x")  # numbers, Länder 03 and 10
+    'bbsr8'
+    >>> gemeindeverband_key(["33535401", "100410100"], "x")
+    'ars9'
+    >>> gemeindeverband_key(["10041100", "11000000"], "x")  # Saarland and Berlin
+    'bbsr8'
+    >>> gemeindeverband_key(["10041100"], "x", kreis=["10041"])
+    'bbsr8'
+    """
+    unique = sorted(set(keys))
+    if gvb_key is not None:
+        if gvb_key not in GVB_KEYS:
+            raise DataError(f"{where}: gvb_key must be 'bbsr8', 'ars9' or None, "
+                             f"not {gvb_key!r}")
+        bad = [(k, p) for k in unique if (p := _key_problem(k, GVB_KEYS[gvb_key]))]
+        if bad:
+            examples = ", ".join(f"{k!r} ({p})" for k, p in bad[:3])
+            raise DataError(f"{where}: gvb_key={gvb_key!r}, but {len(bad)} Gemeindeverband "
+                             f"key(s) are no {GVB_KEYS[gvb_key]}-digit keys: {examples}")
+        return gvb_key
+    if not unique:
+        return "bbsr8"
+    problems = {name: [(k, p) for k in unique if (p := _key_problem(k, width))]
+                for name, width in GVB_KEYS.items()}
+    fitting = [name for name, bad in problems.items() if not bad]
+    if len(fitting) == 1:
+        return fitting[0]
+    if not fitting:
+        detail = "; ".join(
+            f"not {GVB_KEYS[name]}-digit keys ({name}): "
+            + ", ".join(f"{k!r} ({p})" for k, p in bad[:3])
+            for name, bad in problems.items())
+        raise DataError(f"{where}: the Gemeindeverband keys fit neither the 8-digit BBSR key "
+                         f"nor the 9-digit ARS[:9]: {detail}")
+    if kreis is not None:
+        pairs = set(zip(keys, kreis))
+        by_kreis = [name for name, width in GVB_KEYS.items()
+                    if all(k.zfill(width)[:5] == kr for k, kr in pairs)]
+        if len(by_kreis) == 1:
+            return by_kreis[0]
+    examples = ", ".join(repr(k) for k in unique[:3])
+    raise DataError(f"{where}: cannot tell the Gemeindeverband key scheme: all {len(unique)} "
+                     f"keys (e.g. {examples}) have 8 digits and start with '10', as 8-digit BBSR "
+                     f"keys of the Saarland or as ARS[:9] of Schleswig-Holstein stored as numbers "
+                     f"(leading zero lost); pass gvb_key='bbsr8' or gvb_key='ars9'")
 
 
 _NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -195,15 +301,15 @@ def _column_letter(index: int) -> str:
     return letters
 
 
-def _key_text(value) -> tuple[str, bool]:
-    """Key as digits and whether it was stored as text."""
+def _key_text(value) -> str:
+    """Key as written: text stripped, a number without decimals (its leading zeros are lost)."""
     if isinstance(value, str):
-        return value.strip(), True
+        return value.strip()
     if isinstance(value, float) and value.is_integer():
-        return str(int(value)), False
-    if isinstance(value, (int, np.integer)):
-        return str(int(value)), False
-    return str(value).strip(), False
+        return str(int(value))
+    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
+        return str(int(value))
+    return str(value).strip()
 
 
 def _level(aggregat: str | None, key: str) -> str:
@@ -221,7 +327,8 @@ def _level(aggregat: str | None, key: str) -> str:
     return "gemeindeverband"
 
 
-def read_inkar(path: str | Path, sheet: str = "Daten") -> pd.DataFrame:
+def read_inkar(path: str | Path, sheet: str = "Daten", *,
+               gvb_key: str | None = None) -> pd.DataFrame:
     """Read an INKAR export (xlsx or xls) into a long table.
 
     Parameters
@@ -233,6 +340,10 @@ def read_inkar(path: str | Path, sheet: str = "Daten") -> pd.DataFrame:
         when installed, else openpyxl in read-only mode. ``.xls`` is read with xlrd.
     sheet : str, default ``"Daten"``
         Sheet with the data.
+    gvb_key : {None, "bbsr8", "ars9"}
+        Key scheme of the Gemeindeverband rows: 8-digit BBSR key or 9-digit ``ARS[:9]``.
+        ``None`` (default) infers it from all Gemeindeverband keys of the file (see
+        :func:`gemeindeverband_key`); a named scheme is checked against the keys.
 
     Returns
     -------
@@ -249,14 +360,15 @@ def read_inkar(path: str | Path, sheet: str = "Daten") -> pd.DataFrame:
         - ``year`` (int): header row 2,
         - ``value`` (float).
 
-        ``attrs`` holds ``source``, ``sheet``, ``indicators`` and ``key_width`` (per level).
+        ``attrs`` holds ``source``, ``sheet``, ``indicators``, ``key_width`` (per level) and
+        ``gemeindeverband_key`` (``"bbsr8"``/``"ars9"``, None without Gemeindeverband rows).
 
     Raises
     ------
     DataError
         A :class:`ValueError` naming the file, the cell and the problem: missing sheet, header
         not ``Kennziffer, Raumeinheit, Aggregat``, a year that is not a number, a value that is
-        not a number, a missing key.
+        not a number, a missing key, Gemeindeverband keys of no or no clear scheme.
 
     Examples
     --------
@@ -314,7 +426,6 @@ def read_inkar(path: str | Path, sheet: str = "Daten") -> pd.DataFrame:
         years.append(year)
 
     keys: list[str] = []
-    textual: list[bool] = []
     names: list[str] = []
     aggregates: list[str] = []
     levels: list[str] = []
@@ -326,12 +437,11 @@ def read_inkar(path: str | Path, sheet: str = "Daten") -> pd.DataFrame:
             continue
         if row[0] is None or (isinstance(row[0], str) and not row[0].strip()):
             raise DataError(f"{where}: cell A{r}: missing Kennziffer")
-        key, is_text = _key_text(row[0])
+        key = _key_text(row[0])
         if not key.isdigit():
             raise DataError(f"{where}: cell A{r}: Kennziffer {row[0]!r} is not a number")
         aggregat = "" if row[2] is None else str(row[2]).strip()
         keys.append(key)
-        textual.append(is_text)
         names.append("" if row[1] is None else str(row[1]).strip())
         aggregates.append(aggregat)
         levels.append(_level(aggregat, key))
@@ -341,15 +451,9 @@ def read_inkar(path: str | Path, sheet: str = "Daten") -> pd.DataFrame:
         raise DataError(f"{where}: no data rows below the two header rows")
 
     # Key widths per level.
-    gvb_text = [len(k) for k, t, lv in zip(keys, textual, levels) if lv == "gemeindeverband" and t]
-    gvb_all = [len(k) for k, lv in zip(keys, levels) if lv == "gemeindeverband"]
-    if gvb_text:
-        gvb_width = 9 if max(gvb_text) >= 9 else 8
-    elif gvb_all:
-        gvb_width = 9 if max(gvb_all) >= 9 or min(gvb_all) >= 8 else 8
-    else:
-        gvb_width = 8
-    widths = {"land": 2, "kreis": 5, "gemeindeverband": gvb_width}
+    gvb_keys = [k for k, lv in zip(keys, levels) if lv == "gemeindeverband"]
+    scheme = gemeindeverband_key(gvb_keys, where, gvb_key=gvb_key)
+    widths = {"land": 2, "kreis": 5, "gemeindeverband": GVB_KEYS[scheme]}
     area_ids = []
     for r, (key, level) in enumerate(zip(keys, levels)):
         if len(key) > widths[level]:
@@ -392,5 +496,6 @@ def read_inkar(path: str | Path, sheet: str = "Daten") -> pd.DataFrame:
         "sheet": sheet,
         "indicators": list(dict.fromkeys(indicators)),
         "key_width": {lv: widths[lv] for lv in sorted(set(levels))},
+        "gemeindeverband_key": scheme if gvb_keys else None,
     })
     return out
