@@ -74,9 +74,10 @@ def _register(args) -> int:
         columns[src] = std
     try:
         result = aggregate_register(args.extract, args.directory, args.year, columns=columns or None,
-                                    memory_limit=args.memory_limit)
+                                    memory_limit=args.memory_limit, temp_directory=args.temp_directory,
+                                    encoding=args.encoding, directory_encoding=args.directory_encoding)
         written = result.write(args.out)
-    except (DataError, FileNotFoundError) as exc:
+    except (DataError, OSError) as exc:  # OSError: e.g. the output folder is not writable
         print(f"sozialanalyse register: error: {exc}", file=sys.stderr)
         return 2
     print(result.report())
@@ -136,6 +137,12 @@ def main(argv: list[str] | None = None) -> int:
     r.add_argument("--column", action="append", metavar="SOURCE=STANDARD",
                    help="map a column of the extract, e.g. --column GEBJAHR=birth_year (repeatable)")
     r.add_argument("--memory-limit", default="768MB", help="DuckDB memory limit before spilling to disk")
+    r.add_argument("--temp-directory", default=None,
+                   help="folder for DuckDB to spill to beyond the memory limit (default: .tmp here)")
+    r.add_argument("--encoding", default="utf-8",
+                   help="encoding of CSV files: utf-8 (default), latin-1, cp1252, ...")
+    r.add_argument("--directory-encoding", default=None,
+                   help="encoding of the directory if it differs from --encoding")
     r.add_argument("--strict", action="store_true",
                    help="exit with status 1 if any person matches no Sozialraum or has an invalid record")
     r.set_defaults(func=_register)

@@ -105,8 +105,8 @@ def test_invalid_records_are_counted_not_lost():
     df = persons()
     extra = pd.DataFrame([("H10", "xx", "m", "deutsch", "0100", "3", None),     # birth year not a number
                           ("H11", 2030, "w", "deutsch", "0100", "3", None),     # born after 2024
-                          ("H12", 1980, "d", "deutsch", "0100", "3", None),     # sex not m/w
-                          ("H13", 1980, "m", "staatenlos", "0100", "3", None),  # nationality
+                          ("H12", 1980, "q", "deutsch", "0100", "3", None),     # sex not m/w/d/x
+                          ("H13", 1980, "m", "unbekannt", "0100", "3", None),   # nationality
                           (None, 1980, "m", "deutsch", "0100", "hinten", None)],  # no number, no household
                          columns=COLUMNS)
     r = aggregate_register(pd.concat([df.astype({"birth_year": str}), extra.astype({"birth_year": str})]),
@@ -114,7 +114,7 @@ def test_invalid_records_are_counted_not_lost():
     s = r.summary
     assert s["persons_read"] == 23
     assert s["invalid"] == {"birth year missing or not a number": 1, "born after the reference year": 1,
-                            "sex not m/w": 1, "nationality not deutsch/nichtdeutsch": 1}
+                            "sex missing or not m/w/d/x": 1, "nationality not deutsch/nichtdeutsch": 1}
     assert (s["persons_counted"], s["persons_unmatched"], s["persons_invalid"]) == (16, 3, 4)
     assert s["persons_without_household"] == 1
     assert "0100" in set(r.unmatched["street_key"]) and "hinten" in set(r.unmatched["house_number"])
@@ -186,3 +186,172 @@ def test_cli_register(tmp_path, capsys):
     assert cli.main([*args, "--strict"]) == 1  # two persons match no Sozialraum
     assert cli.main([*args[:-2], "--column", "STRSCHL"]) == 2
     assert "SOURCE=STANDARD" in capsys.readouterr().err
+
+
+# --- defects found in review: each test fails on the code before its fix ---
+
+def _df(rows):
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def test_whole_street_matches_any_house_number_but_a_range_needs_a_number():
+    # 0200 is a whole street (no range, side all) -> C; 0100 has numeric sections only
+    r = aggregate_register(_df([
+        ("W1", 1980, "w", "deutsch", "0200", None, None),          # C, 40-44
+        ("W2", 1990, "m", "deutsch", "0200", "a12", None),         # C, 30-34
+        ("W3", 2000, "w", "nichtdeutsch", "0200", "o. Nr.", None),  # C, 20-24 (age 24)
+        ("W4", 1970, "m", "deutsch", "0100", None, None),          # unmatched: a range needs a number
+        ("W5", 1960, "w", "deutsch", "0100", "o. Nr.", None),      # unmatched
+    ]), DIRECTORY, year=2024)
+    ew = r.counts[(r.counts["variable"] == "einwohner") & (r.counts["value"] > 0)]
+    assert sorted(zip(ew["area_id"], ew["age_group"], ew["sex"], ew["nationality"], ew["value"])) == [
+        (C, "20-24", "w", "nichtdeutsch", 1), (C, "30-34", "m", "deutsch", 1), (C, "40-44", "w", "deutsch", 1)]
+    hh = r.counts[(r.counts["variable"] == "haushalte") & (r.counts["value"] > 0)]
+    assert list(zip(hh["area_id"], hh["type"], hh["value"])) == [(C, "einpersonen_unter65", 3)]
+    assert r.unmatched[["street_key", "house_number", "persons", "households"]].to_dict("records") == [
+        {"street_key": "0100", "house_number": None, "persons": 1, "households": 1},
+        {"street_key": "0100", "house_number": "o. Nr.", "persons": 1, "households": 1}]
+    s = r.summary
+    assert (s["persons_read"], s["persons_counted"], s["persons_unmatched"], s["persons_invalid"]) == (5, 3, 2, 0)
+    text = r.report()
+    assert "street 0100 without house number: 1 person(s), 1 household(s)" in text
+    assert "street 0100 no. o. Nr.: 1 person(s), 1 household(s)" in text
+
+
+def test_split_household_is_counted_at_its_first_matched_address():
+    r = aggregate_register(_df([
+        ("S1", 1980, "w", "deutsch", None, None, None),    # no address at all
+        ("S1", 1982, "m", "deutsch", "0100", "3", None),   # A
+        ("S1", 2015, "w", "deutsch", "0300", "1", None),   # street not in the directory
+        ("S2", 1950, "m", "deutsch", "0200", "7", None),   # C
+        ("S2", 1955, "w", "deutsch", "0100", "51", None),  # B; 'S0100|51' sorts before 'S0200|7' -> B
+    ]), DIRECTORY, year=2024)
+    hh = r.counts[(r.counts["variable"] == "haushalte") & (r.counts["value"] > 0)]
+    assert sorted(zip(hh["area_id"], hh["type"], hh["value"])) == [
+        (A, "paare_mit_kindern", 1), (B, "paare_ohne_kinder", 1)]
+    s = r.summary
+    assert (s["households"], s["households_counted"], s["households_unmatched"]) == (2, 2, 0)
+    assert s["households_split_address"] == 2
+    assert (s["persons_counted"], s["persons_unmatched"]) == (3, 2)
+    um = r.unmatched[["street_key", "house_number", "block_key", "persons", "households"]]
+    assert um.to_dict("records") == [
+        {"street_key": None, "house_number": None, "block_key": None, "persons": 1, "households": 0},
+        {"street_key": "0300", "house_number": "1", "block_key": None, "persons": 1, "households": 0}]
+    text = r.report()
+    assert "no address: 1 person(s), 0 household(s)" in text
+    assert "None" not in text
+
+
+def test_sex_divers_and_nationality_codes():
+    rows = [(f"N{i}", 1980, sex, nat, "0100", "3", None) for i, (sex, nat) in enumerate([
+        ("m", "DE"), ("w", "deu"), ("m", "000"), ("w", " Deutsch "),          # deutsch
+        ("m", "TR"), ("w", "TUR"), ("m", "163"), ("w", "997"), ("m", "XK"),  # nichtdeutsch
+        ("w", "staatenlos"),                                                  # nichtdeutsch (Destatis)
+        ("d", "DE"), ("X", "deutsch"), ("divers", "TR"), ("Ohne Angabe", "000"),  # kept, own reason
+        ("m", "NA"), ("w", "999"), ("m", "ja"), ("w", "1234"), ("m", None),  # nationality not usable
+        ("q", "DE"),                                                          # sex unknown
+    ])]
+    r = aggregate_register(_df(rows), DIRECTORY, year=2024)
+    s = r.summary
+    assert s["persons_read"] == 20
+    assert s["invalid"] == {"sex d/x (not in the m/w tables)": 4, "nationality not deutsch/nichtdeutsch": 5,
+                            "sex missing or not m/w/d/x": 1}
+    assert (s["persons_counted"], s["persons_unmatched"], s["persons_invalid"]) == (10, 0, 10)
+    ew = r.counts[(r.counts["variable"] == "einwohner") & (r.counts["value"] > 0)]
+    assert sorted(zip(ew["area_id"], ew["age_group"], ew["sex"], ew["nationality"], ew["value"])) == [
+        (A, "40-44", "m", "deutsch", 2), (A, "40-44", "m", "nichtdeutsch", 3),
+        (A, "40-44", "w", "deutsch", 2), (A, "40-44", "w", "nichtdeutsch", 3)]
+    assert "  invalid: sex d/x (not in the m/w tables): 4" in r.report()
+    # every household is still counted (one person each, aged 44)
+    assert s["households_counted"] == 20
+
+
+def test_column_mapping_errors_name_the_valid_names_and_the_file_columns(tmp_path):
+    src = persons().rename(columns={"birth_year": "GEBJAHR"})
+    src.to_csv(tmp_path / "extract.csv", index=False)
+    with pytest.raises(DataError) as e:
+        aggregate_register(tmp_path / "extract.csv", DIRECTORY, 2024, columns={"GEBJAHR": "birthyear"})
+    msg = str(e.value)
+    assert "GEBJAHR=birthyear" in msg and "unknown standard name 'birthyear'" in msg
+    assert "birth_year, sex, nationality, household_id, street_key, house_number, block_key" in msg
+    with pytest.raises(DataError) as e:  # mapped source column not in the file (an optional one)
+        aggregate_register(tmp_path / "extract.csv", DIRECTORY, 2024,
+                           columns={"GEBJAHR": "birth_year", "BLOCK": "block_key"})
+    msg = str(e.value)
+    assert "extract.csv" in msg and "BLOCK" in msg
+    assert "has: household_id, GEBJAHR, sex, nationality, street_key, house_number, block_key" in msg
+
+
+LATIN1_DIRECTORY = "street_key,number_from,number_to,side,block_key,area_id\nHauptstraße,,,all,,03499001-01\n"
+LATIN1_EXTRACT = ("birth_year,sex,nationality,household_id,street_key,house_number\n"
+                  "1980,w,deutsch,h1,Hauptstraße,3\n1982,m,deutsch,h1,Hauptstraße,3\n")
+
+
+def test_latin1_files_need_an_encoding_and_get_a_clear_error(tmp_path):
+    (tmp_path / "strassen.csv").write_bytes(LATIN1_DIRECTORY.encode("latin-1"))
+    (tmp_path / "extract.csv").write_bytes(LATIN1_EXTRACT.encode("latin-1"))
+    (tmp_path / "strassen-utf8.csv").write_text(LATIN1_DIRECTORY, encoding="utf-8")
+    with pytest.raises(DataError) as e:
+        read_directory(tmp_path / "strassen.csv")
+    assert "strassen.csv: not UTF-8" in str(e.value) and "latin-1" in str(e.value)
+    with pytest.raises(DataError) as e:
+        aggregate_register(tmp_path / "extract.csv", tmp_path / "strassen-utf8.csv", 2024)
+    assert "extract.csv: not UTF-8" in str(e.value) and "encoding latin-1" in str(e.value)
+    for directory, kw in ((tmp_path / "strassen.csv", {"encoding": "latin-1"}),
+                          (tmp_path / "strassen-utf8.csv", {"encoding": "ISO-8859-1", "directory_encoding": "utf-8"})):
+        r = aggregate_register(tmp_path / "extract.csv", directory, 2024, **kw)
+        assert (r.summary["persons_counted"], r.summary["households_counted"]) == (2, 1)
+
+
+def test_cp1252_is_transcoded_also_gzip_and_globs(tmp_path):
+    import gzip
+
+    # '„' and '€' exist in cp1252 only (not in Latin-1); two files read through one glob
+    head, rows = LATIN1_EXTRACT.split("\n", 1)
+    text = head + ",bemerkung\n" + rows.replace("\n", ",„5 €“\n")
+    (tmp_path / "teil1.csv").write_bytes(text.encode("cp1252"))
+    with gzip.open(tmp_path / "teil2.csv.gz", "wb") as f:
+        f.write(text.encode("cp1252"))
+    (tmp_path / "strassen.csv").write_bytes(LATIN1_DIRECTORY.encode("cp1252"))
+    r = aggregate_register(str(tmp_path / "teil*"), tmp_path / "strassen.csv", 2024, encoding="cp1252",
+                           temp_directory=str(tmp_path / "spill"))
+    assert (r.summary["persons_read"], r.summary["persons_counted"], r.summary["households"]) == (4, 4, 1)
+    assert r.summary["households_split_address"] == 0
+    assert not list((tmp_path / "spill").glob("**/*.csv"))  # the transcoded copies are removed
+    with pytest.raises(DataError, match="unknown encoding 'klingon'"):
+        aggregate_register(tmp_path / "teil1.csv", tmp_path / "strassen.csv", 2024, encoding="klingon")
+
+
+def test_out_of_memory_is_a_data_error():
+    with pytest.raises(DataError) as e:
+        aggregate_register(persons(), DIRECTORY, 2024, memory_limit="1MB")
+    assert "out of memory with memory limit 1MB" in str(e.value) and "temp-directory" in str(e.value)
+    with pytest.raises(DataError, match="memory limit '60XB'"):
+        aggregate_register(persons(), DIRECTORY, 2024, memory_limit="60XB")
+
+
+def test_cli_register_errors_without_traceback(tmp_path, capsys):
+    from sozialanalyse import cli
+
+    (tmp_path / "strassen.csv").write_bytes(LATIN1_DIRECTORY.encode("latin-1"))
+    (tmp_path / "extract.csv").write_bytes(LATIN1_EXTRACT.encode("latin-1"))
+    args = ["register", str(tmp_path / "extract.csv"), "--directory", str(tmp_path / "strassen.csv"),
+            "--year", "2024", "--out", str(tmp_path / "kreis")]
+    assert cli.main(args) == 2
+    assert "not UTF-8" in capsys.readouterr().err
+    assert cli.main([*args, "--encoding", "latin-1", "--memory-limit", "1MB"]) == 2
+    assert "out of memory with memory limit 1MB" in capsys.readouterr().err
+    assert cli.main([*args, "--encoding", "latin-1", "--column", "GEBJAHR=birthyear"]) == 2
+    assert "valid: birth_year, sex" in capsys.readouterr().err
+    assert cli.main([*args, "--encoding", "latin-1", "--temp-directory", str(tmp_path / "spill")]) == 0
+    assert "persons read 2 = counted 2 + unmatched address 0 + invalid 0" in capsys.readouterr().out
+
+
+def test_malformed_csv_is_a_data_error_that_quotes_no_record(tmp_path):
+    lines = ["birth_year,sex,nationality,household_id,street_key,house_number"]
+    lines += [f"{1950 + i % 60},w,deutsch,h{i},0100,{1 + 2 * (i % 20)}" for i in range(30000)]
+    lines.insert(25000, "1981,m,deutsch,h2,0100,4,GEHEIM")  # one field too many, far past the sniffed sample
+    (tmp_path / "extract.csv").write_text("\n".join(lines) + "\n")
+    with pytest.raises(DataError) as e:
+        aggregate_register(tmp_path / "extract.csv", DIRECTORY, 2024)
+    assert "extract.csv: CSV Error on Line: 25001" in str(e.value) and "GEHEIM" not in str(e.value)

@@ -5,8 +5,9 @@ A register extract has **one row per person** with these columns (other names ar
 
 =================  ==========================================================================
 ``birth_year``     year of birth (integer)
-``sex``            ``m`` / ``w`` (also ``männlich``/``weiblich``, ``1``/``2``; case-insensitive)
-``nationality``    ``deutsch`` / ``nichtdeutsch`` (also ``d``/``nd``, ``1``/``2``)
+``sex``            ``m`` / ``w`` (also ``männlich``/``weiblich``, ``f``, ``1``/``2``); ``d``, ``x``,
+                   ``divers``, ``ohne Angabe``, ``unbestimmt`` are kept apart (see below)
+``nationality``    ``deutsch`` / ``nichtdeutsch``, or a country code (rules below)
 ``household_id``   household key (persons with the same key live in one household)
 ``street_key``     street key (*Straßenschlüssel*), with ``house_number`` (``12``, ``12a``, ``12 b``)
 ``block_key``      or a block key (*Baublock*) instead of street + house number
@@ -23,8 +24,12 @@ DataFrame) with one row per street section or block::
 
 ``side`` is ``odd``/``even``/``all`` (German ``ungerade``/``gerade``/``alle``, ``u``/``g``/``a``);
 empty ``number_from``/``number_to`` mean "from 1" / "to the end". The number of an address is the
-leading integer of its house number (``12a`` -> 12). Sections of a street must not overlap: an
-address that two sections match would be counted twice, so the directory is rejected.
+leading integer of its house number (``12a`` -> 12). A **whole-street** row (both numbers empty,
+side ``all``) matches every address of the street, also one with no house number or one without
+a leading number (``a12``, ``o. Nr.``); every other section matches only addresses that have a
+number, so an address without one on such a street stays unmatched (and listed). Sections of a
+street must not overlap: an address that two sections match would be counted twice, so the
+directory is rejected.
 
 Output (``RegisterResult.counts``): ``area_id, year, variable, age_group, sex, nationality, type,
 value`` with
@@ -34,6 +39,26 @@ value`` with
 * ``haushalte`` by ``type``, derived from the composition of each household.
 
 Age is the age reached on 31.12. of ``year`` (``year - birth_year``).
+
+Sex and nationality (exact rules)
+---------------------------------
+Values are compared trimmed and case-insensitively.
+
+* Sex ``m``, ``männlich``, ``1`` -> m; ``w``, ``weiblich``, ``f``, ``2`` -> w. ``d``, ``x``,
+  ``divers``, ``ohne Angabe``, ``unbestimmt`` (the entries possible since 2018, § 22 (3) PStG) are
+  not in the m/w tables: Destatis assigns such persons at random to male or female in its
+  population tables, which this module does not do. They are counted in
+  ``summary["invalid"]["sex d/x (not in the m/w tables)"]`` instead, so none is silently lost
+  (their households are counted as usual). Anything else is ``sex missing or not m/w/d/x``.
+* Nationality ``deutsch``, ``d``, ``1``, ``DE``, ``DEU``, ``000`` (the Destatis key of Germany)
+  -> deutsch. ``nichtdeutsch``, ``nd``, ``2``, ``staatenlos``, ``ungeklärt`` -> nichtdeutsch
+  (stateless persons and persons of unclear nationality are foreigners in official statistics);
+  so is every other three-digit Destatis key (``163`` Türkei, ``997`` staatenlos, ``998``
+  ungeklärt) except ``999`` (ohne Angabe), every other ISO 3166-1 alpha-2 or alpha-3 code
+  (``TR``, ``TUR``), Kosovo ``XK``/``XKX`` and the ICAO codes ``XXA``, ``XXB``, ``XXC``, ``XXX``.
+  ``NA`` counts as missing, not as Namibia (write ``NAM``), and ISO *numeric* codes are not
+  recognised (``276`` would be read as a Destatis key: map them beforehand). Anything else, ``999``
+  and an empty value are ``nationality not deutsch/nichtdeutsch``.
 
 Household types (derivation rules)
 ----------------------------------
@@ -51,19 +76,27 @@ sharing a ``household_id``):
 A register carries no relationship between members, so these rules are approximations of the
 census definitions (a grandparent living with a grandchild counts as ``alleinerziehende``; two
 flatmates of similar age count as a couple). A household is counted at the address of its
-members; if its members are registered at different addresses it is counted at the first one
-(in sort order), and the number of such households is reported.
+members; if its members are registered at different addresses it is counted at the first of
+them (in the sort order of the address key: blocks before streets, then street key and house
+number as text) **that matches a Sozialraum**, so a member without an address or at an unknown
+address does not pull the household out of the counts. Only if no member's address matches is
+the household unmatched. The number of households at split addresses is reported
+(``summary["households_split_address"]``).
 
 Nothing is dropped
 ------------------
 Persons whose address matches no section of the directory are **not** in ``counts``; they are
 listed per address in ``RegisterResult.unmatched`` (with persons and households) and counted in
-``RegisterResult.summary``. Persons with an invalid birth year, sex or nationality are counted
-per reason in ``summary["invalid"]``. The summary always reconciles:
+``RegisterResult.summary``. Persons with an invalid birth year, sex or nationality (or sex d/x)
+are counted per reason in ``summary["invalid"]``, under the first that applies in this order:
+birth year, sex, sex d/x, nationality. The summary always reconciles:
 ``persons_read = persons_counted + persons_unmatched + persons_invalid``.
 
 Files larger than memory are streamed by DuckDB (CSV, gzip-compressed CSV, Parquet; a glob like
 ``extract/*.parquet`` reads many files), with a memory limit beyond which it spills to disk.
+CSV files are UTF-8 unless ``encoding`` says otherwise (``latin-1``, ``cp1252``, ...). A file
+that does not decode, a malformed file or too little memory is a :class:`DataError` naming the
+file and what to do, never a traceback; error messages never quote a record.
 
 Examples
 --------
@@ -88,7 +121,14 @@ Examples
 """
 from __future__ import annotations
 
+import codecs
+import glob
+import gzip
+import io
 import os
+import re
+import shutil
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -98,9 +138,12 @@ from ..areas import AGE_GROUPS
 from .own import DataError
 
 __all__ = [
-    "REGISTER_COLUMNS",
-    "HOUSEHOLD_TYPES",
     "COUPLE_MAX_AGE_GAP",
+    "HOUSEHOLD_TYPES",
+    "NATIONALITY_FOREIGN_CODES",
+    "NATIONALITY_FOREIGN_WORDS",
+    "NATIONALITY_GERMAN",
+    "REGISTER_COLUMNS",
     "RegisterResult",
     "aggregate_register",
     "read_directory",
@@ -116,10 +159,52 @@ OUTPUT_COLUMNS = ("area_id", "year", "variable", "age_group", "sex", "nationalit
 
 _SIDES = {"odd": "odd", "ungerade": "odd", "u": "odd", "even": "even", "gerade": "even", "g": "even",
           "all": "all", "alle": "all", "a": "all", "beide": "all", "": "all"}
-_SEX_SQL = ("CASE lower(trim(CAST(sex AS VARCHAR))) WHEN 'm' THEN 0 WHEN 'männlich' THEN 0 WHEN '1' THEN 0 "
-            "WHEN 'w' THEN 1 WHEN 'weiblich' THEN 1 WHEN 'f' THEN 1 WHEN '2' THEN 1 END")
-_NAT_SQL = ("CASE lower(trim(CAST(nationality AS VARCHAR))) WHEN 'deutsch' THEN 0 WHEN 'd' THEN 0 "
-            "WHEN '1' THEN 0 WHEN 'nichtdeutsch' THEN 1 WHEN 'nd' THEN 1 WHEN '2' THEN 1 END")
+#: Sex values (lower-cased, trimmed) -> 0 male, 1 female, 2 divers / without entry (kept out of the m/w tables).
+_SEX = {"m": 0, "männlich": 0, "1": 0, "w": 1, "weiblich": 1, "f": 1, "2": 1,
+        "d": 2, "x": 2, "divers": 2, "ohne angabe": 2, "unbestimmt": 2}
+_SEX_OTHER_REASON = "sex d/x (not in the m/w tables)"
+#: Nationality values read as German (lower-cased, trimmed).
+NATIONALITY_GERMAN = ("deutsch", "d", "1", "de", "deu", "000")
+#: Words and keys read as non-German besides the country codes (Destatis: stateless persons and
+#: persons of unclear nationality are foreigners; 997/998 are their Destatis keys).
+NATIONALITY_FOREIGN_WORDS = ("nichtdeutsch", "nd", "2", "staatenlos", "ungeklärt")
+# ISO 3166-1 alpha-2 and alpha-3 codes (249 countries), plus Kosovo (XK, XKX) and the ICAO codes
+# for stateless persons and refugees (XXA, XXB, XXC, XXX). "NA" is left out: it is far more often
+# a missing-value marker than Namibia (write NAM).
+_ISO_ALPHA2 = """AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS
+BT BV BW BY BZ CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO DZ EC EE EG EH ER ES
+ET FI FJ FK FM FO FR GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW GY HK HM HN HR HT HU ID IE IL IM
+IN IO IQ IR IS IT JE JM JO JP KE KG KH KI KM KN KP KR KW KY KZ LA LB LC LI LK LR LS LT LU LV LY MA MC MD ME
+MF MG MH MK ML MM MN MO MP MQ MR MS MT MU MV MW MX MY MZ NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH
+PK PL PM PN PR PS PT PW PY QA RE RO RS RU RW SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ
+TC TD TF TG TH TJ TK TL TM TN TO TR TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM ZW
+XK"""
+_ISO_ALPHA3 = """ABW AFG AGO AIA ALA ALB AND ARE ARG ARM ASM ATA ATF ATG AUS AUT AZE BDI BEL BEN BES BFA BGD BGR
+BHR BHS BIH BLM BLR BLZ BMU BOL BRA BRB BRN BTN BVT BWA CAF CAN CCK CHE CHL CHN CIV CMR COD COG COK COL COM
+CPV CRI CUB CUW CXR CYM CYP CZE DEU DJI DMA DNK DOM DZA ECU EGY ERI ESH ESP EST ETH FIN FJI FLK FRA FRO FSM
+GAB GBR GEO GGY GHA GIB GIN GLP GMB GNB GNQ GRC GRD GRL GTM GUF GUM GUY HKG HMD HND HRV HTI HUN IDN IMN IND
+IOT IRL IRN IRQ ISL ISR ITA JAM JEY JOR JPN KAZ KEN KGZ KHM KIR KNA KOR KWT LAO LBN LBR LBY LCA LIE LKA LSO
+LTU LUX LVA MAC MAF MAR MCO MDA MDG MDV MEX MHL MKD MLI MLT MMR MNE MNG MNP MOZ MRT MSR MTQ MUS MWI MYS MYT
+NAM NCL NER NFK NGA NIC NIU NLD NOR NPL NRU NZL OMN PAK PAN PCN PER PHL PLW PNG POL PRI PRK PRT PRY PSE PYF
+QAT REU ROU RUS RWA SAU SDN SEN SGP SGS SHN SJM SLB SLE SLV SMR SOM SPM SRB SSD STP SUR SVK SVN SWE SWZ SXM
+SYC SYR TCA TCD TGO THA TJK TKL TKM TLS TON TTO TUN TUR TUV TWN TZA UGA UKR UMI URY USA UZB VAT VCT VEN VGB
+VIR VNM VUT WLF WSM YEM ZAF ZMB ZWE XKX XXA XXB XXC XXX"""
+#: Country codes (lower case) read as non-German: every ISO 3166-1 alpha-2/alpha-3 code except DE/DEU.
+NATIONALITY_FOREIGN_CODES = tuple(sorted({c.lower() for c in (_ISO_ALPHA2 + " " + _ISO_ALPHA3).split()}
+                                         - set(NATIONALITY_GERMAN)))
+
+
+def _sql_list(values) -> str:
+    return ", ".join("'" + v.replace("'", "''") + "'" for v in values)
+
+
+_SEX_SQL = ("CASE sex_v " + " ".join(f"WHEN '{k}' THEN {v}" for k, v in _SEX.items()) + " END")
+_NAT_SQL = (f"CASE WHEN nat_v IN ({_sql_list(NATIONALITY_GERMAN)}) THEN 0 "
+            f"WHEN nat_v IN ({_sql_list(NATIONALITY_FOREIGN_WORDS)}) THEN 1 "
+            "WHEN regexp_full_match(nat_v, '[0-9]{3}') AND nat_v <> '999' THEN 1 "
+            f"WHEN nat_v IN ({_sql_list(NATIONALITY_FOREIGN_CODES)}) THEN 1 END")
+#: Encodings DuckDB's CSV reader decodes itself; any other is transcoded to UTF-8 first.
+_DUCKDB_ENCODINGS = {"utf-8": "utf-8", "latin-1": "latin-1"}
 
 
 @dataclass
@@ -134,19 +219,25 @@ class RegisterResult:
         """Human-readable reconciliation (persons read = counted + unmatched + invalid)."""
         s = self.summary
         lines = [
-            f"persons read {s['persons_read']:,} = counted {s['persons_counted']:,} + unmatched address "
-            f"{s['persons_unmatched']:,} + invalid {s['persons_invalid']:,}",
-            f"households {s['households']:,} = counted {s['households_counted']:,} + unmatched address "
-            f"{s['households_unmatched']:,}; at split addresses: {s['households_split_address']:,}; "
-            f"persons without household key: {s['persons_without_household']:,}",
+            (f"persons read {s['persons_read']:,} = counted {s['persons_counted']:,} + unmatched address "
+             f"{s['persons_unmatched']:,} + invalid {s['persons_invalid']:,}"),
+            (f"households {s['households']:,} = counted {s['households_counted']:,} + unmatched address "
+             f"{s['households_unmatched']:,}; at split addresses: {s['households_split_address']:,}; "
+             f"persons without household key: {s['persons_without_household']:,}"),
         ]
         for reason, n in s["invalid"].items():
             lines.append(f"  invalid: {reason}: {n:,}")
         if len(self.unmatched):
             lines.append(f"{len(self.unmatched):,} address(es) match no Sozialraum:")
             for row in self.unmatched.head(50).itertuples(index=False):
-                addr = (f"block {row.block_key}" if pd.notna(row.block_key)
-                        else f"street {row.street_key} no. {row.house_number}")
+                if pd.notna(row.block_key):
+                    addr = f"block {row.block_key}"
+                elif pd.isna(row.street_key):
+                    addr = "no address"
+                elif pd.isna(row.house_number):
+                    addr = f"street {row.street_key} without house number"
+                else:
+                    addr = f"street {row.street_key} no. {row.house_number}"
                 lines.append(f"  {addr}: {row.persons} person(s), {row.households} household(s)")
             if len(self.unmatched) > 50:
                 lines.append(f"  ... and {len(self.unmatched) - 50:,} more (see RegisterResult.unmatched)")
@@ -192,25 +283,66 @@ def _merge_write(path: Path, new: pd.DataFrame) -> None:
     os.replace(tmp, path)
 
 
-def _read_table(source) -> pd.DataFrame:
+def _encoding(name) -> str:
+    """Canonical name of an encoding: ``utf-8``, ``latin-1`` or another Python codec name."""
+    try:
+        codec = codecs.lookup(str(name or "utf-8")).name
+    except LookupError:
+        raise DataError(f"unknown encoding {name!r} (use utf-8, latin-1 or cp1252)") from None
+    return {"utf-8-sig": "utf-8", "iso8859-1": "latin-1"}.get(codec, codec)
+
+
+def _label(encoding: str) -> str:
+    return "UTF-8" if encoding == "utf-8" else encoding
+
+
+def _open_bytes(path: Path):
+    return gzip.open(path, "rb") if path.suffix.lower() == ".gz" else open(path, "rb")
+
+
+def _decode_error(name: str, encoding: str, line: int | None, option: str) -> DataError:
+    where = f" (line {line})" if line else ""
+    if encoding == "utf-8":
+        hint = (f"if it comes from Windows or an older register system give its encoding: {option} latin-1 "
+                f"or {option} cp1252")
+    else:
+        hint = f"give its real encoding with {option} (utf-8, latin-1, cp1252)"
+    return DataError(f"{name}: not {_label(encoding)}{where}; {hint}")
+
+
+def _read_table(source, encoding: str = "utf-8") -> pd.DataFrame:
     if isinstance(source, pd.DataFrame):
         return source.copy()
     path = Path(source)
     if not path.is_file():
         raise DataError(f"{path}: file missing")
-    if path.suffix.lower() == ".parquet":
-        return pd.read_parquet(path)
-    return pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
+    try:
+        if path.suffix.lower() == ".parquet":
+            return pd.read_parquet(path)
+        with _open_bytes(path) as f:
+            data = f.read()
+        enc = _encoding(encoding)
+        try:
+            text = data.decode(enc)
+        except UnicodeDecodeError as exc:
+            line = data[:exc.start].count(b"\n") + 1
+            raise _decode_error(path.name, enc, line, "--directory-encoding") from None
+        return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_values=[""])
+    except (OSError, EOFError, ValueError) as exc:  # ParserError, ArrowInvalid: ValueError; a cut .gz: EOFError
+        if isinstance(exc, DataError):
+            raise
+        raise DataError(f"{path.name}: cannot be read: {exc}") from exc
 
 
-def read_directory(source) -> pd.DataFrame:
+def read_directory(source, encoding: str = "utf-8") -> pd.DataFrame:
     """Read and check a street directory (see the module docstring).
 
-    Returns a table with ``street_key, number_from, number_to, side, block_key, area_id`` and
-    raises :class:`DataError` (naming the row) for an unknown side, a malformed range or two
-    sections of a street that overlap.
+    Returns a table with ``street_key, number_from, number_to, side, block_key, area_id,
+    whole_street`` and raises :class:`DataError` (naming the row) for an unknown side, a malformed
+    range or two sections of a street that overlap. ``encoding`` is the CSV file's encoding
+    (``utf-8``, ``latin-1``, ``cp1252``, ...); a file that does not decode is a :class:`DataError`.
     """
-    d = _read_table(source)
+    d = _read_table(source, encoding)
     name = getattr(source, "name", None) if not isinstance(source, pd.DataFrame) else None
     fname = Path(source).name if isinstance(source, (str, os.PathLike)) else (name or "directory")
     if "area_id" not in d.columns:
@@ -229,6 +361,12 @@ def read_directory(source) -> pd.DataFrame:
             problems.append(f"row {i + 2}, column side: unknown side {v!r} (odd, even or all)")
         sides.append(_SIDES.get(key, "all"))
     d["side"] = sides
+
+    def empty(col):
+        return d[col].isna() | (d[col].astype(str).str.strip() == "")
+
+    # a whole street (no numbers, side all) matches every address of the street, even one without a number
+    d["whole_street"] = d["street_key"].notna() & empty("number_from") & empty("number_to") & (d["side"] == "all")
     for col, default in (("number_from", 0), ("number_to", 10**9)):
         num = pd.to_numeric(d[col], errors="coerce")
         bad = num.isna() & d[col].notna() & (d[col].astype(str).str.strip() != "")
@@ -264,22 +402,78 @@ def read_directory(source) -> pd.DataFrame:
     return d
 
 
-def _source_sql(con, extract, columns: dict | None) -> str:
-    """A SQL relation (FROM clause) over the extract, with columns renamed to the standard names."""
+def _check_mapping(columns: dict | None) -> dict:
+    """Check ``columns`` (source name -> standard name): every standard name known, none twice."""
+    columns = dict(columns or {})
+    problems = []
+    for src, std in columns.items():
+        if std not in REGISTER_COLUMNS:
+            problems.append(f"{src}={std}: unknown standard name {std!r}")
+    targets = list(columns.values())
+    for std in sorted({t for t in targets if targets.count(t) > 1}):
+        problems.append(f"{' and '.join(s for s, t in columns.items() if t == std)} are all mapped to {std}")
+    if problems:
+        raise DataError(f"column mapping: {'; '.join(problems)} (valid: {', '.join(REGISTER_COLUMNS)})")
+    return columns
+
+
+def _transcode(files: list[str], encoding: str, folder: Path) -> dict[str, str]:
+    """Decode CSV files (optionally gzip-compressed) from ``encoding`` into UTF-8 copies in
+    ``folder``, 1 MiB at a time. Returns copy -> original file name."""
+    copies = {}
+    for i, name in enumerate(files):
+        target = folder / f"part{i:05d}.csv"
+        decoder = codecs.getincrementaldecoder(encoding)()
+        lines = 0
+        try:
+            with _open_bytes(Path(name)) as raw, open(target, "w", encoding="utf-8", newline="") as out:
+                while chunk := raw.read(1 << 20):
+                    try:
+                        out.write(decoder.decode(chunk))
+                    except UnicodeDecodeError as exc:
+                        line = lines + chunk[:max(exc.start, 0)].count(b"\n") + 1
+                        raise _decode_error(name, encoding, line, "--encoding") from None
+                    lines += chunk.count(b"\n")
+                out.write(decoder.decode(b"", final=True))
+        except UnicodeDecodeError:  # an incomplete multi-byte sequence at the end
+            raise _decode_error(name, encoding, lines + 1, "--encoding") from None
+        except (OSError, EOFError) as exc:  # e.g. a damaged or cut .gz file, a full disk
+            raise DataError(f"{name}: cannot be read (or copied as UTF-8 into {folder}): {exc}") from exc
+        copies[str(target)] = name
+    return copies
+
+
+def _source_sql(con, extract, columns: dict, encoding: str, workdir) -> tuple[str, dict]:
+    """A SQL relation (FROM clause) over the extract, with columns renamed to the standard names,
+    and a map of transcoded copies to the original file names (for messages)."""
+    copies: dict[str, str] = {}
     if isinstance(extract, pd.DataFrame):
         con.register("register_df", extract)
-        rel = "register_df"
+        rel, label = "register_df", "register extract"
     else:
-        text = str(extract)
-        if not any(ch in text for ch in "*?[") and not Path(text).is_file():
+        text = label = str(extract)
+        is_glob = any(ch in text for ch in "*?[")
+        if not is_glob and not Path(text).is_file():
             raise DataError(f"{text}: register extract missing")
-        quoted = "'" + text.replace("'", "''") + "'"
+        files = sorted(glob.glob(text, recursive=True)) if is_glob else [text]
+        if not files:
+            raise DataError(f"{text}: no file matches")
         if text.lower().endswith(".parquet"):
-            rel = f"read_parquet({quoted})"
+            rel = f"read_parquet({_sql_list([text])})"
+        elif encoding in _DUCKDB_ENCODINGS:
+            rel = f"read_csv({_sql_list([text])}, header=true, skip=0, all_varchar=true, encoding='{encoding}')"
         else:
-            rel = f"read_csv({quoted}, header=true, all_varchar=true)"
+            copies = _transcode(files, encoding, workdir())
+            rel = f"read_csv([{_sql_list(copies)}], header=true, skip=0, all_varchar=true)"
     have = [r[0] for r in con.sql(f"DESCRIBE SELECT * FROM {rel}").fetchall()]
-    rename = {std: src for src, std in (columns or {}).items()}  # standard name -> source name
+    name = Path(label).name if label != "register extract" and len(label) < 200 else label
+    if len(have) == 1 and any(ch in have[0] for ch in ",;|\t"):
+        raise DataError(f"{label}: its delimiter was not recognised (one column only); "
+                        "does a line have more fields than the header?")
+    rename = {std: src for src, std in columns.items()}  # standard name -> source name
+    absent = [f"{src} (for {std})" for src, std in columns.items() if src not in have]
+    if absent:
+        raise DataError(f"{label}: mapped column(s) {', '.join(absent)} missing (has: {', '.join(have)})")
     select = []
     missing = []
     for std in REGISTER_COLUMNS:
@@ -291,15 +485,43 @@ def _source_sql(con, extract, columns: dict | None) -> str:
         else:
             missing.append(src)
     if missing:
-        raise DataError(f"register extract: column(s) {', '.join(missing)} missing (has: {', '.join(have)})")
+        raise DataError(f"{label}: column(s) {', '.join(missing)} missing (has: {', '.join(have)}); "
+                        "map other names with --column SOURCE=STANDARD")
     if not any(rename.get(c, c) in have for c in ("street_key", "block_key")):
-        raise DataError("register extract: needs street_key + house_number or block_key")
-    return f"(SELECT {', '.join(select)} FROM {rel})"
+        raise DataError(f"{name}: needs street_key + house_number or block_key (has: {', '.join(have)})")
+    return f"(SELECT {', '.join(select)} FROM {rel})", copies
+
+
+def _duckdb_error(exc, label: str, copies: dict, encoding: str, memory_limit: str) -> DataError:
+    """A DuckDB failure as a :class:`DataError` naming the file and what to do (never a data line)."""
+    import duckdb
+
+    msg = str(exc)
+    file = re.search(r"^\s*file = (.+)$", msg, re.MULTILINE)
+    name = copies.get(file.group(1).strip(), file.group(1).strip()) if file else label
+    if isinstance(exc, duckdb.OutOfMemoryException):
+        return DataError(f"{label}: out of memory with memory limit {memory_limit}: raise it (--memory-limit 2GB), "
+                         "use fewer threads, or give --temp-directory on a disk with free space for DuckDB to spill to")
+    if "invalid unicode" in msg.lower() or "not utf-8 encoded" in msg.lower():
+        line = re.search(r"CSV Error on Line: (\d+)", msg)
+        return _decode_error(name, encoding, int(line.group(1)) if line else None, "--encoding")
+    # the first lines of the message, without "Original Line:" (it would print a person's record)
+    lines = []
+    for ln in msg.split("\n\n")[0].splitlines():
+        if ln.startswith(("The search space", "Possible")):
+            break
+        if ln.strip() and not ln.startswith("Original Line"):
+            lines.append(ln.strip())
+    text = "; ".join(lines[:3]).replace("Invalid Input Error: ", "")
+    if "sniffing" in text:
+        text += " (does a line have more fields than the header?)"
+    return DataError(f"{name}: {text}")
 
 
 def aggregate_register(extract, directory, year: int, *, columns: dict | None = None,
                        memory_limit: str = "768MB", threads: int | None = None,
-                       temp_directory: str | None = None) -> RegisterResult:
+                       temp_directory: str | None = None, encoding: str = "utf-8",
+                       directory_encoding: str | None = None) -> RegisterResult:
     """Aggregate a person-level register extract to Sozialraum counts.
 
     Parameters
@@ -311,112 +533,158 @@ def aggregate_register(extract, directory, year: int, *, columns: dict | None = 
     year : int
         Reference year (counts refer to 31.12. of ``year``; age = ``year - birth_year``).
     columns : dict, optional
-        Source column name -> standard name (``{"GEBJAHR": "birth_year"}``).
+        Source column name -> standard name (``{"GEBJAHR": "birth_year"}``). An unknown standard
+        name or a source column the extract lacks is a :class:`DataError`.
     memory_limit, threads, temp_directory
         DuckDB settings: beyond ``memory_limit`` the aggregation spills to ``temp_directory``.
+    encoding : str
+        Encoding of CSV extracts: ``utf-8`` (default) and ``latin-1`` are decoded by DuckDB; any
+        other (``cp1252``, ...) is first transcoded to UTF-8 copies, 1 MiB at a time, in a folder
+        under ``temp_directory`` (or the system's temporary folder) that is removed afterwards.
+    directory_encoding : str, optional
+        Encoding of a CSV directory (default: ``encoding``).
+
+    Every failure on the input (a file that does not decode, a malformed CSV, too little memory) is
+    a :class:`DataError` whose message names the file and what to do.
     """
     import duckdb
 
-    dirx = read_directory(directory)
     year = int(year)
+    encoding = _encoding(encoding)
+    columns = _check_mapping(columns)
+    dirx = read_directory(directory, encoding=directory_encoding or encoding)
+    label = "register extract" if isinstance(extract, pd.DataFrame) else str(extract)
+    folder: list[Path] = []
+
+    def workdir() -> Path:
+        if temp_directory:
+            os.makedirs(temp_directory, exist_ok=True)
+        folder.append(Path(tempfile.mkdtemp(prefix="register-utf8-", dir=temp_directory)))
+        return folder[-1]
+
+    copies: dict = {}
     con = duckdb.connect()
     try:
-        con.execute(f"SET memory_limit='{memory_limit}'")
+        try:
+            con.execute("SET memory_limit=" + _sql_list([str(memory_limit)]))
+        except duckdb.Error:
+            raise DataError(f"memory limit {str(memory_limit)!r} not understood: write e.g. 768MB or 2GB") from None
         con.execute(f"SET threads={int(threads or os.cpu_count() or 1)}")
         con.execute("SET preserve_insertion_order=false")
         if temp_directory:
-            con.execute(f"SET temp_directory='{temp_directory}'")
-        src = _source_sql(con, extract, columns)
-        con.register("dir_df", dirx)
-        # one normalised row per person; addr is one string key per address
-        persons = f"""
-            SELECT
-              {_SEX_SQL} AS sx,
-              {_NAT_SQL} AS nat,
-              {year} - TRY_CAST(trim(birth_year) AS INTEGER) AS age,
-              NULLIF(trim(household_id), '') AS hh,
-              CASE WHEN NULLIF(trim(street_key), '') IS NOT NULL
-                   THEN 'S' || trim(street_key) || '|' || coalesce(trim(house_number), '')
-                   WHEN NULLIF(trim(block_key), '') IS NOT NULL THEN 'B' || trim(block_key)
-                   ELSE '-' END AS addr
-            FROM {src}"""
-        # one scan of the extract into a compact table (DuckDB spills it to disk beyond memory_limit)
-        con.execute(f"CREATE TEMP TABLE p AS {persons}")
-        persons = "SELECT * FROM p"
-        # persons by address x band x sex x nationality
-        con.execute(f"""
-            CREATE TEMP TABLE pa AS SELECT addr,
-              CASE WHEN age IS NULL THEN 'birth year missing or not a number'
-                   WHEN age < 0 THEN 'born after the reference year'
-                   WHEN age > 120 THEN 'older than 120'
-                   WHEN sx IS NULL THEN 'sex not m/w'
-                   WHEN nat IS NULL THEN 'nationality not deutsch/nichtdeutsch' END AS invalid,
-              least(age // 5, 18) AS band, sx, nat, hh IS NULL AS no_hh, count(*) AS n
-            FROM ({persons}) GROUP BY ALL""")
-        # households: composition per household, then households by address x type
-        con.execute(f"""
-            CREATE TEMP TABLE hh AS
-            WITH h AS (
-              SELECT hh, min(addr) AS addr, min(addr) <> max(addr) AS split, count(*) AS n,
-                     count(*) FILTER (WHERE age IS NULL OR age < 0 OR age > 120) AS n_bad,
-                     count(*) FILTER (WHERE age < 18) AS n_child,
-                     count(*) FILTER (WHERE age >= 18) AS n_adult,
-                     max(age) FILTER (WHERE age >= 18) AS max_adult,
-                     min(age) FILTER (WHERE age >= 18) AS min_adult,
-                     max(age) AS max_age
-              FROM ({persons}) WHERE hh IS NOT NULL GROUP BY hh)
-            SELECT addr,
-              CASE WHEN n_bad > 0 THEN 'sonstige'
-                   WHEN n = 1 AND max_age < 65 THEN 'einpersonen_unter65'
-                   WHEN n = 1 THEN 'einpersonen_65plus'
-                   WHEN n_adult = 2 AND max_adult - min_adult <= {COUPLE_MAX_AGE_GAP} AND n_child = 0
-                        THEN 'paare_ohne_kinder'
-                   WHEN n_adult = 2 AND max_adult - min_adult <= {COUPLE_MAX_AGE_GAP} THEN 'paare_mit_kindern'
-                   WHEN n_adult = 1 AND n_child > 0 THEN 'alleinerziehende'
-                   ELSE 'sonstige' END AS type,
-              count(*) AS n, count(*) FILTER (WHERE split) AS n_split
-            FROM h GROUP BY ALL""")
-        # distinct addresses -> Sozialraum through the directory (sections do not overlap)
-        con.execute(r"""
-            CREATE TEMP TABLE addrs AS
-            SELECT addr,
-              CASE WHEN addr[1] = 'S' THEN split_part(addr[2:], '|', 1) END AS street_key,
-              CASE WHEN addr[1] = 'S' THEN substr(addr, strpos(addr, '|') + 1) END AS house_number,
-              CASE WHEN addr[1] = 'B' THEN addr[2:] END AS block_key,
-              CASE WHEN addr[1] = 'S' THEN TRY_CAST(regexp_extract(substr(addr, strpos(addr, '|') + 1),
-                   '^\s*(\d+)', 1) AS BIGINT) END AS num
-            FROM (SELECT DISTINCT addr FROM pa UNION SELECT DISTINCT addr FROM hh)""")
-        con.execute("""
-            CREATE TEMP TABLE amap AS
-            SELECT a.addr, min(d.area_id) AS area_id FROM addrs a JOIN dir_df d
-              ON a.street_key = d.street_key AND a.num BETWEEN d.number_from AND d.number_to
-             AND (d.side = 'all' OR (d.side = 'odd') = (a.num % 2 = 1))
-            GROUP BY a.addr
-            UNION ALL
-            SELECT a.addr, d.area_id FROM addrs a JOIN dir_df d ON a.block_key = d.block_key""")
-        pop_raw = con.sql("""
-            SELECT m.area_id, band, sx, nat, sum(n) AS n FROM pa JOIN amap m USING (addr)
-            WHERE invalid IS NULL GROUP BY ALL""").df()
-        hh_raw = con.sql("""
-            SELECT m.area_id, type, sum(n) AS n FROM hh JOIN amap m USING (addr) GROUP BY ALL""").df()
-        um = con.sql("""
-            WITH up AS (SELECT addr, sum(n) AS persons FROM pa ANTI JOIN amap USING (addr)
-                        WHERE invalid IS NULL GROUP BY addr),
-                 uh AS (SELECT addr, sum(n) AS households FROM hh ANTI JOIN amap USING (addr) GROUP BY addr)
-            SELECT a.street_key, a.house_number, a.block_key,
-                   coalesce(up.persons, 0) AS persons, coalesce(uh.households, 0) AS households, a.addr
-            FROM addrs a JOIN (SELECT addr FROM up UNION SELECT addr FROM uh) u USING (addr)
-            LEFT JOIN up USING (addr) LEFT JOIN uh USING (addr)
-            ORDER BY persons DESC, a.addr""").df()
-        tot = con.sql("""
-            SELECT coalesce(invalid, '') AS invalid, addr IN (SELECT addr FROM amap) AS matched,
-                   no_hh, sum(n) AS n FROM pa GROUP BY ALL""").df()
-        htot = con.sql("""
-            SELECT addr IN (SELECT addr FROM amap) AS matched, sum(n) AS n, sum(n_split) AS n_split
-            FROM hh GROUP BY ALL""").df()
+            con.execute("SET temp_directory=" + _sql_list([str(temp_directory)]))
+        src, copies = _source_sql(con, extract, columns, encoding, workdir)
+        tables = _aggregate(con, src, dirx, year)
+    except duckdb.Error as exc:
+        raise _duckdb_error(exc, label, copies, encoding, memory_limit) from exc
     finally:
         con.close()
+        for f in folder:
+            shutil.rmtree(f, ignore_errors=True)
+    return _result(dirx, year, *tables)
 
+
+def _aggregate(con, src: str, dirx: pd.DataFrame, year: int):
+    """Run the aggregation in DuckDB; returns the small result tables as DataFrames."""
+    con.register("dir_df", dirx)
+    # one normalised row per person; addr is one string key per address ('-' for none)
+    persons = f"""
+        SELECT
+          {_SEX_SQL} AS sx,
+          {_NAT_SQL} AS nat,
+          {year} - TRY_CAST(trim(birth_year) AS INTEGER) AS age,
+          NULLIF(trim(household_id), '') AS hh,
+          CASE WHEN NULLIF(trim(street_key), '') IS NOT NULL
+               THEN 'S' || trim(street_key) || '|' || coalesce(trim(house_number), '')
+               WHEN NULLIF(trim(block_key), '') IS NOT NULL THEN 'B' || trim(block_key)
+               ELSE '-' END AS addr
+        FROM (SELECT *, lower(trim(sex)) AS sex_v, lower(trim(nationality)) AS nat_v FROM {src})"""
+    # one scan of the extract into a compact table (DuckDB spills it to disk beyond memory_limit)
+    con.execute(f"CREATE TEMP TABLE p AS {persons}")
+    # persons by address x band x sex x nationality; the first reason that applies makes a person invalid
+    con.execute(f"""
+        CREATE TEMP TABLE pa AS SELECT addr,
+          CASE WHEN age IS NULL THEN 'birth year missing or not a number'
+               WHEN age < 0 THEN 'born after the reference year'
+               WHEN age > 120 THEN 'older than 120'
+               WHEN sx IS NULL THEN 'sex missing or not m/w/d/x'
+               WHEN sx = 2 THEN '{_SEX_OTHER_REASON}'
+               WHEN nat IS NULL THEN 'nationality not deutsch/nichtdeutsch' END AS invalid,
+          least(age // 5, 18) AS band, sx, nat, hh IS NULL AS no_hh, count(*) AS n
+        FROM p GROUP BY ALL""")
+    # distinct addresses -> Sozialraum through the directory (sections do not overlap); a whole
+    # street also matches a house number without a leading number, or none
+    con.execute(r"""
+        CREATE TEMP TABLE addrs AS
+        SELECT addr,
+          CASE WHEN addr[1] = 'S' THEN split_part(addr[2:], '|', 1) END AS street_key,
+          CASE WHEN addr[1] = 'S' THEN NULLIF(substr(addr, strpos(addr, '|') + 1), '') END AS house_number,
+          CASE WHEN addr[1] = 'B' THEN addr[2:] END AS block_key,
+          CASE WHEN addr[1] = 'S' THEN TRY_CAST(regexp_extract(substr(addr, strpos(addr, '|') + 1),
+               '^\s*(\d+)', 1) AS BIGINT) END AS num
+        FROM (SELECT DISTINCT addr FROM pa)""")
+    con.execute("""
+        CREATE TEMP TABLE amap AS
+        SELECT a.addr, min(d.area_id) AS area_id FROM addrs a JOIN dir_df d
+          ON a.street_key = d.street_key
+         AND (d.whole_street OR (a.num BETWEEN d.number_from AND d.number_to
+              AND (d.side = 'all' OR (d.side = 'odd') = (a.num % 2 = 1))))
+        GROUP BY a.addr
+        UNION ALL
+        SELECT a.addr, d.area_id FROM addrs a JOIN dir_df d ON a.block_key = d.block_key""")
+    # the unmatched addresses: a small table, cheaper to probe than amap
+    con.execute("CREATE TEMP TABLE unm AS SELECT addr FROM addrs ANTI JOIN amap USING (addr)")
+    # households: composition per household, counted at the first matched address of its members
+    # (in sort order); only if none matched, at the first address (which then is unmatched)
+    con.execute(f"""
+        CREATE TEMP TABLE hh AS
+        WITH pm AS (SELECT hh, age, addr, NOT (addr IN (SELECT addr FROM unm)) AS matched
+                    FROM p WHERE hh IS NOT NULL),
+        h AS (
+          SELECT hh, coalesce(min(addr) FILTER (WHERE matched), min(addr)) AS addr,
+                 min(addr) <> max(addr) AS split, count(*) AS n,
+                 count(*) FILTER (WHERE age IS NULL OR age < 0 OR age > 120) AS n_bad,
+                 count(*) FILTER (WHERE age < 18) AS n_child,
+                 count(*) FILTER (WHERE age >= 18) AS n_adult,
+                 max(age) FILTER (WHERE age >= 18) AS max_adult,
+                 min(age) FILTER (WHERE age >= 18) AS min_adult,
+                 max(age) AS max_age
+          FROM pm GROUP BY hh)
+        SELECT addr,
+          CASE WHEN n_bad > 0 THEN 'sonstige'
+               WHEN n = 1 AND max_age < 65 THEN 'einpersonen_unter65'
+               WHEN n = 1 THEN 'einpersonen_65plus'
+               WHEN n_adult = 2 AND max_adult - min_adult <= {COUPLE_MAX_AGE_GAP} AND n_child = 0
+                    THEN 'paare_ohne_kinder'
+               WHEN n_adult = 2 AND max_adult - min_adult <= {COUPLE_MAX_AGE_GAP} THEN 'paare_mit_kindern'
+               WHEN n_adult = 1 AND n_child > 0 THEN 'alleinerziehende'
+               ELSE 'sonstige' END AS type,
+          count(*) AS n, count(*) FILTER (WHERE split) AS n_split
+        FROM h GROUP BY ALL""")
+    pop_raw = con.sql("""
+        SELECT m.area_id, band, sx, nat, sum(n) AS n FROM pa JOIN amap m USING (addr)
+        WHERE invalid IS NULL GROUP BY ALL""").df()
+    hh_raw = con.sql("""
+        SELECT m.area_id, type, sum(n) AS n FROM hh JOIN amap m USING (addr) GROUP BY ALL""").df()
+    um = con.sql("""
+        WITH up AS (SELECT addr, sum(n) AS persons FROM pa ANTI JOIN amap USING (addr)
+                    WHERE invalid IS NULL GROUP BY addr),
+             uh AS (SELECT addr, sum(n) AS households FROM hh ANTI JOIN amap USING (addr) GROUP BY addr)
+        SELECT a.street_key, a.house_number, a.block_key,
+               coalesce(up.persons, 0) AS persons, coalesce(uh.households, 0) AS households, a.addr
+        FROM addrs a JOIN (SELECT addr FROM up UNION SELECT addr FROM uh) u USING (addr)
+        LEFT JOIN up USING (addr) LEFT JOIN uh USING (addr)
+        ORDER BY persons DESC, a.addr""").df()
+    tot = con.sql("""
+        SELECT coalesce(invalid, '') AS invalid, addr IN (SELECT addr FROM amap) AS matched,
+               no_hh, sum(n) AS n FROM pa GROUP BY ALL""").df()
+    htot = con.sql("""
+        SELECT addr IN (SELECT addr FROM amap) AS matched, sum(n) AS n, sum(n_split) AS n_split
+        FROM hh GROUP BY ALL""").df()
+    return pop_raw, hh_raw, um, tot, htot
+
+
+def _result(dirx, year, pop_raw, hh_raw, um, tot, htot) -> RegisterResult:
     area_ids = sorted(dirx["area_id"].unique())
     # einwohner: full grid of every directory area x band x sex x nationality
     grid = pd.MultiIndex.from_product([area_ids, range(19), (0, 1), (0, 1)], names=["area_id", "band", "sx", "nat"])
@@ -453,7 +721,7 @@ def aggregate_register(extract, directory, year: int, *, columns: dict | None = 
         "households_counted": int(htot.loc[htot["matched"], "n"].sum()),
         "households_unmatched": int(htot.loc[~htot["matched"], "n"].sum()),
         "households_split_address": int(htot["n_split"].sum()),
-        "addresses_unmatched": int(len(unmatched)),
+        "addresses_unmatched": len(unmatched),
     }
     assert summary["persons_read"] == (summary["persons_counted"] + summary["persons_unmatched"]
                                        + summary["persons_invalid"])
