@@ -539,6 +539,68 @@ def test_gvb_key_inference_on_the_mirror_keys_stored_as_numbers(mirror):
         gemeindeverband_key(saarland, "x")
 
 
+# ------------------------------------------------------------------------ INKAR text cells
+def test_inkar_german_number_text_and_invalid_cells(tmp_path):
+    import datetime as dt
+
+    path = _workbook(tmp_path / "x.xlsx", [
+        ["Kennziffer", "Raumeinheit", "Aggregat", "Q", "Q", "Q", "Q", "Q", "Q", "Q"],
+        [None, None, None, 2013, 2014, 2015, 2016, 2017, 2018, 2019],
+        ["03353", "Harburg", "Landkreis", "1.234", "1.234,5", "1,5", " -3,25 ",
+         dt.datetime(2020, 1, 1), True, None],
+        ["03354", "Lüchow-Dannenberg", "Landkreis", "12.345.678", "-", ".", "", 7,
+         dt.date(2019, 5, 1), 2.5],
+    ])
+    table = read_inkar(path)
+    assert tuple(table.columns) == INKAR_COLUMNS
+    harburg = table[table.area_id == "03353"].set_index("year")
+    assert list(harburg.value[:4]) == [1234.0, 1234.5, 1.5, -3.25]
+    assert harburg.missing_reason[:4].isna().all()
+    assert math.isnan(harburg.value[2018]) and math.isnan(harburg.value[2017])
+    assert harburg.missing_reason[2017] == "ungültig: Datum statt Zahl"
+    assert harburg.missing_reason[2018] == "ungültig: Wahrheitswert statt Zahl"
+    assert harburg.missing_reason[2019] == "leer"
+    other = table[table.area_id == "03354"].set_index("year")
+    assert other.value[2013] == 12345678.0
+    assert list(other.missing_reason[[2014, 2015, 2016]]) == [
+        "nichts vorhanden / keine Daten", "unbekannt oder geheim", "leer"]
+    assert other.value[2017] == 7 and other.value[2019] == 2.5
+    assert other.missing_reason[2018] == "ungültig: Datum statt Zahl"
+    assert table.attrs["invalid_cells"] == ["H3", "I3", "I4"]
+    assert table.loc[table.missing_reason.notna(), "value"].isna().all()
+    assert table.loc[table.missing_reason.isna(), "value"].notna().all()
+
+
+@pytest.mark.parametrize("text", ["1.5", "1234.5", "1.23", "1,234.5", "1e3"])
+def test_inkar_text_that_is_no_german_number(tmp_path, text):
+    path = _workbook(tmp_path / "x.xlsx", [
+        ["Kennziffer", "Raumeinheit", "Aggregat", "Q"], [None, None, None, 2019],
+        ["03353", "Harburg", "Landkreis", text]])
+    with pytest.raises(ValueError, match=r"cell D3: value .* is not a number"):
+        read_inkar(path)
+
+
+def test_inkar_fallback_reader_same_invalid_cells(tmp_path, monkeypatch):
+    import datetime as dt
+
+    from sozialanalyse.io import inkar
+
+    path = _workbook(tmp_path / "x.xlsx", [
+        ["Kennziffer", "Raumeinheit", "Aggregat", "Q", "Q", "Q", "Q"],
+        [None, None, None, 2016, 2017, 2018, 2019],
+        ["03353", "Harburg", "Landkreis", dt.datetime(2020, 1, 1, 12), False, "1.234", 4],
+    ])
+    fast = read_inkar(path)
+    assert list(fast.missing_reason.fillna("")) == [
+        "ungültig: Datum statt Zahl", "ungültig: Wahrheitswert statt Zahl", "", ""]
+
+    def unsupported(*args, **kwargs):
+        raise inkar._FastPathUnsupported("test")
+
+    monkeypatch.setattr(inkar, "_read_xlsx_fast", unsupported)
+    pd.testing.assert_frame_equal(fast, read_inkar(path))
+
+
 # --------------------------------------------------------- GENESIS trailing separators
 def test_genesis_trailing_semicolons_are_ignored():
     table = read_genesis(FIXTURES / "genesis_trailing_semicolons.csv")

@@ -29,10 +29,22 @@ zero: ``3353`` for ``03353``). :func:`read_inkar` restores the width from the ``
   or an ``ARS[:9]`` of Land 01-09 without its zero.
 - ``Land``/``Bundesland``: 2 digits. For any other ``Aggregat`` the level follows from the
   magnitude of the key: up to 2 digits Land, up to 5 Kreis, otherwise Gemeindeverband as above.
+
+Values
+------
+Number cells are read as they are. Text cells are read as German numbers, with the point as
+thousands separator and the comma as decimal mark (``"1.234"`` = 1234, ``"1.234,5"`` = 1234.5,
+``"1,5"`` = 1.5); any other text (``"1.5"``, ``"viel"``) is an error, except the special values
+of the official statistics (``-``, ``.``, ``x``, ``...``, ``/``, as in GENESIS). Empty cells,
+special values and cells that hold no number at all -- dates and truth values, which Excel stores
+as numbers (2020-01-01 = 43831, TRUE = 1) -- give a missing value with its reason in
+``missing_reason``.
 """
 from __future__ import annotations
 
+import datetime as dt
 import html
+import numbers
 import posixpath
 import re
 import xml.etree.ElementTree as ET
@@ -42,12 +54,23 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .genesis import SPECIAL_VALUES
 from .own import DataError
 
-__all__ = ["GVB_KEYS", "INKAR_COLUMNS", "gemeindeverband_key", "read_inkar"]
+__all__ = ["GVB_KEYS", "INKAR_COLUMNS", "INVALID_BOOL", "INVALID_DATE", "gemeindeverband_key",
+           "read_inkar"]
 
 #: Output columns of :func:`read_inkar`, in order.
-INKAR_COLUMNS = ("area_id", "area_name", "aggregat", "area_level", "indicator", "year", "value")
+INKAR_COLUMNS = ("area_id", "area_name", "aggregat", "area_level", "indicator", "year", "value",
+                 "missing_reason")
+
+#: ``missing_reason`` of a cell that holds a date or time (Excel stores it as a day number).
+INVALID_DATE = "ungültig: Datum statt Zahl"
+#: ``missing_reason`` of a cell that holds a truth value (TRUE/FALSE, stored as 1/0).
+INVALID_BOOL = "ungültig: Wahrheitswert statt Zahl"
+#: ``missing_reason`` of an empty cell and of the special values written as text.
+_MISSING_TEXT = {"": "leer", **SPECIAL_VALUES}
+_GERMAN_NUMBER_RE = re.compile(r"^[+-]?(\d+|\d{1,3}(\.\d{3})+)(,\d+)?$")
 
 _KREIS_AGGREGATE = {"kreisfreie stadt", "krsfr. stadt", "kreisfr. stadt", "landkreis", "kreis",
                     "kreise", "stadtkreis"}
@@ -165,6 +188,33 @@ _CELL_RE = re.compile(r'<c r="([A-Z]+)(\d+)"([^>]*?)(?:/>|>(.*?)</c>)', re.DOTAL
 _V_RE = re.compile(r"<v>(.*?)</v>", re.DOTALL)
 _T_RE = re.compile(r"<t(?: [^>]*)?>(.*?)</t>", re.DOTALL)
 _TYPE_RE = re.compile(r'\bt="(\w+)"')
+_STYLE_RE = re.compile(r'\bs="(\d+)"')
+# Built-in number formats that show dates or times (ECMA-376 18.8.30, with the East Asian ones).
+_BUILTIN_DATE_FORMATS = frozenset([*range(14, 23), *range(27, 37), *range(45, 48),
+                                   *range(50, 59)])
+_FORMAT_LITERAL_RE = re.compile(r'"[^"]*"|\[[^\]]*\]|\\.|[_*].')
+_DATE_TOKEN_RE = re.compile(r"[dmyhs]", re.IGNORECASE)
+
+
+def _is_date_format(code: str) -> bool:
+    """Whether a number format code shows a date or time (``yyyy-mm-dd``, ``h:mm``)."""
+    return bool(_DATE_TOKEN_RE.search(_FORMAT_LITERAL_RE.sub("", code)))
+
+
+def _date_styles(styles_xml: bytes) -> set[int]:
+    """Indices of the cell formats (``s="..."``) whose number format is a date or time."""
+    root = ET.fromstring(styles_xml)
+    custom = {el.get("numFmtId"): el.get("formatCode", "") for el in root.iter(_NS + "numFmt")}
+    cell_xfs = root.find(_NS + "cellXfs")
+    if cell_xfs is None:
+        return set()
+    out = set()
+    for index, xf in enumerate(cell_xfs.findall(_NS + "xf")):
+        fmt = xf.get("numFmtId", "0")
+        if _is_date_format(custom[fmt]) if fmt in custom else (
+                fmt.isdigit() and int(fmt) in _BUILTIN_DATE_FORMATS):
+            out.add(index)
+    return out
 
 
 class _FastPathUnsupported(Exception):
@@ -193,6 +243,12 @@ def _read_xlsx_fast(path: Path, sheet: str) -> list[tuple]:
             raise _FastPathUnsupported("sheet relation not found")
         target = target.lstrip("/") if target.startswith("/") else posixpath.normpath(
             posixpath.join("xl", target))
+        epoch = dt.datetime(1899, 12, 30)
+        pr = workbook.find(_NS + "workbookPr")
+        if pr is not None and pr.get("date1904") in ("1", "true"):
+            epoch = dt.datetime(1904, 1, 1)
+        date_styles = _date_styles(archive.read("xl/styles.xml")) \
+            if "xl/styles.xml" in names else set()
         shared: list[str] = []
         if "xl/sharedStrings.xml" in names:
             root = ET.fromstring(archive.read("xl/sharedStrings.xml"))
@@ -224,6 +280,12 @@ def _read_xlsx_fast(path: Path, sheet: str) -> list[tuple]:
                 number = float(text)
                 cell = int(number) if number.is_integer() and not ("." in text or "E" in text
                                                                      or "e" in text) else number
+                if date_styles:
+                    style = _STYLE_RE.search(attributes)
+                    if style and int(style.group(1)) in date_styles:
+                        cell = epoch + dt.timedelta(days=number)
+            elif kind == "d":
+                cell = dt.datetime.fromisoformat(text)
             else:
                 raise _FastPathUnsupported(f"cell type {kind!r}")
         rows.setdefault(int(row_number), {})[_column_index(letters)] = cell
@@ -272,6 +334,12 @@ def _load_sheet(path: Path, sheet: str) -> list[tuple]:
                 for cell in ws.row(r):
                     if cell.ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
                         row.append(None)
+                    elif cell.ctype == xlrd.XL_CELL_DATE:
+                        row.append(xlrd.xldate.xldate_as_datetime(cell.value, book.datemode))
+                    elif cell.ctype == xlrd.XL_CELL_BOOLEAN:
+                        row.append(bool(cell.value))
+                    elif cell.ctype == xlrd.XL_CELL_ERROR:
+                        row.append(xlrd.error_text_from_code.get(cell.value, "#ERROR"))
                     else:
                         row.append(cell.value)
                 rows.append(tuple(row))
@@ -327,6 +395,53 @@ def _level(aggregat: str | None, key: str) -> str:
     return "gemeindeverband"
 
 
+_CELL_KIND = {int: 0, float: 0, type(None): 1, str: 2, bool: 3}
+
+
+def _read_values(flat: np.ndarray, n_cols: int, area_ids: list[str], sheet_rows: list[int],
+                 where: str) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """Values, missing reasons and invalid cells of the value block (row-major, flattened)."""
+    kinds = np.fromiter((_CELL_KIND.get(type(v), 4) for v in flat), dtype=np.int8,
+                        count=flat.size)
+    values = np.full(flat.size, np.nan)
+    reasons = np.full(flat.size, None, dtype=object)
+    numeric = kinds == 0
+    values[numeric] = flat[numeric].astype(float)
+    reasons[kinds == 1] = "leer"
+    invalid: list[str] = []
+
+    def cell(pos: int) -> str:
+        row_i, col_i = divmod(pos, n_cols)
+        return f"{_column_letter(col_i + 3)}{sheet_rows[row_i]}"
+
+    for pos in np.flatnonzero(kinds >= 2).tolist():
+        item = flat[pos]
+        if isinstance(item, str):
+            text = item.strip()
+            if text in _MISSING_TEXT:
+                reasons[pos] = _MISSING_TEXT[text]
+            elif _GERMAN_NUMBER_RE.match(text):
+                values[pos] = float(text.replace(".", "").replace(",", "."))
+            else:
+                row_i = pos // n_cols
+                raise DataError(f"{where}: cell {cell(pos)}: value {item!r} (Kennziffer "
+                                f"{area_ids[row_i]}) is not a number (text is read as a German "
+                                f"number: '1.234,5' = 1234.5)")
+        elif isinstance(item, (bool, np.bool_)):
+            reasons[pos] = INVALID_BOOL
+            invalid.append(cell(pos))
+        elif isinstance(item, (dt.date, dt.time, dt.timedelta)):
+            reasons[pos] = INVALID_DATE
+            invalid.append(cell(pos))
+        elif isinstance(item, numbers.Real):
+            values[pos] = float(item)
+        else:
+            row_i = pos // n_cols
+            raise DataError(f"{where}: cell {cell(pos)}: value {item!r} (Kennziffer "
+                            f"{area_ids[row_i]}) is not a number")
+    return values, reasons, invalid
+
+
 def read_inkar(path: str | Path, sheet: str = "Daten", *,
                gvb_key: str | None = None) -> pd.DataFrame:
     """Read an INKAR export (xlsx or xls) into a long table.
@@ -358,17 +473,24 @@ def read_inkar(path: str | Path, sheet: str = "Daten", *,
         - ``area_level`` (str): ``kreis``, ``gemeindeverband`` or ``land``,
         - ``indicator`` (str): the indicator name of header row 1,
         - ``year`` (int): header row 2,
-        - ``value`` (float).
+        - ``value`` (float): numbers as they are, text as a German number (``"1.234,5"`` =
+          1234.5); NaN where ``missing_reason`` is set,
+        - ``missing_reason`` (str, NaN where a value is present): ``"leer"`` for an empty
+          cell; for the special values ``-``, ``.``, ``x``, ``...``, ``/`` their meaning as in
+          GENESIS (``"nichts vorhanden / keine Daten"``, ...); :data:`INVALID_DATE` for a date
+          or time cell, :data:`INVALID_BOOL` for TRUE/FALSE.
 
-        ``attrs`` holds ``source``, ``sheet``, ``indicators``, ``key_width`` (per level) and
-        ``gemeindeverband_key`` (``"bbsr8"``/``"ars9"``, None without Gemeindeverband rows).
+        ``attrs`` holds ``source``, ``sheet``, ``indicators``, ``key_width`` (per level),
+        ``gemeindeverband_key`` (``"bbsr8"``/``"ars9"``, None without Gemeindeverband rows) and
+        ``invalid_cells`` (the cells, e.g. ``"D5"``, with a date or truth value instead of a
+        number).
 
     Raises
     ------
     DataError
         A :class:`ValueError` naming the file, the cell and the problem: missing sheet, header
-        not ``Kennziffer, Raumeinheit, Aggregat``, a year that is not a number, a value that is
-        not a number, a missing key, Gemeindeverband keys of no or no clear scheme.
+        not ``Kennziffer, Raumeinheit, Aggregat``, a year that is not a number, a text value that
+        is no German number nor a special value, a missing key, Gemeindeverband keys of no or no clear scheme.
 
     Examples
     --------
@@ -385,12 +507,12 @@ def read_inkar(path: str | Path, sheet: str = "Daten", *,
     ...     path = os.path.join(tmp, "x.xlsx")
     ...     wb.save(path)
     ...     table = read_inkar(path)
-    >>> table[["area_id", "area_level", "year", "value"]]
-        area_id       area_level  year  value
-    0     03353            kreis  2018    4.1
-    1     03353            kreis  2019    3.9
-    2  03353901  gemeindeverband  2018    5.0
-    3  03353901  gemeindeverband  2019    NaN
+    >>> table[["area_id", "area_level", "year", "value", "missing_reason"]]
+        area_id       area_level  year  value missing_reason
+    0     03353            kreis  2018    4.1            NaN
+    1     03353            kreis  2019    3.9            NaN
+    2  03353901  gemeindeverband  2018    5.0            NaN
+    3  03353901  gemeindeverband  2019    NaN           leer
     """
     path = Path(path)
     if not path.exists():
@@ -465,22 +587,8 @@ def read_inkar(path: str | Path, sheet: str = "Daten", *,
     block = np.array(data, dtype=object)
     if block.ndim != 2:
         block = block.reshape(len(data), width - 3)
-    flat = block.reshape(-1)
-    is_text = np.fromiter((isinstance(v, str) for v in flat), dtype=bool, count=flat.size)
-    if is_text.any():
-        for pos in np.flatnonzero(is_text):
-            text = flat[pos].strip().replace(",", ".")
-            if text in ("", ".", "-", "x", "..."):
-                flat[pos] = None
-                continue
-            try:
-                flat[pos] = float(text)
-            except ValueError:
-                row_i, col_i = divmod(int(pos), width - 3)
-                cell = f"{_column_letter(col_i + 3)}{sheet_rows[row_i]}"
-                raise DataError(f"{where}: cell {cell}: value {flat[pos]!r} (Kennziffer "
-                                f"{area_ids[row_i]}) is not a number") from None
-    values = pd.to_numeric(pd.Series(flat), errors="coerce").to_numpy(dtype=float)
+    values, reasons, invalid = _read_values(block.reshape(-1), width - 3, area_ids, sheet_rows,
+                                            where)
     n_rows, n_cols = len(area_ids), width - 3
     out = pd.DataFrame({
         "area_id": np.repeat(np.array(area_ids, dtype=object), n_cols),
@@ -490,6 +598,7 @@ def read_inkar(path: str | Path, sheet: str = "Daten", *,
         "indicator": np.tile(np.array(indicators, dtype=object), n_rows),
         "year": np.tile(np.array(years, dtype=np.int64), n_rows),
         "value": values,
+        "missing_reason": reasons,
     })
     out.attrs.update({
         "source": str(path),
@@ -497,5 +606,6 @@ def read_inkar(path: str | Path, sheet: str = "Daten", *,
         "indicators": list(dict.fromkeys(indicators)),
         "key_width": {lv: widths[lv] for lv in sorted(set(levels))},
         "gemeindeverband_key": scheme if gvb_keys else None,
+        "invalid_cells": invalid,
     })
     return out
