@@ -539,6 +539,58 @@ def test_gvb_key_inference_on_the_mirror_keys_stored_as_numbers(mirror):
         gemeindeverband_key(saarland, "x")
 
 
+# ------------------------------------------------------------------ BKG keys stored as numbers
+def _dbf(path, **columns):
+    import pyogrio
+
+    pyogrio.write_dataframe(pd.DataFrame(columns), path, driver="ESRI Shapefile")
+    return path
+
+
+def test_bkg_restores_numeric_keys(tmp_path):
+    gem = read_bkg(_dbf(tmp_path / "X_GEM.dbf", AGS=[3353005, 10041100],
+                        ARS=[33530005005, 100410100100], GEN=["Buchholz", "Saarbrücken"],
+                        BEZ=["Stadt", "Landeshauptstadt"]))
+    assert list(gem.ags) == ["03353005", "10041100"]
+    assert list(gem.ars) == ["033530005005", "100410100100"]
+    assert list(gem.kreis_ags) == ["03353", "10041"]
+    assert list(gem.gemeindeverband_ars) == ["033530005", "100410100"]
+    # text without the zero, as some exports write it
+    text = read_bkg(_dbf(tmp_path / "Y_GEM.dbf", AGS=["3353005"], ARS=["33530005005"],
+                         GEN=["Buchholz"], BEZ=["Stadt"]))
+    assert (text.ags.item(), text.kreis_ags.item()) == ("03353005", "03353")
+    krs = read_bkg(_dbf(tmp_path / "X_KRS.dbf", AGS=[3353, 10041], ARS=[3353, 10041],
+                        GEN=["Harburg", "Saarbrücken"], BEZ=["Landkreis", "Regionalverband"]))
+    assert list(krs.ags) == ["03353", "10041"] and list(krs.ars) == ["03353", "10041"]
+    lan = read_bkg(_dbf(tmp_path / "X_LAN.dbf", AGS=[3, 10], ARS=[3, 10], GEN=["NI", "SL"],
+                        BEZ=["Land", "Land"]))
+    assert list(lan.ags) == ["03", "10"]
+    floats = read_bkg(_dbf(tmp_path / "F_GEM.dbf", AGS=[3353005.0], ARS=[33530005005.0],
+                           GEN=["Buchholz"], BEZ=["Stadt"]))
+    assert (floats.ags.item(), floats.ars.item()) == ("03353005", "033530005005")
+    vwg = read_bkg(_dbf(tmp_path / "X_VWG.dbf", AGS=[3353, 10041], ARS=[33535401, 100410100],
+                        GEN=["Elbmarsch", "Saarbrücken"], BEZ=["Samtgemeinde", "Stadt"]))
+    assert list(vwg.ars) == ["033535401", "100410100"]
+    assert list(vwg.ags) == ["03353", "10041"] and list(vwg.kreis_ags) == ["03353", "10041"]
+
+
+def test_bkg_keys_that_cannot_be_restored(tmp_path):
+    path = _dbf(tmp_path / "X_GEM.dbf", AGS=[3353005, 335300], ARS=[33530005005, 3353000500],
+                GEN=["a", "b"], BEZ=["c", "d"])
+    with pytest.raises(ValueError, match=r"X_GEM\.dbf: record 2: field AGS '335300' .*8 digits"):
+        read_bkg(path)
+    path = _dbf(tmp_path / "Y_KRS.dbf", AGS=["033530"], ARS=["03353"], GEN=["a"], BEZ=["b"])
+    with pytest.raises(ValueError, match=r"Y_KRS\.dbf: record 1: field AGS '033530' .*5 digits"):
+        read_bkg(path)
+    path = _dbf(tmp_path / "Z_KRS.dbf", AGS=[99001], ARS=[99001], GEN=["a"], BEZ=["b"])
+    with pytest.raises(ValueError, match=r"Z_KRS\.dbf: record 1: field AGS '99001' .*Land 99"):
+        read_bkg(path)
+    path = _dbf(tmp_path / "W_GEM.dbf", AGS=[10041100], ARS=[33530005005], GEN=["a"], BEZ=["b"])
+    with pytest.raises(ValueError, match=r"W_GEM\.dbf: record 1: field AGS '10041100' .*"
+                                         r"but ARS '033530005005' Land 03"):
+        read_bkg(path)
+
+
 # ------------------------------------------------------------------------ INKAR text cells
 def test_inkar_german_number_text_and_invalid_cells(tmp_path):
     import datetime as dt

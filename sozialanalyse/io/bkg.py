@@ -19,11 +19,19 @@ Notes on the files
   :func:`read_bkg` then decodes as UTF-8 when the file's bytes are valid UTF-8, else latin-1.
 - CRS: the VG5000 2021 shapefiles are in EPSG:31467 (Gauß-Krüger zone 3); use
   ``to_crs=25832`` for ETRS89 / UTM 32N.
+- Key widths: the BKG products write ``AGS`` and ``ARS`` as text with their leading zeros, as
+  long as the level needs: ``GEM`` 8 and 12 digits, ``KRS`` 5 and 5, ``LAN`` 2 and 2 (VG5000
+  2021 and VG250-EW 2022); ``RBZ`` has 3 (Land and Regierungsbezirk), the ``ARS`` of ``VWG`` 9
+  (``ARS[:9]`` of its Gemeinden). A table that went through other software may hold the keys
+  as numbers (``3353005``): :func:`read_bkg` puts back the one leading zero of Länder 01-09 and
+  refuses keys that cannot be restored. The ``AGS`` of ``VWG`` takes the zero from its ``ARS``;
+  ``STA`` keys are kept as read.
 """
 from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from .own import DataError
@@ -40,6 +48,67 @@ BKG_LEVELS = {
     "GEM": "gemeinde",
 }
 _REQUIRED = ("AGS", "ARS", "GEN", "BEZ")
+# Digits of AGS and ARS per layer (see the module notes); a layer/field not named has no fixed
+# width (VWG AGS, STA).
+_KEY_WIDTH = {
+    "GEM": {"AGS": 8, "ARS": 12},
+    "VWG": {"ARS": 9},
+    "KRS": {"AGS": 5, "ARS": 5},
+    "RBZ": {"AGS": 3, "ARS": 3},
+    "LAN": {"AGS": 2, "ARS": 2},
+}
+
+
+def _digits(column: pd.Series) -> pd.Series:
+    """Key column as text; numbers (int, or float without decimals) without a decimal point."""
+    if pd.api.types.is_float_dtype(column):
+        return column.map(lambda v: str(int(v)) if float(v).is_integer() else str(v))
+    if pd.api.types.is_integer_dtype(column):
+        return column.astype("int64").astype(str)
+    return column.astype(str).str.strip()
+
+
+def _restore_keys(frame: pd.DataFrame, layer: str, source: Path) -> dict[str, pd.Series]:
+    """``AGS`` and ``ARS`` as text with their leading zeros, checked per layer."""
+    keys = {}
+    for field in ("AGS", "ARS"):
+        text = _digits(frame[field])
+        bad = ~text.str.fullmatch(r"\d+")
+        if bad.any():
+            first = int(np.flatnonzero(bad.to_numpy())[0])
+            raise DataError(f"{source}: record {first + 1}: field {field} "
+                            f"{frame[field].iloc[first]!r} is not a numeric key")
+        width = _KEY_WIDTH.get(layer, {}).get(field)
+        if width is not None:
+            lengths = text.str.len()
+            bad = (lengths != width) & (lengths != width - 1)
+            if bad.any():
+                first = int(np.flatnonzero(bad.to_numpy())[0])
+                raise DataError(
+                    f"{source}: record {first + 1}: field {field} {text.iloc[first]!r} has "
+                    f"{lengths.iloc[first]} digits and cannot be restored: layer {layer} keys "
+                    f"have {width} digits (a key stored as a number loses only the one leading "
+                    f"zero of Länder 01-09)")
+            text = text.str.zfill(width)
+        keys[field] = text
+    if layer == "VWG":  # AGS without a fixed width: its Land is that of the ARS
+        ags, ars = keys["AGS"], keys["ARS"]
+        lost = ars.str.startswith("0") & ~ags.str.startswith("0")
+        keys["AGS"] = ags.where(~lost, "0" + ags)
+    if layer != "STA":
+        for field, text in keys.items():
+            land = text.str[:2]
+            bad = ~land.between("01", "16") | (land != keys["ARS"].str[:2])
+            if bad.any():
+                first = int(np.flatnonzero(bad.to_numpy())[0])
+                raise DataError(
+                    f"{source}: record {first + 1}: field {field} {text.iloc[first]!r} "
+                    f"(as read: {frame[field].iloc[first]!r}) gives Land {land.iloc[first]}"
+                    + ("" if "01" <= land.iloc[first] <= "16" else ", not one of 01-16")
+                    + ("" if land.iloc[first] == keys["ARS"].str[:2].iloc[first] else
+                       f", but ARS {keys['ARS'].iloc[first]!r} Land "
+                       f"{keys['ARS'].iloc[first][:2]}"))
+    return keys
 
 
 def _find_file(path: Path, layer: str | None) -> Path:
@@ -119,8 +188,10 @@ def read_bkg(
     geopandas.GeoDataFrame or pandas.DataFrame
         A GeoDataFrame when geometry is read, else a DataFrame. Columns:
 
-        - ``ags`` (str): ``AGS`` (8 digits for Gemeinden, 5 Kreise, 2 Länder),
-        - ``ars`` (str): ``ARS``,
+        - ``ags`` (str): ``AGS`` (8 digits for Gemeinden, 5 Kreise, 2 Länder), leading zero
+          restored where the file holds a number,
+        - ``ars`` (str): ``ARS`` (12 digits for Gemeinden, 9 Gemeindeverbände, 5 Kreise,
+          2 Länder), likewise,
         - ``name`` (str): ``GEN``; ``kind`` (str): ``BEZ``; ``level`` (str): from the layer,
         - ``gf`` (int): Geofaktor,
         - ``inhabitants`` (Int64): ``EWZ``, only where the file has it (VG250-EW),
@@ -137,8 +208,10 @@ def read_bkg(
     FileNotFoundError
         If the file (or ``*_<layer>`` in the folder) does not exist.
     DataError
-        A :class:`ValueError` naming the file when a required field (``AGS``, ``ARS``,
-        ``GEN``, ``BEZ``) is missing or a key is not numeric.
+        A :class:`ValueError` naming the file and record when a required field (``AGS``,
+        ``ARS``, ``GEN``, ``BEZ``) is missing, a key is not numeric, or a key cannot be restored
+        to the width of its layer (more than one digit missing, too long, no Land 01-16, AGS
+        and ARS of different Länder).
 
     Examples
     --------
@@ -179,17 +252,14 @@ def read_bkg(
     frame = pyogrio.read_dataframe(source, columns=wanted, read_geometry=read_geometry,
                                    encoding=encoding)
     crs = getattr(frame, "crs", None)
-    for key in ("AGS", "ARS"):
-        bad = ~frame[key].astype(str).str.fullmatch(r"\d+")
-        if bad.any():
-            first = frame.index[bad.to_numpy()][0]
-            raise DataError(f"{source}: record {first + 1}: field {key} {frame.at[first, key]!r} "
-                            f"is not a numeric key")
+    keys = _restore_keys(frame, layer_key, source)
     if "GF" in frame and land_only:
-        frame = frame[frame["GF"].isin([3, 4, 9])].reset_index(drop=True)
+        land = frame["GF"].isin([3, 4, 9]).to_numpy()
+        frame = frame[land].reset_index(drop=True)
+        keys = {field: text[land].reset_index(drop=True) for field, text in keys.items()}
     out = pd.DataFrame({
-        "ags": frame["AGS"].astype(str).to_numpy(),
-        "ars": frame["ARS"].astype(str).to_numpy(),
+        "ags": keys["AGS"].to_numpy(dtype=object),
+        "ars": keys["ARS"].to_numpy(dtype=object),
         "name": frame["GEN"].astype(str).to_numpy(),
         "kind": frame["BEZ"].astype(str).to_numpy(),
         "level": BKG_LEVELS[layer_key],
