@@ -204,17 +204,20 @@ def plan(config: str | Path | None = None, root: Path | None = None) -> tuple[di
         raise BuildError(f"{cfg['_path']}: report_year {report_year} not in the data ({district.years[0]}–{district.years[-1]})")
     chapters = [str(c) for c in cfg.get("chapters") or toc_chapters(root)]
     jobs = []
-    all_hash = job_data_hash(district, None)
-    shared = None if getattr(district, "source", None) == "official" else _shared_profile_hash(district)
-    for chapter in chapters:
-        title = f"Überblick {district.name}" if chapter in ("kreisuebersicht", "amtlich_kreis") else ""
-        jobs.append(Job(chapter, chapter, title, chapter, {"config": config_ref}, all_hash))
-    profile_template = str(cfg.get("profile_template") or "gemeindeprofil")
-    for area_id in ids:
-        row = district.area(area_id)
-        jobs.append(Job(profile_template, f"gemeinden/{area_id}", str(row.get("label", row["name"])),
-                        f"Gemeindeprofil {row['name']} ({area_id})",
-                        {"config": config_ref, "area_id": area_id}, job_data_hash(district, area_id, shared)))
+    try:  # the hashes read the boundaries and facilities: a problem there is a BuildError too
+        all_hash = job_data_hash(district, None)
+        shared = None if getattr(district, "source", None) == "official" else _shared_profile_hash(district)
+        for chapter in chapters:
+            title = f"Überblick {district.name}" if chapter in ("kreisuebersicht", "amtlich_kreis") else ""
+            jobs.append(Job(chapter, chapter, title, chapter, {"config": config_ref}, all_hash))
+        profile_template = str(cfg.get("profile_template") or "gemeindeprofil")
+        for area_id in ids:
+            row = district.area(area_id)
+            jobs.append(Job(profile_template, f"gemeinden/{area_id}", str(row.get("label", row["name"])),
+                            f"Gemeindeprofil {row['name']} ({area_id})",
+                            {"config": config_ref, "area_id": area_id}, job_data_hash(district, area_id, shared)))
+    except DataError as exc:
+        raise BuildError(f"{cfg['_path']}: {exc}") from exc
     lib = library_hash()
     from .provenance import fingerprint
 

@@ -1,14 +1,25 @@
 """Validate a district folder in the project's input format, reporting every problem at once.
 
 :func:`sozialanalyse.io.load_district` stops at the first problem. :func:`validate` reads the
-same folder and collects **all** problems, each naming the file, row (line number in the file,
-the header being line 1), column, area key and value:
+same folder with the same reader (:func:`sozialanalyse.io.own.read_table`: every table as CSV,
+Excel or Parquet; boundaries as GeoPackage or Shapefile) and collects **all** problems, each
+naming the file, row, column, area key and value. The row is the line of a CSV file (the header
+being line 1; blank lines and line breaks inside quoted fields counted, as an editor counts them),
+the row of an Excel sheet, or the position in a Parquet file or the boundaries counted the same way.
 
 =========================  ===================================================================
 code                       problem
 =========================  ===================================================================
 ``missing_file``           a file of the format is missing
+``ambiguous_file``         a table given twice (``areas.csv`` and ``areas.xlsx``); not read
+``unreadable``             a file that cannot be read as a whole (no header row, UTF-16, not a
+                           workbook)
 ``missing_column``         a required column is missing (every row of the file is rejected)
+``field_count``            a CSV row with more or fewer fields than the header (an Excel row
+                           with cells beyond the header)
+``not_utf8``               a CSV row with bytes that are not UTF-8 (e.g. Latin-1 from Excel)
+``key_as_number``          a key column holding a number (Excel, Parquet, Shapefile): its
+                           leading zero may be lost; rejected, never restored by guessing
 ``malformed_key``          an area key of the wrong form: Kreis 5 digits, Stadt /
                            Einheitsgemeinde / Mitgliedsgemeinde 8 digits (AGS), Samtgemeinde 12
                            digits, Sozialraum ``<AGS>-<nn>``
@@ -16,20 +27,29 @@ code                       problem
                            Sozialraum whose AGS is not its parent's
 ``unknown_kind``           ``kind`` not one of :data:`sozialanalyse.areas.KINDS`
 ``unknown_parent``         ``parent_id`` not in ``areas.csv``
-``unknown_key``            an area key of a count table that is not in ``areas.csv``
+``unknown_key``            an area key of a table that is not in ``areas.csv``
+``area_rejected``          an area key whose own row in ``areas.csv`` was rejected
 ``not_base_area``          counts for an area that has children (counts belong to base areas)
-``not_a_number``           ``year`` or ``value`` is not a number
-``negative``               a negative count
-``unknown_category``       a dimension value outside its list (``sex``: m, w; ...)
-``duplicate``              the same area, year, variable and dimensions twice
+``not_a_number``           ``year``, ``value`` or a facility's ``x``, ``y``, ``capacity`` is not
+                           a number
+``negative``               a negative count or capacity
+``unknown_category``       a dimension value outside its list (``sex``: m, w; ...) or an
+                           unknown facility type
+``missing_value``          a facility without ``facility_id``
+``duplicate``              the same area, year, variable and dimensions twice (a facility id,
+                           an area key, a boundary twice)
 ``mixed_total``            a variable with total rows (dimension empty) and category rows
 ``numerator_gt_denominator`` a count larger than the count it is part of (:data:`RATIO_PAIRS`)
 ``year_gap``               a variable missing a year between its first and last (elections
                            excepted); flagged, no row rejected
 ``not_nested``             a boundary reaching more than 1 m² outside its parent's; flagged
 ``missing_geometry``       an area without a boundary in ``gebiete.gpkg``; flagged
+``crs_missing``            a Shapefile without ``.prj`` (EPSG:25832 assumed); flagged
 =========================  ===================================================================
 
+Problems of an area key (``malformed_key``, ``unknown_key``, ``area_rejected``,
+``not_base_area``, ``key_as_number``) are listed once per file and key, with the number of rows
+and the first and last row; every one of those rows is rejected and counted.
 A rejected row is counted once, under its first problem; a row may carry several problems.
 For every file a reconciliation line states ``rows read = rows kept + rows rejected`` by reason.
 ``strict=True`` raises :class:`ValidationError` with the full list; otherwise the result holds the
@@ -54,10 +74,23 @@ from pathlib import Path
 import pandas as pd
 
 from . import areas as _areas
-from .io.own import COUNT_FILES, DIMENSIONS, TOTAL, DataError, _DIMENSION_VALUES
+from .io.own import (
+    _DIMENSION_VALUES,
+    COUNT_FILES,
+    DIMENSIONS,
+    FACILITY_COLUMNS,
+    FACILITY_TYPES,
+    TOTAL,
+    DataError,
+    Table,
+    boundary_path,
+    read_boundaries,
+    read_table,
+    table_path,
+)
 
-__all__ = ["Problem", "Reconciliation", "ValidationResult", "ValidationError", "validate", "cli_validate", "RATIO_PAIRS",
-           "KEY_PATTERNS"]
+__all__ = ["KEY_PATTERNS", "RATIO_PAIRS", "Problem", "Reconciliation", "ValidationError", "ValidationResult",
+           "cli_validate", "validate"]
 
 #: Form of the area key of each kind.
 KEY_PATTERNS = {
@@ -149,6 +182,11 @@ class ValidationResult:
         return not self.problems
 
     @property
+    def facilities(self) -> pd.DataFrame:
+        """The kept rows of ``facilities`` (``x``, ``y``, ``capacity`` as numbers)."""
+        return self.tables["facilities.csv"]
+
+    @property
     def counts(self) -> pd.DataFrame:
         """The kept rows of every count table as one long table (like ``District.counts``)."""
         frames = [t for f, t in self.tables.items() if f in COUNT_FILES]
@@ -174,18 +212,51 @@ class ValidationError(DataError):
 class _File:
     """Rows of one file with the first rejection reason per row, collecting problems."""
 
-    def __init__(self, name: str, df: pd.DataFrame, problems: list[Problem], recon: Reconciliation):
-        self.name, self.df, self.problems, self.recon = name, df, problems, recon
-        self.reason = pd.Series([None] * len(df), index=df.index, dtype=object)
-        recon.read = len(df)
+    def __init__(self, table: Table, problems: list[Problem], recon: Reconciliation):
+        self.name, self.df, self.problems, self.recon = table.name, table.df, problems, recon
+        self.lines = pd.Series(table.lines, index=table.df.index, dtype="int64")
+        self.reason = pd.Series([None] * len(self.df), index=self.df.index, dtype=object)
+        recon.file, recon.read = table.name, table.read
+        numbers: dict = {}
+        for b in table.bad:  # rows that could not be read: rejected before any check
+            recon.rejected[b.code] += 1
+            if b.code == "key_as_number":  # one problem per key, as for the other key problems
+                numbers.setdefault((b.column, b.value), []).append(b)
+            else:
+                problems.append(Problem(table.name, b.line, b.column, b.area_id, b.value, b.code, b.message))
+        for bs in numbers.values():
+            b, n = bs[0], len(bs)
+            more = f"; {n} rows with this key, first in row {b.line}, last in row {bs[-1].line}" if n > 1 else ""
+            problems.append(Problem(table.name, b.line, b.column, b.area_id, b.value, b.code, b.message + more))
+
+    def line(self, i) -> int:
+        """Line (row) of the file of the row with index ``i``."""
+        return int(self.lines.loc[i])
 
     def flag(self, mask, code: str, column: str | None, message, reject: bool = True) -> None:
         """Record a problem for every row in ``mask``; ``message(row) -> str``."""
         mask = pd.Series(mask, index=self.df.index).fillna(False).astype(bool)
         for i in self.df.index[mask]:
             row = self.df.loc[i]
-            self.problems.append(Problem(self.name, int(i) + 2, column, _s(row.get("area_id")),
+            self.problems.append(Problem(self.name, self.line(i), column, _s(row.get("area_id")),
                                          None if column is None else _s(row.get(column)), code, message(row)))
+        self._mark(mask, code, reject)
+
+    def flag_keys(self, mask, code: str, message) -> None:
+        """Like :meth:`flag` for a problem of the area key: one problem per key (naming its first
+        and last row and the number of rows), every row of it rejected and counted."""
+        mask = pd.Series(mask, index=self.df.index).fillna(False).astype(bool)
+        if mask.any():
+            keys = self.df.loc[mask, "area_id"].fillna("")
+            for key, idx in keys.groupby(keys, sort=False).groups.items():
+                rows = sorted(self.line(i) for i in idx)
+                msg = message(self.df.loc[idx[0]])
+                if len(rows) > 1:
+                    msg += f"; {len(rows)} rows with this key, first in row {rows[0]}, last in row {rows[-1]}"
+                self.problems.append(Problem(self.name, rows[0], "area_id", key or None, key, code, msg))
+        self._mark(mask, code, True)
+
+    def _mark(self, mask: pd.Series, code: str, reject: bool) -> None:
         if reject:
             self.reason[mask & self.reason.isna()] = code
         elif mask.any():
@@ -207,26 +278,61 @@ def _s(v):
     return None if v is None or (isinstance(v, float) and pd.isna(v)) else str(v)
 
 
-def _read(path: Path) -> pd.DataFrame:
-    return pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8")
+def _open(folder: Path, fname: str, problems: list[Problem], recon: dict) -> Table | None:
+    """Read the table ``fname`` (CSV, Excel or Parquet); a problem instead of an exception when
+    the file is missing, given twice or unreadable as a whole."""
+    rc = recon[fname] = Reconciliation(fname)
+    try:
+        path = table_path(folder, fname)
+    except DataError as exc:
+        problems.append(Problem(fname, None, None, None, None, "ambiguous_file", str(exc)))
+        return None
+    try:
+        if path is None:
+            stem = Path(fname).stem
+            problems.append(Problem(fname, None, None, None, None, "missing_file",
+                                    f"{folder / fname}: file missing (or {stem}.xlsx, {stem}.parquet)"))
+            return None
+        rc.file = path.name
+        return read_table(path)
+    except DataError as exc:
+        problems.append(Problem(rc.file, None, None, None, None, "unreadable", str(exc)))
+        return None
 
 
-def _check_areas(folder: Path, problems, recon) -> pd.DataFrame:
+def _missing_columns(t: Table, required, problems: list[Problem], recon: Reconciliation) -> bool:
+    """Record a missing required column (every row rejected); True if one is missing."""
+    missing = [c for c in required if c not in t.df.columns]
+    if not missing:
+        return False
+    hint = ("; the file seems to use ';' as separator: save it with ',' (CSV UTF-8) or as .xlsx"
+            if len(t.df.columns) == 1 and ";" in t.df.columns[0] else "")
+    problems.append(Problem(t.name, None, ", ".join(missing), None, None, "missing_column",
+                            f"column(s) {', '.join(missing)} missing (has: {', '.join(t.df.columns)}); "
+                            f"all {t.read} row(s) rejected{hint}"))
+    f = _File(t, [], recon)  # read problems need no listing once the whole file is rejected
+    recon.rejected.clear()
+    f.reason[:] = "missing_column"
+    recon.rejected["missing_column"] += len(t.bad)
+    f.finish()
+    return True
+
+
+_AREA_COLUMNS = ("area_id", "name", "kind", "parent_id")
+
+
+def _check_areas(folder: Path, problems, recon) -> tuple[pd.DataFrame, dict[str, str]]:
+    """The kept rows of ``areas`` and, for every key whose rows were all rejected, where and why
+    (``"row 5: unknown_kind"``), so that the tables using it say so instead of "unknown key"."""
     name = "areas.csv"
-    rc = recon[name] = Reconciliation(name)
-    path = folder / name
-    if not path.is_file():
-        problems.append(Problem(name, None, None, None, None, "missing_file", f"{path}: file missing"))
-        return pd.DataFrame(columns=["area_id", "name", "kind", "parent_id"])
-    df = _read(path)
-    f = _File(name, df, problems, rc)
-    missing = [c for c in ("area_id", "name", "kind", "parent_id") if c not in df.columns]
-    if missing:
-        problems.append(Problem(name, None, ", ".join(missing), None, None, "missing_column",
-                                f"column(s) {', '.join(missing)} missing (has: {', '.join(df.columns)})"))
-        f.reason[:] = "missing_column"
-        f.finish()
-        return pd.DataFrame(columns=["area_id", "name", "kind", "parent_id"])
+    empty = pd.DataFrame(columns=list(_AREA_COLUMNS))
+    t = _open(folder, name, problems, recon)
+    if t is None:
+        return empty, {}
+    if _missing_columns(t, _AREA_COLUMNS, problems, recon[name]):
+        return empty, {}
+    f = _File(t, problems, recon[name])
+    df = f.df
     key, kind, parent = df["area_id"].fillna(""), df["kind"].fillna(""), df["parent_id"]
     f.flag(~kind.isin(_areas.KINDS), "unknown_kind", "kind",
            lambda r: f"unknown kind (allowed: {', '.join(_areas.KINDS)})")
@@ -236,12 +342,12 @@ def _check_areas(folder: Path, problems, recon) -> pd.DataFrame:
     f.flag(~wellformed, "malformed_key", "area_id",
            lambda r: f"malformed key for a {r['kind']} (expected {_describe(r['kind'])})")
     f.flag(df["area_id"].duplicated(keep="first") & df["area_id"].notna(), "duplicate", "area_id",
-           lambda r: f"duplicate key (first in row {int(df.index[df['area_id'] == r['area_id']][0]) + 2})")
+           lambda r: f"duplicate key (first in row {f.line(df.index[df['area_id'] == r['area_id']][0])})")
     known = set(df["area_id"].dropna())
     f.flag(parent.notna() & ~parent.isin(known), "unknown_parent", "parent_id", lambda r: "unknown parent")
     kreise = df[(kind == "Landkreis") & wellformed]
     if len(kreise) != 1:
-        problems.append(Problem(name, None, "kind", None, None, "kreis_count",
+        problems.append(Problem(t.name, None, "kind", None, None, "kreis_count",
                                 f"exactly one area of kind 'Landkreis' is required (found {len(kreise)})"))
     if len(kreise):
         k = kreise["area_id"].iloc[0]
@@ -252,7 +358,15 @@ def _check_areas(folder: Path, problems, recon) -> pd.DataFrame:
                lambda r: f"Kreis prefix {r['area_id'][:5]!r} differs from the Kreis {k!r}")
     soz = wellformed & (kind == "Sozialraum") & parent.notna() & (key.str[:8] != parent.fillna(""))
     f.flag(soz, "prefix_mismatch", "area_id", lambda r: f"Sozialraum key does not start with its parent {r['parent_id']!r}")
-    return f.finish()
+    kept = f.finish()
+    rejected = {}
+    for b in t.bad:
+        if b.area_id:
+            rejected.setdefault(b.area_id, f"row {b.line}: {b.code}")
+    for i in f.reason.dropna().index:
+        rejected.setdefault(str(df.loc[i, "area_id"]), f"row {f.line(i)}: {f.reason[i]}")
+    kept_keys = set(kept["area_id"])
+    return kept.reset_index(drop=True), {k: v for k, v in rejected.items() if k not in kept_keys}
 
 
 def _describe(kind: str) -> str:
@@ -260,31 +374,31 @@ def _describe(kind: str) -> str:
         kind, "8 digits (AGS)" if kind in KEY_PATTERNS else "a 5, 8 or 12-digit key or <AGS>-<nn>")
 
 
-def _check_counts(folder: Path, fname: str, areas: pd.DataFrame, problems, recon) -> pd.DataFrame | None:
-    rc = recon[fname] = Reconciliation(fname)
-    path = folder / fname
-    if not path.is_file():
-        problems.append(Problem(fname, None, None, None, None, "missing_file", f"{path}: file missing"))
+def _check_keys(f: _File, areas: pd.DataFrame, rejected: dict[str, str], base: set[str] | None = None) -> None:
+    """Area keys of a table: malformed, not in ``areas`` (or its row there rejected), not a base
+    area (counts). One problem per key; every row of it rejected."""
+    key = f.df["area_id"].fillna("").astype(str)
+    wellformed = pd.Series([_ANY_KEY.fullmatch(k) is not None for k in key], index=key.index, dtype=bool)
+    f.flag_keys(~wellformed, "malformed_key", lambda r: "malformed area key (5, 8 or 12 digits, or <AGS>-<nn>)")
+    known = set(areas["area_id"])
+    gone = key.isin(set(rejected))
+    f.flag_keys(wellformed & gone, "area_rejected",
+                lambda r: f"the row of this area in areas.csv ({rejected[r['area_id']]}) was rejected")
+    f.flag_keys(wellformed & ~gone & ~key.isin(known), "unknown_key", lambda r: "unknown area key (not in areas.csv)")
+    if base is not None:
+        f.flag_keys(key.isin(known - base), "not_base_area",
+                    lambda r: "counts for an area that has children (give them for its base areas)")
+
+
+def _check_counts(folder: Path, fname: str, areas: pd.DataFrame, rejected: dict[str, str], problems,
+                  recon) -> _File | None:
+    t = _open(folder, fname, problems, recon)
+    if t is None or _missing_columns(t, ("area_id", "year", "variable", "value"), problems, recon[fname]):
         return None
-    df = _read(path)
-    f = _File(fname, df, problems, rc)
-    missing = [c for c in ("area_id", "year", "variable", "value") if c not in df.columns]
-    if missing:
-        problems.append(Problem(fname, None, ", ".join(missing), None, None, "missing_column",
-                                f"column(s) {', '.join(missing)} missing (has: {', '.join(df.columns)}); "
-                                f"all {len(df)} row(s) rejected"))
-        f.reason[:] = "missing_column"
-        f.finish()
-        return None
-    key = df["area_id"].fillna("")
-    wellformed = key.map(lambda k: _ANY_KEY.fullmatch(k) is not None)
-    f.flag(~wellformed, "malformed_key", "area_id",
-           lambda r: "malformed area key (5, 8 or 12 digits, or <AGS>-<nn>)")
+    f = _File(t, problems, recon[fname])
+    df = f.df
     base = set(_areas.base_areas(areas)["area_id"]) if len(areas) else set()
-    f.flag(wellformed & ~key.isin(set(areas["area_id"])), "unknown_key", "area_id",
-           lambda r: "unknown area key (not in areas.csv)")
-    f.flag(key.isin(set(areas["area_id"]) - base), "not_base_area", "area_id",
-           lambda r: "counts for an area that has children (give them for its base areas)")
+    _check_keys(f, areas, rejected, base)
     nums = {}
     for col in ("year", "value"):
         nums[col] = pd.to_numeric(df[col], errors="coerce")
@@ -295,7 +409,8 @@ def _check_counts(folder: Path, fname: str, areas: pd.DataFrame, problems, recon
         if dim in df.columns and dim in _DIMENSION_VALUES:
             allowed = _DIMENSION_VALUES[dim]
             f.flag(df[dim].notna() & ~df[dim].isin(allowed | {TOTAL}), "unknown_category", dim,
-                   lambda r, dim=dim: f"unknown {dim} of {r['variable']} (allowed: {', '.join(sorted(allowed))})")
+                   lambda r, dim=dim, allowed=allowed: f"unknown {dim} of {r['variable']} "
+                                                       f"(allowed: {', '.join(sorted(allowed))})")
     # a variable mixing total rows (dimension empty) and category rows: the total rows are rejected
     for dim in DIMENSIONS:
         if dim not in df.columns:
@@ -314,7 +429,7 @@ def _check_counts(folder: Path, fname: str, areas: pd.DataFrame, problems, recon
     dup = out[alive].duplicated(dkeys, keep="first")
     first = out[alive].drop_duplicates(dkeys).reset_index().set_index(dkeys)["index"]
     dup_rows = dup[dup].index
-    firsts = {i: int(first.loc[tuple(out.loc[i, dkeys])]) + 2 for i in dup_rows}
+    firsts = {i: f.line(int(first.loc[tuple(out.loc[i, dkeys])])) for i in dup_rows}
     f.flag(pd.Series(out.index.isin(dup_rows), index=out.index), "duplicate", "value",
            lambda r: f"duplicate of row {firsts[r.name]} (same area, year, variable {r['variable']} and dimensions)")
     f._out = out
@@ -357,14 +472,14 @@ def _check_ratios(files: dict, problems) -> None:
                 k = tuple(o.loc[i, c] for c in keys)
                 msgs[i] = (f"{num} {cmp.loc[k, 'num']:g} > {den}{filt} {cmp.loc[k, 'den']:g} "
                            f"in {int(o.loc[i, 'year'])}")
-            f.flag(mask, "numerator_gt_denominator", "value", lambda r: msgs[r.name])
+            f.flag(mask, "numerator_gt_denominator", "value", lambda r, msgs=msgs: msgs[r.name])
 
 
 def _check_gaps(f, problems) -> None:
     o = f._out[f.alive & ~f._out["variable"].isin(GAP_EXEMPT)]
     if o.empty:
         return
-    years = o.groupby(["variable", "area_id"])["year"].agg(lambda s: sorted(set(int(y) for y in s)))
+    years = o.groupby(["variable", "area_id"])["year"].agg(lambda s: sorted({int(y) for y in s}))
     for (var, area), ys in years.items():
         missing = sorted(set(range(ys[0], ys[-1] + 1)) - set(ys))
         if missing:
@@ -374,24 +489,76 @@ def _check_gaps(f, problems) -> None:
             f.recon.flagged["year_gap"] += 1
 
 
-def _check_geometry(folder: Path, areas: pd.DataFrame, problems, recon) -> None:
-    import geopandas as gpd
+def _check_facilities(folder: Path, areas: pd.DataFrame, rejected: dict[str, str], problems, recon) -> pd.DataFrame:
+    """Facilities: key, type, coordinates and capacity of every row; the kept rows with ``x``,
+    ``y``, ``capacity`` as numbers."""
+    name = "facilities.csv"
+    empty = pd.DataFrame({c: pd.Series(dtype=float if c in ("x", "y", "capacity") else object)
+                          for c in (*FACILITY_COLUMNS, "capacity")})
+    t = _open(folder, name, problems, recon)
+    if t is None or _missing_columns(t, FACILITY_COLUMNS, problems, recon[name]):
+        return empty
+    f = _File(t, problems, recon[name])
+    df = f.df
+    if "capacity" not in df.columns:
+        df["capacity"] = None
+    fid = df["facility_id"]
+    f.flag(fid.isna(), "missing_value", "facility_id", lambda r: "facility without facility_id")
+    f.flag(fid.notna() & fid.duplicated(keep="first"), "duplicate", "facility_id",
+           lambda r: f"duplicate facility_id (first in row {f.line(df.index[fid == r['facility_id']][0])})")
+    _check_keys(f, areas, rejected)
+    f.flag(~df["type"].isin(FACILITY_TYPES), "unknown_category", "type",
+           lambda r: f"unknown facility type (allowed: {', '.join(FACILITY_TYPES)})")
+    nums = {}
+    for col in ("x", "y", "capacity"):
+        nums[col] = pd.to_numeric(df[col], errors="coerce")
+        missing_ok = col == "capacity"
+        f.flag(nums[col].isna() & (df[col].notna() | (not missing_ok)), "not_a_number", col,
+               lambda r, col=col: f"{col} is not a number" + (" (coordinates in EPSG:25832)" if col != "capacity" else ""))
+    f.flag(nums["capacity"] < 0, "negative", "capacity", lambda r: "negative capacity")
+    kept = f.finish().copy()
+    for col in ("x", "y", "capacity"):
+        kept[col] = nums[col][kept.index].astype(float)
+    return kept.reset_index(drop=True)
 
+
+def _check_geometry(folder: Path, areas: pd.DataFrame, rejected: dict[str, str], problems, recon) -> None:
     name = "gebiete.gpkg"
     rc = recon[name] = Reconciliation(name)
-    path = folder / name
-    if not path.is_file():
-        problems.append(Problem(name, None, None, None, None, "missing_file", f"{path}: file missing"))
+    try:
+        path = boundary_path(folder)
+        if path is None:
+            problems.append(Problem(name, None, None, None, None, "missing_file",
+                                    f"{folder / name}: file missing (or gebiete.shp)"))
+            return
+    except DataError as exc:
+        problems.append(Problem(name, None, None, None, None, "ambiguous_file", str(exc)))
         return
-    gdf = gpd.read_file(path, layer="gebiete")
-    gdf["area_id"] = gdf["area_id"].astype(str)
-    f = _File(name, pd.DataFrame(gdf.drop(columns="geometry")), problems, rc)
-    f.flag(~gdf["area_id"].isin(set(areas["area_id"])), "unknown_key", "area_id",
+    try:
+        rc.file = path.name
+        gdf, numeric = read_boundaries(path)
+    except DataError as exc:
+        problems.append(Problem(rc.file, None, None, None, None, "unreadable", str(exc)))
+        return
+    gdf = gdf.reset_index(drop=True)
+    t = Table(path.name, pd.DataFrame(gdf.drop(columns="geometry")), list(range(2, len(gdf) + 2)))
+    f = _File(t, problems, rc)
+    if gdf.attrs.get("crs_missing"):
+        problems.append(Problem(path.name, None, "geometry", None, None, "crs_missing",
+                                "no coordinate system given (.prj missing); EPSG:25832 assumed, as documented"))
+        rc.flagged["crs_missing"] += 1
+    f.flag(numeric, "key_as_number", "area_id",
+           lambda r: "key stored as a number: a leading zero may be lost; store area_id as text")
+    known = set(areas["area_id"])
+    gone = gdf["area_id"].isin(set(rejected)) & ~numeric
+    f.flag(gone, "area_rejected", "area_id",
+           lambda r: f"the row of this area in areas.csv ({rejected[r['area_id']]}) was rejected")
+    f.flag(~numeric & ~gone & ~gdf["area_id"].isin(known), "unknown_key", "area_id",
            lambda r: "unknown area key (not in areas.csv)")
     f.flag(gdf["area_id"].duplicated(), "duplicate", "area_id", lambda r: "second boundary of the same area")
     geom = dict(zip(gdf["area_id"], gdf.geometry))
-    for a in sorted(set(areas["area_id"]) - set(gdf["area_id"])):
-        problems.append(Problem(name, None, "area_id", a, None, "missing_geometry", "no boundary for this area"))
+    for a in sorted(known - set(gdf["area_id"])):
+        problems.append(Problem(path.name, None, "area_id", a, None, "missing_geometry", "no boundary for this area"))
         rc.flagged["missing_geometry"] += 1
     parent = dict(zip(areas["area_id"], areas["parent_id"]))
     excess = {}
@@ -426,10 +593,10 @@ def validate(folder: str | Path, strict: bool = False, geometry: bool = True) ->
         raise DataError(f"data folder {folder} does not exist")
     problems: list[Problem] = []
     recon: dict[str, Reconciliation] = {}
-    areas = _check_areas(folder, problems, recon)
+    areas, rejected = _check_areas(folder, problems, recon)
     files = {}
     for fname in COUNT_FILES:
-        f = _check_counts(folder, fname, areas, problems, recon)
+        f = _check_counts(folder, fname, areas, rejected, problems, recon)
         if f is not None:
             files[fname] = f
     _check_ratios(files, problems)
@@ -440,8 +607,9 @@ def validate(folder: str | Path, strict: bool = False, geometry: bool = True) ->
         kept = f._out[f.alive].copy()
         kept["year"] = kept["year"].astype(int)
         tables[fname] = kept.reset_index(drop=True)
+    tables["facilities.csv"] = _check_facilities(folder, areas, rejected, problems, recon)
     if geometry:
-        _check_geometry(folder, areas, problems, recon)
+        _check_geometry(folder, areas, rejected, problems, recon)
     result = ValidationResult(folder=folder, problems=problems, reconciliation=recon, tables=tables, areas=areas)
     if strict and problems:
         raise ValidationError(result)
@@ -454,7 +622,7 @@ def cli_validate(args) -> int:
 
     try:
         result = validate(args.folder, strict=False, geometry=not getattr(args, "no_geometry", False))
-    except DataError as exc:
+    except (DataError, OSError) as exc:  # the folder itself; problems of its files are listed below
         print(f"sozialanalyse validate: error: {exc}", file=sys.stderr)
         return 2
     print(result.report())

@@ -4,10 +4,20 @@
 returns a :class:`District`: the area tree, one long table of counts, the facilities and the
 boundaries. Every problem with the files raises :class:`DataError` naming the file, the column,
 the row and the key.
+
+Each table may be given as ``<table>.csv`` (UTF-8), ``<table>.xlsx`` or ``<table>.parquet``;
+:func:`read_table` reads all three into the same text table, which both this loader and
+:func:`sozialanalyse.validate.validate` check, so validation and build see the same rows.
+Boundaries are ``gebiete.gpkg`` or ``gebiete.shp`` (:func:`read_boundaries`).
 """
 from __future__ import annotations
 
+import codecs
+import csv
 import hashlib
+import io
+import math
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -17,7 +27,9 @@ import yaml
 
 from .. import areas as _areas
 
-__all__ = ["DataError", "District", "load_district", "totals", "COUNT_FILES", "DIMENSIONS", "resolve_config", "read_config"]
+__all__ = ["COUNT_FILES", "DIMENSIONS", "DataError", "District", "Table", "boundary_path", "load_district",
+           "read_boundaries", "read_config", "read_table", "resolve_config", "table_path", "totals",
+           "write_workbook"]
 
 DIMENSIONS = ("age_group", "sex", "nationality", "type")
 COUNT_COLUMNS = ("area_id", "year", "variable", *DIMENSIONS, "value")
@@ -33,6 +45,7 @@ COUNT_FILES = (
     "disability.csv",
     "elections.csv",
 )
+FACILITY_COLUMNS = ("facility_id", "name", "type", "area_id", "x", "y")
 FACILITY_TYPES = ("Stadtteilhaus", "Pflegestützpunkt", "Seniorenberatung", "Kita", "Hausarztpraxis")
 _DIMENSION_VALUES = {
     "age_group": set(_areas.AGE_GROUPS),
@@ -95,24 +108,339 @@ def read_config(config: str | Path | None = None) -> dict:
     return cfg
 
 
-def _read_csv(path: Path, required: tuple[str, ...]) -> pd.DataFrame:
-    if not path.is_file():
-        raise DataError(f"{path}: file missing")
-    df = pd.read_csv(path, dtype={"area_id": str, "parent_id": str, "facility_id": str}, keep_default_na=False,
-                     na_values=[""], encoding="utf-8")
-    missing = [c for c in required if c not in df.columns]
+#: Columns holding keys: always text (a number would have lost its leading zeros).
+KEY_COLUMNS = ("area_id", "parent_id", "facility_id")
+#: A table may be given in any one of these formats (same base name, e.g. ``areas.xlsx``).
+TABLE_SUFFIXES = (".csv", ".xlsx", ".parquet")
+#: Boundaries: a GeoPackage (layer ``gebiete``) or a Shapefile with its sidecar files.
+BOUNDARY_FILES = ("gebiete.gpkg", "gebiete.shp")
+CRS = "EPSG:25832"
+_SURROGATE = re.compile("[\udc80-\udcff]")
+_STR = "str" if int(pd.__version__.split(".")[0]) >= 3 else object  # pandas 2: NaN must stay NaN
+
+
+@dataclass
+class BadRow:
+    """A row rejected while reading a file (before any check of its values)."""
+
+    line: int
+    code: str
+    message: str
+    column: str | None = None
+    area_id: str | None = None
+    value: object = None
+
+
+@dataclass
+class Table:
+    """One table of a district folder as read from its file (CSV, Excel or Parquet).
+
+    ``df`` holds every well-formed row as text (``NaN`` for an empty cell), ``lines`` the row's
+    number in the file: the line of a CSV file (where its record starts; blank lines and line
+    breaks inside quoted fields counted), the row of an Excel sheet, or the position in a Parquet
+    file counted like a spreadsheet (header = row 1). ``bad`` holds the rows rejected while
+    reading: a wrong number of fields, bytes that are not UTF-8, a key stored as a number.
+    """
+
+    name: str
+    df: pd.DataFrame
+    lines: list[int]
+    bad: list[BadRow] = field(default_factory=list)
+
+    @property
+    def read(self) -> int:
+        """Rows read: the rows of ``df`` plus the rows rejected while reading."""
+        return len(self.df) + len(self.bad)
+
+    def line(self, i: int) -> int:
+        """Row number in the file of the ``i``-th row of ``df``."""
+        return int(self.lines[i])
+
+
+def table_path(folder: Path, fname: str) -> Path | None:
+    """The file of table ``fname`` (``"areas.csv"`` or ``"areas"``) in ``folder``: the one of
+    ``areas.csv``, ``areas.xlsx``, ``areas.parquet`` that exists; ``None`` if none does.
+
+    Raises :class:`DataError` naming them if more than one exists (which one counts is not guessed).
+    """
+    stem = Path(fname).stem
+    found = [folder / f"{stem}{s}" for s in TABLE_SUFFIXES if (folder / f"{stem}{s}").is_file()]
+    if len(found) > 1:
+        raise DataError(f"{folder}: {' and '.join(p.name for p in found)} both exist; "
+                        f"keep exactly one file for the table {stem!r}")
+    return found[0] if found else None
+
+
+def _cell_text(v) -> str | None:
+    """A cell of an Excel sheet or a Parquet column as the text a CSV file would hold."""
+    if v is None or v == "":
+        return None
+    if isinstance(v, str):
+        return v
+    if isinstance(v, float):
+        return None if math.isnan(v) else repr(v)
+    if isinstance(v, bool):
+        return str(v)
+    if isinstance(v, int):
+        return str(v)
+    if pd.isna(v):
+        return None
+    return v.isoformat() if hasattr(v, "isoformat") else str(v)
+
+
+def _is_number(v) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and not math.isnan(v)
+
+
+def _key_as_number(header: list[str], fields: list, line: int) -> BadRow | None:
+    """A key column holding a number (Excel, Parquet): its leading zeros may be lost. Rejected,
+    never restored by guessing; the message says what the key probably was."""
+    for j, col in enumerate(header):
+        v = fields[j] if j < len(fields) else None
+        if col in KEY_COLUMNS and _is_number(v):
+            num = str(int(v)) if float(v).is_integer() else repr(v)
+            guess = [f"'{num.zfill(n)}'" for n in (5, 8, 12) if len(num) < n and len(num) >= n - 2]
+            hint = f" (e.g. {' or '.join(guess)})" if guess else ""
+            area = None if col != "area_id" else num
+            return BadRow(line, "key_as_number", f"key stored as a number ({num}): a leading zero may be lost; "
+                          f"format the column as text and enter the key as written in areas{hint}", col, area, num)
+    return None
+
+
+def _frame(header: list[str], rows: list[list]) -> pd.DataFrame:
+    df = pd.DataFrame(rows, columns=header, dtype=object) if rows else pd.DataFrame(columns=header, dtype=object)
+    return df.replace({"": None}).astype(_STR)
+
+
+def _plain(text: str) -> bool:
+    """No quoting and no old-Mac line ends: every line is one record, split at each comma."""
+    return '"' not in text and "\r" not in text.replace("\r\n", "")
+
+
+def _csv_records(text: str) -> list[tuple[int, list[str]]]:
+    """``(line, fields)`` of every non-empty record; ``line`` is where the record starts (blank
+    lines and line breaks inside quoted fields counted, as an editor counts them)."""
+    if _plain(text):
+        return [(i, line.split(",")) for i, line in enumerate(text.replace("\r\n", "\n").split("\n"), start=1)
+                if line.strip(" \t,")]
+    out, prev = [], 0
+    reader = csv.reader(io.StringIO(text, newline=""))
+    while True:
+        try:
+            fields = next(reader)
+        except StopIteration:
+            return out
+        except csv.Error as exc:
+            out.append((prev + 1, [f"<{exc}>"]))
+            prev = reader.line_num
+            continue
+        start, prev = prev + 1, reader.line_num
+        if "".join(fields).strip(" \t,"):
+            out.append((start, fields))
+
+
+def _read_csv_table(path: Path) -> Table:
+    raw = path.read_bytes()
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise DataError(f"{path.name}: the file is UTF-16 encoded (Excel 'Unicode text'); "
+                        "save it as 'CSV UTF-8' or as .xlsx")
+    raw = raw.removeprefix(codecs.BOM_UTF8)  # Excel's "CSV UTF-8": the byte order mark is no content
+    try:
+        text, lossy = raw.decode("utf-8"), False
+    except UnicodeDecodeError:
+        text, lossy = raw.decode("utf-8", "surrogateescape"), True
+    if _plain(text):  # the common case, parsed by pandas' C parser after the lines are checked
+        lines = text.replace("\r\n", "\n").split("\n")
+        numbered = [(i, line) for i, line in enumerate(lines, start=1) if line.strip(" \t,")]
+        if not numbered:
+            raise DataError(f"{path.name}: the file is empty (no header row)")
+        hline, htext = numbered[0]
+        header = _header(path, hline, htext.split(","), lossy)
+        commas = len(header) - 1
+        good = [(i, line) for i, line in numbered[1:] if line.count(",") == commas
+                and not (lossy and _SURROGATE.search(line))]
+        bad = [] if len(good) == len(numbered) - 1 else _bad_rows(
+            header, [(i, line.split(",")) for i, line in numbered[1:] if line.count(",") != commas
+                     or (lossy and _SURROGATE.search(line))])
+        if good:
+            df = pd.read_csv(io.StringIO("\n".join(line for _, line in good)), header=None, names=header,
+                             dtype=str, keep_default_na=False, na_values=[""], skip_blank_lines=False)
+        else:
+            df = _frame(header, [])
+        return Table(path.name, df, [i for i, _ in good], bad)
+    records = _csv_records(text)
+    if not records:
+        raise DataError(f"{path.name}: the file is empty (no header row)")
+    header = _header(path, records[0][0], records[0][1], lossy)
+    n = len(header)
+    ok = [(i, f) for i, f in records[1:] if len(f) == n and not (lossy and _SURROGATE.search("".join(f)))]
+    bad = _bad_rows(header, [(i, f) for i, f in records[1:]
+                             if len(f) != n or (lossy and _SURROGATE.search("".join(f)))])
+    return Table(path.name, _frame(header, [f for _, f in ok]), [i for i, _ in ok], bad)
+
+
+def _header(path: Path, line: int, fields: list[str], lossy: bool) -> list[str]:
+    if lossy and _SURROGATE.search(",".join(fields)):
+        raise DataError(f"{path.name}: row {line} (the header): {_not_utf8(','.join(fields))}")
+    header = [h.strip() for h in fields]
+    twice = sorted({h for h in header if header.count(h) > 1})
+    if twice:
+        raise DataError(f"{path.name}: row {line} (the header): column(s) {', '.join(map(repr, twice))} "
+                        "appear more than once")
+    return header
+
+
+def _bad_rows(header: list[str], records) -> list[BadRow]:
+    """Rows that cannot be read: bytes that are not UTF-8, or a wrong number of fields."""
+    n, out = len(header), []
+    for line, fields in records:
+        key = header.index("area_id") if "area_id" in header else None
+        area = fields[key] if key is not None and key < len(fields) else None
+        area = None if area is None or _SURROGATE.search(area) else area
+        hit = [j for j, v in enumerate(fields) if _SURROGATE.search(v)]
+        if hit:
+            j = hit[0]
+            out.append(BadRow(line, "not_utf8", _not_utf8(fields[j]), header[j] if j < n else None, area,
+                              _SURROGATE.sub("\ufffd", fields[j])))
+        else:
+            joined = ",".join(fields)
+            hint = " (a quote opened and not closed?)" if "\n" in joined else ""
+            out.append(BadRow(line, "field_count", f"{_fields(len(fields))}, the header has {n}{hint}", None, area,
+                              joined[:80]))
+    return out
+
+
+def _fields(k: int) -> str:
+    return f"{k} field" + ("s" if k != 1 else "")
+
+
+def _not_utf8(text: str) -> str:
+    b = _SURROGATE.search(text).group().encode("utf-8", "surrogateescape")
+    try:
+        meant = f" (in Windows-1252 / Latin-1: {b.decode('cp1252')!r})"
+    except UnicodeDecodeError:
+        meant = ""
+    return (f"not UTF-8: byte 0x{b[0]:02x}{meant}; save the file as UTF-8 (in Excel: 'CSV UTF-8') "
+            "or as .xlsx")
+
+
+def _typed_rows(name: str, header: list[str], records) -> Table:
+    """Rows of typed cells (Excel, Parquet) -> a :class:`Table` of text, rejecting rows with too
+    many cells and keys stored as numbers."""
+    n = len(header)
+    rows, lines, bad = [], [], []
+    for line, cells in records:
+        cells = list(cells)
+        extra = [j for j in range(n, len(cells)) if _cell_text(cells[j]) is not None]
+        if extra:
+            bad.append(BadRow(line, "field_count", f"{_fields(extra[-1] + 1)}, the header has {n}", None, None,
+                              ",".join(str(_cell_text(c) or "") for c in cells[:extra[-1] + 1])[:80]))
+            continue
+        cells = (cells + [None] * n)[:n]
+        number = _key_as_number(header, cells, line)
+        if number is not None:
+            bad.append(number)
+            continue
+        rows.append([_cell_text(c) for c in cells])
+        lines.append(line)
+    return Table(name, _frame(header, rows), lines, bad)
+
+
+def _read_xlsx_table(path: Path) -> Table:
+    import openpyxl
+
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # not a zip, not a workbook, encrypted ...
+        raise DataError(f"{path.name}: cannot be read as an Excel workbook ({type(exc).__name__}: {exc})") from exc
+    try:  # a sheet named like the table (e.g. "areas"), else the first sheet
+        ws = wb[path.stem] if path.stem in wb.sheetnames else wb.worksheets[0]
+        rows = [(i, r) for i, r in enumerate(ws.iter_rows(min_row=1, values_only=True), start=1)
+                if any(_cell_text(c) is not None and str(c).strip() for c in r)]
+    finally:
+        wb.close()
+    if not rows:
+        raise DataError(f"{path.name}: sheet {ws.title!r} is empty (no header row)")
+    header = [str(_cell_text(c) or "").strip() for c in rows[0][1]]
+    while header and not header[-1]:
+        header.pop()
+    return _typed_rows(f"{path.name}", header, rows[1:])
+
+
+def _read_parquet_table(path: Path) -> Table:
+    try:
+        df = pd.read_parquet(path)
+    except Exception as exc:
+        raise DataError(f"{path.name}: cannot be read as a Parquet file ({type(exc).__name__}: {exc})") from exc
+    header = [str(c) for c in df.columns]
+    columns = [df[c].tolist() for c in df.columns]
+    return _typed_rows(path.name, header, zip(range(2, len(df) + 2), map(list, zip(*columns))))
+
+
+def read_table(path: str | Path) -> Table:
+    """Read one table file of a district folder (``.csv``, ``.xlsx`` or ``.parquet``) as text.
+
+    CSV files are UTF-8 (a byte order mark, as Excel's "CSV UTF-8" writes it, is skipped), comma
+    separated, quoted with ``"``. An Excel workbook is read from the sheet named like the table
+    (``areas`` for ``areas.xlsx``), else from its first sheet. Empty rows are skipped. Rows that
+    cannot be read are rejected in :attr:`Table.bad` with the reason; nothing stops at them.
+    Raises :class:`DataError` if the file as a whole cannot be read (no header, UTF-16, not a
+    workbook).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     p = Path(tmp) / "t.csv"
+    ...     _ = p.write_bytes(b"area_id,value\\n\\n03499001,1\\n03499002,2,3\\n")
+    ...     t = read_table(p)
+    >>> t.df["area_id"].tolist(), t.lines, t.read
+    (['03499001'], [3], 2)
+    >>> t.bad[0].line, t.bad[0].message
+    (4, '3 fields, the header has 2')
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix == ".xlsx":
+        return _read_xlsx_table(path)
+    if suffix == ".parquet":
+        return _read_parquet_table(path)
+    return _read_csv_table(path)
+
+
+def _read_csv(path: Path, required: tuple[str, ...]) -> Table:
+    """The table ``path`` names (in whichever format it is given), for the strict loader: the first
+    row that cannot be read raises :class:`DataError` naming file and row."""
+    found = table_path(path.parent, path.name)
+    if found is None:
+        raise DataError(f"{path}: file missing (or {path.stem}.xlsx, {path.stem}.parquet)")
+    t = read_table(found)
+    missing = [c for c in required if c not in t.df.columns]
     if missing:
-        raise DataError(f"{path.name}: column(s) {', '.join(missing)} missing (has: {', '.join(df.columns)})")
-    return df
+        raise DataError(f"{t.name}: column(s) {', '.join(missing)} missing (has: {', '.join(t.df.columns)})"
+                        f"{_separator_hint(list(t.df.columns))}")
+    if t.bad:
+        b = min(t.bad, key=lambda b: b.line)
+        col = f", column {b.column}" if b.column else ""
+        raise DataError(f"{t.name}: row {b.line}{col}: {b.message}" + (f" (value {b.value!r})" if b.value else "")
+                        + (f"; {len(t.bad)} such row(s)" if len(t.bad) > 1 else ""))
+    return t
 
 
-def _check_keys(df: pd.DataFrame, known: set[str], fname: str) -> None:
+def _separator_hint(columns: list[str]) -> str:
+    if len(columns) == 1 and ";" in columns[0]:
+        return "; the file seems to use ';' as separator: save it with ',' (CSV UTF-8) or as .xlsx"
+    return ""
+
+
+def _check_keys(t: Table, known: set[str]) -> None:
+    df = t.df
     bad = ~df["area_id"].isin(known)
     if bad.any():
         i = int(bad.to_numpy().nonzero()[0][0])
         raise DataError(
-            f"{fname}: row {i + 2}, column area_id: unknown area key {df['area_id'].iloc[i]!r} "
-            f"({int(bad.sum())} row(s) with keys not in areas.csv)"
+            f"{t.name}: row {t.line(i)}, column area_id: unknown area key {df['area_id'].iloc[i]!r} "
+            f"({int(bad.sum())} row(s) with keys not in areas)"
         )
 
 
@@ -120,20 +448,21 @@ def _read_counts(folder: Path, areas: pd.DataFrame) -> pd.DataFrame:
     base = set(_areas.base_areas(areas)["area_id"])
     frames = []
     for fname in COUNT_FILES:
-        df = _read_csv(folder / fname, ("area_id", "year", "variable", "value"))
-        _check_keys(df, base, fname)
+        t = _read_csv(folder / fname, ("area_id", "year", "variable", "value"))
+        df = t.df.copy()
+        _check_keys(t, base)
         for col in ("year", "value"):
             num = pd.to_numeric(df[col], errors="coerce")
             if num.isna().any():
                 i = int(num.isna().to_numpy().nonzero()[0][0])
                 raise DataError(
-                    f"{fname}: row {i + 2}, column {col}: {df[col].iloc[i]!r} is not a number "
+                    f"{t.name}: row {t.line(i)}, column {col}: {df[col].iloc[i]!r} is not a number "
                     f"(area {df['area_id'].iloc[i]})"
                 )
             df[col] = num
         if (df["value"] < 0).any():
             i = int((df["value"] < 0).to_numpy().nonzero()[0][0])
-            raise DataError(f"{fname}: row {i + 2}, column value: negative count {df['value'].iloc[i]} "
+            raise DataError(f"{t.name}: row {t.line(i)}, column value: negative count {df['value'].iloc[i]} "
                             f"(area {df['area_id'].iloc[i]}, variable {df['variable'].iloc[i]})")
         for dim in DIMENSIONS:
             if dim not in df.columns:
@@ -145,13 +474,67 @@ def _read_counts(folder: Path, areas: pd.DataFrame) -> pd.DataFrame:
                     bad = ~df[dim].isin(allowed | {TOTAL})
                     if bad.any():
                         i = int(bad.to_numpy().nonzero()[0][0])
-                        raise DataError(f"{fname}: row {i + 2}, column {dim}: unknown value {df[dim].iloc[i]!r}")
+                        raise DataError(f"{t.name}: row {t.line(i)}, column {dim}: unknown value {df[dim].iloc[i]!r}")
         df["year"] = df["year"].astype(int)
         frames.append(df[list(COUNT_COLUMNS)])
     counts = pd.concat(frames, ignore_index=True)
     for col in ("area_id", "variable", *DIMENSIONS):
         counts[col] = counts[col].astype(str)
     return counts
+
+
+def boundary_path(folder: Path) -> Path | None:
+    """``gebiete.gpkg`` or ``gebiete.shp`` in ``folder`` (``None`` if neither); both: :class:`DataError`."""
+    found = [folder / n for n in BOUNDARY_FILES if (folder / n).is_file()]
+    if len(found) > 1:
+        raise DataError(f"{folder}: {' and '.join(p.name for p in found)} both exist; keep exactly one")
+    return found[0] if found else None
+
+
+def read_boundaries(path: Path):
+    """Boundaries from a GeoPackage (layer ``gebiete``, or its only layer) or a Shapefile, in
+    EPSG:25832 (reprojected if given in another system).
+
+    Returns the GeoDataFrame with ``area_id`` as text and a boolean Series: ``True`` where the
+    file stores the key as a number (its leading zeros may be lost; such rows are rejected).
+    A Shapefile without ``.prj`` is taken to be in EPSG:25832 (as documented); :func:`validate`
+    flags it.
+    """
+    import geopandas as gpd
+    import pyogrio
+
+    path = Path(path)
+    if path.suffix.lower() == ".shp":
+        missing = [path.with_suffix(s).name for s in (".shx", ".dbf") if not path.with_suffix(s).is_file()]
+        if missing:
+            raise DataError(f"{path.name}: the Shapefile's {' and '.join(missing)} missing beside it "
+                            "(a Shapefile is several files: .shp, .shx, .dbf, .prj)")
+        layer = None
+    else:
+        layers = [str(n) for n, _ in pyogrio.list_layers(path)]
+        if "gebiete" in layers:
+            layer = "gebiete"
+        elif len(layers) == 1:
+            layer = layers[0]
+        else:
+            raise DataError(f"{path.name}: no layer 'gebiete' (layers: {', '.join(layers)})")
+    try:
+        gdf = gpd.read_file(path, layer=layer)
+    except Exception as exc:
+        raise DataError(f"{path.name}: cannot be read ({type(exc).__name__}: {exc})") from exc
+    if "area_id" not in gdf.columns:
+        raise DataError(f"{path.name}: column area_id missing (has: {', '.join(map(str, gdf.columns))})")
+    if gdf.crs is None:
+        gdf = gdf.set_crs(CRS)
+        gdf.attrs["crs_missing"] = True
+    elif gdf.crs != CRS:
+        gdf = gdf.to_crs(CRS)
+    numeric = pd.Series([_is_number(v) for v in gdf["area_id"].tolist()], index=gdf.index)
+    gdf["area_id"] = [_cell_text(v) for v in gdf["area_id"].tolist()]
+    gdf["area_id"] = gdf["area_id"].astype(str)
+    gdf.loc[numeric, "area_id"] = [str(int(v)) if float(v).is_integer() else repr(v)
+                                   for v in gdf.loc[numeric, "area_id"].astype(float)]
+    return gdf, numeric
 
 
 @dataclass
@@ -164,6 +547,7 @@ class District:
     facilities: pd.DataFrame
     meta: dict
     config: dict = field(default_factory=dict)
+    lenient: bool = False  #: built from the rows that pass validation (``validation: lenient``)
 
     @property
     def name(self) -> str:
@@ -221,15 +605,25 @@ class District:
 
     @cached_property
     def geometry(self):
-        """Boundaries of every area (GeoDataFrame, EPSG:25832) joined with the area tree."""
-        import geopandas as gpd
+        """Boundaries of every area (GeoDataFrame, EPSG:25832) joined with the area tree.
 
-        path = self.folder / "gebiete.gpkg"
-        if not path.is_file():
-            raise DataError(f"{path}: file missing")
-        gdf = gpd.read_file(path, layer="gebiete")
-        gdf["area_id"] = gdf["area_id"].astype(str)
-        _check_keys(gdf, set(self.areas["area_id"]), "gebiete.gpkg")
+        With ``validation: lenient`` the boundaries of areas whose row was rejected (and
+        boundaries the validation rejects: a second one of an area, a key stored as a number)
+        are left out, as the data page lists; otherwise an unknown key raises :class:`DataError`.
+        """
+        path = boundary_path(self.folder)
+        if path is None:
+            raise DataError(f"{self.folder / 'gebiete.gpkg'}: file missing (or gebiete.shp)")
+        gdf, numeric = read_boundaries(path)
+        known = set(self.areas["area_id"])
+        if self.lenient:
+            gdf = gdf[~numeric & gdf["area_id"].isin(known) & ~gdf["area_id"].duplicated()]
+        elif numeric.any():
+            i = int(numeric.to_numpy().nonzero()[0][0])
+            raise DataError(f"{path.name}: row {i + 2}, column area_id: key stored as a number "
+                            f"({gdf['area_id'].iloc[i]}): a leading zero may be lost; store area_id as text")
+        else:
+            _check_keys(Table(path.name, gdf, list(range(2, len(gdf) + 2))), known)
         return gdf.merge(self.areas, on="area_id", how="left")
 
     def facilities_gdf(self):
@@ -240,33 +634,52 @@ class District:
 
 
 def _read_areas(folder: Path) -> pd.DataFrame:
-    areas = _read_csv(folder / "areas.csv", ("area_id", "name", "kind", "parent_id"))
+    t = _read_csv(folder / "areas.csv", ("area_id", "name", "kind", "parent_id"))
+    areas = t.df
     bad = ~areas["kind"].isin(_areas.KINDS)
     if bad.any():
         i = int(bad.to_numpy().nonzero()[0][0])
-        raise DataError(f"areas.csv: row {i + 2}, column kind: unknown kind {areas['kind'].iloc[i]!r} "
+        raise DataError(f"{t.name}: row {t.line(i)}, column kind: unknown kind {areas['kind'].iloc[i]!r} "
                         f"(allowed: {', '.join(_areas.KINDS)})")
     for col in ("area_id", "parent_id"):  # keys name pages and files and are notebook parameters
         keys = areas[col].fillna("").astype(str)
         bad = ~keys.str.fullmatch(AREA_KEY_PATTERN) & ~((col == "parent_id") & (keys == ""))
         if bad.any():
             i = int(bad.to_numpy().nonzero()[0][0])
-            raise DataError(f"areas.csv: row {i + 2}, column {col}: invalid area key {keys.iloc[i][:80]!r} "
+            raise DataError(f"{t.name}: row {t.line(i)}, column {col}: invalid area key {keys.iloc[i][:80]!r} "
                             "(allowed: 5-digit Kreis key, 8-digit AGS, 12-digit Samtgemeinde key, "
                             "<AGS>-<nn> for a Sozialraum; see data/README.md)")
     dup = areas["area_id"].duplicated()
     if dup.any():
         i = int(dup.to_numpy().nonzero()[0][0])
-        raise DataError(f"areas.csv: row {i + 2}, column area_id: duplicate key {areas['area_id'].iloc[i]!r}")
+        raise DataError(f"{t.name}: row {t.line(i)}, column area_id: duplicate key {areas['area_id'].iloc[i]!r}")
     known = set(areas["area_id"])
     orphan = areas["parent_id"].notna() & ~areas["parent_id"].isin(known)
     if orphan.any():
         i = int(orphan.to_numpy().nonzero()[0][0])
-        raise DataError(f"areas.csv: row {i + 2}, column parent_id: unknown parent {areas['parent_id'].iloc[i]!r} "
+        raise DataError(f"{t.name}: row {t.line(i)}, column parent_id: unknown parent {areas['parent_id'].iloc[i]!r} "
                         f"of area {areas['area_id'].iloc[i]!r}")
     if (areas["kind"] == "Landkreis").sum() != 1:
-        raise DataError("areas.csv: exactly one area of kind 'Landkreis' is required")
+        raise DataError(f"{t.name}: exactly one area of kind 'Landkreis' is required")
     return areas
+
+
+def _read_facilities(folder: Path, areas: pd.DataFrame) -> pd.DataFrame:
+    """Facilities for the strict loader: ``x``, ``y``, ``capacity`` as numbers."""
+    t = _read_csv(folder / "facilities.csv", FACILITY_COLUMNS)
+    _check_keys(t, set(areas["area_id"]))
+    df = t.df.copy()
+    if "capacity" not in df.columns:
+        df["capacity"] = None
+    for col in ("x", "y", "capacity"):
+        num = pd.to_numeric(df[col], errors="coerce")
+        bad = num.isna() & df[col].notna() if col == "capacity" else num.isna()
+        if bad.any():
+            i = int(bad.to_numpy().nonzero()[0][0])
+            raise DataError(f"{t.name}: row {t.line(i)}, column {col}: {df[col].iloc[i]!r} is not a number "
+                            f"(facility {df['facility_id'].iloc[i]})")
+        df[col] = num.astype(float)
+    return df
 
 
 def load_district(source: str | Path | None = None) -> District:
@@ -300,18 +713,66 @@ def load_district(source: str | Path | None = None) -> District:
         from ..validate import validate
 
         checked = validate(folder, geometry=False)
-        areas, counts = checked.areas, checked.counts
+        areas, counts, facilities = checked.areas, checked.counts, checked.facilities
+        if (areas["kind"] == "Landkreis").sum() != 1 or counts.empty:
+            raise DataError(f"{folder}: too little passed validation to build from (no Landkreis or no "
+                            f"counts left):\n{checked.report()}")
         for col in ("area_id", "variable", *DIMENSIONS):
             counts[col] = counts[col].astype(str)
     else:
         areas = _read_areas(folder)
         counts = _read_counts(folder, areas)
-    facilities = _read_csv(folder / "facilities.csv", ("facility_id", "name", "type", "area_id", "x", "y"))
-    _check_keys(facilities, set(areas["area_id"]), "facilities.csv")
+        facilities = _read_facilities(folder, areas)
     meta_path = folder / "meta.yml"
     meta = yaml.safe_load(meta_path.read_text(encoding="utf-8")) if meta_path.is_file() else {}
     return District(folder=folder, areas=areas, counts=counts, facilities=facilities, meta=meta or {},
-                    config=config)
+                    config=config, lenient=mode == "lenient")
+
+
+def write_workbook(folder: str | Path, path: str | Path) -> Path:
+    """Write the tables of a district folder into one Excel workbook, one sheet per table.
+
+    Each sheet is named like its table (``areas``, ``population``, ..., ``facilities``); key
+    columns are stored as text and formatted as text (``@``), so that keys typed into them keep
+    their leading zeros; ``year``, ``value`` and coordinates are numbers. A copy of the workbook
+    saved as ``areas.xlsx`` is read from its sheet ``areas``, as ``population.xlsx`` from its
+    sheet ``population``, and so on (:func:`read_table`). ``data/vorlage/vorlage.xlsx`` is
+    written by this function from the CSV files beside it.
+    """
+    import openpyxl
+    from openpyxl.utils import get_column_letter
+
+    folder, path = Path(folder), Path(path)
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for fname in ("areas.csv", *COUNT_FILES, "facilities.csv"):
+        found = table_path(folder, fname)
+        if found is None:
+            continue
+        t = _read_csv(found, ())
+        ws = wb.create_sheet(Path(fname).stem)
+        ws.append(list(t.df.columns))
+        numeric = [c in ("year", "value", "x", "y", "capacity") for c in t.df.columns]
+        for row in t.df.itertuples(index=False):
+            ws.append([None if pd.isna(v) else _number(v) if num else str(v) for v, num in zip(row, numeric)])
+        for j, num in enumerate(numeric, start=1):
+            if not num:  # text columns stay text when a user types digits into them
+                ws.column_dimensions[get_column_letter(j)].number_format = "@"
+                for (cell,) in ws.iter_rows(min_row=2, min_col=j, max_col=j):
+                    cell.number_format = "@"
+        ws.freeze_panes = "A2"
+    wb.save(path)
+    return path
+
+
+def _number(text: str):
+    try:
+        return int(text)
+    except ValueError:
+        try:
+            return float(text)
+        except ValueError:
+            return text
 
 
 def file_hashes(folder: str | Path) -> dict[str, str]:
