@@ -1,0 +1,223 @@
+"""The project's own input format in CSV, Excel and Parquet, boundaries as GeoPackage or Shapefile,
+the strict loader's messages, and the template folder data/vorlage/."""
+import shutil
+from pathlib import Path
+
+import geopandas as gpd
+import openpyxl
+import pandas as pd
+import pytest
+
+from sozialanalyse.io.own import DataError, load_district, read_table
+from sozialanalyse.validate import validate
+
+ROOT = Path(__file__).resolve().parents[1]
+BASE = ROOT / "tests" / "fixtures" / "broken" / "base"
+MUSTERLAND = ROOT / "data" / "musterland"
+VORLAGE = ROOT / "data" / "vorlage"
+KEYS = {"area_id": str, "parent_id": str, "facility_id": str}
+FACILITIES = ("facility_id,name,type,area_id,x,y,capacity\n"
+              "K-1,Kita Nord,Kita,03499001-01,500.5,700.0,40\n"
+              "P-1,Pflegestützpunkt Süd,Pflegestützpunkt,03499001-02,500.0,200.25,\n")
+
+
+def _base(tmp_path: Path) -> Path:
+    folder = tmp_path / "csv"
+    shutil.copytree(BASE, folder)
+    (folder / "facilities.csv").write_text(FACILITIES, encoding="utf-8")
+    return folder
+
+
+def _convert(src: Path, dst: Path, fmt: str) -> Path:
+    """Every CSV table of ``src`` as ``fmt``, written the way a user's tool would: numbers as
+    numbers, keys as text."""
+    shutil.copytree(src, dst, ignore=shutil.ignore_patterns("*.csv"))
+    for p in sorted(src.glob("*.csv")):
+        df = pd.read_csv(p, dtype=KEYS, keep_default_na=False, na_values=[""])
+        if fmt == "xlsx":
+            df.to_excel(dst / f"{p.stem}.xlsx", index=False)
+        else:
+            df.to_parquet(dst / f"{p.stem}.parquet", index=False)
+    return dst
+
+
+def _summary(result):
+    return {k: (rc.read, rc.kept, dict(rc.rejected), dict(rc.flagged)) for k, rc in result.reconciliation.items()}
+
+
+def _same_district(a: Path, b: Path) -> None:
+    ra, rb = validate(a), validate(b)
+    assert ra.ok and rb.ok, ra.report() + rb.report()
+    assert _summary(ra) == _summary(rb)
+    for name, table in ra.tables.items():
+        pd.testing.assert_frame_equal(table, rb.tables[name], check_dtype=False)
+    da, db = load_district(a), load_district(b)
+    pd.testing.assert_frame_equal(da.counts, db.counts)
+    pd.testing.assert_frame_equal(da.areas, db.areas)
+    pd.testing.assert_frame_equal(da.facilities, db.facilities)
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "parquet"])
+def test_every_table_as_excel_or_parquet_reads_like_csv(tmp_path, fmt):
+    csv_folder = _base(tmp_path)
+    other = _convert(csv_folder, tmp_path / fmt, fmt)
+    assert not list(other.glob("*.csv"))
+    _same_district(csv_folder, other)
+    r = validate(other)
+    assert r.reconciliation["transfers.csv"].line() == f"transfers.{fmt}: rows read 36 = kept 36 + rejected 0"
+    assert r.facilities["facility_id"].tolist() == ["K-1", "P-1"]
+    assert r.facilities["capacity"].tolist()[0] == 40.0 and pd.isna(r.facilities["capacity"].tolist()[1])
+
+
+def test_musterland_as_parquet_reads_like_csv(tmp_path):
+    _same_district(MUSTERLAND, _convert(MUSTERLAND, tmp_path / "parquet", "parquet"))
+
+
+@pytest.mark.slow
+def test_musterland_as_excel_reads_like_csv(tmp_path):  # about half a minute: openpyxl is slow
+    _same_district(MUSTERLAND, _convert(MUSTERLAND, tmp_path / "xlsx", "xlsx"))
+
+
+def test_a_table_given_twice_is_named(tmp_path):
+    folder = _base(tmp_path)
+    pd.read_csv(folder / "areas.csv", dtype=KEYS).to_excel(folder / "areas.xlsx", index=False)
+    r = validate(folder)
+    assert r.problems[0].code == "ambiguous_file"
+    assert "areas.csv and areas.xlsx both exist; keep exactly one file for the table 'areas'" in str(r.problems[0])
+    with pytest.raises(DataError, match="areas.csv and areas.xlsx both exist"):
+        load_district(folder)
+
+
+def test_excel_sheet_named_like_the_table_and_true_sheet_rows(tmp_path):
+    folder = _base(tmp_path)
+    rows = list(pd.read_csv(folder / "transfers.csv", dtype=KEYS).itertuples(index=False))
+    wb = openpyxl.Workbook()
+    wb.active.title = "Hinweise"
+    wb.active.append(["Bitte das Blatt transfers ausfüllen"])
+    ws = wb.create_sheet("transfers")
+    ws.append(["area_id", "year", "variable", "value"])
+    for row in rows[:3]:
+        ws.append(list(row))
+    ws.append([])  # an empty row 5 is skipped, but counted in the row numbers
+    ws.append(["03499001-01", 2021, "wohngeld_haushalte", "vier"])  # row 6
+    for row in rows[4:]:
+        ws.append(list(row))
+    wb.save(folder / "transfers.xlsx")
+    (folder / "transfers.csv").unlink()
+    r = validate(folder)
+    assert [str(p) for p in r.problems] == [
+        "transfers.xlsx, row 6, column value, area 03499001-01: value is not a number (value 'vier') [not_a_number]"]
+    assert r.reconciliation["transfers.csv"].line() == (
+        "transfers.xlsx: rows read 36 = kept 35 + rejected 1 (not_a_number 1)")
+
+
+def test_a_key_excel_stored_as_a_number_is_rejected_with_the_reason(tmp_path):
+    folder = _base(tmp_path)
+    df = pd.read_csv(folder / "transfers.csv", dtype=KEYS)
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(list(df.columns))
+    for row in df.itertuples(index=False):  # what Excel makes of a key typed into a General cell
+        ws.append([int(row.area_id) if row.area_id == "03499002" else row.area_id, *row[1:]])
+    wb.save(folder / "transfers.xlsx")
+    (folder / "transfers.csv").unlink()
+    r = validate(folder)
+    assert [str(p) for p in r.problems] == [
+        ("transfers.xlsx, row 26, column area_id, area 3499002: key stored as a number (3499002): a leading zero "
+        "may be lost; format the column as text and enter the key as written in areas (e.g. '03499002'); "
+        "12 rows with this key, first in row 26, last in row 37 (value '3499002') [key_as_number]")]
+    assert r.reconciliation["transfers.csv"].line() == (
+        "transfers.xlsx: rows read 36 = kept 24 + rejected 12 (key_as_number 12)")
+    with pytest.raises(DataError, match=r"transfers.xlsx: row 26, column area_id: key stored as a number \(3499002\)"):
+        load_district(folder)
+
+
+def test_a_key_parquet_stores_as_an_integer_is_rejected(tmp_path):
+    folder = _base(tmp_path)
+    df = pd.read_csv(folder / "areas.csv", dtype=KEYS)
+    df[df["area_id"].str.len() == 8].assign(area_id=lambda d: d["area_id"].astype(int)).to_parquet(
+        tmp_path / "x.parquet", index=False)
+    t = read_table(tmp_path / "x.parquet")
+    assert [(b.line, b.code, b.value) for b in t.bad] == [(2, "key_as_number", "3499001"),
+                                                          (3, "key_as_number", "3499002")]
+    assert t.read == 2 and t.df.empty
+
+
+def test_boundaries_as_shapefile(tmp_path):
+    folder = _base(tmp_path)
+    gdf = gpd.read_file(folder / "gebiete.gpkg", layer="gebiete")
+    gdf.to_file(folder / "gebiete.shp")
+    r = validate(folder)
+    assert r.problems[-1].code == "ambiguous_file"
+    assert "gebiete.gpkg and gebiete.shp both exist" in str(r.problems[-1])
+    (folder / "gebiete.gpkg").unlink()
+    r = validate(folder)
+    assert r.ok, r.report()
+    assert r.reconciliation["gebiete.gpkg"].line() == "gebiete.shp: rows read 5 = kept 5 + rejected 0"
+    geo = load_district(folder).geometry
+    assert sorted(geo["area_id"]) == sorted(gdf["area_id"])
+    assert geo.crs == "EPSG:25832"
+    assert geo.set_index("area_id").geometry.area.to_dict() == gdf.set_index("area_id").geometry.area.to_dict()
+    (folder / "gebiete.prj").unlink()
+    r = validate(folder)
+    assert [p.code for p in r.problems] == ["crs_missing"]
+    (folder / "gebiete.dbf").unlink()
+    with pytest.raises(DataError, match="gebiete.shp: the Shapefile's gebiete.dbf missing beside it"):
+        _ = load_district(folder).geometry
+
+
+def test_loader_names_file_and_row_for_bytes_that_are_not_utf8(tmp_path):
+    folder = _base(tmp_path)
+    areas = folder / "areas.csv"
+    areas.write_bytes(areas.read_text(encoding="utf-8").encode("cp1252"))
+    with pytest.raises(DataError, match=r"areas.csv: row 5, column name: not UTF-8: byte 0xfc"):
+        load_district(folder)
+
+
+def test_loader_reads_utf8_with_byte_order_mark(tmp_path):
+    folder = _base(tmp_path)
+    plain = load_district(folder)
+    for p in folder.glob("*.csv"):
+        p.write_bytes(b"\xef\xbb\xbf" + p.read_bytes())
+    bom = load_district(folder)
+    pd.testing.assert_frame_equal(plain.areas, bom.areas)
+    pd.testing.assert_frame_equal(plain.counts, bom.counts)
+    pd.testing.assert_frame_equal(plain.facilities, bom.facilities)
+
+
+def test_loader_counts_blank_lines_in_row_numbers(tmp_path):
+    folder = _base(tmp_path)
+    path = folder / "labour.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[5:5] = ["", "", ""]
+    lines.append("03499001-01,2024,arbeitslose,sgb2,zwölf")  # line 32
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(DataError, match=r"labour.csv: row 32, column value: 'zwölf' is not a number"):
+        load_district(folder)
+
+
+# --- the template --------------------------------------------------------------------------------
+
+def test_template_folder_is_valid():
+    r = validate(VORLAGE, strict=True)
+    assert r.reconciliation["areas.csv"].line() == "areas.csv: rows read 8 = kept 8 + rejected 0"
+    files = {p.stem for p in VORLAGE.glob("*.csv")}
+    assert files == {"areas", "facilities", "population", "households", "movements", "transfers", "labour",
+                     "housing", "school_entry", "care", "disability", "elections"}
+    d = load_district(VORLAGE)
+    assert d.kreis["area_id"] == "03499" and len(d.geometry) == 8
+    assert set(d.areas["kind"]) == {"Landkreis", "Stadt", "Sozialraum", "Einheitsgemeinde", "Samtgemeinde",
+                                    "Mitgliedsgemeinde"}
+
+
+def test_template_workbook_holds_the_csv_templates(tmp_path):
+    """A copy of vorlage.xlsx named like a table is read from that table's sheet; copies for
+    every table validate and load like the CSV files."""
+    folder = tmp_path / "excel"
+    shutil.copytree(VORLAGE, folder, ignore=shutil.ignore_patterns("*.csv", "vorlage.xlsx"))
+    wb = openpyxl.load_workbook(VORLAGE / "vorlage.xlsx")
+    assert sorted(wb.sheetnames) == sorted(p.stem for p in VORLAGE.glob("*.csv"))
+    assert wb["areas"]["A2"].value == "03499" and wb["areas"]["A2"].number_format == "@"
+    for p in VORLAGE.glob("*.csv"):
+        shutil.copy(VORLAGE / "vorlage.xlsx", folder / f"{p.stem}.xlsx")
+    _same_district(VORLAGE, folder)
