@@ -29,21 +29,29 @@ def sources(district: District):
 
 
 def inputs(district: District):
-    """Table of the input tables: variables, years and number of rows."""
+    """Table of the input tables (CSV, Excel or Parquet): variables, years and rows in the file.
+
+    The rows kept after the data check are in :func:`validation`."""
+    from .io.own import read_table, table_path
+
     rows = []
     for fname in COUNT_FILES:
-        path = district.folder / fname
-        sub = pd.read_csv(path, usecols=["variable", "year"])
+        path = table_path(district.folder, fname)
+        if path is None:
+            continue
+        sub = read_table(path).df
+        years = pd.to_numeric(sub["year"], errors="coerce").dropna().astype(int)
         rows.append({
-            "Datei": fname,
-            "Merkmale": ", ".join(sorted(sub["variable"].unique())),
-            "Jahre": f"{sub['year'].min()}–{sub['year'].max()}",
+            "Datei": path.name,
+            "Merkmale": ", ".join(sorted(sub["variable"].dropna().unique())),
+            "Jahre": f"{years.min()}–{years.max()}" if len(years) else fmt.MISSING,
             "Zeilen": fmt.num(len(sub)),
         })
-    rows.append({"Datei": "facilities.csv", "Merkmale": "Einrichtungen (Punkte)", "Jahre": fmt.MISSING,
-                 "Zeilen": fmt.num(len(district.facilities))})
-    rows.append({"Datei": "areas.csv", "Merkmale": "Gebietsgliederung", "Jahre": fmt.MISSING,
-                 "Zeilen": fmt.num(len(district.areas))})
+    for fname, what, frame in (("facilities.csv", "Einrichtungen (Punkte)", district.facilities),
+                               ("areas.csv", "Gebietsgliederung", district.areas)):
+        path = table_path(district.folder, fname)
+        rows.append({"Datei": path.name if path else fname, "Merkmale": what, "Jahre": fmt.MISSING,
+                     "Zeilen": fmt.num(len(frame))})
     return table(pd.DataFrame(rows), caption="Eingangsdaten", align_right=["Zeilen"])
 
 

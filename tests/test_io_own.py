@@ -73,6 +73,18 @@ def test_musterland_as_parquet_reads_like_csv(tmp_path):
     _same_district(MUSTERLAND, _convert(MUSTERLAND, tmp_path / "parquet", "parquet"))
 
 
+def test_data_page_lists_parquet_tables(tmp_path):
+    """The "Daten und Methoden" page reads the tables in whatever format they were given."""
+    import re
+
+    from sozialanalyse import methods
+
+    other = _convert(_base(tmp_path), tmp_path / "parquet", "parquet")
+    page = re.sub(r"<[^>]+>", " ", methods.inputs(load_district(other)).data)
+    assert "transfers.parquet" in page and "transfers.csv" not in page
+    assert re.search(r"transfers\.parquet\s+\S.*?\s+2021–2023\s+36\b", page), page
+
+
 @pytest.mark.slow
 def test_musterland_as_excel_reads_like_csv(tmp_path):  # about half a minute: openpyxl is slow
     _same_district(MUSTERLAND, _convert(MUSTERLAND, tmp_path / "xlsx", "xlsx"))
