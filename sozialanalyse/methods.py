@@ -1,14 +1,13 @@
 """Content of the page "Daten und Methoden": sources, licences, input files and definitions."""
 from __future__ import annotations
 
-
 import pandas as pd
 
 from . import fmt
-from .display import table, text, md_escape
+from .display import md_escape, table, text
 from .io.own import COUNT_FILES, District
 
-__all__ = ["sources", "inputs", "definitions", "catalog_anchor", "validation"]
+__all__ = ["catalog_anchor", "definitions", "inputs", "sources", "validation"]
 
 
 def sources(district: District):
@@ -87,25 +86,65 @@ def definitions(fields: list[str] | None = None):
                  row_ids=[catalog_anchor(i) for i in cat["id"]])
 
 
+#: German wording of the data check's problem codes (:mod:`sozialanalyse.validate`) for the report
+#: page; the English message with all details is what ``sozialanalyse validate`` prints.
+PROBLEM_DE = {
+    "area_id": "Gebietsschlüssel fehlt",
+    "ambiguous_file": "Tabelle doppelt vorhanden (zwei Dateiformate)",
+    "area_rejected": "Gebiet in areas.csv abgelehnt",
+    "crs_missing": "Koordinatensystem fehlt",
+    "duplicate": "doppelte Zeile",
+    "field_count": "falsche Anzahl Felder",
+    "key_as_number": "Schlüssel als Zahl gespeichert (führende Null verloren)",
+    "kreis_count": "nicht genau ein Landkreis",
+    "malformed_key": "Schlüssel hat nicht das vorgesehene Format",
+    "missing_column": "Spalte fehlt",
+    "missing_file": "Datei fehlt",
+    "missing_geometry": "Gebiet ohne Grenze",
+    "missing_value": "Wert fehlt",
+    "mixed_total": "Summenzeile gemischt mit Einzelzeilen",
+    "negative": "negative Anzahl",
+    "not_a_number": "keine Zahl",
+    "not_base_area": "Zahlen für ein übergeordnetes Gebiet statt für Basisgebiete",
+    "not_nested": "Gebiet liegt nicht in seinem übergeordneten Gebiet",
+    "not_utf8": "Zeichenkodierung nicht UTF-8",
+    "numerator_gt_denominator": "Zähler größer als Nenner",
+    "prefix_mismatch": "Schlüssel passt nicht zum übergeordneten Gebiet",
+    "unknown_category": "unbekannte Ausprägung",
+    "unknown_key": "unbekannter Gebietsschlüssel",
+    "unknown_kind": "unbekannte Gebietsart",
+    "unknown_parent": "unbekanntes übergeordnetes Gebiet",
+    "unreadable": "Datei nicht lesbar",
+    "year_gap": "Lücke in den Jahren",
+}
+
+
+def _de(code: str) -> str:
+    return PROBLEM_DE.get(code, code.replace("_", " "))
+
+
 def validation(district: District):
     """The data check (:mod:`sozialanalyse.validate`): every problem found and, per file, rows read
     = rows kept + rows rejected. With ``validation: lenient`` the report was built from the kept
-    rows, and this is where a reader sees what was left out."""
+    rows, and this is where a reader sees what was left out (in German: :data:`PROBLEM_DE`)."""
     from .validate import validate
 
     result = validate(district.folder)
     rows = [{"Datei": r.file, "Zeilen gelesen": fmt.num(r.read), "übernommen": fmt.num(r.kept),
              "abgelehnt": fmt.num(sum(r.rejected.values())),
-             "Gründe": ", ".join(f"{k}: {v}" for k, v in sorted(r.rejected.items())) or fmt.MISSING}
+             "Gründe": "; ".join(f"{_de(k)}: {fmt.num(v)}" for k, v in sorted(r.rejected.items())) or fmt.MISSING}
             for r in result.reconciliation.values()]
     parts = [table(pd.DataFrame(rows), caption="Datenprüfung: Abgleich der Zeilen je Datei",
                    align_right=["Zeilen gelesen", "übernommen", "abgelehnt"]).data]
     if result.problems:
         problems = pd.DataFrame([{"Datei": p.file, "Zeile": fmt.MISSING if p.row is None else str(p.row),
                                   "Spalte": p.column or fmt.MISSING, "Gebiet": p.area_id or fmt.MISSING,
-                                  "Problem": p.message} for p in result.problems])
+                                  "Wert": fmt.MISSING if p.value is None or p.value != p.value else str(p.value),
+                                  "Problem": _de(p.code)} for p in result.problems])
         parts.append(table(problems, caption=f"Gefundene Probleme ({len(problems)})", align_right=[],
-                           footnotes=["Zeilen mit Problemen wurden nicht verwendet (Prüfmodus „lenient“)."]).data)
+                           footnotes=["Zeilen mit Problemen wurden nicht verwendet (Prüfmodus „lenient“). "
+                                      "Die ausführliche Meldung zu jedem Problem gibt "
+                                      "„sozialanalyse validate“ aus."]).data)
     else:
         parts.append('<p>Die Datenprüfung hat keine Probleme gefunden.</p>')
     from IPython.display import HTML

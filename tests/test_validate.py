@@ -216,3 +216,21 @@ def test_facilities_are_validated(tmp_path, capsys):
     with pytest.raises(ValidationError):
         validate(folder, strict=True)
     assert cli.main(["validate", str(folder), "--strict"]) == 1
+
+
+def test_every_problem_code_has_german_wording_for_the_report():
+    """The data page shows problems in German: every code the data check can emit has a label."""
+    import re
+    from pathlib import Path
+
+    from sozialanalyse.methods import PROBLEM_DE
+
+    import sozialanalyse.validate as v
+
+    codes = set(re.findall(r"^``([a-z_]+)``\s", v.__doc__, re.M))  # the documented codes
+    src = "".join((Path(__file__).parents[1] / "sozialanalyse" / f).read_text(encoding="utf-8")
+                  for f in ("validate.py", "io/own.py"))
+    codes |= set(re.findall(r'flag(?:_keys)?\(\s*.*?,\s*"([a-z0-9_]+)"', src, re.S))  # and those in the code
+    codes |= set(re.findall(r'BadRow\([^)]*?"([a-z0-9_]+)"', src, re.S))
+    assert {"not_utf8", "field_count", "unknown_key", "numerator_gt_denominator", "unreadable"} <= codes
+    assert sorted(codes - set(PROBLEM_DE)) == []
