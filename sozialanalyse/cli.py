@@ -124,7 +124,7 @@ def main(argv: list[str] | None = None) -> int:
     v.set_defaults(func=lambda a: __import__("sozialanalyse.verify", fromlist=["main"]).main(
         a.target, root=a.root, jobs_n=a.jobs, quiet=a.quiet))
     va = sub.add_parser("validate", help="check a district folder and list every problem")
-    va.add_argument("folder", help="district folder in the project's input format")
+    va.add_argument("folder", help="district folder in the project's input format, or a report config")
     va.add_argument("--strict", action="store_true", help="exit with status 1 if there is any problem")
     va.add_argument("--no-geometry", action="store_true", help="skip the nesting check of gebiete.gpkg")
     va.set_defaults(func=_validate)

@@ -616,12 +616,52 @@ def validate(folder: str | Path, strict: bool = False, geometry: bool = True) ->
     return result
 
 
-def cli_validate(args) -> int:
-    """``sozialanalyse validate <folder> [--strict]``: print every problem and the reconciliation."""
+def _cli_official(cfg: dict, strict: bool) -> int:
+    """``validate`` of a config with ``source: official``: load it and print every file's
+    reconciliation line and every key without a partner."""
     import sys
+    import warnings
+
+    from .official import MirrorMissing, load_official
 
     try:
-        result = validate(args.folder, strict=False, geometry=not getattr(args, "no_geometry", False))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # the keys without a partner are printed below
+            od = load_official(cfg)
+    except (MirrorMissing, DataError, OSError, ValueError) as exc:
+        print(f"sozialanalyse validate: error: {exc}", file=sys.stderr)
+        return 2
+    for r in od.loads.itertuples(index=False):
+        print(f"{r.file}: rows read {r.read:,} = used {r.used:,} + other area or year {r.outside:,} "
+              f"+ key without partner {r.unmatched:,} + without value {r.no_value:,}")
+    bad = od.unmatched
+    for r in bad.itertuples(index=False):
+        print(f"{r.source}: key {r.source_key} ({r.source_name}): {r.status}")
+    print(f"{od.name}: {len(od.municipalities())} Gemeindeverbände, {len(bad)} key(s) without a partner")
+    return 1 if strict and len(bad) else 0
+
+
+def cli_validate(args) -> int:
+    """``sozialanalyse validate <folder or config> [--strict]``: print every problem and the
+    reconciliation. A report config is checked with the data it names: its ``data`` folder, or
+    the official files of the mirror (``source: official``)."""
+    import sys
+
+    target = Path(args.folder)
+    if not target.is_dir() and (target.suffix in (".yml", ".yaml") or not target.exists()):
+        from .io.own import read_config
+
+        try:
+            cfg = read_config(args.folder)
+        except (DataError, OSError) as exc:
+            print(f"sozialanalyse validate: error: {args.folder} is neither a district folder nor a report "
+                  f"config: {exc}", file=sys.stderr)
+            return 2
+        if cfg.get("source") == "official":
+            return _cli_official(cfg, args.strict)
+        target = Path(cfg["data"])
+    try:
+        result = validate(target, strict=False, geometry=not getattr(args, "no_geometry", False))
     except (DataError, OSError) as exc:  # the folder itself; problems of its files are listed below
         print(f"sozialanalyse validate: error: {exc}", file=sys.stderr)
         return 2

@@ -234,3 +234,17 @@ def test_every_problem_code_has_german_wording_for_the_report():
     codes |= set(re.findall(r'BadRow\([^)]*?"([a-z0-9_]+)"', src, re.S))
     assert {"not_utf8", "field_count", "unknown_key", "numerator_gt_denominator", "unreadable"} <= codes
     assert sorted(codes - set(PROBLEM_DE)) == []
+
+
+def test_cli_validate_takes_a_report_config(capsys, mirror):
+    """`sozialanalyse validate` also takes a config: its data folder, or the official files."""
+    from sozialanalyse import cli
+
+    assert cli.main(["validate", "musterland", "--strict"]) == 0
+    assert "population.csv: rows read" in capsys.readouterr().out
+    assert cli.main(["validate", "config/harburg.yml", "--strict"]) == 0
+    out = capsys.readouterr().out
+    assert "inkar-1998-2019/A_Arbeitslosigkeit.xlsx: rows read 101,596 = used 264" in out  # 12 GVB x 22 years
+    assert "Landkreis Harburg: 12 Gemeindeverbände, 0 key(s) without a partner" in out
+    assert cli.main(["validate", "keine_konfiguration"]) == 2
+    assert "neither a district folder nor a report config" in capsys.readouterr().err
