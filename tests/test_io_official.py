@@ -257,6 +257,25 @@ def test_inkar_fallback_reader_gives_the_same_table(tmp_path, monkeypatch):
     assert fast.indicator.iloc[0] == "Quote & Rate <%>"
 
 
+def test_inkar_old_xls_format():
+    """An INKAR export in the old .xls format (fixture written by make_inkar_xls.py with xlwt):
+    the sheet 'Daten' after another one, keys that lost their zero, a German number as text, an
+    empty cell, a TRUE cell and a date cell; expected values read off the fixture by hand."""
+    table = read_inkar(Path(__file__).parent / "fixtures" / "official" / "inkar_old.xls")
+    assert tuple(table.columns) == INKAR_COLUMNS
+    assert list(table.area_id.unique()) == ["03353", "03353901", "10041100", "03353005"]
+    assert table.attrs["gemeindeverband_key"] == "bbsr8"
+    assert value(table, area_id="03353", indicator="Arbeitslose", year=2018) == 4321
+    assert value(table, area_id="03353", indicator="Arbeitslose", year=2019) == 4123  # text "4.123"
+    assert value(table, area_id="03353", indicator="Einkommensteuer", year=2019) == 1234.5  # "1.234,5"
+    reasons = table.set_index(["area_id", "indicator", "year"])["missing_reason"]
+    assert reasons[("03353901", "Arbeitslose", 2019)] == "leer"
+    assert reasons[("10041100", "Einkommensteuer", 2019)] == "ungültig: Wahrheitswert statt Zahl"
+    assert reasons[("03353005", "Einkommensteuer", 2019)] == "ungültig: Datum statt Zahl"
+    assert table.attrs["invalid_cells"] == ["F5", "F6"]
+    assert len(table) == 4 * 3  # every cell of the block, none dropped
+
+
 def test_inkar_not_a_workbook():
     with pytest.raises(ValueError, match=r"genesis_bad_code\.csv: cannot open as an Excel workbook"):
         read_inkar(FIXTURES / "genesis_bad_code.csv")
