@@ -308,18 +308,6 @@ def _load_sheet(path: Path, sheet: str) -> list[tuple]:
                 zipfile.BadZipFile, UnicodeDecodeError) as exc:
             if isinstance(exc, DataError):
                 raise
-    try:
-        import python_calamine
-    except ImportError:
-        python_calamine = None
-    if python_calamine is not None:
-        from python_calamine import CalamineWorkbook
-
-        workbook = CalamineWorkbook.from_path(str(path))
-        if sheet not in workbook.sheet_names:
-            raise DataError(f"{path}: no sheet {sheet!r} (sheets: {workbook.sheet_names})")
-        rows = workbook.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
-        return [tuple(None if cell == "" else cell for cell in row) for row in rows]
     if suffix == ".xls":
         import xlrd
 
@@ -451,8 +439,8 @@ def read_inkar(path: str | Path, sheet: str = "Daten", *,
     path : str or path-like
         The workbook. ``.xlsx`` is parsed straight from its XML (zipfile + regular
         expressions, no extra dependency; all 15 INKAR files of the mirror in about 1.3 s);
-        a workbook using features that parser does not handle falls back to python-calamine
-        when installed, else openpyxl in read-only mode. ``.xls`` is read with xlrd.
+        a workbook using features that parser does not handle falls back to openpyxl in
+        read-only mode (tested). ``.xls`` is read with xlrd.
     sheet : str, default ``"Daten"``
         Sheet with the data.
     gvb_key : {None, "bbsr8", "ars9"}
