@@ -124,10 +124,17 @@ def _install(target: Path, entry: dict, write) -> None:
             raise FetchError(f"incomplete or different file: {size} bytes, expected {entry['size']}")
         if h.hexdigest() != entry["sha256"]:
             raise FetchError(f"sha256 mismatch: got {h.hexdigest()}, expected {entry['sha256']}")
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; a cache may be shared like any folder
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def _from_file(src: Path):
@@ -280,14 +287,22 @@ def fetch(only: list[str] | None = None, *, mirror: str | os.PathLike | None = N
             order.append(rel)
             target = target_root / rel
             try:
+                stale = ""  # a mirror copy that is not the recorded file: say so, try the publisher
+                if mirror_root is not None and (mirror_root / rel).is_file() and not (
+                        target.is_file() and _sha256(target) == entry["sha256"]):
+                    try:
+                        _install(target, entry, _from_file(mirror_root / rel))
+                        report(FetchResult(rel, "copied", f"from {mirror_root}"))
+                        continue
+                    except FetchError as exc:
+                        stale = f"the copy in the mirror {mirror_root / rel} is not the recorded file ({exc})"
+                        if not (entry.get("url") or (archive and entry.get("member"))):
+                            raise FetchError(stale) from None
                 if target.is_file() and _sha256(target) == entry["sha256"]:
                     report(FetchResult(rel, "cached"))
-                elif mirror_root is not None and (mirror_root / rel).is_file():
-                    _install(target, entry, _from_file(mirror_root / rel))
-                    report(FetchResult(rel, "copied", f"from {mirror_root}"))
                 elif entry.get("url"):
                     _install(target, entry, _from_url(entry["url"], timeout, quiet))
-                    report(FetchResult(rel, "downloaded", entry["url"]))
+                    report(FetchResult(rel, "downloaded", entry["url"] + (f"; {stale}" if stale else "")))
                 elif archive and entry.get("member", True) is not None:
                     pending.setdefault(archive["url"], (archive, []))[1].append((entry, target))
                 else:
@@ -347,21 +362,37 @@ def config_files(config: str | os.PathLike) -> list[str]:
                          "nothing to fetch")
     from .official import mirror_files
 
-    return mirror_files(cfg)
+    try:
+        return mirror_files(cfg)
+    except DataError as exc:
+        raise FetchError(f"{config}: {exc}") from exc
 
 
 def cli_fetch(args) -> int:
     """``sozialanalyse data fetch``: exit 1 if a file failed; files without a download source
     (``no_url``: take them from a mirror) fail the run only when they were asked for by name,
     dataset or config, not when everything was asked for."""
+    import signal
+
+    def stop(signum, frame):  # kill, timeout, a closed terminal: clean up like Ctrl-C does
+        raise KeyboardInterrupt(signal.Signals(signum).name)
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGHUP)}
     try:
         only = list(args.only or [])
         if getattr(args, "config", None):
             only += config_files(args.config)
         results = fetch(only or None, mirror=args.mirror, cache=args.cache, quiet=False)
+    except KeyboardInterrupt as exc:
+        print(f"sozialanalyse data fetch: interrupted ({exc or 'SIGINT'}); no partial file left behind",
+              file=sys.stderr)
+        return 130
     except FetchError as exc:
         print(f"sozialanalyse data fetch: error: {exc}", file=sys.stderr)
         return 2
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
     counts: dict[str, int] = {}
     for r in results:
         counts[r.status] = counts.get(r.status, 0) + 1
@@ -373,4 +404,6 @@ def cli_fetch(args) -> int:
     print("Licences and attributions (print them with any report that uses these files):")
     for line in attributions(datasets=sorted({r.dataset for r in results})):
         print(f"  {line}")
-    return 1 if counts.get("failed") or (counts.get("no_url") and only) else 0
+    optional = {f["path"] for ds in load_manifest()["datasets"].values() for f in ds["files"] if f.get("optional")}
+    wanted_missing = [r for r in results if r.status == "no_url" and r.path not in optional]
+    return 1 if counts.get("failed") or (wanted_missing and only) else 0

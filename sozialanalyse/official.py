@@ -143,7 +143,10 @@ def _mirror(cfg: dict | None = None) -> Path:
 
 def mirror_files(cfg: dict) -> list[str]:
     """The mirror files (relative paths) a config's report reads."""
-    land = LAND_NAMES.get(str(cfg.get("kreis", "03353"))[:2], "Niedersachsen")
+    land = LAND_NAMES.get(str(cfg.get("kreis", "03353"))[:2])
+    if land is None:
+        raise DataError(f"kreis {cfg.get('kreis')}: official Gemeindeverband data (GISD per Land) is recorded "
+                        f"for Niedersachsen (03) and Nordrhein-Westfalen (05) only")
     shapefiles = [shp[:-3] + ext for shp in (F_VG5000_GEM, F_VG5000_KRS) for ext in ("shp", "shx", "dbf", "prj", "cpg")]
     files = [*shapefiles, F_VG250_GEM,
              *F_INKAR_GVB.values(), *F_INKAR_KRS.values(),
@@ -161,14 +164,25 @@ def _file_sha(path: str, size: int, mtime: float) -> str:
     return h.hexdigest()
 
 
+def _check_complete(folder: Path, cfg: dict) -> None:
+    """Raise :class:`MirrorMissing` naming what is missing and how to get it."""
+    files = mirror_files(cfg)
+    missing = [rel for rel in files if not (folder / rel).is_file()]
+    if missing:
+        where = cfg.get("_path", "config/harburg.yml")
+        raise MirrorMissing(
+            f"{folder}: {len(missing)} of the {len(files)} official files this report reads are missing "
+            f"(first: {missing[0]}). Fetch them with `sozialanalyse data fetch --config {where}`, or name a "
+            f"complete mirror with SOZIALANALYSE_DATA_MIRROR.")
+
+
 def data_hash(cfg: dict) -> str:
     """sha256 over the sha256 of every mirror file the report reads (computed from the files)."""
     folder = _mirror(cfg)
     h = hashlib.sha256()
+    _check_complete(folder, cfg)
     for rel in mirror_files(cfg):
         p = folder / rel
-        if not p.is_file():
-            raise MirrorMissing(f"{p}: file of the data mirror missing")
         st = p.stat()
         h.update(f"{rel}\x00{_file_sha(str(p), st.st_size, st.st_mtime)}\x00".encode())
     h.update(repr(sorted((k, str(v)) for k, v in cfg.items() if not k.startswith("_"))).encode())
@@ -319,9 +333,7 @@ def _load(folder: str, kreis_id: str, cfg_items: tuple) -> OfficialDistrict:
     if land is None:
         raise DataError(f"kreis {kreis_id}: the mirror has Gemeindeverband data for Niedersachsen (03) and "
                         f"Nordrhein-Westfalen (05) only")
-    for rel in mirror_files(cfg):
-        if not (m / rel).is_file():
-            raise MirrorMissing(f"{m / rel}: file of the data mirror missing")
+    _check_complete(m, cfg)
     loads: list[dict] = []  # the reconciliation line of every file read
 
     def features(rel: str) -> int:  # rows of a BKG file itself, water rows included (read_bkg drops them)

@@ -238,6 +238,8 @@ def plan(config: str | Path | None = None, root: Path | None = None) -> tuple[di
     cfg["_stand"] = str(district.meta.get("stand", ""))
     cfg["_report_year"] = report_year
     cfg["_attribution"] = list(getattr(district, "attributions", []))
+    if getattr(district, "mirror", None) is not None:
+        cfg["_mirror"] = str(district.mirror)  # the kernels read the very folder the plan checked
     return cfg, jobs
 
 
@@ -541,8 +543,9 @@ def _write_index(cfg: dict, jobs: list[Job], root: Path) -> None:
         f"**Berichtsjahr:** {cfg['_report_year']}  ",
         f"**Datenstand:** {markdown_escape(cfg['_stand']) or 'siehe Daten und Methoden'}",
         "",
-        "Alle Seiten wurden aus den Daten und den Vorlagen des Projekts *sozialanalyse* erzeugt; jede "
-        "Seite lässt sich neu berechnen (siehe *Daten und Methoden*).",
+        ("Alle Seiten wurden aus den Daten und den Vorlagen des Projekts *sozialanalyse* erzeugt; jede "
+         "Seite lässt sich neu berechnen (siehe *Herkunft und Nachvollziehbarkeit* und *Für Prüfende* "
+         "im Teil *Daten und Methoden*)."),
         "",
         "## Gemeindeprofile",
         "",
@@ -611,7 +614,20 @@ def build(config: str | Path | None = None, jobs_n: int = 2, quiet: bool = False
 def _build(config, jobs_n: int, quiet: bool, root: Path, t0: float) -> dict:
     clean_stale(root)
     cfg, jobs = plan(config, root)
-    stats = execute(jobs, root, jobs_n=jobs_n, quiet=quiet)
+    if cfg.get("_mirror"):  # official data: the notebook kernels must not look for a mirror of their own
+        from .io.mirror import ENV_VAR
+
+        before = os.environ.get(ENV_VAR)
+        os.environ[ENV_VAR] = cfg["_mirror"]
+        try:
+            stats = execute(jobs, root, jobs_n=jobs_n, quiet=quiet)
+        finally:
+            if before is None:
+                os.environ.pop(ENV_VAR, None)
+            else:
+                os.environ[ENV_VAR] = before
+    else:
+        stats = execute(jobs, root, jobs_n=jobs_n, quiet=quiet)
     toc, book_cfg = _toc_and_config(cfg, jobs, root)
     inputs = _inputs_hash(root)
     build_dir = root / BUILD

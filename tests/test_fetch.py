@@ -351,3 +351,86 @@ def test_cli_everything_vs_asked_for(tmp_path, capsys, monkeypatch, publishers):
     out = capsys.readouterr().out
     assert "no_url" in out and "genesis" in out and "--mirror DIR" in out and "failed" not in out
     assert cli.main(["data", "fetch", "--cache", cache, "--only", "genesis"]) == 1
+
+
+def test_optional_licence_texts_do_not_fail_a_dataset(tmp_path, capsys, monkeypatch, publishers):
+    """`--only gisd-2022` without a mirror: the data files arrive, the licence text (no publisher
+    URL, optional) is listed as no_url but does not fail the run."""
+    monkeypatch.delenv("SOZIALANALYSE_DATA_MIRROR", raising=False)
+    monkeypatch.setattr("sozialanalyse.fetch.load_manifest", lambda path=None: publishers)
+    assert cli.main(["data", "fetch", "--cache", str(tmp_path / "c"), "--only", "gisd-2022"]) == 0
+    assert "no_url 1" in capsys.readouterr().out
+
+
+def test_stale_mirror_copy_falls_back_to_the_publisher(tmp_path, publishers, monkeypatch):
+    monkeypatch.delenv("SOZIALANALYSE_DATA_MIRROR", raising=False)
+    rel = "gisd-2022/GISD_Niedersachsen_Kreis.csv"
+    stale = tmp_path / "stale"
+    (stale / rel).parent.mkdir(parents=True)
+    (stale / rel).write_text("eine alte Fassung\n", encoding="utf-8")
+    (res,) = fetch([rel], mirror=stale, cache=tmp_path / "c", manifest=publishers)
+    assert res.status == "downloaded" and "is not the recorded file" in res.message
+    assert (tmp_path / "c" / rel).read_bytes() == (_mirror() / rel).read_bytes()
+
+
+def test_cached_files_follow_the_umask(tmp_path):
+    import os
+
+    mirror = _mirror()
+    old = os.umask(0o022)
+    try:
+        fetch(mirror=mirror, cache=tmp_path / "c", manifest=_manifest(SMALL[:1]))
+    finally:
+        os.umask(old)
+    assert ((tmp_path / "c" / SMALL[0]).stat().st_mode & 0o777) == 0o644
+
+
+def test_sigterm_during_a_download_leaves_nothing(tmp_path):
+    """`kill` or `timeout` (SIGTERM) mid-download: like Ctrl-C, no partial file stays."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    mirror = _mirror()
+    served = tmp_path / "served"
+    served.mkdir()
+    script = tmp_path / "slow_server.py"
+    script.write_text(
+        "import http.server, sys, time\n"
+        "class H(http.server.BaseHTTPRequestHandler):\n"
+        "    def log_message(self, *a): pass\n"
+        "    def do_GET(self):\n"
+        "        self.send_response(200); self.send_header('Content-Length', '10000000'); self.end_headers()\n"
+        "        for _ in range(1000):\n"
+        "            self.wfile.write(b'x' * 1000); self.wfile.flush(); time.sleep(0.01)\n"
+        "s = http.server.HTTPServer(('127.0.0.1', 0), H)\n"
+        "print(s.server_address[1], flush=True)\n"
+        "s.serve_forever()\n", encoding="utf-8")
+    server = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
+    try:
+        port = server.stdout.readline().strip()
+        cache = tmp_path / "cache"
+        child = (
+            "import sys; from sozialanalyse import cli, fetch\n"
+            "m = fetch.load_manifest()\n"
+            "m['datasets'] = {'gisd-2022': m['datasets']['gisd-2022']}\n"
+            "m['datasets']['gisd-2022']['files'] = m['datasets']['gisd-2022']['files'][:1]\n"
+            f"m['datasets']['gisd-2022']['files'][0]['url'] = 'http://127.0.0.1:{port}/big.csv'\n"
+            "fetch.load_manifest = lambda path=None: m\n"
+            f"sys.exit(cli.main(['data', 'fetch', '--cache', {str(cache)!r}]))\n")
+        env = {k: v for k, v in os.environ.items() if k != "SOZIALANALYSE_DATA_MIRROR"}
+        proc = subprocess.Popen([sys.executable, "-c", child], env=env, stderr=subprocess.PIPE, text=True)
+        deadline = time.time() + 30
+        while not list(cache.rglob("*.part")) and time.time() < deadline:
+            time.sleep(0.05)
+        assert list(cache.rglob("*.part")), "the download never started"
+        proc.send_signal(signal.SIGTERM)
+        _out, err = proc.communicate(timeout=30)
+        assert proc.returncode == 130, err
+        assert "interrupted (SIGTERM); no partial file left behind" in err
+        assert _leftovers(cache) == []
+    finally:
+        server.kill()
+    assert mirror  # the real manifest entry is used, only its URL is pointed at the slow server

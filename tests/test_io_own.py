@@ -233,3 +233,15 @@ def test_template_workbook_holds_the_csv_templates(tmp_path):
     for p in VORLAGE.glob("*.csv"):
         shutil.copy(VORLAGE / "vorlage.xlsx", folder / f"{p.stem}.xlsx")
     _same_district(VORLAGE, folder)
+
+
+def test_parquet_with_pandas_nullable_types(tmp_path):
+    """Parquet written after df.convert_dtypes() holds pd.NA in Int64/string columns: read as empty."""
+    folder = _base(tmp_path)
+    other = _convert(folder, tmp_path / "parquet", "parquet")
+    df = pd.read_parquet(other / "transfers.parquet").convert_dtypes()
+    df.loc[0, "value"] = pd.NA
+    df.to_parquet(other / "transfers.parquet", index=False)
+    r = validate(other)
+    assert r.reconciliation["transfers.csv"].read == 36
+    assert [p.code for p in r.problems if p.file.startswith("transfers")] == ["not_a_number"]

@@ -90,8 +90,10 @@ def test_no_mirror_is_a_clear_message(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv(ENV_VAR, str(tmp_path))  # an empty folder: files missing
     official._load.cache_clear()
     assert official.load_or_none("harburg") is None
-    assert "data mirror" in capsys.readouterr().out
-    with pytest.raises(official.MirrorMissing, match="file of the data mirror missing"):
+    assert "22 official files this report reads are missing" in capsys.readouterr().out
+    with pytest.raises(official.MirrorMissing, match=r"22 of the 22 official files this report reads are missing "
+                                                     r"\(first: bkg-vg5000-2021/VG5000_GEM\.shp\)\. Fetch them with "
+                                                     r"`sozialanalyse data fetch --config .*harburg\.yml`"):
         official.load_official("harburg")
 
 

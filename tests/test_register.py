@@ -355,3 +355,13 @@ def test_malformed_csv_is_a_data_error_that_quotes_no_record(tmp_path):
     with pytest.raises(DataError) as e:
         aggregate_register(tmp_path / "extract.csv", DIRECTORY, 2024)
     assert "extract.csv: CSV Error on Line: 25001" in str(e.value) and "GEHEIM" not in str(e.value)
+
+
+def test_write_refuses_a_folder_that_keeps_the_table_in_excel_or_parquet(tmp_path):
+    """Writing population.csv beside population.xlsx would leave a folder the build refuses."""
+    r = aggregate_register(persons(), DIRECTORY, year=2024)
+    pd.DataFrame({"area_id": [A], "year": [2023], "variable": ["einwohner"], "age_group": ["0-4"], "sex": ["w"],
+                  "nationality": ["deutsch"], "value": [5]}).to_parquet(tmp_path / "population.parquet")
+    with pytest.raises(DataError, match=r"population\.parquet: this folder keeps the table 'population' as \.parquet"):
+        r.write(tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["population.parquet"]  # nothing written

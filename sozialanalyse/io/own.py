@@ -173,10 +173,10 @@ def table_path(folder: Path, fname: str) -> Path | None:
 
 def _cell_text(v) -> str | None:
     """A cell of an Excel sheet or a Parquet column as the text a CSV file would hold."""
-    if v is None or v == "":
+    if v is None or v is pd.NA or v is pd.NaT:  # pandas' nullable types (Int64, string) hold pd.NA
         return None
     if isinstance(v, str):
-        return v
+        return v or None
     if isinstance(v, float):
         return None if math.isnan(v) else repr(v)
     if isinstance(v, bool):

@@ -251,8 +251,16 @@ class RegisterResult:
         not cover); rows of this extract's year and areas are replaced. So a planner can load
         one extract per reference date, one after another.
         """
+        from .own import table_path
+
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
+        for name in ("population.csv", "households.csv"):  # refuse before writing anything
+            held = table_path(folder, name)
+            if held is not None and held.suffix != ".csv":
+                raise DataError(f"{held}: this folder keeps the table {held.stem!r} as {held.suffix}; register "
+                                f"writes and merges CSV. Save it as {name} (and remove {held.name}) first, so "
+                                "the folder keeps one file per table.")
         c = self.counts
         pop = c[c["variable"] == "einwohner"][["area_id", "year", "variable", "age_group", "sex", "nationality",
                                                 "value"]]
