@@ -284,10 +284,46 @@ def toc_chapters(root: Path) -> list[str]:
     return found
 
 
-def _execute(template: str, output: str, parameters: dict, cwd: str) -> float:
-    """Worker: run one notebook with papermill (in a separate process)."""
+#: Kernel start-up failures that say nothing about the notebook: jupyter_client picks free ports
+#: and closes them before the kernel binds them, so two kernels starting at once can collide
+#: ("Address already in use"; the client then reports the kernel did not respond).
+_KERNEL_START_ERRORS = ("Kernel didn't respond", "Kernel died before replying", "Address already in use")
+
+
+def run_papermill(*args, attempts: int = 3, **kwargs):
+    """``papermill.execute_notebook``, started again (up to ``attempts`` times) when the kernel
+    failed to start; an error in a cell is never retried (it is a ``PapermillExecutionError``).
+
+    >>> import papermill
+    >>> calls = []
+    >>> def flaky(*a, **k):
+    ...     calls.append(1)
+    ...     if len(calls) == 1:
+    ...         raise RuntimeError("Kernel didn't respond in 60 seconds")
+    ...     return "ran"
+    >>> real, papermill.execute_notebook = papermill.execute_notebook, flaky
+    >>> try:
+    ...     run_papermill("t.ipynb", "o.ipynb", pause=0), len(calls)
+    ... finally:
+    ...     papermill.execute_notebook = real
+    ('ran', 2)
+    """
     import papermill as pm
 
+    pause = kwargs.pop("pause", 1.0)
+    for attempt in range(1, attempts + 1):
+        try:
+            return pm.execute_notebook(*args, **kwargs)
+        except RuntimeError as exc:
+            if attempt == attempts or not any(s in str(exc) for s in _KERNEL_START_ERRORS):
+                raise
+            print(f"kernel start failed ({exc}); starting it again ({attempt + 1}/{attempts})", file=sys.stderr)
+            time.sleep(pause * attempt)
+    raise AssertionError("unreachable")
+
+
+def _execute(template: str, output: str, parameters: dict, cwd: str) -> float:
+    """Worker: run one notebook with papermill (in a separate process)."""
     start = time.perf_counter()
     Path(output).parent.mkdir(parents=True, exist_ok=True)
     # The kernel's own chatter (its stderr) goes to a log beside the output, not to the console.
@@ -295,8 +331,8 @@ def _execute(template: str, output: str, parameters: dict, cwd: str) -> float:
     os.dup2(log.fileno(), 2)
     tmp = output + f".{os.getpid()}.tmp.ipynb"
     try:
-        pm.execute_notebook(template, tmp, parameters=parameters, cwd=cwd, progress_bar=False,
-                            kernel_name="python3", execution_timeout=KERNEL_TIMEOUT, log_output=False)
+        run_papermill(template, tmp, parameters=parameters, cwd=cwd, progress_bar=False,
+                      kernel_name="python3", execution_timeout=KERNEL_TIMEOUT, log_output=False)
         os.replace(tmp, output)
     finally:
         if os.path.exists(tmp):

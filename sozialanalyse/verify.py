@@ -156,7 +156,8 @@ def verify_notebook(path: str | Path, root: str | Path, sanitize: str | Path | N
                     timeout: int = KERNEL_TIMEOUT) -> Result:
     """Re-execute one published notebook in ``root`` with its recorded parameters and compare."""
     import nbformat
-    import papermill as pm
+
+    from .report import run_papermill
 
     path = Path(path)
     try:
@@ -170,9 +171,9 @@ def verify_notebook(path: str | Path, root: str | Path, sanitize: str | Path | N
     with tempfile.TemporaryDirectory(prefix="sa-verify-") as tmp:
         out = Path(tmp) / path.name
         try:
-            pm.execute_notebook(str(path), str(out), parameters=dict(params), cwd=str(root),
-                                progress_bar=False, kernel_name="python3", log_output=False,
-                                execution_timeout=timeout)
+            run_papermill(str(path), str(out), parameters=dict(params), cwd=str(root),
+                          progress_bar=False, kernel_name="python3", log_output=False,
+                          execution_timeout=timeout)
         except Exception as exc:  # noqa: BLE001 - reported per page
             msg = str(exc).strip().splitlines()
             ename = getattr(exc, "ename", type(exc).__name__)

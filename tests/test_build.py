@@ -176,3 +176,39 @@ def test_two_municipality_build_end_to_end(tmp_path):
     assert (gemeinden / "03499016.html").is_file()
     assert not (gemeinden / "034995401000.html").exists()
     assert not list(html_dir.rglob("034995401000*"))
+
+
+def test_kernel_start_failures_are_retried_cell_errors_are_not(monkeypatch):
+    """Two kernels starting at once can collide on a port (jupyter_client picks free ports and
+    closes them before the kernel binds): that start is tried again; an error in a cell is not."""
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    calls = []
+
+    def collide_twice(*args, **kwargs):
+        calls.append(args)
+        if len(calls) < 3:
+            raise RuntimeError("Kernel didn't respond in 60 seconds")
+        return "executed"
+
+    monkeypatch.setattr(papermill, "execute_notebook", collide_twice)
+    assert report.run_papermill("t.ipynb", "o.ipynb", pause=0) == "executed" and len(calls) == 3
+
+    calls.clear()
+    monkeypatch.setattr(papermill, "execute_notebook", lambda *a, **k: calls.append(a) or (_ for _ in ()).throw(
+        RuntimeError("Kernel didn't respond in 60 seconds")))
+    with pytest.raises(RuntimeError, match="didn't respond"):
+        report.run_papermill("t.ipynb", "o.ipynb", pause=0)
+    assert len(calls) == 3  # gives up after three starts
+
+    calls.clear()
+
+    def cell_error(*args, **kwargs):
+        calls.append(args)
+        raise PapermillExecutionError(3, 4, "Kernel didn't respond", "ValueError", "x", [])
+
+    monkeypatch.setattr(papermill, "execute_notebook", cell_error)
+    with pytest.raises(PapermillExecutionError):
+        report.run_papermill("t.ipynb", "o.ipynb", pause=0)
+    assert len(calls) == 1
