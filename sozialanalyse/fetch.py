@@ -287,9 +287,9 @@ def fetch(only: list[str] | None = None, *, mirror: str | os.PathLike | None = N
             order.append(rel)
             target = target_root / rel
             try:
+                cached = target.is_file() and _sha256(target) == entry["sha256"]
                 stale = ""  # a mirror copy that is not the recorded file: say so, try the publisher
-                if mirror_root is not None and (mirror_root / rel).is_file() and not (
-                        target.is_file() and _sha256(target) == entry["sha256"]):
+                if mirror_root is not None and (mirror_root / rel).is_file() and not cached:
                     try:
                         _install(target, entry, _from_file(mirror_root / rel))
                         report(FetchResult(rel, "copied", f"from {mirror_root}"))
@@ -298,7 +298,7 @@ def fetch(only: list[str] | None = None, *, mirror: str | os.PathLike | None = N
                         stale = f"the copy in the mirror {mirror_root / rel} is not the recorded file ({exc})"
                         if not (entry.get("url") or (archive and entry.get("member"))):
                             raise FetchError(stale) from None
-                if target.is_file() and _sha256(target) == entry["sha256"]:
+                if cached:
                     report(FetchResult(rel, "cached"))
                 elif entry.get("url"):
                     _install(target, entry, _from_url(entry["url"], timeout, quiet))

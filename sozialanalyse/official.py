@@ -157,11 +157,15 @@ def mirror_files(cfg: dict) -> list[str]:
 
 @lru_cache(maxsize=64)
 def _file_sha(path: str, size: int, mtime: float) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
+    from .fetch import _sha256
+
+    return _sha256(Path(path))
+
+
+def file_sha(path: Path) -> str:
+    """sha256 of a mirror file, computed once per process for an unchanged file."""
+    st = path.stat()
+    return _file_sha(str(path), st.st_size, st.st_mtime)
 
 
 def _check_complete(folder: Path, cfg: dict) -> None:
@@ -183,8 +187,7 @@ def data_hash(cfg: dict) -> str:
     _check_complete(folder, cfg)
     for rel in mirror_files(cfg):
         p = folder / rel
-        st = p.stat()
-        h.update(f"{rel}\x00{_file_sha(str(p), st.st_size, st.st_mtime)}\x00".encode())
+        h.update(f"{rel}\x00{file_sha(p)}\x00".encode())
     h.update(repr(sorted((k, str(v)) for k, v in cfg.items() if not k.startswith("_"))).encode())
     return h.hexdigest()
 
@@ -192,7 +195,7 @@ def data_hash(cfg: dict) -> str:
 ATTRIBUTED = ("inkar-1998-2019", "gisd-2022", "gisd-2025", "bkg-vg5000-2021", "bkg-vg250-ew-2022")
 
 
-def _attributions(folder: Path | None = None) -> list[dict]:
+def _attributions() -> list[dict]:
     """The publishers' attributions the report prints, in German (``report:`` in ``datasets.yml``):
     ``titel``, ``quellenvermerk`` (with the note of changes the licence asks for), ``link`` (the
     publisher's page, which the BKG requires the attribution to link to), ``lizenz``, ``lizenz_url``."""
@@ -472,7 +475,7 @@ def _load(folder: str, kreis_id: str, cfg_items: tuple) -> OfficialDistrict:
     od = OfficialDistrict(kreis_id=kreis_id, name=kreis_name, land_id=land_id, areas=areas, geometry=geometry,
                           gemeinden=gem.drop(columns="geometry").merge(ew[["ags", "inhabitants"]], on="ags", how="left"),
                           indicators=ind, comparison=comp.dropna(subset=["value"]).reset_index(drop=True),
-                          mapping=mapping, attributions=_attributions(m), mirror=m, config=cfg, loads=loads_df)
+                          mapping=mapping, attributions=_attributions(), mirror=m, config=cfg, loads=loads_df)
     if len(od.unmatched):
         warnings.warn(f"{kreis_name}: {len(od.unmatched)} key(s) without a partner (see OfficialDistrict.unmatched):\n"
                       + od.unmatched.to_string(index=False), stacklevel=2)

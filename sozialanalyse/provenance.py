@@ -176,18 +176,14 @@ def _official_inputs(district):
 
     from .display import table
     from .fetch import load_manifest
-    from .official import mirror_files
+    from .official import file_sha, mirror_files
 
     manifest = load_manifest()
     entries = {f["path"]: (name, f) for name, ds in manifest["datasets"].items() for f in ds["files"]}
     rows, differ = [], 0
     for rel in mirror_files(district.config):
         path = Path(district.mirror) / rel
-        h = hashlib.sha256()
-        with open(path, "rb") as fh:
-            for chunk in iter(lambda: fh.read(1 << 20), b""):
-                h.update(chunk)
-        sha = h.hexdigest()
+        sha = file_sha(path)
         name, entry = entries.get(rel, ("", {}))
         ds = manifest["datasets"].get(name, {})
         if not entry:

@@ -290,7 +290,7 @@ def toc_chapters(root: Path) -> list[str]:
 _KERNEL_START_ERRORS = ("Kernel didn't respond", "Kernel died before replying", "Address already in use")
 
 
-def run_papermill(*args, attempts: int = 3, **kwargs):
+def run_papermill(*args, attempts: int = 3, pause: float = 1.0, **kwargs):
     """``papermill.execute_notebook``, started again (up to ``attempts`` times) when the kernel
     failed to start; an error in a cell is never retried (it is a ``PapermillExecutionError``).
 
@@ -310,16 +310,16 @@ def run_papermill(*args, attempts: int = 3, **kwargs):
     """
     import papermill as pm
 
-    pause = kwargs.pop("pause", 1.0)
-    for attempt in range(1, attempts + 1):
+    attempt = 1
+    while True:
         try:
             return pm.execute_notebook(*args, **kwargs)
         except RuntimeError as exc:
             if attempt == attempts or not any(s in str(exc) for s in _KERNEL_START_ERRORS):
                 raise
-            print(f"kernel start failed ({exc}); starting it again ({attempt + 1}/{attempts})", file=sys.stderr)
-            time.sleep(pause * attempt)
-    raise AssertionError("unreachable")
+            attempt += 1
+            print(f"kernel start failed ({exc}); starting it again ({attempt}/{attempts})", file=sys.stderr)
+            time.sleep(pause * (attempt - 1))
 
 
 def _execute(template: str, output: str, parameters: dict, cwd: str) -> float:
@@ -650,19 +650,12 @@ def build(config: str | Path | None = None, jobs_n: int = 2, quiet: bool = False
 def _build(config, jobs_n: int, quiet: bool, root: Path, t0: float) -> dict:
     clean_stale(root)
     cfg, jobs = plan(config, root)
-    if cfg.get("_mirror"):  # official data: the notebook kernels must not look for a mirror of their own
-        from .io.mirror import ENV_VAR
+    from unittest.mock import patch
 
-        before = os.environ.get(ENV_VAR)
-        os.environ[ENV_VAR] = cfg["_mirror"]
-        try:
-            stats = execute(jobs, root, jobs_n=jobs_n, quiet=quiet)
-        finally:
-            if before is None:
-                os.environ.pop(ENV_VAR, None)
-            else:
-                os.environ[ENV_VAR] = before
-    else:
+    from .io.mirror import ENV_VAR
+
+    # official data: the notebook kernels read the mirror the plan checked, not one of their own
+    with patch.dict(os.environ, {ENV_VAR: cfg["_mirror"]} if cfg.get("_mirror") else {}):
         stats = execute(jobs, root, jobs_n=jobs_n, quiet=quiet)
     toc, book_cfg = _toc_and_config(cfg, jobs, root)
     inputs = _inputs_hash(root)

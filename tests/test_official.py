@@ -30,7 +30,6 @@ HARBURG = {  # ARS[:9] -> (name, kind, BBSR key of INKAR / GISD 2022)
 }
 
 
-
 @pytest.fixture(scope="module")
 def harburg(mirror):
     return official.load_official("harburg")
