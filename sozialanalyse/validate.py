@@ -83,6 +83,7 @@ from .io.own import (
     TOTAL,
     DataError,
     Table,
+    _separator_hint,
     boundary_path,
     read_boundaries,
     read_table,
@@ -305,8 +306,7 @@ def _missing_columns(t: Table, required, problems: list[Problem], recon: Reconci
     missing = [c for c in required if c not in t.df.columns]
     if not missing:
         return False
-    hint = ("; the file seems to use ';' as separator: save it with ',' (CSV UTF-8) or as .xlsx"
-            if len(t.df.columns) == 1 and ";" in t.df.columns[0] else "")
+    hint = _separator_hint(list(t.df.columns))
     problems.append(Problem(t.name, None, ", ".join(missing), None, None, "missing_column",
                             f"column(s) {', '.join(missing)} missing (has: {', '.join(t.df.columns)}); "
                             f"all {t.read} row(s) rejected{hint}"))

@@ -54,7 +54,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .genesis import SPECIAL_VALUES
+from .genesis import _parse_value
 from .own import DataError
 
 __all__ = ["GVB_KEYS", "INKAR_COLUMNS", "INVALID_BOOL", "INVALID_DATE", "gemeindeverband_key",
@@ -69,8 +69,6 @@ INVALID_DATE = "ungültig: Datum statt Zahl"
 #: ``missing_reason`` of a cell that holds a truth value (TRUE/FALSE, stored as 1/0).
 INVALID_BOOL = "ungültig: Wahrheitswert statt Zahl"
 #: ``missing_reason`` of an empty cell and of the special values written as text.
-_MISSING_TEXT = {"": "leer", **SPECIAL_VALUES}
-_GERMAN_NUMBER_RE = re.compile(r"^[+-]?(\d+|\d{1,3}(\.\d{3})+)(,\d+)?$")
 
 _KREIS_AGGREGATE = {"kreisfreie stadt", "krsfr. stadt", "kreisfr. stadt", "landkreis", "kreis",
                     "kreise", "stadtkreis"}
@@ -405,11 +403,11 @@ def _read_values(flat: np.ndarray, n_cols: int, area_ids: list[str], sheet_rows:
     for pos in np.flatnonzero(kinds >= 2).tolist():
         item = flat[pos]
         if isinstance(item, str):
-            text = item.strip()
-            if text in _MISSING_TEXT:
-                reasons[pos] = _MISSING_TEXT[text]
-            elif _GERMAN_NUMBER_RE.match(text):
-                values[pos] = float(text.replace(".", "").replace(",", "."))
+            parsed = _parse_value(item)  # German number or special value, as in GENESIS
+            if parsed is not None:
+                values[pos], reason = parsed
+                if reason is not None:
+                    reasons[pos] = reason
             else:
                 row_i = pos // n_cols
                 raise DataError(f"{where}: cell {cell(pos)}: value {item!r} (Kennziffer "

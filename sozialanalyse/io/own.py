@@ -179,9 +179,7 @@ def _cell_text(v) -> str | None:
         return v or None
     if isinstance(v, float):
         return None if math.isnan(v) else repr(v)
-    if isinstance(v, bool):
-        return str(v)
-    if isinstance(v, int):
+    if isinstance(v, int):  # bool too: str(True) == "True"
         return str(v)
     if pd.isna(v):
         return None
@@ -219,10 +217,8 @@ def _plain(text: str) -> bool:
 
 def _csv_records(text: str) -> list[tuple[int, list[str]]]:
     """``(line, fields)`` of every non-empty record; ``line`` is where the record starts (blank
-    lines and line breaks inside quoted fields counted, as an editor counts them)."""
-    if _plain(text):
-        return [(i, line.split(",")) for i, line in enumerate(text.replace("\r\n", "\n").split("\n"), start=1)
-                if line.strip(" \t,")]
+    lines and line breaks inside quoted fields counted, as an editor counts them). Files without
+    quotes take the faster path in :func:`_read_csv_table` and never come here."""
     out, prev = [], 0
     reader = csv.reader(io.StringIO(text, newline=""))
     while True:

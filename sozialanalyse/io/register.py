@@ -204,7 +204,7 @@ _NAT_SQL = (f"CASE WHEN nat_v IN ({_sql_list(NATIONALITY_GERMAN)}) THEN 0 "
             "WHEN regexp_full_match(nat_v, '[0-9]{3}') AND nat_v <> '999' THEN 1 "
             f"WHEN nat_v IN ({_sql_list(NATIONALITY_FOREIGN_CODES)}) THEN 1 END")
 #: Encodings DuckDB's CSV reader decodes itself; any other is transcoded to UTF-8 first.
-_DUCKDB_ENCODINGS = {"utf-8": "utf-8", "latin-1": "latin-1"}
+_DUCKDB_ENCODINGS = {"utf-8", "latin-1"}  # read by DuckDB itself; others are transcoded first
 
 
 @dataclass
