@@ -123,9 +123,12 @@ def main(argv: list[str] | None = None) -> int:
     v.add_argument("-q", "--quiet", action="store_true", help="only the summary line")
     v.set_defaults(func=lambda a: __import__("sozialanalyse.verify", fromlist=["main"]).main(
         a.target, root=a.root, jobs_n=a.jobs, quiet=a.quiet))
-    va = sub.add_parser("validate", help="check a district folder and list every problem")
+    va = sub.add_parser("validate", help="check a district folder and list every problem",
+                        epilog="exit status: 0 no problem; 1 problems listed (with or without --strict); "
+                               "2 the folder or config cannot be read")
     va.add_argument("folder", help="district folder in the project's input format, or a report config")
-    va.add_argument("--strict", action="store_true", help="exit with status 1 if there is any problem")
+    va.add_argument("--strict", action="store_true",
+                    help="kept for scripts: the exit status is 1 whenever a problem is listed")
     va.add_argument("--no-geometry", action="store_true", help="skip the nesting check of gebiete.gpkg")
     va.set_defaults(func=_validate)
     r = sub.add_parser("register", help="aggregate a person-level register extract to Sozialraum counts "

@@ -115,6 +115,12 @@ PROBLEM_DE = {
     "unknown_kind": "unbekannte Gebietsart",
     "unknown_parent": "unbekanntes übergeordnetes Gebiet",
     "unreadable": "Datei nicht lesbar",
+    "no_data_rows": "Tabelle ohne Datenzeilen",
+    "no_final_newline": "Datei endet ohne Zeilenumbruch (letzte Zeile evtl. abgeschnitten)",
+    "ambiguous_number": "mehrdeutige Zahl (Tausenderpunkt oder Dezimalkomma)",
+    "not_integer": "keine ganze Zahl",
+    "implausible": "unplausibler Wert",
+    "unknown_variable": "unbekannte Variable",
     "year_gap": "Lücke in den Jahren",
 }
 
@@ -127,9 +133,10 @@ def validation(district: District):
     """The data check (:mod:`sozialanalyse.validate`): every problem found and, per file, rows read
     = rows kept + rows rejected. With ``validation: lenient`` the report was built from the kept
     rows, and this is where a reader sees what was left out (in German: :data:`PROBLEM_DE`)."""
-    from .validate import validate
+    from .validate import validate, with_geometry
 
-    result = validate(district.folder)
+    # the loader's result (one validation per kernel), plus the boundaries' checks
+    result = validate(district.folder) if district.validation is None else with_geometry(district.validation)
     rows = [{"Datei": r.file, "Zeilen gelesen": fmt.num(r.read), "übernommen": fmt.num(r.kept),
              "abgelehnt": fmt.num(sum(r.rejected.values())),
              "Gründe": "; ".join(f"{_de(k)}: {fmt.num(v)}" for k, v in sorted(r.rejected.items())) or fmt.MISSING}

@@ -90,7 +90,7 @@ def test_loader_rejects_keys_outside_the_documented_patterns(tmp_path):
         path = folder / "areas.csv"
         text = path.read_text(encoding="utf-8").replace("03499016-01,", f'"{bad}",', 1)
         path.write_text(text, encoding="utf-8")
-        with pytest.raises(DataError, match=r"areas\.csv: row \d+, column area_id: invalid area key"):
+        with pytest.raises(DataError, match=r"areas\.csv, row \d+, column area_id, area .*: malformed key"):
             load_district(folder)
 
 

@@ -140,7 +140,7 @@ def test_a_key_excel_stored_as_a_number_is_rejected_with_the_reason(tmp_path):
         "12 rows with this key, first in row 26, last in row 37 (value '3499002') [key_as_number]")]
     assert r.reconciliation["transfers.csv"].line() == (
         "transfers.xlsx: rows read 36 = kept 24 + rejected 12 (key_as_number 12)")
-    with pytest.raises(DataError, match=r"transfers.xlsx: row 26, column area_id: key stored as a number \(3499002\)"):
+    with pytest.raises(DataError, match=r"transfers.xlsx, row 26, column area_id, area 3499002: key stored as a number \(3499002\)"):
         load_district(folder)
 
 
@@ -182,7 +182,7 @@ def test_loader_names_file_and_row_for_bytes_that_are_not_utf8(tmp_path):
     folder = _base(tmp_path)
     areas = folder / "areas.csv"
     areas.write_bytes(areas.read_text(encoding="utf-8").encode("cp1252"))
-    with pytest.raises(DataError, match=r"areas.csv: row 5, column name: not UTF-8: byte 0xfc"):
+    with pytest.raises(DataError, match=r"areas.csv, row 5, column name, area 03499001-02: not UTF-8: byte 0xfc"):
         load_district(folder)
 
 
@@ -204,7 +204,7 @@ def test_loader_counts_blank_lines_in_row_numbers(tmp_path):
     lines[5:5] = ["", "", ""]
     lines.append("03499001-01,2024,arbeitslose,sgb2,zwölf")  # line 32
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    with pytest.raises(DataError, match=r"labour.csv: row 32, column value: 'zwölf' is not a number"):
+    with pytest.raises(DataError, match=r"labour.csv, row 32, column value, area 03499001-01: value is not a number \(value 'zwölf'\)"):
         load_district(folder)
 
 

@@ -2,6 +2,7 @@
 import shutil
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import yaml
 
@@ -73,12 +74,13 @@ def test_all_problems_at_once_and_strict_mode(tmp_path):
 
 def test_cli_validate(tmp_path, capsys):
     folder = district(tmp_path, "negative")
-    assert cli.main(["validate", str(folder)]) == 0
+    assert cli.main(["validate", str(folder)]) == 1  # a listed problem is never exit status 0
     out = capsys.readouterr().out
     assert "negative count of wohngeld_haushalte" in out
     assert "transfers.csv: rows read 36 = kept 35 + rejected 1 (negative 1)" in out
     assert cli.main(["validate", str(folder), "--strict"]) == 1
     assert cli.main(["validate", str(BROKEN / "base"), "--strict"]) == 0
+    assert cli.main(["validate", str(BROKEN / "base")]) == 0
 
 
 # --- files that pandas could not read, true line numbers, one message per rejected area ---------
@@ -106,7 +108,7 @@ def test_cli_lists_a_bad_row_instead_of_a_traceback(tmp_path, capsys):
     folder = district(tmp_path)
     with open(folder / "transfers.csv", "a", encoding="utf-8") as fh:
         fh.write("03499001-01,2024,sgb2_personen,40,EXTRA\n")
-    assert cli.main(["validate", str(folder)]) == 0
+    assert cli.main(["validate", str(folder)]) == 1
     out = capsys.readouterr().out
     assert "transfers.csv, row 38, area 03499001-01: 5 fields, the header has 4" in out
     assert "transfers.csv: rows read 37 = kept 36 + rejected 1 (field_count 1)" in out
@@ -248,3 +250,179 @@ def test_cli_validate_takes_a_report_config(capsys, mirror):
     assert "Landkreis Harburg: 12 Gemeindeverbände, 0 key(s) without a partner" in out
     assert cli.main(["validate", "keine_konfiguration"]) == 2
     assert "neither a district folder nor a report config" in capsys.readouterr().err
+
+
+# --- strict values: every cell read as written or named, never reinterpreted ---------------------
+# Each case edits one cell (or the end) of a copy of the base fixture; validate and the loader
+# (strict: refuses; lenient: leaves the row out and lists it) must name the same problem.
+
+def _set_cell(folder: Path, fname: str, line: int, column: str, text: str) -> None:
+    path = folder / fname
+    rows = path.read_text(encoding="utf-8").split("\n")
+    header = rows[0].split(",")
+    fields = rows[line - 1].split(",")
+    fields[header.index(column)] = text
+    rows[line - 1] = ",".join(fields)
+    path.write_text("\n".join(rows), encoding="utf-8")
+
+
+_T = "transfers.csv, row 2, column {col}, area 03499001-01: "
+STRICT_CASES = {
+    # a German thousands separator is neither 1.234 nor 1234: named, not read
+    "thousands": ("transfers.csv", 2, "value", "1.234",
+                  _T.format(col="value") + "value of sgb2_personen: German thousands separator? a count holds "
+                  "digits only (1234, not 1.234); the cell is not reinterpreted (value '1.234') [ambiguous_number]"),
+    "thousands_twice": ("transfers.csv", 2, "value", "12.345.678",
+                        _T.format(col="value") + "value of sgb2_personen: German thousands separator? a count holds "
+                        "digits only (1234, not 1.234); the cell is not reinterpreted (value '12.345.678') "
+                        "[ambiguous_number]"),
+    "decimal_comma": ("housing.csv", 4, "value", '"75,5"',
+                      "housing.csv, row 4, column value, area 03499001-01: value of miete_summe_eur_qm: decimal comma: "
+                      "write '.' as decimal point (value '75,5') [ambiguous_number]"),
+    "fraction": ("transfers.csv", 2, "value", "0.5",
+                 _T.format(col="value") + "value of sgb2_personen is not a whole number (a count) (value '0.5') "
+                 "[not_integer]"),
+    "inf": ("transfers.csv", 2, "value", "inf", _T.format(col="value") + "value is not a number (value 'inf') "
+            "[not_a_number]"),
+    "nan": ("transfers.csv", 2, "value", "NaN", _T.format(col="value") + "value is not a number (value 'NaN') "
+            "[not_a_number]"),
+    "huge": ("transfers.csv", 2, "value", "1e308", _T.format(col="value") + "value is not a number "
+             "(value '1e308') [not_a_number]"),
+    "implausible": ("transfers.csv", 2, "value", "100000001",
+                    _T.format(col="value") + "value of sgb2_personen above the plausible maximum 100,000,000 "
+                    "(value '100000001') [implausible]"),
+    "misspelt": ("transfers.csv", 2, "variable", "sgb2_persnen",
+                 _T.format(col="variable") + "unknown variable 'sgb2_persnen' (did you mean 'sgb2_personen'?) "
+                 "(value 'sgb2_persnen') [unknown_variable]"),
+    "wrong_file": ("transfers.csv", 2, "variable", "einwohner",
+                   _T.format(col="variable") + "unknown variable 'einwohner' (it belongs in population.csv) "
+                   "(value 'einwohner') [unknown_variable]"),
+    "year_1555": ("transfers.csv", 2, "year", "1555",
+                  _T.format(col="year") + "year outside the plausible range 1990 to {max} (value '1555') "
+                  "[implausible]"),
+    "year_fraction": ("transfers.csv", 2, "year", "2015.6",
+                      _T.format(col="year") + "year is not an integer (value '2015.6') [not_integer]"),
+}
+
+
+def _lenient(tmp_path: Path, folder: Path, report_year: int | None = None) -> Path:
+    cfg = {"data": str(folder), "validation": "lenient"}
+    if report_year:
+        cfg["report_year"] = report_year
+    path = tmp_path / "lenient.yml"
+    path.write_text(yaml.safe_dump(cfg), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("case", sorted(STRICT_CASES))
+def test_strict_values_are_named_by_validate_and_the_loader(tmp_path, case):
+    import datetime
+
+    from sozialanalyse.io.own import load_district
+
+    fname, line, col, text, want = STRICT_CASES[case]
+    want = want.replace("{max}", str(datetime.date.today().year + 1))
+    folder = district(tmp_path)
+    before = load_district(folder).counts
+    _set_cell(folder, fname, line, col, text)
+    r = validate(folder)
+    assert [str(p) for p in r.problems] == [want]
+    assert r.reconciliation[fname].kept == r.reconciliation[fname].read - 1
+    with pytest.raises(ValidationError) as e:  # the loader refuses exactly that
+        load_district(folder)
+    assert want in str(e.value)
+    d = load_district(_lenient(tmp_path, folder))  # lenient: the row left out, the problem kept
+    assert [str(p) for p in d.validation.problems] == [want]
+    assert len(d.counts) == len(before) - 1
+
+
+def test_sums_hold_decimals_with_a_point_and_counts_take_whole_numbers_as_excel_writes_them(tmp_path):
+    folder = district(tmp_path)
+    _set_cell(folder, "housing.csv", 4, "value", "1.234")  # miete_summe_eur_qm: '.' is the decimal point
+    _set_cell(folder, "transfers.csv", 2, "value", "40.0")  # a whole number as Excel/Parquet floats print it
+    r = validate(folder)
+    assert r.ok, r.report()
+    h = r.tables["housing.csv"]
+    assert h.loc[h["variable"] == "miete_summe_eur_qm", "value"].iloc[0] == 1.234
+    assert r.tables["transfers.csv"]["value"].iloc[0] == 40
+
+
+def test_years_after_the_report_year_are_implausible(tmp_path):
+    from sozialanalyse.io.own import load_district
+
+    folder = district(tmp_path)  # the base fixture has 2021 to 2023
+    r = validate(folder, report_year=2022)
+    assert {p.code for p in r.problems} == {"implausible"}
+    assert str(r.problems[0]).startswith("population.csv, row 18, column year, area 03499001-01: year outside the "
+                                         "plausible range 1990 to 2022 (report_year 2022 in the config); 24 of 72 rows")
+    d = load_district(_lenient(tmp_path, folder, report_year=2022))
+    assert d.years == [2021, 2022]
+    assert validate(folder, report_year=2023).ok
+
+
+def test_a_csv_cut_off_in_the_middle_of_its_last_row_is_named(tmp_path):
+    from sozialanalyse.io.own import load_district
+
+    folder = district(tmp_path)
+    path = folder / "population.csv"
+    text = path.read_text(encoding="utf-8")
+    assert text.endswith(",50\n")
+    path.write_text(text[:-2], encoding="utf-8")  # 50 became 5, and the line break is gone
+    want = ("population.csv, row 73, area 03499002: file ends without a line break: its last row may be cut off "
+            "(if the row is complete, end the file with a line break) "
+            "(value '03499002,2023,einwohner,65-69,w,deutsch,5') [no_final_newline]")
+    r = validate(folder)
+    assert [str(p) for p in r.problems] == [want]
+    assert r.reconciliation["population.csv"].line() == (
+        "population.csv: rows read 72 = kept 71 + rejected 1 (no_final_newline 1)")
+    with pytest.raises(ValidationError, match="file ends without a line break"):
+        load_district(folder)
+    # the same with a quoted field (the csv module's path)
+    path.write_text(text.replace("einwohner", '"einwohner"')[:-2], encoding="utf-8")
+    assert [p.code for p in validate(folder).problems] == ["no_final_newline"]
+
+
+def test_a_table_with_only_its_header_is_named(tmp_path):
+    from sozialanalyse.io.own import load_district
+
+    folder = district(tmp_path)
+    (folder / "transfers.csv").write_text("area_id,year,variable,value\n", encoding="utf-8")
+    r = validate(folder)
+    assert [str(p) for p in r.problems] == [
+        "transfers.csv: no data rows (only the header): the file is empty or was cut off [no_data_rows]"]
+    with pytest.raises(ValidationError, match="transfers.csv: no data rows"):
+        load_district(folder)
+
+
+def test_the_loader_never_counts_a_duplicate_twice(tmp_path):
+    from sozialanalyse.io.own import load_district, totals
+
+    folder = district(tmp_path)
+    before = totals(load_district(folder), "03499", "sgb2_personen")
+    path = folder / "transfers.csv"
+    path.write_text(path.read_text(encoding="utf-8") + "03499001-01,2021,sgb2_personen,40\n", encoding="utf-8")
+    want = ("transfers.csv, row 38, column value, area 03499001-01: duplicate of row 2 (same area, year, variable "
+            "sgb2_personen and dimensions) (value '40') [duplicate]")
+    with pytest.raises(ValidationError) as e:
+        load_district(folder)
+    assert want in str(e.value)
+    d = load_district(_lenient(tmp_path, folder))
+    assert [str(p) for p in d.validation.problems] == [want]
+    pd.testing.assert_frame_equal(totals(d, "03499", "sgb2_personen"), before)
+
+
+def test_many_duplicates_are_one_short_problem(tmp_path, capsys):
+    folder = district(tmp_path)
+    path = folder / "transfers.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    path.write_text("\n".join(lines + lines[1:] * 100) + "\n", encoding="utf-8")  # 3,600 duplicate rows
+    r = validate(folder)
+    [p] = r.problems
+    assert str(p) == ("transfers.csv, row 38, column value, area 03499001-01: duplicate of row 2 (same area, year, "
+                      "variable sgb2_personen and dimensions); 3,600 of 3,636 rows have this problem: rows 38, 39, "
+                      "40, 41, 42 and 3,595 more (value '40') [duplicate]")
+    assert r.reconciliation["transfers.csv"].line() == (
+        "transfers.csv: rows read 3636 = kept 36 + rejected 3600 (duplicate 3600)")
+    assert len(r.report().splitlines()) == 1 + 1 + 1 + 13  # header, the problem, "reconciliation:", 13 files
+    assert cli.main(["validate", str(folder)]) == 1
+    assert len(capsys.readouterr().out) < 2000

@@ -70,7 +70,7 @@ def test_strict_build_names_a_row_pandas_could_not_read(tmp_path):
         report.plan(root / "config" / "kaputt.yml", root)
     assert ("transfers.csv, row 38, area 03499001-01: 5 fields, the header has 4 "
             "(value '03499001-01,2024,sgb2_personen,40,EXTRA') [field_count]") in str(err.value)
-    with pytest.raises(DataError, match="transfers.csv: row 38: 5 fields, the header has 4"):
+    with pytest.raises(DataError, match="transfers.csv, row 38, area 03499001-01: 5 fields, the header has 4"):
         load_district(root / "data" / "kaputt")  # the loader names it too
 
 
@@ -97,8 +97,9 @@ def test_lenient_build_uses_the_facilities_that_pass(tmp_path):
     district = load_district(root / "config" / "kaputt.yml")
     assert district.facilities["facility_id"].tolist() == ["K-1"]
     assert district.facilities_gdf().geometry.iloc[0].coords[0] == (500.0, 700.0)
-    with pytest.raises(DataError, match="facilities.csv: row 3, column area_id: unknown area key '03499001-09'"):
-        load_district(root / "data" / "kaputt")  # strict: the first problem stops the loader
+    with pytest.raises(DataError, match=r"facilities.csv, row 3, column area_id, area 03499001-09: "
+                                        r"unknown area key \(not in areas.csv\)"):
+        load_district(root / "data" / "kaputt")  # strict: any problem stops the loader, all are listed
 
 
 def test_lenient_build_without_a_usable_area_tree_names_the_problem(tmp_path):

@@ -45,6 +45,34 @@ COUNT_FILES = (
     "disability.csv",
     "elections.csv",
 )
+#: The variables of every count table (data/README.md, "Count tables") and the kind of their
+#: values, in one place: ``"count"`` = a non-negative integer (``12``; ``12.0`` as Excel or Parquet
+#: store whole numbers is the same number); ``"sum"`` = a non-negative finite decimal with ``.`` as
+#: the decimal point (sums of non-integer quantities: m², EUR/m², years). A German thousands
+#: separator (``1.234``, ``12.345.678``) in a count, a decimal comma, several dots, a sign, an
+#: exponent, ``inf`` or ``nan`` are problems naming the cell, never reinterpreted
+#: (:func:`parse_values`). A variable not listed for its file is a problem with the closest name.
+VARIABLES: dict[str, dict[str, str]] = {
+    "population.csv": {"einwohner": "count"},
+    "households.csv": {"haushalte": "count"},
+    "movements.csv": {"geburten": "count", "sterbefaelle": "count", "zuzuege": "count", "fortzuege": "count"},
+    "transfers.csv": {"sgb2_personen": "count", "sgb2_personen_unter15": "count", "grundsicherung_65plus": "count",
+                      "wohngeld_haushalte": "count"},
+    "labour.csv": {"arbeitslose": "count", "langzeitarbeitslose": "count", "svb_wohnort": "count"},
+    "housing.csv": {"wohnflaeche_qm": "sum", "mietangebote": "count", "miete_summe_eur_qm": "sum",
+                    "wohndauer_jahre_summe": "sum"},
+    "school_entry.csv": {"einschulung_untersuchte": "count", "einschulung_uebergewicht": "count",
+                         "einschulung_sprachfoerderbedarf": "count"},
+    "care.csv": {"pflegebeduerftige": "count"},
+    "disability.csv": {"schwerbehinderte": "count"},
+    "elections.csv": {"wahlberechtigte": "count", "waehler": "count"},
+}
+#: Largest plausible value of one cell (a count or sum of one base area, year and category):
+#: 100 million, more than the inhabitants of Germany; a larger value is a problem (``1e308``).
+VALUE_MAX = 100_000_000
+#: Earliest plausible year of a count (the monitoring's data start after 1990); the latest is
+#: the config's ``report_year`` if given, else the current year + 1 (:func:`year_range`).
+YEAR_MIN = 1990
 FACILITY_COLUMNS = ("facility_id", "name", "type", "area_id", "x", "y")
 FACILITY_TYPES = ("Stadtteilhaus", "Pflegestützpunkt", "Seniorenberatung", "Kita", "Hausarztpraxis")
 _DIMENSION_VALUES = {
@@ -63,6 +91,89 @@ AREA_KEY_PATTERN = r"[0-9]{5}|[0-9]{8}|[0-9]{12}|[0-9]{8}(?:[0-9]{4})?-[0-9]{1,4
 
 class DataError(ValueError):
     """A problem with the input data; the message names file, row, column and key."""
+
+
+def year_range(report_year: int | None = None) -> tuple[int, int]:
+    """Plausible years of a count: :data:`YEAR_MIN` to ``report_year`` (else the current year + 1).
+
+    >>> year_range(2024)
+    (1990, 2024)
+    """
+    import datetime
+
+    return YEAR_MIN, int(report_year) if report_year is not None else datetime.date.today().year + 1
+
+
+_THOUSANDS = r"-?[0-9]{1,3}(?:\.[0-9]{3})+"
+_DECIMAL_COMMA = r"-?[0-9]*,[0-9]+"
+_PLAIN = r"[0-9]+(?:\.[0-9]+)?"
+
+
+def parse_values(text: pd.Series, kinds: pd.Series | str = "count", low: float = 0,
+                 high: float = VALUE_MAX) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """Strictly parse a column of text cells into numbers, vectorised.
+
+    Parameters
+    ----------
+    text : Series of str
+        The cells as read (``NaN`` for an empty cell).
+    kinds : Series or str
+        Per cell ``"count"`` (a non-negative integer) or ``"sum"`` (a non-negative decimal with
+        ``.`` as decimal point); see :data:`VARIABLES`.
+    low, high : float
+        Plausible range; a value outside it is ``implausible``.
+
+    Returns
+    -------
+    values : Series of float
+        The number, ``NaN`` where the cell is rejected.
+    code, why : Series of object
+        Per rejected cell the problem code and an English explanation (missing where the cell is fine):
+        ``not_a_number`` (empty, text, ``inf``, ``nan``, an exponent), ``ambiguous_number`` (a
+        German thousands separator or a decimal comma), ``not_integer`` (a fraction in a count),
+        ``negative`` and ``implausible`` (outside ``low`` to ``high``).
+
+    Examples
+    --------
+    >>> v, code, why = parse_values(pd.Series(["12", "1.234", "0.5", "inf", "12.0", "-3", "2e8"]))
+    >>> v.tolist()[:1], v.tolist()[4]
+    ([12.0], 12.0)
+    >>> code.fillna("").tolist()
+    ['', 'ambiguous_number', 'not_integer', 'not_a_number', '', 'negative', 'not_a_number']
+    >>> parse_values(pd.Series(["1.234"]), "sum")[0].tolist()
+    [1.234]
+    """
+    s = text.astype(_STR).str.strip()
+    kinds = pd.Series(kinds, index=s.index) if isinstance(kinds, str) else kinds
+    count = (kinds != "sum").to_numpy()
+    plain = s.str.fullmatch(_PLAIN).fillna(False).to_numpy(dtype=bool)
+    neg = s.str.fullmatch("-" + _PLAIN).fillna(False).to_numpy(dtype=bool)
+    thousands = s.str.fullmatch(_THOUSANDS).fillna(False).to_numpy(dtype=bool)
+    comma = s.str.fullmatch(_DECIMAL_COMMA).fillna(False).to_numpy(dtype=bool)
+    ambiguous = (thousands & count) | comma
+    ok = (plain | neg) & ~ambiguous
+    num = pd.Series(float("nan"), index=s.index)
+    if ok.any():
+        num[ok] = s[ok].astype(float).to_numpy()
+    arr = num.to_numpy()
+    code = pd.Series(None, index=s.index, dtype=object)
+    why = pd.Series(None, index=s.index, dtype=object)
+    fraction = ok & count & (arr % 1 != 0)
+    too_low, too_high = ok & (arr < low), ok & (arr > high)
+    for mask, c, w in (
+            (~ok & ~ambiguous, "not_a_number", "not a number (write digits only, '.' as decimal point; "
+                                               "no sign, exponent, inf or nan)"),
+            (ambiguous & comma, "ambiguous_number", "decimal comma: write '.' as decimal point"),
+            (ambiguous & ~comma, "ambiguous_number", "German thousands separator? a count holds digits only "
+                                                     "(1234, not 1.234); the cell is not reinterpreted"),
+            (fraction, "not_integer", "a count must be a whole number"),
+            (too_low & neg & (low == 0), "negative", "negative"),
+            (too_low & ~(neg & (low == 0)), "implausible", f"below the plausible minimum {low:.0f}"),
+            (too_high, "implausible", f"above the plausible maximum {high:.0f}")):
+        free = mask & code.isna().to_numpy()
+        code[free], why[free] = c, w
+    num[code.notna().to_numpy()] = float("nan")
+    return num, code, why
 
 
 def _project_root() -> Path:
@@ -258,6 +369,9 @@ def _read_csv_table(path: Path) -> Table:
         bad = [] if len(good) == len(numbered) - 1 else _bad_rows(
             header, [(i, line.split(",")) for i, line in numbered[1:] if line.count(",") != commas
                      or (lossy and _SURROGATE.search(line))])
+        if good and good[-1][0] == len(lines):  # the file ends without a line break after this row
+            i, line = good.pop()
+            bad = [*bad, _cut_off(header, i, line.split(","))]
         if good:
             df = pd.read_csv(io.StringIO("\n".join(line for _, line in good)), header=None, names=header,
                              dtype=str, keep_default_na=False, na_values=[""], skip_blank_lines=False)
@@ -272,6 +386,8 @@ def _read_csv_table(path: Path) -> Table:
     ok = [(i, f) for i, f in records[1:] if len(f) == n and not (lossy and _SURROGATE.search("".join(f)))]
     bad = _bad_rows(header, [(i, f) for i, f in records[1:]
                              if len(f) != n or (lossy and _SURROGATE.search("".join(f)))])
+    if ok and ok[-1][0] == records[-1][0] and len(records) > 1 and not text.endswith(("\n", "\r")):
+        bad.append(_cut_off(header, *ok.pop()))  # no line break after the last row
     return Table(path.name, _frame(header, [f for _, f in ok]), [i for i, _ in ok], bad)
 
 
@@ -304,6 +420,15 @@ def _bad_rows(header: list[str], records) -> list[BadRow]:
             out.append(BadRow(line, "field_count", f"{_fields(len(fields))}, the header has {n}{hint}", None, area,
                               joined[:80]))
     return out
+
+
+def _cut_off(header: list[str], line: int, fields: list[str]) -> BadRow:
+    """The last row of a CSV file that ends without a line break: a file cut off in the middle of
+    a row (49 becoming 4) looks exactly like this, so the row is rejected, never guessed at."""
+    key = header.index("area_id") if "area_id" in header else None
+    area = fields[key] if key is not None and key < len(fields) else None
+    return BadRow(line, "no_final_newline", "file ends without a line break: its last row may be cut off "
+                  "(if the row is complete, end the file with a line break)", None, area, ",".join(fields)[:80])
 
 
 def _fields(k: int) -> str:
@@ -440,45 +565,6 @@ def _check_keys(t: Table, known: set[str]) -> None:
         )
 
 
-def _read_counts(folder: Path, areas: pd.DataFrame) -> pd.DataFrame:
-    base = set(_areas.base_areas(areas)["area_id"])
-    frames = []
-    for fname in COUNT_FILES:
-        t = _read_csv(folder / fname, ("area_id", "year", "variable", "value"))
-        df = t.df.copy()
-        _check_keys(t, base)
-        for col in ("year", "value"):
-            num = pd.to_numeric(df[col], errors="coerce")
-            if num.isna().any():
-                i = int(num.isna().to_numpy().nonzero()[0][0])
-                raise DataError(
-                    f"{t.name}: row {t.line(i)}, column {col}: {df[col].iloc[i]!r} is not a number "
-                    f"(area {df['area_id'].iloc[i]})"
-                )
-            df[col] = num
-        if (df["value"] < 0).any():
-            i = int((df["value"] < 0).to_numpy().nonzero()[0][0])
-            raise DataError(f"{t.name}: row {t.line(i)}, column value: negative count {df['value'].iloc[i]} "
-                            f"(area {df['area_id'].iloc[i]}, variable {df['variable'].iloc[i]})")
-        for dim in DIMENSIONS:
-            if dim not in df.columns:
-                df[dim] = TOTAL
-            else:
-                df[dim] = df[dim].fillna(TOTAL).astype(str)
-                allowed = _DIMENSION_VALUES.get(dim)
-                if allowed is not None:
-                    bad = ~df[dim].isin(allowed | {TOTAL})
-                    if bad.any():
-                        i = int(bad.to_numpy().nonzero()[0][0])
-                        raise DataError(f"{t.name}: row {t.line(i)}, column {dim}: unknown value {df[dim].iloc[i]!r}")
-        df["year"] = df["year"].astype(int)
-        frames.append(df[list(COUNT_COLUMNS)])
-    counts = pd.concat(frames, ignore_index=True)
-    for col in ("area_id", "variable", *DIMENSIONS):
-        counts[col] = counts[col].astype(str)
-    return counts
-
-
 def boundary_path(folder: Path) -> Path | None:
     """``gebiete.gpkg`` or ``gebiete.shp`` in ``folder`` (``None`` if neither); both: :class:`DataError`."""
     found = [folder / n for n in BOUNDARY_FILES if (folder / n).is_file()]
@@ -544,6 +630,9 @@ class District:
     meta: dict
     config: dict = field(default_factory=dict)
     lenient: bool = False  #: built from the rows that pass validation (``validation: lenient``)
+    #: The :class:`sozialanalyse.validate.ValidationResult` the tables were taken from (without the
+    #: boundaries' checks), so that the data page lists it without validating again.
+    validation: object = None
 
     @property
     def name(self) -> str:
@@ -629,55 +718,6 @@ class District:
         return gpd.GeoDataFrame(f, geometry=gpd.points_from_xy(f["x"], f["y"]), crs="EPSG:25832")
 
 
-def _read_areas(folder: Path) -> pd.DataFrame:
-    t = _read_csv(folder / "areas.csv", ("area_id", "name", "kind", "parent_id"))
-    areas = t.df
-    bad = ~areas["kind"].isin(_areas.KINDS)
-    if bad.any():
-        i = int(bad.to_numpy().nonzero()[0][0])
-        raise DataError(f"{t.name}: row {t.line(i)}, column kind: unknown kind {areas['kind'].iloc[i]!r} "
-                        f"(allowed: {', '.join(_areas.KINDS)})")
-    for col in ("area_id", "parent_id"):  # keys name pages and files and are notebook parameters
-        keys = areas[col].fillna("").astype(str)
-        bad = ~keys.str.fullmatch(AREA_KEY_PATTERN) & ~((col == "parent_id") & (keys == ""))
-        if bad.any():
-            i = int(bad.to_numpy().nonzero()[0][0])
-            raise DataError(f"{t.name}: row {t.line(i)}, column {col}: invalid area key {keys.iloc[i][:80]!r} "
-                            "(allowed: 5-digit Kreis key, 8-digit AGS, 12-digit Samtgemeinde key, "
-                            "<AGS>-<nn> for a Sozialraum; see data/README.md)")
-    dup = areas["area_id"].duplicated()
-    if dup.any():
-        i = int(dup.to_numpy().nonzero()[0][0])
-        raise DataError(f"{t.name}: row {t.line(i)}, column area_id: duplicate key {areas['area_id'].iloc[i]!r}")
-    known = set(areas["area_id"])
-    orphan = areas["parent_id"].notna() & ~areas["parent_id"].isin(known)
-    if orphan.any():
-        i = int(orphan.to_numpy().nonzero()[0][0])
-        raise DataError(f"{t.name}: row {t.line(i)}, column parent_id: unknown parent {areas['parent_id'].iloc[i]!r} "
-                        f"of area {areas['area_id'].iloc[i]!r}")
-    if (areas["kind"] == "Landkreis").sum() != 1:
-        raise DataError(f"{t.name}: exactly one area of kind 'Landkreis' is required")
-    return areas
-
-
-def _read_facilities(folder: Path, areas: pd.DataFrame) -> pd.DataFrame:
-    """Facilities for the strict loader: ``x``, ``y``, ``capacity`` as numbers."""
-    t = _read_csv(folder / "facilities.csv", FACILITY_COLUMNS)
-    _check_keys(t, set(areas["area_id"]))
-    df = t.df.copy()
-    if "capacity" not in df.columns:
-        df["capacity"] = None
-    for col in ("x", "y", "capacity"):
-        num = pd.to_numeric(df[col], errors="coerce")
-        bad = num.isna() & df[col].notna() if col == "capacity" else num.isna()
-        if bad.any():
-            i = int(bad.to_numpy().nonzero()[0][0])
-            raise DataError(f"{t.name}: row {t.line(i)}, column {col}: {df[col].iloc[i]!r} is not a number "
-                            f"(facility {df['facility_id'].iloc[i]})")
-        df[col] = num.astype(float)
-    return df
-
-
 def load_district(source: str | Path | None = None) -> District:
     """Load a district from its data folder or from a report config.
 
@@ -686,6 +726,17 @@ def load_district(source: str | Path | None = None) -> District:
     source : str or Path, optional
         A data folder (containing ``areas.csv``), a config file, or a config name such as
         ``"musterland"`` (the default: the embedded demo district).
+
+    Notes
+    -----
+    The tables are read and checked by :func:`sozialanalyse.validate.validate`, the same path as
+    ``sozialanalyse validate``, so the loader refuses or leaves out exactly the rows validation
+    lists (a duplicate row is never counted twice, ``2015.6`` is never year 2015). With
+    ``validation: strict`` (the default, also for a data folder) any problem raises
+    :class:`sozialanalyse.validate.ValidationError` (a :class:`DataError`) listing every problem
+    with file, row, column, area key and value; with ``validation: lenient`` the district holds
+    the rows that pass and ``district.validation`` the problems. The boundaries are checked when
+    :attr:`District.geometry` is first used.
 
     Examples
     --------
@@ -705,24 +756,21 @@ def load_district(source: str | Path | None = None) -> District:
     mode = str(config.get("validation", "strict"))
     if mode not in ("strict", "lenient"):
         raise DataError(f"{config.get('_path')}: validation: {mode!r} is neither 'strict' nor 'lenient'")
-    if mode == "lenient":  # build from the rows that pass; the data page lists what was rejected
-        from ..validate import validate
+    from ..validate import validate  # one reading path: the loader takes validation's cleaned tables
 
-        checked = validate(folder, geometry=False)
-        areas, counts, facilities = checked.areas, checked.counts, checked.facilities
-        if (areas["kind"] == "Landkreis").sum() != 1 or counts.empty:
-            raise DataError(f"{folder}: too little passed validation to build from (no Landkreis or no "
-                            f"counts left):\n{checked.report()}")
-        for col in ("area_id", "variable", *DIMENSIONS):
-            counts[col] = counts[col].astype(str)
-    else:
-        areas = _read_areas(folder)
-        counts = _read_counts(folder, areas)
-        facilities = _read_facilities(folder, areas)
+    report_year = config.get("report_year")
+    checked = validate(folder, strict=mode == "strict", geometry=False,
+                       report_year=int(report_year) if isinstance(report_year, int) else None)
+    areas, counts, facilities = checked.areas, checked.counts, checked.facilities
+    if (areas["kind"] == "Landkreis").sum() != 1 or counts.empty:  # lenient: too much rejected
+        raise DataError(f"{folder}: too little passed validation to build from (no Landkreis or no "
+                        f"counts left):\n{checked.report()}")
+    for col in ("area_id", "variable", *DIMENSIONS):
+        counts[col] = counts[col].astype(str)
     meta_path = folder / "meta.yml"
     meta = yaml.safe_load(meta_path.read_text(encoding="utf-8")) if meta_path.is_file() else {}
     return District(folder=folder, areas=areas, counts=counts, facilities=facilities, meta=meta or {},
-                    config=config, lenient=mode == "lenient")
+                    config=config, lenient=mode == "lenient", validation=checked)
 
 
 def write_workbook(folder: str | Path, path: str | Path) -> Path:
