@@ -161,7 +161,8 @@ def _validate(cfg: dict, root: Path) -> None:
     marker = root / ".cache" / "validated" / key
     if marker.is_file():
         return
-    result = validate(cfg["data"])
+    ry = cfg.get("report_year")
+    result = validate(cfg["data"], report_year=ry if isinstance(ry, int) else None)  # as load_district does
     if result.problems and mode == "strict":
         raise BuildError(f"{cfg['_path']}: the data did not pass validation (set 'validation: lenient' to "
                          f"build from the rows that pass):\n{result.report()}")

@@ -85,6 +85,7 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from . import areas as _areas
@@ -466,7 +467,8 @@ def _check_counts(folder: Path, fname: str, areas: pd.DataFrame, rejected: dict[
                 column="variable")
     lo, hi = year_range(report_year)
     year, ycode, _ = parse_values(df["year"], "count", lo, hi)
-    value, vcode, vwhy = parse_values(df["value"], var.map(known).fillna("count"))
+    sums = [v for v, kind in known.items() if kind == "sum"]
+    value, vcode, vwhy = parse_values(df["value"], pd.Series(np.where(var.isin(sums), "sum", "count"), index=df.index))
     for code in ("not_a_number", "not_integer", "implausible"):
         f.flag(ycode == code, code, column="year", message=lambda r, code=code: {
             "not_a_number": "year is not a number", "not_integer": "year is not an integer",
@@ -492,7 +494,7 @@ def _check_counts(folder: Path, fname: str, areas: pd.DataFrame, rejected: dict[
             continue
         alive = f.alive
         filled = df[dim].notna() & (df[dim] != TOTAL)
-        mixed_vars = set(df.loc[alive & filled, "variable"]) & set(df.loc[alive & ~filled, "variable"])
+        mixed_vars = set(df.loc[alive & filled, "variable"].unique()) & set(df.loc[alive & ~filled, "variable"].unique())
         f.flag(alive & ~filled & df["variable"].isin(mixed_vars), "mixed_total", dim,
                lambda r, dim=dim: f"total row of {r['variable']}, which other rows break down by {dim}")
     out = df.copy()
@@ -569,15 +571,22 @@ def _check_gaps(f, problems) -> None:
     gappy = span[span["max"] - span["min"] + 1 > span["nunique"]]  # only these groups are listed
     if gappy.empty:
         return
-    o = o[pd.MultiIndex.from_frame(o[["variable", "area_id"]]).isin(gappy.index)]
-    years = o.groupby(["variable", "area_id"])["year"].agg(lambda s: sorted({int(y) for y in s}))
-    for (var, area), ys in years.items():
-        missing = sorted(set(range(ys[0], ys[-1] + 1)) - set(ys))
-        if missing:
+    f.recon.flagged["year_gap"] += len(gappy)
+    for var, areas in gappy.groupby(level="variable", sort=True):  # listed: the first areas of each variable
+        shown = areas.index.get_level_values("area_id")[:LIST_LIMIT if len(areas) <= LIST_LIMIT + 1 else LIST_LIMIT]
+        sub = o[(o["variable"] == var) & o["area_id"].isin(set(shown))]
+        years = sub.groupby("area_id")["year"].agg(lambda s: sorted({int(y) for y in s}))
+        for area in shown:
+            ys = years[area]
+            missing = sorted(set(range(ys[0], ys[-1] + 1)) - set(ys))
             problems.append(Problem(f.name, None, "year", area, None, "year_gap",
                                     f"variable {var} has no rows for year(s) {', '.join(map(str, missing))} "
                                     f"between {ys[0]} and {ys[-1]}"))
-            f.recon.flagged["year_gap"] += 1
+        if len(areas) > len(shown):
+            rest = areas.index.get_level_values("area_id")[len(shown):]
+            problems.append(Problem(f.name, None, "year", None, None, "year_gap",
+                                    f"variable {var} has gaps in its years in {len(rest):,} more areas too, e.g. "
+                                    + ", ".join(rest[:LIST_LIMIT])))
 
 
 def _check_facilities(folder: Path, areas: pd.DataFrame, rejected: dict[str, str], problems, recon) -> pd.DataFrame:

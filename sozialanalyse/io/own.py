@@ -2,8 +2,10 @@
 
 :func:`load_district` reads one district folder (or a report config that points at one) and
 returns a :class:`District`: the area tree, one long table of counts, the facilities and the
-boundaries. Every problem with the files raises :class:`DataError` naming the file, the column,
-the row and the key.
+boundaries. It reads and checks the tables through :func:`sozialanalyse.validate.validate` (one
+reading path): with ``validation: strict`` any problem raises a :class:`DataError` listing every
+problem with its file, row, column, key and value. :data:`VARIABLES` lists the variables of every
+count table and which of them are whole-number counts; :func:`parse_values` reads values strictly.
 
 Each table may be given as ``<table>.csv`` (UTF-8), ``<table>.xlsx`` or ``<table>.parquet``;
 :func:`read_table` reads all three into the same text table, which both this loader and
@@ -22,6 +24,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import yaml
 
@@ -29,7 +32,7 @@ from .. import areas as _areas
 
 __all__ = ["COUNT_FILES", "DIMENSIONS", "DataError", "District", "Table", "boundary_path", "load_district",
            "read_boundaries", "read_config", "read_table", "resolve_config", "table_path", "totals",
-           "write_workbook"]
+           "write_workbook", "VARIABLES", "VALUE_MAX", "YEAR_MIN", "parse_values", "year_range"]
 
 DIMENSIONS = ("age_group", "sex", "nationality", "type")
 COUNT_COLUMNS = ("area_id", "year", "variable", *DIMENSIONS, "value")
@@ -356,7 +359,11 @@ def _read_csv_table(path: Path) -> Table:
         text, lossy = raw.decode("utf-8"), False
     except UnicodeDecodeError:
         text, lossy = raw.decode("utf-8", "surrogateescape"), True
-    if _plain(text):  # the common case, parsed by pandas' C parser after the lines are checked
+    if _plain(text) and not lossy:  # the common case: pyarrow's parser when every line is a row
+        fast = _fast_csv(path, raw, text)
+        if fast is not None:
+            return fast
+    if _plain(text):  # parsed by pandas' C parser after the lines are checked one by one
         lines = text.replace("\r\n", "\n").split("\n")
         numbered = [(i, line) for i, line in enumerate(lines, start=1) if line.strip(" \t,")]
         if not numbered:
@@ -389,6 +396,48 @@ def _read_csv_table(path: Path) -> Table:
     if ok and ok[-1][0] == records[-1][0] and len(records) > 1 and not text.endswith(("\n", "\r")):
         bad.append(_cut_off(header, *ok.pop()))  # no line break after the last row
     return Table(path.name, _frame(header, [f for _, f in ok]), [i for i, _ in ok], bad)
+
+
+def _fast_csv(path: Path, raw: bytes, text: str) -> Table | None:
+    """A plain CSV file (no quotes, UTF-8) without blank lines, read by pyarrow (vectorised, for
+    files of millions of rows): row ``k`` is line ``k + 1``. ``None`` when the file needs the
+    line-by-line path: a blank line, a row with another number of fields (pyarrow refuses it),
+    or anything else pyarrow does not read exactly like that path."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    end = len(raw) - (raw.endswith(b"\n") + raw.endswith(b"\r\n"))
+    if raw.startswith((b"\n", b"\r\n")) or raw.find(b"\n\n", 0, end) >= 0 or raw.find(b"\n\r\n", 0, end) >= 0:
+        return None  # a blank line
+    first = text[:text.find("\n")] if "\n" in text else text
+    first = first.removesuffix("\r")
+    header = _header(path, 1, first.split(","), False)
+    try:
+        tab = pacsv.read_csv(
+            io.BytesIO(raw), read_options=pacsv.ReadOptions(column_names=header, skip_rows=1),
+            parse_options=pacsv.ParseOptions(quote_char=False, newlines_in_values=False, ignore_empty_lines=False),
+            convert_options=pacsv.ConvertOptions(column_types={h: pa.string() for h in header},
+                                                 strings_can_be_null=True, null_values=[""],
+                                                 quoted_strings_can_be_null=True))
+    except (pa.ArrowInvalid, pa.ArrowKeyError, ValueError):
+        return None
+    n_lines = raw.count(b"\n") + (not raw.endswith(b"\n"))  # lines of the file, the header included
+    if tab.num_rows != n_lines - 1:
+        return None
+    df = tab.to_pandas()
+    if any(df[h].dtype != _STR for h in header):
+        df = df.astype(_STR)
+    first = df[header[0]]
+    if (first.isna() | first.str.match(r"[ \t]")).any() and (  # a line of spaces and commas only?
+            df.apply(lambda c: c.fillna("").str.strip(" \t") == "").all(axis=1).any()):
+        return None
+    lines = np.arange(2, tab.num_rows + 2)
+    bad = []
+    if tab.num_rows and not raw.endswith(b"\n"):  # no line break after the last row
+        last = int(lines[-1])
+        bad = [_cut_off(header, last, text.rstrip("\r\n").rsplit("\n", 1)[-1].removesuffix("\r").split(","))]
+        df, lines = df.iloc[:-1], lines[:-1]
+    return Table(path.name, df, lines, bad)
 
 
 def _header(path: Path, line: int, fields: list[str], lossy: bool) -> list[str]:
