@@ -245,3 +245,53 @@ def test_parquet_with_pandas_nullable_types(tmp_path):
     r = validate(other)
     assert r.reconciliation["transfers.csv"].read == 36
     assert [p.code for p in r.problems if p.file.startswith("transfers")] == ["not_a_number"]
+
+
+# --- one reading path: the loader reads through validate, in every format --------------------------
+
+def test_excel_cells_are_read_as_strictly_as_csv(tmp_path):
+    """A thousands separator typed as text into Excel and a fraction stored as a number are named
+    by validate and refused by the loader, with the sheet row; a whole number Excel stores as a
+    float is the count it shows."""
+    from sozialanalyse.validate import ValidationError
+
+    folder = _base(tmp_path)
+    df = pd.read_csv(folder / "transfers.csv", dtype=KEYS)
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(list(df.columns))
+    for i, row in enumerate(df.itertuples(index=False)):
+        value = {0: "1.234", 1: 2.5, 2: 5.0}.get(i, row.value)
+        ws.append([row.area_id, row.year, row.variable, value])
+    wb.save(folder / "transfers.xlsx")
+    (folder / "transfers.csv").unlink()
+    want = [
+        ("transfers.xlsx, row 2, column value, area 03499001-01: value of sgb2_personen: German thousands "
+         "separator? a count holds digits only (1234, not 1.234); the cell is not reinterpreted (value '1.234') "
+         "[ambiguous_number]"),
+        ("transfers.xlsx, row 3, column value, area 03499001-01: value of sgb2_personen_unter15 is not a whole "
+         "number (a count) (value '2.5') [not_integer]")]
+    r = validate(folder)
+    assert [str(p) for p in r.problems] == want
+    assert r.tables["transfers.csv"]["value"].iloc[0] == 5  # row 4: 5.0 in the sheet
+    with pytest.raises(ValidationError) as e:
+        load_district(folder)
+    assert all(w in str(e.value) for w in want)
+
+
+def test_the_data_page_reuses_the_loaders_validation(tmp_path, monkeypatch):
+    """load_district keeps its ValidationResult; the data page adds only the boundaries' checks
+    instead of reading every table again."""
+    import sozialanalyse.validate as v
+    from sozialanalyse import methods
+
+    folder = _base(tmp_path)
+    d = load_district(folder)
+    assert d.validation is not None and d.validation.ok
+    assert "gebiete.gpkg" not in d.validation.reconciliation  # the loader skips the boundaries
+
+    def no_second_read(*args, **kwargs):
+        raise AssertionError("validated again")
+    monkeypatch.setattr(v, "validate", no_second_read)
+    html = methods.validation(d).data
+    assert "gebiete.gpkg" in html and "Die Datenprüfung hat keine Probleme gefunden." in html
