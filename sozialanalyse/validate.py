@@ -309,7 +309,9 @@ class _File:
 
     def _mark(self, mask: pd.Series, code: str, reject: bool) -> None:
         if reject:
-            self.reason[mask & self.reason.isna()] = code
+            hit = mask.to_numpy() & self.reason.isna().to_numpy()
+            if hit.any():
+                self.reason[hit] = code
         elif mask.any():
             self.recon.flagged[code] += int(mask.sum())
 
@@ -468,7 +470,8 @@ def _check_counts(folder: Path, fname: str, areas: pd.DataFrame, rejected: dict[
     lo, hi = year_range(report_year)
     year, ycode, _ = parse_values(df["year"], "count", lo, hi)
     sums = [v for v, kind in known.items() if kind == "sum"]
-    value, vcode, vwhy = parse_values(df["value"], pd.Series(np.where(var.isin(sums), "sum", "count"), index=df.index))
+    kinds = pd.Series(np.where(var.isin(sums), "sum", "count"), index=df.index)
+    value, vcode, vwhy = parse_values(df["value"], kinds)
     for code in ("not_a_number", "not_integer", "implausible"):
         f.flag(ycode == code, code, column="year", message=lambda r, code=code: {
             "not_a_number": "year is not a number", "not_integer": "year is not an integer",
@@ -494,7 +497,8 @@ def _check_counts(folder: Path, fname: str, areas: pd.DataFrame, rejected: dict[
             continue
         alive = f.alive
         filled = df[dim].notna() & (df[dim] != TOTAL)
-        mixed_vars = set(df.loc[alive & filled, "variable"].unique()) & set(df.loc[alive & ~filled, "variable"].unique())
+        mixed_vars = (set(df.loc[alive & filled, "variable"].unique())
+                      & set(df.loc[alive & ~filled, "variable"].unique()))
         f.flag(alive & ~filled & df["variable"].isin(mixed_vars), "mixed_total", dim,
                lambda r, dim=dim: f"total row of {r['variable']}, which other rows break down by {dim}")
     out = df.copy()
@@ -573,7 +577,7 @@ def _check_gaps(f, problems) -> None:
         return
     f.recon.flagged["year_gap"] += len(gappy)
     for var, areas in gappy.groupby(level="variable", sort=True):  # listed: the first areas of each variable
-        shown = areas.index.get_level_values("area_id")[:LIST_LIMIT if len(areas) <= LIST_LIMIT + 1 else LIST_LIMIT]
+        shown = areas.index.get_level_values("area_id")[:len(areas) if len(areas) <= LIST_LIMIT + 1 else LIST_LIMIT]
         sub = o[(o["variable"] == var) & o["area_id"].isin(set(shown))]
         years = sub.groupby("area_id")["year"].agg(lambda s: sorted({int(y) for y in s}))
         for area in shown:

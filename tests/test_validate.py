@@ -426,3 +426,20 @@ def test_many_duplicates_are_one_short_problem(tmp_path, capsys):
     assert len(r.report().splitlines()) == 1 + 1 + 1 + 13  # header, the problem, "reconciliation:", 13 files
     assert cli.main(["validate", str(folder)]) == 1
     assert len(capsys.readouterr().out) < 2000
+
+
+def test_year_gaps_in_many_areas_are_listed_for_the_first_areas_only(tmp_path):
+    folder = district(tmp_path)
+    areas = folder / "areas.csv"
+    extra = [f"03499002-{i:02d},Teil {i},Sozialraum,03499002" for i in range(1, 9)]  # 8 new base areas
+    areas.write_text(areas.read_text(encoding="utf-8") + "\n".join(extra) + "\n", encoding="utf-8")
+    path = folder / "transfers.csv"
+    rows = [f"03499002-{i:02d},{y},sgb2_personen,5" for i in range(1, 9) for y in (2021, 2023)]  # no 2022
+    path.write_text(path.read_text(encoding="utf-8") + "\n".join(rows) + "\n", encoding="utf-8")
+    r = validate(folder, geometry=False)
+    gaps = [str(p) for p in r.problems if p.code == "year_gap"]
+    assert gaps == [f"transfers.csv, column year, area 03499002-{i:02d}: variable sgb2_personen has no rows for "
+                    "year(s) 2022 between 2021 and 2023 [year_gap]" for i in range(1, 6)] + [
+        "transfers.csv, column year: variable sgb2_personen has gaps in its years in 3 more areas too, e.g. "
+        "03499002-06, 03499002-07, 03499002-08 [year_gap]"]
+    assert r.reconciliation["transfers.csv"].flagged["year_gap"] == 8

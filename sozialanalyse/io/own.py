@@ -147,22 +147,22 @@ def parse_values(text: pd.Series, kinds: pd.Series | str = "count", low: float =
     [1.234]
     """
     s = text.astype(_STR).str.strip()
-    kinds = pd.Series(kinds, index=s.index) if isinstance(kinds, str) else kinds
-    count = (kinds != "sum").to_numpy()
-    plain = s.str.fullmatch(_PLAIN).fillna(False).to_numpy(dtype=bool)
-    neg = s.str.fullmatch("-" + _PLAIN).fillna(False).to_numpy(dtype=bool)
-    thousands = s.str.fullmatch(_THOUSANDS).fillna(False).to_numpy(dtype=bool)
-    comma = s.str.fullmatch(_DECIMAL_COMMA).fillna(False).to_numpy(dtype=bool)
+    count = np.full(len(s), True) if isinstance(kinds, str) and kinds != "sum" else (
+        np.full(len(s), False) if isinstance(kinds, str) else (kinds != "sum").to_numpy())
+
+    def match(pattern):
+        return s.str.fullmatch(pattern).fillna(False).to_numpy(dtype=bool)
+    plain, neg, thousands, comma = match(_PLAIN), match("-" + _PLAIN), match(_THOUSANDS), match(_DECIMAL_COMMA)
     ambiguous = (thousands & count) | comma
     ok = (plain | neg) & ~ambiguous
-    num = pd.Series(float("nan"), index=s.index)
+    arr = np.full(len(s), np.nan)
     if ok.any():
-        num[ok] = s[ok].astype(float).to_numpy()
-    arr = num.to_numpy()
-    code = pd.Series(None, index=s.index, dtype=object)
-    why = pd.Series(None, index=s.index, dtype=object)
-    fraction = ok & count & (arr % 1 != 0)
-    too_low, too_high = ok & (arr < low), ok & (arr > high)
+        arr[ok] = s[ok].astype(float).to_numpy()
+    code = np.full(len(s), None, dtype=object)
+    why = np.full(len(s), None, dtype=object)
+    with np.errstate(invalid="ignore"):
+        fraction = ok & count & (arr % 1 != 0)
+        too_low, too_high = ok & (arr < low), ok & (arr > high)
     for mask, c, w in (
             (~ok & ~ambiguous, "not_a_number", "not a number (write digits only, '.' as decimal point; "
                                                "no sign, exponent, inf or nan)"),
@@ -173,9 +173,12 @@ def parse_values(text: pd.Series, kinds: pd.Series | str = "count", low: float =
             (too_low & neg & (low == 0), "negative", "negative"),
             (too_low & ~(neg & (low == 0)), "implausible", f"below the plausible minimum {low:.0f}"),
             (too_high, "implausible", f"above the plausible maximum {high:.0f}")):
-        free = mask & code.isna().to_numpy()
-        code[free], why[free] = c, w
-    num[code.notna().to_numpy()] = float("nan")
+        free = mask & (code == None)  # noqa: E711 (elementwise)
+        if free.any():
+            code[free], why[free] = c, w
+    arr[code != None] = np.nan  # noqa: E711
+    num = pd.Series(arr, index=s.index)
+    code, why = pd.Series(code, index=s.index, dtype=object), pd.Series(why, index=s.index, dtype=object)
     return num, code, why
 
 
