@@ -474,8 +474,9 @@ def _check_counts(folder: Path, fname: str, areas: pd.DataFrame, rejected: dict[
     value, vcode, vwhy = parse_values(df["value"], kinds)
     for code in ("not_a_number", "not_integer", "implausible"):
         f.flag(ycode == code, code, column="year", message=lambda r, code=code: {
-            "not_a_number": "year is not a number", "not_integer": "year is not an integer",
-            "implausible": f"year outside the plausible range {lo} to {hi}"
+            "not_a_number": f"year of {r['variable']} is not a number",
+            "not_integer": f"year of {r['variable']} is not an integer",
+            "implausible": f"year of {r['variable']} outside the plausible range {lo} to {hi}"
                            + (f" (report_year {report_year} in the config)" if report_year is not None else "")}[code])
     for code in ("not_a_number", "ambiguous_number", "not_integer", "negative", "implausible"):
         for why in vwhy[vcode == code].unique():

@@ -298,10 +298,10 @@ STRICT_CASES = {
                    _T.format(col="variable") + "unknown variable 'einwohner' (it belongs in population.csv) "
                    "(value 'einwohner') [unknown_variable]"),
     "year_1555": ("transfers.csv", 2, "year", "1555",
-                  _T.format(col="year") + "year outside the plausible range 1990 to {max} (value '1555') "
+                  _T.format(col="year") + "year of sgb2_personen outside the plausible range 1990 to {max} (value '1555') "
                   "[implausible]"),
     "year_fraction": ("transfers.csv", 2, "year", "2015.6",
-                      _T.format(col="year") + "year is not an integer (value '2015.6') [not_integer]"),
+                      _T.format(col="year") + "year of sgb2_personen is not an integer (value '2015.6') [not_integer]"),
 }
 
 
@@ -353,8 +353,8 @@ def test_years_after_the_report_year_are_implausible(tmp_path):
     folder = district(tmp_path)  # the base fixture has 2021 to 2023
     r = validate(folder, report_year=2022)
     assert {p.code for p in r.problems} == {"implausible"}
-    assert str(r.problems[0]).startswith("population.csv, row 18, column year, area 03499001-01: year outside the "
-                                         "plausible range 1990 to 2022 (report_year 2022 in the config); 24 of 72 rows")
+    assert str(r.problems[0]).startswith("population.csv, row 18, column year, area 03499001-01: year of einwohner "
+                                         "outside the plausible range 1990 to 2022 (report_year 2022 in the config); 24 of 72 rows")
     d = load_district(_lenient(tmp_path, folder, report_year=2022))
     assert d.years == [2021, 2022]
     assert validate(folder, report_year=2023).ok

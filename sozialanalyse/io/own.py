@@ -150,9 +150,15 @@ def parse_values(text: pd.Series, kinds: pd.Series | str = "count", low: float =
     count = np.full(len(s), True) if isinstance(kinds, str) and kinds != "sum" else (
         np.full(len(s), False) if isinstance(kinds, str) else (kinds != "sum").to_numpy())
 
-    def match(pattern):
-        return s.str.fullmatch(pattern).fillna(False).to_numpy(dtype=bool)
-    plain, neg, thousands, comma = match(_PLAIN), match("-" + _PLAIN), match(_THOUSANDS), match(_DECIMAL_COMMA)
+    plain = s.str.fullmatch(_PLAIN).fillna(False).to_numpy(dtype=bool)
+
+    def match(pattern, where):  # the other patterns only on the cells they can match (usually none)
+        out = np.zeros(len(s), dtype=bool)
+        if where.any():
+            out[where] = s[where].str.fullmatch(pattern).fillna(False).to_numpy(dtype=bool)
+        return out
+    neg, comma = match("-" + _PLAIN, ~plain), match(_DECIMAL_COMMA, ~plain)
+    thousands = match(_THOUSANDS, s.str.contains(".", regex=False).fillna(False).to_numpy(dtype=bool))
     ambiguous = (thousands & count) | comma
     ok = (plain | neg) & ~ambiguous
     arr = np.full(len(s), np.nan)
