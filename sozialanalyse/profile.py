@@ -208,7 +208,8 @@ def key_figures(district: District, area_id: str, year: int):
 
 def trends_table(district: District, area_id: str, indicator_ids: list[str] | None = None):
     """Table: each indicator in the first and last year and whether it rises or falls
-    (binomial / Poisson GLM trend test over all years, see :mod:`sozialanalyse.trend`)."""
+    (binomial / Poisson GLM trend test over all years allowing for overdispersion, see
+    :func:`sozialanalyse.trend.trend`)."""
     from . import indicators
     from .trend import trend
 
@@ -228,7 +229,7 @@ def trends_table(district: District, area_id: str, indicator_ids: list[str] | No
         unit = str(cat.loc[i, "unit"])
         obs = res[res["indicator"].astype(str) == i].set_index("year")["value"]
         t = tr.loc[i]
-        arrow = {"up": "↑ ", "down": "↓ ", "none": ""}[t["direction"]]
+        arrow = {"up": "↑ ", "down": "↓ "}.get(t["direction"], "")
         rows.append({"Kennzahl": cat.loc[i, "name"],
                      str(first): _format_value(obs.get(first), unit),
                      str(last): _format_value(obs.get(last), unit),
@@ -238,6 +239,9 @@ def trends_table(district: District, area_id: str, indicator_ids: list[str] | No
     return table(df, caption=f"Entwicklung {first}–{last}",
                  footnotes=["Trend: Test der jährlichen Veränderung in einem verallgemeinerten linearen "
                             "Modell über alle Jahre (Anteile: binomial, Raten: Poisson), Signifikanzniveau 5 %. "
+                            "Schwanken die Werte von Jahr zu Jahr stärker, als der Zufall allein erklärt, wird "
+                            "diese zusätzliche Streuung aus den Daten geschätzt und der Test entsprechend "
+                            "vorsichtiger (Quasi-Likelihood); mit nur zwei Jahren wird nicht getestet. "
                             "Veränderung je Jahr: relative Veränderung der Chance bzw. Rate."],
                  align_right=[c for c in df.columns if c not in ("Kennzahl", "Trend")])
 

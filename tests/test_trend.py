@@ -138,3 +138,28 @@ def test_means_and_empty_series_are_left_out():
                      _res("kinderarmut", [2023, 2024], [0, 0], [50, 50])])
     t = trend(res)
     assert t.empty and list(t.columns) == TREND_COLUMNS
+
+
+def test_musterland_profile_labels_follow_the_corrected_test():
+    # Musterstadt (03499016), 2015-2024. R 4.2.2 on the counts of the demo district:
+    #   SGB II-Quote  binomial p = 6.495333015e-18, quasibinomial p = 0.098316386947 (dispersion 21.25215)
+    #   Kinderarmut   binomial p = 0.0006443098022, quasibinomial p = 0.20234366482  (dispersion 6.037009)
+    # Both were printed as "↑ steigend"; with the year-to-year extra variation neither is significant.
+    import re
+
+    import sozialanalyse as sa
+    from sozialanalyse import indicators
+
+    d = sa.load_district("musterland")
+    res = indicators.compute(d, ["sgb2_quote", "kinderarmut"], level="gemeindeverband")
+    t = trend(res[res["area_id"].astype(str) == "03499016"]).set_index("indicator")
+    assert t.loc["sgb2_quote", "p_value"] == pytest.approx(0.098316386947, rel=1e-5)
+    assert t.loc["sgb2_quote", "dispersion"] == pytest.approx(21.25215, rel=1e-5)
+    assert t.loc["kinderarmut", "p_value"] == pytest.approx(0.20234366482, rel=1e-5)
+    assert t.loc["kinderarmut", "dispersion"] == pytest.approx(6.037009, rel=1e-5)
+    html = sa.profile.trends_table(d, "03499016").data
+    rows = {re.sub(r"<[^>]+>", "|", r).split("|")[2]: r for r in re.findall(r"<tr>.*?</tr>", html)}
+    assert "kein signifikanter Trend" in rows["SGB II-Quote"] and "↑" not in rows["SGB II-Quote"]
+    kinder = next(v for k, v in rows.items() if k.startswith("Kinderarmut"))
+    assert "kein signifikanter Trend" in kinder and "↑" not in kinder
+    assert "zusätzliche Streuung" in html and "Quasi-Likelihood" in html
