@@ -698,8 +698,10 @@ def care_projection_data(district: District, year: int | None = None, end_year: 
 
     Returns a dict with ``population`` (area_id incl. ``Insgesamt``, year, sex, age_group,
     population), ``care`` (:func:`sozialanalyse.projection.care_scenarios` output plus the
-    area name), ``history`` (observed recipients per area and year), ``trend`` (annual change per
-    type) and ``years`` (the pooled years).
+    area name; ``trend_annual_change``, ``trend_capped``, ``trend_cap`` say per row whether the
+    cap cut the trend scenario), ``history`` (observed recipients per area and year), ``trend``
+    (annual change applied per type), ``trend_observed`` (the change before the cap),
+    ``trend_capped`` (per type: True where the cap applied) and ``years`` (the pooled years).
     """
     from .projection import (
         care_scenarios,
@@ -758,18 +760,20 @@ def care_projection_data(district: District, year: int | None = None, end_year: 
     fc = _sum(district, "pflegebeduerftige", "kreis", [first], by=["type"]).set_index("type")["value"]
     fp = _sum(district, "einwohner", "kreis", [first], by=["sex", "age_group"])
     fe = fp.merge(krates, on=["sex", "age_group"]).assign(e=lambda t: t["value"] * t["rate"]).groupby("type")["e"].sum()
-    trend = {}
+    observed = {}
     for t in fe.index:
         ratio = fe[t] / fc[t] if fc.get(t, 0) > 0 else 1.0  # rates of `year` relative to `first`
-        g = ratio ** (1 / max(year - first, 1)) - 1 if year > first else 0.0
-        trend[t] = float(np.clip(g, -TREND_CAP, TREND_CAP))
-    care = care_scenarios(proj, rates, annual_change=trend, base_year=year, end_year=end_year)
+        observed[t] = float(ratio ** (1 / max(year - first, 1)) - 1 if year > first else 0.0)
+    trend = {t: float(np.clip(g, -TREND_CAP, TREND_CAP)) for t, g in observed.items()}
+    care = care_scenarios(proj, rates, annual_change=observed, trend_cap=TREND_CAP, base_year=year,
+                          end_year=end_year)
     care["name"] = care["area_id"].map(_names(district)).fillna(district.name)
     hist = pd.concat([_sum(district, "pflegebeduerftige", lv, district.years, by=["year"])
                       for lv in ("gemeindeverband", "kreis")])
     hist["area_id"] = hist["area_id"].replace({kreis: "Insgesamt"})
     out = {"population": population, "care": care, "history": hist, "trend": trend, "years": years,
-           "year": year, "end_year": end_year}
+           "year": year, "end_year": end_year, "trend_observed": observed,
+           "trend_capped": {t: trend[t] != g for t, g in observed.items()}}
     _PROJECTION_CACHE.clear()
     _PROJECTION_CACHE[key] = out
     return out
@@ -787,8 +791,8 @@ def care_projection_method(district: District, year: int | None = None, end_year
     """German text: how the projection was made and what the scenarios assume."""
     p = care_projection_data(district, year, end_year)
     tr = p["trend"]
-    trend_text = ", ".join(f"{lab} {fmt.signed(100 * tr.get(t, 0), 1)} %" for t, lab in
-                           (("pflegegeld", "Pflegegeld"), ("ambulant", "ambulant"), ("stationaer", "stationär")))
+    types = (("pflegegeld", "Pflegegeld"), ("ambulant", "ambulant"), ("stationaer", "stationär"))
+    trend_text = ", ".join(f"{lab} {fmt.signed(100 * tr.get(t, 0), 1)} %" for t, lab in types)
     return text(
         f"**So wurde gerechnet.** Die Bevölkerung jeder Stadt, Gemeinde und Samtgemeinde wird vom 31.12.{p['year']} "
         f"an Jahr für Jahr bis {p['end_year']} fortgeschrieben (Kohorten-Komponenten-Methode): Sterbewahrscheinlichkeiten "
@@ -800,8 +804,32 @@ def care_projection_method(district: District, year: int | None = None, end_year
         f"- **Status quo**: Die Pflegequoten bleiben, wie sie {p['year']} waren.\n"
         f"- **Kompression**: Pflegebedürftigkeit tritt je Jahrzehnt ein Jahr später im Leben ein.\n"
         f"- **Trend**: Die altersbereinigten Pflegequoten ändern sich weiter wie in den Jahren {_span(p['years'])} "
-        f"(je Jahr: {trend_text}; höchstens ±3 % je Jahr).\n\n"
+        f"(angesetzt je Jahr: {trend_text}). {_care_cap_text(p, types)}\n\n"
         "Eine Vorausberechnung ist keine Vorhersage: Sie zeigt, was unter diesen Annahmen folgt.")
+
+
+def _care_cap_footnote(p: dict) -> str:
+    """German footnote: the trend scenario's cap and the care types at it."""
+    cap = fmt.num(100 * TREND_CAP, 0 if float(100 * TREND_CAP).is_integer() else 1)
+    labels = {"pflegegeld": "Pflegegeld", "ambulant": "ambulante Pflege", "stationaer": "stationäre Pflege"}
+    hit = [lab for t, lab in labels.items() if p["trend_capped"].get(t)]
+    return (f"Szenario Trend: jährliche Veränderung der Pflegequoten höchstens ±{cap} %; "
+            + (f"an dieser Grenze: {', '.join(hit)}." if hit else "keine Versorgungsart an dieser Grenze."))
+
+
+def _care_cap_text(p: dict, types) -> str:
+    """German sentences: the trend scenario's cap and which care types reached it."""
+    cap = fmt.num(100 * TREND_CAP, 0 if float(100 * TREND_CAP).is_integer() else 1)
+    text = f"Die jährliche Veränderung ist in diesem Szenario auf höchstens ±{cap} % begrenzt"
+    hit = [(t, lab) for t, lab in types if p["trend_capped"].get(t)]
+    if not hit:
+        return text + "; keine Versorgungsart erreicht diese Grenze."
+    labels = [lab for _, lab in hit]
+    which = labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " und " + labels[-1]
+    observed = " bzw. ".join(f"{fmt.signed(100 * p['trend_observed'][t], 1)} %" for t, _ in hit)
+    verb = "erreichen" if len(hit) > 1 else "erreicht"
+    return (f"{text}. {which} {verb} diese Grenze (beobachtet {observed} je Jahr): Das Szenario rechnet "
+            "dort mit dem Grenzwert, nicht mit der beobachteten Entwicklung.")
 
 
 def care_projection_kreis(district: District, year: int | None = None, end_year: int = 2040):
@@ -887,7 +915,8 @@ def care_projection_table(district: District, year: int | None = None, end_year:
     df = pd.DataFrame(rows)
     return table(df, caption=f"Vorausberechnung der Zahl der Pflegebedürftigen bis {ye}",
                  footnotes=[("Spannweite: kleinster und größter Wert der Szenarien Status quo, Kompression und "
-                            "Trend. Gerundete Modellwerte; Annahmen siehe oben.")],
+                            "Trend. Gerundete Modellwerte; Annahmen siehe oben."),
+                            _care_cap_footnote(p)],
                  align_right=[c for c in df.columns if c != "Gebiet"])
 
 
