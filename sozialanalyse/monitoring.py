@@ -509,36 +509,79 @@ def _base_values(district: District, indicator: str, year: int) -> pd.DataFrame:
     return res.dropna(subset=["value", "denominator"]).reset_index(drop=True)
 
 
-def theil_shares(district: District, year: int | None = None, indicator: str = "sgb2_quote") -> pd.DataFrame:
+#: German plural of each kind of base area, for saying which areas a decomposition covers.
+_BASE_UNITS = {"Sozialraum": "Sozialräume", "Mitgliedsgemeinde": "Mitgliedsgemeinden"}
+_OTHER_BASE = "Gemeinden ohne Sozialräume"
+
+
+def _theil_units(district: District, base: pd.DataFrame, over: str) -> dict:
+    """Which areas a Theil decomposition covers: counts by kind and a German phrase."""
+    kinds = district.areas.assign(area_id=district.areas["area_id"].astype(str)).set_index("area_id")["kind"]
+    unit = base["area_id"].map(kinds).map(lambda k: _BASE_UNITS.get(k, _OTHER_BASE))
+    counts = {u: int(c) for u, c in unit.value_counts().items()}
+    order = [*_BASE_UNITS.values(), _OTHER_BASE]
+    parts = [f"{fmt.num(counts[u])} {u}" for u in order if u in counts]
+    listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " und " + parts[-1]
+    groups = base["muni"].nunique()
+    if over == "sozialraum":
+        towns = "einer Stadt" if groups == 1 else f"{fmt.num(groups)} Städten"
+        phrase = f"{fmt.num(len(base))} Sozialräume in {towns}"
+    else:
+        phrase = f"{fmt.num(len(base))} kleinste Gebiete ({listed})"
+    return {"over": over, "units": phrase, "unit_counts": counts, "n_areas": int(len(base)), "n_groups": int(groups)}
+
+
+def theil_shares(district: District, year: int | None = None, indicator: str = "sgb2_quote",
+                 over: str = "base") -> pd.DataFrame:
     """Theil T decomposition of an indicator over the base areas grouped by municipality.
 
+    Parameters
+    ----------
+    over : {"base", "sozialraum"}
+        The areas decomposed: ``"base"`` (default, the report's table) all base areas
+        (Sozialräume, Mitgliedsgemeinden and municipalities without Sozialräume);
+        ``"sozialraum"`` only the Sozialräume, grouped by their town. The between share depends
+        on this choice (Musterland 2024: 27,6 % over the 56 base areas, 2,9 % over the 36
+        Sozialräume of the three towns), so the result says which it is.
+
     Returns a DataFrame with the rows ``between``, ``within`` and ``total`` and the columns
-    ``theil`` and ``share`` (percent of the total; between + within = 100), followed by one
-    row per municipality with more than one base area (``within:<area_id>``, its contribution
-    to the within part).
+    ``theil``, ``share`` (percent of the total; between + within = 100) and ``n_areas`` (the
+    areas the part covers), followed by one row per municipality with more than one area
+    (``within:<area_id>``, its contribution to the within part). ``attrs`` names the areas:
+    ``over``, ``units`` (German phrase, e.g. "56 kleinste Gebiete (36 Sozialräume, ...)"),
+    ``unit_counts`` (areas by kind), ``n_areas`` and ``n_groups`` (municipalities).
     """
     from . import disparity
 
+    if over not in ("base", "sozialraum"):
+        raise ValueError(f"over must be 'base' or 'sozialraum', got {over!r}")
     year = int(year or district.report_year)
     base = _base_values(district, indicator, year)
+    if over == "sozialraum":
+        kinds = district.areas.assign(area_id=district.areas["area_id"].astype(str)).set_index("area_id")["kind"]
+        base = base[base["area_id"].map(kinds) == "Sozialraum"].reset_index(drop=True)
+        if base.empty:
+            raise ValueError(f"{district.name} has no Sozialraum with a value of {indicator} in {year}")
     dec = disparity.theil_decomposition(base, "value", "denominator", group="muni", measure="T")
     total = float(dec.total)
-    rows = [("between", float(dec.bg)), ("within", float(dec.wg)), ("total", total)]
+    rows = [("between", float(dec.bg), len(base)), ("within", float(dec.wg), len(base)),
+            ("total", total, len(base))]
     n = base.groupby("muni").size()
     g = dec.groups.set_index("muni")
     for muni in n[n > 1].index:
-        rows.append((f"within:{muni}", float(g.loc[muni, "within_contribution"])))
-    out = pd.DataFrame(rows, columns=["part", "theil"]).set_index("part")
-    out["share"] = 100 * out["theil"] / total
+        rows.append((f"within:{muni}", float(g.loc[muni, "within_contribution"]), int(n[muni])))
+    out = pd.DataFrame(rows, columns=["part", "theil", "n_areas"]).set_index("part")
+    out.insert(1, "share", 100 * out["theil"] / total)
+    out.attrs.update(_theil_units(district, base, over))
     return out
 
 
 def theil_table(district: District, year: int | None = None, indicator: str = "sgb2_quote"):
     """Table: Wie viel der Ungleichheit liegt zwischen und wie viel innerhalb der Städte und
-    Gemeinden (Theil T, shares in %)."""
+    Gemeinden (Theil T over the base areas, shares in %); the caption and footnote name the
+    areas, and the footnote gives the between share over the Sozialräume alone beside it."""
     year = int(year or district.report_year)
     sh = theil_shares(district, year, indicator)
-    base = _base_values(district, indicator, year)
     rows = [
         {"Teil der Ungleichheit": "zwischen den Städten und Gemeinden", "Theil T": fmt.num(sh.loc["between", "theil"], 4),
          "Anteil": fmt.pct(sh.loc["between", "share"])},
@@ -547,7 +590,7 @@ def theil_table(district: District, year: int | None = None, indicator: str = "s
     ]
     for part in [p for p in sh.index if p.startswith("within:")]:
         muni = part.split(":", 1)[1]
-        k = int((base["muni"] == muni).sum())
+        k = int(sh.loc[part, "n_areas"])
         unit = "Sozialräume" if district.area(muni)["kind"] == "Stadt" else "Mitgliedsgemeinden"
         rows.append({"Teil der Ungleichheit": f"– davon innerhalb {district.name_of(muni)} ({k} {unit})",
                      "Theil T": fmt.num(sh.loc[part, "theil"], 4), "Anteil": fmt.pct(sh.loc[part, "share"])})
@@ -555,14 +598,23 @@ def theil_table(district: District, year: int | None = None, indicator: str = "s
                  "Anteil": fmt.pct(100)})
     df = pd.DataFrame(rows)
     name = _short(indicator)
+    notes = [f"Theil-Index T der {name} über {sh.attrs['units']}, gewichtet mit der Bezugsbevölkerung, "
+             f"zerlegt nach {fmt.num(sh.attrs['n_groups'])} Städten, Einheits- und Samtgemeinden. 0 bedeutet: "
+             "überall dieselbe Quote. Der Teil »zwischen« entsteht, weil sich die Quoten der "
+             "Gemeinden unterscheiden, der Teil »innerhalb« durch Unterschiede in den Gemeinden."]
+    sr = sh.attrs["unit_counts"].get("Sozialräume", 0)
+    if 0 < sr < sh.attrs["n_areas"]:
+        try:
+            so = theil_shares(district, year, indicator, over="sozialraum")
+        except ValueError:
+            so = None
+        if so is not None and so.attrs["n_groups"] > 1:
+            notes.append(f"Der Anteil »zwischen« hängt davon ab, welche Gebiete verglichen werden: nur über die "
+                         f"{so.attrs['units']} gerechnet, liegen {fmt.pct(so.loc['between', 'share'])} der "
+                         "Ungleichheit zwischen den Städten.")
     return table(df, caption=f"Wie viel der Ungleichheit ({name}, {year}) liegt zwischen und wie viel "
-                             "innerhalb der Städte und Gemeinden?",
-                 footnotes=[f"Theil-Index T der {name} über {len(base)} kleinste Gebiete (Sozialräume, "
-                            "Mitgliedsgemeinden und Gemeinden ohne Unterteilung), gewichtet mit der "
-                            "Bezugsbevölkerung, zerlegt nach Städten, Einheits- und Samtgemeinden. 0 bedeutet: "
-                            "überall dieselbe Quote. Der Teil »zwischen« entsteht, weil sich die Quoten der "
-                            "Gemeinden unterscheiden, der Teil »innerhalb« durch Unterschiede in den Gemeinden."],
-                 align_right=["Theil T", "Anteil"])
+                             f"innerhalb der Städte und Gemeinden? Berechnet über {sh.attrs['units']}",
+                 footnotes=notes, align_right=["Theil T", "Anteil"])
 
 
 _LISA_COLORS = {"Hoch-Hoch": "#c8372d", "Niedrig-Niedrig": "#2c7bb6", "Hoch-Niedrig": "#f5a25d",
