@@ -11,6 +11,8 @@ A register extract has **one row per person** with these columns (other names ar
 ``household_id``   household key (persons with the same key live in one household)
 ``street_key``     street key (*Straßenschlüssel*), with ``house_number`` (``12``, ``12a``, ``12 b``)
 ``block_key``      or a block key (*Baublock*) instead of street + house number
+``person_id``      optional: the person's key in the register; if given, a key that occurs more
+                   than once refuses the extract (a person is never counted twice)
 =================  ==========================================================================
 
 Addresses are assigned to Sozialräume through a **street directory** (a CSV/Parquet file or a
@@ -98,6 +100,20 @@ CSV files are UTF-8 unless ``encoding`` says otherwise (``latin-1``, ``cp1252``,
 that does not decode, a malformed file or too little memory is a :class:`DataError` naming the
 file and what to do, never a traceback; error messages never quote a record.
 
+Nothing is invented either
+--------------------------
+* A CSV line that cannot be read (more or fewer fields than the header, a broken quote, bytes
+  that do not decode) refuses the extract: the :class:`DataError` gives the number of such lines
+  and the first of them by file, line number and column. The delimiter (``,``, ``;``, tab or
+  ``|``) is taken from the header line; fields are quoted with ``"``.
+* A ``person_id`` that occurs more than once refuses the extract, with the number of such keys
+  and the lines (rows) of the first of them.
+* :meth:`RegisterResult.write` refuses (and writes nothing) if the extract holds no person (an
+  empty file or a header alone) or if no person matches a Sozialraum; if a Sozialraum key of the
+  street directory is not in the folder's ``areas.csv`` (with a hint when it is a key of
+  ``areas.csv`` that lost its leading zero); and if the folder already holds counts of the year
+  for the directory's Sozialräume, unless ``replace=True`` (``--replace``).
+
 Examples
 --------
 >>> import pandas as pd
@@ -146,11 +162,12 @@ __all__ = [
     "REGISTER_COLUMNS",
     "RegisterResult",
     "aggregate_register",
+    "check_directory_areas",
     "read_directory",
 ]
 
 REGISTER_COLUMNS = ("birth_year", "sex", "nationality", "household_id", "street_key", "house_number",
-                    "block_key")
+                    "block_key", "person_id")
 HOUSEHOLD_TYPES = ("einpersonen_unter65", "einpersonen_65plus", "paare_ohne_kinder", "paare_mit_kindern",
                    "alleinerziehende", "sonstige")
 #: Two adults count as a couple if their ages differ by at most this many years.
@@ -214,6 +231,11 @@ class RegisterResult:
     counts: pd.DataFrame
     unmatched: pd.DataFrame
     summary: dict = field(default_factory=dict)
+    #: the extract (file, glob or "register extract"), for messages
+    source: str = "register extract"
+    #: the street directory as read (:func:`read_directory`), checked against ``areas.csv`` on writing
+    directory: pd.DataFrame | None = None
+    directory_name: str = "street directory"
 
     def report(self) -> str:
         """Human-readable reconciliation (persons read = counted + unmatched + invalid)."""
@@ -243,24 +265,69 @@ class RegisterResult:
                 lines.append(f"  ... and {len(self.unmatched) - 50:,} more (see RegisterResult.unmatched)")
         return "\n".join(lines)
 
-    def write(self, folder: str | Path) -> list[Path]:
+    def existing(self, folder: str | Path) -> dict[str, tuple[int, int]]:
+        """The counts of this result's year and Sozialräume that ``folder`` already holds:
+        file name -> (number of Sozialräume, sum of their values); files without any are left out."""
+        folder = Path(folder)
+        year, areas = int(self.summary["year"]), set(self.counts["area_id"])
+        held = {}
+        for name in ("population.csv", "households.csv"):
+            path = folder / name
+            if not path.is_file():
+                continue
+            old = pd.read_csv(path, dtype={"area_id": str}, keep_default_na=False, na_values=[""])
+            if not {"area_id", "year", "value"} <= set(old.columns):
+                continue
+            hit = old[(pd.to_numeric(old["year"], errors="coerce") == year) & old["area_id"].isin(areas)]
+            if len(hit):
+                held[name] = (int(hit["area_id"].nunique()), int(pd.to_numeric(hit["value"], errors="coerce").sum()))
+        return held
+
+    def write(self, folder: str | Path, replace: bool = False) -> list[Path]:
         """Write ``population.csv``, ``households.csv`` (the project's input format) and
-        ``register_unmatched.csv`` (the addresses that match no Sozialraum, so none is lost).
+        ``register_unmatched.csv`` (the addresses that match no Sozialraum, per ``year``, so none is lost).
 
         Files already in ``folder`` keep their rows of other years (and of areas this extract does
-        not cover); rows of this extract's year and areas are replaced. So a planner can load
+        not cover); ``register_unmatched.csv`` keeps the rows of other years. So a planner can load
         one extract per reference date, one after another.
+
+        Refuses with a :class:`DataError`, writing nothing, if the extract holds no person, if no
+        person matches a Sozialraum, if a Sozialraum key of the street directory is not in the
+        folder's ``areas.csv`` (:func:`check_directory_areas`; not checked if the folder has no
+        areas table), or if the folder already holds counts of this year for the directory's
+        Sozialräume and ``replace`` is false (see :meth:`existing`).
         """
         from .own import table_path
 
         folder = Path(folder)
-        folder.mkdir(parents=True, exist_ok=True)
+        s = self.summary
+        year = int(s["year"])
+        if not s["persons_read"]:
+            raise DataError(f"{self.source}: holds no person (an empty file or a header alone), so nothing is "
+                            f"written and the counts of {year} in {folder} stay as they are")
+        if not s["persons_counted"]:
+            raise DataError(f"{self.source}: none of its {s['persons_read']:,} persons is counted "
+                            f"({s['persons_unmatched']:,} at an address that matches no Sozialraum of "
+                            f"{self.directory_name}, {s['persons_invalid']:,} with an invalid record), so nothing "
+                            "is written. Check that the directory's street or block keys are written as in the "
+                            "extract (leading zeros) and the --column mapping")
+        if self.directory is not None and folder.is_dir():
+            check_directory_areas(self.directory, folder, directory_name=self.directory_name)
         for name in ("population.csv", "households.csv"):  # refuse before writing anything
-            held = table_path(folder, name)
+            held = table_path(folder, name) if folder.is_dir() else None
             if held is not None and held.suffix != ".csv":
                 raise DataError(f"{held}: this folder keeps the table {held.stem!r} as {held.suffix}; register "
                                 f"writes and merges CSV. Save it as {name} (and remove {held.name}) first, so "
                                 "the folder keeps one file per table.")
+        held = self.existing(folder)
+        if held and not replace:
+            what = "; ".join(f"{folder / name} already holds the {year} counts of {n} Sozialräume of "
+                             f"{self.directory_name} "
+                             f"({v:,} {'persons' if name == 'population.csv' else 'households'})"
+                             for name, (n, v) in held.items())
+            raise DataError(f"{what}; nothing written. Use --replace (write(..., replace=True)) to overwrite "
+                            f"the {year} counts of the directory's Sozialräume with this extract's")
+        folder.mkdir(parents=True, exist_ok=True)
         c = self.counts
         pop = c[c["variable"] == "einwohner"][["area_id", "year", "variable", "age_group", "sex", "nationality",
                                                 "value"]]
@@ -268,10 +335,101 @@ class RegisterResult:
         out = [folder / "population.csv", folder / "households.csv"]
         for path, new in zip(out, (pop, hh)):
             _merge_write(path, new)
-        if len(self.unmatched):
-            out.append(folder / "register_unmatched.csv")
-            self.unmatched.to_csv(out[-1], index=False)
+        path = folder / "register_unmatched.csv"
+        if _write_unmatched(path, self.unmatched, year):
+            out.append(path)
         return out
+
+
+def _write_unmatched(path: Path, unmatched: pd.DataFrame, year: int) -> bool:
+    """Write this year's unmatched addresses into ``path``, keeping the rows of other years (a file
+    written before the ``year`` column existed keeps its rows with an empty year). Returns whether
+    the file exists afterwards."""
+    new = unmatched.copy()
+    new.insert(0, "year", year)
+    if path.is_file():
+        old = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
+        if "year" not in old.columns:
+            old.insert(0, "year", pd.NA)
+        keep = old[pd.to_numeric(old["year"], errors="coerce") != year]
+        new = pd.concat([keep.astype({"year": object}), new.astype({"year": object})], ignore_index=True)
+        new = new.sort_values("year", kind="stable", key=lambda y: pd.to_numeric(y, errors="coerce"))
+    elif not len(new):
+        return False
+    tmp = path.with_name(f".{path.name}.part")
+    new.to_csv(tmp, index=False)
+    os.replace(tmp, path)
+    return True
+
+
+def _directory_name(source) -> str:
+    if isinstance(source, pd.DataFrame):
+        return "street directory"
+    return Path(source).name
+
+
+def check_directory_areas(directory: pd.DataFrame, areas, directory_name: str = "street directory") -> None:
+    """Check that every Sozialraum key of a street directory is an area of the district.
+
+    Parameters
+    ----------
+    directory : DataFrame
+        The directory as :func:`read_directory` returns it (row ``i`` is line ``i + 2`` of its file).
+    areas : path or collection of str
+        A district folder (its ``areas`` table is read; a folder without one is not checked), an
+        areas file, or the area keys.
+    directory_name : str
+        Name of the directory in messages.
+
+    Raises
+    ------
+    DataError
+        Naming each unknown key with the directory's rows, and the key of ``areas.csv`` it
+        probably is when it lost its leading zero (``3499016-02`` for ``03499016-02``).
+
+    Examples
+    --------
+    >>> d = pd.DataFrame({"area_id": ["03499016-01", "3499016-02"]})
+    >>> check_directory_areas(d, ["03499016-01", "03499016-02"], "strassen.csv")
+    Traceback (most recent call last):
+    ...
+    sozialanalyse.io.own.DataError: strassen.csv: 1 Sozialraum key(s) not in areas.csv: row 3: '3499016-02' (did you mean '03499016-02'? a leading zero was lost, e.g. when the file was saved from Excel)
+    """
+    from .own import read_table, table_path
+
+    where = "areas.csv"
+    if isinstance(areas, (str, os.PathLike)):
+        path = Path(areas)
+        if path.is_dir():
+            path = table_path(path, "areas.csv")
+            if path is None:
+                return
+        where = path.name
+        t = read_table(path)
+        if "area_id" not in t.df.columns:
+            raise DataError(f"{path}: column area_id missing")
+        known = set(t.df["area_id"].dropna().astype(str).str.strip())
+    else:
+        known = {str(a) for a in areas}
+    unknown = directory[~directory["area_id"].isin(known) & directory["area_id"].notna()]
+    if not len(unknown):
+        return
+    stripped = {}
+    for k in known:
+        stripped.setdefault(k.lstrip("0"), k)
+    problems = []
+    for key, rows in unknown.groupby("area_id", sort=False).groups.items():
+        lines = [int(i) + 2 for i in rows]
+        text = (f"row{'s' if len(lines) > 1 else ''} {', '.join(map(str, lines[:_EXAMPLES]))}"
+                f"{' ...' if len(lines) > _EXAMPLES else ''}: {key!r}")
+        guess = stripped.get(str(key).lstrip("0"))
+        if guess is not None and guess != key:
+            text += (f" (did you mean {guess!r}? a leading zero was lost, e.g. when the file was saved "
+                     "from Excel)")
+        problems.append(text)
+    more = f"; ... and {len(problems) - _EXAMPLES:,} more" if len(problems) > _EXAMPLES else ""
+    raise DataError(f"{directory_name}: {len(problems):,} Sozialraum key(s) not in {where}: "
+                    f"{'; '.join(problems[:_EXAMPLES])}{more}")
 
 
 def _merge_write(path: Path, new: pd.DataFrame) -> None:
@@ -451,15 +609,54 @@ def _transcode(files: list[str], encoding: str, folder: Path) -> dict[str, str]:
     return copies
 
 
-def _source_sql(con, extract, columns: dict, encoding: str, workdir) -> tuple[str, dict]:
+@dataclass
+class _Source:
+    """The extract as DuckDB reads it: the FROM clause and what is needed to name lines in messages."""
+
+    rel: str
+    label: str
+    kind: str = "frame"  # "csv", "parquet" or "frame"
+    files: list = field(default_factory=list)  # the files DuckDB reads (UTF-8 copies if transcoded)
+    copies: dict = field(default_factory=dict)  # transcoded copy -> original file name
+    delimiter: str = ","
+    encoding: str = "utf-8"  # of the files DuckDB reads
+    person_id: str | None = None  # the extract's column holding the person key, if any
+    frame: pd.DataFrame | None = None
+
+    def name(self, file: str) -> str:
+        return self.copies.get(file, file)
+
+
+_DELIMITERS = (",", ";", "\t", "|")
+
+
+def _header_delimiter(files: list[str], encoding: str) -> str:
+    """The delimiter of the CSV files, taken from their header lines (the one of ``,;\\t|`` that
+    occurs most often in the first file's header); an empty file or files with different
+    delimiters are a :class:`DataError`."""
+    found = {}
+    for name in files:
+        with _open_bytes(Path(name)) as f:
+            head = f.readline(1 << 20).decode(encoding if encoding in _DUCKDB_ENCODINGS else "utf-8",
+                                             errors="replace").lstrip("\ufeff")
+        if not head.strip():
+            raise DataError(f"{name}: empty file (not even a header line); nothing counted")
+        counts = {d: head.count(d) for d in _DELIMITERS}
+        found[name] = max(_DELIMITERS, key=lambda d: counts[d]) if any(counts.values()) else ","
+    if len(set(found.values())) > 1:
+        shown = ", ".join(f"{Path(n).name}: {d!r}" for n, d in list(found.items())[:5])
+        raise DataError(f"the extract's files use different delimiters ({shown}); save them alike")
+    return next(iter(found.values()))
+
+
+def _source_sql(con, extract, columns: dict, encoding: str, workdir) -> _Source:
     """A SQL relation (FROM clause) over the extract, with columns renamed to the standard names,
-    and a map of transcoded copies to the original file names (for messages)."""
-    copies: dict[str, str] = {}
+    and what is needed to name its lines in messages."""
     if isinstance(extract, pd.DataFrame):
         con.register("register_df", extract)
-        rel, label = "register_df", "register extract"
+        src = _Source(rel="register_df", label="register extract", frame=extract)
     else:
-        text = label = str(extract)
+        text = str(extract)
         is_glob = any(ch in text for ch in "*?[")
         if not is_glob and not Path(text).is_file():
             raise DataError(f"{text}: register extract missing")
@@ -467,12 +664,23 @@ def _source_sql(con, extract, columns: dict, encoding: str, workdir) -> tuple[st
         if not files:
             raise DataError(f"{text}: no file matches")
         if text.lower().endswith(".parquet"):
-            rel = f"read_parquet({_sql_list([text])})"
-        elif encoding in _DUCKDB_ENCODINGS:
-            rel = f"read_csv({_sql_list([text])}, header=true, skip=0, all_varchar=true, encoding='{encoding}')"
+            src = _Source(rel=f"read_parquet({_sql_list([text])})", label=text, kind="parquet", files=files)
         else:
-            copies = _transcode(files, encoding, workdir())
-            rel = f"read_csv([{_sql_list(copies)}], header=true, skip=0, all_varchar=true)"
+            copies = {}
+            if encoding not in _DUCKDB_ENCODINGS:
+                copies = _transcode(files, encoding, workdir())
+                files = list(copies)
+            delim = _header_delimiter(files, "utf-8" if copies else encoding)
+            # malformed lines go to a rejects table (checked after the scan) instead of stopping
+            # the scan at the first with a message that cannot say how many there are
+            options = (f"header=true, skip=0, all_varchar=true, delim={_sql_list([delim])}, quote='\"', "
+                       "escape='\"', store_rejects=true, rejects_table='register_rejects', "
+                       "rejects_scan='register_scans'")
+            if not copies:
+                options += f", encoding='{encoding}'"
+            src = _Source(rel=f"read_csv([{_sql_list(files)}], {options})", label=text, kind="csv", files=files,
+                          copies=copies, delimiter=delim, encoding="utf-8" if copies else encoding)
+    rel, label = src.rel, src.label
     have = [r[0] for r in con.sql(f"DESCRIBE SELECT * FROM {rel}").fetchall()]
     name = Path(label).name if label != "register extract" and len(label) < 200 else label
     if len(have) == 1 and any(ch in have[0] for ch in ",;|\t"):
@@ -485,19 +693,22 @@ def _source_sql(con, extract, columns: dict, encoding: str, workdir) -> tuple[st
     select = []
     missing = []
     for std in REGISTER_COLUMNS:
-        src = rename.get(std, std)
-        if src in have:
-            select.append(f'CAST("{src}" AS VARCHAR) AS {std}')
-        elif std in ("street_key", "house_number", "block_key"):
+        col = rename.get(std, std)
+        if col in have:
+            select.append(f'CAST("{col}" AS VARCHAR) AS {std}')
+            if std == "person_id":
+                src.person_id = col
+        elif std in ("street_key", "house_number", "block_key", "person_id"):
             select.append(f"CAST(NULL AS VARCHAR) AS {std}")
         else:
-            missing.append(src)
+            missing.append(col)
     if missing:
         raise DataError(f"{label}: column(s) {', '.join(missing)} missing (has: {', '.join(have)}); "
                         "map other names with --column SOURCE=STANDARD")
     if not any(rename.get(c, c) in have for c in ("street_key", "block_key")):
         raise DataError(f"{name}: needs street_key + house_number or block_key (has: {', '.join(have)})")
-    return f"(SELECT {', '.join(select)} FROM {rel})", copies
+    src.rel = f"(SELECT {', '.join(select)} FROM {rel})"
+    return src
 
 
 def _duckdb_error(exc, label: str, copies: dict, encoding: str, memory_limit: str) -> DataError:
@@ -529,7 +740,7 @@ def _duckdb_error(exc, label: str, copies: dict, encoding: str, memory_limit: st
 def aggregate_register(extract, directory, year: int, *, columns: dict | None = None,
                        memory_limit: str = "768MB", threads: int | None = None,
                        temp_directory: str | None = None, encoding: str = "utf-8",
-                       directory_encoding: str | None = None) -> RegisterResult:
+                       directory_encoding: str | None = None, areas=None) -> RegisterResult:
     """Aggregate a person-level register extract to Sozialraum counts.
 
     Parameters
@@ -551,9 +762,14 @@ def aggregate_register(extract, directory, year: int, *, columns: dict | None = 
         under ``temp_directory`` (or the system's temporary folder) that is removed afterwards.
     directory_encoding : str, optional
         Encoding of a CSV directory (default: ``encoding``).
+    areas : path or collection of str, optional
+        The district folder (or its ``areas`` file, or the area keys) the counts are for: every
+        Sozialraum key of the directory must be one of its areas (:func:`check_directory_areas`),
+        checked before the extract is read. :meth:`RegisterResult.write` checks it again.
 
-    Every failure on the input (a file that does not decode, a malformed CSV, too little memory) is
-    a :class:`DataError` whose message names the file and what to do.
+    Every failure on the input (a file that does not decode, a malformed CSV line, a person key
+    that occurs twice, too little memory) is a :class:`DataError` whose message names the file,
+    the line and what to do.
     """
     import duckdb
 
@@ -561,6 +777,9 @@ def aggregate_register(extract, directory, year: int, *, columns: dict | None = 
     encoding = _encoding(encoding)
     columns = _check_mapping(columns)
     dirx = read_directory(directory, encoding=directory_encoding or encoding)
+    dname = _directory_name(directory)
+    if areas is not None:
+        check_directory_areas(dirx, areas, directory_name=dname)
     label = "register extract" if isinstance(extract, pd.DataFrame) else str(extract)
     folder: list[Path] = []
 
@@ -581,19 +800,125 @@ def aggregate_register(extract, directory, year: int, *, columns: dict | None = 
         con.execute("SET preserve_insertion_order=false")
         if temp_directory:
             con.execute("SET temp_directory=" + _sql_list([str(temp_directory)]))
-        src, copies = _source_sql(con, extract, columns, encoding, workdir)
-        tables = _aggregate(con, src, dirx, year)
+        src = _source_sql(con, extract, columns, encoding, workdir)
+        copies = src.copies
+        tables = _aggregate(con, src, dirx, year, encoding)
     except duckdb.Error as exc:
         raise _duckdb_error(exc, label, copies, encoding, memory_limit) from exc
     finally:
         con.close()
         for f in folder:
             shutil.rmtree(f, ignore_errors=True)
-    return _result(dirx, year, *tables)
+    result = _result(dirx, year, *tables)
+    result.source, result.directory, result.directory_name = label, dirx, dname
+    return result
 
 
-def _aggregate(con, src: str, dirx: pd.DataFrame, year: int):
+_FIELDS = re.compile(r"Expected Number of Columns: (\d+) Found: (\d+)")
+#: How many examples a message names (lines of malformed records, duplicate keys).
+_EXAMPLES = 5
+
+
+def _check_rejects(con, source: _Source, encoding: str) -> None:
+    """Raise a :class:`DataError` if DuckDB rejected CSV lines of the extract: how many, and the
+    first by file, line and column (never the line's content)."""
+    rows = con.sql("""
+        SELECT s.file_path, e.line, any_value(e.column_name ORDER BY e.column_idx),
+               any_value(e.error_type ORDER BY e.column_idx), any_value(e.error_message ORDER BY e.column_idx)
+        FROM register_rejects e JOIN register_scans s USING (scan_id, file_id)
+        GROUP BY ALL ORDER BY 1, 2""").fetchall()
+    if not rows:
+        return
+    for file, line, _col, kind, _msg in rows:
+        if kind == "INVALID ENCODING":
+            raise _decode_error(source.name(file), encoding, int(line), "--encoding")
+    shown = []
+    for file, line, col, kind, msg in rows[:_EXAMPLES]:
+        fields = _FIELDS.search(msg or "")
+        if fields:
+            what = f"{fields.group(2)} fields, the header has {fields.group(1)}"
+        elif kind == "UNQUOTED VALUE":
+            what = f"column {col}: a quote is not closed or a field holds text after its closing quote"
+        else:
+            what = f"column {col}: {str(kind).lower()}"
+        prefix = f"{Path(source.name(file)).name} " if len(source.files) > 1 else ""
+        shown.append(f"{prefix}line {line}: {what}")
+    more = f"; ... and {len(rows) - _EXAMPLES:,} more" if len(rows) > _EXAMPLES else ""
+    raise DataError(f"{source.label}: {len(rows):,} line(s) cannot be read, so nothing is counted: "
+                    f"{'; '.join(shown)}{more} (delimiter {source.delimiter!r}, fields quoted with \"). "
+                    "Correct or remove these lines, or ask for a new extract")
+
+
+def _check_duplicate_ids(con, source: _Source) -> None:
+    """Raise a :class:`DataError` if a person key occurs more than once: how many keys, how many
+    records, and the lines of the first keys (in file order; the keys themselves are not shown)."""
+    n_ids, n_rows = con.sql("""
+        SELECT count(*), coalesce(sum(n), 0) FROM (
+          SELECT count(*) AS n FROM p WHERE pid IS NOT NULL GROUP BY pid HAVING count(*) > 1)""").fetchall()[0]
+    if not n_ids:
+        return
+    ids = {r[0] for r in con.sql("""
+        SELECT pid FROM p WHERE pid IS NOT NULL GROUP BY pid HAVING count(*) > 1 LIMIT 10000""").fetchall()}
+    unit, lines = _lines_of_ids(source, ids)
+    first = sorted(lines.values(), key=lambda ls: ls[0])[:_EXAMPLES]
+    shown = "; ".join(f"{unit}s " + ", ".join(w for _, w in ls[:_EXAMPLES]) + (" ..." if len(ls) > _EXAMPLES else "")
+                      for ls in first)
+    raise DataError(f"{source.label}: {n_ids:,} person key(s) in column {source.person_id} occur more than once "
+                    f"({n_rows:,} records), so nothing is counted (a person would be counted twice). First: "
+                    f"{shown}. Remove the duplicates (was a file delivered or appended twice?)")
+
+
+def _lines_of_ids(source: _Source, ids: set) -> tuple[str, dict[str, list[tuple[int, str]]]]:
+    """Where the person keys ``ids`` occur: the unit (``line`` of a CSV file, where the record
+    starts, header = line 1; ``row`` of a Parquet file, header = row 1; ``position`` in a
+    DataFrame, from 0) and key -> [(order, "5"), (order, "9")] (``"teil1.csv:5"`` if the extract
+    has several files). Streams the files once (an error path only)."""
+    import csv
+
+    found: dict[str, list[tuple[int, str]]] = {}
+    order = iter(range(1 << 62))
+
+    def add(value, where: str) -> None:
+        if value is None or (isinstance(value, float) and value != value):
+            return
+        key = str(value).strip(" ")
+        if key in ids:
+            found.setdefault(key, []).append((next(order), where))
+
+    multi = len(source.files) > 1
+    if source.kind == "frame":
+        for i, v in enumerate(source.frame[source.person_id].tolist()):
+            add(v, str(i))
+    elif source.kind == "parquet":
+        import pyarrow.parquet as pq
+
+        for f in source.files:
+            prefix = f"{Path(f).name}:" if multi else ""
+            col = pq.read_table(f, columns=[source.person_id]).column(0).to_pylist()
+            for i, v in enumerate(col):
+                add(v, f"{prefix}{i + 2}")
+    else:
+        enc = source.encoding
+        for f in source.files:
+            prefix = f"{Path(source.name(f)).name}:" if multi else ""
+            with _open_bytes(Path(f)) as raw, io.TextIOWrapper(raw, encoding=enc, errors="replace",
+                                                                 newline="") as text:
+                reader = csv.reader(text, delimiter=source.delimiter, quotechar='"')
+                header = [h.lstrip("\ufeff") for h in next(reader, [])]
+                if source.person_id not in header:
+                    continue
+                k = header.index(source.person_id)
+                start = reader.line_num + 1
+                for rec in reader:
+                    if k < len(rec):
+                        add(rec[k], f"{prefix}{start}")
+                    start = reader.line_num + 1
+    return {"frame": "position", "parquet": "row"}.get(source.kind, "line"), found
+
+
+def _aggregate(con, source: _Source, dirx: pd.DataFrame, year: int, encoding: str = "utf-8"):
     """Run the aggregation in DuckDB; returns the small result tables as DataFrames."""
+    src = source.rel
     con.register("dir_df", dirx)
     # one normalised row per person; addr is one string key per address ('-' for none)
     persons = f"""
@@ -602,6 +927,7 @@ def _aggregate(con, src: str, dirx: pd.DataFrame, year: int):
           {_NAT_SQL} AS nat,
           {year} - TRY_CAST(trim(birth_year) AS INTEGER) AS age,
           NULLIF(trim(household_id), '') AS hh,
+          NULLIF(trim(person_id), '') AS pid,
           CASE WHEN NULLIF(trim(street_key), '') IS NOT NULL
                THEN 'S' || trim(street_key) || '|' || coalesce(trim(house_number), '')
                WHEN NULLIF(trim(block_key), '') IS NOT NULL THEN 'B' || trim(block_key)
@@ -609,6 +935,10 @@ def _aggregate(con, src: str, dirx: pd.DataFrame, year: int):
         FROM (SELECT *, lower(trim(sex)) AS sex_v, lower(trim(nationality)) AS nat_v FROM {src})"""
     # one scan of the extract into a compact table (DuckDB spills it to disk beyond memory_limit)
     con.execute(f"CREATE TEMP TABLE p AS {persons}")
+    if source.kind == "csv":
+        _check_rejects(con, source, encoding)
+    if source.person_id is not None:
+        _check_duplicate_ids(con, source)
     # persons by address x band x sex x nationality; the first reason that applies makes a person invalid
     con.execute(f"""
         CREATE TEMP TABLE pa AS SELECT addr,
