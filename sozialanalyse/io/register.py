@@ -630,23 +630,32 @@ class _Source:
 _DELIMITERS = (",", ";", "\t", "|")
 
 
-def _header_delimiter(files: list[str], encoding: str) -> str:
-    """The delimiter of the CSV files, taken from their header lines (the one of ``,;\\t|`` that
-    occurs most often in the first file's header); an empty file or files with different
-    delimiters are a :class:`DataError`."""
+def _csv_header(files: list[str], encoding: str) -> tuple[str, list[str]]:
+    """The delimiter and the column names of the CSV files, from their header lines: the delimiter
+    is the one of ``,;\\t|`` that occurs most often in the header. An empty file, a column named
+    twice or files with different headers are a :class:`DataError`."""
+    import csv
+
     found = {}
     for name in files:
         with _open_bytes(Path(name)) as f:
-            head = f.readline(1 << 20).decode(encoding if encoding in _DUCKDB_ENCODINGS else "utf-8",
-                                             errors="replace").lstrip("\ufeff")
+            head = f.readline(1 << 20).decode(encoding, errors="replace").lstrip("\ufeff").rstrip("\r\n")
         if not head.strip():
             raise DataError(f"{name}: empty file (not even a header line); nothing counted")
         counts = {d: head.count(d) for d in _DELIMITERS}
-        found[name] = max(_DELIMITERS, key=lambda d: counts[d]) if any(counts.values()) else ","
-    if len(set(found.values())) > 1:
-        shown = ", ".join(f"{Path(n).name}: {d!r}" for n, d in list(found.items())[:5])
-        raise DataError(f"the extract's files use different delimiters ({shown}); save them alike")
-    return next(iter(found.values()))
+        delim = max(_DELIMITERS, key=lambda d: counts[d]) if any(counts.values()) else ","
+        cols = [c.strip() for c in next(csv.reader([head], delimiter=delim, quotechar='"'))]
+        twice = sorted({c for c in cols if cols.count(c) > 1})
+        if twice:
+            raise DataError(f"{name}: the header names column(s) {', '.join(map(repr, twice))} more than once")
+        found[name] = (delim, cols)
+    if len(set(map(repr, found.values()))) > 1:
+        first = next(iter(found))
+        other = next(n for n in found if found[n] != found[first])
+        raise DataError(f"{other}: its header (delimiter {found[other][0]!r}, columns {', '.join(found[other][1])}) "
+                        f"differs from that of {first} ({found[first][0]!r}, {', '.join(found[first][1])}); "
+                        "save the files alike")
+    return found[files[0]]
 
 
 def _source_sql(con, extract, columns: dict, encoding: str, workdir) -> _Source:
@@ -670,11 +679,13 @@ def _source_sql(con, extract, columns: dict, encoding: str, workdir) -> _Source:
             if encoding not in _DUCKDB_ENCODINGS:
                 copies = _transcode(files, encoding, workdir())
                 files = list(copies)
-            delim = _header_delimiter(files, "utf-8" if copies else encoding)
+            delim, header = _csv_header(files, "utf-8" if copies else encoding)
+            # the dialect is given, not sniffed (a sniffer fails on a malformed line in its sample);
             # malformed lines go to a rejects table (checked after the scan) instead of stopping
             # the scan at the first with a message that cannot say how many there are
-            options = (f"header=true, skip=0, all_varchar=true, delim={_sql_list([delim])}, quote='\"', "
-                       "escape='\"', store_rejects=true, rejects_table='register_rejects', "
+            types = ", ".join(f"{_sql_list([c])}: 'VARCHAR'" for c in header)
+            options = (f"auto_detect=false, header=true, skip=0, delim={_sql_list([delim])}, quote='\"', "
+                       f"escape='\"', columns={{{types}}}, store_rejects=true, rejects_table='register_rejects', "
                        "rejects_scan='register_scans'")
             if not copies:
                 options += f", encoding='{encoding}'"
