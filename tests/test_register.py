@@ -535,3 +535,27 @@ def test_unmatched_addresses_are_kept_per_year(tmp_path):
     aggregate_register(persons().iloc[:13], DIRECTORY, 2024).write(kreis, replace=True)
     um = pd.read_csv(kreis / "register_unmatched.csv", dtype=str, keep_default_na=False)
     assert um[["year", "street_key", "persons"]].values.tolist() == [["2023", "0300", "2"]]
+
+
+def test_invalid_records_are_named_by_line(tmp_path):
+    rows = [HEADER,
+            "p1,1980,w,deutsch,h1,0100,3",
+            "p2,1880,w,deutsch,h2,0100,3",    # line 3: older than 120 (a typo in the year)
+            "p3,1980,w,deutsch,h3,0100,3",
+            "p4,1980,q,deutsch,h4,0100,3",    # line 5: sex not m/w/d/x
+            "p5,,w,deutsch,h5,0100,3",        # line 6: birth year missing
+            "p6,1980,d,deutsch,h6,0100,3"]    # line 7: sex d (counted apart)
+    rows += [f"p{i},19x{i},m,deutsch,h{i},0100,5" for i in range(7, 13)]  # lines 8-13: birth year not a number
+    (tmp_path / "extract.csv").write_text("\n".join(rows) + "\n")
+    r = aggregate_register(tmp_path / "extract.csv", DIRECTORY, 2024)
+    text = r.report()
+    assert "persons read 12 = counted 2 + unmatched address 0 + invalid 10" in text
+    assert "  invalid: birth year missing or not a number: 7 (lines 6, 8, 9, 10, 11, ...)" in text
+    assert "  invalid: sex missing or not m/w/d/x: 1 (line 5)" in text
+    assert "  invalid: sex d/x (not in the m/w tables): 1\n" in text  # a valid entry: not searched for
+    assert "  invalid: older than 120: 1 (line 3)" in text
+    pd.read_csv(tmp_path / "extract.csv", dtype=str).to_parquet(tmp_path / "extract.parquet")
+    text = aggregate_register(tmp_path / "extract.parquet", DIRECTORY, 2024).report()
+    assert "  invalid: sex missing or not m/w/d/x: 1 (row 5)" in text  # header = row 1, as in a spreadsheet
+    text = aggregate_register(pd.read_csv(tmp_path / "extract.csv", dtype=str), DIRECTORY, 2024).report()
+    assert "  invalid: older than 120: 1 (position 1)" in text

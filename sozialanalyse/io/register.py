@@ -91,7 +91,8 @@ Persons whose address matches no section of the directory are **not** in ``count
 listed per address in ``RegisterResult.unmatched`` (with persons and households) and counted in
 ``RegisterResult.summary``. Persons with an invalid birth year, sex or nationality (or sex d/x)
 are counted per reason in ``summary["invalid"]``, under the first that applies in this order:
-birth year, sex, sex d/x, nationality. The summary always reconciles:
+birth year, sex, sex d/x, nationality; :meth:`RegisterResult.report` names the first lines (rows)
+of each reason but sex d/x. The summary always reconciles:
 ``persons_read = persons_counted + persons_unmatched + persons_invalid``.
 
 Files larger than memory are streamed by DuckDB (CSV, gzip-compressed CSV, Parquet; a glob like
@@ -236,6 +237,8 @@ class RegisterResult:
     #: the street directory as read (:func:`read_directory`), checked against ``areas.csv`` on writing
     directory: pd.DataFrame | None = None
     directory_name: str = "street directory"
+    #: the first places of the persons not counted, per reason: ``{"unit": "line", reason: ["5", "9"]}``
+    invalid_lines: dict = field(default_factory=dict)
 
     def report(self) -> str:
         """Human-readable reconciliation (persons read = counted + unmatched + invalid)."""
@@ -247,8 +250,12 @@ class RegisterResult:
              f"{s['households_unmatched']:,}; at split addresses: {s['households_split_address']:,}; "
              f"persons without household key: {s['persons_without_household']:,}"),
         ]
+        unit = self.invalid_lines.get("unit", "line")
         for reason, n in s["invalid"].items():
-            lines.append(f"  invalid: {reason}: {n:,}")
+            where = self.invalid_lines.get(reason, [])
+            at = (f" ({unit}{'s' if len(where) > 1 else ''} {', '.join(where)}{', ...' if n > len(where) else ''})"
+                  if where else "")
+            lines.append(f"  invalid: {reason}: {n:,}{at}")
         if len(self.unmatched):
             lines.append(f"{len(self.unmatched):,} address(es) match no Sozialraum:")
             for row in self.unmatched.head(50).itertuples(index=False):
@@ -620,6 +627,7 @@ class _Source:
     copies: dict = field(default_factory=dict)  # transcoded copy -> original file name
     delimiter: str = ","
     encoding: str = "utf-8"  # of the files DuckDB reads
+    mapping: dict = field(default_factory=dict)  # standard name -> the extract's column (those present)
     person_id: str | None = None  # the extract's column holding the person key, if any
     frame: pd.DataFrame | None = None
 
@@ -707,6 +715,7 @@ def _source_sql(con, extract, columns: dict, encoding: str, workdir) -> _Source:
         col = rename.get(std, std)
         if col in have:
             select.append(f'CAST("{col}" AS VARCHAR) AS {std}')
+            src.mapping[std] = col
             if std == "person_id":
                 src.person_id = col
         elif std in ("street_key", "house_number", "block_key", "person_id"):
@@ -814,6 +823,11 @@ def aggregate_register(extract, directory, year: int, *, columns: dict | None = 
         src = _source_sql(con, extract, columns, encoding, workdir)
         copies = src.copies
         tables = _aggregate(con, src, dirx, year, encoding)
+        tot = tables[3]
+        # the places of records in error (not of persons with sex d/x, a valid entry kept apart):
+        # one more pass over the extract, only when there are such records
+        wanted = tot[~tot["invalid"].isin(["", _SEX_OTHER_REASON])].groupby("invalid")["n"].sum()
+        where = _invalid_lines(con, src, year, wanted.to_dict()) if len(wanted) else ("line", {})
     except duckdb.Error as exc:
         raise _duckdb_error(exc, label, copies, encoding, memory_limit) from exc
     finally:
@@ -822,6 +836,7 @@ def aggregate_register(extract, directory, year: int, *, columns: dict | None = 
             shutil.rmtree(f, ignore_errors=True)
     result = _result(dirx, year, *tables)
     result.source, result.directory, result.directory_name = label, dirx, dname
+    result.invalid_lines = {"unit": where[0], **where[1]} if where[1] else {}
     return result
 
 
@@ -879,61 +894,116 @@ def _check_duplicate_ids(con, source: _Source) -> None:
                     f"{shown}. Remove the duplicates (was a file delivered or appended twice?)")
 
 
-def _lines_of_ids(source: _Source, ids: set) -> tuple[str, dict[str, list[tuple[int, str]]]]:
-    """Where the person keys ``ids`` occur: the unit (``line`` of a CSV file, where the record
-    starts, header = line 1; ``row`` of a Parquet file, header = row 1; ``position`` in a
-    DataFrame, from 0) and key -> [(order, "5"), (order, "9")] (``"teil1.csv:5"`` if the extract
-    has several files). Streams the files once (an error path only)."""
+def _chunks(source: _Source, columns: list[str], size: int = 100_000):
+    """Stream the extract again (an error path only): yields (unit, frame) with the extract's
+    ``columns`` as text (``None`` where absent or empty) and ``where_``, the place of each record:
+    the line of a CSV file where the record starts (header = line 1), the row of a Parquet file
+    (header = row 1) or the position in a DataFrame (from 0); ``"teil1.csv:5"`` if the extract has
+    several files. Lines DuckDB rejected are not there (the extract is refused before this)."""
     import csv
 
-    found: dict[str, list[tuple[int, str]]] = {}
-    order = iter(range(1 << 62))
-
-    def add(value, where: str) -> None:
-        if value is None or (isinstance(value, float) and value != value):
-            return
-        key = str(value).strip(" ")
-        if key in ids:
-            found.setdefault(key, []).append((next(order), where))
+    def text(v):
+        if v is None or (isinstance(v, float) and v != v):
+            return None
+        return str(v)
 
     multi = len(source.files) > 1
     if source.kind == "frame":
-        for i, v in enumerate(source.frame[source.person_id].tolist()):
-            add(v, str(i))
-    elif source.kind == "parquet":
-        import pyarrow.parquet as pq
+        df = source.frame
+        for start in range(0, len(df), size):
+            part = df.iloc[start:start + size]
+            out = pd.DataFrame({c: [text(v) for v in part[c].tolist()] if c in part.columns else None
+                                for c in columns})
+            out["where_"] = [str(i) for i in range(start, start + len(part))]
+            yield "position", out
+        return
+    for f in source.files:
+        prefix = f"{Path(source.name(f)).name}:" if multi else ""
+        if source.kind == "parquet":
+            import pyarrow.parquet as pq
 
-        for f in source.files:
-            prefix = f"{Path(f).name}:" if multi else ""
-            col = pq.read_table(f, columns=[source.person_id]).column(0).to_pylist()
-            for i, v in enumerate(col):
-                add(v, f"{prefix}{i + 2}")
-    else:
-        enc = source.encoding
-        for f in source.files:
-            prefix = f"{Path(source.name(f)).name}:" if multi else ""
-            with _open_bytes(Path(f)) as raw, io.TextIOWrapper(raw, encoding=enc, errors="replace",
-                                                                 newline="") as text:
-                reader = csv.reader(text, delimiter=source.delimiter, quotechar='"')
-                header = [h.lstrip("\ufeff") for h in next(reader, [])]
-                if source.person_id not in header:
-                    continue
-                k = header.index(source.person_id)
+            pf = pq.ParquetFile(f)
+            have = [c for c in columns if c in pf.schema_arrow.names]
+            row = 2
+            for batch in pf.iter_batches(batch_size=size, columns=have):
+                part = batch.to_pydict()
+                n = batch.num_rows
+                out = pd.DataFrame({c: [text(v) for v in part[c]] if c in part else None for c in columns},
+                                   index=range(n))
+                out["where_"] = [f"{prefix}{row + i}" for i in range(n)]
+                row += n
+                yield "row", out
+            continue
+        with _open_bytes(Path(f)) as raw, io.TextIOWrapper(raw, encoding=source.encoding, errors="replace",
+                                                             newline="") as handle:
+            reader = csv.reader(handle, delimiter=source.delimiter, quotechar='"')
+            header = [h.lstrip("\ufeff").strip() for h in next(reader, [])]
+            idx = {c: header.index(c) for c in columns if c in header}
+            buf: dict[str, list] = {c: [] for c in columns}
+            where: list[str] = []
+            start = reader.line_num + 1
+            for rec in reader:
+                if len(rec) == len(header):
+                    for c in columns:
+                        buf[c].append(rec[idx[c]] if c in idx else None)
+                    where.append(f"{prefix}{start}")
                 start = reader.line_num + 1
-                for rec in reader:
-                    if k < len(rec):
-                        add(rec[k], f"{prefix}{start}")
-                    start = reader.line_num + 1
-    return {"frame": "position", "parquet": "row"}.get(source.kind, "line"), found
+                if len(where) >= size:
+                    yield "line", pd.DataFrame({**buf, "where_": where})
+                    buf, where = {c: [] for c in columns}, []
+            if where:
+                yield "line", pd.DataFrame({**buf, "where_": where})
 
 
-def _aggregate(con, source: _Source, dirx: pd.DataFrame, year: int, encoding: str = "utf-8"):
-    """Run the aggregation in DuckDB; returns the small result tables as DataFrames."""
-    src = source.rel
-    con.register("dir_df", dirx)
-    # one normalised row per person; addr is one string key per address ('-' for none)
-    persons = f"""
-        SELECT
+def _lines_of_ids(source: _Source, ids: set) -> tuple[str, dict[str, list[tuple[int, str]]]]:
+    """Where the person keys ``ids`` occur: the unit (line, row or position; see :func:`_chunks`)
+    and key -> [(order, "5"), (order, "9")] in the order of the extract."""
+    found: dict[str, list[tuple[int, str]]] = {}
+    unit, order = "line", 0
+    for unit, part in _chunks(source, [source.person_id]):
+        for v, where in zip(part[source.person_id], part["where_"]):
+            order += 1
+            if v is not None:
+                key = v.strip(" ")
+                if key in ids:
+                    found.setdefault(key, []).append((order, where))
+    return unit, found
+
+
+def _invalid_lines(con, source: _Source, year: int, wanted: dict[str, int]) -> tuple[str, dict[str, list[str]]]:
+    """The first records of each reason in ``wanted`` (reason -> persons): the unit (line, row or
+    position) and reason -> up to :data:`_EXAMPLES` places. Reads the extract again, until every
+    reason has its examples."""
+    need = {str(r): min(int(n), _EXAMPLES) for r, n in wanted.items() if n}
+    found: dict[str, list[str]] = {r: [] for r in need}
+    cols = {std: source.mapping.get(std) for std in REGISTER_COLUMNS}
+    unit = "line"
+    for unit, part in _chunks(source, [c for c in cols.values() if c]):
+        std = pd.DataFrame({k: (part[c] if c else None) for k, c in cols.items()}, index=part.index)
+        std = std.astype(object)
+        std["line_"] = part["where_"]
+        std["rn_"] = range(len(std))
+        con.register("register_chunk", std)
+        typed = ", ".join(f"CAST({c} AS VARCHAR) AS {c}" for c in REGISTER_COLUMNS)
+        rows = con.sql(f"""
+            SELECT invalid, list(line_ ORDER BY rn_)[1:{_EXAMPLES}] FROM (
+              SELECT line_, rn_, {_INVALID_SQL} AS invalid
+              FROM ({_persons_sql(f"(SELECT {typed}, line_, rn_ FROM register_chunk)", year, "line_, rn_,")}))
+            WHERE invalid IS NOT NULL GROUP BY invalid""").fetchall()
+        con.unregister("register_chunk")
+        for reason, lines in rows:
+            if reason in found:
+                found[reason] = (found[reason] + list(lines))[:need[reason]]
+        if all(len(found[r]) >= need[r] for r in need):
+            break
+    return unit, found
+
+
+def _persons_sql(src: str, year: int, extra: str = "") -> str:
+    """One normalised row per person of the relation ``src`` (standard columns); addr is one
+    string key per address ('-' for none). ``extra`` is passed through (``"line_, "``)."""
+    return f"""
+        SELECT {extra}
           {_SEX_SQL} AS sx,
           {_NAT_SQL} AS nat,
           {year} - TRY_CAST(trim(birth_year) AS INTEGER) AS age,
@@ -944,6 +1014,22 @@ def _aggregate(con, source: _Source, dirx: pd.DataFrame, year: int, encoding: st
                WHEN NULLIF(trim(block_key), '') IS NOT NULL THEN 'B' || trim(block_key)
                ELSE '-' END AS addr
         FROM (SELECT *, lower(trim(sex)) AS sex_v, lower(trim(nationality)) AS nat_v FROM {src})"""
+
+
+#: The reason a person (a row of ``_persons_sql``) is not counted; the first that applies.
+_INVALID_SQL = f"""CASE WHEN age IS NULL THEN 'birth year missing or not a number'
+               WHEN age < 0 THEN 'born after the reference year'
+               WHEN age > 120 THEN 'older than 120'
+               WHEN sx IS NULL THEN 'sex missing or not m/w/d/x'
+               WHEN sx = 2 THEN '{_SEX_OTHER_REASON}'
+               WHEN nat IS NULL THEN 'nationality not deutsch/nichtdeutsch' END"""
+
+
+def _aggregate(con, source: _Source, dirx: pd.DataFrame, year: int, encoding: str = "utf-8"):
+    """Run the aggregation in DuckDB; returns the small result tables as DataFrames."""
+    src = source.rel
+    con.register("dir_df", dirx)
+    persons = _persons_sql(src, year)
     # one scan of the extract into a compact table (DuckDB spills it to disk beyond memory_limit)
     con.execute(f"CREATE TEMP TABLE p AS {persons}")
     if source.kind == "csv":
@@ -953,12 +1039,7 @@ def _aggregate(con, source: _Source, dirx: pd.DataFrame, year: int, encoding: st
     # persons by address x band x sex x nationality; the first reason that applies makes a person invalid
     con.execute(f"""
         CREATE TEMP TABLE pa AS SELECT addr,
-          CASE WHEN age IS NULL THEN 'birth year missing or not a number'
-               WHEN age < 0 THEN 'born after the reference year'
-               WHEN age > 120 THEN 'older than 120'
-               WHEN sx IS NULL THEN 'sex missing or not m/w/d/x'
-               WHEN sx = 2 THEN '{_SEX_OTHER_REASON}'
-               WHEN nat IS NULL THEN 'nationality not deutsch/nichtdeutsch' END AS invalid,
+          {_INVALID_SQL} AS invalid,
           least(age // 5, 18) AS band, sx, nat, hh IS NULL AS no_hh, count(*) AS n
         FROM p GROUP BY ALL""")
     # distinct addresses -> Sozialraum through the directory (sections do not overlap); a whole
