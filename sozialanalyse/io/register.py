@@ -652,7 +652,8 @@ def _csv_header(files: list[str], encoding: str) -> tuple[str, list[str]]:
             raise DataError(f"{name}: empty file (not even a header line); nothing counted")
         counts = {d: head.count(d) for d in _DELIMITERS}
         delim = max(_DELIMITERS, key=lambda d: counts[d]) if any(counts.values()) else ","
-        cols = [c.strip() for c in next(csv.reader([head], delimiter=delim, quotechar='"'))]
+        cols = [c.strip() or f"column{i}"  # an unnamed column (a trailing delimiter) named as DuckDB does
+                for i, c in enumerate(next(csv.reader([head], delimiter=delim, quotechar='"')))]
         twice = sorted({c for c in cols if cols.count(c) > 1})
         if twice:
             raise DataError(f"{name}: the header names column(s) {', '.join(map(repr, twice))} more than once")
@@ -937,7 +938,7 @@ def _chunks(source: _Source, columns: list[str], size: int = 100_000):
         with _open_bytes(Path(f)) as raw, io.TextIOWrapper(raw, encoding=source.encoding, errors="replace",
                                                              newline="") as handle:
             reader = csv.reader(handle, delimiter=source.delimiter, quotechar='"')
-            header = [h.lstrip("\ufeff").strip() for h in next(reader, [])]
+            header = [h.lstrip("\ufeff").strip() or f"column{i}" for i, h in enumerate(next(reader, []))]
             idx = {c: header.index(c) for c in columns if c in header}
             buf: dict[str, list] = {c: [] for c in columns}
             where: list[str] = []
