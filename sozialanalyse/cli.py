@@ -9,10 +9,13 @@ __all__ = ["main"]
 
 
 def _build(args) -> int:
-    from .report import BuildError, build
+    from .report import BuildError, ConfigError, build
 
     try:
         result = build(args.config, jobs_n=args.jobs, quiet=args.quiet)
+    except ConfigError as exc:  # one line: file, line, key, value
+        print(f"sozialanalyse build: error: {exc}", file=sys.stderr)
+        return 2
     except BuildError as exc:
         print(f"sozialanalyse build: error: {exc}", file=sys.stderr)
         print("The previously published site (if any) was left unchanged.", file=sys.stderr)
@@ -32,7 +35,13 @@ def _audit(args) -> int:
         from .disclosure import settings
         from .io.own import read_config
 
-        threshold = settings(read_config(args.config)).threshold if args.config else settings(None).threshold
+        from .io.own import DataError
+
+        try:
+            threshold = settings(read_config(args.config)).threshold if args.config else settings(None).threshold
+        except (DataError, ValueError) as exc:
+            print(f"sozialanalyse audit: error: {exc}", file=sys.stderr)
+            return 2
     try:
         findings = audit_site(args.site, threshold=threshold)
     except FileNotFoundError as exc:

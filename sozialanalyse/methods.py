@@ -7,7 +7,7 @@ from . import fmt
 from .display import md_escape, table, text
 from .io.own import COUNT_FILES, District
 
-__all__ = ["catalog_anchor", "definitions", "inputs", "sources", "validation"]
+__all__ = ["catalog_anchor", "definitions", "disclosure", "inputs", "sources", "validation"]
 
 
 def sources(district: District):
@@ -52,6 +52,38 @@ def inputs(district: District):
         rows.append({"Datei": path.name if path else fname, "Merkmale": what, "Jahre": fmt.MISSING,
                      "Zeilen": fmt.num(len(frame))})
     return table(pd.DataFrame(rows), caption="Eingangsdaten", align_right=["Zeilen"])
+
+
+def disclosure_text(district: District) -> str:
+    """The German paragraph on statistical disclosure control (Geheimhaltung) of this report:
+    the method, the threshold in force and, for a threshold below 3, that it is below the usual
+    minimum and the reason the config gives (``threshold_below_3_acknowledged``)."""
+    from . import disclosure as dc
+
+    s = dc.settings(district)
+    t = fmt.num(s.threshold)
+    if s.mode == "round":
+        how = (f"Fallzahlen werden auf Vielfache von {fmt.num(s.round_base)} gerundet, so dass kleine Fallzahlen "
+               "nicht erkennbar sind.")
+    elif s.mode == "cellkey":
+        how = (f"Fallzahlen werden mit einem Zufallsüberlagerungsverfahren (Cell-Key-Verfahren) leicht verändert; "
+               f"Werte unter {t} werden dabei zu 0 oder {t}.")
+    elif s.threshold <= 1:
+        how = "Es werden keine Fallzahlen gesperrt."
+    else:
+        how = (f"Fallzahlen von 1 bis {fmt.num(s.threshold - 1)} werden nicht veröffentlicht („{dc.SYMBOL}“); "
+               "ebenso weitere Werte, aus denen sie sich zurückrechnen ließen (Sekundärsperrung).")
+    lines = [f"**Geheimhaltung.** Zum Schutz einzelner Personen gilt in diesem Bericht die Schwelle {t}. {how}"]
+    if s.threshold < dc.MIN_THRESHOLD:
+        lines.append(f"**Abweichende Schwelle:** Die Schwelle {t} liegt unter der in der amtlichen Statistik "
+                     f"üblichen Mindestschwelle {fmt.num(dc.MIN_THRESHOLD)}. Begründung laut Berichtskonfiguration: "
+                     f"{md_escape(s.threshold_below_3_acknowledged)}")
+    return "\n\n".join(lines)
+
+
+def disclosure(district: District):
+    """The paragraph of :func:`disclosure_text` for the page "Daten und Methoden"."""
+    return text(disclosure_text(district))
 
 
 def catalog_anchor(indicator_id: str) -> str:

@@ -34,7 +34,7 @@ import yaml
 
 from . import __version__
 
-__all__ = ["BuildError", "Job", "plan", "build", "project_root", "job_data_hash", "slug"]
+__all__ = ["BuildError", "ConfigError", "Job", "plan", "build", "project_root", "job_data_hash", "slug"]
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 GENERATED = Path("book") / "_generated"
@@ -50,6 +50,11 @@ _SELECTION_KEYS = {"_path", "profiles", "chapters", "toc_exclude"}
 
 class BuildError(RuntimeError):
     """The build stopped; the message says which file, key, municipality or cell failed."""
+
+
+class ConfigError(BuildError):
+    """The report config cannot be used (syntax, a key not written as text, a bad setting); the
+    message is one line naming the file, line, key and value (the CLI exits with status 2)."""
 
 
 def project_root(start: Path | None = None) -> Path:
@@ -177,6 +182,9 @@ def plan(config: str | Path | None = None, root: Path | None = None) -> tuple[di
     root = root or project_root()
     try:
         cfg = read_config(config)
+    except DataError as exc:
+        raise ConfigError(str(exc)) from None
+    try:
         if cfg.get("source") == "official":  # official open data of the mirror (sozialanalyse.official)
             from .official import load_official
 

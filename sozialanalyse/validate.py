@@ -654,6 +654,9 @@ def cli_validate(args) -> int:
         try:
             cfg = read_config(args.folder)
         except (DataError, OSError) as exc:
+            if target.is_file():  # a config that cannot be used: its message names file, line and key
+                print(f"sozialanalyse validate: error: {exc}", file=sys.stderr)
+                return 2
             print(f"sozialanalyse validate: error: {args.folder} is neither a district folder nor a report "
                   f"config: {exc}", file=sys.stderr)
             return 2

@@ -91,8 +91,9 @@ def resolve_config(config: str | Path | None = None) -> Path:
 def read_config(config: str | Path | None = None) -> dict:
     """Read a report config; relative paths in it are made absolute (relative to the file)."""
     path = resolve_config(config)
-    with open(path, encoding="utf-8") as fh:
-        cfg = yaml.safe_load(fh) or {}
+    cfg = _load_config_yaml(path)
+    _check_config(cfg, path)
+    cfg = _plain_numbers(cfg)
     if "data" not in cfg and cfg.get("source") != "official":  # official: files of the data mirror
         raise DataError(f"{path}: the config has no 'data' entry (the district's data folder)")
     cfg["_path"] = str(path)
@@ -106,6 +107,171 @@ def read_config(config: str | Path | None = None) -> dict:
                 raise DataError(f"{path}: catalog: file {c} missing")
         cfg["catalog"] = resolved
     return cfg
+
+
+#: Config entries holding area keys (each a key or a list of keys); a key must be YAML text.
+CONFIG_AREA_KEYS = ("profiles", "kreis")
+#: A report year outside this range is a typing error, not a report.
+CONFIG_YEARS = (1950, 2100)
+
+
+class _ConfigLoader(yaml.SafeLoader):
+    """PyYAML's safe loader that keeps, for every number, the text the file spelt it with and
+    its line: ``03453001`` reads as the octal 939521 under YAML 1.1, and the message about it
+    must show what was written, not the number it became."""
+
+
+class _Number:
+    """Mixin of :class:`_RawInt` and :class:`_RawFloat`: the scalar's source text and line."""
+
+    raw: str
+    line: int
+
+
+class _RawInt(int, _Number):
+    pass
+
+
+class _RawFloat(float, _Number):
+    pass
+
+
+def _construct_raw(cls, base):
+    def construct(loader, node):
+        value = cls(base(loader, node))
+        value.raw, value.line = node.value, node.start_mark.line + 1
+        return value
+    return construct
+
+
+_ConfigLoader.add_constructor("tag:yaml.org,2002:int",
+                              _construct_raw(_RawInt, yaml.SafeLoader.construct_yaml_int))
+_ConfigLoader.add_constructor("tag:yaml.org,2002:float",
+                              _construct_raw(_RawFloat, yaml.SafeLoader.construct_yaml_float))
+
+
+def _recursive_alias(node, path: tuple = ()) -> yaml.Node | None:
+    """The first node of a YAML node graph that contains itself (a recursive anchor), else None."""
+    if id(node) in path:
+        return node
+    if isinstance(node, yaml.SequenceNode):
+        children = node.value
+    elif isinstance(node, yaml.MappingNode):
+        children = [n for pair in node.value for n in pair]
+    else:
+        return None
+    for child in children:
+        found = _recursive_alias(child, (*path, id(node)))
+        if found is not None:
+            return found
+    return None
+
+
+def _load_config_yaml(path: Path) -> dict:
+    """Read a config file; a syntax error, an unsafe tag (``!!python/...``), a recursive anchor
+    or a top level that is not a mapping raise :class:`DataError` as one line
+    (``config/x.yml, line 4: ...``). Numbers carry their source text (:class:`_RawInt`)."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise DataError(f"{path}: not UTF-8 text (byte {exc.start}); save the config as UTF-8") from exc
+    loader = _ConfigLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is not None:
+            rec = _recursive_alias(node)
+            if rec is not None:
+                raise DataError(f"{path}, line {rec.start_mark.line + 1}: a YAML anchor contains an alias of itself "
+                                "(recursive anchor); write the values out")
+        cfg = loader.construct_document(node) if node is not None else None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f"{path}, line {mark.line + 1}" if mark is not None else str(path)
+        what = " ".join(str(exc.problem or exc.context or exc).split())
+        if "could not determine a constructor for the tag" in what:
+            raise DataError(f"{where}: the tag {what.rsplit(' ', 1)[-1]} is not allowed in a config (only plain "
+                            "YAML: text, numbers, true/false, lists, mappings)") from None
+        if exc.context and exc.problem:
+            what = f"{' '.join(exc.context.split())}: {what}"
+        raise DataError(f"{where}: YAML syntax error: {what}") from None
+    except yaml.YAMLError as exc:
+        raise DataError(f"{path}: YAML error: {' '.join(str(exc).split())}") from None
+    finally:
+        loader.dispose()
+    if cfg is None:
+        return {}
+    if not isinstance(cfg, dict):
+        raise DataError(f"{path}: a config is a mapping of settings (title: ..., data: ...), "
+                        f"got a {type(cfg).__name__}")
+    return cfg
+
+
+def _plain_numbers(obj):
+    """The config with its numbers as plain ``int``/``float`` (after the checks that need their text)."""
+    if isinstance(obj, dict):
+        return {k: _plain_numbers(v) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [_plain_numbers(v) for v in obj]
+    if isinstance(obj, _RawInt):
+        return int(obj)
+    if isinstance(obj, _RawFloat):
+        return float(obj)
+    return obj
+
+
+def _key_hint(value) -> str:
+    """What an area key written as a YAML number most likely meant, as quoted YAML text."""
+    raw = str(getattr(value, "raw", value))
+    if raw.isdigit() and len(raw) in (4, 7, 11):  # Kreis, AGS or 12-digit key without its leading zero
+        return f"write it in quotes: '{raw.zfill(len(raw) + 1)}' (an area key keeps its leading zero)"
+    return f"write it in quotes: '{raw}'"
+
+
+def _check_config(cfg: dict, path: str | Path) -> None:
+    """The checks of a report config that do not need its data (reused by a typed config).
+
+    Raises :class:`DataError` naming the file, the line, the key path and the value:
+
+    * area keys (``profiles``, ``kreis``) must be YAML text: a number is refused with the text to
+      write (``03453001`` unquoted is the octal number 939521 in YAML 1.1);
+    * ``report_year`` must be an integer year in :data:`CONFIG_YEARS`;
+    * ``disclosure:`` must pass :func:`sozialanalyse.disclosure.check_block` (a threshold below 3
+      needs an acknowledgement).
+    """
+    for name in CONFIG_AREA_KEYS:
+        if name not in cfg:
+            continue
+        value = cfg[name]
+        if name == "profiles" and (value is None or value == "all"):
+            continue
+        items = list(enumerate(value)) if isinstance(value, list) else [(None, value)]
+        if name == "profiles" and not isinstance(value, (list, int, float)):
+            raise DataError(f"{path}: profiles: expected 'all' or a list of area keys, got {value!r}")
+        for i, v in items:
+            where = name if i is None else f"{name}[{i}]"
+            line = f", line {v.line}" if isinstance(v, _Number) else ""
+            if isinstance(v, bool) or not isinstance(v, str):
+                shown = getattr(v, "raw", repr(v))
+                read_as = f" (YAML reads it as the number {int(v) if isinstance(v, int) else v})" \
+                    if isinstance(v, (int, float)) and str(v) != shown else ""
+                raise DataError(f"{path}{line}: {where}: the area key {shown} is not text{read_as}; "
+                                f"{_key_hint(v)}")
+    if "report_year" in cfg:
+        y = cfg["report_year"]
+        line = f", line {y.line}" if isinstance(y, _Number) else ""
+        if isinstance(y, bool) or not isinstance(y, int):
+            raise DataError(f"{path}{line}: report_year: {getattr(y, 'raw', repr(y))} is not a year "
+                            f"(write a whole number such as 2024)")
+        if not CONFIG_YEARS[0] <= y <= CONFIG_YEARS[1]:
+            raise DataError(f"{path}{line}: report_year: {y} is not a plausible report year "
+                            f"({CONFIG_YEARS[0]}–{CONFIG_YEARS[1]})")
+    if "disclosure" in cfg:
+        from ..disclosure import check_block  # settings live in the statistics floor
+
+        try:
+            check_block(cfg["disclosure"])
+        except ValueError as exc:
+            raise DataError(f"{path}: {exc}") from None
 
 
 #: Columns holding keys: always text (a number would have lost its leading zeros).
