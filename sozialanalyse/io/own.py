@@ -699,6 +699,44 @@ def read_boundaries(path: Path):
     return gdf, numeric
 
 
+def geometry_problems(gdf) -> dict[int, tuple[str, str]]:
+    """What is wrong with each boundary that cannot be used, by position in ``gdf``:
+    ``{i: (code, reason)}`` with code ``missing_geometry`` (NULL or EMPTY) or ``invalid_geometry``
+    (not a polygon, or not valid: self-intersection, ring not closed, ...; the reason is GEOS's
+    ``explain_validity``, with the place). Nothing is repaired: a repair would change an area.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import Point, Polygon
+    >>> bowtie = Polygon([(0, 0), (1, 1), (1, 0), (0, 1)])
+    >>> gdf = gpd.GeoDataFrame({"area_id": ["a", "b", "c", "d"]},
+    ...                        geometry=[Point(0, 0).buffer(1), bowtie, None, Polygon()])
+    >>> for i, (code, reason) in geometry_problems(gdf).items():
+    ...     print(i, code, reason)
+    1 invalid_geometry invalid polygon: Self-intersection at x=0.50, y=0.50
+    2 missing_geometry no geometry (NULL)
+    3 missing_geometry empty geometry (EMPTY)
+    """
+    import shapely
+
+    out: dict[int, tuple[str, str]] = {}
+    for i, g in enumerate(gdf.geometry.tolist()):
+        if g is None:
+            out[i] = ("missing_geometry", "no geometry (NULL)")
+        elif g.is_empty:
+            out[i] = ("missing_geometry", "empty geometry (EMPTY)")
+        elif g.geom_type not in ("Polygon", "MultiPolygon"):
+            out[i] = ("invalid_geometry", f"a {g.geom_type}, not a polygon")
+        elif not g.is_valid:
+            why = shapely.is_valid_reason(g)
+            m = re.fullmatch(r"(.*?)\[(-?[0-9.e+-]+) (-?[0-9.e+-]+)\]", why)
+            if m:  # the place, in the file's coordinates (EPSG:25832 after reading)
+                why = f"{m.group(1)} at x={float(m.group(2)):.2f}, y={float(m.group(3)):.2f}"
+            out[i] = ("invalid_geometry", f"invalid polygon: {why}")
+    return out
+
+
 @dataclass
 class District:
     """A district's data: area tree, long counts, facilities, boundaries and metadata."""
@@ -770,16 +808,24 @@ class District:
         """Boundaries of every area (GeoDataFrame, EPSG:25832) joined with the area tree.
 
         With ``validation: lenient`` the boundaries of areas whose row was rejected (and
-        boundaries the validation rejects: a second one of an area, a key stored as a number)
-        are left out, as the data page lists; otherwise an unknown key raises :class:`DataError`.
+        boundaries the validation rejects: a second one of an area, a key stored as a number, a
+        NULL, EMPTY or invalid geometry) are left out, as the data page lists; otherwise an unknown
+        key or an unusable geometry (:func:`geometry_problems`) raises :class:`DataError`.
         """
         path = boundary_path(self.folder)
         if path is None:
             raise DataError(f"{self.folder / 'gebiete.gpkg'}: file missing (or gebiete.shp)")
         gdf, numeric = read_boundaries(path)
         known = set(self.areas["area_id"])
+        bad_shape = geometry_problems(gdf)  # NULL, EMPTY, invalid: refused (strict) or left out (lenient)
         if self.lenient:
-            gdf = gdf[~numeric & gdf["area_id"].isin(known) & ~gdf["area_id"].duplicated()]
+            usable = pd.Series([i not in bad_shape for i in range(len(gdf))], index=gdf.index)
+            gdf = gdf[~numeric & gdf["area_id"].isin(known) & ~gdf["area_id"].duplicated() & usable]
+        elif bad_shape:
+            i, (code, reason) = next(iter(bad_shape.items()))
+            more = f" (and {len(bad_shape) - 1} more; sozialanalyse validate lists them)" if len(bad_shape) > 1 else ""
+            raise DataError(f"{path.name}: row {i + 2}, column geometry, area {gdf['area_id'].iloc[i]}: {reason}; "
+                            f"correct the boundary in the GIS (it is not repaired) [{code}]{more}")
         elif numeric.any():
             i = int(numeric.to_numpy().nonzero()[0][0])
             raise DataError(f"{path.name}: row {i + 2}, column area_id: key stored as a number "
