@@ -9,13 +9,16 @@ __all__ = ["main"]
 
 
 def _build(args) -> int:
-    from .report import BuildError, ConfigError, build
+    from .report import BuildError, ConfigError, DiskFullError, build
 
     try:
         result = build(args.config, jobs_n=args.jobs, quiet=args.quiet)
     except ConfigError as exc:  # one line: file, line, key, value
         print(f"sozialanalyse build: error: {exc}", file=sys.stderr)
         return 2
+    except DiskFullError as exc:  # one line: the folder, and that the published site is unchanged
+        print(f"sozialanalyse build: error: {exc}", file=sys.stderr)
+        return 1
     except BuildError as exc:
         print(f"sozialanalyse build: error: {exc}", file=sys.stderr)
         print("The previously published site (if any) was left unchanged.", file=sys.stderr)
