@@ -56,7 +56,7 @@ def test_a_kreis_key_written_as_a_number_is_refused(tmp_path):
 
 @pytest.mark.parametrize(("line", "expected"), [
     ("report_year: 2024.5", "line 3: report_year: 2024.5 is not a year"),
-    ('report_year: "zwanzig"', "report_year: 'zwanzig' is not a year"),
+    ('report_year: "zwanzig"', "line 3: report_year: 'zwanzig' is not a year"),
     ("report_year: 1555", "line 3: report_year: 1555 is not a plausible report year"),
     ("report_year: true", "report_year: True is not a year"),
 ])
@@ -93,8 +93,8 @@ def test_the_shipped_configs_pass_with_plain_values():
 
 # --- disclosure threshold below 3 -----------------------------------------------------------
 def test_threshold_1_without_acknowledgement_is_refused_saying_why_and_how(tmp_path):
-    msg = _refused(_config(tmp_path, "disclosure: {threshold: 1}"))
-    assert "threshold 1 is below 3" in msg and "switches suppression off" in msg
+    msg = _refused(_config(tmp_path, "disclosure:", "  mode: suppress", "  threshold: 1"))
+    assert ", line 5: disclosure: threshold 1 is below 3" in msg and "switches suppression off" in msg
     assert "threshold_below_3_acknowledged" in msg
 
 

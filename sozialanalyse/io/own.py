@@ -113,12 +113,30 @@ def read_config(config: str | Path | None = None) -> dict:
 CONFIG_AREA_KEYS = ("profiles", "kreis")
 #: A report year outside this range is a typing error, not a report.
 CONFIG_YEARS = (1950, 2100)
+_ACK_KEY = "threshold_below_3_acknowledged"
 
 
 class _ConfigLoader(yaml.SafeLoader):
     """PyYAML's safe loader that keeps, for every number, the text the file spelt it with and
     its line: ``03453001`` reads as the octal 939521 under YAML 1.1, and the message about it
     must show what was written, not the number it became."""
+
+
+class _ConfigDict(dict):
+    """The top level of a config as read, with ``lines``: the line of each key, by key path
+    (``("disclosure", "threshold")``), for messages about values that carry no line themselves."""
+
+    lines: dict
+
+
+def _key_lines(node, prefix: tuple = (), out: dict | None = None) -> dict:
+    out = {} if out is None else out
+    if isinstance(node, yaml.MappingNode) and len(prefix) < 3:
+        for k, v in node.value:
+            if isinstance(k, yaml.ScalarNode):
+                out[(*prefix, k.value)] = k.start_mark.line + 1
+                _key_lines(v, (*prefix, k.value), out)
+    return out
 
 
 class _Number:
@@ -203,6 +221,8 @@ def _load_config_yaml(path: Path) -> dict:
     if not isinstance(cfg, dict):
         raise DataError(f"{path}: a config is a mapping of settings (title: ..., data: ...), "
                         f"got a {type(cfg).__name__}")
+    cfg = _ConfigDict(cfg)
+    cfg.lines = _key_lines(node)
     return cfg
 
 
@@ -238,6 +258,11 @@ def _check_config(cfg: dict, path: str | Path) -> None:
     * ``disclosure:`` must pass :func:`sozialanalyse.disclosure.check_block` (a threshold below 3
       needs an acknowledgement).
     """
+    lines = getattr(cfg, "lines", {})
+
+    def at(*key) -> str:
+        return f", line {lines[key]}" if key in lines else ""
+
     for name in CONFIG_AREA_KEYS:
         if name not in cfg:
             continue
@@ -246,7 +271,7 @@ def _check_config(cfg: dict, path: str | Path) -> None:
             continue
         items = list(enumerate(value)) if isinstance(value, list) else [(None, value)]
         if name == "profiles" and not isinstance(value, (list, int, float)):
-            raise DataError(f"{path}: profiles: expected 'all' or a list of area keys, got {value!r}")
+            raise DataError(f"{path}{at(name)}: profiles: expected 'all' or a list of area keys, got {value!r}")
         for i, v in items:
             where = name if i is None else f"{name}[{i}]"
             line = f", line {v.line}" if isinstance(v, _Number) else ""
@@ -258,7 +283,7 @@ def _check_config(cfg: dict, path: str | Path) -> None:
                                 f"{_key_hint(v)}")
     if "report_year" in cfg:
         y = cfg["report_year"]
-        line = f", line {y.line}" if isinstance(y, _Number) else ""
+        line = f", line {y.line}" if isinstance(y, _Number) else at("report_year")
         if isinstance(y, bool) or not isinstance(y, int):
             raise DataError(f"{path}{line}: report_year: {getattr(y, 'raw', repr(y))} is not a year "
                             f"(write a whole number such as 2024)")
@@ -271,7 +296,10 @@ def _check_config(cfg: dict, path: str | Path) -> None:
         try:
             check_block(cfg["disclosure"])
         except ValueError as exc:
-            raise DataError(f"{path}: {exc}") from None
+            block = cfg["disclosure"] if isinstance(cfg["disclosure"], dict) else {}
+            first = next((k for k in ("threshold", _ACK_KEY, "mode", "round_base", "zeros_visible")
+                          if k in block and k in str(exc)), None)
+            raise DataError(f"{path}{at('disclosure', first) if first else at('disclosure')}: {exc}") from None
 
 
 #: Columns holding keys: always text (a number would have lost its leading zeros).
