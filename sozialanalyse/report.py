@@ -509,7 +509,7 @@ def _cache_entry_problem(path: Path) -> str | None:
     except UnicodeDecodeError as exc:
         return f"not UTF-8 at byte {exc.start}"
     except json.JSONDecodeError as exc:
-        return f"not a complete notebook: {exc.msg} at line {exc.lineno}, column {exc.colno}"
+        return f"not a complete notebook: {exc.msg} (line {exc.lineno}, column {exc.colno})"
     if not isinstance(nb, dict) or nb.get("nbformat") != 4 or not isinstance(nb.get("metadata"), dict):
         return "not a notebook in nbformat 4"
     cells = nb.get("cells")

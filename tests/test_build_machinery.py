@@ -44,7 +44,7 @@ def test_corrupt_cache_entries_are_named_and_discarded(tmp_path, capsys):
     assert len(lines) == 2
     assert lines[0].startswith(f"cache entry {os.path.join('.cache', 'executed', 'halb.ipynb')} (Seite halb) "
                                "is corrupt (not a complete notebook: ")
-    assert lines[0].endswith("): discarded, the page is executed again")
+    assert lines[0].endswith(")): discarded, the page is executed again")  # "... (line L, column C))"
     assert lines[1] == (f"cache entry {os.path.join('.cache', 'executed', 'liste.ipynb')} (Seite liste) is corrupt "
                         "(not a notebook in nbformat 4): discarded, the page is executed again")
     assert (cache / "gut.ipynb").is_file()

@@ -79,6 +79,11 @@ def test_a_recursive_anchor_is_refused(tmp_path):
     assert ", line 3: a YAML anchor contains an alias of itself" in msg
 
 
+def test_a_config_nested_beyond_the_recursion_limit_is_one_line(tmp_path):
+    msg = _refused(_config(tmp_path, "chapters: " + "[" * 5000 + "]" * 5000))
+    assert "nested too deeply" in msg
+
+
 def test_a_config_that_is_not_a_mapping_is_refused(tmp_path):
     path = tmp_path / "liste.yml"
     path.write_text("- a\n- b\n", encoding="utf-8")

@@ -214,6 +214,8 @@ def _load_config_yaml(path: Path) -> dict:
         raise DataError(f"{where}: YAML syntax error: {what}") from None
     except yaml.YAMLError as exc:
         raise DataError(f"{path}: YAML error: {' '.join(str(exc).split())}") from None
+    except RecursionError:
+        raise DataError(f"{path}: lists or mappings nested too deeply to be a report config") from None
     finally:
         loader.dispose()
     if cfg is None:
