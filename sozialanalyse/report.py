@@ -753,11 +753,25 @@ def build(config: str | Path | None = None, jobs_n: int = 2, quiet: bool = False
     try:
         return _build(config, jobs_n, quiet, root, t0)
     except OSError as exc:
-        if exc.errno != errno.ENOSPC:
+        full = _disk_full(exc)
+        if full is None:
             raise
-        raise DiskFullError(_disk_full_message(exc, root, site_before)) from None
+        raise DiskFullError(_disk_full_message(full, root, site_before)) from None
     finally:
         lock.close()
+
+
+def _disk_full(exc: OSError) -> OSError | None:
+    """``exc`` as an ``ENOSPC`` error if it says the disk is full, else ``None``. ``shutil.copytree``
+    (the copy of the new site) collects the errors of its files into one ``shutil.Error`` without
+    an errno: there the first "[Errno 28]" of its list counts, with its target file."""
+    if exc.errno == errno.ENOSPC:
+        return exc
+    if isinstance(exc, shutil.Error) and exc.args and isinstance(exc.args[0], list):
+        for item in exc.args[0]:
+            if isinstance(item, tuple) and len(item) == 3 and f"[Errno {errno.ENOSPC}]" in str(item[2]):
+                return OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(item[1]))
+    return None
 
 
 def _disk_full_message(exc: OSError, root: Path, site_before: str | None) -> str:

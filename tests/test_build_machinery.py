@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import errno
 import os
+import shutil
 import subprocess
 import threading
 import time
@@ -119,6 +120,23 @@ def test_disk_full_while_writing_the_book_is_one_line_and_the_site_stays(tmp_pat
                    "unchanged; free space on that disk and build again (what was executed is kept in the cache)")
     assert os.readlink(build_dir / "html") == "site-alt"
     assert (build_dir / "html" / "index.html").read_text(encoding="utf-8") == "alt"
+
+
+def test_disk_full_while_copying_the_new_site_is_recognised(tmp_path, monkeypatch):
+    """shutil.copytree gathers the errors of its files into one shutil.Error without an errno."""
+    incoming = tmp_path / "_build" / f".incoming-{os.getpid()}"
+
+    def build_that_fills_the_disk(*a):
+        incoming.mkdir(parents=True)
+        raise shutil.Error([(str(tmp_path / "_build/.work/_build/html/a.html"), str(incoming / "a.html"),
+                             "[Errno 28] No space left on device")])
+
+    monkeypatch.setattr(report, "_build", build_that_fills_the_disk)
+    with pytest.raises(DiskFullError) as info:
+        report.build("x.yml", quiet=True, root=tmp_path)
+    assert str(info.value).startswith(f"disk full (no space left on device) while writing _build/.incoming-"
+                                      f"{os.getpid()}/: the published site is unchanged;")
+    assert not incoming.exists()  # the half copy is removed to give the space back
 
 
 def test_an_atomic_write_that_fails_leaves_no_temp_file(tmp_path, monkeypatch):
