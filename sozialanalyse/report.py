@@ -566,11 +566,16 @@ def execute(jobs: list[Job], root: Path, jobs_n: int = 2, quiet: bool = False) -
             for fut in as_completed(futures):
                 job = futures[fut]
                 done += 1
+                if fut.cancelled():  # after a full disk
+                    _progress(f"[{done}/{total}] not started (disk full): {job.label}", quiet)
+                    continue
                 try:
                     seconds = fut.result()
                 except BaseException as exc:  # noqa: BLE001 - reported with the job's name
                     if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
                         disk_full = exc
+                        for other in futures:  # the others would fail alike: not started at all
+                            other.cancel()
                     errors.append(_failure_message(job, exc) + f" (kernel log: {cache / job.key}.run.ipynb.log)")
                     _progress(f"[{done}/{total}] FAILED {job.label}", quiet)
                     continue
@@ -581,6 +586,8 @@ def execute(jobs: list[Job], root: Path, jobs_n: int = 2, quiet: bool = False) -
                 _progress(f"[{done}/{total}] {job.label}: {seconds:.1f} s "
                           f"(elapsed {time.perf_counter() - start:.0f} s)", quiet)
         if disk_full is not None:  # not the notebook's fault: one line (build() names the folder)
+            if not disk_full.filename:  # a write() in the worker names no file: it wrote into the cache
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(cache))
             raise disk_full
         if errors:
             raise BuildError("notebook execution failed:\n  " + "\n  ".join(errors))
@@ -777,14 +784,14 @@ def _disk_full(exc: OSError) -> OSError | None:
 def _disk_full_message(exc: OSError, root: Path, site_before: str | None) -> str:
     """One line for a full disk: the folder being written, whether the published site changed;
     the build's temp files are removed to give the space back."""
-    where = Path(exc.filename) if exc.filename else root
-    if exc.filename and not where.is_dir():
+    where = Path(exc.filename) if exc.filename else None
+    if where is not None and not where.is_dir():
         where = where.parent
-    try:
+    if where is None:
+        where_text = f"the build's files in {root}"
+    else:
         rel = os.path.relpath(where, root)
-        where_text = str(where) if rel.startswith("..") else rel
-    except ValueError:
-        where_text = str(where)
+        where_text = (str(where) if rel.startswith("..") else rel) + "/"
     try:
         clean_stale(root)
     except OSError:
@@ -793,7 +800,7 @@ def _disk_full_message(exc: OSError, root: Path, site_before: str | None) -> str
     now = os.readlink(link) if link.is_symlink() else None
     site = ("the published site is unchanged" if now == site_before else
             f"the new site {now} was published, but the build did not finish")
-    return (f"disk full (no space left on device) while writing {where_text}/: {site}; free space on that disk "
+    return (f"disk full (no space left on device) while writing {where_text}: {site}; free space on that disk "
             "and build again (what was executed is kept in the cache)")
 
 

@@ -205,3 +205,28 @@ def test_a_second_build_continues_when_the_first_ends(tmp_path, capsys):
         assert (tmp_path / "_build" / ".lock").read_text() == str(os.getpid())
     finally:
         second.close()
+
+
+def test_disk_full_in_a_worker_names_the_cache_and_starts_no_more_pages(tmp_path, monkeypatch, capsys):
+    """A write() in the worker process raises ENOSPC without a file name: the cache is named."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    class Pool(ThreadPoolExecutor):  # the workers as threads, so that the patched _execute runs
+        def __init__(self, max_workers, mp_context=None):
+            super().__init__(max_workers=max_workers)
+
+    started = []
+
+    def execute(template, output, parameters, cwd):
+        started.append(output)
+        time.sleep(0.2)
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(report, "ProcessPoolExecutor", Pool)
+    monkeypatch.setattr(report, "_execute", execute)
+    jobs = [Job(template="t", output=f"s{i}", title="", label=f"Seite {i}", key=f"k{i}") for i in range(4)]
+    with pytest.raises(OSError) as info:
+        report.execute(jobs, tmp_path, jobs_n=1, quiet=False)
+    assert info.value.errno == errno.ENOSPC and info.value.filename == str(tmp_path / report.CACHE)
+    assert len(started) <= 2  # the pages still queued were not started on a full disk
+    assert "not started (disk full): Seite 3" in capsys.readouterr().err
