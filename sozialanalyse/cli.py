@@ -36,9 +36,7 @@ def _audit(args) -> int:
     threshold = args.threshold
     if threshold is None:
         from .disclosure import settings
-        from .io.own import read_config
-
-        from .io.own import DataError
+        from .io.own import DataError, read_config
 
         try:
             threshold = settings(read_config(args.config)).threshold if args.config else settings(None).threshold
