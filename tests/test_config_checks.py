@@ -121,10 +121,11 @@ def test_acknowledged_low_threshold_is_accepted_and_printed_on_the_methods_page(
     assert "Fallzahlen von 1 bis 1 werden nicht veröffentlicht" in page
     assert "unter der in der amtlichen Statistik üblichen Mindestschwelle 3" in page
     assert "Begründung laut Berichtskonfiguration: Nur für den internen Fachausschuss" in page
-    # the mode override of protect() keeps the acknowledgement (it rebuilt Settings without it)
+    # protect() with a mode override keeps the acknowledgement (it used to rebuild Settings without
+    # it): a 1 is suppressed, a 2 is published under threshold 2
     import pandas as pd
-    out = dc.protect(pd.DataFrame({"area_id": ["A"], "value": [1]}), config=s, mode="suppress")
-    assert out is not None
+    out = dc.protect(pd.DataFrame({"area_id": ["A", "B"], "value": [1, 2]}), config=s, mode="suppress").table
+    assert out["status"].tolist() == ["primary", ""] and out["published"].tolist()[1] == 2
 
 
 def test_methods_page_at_the_usual_threshold_has_no_deviation_note():
