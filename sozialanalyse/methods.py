@@ -70,6 +70,9 @@ def disclosure_text(district: District) -> str:
                f"Werte unter {t} werden dabei zu 0 oder {t}.")
     elif s.threshold <= 1:
         how = "Es werden keine Fallzahlen gesperrt."
+    elif s.threshold == 2:
+        how = (f"Die Fallzahl 1 wird nicht veröffentlicht („{dc.SYMBOL}“); ebenso weitere Werte, aus denen sie "
+               "sich zurückrechnen ließe (Sekundärsperrung).")
     else:
         how = (f"Fallzahlen von 1 bis {fmt.num(s.threshold - 1)} werden nicht veröffentlicht („{dc.SYMBOL}“); "
                "ebenso weitere Werte, aus denen sie sich zurückrechnen ließen (Sekundärsperrung).")

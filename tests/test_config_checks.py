@@ -118,7 +118,7 @@ def test_acknowledged_low_threshold_is_accepted_and_printed_on_the_methods_page(
     assert (s.threshold, s.threshold_below_3_acknowledged) == (2, "Nur für den internen Fachausschuss")
     page = methods.disclosure_text(SimpleNamespace(config=cfg))
     assert "gilt in diesem Bericht die Schwelle 2" in page
-    assert "Fallzahlen von 1 bis 1 werden nicht veröffentlicht" in page
+    assert "Die Fallzahl 1 wird nicht veröffentlicht" in page
     assert "unter der in der amtlichen Statistik üblichen Mindestschwelle 3" in page
     assert "Begründung laut Berichtskonfiguration: Nur für den internen Fachausschuss" in page
     # protect() with a mode override keeps the acknowledgement (it used to rebuild Settings without
@@ -126,6 +126,12 @@ def test_acknowledged_low_threshold_is_accepted_and_printed_on_the_methods_page(
     import pandas as pd
     out = dc.protect(pd.DataFrame({"area_id": ["A", "B"], "value": [1, 2]}), config=s, mode="suppress").table
     assert out["status"].tolist() == ["primary", ""] and out["published"].tolist()[1] == 2
+
+
+def test_methods_page_with_threshold_1_says_nothing_is_suppressed(tmp_path):
+    cfg = read_config(_config(tmp_path, "disclosure: {threshold: 1, threshold_below_3_acknowledged: 'Testlauf'}"))
+    page = methods.disclosure_text(SimpleNamespace(config=cfg))
+    assert "Schwelle 1. Es werden keine Fallzahlen gesperrt." in page and "Begründung laut Berichtskonfiguration: Testlauf" in page
 
 
 def test_methods_page_at_the_usual_threshold_has_no_deviation_note():
