@@ -9,10 +9,16 @@ __all__ = ["main"]
 
 
 def _build(args) -> int:
-    from .report import BuildError, build
+    from .report import BuildError, ConfigError, DiskFullError, build
 
     try:
         result = build(args.config, jobs_n=args.jobs, quiet=args.quiet)
+    except ConfigError as exc:  # one line: file, line, key, value
+        print(f"sozialanalyse build: error: {exc}", file=sys.stderr)
+        return 2
+    except DiskFullError as exc:  # one line: the folder, and that the published site is unchanged
+        print(f"sozialanalyse build: error: {exc}", file=sys.stderr)
+        return 1
     except BuildError as exc:
         print(f"sozialanalyse build: error: {exc}", file=sys.stderr)
         print("The previously published site (if any) was left unchanged.", file=sys.stderr)
@@ -30,9 +36,13 @@ def _audit(args) -> int:
     threshold = args.threshold
     if threshold is None:
         from .disclosure import settings
-        from .io.own import read_config
+        from .io.own import DataError, read_config
 
-        threshold = settings(read_config(args.config)).threshold if args.config else settings(None).threshold
+        try:
+            threshold = settings(read_config(args.config)).threshold if args.config else settings(None).threshold
+        except (DataError, ValueError) as exc:
+            print(f"sozialanalyse audit: error: {exc}", file=sys.stderr)
+            return 2
     try:
         findings = audit_site(args.site, threshold=threshold)
     except FileNotFoundError as exc:

@@ -7,7 +7,7 @@ from . import fmt
 from .display import md_escape, table, text
 from .io.own import COUNT_FILES, District
 
-__all__ = ["catalog_anchor", "definitions", "inputs", "sources", "validation"]
+__all__ = ["catalog_anchor", "definitions", "disclosure", "inputs", "sources", "validation"]
 
 
 def sources(district: District):
@@ -54,6 +54,41 @@ def inputs(district: District):
     return table(pd.DataFrame(rows), caption="Eingangsdaten", align_right=["Zeilen"])
 
 
+def disclosure_text(district: District) -> str:
+    """The German paragraph on statistical disclosure control (Geheimhaltung) of this report:
+    the method, the threshold in force and, for a threshold below 3, that it is below the usual
+    minimum and the reason the config gives (``threshold_below_3_acknowledged``)."""
+    from . import disclosure as dc
+
+    s = dc.settings(district)
+    t = fmt.num(s.threshold)
+    if s.mode == "round":
+        how = (f"Fallzahlen werden auf Vielfache von {fmt.num(s.round_base)} gerundet, so dass kleine Fallzahlen "
+               "nicht erkennbar sind.")
+    elif s.mode == "cellkey":
+        how = (f"Fallzahlen werden mit einem Zufallsüberlagerungsverfahren (Cell-Key-Verfahren) leicht verändert; "
+               f"Werte unter {t} werden dabei zu 0 oder {t}.")
+    elif s.threshold <= 1:
+        how = "Es werden keine Fallzahlen gesperrt."
+    elif s.threshold == 2:
+        how = (f"Die Fallzahl 1 wird nicht veröffentlicht („{dc.SYMBOL}“); ebenso weitere Werte, aus denen sie "
+               "sich zurückrechnen ließe (Sekundärsperrung).")
+    else:
+        how = (f"Fallzahlen von 1 bis {fmt.num(s.threshold - 1)} werden nicht veröffentlicht („{dc.SYMBOL}“); "
+               "ebenso weitere Werte, aus denen sie sich zurückrechnen ließen (Sekundärsperrung).")
+    lines = [f"**Geheimhaltung.** Zum Schutz einzelner Personen gilt in diesem Bericht die Schwelle {t}. {how}"]
+    if s.threshold < dc.MIN_THRESHOLD:
+        lines.append(f"**Abweichende Schwelle:** Die Schwelle {t} liegt unter der in der amtlichen Statistik "
+                     f"üblichen Mindestschwelle {fmt.num(dc.MIN_THRESHOLD)}. Begründung laut Berichtskonfiguration: "
+                     f"{md_escape(s.threshold_below_3_acknowledged)}")
+    return "\n\n".join(lines)
+
+
+def disclosure(district: District):
+    """The paragraph of :func:`disclosure_text` for the page "Daten und Methoden"."""
+    return text(disclosure_text(district))
+
+
 def catalog_anchor(indicator_id: str) -> str:
     """The HTML id of an indicator's row on the page "Indikatorenkatalog"."""
     return f"ind-{indicator_id}"
@@ -95,12 +130,13 @@ PROBLEM_DE = {
     "crs_missing": "Koordinatensystem fehlt",
     "duplicate": "doppelte Zeile",
     "field_count": "falsche Anzahl Felder",
+    "invalid_geometry": "ungültige Grenze (z. B. Selbstüberschneidung)",
     "key_as_number": "Schlüssel als Zahl gespeichert (führende Null verloren)",
     "kreis_count": "nicht genau ein Landkreis",
     "malformed_key": "Schlüssel hat nicht das vorgesehene Format",
     "missing_column": "Spalte fehlt",
     "missing_file": "Datei fehlt",
-    "missing_geometry": "Gebiet ohne Grenze",
+    "missing_geometry": "Gebiet ohne Grenze (fehlende oder leere Geometrie)",
     "missing_value": "Wert fehlt",
     "mixed_total": "Summenzeile gemischt mit Einzelzeilen",
     "negative": "negative Anzahl",

@@ -43,7 +43,10 @@ code                       problem
 ``year_gap``               a variable missing a year between its first and last (elections
                            excepted); flagged, no row rejected
 ``not_nested``             a boundary reaching more than 1 m² outside its parent's; flagged
-``missing_geometry``       an area without a boundary in ``gebiete.gpkg``; flagged
+``missing_geometry``       an area without a boundary in ``gebiete.gpkg``; flagged (a row with a
+                           NULL or EMPTY geometry: rejected)
+``invalid_geometry``       a boundary that is not a valid polygon (self-intersection, ...: GEOS's
+                           reason and place); rejected, never repaired
 ``crs_missing``            a Shapefile without ``.prj`` (EPSG:25832 assumed); flagged
 =========================  ===================================================================
 
@@ -556,7 +559,21 @@ def _check_geometry(folder: Path, areas: pd.DataFrame, rejected: dict[str, str],
     f.flag(~numeric & ~gone & ~gdf["area_id"].isin(known), "unknown_key", "area_id",
            lambda r: "unknown area key (not in areas.csv)")
     f.flag(gdf["area_id"].duplicated(), "duplicate", "area_id", lambda r: "second boundary of the same area")
-    geom = dict(zip(gdf["area_id"], gdf.geometry))
+    from .io.own import geometry_problems  # imported here: keeps the shared import list untouched
+
+    bad_shape = geometry_problems(gdf)  # NULL, EMPTY, self-intersecting: named here, not a GEOS error later
+    shown = {i: ("NULL" if g is None else "EMPTY" if g.is_empty else f"invalid {g.geom_type}")
+             for i, g in enumerate(gdf.geometry.tolist()) if i in bad_shape}
+    f.df = f.df.assign(geometry=[shown.get(i) for i in range(len(gdf))])
+    def shape(code):
+        return pd.Series([bad_shape.get(i, ("",))[0] == code for i in range(len(gdf))], index=gdf.index)
+
+    def why(r):
+        return f"{bad_shape[r.name][1]}; correct the boundary in the GIS (it is not repaired)"
+
+    f.flag(shape("missing_geometry"), "missing_geometry", "geometry", why)
+    f.flag(shape("invalid_geometry"), "invalid_geometry", "geometry", why)
+    geom = {a: (None if i in bad_shape else g) for i, (a, g) in enumerate(zip(gdf["area_id"], gdf.geometry))}
     for a in sorted(known - set(gdf["area_id"])):
         problems.append(Problem(path.name, None, "area_id", a, None, "missing_geometry", "no boundary for this area"))
         rc.flagged["missing_geometry"] += 1
@@ -654,6 +671,9 @@ def cli_validate(args) -> int:
         try:
             cfg = read_config(args.folder)
         except (DataError, OSError) as exc:
+            if target.is_file():  # a config that cannot be used: its message names file, line and key
+                print(f"sozialanalyse validate: error: {exc}", file=sys.stderr)
+                return 2
             print(f"sozialanalyse validate: error: {args.folder} is neither a district folder nor a report "
                   f"config: {exc}", file=sys.stderr)
             return 2
