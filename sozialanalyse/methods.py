@@ -95,6 +95,7 @@ PROBLEM_DE = {
     "crs_missing": "Koordinatensystem fehlt",
     "duplicate": "doppelte Zeile",
     "field_count": "falsche Anzahl Felder",
+    "incomplete": "Zeilen fehlen (Werte „fehlt“, nicht 0)",
     "key_as_number": "Schlüssel als Zahl gespeichert (führende Null verloren)",
     "kreis_count": "nicht genau ein Landkreis",
     "malformed_key": "Schlüssel hat nicht das vorgesehene Format",

@@ -26,6 +26,7 @@ import pandas as pd
 import yaml
 
 from .. import areas as _areas
+from .. import completeness as _completeness
 
 __all__ = ["COUNT_FILES", "DIMENSIONS", "DataError", "District", "Table", "boundary_path", "load_district",
            "read_boundaries", "read_config", "read_table", "resolve_config", "table_path", "totals",
@@ -564,6 +565,14 @@ class District:
     @property
     def report_year(self) -> int:
         return int(self.config.get("report_year") or max(self.years))
+
+    @cached_property
+    def gaps(self) -> pd.DataFrame:
+        """Absent rows the format requires: base area, year and variable
+        (:func:`sozialanalyse.completeness.find_gaps`). With ``validation: lenient`` rows the
+        validation rejected are absent too. :func:`sozialanalyse.indicators.compute` and the pages
+        publish such a value as missing ("fehlt"), never as 0."""
+        return _completeness.find_gaps(self.areas, self.counts)
 
     def area(self, area_id: str) -> pd.Series:
         """The row of ``areas`` for ``area_id``; a clear error for an unknown key."""
