@@ -9,22 +9,25 @@ publish "fehlt" instead of a number built on a silent zero.
 The rule (:func:`find_gaps`): for every variable that occurs in the district, every *base
 area* (:func:`sozialanalyse.areas.base_areas`) must have
 
-* for every year of the district's year range (first to last year of all count tables), or,
+* for every year in which any count table has rows (first to last year of all count tables;
+  a year no table has at all is validation's ``year_gap``), or,
   for the variables of :data:`EXEMPT` (elections), for every year in which the variable occurs
   anywhere in the district,
-* every dimension cell of the variable's grid: all 19 age bands x ``m``/``w`` x
-  ``deutsch``/``nichtdeutsch`` where the variable is broken down by them, the documented
-  ``type`` values (:data:`GRID`); for :data:`EXEMPT` variables the cells that occur anywhere in
-  the district in that year (a Kommunalwahl year has no Bundestagswahl rows).
+* every dimension cell of the variable's grid: the product, over its dimensions, of the
+  documented values (:data:`GRID`: 19 age bands, ``m``/``w``, ``deutsch``/``nichtdeutsch``,
+  the ``type`` values) that occur for the variable anywhere in the district (``grid="observed"``,
+  the default, used by validation, :attr:`sozialanalyse.io.own.District.gaps` and
+  :func:`sozialanalyse.indicators.compute`: a band or type a district delivers for no area at all
+  is not required, so small test districts and the template stay checkable; one area lacking a
+  band the others have is a gap), or all documented values (``grid="documented"``); for
+  :data:`EXEMPT` variables the cells that occur anywhere in the district in that year (a
+  Kommunalwahl year has no Bundestagswahl rows).
 
 An explicit 0 is a value, not a gap. Rows outside the grid (an unknown category, a total row
 of a variable broken down by a dimension) are not this module's business: validation rejects
 them.
 
-With ``grid="observed"`` (what :func:`sozialanalyse.indicators.compute` uses for a plain
-counts table without a district), the grid of a variable is instead the product of the values
-of each dimension that occur for it anywhere in the table, and variables not in :data:`GRID`
-are checked the same way in both modes.
+Variables not in :data:`GRID` are checked on the values that occur for them.
 
 Examples
 --------
@@ -112,7 +115,7 @@ def _codes(values: pd.Series, categories) -> np.ndarray:
     return cats.get_indexer(values.astype(str).to_numpy(dtype=object))
 
 
-def find_gaps(areas: pd.DataFrame, counts: pd.DataFrame, grid: str = "documented",
+def find_gaps(areas: pd.DataFrame, counts: pd.DataFrame, grid: str = "observed",
               years: tuple[int, int] | None = None) -> pd.DataFrame:
     """Every base area, year and variable whose rows the format requires but the counts lack.
 
@@ -124,13 +127,14 @@ def find_gaps(areas: pd.DataFrame, counts: pd.DataFrame, grid: str = "documented
         The long counts table (``area_id, year, variable, age_group, sex, nationality, type,
         value``; absent dimensions ``insgesamt``). Rows of areas that are not base areas are
         ignored.
-    grid : {"documented", "observed"}
-        The cells required of a variable: the documented grid (:data:`GRID`; variables not in
-        it: observed), or the values of each dimension that occur for the variable anywhere in
-        ``counts`` (for a variable of :data:`GRID` only those of its documented values, so an
-        unknown category is not required of every area).
+    grid : {"observed", "documented"}
+        The cells required of a variable: the values of each dimension that occur for the
+        variable anywhere in ``counts`` (for a variable of :data:`GRID` only its documented
+        values, so an unknown category is not required of every area), or all documented values
+        (:data:`GRID`; variables not in it: observed).
     years : (int, int), optional
-        First and last year of the district (default: those of ``counts``).
+        First and last year of the district (default: those of ``counts``); years outside are
+        ignored.
 
     Returns
     -------
@@ -163,11 +167,10 @@ def find_gaps(areas: pd.DataFrame, counts: pd.DataFrame, grid: str = "documented
     y0, y1 = (int(year[ok_year].min()), int(year[ok_year].max())) if years is None else map(int, years)
     ny = y1 - y0 + 1
     year_code = np.where(ok_year & (year >= y0) & (year <= y1), year - y0, -1).astype(np.int64)
-    var_codes, var_names = pd.factorize(counts["variable"].astype(str), sort=True)
-    dim_all = {}
-    for d in DIMENSIONS:
-        codes, cats = pd.factorize(counts[d].astype(str), sort=False)
-        dim_all[d] = (codes, pd.Index(cats, dtype=object))
+    year_seen = np.zeros(ny, dtype=bool)  # years in which any table has rows
+    year_seen[year_code[year_code >= 0]] = True
+    var_codes, var_names = _factorize(counts["variable"])
+    dim_all = {d: _factorize(counts[d]) for d in DIMENSIONS}
     order = np.argsort(var_codes, kind="stable")
     bounds = np.searchsorted(var_codes[order], np.arange(len(var_names) + 1))
     out = []
@@ -204,7 +207,7 @@ def find_gaps(areas: pd.DataFrame, counts: pd.DataFrame, grid: str = "documented
             yy = y[(y >= 0) & inside]
             expected[yy, cell[(y >= 0) & inside]] = True
         else:
-            expected = np.ones((ny, n_cells), dtype=bool)
+            expected = np.repeat(year_seen[:, None], n_cells, axis=1)
         missing = expected[None, :, :] & ~present
         n_missing = missing.sum(axis=2)
         ai, yi = np.nonzero(n_missing)
@@ -224,6 +227,14 @@ def find_gaps(areas: pd.DataFrame, counts: pd.DataFrame, grid: str = "documented
         return _empty()
     res = pd.concat(out, ignore_index=True)
     return res.sort_values(["file", "variable", "area_id", "year"], kind="stable").reset_index(drop=True)
+
+
+def _factorize(col: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """Integer codes and categories of a column as text (categoricals without a copy)."""
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        return col.cat.codes.to_numpy().astype(np.int64), pd.Index(col.cat.categories.astype(str), dtype=object)
+    codes, cats = pd.factorize(col.astype(str), sort=False)
+    return codes, pd.Index(cats, dtype=object)
 
 
 def _cell_text(flat: np.ndarray, labels, shown) -> list[str]:

@@ -636,12 +636,12 @@ def _check_completeness(result: ValidationResult, files: dict) -> None:
     if result.areas.empty or counts.empty:
         return
     span = (int(counts["year"].min()), int(counts["year"].max()))
-    result.gaps = gaps = _completeness.find_gaps(result.areas, counts, grid="observed", years=span)
+    result.gaps = gaps = _completeness.find_gaps(result.areas, counts, years=span)
     if gaps.empty:
         return
     read = pd.concat([f._out for f in files.values()], ignore_index=True)
     keys = ["variable", "area_id", "year"]
-    absent = _completeness.find_gaps(result.areas, read, grid="observed", years=span)
+    absent = _completeness.find_gaps(result.areas, read, years=span)
     rows = read.groupby(keys).size().rename("rows").reset_index()  # also rows of unknown categories
     absent = absent.merge(rows, on=keys, how="left")
     absent = absent.loc[absent["rows"].fillna(0) < absent["expected"], keys]
