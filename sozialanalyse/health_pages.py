@@ -125,13 +125,20 @@ def _level_of(district: District, level: str) -> pd.Series:
 
 
 def _sum(district: District, variables, level: str, years, by=()) -> pd.DataFrame:
-    """Counts of ``variables`` summed to the areas of ``level`` and over ``years``."""
+    """Counts of ``variables`` summed to the areas of ``level`` and over ``years``; NaN for an
+    area with a base area lacking rows of them in one of the years (``district.gaps``), never a
+    sum with 0."""
     variables = [variables] if isinstance(variables, str) else list(variables)
     c = district.counts
     c = c[c["variable"].isin(variables) & c["year"].isin(list(years))]
     mapping = _level_of(district, level)
     c = c.assign(area_id=c["area_id"].map(mapping)).dropna(subset=["area_id"])
-    return c.groupby(["area_id", *by], as_index=False, observed=True)["value"].sum()
+    out = c.groupby(["area_id", *by], as_index=False, observed=True)["value"].sum()
+    gaps = getattr(district, "gaps", None)
+    if gaps is not None and len(gaps):
+        g = gaps[gaps["variable"].isin(variables) & gaps["year"].isin(list(years))]
+        out.loc[out["area_id"].isin(set(g["area_id"].map(mapping).dropna())), "value"] = np.nan
+    return out
 
 
 def _municipality_ids(district: District) -> list[str]:

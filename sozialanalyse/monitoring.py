@@ -153,7 +153,14 @@ def monitoring(district: District, year: int | None = None) -> Monitoring:
     data["town_name"] = data["town"].map(lambda a: district.name_of(a))
     c = district.counts
     pop = c[(c["variable"] == "einwohner") & (c["year"] == year) & c["area_id"].isin(sr.index)]
-    data["population"] = pop.groupby(pop["area_id"].astype(str))["value"].sum().reindex(data.index).fillna(0)
+    data["population"] = pop.groupby(pop["area_id"].astype(str))["value"].sum().reindex(data.index)
+    g = getattr(district, "gaps", None)
+    absent = set() if g is None or g.empty else set(
+        g.loc[(g["variable"] == "einwohner") & (g["year"] == year), "area_id"].astype(str))
+    data.loc[data.index.isin(absent) | data["population"].isna(), "population"] = np.nan  # missing, not 0
+    why = res[res["reason"].astype(str) != ""].groupby("area_id")["reason"].agg(
+        lambda r: "; ".join(dict.fromkeys(r.astype(str))))
+    data["missing"] = why.reindex(data.index).fillna("")
     for i in st["status"]:
         data[i] = wide.get((i, year), pd.Series(dtype=float)).reindex(data.index)
         data[f"{i}@{start}"] = wide.get((i, start), pd.Series(dtype=float)).reindex(data.index)
@@ -403,13 +410,35 @@ def _population_status(district: District, area_id: str, year: int) -> dict:
     return dict(zip(t["area_id"].astype(str), t["status"]))
 
 
+def not_classifiable(m: Monitoring) -> list[str]:
+    """German lines naming the Sozialräume that are not classified because input data are
+    missing (never a class, never silently off the list), with what is missing."""
+    t, d = m.result.table, m.data
+    out = []
+    for a in t.index:
+        r = str(t.loc[a, "reason"] or "")
+        miss = str(d.loc[a, "missing"]) if "missing" in d.columns else ""
+        if r.startswith("nicht klassifizierbar") or miss:
+            from .profile import absent_footnote
+
+            what = absent_footnote(miss.split("; ")) if miss else []
+            detail = what[0].split("(", 1)[1].split(")")[0] if what else r.split(": ", 1)[-1]
+            out.append(f"{d.loc[a, 'name']} ({d.loc[a, 'town_name']}, Nr. {_number(a)}): fehlt ({detail})")
+    return out
+
+
 def attention_table(district: District, year: int | None = None):
     """Table: Quartiere mit besonderem Aufmerksamkeitsbedarf, with the indicators (z >= 1)
-    that put each area there."""
+    that put each area there. Sozialräume whose data are incomplete are named below the table
+    as not classifiable."""
     m = monitoring(district, year)
     att = attention(m.result)
+    missing = not_classifiable(m)
+    missing_line = ("Nicht klassifizierbar, weil Eingangsdaten fehlen (weder auf der Liste noch "
+                    "ausgeschlossen): " + "; ".join(missing) + ".") if missing else None
     if att.empty:
-        return note("Kein Sozialraum erfüllt die Kriterien für besonderen Aufmerksamkeitsbedarf.")
+        return note("Kein Sozialraum erfüllt die Kriterien für besonderen Aufmerksamkeitsbedarf."
+                    + (" " + missing_line if missing_line else ""))
     from . import disclosure
 
     d = m.data
@@ -446,6 +475,7 @@ def attention_table(district: District, year: int | None = None):
                             "Genannt sind die Kennzahlen, deren z-Wert mindestens 1 beträgt (mindestens eine "
                             f"Standardabweichung ungünstiger als der Durchschnitt der Sozialräume); Veränderung "
                             f"{m.start}–{m.year} in Prozentpunkten (Pp.).",
+                            *([missing_line] if missing_line else []),
                             *([disclosure.settings(district.config).footnote_line] if hidden else [])],
                  align_right=[], kinds={c: "text" for c in df.columns})
 

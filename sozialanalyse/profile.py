@@ -5,6 +5,7 @@ book is library code that is tested and documented.
 """
 from __future__ import annotations
 
+import re
 
 import matplotlib.pyplot as plt
 import pandas as pd
@@ -87,9 +88,11 @@ def population_summary(district: District, area_id: str, year: int) -> dict:
     first = district.years[0]
     pop = totals(district, area_id, "einwohner", by=["age_group"], years=[first, year])
     now = pop[pop["year"] == year]
-    total_now = float(now["value"].sum())
-    total_first = float(pop.loc[pop["year"] == first, "value"].sum())
-    old = float(now.loc[now["age_group"].isin(age_groups_between(65)), "value"].sum())
+    # skipna=False: a year with absent rows (NaN from totals) is missing, not a smaller sum
+    total_now = float(now["value"].sum(skipna=False)) if len(now) else float("nan")
+    first_rows = pop.loc[pop["year"] == first, "value"]
+    total_first = float(first_rows.sum(skipna=False)) if len(first_rows) else float("nan")
+    old = float(now.loc[now["age_group"].isin(age_groups_between(65)), "value"].sum(skipna=False))
     return {
         "year": year,
         "first_year": first,
@@ -147,7 +150,8 @@ def _format_value(value: float, unit: str) -> str:
 def _latest(res: pd.DataFrame, year: int) -> pd.DataFrame:
     """Per area and indicator the row of ``year``, or of the latest earlier year with a value
     (elections are held only every few years)."""
-    res = res[(res["year"] <= year) & res["value"].notna()]
+    incomplete = res["reason"].astype(str) != "" if "reason" in res.columns else False
+    res = res[(res["year"] <= year) & (res["value"].notna() | incomplete)]  # "fehlt" stays in its year
     res = res.sort_values("year")
     return res.groupby(["area_id", "indicator"], observed=True).tail(1)
 
@@ -158,6 +162,28 @@ def _interval(row, unit: str) -> str:
     low, high = _format_value(row["ci_low"], unit), _format_value(row["ci_high"], unit)
     suffix = f" {unit}" if unit in ("%", "Jahre", "m²", "EUR/m²") else ""
     return f"{low.removesuffix(suffix)} – {high}"
+
+
+def _absent(row, absent: dict) -> str:
+    """``"fehlt ²"`` for a result row whose inputs are incomplete (its ``reason``), collecting
+    the reason for the footnote; "" otherwise."""
+    reason = str(row.get("reason", "") or "") if row is not None else ""
+    if not reason or reason == "nan":
+        return ""
+    absent.setdefault(reason, None)
+    return f"{fmt.ABSENT} ²"
+
+
+def absent_footnote(absent) -> list[str]:
+    """German footnote naming what is missing (variables, year, base areas) behind "fehlt"."""
+    if not absent:
+        return []
+    parts = []
+    for r in absent:
+        m = re.match(r"incomplete: (.+) (\d{4}) in (\d+) of (\d+) base areas?", r)
+        parts.append(f"{m.group(1)} {m.group(2)} in {m.group(3)} von {m.group(4)} Teilgebieten" if m else r)
+    return ["² fehlt: Eingangsdaten unvollständig, es fehlen Zeilen (" + "; ".join(dict.fromkeys(parts))
+            + "); der Wert wird nicht aus unvollständigen Daten berechnet (keine 0)."]
 
 
 def key_figures(district: District, area_id: str, year: int):
@@ -176,7 +202,7 @@ def key_figures(district: District, area_id: str, year: int):
     own = res[res["area_id"] == area_id].set_index("indicator")
     kreis = res[res["area_id"] == district.kreis["area_id"]].set_index("indicator")
     order = {f: i for i, f in enumerate(indicators.FIELDS)}
-    rows = []
+    rows, absent = [], {}
     sorted_ids = sorted(ids, key=lambda i: (order.get(cat.loc[i, "field"], 99), ids.index(i)))
     for i in sorted_ids:
         unit = str(cat.loc[i, "unit"])
@@ -190,11 +216,13 @@ def key_figures(district: District, area_id: str, year: int):
         row = {
             "Handlungsfeld": cat.loc[i, "field"],
             "Kennzahl": name,
-            district.name_of(area_id): (_format_value(v["value"], unit) + flag) if v is not None else fmt.MISSING,
+            district.name_of(area_id): (_absent(v, absent) or _format_value(v["value"], unit) + flag)
+            if v is not None else fmt.MISSING,
             "95-%-Intervall": _interval(v, unit),
         }
         if not is_kreis:
-            row[district.name] = _format_value(kreis.loc[i, "value"], unit) if i in kreis.index else fmt.MISSING
+            k = kreis.loc[i] if i in kreis.index else None
+            row[district.name] = (_absent(k, absent) or _format_value(k["value"], unit)) if k is not None else fmt.MISSING
         rows.append(row)
     df = pd.DataFrame(rows)
     hrefs = [catalog_href(i, from_profile=not is_kreis) for i in sorted_ids]
@@ -202,7 +230,7 @@ def key_figures(district: District, area_id: str, year: int):
                  footnotes=["95-%-Intervall: Wilson-Intervall für Anteile, exaktes Poisson- bzw. Byar-Intervall "
                             "für Raten; ohne Intervall: Mittelwerte und Salden. Jahreszahl in Klammern: letzter "
                             "verfügbarer Wert (Wahlen). ¹ Nenner unter der Mindestgröße, Wert unsicher. "
-                            "Definitionen: siehe Daten und Methoden."],
+                            "Definitionen: siehe Daten und Methoden.", *absent_footnote(absent)],
                  align_right=[c for c in df.columns if c not in ("Handlungsfeld", "Kennzahl")])
 
 

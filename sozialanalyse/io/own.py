@@ -793,6 +793,9 @@ def totals(district: District, area_id: str, variable: str | list[str], by: list
            years: list[int] | None = None) -> pd.DataFrame:
     """Counts of ``variable`` summed over the base areas of ``area_id``, by ``year`` and ``by``.
 
+    A year in which a base area of ``area_id`` lacks rows of a variable (:attr:`District.gaps`)
+    has ``value`` NaN in every group: an absent row is missing, not 0.
+
     Examples
     --------
     >>> d = load_district("musterland")
@@ -806,4 +809,9 @@ def totals(district: District, area_id: str, variable: str | list[str], by: list
     if years is not None:
         mask &= c["year"].isin(years)
     keys = ["year", *by]
-    return c[mask].groupby(keys, as_index=False, observed=True)["value"].sum()
+    out = c[mask].groupby(keys, as_index=False, observed=True)["value"].sum()
+    gaps = getattr(district, "gaps", None)
+    if gaps is not None and len(gaps):
+        g = gaps[gaps["variable"].isin(variables) & gaps["area_id"].isin(district.base_of(area_id))]
+        out.loc[out["year"].isin(set(g["year"])), "value"] = float("nan")
+    return out
