@@ -956,7 +956,7 @@ def change(result: pd.DataFrame, years: int = 5, catalog=None) -> pd.DataFrame:
     b = a.assign(year=a["year"] + years)
     m = a.merge(b, on=keys + ["year"], suffixes=("_to", "_from"))
     units = _units(result, catalog)
-    unit = m["indicator"].map(units)
+    unit = m["indicator"].astype(object).map(units)
     f = (m["flags_from"].fillna("") + ";" + m["flags_to"].fillna("")).str.split(";")
     out = pd.DataFrame({
         "area_id": m["area_id"],
