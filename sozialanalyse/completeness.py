@@ -160,15 +160,20 @@ def find_gaps(areas: pd.DataFrame, counts: pd.DataFrame, grid: str = "observed",
     if len(base) == 0:
         return _empty()
     area_code = _codes(counts["area_id"], base)
-    year = pd.to_numeric(counts["year"], errors="coerce").to_numpy(dtype=float)
-    ok_year = ~np.isnan(year)
+    yc = counts["year"]
+    if pd.api.types.is_integer_dtype(yc.dtype):
+        year = yc.to_numpy()
+        ok_year = np.ones(len(year), dtype=bool)
+    else:
+        year = pd.to_numeric(yc, errors="coerce").to_numpy(dtype=float)
+        ok_year = ~np.isnan(year)
+        year = np.where(ok_year, year, 0).astype(np.int64)
     if not ok_year.any():
         return _empty()
     y0, y1 = (int(year[ok_year].min()), int(year[ok_year].max())) if years is None else map(int, years)
     ny = y1 - y0 + 1
-    year_code = np.where(ok_year & (year >= y0) & (year <= y1), year - y0, -1).astype(np.int64)
-    year_seen = np.zeros(ny, dtype=bool)  # years in which any table has rows
-    year_seen[year_code[year_code >= 0]] = True
+    year_code = np.where(ok_year & (year >= y0) & (year <= y1), year - y0, -1).astype(np.int32)
+    year_seen = np.bincount(year_code[year_code >= 0], minlength=ny)[:ny] > 0  # years any table has
     var_codes, var_names = _factorize(counts["variable"])
     dim_all = {d: _factorize(counts[d]) for d in DIMENSIONS}
     order = np.argsort(var_codes, kind="stable")
@@ -178,34 +183,37 @@ def find_gaps(areas: pd.DataFrame, counts: pd.DataFrame, grid: str = "observed",
         rows = order[bounds[vi]:bounds[vi + 1]]
         spec = GRID.get(var) if grid == "documented" else None
         file = GRID[var][0] if var in GRID else "counts"
-        cell = np.zeros(len(rows), dtype=np.int64)
-        inside = np.ones(len(rows), dtype=bool)
+        a, y = area_code[rows], year_code[rows]
+        inside = (a >= 0) & (y >= 0)
+        cell = np.zeros(len(rows), dtype=np.int32)
         labels, n_cells = [], 1
         for d in DIMENSIONS:
             codes, cats = dim_all[d]
-            local = codes[rows]
+            local = codes[rows].astype(np.int32)
             if spec is not None:
                 vals = list(spec[1][d])
             else:
-                vals = sorted(cats[np.unique(local[local >= 0])].tolist())
+                used = np.bincount(local[local >= 0], minlength=len(cats)) > 0
+                vals = sorted(cats[used].tolist())
                 allowed = set(GRID[var][1][d]) if var in GRID else None
                 if allowed is not None and set(vals) & allowed:
                     vals = [v for v in vals if v in allowed]
-            # map the frame's category codes to positions in this variable's value list
-            lut = pd.Index(vals, dtype=object).get_indexer(cats)
-            pos = np.where(local >= 0, lut[np.maximum(local, 0)] if len(lut) else -1, -1)
+            # map the frame's category codes to positions in this variable's value list (-1: none)
+            lut = np.append(pd.Index(vals, dtype=object).get_indexer(cats), -1).astype(np.int32)
+            pos = lut[local]  # local == -1 (missing) picks the appended -1
             inside &= pos >= 0
-            cell = cell * len(vals) + np.maximum(pos, 0)
+            cell *= len(vals)
+            cell += np.maximum(pos, 0)
             n_cells *= len(vals)
             labels.append((d, vals))
-        a, y = area_code[rows], year_code[rows]
-        keep = inside & (a >= 0) & (y >= 0)
-        present = np.zeros((len(base), ny, n_cells), dtype=bool)
-        present[a[keep], y[keep], cell[keep]] = True
+        present = np.zeros(len(base) * ny * n_cells, dtype=bool)
+        flat = (a[inside].astype(np.int64) * ny + y[inside]) * n_cells + cell[inside]
+        present[flat] = True
+        present = present.reshape(len(base), ny, n_cells)
+        y = np.where(inside, y, -1)
         if var in EXEMPT:  # election years and types: what occurs anywhere in the district
             expected = np.zeros((ny, n_cells), dtype=bool)
-            yy = y[(y >= 0) & inside]
-            expected[yy, cell[(y >= 0) & inside]] = True
+            expected[y[inside], cell[inside]] = True
         else:
             expected = np.repeat(year_seen[:, None], n_cells, axis=1)
         missing = expected[None, :, :] & ~present
@@ -232,7 +240,7 @@ def find_gaps(areas: pd.DataFrame, counts: pd.DataFrame, grid: str = "observed",
 def _factorize(col: pd.Series) -> tuple[np.ndarray, pd.Index]:
     """Integer codes and categories of a column as text (categoricals without a copy)."""
     if isinstance(col.dtype, pd.CategoricalDtype):
-        return col.cat.codes.to_numpy().astype(np.int64), pd.Index(col.cat.categories.astype(str), dtype=object)
+        return col.cat.codes.to_numpy(), pd.Index(col.cat.categories.astype(str), dtype=object)
     codes, cats = pd.factorize(col.astype(str), sort=False)
     return codes, pd.Index(cats, dtype=object)
 

@@ -770,6 +770,7 @@ def compute(data, ids=None, level="gemeindeverband", years=None, areas=None, cat
     min_rank = np.array([LEVEL_ORDER.index(sub[i]["min_level"]) for i in ids])
 
     parts, area_names, offset = [], [], 0
+    reasons = {"": 0}  # reason text -> code (categories of the ``reason`` column)
     for lv in levels:
         mapping = _level_map(areas, lv)
         level_ids, level_pos = np.unique(mapping.to_numpy().astype(str), return_inverse=True)
@@ -787,7 +788,8 @@ def compute(data, ids=None, level="gemeindeverband", years=None, areas=None, cat
         n = zl[:, :, den_idx][li, yi, ii]
         part = _assemble(LEVEL_ORDER.index(lv), ii, x, n, mult, min_den, kinds, min_rank,
                          level_of_ci)
-        part["reason"] = _incomplete(part, mapping, level_ids, gap_of, ind_vars, li, yi, ii, cells.years)
+        part["reason"] = _incomplete(part, mapping, level_ids, gap_of, ind_vars, li, yi, ii, cells.years,
+                                     reasons)
         part["area"] = li + offset
         part["level"] = np.full(li.size, levels.index(lv), dtype=np.int8)
         part["year"] = cells.years[yi]
@@ -816,7 +818,7 @@ def compute(data, ids=None, level="gemeindeverband", years=None, areas=None, cat
         "ci_high": cat_["hi"],
         "flags": pd.Categorical.from_codes(flag_codes,
                                            categories=pd.Index(flag_labels, dtype=object)),
-        "reason": pd.Categorical(cat_["reason"]),
+        "reason": pd.Categorical.from_codes(cat_["reason"], categories=pd.Index(list(reasons), dtype=object)),
     }, copy=False)
     return out
 
@@ -838,11 +840,11 @@ def _gap_matrices(gaps, years: np.ndarray) -> dict:
 
 
 def _incomplete(part: dict, mapping: pd.Series, level_ids, gap_of: dict, ind_vars, li, yi, ii,
-                years) -> np.ndarray:
-    """Reason per result row ("" if complete); sets value, counts and interval of incomplete rows
-    to NaN. An area is incomplete where any base area below it lacks a variable of the
-    indicator in that year."""
-    reason = np.full(li.size, "", dtype=object)
+                years, reasons: dict) -> np.ndarray:
+    """Code of the reason per result row (0: "", complete; texts in ``reasons``); sets value,
+    counts and interval of incomplete rows to NaN. An area is incomplete where any base area
+    below it lacks a variable of the indicator in that year."""
+    reason = np.zeros(li.size, dtype=np.int32)
     if not gap_of or not li.size:
         return reason
     pos = pd.Series(np.arange(len(level_ids)), index=pd.Index(level_ids, dtype=object))
@@ -874,9 +876,10 @@ def _incomplete(part: dict, mapping: pd.Series, level_ids, gap_of: dict, ind_var
             for v in missing:
                 _, ids, m, lp = bad_by_var[v]
                 bases.update(ids[(lp == a) & m[:, y]].tolist())
-            reason[r] = (f"incomplete: {', '.join(missing)} {int(years[y])} in {len(bases)} of {int(total[a])} "
-                         f"base area{'s' if total[a] != 1 else ''}")
-    bad = reason != ""
+            text = (f"incomplete: {', '.join(missing)} {int(years[y])} in {len(bases)} of {int(total[a])} "
+                    f"base area{'s' if total[a] != 1 else ''}")
+            reason[r] = reasons.setdefault(text, len(reasons))
+    bad = reason != 0
     for key in ("value", "x", "n", "lo", "hi"):
         part[key][bad] = np.nan
     part["flags"][bad] = 0  # flags of a partial sum would mislead
@@ -976,12 +979,18 @@ def change(result: pd.DataFrame, years: int = 5, catalog=None) -> pd.DataFrame:
 
 def _with_reason(result: pd.DataFrame) -> pd.DataFrame:
     """``result`` with a ``reason`` column of text ("" where it has none)."""
-    reason = result["reason"].astype(object).fillna("") if "reason" in result.columns else ""
-    return result.assign(reason=reason)
+    return result if "reason" in result.columns else result.assign(reason="")
 
 
-def _join_reasons(a: pd.Series, b: pd.Series) -> list[str]:
-    return ["; ".join(dict.fromkeys(r for r in (x, y) if isinstance(r, str) and r)) for x, y in zip(a, b)]
+def _join_reasons(a: pd.Series, b: pd.Series) -> np.ndarray:
+    """Both reasons joined with ``; `` (one if equal or the other empty), vectorised."""
+    a = pd.Series(a).astype(object).fillna("").to_numpy()
+    b = pd.Series(b).astype(object).fillna("").to_numpy()
+    both = (a != "") & (b != "") & (a != b)
+    out = np.where(a == "", b, a)
+    if both.any():
+        out[both] = a[both] + "; " + b[both]
+    return out
 
 
 def index_base(result: pd.DataFrame, base_year: int = 2015) -> pd.DataFrame:
