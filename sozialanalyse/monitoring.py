@@ -338,6 +338,10 @@ def class_map(district: District, year: int | None = None):
     out = shapes[~t.reindex(shapes.index)["valid"].astype(bool)]
     if len(out):
         out.plot(ax=ax, facecolor="#f4f4f4", edgecolor="#999999", hatch="///", linewidth=0.5, zorder=2)
+    tt = t.reindex(shapes.index)
+    absent = shapes[(tt["valid"].astype(bool) & tt["status_class"].isna()).to_numpy()]  # data incomplete
+    if len(absent):
+        absent.plot(ax=ax, facecolor="#d9d9d9", edgecolor="#666666", hatch="xx", linewidth=0.5, zorder=2)
     _town_outlines(district, towns, ax)
     for a, row in shapes.iterrows():
         p = row.geometry.representative_point()
@@ -361,6 +365,9 @@ def class_map(district: District, year: int | None = None):
     if len(out):
         handles.append(Patch(facecolor="#f4f4f4", edgecolor="#999999", hatch="///",
                              label=f"nicht bewertet (unter {fmt.num(MIN_POPULATION)} Einw.)"))
+    if len(absent):
+        handles.append(Patch(facecolor="#d9d9d9", edgecolor="#666666", hatch="xx",
+                             label="fehlt (Eingangsdaten unvollständig, nicht klassifizierbar)"))
     handles += [Patch(facecolor="none", edgecolor="#222222", linewidth=1.4, label="Stadtgrenze"),
                 Patch(color=_GREY, label="übriger Landkreis (ohne Sozialräume)"),
                 Line2D([], [], linestyle="", label="Zahl im Gebiet: Nr. des Sozialraums (Tabellen)")]
