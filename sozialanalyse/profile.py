@@ -278,28 +278,50 @@ def municipality_table(district: District, year: int, ids: list[str] | None = No
                   "pflegequote"]
     cat = indicators.catalog(indicators.district_catalog(district)).set_index("id")
     res = _indicator_values(district, ids, ["gemeindeverband", "kreis"], years=[year])
-    wide = res.pivot_table(index="area_id", columns="indicator", values="value", aggfunc="first")
     order = list(district.municipalities()["area_id"]) + [district.kreis["area_id"]]
+    wide = res.pivot_table(index="area_id", columns="indicator", values="value", aggfunc="first",
+                           dropna=False).reindex(index=order, columns=ids)
+    why = ({(str(a), str(i)): str(r) for a, i, r in zip(res["area_id"], res["indicator"], res["reason"]) if str(r)}
+           if "reason" in res.columns else {})
     pop = {a: population_summary(district, a, year)["einwohner"] for a in order}
-    rows = []
+    pop_gap = {a: _has_gap(district, a, "einwohner", year) for a in order if pd.isna(pop[a])}
+    pop_gap = {a: k for a, k in pop_gap.items() if k}
+    rows, absent = [], {}
     header_links = {}
     for a in order:
-        row = {"Gebiet": district.name_of(a), "Art": _kind(district, a), "Einwohner": fmt.num(pop[a])}
+        row = {"Gebiet": district.name_of(a), "Art": _kind(district, a),
+               "Einwohner": f"{fmt.ABSENT} ²" if a in pop_gap else fmt.num(pop[a])}
+        if a in pop_gap:
+            n = len(district.base_of(a))
+            absent.setdefault(f"incomplete: einwohner {year} in {pop_gap[a]} of {n} base area{'s' if n != 1 else ''}",
+                              None)
         for i in ids:
             label = f"{cat.loc[i, 'name']} ({cat.loc[i, 'unit']})"
             header_links[label] = catalog_href(i, from_profile=False)
-            row[label] = _format_value(wide.loc[a, i], str(cat.loc[i, "unit"]))
+            r = why.get((str(a), i), "")
+            row[label] = _absent({"reason": r}, absent) or _format_value(wide.loc[a, i], str(cat.loc[i, "unit"]))
         rows.append(row)
     df = pd.DataFrame(rows)
     return table(df, caption=f"Städte, Gemeinden und Samtgemeinden, {year}", header_links=header_links,
+                 footnotes=absent_footnote(absent) or None,
                  align_right=[c for c in df.columns if c not in ("Gebiet", "Art")])
+
+
+def _has_gap(district: District, area_id: str, variable: str, year: int) -> int:
+    """Number of base areas of ``area_id`` lacking rows of ``variable`` in ``year``."""
+    g = getattr(district, "gaps", None)
+    if g is None or g.empty:
+        return 0
+    g = g[(g["variable"] == variable) & (g["year"] == year)]
+    return int(g["area_id"].isin(district.base_of(area_id)).sum())
 
 
 def population_development(district: District, area_id: str):
     """Figure: inhabitants per year (left) and births, deaths and net migration (right)."""
     pop = totals(district, area_id, "einwohner")
     flows = totals(district, area_id, ["geburten", "sterbefaelle", "zuzuege", "fortzuege"], by=["variable"])
-    wide = flows.pivot_table(index="year", columns="variable", values="value", aggfunc="sum", fill_value=0)
+    # one row per year and variable; a year with absent rows stays NaN (no bar), never 0
+    wide = flows.pivot(index="year", columns="variable", values="value")
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9, 3.4))
     plots.trend(pop, "year", "value", ax=ax1, ylabel="Einwohnerinnen und Einwohner",
                 title="Bevölkerung am 31.12.")
