@@ -249,24 +249,30 @@ def trends_table(district: District, area_id: str, indicator_ids: list[str] | No
     res = res[res["area_id"].astype(str) == area_id]
     tr = trend(res).set_index("indicator")
     first, last = district.years[0], district.years[-1]
-    rows = []
+    rows, absent = [], {}
     for i in ids:
         if i not in tr.index:
             continue
         unit = str(cat.loc[i, "unit"])
-        obs = res[res["indicator"].astype(str) == i].set_index("year")["value"]
+        mine = res[res["indicator"].astype(str) == i].set_index("year")
+        obs = mine["value"]
+        why = mine["reason"].astype(str) if "reason" in mine.columns else pd.Series(dtype=object)
+        for r in why[why != ""]:
+            _absent({"reason": r}, absent)
         t = tr.loc[i]
         arrow = {"up": "↑ ", "down": "↓ ", "none": ""}[t["direction"]]
         rows.append({"Kennzahl": cat.loc[i, "name"],
-                     str(first): _format_value(obs.get(first), unit),
-                     str(last): _format_value(obs.get(last), unit),
+                     str(first): _absent({"reason": why.get(first, "")}, absent) or _format_value(obs.get(first), unit),
+                     str(last): _absent({"reason": why.get(last, "")}, absent) or _format_value(obs.get(last), unit),
                      "Veränderung je Jahr": fmt.signed(100 * (t["ratio_per_year"] - 1), 1, "%"),
                      "Trend": arrow + t["label"]})
     df = pd.DataFrame(rows)
     return table(df, caption=f"Entwicklung {first}–{last}",
                  footnotes=["Trend: Test der jährlichen Veränderung in einem verallgemeinerten linearen "
                             "Modell über alle Jahre (Anteile: binomial, Raten: Poisson), Signifikanzniveau 5 %. "
-                            "Veränderung je Jahr: relative Veränderung der Chance bzw. Rate."],
+                            "Veränderung je Jahr: relative Veränderung der Chance bzw. Rate.",
+                            *[f + " Jahre mit fehlenden Werten gehen nicht in den Trendtest ein."
+                              for f in absent_footnote(absent)]],
                  align_right=[c for c in df.columns if c not in ("Kennzahl", "Trend")])
 
 
