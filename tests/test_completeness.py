@@ -18,8 +18,8 @@ from sozialanalyse.validate import ValidationError, validate
 
 ROOT = Path(__file__).resolve().parents[1]
 MUSTERLAND = ROOT / "data" / "musterland"
-SR = "03499003-02"  # a Sozialraum of Musterstadt (03499003)
-TOWN = "03499003"
+SR = "03499016-02"  # the Sozialraum of the issue: Musterstadt, status "sehr niedrig", on the attention list
+TOWN = "03499016"  # Musterstadt: SGB II quota 2024 13.24 % (4,087 / 30,866), 18 base areas
 
 
 @pytest.fixture(scope="module")
@@ -76,7 +76,7 @@ def test_deleted_row_is_missing_with_reason_up_to_the_kreis(tmp_path, original):
     kreis = m[hit & (m["area_id"].astype(str) == "03499")]
     assert kreis["reason_new"].astype(str).tolist() == ["incomplete: sgb2_personen 2024 in 1 of 56 base areas"]
     town = m[hit & (m["area_id"].astype(str) == TOWN)]["reason_new"].astype(str)
-    assert set(town) == {"incomplete: sgb2_personen 2024 in 1 of 10 base areas"}
+    assert set(town) == {"incomplete: sgb2_personen 2024 in 1 of 18 base areas"}
     # everything else is exactly the untouched district's number
     rest = m[~hit]
     assert np.array_equal(rest["value_old"].to_numpy(), rest["value_new"].to_numpy(), equal_nan=True)
@@ -86,6 +86,8 @@ def test_deleted_row_is_missing_with_reason_up_to_the_kreis(tmp_path, original):
 def test_deleted_row_is_not_classified_and_shows_fehlt(tmp_path, original):
     folder = _copy(tmp_path, _deleted_row)
     d = _lenient(original, validate(folder, geometry=False).counts)
+    before = monitoring.monitoring(original).result
+    assert before.table.loc[SR, "status_class"] == "sehr niedrig" and SR in monitoring.attention(before).index
     m = monitoring.monitoring(d)
     t = m.result.table
     assert pd.isna(t.loc[SR, "status_class"]) and t.loc[SR, "reason"].startswith("nicht klassifizierbar")
@@ -95,8 +97,9 @@ def test_deleted_row_is_not_classified_and_shows_fehlt(tmp_path, original):
     html = monitoring.attention_table(d).data
     assert "Nicht klassifizierbar, weil Eingangsdaten fehlen" in html
     page = profile.key_figures(d, TOWN, 2024).data
-    assert "fehlt ²" in page and "sgb2_personen 2024 in 1 von 10 Teilgebieten" in page
+    assert "fehlt ²" in page and "sgb2_personen 2024 in 1 von 18 Teilgebieten" in page
     before = profile.key_figures(original, TOWN, 2024).data
+    assert "13,2 %" in before and "10,7 %" not in page  # the issue's silently wrong town quota
     assert page.count("fehlt ²") == 2  # SGB II-Quote of the town and of the Kreis, and the footnote's mark
     assert page.count("0,0 %") <= before.count("0,0 %")  # no new zero (the 95-% interval went too)
     monitoring._CACHE.clear()
