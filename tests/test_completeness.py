@@ -204,3 +204,14 @@ def test_two_million_rows_take_seconds():
     g = completeness.find_gaps(areas, counts.iloc[1:])
     assert time.perf_counter() - t < 30
     assert len(g) == 1 and g["missing"].tolist() == [1]
+
+
+def test_data_page_lists_the_gap_in_german(tmp_path, original):
+    from sozialanalyse import methods
+
+    folder = _copy(tmp_path, _deleted_row)
+    d = District(folder=folder, areas=original.areas, counts=validate(folder, geometry=False).counts,
+                 facilities=original.facilities, meta=original.meta, lenient=True)
+    page = methods.validation(d).data
+    assert "Gefundene Probleme (1)" in page and "Zeilen fehlen (Werte „fehlt“, nicht 0)" in page
+    assert "Fehlende Zeilen (1 Gebiet-Jahre)" in page and f"{SR}: 2024" in page
