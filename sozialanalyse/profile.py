@@ -181,7 +181,10 @@ def absent_footnote(absent) -> list[str]:
     parts = []
     for r in absent:
         m = re.match(r"incomplete: (.+) (\d{4}) in (\d+) of (\d+) base areas?", r)
-        parts.append(f"{m.group(1)} {m.group(2)} in {m.group(3)} von {m.group(4)} Teilgebieten" if m else r)
+        if m and m.group(4) == "1":  # the area is a base area itself
+            parts.append(f"{m.group(1)} {m.group(2)}")
+        else:
+            parts.append(f"{m.group(1)} {m.group(2)} in {m.group(3)} von {m.group(4)} Teilgebieten" if m else r)
     return ["² fehlt: Eingangsdaten unvollständig, es fehlen Zeilen (" + "; ".join(dict.fromkeys(parts))
             + "); der Wert wird nicht aus unvollständigen Daten berechnet (keine 0)."]
 
