@@ -417,12 +417,13 @@ def _population_status(district: District, area_id: str, year: int) -> dict:
     return dict(zip(t["area_id"].astype(str), t["status"]))
 
 
-def not_classifiable(m: Monitoring) -> list[str]:
-    """German lines naming the Sozialräume that are not classified because input data are
-    missing (never a class, never silently off the list), with what is missing."""
+def not_classifiable(m: Monitoring, areas=None) -> list[str]:
+    """German lines naming the Sozialräume (of ``areas``, default all) that are not classified
+    because input data are missing (never a class, never silently off the list), with what is
+    missing."""
     t, d = m.result.table, m.data
     out = []
-    for a in t.index:
+    for a in (t.index if areas is None else [x for x in t.index if x in set(areas)]):
         r = str(t.loc[a, "reason"] or "")
         miss = str(d.loc[a, "missing"]) if "missing" in d.columns else ""
         if r.startswith("nicht klassifizierbar") or miss:
@@ -704,17 +705,20 @@ def profile_classes(district: District, area_id: str, year: int | None = None):
     pop_status = _population_status(district, area_id, m.year)
     reasons: dict[str, list[str]] = {"Einwohner": []}
     rows = []
+    absent = not_classifiable(m, [str(a) for a in children["area_id"]])
     for a in children.loc[children["kind"] == "Sozialraum", "area_id"]:
         a = str(a)
         r = t.loc[a]
         valid = bool(r["valid"])
+        unclassified = "fehlt (nicht klassifizierbar)" if valid and str(r["reason"] or "").startswith(
+            "nicht klassifizierbar") else "nicht bewertet"
         reasons["Einwohner"].append(pop_status.get(a, ""))
         rows.append({"Nr.": _number(a), "Sozialraum": m.data.loc[a, "name"],
                      "Einwohner": fmt.num(m.data.loc[a, "population"]),
                      "Statusindex": fmt.num(r["status_index"], 2) if valid else fmt.MISSING,
-                     "Status": str(r["status_class"]) if valid and pd.notna(r["status_class"]) else "nicht bewertet",
+                     "Status": str(r["status_class"]) if valid and pd.notna(r["status_class"]) else unclassified,
                      "Dynamikindex": fmt.num(r["dynamics_index"], 2) if valid else fmt.MISSING,
-                     "Dynamik": str(r["dynamics_class"]) if valid and pd.notna(r["dynamics_class"]) else "nicht bewertet",
+                     "Dynamik": str(r["dynamics_class"]) if valid and pd.notna(r["dynamics_class"]) else unclassified,
                      "Besonderer Aufmerksamkeitsbedarf": "ja" if a in att.index else "–"})
     masked = disclosure.mask(pd.DataFrame(rows), reasons, config=district.config)
     df = masked.frame
@@ -723,6 +727,9 @@ def profile_classes(district: District, area_id: str, year: int | None = None):
                             "Monitorings Soziale Stadtentwicklung Berlin). Statusindex über +1: niedriger Status; "
                             "Dynamikindex über +1: negative Dynamik. Besonderer Aufmerksamkeitsbedarf: Status "
                             "»niedrig« oder »sehr niedrig« oder Dynamik »negativ«. Methode: Kapitel "
-                            "Sozialraum-Monitoring.", *masked.footnotes],
+                            "Sozialraum-Monitoring.",
+                            *([f"Nicht klassifizierbar, weil Eingangsdaten fehlen: {'; '.join(absent)}."]
+                              if absent else []),
+                            *masked.footnotes],
                  align_right=["Nr.", "Einwohner", "Statusindex", "Dynamikindex"],
                  kinds={c: "count" if c == "Einwohner" else "text" for c in df.columns})
