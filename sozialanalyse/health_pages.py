@@ -1146,7 +1146,9 @@ def indicator_maps(district: District, ids, year: int | None = None, level: str 
     fac = district.facilities_gdf()
     fac = fac[fac["type"] == facility_type] if facility_type else fac.iloc[:0]
     for ax, i in zip(axes.flat, ids):
-        sub = shapes.merge(res[res["indicator"] == i][["area_id", "value", "status"]], on="area_id", how="left")
+        cols = ["area_id", "value", "status"] + (["reason"] if "reason" in res.columns else [])
+        sub = shapes.merge(res[res["indicator"] == i][cols], on="area_id", how="left")
+        gap = "reason" in sub.columns and (sub["reason"].astype(object).fillna("") != "").any()
         extra = []
         if len(fac):
             fac.plot(ax=ax, color="#1f3b73", marker="^", markersize=25, zorder=5)
@@ -1155,7 +1157,7 @@ def indicator_maps(district: District, ids, year: int | None = None, level: str 
                          unit=str(cat.loc[i, "unit"]) if str(cat.loc[i, "unit"]) == "%" else None,
                          labels="name" if level == "gemeindeverband" else None,
                          title=f"{cat.loc[i, 'name']}, {year}", extra_handles=extra,
-                         missing_label=_missing_label(sub["status"]))
+                         missing_label=("fehlt / " if gap else "") + _missing_label(sub["status"]))
         if level == "base":
             outlines.plot(ax=ax, facecolor="none", edgecolor="#555555", linewidth=0.7)
         leg = ax.get_legend()

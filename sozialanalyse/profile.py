@@ -445,7 +445,9 @@ def municipality_map(district: District, year: int, indicator_id: str = "sgb2_qu
         level = "sozialraum" if (children["kind"] == "Sozialraum").all() else "gemeinde"
         shapes = geo[geo["area_id"].isin(children["area_id"])]
     res = _indicator_values(district, [indicator_id], level, years=[year])
-    shapes = shapes.merge(res[["area_id", "value"]], on="area_id", how="left")
+    cols = ["area_id", "value"] + (["reason"] if "reason" in res.columns else [])
+    shapes = shapes.merge(res[cols], on="area_id", how="left")
+    incomplete = "reason" in shapes.columns and (shapes["reason"].astype(object).fillna("") != "").any()
     fig, ax = plt.subplots(figsize=(7.5, 6.5))
     extra = []
     if area_id is None:
@@ -459,7 +461,8 @@ def municipality_map(district: District, year: int, indicator_id: str = "sgb2_qu
     plots.choropleth(shapes, "value", ax=ax, decimals=1, unit=str(cat.loc[indicator_id, "unit"]),
                      labels="name" if area_id is None else None,
                      legend_title=f"{cat.loc[indicator_id, 'name']} {year}",
-                     title=f"{cat.loc[indicator_id, 'name']}, {year}", extra_handles=extra)
+                     title=f"{cat.loc[indicator_id, 'name']}, {year}", extra_handles=extra,
+                     missing_label="fehlt (Eingangsdaten unvollständig)" if incomplete else "keine Angabe")
     fig.tight_layout()
     plt.close(fig)
     return fig
