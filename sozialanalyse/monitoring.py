@@ -508,6 +508,11 @@ def lorenz_figure(district: District, year: int | None = None, indicator: str = 
     colors = {"sozialraum": "#c8372d", "gemeinde": "#3b6ea8"}
     fig, ax = plt.subplots(figsize=(6.2, 5.2))
     ax.plot([0, 1], [0, 1], color="#999999", linewidth=0.9, linestyle="--", label="Gleichverteilung")
+    gone = res[res["reason"].astype(str) != ""] if "reason" in res.columns else res.iloc[:0]
+    if len(gone):  # computed over the complete areas only: say which are left out
+        names = ", ".join(dict.fromkeys(district.name_of(str(a)) for a in gone["area_id"]))
+        ax.annotate(f"Ohne Gebiete mit fehlenden Daten: {names}", (0.0, -0.2), xycoords="axes fraction",
+                    fontsize=7, color="#555555", va="top")
     for level in ("sozialraum", "gemeinde"):
         sub = res[(res["level"] == level) & res["value"].notna()]
         g = disparity.gini(sub, "value", "denominator")
