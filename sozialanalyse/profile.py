@@ -225,7 +225,8 @@ def key_figures(district: District, area_id: str, year: int):
         }
         if not is_kreis:
             k = kreis.loc[i] if i in kreis.index else None
-            row[district.name] = (_absent(k, absent) or _format_value(k["value"], unit)) if k is not None else fmt.MISSING
+            row[district.name] = ((_absent(k, absent) or _format_value(k["value"], unit)) if k is not None
+                                  else fmt.MISSING)
         rows.append(row)
     df = pd.DataFrame(rows)
     hrefs = [catalog_href(i, from_profile=not is_kreis) for i in sorted_ids]

@@ -136,7 +136,8 @@ def test_a_missing_age_band_cell(original):
     assert drop.sum() == 1
     g = completeness.find_gaps(original.areas, c[~drop])
     assert g[["file", "variable", "area_id", "year", "reason", "missing", "expected", "example"]].values.tolist() == [
-        ["population.csv", "einwohner", SR, 2020, "missing cells", 1, 76, "age_group 90+, sex w, nationality nichtdeutsch"]]
+        ["population.csv", "einwohner", SR, 2020, "missing cells", 1, 76,
+         "age_group 90+, sex w, nationality nichtdeutsch"]]
 
 
 def test_whole_table_missing_its_last_year(original):
