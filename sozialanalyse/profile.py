@@ -407,7 +407,7 @@ def subareas(district: District, area_id: str, year: int):
                                 district.areas, config=district.config).table.set_index("area_id")
     reasons: dict[str, list[str]] = {"Einwohner": []}
     vote_year = int(res.loc[res["indicator"] == "wahlbeteiligung_bundestag"].dropna(subset=["value"])["year"].max())
-    rows = []
+    rows, absent = [], {}
     header_links: dict[str, str] = {}
     for _, child in children.iterrows():
         a = child["area_id"]
@@ -420,7 +420,8 @@ def subareas(district: District, area_id: str, year: int):
             flag = " ¹" if len(hit) and "small_denominator" in str(hit["flags"].iloc[0]) else ""
             label = f"{cat.loc[i, 'name']} ({cat.loc[i, 'unit']})" + (f", {y}" if y != year else "")
             header_links[label] = catalog_href(i, from_profile=True)
-            row[label] = _format_value(value, str(cat.loc[i, "unit"])) + flag
+            gap = _absent(hit.iloc[0], absent) if len(hit) and "reason" in hit.columns else ""
+            row[label] = gap or _format_value(value, str(cat.loc[i, "unit"])) + flag
             reasons.setdefault(label, []).append(hit["status"].iloc[0] if len(hit) else "")
         rows.append(row)
     masked = disclosure.mask(pd.DataFrame(rows), reasons, config=district.config)
@@ -428,7 +429,7 @@ def subareas(district: District, area_id: str, year: int):
     label = "Sozialräume" if level == "sozialraum" else "Mitgliedsgemeinden"
     return table(df, caption=f"{label}, {year}",
                  footnotes=["¹ Nenner unter der Mindestgröße: Wert statistisch unsicher, nur eingeschränkt vergleichbar.",
-                            *masked.footnotes],
+                            *absent_footnote(absent), *masked.footnotes],
                  align_right=[c for c in df.columns if c != "Gebiet"], header_links=header_links,
                  kinds={c: "text" if c == "Gebiet" else "count" if c == "Einwohner" else "rate" for c in df.columns})
 

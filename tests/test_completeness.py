@@ -96,6 +96,7 @@ def test_deleted_row_is_not_classified_and_shows_fehlt(tmp_path, original):
                for line in monitoring.not_classifiable(m))
     html = monitoring.attention_table(d).data
     assert "fehlt (nicht klassifizierbar)" in monitoring.profile_classes(d, TOWN).data
+    assert "fehlt ²" in profile.subareas(d, TOWN, 2024).data
     assert "Nicht klassifizierbar, weil Eingangsdaten fehlen" in html
     page = profile.key_figures(d, TOWN, 2024).data
     assert "fehlt ²" in page and "sgb2_personen 2024 in 1 von 18 Teilgebieten" in page
