@@ -979,13 +979,19 @@ def change(result: pd.DataFrame, years: int = 5, catalog=None) -> pd.DataFrame:
 
 def _with_reason(result: pd.DataFrame) -> pd.DataFrame:
     """``result`` with a ``reason`` column of text ("" where it has none)."""
-    return result if "reason" in result.columns else result.assign(reason="")
+    if "reason" in result.columns:
+        r = result["reason"]
+        if not isinstance(r.dtype, pd.CategoricalDtype) or set(r.cat.categories) - {""}:
+            return result
+    return result.assign(reason="")  # complete: a plain constant keeps merges and joins cheap
 
 
 def _join_reasons(a: pd.Series, b: pd.Series) -> np.ndarray:
     """Both reasons joined with ``; `` (one if equal or the other empty), vectorised."""
     a = pd.Series(a).astype(object).fillna("").to_numpy()
     b = pd.Series(b).astype(object).fillna("").to_numpy()
+    if not (a != "").any() and not (b != "").any():
+        return a
     both = (a != "") & (b != "") & (a != b)
     out = np.where(a == "", b, a)
     if both.any():
