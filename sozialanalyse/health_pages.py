@@ -125,13 +125,26 @@ def _level_of(district: District, level: str) -> pd.Series:
 
 
 def _sum(district: District, variables, level: str, years, by=()) -> pd.DataFrame:
-    """Counts of ``variables`` summed to the areas of ``level`` and over ``years``."""
+    """Counts of ``variables`` summed to the areas of ``level`` and over ``years``; NaN for an
+    area with a base area lacking rows of them in one of the years (``district.gaps``), never a
+    sum with 0."""
     variables = [variables] if isinstance(variables, str) else list(variables)
     c = district.counts
     c = c[c["variable"].isin(variables) & c["year"].isin(list(years))]
     mapping = _level_of(district, level)
     c = c.assign(area_id=c["area_id"].map(mapping)).dropna(subset=["area_id"])
-    return c.groupby(["area_id", *by], as_index=False, observed=True)["value"].sum()
+    out = c.groupby(["area_id", *by], as_index=False, observed=True)["value"].sum()
+    gaps = getattr(district, "gaps", None)
+    if gaps is not None and len(gaps):
+        g = gaps[gaps["variable"].isin(variables) & gaps["year"].isin(list(years))]
+        out.loc[out["area_id"].isin(set(g["area_id"].map(mapping).dropna())), "value"] = np.nan
+    return out
+
+
+def _wide(df: pd.DataFrame, index: str, columns: str) -> pd.DataFrame:
+    """``value`` summed by ``index`` x ``columns``; a NaN (absent rows, :func:`_sum`) stays NaN
+    (``pivot_table(aggfunc="sum")`` would make it 0)."""
+    return df.groupby([index, columns])["value"].agg(lambda v: v.sum(skipna=False)).unstack(columns)
 
 
 def _municipality_ids(district: District) -> list[str]:
@@ -457,7 +470,7 @@ def school_entry_data(district: District, year: int | None = None, level: str = 
     year = _year(district, year)
     years = _pool_years(district, year, pool)
     s = _sum(district, ["einschulung_untersuchte", *SCHOOL_VARS], level, years, by=["variable"])
-    wide = s.pivot_table(index="area_id", columns="variable", values="value", aggfunc="sum").fillna(0)
+    wide = _wide(s, "area_id", "variable")
     rows = []
     for var, label in SCHOOL_VARS.items():
         x = wide.get(var, pd.Series(0.0, index=wide.index))
@@ -600,7 +613,7 @@ def care_by_age(district: District, year: int | None = None):
     young = set(age_groups_between(0, 59))
     c["band"] = np.where(c["age_group"].isin(young), "unter 60", c["age_group"])
     pop["band"] = np.where(pop["age_group"].isin(young), "unter 60", pop["age_group"])
-    wide = c.pivot_table(index="band", columns="type", values="value", aggfunc="sum").reindex(bands).fillna(0)
+    wide = _wide(c, "band", "type").reindex(bands)
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 3.8))
     left = np.zeros(len(bands))
     x = np.arange(len(bands))
@@ -616,10 +629,10 @@ def care_by_age(district: District, year: int | None = None):
     ax1.set_title(f"Pflegebedürftige nach Alter und Versorgungsart, {year}", fontsize=10)
     ax1.legend(frameon=False, fontsize=8)
     _style(ax1, "y")
-    cs = c.groupby(["band", "sex"])["value"].sum()
-    ps = pop.groupby(["band", "sex"])["value"].sum()
+    cs = c.groupby(["band", "sex"])["value"].agg(lambda v: v.sum(skipna=False))
+    ps = pop.groupby(["band", "sex"])["value"].agg(lambda v: v.sum(skipna=False))
     for sex in ("w", "m"):
-        num = cs.xs(sex, level="sex").reindex(bands).fillna(0)
+        num = cs.xs(sex, level="sex").reindex(bands)
         den = ps.xs(sex, level="sex").reindex(bands)
         lo, hi = wilson_ci(num.to_numpy(), den.to_numpy())
         ax2.plot(x, 100 * num / den, marker="o", markersize=3, color=plots.PALETTE[sex], label=plots.SEX_LABELS[sex])
@@ -641,7 +654,7 @@ def care_table(district: District, year: int | None = None):
     year = _year(district, year)
     ids = _municipality_ids(district) + [district.kreis["area_id"]]
     c = pd.concat([_sum(district, "pflegebeduerftige", lv, [year], by=["type"]) for lv in ("gemeindeverband", "kreis")])
-    wide = c.pivot_table(index="area_id", columns="type", values="value", aggfunc="sum").fillna(0)
+    wide = _wide(c, "area_id", "type")
     res = indicators.compute(district, ["pflegequote", "pflegequote_80plus", "anteil_haeusliche_pflege"],
                              level=["gemeindeverband", "kreis"], years=[year])
     res["area_id"] = res["area_id"].astype(str)
@@ -655,7 +668,7 @@ def care_table(district: District, year: int | None = None):
             return fmt.pct(val.loc[(a, i), "value"]) if (a, i) in val.index else fmt.MISSING
         rows.append({
             "Gebiet": names[a],
-            "Pflegebedürftige": fmt.num(w.sum()),
+            "Pflegebedürftige": fmt.num(w.sum(skipna=False) if len(w) else float("nan")),
             "nur Pflegegeld": fmt.num(w.get("pflegegeld", 0)),
             "ambulant": fmt.num(w.get("ambulant", 0)),
             "stationär": fmt.num(w.get("stationaer", 0)),
@@ -1162,7 +1175,9 @@ def indicator_maps(district: District, ids, year: int | None = None, level: str 
     fac = district.facilities_gdf()
     fac = fac[fac["type"] == facility_type] if facility_type else fac.iloc[:0]
     for ax, i in zip(axes.flat, ids):
-        sub = shapes.merge(res[res["indicator"] == i][["area_id", "value", "status"]], on="area_id", how="left")
+        cols = ["area_id", "value", "status"] + (["reason"] if "reason" in res.columns else [])
+        sub = shapes.merge(res[res["indicator"] == i][cols], on="area_id", how="left")
+        gap = "reason" in sub.columns and (sub["reason"].astype(object).fillna("") != "").any()
         extra = []
         if len(fac):
             fac.plot(ax=ax, color="#1f3b73", marker="^", markersize=25, zorder=5)
@@ -1171,7 +1186,7 @@ def indicator_maps(district: District, ids, year: int | None = None, level: str 
                          unit=str(cat.loc[i, "unit"]) if str(cat.loc[i, "unit"]) == "%" else None,
                          labels="name" if level == "gemeindeverband" else None,
                          title=f"{cat.loc[i, 'name']}, {year}", extra_handles=extra,
-                         missing_label=_missing_label(sub["status"]))
+                         missing_label=("fehlt / " if gap else "") + _missing_label(sub["status"]))
         if level == "base":
             outlines.plot(ax=ax, facecolor="none", edgecolor="#555555", linewidth=0.7)
         leg = ax.get_legend()

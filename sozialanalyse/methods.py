@@ -7,7 +7,7 @@ from . import fmt
 from .display import md_escape, table, text
 from .io.own import COUNT_FILES, District
 
-__all__ = ["catalog_anchor", "definitions", "disclosure", "inputs", "sources", "validation"]
+__all__ = ["catalog_anchor", "definitions", "disclosure", "gap_table", "inputs", "sources", "validation"]
 
 
 def sources(district: District):
@@ -130,6 +130,7 @@ PROBLEM_DE = {
     "crs_missing": "Koordinatensystem fehlt",
     "duplicate": "doppelte Zeile",
     "field_count": "falsche Anzahl Felder",
+    "incomplete": "Zeilen fehlen (Werte „fehlt“, nicht 0)",
     "invalid_geometry": "ungültige Grenze (z. B. Selbstüberschneidung)",
     "key_as_number": "Schlüssel als Zahl gespeichert (führende Null verloren)",
     "kreis_count": "nicht genau ein Landkreis",
@@ -159,6 +160,24 @@ def _de(code: str) -> str:
     return PROBLEM_DE.get(code, code.replace("_", " "))
 
 
+def gap_table(gaps: pd.DataFrame, examples: int = 5):
+    """German table of the absent rows (:func:`sozialanalyse.completeness.find_gaps`), one row per
+    file and variable: the Gebiete and years whose values the report shows as "fehlt"."""
+    rows = []
+    for (file, var), g in gaps.groupby(["file", "variable"], sort=True):
+        by_area = g.groupby("area_id", sort=True)["year"].agg(lambda s: ", ".join(str(int(y)) for y in sorted(set(s))))
+        shown = "; ".join(f"{a}: {ys}" for a, ys in list(by_area.items())[:examples])
+        if len(by_area) > examples:
+            shown += f" und {fmt.num(len(by_area) - examples)} weitere"
+        rows.append({"Datei": str(file), "Variable": str(var), "Gebiete (Jahre)": shown,
+                     "Gebiet-Jahre": fmt.num(len(g))})
+    return table(pd.DataFrame(rows), caption=f"Fehlende Zeilen ({fmt.num(len(gaps))} Gebiet-Jahre)",
+                 align_right=["Gebiet-Jahre"],
+                 footnotes=["Für diese Gebiete und Jahre fehlen Zeilen (oder sie wurden abgelehnt). Kennzahlen, "
+                            "die darauf beruhen, erscheinen im Bericht als „fehlt“, auch für die Gemeinde und den "
+                            "Landkreis, zu denen das Gebiet gehört; sie werden nie mit 0 gerechnet."])
+
+
 def validation(district: District):
     """The data check (:mod:`sozialanalyse.validate`): every problem found and, per file, rows read
     = rows kept + rows rejected. With ``validation: lenient`` the report was built from the kept
@@ -183,6 +202,9 @@ def validation(district: District):
                                       "„sozialanalyse validate“ aus."]).data)
     else:
         parts.append('<p>Die Datenprüfung hat keine Probleme gefunden.</p>')
+    gaps = getattr(result, "gaps", None)
+    if gaps is not None and len(gaps):
+        parts.append(gap_table(gaps).data)
     from IPython.display import HTML
 
     return HTML("".join(parts))

@@ -153,7 +153,14 @@ def monitoring(district: District, year: int | None = None) -> Monitoring:
     data["town_name"] = data["town"].map(lambda a: district.name_of(a))
     c = district.counts
     pop = c[(c["variable"] == "einwohner") & (c["year"] == year) & c["area_id"].isin(sr.index)]
-    data["population"] = pop.groupby(pop["area_id"].astype(str))["value"].sum().reindex(data.index).fillna(0)
+    data["population"] = pop.groupby(pop["area_id"].astype(str))["value"].sum().reindex(data.index)
+    g = getattr(district, "gaps", None)
+    absent = set() if g is None or g.empty else set(
+        g.loc[(g["variable"] == "einwohner") & (g["year"] == year), "area_id"].astype(str))
+    data.loc[data.index.isin(absent) | data["population"].isna(), "population"] = np.nan  # missing, not 0
+    why = res[res["reason"].astype(str) != ""].groupby("area_id")["reason"].agg(
+        lambda r: "; ".join(dict.fromkeys(r.astype(str))))
+    data["missing"] = why.reindex(data.index).fillna("")
     for i in st["status"]:
         data[i] = wide.get((i, year), pd.Series(dtype=float)).reindex(data.index)
         data[f"{i}@{start}"] = wide.get((i, start), pd.Series(dtype=float)).reindex(data.index)
@@ -331,6 +338,10 @@ def class_map(district: District, year: int | None = None):
     out = shapes[~t.reindex(shapes.index)["valid"].astype(bool)]
     if len(out):
         out.plot(ax=ax, facecolor="#f4f4f4", edgecolor="#999999", hatch="///", linewidth=0.5, zorder=2)
+    tt = t.reindex(shapes.index)
+    absent = shapes[(tt["valid"].astype(bool) & tt["status_class"].isna()).to_numpy()]  # data incomplete
+    if len(absent):
+        absent.plot(ax=ax, facecolor="#d9d9d9", edgecolor="#666666", hatch="xx", linewidth=0.5, zorder=2)
     _town_outlines(district, towns, ax)
     for a, row in shapes.iterrows():
         p = row.geometry.representative_point()
@@ -354,6 +365,9 @@ def class_map(district: District, year: int | None = None):
     if len(out):
         handles.append(Patch(facecolor="#f4f4f4", edgecolor="#999999", hatch="///",
                              label=f"nicht bewertet (unter {fmt.num(MIN_POPULATION)} Einw.)"))
+    if len(absent):
+        handles.append(Patch(facecolor="#d9d9d9", edgecolor="#666666", hatch="xx",
+                             label="fehlt (Eingangsdaten unvollständig, nicht klassifizierbar)"))
     handles += [Patch(facecolor="none", edgecolor="#222222", linewidth=1.4, label="Stadtgrenze"),
                 Patch(color=_GREY, label="übriger Landkreis (ohne Sozialräume)"),
                 Line2D([], [], linestyle="", label="Zahl im Gebiet: Nr. des Sozialraums (Tabellen)")]
@@ -403,13 +417,36 @@ def _population_status(district: District, area_id: str, year: int) -> dict:
     return dict(zip(t["area_id"].astype(str), t["status"]))
 
 
+def not_classifiable(m: Monitoring, areas=None) -> list[str]:
+    """German lines naming the Sozialräume (of ``areas``, default all) that are not classified
+    because input data are missing (never a class, never silently off the list), with what is
+    missing."""
+    t, d = m.result.table, m.data
+    out = []
+    for a in (t.index if areas is None else [x for x in t.index if x in set(areas)]):
+        r = str(t.loc[a, "reason"] or "")
+        miss = str(d.loc[a, "missing"]) if "missing" in d.columns else ""
+        if r.startswith("nicht klassifizierbar") or miss:
+            from .profile import absent_footnote
+
+            what = absent_footnote(miss.split("; ")) if miss else []
+            detail = what[0].split("(", 1)[1].split(")")[0] if what else r.split(": ", 1)[-1]
+            out.append(f"{d.loc[a, 'name']} ({d.loc[a, 'town_name']}, Nr. {_number(a)}): fehlt ({detail})")
+    return out
+
+
 def attention_table(district: District, year: int | None = None):
     """Table: Quartiere mit besonderem Aufmerksamkeitsbedarf, with the indicators (z >= 1)
-    that put each area there."""
+    that put each area there. Sozialräume whose data are incomplete are named below the table
+    as not classifiable."""
     m = monitoring(district, year)
     att = attention(m.result)
+    missing = not_classifiable(m)
+    missing_line = ("Nicht klassifizierbar, weil Eingangsdaten fehlen (weder auf der Liste noch "
+                    "ausgeschlossen): " + "; ".join(missing) + ".") if missing else None
     if att.empty:
-        return note("Kein Sozialraum erfüllt die Kriterien für besonderen Aufmerksamkeitsbedarf.")
+        return note("Kein Sozialraum erfüllt die Kriterien für besonderen Aufmerksamkeitsbedarf."
+                    + (" " + missing_line if missing_line else ""))
     from . import disclosure
 
     d = m.data
@@ -446,6 +483,7 @@ def attention_table(district: District, year: int | None = None):
                             "Genannt sind die Kennzahlen, deren z-Wert mindestens 1 beträgt (mindestens eine "
                             f"Standardabweichung ungünstiger als der Durchschnitt der Sozialräume); Veränderung "
                             f"{m.start}–{m.year} in Prozentpunkten (Pp.).",
+                            *([missing_line] if missing_line else []),
                             *([disclosure.settings(district.config).footnote_line] if hidden else [])],
                  align_right=[], kinds={c: "text" for c in df.columns})
 
@@ -470,6 +508,11 @@ def lorenz_figure(district: District, year: int | None = None, indicator: str = 
     colors = {"sozialraum": "#c8372d", "gemeinde": "#3b6ea8"}
     fig, ax = plt.subplots(figsize=(6.2, 5.2))
     ax.plot([0, 1], [0, 1], color="#999999", linewidth=0.9, linestyle="--", label="Gleichverteilung")
+    gone = res[res["reason"].astype(str) != ""] if "reason" in res.columns else res.iloc[:0]
+    if len(gone):  # computed over the complete areas only: say which are left out
+        names = ", ".join(dict.fromkeys(district.name_of(str(a)) for a in gone["area_id"]))
+        ax.annotate(f"Ohne Gebiete mit fehlenden Daten: {names}", (0.0, -0.2), xycoords="axes fraction",
+                    fontsize=7, color="#555555", va="top")
     for level in ("sozialraum", "gemeinde"):
         sub = res[(res["level"] == level) & res["value"].notna()]
         g = disparity.gini(sub, "value", "denominator")
@@ -719,17 +762,20 @@ def profile_classes(district: District, area_id: str, year: int | None = None):
     pop_status = _population_status(district, area_id, m.year)
     reasons: dict[str, list[str]] = {"Einwohner": []}
     rows = []
+    absent = not_classifiable(m, [str(a) for a in children["area_id"]])
     for a in children.loc[children["kind"] == "Sozialraum", "area_id"]:
         a = str(a)
         r = t.loc[a]
         valid = bool(r["valid"])
+        unclassified = "fehlt (nicht klassifizierbar)" if valid and str(r["reason"] or "").startswith(
+            "nicht klassifizierbar") else "nicht bewertet"
         reasons["Einwohner"].append(pop_status.get(a, ""))
         rows.append({"Nr.": _number(a), "Sozialraum": m.data.loc[a, "name"],
                      "Einwohner": fmt.num(m.data.loc[a, "population"]),
                      "Statusindex": fmt.num(r["status_index"], 2) if valid else fmt.MISSING,
-                     "Status": str(r["status_class"]) if valid and pd.notna(r["status_class"]) else "nicht bewertet",
+                     "Status": str(r["status_class"]) if valid and pd.notna(r["status_class"]) else unclassified,
                      "Dynamikindex": fmt.num(r["dynamics_index"], 2) if valid else fmt.MISSING,
-                     "Dynamik": str(r["dynamics_class"]) if valid and pd.notna(r["dynamics_class"]) else "nicht bewertet",
+                     "Dynamik": str(r["dynamics_class"]) if valid and pd.notna(r["dynamics_class"]) else unclassified,
                      "Besonderer Aufmerksamkeitsbedarf": "ja" if a in att.index else "–"})
     masked = disclosure.mask(pd.DataFrame(rows), reasons, config=district.config)
     df = masked.frame
@@ -738,6 +784,9 @@ def profile_classes(district: District, area_id: str, year: int | None = None):
                             "Monitorings Soziale Stadtentwicklung Berlin). Statusindex über +1: niedriger Status; "
                             "Dynamikindex über +1: negative Dynamik. Besonderer Aufmerksamkeitsbedarf: Status "
                             "»niedrig« oder »sehr niedrig« oder Dynamik »negativ«. Methode: Kapitel "
-                            "Sozialraum-Monitoring.", *masked.footnotes],
+                            "Sozialraum-Monitoring.",
+                            *([f"Nicht klassifizierbar, weil Eingangsdaten fehlen: {'; '.join(absent)}."]
+                              if absent else []),
+                            *masked.footnotes],
                  align_right=["Nr.", "Einwohner", "Statusindex", "Dynamikindex"],
                  kinds={c: "count" if c == "Einwohner" else "text" for c in df.columns})

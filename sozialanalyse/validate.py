@@ -48,6 +48,12 @@ code                       problem
 ``invalid_geometry``       a boundary that is not a valid polygon (self-intersection, ...: GEOS's
                            reason and place); rejected, never repaired
 ``crs_missing``            a Shapefile without ``.prj`` (EPSG:25832 assumed); flagged
+``incomplete``             a base area without the rows of a variable the format requires in a
+                           year (or some of its dimension cells), after the checks above: rows
+                           they rejected count as absent. One problem per file and variable,
+                           naming the first area keys and years
+                           (:func:`sozialanalyse.completeness.find_gaps`; gaps in ``.gaps``);
+                           flagged. Missing is never 0: lenient builds publish "fehlt"
 =========================  ===================================================================
 
 Problems of an area key (``malformed_key``, ``unknown_key``, ``area_rejected``,
@@ -77,6 +83,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import areas as _areas
+from . import completeness as _completeness
 from .io.own import (
     _DIMENSION_VALUES,
     COUNT_FILES,
@@ -180,6 +187,8 @@ class ValidationResult:
     reconciliation: dict[str, Reconciliation]
     tables: dict[str, pd.DataFrame]
     areas: pd.DataFrame
+    #: every absent row the format requires (:func:`sozialanalyse.completeness.find_gaps`)
+    gaps: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def ok(self) -> bool:
@@ -628,9 +637,42 @@ def validate(folder: str | Path, strict: bool = False, geometry: bool = True) ->
     if geometry:
         _check_geometry(folder, areas, rejected, problems, recon)
     result = ValidationResult(folder=folder, problems=problems, reconciliation=recon, tables=tables, areas=areas)
+    _check_completeness(result, files)
     if strict and problems:
         raise ValidationError(result)
     return result
+
+
+def _check_completeness(result: ValidationResult, files: dict) -> None:
+    """Gaps (:func:`sozialanalyse.completeness.find_gaps`). ``result.gaps``: those of the kept
+    rows, so a rejected row is absent too (what a lenient build publishes as "fehlt"). Problems:
+    one per file and variable (:func:`sozialanalyse.completeness.describe`) for the rows absent
+    from the files themselves (a rejected row has its problem above; a year missing between an
+    area's first and last is ``year_gap``), flagged in the file's reconciliation."""
+    counts = result.counts
+    if result.areas.empty or counts.empty:
+        return
+    span = (int(counts["year"].min()), int(counts["year"].max()))
+    result.gaps = gaps = _completeness.find_gaps(result.areas, counts, years=span)
+    if gaps.empty:
+        return
+    read = pd.concat([f._out for f in files.values()], ignore_index=True)
+    keys = ["variable", "area_id", "year"]
+    absent = _completeness.find_gaps(result.areas, read, years=span)
+    rows = read.groupby(keys).size().rename("rows").reset_index()  # also rows of unknown categories
+    absent = absent.merge(rows, on=keys, how="left")
+    absent = absent.loc[absent["rows"].fillna(0) < absent["expected"], keys]
+    ys = counts.groupby(["variable", "area_id"])["year"].agg(["min", "max"]).reset_index()
+    absent = gaps.merge(absent, on=keys).merge(ys, on=["variable", "area_id"], how="left")
+    inner = (absent["year"] > absent["min"]) & (absent["year"] < absent["max"]) & ~absent["variable"].isin(GAP_EXEMPT)
+    absent = absent[~inner]
+    recon = {Path(rc.file).stem: rc for rc in result.reconciliation.values()}  # transfers.xlsx, ...
+    for fname, var, message in _completeness.describe(absent):
+        rc = recon.get(Path(fname).stem)
+        result.problems.append(Problem(rc.file if rc else fname, None, "variable", None, var, "incomplete", message))
+    for fname, n in absent.groupby("file").size().items():
+        if Path(fname).stem in recon:
+            recon[Path(fname).stem].flagged["incomplete"] += int(n)
 
 
 def _cli_official(cfg: dict, strict: bool) -> int:

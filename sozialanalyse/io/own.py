@@ -26,6 +26,7 @@ import pandas as pd
 import yaml
 
 from .. import areas as _areas
+from .. import completeness as _completeness
 
 __all__ = ["COUNT_FILES", "DIMENSIONS", "DataError", "District", "Table", "boundary_path", "load_district",
            "read_boundaries", "read_config", "read_table", "resolve_config", "table_path", "totals",
@@ -799,6 +800,14 @@ class District:
     def report_year(self) -> int:
         return int(self.config.get("report_year") or max(self.years))
 
+    @cached_property
+    def gaps(self) -> pd.DataFrame:
+        """Absent rows the format requires: base area, year and variable
+        (:func:`sozialanalyse.completeness.find_gaps`). With ``validation: lenient`` rows the
+        validation rejected are absent too. :func:`sozialanalyse.indicators.compute` and the pages
+        publish such a value as missing ("fehlt"), never as 0."""
+        return _completeness.find_gaps(self.areas, self.counts)
+
     def area(self, area_id: str) -> pd.Series:
         """The row of ``areas`` for ``area_id``; a clear error for an unknown key."""
         hit = self.areas[self.areas["area_id"] == str(area_id)]
@@ -1026,6 +1035,9 @@ def totals(district: District, area_id: str, variable: str | list[str], by: list
            years: list[int] | None = None) -> pd.DataFrame:
     """Counts of ``variable`` summed over the base areas of ``area_id``, by ``year`` and ``by``.
 
+    A year in which a base area of ``area_id`` lacks rows of a variable (:attr:`District.gaps`)
+    has ``value`` NaN in every group: an absent row is missing, not 0.
+
     Examples
     --------
     >>> d = load_district("musterland")
@@ -1039,4 +1051,9 @@ def totals(district: District, area_id: str, variable: str | list[str], by: list
     if years is not None:
         mask &= c["year"].isin(years)
     keys = ["year", *by]
-    return c[mask].groupby(keys, as_index=False, observed=True)["value"].sum()
+    out = c[mask].groupby(keys, as_index=False, observed=True)["value"].sum()
+    gaps = getattr(district, "gaps", None)
+    if gaps is not None and len(gaps):
+        g = gaps[gaps["variable"].isin(variables) & gaps["area_id"].isin(district.base_of(area_id))]
+        out.loc[out["year"].isin(set(g["year"])), "value"] = float("nan")
+    return out
