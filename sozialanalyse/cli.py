@@ -9,10 +9,16 @@ __all__ = ["main"]
 
 
 def _build(args) -> int:
-    from .report import BuildError, build
+    from .report import BuildError, ConfigError, DiskFullError, build
 
     try:
         result = build(args.config, jobs_n=args.jobs, quiet=args.quiet)
+    except ConfigError as exc:  # one line: file, line, key, value
+        print(f"sozialanalyse build: error: {exc}", file=sys.stderr)
+        return 2
+    except DiskFullError as exc:  # one line: the folder, and that the published site is unchanged
+        print(f"sozialanalyse build: error: {exc}", file=sys.stderr)
+        return 1
     except BuildError as exc:
         print(f"sozialanalyse build: error: {exc}", file=sys.stderr)
         print("The previously published site (if any) was left unchanged.", file=sys.stderr)
@@ -30,9 +36,13 @@ def _audit(args) -> int:
     threshold = args.threshold
     if threshold is None:
         from .disclosure import settings
-        from .io.own import read_config
+        from .io.own import DataError, read_config
 
-        threshold = settings(read_config(args.config)).threshold if args.config else settings(None).threshold
+        try:
+            threshold = settings(read_config(args.config)).threshold if args.config else settings(None).threshold
+        except (DataError, ValueError) as exc:
+            print(f"sozialanalyse audit: error: {exc}", file=sys.stderr)
+            return 2
     try:
         findings = audit_site(args.site, threshold=threshold)
     except FileNotFoundError as exc:
@@ -75,15 +85,23 @@ def _register(args) -> int:
     try:
         result = aggregate_register(args.extract, args.directory, args.year, columns=columns or None,
                                     memory_limit=args.memory_limit, temp_directory=args.temp_directory,
-                                    encoding=args.encoding, directory_encoding=args.directory_encoding)
-        written = result.write(args.out)
+                                    encoding=args.encoding, directory_encoding=args.directory_encoding,
+                                    areas=args.out if os.path.isdir(args.out) else None)
+        before = result.existing(args.out)
+        written = result.write(args.out, replace=args.replace)
     except (DataError, OSError) as exc:  # OSError: e.g. the output folder is not writable
         print(f"sozialanalyse register: error: {exc}", file=sys.stderr)
         return 2
     print(result.report())
+    if not any(os.path.isfile(os.path.join(args.out, f"areas{suffix}")) for suffix in (".csv", ".xlsx", ".parquet")):
+        print(f"note: {args.out} has no areas table, so the directory's Sozialraum keys were not checked")
+    s = result.summary
+    for name, (n, v) in before.items():
+        unit, now = (("persons", s["persons_counted"]) if name == "population.csv"
+                     else ("households", s["households_counted"]))
+        print(f"replaced the {args.year} counts of {n} Sozialräume in {name}: {v:,} {unit} before, {now:,} now")
     for path in written:
         print(f"wrote {path}")
-    s = result.summary
     lost = s["persons_unmatched"] + s["persons_invalid"]
     return 1 if args.strict and lost else 0
 
@@ -148,6 +166,8 @@ def main(argv: list[str] | None = None) -> int:
                    help="encoding of the directory if it differs from --encoding")
     r.add_argument("--strict", action="store_true",
                    help="exit with status 1 if any person matches no Sozialraum or has an invalid record")
+    r.add_argument("--replace", action="store_true",
+                   help="overwrite counts of --year that --out already holds for the directory's Sozialräume")
     r.set_defaults(func=_register)
     dat = sub.add_parser("data", help="official open data (download or copy from a mirror)")
     dat_sub = dat.add_subparsers(dest="data_command", required=True)

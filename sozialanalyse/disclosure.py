@@ -62,6 +62,7 @@ total, so the smaller visible Sozialraum is suppressed too (secondary):
 """
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import math
 from dataclasses import dataclass, field
@@ -70,6 +71,7 @@ import numpy as np
 import pandas as pd
 
 __all__ = [
+    "MIN_THRESHOLD",
     "MODES",
     "SYMBOL",
     "TOTAL",
@@ -78,6 +80,7 @@ __all__ = [
     "Protection",
     "Settings",
     "cell_key",
+    "check_block",
     "constraints",
     "mask",
     "perturb",
@@ -107,6 +110,16 @@ class Settings:
     round_base: int = 5
     zeros_visible: bool = True
     seed: str = "sozialanalyse"
+    #: The reason a report uses a threshold below :data:`MIN_THRESHOLD` (the config's
+    #: ``threshold_below_3_acknowledged``); printed on the methods page.
+    threshold_below_3_acknowledged: str = field(default="", repr=False)
+
+    def __post_init__(self):  # no path (config, library call, replace) publishes counts of 1 or 2 unsaid
+        t = self.threshold
+        if isinstance(t, int) and not isinstance(t, bool) and 1 <= t < MIN_THRESHOLD:
+            ack = self.threshold_below_3_acknowledged
+            if not (isinstance(ack, str) and ack.strip()):
+                raise ValueError(_below_minimum(t))
 
     @property
     def footnote(self) -> str:
@@ -139,15 +152,58 @@ def settings(config: dict | None = None) -> Settings:
         block = config.get("disclosure") or {}
     else:
         block = config
+    return check_block(block)
+
+
+#: The smallest threshold without an acknowledgement: a count of 1 identifies a person, and of
+#: 2 each of the two knows the other's value; 3 is the usual minimum of official statistics.
+MIN_THRESHOLD = 3
+_ACK = "threshold_below_3_acknowledged"
+
+
+def _below_minimum(threshold: int) -> str:
+    what = "switches suppression off (no count is suppressed)" if threshold == 1 else \
+        f"publishes counts of {', '.join(map(str, range(threshold, MIN_THRESHOLD)))}"
+    return (f"disclosure: threshold {threshold} is below {MIN_THRESHOLD}, the usual minimum of official statistics, "
+            f"and {what}: a count of 1 identifies a person, a count of 2 lets each of the two learn the other's "
+            f"value. If this report may do so, say why in the config: disclosure: {{threshold: {threshold}, "
+            f"{_ACK}: \"<reason>\"}} (the methods page prints the threshold and the reason)")
+
+
+def check_block(block) -> Settings:
+    """Check a config's ``disclosure:`` block and return its :class:`Settings`.
+
+    A ``threshold`` below :data:`MIN_THRESHOLD` (3) is refused unless the block gives the reason
+    in ``threshold_below_3_acknowledged`` (non-empty text): a threshold of 1 switches suppression
+    off, one of 2 publishes counts of 2.
+
+    Raises
+    ------
+    ValueError
+        Naming the setting and the value.
+
+    Examples
+    --------
+    >>> check_block({"threshold": 2, "threshold_below_3_acknowledged": "nur interne Auswertung"}).threshold
+    2
+    >>> check_block({"threshold": 1})
+    Traceback (most recent call last):
+    ...
+    ValueError: disclosure: threshold 1 is below 3, ...
+    """
     if not isinstance(block, dict):
         raise ValueError(f"disclosure: expected a mapping, got {block!r}")  # noqa: TRY004
-    known = {"threshold", "mode", "round_base", "zeros_visible", "seed"}
+    known = {"threshold", "mode", "round_base", "zeros_visible", "seed", _ACK}
     unknown = sorted(set(block) - known)
     if unknown:
         raise ValueError(f"disclosure: unknown setting(s) {', '.join(unknown)} (known: {', '.join(sorted(known))})")
     s = Settings(**block)
     if not isinstance(s.threshold, int) or isinstance(s.threshold, bool) or s.threshold < 1:
         raise ValueError(f"disclosure: threshold must be an integer >= 1, got {s.threshold!r}")
+    ack = s.threshold_below_3_acknowledged
+    if ack is not None and not isinstance(ack, str):
+        raise ValueError(f"disclosure: {_ACK} must be text (the reason), got {ack!r}")  # noqa: TRY004
+    ack = (ack or "").strip()
     if s.mode not in MODES:
         raise ValueError(f"disclosure: mode must be one of {', '.join(MODES)}, got {s.mode!r}")
     if not isinstance(s.round_base, int) or isinstance(s.round_base, bool) or s.round_base < 2:
@@ -155,7 +211,7 @@ def settings(config: dict | None = None) -> Settings:
     if not isinstance(s.zeros_visible, bool):
         raise ValueError(  # noqa: TRY004 - a config error, like the others
             f"disclosure: zeros_visible must be true or false, got {s.zeros_visible!r}")
-    return Settings(s.threshold, s.mode, s.round_base, s.zeros_visible, str(s.seed))
+    return Settings(int(s.threshold), s.mode, int(s.round_base), s.zeros_visible, str(s.seed), ack)
 
 
 # --------------------------------------------------------------------------- constraints
@@ -393,7 +449,7 @@ def protect(df: pd.DataFrame, areas: pd.DataFrame | None = None, additive: list[
     if mode is not None:
         if mode not in MODES:
             raise ValueError(f"mode must be one of {', '.join(MODES)}, got {mode!r}")
-        s = Settings(s.threshold, mode, s.round_base, s.zeros_visible, s.seed)
+        s = dataclasses.replace(s, mode=mode)
     table = df.reset_index(drop=True).copy()
     if value not in table.columns:
         raise ValueError(f"the table has no column {value!r}")

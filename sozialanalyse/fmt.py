@@ -16,10 +16,13 @@ from __future__ import annotations
 import datetime as _dt
 import math
 
-__all__ = ["num", "pct", "signed", "date", "MISSING", "axis_formatter"]
+__all__ = ["num", "pct", "signed", "date", "MISSING", "ABSENT", "axis_formatter"]
 
 #: Shown for a value that is missing or cannot be computed.
 MISSING = "–"
+#: A value whose input data are incomplete (absent rows): printed instead of a number, with a
+#: footnote naming what is missing; never a 0.
+ABSENT = "fehlt"
 
 
 def _is_missing(value) -> bool:

@@ -125,13 +125,26 @@ def _level_of(district: District, level: str) -> pd.Series:
 
 
 def _sum(district: District, variables, level: str, years, by=()) -> pd.DataFrame:
-    """Counts of ``variables`` summed to the areas of ``level`` and over ``years``."""
+    """Counts of ``variables`` summed to the areas of ``level`` and over ``years``; NaN for an
+    area with a base area lacking rows of them in one of the years (``district.gaps``), never a
+    sum with 0."""
     variables = [variables] if isinstance(variables, str) else list(variables)
     c = district.counts
     c = c[c["variable"].isin(variables) & c["year"].isin(list(years))]
     mapping = _level_of(district, level)
     c = c.assign(area_id=c["area_id"].map(mapping)).dropna(subset=["area_id"])
-    return c.groupby(["area_id", *by], as_index=False, observed=True)["value"].sum()
+    out = c.groupby(["area_id", *by], as_index=False, observed=True)["value"].sum()
+    gaps = getattr(district, "gaps", None)
+    if gaps is not None and len(gaps):
+        g = gaps[gaps["variable"].isin(variables) & gaps["year"].isin(list(years))]
+        out.loc[out["area_id"].isin(set(g["area_id"].map(mapping).dropna())), "value"] = np.nan
+    return out
+
+
+def _wide(df: pd.DataFrame, index: str, columns: str) -> pd.DataFrame:
+    """``value`` summed by ``index`` x ``columns``; a NaN (absent rows, :func:`_sum`) stays NaN
+    (``pivot_table(aggfunc="sum")`` would make it 0)."""
+    return df.groupby([index, columns])["value"].agg(lambda v: v.sum(skipna=False)).unstack(columns)
 
 
 def _municipality_ids(district: District) -> list[str]:
@@ -457,7 +470,7 @@ def school_entry_data(district: District, year: int | None = None, level: str = 
     year = _year(district, year)
     years = _pool_years(district, year, pool)
     s = _sum(district, ["einschulung_untersuchte", *SCHOOL_VARS], level, years, by=["variable"])
-    wide = s.pivot_table(index="area_id", columns="variable", values="value", aggfunc="sum").fillna(0)
+    wide = _wide(s, "area_id", "variable")
     rows = []
     for var, label in SCHOOL_VARS.items():
         x = wide.get(var, pd.Series(0.0, index=wide.index))
@@ -600,7 +613,7 @@ def care_by_age(district: District, year: int | None = None):
     young = set(age_groups_between(0, 59))
     c["band"] = np.where(c["age_group"].isin(young), "unter 60", c["age_group"])
     pop["band"] = np.where(pop["age_group"].isin(young), "unter 60", pop["age_group"])
-    wide = c.pivot_table(index="band", columns="type", values="value", aggfunc="sum").reindex(bands).fillna(0)
+    wide = _wide(c, "band", "type").reindex(bands)
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 3.8))
     left = np.zeros(len(bands))
     x = np.arange(len(bands))
@@ -616,10 +629,10 @@ def care_by_age(district: District, year: int | None = None):
     ax1.set_title(f"Pflegebedürftige nach Alter und Versorgungsart, {year}", fontsize=10)
     ax1.legend(frameon=False, fontsize=8)
     _style(ax1, "y")
-    cs = c.groupby(["band", "sex"])["value"].sum()
-    ps = pop.groupby(["band", "sex"])["value"].sum()
+    cs = c.groupby(["band", "sex"])["value"].agg(lambda v: v.sum(skipna=False))
+    ps = pop.groupby(["band", "sex"])["value"].agg(lambda v: v.sum(skipna=False))
     for sex in ("w", "m"):
-        num = cs.xs(sex, level="sex").reindex(bands).fillna(0)
+        num = cs.xs(sex, level="sex").reindex(bands)
         den = ps.xs(sex, level="sex").reindex(bands)
         lo, hi = wilson_ci(num.to_numpy(), den.to_numpy())
         ax2.plot(x, 100 * num / den, marker="o", markersize=3, color=plots.PALETTE[sex], label=plots.SEX_LABELS[sex])
@@ -641,7 +654,7 @@ def care_table(district: District, year: int | None = None):
     year = _year(district, year)
     ids = _municipality_ids(district) + [district.kreis["area_id"]]
     c = pd.concat([_sum(district, "pflegebeduerftige", lv, [year], by=["type"]) for lv in ("gemeindeverband", "kreis")])
-    wide = c.pivot_table(index="area_id", columns="type", values="value", aggfunc="sum").fillna(0)
+    wide = _wide(c, "area_id", "type")
     res = indicators.compute(district, ["pflegequote", "pflegequote_80plus", "anteil_haeusliche_pflege"],
                              level=["gemeindeverband", "kreis"], years=[year])
     res["area_id"] = res["area_id"].astype(str)
@@ -655,7 +668,7 @@ def care_table(district: District, year: int | None = None):
             return fmt.pct(val.loc[(a, i), "value"]) if (a, i) in val.index else fmt.MISSING
         rows.append({
             "Gebiet": names[a],
-            "Pflegebedürftige": fmt.num(w.sum()),
+            "Pflegebedürftige": fmt.num(w.sum(skipna=False) if len(w) else float("nan")),
             "nur Pflegegeld": fmt.num(w.get("pflegegeld", 0)),
             "ambulant": fmt.num(w.get("ambulant", 0)),
             "stationär": fmt.num(w.get("stationaer", 0)),
@@ -698,8 +711,10 @@ def care_projection_data(district: District, year: int | None = None, end_year: 
 
     Returns a dict with ``population`` (area_id incl. ``Insgesamt``, year, sex, age_group,
     population), ``care`` (:func:`sozialanalyse.projection.care_scenarios` output plus the
-    area name), ``history`` (observed recipients per area and year), ``trend`` (annual change per
-    type) and ``years`` (the pooled years).
+    area name; ``trend_annual_change``, ``trend_capped``, ``trend_cap`` say per row whether the
+    cap cut the trend scenario), ``history`` (observed recipients per area and year), ``trend``
+    (annual change applied per type), ``trend_observed`` (the change before the cap),
+    ``trend_capped`` (per type: True where the cap applied) and ``years`` (the pooled years).
     """
     from .projection import (
         care_scenarios,
@@ -758,18 +773,20 @@ def care_projection_data(district: District, year: int | None = None, end_year: 
     fc = _sum(district, "pflegebeduerftige", "kreis", [first], by=["type"]).set_index("type")["value"]
     fp = _sum(district, "einwohner", "kreis", [first], by=["sex", "age_group"])
     fe = fp.merge(krates, on=["sex", "age_group"]).assign(e=lambda t: t["value"] * t["rate"]).groupby("type")["e"].sum()
-    trend = {}
+    observed = {}
     for t in fe.index:
         ratio = fe[t] / fc[t] if fc.get(t, 0) > 0 else 1.0  # rates of `year` relative to `first`
-        g = ratio ** (1 / max(year - first, 1)) - 1 if year > first else 0.0
-        trend[t] = float(np.clip(g, -TREND_CAP, TREND_CAP))
-    care = care_scenarios(proj, rates, annual_change=trend, base_year=year, end_year=end_year)
+        observed[t] = float(ratio ** (1 / max(year - first, 1)) - 1 if year > first else 0.0)
+    trend = {t: float(np.clip(g, -TREND_CAP, TREND_CAP)) for t, g in observed.items()}
+    care = care_scenarios(proj, rates, annual_change=observed, trend_cap=TREND_CAP, base_year=year,
+                          end_year=end_year)
     care["name"] = care["area_id"].map(_names(district)).fillna(district.name)
     hist = pd.concat([_sum(district, "pflegebeduerftige", lv, district.years, by=["year"])
                       for lv in ("gemeindeverband", "kreis")])
     hist["area_id"] = hist["area_id"].replace({kreis: "Insgesamt"})
     out = {"population": population, "care": care, "history": hist, "trend": trend, "years": years,
-           "year": year, "end_year": end_year}
+           "year": year, "end_year": end_year, "trend_observed": observed,
+           "trend_capped": {t: trend[t] != g for t, g in observed.items()}}
     _PROJECTION_CACHE.clear()
     _PROJECTION_CACHE[key] = out
     return out
@@ -787,8 +804,8 @@ def care_projection_method(district: District, year: int | None = None, end_year
     """German text: how the projection was made and what the scenarios assume."""
     p = care_projection_data(district, year, end_year)
     tr = p["trend"]
-    trend_text = ", ".join(f"{lab} {fmt.signed(100 * tr.get(t, 0), 1)} %" for t, lab in
-                           (("pflegegeld", "Pflegegeld"), ("ambulant", "ambulant"), ("stationaer", "stationär")))
+    types = (("pflegegeld", "Pflegegeld"), ("ambulant", "ambulant"), ("stationaer", "stationär"))
+    trend_text = ", ".join(f"{lab} {fmt.signed(100 * tr.get(t, 0), 1)} %" for t, lab in types)
     return text(
         f"**So wurde gerechnet.** Die Bevölkerung jeder Stadt, Gemeinde und Samtgemeinde wird vom 31.12.{p['year']} "
         f"an Jahr für Jahr bis {p['end_year']} fortgeschrieben (Kohorten-Komponenten-Methode): Sterbewahrscheinlichkeiten "
@@ -800,8 +817,32 @@ def care_projection_method(district: District, year: int | None = None, end_year
         f"- **Status quo**: Die Pflegequoten bleiben, wie sie {p['year']} waren.\n"
         f"- **Kompression**: Pflegebedürftigkeit tritt je Jahrzehnt ein Jahr später im Leben ein.\n"
         f"- **Trend**: Die altersbereinigten Pflegequoten ändern sich weiter wie in den Jahren {_span(p['years'])} "
-        f"(je Jahr: {trend_text}; höchstens ±3 % je Jahr).\n\n"
+        f"(angesetzt je Jahr: {trend_text}). {_care_cap_text(p, types)}\n\n"
         "Eine Vorausberechnung ist keine Vorhersage: Sie zeigt, was unter diesen Annahmen folgt.")
+
+
+def _care_cap_footnote(p: dict) -> str:
+    """German footnote: the trend scenario's cap and the care types at it."""
+    cap = fmt.num(100 * TREND_CAP, 0 if float(100 * TREND_CAP).is_integer() else 1)
+    labels = {"pflegegeld": "Pflegegeld", "ambulant": "ambulante Pflege", "stationaer": "stationäre Pflege"}
+    hit = [lab for t, lab in labels.items() if p["trend_capped"].get(t)]
+    return (f"Szenario Trend: jährliche Veränderung der Pflegequoten höchstens ±{cap} %; "
+            + (f"an dieser Grenze: {', '.join(hit)}." if hit else "keine Versorgungsart an dieser Grenze."))
+
+
+def _care_cap_text(p: dict, types) -> str:
+    """German sentences: the trend scenario's cap and which care types reached it."""
+    cap = fmt.num(100 * TREND_CAP, 0 if float(100 * TREND_CAP).is_integer() else 1)
+    text = f"Die jährliche Veränderung ist in diesem Szenario auf höchstens ±{cap} % begrenzt"
+    hit = [(t, lab) for t, lab in types if p["trend_capped"].get(t)]
+    if not hit:
+        return text + "; keine Versorgungsart erreicht diese Grenze."
+    labels = [lab for _, lab in hit]
+    which = labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " und " + labels[-1]
+    observed = " bzw. ".join(f"{fmt.signed(100 * p['trend_observed'][t], 1)} %" for t, _ in hit)
+    verb = "erreichen" if len(hit) > 1 else "erreicht"
+    return (f"{text}. {which} {verb} diese Grenze (beobachtet {observed} je Jahr): Das Szenario rechnet "
+            "dort mit dem Grenzwert, nicht mit der beobachteten Entwicklung.")
 
 
 def care_projection_kreis(district: District, year: int | None = None, end_year: int = 2040):
@@ -887,7 +928,8 @@ def care_projection_table(district: District, year: int | None = None, end_year:
     df = pd.DataFrame(rows)
     return table(df, caption=f"Vorausberechnung der Zahl der Pflegebedürftigen bis {ye}",
                  footnotes=[("Spannweite: kleinster und größter Wert der Szenarien Status quo, Kompression und "
-                            "Trend. Gerundete Modellwerte; Annahmen siehe oben.")],
+                            "Trend. Gerundete Modellwerte; Annahmen siehe oben."),
+                            _care_cap_footnote(p)],
                  align_right=[c for c in df.columns if c != "Gebiet"])
 
 
@@ -1133,7 +1175,9 @@ def indicator_maps(district: District, ids, year: int | None = None, level: str 
     fac = district.facilities_gdf()
     fac = fac[fac["type"] == facility_type] if facility_type else fac.iloc[:0]
     for ax, i in zip(axes.flat, ids):
-        sub = shapes.merge(res[res["indicator"] == i][["area_id", "value", "status"]], on="area_id", how="left")
+        cols = ["area_id", "value", "status"] + (["reason"] if "reason" in res.columns else [])
+        sub = shapes.merge(res[res["indicator"] == i][cols], on="area_id", how="left")
+        gap = "reason" in sub.columns and (sub["reason"].astype(object).fillna("") != "").any()
         extra = []
         if len(fac):
             fac.plot(ax=ax, color="#1f3b73", marker="^", markersize=25, zorder=5)
@@ -1142,7 +1186,7 @@ def indicator_maps(district: District, ids, year: int | None = None, level: str 
                          unit=str(cat.loc[i, "unit"]) if str(cat.loc[i, "unit"]) == "%" else None,
                          labels="name" if level == "gemeindeverband" else None,
                          title=f"{cat.loc[i, 'name']}, {year}", extra_handles=extra,
-                         missing_label=_missing_label(sub["status"]))
+                         missing_label=("fehlt / " if gap else "") + _missing_label(sub["status"]))
         if level == "base":
             outlines.plot(ax=ax, facecolor="none", edgecolor="#555555", linewidth=0.7)
         leg = ax.get_legend()

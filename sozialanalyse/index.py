@@ -141,6 +141,7 @@ def mss(data: pd.DataFrame, status, dynamics=None, *, population: str | None = "
     if population is not None:
         small = ~(data[population] >= min_population)
         reason[small] = f"unter {min_population:g} Einwohner"
+        reason[data[population].isna()] = "nicht klassifizierbar: Einwohnerzahl fehlt"
         ok &= ~small
     if valid is not None:
         bad = ~data[valid].fillna(False).astype(bool)
@@ -159,7 +160,7 @@ def mss(data: pd.DataFrame, status, dynamics=None, *, population: str | None = "
         return z, miss
 
     z_status, miss = build(data[status], "status", _status_class)
-    table.loc[miss, "reason"] = "fehlender Statuswert"
+    table.loc[miss, "reason"] = "nicht klassifizierbar: fehlender Statuswert"
     z_dyn = changes = None
     if dynamics is not None:
         if isinstance(dynamics, dict):
@@ -167,7 +168,8 @@ def mss(data: pd.DataFrame, status, dynamics=None, *, population: str | None = "
                                    index=idx)
         else:
             changes = data[list(dynamics)].copy()
-        z_dyn, _ = build(changes, "dynamics", _dynamics_class)
+        z_dyn, dmiss = build(changes, "dynamics", _dynamics_class)
+        table.loc[dmiss & ~miss, "reason"] = "nicht klassifizierbar: fehlender Dynamikwert"
         sc = table["status_class"]
         dc = table["dynamics_class"]
         both = sc.notna() & dc.notna()

@@ -89,6 +89,7 @@ import pandas as pd
 import yaml
 from scipy import sparse
 
+from . import completeness as _completeness
 from .areas import LEVEL_KINDS, LEVELS, age_groups_between
 from .health import poisson_ci, wilson_ci
 
@@ -124,7 +125,7 @@ POLARITIES = ("higher_is_worse", "higher_is_better", "neutral")
 DIMENSIONS = ("age_group", "sex", "nationality", "type")
 RESULT_COLUMNS = [
     "area_id", "level", "year", "indicator", "value", "numerator", "denominator",
-    "ci_low", "ci_high", "flags",
+    "ci_low", "ci_high", "flags", "reason",
 ]
 REQUIRED_KEYS = (
     "id", "name", "definition", "field", "numerator", "denominator", "unit", "multiplier",
@@ -651,7 +652,7 @@ def _unpack(data, areas):
 
 
 def compute(data, ids=None, level="gemeindeverband", years=None, areas=None, catalog=None,
-            level_of_ci: float = 0.95) -> pd.DataFrame:
+            level_of_ci: float = 0.95, gaps=None) -> pd.DataFrame:
     """Compute indicators for every area at one or more levels.
 
     Parameters
@@ -672,6 +673,12 @@ def compute(data, ids=None, level="gemeindeverband", years=None, areas=None, cat
         Catalog from :func:`load_catalog`, or user YAML file(s) extending the packaged one.
     level_of_ci : float
         Confidence level of ``ci_low`` / ``ci_high``.
+    gaps : DataFrame, optional
+        Absent rows (:func:`sozialanalyse.completeness.find_gaps`). Default: ``data.gaps`` of a
+        district; for a plain counts table, the gaps of that table
+        (:func:`~sozialanalyse.completeness.find_gaps` with the values each variable has anywhere
+        in it as its grid, every base area of ``areas`` and every year from the first to the last
+        of the table).
 
     Returns
     -------
@@ -689,6 +696,12 @@ def compute(data, ids=None, level="gemeindeverband", years=None, areas=None, cat
     Counts are summed from base areas to each area of the level before dividing. See the
     module docstring for intervals and flags.
 
+    Raises
+    ------
+    ValueError
+        For ``years`` the counts do not hold (naming the years that exist), unknown ids or
+        levels.
+
     Examples
     --------
     See the module docstring.
@@ -699,6 +712,16 @@ def compute(data, ids=None, level="gemeindeverband", years=None, areas=None, cat
     for lv in levels:
         if lv not in LEVEL_KINDS:
             raise ValueError(f"unknown level {lv!r}; known levels: {', '.join(LEVELS)}")
+    have_years = sorted(int(y) for y in pd.unique(counts["year"]))
+    if years is not None:
+        absent = sorted(set(int(y) for y in _as_list(years)) - set(have_years))
+        if absent:
+            raise ValueError(f"year(s) {', '.join(map(str, absent))} not in the data; the counts hold "
+                             f"{', '.join(map(str, have_years)) or 'no year'}")
+    if gaps is None:
+        gaps = getattr(data, "gaps", None) if data is not counts else None
+        if gaps is None:
+            gaps = _completeness.find_gaps(areas, counts)
     cells = _Cells(counts)
     if ids is None:
         variables = set(cells.var_index)
@@ -730,6 +753,13 @@ def compute(data, ids=None, level="gemeindeverband", years=None, areas=None, cat
     present = np.stack([cells.present(groups.variables[num_idx[k]])
                         & cells.present(groups.variables[den_idx[k]])
                         for k in range(len(ids))], axis=1)  # (Y, I)
+    gap_of = _gap_matrices(gaps, cells.years)  # variable -> (base area ids, bool (base, year))
+    ind_vars = [sorted(set(groups.variables[num_idx[k]]) | set(groups.variables[den_idx[k]]))
+                for k in range(len(ids))]
+    for k, vs in enumerate(ind_vars):  # a year with gaps is reported (as missing), not left out
+        for v in vs:
+            if v in gap_of:
+                present[:, k] |= gap_of[v][1].any(axis=0)
     if years is not None:
         wanted = np.isin(cells.years, np.asarray(_as_list(years), dtype=int))
         present &= wanted[:, None]
@@ -740,6 +770,7 @@ def compute(data, ids=None, level="gemeindeverband", years=None, areas=None, cat
     min_rank = np.array([LEVEL_ORDER.index(sub[i]["min_level"]) for i in ids])
 
     parts, area_names, offset = [], [], 0
+    reasons = {"": 0}  # reason text -> code (categories of the ``reason`` column)
     for lv in levels:
         mapping = _level_map(areas, lv)
         level_ids, level_pos = np.unique(mapping.to_numpy().astype(str), return_inverse=True)
@@ -757,6 +788,8 @@ def compute(data, ids=None, level="gemeindeverband", years=None, areas=None, cat
         n = zl[:, :, den_idx][li, yi, ii]
         part = _assemble(LEVEL_ORDER.index(lv), ii, x, n, mult, min_den, kinds, min_rank,
                          level_of_ci)
+        part["reason"] = _incomplete(part, mapping, level_ids, gap_of, ind_vars, li, yi, ii, cells.years,
+                                     reasons)
         part["area"] = li + offset
         part["level"] = np.full(li.size, levels.index(lv), dtype=np.int8)
         part["year"] = cells.years[yi]
@@ -785,8 +818,72 @@ def compute(data, ids=None, level="gemeindeverband", years=None, areas=None, cat
         "ci_high": cat_["hi"],
         "flags": pd.Categorical.from_codes(flag_codes,
                                            categories=pd.Index(flag_labels, dtype=object)),
+        "reason": pd.Categorical.from_codes(cat_["reason"], categories=pd.Index(list(reasons), dtype=object)),
     }, copy=False)
     return out
+
+
+def _gap_matrices(gaps, years: np.ndarray) -> dict:
+    """``{variable: (base area ids, bool array base area x year)}`` of a gap table."""
+    out = {}
+    if gaps is None or len(gaps) == 0 or not len(years):
+        return out
+    y0 = int(years[0])
+    for var, g in gaps.groupby("variable", sort=False):
+        yi = g["year"].to_numpy(dtype=np.int64) - y0
+        ok = (yi >= 0) & (yi < len(years))
+        ids, ai = np.unique(g["area_id"].astype(str).to_numpy()[ok], return_inverse=True)
+        m = np.zeros((len(ids), len(years)), dtype=bool)
+        m[ai, yi[ok]] = True
+        out[str(var)] = (ids, m)
+    return out
+
+
+def _incomplete(part: dict, mapping: pd.Series, level_ids, gap_of: dict, ind_vars, li, yi, ii,
+                years, reasons: dict) -> np.ndarray:
+    """Code of the reason per result row (0: "", complete; texts in ``reasons``); sets value,
+    counts and interval of incomplete rows to NaN. An area is incomplete where any base area
+    below it lacks a variable of the indicator in that year."""
+    reason = np.zeros(li.size, dtype=np.int32)
+    if not gap_of or not li.size:
+        return reason
+    pos = pd.Series(np.arange(len(level_ids)), index=pd.Index(level_ids, dtype=object))
+    level_of_base = mapping.astype(str).map(pos)
+    total = np.bincount(level_of_base.to_numpy(dtype=np.int64), minlength=len(level_ids))
+    bad_by_var = {}
+    for v, (ids, m) in gap_of.items():
+        lp = pd.Series(ids).map(level_of_base).to_numpy(dtype=float)
+        ok = ~np.isnan(lp)
+        if not ok.any():
+            continue
+        cnt = np.zeros((len(level_ids), len(years)), dtype=np.int64)
+        np.add.at(cnt, lp[ok].astype(np.int64), m[ok].astype(np.int64))
+        bad_by_var[v] = (cnt, ids[ok], m[ok], lp[ok].astype(np.int64))
+    if not bad_by_var:
+        return reason
+    for k in np.unique(ii):
+        vs = [v for v in ind_vars[k] if v in bad_by_var]
+        if not vs:
+            continue
+        rows = np.flatnonzero(ii == k)
+        hit = np.zeros(rows.size, dtype=bool)
+        for v in vs:
+            hit |= bad_by_var[v][0][li[rows], yi[rows]] > 0
+        for r in rows[hit]:
+            a, y = li[r], yi[r]
+            missing = [v for v in vs if bad_by_var[v][0][a, y] > 0]
+            bases = set()
+            for v in missing:
+                _, ids, m, lp = bad_by_var[v]
+                bases.update(ids[(lp == a) & m[:, y]].tolist())
+            text = (f"incomplete: {', '.join(missing)} {int(years[y])} in {len(bases)} of {int(total[a])} "
+                    f"base area{'s' if total[a] != 1 else ''}")
+            reason[r] = reasons.setdefault(text, len(reasons))
+    bad = reason != 0
+    for key in ("value", "x", "n", "lo", "hi"):
+        part[key][bad] = np.nan
+    part["flags"][bad] = 0  # flags of a partial sum would mislead
+    return reason
 
 
 def _assemble(rank, ii, x, n, mult, min_den, kinds, min_rank, level_of_ci) -> dict:
@@ -847,7 +944,7 @@ def change(result: pd.DataFrame, years: int = 5, catalog=None) -> pd.DataFrame:
         flags``. ``value`` is the difference, in percentage points (``unit`` =
         ``Prozentpunkte``) for indicators in ``%`` and in the indicator's own unit otherwise.
         Rows without a value ``years`` earlier are left out. ``flags`` joins the flags of both
-        years.
+        years, ``reason`` their reasons (a change from or to a missing value is missing).
 
     Examples
     --------
@@ -858,11 +955,11 @@ def change(result: pd.DataFrame, years: int = 5, catalog=None) -> pd.DataFrame:
     0  2020   -1.5  Prozentpunkte
     """
     keys = ["area_id", "level", "indicator"]
-    a = result[keys + ["year", "value", "flags"]].astype({"flags": object})
+    a = _with_reason(result)[keys + ["year", "value", "flags", "reason"]].astype({"flags": object})
     b = a.assign(year=a["year"] + years)
     m = a.merge(b, on=keys + ["year"], suffixes=("_to", "_from"))
     units = _units(result, catalog)
-    unit = m["indicator"].map(units)
+    unit = m["indicator"].astype(object).map(units)
     f = (m["flags_from"].fillna("") + ";" + m["flags_to"].fillna("")).str.split(";")
     out = pd.DataFrame({
         "area_id": m["area_id"],
@@ -875,8 +972,31 @@ def change(result: pd.DataFrame, years: int = 5, catalog=None) -> pd.DataFrame:
         "value": m["value_to"] - m["value_from"],
         "unit": unit.where(unit != "%", "Prozentpunkte"),
         "flags": [";".join(dict.fromkeys(x for x in fl if x)) for fl in f],
+        "reason": _join_reasons(m["reason_from"], m["reason_to"]),
     })
     return out.reset_index(drop=True)
+
+
+def _with_reason(result: pd.DataFrame) -> pd.DataFrame:
+    """``result`` with a ``reason`` column of text ("" where it has none)."""
+    if "reason" in result.columns:
+        r = result["reason"]
+        if not isinstance(r.dtype, pd.CategoricalDtype) or set(r.cat.categories) - {""}:
+            return result
+    return result.assign(reason="")  # complete: a plain constant keeps merges and joins cheap
+
+
+def _join_reasons(a: pd.Series, b: pd.Series) -> np.ndarray:
+    """Both reasons joined with ``; `` (one if equal or the other empty), vectorised."""
+    a = pd.Series(a).astype(object).fillna("").to_numpy()
+    b = pd.Series(b).astype(object).fillna("").to_numpy()
+    if not (a != "").any() and not (b != "").any():
+        return a
+    both = (a != "") & (b != "") & (a != b)
+    out = np.where(a == "", b, a)
+    if both.any():
+        out[both] = a[both] + "; " + b[both]
+    return out
 
 
 def index_base(result: pd.DataFrame, base_year: int = 2015) -> pd.DataFrame:
@@ -895,7 +1015,8 @@ def index_base(result: pd.DataFrame, base_year: int = 2015) -> pd.DataFrame:
         ``area_id, level, year, indicator, value, base_year, base_value, flags`` with ``value``
         = 100 * value / value in ``base_year`` of the same area and indicator. Areas without a
         base-year value are left out; a base value of zero gives NaN and the flag
-        ``zero_base``.
+        ``zero_base``. ``reason`` joins the reasons of the year and the base year (missing if
+        either is).
 
     Examples
     --------
@@ -907,9 +1028,10 @@ def index_base(result: pd.DataFrame, base_year: int = 2015) -> pd.DataFrame:
     1  2020  115.0
     """
     keys = ["area_id", "level", "indicator"]
-    base = result.loc[result["year"] == base_year, keys + ["value"]].rename(
-        columns={"value": "base_value"})
-    m = result[keys + ["year", "value", "flags"]].astype({"flags": object}).merge(base, on=keys)
+    result = _with_reason(result)
+    base = result.loc[result["year"] == base_year, keys + ["value", "reason"]].rename(
+        columns={"value": "base_value", "reason": "base_reason"})
+    m = result[keys + ["year", "value", "flags", "reason"]].astype({"flags": object}).merge(base, on=keys)
     with np.errstate(divide="ignore", invalid="ignore"):
         idx = np.where(m["base_value"] != 0, 100 * m["value"] / m["base_value"], np.nan)
     zero = (m["base_value"] == 0).to_numpy()
@@ -924,4 +1046,5 @@ def index_base(result: pd.DataFrame, base_year: int = 2015) -> pd.DataFrame:
         "base_year": base_year,
         "base_value": m["base_value"],
         "flags": flags,
+        "reason": _join_reasons(m["base_reason"], m["reason"]),
     })

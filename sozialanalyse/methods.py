@@ -7,7 +7,7 @@ from . import fmt
 from .display import md_escape, table, text
 from .io.own import COUNT_FILES, District
 
-__all__ = ["catalog_anchor", "definitions", "inputs", "sources", "validation"]
+__all__ = ["catalog_anchor", "definitions", "disclosure", "gap_table", "inputs", "sources", "validation"]
 
 
 def sources(district: District):
@@ -54,6 +54,41 @@ def inputs(district: District):
     return table(pd.DataFrame(rows), caption="Eingangsdaten", align_right=["Zeilen"])
 
 
+def disclosure_text(district: District) -> str:
+    """The German paragraph on statistical disclosure control (Geheimhaltung) of this report:
+    the method, the threshold in force and, for a threshold below 3, that it is below the usual
+    minimum and the reason the config gives (``threshold_below_3_acknowledged``)."""
+    from . import disclosure as dc
+
+    s = dc.settings(district)
+    t = fmt.num(s.threshold)
+    if s.mode == "round":
+        how = (f"Fallzahlen werden auf Vielfache von {fmt.num(s.round_base)} gerundet, so dass kleine Fallzahlen "
+               "nicht erkennbar sind.")
+    elif s.mode == "cellkey":
+        how = (f"Fallzahlen werden mit einem Zufallsüberlagerungsverfahren (Cell-Key-Verfahren) leicht verändert; "
+               f"Werte unter {t} werden dabei zu 0 oder {t}.")
+    elif s.threshold <= 1:
+        how = "Es werden keine Fallzahlen gesperrt."
+    elif s.threshold == 2:
+        how = (f"Die Fallzahl 1 wird nicht veröffentlicht („{dc.SYMBOL}“); ebenso weitere Werte, aus denen sie "
+               "sich zurückrechnen ließe (Sekundärsperrung).")
+    else:
+        how = (f"Fallzahlen von 1 bis {fmt.num(s.threshold - 1)} werden nicht veröffentlicht („{dc.SYMBOL}“); "
+               "ebenso weitere Werte, aus denen sie sich zurückrechnen ließen (Sekundärsperrung).")
+    lines = [f"**Geheimhaltung.** Zum Schutz einzelner Personen gilt in diesem Bericht die Schwelle {t}. {how}"]
+    if s.threshold < dc.MIN_THRESHOLD:
+        lines.append(f"**Abweichende Schwelle:** Die Schwelle {t} liegt unter der in der amtlichen Statistik "
+                     f"üblichen Mindestschwelle {fmt.num(dc.MIN_THRESHOLD)}. Begründung laut Berichtskonfiguration: "
+                     f"{md_escape(s.threshold_below_3_acknowledged)}")
+    return "\n\n".join(lines)
+
+
+def disclosure(district: District):
+    """The paragraph of :func:`disclosure_text` for the page "Daten und Methoden"."""
+    return text(disclosure_text(district))
+
+
 def catalog_anchor(indicator_id: str) -> str:
     """The HTML id of an indicator's row on the page "Indikatorenkatalog"."""
     return f"ind-{indicator_id}"
@@ -95,12 +130,14 @@ PROBLEM_DE = {
     "crs_missing": "Koordinatensystem fehlt",
     "duplicate": "doppelte Zeile",
     "field_count": "falsche Anzahl Felder",
+    "incomplete": "Zeilen fehlen (Werte „fehlt“, nicht 0)",
+    "invalid_geometry": "ungültige Grenze (z. B. Selbstüberschneidung)",
     "key_as_number": "Schlüssel als Zahl gespeichert (führende Null verloren)",
     "kreis_count": "nicht genau ein Landkreis",
     "malformed_key": "Schlüssel hat nicht das vorgesehene Format",
     "missing_column": "Spalte fehlt",
     "missing_file": "Datei fehlt",
-    "missing_geometry": "Gebiet ohne Grenze",
+    "missing_geometry": "Gebiet ohne Grenze (fehlende oder leere Geometrie)",
     "missing_value": "Wert fehlt",
     "mixed_total": "Summenzeile gemischt mit Einzelzeilen",
     "negative": "negative Anzahl",
@@ -129,6 +166,24 @@ def _de(code: str) -> str:
     return PROBLEM_DE.get(code, code.replace("_", " "))
 
 
+def gap_table(gaps: pd.DataFrame, examples: int = 5):
+    """German table of the absent rows (:func:`sozialanalyse.completeness.find_gaps`), one row per
+    file and variable: the Gebiete and years whose values the report shows as "fehlt"."""
+    rows = []
+    for (file, var), g in gaps.groupby(["file", "variable"], sort=True):
+        by_area = g.groupby("area_id", sort=True)["year"].agg(lambda s: ", ".join(str(int(y)) for y in sorted(set(s))))
+        shown = "; ".join(f"{a}: {ys}" for a, ys in list(by_area.items())[:examples])
+        if len(by_area) > examples:
+            shown += f" und {fmt.num(len(by_area) - examples)} weitere"
+        rows.append({"Datei": str(file), "Variable": str(var), "Gebiete (Jahre)": shown,
+                     "Gebiet-Jahre": fmt.num(len(g))})
+    return table(pd.DataFrame(rows), caption=f"Fehlende Zeilen ({fmt.num(len(gaps))} Gebiet-Jahre)",
+                 align_right=["Gebiet-Jahre"],
+                 footnotes=["Für diese Gebiete und Jahre fehlen Zeilen (oder sie wurden abgelehnt). Kennzahlen, "
+                            "die darauf beruhen, erscheinen im Bericht als „fehlt“, auch für die Gemeinde und den "
+                            "Landkreis, zu denen das Gebiet gehört; sie werden nie mit 0 gerechnet."])
+
+
 def validation(district: District):
     """The data check (:mod:`sozialanalyse.validate`): every problem found and, per file, rows read
     = rows kept + rows rejected. With ``validation: lenient`` the report was built from the kept
@@ -154,6 +209,9 @@ def validation(district: District):
                                       "„sozialanalyse validate“ aus."]).data)
     else:
         parts.append('<p>Die Datenprüfung hat keine Probleme gefunden.</p>')
+    gaps = getattr(result, "gaps", None)
+    if gaps is not None and len(gaps):
+        parts.append(gap_table(gaps).data)
     from IPython.display import HTML
 
     return HTML("".join(parts))

@@ -153,7 +153,14 @@ def monitoring(district: District, year: int | None = None) -> Monitoring:
     data["town_name"] = data["town"].map(lambda a: district.name_of(a))
     c = district.counts
     pop = c[(c["variable"] == "einwohner") & (c["year"] == year) & c["area_id"].isin(sr.index)]
-    data["population"] = pop.groupby(pop["area_id"].astype(str))["value"].sum().reindex(data.index).fillna(0)
+    data["population"] = pop.groupby(pop["area_id"].astype(str))["value"].sum().reindex(data.index)
+    g = getattr(district, "gaps", None)
+    absent = set() if g is None or g.empty else set(
+        g.loc[(g["variable"] == "einwohner") & (g["year"] == year), "area_id"].astype(str))
+    data.loc[data.index.isin(absent) | data["population"].isna(), "population"] = np.nan  # missing, not 0
+    why = res[res["reason"].astype(str) != ""].groupby("area_id")["reason"].agg(
+        lambda r: "; ".join(dict.fromkeys(r.astype(str))))
+    data["missing"] = why.reindex(data.index).fillna("")
     for i in st["status"]:
         data[i] = wide.get((i, year), pd.Series(dtype=float)).reindex(data.index)
         data[f"{i}@{start}"] = wide.get((i, start), pd.Series(dtype=float)).reindex(data.index)
@@ -331,6 +338,10 @@ def class_map(district: District, year: int | None = None):
     out = shapes[~t.reindex(shapes.index)["valid"].astype(bool)]
     if len(out):
         out.plot(ax=ax, facecolor="#f4f4f4", edgecolor="#999999", hatch="///", linewidth=0.5, zorder=2)
+    tt = t.reindex(shapes.index)
+    absent = shapes[(tt["valid"].astype(bool) & tt["status_class"].isna()).to_numpy()]  # data incomplete
+    if len(absent):
+        absent.plot(ax=ax, facecolor="#d9d9d9", edgecolor="#666666", hatch="xx", linewidth=0.5, zorder=2)
     _town_outlines(district, towns, ax)
     for a, row in shapes.iterrows():
         p = row.geometry.representative_point()
@@ -354,6 +365,9 @@ def class_map(district: District, year: int | None = None):
     if len(out):
         handles.append(Patch(facecolor="#f4f4f4", edgecolor="#999999", hatch="///",
                              label=f"nicht bewertet (unter {fmt.num(MIN_POPULATION)} Einw.)"))
+    if len(absent):
+        handles.append(Patch(facecolor="#d9d9d9", edgecolor="#666666", hatch="xx",
+                             label="fehlt (Eingangsdaten unvollständig, nicht klassifizierbar)"))
     handles += [Patch(facecolor="none", edgecolor="#222222", linewidth=1.4, label="Stadtgrenze"),
                 Patch(color=_GREY, label="übriger Landkreis (ohne Sozialräume)"),
                 Line2D([], [], linestyle="", label="Zahl im Gebiet: Nr. des Sozialraums (Tabellen)")]
@@ -403,13 +417,36 @@ def _population_status(district: District, area_id: str, year: int) -> dict:
     return dict(zip(t["area_id"].astype(str), t["status"]))
 
 
+def not_classifiable(m: Monitoring, areas=None) -> list[str]:
+    """German lines naming the Sozialräume (of ``areas``, default all) that are not classified
+    because input data are missing (never a class, never silently off the list), with what is
+    missing."""
+    t, d = m.result.table, m.data
+    out = []
+    for a in (t.index if areas is None else [x for x in t.index if x in set(areas)]):
+        r = str(t.loc[a, "reason"] or "")
+        miss = str(d.loc[a, "missing"]) if "missing" in d.columns else ""
+        if r.startswith("nicht klassifizierbar") or miss:
+            from .profile import absent_footnote
+
+            what = absent_footnote(miss.split("; ")) if miss else []
+            detail = what[0].split("(", 1)[1].split(")")[0] if what else r.split(": ", 1)[-1]
+            out.append(f"{d.loc[a, 'name']} ({d.loc[a, 'town_name']}, Nr. {_number(a)}): fehlt ({detail})")
+    return out
+
+
 def attention_table(district: District, year: int | None = None):
     """Table: Quartiere mit besonderem Aufmerksamkeitsbedarf, with the indicators (z >= 1)
-    that put each area there."""
+    that put each area there. Sozialräume whose data are incomplete are named below the table
+    as not classifiable."""
     m = monitoring(district, year)
     att = attention(m.result)
+    missing = not_classifiable(m)
+    missing_line = ("Nicht klassifizierbar, weil Eingangsdaten fehlen (weder auf der Liste noch "
+                    "ausgeschlossen): " + "; ".join(missing) + ".") if missing else None
     if att.empty:
-        return note("Kein Sozialraum erfüllt die Kriterien für besonderen Aufmerksamkeitsbedarf.")
+        return note("Kein Sozialraum erfüllt die Kriterien für besonderen Aufmerksamkeitsbedarf."
+                    + (" " + missing_line if missing_line else ""))
     from . import disclosure
 
     d = m.data
@@ -446,6 +483,7 @@ def attention_table(district: District, year: int | None = None):
                             "Genannt sind die Kennzahlen, deren z-Wert mindestens 1 beträgt (mindestens eine "
                             f"Standardabweichung ungünstiger als der Durchschnitt der Sozialräume); Veränderung "
                             f"{m.start}–{m.year} in Prozentpunkten (Pp.).",
+                            *([missing_line] if missing_line else []),
                             *([disclosure.settings(district.config).footnote_line] if hidden else [])],
                  align_right=[], kinds={c: "text" for c in df.columns})
 
@@ -470,6 +508,11 @@ def lorenz_figure(district: District, year: int | None = None, indicator: str = 
     colors = {"sozialraum": "#c8372d", "gemeinde": "#3b6ea8"}
     fig, ax = plt.subplots(figsize=(6.2, 5.2))
     ax.plot([0, 1], [0, 1], color="#999999", linewidth=0.9, linestyle="--", label="Gleichverteilung")
+    gone = res[res["reason"].astype(str) != ""] if "reason" in res.columns else res.iloc[:0]
+    if len(gone):  # computed over the complete areas only: say which are left out
+        names = ", ".join(dict.fromkeys(district.name_of(str(a)) for a in gone["area_id"]))
+        ax.annotate(f"Ohne Gebiete mit fehlenden Daten: {names}", (0.0, -0.2), xycoords="axes fraction",
+                    fontsize=7, color="#555555", va="top")
     for level in ("sozialraum", "gemeinde"):
         sub = res[(res["level"] == level) & res["value"].notna()]
         g = disparity.gini(sub, "value", "denominator")
@@ -509,36 +552,79 @@ def _base_values(district: District, indicator: str, year: int) -> pd.DataFrame:
     return res.dropna(subset=["value", "denominator"]).reset_index(drop=True)
 
 
-def theil_shares(district: District, year: int | None = None, indicator: str = "sgb2_quote") -> pd.DataFrame:
+#: German plural of each kind of base area, for saying which areas a decomposition covers.
+_BASE_UNITS = {"Sozialraum": "Sozialräume", "Mitgliedsgemeinde": "Mitgliedsgemeinden"}
+_OTHER_BASE = "Gemeinden ohne Sozialräume"
+
+
+def _theil_units(district: District, base: pd.DataFrame, over: str) -> dict:
+    """Which areas a Theil decomposition covers: counts by kind and a German phrase."""
+    kinds = district.areas.assign(area_id=district.areas["area_id"].astype(str)).set_index("area_id")["kind"]
+    unit = base["area_id"].map(kinds).map(lambda k: _BASE_UNITS.get(k, _OTHER_BASE))
+    counts = {u: int(c) for u, c in unit.value_counts().items()}
+    order = [*_BASE_UNITS.values(), _OTHER_BASE]
+    parts = [f"{fmt.num(counts[u])} {u}" for u in order if u in counts]
+    listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " und " + parts[-1]
+    groups = base["muni"].nunique()
+    if over == "sozialraum":
+        towns = "einer Stadt" if groups == 1 else f"{fmt.num(groups)} Städten"
+        phrase = f"{fmt.num(len(base))} Sozialräume in {towns}"
+    else:
+        phrase = f"{fmt.num(len(base))} kleinste Gebiete ({listed})"
+    return {"over": over, "units": phrase, "unit_counts": counts, "n_areas": int(len(base)), "n_groups": int(groups)}
+
+
+def theil_shares(district: District, year: int | None = None, indicator: str = "sgb2_quote",
+                 over: str = "base") -> pd.DataFrame:
     """Theil T decomposition of an indicator over the base areas grouped by municipality.
 
+    Parameters
+    ----------
+    over : {"base", "sozialraum"}
+        The areas decomposed: ``"base"`` (default, the report's table) all base areas
+        (Sozialräume, Mitgliedsgemeinden and municipalities without Sozialräume);
+        ``"sozialraum"`` only the Sozialräume, grouped by their town. The between share depends
+        on this choice (Musterland 2024: 27,6 % over the 56 base areas, 2,9 % over the 36
+        Sozialräume of the three towns), so the result says which it is.
+
     Returns a DataFrame with the rows ``between``, ``within`` and ``total`` and the columns
-    ``theil`` and ``share`` (percent of the total; between + within = 100), followed by one
-    row per municipality with more than one base area (``within:<area_id>``, its contribution
-    to the within part).
+    ``theil``, ``share`` (percent of the total; between + within = 100) and ``n_areas`` (the
+    areas the part covers), followed by one row per municipality with more than one area
+    (``within:<area_id>``, its contribution to the within part). ``attrs`` names the areas:
+    ``over``, ``units`` (German phrase, e.g. "56 kleinste Gebiete (36 Sozialräume, ...)"),
+    ``unit_counts`` (areas by kind), ``n_areas`` and ``n_groups`` (municipalities).
     """
     from . import disparity
 
+    if over not in ("base", "sozialraum"):
+        raise ValueError(f"over must be 'base' or 'sozialraum', got {over!r}")
     year = int(year or district.report_year)
     base = _base_values(district, indicator, year)
+    if over == "sozialraum":
+        kinds = district.areas.assign(area_id=district.areas["area_id"].astype(str)).set_index("area_id")["kind"]
+        base = base[base["area_id"].map(kinds) == "Sozialraum"].reset_index(drop=True)
+        if base.empty:
+            raise ValueError(f"{district.name} has no Sozialraum with a value of {indicator} in {year}")
     dec = disparity.theil_decomposition(base, "value", "denominator", group="muni", measure="T")
     total = float(dec.total)
-    rows = [("between", float(dec.bg)), ("within", float(dec.wg)), ("total", total)]
+    rows = [("between", float(dec.bg), len(base)), ("within", float(dec.wg), len(base)),
+            ("total", total, len(base))]
     n = base.groupby("muni").size()
     g = dec.groups.set_index("muni")
     for muni in n[n > 1].index:
-        rows.append((f"within:{muni}", float(g.loc[muni, "within_contribution"])))
-    out = pd.DataFrame(rows, columns=["part", "theil"]).set_index("part")
-    out["share"] = 100 * out["theil"] / total
+        rows.append((f"within:{muni}", float(g.loc[muni, "within_contribution"]), int(n[muni])))
+    out = pd.DataFrame(rows, columns=["part", "theil", "n_areas"]).set_index("part")
+    out.insert(1, "share", 100 * out["theil"] / total)
+    out.attrs.update(_theil_units(district, base, over))
     return out
 
 
 def theil_table(district: District, year: int | None = None, indicator: str = "sgb2_quote"):
     """Table: Wie viel der Ungleichheit liegt zwischen und wie viel innerhalb der Städte und
-    Gemeinden (Theil T, shares in %)."""
+    Gemeinden (Theil T over the base areas, shares in %); the caption and footnote name the
+    areas, and the footnote gives the between share over the Sozialräume alone beside it."""
     year = int(year or district.report_year)
     sh = theil_shares(district, year, indicator)
-    base = _base_values(district, indicator, year)
     rows = [
         {"Teil der Ungleichheit": "zwischen den Städten und Gemeinden", "Theil T": fmt.num(sh.loc["between", "theil"], 4),
          "Anteil": fmt.pct(sh.loc["between", "share"])},
@@ -547,7 +633,7 @@ def theil_table(district: District, year: int | None = None, indicator: str = "s
     ]
     for part in [p for p in sh.index if p.startswith("within:")]:
         muni = part.split(":", 1)[1]
-        k = int((base["muni"] == muni).sum())
+        k = int(sh.loc[part, "n_areas"])
         unit = "Sozialräume" if district.area(muni)["kind"] == "Stadt" else "Mitgliedsgemeinden"
         rows.append({"Teil der Ungleichheit": f"– davon innerhalb {district.name_of(muni)} ({k} {unit})",
                      "Theil T": fmt.num(sh.loc[part, "theil"], 4), "Anteil": fmt.pct(sh.loc[part, "share"])})
@@ -555,14 +641,23 @@ def theil_table(district: District, year: int | None = None, indicator: str = "s
                  "Anteil": fmt.pct(100)})
     df = pd.DataFrame(rows)
     name = _short(indicator)
+    notes = [f"Theil-Index T der {name} über {sh.attrs['units']}, gewichtet mit der Bezugsbevölkerung, "
+             f"zerlegt nach {fmt.num(sh.attrs['n_groups'])} Städten, Einheits- und Samtgemeinden. 0 bedeutet: "
+             "überall dieselbe Quote. Der Teil »zwischen« entsteht, weil sich die Quoten der "
+             "Gemeinden unterscheiden, der Teil »innerhalb« durch Unterschiede in den Gemeinden."]
+    sr = sh.attrs["unit_counts"].get("Sozialräume", 0)
+    if 0 < sr < sh.attrs["n_areas"]:
+        try:
+            so = theil_shares(district, year, indicator, over="sozialraum")
+        except ValueError:
+            so = None
+        if so is not None and so.attrs["n_groups"] > 1:
+            notes.append(f"Der Anteil »zwischen« hängt davon ab, welche Gebiete verglichen werden: nur über die "
+                         f"{so.attrs['units']} gerechnet, liegen {fmt.pct(so.loc['between', 'share'])} der "
+                         "Ungleichheit zwischen den Städten.")
     return table(df, caption=f"Wie viel der Ungleichheit ({name}, {year}) liegt zwischen und wie viel "
-                             "innerhalb der Städte und Gemeinden?",
-                 footnotes=[f"Theil-Index T der {name} über {len(base)} kleinste Gebiete (Sozialräume, "
-                            "Mitgliedsgemeinden und Gemeinden ohne Unterteilung), gewichtet mit der "
-                            "Bezugsbevölkerung, zerlegt nach Städten, Einheits- und Samtgemeinden. 0 bedeutet: "
-                            "überall dieselbe Quote. Der Teil »zwischen« entsteht, weil sich die Quoten der "
-                            "Gemeinden unterscheiden, der Teil »innerhalb« durch Unterschiede in den Gemeinden."],
-                 align_right=["Theil T", "Anteil"])
+                             f"innerhalb der Städte und Gemeinden? Berechnet über {sh.attrs['units']}",
+                 footnotes=notes, align_right=["Theil T", "Anteil"])
 
 
 _LISA_COLORS = {"Hoch-Hoch": "#c8372d", "Niedrig-Niedrig": "#2c7bb6", "Hoch-Niedrig": "#f5a25d",
@@ -667,17 +762,20 @@ def profile_classes(district: District, area_id: str, year: int | None = None):
     pop_status = _population_status(district, area_id, m.year)
     reasons: dict[str, list[str]] = {"Einwohner": []}
     rows = []
+    absent = not_classifiable(m, [str(a) for a in children["area_id"]])
     for a in children.loc[children["kind"] == "Sozialraum", "area_id"]:
         a = str(a)
         r = t.loc[a]
         valid = bool(r["valid"])
+        unclassified = "fehlt (nicht klassifizierbar)" if valid and str(r["reason"] or "").startswith(
+            "nicht klassifizierbar") else "nicht bewertet"
         reasons["Einwohner"].append(pop_status.get(a, ""))
         rows.append({"Nr.": _number(a), "Sozialraum": m.data.loc[a, "name"],
                      "Einwohner": fmt.num(m.data.loc[a, "population"]),
                      "Statusindex": fmt.num(r["status_index"], 2) if valid else fmt.MISSING,
-                     "Status": str(r["status_class"]) if valid and pd.notna(r["status_class"]) else "nicht bewertet",
+                     "Status": str(r["status_class"]) if valid and pd.notna(r["status_class"]) else unclassified,
                      "Dynamikindex": fmt.num(r["dynamics_index"], 2) if valid else fmt.MISSING,
-                     "Dynamik": str(r["dynamics_class"]) if valid and pd.notna(r["dynamics_class"]) else "nicht bewertet",
+                     "Dynamik": str(r["dynamics_class"]) if valid and pd.notna(r["dynamics_class"]) else unclassified,
                      "Besonderer Aufmerksamkeitsbedarf": "ja" if a in att.index else "–"})
     masked = disclosure.mask(pd.DataFrame(rows), reasons, config=district.config)
     df = masked.frame
@@ -686,6 +784,9 @@ def profile_classes(district: District, area_id: str, year: int | None = None):
                             "Monitorings Soziale Stadtentwicklung Berlin). Statusindex über +1: niedriger Status; "
                             "Dynamikindex über +1: negative Dynamik. Besonderer Aufmerksamkeitsbedarf: Status "
                             "»niedrig« oder »sehr niedrig« oder Dynamik »negativ«. Methode: Kapitel "
-                            "Sozialraum-Monitoring.", *masked.footnotes],
+                            "Sozialraum-Monitoring.",
+                            *([f"Nicht klassifizierbar, weil Eingangsdaten fehlen: {'; '.join(absent)}."]
+                              if absent else []),
+                            *masked.footnotes],
                  align_right=["Nr.", "Einwohner", "Statusindex", "Dynamikindex"],
                  kinds={c: "count" if c == "Einwohner" else "text" for c in df.columns})

@@ -42,10 +42,16 @@ def population_pyramid(district: District, area_id: str, year: int, ax=None):
     t = totals(district, area_id, "einwohner", by=["age_group", "sex", "nationality"], years=[year])
     if t.empty:
         raise ValueError(f"no population for area {area_id!r} in {year}")
-    wide = t.pivot_table(index="age_group", columns=["sex", "nationality"], values="value",
-                         aggfunc="sum", fill_value=0).reindex(AGE_GROUPS, fill_value=0)
     if ax is None:
         _, ax = plt.subplots(figsize=(7, 5))
+    if t["value"].isna().any():  # rows absent in a base area (District.gaps): no pyramid of a part
+        ax.text(0.5, 0.5, f"Bevölkerung {year}: fehlt\n(Eingangsdaten unvollständig)", ha="center", va="center",
+                transform=ax.transAxes, fontsize=10, color="#555555")
+        ax.set_axis_off()
+        ax.set_title(f"Bevölkerung nach Alter, Geschlecht und Staatsangehörigkeit, 31.12.{year}", fontsize=10)
+        return ax
+    wide = t.pivot_table(index="age_group", columns=["sex", "nationality"], values="value",
+                         aggfunc="sum", fill_value=0).reindex(AGE_GROUPS, fill_value=0)
     from .disclosure import settings
 
     threshold = settings(district.config).threshold

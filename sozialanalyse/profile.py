@@ -5,6 +5,7 @@ book is library code that is tested and documented.
 """
 from __future__ import annotations
 
+import re
 
 import matplotlib.pyplot as plt
 import pandas as pd
@@ -87,9 +88,11 @@ def population_summary(district: District, area_id: str, year: int) -> dict:
     first = district.years[0]
     pop = totals(district, area_id, "einwohner", by=["age_group"], years=[first, year])
     now = pop[pop["year"] == year]
-    total_now = float(now["value"].sum())
-    total_first = float(pop.loc[pop["year"] == first, "value"].sum())
-    old = float(now.loc[now["age_group"].isin(age_groups_between(65)), "value"].sum())
+    # skipna=False: a year with absent rows (NaN from totals) is missing, not a smaller sum
+    total_now = float(now["value"].sum(skipna=False)) if len(now) else float("nan")
+    first_rows = pop.loc[pop["year"] == first, "value"]
+    total_first = float(first_rows.sum(skipna=False)) if len(first_rows) else float("nan")
+    old = float(now.loc[now["age_group"].isin(age_groups_between(65)), "value"].sum(skipna=False))
     return {
         "year": year,
         "first_year": first,
@@ -147,7 +150,8 @@ def _format_value(value: float, unit: str) -> str:
 def _latest(res: pd.DataFrame, year: int) -> pd.DataFrame:
     """Per area and indicator the row of ``year``, or of the latest earlier year with a value
     (elections are held only every few years)."""
-    res = res[(res["year"] <= year) & res["value"].notna()]
+    incomplete = res["reason"].astype(str) != "" if "reason" in res.columns else False
+    res = res[(res["year"] <= year) & (res["value"].notna() | incomplete)]  # "fehlt" stays in its year
     res = res.sort_values("year")
     return res.groupby(["area_id", "indicator"], observed=True).tail(1)
 
@@ -158,6 +162,31 @@ def _interval(row, unit: str) -> str:
     low, high = _format_value(row["ci_low"], unit), _format_value(row["ci_high"], unit)
     suffix = f" {unit}" if unit in ("%", "Jahre", "m²", "EUR/m²") else ""
     return f"{low.removesuffix(suffix)} – {high}"
+
+
+def _absent(row, absent: dict) -> str:
+    """``"fehlt ²"`` for a result row whose inputs are incomplete (its ``reason``), collecting
+    the reason for the footnote; "" otherwise."""
+    reason = str(row.get("reason", "") or "") if row is not None else ""
+    if not reason or reason == "nan":
+        return ""
+    absent.setdefault(reason, None)
+    return f"{fmt.ABSENT} ²"
+
+
+def absent_footnote(absent) -> list[str]:
+    """German footnote naming what is missing (variables, year, base areas) behind "fehlt"."""
+    if not absent:
+        return []
+    parts = []
+    for r in absent:
+        m = re.match(r"incomplete: (.+) (\d{4}) in (\d+) of (\d+) base areas?", r)
+        if m and m.group(4) == "1":  # the area is a base area itself
+            parts.append(f"{m.group(1)} {m.group(2)}")
+        else:
+            parts.append(f"{m.group(1)} {m.group(2)} in {m.group(3)} von {m.group(4)} Teilgebieten" if m else r)
+    return ["² fehlt: Eingangsdaten unvollständig, es fehlen Zeilen (" + "; ".join(dict.fromkeys(parts))
+            + "); der Wert wird nicht aus unvollständigen Daten berechnet (keine 0)."]
 
 
 def key_figures(district: District, area_id: str, year: int):
@@ -176,7 +205,7 @@ def key_figures(district: District, area_id: str, year: int):
     own = res[res["area_id"] == area_id].set_index("indicator")
     kreis = res[res["area_id"] == district.kreis["area_id"]].set_index("indicator")
     order = {f: i for i, f in enumerate(indicators.FIELDS)}
-    rows = []
+    rows, absent = [], {}
     sorted_ids = sorted(ids, key=lambda i: (order.get(cat.loc[i, "field"], 99), ids.index(i)))
     for i in sorted_ids:
         unit = str(cat.loc[i, "unit"])
@@ -190,11 +219,14 @@ def key_figures(district: District, area_id: str, year: int):
         row = {
             "Handlungsfeld": cat.loc[i, "field"],
             "Kennzahl": name,
-            district.name_of(area_id): (_format_value(v["value"], unit) + flag) if v is not None else fmt.MISSING,
+            district.name_of(area_id): (_absent(v, absent) or _format_value(v["value"], unit) + flag)
+            if v is not None else fmt.MISSING,
             "95-%-Intervall": _interval(v, unit),
         }
         if not is_kreis:
-            row[district.name] = _format_value(kreis.loc[i, "value"], unit) if i in kreis.index else fmt.MISSING
+            k = kreis.loc[i] if i in kreis.index else None
+            row[district.name] = ((_absent(k, absent) or _format_value(k["value"], unit)) if k is not None
+                                  else fmt.MISSING)
         rows.append(row)
     df = pd.DataFrame(rows)
     hrefs = [catalog_href(i, from_profile=not is_kreis) for i in sorted_ids]
@@ -202,13 +234,14 @@ def key_figures(district: District, area_id: str, year: int):
                  footnotes=["95-%-Intervall: Wilson-Intervall für Anteile, exaktes Poisson- bzw. Byar-Intervall "
                             "für Raten; ohne Intervall: Mittelwerte und Salden. Jahreszahl in Klammern: letzter "
                             "verfügbarer Wert (Wahlen). ¹ Nenner unter der Mindestgröße, Wert unsicher. "
-                            "Definitionen: siehe Daten und Methoden."],
+                            "Definitionen: siehe Daten und Methoden.", *absent_footnote(absent)],
                  align_right=[c for c in df.columns if c not in ("Handlungsfeld", "Kennzahl")])
 
 
 def trends_table(district: District, area_id: str, indicator_ids: list[str] | None = None):
     """Table: each indicator in the first and last year and whether it rises or falls
-    (binomial / Poisson GLM trend test over all years, see :mod:`sozialanalyse.trend`)."""
+    (binomial / Poisson GLM trend test over all years allowing for overdispersion, see
+    :func:`sozialanalyse.trend.trend`)."""
     from . import indicators
     from .trend import trend
 
@@ -221,24 +254,33 @@ def trends_table(district: District, area_id: str, indicator_ids: list[str] | No
     res = res[res["area_id"].astype(str) == area_id]
     tr = trend(res).set_index("indicator")
     first, last = district.years[0], district.years[-1]
-    rows = []
+    rows, absent = [], {}
     for i in ids:
         if i not in tr.index:
             continue
         unit = str(cat.loc[i, "unit"])
-        obs = res[res["indicator"].astype(str) == i].set_index("year")["value"]
+        mine = res[res["indicator"].astype(str) == i].set_index("year")
+        obs = mine["value"]
+        why = mine["reason"].astype(str) if "reason" in mine.columns else pd.Series(dtype=object)
+        for r in why[why != ""]:
+            _absent({"reason": r}, absent)
         t = tr.loc[i]
-        arrow = {"up": "↑ ", "down": "↓ ", "none": ""}[t["direction"]]
+        arrow = {"up": "↑ ", "down": "↓ "}.get(t["direction"], "")
         rows.append({"Kennzahl": cat.loc[i, "name"],
-                     str(first): _format_value(obs.get(first), unit),
-                     str(last): _format_value(obs.get(last), unit),
+                     str(first): _absent({"reason": why.get(first, "")}, absent) or _format_value(obs.get(first), unit),
+                     str(last): _absent({"reason": why.get(last, "")}, absent) or _format_value(obs.get(last), unit),
                      "Veränderung je Jahr": fmt.signed(100 * (t["ratio_per_year"] - 1), 1, "%"),
                      "Trend": arrow + t["label"]})
     df = pd.DataFrame(rows)
     return table(df, caption=f"Entwicklung {first}–{last}",
                  footnotes=["Trend: Test der jährlichen Veränderung in einem verallgemeinerten linearen "
                             "Modell über alle Jahre (Anteile: binomial, Raten: Poisson), Signifikanzniveau 5 %. "
-                            "Veränderung je Jahr: relative Veränderung der Chance bzw. Rate."],
+                            "Schwanken die Werte von Jahr zu Jahr stärker, als der Zufall allein erklärt, wird "
+                            "diese zusätzliche Streuung aus den Daten geschätzt und der Test entsprechend "
+                            "vorsichtiger (Quasi-Likelihood); mit nur zwei Jahren wird nicht getestet. "
+                            "Veränderung je Jahr: relative Veränderung der Chance bzw. Rate.",
+                            *[f + " Jahre mit fehlenden Werten gehen nicht in den Trendtest ein."
+                              for f in absent_footnote(absent)]],
                  align_right=[c for c in df.columns if c not in ("Kennzahl", "Trend")])
 
 
@@ -250,28 +292,50 @@ def municipality_table(district: District, year: int, ids: list[str] | None = No
                   "pflegequote"]
     cat = indicators.catalog(indicators.district_catalog(district)).set_index("id")
     res = _indicator_values(district, ids, ["gemeindeverband", "kreis"], years=[year])
-    wide = res.pivot_table(index="area_id", columns="indicator", values="value", aggfunc="first")
     order = list(district.municipalities()["area_id"]) + [district.kreis["area_id"]]
+    wide = res.pivot_table(index="area_id", columns="indicator", values="value", aggfunc="first",
+                           dropna=False).reindex(index=order, columns=ids)
+    why = ({(str(a), str(i)): str(r) for a, i, r in zip(res["area_id"], res["indicator"], res["reason"]) if str(r)}
+           if "reason" in res.columns else {})
     pop = {a: population_summary(district, a, year)["einwohner"] for a in order}
-    rows = []
+    pop_gap = {a: _has_gap(district, a, "einwohner", year) for a in order if pd.isna(pop[a])}
+    pop_gap = {a: k for a, k in pop_gap.items() if k}
+    rows, absent = [], {}
     header_links = {}
     for a in order:
-        row = {"Gebiet": district.name_of(a), "Art": _kind(district, a), "Einwohner": fmt.num(pop[a])}
+        row = {"Gebiet": district.name_of(a), "Art": _kind(district, a),
+               "Einwohner": f"{fmt.ABSENT} ²" if a in pop_gap else fmt.num(pop[a])}
+        if a in pop_gap:
+            n = len(district.base_of(a))
+            absent.setdefault(f"incomplete: einwohner {year} in {pop_gap[a]} of {n} base area{'s' if n != 1 else ''}",
+                              None)
         for i in ids:
             label = f"{cat.loc[i, 'name']} ({cat.loc[i, 'unit']})"
             header_links[label] = catalog_href(i, from_profile=False)
-            row[label] = _format_value(wide.loc[a, i], str(cat.loc[i, "unit"]))
+            r = why.get((str(a), i), "")
+            row[label] = _absent({"reason": r}, absent) or _format_value(wide.loc[a, i], str(cat.loc[i, "unit"]))
         rows.append(row)
     df = pd.DataFrame(rows)
     return table(df, caption=f"Städte, Gemeinden und Samtgemeinden, {year}", header_links=header_links,
+                 footnotes=absent_footnote(absent) or None,
                  align_right=[c for c in df.columns if c not in ("Gebiet", "Art")])
+
+
+def _has_gap(district: District, area_id: str, variable: str, year: int) -> int:
+    """Number of base areas of ``area_id`` lacking rows of ``variable`` in ``year``."""
+    g = getattr(district, "gaps", None)
+    if g is None or g.empty:
+        return 0
+    g = g[(g["variable"] == variable) & (g["year"] == year)]
+    return int(g["area_id"].isin(district.base_of(area_id)).sum())
 
 
 def population_development(district: District, area_id: str):
     """Figure: inhabitants per year (left) and births, deaths and net migration (right)."""
     pop = totals(district, area_id, "einwohner")
     flows = totals(district, area_id, ["geburten", "sterbefaelle", "zuzuege", "fortzuege"], by=["variable"])
-    wide = flows.pivot_table(index="year", columns="variable", values="value", aggfunc="sum", fill_value=0)
+    # one row per year and variable; a year with absent rows stays NaN (no bar), never 0
+    wide = flows.pivot(index="year", columns="variable", values="value")
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9, 3.4))
     plots.trend(pop, "year", "value", ax=ax1, ylabel="Einwohnerinnen und Einwohner",
                 title="Bevölkerung am 31.12.")
@@ -347,7 +411,7 @@ def subareas(district: District, area_id: str, year: int):
                                 district.areas, config=district.config).table.set_index("area_id")
     reasons: dict[str, list[str]] = {"Einwohner": []}
     vote_year = int(res.loc[res["indicator"] == "wahlbeteiligung_bundestag"].dropna(subset=["value"])["year"].max())
-    rows = []
+    rows, absent = [], {}
     header_links: dict[str, str] = {}
     for _, child in children.iterrows():
         a = child["area_id"]
@@ -360,7 +424,8 @@ def subareas(district: District, area_id: str, year: int):
             flag = " ¹" if len(hit) and "small_denominator" in str(hit["flags"].iloc[0]) else ""
             label = f"{cat.loc[i, 'name']} ({cat.loc[i, 'unit']})" + (f", {y}" if y != year else "")
             header_links[label] = catalog_href(i, from_profile=True)
-            row[label] = _format_value(value, str(cat.loc[i, "unit"])) + flag
+            gap = _absent(hit.iloc[0], absent) if len(hit) and "reason" in hit.columns else ""
+            row[label] = gap or _format_value(value, str(cat.loc[i, "unit"])) + flag
             reasons.setdefault(label, []).append(hit["status"].iloc[0] if len(hit) else "")
         rows.append(row)
     masked = disclosure.mask(pd.DataFrame(rows), reasons, config=district.config)
@@ -368,7 +433,7 @@ def subareas(district: District, area_id: str, year: int):
     label = "Sozialräume" if level == "sozialraum" else "Mitgliedsgemeinden"
     return table(df, caption=f"{label}, {year}",
                  footnotes=["¹ Nenner unter der Mindestgröße: Wert statistisch unsicher, nur eingeschränkt vergleichbar.",
-                            *masked.footnotes],
+                            *absent_footnote(absent), *masked.footnotes],
                  align_right=[c for c in df.columns if c != "Gebiet"], header_links=header_links,
                  kinds={c: "text" if c == "Gebiet" else "count" if c == "Einwohner" else "rate" for c in df.columns})
 
@@ -386,7 +451,9 @@ def municipality_map(district: District, year: int, indicator_id: str = "sgb2_qu
         level = "sozialraum" if (children["kind"] == "Sozialraum").all() else "gemeinde"
         shapes = geo[geo["area_id"].isin(children["area_id"])]
     res = _indicator_values(district, [indicator_id], level, years=[year])
-    shapes = shapes.merge(res[["area_id", "value"]], on="area_id", how="left")
+    cols = ["area_id", "value"] + (["reason"] if "reason" in res.columns else [])
+    shapes = shapes.merge(res[cols], on="area_id", how="left")
+    incomplete = "reason" in shapes.columns and (shapes["reason"].astype(object).fillna("") != "").any()
     fig, ax = plt.subplots(figsize=(7.5, 6.5))
     extra = []
     if area_id is None:
@@ -400,7 +467,8 @@ def municipality_map(district: District, year: int, indicator_id: str = "sgb2_qu
     plots.choropleth(shapes, "value", ax=ax, decimals=1, unit=str(cat.loc[indicator_id, "unit"]),
                      labels="name" if area_id is None else None,
                      legend_title=f"{cat.loc[indicator_id, 'name']} {year}",
-                     title=f"{cat.loc[indicator_id, 'name']}, {year}", extra_handles=extra)
+                     title=f"{cat.loc[indicator_id, 'name']}, {year}", extra_handles=extra,
+                     missing_label="fehlt (Eingangsdaten unvollständig)" if incomplete else "keine Angabe")
     fig.tight_layout()
     plt.close(fig)
     return fig

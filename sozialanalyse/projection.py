@@ -455,6 +455,7 @@ def care_need(
     end_year: int = 2040,
     shift_years_per_decade: float = 1.0,
     annual_change: dict | None = None,
+    trend_cap: float | None = None,
     staff_ratio: dict | None = None,
     age_groups=AGE_GROUPS,
     band_width: int = 5,
@@ -474,6 +475,9 @@ def care_need(
         ``status_quo``: rates of the base year throughout. ``compression``: rates move to
         older ages by ``shift_years_per_decade`` years per decade after the base year.
         ``trend``: rates change by ``annual_change[type]`` per year (e.g. 0.02 = +2 %).
+    trend_cap : float, optional
+        Largest absolute annual change of the ``trend`` scenario (e.g. 0.03 = ±3 % a year):
+        ``annual_change`` beyond it is cut to ``±trend_cap`` and the rows say so (``capped``).
     base_year : int, optional
         Year the rates refer to (default: first year of the projection).
     end_year : int
@@ -489,7 +493,9 @@ def care_need(
     -------
     DataFrame
         ``area``, ``year``, ``type``, ``scenario``, ``recipients``, ``staff`` per area and
-        for the total (``area == total_label``), summed over sex and age.
+        for the total (``area == total_label``), summed over sex and age; ``annual_change``
+        (the change applied in the ``trend`` scenario, NaN in the others), ``capped`` (True
+        where ``trend_cap`` cut the requested change) and ``cap`` (``trend_cap``, NaN without).
 
     Notes
     -----
@@ -557,7 +563,12 @@ def care_need(
         bad = sorted(set(annual_change) - set(CARE_TYPES))
         if bad:
             raise ValueError(f"annual_change: unknown care type(s) {bad}")
-        g = wide.index.get_level_values("type").map(lambda t: annual_change.get(t, 0.0))
+        if trend_cap is not None and not 0 <= trend_cap < 1:
+            raise ValueError(f"trend_cap must be between 0 and 1 (e.g. 0.03), got {trend_cap!r}")
+        requested = {t: float(annual_change.get(t, 0.0)) for t in CARE_TYPES}
+        applied = ({t: float(np.clip(v, -trend_cap, trend_cap)) for t, v in requested.items()}
+                   if trend_cap is not None else requested)
+        g = wide.index.get_level_values("type").map(applied)
         g = np.asarray(g, dtype=float)[None, :, None]
         if np.any(g <= -1):
             raise ValueError("annual_change must be greater than -1")
@@ -588,7 +599,11 @@ def care_need(
         raise ValueError("staff_ratio must be positive")
     out["staff"] = out["recipients"] / ratio
     out["scenario"] = scenario
-    return out[[area, "year", "type", "scenario", "recipients", "staff"]]
+    out["annual_change"] = out["type"].map(applied).astype(float) if scenario == "trend" else np.nan
+    out["capped"] = (out["type"].map(lambda t: applied[t] != requested[t]).astype(bool)
+                     if scenario == "trend" else False)
+    out["cap"] = np.nan if trend_cap is None else float(trend_cap)
+    return out[[area, "year", "type", "scenario", "recipients", "staff", "annual_change", "capped", "cap"]]
 
 
 def care_scenarios(population_projection: pd.DataFrame, care_rates: pd.DataFrame, *,
@@ -607,7 +622,9 @@ def care_scenarios(population_projection: pd.DataFrame, care_rates: pd.DataFrame
     -------
     DataFrame
         ``area``, ``year``, ``type``, one column of recipients per scenario,
-        ``recipients_min``, ``recipients_max``, ``staff_min``, ``staff_max``.
+        ``recipients_min``, ``recipients_max``, ``staff_min``, ``staff_max``; with the ``trend``
+        scenario also ``trend_annual_change`` (the annual change applied), ``trend_capped``
+        (True where ``trend_cap`` cut it) and ``trend_cap``.
 
     Notes
     -----
@@ -639,4 +656,8 @@ def care_scenarios(population_projection: pd.DataFrame, care_rates: pd.DataFrame
     staff = long.groupby(keys, sort=False)["staff"].agg(["min", "max"])
     wide["staff_min"] = staff["min"]
     wide["staff_max"] = staff["max"]
+    if "trend" in scenarios:
+        tr = long[long["scenario"] == "trend"].set_index(keys)
+        for col in ("annual_change", "capped", "cap"):
+            wide[f"trend_{col}"] = tr[col]
     return wide.reset_index()

@@ -16,6 +16,7 @@ The build (``sozialanalyse build``) does four things:
 """
 from __future__ import annotations
 
+import errno
 import hashlib
 import html
 import json
@@ -34,7 +35,7 @@ import yaml
 
 from . import __version__
 
-__all__ = ["BuildError", "Job", "plan", "build", "project_root", "job_data_hash", "slug"]
+__all__ = ["BuildError", "ConfigError", "DiskFullError", "Job", "plan", "build", "project_root", "job_data_hash", "slug"]
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 GENERATED = Path("book") / "_generated"
@@ -50,6 +51,16 @@ _SELECTION_KEYS = {"_path", "profiles", "chapters", "toc_exclude"}
 
 class BuildError(RuntimeError):
     """The build stopped; the message says which file, key, municipality or cell failed."""
+
+
+class DiskFullError(BuildError):
+    """The disk filled up (``ENOSPC``) while the build wrote the cache, the book or the site; the
+    message is one line naming the folder and whether the published site changed."""
+
+
+class ConfigError(BuildError):
+    """The report config cannot be used (syntax, a key not written as text, a bad setting); the
+    message is one line naming the file, line, key and value (the CLI exits with status 2)."""
 
 
 def project_root(start: Path | None = None) -> Path:
@@ -178,6 +189,9 @@ def plan(config: str | Path | None = None, root: Path | None = None) -> tuple[di
     root = root or project_root()
     try:
         cfg = read_config(config)
+    except DataError as exc:
+        raise ConfigError(str(exc)) from None
+    try:
         if cfg.get("source") == "official":  # official open data of the mirror (sozialanalyse.official)
             from .official import load_official
 
@@ -393,11 +407,15 @@ def _write_atomic(path: Path, data: bytes) -> None:
     the new ones, never a part: a temp file beside it, flushed, then renamed over it."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
+    try:
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:  # disk full, killed: no half-written temp file is left to fill the disk
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def _write_if_changed(path: Path, data: bytes) -> bool:
@@ -407,14 +425,50 @@ def _write_if_changed(path: Path, data: bytes) -> bool:
     return True
 
 
-def _lock(root: Path):
+#: How often a build waiting for the lock looks again (seconds).
+LOCK_POLL = 0.5
+
+
+def _lock(root: Path, timeout: float | None = None, quiet: bool = False):
     """An exclusive lock on ``_build/.lock`` for the whole build (released by the OS when the
-    process ends, also when it is killed): two builds never share the temp files below."""
+    process ends, also when it is killed): two builds never share the temp files below.
+
+    If another build holds it, one line says so (with that build's process id, which the lock
+    file holds) and this build waits until it is free; a lock held by a dead process cannot
+    exist. With ``timeout`` (seconds) it gives up after that long with a :class:`BuildError`.
+    """
     import fcntl
 
     (root / BUILD).mkdir(parents=True, exist_ok=True)
-    fh = open(root / BUILD / ".lock", "w")  # noqa: SIM115 - held until the build returns
-    fcntl.flock(fh, fcntl.LOCK_EX)
+    path = root / BUILD / ".lock"
+    fh = open(path, "a+")  # noqa: SIM115 - held until the build returns; "a+": the holder's pid stays readable
+    try:
+        fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        fh.seek(0)
+        holder = fh.read().strip()
+        who = f"another build (pid {holder})" if holder.isdigit() else "another build"
+        limit = f" (at most {timeout:g} s)" if timeout is not None else ""
+        print(f"sozialanalyse build: {who} holds {path}: waiting for it to finish{limit} ...",
+              file=sys.stderr, flush=True)
+        start = time.monotonic()
+        while True:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if timeout is not None and time.monotonic() - start >= timeout:
+                    fh.close()
+                    raise BuildError(f"{who} still holds {path} after {timeout:g} s; nothing was built "
+                                     "(the published site is unchanged)") from None
+                time.sleep(LOCK_POLL)
+        if not quiet:
+            print(f"sozialanalyse build: the lock is free after {time.monotonic() - start:.0f} s; building",
+                  file=sys.stderr, flush=True)
+    fh.seek(0)
+    fh.truncate()
+    fh.write(str(os.getpid()))
+    fh.flush()
     return fh
 
 
@@ -447,6 +501,45 @@ def _progress(msg: str, quiet: bool) -> None:
         print(msg, file=sys.stderr, flush=True)
 
 
+def _cache_entry_problem(path: Path) -> str | None:
+    """Why the cached notebook ``path`` cannot be used (not UTF-8, not JSON or cut off, not a
+    notebook in nbformat 4), or ``None`` if it can. A structural check, not the full nbformat
+    schema (which takes about a second per notebook)."""
+    try:
+        nb = json.loads(path.read_bytes().decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        return f"not UTF-8 at byte {exc.start}"
+    except json.JSONDecodeError as exc:
+        return f"not a complete notebook: {exc.msg} (line {exc.lineno}, column {exc.colno})"
+    if not isinstance(nb, dict) or nb.get("nbformat") != 4 or not isinstance(nb.get("metadata"), dict):
+        return "not a notebook in nbformat 4"
+    cells = nb.get("cells")
+    if not isinstance(cells, list) or not all(
+            isinstance(c, dict) and c.get("cell_type") in ("code", "markdown", "raw") and "source" in c
+            and (c["cell_type"] != "code" or isinstance(c.get("outputs"), list)) for c in cells):
+        return "its cells are not those of a notebook"
+    return None
+
+
+def discard_corrupt_cache(jobs: list[Job], root: Path) -> list[str]:
+    """Check the cached notebook of every job; a corrupt one (a build killed or a disk filled up
+    while it was written by another tool, a file edited by hand) is deleted so that its page is
+    executed again, and named in one line on stderr. Returns those lines."""
+    cache = root / CACHE
+    lines = []
+    for job in jobs:
+        path = cache / f"{job.key}.ipynb"
+        if not path.is_file():
+            continue
+        why = _cache_entry_problem(path)
+        if why is not None:
+            path.unlink(missing_ok=True)
+            rel = os.path.relpath(path, root)
+            lines.append(f"cache entry {rel} ({job.label}) is corrupt ({why}): discarded, the page is executed again")
+            print(f"sozialanalyse build: {lines[-1]}", file=sys.stderr, flush=True)
+    return lines
+
+
 def execute(jobs: list[Job], root: Path, jobs_n: int = 2, quiet: bool = False) -> dict:
     """Execute the jobs not in the cache; copy every executed notebook into ``book/_generated``.
 
@@ -454,6 +547,7 @@ def execute(jobs: list[Job], root: Path, jobs_n: int = 2, quiet: bool = False) -
     """
     cache = root / CACHE
     cache.mkdir(parents=True, exist_ok=True)
+    discard_corrupt_cache(jobs, root)
     todo = [j for j in jobs if not (cache / f"{j.key}.ipynb").is_file()]
     start = time.perf_counter()
     total = len(todo)
@@ -462,6 +556,7 @@ def execute(jobs: list[Job], root: Path, jobs_n: int = 2, quiet: bool = False) -
     if todo:
         ctx = get_context("spawn")
         errors = []
+        disk_full = None
         with ProcessPoolExecutor(max_workers=max(1, min(jobs_n, total)), mp_context=ctx) as pool:
             futures = {
                 pool.submit(_execute, str(root / "notebooks" / f"{j.template}.ipynb"),
@@ -472,9 +567,16 @@ def execute(jobs: list[Job], root: Path, jobs_n: int = 2, quiet: bool = False) -
             for fut in as_completed(futures):
                 job = futures[fut]
                 done += 1
+                if fut.cancelled():  # after a full disk
+                    _progress(f"[{done}/{total}] not started (disk full): {job.label}", quiet)
+                    continue
                 try:
                     seconds = fut.result()
                 except BaseException as exc:  # noqa: BLE001 - reported with the job's name
+                    if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
+                        disk_full = exc
+                        for other in futures:  # the others would fail alike: not started at all
+                            other.cancel()
                     errors.append(_failure_message(job, exc) + f" (kernel log: {cache / job.key}.run.ipynb.log)")
                     _progress(f"[{done}/{total}] FAILED {job.label}", quiet)
                     continue
@@ -484,6 +586,10 @@ def execute(jobs: list[Job], root: Path, jobs_n: int = 2, quiet: bool = False) -
                 Path(f"{run}.log").unlink(missing_ok=True)
                 _progress(f"[{done}/{total}] {job.label}: {seconds:.1f} s "
                           f"(elapsed {time.perf_counter() - start:.0f} s)", quiet)
+        if disk_full is not None:  # not the notebook's fault: one line (build() names the folder)
+            if not disk_full.filename:  # a write() in the worker names no file: it wrote into the cache
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(cache))
+            raise disk_full
         if errors:
             raise BuildError("notebook execution failed:\n  " + "\n  ".join(errors))
     gen = root / GENERATED
@@ -613,6 +719,8 @@ def _jupyter_book(root: Path, toc: Path, config: Path, work: Path, quiet: bool) 
     env = dict(os.environ)
     env.pop("MPLBACKEND", None)
     proc = subprocess.run(cmd, cwd=root, capture_output=True, text=True, env=env)
+    if proc.returncode != 0 and re.search(r"No space left on device|\[Errno 28\]", proc.stdout + proc.stderr):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(work))
     if proc.returncode != 0:
         lines = [ln for ln in (proc.stdout + "\n" + proc.stderr).splitlines()
                  if "WARNING" in ln or "ERROR" in ln or "Error" in ln]
@@ -637,15 +745,64 @@ def publish(site: Path, root: Path) -> Path:
     return link
 
 
-def build(config: str | Path | None = None, jobs_n: int = 2, quiet: bool = False, root: Path | None = None) -> dict:
-    """Build the report for ``config``; returns a summary (executed, cached, path, seconds)."""
+def build(config: str | Path | None = None, jobs_n: int = 2, quiet: bool = False, root: Path | None = None,
+          lock_timeout: float | None = None) -> dict:
+    """Build the report for ``config``; returns a summary (executed, cached, path, seconds).
+
+    Waits (saying so) while another build of the same project runs, at most ``lock_timeout``
+    seconds if given. Raises :class:`BuildError`; :class:`ConfigError` for a config that cannot
+    be used, :class:`DiskFullError` when the disk fills up (the published site stays as it was).
+    """
     t0 = time.perf_counter()
     root = (root or project_root()).resolve()
-    lock = _lock(root)
+    lock = _lock(root, timeout=lock_timeout, quiet=quiet)
+    link = root / BUILD / "html"
+    site_before = os.readlink(link) if link.is_symlink() else None
     try:
         return _build(config, jobs_n, quiet, root, t0)
+    except OSError as exc:
+        full = _disk_full(exc)
+        if full is None:
+            raise
+        raise DiskFullError(_disk_full_message(full, root, site_before)) from None
     finally:
         lock.close()
+
+
+def _disk_full(exc: OSError) -> OSError | None:
+    """``exc`` as an ``ENOSPC`` error if it says the disk is full, else ``None``. ``shutil.copytree``
+    (the copy of the new site) collects the errors of its files into one ``shutil.Error`` without
+    an errno: there the first "[Errno 28]" of its list counts, with its target file."""
+    if exc.errno == errno.ENOSPC:
+        return exc
+    if isinstance(exc, shutil.Error) and exc.args and isinstance(exc.args[0], list):
+        for item in exc.args[0]:
+            if isinstance(item, tuple) and len(item) == 3 and f"[Errno {errno.ENOSPC}]" in str(item[2]):
+                return OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(item[1]))
+    return None
+
+
+def _disk_full_message(exc: OSError, root: Path, site_before: str | None) -> str:
+    """One line for a full disk: the folder being written, whether the published site changed;
+    the build's temp files are removed to give the space back."""
+    where = Path(exc.filename) if exc.filename else None
+    if where is not None and not where.is_dir():
+        where = where.parent
+    if where is None:
+        where_text = f"the build's files in {root}"
+    else:
+        rel = os.path.relpath(where, root)
+        where_text = (str(where) if rel.startswith("..") else rel) + "/"
+    try:
+        clean_stale(root)
+    except OSError:
+        pass
+    link = root / BUILD / "html"
+    now = os.readlink(link) if link.is_symlink() else None
+    site = ("the published site is unchanged" if now == site_before else
+            f"the new site {now} was published, but the build did not finish")
+    return (f"disk full (no space left on device) while writing {where_text}: {site}; free space on that disk "
+            "and build again (what was executed is kept in the cache)")
 
 
 def _build(config, jobs_n: int, quiet: bool, root: Path, t0: float) -> dict:
@@ -664,7 +821,12 @@ def _build(config, jobs_n: int, quiet: bool, root: Path, t0: float) -> dict:
     # What the published site was built from; kept beside the site, not in it, so the site holds
     # nothing but the report (two builds of the same inputs differ only in the build-date line).
     marker = build_dir / ".published.json"
-    published = json.loads(marker.read_text()) if marker.is_file() else {}
+    try:
+        published = json.loads(marker.read_text()) if marker.is_file() else {}
+    except (ValueError, UnicodeDecodeError):  # cut off (e.g. a full disk): the book is simply built again
+        published = {}
+    if not isinstance(published, dict):
+        published = {}
     current = (build_dir / "html").resolve().name if (build_dir / "html").is_symlink() else None
     if published.get("inputs") == inputs and published.get("site") == current and current:
         _progress("book unchanged: the published site is up to date", quiet)

@@ -54,8 +54,17 @@ code                       problem
 ``year_gap``               a variable missing a year between its first and last (elections
                            excepted); flagged, no row rejected
 ``not_nested``             a boundary reaching more than 1 m² outside its parent's; flagged
-``missing_geometry``       an area without a boundary in ``gebiete.gpkg``; flagged
+``missing_geometry``       an area without a boundary in ``gebiete.gpkg``; flagged (a row with a
+                           NULL or EMPTY geometry: rejected)
+``invalid_geometry``       a boundary that is not a valid polygon (self-intersection, ...: GEOS's
+                           reason and place); rejected, never repaired
 ``crs_missing``            a Shapefile without ``.prj`` (EPSG:25832 assumed); flagged
+``incomplete``             a base area without the rows of a variable the format requires in a
+                           year (or some of its dimension cells), after the checks above: rows
+                           they rejected count as absent. One problem per file and variable,
+                           naming the first area keys and years
+                           (:func:`sozialanalyse.completeness.find_gaps`; gaps in ``.gaps``);
+                           flagged. Missing is never 0: lenient builds publish "fehlt"
 =========================  ===================================================================
 
 Problems of an area key (``malformed_key``, ``unknown_key``, ``area_rejected``,
@@ -89,6 +98,7 @@ import numpy as np
 import pandas as pd
 
 from . import areas as _areas
+from . import completeness as _completeness
 from .io.own import (
     _DIMENSION_VALUES,
     COUNT_FILES,
@@ -202,6 +212,8 @@ class ValidationResult:
     areas: pd.DataFrame
     #: keys whose rows in ``areas`` were all rejected, with where and why (for the boundaries' check)
     rejected_areas: dict[str, str] = field(default_factory=dict)
+    #: every absent row the format requires (:func:`sozialanalyse.completeness.find_gaps`)
+    gaps: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def ok(self) -> bool:
@@ -661,7 +673,21 @@ def _check_geometry(folder: Path, areas: pd.DataFrame, rejected: dict[str, str],
     f.flag(~numeric & ~gone & ~gdf["area_id"].isin(known), "unknown_key", "area_id",
            lambda r: "unknown area key (not in areas.csv)")
     f.flag(gdf["area_id"].duplicated(), "duplicate", "area_id", lambda r: "second boundary of the same area")
-    geom = dict(zip(gdf["area_id"], gdf.geometry))
+    from .io.own import geometry_problems  # imported here: keeps the shared import list untouched
+
+    bad_shape = geometry_problems(gdf)  # NULL, EMPTY, self-intersecting: named here, not a GEOS error later
+    shown = {i: ("NULL" if g is None else "EMPTY" if g.is_empty else f"invalid {g.geom_type}")
+             for i, g in enumerate(gdf.geometry.tolist()) if i in bad_shape}
+    f.df = f.df.assign(geometry=[shown.get(i) for i in range(len(gdf))])
+    def shape(code):
+        return pd.Series([bad_shape.get(i, ("",))[0] == code for i in range(len(gdf))], index=gdf.index)
+
+    def why(r):
+        return f"{bad_shape[r.name][1]}; correct the boundary in the GIS (it is not repaired)"
+
+    f.flag(shape("missing_geometry"), "missing_geometry", "geometry", why)
+    f.flag(shape("invalid_geometry"), "invalid_geometry", "geometry", why)
+    geom = {a: (None if i in bad_shape else g) for i, (a, g) in enumerate(zip(gdf["area_id"], gdf.geometry))}
     for a in sorted(known - set(gdf["area_id"])):
         problems.append(Problem(path.name, None, "area_id", a, None, "missing_geometry", "no boundary for this area"))
         rc.flagged["missing_geometry"] += 1
@@ -721,6 +747,7 @@ def validate(folder: str | Path, strict: bool = False, geometry: bool = True,
         _check_geometry(folder, areas, rejected, problems, recon)
     result = ValidationResult(folder=folder, problems=problems, reconciliation=recon, tables=tables, areas=areas,
                               rejected_areas=rejected)
+    _check_completeness(result, files)
     if strict and problems:
         raise ValidationError(result)
     return result
@@ -734,6 +761,38 @@ def with_geometry(result: ValidationResult) -> ValidationResult:
     problems, recon = list(result.problems), dict(result.reconciliation)
     _check_geometry(result.folder, result.areas, result.rejected_areas, problems, recon)
     return replace(result, problems=problems, reconciliation=recon)
+
+
+def _check_completeness(result: ValidationResult, files: dict) -> None:
+    """Gaps (:func:`sozialanalyse.completeness.find_gaps`). ``result.gaps``: those of the kept
+    rows, so a rejected row is absent too (what a lenient build publishes as "fehlt"). Problems:
+    one per file and variable (:func:`sozialanalyse.completeness.describe`) for the rows absent
+    from the files themselves (a rejected row has its problem above; a year missing between an
+    area's first and last is ``year_gap``), flagged in the file's reconciliation."""
+    counts = result.counts
+    if result.areas.empty or counts.empty:
+        return
+    span = (int(counts["year"].min()), int(counts["year"].max()))
+    result.gaps = gaps = _completeness.find_gaps(result.areas, counts, years=span)
+    if gaps.empty:
+        return
+    read = pd.concat([f._out for f in files.values()], ignore_index=True)
+    keys = ["variable", "area_id", "year"]
+    absent = _completeness.find_gaps(result.areas, read, years=span)
+    rows = read.groupby(keys).size().rename("rows").reset_index()  # also rows of unknown categories
+    absent = absent.merge(rows, on=keys, how="left")
+    absent = absent.loc[absent["rows"].fillna(0) < absent["expected"], keys]
+    ys = counts.groupby(["variable", "area_id"])["year"].agg(["min", "max"]).reset_index()
+    absent = gaps.merge(absent, on=keys).merge(ys, on=["variable", "area_id"], how="left")
+    inner = (absent["year"] > absent["min"]) & (absent["year"] < absent["max"]) & ~absent["variable"].isin(GAP_EXEMPT)
+    absent = absent[~inner]
+    recon = {Path(rc.file).stem: rc for rc in result.reconciliation.values()}  # transfers.xlsx, ...
+    for fname, var, message in _completeness.describe(absent):
+        rc = recon.get(Path(fname).stem)
+        result.problems.append(Problem(rc.file if rc else fname, None, "variable", None, var, "incomplete", message))
+    for fname, n in absent.groupby("file").size().items():
+        if Path(fname).stem in recon:
+            recon[Path(fname).stem].flagged["incomplete"] += int(n)
 
 
 def _cli_official(cfg: dict, strict: bool) -> int:
@@ -778,6 +837,9 @@ def cli_validate(args) -> int:
         try:
             cfg = read_config(args.folder)
         except (DataError, OSError) as exc:
+            if target.is_file():  # a config that cannot be used: its message names file, line and key
+                print(f"sozialanalyse validate: error: {exc}", file=sys.stderr)
+                return 2
             print(f"sozialanalyse validate: error: {args.folder} is neither a district folder nor a report "
                   f"config: {exc}", file=sys.stderr)
             return 2

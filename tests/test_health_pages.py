@@ -265,6 +265,28 @@ def test_care_projection_reproduces_the_base_year(d):
     assert all(abs(g) <= hp.TREND_CAP for g in p["trend"].values())
 
 
+def test_care_trend_cap_is_stated(d):
+    # Musterland's age-standardised care ratios rose by more than 3 % a year 2020-2024 for
+    # Pflegegeld and ambulant, less for stationär: the first two run at the cap of +3 %.
+    p = hp.care_projection_data(d, 2024)
+    assert p["trend_observed"]["pflegegeld"] > hp.TREND_CAP and p["trend_observed"]["ambulant"] > hp.TREND_CAP
+    assert abs(p["trend_observed"]["stationaer"]) < hp.TREND_CAP
+    assert p["trend_capped"] == {"pflegegeld": True, "ambulant": True, "stationaer": False}
+    care = p["care"].set_index(["area_id", "year", "type"])
+    for t, capped in p["trend_capped"].items():
+        rows = care.xs(t, level="type")
+        assert rows["trend_capped"].eq(capped).all() and rows["trend_cap"].eq(hp.TREND_CAP).all()
+    # capped: the trend scenario is the status quo times 1.03 per year (16 years to 2040)
+    k = care.loc[("Insgesamt", 2040, "ambulant")]
+    assert k["trend"] == pytest.approx(k["status_quo"] * 1.03**16, rel=1e-9)
+    text = _html(hp.care_projection_method(d, 2024))
+    assert "höchstens ±3 % begrenzt" in text and "Pflegegeld und ambulant erreichen diese Grenze" in text
+    observed = f"+{100 * p['trend_observed']['pflegegeld']:.1f} %".replace(".", ",")
+    assert observed in text
+    table_html = _html(hp.care_projection_table(d, 2024))
+    assert "an dieser Grenze: Pflegegeld, ambulante Pflege." in table_html
+
+
 def test_mortality_funnel_is_deterministic(d):
     import io
 

@@ -116,6 +116,38 @@ def test_theil_shares_sum_to_100(d):
     assert "100,0 %" in html
 
 
+def test_theil_result_and_table_name_the_areas(d):
+    # Musterland's base areas, counted from areas.csv: 36 Sozialräume in 3 towns (10 + 8 + 18),
+    # 16 Mitgliedsgemeinden in 4 Samtgemeinden, 4 Einheitsgemeinden without Sozialräume.
+    sh = mo.theil_shares(d, 2024)
+    assert sh.attrs["over"] == "base" and sh.attrs["n_areas"] == 56 and sh.attrs["n_groups"] == 11
+    assert sh.attrs["unit_counts"] == {"Sozialräume": 36, "Mitgliedsgemeinden": 16, "Gemeinden ohne Sozialräume": 4}
+    assert sh.attrs["units"] == ("56 kleinste Gebiete (36 Sozialräume, 16 Mitgliedsgemeinden und "
+                                 "4 Gemeinden ohne Sozialräume)")
+    assert sh.loc["within:03499016", "n_areas"] == 18
+    so = mo.theil_shares(d, 2024, over="sozialraum")
+    assert so.attrs["units"] == "36 Sozialräume in 3 Städten" and so.attrs["n_areas"] == 36
+    # Hand calculation over the 36 Sozialräume from the counts (SGB II persons / persons under 65):
+    # T = sum_i s_i ln(r_i / r), between = sum_k S_k/S ln(r_k / r), s_i = x_i / S, r = S / N.
+    res = sa.indicators.compute(d, ["sgb2_quote"], level="sozialraum", years=[2024])
+    x = res["numerator"].to_numpy(float)
+    n = res["denominator"].to_numpy(float)
+    town = res["area_id"].astype(str).str[:8].to_numpy()
+    r = x.sum() / n.sum()
+    total = float(np.sum(x / x.sum() * np.log((x / n) / r)))
+    between = sum(x[town == k].sum() / x.sum() * np.log(x[town == k].sum() / n[town == k].sum() / r)
+                  for k in np.unique(town))
+    assert len(x) == 36 and len(np.unique(town)) == 3
+    assert so.loc["total", "theil"] == pytest.approx(total, rel=1e-9)
+    assert so.loc["between", "share"] == pytest.approx(100 * between / total, rel=1e-9)
+    assert round(so.loc["between", "share"], 1) == 2.9 and round(sh.loc["between", "share"], 1) == 27.6
+    html = mo.theil_table(d, 2024).data
+    assert "Berechnet über 56 kleinste Gebiete (36 Sozialräume" in html
+    assert "nur über die 36 Sozialräume in 3 Städten gerechnet, liegen 2,9 % der Ungleichheit" in html
+    with pytest.raises(ValueError, match="over"):
+        mo.theil_shares(d, 2024, over="gemeinde")
+
+
 def test_figures_have_german_labels(d):
     from matplotlib.figure import Figure
 

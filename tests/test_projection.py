@@ -184,6 +184,32 @@ def test_care_need_compression_and_trend():
     assert b.loc[("A", 2035, "ambulant"), "staff_max"] == pytest.approx(115 * 1.02**10 / 2.5)
 
 
+def test_trend_cap_is_applied_and_stated():
+    # Requested +5 % a year for ambulant, -1 % for stationaer, cap 3 %: ambulant is cut to +3 %,
+    # stationaer is not. Area A 2035 ambulant: 115 * 1.03^10 = 154.55...; stationaer:
+    # (0.03 * 1100 + 0.08 * 600) * 0.99^10 = 81 * 0.99^10 = 73.25...
+    pop, rates = _care_inputs()
+    tr = care_need(pop, rates, "trend", annual_change={"ambulant": 0.05, "stationaer": -0.01}, trend_cap=0.03)
+    tr = tr.set_index(["area_id", "year", "type"])
+    assert tr.loc[("A", 2035, "ambulant"), "recipients"] == pytest.approx(115 * 1.03**10)
+    assert tr.loc[("A", 2035, "stationaer"), "recipients"] == pytest.approx(81 * 0.99**10)
+    assert tr.xs("ambulant", level="type")["capped"].all()
+    assert not tr.xs("stationaer", level="type")["capped"].any()
+    assert tr.xs("ambulant", level="type")["annual_change"].eq(0.03).all()
+    assert tr.xs("stationaer", level="type")["annual_change"].eq(-0.01).all()
+    assert (tr["cap"] == 0.03).all()
+    sq = care_need(pop, rates)  # no trend: nothing applied, nothing capped
+    assert sq["annual_change"].isna().all() and not sq["capped"].any() and sq["cap"].isna().all()
+    band = care_scenarios(pop, rates, annual_change={"ambulant": -0.2}, trend_cap=0.03)
+    b = band.set_index(["area_id", "year", "type"])
+    assert b.loc[("Insgesamt", 2035, "ambulant"), "trend_capped"]
+    assert b.loc[("Insgesamt", 2035, "ambulant"), "trend_annual_change"] == pytest.approx(-0.03)
+    assert b.loc[("A", 2035, "ambulant"), "trend"] == pytest.approx(115 * 0.97**10)
+    assert not b.xs("stationaer", level="type")["trend_capped"].any()
+    with pytest.raises(ValueError, match="trend_cap"):
+        care_need(pop, rates, "trend", annual_change={"ambulant": 0.05}, trend_cap=-0.03)
+
+
 def test_care_need_end_year_and_errors():
     pop, rates = _care_inputs()
     assert care_need(pop, rates, end_year=2030)["year"].unique().tolist() == [2025]

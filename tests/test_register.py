@@ -159,7 +159,7 @@ def test_write_merges_years_and_keeps_other_areas(tmp_path):
     pop = pd.concat([pd.read_csv(tmp_path / "population.csv", dtype={"area_id": str}), other])
     pop.to_csv(tmp_path / "population.csv", index=False)
     r23.write(tmp_path)
-    r24.write(tmp_path)
+    r24.write(tmp_path, replace=True)  # without replace=True it refuses (test_write_refuses_to_overwrite_a_year)
     p = pd.read_csv(tmp_path / "population.csv", dtype={"area_id": str})
     assert p.groupby("year")["value"].sum().to_dict() == {2023: 16, 2024: 16 + 7}
     assert p.loc[p["area_id"] == "03499002", "value"].tolist() == [7]
@@ -183,7 +183,7 @@ def test_cli_register(tmp_path, capsys):
     assert "street 0300 no. 1: 2 person(s), 1 household(s)" in out
     assert (tmp_path / "kreis" / "population.csv").is_file()
     assert (tmp_path / "kreis" / "register_unmatched.csv").is_file()
-    assert cli.main([*args, "--strict"]) == 1  # two persons match no Sozialraum
+    assert cli.main([*args, "--strict", "--replace"]) == 1  # two persons match no Sozialraum
     assert cli.main([*args[:-2], "--column", "STRSCHL"]) == 2
     assert "SOURCE=STANDARD" in capsys.readouterr().err
 
@@ -354,7 +354,8 @@ def test_malformed_csv_is_a_data_error_that_quotes_no_record(tmp_path):
     (tmp_path / "extract.csv").write_text("\n".join(lines) + "\n")
     with pytest.raises(DataError) as e:
         aggregate_register(tmp_path / "extract.csv", DIRECTORY, 2024)
-    assert "extract.csv: CSV Error on Line: 25001" in str(e.value) and "GEHEIM" not in str(e.value)
+    assert "extract.csv: 1 line(s) cannot be read, so nothing is counted: line 25001: 7 fields, the header has 6" \
+        in str(e.value) and "GEHEIM" not in str(e.value)
 
 
 def test_write_refuses_a_folder_that_keeps_the_table_in_excel_or_parquet(tmp_path):
@@ -365,3 +366,196 @@ def test_write_refuses_a_folder_that_keeps_the_table_in_excel_or_parquet(tmp_pat
     with pytest.raises(DataError, match=r"population\.parquet: this folder keeps the table 'population' as \.parquet"):
         r.write(tmp_path)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["population.parquet"]  # nothing written
+
+
+# --- issue 12: register cannot destroy or invent counts; each test fails on the code before it ---
+
+HEADER = "person_id,birth_year,sex,nationality,household_id,street_key,house_number"
+
+
+def _areas_csv(folder, keys=(A, B, C)):
+    """A minimal areas.csv for the folder register writes into."""
+    rows = ["area_id,name,kind,parent_id", "03499,Landkreis,Landkreis,", "03499001,Stadt,Stadt,03499"]
+    rows += [f"{k},Sozialraum {k[-2:]},Sozialraum,03499001" for k in keys]
+    (folder / "areas.csv").write_text("\n".join(rows) + "\n")
+
+
+def _cli_args(tmp_path, extract, year=2024, *extra):
+    DIRECTORY.to_csv(tmp_path / "strassen.csv", index=False)
+    return ["register", str(extract), "--directory", str(tmp_path / "strassen.csv"), "--year", str(year),
+            "--out", str(tmp_path / "kreis"), *extra]
+
+
+def test_empty_or_header_only_extract_writes_nothing(tmp_path, capsys):
+    from sozialanalyse import cli
+
+    kreis = tmp_path / "kreis"
+    kreis.mkdir()
+    aggregate_register(persons(), DIRECTORY, 2024).write(kreis)  # the year's counts are there: 16 persons
+    before = {p.name: p.read_bytes() for p in kreis.iterdir()}
+    (tmp_path / "header.csv").write_text(HEADER + "\n")
+    assert cli.main(_cli_args(tmp_path, tmp_path / "header.csv", 2024, "--replace")) == 2
+    err = capsys.readouterr().err
+    assert "header.csv: holds no person (an empty file or a header alone), so nothing is written" in err
+    (tmp_path / "empty.csv").write_text("")
+    assert cli.main(_cli_args(tmp_path, tmp_path / "empty.csv", 2024, "--replace")) == 2
+    assert "empty.csv: empty file (not even a header line); nothing counted" in capsys.readouterr().err
+    assert {p.name: p.read_bytes() for p in kreis.iterdir()} == before  # the 16 persons are still there
+    with pytest.raises(DataError, match="holds no person"):
+        aggregate_register(_df([]), DIRECTORY, 2025).write(kreis)  # also a new year: zeros are not counts
+
+
+def test_extract_matching_no_sozialraum_writes_nothing(tmp_path):
+    r = aggregate_register(_df([("X1", 1980, "w", "deutsch", "100", "3", None),    # lost leading zero
+                                ("X2", 1990, "m", "deutsch", "200", "7", None),
+                                ("X3", "19xx", "m", "deutsch", "0100", "3", None)]), DIRECTORY, 2024)
+    with pytest.raises(DataError) as e:
+        r.write(tmp_path / "kreis")
+    assert ("none of its 3 persons is counted (2 at an address that matches no Sozialraum of street directory, "
+            "1 with an invalid record), so nothing is written") in str(e.value)
+    assert not (tmp_path / "kreis").exists()
+
+
+def test_existing_counts_of_the_year_need_replace(tmp_path, capsys):
+    from sozialanalyse import cli
+
+    kreis = tmp_path / "kreis"
+    kreis.mkdir()
+    _areas_csv(kreis)
+    aggregate_register(persons(), DIRECTORY, 2024).write(kreis)  # 16 persons, 8 households in 2024
+    fewer = persons().iloc[:3]  # household H1 alone: 3 persons, 1 household in A
+    fewer.insert(0, "person_id", ["p1", "p2", "p3"])
+    fewer.to_csv(tmp_path / "fewer.csv", index=False)
+    before = (kreis / "population.csv").read_bytes()
+    assert cli.main(_cli_args(tmp_path, tmp_path / "fewer.csv")) == 2
+    err = capsys.readouterr().err
+    assert (f"{kreis / 'population.csv'} already holds the 2024 counts of 3 Sozialräume of strassen.csv "
+            "(16 persons)") in err
+    assert f"{kreis / 'households.csv'} already holds the 2024 counts of 3 Sozialräume of strassen.csv (8 households)" \
+        in err
+    assert "nothing written. Use --replace" in err
+    assert (kreis / "population.csv").read_bytes() == before
+    # another year is no conflict; with --replace the year is overwritten and the CLI says so
+    assert cli.main(_cli_args(tmp_path, tmp_path / "fewer.csv", 2023)) == 0
+    assert cli.main(_cli_args(tmp_path, tmp_path / "fewer.csv", 2024, "--replace")) == 0
+    out = capsys.readouterr().out
+    assert "replaced the 2024 counts of 3 Sozialräume in population.csv: 16 persons before, 3 now" in out
+    assert "replaced the 2024 counts of 3 Sozialräume in households.csv: 8 households before, 1 now" in out
+    p = pd.read_csv(kreis / "population.csv", dtype={"area_id": str})
+    assert p.groupby("year")["value"].sum().to_dict() == {2023: 3, 2024: 3}
+
+
+def test_duplicate_person_ids_are_refused_with_their_count_and_lines(tmp_path):
+    df = persons()
+    df.insert(0, "person_id", [f"p{i}" for i in range(len(df))])
+    df.loc[[3, 9], "person_id"] = "p1"    # p1 three times: positions 1, 3, 9 (lines 3, 5, 11)
+    df.loc[12, "person_id"] = "p5"        # p5 twice: positions 5, 12 (lines 7, 14)
+    expected = ("2 person key(s) in column person_id occur more than once (5 records), so nothing is counted "
+                "(a person would be counted twice). First: {unit}s {a}; {unit}s {b}.")
+    with pytest.raises(DataError) as e:
+        aggregate_register(df, DIRECTORY, 2024)
+    assert expected.format(unit="position", a="1, 3, 9", b="5, 12") in str(e.value)
+    df.rename(columns={"person_id": "LFDNR"}).to_csv(tmp_path / "extract.csv", index=False)
+    with pytest.raises(DataError) as e:
+        aggregate_register(tmp_path / "extract.csv", DIRECTORY, 2024, columns={"LFDNR": "person_id"})
+    assert str(e.value).startswith(f"{tmp_path / 'extract.csv'}: 2 person key(s) in column LFDNR")
+    assert "First: lines 3, 5, 11; lines 7, 14." in str(e.value)
+    df.to_parquet(tmp_path / "extract.parquet")
+    with pytest.raises(DataError, match="First: rows 3, 5, 11; rows 7, 14"):
+        aggregate_register(tmp_path / "extract.parquet", DIRECTORY, 2024)
+    # distinct keys (and persons without a key) are counted as before
+    df["person_id"] = [f"p{i}" for i in range(len(df))]
+    df.loc[0, "person_id"] = None
+    _check(aggregate_register(df, DIRECTORY, 2024))
+
+
+def test_malformed_lines_are_named_with_line_number_and_count(tmp_path):
+    good = [f"p{i},{1980 + i},w,deutsch,h{i},0100,{2 * i + 1}" for i in range(8)]
+    lines = [HEADER, *good[:2],
+             "p90,1981,m,deutsch,h90,0100,4,GEHEIM",   # line 4: a field too many (inside the sniffed sample)
+             *good[2:5],
+             "p91,1982,m,deutsch,h91,0100",             # line 8: a field missing
+             *good[5:],
+             'p92,1983,m,deutsch,"h92,0100,5']          # line 12: a quote that is never closed
+    (tmp_path / "extract.csv").write_text("\n".join(lines) + "\n")
+    with pytest.raises(DataError) as e:
+        aggregate_register(tmp_path / "extract.csv", DIRECTORY, 2024)
+    msg = str(e.value)
+    assert msg.startswith(f"{tmp_path / 'extract.csv'}: 3 line(s) cannot be read, so nothing is counted: "
+                          "line 4: 8 fields, the header has 7; line 8: 6 fields, the header has 7; line 12: ")
+    assert "GEHEIM" not in msg and "h92" not in msg
+    # the same good lines with ';' (and a quoted field holding the delimiter) are read
+    semi = [HEADER.replace(",", ";")] + [ln.replace(",", ";") for ln in good] + ['p99;1950;w;deutsch;"h;99";0100;7']
+    (tmp_path / "semikolon.csv").write_text("\n".join(semi) + "\n")
+    r = aggregate_register(tmp_path / "semikolon.csv", DIRECTORY, 2024)
+    assert (r.summary["persons_read"], r.summary["persons_counted"], r.summary["households"]) == (9, 9, 9)
+
+
+def test_directory_keys_are_checked_against_areas_csv(tmp_path, capsys):
+    from sozialanalyse import cli
+
+    kreis = tmp_path / "kreis"
+    kreis.mkdir()
+    _areas_csv(kreis, keys=(A, B))  # C (03499001-03) is not an area of this district
+    lost = DIRECTORY.assign(area_id=DIRECTORY["area_id"].replace({B: B[1:]}))  # '3499001-02' on rows 3, 4
+    lost.to_csv(tmp_path / "strassen.csv", index=False)
+    persons().to_csv(tmp_path / "extract.csv", index=False)
+    args = ["register", str(tmp_path / "extract.csv"), "--directory", str(tmp_path / "strassen.csv"),
+            "--year", "2024", "--out", str(kreis)]
+    assert cli.main(args) == 2
+    err = capsys.readouterr().err
+    assert ("strassen.csv: 2 Sozialraum key(s) not in areas.csv: rows 3, 4: '3499001-02' (did you mean "
+            "'03499001-02'? a leading zero was lost, e.g. when the file was saved from Excel); rows 5, 6: "
+            "'03499001-03'") in err
+    assert sorted(p.name for p in kreis.iterdir()) == ["areas.csv"]
+    r = aggregate_register(persons(), lost, 2024)  # the library checks when writing, too
+    with pytest.raises(DataError, match="rows 3, 4: '3499001-02' \\(did you mean '03499001-02'"):
+        r.write(kreis)
+    _areas_csv(kreis, keys=(A, B, C))
+    assert cli.main([*args[:3], str(tmp_path / "strassen-ok.csv"), *args[4:]]) == 2  # missing file: error
+    DIRECTORY.to_csv(tmp_path / "strassen-ok.csv", index=False)
+    assert cli.main([*args[:3], str(tmp_path / "strassen-ok.csv"), *args[4:]]) == 0
+
+
+def test_unmatched_addresses_are_kept_per_year(tmp_path):
+    kreis = tmp_path / "kreis"
+    aggregate_register(persons(), DIRECTORY, 2023).write(kreis)
+    r24 = aggregate_register(persons(), DIRECTORY, 2024)
+    r24.write(kreis)
+    um = pd.read_csv(kreis / "register_unmatched.csv", dtype=str, keep_default_na=False)
+    assert list(um.columns) == ["year", "street_key", "house_number", "block_key", "persons", "households"]
+    assert um[["year", "street_key", "persons"]].values.tolist() == [["2023", "0300", "2"], ["2024", "0300", "2"]]
+    # 2024 again, now with another unmatched address: only the 2024 rows are replaced
+    more = pd.concat([persons(), _df([("H20", 1960, "w", "deutsch", "0400", "2", None)])])
+    aggregate_register(more, DIRECTORY, 2024).write(kreis, replace=True)
+    um = pd.read_csv(kreis / "register_unmatched.csv", dtype=str, keep_default_na=False)
+    assert um[["year", "street_key", "persons"]].values.tolist() == [
+        ["2023", "0300", "2"], ["2024", "0300", "2"], ["2024", "0400", "1"]]
+    # a year whose addresses all match removes that year's rows and keeps the others
+    aggregate_register(persons().iloc[:13], DIRECTORY, 2024).write(kreis, replace=True)
+    um = pd.read_csv(kreis / "register_unmatched.csv", dtype=str, keep_default_na=False)
+    assert um[["year", "street_key", "persons"]].values.tolist() == [["2023", "0300", "2"]]
+
+
+def test_invalid_records_are_named_by_line(tmp_path):
+    rows = [HEADER,
+            "p1,1980,w,deutsch,h1,0100,3",
+            "p2,1880,w,deutsch,h2,0100,3",    # line 3: older than 120 (a typo in the year)
+            "p3,1980,w,deutsch,h3,0100,3",
+            "p4,1980,q,deutsch,h4,0100,3",    # line 5: sex not m/w/d/x
+            "p5,,w,deutsch,h5,0100,3",        # line 6: birth year missing
+            "p6,1980,d,deutsch,h6,0100,3"]    # line 7: sex d (counted apart)
+    rows += [f"p{i},19x{i},m,deutsch,h{i},0100,5" for i in range(7, 13)]  # lines 8-13: birth year not a number
+    (tmp_path / "extract.csv").write_text("\n".join(rows) + "\n")
+    r = aggregate_register(tmp_path / "extract.csv", DIRECTORY, 2024)
+    text = r.report()
+    assert "persons read 12 = counted 2 + unmatched address 0 + invalid 10" in text
+    assert "  invalid: birth year missing or not a number: 7 (lines 6, 8, 9, 10, 11, ...)" in text
+    assert "  invalid: sex missing or not m/w/d/x: 1 (line 5)" in text
+    assert "  invalid: sex d/x (not in the m/w tables): 1\n" in text  # a valid entry: not searched for
+    assert "  invalid: older than 120: 1 (line 3)" in text
+    pd.read_csv(tmp_path / "extract.csv", dtype=str).to_parquet(tmp_path / "extract.parquet")
+    text = aggregate_register(tmp_path / "extract.parquet", DIRECTORY, 2024).report()
+    assert "  invalid: sex missing or not m/w/d/x: 1 (row 5)" in text  # header = row 1, as in a spreadsheet
+    text = aggregate_register(pd.read_csv(tmp_path / "extract.csv", dtype=str), DIRECTORY, 2024).report()
+    assert "  invalid: older than 120: 1 (position 1)" in text

@@ -44,7 +44,8 @@ def test_broken_fixture(tmp_path, case):
     expected = yaml.safe_load((BROKEN / case / "expected.yml").read_text(encoding="utf-8"))
     r = validate(district(tmp_path, case))
     assert [str(p) for p in r.problems] == expected["problems"]
-    assert all(p.code == case for p in r.problems)
+    # a row under a wrong key leaves its area without the row: that is the gap it names
+    assert all(p.code in (case, "incomplete") for p in r.problems)
     lines = {k: rc.line() for k, rc in r.reconciliation.items() if rc.read != rc.kept or rc.flagged}
     assert lines == expected["reconciliation"]
     # nothing is lost: every file reconciles and the kept rows are in the cleaned tables
@@ -326,14 +327,18 @@ def test_strict_values_are_named_by_validate_and_the_loader(tmp_path, case):
     before = load_district(folder).counts
     _set_cell(folder, fname, line, col, text)
     r = validate(folder)
-    assert [str(p) for p in r.problems] == [want]
+    assert _besides_gaps(r.problems) == [want]  # (a row misread as another variable or year leaves a gap too)
     assert r.reconciliation[fname].kept == r.reconciliation[fname].read - 1
     with pytest.raises(ValidationError) as e:  # the loader refuses exactly that
         load_district(folder)
     assert want in str(e.value)
     d = load_district(_lenient(tmp_path, folder))  # lenient: the row left out, the problem kept
-    assert [str(p) for p in d.validation.problems] == [want]
+    assert [str(p) for p in d.validation.problems] == [str(p) for p in r.problems]
     assert len(d.counts) == len(before) - 1
+
+
+def _besides_gaps(problems) -> list[str]:
+    return [str(p) for p in problems if p.code != "incomplete"]
 
 
 def test_sums_hold_decimals_with_a_point_and_counts_take_whole_numbers_as_excel_writes_them(tmp_path):
@@ -372,14 +377,14 @@ def test_a_csv_cut_off_in_the_middle_of_its_last_row_is_named(tmp_path):
             "(if the row is complete, end the file with a line break) "
             "(value '03499002,2023,einwohner,65-69,w,deutsch,5') [no_final_newline]")
     r = validate(folder)
-    assert [str(p) for p in r.problems] == [want]
-    assert r.reconciliation["population.csv"].line() == (
+    assert _besides_gaps(r.problems) == [want]
+    assert r.reconciliation["population.csv"].line().startswith(
         "population.csv: rows read 72 = kept 71 + rejected 1 (no_final_newline 1)")
     with pytest.raises(ValidationError, match="file ends without a line break"):
         load_district(folder)
     # the same with a quoted field (the csv module's path)
     path.write_text(text.replace("einwohner", '"einwohner"')[:-2], encoding="utf-8")
-    assert [p.code for p in validate(folder).problems] == ["no_final_newline"]
+    assert [p.code for p in validate(folder).problems if p.code != "incomplete"] == ["no_final_newline"]
 
 
 def test_a_table_with_only_its_header_is_named(tmp_path):

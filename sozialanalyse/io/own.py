@@ -29,6 +29,7 @@ import pandas as pd
 import yaml
 
 from .. import areas as _areas
+from .. import completeness as _completeness
 
 __all__ = ["COUNT_FILES", "DIMENSIONS", "DataError", "District", "Table", "boundary_path", "load_district",
            "read_boundaries", "read_config", "read_table", "resolve_config", "table_path", "totals",
@@ -214,8 +215,9 @@ def resolve_config(config: str | Path | None = None) -> Path:
 def read_config(config: str | Path | None = None) -> dict:
     """Read a report config; relative paths in it are made absolute (relative to the file)."""
     path = resolve_config(config)
-    with open(path, encoding="utf-8") as fh:
-        cfg = yaml.safe_load(fh) or {}
+    cfg = _load_config_yaml(path)
+    _check_config(cfg, path)
+    cfg = _plain_numbers(cfg)
     if "data" not in cfg and cfg.get("source") != "official":  # official: files of the data mirror
         raise DataError(f"{path}: the config has no 'data' entry (the district's data folder)")
     cfg["_path"] = str(path)
@@ -229,6 +231,201 @@ def read_config(config: str | Path | None = None) -> dict:
                 raise DataError(f"{path}: catalog: file {c} missing")
         cfg["catalog"] = resolved
     return cfg
+
+
+#: Config entries holding area keys (each a key or a list of keys); a key must be YAML text.
+CONFIG_AREA_KEYS = ("profiles", "kreis")
+#: A report year outside this range is a typing error, not a report.
+CONFIG_YEARS = (1950, 2100)
+_ACK_KEY = "threshold_below_3_acknowledged"
+
+
+class _ConfigLoader(yaml.SafeLoader):
+    """PyYAML's safe loader that keeps, for every number, the text the file spelt it with and
+    its line: ``03453001`` reads as the octal 939521 under YAML 1.1, and the message about it
+    must show what was written, not the number it became."""
+
+
+class _ConfigDict(dict):
+    """The top level of a config as read, with ``lines``: the line of each key, by key path
+    (``("disclosure", "threshold")``), for messages about values that carry no line themselves."""
+
+    lines: dict
+
+
+def _key_lines(node, prefix: tuple = (), out: dict | None = None) -> dict:
+    out = {} if out is None else out
+    if isinstance(node, yaml.MappingNode) and len(prefix) < 3:
+        for k, v in node.value:
+            if isinstance(k, yaml.ScalarNode):
+                out[(*prefix, k.value)] = k.start_mark.line + 1
+                _key_lines(v, (*prefix, k.value), out)
+    return out
+
+
+class _Number:
+    """Mixin of :class:`_RawInt` and :class:`_RawFloat`: the scalar's source text and line."""
+
+    raw: str
+    line: int
+
+
+class _RawInt(int, _Number):
+    pass
+
+
+class _RawFloat(float, _Number):
+    pass
+
+
+def _construct_raw(cls, base):
+    def construct(loader, node):
+        value = cls(base(loader, node))
+        value.raw, value.line = node.value, node.start_mark.line + 1
+        return value
+    return construct
+
+
+_ConfigLoader.add_constructor("tag:yaml.org,2002:int",
+                              _construct_raw(_RawInt, yaml.SafeLoader.construct_yaml_int))
+_ConfigLoader.add_constructor("tag:yaml.org,2002:float",
+                              _construct_raw(_RawFloat, yaml.SafeLoader.construct_yaml_float))
+
+
+def _recursive_alias(node, path: tuple = ()) -> yaml.Node | None:
+    """The first node of a YAML node graph that contains itself (a recursive anchor), else None."""
+    if id(node) in path:
+        return node
+    if isinstance(node, yaml.SequenceNode):
+        children = node.value
+    elif isinstance(node, yaml.MappingNode):
+        children = [n for pair in node.value for n in pair]
+    else:
+        return None
+    for child in children:
+        found = _recursive_alias(child, (*path, id(node)))
+        if found is not None:
+            return found
+    return None
+
+
+def _load_config_yaml(path: Path) -> dict:
+    """Read a config file; a syntax error, an unsafe tag (``!!python/...``), a recursive anchor
+    or a top level that is not a mapping raise :class:`DataError` as one line
+    (``config/x.yml, line 4: ...``). Numbers carry their source text (:class:`_RawInt`)."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise DataError(f"{path}: not UTF-8 text (byte {exc.start}); save the config as UTF-8") from exc
+    loader = _ConfigLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is not None:
+            rec = _recursive_alias(node)
+            if rec is not None:
+                raise DataError(f"{path}, line {rec.start_mark.line + 1}: a YAML anchor contains an alias of itself "
+                                "(recursive anchor); write the values out")
+        cfg = loader.construct_document(node) if node is not None else None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f"{path}, line {mark.line + 1}" if mark is not None else str(path)
+        what = " ".join(str(exc.problem or exc.context or exc).split())
+        if "could not determine a constructor for the tag" in what:
+            raise DataError(f"{where}: the tag {what.rsplit(' ', 1)[-1]} is not allowed in a config (only plain "
+                            "YAML: text, numbers, true/false, lists, mappings)") from None
+        if exc.context and exc.problem:
+            what = f"{' '.join(exc.context.split())}: {what}"
+        raise DataError(f"{where}: YAML syntax error: {what}") from None
+    except yaml.YAMLError as exc:
+        raise DataError(f"{path}: YAML error: {' '.join(str(exc).split())}") from None
+    except RecursionError:
+        raise DataError(f"{path}: lists or mappings nested too deeply to be a report config") from None
+    finally:
+        loader.dispose()
+    if cfg is None:
+        return {}
+    if not isinstance(cfg, dict):
+        raise DataError(f"{path}: a config is a mapping of settings (title: ..., data: ...), "
+                        f"got a {type(cfg).__name__}")
+    cfg = _ConfigDict(cfg)
+    cfg.lines = _key_lines(node)
+    return cfg
+
+
+def _plain_numbers(obj):
+    """The config with its numbers as plain ``int``/``float`` (after the checks that need their text)."""
+    if isinstance(obj, dict):
+        return {k: _plain_numbers(v) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [_plain_numbers(v) for v in obj]
+    if isinstance(obj, _RawInt):
+        return int(obj)
+    if isinstance(obj, _RawFloat):
+        return float(obj)
+    return obj
+
+
+def _key_hint(value) -> str:
+    """What an area key written as a YAML number most likely meant, as quoted YAML text."""
+    raw = str(getattr(value, "raw", value))
+    if raw.isdigit() and len(raw) in (4, 7, 11):  # Kreis, AGS or 12-digit key without its leading zero
+        return f"write it in quotes: '{raw.zfill(len(raw) + 1)}' (an area key keeps its leading zero)"
+    return f"write it in quotes: '{raw}'"
+
+
+def _check_config(cfg: dict, path: str | Path) -> None:
+    """The checks of a report config that do not need its data (reused by a typed config).
+
+    Raises :class:`DataError` naming the file, the line, the key path and the value:
+
+    * area keys (``profiles``, ``kreis``) must be YAML text: a number is refused with the text to
+      write (``03453001`` unquoted is the octal number 939521 in YAML 1.1);
+    * ``report_year`` must be an integer year in :data:`CONFIG_YEARS`;
+    * ``disclosure:`` must pass :func:`sozialanalyse.disclosure.check_block` (a threshold below 3
+      needs an acknowledgement).
+    """
+    lines = getattr(cfg, "lines", {})
+
+    def at(*key) -> str:
+        return f", line {lines[key]}" if key in lines else ""
+
+    for name in CONFIG_AREA_KEYS:
+        if name not in cfg:
+            continue
+        value = cfg[name]
+        if name == "profiles" and (value is None or value == "all"):
+            continue
+        items = list(enumerate(value)) if isinstance(value, list) else [(None, value)]
+        if name == "profiles" and not isinstance(value, (list, int, float)):
+            raise DataError(f"{path}{at(name)}: profiles: expected 'all' or a list of area keys, got {value!r}")
+        for i, v in items:
+            where = name if i is None else f"{name}[{i}]"
+            line = f", line {v.line}" if isinstance(v, _Number) else ""
+            if isinstance(v, bool) or not isinstance(v, str):
+                shown = getattr(v, "raw", repr(v))
+                read_as = f" (YAML reads it as the number {int(v) if isinstance(v, int) else v})" \
+                    if isinstance(v, (int, float)) and str(v) != shown else ""
+                raise DataError(f"{path}{line}: {where}: the area key {shown} is not text{read_as}; "
+                                f"{_key_hint(v)}")
+    if "report_year" in cfg:
+        y = cfg["report_year"]
+        line = f", line {y.line}" if isinstance(y, _Number) else at("report_year")
+        if isinstance(y, bool) or not isinstance(y, int):
+            raise DataError(f"{path}{line}: report_year: {getattr(y, 'raw', repr(y))} is not a year "
+                            f"(write a whole number such as 2024)")
+        if not CONFIG_YEARS[0] <= y <= CONFIG_YEARS[1]:
+            raise DataError(f"{path}{line}: report_year: {y} is not a plausible report year "
+                            f"({CONFIG_YEARS[0]}–{CONFIG_YEARS[1]})")
+    if "disclosure" in cfg:
+        from ..disclosure import check_block  # settings live in the statistics floor
+
+        try:
+            check_block(cfg["disclosure"])
+        except ValueError as exc:
+            block = cfg["disclosure"] if isinstance(cfg["disclosure"], dict) else {}
+            first = next((k for k in ("threshold", _ACK_KEY, "mode", "round_base", "zeros_visible")
+                          if k in block and k in str(exc)), None)
+            raise DataError(f"{path}{at('disclosure', first) if first else at('disclosure')}: {exc}") from None
 
 
 #: Columns holding keys: always text (a number would have lost its leading zeros).
@@ -677,6 +874,44 @@ def read_boundaries(path: Path):
     return gdf, numeric
 
 
+def geometry_problems(gdf) -> dict[int, tuple[str, str]]:
+    """What is wrong with each boundary that cannot be used, by position in ``gdf``:
+    ``{i: (code, reason)}`` with code ``missing_geometry`` (NULL or EMPTY) or ``invalid_geometry``
+    (not a polygon, or not valid: self-intersection, ring not closed, ...; the reason is GEOS's
+    ``explain_validity``, with the place). Nothing is repaired: a repair would change an area.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import Point, Polygon
+    >>> bowtie = Polygon([(0, 0), (1, 1), (1, 0), (0, 1)])
+    >>> gdf = gpd.GeoDataFrame({"area_id": ["a", "b", "c", "d"]},
+    ...                        geometry=[Point(0, 0).buffer(1), bowtie, None, Polygon()])
+    >>> for i, (code, reason) in geometry_problems(gdf).items():
+    ...     print(i, code, reason)
+    1 invalid_geometry invalid polygon: Self-intersection at x=0.50, y=0.50
+    2 missing_geometry no geometry (NULL)
+    3 missing_geometry empty geometry (EMPTY)
+    """
+    import shapely
+
+    out: dict[int, tuple[str, str]] = {}
+    for i, g in enumerate(gdf.geometry.tolist()):
+        if g is None:
+            out[i] = ("missing_geometry", "no geometry (NULL)")
+        elif g.is_empty:
+            out[i] = ("missing_geometry", "empty geometry (EMPTY)")
+        elif g.geom_type not in ("Polygon", "MultiPolygon"):
+            out[i] = ("invalid_geometry", f"a {g.geom_type}, not a polygon")
+        elif not g.is_valid:
+            why = shapely.is_valid_reason(g)
+            m = re.fullmatch(r"(.*?)\[(-?[0-9.e+-]+) (-?[0-9.e+-]+)\]", why)
+            if m:  # the place, in the file's coordinates (EPSG:25832 after reading)
+                why = f"{m.group(1)} at x={float(m.group(2)):.2f}, y={float(m.group(3)):.2f}"
+            out[i] = ("invalid_geometry", f"invalid polygon: {why}")
+    return out
+
+
 @dataclass
 class District:
     """A district's data: area tree, long counts, facilities, boundaries and metadata."""
@@ -711,6 +946,14 @@ class District:
     @property
     def report_year(self) -> int:
         return int(self.config.get("report_year") or max(self.years))
+
+    @cached_property
+    def gaps(self) -> pd.DataFrame:
+        """Absent rows the format requires: base area, year and variable
+        (:func:`sozialanalyse.completeness.find_gaps`). With ``validation: lenient`` rows the
+        validation rejected are absent too. :func:`sozialanalyse.indicators.compute` and the pages
+        publish such a value as missing ("fehlt"), never as 0."""
+        return _completeness.find_gaps(self.areas, self.counts)
 
     def area(self, area_id: str) -> pd.Series:
         """The row of ``areas`` for ``area_id``; a clear error for an unknown key."""
@@ -751,16 +994,24 @@ class District:
         """Boundaries of every area (GeoDataFrame, EPSG:25832) joined with the area tree.
 
         With ``validation: lenient`` the boundaries of areas whose row was rejected (and
-        boundaries the validation rejects: a second one of an area, a key stored as a number)
-        are left out, as the data page lists; otherwise an unknown key raises :class:`DataError`.
+        boundaries the validation rejects: a second one of an area, a key stored as a number, a
+        NULL, EMPTY or invalid geometry) are left out, as the data page lists; otherwise an unknown
+        key or an unusable geometry (:func:`geometry_problems`) raises :class:`DataError`.
         """
         path = boundary_path(self.folder)
         if path is None:
             raise DataError(f"{self.folder / 'gebiete.gpkg'}: file missing (or gebiete.shp)")
         gdf, numeric = read_boundaries(path)
         known = set(self.areas["area_id"])
+        bad_shape = geometry_problems(gdf)  # NULL, EMPTY, invalid: refused (strict) or left out (lenient)
         if self.lenient:
-            gdf = gdf[~numeric & gdf["area_id"].isin(known) & ~gdf["area_id"].duplicated()]
+            usable = pd.Series([i not in bad_shape for i in range(len(gdf))], index=gdf.index)
+            gdf = gdf[~numeric & gdf["area_id"].isin(known) & ~gdf["area_id"].duplicated() & usable]
+        elif bad_shape:
+            i, (code, reason) = next(iter(bad_shape.items()))
+            more = f" (and {len(bad_shape) - 1} more; sozialanalyse validate lists them)" if len(bad_shape) > 1 else ""
+            raise DataError(f"{path.name}: row {i + 2}, column geometry, area {gdf['area_id'].iloc[i]}: {reason}; "
+                            f"correct the boundary in the GIS (it is not repaired) [{code}]{more}")
         elif numeric.any():
             i = int(numeric.to_numpy().nonzero()[0][0])
             raise DataError(f"{path.name}: row {i + 2}, column area_id: key stored as a number "
@@ -890,6 +1141,9 @@ def totals(district: District, area_id: str, variable: str | list[str], by: list
            years: list[int] | None = None) -> pd.DataFrame:
     """Counts of ``variable`` summed over the base areas of ``area_id``, by ``year`` and ``by``.
 
+    A year in which a base area of ``area_id`` lacks rows of a variable (:attr:`District.gaps`)
+    has ``value`` NaN in every group: an absent row is missing, not 0.
+
     Examples
     --------
     >>> d = load_district("musterland")
@@ -903,4 +1157,9 @@ def totals(district: District, area_id: str, variable: str | list[str], by: list
     if years is not None:
         mask &= c["year"].isin(years)
     keys = ["year", *by]
-    return c[mask].groupby(keys, as_index=False, observed=True)["value"].sum()
+    out = c[mask].groupby(keys, as_index=False, observed=True)["value"].sum()
+    gaps = getattr(district, "gaps", None)
+    if gaps is not None and len(gaps):
+        g = gaps[gaps["variable"].isin(variables) & gaps["area_id"].isin(district.base_of(area_id))]
+        out.loc[out["year"].isin(set(g["year"])), "value"] = float("nan")
+    return out

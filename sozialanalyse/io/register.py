@@ -11,6 +11,8 @@ A register extract has **one row per person** with these columns (other names ar
 ``household_id``   household key (persons with the same key live in one household)
 ``street_key``     street key (*Straßenschlüssel*), with ``house_number`` (``12``, ``12a``, ``12 b``)
 ``block_key``      or a block key (*Baublock*) instead of street + house number
+``person_id``      optional: the person's key in the register; if given, a key that occurs more
+                   than once refuses the extract (a person is never counted twice)
 =================  ==========================================================================
 
 Addresses are assigned to Sozialräume through a **street directory** (a CSV/Parquet file or a
@@ -89,7 +91,8 @@ Persons whose address matches no section of the directory are **not** in ``count
 listed per address in ``RegisterResult.unmatched`` (with persons and households) and counted in
 ``RegisterResult.summary``. Persons with an invalid birth year, sex or nationality (or sex d/x)
 are counted per reason in ``summary["invalid"]``, under the first that applies in this order:
-birth year, sex, sex d/x, nationality. The summary always reconciles:
+birth year, sex, sex d/x, nationality; :meth:`RegisterResult.report` names the first lines (rows)
+of each reason but sex d/x. The summary always reconciles:
 ``persons_read = persons_counted + persons_unmatched + persons_invalid``.
 
 Files larger than memory are streamed by DuckDB (CSV, gzip-compressed CSV, Parquet; a glob like
@@ -97,6 +100,20 @@ Files larger than memory are streamed by DuckDB (CSV, gzip-compressed CSV, Parqu
 CSV files are UTF-8 unless ``encoding`` says otherwise (``latin-1``, ``cp1252``, ...). A file
 that does not decode, a malformed file or too little memory is a :class:`DataError` naming the
 file and what to do, never a traceback; error messages never quote a record.
+
+Nothing is invented either
+--------------------------
+* A CSV line that cannot be read (more or fewer fields than the header, a broken quote, bytes
+  that do not decode) refuses the extract: the :class:`DataError` gives the number of such lines
+  and the first of them by file, line number and column. The delimiter (``,``, ``;``, tab or
+  ``|``) is taken from the header line; fields are quoted with ``"``.
+* A ``person_id`` that occurs more than once refuses the extract, with the number of such keys
+  and the lines (rows) of the first of them.
+* :meth:`RegisterResult.write` refuses (and writes nothing) if the extract holds no person (an
+  empty file or a header alone) or if no person matches a Sozialraum; if a Sozialraum key of the
+  street directory is not in the folder's ``areas.csv`` (with a hint when it is a key of
+  ``areas.csv`` that lost its leading zero); and if the folder already holds counts of the year
+  for the directory's Sozialräume, unless ``replace=True`` (``--replace``).
 
 Examples
 --------
@@ -146,11 +163,12 @@ __all__ = [
     "REGISTER_COLUMNS",
     "RegisterResult",
     "aggregate_register",
+    "check_directory_areas",
     "read_directory",
 ]
 
 REGISTER_COLUMNS = ("birth_year", "sex", "nationality", "household_id", "street_key", "house_number",
-                    "block_key")
+                    "block_key", "person_id")
 HOUSEHOLD_TYPES = ("einpersonen_unter65", "einpersonen_65plus", "paare_ohne_kinder", "paare_mit_kindern",
                    "alleinerziehende", "sonstige")
 #: Two adults count as a couple if their ages differ by at most this many years.
@@ -214,6 +232,13 @@ class RegisterResult:
     counts: pd.DataFrame
     unmatched: pd.DataFrame
     summary: dict = field(default_factory=dict)
+    #: the extract (file, glob or "register extract"), for messages
+    source: str = "register extract"
+    #: the street directory as read (:func:`read_directory`), checked against ``areas.csv`` on writing
+    directory: pd.DataFrame | None = None
+    directory_name: str = "street directory"
+    #: the first places of the persons not counted, per reason: ``{"unit": "line", reason: ["5", "9"]}``
+    invalid_lines: dict = field(default_factory=dict)
 
     def report(self) -> str:
         """Human-readable reconciliation (persons read = counted + unmatched + invalid)."""
@@ -225,8 +250,12 @@ class RegisterResult:
              f"{s['households_unmatched']:,}; at split addresses: {s['households_split_address']:,}; "
              f"persons without household key: {s['persons_without_household']:,}"),
         ]
+        unit = self.invalid_lines.get("unit", "line")
         for reason, n in s["invalid"].items():
-            lines.append(f"  invalid: {reason}: {n:,}")
+            where = self.invalid_lines.get(reason, [])
+            at = (f" ({unit}{'s' if len(where) > 1 else ''} {', '.join(where)}{', ...' if n > len(where) else ''})"
+                  if where else "")
+            lines.append(f"  invalid: {reason}: {n:,}{at}")
         if len(self.unmatched):
             lines.append(f"{len(self.unmatched):,} address(es) match no Sozialraum:")
             for row in self.unmatched.head(50).itertuples(index=False):
@@ -243,24 +272,69 @@ class RegisterResult:
                 lines.append(f"  ... and {len(self.unmatched) - 50:,} more (see RegisterResult.unmatched)")
         return "\n".join(lines)
 
-    def write(self, folder: str | Path) -> list[Path]:
+    def existing(self, folder: str | Path) -> dict[str, tuple[int, int]]:
+        """The counts of this result's year and Sozialräume that ``folder`` already holds:
+        file name -> (number of Sozialräume, sum of their values); files without any are left out."""
+        folder = Path(folder)
+        year, areas = int(self.summary["year"]), set(self.counts["area_id"])
+        held = {}
+        for name in ("population.csv", "households.csv"):
+            path = folder / name
+            if not path.is_file():
+                continue
+            old = pd.read_csv(path, dtype={"area_id": str}, keep_default_na=False, na_values=[""])
+            if not {"area_id", "year", "value"} <= set(old.columns):
+                continue
+            hit = old[(pd.to_numeric(old["year"], errors="coerce") == year) & old["area_id"].isin(areas)]
+            if len(hit):
+                held[name] = (int(hit["area_id"].nunique()), int(pd.to_numeric(hit["value"], errors="coerce").sum()))
+        return held
+
+    def write(self, folder: str | Path, replace: bool = False) -> list[Path]:
         """Write ``population.csv``, ``households.csv`` (the project's input format) and
-        ``register_unmatched.csv`` (the addresses that match no Sozialraum, so none is lost).
+        ``register_unmatched.csv`` (the addresses that match no Sozialraum, per ``year``, so none is lost).
 
         Files already in ``folder`` keep their rows of other years (and of areas this extract does
-        not cover); rows of this extract's year and areas are replaced. So a planner can load
+        not cover); ``register_unmatched.csv`` keeps the rows of other years. So a planner can load
         one extract per reference date, one after another.
+
+        Refuses with a :class:`DataError`, writing nothing, if the extract holds no person, if no
+        person matches a Sozialraum, if a Sozialraum key of the street directory is not in the
+        folder's ``areas.csv`` (:func:`check_directory_areas`; not checked if the folder has no
+        areas table), or if the folder already holds counts of this year for the directory's
+        Sozialräume and ``replace`` is false (see :meth:`existing`).
         """
         from .own import table_path
 
         folder = Path(folder)
-        folder.mkdir(parents=True, exist_ok=True)
+        s = self.summary
+        year = int(s["year"])
+        if not s["persons_read"]:
+            raise DataError(f"{self.source}: holds no person (an empty file or a header alone), so nothing is "
+                            f"written and the counts of {year} in {folder} stay as they are")
+        if not s["persons_counted"]:
+            raise DataError(f"{self.source}: none of its {s['persons_read']:,} persons is counted "
+                            f"({s['persons_unmatched']:,} at an address that matches no Sozialraum of "
+                            f"{self.directory_name}, {s['persons_invalid']:,} with an invalid record), so nothing "
+                            "is written. Check that the directory's street or block keys are written as in the "
+                            "extract (leading zeros) and the --column mapping")
+        if self.directory is not None and folder.is_dir():
+            check_directory_areas(self.directory, folder, directory_name=self.directory_name)
         for name in ("population.csv", "households.csv"):  # refuse before writing anything
-            held = table_path(folder, name)
+            held = table_path(folder, name) if folder.is_dir() else None
             if held is not None and held.suffix != ".csv":
                 raise DataError(f"{held}: this folder keeps the table {held.stem!r} as {held.suffix}; register "
                                 f"writes and merges CSV. Save it as {name} (and remove {held.name}) first, so "
                                 "the folder keeps one file per table.")
+        held = self.existing(folder)
+        if held and not replace:
+            what = "; ".join(f"{folder / name} already holds the {year} counts of {n} Sozialräume of "
+                             f"{self.directory_name} "
+                             f"({v:,} {'persons' if name == 'population.csv' else 'households'})"
+                             for name, (n, v) in held.items())
+            raise DataError(f"{what}; nothing written. Use --replace (write(..., replace=True)) to overwrite "
+                            f"the {year} counts of the directory's Sozialräume with this extract's")
+        folder.mkdir(parents=True, exist_ok=True)
         c = self.counts
         pop = c[c["variable"] == "einwohner"][["area_id", "year", "variable", "age_group", "sex", "nationality",
                                                 "value"]]
@@ -268,10 +342,101 @@ class RegisterResult:
         out = [folder / "population.csv", folder / "households.csv"]
         for path, new in zip(out, (pop, hh)):
             _merge_write(path, new)
-        if len(self.unmatched):
-            out.append(folder / "register_unmatched.csv")
-            self.unmatched.to_csv(out[-1], index=False)
+        path = folder / "register_unmatched.csv"
+        if _write_unmatched(path, self.unmatched, year):
+            out.append(path)
         return out
+
+
+def _write_unmatched(path: Path, unmatched: pd.DataFrame, year: int) -> bool:
+    """Write this year's unmatched addresses into ``path``, keeping the rows of other years (a file
+    written before the ``year`` column existed keeps its rows with an empty year). Returns whether
+    the file exists afterwards."""
+    new = unmatched.copy()
+    new.insert(0, "year", year)
+    if path.is_file():
+        old = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
+        if "year" not in old.columns:
+            old.insert(0, "year", pd.NA)
+        keep = old[pd.to_numeric(old["year"], errors="coerce") != year]
+        new = pd.concat([keep.astype({"year": object}), new.astype({"year": object})], ignore_index=True)
+        new = new.sort_values("year", kind="stable", key=lambda y: pd.to_numeric(y, errors="coerce"))
+    elif not len(new):
+        return False
+    tmp = path.with_name(f".{path.name}.part")
+    new.to_csv(tmp, index=False)
+    os.replace(tmp, path)
+    return True
+
+
+def _directory_name(source) -> str:
+    if isinstance(source, pd.DataFrame):
+        return "street directory"
+    return Path(source).name
+
+
+def check_directory_areas(directory: pd.DataFrame, areas, directory_name: str = "street directory") -> None:
+    """Check that every Sozialraum key of a street directory is an area of the district.
+
+    Parameters
+    ----------
+    directory : DataFrame
+        The directory as :func:`read_directory` returns it (row ``i`` is line ``i + 2`` of its file).
+    areas : path or collection of str
+        A district folder (its ``areas`` table is read; a folder without one is not checked), an
+        areas file, or the area keys.
+    directory_name : str
+        Name of the directory in messages.
+
+    Raises
+    ------
+    DataError
+        Naming each unknown key with the directory's rows, and the key of ``areas.csv`` it
+        probably is when it lost its leading zero (``3499016-02`` for ``03499016-02``).
+
+    Examples
+    --------
+    >>> d = pd.DataFrame({"area_id": ["03499016-01", "3499016-02"]})
+    >>> check_directory_areas(d, ["03499016-01", "03499016-02"], "strassen.csv")
+    Traceback (most recent call last):
+    ...
+    sozialanalyse.io.own.DataError: strassen.csv: 1 Sozialraum key(s) not in areas.csv: row 3: '3499016-02' (did you mean '03499016-02'? a leading zero was lost, e.g. when the file was saved from Excel)
+    """
+    from .own import read_table, table_path
+
+    where = "areas.csv"
+    if isinstance(areas, (str, os.PathLike)):
+        path = Path(areas)
+        if path.is_dir():
+            path = table_path(path, "areas.csv")
+            if path is None:
+                return
+        where = path.name
+        t = read_table(path)
+        if "area_id" not in t.df.columns:
+            raise DataError(f"{path}: column area_id missing")
+        known = set(t.df["area_id"].dropna().astype(str).str.strip())
+    else:
+        known = {str(a) for a in areas}
+    unknown = directory[~directory["area_id"].isin(known) & directory["area_id"].notna()]
+    if not len(unknown):
+        return
+    stripped = {}
+    for k in known:
+        stripped.setdefault(k.lstrip("0"), k)
+    problems = []
+    for key, rows in unknown.groupby("area_id", sort=False).groups.items():
+        lines = [int(i) + 2 for i in rows]
+        text = (f"row{'s' if len(lines) > 1 else ''} {', '.join(map(str, lines[:_EXAMPLES]))}"
+                f"{' ...' if len(lines) > _EXAMPLES else ''}: {key!r}")
+        guess = stripped.get(str(key).lstrip("0"))
+        if guess is not None and guess != key:
+            text += (f" (did you mean {guess!r}? a leading zero was lost, e.g. when the file was saved "
+                     "from Excel)")
+        problems.append(text)
+    more = f"; ... and {len(problems) - _EXAMPLES:,} more" if len(problems) > _EXAMPLES else ""
+    raise DataError(f"{directory_name}: {len(problems):,} Sozialraum key(s) not in {where}: "
+                    f"{'; '.join(problems[:_EXAMPLES])}{more}")
 
 
 def _merge_write(path: Path, new: pd.DataFrame) -> None:
@@ -451,15 +616,65 @@ def _transcode(files: list[str], encoding: str, folder: Path) -> dict[str, str]:
     return copies
 
 
-def _source_sql(con, extract, columns: dict, encoding: str, workdir) -> tuple[str, dict]:
+@dataclass
+class _Source:
+    """The extract as DuckDB reads it: the FROM clause and what is needed to name lines in messages."""
+
+    rel: str
+    label: str
+    kind: str = "frame"  # "csv", "parquet" or "frame"
+    files: list = field(default_factory=list)  # the files DuckDB reads (UTF-8 copies if transcoded)
+    copies: dict = field(default_factory=dict)  # transcoded copy -> original file name
+    delimiter: str = ","
+    encoding: str = "utf-8"  # of the files DuckDB reads
+    mapping: dict = field(default_factory=dict)  # standard name -> the extract's column (those present)
+    person_id: str | None = None  # the extract's column holding the person key, if any
+    frame: pd.DataFrame | None = None
+
+    def name(self, file: str) -> str:
+        return self.copies.get(file, file)
+
+
+_DELIMITERS = (",", ";", "\t", "|")
+
+
+def _csv_header(files: list[str], encoding: str) -> tuple[str, list[str]]:
+    """The delimiter and the column names of the CSV files, from their header lines: the delimiter
+    is the one of ``,;\\t|`` that occurs most often in the header. An empty file, a column named
+    twice or files with different headers are a :class:`DataError`."""
+    import csv
+
+    found = {}
+    for name in files:
+        with _open_bytes(Path(name)) as f:
+            head = f.readline(1 << 20).decode(encoding, errors="replace").lstrip("\ufeff").rstrip("\r\n")
+        if not head.strip():
+            raise DataError(f"{name}: empty file (not even a header line); nothing counted")
+        counts = {d: head.count(d) for d in _DELIMITERS}
+        delim = max(_DELIMITERS, key=lambda d: counts[d]) if any(counts.values()) else ","
+        cols = [c.strip() or f"column{i}"  # an unnamed column (a trailing delimiter) named as DuckDB does
+                for i, c in enumerate(next(csv.reader([head], delimiter=delim, quotechar='"')))]
+        twice = sorted({c for c in cols if cols.count(c) > 1})
+        if twice:
+            raise DataError(f"{name}: the header names column(s) {', '.join(map(repr, twice))} more than once")
+        found[name] = (delim, cols)
+    if len(set(map(repr, found.values()))) > 1:
+        first = next(iter(found))
+        other = next(n for n in found if found[n] != found[first])
+        raise DataError(f"{other}: its header (delimiter {found[other][0]!r}, columns {', '.join(found[other][1])}) "
+                        f"differs from that of {first} ({found[first][0]!r}, {', '.join(found[first][1])}); "
+                        "save the files alike")
+    return found[files[0]]
+
+
+def _source_sql(con, extract, columns: dict, encoding: str, workdir) -> _Source:
     """A SQL relation (FROM clause) over the extract, with columns renamed to the standard names,
-    and a map of transcoded copies to the original file names (for messages)."""
-    copies: dict[str, str] = {}
+    and what is needed to name its lines in messages."""
     if isinstance(extract, pd.DataFrame):
         con.register("register_df", extract)
-        rel, label = "register_df", "register extract"
+        src = _Source(rel="register_df", label="register extract", frame=extract)
     else:
-        text = label = str(extract)
+        text = str(extract)
         is_glob = any(ch in text for ch in "*?[")
         if not is_glob and not Path(text).is_file():
             raise DataError(f"{text}: register extract missing")
@@ -467,12 +682,25 @@ def _source_sql(con, extract, columns: dict, encoding: str, workdir) -> tuple[st
         if not files:
             raise DataError(f"{text}: no file matches")
         if text.lower().endswith(".parquet"):
-            rel = f"read_parquet({_sql_list([text])})"
-        elif encoding in _DUCKDB_ENCODINGS:
-            rel = f"read_csv({_sql_list([text])}, header=true, skip=0, all_varchar=true, encoding='{encoding}')"
+            src = _Source(rel=f"read_parquet({_sql_list([text])})", label=text, kind="parquet", files=files)
         else:
-            copies = _transcode(files, encoding, workdir())
-            rel = f"read_csv([{_sql_list(copies)}], header=true, skip=0, all_varchar=true)"
+            copies = {}
+            if encoding not in _DUCKDB_ENCODINGS:
+                copies = _transcode(files, encoding, workdir())
+                files = list(copies)
+            delim, header = _csv_header(files, "utf-8" if copies else encoding)
+            # the dialect is given, not sniffed (a sniffer fails on a malformed line in its sample);
+            # malformed lines go to a rejects table (checked after the scan) instead of stopping
+            # the scan at the first with a message that cannot say how many there are
+            types = ", ".join(f"{_sql_list([c])}: 'VARCHAR'" for c in header)
+            options = (f"auto_detect=false, header=true, skip=0, delim={_sql_list([delim])}, quote='\"', "
+                       f"escape='\"', columns={{{types}}}, store_rejects=true, rejects_table='register_rejects', "
+                       "rejects_scan='register_scans'")
+            if not copies:
+                options += f", encoding='{encoding}'"
+            src = _Source(rel=f"read_csv([{_sql_list(files)}], {options})", label=text, kind="csv", files=files,
+                          copies=copies, delimiter=delim, encoding="utf-8" if copies else encoding)
+    rel, label = src.rel, src.label
     have = [r[0] for r in con.sql(f"DESCRIBE SELECT * FROM {rel}").fetchall()]
     name = Path(label).name if label != "register extract" and len(label) < 200 else label
     if len(have) == 1 and any(ch in have[0] for ch in ",;|\t"):
@@ -485,19 +713,23 @@ def _source_sql(con, extract, columns: dict, encoding: str, workdir) -> tuple[st
     select = []
     missing = []
     for std in REGISTER_COLUMNS:
-        src = rename.get(std, std)
-        if src in have:
-            select.append(f'CAST("{src}" AS VARCHAR) AS {std}')
-        elif std in ("street_key", "house_number", "block_key"):
+        col = rename.get(std, std)
+        if col in have:
+            select.append(f'CAST("{col}" AS VARCHAR) AS {std}')
+            src.mapping[std] = col
+            if std == "person_id":
+                src.person_id = col
+        elif std in ("street_key", "house_number", "block_key", "person_id"):
             select.append(f"CAST(NULL AS VARCHAR) AS {std}")
         else:
-            missing.append(src)
+            missing.append(col)
     if missing:
         raise DataError(f"{label}: column(s) {', '.join(missing)} missing (has: {', '.join(have)}); "
                         "map other names with --column SOURCE=STANDARD")
     if not any(rename.get(c, c) in have for c in ("street_key", "block_key")):
         raise DataError(f"{name}: needs street_key + house_number or block_key (has: {', '.join(have)})")
-    return f"(SELECT {', '.join(select)} FROM {rel})", copies
+    src.rel = f"(SELECT {', '.join(select)} FROM {rel})"
+    return src
 
 
 def _duckdb_error(exc, label: str, copies: dict, encoding: str, memory_limit: str) -> DataError:
@@ -529,7 +761,7 @@ def _duckdb_error(exc, label: str, copies: dict, encoding: str, memory_limit: st
 def aggregate_register(extract, directory, year: int, *, columns: dict | None = None,
                        memory_limit: str = "768MB", threads: int | None = None,
                        temp_directory: str | None = None, encoding: str = "utf-8",
-                       directory_encoding: str | None = None) -> RegisterResult:
+                       directory_encoding: str | None = None, areas=None) -> RegisterResult:
     """Aggregate a person-level register extract to Sozialraum counts.
 
     Parameters
@@ -551,9 +783,14 @@ def aggregate_register(extract, directory, year: int, *, columns: dict | None = 
         under ``temp_directory`` (or the system's temporary folder) that is removed afterwards.
     directory_encoding : str, optional
         Encoding of a CSV directory (default: ``encoding``).
+    areas : path or collection of str, optional
+        The district folder (or its ``areas`` file, or the area keys) the counts are for: every
+        Sozialraum key of the directory must be one of its areas (:func:`check_directory_areas`),
+        checked before the extract is read. :meth:`RegisterResult.write` checks it again.
 
-    Every failure on the input (a file that does not decode, a malformed CSV, too little memory) is
-    a :class:`DataError` whose message names the file and what to do.
+    Every failure on the input (a file that does not decode, a malformed CSV line, a person key
+    that occurs twice, too little memory) is a :class:`DataError` whose message names the file,
+    the line and what to do.
     """
     import duckdb
 
@@ -561,6 +798,9 @@ def aggregate_register(extract, directory, year: int, *, columns: dict | None = 
     encoding = _encoding(encoding)
     columns = _check_mapping(columns)
     dirx = read_directory(directory, encoding=directory_encoding or encoding)
+    dname = _directory_name(directory)
+    if areas is not None:
+        check_directory_areas(dirx, areas, directory_name=dname)
     label = "register extract" if isinstance(extract, pd.DataFrame) else str(extract)
     folder: list[Path] = []
 
@@ -581,43 +821,226 @@ def aggregate_register(extract, directory, year: int, *, columns: dict | None = 
         con.execute("SET preserve_insertion_order=false")
         if temp_directory:
             con.execute("SET temp_directory=" + _sql_list([str(temp_directory)]))
-        src, copies = _source_sql(con, extract, columns, encoding, workdir)
-        tables = _aggregate(con, src, dirx, year)
+        src = _source_sql(con, extract, columns, encoding, workdir)
+        copies = src.copies
+        tables = _aggregate(con, src, dirx, year, encoding)
+        tot = tables[3]
+        # the places of records in error (not of persons with sex d/x, a valid entry kept apart):
+        # one more pass over the extract, only when there are such records
+        wanted = tot[~tot["invalid"].isin(["", _SEX_OTHER_REASON])].groupby("invalid")["n"].sum()
+        where = _invalid_lines(con, src, year, wanted.to_dict()) if len(wanted) else ("line", {})
     except duckdb.Error as exc:
         raise _duckdb_error(exc, label, copies, encoding, memory_limit) from exc
     finally:
         con.close()
         for f in folder:
             shutil.rmtree(f, ignore_errors=True)
-    return _result(dirx, year, *tables)
+    result = _result(dirx, year, *tables)
+    result.source, result.directory, result.directory_name = label, dirx, dname
+    result.invalid_lines = {"unit": where[0], **where[1]} if where[1] else {}
+    return result
 
 
-def _aggregate(con, src: str, dirx: pd.DataFrame, year: int):
-    """Run the aggregation in DuckDB; returns the small result tables as DataFrames."""
-    con.register("dir_df", dirx)
-    # one normalised row per person; addr is one string key per address ('-' for none)
-    persons = f"""
-        SELECT
+_FIELDS = re.compile(r"Expected Number of Columns: (\d+) Found: (\d+)")
+#: How many examples a message names (lines of malformed records, duplicate keys).
+_EXAMPLES = 5
+
+
+def _check_rejects(con, source: _Source, encoding: str) -> None:
+    """Raise a :class:`DataError` if DuckDB rejected CSV lines of the extract: how many, and the
+    first by file, line and column (never the line's content)."""
+    rows = con.sql("""
+        SELECT s.file_path, e.line, any_value(e.column_name ORDER BY e.column_idx),
+               any_value(e.error_type ORDER BY e.column_idx), any_value(e.error_message ORDER BY e.column_idx)
+        FROM register_rejects e JOIN register_scans s USING (scan_id, file_id)
+        GROUP BY ALL ORDER BY 1, 2""").fetchall()
+    if not rows:
+        return
+    for file, line, _col, kind, _msg in rows:
+        if kind == "INVALID ENCODING":
+            raise _decode_error(source.name(file), encoding, int(line), "--encoding")
+    shown = []
+    for file, line, col, kind, msg in rows[:_EXAMPLES]:
+        fields = _FIELDS.search(msg or "")
+        if fields:
+            what = f"{fields.group(2)} fields, the header has {fields.group(1)}"
+        elif kind == "UNQUOTED VALUE":
+            what = f"column {col}: a quote is not closed or a field holds text after its closing quote"
+        else:
+            what = f"column {col}: {str(kind).lower()}"
+        prefix = f"{Path(source.name(file)).name} " if len(source.files) > 1 else ""
+        shown.append(f"{prefix}line {line}: {what}")
+    more = f"; ... and {len(rows) - _EXAMPLES:,} more" if len(rows) > _EXAMPLES else ""
+    raise DataError(f"{source.label}: {len(rows):,} line(s) cannot be read, so nothing is counted: "
+                    f"{'; '.join(shown)}{more} (delimiter {source.delimiter!r}, fields quoted with \"). "
+                    "Correct or remove these lines, or ask for a new extract")
+
+
+def _check_duplicate_ids(con, source: _Source) -> None:
+    """Raise a :class:`DataError` if a person key occurs more than once: how many keys, how many
+    records, and the lines of the first keys (in file order; the keys themselves are not shown)."""
+    n_ids, n_rows = con.sql("""
+        SELECT count(*), coalesce(sum(n), 0) FROM (
+          SELECT count(*) AS n FROM p WHERE pid IS NOT NULL GROUP BY pid HAVING count(*) > 1)""").fetchall()[0]
+    if not n_ids:
+        return
+    ids = {r[0] for r in con.sql("""
+        SELECT pid FROM p WHERE pid IS NOT NULL GROUP BY pid HAVING count(*) > 1 LIMIT 10000""").fetchall()}
+    unit, lines = _lines_of_ids(source, ids)
+    first = sorted(lines.values(), key=lambda ls: ls[0])[:_EXAMPLES]
+    shown = "; ".join(f"{unit}s " + ", ".join(w for _, w in ls[:_EXAMPLES]) + (" ..." if len(ls) > _EXAMPLES else "")
+                      for ls in first)
+    raise DataError(f"{source.label}: {n_ids:,} person key(s) in column {source.person_id} occur more than once "
+                    f"({n_rows:,} records), so nothing is counted (a person would be counted twice). First: "
+                    f"{shown}. Remove the duplicates (was a file delivered or appended twice?)")
+
+
+def _chunks(source: _Source, columns: list[str], size: int = 100_000):
+    """Stream the extract again (an error path only): yields (unit, frame) with the extract's
+    ``columns`` as text (``None`` where absent or empty) and ``where_``, the place of each record:
+    the line of a CSV file where the record starts (header = line 1), the row of a Parquet file
+    (header = row 1) or the position in a DataFrame (from 0); ``"teil1.csv:5"`` if the extract has
+    several files. Lines DuckDB rejected are not there (the extract is refused before this)."""
+    import csv
+
+    def text(v):
+        if v is None or (isinstance(v, float) and v != v):
+            return None
+        return str(v)
+
+    multi = len(source.files) > 1
+    if source.kind == "frame":
+        df = source.frame
+        for start in range(0, len(df), size):
+            part = df.iloc[start:start + size]
+            out = pd.DataFrame({c: [text(v) for v in part[c].tolist()] if c in part.columns else None
+                                for c in columns})
+            out["where_"] = [str(i) for i in range(start, start + len(part))]
+            yield "position", out
+        return
+    for f in source.files:
+        prefix = f"{Path(source.name(f)).name}:" if multi else ""
+        if source.kind == "parquet":
+            import pyarrow.parquet as pq
+
+            pf = pq.ParquetFile(f)
+            have = [c for c in columns if c in pf.schema_arrow.names]
+            row = 2
+            for batch in pf.iter_batches(batch_size=size, columns=have):
+                part = batch.to_pydict()
+                n = batch.num_rows
+                out = pd.DataFrame({c: [text(v) for v in part[c]] if c in part else None for c in columns},
+                                   index=range(n))
+                out["where_"] = [f"{prefix}{row + i}" for i in range(n)]
+                row += n
+                yield "row", out
+            continue
+        with _open_bytes(Path(f)) as raw, io.TextIOWrapper(raw, encoding=source.encoding, errors="replace",
+                                                             newline="") as handle:
+            reader = csv.reader(handle, delimiter=source.delimiter, quotechar='"')
+            header = [h.lstrip("\ufeff").strip() or f"column{i}" for i, h in enumerate(next(reader, []))]
+            idx = {c: header.index(c) for c in columns if c in header}
+            buf: dict[str, list] = {c: [] for c in columns}
+            where: list[str] = []
+            start = reader.line_num + 1
+            for rec in reader:
+                if len(rec) == len(header):
+                    for c in columns:
+                        buf[c].append(rec[idx[c]] if c in idx else None)
+                    where.append(f"{prefix}{start}")
+                start = reader.line_num + 1
+                if len(where) >= size:
+                    yield "line", pd.DataFrame({**buf, "where_": where})
+                    buf, where = {c: [] for c in columns}, []
+            if where:
+                yield "line", pd.DataFrame({**buf, "where_": where})
+
+
+def _lines_of_ids(source: _Source, ids: set) -> tuple[str, dict[str, list[tuple[int, str]]]]:
+    """Where the person keys ``ids`` occur: the unit (line, row or position; see :func:`_chunks`)
+    and key -> [(order, "5"), (order, "9")] in the order of the extract."""
+    found: dict[str, list[tuple[int, str]]] = {}
+    unit, order = "line", 0
+    for unit, part in _chunks(source, [source.person_id]):
+        for v, where in zip(part[source.person_id], part["where_"]):
+            order += 1
+            if v is not None:
+                key = v.strip(" ")
+                if key in ids:
+                    found.setdefault(key, []).append((order, where))
+    return unit, found
+
+
+def _invalid_lines(con, source: _Source, year: int, wanted: dict[str, int]) -> tuple[str, dict[str, list[str]]]:
+    """The first records of each reason in ``wanted`` (reason -> persons): the unit (line, row or
+    position) and reason -> up to :data:`_EXAMPLES` places. Reads the extract again, until every
+    reason has its examples."""
+    need = {str(r): min(int(n), _EXAMPLES) for r, n in wanted.items() if n}
+    found: dict[str, list[str]] = {r: [] for r in need}
+    cols = {std: source.mapping.get(std) for std in REGISTER_COLUMNS}
+    unit = "line"
+    for unit, part in _chunks(source, [c for c in cols.values() if c]):
+        std = pd.DataFrame({k: (part[c] if c else None) for k, c in cols.items()}, index=part.index)
+        std = std.astype(object)
+        std["line_"] = part["where_"]
+        std["rn_"] = range(len(std))
+        con.register("register_chunk", std)
+        typed = ", ".join(f"CAST({c} AS VARCHAR) AS {c}" for c in REGISTER_COLUMNS)
+        rows = con.sql(f"""
+            SELECT invalid, list(line_ ORDER BY rn_)[1:{_EXAMPLES}] FROM (
+              SELECT line_, rn_, {_INVALID_SQL} AS invalid
+              FROM ({_persons_sql(f"(SELECT {typed}, line_, rn_ FROM register_chunk)", year, "line_, rn_,")}))
+            WHERE invalid IS NOT NULL GROUP BY invalid""").fetchall()
+        con.unregister("register_chunk")
+        for reason, lines in rows:
+            if reason in found:
+                found[reason] = (found[reason] + list(lines))[:need[reason]]
+        if all(len(found[r]) >= need[r] for r in need):
+            break
+    return unit, found
+
+
+def _persons_sql(src: str, year: int, extra: str = "") -> str:
+    """One normalised row per person of the relation ``src`` (standard columns); addr is one
+    string key per address ('-' for none). ``extra`` is passed through (``"line_, "``)."""
+    return f"""
+        SELECT {extra}
           {_SEX_SQL} AS sx,
           {_NAT_SQL} AS nat,
           {year} - TRY_CAST(trim(birth_year) AS INTEGER) AS age,
           NULLIF(trim(household_id), '') AS hh,
+          NULLIF(trim(person_id), '') AS pid,
           CASE WHEN NULLIF(trim(street_key), '') IS NOT NULL
                THEN 'S' || trim(street_key) || '|' || coalesce(trim(house_number), '')
                WHEN NULLIF(trim(block_key), '') IS NOT NULL THEN 'B' || trim(block_key)
                ELSE '-' END AS addr
         FROM (SELECT *, lower(trim(sex)) AS sex_v, lower(trim(nationality)) AS nat_v FROM {src})"""
-    # one scan of the extract into a compact table (DuckDB spills it to disk beyond memory_limit)
-    con.execute(f"CREATE TEMP TABLE p AS {persons}")
-    # persons by address x band x sex x nationality; the first reason that applies makes a person invalid
-    con.execute(f"""
-        CREATE TEMP TABLE pa AS SELECT addr,
-          CASE WHEN age IS NULL THEN 'birth year missing or not a number'
+
+
+#: The reason a person (a row of ``_persons_sql``) is not counted; the first that applies.
+_INVALID_SQL = f"""CASE WHEN age IS NULL THEN 'birth year missing or not a number'
                WHEN age < 0 THEN 'born after the reference year'
                WHEN age > 120 THEN 'older than 120'
                WHEN sx IS NULL THEN 'sex missing or not m/w/d/x'
                WHEN sx = 2 THEN '{_SEX_OTHER_REASON}'
-               WHEN nat IS NULL THEN 'nationality not deutsch/nichtdeutsch' END AS invalid,
+               WHEN nat IS NULL THEN 'nationality not deutsch/nichtdeutsch' END"""
+
+
+def _aggregate(con, source: _Source, dirx: pd.DataFrame, year: int, encoding: str = "utf-8"):
+    """Run the aggregation in DuckDB; returns the small result tables as DataFrames."""
+    src = source.rel
+    con.register("dir_df", dirx)
+    persons = _persons_sql(src, year)
+    # one scan of the extract into a compact table (DuckDB spills it to disk beyond memory_limit)
+    con.execute(f"CREATE TEMP TABLE p AS {persons}")
+    if source.kind == "csv":
+        _check_rejects(con, source, encoding)
+    if source.person_id is not None:
+        _check_duplicate_ids(con, source)
+    # persons by address x band x sex x nationality; the first reason that applies makes a person invalid
+    con.execute(f"""
+        CREATE TEMP TABLE pa AS SELECT addr,
+          {_INVALID_SQL} AS invalid,
           least(age // 5, 18) AS band, sx, nat, hh IS NULL AS no_hh, count(*) AS n
         FROM p GROUP BY ALL""")
     # distinct addresses -> Sozialraum through the directory (sections do not overlap); a whole
