@@ -234,7 +234,7 @@ class _Builder:
         self._add(vid, f"{name} ends inside row {self._line(k)} ({rows[k]!r} -> {cut!r}, no line break; "
                        f"{len(rows) - k - 1} later rows lost)", name,
                   lambda h, rs: _text(h, [*rs[:k], cut], newline_at_end=False),
-                  self._cells(name, range(k, len(rows))), row=self._line(k), area_id=area)
+                  self._cells(name, range(k, len(rows))), row=self._line(k))
 
     def header_only(self, name: str):
         changed = self._cells(name, range(len(self.src.rows(name)))) if name in COUNT_FILES else ()
@@ -244,8 +244,9 @@ class _Builder:
                   lambda h, rows: _text(h, []), changed, facilities)
 
     def replace_field(self, name: str, vid: str, col: str, make: Callable[[str], str], where=None,
-                      description: str = "", changed_extra=(), expect_text: bool = True, **expect):
-        """Row ``i`` (seeded) gets ``col`` = ``make(old)``."""
+                      description: str = "", changed_extra=(), names=("row", "area_id", "text")):
+        """Row ``i`` (seeded) gets ``col`` = ``make(old)``; validation must name ``names`` of it (the
+        row, the area key, the new text)."""
         (i,) = self._pick(vid, name, where)
         h = self.src.header(name)
         old = self.src.rows(name)[i].split(",")[h.index(col)]
@@ -261,9 +262,9 @@ class _Builder:
             changed = set(changed_extra)
             facilities = {self.src.field(name, i, "facility_id")} if name == "facilities.csv" else ()
         desc = description or f"{name}: row {self._line(i)}, column {col}: {old!r} -> {new!r}"
+        known = {"row": self._line(i), "area_id": area if col != "area_id" else None, "text": new}
         self._add(vid, desc, name, lambda hh, rows: _text(hh, [*rows[:i], row, *rows[i + 1:]]), changed, facilities,
-                  row=self._line(i), area_id=area if col != "area_id" else None,
-                  text=new if expect_text else None, **expect)
+                  **{k: v for k, v in known.items() if k in names})
 
     def rename_variable(self, name: str, old: str, new: str):
         """Every row of variable ``old`` renamed to ``new`` (a misspelling in the export)."""
@@ -364,12 +365,12 @@ def variants(src: Source | None = None) -> list[Variant]:
     b.replace_field("housing.csv", "housing-key-unknown", "area_id", lambda v: v[:-2] + "99",
                     where=lambda f: "-" in f[0])
     b.replace_field("transfers.csv", "transfers-misspelt-variable-row", "variable", lambda v: "sgb2_persnen",
-                    where=lambda f: f[2] == "sgb2_personen")
+                    where=lambda f: f[2] == "sgb2_personen", names=("row", "text"))
     b.rename_variable("labour.csv", "langzeitarbeitslose", "langzeitarbeitlose")
     b.replace_field("households.csv", "households-misspelt-type", "type", lambda v: "alleinerziehend",
-                    where=lambda f: f[3] == "alleinerziehende", expect_text=False)
+                    where=lambda f: f[3] == "alleinerziehende", names=("area_id",))
     b.replace_field("population.csv", "population-misspelt-sex", "sex", lambda v: "W",
-                    where=lambda f: f[pop_h.index("sex")] == "w", expect_text=False)
+                    where=lambda f: f[pop_h.index("sex")] == "w", names=("row", "area_id"))
     b.swap_year_value("transfers.csv")
 
     # --- areas.csv ----------------------------------------------------------------------------------------

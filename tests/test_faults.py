@@ -39,7 +39,7 @@ FACILITY_COLUMNS = ["name", "type", "area_id", "x", "y", "capacity"]
 #: Variants of the issue's list that a lenient build must survive with every number right or missing.
 LENIENT = ("transfers-remove-row-sgb2", "population-remove-area-year", "transfers-truncate-1499-rows",
            "population-truncate-mid-row", "labour-value-thousands-separator", "transfers-year-fraction")
-MAX_LINES = 12
+PER_KIND = 4  #: examples per kind of wrong number in a failure message
 
 
 # ---------------------------------------------------------------------------------------- publishing
@@ -147,6 +147,13 @@ def _same(b: pd.Series, v: pd.Series) -> np.ndarray:
     return np.isclose(b, v, rtol=1e-9, atol=1e-9) | (np.isnan(b) & np.isnan(v))
 
 
+def _classified(mon: pd.DataFrame) -> pd.Series:
+    """Sozialräume with a Gesamtindex class (not "nicht klassifizierbar", not missing)."""
+    g = mon["gesamtindex"]
+    text = g.astype(str).str.lower()
+    return g.notna() & ~text.str.contains("nicht klassifizierbar|fehlt", regex=True)
+
+
 def _compare(base: dict, var: dict, variant: faults.Variant, listed: set) -> list[str]:
     """Every published number of the variant that is neither the baseline's nor justly missing."""
     ok = _justifier(variant)
@@ -193,7 +200,7 @@ def _compare(base: dict, var: dict, variant: faults.Variant, listed: set) -> lis
         if not (pd.isna(mv.loc[a, "population"]) and ok(a, year)):
             out.append(f"monitoring: population of {a} in {year}: {_fmt(mb.loc[a, 'population'])} -> "
                        f"{_fmt(mv.loc[a, 'population'])}")
-    cls_b, cls_v = mb["gesamtindex"].notna(), mv["gesamtindex"].notna()
+    cls_b, cls_v = _classified(mb), _classified(mv)
     for a in mb.index[cls_b & ~cls_v]:
         if not (ok(a, year) or ok(a, start)):
             out.append(f"monitoring: {a} not classified although its data did not change "
@@ -240,10 +247,18 @@ def _numbers(base, tmp_path, folder, variant, listed) -> list[str]:
 
 
 def _report(variant, note, problems) -> str:
-    head = "\n  ".join(problems[:MAX_LINES])
-    more = f"\n  ... and {len(problems) - MAX_LINES} more" if len(problems) > MAX_LINES else ""
+    """The problems grouped by kind (the text before the first colon), a few examples of each."""
+    kinds: dict[str, list[str]] = {}
+    for p in problems:
+        kinds.setdefault(p.split(":")[0], []).append(p)
+    lines = []
+    for kind, ps in kinds.items():
+        lines += ps[:PER_KIND]
+        if len(ps) > PER_KIND:
+            lines.append(f"... and {len(ps) - PER_KIND} more of '{kind}'")
+    body = "\n  ".join(lines)
     return (f"variant {variant.id}: {variant.description}\n{note}\n"
-            f"published numbers of the lenient build ({len(problems)} wrong):\n  {head}{more}")
+            f"published numbers of the lenient build ({len(problems)} wrong):\n  {body}")
 
 
 @pytest.mark.parametrize("variant", VARIANTS, ids=[v.id for v in VARIANTS])
@@ -312,6 +327,23 @@ def test_checker_finds_a_silent_zero(baseline):
     res.loc[up, ["value", "numerator"]] = np.nan
     res.loc[up, "reason"] = "incomplete: sgb2_personen 2024"
     assert _compare(baseline, var, variant, set()) == []
+
+
+def test_checker_finds_changed_classes_and_facilities(baseline):
+    var = dict(baseline)
+    mon = baseline["monitoring"].copy()
+    a = mon.index[0]
+    mon.loc[a, "gesamtindex"] = "hoch / positiv" if mon.loc[a, "gesamtindex"] != "hoch / positiv" else "mittel / stabil"
+    fac = baseline["facilities"].copy()
+    fac.loc[0, "capacity"] = 1.025
+    var.update(monitoring=mon, facilities=fac.iloc[:-1])
+    problems = _compare(baseline, var, faults.by_id("facilities-capacity-thousands-separator"), set())
+    assert any(p.startswith(f"monitoring: gesamtindex of {a} in 2024") for p in problems)
+    assert any(p.startswith(f"facility {fac.loc[0, 'facility_id']}: capacity") for p in problems)
+    last = fac["facility_id"].iloc[-1]
+    assert f"facility {last} left out without a problem listed for facilities.csv" in problems
+    assert f"facility {last} left out without a problem listed for facilities.csv" not in _compare(
+        baseline, var, faults.by_id("facilities-capacity-thousands-separator"), {"facilities.csv"})
 
 
 def test_expectations_match_problem_texts():
