@@ -313,7 +313,6 @@ def variants(src: Source | None = None) -> list[Variant]:
     """The fault variants of ``src`` (default: Musterland), in a fixed order with unique ids."""
     src = src or source()
     b = _Builder(src)
-    pop_h = src.header("population.csv")
 
     # --- rows removed -------------------------------------------------------------------------------
     # the case of the issue: SGB II persons of one Sozialraum in 2024 missing from the delivery
@@ -352,7 +351,6 @@ def variants(src: Source | None = None) -> list[Variant]:
     b.replace_field("movements.csv", "movements-value-inf", "value", lambda v: "inf")
     b.replace_field("care.csv", "care-value-1e308", "value", lambda v: "1e308")
     b.replace_field("disability.csv", "disability-value-negative", "value", lambda v: "-3")
-    b.replace_field("transfers.csv", "transfers-value-text", "value", lambda v: "k.A.")
 
     # --- corrupt years, keys, names, categories ---------------------------------------------------------
     b.replace_field("transfers.csv", "transfers-year-fraction", "year", lambda v: f"{v}.6",
@@ -369,8 +367,6 @@ def variants(src: Source | None = None) -> list[Variant]:
     b.rename_variable("labour.csv", "langzeitarbeitslose", "langzeitarbeitlose")
     b.replace_field("households.csv", "households-misspelt-type", "type", lambda v: "alleinerziehend",
                     where=lambda f: f[3] == "alleinerziehende", names=("area_id",))
-    b.replace_field("population.csv", "population-misspelt-sex", "sex", lambda v: "W",
-                    where=lambda f: f[pop_h.index("sex")] == "w", names=("row", "area_id"))
     b.swap_year_value("transfers.csv")
 
     # --- areas.csv ----------------------------------------------------------------------------------------
@@ -381,8 +377,6 @@ def variants(src: Source | None = None) -> list[Variant]:
                  "03499016-07", lambda r: r.replace("03499016-07", "3499016-07", 1), text="3499016-07")
     b.areas_edit("areas-misspelt-kind", "areas.csv: kind of 03499013-02 written 'Sozialraun'",
                  "03499013-02", lambda r: r.replace("Sozialraum", "Sozialraun"), text="Sozialraun")
-    b.areas_edit("areas-unknown-parent", "areas.csv: parent of Mitgliedsgemeinde 03499023 written 034995404001",
-                 "03499023", lambda r: r.replace(",034995404000", ",034995404001"), text="034995404001")
 
     # --- facilities.csv -------------------------------------------------------------------------------------
     fac = "facilities.csv"
@@ -391,10 +385,8 @@ def variants(src: Source | None = None) -> list[Variant]:
     b.duplicate(fac)
     b.replace_field(fac, "facilities-capacity-thousands-separator", "capacity", lambda v: f"1.{int(v):03d}",
                     where=with_capacity)
-    b.replace_field(fac, "facilities-capacity-fraction", "capacity", lambda v: f"{v}.5", where=with_capacity)
     b.replace_field(fac, "facilities-x-inf", "x", lambda v: "inf")
     b.replace_field(fac, "facilities-misspelt-type", "type", lambda v: "KiTa", where=lambda f: f[2] == "Kita")
-    b.replace_field(fac, "facilities-key-lost-leading-zero", "area_id", lambda v: v.lstrip("0"))
     b.header_only(fac)
     i = b._pick("facilities-swap-x-y", fac)[0]
     frow = src.rows(fac)[i].split(",")
