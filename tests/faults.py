@@ -109,6 +109,9 @@ class Variant:
     changed: frozenset = frozenset()  #: (base area or None, year or None) cells whose data changed
     facilities: frozenset = frozenset()  #: facility ids whose rows changed
     expect: dict = field(default_factory=dict)  #: what a validation problem must name
+    #: rows the format requires are absent: strict validation itself must name the gap (issue #12,
+    #: item 1), a lenient build publishing "fehlt" is not enough
+    must_name: bool = False
 
     def write(self, dest: Path, src: Source | None = None) -> Path:
         """A copy of the source district in ``dest`` with this variant's file changed."""
@@ -154,9 +157,10 @@ class _Builder:
         return frozenset(self.src.cell(name, i) for i in idx)
 
     def _add(self, vid, description, name, edit, changed=frozenset(), facilities=frozenset(), expect_file=None,
-             **expect):
+             must_name=False, **expect):
         expect = {"file": expect_file or name, **{k: v for k, v in expect.items() if v is not None}}
-        self.out.append(Variant(vid, description, name, edit, frozenset(changed), frozenset(facilities), expect))
+        self.out.append(Variant(vid, description, name, edit, frozenset(changed), frozenset(facilities), expect,
+                                must_name))
 
     def _line(self, i: int) -> int:
         return i + 2  # header = line 1, no blank lines in the source
@@ -165,7 +169,7 @@ class _Builder:
     def remove_rows(self, name: str, vid: str, description: str, idx: list[int], **expect):
         drop = set(idx)
         self._add(vid, description, name, lambda h, rows: _text(h, [r for i, r in enumerate(rows) if i not in drop]),
-                  self._cells(name, idx), **expect)
+                  self._cells(name, idx), must_name=True, **expect)
 
     def remove_row(self, name: str, where=None, vid=None, **expect):
         vid = vid or f"{name[:-4]}-remove-row"
@@ -234,17 +238,17 @@ class _Builder:
         self._add(vid, f"{name} ends inside row {self._line(k)} ({rows[k]!r} -> {cut!r}, no line break; "
                        f"{len(rows) - k - 1} later rows lost)", name,
                   lambda h, rs: _text(h, [*rs[:k], cut], newline_at_end=False),
-                  self._cells(name, range(k, len(rows))), row=self._line(k))
+                  self._cells(name, range(k, len(rows))), must_name=True, row=self._line(k))
 
     def header_only(self, name: str):
         changed = self._cells(name, range(len(self.src.rows(name)))) if name in COUNT_FILES else ()
         facilities = {self.src.field(name, i, "facility_id") for i in range(len(self.src.rows(name)))} \
             if name == "facilities.csv" else ()
         self._add(f"{name[:-4]}-header-only", f"{name} holds its header and no data rows", name,
-                  lambda h, rows: _text(h, []), changed, facilities)
+                  lambda h, rows: _text(h, []), changed, facilities, must_name=True)
 
     def replace_field(self, name: str, vid: str, col: str, make: Callable[[str], str], where=None,
-                      description: str = "", changed_extra=(), names=("row", "area_id", "text")):
+                      description: str = "", changed_extra=(), names=("row", "area_id", "text"), must_name=False):
         """Row ``i`` (seeded) gets ``col`` = ``make(old)``; validation must name ``names`` of it (the
         row, the area key, the new text)."""
         (i,) = self._pick(vid, name, where)
@@ -264,7 +268,7 @@ class _Builder:
         desc = description or f"{name}: row {self._line(i)}, column {col}: {old!r} -> {new!r}"
         known = {"row": self._line(i), "area_id": area if col != "area_id" else None, "text": new}
         self._add(vid, desc, name, lambda hh, rows: _text(hh, [*rows[:i], row, *rows[i + 1:]]), changed, facilities,
-                  **{k: v for k, v in known.items() if k in names})
+                  must_name=must_name, **{k: v for k, v in known.items() if k in names})
 
     def rename_variable(self, name: str, old: str, new: str):
         """Every row of variable ``old`` renamed to ``new`` (a misspelling in the export)."""
@@ -366,7 +370,7 @@ def variants(src: Source | None = None) -> list[Variant]:
                     where=lambda f: f[2] == "sgb2_personen", names=("row", "text"))
     b.rename_variable("labour.csv", "langzeitarbeitslose", "langzeitarbeitlose")
     b.replace_field("households.csv", "households-misspelt-type", "type", lambda v: "alleinerziehend",
-                    where=lambda f: f[3] == "alleinerziehende", names=("area_id",))
+                    where=lambda f: f[3] == "alleinerziehende", names=("area_id",), must_name=True)
     b.swap_year_value("transfers.csv")
 
     # --- areas.csv ----------------------------------------------------------------------------------------

@@ -12,8 +12,10 @@ duplicated, truncated or corrupted). For every variant either
     area and year or above it in the area tree; the same for the monitoring classes and populations
     of the Sozialräume and for the facilities.
 
-A lenient build publishes whatever passes validation, so for a few variants of the issue (b) is
-required on its own as well (``test_lenient_build_publishes_no_changed_number``).
+Where rows the format requires are absent (rows removed, a file cut off or holding only its header,
+a category misspelt), strict validation must name the gap itself (issue item 1; ``Variant.must_name``):
+(b) alone is not enough. A lenient build publishes whatever passes validation, so for a few variants
+of the issue (b) is required on its own as well (``test_lenient_build_publishes_no_changed_number``).
 """
 from __future__ import annotations
 
@@ -268,6 +270,9 @@ def test_variant_is_named_or_publishes_nothing_wrong(variant, baseline, tmp_path
     if named:
         return
     problems = _numbers(baseline, tmp_path, folder, variant, listed)
+    if variant.must_name:
+        pytest.fail(_report(variant, note + "\nrows the format requires are absent: strict validation must name "
+                            "file, variable, area key and year (issue #12, item 1)", problems), pytrace=False)
     assert not problems, _report(variant, note, problems)
 
 
