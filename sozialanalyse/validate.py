@@ -504,6 +504,15 @@ def _check_counts(folder: Path, fname: str, areas: pd.DataFrame, rejected: dict[
             f.flag(df[dim].notna() & ~df[dim].isin(allowed | {TOTAL}), "unknown_category", dim,
                    lambda r, dim=dim, allowed=allowed: f"unknown {dim} of {r['variable']} "
                                                        f"(allowed: {', '.join(sorted(allowed))})")
+    if "type" in df.columns:  # the types documented for each variable (data/README.md, completeness.GRID)
+        types = {v: set(_completeness.GRID[v][1]["type"]) - {TOTAL} for v in known if v in _completeness.GRID}
+        allowed = pd.MultiIndex.from_tuples([(v, t) for v, ts in types.items() for t in ts], names=["v", "t"])
+        typ = df["type"]
+        given = typ.notna() & (typ != TOTAL) & var.isin(set(types))
+        pairs = pd.MultiIndex.from_arrays([var.fillna(""), typ.fillna("")])
+        f.flag(given & ~pairs.isin(allowed), "unknown_category", "type",
+               lambda r: f"unknown type of {r['variable']} (allowed: "
+                         f"{', '.join(sorted(types[r['variable']])) or 'none, leave the column empty'})")
     # a variable mixing total rows (dimension empty) and category rows: the total rows are rejected
     for dim in DIMENSIONS:
         if dim not in df.columns:
@@ -627,14 +636,17 @@ def _check_facilities(folder: Path, areas: pd.DataFrame, rejected: dict[str, str
     f.flag(~df["type"].isin(FACILITY_TYPES), "unknown_category", "type",
            lambda r: f"unknown facility type (allowed: {', '.join(FACILITY_TYPES)})")
     nums = {}
-    for col in ("x", "y", "capacity"):
-        nums[col] = pd.to_numeric(df[col], errors="coerce")
-        missing_ok = col == "capacity"
-        f.flag(nums[col].isna() & (df[col].notna() | (not missing_ok)), "not_a_number", col,
-               lambda r, col=col: f"{col} is not a number" + (" (coordinates in EPSG:25832)" if col != "capacity" else ""))
-    f.flag(nums["capacity"] < 0, "negative", "capacity", lambda r: "negative capacity")
+    for col in "x y capacity".split():  # read as strictly as counts: capacity a count, x and y decimals
+        nums[col], code, why = parse_values(df[col], "count" if col == "capacity" else "sum")
+        code = code.where(~(df[col].isna() & (col == "capacity")))  # an empty capacity is allowed
+        f.flag(code == "not_a_number", "not_a_number", column=col, message=lambda r, col=col: (
+            f"{col} is not a number" + (" (coordinates in EPSG:25832)" if col != "capacity" else "")))
+        f.flag(code == "negative", "negative", column=col, message=lambda r, col=col: f"negative {col}")
+        for c in ("ambiguous_number", "not_integer", "implausible"):
+            for w in why[code == c].unique():
+                f.flag((code == c) & (why == w), c, column=col, message=lambda r, col=col, w=w: f"{col}: {w}")
     kept = f.finish().copy()
-    for col in ("x", "y", "capacity"):
+    for col in nums:
         kept[col] = nums[col][kept.index].astype(float)
     return kept.reset_index(drop=True)
 

@@ -448,3 +448,28 @@ def test_year_gaps_in_many_areas_are_listed_for_the_first_areas_only(tmp_path):
         "transfers.csv, column year: variable sgb2_personen has gaps in its years in 3 more areas too, e.g. "
         "03499002-06, 03499002-07, 03499002-08 [year_gap]"]
     assert r.reconciliation["transfers.csv"].flagged["year_gap"] == 8
+
+
+def test_facility_numbers_and_count_types_are_read_as_strictly(tmp_path):
+    from sozialanalyse.io.own import load_district
+
+    folder = district(tmp_path)
+    (folder / "facilities.csv").write_text(
+        "facility_id,name,type,area_id,x,y,capacity\n"
+        "K-1,Kita Nord,Kita,03499001-01,500.0,700.0,1.040\n"
+        "K-2,Kita Süd,Kita,03499001-02,inf,200.0,\n"
+        "K-3,Kita Dorf,Kita,03499002,500.0,200.0,40\n", encoding="utf-8")
+    _set_cell(folder, "households.csv", 2, "type", "alleinerziehend")
+    r = validate(folder, geometry=False)
+    got = _besides_gaps(r.problems)
+    assert got == [
+        ("households.csv, row 2, column type, area 03499001-01: unknown type of haushalte (allowed: alleinerziehende, "
+         "einpersonen_65plus, einpersonen_unter65, paare_mit_kindern, paare_ohne_kinder, sonstige) "
+         "(value 'alleinerziehend') [unknown_category]"),
+        ("facilities.csv, row 3, column x, area 03499001-02: x is not a number (coordinates in EPSG:25832) "
+         "(value 'inf') [not_a_number]"),
+        ("facilities.csv, row 2, column capacity, area 03499001-01: capacity: German thousands separator? a count "
+         "holds digits only (1234, not 1.234); the cell is not reinterpreted (value '1.040') [ambiguous_number]")]
+    assert r.facilities["facility_id"].tolist() == ["K-3"]
+    with pytest.raises(ValidationError, match="unknown type of haushalte"):
+        load_district(folder)
