@@ -14,7 +14,7 @@ code                       problem
 ``ambiguous_file``         a table given twice (``areas.csv`` and ``areas.xlsx``); not read
 ``unreadable``             a file that cannot be read as a whole (no header row, UTF-16, not a
                            workbook)
-``no_data_rows``           a table (not ``facilities``) with only its header row
+``no_data_rows``           a table with only its header row
 ``no_final_newline``       a CSV file ending without a line break: its last row may be cut off
                            (``49`` cut to ``4``), so that row is rejected
 ``missing_column``         a required column is missing (every row of the file is rejected)
@@ -367,7 +367,7 @@ def _open(folder: Path, fname: str, problems: list[Problem], recon: dict) -> Tab
             return None
         rc.file = path.name
         t = read_table(path)
-        if not t.read and fname != "facilities.csv":  # a district may have no facilities
+        if not t.read:
             problems.append(Problem(rc.file, None, None, None, None, "no_data_rows",
                                     "no data rows (only the header): the file is empty or was cut off"))
         return t
