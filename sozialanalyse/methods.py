@@ -144,6 +144,7 @@ PROBLEM_DE = {
     "not_a_number": "keine Zahl",
     "not_base_area": "Zahlen für ein übergeordnetes Gebiet statt für Basisgebiete",
     "not_nested": "Gebiet liegt nicht in seinem übergeordneten Gebiet",
+    "outside_area": "Einrichtung liegt außerhalb ihres Gebiets",
     "not_utf8": "Zeichenkodierung nicht UTF-8",
     "numerator_gt_denominator": "Zähler größer als Nenner",
     "prefix_mismatch": "Schlüssel passt nicht zum übergeordneten Gebiet",

@@ -56,6 +56,9 @@ code                       problem
 ``not_nested``             a boundary reaching more than 1 m² outside its parent's; flagged
 ``missing_geometry``       an area without a boundary in ``gebiete.gpkg``; flagged (a row with a
                            NULL or EMPTY geometry: rejected)
+``outside_area``           a facility more than :data:`FACILITY_TOLERANCE_M` metres outside the
+                           boundary of its area (x and y swapped, another coordinate system, the
+                           wrong ``area_id``); checked with the boundaries; rejected
 ``invalid_geometry``       a boundary that is not a valid polygon (self-intersection, ...: GEOS's
                            reason and place); rejected, never repaired
 ``crs_missing``            a Shapefile without ``.prj`` (EPSG:25832 assumed); flagged
@@ -152,6 +155,9 @@ RATIO_PAIRS = (
 GAP_EXEMPT = {"waehler", "wahlberechtigte"}
 #: Tolerance of the nesting check, in m².
 NEST_TOLERANCE_M2 = 1.0
+#: How far (m) a facility may lie outside the boundary of its area (an address point on the
+#: boundary street, rounding of coordinates).
+FACILITY_TOLERANCE_M = 50.0
 #: At most this many problems of one kind (file, code, column) are listed one by one; more are
 #: one problem naming how many rows have it and the first of them, so that a file of two million
 #: duplicate rows gives one line, not two million.
@@ -615,9 +621,11 @@ def _check_gaps(f, problems) -> None:
                                     + ", ".join(rest[:LIST_LIMIT])))
 
 
-def _check_facilities(folder: Path, areas: pd.DataFrame, rejected: dict[str, str], problems, recon) -> pd.DataFrame:
+def _check_facilities(folder: Path, areas: pd.DataFrame, rejected: dict[str, str], problems, recon,
+                      places: dict | None = None) -> pd.DataFrame:
     """Facilities: key, type, coordinates and capacity of every row; the kept rows with ``x``,
-    ``y``, ``capacity`` as numbers."""
+    ``y``, ``capacity`` as numbers. ``places`` (area key -> boundary, from :func:`_check_geometry`):
+    a facility must lie within :data:`FACILITY_TOLERANCE_M` of its area's boundary."""
     name = "facilities.csv"
     empty = pd.DataFrame({c: pd.Series(dtype=float if c in ("x", "y", "capacity") else object)
                           for c in (*FACILITY_COLUMNS, "capacity")})
@@ -645,13 +653,28 @@ def _check_facilities(folder: Path, areas: pd.DataFrame, rejected: dict[str, str
         for c in ("ambiguous_number", "not_integer", "implausible"):
             for w in why[code == c].unique():
                 f.flag((code == c) & (why == w), c, column=col, message=lambda r, col=col, w=w: f"{col}: {w}")
+    if places:
+        import shapely
+
+        x, y = nums["x"].astype(float), nums["y"].astype(float)
+        shape = df["area_id"].map(places)
+        has = f.alive & shape.notna() & x.notna() & y.notna()
+        dist = pd.Series(float("nan"), index=df.index)
+        if has.any():
+            dist[has] = shapely.distance(shapely.points(x[has].to_numpy(), y[has].to_numpy()),
+                                         shape[has].to_numpy())
+        f.flag(dist > FACILITY_TOLERANCE_M, "outside_area", "x", lambda r: (
+            f"the facility at x {float(x[r.name]):.1f}, y {float(y[r.name]):.1f} lies {dist[r.name]:,.0f} m "
+            f"outside the boundary of its area {r['area_id']} (tolerance {FACILITY_TOLERANCE_M:g} m; "
+            "x and y swapped, another coordinate system than EPSG:25832, or the wrong area_id?)"))
     kept = f.finish().copy()
     for col in nums:
         kept[col] = nums[col][kept.index].astype(float)
     return kept.reset_index(drop=True)
 
 
-def _check_geometry(folder: Path, areas: pd.DataFrame, rejected: dict[str, str], problems, recon) -> None:
+def _check_geometry(folder: Path, areas: pd.DataFrame, rejected: dict[str, str], problems, recon) -> dict:
+    """Boundaries; returns the usable ones (area key -> geometry; empty if none could be read)."""
     name = "gebiete.gpkg"
     rc = recon[name] = Reconciliation(name)
     try:
@@ -659,16 +682,16 @@ def _check_geometry(folder: Path, areas: pd.DataFrame, rejected: dict[str, str],
         if path is None:
             problems.append(Problem(name, None, None, None, None, "missing_file",
                                     f"{folder / name}: file missing (or gebiete.shp)"))
-            return
+            return {}
     except DataError as exc:
         problems.append(Problem(name, None, None, None, None, "ambiguous_file", str(exc)))
-        return
+        return {}
     try:
         rc.file = path.name
         gdf, numeric = read_boundaries(path)
     except DataError as exc:
         problems.append(Problem(rc.file, None, None, None, None, "unreadable", str(exc)))
-        return
+        return {}
     gdf = gdf.reset_index(drop=True)
     t = Table(path.name, pd.DataFrame(gdf.drop(columns="geometry")), list(range(2, len(gdf) + 2)))
     f = _File(t, problems, rc)
@@ -717,6 +740,7 @@ def _check_geometry(folder: Path, areas: pd.DataFrame, rejected: dict[str, str],
            lambda r: f"boundary reaches {excess[r.name][1]:.1f} m² outside its parent {excess[r.name][0]} "
                      f"(tolerance {NEST_TOLERANCE_M2:g} m²)", reject=False)
     f.finish()
+    return {a: g for a, g in geom.items() if g is not None and a not in rejected}
 
 
 def validate(folder: str | Path, strict: bool = False, geometry: bool = True,
@@ -754,9 +778,8 @@ def validate(folder: str | Path, strict: bool = False, geometry: bool = True,
         kept = f._out[f.alive].copy()
         kept["year"] = kept["year"].astype(int)
         tables[fname] = kept.reset_index(drop=True)
-    tables["facilities.csv"] = _check_facilities(folder, areas, rejected, problems, recon)
-    if geometry:
-        _check_geometry(folder, areas, rejected, problems, recon)
+    places = _check_geometry(folder, areas, rejected, problems, recon) if geometry else None
+    tables["facilities.csv"] = _check_facilities(folder, areas, rejected, problems, recon, places)
     result = ValidationResult(folder=folder, problems=problems, reconciliation=recon, tables=tables, areas=areas,
                               rejected_areas=rejected)
     _check_completeness(result, files)

@@ -473,3 +473,25 @@ def test_facility_numbers_and_count_types_are_read_as_strictly(tmp_path):
     assert r.facilities["facility_id"].tolist() == ["K-3"]
     with pytest.raises(ValidationError, match="unknown type of haushalte"):
         load_district(folder)
+
+
+def test_a_facility_outside_its_area_is_named(tmp_path):
+    """x and y swapped (or the wrong area) puts a facility outside its area: with the boundaries
+    (as the build validates) it is a problem naming the row, the area and the distance, and the
+    row is not kept. The fixture's boundaries: 03499001-01 is the square x 0..1000, y 500..1000,
+    03499002 the square x 1000..2000, y 0..1000."""
+    folder = district(tmp_path)
+    (folder / "facilities.csv").write_text(
+        "facility_id,name,type,area_id,x,y,capacity\n"
+        "K-1,Kita Nord,Kita,03499001-01,500.0,700.0,40\n"      # inside
+        "K-2,Kita Rand,Kita,03499001-01,500.0,460.0,40\n"      # 40 m outside: within the tolerance
+        "K-3,Kita Dorf,Kita,03499002,700.0,1500.0,40\n", encoding="utf-8")  # swapped: 1500, 700
+    r = validate(folder)
+    got = [str(p) for p in r.problems if p.code == "outside_area"]
+    # distance from (700, 1500) to the square 1000..2000 x 0..1000: hypot(300, 500) = 583 m
+    assert got == [
+        "facilities.csv, row 4, column x, area 03499002: the facility at x 700.0, y 1500.0 lies 583 m outside "
+        "the boundary of its area 03499002 (tolerance 50 m; x and y swapped, another coordinate system than "
+        "EPSG:25832, or the wrong area_id?) (value '700.0') [outside_area]"]
+    assert r.facilities["facility_id"].tolist() == ["K-1", "K-2"]
+    assert not [p for p in validate(folder, geometry=False).problems if p.code == "outside_area"]
