@@ -559,3 +559,20 @@ def test_invalid_records_are_named_by_line(tmp_path):
     assert "  invalid: sex missing or not m/w/d/x: 1 (row 5)" in text  # header = row 1, as in a spreadsheet
     text = aggregate_register(pd.read_csv(tmp_path / "extract.csv", dtype=str), DIRECTORY, 2024).report()
     assert "  invalid: older than 120: 1 (position 1)" in text
+
+
+def test_implausible_reference_year_is_refused(tmp_path, capsys):
+    # a typo in --year (2099 for 2019) wrote a year validation then rejects as implausible
+    # (1990 to the current year + 1); 2024.5 was truncated to 2024 by int()
+    from sozialanalyse import cli
+
+    for bad in (2099, 1555):
+        with pytest.raises(DataError, match=f"reference year {bad} is not plausible \\(1990 to "):
+            aggregate_register(persons(), DIRECTORY, bad)
+    with pytest.raises(DataError, match="reference year 2024.5 is not a whole number"):
+        aggregate_register(persons(), DIRECTORY, 2024.5)
+    persons().to_csv(tmp_path / "extract.csv", index=False)
+    assert cli.main(_cli_args(tmp_path, tmp_path / "extract.csv", 2099)) == 2
+    assert "reference year 2099 is not plausible" in capsys.readouterr().err
+    assert not (tmp_path / "kreis").exists()
+    _check(aggregate_register(persons(), DIRECTORY, 2024.0))  # a whole float is the year

@@ -758,6 +758,24 @@ def _duckdb_error(exc, label: str, copies: dict, encoding: str, memory_limit: st
     return DataError(f"{name}: {text}")
 
 
+def _reference_year(year) -> int:
+    """``year`` as an int within :func:`sozialanalyse.io.own.year_range`, else a :class:`DataError`
+    (a typo such as 2099 would write counts that validation then rejects as implausible)."""
+    from .own import year_range
+
+    try:
+        whole = float(year).is_integer()
+    except (TypeError, ValueError):
+        whole = False
+    if not whole:
+        raise DataError(f"reference year {year} is not a whole number (write e.g. 2024)")
+    lo, hi = year_range()
+    if not lo <= int(float(year)) <= hi:
+        raise DataError(f"reference year {int(float(year))} is not plausible ({lo} to {hi}, as validation "
+                        "checks the years of a count); nothing counted")
+    return int(float(year))
+
+
 def aggregate_register(extract, directory, year: int, *, columns: dict | None = None,
                        memory_limit: str = "768MB", threads: int | None = None,
                        temp_directory: str | None = None, encoding: str = "utf-8",
@@ -794,7 +812,7 @@ def aggregate_register(extract, directory, year: int, *, columns: dict | None = 
     """
     import duckdb
 
-    year = int(year)
+    year = _reference_year(year)
     encoding = _encoding(encoding)
     columns = _check_mapping(columns)
     dirx = read_directory(directory, encoding=directory_encoding or encoding)
