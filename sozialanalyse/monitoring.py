@@ -549,7 +549,10 @@ def _base_values(district: District, indicator: str, year: int) -> pd.DataFrame:
     muni.index = muni.index.astype(str)
     res["muni"] = res["area_id"].map(muni).astype(str)
     res["muni_name"] = res["muni"].map(lambda a: district.name_of(a))
-    return res.dropna(subset=["value", "denominator"]).reset_index(drop=True)
+    out = res.dropna(subset=["value", "denominator"]).reset_index(drop=True)
+    # the areas left out for missing data ('fehlt'), so that a result can say it covers fewer
+    out.attrs["left_out"] = res.loc[res["value"].isna() | res["denominator"].isna(), ["area_id", "muni"]]
+    return out
 
 
 #: German plural of each kind of base area, for saying which areas a decomposition covers.
@@ -592,7 +595,9 @@ def theil_shares(district: District, year: int | None = None, indicator: str = "
     areas the part covers), followed by one row per municipality with more than one area
     (``within:<area_id>``, its contribution to the within part). ``attrs`` names the areas:
     ``over``, ``units`` (German phrase, e.g. "56 kleinste Gebiete (36 Sozialräume, ...)"),
-    ``unit_counts`` (areas by kind), ``n_areas`` and ``n_groups`` (municipalities).
+    ``unit_counts`` (areas by kind), ``n_areas`` and ``n_groups`` (municipalities), and
+    ``left_out`` (area keys whose value is missing, e.g. incomplete input rows: the
+    decomposition covers the complete areas only) with ``left_out_names``.
     """
     from . import disparity
 
@@ -600,9 +605,11 @@ def theil_shares(district: District, year: int | None = None, indicator: str = "
         raise ValueError(f"over must be 'base' or 'sozialraum', got {over!r}")
     year = int(year or district.report_year)
     base = _base_values(district, indicator, year)
+    gone = base.attrs.get("left_out", base.iloc[:0][["area_id", "muni"]])
     if over == "sozialraum":
         kinds = district.areas.assign(area_id=district.areas["area_id"].astype(str)).set_index("area_id")["kind"]
         base = base[base["area_id"].map(kinds) == "Sozialraum"].reset_index(drop=True)
+        gone = gone[gone["area_id"].map(kinds) == "Sozialraum"]
         if base.empty:
             raise ValueError(f"{district.name} has no Sozialraum with a value of {indicator} in {year}")
     dec = disparity.theil_decomposition(base, "value", "denominator", group="muni", measure="T")
@@ -616,6 +623,9 @@ def theil_shares(district: District, year: int | None = None, indicator: str = "
     out = pd.DataFrame(rows, columns=["part", "theil", "n_areas"]).set_index("part")
     out.insert(1, "share", 100 * out["theil"] / total)
     out.attrs.update(_theil_units(district, base, over))
+    out.attrs["left_out"] = sorted(gone["area_id"].astype(str))
+    out.attrs["left_out_names"] = [f"{district.name_of(a)} ({district.name_of(m)})"
+                                   for a, m in sorted(zip(gone["area_id"].astype(str), gone["muni"].astype(str)))]
     return out
 
 
@@ -645,6 +655,10 @@ def theil_table(district: District, year: int | None = None, indicator: str = "s
              f"zerlegt nach {fmt.num(sh.attrs['n_groups'])} Städten, Einheits- und Samtgemeinden. 0 bedeutet: "
              "überall dieselbe Quote. Der Teil »zwischen« entsteht, weil sich die Quoten der "
              "Gemeinden unterscheiden, der Teil »innerhalb« durch Unterschiede in den Gemeinden."]
+    if sh.attrs["left_out"]:  # computed over the complete areas only: say which are left out
+        k = len(sh.attrs["left_out"])
+        notes.append(f"Ohne {fmt.num(k)} {'Gebiet' if k == 1 else 'Gebiete'} mit fehlenden Daten („fehlt“): "
+                     + ", ".join(sh.attrs["left_out_names"]) + ".")
     sr = sh.attrs["unit_counts"].get("Sozialräume", 0)
     if 0 < sr < sh.attrs["n_areas"]:
         try:

@@ -195,3 +195,23 @@ def test_escaped_names(d):
     html = mo.profile_classes(d2, "03499016", 2024).data
     mo._CACHE.clear()
     assert "&lt;b&gt;X&lt;/b&gt;" in html and "<b>X</b>" not in html
+
+
+def test_theil_names_the_areas_left_out_for_missing_data(d):
+    # Issue 12: a base area whose value is missing ('fehlt') was dropped from the Theil
+    # decomposition without a word; the page said "über 55 kleinste Gebiete" and nothing else.
+    from sozialanalyse.io.own import District
+
+    c = d.counts
+    drop = ((c["area_id"].astype(str) == "03499016-02") & (c["year"] == 2024)
+            & (c["variable"].astype(str) == "sgb2_personen"))
+    assert drop.sum() == 1
+    d2 = District(folder=d.folder, areas=d.areas, counts=c[~drop].reset_index(drop=True),
+                  facilities=d.facilities, meta=d.meta, config=d.config, lenient=True)
+    sh = mo.theil_shares(d2, 2024)
+    assert sh.attrs["n_areas"] == 55 and sh.attrs["left_out"] == ["03499016-02"]
+    assert mo.theil_shares(d2, 2024, over="sozialraum").attrs["left_out"] == ["03499016-02"]
+    assert mo.theil_shares(d, 2024).attrs["left_out"] == []
+    html = mo.theil_table(d2, 2024).data
+    assert "Ohne 1 Gebiet mit fehlenden Daten („fehlt“): Bahnhofsviertel (Musterstadt)." in html
+    assert "fehlenden Daten" not in mo.theil_table(d, 2024).data
