@@ -707,6 +707,11 @@ def lisa_map(district: District, year: int | None = None, indicator: str = "sgb2
         if len(part):
             part.plot(ax=ax, color=color, edgecolor="white", linewidth=0.6, zorder=2)
             present.append(cls)
+    gone = base.attrs.get("left_out")
+    gone_ids = set(gone["area_id"].astype(str)) if gone is not None else set()
+    if gone_ids:  # left out for missing data: drawn hatched and named, not a blank hole
+        geo[geo["area_id"].astype(str).isin(gone_ids)].plot(ax=ax, facecolor="white", edgecolor="#999999",
+                                                            hatch="///", linewidth=0.6, zorder=2)
     munis = geo[geo["kind"].isin(["Stadt", "Einheitsgemeinde", "Samtgemeinde"])]
     munis.plot(ax=ax, facecolor="none", edgecolor="#888888", linewidth=0.7, zorder=3)
     towns = [a for a in district.municipalities()["area_id"]
@@ -714,6 +719,11 @@ def lisa_map(district: District, year: int | None = None, indicator: str = "sgb2
     _town_outlines(district, towns, ax)
     handles = [Patch(color=_LISA_COLORS[c], label=_LISA_TEXT[c]) for c in _LISA_COLORS if c in present]
     handles.append(Patch(facecolor="none", edgecolor="#222222", linewidth=1.4, label="Stadt mit Sozialräumen"))
+    if gone_ids:
+        names = ", ".join(f"{district.name_of(a)} ({district.name_of(m)})"
+                          for a, m in sorted(zip(gone["area_id"].astype(str), gone["muni"].astype(str))))
+        handles.append(Patch(facecolor="white", edgecolor="#999999", hatch="///",
+                             label=f"fehlt (Eingangsdaten unvollständig, nicht berechnet): {names}"))
     handles.append(Line2D([], [], linestyle="", label=f"{len(gdf)} kleinste Gebiete; Nachbarn: gemeinsame Grenze"))
     handles.append(Line2D([], [], linestyle="", label=f"oder Ecke; {fmt.num(permutations)} Permutationen, Startwert {seed}"))
     ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0), fontsize=8.5, frameon=False,

@@ -215,3 +215,18 @@ def test_theil_names_the_areas_left_out_for_missing_data(d):
     html = mo.theil_table(d2, 2024).data
     assert "Ohne 1 Gebiet mit fehlenden Daten („fehlt“): Bahnhofsviertel (Musterstadt)." in html
     assert "fehlenden Daten" not in mo.theil_table(d, 2024).data
+
+
+def test_lisa_map_names_an_area_left_out_for_missing_data(d):
+    # the area without a value was a blank hole in the map and the legend only said "55 kleinste Gebiete"
+    from sozialanalyse.io.own import District
+
+    c = d.counts
+    drop = ((c["area_id"].astype(str) == "03499016-02") & (c["year"] == 2024)
+            & (c["variable"].astype(str) == "sgb2_personen"))
+    d2 = District(folder=d.folder, areas=d.areas, counts=c[~drop].reset_index(drop=True),
+                  facilities=d.facilities, meta=d.meta, config=d.config, lenient=True)
+    text = _texts(mo.lisa_map(d2, 2024, permutations=99))
+    assert "fehlt (Eingangsdaten unvollständig, nicht berechnet): Bahnhofsviertel (Musterstadt)" in text
+    assert "55 kleinste Gebiete" in text
+    assert "fehlt" not in _texts(mo.lisa_map(d, 2024, permutations=99))
