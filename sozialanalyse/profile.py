@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 
 from . import fmt, plots
@@ -103,31 +104,60 @@ def population_summary(district: District, area_id: str, year: int) -> dict:
     }
 
 
+def _population_absent(district: District, area_id: str, year: int) -> str:
+    """German predicate for a population total that is missing: "fehlt (Eingangsdaten
+    unvollständig: einwohner 2024 in 1 von 18 Teilgebieten; ...)"."""
+    k = _has_gap(district, area_id, "einwohner", year)
+    n = len(district.base_of(area_id))
+    where = "" if not k else f": einwohner {year}" + (f" in {k} von {n} Teilgebieten" if n > 1 else "")
+    return (f"{fmt.ABSENT} (Eingangsdaten unvollständig{where}; nicht aus unvollständigen "
+            "Daten berechnet)")
+
+
 def intro(district: District, area_id: str, year: int):
     """A short German paragraph introducing an area (Kreis or municipality)."""
     s = population_summary(district, area_id, year)
     name = md_escape(district.name_of(area_id))
     kind = _kind(district, area_id)
     parts = []
+    known = bool(np.isfinite(s["einwohner"]))
     if kind == "Landkreis":
         n = len(district.municipalities())
-        parts.append(f"Im **{name}** lebten am 31.12.{year} **{fmt.num(s['einwohner'])}** Menschen "
-                     f"in {n} Städten, Gemeinden und Samtgemeinden.")
+        if known:
+            parts.append(f"Im **{name}** lebten am 31.12.{year} **{fmt.num(s['einwohner'])}** Menschen "
+                         f"in {n} Städten, Gemeinden und Samtgemeinden.")
+        else:
+            parts.append(f"Zum **{name}** gehören {n} Städte, Gemeinden und Samtgemeinden. Die Einwohnerzahl "
+                         f"am 31.12.{year} {_population_absent(district, area_id, year)}.")
     else:
         kreis = population_summary(district, district.kreis["area_id"], year)
         share = 100 * s["einwohner"] / kreis["einwohner"]
         label = name if name.startswith(kind) else f"{kind} {name}"
-        parts.append(f"**{label}** hatte am 31.12.{year} **{fmt.num(s['einwohner'])}** Einwohnerinnen "
-                     f"und Einwohner, das sind {fmt.pct(share)} der Bevölkerung im {md_escape(district.name)}.")
+        if not known:
+            parts.append(f"**{label}**: Die Einwohnerzahl am 31.12.{year} "
+                         f"{_population_absent(district, area_id, year)}.")
+        elif np.isfinite(share):
+            parts.append(f"**{label}** hatte am 31.12.{year} **{fmt.num(s['einwohner'])}** Einwohnerinnen "
+                         f"und Einwohner, das sind {fmt.pct(share)} der Bevölkerung im {md_escape(district.name)}.")
+        else:
+            parts.append(f"**{label}** hatte am 31.12.{year} **{fmt.num(s['einwohner'])}** Einwohnerinnen "
+                         f"und Einwohner (Anteil an der Bevölkerung im {md_escape(district.name)}: "
+                         f"{_population_absent(district, district.kreis['area_id'], year)}).")
         children = district.children(area_id)
         if len(children):
             label = "Mitgliedsgemeinden" if kind == "Samtgemeinde" else "Sozialräume"
             parts.append(f"Zur {kind} gehören {len(children)} {label}." if kind == "Samtgemeinde"
                          else f"Für die {kind} sind {len(children)} {label} abgegrenzt.")
-    direction = "gewachsen" if s["change_pct"] > 0 else "geschrumpft"
-    parts.append(f"Seit dem 31.12.{s['first_year']} ist die Bevölkerung um {fmt.pct(abs(s['change_pct']))} "
-                 f"{direction}; {fmt.pct(s['anteil_65plus'])} der Einwohnerinnen und Einwohner sind 65 Jahre "
-                 "oder älter.")
+    if np.isfinite(s["change_pct"]):
+        direction = "gewachsen" if s["change_pct"] > 0 else "geschrumpft"
+        parts.append(f"Seit dem 31.12.{s['first_year']} ist die Bevölkerung um {fmt.pct(abs(s['change_pct']))} "
+                     f"{direction}; {fmt.pct(s['anteil_65plus'])} der Einwohnerinnen und Einwohner sind 65 Jahre "
+                     "oder älter.")
+    elif known:  # the first year is incomplete: no direction is claimed from a missing value
+        parts.append(f"Die Einwohnerzahl am 31.12.{s['first_year']} "
+                     f"{_population_absent(district, area_id, s['first_year'])}, daher keine Angabe zur "
+                     f"Entwicklung; {fmt.pct(s['anteil_65plus'])} der Einwohnerinnen und Einwohner sind 65 Jahre "
+                     "oder älter.")
     if district.synthetic:
         parts.append("\n\n*Synthetische Beispieldaten eines fiktiven Landkreises.*")
     return text(" ".join(parts))

@@ -218,3 +218,24 @@ def test_data_page_lists_the_gap_in_german(tmp_path, original):
     page = methods.validation(d).data
     assert "Gefundene Probleme (1)" in page and "Zeilen fehlen (Werte „fehlt“, nicht 0)" in page
     assert "Fehlende Zeilen (1 Gebiet-Jahre)" in page and f"{SR}: 2024" in page
+
+
+def test_profile_intro_says_fehlt_and_claims_no_direction_for_an_incomplete_population(original):
+    # One population cell of the Sozialraum absent in 2024: the intro printed "hatte am 31.12.2024 **–**
+    # Einwohnerinnen und Einwohner" and "ist die Bevölkerung um – geschrumpft" (a NaN change is not > 0),
+    # a statement the data do not support (Musterstadt grew from 36,535 in 2015).
+    c = original.counts
+    drop = ((c["area_id"] == SR) & (c["year"] == 2024) & (c["variable"] == "einwohner")
+            & (c["age_group"] == "30-34") & (c["sex"] == "m") & (c["nationality"] == "deutsch"))
+    assert drop.sum() == 1
+    d = _lenient(original, c[~drop])
+    for area in (TOWN, "03499"):
+        page = profile.intro(d, area, 2024).data
+        assert "geschrumpft" not in page and "gewachsen" not in page and "**–**" not in page
+        assert "Die Einwohnerzahl am 31.12.2024 fehlt (Eingangsdaten unvollständig: einwohner 2024 in 1 von" in page
+    assert "Seit dem 31.12.2015 ist die Bevölkerung um" in profile.intro(original, TOWN, 2024).data
+    assert "gewachsen" in profile.intro(original, TOWN, 2024).data
+    # another town's profile: its own number stands, the share of the incomplete Kreis total is 'fehlt'
+    page = profile.intro(d, "03499007", 2024).data
+    assert "Einwohnerinnen und Einwohner (Anteil an der Bevölkerung im Landkreis Musterland: fehlt (" in page
+    assert "das sind" not in page and "gewachsen" in page
