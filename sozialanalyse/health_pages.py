@@ -974,9 +974,11 @@ def psp_distance_data(district: District, year: int | None = None, level: str = 
     fac = district.facilities[district.facilities["type"] == facility_type]
     dist = nearest_distance(xy, fac[["x", "y"]].to_numpy()) / 1000
     pop = _sum(district, "einwohner", "base", [year], by=["age_group"])
-    pop = pop[pop["age_group"].isin(age_groups_between(80))].groupby("area_id")["value"].sum()
+    # skipna=False: a base area with absent population rows (NaN, _sum) is unknown, not weight 0
+    pop = pop[pop["age_group"].isin(age_groups_between(80))].groupby("area_id")["value"].agg(
+        lambda v: v.sum(skipna=False))
     b = pd.DataFrame({"base": g["area_id"].to_numpy(), "distance": dist})
-    b["weight"] = b["base"].map(pop).fillna(0.0)
+    b["weight"] = b["base"].map(pop)
     names = _names(district)
     rows = []
     for lv in (level, "kreis"):
@@ -984,7 +986,7 @@ def psp_distance_data(district: District, year: int | None = None, level: str = 
         b["area_id"] = b["base"].map(mapping)
         fac_area = fac["area_id"].map(mapping)
         for a, grp in b.dropna(subset=["area_id"]).groupby("area_id", sort=False):
-            w = grp["weight"].sum()
+            w = grp["weight"].sum(skipna=False)  # NaN if a part is incomplete: 'fehlt', not a smaller sum
             rows.append({"area_id": a, "name": names.get(a, a), "einwohner_80plus": w,
                          "distance_km": float((grp["distance"] * grp["weight"]).sum() / w) if w > 0 else np.nan,
                          "max_km": float(grp["distance"].max()),
@@ -1048,19 +1050,33 @@ def psp_table(district: District, year: int | None = None):
     """Table: mean straight-line distance of the 80+ population to a Pflegestützpunkt."""
     year = _year(district, year)
     d = psp_distance_data(district, year)
+    gap = d["einwohner_80plus"].isna()
     df = pd.DataFrame({
         "Gebiet": d["name"],
-        "Einwohner ab 80": [fmt.num(v) for v in d["einwohner_80plus"]],
+        "Einwohner ab 80": [f"{fmt.ABSENT} ²" if m else fmt.num(v) for v, m in zip(d["einwohner_80plus"], gap)],
         "Stützpunkte im Gebiet": [str(v) for v in d["facilities"]],
-        "mittlere Luftlinie": [fmt.num(v, 1, "km") for v in d["distance_km"]],
+        "mittlere Luftlinie": [f"{fmt.ABSENT} ²" if m else fmt.num(v, 1, "km") for v, m in zip(d["distance_km"], gap)],
         "weiteste Luftlinie": [fmt.num(v, 1, "km") for v in d["max_km"]],
     })
     return table(df, caption=f"Entfernung der Einwohner ab 80 Jahren zum nächsten Pflegestützpunkt, {year}",
                  footnotes=[("Luftlinie (nicht Straßen- oder Fahrweg) vom Mittelpunkt jedes Teilgebiets (Sozialraum, "
                             "Mitgliedsgemeinde oder Gemeinde ohne Sozialräume; ein Punkt innerhalb der Fläche) zum "
                             "nächsten Pflegestützpunkt, auch über Gemeindegrenzen; gemittelt mit der Zahl der "
-                            "Einwohner ab 80 Jahren. Weiteste Luftlinie: das am weitesten entfernte Teilgebiet.")],
+                            "Einwohner ab 80 Jahren. Weiteste Luftlinie: das am weitesten entfernte Teilgebiet.")]
+                 + _psp_gap_note(district, year, bool(gap.any())),
                  align_right=[c for c in df.columns if c != "Gebiet"])
+
+
+def _psp_gap_note(district: District, year: int, any_gap: bool) -> list[str]:
+    """German footnote behind "fehlt ²" of :func:`psp_table`: how many base areas lack population rows."""
+    if not any_gap:
+        return []
+    gaps = getattr(district, "gaps", None)
+    k = 0 if gaps is None else int(gaps.loc[(gaps["variable"] == "einwohner") & (gaps["year"] == year),
+                                            "area_id"].nunique())
+    where = f" (einwohner {year} in {k} {'Teilgebiet' if k == 1 else 'Teilgebieten'})" if k else ""
+    return [f"² fehlt: Eingangsdaten unvollständig{where}; der Wert wird nicht aus unvollständigen Daten "
+            "berechnet (keine 0)."]
 
 
 # ---------------------------------------------------------------------------------------------

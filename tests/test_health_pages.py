@@ -120,6 +120,33 @@ def test_funnel_classification_matches_hand_calculation(tmp_path, o_a, o_b, expe
     assert m.loc["09999", "smr"] == pytest.approx(100)
 
 
+def test_pflegestuetzpunkt_distance_of_an_incomplete_population_is_missing(tmp_path):
+    # Issue 12: an area whose population has an absent row got weight 0 (a NaN summed by
+    # groupby is 0), so the town's and the Kreis's "Einwohner ab 80" and mean distances were
+    # published smaller and shifted, silently (Musterland: Musterstadt 2.813 for 3.014).
+    d = _tiny(tmp_path, with_geometry=True)
+    c = d.counts
+    pop = c["variable"] == "einwohner"
+    c.loc[pop, "value"] = 0.0
+    c.loc[pop & (c["area_id"] == "09999001-01") & (c["age_group"] == "80-84") & (c["sex"] == "w"), "value"] = 100
+    c.loc[pop & (c["area_id"] == "09999001-02") & (c["age_group"] == "90+") & (c["sex"] == "w"), "value"] = 300
+    c.loc[pop & (c["area_id"] == "09999002") & (c["age_group"] == "85-89") & (c["sex"] == "w"), "value"] = 50
+    drop = (pop & (c["area_id"] == "09999001-02") & (c["year"] == 2024) & (c["age_group"] == "20-24")
+            & (c["sex"] == "m"))
+    assert drop.sum() == 1
+    d2 = District(folder=d.folder, areas=d.areas, counts=c[~drop].reset_index(drop=True),
+                  facilities=d.facilities, meta=d.meta, lenient=True)
+    res = hp.psp_distance_data(d2, 2024).set_index("area_id")
+    for a in ("09999001", "09999"):  # Süd (300 persons 80+, 6 km) is unknown: not weight 0
+        assert np.isnan(res.loc[a, "einwohner_80plus"]) and np.isnan(res.loc[a, "distance_km"])
+    assert res.loc["09999002", "einwohner_80plus"] == 50  # complete: unchanged
+    assert res.loc["09999002", "distance_km"] == pytest.approx(math.sqrt(65), abs=0.002)
+    html = hp.psp_table(d2, 2024).data
+    assert html.count("fehlt ²") == 4  # Astadt and the Kreis, each 80+ population and mean distance
+    assert "² fehlt: Eingangsdaten unvollständig (einwohner 2024 in 1 Teilgebiet)" in html
+    assert "fehlt" not in hp.psp_table(d, 2024).data
+
+
 def test_pflegestuetzpunkt_distance_matches_hand_calculation(tmp_path):
     d = _tiny(tmp_path, with_geometry=True)
     # 80+ population: Nord 100 (80-84), Süd 300 (90+), Bedorf 50 (85-89); younger people must not count
