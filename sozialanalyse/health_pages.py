@@ -589,11 +589,18 @@ def care_intro(district: District, year: int | None = None):
 
     year = _year(district, year)
     c = _sum(district, "pflegebeduerftige", "kreis", [year], by=["type"]).set_index("type")["value"]
-    pop = float(_sum(district, "einwohner", "kreis", [year])["value"].sum())
-    total = float(c.sum())
+    # skipna=False: absent rows (NaN, _sum) make the total missing, never a smaller sum or a 0
+    pop = float(_sum(district, "einwohner", "kreis", [year])["value"].sum(skipna=False))
+    total = float(c.sum(skipna=False)) if len(c) else float("nan")
+    if not np.isfinite(total) or total <= 0:
+        why = "Eingangsdaten unvollständig" if not np.isfinite(total) else "keine Pflegebedürftigen in den Daten"
+        return text(f"Die Zahl der Pflegebedürftigen am 15.12.{year} im {md_escape(district.name)} "
+                    f"{fmt.ABSENT} ({why}; sie wird nicht aus unvollständigen Daten berechnet).")
     home = float(c.get("pflegegeld", 0) + c.get("ambulant", 0))
+    share = (f"das sind {fmt.pct(100 * total / pop)} der Bevölkerung" if np.isfinite(pop) and pop > 0
+             else f"(Anteil an der Bevölkerung: {fmt.ABSENT}, Eingangsdaten unvollständig)")
     parts = [(f"Am 15.12.{year} waren im {md_escape(district.name)} **{fmt.num(total)}** Menschen "
-             f"pflegebedürftig nach SGB XI, das sind {fmt.pct(100 * total / pop)} der Bevölkerung. "
+             f"pflegebedürftig nach SGB XI{',' if np.isfinite(pop) and pop > 0 else ''} {share}. "
              f"**{fmt.pct(100 * home / total)}** von ihnen werden zu Hause versorgt: ")]
     parts.append(", ".join(f"{fmt.num(c.get(t, 0))} {lab_}" for t, lab_ in (
         ("pflegegeld", "allein durch Angehörige (nur Pflegegeld)"),

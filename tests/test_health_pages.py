@@ -147,6 +147,34 @@ def test_pflegestuetzpunkt_distance_of_an_incomplete_population_is_missing(tmp_p
     assert "fehlt" not in hp.psp_table(d, 2024).data
 
 
+def test_care_intro_with_absent_rows_says_fehlt_not_a_smaller_total(tmp_path):
+    # Issue 12: the Kreis's care total was c.sum() (NaN types skipped: a smaller total printed as
+    # fact) and its population float(...sum()) (NaN -> 0: ZeroDivisionError broke the lenient build).
+    d = _tiny(tmp_path)
+    care = []
+    for a in ("09999001-01", "09999001-02", "09999002"):
+        for t, v in (("pflegegeld", 10.0), ("ambulant", 5.0), ("stationaer", 3.0)):
+            care.append([a, 2024, "pflegebeduerftige", "90+", "w", "insgesamt", t, v])
+    c = pd.concat([d.counts, pd.DataFrame(care, columns=COLUMNS)], ignore_index=True)
+    full = District(folder=d.folder, areas=d.areas, counts=c, facilities=d.facilities, meta=d.meta)
+    page = hp.care_intro(full, 2024).data
+    # hand count: 3 areas x (10 + 5 + 3) = 54 of 3 x 2 x 19 x 1.000 = 114.000 inhabitants; at home 45 of 54
+    assert "**54** Menschen pflegebedürftig nach SGB XI, das sind 0,0 % der Bevölkerung" in page
+    assert "**83,3 %** von ihnen werden zu Hause versorgt: 30 allein" in page
+    drop_care = (c["variable"] == "pflegebeduerftige") & (c["area_id"] == "09999002") & (c["type"] == "stationaer")
+    gap = District(folder=d.folder, areas=d.areas, counts=c[~drop_care].reset_index(drop=True),
+                   facilities=d.facilities, meta=d.meta, lenient=True)
+    page = hp.care_intro(gap, 2024).data
+    assert "**51**" not in page and "**54**" not in page  # 51 = the total without Bedorf's stationary cases
+    assert "Die Zahl der Pflegebedürftigen am 15.12.2024 im Landkreis Klein fehlt (Eingangsdaten unvollständig" in page
+    drop_pop = ((c["variable"] == "einwohner") & (c["area_id"] == "09999002") & (c["year"] == 2024)
+                & (c["age_group"] == "20-24") & (c["sex"] == "m"))
+    gap = District(folder=d.folder, areas=d.areas, counts=c[~drop_pop].reset_index(drop=True),
+                   facilities=d.facilities, meta=d.meta, lenient=True)
+    page = hp.care_intro(gap, 2024).data  # raised ZeroDivisionError
+    assert "**54** Menschen pflegebedürftig nach SGB XI (Anteil an der Bevölkerung: fehlt" in page
+
+
 def test_pflegestuetzpunkt_distance_matches_hand_calculation(tmp_path):
     d = _tiny(tmp_path, with_geometry=True)
     # 80+ population: Nord 100 (80-84), Süd 300 (90+), Bedorf 50 (85-89); younger people must not count
