@@ -166,7 +166,8 @@ def test_care_intro_with_absent_rows_says_fehlt_not_a_smaller_total(tmp_path):
                    facilities=d.facilities, meta=d.meta, lenient=True)
     page = hp.care_intro(gap, 2024).data
     assert "**51**" not in page and "**54**" not in page  # 51 = the total without Bedorf's stationary cases
-    assert "Die Zahl der Pflegebedürftigen am 15.12.2024 im Landkreis Klein fehlt (Eingangsdaten unvollständig" in page
+    assert ("Die Zahl der Pflegebedürftigen am 15.12.2024 im Landkreis Klein fehlt "
+            "(Eingangsdaten unvollständig") in page
     drop_pop = ((c["variable"] == "einwohner") & (c["area_id"] == "09999002") & (c["year"] == 2024)
                 & (c["age_group"] == "20-24") & (c["sex"] == "m"))
     gap = District(folder=d.folder, areas=d.areas, counts=c[~drop_pop].reset_index(drop=True),
