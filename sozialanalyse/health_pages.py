@@ -141,6 +141,48 @@ def _sum(district: District, variables, level: str, years, by=()) -> pd.DataFram
     return out
 
 
+def _gap_base(district: District, variables, years) -> list[str]:
+    """Base areas lacking rows of ``variables`` in one of ``years`` (``district.gaps``), sorted."""
+    variables = [variables] if isinstance(variables, str) else list(variables)
+    gaps = getattr(district, "gaps", None)
+    if gaps is None or not len(gaps):
+        return []
+    g = gaps[gaps["variable"].isin(variables) & gaps["year"].isin([int(y) for y in years])]
+    return sorted(set(g["area_id"].astype(str)))
+
+
+def _sum_complete(district: District, variables, level: str, years, by=(), among=(), exclude=()) -> pd.DataFrame:
+    """Like :func:`_sum`, but over the base areas that have every row of ``variables`` and
+    ``among`` in ``years`` only (the others are left out, not counted as 0): a reference (Kreis
+    rates, Kreis totals) from the complete part of the district. ``attrs["left_out"]`` lists the
+    base areas left out; the page must say so (:func:`_left_out_note`)."""
+    variables = [variables] if isinstance(variables, str) else list(variables)
+    left_out = sorted(set(_gap_base(district, [*variables, *among], years)) | set(exclude))
+    c = district.counts
+    c = c[c["variable"].isin(variables) & c["year"].isin(list(years)) & ~c["area_id"].isin(left_out)]
+    mapping = _level_of(district, level)
+    c = c.assign(area_id=c["area_id"].map(mapping)).dropna(subset=["area_id"])
+    out = c.groupby(["area_id", *by], as_index=False, observed=True)["value"].sum()
+    out.attrs["left_out"] = left_out
+    return out
+
+
+def _left_out_note(district: District, left_out, what: str) -> str:
+    """German sentence (plain text: md_escape it for Markdown): ``what`` is computed without the
+    base areas ``left_out`` (named with their town), because their input rows are absent; ""
+    when nothing was left out."""
+    if not len(left_out):
+        return ""
+    names = _names(district)
+    parent = dict(zip(district.areas["area_id"], district.areas["parent_id"]))
+    def label(a):
+        p = parent.get(a)
+        town = f" ({names[p]})" if p in names and p != district.kreis["area_id"] else ""
+        return f"{names.get(a, a)}{town}"
+    return (f"{what} ohne {', '.join(label(a) for a in left_out)}, weil dort Eingangsdaten "
+            "(Einwohner) fehlen; nicht mit 0 gerechnet.")
+
+
 def _wide(df: pd.DataFrame, index: str, columns: str) -> pd.DataFrame:
     """``value`` summed by ``index`` x ``columns``; a NaN (absent rows, :func:`_sum`) stays NaN
     (``pivot_table(aggfunc="sum")`` would make it 0)."""
@@ -221,6 +263,19 @@ def _mortality_input(district: District, years: list[int], level: str) -> pd.Dat
     return m
 
 
+def _mortality_reference(district: District, years: list[int]) -> pd.DataFrame:
+    """The Kreis's deaths and population by age band and sex over the base areas with complete
+    rows of both (``attrs["left_out"]``: the others, left out of deaths and population alike)."""
+    kw = dict(by=["age_group", "sex"], among=["einwohner", "sterbefaelle"])
+    deaths = _sum_complete(district, "sterbefaelle", "kreis", years, **kw).rename(columns={"value": "deaths"})
+    pop = _sum_complete(district, "einwohner", "kreis", years, **kw)
+    left_out = pop.attrs["left_out"]
+    m = pop.rename(columns={"value": "population"}).merge(deaths, on=["area_id", "age_group", "sex"], how="left")
+    m["deaths"] = m["deaths"].fillna(0.0)
+    m.attrs["left_out"] = left_out
+    return m
+
+
 def mortality_data(district: District, year: int | None = None, pool: int = 5) -> pd.DataFrame:
     """Deaths pooled over the last ``pool`` years per municipality and for the Kreis.
 
@@ -236,7 +291,11 @@ def mortality_data(district: District, year: int | None = None, pool: int = 5) -
     years = _pool_years(district, year, pool)
     kreis_id = district.kreis["area_id"]
     muni = _mortality_input(district, years, "gemeindeverband")
-    kreis = _mortality_input(district, years, "kreis")
+    # a municipality with absent population rows is left out (its rows stay NaN: "fehlt"); the Kreis
+    # reference is computed over the complete base areas and says so (attrs["left_out"])
+    absent = sorted(set(muni.loc[muni["population"].isna(), "area_id"]))
+    muni = muni[~muni["area_id"].isin(absent)]
+    kreis = _mortality_reference(district, years)
     both = pd.concat([muni, kreis], ignore_index=True)
     # SMR: indirect standardisation against the Kreis by age band and sex
     band = lambda df: df["sex"] + " " + df["age_group"]
@@ -256,8 +315,26 @@ def mortality_data(district: District, year: int | None = None, pool: int = 5) -
     order = [*_municipality_ids(district), kreis_id]
     out = out.set_index("area_id").reindex(order).reset_index()
     out.insert(1, "name", out["area_id"].map(_names(district)))
+    out["reason"] = np.where(out["area_id"].isin(absent),
+                             "incomplete: einwohner " + _span(years) + " (absent rows)", "")
     out.attrs["years"] = years
+    out.attrs["absent"] = absent
+    out.attrs["left_out"] = kreis.attrs["left_out"]
     return out
+
+
+def _mortality_notes(district: District, m: pd.DataFrame) -> list[str]:
+    """German footnotes (plain text) of a mortality page: which municipality is "fehlt" and what
+    the Kreis reference leaves out."""
+    notes = []
+    if m.attrs.get("absent"):
+        names = ", ".join(_names(district)[a] for a in m.attrs["absent"])
+        notes.append(f"² fehlt: {names}; Einwohnerzahlen der Jahre {_span(m.attrs['years'])} unvollständig, "
+                     "daher keine Sterberate und kein SMR (nicht aus unvollständigen Daten berechnet).")
+    note = _left_out_note(district, m.attrs.get("left_out", []), "Landkreis (Referenz für SMR und DSR):")
+    if note:
+        notes.append(note)
+    return notes
 
 
 def mortality_intro(district: District, year: int | None = None, pool: int = 5):
@@ -284,6 +361,7 @@ def mortality_intro(district: District, year: int | None = None, pool: int = 5):
     else:
         parts.append("Keine Stadt, Gemeinde oder Samtgemeinde weicht statistisch gesichert (95-%-Grenze) "
                      "vom Landkreis ab.")
+    parts += [md_escape(n.removeprefix("² ")) for n in _mortality_notes(district, m)]
     return text(" ".join(parts))
 
 
@@ -291,7 +369,7 @@ def mortality_overview(district: District, year: int | None = None, pool: int = 
     """Figure: DSR per 100.000 (ESP 2013) by municipality with 95 % intervals and the Kreis."""
     m = mortality_data(district, year, pool)
     years = m.attrs["years"]
-    munis = m.iloc[:-1].sort_values("dsr")
+    munis = m.iloc[:-1].dropna(subset=["dsr"]).sort_values("dsr")  # "fehlt": left out of the chart
     k = m.iloc[-1]
     fig, ax = plt.subplots(figsize=(8, 0.38 * len(munis) + 1.4))
     y = np.arange(len(munis))
@@ -304,7 +382,7 @@ def mortality_overview(district: District, year: int | None = None, pool: int = 
     ax.set_yticks(y, munis["name"])
     ax.xaxis.set_major_formatter(fmt.axis_formatter())
     ax.set_xlabel("Sterbefälle je 100.000 Einwohner und Jahr (altersstandardisiert, ESP 2013)")
-    ax.set_title(f"Altersstandardisierte Sterberate, {_span(years)}", fontsize=10)
+    ax.set_title(f"Altersstandardisierte Sterberate, {_span(years)}" + _absent_title(district, m), fontsize=10)
     handles = [Line2D([], [], color=plots.PALETTE["kreis"], label=f"{district.name} (mit 95-%-Intervall)"),
                Line2D([], [], color="#555555", marker="|", linestyle="-", label="95-%-Intervall"),
                *[Line2D([], [], color=c, marker="o", linestyle="", label=f"SMR {lab} als im Landkreis")
@@ -321,6 +399,12 @@ def mortality_table(district: District, year: int | None = None, pool: int = 5):
     rows = []
     for _, r in m.iterrows():
         is_kreis = r["area_id"] == district.kreis["area_id"]
+        if r["area_id"] in m.attrs.get("absent", []):
+            gone = f"{fmt.ABSENT} ²"
+            rows.append({"Gebiet": r["name"], "Sterbefälle": gone, "erwartet": gone,
+                         "DSR je 100.000 (95-%-Intervall)": gone, "SMR (95-%-Intervall)": gone,
+                         "Einstufung (95 %)": gone, "Einstufung (99,8 %)": gone})
+            continue
         rows.append({
             "Gebiet": r["name"],
             "Sterbefälle": fmt.num(r["observed"]),
@@ -341,8 +425,18 @@ def mortality_table(district: District, year: int | None = None, pool: int = 5):
                      ("SMR: standardisiertes Mortalitätsverhältnis, beobachtete je 100 erwartete Sterbefälle; "
                      "erwartet = Sterberaten des Landkreises nach Altersgruppe und Geschlecht (indirekte "
                      "Standardisierung, Landkreis = 100). Einstufung: außerhalb der 95-%- bzw. 99,8-%-Grenze "
-                     "des Trichterdiagramms (exakter Poisson-Test).")],
+                     "des Trichterdiagramms (exakter Poisson-Test)."), *_mortality_notes(district, m)],
                  align_right=[c for c in df.columns if c not in ("Gebiet", "Einstufung (95 %)", "Einstufung (99,8 %)")])
+
+
+def _absent_title(district: District, m: pd.DataFrame) -> str:
+    """Second title line of a mortality chart: what is left out and why; "" when nothing is."""
+    bits = []
+    if m.attrs.get("absent"):
+        bits.append("fehlt: " + ", ".join(_names(district)[a] for a in m.attrs["absent"]))
+    if m.attrs.get("left_out"):
+        bits.append(f"Landkreis ohne {len(m.attrs['left_out'])} Teilgebiet(e)")
+    return ("\n" + "; ".join(bits) + " (Einwohnerzahlen unvollständig)") if bits else ""
 
 
 def _place_labels(ax, xs, ys, labels, fontsize=7):
@@ -379,7 +473,7 @@ def mortality_funnel(district: District, year: int | None = None, pool: int = 5)
     """Figure: funnel plot of the SMR against the expected deaths with 95 % and 99,8 % limits."""
     m = mortality_data(district, year, pool)
     years = m.attrs["years"]
-    munis = m.iloc[:-1].sort_values("expected").reset_index(drop=True)
+    munis = m.iloc[:-1].dropna(subset=["smr"]).sort_values("expected").reset_index(drop=True)
     lim = funnel_plot_data(munis, "observed", "expected", "ratio", multiplier=100, n_points=200)
     fig, ax = plt.subplots(figsize=(8, 5))
     ax.axhline(100, color="#333333", linewidth=1)
@@ -398,7 +492,8 @@ def mortality_funnel(district: District, year: int | None = None, pool: int = 5)
     ax.set_xlim(0, float(lim["denominator"].max()))
     ax.set_xlabel(f"Erwartete Sterbefälle {_span(years)} (bei den Sterberaten des Landkreises)")
     ax.set_ylabel("SMR (Landkreis = 100)")
-    ax.set_title(f"Trichterdiagramm: standardisiertes Mortalitätsverhältnis, {_span(years)}", fontsize=10)
+    ax.set_title(f"Trichterdiagramm: standardisiertes Mortalitätsverhältnis, {_span(years)}"
+                 + _absent_title(district, m), fontsize=10)
     fig.tight_layout()
     _place_labels(ax, munis["expected"].to_numpy(), munis["smr"].to_numpy(), munis["name"].tolist())
     handles = ax.get_legend_handles_labels()[0] + [
@@ -422,25 +517,35 @@ def smr_map(district: District, year: int | None = None, pool: int = 5):
         part = shapes[cls == i]
         if len(part):
             part.plot(ax=ax, color=color, edgecolor="#888888", linewidth=0.6)
+    gone = shapes[shapes["smr"].isna()]
+    if len(gone):  # absent population rows: hatched, "fehlt"
+        gone.plot(ax=ax, facecolor="white", edgecolor="#888888", hatch="///", linewidth=0.6)
     for _, r in shapes.iterrows():
         p = r.geometry.representative_point()
         star = "*" if r["einstufung_95"] in ("höher", "niedriger") else ""
-        ax.annotate(f"{r['name']}\n{fmt.num(r['smr'], 0)}{star}", (p.x, p.y), ha="center", va="center",
+        val = fmt.ABSENT if pd.isna(r["smr"]) else f"{fmt.num(r['smr'], 0)}{star}"
+        ax.annotate(f"{r['name']}\n{val}", (p.x, p.y), ha="center", va="center",
                     fontsize=6.5, color="#222222")
     handles = [Patch(facecolor=c, edgecolor="#888888", label=lab) for c, lab in zip(colors, labels)]
+    if len(gone):
+        handles.append(Patch(facecolor="white", edgecolor="#888888", hatch="///",
+                             label="fehlt (Einwohnerzahlen unvollständig)"))
     ax.legend(handles=handles, title="SMR (Landkreis = 100)", loc="lower left", fontsize=8, title_fontsize=8,
               frameon=True, framealpha=0.9)
     ax.set_axis_off()
     ax.set_aspect("equal")
     ax.set_title(f"Standardisiertes Mortalitätsverhältnis, {_span(years)}\n"
-                 "* signifikant verschieden vom Landkreis (95 %)", fontsize=10)
+                 "* signifikant verschieden vom Landkreis (95 %)" + _absent_title(district, m), fontsize=10)
     return _finish(fig)
 
 
 def mortality_trend(district: District):
     """Figure: the Kreis DSR per year for women, men and all, with 95 % intervals."""
-    m = pd.concat([_mortality_input(district, [y], "kreis").assign(year=y) for y in district.years],
-                  ignore_index=True)
+    # a year whose population rows are incomplete is left out (a point computed from part of the
+    # Kreis would not be comparable with the other years); the title says so
+    absent = [y for y in district.years if _gap_base(district, ["einwohner", "sterbefaelle"], [y])]
+    m = pd.concat([_mortality_input(district, [y], "kreis").assign(year=y) for y in district.years
+                   if y not in absent], ignore_index=True)
     per_sex = dsr(m, "deaths", "population", by=["year", "sex"], levels=0.95)
     total = dsr(m.groupby(["year", "age_group"], as_index=False)[["deaths", "population"]].sum(),
                 "deaths", "population", by="year", levels=0.95).assign(sex="insgesamt")
@@ -449,7 +554,8 @@ def mortality_trend(district: District):
     fig, ax = plt.subplots(figsize=(8, 3.6))
     plots.trend(res, "year", "value", hue="Gruppe", ax=ax, low="lower_95", high="upper_95",
                 ylabel="je 100.000 Einwohner",
-                title=f"Altersstandardisierte Sterberate im {district.name} (ESP 2013, mit 95-%-Intervall)")
+                title=f"Altersstandardisierte Sterberate im {district.name} (ESP 2013, mit 95-%-Intervall)"
+                + (f"\n{', '.join(map(str, absent))}: fehlt (Einwohnerzahlen unvollständig)" if absent else ""))
     return _finish(fig)
 
 
@@ -737,14 +843,24 @@ def care_projection_data(district: District, year: int | None = None, end_year: 
         return _PROJECTION_CACHE[key]
     years = _pool_years(district, year, pool)
     kreis = district.kreis["area_id"]
+    # Base areas with absent rows are left out of every Kreis rate (survival, care, trend) alike, not
+    # counted as 0; a municipality with absent population rows is not projected ("fehlt") and the
+    # Kreis total ("Insgesamt") is the sum of the projected municipalities (p["absent"], p["left_out"]).
+    left_out = _gap_base(district, ["einwohner", "sterbefaelle", "pflegebeduerftige"], years)
+    ref = dict(among=["einwohner", "sterbefaelle", "pflegebeduerftige"], exclude=left_out)
     # (1) survival, Kreis
-    deaths = _sum(district, "sterbefaelle", "kreis", years, by=["sex", "age_group"]).rename(columns={"value": "deaths"})
-    kpop = _sum(district, "einwohner", "kreis", years, by=["sex", "age_group"]).rename(columns={"value": "population"})
+    deaths = _sum_complete(district, "sterbefaelle", "kreis", years, by=["sex", "age_group"], **ref).rename(
+        columns={"value": "deaths"})
+    kpop = _sum_complete(district, "einwohner", "kreis", years, by=["sex", "age_group"], **ref).rename(
+        columns={"value": "population"})
     surv = survival_rates(kpop.merge(deaths, on=["area_id", "sex", "age_group"], how="left").fillna({"deaths": 0}),
                           by=("sex", "age_group"))
     # (2) fertility per municipality (pooled)
     mpop = _pop_by(district, "gemeindeverband", years)
+    absent = sorted(set(mpop.loc[mpop["population"].isna(), "area_id"]))
+    mpop = mpop[~mpop["area_id"].isin(absent)]
     births = _sum(district, "geburten", "gemeindeverband", years).set_index("area_id")["value"]
+    births = births[~births.index.isin(absent)]
     women = mpop.groupby(["area_id", "sex", "age_group"], as_index=False)["population"].sum()
     gfr = general_fertility_rate(births, women)
     # (3) residual migration, mean of the annual steps inside the pooled years
@@ -761,8 +877,8 @@ def care_projection_data(district: District, year: int | None = None, end_year: 
     ktot = proj.groupby(["year", "sex", "age_group"], as_index=False)["population"].sum().assign(area_id="Insgesamt")
     population = pd.concat([proj, ktot[proj.columns]], ignore_index=True)
     # (5) care rates: Kreis rates by sex, age, type, scaled per municipality and type (O/E)
-    kc = _sum(district, "pflegebeduerftige", "kreis", [year], by=["sex", "age_group", "type"])
-    kp = _sum(district, "einwohner", "kreis", [year], by=["sex", "age_group"])
+    kc = _sum_complete(district, "pflegebeduerftige", "kreis", [year], by=["sex", "age_group", "type"], **ref)
+    kp = _sum_complete(district, "einwohner", "kreis", [year], by=["sex", "age_group"], **ref)
     krates = kc.merge(kp, on=["area_id", "sex", "age_group"], suffixes=("", "_pop"))
     krates["rate"] = np.where(krates["value_pop"] > 0, krates["value"] / krates["value_pop"], 0.0)
     krates = krates[["sex", "age_group", "type", "rate"]]
@@ -777,8 +893,8 @@ def care_projection_data(district: District, year: int | None = None, end_year: 
     # (6) trend: annual change of the age-standardised care ratio (observed / expected at the
     # rates of the report year) over the pooled years, per type
     first = years[0]
-    fc = _sum(district, "pflegebeduerftige", "kreis", [first], by=["type"]).set_index("type")["value"]
-    fp = _sum(district, "einwohner", "kreis", [first], by=["sex", "age_group"])
+    fc = _sum_complete(district, "pflegebeduerftige", "kreis", [first], by=["type"], **ref).set_index("type")["value"]
+    fp = _sum_complete(district, "einwohner", "kreis", [first], by=["sex", "age_group"], **ref)
     fe = fp.merge(krates, on=["sex", "age_group"]).assign(e=lambda t: t["value"] * t["rate"]).groupby("type")["e"].sum()
     observed = {}
     for t in fe.index:
@@ -788,10 +904,15 @@ def care_projection_data(district: District, year: int | None = None, end_year: 
     care = care_scenarios(proj, rates, annual_change=observed, trend_cap=TREND_CAP, base_year=year,
                           end_year=end_year)
     care["name"] = care["area_id"].map(_names(district)).fillna(district.name)
-    hist = pd.concat([_sum(district, "pflegebeduerftige", lv, district.years, by=["year"])
-                      for lv in ("gemeindeverband", "kreis")])
-    hist["area_id"] = hist["area_id"].replace({kreis: "Insgesamt"})
-    out = {"population": population, "care": care, "history": hist, "trend": trend, "years": years,
+    hist = _sum(district, "pflegebeduerftige", "gemeindeverband", district.years, by=["year"])
+    if absent:  # "Insgesamt" observed over the same municipalities as projected
+        ktot = hist[~hist["area_id"].isin(absent)].groupby("year", as_index=False)["value"].sum()
+    else:
+        ktot = _sum(district, "pflegebeduerftige", "kreis", district.years, by=["year"])
+    hist = pd.concat([hist, ktot.assign(area_id="Insgesamt")[hist.columns]], ignore_index=True)
+    hist = hist[~hist["area_id"].isin(absent)]
+    out = {"absent": absent, "left_out": left_out,
+           "population": population, "care": care, "history": hist, "trend": trend, "years": years,
            "year": year, "end_year": end_year, "trend_observed": observed,
            "trend_capped": {t: trend[t] != g for t, g in observed.items()}}
     _PROJECTION_CACHE.clear()
@@ -825,7 +946,8 @@ def care_projection_method(district: District, year: int | None = None, end_year
         f"- **Kompression**: Pflegebedürftigkeit tritt je Jahrzehnt ein Jahr später im Leben ein.\n"
         f"- **Trend**: Die altersbereinigten Pflegequoten ändern sich weiter wie in den Jahren {_span(p['years'])} "
         f"(angesetzt je Jahr: {trend_text}). {_care_cap_text(p, types)}\n\n"
-        "Eine Vorausberechnung ist keine Vorhersage: Sie zeigt, was unter diesen Annahmen folgt.")
+        "Eine Vorausberechnung ist keine Vorhersage: Sie zeigt, was unter diesen Annahmen folgt."
+        + "".join(f"\n\n{md_escape(n)}" for n in _care_gap_notes(district, p, marks=False)))
 
 
 def _care_cap_footnote(p: dict) -> str:
@@ -874,8 +996,9 @@ def care_projection_kreis(district: District, year: int | None = None, end_year:
     ax.xaxis.set_major_locator(plt.MaxNLocator(integer=True))
     ax.set_ylabel("Pflegebedürftige")
     ax.set_ylim(bottom=0)
-    ax.set_title(f"Pflegebedürftige im {district.name}: Entwicklung und Vorausberechnung bis {p['end_year']}",
-                 fontsize=10)
+    without = ", ".join(_names(district)[a] for a in p.get("absent", []))
+    ax.set_title(f"Pflegebedürftige im {district.name}: Entwicklung und Vorausberechnung bis {p['end_year']}"
+                 + (f"\nohne {without} (Einwohnerzahlen unvollständig)" if without else ""), fontsize=10)
     ax.legend(frameon=False, fontsize=8, loc="upper left")
     _style(ax, "y")
     return _finish(fig)
@@ -894,6 +1017,13 @@ def care_projection_municipalities(district: District, year: int | None = None, 
     for ax, a in zip(axes.flat, ids):
         k = t[t["area_id"] == a].sort_values("year")
         hh = h[h["area_id"] == a].sort_values("year")
+        if a in p.get("absent", []):
+            ax.set_title(names[a], fontsize=8.5)
+            ax.text(0.5, 0.5, "fehlt\n(Einwohnerzahlen\nunvollständig)", transform=ax.transAxes, ha="center",
+                    va="center", fontsize=8, color="#555555")
+            ax.set_xticks([])
+            ax.set_yticks([])
+            continue
         ax.plot(hh["year"], hh["value"], color="#333333", linewidth=1.2)
         ax.fill_between(k["year"], k["low"], k["high"], color=plots.PALETTE["area"], alpha=0.25, linewidth=0)
         ax.plot(k["year"], k["status_quo"], color=plots.PALETTE["area"], linewidth=1.2)
@@ -920,11 +1050,17 @@ def care_projection_table(district: District, year: int | None = None, end_year:
     mid = 2030 if y0 < 2030 < ye else (y0 + ye) // 2
     names = _names(district)
     rows = []
+    absent = p.get("absent", [])
     for a in [*_municipality_ids(district), "Insgesamt"]:
+        if a in absent:
+            gone = f"{fmt.ABSENT} ²"
+            rows.append({"Gebiet": names[a], f"Einwohner ab 80, {y0} → {ye}": gone, f"Pflegebedürftige {y0}": gone,
+                         f"{mid}": gone, f"{ye}": gone, f"{ye}, Spannweite": gone, f"Veränderung bis {ye}": gone})
+            continue
         now = t.loc[(a, y0), "status_quo"]
         end = t.loc[(a, ye)]
         rows.append({
-            "Gebiet": names.get(a, district.name),
+            "Gebiet": names.get(a, district.name) + (" ³" if a == "Insgesamt" and absent else ""),
             f"Einwohner ab 80, {y0} → {ye}": f"{fmt.num(old.loc[(a, y0)])} → {fmt.num(old.loc[(a, ye)])}",
             f"Pflegebedürftige {y0}": fmt.num(now),
             f"{mid}": fmt.num(t.loc[(a, mid), "status_quo"], 0),
@@ -936,8 +1072,25 @@ def care_projection_table(district: District, year: int | None = None, end_year:
     return table(df, caption=f"Vorausberechnung der Zahl der Pflegebedürftigen bis {ye}",
                  footnotes=[("Spannweite: kleinster und größter Wert der Szenarien Status quo, Kompression und "
                             "Trend. Gerundete Modellwerte; Annahmen siehe oben."),
-                            _care_cap_footnote(p)],
+                            _care_cap_footnote(p), *_care_gap_notes(district, p)],
                  align_right=[c for c in df.columns if c != "Gebiet"])
+
+
+def _care_gap_notes(district: District, p: dict, marks: bool = True) -> list[str]:
+    """German footnotes (plain text) of the care projection: the municipalities not projected
+    ("fehlt") and the base areas the Kreis rates leave out; [] when the inputs are complete."""
+    names = _names(district)
+    notes = []
+    if p.get("absent"):
+        which = ", ".join(names[a] for a in p["absent"])
+        notes.append(("² fehlt: " if marks else "Nicht vorausberechnet: ") + f"{which}; Einwohnerzahlen der Jahre "
+                     f"{_span(p['years'])} unvollständig (nicht aus unvollständigen Daten berechnet).")
+        notes.append(("³ " if marks else "") + f"{district.name} insgesamt ohne {which}, "
+                     "weil dort Eingangsdaten (Einwohner) fehlen.")
+    note = _left_out_note(district, p.get("left_out", []), "Sterbe- und Pflegequoten des Landkreises:")
+    if note:
+        notes.append(note)
+    return notes
 
 
 # --- Pflegestützpunkte --------------------------------------------------------------------------
@@ -1024,17 +1177,23 @@ def psp_map(district: District, year: int | None = None):
     fac = district.facilities[district.facilities["type"] == "Pflegestützpunkt"]
     dist = nearest_distance(np.column_stack([pts.x, pts.y]), fac[["x", "y"]].to_numpy()) / 1000
     pop = _sum(district, "einwohner", "base", [year], by=["age_group"])
-    pop = pop[pop["age_group"].isin(age_groups_between(80))].groupby("area_id")["value"].sum()
-    w = g["area_id"].map(pop).fillna(0).to_numpy()
+    # skipna=False: a base area with absent population rows is unknown ("fehlt", hatched, no
+    # circle), not a circle of size 0
+    pop = pop[pop["age_group"].isin(age_groups_between(80))].groupby("area_id")["value"].agg(
+        lambda v: v.sum(skipna=False))
+    w = g["area_id"].map(pop).to_numpy(dtype=float)
+    known = ~np.isnan(w)
     fig, ax = plt.subplots(figsize=(8, 6.8))
     g.plot(ax=ax, color="#f2f2f2", edgecolor="#cccccc", linewidth=0.4)
+    if not known.all():
+        g[~known].plot(ax=ax, facecolor="white", edgecolor="#999999", hatch="///", linewidth=0.4)
     _muni_shapes(district).plot(ax=ax, facecolor="none", edgecolor="#777777", linewidth=0.9)
     bins = [0, 5, 10, 15, np.inf]
     labels = ["unter 5 km", "5 bis unter 10 km", "10 bis unter 15 km", "15 km und mehr"]
     colors = ["#2a7f62", "#a6c96a", "#f0a58f", "#c8553d"]
     cls = np.digitize(dist, bins[1:-1])
-    ax.scatter(pts.x, pts.y, s=np.sqrt(w) * 3, c=[colors[i] for i in cls], alpha=0.85, edgecolor="white",
-               linewidth=0.5, zorder=3)
+    ax.scatter(pts.x[known], pts.y[known], s=np.sqrt(w[known]) * 3, c=[colors[i] for i in cls[known]], alpha=0.85,
+               edgecolor="white", linewidth=0.5, zorder=3)
     ax.scatter(fac["x"], fac["y"], marker="^", s=110, color="#1f3b73", edgecolor="white", zorder=4)
     for _, r in _muni_shapes(district).iterrows():
         p = r.geometry.representative_point()
@@ -1043,6 +1202,9 @@ def psp_map(district: District, year: int | None = None):
     handles = [Line2D([], [], marker="^", color="#1f3b73", linestyle="", markersize=9, label="Pflegestützpunkt"),
                *[Line2D([], [], marker="o", color=c, linestyle="", markersize=7, label=lab)
                  for c, lab in zip(colors, labels)]]
+    if not known.all():
+        handles.append(Patch(facecolor="white", edgecolor="#999999", hatch="///",
+                             label="fehlt (Einwohnerzahlen unvollständig)"))
     ax.legend(handles=handles, title="Luftlinie zum nächsten Pflegestützpunkt", loc="lower left", fontsize=8,
               title_fontsize=8, frameon=True, framealpha=0.9)
     ax.set_axis_off()
@@ -1244,7 +1406,14 @@ def senior_projection(district: District, year: int | None = None, end_year: int
     pop = p["population"]
     k = pop[pop["area_id"] == "Insgesamt"]
     groups = {"65 bis 79 Jahre": age_groups_between(65, 79), "80 Jahre und älter": age_groups_between(80)}
-    hist = _sum(district, "einwohner", "kreis", district.years, by=["year", "age_group"])
+    absent = p.get("absent", [])
+    if absent:  # observed over the same municipalities as projected ("Insgesamt" without them)
+        hist = _sum(district, "einwohner", "gemeindeverband", district.years, by=["year", "age_group"])
+        hist = hist[~hist["area_id"].isin(absent)]
+        # a base area of another municipality with absent rows in some year stays NaN (left out)
+        hist = hist.groupby(["year", "age_group"], as_index=False)["value"].agg(lambda v: v.sum(skipna=False))
+    else:
+        hist = _sum(district, "einwohner", "kreis", district.years, by=["year", "age_group"])
     fig, ax = plt.subplots(figsize=(8, 3.6))
     colors = ["#d89a2b", "#6b4c9a"]
     for (label, bands), color in zip(groups.items(), colors):
@@ -1258,7 +1427,9 @@ def senior_projection(district: District, year: int | None = None, end_year: int
     ax.xaxis.set_major_locator(plt.MaxNLocator(integer=True))
     ax.set_ylim(bottom=0)
     ax.set_ylabel("Einwohnerinnen und Einwohner")
-    ax.set_title(f"Ältere Menschen im {district.name} bis {p['end_year']}", fontsize=10)
+    without = ", ".join(_names(district)[a] for a in absent)
+    ax.set_title(f"Ältere Menschen im {district.name} bis {p['end_year']}"
+                 + (f"\nohne {without} (Einwohnerzahlen unvollständig)" if without else ""), fontsize=10)
     ax.legend(frameon=False, fontsize=8, loc="lower left", ncol=2)
     _style(ax, "y")
     return _finish(fig)
@@ -1335,6 +1506,7 @@ def spine_chart(district: District, area_id: str, year: int | None = None):
     ax.set_ylim(-0.6, len(ids) - 0.4)
     cols = {"own": 0.75, "kreis": 0.85, "range": 0.99}
     tr = ax.get_yaxis_transform()  # x in axes fraction, y in data
+    absent_rows = 0
     for row, i in enumerate(ids):
         r = own.loc[i]
         y = len(ids) - 1 - row
@@ -1347,7 +1519,8 @@ def spine_chart(district: District, area_id: str, year: int | None = None):
         ax.scatter([scale(r["value"])], [y], s=55, color=color, edgecolor="#333333", linewidth=0.6, zorder=3)
         unit = "SMR" if i == "smr" else str(cat.loc[i, "unit"])
         dec = 0 if i == "smr" else 1
-        fv = lambda v, unit=unit, dec=dec: _fmt_value(v, unit, dec)
+        # NaN: inputs incomplete ("fehlt", named below the chart), never a number computed with 0
+        fv = lambda v, unit=unit, dec=dec: fmt.ABSENT if pd.isna(v) else _fmt_value(v, unit, dec)
         if i == "smr":
             name = f"Sterblichkeit, altersstandardisiert (SMR, {_span(smr_years)})"
         else:
@@ -1359,6 +1532,7 @@ def spine_chart(district: District, area_id: str, year: int | None = None):
         at("own", fv(r["value"]), fontsize=8, fontweight="bold")
         at("kreis", fv(kreis.loc[i, "value"]) if i in kreis.index else fmt.MISSING, fontsize=8)
         at("range", f"{fv(r['min'])} – {fv(r['max'])}", fontsize=7.5, color="#555555")
+        absent_rows += int(pd.isna(r["value"]) or (i in kreis.index and pd.isna(kreis.loc[i, "value"])))
     header = {"own": textwrap.fill(district.name_of(area_id), 14), "kreis": "Landkreis",
               "range": "Spannweite der\nGemeinden"}
     for key, label in header.items():
@@ -1378,7 +1552,8 @@ def spine_chart(district: District, area_id: str, year: int | None = None):
                                                   ("schlechter", "ungünstiger als Landkreis"),
                                                   ("höher", "abweichend (ohne Wertung)"))]]
     fig.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 0.0), ncol=4, frameon=False, fontsize=7)
-    fig.suptitle(f"Gesundheit und Pflege in {district.name_of(area_id)} im Vergleich mit dem Landkreis, {year}",
-                 fontsize=10, fontweight="bold")
+    fig.suptitle(f"Gesundheit und Pflege in {district.name_of(area_id)} im Vergleich mit dem Landkreis, {year}"
+                 + ("\nfehlt: Eingangsdaten unvollständig (Zeilen fehlen), nicht aus unvollständigen Daten berechnet"
+                    if absent_rows else ""), fontsize=10, fontweight="bold")
     plt.close(fig)
     return fig

@@ -1,0 +1,231 @@
+"""A lenient build survives an absent population row (issue #12 item 2).
+
+Musterland with the one row ``03499016-02,2024,einwohner,30-34,m,deutsch`` (Bahnhofsviertel,
+Musterstadt) deleted and ``validation: lenient``: every public page function of
+``health_pages``, ``profile`` and ``monitoring`` must run (for the Kreis and for Musterstadt where
+it takes an area), what rests on the absent row is "fehlt"/NaN with a reason, and what does not is
+unchanged. Reference values are hand calculations from the CSV files, written out below, or the
+untouched district's numbers where the choice of reference cannot change them.
+
+Choice documented on the pages: a municipality with absent population rows is "fehlt"; the Kreis
+references (SMR reference rates, the Kreis DSR, the survival and care rates of the projection)
+are computed over the complete base areas only and the page says "ohne Bahnhofsviertel
+(Musterstadt), weil dort Eingangsdaten (Einwohner) fehlen".
+"""
+import inspect
+import shutil
+import warnings
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+
+from sozialanalyse import health_pages, monitoring, profile  # noqa: E402
+from sozialanalyse.health import ESP2013  # noqa: E402
+from sozialanalyse.io.own import load_district  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+MUSTERLAND = ROOT / "data" / "musterland"
+ROW = "03499016-02,2024,einwohner,30-34,m,deutsch,"
+SR, TOWN, OTHER, KREIS = "03499016-02", "03499016", "03499003", "03499"  # Bahnhofsviertel, Musterstadt, Bad Lindenau
+POOL = [2020, 2021, 2022, 2023, 2024]
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("popgap")
+    data = root / "data"
+    shutil.copytree(MUSTERLAND, data)
+    lines = (data / "population.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    kept = [ln for ln in lines if not ln.startswith(ROW)]
+    assert len(kept) == len(lines) - 1
+    (data / "population.csv").write_text("".join(kept), encoding="utf-8")
+    cfg = (ROOT / "config" / "musterland.yml").read_text(encoding="utf-8").splitlines()
+    cfg = [f"data: {data}" if ln.startswith("data:") else
+           "validation: lenient" if ln.startswith("validation:") else ln for ln in cfg]
+    (root / "pg.yml").write_text("\n".join(cfg) + "\n", encoding="utf-8")
+    return root
+
+
+@pytest.fixture(scope="module")
+def gap(folder):
+    return load_district(folder / "pg.yml")
+
+
+@pytest.fixture(scope="module")
+def original():
+    return load_district(MUSTERLAND)
+
+
+def _page_functions():
+    out = []
+    for mod in (health_pages, profile, monitoring):
+        for name, f in inspect.getmembers(mod, inspect.isfunction):
+            if name.startswith("_") or f.__module__ != mod.__name__:
+                continue
+            params = list(inspect.signature(f).parameters)
+            if params[:1] != ["district"]:
+                continue  # helpers taking a result or arrays (attention, nearest_distance, ...)
+            takes_area = "area_id" in params
+            for area in ([KREIS, TOWN] if takes_area else [None]):
+                out.append(pytest.param(f, area, id=f"{mod.__name__.split('.')[-1]}.{name}"
+                                                     + (f"[{area}]" if area else "")))
+    return out
+
+
+def _args(f, district, area):
+    args = []
+    for name, p in inspect.signature(f).parameters.items():
+        if name == "district" or p.default is not inspect.Parameter.empty:
+            continue
+        args.append({"area_id": area, "year": 2024, "ids": [*health_pages.SENIOR_IDS, *health_pages.DISABILITY_IDS],
+                     "indicator_ids": ["sgb2_quote", "kinderarmut", "anteil_65plus"]}[name])
+    return args
+
+
+@pytest.mark.parametrize(("func", "area"), _page_functions())
+def test_every_page_function_builds_with_the_gap(gap, func, area):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            func(gap, *_args(func, gap, area))
+        finally:
+            plt.close("all")
+
+
+def test_the_gap_is_found(gap):
+    g = gap.gaps
+    assert g[["variable", "area_id", "year"]].values.tolist() == [["einwohner", SR, 2024]]
+
+
+# --- mortality ----------------------------------------------------------------------------------
+
+
+def _csv(name):
+    return pd.read_csv(MUSTERLAND / name, dtype={"area_id": str})
+
+
+def test_mortality_town_with_the_gap_is_missing_with_reason(gap):
+    m = health_pages.mortality_data(gap).set_index("area_id")
+    for col in ("observed", "expected", "smr", "smr_lower_95", "dsr", "person_years"):
+        assert np.isnan(m.loc[TOWN, col]), col
+    assert m.loc[TOWN, "reason"].startswith("incomplete: einwohner")
+    assert m.loc[OTHER, "reason"] == ""
+    assert m.attrs["left_out"] == [SR]
+
+
+def test_mortality_reference_is_the_kreis_without_the_incomplete_base_area(gap):
+    """SMR of Bad Lindenau against Kreis rates over all base areas but Bahnhofsviertel, by hand
+    from the CSV files: rate_band = deaths / population over the complete base areas 2020-2024,
+    expected = sum of Bad Lindenau's population x rate, SMR = 100 x observed / expected."""
+    pop = _csv("population.csv")
+    pop = pop[(pop["variable"] == "einwohner") & pop["year"].isin(POOL)]
+    pop = pop[~((pop["area_id"] == SR) & (pop["year"] == 2024) & (pop["age_group"] == "30-34")
+                & (pop["sex"] == "m") & (pop["nationality"] == "deutsch"))]
+    deaths = _csv("movements.csv")
+    deaths = deaths[(deaths["variable"] == "sterbefaelle") & deaths["year"].isin(POOL)]
+    complete = lambda df: df[df["area_id"] != SR]
+    key = ["sex", "age_group"]
+    rate = (complete(deaths).groupby(key)["value"].sum() / complete(pop).groupby(key)["value"].sum())
+    own = lambda df: df[df["area_id"].str.startswith(OTHER)]
+    expected = (own(pop).groupby(key)["value"].sum() * rate).sum()
+    observed = own(deaths)["value"].sum()
+    m = health_pages.mortality_data(gap).set_index("area_id")
+    assert m.loc[OTHER, "observed"] == observed
+    assert m.loc[OTHER, "expected"] == pytest.approx(expected, rel=1e-12)
+    assert m.loc[OTHER, "smr"] == pytest.approx(100 * observed / expected, rel=1e-12)
+    # the Kreis row is the same reference: its deaths are those of the complete base areas
+    assert m.loc[KREIS, "observed"] == complete(deaths)["value"].sum()
+
+
+def test_mortality_of_an_untouched_town_does_not_depend_on_the_reference(gap, original):
+    """The DSR (ESP 2013) of Bad Lindenau uses only its own rows: bit-identical."""
+    new = health_pages.mortality_data(gap).set_index("area_id")
+    old = health_pages.mortality_data(original).set_index("area_id")
+    for town in (OTHER, "03499007", "034995401000"):
+        for col in ("observed", "person_years", "dsr", "dsr_lower_95", "dsr_upper_95"):
+            assert new.loc[town, col] == old.loc[town, col], (town, col)
+    assert float(ESP2013.sum()) == 100000.0  # the standard the DSR is per 100.000 of
+
+
+def test_mortality_table_prints_fehlt_and_names_the_reference(gap):
+    html = health_pages.mortality_table(gap).data
+    assert "fehlt ²" in html
+    assert "² fehlt: Musterstadt" in html
+    assert "ohne Bahnhofsviertel (Musterstadt), weil dort Eingangsdaten (Einwohner) fehlen" in html
+    text = health_pages.mortality_intro(gap).data
+    assert r"ohne Bahnhofsviertel \(Musterstadt\)" in text  # Markdown-escaped
+
+
+def test_smr_map_hatches_the_town_and_says_fehlt(gap):
+    fig = health_pages.smr_map(gap)
+    ax = fig.axes[0]
+    labels = [t.get_text() for t in ax.texts]
+    assert "Musterstadt\nfehlt" in labels
+    assert "fehlt (Einwohnerzahlen unvollständig)" in [t.get_text() for t in ax.get_legend().get_texts()]
+
+
+def test_mortality_trend_leaves_the_incomplete_year_out(gap, original):
+    new = health_pages.mortality_trend(gap).axes[0]
+    old = health_pages.mortality_trend(original).axes[0]
+    xs = lambda ax: sorted({float(x) for line in ax.get_lines() for x in np.asarray(line.get_xdata(), float)})
+    assert 2024.0 in xs(old) and 2024.0 not in xs(new)
+    assert "2024: fehlt" in new.get_title()
+    series = lambda ax: [dict(zip(np.asarray(ln.get_xdata(), float), np.asarray(ln.get_ydata(), float)))
+                         for ln in ax.get_lines() if len(ln.get_xdata()) > 1]
+    lines_new, lines_old = series(new), series(old)
+    assert len(lines_new) == len(lines_old) >= 3  # Insgesamt, Frauen, Männer
+    # 2015-2023 are complete: the same DSR values as in the untouched district, bit for bit
+    for a, b in zip(lines_new, lines_old):
+        assert sorted(a) == [y for y in sorted(b) if y != 2024.0]
+        assert all(a[y] == b[y] for y in a)
+
+
+def test_spine_chart_of_the_town_prints_fehlt(gap):
+    fig = health_pages.spine_chart(gap, TOWN)
+    texts = [t.get_text() for ax in fig.axes for t in ax.texts]
+    assert "fehlt" in texts
+    assert "fehlt: Eingangsdaten unvollständig" in fig._suptitle.get_text()
+
+
+# --- care projection ----------------------------------------------------------------------------
+
+
+def test_care_projection_leaves_the_town_out_and_the_total_says_so(gap):
+    p = health_pages.care_projection_data(gap)
+    assert p["absent"] == [TOWN] and p["left_out"] == [SR]
+    assert TOWN not in set(p["population"]["area_id"]) and TOWN not in set(p["care"]["area_id"])
+    # "Insgesamt" in the base year = the 2024 population of all municipalities but Musterstadt (CSV)
+    pop = _csv("population.csv")
+    pop = pop[(pop["variable"] == "einwohner") & (pop["year"] == 2024) & ~pop["area_id"].str.startswith(TOWN)]
+    tot = p["population"]
+    tot = tot[(tot["area_id"] == "Insgesamt") & (tot["year"] == 2024)]["population"].sum()
+    assert tot == pytest.approx(pop["value"].sum(), rel=1e-12)
+    # the base year reproduces an untouched town's observed care recipients (care.csv)
+    care = _csv("care.csv")
+    care = care[(care["variable"] == "pflegebeduerftige") & (care["year"] == 2024)
+                & care["area_id"].str.startswith(OTHER)]["value"].sum()
+    c = p["care"]
+    assert c[(c["area_id"] == OTHER) & (c["year"] == 2024)]["status_quo"].sum() == pytest.approx(care, rel=1e-9)
+    html = health_pages.care_projection_table(gap).data
+    assert "fehlt ²" in html and "ohne Musterstadt" in html
+
+
+def test_senior_projection_total_without_the_town(gap):
+    title = health_pages.senior_projection(gap).axes[0].get_title()
+    assert "ohne Musterstadt (Einwohnerzahlen unvollständig)" in title
+
+
+# --- Pflegestützpunkte map ----------------------------------------------------------------------
+
+
+def test_psp_map_hatches_the_base_area_instead_of_a_zero_circle(gap, original):
+    new, old = health_pages.psp_map(gap).axes[0], health_pages.psp_map(original).axes[0]
+    n = lambda ax: max(len(c.get_offsets()) for c in ax.collections if hasattr(c, "get_offsets"))
+    assert n(old) == 56 and n(new) == 55  # 56 base areas, one without a known 80+ population
+    assert "fehlt (Einwohnerzahlen unvollständig)" in [t.get_text() for t in new.get_legend().get_texts()]
