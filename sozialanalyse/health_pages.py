@@ -1268,9 +1268,13 @@ def indicator_intro(district: District, ids, year: int | None = None):
     year = _year(district, year)
     cat = _catalog()
     res = _indicator_results(district, ids, ["gemeindeverband", "kreis"])
+    from .profile import absent_footnote
+
     names = _names(district)
     kreis = district.kreis["area_id"]
     lines = []
+    absent: dict[str, None] = {}
+    has_reason = lambda df: df["reason"].fillna("").astype(str).ne("") if "reason" in df else False
     for i in ids:
         unit = str(cat.loc[i, "unit"])
         sub = res[res["indicator"] == i]
@@ -1284,10 +1288,18 @@ def indicator_intro(district: District, ids, year: int | None = None):
         change = ""
         if len(first):
             change = (f" ({district.years[0]}: {_fmt_value(first.iloc[0], unit)})")
-        lines.append(f"- **{md_escape(str(cat.loc[i, 'name']))}**: {_fmt_value(k.iloc[0], unit)} im Landkreis"
+        # incomplete inputs: "fehlt ²" (the footnote names them), never a number computed with 0
+        gone = now[has_reason(now) & now["value"].isna()]
+        for r in gone["reason"]:
+            absent.setdefault(str(r), None)
+        kval = f"{fmt.ABSENT} ²" if kreis in set(gone["area_id"]) else _fmt_value(k.iloc[0], unit)
+        without = [names[a] for a in gone["area_id"] if a != kreis]
+        without = f"; {', '.join(md_escape(n) for n in without)}: {fmt.ABSENT} ²" if without else ""
+        lines.append(f"- **{md_escape(str(cat.loc[i, 'name']))}**: {kval} im Landkreis"
                      f"{change}; zwischen {_fmt_value(lo['value'], unit)} ({md_escape(names[lo['area_id']])}) und "
-                     f"{_fmt_value(hi['value'], unit)} ({md_escape(names[hi['area_id']])}).")
-    return text(f"Kennzahlen {year} im Überblick:\n\n" + "\n".join(lines))
+                     f"{_fmt_value(hi['value'], unit)} ({md_escape(names[hi['area_id']])}){without}.")
+    notes = "".join(f"\n\n{md_escape(n)}" for n in absent_footnote(list(absent)))
+    return text(f"Kennzahlen {year} im Überblick:\n\n" + "\n".join(lines) + notes)
 
 
 def indicator_table(district: District, ids, year: int | None = None, level: str = "gemeindeverband"):
@@ -1305,8 +1317,11 @@ def indicator_table(district: District, ids, year: int | None = None, level: str
     parent = dict(zip(district.areas["area_id"], district.areas["parent_id"]))
     area_ids = ([*_municipality_ids(district), district.kreis["area_id"]] if level == "gemeindeverband"
                 else _level_ids(district, level))
+    from .profile import absent_footnote
+
     rows = []
     reasons: dict[str, list[str]] = {}
+    absent: dict[str, None] = {}
     for a in area_ids:
         row = {"Stadt": names.get(parent.get(a), ""), "Gebiet": names[a]}
         for i in ids:
@@ -1317,6 +1332,13 @@ def indicator_table(district: District, ids, year: int | None = None, level: str
                 reasons.setdefault(label, []).append("")
                 continue
             r = res.loc[(a, i)]
+            reason = str(r.get("reason", "") or "")
+            if pd.isna(r["value"]) and reason not in ("", "nan"):
+                # incomplete inputs: "fehlt ²" with the footnote naming them, never a 0
+                absent.setdefault(reason, None)
+                row[label] = f"{fmt.ABSENT} ²"
+                reasons.setdefault(label, []).append("")
+                continue
             flag = " ¹" if "small_denominator" in str(r["flags"]) else ""
             row[label] = f"{_fmt_value(r['value'], unit)}{flag} ({_fmt_ci(r['ci_low'], r['ci_high'])})"
             reasons.setdefault(label, []).append(str(r["status"]))
@@ -1328,7 +1350,8 @@ def indicator_table(district: District, ids, year: int | None = None, level: str
     what = "Städte, Gemeinden und Samtgemeinden" if level == "gemeindeverband" else "Sozialräume"
     return table(df, caption=f"{what}, {year}", group="Stadt" if level != "gemeindeverband" else None,
                  footnotes=[("In Klammern: 95-%-Intervall (Wilson). ¹ Nenner unter der Mindestgröße: Wert "
-                            "statistisch unsicher. Definitionen: siehe Daten und Methoden."), *masked.footnotes],
+                            "statistisch unsicher. Definitionen: siehe Daten und Methoden."), *masked.footnotes,
+                            *absent_footnote(list(absent))],
                  align_right=[c for c in df.columns if c not in ("Stadt", "Gebiet")],
                  kinds={c: "text" if c in ("Stadt", "Gebiet") else "rate" for c in df.columns})
 

@@ -193,6 +193,24 @@ def test_spine_chart_of_the_town_prints_fehlt(gap):
     assert "fehlt: Eingangsdaten unvollständig" in fig._suptitle.get_text()
 
 
+# --- senior and disability indicators ----------------------------------------------------------
+
+
+def test_indicator_table_and_intro_print_fehlt_with_the_footnote(gap, original):
+    ids = list(health_pages.SENIOR_IDS)
+    html = health_pages.indicator_table(gap, ids).data
+    row = lambda h, name: h.split(f">{name}<", 1)[1].split("</tr>", 1)[0]
+    assert row(html, "Musterstadt").count("fehlt ²") == len(ids)
+    assert row(html, "Landkreis Musterland").count("fehlt ²") == len(ids)
+    assert "² fehlt: Eingangsdaten unvollständig, es fehlen Zeilen (einwohner 2024 in 1 von 18 Teilgebieten" in html
+    # an untouched town: the same cells as in the untouched district
+    assert row(html, "Bad Lindenau") == row(health_pages.indicator_table(original, ids).data, "Bad Lindenau")
+    sr = health_pages.indicator_table(gap, ids, level="sozialraum").data
+    assert row(sr, "Bahnhofsviertel").count("fehlt ²") == len(ids)
+    intro = health_pages.indicator_intro(gap, ids).data
+    assert "fehlt ² im Landkreis" in intro and "Musterstadt: fehlt ²" in intro
+
+
 # --- care projection ----------------------------------------------------------------------------
 
 
