@@ -323,7 +323,16 @@ def mortality_data(district: District, year: int | None = None, pool: int = 5) -
     return out
 
 
-def _mortality_notes(district: District, m: pd.DataFrame) -> list[str]:
+def _without(district: District, m: pd.DataFrame) -> str:
+    """" (ohne Bahnhofsviertel, Eingangsdaten unvollständig)" behind the Kreis name when its
+    reference leaves base areas out (Markdown-escaped); "" otherwise."""
+    left_out = m.attrs.get("left_out", [])
+    if not left_out:
+        return ""
+    return f" (ohne {md_escape(', '.join(_names(district)[a] for a in left_out))}, Eingangsdaten unvollständig)"
+
+
+def _mortality_notes(district: District, m: pd.DataFrame, mark: str = "") -> list[str]:
     """German footnotes (plain text) of a mortality page: which municipality is "fehlt" and what
     the Kreis reference leaves out."""
     notes = []
@@ -331,7 +340,7 @@ def _mortality_notes(district: District, m: pd.DataFrame) -> list[str]:
         names = ", ".join(_names(district)[a] for a in m.attrs["absent"])
         notes.append(f"² fehlt: {names}; Einwohnerzahlen der Jahre {_span(m.attrs['years'])} unvollständig, "
                      "daher keine Sterberate und kein SMR (nicht aus unvollständigen Daten berechnet).")
-    note = _left_out_note(district, m.attrs.get("left_out", []), "Landkreis (Referenz für SMR und DSR):")
+    note = _left_out_note(district, m.attrs.get("left_out", []), f"{mark}Landkreis (Referenz für SMR und DSR):")
     if note:
         notes.append(note)
     return notes
@@ -345,7 +354,7 @@ def mortality_intro(district: District, year: int | None = None, pool: int = 5):
     hi = m[m["einstufung_95"] == "höher"]["name"].tolist()
     lo = m[m["einstufung_95"] == "niedriger"]["name"].tolist()
     parts = [
-        (f"Im {md_escape(district.name)} starben in den Jahren {_span(years)} zusammen "
+        (f"Im {md_escape(district.name)}{_without(district, m)} starben in den Jahren {_span(years)} zusammen "
         f"**{fmt.num(k['observed'])}** Menschen. Altersstandardisiert (Europäische Standardbevölkerung 2013) "
         f"entspricht das **{fmt.num(k['dsr'], 0)} Sterbefällen je 100.000 Einwohner und Jahr** "
         f"(95-%-Intervall {_fmt_ci(k['dsr_lower_95'], k['dsr_upper_95'], decimals=0)})."),
@@ -406,7 +415,7 @@ def mortality_table(district: District, year: int | None = None, pool: int = 5):
                          "Einstufung (95 %)": gone, "Einstufung (99,8 %)": gone})
             continue
         rows.append({
-            "Gebiet": r["name"],
+            "Gebiet": r["name"] + (" ³" if is_kreis and m.attrs.get("left_out") else ""),
             "Sterbefälle": fmt.num(r["observed"]),
             "erwartet": fmt.num(r["expected"]),
             "DSR je 100.000 (95-%-Intervall)": f"{fmt.num(r['dsr'], 0)} "
@@ -425,7 +434,7 @@ def mortality_table(district: District, year: int | None = None, pool: int = 5):
                      ("SMR: standardisiertes Mortalitätsverhältnis, beobachtete je 100 erwartete Sterbefälle; "
                      "erwartet = Sterberaten des Landkreises nach Altersgruppe und Geschlecht (indirekte "
                      "Standardisierung, Landkreis = 100). Einstufung: außerhalb der 95-%- bzw. 99,8-%-Grenze "
-                     "des Trichterdiagramms (exakter Poisson-Test)."), *_mortality_notes(district, m)],
+                     "des Trichterdiagramms (exakter Poisson-Test)."), *_mortality_notes(district, m, "³ ")],
                  align_right=[c for c in df.columns if c not in ("Gebiet", "Einstufung (95 %)", "Einstufung (99,8 %)")])
 
 

@@ -157,9 +157,12 @@ def test_mortality_table_prints_fehlt_and_names_the_reference(gap):
     html = health_pages.mortality_table(gap).data
     assert "fehlt ²" in html
     assert "² fehlt: Musterstadt" in html
-    assert "ohne Bahnhofsviertel (Musterstadt), weil dort Eingangsdaten (Einwohner) fehlen" in html
+    assert ("³ Landkreis (Referenz für SMR und DSR): ohne Bahnhofsviertel (Musterstadt), weil dort "
+            "Eingangsdaten (Einwohner) fehlen") in html
+    assert ">Landkreis Musterland ³<" in html
     text = health_pages.mortality_intro(gap).data
     assert r"ohne Bahnhofsviertel \(Musterstadt\)" in text  # Markdown-escaped
+    assert text.startswith("Im Landkreis Musterland (ohne Bahnhofsviertel, Eingangsdaten unvollständig) starben")
 
 
 def test_smr_map_hatches_the_town_and_says_fehlt(gap):
