@@ -851,7 +851,6 @@ def care_projection_data(district: District, year: int | None = None, end_year: 
     if key in _PROJECTION_CACHE:
         return _PROJECTION_CACHE[key]
     years = _pool_years(district, year, pool)
-    kreis = district.kreis["area_id"]
     # Base areas with absent rows are left out of every Kreis rate (survival, care, trend) alike, not
     # counted as 0; a municipality with absent population rows is not projected ("fehlt") and the
     # Kreis total ("Insgesamt") is the sum of the projected municipalities (p["absent"], p["left_out"]).
