@@ -684,12 +684,15 @@ def compute(data, ids=None, level="gemeindeverband", years=None, areas=None, cat
     -------
     DataFrame
         Columns ``area_id, level, year, indicator, value, numerator, denominator, ci_low,
-        ci_high, flags``; one row per area, year and indicator (years in which a variable of
-        the indicator has no data at all, e.g. elections, are left out). ``value`` and the
-        limits are in the indicator's unit (``multiplier`` applied), numerator and denominator
-        are the summed counts. ``flags`` is a ``;``-separated string ("" if none).
-        ``area_id``, ``level``, ``indicator`` and ``flags`` are categoricals (millions of rows
-        at Sozialraum level stay small and fast); ``.astype(str)`` gives plain strings.
+        ci_high, flags, reason``; one row per area, year and indicator (years in which a
+        variable of the indicator has no data at all, e.g. elections, are left out). ``value``
+        and the limits are in the indicator's unit (``multiplier`` applied), numerator and
+        denominator are the summed counts. ``flags`` is a ``;``-separated string ("" if none).
+        ``reason`` is "" for a complete value and says why a value is missing (NaN) otherwise,
+        e.g. ``incomplete: sgb2_personen 2024 in 1 of 18 base areas``: a base area below the
+        area lacks rows of a numerator or denominator variable in that year (``gaps``).
+        ``area_id``, ``level``, ``indicator``, ``flags`` and ``reason`` are categoricals
+        (millions of rows at Sozialraum level stay small and fast); ``.astype(str)`` gives plain strings.
 
     Notes
     -----
