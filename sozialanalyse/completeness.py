@@ -95,7 +95,7 @@ GRID: dict[str, tuple[str, dict[str, tuple[str, ...]]]] = {
     "waehler": _spec("elections.csv", types=("bundestagswahl", "kommunalwahl")),
 }
 #: Variables counted only in some years (elections): expected are the years and cells in which
-#: the variable occurs anywhere in the district (same set as ``validate.GAP_EXEMPT``).
+#: the variable occurs anywhere in the district (``validate.GAP_EXEMPT`` is this set).
 EXEMPT = frozenset({"waehler", "wahlberechtigte"})
 #: Columns of the gap table.
 GAP_COLUMNS = ["file", "variable", "area_id", "year", "reason", "missing", "expected", "example"]

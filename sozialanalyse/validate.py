@@ -152,7 +152,7 @@ RATIO_PAIRS = (
     ("waehler", "wahlberechtigte", {}, ("type",)),
 )
 #: Variables only counted in some years (no gap check).
-GAP_EXEMPT = {"waehler", "wahlberechtigte"}
+GAP_EXEMPT = _completeness.EXEMPT
 #: Tolerance of the nesting check, in m².
 NEST_TOLERANCE_M2 = 1.0
 #: How far (m) a facility may lie outside the boundary of its area (an address point on the
