@@ -22,7 +22,7 @@ def mirror():
         pytest.skip(f"no data mirror of official files found (set {ENV_VAR} to its folder)")
     # a partial mirror (e.g. the cache of `data fetch --config config/harburg.yml`) is not enough
     # for tests that read every kind of official file
-    from sozialanalyse.fetch import load_manifest
+    from sozialanalyse.io.fetch import load_manifest
 
     missing = [f["path"] for ds in load_manifest()["datasets"].values() for f in ds["files"]
                if not (path / f["path"]).is_file()]

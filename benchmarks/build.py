@@ -25,7 +25,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from sozialanalyse import report  # noqa: E402
+from sozialanalyse.build import report
 
 
 def copy_project(dest: Path) -> Path:

@@ -1,4 +1,4 @@
-"""Benchmark of :mod:`sozialanalyse.disparity` at the scale of all German municipalities.
+"""Benchmark of :mod:`sozialanalyse.stats.disparity` at the scale of all German municipalities.
 
 Synthetic, seeded data: 10,800 municipalities in ~400 Kreise, 200 indicators x 20 years
 (4,000 distributions, 43.2 million values), population weights per municipality and year.
@@ -19,7 +19,7 @@ import tracemalloc
 import numpy as np
 import pandas as pd
 
-from sozialanalyse import disparity as dp
+from sozialanalyse.stats import disparity as dp
 
 N_MUNI, N_KREIS, N_IND, N_YEAR = 10_800, 400, 200, 20
 

@@ -1,4 +1,4 @@
-"""Benchmark of :func:`sozialanalyse.indicators.compute` on a synthetic Land.
+"""Benchmark of :func:`sozialanalyse.stats.indicators.compute` on a synthetic Land.
 
 A synthetic Land of 40 Landkreise, 1,000 Gemeinden (800 Städte / Einheitsgemeinden with six
 Sozialräume each, 200 Mitgliedsgemeinden in 50 Samtgemeinden) and 5,000 base areas over 20
@@ -21,8 +21,8 @@ import tracemalloc
 import numpy as np
 import pandas as pd
 
-from sozialanalyse import indicators
-from sozialanalyse.areas import AGE_GROUPS, LEVELS
+from sozialanalyse.stats import indicators
+from sozialanalyse.model.areas import AGE_GROUPS, LEVELS
 
 YEARS = np.arange(2005, 2025)
 
@@ -125,7 +125,7 @@ def make_counts(areas: pd.DataFrame, seed: int = 1) -> pd.DataFrame:
 
 def naive(counts, areas, cat, ids, levels):
     """Plain pandas: per indicator one filter + groupby, then per area and level one sum."""
-    from sozialanalyse.indicators import _level_map, _terms
+    from sozialanalyse.stats.indicators import _level_map, _terms
 
     maps = {lv: _level_map(areas, lv) for lv in levels}
     out = []
@@ -139,7 +139,7 @@ def naive(counts, areas, cat, ids, levels):
                 mask = counts["variable"] == s["variable"]
                 if s.get("age") is not None:
                     lo, hi = s["age"]
-                    from sozialanalyse.areas import age_groups_between
+                    from sozialanalyse.model.areas import age_groups_between
                     mask &= counts["age_group"].isin(age_groups_between(lo, hi))
                 for d in ("sex", "nationality", "type"):
                     if s.get(d) is not None:

@@ -1,4 +1,4 @@
-"""Benchmark of :func:`sozialanalyse.validate.validate` on large count tables with duplicates.
+"""Benchmark of :func:`sozialanalyse.io.validate.validate` on large count tables with duplicates.
 
 A synthetic, seeded district (1 Kreis, 40 Städte, 3,960 Sozialräume) gets a ``population.csv``
 of ``--rows`` rows (default 2,000,000) over 2015-2024 x 19 age bands x sex x nationality, of
@@ -67,7 +67,7 @@ def make_district(folder: Path, rows: int, share: float, seed: int = 20261202) -
 _RUN = """
 import json, sys, time
 t = time.perf_counter()
-from sozialanalyse.validate import validate
+from sozialanalyse.io.validate import validate
 r = validate(sys.argv[1], geometry=False)
 dt = time.perf_counter() - t
 print(json.dumps({"seconds": dt, "problems": len(r.problems), "report_chars": len(r.report()),

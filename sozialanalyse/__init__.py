@@ -1,51 +1,46 @@
 """sozialanalyse: social and health reporting for German districts and towns.
 
-Import as ``import sozialanalyse as sa``; the submodules load on first use so that
-``import sozialanalyse`` stays fast (the build CLI imports no plotting or GIS code).
+Import as ``import sozialanalyse as sa``. The package is a house with floors; each imports only
+the floors below it (the contract is in ``pyproject.toml``, checked by the tests):
+
+========================  =====================================================================
+``sa.model``              areas and their hierarchy, completeness of the input grid
+``sa.stats``              indicators and catalog, disparity, indices, health rates, projection,
+                          trend, spatial statistics, disclosure control
+``sa.io``                 the own input format, official readers, register, mirror, fetch,
+                          validation
+``sa.render``             German formats, tables, figures and maps
+``sa.pages``              one module per template notebook, with the notebook's name
+``sa.build``              plan, execution, book, audit, publish, verify, provenance
+``sa.cli``                every subcommand of ``sozialanalyse``
+``sa.demo``               the Musterland generator
+========================  =====================================================================
+
+Everything loads on first use, so ``import sozialanalyse`` stays fast (the build CLI imports
+no plotting or GIS code).
 """
 from __future__ import annotations
 
 import importlib
 
-__version__ = "0.1.0"
+from ._version import __version__
 
-_SUBMODULES = (
-    "areas",
-    "audit",
-    "cli",
-    "disparity",
-    "disclosure",
-    "display",
-    "fmt",
-    "geo",
-    "health",
-    "health_pages",
-    "index",
-    "indicators",
-    "io",
-    "methods",
-    "monitoring",
-    "musterland",
-    "plots",
-    "profile",
-    "projection",
-    "provenance",
-    "report",
-    "spatial",
-    "trend",
-    "verify",
-)
+_FLOORS = ("model", "stats", "io", "render", "pages", "build", "cli", "demo")
 
-__all__ = ["__version__", "load_district", *_SUBMODULES]
+# what a planner uses daily, at the front door: name -> (module, attribute)
+_DAILY = {
+    "load_district": ("sozialanalyse.io.own", "load_district"),
+}
+
+__all__ = ["__version__", *_FLOORS, *_DAILY]
 
 
 def __getattr__(name: str):
-    if name in _SUBMODULES:
+    if name in _FLOORS:
         return importlib.import_module(f"{__name__}.{name}")
-    if name == "load_district":
-        from .io.own import load_district
-
-        return load_district
+    if name in _DAILY:
+        module, attribute = _DAILY[name]
+        return getattr(importlib.import_module(module), attribute)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 

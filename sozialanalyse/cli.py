@@ -9,7 +9,7 @@ __all__ = ["main"]
 
 
 def _build(args) -> int:
-    from .report import BuildError, ConfigError, DiskFullError, build
+    from .build.report import BuildError, ConfigError, DiskFullError, build
 
     try:
         result = build(args.config, jobs_n=args.jobs, quiet=args.quiet)
@@ -29,13 +29,13 @@ def _build(args) -> int:
     return 0
 
 
-# --- disclosure audit (sozialanalyse.audit) ---
+# --- disclosure audit (sozialanalyse.build.audit) ---
 def _audit(args) -> int:
-    from .audit import audit_site
+    from .build.audit import audit_site
 
     threshold = args.threshold
     if threshold is None:
-        from .disclosure import settings
+        from .stats.disclosure import settings
         from .io.own import DataError, read_config
 
         try:
@@ -55,16 +55,16 @@ def _audit(args) -> int:
 
 
 def _musterland(args) -> int:
-    from . import musterland
+    from .demo import musterland
 
     musterland.generate(args.out, seed=args.seed)
     print(args.out)
     return 0
 
 
-# --- validate (sozialanalyse.validate) and data fetch (sozialanalyse.fetch) ---
+# --- validate (sozialanalyse.io.validate) and data fetch (sozialanalyse.io.fetch) ---
 def _validate(args) -> int:
-    from .validate import cli_validate
+    from .io.validate import cli_validate
 
     return cli_validate(args)
 
@@ -107,7 +107,7 @@ def _register(args) -> int:
 
 
 def _data_fetch(args) -> int:
-    from .fetch import cli_fetch
+    from .io.fetch import cli_fetch
 
     return cli_fetch(args)
 
@@ -139,7 +139,7 @@ def main(argv: list[str] | None = None) -> int:
     v.add_argument("--root", default=None, help="project folder to execute in (default: found from here)")
     v.add_argument("--jobs", type=int, default=max(1, min(2, os.cpu_count() or 1)), help="parallel kernels")
     v.add_argument("-q", "--quiet", action="store_true", help="only the summary line")
-    v.set_defaults(func=lambda a: __import__("sozialanalyse.verify", fromlist=["main"]).main(
+    v.set_defaults(func=lambda a: __import__("sozialanalyse.build.verify", fromlist=["main"]).main(
         a.target, root=a.root, jobs_n=a.jobs, quiet=a.quiet))
     va = sub.add_parser("validate", help="check a district folder and list every problem",
                         epilog="exit status: 0 no problem; 1 problems listed (with or without --strict); "

@@ -5,8 +5,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from sozialanalyse import audit, cli
-from sozialanalyse.display import table
+from sozialanalyse.build import audit
+from sozialanalyse import cli
+from sozialanalyse.render.tables import table
 
 PAGE = "<html><body><h1>Seite</h1>{}</body></html>"
 
@@ -110,7 +111,7 @@ def test_csv_and_xlsx_downloads(tmp_path):
 
 def _fake_build(monkeypatch, tmp_path, page: str):
     """report.build with planning, execution and Jupyter Book replaced: the site is ``page``."""
-    from sozialanalyse import report
+    from sozialanalyse.build import report
 
     monkeypatch.setattr(report, "plan", lambda config, root: ({"_path": "cfg.yml", "data": "x"}, []))
     monkeypatch.setattr(report, "execute", lambda jobs, root, jobs_n=2, quiet=False: {"executed": 0, "cached": 0})
@@ -134,7 +135,7 @@ def _fake_build(monkeypatch, tmp_path, page: str):
 def test_build_refuses_to_publish_a_leak(monkeypatch, tmp_path):
     import pytest
 
-    from sozialanalyse.report import BuildError
+    from sozialanalyse.build.report import BuildError
 
     leak = _table(CLEAN.assign(Fälle=["1", "41", "42"]), "Fälle 2024", KINDS)
     build = _fake_build(monkeypatch, tmp_path, leak)

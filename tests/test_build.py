@@ -10,8 +10,8 @@ import nbformat
 import pandas as pd
 import pytest
 
-from sozialanalyse import report
-from sozialanalyse.report import BuildError
+from sozialanalyse.build import report
+from sozialanalyse.build.report import BuildError
 
 ROOT = Path(__file__).resolve().parents[1]
 TWO = ["03499016", "034995401000"]  # the Kreisstadt Musterstadt and a Samtgemeinde

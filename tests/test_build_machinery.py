@@ -14,8 +14,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from sozialanalyse import cli, report
-from sozialanalyse.report import BuildError, DiskFullError, Job
+from sozialanalyse import cli
+from sozialanalyse.build import report
+from sozialanalyse.build.report import BuildError, DiskFullError, Job
 
 
 def _notebook() -> str:

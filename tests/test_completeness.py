@@ -12,9 +12,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sozialanalyse import completeness, indicators, monitoring, profile
+from sozialanalyse.model import completeness
+from sozialanalyse.stats import indicators
+from sozialanalyse.pages import sozialraum_monitoring, gemeindeprofil
 from sozialanalyse.io.own import District, load_district
-from sozialanalyse.validate import ValidationError, validate
+from sozialanalyse.io.validate import ValidationError, validate
 
 ROOT = Path(__file__).resolve().parents[1]
 MUSTERLAND = ROOT / "data" / "musterland"
@@ -86,25 +88,25 @@ def test_deleted_row_is_missing_with_reason_up_to_the_kreis(tmp_path, original):
 def test_deleted_row_is_not_classified_and_shows_fehlt(tmp_path, original):
     folder = _copy(tmp_path, _deleted_row)
     d = _lenient(original, validate(folder, geometry=False).counts)
-    before = monitoring.monitoring(original).result
-    assert before.table.loc[SR, "status_class"] == "sehr niedrig" and SR in monitoring.attention(before).index
-    m = monitoring.monitoring(d)
+    before = sozialraum_monitoring.monitoring(original).result
+    assert before.table.loc[SR, "status_class"] == "sehr niedrig" and SR in sozialraum_monitoring.attention(before).index
+    m = sozialraum_monitoring.monitoring(d)
     t = m.result.table
     assert pd.isna(t.loc[SR, "status_class"]) and t.loc[SR, "reason"].startswith("nicht klassifizierbar")
-    assert SR not in monitoring.attention(m.result).index
+    assert SR not in sozialraum_monitoring.attention(m.result).index
     assert any(line.startswith(f"{m.data.loc[SR, 'name']} (") and "fehlt" in line
-               for line in monitoring.not_classifiable(m))
-    html = monitoring.attention_table(d).data
-    assert "fehlt (nicht klassifizierbar)" in monitoring.profile_classes(d, TOWN).data
-    assert "fehlt ²" in profile.subareas(d, TOWN, 2024).data
+               for line in sozialraum_monitoring.not_classifiable(m))
+    html = sozialraum_monitoring.attention_table(d).data
+    assert "fehlt (nicht klassifizierbar)" in sozialraum_monitoring.profile_classes(d, TOWN).data
+    assert "fehlt ²" in gemeindeprofil.subareas(d, TOWN, 2024).data
     assert "Nicht klassifizierbar, weil Eingangsdaten fehlen" in html
-    page = profile.key_figures(d, TOWN, 2024).data
+    page = gemeindeprofil.key_figures(d, TOWN, 2024).data
     assert "fehlt ²" in page and "sgb2_personen 2024 in 1 von 18 Teilgebieten" in page
-    before = profile.key_figures(original, TOWN, 2024).data
+    before = gemeindeprofil.key_figures(original, TOWN, 2024).data
     assert "13,2 %" in before and "10,7 %" not in page  # the silently wrong town quota
     assert page.count("fehlt ²") == 2  # SGB II-Quote of the town and of the Kreis, and the footnote's mark
     assert page.count("0,0 %") <= before.count("0,0 %")  # no new zero (the 95-% interval went too)
-    monitoring._CACHE.clear()
+    sozialraum_monitoring._CACHE.clear()
 
 
 def test_file_cut_at_a_line_boundary(tmp_path):
@@ -210,12 +212,12 @@ def test_two_million_rows_take_seconds():
 
 
 def test_data_page_lists_the_gap_in_german(tmp_path, original):
-    from sozialanalyse import methods
+    from sozialanalyse.pages import daten_methoden
 
     folder = _copy(tmp_path, _deleted_row)
     d = District(folder=folder, areas=original.areas, counts=validate(folder, geometry=False).counts,
                  facilities=original.facilities, meta=original.meta, lenient=True)
-    page = methods.validation(d).data
+    page = daten_methoden.validation(d).data
     assert "Gefundene Probleme (1)" in page and "Zeilen fehlen (Werte „fehlt“, nicht 0)" in page
     assert "Fehlende Zeilen (1 Gebiet-Jahre)" in page and f"{SR}: 2024" in page
 
@@ -230,12 +232,12 @@ def test_profile_intro_says_fehlt_and_claims_no_direction_for_an_incomplete_popu
     assert drop.sum() == 1
     d = _lenient(original, c[~drop])
     for area in (TOWN, "03499"):
-        page = profile.intro(d, area, 2024).data
+        page = gemeindeprofil.intro(d, area, 2024).data
         assert "geschrumpft" not in page and "gewachsen" not in page and "**–**" not in page
         assert "Die Einwohnerzahl am 31.12.2024 fehlt (Eingangsdaten unvollständig: einwohner 2024 in 1 von" in page
-    assert "Seit dem 31.12.2015 ist die Bevölkerung um" in profile.intro(original, TOWN, 2024).data
-    assert "gewachsen" in profile.intro(original, TOWN, 2024).data
+    assert "Seit dem 31.12.2015 ist die Bevölkerung um" in gemeindeprofil.intro(original, TOWN, 2024).data
+    assert "gewachsen" in gemeindeprofil.intro(original, TOWN, 2024).data
     # another town's profile: its own number stands, the share of the incomplete Kreis total is 'fehlt'
-    page = profile.intro(d, "03499007", 2024).data
+    page = gemeindeprofil.intro(d, "03499007", 2024).data
     assert "Einwohnerinnen und Einwohner (Anteil an der Bevölkerung im Landkreis Musterland: fehlt (" in page
     assert "das sind" not in page and "gewachsen" in page

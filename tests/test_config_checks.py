@@ -7,11 +7,11 @@ from types import SimpleNamespace
 
 import pytest
 
-from sozialanalyse import disclosure as dc
-from sozialanalyse import methods
+from sozialanalyse.stats import disclosure as dc
+from sozialanalyse.pages import daten_methoden
 from sozialanalyse.cli import main
 from sozialanalyse.io.own import DataError, read_config
-from sozialanalyse.report import ConfigError, plan
+from sozialanalyse.build.report import ConfigError, plan
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data" / "musterland"
@@ -116,7 +116,7 @@ def test_acknowledged_low_threshold_is_accepted_and_printed_on_the_methods_page(
                               '  threshold_below_3_acknowledged: "Nur für den internen Fachausschuss"'))
     s = dc.settings(cfg)
     assert (s.threshold, s.threshold_below_3_acknowledged) == (2, "Nur für den internen Fachausschuss")
-    page = methods.disclosure_text(SimpleNamespace(config=cfg))
+    page = daten_methoden.disclosure_text(SimpleNamespace(config=cfg))
     assert "gilt in diesem Bericht die Schwelle 2" in page
     assert "Die Fallzahl 1 wird nicht veröffentlicht" in page
     assert "unter der in der amtlichen Statistik üblichen Mindestschwelle 3" in page
@@ -130,12 +130,12 @@ def test_acknowledged_low_threshold_is_accepted_and_printed_on_the_methods_page(
 
 def test_methods_page_with_threshold_1_says_nothing_is_suppressed(tmp_path):
     cfg = read_config(_config(tmp_path, "disclosure: {threshold: 1, threshold_below_3_acknowledged: 'Testlauf'}"))
-    page = methods.disclosure_text(SimpleNamespace(config=cfg))
+    page = daten_methoden.disclosure_text(SimpleNamespace(config=cfg))
     assert "Schwelle 1. Es werden keine Fallzahlen gesperrt." in page and "Begründung laut Berichtskonfiguration: Testlauf" in page
 
 
 def test_methods_page_at_the_usual_threshold_has_no_deviation_note():
-    page = methods.disclosure_text(SimpleNamespace(config={"disclosure": {"threshold": 3}}))
+    page = daten_methoden.disclosure_text(SimpleNamespace(config={"disclosure": {"threshold": 3}}))
     assert "Fallzahlen von 1 bis 2 werden nicht veröffentlicht" in page
     assert "Abweichende Schwelle" not in page
 

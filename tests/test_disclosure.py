@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sozialanalyse import disclosure as dc
+from sozialanalyse.stats import disclosure as dc
 
 # Landkreis K: Stadt A (Sozialräume A1-A3), Stadt C (Sozialräume C1, C2), Einheitsgemeinde B.
 AREAS = pd.DataFrame({
@@ -199,18 +199,18 @@ def test_sozialraum_table_of_a_profile_hides_small_numerators():
     # share shows "." (primary); since the Stadt's total is published, a second Sozialraum's
     # share is suppressed too (secondary), and the footnote explains the dot.
     import sozialanalyse as sa
-    from sozialanalyse import profile
+    from sozialanalyse.pages import gemeindeprofil
 
     d = sa.load_district("musterland")
-    before = profile.subareas(d, "03499003", 2024).data
+    before = gemeindeprofil.subareas(d, "03499003", 2024).data
     assert "Geheimhaltung" not in before and 'data-sa-kind="count"' in before
     c = d.counts
     hit = (c["area_id"] == "03499003-01") & (c["year"] == 2024) & (c["variable"] == "sgb2_personen_unter15")
     assert hit.sum() == 1
     c.loc[hit, "value"] = 2
-    html = profile.subareas(d, "03499003", 2024).data
+    html = gemeindeprofil.subareas(d, "03499003", 2024).data
     assert html.count('data-sa-kind="rate">.</td>') == 2
     assert "Wert kleiner als 3 oder aus Gründen der Geheimhaltung gesperrt (Sekundärsperrung)." in html
-    from sozialanalyse.audit import audit_html
+    from sozialanalyse.build.audit import audit_html
 
     assert audit_html(html, "p.html") == []

@@ -13,8 +13,8 @@ import pandas as pd
 import pytest
 
 import sozialanalyse as sa
-from sozialanalyse import health_pages as hp
-from sozialanalyse import monitoring as mo
+from sozialanalyse.pages import gesundheit as hp
+from sozialanalyse.pages import sozialraum_monitoring as mo
 
 MUSTERLAND = Path(__file__).resolve().parents[1] / "data" / "musterland"
 AREA, NAME = "03499003-02", "Altstadt Lindenau"
@@ -54,7 +54,7 @@ def test_school_entry_table_suppresses_a_small_numerator(planted):
     assert "Wert kleiner als 3 oder aus Gründen der Geheimhaltung gesperrt" in html
     # the count column is marked for the audit, and the audit finds nothing
     assert 'data-sa-kind="count">76<' in html
-    from sozialanalyse.audit import audit_html
+    from sozialanalyse.build.audit import audit_html
 
     assert audit_html(html, "gesundheit.html") == []
 
@@ -86,7 +86,7 @@ def test_population_pyramid_hides_small_counts(tmp_path):
     band's total instead of the nationality split, or nothing when the total itself is that small."""
     import matplotlib.pyplot as plt
 
-    from sozialanalyse import plots
+    from sozialanalyse.render import figures
     from sozialanalyse.io.own import load_district
 
     d = load_district("musterland")
@@ -99,7 +99,7 @@ def test_population_pyramid_hides_small_counts(tmp_path):
     first_nd = c.index[rows & (c["nationality"] == "nichtdeutsch")][0]
     c.loc[first_nd, "value"] = 2  # 2 non-German men aged 90+ in the whole Samtgemeinde
     fig, ax = plt.subplots()
-    plots.population_pyramid(d, area, 2024, ax=ax)
+    figures.population_pyramid(d, area, 2024, ax=ax)
     widths = {round(abs(p.get_width())) for p in ax.patches if abs(p.get_y() + p.get_height() / 2 - 18) < 0.5}
     assert 2 not in widths  # the 2 is not drawn ...
     labels = [t.get_text() for t in ax.get_legend().get_texts()]

@@ -1,4 +1,4 @@
-"""Tests of sozialanalyse.disparity against hand calculations, closed forms and pysal's
+"""Tests of sozialanalyse.stats.disparity against hand calculations, closed forms and pysal's
 ``inequality`` package (documented examples and, where installed, direct comparison)."""
 import math
 import warnings
@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sozialanalyse import disparity as dp
+from sozialanalyse.stats import disparity as dp
 
 
 @pytest.fixture(scope="module")

@@ -28,11 +28,11 @@ import pytest
 import yaml
 
 import faults
-from sozialanalyse import indicators
-from sozialanalyse.areas import LEVELS
+from sozialanalyse.stats import indicators
+from sozialanalyse.model.areas import LEVELS
 from sozialanalyse.io.own import DataError, load_district
-from sozialanalyse.monitoring import attention, monitoring
-from sozialanalyse.validate import ValidationError, validate
+from sozialanalyse.pages.sozialraum_monitoring import attention, monitoring
+from sozialanalyse.io.validate import ValidationError, validate
 
 VARIANTS = faults.variants()
 SOURCE = faults.source()

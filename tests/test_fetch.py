@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from sozialanalyse import cli, official
-from sozialanalyse.fetch import FetchError, fetch, load_manifest
+from sozialanalyse import cli
+from sozialanalyse.io import official
+from sozialanalyse.io.fetch import FetchError, fetch, load_manifest
 from sozialanalyse.io import mirror as mirror_mod
 from sozialanalyse.io.mirror import mirror_dir
 
@@ -345,7 +346,7 @@ def test_cli_everything_vs_asked_for(tmp_path, capsys, monkeypatch, publishers):
     """Plain `data fetch` (no mirror): every downloadable file arrives, the mirror-only ones are
     listed and do not fail the run; asking for a mirror-only dataset by name does."""
     monkeypatch.delenv("SOZIALANALYSE_DATA_MIRROR", raising=False)
-    monkeypatch.setattr("sozialanalyse.fetch.load_manifest", lambda path=None: publishers)
+    monkeypatch.setattr("sozialanalyse.io.fetch.load_manifest", lambda path=None: publishers)
     cache = str(tmp_path / "c")
     assert cli.main(["data", "fetch", "--cache", cache]) == 0
     out = capsys.readouterr().out
@@ -357,7 +358,7 @@ def test_optional_licence_texts_do_not_fail_a_dataset(tmp_path, capsys, monkeypa
     """`--only gisd-2022` without a mirror: the data files arrive, the licence text (no publisher
     URL, optional) is listed as no_url but does not fail the run."""
     monkeypatch.delenv("SOZIALANALYSE_DATA_MIRROR", raising=False)
-    monkeypatch.setattr("sozialanalyse.fetch.load_manifest", lambda path=None: publishers)
+    monkeypatch.setattr("sozialanalyse.io.fetch.load_manifest", lambda path=None: publishers)
     assert cli.main(["data", "fetch", "--cache", str(tmp_path / "c"), "--only", "gisd-2022"]) == 0
     assert "no_url 1" in capsys.readouterr().out
 
@@ -411,7 +412,7 @@ def test_sigterm_during_a_download_leaves_nothing(tmp_path):
         port = server.stdout.readline().strip()
         cache = tmp_path / "cache"
         child = (
-            "import sys; from sozialanalyse import cli, fetch\n"
+            "import sys; from sozialanalyse import cli; from sozialanalyse.io import fetch\n"
             "m = fetch.load_manifest()\n"
             "m['datasets'] = {'gisd-2022': m['datasets']['gisd-2022']}\n"
             "m['datasets']['gisd-2022']['files'] = m['datasets']['gisd-2022']['files'][:1]\n"

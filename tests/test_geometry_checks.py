@@ -12,7 +12,7 @@ from shapely.geometry import Polygon
 
 from sozialanalyse.cli import main
 from sozialanalyse.io.own import DataError, load_district
-from sozialanalyse.validate import validate
+from sozialanalyse.io.validate import validate
 
 ROOT = Path(__file__).resolve().parents[1]
 MUSTERLAND = ROOT / "data" / "musterland"

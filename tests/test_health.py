@@ -1,4 +1,4 @@
-"""Tests of sozialanalyse.health against published reference numbers and hand calculations.
+"""Tests of sozialanalyse.stats.health against published reference numbers and hand calculations.
 
 Sources of the reference numbers are given next to each test.
 """
@@ -7,23 +7,8 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from sozialanalyse.areas import AGE_GROUPS
-from sozialanalyse.health import (
-    ESP2013,
-    ESP2013_FINE,
-    dsr,
-    funnel_axis,
-    funnel_limits,
-    funnel_plot_data,
-    funnel_significance,
-    isr,
-    overdispersion,
-    poisson_ci,
-    rate_ci,
-    smr,
-    spine_chart_data,
-    wilson_ci,
-)
+from sozialanalyse.model.areas import AGE_GROUPS
+from sozialanalyse.stats.health import ESP2013, ESP2013_FINE, dsr, funnel_axis, funnel_limits, funnel_plot_data, funnel_significance, isr, overdispersion, poisson_ci, rate_ci, smr, spine_chart_data, wilson_ci
 
 # --- proportions and crude rates -------------------------------------------------------------
 

@@ -1,4 +1,4 @@
-"""Tests of sozialanalyse.health_pages: the chapters Gesundheit, Pflege, Senioren, Menschen mit
+"""Tests of sozialanalyse.pages.gesundheit: the chapters Gesundheit, Pflege, Senioren, Menschen mit
 Behinderungen and the spine chart of the Gemeindeprofil.
 
 The funnel classification and the distance to a Pflegestützpunkt are checked against hand
@@ -21,8 +21,8 @@ from matplotlib.figure import Figure
 from scipy import stats
 
 import sozialanalyse as sa
-from sozialanalyse import health_pages as hp
-from sozialanalyse.areas import AGE_GROUPS
+from sozialanalyse.pages import gesundheit as hp
+from sozialanalyse.model.areas import AGE_GROUPS
 from sozialanalyse.io.own import District
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -373,6 +373,6 @@ def test_gemeindeprofil_has_the_spine_chart():
     nb = json.loads((ROOT / "notebooks" / "gemeindeprofil.ipynb").read_text(encoding="utf-8"))
     src = ["".join(c["source"]) for c in nb["cells"]]
     i = src.index("## Gesundheit im Vergleich")
-    assert src[i + 1] == "sa.health_pages.spine_chart(d, area_id, year)"
+    assert src[i + 1] == "sa.pages.gesundheit.spine_chart(d, area_id, year)"
     assert "remove-input" in nb["cells"][i + 1]["metadata"]["tags"]
     assert src[i + 2] == "## Teilräume"

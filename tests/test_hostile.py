@@ -14,9 +14,9 @@ import yaml
 from bs4 import BeautifulSoup
 from test_build import CHAPTERS, ROOT, _project
 
-from sozialanalyse import report
+from sozialanalyse.build import report
 from sozialanalyse.io.own import DataError, load_district
-from sozialanalyse.report import BuildError
+from sozialanalyse.build.report import BuildError
 
 SCRIPT = "<script>alert(1)</script>"
 IMG = "<img src=x onerror=alert(1)>"
@@ -129,9 +129,9 @@ def test_figure_text_is_literal():
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from sozialanalyse import display
+    from sozialanalyse.render import tables
 
-    display.setup()
+    tables.setup()
     fig, ax = plt.subplots()
     ax.set_title(KREIS)
     ax.annotate("Ärger $5 und 6$ \\ $\\foo$", (0.5, 0.5))

@@ -1,11 +1,11 @@
-"""Tests of sozialanalyse.index against hand calculations."""
+"""Tests of sozialanalyse.stats.index against hand calculations."""
 import math
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from sozialanalyse import index as ix
+from sozialanalyse.stats import index as ix
 
 
 def _boundary_table():

@@ -1,4 +1,4 @@
-"""Tests of sozialanalyse.indicators on a tiny hand-made district.
+"""Tests of sozialanalyse.stats.indicators on a tiny hand-made district.
 
 District: Landkreis 03 with Stadt A (03001, Sozialräume 03001-01 and 03001-02) and
 Einheitsgemeinde B (03002, a base area itself); years 2015 and 2020.
@@ -20,8 +20,8 @@ import pandas as pd
 import pytest
 import yaml
 
-from sozialanalyse import indicators as ind
-from sozialanalyse.areas import AGE_GROUPS, age_groups_between, base_to_level
+from sozialanalyse.stats import indicators as ind
+from sozialanalyse.model.areas import AGE_GROUPS, age_groups_between, base_to_level
 
 SR1, SR2, B, STADT, KREIS = "03001-01", "03001-02", "03002", "03001", "03"
 BASE = (SR1, SR2, B)

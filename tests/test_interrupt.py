@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 from test_build import CHAPTERS, _project
 
-from sozialanalyse import report
+from sozialanalyse.build import report
 
 pytestmark = pytest.mark.slow
 TIMEOUT = 600

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from sozialanalyse.io.own import DataError, load_district, read_table
-from sozialanalyse.validate import validate
+from sozialanalyse.io.validate import validate
 
 ROOT = Path(__file__).resolve().parents[1]
 BASE = ROOT / "tests" / "fixtures" / "broken" / "base"
@@ -94,10 +94,10 @@ def test_data_page_lists_parquet_tables(tmp_path):
     """The "Daten und Methoden" page reads the tables in whatever format they were given."""
     import re
 
-    from sozialanalyse import methods
+    from sozialanalyse.pages import daten_methoden
 
     other = _convert(_base(tmp_path), tmp_path / "parquet", "parquet")
-    page = re.sub(r"<[^>]+>", " ", methods.inputs(load_district(other)).data)
+    page = re.sub(r"<[^>]+>", " ", daten_methoden.inputs(load_district(other)).data)
     assert "transfers.parquet" in page and "transfers.csv" not in page
     assert re.search(r"transfers\.parquet\s+\S.*?\s+2021–2023\s+36\b", page), page
 
@@ -239,7 +239,7 @@ def test_template_folder_is_valid():
     files = {p.stem for p in VORLAGE.glob("*.csv")}
     assert files == {"areas", "facilities", "population", "households", "movements", "transfers", "labour",
                      "housing", "school_entry", "care", "disability", "elections"}
-    from sozialanalyse.validate import ValidationError
+    from sozialanalyse.io.validate import ValidationError
 
     with pytest.raises(ValidationError, match=r"\[incomplete\]"):  # strict: refuses what validation lists
         load_district(VORLAGE)
@@ -280,7 +280,7 @@ def test_excel_cells_are_read_as_strictly_as_csv(tmp_path):
     """A thousands separator typed as text into Excel and a fraction stored as a number are named
     by validate and refused by the loader, with the sheet row; a whole number Excel stores as a
     float is the count it shows."""
-    from sozialanalyse.validate import ValidationError
+    from sozialanalyse.io.validate import ValidationError
 
     folder = _base(tmp_path)
     df = pd.read_csv(folder / "transfers.csv", dtype=KEYS)
@@ -309,8 +309,8 @@ def test_excel_cells_are_read_as_strictly_as_csv(tmp_path):
 def test_the_data_page_reuses_the_loaders_validation(tmp_path, monkeypatch):
     """load_district keeps its ValidationResult; the data page adds only the boundaries' checks
     instead of reading every table again."""
-    import sozialanalyse.validate as v
-    from sozialanalyse import methods
+    import sozialanalyse.io.validate as v
+    from sozialanalyse.pages import daten_methoden
 
     folder = _base(tmp_path)
     d = load_district(folder)
@@ -320,5 +320,5 @@ def test_the_data_page_reuses_the_loaders_validation(tmp_path, monkeypatch):
     def no_second_read(*args, **kwargs):
         raise AssertionError("validated again")
     monkeypatch.setattr(v, "validate", no_second_read)
-    html = methods.validation(d).data
+    html = daten_methoden.validation(d).data
     assert "gebiete.gpkg" in html and "Die Datenprüfung hat keine Probleme gefunden." in html

@@ -25,9 +25,9 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
-from sozialanalyse import health_pages, monitoring, profile  # noqa: E402
-from sozialanalyse.health import ESP2013  # noqa: E402
-from sozialanalyse.io.own import load_district  # noqa: E402
+from sozialanalyse.pages import gesundheit, sozialraum_monitoring, gemeindeprofil
+from sozialanalyse.stats.health import ESP2013
+from sozialanalyse.io.own import load_district
 
 ROOT = Path(__file__).resolve().parents[1]
 MUSTERLAND = ROOT / "data" / "musterland"
@@ -64,7 +64,7 @@ def original():
 
 def _page_functions():
     out = []
-    for mod in (health_pages, profile, monitoring):
+    for mod in (gesundheit, gemeindeprofil, sozialraum_monitoring):
         for name, f in inspect.getmembers(mod, inspect.isfunction):
             if name.startswith("_") or f.__module__ != mod.__name__:
                 continue
@@ -83,7 +83,7 @@ def _args(f, district, area):
     for name, p in inspect.signature(f).parameters.items():
         if name == "district" or p.default is not inspect.Parameter.empty:
             continue
-        args.append({"area_id": area, "year": 2024, "ids": [*health_pages.SENIOR_IDS, *health_pages.DISABILITY_IDS],
+        args.append({"area_id": area, "year": 2024, "ids": [*gesundheit.SENIOR_IDS, *gesundheit.DISABILITY_IDS],
                      "indicator_ids": ["sgb2_quote", "kinderarmut", "anteil_65plus"]}[name])
     return args
 
@@ -111,7 +111,7 @@ def _csv(name):
 
 
 def test_mortality_town_with_the_gap_is_missing_with_reason(gap):
-    m = health_pages.mortality_data(gap).set_index("area_id")
+    m = gesundheit.mortality_data(gap).set_index("area_id")
     for col in ("observed", "expected", "smr", "smr_lower_95", "dsr", "person_years"):
         assert np.isnan(m.loc[TOWN, col]), col
     assert m.loc[TOWN, "reason"].startswith("incomplete: einwohner")
@@ -135,7 +135,7 @@ def test_mortality_reference_is_the_kreis_without_the_incomplete_base_area(gap):
     own = lambda df: df[df["area_id"].str.startswith(OTHER)]
     expected = (own(pop).groupby(key)["value"].sum() * rate).sum()
     observed = own(deaths)["value"].sum()
-    m = health_pages.mortality_data(gap).set_index("area_id")
+    m = gesundheit.mortality_data(gap).set_index("area_id")
     assert m.loc[OTHER, "observed"] == observed
     assert m.loc[OTHER, "expected"] == pytest.approx(expected, rel=1e-12)
     assert m.loc[OTHER, "smr"] == pytest.approx(100 * observed / expected, rel=1e-12)
@@ -145,8 +145,8 @@ def test_mortality_reference_is_the_kreis_without_the_incomplete_base_area(gap):
 
 def test_mortality_of_an_untouched_town_does_not_depend_on_the_reference(gap, original):
     """The DSR (ESP 2013) of Bad Lindenau uses only its own rows: bit-identical."""
-    new = health_pages.mortality_data(gap).set_index("area_id")
-    old = health_pages.mortality_data(original).set_index("area_id")
+    new = gesundheit.mortality_data(gap).set_index("area_id")
+    old = gesundheit.mortality_data(original).set_index("area_id")
     for town in (OTHER, "03499007", "034995401000"):
         for col in ("observed", "person_years", "dsr", "dsr_lower_95", "dsr_upper_95"):
             assert new.loc[town, col] == old.loc[town, col], (town, col)
@@ -154,19 +154,19 @@ def test_mortality_of_an_untouched_town_does_not_depend_on_the_reference(gap, or
 
 
 def test_mortality_table_prints_fehlt_and_names_the_reference(gap):
-    html = health_pages.mortality_table(gap).data
+    html = gesundheit.mortality_table(gap).data
     assert "fehlt ²" in html
     assert "² fehlt: Musterstadt" in html
     assert ("³ Landkreis (Referenz für SMR und DSR): ohne Bahnhofsviertel (Musterstadt), weil dort "
             "Eingangsdaten (Einwohner) fehlen") in html
     assert ">Landkreis Musterland ³<" in html
-    text = health_pages.mortality_intro(gap).data
+    text = gesundheit.mortality_intro(gap).data
     assert r"ohne Bahnhofsviertel \(Musterstadt\)" in text  # Markdown-escaped
     assert text.startswith("Im Landkreis Musterland (ohne Bahnhofsviertel, Eingangsdaten unvollständig) starben")
 
 
 def test_smr_map_hatches_the_town_and_says_fehlt(gap):
-    fig = health_pages.smr_map(gap)
+    fig = gesundheit.smr_map(gap)
     ax = fig.axes[0]
     labels = [t.get_text() for t in ax.texts]
     assert "Musterstadt\nfehlt" in labels
@@ -174,8 +174,8 @@ def test_smr_map_hatches_the_town_and_says_fehlt(gap):
 
 
 def test_mortality_trend_leaves_the_incomplete_year_out(gap, original):
-    new = health_pages.mortality_trend(gap).axes[0]
-    old = health_pages.mortality_trend(original).axes[0]
+    new = gesundheit.mortality_trend(gap).axes[0]
+    old = gesundheit.mortality_trend(original).axes[0]
     xs = lambda ax: sorted({float(x) for line in ax.get_lines() for x in np.asarray(line.get_xdata(), float)})
     assert 2024.0 in xs(old) and 2024.0 not in xs(new)
     assert "2024: fehlt" in new.get_title()
@@ -190,7 +190,7 @@ def test_mortality_trend_leaves_the_incomplete_year_out(gap, original):
 
 
 def test_spine_chart_of_the_town_prints_fehlt(gap):
-    fig = health_pages.spine_chart(gap, TOWN)
+    fig = gesundheit.spine_chart(gap, TOWN)
     texts = [t.get_text() for ax in fig.axes for t in ax.texts]
     assert "fehlt" in texts
     assert "fehlt: Eingangsdaten unvollständig" in fig._suptitle.get_text()
@@ -200,17 +200,17 @@ def test_spine_chart_of_the_town_prints_fehlt(gap):
 
 
 def test_indicator_table_and_intro_print_fehlt_with_the_footnote(gap, original):
-    ids = list(health_pages.SENIOR_IDS)
-    html = health_pages.indicator_table(gap, ids).data
+    ids = list(gesundheit.SENIOR_IDS)
+    html = gesundheit.indicator_table(gap, ids).data
     row = lambda h, name: h.split(f">{name}<", 1)[1].split("</tr>", 1)[0]
     assert row(html, "Musterstadt").count("fehlt ²") == len(ids)
     assert row(html, "Landkreis Musterland").count("fehlt ²") == len(ids)
     assert "² fehlt: Eingangsdaten unvollständig, es fehlen Zeilen (einwohner 2024 in 1 von 18 Teilgebieten" in html
     # an untouched town: the same cells as in the untouched district
-    assert row(html, "Bad Lindenau") == row(health_pages.indicator_table(original, ids).data, "Bad Lindenau")
-    sr = health_pages.indicator_table(gap, ids, level="sozialraum").data
+    assert row(html, "Bad Lindenau") == row(gesundheit.indicator_table(original, ids).data, "Bad Lindenau")
+    sr = gesundheit.indicator_table(gap, ids, level="sozialraum").data
     assert row(sr, "Bahnhofsviertel").count("fehlt ²") == len(ids)
-    intro = health_pages.indicator_intro(gap, ids).data
+    intro = gesundheit.indicator_intro(gap, ids).data
     assert "fehlt ² im Landkreis" in intro and "Musterstadt: fehlt ²" in intro
 
 
@@ -218,7 +218,7 @@ def test_indicator_table_and_intro_print_fehlt_with_the_footnote(gap, original):
 
 
 def test_care_projection_leaves_the_town_out_and_the_total_says_so(gap):
-    p = health_pages.care_projection_data(gap)
+    p = gesundheit.care_projection_data(gap)
     assert p["absent"] == [TOWN] and p["left_out"] == [SR]
     assert TOWN not in set(p["population"]["area_id"]) and TOWN not in set(p["care"]["area_id"])
     # "Insgesamt" in the base year = the 2024 population of all municipalities but Musterstadt (CSV)
@@ -233,12 +233,12 @@ def test_care_projection_leaves_the_town_out_and_the_total_says_so(gap):
                 & care["area_id"].str.startswith(OTHER)]["value"].sum()
     c = p["care"]
     assert c[(c["area_id"] == OTHER) & (c["year"] == 2024)]["status_quo"].sum() == pytest.approx(care, rel=1e-9)
-    html = health_pages.care_projection_table(gap).data
+    html = gesundheit.care_projection_table(gap).data
     assert "fehlt ²" in html and "ohne Musterstadt" in html
 
 
 def test_senior_projection_total_without_the_town(gap):
-    title = health_pages.senior_projection(gap).axes[0].get_title()
+    title = gesundheit.senior_projection(gap).axes[0].get_title()
     assert "ohne Musterstadt (Einwohnerzahlen unvollständig)" in title
 
 
@@ -246,7 +246,7 @@ def test_senior_projection_total_without_the_town(gap):
 
 
 def test_psp_map_hatches_the_base_area_instead_of_a_zero_circle(gap, original):
-    new, old = health_pages.psp_map(gap).axes[0], health_pages.psp_map(original).axes[0]
+    new, old = gesundheit.psp_map(gap).axes[0], gesundheit.psp_map(original).axes[0]
     n = lambda ax: max(len(c.get_offsets()) for c in ax.collections if hasattr(c, "get_offsets"))
     assert n(old) == 56 and n(new) == 55  # 56 base areas, one without a known 80+ population
     assert "fehlt (Einwohnerzahlen unvollständig)" in [t.get_text() for t in new.get_legend().get_texts()]

@@ -1,4 +1,4 @@
-"""Tests of sozialanalyse.monitoring: the chapter Sozialraum-Monitoring and the profile table."""
+"""Tests of sozialanalyse.pages.sozialraum_monitoring: the chapter Sozialraum-Monitoring and the profile table."""
 import matplotlib
 import numpy as np
 import pandas as pd
@@ -7,8 +7,8 @@ import pytest
 matplotlib.use("Agg")
 
 import sozialanalyse as sa
-from sozialanalyse import index
-from sozialanalyse import monitoring as mo
+from sozialanalyse.stats import index
+from sozialanalyse.pages import sozialraum_monitoring as mo
 
 
 @pytest.fixture(scope="module")
@@ -129,7 +129,7 @@ def test_theil_result_and_table_name_the_areas(d):
     assert so.attrs["units"] == "36 Sozialräume in 3 Städten" and so.attrs["n_areas"] == 36
     # Hand calculation over the 36 Sozialräume from the counts (SGB II persons / persons under 65):
     # T = sum_i s_i ln(r_i / r), between = sum_k S_k/S ln(r_k / r), s_i = x_i / S, r = S / N.
-    res = sa.indicators.compute(d, ["sgb2_quote"], level="sozialraum", years=[2024])
+    res = sa.stats.indicators.compute(d, ["sgb2_quote"], level="sozialraum", years=[2024])
     x = res["numerator"].to_numpy(float)
     n = res["denominator"].to_numpy(float)
     town = res["area_id"].astype(str).str[:8].to_numpy()

@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sozialanalyse import musterland
-from sozialanalyse.areas import AGE_GROUPS, age_groups_between, base_areas
+from sozialanalyse.demo import musterland
+from sozialanalyse.model.areas import AGE_GROUPS, age_groups_between, base_areas
 
 COMMITTED = Path(__file__).resolve().parents[1] / "data" / "musterland"
 YEARS = list(range(2015, 2025))

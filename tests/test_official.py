@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from sozialanalyse import official, report
+from sozialanalyse.io import official
+from sozialanalyse.build import report
 from sozialanalyse.io.mirror import ENV_VAR
 
 ROOT = Path(__file__).resolve().parents[1]

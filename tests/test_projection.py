@@ -1,17 +1,10 @@
-"""Tests of sozialanalyse.projection: hand-calculated toy projections and care need."""
+"""Tests of sozialanalyse.stats.projection: hand-calculated toy projections and care need."""
 import numpy as np
 import pandas as pd
 import pytest
 
-from sozialanalyse.areas import AGE_GROUPS
-from sozialanalyse.projection import (
-    care_need,
-    care_scenarios,
-    cohort_component,
-    general_fertility_rate,
-    residual_migration,
-    survival_rates,
-)
+from sozialanalyse.model.areas import AGE_GROUPS
+from sozialanalyse.stats.projection import care_need, care_scenarios, cohort_component, general_fertility_rate, residual_migration, survival_rates
 
 TOY = ("0-4", "5+")
 

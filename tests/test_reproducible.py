@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from test_build import _project
 
-from sozialanalyse import report
+from sozialanalyse.build import report
 
 DATE_LINE = re.compile(r".*Erstellt am: <span data-datum=.*")
 

@@ -1,4 +1,4 @@
-"""Tests of sozialanalyse.spatial on regular lattices against numpy formulas."""
+"""Tests of sozialanalyse.stats.spatial on regular lattices against numpy formulas."""
 import numpy as np
 import pandas as pd
 import pytest
@@ -7,7 +7,7 @@ gpd = pytest.importorskip("geopandas")
 from libpysal.weights import lat2W  # noqa: E402
 from shapely.geometry import box  # noqa: E402
 
-from sozialanalyse import spatial as sp  # noqa: E402
+from sozialanalyse.stats import spatial as sp
 
 
 def grid(k: int, values) -> "gpd.GeoDataFrame":

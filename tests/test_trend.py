@@ -44,7 +44,7 @@ import math
 import pandas as pd
 import pytest
 
-from sozialanalyse.trend import TREND_COLUMNS, trend
+from sozialanalyse.stats.trend import TREND_COLUMNS, trend
 
 
 def _res(ind, years, x, n):
@@ -148,7 +148,7 @@ def test_musterland_profile_labels_follow_the_corrected_test():
     import re
 
     import sozialanalyse as sa
-    from sozialanalyse import indicators
+    from sozialanalyse.stats import indicators
 
     d = sa.load_district("musterland")
     res = indicators.compute(d, ["sgb2_quote", "kinderarmut"], level="gemeindeverband")
@@ -157,7 +157,7 @@ def test_musterland_profile_labels_follow_the_corrected_test():
     assert t.loc["sgb2_quote", "dispersion"] == pytest.approx(21.25215, rel=1e-5)
     assert t.loc["kinderarmut", "p_value"] == pytest.approx(0.20234366482, rel=1e-5)
     assert t.loc["kinderarmut", "dispersion"] == pytest.approx(6.037009, rel=1e-5)
-    html = sa.profile.trends_table(d, "03499016").data
+    html = sa.pages.gemeindeprofil.trends_table(d, "03499016").data
     rows = {re.sub(r"<[^>]+>", "|", r).split("|")[2]: r for r in re.findall(r"<tr>.*?</tr>", html)}
     assert "kein signifikanter Trend" in rows["SGB II-Quote"] and "↑" not in rows["SGB II-Quote"]
     kinder = next(v for k, v in rows.items() if k.startswith("Kinderarmut"))

@@ -7,7 +7,7 @@ import pytest
 import yaml
 
 from sozialanalyse import cli
-from sozialanalyse.validate import ValidationError, validate
+from sozialanalyse.io.validate import ValidationError, validate
 
 ROOT = Path(__file__).resolve().parents[1]
 BROKEN = ROOT / "tests" / "fixtures" / "broken"
@@ -226,13 +226,13 @@ def test_every_problem_code_has_german_wording_for_the_report():
     import re
     from pathlib import Path
 
-    from sozialanalyse.methods import PROBLEM_DE
+    from sozialanalyse.pages.daten_methoden import PROBLEM_DE
 
-    import sozialanalyse.validate as v
+    import sozialanalyse.io.validate as v
 
     codes = set(re.findall(r"^``([a-z_]+)``\s", v.__doc__, re.M))  # the documented codes
     src = "".join((Path(__file__).parents[1] / "sozialanalyse" / f).read_text(encoding="utf-8")
-                  for f in ("validate.py", "io/own.py"))
+                  for f in ("io/validate.py", "io/own.py"))
     codes |= set(re.findall(r'flag(?:_keys)?\(\s*.*?,\s*"([a-z0-9_]+)"', src, re.S))  # and those in the code
     codes |= set(re.findall(r'BadRow\([^)]*?"([a-z0-9_]+)"', src, re.S))
     assert {"not_utf8", "field_count", "unknown_key", "numerator_gt_denominator", "unreadable"} <= codes

@@ -5,9 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from sozialanalyse import methods, report
+from sozialanalyse.pages import daten_methoden
+from sozialanalyse.build import report
 from sozialanalyse.io.own import DataError, load_district
-from sozialanalyse.report import BuildError
+from sozialanalyse.build.report import BuildError
 
 ROOT = Path(__file__).resolve().parents[1]
 BROKEN = ROOT / "tests" / "fixtures" / "broken"
@@ -47,7 +48,7 @@ def test_lenient_builds_from_the_rows_that_pass(tmp_path):
     assert jobs  # the plan goes ahead
     district = load_district(root / "config" / "kaputt.yml")
     assert (district.counts["value"] >= 0).all()  # the negative row is not used
-    page = methods.validation(district).data
+    page = daten_methoden.validation(district).data
     assert "Gefundene Probleme (2)" in page and "abgelehnt" in page
 
 
@@ -58,7 +59,7 @@ def test_bad_mode_is_named(tmp_path):
 
 
 def test_musterland_passes_validation():
-    page = methods.validation(load_district("musterland")).data
+    page = daten_methoden.validation(load_district("musterland")).data
     assert "keine Probleme" in page
 
 

@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 from test_build import _project
 
-from sozialanalyse import cli, report, verify
+from sozialanalyse import cli
+from sozialanalyse.build import report, verify
 from sozialanalyse.io.own import load_district
 
 
@@ -17,14 +18,14 @@ def test_compare_names_cell_output_and_line():
     def nb(*texts):
         cells = []
         for t in texts:
-            c = nbformat.v4.new_code_cell("sa.profile.intro(d, area_id, year)")
+            c = nbformat.v4.new_code_cell("sa.pages.gemeindeprofil.intro(d, area_id, year)")
             c.outputs = [nbformat.v4.new_output("display_data", data={"text/html": t, "text/plain": "x"})]
             cells.append(c)
         return nbformat.v4.new_notebook(cells=cells)
 
     assert verify.compare(nb("a", "<p>1.234</p>"), nb("a", "<p>1.234</p>")) == []
     (msg,) = verify.compare(nb("a", "<p>1.234</p>"), nb("a", "<p>1.334</p>"))
-    assert msg.startswith("cell 2 ('sa.profile.intro(d, area_id, year)'), output 1 text/html: line 1:")
+    assert msg.startswith("cell 2 ('sa.pages.gemeindeprofil.intro(d, area_id, year)'), output 1 text/html: line 1:")
     assert "1.234" in msg and "1.334" in msg
     subs = verify.load_sanitizers()
     d1 = 'Erstellt am: <span data-datum="01.01.2025, 10:00 UTC"></span>'

@@ -73,7 +73,7 @@ def mirror_dir(explicit: str | os.PathLike | None = None) -> Path | None:
     default = _default_mirror()
     if default.is_dir():
         return default.resolve()
-    from ..fetch import cache_dir
+    from .fetch import cache_dir
 
     cache = cache_dir()
     return cache.resolve() if cache.is_dir() else None

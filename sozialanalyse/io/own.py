@@ -2,14 +2,14 @@
 
 :func:`load_district` reads one district folder (or a report config that points at one) and
 returns a :class:`District`: the area tree, one long table of counts, the facilities and the
-boundaries. It reads and checks the tables through :func:`sozialanalyse.validate.validate` (one
+boundaries. It reads and checks the tables through :func:`sozialanalyse.io.validate.validate` (one
 reading path): with ``validation: strict`` any problem raises a :class:`DataError` listing every
 problem with its file, row, column, key and value. :data:`VARIABLES` lists the variables of every
 count table and which of them are whole-number counts; :func:`parse_values` reads values strictly.
 
 Each table may be given as ``<table>.csv`` (UTF-8), ``<table>.xlsx`` or ``<table>.parquet``;
 :func:`read_table` reads all three into the same text table, which both this loader and
-:func:`sozialanalyse.validate.validate` check, so validation and build see the same rows.
+:func:`sozialanalyse.io.validate.validate` check, so validation and build see the same rows.
 Boundaries are ``gebiete.gpkg`` or ``gebiete.shp`` (:func:`read_boundaries`).
 """
 from __future__ import annotations
@@ -28,8 +28,8 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from .. import areas as _areas
-from .. import completeness as _completeness
+from ..model import areas as _areas
+from ..model import completeness as _completeness
 
 __all__ = ["COUNT_FILES", "DIMENSIONS", "DataError", "District", "Table", "boundary_path", "load_district",
            "read_boundaries", "read_config", "read_table", "resolve_config", "table_path", "totals",
@@ -381,7 +381,7 @@ def _check_config(cfg: dict, path: str | Path) -> None:
     * area keys (``profiles``, ``kreis``) must be YAML text: a number is refused with the text to
       write (``03453001`` unquoted is the octal number 939521 in YAML 1.1);
     * ``report_year`` must be an integer year in :data:`CONFIG_YEARS`;
-    * ``disclosure:`` must pass :func:`sozialanalyse.disclosure.check_block` (a threshold below 3
+    * ``disclosure:`` must pass :func:`sozialanalyse.stats.disclosure.check_block` (a threshold below 3
       needs an acknowledgement).
     """
     lines = getattr(cfg, "lines", {})
@@ -417,7 +417,7 @@ def _check_config(cfg: dict, path: str | Path) -> None:
             raise DataError(f"{path}{line}: report_year: {y} is not a plausible report year "
                             f"({CONFIG_YEARS[0]}–{CONFIG_YEARS[1]})")
     if "disclosure" in cfg:
-        from ..disclosure import check_block  # settings live in the statistics floor
+        from ..stats.disclosure import check_block
 
         try:
             check_block(cfg["disclosure"])
@@ -923,7 +923,7 @@ class District:
     meta: dict
     config: dict = field(default_factory=dict)
     lenient: bool = False  #: built from the rows that pass validation (``validation: lenient``)
-    #: The :class:`sozialanalyse.validate.ValidationResult` the tables were taken from (without the
+    #: The :class:`sozialanalyse.io.validate.ValidationResult` the tables were taken from (without the
     #: boundaries' checks), so that the data page lists it without validating again.
     validation: object = None
 
@@ -950,8 +950,8 @@ class District:
     @cached_property
     def gaps(self) -> pd.DataFrame:
         """Absent rows the format requires: base area, year and variable
-        (:func:`sozialanalyse.completeness.find_gaps`). With ``validation: lenient`` rows the
-        validation rejected are absent too. :func:`sozialanalyse.indicators.compute` and the pages
+        (:func:`sozialanalyse.model.completeness.find_gaps`). With ``validation: lenient`` rows the
+        validation rejected are absent too. :func:`sozialanalyse.stats.indicators.compute` and the pages
         publish such a value as missing ("fehlt"), never as 0."""
         return _completeness.find_gaps(self.areas, self.counts)
 
@@ -1038,11 +1038,11 @@ def load_district(source: str | Path | None = None) -> District:
 
     Notes
     -----
-    The tables are read and checked by :func:`sozialanalyse.validate.validate`, the same path as
+    The tables are read and checked by :func:`sozialanalyse.io.validate.validate`, the same path as
     ``sozialanalyse validate``, so the loader refuses or leaves out exactly the rows validation
     lists (a duplicate row is never counted twice, ``2015.6`` is never year 2015). With
     ``validation: strict`` (the default, also for a data folder) any problem raises
-    :class:`sozialanalyse.validate.ValidationError` (a :class:`DataError`) listing every problem
+    :class:`sozialanalyse.io.validate.ValidationError` (a :class:`DataError`) listing every problem
     with file, row, column, area key and value; with ``validation: lenient`` the district holds
     the rows that pass and ``district.validation`` the problems. The boundaries are checked when
     :attr:`District.geometry` is first used.
@@ -1065,7 +1065,7 @@ def load_district(source: str | Path | None = None) -> District:
     mode = str(config.get("validation", "strict"))
     if mode not in ("strict", "lenient"):
         raise DataError(f"{config.get('_path')}: validation: {mode!r} is neither 'strict' nor 'lenient'")
-    from ..validate import validate  # one reading path: the loader takes validation's cleaned tables
+    from .validate import validate
 
     report_year = config.get("report_year")
     checked = validate(folder, strict=mode == "strict", geometry=False,

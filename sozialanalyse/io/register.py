@@ -36,7 +36,7 @@ directory is rejected.
 Output (``RegisterResult.counts``): ``area_id, year, variable, age_group, sex, nationality, type,
 value`` with
 
-* ``einwohner`` by ``age_group`` (the 19 bands of :data:`sozialanalyse.areas.AGE_GROUPS`) x
+* ``einwohner`` by ``age_group`` (the 19 bands of :data:`sozialanalyse.model.areas.AGE_GROUPS`) x
   ``sex`` x ``nationality``, for every Sozialraum of the directory (zeros included);
 * ``haushalte`` by ``type``, derived from the composition of each household.
 
@@ -151,7 +151,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..areas import AGE_GROUPS
+from ..model.areas import AGE_GROUPS
 from .own import DataError
 
 __all__ = [

@@ -33,11 +33,11 @@ from pathlib import Path
 
 import yaml
 
-from . import __version__
+from .._version import __version__
 
 __all__ = ["BuildError", "ConfigError", "DiskFullError", "Job", "plan", "build", "project_root", "job_data_hash", "slug"]
 
-PACKAGE_DIR = Path(__file__).resolve().parent
+PACKAGE_DIR = Path(__file__).resolve().parents[1]  # the package root: the library hash covers every floor
 GENERATED = Path("book") / "_generated"
 CACHE = Path(".cache") / "executed"
 BUILD = Path("_build")
@@ -139,7 +139,7 @@ def job_data_hash(district, area_id: str | None, shared: str | None = None) -> s
     re-execute; changing e.g. a Sozialraum boundary or a facility re-executes only that
     municipality's profile and the chapters.
     """
-    from .io.own import file_hashes
+    from ..io.own import file_hashes
 
     if getattr(district, "source", None) == "official":  # sha256 of the mirror files read
         return district.data_hash(area_id)
@@ -158,14 +158,14 @@ def job_data_hash(district, area_id: str | None, shared: str | None = None) -> s
 
 
 def _validate(cfg: dict, root: Path) -> None:
-    """Check the district folder (:mod:`sozialanalyse.validate`) and report every problem at once.
+    """Check the district folder (:mod:`sozialanalyse.io.validate`) and report every problem at once.
 
     ``validation: strict`` (the default) stops the build on any problem; ``lenient`` builds from
     the rows that pass and lists the problems on the page "Daten und Methoden". The result is
     cached by the data files' hashes, so an unchanged folder is checked once.
     """
-    from .io.own import file_hashes
-    from .validate import validate
+    from ..io.own import file_hashes
+    from ..io.validate import validate
 
     mode = str(cfg.get("validation", "strict"))
     key = _sha(json.dumps(file_hashes(cfg["data"]), sort_keys=True), mode, library_hash())
@@ -184,7 +184,7 @@ def _validate(cfg: dict, root: Path) -> None:
 def plan(config: str | Path | None = None, root: Path | None = None) -> tuple[dict, list[Job]]:
     """Read the config and list the notebooks to execute. Raises :class:`BuildError` for an
     unknown area key, a missing template or bad data (naming the file, key or column)."""
-    from .io.own import DataError, load_district, read_config
+    from ..io.own import DataError, load_district, read_config
 
     root = root or project_root()
     try:
@@ -192,8 +192,8 @@ def plan(config: str | Path | None = None, root: Path | None = None) -> tuple[di
     except DataError as exc:
         raise ConfigError(str(exc)) from None
     try:
-        if cfg.get("source") == "official":  # official open data of the mirror (sozialanalyse.official)
-            from .official import load_official
+        if cfg.get("source") == "official":  # official open data of the mirror (sozialanalyse.io.official)
+            from ..io.official import load_official
 
             district = load_official(cfg)
         else:
@@ -396,8 +396,8 @@ def _finish_notebook(path: Path, title: str) -> bytes:
 
 def markdown_escape(text: str) -> str:
     """Escape a name for a Markdown heading: no markup, no HTML, shown as written
-    (:func:`sozialanalyse.display.md_escape`)."""
-    from .display import md_escape
+    (:func:`sozialanalyse.render.tables.md_escape`)."""
+    from ..render.tables import md_escape
 
     return md_escape(text)
 
@@ -654,7 +654,7 @@ def _toc_and_config(cfg: dict, jobs: list[Job], root: Path) -> tuple[Path, Path]
     toc_path = gen / "_toc.yml"
     _write_if_changed(toc_path, yaml.safe_dump(toc, allow_unicode=True, sort_keys=False).encode("utf-8"))
     book_cfg = yaml.safe_load((root / "_config.yml").read_text(encoding="utf-8"))
-    # plain text: sozialanalyse.sphinx_escape escapes it where the theme inserts it as HTML
+    # plain text: sozialanalyse.build.sphinx_escape escapes it where the theme inserts it as HTML
     book_cfg["title"] = cfg.get("title") or f"Sozialbericht {cfg['_district_name']}"
     if cfg.get("_synthetic"):
         options = book_cfg.setdefault("sphinx", {}).setdefault("config", {}).setdefault("html_theme_options", {})
@@ -810,7 +810,7 @@ def _build(config, jobs_n: int, quiet: bool, root: Path, t0: float) -> dict:
     cfg, jobs = plan(config, root)
     from unittest.mock import patch
 
-    from .io.mirror import ENV_VAR
+    from ..io.mirror import ENV_VAR
 
     # official data: the notebook kernels read the mirror the plan checked, not one of their own
     with patch.dict(os.environ, {ENV_VAR: cfg["_mirror"]} if cfg.get("_mirror") else {}):
@@ -855,9 +855,9 @@ def _build(config, jobs_n: int, quiet: bool, root: Path, t0: float) -> dict:
     tmp = build_dir / f".incoming-{os.getpid()}"
     shutil.rmtree(tmp, ignore_errors=True)
     shutil.copytree(work / "_build" / "html", tmp)
-    # --- disclosure audit (sozialanalyse.audit): no unprotected small count is ever published ---
+    # --- disclosure audit (sozialanalyse.build.audit): no unprotected small count is ever published ---
     from .audit import audit_site
-    from .disclosure import settings as disclosure_settings
+    from ..stats.disclosure import settings as disclosure_settings
 
     try:
         threshold = disclosure_settings(cfg).threshold

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .areas import AGE_GROUPS
+from ..model.areas import AGE_GROUPS
 
 __all__ = [
     "COMPARISON_LABELS_DE",

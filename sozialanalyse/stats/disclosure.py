@@ -384,7 +384,7 @@ class Protection:
 
     def formatted(self, formatter=None) -> pd.Series:
         """The published values as text: ``.`` where suppressed, else ``formatter(value)``."""
-        from . import fmt
+        from ..render import fmt
 
         formatter = formatter or fmt.num
         return pd.Series([SYMBOL if s else formatter(v) for s, v in
@@ -509,7 +509,7 @@ def protect_indicators(res: pd.DataFrame, areas: pd.DataFrame | None = None,
                        config: Settings | dict | None = None, multipliers: dict | None = None) -> pd.DataFrame:
     """Protect count-based indicators (shares, rates) through their numerators and denominators.
 
-    ``res`` has the columns of :func:`sozialanalyse.indicators.compute` (``area_id, year,
+    ``res`` has the columns of :func:`sozialanalyse.stats.indicators.compute` (``area_id, year,
     indicator, value, numerator, denominator``) for the areas of one table *and* the areas
     whose totals are published elsewhere (e.g. the Sozialräume and their Stadt). Numerators
     and denominators are protected as counts (the area tree makes Sozialräume add up to their

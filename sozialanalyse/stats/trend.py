@@ -79,7 +79,7 @@ def trend(result: pd.DataFrame, catalog=None, alpha: float = 0.05, overdispersio
     Parameters
     ----------
     result : DataFrame
-        Output of :func:`sozialanalyse.indicators.compute` (columns ``area_id, indicator, year,
+        Output of :func:`sozialanalyse.stats.indicators.compute` (columns ``area_id, indicator, year,
         numerator, denominator``) covering at least two years.
     catalog : optional
         Indicator catalog (to know each indicator's kind and multiplier); default: the shipped one.

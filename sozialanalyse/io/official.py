@@ -46,8 +46,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import fmt
-from .io.own import DataError
+from ..render import fmt
+from .own import DataError
 
 __all__ = [
     "INDICATORS",
@@ -129,7 +129,7 @@ def normalise_name(name: str) -> str:
 
 
 def _mirror(cfg: dict | None = None) -> Path:
-    from .io.mirror import mirror_dir
+    from .mirror import mirror_dir
 
     explicit = (cfg or {}).get("mirror")
     try:
@@ -241,7 +241,7 @@ class OfficialDistrict:
     #: one reconciliation line per file read: read = used + outside + unmatched + no_value
     loads: pd.DataFrame = field(default_factory=pd.DataFrame)
 
-    #: what :func:`sozialanalyse.report.plan` asks of a district (duck-typed with ``District``)
+    #: what :func:`sozialanalyse.build.report.plan` asks of a district (duck-typed with ``District``)
     source = "official"
     synthetic = False
 
@@ -327,7 +327,7 @@ def _match(keys: pd.DataFrame, reference: pd.DataFrame, source: str) -> pd.DataF
 
 @lru_cache(maxsize=4)
 def _load(folder: str, kreis_id: str, cfg_items: tuple) -> OfficialDistrict:
-    from .io import read_bkg, read_gisd, read_inkar
+    from . import read_bkg, read_gisd, read_inkar
 
     cfg = dict(cfg_items)
     m = Path(folder)
@@ -496,7 +496,7 @@ def _add_share(t: pd.DataFrame, source: str) -> pd.DataFrame:
 
 def load_official(config="harburg") -> OfficialDistrict:
     """The :class:`OfficialDistrict` of a config (name, path or dict with ``kreis``)."""
-    from .io.own import read_config
+    from .own import read_config
 
     cfg = config if isinstance(config, dict) else read_config(config)
     folder = _mirror(cfg)
@@ -541,7 +541,7 @@ def _close(fig):
 
 def intro(od: OfficialDistrict | None):
     """Kreis page: what the report shows."""
-    from .display import text
+    from ..render.tables import text
 
     if od is None:
         return None
@@ -563,7 +563,7 @@ def intro(od: OfficialDistrict | None):
 
 def gvb_table(od: OfficialDistrict | None, year: int | None = None):
     """Kreis page: one row per Gemeindeverband with the indicators of ``year``."""
-    from .display import table
+    from ..render.tables import table
 
     if od is None:
         return None
@@ -582,7 +582,7 @@ def gvb_table(od: OfficialDistrict | None, year: int | None = None):
 
 def indicator_map(od: OfficialDistrict | None, indicator: str = "arbeitslosenanteil", year: int | None = None):
     """Kreis page: a choropleth of ``indicator`` over the Gemeindeverbände."""
-    from . import plots
+    from ..render import figures
 
     if od is None:
         return None
@@ -591,7 +591,7 @@ def indicator_map(od: OfficialDistrict | None, indicator: str = "arbeitslosenant
     gdf = od.geometry.copy()
     gdf["wert"] = [od.value(indicator, a, year) for a in gdf["area_id"]]
     fig, ax = _fig(figsize=(7, 6))
-    plots.choropleth(gdf, "wert", ax=ax, k=4, decimals=spec["decimals"], unit=spec["unit"] or None,
+    figures.choropleth(gdf, "wert", ax=ax, k=4, decimals=spec["decimals"], unit=spec["unit"] or None,
                      cmap="YlOrRd" if spec["better"] == "lower" else "YlGnBu", labels="name",
                      title=f"{spec['short']} {year}")
     return _close(fig)
@@ -601,7 +601,7 @@ def kreis_comparison(od: OfficialDistrict | None, year: int | None = None):
     """Kreis page: the Kreis among all Landkreise of the Land (table with rank, and a dot plot)."""
     from IPython.display import display
 
-    from .display import table
+    from ..render.tables import table
 
     if od is None:
         return None
@@ -693,7 +693,7 @@ def mapping_table(od: OfficialDistrict | None):
     """Kreis page: how the keys of the sources were matched, and everything unmatched."""
     from IPython.display import display
 
-    from .display import note, table
+    from ..render.tables import note, table
 
     if od is None:
         return None
@@ -717,7 +717,7 @@ def mapping_table(od: OfficialDistrict | None):
 def reconciliation_table(od: OfficialDistrict | None):
     """Every file read, reconciled: Zeilen gelesen = verwendet + anderes Gebiet/Jahr + Schlüssel ohne
     Gegenstück + ohne Wert. Nothing read disappears without being counted."""
-    from .display import table
+    from ..render.tables import table
 
     if od is None or od.loads.empty:
         return None
@@ -754,7 +754,7 @@ def attribution(od: OfficialDistrict | None = None, **parameters):
 
 def profile_intro(od: OfficialDistrict | None, area_id: str):
     """Profile page: what the Gemeindeverband is."""
-    from .display import text
+    from ..render.tables import text
 
     if od is None:
         return None
@@ -771,7 +771,7 @@ def profile_intro(od: OfficialDistrict | None, area_id: str):
 
 def profile_key_figures(od: OfficialDistrict | None, area_id: str, year: int | None = None):
     """Profile page: the indicators of ``year`` beside the Kreis and the rank within the Kreis."""
-    from .display import table
+    from ..render.tables import table
 
     if od is None:
         return None

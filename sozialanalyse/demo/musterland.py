@@ -14,7 +14,7 @@ from the simulated population.
 
 Regenerate the committed data with::
 
-    python -m sozialanalyse.musterland data/musterland
+    python -m sozialanalyse.demo.musterland data/musterland
 
 The output is byte-identical for the same seed (the GeoPackage timestamp is pinned with the
 GDAL config option ``OGR_CURRENT_DATE``).
@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .areas import AGE_GROUPS
+from ..model.areas import AGE_GROUPS
 
 __all__ = ["DEFAULT_SEED", "KREIS_KEY", "KREIS_NAME", "YEARS", "generate", "main"]
 
@@ -869,10 +869,10 @@ note: >-
   Gemeinden und Sozialräume existieren nicht; die Zahlen wurden mit einem Zufallsgenerator
   erzeugt und beschreiben keinen realen Ort. Sie dienen als Beispiel für das Eingabeformat
   und zur Erprobung der Auswertungen.
-source: "Synthetische Daten, erzeugt mit sozialanalyse.musterland (Seed {seed})"
-licence: "CC0 1.0 (gemeinfrei; erzeugt mit sozialanalyse.musterland, Seed {seed})"
+source: "Synthetische Daten, erzeugt mit sozialanalyse.demo.musterland (Seed {seed})"
+licence: "CC0 1.0 (gemeinfrei; erzeugt mit sozialanalyse.demo.musterland, Seed {seed})"
 licence_url: "https://creativecommons.org/publicdomain/zero/1.0/deed.de"
-generator: "python -m sozialanalyse.musterland data/musterland --seed {seed}"
+generator: "python -m sozialanalyse.demo.musterland data/musterland --seed {seed}"
 seed: {seed}
 """
     path.write_text(text, encoding="utf-8", newline="\n")
@@ -936,7 +936,7 @@ def generate(out_dir, seed: int = DEFAULT_SEED) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
-        prog="python -m sozialanalyse.musterland",
+        prog="python -m sozialanalyse.demo.musterland",
         description="Erzeugt die synthetischen Daten des fiktiven Landkreises Musterland.")
     parser.add_argument("out_dir", nargs="?", default="data/musterland",
                         help="Zielordner (Standard: data/musterland)")

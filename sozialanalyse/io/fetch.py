@@ -351,7 +351,7 @@ def attributions(manifest: dict | None = None, datasets: list[str] | None = None
 
 def config_files(config: str | os.PathLike) -> list[str]:
     """The manifest paths a report config reads (for ``data fetch --config``)."""
-    from .io.own import DataError, read_config
+    from .own import DataError, read_config
 
     try:
         cfg = read_config(config)

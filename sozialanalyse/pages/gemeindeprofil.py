@@ -11,10 +11,10 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from . import fmt, plots
-from .areas import age_groups_between
-from .display import table, text, md_escape
-from .io.own import District, totals
+from ..render import fmt, figures
+from ..model.areas import age_groups_between
+from ..render.tables import table, text, md_escape
+from ..io.own import District, totals
 
 __all__ = [
     "KIND_LABELS",
@@ -70,7 +70,7 @@ DEFAULT_KEY_FIGURES = (
 def catalog_href(indicator_id: str, from_profile: bool) -> str:
     """Link to an indicator's entry in the Indikatorenkatalog, from a chapter page or from a
     Gemeindeprofil (which lives one folder deeper, in ``gemeinden/``)."""
-    from .methods import catalog_anchor
+    from .daten_methoden import catalog_anchor
 
     return f"{'../' if from_profile else ''}indikatorenkatalog.html#{catalog_anchor(indicator_id)}"
 
@@ -164,7 +164,7 @@ def intro(district: District, area_id: str, year: int):
 
 
 def _indicator_values(district: District, ids: list[str], level: str | list[str], years=None) -> pd.DataFrame:
-    from . import indicators
+    from ..stats import indicators
 
     return indicators.compute(district, ids, level=level, years=years)
 
@@ -223,7 +223,7 @@ def key_figures(district: District, area_id: str, year: int):
     """Table: each key indicator for the area with its 95 % interval beside the Kreis value,
     grouped by Handlungsfeld; an indicator without a value in ``year`` (elections) shows the
     latest earlier year."""
-    from . import indicators
+    from ..stats import indicators
 
     ids = key_figure_ids(district)
     cat = indicators.catalog(indicators.district_catalog(district)).set_index("id")
@@ -271,9 +271,9 @@ def key_figures(district: District, area_id: str, year: int):
 def trends_table(district: District, area_id: str, indicator_ids: list[str] | None = None):
     """Table: each indicator in the first and last year and whether it rises or falls
     (binomial / Poisson GLM trend test over all years allowing for overdispersion, see
-    :func:`sozialanalyse.trend.trend`)."""
-    from . import indicators
-    from .trend import trend
+    :func:`sozialanalyse.stats.trend.trend`)."""
+    from ..stats import indicators
+    from ..stats.trend import trend
 
     ids = indicator_ids or ["sgb2_quote", "kinderarmut", "altersarmut", "arbeitslosenquote",
                             "anteil_langzeitarbeitslose", "anteil_nichtdeutsche", "pflegequote",
@@ -316,7 +316,7 @@ def trends_table(district: District, area_id: str, indicator_ids: list[str] | No
 
 def municipality_table(district: District, year: int, ids: list[str] | None = None):
     """Table: selected indicators for every municipality and the Kreis (one row each)."""
-    from . import indicators
+    from ..stats import indicators
 
     ids = ids or ["sgb2_quote", "kinderarmut", "arbeitslosenquote", "anteil_65plus", "anteil_nichtdeutsche",
                   "pflegequote"]
@@ -367,13 +367,13 @@ def population_development(district: District, area_id: str):
     # one row per year and variable; a year with absent rows stays NaN (no bar), never 0
     wide = flows.pivot(index="year", columns="variable", values="value")
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9, 3.4))
-    plots.trend(pop, "year", "value", ax=ax1, ylabel="Einwohnerinnen und Einwohner",
+    figures.trend(pop, "year", "value", ax=ax1, ylabel="Einwohnerinnen und Einwohner",
                 title="Bevölkerung am 31.12.")
     natural = wide.get("geburten", 0) - wide.get("sterbefaelle", 0)
     migration = wide.get("zuzuege", 0) - wide.get("fortzuege", 0)
     years = wide.index.to_numpy()
-    ax2.bar(years - 0.2, natural, width=0.4, color=plots.PALETTE["w"], label="Geburten minus Sterbefälle")
-    ax2.bar(years + 0.2, migration, width=0.4, color=plots.PALETTE["m"], label="Zuzüge minus Fortzüge")
+    ax2.bar(years - 0.2, natural, width=0.4, color=figures.PALETTE["w"], label="Geburten minus Sterbefälle")
+    ax2.bar(years + 0.2, migration, width=0.4, color=figures.PALETTE["m"], label="Zuzüge minus Fortzüge")
     ax2.axhline(0, color="#555555", linewidth=0.8)
     ax2.yaxis.set_major_formatter(fmt.axis_formatter())
     ax2.xaxis.set_major_locator(plt.MaxNLocator(integer=True))
@@ -389,11 +389,11 @@ def pyramid_and_locator(district: District, area_id: str, year: int):
     """Figure: population pyramid, with a locator map for a municipality."""
     if area_id == district.kreis["area_id"]:
         fig, ax = plt.subplots(figsize=(7, 4.8))
-        plots.population_pyramid(district, area_id, year, ax=ax)
+        figures.population_pyramid(district, area_id, year, ax=ax)
     else:
         fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 4.6), gridspec_kw={"width_ratios": [1, 2.2]})
-        plots.locator_map(district, area_id, ax=ax1)
-        plots.population_pyramid(district, area_id, year, ax=ax2)
+        figures.locator_map(district, area_id, ax=ax1)
+        figures.population_pyramid(district, area_id, year, ax=ax2)
     fig.tight_layout()
     plt.close(fig)
     return fig
@@ -401,7 +401,7 @@ def pyramid_and_locator(district: District, area_id: str, year: int):
 
 def trend_vs_kreis(district: District, area_id: str, indicator_ids: list[str]):
     """Figure: an indicator over the years for the area and the Kreis, with 95 % intervals."""
-    from . import indicators
+    from ..stats import indicators
 
     cat = indicators.catalog(indicators.district_catalog(district)).set_index("id")
     level = "gemeindeverband"
@@ -411,7 +411,7 @@ def trend_vs_kreis(district: District, area_id: str, indicator_ids: list[str]):
     fig, axes = plt.subplots(1, len(indicator_ids), figsize=(4.6 * len(indicator_ids), 3.3), squeeze=False)
     for ax, i in zip(axes[0], indicator_ids):
         sub = res[res["indicator"] == i]
-        plots.trend(sub, "year", "value", hue="Gebiet", ax=ax, low="ci_low", high="ci_high", decimals=1,
+        figures.trend(sub, "year", "value", hue="Gebiet", ax=ax, low="ci_low", high="ci_high", decimals=1,
                     ylabel=str(cat.loc[i, "unit"]), title=str(cat.loc[i, "name"]))
     fig.tight_layout()
     plt.close(fig)
@@ -421,10 +421,10 @@ def trend_vs_kreis(district: District, area_id: str, indicator_ids: list[str]):
 def subareas(district: District, area_id: str, year: int):
     """Table of the area's Sozialräume or Mitgliedsgemeinden with key indicators, or a note.
 
-    Counts and shares go through :mod:`sozialanalyse.disclosure` (the config's ``disclosure``
+    Counts and shares go through :mod:`sozialanalyse.stats.disclosure` (the config's ``disclosure``
     block): a share whose numerator or denominator is below the threshold, or would follow from
     the area's own total, shows ``.`` with the footnote."""
-    from . import disclosure, indicators
+    from ..stats import disclosure, indicators
 
     children = district.children(area_id)
     if children.empty:
@@ -470,7 +470,7 @@ def subareas(district: District, area_id: str, year: int):
 
 def municipality_map(district: District, year: int, indicator_id: str = "sgb2_quote", area_id: str | None = None):
     """Choropleth of an indicator over the municipalities (or the Sozialräume of ``area_id``)."""
-    from . import indicators
+    from ..stats import indicators
 
     cat = indicators.catalog(indicators.district_catalog(district)).set_index("id")
     geo = district.geometry
@@ -494,7 +494,7 @@ def municipality_map(district: District, year: int, indicator_id: str = "sgb2_qu
         if len(psp):
             psp.plot(ax=ax, color="#1f3b73", marker="^", markersize=40, zorder=5)
             extra.append(Line2D([], [], color="#1f3b73", marker="^", linestyle="", label="Pflegestützpunkt"))
-    plots.choropleth(shapes, "value", ax=ax, decimals=1, unit=str(cat.loc[indicator_id, "unit"]),
+    figures.choropleth(shapes, "value", ax=ax, decimals=1, unit=str(cat.loc[indicator_id, "unit"]),
                      labels="name" if area_id is None else None,
                      legend_title=f"{cat.loc[indicator_id, 'name']} {year}",
                      title=f"{cat.loc[indicator_id, 'name']}, {year}", extra_handles=extra,

@@ -3,7 +3,7 @@
 ``sozialanalyse audit <site>`` (and the build, before its atomic publish) reads
 
 * every report table in the site's HTML pages (``<table class="sa-table">``, written by
-  :func:`sozialanalyse.display.table`), and
+  :func:`sozialanalyse.render.tables.table`), and
 * every CSV and Excel download (``*.csv``, ``*.xlsx``, ``*.xls``) under the site,
 
 and reports

@@ -45,12 +45,12 @@ def table(df: pd.DataFrame, caption: str | None = None, footnotes: list[str] | N
           kinds: dict[str, str] | None = None, header_links: dict[str, str] | None = None):
     """An HTML table with every cell escaped (area names come from data files: never markup).
 
-    Cells should already be formatted as German text (see :mod:`sozialanalyse.fmt`). With
+    Cells should already be formatted as German text (see :mod:`sozialanalyse.render.fmt`). With
     ``group``, that column is not shown as a column: a header row spanning the table opens each
     run of equal values instead. ``links`` maps a column to one link target per row (cell text
     becomes a link); ``row_ids`` gives each row an HTML id (an anchor other pages link to).
     ``kinds`` marks columns as ``count``, ``total`` (a count that sums the row's counts), ``rate``
-    or ``text`` (attribute ``data-sa-kind``), for the disclosure audit (:mod:`sozialanalyse.audit`).
+    or ``text`` (attribute ``data-sa-kind``), for the disclosure audit (:mod:`sozialanalyse.build.audit`).
     ``header_links`` maps a column to a link target for its header (e.g. the indicator's entry
     in the Indikatorenkatalog).
 

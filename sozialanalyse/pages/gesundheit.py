@@ -3,7 +3,7 @@ Behinderungen, and the spine chart of each Gemeindeprofil.
 
 Template notebooks call these functions and nothing else. Figures are matplotlib figures
 (closed before they are returned, so a notebook shows each exactly once); tables are escaped
-HTML tables (:func:`sozialanalyse.display.table`); text is German Markdown with every value from
+HTML tables (:func:`sozialanalyse.render.tables.table`); text is German Markdown with every value from
 the data escaped.
 
 Methods (stated on the pages as well):
@@ -11,15 +11,15 @@ Methods (stated on the pages as well):
 * **Mortality** is pooled over the last ``pool`` years (default 5) so that every municipality
   has enough deaths; the populations at 31.12. of the pooled years approximate the person-years.
   Directly age-standardised rates (DSR) use the European Standard Population 2013 and Dobson
-  limits (:func:`sozialanalyse.health.dsr`); the standardised mortality ratio (SMR) is the
+  limits (:func:`sozialanalyse.stats.health.dsr`); the standardised mortality ratio (SMR) is the
   indirect standardisation of each municipality against the Kreis rates by age band and sex
-  (:func:`sozialanalyse.health.isr`); the funnel plot shows the 95 % and 99,8 % limits of the
-  exact Poisson test (:func:`sozialanalyse.health.funnel_significance`).
+  (:func:`sozialanalyse.stats.health.isr`); the funnel plot shows the 95 % and 99,8 % limits of the
+  exact Poisson test (:func:`sozialanalyse.stats.health.funnel_significance`).
 * **School entry** proportions are pooled over the last three examination years, with Wilson
-  intervals (:func:`sozialanalyse.health.wilson_ci`).
+  intervals (:func:`sozialanalyse.stats.health.wilson_ci`).
 * **Care projection**: cohort-component projection per municipality (Kreis survival rates by age
   and sex, fertility per municipality, net migration by age and sex as the residual of the last
-  five years), then the care need with the scenarios of :func:`sozialanalyse.projection.care_need`.
+  five years), then the care need with the scenarios of :func:`sozialanalyse.stats.projection.care_need`.
 * **Distance to a Pflegestützpunkt**: straight-line distance from the representative point of
   each base area to the nearest Pflegestützpunkt, weighted with the area's population aged 80+.
 """
@@ -34,11 +34,11 @@ import pandas as pd
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from . import fmt, plots
-from .areas import AGE_GROUPS, age_groups_between, base_areas, base_to_level
-from .display import table, text, md_escape
-from .health import dsr, funnel_plot_data, funnel_significance, isr, spine_chart_data, wilson_ci
-from .io.own import District
+from ..render import fmt, figures
+from ..model.areas import AGE_GROUPS, age_groups_between, base_areas, base_to_level
+from ..render.tables import table, text, md_escape
+from ..stats.health import dsr, funnel_plot_data, funnel_significance, isr, spine_chart_data, wilson_ci
+from ..io.own import District
 
 __all__ = [
     "DISABILITY_IDS",
@@ -194,7 +194,7 @@ def _municipality_ids(district: District) -> list[str]:
 
 
 def _catalog():
-    from . import indicators
+    from ..stats import indicators
 
     return indicators.catalog().set_index("id")
 
@@ -214,9 +214,9 @@ def _fmt_ci(low: float, high: float, unit: str = "", decimals: int = 1) -> str:
 
 def _protected(district: District, res: pd.DataFrame, levels=("gemeindeverband", "kreis")) -> pd.DataFrame:
     """``res`` (indicator results: ``area_id, year, indicator, value, numerator, denominator``)
-    with ``status`` and ``published`` (:mod:`sozialanalyse.disclosure`), protected together with
+    with ``status`` and ``published`` (:mod:`sozialanalyse.stats.disclosure`), protected together with
     the totals of the municipalities and the Kreis (published elsewhere in the report)."""
-    from . import disclosure, indicators
+    from ..stats import disclosure, indicators
 
     if res.empty:
         return res.assign(status=pd.Series(dtype=object), published=pd.Series(dtype=float))
@@ -382,8 +382,8 @@ def mortality_overview(district: District, year: int | None = None, pool: int = 
     k = m.iloc[-1]
     fig, ax = plt.subplots(figsize=(8, 0.38 * len(munis) + 1.4))
     y = np.arange(len(munis))
-    ax.axvspan(k["dsr_lower_95"], k["dsr_upper_95"], color=plots.PALETTE["kreis"], alpha=0.15, linewidth=0)
-    ax.axvline(k["dsr"], color=plots.PALETTE["kreis"], linewidth=1.2)
+    ax.axvspan(k["dsr_lower_95"], k["dsr_upper_95"], color=figures.PALETTE["kreis"], alpha=0.15, linewidth=0)
+    ax.axvline(k["dsr"], color=figures.PALETTE["kreis"], linewidth=1.2)
     colors = [CLASS_COLORS.get(c, CLASS_COLORS["im Rahmen"]) for c in munis["einstufung_95"]]
     ax.errorbar(munis["dsr"], y, xerr=[munis["dsr"] - munis["dsr_lower_95"], munis["dsr_upper_95"] - munis["dsr"]],
                 fmt="none", ecolor="#555555", elinewidth=1, capsize=2)
@@ -392,7 +392,7 @@ def mortality_overview(district: District, year: int | None = None, pool: int = 
     ax.xaxis.set_major_formatter(fmt.axis_formatter())
     ax.set_xlabel("Sterbefälle je 100.000 Einwohner und Jahr (altersstandardisiert, ESP 2013)")
     ax.set_title(f"Altersstandardisierte Sterberate, {_span(years)}" + _absent_title(district, m), fontsize=10)
-    handles = [Line2D([], [], color=plots.PALETTE["kreis"], label=f"{district.name} (mit 95-%-Intervall)"),
+    handles = [Line2D([], [], color=figures.PALETTE["kreis"], label=f"{district.name} (mit 95-%-Intervall)"),
                Line2D([], [], color="#555555", marker="|", linestyle="-", label="95-%-Intervall"),
                *[Line2D([], [], color=c, marker="o", linestyle="", label=f"SMR {lab} als im Landkreis")
                  for lab, c in CLASS_COLORS.items() if lab != "im Rahmen"]]
@@ -559,9 +559,9 @@ def mortality_trend(district: District):
     total = dsr(m.groupby(["year", "age_group"], as_index=False)[["deaths", "population"]].sum(),
                 "deaths", "population", by="year", levels=0.95).assign(sex="insgesamt")
     res = pd.concat([total, per_sex], ignore_index=True)
-    res["Gruppe"] = res["sex"].map({"insgesamt": "Insgesamt", **plots.SEX_LABELS})
+    res["Gruppe"] = res["sex"].map({"insgesamt": "Insgesamt", **figures.SEX_LABELS})
     fig, ax = plt.subplots(figsize=(8, 3.6))
-    plots.trend(res, "year", "value", hue="Gruppe", ax=ax, low="lower_95", high="upper_95",
+    figures.trend(res, "year", "value", hue="Gruppe", ax=ax, low="lower_95", high="upper_95",
                 ylabel="je 100.000 Einwohner",
                 title=f"Altersstandardisierte Sterberate im {district.name} (ESP 2013, mit 95-%-Intervall)"
                 + (f"\n{', '.join(map(str, absent))}: fehlt (Einwohnerzahlen unvollständig)" if absent else ""))
@@ -611,10 +611,10 @@ def school_entry_figure(district: District, year: int | None = None, pool: int =
         sub = d[d["variable"] == var].set_index("area_id").reindex(order)
         kk = k[k["variable"] == var].iloc[0]
         y = np.arange(len(order))[::-1]
-        ax.axvspan(kk["low"], kk["high"], color=plots.PALETTE["kreis"], alpha=0.15, linewidth=0)
-        ax.axvline(kk["value"], color=plots.PALETTE["kreis"], linewidth=1.2)
+        ax.axvspan(kk["low"], kk["high"], color=figures.PALETTE["kreis"], alpha=0.15, linewidth=0)
+        ax.axvline(kk["value"], color=figures.PALETTE["kreis"], linewidth=1.2)
         ax.errorbar(sub["value"], y, xerr=[sub["value"] - sub["low"], sub["high"] - sub["value"]], fmt="o",
-                    color=plots.PALETTE["area"], ecolor="#555555", elinewidth=1, capsize=2, markersize=5)
+                    color=figures.PALETTE["area"], ecolor="#555555", elinewidth=1, capsize=2, markersize=5)
         ax.set_yticks(y, sub["name"])
         ax.xaxis.set_major_formatter(fmt.axis_formatter(0, "%"))
         ax.set_xlabel("Anteil der untersuchten Kinder")
@@ -628,10 +628,10 @@ def school_entry_figure(district: District, year: int | None = None, pool: int =
 def school_entry_table(district: District, year: int | None = None, level: str = "sozialraum", pool: int = 3):
     """Table: school-entry results by Sozialraum (grouped by town) or municipality, with intervals.
 
-    Shares go through :mod:`sozialanalyse.disclosure` together with the municipalities' and the
+    Shares go through :mod:`sozialanalyse.stats.disclosure` together with the municipalities' and the
     Kreis' totals: a share whose numerator or number of children is below the threshold (or
     would follow from a total) shows ``.`` with the footnote."""
-    from . import disclosure
+    from ..stats import disclosure
 
     year = _year(district, year)
     d = school_entry_data(district, year, level, pool)
@@ -687,7 +687,7 @@ def school_entry_trend(district: District):
     d = pd.concat(frames, ignore_index=True)
     d["Merkmal"] = d["label"]
     fig, ax = plt.subplots(figsize=(8, 3.4))
-    plots.trend(d, "year", "value", hue="Merkmal", ax=ax, low="low", high="high", decimals=0,
+    figures.trend(d, "year", "value", hue="Merkmal", ax=ax, low="low", high="high", decimals=0,
                 ylabel="% der untersuchten Kinder",
                 title=f"Schuleingangsuntersuchungen im {district.name} (mit 95-%-Intervall)")
     return _finish(fig)
@@ -700,7 +700,7 @@ def school_entry_trend(district: District):
 
 def care_intro(district: District, year: int | None = None):
     """A German paragraph: care recipients by type, share cared for at home, Pflegequote."""
-    from .projection import CARE_TYPE_LABELS
+    from ..stats.projection import CARE_TYPE_LABELS
 
     year = _year(district, year)
     c = _sum(district, "pflegebeduerftige", "kreis", [year], by=["type"]).set_index("type")["value"]
@@ -726,7 +726,7 @@ def care_intro(district: District, year: int | None = None):
 
 def care_by_age(district: District, year: int | None = None):
     """Figure: care recipients by age band and type (left) and the Pflegequote by age and sex."""
-    from .projection import CARE_TYPE_LABELS
+    from ..stats.projection import CARE_TYPE_LABELS
 
     year = _year(district, year)
     c = _sum(district, "pflegebeduerftige", "kreis", [year], by=["age_group", "sex", "type"])
@@ -757,8 +757,8 @@ def care_by_age(district: District, year: int | None = None):
         num = cs.xs(sex, level="sex").reindex(bands)
         den = ps.xs(sex, level="sex").reindex(bands)
         lo, hi = wilson_ci(num.to_numpy(), den.to_numpy())
-        ax2.plot(x, 100 * num / den, marker="o", markersize=3, color=plots.PALETTE[sex], label=plots.SEX_LABELS[sex])
-        ax2.fill_between(x, 100 * lo, 100 * hi, color=plots.PALETTE[sex], alpha=0.15, linewidth=0)
+        ax2.plot(x, 100 * num / den, marker="o", markersize=3, color=figures.PALETTE[sex], label=figures.SEX_LABELS[sex])
+        ax2.fill_between(x, 100 * lo, 100 * hi, color=figures.PALETTE[sex], alpha=0.15, linewidth=0)
     ax2.set_xticks(x, bands, rotation=45, ha="right")
     ax2.yaxis.set_major_formatter(fmt.axis_formatter(0, "%"))
     ax2.set_xlabel("Altersgruppe (Jahre)")
@@ -771,7 +771,7 @@ def care_by_age(district: District, year: int | None = None):
 
 def care_table(district: District, year: int | None = None):
     """Table: care recipients by type, share at home and Pflegequote per municipality and Kreis."""
-    from . import indicators
+    from ..stats import indicators
 
     year = _year(district, year)
     ids = _municipality_ids(district) + [district.kreis["area_id"]]
@@ -824,7 +824,7 @@ def care_projection_data(district: District, year: int | None = None, end_year: 
     Steps: (1) Kreis survival rates by age band and sex from deaths and population of the last
     ``pool`` years; (2) general fertility rate per municipality over the same years; (3) net
     migration per municipality, age band and sex as the mean residual of the annual steps of
-    those years (:func:`sozialanalyse.projection.residual_migration`); (4) cohort-component
+    those years (:func:`sozialanalyse.stats.projection.residual_migration`); (4) cohort-component
     projection from 31.12. of ``year`` to ``end_year``; (5) Pflegequoten by age band, sex and type:
     the Kreis rates of ``year`` scaled per municipality and type by its observed / expected care
     recipients (so the base year reproduces each municipality's count); (6) care need under the
@@ -832,19 +832,13 @@ def care_projection_data(district: District, year: int | None = None, end_year: 
     age-standardised Kreis care ratio over the last ``pool`` years, capped at ±3 %).
 
     Returns a dict with ``population`` (area_id incl. ``Insgesamt``, year, sex, age_group,
-    population), ``care`` (:func:`sozialanalyse.projection.care_scenarios` output plus the
+    population), ``care`` (:func:`sozialanalyse.stats.projection.care_scenarios` output plus the
     area name; ``trend_annual_change``, ``trend_capped``, ``trend_cap`` say per row whether the
     cap cut the trend scenario), ``history`` (observed recipients per area and year), ``trend``
     (annual change applied per type), ``trend_observed`` (the change before the cap),
     ``trend_capped`` (per type: True where the cap applied) and ``years`` (the pooled years).
     """
-    from .projection import (
-        care_scenarios,
-        cohort_component,
-        general_fertility_rate,
-        residual_migration,
-        survival_rates,
-    )
+    from ..stats.projection import care_scenarios, cohort_component, general_fertility_rate, residual_migration, survival_rates
 
     year = _year(district, year)
     key = (id(district), year, end_year, pool)
@@ -991,11 +985,11 @@ def care_projection_kreis(district: District, year: int | None = None, end_year:
     h = h[h["area_id"] == "Insgesamt"].sort_values("year")
     fig, ax = plt.subplots(figsize=(8, 4))
     ax.plot(h["year"], h["value"], color="#333333", marker="o", markersize=3, label="Pflegebedürftige (Statistik)")
-    ax.fill_between(k["year"], k["low"], k["high"], color=plots.PALETTE["area"], alpha=0.2, linewidth=0,
+    ax.fill_between(k["year"], k["low"], k["high"], color=figures.PALETTE["area"], alpha=0.2, linewidth=0,
                     label="Spannweite der Szenarien")
     styles = {"status_quo": "-", "compression": "--", "trend": ":"}
     for s, ls in styles.items():
-        ax.plot(k["year"], k[s], color=plots.PALETTE["area"], linestyle=ls, linewidth=1.4, label=SCENARIO_SHORT[s])
+        ax.plot(k["year"], k[s], color=figures.PALETTE["area"], linestyle=ls, linewidth=1.4, label=SCENARIO_SHORT[s])
     last = k.iloc[-1]
     ax.annotate(f"{p['end_year']}: {fmt.num(last['low'], 0)} bis {fmt.num(last['high'], 0)}",
                 (last["year"], last["high"]), xytext=(-8, 0), textcoords="offset points", ha="right",
@@ -1033,8 +1027,8 @@ def care_projection_municipalities(district: District, year: int | None = None, 
             ax.set_yticks([])
             continue
         ax.plot(hh["year"], hh["value"], color="#333333", linewidth=1.2)
-        ax.fill_between(k["year"], k["low"], k["high"], color=plots.PALETTE["area"], alpha=0.25, linewidth=0)
-        ax.plot(k["year"], k["status_quo"], color=plots.PALETTE["area"], linewidth=1.2)
+        ax.fill_between(k["year"], k["low"], k["high"], color=figures.PALETTE["area"], alpha=0.25, linewidth=0)
+        ax.plot(k["year"], k["status_quo"], color=figures.PALETTE["area"], linewidth=1.2)
         ax.set_title(names[a], fontsize=8.5)
         ax.set_ylim(bottom=0)
         ax.yaxis.set_major_formatter(fmt.axis_formatter())
@@ -1169,7 +1163,7 @@ def _level_ids(district: District, level: str) -> list[str]:
         return _municipality_ids(district)
     if level == "base":
         return base_areas(district.areas)["area_id"].tolist()
-    from .areas import areas_at_level
+    from ..model.areas import areas_at_level
 
     return areas_at_level(district.areas, level)["area_id"].tolist()
 
@@ -1262,7 +1256,7 @@ def _psp_gap_note(district: District, year: int, any_gap: bool) -> list[str]:
 
 
 def _indicator_results(district: District, ids, levels, years=None) -> pd.DataFrame:
-    from . import indicators
+    from ..stats import indicators
 
     res = indicators.compute(district, list(ids), level=levels, years=years)
     for col in ("area_id", "indicator", "flags", "level"):
@@ -1276,7 +1270,7 @@ def indicator_intro(district: District, ids, year: int | None = None):
     year = _year(district, year)
     cat = _catalog()
     res = _indicator_results(district, ids, ["gemeindeverband", "kreis"])
-    from .profile import absent_footnote
+    from .gemeindeprofil import absent_footnote
 
     names = _names(district)
     kreis = district.kreis["area_id"]
@@ -1316,7 +1310,7 @@ def indicator_table(district: District, ids, year: int | None = None, level: str
     year = _year(district, year)
     cat = _catalog()
     ids = list(ids)
-    from . import disclosure
+    from ..stats import disclosure
 
     levels = ["gemeindeverband", "kreis"] if level == "gemeindeverband" else [level]
     res = _protected(district, _indicator_results(district, ids, levels, years=[year]))
@@ -1325,7 +1319,7 @@ def indicator_table(district: District, ids, year: int | None = None, level: str
     parent = dict(zip(district.areas["area_id"], district.areas["parent_id"]))
     area_ids = ([*_municipality_ids(district), district.kreis["area_id"]] if level == "gemeindeverband"
                 else _level_ids(district, level))
-    from .profile import absent_footnote
+    from .gemeindeprofil import absent_footnote
 
     rows = []
     reasons: dict[str, list[str]] = {}
@@ -1398,7 +1392,7 @@ def indicator_maps(district: District, ids, year: int | None = None, level: str 
         if len(fac):
             fac.plot(ax=ax, color="#1f3b73", marker="^", markersize=25, zorder=5)
             extra.append(Line2D([], [], color="#1f3b73", marker="^", linestyle="", label=facility_type))
-        plots.choropleth(sub, "value", ax=ax, k=5, decimals=1,
+        figures.choropleth(sub, "value", ax=ax, k=5, decimals=1,
                          unit=str(cat.loc[i, "unit"]) if str(cat.loc[i, "unit"]) == "%" else None,
                          labels="name" if level == "gemeindeverband" else None,
                          title=f"{cat.loc[i, 'name']}, {year}", extra_handles=extra,
@@ -1426,7 +1420,7 @@ def indicator_trend(district: District, ids, area_ids: list[str] | None = None):
     fig, axes = plt.subplots(1, len(ids), figsize=(4.4 * len(ids), 3.3), squeeze=False)
     for ax, i in zip(axes[0], ids):
         sub = res[res["indicator"] == i]
-        plots.trend(sub, "year", "value", hue="Gebiet", ax=ax, low="ci_low", high="ci_high", decimals=1,
+        figures.trend(sub, "year", "value", hue="Gebiet", ax=ax, low="ci_low", high="ci_high", decimals=1,
                     ylabel=str(cat.loc[i, "unit"]), title=str(cat.loc[i, "name"]))
     return _finish(fig)
 
@@ -1477,9 +1471,9 @@ def disability_by_age(district: District, year: int | None = None):
     for sex in ("w", "m"):
         s = m[m["sex"] == sex].set_index("age_group").reindex(list(AGE_GROUPS))
         lo, hi = wilson_ci(s["value"].to_numpy(), s["value_pop"].to_numpy())
-        ax.plot(x, 100 * s["value"] / s["value_pop"], marker="o", markersize=3, color=plots.PALETTE[sex],
-                label=plots.SEX_LABELS[sex])
-        ax.fill_between(x, 100 * lo, 100 * hi, color=plots.PALETTE[sex], alpha=0.15, linewidth=0)
+        ax.plot(x, 100 * s["value"] / s["value_pop"], marker="o", markersize=3, color=figures.PALETTE[sex],
+                label=figures.SEX_LABELS[sex])
+        ax.fill_between(x, 100 * lo, 100 * hi, color=figures.PALETTE[sex], alpha=0.15, linewidth=0)
     ax.set_xticks(x, AGE_GROUPS, rotation=45, ha="right")
     ax.yaxis.set_major_formatter(fmt.axis_formatter(0, "%"))
     ax.set_xlabel("Altersgruppe (Jahre)")

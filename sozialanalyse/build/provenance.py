@@ -116,7 +116,7 @@ def fingerprint(root: str | Path | None = None, git: bool = True) -> str:
 
 
 def _size(n: int) -> str:
-    from . import fmt
+    from ..render import fmt
 
     if n < 1024:
         return f"{fmt.num(n)} B"
@@ -127,12 +127,12 @@ def _size(n: int) -> str:
 
 def load(config_ref: str | Path):
     """The district of a report config: the project's own format, or official open data
-    (``source: official``, :mod:`sozialanalyse.official`)."""
-    from .io.own import load_district, read_config
+    (``source: official``, :mod:`sozialanalyse.io.official`)."""
+    from ..io.own import load_district, read_config
 
     cfg = read_config(config_ref)
     if cfg.get("source") == "official":
-        from .official import load_official
+        from ..io.official import load_official
 
         return load_official(cfg)
     return load_district(config_ref)
@@ -150,8 +150,8 @@ def inputs(district):
         return _official_inputs(district)
     import pandas as pd
 
-    from .display import table
-    from .io.own import file_hashes
+    from ..render.tables import table
+    from ..io.own import file_hashes
 
     meta = district.meta or {}
     per_file = meta.get("files") or {}
@@ -174,9 +174,9 @@ def inputs(district):
 def _official_inputs(district):
     import pandas as pd
 
-    from .display import table
-    from .fetch import load_manifest
-    from .official import file_sha, mirror_files
+    from ..render.tables import table
+    from ..io.fetch import load_manifest
+    from ..io.official import file_sha, mirror_files
 
     manifest = load_manifest()
     entries = {f["path"]: (name, f) for name, ds in manifest["datasets"].items() for f in ds["files"]}
@@ -210,8 +210,8 @@ def _official_inputs(district):
 
 def config(config_ref: str | Path):
     """The report config used: its path (as passed to the notebook), sha256 and full text."""
-    from .display import text
-    from .io.own import resolve_config
+    from ..render.tables import text
+    from ..io.own import resolve_config
 
     path = resolve_config(config_ref)
     raw = path.read_bytes()
@@ -222,8 +222,8 @@ def config(config_ref: str | Path):
 
 def code_version(root: str | Path | None = None):
     """Project version, git commit and whether the tree had uncommitted changes."""
-    from . import __version__
-    from .display import text
+    from .._version import __version__
+    from ..render.tables import text
     from .report import library_hash
 
     state = git_state(root)
@@ -242,7 +242,7 @@ def versions():
     """Versions of Python and of every package that shapes the output (importlib.metadata)."""
     import pandas as pd
 
-    from .display import table
+    from ..render.tables import table
 
     rows = [{"Paket": "Python", "Version": f"{platform.python_version()} ({platform.python_implementation()})"}]
     rows += [{"Paket": k, "Version": v} for k, v in package_versions().items()]

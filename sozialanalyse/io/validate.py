@@ -28,7 +28,7 @@ code                       problem
                            digits, Sozialraum ``<AGS>-<nn>``
 ``prefix_mismatch``        a key whose Land / Kreis prefix differs from the Kreis, or a
                            Sozialraum whose AGS is not its parent's
-``unknown_kind``           ``kind`` not one of :data:`sozialanalyse.areas.KINDS`
+``unknown_kind``           ``kind`` not one of :data:`sozialanalyse.model.areas.KINDS`
 ``unknown_parent``         ``parent_id`` not in ``areas.csv``
 ``unknown_key``            an area key of a table that is not in ``areas.csv``
 ``area_rejected``          an area key whose own row in ``areas.csv`` was rejected
@@ -66,7 +66,7 @@ code                       problem
                            year (or some of its dimension cells), after the checks above: rows
                            they rejected count as absent. One problem per file and variable,
                            naming the first area keys and years
-                           (:func:`sozialanalyse.completeness.find_gaps`; gaps in ``.gaps``);
+                           (:func:`sozialanalyse.model.completeness.find_gaps`; gaps in ``.gaps``);
                            flagged. Missing is never 0: lenient builds publish "fehlt"
 =========================  ===================================================================
 
@@ -100,27 +100,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import areas as _areas
-from . import completeness as _completeness
-from .io.own import (
-    _DIMENSION_VALUES,
-    COUNT_FILES,
-    DIMENSIONS,
-    FACILITY_COLUMNS,
-    FACILITY_TYPES,
-    TOTAL,
-    VALUE_MAX,
-    VARIABLES,
-    DataError,
-    Table,
-    _separator_hint,
-    boundary_path,
-    parse_values,
-    read_boundaries,
-    read_table,
-    table_path,
-    year_range,
-)
+from ..model import areas as _areas
+from ..model import completeness as _completeness
+from .own import _DIMENSION_VALUES, COUNT_FILES, DIMENSIONS, FACILITY_COLUMNS, FACILITY_TYPES, TOTAL, VALUE_MAX, VARIABLES, DataError, Table, _separator_hint, boundary_path, parse_values, read_boundaries, read_table, table_path, year_range
 
 __all__ = ["KEY_PATTERNS", "RATIO_PAIRS", "Problem", "Reconciliation", "ValidationError", "ValidationResult",
            "cli_validate", "validate", "with_geometry"]
@@ -218,7 +200,7 @@ class ValidationResult:
     areas: pd.DataFrame
     #: keys whose rows in ``areas`` were all rejected, with where and why (for the boundaries' check)
     rejected_areas: dict[str, str] = field(default_factory=dict)
-    #: every absent row the format requires (:func:`sozialanalyse.completeness.find_gaps`)
+    #: every absent row the format requires (:func:`sozialanalyse.model.completeness.find_gaps`)
     gaps: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
@@ -708,7 +690,7 @@ def _check_geometry(folder: Path, areas: pd.DataFrame, rejected: dict[str, str],
     f.flag(~numeric & ~gone & ~gdf["area_id"].isin(known), "unknown_key", "area_id",
            lambda r: "unknown area key (not in areas.csv)")
     f.flag(gdf["area_id"].duplicated(), "duplicate", "area_id", lambda r: "second boundary of the same area")
-    from .io.own import geometry_problems  # imported here: keeps the shared import list untouched
+    from .own import geometry_problems
 
     bad_shape = geometry_problems(gdf)  # NULL, EMPTY, self-intersecting: named here, not a GEOS error later
     shown = {i: ("NULL" if g is None else "EMPTY" if g.is_empty else f"invalid {g.geom_type}")
@@ -799,9 +781,9 @@ def with_geometry(result: ValidationResult) -> ValidationResult:
 
 
 def _check_completeness(result: ValidationResult, files: dict) -> None:
-    """Gaps (:func:`sozialanalyse.completeness.find_gaps`). ``result.gaps``: those of the kept
+    """Gaps (:func:`sozialanalyse.model.completeness.find_gaps`). ``result.gaps``: those of the kept
     rows, so a rejected row is absent too (what a lenient build publishes as "fehlt"). Problems:
-    one per file and variable (:func:`sozialanalyse.completeness.describe`) for the rows absent
+    one per file and variable (:func:`sozialanalyse.model.completeness.describe`) for the rows absent
     from the files themselves (a rejected row has its problem above; a year missing between an
     area's first and last is ``year_gap``), flagged in the file's reconciliation."""
     counts = result.counts
@@ -868,7 +850,7 @@ def cli_validate(args) -> int:
     report_year = None
     target = Path(args.folder)
     if not target.is_dir() and (target.suffix in (".yml", ".yaml") or not target.exists()):
-        from .io.own import read_config
+        from .own import read_config
 
         try:
             cfg = read_config(args.folder)

@@ -1,7 +1,7 @@
 """Population projection (cohort-component method) and long-term care need (Pflegebedarf).
 
 Population tables are long: one row per area, sex (``m``/``w``), five-year age band
-(``0-4`` ... ``85-89``, ``90+``; :data:`sozialanalyse.areas.AGE_GROUPS`) and year.
+(``0-4`` ... ``85-89``, ``90+``; :data:`sozialanalyse.model.areas.AGE_GROUPS`) and year.
 
 **Choice of step.** :func:`cohort_component` steps by one calendar year: each year the
 survivors of a five-year band move on by a fifth (uniform ages within the band), the rest stay;
@@ -16,7 +16,7 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from .areas import AGE_GROUPS, age_groups_between
+from ..model.areas import AGE_GROUPS, age_groups_between
 
 __all__ = [
     "CARE_TYPES",

@@ -14,10 +14,10 @@ of Sozialraum rates.
 The front door::
 
     import sozialanalyse as sa
-    sa.indicators.catalog()                       # one row per indicator
-    res = sa.indicators.compute(district, level=["gemeinde", "kreis"])
-    sa.indicators.change(res, years=5)            # change in percentage points / units
-    sa.indicators.index_base(res, base_year=2015) # 2015 = 100
+    sa.stats.indicators.catalog()                       # one row per indicator
+    res = sa.stats.indicators.compute(district, level=["gemeinde", "kreis"])
+    sa.stats.indicators.change(res, years=5)            # change in percentage points / units
+    sa.stats.indicators.index_base(res, base_year=2015) # 2015 = 100
 
 Notes
 -----
@@ -30,10 +30,10 @@ areas; loops run only over catalog entries (to build the small cell matrix) and 
 
 Confidence intervals (level ``level_of_ci``):
 
-* ``proportion``: Wilson score interval (:func:`sozialanalyse.health.wilson_ci`), only where
+* ``proportion``: Wilson score interval (:func:`sozialanalyse.stats.health.wilson_ci`), only where
   ``0 <= numerator <= denominator``;
 * ``rate`` and ``ratio``: Poisson interval of the numerator (exact below 10 events, Byar from
-  10 on, :func:`sozialanalyse.health.poisson_ci`) divided by the denominator, which is
+  10 on, :func:`sozialanalyse.stats.health.poisson_ci`) divided by the denominator, which is
   treated as fixed;
 * ``mean`` (e.g. mean rent = sum of rents / offers) and ``saldo`` (a difference of counts
   per population): no interval (NaN). A mean's interval would need the spread of the
@@ -89,8 +89,8 @@ import pandas as pd
 import yaml
 from scipy import sparse
 
-from . import completeness as _completeness
-from .areas import LEVEL_KINDS, LEVELS, age_groups_between
+from ..model import completeness as _completeness
+from ..model.areas import LEVEL_KINDS, LEVELS, age_groups_between
 from .health import poisson_ci, wilson_ci
 
 __all__ = [
@@ -148,7 +148,7 @@ _TOTAL = "insgesamt"
 
 
 def _default_catalog_path() -> Path:
-    return Path(str(resources.files("sozialanalyse").joinpath("catalog.yml")))
+    return Path(str(resources.files(__package__).joinpath("catalog.yml")))
 
 
 def _read_yaml(path) -> list[dict]:
@@ -607,7 +607,7 @@ def _groups(cat: dict, ids: list[str], cells: _Cells):
 
 
 def _level_map(areas: pd.DataFrame, level: str) -> pd.Series:
-    """Base area -> area at ``level``; same result as :func:`sozialanalyse.areas.base_to_level`.
+    """Base area -> area at ``level``; same result as :func:`sozialanalyse.model.areas.base_to_level`.
 
     Vectorised (one pass per tree depth instead of one ancestor walk per base area), so that
     it stays fast for thousands of areas.
@@ -674,9 +674,9 @@ def compute(data, ids=None, level="gemeindeverband", years=None, areas=None, cat
     level_of_ci : float
         Confidence level of ``ci_low`` / ``ci_high``.
     gaps : DataFrame, optional
-        Absent rows (:func:`sozialanalyse.completeness.find_gaps`). Default: ``data.gaps`` of a
+        Absent rows (:func:`sozialanalyse.model.completeness.find_gaps`). Default: ``data.gaps`` of a
         district; for a plain counts table, the gaps of that table
-        (:func:`~sozialanalyse.completeness.find_gaps` with the values each variable has anywhere
+        (:func:`~sozialanalyse.model.completeness.find_gaps` with the values each variable has anywhere
         in it as its grid, every base area of ``areas`` and every year from the first to the last
         of the table).
 

@@ -1265,7 +1265,7 @@ def location_quotient(data, count=None, total=None, by=None):
 
 def summary(data, value=None, weight=None, by=None, *, epsilons=(0.5, 1.0, 2.0),
             n_jobs: int = 1):
-    """All disparity measures of :mod:`sozialanalyse.disparity` in one table.
+    """All disparity measures of :mod:`sozialanalyse.stats.disparity` in one table.
 
     Parameters
     ----------

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from . import fmt
-from .display import md_escape, table, text
-from .io.own import COUNT_FILES, District
+from ..render import fmt
+from ..render.tables import md_escape, table, text
+from ..io.own import COUNT_FILES, District
 
 __all__ = ["catalog_anchor", "definitions", "disclosure", "gap_table", "inputs", "sources", "validation"]
 
@@ -31,7 +31,7 @@ def inputs(district: District):
     """Table of the input tables (CSV, Excel or Parquet): variables, years and rows in the file.
 
     The rows kept after the data check are in :func:`validation`."""
-    from .io.own import read_table, table_path
+    from ..io.own import read_table, table_path
 
     rows = []
     for fname in COUNT_FILES:
@@ -58,7 +58,7 @@ def disclosure_text(district: District) -> str:
     """The German paragraph on statistical disclosure control (Geheimhaltung) of this report:
     the method, the threshold in force and, for a threshold below 3, that it is below the usual
     minimum and the reason the config gives (``threshold_below_3_acknowledged``)."""
-    from . import disclosure as dc
+    from ..stats import disclosure as dc
 
     s = dc.settings(district)
     t = fmt.num(s.threshold)
@@ -97,7 +97,7 @@ def catalog_anchor(indicator_id: str) -> str:
 def definitions(fields: list[str] | None = None):
     """The indicator catalog grouped by Handlungsfeld: name, definition, unit, direction, source
     and the lowest area level; each row carries an anchor that tables of values link to."""
-    from . import indicators
+    from ..stats import indicators
 
     cat = indicators.catalog()
     if fields:
@@ -121,7 +121,7 @@ def definitions(fields: list[str] | None = None):
                  row_ids=[catalog_anchor(i) for i in cat["id"]])
 
 
-#: German wording of the data check's problem codes (:mod:`sozialanalyse.validate`) for the report
+#: German wording of the data check's problem codes (:mod:`sozialanalyse.io.validate`) for the report
 #: page; the English message with all details is what ``sozialanalyse validate`` prints.
 PROBLEM_DE = {
     "area_id": "Gebietsschlüssel fehlt",
@@ -168,7 +168,7 @@ def _de(code: str) -> str:
 
 
 def gap_table(gaps: pd.DataFrame, examples: int = 5):
-    """German table of the absent rows (:func:`sozialanalyse.completeness.find_gaps`), one row per
+    """German table of the absent rows (:func:`sozialanalyse.model.completeness.find_gaps`), one row per
     file and variable: the Gebiete and years whose values the report shows as "fehlt"."""
     rows = []
     for (file, var), g in gaps.groupby(["file", "variable"], sort=True):
@@ -186,10 +186,10 @@ def gap_table(gaps: pd.DataFrame, examples: int = 5):
 
 
 def validation(district: District):
-    """The data check (:mod:`sozialanalyse.validate`): every problem found and, per file, rows read
+    """The data check (:mod:`sozialanalyse.io.validate`): every problem found and, per file, rows read
     = rows kept + rows rejected. With ``validation: lenient`` the report was built from the kept
     rows, and this is where a reader sees what was left out (in German: :data:`PROBLEM_DE`)."""
-    from .validate import validate, with_geometry
+    from ..io.validate import validate, with_geometry
 
     # the loader's result (one validation per kernel), plus the boundaries' checks
     result = validate(district.folder) if district.validation is None else with_geometry(district.validation)

@@ -7,7 +7,7 @@ summed is a 0. This module finds every absent row the documented format requires
 publish "fehlt" instead of a number built on a silent zero.
 
 The rule (:func:`find_gaps`): for every variable that occurs in the district, every *base
-area* (:func:`sozialanalyse.areas.base_areas`) must have
+area* (:func:`sozialanalyse.model.areas.base_areas`) must have
 
 * for every year in which any count table has rows (first to last year of all count tables;
   a year no table has at all is validation's ``year_gap``), or,
@@ -17,7 +17,7 @@ area* (:func:`sozialanalyse.areas.base_areas`) must have
   documented values (:data:`GRID`: 19 age bands, ``m``/``w``, ``deutsch``/``nichtdeutsch``,
   the ``type`` values) that occur for the variable anywhere in the district (``grid="observed"``,
   the default, used by validation, :attr:`sozialanalyse.io.own.District.gaps` and
-  :func:`sozialanalyse.indicators.compute`: a band or type a district delivers for no area at all
+  :func:`sozialanalyse.stats.indicators.compute`: a band or type a district delivers for no area at all
   is not required, so small test districts and the template stay checkable; one area lacking a
   band the others have is a gap), or all documented values (``grid="documented"``); for
   :data:`EXEMPT` variables the cells that occur anywhere in the district in that year (a

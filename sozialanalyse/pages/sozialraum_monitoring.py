@@ -3,7 +3,7 @@ areas with special attention need, Lorenz curves, Theil decomposition, LISA clus
 robustness of the classes; and the classes of a town's Sozialräume for its Gemeindeprofil.
 
 Template notebooks call these functions only; each returns a closed matplotlib Figure or an
-escaped table (:func:`sozialanalyse.display.table`). Labels a reader sees are German.
+escaped table (:func:`sozialanalyse.render.tables.table`). Labels a reader sees are German.
 
 The indicator set is configurable in the report config::
 
@@ -22,10 +22,10 @@ import pandas as pd
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from . import fmt
-from . import index as _index
-from .display import note, table, text, md_escape
-from .io.own import District
+from ..render import fmt
+from ..stats import index as _index
+from ..render.tables import note, table, text, md_escape
+from ..io.own import District
 
 __all__ = [
     "ATTENTION_STATUS",
@@ -78,7 +78,7 @@ SHORT_NAMES = {
 def _short(indicator_id: str) -> str:
     if indicator_id in SHORT_NAMES:
         return SHORT_NAMES[indicator_id]
-    from . import indicators
+    from ..stats import indicators
 
     cat = indicators.catalog().set_index("id")
     return str(cat.loc[indicator_id, "name"]) if indicator_id in cat.index else indicator_id
@@ -129,7 +129,7 @@ _CACHE: dict = {}
 
 def monitoring(district: District, year: int | None = None) -> Monitoring:
     """Compute the MSS (status, dynamics, Gesamtindex) over all Sozialräume of the district."""
-    from . import indicators
+    from ..stats import indicators
 
     year = int(year or district.report_year)
     st = settings(district)
@@ -182,7 +182,7 @@ def attention(result: _index.MSSResult, threshold: float = 1.0) -> pd.DataFrame:
     Parameters
     ----------
     result : index.MSSResult
-        From :func:`sozialanalyse.index.mss` (with dynamics).
+        From :func:`sozialanalyse.stats.index.mss` (with dynamics).
     threshold : float
         z-value from which an indicator is named (1: one standard deviation above the mean).
 
@@ -391,9 +391,9 @@ _SUM_ONLY = "keine einzeln: Summe mehrerer kleinerer Abweichungen"
 def _rate_status(district: District, m: Monitoring) -> dict:
     """Disclosure status of the status indicators of the Sozialräume: ``(area_id, indicator,
     year) -> ""/"primary"/"secondary"``, protected together with the towns' and the Kreis'
-    totals (:mod:`sozialanalyse.disclosure`). The classification keeps the real values (an
+    totals (:mod:`sozialanalyse.stats.disclosure`). The classification keeps the real values (an
     index, not a published count); only printed rates are suppressed."""
-    from . import disclosure, indicators
+    from ..stats import disclosure, indicators
 
     years = [m.start, m.year]
     res = indicators.compute(district, m.status, level="sozialraum", years=years)
@@ -406,9 +406,9 @@ def _rate_status(district: District, m: Monitoring) -> dict:
 def _population_status(district: District, area_id: str, year: int) -> dict:
     """Disclosure status of the population of a town's Sozialräume, protected with the town's
     total exactly as in the Gemeindeprofil's table of Sozialräume
-    (:func:`sozialanalyse.profile.subareas`): ``area_id -> status``."""
-    from . import disclosure
-    from .profile import population_summary
+    (:func:`sozialanalyse.pages.gemeindeprofil.subareas`): ``area_id -> status``."""
+    from ..stats import disclosure
+    from .gemeindeprofil import population_summary
 
     children = [str(a) for a in district.children(area_id)["area_id"]]
     pop = {a: population_summary(district, a, year)["einwohner"] for a in [*children, area_id]}
@@ -427,7 +427,7 @@ def not_classifiable(m: Monitoring, areas=None) -> list[str]:
         r = str(t.loc[a, "reason"] or "")
         miss = str(d.loc[a, "missing"]) if "missing" in d.columns else ""
         if r.startswith("nicht klassifizierbar") or miss:
-            from .profile import absent_footnote
+            from .gemeindeprofil import absent_footnote
 
             what = absent_footnote(miss.split("; ")) if miss else []
             detail = what[0].split("(", 1)[1].split(")")[0] if what else r.split(": ", 1)[-1]
@@ -447,7 +447,7 @@ def attention_table(district: District, year: int | None = None):
     if att.empty:
         return note("Kein Sozialraum erfüllt die Kriterien für besonderen Aufmerksamkeitsbedarf."
                     + (" " + missing_line if missing_line else ""))
-    from . import disclosure
+    from ..stats import disclosure
 
     d = m.data
     status = _rate_status(district, m)
@@ -499,7 +499,7 @@ def _percent_axis(ax):
 def lorenz_figure(district: District, year: int | None = None, indicator: str = "sgb2_quote"):
     """Figure: population-weighted Lorenz curves of an indicator's numerator (e.g. SGB II
     recipients) over the Sozialräume and over the Städte und Gemeinden, Gini in the legend."""
-    from . import disparity, indicators
+    from ..stats import disparity, indicators
 
     year = int(year or district.report_year)
     res = indicators.compute(district, [indicator], level=["sozialraum", "gemeinde"], years=[year])
@@ -537,8 +537,8 @@ def lorenz_figure(district: District, year: int | None = None, indicator: str = 
 
 def _base_values(district: District, indicator: str, year: int) -> pd.DataFrame:
     """The indicator on every base area with its municipality (Stadt, Einheits- or Samtgemeinde)."""
-    from . import indicators
-    from .areas import base_to_level
+    from ..stats import indicators
+    from ..model.areas import base_to_level
 
     res = indicators.compute(district, [indicator], level=["sozialraum", "gemeinde"], years=[year])
     res = res.assign(area_id=res["area_id"].astype(str))
@@ -599,7 +599,7 @@ def theil_shares(district: District, year: int | None = None, indicator: str = "
     ``left_out`` (area keys whose value is missing, e.g. incomplete input rows: the
     decomposition covers the complete areas only) with ``left_out_names``.
     """
-    from . import disparity
+    from ..stats import disparity
 
     if over not in ("base", "sozialraum"):
         raise ValueError(f"over must be 'base' or 'sozialraum', got {over!r}")
@@ -687,7 +687,7 @@ def lisa_map(district: District, year: int | None = None, indicator: str = "sgb2
              seed: int = 12345, permutations: int = 999, alpha: float = 0.05):
     """Map: local Moran's I clusters of an indicator over all base areas of the district
     (Queen contiguity, permutation test with a fixed seed); Moran's I in the title."""
-    from . import spatial
+    from ..stats import spatial
 
     year = int(year or district.report_year)
     base = _base_values(district, indicator, year)
@@ -778,7 +778,7 @@ def profile_classes(district: District, area_id: str, year: int | None = None):
         m = monitoring(district, year)
         return note(f"Für {name} sind keine Sozialräume abgegrenzt. Das Sozialraum-Monitoring "
                     f"(Status und Dynamik) umfasst die Sozialräume der Städte {_towns_text(m)}.")
-    from . import disclosure
+    from ..stats import disclosure
 
     m = monitoring(district, year)
     t = m.result.table

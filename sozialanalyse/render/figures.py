@@ -7,8 +7,8 @@ import pandas as pd
 from matplotlib.patches import Patch
 
 from . import fmt
-from .areas import AGE_GROUPS
-from .io.own import District, totals
+from ..model.areas import AGE_GROUPS
+from ..io.own import District, totals
 
 __all__ = ["population_pyramid", "trend", "choropleth", "locator_map", "wrap", "PALETTE", "SEX_LABELS"]
 
@@ -20,7 +20,7 @@ NATIONALITY_LABELS = {"deutsch": "deutsch", "nichtdeutsch": "nichtdeutsch"}
 def wrap(text, width: int = 32) -> str:
     """A name from the data for figure text: whitespace collapsed, lines of at most ``width``
     characters (a long name stays whole instead of pushing the axes out of the figure). Figure
-    text is never mathtext (``text.parse_math`` is off, :func:`sozialanalyse.display.setup`).
+    text is never mathtext (``text.parse_math`` is off, :func:`sozialanalyse.render.tables.setup`).
 
     >>> wrap("Samtgemeinde Obere Ilmenau-Luhe und Umgebung", 20)
     'Samtgemeinde Obere\\nIlmenau-Luhe und\\nUmgebung'
@@ -52,7 +52,7 @@ def population_pyramid(district: District, area_id: str, year: int, ax=None):
         return ax
     wide = t.pivot_table(index="age_group", columns=["sex", "nationality"], values="value",
                          aggfunc="sum", fill_value=0).reindex(AGE_GROUPS, fill_value=0)
-    from .disclosure import settings
+    from ..stats.disclosure import settings
 
     threshold = settings(district.config).threshold
     y = np.arange(len(AGE_GROUPS))
