@@ -63,10 +63,70 @@ def _musterland(args) -> int:
 
 
 # --- validate (sozialanalyse.io.validate) and data fetch (sozialanalyse.io.fetch) ---
-def _validate(args) -> int:
-    from .io.validate import cli_validate
+def _validate_official(cfg: dict, strict: bool) -> int:
+    """``validate`` of a config with ``source: official``: load it and print every file's
+    reconciliation line and every key without a partner."""
+    import warnings
 
-    return cli_validate(args)
+    from .io.official import MirrorMissing, load_official
+    from .io.own import DataError
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # the keys without a partner are printed below
+            od = load_official(cfg)
+    except (MirrorMissing, DataError, OSError, ValueError) as exc:
+        print(f"sozialanalyse validate: error: {exc}", file=sys.stderr)
+        return 2
+    for r in od.loads.itertuples(index=False):
+        print(f"{r.file}: rows read {r.read:,} = used {r.used:,} + other area or year {r.outside:,} "
+              f"+ key without partner {r.unmatched:,} + without value {r.no_value:,}")
+    bad = od.unmatched
+    for r in bad.itertuples(index=False):
+        print(f"{r.source}: key {r.source_key} ({r.source_name}): {r.status}")
+    print(f"{od.name}: {len(od.municipalities())} Gemeindeverbände, {len(bad)} key(s) without a partner")
+    return 1 if len(bad) else 0
+
+
+def _validate(args) -> int:
+    """``sozialanalyse validate <folder or config> [--strict]``: print every problem and the
+    reconciliation. A report config is checked with the data it names: its ``data`` folder (years
+    up to its ``report_year``), or the official files of the mirror (``source: official``).
+
+    Returns the exit status: 0 no problem, 1 problems listed (with or without ``--strict``), 2 the
+    folder or config cannot be read."""
+    from pathlib import Path
+
+    from .io.own import DataError, read_config
+    from .io.validate import validate
+
+    report_year = None
+    target = Path(args.folder)
+    if not target.is_dir() and (target.suffix in (".yml", ".yaml") or not target.exists()):
+        try:
+            cfg = read_config(args.folder)
+        except (DataError, OSError) as exc:
+            if target.is_file():  # a config that cannot be used: its message names file, line and key
+                print(f"sozialanalyse validate: error: {exc}", file=sys.stderr)
+                return 2
+            print(f"sozialanalyse validate: error: {args.folder} is neither a district folder nor a report "
+                  f"config: {exc}", file=sys.stderr)
+            return 2
+        if cfg.get("source") == "official":
+            return _validate_official(cfg, args.strict)
+        target = Path(cfg["data"])
+        report_year = cfg.get("report_year") if isinstance(cfg.get("report_year"), int) else None
+    try:
+        result = validate(target, strict=False, geometry=not getattr(args, "no_geometry", False),
+                          report_year=report_year)
+    except (DataError, OSError) as exc:  # the folder itself; problems of its files are listed below
+        print(f"sozialanalyse validate: error: {exc}", file=sys.stderr)
+        return 2
+    print(result.report())
+    if result.problems:
+        print(f"sozialanalyse validate: {len(result.problems)} problem(s)", file=sys.stderr)
+        return 1
+    return 0
 
 
 def _register(args) -> int:

@@ -232,7 +232,7 @@ def test_every_problem_code_has_german_wording_for_the_report():
 
     codes = set(re.findall(r"^``([a-z_]+)``\s", v.__doc__, re.M))  # the documented codes
     src = "".join((Path(__file__).parents[1] / "sozialanalyse" / f).read_text(encoding="utf-8")
-                  for f in ("io/validate.py", "io/own.py"))
+                  for f in ("io/validate.py", "io/own.py", "io/tables.py"))
     codes |= set(re.findall(r'flag(?:_keys)?\(\s*.*?,\s*"([a-z0-9_]+)"', src, re.S))  # and those in the code
     codes |= set(re.findall(r'BadRow\([^)]*?"([a-z0-9_]+)"', src, re.S))
     assert {"not_utf8", "field_count", "unknown_key", "numerator_gt_denominator", "unreadable"} <= codes

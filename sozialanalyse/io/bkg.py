@@ -34,7 +34,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .own import DataError
+from ..model.errors import DataError
 
 __all__ = ["BKG_LEVELS", "read_bkg"]
 

@@ -34,9 +34,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .own import DataError
+from ..model.errors import DataError
 
-__all__ = ["GENESIS_COLUMNS", "SPECIAL_VALUES", "genesis_area_level", "read_genesis"]
+__all__ = ["GENESIS_COLUMNS", "SPECIAL_VALUES", "genesis_area_level", "parse_value", "read_genesis"]
 
 #: Output columns of :func:`read_genesis`, in order.
 GENESIS_COLUMNS = (
@@ -130,7 +130,7 @@ def _trim(cells: list[str]) -> list[str]:
     return cells[:end]
 
 
-def _parse_value(text: str) -> tuple[float, str | None] | None:
+def parse_value(text: str) -> tuple[float, str | None] | None:
     """Number or special value; ``None`` if the cell is neither."""
     cell = text.strip()
     if cell in SPECIAL_VALUES:
@@ -345,7 +345,7 @@ def read_genesis(path: str | Path, encoding: str | None = None) -> pd.DataFrame:
         row_values: list[float] = []
         row_reasons: list[str | None] = []
         for k, cell in enumerate(cells[3:]):
-            parsed = _parse_value(cell)
+            parsed = parse_value(cell)
             if parsed is None:
                 raise fail(lineno, f"cannot read value {cell!r} in column {k + 4} "
                                    f"({variables[k]} {categories[k]} {units[k]})".rstrip())

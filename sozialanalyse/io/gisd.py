@@ -31,8 +31,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..model.errors import DataError
 from .inkar import GVB_KEYS, gemeindeverband_key
-from .own import DataError
 
 __all__ = ["GISD_COLUMNS", "read_gisd"]
 

@@ -54,8 +54,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .genesis import _parse_value
-from .own import DataError
+from ..model.errors import DataError
+from .genesis import parse_value
 
 __all__ = ["GVB_KEYS", "INKAR_COLUMNS", "INVALID_BOOL", "INVALID_DATE", "gemeindeverband_key",
            "read_inkar"]
@@ -403,7 +403,7 @@ def _read_values(flat: np.ndarray, n_cols: int, area_ids: list[str], sheet_rows:
     for pos in np.flatnonzero(kinds >= 2).tolist():
         item = flat[pos]
         if isinstance(item, str):
-            parsed = _parse_value(item)  # German number or special value, as in GENESIS
+            parsed = parse_value(item)  # German number or special value, as in GENESIS
             if parsed is not None:
                 values[pos], reason = parsed
                 if reason is not None:

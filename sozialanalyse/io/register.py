@@ -152,7 +152,8 @@ from pathlib import Path
 import pandas as pd
 
 from ..model.areas import AGE_GROUPS
-from .own import DataError
+from ..model.errors import DataError
+from .tables import read_table, table_path, year_range
 
 __all__ = [
     "COUPLE_MAX_AGE_GAP",
@@ -304,8 +305,6 @@ class RegisterResult:
         areas table), or if the folder already holds counts of this year for the directory's
         Sozialräume and ``replace`` is false (see :meth:`existing`).
         """
-        from .own import table_path
-
         folder = Path(folder)
         s = self.summary
         year = int(s["year"])
@@ -400,10 +399,8 @@ def check_directory_areas(directory: pd.DataFrame, areas, directory_name: str = 
     >>> check_directory_areas(d, ["03499016-01", "03499016-02"], "strassen.csv")
     Traceback (most recent call last):
     ...
-    sozialanalyse.io.own.DataError: strassen.csv: 1 Sozialraum key(s) not in areas.csv: row 3: '3499016-02' (did you mean '03499016-02'? a leading zero was lost, e.g. when the file was saved from Excel)
+    sozialanalyse.model.errors.DataError: strassen.csv: 1 Sozialraum key(s) not in areas.csv: row 3: '3499016-02' (did you mean '03499016-02'? a leading zero was lost, e.g. when the file was saved from Excel)
     """
-    from .own import read_table, table_path
-
     where = "areas.csv"
     if isinstance(areas, (str, os.PathLike)):
         path = Path(areas)
@@ -761,8 +758,6 @@ def _duckdb_error(exc, label: str, copies: dict, encoding: str, memory_limit: st
 def _reference_year(year) -> int:
     """``year`` as an int within :func:`sozialanalyse.io.own.year_range`, else a :class:`DataError`
     (a typo such as 2099 would write counts that validation then rejects as implausible)."""
-    from .own import year_range
-
     try:
         whole = float(year).is_integer()
     except (TypeError, ValueError):

@@ -1,7 +1,7 @@
 """Validate a district folder in the project's input format, reporting every problem at once.
 
 :func:`sozialanalyse.io.load_district` stops at the first problem. :func:`validate` reads the
-same folder with the same reader (:func:`sozialanalyse.io.own.read_table`: every table as CSV,
+same folder with the same reader (:func:`sozialanalyse.io.tables.read_table`: every table as CSV,
 Excel or Parquet; boundaries as GeoPackage or Shapefile) and collects **all** problems, each
 naming the file, row, column, area key and value. The row is the line of a CSV file (the header
 being line 1; blank lines and line breaks inside quoted fields counted, as an editor counts them),
@@ -38,8 +38,8 @@ code                       problem
 ``ambiguous_number``       a German thousands separator in a count (``1.234``, ``12.345.678``) or
                            a decimal comma: never reinterpreted
 ``not_integer``            a fraction in a count (``0.5``) or a year (``2015.6``); only the
-                           ``"sum"`` variables of :data:`sozialanalyse.io.own.VARIABLES` hold decimals
-``implausible``            a value above :data:`sozialanalyse.io.own.VALUE_MAX` (100 million), a
+                           ``"sum"`` variables of :data:`sozialanalyse.io.tables.VARIABLES` hold decimals
+``implausible``            a value above :data:`sozialanalyse.io.tables.VALUE_MAX` (100 million), a
                            year before 1990 or after the report year (else the current year + 1)
 ``unknown_variable``       a variable not documented for its file (``data/README.md``), named with
                            the closest valid name
@@ -82,8 +82,8 @@ cleaned tables and the problem list.
 
 Examples
 --------
->>> from sozialanalyse.io.own import _project_root
->>> r = validate(_project_root() / "data" / "musterland", geometry=False)
+>>> import sozialanalyse
+>>> r = validate(Path(sozialanalyse.__file__).parents[1] / "data" / "musterland", geometry=False)
 >>> r.ok, len(r.counts) > 0
 (True, True)
 >>> r.reconciliation["transfers.csv"].line().split(" = ")[1]
@@ -102,10 +102,29 @@ import pandas as pd
 
 from ..model import areas as _areas
 from ..model import completeness as _completeness
-from .own import _DIMENSION_VALUES, COUNT_FILES, DIMENSIONS, FACILITY_COLUMNS, FACILITY_TYPES, TOTAL, VALUE_MAX, VARIABLES, DataError, Table, _separator_hint, boundary_path, parse_values, read_boundaries, read_table, table_path, year_range
+from ..model.errors import DataError
+from .tables import (
+    COUNT_FILES,
+    DIMENSION_VALUES,
+    DIMENSIONS,
+    FACILITY_COLUMNS,
+    FACILITY_TYPES,
+    TOTAL,
+    VALUE_MAX,
+    VARIABLES,
+    Table,
+    boundary_path,
+    geometry_problems,
+    parse_values,
+    read_boundaries,
+    read_table,
+    separator_hint,
+    table_path,
+    year_range,
+)
 
 __all__ = ["KEY_PATTERNS", "RATIO_PAIRS", "Problem", "Reconciliation", "ValidationError", "ValidationResult",
-           "cli_validate", "validate", "with_geometry"]
+           "validate", "with_geometry"]
 
 #: Form of the area key of each kind.
 KEY_PATTERNS = {
@@ -369,7 +388,7 @@ def _missing_columns(t: Table, required, problems: list[Problem], recon: Reconci
     missing = [c for c in required if c not in t.df.columns]
     if not missing:
         return False
-    hint = _separator_hint(list(t.df.columns))
+    hint = separator_hint(list(t.df.columns))
     problems.append(Problem(t.name, None, ", ".join(missing), None, None, "missing_column",
                             f"column(s) {', '.join(missing)} missing (has: {', '.join(t.df.columns)}); "
                             f"all {t.read} row(s) rejected{hint}"))
@@ -487,8 +506,8 @@ def _check_counts(folder: Path, fname: str, areas: pd.DataFrame, rejected: dict[
                 "implausible": f"value of {r['variable']} above the plausible maximum {VALUE_MAX:,}",
             }.get(code, f"value of {r['variable']}: {why}"))
     for dim in DIMENSIONS:
-        if dim in df.columns and dim in _DIMENSION_VALUES:
-            allowed = _DIMENSION_VALUES[dim]
+        if dim in df.columns and dim in DIMENSION_VALUES:
+            allowed = DIMENSION_VALUES[dim]
             f.flag(df[dim].notna() & ~df[dim].isin(allowed | {TOTAL}), "unknown_category", dim,
                    lambda r, dim=dim, allowed=allowed: f"unknown {dim} of {r['variable']} "
                                                        f"(allowed: {', '.join(sorted(allowed))})")
@@ -690,8 +709,6 @@ def _check_geometry(folder: Path, areas: pd.DataFrame, rejected: dict[str, str],
     f.flag(~numeric & ~gone & ~gdf["area_id"].isin(known), "unknown_key", "area_id",
            lambda r: "unknown area key (not in areas.csv)")
     f.flag(gdf["area_id"].duplicated(), "duplicate", "area_id", lambda r: "second boundary of the same area")
-    from .own import geometry_problems
-
     bad_shape = geometry_problems(gdf)  # NULL, EMPTY, self-intersecting: named here, not a GEOS error later
     shown = {i: ("NULL" if g is None else "EMPTY" if g.is_empty else f"invalid {g.geom_type}")
              for i, g in enumerate(gdf.geometry.tolist()) if i in bad_shape}
@@ -739,7 +756,7 @@ def validate(folder: str | Path, strict: bool = False, geometry: bool = True,
         Check ``gebiete.gpkg`` (nesting of boundaries); slower.
     report_year : int, optional
         The config's ``report_year``: no count may be of a later year (else the current year + 1,
-        :func:`sozialanalyse.io.own.year_range`).
+        :func:`sozialanalyse.io.tables.year_range`).
     """
     folder = Path(folder)
     if not folder.is_dir():
@@ -811,68 +828,3 @@ def _check_completeness(result: ValidationResult, files: dict) -> None:
     for fname, n in absent.groupby("file").size().items():
         if Path(fname).stem in recon:
             recon[Path(fname).stem].flagged["incomplete"] += int(n)
-
-
-def _cli_official(cfg: dict, strict: bool) -> int:
-    """``validate`` of a config with ``source: official``: load it and print every file's
-    reconciliation line and every key without a partner."""
-    import sys
-    import warnings
-
-    from .official import MirrorMissing, load_official
-
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # the keys without a partner are printed below
-            od = load_official(cfg)
-    except (MirrorMissing, DataError, OSError, ValueError) as exc:
-        print(f"sozialanalyse validate: error: {exc}", file=sys.stderr)
-        return 2
-    for r in od.loads.itertuples(index=False):
-        print(f"{r.file}: rows read {r.read:,} = used {r.used:,} + other area or year {r.outside:,} "
-              f"+ key without partner {r.unmatched:,} + without value {r.no_value:,}")
-    bad = od.unmatched
-    for r in bad.itertuples(index=False):
-        print(f"{r.source}: key {r.source_key} ({r.source_name}): {r.status}")
-    print(f"{od.name}: {len(od.municipalities())} Gemeindeverbände, {len(bad)} key(s) without a partner")
-    return 1 if len(bad) else 0
-
-
-def cli_validate(args) -> int:
-    """``sozialanalyse validate <folder or config> [--strict]``: print every problem and the
-    reconciliation. A report config is checked with the data it names: its ``data`` folder (years
-    up to its ``report_year``), or the official files of the mirror (``source: official``).
-
-    Returns the exit status: 0 no problem, 1 problems listed (with or without ``--strict``), 2 the
-    folder or config cannot be read."""
-    import sys
-
-    report_year = None
-    target = Path(args.folder)
-    if not target.is_dir() and (target.suffix in (".yml", ".yaml") or not target.exists()):
-        from .own import read_config
-
-        try:
-            cfg = read_config(args.folder)
-        except (DataError, OSError) as exc:
-            if target.is_file():  # a config that cannot be used: its message names file, line and key
-                print(f"sozialanalyse validate: error: {exc}", file=sys.stderr)
-                return 2
-            print(f"sozialanalyse validate: error: {args.folder} is neither a district folder nor a report "
-                  f"config: {exc}", file=sys.stderr)
-            return 2
-        if cfg.get("source") == "official":
-            return _cli_official(cfg, args.strict)
-        target = Path(cfg["data"])
-        report_year = cfg.get("report_year") if isinstance(cfg.get("report_year"), int) else None
-    try:
-        result = validate(target, strict=False, geometry=not getattr(args, "no_geometry", False),
-                          report_year=report_year)
-    except (DataError, OSError) as exc:  # the folder itself; problems of its files are listed below
-        print(f"sozialanalyse validate: error: {exc}", file=sys.stderr)
-        return 2
-    print(result.report())
-    if result.problems:
-        print(f"sozialanalyse validate: {len(result.problems)} problem(s)", file=sys.stderr)
-        return 1
-    return 0
