@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from sozialanalyse.io import official
+from sozialanalyse.pages import amtlich_kreis
 from sozialanalyse.build import report
 from sozialanalyse.io.mirror import ENV_VAR
 
@@ -156,5 +157,5 @@ def test_every_file_read_is_reconciled(harburg):
     tables = [f for f in official.mirror_files(harburg.config) if f.endswith((".csv", ".xlsx"))]
     shapes = ["bkg-vg5000-2021/VG5000_GEM.shp", "bkg-vg5000-2021/VG5000_KRS.shp", "bkg-vg250-ew-2022/VG250_GEM.dbf"]
     assert sorted(t.index) == sorted(tables + shapes)  # every table read has its line
-    html = official.reconciliation_table(harburg).data
+    html = amtlich_kreis.reconciliation_table(harburg).data
     assert "10.997" in html and "Schlüssel ohne Gegenstück" in html

@@ -128,14 +128,9 @@ def _size(n: int) -> str:
 def load(config_ref: str | Path):
     """The district of a report config: the project's own format, or official open data
     (``source: official``, :mod:`sozialanalyse.io.official`)."""
-    from ..io.own import load_district, read_config
+    from ..io.load import load as load_any
 
-    cfg = read_config(config_ref)
-    if cfg.get("source") == "official":
-        from ..io.official import load_official
-
-        return load_official(cfg)
-    return load_district(config_ref)
+    return load_any(config_ref)
 
 
 def inputs(district):
@@ -146,7 +141,7 @@ def inputs(district):
     Official open data: every file of the mirror the report read, with its sha256 checked
     against the manifest ``datasets.yml``, where to get it, the publisher and the licence.
     """
-    if getattr(district, "source", None) == "official":
+    if district.kind == "official":
         return _official_inputs(district)
     import pandas as pd
 
@@ -175,8 +170,8 @@ def _official_inputs(district):
     import pandas as pd
 
     from ..render.tables import table
-    from ..io.fetch import load_manifest
-    from ..io.official import file_sha, mirror_files
+    from ..io.mirror import file_sha, load_manifest
+    from ..io.official import mirror_files
 
     manifest = load_manifest()
     entries = {f["path"]: (name, f) for name, ds in manifest["datasets"].items() for f in ds["files"]}

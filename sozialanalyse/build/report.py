@@ -139,10 +139,12 @@ def job_data_hash(district, area_id: str | None, shared: str | None = None) -> s
     re-execute; changing e.g. a Sozialraum boundary or a facility re-executes only that
     municipality's profile and the chapters.
     """
+    from ..io.official import data_hash
     from ..io.own import file_hashes
+    from ..model.district import OFFICIAL
 
-    if getattr(district, "source", None) == "official":  # sha256 of the mirror files read
-        return district.data_hash(area_id)
+    if district.kind == OFFICIAL:  # sha256 of the mirror files read (the same for every page)
+        return data_hash(district.config)
     if area_id is None:
         return _sha(json.dumps(file_hashes(district.folder), sort_keys=True))
     base = district.base_of(area_id)
@@ -221,7 +223,7 @@ def plan(config: str | Path | None = None, root: Path | None = None) -> tuple[di
     jobs = []
     try:  # the hashes read the boundaries and facilities: a problem there is a BuildError too
         all_hash = job_data_hash(district, None)
-        shared = None if getattr(district, "source", None) == "official" else _shared_profile_hash(district)
+        shared = None if district.kind == "official" else _shared_profile_hash(district)
         for chapter in chapters:
             title = f"Überblick {district.name}" if chapter in ("kreisuebersicht", "amtlich_kreis") else ""
             jobs.append(Job(chapter, chapter, title, chapter, {"config": config_ref}, all_hash))
@@ -252,8 +254,8 @@ def plan(config: str | Path | None = None, root: Path | None = None) -> tuple[di
     cfg["_synthetic"] = district.synthetic
     cfg["_stand"] = str(district.meta.get("stand", ""))
     cfg["_report_year"] = report_year
-    cfg["_attribution"] = list(getattr(district, "attributions", []))
-    if getattr(district, "mirror", None) is not None:
+    cfg["_attribution"] = list(district.attributions)
+    if district.kind == "official":
         cfg["_mirror"] = str(district.mirror)  # the kernels read the very folder the plan checked
     return cfg, jobs
 

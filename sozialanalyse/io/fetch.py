@@ -38,7 +38,10 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-import yaml
+from ..model.errors import DataError
+from .mirror import CACHE_ENV, ENV_VAR, MANIFEST, cache_dir, load_manifest, sha256
+from .official import mirror_files
+from .own import read_config
 
 __all__ = [
     "CACHE_ENV",
@@ -54,9 +57,7 @@ __all__ = [
     "load_manifest",
 ]
 
-CACHE_ENV = "SOZIALANALYSE_CACHE"
-MIRROR_ENV = "SOZIALANALYSE_DATA_MIRROR"
-MANIFEST = Path(__file__).with_name("datasets.yml")
+MIRROR_ENV = ENV_VAR
 _CHUNK = 1 << 16
 _DOWNLOADS = ".downloads"  # temporary archives inside the cache; never left behind
 
@@ -74,38 +75,6 @@ class FetchResult:
 
     def __str__(self) -> str:
         return f"{self.status:10s} {self.path}" + (f": {self.message}" if self.message else "")
-
-
-def cache_dir(explicit: str | os.PathLike | None = None) -> Path:
-    """``explicit``, else ``$SOZIALANALYSE_CACHE``, else ``~/.cache/sozialanalyse/data``.
-
-    >>> cache_dir("/tmp/x") == Path("/tmp/x")
-    True
-    """
-    if explicit is not None:
-        return Path(explicit).expanduser()
-    if os.environ.get(CACHE_ENV):
-        return Path(os.environ[CACHE_ENV]).expanduser()
-    return Path.home() / ".cache" / "sozialanalyse" / "data"
-
-
-def load_manifest(path: str | os.PathLike | None = None) -> dict:
-    """The dataset manifest (``datasets.yml``).
-
-    >>> m = load_manifest()
-    >>> all(len(f["sha256"]) == 64 for d in m["datasets"].values() for f in d["files"])
-    True
-    """
-    with open(path or MANIFEST, encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(_CHUNK), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def _install(target: Path, entry: dict, write) -> None:
@@ -287,7 +256,7 @@ def fetch(only: list[str] | None = None, *, mirror: str | os.PathLike | None = N
             order.append(rel)
             target = target_root / rel
             try:
-                cached = target.is_file() and _sha256(target) == entry["sha256"]
+                cached = target.is_file() and sha256(target) == entry["sha256"]
                 stale = ""  # a mirror copy that is not the recorded file: say so, try the publisher
                 if mirror_root is not None and (mirror_root / rel).is_file() and not cached:
                     try:
@@ -351,8 +320,6 @@ def attributions(manifest: dict | None = None, datasets: list[str] | None = None
 
 def config_files(config: str | os.PathLike) -> list[str]:
     """The manifest paths a report config reads (for ``data fetch --config``)."""
-    from .own import DataError, read_config
-
     try:
         cfg = read_config(config)
     except DataError as exc:
@@ -360,8 +327,6 @@ def config_files(config: str | os.PathLike) -> list[str]:
     if cfg.get("source") != "official":
         raise FetchError(f"config {config} reads the project's own data format, not official files: "
                          "nothing to fetch")
-    from .official import mirror_files
-
     try:
         return mirror_files(cfg)
     except DataError as exc:

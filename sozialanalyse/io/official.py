@@ -2,7 +2,9 @@
 
 :func:`load_official` reads the files of the local mirror (:func:`sozialanalyse.io.mirror_dir`,
 see ``/work/shared/data/README.md`` and ``sozialanalyse/datasets.yml``) for the Kreis a config
-names (``kreis: "03353"``, Landkreis Harburg) and returns an :class:`OfficialDistrict`:
+names (``kreis: "03353"`` in ``config/harburg.yml``: Landkreis Harburg) and returns a
+:class:`~sozialanalyse.model.district.District` of kind ``"official"`` (io floor; the pages that
+show it are :mod:`sozialanalyse.pages.amtlich_kreis` and :mod:`sozialanalyse.pages.amtlich_profil`):
 
 - **areas**: the Kreis and its Gemeindeverbände (Städte, Einheitsgemeinden and Samtgemeinden),
   keyed by ``ARS[:9]`` (Amtlicher Regionalschlüssel, first nine digits). The kind comes from the
@@ -29,31 +31,44 @@ Kreis**: the reference names per ``ARS[:9]`` come from GISD 2025 (for a verbands
 without a GISD 2025 row, the name of its single Gemeinde in VG5000); names are compared after
 :func:`normalise_name` (lower case, without ``, Stadt``, ``Samtgemeinde``, ``Stadt``, ``SG``).
 For a verbandsfreie Gemeinde the result is checked against the key (BBSR key == AGS).
-Every key of every source that finds no partner is kept in :attr:`OfficialDistrict.mapping`
+Every key of every source that finds no partner is kept in :attr:`District.mapping`
 with a status other than ``ok`` (listed on the Kreis page, warned about): nothing is dropped
 silently.
+
+The indicators (:data:`INDICATORS`) are not those of ``stats/catalog.yml``: the catalog defines
+rates computed from the counts of the own format (numerator and denominator per base area), these
+are values as INKAR and GISD publish them (INKAR's definitions and reference populations, GISD
+scores), plus the one share computed here from two INKAR indicators.
 """
 from __future__ import annotations
 
-import hashlib
 import html
 import re
 import warnings
-from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from ..render import fmt
-from .own import DataError
+from ..model.district import OFFICIAL, District
+from ..model.errors import DataError
+from .bkg import read_bkg
+from .gisd import read_gisd
+from .inkar import read_inkar
+from .mirror import file_sha, files_hash, load_manifest, mirror_dir
+from .own import read_config
 
 __all__ = [
     "INDICATORS",
+    "LAND_NAMES",
+    "YEARS",
     "MirrorMissing",
-    "OfficialDistrict",
+    "attribution_html",
+    "attribution_text",
+    "attributions",
     "data_hash",
+    "file_sha",
     "load_official",
     "load_or_none",
     "mirror_files",
@@ -64,6 +79,7 @@ CRS = "EPSG:25832"
 YEARS = (1998, 2019)
 
 #: The indicators of the pages: label, unit, decimals, direction ("higher" is worse/better).
+#: INKAR's and GISD's own definitions, not computed from counts: hence not in ``stats/catalog.yml``.
 INDICATORS = {
     "arbeitslosenanteil": {"label": "Arbeitslose je 100 Einwohner von 15 bis 64 Jahren", "short": "Arbeitslosenanteil",
                            "unit": "%", "decimals": 1, "better": "lower"},
@@ -129,8 +145,6 @@ def normalise_name(name: str) -> str:
 
 
 def _mirror(cfg: dict | None = None) -> Path:
-    from .mirror import mirror_dir
-
     explicit = (cfg or {}).get("mirror")
     try:
         folder = mirror_dir(explicit) if explicit else mirror_dir()
@@ -141,9 +155,17 @@ def _mirror(cfg: dict | None = None) -> Path:
     return folder
 
 
+def _kreis_id(cfg: dict) -> str:
+    """The Kreis key of a config of official data (``kreis:``); a config without one is refused."""
+    if not cfg.get("kreis"):
+        raise DataError(f"{cfg.get('_path', 'config')}: source: official needs 'kreis' (the 5-digit key of the "
+                        "Landkreis, e.g. kreis: \"03353\")")
+    return str(cfg["kreis"]).zfill(5)
+
+
 def mirror_files(cfg: dict) -> list[str]:
     """The mirror files (relative paths) a config's report reads."""
-    land = LAND_NAMES.get(str(cfg.get("kreis", "03353"))[:2])
+    land = LAND_NAMES.get(_kreis_id(cfg)[:2])
     if land is None:
         raise DataError(f"kreis {cfg.get('kreis')}: official Gemeindeverband data (GISD per Land) is recorded "
                         f"for Niedersachsen (03) and Nordrhein-Westfalen (05) only")
@@ -155,25 +177,12 @@ def mirror_files(cfg: dict) -> list[str]:
     return files
 
 
-@lru_cache(maxsize=64)
-def _file_sha(path: str, size: int, mtime: float) -> str:
-    from .fetch import _sha256
-
-    return _sha256(Path(path))
-
-
-def file_sha(path: Path) -> str:
-    """sha256 of a mirror file, computed once per process for an unchanged file."""
-    st = path.stat()
-    return _file_sha(str(path), st.st_size, st.st_mtime)
-
-
 def _check_complete(folder: Path, cfg: dict) -> None:
     """Raise :class:`MirrorMissing` naming what is missing and how to get it."""
     files = mirror_files(cfg)
     missing = [rel for rel in files if not (folder / rel).is_file()]
     if missing:
-        where = cfg.get("_path", "config/harburg.yml")
+        where = cfg.get("_path", "<config>")
         raise MirrorMissing(
             f"{folder}: {len(missing)} of the {len(files)} official files this report reads are missing "
             f"(first: {missing[0]}). Fetch them with `sozialanalyse data fetch --config {where}`, or name a "
@@ -183,24 +192,17 @@ def _check_complete(folder: Path, cfg: dict) -> None:
 def data_hash(cfg: dict) -> str:
     """sha256 over the sha256 of every mirror file the report reads (computed from the files)."""
     folder = _mirror(cfg)
-    h = hashlib.sha256()
     _check_complete(folder, cfg)
-    for rel in mirror_files(cfg):
-        p = folder / rel
-        h.update(f"{rel}\x00{file_sha(p)}\x00".encode())
-    h.update(repr(sorted((k, str(v)) for k, v in cfg.items() if not k.startswith("_"))).encode())
-    return h.hexdigest()
+    return files_hash(folder, mirror_files(cfg), cfg)
 
 
 ATTRIBUTED = ("inkar-1998-2019", "gisd-2022", "gisd-2025", "bkg-vg5000-2021", "bkg-vg250-ew-2022")
 
 
-def _attributions() -> list[dict]:
+def attributions() -> list[dict]:
     """The publishers' attributions the report prints, in German (``report:`` in ``datasets.yml``):
     ``titel``, ``quellenvermerk`` (with the note of changes the licence asks for), ``link`` (the
     publisher's page, which the BKG requires the attribution to link to), ``lizenz``, ``lizenz_url``."""
-    from .fetch import load_manifest
-
     manifest = load_manifest()
     return [dict(manifest["datasets"][key]["report"]) for key in ATTRIBUTED]
 
@@ -208,7 +210,7 @@ def _attributions() -> list[dict]:
 def attribution_text(a: dict) -> str:
     """One attribution as plain text.
 
-    >>> attribution_text(_attributions()[3]).startswith("Verwaltungsgebiete 1:5 000 000 (VG5000), Stand 01.01.2021: "
+    >>> attribution_text(attributions()[3]).startswith("Verwaltungsgebiete 1:5 000 000 (VG5000), Stand 01.01.2021: "
     ...                                                "© GeoBasis-DE / BKG 2021 (Daten verändert")
     True
     """
@@ -220,71 +222,6 @@ def attribution_html(a: dict) -> str:
     e = html.escape
     return (f"{e(a['titel'])}: <a href=\"{e(a['link'], quote=True)}\">{e(a['quellenvermerk'])}</a>. "
             f"Lizenz: <a href=\"{e(a['lizenz_url'], quote=True)}\">{e(a['lizenz'])}</a>")
-
-
-@dataclass
-class OfficialDistrict:
-    """A Landkreis and its Gemeindeverbände from official files (see the module notes)."""
-
-    kreis_id: str
-    name: str
-    land_id: str
-    areas: pd.DataFrame
-    geometry: object  # GeoDataFrame of the Gemeindeverbände (EPSG:25832)
-    gemeinden: pd.DataFrame  # member Gemeinden: ags, ars9, name, kind, inhabitants
-    indicators: pd.DataFrame
-    comparison: pd.DataFrame
-    mapping: pd.DataFrame
-    attributions: list[dict]  # see _attributions
-    mirror: Path
-    config: dict = field(default_factory=dict)
-    #: one reconciliation line per file read: read = used + outside + unmatched + no_value
-    loads: pd.DataFrame = field(default_factory=pd.DataFrame)
-
-    #: what :func:`sozialanalyse.build.report.plan` asks of a district (duck-typed with ``District``)
-    source = "official"
-    synthetic = False
-
-    @property
-    def years(self) -> list[int]:
-        return sorted(int(y) for y in self.indicators["year"].unique())
-
-    @property
-    def meta(self) -> dict:
-        return {"stand": f"INKAR und GISD {YEARS[0]}–{YEARS[1]}, Gebietsstand VG5000 01.01.2021, "
-                         "Einwohner VG250-EW 31.12.2022"}
-
-    def data_hash(self, area_id: str | None = None) -> str:
-        """Cache key of the data: the sha256 of every mirror file read (same for every page)."""
-        return data_hash(self.config)
-
-    @property
-    def report_year(self) -> int:
-        return int(self.config.get("report_year") or YEARS[1])
-
-    @property
-    def unmatched(self) -> pd.DataFrame:
-        return self.mapping[self.mapping["status"] != "ok"]
-
-    def municipalities(self) -> pd.DataFrame:
-        """The Gemeindeverbände: area_id (ARS[:9]), name, kind, label, bbsr_key, inhabitants."""
-        return self.areas[self.areas["level"] == "gemeindeverband"].reset_index(drop=True)
-
-    def area(self, area_id: str) -> pd.Series:
-        hit = self.areas[self.areas["area_id"] == str(area_id)]
-        if hit.empty:
-            raise DataError(f"unknown area key {area_id!r} (Gemeindeverbände of {self.name}: "
-                            f"{', '.join(self.municipalities()['area_id'])})")
-        return hit.iloc[0]
-
-    def series(self, indicator: str, area_id: str) -> pd.DataFrame:
-        t = self.indicators
-        return t[(t["indicator"] == indicator) & (t["area_id"] == area_id)].sort_values("year")
-
-    def value(self, indicator: str, area_id: str, year: int) -> float:
-        s = self.series(indicator, area_id)
-        s = s[s["year"] == year]
-        return float(s["value"].iloc[0]) if len(s) else float("nan")
 
 
 def _kind(members: pd.DataFrame) -> str:
@@ -326,9 +263,7 @@ def _match(keys: pd.DataFrame, reference: pd.DataFrame, source: str) -> pd.DataF
 
 
 @lru_cache(maxsize=4)
-def _load(folder: str, kreis_id: str, cfg_items: tuple) -> OfficialDistrict:
-    from . import read_bkg, read_gisd, read_inkar
-
+def _load(folder: str, kreis_id: str, cfg_items: tuple) -> District:
     cfg = dict(cfg_items)
     m = Path(folder)
     land_id = kreis_id[:2]
@@ -472,12 +407,14 @@ def _load(folder: str, kreis_id: str, cfg_items: tuple) -> OfficialDistrict:
     if not (parts == loads_df["read"]).all():  # every row read is accounted for, or the load stops
         bad = loads_df[parts != loads_df["read"]]
         raise DataError("rows read != used + outside + unmatched + without value:\n" + bad.to_string(index=False))
-    od = OfficialDistrict(kreis_id=kreis_id, name=kreis_name, land_id=land_id, areas=areas, geometry=geometry,
-                          gemeinden=gem.drop(columns="geometry").merge(ew[["ags", "inhabitants"]], on="ags", how="left"),
-                          indicators=ind, comparison=comp.dropna(subset=["value"]).reset_index(drop=True),
-                          mapping=mapping, attributions=_attributions(), mirror=m, config=cfg, loads=loads_df)
+    meta = {"stand": f"INKAR und GISD {YEARS[0]}–{YEARS[1]}, Gebietsstand VG5000 01.01.2021, "
+                     "Einwohner VG250-EW 31.12.2022"}
+    od = District(kind=OFFICIAL, areas=areas, boundaries=geometry, meta=meta, config=cfg,
+                  gemeinden=gem.drop(columns="geometry").merge(ew[["ags", "inhabitants"]], on="ags", how="left"),
+                  indicators=ind, comparison=comp.dropna(subset=["value"]).reset_index(drop=True),
+                  mapping=mapping, attributions=attributions(), mirror=m, loads=loads_df)
     if len(od.unmatched):
-        warnings.warn(f"{kreis_name}: {len(od.unmatched)} key(s) without a partner (see OfficialDistrict.unmatched):\n"
+        warnings.warn(f"{kreis_name}: {len(od.unmatched)} key(s) without a partner (see District.unmatched):\n"
                       + od.unmatched.to_string(index=False), stacklevel=2)
     return od
 
@@ -494,18 +431,17 @@ def _add_share(t: pd.DataFrame, source: str) -> pd.DataFrame:
     return pd.concat([t, new[t.columns.intersection(new.columns)]], ignore_index=True)
 
 
-def load_official(config="harburg") -> OfficialDistrict:
-    """The :class:`OfficialDistrict` of a config (name, path or dict with ``kreis``)."""
-    from .own import read_config
-
+def load_official(config) -> District:
+    """The :class:`~sozialanalyse.model.district.District` (kind ``"official"``) of a config: its
+    name (``"harburg"``), its path, or the config as read (a dict with ``kreis``)."""
     cfg = config if isinstance(config, dict) else read_config(config)
     folder = _mirror(cfg)
-    kreis_id = str(cfg.get("kreis", "03353")).zfill(5)
+    kreis_id = _kreis_id(cfg)
     items = tuple(sorted((k, v) for k, v in cfg.items() if isinstance(v, (str, int, float, bool, type(None)))))
     return _load(str(folder), kreis_id, items)
 
 
-def load_or_none(config="harburg"):
+def load_or_none(config):
     """:func:`load_official`, or ``None`` after printing a clear message when there is no mirror
     (the template notebooks then skip their cells)."""
     try:
@@ -513,327 +449,3 @@ def load_or_none(config="harburg"):
     except MirrorMissing as exc:
         print(str(exc))
         return None
-
-
-# ----------------------------------------------------------------------------------------------
-# pages
-# ----------------------------------------------------------------------------------------------
-
-def _v(ind: str, value) -> str:
-    spec = INDICATORS[ind]
-    if spec["unit"] == "%":
-        return fmt.pct(value, spec["decimals"])
-    return fmt.num(value, spec["decimals"], spec["unit"] or None)
-
-
-def _fig(*args, **kw):
-    import matplotlib.pyplot as plt
-
-    return plt.subplots(*args, **kw)
-
-
-def _close(fig):
-    import matplotlib.pyplot as plt
-
-    plt.close(fig)
-    return fig
-
-
-def intro(od: OfficialDistrict | None):
-    """Kreis page: what the report shows."""
-    from ..render.tables import text
-
-    if od is None:
-        return None
-    munis = od.municipalities()
-    kinds = munis["kind"].value_counts()
-    parts = [f"{kinds.get(k, 0)} {p}" for k, p in (("Stadt", "Städte"), ("Einheitsgemeinde", "Einheitsgemeinden"),
-                                                   ("Samtgemeinde", "Samtgemeinden")) if kinds.get(k, 0)]
-    md = (f"Der **{html.escape(od.name)}** hat {fmt.num(od.area(od.kreis_id)['inhabitants'])} Einwohnerinnen und "
-          f"Einwohner (31.12.2022, BKG VG250-EW) in {fmt.num(len(od.gemeinden))} Gemeinden, die zu "
-          f"{len(munis)} Gemeindeverbänden gehören: {', '.join(parts)}. Diese Seiten beruhen ausschließlich auf "
-          "amtlichen, offen lizenzierten Daten (INKAR des BBSR, GISD des Robert Koch-Instituts, "
-          f"Verwaltungsgrenzen des BKG) für die Jahre {YEARS[0]} bis {YEARS[1]}; verglichen wird mit allen "
-          f"{od.comparison['area_id'].nunique()} Landkreisen in {LAND_NAMES[od.land_id]}.\n\n"
-          "Der Arbeitslosenanteil ist die Zahl der Arbeitslosen je 100 Einwohner von 15 bis 64 Jahren "
-          "(eigene Berechnung aus zwei INKAR-Indikatoren, ab 2001 für die Gemeindeverbände), keine amtliche "
-          "Arbeitslosenquote.")
-    return text(md)
-
-
-def gvb_table(od: OfficialDistrict | None, year: int | None = None):
-    """Kreis page: one row per Gemeindeverband with the indicators of ``year``."""
-    from ..render.tables import table
-
-    if od is None:
-        return None
-    year = year or od.report_year
-    rows = []
-    for a in [od.area(od.kreis_id), *[r for _, r in od.municipalities().iterrows()]]:
-        rows.append({"Gebiet": a["label"], "Art": a["kind"], "Einwohner 2022": fmt.num(a["inhabitants"]),
-                     **{INDICATORS[i]["short"]: _v(i, od.value(i, a["area_id"], year))
-                        for i in ("arbeitslosenanteil", "beschaeftigtenquote", "einkommensteuer", "gisd_score")}})
-    return table(pd.DataFrame(rows), caption=f"Gemeindeverbände im {od.name}, {year}",
-                 footnotes=[("Einwohner: BKG VG250-EW, 31.12.2022. Einkommensteuer je Einwohner gibt es nur "
-                            "für Gemeindeverbände (–: kein Kreiswert). GISD-Score: Release 2022, innerhalb "
-                            f"{LAND_NAMES[od.land_id]}s skaliert (höher = stärker benachteiligt)."),
-                            "Quellen: siehe Quellenangaben unten."])
-
-
-def indicator_map(od: OfficialDistrict | None, indicator: str = "arbeitslosenanteil", year: int | None = None):
-    """Kreis page: a choropleth of ``indicator`` over the Gemeindeverbände."""
-    from ..render import figures
-
-    if od is None:
-        return None
-    year = year or od.report_year
-    spec = INDICATORS[indicator]
-    gdf = od.geometry.copy()
-    gdf["wert"] = [od.value(indicator, a, year) for a in gdf["area_id"]]
-    fig, ax = _fig(figsize=(7, 6))
-    figures.choropleth(gdf, "wert", ax=ax, k=4, decimals=spec["decimals"], unit=spec["unit"] or None,
-                     cmap="YlOrRd" if spec["better"] == "lower" else "YlGnBu", labels="name",
-                     title=f"{spec['short']} {year}")
-    return _close(fig)
-
-
-def kreis_comparison(od: OfficialDistrict | None, year: int | None = None):
-    """Kreis page: the Kreis among all Landkreise of the Land (table with rank, and a dot plot)."""
-    from IPython.display import display
-
-    from ..render.tables import table
-
-    if od is None:
-        return None
-    year = year or od.report_year
-    inds = ["arbeitslosenanteil", "beschaeftigtenquote", "gisd_bund"]
-    c = od.comparison[od.comparison["year"] == year]
-    rows = []
-    fig, axes = _fig(len(inds), 1, figsize=(7, 1.1 * len(inds) + 0.6))
-    for ax, ind in zip(np.atleast_1d(axes), inds):
-        s = c[c["indicator"] == ind].set_index("area_id")["value"].dropna()
-        spec = INDICATORS[ind]
-        ascending = spec["better"] != "higher"
-        rank = int(s.rank(ascending=ascending, method="min")[od.kreis_id]) if od.kreis_id in s else None
-        rows.append({"Indikator": spec["short"], od.name: _v(ind, s.get(od.kreis_id)),
-                     "Rang": f"{rank} von {len(s)}" if rank else fmt.MISSING,
-                     "Minimum": _v(ind, s.min()), "Median": _v(ind, s.median()), "Maximum": _v(ind, s.max())})
-        jitter = np.random.default_rng(0).uniform(-0.15, 0.15, len(s))
-        other = s.index != od.kreis_id
-        ax.scatter(s[other], jitter[other], s=18, color="#9e9e9e", alpha=0.8)
-        ax.scatter(s[~other], jitter[~other] * 0, s=60, color="#c0392b", zorder=3, label=od.name)
-        ax.axvline(s.median(), color="#555555", lw=0.8, ls="--")
-        ax.set_yticks([])
-        ax.set_ylim(-0.5, 0.5)
-        ax.set_title(spec["short"], fontsize=9, loc="left")
-        ax.xaxis.set_major_formatter(fmt.axis_formatter(spec["decimals"],
-                                                        "%" if spec["unit"] == "%" else None))
-        for side in ("top", "right", "left"):
-            ax.spines[side].set_visible(False)
-    fig.suptitle(f"{od.name} (rot) unter den Landkreisen in {LAND_NAMES[od.land_id]}, {year} "
-                 "(grau: die anderen Landkreise, Linie: Median)", fontsize=9)
-    fig.tight_layout()
-    display(table(pd.DataFrame(rows), caption=f"{od.name} im Vergleich der {c['area_id'].nunique()} Landkreise in "
-                                              f"{LAND_NAMES[od.land_id]}, {year}",
-                  footnotes=[("Rang 1: der günstigste Wert (niedrigster Arbeitslosenanteil und GISD-Score, höchste "
-                             "Beschäftigtenquote). Kreisfreie Städte sind nicht im Vergleich."),
-                             "Quellen: INKAR (Kreisebene), GISD 2022 Bund Kreis."]))
-    return _close(fig)
-
-
-def trends(od: OfficialDistrict | None):
-    """Kreis page: the Kreis over 1998–2019 against the median and range of the Landkreise."""
-    if od is None:
-        return None
-    inds = ["arbeitslosenanteil", "beschaeftigtenquote", "gisd_bund"]
-    fig, axes = _fig(1, len(inds), figsize=(10, 3.2))
-    for ax, ind in zip(axes, inds):
-        spec = INDICATORS[ind]
-        c = od.comparison[od.comparison["indicator"] == ind]
-        g = c.groupby("year")["value"]
-        ax.fill_between(g.min().index, g.min(), g.max(), color="#dddddd", label="Spanne der Landkreise")
-        ax.plot(g.median().index, g.median(), color="#777777", ls="--", label="Median der Landkreise")
-        k = c[c["area_id"] == od.kreis_id].sort_values("year")
-        ax.plot(k["year"], k["value"], color="#c0392b", lw=2, label=od.name)
-        ax.set_title(spec["short"], fontsize=9)
-        ax.yaxis.set_major_formatter(fmt.axis_formatter(spec["decimals"],
-                                                        "%" if spec["unit"] == "%" else None))
-        ax.set_xlim(YEARS)
-        for side in ("top", "right"):
-            ax.spines[side].set_visible(False)
-    axes[0].legend(fontsize=7, frameon=False, loc="upper right")
-    fig.suptitle(f"Entwicklung {YEARS[0]}–{YEARS[1]}", fontsize=10)
-    fig.tight_layout()
-    return _close(fig)
-
-
-def gvb_trends(od: OfficialDistrict | None, indicator: str = "arbeitslosenanteil"):
-    """Kreis page: ``indicator`` over the years for every Gemeindeverband and the Kreis."""
-    if od is None:
-        return None
-    spec = INDICATORS[indicator]
-    fig, ax = _fig(figsize=(8, 3.8))
-    for a in od.municipalities().itertuples():
-        s = od.series(indicator, a.area_id)
-        ax.plot(s["year"], s["value"], lw=1, alpha=0.8, label=a.name)
-    s = od.series(indicator, od.kreis_id)
-    if len(s):
-        ax.plot(s["year"], s["value"], lw=2.5, color="black", label=od.name)
-    ax.set_title(f"{spec['short']} der Gemeindeverbände", fontsize=10)
-    ax.yaxis.set_major_formatter(fmt.axis_formatter(spec["decimals"],
-                                                    "%" if spec["unit"] == "%" else spec["unit"] or None))
-    ax.legend(fontsize=7, frameon=False, bbox_to_anchor=(1.01, 1), loc="upper left")
-    for side in ("top", "right"):
-        ax.spines[side].set_visible(False)
-    fig.tight_layout()
-    return _close(fig)
-
-
-def mapping_table(od: OfficialDistrict | None):
-    """Kreis page: how the keys of the sources were matched, and everything unmatched."""
-    from IPython.display import display
-
-    from ..render.tables import note, table
-
-    if od is None:
-        return None
-    munis = od.municipalities()
-    display(table(pd.DataFrame({"Gemeindeverband": munis["label"], "ARS (9 Stellen)": munis["area_id"],
-                                "BBSR-Schlüssel (INKAR, GISD 2022)": munis["bbsr_key"].fillna(fmt.MISSING),
-                                "Gemeinden": munis["n_gemeinden"].map(fmt.num)}),
-                  caption="Schlüssel der Gemeindeverbände", align_right=["Gemeinden"],
-                  footnotes=[("INKAR und GISD 2022 verwenden achtstellige BBSR-Schlüssel (Kreis + 3 Stellen, 9xx für "
-                             "Samtgemeinden), die Verwaltungsgrenzen den Regionalschlüssel (ARS, erste 9 Stellen). "
-                             "Zugeordnet wird über den Namen innerhalb des Kreises (Namen aus GISD 2025, das den ARS "
-                             "verwendet); bei verbandsfreien Gemeinden wird zusätzlich BBSR-Schlüssel = AGS geprüft.")]))
-    un = od.unmatched
-    if un.empty:
-        return note("Alle Schlüssel aller Quellen wurden zugeordnet; kein Gebiet fehlt.")
-    return table(un.rename(columns={"source": "Quelle", "source_key": "Schlüssel", "source_name": "Name",
-                                    "area_id": "ARS", "status": "Status"}).fillna(fmt.MISSING),
-                 caption="Nicht zugeordnete Schlüssel (nicht verwendet)")
-
-
-def reconciliation_table(od: OfficialDistrict | None):
-    """Every file read, reconciled: Zeilen gelesen = verwendet + anderes Gebiet/Jahr + Schlüssel ohne
-    Gegenstück + ohne Wert. Nothing read disappears without being counted."""
-    from ..render.tables import table
-
-    if od is None or od.loads.empty:
-        return None
-    t = od.loads
-    df = pd.DataFrame({"Datei": t["file"], "gelesen": t["read"].map(fmt.num), "verwendet": t["used"].map(fmt.num),
-                       "anderes Gebiet oder Jahr": t["outside"].map(fmt.num),
-                       "Schlüssel ohne Gegenstück": t["unmatched"].map(fmt.num),
-                       "ohne Wert": t["no_value"].map(fmt.num)})
-    return table(df, caption="Abgleich je Datei: gelesene Zeilen = verwendet + anderes Gebiet oder Jahr + "
-                             "Schlüssel ohne Gegenstück + ohne Wert",
-                 footnotes=[("Eine Zeile ist ein Wert für ein Gebiet und ein Jahr (bei Grenzdateien ein Gebiet). "
-                             "„Anderes Gebiet oder Jahr“: Gebiete außerhalb des Landkreises (bei den Vergleichsdaten: "
-                             "außerhalb der Landkreise des Landes), Jahre außerhalb 1998–2019 und die Gewässerflächen "
-                             "der Grenzdateien. „Ohne Wert“: in der Quelle leer.")],
-                 # numbers of file rows, not of persons: no disclosure control applies
-                 kinds={c: "text" for c in df.columns[1:]})
-
-
-def attribution(od: OfficialDistrict | None = None, **parameters):
-    """Every page: the publishers' attributions and the page's parameters."""
-    from IPython.display import HTML
-
-    lines = od.attributions if od is not None else _attributions()
-    items = "".join(f"<li>{attribution_html(a)}</li>" for a in lines)
-    shown = ", ".join(f"{k} = {v!r}" for k, v in parameters.items())
-    return HTML('<div class="sa-attribution"><p><strong>Quellenangaben</strong></p><ul>' + items + "</ul>"
-                '<p class="sa-footnote">Die Dateien wurden unverändert von ihren Herausgebern übernommen '
-                "(Prüfsummen auf der Seite „Herkunft und Nachvollziehbarkeit“); die Zuordnung der Gebiete, "
-                "die zu Gemeindeverbänden zusammengefassten Grenzen und Einwohnerzahlen, Summen und der "
-                "Arbeitslosenanteil sind eigene Berechnungen.</p>"
-                + (f'<p class="sa-footnote sa-parameters">Parameter dieser Seite: <code>{html.escape(shown)}</code>.</p>'
-                   if shown else "") + "</div>")
-
-
-def profile_intro(od: OfficialDistrict | None, area_id: str):
-    """Profile page: what the Gemeindeverband is."""
-    from ..render.tables import text
-
-    if od is None:
-        return None
-    a = od.area(area_id)
-    kreis = od.area(od.kreis_id)
-    share = a["inhabitants"] / kreis["inhabitants"] * 100
-    kind = {"Samtgemeinde": f"eine Samtgemeinde aus {a['n_gemeinden']} Gemeinden ({html.escape(a['gemeinden'])})",
-            "Stadt": "eine verbandsfreie Stadt", "Einheitsgemeinde": "eine Einheitsgemeinde"}[a["kind"]]
-    return text(f"**{html.escape(a['label'])}** ist {kind} im {html.escape(od.name)} mit "
-                f"{fmt.num(a['inhabitants'])} Einwohnerinnen und Einwohnern am 31.12.2022 "
-                f"({fmt.pct(share)} des Kreises). Regionalschlüssel (ARS, 9 Stellen) {a['area_id']}, "
-                f"BBSR-Schlüssel in INKAR und GISD {a['bbsr_key'] if isinstance(a['bbsr_key'], str) else fmt.MISSING}.")
-
-
-def profile_key_figures(od: OfficialDistrict | None, area_id: str, year: int | None = None):
-    """Profile page: the indicators of ``year`` beside the Kreis and the rank within the Kreis."""
-    from ..render.tables import table
-
-    if od is None:
-        return None
-    year = year or od.report_year
-    n = len(od.municipalities())
-    rows = []
-    for ind in ("arbeitslosenanteil", "arbeitslose", "beschaeftigtenquote", "einkommensteuer", "gisd_score"):
-        spec = INDICATORS[ind]
-        t = od.indicators[(od.indicators["indicator"] == ind) & (od.indicators["year"] == year)]
-        own = t.set_index("area_id")["value"]
-        gv = own[own.index.isin(od.municipalities()["area_id"])]
-        rank = fmt.MISSING
-        if area_id in gv and ind != "arbeitslose":
-            rank = f"{int(gv.rank(ascending=spec['better'] != 'higher', method='min')[area_id])} von {n}"
-        rows.append({"Indikator": spec["short"], "Gemeindeverband": _v(ind, own.get(area_id)),
-                     od.name: _v(ind, own.get(od.kreis_id)), "Rang im Kreis": rank})
-    return table(pd.DataFrame(rows), caption=f"{od.area(area_id)['label']}: Kennzahlen {year}",
-                 footnotes=[("Rang 1: der günstigste Wert unter den Gemeindeverbänden des Kreises. –: keine Angabe "
-                            "(Einkommensteuer je Einwohner gibt es in INKAR nicht auf Kreisebene)."),
-                            "Quellen: INKAR (BBSR), GISD 2022 (RKI); Arbeitslosenanteil: eigene Berechnung."])
-
-
-def profile_trends(od: OfficialDistrict | None, area_id: str):
-    """Profile page: four indicators over the years, the Gemeindeverband beside the Kreis."""
-    if od is None:
-        return None
-    inds = ["arbeitslosenanteil", "beschaeftigtenquote", "einkommensteuer", "gisd_score"]
-    fig, axes = _fig(2, 2, figsize=(8.5, 5.6))
-    a = od.area(area_id)
-    for ax, ind in zip(axes.ravel(), inds):
-        spec = INDICATORS[ind]
-        others = od.indicators[(od.indicators["indicator"] == ind)
-                               & od.indicators["area_id"].isin(od.municipalities()["area_id"])]
-        g = others.groupby("year")["value"]
-        if len(others):
-            ax.fill_between(g.min().index, g.min(), g.max(), color="#e3e3e3", label="Spanne der Gemeindeverbände")
-        s = od.series(ind, od.kreis_id)
-        if len(s):
-            ax.plot(s["year"], s["value"], color="#555555", ls="--", label=od.name)
-        s = od.series(ind, area_id)
-        ax.plot(s["year"], s["value"], color="#1f5fa8", lw=2, label=a["name"])
-        ax.set_title(spec["short"], fontsize=9)
-        ax.set_xlim(YEARS)
-        ax.yaxis.set_major_formatter(fmt.axis_formatter(spec["decimals"],
-                                                        "%" if spec["unit"] == "%" else spec["unit"] or None))
-        for side in ("top", "right"):
-            ax.spines[side].set_visible(False)
-    axes[0, 0].legend(fontsize=7, frameon=False)
-    fig.suptitle(f"{a['label']}: Entwicklung {YEARS[0]}–{YEARS[1]}", fontsize=10)
-    fig.tight_layout()
-    return _close(fig)
-
-
-def locator(od: OfficialDistrict | None, area_id: str):
-    """Profile page: the Gemeindeverbände of the Kreis, ``area_id`` highlighted."""
-    if od is None:
-        return None
-    fig, ax = _fig(figsize=(3.6, 3.6))
-    geo = od.geometry
-    geo.plot(ax=ax, color="#e4e4e4", edgecolor="white", linewidth=0.8)
-    geo[geo["area_id"] == area_id].plot(ax=ax, color="#1f5fa8", edgecolor="white", linewidth=0.8)
-    ax.set_axis_off()
-    ax.set_aspect("equal")
-    ax.set_title(f"Lage im {od.name}", fontsize=9)
-    return _close(fig)
