@@ -29,6 +29,8 @@ _FLOORS = ("model", "stats", "io", "render", "pages", "build", "cli", "demo")
 
 # what a planner uses daily, at the front door: name -> (module, attribute)
 _DAILY = {
+    "load": ("sozialanalyse.io.load", "load"),
+    "District": ("sozialanalyse.model.district", "District"),
     "load_district": ("sozialanalyse.io.own", "load_district"),
 }
 
