@@ -70,7 +70,7 @@ def test_official_loader_needs_a_kreis(tmp_path):
 
     cfg = tmp_path / "ohne_kreis.yml"
     cfg.write_text("source: official\n", encoding="utf-8")
-    with pytest.raises(DataError, match="needs 'kreis'"):
+    with pytest.raises(DataError, match="'kreis'"):
         official.mirror_files(sa.io.read_config(cfg))
 
 

@@ -39,6 +39,7 @@ from .tables import (  # the schema and readers of the format, re-exported for o
     table_path,
     year_range,
 )
+from .validate import validate
 
 __all__ = [
     "COUNT_FILES",
@@ -386,8 +387,6 @@ def load_district(source: str | Path) -> District:
     mode = str(config.get("validation", "strict"))
     if mode not in ("strict", "lenient"):
         raise DataError(f"{config.get('_path')}: validation: {mode!r} is neither 'strict' nor 'lenient'")
-    from .validate import validate
-
     report_year = config.get("report_year")
     checked = validate(folder, strict=mode == "strict", geometry=False,
                        report_year=int(report_year) if isinstance(report_year, int) else None)
