@@ -86,10 +86,6 @@ def _to_array(df, value, areas, age_groups, area, what, sexes=SEXES):
     return np.broadcast_to(arr, (len(areas), len(sexes), len(age_groups))).copy()
 
 
-def _band_start(band: str) -> int:
-    return int(band.split("-")[0].rstrip("+"))
-
-
 # ---------------------------------------------------------------------------------------------
 # rates from data
 # ---------------------------------------------------------------------------------------------
