@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from scipy import stats
+from statsmodels.stats.proportion import proportion_confint
 
 from ..model.areas import AGE_GROUPS
 
@@ -38,7 +39,7 @@ def _z(level: float) -> float:
 
 
 def wilson_ci(x, n, level: float = 0.95):
-    """Wilson score interval for a proportion ``x / n``.
+    """Wilson score interval for a proportion ``x / n`` (statsmodels' ``proportion_confint``).
 
     Parameters
     ----------
@@ -55,6 +56,9 @@ def wilson_ci(x, n, level: float = 0.95):
     Notes
     -----
     .. math:: \\frac{2x + z^2 \\pm z\\sqrt{z^2 + 4x(1 - x/n)}}{2(n + z^2)}
+
+    Computed by :func:`statsmodels.stats.proportion.proportion_confint` with
+    ``method="wilson"``; this function adds the checks and NaN limits for ``n == 0``.
 
     References
     ----------
@@ -73,13 +77,12 @@ def wilson_ci(x, n, level: float = 0.95):
         raise ValueError("counts must not be negative")
     if np.any(x > n):
         raise ValueError("numerator greater than denominator")
-    z = _z(level)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        centre = 2 * x + z**2
-        spread = z * np.sqrt(z**2 + 4 * x * (1 - x / n))
-        denom = 2 * (n + z**2)
-        low = np.where(n > 0, (centre - spread) / denom, np.nan)
-        high = np.where(n > 0, (centre + spread) / denom, np.nan)
+    _z(level)  # checks the level
+    x, n = np.broadcast_arrays(x, n)
+    low = np.full(x.shape, np.nan)
+    high = np.full(x.shape, np.nan)
+    some = n > 0
+    low[some], high[some] = proportion_confint(x[some], n[some], alpha=1 - level, method="wilson")
     return low, high
 
 
