@@ -33,11 +33,15 @@ KEY_COLUMNS = ("area_id", "indicator", "year", "sex", "age_group", "variable", "
 
 
 def show(value) -> str:
-    """A value as a message shows it: numbers with ``:g``, everything else with ``repr``."""
+    """A value as a message shows it: whole numbers without a decimal point (``2025``, ``-3``),
+    other numbers with up to 10 significant digits, everything else with ``repr``."""
     if isinstance(value, (bool, np.bool_)):
         return repr(bool(value))
-    if isinstance(value, (int, float, np.integer, np.floating)):
-        return f"{float(value):g}"
+    if isinstance(value, (int, np.integer)):
+        return str(int(value))
+    if isinstance(value, (float, np.floating)):
+        v = float(value)
+        return str(int(v)) if v.is_integer() and abs(v) < 1e15 else f"{v:.10g}"
     return repr(value.item() if isinstance(value, np.generic) else value)
 
 
