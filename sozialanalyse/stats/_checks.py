@@ -95,13 +95,14 @@ def numeric(fn: str, frame: pd.DataFrame, wanted, arg: str = "data", keys=None) 
 
 
 def non_negative(fn: str, values, name: str, frame: pd.DataFrame | None = None, keys=None,
-                 what: str = "a negative value") -> None:
-    """No value is below zero (missing values pass)."""
+                 hint: str = "") -> None:
+    """No value is below zero (missing values pass); ``hint`` is appended after a semicolon."""
     v = np.asarray(values, dtype=float)
     pos = first_bad(v < 0)
     if pos is not None:
-        raise ValueError(f"{fn}(): {_subject(name, frame)} has {what} {show(v.ravel()[pos])} "
-                         f"{location(frame, pos, keys)}")
+        raise ValueError(f"{fn}(): {_subject(name, frame)} has a negative value "
+                         f"{show(v.ravel()[pos])} {location(frame, pos, keys)}"
+                         + (f"; {hint}" if hint else ""))
 
 
 def positive(fn: str, values, name: str, frame: pd.DataFrame | None = None, keys=None) -> None:
