@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 __all__ = [
+    "KEY_COLUMNS",
     "at_most",
     "columns",
     "finite",

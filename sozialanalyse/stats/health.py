@@ -15,6 +15,7 @@ from . import _checks as check
 
 __all__ = [
     "COMPARISON_LABELS_DE",
+    "DSR_NOTE_SMALL",
     "ESP2013",
     "ESP2013_FINE",
     "FUNNEL_LABELS_DE",

@@ -96,9 +96,12 @@ from ..model.areas import LEVEL_KINDS, LEVELS, age_groups_between
 from .health import poisson_ci, wilson_ci
 
 __all__ = [
+    "DIMENSIONS",
     "FIELDS",
     "KINDS",
+    "LEVEL_ORDER",
     "POLARITIES",
+    "REQUIRED_KEYS",
     "RESULT_COLUMNS",
     "catalog",
     "change",
