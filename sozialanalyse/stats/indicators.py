@@ -86,13 +86,12 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-
-from . import _checks as check
 import yaml
 from scipy import sparse
 
 from ..model import completeness as _completeness
 from ..model.areas import LEVEL_KINDS, LEVELS, age_groups_between
+from . import _checks as check
 from .health import poisson_ci, wilson_ci
 
 __all__ = [
