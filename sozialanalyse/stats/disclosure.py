@@ -382,11 +382,11 @@ class Protection:
         out.index = frame.index
         return out
 
-    def formatted(self, formatter=None) -> pd.Series:
-        """The published values as text: ``.`` where suppressed, else ``formatter(value)``."""
-        from ..render import fmt
+    def formatted(self, formatter) -> pd.Series:
+        """The published values as text: ``.`` where suppressed, else ``formatter(value)``.
 
-        formatter = formatter or fmt.num
+        ``formatter`` turns one number into text, e.g. ``render.fmt.num`` for German figures (the
+        statistics floor does not format for readers itself)."""
         return pd.Series([SYMBOL if s else formatter(v) for s, v in
                           zip(self.table["status"], self.table["published"])], index=self.table.index)
 
