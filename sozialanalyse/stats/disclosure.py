@@ -339,7 +339,7 @@ def _complement(c: Constraint, values: np.ndarray, status: np.ndarray) -> int | 
 
 
 def protect(df: pd.DataFrame, areas: pd.DataFrame | None = None, additive: list[str] | None = None,
-            config: Settings | dict | None = None, value: str = "value", mode: str | None = None,
+            config: Settings | Config | dict | None = None, value: str = "value", mode: str | None = None,
             total: str = TOTAL) -> Protection:
     """Protect a long table of counts (columns ``area_id``, dimensions, ``value``).
 
@@ -419,7 +419,7 @@ def rate_status(numerator, denominator=None) -> np.ndarray:
 
 
 def protect_indicators(res: pd.DataFrame, areas: pd.DataFrame | None = None,
-                       config: Settings | dict | None = None, multipliers: dict | None = None) -> pd.DataFrame:
+                       config: Settings | Config | dict | None = None, multipliers: dict | None = None) -> pd.DataFrame:
     """Protect count-based indicators (shares, rates) through their numerators and denominators.
 
     ``res`` has the columns of :func:`sozialanalyse.stats.indicators.compute` (``area_id, year,
@@ -474,7 +474,7 @@ def protect_indicators(res: pd.DataFrame, areas: pd.DataFrame | None = None,
 
 
 def protect_with_totals(res: pd.DataFrame, totals: pd.DataFrame, areas: pd.DataFrame | None = None,
-                        config: Settings | dict | None = None) -> pd.DataFrame:
+                        config: Settings | Config | dict | None = None) -> pd.DataFrame:
     """Protect the indicators of a table's areas (``res``) together with the totals published
     elsewhere (``totals``: e.g. the municipalities and the Kreis the areas add up to).
 
@@ -528,7 +528,7 @@ class Masked:
         return [self.settings.footnote_line] if len(self.cells) else []
 
 
-def mask(frame: pd.DataFrame, reasons: pd.DataFrame | dict, config: Settings | dict | None = None) -> Masked:
+def mask(frame: pd.DataFrame, reasons: pd.DataFrame | dict, config: Settings | Config | dict | None = None) -> Masked:
     """Show ``.`` in the cells of ``frame`` whose reason is not empty.
 
     ``reasons`` has the same index as ``frame`` and some of its columns (or is a dict column ->
