@@ -197,7 +197,7 @@ def check_block(block) -> DisclosureSettings:
         raise ValueError(f"disclosure: threshold must be an integer >= 1, got {s.threshold!r}")
     ack = s.threshold_below_3_acknowledged
     if ack is not None and not isinstance(ack, str):
-        raise ValueError(f"disclosure: {_ACK} must be text (the reason), got {ack!r}")  # noqa: TRY004
+        raise ValueError(f"disclosure: {_ACK} must be text (the reason), got {ack!r}")
     ack = (ack or "").strip()
     if s.mode not in MODES:
         raise ValueError(f"disclosure: mode must be one of {', '.join(MODES)}, got {s.mode!r}")
