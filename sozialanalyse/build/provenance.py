@@ -131,7 +131,7 @@ def load(config_ref: str | Path):
     from ..io.own import load_district, read_config
 
     cfg = read_config(config_ref)
-    if cfg.get("source") == "official":
+    if cfg.official:
         from ..io.official import load_official
 
         return load_official(cfg)

@@ -39,6 +39,7 @@ import hashlib
 import html
 import re
 import warnings
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -46,6 +47,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..model.config import Config, as_config, read_config
 from ..render import fmt
 from .own import DataError
 
@@ -128,10 +130,10 @@ def normalise_name(name: str) -> str:
     return s.replace("ß", "ss").strip()
 
 
-def _mirror(cfg: dict | None = None) -> Path:
+def _mirror(cfg: Config | None = None) -> Path:
     from .mirror import mirror_dir
 
-    explicit = (cfg or {}).get("mirror")
+    explicit = cfg.mirror if cfg is not None else None
     try:
         folder = mirror_dir(explicit) if explicit else mirror_dir()
     except FileNotFoundError as exc:
@@ -141,11 +143,11 @@ def _mirror(cfg: dict | None = None) -> Path:
     return folder
 
 
-def mirror_files(cfg: dict) -> list[str]:
+def mirror_files(cfg: Config) -> list[str]:
     """The mirror files (relative paths) a config's report reads."""
-    land = LAND_NAMES.get(str(cfg.get("kreis", "03353"))[:2])
+    land = LAND_NAMES.get(str(cfg.kreis or "03353")[:2])
     if land is None:
-        raise DataError(f"kreis {cfg.get('kreis')}: official Gemeindeverband data (GISD per Land) is recorded "
+        raise DataError(f"kreis {cfg.kreis}: official Gemeindeverband data (GISD per Land) is recorded "
                         f"for Niedersachsen (03) and Nordrhein-Westfalen (05) only")
     shapefiles = [shp[:-3] + ext for shp in (F_VG5000_GEM, F_VG5000_KRS) for ext in ("shp", "shx", "dbf", "prj", "cpg")]
     files = [*shapefiles, F_VG250_GEM,
@@ -168,19 +170,23 @@ def file_sha(path: Path) -> str:
     return _file_sha(str(path), st.st_size, st.st_mtime)
 
 
-def _check_complete(folder: Path, cfg: dict) -> None:
+def _check_complete(folder: Path, cfg: Config) -> None:
     """Raise :class:`MirrorMissing` naming what is missing and how to get it."""
     files = mirror_files(cfg)
     missing = [rel for rel in files if not (folder / rel).is_file()]
     if missing:
-        where = cfg.get("_path", "config/harburg.yml")
+        where = cfg.path or "config/harburg.yml"
         raise MirrorMissing(
             f"{folder}: {len(missing)} of the {len(files)} official files this report reads are missing "
             f"(first: {missing[0]}). Fetch them with `sozialanalyse data fetch --config {where}`, or name a "
             f"complete mirror with SOZIALANALYSE_DATA_MIRROR.")
 
 
-def data_hash(cfg: dict) -> str:
+def _scalar(value) -> bool:
+    return isinstance(value, (str, int, float, bool, type(None)))
+
+
+def data_hash(cfg: Config) -> str:
     """sha256 over the sha256 of every mirror file the report reads (computed from the files)."""
     folder = _mirror(cfg)
     h = hashlib.sha256()
@@ -188,7 +194,7 @@ def data_hash(cfg: dict) -> str:
     for rel in mirror_files(cfg):
         p = folder / rel
         h.update(f"{rel}\x00{file_sha(p)}\x00".encode())
-    h.update(repr(sorted((k, str(v)) for k, v in cfg.items() if not k.startswith("_"))).encode())
+    h.update(repr(sorted((k, str(v)) for k, v in cfg.as_dict().items() if _scalar(v))).encode())
     return h.hexdigest()
 
 
@@ -237,7 +243,7 @@ class OfficialDistrict:
     mapping: pd.DataFrame
     attributions: list[dict]  # see _attributions
     mirror: Path
-    config: dict = field(default_factory=dict)
+    config: Config = field(default_factory=Config)
     #: one reconciliation line per file read: read = used + outside + unmatched + no_value
     loads: pd.DataFrame = field(default_factory=pd.DataFrame)
 
@@ -260,7 +266,7 @@ class OfficialDistrict:
 
     @property
     def report_year(self) -> int:
-        return int(self.config.get("report_year") or YEARS[1])
+        return int(self.config.report_year or YEARS[1])
 
     @property
     def unmatched(self) -> pd.DataFrame:
@@ -326,10 +332,9 @@ def _match(keys: pd.DataFrame, reference: pd.DataFrame, source: str) -> pd.DataF
 
 
 @lru_cache(maxsize=4)
-def _load(folder: str, kreis_id: str, cfg_items: tuple) -> OfficialDistrict:
+def _load(folder: str, kreis_id: str, cfg: Config) -> OfficialDistrict:
     from . import read_bkg, read_gisd, read_inkar
 
-    cfg = dict(cfg_items)
     m = Path(folder)
     land_id = kreis_id[:2]
     land = LAND_NAMES.get(land_id)
@@ -496,13 +501,10 @@ def _add_share(t: pd.DataFrame, source: str) -> pd.DataFrame:
 
 def load_official(config="harburg") -> OfficialDistrict:
     """The :class:`OfficialDistrict` of a config (name, path or dict with ``kreis``)."""
-    from .own import read_config
-
-    cfg = config if isinstance(config, dict) else read_config(config)
+    cfg = as_config(config) if isinstance(config, Mapping) else read_config(config)
     folder = _mirror(cfg)
-    kreis_id = str(cfg.get("kreis", "03353")).zfill(5)
-    items = tuple(sorted((k, v) for k, v in cfg.items() if isinstance(v, (str, int, float, bool, type(None)))))
-    return _load(str(folder), kreis_id, items)
+    kreis_id = str(cfg.kreis or "03353").zfill(5)
+    return _load(str(folder), kreis_id, cfg)  # a Config is hashable: the cache key of the load
 
 
 def load_or_none(config="harburg"):

@@ -77,7 +77,7 @@ def catalog_href(indicator_id: str, from_profile: bool) -> str:
 
 def key_figure_ids(district: District) -> list[str]:
     """The indicator ids for profile tables: the config's ``key_figures`` or the default list."""
-    return list(district.config.get("key_figures") or DEFAULT_KEY_FIGURES)
+    return list(district.config.key_figures or DEFAULT_KEY_FIGURES)
 
 
 def _kind(district: District, area_id: str) -> str:

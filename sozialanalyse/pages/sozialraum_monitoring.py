@@ -22,6 +22,7 @@ import pandas as pd
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
+from ..model.config import as_config
 from ..render import fmt
 from ..stats import index as _index
 from ..render.tables import note, table, text, md_escape
@@ -89,9 +90,9 @@ def settings(district: District) -> dict:
 
     Returns ``{"status": [...], "dynamics_years": int}``.
     """
-    cfg = (getattr(district, "config", None) or {}).get("monitoring") or {}
-    status = [str(s) for s in (cfg.get("status") or DEFAULT_STATUS)]
-    years = int(cfg.get("dynamics_years") or DEFAULT_DYNAMICS_YEARS)
+    block = as_config(getattr(district, "config", None)).monitoring  # a plain dict too (tests)
+    status = [str(s) for s in (block.status or DEFAULT_STATUS)]
+    years = int(block.dynamics_years or DEFAULT_DYNAMICS_YEARS)
     return {"status": status, "dynamics_years": years}
 
 
