@@ -30,6 +30,7 @@ import yaml
 
 from ..model import areas as _areas
 from ..model import completeness as _completeness
+from .provenance import PACKAGE_DIR
 
 __all__ = ["COUNT_FILES", "DIMENSIONS", "DataError", "District", "Table", "boundary_path", "load_district",
            "read_boundaries", "read_config", "read_table", "resolve_config", "table_path", "totals",
@@ -189,10 +190,6 @@ def parse_values(text: pd.Series, kinds: pd.Series | str = "count", low: float =
     return num, code, why
 
 
-def _project_root() -> Path:
-    return Path(__file__).resolve().parents[2]
-
-
 def resolve_config(config: str | Path | None = None) -> Path:
     """Path of a report config.
 
@@ -203,7 +200,7 @@ def resolve_config(config: str | Path | None = None) -> Path:
     name = "musterland" if config is None else str(config)
     candidates = [Path(name)]
     if not name.endswith((".yml", ".yaml")):
-        candidates += [Path.cwd() / "config" / f"{name}.yml", _project_root() / "config" / f"{name}.yml"]
+        candidates += [Path.cwd() / "config" / f"{name}.yml", PACKAGE_DIR.parent / "config" / f"{name}.yml"]
     elif not Path(name).is_absolute():  # an executed notebook opened in book/_generated/ (JupyterLab)
         candidates += [p / name for p in Path.cwd().parents if (p / "_toc.yml").is_file()]
     for c in candidates:
