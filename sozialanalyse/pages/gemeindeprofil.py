@@ -15,6 +15,7 @@ from ..render import fmt, figures
 from ..model.areas import age_groups_between
 from ..render.tables import table, text, md_escape
 from ..io.own import District, totals
+from .indikatorenkatalog import catalog_anchor
 
 __all__ = [
     "KIND_LABELS",
@@ -70,8 +71,6 @@ DEFAULT_KEY_FIGURES = (
 def catalog_href(indicator_id: str, from_profile: bool) -> str:
     """Link to an indicator's entry in the Indikatorenkatalog, from a chapter page or from a
     Gemeindeprofil (which lives one folder deeper, in ``gemeinden/``)."""
-    from .daten_methoden import catalog_anchor
-
     return f"{'../' if from_profile else ''}indikatorenkatalog.html#{catalog_anchor(indicator_id)}"
 
 
