@@ -6,7 +6,7 @@ it computes nothing a planner would want outside the report.
 import importlib
 
 
-__all__ = ['common', 'gemeindeprofil', 'sozialraum_monitoring', 'gesundheit', 'daten_methoden',
+__all__ = ['common', 'kreisuebersicht', 'gemeindeprofil', 'sozialraum_monitoring', 'gesundheit', 'daten_methoden',
            'indikatorenkatalog', 'herkunft']
 
 

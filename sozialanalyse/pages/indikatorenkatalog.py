@@ -11,12 +11,24 @@ import pandas as pd
 from ..render.tables import table
 from ..stats import indicators
 
-__all__ = ["catalog_anchor", "definitions"]
+__all__ = ["catalog_anchor", "catalog_href", "definitions"]
 
 
 def catalog_anchor(indicator_id: str) -> str:
     """The HTML id of an indicator's row on the page "Indikatorenkatalog"."""
     return f"ind-{indicator_id}"
+
+
+def catalog_href(indicator_id: str, from_profile: bool) -> str:
+    """Link to an indicator's entry in the Indikatorenkatalog, from a chapter page or from a
+    Gemeindeprofil (which lives one folder deeper, in ``gemeinden/``).
+
+    Examples
+    --------
+    >>> catalog_href("sgb2_quote", from_profile=True)
+    '../indikatorenkatalog.html#ind-sgb2_quote'
+    """
+    return f"{'../' if from_profile else ''}indikatorenkatalog.html#{catalog_anchor(indicator_id)}"
 
 
 def definitions(fields: list[str] | None = None):
