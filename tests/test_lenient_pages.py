@@ -1,10 +1,10 @@
 """A lenient build survives an absent population row (issue #12 item 2).
 
 Musterland with the one row ``03499016-02,2024,einwohner,30-34,m,deutsch`` (Bahnhofsviertel,
-Musterstadt) deleted and ``validation: lenient``: every public page function of
-``health_pages``, ``profile`` and ``monitoring`` must run (for the Kreis and for Musterstadt where
-it takes an area), what rests on the absent row is "fehlt"/NaN with a reason, and what does not is
-unchanged. Reference values are hand calculations from the CSV files, written out below, or the
+Musterstadt) deleted and ``validation: lenient``: every public page function of the page modules
+(and of ``stats.monitoring``, which the Sozialraum-Monitoring page arranges) must run (for the
+Kreis and for Musterstadt where it takes an area), what rests on the absent row is "fehlt"/NaN
+with a reason, and what does not is unchanged. Reference values are hand calculations from the CSV files, written out below, or the
 untouched district's numbers where the choice of reference cannot change them.
 
 Choice documented on the pages: a municipality with absent population rows is "fehlt"; the Kreis
@@ -25,7 +25,8 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
-from sozialanalyse.pages import gesundheit, sozialraum_monitoring, gemeindeprofil
+from sozialanalyse.pages import gemeindeprofil, gesundheit, herkunft, kreisuebersicht, sozialraum_monitoring
+from sozialanalyse.stats import monitoring
 from sozialanalyse.stats.health import ESP2013
 from sozialanalyse.io.own import load_district
 
@@ -64,7 +65,7 @@ def original():
 
 def _page_functions():
     out = []
-    for mod in (gesundheit, gemeindeprofil, sozialraum_monitoring):
+    for mod in (gesundheit, gemeindeprofil, kreisuebersicht, sozialraum_monitoring, herkunft, monitoring):
         for name, f in inspect.getmembers(mod, inspect.isfunction):
             if name.startswith("_") or f.__module__ != mod.__name__:
                 continue
@@ -84,7 +85,8 @@ def _args(f, district, area):
         if name == "district" or p.default is not inspect.Parameter.empty:
             continue
         args.append({"area_id": area, "year": 2024, "ids": [*gesundheit.SENIOR_IDS, *gesundheit.DISABILITY_IDS],
-                     "indicator_ids": ["sgb2_quote", "kinderarmut", "anteil_65plus"]}[name])
+                     "indicator_ids": ["sgb2_quote", "kinderarmut", "anteil_65plus"],
+                     "indicator": "sgb2_quote"}[name])
     return args
 
 

@@ -7,10 +7,9 @@ import shutil
 import nbformat
 import pandas as pd
 import pytest
-from test_build import _project
 
 from sozialanalyse import cli
-from sozialanalyse.build import report, verify
+from sozialanalyse.build import verify
 from sozialanalyse.io.own import load_district
 
 

@@ -17,7 +17,6 @@ The build (``sozialanalyse build``) does four things:
 from __future__ import annotations
 
 import errno
-import hashlib
 import html
 import json
 import os
@@ -35,10 +34,12 @@ import yaml
 
 from .._version import __version__
 from ..model.config import Config, ConfigError, read_config
+from ..io import provenance as _provenance
+from ..io.provenance import ProjectNotFoundError, fingerprint, library_hash
+from ..io.provenance import digest as _sha
 
 __all__ = ["BuildError", "BuildPlan", "ConfigError", "DiskFullError", "Job", "plan", "build", "project_root", "job_data_hash", "slug"]
 
-PACKAGE_DIR = Path(__file__).resolve().parents[1]  # the package root: the library hash covers every floor
 GENERATED = Path("book") / "_generated"
 CACHE = Path(".cache") / "executed"
 BUILD = Path("_build")
@@ -74,16 +75,12 @@ class BuildPlan:
 
 
 def project_root(start: Path | None = None) -> Path:
-    """The folder holding ``_config.yml`` and ``_toc.yml``: the working directory or a parent of
-    it, else the folder above the package (a source checkout)."""
-    here = (start or Path.cwd()).resolve()
-    for folder in (here, *here.parents):
-        if (folder / "_toc.yml").is_file() and (folder / "_config.yml").is_file():
-            return folder
-    fallback = PACKAGE_DIR.parent
-    if (fallback / "_toc.yml").is_file():
-        return fallback
-    raise BuildError(f"no _config.yml and _toc.yml found in {here} or its parents")
+    """The folder holding ``_config.yml`` and ``_toc.yml``
+    (:func:`sozialanalyse.io.provenance.project_root`); a :class:`BuildError` when there is none."""
+    try:
+        return _provenance.project_root(start)
+    except ProjectNotFoundError as exc:
+        raise BuildError(str(exc)) from None
 
 
 def slug(text: str) -> str:
@@ -104,21 +101,6 @@ class Job:
     parameters: dict = field(default_factory=dict)
     data_hash: str = ""
     key: str = ""
-
-
-def _sha(*parts: bytes | str) -> str:
-    h = hashlib.sha256()
-    for p in parts:
-        h.update(p.encode("utf-8") if isinstance(p, str) else p)
-        h.update(b"\x00")
-    return h.hexdigest()
-
-
-def library_hash() -> str:
-    """Hash of the library's source and package data: a code change invalidates the cache."""
-    files = sorted(p for p in PACKAGE_DIR.rglob("*") if p.is_file() and p.suffix in {".py", ".yml", ".csv"}
-                   and "__pycache__" not in p.parts)
-    return _sha(__version__, *[p.relative_to(PACKAGE_DIR).as_posix().encode() + p.read_bytes() for p in files])
 
 
 def _frame_bytes(df) -> bytes:
@@ -240,8 +222,6 @@ def plan(config: str | Path | None = None, root: Path | None = None) -> tuple[Bu
     except DataError as exc:
         raise BuildError(f"{cfg.path}: {exc}") from exc
     lib = library_hash()
-    from .provenance import fingerprint
-
     env = fingerprint(root, git=False)  # Python and package versions shape every page
     user_catalog = b"".join(Path(c).read_bytes() for c in cfg.catalog)
     settings = {k: v for k, v in cfg.as_dict().items() if k not in _SELECTION_KEYS}

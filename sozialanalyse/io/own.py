@@ -187,10 +187,6 @@ def parse_values(text: pd.Series, kinds: pd.Series | str = "count", low: float =
     return num, code, why
 
 
-def _project_root() -> Path:
-    return Path(__file__).resolve().parents[2]
-
-
 #: Columns holding keys: always text (a number would have lost its leading zeros).
 KEY_COLUMNS = ("area_id", "parent_id", "facility_id")
 #: A table may be given in any one of these formats (same base name, e.g. ``areas.xlsx``).

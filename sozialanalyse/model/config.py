@@ -327,8 +327,12 @@ def as_config(config) -> Config:
 KEYS = tuple(f.name for f in dataclasses.fields(Config) if f.name not in _DERIVED)
 
 
+#: The installed package's folder (``sozialanalyse/``); its parent is the project of a source checkout.
+PACKAGE_DIR = Path(__file__).resolve().parents[1]
+
+
 def _project_root() -> Path:
-    return Path(__file__).resolve().parents[2]
+    return PACKAGE_DIR.parent
 
 
 def resolve_config(config: str | Path | None = None) -> Path:

@@ -6,7 +6,8 @@ Imports only :mod:`sozialanalyse.model`.
 import importlib
 
 
-__all__ = ['indicators', 'disparity', 'index', 'health', 'projection', 'trend', 'spatial', 'disclosure']
+__all__ = ['indicators', 'disparity', 'index', 'health', 'projection', 'trend', 'spatial', 'disclosure',
+           'monitoring']
 
 
 def __getattr__(name: str):
