@@ -6,7 +6,8 @@ it computes nothing a planner would want outside the report.
 import importlib
 
 
-__all__ = ['gemeindeprofil', 'sozialraum_monitoring', 'gesundheit', 'daten_methoden']
+__all__ = ['gemeindeprofil', 'sozialraum_monitoring', 'gesundheit', 'pflege', 'senioren', 'behinderung',
+           'daten_methoden', 'common']
 
 
 def __getattr__(name: str):
