@@ -1,14 +1,27 @@
 """Tests of sozialanalyse.stats.care: the population and care-need projection of a district.
 
 Musterland: the base year reproduces every municipality's observed care recipients, the trend
-scenario runs at its cap where the observed change exceeds it.
+scenario runs at its cap where the observed change exceeds it. Musterland with one absent care
+row (``validation: lenient``): the town is "fehlt" (NaN), never a projection of 0, and the
+Kreis total is the sum over the other towns, by hand from ``care.csv``.
 """
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
 import pytest
 
 import sozialanalyse as sa
+from sozialanalyse.io.own import load_district
 from sozialanalyse.stats.care import TREND_CAP, care_projection
+
+ROOT = Path(__file__).resolve().parents[1]
+MUSTERLAND = ROOT / "data" / "musterland"
+CARE_ROW = "03499003-02,2024,pflegebeduerftige,80-84,w,ambulant,"
+TOWN, SR, KREIS = "03499003", "03499003-02", "03499"  # Bad Lindenau, Altstadt Lindenau
 
 
 @pytest.fixture(scope="module")
@@ -18,7 +31,7 @@ def d():
 
 def test_care_projection_reproduces_the_base_year(d):
     p = care_projection(d, 2024)
-    assert p["absent"] == [] and p["left_out"] == []
+    assert p["absent"] == [] and p["care_absent"] == [] and p["left_out"] == []
     care = p["care"]
     base = care[care["year"] == 2024].groupby("area_id")[["status_quo", "compression", "trend"]].sum()
     hist = p["history"]
@@ -48,3 +61,55 @@ def test_care_trend_cap(d):
     # capped: the trend scenario is the status quo times 1.03 per year (16 years to 2040)
     k = care.loc[("Insgesamt", 2040, "ambulant")]
     assert k["trend"] == pytest.approx(k["status_quo"] * 1.03**16, rel=1e-9)
+
+
+# --- one absent care row --------------------------------------------------------------------------
+
+
+def care_gap_district(tmp_path: Path):
+    """Musterland without the row ``03499003-02,2024,pflegebeduerftige,80-84,w,ambulant``
+    (Altstadt Lindenau, Bad Lindenau), loaded with ``validation: lenient``."""
+    data = tmp_path / "data"
+    shutil.copytree(MUSTERLAND, data)
+    lines = (data / "care.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    kept = [ln for ln in lines if not ln.startswith(CARE_ROW)]
+    assert len(kept) == len(lines) - 1
+    (data / "care.csv").write_text("".join(kept), encoding="utf-8")
+    cfg = (ROOT / "config" / "musterland.yml").read_text(encoding="utf-8").splitlines()
+    cfg = [f"data: {data}" if ln.startswith("data:") else
+           "validation: lenient" if ln.startswith("validation:") else ln for ln in cfg]
+    (tmp_path / "cg.yml").write_text("\n".join(cfg) + "\n", encoding="utf-8")
+    return load_district(tmp_path / "cg.yml")
+
+
+@pytest.fixture(scope="module")
+def care_gap(tmp_path_factory):
+    return care_gap_district(tmp_path_factory.mktemp("caregap"))
+
+
+def test_a_town_with_an_absent_care_row_is_missing_not_zero(care_gap):
+    p = care_projection(care_gap, 2024)
+    assert p["care_absent"] == [TOWN] and p["absent"] == [] and p["left_out"] == [SR]
+    c = p["care"]
+    town = c[c["area_id"] == TOWN]
+    # every projected year and care type is there, with unknown recipients: not 0
+    assert set(town["year"]) == set(range(2024, 2041)) and set(town["type"]) == {"pflegegeld", "ambulant", "stationaer"}
+    for col in ("status_quo", "compression", "trend", "recipients_min", "recipients_max"):
+        assert town[col].isna().all(), col
+    assert (town["name"] == "Bad Lindenau").all()
+    # its population is complete: projected like every other town
+    pop = p["population"]
+    assert pop.loc[pop["area_id"] == TOWN, "population"].notna().all()
+    assert len(pop[pop["area_id"] == TOWN]) == len(pop[pop["area_id"] == "03499007"])
+    # "Insgesamt" in the base year and its history: the other towns' recipients, by hand from care.csv
+    csv = pd.read_csv(MUSTERLAND / "care.csv", dtype={"area_id": str})
+    csv = csv[(csv["variable"] == "pflegebeduerftige") & ~csv["area_id"].str.startswith(TOWN)]
+    by_year = csv.groupby("year")["value"].sum()
+    base = c[(c["area_id"] == "Insgesamt") & (c["year"] == 2024)]["status_quo"].sum()
+    assert base == pytest.approx(by_year[2024], rel=1e-9)
+    h = p["history"]
+    total = h[h["area_id"] == "Insgesamt"].set_index("year")["value"]
+    assert total.to_dict() == pytest.approx(by_year.to_dict(), rel=1e-12)
+    # the town's own history: unknown in 2024 only
+    own = h[h["area_id"] == TOWN].set_index("year")["value"]
+    assert np.isnan(own[2024]) and own.drop(2024).notna().all()

@@ -256,3 +256,46 @@ def test_psp_map_hatches_the_base_area_instead_of_a_zero_circle(gap, original):
     n = lambda ax: max(len(c.get_offsets()) for c in ax.collections if hasattr(c, "get_offsets"))
     assert n(old) == 56 and n(new) == 55  # 56 base areas, one without a known 80+ population
     assert "fehlt (Einwohnerzahlen unvollständig)" in [t.get_text() for t in new.get_legend().get_texts()]
+
+
+# --- one absent care row: the care projection of the town is "fehlt", not 0 ------------------------
+
+CARE_ROW = "03499003-02,2024,pflegebeduerftige,80-84,w,ambulant,"  # Altstadt Lindenau, Bad Lindenau
+
+
+@pytest.fixture(scope="module")
+def care_gap(tmp_path_factory):
+    root = tmp_path_factory.mktemp("caregap")
+    data = root / "data"
+    shutil.copytree(MUSTERLAND, data)
+    lines = (data / "care.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    kept = [ln for ln in lines if not ln.startswith(CARE_ROW)]
+    assert len(kept) == len(lines) - 1
+    (data / "care.csv").write_text("".join(kept), encoding="utf-8")
+    cfg = (ROOT / "config" / "musterland.yml").read_text(encoding="utf-8").splitlines()
+    cfg = [f"data: {data}" if ln.startswith("data:") else
+           "validation: lenient" if ln.startswith("validation:") else ln for ln in cfg]
+    (root / "cg.yml").write_text("\n".join(cfg) + "\n", encoding="utf-8")
+    return load_district(root / "cg.yml")
+
+
+def test_care_projection_pages_print_fehlt_for_the_town(care_gap):
+    html = pflege.care_projection_table(care_gap).data
+    row = html.split(">Bad Lindenau<", 1)[1].split("</tr>", 1)[0]
+    cells = [c.rsplit(">", 1)[1] for c in row.split("</td>")[:-1]]
+    assert cells[0].count("→") == 1 and "fehlt" not in cells[0]  # its 80+ population is known
+    assert cells[1:] == ["fehlt ²"] * 5  # every care column: today, 2030, 2040, range, change
+    assert ">Landkreis Musterland ³<" in html
+    assert "² fehlt: Bad Lindenau; Zahl der Pflegebedürftigen 2024 unvollständig" in html
+    assert "³ Pflegebedürftige im Landkreis Musterland insgesamt ohne Bad Lindenau" in html
+    assert ("Sterbe- und Pflegequoten des Landkreises: ohne Altstadt Lindenau (Bad Lindenau), weil dort "
+            "Eingangsdaten (Pflegebedürftige) fehlen") in html
+    title = pflege.care_projection_kreis(care_gap).axes[0].get_title()
+    assert "ohne Bad Lindenau (Pflegebedürftige unvollständig)" in title
+    fig = pflege.care_projection_municipalities(care_gap)
+    texts = [t.get_text() for ax in fig.axes for t in ax.texts]
+    assert "fehlt\n(Pflegebedürftige\nunvollständig)" in texts
+    method = pflege.care_projection_method(care_gap).data
+    assert r"Pflegebedürftige nicht vorausberechnet\: Bad Lindenau" in method  # Markdown-escaped
+    # the senior projection needs the population only: Bad Lindenau is in it
+    assert "ohne" not in senioren.senior_projection(care_gap).axes[0].get_title()

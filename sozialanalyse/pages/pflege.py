@@ -170,7 +170,8 @@ def _care_totals(p: dict) -> pd.DataFrame:
     """Recipients summed over the types per area, year: scenarios and band."""
     c = p["care"]
     cols = ["status_quo", "compression", "trend"]
-    return c.groupby(["area_id", "name", "year"], as_index=False)[cols].sum().assign(
+    # skipna=False: a municipality with unknown care need (p["care_absent"]) stays NaN, not 0
+    return c.groupby(["area_id", "name", "year"], as_index=False)[cols].agg(lambda v: v.sum(skipna=False)).assign(
         low=lambda t: t[cols].min(axis=1), high=lambda t: t[cols].max(axis=1))
 
 
@@ -242,9 +243,8 @@ def care_projection_kreis(district, year: int | None = None, end_year: int = 204
     ax.xaxis.set_major_locator(plt.MaxNLocator(integer=True))
     ax.set_ylabel("Pflegebedürftige")
     ax.set_ylim(bottom=0)
-    without = ", ".join(area_names(district)[a] for a in p.get("absent", []))
     ax.set_title(f"Pflegebedürftige im {district.name}: Entwicklung und Vorausberechnung bis {p['end_year']}"
-                 + (f"\nohne {without} (Einwohnerzahlen unvollständig)" if without else ""), fontsize=10)
+                 + _without_title(district, p), fontsize=10)
     ax.legend(frameon=False, fontsize=8, loc="upper left")
     style(ax, "y")
     return finish(fig)
@@ -266,6 +266,13 @@ def care_projection_municipalities(district, year: int | None = None, end_year: 
         if a in p.get("absent", []):
             ax.set_title(names[a], fontsize=8.5)
             ax.text(0.5, 0.5, "fehlt\n(Einwohnerzahlen\nunvollständig)", transform=ax.transAxes, ha="center",
+                    va="center", fontsize=8, color="#555555")
+            ax.set_xticks([])
+            ax.set_yticks([])
+            continue
+        if a in p.get("care_absent", []):  # population projected, care need unknown
+            ax.set_title(names[a], fontsize=8.5)
+            ax.text(0.5, 0.5, "fehlt\n(Pflegebedürftige\nunvollständig)", transform=ax.transAxes, ha="center",
                     va="center", fontsize=8, color="#555555")
             ax.set_xticks([])
             ax.set_yticks([])
@@ -297,16 +304,24 @@ def care_projection_table(district, year: int | None = None, end_year: int = 204
     names = area_names(district)
     rows = []
     absent = p.get("absent", [])
+    care_absent = p.get("care_absent", [])
     for a in [*level_ids(district, "gemeindeverband"), "Insgesamt"]:
         if a in absent:
             gone = f"{fmt.ABSENT} ²"
             rows.append({"Gebiet": names[a], f"Einwohner ab 80, {y0} → {ye}": gone, f"Pflegebedürftige {y0}": gone,
                          f"{mid}": gone, f"{ye}": gone, f"{ye}, Spannweite": gone, f"Veränderung bis {ye}": gone})
             continue
+        if a in care_absent:  # population projected, care need unknown: "fehlt", never 0
+            gone = f"{fmt.ABSENT} ²"
+            rows.append({"Gebiet": names[a],
+                         f"Einwohner ab 80, {y0} → {ye}": f"{fmt.num(old.loc[(a, y0)])} → {fmt.num(old.loc[(a, ye)])}",
+                         f"Pflegebedürftige {y0}": gone, f"{mid}": gone, f"{ye}": gone, f"{ye}, Spannweite": gone,
+                         f"Veränderung bis {ye}": gone})
+            continue
         now = t.loc[(a, y0), "status_quo"]
         end = t.loc[(a, ye)]
         rows.append({
-            "Gebiet": names.get(a, district.name) + (" ³" if a == "Insgesamt" and absent else ""),
+            "Gebiet": names.get(a, district.name) + (" ³" if a == "Insgesamt" and (absent or care_absent) else ""),
             f"Einwohner ab 80, {y0} → {ye}": f"{fmt.num(old.loc[(a, y0)])} → {fmt.num(old.loc[(a, ye)])}",
             f"Pflegebedürftige {y0}": fmt.num(now),
             f"{mid}": fmt.num(t.loc[(a, mid), "status_quo"], 0),
@@ -324,20 +339,42 @@ def care_projection_table(district, year: int | None = None, end_year: int = 204
 
 def _care_gap_notes(district, p: dict, marks: bool = True) -> list[str]:
     """German footnotes (plain text) of the care projection: the municipalities not projected
-    ("fehlt") and the base areas the Kreis rates leave out; [] when the inputs are complete."""
+    ("fehlt": population or care rows absent) and the base areas the Kreis rates leave out; []
+    when the inputs are complete."""
     names = area_names(district)
     notes = []
-    if p.get("absent"):
-        which = ", ".join(names[a] for a in p["absent"])
+    absent, care_absent = p.get("absent", []), p.get("care_absent", [])
+    which = ", ".join(names[a] for a in absent)
+    which_care = ", ".join(names[a] for a in care_absent)
+    if absent:
         notes.append(("² fehlt: " if marks else "Nicht vorausberechnet: ") + f"{which}; Einwohnerzahlen der Jahre "
                      f"{span(p['years'])} unvollständig (nicht aus unvollständigen Daten berechnet).")
+    if care_absent:
+        notes.append(("² fehlt: " if marks else "Pflegebedürftige nicht vorausberechnet: ") + f"{which_care}; "
+                     f"Zahl der Pflegebedürftigen {p['year']} unvollständig (nicht aus unvollständigen Daten "
+                     "berechnet, keine 0).")
+    if absent:
         notes.append(("³ " if marks else "") + f"{district.name} insgesamt ohne {which}, "
                      "weil dort Eingangsdaten (Einwohner) fehlen.")
+    if care_absent:
+        notes.append(("³ " if marks else "") + f"Pflegebedürftige im {district.name} insgesamt ohne {which_care}, "
+                     "weil dort Eingangsdaten (Pflegebedürftige) fehlen.")
     note = left_out_note(district, p.get("left_out", []), "Sterbe- und Pflegequoten des Landkreises:",
                          variables=("einwohner", "sterbefaelle", "pflegebeduerftige"))
     if note:
         notes.append(note)
     return notes
+
+
+def _without_title(district, p: dict) -> str:
+    """Second title line of a Kreis care chart: the municipalities left out and why; "" when none."""
+    names = area_names(district)
+    parts = []
+    if p.get("absent"):
+        parts.append(f"{', '.join(names[a] for a in p['absent'])} (Einwohnerzahlen unvollständig)")
+    if p.get("care_absent"):
+        parts.append(f"{', '.join(names[a] for a in p['care_absent'])} (Pflegebedürftige unvollständig)")
+    return f"\nohne {'; '.join(parts)}" if parts else ""
 
 
 # ---------------------------------------------------------------------------------------------

@@ -113,7 +113,8 @@ def sum_counts(district, variables, level: str, years, by=()) -> pd.DataFrame:
     -------
     DataFrame
         ``area_id``, ``by`` ..., ``value``. The value is NaN for an area with a base area that
-        lacks rows of ``variables`` in one of ``years`` (``district.gaps``), never a sum with 0.
+        lacks rows of ``variables`` in one of ``years`` (``district.gaps``), never a sum with 0;
+        with ``year`` in ``by``, only in the years with the gap.
     """
     variables = _as_list(variables)
     c = district.counts
@@ -124,7 +125,13 @@ def sum_counts(district, variables, level: str, years, by=()) -> pd.DataFrame:
     gaps = getattr(district, "gaps", None)
     if gaps is not None and len(gaps):
         g = gaps[gaps["variable"].isin(variables) & gaps["year"].isin(list(years))]
-        out.loc[out["area_id"].isin(set(g["area_id"].map(mapping).dropna())), "value"] = np.nan
+        g = g.assign(area_id=g["area_id"].map(mapping)).dropna(subset=["area_id"])
+        if "year" in by:  # per year: a gap in one year leaves the other years of the area known
+            hit = pd.MultiIndex.from_frame(out[["area_id", "year"]]).isin(
+                pd.MultiIndex.from_frame(g[["area_id", "year"]].astype({"year": out["year"].dtype})))
+        else:
+            hit = out["area_id"].isin(set(g["area_id"]))
+        out.loc[hit, "value"] = np.nan
     return out
 
 

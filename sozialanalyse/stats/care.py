@@ -7,7 +7,9 @@ a cohort-component projection per municipality with the Kreis survival rates, th
 need under the scenarios status quo, compression and trend (:func:`care_projection`).
 
 Missing is missing: base areas with absent rows are left out of every Kreis rate and named
-(``left_out``); a municipality with absent population rows is not projected (``absent``).
+(``left_out``); a municipality with absent population rows is not projected (``absent``); a
+municipality with absent care rows in the base year has NaN care need (``care_absent``), never
+a projection of 0.
 """
 from __future__ import annotations
 
@@ -39,6 +41,8 @@ __all__ = ["TREND_CAP", "care_projection"]
 TREND_CAP = 0.03
 
 _CACHE: dict = {}
+_SCENARIO_COLUMNS = ("status_quo", "compression", "trend", "recipients_min", "recipients_max",
+                     "staff_min", "staff_max")
 
 
 def care_projection(district, year: int | None = None, end_year: int = 2040, pool: int = 5) -> dict:
@@ -62,7 +66,8 @@ def care_projection(district, year: int | None = None, end_year: int = 2040, poo
         ``care``
             :func:`sozialanalyse.stats.projection.care_scenarios` output plus the area ``name``;
             ``trend_annual_change``, ``trend_capped``, ``trend_cap`` say per row whether the cap
-            cut the trend scenario.
+            cut the trend scenario. A municipality of ``care_absent`` has rows with NaN
+            recipients and staff.
         ``history``
             Observed recipients per area (incl. ``Insgesamt``) and year (``value``).
         ``trend``, ``trend_observed``, ``trend_capped``
@@ -73,6 +78,9 @@ def care_projection(district, year: int | None = None, end_year: int = 2040, poo
         ``absent``
             Municipalities with absent population rows in the pooled years: not projected, left
             out of ``Insgesamt``.
+        ``care_absent``
+            Municipalities with absent care rows in ``year`` (their population is projected):
+            care need NaN, left out of the care and history of ``Insgesamt``.
         ``left_out``
             Base areas left out of the Kreis rates (absent rows of ``einwohner``,
             ``sterbefaelle`` or ``pflegebeduerftige`` in the pooled years).
@@ -143,7 +151,11 @@ def care_projection(district, year: int | None = None, end_year: int = 2040, poo
     exp = base.merge(krates, on=["sex", "age_group"])
     exp["expected"] = exp["population"] * exp["rate"]
     exp = exp.groupby(["area_id", "type"], as_index=False)["expected"].sum().merge(mc, on=["area_id", "type"], how="left")
-    exp["factor"] = np.where(exp["expected"] > 0, exp["observed"].fillna(0) / exp["expected"], 1.0)
+    # a municipality whose observed recipients of a type are unknown (absent care rows: NaN) has
+    # no factor: its care need is NaN ("fehlt"), never a projection of 0
+    care_absent = sorted(set(exp.loc[exp["observed"].isna(), "area_id"]))
+    exp = exp[~exp["area_id"].isin(care_absent)]
+    exp["factor"] = np.where(exp["expected"] > 0, exp["observed"] / exp["expected"], 1.0)
     rates = krates.merge(exp[["area_id", "type", "factor"]], on="type")
     rates["rate"] = (rates["rate"] * rates["factor"]).clip(upper=1.0)
     rates = rates[["area_id", "sex", "age_group", "type", "rate"]]
@@ -158,17 +170,25 @@ def care_projection(district, year: int | None = None, end_year: int = 2040, poo
         ratio = fe[t] / fc[t] if fc.get(t, 0) > 0 else 1.0  # rates of `year` relative to `first`
         observed[t] = float(ratio ** (1 / max(year - first, 1)) - 1 if year > first else 0.0)
     trend = {t: float(np.clip(g, -TREND_CAP, TREND_CAP)) for t, g in observed.items()}
-    care = care_scenarios(proj, rates, annual_change=observed, trend_cap=TREND_CAP, base_year=year,
-                          end_year=end_year)
+    care = care_scenarios(proj[~proj["area_id"].isin(care_absent)], rates, annual_change=observed,
+                          trend_cap=TREND_CAP, base_year=year, end_year=end_year)
+    if care_absent:  # rows of NaN recipients (the scenario assumptions per type stay)
+        total = care[care["area_id"] == "Insgesamt"]
+        gone = [total.assign(area_id=a) for a in care_absent]
+        gone = pd.concat(gone, ignore_index=True)
+        gone[[c for c in _SCENARIO_COLUMNS if c in gone.columns]] = np.nan
+        care = pd.concat([care, gone], ignore_index=True)
     care["name"] = care["area_id"].map(area_names(district)).fillna(district.name)
     hist = sum_counts(district, "pflegebeduerftige", "gemeindeverband", district.years, by=["year"])
-    if absent:  # "Insgesamt" observed over the same municipalities as projected
-        ktot = hist[~hist["area_id"].isin(absent)].groupby("year", as_index=False)["value"].sum()
+    without = set(absent) | set(care_absent)
+    if without:  # "Insgesamt" observed over the same municipalities as projected; NaN stays NaN
+        ktot = hist[~hist["area_id"].isin(without)].groupby("year", as_index=False)["value"].agg(
+            lambda v: v.sum(skipna=False))
     else:
         ktot = sum_counts(district, "pflegebeduerftige", "kreis", district.years, by=["year"])
     hist = pd.concat([hist, ktot.assign(area_id="Insgesamt")[hist.columns]], ignore_index=True)
     hist = hist[~hist["area_id"].isin(absent)]
-    out = {"absent": absent, "left_out": left_out,
+    out = {"absent": absent, "care_absent": care_absent, "left_out": left_out,
            "population": population, "care": care, "history": hist, "trend": trend, "years": years,
            "year": year, "end_year": end_year, "trend_observed": observed,
            "trend_capped": {t: trend[t] != g for t, g in observed.items()}}
