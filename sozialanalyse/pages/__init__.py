@@ -6,8 +6,8 @@ it computes nothing a planner would want outside the report.
 import importlib
 
 
-__all__ = ['common', 'kreisuebersicht', 'gemeindeprofil', 'sozialraum_monitoring', 'gesundheit', 'daten_methoden',
-           'indikatorenkatalog', 'herkunft']
+__all__ = ['common', 'kreisuebersicht', 'gemeindeprofil', 'sozialraum_monitoring', 'gesundheit', 'pflege',
+           'senioren', 'behinderung', 'daten_methoden', 'indikatorenkatalog', 'herkunft']
 
 
 def __getattr__(name: str):

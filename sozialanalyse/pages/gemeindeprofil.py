@@ -9,18 +9,26 @@ every figure and table of the book is library code that is tested and documented
 """
 from __future__ import annotations
 
+import textwrap
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
 
 from ..io.own import District, totals
 from ..model.areas import age_groups_between
 from ..render import figures, fmt
 from ..render.tables import md_escape, note, table, text
 from ..stats import disclosure, indicators
+from ..stats.aggregate import level_ids, report_year
+from ..stats.health import spine_chart_data
 from ..stats.monitoring import attention, monitoring
+from ..stats.mortality import pooled_mortality
 from ..stats.trend import trend
-from .common import absent_footnote, format_value, gap_count, kind_label, mark_absent
+from .common import (absent_footnote, catalog, fmt_value, format_value, gap_count, indicator_results, kind_label,
+                     mark_absent, span)
 from .indikatorenkatalog import catalog_href
 from .sozialraum_monitoring import not_classifiable, sozialraum_number, towns_text
 
@@ -419,3 +427,110 @@ def profile_classes(district: District, area_id: str, year: int | None = None):
                             *masked.footnotes],
                  align_right=["Nr.", "Einwohner", "Statusindex", "Dynamikindex"],
                  kinds={c: "count" if c == "Einwohner" else "text" for c in df.columns})
+
+
+# --- health: the spine chart (moved from the health pages) --------------------------------------
+
+__all__ += ["HEALTH_SPINE_IDS", "spine_chart"]
+
+#: Indicators of the spine chart in each Gemeindeprofil (plus the SMR, computed here).
+HEALTH_SPINE_IDS = ("uebergewicht_einschulung", "sprachfoerderbedarf", "vorzeitige_sterblichkeit",
+                    "sterberate_65plus", "schwerbehindertenquote", "schwerbehindertenquote_65plus",
+                    "pflegequote", "pflegequote_80plus", "anteil_haeusliche_pflege")
+
+_POLARITY = {"higher_is_worse": "low_is_good", "higher_is_better": "high_is_good", "neutral": "none"}
+_BEWERTUNG_COLORS = {"besser": "#2a7f62", "schlechter": "#c8553d", "ähnlich": "#e0b040",
+                     "höher": "#3b6ea8", "niedriger": "#3b6ea8"}
+
+
+def _spine_data(district, year: int) -> pd.DataFrame:
+    cat = catalog()
+    kreis = district.kreis["area_id"]
+    res = indicator_results(district, HEALTH_SPINE_IDS, ["gemeindeverband", "kreis"], years=[year])
+    res = res.rename(columns={"ci_low": "lower", "ci_high": "upper"})
+    res = res[["area_id", "indicator", "value", "lower", "upper"]]
+    m = pooled_mortality(district, year)
+    smr_rows = pd.DataFrame({"area_id": m["area_id"], "indicator": "smr", "value": m["smr"],
+                             "lower": m["smr_lower_95"], "upper": m["smr_upper_95"]})
+    data = pd.concat([res, smr_rows], ignore_index=True)
+    bench = data[data["area_id"] == kreis].set_index("indicator")["value"]
+    pol = {i: _POLARITY.get(str(cat.loc[i, "polarity"]), "none") for i in HEALTH_SPINE_IDS}
+    pol["smr"] = "low_is_good"
+    munis = level_ids(district, "gemeindeverband")
+    out = spine_chart_data(data, by="indicator", benchmark=bench, polarity=pol, comparison_areas=munis)
+    out.attrs["smr_years"] = m.attrs["years"]
+    return out
+
+
+def spine_chart(district, area_id: str, year: int | None = None):
+    """Figure: spine chart of the area's health indicators against the municipalities of the
+    Kreis (range and middle half) and the Kreis value (centre line); the dot's colour says
+    whether the area differs significantly (95 % interval) from the Kreis."""
+    year = report_year(district, year)
+    cat = catalog()
+    s = _spine_data(district, year)
+    own = s[s["area_id"] == area_id].set_index("indicator")
+    kreis = s[s["area_id"] == district.kreis["area_id"]].set_index("indicator")
+    smr_years = s.attrs["smr_years"]
+    ids = [i for i in [*HEALTH_SPINE_IDS, "smr"] if i in own.index]
+    fig = plt.figure(figsize=(10, 0.42 * len(ids) + 1.9))
+    # columns in figure fractions: names | spine | area value | Kreis value | range
+    ax = fig.add_axes([0.30, 0.1, 0.34, 0.76])
+    ax.set_xlim(-1.05, 1.05)
+    ax.set_ylim(-0.6, len(ids) - 0.4)
+    cols = {"own": 0.75, "kreis": 0.85, "range": 0.99}
+    tr = ax.get_yaxis_transform()  # x in axes fraction, y in data
+    absent_rows = 0
+    for row, i in enumerate(ids):
+        r = own.loc[i]
+        y = len(ids) - 1 - row
+        bm = r["benchmark"]
+        half = max(abs(r["max"] - bm), abs(bm - r["min"])) or 1.0
+        scale = lambda v, bm=bm, half=half: (v - bm) / half
+        ax.barh(y, scale(r["max"]) - scale(r["min"]), left=scale(r["min"]), height=0.6, color="#e3e3e3")
+        ax.barh(y, scale(r["q75"]) - scale(r["q25"]), left=scale(r["q25"]), height=0.6, color="#b9b9b9")
+        color = _BEWERTUNG_COLORS.get(r["bewertung"], "#9a9a9a")
+        ax.scatter([scale(r["value"])], [y], s=55, color=color, edgecolor="#333333", linewidth=0.6, zorder=3)
+        unit = "SMR" if i == "smr" else str(cat.loc[i, "unit"])
+        dec = 0 if i == "smr" else 1
+        # NaN: inputs incomplete ("fehlt", named below the chart), never a number computed with 0
+        fv = lambda v, unit=unit, dec=dec: fmt.ABSENT if pd.isna(v) else fmt_value(v, unit, dec)
+        if i == "smr":
+            name = f"Sterblichkeit, altersstandardisiert (SMR, {span(smr_years)})"
+        else:
+            name = str(cat.loc[i, "name"]) + ("" if unit == "%" else f" ({unit})")
+        ax.text(-0.03, y, name, transform=tr, ha="right", va="center", fontsize=8)
+        def at(key, txt, y=y, **kw):
+            x = (cols[key] - 0.30) / 0.34
+            ax.text(x, y, txt, transform=tr, ha="right", va="center", **kw)
+        at("own", fv(r["value"]), fontsize=8, fontweight="bold")
+        at("kreis", fv(kreis.loc[i, "value"]) if i in kreis.index else fmt.MISSING, fontsize=8)
+        at("range", f"{fv(r['min'])} – {fv(r['max'])}", fontsize=7.5, color="#555555")
+        absent_rows += int(pd.isna(r["value"]) or (i in kreis.index and pd.isna(kreis.loc[i, "value"])))
+    header = {"own": textwrap.fill(district.name_of(area_id), 14), "kreis": "Landkreis",
+              "range": "Spannweite der\nGemeinden"}
+    for key, label in header.items():
+        ax.text((cols[key] - 0.30) / 0.34, len(ids) - 0.45, label, transform=tr, ha="right", va="bottom",
+                fontsize=7.5, fontweight="bold")
+    ax.axvline(0, color="#333333", linewidth=1)
+    ax.set_yticks([])
+    ax.set_xticks([])
+    for side in ("top", "right", "left", "bottom"):
+        ax.spines[side].set_visible(False)
+    handles = [Patch(color="#e3e3e3", label="Spannweite der Städte, Gemeinden und Samtgemeinden"),
+               Patch(color="#b9b9b9", label="mittlere Hälfte"),
+               Line2D([], [], color="#333333", label="Landkreis"),
+               *[Line2D([], [], marker="o", linestyle="", color=_BEWERTUNG_COLORS[k], markeredgecolor="#333333",
+                        label=lab) for k, lab in (("besser", "günstiger als Landkreis"),
+                                                  ("ähnlich", "kein signifikanter Unterschied"),
+                                                  ("schlechter", "ungünstiger als Landkreis"),
+                                                  ("höher", "abweichend (ohne Wertung)"))]]
+    fig.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 0.0), ncol=4, frameon=False, fontsize=7)
+    fig.suptitle(f"Gesundheit und Pflege in {district.name_of(area_id)} im Vergleich mit dem Landkreis, {year}"
+                 + ("\nfehlt: Eingangsdaten unvollständig (Zeilen fehlen), nicht aus unvollständigen Daten berechnet"
+                    if absent_rows else ""), fontsize=10, fontweight="bold")
+    plt.close(fig)
+    return fig
+
+
+# --- end of the block of the spine chart ----------------------------------------------------------
