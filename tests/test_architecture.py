@@ -125,3 +125,24 @@ def test_every_floor_says_what_it_is(floor):
 
     module = importlib.import_module(floor)
     assert module.__doc__ and len(module.__doc__.strip()) > 40, f"{floor} needs a module docstring"
+
+
+def test_every_notebook_has_its_page_module():
+    """A reader of ``notebooks/<name>.ipynb`` finds its code in ``sozialanalyse/pages/<name>.py``,
+    and every page module serves a notebook (``common`` holds what several share)."""
+    notebooks = {p.stem for p in (ROOT / "notebooks").glob("*.ipynb")}
+    pages = {p.stem for p in (ROOT / PACKAGE / "pages").glob("*.py")} - {"__init__", "common"}
+    assert notebooks == pages
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "notebooks").glob("*.ipynb")), ids=lambda p: p.stem)
+def test_a_notebook_calls_its_own_page_module(path):
+    """The notebook's calls go to ``sa.pages.<its name>`` (plus the footer of ``pages.common``)."""
+    import re
+
+    import nbformat
+
+    nb = nbformat.read(path, as_version=4)
+    source = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+    used = set(re.findall(r"\bsa\.pages\.(\w+)\.", source))
+    assert used <= {path.stem, "common"}, f"{path.name} calls {sorted(used - {path.stem, 'common'})}"
