@@ -8,10 +8,10 @@ the floors below it (the contract is in ``pyproject.toml``, checked by the tests
 ``sa.stats``              indicators and catalog, disparity, indices, health rates, projection,
                           trend, spatial statistics, disclosure control
 ``sa.io``                 the own input format, official readers, register, mirror, fetch,
-                          validation
+                          validation, provenance (hashes, versions, git state)
 ``sa.render``             German formats, tables, figures and maps
 ``sa.pages``              one module per template notebook, with the notebook's name
-``sa.build``              plan, execution, book, audit, publish, verify, provenance
+``sa.build``              plan, execution, book, audit, publish, verify
 ``sa.cli``                every subcommand of ``sozialanalyse``
 ``sa.demo``               the Musterland generator
 ========================  =====================================================================

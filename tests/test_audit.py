@@ -7,6 +7,7 @@ import pandas as pd
 
 from sozialanalyse.build import audit
 from sozialanalyse import cli
+from sozialanalyse.model.config import Config
 from sozialanalyse.render.tables import table
 
 PAGE = "<html><body><h1>Seite</h1>{}</body></html>"
@@ -113,7 +114,7 @@ def _fake_build(monkeypatch, tmp_path, page: str):
     """report.build with planning, execution and Jupyter Book replaced: the site is ``page``."""
     from sozialanalyse.build import report
 
-    monkeypatch.setattr(report, "plan", lambda config, root: ({"_path": "cfg.yml", "data": "x"}, []))
+    monkeypatch.setattr(report, "plan", lambda config, root: (report.BuildPlan(Config(path=Path("cfg.yml"))), []))
     monkeypatch.setattr(report, "execute", lambda jobs, root, jobs_n=2, quiet=False: {"executed": 0, "cached": 0})
     def fake_toc(cfg, jobs, root):
         (tmp_path / "toc.yml").write_text("root: index\n", encoding="utf-8")

@@ -2,6 +2,7 @@
 end-to-end Jupyter Book build of a two-municipality report."""
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from pathlib import Path
@@ -110,9 +111,9 @@ def test_markdown_escape_neutralises_markup():
 
 
 @pytest.mark.slow
-def test_two_municipality_build_end_to_end(tmp_path):
-    root = _project(tmp_path)
-    result = report.build(root / "config" / "zwei.yml", jobs_n=2, quiet=True, root=root)
+def test_two_municipality_build_end_to_end(two_municipality_build):
+    root = two_municipality_build  # built once per session (tests/conftest.py), restored for this test
+    result = json.loads((root / ".first-build.json").read_text(encoding="utf-8"))
     assert result["executed"] == len(CHAPTERS) + 2 and result["book"] == "built"
     html_dir = root / "_build" / "html"
     redirect = (html_dir / "index.html").read_text(encoding="utf-8")

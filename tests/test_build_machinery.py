@@ -17,6 +17,7 @@ import pytest
 from sozialanalyse import cli
 from sozialanalyse.build import report
 from sozialanalyse.build.report import BuildError, DiskFullError, Job
+from sozialanalyse.model.config import Config
 
 
 def _notebook() -> str:
@@ -85,7 +86,7 @@ def test_an_unreadable_published_marker_means_build_the_book_again(tmp_path, mon
     toc, cfg = tmp_path / "toc.yml", tmp_path / "cfg.yml"
     toc.write_text("root: x\n")
     cfg.write_text("title: x\n")
-    monkeypatch.setattr(report, "plan", lambda config, root: ({"_path": "x.yml"}, jobs))
+    monkeypatch.setattr(report, "plan", lambda config, root: (report.BuildPlan(Config(path=Path("x.yml"))), jobs))
     monkeypatch.setattr(report, "_toc_and_config", lambda c, j, r: (toc, cfg))
 
     def jupyter_book(*a, **k):
@@ -108,7 +109,7 @@ def test_disk_full_while_writing_the_book_is_one_line_and_the_site_stays(tmp_pat
     (build_dir / "site-alt").mkdir(parents=True)
     (build_dir / "site-alt" / "index.html").write_text("alt", encoding="utf-8")
     os.symlink("site-alt", build_dir / "html")
-    monkeypatch.setattr(report, "plan", lambda config, root: ({"_path": "x.yml"}, jobs))
+    monkeypatch.setattr(report, "plan", lambda config, root: (report.BuildPlan(Config(path=Path("x.yml"))), jobs))
 
     def full(path, data):
         raise _enospc(path.with_name(f"{path.name}.{os.getpid()}.tmp"))

@@ -15,6 +15,7 @@ import pytest
 from sozialanalyse.model import completeness
 from sozialanalyse.stats import indicators
 from sozialanalyse.pages import sozialraum_monitoring, gemeindeprofil
+from sozialanalyse.stats import monitoring as sm
 from sozialanalyse.io.own import District, load_district
 from sozialanalyse.io.validate import ValidationError, validate
 
@@ -88,16 +89,16 @@ def test_deleted_row_is_missing_with_reason_up_to_the_kreis(tmp_path, original):
 def test_deleted_row_is_not_classified_and_shows_fehlt(tmp_path, original):
     folder = _copy(tmp_path, _deleted_row)
     d = _lenient(original, validate(folder, geometry=False).counts)
-    before = sozialraum_monitoring.monitoring(original).result
-    assert before.table.loc[SR, "status_class"] == "sehr niedrig" and SR in sozialraum_monitoring.attention(before).index
-    m = sozialraum_monitoring.monitoring(d)
+    before = sm.monitoring(original).result
+    assert before.table.loc[SR, "status_class"] == "sehr niedrig" and SR in sm.attention(before).index
+    m = sm.monitoring(d)
     t = m.result.table
     assert pd.isna(t.loc[SR, "status_class"]) and t.loc[SR, "reason"].startswith("nicht klassifizierbar")
-    assert SR not in sozialraum_monitoring.attention(m.result).index
+    assert SR not in sm.attention(m.result).index
     assert any(line.startswith(f"{m.data.loc[SR, 'name']} (") and "fehlt" in line
                for line in sozialraum_monitoring.not_classifiable(m))
     html = sozialraum_monitoring.attention_table(d).data
-    assert "fehlt (nicht klassifizierbar)" in sozialraum_monitoring.profile_classes(d, TOWN).data
+    assert "fehlt (nicht klassifizierbar)" in gemeindeprofil.profile_classes(d, TOWN).data
     assert "fehlt ²" in gemeindeprofil.subareas(d, TOWN, 2024).data
     assert "Nicht klassifizierbar, weil Eingangsdaten fehlen" in html
     page = gemeindeprofil.key_figures(d, TOWN, 2024).data
@@ -106,7 +107,7 @@ def test_deleted_row_is_not_classified_and_shows_fehlt(tmp_path, original):
     assert "13,2 %" in before and "10,7 %" not in page  # the silently wrong town quota
     assert page.count("fehlt ²") == 2  # SGB II-Quote of the town and of the Kreis, and the footnote's mark
     assert page.count("0,0 %") <= before.count("0,0 %")  # no new zero (the 95-% interval went too)
-    sozialraum_monitoring._CACHE.clear()
+    sm._CACHE.clear()
 
 
 def test_file_cut_at_a_line_boundary(tmp_path):

@@ -92,8 +92,8 @@ def test_a_config_that_is_not_a_mapping_is_refused(tmp_path):
 
 def test_the_shipped_configs_pass_with_plain_values():
     cfg = read_config("musterland")
-    assert type(cfg["report_year"]) is int and type(cfg["disclosure"]["threshold"]) is int
-    assert read_config(ROOT / "config" / "harburg.yml")["kreis"] == "03353"
+    assert type(cfg.report_year) is int and type(cfg.disclosure.threshold) is int
+    assert read_config(ROOT / "config" / "harburg.yml").kreis == "03353"
 
 
 # --- disclosure threshold below 3 -----------------------------------------------------------

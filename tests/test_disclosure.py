@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from sozialanalyse.render import fmt
 from sozialanalyse.stats import disclosure as dc
 
 # Landkreis K: Stadt A (Sozialräume A1-A3), Stadt C (Sozialräume C1, C2), Einheitsgemeinde B.
@@ -177,7 +178,7 @@ def test_cell_key_is_deterministic_and_hides_small_counts():
 def test_mask_and_formatted():
     t = pd.DataFrame({"area_id": ["A", "A1", "A2", "A3"], "value": [1019, 2, 1010, 7]})
     p = dc.protect(t, AREAS)
-    assert p.formatted().tolist() == ["1.019", ".", "1.010", "."]
+    assert p.formatted(fmt.num).tolist() == ["1.019", ".", "1.010", "."]
     frame = pd.DataFrame({"Gebiet": ["A", "A1", "A2", "A3"], "Anzahl": p.table["value"].astype(str)})
     m = dc.mask(frame, {"Anzahl": p.table["status"].tolist()})
     assert m.frame["Anzahl"].tolist() == ["1019", ".", "1010", "."]

@@ -77,7 +77,7 @@ def test_unplanted_value_stays_visible():
 def test_attention_table_and_profile_classes_build(planted):
     # the MSS classification keeps the real values; the tables are still produced
     assert "Aufmerksamkeitsbedarf" in (mo.attention_table(planted, 2024).data)
-    html = mo.profile_classes(planted, "03499003", 2024).data
+    html = sa.pages.gemeindeprofil.profile_classes(planted, "03499003", 2024).data
     assert 'data-sa-kind="count"' in html
 
 

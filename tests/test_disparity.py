@@ -191,7 +191,7 @@ def test_errors():
         dp.gini([1, -1])
     with pytest.raises(ValueError, match="non-negative"):
         dp.theil_t(np.array([[1.0, -1.0], [2.0, 3.0]]))
-    with pytest.raises(ValueError, match="weights"):
+    with pytest.raises(ValueError, match=r"^gini\(\): weight has a negative value -1 at position 1$"):
         dp.gini([1, 2], weight=[1, -1])
     with pytest.raises(ValueError):
         dp.atkinson([1, 2], -0.5)
@@ -311,3 +311,32 @@ def test_dissimilarity_and_location_quotient_by_hand():
     assert out[2022] == pytest.approx(5 / 24) and out[2023] == pytest.approx(0.0)
     with pytest.raises(ValueError):
         dp.dissimilarity([5], total=[3])
+
+
+def test_errors_name_function_argument_value_key_and_column():
+    df = pd.DataFrame({"area_id": ["01", "02", "03"], "year": [2024] * 3, "y": [1.0, -2.0, 3.0],
+                       "w": [1.0, 1.0, 1.0]})
+    with pytest.raises(ValueError, match=r"^theil_t\(\): column 'y' has a negative value -2 for "
+                       r"area_id '02', year 2024; theil_t needs non-negative values$"):
+        dp.theil_t(df, "y", by="year")
+    with pytest.raises(ValueError, match=r"^gini\(\): column 'w' has a negative value -1 for "
+                       r"area_id '03'$"):
+        dp.gini(df.assign(y=1.0, w=[1.0, 1.0, -1.0]), "y", "w")
+    with pytest.raises(ValueError, match=r"^cv\(\): data has no column\(s\) 'x'"):
+        dp.cv(df, "x")
+    with pytest.raises(TypeError, match=r"^cv\(\): data column 'y' is not numeric: value 'n/a' "
+                       r"for area_id '01'$"):
+        dp.cv(df.assign(y=["n/a", 1, 2]), "y")
+    with pytest.raises(ValueError, match=r"^atkinson\(\): data has a negative value -1 at "
+                       r"position 1, 0; atkinson needs non-negative values$"):
+        dp.atkinson(np.array([[1.0, 2.0], [-1.0, 3.0]]), 0.5)
+    counts = pd.DataFrame({"area_id": ["01", "02"], "a": [5, 12], "t": [10, 10]})
+    with pytest.raises(ValueError, match=r"^dissimilarity\(\): column 'a' is greater than column "
+                       r"'t' \(12 > 10\) for area_id '02'$"):
+        dp.dissimilarity(counts, "a", "t")
+    with pytest.raises(ValueError, match=r"^location_quotient\(\): total has a negative value -3 "
+                       r"at position 0$"):
+        dp.location_quotient([1, 2], total=[-3, 4])
+    with pytest.raises(ValueError, match=r"^weighted_quantile\(\): q must lie between 0 and 1, "
+                       r"got 50$"):
+        dp.weighted_quantile([1, 2], 50)

@@ -31,7 +31,7 @@ import faults
 from sozialanalyse.stats import indicators
 from sozialanalyse.model.areas import LEVELS
 from sozialanalyse.io.own import DataError, load_district
-from sozialanalyse.pages.sozialraum_monitoring import attention, monitoring
+from sozialanalyse.stats.monitoring import attention, monitoring
 from sozialanalyse.io.validate import ValidationError, validate
 
 VARIANTS = faults.variants()

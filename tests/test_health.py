@@ -138,7 +138,8 @@ def test_dsr_errors():
         dsr(df[df.age_group != "85-89"], by="area_id")
     bad = df.copy()
     bad.loc[3, "count"] = 101
-    with pytest.raises(ValueError, match="events greater than population in row 3"):
+    with pytest.raises(ValueError, match=r"dsr\(\): column 'count' is greater than column 'population' \(101 > 100\) "
+                       r"for area_id 'A', age_group '15-19'"):
         dsr(bad, by="area_id")
     dup = pd.concat([df, df.iloc[[0]]])
     with pytest.raises(ValueError, match="more than once"):
@@ -265,7 +266,8 @@ def test_funnel_significance_and_labels():
     # consistent with the exact CI of O excluding E (PHE assign_funnel_significance):
     # O=5: exact upper 11.668 < 20 -> below; O=40: Byar lower 28.58 > 20 -> above
     assert float(poisson_ci(5)[1]) < 20 and float(poisson_ci(40)[0]) > 20
-    with pytest.raises(ValueError, match="less than or equal"):
+    with pytest.raises(ValueError, match=r"funnel_significance\(\): column 'obs' is greater than "
+                       r"column 'exp' \(40 > 20\) for area_id 'B'"):
         funnel_significance(d, "obs", "exp", "proportion")
     with pytest.raises(ValueError, match="statistic"):
         funnel_significance(d, "obs", "exp", "mean")
@@ -315,3 +317,44 @@ def test_spine_chart():
     assert neutral["bewertung"].tolist() == ["niedriger", "niedriger", "ähnlich", "höher"]
     with pytest.raises(ValueError, match="polarity"):
         spine_chart_data(d, polarity="up")
+
+
+def test_errors_name_function_argument_value_key_and_column():
+    """Every check says which function, which argument or column, which value and where."""
+    df = pd.DataFrame({"area_id": "03499001-01", "age_group": AGE_GROUPS, "count": 5,
+                       "population": 100})
+    df.loc[16, "population"] = -3
+    with pytest.raises(ValueError, match=r"^dsr\(\): column 'population' must be greater than "
+                       r"zero, got -3 for area_id '03499001-01', age_group '80-84'$"):
+        dsr(df, by="area_id")
+    with pytest.raises(ValueError, match=r"^isr\(\): column 'population' has a negative value -3 "
+                       r"for area_id '03499001-01', age_group '80-84'$"):
+        isr(df, ESP2013 / 1e6, by="area_id")
+    with pytest.raises(ValueError, match=r"^isr\(\): data has no column\(s\) 'deaths'"):
+        isr(df, ESP2013 / 1e6, count="deaths")
+    with pytest.raises(TypeError, match=r"^dsr\(\): data column 'count' is not numeric: value "
+                       r"'viele' for area_id '03499001-01', age_group '0-4'$"):
+        dsr(df.assign(count=["viele"] + [5] * 18, population=100), by="area_id")
+    with pytest.raises(ValueError, match=r"^wilson_ci\(\): x has a negative value -1 at position 1$"):
+        wilson_ci([1, -1], [5, 5])
+    with pytest.raises(ValueError, match=r"^wilson_ci\(\): x is greater than n \(11 > 10\) "
+                       r"at position 0$"):
+        wilson_ci(11, 10)
+    with pytest.raises(ValueError, match=r"^rate_ci\(\): n has a negative value -5 at position 0$"):
+        rate_ci(1, -5)
+    with pytest.raises(ValueError, match=r"^smr\(\): expected has a negative value -2"):
+        smr([1, 2], [3, -2])
+    with pytest.raises(ValueError, match=r"^poisson_ci\(\): level must lie between 0 and 1 "
+                       r"\(e.g. 0.95\), got 95"):
+        poisson_ci(3, 95)
+    with pytest.raises(ValueError, match=r"^funnel_limits\(\): denominators must be greater than "
+                       r"zero, got 0 at position 1$"):
+        funnel_limits("proportion", 0.1, [10, 0])
+    with pytest.raises(ValueError, match=r"^overdispersion\(\): values, denominators must be "
+                       r"equally long, got lengths values=2, denominators=3$"):
+        overdispersion([0.1, 0.2], [10, 20, 30], "proportion", 0.1)
+    d = pd.DataFrame({"area_id": list("AB"), "value": [1.0, 2], "lower": [0.5, 1],
+                      "upper": [1.5, 3], "indicator": ["x", "y"]})
+    with pytest.raises(ValueError, match=r"^spine_chart_data\(\): unknown polarity 'bad' for "
+                       r"area_id 'B', indicator 'y'"):
+        spine_chart_data(d, by="indicator", polarity={"x": "none", "y": "bad"})

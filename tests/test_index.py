@@ -161,3 +161,39 @@ def test_robustness_counts_changes():
     assert r.summary.loc["c", "changed"] > 0
     assert list(r.classes.columns) == ["alle", "ohne a", "ohne b", "ohne c"]
     assert r.summary["compared"].eq(10).all()
+
+
+def test_errors_name_function_argument_value_and_column():
+    """index checks its inputs; every message names the function, the argument or column and
+    the offending value (and for a frame the area)."""
+    df = pd.DataFrame({"alo": [1.0, 2.0, 3.0], "kinder": [4.0, np.nan, 6.0],
+                       "population": [500, 800, 900]}, index=pd.Index(list("ABC"), name="area_id"))
+    with pytest.raises(ValueError, match=r"^mss\(\): data has no column\(s\) 'sgb2'"):
+        ix.mss(df, ["alo", "sgb2"])
+    with pytest.raises(TypeError, match=r"^mss\(\): status must be a list of column names, got "
+                       r"the string 'alo'"):
+        ix.mss(df, "alo")
+    with pytest.raises(TypeError, match=r"^mss\(\): data column 'alo' is not numeric: value "
+                       r"'viel' for area_id 'B'$"):
+        ix.mss(df.assign(alo=[1, "viel", 3]), ["alo"])
+    with pytest.raises(ValueError, match=r"^mss\(\): an index compares areas and needs at least "
+                       r"2, data has 1$"):
+        ix.mss(df.iloc[:1], ["alo"])
+    with pytest.raises(ValueError, match=r"^mss\(\): dynamics\['alo'\] must be a pair"):
+        ix.mss(df, ["alo"], {"alo": ("alo",)})
+    with pytest.raises(ValueError, match=r"^percentile_rank\(\): column\(s\) 'kinder' of themes "
+                       r"have no value for any area$"):
+        ix.percentile_rank(df.assign(kinder=np.nan), {"soz": ["alo", "kinder"]})
+    with pytest.raises(ValueError, match=r"^percentile_rank\(\): higher_is_better names "
+                       r"'einkommen', which is not an indicator"):
+        ix.percentile_rank(df, {"soz": ["alo"]}, higher_is_better=["einkommen"])
+    with pytest.raises(ValueError, match=r"^pca_index\(\): dimensions\['leer'\] names no column$"):
+        ix.pca_index(df, {"soz": ["alo"], "leer": []})
+    with pytest.raises(ValueError, match=r"^weighted_z\(\): weights\['kinder'\] must be a number "
+                       r">= 0, got -1$"):
+        ix.weighted_z(df, {"alo": 1, "kinder": -1})
+    with pytest.raises(ValueError, match=r"^weighted_z\(\): data has no column\(s\) 'rauchen'"):
+        ix.weighted_z(df, {"alo": 1, "rauchen": 1})
+    with pytest.raises(ValueError, match=r"^robustness\(\): leaving one indicator out needs at "
+                       r"least 2, got \['alo'\]$"):
+        ix.robustness(df, ["alo"])

@@ -442,6 +442,20 @@ def test_unknown_level_and_id(counts):
         ind.compute(counts)
 
 
+def test_errors_name_function_column_value_and_key(counts):
+    with pytest.raises(ValueError, match=r"^compute\(\): counts has no column\(s\) 'value'"):
+        ind.compute(counts.drop(columns="value"), areas=AREAS)
+    broken = counts.copy()
+    broken["area_id"] = broken["area_id"].astype(object)
+    broken.loc[broken.index[3], "area_id"] = None
+    row = broken.iloc[3]
+    with pytest.raises(ValueError, match=rf"^compute\(\): counts column 'area_id' has a missing "
+                       rf"value for year {row['year']}, variable '{row['variable']}'$"):
+        ind.compute(broken, areas=AREAS)
+    with pytest.raises(ValueError, match=r"^compute\(\): unknown level 'land'"):
+        ind.compute(counts, level="land", areas=AREAS)
+
+
 def test_no_warning_on_full_table(counts):
     with warnings.catch_warnings():
         warnings.simplefilter("error")

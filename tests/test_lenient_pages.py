@@ -1,10 +1,12 @@
 """A lenient build survives an absent population row (issue #12 item 2).
 
 Musterland with the one row ``03499016-02,2024,einwohner,30-34,m,deutsch`` (Bahnhofsviertel,
-Musterstadt) deleted and ``validation: lenient``: every public page function of
-``health_pages``, ``profile`` and ``monitoring`` must run (for the Kreis and for Musterstadt where
-it takes an area), what rests on the absent row is "fehlt"/NaN with a reason, and what does not is
-unchanged. Reference values are hand calculations from the CSV files, written out below, or the
+Musterstadt) deleted and ``validation: lenient``: every public page function of the page modules
+(``pages.gesundheit``, ``pflege``, ``senioren``, ``behinderung`` with what they re-export from
+``pages.common``, ``gemeindeprofil``, ``kreisuebersicht``, ``sozialraum_monitoring``, ``herkunft``)
+and of ``stats.monitoring`` (which the Sozialraum-Monitoring page arranges) must run (for the Kreis
+and for Musterstadt where it takes an area), what rests on the absent row is "fehlt"/NaN with a
+reason, and what does not is unchanged. Reference values are hand calculations from the CSV files, written out below, or the
 untouched district's numbers where the choice of reference cannot change them.
 
 Choice documented on the pages: a municipality with absent population rows is "fehlt"; the Kreis
@@ -25,7 +27,11 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
-from sozialanalyse.pages import gesundheit, sozialraum_monitoring, gemeindeprofil
+from sozialanalyse.pages import (behinderung, gemeindeprofil, gesundheit, herkunft, kreisuebersicht, pflege,
+                                 senioren, sozialraum_monitoring)
+from sozialanalyse.stats import monitoring
+from sozialanalyse.stats.care import care_projection
+from sozialanalyse.stats.mortality import pooled_mortality
 from sozialanalyse.stats.health import ESP2013
 from sozialanalyse.io.own import load_district
 
@@ -63,17 +69,21 @@ def original():
 
 
 def _page_functions():
-    out = []
-    for mod in (gesundheit, gemeindeprofil, sozialraum_monitoring):
+    out, seen = [], set()
+    for mod in (gesundheit, pflege, senioren, behinderung, gemeindeprofil, kreisuebersicht, sozialraum_monitoring,
+                herkunft, monitoring):
         for name, f in inspect.getmembers(mod, inspect.isfunction):
-            if name.startswith("_") or f.__module__ != mod.__name__:
+            # the module's own functions and the shared ones it offers its notebook (pages.common)
+            shared = f.__module__ == "sozialanalyse.pages.common" and name in getattr(mod, "__all__", ())
+            if name.startswith("_") or not (f.__module__ == mod.__name__ or shared) or f in seen:
                 continue
+            seen.add(f)
             params = list(inspect.signature(f).parameters)
             if params[:1] != ["district"]:
                 continue  # helpers taking a result or arrays (attention, nearest_distance, ...)
             takes_area = "area_id" in params
             for area in ([KREIS, TOWN] if takes_area else [None]):
-                out.append(pytest.param(f, area, id=f"{mod.__name__.split('.')[-1]}.{name}"
+                out.append(pytest.param(f, area, id=f"{f.__module__.split('.')[-1]}.{name}"
                                                      + (f"[{area}]" if area else "")))
     return out
 
@@ -83,8 +93,9 @@ def _args(f, district, area):
     for name, p in inspect.signature(f).parameters.items():
         if name == "district" or p.default is not inspect.Parameter.empty:
             continue
-        args.append({"area_id": area, "year": 2024, "ids": [*gesundheit.SENIOR_IDS, *gesundheit.DISABILITY_IDS],
-                     "indicator_ids": ["sgb2_quote", "kinderarmut", "anteil_65plus"]}[name])
+        args.append({"area_id": area, "year": 2024, "ids": [*senioren.SENIOR_IDS, *behinderung.DISABILITY_IDS],
+                     "indicator_ids": ["sgb2_quote", "kinderarmut", "anteil_65plus"],
+                     "indicator": "sgb2_quote"}[name])
     return args
 
 
@@ -111,7 +122,7 @@ def _csv(name):
 
 
 def test_mortality_town_with_the_gap_is_missing_with_reason(gap):
-    m = gesundheit.mortality_data(gap).set_index("area_id")
+    m = pooled_mortality(gap).set_index("area_id")
     for col in ("observed", "expected", "smr", "smr_lower_95", "dsr", "person_years"):
         assert np.isnan(m.loc[TOWN, col]), col
     assert m.loc[TOWN, "reason"].startswith("incomplete: einwohner")
@@ -135,7 +146,7 @@ def test_mortality_reference_is_the_kreis_without_the_incomplete_base_area(gap):
     own = lambda df: df[df["area_id"].str.startswith(OTHER)]
     expected = (own(pop).groupby(key)["value"].sum() * rate).sum()
     observed = own(deaths)["value"].sum()
-    m = gesundheit.mortality_data(gap).set_index("area_id")
+    m = pooled_mortality(gap).set_index("area_id")
     assert m.loc[OTHER, "observed"] == observed
     assert m.loc[OTHER, "expected"] == pytest.approx(expected, rel=1e-12)
     assert m.loc[OTHER, "smr"] == pytest.approx(100 * observed / expected, rel=1e-12)
@@ -145,8 +156,8 @@ def test_mortality_reference_is_the_kreis_without_the_incomplete_base_area(gap):
 
 def test_mortality_of_an_untouched_town_does_not_depend_on_the_reference(gap, original):
     """The DSR (ESP 2013) of Bad Lindenau uses only its own rows: bit-identical."""
-    new = gesundheit.mortality_data(gap).set_index("area_id")
-    old = gesundheit.mortality_data(original).set_index("area_id")
+    new = pooled_mortality(gap).set_index("area_id")
+    old = pooled_mortality(original).set_index("area_id")
     for town in (OTHER, "03499007", "034995401000"):
         for col in ("observed", "person_years", "dsr", "dsr_lower_95", "dsr_upper_95"):
             assert new.loc[town, col] == old.loc[town, col], (town, col)
@@ -190,7 +201,7 @@ def test_mortality_trend_leaves_the_incomplete_year_out(gap, original):
 
 
 def test_spine_chart_of_the_town_prints_fehlt(gap):
-    fig = gesundheit.spine_chart(gap, TOWN)
+    fig = gemeindeprofil.spine_chart(gap, TOWN)
     texts = [t.get_text() for ax in fig.axes for t in ax.texts]
     assert "fehlt" in texts
     assert "fehlt: Eingangsdaten unvollständig" in fig._suptitle.get_text()
@@ -200,17 +211,17 @@ def test_spine_chart_of_the_town_prints_fehlt(gap):
 
 
 def test_indicator_table_and_intro_print_fehlt_with_the_footnote(gap, original):
-    ids = list(gesundheit.SENIOR_IDS)
-    html = gesundheit.indicator_table(gap, ids).data
+    ids = list(senioren.SENIOR_IDS)
+    html = senioren.indicator_table(gap, ids).data
     row = lambda h, name: h.split(f">{name}<", 1)[1].split("</tr>", 1)[0]
     assert row(html, "Musterstadt").count("fehlt ²") == len(ids)
     assert row(html, "Landkreis Musterland").count("fehlt ²") == len(ids)
     assert "² fehlt: Eingangsdaten unvollständig, es fehlen Zeilen (einwohner 2024 in 1 von 18 Teilgebieten" in html
     # an untouched town: the same cells as in the untouched district
-    assert row(html, "Bad Lindenau") == row(gesundheit.indicator_table(original, ids).data, "Bad Lindenau")
-    sr = gesundheit.indicator_table(gap, ids, level="sozialraum").data
+    assert row(html, "Bad Lindenau") == row(senioren.indicator_table(original, ids).data, "Bad Lindenau")
+    sr = senioren.indicator_table(gap, ids, level="sozialraum").data
     assert row(sr, "Bahnhofsviertel").count("fehlt ²") == len(ids)
-    intro = gesundheit.indicator_intro(gap, ids).data
+    intro = senioren.indicator_intro(gap, ids).data
     assert "fehlt ² im Landkreis" in intro and "Musterstadt: fehlt ²" in intro
 
 
@@ -218,7 +229,7 @@ def test_indicator_table_and_intro_print_fehlt_with_the_footnote(gap, original):
 
 
 def test_care_projection_leaves_the_town_out_and_the_total_says_so(gap):
-    p = gesundheit.care_projection_data(gap)
+    p = care_projection(gap)
     assert p["absent"] == [TOWN] and p["left_out"] == [SR]
     assert TOWN not in set(p["population"]["area_id"]) and TOWN not in set(p["care"]["area_id"])
     # "Insgesamt" in the base year = the 2024 population of all municipalities but Musterstadt (CSV)
@@ -233,12 +244,12 @@ def test_care_projection_leaves_the_town_out_and_the_total_says_so(gap):
                 & care["area_id"].str.startswith(OTHER)]["value"].sum()
     c = p["care"]
     assert c[(c["area_id"] == OTHER) & (c["year"] == 2024)]["status_quo"].sum() == pytest.approx(care, rel=1e-9)
-    html = gesundheit.care_projection_table(gap).data
+    html = pflege.care_projection_table(gap).data
     assert "fehlt ²" in html and "ohne Musterstadt" in html
 
 
 def test_senior_projection_total_without_the_town(gap):
-    title = gesundheit.senior_projection(gap).axes[0].get_title()
+    title = senioren.senior_projection(gap).axes[0].get_title()
     assert "ohne Musterstadt (Einwohnerzahlen unvollständig)" in title
 
 
@@ -246,7 +257,50 @@ def test_senior_projection_total_without_the_town(gap):
 
 
 def test_psp_map_hatches_the_base_area_instead_of_a_zero_circle(gap, original):
-    new, old = gesundheit.psp_map(gap).axes[0], gesundheit.psp_map(original).axes[0]
+    new, old = pflege.psp_map(gap).axes[0], pflege.psp_map(original).axes[0]
     n = lambda ax: max(len(c.get_offsets()) for c in ax.collections if hasattr(c, "get_offsets"))
     assert n(old) == 56 and n(new) == 55  # 56 base areas, one without a known 80+ population
     assert "fehlt (Einwohnerzahlen unvollständig)" in [t.get_text() for t in new.get_legend().get_texts()]
+
+
+# --- one absent care row: the care projection of the town is "fehlt", not 0 ------------------------
+
+CARE_ROW = "03499003-02,2024,pflegebeduerftige,80-84,w,ambulant,"  # Altstadt Lindenau, Bad Lindenau
+
+
+@pytest.fixture(scope="module")
+def care_gap(tmp_path_factory):
+    root = tmp_path_factory.mktemp("caregap")
+    data = root / "data"
+    shutil.copytree(MUSTERLAND, data)
+    lines = (data / "care.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    kept = [ln for ln in lines if not ln.startswith(CARE_ROW)]
+    assert len(kept) == len(lines) - 1
+    (data / "care.csv").write_text("".join(kept), encoding="utf-8")
+    cfg = (ROOT / "config" / "musterland.yml").read_text(encoding="utf-8").splitlines()
+    cfg = [f"data: {data}" if ln.startswith("data:") else
+           "validation: lenient" if ln.startswith("validation:") else ln for ln in cfg]
+    (root / "cg.yml").write_text("\n".join(cfg) + "\n", encoding="utf-8")
+    return load_district(root / "cg.yml")
+
+
+def test_care_projection_pages_print_fehlt_for_the_town(care_gap):
+    html = pflege.care_projection_table(care_gap).data
+    row = html.split(">Bad Lindenau<", 1)[1].split("</tr>", 1)[0]
+    cells = [c.rsplit(">", 1)[1] for c in row.split("</td>")[:-1]]
+    assert cells[0].count("→") == 1 and "fehlt" not in cells[0]  # its 80+ population is known
+    assert cells[1:] == ["fehlt ²"] * 5  # every care column: today, 2030, 2040, range, change
+    assert ">Landkreis Musterland ³<" in html
+    assert "² fehlt: Bad Lindenau; Zahl der Pflegebedürftigen 2024 unvollständig" in html
+    assert "³ Pflegebedürftige im Landkreis Musterland insgesamt ohne Bad Lindenau" in html
+    assert ("Sterbe- und Pflegequoten des Landkreises: ohne Altstadt Lindenau (Bad Lindenau), weil dort "
+            "Eingangsdaten (Pflegebedürftige) fehlen") in html
+    title = pflege.care_projection_kreis(care_gap).axes[0].get_title()
+    assert "ohne Bad Lindenau (Pflegebedürftige unvollständig)" in title
+    fig = pflege.care_projection_municipalities(care_gap)
+    texts = [t.get_text() for ax in fig.axes for t in ax.texts]
+    assert "fehlt\n(Pflegebedürftige\nunvollständig)" in texts
+    method = pflege.care_projection_method(care_gap).data
+    assert r"Pflegebedürftige nicht vorausberechnet\: Bad Lindenau" in method  # Markdown-escaped
+    # the senior projection needs the population only: Bad Lindenau is in it
+    assert "ohne" not in senioren.senior_projection(care_gap).axes[0].get_title()

@@ -1,4 +1,6 @@
-"""Tests of sozialanalyse.pages.sozialraum_monitoring: the chapter Sozialraum-Monitoring and the profile table."""
+"""Tests of sozialanalyse.stats.monitoring (classes, attention list, Theil shares) and of the pages that
+show them: the chapter Sozialraum-Monitoring (pages.sozialraum_monitoring) and the profile table
+(pages.gemeindeprofil.profile_classes)."""
 import matplotlib
 import numpy as np
 import pandas as pd
@@ -8,7 +10,9 @@ matplotlib.use("Agg")
 
 import sozialanalyse as sa
 from sozialanalyse.stats import index
+from sozialanalyse.pages import gemeindeprofil
 from sozialanalyse.pages import sozialraum_monitoring as mo
+from sozialanalyse.stats import monitoring as sm
 
 
 @pytest.fixture(scope="module")
@@ -51,7 +55,7 @@ def _tiny_result() -> index.MSSResult:
 
 
 def test_attention_list_matches_hand_derivation():
-    att = mo.attention(_tiny_result())
+    att = sm.attention(_tiny_result())
     # A: status sehr niedrig; B: dynamics negativ; C: status niedrig; D: dynamics negativ
     # (status hoch does not matter); E: not classified (left out) -> not on the list.
     # Order: worst status first (A, C), then the rest by dynamics index (B 1.6 before D 1.1).
@@ -73,40 +77,40 @@ def test_attention_both_reasons_and_empty_list():
     df = pd.DataFrame({"a": [1.0, 2, 3, 4, 10], "a0": [1.0, 2, 3, 4, 5], "population": 500},
                       index=list("VWXYZ"))
     r = index.mss(df, ["a"], {"a": ("a", "a0")})
-    att = mo.attention(r)
+    att = sm.attention(r)
     assert list(att.index) == ["Z"]
     assert att.loc["Z", "reason"] == "Status sehr niedrig; Dynamik negativ"
     # two-point distribution: z = -1 / +1 exactly -> all "mittel"; equal changes -> no dynamics class
     flat = pd.DataFrame({"a": [1.0, 1, 3, 3], "a0": [0.0, 0, 2, 2], "population": 500}, index=list("WXYZ"))
-    assert mo.attention(index.mss(flat, ["a"], {"a": ("a", "a0")})).empty
+    assert sm.attention(index.mss(flat, ["a"], {"a": ("a", "a0")})).empty
 
 
 # ---------------------------------------------------------------- Musterland
 
 
 def test_settings_defaults_and_config(d):
-    assert mo.settings(d) == {"status": list(mo.DEFAULT_STATUS), "dynamics_years": 2}
+    assert sm.settings(d) == {"status": list(sm.DEFAULT_STATUS), "dynamics_years": 2}
 
     class Fake:
         config = {"monitoring": {"status": ["sgb2_quote", "kinderarmut"], "dynamics_years": 3}}
 
-    assert mo.settings(Fake()) == {"status": ["sgb2_quote", "kinderarmut"], "dynamics_years": 3}
+    assert sm.settings(Fake()) == {"status": ["sgb2_quote", "kinderarmut"], "dynamics_years": 3}
 
 
 def test_monitoring_covers_all_sozialraeume(d):
-    m = mo.monitoring(d, 2024)
+    m = sm.monitoring(d, 2024)
     assert len(m.data) == 36 and m.start == 2022
     assert set(m.data["town_name"]) == {"Musterstadt", "Bad Lindenau", "Hohenfeld"}
     t = m.result.table
     assert t["valid"].all()  # no Sozialraum under 300 inhabitants in Musterland
     # the known deprived quarters are on the attention list
-    att = mo.attention(m.result)
+    att = sm.attention(m.result)
     names = set(m.data.loc[att.index, "name"])
     assert {"Bahnhofsviertel", "Am Sonnenhang"} <= names
 
 
 def test_theil_shares_sum_to_100(d):
-    sh = mo.theil_shares(d, 2024)
+    sh = sm.theil_shares(d, 2024)
     assert sh.loc["between", "share"] + sh.loc["within", "share"] == pytest.approx(100)
     assert sh.loc["between", "theil"] + sh.loc["within", "theil"] == pytest.approx(sh.loc["total", "theil"])
     within = sh.loc[[p for p in sh.index if p.startswith("within:")], "share"].sum()
@@ -119,14 +123,14 @@ def test_theil_shares_sum_to_100(d):
 def test_theil_result_and_table_name_the_areas(d):
     # Musterland's base areas, counted from areas.csv: 36 Sozialräume in 3 towns (10 + 8 + 18),
     # 16 Mitgliedsgemeinden in 4 Samtgemeinden, 4 Einheitsgemeinden without Sozialräume.
-    sh = mo.theil_shares(d, 2024)
+    sh = sm.theil_shares(d, 2024)
     assert sh.attrs["over"] == "base" and sh.attrs["n_areas"] == 56 and sh.attrs["n_groups"] == 11
     assert sh.attrs["unit_counts"] == {"Sozialräume": 36, "Mitgliedsgemeinden": 16, "Gemeinden ohne Sozialräume": 4}
-    assert sh.attrs["units"] == ("56 kleinste Gebiete (36 Sozialräume, 16 Mitgliedsgemeinden und "
-                                 "4 Gemeinden ohne Sozialräume)")
+    assert mo.theil_units(sh) == ("56 kleinste Gebiete (36 Sozialräume, 16 Mitgliedsgemeinden und "
+                                  "4 Gemeinden ohne Sozialräume)")
     assert sh.loc["within:03499016", "n_areas"] == 18
-    so = mo.theil_shares(d, 2024, over="sozialraum")
-    assert so.attrs["units"] == "36 Sozialräume in 3 Städten" and so.attrs["n_areas"] == 36
+    so = sm.theil_shares(d, 2024, over="sozialraum")
+    assert mo.theil_units(so) == "36 Sozialräume in 3 Städten" and so.attrs["n_areas"] == 36
     # Hand calculation over the 36 Sozialräume from the counts (SGB II persons / persons under 65):
     # T = sum_i s_i ln(r_i / r), between = sum_k S_k/S ln(r_k / r), s_i = x_i / S, r = S / N.
     res = sa.stats.indicators.compute(d, ["sgb2_quote"], level="sozialraum", years=[2024])
@@ -145,7 +149,7 @@ def test_theil_result_and_table_name_the_areas(d):
     assert "Berechnet über 56 kleinste Gebiete (36 Sozialräume" in html
     assert "nur über die 36 Sozialräume in 3 Städten gerechnet, liegen 2,9 % der Ungleichheit" in html
     with pytest.raises(ValueError, match="over"):
-        mo.theil_shares(d, 2024, over="gemeinde")
+        sm.theil_shares(d, 2024, over="gemeinde")
 
 
 def test_figures_have_german_labels(d):
@@ -177,10 +181,10 @@ def test_tables_and_text(d):
 
 
 def test_profile_classes(d):
-    html = mo.profile_classes(d, "03499016", 2024).data
+    html = gemeindeprofil.profile_classes(d, "03499016", 2024).data
     assert html.startswith("<table") and "Bahnhofsviertel" in html and "sehr niedrig" in html
     assert html.count("<tr>") == 1 + 18  # header + 18 Sozialräume
-    other = mo.profile_classes(d, "03499007", 2024).data  # Einheitsgemeinde without Sozialräume
+    other = gemeindeprofil.profile_classes(d, "03499007", 2024).data  # Einheitsgemeinde without Sozialräume
     assert "keine Sozialräume" in other and "sa-note" in other
 
 
@@ -191,9 +195,9 @@ def test_escaped_names(d):
     d2 = copy.copy(d)
     d2.areas = d.areas.copy()
     d2.areas.loc[d2.areas["area_id"] == "03499016-02", "name"] = "<b>X</b>"
-    mo._CACHE.clear()
-    html = mo.profile_classes(d2, "03499016", 2024).data
-    mo._CACHE.clear()
+    sm._CACHE.clear()
+    html = gemeindeprofil.profile_classes(d2, "03499016", 2024).data
+    sm._CACHE.clear()
     assert "&lt;b&gt;X&lt;/b&gt;" in html and "<b>X</b>" not in html
 
 
@@ -208,10 +212,10 @@ def test_theil_names_the_areas_left_out_for_missing_data(d):
     assert drop.sum() == 1
     d2 = District(folder=d.folder, areas=d.areas, counts=c[~drop].reset_index(drop=True),
                   facilities=d.facilities, meta=d.meta, config=d.config, lenient=True)
-    sh = mo.theil_shares(d2, 2024)
+    sh = sm.theil_shares(d2, 2024)
     assert sh.attrs["n_areas"] == 55 and sh.attrs["left_out"] == ["03499016-02"]
-    assert mo.theil_shares(d2, 2024, over="sozialraum").attrs["left_out"] == ["03499016-02"]
-    assert mo.theil_shares(d, 2024).attrs["left_out"] == []
+    assert sm.theil_shares(d2, 2024, over="sozialraum").attrs["left_out"] == ["03499016-02"]
+    assert sm.theil_shares(d, 2024).attrs["left_out"] == []
     html = mo.theil_table(d2, 2024).data
     assert "Ohne 1 Gebiet mit fehlenden Daten („fehlt“): Bahnhofsviertel (Musterstadt)." in html
     assert "fehlenden Daten" not in mo.theil_table(d, 2024).data

@@ -95,7 +95,8 @@ def test_residual_migration_reproduces_projection():
 
 def test_cohort_component_errors():
     base, surv, _migr = _toy()
-    with pytest.raises(ValueError, match="no value for"):
+    with pytest.raises(ValueError, match=r"^cohort_component\(\): survival has no value in column "
+                       r"'survival' for sex 'w', age_group '5\+'$"):
         cohort_component(base, surv.iloc[:3], 0.05, None, 1, age_groups=TOY)
     with pytest.raises(ValueError, match="between 0 and 1"):
         cohort_component(base, surv.assign(survival=1.2), 0.05, None, 1, age_groups=TOY)
@@ -108,7 +109,7 @@ def test_cohort_component_errors():
         cohort_component(base, surv, -0.1, None, 1, age_groups=TOY, fertile_groups=("5+",))
     with pytest.raises(ValueError, match="backwards"):
         cohort_component(base, surv, 0.05, None, [2020], age_groups=TOY)
-    with pytest.raises(ValueError, match="lacks the column"):
+    with pytest.raises(ValueError, match=r"^cohort_component\(\): base_pop has no column\(s\) 'sex'"):
         cohort_component(base.drop(columns="sex"), surv, 0.05, None, 1, age_groups=TOY)
 
 
@@ -216,5 +217,34 @@ def test_care_need_end_year_and_errors():
         care_need(pop, rates.assign(rate=1.5))
     with pytest.raises(ValueError, match="no population"):
         care_need(pop, rates, end_year=2000)
-    with pytest.raises(ValueError, match="no rates for area"):
+    with pytest.raises(ValueError, match=r"no rates for area_id 'B'"):
         care_need(pop, rates.assign(area_id="A"))
+
+
+def test_errors_name_function_argument_value_key_and_column():
+    base, surv, _migr = _toy()
+    neg = base.copy()
+    neg.loc[5, "population"] = -3
+    with pytest.raises(ValueError, match=r"^cohort_component\(\): column 'population' has a "
+                       r"negative value -3 for area_id 'B', sex 'm', age_group '5\+'$"):
+        cohort_component(neg, surv, 0.05, None, 1, age_groups=TOY)
+    with pytest.raises(ValueError, match=r"^cohort_component\(\): survival probabilities must lie "
+                       r"between 0 and 1, got 1.2 for sex 'w', age_group '0-4'$"):
+        cohort_component(base, surv.assign(survival=[0.99, 0.9, 1.2, 0.9]), 0.05, None, 1,
+                         age_groups=TOY)
+    with pytest.raises(ValueError, match=r"^cohort_component\(\): base_pop has more than one row "
+                       r"for area_id 'A', sex 'm', age_group '0-4'$"):
+        cohort_component(pd.concat([base, base.iloc[[0]]]), surv, 0.05, None, 1, age_groups=TOY)
+    with pytest.raises(ValueError, match=r"^survival_rates\(\): column 'deaths' has a negative "
+                       r"value -1 for sex 'w', age_group '80-84'$"):
+        survival_rates(pd.DataFrame({"sex": ["w"], "age_group": ["80-84"], "deaths": [-1],
+                                     "population": [1000]}))
+    pop, rates = _care_inputs()
+    with pytest.raises(ValueError, match=r"^care_need\(\): care_rates column 'rate' must hold "
+                       r"shares between 0 and 1, got 1.5 for sex 'w', age_group '85-89', "
+                       r"type 'ambulant'$"):
+        care_need(pop, rates.assign(rate=[0.02, 0.05, 1.5, 0.01, 0.03, 0.08]))
+    with pytest.raises(TypeError, match=r"^care_need\(\): population_projection column "
+                       r"'population' is not numeric: value 'viele' for area_id 'A', year 2025, "
+                       r"sex 'w', age_group '80-84'$"):
+        care_need(pop.assign(population=["viele"] + [1.0] * 7), rates)

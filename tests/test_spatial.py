@@ -120,3 +120,18 @@ def test_missing_values_rejected():
     g = grid(3, [1, 2, np.nan, 4, 5, 6, 7, 8, 9])
     with pytest.raises(ValueError, match="missing"):
         sp.moran(g, "y")
+
+
+def test_errors_name_function_column_value_and_area():
+    g = grid(3, [1, 2, np.nan, 4, 5, 6, 7, 8, 9])
+    g["area_id"] = [f"SR{i}" for i in range(9)]
+    with pytest.raises(ValueError, match=r"^moran\(\): column 'y' has a missing value for "
+                       r"area_id 'SR2'; drop those areas"):
+        sp.moran(g, "y")
+    g["y"] = g["y"].fillna(3)
+    g["pop"] = [10, 10, 10, 0, 10, 10, 10, 10, 10]
+    with pytest.raises(ValueError, match=r"^lisa\(\): column 'pop' must be positive for "
+                       r"empirical-Bayes rates, got 0 for area_id 'SR3'$"):
+        sp.lisa(g, "y", population="pop")
+    with pytest.raises(ValueError, match=r"^moran\(\): gdf has no column\(s\) 'x'"):
+        sp.moran(g, "x")

@@ -163,3 +163,15 @@ def test_musterland_profile_labels_follow_the_corrected_test():
     kinder = next(v for k, v in rows.items() if k.startswith("Kinderarmut"))
     assert "kein signifikanter Trend" in kinder and "↑" not in kinder
     assert "zusätzliche Streuung" in html and "Quasi-Likelihood" in html
+
+
+def test_errors_name_function_column_value_and_key():
+    res = pd.DataFrame({"area_id": "03353001", "indicator": "sgb2_quote", "year": [2022, 2023],
+                        "numerator": [10, -1], "denominator": [100, 100]})
+    with pytest.raises(ValueError, match=r"^trend\(\): column 'numerator' has a negative value -1 "
+                       r"for area_id '03353001', indicator 'sgb2_quote', year 2023$"):
+        trend(res)
+    with pytest.raises(ValueError, match=r"^trend\(\): result has no column\(s\) 'denominator'"):
+        trend(res.drop(columns="denominator"))
+    with pytest.raises(ValueError, match=r"^trend\(\): alpha must lie between 0 and 1"):
+        trend(res.assign(numerator=[10, 12]), alpha=5)

@@ -7,10 +7,9 @@ import shutil
 import nbformat
 import pandas as pd
 import pytest
-from test_build import _project
 
 from sozialanalyse import cli
-from sozialanalyse.build import report, verify
+from sozialanalyse.build import verify
 from sozialanalyse.io.own import load_district
 
 
@@ -46,9 +45,8 @@ def test_find_notebooks_in_a_site(tmp_path):
 
 
 @pytest.mark.slow
-def test_verify_a_fresh_build_then_a_changed_value(tmp_path, capsys):
-    root = _project(tmp_path)
-    report.build(root / "config" / "zwei.yml", jobs_n=2, quiet=True, root=root)
+def test_verify_a_fresh_build_then_a_changed_value(two_municipality_build, tmp_path, capsys):
+    root = two_municipality_build  # built once per session (tests/conftest.py); this copy's data are changed below
     site = root / "_build" / "html"
     assert cli.main(["verify", str(site), "--root", str(root), "--jobs", "2"]) == 0
     out = capsys.readouterr()

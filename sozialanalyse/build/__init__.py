@@ -1,10 +1,12 @@
-"""The build floor: plan, execute (papermill), book (Jupyter Book), audit, publish, verify,
-and the provenance of a build.
+"""The build floor: plan, execute (papermill), book (Jupyter Book), audit, publish, verify.
+
+The facts about the code a build records (hashes, versions, git state) are one floor lower, in
+:mod:`sozialanalyse.io.provenance`, because the page "Herkunft" prints them too.
 """
 import importlib
 
 
-__all__ = ['report', 'provenance', 'audit', 'verify', 'sphinx_escape']
+__all__ = ['report', 'audit', 'verify', 'sphinx_escape']
 
 
 def __getattr__(name: str):

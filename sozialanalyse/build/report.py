@@ -17,7 +17,6 @@ The build (``sozialanalyse build``) does four things:
 from __future__ import annotations
 
 import errno
-import hashlib
 import html
 import json
 import os
@@ -34,10 +33,13 @@ from pathlib import Path
 import yaml
 
 from .._version import __version__
+from ..model.config import Config, ConfigError, read_config
+from ..io import provenance as _provenance
+from ..io.provenance import ProjectNotFoundError, fingerprint, library_hash
+from ..io.provenance import digest as _sha
 
-__all__ = ["BuildError", "ConfigError", "DiskFullError", "Job", "plan", "build", "project_root", "job_data_hash", "slug"]
+__all__ = ["BuildError", "BuildPlan", "ConfigError", "DiskFullError", "Job", "plan", "build", "project_root", "job_data_hash", "slug"]
 
-PACKAGE_DIR = Path(__file__).resolve().parents[1]  # the package root: the library hash covers every floor
 GENERATED = Path("book") / "_generated"
 CACHE = Path(".cache") / "executed"
 BUILD = Path("_build")
@@ -46,7 +48,7 @@ KERNEL_TIMEOUT = 600
 
 #: Config keys that choose which pages are built, not what a page shows: not part of a job's key,
 #: so a config that builds fewer profiles reuses the executed notebooks of a larger one.
-_SELECTION_KEYS = {"_path", "profiles", "chapters", "toc_exclude"}
+_SELECTION_KEYS = {"profiles", "chapters", "toc_exclude"}
 
 
 class BuildError(RuntimeError):
@@ -58,22 +60,27 @@ class DiskFullError(BuildError):
     message is one line naming the folder and whether the published site changed."""
 
 
-class ConfigError(BuildError):
-    """The report config cannot be used (syntax, a key not written as text, a bad setting); the
-    message is one line naming the file, line, key and value (the CLI exits with status 2)."""
+@dataclass(frozen=True)
+class BuildPlan:
+    """The checked config and what the plan learnt about its district, for the start page, the
+    book config and the execution (derived here, never written into the config)."""
+
+    config: Config
+    district_name: str = ""
+    synthetic: bool = False
+    stand: str = ""  #: the data status (``meta.yml``'s ``stand``)
+    report_year: int | None = None  #: the config's report year, else the latest year of the data
+    attributions: tuple = ()  #: official data: the publishers' attributions
+    mirror: str | None = None  #: official data: the mirror folder the plan checked
 
 
 def project_root(start: Path | None = None) -> Path:
-    """The folder holding ``_config.yml`` and ``_toc.yml``: the working directory or a parent of
-    it, else the folder above the package (a source checkout)."""
-    here = (start or Path.cwd()).resolve()
-    for folder in (here, *here.parents):
-        if (folder / "_toc.yml").is_file() and (folder / "_config.yml").is_file():
-            return folder
-    fallback = PACKAGE_DIR.parent
-    if (fallback / "_toc.yml").is_file():
-        return fallback
-    raise BuildError(f"no _config.yml and _toc.yml found in {here} or its parents")
+    """The folder holding ``_config.yml`` and ``_toc.yml``
+    (:func:`sozialanalyse.io.provenance.project_root`); a :class:`BuildError` when there is none."""
+    try:
+        return _provenance.project_root(start)
+    except ProjectNotFoundError as exc:
+        raise BuildError(str(exc)) from None
 
 
 def slug(text: str) -> str:
@@ -94,21 +101,6 @@ class Job:
     parameters: dict = field(default_factory=dict)
     data_hash: str = ""
     key: str = ""
-
-
-def _sha(*parts: bytes | str) -> str:
-    h = hashlib.sha256()
-    for p in parts:
-        h.update(p.encode("utf-8") if isinstance(p, str) else p)
-        h.update(b"\x00")
-    return h.hexdigest()
-
-
-def library_hash() -> str:
-    """Hash of the library's source and package data: a code change invalidates the cache."""
-    files = sorted(p for p in PACKAGE_DIR.rglob("*") if p.is_file() and p.suffix in {".py", ".yml", ".csv"}
-                   and "__pycache__" not in p.parts)
-    return _sha(__version__, *[p.relative_to(PACKAGE_DIR).as_posix().encode() + p.read_bytes() for p in files])
 
 
 def _frame_bytes(df) -> bytes:
@@ -159,7 +151,7 @@ def job_data_hash(district, area_id: str | None, shared: str | None = None) -> s
                 shared or _shared_profile_hash(district))
 
 
-def _validate(cfg: dict, root: Path) -> None:
+def _validate(cfg: Config, root: Path) -> None:
     """Check the district folder (:mod:`sozialanalyse.io.validate`) and report every problem at once.
 
     ``validation: strict`` (the default) stops the build on any problem; ``lenient`` builds from
@@ -169,57 +161,53 @@ def _validate(cfg: dict, root: Path) -> None:
     from ..io.own import file_hashes
     from ..io.validate import validate
 
-    mode = str(cfg.get("validation", "strict"))
-    key = _sha(json.dumps(file_hashes(cfg["data"]), sort_keys=True), mode, library_hash())
+    mode = cfg.validation
+    key = _sha(json.dumps(file_hashes(cfg.data), sort_keys=True), mode, library_hash())
     marker = root / ".cache" / "validated" / key
     if marker.is_file():
         return
-    ry = cfg.get("report_year")
-    result = validate(cfg["data"], report_year=ry if isinstance(ry, int) else None)  # as load_district does
+    result = validate(cfg.data, report_year=cfg.report_year)  # as load_district does
     if result.problems and mode == "strict":
-        raise BuildError(f"{cfg['_path']}: the data did not pass validation (set 'validation: lenient' to "
+        raise BuildError(f"{cfg.path}: the data did not pass validation (set 'validation: lenient' to "
                          f"build from the rows that pass):\n{result.report()}")
     marker.parent.mkdir(parents=True, exist_ok=True)
     marker.write_text(result.report(), encoding="utf-8")
 
 
-def plan(config: str | Path | None = None, root: Path | None = None) -> tuple[dict, list[Job]]:
-    """Read the config and list the notebooks to execute. Raises :class:`BuildError` for an
-    unknown area key, a missing template or bad data (naming the file, key or column)."""
-    from ..io.own import DataError, load_district, read_config
+def plan(config: str | Path | None = None, root: Path | None = None) -> tuple[BuildPlan, list[Job]]:
+    """Read the config and list the notebooks to execute. Raises :class:`ConfigError` for a config
+    that cannot be used, :class:`BuildError` for an unknown area key, a missing template or bad
+    data (naming the file, key or column)."""
+    from ..io.own import DataError, load_district
 
     root = root or project_root()
+    cfg = read_config(config)  # ConfigError: one line naming the file, line, key and value
     try:
-        cfg = read_config(config)
-    except DataError as exc:
-        raise ConfigError(str(exc)) from None
-    try:
-        if cfg.get("source") == "official":  # official open data of the mirror (sozialanalyse.io.official)
+        if cfg.official:  # official open data of the mirror (sozialanalyse.io.official)
             from ..io.official import load_official
 
             district = load_official(cfg)
         else:
             _validate(cfg, root)
-            district = load_district(cfg["_path"])
+            district = load_district(cfg.path)
     except DataError as exc:
         raise BuildError(str(exc)) from exc
-    config_ref = os.path.relpath(cfg["_path"], root) if Path(cfg["_path"]).is_relative_to(root) else cfg["_path"]
+    config_ref = os.path.relpath(cfg.path, root) if cfg.path.is_relative_to(root) else str(cfg.path)
     munis = district.municipalities()
-    wanted = cfg.get("profiles", "all")
-    if wanted in (None, "all"):
+    if cfg.all_profiles:
         ids = list(munis["area_id"])
     else:
-        ids = [str(a) for a in wanted]
+        ids = list(cfg.profiles)
         unknown = [a for a in ids if a not in set(munis["area_id"])]
         if unknown:
             raise BuildError(
-                f"{cfg['_path']}: profiles: unknown area key(s) {', '.join(unknown)} "
+                f"{cfg.path}: profiles: unknown area key(s) {', '.join(unknown)} "
                 f"(municipalities of {district.name}: {', '.join(munis['area_id'])})"
             )
-    report_year = int(cfg.get("report_year") or district.years[-1])
+    report_year = int(cfg.report_year or district.years[-1])
     if report_year not in district.years:
-        raise BuildError(f"{cfg['_path']}: report_year {report_year} not in the data ({district.years[0]}–{district.years[-1]})")
-    chapters = [str(c) for c in cfg.get("chapters") or toc_chapters(root)]
+        raise BuildError(f"{cfg.path}: report_year {report_year} not in the data ({district.years[0]}–{district.years[-1]})")
+    chapters = [str(c) for c in cfg.chapters or toc_chapters(root)]
     jobs = []
     try:  # the hashes read the boundaries and facilities: a problem there is a BuildError too
         all_hash = job_data_hash(district, None)
@@ -227,37 +215,33 @@ def plan(config: str | Path | None = None, root: Path | None = None) -> tuple[di
         for chapter in chapters:
             title = f"Überblick {district.name}" if chapter in ("kreisuebersicht", "amtlich_kreis") else ""
             jobs.append(Job(chapter, chapter, title, chapter, {"config": config_ref}, all_hash))
-        profile_template = str(cfg.get("profile_template") or "gemeindeprofil")
+        profile_template = cfg.profile_template
         for area_id in ids:
             row = district.area(area_id)
             jobs.append(Job(profile_template, f"gemeinden/{area_id}", str(row.get("label", row["name"])),
                             f"Gemeindeprofil {row['name']} ({area_id})",
                             {"config": config_ref, "area_id": area_id}, job_data_hash(district, area_id, shared)))
     except DataError as exc:
-        raise BuildError(f"{cfg['_path']}: {exc}") from exc
+        raise BuildError(f"{cfg.path}: {exc}") from exc
     lib = library_hash()
-    from .provenance import fingerprint
-
     env = fingerprint(root, git=False)  # Python and package versions shape every page
-    user_catalog = b"".join(Path(c).read_bytes() for c in cfg.get("catalog") or [])
+    user_catalog = b"".join(Path(c).read_bytes() for c in cfg.catalog)
+    settings = {k: v for k, v in cfg.as_dict().items() if k not in _SELECTION_KEYS}
     for job in jobs:
         template = root / "notebooks" / f"{job.template}.ipynb"
-        _check_parameters(job, cfg["_path"])
+        _check_parameters(job, str(cfg.path))
         if not template.is_file():
-            raise BuildError(f"{cfg['_path']}: template notebook {template} missing")
+            raise BuildError(f"{cfg.path}: template notebook {template} missing")
         job.key = _sha(template.read_bytes(), json.dumps(job.parameters, sort_keys=True), user_catalog,
-                       json.dumps({k: v for k, v in cfg.items() if k not in _SELECTION_KEYS}, sort_keys=True, default=str),
+                       json.dumps(settings, sort_keys=True, default=str),
                        lib, job.data_hash, job.title,
                        fingerprint(root) if job.template == "herkunft" else env,  # + git state
-                       Path(cfg["_path"]).read_bytes() if job.template == "herkunft" else b"")  # shows it
-    cfg["_district_name"] = district.name
-    cfg["_synthetic"] = district.synthetic
-    cfg["_stand"] = str(district.meta.get("stand", ""))
-    cfg["_report_year"] = report_year
-    cfg["_attribution"] = list(district.attributions)
-    if district.kind == "official":
-        cfg["_mirror"] = str(district.mirror)  # the kernels read the very folder the plan checked
-    return cfg, jobs
+                       cfg.path.read_bytes() if job.template == "herkunft" else b"")  # shows it
+    mirror = district.mirror if district.kind == "official" else None
+    return BuildPlan(config=cfg, district_name=district.name, synthetic=district.synthetic,
+                     stand=str(district.meta.get("stand", "")), report_year=report_year,
+                     attributions=tuple(district.attributions),
+                     mirror=str(mirror) if mirror is not None else None), jobs  # the kernels read that mirror
 
 
 def _check_parameters(job: Job, config_path: str) -> None:
@@ -606,11 +590,11 @@ def execute(jobs: list[Job], root: Path, jobs_n: int = 2, quiet: bool = False) -
     return {"executed": total, "cached": len(jobs) - total}
 
 
-def _toc_and_config(cfg: dict, jobs: list[Job], root: Path) -> tuple[Path, Path]:
+def _toc_and_config(planned: BuildPlan, jobs: list[Job], root: Path) -> tuple[Path, Path]:
     """Write the generated table of contents and book config into ``book/_generated``."""
     gen = root / GENERATED
     toc = yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8"))
-    profile_template = str(cfg.get("profile_template") or "gemeindeprofil")
+    profile_template = planned.config.profile_template
     profiles = [f"{GENERATED.as_posix()}/{j.output}" for j in jobs if j.template == profile_template]
 
     def expand(entries):
@@ -627,7 +611,7 @@ def _toc_and_config(cfg: dict, jobs: list[Job], root: Path) -> tuple[Path, Path]
     toc = {k: (expand(v) if k in ("chapters", "parts") else v) for k, v in toc.items()}
     # Drop toc entries for generated chapters this config does not run.
     existing = {f"{GENERATED.as_posix()}/{j.output}" for j in jobs}
-    excluded = {str(f) for f in cfg.get("toc_exclude") or []}  # e.g. book/pages that need a chapter not run
+    excluded = set(planned.config.toc_exclude)  # e.g. book/pages that need a chapter not run
 
     def keep(entries):
         out = []
@@ -657,36 +641,37 @@ def _toc_and_config(cfg: dict, jobs: list[Job], root: Path) -> tuple[Path, Path]
     _write_if_changed(toc_path, yaml.safe_dump(toc, allow_unicode=True, sort_keys=False).encode("utf-8"))
     book_cfg = yaml.safe_load((root / "_config.yml").read_text(encoding="utf-8"))
     # plain text: sozialanalyse.build.sphinx_escape escapes it where the theme inserts it as HTML
-    book_cfg["title"] = cfg.get("title") or f"Sozialbericht {cfg['_district_name']}"
-    if cfg.get("_synthetic"):
+    book_cfg["title"] = planned.config.title or f"Sozialbericht {planned.district_name}"
+    if planned.synthetic:
         options = book_cfg.setdefault("sphinx", {}).setdefault("config", {}).setdefault("html_theme_options", {})
         # the theme inserts the announcement as HTML: the district's name is escaped
         options["announcement"] = ("Beispielbericht mit synthetischen Daten: Der "
-                                   f"{html.escape(cfg['_district_name'])} ist fiktiv, keine Zahl beschreibt "
+                                   f"{html.escape(planned.district_name)} ist fiktiv, keine Zahl beschreibt "
                                    "einen realen Ort.")
     cfg_path = gen / "_config.yml"
     _write_if_changed(cfg_path, yaml.safe_dump(book_cfg, allow_unicode=True, sort_keys=False).encode("utf-8"))
-    _write_index(cfg, jobs, root)
+    _write_index(planned, jobs, root)
     return toc_path, cfg_path
 
 
-def _write_index(cfg: dict, jobs: list[Job], root: Path) -> None:
+def _write_index(planned: BuildPlan, jobs: list[Job], root: Path) -> None:
     """The start page: what the report is, the data status, the synthetic note, the profiles."""
-    name = markdown_escape(cfg["_district_name"])
-    lines = [f"# {markdown_escape(cfg.get('title') or 'Sozialbericht ' + cfg['_district_name'])}", ""]
-    if cfg.get("_synthetic"):
+    cfg = planned.config
+    name = markdown_escape(planned.district_name)
+    lines = [f"# {markdown_escape(cfg.title or 'Sozialbericht ' + planned.district_name)}", ""]
+    if planned.synthetic:
         lines += [":::{warning}", f"Dies ist ein **Beispielbericht mit synthetischen Daten**. Der {name} ist "
                   "fiktiv; alle Zahlen wurden von einem Programm erzeugt und beschreiben keinen realen Ort.",
                   ":::", ""]
     lines += [
-        markdown_escape(cfg["description"]) if cfg.get("description") else
+        markdown_escape(cfg.description) if cfg.description else
         (f"Dieser Bericht beschreibt die soziale Lage und die Gesundheit der Bevölkerung im {name}: "
          "Bevölkerung und Altersaufbau, Einkommen und Transferleistungen, Arbeit, Wohnen, Bildung, "
          "Gesundheit, Pflege, Migration und Teilhabe. Er zeigt den Landkreis im Überblick und jede "
          "Stadt, Gemeinde und Samtgemeinde in einem eigenen Gemeindeprofil."),
         "",
-        f"**Berichtsjahr:** {cfg['_report_year']}  ",
-        f"**Datenstand:** {markdown_escape(cfg['_stand']) or 'siehe Daten und Methoden'}",
+        f"**Berichtsjahr:** {planned.report_year}  ",
+        f"**Datenstand:** {markdown_escape(planned.stand) or 'siehe Daten und Methoden'}",
         "",
         ("Alle Seiten wurden aus den Daten und den Vorlagen des Projekts *sozialanalyse* erzeugt; jede "
          "Seite lässt sich neu berechnen (siehe *Herkunft und Nachvollziehbarkeit* und *Für Prüfende* "
@@ -696,13 +681,13 @@ def _write_index(cfg: dict, jobs: list[Job], root: Path) -> None:
         "",
     ]
     for j in jobs:
-        if j.template == str(cfg.get("profile_template") or "gemeindeprofil"):
+        if j.template == cfg.profile_template:
             lines.append(f"- [{markdown_escape(j.title)}]({j.output}.ipynb)")
     lines.append("")
-    if cfg.get("_attribution"):  # official data: the publishers' attributions on every page
+    if planned.attributions:  # official data: the publishers' attributions on every page
         lines += ["## Quellenangaben", ""] + [
             f"- {markdown_escape(a['titel'])}: [{markdown_escape(a['quellenvermerk'])}]({a['link']}). "
-            f"Lizenz: [{markdown_escape(a['lizenz'])}]({a['lizenz_url']})" for a in cfg["_attribution"]] + [""]
+            f"Lizenz: [{markdown_escape(a['lizenz'])}]({a['lizenz_url']})" for a in planned.attributions] + [""]
     _write_if_changed(root / GENERATED / "index.md", "\n".join(lines).encode("utf-8"))
 
 
@@ -809,15 +794,15 @@ def _disk_full_message(exc: OSError, root: Path, site_before: str | None) -> str
 
 def _build(config, jobs_n: int, quiet: bool, root: Path, t0: float) -> dict:
     clean_stale(root)
-    cfg, jobs = plan(config, root)
+    planned, jobs = plan(config, root)
     from unittest.mock import patch
 
     from ..io.mirror import ENV_VAR
 
     # official data: the notebook kernels read the mirror the plan checked, not one of their own
-    with patch.dict(os.environ, {ENV_VAR: cfg["_mirror"]} if cfg.get("_mirror") else {}):
+    with patch.dict(os.environ, {ENV_VAR: planned.mirror} if planned.mirror else {}):
         stats = execute(jobs, root, jobs_n=jobs_n, quiet=quiet)
-    toc, book_cfg = _toc_and_config(cfg, jobs, root)
+    toc, book_cfg = _toc_and_config(planned, jobs, root)
     inputs = _inputs_hash(root)
     build_dir = root / BUILD
     # What the published site was built from; kept beside the site, not in it, so the site holds
@@ -861,10 +846,7 @@ def _build(config, jobs_n: int, quiet: bool, root: Path, t0: float) -> dict:
     from .audit import audit_site
     from ..stats.disclosure import settings as disclosure_settings
 
-    try:
-        threshold = disclosure_settings(cfg).threshold
-    except ValueError as exc:
-        raise BuildError(f"{cfg['_path']}: {exc}") from exc
+    threshold = disclosure_settings(planned.config).threshold  # checked when the config was read
     findings = audit_site(tmp, threshold=threshold)
     if findings:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -324,7 +324,7 @@ def config_files(config: str | os.PathLike) -> list[str]:
         cfg = read_config(config)
     except DataError as exc:
         raise FetchError(str(exc)) from exc
-    if cfg.get("source") != "official":
+    if not cfg.official:
         raise FetchError(f"config {config} reads the project's own data format, not official files: "
                          "nothing to fetch")
     try:

@@ -45,19 +45,20 @@ from __future__ import annotations
 import html
 import re
 import warnings
+from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from ..model.config import Config, as_config, read_config
 from ..model.district import OFFICIAL, District
 from ..model.errors import DataError
 from .bkg import read_bkg
 from .gisd import read_gisd
 from .inkar import read_inkar
 from .mirror import file_sha, files_hash, load_manifest, mirror_dir
-from .own import read_config
 
 __all__ = [
     "INDICATORS",
@@ -144,8 +145,8 @@ def normalise_name(name: str) -> str:
     return s.replace("ß", "ss").strip()
 
 
-def _mirror(cfg: dict | None = None) -> Path:
-    explicit = (cfg or {}).get("mirror")
+def _mirror(cfg: Config | None = None) -> Path:
+    explicit = cfg.mirror if cfg is not None else None
     try:
         folder = mirror_dir(explicit) if explicit else mirror_dir()
     except FileNotFoundError as exc:
@@ -155,19 +156,19 @@ def _mirror(cfg: dict | None = None) -> Path:
     return folder
 
 
-def _kreis_id(cfg: dict) -> str:
+def _kreis_id(cfg: Config) -> str:
     """The Kreis key of a config of official data (``kreis:``); a config without one is refused."""
-    if not cfg.get("kreis"):
-        raise DataError(f"{cfg.get('_path', 'config')}: source: official needs 'kreis' (the 5-digit key of the "
+    if not cfg.kreis:
+        raise DataError(f"{cfg.path or 'config'}: source: official needs 'kreis' (the 5-digit key of the "
                         "Landkreis, e.g. kreis: \"03353\")")
-    return str(cfg["kreis"]).zfill(5)
+    return str(cfg.kreis).zfill(5)
 
 
-def mirror_files(cfg: dict) -> list[str]:
+def mirror_files(cfg: Config) -> list[str]:
     """The mirror files (relative paths) a config's report reads."""
     land = LAND_NAMES.get(_kreis_id(cfg)[:2])
     if land is None:
-        raise DataError(f"kreis {cfg.get('kreis')}: official Gemeindeverband data (GISD per Land) is recorded "
+        raise DataError(f"kreis {cfg.kreis}: official Gemeindeverband data (GISD per Land) is recorded "
                         f"for Niedersachsen (03) and Nordrhein-Westfalen (05) only")
     shapefiles = [shp[:-3] + ext for shp in (F_VG5000_GEM, F_VG5000_KRS) for ext in ("shp", "shx", "dbf", "prj", "cpg")]
     files = [*shapefiles, F_VG250_GEM,
@@ -177,23 +178,27 @@ def mirror_files(cfg: dict) -> list[str]:
     return files
 
 
-def _check_complete(folder: Path, cfg: dict) -> None:
+def _check_complete(folder: Path, cfg: Config) -> None:
     """Raise :class:`MirrorMissing` naming what is missing and how to get it."""
     files = mirror_files(cfg)
     missing = [rel for rel in files if not (folder / rel).is_file()]
     if missing:
-        where = cfg.get("_path", "<config>")
+        where = cfg.path or "<config>"
         raise MirrorMissing(
             f"{folder}: {len(missing)} of the {len(files)} official files this report reads are missing "
             f"(first: {missing[0]}). Fetch them with `sozialanalyse data fetch --config {where}`, or name a "
             f"complete mirror with SOZIALANALYSE_DATA_MIRROR.")
 
 
-def data_hash(cfg: dict) -> str:
+def _scalar(value) -> bool:
+    return isinstance(value, (str, int, float, bool, type(None)))
+
+
+def data_hash(cfg: Config) -> str:
     """sha256 over the sha256 of every mirror file the report reads (computed from the files)."""
     folder = _mirror(cfg)
     _check_complete(folder, cfg)
-    return files_hash(folder, mirror_files(cfg), cfg)
+    return files_hash(folder, mirror_files(cfg), {k: v for k, v in cfg.as_dict().items() if _scalar(v)})
 
 
 ATTRIBUTED = ("inkar-1998-2019", "gisd-2022", "gisd-2025", "bkg-vg5000-2021", "bkg-vg250-ew-2022")
@@ -263,8 +268,7 @@ def _match(keys: pd.DataFrame, reference: pd.DataFrame, source: str) -> pd.DataF
 
 
 @lru_cache(maxsize=4)
-def _load(folder: str, kreis_id: str, cfg_items: tuple) -> District:
-    cfg = dict(cfg_items)
+def _load(folder: str, kreis_id: str, cfg: Config) -> District:
     m = Path(folder)
     land_id = kreis_id[:2]
     land = LAND_NAMES.get(land_id)
@@ -433,12 +437,12 @@ def _add_share(t: pd.DataFrame, source: str) -> pd.DataFrame:
 
 def load_official(config) -> District:
     """The :class:`~sozialanalyse.model.district.District` (kind ``"official"``) of a config: its
-    name (``"harburg"``), its path, or the config as read (a dict with ``kreis``)."""
-    cfg = config if isinstance(config, dict) else read_config(config)
+    name (``"harburg"``), its path, the :class:`~sozialanalyse.model.config.Config`, or a mapping
+    with ``kreis``."""
+    cfg = as_config(config) if isinstance(config, Mapping) else read_config(config)
     folder = _mirror(cfg)
     kreis_id = _kreis_id(cfg)
-    items = tuple(sorted((k, v) for k, v in cfg.items() if isinstance(v, (str, int, float, bool, type(None)))))
-    return _load(str(folder), kreis_id, items)
+    return _load(str(folder), kreis_id, cfg)  # a Config is hashable: the cache key of the load
 
 
 def load_or_none(config):

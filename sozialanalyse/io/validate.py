@@ -82,8 +82,8 @@ cleaned tables and the problem list.
 
 Examples
 --------
->>> import sozialanalyse
->>> r = validate(Path(sozialanalyse.__file__).parents[1] / "data" / "musterland", geometry=False)
+>>> from sozialanalyse.io.provenance import PACKAGE_DIR
+>>> r = validate(PACKAGE_DIR.parent / "data" / "musterland", geometry=False)
 >>> r.ok, len(r.counts) > 0
 (True, True)
 >>> r.reconciliation["transfers.csv"].line().split(" = ")[1]

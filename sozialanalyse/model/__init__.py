@@ -1,11 +1,12 @@
-"""The model floor: areas and their hierarchy, completeness of the input grid.
+"""The model floor: areas and their hierarchy, completeness of the input grid, the report config
+(:mod:`.config`: every key typed and documented) and the errors of the input side.
 
 Imports nothing else of the package.
 """
 import importlib
 
 
-__all__ = ['areas', 'completeness']
+__all__ = ['areas', 'completeness', 'config', 'errors']
 
 
 def __getattr__(name: str):

@@ -6,8 +6,9 @@ it computes nothing a planner would want outside the report.
 import importlib
 
 
-__all__ = ['gemeindeprofil', 'sozialraum_monitoring', 'gesundheit', 'daten_methoden',
-           'amtlich_kreis', 'amtlich_profil', 'common']
+__all__ = ['common', 'kreisuebersicht', 'gemeindeprofil', 'sozialraum_monitoring', 'gesundheit', 'pflege',
+           'senioren', 'behinderung', 'daten_methoden', 'indikatorenkatalog', 'herkunft', 'amtlich_kreis',
+           'amtlich_profil']
 
 
 def __getattr__(name: str):

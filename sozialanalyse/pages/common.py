@@ -6,20 +6,446 @@ Floor: pages. A function used by one notebook only lives in that notebook's page
 from __future__ import annotations
 
 import html
+import re
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.lines import Line2D
 
 from ..io import official
+from ..model.areas import base_areas
 from ..model.district import District
-from ..render import fmt
+from ..render import figures, fmt
+from ..render.tables import md_escape, table, text
+from ..stats.aggregate import area_names, level_ids, report_year
 
 __all__ = [
+    "KIND_LABELS",
+    "absent_footnote",
+    "footer",
+    "format_value",
+    "gap_count",
+    "kind_label",
+    "mark_absent",
+]
+
+
+# --- page footer and "fehlt" footnote (every page) -----------------------------------------------
+
+def footer(**parameters):
+    """The last cell of every page: the parameters the page was computed with and where its
+    executed notebook is.
+
+    Examples
+    --------
+    >>> "area_id = &#x27;03499016&#x27;" in footer(config="musterland", area_id="03499016").data
+    True
+    """
+    from IPython.display import HTML  # IPython: present in a kernel, not needed to import the pages
+
+    shown = ", ".join(f"{k} = {v!r}" for k, v in parameters.items())
+    return HTML('<p class="sa-footnote sa-parameters">Parameter dieser Seite: '
+                f'<code>{html.escape(shown)}</code>. Das ausgeführte Notebook dieser Seite lässt sich '
+                'über die Schaltfläche „Herunterladen“ (.ipynb) oben rechts laden und mit '
+                '<code>sozialanalyse verify</code> nachrechnen (siehe „Für Prüfende“).</p>')
+
+
+def absent_footnote(absent) -> list[str]:
+    """German footnote naming what is missing (variables, year, base areas) behind "fehlt".
+
+    ``absent`` holds the ``reason`` strings of result rows whose inputs are incomplete
+    (``"incomplete: einwohner 2024 in 1 of 18 base areas"``).
+
+    Examples
+    --------
+    >>> note, = absent_footnote(["incomplete: einwohner 2024 in 1 of 18 base areas"])
+    >>> "(einwohner 2024 in 1 von 18 Teilgebieten)" in note
+    True
+    >>> absent_footnote([])
+    []
+    """
+    if not absent:
+        return []
+    parts = []
+    for r in absent:
+        m = re.match(r"incomplete: (.+) (\d{4}) in (\d+) of (\d+) base areas?", r)
+        if m and m.group(4) == "1":  # the area is a base area itself
+            parts.append(f"{m.group(1)} {m.group(2)}")
+        else:
+            parts.append(f"{m.group(1)} {m.group(2)} in {m.group(3)} von {m.group(4)} Teilgebieten" if m else r)
+    return ["² fehlt: Eingangsdaten unvollständig, es fehlen Zeilen (" + "; ".join(dict.fromkeys(parts))
+            + "); der Wert wird nicht aus unvollständigen Daten berechnet (keine 0)."]
+
+
+
+def mark_absent(row, absent: dict) -> str:
+    """``"fehlt ²"`` for a result row whose inputs are incomplete (its ``reason``), collecting
+    the reason in ``absent`` for :func:`absent_footnote`; "" otherwise.
+
+    Examples
+    --------
+    >>> seen = {}
+    >>> mark_absent({"reason": "incomplete: einwohner 2024 in 1 of 1 base area"}, seen), len(seen)
+    ('fehlt ²', 1)
+    >>> mark_absent({"reason": ""}, seen), mark_absent(None, seen)
+    ('', '')
+    """
+    reason = str(row.get("reason", "") or "") if row is not None else ""
+    if not reason or reason == "nan":
+        return ""
+    absent.setdefault(reason, None)
+    return f"{fmt.ABSENT} ²"
+
+
+def gap_count(district, area_id: str, variable: str, year: int) -> int:
+    """Number of base areas of ``area_id`` lacking rows of ``variable`` in ``year``."""
+    g = getattr(district, "gaps", None)
+    if g is None or g.empty:
+        return 0
+    g = g[(g["variable"] == variable) & (g["year"] == year)]
+    return int(g["area_id"].isin(district.base_of(area_id)).sum())
+
+
+# --- end of the block of page footer and "fehlt" footnote -----------------------------------------
+
+
+# --- areas and values in the profile tables (Gemeindeprofil, Kreisübersicht) ---------------------
+
+#: German label of each kind of area in tables and sentences.
+KIND_LABELS = {
+    "Landkreis": "Landkreis",
+    "Stadt": "Stadt",
+    "Einheitsgemeinde": "Einheitsgemeinde",
+    "Samtgemeinde": "Samtgemeinde",
+    "Mitgliedsgemeinde": "Mitgliedsgemeinde",
+    "Sozialraum": "Sozialraum",
+}
+
+
+def kind_label(district, area_id: str) -> str:
+    """German label of the kind of an area (``"Samtgemeinde"``, ``"Landkreis"``, ...)."""
+    return KIND_LABELS.get(str(district.area(area_id)["kind"]), str(district.area(area_id)["kind"]))
+
+
+def format_value(value: float, unit: str) -> str:
+    """An indicator value in German format for its catalog unit (``%``, ``Jahre``, ...).
+
+    Examples
+    --------
+    >>> format_value(12.345, "%"), format_value(41.27, "Jahre"), format_value(3.14, "je 1.000")
+    ('12,3 %', '41,3 Jahre', '3,1')
+    """
+    if unit == "%":
+        return fmt.pct(value)
+    if unit in ("Jahre", "m²", "EUR/m²"):
+        return fmt.num(value, 1, unit)
+    return fmt.num(value, 1)
+
+
+# --- end of the block of areas and values in the profile tables ----------------------------------
+
+
+# --- health chapters: shared by gesundheit, pflege, senioren, behinderung and the spine chart ----
+
+__all__ += [
+    "MUNI_KINDS",
+    "catalog",
+    "finish",
+    "fmt_ci",
+    "fmt_value",
+    "indicator_intro",
+    "indicator_maps",
+    "indicator_results",
+    "indicator_table",
+    "indicator_trend",
+    "left_out_note",
+    "missing_label",
+    "muni_shapes",
+    "protected",
+    "span",
+    "style",
+]
+
+#: Kinds of area drawn as a municipality (Stadt, Gemeinde, Samtgemeinde) on the maps.
+MUNI_KINDS = ("Stadt", "Einheitsgemeinde", "Samtgemeinde")
+
+_INPUT_LABELS = {"einwohner": "Einwohner", "sterbefaelle": "Sterbefälle", "pflegebeduerftige": "Pflegebedürftige"}
+
+
+def span(years) -> str:
+    """``2020–2024`` (en dash), or the single year.
+
+    Examples
+    --------
+    >>> span([2020, 2021, 2022]), span([2024])
+    ('2020–2022', '2024')
+    """
+    return f"{years[0]}–{years[-1]}" if len(years) > 1 else str(years[0])
+
+
+def left_out_note(district, left_out, what: str, variables=("einwohner",)) -> str:
+    """German sentence (plain text: md_escape it for Markdown): ``what`` is computed without the
+    base areas ``left_out`` (named with their town), because their input rows of ``variables``
+    are absent; "" when nothing was left out.
+
+    The inputs named are those of ``variables`` that the district's gaps of ``left_out`` concern
+    (``Einwohner`` when none can be told)."""
+    if not len(left_out):
+        return ""
+    names = area_names(district)
+    parent = dict(zip(district.areas["area_id"], district.areas["parent_id"]))
+    def label(a):
+        p = parent.get(a)
+        town = f" ({names[p]})" if p in names and p != district.kreis["area_id"] else ""
+        return f"{names.get(a, a)}{town}"
+    gaps = getattr(district, "gaps", None)
+    found = set() if gaps is None else set(gaps.loc[gaps["area_id"].isin(list(left_out)), "variable"])
+    inputs = [_INPUT_LABELS.get(v, v) for v in variables if v in found] or ["Einwohner"]
+    return (f"{what} ohne {', '.join(label(a) for a in left_out)}, weil dort Eingangsdaten "
+            f"({', '.join(inputs)}) fehlen; nicht mit 0 gerechnet.")
+
+
+def catalog() -> pd.DataFrame:
+    """The indicator catalog indexed by ``id``."""
+    from ..stats import indicators  # the catalog's YAML is read on first use only
+
+    return indicators.catalog().set_index("id")
+
+
+def fmt_value(value: float, unit: str, decimals: int = 1) -> str:
+    """A value in German format, as a percentage when ``unit`` is ``%``."""
+    if unit == "%":
+        return fmt.pct(value, decimals)
+    return fmt.num(value, decimals)
+
+
+def fmt_ci(low: float, high: float, unit: str = "", decimals: int = 1) -> str:
+    """An interval ``low – high`` in German format; the missing sign when a limit is NaN."""
+    if pd.isna(low) or pd.isna(high):
+        return fmt.MISSING
+    suffix = " %" if unit == "%" else ""
+    return f"{fmt.num(low, decimals)} – {fmt.num(high, decimals)}{suffix}"
+
+
+def protected(district, res: pd.DataFrame, levels=("gemeindeverband", "kreis")) -> pd.DataFrame:
+    """``res`` (indicator results: ``area_id, year, indicator, value, numerator, denominator``)
+    with ``status`` and ``published`` (:mod:`sozialanalyse.stats.disclosure`), protected together with
+    the totals of the municipalities and the Kreis (published elsewhere in the report)."""
+    from ..stats import disclosure, indicators
+
+    if res.empty:
+        return res.assign(status=pd.Series(dtype=object), published=pd.Series(dtype=float))
+    ids = sorted(set(res["indicator"].astype(str)))
+    years = sorted({int(y) for y in res["year"]})
+    tot = indicators.compute(district, ids, level=list(levels), years=years)
+    return disclosure.protect_with_totals(res, tot, district.areas, config=district.config)
+
+
+def missing_label(status) -> str:
+    """Legend entry of the hatched areas of a map: also "gesperrt" when anything is suppressed."""
+    return "keine Angabe / gesperrt" if (pd.Series(status, dtype=object).fillna("") != "").any() else "keine Angabe"
+
+
+def finish(fig):
+    """``fig`` laid out and closed (a notebook shows a returned figure exactly once)."""
+    fig.tight_layout()
+    plt.close(fig)
+    return fig
+
+
+def style(ax, grid="x"):
+    """The house style of a chart: no top and right spines, a light grid on ``grid``."""
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.grid(axis=grid, color="#dddddd", linewidth=0.6)
+    ax.set_axisbelow(True)
+
+
+def muni_shapes(district):
+    """The polygons of the municipalities (Städte, Gemeinden, Samtgemeinden)."""
+    geo = district.geometry
+    return geo[geo["kind"].isin(MUNI_KINDS)].copy()
+
+
+def indicator_results(district, ids, levels, years=None) -> pd.DataFrame:
+    """:func:`sozialanalyse.stats.indicators.compute` with ``area_id``, ``indicator``, ``flags`` and
+    ``level`` as plain strings (categoricals would not merge)."""
+    from ..stats import indicators
+
+    res = indicators.compute(district, list(ids), level=levels, years=years)
+    for col in ("area_id", "indicator", "flags", "level"):
+        res[col] = res[col].astype(str)
+    return res
+
+
+def indicator_intro(district, ids, year: int | None = None):
+    """German sentences: each indicator's Kreis value, the range over the municipalities and the
+    change over the data years."""
+    year = report_year(district, year)
+    cat = catalog()
+    res = indicator_results(district, ids, ["gemeindeverband", "kreis"])
+    names = area_names(district)
+    kreis = district.kreis["area_id"]
+    lines = []
+    absent: dict[str, None] = {}
+    has_reason = lambda df: df["reason"].fillna("").astype(str).ne("") if "reason" in df else False
+    for i in ids:
+        unit = str(cat.loc[i, "unit"])
+        sub = res[res["indicator"] == i]
+        now = sub[sub["year"] == year]
+        k = now[now["area_id"] == kreis]["value"]
+        first = sub[(sub["area_id"] == kreis) & (sub["year"] == district.years[0])]["value"]
+        m = now[now["area_id"] != kreis].dropna(subset=["value"])
+        if k.empty or m.empty:
+            continue
+        lo, hi = m.loc[m["value"].idxmin()], m.loc[m["value"].idxmax()]
+        change = ""
+        if len(first):
+            change = (f" ({district.years[0]}: {fmt_value(first.iloc[0], unit)})")
+        # incomplete inputs: "fehlt ²" (the footnote names them), never a number computed with 0
+        gone = now[has_reason(now) & now["value"].isna()]
+        for r in gone["reason"]:
+            absent.setdefault(str(r), None)
+        kval = f"{fmt.ABSENT} ²" if kreis in set(gone["area_id"]) else fmt_value(k.iloc[0], unit)
+        without = [names[a] for a in gone["area_id"] if a != kreis]
+        without = f"; {', '.join(md_escape(n) for n in without)}: {fmt.ABSENT} ²" if without else ""
+        lines.append(f"- **{md_escape(str(cat.loc[i, 'name']))}**: {kval} im Landkreis"
+                     f"{change}; zwischen {fmt_value(lo['value'], unit)} ({md_escape(names[lo['area_id']])}) und "
+                     f"{fmt_value(hi['value'], unit)} ({md_escape(names[hi['area_id']])}){without}.")
+    notes = "".join(f"\n\n{md_escape(n)}" for n in absent_footnote(list(absent)))
+    return text(f"Kennzahlen {year} im Überblick:\n\n" + "\n".join(lines) + notes)
+
+
+def indicator_table(district, ids, year: int | None = None, level: str = "gemeindeverband"):
+    """Table: indicators with 95 % intervals per municipality and Kreis (``gemeindeverband``) or
+    per Sozialraum grouped by town (``sozialraum``)."""
+    year = report_year(district, year)
+    cat = catalog()
+    ids = list(ids)
+    from ..stats import disclosure
+
+    levels = ["gemeindeverband", "kreis"] if level == "gemeindeverband" else [level]
+    res = protected(district, indicator_results(district, ids, levels, years=[year]))
+    res = res.set_index(["area_id", "indicator"])
+    names = area_names(district)
+    parent = dict(zip(district.areas["area_id"], district.areas["parent_id"]))
+    area_ids = ([*level_ids(district, "gemeindeverband"), district.kreis["area_id"]] if level == "gemeindeverband"
+                else level_ids(district, level))
+    rows = []
+    reasons: dict[str, list[str]] = {}
+    absent: dict[str, None] = {}
+    for a in area_ids:
+        row = {"Stadt": names.get(parent.get(a), ""), "Gebiet": names[a]}
+        for i in ids:
+            unit = str(cat.loc[i, "unit"])
+            label = f"{cat.loc[i, 'name']}"
+            if (a, i) not in res.index:
+                row[label] = fmt.MISSING
+                reasons.setdefault(label, []).append("")
+                continue
+            r = res.loc[(a, i)]
+            reason = str(r.get("reason", "") or "")
+            if pd.isna(r["value"]) and reason not in ("", "nan"):
+                # incomplete inputs: "fehlt ²" with the footnote naming them, never a 0
+                absent.setdefault(reason, None)
+                row[label] = f"{fmt.ABSENT} ²"
+                reasons.setdefault(label, []).append("")
+                continue
+            flag = " ¹" if "small_denominator" in str(r["flags"]) else ""
+            row[label] = f"{fmt_value(r['value'], unit)}{flag} ({fmt_ci(r['ci_low'], r['ci_high'])})"
+            reasons.setdefault(label, []).append(str(r["status"]))
+        rows.append(row)
+    masked = disclosure.mask(pd.DataFrame(rows), reasons, config=district.config)
+    df = masked.frame
+    if level == "gemeindeverband":
+        df = df.drop(columns="Stadt")
+    what = "Städte, Gemeinden und Samtgemeinden" if level == "gemeindeverband" else "Sozialräume"
+    return table(df, caption=f"{what}, {year}", group="Stadt" if level != "gemeindeverband" else None,
+                 footnotes=[("In Klammern: 95-%-Intervall (Wilson). ¹ Nenner unter der Mindestgröße: Wert "
+                            "statistisch unsicher. Definitionen: siehe Daten und Methoden."), *masked.footnotes,
+                            *absent_footnote(list(absent))],
+                 align_right=[c for c in df.columns if c not in ("Stadt", "Gebiet")],
+                 kinds={c: "text" if c in ("Stadt", "Gebiet") else "rate" for c in df.columns})
+
+
+def indicator_maps(district, ids, year: int | None = None, level: str = "gemeindeverband",
+                   facility_type: str | None = None):
+    """Figure: one choropleth per indicator, for the municipalities (``gemeindeverband``) or the
+    finest areas (``base``: Sozialräume, Mitgliedsgemeinden and towns without Sozialräume);
+    optionally with the facilities of ``facility_type``."""
+    year = report_year(district, year)
+    cat = catalog()
+    ids = list(ids)
+    geo = district.geometry
+    if level == "base":
+        base = base_areas(district.areas)["area_id"].tolist()
+        res = indicator_results(district, ids, ["sozialraum", "gemeinde"], years=[year])
+        res = res[res["area_id"].isin(base)].drop_duplicates(["area_id", "year", "indicator"])
+        shapes = geo[geo["area_id"].isin(base)]
+    else:
+        res = indicator_results(district, ids, level, years=[year])
+        shapes = muni_shapes(district)
+    # suppressed values (disclosure control) are not drawn: hatched like missing values
+    res = protected(district, res)
+    res = res.assign(value=res["published"])
+    ncol = 2 if len(ids) > 1 else 1
+    nrow = int(np.ceil(len(ids) / ncol))
+    fig, axes = plt.subplots(nrow, ncol, figsize=(5.2 * ncol, 4.6 * nrow), squeeze=False)
+    outlines = muni_shapes(district)
+    fac = district.facilities_gdf()
+    fac = fac[fac["type"] == facility_type] if facility_type else fac.iloc[:0]
+    for ax, i in zip(axes.flat, ids):
+        cols = ["area_id", "value", "status"] + (["reason"] if "reason" in res.columns else [])
+        sub = shapes.merge(res[res["indicator"] == i][cols], on="area_id", how="left")
+        gap = "reason" in sub.columns and (sub["reason"].astype(object).fillna("") != "").any()
+        extra = []
+        if len(fac):
+            fac.plot(ax=ax, color="#1f3b73", marker="^", markersize=25, zorder=5)
+            extra.append(Line2D([], [], color="#1f3b73", marker="^", linestyle="", label=facility_type))
+        figures.choropleth(sub, "value", ax=ax, k=5, decimals=1,
+                         unit=str(cat.loc[i, "unit"]) if str(cat.loc[i, "unit"]) == "%" else None,
+                         labels="name" if level == "gemeindeverband" else None,
+                         title=f"{cat.loc[i, 'name']}, {year}", extra_handles=extra,
+                         missing_label=("fehlt / " if gap else "") + missing_label(sub["status"]))
+        if level == "base":
+            outlines.plot(ax=ax, facecolor="none", edgecolor="#555555", linewidth=0.7)
+        leg = ax.get_legend()
+        if leg is not None:
+            for t in leg.get_texts():
+                t.set_fontsize(6.5)
+    for ax in list(axes.flat)[len(ids):]:
+        ax.set_axis_off()
+    return finish(fig)
+
+
+def indicator_trend(district, ids, area_ids: list[str] | None = None):
+    """Figure: indicators of the Kreis (and optional areas) over the years with 95 % intervals."""
+    cat = catalog()
+    ids = list(ids)
+    kreis = district.kreis["area_id"]
+    area_ids = list(area_ids or [])
+    res = indicator_results(district, ids, ["gemeindeverband", "kreis"])
+    res = res[res["area_id"].isin([kreis, *area_ids])].copy()
+    res["Gebiet"] = res["area_id"].map(area_names(district))
+    fig, axes = plt.subplots(1, len(ids), figsize=(4.4 * len(ids), 3.3), squeeze=False)
+    for ax, i in zip(axes[0], ids):
+        sub = res[res["indicator"] == i]
+        figures.trend(sub, "year", "value", hue="Gebiet", ax=ax, low="ci_low", high="ci_high", decimals=1,
+                    ylabel=str(cat.loc[i, "unit"]), title=str(cat.loc[i, "name"]))
+    return finish(fig)
+
+
+# --- end of the block of the health chapters ------------------------------------------------------
+
+
+# --- official data pages: shared by amtlich_kreis and amtlich_profil ------------------------------
+
+__all__ += [
     "attribution",
     "closed",
     "indicator_text",
     "new_figure",
 ]
-
-
-# --- official data pages: shared by amtlich_kreis and amtlich_profil ------------------------------
 
 def indicator_text(ind: str, value) -> str:
     """A value of an official indicator (:data:`sozialanalyse.io.official.INDICATORS`) in German,
@@ -32,15 +458,11 @@ def indicator_text(ind: str, value) -> str:
 
 def new_figure(*args, **kw):
     """``plt.subplots(*args, **kw)``."""
-    import matplotlib.pyplot as plt  # optional heavy dependency: only pages with figures need it
-
     return plt.subplots(*args, **kw)
 
 
 def closed(fig):
     """``fig`` after closing it in pyplot (shown once, as the cell's result, not twice)."""
-    import matplotlib.pyplot as plt  # optional heavy dependency: only pages with figures need it
-
     plt.close(fig)
     return fig
 

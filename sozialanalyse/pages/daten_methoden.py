@@ -1,4 +1,9 @@
-"""Content of the page "Daten und Methoden": sources, licences, input files and definitions."""
+"""The page "Daten und Methoden" (``notebooks/daten_methoden.ipynb``): sources, licences, input
+files, the data check and the disclosure rules of the report.
+
+Floor: pages. The indicator definitions are the page "Indikatorenkatalog"
+(:mod:`sozialanalyse.pages.indikatorenkatalog`).
+"""
 from __future__ import annotations
 
 import pandas as pd
@@ -7,7 +12,7 @@ from ..render import fmt
 from ..render.tables import md_escape, table, text
 from ..io.own import COUNT_FILES, District
 
-__all__ = ["catalog_anchor", "definitions", "disclosure", "gap_table", "inputs", "sources", "validation"]
+__all__ = ["PROBLEM_DE", "disclosure", "disclosure_text", "gap_table", "inputs", "sources", "validation"]
 
 
 def sources(district: District):
@@ -87,38 +92,6 @@ def disclosure_text(district: District) -> str:
 def disclosure(district: District):
     """The paragraph of :func:`disclosure_text` for the page "Daten und Methoden"."""
     return text(disclosure_text(district))
-
-
-def catalog_anchor(indicator_id: str) -> str:
-    """The HTML id of an indicator's row on the page "Indikatorenkatalog"."""
-    return f"ind-{indicator_id}"
-
-
-def definitions(fields: list[str] | None = None):
-    """The indicator catalog grouped by Handlungsfeld: name, definition, unit, direction, source
-    and the lowest area level; each row carries an anchor that tables of values link to."""
-    from ..stats import indicators
-
-    cat = indicators.catalog()
-    if fields:
-        cat = cat[cat["field"].isin(fields)]
-    order = {f: i for i, f in enumerate(indicators.FIELDS)}
-    cat = cat.assign(_o=cat["field"].map(order)).sort_values(["_o"], kind="stable")
-    polarity = {"higher_is_worse": "höher = ungünstiger", "higher_is_better": "höher = günstiger",
-                "neutral": "neutral"}
-    levels = {"sozialraum": "Sozialraum", "gemeinde": "Gemeinde", "gemeindeverband": "Gemeindeverband",
-              "kreis": "Kreis"}
-    df = pd.DataFrame({
-        "Handlungsfeld": cat["field"],
-        "Kennzahl": cat["name"],
-        "Definition": cat["definition"],
-        "Einheit": cat["unit"],
-        "Richtung": cat["polarity"].map(polarity).fillna(cat["polarity"]),
-        "ab Ebene": cat["min_level"].map(levels).fillna(cat["min_level"]),
-        "Quelle": cat["source"],
-    })
-    return table(df, caption=f"Indikatorenkatalog ({len(df)} Kennzahlen)", group="Handlungsfeld", align_right=[],
-                 row_ids=[catalog_anchor(i) for i in cat["id"]])
 
 
 #: German wording of the data check's problem codes (:mod:`sozialanalyse.io.validate`) for the report

@@ -1,45 +1,50 @@
-"""The content of the report's pages: Kreis overview and Gemeindeprofil.
+"""The Gemeindeprofil (``notebooks/gemeindeprofil.ipynb``): one page per municipality with its
+population, key figures beside the Kreis, trends, Sozialräume or Mitgliedsgemeinden and the
+monitoring classes of its Sozialräume.
 
-Template notebooks call these functions and nothing else, so that every figure and table of the
-book is library code that is tested and documented.
+Floor: pages. The Kreis overview (:mod:`sozialanalyse.pages.kreisuebersicht`) shows the same
+introduction, key figures, trends and pyramid for the Kreis: it calls the functions of this
+module with the Kreis key. Template notebooks call these functions and nothing else, so that
+every figure and table of the book is library code that is tested and documented.
 """
 from __future__ import annotations
 
-import re
+import textwrap
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
 
-from ..render import fmt, figures
-from ..model.areas import age_groups_between
-from ..render.tables import table, text, md_escape
 from ..io.own import District, totals
+from ..model.areas import age_groups_between
+from ..render import figures, fmt
+from ..render.tables import md_escape, note, table, text
+from ..stats import disclosure, indicators
+from ..stats.aggregate import level_ids, report_year
+from ..stats.health import spine_chart_data
+from ..stats.monitoring import attention, monitoring
+from ..stats.mortality import pooled_mortality
+from ..stats.trend import trend
+from .common import (absent_footnote, catalog, fmt_value, format_value, gap_count, indicator_results, kind_label,
+                     mark_absent, span)
+from .indikatorenkatalog import catalog_href
+from .sozialraum_monitoring import not_classifiable, sozialraum_number, towns_text
 
 __all__ = [
-    "KIND_LABELS",
     "DEFAULT_KEY_FIGURES",
     "key_figure_ids",
     "population_summary",
     "intro",
     "key_figures",
-    "municipality_table",
     "trends_table",
     "population_development",
     "pyramid_and_locator",
     "trend_vs_kreis",
     "subareas",
-    "municipality_map",
+    "profile_classes",
 ]
-
-KIND_LABELS = {
-    "Landkreis": "Landkreis",
-    "Stadt": "Stadt",
-    "Einheitsgemeinde": "Einheitsgemeinde",
-    "Samtgemeinde": "Samtgemeinde",
-    "Mitgliedsgemeinde": "Mitgliedsgemeinde",
-    "Sozialraum": "Sozialraum",
-}
 
 #: Indicators shown in every profile (ids of the indicator catalog); a config may override them
 #: with ``key_figures: [...]``.
@@ -67,21 +72,9 @@ DEFAULT_KEY_FIGURES = (
 )
 
 
-def catalog_href(indicator_id: str, from_profile: bool) -> str:
-    """Link to an indicator's entry in the Indikatorenkatalog, from a chapter page or from a
-    Gemeindeprofil (which lives one folder deeper, in ``gemeinden/``)."""
-    from .daten_methoden import catalog_anchor
-
-    return f"{'../' if from_profile else ''}indikatorenkatalog.html#{catalog_anchor(indicator_id)}"
-
-
 def key_figure_ids(district: District) -> list[str]:
     """The indicator ids for profile tables: the config's ``key_figures`` or the default list."""
-    return list(district.config.get("key_figures") or DEFAULT_KEY_FIGURES)
-
-
-def _kind(district: District, area_id: str) -> str:
-    return KIND_LABELS.get(str(district.area(area_id)["kind"]), str(district.area(area_id)["kind"]))
+    return list(district.config.key_figures or DEFAULT_KEY_FIGURES)
 
 
 def population_summary(district: District, area_id: str, year: int) -> dict:
@@ -107,7 +100,7 @@ def population_summary(district: District, area_id: str, year: int) -> dict:
 def _population_absent(district: District, area_id: str, year: int) -> str:
     """German predicate for a population total that is missing: "fehlt (Eingangsdaten
     unvollständig: einwohner 2024 in 1 von 18 Teilgebieten; ...)"."""
-    k = _has_gap(district, area_id, "einwohner", year)
+    k = gap_count(district, area_id, "einwohner", year)
     n = len(district.base_of(area_id))
     where = "" if not k else f": einwohner {year}" + (f" in {k} von {n} Teilgebieten" if n > 1 else "")
     return (f"{fmt.ABSENT} (Eingangsdaten unvollständig{where}; nicht aus unvollständigen "
@@ -118,7 +111,7 @@ def intro(district: District, area_id: str, year: int):
     """A short German paragraph introducing an area (Kreis or municipality)."""
     s = population_summary(district, area_id, year)
     name = md_escape(district.name_of(area_id))
-    kind = _kind(district, area_id)
+    kind = kind_label(district, area_id)
     parts = []
     known = bool(np.isfinite(s["einwohner"]))
     if kind == "Landkreis":
@@ -164,17 +157,7 @@ def intro(district: District, area_id: str, year: int):
 
 
 def _indicator_values(district: District, ids: list[str], level: str | list[str], years=None) -> pd.DataFrame:
-    from ..stats import indicators
-
     return indicators.compute(district, ids, level=level, years=years)
-
-
-def _format_value(value: float, unit: str) -> str:
-    if unit == "%":
-        return fmt.pct(value)
-    if unit in ("Jahre", "m²", "EUR/m²"):
-        return fmt.num(value, 1, unit)
-    return fmt.num(value, 1)
 
 
 def _latest(res: pd.DataFrame, year: int) -> pd.DataFrame:
@@ -189,42 +172,15 @@ def _latest(res: pd.DataFrame, year: int) -> pd.DataFrame:
 def _interval(row, unit: str) -> str:
     if row is None or pd.isna(row["ci_low"]):
         return fmt.MISSING
-    low, high = _format_value(row["ci_low"], unit), _format_value(row["ci_high"], unit)
+    low, high = format_value(row["ci_low"], unit), format_value(row["ci_high"], unit)
     suffix = f" {unit}" if unit in ("%", "Jahre", "m²", "EUR/m²") else ""
     return f"{low.removesuffix(suffix)} – {high}"
-
-
-def _absent(row, absent: dict) -> str:
-    """``"fehlt ²"`` for a result row whose inputs are incomplete (its ``reason``), collecting
-    the reason for the footnote; "" otherwise."""
-    reason = str(row.get("reason", "") or "") if row is not None else ""
-    if not reason or reason == "nan":
-        return ""
-    absent.setdefault(reason, None)
-    return f"{fmt.ABSENT} ²"
-
-
-def absent_footnote(absent) -> list[str]:
-    """German footnote naming what is missing (variables, year, base areas) behind "fehlt"."""
-    if not absent:
-        return []
-    parts = []
-    for r in absent:
-        m = re.match(r"incomplete: (.+) (\d{4}) in (\d+) of (\d+) base areas?", r)
-        if m and m.group(4) == "1":  # the area is a base area itself
-            parts.append(f"{m.group(1)} {m.group(2)}")
-        else:
-            parts.append(f"{m.group(1)} {m.group(2)} in {m.group(3)} von {m.group(4)} Teilgebieten" if m else r)
-    return ["² fehlt: Eingangsdaten unvollständig, es fehlen Zeilen (" + "; ".join(dict.fromkeys(parts))
-            + "); der Wert wird nicht aus unvollständigen Daten berechnet (keine 0)."]
 
 
 def key_figures(district: District, area_id: str, year: int):
     """Table: each key indicator for the area with its 95 % interval beside the Kreis value,
     grouped by Handlungsfeld; an indicator without a value in ``year`` (elections) shows the
     latest earlier year."""
-    from ..stats import indicators
-
     ids = key_figure_ids(district)
     cat = indicators.catalog(indicators.district_catalog(district)).set_index("id")
     is_kreis = area_id == district.kreis["area_id"]
@@ -249,13 +205,13 @@ def key_figures(district: District, area_id: str, year: int):
         row = {
             "Handlungsfeld": cat.loc[i, "field"],
             "Kennzahl": name,
-            district.name_of(area_id): (_absent(v, absent) or _format_value(v["value"], unit) + flag)
+            district.name_of(area_id): (mark_absent(v, absent) or format_value(v["value"], unit) + flag)
             if v is not None else fmt.MISSING,
             "95-%-Intervall": _interval(v, unit),
         }
         if not is_kreis:
             k = kreis.loc[i] if i in kreis.index else None
-            row[district.name] = ((_absent(k, absent) or _format_value(k["value"], unit)) if k is not None
+            row[district.name] = ((mark_absent(k, absent) or format_value(k["value"], unit)) if k is not None
                                   else fmt.MISSING)
         rows.append(row)
     df = pd.DataFrame(rows)
@@ -272,9 +228,6 @@ def trends_table(district: District, area_id: str, indicator_ids: list[str] | No
     """Table: each indicator in the first and last year and whether it rises or falls
     (binomial / Poisson GLM trend test over all years allowing for overdispersion, see
     :func:`sozialanalyse.stats.trend.trend`)."""
-    from ..stats import indicators
-    from ..stats.trend import trend
-
     ids = indicator_ids or ["sgb2_quote", "kinderarmut", "altersarmut", "arbeitslosenquote",
                             "anteil_langzeitarbeitslose", "anteil_nichtdeutsche", "pflegequote",
                             "uebergewicht_einschulung", "sprachfoerderbedarf"]
@@ -293,12 +246,12 @@ def trends_table(district: District, area_id: str, indicator_ids: list[str] | No
         obs = mine["value"]
         why = mine["reason"].astype(str) if "reason" in mine.columns else pd.Series(dtype=object)
         for r in why[why != ""]:
-            _absent({"reason": r}, absent)
+            mark_absent({"reason": r}, absent)
         t = tr.loc[i]
         arrow = {"up": "↑ ", "down": "↓ "}.get(t["direction"], "")
         rows.append({"Kennzahl": cat.loc[i, "name"],
-                     str(first): _absent({"reason": why.get(first, "")}, absent) or _format_value(obs.get(first), unit),
-                     str(last): _absent({"reason": why.get(last, "")}, absent) or _format_value(obs.get(last), unit),
+                     str(first): mark_absent({"reason": why.get(first, "")}, absent) or format_value(obs.get(first), unit),
+                     str(last): mark_absent({"reason": why.get(last, "")}, absent) or format_value(obs.get(last), unit),
                      "Veränderung je Jahr": fmt.signed(100 * (t["ratio_per_year"] - 1), 1, "%"),
                      "Trend": arrow + t["label"]})
     df = pd.DataFrame(rows)
@@ -312,52 +265,6 @@ def trends_table(district: District, area_id: str, indicator_ids: list[str] | No
                             *[f + " Jahre mit fehlenden Werten gehen nicht in den Trendtest ein."
                               for f in absent_footnote(absent)]],
                  align_right=[c for c in df.columns if c not in ("Kennzahl", "Trend")])
-
-
-def municipality_table(district: District, year: int, ids: list[str] | None = None):
-    """Table: selected indicators for every municipality and the Kreis (one row each)."""
-    from ..stats import indicators
-
-    ids = ids or ["sgb2_quote", "kinderarmut", "arbeitslosenquote", "anteil_65plus", "anteil_nichtdeutsche",
-                  "pflegequote"]
-    cat = indicators.catalog(indicators.district_catalog(district)).set_index("id")
-    res = _indicator_values(district, ids, ["gemeindeverband", "kreis"], years=[year])
-    order = list(district.municipalities()["area_id"]) + [district.kreis["area_id"]]
-    wide = res.pivot_table(index="area_id", columns="indicator", values="value", aggfunc="first",
-                           dropna=False).reindex(index=order, columns=ids)
-    why = ({(str(a), str(i)): str(r) for a, i, r in zip(res["area_id"], res["indicator"], res["reason"]) if str(r)}
-           if "reason" in res.columns else {})
-    pop = {a: population_summary(district, a, year)["einwohner"] for a in order}
-    pop_gap = {a: _has_gap(district, a, "einwohner", year) for a in order if pd.isna(pop[a])}
-    pop_gap = {a: k for a, k in pop_gap.items() if k}
-    rows, absent = [], {}
-    header_links = {}
-    for a in order:
-        row = {"Gebiet": district.name_of(a), "Art": _kind(district, a),
-               "Einwohner": f"{fmt.ABSENT} ²" if a in pop_gap else fmt.num(pop[a])}
-        if a in pop_gap:
-            n = len(district.base_of(a))
-            absent.setdefault(f"incomplete: einwohner {year} in {pop_gap[a]} of {n} base area{'s' if n != 1 else ''}",
-                              None)
-        for i in ids:
-            label = f"{cat.loc[i, 'name']} ({cat.loc[i, 'unit']})"
-            header_links[label] = catalog_href(i, from_profile=False)
-            r = why.get((str(a), i), "")
-            row[label] = _absent({"reason": r}, absent) or _format_value(wide.loc[a, i], str(cat.loc[i, "unit"]))
-        rows.append(row)
-    df = pd.DataFrame(rows)
-    return table(df, caption=f"Städte, Gemeinden und Samtgemeinden, {year}", header_links=header_links,
-                 footnotes=absent_footnote(absent) or None,
-                 align_right=[c for c in df.columns if c not in ("Gebiet", "Art")])
-
-
-def _has_gap(district: District, area_id: str, variable: str, year: int) -> int:
-    """Number of base areas of ``area_id`` lacking rows of ``variable`` in ``year``."""
-    g = getattr(district, "gaps", None)
-    if g is None or g.empty:
-        return 0
-    g = g[(g["variable"] == variable) & (g["year"] == year)]
-    return int(g["area_id"].isin(district.base_of(area_id)).sum())
 
 
 def population_development(district: District, area_id: str):
@@ -401,8 +308,6 @@ def pyramid_and_locator(district: District, area_id: str, year: int):
 
 def trend_vs_kreis(district: District, area_id: str, indicator_ids: list[str]):
     """Figure: an indicator over the years for the area and the Kreis, with 95 % intervals."""
-    from ..stats import indicators
-
     cat = indicators.catalog(indicators.district_catalog(district)).set_index("id")
     level = "gemeindeverband"
     res = _indicator_values(district, indicator_ids, [level, "kreis"])
@@ -424,8 +329,6 @@ def subareas(district: District, area_id: str, year: int):
     Counts and shares go through :mod:`sozialanalyse.stats.disclosure` (the config's ``disclosure``
     block): a share whose numerator or denominator is below the threshold, or would follow from
     the area's own total, shows ``.`` with the footnote."""
-    from ..stats import disclosure, indicators
-
     children = district.children(area_id)
     if children.empty:
         return text(f"Für {md_escape(district.name_of(area_id))} sind keine Sozialräume abgegrenzt.")
@@ -454,8 +357,8 @@ def subareas(district: District, area_id: str, year: int):
             flag = " ¹" if len(hit) and "small_denominator" in str(hit["flags"].iloc[0]) else ""
             label = f"{cat.loc[i, 'name']} ({cat.loc[i, 'unit']})" + (f", {y}" if y != year else "")
             header_links[label] = catalog_href(i, from_profile=True)
-            gap = _absent(hit.iloc[0], absent) if len(hit) and "reason" in hit.columns else ""
-            row[label] = gap or _format_value(value, str(cat.loc[i, "unit"])) + flag
+            gap = mark_absent(hit.iloc[0], absent) if len(hit) and "reason" in hit.columns else ""
+            row[label] = gap or format_value(value, str(cat.loc[i, "unit"])) + flag
             reasons.setdefault(label, []).append(hit["status"].iloc[0] if len(hit) else "")
         rows.append(row)
     masked = disclosure.mask(pd.DataFrame(rows), reasons, config=district.config)
@@ -468,37 +371,166 @@ def subareas(district: District, area_id: str, year: int):
                  kinds={c: "text" if c == "Gebiet" else "count" if c == "Einwohner" else "rate" for c in df.columns})
 
 
-def municipality_map(district: District, year: int, indicator_id: str = "sgb2_quote", area_id: str | None = None):
-    """Choropleth of an indicator over the municipalities (or the Sozialräume of ``area_id``)."""
-    from ..stats import indicators
+def _population_status(district: District, area_id: str, year: int) -> dict:
+    """Disclosure status of the population of a town's Sozialräume, protected with the town's
+    total exactly as in the Gemeindeprofil's table of Sozialräume
+    (:func:`sozialanalyse.pages.gemeindeprofil.subareas`): ``area_id -> status``."""
+    children = [str(a) for a in district.children(area_id)["area_id"]]
+    pop = {a: population_summary(district, a, year)["einwohner"] for a in [*children, area_id]}
+    t = disclosure.protect(pd.DataFrame({"area_id": list(pop), "value": list(pop.values())}),
+                           district.areas, config=district.config).table
+    return dict(zip(t["area_id"].astype(str), t["status"]))
 
-    cat = indicators.catalog(indicators.district_catalog(district)).set_index("id")
-    geo = district.geometry
-    if area_id is None:
-        level, shapes = "gemeindeverband", geo[geo["kind"].isin(["Stadt", "Einheitsgemeinde", "Samtgemeinde"])]
-    else:
-        children = district.children(area_id)
-        level = "sozialraum" if (children["kind"] == "Sozialraum").all() else "gemeinde"
-        shapes = geo[geo["area_id"].isin(children["area_id"])]
-    res = _indicator_values(district, [indicator_id], level, years=[year])
-    cols = ["area_id", "value"] + (["reason"] if "reason" in res.columns else [])
-    shapes = shapes.merge(res[cols], on="area_id", how="left")
-    incomplete = "reason" in shapes.columns and (shapes["reason"].astype(object).fillna("") != "").any()
-    fig, ax = plt.subplots(figsize=(7.5, 6.5))
-    extra = []
-    if area_id is None:
-        from matplotlib.lines import Line2D
 
-        fac = district.facilities_gdf()
-        psp = fac[fac["type"] == "Pflegestützpunkt"]
-        if len(psp):
-            psp.plot(ax=ax, color="#1f3b73", marker="^", markersize=40, zorder=5)
-            extra.append(Line2D([], [], color="#1f3b73", marker="^", linestyle="", label="Pflegestützpunkt"))
-    figures.choropleth(shapes, "value", ax=ax, decimals=1, unit=str(cat.loc[indicator_id, "unit"]),
-                     labels="name" if area_id is None else None,
-                     legend_title=f"{cat.loc[indicator_id, 'name']} {year}",
-                     title=f"{cat.loc[indicator_id, 'name']}, {year}", extra_handles=extra,
-                     missing_label="fehlt (Eingangsdaten unvollständig)" if incomplete else "keine Angabe")
-    fig.tight_layout()
+def profile_classes(district: District, area_id: str, year: int | None = None):
+    """Table of a municipality's Sozialräume with their status and dynamics classes, or a note
+    when the municipality has no Sozialräume."""
+    children = district.children(area_id)
+    name = district.name_of(area_id)
+    if children.empty or not (children["kind"] == "Sozialraum").any():
+        if not (district.areas["kind"] == "Sozialraum").any():
+            return note(f"Für {name} sind keine Sozialräume abgegrenzt.")
+        m = monitoring(district, year)
+        return note(f"Für {name} sind keine Sozialräume abgegrenzt. Das Sozialraum-Monitoring "
+                    f"(Status und Dynamik) umfasst die Sozialräume der Städte {towns_text(m)}.")
+    m = monitoring(district, year)
+    t = m.result.table
+    att = attention(m.result)
+    pop_status = _population_status(district, area_id, m.year)
+    reasons: dict[str, list[str]] = {"Einwohner": []}
+    rows = []
+    absent = not_classifiable(m, [str(a) for a in children["area_id"]])
+    for a in children.loc[children["kind"] == "Sozialraum", "area_id"]:
+        a = str(a)
+        r = t.loc[a]
+        valid = bool(r["valid"])
+        unclassified = "fehlt (nicht klassifizierbar)" if valid and str(r["reason"] or "").startswith(
+            "nicht klassifizierbar") else "nicht bewertet"
+        reasons["Einwohner"].append(pop_status.get(a, ""))
+        rows.append({"Nr.": sozialraum_number(a), "Sozialraum": m.data.loc[a, "name"],
+                     "Einwohner": fmt.num(m.data.loc[a, "population"]),
+                     "Statusindex": fmt.num(r["status_index"], 2) if valid else fmt.MISSING,
+                     "Status": str(r["status_class"]) if valid and pd.notna(r["status_class"]) else unclassified,
+                     "Dynamikindex": fmt.num(r["dynamics_index"], 2) if valid else fmt.MISSING,
+                     "Dynamik": str(r["dynamics_class"]) if valid and pd.notna(r["dynamics_class"]) else unclassified,
+                     "Besonderer Aufmerksamkeitsbedarf": "ja" if a in att.index else "–"})
+    masked = disclosure.mask(pd.DataFrame(rows), reasons, config=district.config)
+    df = masked.frame
+    return table(df, caption=f"Sozialraum-Monitoring: Status {m.year} und Dynamik {m.start}–{m.year}",
+                 footnotes=[f"Klassen im Vergleich aller Sozialräume der Städte {towns_text(m)} (Verfahren des "
+                            "Monitorings Soziale Stadtentwicklung Berlin). Statusindex über +1: niedriger Status; "
+                            "Dynamikindex über +1: negative Dynamik. Besonderer Aufmerksamkeitsbedarf: Status "
+                            "»niedrig« oder »sehr niedrig« oder Dynamik »negativ«. Methode: Kapitel "
+                            "Sozialraum-Monitoring.",
+                            *([f"Nicht klassifizierbar, weil Eingangsdaten fehlen: {'; '.join(absent)}."]
+                              if absent else []),
+                            *masked.footnotes],
+                 align_right=["Nr.", "Einwohner", "Statusindex", "Dynamikindex"],
+                 kinds={c: "count" if c == "Einwohner" else "text" for c in df.columns})
+
+
+# --- health: the spine chart (moved from the health pages) --------------------------------------
+
+__all__ += ["HEALTH_SPINE_IDS", "spine_chart"]
+
+#: Indicators of the spine chart in each Gemeindeprofil (plus the SMR, computed here).
+HEALTH_SPINE_IDS = ("uebergewicht_einschulung", "sprachfoerderbedarf", "vorzeitige_sterblichkeit",
+                    "sterberate_65plus", "schwerbehindertenquote", "schwerbehindertenquote_65plus",
+                    "pflegequote", "pflegequote_80plus", "anteil_haeusliche_pflege")
+
+_POLARITY = {"higher_is_worse": "low_is_good", "higher_is_better": "high_is_good", "neutral": "none"}
+_BEWERTUNG_COLORS = {"besser": "#2a7f62", "schlechter": "#c8553d", "ähnlich": "#e0b040",
+                     "höher": "#3b6ea8", "niedriger": "#3b6ea8"}
+
+
+def _spine_data(district, year: int) -> pd.DataFrame:
+    cat = catalog()
+    kreis = district.kreis["area_id"]
+    res = indicator_results(district, HEALTH_SPINE_IDS, ["gemeindeverband", "kreis"], years=[year])
+    res = res.rename(columns={"ci_low": "lower", "ci_high": "upper"})
+    res = res[["area_id", "indicator", "value", "lower", "upper"]]
+    m = pooled_mortality(district, year)
+    smr_rows = pd.DataFrame({"area_id": m["area_id"], "indicator": "smr", "value": m["smr"],
+                             "lower": m["smr_lower_95"], "upper": m["smr_upper_95"]})
+    data = pd.concat([res, smr_rows], ignore_index=True)
+    bench = data[data["area_id"] == kreis].set_index("indicator")["value"]
+    pol = {i: _POLARITY.get(str(cat.loc[i, "polarity"]), "none") for i in HEALTH_SPINE_IDS}
+    pol["smr"] = "low_is_good"
+    munis = level_ids(district, "gemeindeverband")
+    out = spine_chart_data(data, by="indicator", benchmark=bench, polarity=pol, comparison_areas=munis)
+    out.attrs["smr_years"] = m.attrs["years"]
+    return out
+
+
+def spine_chart(district, area_id: str, year: int | None = None):
+    """Figure: spine chart of the area's health indicators against the municipalities of the
+    Kreis (range and middle half) and the Kreis value (centre line); the dot's colour says
+    whether the area differs significantly (95 % interval) from the Kreis."""
+    year = report_year(district, year)
+    cat = catalog()
+    s = _spine_data(district, year)
+    own = s[s["area_id"] == area_id].set_index("indicator")
+    kreis = s[s["area_id"] == district.kreis["area_id"]].set_index("indicator")
+    smr_years = s.attrs["smr_years"]
+    ids = [i for i in [*HEALTH_SPINE_IDS, "smr"] if i in own.index]
+    fig = plt.figure(figsize=(10, 0.42 * len(ids) + 1.9))
+    # columns in figure fractions: names | spine | area value | Kreis value | range
+    ax = fig.add_axes([0.30, 0.1, 0.34, 0.76])
+    ax.set_xlim(-1.05, 1.05)
+    ax.set_ylim(-0.6, len(ids) - 0.4)
+    cols = {"own": 0.75, "kreis": 0.85, "range": 0.99}
+    tr = ax.get_yaxis_transform()  # x in axes fraction, y in data
+    absent_rows = 0
+    for row, i in enumerate(ids):
+        r = own.loc[i]
+        y = len(ids) - 1 - row
+        bm = r["benchmark"]
+        half = max(abs(r["max"] - bm), abs(bm - r["min"])) or 1.0
+        scale = lambda v, bm=bm, half=half: (v - bm) / half
+        ax.barh(y, scale(r["max"]) - scale(r["min"]), left=scale(r["min"]), height=0.6, color="#e3e3e3")
+        ax.barh(y, scale(r["q75"]) - scale(r["q25"]), left=scale(r["q25"]), height=0.6, color="#b9b9b9")
+        color = _BEWERTUNG_COLORS.get(r["bewertung"], "#9a9a9a")
+        ax.scatter([scale(r["value"])], [y], s=55, color=color, edgecolor="#333333", linewidth=0.6, zorder=3)
+        unit = "SMR" if i == "smr" else str(cat.loc[i, "unit"])
+        dec = 0 if i == "smr" else 1
+        # NaN: inputs incomplete ("fehlt", named below the chart), never a number computed with 0
+        fv = lambda v, unit=unit, dec=dec: fmt.ABSENT if pd.isna(v) else fmt_value(v, unit, dec)
+        if i == "smr":
+            name = f"Sterblichkeit, altersstandardisiert (SMR, {span(smr_years)})"
+        else:
+            name = str(cat.loc[i, "name"]) + ("" if unit == "%" else f" ({unit})")
+        ax.text(-0.03, y, name, transform=tr, ha="right", va="center", fontsize=8)
+        def at(key, txt, y=y, **kw):
+            x = (cols[key] - 0.30) / 0.34
+            ax.text(x, y, txt, transform=tr, ha="right", va="center", **kw)
+        at("own", fv(r["value"]), fontsize=8, fontweight="bold")
+        at("kreis", fv(kreis.loc[i, "value"]) if i in kreis.index else fmt.MISSING, fontsize=8)
+        at("range", f"{fv(r['min'])} – {fv(r['max'])}", fontsize=7.5, color="#555555")
+        absent_rows += int(pd.isna(r["value"]) or (i in kreis.index and pd.isna(kreis.loc[i, "value"])))
+    header = {"own": textwrap.fill(district.name_of(area_id), 14), "kreis": "Landkreis",
+              "range": "Spannweite der\nGemeinden"}
+    for key, label in header.items():
+        ax.text((cols[key] - 0.30) / 0.34, len(ids) - 0.45, label, transform=tr, ha="right", va="bottom",
+                fontsize=7.5, fontweight="bold")
+    ax.axvline(0, color="#333333", linewidth=1)
+    ax.set_yticks([])
+    ax.set_xticks([])
+    for side in ("top", "right", "left", "bottom"):
+        ax.spines[side].set_visible(False)
+    handles = [Patch(color="#e3e3e3", label="Spannweite der Städte, Gemeinden und Samtgemeinden"),
+               Patch(color="#b9b9b9", label="mittlere Hälfte"),
+               Line2D([], [], color="#333333", label="Landkreis"),
+               *[Line2D([], [], marker="o", linestyle="", color=_BEWERTUNG_COLORS[k], markeredgecolor="#333333",
+                        label=lab) for k, lab in (("besser", "günstiger als Landkreis"),
+                                                  ("ähnlich", "kein signifikanter Unterschied"),
+                                                  ("schlechter", "ungünstiger als Landkreis"),
+                                                  ("höher", "abweichend (ohne Wertung)"))]]
+    fig.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 0.0), ncol=4, frameon=False, fontsize=7)
+    fig.suptitle(f"Gesundheit und Pflege in {district.name_of(area_id)} im Vergleich mit dem Landkreis, {year}"
+                 + ("\nfehlt: Eingangsdaten unvollständig (Zeilen fehlen), nicht aus unvollständigen Daten berechnet"
+                    if absent_rows else ""), fontsize=10, fontweight="bold")
     plt.close(fig)
     return fig
+
+
+# --- end of the block of the spine chart ----------------------------------------------------------

@@ -1,62 +1,49 @@
-"""The chapter *Sozialraum-Monitoring*: status and dynamics classes of the Sozialräume (MSS),
-areas with special attention need, Lorenz curves, Theil decomposition, LISA clusters and the
-robustness of the classes; and the classes of a town's Sozialräume for its Gemeindeprofil.
+"""The chapter *Sozialraum-Monitoring* (``notebooks/sozialraum_monitoring.ipynb``): status and
+dynamics classes of the Sozialräume (MSS), areas with special attention need, Lorenz curves,
+Theil decomposition, LISA clusters and the robustness of the classes.
 
-Template notebooks call these functions only; each returns a closed matplotlib Figure or an
-escaped table (:func:`sozialanalyse.render.tables.table`). Labels a reader sees are German.
-
-The indicator set is configurable in the report config::
-
-    monitoring:
-      status: [sgb2_quote, kinderarmut, arbeitslosenquote, altersarmut]
-      dynamics_years: 2
+Floor: pages. The numbers come from :mod:`sozialanalyse.stats.monitoring` (classes, attention
+list, Theil shares, robustness), :mod:`sozialanalyse.stats.disparity` and
+:mod:`sozialanalyse.stats.spatial`; this module arranges them. Each function returns a closed
+matplotlib Figure or an escaped table (:func:`sozialanalyse.render.tables.table`). Labels a
+reader sees are German. The classes of one town's Sozialräume are in its Gemeindeprofil
+(:func:`sozialanalyse.pages.gemeindeprofil.profile_classes`).
 """
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass
 
 import matplotlib.pyplot as plt
-import numpy as np
 import pandas as pd
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from ..render import fmt
-from ..stats import index as _index
-from ..render.tables import note, table, text, md_escape
 from ..io.own import District
+from ..render import fmt
+from ..render.tables import md_escape, note, table, text
+from ..stats import disclosure, disparity, indicators, spatial
+from ..stats.index import DYNAMICS_CLASSES, STATUS_CLASSES
+from ..stats.monitoring import (ATTENTION_STATUS, MIN_POPULATION, Monitoring, attention, base_values,
+                                monitoring, robustness, theil_shares)
+from .common import absent_footnote
 
 __all__ = [
-    "ATTENTION_STATUS",
-    "DEFAULT_DYNAMICS_YEARS",
-    "DEFAULT_STATUS",
-    "MIN_POPULATION",
     "STATUS_COLORS",
-    "Monitoring",
-    "attention",
+    "SHORT_NAMES",
     "attention_table",
     "class_counts",
     "class_map",
     "lisa_map",
     "lorenz_figure",
     "method_text",
-    "monitoring",
-    "profile_classes",
+    "not_classifiable",
     "robustness_table",
-    "settings",
-    "theil_shares",
+    "sozialraum_number",
     "theil_table",
+    "theil_units",
+    "towns_text",
 ]
 
-#: Status indicators (ids of the indicator catalog; higher = more disadvantaged).
-DEFAULT_STATUS = ("sgb2_quote", "kinderarmut", "arbeitslosenquote", "altersarmut")
-#: Dynamics: change of the status indicators over this many years (percentage points).
-DEFAULT_DYNAMICS_YEARS = 2
-#: Areas with fewer inhabitants are not classified (as in the Berlin MSS).
-MIN_POPULATION = 300
-#: Status classes that put an area on the attention list (besides dynamics "negativ").
-ATTENTION_STATUS = ("niedrig", "sehr niedrig")
 #: Colours of the status classes (best to worst).
 STATUS_COLORS = {"hoch": "#7fb3d5", "mittel": "#f3eddc", "niedrig": "#f5a25d", "sehr niedrig": "#c8372d"}
 _DYN_MARKERS = {"positiv": ("^", "#1b7837"), "negativ": ("v", "#5b0f0a")}
@@ -78,176 +65,16 @@ SHORT_NAMES = {
 def _short(indicator_id: str) -> str:
     if indicator_id in SHORT_NAMES:
         return SHORT_NAMES[indicator_id]
-    from ..stats import indicators
-
     cat = indicators.catalog().set_index("id")
     return str(cat.loc[indicator_id, "name"]) if indicator_id in cat.index else indicator_id
 
 
-def settings(district: District) -> dict:
-    """The monitoring settings: the config's ``monitoring:`` entry over the defaults.
-
-    Returns ``{"status": [...], "dynamics_years": int}``.
-    """
-    cfg = (getattr(district, "config", None) or {}).get("monitoring") or {}
-    status = [str(s) for s in (cfg.get("status") or DEFAULT_STATUS)]
-    years = int(cfg.get("dynamics_years") or DEFAULT_DYNAMICS_YEARS)
-    return {"status": status, "dynamics_years": years}
-
-
-@dataclass
-class Monitoring:
-    """The MSS of a district's Sozialräume in one year.
-
-    Attributes
-    ----------
-    data : DataFrame
-        Per Sozialraum (index ``area_id``): ``name``, ``town`` (area id), ``town_name``,
-        ``population``, each status indicator in ``year`` and (column ``<id>@<start>``) in
-        ``start``.
-    result : index.MSSResult
-        Status and dynamics indices, classes and z-values.
-    status : list of str
-        The status indicators.
-    year, start : int
-        Report year and start year of the dynamics.
-    """
-
-    data: pd.DataFrame
-    result: _index.MSSResult
-    status: list
-    year: int
-    start: int
-
-    @property
-    def dynamics(self) -> dict:
-        return {k: (k, f"{k}@{self.start}") for k in self.status}
-
-
-_CACHE: dict = {}
-
-
-def monitoring(district: District, year: int | None = None) -> Monitoring:
-    """Compute the MSS (status, dynamics, Gesamtindex) over all Sozialräume of the district."""
-    from ..stats import indicators
-
-    year = int(year or district.report_year)
-    st = settings(district)
-    key = (id(district), year, tuple(st["status"]), st["dynamics_years"])
-    hit = _CACHE.get(key)
-    if hit is not None and hit[0] is district:
-        return hit[1]
-    start = year - st["dynamics_years"]
-    if start not in district.years:
-        raise ValueError(f"monitoring: dynamics need data for {start} ({st['dynamics_years']} years "
-                         f"before {year}); the data cover {district.years[0]}–{district.years[-1]}")
-    areas = district.areas
-    sr = areas[areas["kind"] == "Sozialraum"].set_index("area_id")
-    res = indicators.compute(district, st["status"], level="sozialraum", years=[start, year])
-    res = res.assign(area_id=res["area_id"].astype(str), indicator=res["indicator"].astype(str))
-    wide = res.pivot_table(index="area_id", columns=["indicator", "year"], values="value",
-                           aggfunc="first", observed=True)
-    data = pd.DataFrame(index=pd.Index(sr.index, name="area_id"))
-    data["name"] = sr["name"].astype(str)
-    data["town"] = sr["parent_id"].astype(str)
-    data["town_name"] = data["town"].map(lambda a: district.name_of(a))
-    c = district.counts
-    pop = c[(c["variable"] == "einwohner") & (c["year"] == year) & c["area_id"].isin(sr.index)]
-    data["population"] = pop.groupby(pop["area_id"].astype(str))["value"].sum().reindex(data.index)
-    g = getattr(district, "gaps", None)
-    absent = set() if g is None or g.empty else set(
-        g.loc[(g["variable"] == "einwohner") & (g["year"] == year), "area_id"].astype(str))
-    data.loc[data.index.isin(absent) | data["population"].isna(), "population"] = np.nan  # missing, not 0
-    why = res[res["reason"].astype(str) != ""].groupby("area_id")["reason"].agg(
-        lambda r: "; ".join(dict.fromkeys(r.astype(str))))
-    data["missing"] = why.reindex(data.index).fillna("")
-    for i in st["status"]:
-        data[i] = wide.get((i, year), pd.Series(dtype=float)).reindex(data.index)
-        data[f"{i}@{start}"] = wide.get((i, start), pd.Series(dtype=float)).reindex(data.index)
-    m = Monitoring(data, None, st["status"], year, start)
-    m.result = _index.mss(data, m.status, m.dynamics, population="population",
-                          min_population=MIN_POPULATION)
-    _CACHE.clear()
-    _CACHE[key] = (district, m)
-    return m
-
-
-def attention(result: _index.MSSResult, threshold: float = 1.0) -> pd.DataFrame:
-    """Areas with special attention need and the indicators that put them there.
-
-    Rule: status class ``niedrig`` or ``sehr niedrig``, or dynamics class ``negativ``.
-    Drivers: the indicators whose z-value (status) or z-value of the change (dynamics) is at
-    least ``threshold``, largest first.
-
-    Parameters
-    ----------
-    result : index.MSSResult
-        From :func:`sozialanalyse.stats.index.mss` (with dynamics).
-    threshold : float
-        z-value from which an indicator is named (1: one standard deviation above the mean).
-
-    Returns
-    -------
-    DataFrame
-        Index: the areas on the list (worst status first, then by dynamics index); columns
-        ``status_class``, ``dynamics_class``, ``status_index``, ``dynamics_index``,
-        ``reason`` (German, e.g. ``"Status sehr niedrig; Dynamik negativ"``),
-        ``status_drivers`` and ``dynamics_drivers`` (lists of indicator ids).
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> df = pd.DataFrame({"a": [1., 2, 3, 4, 10], "a0": [1., 2, 3, 4, 5], "population": 500},
-    ...                   index=list("VWXYZ"))
-    >>> r = _index.mss(df, ["a"], {"a": ("a", "a0")})
-    >>> attention(r)[["reason", "status_drivers"]].to_dict("index")
-    {'Z': {'reason': 'Status sehr niedrig; Dynamik negativ', 'status_drivers': ['a']}}
-    """
-    t = result.table
-    sc = t["status_class"].astype(object)
-    dc = t["dynamics_class"].astype(object) if "dynamics_class" in t else pd.Series(None, index=t.index)
-    bad_status = sc.isin(ATTENTION_STATUS)
-    bad_dyn = dc == "negativ"
-    on = t.index[bad_status | bad_dyn]
-
-    def drivers(z, area):
-        if z is None or area not in z.index:
-            return []
-        row = z.loc[area].dropna()
-        row = row[row >= threshold].sort_values(ascending=False, kind="stable")
-        return [str(k) for k in row.index]
-
-    rows = []
-    for a in on:
-        reason = []
-        if bad_status[a]:
-            reason.append(f"Status {sc[a]}")
-        if bad_dyn[a]:
-            reason.append("Dynamik negativ")
-        rows.append({"area_id": a, "status_class": sc[a], "dynamics_class": dc[a],
-                     "status_index": t.loc[a, "status_index"],
-                     "dynamics_index": t.loc[a, "dynamics_index"] if "dynamics_index" in t else np.nan,
-                     "reason": "; ".join(reason),
-                     "status_drivers": drivers(result.z_status, a),
-                     "dynamics_drivers": drivers(result.z_dynamics, a)})
-    cols = ["status_class", "dynamics_class", "status_index", "dynamics_index", "reason",
-            "status_drivers", "dynamics_drivers"]
-    if not rows:
-        return pd.DataFrame(columns=cols, index=pd.Index([], name=t.index.name))
-    out = pd.DataFrame(rows).set_index("area_id")
-    rank = {c: i for i, c in enumerate(_index.STATUS_CLASSES)}
-    out["_r"] = out["status_class"].map(lambda c: -rank.get(c, -1))
-    out = out.sort_values(["_r", "dynamics_index"], ascending=[True, False], kind="stable")
-    out.index.name = t.index.name
-    return out[cols]
-
-
-def _number(area_id: str) -> str:
+def sozialraum_number(area_id: str) -> str:
     """Number of a Sozialraum inside its town (``03499016-07`` -> ``7``)."""
     return str(int(area_id.rsplit("-", 1)[1])) if "-" in area_id and area_id.rsplit("-", 1)[1].isdigit() else area_id
 
 
-def _towns_text(m: Monitoring) -> str:
+def towns_text(m: Monitoring) -> str:
     names = sorted(m.data["town_name"].unique())
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " und " + names[-1]
 
@@ -261,7 +88,7 @@ def method_text(district: District, year: int | None = None):
     inds = ", ".join(_short(i) for i in m.status)
     parts = [
         f"Das Sozialraum-Monitoring vergleicht die **{n} Sozialräume** der Städte "
-        f"{md_escape(_towns_text(m))} untereinander. Es folgt dem Verfahren des *Monitorings "
+        f"{md_escape(towns_text(m))} untereinander. Es folgt dem Verfahren des *Monitorings "
         "Soziale Stadtentwicklung* (MSS) des Landes Berlin.",
         "",
         f"- **Status:** Für jeden Sozialraum werden {len(m.status)} Kennzahlen des Jahres {m.year} "
@@ -288,7 +115,7 @@ def class_counts(district: District, year: int | None = None):
     m = monitoring(district, year)
     t = m.result.table[m.result.table["valid"]]
     ct = pd.crosstab(t["status_class"].astype(object), t["dynamics_class"].astype(object))
-    ct = ct.reindex(index=list(_index.STATUS_CLASSES), columns=list(_index.DYNAMICS_CLASSES), fill_value=0)
+    ct = ct.reindex(index=list(STATUS_CLASSES), columns=list(DYNAMICS_CLASSES), fill_value=0)
     df = pd.DataFrame({"Status": [s for s in ct.index]})
     for d in ct.columns:
         df[f"Dynamik {d}"] = [fmt.num(v) for v in ct[d]]
@@ -346,7 +173,7 @@ def class_map(district: District, year: int | None = None):
     for a, row in shapes.iterrows():
         p = row.geometry.representative_point()
         dyn = t.loc[a, "dynamics_class"] if a in t.index else None
-        label = _number(a)
+        label = sozialraum_number(a)
         if isinstance(dyn, str) and dyn in _DYN_MARKERS:
             marker, color = _DYN_MARKERS[dyn]
             ax.plot(p.x, p.y, marker=marker, color=color, markersize=13, markeredgecolor="white",
@@ -356,7 +183,7 @@ def class_map(district: District, year: int | None = None):
         else:
             ax.annotate(label, (p.x, p.y), ha="center", va="center", fontsize=6.5, color="#222222", zorder=6,
                         path_effects=[pe.withStroke(linewidth=2, foreground="white")])
-    handles = [Patch(color=STATUS_COLORS[c], label=f"Status {c}") for c in _index.STATUS_CLASSES]
+    handles = [Patch(color=STATUS_COLORS[c], label=f"Status {c}") for c in STATUS_CLASSES]
     handles += [Line2D([], [], marker=_DYN_MARKERS["negativ"][0], color=_DYN_MARKERS["negativ"][1],
                        linestyle="", markersize=9, label="Dynamik negativ (Lage verschlechtert sich)"),
                 Line2D([], [], marker=_DYN_MARKERS["positiv"][0], color=_DYN_MARKERS["positiv"][1],
@@ -393,28 +220,12 @@ def _rate_status(district: District, m: Monitoring) -> dict:
     year) -> ""/"primary"/"secondary"``, protected together with the towns' and the Kreis'
     totals (:mod:`sozialanalyse.stats.disclosure`). The classification keeps the real values (an
     index, not a published count); only printed rates are suppressed."""
-    from ..stats import disclosure, indicators
-
     years = [m.start, m.year]
     res = indicators.compute(district, m.status, level="sozialraum", years=years)
     tot = indicators.compute(district, m.status, level=["gemeindeverband", "kreis"], years=years)
     safe = disclosure.protect_with_totals(res, tot, district.areas, config=district.config)
     return {(str(a), str(i), int(y)): str(s) for a, i, y, s in
             zip(safe["area_id"], safe["indicator"], safe["year"], safe["status"])}
-
-
-def _population_status(district: District, area_id: str, year: int) -> dict:
-    """Disclosure status of the population of a town's Sozialräume, protected with the town's
-    total exactly as in the Gemeindeprofil's table of Sozialräume
-    (:func:`sozialanalyse.pages.gemeindeprofil.subareas`): ``area_id -> status``."""
-    from ..stats import disclosure
-    from .gemeindeprofil import population_summary
-
-    children = [str(a) for a in district.children(area_id)["area_id"]]
-    pop = {a: population_summary(district, a, year)["einwohner"] for a in [*children, area_id]}
-    t = disclosure.protect(pd.DataFrame({"area_id": list(pop), "value": list(pop.values())}),
-                           district.areas, config=district.config).table
-    return dict(zip(t["area_id"].astype(str), t["status"]))
 
 
 def not_classifiable(m: Monitoring, areas=None) -> list[str]:
@@ -427,11 +238,9 @@ def not_classifiable(m: Monitoring, areas=None) -> list[str]:
         r = str(t.loc[a, "reason"] or "")
         miss = str(d.loc[a, "missing"]) if "missing" in d.columns else ""
         if r.startswith("nicht klassifizierbar") or miss:
-            from .gemeindeprofil import absent_footnote
-
             what = absent_footnote(miss.split("; ")) if miss else []
             detail = what[0].split("(", 1)[1].split(")")[0] if what else r.split(": ", 1)[-1]
-            out.append(f"{d.loc[a, 'name']} ({d.loc[a, 'town_name']}, Nr. {_number(a)}): fehlt ({detail})")
+            out.append(f"{d.loc[a, 'name']} ({d.loc[a, 'town_name']}, Nr. {sozialraum_number(a)}): fehlt ({detail})")
     return out
 
 
@@ -447,8 +256,6 @@ def attention_table(district: District, year: int | None = None):
     if att.empty:
         return note("Kein Sozialraum erfüllt die Kriterien für besonderen Aufmerksamkeitsbedarf."
                     + (" " + missing_line if missing_line else ""))
-    from ..stats import disclosure
-
     d = m.data
     status = _rate_status(district, m)
     hidden = False
@@ -470,7 +277,7 @@ def attention_table(district: District, year: int | None = None):
                        + (disclosure.SYMBOL if sup(a, i, m.year, m.start)
                           else f"{fmt.signed(d.loc[a, i] - d.loc[a, f'{i}@{m.start}'], 1)} Pp.")
                        + f" (z {fmt.num(z_d.loc[a, i], 1)})" for i in r["dynamics_drivers"])
-        rows.append({"Sozialraum": f"{d.loc[a, 'name']} ({d.loc[a, 'town_name']}, Nr. {_number(a)}; "
+        rows.append({"Sozialraum": f"{d.loc[a, 'name']} ({d.loc[a, 'town_name']}, Nr. {sozialraum_number(a)}; "
                                    f"{fmt.num(d.loc[a, 'population'])} Einw.)",
                      "Status / Dynamik": f"{r['status_class']} / {r['dynamics_class']}",
                      "Kennzahlen mit z ≥ 1 (Status)": st or (_SUM_ONLY if r["status_class"] in ATTENTION_STATUS
@@ -499,8 +306,6 @@ def _percent_axis(ax):
 def lorenz_figure(district: District, year: int | None = None, indicator: str = "sgb2_quote"):
     """Figure: population-weighted Lorenz curves of an indicator's numerator (e.g. SGB II
     recipients) over the Sozialräume and over the Städte und Gemeinden, Gini in the legend."""
-    from ..stats import disparity, indicators
-
     year = int(year or district.report_year)
     res = indicators.compute(district, [indicator], level=["sozialraum", "gemeinde"], years=[year])
     res = res.assign(level=res["level"].astype(str))
@@ -535,98 +340,17 @@ def lorenz_figure(district: District, year: int | None = None, indicator: str = 
     return fig
 
 
-def _base_values(district: District, indicator: str, year: int) -> pd.DataFrame:
-    """The indicator on every base area with its municipality (Stadt, Einheits- or Samtgemeinde)."""
-    from ..stats import indicators
-    from ..model.areas import base_to_level
-
-    res = indicators.compute(district, [indicator], level=["sozialraum", "gemeinde"], years=[year])
-    res = res.assign(area_id=res["area_id"].astype(str))
-    areas = district.areas
-    parents = set(areas["parent_id"].dropna().astype(str))
-    res = res[~res["area_id"].isin(parents)].drop_duplicates("area_id")
-    muni = base_to_level(areas, "gemeindeverband")
-    muni.index = muni.index.astype(str)
-    res["muni"] = res["area_id"].map(muni).astype(str)
-    res["muni_name"] = res["muni"].map(lambda a: district.name_of(a))
-    out = res.dropna(subset=["value", "denominator"]).reset_index(drop=True)
-    # the areas left out for missing data ('fehlt'), so that a result can say it covers fewer
-    out.attrs["left_out"] = res.loc[res["value"].isna() | res["denominator"].isna(), ["area_id", "muni"]]
-    return out
-
-
-#: German plural of each kind of base area, for saying which areas a decomposition covers.
-_BASE_UNITS = {"Sozialraum": "Sozialräume", "Mitgliedsgemeinde": "Mitgliedsgemeinden"}
-_OTHER_BASE = "Gemeinden ohne Sozialräume"
-
-
-def _theil_units(district: District, base: pd.DataFrame, over: str) -> dict:
-    """Which areas a Theil decomposition covers: counts by kind and a German phrase."""
-    kinds = district.areas.assign(area_id=district.areas["area_id"].astype(str)).set_index("area_id")["kind"]
-    unit = base["area_id"].map(kinds).map(lambda k: _BASE_UNITS.get(k, _OTHER_BASE))
-    counts = {u: int(c) for u, c in unit.value_counts().items()}
-    order = [*_BASE_UNITS.values(), _OTHER_BASE]
-    parts = [f"{fmt.num(counts[u])} {u}" for u in order if u in counts]
+def theil_units(shares: pd.DataFrame) -> str:
+    """German phrase naming the areas a Theil decomposition covers
+    (:func:`sozialanalyse.stats.monitoring.theil_shares`), e.g. "56 kleinste Gebiete
+    (36 Sozialräume, 16 Mitgliedsgemeinden und 4 Gemeinden ohne Sozialräume)"."""
+    a = shares.attrs
+    parts = [f"{fmt.num(k)} {unit}" for unit, k in a["unit_counts"].items()]
     listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " und " + parts[-1]
-    groups = base["muni"].nunique()
-    if over == "sozialraum":
-        towns = "einer Stadt" if groups == 1 else f"{fmt.num(groups)} Städten"
-        phrase = f"{fmt.num(len(base))} Sozialräume in {towns}"
-    else:
-        phrase = f"{fmt.num(len(base))} kleinste Gebiete ({listed})"
-    return {"over": over, "units": phrase, "unit_counts": counts, "n_areas": int(len(base)), "n_groups": int(groups)}
-
-
-def theil_shares(district: District, year: int | None = None, indicator: str = "sgb2_quote",
-                 over: str = "base") -> pd.DataFrame:
-    """Theil T decomposition of an indicator over the base areas grouped by municipality.
-
-    Parameters
-    ----------
-    over : {"base", "sozialraum"}
-        The areas decomposed: ``"base"`` (default, the report's table) all base areas
-        (Sozialräume, Mitgliedsgemeinden and municipalities without Sozialräume);
-        ``"sozialraum"`` only the Sozialräume, grouped by their town. The between share depends
-        on this choice (Musterland 2024: 27,6 % over the 56 base areas, 2,9 % over the 36
-        Sozialräume of the three towns), so the result says which it is.
-
-    Returns a DataFrame with the rows ``between``, ``within`` and ``total`` and the columns
-    ``theil``, ``share`` (percent of the total; between + within = 100) and ``n_areas`` (the
-    areas the part covers), followed by one row per municipality with more than one area
-    (``within:<area_id>``, its contribution to the within part). ``attrs`` names the areas:
-    ``over``, ``units`` (German phrase, e.g. "56 kleinste Gebiete (36 Sozialräume, ...)"),
-    ``unit_counts`` (areas by kind), ``n_areas`` and ``n_groups`` (municipalities), and
-    ``left_out`` (area keys whose value is missing, e.g. incomplete input rows: the
-    decomposition covers the complete areas only) with ``left_out_names``.
-    """
-    from ..stats import disparity
-
-    if over not in ("base", "sozialraum"):
-        raise ValueError(f"over must be 'base' or 'sozialraum', got {over!r}")
-    year = int(year or district.report_year)
-    base = _base_values(district, indicator, year)
-    gone = base.attrs.get("left_out", base.iloc[:0][["area_id", "muni"]])
-    if over == "sozialraum":
-        kinds = district.areas.assign(area_id=district.areas["area_id"].astype(str)).set_index("area_id")["kind"]
-        base = base[base["area_id"].map(kinds) == "Sozialraum"].reset_index(drop=True)
-        gone = gone[gone["area_id"].map(kinds) == "Sozialraum"]
-        if base.empty:
-            raise ValueError(f"{district.name} has no Sozialraum with a value of {indicator} in {year}")
-    dec = disparity.theil_decomposition(base, "value", "denominator", group="muni", measure="T")
-    total = float(dec.total)
-    rows = [("between", float(dec.bg), len(base)), ("within", float(dec.wg), len(base)),
-            ("total", total, len(base))]
-    n = base.groupby("muni").size()
-    g = dec.groups.set_index("muni")
-    for muni in n[n > 1].index:
-        rows.append((f"within:{muni}", float(g.loc[muni, "within_contribution"]), int(n[muni])))
-    out = pd.DataFrame(rows, columns=["part", "theil", "n_areas"]).set_index("part")
-    out.insert(1, "share", 100 * out["theil"] / total)
-    out.attrs.update(_theil_units(district, base, over))
-    out.attrs["left_out"] = sorted(gone["area_id"].astype(str))
-    out.attrs["left_out_names"] = [f"{district.name_of(a)} ({district.name_of(m)})"
-                                   for a, m in sorted(zip(gone["area_id"].astype(str), gone["muni"].astype(str)))]
-    return out
+    if a["over"] == "sozialraum":
+        towns = "einer Stadt" if a["n_groups"] == 1 else f"{fmt.num(a['n_groups'])} Städten"
+        return f"{fmt.num(a['n_areas'])} Sozialräume in {towns}"
+    return f"{fmt.num(a['n_areas'])} kleinste Gebiete ({listed})"
 
 
 def theil_table(district: District, year: int | None = None, indicator: str = "sgb2_quote"):
@@ -651,7 +375,7 @@ def theil_table(district: District, year: int | None = None, indicator: str = "s
                  "Anteil": fmt.pct(100)})
     df = pd.DataFrame(rows)
     name = _short(indicator)
-    notes = [f"Theil-Index T der {name} über {sh.attrs['units']}, gewichtet mit der Bezugsbevölkerung, "
+    notes = [f"Theil-Index T der {name} über {theil_units(sh)}, gewichtet mit der Bezugsbevölkerung, "
              f"zerlegt nach {fmt.num(sh.attrs['n_groups'])} Städten, Einheits- und Samtgemeinden. 0 bedeutet: "
              "überall dieselbe Quote. Der Teil »zwischen« entsteht, weil sich die Quoten der "
              "Gemeinden unterscheiden, der Teil »innerhalb« durch Unterschiede in den Gemeinden."]
@@ -667,10 +391,10 @@ def theil_table(district: District, year: int | None = None, indicator: str = "s
             so = None
         if so is not None and so.attrs["n_groups"] > 1:
             notes.append(f"Der Anteil »zwischen« hängt davon ab, welche Gebiete verglichen werden: nur über die "
-                         f"{so.attrs['units']} gerechnet, liegen {fmt.pct(so.loc['between', 'share'])} der "
+                         f"{theil_units(so)} gerechnet, liegen {fmt.pct(so.loc['between', 'share'])} der "
                          "Ungleichheit zwischen den Städten.")
     return table(df, caption=f"Wie viel der Ungleichheit ({name}, {year}) liegt zwischen und wie viel "
-                             f"innerhalb der Städte und Gemeinden? Berechnet über {sh.attrs['units']}",
+                             f"innerhalb der Städte und Gemeinden? Berechnet über {theil_units(sh)}",
                  footnotes=notes, align_right=["Theil T", "Anteil"])
 
 
@@ -687,10 +411,8 @@ def lisa_map(district: District, year: int | None = None, indicator: str = "sgb2
              seed: int = 12345, permutations: int = 999, alpha: float = 0.05):
     """Map: local Moran's I clusters of an indicator over all base areas of the district
     (Queen contiguity, permutation test with a fixed seed); Moran's I in the title."""
-    from ..stats import spatial
-
     year = int(year or district.report_year)
-    base = _base_values(district, indicator, year)
+    base = base_values(district, indicator, year)
     geo = district.geometry
     gdf = geo.merge(base[["area_id", "value"]], on="area_id", how="inner").reset_index(drop=True)
     with warnings.catch_warnings():  # tqdm (imported by the pysal stack) warns about IProgress
@@ -742,16 +464,9 @@ def robustness_table(district: District, year: int | None = None):
     """Table: how many Sozialräume change their status class (and their combined status /
     dynamics class) when one indicator at a time is left out."""
     m = monitoring(district, year)
-    data = m.data
     if len(m.status) < 2:
         return note("Die Robustheitsprüfung braucht mindestens zwei Statuskennzahlen.")
-    kw = {"population": "population", "min_population": MIN_POPULATION}
-    st = _index.robustness(data, m.status, **kw)
-
-    def gesamt(d, ind, **k):
-        return _index.mss(d, ind, {i: (i, f"{i}@{m.start}") for i in ind}, **k).table["gesamtindex"]
-
-    gi = _index.robustness(data, m.status, classify=gesamt, **kw)
+    st, gi = robustness(m)
     rows = []
     for i in m.status:
         s, g = st.summary.loc[i], gi.summary.loc[i]
@@ -765,52 +480,3 @@ def robustness_table(district: District, year: int | None = None):
                  footnotes=["Jede Statuskennzahl wird einmal weggelassen und die Klassen werden mit den übrigen "
                             "neu berechnet. Wenige Wechsel: Die Einordnung hängt nicht an einer einzelnen Kennzahl."],
                  align_right=[c for c in df.columns if c != "ohne Kennzahl"])
-
-
-def profile_classes(district: District, area_id: str, year: int | None = None):
-    """Table of a municipality's Sozialräume with their status and dynamics classes, or a note
-    when the municipality has no Sozialräume."""
-    children = district.children(area_id)
-    name = district.name_of(area_id)
-    if children.empty or not (children["kind"] == "Sozialraum").any():
-        if not (district.areas["kind"] == "Sozialraum").any():
-            return note(f"Für {name} sind keine Sozialräume abgegrenzt.")
-        m = monitoring(district, year)
-        return note(f"Für {name} sind keine Sozialräume abgegrenzt. Das Sozialraum-Monitoring "
-                    f"(Status und Dynamik) umfasst die Sozialräume der Städte {_towns_text(m)}.")
-    from ..stats import disclosure
-
-    m = monitoring(district, year)
-    t = m.result.table
-    att = attention(m.result)
-    pop_status = _population_status(district, area_id, m.year)
-    reasons: dict[str, list[str]] = {"Einwohner": []}
-    rows = []
-    absent = not_classifiable(m, [str(a) for a in children["area_id"]])
-    for a in children.loc[children["kind"] == "Sozialraum", "area_id"]:
-        a = str(a)
-        r = t.loc[a]
-        valid = bool(r["valid"])
-        unclassified = "fehlt (nicht klassifizierbar)" if valid and str(r["reason"] or "").startswith(
-            "nicht klassifizierbar") else "nicht bewertet"
-        reasons["Einwohner"].append(pop_status.get(a, ""))
-        rows.append({"Nr.": _number(a), "Sozialraum": m.data.loc[a, "name"],
-                     "Einwohner": fmt.num(m.data.loc[a, "population"]),
-                     "Statusindex": fmt.num(r["status_index"], 2) if valid else fmt.MISSING,
-                     "Status": str(r["status_class"]) if valid and pd.notna(r["status_class"]) else unclassified,
-                     "Dynamikindex": fmt.num(r["dynamics_index"], 2) if valid else fmt.MISSING,
-                     "Dynamik": str(r["dynamics_class"]) if valid and pd.notna(r["dynamics_class"]) else unclassified,
-                     "Besonderer Aufmerksamkeitsbedarf": "ja" if a in att.index else "–"})
-    masked = disclosure.mask(pd.DataFrame(rows), reasons, config=district.config)
-    df = masked.frame
-    return table(df, caption=f"Sozialraum-Monitoring: Status {m.year} und Dynamik {m.start}–{m.year}",
-                 footnotes=[f"Klassen im Vergleich aller Sozialräume der Städte {_towns_text(m)} (Verfahren des "
-                            "Monitorings Soziale Stadtentwicklung Berlin). Statusindex über +1: niedriger Status; "
-                            "Dynamikindex über +1: negative Dynamik. Besonderer Aufmerksamkeitsbedarf: Status "
-                            "»niedrig« oder »sehr niedrig« oder Dynamik »negativ«. Methode: Kapitel "
-                            "Sozialraum-Monitoring.",
-                            *([f"Nicht klassifizierbar, weil Eingangsdaten fehlen: {'; '.join(absent)}."]
-                              if absent else []),
-                            *masked.footnotes],
-                 align_right=["Nr.", "Einwohner", "Statusindex", "Dynamikindex"],
-                 kinds={c: "count" if c == "Einwohner" else "text" for c in df.columns})

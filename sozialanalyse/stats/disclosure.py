@@ -70,6 +70,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from ..model.config import MIN_THRESHOLD, MODES, SYMBOL, Config, DisclosureSettings, check_block
+
 __all__ = [
     "MIN_THRESHOLD",
     "MODES",
@@ -93,125 +95,36 @@ __all__ = [
     "settings",
 ]
 
-#: What a suppressed cell shows.
-SYMBOL = "."
 #: The total category of a dimension (the project's long tables use it for "all").
 TOTAL = "insgesamt"
-MODES = ("suppress", "round", "cellkey")
+#: The settings of a report's ``disclosure:`` block and their checks live with the config.
+Settings = DisclosureSettings
 PRIMARY, SECONDARY = "primary", "secondary"
 
 
-@dataclass(frozen=True)
-class Settings:
-    """Disclosure settings of a report (the config's ``disclosure:`` block)."""
-
-    threshold: int = 3
-    mode: str = "suppress"
-    round_base: int = 5
-    zeros_visible: bool = True
-    seed: str = "sozialanalyse"
-    #: The reason a report uses a threshold below :data:`MIN_THRESHOLD` (the config's
-    #: ``threshold_below_3_acknowledged``); printed on the methods page.
-    threshold_below_3_acknowledged: str = field(default="", repr=False)
-
-    def __post_init__(self):  # no path (config, library call, replace) publishes counts of 1 or 2 unsaid
-        t = self.threshold
-        if isinstance(t, int) and not isinstance(t, bool) and 1 <= t < MIN_THRESHOLD:
-            ack = self.threshold_below_3_acknowledged
-            if not (isinstance(ack, str) and ack.strip()):
-                raise ValueError(_below_minimum(t))
-
-    @property
-    def footnote(self) -> str:
-        """German footnote text for suppressed cells."""
-        return (f"Wert kleiner als {self.threshold} oder aus Gründen der Geheimhaltung gesperrt "
-                "(Sekundärsperrung).")
-
-    @property
-    def footnote_line(self) -> str:
-        """The footnote with the symbol it explains, for a table's footnotes."""
-        return f"„{SYMBOL}“ {self.footnote}"
-
-
-def settings(config: dict | None = None) -> Settings:
-    """The disclosure settings from a report config (or its ``disclosure`` block); defaults
-    for everything absent.
+def settings(config: Config | dict | None = None) -> Settings:
+    """The disclosure settings of a report config (a :class:`~sozialanalyse.model.config.Config`,
+    a district holding one, or, for callers with plain dicts, a config mapping or its
+    ``disclosure`` block); defaults for everything absent.
 
     Examples
     --------
     >>> settings({"data": "x", "disclosure": {"threshold": 5, "mode": "round"}})
-    Settings(threshold=5, mode='round', round_base=5, zeros_visible=True, seed='sozialanalyse')
+    DisclosureSettings(threshold=5, mode='round', round_base=5, zeros_visible=True, seed='sozialanalyse')
     >>> settings(None).threshold
     3
     """
     if config is None:
-        block = {}
-    elif hasattr(config, "config") and not isinstance(config, dict):  # a District
-        block = (config.config or {}).get("disclosure") or {}
-    elif "disclosure" in config or "data" in config:
+        return Settings()
+    if isinstance(config, Config):
+        return config.disclosure
+    if hasattr(config, "config") and not isinstance(config, dict):  # a District
+        return settings(config.config)
+    if "disclosure" in config or "data" in config:
         block = config.get("disclosure") or {}
     else:
         block = config
     return check_block(block)
-
-
-#: The smallest threshold without an acknowledgement: a count of 1 identifies a person, and of
-#: 2 each of the two knows the other's value; 3 is the usual minimum of official statistics.
-MIN_THRESHOLD = 3
-_ACK = "threshold_below_3_acknowledged"
-
-
-def _below_minimum(threshold: int) -> str:
-    what = "switches suppression off (no count is suppressed)" if threshold == 1 else \
-        f"publishes counts of {', '.join(map(str, range(threshold, MIN_THRESHOLD)))}"
-    return (f"disclosure: threshold {threshold} is below {MIN_THRESHOLD}, the usual minimum of official statistics, "
-            f"and {what}: a count of 1 identifies a person, a count of 2 lets each of the two learn the other's "
-            f"value. If this report may do so, say why in the config: disclosure: {{threshold: {threshold}, "
-            f"{_ACK}: \"<reason>\"}} (the methods page prints the threshold and the reason)")
-
-
-def check_block(block) -> Settings:
-    """Check a config's ``disclosure:`` block and return its :class:`Settings`.
-
-    A ``threshold`` below :data:`MIN_THRESHOLD` (3) is refused unless the block gives the reason
-    in ``threshold_below_3_acknowledged`` (non-empty text): a threshold of 1 switches suppression
-    off, one of 2 publishes counts of 2.
-
-    Raises
-    ------
-    ValueError
-        Naming the setting and the value.
-
-    Examples
-    --------
-    >>> check_block({"threshold": 2, "threshold_below_3_acknowledged": "nur interne Auswertung"}).threshold
-    2
-    >>> check_block({"threshold": 1})
-    Traceback (most recent call last):
-    ...
-    ValueError: disclosure: threshold 1 is below 3, ...
-    """
-    if not isinstance(block, dict):
-        raise ValueError(f"disclosure: expected a mapping, got {block!r}")  # noqa: TRY004
-    known = {"threshold", "mode", "round_base", "zeros_visible", "seed", _ACK}
-    unknown = sorted(set(block) - known)
-    if unknown:
-        raise ValueError(f"disclosure: unknown setting(s) {', '.join(unknown)} (known: {', '.join(sorted(known))})")
-    s = Settings(**block)
-    if not isinstance(s.threshold, int) or isinstance(s.threshold, bool) or s.threshold < 1:
-        raise ValueError(f"disclosure: threshold must be an integer >= 1, got {s.threshold!r}")
-    ack = s.threshold_below_3_acknowledged
-    if ack is not None and not isinstance(ack, str):
-        raise ValueError(f"disclosure: {_ACK} must be text (the reason), got {ack!r}")  # noqa: TRY004
-    ack = (ack or "").strip()
-    if s.mode not in MODES:
-        raise ValueError(f"disclosure: mode must be one of {', '.join(MODES)}, got {s.mode!r}")
-    if not isinstance(s.round_base, int) or isinstance(s.round_base, bool) or s.round_base < 2:
-        raise ValueError(f"disclosure: round_base must be an integer >= 2, got {s.round_base!r}")
-    if not isinstance(s.zeros_visible, bool):
-        raise ValueError(  # noqa: TRY004 - a config error, like the others
-            f"disclosure: zeros_visible must be true or false, got {s.zeros_visible!r}")
-    return Settings(int(s.threshold), s.mode, int(s.round_base), s.zeros_visible, str(s.seed), ack)
 
 
 # --------------------------------------------------------------------------- constraints
@@ -382,11 +295,11 @@ class Protection:
         out.index = frame.index
         return out
 
-    def formatted(self, formatter=None) -> pd.Series:
-        """The published values as text: ``.`` where suppressed, else ``formatter(value)``."""
-        from ..render import fmt
+    def formatted(self, formatter) -> pd.Series:
+        """The published values as text: ``.`` where suppressed, else ``formatter(value)``.
 
-        formatter = formatter or fmt.num
+        ``formatter`` turns one number into text, e.g. ``render.fmt.num`` for German figures (the
+        statistics floor does not format for readers itself)."""
         return pd.Series([SYMBOL if s else formatter(v) for s, v in
                           zip(self.table["status"], self.table["published"])], index=self.table.index)
 
@@ -426,7 +339,7 @@ def _complement(c: Constraint, values: np.ndarray, status: np.ndarray) -> int | 
 
 
 def protect(df: pd.DataFrame, areas: pd.DataFrame | None = None, additive: list[str] | None = None,
-            config: Settings | dict | None = None, value: str = "value", mode: str | None = None,
+            config: Settings | Config | dict | None = None, value: str = "value", mode: str | None = None,
             total: str = TOTAL) -> Protection:
     """Protect a long table of counts (columns ``area_id``, dimensions, ``value``).
 
@@ -506,7 +419,7 @@ def rate_status(numerator, denominator=None) -> np.ndarray:
 
 
 def protect_indicators(res: pd.DataFrame, areas: pd.DataFrame | None = None,
-                       config: Settings | dict | None = None, multipliers: dict | None = None) -> pd.DataFrame:
+                       config: Settings | Config | dict | None = None, multipliers: dict | None = None) -> pd.DataFrame:
     """Protect count-based indicators (shares, rates) through their numerators and denominators.
 
     ``res`` has the columns of :func:`sozialanalyse.stats.indicators.compute` (``area_id, year,
@@ -561,7 +474,7 @@ def protect_indicators(res: pd.DataFrame, areas: pd.DataFrame | None = None,
 
 
 def protect_with_totals(res: pd.DataFrame, totals: pd.DataFrame, areas: pd.DataFrame | None = None,
-                        config: Settings | dict | None = None) -> pd.DataFrame:
+                        config: Settings | Config | dict | None = None) -> pd.DataFrame:
     """Protect the indicators of a table's areas (``res``) together with the totals published
     elsewhere (``totals``: e.g. the municipalities and the Kreis the areas add up to).
 
@@ -615,7 +528,7 @@ class Masked:
         return [self.settings.footnote_line] if len(self.cells) else []
 
 
-def mask(frame: pd.DataFrame, reasons: pd.DataFrame | dict, config: Settings | dict | None = None) -> Masked:
+def mask(frame: pd.DataFrame, reasons: pd.DataFrame | dict, config: Settings | Config | dict | None = None) -> Masked:
     """Show ``.`` in the cells of ``frame`` whose reason is not empty.
 
     ``reasons`` has the same index as ``frame`` and some of its columns (or is a dict column ->

@@ -42,6 +42,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from . import _checks as check
+
 __all__ = [
     "UndefinedMeasureWarning",
     "gini",
@@ -171,7 +173,6 @@ class _Input:
     kind: str  # "frame_by", "scalar", "columns"
     index: pd.Index | None = None
     sub_labels: np.ndarray | None = None
-    ymin: float = np.nan  # smallest value of a 2-d array (blocks are built lazily)
 
 
 def _as_list(by):
@@ -202,24 +203,32 @@ def _factorize_groups(frame: pd.DataFrame, by: list):
 
 
 def _clean(y, w, extra=()):
-    """Boolean mask of usable rows; checks weights."""
+    """Boolean mask of usable rows (weights are checked by :func:`_prepare`)."""
     ok = ~np.isnan(y)
     if w is not None:
-        if np.any(w[~np.isnan(w)] < 0):
-            raise ValueError("weights must not be negative")
         ok &= ~np.isnan(w)
     for e in extra:
         ok &= ~pd.isna(e)
     return ok
 
 
-def _prepare(data, value=None, weight=None, by=None, group=None) -> _Input:
+def _prepare(data, value=None, weight=None, by=None, group=None, *, fn: str,
+             nonneg: bool = False) -> _Input:
+    """Check the input of measure ``fn`` (values ``>= 0`` if ``nonneg``) and cut it into blocks."""
     by = _as_list(by)
     if isinstance(data, pd.DataFrame):
         if value is None:
-            raise ValueError("value= (the column with the values) is required for a DataFrame")
+            raise ValueError(f"{fn}(): value= (the column with the values) is required for a "
+                             "DataFrame")
+        check.columns(fn, data, [value] + [c for c in (weight, group) if c is not None] + by)
+        keys = ["area_id", *by]
+        check.numeric(fn, data, [value] + ([] if weight is None else [weight]), keys=keys)
         y = data[value].to_numpy(dtype=float, na_value=np.nan)
         w = None if weight is None else data[weight].to_numpy(dtype=float, na_value=np.nan)
+        if w is not None:
+            check.non_negative(fn, w, weight, data, keys)
+        if nonneg:
+            check.non_negative(fn, y, value, data, keys, hint=f"{fn} needs non-negative values")
         sub = None if group is None else data[group]
         if by:
             code, index = _factorize_groups(data, by)
@@ -228,16 +237,30 @@ def _prepare(data, value=None, weight=None, by=None, group=None) -> _Input:
             code, index, g, kind = np.zeros(len(data), dtype=np.int64), None, 1, "scalar"
     else:
         if isinstance(weight, str) or isinstance(group, str) or by:
-            raise ValueError("column names (weight=, group=, by=) need a DataFrame")
+            raise ValueError(f"{fn}(): column names (weight=, group=, by=) need a DataFrame, "
+                             f"got data of type {type(data).__name__}")
         y = np.asarray(data, dtype=float)
         w = None if weight is None else np.asarray(weight, dtype=float)
         sub = None if group is None else np.asarray(group)
+        if w is not None:
+            check.non_negative(fn, w, "weight")
+        if nonneg:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN array
+                neg = y.size and np.nanmin(y) < 0
+            if neg:
+                pos = np.unravel_index(check.first_bad(y < 0), y.shape)
+                at = ", ".join(map(str, pos))
+                raise ValueError(f"{fn}(): data has a negative value {check.show(y[pos])} at "
+                                 f"position {at}; {fn} needs non-negative values")
         if y.ndim == 2:
-            return _prepare_columns(y, w, sub)
+            return _prepare_columns(y, w, sub, fn)
         if y.ndim != 1:
-            raise ValueError("arrays must be 1-d (one distribution) or 2-d (n, t)")
+            raise ValueError(f"{fn}(): arrays must be 1-d (one distribution) or 2-d (n, t), got "
+                             f"shape {y.shape}")
         if w is not None and w.shape != y.shape:
-            raise ValueError("weights must have the shape of the values")
+            raise ValueError(f"{fn}(): weight must have the shape of the values {y.shape}, got "
+                             f"{w.shape}")
         code, index, g, kind = np.zeros(len(y), dtype=np.int64), None, 1, "scalar"
     sub_codes, sub_labels, nsub = None, None, 0
     ok = _clean(y, w, () if sub is None else (np.asarray(sub),))
@@ -249,24 +272,23 @@ def _prepare(data, value=None, weight=None, by=None, group=None) -> _Input:
     return _Input([block], kind, index, sub_labels)
 
 
-def _prepare_columns(y: np.ndarray, w, sub) -> _Input:
+def _prepare_columns(y: np.ndarray, w, sub, fn: str) -> _Input:
     n, t = y.shape
     if w is not None and w.shape not in ((n,), (n, t)):
-        raise ValueError(f"weights must have shape ({n},) or ({n}, {t})")
+        raise ValueError(f"{fn}(): weight must have shape ({n},) or ({n}, {t}), got {w.shape}")
     sub_codes, sub_labels, nsub, row_order, sub_start = None, None, 0, None, None
     if sub is not None:
         if sub.shape != (n,):
-            raise ValueError(f"group must have shape ({n},)")
+            raise ValueError(f"{fn}(): group must have shape ({n},), got {sub.shape}")
         sub_codes, sub_labels = pd.factorize(sub, sort=True)
         nsub = len(sub_labels)
         if np.any(sub_codes < 0):
-            raise ValueError("group must not contain missing values")
+            raise ValueError(f"{fn}(): group has a missing value at position "
+                             f"{check.first_bad(sub_codes < 0)}")
         if np.any(np.diff(sub_codes) < 0):  # order the areas by subgroup (block by block)
             row_order = np.argsort(sub_codes, kind="stable")
             sub_codes = sub_codes[row_order]
         sub_start = np.flatnonzero(np.r_[True, np.diff(sub_codes) != 0])
-    if w is not None and np.any(w < 0):
-        raise ValueError("weights must not be negative")
     step = max(1, _BLOCK_VALUES // max(n, 1))
 
     def make(a):
@@ -297,10 +319,7 @@ def _prepare_columns(y: np.ndarray, w, sub) -> _Input:
 
     # blocks are built lazily (one column block at a time) to bound memory
     blocks = [make(a) for a in range(0, t, step)]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN array
-        ymin = float(np.nanmin(y)) if y.size else np.nan
-    return _Input(blocks, "columns", None, sub_labels, ymin)
+    return _Input(blocks, "columns", None, sub_labels)
 
 
 def _get(b) -> _Block:
@@ -328,16 +347,6 @@ def _wrap(inp: _Input, arr: np.ndarray, name: str):
     return arr
 
 
-def _check_nonneg(inp: _Input, measure: str):
-    if inp.ymin < 0:
-        raise ValueError(f"{measure} needs non-negative values")
-    for b in inp.blocks:
-        if callable(b):  # 2-d array: checked on the whole array
-            continue
-        if b.y.size and b.y.min() < 0:
-            raise ValueError(f"{measure} needs non-negative values")
-
-
 def _report_zeros(zero: np.ndarray, measure: str, zeros: str):
     k = int(np.count_nonzero(zero))
     if not k:
@@ -347,7 +356,7 @@ def _report_zeros(zero: np.ndarray, measure: str, zeros: str):
     if zeros == "raise":
         raise ValueError(msg.replace("; set to NaN", ""))
     if zeros != "nan":
-        raise ValueError("zeros must be 'nan' or 'raise'")
+        raise ValueError(f"{measure}: zeros must be 'nan' or 'raise', got {zeros!r}")
     warnings.warn(msg, UndefinedMeasureWarning, stacklevel=3)
 
 
@@ -475,7 +484,7 @@ def _quantiles(b: _Block, qs) -> list:
     out = []
     for q in qs:
         if not 0 <= q <= 1:
-            raise ValueError("quantiles must lie between 0 and 1")
+            raise ValueError(f"quantiles must lie between 0 and 1, got {q!r}")
         # first value whose cumulative weight share reaches q (skipping zero weights)
         hit = cdf >= q
         if ws is not None:
@@ -577,8 +586,7 @@ def gini(data, value=None, weight=None, by=None, *, n_jobs: int = 1):
     >>> gini(df, "y", by="year").tolist()
     [0.0, 0.5]
     """
-    inp = _prepare(data, value, weight, by)
-    _check_nonneg(inp, "gini")
+    inp = _prepare(data, value, weight, by, fn="gini", nonneg=True)
     return _wrap(inp, _run(inp, _k_gini, n_jobs)["gini"], "gini")
 
 
@@ -609,8 +617,7 @@ def lorenz(data, value=None, weight=None, by=None) -> pd.DataFrame:
     >>> lorenz([3, 1]).round(3).values.tolist()
     [[0.0, 0.0], [0.5, 0.25], [1.0, 1.0]]
     """
-    inp = _prepare(data, value, weight, by)
-    _check_nonneg(inp, "lorenz")
+    inp = _prepare(data, value, weight, by, fn="lorenz", nonneg=True)
     frames = []
     g0 = 0
     for b in map(_get, inp.blocks):
@@ -677,8 +684,7 @@ def theil_t(data, value=None, weight=None, by=None, *, n_jobs: int = 1):
     >>> theil_t([0, 2])  # 0.5 * (0 + 2 ln 2) = ln 2
     0.6931471805599453
     """
-    inp = _prepare(data, value, weight, by)
-    _check_nonneg(inp, "theil_t")
+    inp = _prepare(data, value, weight, by, fn="theil_t", nonneg=True)
     return _wrap(inp, _run(inp, _k_theil_t, n_jobs)["theil_t"], "theil_t")
 
 
@@ -718,8 +724,7 @@ def theil_l(data, value=None, weight=None, by=None, *, zeros: str = "nan", n_job
     ...     theil_l([0, 2])
     nan
     """
-    inp = _prepare(data, value, weight, by)
-    _check_nonneg(inp, "theil_l")
+    inp = _prepare(data, value, weight, by, fn="theil_l", nonneg=True)
     res = _run(inp, _k_theil_l, n_jobs)
     _report_zeros(res["_zero"], "Theil L", zeros)
     return _wrap(inp, res["theil_l"], "theil_l")
@@ -775,9 +780,8 @@ def atkinson(data, epsilon: float = 0.5, value=None, weight=None, by=None, *,
     0.36
     """
     if epsilon < 0:
-        raise ValueError("epsilon must be non-negative")
-    inp = _prepare(data, value, weight, by)
-    _check_nonneg(inp, "atkinson")
+        raise ValueError(f"atkinson(): epsilon must be non-negative, got {epsilon!r}")
+    inp = _prepare(data, value, weight, by, fn="atkinson", nonneg=True)
     res = _run(inp, _k_atkinson(float(epsilon)), n_jobs)
     _report_zeros(res["_zero"], f"Atkinson (epsilon={epsilon:g})", zeros)
     return _wrap(inp, res["atkinson"], f"atkinson_{epsilon:g}")
@@ -811,7 +815,7 @@ def cv(data, value=None, weight=None, by=None, *, n_jobs: int = 1):
     >>> cv([1, 3])
     0.5
     """
-    inp = _prepare(data, value, weight, by)
+    inp = _prepare(data, value, weight, by, fn="cv")
     return _wrap(inp, _run(inp, _k_cv, n_jobs)["cv"], "cv")
 
 
@@ -852,7 +856,9 @@ def weighted_quantile(data, q: float = 0.5, value=None, weight=None, by=None, *,
     >>> weighted_quantile([1, 2, 3, 4], 0.5, weight=[1, 1, 1, 5])
     4.0
     """
-    inp = _prepare(data, value, weight, by)
+    if not 0 <= q <= 1:
+        raise ValueError(f"weighted_quantile(): q must lie between 0 and 1, got {q!r}")
+    inp = _prepare(data, value, weight, by, fn="weighted_quantile")
     return _wrap(inp, _run(inp, _k_quantile([q]), n_jobs)["q0"], f"q{q:g}")
 
 
@@ -887,7 +893,10 @@ def quantile_ratio(data, value=None, weight=None, by=None, *, upper: float = 0.9
     >>> quantile_ratio(list(range(1, 11)))  # P90 = 9, P10 = 1
     9.0
     """
-    inp = _prepare(data, value, weight, by)
+    for name, v in (("upper", upper), ("lower", lower)):
+        if not 0 <= v <= 1:
+            raise ValueError(f"quantile_ratio(): {name} must lie between 0 and 1, got {v!r}")
+    inp = _prepare(data, value, weight, by, fn="quantile_ratio")
     res = _run(inp, _k_quantile([upper, lower]), n_jobs)
     return _wrap(inp, _div(res["q0"], res["q1"]), f"p{upper * 100:g}_p{lower * 100:g}")
 
@@ -919,7 +928,7 @@ def max_min_ratio(data, value=None, weight=None, by=None, *, n_jobs: int = 1):
     >>> max_min_ratio([2, 8, 4])
     4.0
     """
-    inp = _prepare(data, value, weight, by)
+    inp = _prepare(data, value, weight, by, fn="max_min_ratio")
     res = _run(inp, _k_maxmin, n_jobs)
     return _wrap(inp, _div(res["max"], res["min"]), "max_min")
 
@@ -1088,11 +1097,10 @@ def theil_decomposition(data, value=None, weight=None, by=None, group=None, *,
     (0.130812, 0.042475)
     """
     if measure not in ("T", "L"):
-        raise ValueError("measure must be 'T' or 'L'")
+        raise ValueError(f"theil_decomposition(): measure must be 'T' or 'L', got {measure!r}")
     if group is None:
-        raise ValueError("group= (the partition) is required")
-    inp = _prepare(data, value, weight, by, group)
-    _check_nonneg(inp, "theil_decomposition")
+        raise ValueError("theil_decomposition(): group= (the partition) is required")
+    inp = _prepare(data, value, weight, by, group, fn="theil_decomposition", nonneg=True)
     kernel = _k_decomp(measure)
 
     def call(b):
@@ -1145,9 +1153,11 @@ def theil_decomposition(data, value=None, weight=None, by=None, group=None, *,
 # --------------------------------------------------------------------------------------
 
 
-def _counts(data, count, total, by):
+def _counts(data, count, total, by, fn):
     by = _as_list(by)
     if isinstance(data, pd.DataFrame):
+        check.columns(fn, data, [count, total, *by])
+        check.numeric(fn, data, [count, total], keys=["area_id", *by])
         a = data[count].to_numpy(dtype=float, na_value=np.nan)
         t = data[total].to_numpy(dtype=float, na_value=np.nan)
         if by:
@@ -1156,12 +1166,17 @@ def _counts(data, count, total, by):
             code, index = np.zeros(len(data), dtype=np.int64), None
     else:
         if by:
-            raise ValueError("by= needs a DataFrame")
+            raise ValueError(f"{fn}(): by= needs a DataFrame, got data of type "
+                             f"{type(data).__name__}")
         a = np.asarray(count if data is None else data, dtype=float)
         t = np.asarray(total, dtype=float)
         code, index = np.zeros(a.shape, dtype=np.int64), None
-    if np.any(a < 0) or np.any(t < 0) or np.any(a > t):
-        raise ValueError("counts must satisfy 0 <= count <= total")
+    frame = data if isinstance(data, pd.DataFrame) else None
+    names = (count, total) if frame is not None else ("count", "total")
+    keys = ["area_id", *by]
+    check.non_negative(fn, a, names[0], frame, keys)
+    check.non_negative(fn, t, names[1], frame, keys)
+    check.at_most(fn, a, t, names, frame, keys)
     return a, t, code, index
 
 
@@ -1203,7 +1218,7 @@ def dissimilarity(data, count=None, total=None, by=None):
     >>> round(dissimilarity([10, 0], total=[20, 20]), 6)  # a: (1, 0), rest: (1/3, 2/3)
     0.666667
     """
-    a, t, code, index = _counts(data, count, total, by)
+    a, t, code, index = _counts(data, count, total, by, "dissimilarity")
     ok = ~(np.isnan(a) | np.isnan(t))
     a, t, code = a[ok], t[ok], code[ok]
     g = 1 if index is None else len(index)
@@ -1247,7 +1262,7 @@ def location_quotient(data, count=None, total=None, by=None):
     >>> location_quotient([10, 5], total=[20, 30]).round(3).tolist()
     [1.667, 0.556]
     """
-    a, t, code, index = _counts(data, count, total, by)
+    a, t, code, index = _counts(data, count, total, by, "location_quotient")
     ok = ~(np.isnan(a) | np.isnan(t))
     g = 1 if index is None else len(index)
     A = np.bincount(code[ok], weights=a[ok], minlength=g)
@@ -1297,8 +1312,7 @@ def summary(data, value=None, weight=None, by=None, *, epsilons=(0.5, 1.0, 2.0),
     >>> summary([1, 2, 3, 4])[["gini", "cv"]].round(4).values.tolist()
     [[0.25, 0.4472]]
     """
-    inp = _prepare(data, value, weight, by)
-    _check_nonneg(inp, "summary")
+    inp = _prepare(data, value, weight, by, fn="summary", nonneg=True)
 
     def kernel(b):
         out = {"n": b.counts().astype(float), "mean": _k_moments(b)["mu"]}

@@ -8,11 +8,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from scipy import stats
+from statsmodels.stats.proportion import proportion_confint
 
 from ..model.areas import AGE_GROUPS
+from . import _checks as check
 
 __all__ = [
     "COMPARISON_LABELS_DE",
+    "DSR_NOTE_SMALL",
     "ESP2013",
     "ESP2013_FINE",
     "FUNNEL_LABELS_DE",
@@ -31,14 +34,14 @@ __all__ = [
 ]
 
 
-def _z(level: float) -> float:
+def _z(level: float, fn: str = "health") -> float:
     if not 0 < level < 1:
-        raise ValueError(f"confidence level must lie between 0 and 1, got {level}")
+        raise ValueError(f"{fn}(): level must lie between 0 and 1 (e.g. 0.95), got {level!r}")
     return float(stats.norm.ppf(1 - (1 - level) / 2))
 
 
 def wilson_ci(x, n, level: float = 0.95):
-    """Wilson score interval for a proportion ``x / n``.
+    """Wilson score interval for a proportion ``x / n`` (statsmodels' ``proportion_confint``).
 
     Parameters
     ----------
@@ -56,6 +59,9 @@ def wilson_ci(x, n, level: float = 0.95):
     -----
     .. math:: \\frac{2x + z^2 \\pm z\\sqrt{z^2 + 4x(1 - x/n)}}{2(n + z^2)}
 
+    Computed by :func:`statsmodels.stats.proportion.proportion_confint` with
+    ``method="wilson"``; this function adds the checks and NaN limits for ``n == 0``.
+
     References
     ----------
     Wilson EB (1927). Probable inference, the law of succession, and statistical inference.
@@ -69,17 +75,15 @@ def wilson_ci(x, n, level: float = 0.95):
     """
     x = np.asarray(x, dtype=float)
     n = np.asarray(n, dtype=float)
-    if np.any(x < 0) or np.any(n < 0):
-        raise ValueError("counts must not be negative")
-    if np.any(x > n):
-        raise ValueError("numerator greater than denominator")
-    z = _z(level)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        centre = 2 * x + z**2
-        spread = z * np.sqrt(z**2 + 4 * x * (1 - x / n))
-        denom = 2 * (n + z**2)
-        low = np.where(n > 0, (centre - spread) / denom, np.nan)
-        high = np.where(n > 0, (centre + spread) / denom, np.nan)
+    check.non_negative("wilson_ci", x, "x")
+    check.non_negative("wilson_ci", n, "n")
+    check.at_most("wilson_ci", x, n, ("x", "n"))
+    _z(level, "wilson_ci")  # checks the level
+    x, n = np.broadcast_arrays(x, n)
+    low = np.full(x.shape, np.nan)
+    high = np.full(x.shape, np.nan)
+    some = n > 0
+    low[some], high[some] = proportion_confint(x[some], n[some], alpha=1 - level, method="wilson")
     return low, high
 
 
@@ -109,9 +113,8 @@ def poisson_ci(x, level: float = 0.95):
     [0.0, 3.6889]
     """
     x = np.asarray(x, dtype=float)
-    if np.any(x < 0):
-        raise ValueError("counts must not be negative")
-    z = _z(level)
+    check.non_negative("poisson_ci", x, "x")
+    z = _z(level, "poisson_ci")
     alpha = 1 - level
     with np.errstate(invalid="ignore", divide="ignore"):
         exact_low = np.where(x > 0, stats.chi2.ppf(alpha / 2, 2 * x) / 2, 0.0)
@@ -169,8 +172,9 @@ def rate_ci(x, n, multiplier: float = 100_000, level: float = 0.95):
     [0.0, 3.6889]
     """
     n = np.asarray(n, dtype=float)
-    if np.any(n < 0):
-        raise ValueError("denominators must not be negative")
+    check.non_negative("rate_ci", x, "x")
+    check.non_negative("rate_ci", n, "n")
+    _z(level, "rate_ci")
     low, high = poisson_ci(x, level)
     with np.errstate(invalid="ignore", divide="ignore"):
         low = np.where(n > 0, low / n * multiplier, np.nan)
@@ -183,12 +187,13 @@ def _suffix(level: float) -> str:
     return f"{level * 100:g}".replace(".", "_")
 
 
-def _levels(levels) -> tuple[float, ...]:
+def _levels(levels, fn: str) -> tuple[float, ...]:
     if np.isscalar(levels):
         levels = (levels,)
     out = tuple(float(v) for v in levels)
     for v in out:
-        _z(v)
+        if not 0 < v < 1:
+            raise ValueError(f"{fn}(): levels must lie between 0 and 1 (e.g. 0.95), got {v!r}")
     return out
 
 
@@ -224,9 +229,13 @@ def _standard(standard) -> pd.Series:
         return ESP2013
     s = pd.Series(standard, dtype=float)
     if s.index.has_duplicates:
-        raise ValueError("the standard population has duplicate age bands")
-    if (s < 0).any() or s.sum() <= 0:
-        raise ValueError("the standard population must be non-negative with a positive sum")
+        raise ValueError(f"dsr(): standard has the age band {s.index[s.index.duplicated()][0]!r} "
+                         "more than once")
+    if (s < 0).any():
+        raise ValueError(f"dsr(): standard has a negative value {s[s < 0].iloc[0]:g} for age band "
+                         f"{s.index[(s < 0).to_numpy()][0]!r}")
+    if not s.sum() > 0:
+        raise ValueError(f"dsr(): standard must have a positive sum, got {s.sum():g}")
     s.index = s.index.astype(str)
     return s
 
@@ -244,19 +253,22 @@ def _age_table(data, count, population, age_group, by, standard):
     if data is None:
         counts = np.asarray(count, dtype=float)
         pops = np.asarray(population, dtype=float)
-        if counts.shape != pops.shape or counts.ndim != 1:
-            raise ValueError("count and population arrays must be one-dimensional and equally long")
+        if counts.ndim != 1 or pops.ndim != 1:
+            raise ValueError(f"dsr(): count and population arrays must be one-dimensional, got "
+                             f"shapes {counts.shape} and {pops.shape}")
+        check.same_length("dsr", count=counts, population=pops)
         bands = standard.index if isinstance(age_group, str) else np.asarray(age_group).astype(str)
         if len(bands) != len(counts):
             raise ValueError(
-                f"{len(counts)} counts given for {len(bands)} age bands of the standard population"
+                f"dsr(): {len(counts)} counts given for {len(bands)} age bands of the standard "
+                "population"
             )
         data = pd.DataFrame({"age_group": bands, "count": counts, "population": pops})
         count, population, age_group = "count", "population", "age_group"
     else:
-        missing = [c for c in (count, population, age_group, *by) if c not in data.columns]
-        if missing:
-            raise ValueError(f"data lacks the column(s) {missing}")
+        check.columns("dsr", data, (count, population, age_group, *by))
+        check.numeric("dsr", data, (count, population), keys=[*by, age_group])
+    keys = [*by, age_group]
     df = pd.DataFrame(
         {
             **{b: data[b].to_numpy() for b in by},
@@ -268,27 +280,16 @@ def _age_table(data, count, population, age_group, by, standard):
     )
     unknown = sorted(set(df["_band"]) - set(standard.index))
     if unknown:
-        raise ValueError(f"age band(s) {unknown} are not in the standard population "
+        raise ValueError(f"dsr(): age band(s) {unknown} are not in the standard population "
                          f"{list(standard.index)}")
-    if (df["_x"] < 0).any():
-        row = df.index[(df["_x"] < 0).to_numpy()][0]
-        raise ValueError(f"negative count in row {row!r}")
-    bad = ~(df["_n"] > 0)
-    if bad.any():
-        row = df.index[bad.to_numpy()][0]
-        raise ValueError(f"population must be greater than zero in every age band: row {row!r} "
-                         f"(age band {df.at[row, '_band']!r}) has {df.at[row, '_n']}")
-    over = df["_x"] > df["_n"]
-    if over.any():
-        row = df.index[over.to_numpy()][0]
-        raise ValueError(f"events greater than population in row {row!r} (age band "
-                         f"{df.at[row, '_band']!r}{_group_label(tuple(df.loc[row, by]), by)}: "
-                         f"{df.at[row, '_x']:g} > {df.at[row, '_n']:g})")
+    check.non_negative("dsr", df["_x"], count, data, keys)
+    check.positive("dsr", df["_n"], population, data, keys)
+    check.at_most("dsr", df["_x"], df["_n"], (count, population), data, keys)
     keys = [*by, "_band"]
     dup = df.duplicated(keys)
     if dup.any():
         row = df.index[dup.to_numpy()][0]
-        raise ValueError(f"age band {df.at[row, '_band']!r} occurs more than once"
+        raise ValueError(f"dsr(): age band {df.at[row, '_band']!r} occurs more than once"
                          f"{_group_label(tuple(df.loc[row, by]), by)} (row {row!r})")
     if by:
         nbands = df.groupby(by, sort=False)["_band"].nunique()
@@ -300,10 +301,10 @@ def _age_table(data, count, population, age_group, by, standard):
             for keys_, bands in present.items():
                 lost = [b for b in standard.index if b not in bands]
                 if lost:
-                    raise ValueError(f"age band {lost[0]!r} missing{_group_label(keys_, by)}"
+                    raise ValueError(f"dsr(): age band {lost[0]!r} missing{_group_label(keys_, by)}"
                                      f" (missing: {lost})")
         lost = [b for b in standard.index if b not in set(df["_band"])]
-        raise ValueError(f"age band {lost[0]!r} missing (missing: {lost})")
+        raise ValueError(f"dsr(): age band {lost[0]!r} missing (missing: {lost})")
     return df
 
 
@@ -388,7 +389,7 @@ def dsr(
     """
     standard = _standard(standard)
     by = [by] if isinstance(by, str) else list(by or [])
-    levels = _levels(levels)
+    levels = _levels(levels, "dsr")
     df = _age_table(data, count, population, age_group, by, standard)
     w = df["_band"].map(standard).to_numpy()
     df["_wr"] = w * df["_x"] / df["_n"]
@@ -461,8 +462,9 @@ def smr(observed, expected, level: float = 0.95, multiplier: float = 1.0):
     """
     observed = np.asarray(observed, dtype=float)
     expected = np.asarray(expected, dtype=float)
-    if np.any(expected < 0):
-        raise ValueError("expected counts must not be negative")
+    check.non_negative("smr", observed, "observed")
+    check.non_negative("smr", expected, "expected")
+    _z(level, "smr")
     low, high = poisson_ci(observed, level)
     with np.errstate(invalid="ignore", divide="ignore"):
         pos = expected > 0
@@ -475,9 +477,13 @@ def smr(observed, expected, level: float = 0.95, multiplier: float = 1.0):
 def _reference_rates(reference, age_group, count, population):
     """Reference rates per person by band, and the reference crude rate (or NaN)."""
     if isinstance(reference, pd.DataFrame):
+        check.columns("isr", reference, (age_group, count, population), "reference")
         r = reference.groupby(reference[age_group].astype(str))[[count, population]].sum()
         if (r[population] <= 0).any():
-            raise ValueError("reference populations must be greater than zero")
+            band = r.index[(r[population] <= 0).to_numpy()][0]
+            raise ValueError(f"isr(): reference column {population!r} must be greater than zero "
+                             f"in every age band, got {r.at[band, population]:g} for age_group "
+                             f"{band!r}")
         return r[count] / r[population], float(r[count].sum() / r[population].sum())
     rates = pd.Series(reference, dtype=float)
     rates.index = rates.index.astype(str)
@@ -552,25 +558,22 @@ def isr(
     333.33
     """
     by = [by] if isinstance(by, str) else list(by or [])
-    levels = _levels(levels)
+    levels = _levels(levels, "isr")
     rates, crude = _reference_rates(reference, age_group, count, population)
     if reference_rate is not None:
         crude = float(reference_rate)
-    missing = [c for c in (count, population, age_group, *by) if c not in data.columns]
-    if missing:
-        raise ValueError(f"data lacks the column(s) {missing}")
+    check.columns("isr", data, (count, population, age_group, *by))
+    check.numeric("isr", data, (count, population), keys=[*by, age_group])
     bands = data[age_group].astype(str)
     unknown = sorted(set(bands) - set(rates.index))
     if unknown:
-        raise ValueError(f"no reference rate for age band(s) {unknown}")
+        raise ValueError(f"isr(): no reference rate for age band(s) {unknown}")
     x = pd.to_numeric(data[count]).astype(float).fillna(0.0)
     n = pd.to_numeric(data[population]).astype(float)
-    if (x < 0).any() or (n < 0).any():
-        raise ValueError("counts and populations must not be negative")
-    over = x > n
-    if over.any():
-        row = data.index[over.to_numpy()][0]
-        raise ValueError(f"events greater than population in row {row!r}")
+    keys = [*by, age_group]
+    check.non_negative("isr", x, count, data, keys)
+    check.non_negative("isr", n, population, data, keys)
+    check.at_most("isr", x, n, (count, population), data, keys)
     df = pd.DataFrame({**{b: data[b].to_numpy() for b in by},
                        "observed": x.to_numpy(), "expected": (n * bands.map(rates)).to_numpy()})
     if by:
@@ -712,13 +715,13 @@ def funnel_limits(
     54.3763
     """
     if statistic not in _STATISTICS:
-        raise ValueError(f"statistic must be one of {_STATISTICS}, got {statistic!r}")
-    levels = _levels(levels)
+        raise ValueError(f"funnel_limits(): statistic must be one of {_STATISTICS}, "
+                         f"got {statistic!r}")
+    levels = _levels(levels, "funnel_limits")
     d = np.asarray(denominators, dtype=float)
-    if np.any(~(d > 0)):
-        raise ValueError("denominators must be greater than zero")
+    check.positive("funnel_limits", d, "denominators")
     if not baseline >= 0 or (statistic == "proportion" and baseline > 1):
-        raise ValueError(f"baseline {baseline} out of range for a {statistic}")
+        raise ValueError(f"funnel_limits(): baseline {baseline!r} out of range for a {statistic}")
     out = pd.DataFrame({"denominator": d, "baseline": baseline * multiplier})
     for lv in levels:
         z = _z(lv)
@@ -778,7 +781,8 @@ def funnel_axis(min_denominator: float, max_denominator: float, n_points: int = 
     (1, [16, 18, 20], 110000)
     """
     if not 0 < min_denominator <= max_denominator:
-        raise ValueError("need 0 < min_denominator <= max_denominator")
+        raise ValueError("funnel_axis(): need 0 < min_denominator <= max_denominator, got "
+                         f"min_denominator={min_denominator!r}, max_denominator={max_denominator!r}")
     if max_denominator > 2 * min_denominator:
         axis_min = 0.0
     else:
@@ -835,10 +839,12 @@ def overdispersion(values, denominators, statistic: str, baseline: float,
     """
     y = np.asarray(values, dtype=float)
     d = np.asarray(denominators, dtype=float)
+    check.same_length("overdispersion", values=y, denominators=d)
     ok = np.isfinite(y) & (d > 0)
     y, d = y[ok], d[ok]
     if len(y) < 2:
-        raise ValueError("overdispersion needs at least two areas")
+        raise ValueError(f"overdispersion(): needs at least two areas with a value and a positive "
+                         f"denominator, got {len(y)}")
     s2 = _sampling_variance(statistic, baseline, d)
     z = (y - baseline) / np.sqrt(s2)
     lo, hi = np.percentile(z, [100 * winsor, 100 * (1 - winsor)])
@@ -853,17 +859,17 @@ def overdispersion(values, denominators, statistic: str, baseline: float,
     return phi, float(tau2)
 
 
-def _funnel_inputs(data, numerator, denominator, statistic, target):
+def _funnel_inputs(data, numerator, denominator, statistic, target, fn):
     if statistic not in _STATISTICS:
-        raise ValueError(f"statistic must be one of {_STATISTICS}, got {statistic!r}")
+        raise ValueError(f"{fn}(): statistic must be one of {_STATISTICS}, got {statistic!r}")
+    check.columns(fn, data, (numerator, denominator))
+    check.numeric(fn, data, (numerator, denominator))
     x = pd.to_numeric(data[numerator]).astype(float).to_numpy()
     d = pd.to_numeric(data[denominator]).astype(float).to_numpy()
-    if np.any(x < 0):
-        raise ValueError("numerators must be greater than or equal to zero")
-    if np.any(~(d > 0)):
-        raise ValueError("denominators must be greater than zero")
-    if statistic == "proportion" and np.any(x > d):
-        raise ValueError("numerators must be less than or equal to denominators for a proportion")
+    check.non_negative(fn, x, numerator, data)
+    check.positive(fn, d, denominator, data)
+    if statistic == "proportion":
+        check.at_most(fn, x, d, (numerator, denominator), data)
     if target is not None:
         baseline = float(target)
     elif statistic == "ratio":
@@ -922,7 +928,7 @@ def funnel_plot_data(
     >>> len(t), round(float(t["baseline"].iloc[0]), 3)
     (100, 51.429)
     """
-    x, d, baseline = _funnel_inputs(data, numerator, denominator, statistic, target)
+    x, d, baseline = _funnel_inputs(data, numerator, denominator, statistic, target, "funnel_plot_data")
     tau2 = 0.0
     if adjust_overdispersion:
         tau2 = overdispersion(x / d, d, statistic, baseline)[1]
@@ -973,7 +979,7 @@ def funnel_significance(
     >>> funnel_significance(d, "x", "n", "proportion")["class_99_8"].tolist()
     ['below', 'above', 'above', 'below']
     """
-    x, d, baseline = _funnel_inputs(data, numerator, denominator, statistic, target)
+    x, d, baseline = _funnel_inputs(data, numerator, denominator, statistic, target, "funnel_significance")
     tau2 = 0.0
     if adjust_overdispersion:
         tau2 = overdispersion(x / d, d, statistic, baseline)[1]
@@ -982,7 +988,7 @@ def funnel_significance(
     value = x / d * multiplier
     out["value"] = value
     out["baseline"] = baseline * multiplier
-    for lv in _levels(levels):
+    for lv in _levels(levels, "funnel_significance"):
         s = _suffix(lv)
         low, high = lim[f"lower_{s}"].to_numpy(), lim[f"upper_{s}"].to_numpy()
         out[f"lower_{s}"] = low
@@ -1066,13 +1072,13 @@ def spine_chart_data(
     (20.0, 40.0)
     """
     by = [by] if isinstance(by, str) else list(by or [])
-    missing = [c for c in (value, lower, upper, area, *by) if c not in data.columns]
-    if missing:
-        raise ValueError(f"data lacks the column(s) {missing}")
+    check.columns("spine_chart_data", data, (value, lower, upper, area, *by))
+    check.numeric("spine_chart_data", data, (value, lower, upper), keys=[area, *by])
     out = data.copy()
     comp = out if comparison_areas is None else out[out[area].isin(comparison_areas)]
     if comp.empty:
-        raise ValueError("the comparison group is empty")
+        raise ValueError(f"spine_chart_data(): the comparison group is empty (comparison_areas="
+                         f"{list(comparison_areas)!r} matches no {area!r} of data)")
     stats_ = {"min": "min", "q25": lambda s: s.quantile(0.25), "q75": lambda s: s.quantile(0.75),
               "max": "max", "_median": "median"}
     if by:
@@ -1088,7 +1094,7 @@ def spine_chart_data(
         out["benchmark"] = out[benchmark]
     elif isinstance(benchmark, (pd.Series, dict)):
         if len(by) != 1:
-            raise ValueError("a benchmark mapping needs exactly one 'by' column")
+            raise ValueError(f"spine_chart_data(): a benchmark mapping needs exactly one 'by' column, got by={by!r}")
         out["benchmark"] = out[by[0]].map(pd.Series(benchmark))
     else:
         out["benchmark"] = float(benchmark)
@@ -1097,11 +1103,13 @@ def spine_chart_data(
         pol = pd.Series(polarity, index=out.index)
     else:
         if len(by) != 1:
-            raise ValueError("a polarity mapping needs exactly one 'by' column")
+            raise ValueError(f"spine_chart_data(): a polarity mapping needs exactly one 'by' column, got by={by!r}")
         pol = out[by[0]].map(pd.Series(polarity))
     bad = ~pol.isin(["high_is_good", "low_is_good", "none"])
     if bad.any():
-        raise ValueError(f"unknown polarity {pol[bad].iloc[0]!r}; use 'high_is_good', "
+        pos = check.first_bad(bad)
+        raise ValueError(f"spine_chart_data(): unknown polarity {pol.iloc[pos]!r} "
+                         f"{check.location(out, pos, [area, *by])}; use 'high_is_good', "
                          "'low_is_good' or 'none'")
     lo, hi = out[lower].to_numpy(float), out[upper].to_numpy(float)
     bm = out["benchmark"].to_numpy(float)

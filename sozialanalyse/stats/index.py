@@ -12,6 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from . import _checks as check
+
 __all__ = [
     "STATUS_CLASSES",
     "DYNAMICS_CLASSES",
@@ -30,6 +32,54 @@ __all__ = [
 STATUS_CLASSES = ("hoch", "mittel", "niedrig", "sehr niedrig")
 #: Dynamics classes of the MSS from best to worst.
 DYNAMICS_CLASSES = ("positiv", "stabil", "negativ")
+
+
+def _names(fn: str, value, arg: str) -> list[str]:
+    """A list of column names; a lone string is refused (it would be read letter by letter)."""
+    if isinstance(value, str):
+        raise TypeError(f"{fn}(): {arg} must be a list of column names, got the string {value!r} "
+                        f"(write [{value!r}])")
+    return list(value)
+
+
+def _indicators(fn: str, data, cols, arg: str, all_missing: bool = True) -> None:
+    """``data`` is a frame with at least two areas and numeric indicator columns ``cols``."""
+    check.columns(fn, data, cols)
+    if not cols:
+        raise ValueError(f"{fn}(): {arg} names no indicator")
+    if len(data) < 2:
+        raise ValueError(f"{fn}(): an index compares areas and needs at least 2, data has "
+                         f"{len(data)}")
+    check.numeric(fn, data, cols)
+    if all_missing:
+        empty = [c for c in cols if data[c].isna().all()]
+        if empty:
+            raise ValueError(f"{fn}(): column(s) {', '.join(map(repr, empty))} of {arg} have no "
+                             "value for any area")
+
+
+def _polarity(fn: str, higher_is_better, cols) -> list[str]:
+    """``higher_is_better`` names only indicators of the index."""
+    hib = _names(fn, higher_is_better, "higher_is_better")
+    unknown = [c for c in hib if c not in cols]
+    if unknown:
+        raise ValueError(f"{fn}(): higher_is_better names {', '.join(map(repr, unknown))}, which "
+                         f"is not an indicator of the index ({', '.join(map(repr, cols))})")
+    return hib
+
+
+def _groups(fn: str, groups, arg: str) -> list[str]:
+    """``{name: [columns]}`` with at least one column per group; the columns in order."""
+    if not isinstance(groups, dict) or not groups:
+        raise TypeError(f"{fn}(): {arg} must be a non-empty mapping {{name: [columns]}}, "
+                        f"got {groups!r}")
+    cols = []
+    for name, cs in groups.items():
+        cs = _names(fn, cs, f"{arg}[{name!r}]")
+        if not cs:
+            raise ValueError(f"{fn}(): {arg}[{name!r}] names no column")
+        cols += cs
+    return cols
 
 
 def _zscore(frame: pd.DataFrame, mask: pd.Series, ddof: int = 0) -> pd.DataFrame:
@@ -134,7 +184,24 @@ def mss(data: pd.DataFrame, status, dynamics=None, *, population: str | None = "
     >>> r.table["status_class"].tolist()
     ['hoch', 'mittel', 'niedrig', nan]
     """
-    status = list(status)
+    status = _names("mss", status, "status")
+    _indicators("mss", data, status, "status")
+    if dynamics is not None:
+        if isinstance(dynamics, dict):
+            for k, pair in dynamics.items():
+                if isinstance(pair, str) or len(pair) != 2:
+                    raise ValueError(f"mss(): dynamics[{k!r}] must be a pair (column_end, "
+                                     f"column_start), got {pair!r}")
+            used = [c for pair in dynamics.values() for c in pair]
+        else:
+            used = _names("mss", dynamics, "dynamics")
+        # no all-missing check: areas without a start value get the reason "fehlender Dynamikwert"
+        _indicators("mss", data, used, "dynamics", all_missing=False)
+    if population is not None:
+        check.columns("mss", data, [population])
+        check.numeric("mss", data, [population])
+    if valid is not None:
+        check.columns("mss", data, [valid])
     idx = data.index
     ok = pd.Series(True, index=idx)
     reason = pd.Series("", index=idx, dtype=object)
@@ -256,9 +323,13 @@ def percentile_rank(data: pd.DataFrame, themes: dict, *, higher_is_better=(),
     >>> r.overall.round(4).tolist()
     [0.0, 0.6667, 0.3333, 1.0]
     """
-    cols = [c for cs in themes.values() for c in cs]
+    cols = _groups("percentile_rank", themes, "themes")
+    _indicators("percentile_rank", data, cols, "themes")
+    hib = _polarity("percentile_rank", higher_is_better, cols)
+    if not 0 <= flag_at <= 1:
+        raise ValueError(f"percentile_rank(): flag_at is a percentile rank between 0 and 1, "
+                         f"got {flag_at!r}")
     x = data[cols].astype(float)
-    hib = [c for c in higher_is_better if c in x]
     x[hib] = -x[hib]
     ranks = _pct_rank(x)
     sums = pd.DataFrame({t: ranks[list(cs)].sum(axis=1, min_count=len(cs))
@@ -339,9 +410,12 @@ def pca_index(data: pd.DataFrame, dimensions: dict, *, higher_is_better=(),
     >>> r.scores["dim"].round(2).tolist()
     [0.0, 0.0, 0.57, 0.57, 1.0]
     """
-    hib = set(higher_is_better)
+    used = _groups("pca_index", dimensions, "dimensions")
+    _indicators("pca_index", data, used, "dimensions")
+    hib = set(_polarity("pca_index", higher_is_better, used))
+    if not (isinstance(n_classes, (int, np.integer)) and n_classes >= 1):
+        raise ValueError(f"pca_index(): n_classes must be a whole number >= 1, got {n_classes!r}")
     rows, scores = [], {}
-    used = [c for cs in dimensions.values() for c in cs]
     complete = data[used].notna().all(axis=1)
     for dim, cols in dimensions.items():
         x = data.loc[complete, list(cols)].astype(float)
@@ -412,16 +486,29 @@ def weighted_z(data: pd.DataFrame, weights: dict, *, higher_is_better=(), ddof: 
     >>> weighted_z(df, {"smoke": 1, "income": 1}, higher_is_better=["income"])["rank"].tolist()
     [1.0, 2.0, 3.0]
     """
+    if not isinstance(weights, dict) or not weights:
+        raise TypeError(f"weighted_z(): weights must be a non-empty mapping {{column: weight}}, "
+                        f"got {weights!r}")
     cols = list(weights)
+    _indicators("weighted_z", data, cols, "weights")
+    hib = _polarity("weighted_z", higher_is_better, cols)
+    w = pd.to_numeric(pd.Series(weights, dtype=object), errors="coerce")
+    bad = w.index[~np.isfinite(w.to_numpy(dtype=float)) | (w.to_numpy(dtype=float) < 0)]
+    if len(bad):
+        raise ValueError(f"weighted_z(): weights[{bad[0]!r}] must be a number >= 0, "
+                         f"got {weights[bad[0]]!r}")
+    if not w.sum() > 0:
+        raise ValueError("weighted_z(): the weights must have a positive sum, got "
+                         f"{float(w.sum()):g}")
+    if clip is not None and not clip > 0:
+        raise ValueError(f"weighted_z(): clip must be positive (e.g. 3), got {clip!r}")
     x = data[cols].astype(float)
     z = (x - x.mean()) / x.std(ddof=ddof)
-    for c in higher_is_better:
-        if c in z:
-            z[c] = -z[c]
+    for c in hib:
+        z[c] = -z[c]
     if clip is not None:
         z = z.clip(-clip, clip)
-    w = pd.Series(weights, dtype=float)
-    w = w / w.sum()
+    w = w.astype(float) / w.sum()
     out = z.copy()
     out["score"] = (z * w).sum(axis=1, min_count=len(cols))
     out["rank"] = out["score"].rank(method="min")
@@ -483,7 +570,13 @@ def robustness(data: pd.DataFrame, indicators, classify=None, **kwargs) -> Robus
     >>> robustness(df, ["a", "b"]).summary["changed"].tolist()
     [0, 0]
     """
-    indicators = list(indicators)
+    indicators = _names("robustness", indicators, "indicators")
+    if len(indicators) < 2:
+        raise ValueError(f"robustness(): leaving one indicator out needs at least 2, got "
+                         f"{indicators!r}")
+    _indicators("robustness", data, indicators, "indicators")
+    if classify is not None and not callable(classify):
+        raise TypeError(f"robustness(): classify must be a function, got {classify!r}")
     if classify is None:
         def classify(d, ind, **kw):
             return mss(d, ind, **kw).table["status_class"]

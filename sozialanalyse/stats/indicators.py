@@ -91,12 +91,16 @@ from scipy import sparse
 
 from ..model import completeness as _completeness
 from ..model.areas import LEVEL_KINDS, LEVELS, age_groups_between
+from . import _checks as check
 from .health import poisson_ci, wilson_ci
 
 __all__ = [
+    "DIMENSIONS",
     "FIELDS",
     "KINDS",
+    "LEVEL_ORDER",
     "POLARITIES",
+    "REQUIRED_KEYS",
     "RESULT_COLUMNS",
     "catalog",
     "change",
@@ -420,7 +424,7 @@ def check_catalog(catalog: dict[str, dict], counts: pd.DataFrame | None = None) 
     if errors:
         raise ValueError("\n".join(errors))
     if counts is not None:
-        cells = _Cells(counts)
+        cells = _Cells(counts, "check_catalog")
         errors += cells.check(catalog)
         if not errors:
             groups, _ = _groups(catalog, list(catalog), cells)
@@ -438,7 +442,7 @@ def check_catalog(catalog: dict[str, dict], counts: pd.DataFrame | None = None) 
 # ---------------------------------------------------------------------------- engine
 
 
-def _codes(col: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+def _codes(col: pd.Series, fn: str, counts: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     """Integer codes and categories of a column (categoricals without a copy)."""
     if isinstance(col.dtype, pd.CategoricalDtype):
         codes = col.cat.codes.to_numpy()
@@ -447,19 +451,19 @@ def _codes(col: pd.Series) -> tuple[np.ndarray, np.ndarray]:
         codes, cats = pd.factorize(col, sort=False)
         cats = np.asarray(cats, dtype=object)
     if codes.size and codes.min() < 0:
-        raise ValueError(f"column {col.name!r} has missing values")
+        pos = check.first_bad(codes < 0)
+        keys = [k for k in ("area_id", "year", "variable") if k != col.name]
+        raise ValueError(f"{fn}(): counts column {col.name!r} has a missing value "
+                         f"{check.location(counts, pos, keys)}")
     return codes, cats
 
 
 class _Cells:
     """Counts as integer codes: row = (area, year), cell = (variable, dimensions)."""
 
-    def __init__(self, counts: pd.DataFrame):
-        missing = [c for c in ("area_id", "year", "variable", *DIMENSIONS, "value")
-                   if c not in counts.columns]
-        if missing:
-            raise ValueError(f"counts table lacks the column(s) {', '.join(missing)}")
-        area_codes, self.area_ids = _codes(counts["area_id"])
+    def __init__(self, counts: pd.DataFrame, fn: str):
+        check.columns(fn, counts, ("area_id", "year", "variable", *DIMENSIONS, "value"), "counts")
+        area_codes, self.area_ids = _codes(counts["area_id"], fn, counts)
         year = counts["year"].to_numpy()
         self.year0 = int(year.min()) if year.size else 0
         self.years = np.arange(self.year0, int(year.max()) + 1) if year.size else np.array([])
@@ -467,7 +471,7 @@ class _Cells:
         self.dim_cats = {}
         codes = {}
         for d in ("variable", *DIMENSIONS):
-            codes[d], self.dim_cats[d] = _codes(counts[d])
+            codes[d], self.dim_cats[d] = _codes(counts[d], fn, counts)
         self.sizes = [len(self.dim_cats[d]) for d in ("variable", *DIMENSIONS)]
         self.n_cells = int(np.prod(self.sizes))
         # int32 indices where they fit: half the memory of int64 for tens of millions of rows
@@ -645,9 +649,11 @@ def _unpack(data, areas):
     else:
         counts = data
     if not isinstance(counts, pd.DataFrame):
-        raise TypeError("data must be a counts DataFrame or an object with .counts and .areas")
+        raise TypeError("compute(): data must be a counts DataFrame or an object with .counts and "
+                        f".areas, got {type(counts).__name__}")
     if areas is None:
-        raise ValueError("pass the area tree as areas= (or an object with .counts and .areas)")
+        raise ValueError("compute(): pass the area tree as areas= (or an object with .counts and "
+                         ".areas)")
     return counts, areas
 
 
@@ -714,18 +720,19 @@ def compute(data, ids=None, level="gemeindeverband", years=None, areas=None, cat
     levels = [level] if isinstance(level, str) else list(level)
     for lv in levels:
         if lv not in LEVEL_KINDS:
-            raise ValueError(f"unknown level {lv!r}; known levels: {', '.join(LEVELS)}")
+            raise ValueError(f"compute(): unknown level {lv!r}; known levels: {', '.join(LEVELS)}")
     have_years = sorted(int(y) for y in pd.unique(counts["year"]))
     if years is not None:
         absent = sorted(set(int(y) for y in _as_list(years)) - set(have_years))
         if absent:
-            raise ValueError(f"year(s) {', '.join(map(str, absent))} not in the data; the counts hold "
+            raise ValueError(f"compute(): year(s) {', '.join(map(str, absent))} not in the data; "
+                             "the counts hold "
                              f"{', '.join(map(str, have_years)) or 'no year'}")
     if gaps is None:
         gaps = getattr(data, "gaps", None) if data is not counts else None
         if gaps is None:
             gaps = _completeness.find_gaps(areas, counts)
-    cells = _Cells(counts)
+    cells = _Cells(counts, "compute")
     if ids is None:
         variables = set(cells.var_index)
         ids, skipped = [], []
@@ -739,7 +746,7 @@ def compute(data, ids=None, level="gemeindeverband", years=None, areas=None, cat
         ids = [ids] if isinstance(ids, str) else list(ids)
         unknown = [i for i in ids if i not in cat]
         if unknown:
-            raise ValueError(f"unknown indicator id(s): {', '.join(unknown)}")
+            raise ValueError(f"compute(): unknown indicator id(s): {', '.join(unknown)}")
     if not ids:
         return pd.DataFrame(columns=RESULT_COLUMNS)
     sub = {i: cat[i] for i in ids}

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from ..model.areas import AGE_GROUPS, age_groups_between
+from . import _checks as check
 
 __all__ = [
     "CARE_TYPES",
@@ -52,28 +53,25 @@ SCENARIO_LABELS = {
 # ---------------------------------------------------------------------------------------------
 
 
-def _require(df: pd.DataFrame, cols, what: str) -> None:
-    missing = [c for c in cols if c not in df.columns]
-    if missing:
-        raise ValueError(f"{what} lacks the column(s) {missing}")
-
-
-def _to_array(df, value, areas, age_groups, area, what, sexes=SEXES):
+def _to_array(fn, df, value, areas, age_groups, area, what, sexes=SEXES):
     """Long table -> array [area, sex, band]; a table without area column applies to all."""
-    _require(df, ["sex", "age_group", value], what)
+    check.columns(fn, df, ["sex", "age_group", value], what)
+    check.numeric(fn, df, [value], what, keys=[area, "sex", "age_group"])
     unknown = sorted(set(df["age_group"].astype(str)) - set(age_groups))
     if unknown:
-        raise ValueError(f"{what}: unknown age band(s) {unknown}")
+        raise ValueError(f"{fn}(): {what} has unknown age band(s) {unknown} "
+                         f"(age_groups: {list(age_groups)})")
     bad_sex = sorted(set(df["sex"]) - set(sexes))
     if bad_sex:
-        raise ValueError(f"{what}: unknown sex value(s) {bad_sex}; use {list(sexes)}")
+        raise ValueError(f"{fn}(): {what} has unknown sex value(s) {bad_sex}; use {list(sexes)}")
     keys = ["sex", "age_group"]
     has_area = area in df.columns
     if has_area:
         keys = [area, *keys]
     if df.duplicated(keys).any():
-        first = df.loc[df.duplicated(keys), keys].iloc[0].tolist()
-        raise ValueError(f"{what}: duplicate rows for {first}")
+        pos = check.first_bad(df.duplicated(keys))
+        raise ValueError(f"{fn}(): {what} has more than one row "
+                         f"{check.location(df, pos, keys)}")
     idx = pd.MultiIndex.from_product(
         ([list(areas)] if has_area else []) + [list(sexes), list(age_groups)], names=keys
     )
@@ -81,13 +79,10 @@ def _to_array(df, value, areas, age_groups, area, what, sexes=SEXES):
     s = s.reindex(idx)
     if s.isna().any():
         first = s.index[s.isna().to_numpy()][0]
-        raise ValueError(f"{what}: no value for {dict(zip(keys, np.atleast_1d(first)))}")
+        where = ", ".join(f"{k} {check.show(v)}" for k, v in zip(keys, np.atleast_1d(first)))
+        raise ValueError(f"{fn}(): {what} has no value in column {value!r} for {where}")
     arr = s.to_numpy().reshape((len(areas) if has_area else 1, len(sexes), len(age_groups)))
     return np.broadcast_to(arr, (len(areas), len(sexes), len(age_groups))).copy()
-
-
-def _band_start(band: str) -> int:
-    return int(band.split("-")[0].rstrip("+"))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -133,12 +128,11 @@ def survival_rates(data: pd.DataFrame, deaths: str = "deaths", population: str =
     0.99005
     """
     by = list(by)
-    _require(data, [*by, deaths, population], "data")
+    check.columns("survival_rates", data, [*by, deaths, population])
+    check.numeric("survival_rates", data, [deaths, population], keys=["area_id", *by])
+    check.non_negative("survival_rates", data[deaths], deaths, data, ["area_id", *by])
     g = data.groupby(by, sort=False)[[deaths, population]].sum().reset_index()
-    if (g[population] <= 0).any():
-        raise ValueError("population must be greater than zero for every survival rate")
-    if (g[deaths] < 0).any():
-        raise ValueError("deaths must not be negative")
+    check.positive("survival_rates", g[population], f"{population} (summed)", g, by)
     m = g[deaths] / g[population]
     g["mortality"] = m
     g["survival"] = ((1 - m / 2) / (1 + m / 2)).clip(lower=0)
@@ -176,12 +170,15 @@ def general_fertility_rate(births, population: pd.DataFrame, *, area: str = "are
     >>> float(general_fertility_rate(pd.Series({"A": 50}), p)["A"])
     0.05
     """
-    _require(population, [area, "sex", "age_group", value], "population")
+    check.columns("general_fertility_rate", population, [area, "sex", "age_group", value],
+                  "population")
     fertile = population["age_group"].isin(age_groups_between(15, 49)) & population["sex"].eq("w")
     women = population[fertile].groupby(area)[value].sum()
     births = births if isinstance(births, pd.Series) else pd.Series(births, index=women.index)
-    if (women.reindex(births.index).fillna(0) <= 0).any():
-        raise ValueError("no women aged 15-49 in an area with births")
+    none = women.reindex(births.index).fillna(0) <= 0
+    if none.any():
+        raise ValueError(f"general_fertility_rate(): no women aged 15-49 in {area} "
+                         f"{check.show(births.index[none.to_numpy()][0])}, which has births")
     return (births / women.reindex(births.index)).rename("gfr")
 
 
@@ -209,17 +206,22 @@ def _fertility_array(fertility, areas, age_groups, fertile_groups, area):
     n_a, n_b = len(areas), len(age_groups)
     fertile = np.array([b in set(fertile_groups) for b in age_groups], dtype=float)
     if isinstance(fertility, pd.DataFrame):
-        _require(fertility, ["age_group", "fertility"], "fertility")
+        check.columns("cohort_component", fertility, ["age_group", "fertility"], "fertility")
+        check.numeric("cohort_component", fertility, ["fertility"], "fertility",
+                      keys=[area, "age_group"])
+        check.non_negative("cohort_component", fertility["fertility"], "fertility", fertility,
+                           [area, "age_group"])
         f = fertility.assign(age_group=fertility["age_group"].astype(str))
         unknown = sorted(set(f["age_group"]) - set(age_groups))
         if unknown:
-            raise ValueError(f"fertility: unknown age band(s) {unknown}")
+            raise ValueError(f"cohort_component(): fertility has unknown age band(s) {unknown}")
         if area in f.columns:
             wide = f.pivot_table(index=area, columns="age_group", values="fertility",
                                  aggfunc="sum")
             missing = sorted(set(areas) - set(wide.index))
             if missing:
-                raise ValueError(f"fertility: no rates for area(s) {missing}")
+                raise ValueError(f"cohort_component(): fertility has no rates for {area} "
+                                 f"{', '.join(map(check.show, missing))}")
             arr = wide.reindex(index=list(areas), columns=list(age_groups)).fillna(0).to_numpy()
         else:
             s = f.groupby("age_group")["fertility"].sum()
@@ -228,12 +230,16 @@ def _fertility_array(fertility, areas, age_groups, fertile_groups, area):
     elif isinstance(fertility, pd.Series):
         missing = sorted(set(areas) - set(fertility.index))
         if missing:
-            raise ValueError(f"fertility: no rate for area(s) {missing}")
+            raise ValueError(f"cohort_component(): fertility has no rate for {area} "
+                             f"{', '.join(map(check.show, missing))}")
         arr = fertility.reindex(list(areas)).to_numpy(dtype=float)[:, None] * fertile[None, :]
     else:
         arr = np.full((n_a, 1), float(fertility)) * fertile[None, :]
     if np.any(arr < 0) or np.any(np.isnan(arr)):
-        raise ValueError("fertility rates must be non-negative numbers")
+        pos = check.first_bad((arr < 0) | np.isnan(arr))
+        a = areas[pos // n_b]
+        raise ValueError(f"cohort_component(): fertility rates must be non-negative numbers, got "
+                         f"{check.show(arr.ravel()[pos])} for {area} {check.show(a)}")
     return arr
 
 
@@ -327,36 +333,44 @@ def cohort_component(
     age_groups = tuple(age_groups)
     if fertile_groups is None:
         fertile_groups = [b for b in age_groups_between(15, 49) if b in age_groups]
-    _require(base_pop, [area, "sex", "age_group", value], "base_pop")
+    check.columns("cohort_component", base_pop, [area, "sex", "age_group", value], "base_pop")
+    check.numeric("cohort_component", base_pop, [value], "base_pop", keys=[area, "sex", "age_group"])
+    check.non_negative("cohort_component", base_pop[value], value, base_pop,
+                       [area, "sex", "age_group"])
     if base_year is None:
         if "year" in base_pop.columns:
             ys = base_pop["year"].unique()
             if len(ys) != 1:
-                raise ValueError(f"base_pop holds several years {sorted(ys)}; pass one year")
+                raise ValueError(f"cohort_component(): base_pop holds several years "
+                                 f"{sorted(ys)}; pass one year")
             base_year = int(ys[0])
         else:
             base_year = 0
     if isinstance(years, (int, np.integer)):
         if years < 0:
-            raise ValueError("years must not be negative")
+            raise ValueError(f"cohort_component(): years must not be negative, got {years!r}")
         wanted = list(range(base_year, base_year + int(years) + 1))
     else:
         wanted = sorted({int(y) for y in years} | {base_year})
         if wanted[0] < base_year:
-            raise ValueError(f"cannot project backwards from {base_year} to {wanted[0]}")
+            raise ValueError(f"cohort_component(): years: cannot project backwards from "
+                             f"{base_year} to {wanted[0]}")
     if band_width < 1:
-        raise ValueError("band_width must be at least 1")
+        raise ValueError(f"cohort_component(): band_width must be at least 1, got {band_width!r}")
     areas = list(pd.unique(base_pop[area]))
-    P = _to_array(base_pop, value, areas, age_groups, area, "base_pop")
-    if np.any(P < 0):
-        raise ValueError("base population must not be negative")
-    S = _to_array(survival, "survival", areas, age_groups, area, "survival")
-    if np.any((S < 0) | (S > 1)):
-        raise ValueError("survival probabilities must lie between 0 and 1")
+    P = _to_array("cohort_component", base_pop, value, areas, age_groups, area, "base_pop")
+    S = _to_array("cohort_component", survival, "survival", areas, age_groups, area, "survival")
+    sv = survival["survival"].to_numpy(dtype=float)
+    pos = check.first_bad((sv < 0) | (sv > 1))
+    if pos is not None:
+        raise ValueError(f"cohort_component(): survival probabilities must lie between 0 and 1, "
+                         f"got {check.show(sv[pos])} "
+                         f"{check.location(survival, pos, [area, 'sex', 'age_group'])}")
     if migration is None:
         M = np.zeros_like(P)
     else:
-        M = _to_array(migration, "migration", areas, age_groups, area, "migration")
+        M = _to_array("cohort_component", migration, "migration", areas, age_groups, area,
+                      "migration")
     fert = _fertility_array(fertility, areas, age_groups, fertile_groups, area)
     male_share = sex_ratio_at_birth / (1 + sex_ratio_at_birth)
     frames, births = {base_year: P.copy()}, {}
@@ -415,10 +429,12 @@ def residual_migration(
     proj = cohort_component(start, survival, fertility, None, 1, base_year=0, **kw)
     proj = proj[proj["year"] == 1].drop(columns="year")
     end = pop_end.drop(columns="year", errors="ignore")
-    _require(end, [area, "sex", "age_group", value], "pop_end")
+    check.columns("residual_migration", end, [area, "sex", "age_group", value], "pop_end")
     m = proj.merge(end, on=[area, "sex", "age_group"], how="left", suffixes=("_proj", ""))
     if m[value].isna().any():
-        raise ValueError("pop_end lacks rows present in pop_start")
+        pos = check.first_bad(m[value].isna())
+        raise ValueError(f"residual_migration(): pop_end has no value in column {value!r} "
+                         f"{check.location(m, pos, [area, 'sex', 'age_group'])} (pop_start has)")
     m["migration"] = m[value] - m[f"{value}_proj"]
     return m[[area, "sex", "age_group", "migration"]]
 
@@ -525,31 +541,44 @@ def care_need(
     [['A', 100.0, 50.0], ['Insgesamt', 100.0, 50.0]]
     """
     if scenario not in SCENARIO_LABELS:
-        raise ValueError(f"scenario must be one of {list(SCENARIO_LABELS)}, got {scenario!r}")
-    _require(population_projection, [area, "year", "sex", "age_group", value],
-             "population_projection")
-    _require(care_rates, ["sex", "age_group", "type", "rate"], "care_rates")
+        raise ValueError(f"care_need(): scenario must be one of {list(SCENARIO_LABELS)}, "
+                         f"got {scenario!r}")
+    check.columns("care_need", population_projection, [area, "year", "sex", "age_group", value],
+                  "population_projection")
+    check.numeric("care_need", population_projection, [value], "population_projection",
+                  keys=[area, "year", "sex", "age_group"])
+    check.columns("care_need", care_rates, ["sex", "age_group", "type", "rate"], "care_rates")
+    check.numeric("care_need", care_rates, ["rate"], "care_rates",
+                  keys=[area, "sex", "age_group", "type"])
+    rate_keys = [area, "sex", "age_group", "type"]
     age_groups = tuple(age_groups)
     bad_types = sorted(set(care_rates["type"]) - set(CARE_TYPES))
     if bad_types:
-        raise ValueError(f"unknown care type(s) {bad_types}; use {list(CARE_TYPES)}")
-    if ((care_rates["rate"] < 0) | (care_rates["rate"] > 1)).any():
-        raise ValueError("care rates must be shares between 0 and 1")
+        raise ValueError(f"care_need(): care_rates column 'type' has unknown care type(s) "
+                         f"{bad_types}; use {list(CARE_TYPES)}")
+    pos = check.first_bad((care_rates["rate"] < 0) | (care_rates["rate"] > 1))
+    if pos is not None:
+        raise ValueError(f"care_need(): care_rates column 'rate' must hold shares between 0 and 1, "
+                         f"got {check.show(care_rates['rate'].iloc[pos])} "
+                         f"{check.location(care_rates, pos, rate_keys)}")
     unknown = sorted(set(care_rates["age_group"].astype(str)) - set(age_groups))
     if unknown:
-        raise ValueError(f"care_rates: unknown age band(s) {unknown}")
+        raise ValueError(f"care_need(): care_rates has unknown age band(s) {unknown}")
     pop = population_projection
     if base_year is None:
         base_year = int(pop["year"].min())
     pop = pop[(pop["year"] >= base_year) & (pop["year"] <= end_year)]
     if pop.empty:
-        raise ValueError(f"no population between {base_year} and {end_year}")
+        raise ValueError(f"care_need(): population_projection has no population between "
+                         f"{base_year} and {end_year}")
     years = np.sort(pop["year"].unique())
 
     # rates wide: rows (area?, sex, type), columns bands
     keys = ([area] if area in care_rates.columns else []) + ["sex", "type"]
     if care_rates.duplicated([*keys, "age_group"]).any():
-        raise ValueError("care_rates has duplicate rows")
+        pos = check.first_bad(care_rates.duplicated([*keys, "age_group"]))
+        raise ValueError(f"care_need(): care_rates has more than one row "
+                         f"{check.location(care_rates, pos, rate_keys)}")
     wide = care_rates.assign(age_group=care_rates["age_group"].astype(str)).pivot_table(
         index=keys, columns="age_group", values="rate", aggfunc="sum"
     ).reindex(columns=list(age_groups)).fillna(0.0)
@@ -559,19 +588,23 @@ def care_need(
         Rt = np.broadcast_to(R, (len(years), *R.shape))
     elif scenario == "trend":
         if not annual_change:
-            raise ValueError("scenario 'trend' needs annual_change, e.g. {'ambulant': 0.02}")
+            raise ValueError("care_need(): scenario 'trend' needs annual_change, "
+                             "e.g. {'ambulant': 0.02}")
         bad = sorted(set(annual_change) - set(CARE_TYPES))
         if bad:
-            raise ValueError(f"annual_change: unknown care type(s) {bad}")
+            raise ValueError(f"care_need(): annual_change has unknown care type(s) {bad}; "
+                             f"use {list(CARE_TYPES)}")
         if trend_cap is not None and not 0 <= trend_cap < 1:
-            raise ValueError(f"trend_cap must be between 0 and 1 (e.g. 0.03), got {trend_cap!r}")
+            raise ValueError(f"care_need(): trend_cap must be between 0 and 1 (e.g. 0.03), "
+                             f"got {trend_cap!r}")
         requested = {t: float(annual_change.get(t, 0.0)) for t in CARE_TYPES}
         applied = ({t: float(np.clip(v, -trend_cap, trend_cap)) for t, v in requested.items()}
                    if trend_cap is not None else requested)
         g = wide.index.get_level_values("type").map(applied)
         g = np.asarray(g, dtype=float)[None, :, None]
         if np.any(g <= -1):
-            raise ValueError("annual_change must be greater than -1")
+            low = {t: v for t, v in applied.items() if v <= -1}
+            raise ValueError(f"care_need(): annual_change must be greater than -1, got {low!r}")
         Rt = R[None] * (1 + g) ** dt
     else:
         shift = shift_years_per_decade * dt / 10 / band_width  # in bands
@@ -588,7 +621,8 @@ def care_need(
     if area in care_rates.columns:
         missing = sorted(set(pop[area]) - set(care_rates[area]))
         if missing:
-            raise ValueError(f"care_rates: no rates for area(s) {missing}")
+            raise ValueError(f"care_need(): care_rates has no rates for {area} "
+                             f"{', '.join(map(check.show, missing))}")
     merged["recipients"] = merged["rate"] * merged[value]
     out = merged.groupby([area, "year", "type"], as_index=False)["recipients"].sum()
     total = out.groupby(["year", "type"], as_index=False)["recipients"].sum()
@@ -596,7 +630,8 @@ def care_need(
     out = pd.concat([out, total[out.columns]], ignore_index=True)
     ratio = out["type"].map(staff_ratio or {}).astype(float)
     if (ratio <= 0).any():
-        raise ValueError("staff_ratio must be positive")
+        bad = {t: v for t, v in (staff_ratio or {}).items() if not float(v) > 0}
+        raise ValueError(f"care_need(): staff_ratio must be positive, got {bad!r}")
     out["staff"] = out["recipients"] / ratio
     out["scenario"] = scenario
     out["annual_change"] = out["type"].map(applied).astype(float) if scenario == "trend" else np.nan

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from . import _checks as check
+
 __all__ = [
     "CLUSTER_LABELS",
     "NOT_SIGNIFICANT",
@@ -89,17 +91,28 @@ def _seeded(seed):
         np.random.set_state(state)
 
 
-def _inputs(gdf, column, population, w, kind):
+def _inputs(gdf, column, population, w, kind, fn):
+    check.columns(fn, gdf, [column] + ([] if population is None else [population]), "gdf")
+    check.numeric(fn, gdf, [column] + ([] if population is None else [population]), "gdf")
+    if w is not None and getattr(w, "n", len(gdf)) != len(gdf):
+        raise ValueError(f"{fn}(): w has {w.n} areas, gdf has {len(gdf)}")
     if w is None:
         w = contiguity_weights(gdf, kind)
     else:
         w.transform = "r"
     y = np.asarray(gdf[column], dtype=float)
     b = None if population is None else np.asarray(gdf[population], dtype=float)
-    if np.isnan(y).any() or (b is not None and np.isnan(b).any()):
-        raise ValueError("missing values: drop those areas (and rebuild the weights) first")
-    if b is not None and np.any(b <= 0):
-        raise ValueError("population must be positive for empirical-Bayes rates")
+    for name, v in ((column, y), (population, b)):
+        pos = None if v is None else check.first_bad(np.isnan(v))
+        if pos is not None:
+            raise ValueError(f"{fn}(): column {name!r} has a missing value "
+                             f"{check.location(gdf, pos)}; drop those areas (and rebuild the "
+                             "weights) first")
+    if b is not None:
+        pos = check.first_bad(b <= 0)
+        if pos is not None:
+            raise ValueError(f"{fn}(): column {population!r} must be positive for empirical-Bayes "
+                             f"rates, got {check.show(b[pos])} {check.location(gdf, pos)}")
     return y, b, w
 
 
@@ -191,7 +204,7 @@ def moran(gdf, column: str, *, population: str | None = None, w=None, kind: str 
     """
     import esda
 
-    y, b, w = _inputs(gdf, column, population, w, kind)
+    y, b, w = _inputs(gdf, column, population, w, kind, "moran")
     with _seeded(seed), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         if b is None:
@@ -262,7 +275,7 @@ def lisa(gdf, column: str, *, population: str | None = None, w=None, kind: str =
     """
     import esda
 
-    y, b, w = _inputs(gdf, column, population, w, kind)
+    y, b, w = _inputs(gdf, column, population, w, kind, "lisa")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         warnings.simplefilter("ignore", DeprecationWarning)  # esda: future default alternative

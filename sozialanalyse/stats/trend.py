@@ -15,6 +15,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from . import _checks as check
+from . import indicators
+
 __all__ = ["trend", "TREND_LABELS", "TREND_COLUMNS"]
 
 #: German labels for the trend direction at the chosen significance level.
@@ -143,8 +146,13 @@ def trend(result: pd.DataFrame, catalog=None, alpha: float = 0.05, overdispersio
     >>> round(float(trend(res, overdispersion=False)["p_value"].iloc[0]), 5)  # binomial chance only
     0.00031
     """
-    from . import indicators
-
+    check.columns("trend", result, ["area_id", "indicator", "year", "numerator", "denominator"],
+                  "result")
+    check.numeric("trend", result, ["numerator", "denominator"], "result")
+    check.non_negative("trend", result["numerator"], "numerator", result)
+    check.non_negative("trend", result["denominator"], "denominator", result)
+    if not 0 < alpha < 1:
+        raise ValueError(f"trend(): alpha must lie between 0 and 1 (e.g. 0.05), got {alpha!r}")
     cat = indicators.load_catalog() if catalog is None else catalog
     rows = []
     for (area, ind), g in result.groupby(["area_id", "indicator"], observed=True, sort=True):

@@ -1,123 +1,49 @@
-"""Provenance of the report: the page "Herkunft und Nachvollziehbarkeit" and the page footers.
+"""The page "Herkunft und Nachvollziehbarkeit" (``notebooks/herkunft.ipynb``).
 
-Everything a reviewer needs to reproduce a page: every input file with sha256, size, source and
-licence (from the district's ``meta.yml``), the report config, the git commit of the project and
-whether its tree had uncommitted changes, the versions of Python and of the packages that shape
-the output, and the build date. The build date (:func:`build_date`) is the only line that differs
-between two builds from the same inputs; it is the one thing ``sozialanalyse verify`` ignores
+Floor: pages. Everything a reviewer needs to reproduce a page: every input file with sha256,
+size, source and licence (from the district's ``meta.yml``), the report config, the git commit
+of the project and whether its tree had uncommitted changes, the versions of Python and of the
+packages that shape the output (the facts come from :mod:`sozialanalyse.io.provenance`), and the
+build date. The build date (:func:`build_date`) is the only line that differs between two builds
+from the same inputs; it is the one thing ``sozialanalyse verify`` ignores
 (``nbval_sanitize.cfg``).
 
-Every executed page ends with :func:`footer`, which names the page's parameters.
+The footer every page ends with is :func:`sozialanalyse.pages.common.footer`.
 """
 from __future__ import annotations
 
 import hashlib
 import html
-import json
 import os
 import platform
-import subprocess
-import sys
 from datetime import UTC, datetime
-from importlib import metadata
 from pathlib import Path
+
+import pandas as pd
+
+from .._version import __version__
+from ..io.load import load as load_any
+from ..io.mirror import file_sha, load_manifest
+from ..io.official import mirror_files
+from ..io.own import file_hashes, resolve_config
+from ..io.provenance import git_state, library_hash, package_versions
+from ..render import fmt
+from ..render.tables import table, text
 
 __all__ = [
     "BUILD_DATE_LABEL",
     "build_date",
     "code_version",
     "config",
-    "fingerprint",
-    "footer",
-    "git_state",
     "inputs",
-    "package_versions",
+    "load",
     "versions",
 ]
 
 BUILD_DATE_LABEL = "Erstellt am:"
 
-# Packages that shape the published output besides the project's own dependencies.
-TOOLCHAIN = ("sozialanalyse", "numpy", "pandas", "scipy", "statsmodels", "matplotlib", "seaborn",
-             "geopandas", "shapely", "pyogrio", "pyproj", "mapclassify", "libpysal", "esda",
-             "pyyaml", "pyarrow", "duckdb", "openpyxl", "xlrd", "papermill", "nbformat", "nbclient",
-             "ipykernel", "ipython", "jupyter-client", "jupyter-book", "sphinx", "myst-nb",
-             "myst-parser", "sphinx-book-theme", "pydata-sphinx-theme", "docutils", "nbval")
-
-
-def _root(root: str | Path | None = None) -> Path:
-    from .report import BuildError, project_root
-
-    if root is not None:
-        return Path(root)
-    try:
-        return project_root()
-    except BuildError:
-        return Path.cwd()
-
-
-def package_versions() -> dict[str, str]:
-    """Installed version of every package that matters (``"nicht installiert"`` if absent).
-
-    Examples
-    --------
-    >>> v = package_versions()
-    >>> v["pandas"] != "nicht installiert" and "python" not in v
-    True
-    """
-    names = {n.lower() for n in TOOLCHAIN}
-    try:
-        for req in metadata.requires("sozialanalyse") or []:
-            name = req.split(";")[0].strip()
-            for stop in "<>=!~[ (":
-                name = name.split(stop)[0]
-            if name:
-                names.add(name.lower())
-    except metadata.PackageNotFoundError:  # pragma: no cover - running from a plain checkout
-        pass
-    out = {}
-    for name in sorted(names):
-        try:
-            out[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            out[name] = "nicht installiert"
-    return out
-
-
-def git_state(root: str | Path | None = None) -> dict:
-    """The project's git commit and whether the working tree had uncommitted changes.
-
-    Returns ``{"available": False, "reason": ...}`` when git is missing or the project is no git
-    repository (e.g. an unpacked archive).
-    """
-    root = _root(root)
-    try:
-        top = subprocess.run(["git", "rev-parse", "--show-toplevel"], cwd=root, capture_output=True,
-                             text=True, timeout=30, check=False)
-    except (FileNotFoundError, OSError, subprocess.TimeoutExpired):
-        return {"available": False, "reason": "Git ist auf diesem Rechner nicht installiert."}
-    if top.returncode != 0:
-        return {"available": False, "reason": "Das Projektverzeichnis ist kein Git-Repository."}
-    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True,
-                          timeout=30, check=False)
-    if head.returncode != 0:
-        return {"available": False, "reason": "Das Git-Repository hat noch keinen Commit."}
-    status = subprocess.run(["git", "status", "--porcelain"], cwd=root, capture_output=True,
-                            text=True, timeout=60, check=False)
-    return {"available": True, "commit": head.stdout.strip(), "dirty": bool(status.stdout.strip())}
-
-
-def fingerprint(root: str | Path | None = None, git: bool = True) -> str:
-    """Hash of what the provenance page shows besides the data: versions and (``git=True``) the
-    git state. Part of the build's cache key: a page is re-executed when one of them changes."""
-    state = {"git": git_state(root) if git else None, "python": sys.version,
-             "packages": package_versions()}
-    return hashlib.sha256(json.dumps(state, sort_keys=True).encode("utf-8")).hexdigest()
-
 
 def _size(n: int) -> str:
-    from ..render import fmt
-
     if n < 1024:
         return f"{fmt.num(n)} B"
     if n < 1024 ** 2:
@@ -128,8 +54,6 @@ def _size(n: int) -> str:
 def load(config_ref: str | Path):
     """The district of a report config: the project's own format, or official open data
     (``source: official``, :mod:`sozialanalyse.io.official`)."""
-    from ..io.load import load as load_any
-
     return load_any(config_ref)
 
 
@@ -143,11 +67,6 @@ def inputs(district):
     """
     if district.kind == "official":
         return _official_inputs(district)
-    import pandas as pd
-
-    from ..render.tables import table
-    from ..io.own import file_hashes
-
     meta = district.meta or {}
     per_file = meta.get("files") or {}
     rows = []
@@ -167,12 +86,6 @@ def inputs(district):
 
 
 def _official_inputs(district):
-    import pandas as pd
-
-    from ..render.tables import table
-    from ..io.mirror import file_sha, load_manifest
-    from ..io.official import mirror_files
-
     manifest = load_manifest()
     entries = {f["path"]: (name, f) for name, ds in manifest["datasets"].items() for f in ds["files"]}
     rows, differ = [], 0
@@ -205,9 +118,6 @@ def _official_inputs(district):
 
 def config(config_ref: str | Path):
     """The report config used: its path (as passed to the notebook), sha256 and full text."""
-    from ..render.tables import text
-    from ..io.own import resolve_config
-
     path = resolve_config(config_ref)
     raw = path.read_bytes()
     body = raw.decode("utf-8").rstrip("\n").replace("```", "'''")
@@ -217,10 +127,6 @@ def config(config_ref: str | Path):
 
 def code_version(root: str | Path | None = None):
     """Project version, git commit and whether the tree had uncommitted changes."""
-    from .._version import __version__
-    from ..render.tables import text
-    from .report import library_hash
-
     state = git_state(root)
     lines = [f"**sozialanalyse:** Version {__version__}, Quelltext-Hash `{library_hash()[:16]}`  "]
     if state["available"]:
@@ -235,10 +141,6 @@ def code_version(root: str | Path | None = None):
 
 def versions():
     """Versions of Python and of every package that shapes the output (importlib.metadata)."""
-    import pandas as pd
-
-    from ..render.tables import table
-
     rows = [{"Paket": "Python", "Version": f"{platform.python_version()} ({platform.python_implementation()})"}]
     rows += [{"Paket": k, "Version": v} for k, v in package_versions().items()]
     return table(pd.DataFrame(rows), caption="Software", align_right=[])
@@ -264,26 +166,8 @@ def build_date(when: datetime | None = None):
     >>> out.data.count("\\n"), "31.01.2025, 08:05 UTC" in out.data
     (0, True)
     """
-    from IPython.display import HTML
+    from IPython.display import HTML  # IPython: present in a kernel, not needed to import the page
 
     stamp = (when or _now()).astimezone(UTC).strftime("%d.%m.%Y, %H:%M UTC")
     return HTML('<style>.sa-build-date span[data-datum]::after{content:attr(data-datum)}</style>'
                 f'<p class="sa-build-date">{BUILD_DATE_LABEL} <span data-datum="{stamp}"></span></p>')
-
-
-def footer(**parameters):
-    """The last cell of every page: the parameters the page was computed with and where its
-    executed notebook is.
-
-    Examples
-    --------
-    >>> "area_id = &#x27;03499016&#x27;" in footer(config="musterland", area_id="03499016").data
-    True
-    """
-    from IPython.display import HTML
-
-    shown = ", ".join(f"{k} = {v!r}" for k, v in parameters.items())
-    return HTML('<p class="sa-footnote sa-parameters">Parameter dieser Seite: '
-                f'<code>{html.escape(shown)}</code>. Das ausgeführte Notebook dieser Seite lässt sich '
-                'über die Schaltfläche „Herunterladen“ (.ipynb) oben rechts laden und mit '
-                '<code>sozialanalyse verify</code> nachrechnen (siehe „Für Prüfende“).</p>')

@@ -1,0 +1,690 @@
+"""The report config as one typed object: every key, its type, default and check in one place.
+
+The model floor: imports nothing else of the package but :mod:`sozialanalyse.model.errors`.
+
+A report config is a YAML file (``config/musterland.yml``, ``config/harburg.yml``) saying which
+district a report is about and how it is built. :func:`read_config` (a name such as
+``"musterland"`` or a path) and :meth:`Config.from_file` read it into a frozen :class:`Config`.
+Every problem raises :class:`ConfigError` as one line naming the file, the line, the key and the
+value; ``sozialanalyse validate`` and ``sozialanalyse build`` stop at once with exit status 2.
+A key not listed below is refused at any level with the closest valid key
+(``config/x.yml, line 3: unknown key 'profles'; did you mean 'profiles'?``). Paths are relative
+to the config file. What is derived from a config (its file, the folders resolved) is an
+attribute of the object; the mapping the user wrote is never changed.
+
+Keys
+----
+``title`` : text, default none
+    Title of the book and the start page; none: "Sozialbericht <name of the district>".
+``description`` : text, default none
+    First paragraph of the start page; none: a standard paragraph naming the district.
+``source`` : ``own`` (default) or ``official``
+    ``own``: the project's input format in the folder ``data``; ``official``: official open data
+    (INKAR, GISD, BKG) from the data mirror, for the Kreis ``kreis``.
+``data`` : folder
+    The district's data folder in the project's input format (``data/README.md``). Must exist;
+    required unless ``source: official``.
+``kreis`` : text
+    ``source: official``: the Kreis key, five digits written in quotes (``'03353'``); required
+    there.
+``mirror`` : folder, default none
+    ``source: official``: the folder of the data mirror; must exist. None: the default mirror
+    (environment variable ``SOZIALANALYSE_DATA_MIRROR``, ``<repo>/../shared/data`` or the
+    fetch cache, :func:`sozialanalyse.io.mirror.mirror_dir`).
+``report_year`` : whole number, default none
+    The year the report is about, 1950 to 2100 (:data:`CONFIG_YEARS`); none: the latest year of
+    the data. Counts of later years are data problems.
+``chapters`` : list of text, default none
+    The template notebooks (``notebooks/<name>.ipynb``) run as chapters; none: every chapter of
+    ``_toc.yml``.
+``profile_template`` : text, default ``gemeindeprofil``
+    The template notebook of the page of each municipality (Gemeindeverband).
+``profiles`` : ``all`` (default) or a list of area keys
+    The municipalities that get a page. Area keys are text in quotes (``['03499001']``): YAML
+    reads ``03499001`` without quotes as the octal number 939521, which is refused.
+``toc_exclude`` : list of text, default none
+    Book pages (``book/...``) left out of the table of contents, e.g. pages that need a chapter
+    this config does not run.
+``validation`` : ``strict`` (default) or ``lenient``
+    ``strict``: any data problem stops the build; ``lenient``: the report is built from the rows
+    that pass, and the page "Daten und Methoden" lists the problems.
+``catalog`` : file or list of files, default none
+    Indicator catalogs (YAML) extending the packaged ``stats/catalog.yml``; each must exist.
+``key_figures`` : list of text, default none
+    Indicator ids of the key-figure tables of the profiles; none: the page's default list
+    (``sozialanalyse.pages.gemeindeprofil.DEFAULT_KEY_FIGURES``).
+``disclosure`` : mapping (:class:`DisclosureSettings`)
+    Statistical disclosure control of everything the report publishes
+    (:mod:`sozialanalyse.stats.disclosure`):
+
+    ``threshold`` : whole number >= 1, default 3
+        Counts from 1 to ``threshold - 1`` are not published. Below 3 only with
+        ``threshold_below_3_acknowledged``.
+    ``threshold_below_3_acknowledged`` : text
+        Why this report may use a threshold below 3; printed on the page "Daten und Methoden".
+    ``mode`` : ``suppress`` (default), ``round`` or ``cellkey``
+        Suppression (primary and secondary), rounding, or the cell-key method.
+    ``round_base`` : whole number >= 2, default 5
+        ``mode: round``: the base counts are rounded to.
+    ``zeros_visible`` : true (default) or false
+        ``mode: suppress``: whether zeros stay visible.
+    ``seed`` : text, default ``sozialanalyse``
+        ``mode: cellkey``: the seed of the cell keys.
+``monitoring`` : mapping (:class:`MonitoringSettings`)
+    The Sozialraum monitoring (page "Sozialraum-Monitoring"):
+
+    ``status`` : list of text, default none
+        Indicator ids of the status index; none: the page's default list.
+    ``dynamics_years`` : whole number >= 1, default none
+        How many years the dynamics look back; none: the page's default (2).
+
+Examples
+--------
+>>> cfg = read_config("musterland")
+>>> cfg.report_year, cfg.disclosure.threshold, cfg.data.name, cfg.path.name
+(2024, 3, 'musterland', 'musterland.yml')
+>>> Config.from_mapping({"profles": "all"})
+Traceback (most recent call last):
+...
+sozialanalyse.model.config.ConfigError: config: unknown key 'profles'; did you mean 'profiles'?
+"""
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+
+import yaml
+
+from .errors import DataError
+
+__all__ = ["CONFIG_AREA_KEYS", "CONFIG_YEARS", "MIN_THRESHOLD", "MODES", "SYMBOL", "Config", "ConfigError",
+           "DisclosureSettings", "MonitoringSettings", "as_config", "check_block", "read_config", "resolve_config"]
+
+
+class ConfigError(DataError):
+    """The report config cannot be used (syntax, an unknown key, a key not written as text, a bad
+    setting); the message is one line naming the file, line, key and value (the CLI exits with
+    status 2). A :class:`~sozialanalyse.model.errors.DataError`, so every reader that handles
+    problems of the input handles it too."""
+
+
+# --------------------------------------------------------------------------- disclosure block
+#: What a suppressed cell shows.
+SYMBOL = "."
+#: The modes of disclosure control (:mod:`sozialanalyse.stats.disclosure`).
+MODES = ("suppress", "round", "cellkey")
+#: The smallest threshold without an acknowledgement: a count of 1 identifies a person, and of
+#: 2 each of the two knows the other's value; 3 is the usual minimum of official statistics.
+MIN_THRESHOLD = 3
+_ACK = "threshold_below_3_acknowledged"
+
+
+@dataclass(frozen=True)
+class DisclosureSettings:
+    """Disclosure settings of a report (the config's ``disclosure:`` block)."""
+
+    threshold: int = 3
+    mode: str = "suppress"
+    round_base: int = 5
+    zeros_visible: bool = True
+    seed: str = "sozialanalyse"
+    #: The reason a report uses a threshold below :data:`MIN_THRESHOLD` (the config's
+    #: ``threshold_below_3_acknowledged``); printed on the methods page.
+    threshold_below_3_acknowledged: str = field(default="", repr=False)
+
+    def __post_init__(self):  # no path (config, library call, replace) publishes counts of 1 or 2 unsaid
+        t = self.threshold
+        if isinstance(t, int) and not isinstance(t, bool) and 1 <= t < MIN_THRESHOLD:
+            ack = self.threshold_below_3_acknowledged
+            if not (isinstance(ack, str) and ack.strip()):
+                raise ValueError(_below_minimum(t))
+
+    @property
+    def footnote(self) -> str:
+        """German footnote text for suppressed cells."""
+        return (f"Wert kleiner als {self.threshold} oder aus Gründen der Geheimhaltung gesperrt "
+                "(Sekundärsperrung).")
+
+    @property
+    def footnote_line(self) -> str:
+        """The footnote with the symbol it explains, for a table's footnotes."""
+        return f"„{SYMBOL}“ {self.footnote}"
+
+
+def _below_minimum(threshold: int) -> str:
+    what = "switches suppression off (no count is suppressed)" if threshold == 1 else \
+        f"publishes counts of {', '.join(map(str, range(threshold, MIN_THRESHOLD)))}"
+    return (f"disclosure: threshold {threshold} is below {MIN_THRESHOLD}, the usual minimum of official statistics, "
+            f"and {what}: a count of 1 identifies a person, a count of 2 lets each of the two learn the other's "
+            f"value. If this report may do so, say why in the config: disclosure: {{threshold: {threshold}, "
+            f"{_ACK}: \"<reason>\"}} (the methods page prints the threshold and the reason)")
+
+
+def check_block(block) -> DisclosureSettings:
+    """Check a config's ``disclosure:`` block and return its :class:`DisclosureSettings`.
+
+    A ``threshold`` below :data:`MIN_THRESHOLD` (3) is refused unless the block gives the reason
+    in ``threshold_below_3_acknowledged`` (non-empty text): a threshold of 1 switches suppression
+    off, one of 2 publishes counts of 2.
+
+    Raises
+    ------
+    ValueError
+        Naming the setting and the value.
+
+    Examples
+    --------
+    >>> check_block({"threshold": 2, "threshold_below_3_acknowledged": "nur interne Auswertung"}).threshold
+    2
+    >>> check_block({"threshold": 1})
+    Traceback (most recent call last):
+    ...
+    ValueError: disclosure: threshold 1 is below 3, ...
+    """
+    if not isinstance(block, dict):
+        raise ValueError(f"disclosure: expected a mapping, got {block!r}")  # noqa: TRY004
+    known = {f.name for f in dataclasses.fields(DisclosureSettings)}
+    unknown = sorted(set(block) - known)
+    if unknown:
+        raise ValueError(f"disclosure: unknown setting(s) {', '.join(unknown)} (known: {', '.join(sorted(known))})")
+    s = DisclosureSettings(**block)
+    if not isinstance(s.threshold, int) or isinstance(s.threshold, bool) or s.threshold < 1:
+        raise ValueError(f"disclosure: threshold must be an integer >= 1, got {s.threshold!r}")
+    ack = s.threshold_below_3_acknowledged
+    if ack is not None and not isinstance(ack, str):
+        raise ValueError(f"disclosure: {_ACK} must be text (the reason), got {ack!r}")
+    ack = (ack or "").strip()
+    if s.mode not in MODES:
+        raise ValueError(f"disclosure: mode must be one of {', '.join(MODES)}, got {s.mode!r}")
+    if not isinstance(s.round_base, int) or isinstance(s.round_base, bool) or s.round_base < 2:
+        raise ValueError(f"disclosure: round_base must be an integer >= 2, got {s.round_base!r}")
+    if not isinstance(s.zeros_visible, bool):
+        raise ValueError(  # noqa: TRY004 - a config error, like the others
+            f"disclosure: zeros_visible must be true or false, got {s.zeros_visible!r}")
+    return DisclosureSettings(int(s.threshold), s.mode, int(s.round_base), s.zeros_visible, str(s.seed), ack)
+
+
+# --------------------------------------------------------------------------- monitoring block
+@dataclass(frozen=True)
+class MonitoringSettings:
+    """The config's ``monitoring:`` block (Sozialraum monitoring); ``None``: the page's default."""
+
+    status: tuple[str, ...] | None = None
+    dynamics_years: int | None = None
+
+
+# --------------------------------------------------------------------------- the config
+#: Config entries holding area keys (each a key or a list of keys); a key must be YAML text.
+CONFIG_AREA_KEYS = ("profiles", "kreis")
+#: A report year outside this range is a typing error, not a report.
+CONFIG_YEARS = (1950, 2100)
+SOURCES = ("own", "official")
+VALIDATION_MODES = ("strict", "lenient")
+#: The blocks of a config, each a mapping with its own keys.
+_BLOCKS = {"disclosure": DisclosureSettings, "monitoring": MonitoringSettings}
+#: Attributes of :class:`Config` that are derived, not keys a user writes.
+_DERIVED = ("path", "raw")
+
+
+@dataclass(frozen=True)
+class Config:
+    """A report config, checked and typed (the keys are documented in the module docstring).
+
+    Build one with :func:`read_config`, :meth:`from_file` or :meth:`from_mapping`; ``Config()``
+    holds the defaults (a district read from a data folder without a config).
+    """
+
+    title: str | None = None
+    description: str | None = None
+    source: str = "own"
+    data: Path | None = None
+    kreis: str | None = None
+    mirror: Path | None = None
+    report_year: int | None = None
+    chapters: tuple[str, ...] | None = None
+    profile_template: str = "gemeindeprofil"
+    profiles: str | tuple[str, ...] = "all"
+    toc_exclude: tuple[str, ...] = ()
+    validation: str = "strict"
+    catalog: tuple[Path, ...] = ()
+    key_figures: tuple[str, ...] | None = None
+    disclosure: DisclosureSettings = DisclosureSettings()
+    monitoring: MonitoringSettings = MonitoringSettings()
+    #: Derived: the config file read (``None`` for a config built from a mapping).
+    path: Path | None = None
+    #: Derived: the mapping as the file wrote it (read-only, plain numbers), for the cache keys.
+    raw: Mapping = field(default_factory=lambda: MappingProxyType({}), repr=False, compare=False)
+
+    # ------------------------------------------------------------------ reading
+    @classmethod
+    def from_file(cls, path: str | Path) -> Config:
+        """Read and check a config file (see :func:`read_config`)."""
+        path = Path(path).resolve()
+        raw = _load_config_yaml(path)
+        cfg = cls.from_mapping(raw, path)
+        if cfg.data is None and cfg.source != "official":  # official: files of the data mirror
+            raise ConfigError(f"{path}: the config has no 'data' entry (the district's data folder)")
+        if cfg.kreis is None and cfg.source == "official":
+            raise ConfigError(f"{path}: the config has no 'kreis' entry (the key of the Kreis whose official "
+                              "data the report shows, e.g. kreis: '03353')")
+        return cfg
+
+    @classmethod
+    def from_mapping(cls, mapping: Mapping, path: str | Path | None = None) -> Config:
+        """Check a mapping of settings (as read from a config file) and return the config.
+
+        Relative paths are relative to ``path``'s folder (else to the working directory);
+        ``path`` also names the file in messages. Raises :class:`ConfigError`.
+        """
+        path = Path(path) if path is not None else None
+        return _parse(mapping, path)
+
+    # ------------------------------------------------------------------ derived
+    @property
+    def official(self) -> bool:
+        """Whether the report shows official open data (``source: official``)."""
+        return self.source == "official"
+
+    @property
+    def where(self) -> str:
+        """The config file for messages (``"config"`` for a config built from a mapping)."""
+        return str(self.path) if self.path is not None else "config"
+
+    @property
+    def all_profiles(self) -> bool:
+        """Whether every municipality gets a page (``profiles: all``)."""
+        return self.profiles == "all"
+
+    def as_dict(self) -> dict:
+        """The settings as the file wrote them (plain values, a new dict), with the paths of
+        ``data``, ``mirror`` and ``catalog`` resolved: what a cache key depends on."""
+        out = _plain(self.raw)
+        for name in ("data", "mirror"):
+            if name in out and getattr(self, name) is not None:
+                out[name] = str(getattr(self, name))
+        if "catalog" in out and self.catalog:
+            out["catalog"] = [str(c) for c in self.catalog]
+        return out
+
+
+def as_config(config) -> Config:
+    """``config`` as a :class:`Config`: a Config as it is, ``None`` as the defaults, a mapping
+    checked by :meth:`Config.from_mapping` (kept for callers that pass plain dicts)."""
+    if isinstance(config, Config):
+        return config
+    if config is None:
+        return Config()
+    if isinstance(config, Mapping):
+        return Config.from_mapping(config)
+    raise TypeError(f"config: expected a Config or a mapping of settings, got {type(config).__name__}")
+
+
+KEYS = tuple(f.name for f in dataclasses.fields(Config) if f.name not in _DERIVED)
+
+
+#: The installed package's folder (``sozialanalyse/``); its parent is the project of a source checkout.
+PACKAGE_DIR = Path(__file__).resolve().parents[1]
+
+
+def _project_root() -> Path:
+    return PACKAGE_DIR.parent
+
+
+def resolve_config(config: str | Path | None = None) -> Path:
+    """Path of a report config.
+
+    ``None`` or a bare name like ``"musterland"`` means ``config/<name>.yml`` of the project
+    (looked up from the working directory, then beside the installed package), so notebooks run
+    from any folder.
+    """
+    name = "musterland" if config is None else str(config)
+    candidates = [Path(name)]
+    if not name.endswith((".yml", ".yaml")):
+        candidates += [Path.cwd() / "config" / f"{name}.yml", _project_root() / "config" / f"{name}.yml"]
+    elif not Path(name).is_absolute():  # an executed notebook opened in book/_generated/ (JupyterLab)
+        candidates += [p / name for p in Path.cwd().parents if (p / "_toc.yml").is_file()]
+    for c in candidates:
+        if c.is_file():
+            return c.resolve()
+    raise ConfigError(f"config {name!r} not found (looked at: {', '.join(str(c) for c in candidates)})")
+
+
+def read_config(config: str | Path | Config | None = None) -> Config:
+    """Read and check a report config: a name (``"musterland"``: ``config/musterland.yml``), a
+    path, or ``None`` (the embedded demo district). A :class:`Config` is returned as it is.
+
+    Raises :class:`ConfigError` (one line: file, line, key, value) for a YAML problem, an unknown
+    key (with the closest valid key), a value of the wrong type or out of range, a path that does
+    not exist, or a disclosure threshold below 3 without its reason.
+    """
+    if isinstance(config, Config):
+        return config
+    return Config.from_file(resolve_config(config))
+
+
+# --------------------------------------------------------------------------- the YAML loader
+class _ConfigLoader(yaml.SafeLoader):
+    """PyYAML's safe loader that keeps, for every number, the text the file spelt it with and
+    its line: ``03453001`` reads as the octal 939521 under YAML 1.1, and the message about it
+    must show what was written, not the number it became."""
+
+
+class _ConfigDict(dict):
+    """The top level of a config as read, with ``lines``: the line of each key, by key path
+    (``("disclosure", "threshold")``), for messages about values that carry no line themselves."""
+
+    lines: dict
+
+
+def _key_lines(node, prefix: tuple = (), out: dict | None = None) -> dict:
+    out = {} if out is None else out
+    if isinstance(node, yaml.MappingNode) and len(prefix) < 3:
+        for k, v in node.value:
+            if isinstance(k, yaml.ScalarNode):
+                out[(*prefix, k.value)] = k.start_mark.line + 1
+                _key_lines(v, (*prefix, k.value), out)
+    return out
+
+
+class _Number:
+    """Mixin of :class:`_RawInt` and :class:`_RawFloat`: the scalar's source text and line."""
+
+    raw: str
+    line: int
+
+
+class _RawInt(int, _Number):
+    pass
+
+
+class _RawFloat(float, _Number):
+    pass
+
+
+def _construct_raw(cls, base):
+    def construct(loader, node):
+        value = cls(base(loader, node))
+        value.raw, value.line = node.value, node.start_mark.line + 1
+        return value
+    return construct
+
+
+_ConfigLoader.add_constructor("tag:yaml.org,2002:int",
+                              _construct_raw(_RawInt, yaml.SafeLoader.construct_yaml_int))
+_ConfigLoader.add_constructor("tag:yaml.org,2002:float",
+                              _construct_raw(_RawFloat, yaml.SafeLoader.construct_yaml_float))
+
+
+def _recursive_alias(node, path: tuple = ()) -> yaml.Node | None:
+    """The first node of a YAML node graph that contains itself (a recursive anchor), else None."""
+    if id(node) in path:
+        return node
+    if isinstance(node, yaml.SequenceNode):
+        children = node.value
+    elif isinstance(node, yaml.MappingNode):
+        children = [n for pair in node.value for n in pair]
+    else:
+        return None
+    for child in children:
+        found = _recursive_alias(child, (*path, id(node)))
+        if found is not None:
+            return found
+    return None
+
+
+def _load_config_yaml(path: Path) -> dict:
+    """Read a config file; a syntax error, an unsafe tag (``!!python/...``), a recursive anchor
+    or a top level that is not a mapping raise :class:`ConfigError` as one line
+    (``config/x.yml, line 4: ...``). Numbers carry their source text (:class:`_RawInt`)."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text (byte {exc.start}); save the config as UTF-8") from exc
+    loader = _ConfigLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is not None:
+            rec = _recursive_alias(node)
+            if rec is not None:
+                raise ConfigError(f"{path}, line {rec.start_mark.line + 1}: a YAML anchor contains an alias of "
+                                  "itself (recursive anchor); write the values out")
+        cfg = loader.construct_document(node) if node is not None else None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f"{path}, line {mark.line + 1}" if mark is not None else str(path)
+        what = " ".join(str(exc.problem or exc.context or exc).split())
+        if "could not determine a constructor for the tag" in what:
+            raise ConfigError(f"{where}: the tag {what.rsplit(' ', 1)[-1]} is not allowed in a config (only plain "
+                              "YAML: text, numbers, true/false, lists, mappings)") from None
+        if exc.context and exc.problem:
+            what = f"{' '.join(exc.context.split())}: {what}"
+        raise ConfigError(f"{where}: YAML syntax error: {what}") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: YAML error: {' '.join(str(exc).split())}") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: lists or mappings nested too deeply to be a report config") from None
+    finally:
+        loader.dispose()
+    if cfg is None:
+        cfg = {}
+    if not isinstance(cfg, dict):
+        raise ConfigError(f"{path}: a config is a mapping of settings (title: ..., data: ...), "
+                          f"got a {type(cfg).__name__}")
+    cfg = _ConfigDict(cfg)
+    cfg.lines = _key_lines(node) if node is not None else {}
+    return cfg
+
+
+def _plain(obj):
+    """``obj`` with plain ``int``/``float`` numbers and new dicts and lists (after the checks that
+    need the numbers' text)."""
+    if isinstance(obj, Mapping):
+        return {k: _plain(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_plain(v) for v in obj]
+    if isinstance(obj, _RawInt):
+        return int(obj)
+    if isinstance(obj, _RawFloat):
+        return float(obj)
+    return obj
+
+
+def _key_hint(value) -> str:
+    """What an area key written as a YAML number most likely meant, as quoted YAML text."""
+    raw = str(getattr(value, "raw", value))
+    if raw.isdigit() and len(raw) in (4, 7, 11):  # Kreis, AGS or 12-digit key without its leading zero
+        return f"write it in quotes: '{raw.zfill(len(raw) + 1)}' (an area key keeps its leading zero)"
+    return f"write it in quotes: '{raw}'"
+
+
+def _shown(value) -> str:
+    """A value as the file wrote it (a number's text), else its repr."""
+    return getattr(value, "raw", None) or repr(value)
+
+
+# --------------------------------------------------------------------------- the checks
+class _Where:
+    """Builds the start of a message: the file and the line of a key path."""
+
+    def __init__(self, path: Path | None, lines: dict):
+        self.path, self.lines = path, lines
+
+    def __call__(self, *key, value=None) -> str:
+        line = getattr(value, "line", None) if isinstance(value, _Number) else None
+        line = line if line is not None else self.lines.get(tuple(str(k) for k in key))
+        return f"{self.path if self.path is not None else 'config'}{f', line {line}' if line else ''}"
+
+
+def _unknown_keys(mapping: Mapping, valid: tuple[str, ...], where: _Where, block: str | None = None) -> None:
+    """Refuse the first key of ``mapping`` not in ``valid``, naming the closest valid key."""
+    for k in mapping:
+        name = str(getattr(k, "raw", k))
+        if isinstance(k, str) and k in valid:
+            continue
+        close = difflib.get_close_matches(name, valid, n=1)
+        hint = f"; did you mean '{close[0]}'?" if close else f" (valid keys: {', '.join(valid)})"
+        key = (block, name) if block else (name,)
+        raise ConfigError(f"{where(*key)}: {f'{block}: ' if block else ''}unknown key '{name}'{hint}")
+
+
+def _check_area_keys(cfg: Mapping, where: _Where) -> None:
+    """Area keys (``profiles``, ``kreis``) must be YAML text: a number is refused with the text to
+    write (``03453001`` unquoted is the octal number 939521 in YAML 1.1)."""
+    for name in CONFIG_AREA_KEYS:
+        if name not in cfg:
+            continue
+        value = cfg[name]
+        if name == "profiles" and (value is None or value == "all"):
+            continue
+        items = list(enumerate(value)) if isinstance(value, list) else [(None, value)]
+        if name == "profiles" and not isinstance(value, (list, int, float)):
+            raise ConfigError(f"{where(name)}: profiles: expected 'all' or a list of area keys, got {value!r}")
+        for i, v in items:
+            label = name if i is None else f"{name}[{i}]"
+            if isinstance(v, bool) or not isinstance(v, str):
+                shown = getattr(v, "raw", repr(v))
+                read_as = f" (YAML reads it as the number {int(v) if isinstance(v, int) else v})" \
+                    if isinstance(v, (int, float)) and str(v) != shown else ""
+                line = f"{where.path}, line {v.line}" if isinstance(v, _Number) else str(where.path or "config")
+                raise ConfigError(f"{line}: {label}: the area key {shown} is not text{read_as}; {_key_hint(v)}")
+
+
+def _check_report_year(cfg: Mapping, where: _Where) -> int | None:
+    """``report_year`` must be an integer year in :data:`CONFIG_YEARS`."""
+    y = cfg.get("report_year")
+    if y is None:
+        return None
+    at = where("report_year", value=y)
+    if isinstance(y, bool) or not isinstance(y, int):
+        raise ConfigError(f"{at}: report_year: {_shown(y)} is not a year (write a whole number such as 2024)")
+    if not CONFIG_YEARS[0] <= y <= CONFIG_YEARS[1]:
+        raise ConfigError(f"{at}: report_year: {y} is not a plausible report year "
+                          f"({CONFIG_YEARS[0]}–{CONFIG_YEARS[1]})")
+    return int(y)
+
+
+def _check_disclosure(cfg: Mapping, where: _Where) -> DisclosureSettings:
+    """``disclosure:`` must pass :func:`check_block` (a threshold below 3 needs an acknowledgement)."""
+    if "disclosure" not in cfg:
+        return DisclosureSettings()
+    block = cfg["disclosure"]
+    try:
+        return check_block(_plain(block) if isinstance(block, Mapping) else block)
+    except ValueError as exc:
+        inner = block if isinstance(block, dict) else {}
+        first = next((k for k in ("threshold", _ACK, "mode", "round_base", "zeros_visible")
+                      if k in inner and k in str(exc)), None)
+        raise ConfigError(f"{where('disclosure', first) if first else where('disclosure')}: {exc}") from None
+
+
+def _text(cfg: Mapping, name: str, where: _Where, default=None, choices: tuple[str, ...] | None = None):
+    """The text value of ``name`` (``default`` if absent or empty); a number, true/false, a list
+    or a mapping is refused, and so is a value not among ``choices``."""
+    value = cfg.get(name)
+    if value is None:
+        return default
+    if not isinstance(value, str):
+        hint = f" (write it in quotes: '{_shown(value)}')" if isinstance(value, (int, float)) else ""
+        raise ConfigError(f"{where(name, value=value)}: {name}: expected text, got {_shown(value)}{hint}")
+    if choices is not None and value not in choices:
+        said = " nor ".join(repr(c) for c in choices) if len(choices) == 2 else ", ".join(map(repr, choices))
+        raise ConfigError(f"{where(name)}: {name}: {value!r} is neither {said}" if len(choices) == 2 else
+                          f"{where(name)}: {name}: {value!r} is not one of {said}")
+    return value
+
+
+def _texts(cfg: Mapping, name: str, where: _Where, what: str, block: str | None = None,
+           allow_one: bool = False) -> tuple[str, ...] | None:
+    """A list of text (``None`` if absent or empty); ``allow_one``: a single text is a list of one."""
+    value = cfg.get(name)
+    label = f"{block}: {name}" if block else name
+    key = (block, name) if block else (name,)
+    if value is None:
+        return None
+    if allow_one and isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list):
+        raise ConfigError(f"{where(*key, value=value)}: {label}: expected a list of {what}, got {_shown(value)}")
+    for i, v in enumerate(value):
+        if not isinstance(v, str):
+            raise ConfigError(f"{where(*key, value=v)}: {label}[{i}]: expected text ({what}), got {_shown(v)} "
+                              f"(write it in quotes: '{getattr(v, 'raw', v)}')")
+    return tuple(value)
+
+
+def _folder_or_file(value, name: str, base: Path, where: _Where, kind: str, key: tuple | None = None) -> Path:
+    """``value`` resolved against ``base``; it must exist as a ``kind`` (``"folder"`` or ``"file"``)."""
+    key = key or (name,)
+    if not isinstance(value, str):
+        raise ConfigError(f"{where(*key, value=value)}: {name}: expected a path, got {_shown(value)}")
+    p = (base / Path(value).expanduser()).resolve()
+    if kind == "folder" and not p.is_dir():
+        raise ConfigError(f"{where(*key)}: {name}: folder {p} does not exist")
+    if kind == "file" and not p.is_file():
+        raise ConfigError(f"{where(*key)}: {name}: file {p} missing")
+    return p
+
+
+def _parse_monitoring(cfg: Mapping, where: _Where) -> MonitoringSettings:
+    block = cfg.get("monitoring")
+    if block is None:
+        return MonitoringSettings()
+    if not isinstance(block, Mapping):
+        raise ConfigError(f"{where('monitoring')}: monitoring: expected a mapping (status: [...], dynamics_years: 2), "
+                          f"got {_shown(block)}")
+    years = block.get("dynamics_years")
+    if years is not None and (isinstance(years, bool) or not isinstance(years, int) or years < 1):
+        raise ConfigError(f"{where('monitoring', 'dynamics_years', value=years)}: monitoring: dynamics_years: "
+                          f"expected a whole number >= 1, got {_shown(years)}")
+    return MonitoringSettings(status=_texts(block, "status", where, "indicator ids", block="monitoring"),
+                      dynamics_years=int(years) if years is not None else None)
+
+
+def _parse(cfg: Mapping, path: Path | None) -> Config:
+    """Every check of a config mapping, in the order of the file's problems a user meets first:
+    unknown keys (at any level), area keys and years, the disclosure block, then types and paths."""
+    if not isinstance(cfg, Mapping):
+        raise ConfigError(f"{path or 'config'}: a config is a mapping of settings (title: ..., data: ...), "
+                          f"got a {type(cfg).__name__}")
+    where = _Where(path, getattr(cfg, "lines", {}))
+    _unknown_keys(cfg, KEYS, where)
+    for block, kind in _BLOCKS.items():
+        if isinstance(cfg.get(block), Mapping):
+            _unknown_keys(cfg[block], tuple(f.name for f in dataclasses.fields(kind)), where, block)
+    _check_area_keys(cfg, where)
+    report_year = _check_report_year(cfg, where)
+    disclosure = _check_disclosure(cfg, where)
+    base = path.parent if path is not None else Path.cwd()
+    source = _text(cfg, "source", where, "own", SOURCES)
+    kreis = _text(cfg, "kreis", where)
+    if kreis is not None and not re.fullmatch(r"[0-9]{5}", kreis):
+        raise ConfigError(f"{where('kreis')}: kreis: {kreis!r} is not a Kreis key (five digits in quotes, "
+                          "e.g. '03353')")
+    profiles = cfg.get("profiles")
+    catalog = _texts(cfg, "catalog", where, "catalog files", allow_one=True) or ()
+    return Config(
+        title=_text(cfg, "title", where),
+        description=_text(cfg, "description", where),
+        source=source,
+        data=_folder_or_file(cfg["data"], "data", base, where, "folder") if cfg.get("data") is not None else None,
+        kreis=kreis,
+        mirror=_folder_or_file(cfg["mirror"], "mirror", base, where, "folder")
+        if cfg.get("mirror") is not None else None,
+        report_year=report_year,
+        chapters=_texts(cfg, "chapters", where, "chapter names"),
+        profile_template=_text(cfg, "profile_template", where, "gemeindeprofil"),
+        profiles="all" if profiles in (None, "all") else tuple(profiles),
+        toc_exclude=_texts(cfg, "toc_exclude", where, "book pages") or (),
+        validation=_text(cfg, "validation", where, "strict", VALIDATION_MODES),
+        catalog=tuple(_folder_or_file(c, "catalog", base, where, "file") for c in catalog),
+        key_figures=_texts(cfg, "key_figures", where, "indicator ids"),
+        disclosure=disclosure,
+        monitoring=_parse_monitoring(cfg, where),
+        path=path,
+        raw=MappingProxyType(_plain(cfg)),
+    )

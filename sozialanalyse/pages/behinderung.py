@@ -1,0 +1,53 @@
+"""The page Menschen mit Behinderungen (``notebooks/behinderung.ipynb``): the
+Schwerbehindertenquote at town and Sozialraum level and by age and sex.
+
+Floor: pages. The indicator tables, maps and trends are shared with other chapters
+(:mod:`sozialanalyse.pages.common`).
+"""
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from ..model.areas import AGE_GROUPS
+from ..render import figures, fmt
+from ..stats.aggregate import report_year, sum_counts
+from ..stats.health import wilson_ci
+from .common import finish, indicator_intro, indicator_maps, indicator_table, indicator_trend, style
+
+__all__ = [
+    "DISABILITY_IDS",
+    "disability_by_age",
+    "indicator_intro",
+    "indicator_maps",
+    "indicator_table",
+    "indicator_trend",
+]
+
+#: Indicators of the chapter Menschen mit Behinderungen.
+DISABILITY_IDS = ("schwerbehindertenquote", "schwerbehindertenquote_65plus")
+
+
+def disability_by_age(district, year: int | None = None):
+    """Figure: Schwerbehindertenquote by age band and sex with 95 % Wilson intervals (Kreis)."""
+    year = report_year(district, year)
+    sb = sum_counts(district, "schwerbehinderte", "kreis", [year], by=["age_group", "sex"])
+    pop = sum_counts(district, "einwohner", "kreis", [year], by=["age_group", "sex"])
+    m = pop.merge(sb, on=["area_id", "age_group", "sex"], how="left", suffixes=("_pop", "")).fillna({"value": 0})
+    fig, ax = plt.subplots(figsize=(8, 3.6))
+    x = np.arange(len(AGE_GROUPS))
+    for sex in ("w", "m"):
+        s = m[m["sex"] == sex].set_index("age_group").reindex(list(AGE_GROUPS))
+        lo, hi = wilson_ci(s["value"].to_numpy(), s["value_pop"].to_numpy())
+        ax.plot(x, 100 * s["value"] / s["value_pop"], marker="o", markersize=3, color=figures.PALETTE[sex],
+                label=figures.SEX_LABELS[sex])
+        ax.fill_between(x, 100 * lo, 100 * hi, color=figures.PALETTE[sex], alpha=0.15, linewidth=0)
+    ax.set_xticks(x, AGE_GROUPS, rotation=45, ha="right")
+    ax.yaxis.set_major_formatter(fmt.axis_formatter(0, "%"))
+    ax.set_xlabel("Altersgruppe (Jahre)")
+    ax.set_ylabel("je 100 Einwohner der Altersgruppe")
+    ax.set_title(f"Schwerbehinderte Menschen nach Alter und Geschlecht im {district.name}, {year} "
+                 "(mit 95-%-Intervall)", fontsize=10)
+    ax.legend(frameon=False, fontsize=8)
+    style(ax, "y")
+    return finish(fig)

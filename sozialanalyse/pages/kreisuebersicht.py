@@ -1,0 +1,102 @@
+"""The Kreis overview (``notebooks/kreisuebersicht.ipynb``): the Kreis as a whole and its
+Städte, Gemeinden and Samtgemeinden side by side.
+
+Floor: pages. The introduction, key figures, trends and population pyramid of the Kreis are the
+Gemeindeprofil's functions (:mod:`sozialanalyse.pages.gemeindeprofil`) called with the Kreis
+key; they are imported here so that the notebook calls one module. The map and the table of all
+municipalities are only on this page.
+"""
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import pandas as pd
+
+from ..io.own import District
+from ..render import figures, fmt
+from ..render.tables import table
+from ..stats import indicators
+from .common import absent_footnote, format_value, gap_count, kind_label, mark_absent
+from .gemeindeprofil import (intro, key_figures, population_development, population_summary,
+                             pyramid_and_locator, trends_table)
+from .indikatorenkatalog import catalog_href
+
+__all__ = [
+    # shared with the Gemeindeprofil (pages.gemeindeprofil), called with the Kreis key
+    "intro",
+    "key_figures",
+    "population_development",
+    "pyramid_and_locator",
+    "trends_table",
+    # only on this page
+    "municipality_map",
+    "municipality_table",
+]
+
+
+def municipality_table(district: District, year: int, ids: list[str] | None = None):
+    """Table: selected indicators for every municipality and the Kreis (one row each)."""
+    ids = ids or ["sgb2_quote", "kinderarmut", "arbeitslosenquote", "anteil_65plus", "anteil_nichtdeutsche",
+                  "pflegequote"]
+    cat = indicators.catalog(indicators.district_catalog(district)).set_index("id")
+    res = indicators.compute(district, ids, ["gemeindeverband", "kreis"], years=[year])
+    order = list(district.municipalities()["area_id"]) + [district.kreis["area_id"]]
+    wide = res.pivot_table(index="area_id", columns="indicator", values="value", aggfunc="first",
+                           dropna=False).reindex(index=order, columns=ids)
+    why = ({(str(a), str(i)): str(r) for a, i, r in zip(res["area_id"], res["indicator"], res["reason"]) if str(r)}
+           if "reason" in res.columns else {})
+    pop = {a: population_summary(district, a, year)["einwohner"] for a in order}
+    pop_gap = {a: gap_count(district, a, "einwohner", year) for a in order if pd.isna(pop[a])}
+    pop_gap = {a: k for a, k in pop_gap.items() if k}
+    rows, absent = [], {}
+    header_links = {}
+    for a in order:
+        row = {"Gebiet": district.name_of(a), "Art": kind_label(district, a),
+               "Einwohner": f"{fmt.ABSENT} ²" if a in pop_gap else fmt.num(pop[a])}
+        if a in pop_gap:
+            n = len(district.base_of(a))
+            absent.setdefault(f"incomplete: einwohner {year} in {pop_gap[a]} of {n} base area{'s' if n != 1 else ''}",
+                              None)
+        for i in ids:
+            label = f"{cat.loc[i, 'name']} ({cat.loc[i, 'unit']})"
+            header_links[label] = catalog_href(i, from_profile=False)
+            r = why.get((str(a), i), "")
+            row[label] = mark_absent({"reason": r}, absent) or format_value(wide.loc[a, i], str(cat.loc[i, "unit"]))
+        rows.append(row)
+    df = pd.DataFrame(rows)
+    return table(df, caption=f"Städte, Gemeinden und Samtgemeinden, {year}", header_links=header_links,
+                 footnotes=absent_footnote(absent) or None,
+                 align_right=[c for c in df.columns if c not in ("Gebiet", "Art")])
+
+
+def municipality_map(district: District, year: int, indicator_id: str = "sgb2_quote", area_id: str | None = None):
+    """Choropleth of an indicator over the municipalities (or the Sozialräume of ``area_id``)."""
+    cat = indicators.catalog(indicators.district_catalog(district)).set_index("id")
+    geo = district.geometry
+    if area_id is None:
+        level, shapes = "gemeindeverband", geo[geo["kind"].isin(["Stadt", "Einheitsgemeinde", "Samtgemeinde"])]
+    else:
+        children = district.children(area_id)
+        level = "sozialraum" if (children["kind"] == "Sozialraum").all() else "gemeinde"
+        shapes = geo[geo["area_id"].isin(children["area_id"])]
+    res = indicators.compute(district, [indicator_id], level, years=[year])
+    cols = ["area_id", "value"] + (["reason"] if "reason" in res.columns else [])
+    shapes = shapes.merge(res[cols], on="area_id", how="left")
+    incomplete = "reason" in shapes.columns and (shapes["reason"].astype(object).fillna("") != "").any()
+    fig, ax = plt.subplots(figsize=(7.5, 6.5))
+    extra = []
+    if area_id is None:
+        from matplotlib.lines import Line2D
+
+        fac = district.facilities_gdf()
+        psp = fac[fac["type"] == "Pflegestützpunkt"]
+        if len(psp):
+            psp.plot(ax=ax, color="#1f3b73", marker="^", markersize=40, zorder=5)
+            extra.append(Line2D([], [], color="#1f3b73", marker="^", linestyle="", label="Pflegestützpunkt"))
+    figures.choropleth(shapes, "value", ax=ax, decimals=1, unit=str(cat.loc[indicator_id, "unit"]),
+                     labels="name" if area_id is None else None,
+                     legend_title=f"{cat.loc[indicator_id, 'name']} {year}",
+                     title=f"{cat.loc[indicator_id, 'name']}, {year}", extra_handles=extra,
+                     missing_label="fehlt (Eingangsdaten unvollständig)" if incomplete else "keine Angabe")
+    fig.tight_layout()
+    plt.close(fig)
+    return fig

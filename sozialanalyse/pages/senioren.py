@@ -1,0 +1,63 @@
+"""The page Senioren (``notebooks/senioren.ipynb``): indicators of older people at town and
+Sozialraum level and the projection of the people aged 65-79 and 80+.
+
+Floor: pages. The indicator tables, maps and trends are shared with other chapters
+(:mod:`sozialanalyse.pages.common`); the projection is :func:`sozialanalyse.stats.care.care_projection`.
+"""
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+
+from ..model.areas import age_groups_between
+from ..render import fmt
+from ..stats.aggregate import area_names, sum_counts
+from ..stats.care import care_projection
+from .common import finish, indicator_intro, indicator_maps, indicator_table, indicator_trend, style
+
+__all__ = [
+    "SENIOR_IDS",
+    "indicator_intro",
+    "indicator_maps",
+    "indicator_table",
+    "indicator_trend",
+    "senior_projection",
+]
+
+#: Indicators of the chapter Senioren (ids of the indicator catalog).
+SENIOR_IDS = ("anteil_65plus", "anteil_80plus", "altersarmut", "anteil_alleinlebende_65plus",
+              "pflegequote_80plus")
+
+
+def senior_projection(district, year: int | None = None, end_year: int = 2040):
+    """Figure: people aged 65-79 and 80+ in the Kreis, observed and projected to ``end_year``."""
+    p = care_projection(district, year, end_year)
+    pop = p["population"]
+    k = pop[pop["area_id"] == "Insgesamt"]
+    groups = {"65 bis 79 Jahre": age_groups_between(65, 79), "80 Jahre und älter": age_groups_between(80)}
+    absent = p.get("absent", [])
+    if absent:  # observed over the same municipalities as projected ("Insgesamt" without them)
+        hist = sum_counts(district, "einwohner", "gemeindeverband", district.years, by=["year", "age_group"])
+        hist = hist[~hist["area_id"].isin(absent)]
+        # a base area of another municipality with absent rows in some year stays NaN (left out)
+        hist = hist.groupby(["year", "age_group"], as_index=False)["value"].agg(lambda v: v.sum(skipna=False))
+    else:
+        hist = sum_counts(district, "einwohner", "kreis", district.years, by=["year", "age_group"])
+    fig, ax = plt.subplots(figsize=(8, 3.6))
+    colors = ["#d89a2b", "#6b4c9a"]
+    for (label, bands), color in zip(groups.items(), colors):
+        h = hist[hist["age_group"].isin(bands)].groupby("year")["value"].sum()
+        f = k[k["age_group"].isin(bands)].groupby("year")["population"].sum()
+        ax.plot(h.index, h.to_numpy(), color=color, marker="o", markersize=3, label=f"{label} (Melderegister)")
+        ax.plot(f.index, f.to_numpy(), color=color, linestyle="--", label=f"{label} (Vorausberechnung)")
+        ax.annotate(fmt.num(f.iloc[-1], 0), (f.index[-1], f.iloc[-1]), xytext=(4, 0), textcoords="offset points",
+                    fontsize=8, va="center")
+    ax.yaxis.set_major_formatter(fmt.axis_formatter())
+    ax.xaxis.set_major_locator(plt.MaxNLocator(integer=True))
+    ax.set_ylim(bottom=0)
+    ax.set_ylabel("Einwohnerinnen und Einwohner")
+    without = ", ".join(area_names(district)[a] for a in absent)
+    ax.set_title(f"Ältere Menschen im {district.name} bis {p['end_year']}"
+                 + (f"\nohne {without} (Einwohnerzahlen unvollständig)" if without else ""), fontsize=10)
+    ax.legend(frameon=False, fontsize=8, loc="lower left", ncol=2)
+    style(ax, "y")
+    return finish(fig)

@@ -1,0 +1,192 @@
+"""Counts of a district summed to the areas of a level, with absent rows kept absent.
+
+The statistics floor (imports only :mod:`sozialanalyse.model`). These are the sums the health,
+care and access statistics build on: the long counts table
+``area_id, year, variable, age_group, sex, nationality, type, value`` of the base areas summed
+to a level of the area tree (``kreis``, ``gemeindeverband``, ``sozialraum``, ... or ``base``)
+and over years.
+
+Missing is missing: a base area that lacks rows of a variable in a year
+(``district.gaps``, :func:`sozialanalyse.model.completeness.find_gaps`) makes the sum of its
+area NaN (:func:`sum_counts`), or is left out of a reference computed from the complete part of
+the district and named (:func:`sum_complete`); it is never counted as 0.
+
+``district`` is a district of the own format (``areas``, ``counts``, ``gaps``, ``kreis``,
+``years``, ``report_year``, ``municipalities()``).
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..model.areas import areas_at_level, base_areas, base_to_level
+
+__all__ = [
+    "area_names",
+    "gap_base_areas",
+    "level_ids",
+    "level_of",
+    "pool_years",
+    "population_by",
+    "report_year",
+    "sum_complete",
+    "sum_counts",
+    "wide_sum",
+]
+
+
+def _as_list(variables) -> list[str]:
+    return [variables] if isinstance(variables, str) else list(variables)
+
+
+def report_year(district, year=None) -> int:
+    """``year``, or the district's report year when ``year`` is None or 0."""
+    return int(year or district.report_year)
+
+
+def pool_years(district, year: int, pool: int) -> list[int]:
+    """The district's data years among the last ``pool`` years up to ``year`` (ascending).
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> pool_years(SimpleNamespace(years=[2019, 2020, 2021, 2022]), 2022, 3)
+    [2020, 2021, 2022]
+    """
+    return [y for y in district.years if year - pool < y <= year]
+
+
+def area_names(district) -> dict[str, str]:
+    """``area_id`` -> name of every area of the district."""
+    return dict(zip(district.areas["area_id"], district.areas["name"]))
+
+
+def level_of(district, level: str) -> pd.Series:
+    """Base area -> its area at ``level``.
+
+    Parameters
+    ----------
+    district : District
+    level : str
+        A level of the area tree (:data:`sozialanalyse.model.areas.LEVELS`), ``kreis`` (every
+        base area maps to the Kreis) or ``base`` (every base area maps to itself).
+
+    Returns
+    -------
+    Series
+        Indexed by the base ``area_id``; base areas without an area at ``level`` are left out.
+    """
+    if level == "kreis":
+        base = base_areas(district.areas)["area_id"]
+        return pd.Series(district.kreis["area_id"], index=pd.Index(base, name="area_id"))
+    if level == "base":
+        base = base_areas(district.areas)["area_id"]
+        return pd.Series(base.to_numpy(), index=pd.Index(base, name="area_id"))
+    return base_to_level(district.areas, level)
+
+
+def level_ids(district, level: str) -> list[str]:
+    """Ids of the areas at ``level`` in the order of the area tree (``gemeindeverband``: the
+    municipalities; ``base``: the base areas)."""
+    if level == "gemeindeverband":
+        return list(district.municipalities()["area_id"])
+    if level == "base":
+        return base_areas(district.areas)["area_id"].tolist()
+    return areas_at_level(district.areas, level)["area_id"].tolist()
+
+
+def sum_counts(district, variables, level: str, years, by=()) -> pd.DataFrame:
+    """Counts of ``variables`` summed to the areas of ``level`` and over ``years``.
+
+    Parameters
+    ----------
+    district : District
+    variables : str or list of str
+        Variables of the counts table.
+    level : str
+        See :func:`level_of`.
+    years : iterable of int
+    by : sequence of str
+        Further columns to keep (``year``, ``age_group``, ``sex``, ``type``, ...).
+
+    Returns
+    -------
+    DataFrame
+        ``area_id``, ``by`` ..., ``value``. The value is NaN for an area with a base area that
+        lacks rows of ``variables`` in one of ``years`` (``district.gaps``), never a sum with 0;
+        with ``year`` in ``by``, only in the years with the gap.
+    """
+    variables = _as_list(variables)
+    c = district.counts
+    c = c[c["variable"].isin(variables) & c["year"].isin(list(years))]
+    mapping = level_of(district, level)
+    c = c.assign(area_id=c["area_id"].map(mapping)).dropna(subset=["area_id"])
+    out = c.groupby(["area_id", *by], as_index=False, observed=True)["value"].sum()
+    gaps = getattr(district, "gaps", None)
+    if gaps is not None and len(gaps):
+        g = gaps[gaps["variable"].isin(variables) & gaps["year"].isin(list(years))]
+        g = g.assign(area_id=g["area_id"].map(mapping)).dropna(subset=["area_id"])
+        if "year" in by:  # per year: a gap in one year leaves the other years of the area known
+            hit = pd.MultiIndex.from_frame(out[["area_id", "year"]]).isin(
+                pd.MultiIndex.from_frame(g[["area_id", "year"]].astype({"year": out["year"].dtype})))
+        else:
+            hit = out["area_id"].isin(set(g["area_id"]))
+        out.loc[hit, "value"] = np.nan
+    return out
+
+
+def gap_base_areas(district, variables, years) -> list[str]:
+    """Base areas lacking rows of ``variables`` in one of ``years`` (``district.gaps``), sorted."""
+    variables = _as_list(variables)
+    gaps = getattr(district, "gaps", None)
+    if gaps is None or not len(gaps):
+        return []
+    g = gaps[gaps["variable"].isin(variables) & gaps["year"].isin([int(y) for y in years])]
+    return sorted(set(g["area_id"].astype(str)))
+
+
+def sum_complete(district, variables, level: str, years, by=(), among=(), exclude=()) -> pd.DataFrame:
+    """Like :func:`sum_counts`, but over the complete base areas only.
+
+    A reference (Kreis rates, Kreis totals) from the complete part of the district: the base
+    areas lacking rows of ``variables`` or ``among`` in ``years``, and those in ``exclude``, are
+    left out, not counted as 0.
+
+    Returns
+    -------
+    DataFrame
+        ``area_id``, ``by`` ..., ``value``; ``attrs["left_out"]`` lists the base areas left out
+        (sorted). A page must say so.
+    """
+    variables = _as_list(variables)
+    left_out = sorted(set(gap_base_areas(district, [*variables, *among], years)) | set(exclude))
+    c = district.counts
+    c = c[c["variable"].isin(variables) & c["year"].isin(list(years)) & ~c["area_id"].isin(left_out)]
+    mapping = level_of(district, level)
+    c = c.assign(area_id=c["area_id"].map(mapping)).dropna(subset=["area_id"])
+    out = c.groupby(["area_id", *by], as_index=False, observed=True)["value"].sum()
+    out.attrs["left_out"] = left_out
+    return out
+
+
+def population_by(district, level: str, years, by=("sex", "age_group")) -> pd.DataFrame:
+    """Population per area of ``level``, year and ``by`` (column ``population``; NaN as in
+    :func:`sum_counts`)."""
+    return sum_counts(district, "einwohner", level, years, by=["year", *by]).rename(
+        columns={"value": "population"})
+
+
+def wide_sum(df: pd.DataFrame, index: str, columns: str) -> pd.DataFrame:
+    """``value`` summed by ``index`` x ``columns``; a NaN stays NaN.
+
+    ``pivot_table(aggfunc="sum")`` would make it 0.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"area_id": ["a", "a", "b"], "type": ["x", "y", "x"],
+    ...                    "value": [1.0, 2.0, float("nan")]})
+    >>> w = wide_sum(df, "area_id", "type")
+    >>> w.loc["a"].tolist(), bool(w.loc["b"].isna().all())
+    ([1.0, 2.0], True)
+    """
+    return df.groupby([index, columns])["value"].agg(lambda v: v.sum(skipna=False)).unstack(columns)

@@ -1,0 +1,148 @@
+"""The package is a house with floors (README "Layout"): each floor imports only the floors below
+it, also inside functions, and no module imports itself round about.
+
+The floors are written down once, as the import-linter contract in ``pyproject.toml``; these tests
+run that contract, prove that it would catch an upward import, and look for import cycles (which
+a layers contract does not see inside one floor).
+"""
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import grimp
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGE = "sozialanalyse"
+
+
+def _lint(cwd: Path, pythonpath: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-c", "import sys; from importlinter.cli import lint_imports_command; "
+         "sys.exit(lint_imports_command(['--no-cache', 'pyproject.toml']))"],
+        cwd=cwd, env={"PYTHONPATH": str(pythonpath), "PATH": "/usr/bin:/bin"},
+        capture_output=True, text=True, timeout=300)
+
+
+def _floors() -> list[str]:
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["importlinter"]
+    (contract,) = [c for c in config["contracts"] if c["type"] == "layers"]
+    return [floor.strip() for layer in contract["layers"] for floor in layer.split("|")]
+
+
+def test_the_floors_are_the_subpackages():
+    """Every subpackage (and cli.py) is a floor of the contract: a new floor cannot slip in unchecked."""
+    on_disk = {f"{PACKAGE}.{p.name}" for p in (ROOT / PACKAGE).iterdir()
+               if p.is_dir() and (p / "__init__.py").is_file()} | {f"{PACKAGE}.cli"}
+    assert on_disk == set(_floors())
+
+
+def test_floors_import_only_downwards():
+    result = _lint(ROOT, ROOT)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Contracts: 1 kept, 0 broken" in result.stdout
+
+
+def test_the_contract_catches_an_upward_import(tmp_path):
+    """A planted import of a page module inside a statistics function breaks the contract."""
+    shutil.copytree(ROOT / PACKAGE, tmp_path / PACKAGE, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    target = tmp_path / PACKAGE / "stats" / "health.py"
+    target.write_text(target.read_text(encoding="utf-8")
+                      + "\n\ndef _planted():\n    from ..pages import gemeindeprofil  # upward\n"
+                        "    return gemeindeprofil\n", encoding="utf-8")
+    result = _lint(tmp_path, tmp_path)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "BROKEN" in result.stdout
+    assert "sozialanalyse.stats.health -> sozialanalyse.pages.gemeindeprofil" in result.stdout
+
+
+def _cycles(graph) -> list[list[str]]:
+    """Strongly connected components with more than one module (Tarjan, iterative)."""
+    modules = sorted(graph.modules)
+    edges = {m: sorted(graph.find_modules_directly_imported_by(m)) for m in modules}
+    index, low, on, stack, out, counter = {}, {}, set(), [], [], [0]
+    for start in modules:
+        if start in index:
+            continue
+        work = [(start, iter(edges[start]))]
+        index[start] = low[start] = counter[0]; counter[0] += 1
+        stack.append(start); on.add(start)
+        while work:
+            v, it = work[-1]
+            for w in it:
+                if w not in index:
+                    index[w] = low[w] = counter[0]; counter[0] += 1
+                    stack.append(w); on.add(w)
+                    work.append((w, iter(edges[w])))
+                    break
+                if w in on:
+                    low[v] = min(low[v], index[w])
+            else:
+                work.pop()
+                if work:
+                    low[work[-1][0]] = min(low[work[-1][0]], low[v])
+                if low[v] == index[v]:
+                    comp = []
+                    while True:
+                        w = stack.pop(); on.discard(w); comp.append(w)
+                        if w == v:
+                            break
+                    if len(comp) > 1:
+                        out.append(sorted(comp))
+    return out
+
+
+def test_no_import_cycles():
+    """Counting imports inside functions (grimp reads every import statement)."""
+    graph = grimp.build_graph(PACKAGE, cache_dir=None)
+    assert _cycles(graph) == []
+
+
+def test_cycle_finder_finds_a_cycle():
+    graph = grimp.ImportGraph()
+    for m in ("p", "p.a", "p.b", "p.c"):
+        graph.add_module(m)
+    graph.add_import(importer="p.a", imported="p.b")
+    graph.add_import(importer="p.b", imported="p.c")
+    graph.add_import(importer="p.c", imported="p.a")
+    assert _cycles(graph) == [["p.a", "p.b", "p.c"]]
+
+
+def test_star_import_works():
+    namespace: dict = {}
+    exec(f"from {PACKAGE} import *", namespace)
+    assert "__version__" in namespace
+
+
+@pytest.mark.parametrize("floor", _floors())
+def test_every_floor_says_what_it_is(floor):
+    import importlib
+
+    module = importlib.import_module(floor)
+    assert module.__doc__ and len(module.__doc__.strip()) > 40, f"{floor} needs a module docstring"
+
+
+def test_every_notebook_has_its_page_module():
+    """A reader of ``notebooks/<name>.ipynb`` finds its code in ``sozialanalyse/pages/<name>.py``,
+    and every page module serves a notebook (``common`` holds what several share)."""
+    notebooks = {p.stem for p in (ROOT / "notebooks").glob("*.ipynb")}
+    pages = {p.stem for p in (ROOT / PACKAGE / "pages").glob("*.py")} - {"__init__", "common"}
+    assert notebooks == pages
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "notebooks").glob("*.ipynb")), ids=lambda p: p.stem)
+def test_a_notebook_calls_its_own_page_module(path):
+    """The notebook's calls go to ``sa.pages.<its name>`` (plus the footer of ``pages.common``)."""
+    import re
+
+    import nbformat
+
+    nb = nbformat.read(path, as_version=4)
+    source = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+    used = set(re.findall(r"\bsa\.pages\.(\w+)\.", source))
+    assert used <= {path.stem, "common"}, f"{path.name} calls {sorted(used - {path.stem, 'common'})}"
