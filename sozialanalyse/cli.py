@@ -63,7 +63,7 @@ def _musterland(args) -> int:
 
 
 # --- validate (sozialanalyse.io.validate) and data fetch (sozialanalyse.io.fetch) ---
-def _validate_official(cfg: dict, strict: bool) -> int:
+def _validate_official(cfg, strict: bool) -> int:
     """``validate`` of a config with ``source: official``: load it and print every file's
     reconciliation line and every key without a partner."""
     import warnings
@@ -112,10 +112,10 @@ def _validate(args) -> int:
             print(f"sozialanalyse validate: error: {args.folder} is neither a district folder nor a report "
                   f"config: {exc}", file=sys.stderr)
             return 2
-        if cfg.get("source") == "official":
+        if cfg.official:
             return _validate_official(cfg, args.strict)
-        target = Path(cfg["data"])
-        report_year = cfg.get("report_year") if isinstance(cfg.get("report_year"), int) else None
+        target = cfg.data
+        report_year = cfg.report_year
     try:
         result = validate(target, strict=False, geometry=not getattr(args, "no_geometry", False),
                           report_year=report_year)

@@ -51,6 +51,6 @@ def load(source: str | Path) -> District:
     if folder.is_dir():
         return load_district(folder)
     cfg = read_config(source)
-    if cfg.get("source") == "official":
+    if cfg.official:
         return load_official(cfg)
-    return load_district(cfg["_path"])
+    return load_district(cfg.path)

@@ -33,6 +33,7 @@ import pandas as pd
 
 from . import areas as _areas
 from . import completeness as _completeness
+from .config import Config
 from .errors import DataError
 
 __all__ = ["BOUNDARY_READERS", "KINDS", "OFFICIAL", "OWN", "District", "totals"]
@@ -69,7 +70,7 @@ class District:
     counts: pd.DataFrame = field(default_factory=_empty)
     facilities: pd.DataFrame = field(default_factory=_empty)
     meta: dict = field(default_factory=dict)
-    config: dict = field(default_factory=dict)
+    config: Config = field(default_factory=Config)  #: the report config (defaults for a data folder)
     #: Own format: the data folder (``areas.csv``, the count tables, ``gebiete.gpkg``).
     folder: Path | None = None
     lenient: bool = False  #: built from the rows that pass validation (``validation: lenient``)
@@ -136,7 +137,7 @@ class District:
 
     @property
     def report_year(self) -> int:
-        return int(self.config.get("report_year") or max(self.years))
+        return int(self.config.report_year or max(self.years))
 
     @property
     def unmatched(self) -> pd.DataFrame:
