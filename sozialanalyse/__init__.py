@@ -32,6 +32,11 @@ _DAILY = {
     "load": ("sozialanalyse.io.load", "load"),
     "District": ("sozialanalyse.model.district", "District"),
     "load_district": ("sozialanalyse.io.own", "load_district"),
+    "read_config": ("sozialanalyse.model.config", "read_config"),
+    "Config": ("sozialanalyse.model.config", "Config"),
+    "validate": ("sozialanalyse.io.validate", "validate"),
+    "catalog": ("sozialanalyse.stats.indicators", "catalog"),
+    "compute": ("sozialanalyse.stats.indicators", "compute"),
 }
 
 __all__ = ["__version__", *_FLOORS, *_DAILY]

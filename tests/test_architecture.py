@@ -7,6 +7,7 @@ a layers contract does not see inside one floor).
 """
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -146,3 +147,35 @@ def test_a_notebook_calls_its_own_page_module(path):
     source = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
     used = set(re.findall(r"\bsa\.pages\.(\w+)\.", source))
     assert used <= {path.stem, "common"}, f"{path.name} calls {sorted(used - {path.stem, 'common'})}"
+
+
+def _readme_map() -> set[str]:
+    """The package files the README's layout map names (``sozialanalyse/<floor>/<file>``)."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = text.split("## Layout", 1)[1].split("```", 2)[1]
+    named, folder, inside = set(), None, False
+    for line in block.splitlines():
+        if line.startswith(f"{PACKAGE}/"):
+            inside = True
+            continue
+        if inside and line and not line.startswith(" "):
+            break  # the package's block ends at the next top-level entry
+        if not inside or not line.strip():
+            continue
+        indent = len(line) - len(line.lstrip(" "))
+        entry = re.split(r"\s{2,}", line.strip())[0]
+        if indent == 2 and entry.endswith("/"):
+            folder = entry.rstrip("/")
+        elif indent == 2:
+            named.add(entry)
+        elif indent == 4:
+            named |= {f"{folder}/{name.strip()}" for name in entry.split(",")}
+    return named
+
+
+def test_the_readme_layout_map_matches_the_tree():
+    on_disk = {p.relative_to(ROOT / PACKAGE).as_posix() for p in (ROOT / PACKAGE).rglob("*")
+               if p.is_file() and p.suffix in {".py", ".yml", ".cfg"} and p.name not in {"__init__.py", "_version.py"}}
+    named = _readme_map()
+    assert sorted(on_disk - named) == [], "files missing from the README's layout map"
+    assert sorted(named - on_disk) == [], "the README's layout map names files that do not exist"
