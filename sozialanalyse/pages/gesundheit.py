@@ -16,6 +16,8 @@ Methods (stated on the page as well):
 """
 from __future__ import annotations
 
+import re
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -27,8 +29,17 @@ from ..render.tables import md_escape, table, text
 from ..stats.aggregate import area_names, level_ids, report_year
 from ..stats.health import funnel_plot_data
 from ..stats.mortality import kreis_dsr_by_year, pooled_mortality
-from ..stats.school_entry import SCHOOL_VARS, school_entry_shares
-from .common import finish, fmt_ci, left_out_note, muni_shapes, span, style
+from ..stats.school_entry import EXAMINED, SCHOOL_VARS, school_entry_shares
+from .common import (
+    absent_footnote,
+    finish,
+    fmt_ci,
+    left_out_note,
+    mark_absent,
+    muni_shapes,
+    span,
+    style,
+)
 
 __all__ = [
     "mortality_funnel",
@@ -296,6 +307,24 @@ def mortality_trend(district):
 # ---------------------------------------------------------------------------------------------
 
 
+def _absent_cell(parts, absent: dict) -> str:
+    """``"fehlt ²"`` for a school-entry cell whose inputs are incomplete, collecting each part of
+    its reason (``"incomplete: <variable> <year> in <k> of <n> base areas"``) in ``absent`` for
+    :func:`sozialanalyse.pages.common.absent_footnote`."""
+    for part in parts:
+        mark_absent({"reason": part}, absent)
+    return f"{fmt.ABSENT} ²"
+
+
+def _absent_years(rows: pd.DataFrame) -> str:
+    """``"2022–2024"`` (or ``"2019, 2024"``): the years named by the reasons of ``rows``; ""
+    when there are none."""
+    years = sorted({int(y) for r in rows["reason"] for y in re.findall(r" (\d{4}) in ", str(r))})
+    if not years:
+        return ""
+    return span(years) if years == list(range(years[0], years[-1] + 1)) else ", ".join(map(str, years))
+
+
 def school_entry_figure(district, year: int | None = None, pool: int = 3):
     """Figure: overweight and language-support need by municipality with 95 % Wilson intervals."""
     d = school_entry_shares(district, year, "gemeindeverband", pool)
@@ -303,21 +332,32 @@ def school_entry_figure(district, year: int | None = None, pool: int = 3):
     years = d.attrs["years"]
     order = d[d["variable"] == "einschulung_uebergewicht"].sort_values("name")["area_id"].tolist()
     fig, axes = plt.subplots(1, 2, figsize=(10, 0.36 * len(order) + 1.6), sharey=True)
+    gone = []  # "Übergewicht 2022–2024": findings with "fehlt" in the chart
     for ax, (var, label) in zip(axes, SCHOOL_VARS.items()):
         sub = d[d["variable"] == var].set_index("area_id").reindex(order)
         kk = k[k["variable"] == var].iloc[0]
         y = np.arange(len(order))[::-1]
-        ax.axvspan(kk["low"], kk["high"], color=figures.PALETTE["kreis"], alpha=0.15, linewidth=0)
-        ax.axvline(kk["value"], color=figures.PALETTE["kreis"], linewidth=1.2)
+        kreis_absent = bool(pd.isna(kk["value"]) and kk["reason"])
+        if not kreis_absent:
+            ax.axvspan(kk["low"], kk["high"], color=figures.PALETTE["kreis"], alpha=0.15, linewidth=0)
+            ax.axvline(kk["value"], color=figures.PALETTE["kreis"], linewidth=1.2)
         ax.errorbar(sub["value"], y, xerr=[sub["value"] - sub["low"], sub["high"] - sub["value"]], fmt="o",
                     color=figures.PALETTE["area"], ecolor="#555555", elinewidth=1, capsize=2, markersize=5)
+        missing = sub["value"].isna().to_numpy() & (sub["reason"] != "").to_numpy()
+        for yy in y[missing]:  # incomplete inputs: "fehlt" in the row, no point (never 0 %)
+            ax.text(0.02, yy, fmt.ABSENT, transform=ax.get_yaxis_transform(), va="center", fontsize=8,
+                    color="#555555")
+        if missing.any() or kreis_absent:
+            gone.append(f"{label} {_absent_years(pd.concat([sub[missing], k[k['variable'] == var]]))}")
         ax.set_yticks(y, sub["name"])
         ax.xaxis.set_major_formatter(fmt.axis_formatter(0, "%"))
         ax.set_xlabel("Anteil der untersuchten Kinder")
-        ax.set_title(f"{label} bei der Einschulung\nLandkreis: {fmt.pct(kk['value'])}", fontsize=10)
+        ax.set_title(f"{label} bei der Einschulung\nLandkreis: "
+                     f"{fmt.ABSENT if kreis_absent else fmt.pct(kk['value'])}", fontsize=10)
         style(ax)
     fig.suptitle(f"Schuleingangsuntersuchungen {span(years)} (Punkte mit 95-%-Intervall, "
-                 "grau: Landkreis)", fontsize=9)
+                 "grau: Landkreis)"
+                 + (f"\nfehlt (Eingangsdaten unvollständig): {'; '.join(gone)}" if gone else ""), fontsize=9)
     return finish(fig)
 
 
@@ -350,18 +390,22 @@ def school_entry_table(district, year: int | None = None, level: str = "sozialra
            else level_ids(district, "gemeindeverband"))
     rows = []
     reasons: dict[str, list[str]] = {"Untersuchte Kinder": []}
+    absent: dict = {}  # reasons of the "fehlt" cells, for the footnote
     for a in ids:
         sub = d[d["area_id"] == a].set_index("variable")
         if sub.empty:
             continue
         n = sub["n"].iloc[0]
         small = " ¹" if n < 50 else ""
-        row = {"Stadt": names.get(parent.get(a), ""), "Gebiet": names[a], "Untersuchte Kinder": fmt.num(n)}
+        examined = [p for p in str(sub["reason"].iloc[0]).split("; ") if f" {EXAMINED} " in p]
+        row = {"Stadt": names.get(parent.get(a), ""), "Gebiet": names[a],
+               "Untersuchte Kinder": _absent_cell(examined, absent) if pd.isna(n) and examined else fmt.num(n)}
         reasons["Untersuchte Kinder"].append(counts.loc[str(a), "status"] if str(a) in counts.index else "")
         for var, label in SCHOOL_VARS.items():
             r = sub.loc[var]
             col = f"{label} (95-%-Intervall)"
-            row[col] = f"{fmt.pct(r['value'])}{small} ({fmt_ci(r['low'], r['high'])})"
+            row[col] = (_absent_cell(r["reason"].split("; "), absent) if pd.isna(r["value"]) and r["reason"]
+                        else f"{fmt.pct(r['value'])}{small} ({fmt_ci(r['low'], r['high'])})")
             reasons.setdefault(col, []).append(str(r["status"]))
         rows.append(row)
     masked = disclosure.mask(pd.DataFrame(rows), reasons, config=district.config)
@@ -371,7 +415,8 @@ def school_entry_table(district, year: int | None = None, level: str = "sozialra
     return table(df, caption=f"{caption}, {span(years)} zusammengefasst",
                  group="Stadt" if level == "sozialraum" else None,
                  footnotes=[("Anteil der untersuchten Kinder; 95-%-Intervall nach Wilson. "
-                            "¹ weniger als 50 untersuchte Kinder: Wert statistisch unsicher."), *masked.footnotes],
+                            "¹ weniger als 50 untersuchte Kinder: Wert statistisch unsicher."), *masked.footnotes,
+                            *absent_footnote(list(absent))],
                  align_right=[c for c in df.columns if c not in ("Stadt", "Gebiet")],
                  kinds={c: "text" if c in ("Stadt", "Gebiet") else "count" if c == "Untersuchte Kinder" else "rate"
                         for c in df.columns})
@@ -382,8 +427,13 @@ def school_entry_trend(district):
     frames = [school_entry_shares(district, y, "kreis", 1).assign(year=y) for y in district.years]
     d = pd.concat(frames, ignore_index=True)
     d["Merkmal"] = d["label"]
+    # years whose inputs are incomplete are NaN, a break in the line (never 0 %); the title says so
+    gone = d[d["value"].isna() & (d["reason"] != "")]
+    absent = [f"{label} {_absent_years(gone[gone['label'] == label])}" for label in SCHOOL_VARS.values()
+              if (gone["label"] == label).any()]
     fig, ax = plt.subplots(figsize=(8, 3.4))
     figures.trend(d, "year", "value", hue="Merkmal", ax=ax, low="low", high="high", decimals=0,
-                ylabel="% der untersuchten Kinder",
-                title=f"Schuleingangsuntersuchungen im {district.name} (mit 95-%-Intervall)")
+                  ylabel="% der untersuchten Kinder",
+                  title=f"Schuleingangsuntersuchungen im {district.name} (mit 95-%-Intervall)"
+                  + (f"\n{'; '.join(absent)}: fehlt (Eingangsdaten unvollständig)" if absent else ""))
     return finish(fig)

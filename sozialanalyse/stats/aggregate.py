@@ -13,6 +13,26 @@ the district and named (:func:`sum_complete`); it is never counted as 0.
 
 ``district`` is a district of the own format (``areas``, ``counts``, ``gaps``, ``kreis``,
 ``years``, ``report_year``, ``municipalities()``).
+
+Examples
+--------
+A Kreis ``01`` with the Stadt ``01001`` (Sozialräume Nord and Süd) and the Einheitsgemeinde
+``01002``; Süd reports an explicit 0, Bedorf's row of 2024 is absent:
+
+>>> from types import SimpleNamespace
+>>> areas = pd.DataFrame({"area_id": ["01", "01001", "01001-01", "01001-02", "01002"],
+...                       "name": ["Kreis", "Astadt", "Nord", "Süd", "Bedorf"],
+...                       "kind": ["Landkreis", "Stadt", "Sozialraum", "Sozialraum", "Einheitsgemeinde"],
+...                       "parent_id": ["", "01", "01001", "01001", "01"]})
+>>> counts = pd.DataFrame({"area_id": ["01001-01", "01001-02", "01002", "01001-01", "01001-02"],
+...                        "year": [2023, 2023, 2023, 2024, 2024], "variable": "einwohner",
+...                        "value": [90.0, 0.0, 40.0, 100.0, 0.0]})
+>>> gaps = pd.DataFrame({"area_id": ["01002"], "year": [2024], "variable": ["einwohner"]})
+>>> d = SimpleNamespace(areas=areas, counts=counts, gaps=gaps, kreis={"area_id": "01"})
+>>> sum_counts(d, "einwohner", "gemeindeverband", [2024])["value"].tolist()  # Astadt; Bedorf has no rows
+[100.0]
+>>> sum_counts(d, "einwohner", "kreis", [2023, 2024], by=["year"])["value"].tolist()
+[130.0, nan]
 """
 from __future__ import annotations
 
@@ -40,7 +60,15 @@ def _as_list(variables) -> list[str]:
 
 
 def report_year(district, year=None) -> int:
-    """``year``, or the district's report year when ``year`` is None or 0."""
+    """``year``, or the district's report year when ``year`` is None or 0.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> d = SimpleNamespace(report_year=2024)
+    >>> report_year(d), report_year(d, 0), report_year(d, 2021)
+    (2024, 2024, 2021)
+    """
     return int(year or district.report_year)
 
 
@@ -52,12 +80,22 @@ def pool_years(district, year: int, pool: int) -> list[int]:
     >>> from types import SimpleNamespace
     >>> pool_years(SimpleNamespace(years=[2019, 2020, 2021, 2022]), 2022, 3)
     [2020, 2021, 2022]
+    >>> pool_years(SimpleNamespace(years=[2020, 2022]), 2022, 3)  # 2021 has no data
+    [2020, 2022]
     """
     return [y for y in district.years if year - pool < y <= year]
 
 
 def area_names(district) -> dict[str, str]:
-    """``area_id`` -> name of every area of the district."""
+    """``area_id`` -> name of every area of the district.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> area_names(SimpleNamespace(areas=pd.DataFrame({"area_id": ["01", "01001"],
+    ...                                                "name": ["Kreis", "Astadt"]})))
+    {'01': 'Kreis', '01001': 'Astadt'}
+    """
     return dict(zip(district.areas["area_id"], district.areas["name"]))
 
 
@@ -75,6 +113,19 @@ def level_of(district, level: str) -> pd.Series:
     -------
     Series
         Indexed by the base ``area_id``; base areas without an area at ``level`` are left out.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> areas = pd.DataFrame({"area_id": ["01", "01001", "01001-01", "01002"],
+    ...                       "name": ["Kreis", "Astadt", "Nord", "Bedorf"],
+    ...                       "kind": ["Landkreis", "Stadt", "Sozialraum", "Einheitsgemeinde"],
+    ...                       "parent_id": ["", "01", "01001", "01"]})
+    >>> d = SimpleNamespace(areas=areas, kreis={"area_id": "01"})
+    >>> level_of(d, "gemeindeverband").to_dict()
+    {'01001-01': '01001', '01002': '01002'}
+    >>> level_of(d, "sozialraum").to_dict(), level_of(d, "kreis").to_dict()
+    ({'01001-01': '01001-01'}, {'01001-01': '01', '01002': '01'})
     """
     if level == "kreis":
         base = base_areas(district.areas)["area_id"]
@@ -87,7 +138,18 @@ def level_of(district, level: str) -> pd.Series:
 
 def level_ids(district, level: str) -> list[str]:
     """Ids of the areas at ``level`` in the order of the area tree (``gemeindeverband``: the
-    municipalities; ``base``: the base areas)."""
+    municipalities; ``base``: the base areas).
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> areas = pd.DataFrame({"area_id": ["01", "01001", "01001-01", "01001-02", "01002"],
+    ...                       "kind": ["Landkreis", "Stadt", "Sozialraum", "Sozialraum", "Einheitsgemeinde"],
+    ...                       "parent_id": ["", "01", "01001", "01001", "01"]})
+    >>> d = SimpleNamespace(areas=areas)
+    >>> level_ids(d, "sozialraum"), level_ids(d, "base")
+    (['01001-01', '01001-02'], ['01001-01', '01001-02', '01002'])
+    """
     if level == "gemeindeverband":
         return list(district.municipalities()["area_id"])
     if level == "base":
@@ -114,7 +176,26 @@ def sum_counts(district, variables, level: str, years, by=()) -> pd.DataFrame:
     DataFrame
         ``area_id``, ``by`` ..., ``value``. The value is NaN for an area with a base area that
         lacks rows of ``variables`` in one of ``years`` (``district.gaps``), never a sum with 0;
-        with ``year`` in ``by``, only in the years with the gap.
+        with ``year`` (``variable``) in ``by``, only in the years (of the variables) with the gap.
+        An explicit 0 is a value and stays 0.
+
+    Examples
+    --------
+    Nord 100 and Süd an explicit 0; Bedorf lacks its row of 2024:
+
+    >>> from types import SimpleNamespace
+    >>> areas = pd.DataFrame({"area_id": ["01", "01001", "01001-01", "01001-02", "01002"],
+    ...                       "kind": ["Landkreis", "Stadt", "Sozialraum", "Sozialraum", "Einheitsgemeinde"],
+    ...                       "parent_id": ["", "01", "01001", "01001", "01"]})
+    >>> counts = pd.DataFrame({"area_id": ["01001-01", "01001-02", "01001-01", "01002"],
+    ...                        "year": 2024, "variable": ["einwohner", "einwohner", "geburten", "geburten"],
+    ...                        "value": [100.0, 0.0, 3.0, 1.0]})
+    >>> gaps = pd.DataFrame({"area_id": ["01002"], "year": [2024], "variable": ["einwohner"]})
+    >>> d = SimpleNamespace(areas=areas, counts=counts, gaps=gaps, kreis={"area_id": "01"})
+    >>> sum_counts(d, "einwohner", "sozialraum", [2024]).values.tolist()
+    [['01001-01', 100.0], ['01001-02', 0.0]]
+    >>> sum_counts(d, ["einwohner", "geburten"], "kreis", [2024], by=["variable"]).values.tolist()
+    [['01', 'einwohner', nan], ['01', 'geburten', 4.0]]
     """
     variables = _as_list(variables)
     c = district.counts
@@ -126,9 +207,12 @@ def sum_counts(district, variables, level: str, years, by=()) -> pd.DataFrame:
     if gaps is not None and len(gaps):
         g = gaps[gaps["variable"].isin(variables) & gaps["year"].isin(list(years))]
         g = g.assign(area_id=g["area_id"].map(mapping)).dropna(subset=["area_id"])
-        if "year" in by:  # per year: a gap in one year leaves the other years of the area known
-            hit = pd.MultiIndex.from_frame(out[["area_id", "year"]]).isin(
-                pd.MultiIndex.from_frame(g[["area_id", "year"]].astype({"year": out["year"].dtype})))
+        # per year and per variable where the result keeps them: a gap in one year (of one
+        # variable) leaves the other years (variables) of the area known
+        keys = ["area_id", *[k for k in ("year", "variable") if k in by]]
+        if len(keys) > 1:
+            g = g[keys].astype({k: out[k].dtype for k in keys})
+            hit = pd.MultiIndex.from_frame(out[keys]).isin(pd.MultiIndex.from_frame(g))
         else:
             hit = out["area_id"].isin(set(g["area_id"]))
         out.loc[hit, "value"] = np.nan
@@ -136,7 +220,18 @@ def sum_counts(district, variables, level: str, years, by=()) -> pd.DataFrame:
 
 
 def gap_base_areas(district, variables, years) -> list[str]:
-    """Base areas lacking rows of ``variables`` in one of ``years`` (``district.gaps``), sorted."""
+    """Base areas lacking rows of ``variables`` in one of ``years`` (``district.gaps``), sorted.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> gaps = pd.DataFrame({"area_id": ["02", "01", "03"], "year": [2024, 2023, 2024],
+    ...                      "variable": ["einwohner", "einwohner", "geburten"]})
+    >>> gap_base_areas(SimpleNamespace(gaps=gaps), "einwohner", [2023, 2024])
+    ['01', '02']
+    >>> gap_base_areas(SimpleNamespace(gaps=gaps), "einwohner", [2022])
+    []
+    """
     variables = _as_list(variables)
     gaps = getattr(district, "gaps", None)
     if gaps is None or not len(gaps):
@@ -157,6 +252,22 @@ def sum_complete(district, variables, level: str, years, by=(), among=(), exclud
     DataFrame
         ``area_id``, ``by`` ..., ``value``; ``attrs["left_out"]`` lists the base areas left out
         (sorted). A page must say so.
+
+    Examples
+    --------
+    The Kreis without Bedorf, whose row of 2024 is absent:
+
+    >>> from types import SimpleNamespace
+    >>> areas = pd.DataFrame({"area_id": ["01", "01001", "01002"],
+    ...                       "kind": ["Landkreis", "Einheitsgemeinde", "Einheitsgemeinde"],
+    ...                       "parent_id": ["", "01", "01"]})
+    >>> counts = pd.DataFrame({"area_id": ["01001", "01001", "01002"], "year": [2023, 2024, 2023],
+    ...                        "variable": "einwohner", "value": [90.0, 100.0, 40.0]})
+    >>> gaps = pd.DataFrame({"area_id": ["01002"], "year": [2024], "variable": ["einwohner"]})
+    >>> d = SimpleNamespace(areas=areas, counts=counts, gaps=gaps, kreis={"area_id": "01"})
+    >>> k = sum_complete(d, "einwohner", "kreis", [2023, 2024])
+    >>> k["value"].tolist(), k.attrs["left_out"]
+    ([190.0], ['01002'])
     """
     variables = _as_list(variables)
     left_out = sorted(set(gap_base_areas(district, [*variables, *among], years)) | set(exclude))
@@ -171,7 +282,19 @@ def sum_complete(district, variables, level: str, years, by=(), among=(), exclud
 
 def population_by(district, level: str, years, by=("sex", "age_group")) -> pd.DataFrame:
     """Population per area of ``level``, year and ``by`` (column ``population``; NaN as in
-    :func:`sum_counts`)."""
+    :func:`sum_counts`).
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> areas = pd.DataFrame({"area_id": ["01", "01001"], "kind": ["Landkreis", "Einheitsgemeinde"],
+    ...                       "parent_id": ["", "01"]})
+    >>> counts = pd.DataFrame({"area_id": "01001", "year": 2024, "variable": "einwohner",
+    ...                        "sex": ["m", "w", "m"], "value": [10.0, 12.0, 5.0]})
+    >>> d = SimpleNamespace(areas=areas, counts=counts, gaps=None, kreis={"area_id": "01"})
+    >>> population_by(d, "kreis", [2024], by=["sex"]).values.tolist()
+    [['01', 2024, 'm', 15.0], ['01', 2024, 'w', 12.0]]
+    """
     return sum_counts(district, "einwohner", level, years, by=["year", *by]).rename(
         columns={"value": "population"})
 
