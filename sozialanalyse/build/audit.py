@@ -268,7 +268,7 @@ def _download_value(text) -> float | None:
 
 def audit_download(path: Path, page: str, threshold: int = 3) -> list[Finding]:
     """Findings for a CSV or Excel download: small counts in its count columns."""
-    import pandas as pd
+    import pandas as pd  # pandas: only for CSV and Excel downloads; the HTML audit runs without it
 
     try:
         if path.suffix.lower() == ".csv":

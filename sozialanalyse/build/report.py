@@ -16,6 +16,7 @@ The build (``sozialanalyse build``) does four things:
 """
 from __future__ import annotations
 
+import ast
 import errno
 import html
 import json
@@ -29,14 +30,22 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
+from unittest.mock import patch
 
 import yaml
 
 from .._version import __version__
-from ..model.config import Config, ConfigError, read_config
 from ..io import provenance as _provenance
+from ..io.mirror import ENV_VAR
+from ..io.official import data_hash, load_official
+from ..io.own import DataError, file_hashes, load_district
 from ..io.provenance import ProjectNotFoundError, fingerprint, library_hash
 from ..io.provenance import digest as _sha
+from ..io.validate import validate
+from ..model.config import Config, ConfigError, read_config
+from ..model.district import OFFICIAL
+from ..render.tables import md_escape
+from ..stats.disclosure import settings as disclosure_settings
 
 __all__ = ["BuildError", "BuildPlan", "ConfigError", "DiskFullError", "Job", "plan", "build", "project_root", "job_data_hash", "slug"]
 
@@ -131,10 +140,6 @@ def job_data_hash(district, area_id: str | None, shared: str | None = None) -> s
     re-execute; changing e.g. a Sozialraum boundary or a facility re-executes only that
     municipality's profile and the chapters.
     """
-    from ..io.official import data_hash
-    from ..io.own import file_hashes
-    from ..model.district import OFFICIAL
-
     if district.kind == OFFICIAL:  # sha256 of the mirror files read (the same for every page)
         return data_hash(district.config)
     if area_id is None:
@@ -158,9 +163,6 @@ def _validate(cfg: Config, root: Path) -> None:
     the rows that pass and lists the problems on the page "Daten und Methoden". The result is
     cached by the data files' hashes, so an unchanged folder is checked once.
     """
-    from ..io.own import file_hashes
-    from ..io.validate import validate
-
     mode = cfg.validation
     key = _sha(json.dumps(file_hashes(cfg.data), sort_keys=True), mode, library_hash())
     marker = root / ".cache" / "validated" / key
@@ -178,13 +180,10 @@ def plan(config: str | Path | None = None, root: Path | None = None) -> tuple[Bu
     """Read the config and list the notebooks to execute. Raises :class:`ConfigError` for a config
     that cannot be used, :class:`BuildError` for an unknown area key, a missing template or bad
     data (naming the file, key or column)."""
-    from ..io.own import DataError, load_district
-
     root = root or project_root()
     cfg = read_config(config)  # ConfigError: one line naming the file, line, key and value
     try:
         if cfg.official:  # official open data of the mirror (sozialanalyse.io.official)
-            from ..io.official import load_official
 
             district = load_official(cfg)
         else:
@@ -247,9 +246,9 @@ def plan(config: str | Path | None = None, root: Path | None = None) -> tuple[Bu
 def _check_parameters(job: Job, config_path: str) -> None:
     """Parameters reach the notebook as Python literals written by papermill: each must read back
     as exactly the same value (data, never code), and a page name must be a plain relative path."""
-    import ast
-
-    from papermill.translators import PythonTranslator
+    from papermill.translators import (
+        PythonTranslator,  # papermill: heavy, loaded only when notebooks run
+    )
 
     for name, value in job.parameters.items():
         literal = PythonTranslator.translate(value)
@@ -309,7 +308,7 @@ def run_papermill(*args, attempts: int = 3, pause: float = 1.0, **kwargs):
     ...     papermill.execute_notebook = real
     ('ran', 2)
     """
-    import papermill as pm
+    import papermill as pm  # papermill: heavy, loaded only when notebooks run
 
     attempt = 1
     while True:
@@ -344,7 +343,9 @@ def _execute(template: str, output: str, parameters: dict, cwd: str) -> float:
 def _failure_message(job: Job, exc: BaseException) -> str:
     text = str(exc)
     try:
-        from papermill.exceptions import PapermillExecutionError
+        from papermill.exceptions import (
+            PapermillExecutionError,  # papermill: heavy, loaded only when notebooks run
+        )
     except ImportError:  # pragma: no cover
         PapermillExecutionError = ()  # type: ignore[assignment]
     if isinstance(exc, PapermillExecutionError):
@@ -354,7 +355,7 @@ def _failure_message(job: Job, exc: BaseException) -> str:
 
 def _finish_notebook(path: Path, title: str) -> bytes:
     """Set the page title and hide papermill's parameter cells; returns the notebook bytes."""
-    import nbformat
+    import nbformat  # nbformat: loaded only when notebooks are read
 
     nb = nbformat.read(path, as_version=4)
     for cell in nb.cells:
@@ -383,8 +384,6 @@ def _finish_notebook(path: Path, title: str) -> bytes:
 def markdown_escape(text: str) -> str:
     """Escape a name for a Markdown heading: no markup, no HTML, shown as written
     (:func:`sozialanalyse.render.tables.md_escape`)."""
-    from ..render.tables import md_escape
-
     return md_escape(text)
 
 
@@ -423,7 +422,7 @@ def _lock(root: Path, timeout: float | None = None, quiet: bool = False):
     file holds) and this build waits until it is free; a lock held by a dead process cannot
     exist. With ``timeout`` (seconds) it gives up after that long with a :class:`BuildError`.
     """
-    import fcntl
+    import fcntl  # fcntl: POSIX only
 
     (root / BUILD).mkdir(parents=True, exist_ok=True)
     path = root / BUILD / ".lock"
@@ -795,9 +794,7 @@ def _disk_full_message(exc: OSError, root: Path, site_before: str | None) -> str
 def _build(config, jobs_n: int, quiet: bool, root: Path, t0: float) -> dict:
     clean_stale(root)
     planned, jobs = plan(config, root)
-    from unittest.mock import patch
 
-    from ..io.mirror import ENV_VAR
 
     # official data: the notebook kernels read the mirror the plan checked, not one of their own
     with patch.dict(os.environ, {ENV_VAR: planned.mirror} if planned.mirror else {}):
@@ -844,7 +841,6 @@ def _build(config, jobs_n: int, quiet: bool, root: Path, t0: float) -> dict:
     shutil.copytree(work / "_build" / "html", tmp)
     # --- disclosure audit (sozialanalyse.build.audit): no unprotected small count is ever published ---
     from .audit import audit_site
-    from ..stats.disclosure import settings as disclosure_settings
 
     threshold = disclosure_settings(planned.config).threshold  # checked when the config was read
     findings = audit_site(tmp, threshold=threshold)

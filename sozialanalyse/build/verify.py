@@ -16,6 +16,7 @@ line) or failed (the error); :func:`main` returns 1 if any page is not identical
 from __future__ import annotations
 
 import configparser
+import json
 import os
 import re
 import sys
@@ -24,6 +25,8 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
+
+from .report import project_root, run_papermill
 
 __all__ = ["SANITIZE", "Result", "compare", "find_notebooks", "load_sanitizers", "verify", "verify_notebook"]
 
@@ -92,8 +95,6 @@ def _normalise(output: dict, subs) -> list[tuple[str, str]]:
         if mime.startswith("image/") and mime != "image/svg+xml":
             pairs.append((mime, _text(value).replace("\n", "")))  # base64: compare the bytes
         elif isinstance(value, (dict, list)) and mime.endswith("json"):
-            import json
-
             pairs.append((mime, json.dumps(value, sort_keys=True)))
         else:
             pairs.append((mime, _sanitize(_text(value), subs)))
@@ -155,9 +156,8 @@ def compare(published, fresh, subs=()) -> list[str]:
 def verify_notebook(path: str | Path, root: str | Path, sanitize: str | Path | None = SANITIZE,
                     timeout: int = KERNEL_TIMEOUT) -> Result:
     """Re-execute one published notebook in ``root`` with its recorded parameters and compare."""
-    import nbformat
+    import nbformat  # nbformat: loaded only when notebooks are read
 
-    from .report import run_papermill
 
     path = Path(path)
     try:
@@ -195,8 +195,6 @@ def _worker(path: str, root: str, sanitize: str | None) -> Result:
 def verify(target: str | Path, root: str | Path | None = None, jobs_n: int = 2,
            sanitize: str | Path | None = SANITIZE, quiet: bool = False) -> list[Result]:
     """Verify every executed notebook under ``target``; prints one line per page as it finishes."""
-    from .report import project_root
-
     root = Path(root).resolve() if root else project_root()
     notebooks = find_notebooks(target)
     if not notebooks:

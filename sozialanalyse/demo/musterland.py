@@ -614,7 +614,7 @@ def _derive(bases: list[Base], sim: dict, rng: np.random.Generator) -> dict[str,
 # --------------------------------------------------------------------------------------------
 
 def _outline(rng: np.random.Generator):
-    import shapely
+    import shapely  # shapely: GIS stack, loaded only where geometry is used
 
     th = np.linspace(0, 2 * np.pi, 240, endpoint=False)
     r = np.ones_like(th)
@@ -641,7 +641,7 @@ def _merge_exclaves(ids: list[str], geoms: dict) -> None:
 
     The union of the siblings (and so the parent) does not change.
     """
-    import shapely
+    import shapely  # shapely: GIS stack, loaded only where geometry is used
 
     for aid in ids:
         parts = sorted(shapely.get_parts(geoms[aid]), key=lambda p: -p.area)
@@ -662,7 +662,7 @@ def _merge_exclaves(ids: list[str], geoms: dict) -> None:
 
 def _geometry(munis: list[Muni], rng: np.random.Generator):
     """Polygons for every area: {area_id: geometry}."""
-    import shapely
+    import shapely  # shapely: GIS stack, loaded only where geometry is used
 
     outline = _outline(rng)
     cx, cy = CENTRE
@@ -753,7 +753,7 @@ _SURNAMES = ["Meyer", "Schulz", "Hoffmann", "Krüger", "Brandt", "Voss", "Lange"
 
 
 def _point_in(geom, rng: np.random.Generator) -> tuple[float, float]:
-    import shapely
+    import shapely  # shapely: GIS stack, loaded only where geometry is used
 
     minx, miny, maxx, maxy = geom.bounds
     shapely.prepare(geom)
@@ -879,9 +879,9 @@ seed: {seed}
 
 
 def _write_gpkg(areas: pd.DataFrame, geoms: dict, path: Path) -> None:
-    import geopandas as gpd
-    import pyogrio
-    import shapely
+    import geopandas as gpd  # geopandas: GIS stack, loaded only where geometry is used
+    import pyogrio  # pyogrio: GIS stack, loaded only where geometry is read
+    import shapely  # shapely: GIS stack, loaded only where geometry is used
 
     geom = [shapely.MultiPolygon(shapely.get_parts(g)) if g.geom_type == "Polygon" else g
             for g in (geoms[a] for a in areas["area_id"])]

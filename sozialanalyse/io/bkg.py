@@ -230,7 +230,7 @@ def read_bkg(
     0  03353005  Buchholz        39000           033530005
     1  03353007     Drage         4300           033535401
     """
-    import pyogrio
+    import pyogrio  # pyogrio: GIS stack, loaded only where geometry is read
 
     path = _find_file(Path(path), layer)
     layer_key = _layer_of(path, layer)
@@ -275,7 +275,7 @@ def read_bkg(
     if layer_key in ("GEM", "VWG"):
         out["kreis_ags"] = out["ags"].str[:5]
     if read_geometry:
-        import geopandas as gpd
+        import geopandas as gpd  # geopandas: GIS stack, loaded only where geometry is used
 
         out = gpd.GeoDataFrame(out, geometry=frame.geometry.to_numpy(), crs=crs)
         if to_crs is not None:

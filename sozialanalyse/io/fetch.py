@@ -30,6 +30,7 @@ from __future__ import annotations
 import hashlib
 import http.client
 import os
+import signal
 import sys
 import tempfile
 import time
@@ -337,8 +338,6 @@ def cli_fetch(args) -> int:
     """``sozialanalyse data fetch``: exit 1 if a file failed; files without a download source
     (``no_url``: take them from a mirror) fail the run only when they were asked for by name,
     dataset or config, not when everything was asked for."""
-    import signal
-
     def stop(signum, frame):  # kill, timeout, a closed terminal: clean up like Ctrl-C does
         raise KeyboardInterrupt(signal.Signals(signum).name)
 

@@ -307,7 +307,7 @@ def _load_sheet(path: Path, sheet: str) -> list[tuple]:
             if isinstance(exc, DataError):
                 raise
     if suffix == ".xls":
-        import xlrd
+        import xlrd  # xlrd: loaded only for old .xls files
 
         book = xlrd.open_workbook(str(path), on_demand=True)
         try:
@@ -332,7 +332,7 @@ def _load_sheet(path: Path, sheet: str) -> list[tuple]:
             return rows
         finally:
             book.release_resources()
-    import openpyxl
+    import openpyxl  # openpyxl: loaded only for Excel files
 
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)

@@ -279,7 +279,7 @@ def _load(folder: str, kreis_id: str, cfg: Config) -> District:
     loads: list[dict] = []  # the reconciliation line of every file read
 
     def features(rel: str) -> int:  # rows of a BKG file itself, water rows included (read_bkg drops them)
-        import pyogrio
+        import pyogrio  # pyogrio: GIS stack, loaded only where geometry is read
 
         return int(pyogrio.read_info(m / rel)["features"])
 

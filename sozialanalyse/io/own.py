@@ -172,8 +172,8 @@ def write_workbook(folder: str | Path, path: str | Path) -> Path:
     sheet ``population``, and so on (:func:`read_table`). ``data/vorlage/vorlage.xlsx`` is
     written by this function from the CSV files beside it.
     """
-    import openpyxl
-    from openpyxl.utils import get_column_letter
+    import openpyxl  # openpyxl: loaded only for Excel files
+    from openpyxl.utils import get_column_letter  # openpyxl: loaded only for Excel files
 
     folder, path = Path(folder), Path(path)
     wb = openpyxl.Workbook()

@@ -139,6 +139,7 @@ Examples
 from __future__ import annotations
 
 import codecs
+import csv
 import glob
 import gzip
 import io
@@ -639,8 +640,6 @@ def _csv_header(files: list[str], encoding: str) -> tuple[str, list[str]]:
     """The delimiter and the column names of the CSV files, from their header lines: the delimiter
     is the one of ``,;\\t|`` that occurs most often in the header. An empty file, a column named
     twice or files with different headers are a :class:`DataError`."""
-    import csv
-
     found = {}
     for name in files:
         with _open_bytes(Path(name)) as f:
@@ -731,7 +730,7 @@ def _source_sql(con, extract, columns: dict, encoding: str, workdir) -> _Source:
 
 def _duckdb_error(exc, label: str, copies: dict, encoding: str, memory_limit: str) -> DataError:
     """A DuckDB failure as a :class:`DataError` naming the file and what to do (never a data line)."""
-    import duckdb
+    import duckdb  # duckdb: loaded only for register extracts
 
     msg = str(exc)
     file = re.search(r"^\s*file = (.+)$", msg, re.MULTILINE)
@@ -805,7 +804,7 @@ def aggregate_register(extract, directory, year: int, *, columns: dict | None = 
     that occurs twice, too little memory) is a :class:`DataError` whose message names the file,
     the line and what to do.
     """
-    import duckdb
+    import duckdb  # duckdb: loaded only for register extracts
 
     year = _reference_year(year)
     encoding = _encoding(encoding)
@@ -914,8 +913,6 @@ def _chunks(source: _Source, columns: list[str], size: int = 100_000):
     the line of a CSV file where the record starts (header = line 1), the row of a Parquet file
     (header = row 1) or the position in a DataFrame (from 0); ``"teil1.csv:5"`` if the extract has
     several files. Lines DuckDB rejected are not there (the extract is refused before this)."""
-    import csv
-
     def text(v):
         if v is None or (isinstance(v, float) and v != v):
             return None
@@ -934,7 +931,7 @@ def _chunks(source: _Source, columns: list[str], size: int = 100_000):
     for f in source.files:
         prefix = f"{Path(source.name(f)).name}:" if multi else ""
         if source.kind == "parquet":
-            import pyarrow.parquet as pq
+            import pyarrow.parquet as pq  # pyarrow: loaded only for Parquet/fast CSV
 
             pf = pq.ParquetFile(f)
             have = [c for c in columns if c in pf.schema_arrow.names]

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import datetime
 import io
 import math
 import re
@@ -125,8 +126,6 @@ def year_range(report_year: int | None = None) -> tuple[int, int]:
     >>> year_range(2024)
     (1990, 2024)
     """
-    import datetime
-
     return YEAR_MIN, int(report_year) if report_year is not None else datetime.date.today().year + 1
 
 
@@ -392,8 +391,8 @@ def _fast_csv(path: Path, raw: bytes, text: str) -> Table | None:
     files of millions of rows): row ``k`` is line ``k + 1``. ``None`` when the file needs the
     line-by-line path: a blank line, a row with another number of fields (pyarrow refuses it),
     or anything else pyarrow does not read exactly like that path."""
-    import pyarrow as pa
-    import pyarrow.csv as pacsv
+    import pyarrow as pa  # pyarrow: loaded only for Parquet/fast CSV
+    import pyarrow.csv as pacsv  # pyarrow: loaded only for Parquet/fast CSV
 
     end = len(raw) - (raw.endswith(b"\n") + raw.endswith(b"\r\n"))
     if raw.startswith((b"\n", b"\r\n")) or raw.find(b"\n\n", 0, end) >= 0 or raw.find(b"\n\r\n", 0, end) >= 0:
@@ -506,7 +505,7 @@ def _typed_rows(name: str, header: list[str], records) -> Table:
 
 
 def _read_xlsx_table(path: Path) -> Table:
-    import openpyxl
+    import openpyxl  # openpyxl: loaded only for Excel files
 
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
@@ -620,8 +619,8 @@ def read_boundaries(path: Path):
     A Shapefile without ``.prj`` is taken to be in EPSG:25832 (as documented); :func:`validate`
     flags it.
     """
-    import geopandas as gpd
-    import pyogrio
+    import geopandas as gpd  # geopandas: GIS stack, loaded only where geometry is used
+    import pyogrio  # pyogrio: GIS stack, loaded only where geometry is read
 
     path = Path(path)
     if path.suffix.lower() == ".shp":
@@ -676,7 +675,7 @@ def geometry_problems(gdf) -> dict[int, tuple[str, str]]:
     2 missing_geometry no geometry (NULL)
     3 missing_geometry empty geometry (EMPTY)
     """
-    import shapely
+    import shapely  # shapely: GIS stack, loaded only where geometry is used
 
     out: dict[int, tuple[str, str]] = {}
     for i, g in enumerate(gdf.geometry.tolist()):

@@ -655,7 +655,7 @@ def _check_facilities(folder: Path, areas: pd.DataFrame, rejected: dict[str, str
             for w in why[code == c].unique():
                 f.flag((code == c) & (why == w), c, column=col, message=lambda r, col=col, w=w: f"{col}: {w}")
     if places:
-        import shapely
+        import shapely  # shapely: GIS stack, loaded only where geometry is used
 
         x, y = nums["x"].astype(float), nums["y"].astype(float)
         shape = df["area_id"].map(places)

@@ -80,7 +80,7 @@ def indicator_map(od: District | None, indicator: str = "arbeitslosenanteil", ye
 
 def kreis_comparison(od: District | None, year: int | None = None):
     """Kreis page: the Kreis among all Landkreise of the Land (table with rank, and a dot plot)."""
-    from IPython.display import (
+    from IPython.display import (  # IPython: only inside a notebook kernel; importing the pages must not need it
         display,  # IPython: present in a kernel, not needed to import the pages
     )
 
@@ -172,7 +172,7 @@ def gvb_trends(od: District | None, indicator: str = "arbeitslosenanteil"):
 
 def mapping_table(od: District | None):
     """Kreis page: how the keys of the sources were matched, and everything unmatched."""
-    from IPython.display import (
+    from IPython.display import (  # IPython: only inside a notebook kernel; importing the pages must not need it
         display,  # IPython: present in a kernel, not needed to import the pages
     )
 

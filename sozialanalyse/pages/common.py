@@ -18,6 +18,7 @@ from ..model.areas import base_areas
 from ..model.district import District
 from ..render import figures, fmt
 from ..render.tables import md_escape, table, text
+from ..stats import disclosure, indicators
 from ..stats.aggregate import area_names, level_ids, report_year
 
 __all__ = [
@@ -232,8 +233,6 @@ def protected(district, res: pd.DataFrame, levels=("gemeindeverband", "kreis")) 
     """``res`` (indicator results: ``area_id, year, indicator, value, numerator, denominator``)
     with ``status`` and ``published`` (:mod:`sozialanalyse.stats.disclosure`), protected together with
     the totals of the municipalities and the Kreis (published elsewhere in the report)."""
-    from ..stats import disclosure, indicators
-
     if res.empty:
         return res.assign(status=pd.Series(dtype=object), published=pd.Series(dtype=float))
     ids = sorted(set(res["indicator"].astype(str)))
@@ -270,8 +269,6 @@ def muni_shapes(district):
 def indicator_results(district, ids, levels, years=None) -> pd.DataFrame:
     """:func:`sozialanalyse.stats.indicators.compute` with ``area_id``, ``indicator``, ``flags`` and
     ``level`` as plain strings (categoricals would not merge)."""
-    from ..stats import indicators
-
     res = indicators.compute(district, list(ids), level=levels, years=years)
     for col in ("area_id", "indicator", "flags", "level"):
         res[col] = res[col].astype(str)
@@ -322,7 +319,6 @@ def indicator_table(district, ids, year: int | None = None, level: str = "gemein
     year = report_year(district, year)
     cat = catalog()
     ids = list(ids)
-    from ..stats import disclosure
 
     levels = ["gemeindeverband", "kreis"] if level == "gemeindeverband" else [level]
     res = protected(district, indicator_results(district, ids, levels, years=[year]))

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ..io.own import COUNT_FILES, District, read_table, table_path
+from ..io.validate import validate, with_geometry
 from ..render import fmt
 from ..render.tables import md_escape, table, text
-from ..io.own import COUNT_FILES, District
+from ..stats import disclosure as dc
 
 __all__ = ["PROBLEM_DE", "disclosure", "disclosure_text", "gap_table", "inputs", "sources", "validation"]
 
@@ -36,8 +38,6 @@ def inputs(district: District):
     """Table of the input tables (CSV, Excel or Parquet): variables, years and rows in the file.
 
     The rows kept after the data check are in :func:`validation`."""
-    from ..io.own import read_table, table_path
-
     rows = []
     for fname in COUNT_FILES:
         path = table_path(district.folder, fname)
@@ -63,8 +63,6 @@ def disclosure_text(district: District) -> str:
     """The German paragraph on statistical disclosure control (Geheimhaltung) of this report:
     the method, the threshold in force and, for a threshold below 3, that it is below the usual
     minimum and the reason the config gives (``threshold_below_3_acknowledged``)."""
-    from ..stats import disclosure as dc
-
     s = dc.settings(district)
     t = fmt.num(s.threshold)
     if s.mode == "round":
@@ -162,8 +160,6 @@ def validation(district: District):
     """The data check (:mod:`sozialanalyse.io.validate`): every problem found and, per file, rows read
     = rows kept + rows rejected. With ``validation: lenient`` the report was built from the kept
     rows, and this is where a reader sees what was left out (in German: :data:`PROBLEM_DE`)."""
-    from ..io.validate import validate, with_geometry
-
     # the loader's result (one validation per kernel), plus the boundaries' checks
     result = validate(district.folder) if district.validation is None else with_geometry(district.validation)
     rows = [{"Datei": r.file, "Zeilen gelesen": fmt.num(r.read), "übernommen": fmt.num(r.kept),
@@ -186,6 +182,8 @@ def validation(district: District):
     gaps = getattr(result, "gaps", None)
     if gaps is not None and len(gaps):
         parts.append(gap_table(gaps).data)
-    from IPython.display import HTML
+    from IPython.display import (
+        HTML,  # IPython: only inside a notebook kernel; importing the pages must not need it
+    )
 
     return HTML("".join(parts))

@@ -26,6 +26,7 @@ from matplotlib.patches import Patch
 
 from ..render import figures, fmt
 from ..render.tables import md_escape, table, text
+from ..stats import disclosure
 from ..stats.aggregate import area_names, level_ids, report_year
 from ..stats.health import funnel_plot_data
 from ..stats.mortality import kreis_dsr_by_year, pooled_mortality
@@ -367,8 +368,6 @@ def school_entry_table(district, year: int | None = None, level: str = "sozialra
     Shares go through :mod:`sozialanalyse.stats.disclosure` together with the municipalities' and the
     Kreis' totals: a share whose numerator or number of children is below the threshold (or
     would follow from a total) shows ``.`` with the footnote."""
-    from ..stats import disclosure
-
     year = report_year(district, year)
     d = school_entry_shares(district, year, level, pool)
     years = d.attrs["years"]

@@ -16,8 +16,14 @@ from ..render import figures, fmt
 from ..render.tables import table
 from ..stats import indicators
 from .common import absent_footnote, format_value, gap_count, kind_label, mark_absent
-from .gemeindeprofil import (intro, key_figures, population_development, population_summary,
-                             pyramid_and_locator, trends_table)
+from .gemeindeprofil import (
+    intro,
+    key_figures,
+    population_development,
+    population_summary,
+    pyramid_and_locator,
+    trends_table,
+)
 from .indikatorenkatalog import catalog_href
 
 __all__ = [
@@ -85,7 +91,7 @@ def municipality_map(district: District, year: int, indicator_id: str = "sgb2_qu
     fig, ax = plt.subplots(figsize=(7.5, 6.5))
     extra = []
     if area_id is None:
-        from matplotlib.lines import Line2D
+        from matplotlib.lines import Line2D  # matplotlib: heavy, loaded on first figure
 
         fac = district.facilities_gdf()
         psp = fac[fac["type"] == "Pflegestützpunkt"]

@@ -23,8 +23,16 @@ from ..render import fmt
 from ..render.tables import md_escape, note, table, text
 from ..stats import disclosure, disparity, indicators, spatial
 from ..stats.index import DYNAMICS_CLASSES, STATUS_CLASSES
-from ..stats.monitoring import (ATTENTION_STATUS, MIN_POPULATION, Monitoring, attention, base_values,
-                                monitoring, robustness, theil_shares)
+from ..stats.monitoring import (
+    ATTENTION_STATUS,
+    MIN_POPULATION,
+    Monitoring,
+    attention,
+    base_values,
+    monitoring,
+    robustness,
+    theil_shares,
+)
 from .common import absent_footnote
 
 __all__ = [
@@ -125,7 +133,7 @@ def class_counts(district: District, year: int | None = None):
 
 
 def _town_outlines(district: District, towns, ax, labels: bool = True):
-    import matplotlib.patheffects as pe
+    import matplotlib.patheffects as pe  # matplotlib: heavy, loaded on first figure
 
     geo = district.geometry
     shapes = geo[geo["area_id"].isin(list(towns))]
@@ -149,7 +157,7 @@ def _rest_of_district(district: District, towns, ax):
 def class_map(district: District, year: int | None = None):
     """Map: status class (colour) and dynamics class (triangle) of every Sozialraum, with the
     towns' outlines and the rest of the district in grey."""
-    import matplotlib.patheffects as pe
+    import matplotlib.patheffects as pe  # matplotlib: heavy, loaded on first figure
 
     m = monitoring(district, year)
     t = m.result.table
@@ -296,7 +304,7 @@ def attention_table(district: District, year: int | None = None):
 
 
 def _percent_axis(ax):
-    from matplotlib.ticker import FuncFormatter
+    from matplotlib.ticker import FuncFormatter  # matplotlib: heavy, loaded on first figure
 
     f = FuncFormatter(lambda v, _: fmt.num(100 * v, 0) + " %")
     ax.xaxis.set_major_formatter(f)

@@ -1,14 +1,17 @@
 """Charts and maps for the report: German labels and number formats, deterministic output."""
 from __future__ import annotations
 
+import textwrap
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.patches import Patch
 
-from . import fmt
-from ..model.areas import AGE_GROUPS
 from ..io.own import District, totals
+from ..model.areas import AGE_GROUPS
+from ..stats.disclosure import settings
+from . import fmt
 
 __all__ = ["population_pyramid", "trend", "choropleth", "locator_map", "wrap", "PALETTE", "SEX_LABELS"]
 
@@ -25,8 +28,6 @@ def wrap(text, width: int = 32) -> str:
     >>> wrap("Samtgemeinde Obere Ilmenau-Luhe und Umgebung", 20)
     'Samtgemeinde Obere\\nIlmenau-Luhe und\\nUmgebung'
     """
-    import textwrap
-
     return "\n".join(textwrap.wrap(" ".join(str(text).split()), width, break_long_words=True,
                                     break_on_hyphens=False)) or ""
 
@@ -52,7 +53,6 @@ def population_pyramid(district: District, area_id: str, year: int, ax=None):
         return ax
     wide = t.pivot_table(index="age_group", columns=["sex", "nationality"], values="value",
                          aggfunc="sum", fill_value=0).reindex(AGE_GROUPS, fill_value=0)
-    from ..stats.disclosure import settings
 
     threshold = settings(district.config).threshold
     y = np.arange(len(AGE_GROUPS))
@@ -122,7 +122,7 @@ def choropleth(gdf, column: str, ax=None, k: int = 5, scheme: str = "Quantiles",
                missing_label: str = "keine Angabe"):
     """Choropleth map with a mapclassify scheme and a German legend; missing values hatched grey
     (legend entry ``missing_label``, e.g. "keine Angabe / gesperrt" when values are suppressed)."""
-    import mapclassify
+    import mapclassify  # mapclassify: heavy, loaded on first classified map
 
     if ax is None:
         _, ax = plt.subplots(figsize=(7, 6))

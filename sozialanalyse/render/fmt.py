@@ -68,6 +68,6 @@ def date(value) -> str:
 
 def axis_formatter(decimals: int = 0, unit: str | None = None):
     """A matplotlib tick formatter that writes German numbers."""
-    from matplotlib.ticker import FuncFormatter
+    from matplotlib.ticker import FuncFormatter  # matplotlib: heavy, loaded on first figure
 
     return FuncFormatter(lambda v, _pos: num(v, decimals, unit))

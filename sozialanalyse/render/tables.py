@@ -11,8 +11,8 @@ __all__ = ["setup", "table", "text", "note", "md_escape"]
 
 def setup() -> None:
     """Matplotlib and seaborn settings for the report (call once at the top of a notebook)."""
-    import matplotlib as mpl
-    import seaborn as sns
+    import matplotlib as mpl  # matplotlib: heavy, loaded on first figure
+    import seaborn as sns  # seaborn: heavy, loaded on first figure
 
     sns.set_theme(style="white", context="notebook")
     mpl.rcParams.update({
@@ -28,7 +28,9 @@ def setup() -> None:
         "text.parse_math": False,
     })
     try:
-        from IPython import get_ipython
+        from IPython import (
+            get_ipython,  # IPython: only inside a notebook kernel; importing the pages must not need it
+        )
 
         ip = get_ipython()
         if ip is not None:
@@ -60,7 +62,9 @@ def table(df: pd.DataFrame, caption: str | None = None, footnotes: list[str] | N
     >>> "&lt;b&gt;A&lt;/b&gt;" in t.data
     True
     """
-    from IPython.display import HTML
+    from IPython.display import (
+        HTML,  # IPython: only inside a notebook kernel; importing the pages must not need it
+    )
 
     groups = df[group].tolist() if group else None
     if group:
@@ -113,13 +117,17 @@ def md_escape(value) -> str:
 
 def text(markdown: str):
     """Markdown text built by the library (values inserted must be escaped by the caller)."""
-    from IPython.display import Markdown
+    from IPython.display import (
+        Markdown,  # IPython: only inside a notebook kernel; importing the pages must not need it
+    )
 
     return Markdown(markdown)
 
 
 def note(message: str):
     """A short German note in a grey box (escaped)."""
-    from IPython.display import HTML
+    from IPython.display import (
+        HTML,  # IPython: only inside a notebook kernel; importing the pages must not need it
+    )
 
     return HTML(f'<div class="sa-note">{html.escape(message)}</div>')

@@ -71,6 +71,7 @@ import numpy as np
 import pandas as pd
 
 from ..model.config import MIN_THRESHOLD, MODES, SYMBOL, Config, DisclosureSettings, check_block
+from .indicators import catalog
 
 __all__ = [
     "MIN_THRESHOLD",
@@ -462,8 +463,6 @@ def protect_indicators(res: pd.DataFrame, areas: pd.DataFrame | None = None,
         out["published"] = np.where(out["status"] != "", np.nan, out["value"].to_numpy(dtype=float))
     else:
         if multipliers is None:
-            from .indicators import catalog
-
             multipliers = dict(zip(catalog()["id"], catalog()["multiplier"]))
         mult = out["indicator"].map(lambda i: float(multipliers.get(i, 1) or 1)).to_numpy()
         pn = num["published"].reindex(idx).to_numpy(dtype=float)

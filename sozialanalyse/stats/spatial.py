@@ -67,7 +67,7 @@ def contiguity_weights(gdf, kind: str = "queen", ids=None):
     >>> w.neighbors[1], w.weights[1]
     ([0, 2], [0.5, 0.5])
     """
-    from libpysal import weights
+    from libpysal import weights  # libpysal: heavy, loaded on first spatial statistic
 
     cls = {"queen": weights.Queen, "rook": weights.Rook}[kind]
     with warnings.catch_warnings():
@@ -202,7 +202,7 @@ def moran(gdf, column: str, *, population: str | None = None, w=None, kind: str 
     >>> round(moran(df, "y", w=w).I, 6)  # checkerboard, rook neighbours
     -1.0
     """
-    import esda
+    import esda  # esda: pysal, heavy, loaded on first spatial statistic
 
     y, b, w = _inputs(gdf, column, population, w, kind, "moran")
     with _seeded(seed), warnings.catch_warnings():
@@ -273,7 +273,7 @@ def lisa(gdf, column: str, *, population: str | None = None, w=None, kind: str =
     >>> out["cluster"].iloc[[8, 15]].tolist()  # west and east edge of the second row
     ['Niedrig-Niedrig', 'Hoch-Hoch']
     """
-    import esda
+    import esda  # esda: pysal, heavy, loaded on first spatial statistic
 
     y, b, w = _inputs(gdf, column, population, w, kind, "lisa")
     with warnings.catch_warnings():

@@ -12,6 +12,8 @@ between the first and last year, which is what a report sentence needs.
 """
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 
@@ -34,10 +36,10 @@ _QUASI = {"proportion": "quasibinomial", "rate": "quasipoisson"}
 
 
 def _fit(years: np.ndarray, x: np.ndarray, n: np.ndarray, kind: str):
-    import warnings
-
-    import statsmodels.api as sm
-    from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
+    import statsmodels.api as sm  # statsmodels: heavy, loaded on the first trend test
+    from statsmodels.tools.sm_exceptions import (
+        PerfectSeparationWarning,  # statsmodels: heavy, loaded on the first trend test
+    )
 
     exog = sm.add_constant(years - years.min())
     if kind == "proportion":
@@ -55,7 +57,7 @@ def _fit(years: np.ndarray, x: np.ndarray, n: np.ndarray, kind: str):
 
 def _slope_test(fit, kind: str, overdispersion: bool) -> dict:
     """Standard error, p-value, dispersion and method of the slope (see :func:`trend`, Notes)."""
-    from scipy import stats
+    from scipy import stats  # scipy: heavy, loaded on first use
 
     b1 = float(fit.params[1])
     se1 = float(fit.bse[1])  # plain model: dispersion 1
