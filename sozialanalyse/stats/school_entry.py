@@ -37,7 +37,7 @@ def school_entry_shares(district, year: int | None = None, level: str = "gemeind
     -------
     DataFrame
         ``area_id``, ``name``, ``variable``, ``label``, ``x`` (children with the finding),
-        ``n`` (children examined), ``value`` (%) and the 95 % Wilson limits ``low`` / ``high``
+        ``n`` (children examined), ``value`` (%) and the 95 % Wilson limits ``lower`` / ``upper``
         (%); NaN where rows are absent. ``attrs["years"]``: the pooled years.
 
     Notes
@@ -60,7 +60,7 @@ def school_entry_shares(district, year: int | None = None, level: str = "gemeind
         lo, hi = wilson_ci(x.to_numpy(), n.to_numpy())
         rows.append(pd.DataFrame({"area_id": wide.index, "variable": var, "label": label, "x": x.to_numpy(),
                                   "n": n.to_numpy(), "value": 100 * np.where(n > 0, x / n.where(n > 0), np.nan),
-                                  "low": 100 * lo, "high": 100 * hi}))
+                                  "lower": 100 * lo, "upper": 100 * hi}))
     out = pd.concat(rows, ignore_index=True)
     out.insert(1, "name", out["area_id"].map(area_names(district)))
     out.attrs["years"] = years
