@@ -267,7 +267,7 @@ def muni_shapes(district):
 
 def indicator_results(district, ids, levels, years=None) -> pd.DataFrame:
     """:func:`sozialanalyse.stats.indicators.compute` with ``area_id``, ``indicator``, ``notes`` and
-    ``level`` as plain strings (the pages write values outside the categories into them)."""
+    ``level`` as plain strings."""
     from ..stats import indicators
 
     res = indicators.compute(district, list(ids), level=levels, years=years)
