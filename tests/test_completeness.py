@@ -75,7 +75,7 @@ def test_deleted_row_is_missing_with_reason_up_to_the_kreis(tmp_path, original):
     hit = m["reason_new"].astype(str) != ""
     assert sorted(m.loc[hit, "area_id"].astype(str).unique()) == ["03499", TOWN, SR]
     assert set(m.loc[hit, "year"]) == {2024} and set(m.loc[hit, "indicator"].astype(str)) == {"sgb2_quote"}
-    assert m.loc[hit, ["value_new", "numerator_new", "denominator_new", "ci_low_new", "ci_high_new"]].isna().all().all()
+    assert m.loc[hit, ["value_new", "numerator_new", "denominator_new", "lower_new", "upper_new"]].isna().all().all()
     kreis = m[hit & (m["area_id"].astype(str) == "03499")]
     assert kreis["reason_new"].astype(str).tolist() == ["incomplete: sgb2_personen 2024 in 1 of 56 base areas"]
     town = m[hit & (m["area_id"].astype(str) == TOWN)]["reason_new"].astype(str)

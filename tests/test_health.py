@@ -58,7 +58,7 @@ def test_rate_ci_is_count_ci_over_denominator():
     assert float(low) == pytest.approx(2 * 50.16319, abs=1e-4)
     assert float(high) == pytest.approx(2 * 82.84914, abs=1e-4)
     # 99.8 % level, 5 events in 1000 -> exact limits (R qchisq above) per 1000
-    low, high = rate_ci(5, 1000, multiplier=1000, level=0.998)
+    low, high = rate_ci(5, 1000, multiplier=1000, conf_level=0.998)
     assert float(low) == pytest.approx(0.739371731918, abs=1e-11)
     assert np.isnan(rate_ci(1, 0)[0])
     with pytest.raises(ValueError):
@@ -91,12 +91,14 @@ def test_dsr_dobson_hand_calculation():
               standard={"a": 1000, "b": 2000, "c": 1000})
     row = out.iloc[0]
     assert row["value"] == pytest.approx(1500)
-    assert row["lower_95"] == pytest.approx(1144.593988, abs=1e-6)
-    assert row["upper_95"] == pytest.approx(1930.830599, abs=1e-6)
+    assert row["lower"] == pytest.approx(1144.593988, abs=1e-6)
+    assert row["upper"] == pytest.approx(1930.830599, abs=1e-6)
     z = stats.norm.ppf(0.999)
     o_l = 60 * (1 - 1 / 540 - z / (3 * np.sqrt(60))) ** 3
-    assert row["lower_99_8"] == pytest.approx(1500 + 25 * (o_l - 60))
-    assert row["total_count"] == 60 and row["total_pop"] == 4000 and row["note"] == ""
+    wide = dsr(count=[10, 20, 30], population=[1000, 2000, 1000], age_group=["a", "b", "c"],
+               standard={"a": 1000, "b": 2000, "c": 1000}, conf_level=0.998).iloc[0]
+    assert wide["lower"] == pytest.approx(1500 + 25 * (o_l - 60))
+    assert row["total_count"] == 60 and row["total_pop"] == 4000 and row["reason"] == ""
 
 
 def test_dsr_grouped_dataframe_equals_single_calls():
@@ -109,14 +111,15 @@ def test_dsr_grouped_dataframe_equals_single_calls():
             rows.append(pd.DataFrame({"area_id": area, "year": year, "age_group": AGE_GROUPS,
                                       "count": cnt, "population": pop}))
     df = pd.concat(rows, ignore_index=True).sample(frac=1, random_state=3)  # order irrelevant
-    out = dsr(df, by=["area_id", "year"])
+    out = dsr(df, by=["area_id", "year"], conf_level=0.998)
     assert len(out) == 4
     for _, r in out.iterrows():
         sub = df[(df.area_id == r.area_id) & (df.year == r.year)].set_index("age_group")
         sub = sub.loc[list(AGE_GROUPS)]
-        single = dsr(count=sub["count"].to_numpy(), population=sub["population"].to_numpy())
+        single = dsr(count=sub["count"].to_numpy(), population=sub["population"].to_numpy(),
+                     conf_level=0.998)
         assert r["value"] == pytest.approx(single["value"].iloc[0])
-        assert r["upper_99_8"] == pytest.approx(single["upper_99_8"].iloc[0])
+        assert r["upper"] == pytest.approx(single["upper"].iloc[0])
         # DSR = sum(ESP_i * rate_i) / 100 000 * 100 000
         assert r["value"] == pytest.approx(
             (ESP2013.to_numpy() * sub["count"] / sub["population"]).sum())
@@ -124,8 +127,8 @@ def test_dsr_grouped_dataframe_equals_single_calls():
 
 def test_dsr_below_ten_events_is_nan_with_reason():
     out = dsr(count=[0] * 18 + [9], population=[100] * 19)
-    assert np.isnan(out["value"].iloc[0]) and np.isnan(out["lower_95"].iloc[0])
-    assert "weniger als 10" in out["note"].iloc[0]
+    assert np.isnan(out["value"].iloc[0]) and np.isnan(out["lower"].iloc[0])
+    assert "weniger als 10" in out["reason"].iloc[0]
     zero = dsr(count=[0] * 19, population=[100] * 19)
     assert zero["total_count"].iloc[0] == 0 and np.isnan(zero["value"].iloc[0])
     # with min_count=0 a zero count gives rate 0
@@ -184,9 +187,9 @@ def test_isr_hand_calculation():
     assert out.loc["A", "isr"] == pytest.approx(10 / 5 * 50 / 30000 * 1e5)
     z = stats.norm.ppf(0.975)
     byar_low = 10 * (1 - 1 / 90 - z / (3 * np.sqrt(10))) ** 3
-    assert out.loc["A", "smr_lower_95"] == pytest.approx(byar_low / 5 * 100)
+    assert out.loc["A", "smr_lower"] == pytest.approx(byar_low / 5 * 100)
     assert out.loc["B", "expected"] == pytest.approx(2.5)
-    assert out.loc["B", "smr_upper_95"] == pytest.approx(stats.chi2.ppf(0.975, 6) / 2 / 2.5 * 100)
+    assert out.loc["B", "smr_upper"] == pytest.approx(stats.chi2.ppf(0.975, 6) / 2 / 2.5 * 100)
     # rates Series as reference: ISR rate needs reference_rate
     rates = pd.Series({"0-4": 0.002, "5-9": 0.0015})
     out2 = isr(d, rates, by="area_id", reference_rate=50 / 30000)
@@ -220,7 +223,7 @@ def test_funnel_proportion_limits_match_pheindicatormethods():
     ref = np.array([[56.154344, 100, 42.03259, 100],
                     [78.203374, 83.081521, 76.796814, 84.488082],
                     [80.408963, 80.875933, 80.274317, 81.010578]])
-    got = t[["lower_95", "upper_95", "lower_99_8", "upper_99_8"]].to_numpy()
+    got = t[["lower_95", "upper_95", "lower_998", "upper_998"]].to_numpy()
     np.testing.assert_allclose(got, ref, atol=2e-6)
 
 
@@ -245,8 +248,8 @@ def test_funnel_ratio_limits_match_pheindicatormethods():
                       multiplier=100)
     assert t["lower_95"].iloc[0] == pytest.approx(54.3763205, abs=1e-4)
     assert t["upper_95"].iloc[1] == pytest.approx(208.5337156, abs=1e-4)
-    assert t["lower_99_8"].iloc[2] == pytest.approx(41.43536693, abs=1e-4)
-    assert t["upper_99_8"].iloc[3] == pytest.approx(337.778507, abs=1e-4)
+    assert t["lower_998"].iloc[2] == pytest.approx(41.43536693, abs=1e-4)
+    assert t["upper_998"].iloc[3] == pytest.approx(337.778507, abs=1e-4)
 
 
 def test_funnel_rate_is_ratio_times_baseline():
@@ -255,7 +258,7 @@ def test_funnel_rate_is_ratio_times_baseline():
     rate = funnel_limits("rate", r0, [n], multiplier=100_000)
     ratio = funnel_limits("ratio", 1.0, [r0 * n])
     assert rate["lower_95"].iloc[0] == pytest.approx(ratio["lower_95"].iloc[0] * r0 * 1e5)
-    assert rate["upper_99_8"].iloc[0] == pytest.approx(ratio["upper_99_8"].iloc[0] * r0 * 1e5)
+    assert rate["upper_998"].iloc[0] == pytest.approx(ratio["upper_998"].iloc[0] * r0 * 1e5)
 
 
 def test_funnel_significance_and_labels():
@@ -305,7 +308,7 @@ def test_spine_chart():
         "upper": [12, 22, 35, 45, 1.5, 2.5, 3.5, 4.5],
     })
     out = spine_chart_data(d, by="indicator", benchmark={"rauchen": 25, "bewegung": 2.5},
-                           polarity={"rauchen": "low_is_good", "bewegung": "high_is_good"})
+                           polarity={"rauchen": "higher_is_worse", "bewegung": "higher_is_better"})
     r = out[out.indicator == "rauchen"]
     # quartiles of 10, 20, 30, 40 (linear): 17.5 and 32.5
     assert r["q25"].iloc[0] == 17.5 and r["q75"].iloc[0] == 32.5
@@ -313,7 +316,7 @@ def test_spine_chart():
     assert r["bewertung"].tolist() == ["besser", "besser", "ähnlich", "schlechter"]
     b = out[out.indicator == "bewegung"]
     assert b["bewertung"].tolist() == ["schlechter", "ähnlich", "ähnlich", "besser"]
-    neutral = spine_chart_data(d[d.indicator == "rauchen"], benchmark=25, polarity="none")
+    neutral = spine_chart_data(d[d.indicator == "rauchen"], benchmark=25, polarity="neutral")
     assert neutral["bewertung"].tolist() == ["niedriger", "niedriger", "ähnlich", "höher"]
     with pytest.raises(ValueError, match="polarity"):
         spine_chart_data(d, polarity="up")
@@ -344,7 +347,7 @@ def test_errors_name_function_argument_value_key_and_column():
         rate_ci(1, -5)
     with pytest.raises(ValueError, match=r"^smr\(\): expected has a negative value -2"):
         smr([1, 2], [3, -2])
-    with pytest.raises(ValueError, match=r"^poisson_ci\(\): level must lie between 0 and 1 "
+    with pytest.raises(ValueError, match=r"^poisson_ci\(\): conf_level must lie between 0 and 1 "
                        r"\(e.g. 0.95\), got 95"):
         poisson_ci(3, 95)
     with pytest.raises(ValueError, match=r"^funnel_limits\(\): denominators must be greater than "
@@ -357,4 +360,4 @@ def test_errors_name_function_argument_value_key_and_column():
                       "upper": [1.5, 3], "indicator": ["x", "y"]})
     with pytest.raises(ValueError, match=r"^spine_chart_data\(\): unknown polarity 'bad' for "
                        r"area_id 'B', indicator 'y'"):
-        spine_chart_data(d, by="indicator", polarity={"x": "none", "y": "bad"})
+        spine_chart_data(d, by="indicator", polarity={"x": "neutral", "y": "bad"})

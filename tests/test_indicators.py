@@ -263,34 +263,34 @@ def test_wilson_and_byar_limits_propagate():
     res = ind.compute(counts, ids=["sgb2_quote", "sterberate"], level="gemeinde", areas=areas)
     p = res[res["indicator"] == "sgb2_quote"].iloc[0]
     assert p["value"] == pytest.approx(65.0)
-    assert p["ci_low"] == pytest.approx(55.2544, abs=1e-4)
-    assert p["ci_high"] == pytest.approx(73.6358, abs=1e-4)
+    assert p["lower"] == pytest.approx(55.2544, abs=1e-4)
+    assert p["upper"] == pytest.approx(73.6358, abs=1e-4)
     r = res[res["indicator"] == "sterberate"].iloc[0]
     assert r["value"] == pytest.approx(65.0)  # 65 per 1,000 inhabitants
-    assert r["ci_low"] == pytest.approx(50.16319, abs=1e-5)
-    assert r["ci_high"] == pytest.approx(82.84914, abs=1e-5)
+    assert r["lower"] == pytest.approx(50.16319, abs=1e-5)
+    assert r["upper"] == pytest.approx(82.84914, abs=1e-5)
     # 99.8 % limits are wider
     wide = ind.compute(counts, ids="sgb2_quote", level="gemeinde", areas=areas,
-                       level_of_ci=0.998).iloc[0]
-    assert wide["ci_low"] < p["ci_low"] and wide["ci_high"] > p["ci_high"]
+                       conf_level=0.998).iloc[0]
+    assert wide["lower"] < p["lower"] and wide["upper"] > p["upper"]
 
 
 def test_no_interval_for_mean_and_saldo(result):
     for iid in ("mietniveau", "wanderungssaldo"):
         r = _row(result, STADT, iid)
-        assert math.isnan(r["ci_low"]) and math.isnan(r["ci_high"])
+        assert math.isnan(r["lower"]) and math.isnan(r["upper"])
     r = _row(result, STADT, "geburtenrate")
-    assert r["ci_low"] < r["value"] < r["ci_high"]
+    assert r["lower"] < r["value"] < r["upper"]
 
 
-def test_flags(result):
+def test_notes(result):
     # 10 rental offers in SR 1 < min_denominator 20; the Stadt has 40
-    assert "small_denominator" in _row(result, SR1, "mietniveau", level="sozialraum")["flags"]
-    assert _row(result, STADT, "mietniveau")["flags"] == ""
+    assert "small_denominator" in _row(result, SR1, "mietniveau", level="sozialraum")["notes"]
+    assert _row(result, STADT, "mietniveau")["notes"] == ""
     # vorzeitige Sterblichkeit is valid from the gemeinde level on: flagged, not hidden
     r = _row(result, SR1, "vorzeitige_sterblichkeit", level="sozialraum")
-    assert "below_min_level" in r["flags"] and not math.isnan(r["value"])
-    assert "below_min_level" not in _row(result, STADT, "vorzeitige_sterblichkeit")["flags"]
+    assert "below_min_level" in r["notes"] and not math.isnan(r["value"])
+    assert "below_min_level" not in _row(result, STADT, "vorzeitige_sterblichkeit")["notes"]
 
 
 def test_zero_denominator_single_area(counts):
@@ -299,7 +299,7 @@ def test_zero_denominator_single_area(counts):
     c.loc[c["variable"].str.startswith("einschulung_") & (c["area_id"] == B), "value"] = 0.0
     res = ind.compute(c, ids="sprachfoerderbedarf", level="gemeinde", areas=AREAS, years=2020)
     b = res[res["area_id"] == B].iloc[0]
-    assert math.isnan(b["value"]) and "zero_denominator" in b["flags"]
+    assert math.isnan(b["value"]) and "zero_denominator" in b["notes"]
     assert res[res["area_id"] == STADT]["value"].iloc[0] == pytest.approx(30.0)
     ind.check_catalog({"sprachfoerderbedarf": ind.load_catalog()["sprachfoerderbedarf"]}, c)
 
@@ -385,7 +385,7 @@ def test_user_catalog_extends_and_overrides(tmp_path, counts):
     assert cat["sgb2_quote"]["min_denominator"] == 10_000   # overridden
     res = ind.compute(counts, ids=["sgb2_quote", "anteil_maennlich"], level="kreis",
                       areas=AREAS, catalog=path, years=2020)
-    assert "small_denominator" in res.set_index("indicator").loc["sgb2_quote", "flags"]
+    assert "small_denominator" in res.set_index("indicator").loc["sgb2_quote", "notes"]
     assert res.set_index("indicator").loc["anteil_maennlich", "value"] == pytest.approx(50.0)
     assert len(ind.catalog(path)) == len(ind.catalog()) + 1
 

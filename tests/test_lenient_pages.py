@@ -123,7 +123,7 @@ def _csv(name):
 
 def test_mortality_town_with_the_gap_is_missing_with_reason(gap):
     m = pooled_mortality(gap).set_index("area_id")
-    for col in ("observed", "expected", "smr", "smr_lower_95", "dsr", "person_years"):
+    for col in ("observed", "expected", "smr", "smr_lower", "dsr", "person_years"):
         assert np.isnan(m.loc[TOWN, col]), col
     assert m.loc[TOWN, "reason"].startswith("incomplete: einwohner")
     assert m.loc[OTHER, "reason"] == ""
@@ -159,7 +159,7 @@ def test_mortality_of_an_untouched_town_does_not_depend_on_the_reference(gap, or
     new = pooled_mortality(gap).set_index("area_id")
     old = pooled_mortality(original).set_index("area_id")
     for town in (OTHER, "03499007", "034995401000"):
-        for col in ("observed", "person_years", "dsr", "dsr_lower_95", "dsr_upper_95"):
+        for col in ("observed", "person_years", "dsr", "dsr_lower", "dsr_upper"):
             assert new.loc[town, col] == old.loc[town, col], (town, col)
     assert float(ESP2013.sum()) == 100000.0  # the standard the DSR is per 100.000 of
 

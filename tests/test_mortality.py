@@ -46,7 +46,7 @@ def test_funnel_classification_matches_hand_calculation(tmp_path, o_a, o_b, expe
         assert m.loc[a, "smr"] == pytest.approx(100 * o[a] / exp)
         hand = (_by_hand(o[a], exp, 0.95), _by_hand(o[a], exp, 0.998))
         assert hand == expected[a]
-        assert (m.loc[a, "einstufung_95"], m.loc[a, "einstufung_99_8"]) == hand
+        assert (m.loc[a, "einstufung_95"], m.loc[a, "einstufung_998"]) == hand
     assert m.loc["09999", "smr"] == pytest.approx(100)
     assert m.loc["09999001", "name"] == "Astadt" and (m["reason"] == "").all()
 
@@ -77,5 +77,5 @@ def test_pooled_mortality_musterland():
     # the municipalities' expected deaths add up to the Kreis deaths (indirect standardisation)
     assert m.iloc[:-1]["expected"].sum() == pytest.approx(kreis["observed"])
     assert kreis["smr"] == pytest.approx(100)
-    assert (m["dsr_lower_95"] < m["dsr"]).all() and (m["dsr"] < m["dsr_upper_95"]).all()
+    assert (m["dsr_lower"] < m["dsr"]).all() and (m["dsr"] < m["dsr_upper"]).all()
     assert set(m.iloc[:-1]["einstufung_95"]) <= {"niedriger", "im Rahmen", "höher"}

@@ -110,8 +110,8 @@ def test_pooled_share_of_a_stadt_by_hand(d):
         assert (r["name"], r["label"], r["x"], r["n"]) == ("Bad Lindenau", label, x, n)
         assert r["value"] == pytest.approx(100 * x / n, rel=1e-12)
         low, high = _wilson(x, n)
-        assert r["low"] == pytest.approx(low, rel=1e-6)
-        assert r["high"] == pytest.approx(high, rel=1e-6)
+        assert r["lower"] == pytest.approx(low, rel=1e-6)
+        assert r["upper"] == pytest.approx(high, rel=1e-6)
         assert r["reason"] == ""
     # the numbers of the written-out check, so a change of the data shows here too
     assert (_row(res, TOWN, OVER)["x"], n) == (75.0, 536.0)
@@ -127,7 +127,7 @@ def test_pooled_share_of_a_samtgemeinde_and_the_kreis(d):
         r = _row(school_entry_shares(d, 2024, level), area, LANG)
         assert (r["x"], r["n"]) == (x, n)
         assert r["value"] == pytest.approx(100 * x / n, rel=1e-12)
-        assert (r["low"], r["high"]) == pytest.approx(_wilson(x, n), rel=1e-6)
+        assert (r["lower"], r["upper"]) == pytest.approx(_wilson(x, n), rel=1e-6)
 
 
 def test_pool_and_year(d):
@@ -148,7 +148,7 @@ def test_a_finding_absent_for_the_whole_district_is_nan_not_zero(no_overweight, 
         res = school_entry_shares(no_overweight, 2024, level)
         over = res[res["variable"] == OVER]
         assert len(over) > 0
-        for col in ("x", "value", "low", "high"):
+        for col in ("x", "value", "lower", "upper"):
             assert over[col].isna().all(), (level, col)
         assert over["reason"].str.contains(f"incomplete: {OVER} 2022 in ").all()
         assert over["reason"].str.contains(f"incomplete: {OVER} 2024 in ").all()
@@ -167,7 +167,7 @@ def test_an_absent_row_is_nan_for_its_area_and_the_levels_above(one_gap, d):
     for level, area in (("sozialraum", SR), ("gemeindeverband", TOWN), ("kreis", KREIS)):
         res = school_entry_shares(one_gap, 2024, level)
         r = _row(res, area, OVER)
-        assert np.isnan(r["x"]) and np.isnan(r["value"]) and np.isnan(r["low"]), level
+        assert np.isnan(r["x"]) and np.isnan(r["value"]) and np.isnan(r["lower"]), level
         assert r["reason"].startswith(f"incomplete: {OVER} 2024 in 1 of "), level
         # the other finding and the children examined of the same area are known
         assert _row(res, area, LANG)["value"] == _row(school_entry_shares(d, 2024, level), area, LANG)["value"]
@@ -209,13 +209,13 @@ def test_tiny_explicit_zero_is_zero_and_absent_is_nan(tmp_path):
     zero = school_entry_shares(_tiny_school(tmp_path, 0.0), 2024)
     r = _row(zero, "09999001", OVER)
     assert (r["x"], r["n"], r["value"], r["reason"]) == (0.0, 120.0, 0.0, "")
-    assert r["low"] == 0.0 and r["high"] == pytest.approx(_wilson(0, 120)[1], rel=1e-6)
+    assert r["lower"] == 0.0 and r["upper"] == pytest.approx(_wilson(0, 120)[1], rel=1e-6)
     # language support: 3 years x 2 Sozialräume x 5 = 30 of 120 = 25 %
     assert _row(zero, "09999001", LANG)["value"] == 25.0
     # no overweight rows at all: NaN with the reason, never 0 %
     absent = school_entry_shares(_tiny_school(tmp_path, None), 2024)
     r = _row(absent, "09999001", OVER)
-    assert np.isnan(r["x"]) and np.isnan(r["value"]) and np.isnan(r["high"])
+    assert np.isnan(r["x"]) and np.isnan(r["value"]) and np.isnan(r["upper"])
     assert r["reason"] == "; ".join(f"incomplete: {OVER} {y} in 2 of 2 base areas" for y in POOL)
     assert _row(absent, "09999002", OVER)["reason"].endswith("2024 in 1 of 1 base area")
     assert _row(absent, "09999001", LANG)["value"] == 25.0

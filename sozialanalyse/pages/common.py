@@ -267,10 +267,10 @@ def muni_shapes(district):
 
 
 def indicator_results(district, ids, levels, years=None) -> pd.DataFrame:
-    """:func:`sozialanalyse.stats.indicators.compute` with ``area_id``, ``indicator``, ``flags`` and
-    ``level`` as plain strings (categoricals would not merge)."""
+    """:func:`sozialanalyse.stats.indicators.compute` with ``area_id``, ``indicator``, ``notes`` and
+    ``level`` as plain strings."""
     res = indicators.compute(district, list(ids), level=levels, years=years)
-    for col in ("area_id", "indicator", "flags", "level"):
+    for col in ("area_id", "indicator", "notes", "level"):
         res[col] = res[col].astype(str)
     return res
 
@@ -347,8 +347,8 @@ def indicator_table(district, ids, year: int | None = None, level: str = "gemein
                 row[label] = f"{fmt.ABSENT} ²"
                 reasons.setdefault(label, []).append("")
                 continue
-            flag = " ¹" if "small_denominator" in str(r["flags"]) else ""
-            row[label] = f"{fmt_value(r['value'], unit)}{flag} ({fmt_ci(r['ci_low'], r['ci_high'])})"
+            flag = " ¹" if "small_denominator" in str(r["notes"]) else ""
+            row[label] = f"{fmt_value(r['value'], unit)}{flag} ({fmt_ci(r['lower'], r['upper'])})"
             reasons.setdefault(label, []).append(str(r["status"]))
         rows.append(row)
     masked = disclosure.mask(pd.DataFrame(rows), reasons, config=district.config)
@@ -426,7 +426,7 @@ def indicator_trend(district, ids, area_ids: list[str] | None = None):
     fig, axes = plt.subplots(1, len(ids), figsize=(4.4 * len(ids), 3.3), squeeze=False)
     for ax, i in zip(axes[0], ids):
         sub = res[res["indicator"] == i]
-        figures.trend(sub, "year", "value", hue="Gebiet", ax=ax, low="ci_low", high="ci_high", decimals=1,
+        figures.trend(sub, "year", "value", hue="Gebiet", ax=ax, low="lower", high="upper", decimals=1,
                     ylabel=str(cat.loc[i, "unit"]), title=str(cat.loc[i, "name"]))
     return finish(fig)
 

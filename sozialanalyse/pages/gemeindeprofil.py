@@ -23,7 +23,7 @@ from ..render import figures, fmt
 from ..render.tables import md_escape, note, table, text
 from ..stats import disclosure, indicators
 from ..stats.aggregate import level_ids, report_year
-from ..stats.health import spine_chart_data
+from ..stats.health import POLARITIES, spine_chart_data
 from ..stats.monitoring import attention, monitoring
 from ..stats.mortality import pooled_mortality
 from ..stats.trend import trend
@@ -170,9 +170,9 @@ def _latest(res: pd.DataFrame, year: int) -> pd.DataFrame:
 
 
 def _interval(row, unit: str) -> str:
-    if row is None or pd.isna(row["ci_low"]):
+    if row is None or pd.isna(row["lower"]):
         return fmt.MISSING
-    low, high = format_value(row["ci_low"], unit), format_value(row["ci_high"], unit)
+    low, high = format_value(row["lower"], unit), format_value(row["upper"], unit)
     suffix = f" {unit}" if unit in ("%", "Jahre", "m²", "EUR/m²") else ""
     return f"{low.removesuffix(suffix)} – {high}"
 
@@ -201,7 +201,7 @@ def key_figures(district: District, area_id: str, year: int):
             name += f" ({unit})"
         if v is not None and int(v["year"]) != year:
             name += f" ({int(v['year'])})"
-        flag = " ¹" if v is not None and "small_denominator" in str(v["flags"]) else ""
+        flag = " ¹" if v is not None and "small_denominator" in str(v["notes"]) else ""
         row = {
             "Handlungsfeld": cat.loc[i, "field"],
             "Kennzahl": name,
@@ -316,7 +316,7 @@ def trend_vs_kreis(district: District, area_id: str, indicator_ids: list[str]):
     fig, axes = plt.subplots(1, len(indicator_ids), figsize=(4.6 * len(indicator_ids), 3.3), squeeze=False)
     for ax, i in zip(axes[0], indicator_ids):
         sub = res[res["indicator"] == i]
-        figures.trend(sub, "year", "value", hue="Gebiet", ax=ax, low="ci_low", high="ci_high", decimals=1,
+        figures.trend(sub, "year", "value", hue="Gebiet", ax=ax, low="lower", high="upper", decimals=1,
                     ylabel=str(cat.loc[i, "unit"]), title=str(cat.loc[i, "name"]))
     fig.tight_layout()
     plt.close(fig)
@@ -354,7 +354,7 @@ def subareas(district: District, area_id: str, year: int):
             y = vote_year if i == "wahlbeteiligung_bundestag" else year
             hit = safe[(safe["area_id"] == a) & (safe["indicator"] == i) & (safe["year"] == y)]
             value = hit["published"].iloc[0] if len(hit) else float("nan")
-            flag = " ¹" if len(hit) and "small_denominator" in str(hit["flags"].iloc[0]) else ""
+            flag = " ¹" if len(hit) and "small_denominator" in str(hit["notes"].iloc[0]) else ""
             label = f"{cat.loc[i, 'name']} ({cat.loc[i, 'unit']})" + (f", {y}" if y != year else "")
             header_links[label] = catalog_href(i, from_profile=True)
             gap = mark_absent(hit.iloc[0], absent) if len(hit) and "reason" in hit.columns else ""
@@ -438,7 +438,6 @@ HEALTH_SPINE_IDS = ("uebergewicht_einschulung", "sprachfoerderbedarf", "vorzeiti
                     "sterberate_65plus", "schwerbehindertenquote", "schwerbehindertenquote_65plus",
                     "pflegequote", "pflegequote_80plus", "anteil_haeusliche_pflege")
 
-_POLARITY = {"higher_is_worse": "low_is_good", "higher_is_better": "high_is_good", "neutral": "none"}
 _BEWERTUNG_COLORS = {"besser": "#2a7f62", "schlechter": "#c8553d", "ähnlich": "#e0b040",
                      "höher": "#3b6ea8", "niedriger": "#3b6ea8"}
 
@@ -447,15 +446,15 @@ def _spine_data(district, year: int) -> pd.DataFrame:
     cat = catalog()
     kreis = district.kreis["area_id"]
     res = indicator_results(district, HEALTH_SPINE_IDS, ["gemeindeverband", "kreis"], years=[year])
-    res = res.rename(columns={"ci_low": "lower", "ci_high": "upper"})
     res = res[["area_id", "indicator", "value", "lower", "upper"]]
     m = pooled_mortality(district, year)
     smr_rows = pd.DataFrame({"area_id": m["area_id"], "indicator": "smr", "value": m["smr"],
-                             "lower": m["smr_lower_95"], "upper": m["smr_upper_95"]})
+                             "lower": m["smr_lower"], "upper": m["smr_upper"]})
     data = pd.concat([res, smr_rows], ignore_index=True)
     bench = data[data["area_id"] == kreis].set_index("indicator")["value"]
-    pol = {i: _POLARITY.get(str(cat.loc[i, "polarity"]), "none") for i in HEALTH_SPINE_IDS}
-    pol["smr"] = "low_is_good"
+    pol = {i: str(cat.loc[i, "polarity"]) if cat.loc[i, "polarity"] in POLARITIES else "neutral"
+           for i in HEALTH_SPINE_IDS}
+    pol["smr"] = "higher_is_worse"
     munis = level_ids(district, "gemeindeverband")
     out = spine_chart_data(data, by="indicator", benchmark=bench, polarity=pol, comparison_areas=munis)
     out.attrs["smr_years"] = m.attrs["years"]

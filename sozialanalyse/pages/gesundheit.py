@@ -97,7 +97,7 @@ def mortality_intro(district, year: int | None = None, pool: int = 5):
         (f"Im {md_escape(district.name)}{_without(district, m)} starben in den Jahren {span(years)} zusammen "
         f"**{fmt.num(k['observed'])}** Menschen. Altersstandardisiert (Europäische Standardbevölkerung 2013) "
         f"entspricht das **{fmt.num(k['dsr'], 0)} Sterbefällen je 100.000 Einwohner und Jahr** "
-        f"(95-%-Intervall {fmt_ci(k['dsr_lower_95'], k['dsr_upper_95'], decimals=0)})."),
+        f"(95-%-Intervall {fmt_ci(k['dsr_lower'], k['dsr_upper'], decimals=0)})."),
         (f"Weil in kleinen Gemeinden in einem Jahr nur wenige Menschen sterben, sind die "
         f"{len(years)} Jahre {span(years)} zusammengefasst."),
     ]
@@ -122,10 +122,10 @@ def mortality_overview(district, year: int | None = None, pool: int = 5):
     k = m.iloc[-1]
     fig, ax = plt.subplots(figsize=(8, 0.38 * len(munis) + 1.4))
     y = np.arange(len(munis))
-    ax.axvspan(k["dsr_lower_95"], k["dsr_upper_95"], color=figures.PALETTE["kreis"], alpha=0.15, linewidth=0)
+    ax.axvspan(k["dsr_lower"], k["dsr_upper"], color=figures.PALETTE["kreis"], alpha=0.15, linewidth=0)
     ax.axvline(k["dsr"], color=figures.PALETTE["kreis"], linewidth=1.2)
     colors = [CLASS_COLORS.get(c, CLASS_COLORS["im Rahmen"]) for c in munis["einstufung_95"]]
-    ax.errorbar(munis["dsr"], y, xerr=[munis["dsr"] - munis["dsr_lower_95"], munis["dsr_upper_95"] - munis["dsr"]],
+    ax.errorbar(munis["dsr"], y, xerr=[munis["dsr"] - munis["dsr_lower"], munis["dsr_upper"] - munis["dsr"]],
                 fmt="none", ecolor="#555555", elinewidth=1, capsize=2)
     ax.scatter(munis["dsr"], y, color=colors, zorder=3, s=30)
     ax.set_yticks(y, munis["name"])
@@ -159,11 +159,11 @@ def mortality_table(district, year: int | None = None, pool: int = 5):
             "Sterbefälle": fmt.num(r["observed"]),
             "erwartet": fmt.num(r["expected"]),
             "DSR je 100.000 (95-%-Intervall)": f"{fmt.num(r['dsr'], 0)} "
-                                               f"({fmt_ci(r['dsr_lower_95'], r['dsr_upper_95'], decimals=0)})",
+                                               f"({fmt_ci(r['dsr_lower'], r['dsr_upper'], decimals=0)})",
             "SMR (95-%-Intervall)": f"{fmt.num(r['smr'], 0)} "
-                                    f"({fmt_ci(r['smr_lower_95'], r['smr_upper_95'], decimals=0)})",
+                                    f"({fmt_ci(r['smr_lower'], r['smr_upper'], decimals=0)})",
             "Einstufung (95 %)": fmt.MISSING if is_kreis else r["einstufung_95"],
-            "Einstufung (99,8 %)": fmt.MISSING if is_kreis else r["einstufung_99_8"],
+            "Einstufung (99,8 %)": fmt.MISSING if is_kreis else r["einstufung_998"],
         })
     df = pd.DataFrame(rows)
     return table(df, caption=f"Sterblichkeit nach Städten, Gemeinden und Samtgemeinden, {span(years)} zusammengefasst",
@@ -228,15 +228,15 @@ def mortality_funnel(district, year: int | None = None, pool: int = 5):
     ax.axhline(100, color="#333333", linewidth=1)
     ax.plot(lim["denominator"], lim["upper_95"], color="#777777", linestyle="--", linewidth=1, label="95-%-Grenze")
     ax.plot(lim["denominator"], lim["lower_95"], color="#777777", linestyle="--", linewidth=1)
-    ax.plot(lim["denominator"], lim["upper_99_8"], color="#333333", linestyle=":", linewidth=1.2,
+    ax.plot(lim["denominator"], lim["upper_998"], color="#333333", linestyle=":", linewidth=1.2,
             label="99,8-%-Grenze")
-    ax.plot(lim["denominator"], lim["lower_99_8"], color="#333333", linestyle=":", linewidth=1.2)
+    ax.plot(lim["denominator"], lim["lower_998"], color="#333333", linestyle=":", linewidth=1.2)
     colors = [CLASS_COLORS.get(c, CLASS_COLORS["im Rahmen"]) for c in munis["einstufung_95"]]
     ax.scatter(munis["expected"], munis["smr"], color=colors, s=36, zorder=3, edgecolor="white", linewidth=0.5)
     ax.xaxis.set_major_formatter(fmt.axis_formatter())
     ax.yaxis.set_major_formatter(fmt.axis_formatter())
-    lo = min(float(munis["smr"].min()), float(lim["lower_99_8"].min()))
-    hi = max(float(munis["smr"].max()), float(lim["upper_99_8"].max()))
+    lo = min(float(munis["smr"].min()), float(lim["lower_998"].min()))
+    hi = max(float(munis["smr"].max()), float(lim["upper_998"].max()))
     ax.set_ylim(max(0, lo - 5), hi + 5)
     ax.set_xlim(0, float(lim["denominator"].max()))
     ax.set_xlabel(f"Erwartete Sterbefälle {span(years)} (bei den Sterberaten des Landkreises)")
@@ -296,7 +296,7 @@ def mortality_trend(district):
     absent = res.attrs["absent"]
     res["Gruppe"] = res["sex"].map({"insgesamt": "Insgesamt", **figures.SEX_LABELS})
     fig, ax = plt.subplots(figsize=(8, 3.6))
-    figures.trend(res, "year", "value", hue="Gruppe", ax=ax, low="lower_95", high="upper_95",
+    figures.trend(res, "year", "value", hue="Gruppe", ax=ax, low="lower", high="upper",
                 ylabel="je 100.000 Einwohner",
                 title=f"Altersstandardisierte Sterberate im {district.name} (ESP 2013, mit 95-%-Intervall)"
                 + (f"\n{', '.join(map(str, absent))}: fehlt (Einwohnerzahlen unvollständig)" if absent else ""))
@@ -340,9 +340,9 @@ def school_entry_figure(district, year: int | None = None, pool: int = 3):
         y = np.arange(len(order))[::-1]
         kreis_absent = bool(pd.isna(kk["value"]) and kk["reason"])
         if not kreis_absent:
-            ax.axvspan(kk["low"], kk["high"], color=figures.PALETTE["kreis"], alpha=0.15, linewidth=0)
+            ax.axvspan(kk["lower"], kk["upper"], color=figures.PALETTE["kreis"], alpha=0.15, linewidth=0)
             ax.axvline(kk["value"], color=figures.PALETTE["kreis"], linewidth=1.2)
-        ax.errorbar(sub["value"], y, xerr=[sub["value"] - sub["low"], sub["high"] - sub["value"]], fmt="o",
+        ax.errorbar(sub["value"], y, xerr=[sub["value"] - sub["lower"], sub["upper"] - sub["value"]], fmt="o",
                     color=figures.PALETTE["area"], ecolor="#555555", elinewidth=1, capsize=2, markersize=5)
         missing = sub["value"].isna().to_numpy() & (sub["reason"] != "").to_numpy()
         for yy in y[missing]:  # incomplete inputs: "fehlt" in the row, no point (never 0 %)
@@ -404,7 +404,7 @@ def school_entry_table(district, year: int | None = None, level: str = "sozialra
             r = sub.loc[var]
             col = f"{label} (95-%-Intervall)"
             row[col] = (_absent_cell(r["reason"].split("; "), absent) if pd.isna(r["value"]) and r["reason"]
-                        else f"{fmt.pct(r['value'])}{small} ({fmt_ci(r['low'], r['high'])})")
+                        else f"{fmt.pct(r['value'])}{small} ({fmt_ci(r['lower'], r['upper'])})")
             reasons.setdefault(col, []).append(str(r["status"]))
         rows.append(row)
     masked = disclosure.mask(pd.DataFrame(rows), reasons, config=district.config)
@@ -431,7 +431,7 @@ def school_entry_trend(district):
     absent = [f"{label} {_absent_years(gone[gone['label'] == label])}" for label in SCHOOL_VARS.values()
               if (gone["label"] == label).any()]
     fig, ax = plt.subplots(figsize=(8, 3.4))
-    figures.trend(d, "year", "value", hue="Merkmal", ax=ax, low="low", high="high", decimals=0,
+    figures.trend(d, "year", "value", hue="Merkmal", ax=ax, low="lower", high="upper", decimals=0,
                   ylabel="% der untersuchten Kinder",
                   title=f"Schuleingangsuntersuchungen im {district.name} (mit 95-%-Intervall)"
                   + (f"\n{'; '.join(absent)}: fehlt (Eingangsdaten unvollständig)" if absent else ""))

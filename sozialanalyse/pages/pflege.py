@@ -167,12 +167,13 @@ def care_table(district, year: int | None = None):
 
 
 def _care_totals(p: dict) -> pd.DataFrame:
-    """Recipients summed over the types per area, year: scenarios and band."""
+    """Recipients summed over the types per area, year: scenarios and their band (``lower`` / ``upper``:
+    the smallest and largest scenario)."""
     c = p["care"]
     cols = ["status_quo", "compression", "trend"]
     # skipna=False: a municipality with unknown care need (p["care_absent"]) stays NaN, not 0
     return c.groupby(["area_id", "name", "year"], as_index=False)[cols].agg(lambda v: v.sum(skipna=False)).assign(
-        low=lambda t: t[cols].min(axis=1), high=lambda t: t[cols].max(axis=1))
+        lower=lambda t: t[cols].min(axis=1), upper=lambda t: t[cols].max(axis=1))
 
 
 def care_projection_method(district, year: int | None = None, end_year: int = 2040):
@@ -230,14 +231,14 @@ def care_projection_kreis(district, year: int | None = None, end_year: int = 204
     h = h[h["area_id"] == "Insgesamt"].sort_values("year")
     fig, ax = plt.subplots(figsize=(8, 4))
     ax.plot(h["year"], h["value"], color="#333333", marker="o", markersize=3, label="Pflegebedürftige (Statistik)")
-    ax.fill_between(k["year"], k["low"], k["high"], color=figures.PALETTE["area"], alpha=0.2, linewidth=0,
+    ax.fill_between(k["year"], k["lower"], k["upper"], color=figures.PALETTE["area"], alpha=0.2, linewidth=0,
                     label="Spannweite der Szenarien")
     styles = {"status_quo": "-", "compression": "--", "trend": ":"}
     for s, ls in styles.items():
         ax.plot(k["year"], k[s], color=figures.PALETTE["area"], linestyle=ls, linewidth=1.4, label=SCENARIO_SHORT[s])
     last = k.iloc[-1]
-    ax.annotate(f"{p['end_year']}: {fmt.num(last['low'], 0)} bis {fmt.num(last['high'], 0)}",
-                (last["year"], last["high"]), xytext=(-8, 0), textcoords="offset points", ha="right",
+    ax.annotate(f"{p['end_year']}: {fmt.num(last['lower'], 0)} bis {fmt.num(last['upper'], 0)}",
+                (last["year"], last["upper"]), xytext=(-8, 0), textcoords="offset points", ha="right",
                 va="center", fontsize=8)
     ax.yaxis.set_major_formatter(fmt.axis_formatter())
     ax.xaxis.set_major_locator(plt.MaxNLocator(integer=True))
@@ -278,7 +279,7 @@ def care_projection_municipalities(district, year: int | None = None, end_year: 
             ax.set_yticks([])
             continue
         ax.plot(hh["year"], hh["value"], color="#333333", linewidth=1.2)
-        ax.fill_between(k["year"], k["low"], k["high"], color=figures.PALETTE["area"], alpha=0.25, linewidth=0)
+        ax.fill_between(k["year"], k["lower"], k["upper"], color=figures.PALETTE["area"], alpha=0.25, linewidth=0)
         ax.plot(k["year"], k["status_quo"], color=figures.PALETTE["area"], linewidth=1.2)
         ax.set_title(names[a], fontsize=8.5)
         ax.set_ylim(bottom=0)
@@ -326,7 +327,7 @@ def care_projection_table(district, year: int | None = None, end_year: int = 204
             f"Pflegebedürftige {y0}": fmt.num(now),
             f"{mid}": fmt.num(t.loc[(a, mid), "status_quo"], 0),
             f"{ye}": fmt.num(end["status_quo"], 0),
-            f"{ye}, Spannweite": f"{fmt.num(end['low'], 0)} – {fmt.num(end['high'], 0)}",
+            f"{ye}, Spannweite": f"{fmt.num(end['lower'], 0)} – {fmt.num(end['upper'], 0)}",
             f"Veränderung bis {ye}": fmt.signed(100 * (end["status_quo"] / now - 1), 0, "%"),
         })
     df = pd.DataFrame(rows)

@@ -77,8 +77,8 @@ def base_area_distances(district, year: int | None = None, facility_type: str = 
     Returns
     -------
     DataFrame
-        One row per base area with a polygon, in the order of the geometry: ``area_id``, ``x``,
-        ``y`` (representative point), ``distance_km``, ``weight`` (population aged ``min_age``+;
+        One row per base area with a polygon, in the order of the geometry: ``area_id``,
+        ``name``, ``x``, ``y`` (representative point), ``distance_km``, ``weight`` (population aged ``min_age``+;
         NaN where its rows are absent).
     """
     year = report_year(district, year)
@@ -89,7 +89,10 @@ def base_area_distances(district, year: int | None = None, facility_type: str = 
     xy = np.column_stack([pts.x.to_numpy(), pts.y.to_numpy()])
     fac = district.facilities[district.facilities["type"] == facility_type]
     dist = nearest_distance(xy, fac[["x", "y"]].to_numpy()) / 1000
-    out = pd.DataFrame({"area_id": g["area_id"].to_numpy(), "x": xy[:, 0], "y": xy[:, 1], "distance_km": dist})
+    ids = g["area_id"].to_numpy()
+    names = area_names(district)
+    out = pd.DataFrame({"area_id": ids, "name": [names.get(a, a) for a in ids], "x": xy[:, 0], "y": xy[:, 1],
+                        "distance_km": dist})
     out["weight"] = out["area_id"].map(_base_weights(district, year, min_age))
     return out
 

@@ -64,12 +64,14 @@ def care_projection(district, year: int | None = None, end_year: int = 2040, poo
         ``population``
             ``area_id`` (incl. ``Insgesamt``), ``year``, ``sex``, ``age_group``, ``population``.
         ``care``
-            :func:`sozialanalyse.stats.projection.care_scenarios` output plus the area ``name``;
+            :func:`sozialanalyse.stats.projection.care_scenarios` output with the area ``name``
+            beside ``area_id``;
             ``trend_annual_change``, ``trend_capped``, ``trend_cap`` say per row whether the cap
             cut the trend scenario. A municipality of ``care_absent`` has rows with NaN
             recipients and staff.
         ``history``
-            Observed recipients per area (incl. ``Insgesamt``) and year (``value``).
+            Observed recipients per area (``area_id``, ``name``; incl. ``Insgesamt``) and year
+            (``value``).
         ``trend``, ``trend_observed``, ``trend_capped``
             Per care type: the annual change applied, the change before the cap, whether the
             cap applied.
@@ -178,7 +180,8 @@ def care_projection(district, year: int | None = None, end_year: int = 2040, poo
         gone = pd.concat(gone, ignore_index=True)
         gone[[c for c in _SCENARIO_COLUMNS if c in gone.columns]] = np.nan
         care = pd.concat([care, gone], ignore_index=True)
-    care["name"] = care["area_id"].map(area_names(district)).fillna(district.name)
+    names = area_names(district)
+    care.insert(care.columns.get_loc("area_id") + 1, "name", care["area_id"].map(names).fillna(district.name))
     hist = sum_counts(district, "pflegebeduerftige", "gemeindeverband", district.years, by=["year"])
     without = set(absent) | set(care_absent)
     if without:  # "Insgesamt" observed over the same municipalities as projected; NaN stays NaN
@@ -188,6 +191,7 @@ def care_projection(district, year: int | None = None, end_year: int = 2040, poo
         ktot = sum_counts(district, "pflegebeduerftige", "kreis", district.years, by=["year"])
     hist = pd.concat([hist, ktot.assign(area_id="Insgesamt")[hist.columns]], ignore_index=True)
     hist = hist[~hist["area_id"].isin(absent)]
+    hist.insert(hist.columns.get_loc("area_id") + 1, "name", hist["area_id"].map(names).fillna(district.name))
     out = {"absent": absent, "care_absent": care_absent, "left_out": left_out,
            "population": population, "care": care, "history": hist, "trend": trend, "years": years,
            "year": year, "end_year": end_year, "trend_observed": observed,

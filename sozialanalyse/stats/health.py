@@ -15,10 +15,11 @@ from . import _checks as check
 
 __all__ = [
     "COMPARISON_LABELS_DE",
-    "DSR_NOTE_SMALL",
+    "DSR_REASON_SMALL",
     "ESP2013",
     "ESP2013_FINE",
     "FUNNEL_LABELS_DE",
+    "POLARITIES",
     "dsr",
     "funnel_axis",
     "funnel_limits",
@@ -34,25 +35,25 @@ __all__ = [
 ]
 
 
-def _z(level: float, fn: str = "health") -> float:
+def _z(level: float, fn: str = "health", arg: str = "conf_level") -> float:
     if not 0 < level < 1:
-        raise ValueError(f"{fn}(): level must lie between 0 and 1 (e.g. 0.95), got {level!r}")
+        raise ValueError(f"{fn}(): {arg} must lie between 0 and 1 (e.g. 0.95), got {level!r}")
     return float(stats.norm.ppf(1 - (1 - level) / 2))
 
 
-def wilson_ci(x, n, level: float = 0.95):
+def wilson_ci(x, n, conf_level: float = 0.95):
     """Wilson score interval for a proportion ``x / n`` (statsmodels' ``proportion_confint``).
 
     Parameters
     ----------
     x, n : array_like
         Numerators and denominators (counts). ``n == 0`` gives NaN limits.
-    level : float
+    conf_level : float
         Confidence level, e.g. 0.95 or 0.998.
 
     Returns
     -------
-    (low, high) : tuple of numpy arrays
+    (lower, upper) : tuple of numpy arrays
         Limits as proportions (0 to 1).
 
     Notes
@@ -78,20 +79,32 @@ def wilson_ci(x, n, level: float = 0.95):
     check.non_negative("wilson_ci", x, "x")
     check.non_negative("wilson_ci", n, "n")
     check.at_most("wilson_ci", x, n, ("x", "n"))
-    _z(level, "wilson_ci")  # checks the level
+    _z(conf_level, "wilson_ci")  # checks the level
     x, n = np.broadcast_arrays(x, n)
     low = np.full(x.shape, np.nan)
     high = np.full(x.shape, np.nan)
     some = n > 0
-    low[some], high[some] = proportion_confint(x[some], n[some], alpha=1 - level, method="wilson")
+    low[some], high[some] = proportion_confint(x[some], n[some], alpha=1 - conf_level, method="wilson")
     return low, high
 
 
-def poisson_ci(x, level: float = 0.95):
+def poisson_ci(x, conf_level: float = 0.95):
     """Confidence interval for a Poisson count ``x``: exact below 10 events, Byar from 10 on.
 
     Divide the limits by the denominator (and multiply by the multiplier) to get limits for a
     rate.
+
+    Parameters
+    ----------
+    x : array_like
+        Event counts.
+    conf_level : float
+        Confidence level, e.g. 0.95 or 0.998.
+
+    Returns
+    -------
+    (lower, upper) : tuple of numpy arrays
+        Limits of the count.
 
     Notes
     -----
@@ -114,8 +127,8 @@ def poisson_ci(x, level: float = 0.95):
     """
     x = np.asarray(x, dtype=float)
     check.non_negative("poisson_ci", x, "x")
-    z = _z(level, "poisson_ci")
-    alpha = 1 - level
+    z = _z(conf_level, "poisson_ci")
+    alpha = 1 - conf_level
     with np.errstate(invalid="ignore", divide="ignore"):
         exact_low = np.where(x > 0, stats.chi2.ppf(alpha / 2, 2 * x) / 2, 0.0)
         exact_high = stats.chi2.ppf(1 - alpha / 2, 2 * x + 2) / 2
@@ -130,7 +143,7 @@ def poisson_ci(x, level: float = 0.95):
 # ---------------------------------------------------------------------------------------------
 
 
-def rate_ci(x, n, multiplier: float = 100_000, level: float = 0.95):
+def rate_ci(x, n, multiplier: float = 100_000, conf_level: float = 0.95):
     """Confidence interval for a crude rate ``x / n * multiplier``.
 
     Exact Poisson limits below 10 events, Byar's approximation from 10 events on (the count
@@ -144,12 +157,12 @@ def rate_ci(x, n, multiplier: float = 100_000, level: float = 0.95):
         Denominators (population or person-years). ``n == 0`` gives NaN limits.
     multiplier : float
         Rate per ``multiplier`` persons, e.g. 100 000.
-    level : float
+    conf_level : float
         Confidence level, e.g. 0.95 or 0.998.
 
     Returns
     -------
-    (low, high) : tuple of numpy arrays
+    (lower, upper) : tuple of numpy arrays
         Limits on the scale of the rate (per ``multiplier``).
 
     Notes
@@ -174,8 +187,8 @@ def rate_ci(x, n, multiplier: float = 100_000, level: float = 0.95):
     n = np.asarray(n, dtype=float)
     check.non_negative("rate_ci", x, "x")
     check.non_negative("rate_ci", n, "n")
-    _z(level, "rate_ci")
-    low, high = poisson_ci(x, level)
+    _z(conf_level, "rate_ci")
+    low, high = poisson_ci(x, conf_level)
     with np.errstate(invalid="ignore", divide="ignore"):
         low = np.where(n > 0, low / n * multiplier, np.nan)
         high = np.where(n > 0, high / n * multiplier, np.nan)
@@ -183,8 +196,8 @@ def rate_ci(x, n, multiplier: float = 100_000, level: float = 0.95):
 
 
 def _suffix(level: float) -> str:
-    """Column suffix of a confidence level: 0.95 -> '95', 0.998 -> '99_8'."""
-    return f"{level * 100:g}".replace(".", "_")
+    """Column suffix of a confidence level: 0.95 -> '95', 0.998 -> '998'."""
+    return f"{level * 100:g}".replace(".", "")
 
 
 def _levels(levels, fn: str) -> tuple[float, ...]:
@@ -220,8 +233,8 @@ ESP2013_FINE = pd.concat(
 ).rename("esp2013")
 ESP2013_FINE.index.name = "age_group"
 
-#: Reason given in the ``note`` column when a DSR is suppressed.
-DSR_NOTE_SMALL = "DSR nicht berechnet: weniger als {min_count} Ereignisse"
+#: Reason given in the ``reason`` column when a DSR is suppressed.
+DSR_REASON_SMALL = "DSR nicht berechnet: weniger als {min_count} Ereignisse"
 
 
 def _standard(standard) -> pd.Series:
@@ -317,7 +330,7 @@ def dsr(
     by=None,
     standard=None,
     multiplier: float = 100_000,
-    levels=(0.95, 0.998),
+    conf_level: float = 0.95,
     min_count: int = 10,
 ) -> pd.DataFrame:
     """Directly age-standardised rates with Dobson et al. (1991) confidence limits.
@@ -339,15 +352,17 @@ def dsr(
         the 0 / 1-4 and 90-94 / 95+ split or any other standard.
     multiplier : float
         Rate per ``multiplier`` (default 100 000).
-    levels : float or sequence of float
-        Confidence levels; columns ``lower_95``, ``upper_95``, ``lower_99_8`` ...
+    conf_level : float
+        Confidence level of ``lower`` / ``upper`` (default 0.95; PHE's funnel level 0.998 is
+        another call).
     min_count : int
-        Below this total count the rate and its limits are NaN and ``note`` says why (PHE: 10).
+        Below this total count the rate and its limits are NaN and ``reason`` says why (PHE: 10).
 
     Returns
     -------
     DataFrame
-        Group columns, ``total_count``, ``total_pop``, ``value``, limits per level and ``note``.
+        Group columns, ``total_count``, ``total_pop``, ``value``, its limits ``lower`` /
+        ``upper`` (at ``conf_level``) and ``reason`` ("" or why the value is NaN).
 
     Raises
     ------
@@ -381,15 +396,15 @@ def dsr(
     Examples
     --------
     >>> counts = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19]
-    >>> out = dsr(count=counts, population=[10_000] * 19, levels=0.95)
+    >>> out = dsr(count=counts, population=[10_000] * 19)
     >>> round(float(out["value"].iloc[0]), 4), int(out["total_count"].iloc[0])
     (89.25, 190)
-    >>> dsr(count=[0] * 18 + [9], population=[1000] * 19)["note"].iloc[0]
+    >>> dsr(count=[0] * 18 + [9], population=[1000] * 19)["reason"].iloc[0]
     'DSR nicht berechnet: weniger als 10 Ereignisse'
     """
     standard = _standard(standard)
     by = [by] if isinstance(by, str) else list(by or [])
-    levels = _levels(levels, "dsr")
+    _z(conf_level, "dsr")
     df = _age_table(data, count, population, age_group, by, standard)
     w = df["_band"].map(standard).to_numpy()
     df["_wr"] = w * df["_x"] / df["_n"]
@@ -410,13 +425,10 @@ def dsr(
     out["value"] = np.where(small, np.nan, value * multiplier)
     with np.errstate(invalid="ignore", divide="ignore"):
         scale = np.sqrt(var / total)
-        for lv in levels:
-            o_low, o_high = poisson_ci(total, lv)
-            out[f"lower_{_suffix(lv)}"] = np.where(
-                small, np.nan, (value + scale * (o_low - total)) * multiplier)
-            out[f"upper_{_suffix(lv)}"] = np.where(
-                small, np.nan, (value + scale * (o_high - total)) * multiplier)
-    out["note"] = np.where(small, DSR_NOTE_SMALL.format(min_count=min_count), "")
+        o_low, o_high = poisson_ci(total, conf_level)
+        out["lower"] = np.where(small, np.nan, (value + scale * (o_low - total)) * multiplier)
+        out["upper"] = np.where(small, np.nan, (value + scale * (o_high - total)) * multiplier)
+    out["reason"] = np.where(small, DSR_REASON_SMALL.format(min_count=min_count), "")
     return out
 
 
@@ -425,21 +437,21 @@ def dsr(
 # ---------------------------------------------------------------------------------------------
 
 
-def smr(observed, expected, level: float = 0.95, multiplier: float = 1.0):
+def smr(observed, expected, conf_level: float = 0.95, multiplier: float = 1.0):
     """Standardised (mortality/morbidity) ratio O/E with exact (O < 10) or Byar limits.
 
     Parameters
     ----------
     observed, expected : array_like
         Observed and expected counts (``expected > 0``).
-    level : float
+    conf_level : float
         Confidence level.
     multiplier : float
         1 for a ratio, 100 for the usual SMR scale.
 
     Returns
     -------
-    (value, low, high) : tuple of numpy arrays
+    (value, lower, upper) : tuple of numpy arrays
 
     Notes
     -----
@@ -464,8 +476,8 @@ def smr(observed, expected, level: float = 0.95, multiplier: float = 1.0):
     expected = np.asarray(expected, dtype=float)
     check.non_negative("smr", observed, "observed")
     check.non_negative("smr", expected, "expected")
-    _z(level, "smr")
-    low, high = poisson_ci(observed, level)
+    _z(conf_level, "smr")
+    low, high = poisson_ci(observed, conf_level)
     with np.errstate(invalid="ignore", divide="ignore"):
         pos = expected > 0
         value = np.where(pos, observed / expected * multiplier, np.nan)
@@ -498,7 +510,7 @@ def isr(
     population: str = "population",
     age_group: str = "age_group",
     by=None,
-    levels=(0.95, 0.998),
+    conf_level: float = 0.95,
     ratio_multiplier: float = 100,
     rate_multiplier: float = 100_000,
     reference_rate: float | None = None,
@@ -514,8 +526,8 @@ def isr(
         columns, or a Series of rates per person by age band.
     by : str or list of str, optional
         Group columns (one result per group, vectorised with groupby).
-    levels : float or sequence of float
-        Confidence levels.
+    conf_level : float
+        Confidence level of the limits (default 0.95).
     ratio_multiplier : float
         Scale of the ratio (100: SMR with reference = 100; 1: plain ratio).
     rate_multiplier : float
@@ -526,8 +538,8 @@ def isr(
     Returns
     -------
     DataFrame
-        Group columns, ``observed``, ``expected``, ``smr`` with limits ``smr_lower_95`` ...,
-        and ``isr`` (rate) with limits ``isr_lower_95`` ...
+        Group columns, ``observed``, ``expected``, ``smr`` with its limits ``smr_lower`` /
+        ``smr_upper`` and ``isr`` (rate) with ``isr_lower`` / ``isr_upper`` (at ``conf_level``).
 
     Notes
     -----
@@ -551,14 +563,14 @@ def isr(
     ...                   "population": [1000, 2000]})
     >>> ref = pd.DataFrame({"age_group": ["0-4", "5-9"], "count": [20, 30],
     ...                     "population": [10000, 20000]})
-    >>> r = isr(d, ref, levels=0.95)
+    >>> r = isr(d, ref)
     >>> float(r["expected"].iloc[0]), round(float(r["smr"].iloc[0]), 2)
     (5.0, 200.0)
     >>> round(float(r["isr"].iloc[0]), 2)
     333.33
     """
     by = [by] if isinstance(by, str) else list(by or [])
-    levels = _levels(levels, "isr")
+    _z(conf_level, "isr")
     rates, crude = _reference_rates(reference, age_group, count, population)
     if reference_rate is not None:
         crude = float(reference_rate)
@@ -581,16 +593,14 @@ def isr(
     else:
         g = df[["observed", "expected"]].sum().to_frame().T
     out = g.copy()
-    for lv in levels:
-        v, lo, hi = smr(g["observed"], g["expected"], lv, ratio_multiplier)
-        out["smr"] = v
-        out[f"smr_lower_{_suffix(lv)}"] = lo
-        out[f"smr_upper_{_suffix(lv)}"] = hi
+    v, lo, hi = smr(g["observed"], g["expected"], conf_level, ratio_multiplier)
+    out["smr"] = v
+    out["smr_lower"] = lo
+    out["smr_upper"] = hi
     to_rate = crude * rate_multiplier / ratio_multiplier
     out["isr"] = out["smr"] * to_rate
-    for lv in levels:
-        out[f"isr_lower_{_suffix(lv)}"] = out[f"smr_lower_{_suffix(lv)}"] * to_rate
-        out[f"isr_upper_{_suffix(lv)}"] = out[f"smr_upper_{_suffix(lv)}"] * to_rate
+    out["isr_lower"] = out["smr_lower"] * to_rate
+    out["isr_upper"] = out["smr_upper"] * to_rate
     return out
 
 
@@ -684,7 +694,8 @@ def funnel_limits(
     Returns
     -------
     DataFrame
-        ``denominator``, ``baseline`` and ``lower_95``, ``upper_95``, ``lower_99_8`` ...
+        ``denominator``, ``baseline`` and per level ``lower_<level>`` / ``upper_<level>``
+        (``lower_95``, ``upper_95``, ``lower_998``, ``upper_998`` for the default levels).
 
     Notes
     -----
@@ -957,8 +968,9 @@ def funnel_significance(
     -------
     DataFrame
         ``data`` with ``value`` (numerator / denominator * multiplier), ``baseline``, the limits
-        per level, ``class_95`` / ``class_99_8`` (``below``/``within``/``above``) and the German
-        labels ``einstufung_95`` / ``einstufung_99_8`` (``niedriger``/``im Rahmen``/``höher``).
+        per level (``lower_95``, ``upper_95``, ``lower_998``, ``upper_998``), ``class_95`` /
+        ``class_998`` (``below``/``within``/``above``) and the German labels ``einstufung_95`` /
+        ``einstufung_998`` (``niedriger``/``im Rahmen``/``höher``).
 
     Notes
     -----
@@ -976,7 +988,7 @@ def funnel_significance(
     >>> d = pd.DataFrame({"area": ["A", "B", "C", "D"],
     ...                   "x": [10232, 12321, 15123, 13213],
     ...                   "n": [15232, 16123, 17932, 18475]})
-    >>> funnel_significance(d, "x", "n", "proportion")["class_99_8"].tolist()
+    >>> funnel_significance(d, "x", "n", "proportion")["class_998"].tolist()
     ['below', 'above', 'above', 'below']
     """
     x, d, baseline = _funnel_inputs(data, numerator, denominator, statistic, target, "funnel_significance")
@@ -1003,6 +1015,10 @@ def funnel_significance(
 # Spine charts
 # ---------------------------------------------------------------------------------------------
 
+#: Polarity of an indicator, the terms of the indicator catalog
+#: (:data:`sozialanalyse.stats.indicators.POLARITIES`).
+POLARITIES = ("higher_is_worse", "higher_is_better", "neutral")
+
 #: German labels of the comparison with the benchmark.
 COMPARISON_LABELS_DE = {
     "better": "besser", "similar": "ähnlich", "worse": "schlechter",
@@ -1019,7 +1035,7 @@ def spine_chart_data(
     area: str = "area_id",
     by=None,
     benchmark=None,
-    polarity="high_is_good",
+    polarity="higher_is_better",
     comparison_areas=None,
 ) -> pd.DataFrame:
     """Data for a spine chart: each area's value against its comparison group and benchmark.
@@ -1036,8 +1052,8 @@ def spine_chart_data(
         Benchmark value: a number, a column of ``data``, a Series indexed by the ``by`` key,
         or None for the median of the comparison group.
     polarity : str, Series or dict
-        ``high_is_good``, ``low_is_good`` or ``none`` (no judgement); per indicator as a
-        mapping keyed by the (single) ``by`` column.
+        ``higher_is_better``, ``higher_is_worse`` or ``neutral`` (no judgement), the terms of
+        the indicator catalog; per indicator as a mapping keyed by the (single) ``by`` column.
     comparison_areas : list, optional
         Areas whose values define min/Q1/Q3/max (default: all areas in ``data``).
 
@@ -1047,7 +1063,7 @@ def spine_chart_data(
         ``data`` with ``benchmark``, ``min``, ``q25``, ``q75``, ``max`` of the comparison
         group, ``comparison`` (``higher``/``similar``/``lower``) and ``bewertung``
         (``besser``/``ähnlich``/``schlechter``, or ``höher``/``ähnlich``/``niedriger`` when
-        the polarity is ``none``).
+        the polarity is ``neutral``).
 
     Notes
     -----
@@ -1065,7 +1081,7 @@ def spine_chart_data(
     --------
     >>> d = pd.DataFrame({"area_id": list("ABCDE"), "value": [10., 20, 30, 40, 50],
     ...                   "lower": [8., 18, 28, 38, 48], "upper": [12., 22, 32, 42, 52]})
-    >>> s = spine_chart_data(d, benchmark=30, polarity="low_is_good")
+    >>> s = spine_chart_data(d, benchmark=30, polarity="higher_is_worse")
     >>> s["bewertung"].tolist()
     ['besser', 'besser', 'ähnlich', 'schlechter', 'schlechter']
     >>> float(s["q25"].iloc[0]), float(s["q75"].iloc[0])
@@ -1105,19 +1121,19 @@ def spine_chart_data(
         if len(by) != 1:
             raise ValueError(f"spine_chart_data(): a polarity mapping needs exactly one 'by' column, got by={by!r}")
         pol = out[by[0]].map(pd.Series(polarity))
-    bad = ~pol.isin(["high_is_good", "low_is_good", "none"])
+    bad = ~pol.isin(POLARITIES)
     if bad.any():
         pos = check.first_bad(bad)
         raise ValueError(f"spine_chart_data(): unknown polarity {pol.iloc[pos]!r} "
-                         f"{check.location(out, pos, [area, *by])}; use 'high_is_good', "
-                         "'low_is_good' or 'none'")
+                         f"{check.location(out, pos, [area, *by])}; use "
+                         + ", ".join(map(repr, POLARITIES)))
     lo, hi = out[lower].to_numpy(float), out[upper].to_numpy(float)
     bm = out["benchmark"].to_numpy(float)
     cmp_ = np.where(lo > bm, "higher", np.where(hi < bm, "lower", "similar"))
     cmp_ = np.where(np.isnan(lo) | np.isnan(hi) | np.isnan(bm), None, cmp_)
     out["comparison"] = cmp_
     judged = np.select(
-        [pol.eq("none").to_numpy(), pol.eq("high_is_good").to_numpy()],
+        [pol.eq("neutral").to_numpy(), pol.eq("higher_is_better").to_numpy()],
         [cmp_, np.where(cmp_ == "higher", "better", np.where(cmp_ == "lower", "worse", cmp_))],
         np.where(cmp_ == "higher", "worse", np.where(cmp_ == "lower", "better", cmp_)),
     )

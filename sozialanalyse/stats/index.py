@@ -117,7 +117,8 @@ class MSSResult:
     z_dynamics : DataFrame or None
         z-value of each dynamics indicator (change in percentage points) per area.
     table : DataFrame
-        Per area: ``valid``, ``reason`` (why an area was left out), ``status_sum``,
+        Per area (the index of ``data``): ``name`` (the area's name, where ``data`` has a
+        ``name`` column), ``valid``, ``reason`` (why an area was left out), ``status_sum``,
         ``status_index``, ``status_class``, ``dynamics_sum``, ``dynamics_index``,
         ``dynamics_class``, ``gesamtindex`` (e.g. ``"niedrig / negativ"``) and
         ``gesamtindex_code`` (status 1-4 and dynamics 1-3, e.g. ``"3.3"``).
@@ -215,6 +216,8 @@ def mss(data: pd.DataFrame, status, dynamics=None, *, population: str | None = "
         reason[bad & ok] = "als ungültig markiert"
         ok &= ~bad
     table = pd.DataFrame({"valid": ok, "reason": reason.where(~ok, None)}, index=idx)
+    if "name" in data.columns:  # the area's name beside its key, for a planner's table
+        table.insert(0, "name", data["name"])
 
     def build(frame: pd.DataFrame, prefix: str, classify):
         miss = frame.isna().any(axis=1) & ok

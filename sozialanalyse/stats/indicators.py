@@ -28,7 +28,7 @@ numerator/denominator* yields all sums for all base areas, and one more sparse p
 the *level area by base area* indicator matrix sums them up to each level. No loop runs over
 areas; loops run only over catalog entries (to build the small cell matrix) and levels.
 
-Confidence intervals (level ``level_of_ci``):
+Confidence intervals (``lower`` / ``upper`` at the level ``conf_level``, default 95 %):
 
 * ``proportion``: Wilson score interval (:func:`sozialanalyse.stats.health.wilson_ci`), only where
   ``0 <= numerator <= denominator``;
@@ -40,7 +40,7 @@ Confidence intervals (level ``level_of_ci``):
   individual values, which the counts table does not hold; a difference of two Poisson
   counts is not Poisson.
 
-Flags (``;``-separated in the ``flags`` column; results are flagged, never hidden):
+Notes on a value (``;``-separated in the ``notes`` column; results are flagged, never hidden):
 
 * ``small_denominator``: denominator below the indicator's ``min_denominator``;
 * ``zero_denominator``: denominator zero, value NaN;
@@ -70,11 +70,11 @@ Examples
 ...     "sex": "insgesamt", "nationality": "insgesamt", "type": "insgesamt",
 ...     "value": [1000.0, 100.0, 300.0, 90.0]})
 >>> res = compute(counts, ids=["sgb2_quote"], level=["gemeinde", "kreis"], areas=areas)
->>> res[["area_id", "level", "value", "numerator", "denominator"]].round(2)
-  area_id     level  value  numerator  denominator
-0   01001  gemeinde  10.00      100.0       1000.0
-1   01002  gemeinde  30.00       90.0        300.0
-2      01     kreis  14.62      190.0       1300.0
+>>> res[["area_id", "name", "level", "value", "numerator", "denominator"]].round(2)
+  area_id   name     level  value  numerator  denominator
+0   01001      A  gemeinde  10.00      100.0       1000.0
+1   01002      B  gemeinde  30.00       90.0        300.0
+2      01  Kreis     kreis  14.62      190.0       1300.0
 """
 from __future__ import annotations
 
@@ -92,7 +92,7 @@ from scipy import sparse
 from ..model import completeness as _completeness
 from ..model.areas import LEVEL_KINDS, LEVELS, age_groups_between
 from . import _checks as check
-from .health import poisson_ci, wilson_ci
+from .health import POLARITIES, poisson_ci, wilson_ci
 
 __all__ = [
     "DIMENSIONS",
@@ -125,11 +125,10 @@ FIELDS = (
 )
 #: Kinds of indicator and their confidence interval.
 KINDS = ("proportion", "rate", "ratio", "mean", "saldo")
-POLARITIES = ("higher_is_worse", "higher_is_better", "neutral")
 DIMENSIONS = ("age_group", "sex", "nationality", "type")
 RESULT_COLUMNS = [
-    "area_id", "level", "year", "indicator", "value", "numerator", "denominator",
-    "ci_low", "ci_high", "flags", "reason",
+    "area_id", "name", "level", "year", "indicator", "value", "numerator", "denominator",
+    "lower", "upper", "notes", "reason",
 ]
 REQUIRED_KEYS = (
     "id", "name", "definition", "field", "numerator", "denominator", "unit", "multiplier",
@@ -138,7 +137,7 @@ REQUIRED_KEYS = (
 #: Area levels from finest to coarsest (for ``min_level``).
 LEVEL_ORDER = ("sozialraum", "gemeinde", "gemeindeverband", "kreis")
 _SPEC_KEYS = {"variable", "age", "sex", "nationality", "type"}
-_FLAG_NAMES = (
+_NOTE_NAMES = (
     "small_denominator",
     "zero_denominator",
     "below_min_level",
@@ -658,7 +657,7 @@ def _unpack(data, areas):
 
 
 def compute(data, ids=None, level="gemeindeverband", years=None, areas=None, catalog=None,
-            level_of_ci: float = 0.95, gaps=None) -> pd.DataFrame:
+            conf_level: float = 0.95, gaps=None) -> pd.DataFrame:
     """Compute indicators for every area at one or more levels.
 
     Parameters
@@ -677,8 +676,8 @@ def compute(data, ids=None, level="gemeindeverband", years=None, areas=None, cat
         The area tree if ``data`` is a plain counts table.
     catalog : dict, path or list of paths, optional
         Catalog from :func:`load_catalog`, or user YAML file(s) extending the packaged one.
-    level_of_ci : float
-        Confidence level of ``ci_low`` / ``ci_high``.
+    conf_level : float
+        Confidence level of ``lower`` / ``upper`` (default 0.95).
     gaps : DataFrame, optional
         Absent rows (:func:`sozialanalyse.model.completeness.find_gaps`). Default: ``data.gaps`` of a
         district; for a plain counts table, the gaps of that table
@@ -689,21 +688,26 @@ def compute(data, ids=None, level="gemeindeverband", years=None, areas=None, cat
     Returns
     -------
     DataFrame
-        Columns ``area_id, level, year, indicator, value, numerator, denominator, ci_low,
-        ci_high, flags, reason``; one row per area, year and indicator (years in which a
-        variable of the indicator has no data at all, e.g. elections, are left out). ``value``
-        and the limits are in the indicator's unit (``multiplier`` applied), numerator and
-        denominator are the summed counts. ``flags`` is a ``;``-separated string ("" if none).
+        Columns ``area_id, name, level, year, indicator, value, numerator, denominator, lower,
+        upper, notes, reason``; one row per area, year and indicator (years in which a
+        variable of the indicator has no data at all, e.g. elections, are left out). ``name``
+        is the area's name from the area tree. ``value`` and its confidence limits ``lower`` /
+        ``upper`` (at ``conf_level``) are in the indicator's unit (``multiplier`` applied),
+        numerator and denominator are the summed counts. ``notes`` is a ``;``-separated string
+        of caveats on the value ("" if none; see the module docstring).
         ``reason`` is "" for a complete value and says why a value is missing (NaN) otherwise,
         e.g. ``incomplete: sgb2_personen 2024 in 1 of 18 base areas``: a base area below the
         area lacks rows of a numerator or denominator variable in that year (``gaps``).
-        ``area_id``, ``level``, ``indicator``, ``flags`` and ``reason`` are categoricals
-        (millions of rows at Sozialraum level stay small and fast); ``.astype(str)`` gives plain strings.
+        ``area_id``, ``name``, ``level``, ``indicator``, ``notes`` and ``reason`` are categoricals
+        of strings (millions of rows at Sozialraum level stay small and fast); they merge,
+        compare and group with plain string columns as they are (``result.merge(frame,
+        on="area_id")``), and ``.astype(str)`` gives plain strings where a value outside the
+        categories is to be written into them.
 
     Notes
     -----
     Counts are summed from base areas to each area of the level before dividing. See the
-    module docstring for intervals and flags.
+    module docstring for intervals and notes.
 
     Raises
     ------
@@ -720,7 +724,9 @@ def compute(data, ids=None, level="gemeindeverband", years=None, areas=None, cat
     levels = [level] if isinstance(level, str) else list(level)
     for lv in levels:
         if lv not in LEVEL_KINDS:
-            raise ValueError(f"compute(): unknown level {lv!r}; known levels: {', '.join(LEVELS)}")
+            case = (f" (level names are lower case: {lv.lower()!r})"
+                    if isinstance(lv, str) and lv.lower() in LEVEL_KINDS else "")
+            raise ValueError(f"compute(): unknown level {lv!r}; known levels: {', '.join(LEVELS)}{case}")
     have_years = sorted(int(y) for y in pd.unique(counts["year"]))
     if years is not None:
         absent = sorted(set(int(y) for y in _as_list(years)) - set(have_years))
@@ -797,7 +803,7 @@ def compute(data, ids=None, level="gemeindeverband", years=None, areas=None, cat
         x = zl[:, :, num_idx][li, yi, ii]
         n = zl[:, :, den_idx][li, yi, ii]
         part = _assemble(LEVEL_ORDER.index(lv), ii, x, n, mult, min_den, kinds, min_rank,
-                         level_of_ci)
+                         conf_level)
         part["reason"] = _incomplete(part, mapping, level_ids, gap_of, ind_vars, li, yi, ii, cells.years,
                                      reasons)
         part["area"] = li + offset
@@ -809,14 +815,17 @@ def compute(data, ids=None, level="gemeindeverband", years=None, areas=None, cat
     if not parts:
         return pd.DataFrame(columns=RESULT_COLUMNS)
     cat_ = {k: np.concatenate([q[k] for q in parts]) for k in parts[0]}
-    flag_codes, flag_uniq = pd.factorize(cat_["flags"], sort=True)
-    flag_labels = [";".join(f for b, f in enumerate(_FLAG_NAMES) if fl >> b & 1)
+    flag_codes, flag_uniq = pd.factorize(cat_["notes"], sort=True)
+    flag_labels = [";".join(f for b, f in enumerate(_NOTE_NAMES) if fl >> b & 1)
                    for fl in flag_uniq]
     # an area can belong to several levels (a Stadt is gemeinde and gemeindeverband)
     area_uniq, area_inv = np.unique(np.concatenate(area_names), return_inverse=True)
+    area_codes = area_inv[cat_["area"]]
+    name_of = dict(zip(areas["area_id"].astype(str), areas["name"].astype(str))) if "name" in areas else {}
+    name_codes, name_uniq = pd.factorize(pd.Index(area_uniq, dtype=object).map(lambda a: name_of.get(a, a)))
     out = pd.DataFrame({
-        "area_id": pd.Categorical.from_codes(area_inv[cat_["area"]],
-                                             categories=pd.Index(area_uniq, dtype=object)),
+        "area_id": pd.Categorical.from_codes(area_codes, categories=pd.Index(area_uniq, dtype=object)),
+        "name": pd.Categorical.from_codes(name_codes[area_codes], categories=pd.Index(name_uniq, dtype=object)),
         "level": pd.Categorical.from_codes(cat_["level"],
                                            categories=pd.Index(levels, dtype=object)),
         "year": cat_["year"].astype(np.int64),
@@ -824,9 +833,9 @@ def compute(data, ids=None, level="gemeindeverband", years=None, areas=None, cat
         "value": cat_["value"],
         "numerator": cat_["x"],
         "denominator": cat_["n"],
-        "ci_low": cat_["lo"],
-        "ci_high": cat_["hi"],
-        "flags": pd.Categorical.from_codes(flag_codes,
+        "lower": cat_["lo"],
+        "upper": cat_["hi"],
+        "notes": pd.Categorical.from_codes(flag_codes,
                                            categories=pd.Index(flag_labels, dtype=object)),
         "reason": pd.Categorical.from_codes(cat_["reason"], categories=pd.Index(list(reasons), dtype=object)),
     }, copy=False)
@@ -892,11 +901,11 @@ def _incomplete(part: dict, mapping: pd.Series, level_ids, gap_of: dict, ind_var
     bad = reason != 0
     for key in ("value", "x", "n", "lo", "hi"):
         part[key][bad] = np.nan
-    part["flags"][bad] = 0  # flags of a partial sum would mislead
+    part["notes"][bad] = 0  # notes on a partial sum would mislead
     return reason
 
 
-def _assemble(rank, ii, x, n, mult, min_den, kinds, min_rank, level_of_ci) -> dict:
+def _assemble(rank, ii, x, n, mult, min_den, kinds, min_rank, conf_level) -> dict:
     m = mult[ii]
     kind = kinds[ii]
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -913,17 +922,17 @@ def _assemble(rank, ii, x, n, mult, min_den, kinds, min_rank, level_of_ci) -> di
     countlike = prop | (kind == "rate") | (kind == "ratio")
     flags |= (countlike & (x < 0)) << 4
     if good.any():
-        wl, wh = wilson_ci(x[good], n[good], level=level_of_ci)
+        wl, wh = wilson_ci(x[good], n[good], conf_level=conf_level)
         lo[good], hi[good] = wl * m[good], wh * m[good]
     pois = ((kind == "rate") | (kind == "ratio")) & (n > 0) & (x >= 0)
     if pois.any():
         # the Poisson limits depend on the count only: evaluate once per distinct count
         uniq, inv = np.unique(x[pois], return_inverse=True)
-        pl, ph = poisson_ci(uniq, level=level_of_ci)
+        pl, ph = poisson_ci(uniq, conf_level=conf_level)
         scale = m[pois] / n[pois]
         lo[pois], hi[pois] = pl[inv] * scale, ph[inv] * scale
     return {"ind": ii.astype(np.int32), "value": value, "x": x, "n": n, "lo": lo, "hi": hi,
-            "flags": flags}
+            "notes": flags}
 
 
 # ------------------------------------------------------------------ derived indicators
@@ -950,29 +959,30 @@ def change(result: pd.DataFrame, years: int = 5, catalog=None) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        ``area_id, level, year, indicator, from_year, value_from, value_to, value, unit,
-        flags``. ``value`` is the difference, in percentage points (``unit`` =
-        ``Prozentpunkte``) for indicators in ``%`` and in the indicator's own unit otherwise.
-        Rows without a value ``years`` earlier are left out. ``flags`` joins the flags of both
-        years, ``reason`` their reasons (a change from or to a missing value is missing).
+        ``area_id, name, level, year, indicator, from_year, value_from, value_to, value, unit,
+        notes, reason`` (``name`` where ``result`` has it). ``value`` is the difference, in
+        percentage points (``unit`` = ``Prozentpunkte``) for indicators in ``%`` and in the
+        indicator's own unit otherwise. Rows without a value ``years`` earlier are left out.
+        ``notes`` joins the notes of both years, ``reason`` their reasons (a change from or to
+        a missing value is missing).
 
     Examples
     --------
     >>> res = pd.DataFrame({"area_id": "01", "level": "kreis", "year": [2015, 2020],
-    ...     "indicator": "sgb2_quote", "value": [10.0, 8.5], "flags": ""})
+    ...     "indicator": "sgb2_quote", "value": [10.0, 8.5], "notes": ""})
     >>> change(res, years=5)[["year", "value", "unit"]]
        year  value           unit
     0  2020   -1.5  Prozentpunkte
     """
-    keys = ["area_id", "level", "indicator"]
-    a = _with_reason(result)[keys + ["year", "value", "flags", "reason"]].astype({"flags": object})
+    keys = _keys(result)
+    a = _with_reason(result)[keys + ["year", "value", "notes", "reason"]].astype({"notes": object})
     b = a.assign(year=a["year"] + years)
     m = a.merge(b, on=keys + ["year"], suffixes=("_to", "_from"))
     units = _units(result, catalog)
     unit = m["indicator"].astype(object).map(units)
-    f = (m["flags_from"].fillna("") + ";" + m["flags_to"].fillna("")).str.split(";")
+    f = (m["notes_from"].fillna("") + ";" + m["notes_to"].fillna("")).str.split(";")
     out = pd.DataFrame({
-        "area_id": m["area_id"],
+        **{k: m[k] for k in keys if k not in ("level", "indicator")},
         "level": m["level"],
         "year": m["year"],
         "indicator": m["indicator"],
@@ -981,10 +991,15 @@ def change(result: pd.DataFrame, years: int = 5, catalog=None) -> pd.DataFrame:
         "value_to": m["value_to"],
         "value": m["value_to"] - m["value_from"],
         "unit": unit.where(unit != "%", "Prozentpunkte"),
-        "flags": [";".join(dict.fromkeys(x for x in fl if x)) for fl in f],
+        "notes": [";".join(dict.fromkeys(x for x in fl if x)) for fl in f],
         "reason": _join_reasons(m["reason_from"], m["reason_to"]),
     })
     return out.reset_index(drop=True)
+
+
+def _keys(result: pd.DataFrame) -> list[str]:
+    """The key columns of a :func:`compute` result (with the area ``name`` where it has one)."""
+    return ["area_id", *(["name"] if "name" in result.columns else []), "level", "indicator"]
 
 
 def _with_reason(result: pd.DataFrame) -> pd.DataFrame:
@@ -1022,39 +1037,39 @@ def index_base(result: pd.DataFrame, base_year: int = 2015) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        ``area_id, level, year, indicator, value, base_year, base_value, flags`` with ``value``
-        = 100 * value / value in ``base_year`` of the same area and indicator. Areas without a
-        base-year value are left out; a base value of zero gives NaN and the flag
-        ``zero_base``. ``reason`` joins the reasons of the year and the base year (missing if
+        ``area_id, name, level, year, indicator, value, base_year, base_value, notes, reason``
+        (``name`` where ``result`` has it) with ``value`` = 100 * value / value in
+        ``base_year`` of the same area and indicator. Areas without a base-year value are left
+        out; a base value of zero gives NaN and the note ``zero_base``. ``reason`` joins the reasons of the year and the base year (missing if
         either is).
 
     Examples
     --------
     >>> res = pd.DataFrame({"area_id": "01", "level": "kreis", "year": [2015, 2020],
-    ...     "indicator": "anteil_65plus", "value": [20.0, 23.0], "flags": ""})
+    ...     "indicator": "anteil_65plus", "value": [20.0, 23.0], "notes": ""})
     >>> index_base(res, 2015)[["year", "value"]]
        year  value
     0  2015  100.0
     1  2020  115.0
     """
-    keys = ["area_id", "level", "indicator"]
+    keys = _keys(result)
     result = _with_reason(result)
     base = result.loc[result["year"] == base_year, keys + ["value", "reason"]].rename(
         columns={"value": "base_value", "reason": "base_reason"})
-    m = result[keys + ["year", "value", "flags", "reason"]].astype({"flags": object}).merge(base, on=keys)
+    m = result[keys + ["year", "value", "notes", "reason"]].astype({"notes": object}).merge(base, on=keys)
     with np.errstate(divide="ignore", invalid="ignore"):
         idx = np.where(m["base_value"] != 0, 100 * m["value"] / m["base_value"], np.nan)
     zero = (m["base_value"] == 0).to_numpy()
-    flags = m["flags"].fillna("").to_numpy(dtype=object).copy()
-    flags[zero] = [f + ";zero_base" if f else "zero_base" for f in flags[zero]]
+    notes = m["notes"].fillna("").to_numpy(dtype=object).copy()
+    notes[zero] = [f + ";zero_base" if f else "zero_base" for f in notes[zero]]
     return pd.DataFrame({
-        "area_id": m["area_id"],
+        **{k: m[k] for k in keys if k not in ("level", "indicator")},
         "level": m["level"],
         "year": m["year"],
         "indicator": m["indicator"],
         "value": idx,
         "base_year": base_year,
         "base_value": m["base_value"],
-        "flags": flags,
+        "notes": notes,
         "reason": _join_reasons(m["base_reason"], m["reason"]),
     })

@@ -170,7 +170,7 @@ def attention(result: MSSResult, threshold: float = 1.0) -> pd.DataFrame:
     -------
     DataFrame
         Index: the areas on the list (worst status first, then by dynamics index); columns
-        ``status_class``, ``dynamics_class``, ``status_index``, ``dynamics_index``,
+        ``name`` (where the MSS table has it), ``status_class``, ``dynamics_class``, ``status_index``, ``dynamics_index``,
         ``reason`` (German, e.g. ``"Status sehr niedrig; Dynamik negativ"``),
         ``status_drivers`` and ``dynamics_drivers`` (lists of indicator ids).
 
@@ -205,14 +205,14 @@ def attention(result: MSSResult, threshold: float = 1.0) -> pd.DataFrame:
             reason.append(f"Status {sc[a]}")
         if bad_dyn[a]:
             reason.append("Dynamik negativ")
-        rows.append({"area_id": a, "status_class": sc[a], "dynamics_class": dc[a],
+        rows.append({"area_id": a, **({"name": t.loc[a, "name"]} if "name" in t else {}), "status_class": sc[a], "dynamics_class": dc[a],
                      "status_index": t.loc[a, "status_index"],
                      "dynamics_index": t.loc[a, "dynamics_index"] if "dynamics_index" in t else np.nan,
                      "reason": "; ".join(reason),
                      "status_drivers": drivers(result.z_status, a),
                      "dynamics_drivers": drivers(result.z_dynamics, a)})
-    cols = ["status_class", "dynamics_class", "status_index", "dynamics_index", "reason",
-            "status_drivers", "dynamics_drivers"]
+    cols = [*(["name"] if "name" in t else []), "status_class", "dynamics_class", "status_index",
+            "dynamics_index", "reason", "status_drivers", "dynamics_drivers"]
     if not rows:
         return pd.DataFrame(columns=cols, index=pd.Index([], name=t.index.name))
     out = pd.DataFrame(rows).set_index("area_id")

@@ -87,9 +87,10 @@ def pooled_mortality(district, year: int | None = None, pool: int = 5) -> pd.Dat
         One row per municipality (``gemeindeverband`` level, in the order of the area tree) and
         a last row for the Kreis with ``area_id``, ``name``, ``observed`` (deaths),
         ``person_years``, ``expected`` (deaths expected at the Kreis rates by age band and sex),
-        ``smr`` with ``smr_lower_95`` ... (Kreis = 100), the DSR per 100.000 (ESP 2013) with
-        ``dsr_lower_95`` / ``dsr_upper_95``, the funnel classification ``einstufung_95`` /
-        ``einstufung_99_8`` (``niedriger`` / ``im Rahmen`` / ``höher``; NaN for the Kreis) and
+        ``smr`` with its 95 % limits ``smr_lower`` / ``smr_upper`` (Kreis = 100), the DSR per
+        100.000 (ESP 2013) with its 95 % limits ``dsr_lower`` / ``dsr_upper``, the funnel
+        classification at 95 % and 99,8 % ``einstufung_95`` / ``einstufung_998``
+        (``niedriger`` / ``im Rahmen`` / ``höher``; NaN for the Kreis) and
         ``reason`` ("" or why the row is NaN). ``attrs``: ``years`` (the pooled years),
         ``absent`` (municipalities with absent population rows: NaN) and ``left_out`` (base
         areas left out of the Kreis reference).
@@ -121,16 +122,16 @@ def pooled_mortality(district, year: int | None = None, pool: int = 5) -> pd.Dat
     ref = pd.DataFrame({"band": band(kreis), "count": kreis["deaths"], "population": kreis["population"]})
     data = pd.DataFrame({"area_id": both["area_id"], "band": band(both), "count": both["deaths"],
                          "population": both["population"]})
-    s = isr(data, ref, age_group="band", by="area_id", levels=(0.95, 0.998))
+    s = isr(data, ref, age_group="band", by="area_id")
     # DSR (ESP 2013, sexes together)
     by_age = both.groupby(["area_id", "age_group"], as_index=False)[["deaths", "population"]].sum()
-    r = dsr(by_age, "deaths", "population", by="area_id", levels=0.95)
-    r = r.rename(columns={"value": "dsr", "lower_95": "dsr_lower_95", "upper_95": "dsr_upper_95",
+    r = dsr(by_age, "deaths", "population", by="area_id")
+    r = r.rename(columns={"value": "dsr", "lower": "dsr_lower", "upper": "dsr_upper",
                           "total_pop": "person_years"})
-    out = s.merge(r[["area_id", "dsr", "dsr_lower_95", "dsr_upper_95", "person_years"]], on="area_id")
+    out = s.merge(r[["area_id", "dsr", "dsr_lower", "dsr_upper", "person_years"]], on="area_id")
     munis = out[out["area_id"] != kreis_id]
     fs = funnel_significance(munis, "observed", "expected", "ratio", multiplier=100)
-    out = out.merge(fs[["area_id", "einstufung_95", "einstufung_99_8"]], on="area_id", how="left")
+    out = out.merge(fs[["area_id", "einstufung_95", "einstufung_998"]], on="area_id", how="left")
     order = [*level_ids(district, "gemeindeverband"), kreis_id]
     out = out.set_index("area_id").reindex(order).reset_index()
     out.insert(1, "name", out["area_id"].map(area_names(district)))
@@ -151,16 +152,16 @@ def kreis_dsr_by_year(district) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        The columns of :func:`sozialanalyse.stats.health.dsr` (``value``, ``lower_95``,
-        ``upper_95``, ...) with ``year`` and ``sex`` (``insgesamt``, ``w``, ``m``), the rows of
+        The columns of :func:`sozialanalyse.stats.health.dsr` (``value`` with its 95 % limits
+        ``lower`` / ``upper``, ...) with ``year`` and ``sex`` (``insgesamt``, ``w``, ``m``), the rows of
         both sexes first; ``attrs["absent"]`` lists the years left out.
     """
     absent = [y for y in district.years if gap_base_areas(district, ["einwohner", "sterbefaelle"], [y])]
     m = pd.concat([mortality_input(district, [y], "kreis").assign(year=y) for y in district.years
                    if y not in absent], ignore_index=True)
-    per_sex = dsr(m, "deaths", "population", by=["year", "sex"], levels=0.95)
+    per_sex = dsr(m, "deaths", "population", by=["year", "sex"])
     total = dsr(m.groupby(["year", "age_group"], as_index=False)[["deaths", "population"]].sum(),
-                "deaths", "population", by="year", levels=0.95).assign(sex="insgesamt")
+                "deaths", "population", by="year").assign(sex="insgesamt")
     res = pd.concat([total, per_sex], ignore_index=True)
     res.attrs["absent"] = absent
     return res

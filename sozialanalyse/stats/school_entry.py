@@ -43,7 +43,7 @@ def school_entry_shares(district, year: int | None = None, level: str = "gemeind
     -------
     DataFrame
         ``area_id``, ``name``, ``variable``, ``label``, ``x`` (children with the finding),
-        ``n`` (children examined), ``value`` (%), the 95 % Wilson limits ``low`` / ``high``
+        ``n`` (children examined), ``value`` (%), the 95 % Wilson limits ``lower`` / ``upper``
         (%) and ``reason``: "" for a complete row, otherwise why ``x`` or ``n`` and so the share
         are NaN (``"incomplete: einschulung_uebergewicht 2024 in 1 of 10 base areas"``, one
         part per variable and year, joined by ``"; "``). A base area lacking the rows of a
@@ -97,7 +97,7 @@ def school_entry_shares(district, year: int | None = None, level: str = "gemeind
         reason = ["; ".join([*why.get((a, var), []), *why.get((a, EXAMINED), [])]) for a in wide.index]
         rows.append(pd.DataFrame({"area_id": wide.index, "variable": var, "label": label, "x": x.to_numpy(),
                                   "n": n.to_numpy(), "value": 100 * np.where(n > 0, x / n.where(n > 0), np.nan),
-                                  "low": 100 * lo, "high": 100 * hi, "reason": reason}))
+                                  "lower": 100 * lo, "upper": 100 * hi, "reason": reason}))
     out = pd.concat(rows, ignore_index=True)
     out.insert(1, "name", out["area_id"].map(area_names(district)))
     out.attrs["years"] = years
