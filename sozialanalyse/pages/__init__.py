@@ -5,7 +5,6 @@ it computes nothing a planner would want outside the report.
 """
 import importlib
 
-
 __all__ = ['common', 'kreisuebersicht', 'gemeindeprofil', 'sozialraum_monitoring', 'gesundheit', 'pflege',
            'senioren', 'behinderung', 'daten_methoden', 'indikatorenkatalog', 'herkunft', 'amtlich_kreis',
            'amtlich_profil']

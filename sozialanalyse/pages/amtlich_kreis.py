@@ -11,14 +11,16 @@ from __future__ import annotations
 
 import html
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
 from ..io import official
 from ..model.district import District
-from ..render import fmt
+from ..render import figures, fmt
+from ..render.figures import closed
 from ..render.tables import note, table, text
-from .common import attribution, closed, indicator_text, new_figure
+from .common import attribution, indicator_text
 
 __all__ = ["attribution", "gvb_table", "gvb_trends", "indicator_map", "intro", "kreis_comparison", "mapping_table",
            "reconciliation_table", "trends"]
@@ -63,15 +65,13 @@ def gvb_table(od: District | None, year: int | None = None):
 
 def indicator_map(od: District | None, indicator: str = "arbeitslosenanteil", year: int | None = None):
     """Kreis page: a choropleth of ``indicator`` over the Gemeindeverbände."""
-    from ..render import figures  # matplotlib: optional heavy dependency, only for the map
-
     if od is None:
         return None
     year = year or od.report_year
     spec = official.INDICATORS[indicator]
     gdf = od.geometry.copy()
     gdf["wert"] = [od.value(indicator, a, year) for a in gdf["area_id"]]
-    fig, ax = new_figure(figsize=(7, 6))
+    fig, ax = plt.subplots(figsize=(7, 6))
     figures.choropleth(gdf, "wert", ax=ax, k=4, decimals=spec["decimals"], unit=spec["unit"] or None,
                      cmap="YlOrRd" if spec["better"] == "lower" else "YlGnBu", labels="name",
                      title=f"{spec['short']} {year}")
@@ -90,7 +90,7 @@ def kreis_comparison(od: District | None, year: int | None = None):
     inds = ["arbeitslosenanteil", "beschaeftigtenquote", "gisd_bund"]
     c = od.comparison[od.comparison["year"] == year]
     rows = []
-    fig, axes = new_figure(len(inds), 1, figsize=(7, 1.1 * len(inds) + 0.6))
+    fig, axes = plt.subplots(len(inds), 1, figsize=(7, 1.1 * len(inds) + 0.6))
     for ax, ind in zip(np.atleast_1d(axes), inds):
         s = c[c["indicator"] == ind].set_index("area_id")["value"].dropna()
         spec = official.INDICATORS[ind]
@@ -127,7 +127,7 @@ def trends(od: District | None):
     if od is None:
         return None
     inds = ["arbeitslosenanteil", "beschaeftigtenquote", "gisd_bund"]
-    fig, axes = new_figure(1, len(inds), figsize=(10, 3.2))
+    fig, axes = plt.subplots(1, len(inds), figsize=(10, 3.2))
     for ax, ind in zip(axes, inds):
         spec = official.INDICATORS[ind]
         c = od.comparison[od.comparison["indicator"] == ind]
@@ -153,7 +153,7 @@ def gvb_trends(od: District | None, indicator: str = "arbeitslosenanteil"):
     if od is None:
         return None
     spec = official.INDICATORS[indicator]
-    fig, ax = new_figure(figsize=(8, 3.8))
+    fig, ax = plt.subplots(figsize=(8, 3.8))
     for a in od.municipalities().itertuples():
         s = od.series(indicator, a.area_id)
         ax.plot(s["year"], s["value"], lw=1, alpha=0.8, label=a.name)

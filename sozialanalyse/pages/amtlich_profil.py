@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import html
 
+import matplotlib.pyplot as plt
 import pandas as pd
 
 from ..io import official
 from ..model.district import District
 from ..render import fmt
+from ..render.figures import closed
 from ..render.tables import table, text
-from .common import attribution, closed, indicator_text, new_figure
+from .common import attribution, indicator_text
 
 __all__ = ["attribution", "locator", "profile_intro", "profile_key_figures", "profile_trends"]
 
@@ -63,7 +65,7 @@ def profile_trends(od: District | None, area_id: str):
     if od is None:
         return None
     inds = ["arbeitslosenanteil", "beschaeftigtenquote", "einkommensteuer", "gisd_score"]
-    fig, axes = new_figure(2, 2, figsize=(8.5, 5.6))
+    fig, axes = plt.subplots(2, 2, figsize=(8.5, 5.6))
     a = od.area(area_id)
     for ax, ind in zip(axes.ravel(), inds):
         spec = official.INDICATORS[ind]
@@ -93,7 +95,7 @@ def locator(od: District | None, area_id: str):
     """Profile page: the Gemeindeverbände of the Kreis, ``area_id`` highlighted."""
     if od is None:
         return None
-    fig, ax = new_figure(figsize=(3.6, 3.6))
+    fig, ax = plt.subplots(figsize=(3.6, 3.6))
     geo = od.geometry
     geo.plot(ax=ax, color="#e4e4e4", edgecolor="white", linewidth=0.8)
     geo[geo["area_id"] == area_id].plot(ax=ax, color="#1f5fa8", edgecolor="white", linewidth=0.8)

@@ -11,9 +11,10 @@ import numpy as np
 
 from ..model.areas import AGE_GROUPS
 from ..render import figures, fmt
+from ..render.figures import finish, style
 from ..stats.aggregate import report_year, sum_counts
 from ..stats.health import wilson_ci
-from .common import finish, indicator_intro, indicator_maps, indicator_table, indicator_trend, style
+from .common import indicator_intro, indicator_maps, indicator_table, indicator_trend
 
 __all__ = [
     "DISABILITY_IDS",

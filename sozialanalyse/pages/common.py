@@ -152,7 +152,6 @@ def format_value(value: float, unit: str) -> str:
 __all__ += [
     "MUNI_KINDS",
     "catalog",
-    "finish",
     "fmt_ci",
     "fmt_value",
     "indicator_intro",
@@ -165,7 +164,6 @@ __all__ += [
     "muni_shapes",
     "protected",
     "span",
-    "style",
 ]
 
 #: Kinds of area drawn as a municipality (Stadt, Gemeinde, Samtgemeinde) on the maps.
@@ -246,18 +244,8 @@ def missing_label(status) -> str:
     return "keine Angabe / gesperrt" if (pd.Series(status, dtype=object).fillna("") != "").any() else "keine Angabe"
 
 
-def finish(fig):
-    """``fig`` laid out and closed (a notebook shows a returned figure exactly once)."""
-    fig.tight_layout()
-    plt.close(fig)
-    return fig
 
 
-def style(ax, grid="x"):
-    """The house style of a chart: no top and right spines, a light grid on ``grid``."""
-    ax.spines[["top", "right"]].set_visible(False)
-    ax.grid(axis=grid, color="#dddddd", linewidth=0.6)
-    ax.set_axisbelow(True)
 
 
 def muni_shapes(district):
@@ -411,7 +399,7 @@ def indicator_maps(district, ids, year: int | None = None, level: str = "gemeind
                 t.set_fontsize(6.5)
     for ax in list(axes.flat)[len(ids):]:
         ax.set_axis_off()
-    return finish(fig)
+    return figures.finish(fig)
 
 
 def indicator_trend(district, ids, area_ids: list[str] | None = None):
@@ -428,7 +416,7 @@ def indicator_trend(district, ids, area_ids: list[str] | None = None):
         sub = res[res["indicator"] == i]
         figures.trend(sub, "year", "value", hue="Gebiet", ax=ax, low="lower", high="upper", decimals=1,
                     ylabel=str(cat.loc[i, "unit"]), title=str(cat.loc[i, "name"]))
-    return finish(fig)
+    return figures.finish(fig)
 
 
 # --- end of the block of the health chapters ------------------------------------------------------
@@ -438,9 +426,7 @@ def indicator_trend(district, ids, area_ids: list[str] | None = None):
 
 __all__ += [
     "attribution",
-    "closed",
     "indicator_text",
-    "new_figure",
 ]
 
 def indicator_text(ind: str, value) -> str:
@@ -452,15 +438,8 @@ def indicator_text(ind: str, value) -> str:
     return fmt.num(value, spec["decimals"], spec["unit"] or None)
 
 
-def new_figure(*args, **kw):
-    """``plt.subplots(*args, **kw)``."""
-    return plt.subplots(*args, **kw)
 
 
-def closed(fig):
-    """``fig`` after closing it in pyplot (shown once, as the cell's result, not twice)."""
-    plt.close(fig)
-    return fig
 
 
 def attribution(od: District | None = None, **parameters):

@@ -27,8 +27,17 @@ from ..stats.health import POLARITIES, spine_chart_data
 from ..stats.monitoring import attention, monitoring
 from ..stats.mortality import pooled_mortality
 from ..stats.trend import trend
-from .common import (absent_footnote, catalog, fmt_value, format_value, gap_count, indicator_results, kind_label,
-                     mark_absent, span)
+from .common import (
+    absent_footnote,
+    catalog,
+    fmt_value,
+    format_value,
+    gap_count,
+    indicator_results,
+    kind_label,
+    mark_absent,
+    span,
+)
 from .indikatorenkatalog import catalog_href
 from .sozialraum_monitoring import not_classifiable, sozialraum_number, towns_text
 
@@ -287,9 +296,7 @@ def population_development(district: District, area_id: str):
     ax2.set_title("Natürliche Bevölkerungsbewegung und Wanderungen", fontsize=10)
     ax2.legend(frameon=False, fontsize=8)
     ax2.spines[["top", "right"]].set_visible(False)
-    fig.tight_layout()
-    plt.close(fig)
-    return fig
+    return figures.finish(fig)
 
 
 def pyramid_and_locator(district: District, area_id: str, year: int):
@@ -301,9 +308,7 @@ def pyramid_and_locator(district: District, area_id: str, year: int):
         fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 4.6), gridspec_kw={"width_ratios": [1, 2.2]})
         figures.locator_map(district, area_id, ax=ax1)
         figures.population_pyramid(district, area_id, year, ax=ax2)
-    fig.tight_layout()
-    plt.close(fig)
-    return fig
+    return figures.finish(fig)
 
 
 def trend_vs_kreis(district: District, area_id: str, indicator_ids: list[str]):
@@ -318,9 +323,7 @@ def trend_vs_kreis(district: District, area_id: str, indicator_ids: list[str]):
         sub = res[res["indicator"] == i]
         figures.trend(sub, "year", "value", hue="Gebiet", ax=ax, low="lower", high="upper", decimals=1,
                     ylabel=str(cat.loc[i, "unit"]), title=str(cat.loc[i, "name"]))
-    fig.tight_layout()
-    plt.close(fig)
-    return fig
+    return figures.finish(fig)
 
 
 def subareas(district: District, area_id: str, year: int):
@@ -528,8 +531,7 @@ def spine_chart(district, area_id: str, year: int | None = None):
     fig.suptitle(f"Gesundheit und Pflege in {district.name_of(area_id)} im Vergleich mit dem Landkreis, {year}"
                  + ("\nfehlt: Eingangsdaten unvollständig (Zeilen fehlen), nicht aus unvollständigen Daten berechnet"
                     if absent_rows else ""), fontsize=10, fontweight="bold")
-    plt.close(fig)
-    return fig
+    return figures.closed(fig)
 
 
 # --- end of the block of the spine chart ----------------------------------------------------------

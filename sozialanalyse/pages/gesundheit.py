@@ -25,22 +25,14 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from ..render import figures, fmt
+from ..render.figures import finish, style
 from ..render.tables import md_escape, table, text
 from ..stats import disclosure
 from ..stats.aggregate import area_names, level_ids, report_year
 from ..stats.health import funnel_plot_data
 from ..stats.mortality import kreis_dsr_by_year, pooled_mortality
 from ..stats.school_entry import EXAMINED, SCHOOL_VARS, school_entry_shares
-from .common import (
-    absent_footnote,
-    finish,
-    fmt_ci,
-    left_out_note,
-    mark_absent,
-    muni_shapes,
-    span,
-    style,
-)
+from .common import absent_footnote, fmt_ci, left_out_note, mark_absent, muni_shapes, span
 
 __all__ = [
     "mortality_funnel",
@@ -137,7 +129,7 @@ def mortality_overview(district, year: int | None = None, pool: int = 5):
                *[Line2D([], [], color=c, marker="o", linestyle="", label=f"SMR {lab} als im Landkreis")
                  for lab, c in CLASS_COLORS.items() if lab != "im Rahmen"]]
     ax.legend(handles=handles, frameon=False, fontsize=7.5, loc="lower right")
-    style(ax)
+    style(ax, "x")
     return finish(fig)
 
 
@@ -355,7 +347,7 @@ def school_entry_figure(district, year: int | None = None, pool: int = 3):
         ax.set_xlabel("Anteil der untersuchten Kinder")
         ax.set_title(f"{label} bei der Einschulung\nLandkreis: "
                      f"{fmt.ABSENT if kreis_absent else fmt.pct(kk['value'])}", fontsize=10)
-        style(ax)
+        style(ax, "x")
     fig.suptitle(f"Schuleingangsuntersuchungen {span(years)} (Punkte mit 95-%-Intervall, "
                  "grau: Landkreis)"
                  + (f"\nfehlt (Eingangsdaten unvollständig): {'; '.join(gone)}" if gone else ""), fontsize=9)

@@ -103,6 +103,4 @@ def municipality_map(district: District, year: int, indicator_id: str = "sgb2_qu
                      legend_title=f"{cat.loc[indicator_id, 'name']} {year}",
                      title=f"{cat.loc[indicator_id, 'name']}, {year}", extra_handles=extra,
                      missing_label="fehlt (Eingangsdaten unvollständig)" if incomplete else "keine Angabe")
-    fig.tight_layout()
-    plt.close(fig)
-    return fig
+    return figures.finish(fig)

@@ -25,13 +25,14 @@ from matplotlib.patches import Patch
 
 from ..model.areas import age_groups_between, base_areas
 from ..render import figures, fmt
+from ..render.figures import finish, style
 from ..render.tables import md_escape, table, text
 from ..stats.access import base_area_distances, facility_distance
 from ..stats.aggregate import area_names, level_ids, report_year, sum_counts, wide_sum
 from ..stats.care import TREND_CAP, care_projection
 from ..stats.health import wilson_ci
 from ..stats.projection import CARE_TYPE_LABELS
-from .common import finish, indicator_maps, left_out_note, muni_shapes, span, style
+from .common import indicator_maps, left_out_note, muni_shapes, span
 
 __all__ = [
     "care_by_age",

@@ -10,9 +10,10 @@ import matplotlib.pyplot as plt
 
 from ..model.areas import age_groups_between
 from ..render import fmt
+from ..render.figures import finish, style
 from ..stats.aggregate import area_names, sum_counts
 from ..stats.care import care_projection
-from .common import finish, indicator_intro, indicator_maps, indicator_table, indicator_trend, style
+from .common import indicator_intro, indicator_maps, indicator_table, indicator_trend
 
 __all__ = [
     "SENIOR_IDS",

@@ -19,7 +19,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from ..io.own import District
-from ..render import fmt
+from ..render import figures, fmt
 from ..render.tables import md_escape, note, table, text
 from ..stats import disclosure, disparity, indicators, spatial
 from ..stats.index import DYNAMICS_CLASSES, STATUS_CLASSES
@@ -215,9 +215,7 @@ def class_map(district: District, year: int | None = None):
     pad = 0.06 * max(maxx - minx, maxy - miny)
     ax.set_xlim(minx - pad, maxx + pad)
     ax.set_ylim(miny - pad, maxy + 1.6 * pad)
-    fig.tight_layout()
-    plt.close(fig)
-    return fig
+    return figures.finish(fig)
 
 
 _SUM_ONLY = "keine einzeln: Summe mehrerer kleinerer Abweichungen"
@@ -343,9 +341,7 @@ def lorenz_figure(district: District, year: int | None = None, indicator: str = 
     ax.legend(loc="upper left", fontsize=8, frameon=False)
     ax.spines[["top", "right"]].set_visible(False)
     ax.grid(color="#e5e5e5", linewidth=0.6)
-    fig.tight_layout()
-    plt.close(fig)
-    return fig
+    return figures.finish(fig)
 
 
 def theil_units(shares: pd.DataFrame) -> str:
@@ -463,9 +459,7 @@ def lisa_map(district: District, year: int | None = None, indicator: str = "sgb2
                  fontsize=10)
     ax.set_axis_off()
     ax.set_aspect("equal")
-    fig.tight_layout()
-    plt.close(fig)
-    return fig
+    return figures.finish(fig)
 
 
 def robustness_table(district: District, year: int | None = None):

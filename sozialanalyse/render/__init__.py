@@ -5,7 +5,6 @@ Imports the model and statistics floors and the input floor's district type.
 """
 import importlib
 
-
 __all__ = ['fmt', 'tables', 'figures']
 
 

@@ -32,10 +32,24 @@ def wrap(text, width: int = 32) -> str:
                                     break_on_hyphens=False)) or ""
 
 
-def _style(ax):
+def style(ax, grid: str | None = None):
+    """The house style of a chart: no top and right spines, a light grid along ``grid``
+    (``"x"`` or ``"y"``; default: ``"x"`` when the x axis has a label, else ``"y"``)."""
     ax.spines[["top", "right"]].set_visible(False)
-    ax.grid(axis="x" if ax.get_xlabel() else "y", color="#dddddd", linewidth=0.6)
+    ax.grid(axis=grid or ("x" if ax.get_xlabel() else "y"), color="#dddddd", linewidth=0.6)
     ax.set_axisbelow(True)
+
+
+def closed(fig):
+    """``fig`` after closing it in pyplot: a notebook shows a returned figure exactly once."""
+    plt.close(fig)
+    return fig
+
+
+def finish(fig):
+    """``fig`` laid out (``tight_layout``) and closed (:func:`closed`)."""
+    fig.tight_layout()
+    return closed(fig)
 
 
 def population_pyramid(district: District, area_id: str, year: int, ax=None):
@@ -87,7 +101,7 @@ def population_pyramid(district: District, area_id: str, year: int, ax=None):
     ax.set_ylabel("Altersgruppe (Jahre)")
     ax.legend(loc="upper right", fontsize=8, frameon=False)
     ax.set_title(f"Bevölkerung nach Alter, Geschlecht und Staatsangehörigkeit, 31.12.{year}", fontsize=10)
-    _style(ax)
+    style(ax)
     return ax
 
 
@@ -112,7 +126,7 @@ def trend(data: pd.DataFrame, x: str, y: str, hue: str | None = None, ax=None, y
         ax.legend(frameon=False, fontsize=8)
     if title:
         ax.set_title(title, fontsize=10)
-    _style(ax)
+    style(ax)
     return ax
 
 
