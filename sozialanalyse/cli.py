@@ -184,8 +184,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="sozialanalyse", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     b = sub.add_parser("build", help="execute the notebooks and build the HTML report")
-    b.add_argument("--config", default=None,
-                   help="report config (file or name in config/; default: musterland)")
+    b.add_argument("--config", default="musterland",
+                   help="report config (file or name in config/; default: musterland, the demo district)")
     b.add_argument("--jobs", type=int, default=max(1, min(2, os.cpu_count() or 1)),
                    help="parallel notebook workers (default: 2)")
     b.add_argument("-q", "--quiet", action="store_true", help="no progress output")

@@ -179,3 +179,29 @@ def test_the_readme_layout_map_matches_the_tree():
     named = _readme_map()
     assert sorted(on_disk - named) == [], "files missing from the README's layout map"
     assert sorted(named - on_disk) == [], "the README's layout map names files that do not exist"
+
+
+def test_no_config_name_or_kreis_key_as_a_default_in_the_library():
+    """Defaults of that kind belong to the notebooks' parameters and the command line; a library
+    function that silently picked a district would build the wrong report."""
+    import ast
+
+    configs = {p.stem for p in (ROOT / "config").glob("*.yml")}
+    found = []
+    for path in sorted((ROOT / PACKAGE).rglob("*.py")):
+        if path.name == "cli.py":
+            continue  # the command line's --config default is the quickstart's demo district
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                for default in [*node.args.defaults, *node.args.kw_defaults]:
+                    if isinstance(default, ast.Constant) and isinstance(default.value, str) and (
+                            default.value in configs or re.fullmatch(r"\d{5}", default.value)):
+                        found.append(f"{path.relative_to(ROOT)}:{node.lineno} {node.name}(... = {default.value!r})")
+    assert found == []
+
+
+def test_reading_no_config_asks_for_one():
+    from sozialanalyse.model.config import ConfigError, read_config
+
+    with pytest.raises(ConfigError, match="no report config given: name one, e.g. 'musterland'"):
+        read_config(None)

@@ -338,11 +338,14 @@ def _project_root() -> Path:
 def resolve_config(config: str | Path | None = None) -> Path:
     """Path of a report config.
 
-    ``None`` or a bare name like ``"musterland"`` means ``config/<name>.yml`` of the project
-    (looked up from the working directory, then beside the installed package), so notebooks run
-    from any folder.
+    A bare name like ``"musterland"`` means ``config/<name>.yml`` of the project (looked up from
+    the working directory, then beside the installed package), so notebooks run from any folder.
+    The library has no default config: the command line and the notebooks' parameters name one.
     """
-    name = "musterland" if config is None else str(config)
+    if config is None or not str(config).strip():
+        raise ConfigError("no report config given: name one, e.g. 'musterland' (config/musterland.yml), "
+                          "'config/harburg.yml' or the path of your own")
+    name = str(config)
     candidates = [Path(name)]
     if not name.endswith((".yml", ".yaml")):
         candidates += [Path.cwd() / "config" / f"{name}.yml", _project_root() / "config" / f"{name}.yml"]
