@@ -412,3 +412,24 @@ def by_id(vid: str) -> Variant:
         if v.id == vid:
             return v
     raise KeyError(vid)
+
+
+def lenient_without(root: Path, file: str, row: str) -> Path:
+    """Musterland copied to ``root/data`` without the one row of ``file`` that starts with ``row``,
+    and a config ``root/lenient.yml`` reading it with ``validation: lenient``; returns the config.
+
+    A lenient build then publishes everything that does not rest on the absent row, and "fehlt"
+    where a number does.
+    """
+    data = root / "data"
+    shutil.copytree(MUSTERLAND, data)
+    lines = (data / file).read_text(encoding="utf-8").splitlines(keepends=True)
+    kept = [ln for ln in lines if not ln.startswith(row)]
+    assert len(kept) == len(lines) - 1, f"{file}: expected exactly one row starting with {row!r}"
+    (data / file).write_text("".join(kept), encoding="utf-8")
+    cfg = (ROOT / "config" / "musterland.yml").read_text(encoding="utf-8").splitlines()
+    cfg = [f"data: {data}" if ln.startswith("data:") else
+           "validation: lenient" if ln.startswith("validation:") else ln for ln in cfg]
+    config = root / "lenient.yml"
+    config.write_text("\n".join(cfg) + "\n", encoding="utf-8")
+    return config

@@ -7,12 +7,12 @@ sum of its area and of every level above it NaN, never a smaller sum; an explici
 """
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from faults import lenient_without
 from tiny_district import tiny, without_rows
 
 from sozialanalyse.io.own import load_district
@@ -65,18 +65,7 @@ def d():
 def gap(tmp_path_factory):
     """Musterland without the row ``ROW`` (Bahnhofsviertel, 2024, men 30-34, deutsch), loaded
     with ``validation: lenient`` as in ``tests/test_lenient_pages.py``."""
-    root = tmp_path_factory.mktemp("agggap")
-    data = root / "data"
-    shutil.copytree(MUSTERLAND, data)
-    lines = (data / "population.csv").read_text(encoding="utf-8").splitlines(keepends=True)
-    kept = [ln for ln in lines if not ln.startswith(ROW)]
-    assert len(kept) == len(lines) - 1
-    (data / "population.csv").write_text("".join(kept), encoding="utf-8")
-    cfg = (ROOT / "config" / "musterland.yml").read_text(encoding="utf-8").splitlines()
-    cfg = [f"data: {data}" if ln.startswith("data:") else
-           "validation: lenient" if ln.startswith("validation:") else ln for ln in cfg]
-    (root / "g.yml").write_text("\n".join(cfg) + "\n", encoding="utf-8")
-    return load_district(root / "g.yml")
+    return load_district(lenient_without(tmp_path_factory.mktemp("agggap"), "population.csv", ROW))
 
 
 # --- one variable and year summed to each level ----------------------------------------------------

@@ -7,12 +7,12 @@ Kreis total is the sum over the other towns, by hand from ``care.csv``.
 """
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from faults import lenient_without
 
 import sozialanalyse as sa
 from sozialanalyse.io.own import load_district
@@ -69,17 +69,7 @@ def test_care_trend_cap(d):
 def care_gap_district(tmp_path: Path):
     """Musterland without the row ``03499003-02,2024,pflegebeduerftige,80-84,w,ambulant``
     (Altstadt Lindenau, Bad Lindenau), loaded with ``validation: lenient``."""
-    data = tmp_path / "data"
-    shutil.copytree(MUSTERLAND, data)
-    lines = (data / "care.csv").read_text(encoding="utf-8").splitlines(keepends=True)
-    kept = [ln for ln in lines if not ln.startswith(CARE_ROW)]
-    assert len(kept) == len(lines) - 1
-    (data / "care.csv").write_text("".join(kept), encoding="utf-8")
-    cfg = (ROOT / "config" / "musterland.yml").read_text(encoding="utf-8").splitlines()
-    cfg = [f"data: {data}" if ln.startswith("data:") else
-           "validation: lenient" if ln.startswith("validation:") else ln for ln in cfg]
-    (tmp_path / "cg.yml").write_text("\n".join(cfg) + "\n", encoding="utf-8")
-    return load_district(tmp_path / "cg.yml")
+    return load_district(lenient_without(tmp_path, "care.csv", CARE_ROW))
 
 
 @pytest.fixture(scope="module")

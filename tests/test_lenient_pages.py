@@ -15,7 +15,6 @@ are computed over the complete base areas only and the page says "ohne Bahnhofsv
 (Musterstadt), weil dort Eingangsdaten (Einwohner) fehlen".
 """
 import inspect
-import shutil
 import warnings
 from pathlib import Path
 
@@ -26,14 +25,23 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
+from faults import lenient_without
 
-from sozialanalyse.pages import (behinderung, gemeindeprofil, gesundheit, herkunft, kreisuebersicht, pflege,
-                                 senioren, sozialraum_monitoring)
+from sozialanalyse.io.own import load_district
+from sozialanalyse.pages import (
+    behinderung,
+    gemeindeprofil,
+    gesundheit,
+    herkunft,
+    kreisuebersicht,
+    pflege,
+    senioren,
+    sozialraum_monitoring,
+)
 from sozialanalyse.stats import monitoring
 from sozialanalyse.stats.care import care_projection
-from sozialanalyse.stats.mortality import pooled_mortality
 from sozialanalyse.stats.health import ESP2013
-from sozialanalyse.io.own import load_district
+from sozialanalyse.stats.mortality import pooled_mortality
 
 ROOT = Path(__file__).resolve().parents[1]
 MUSTERLAND = ROOT / "data" / "musterland"
@@ -45,22 +53,13 @@ POOL = [2020, 2021, 2022, 2023, 2024]
 @pytest.fixture(scope="module")
 def folder(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("popgap")
-    data = root / "data"
-    shutil.copytree(MUSTERLAND, data)
-    lines = (data / "population.csv").read_text(encoding="utf-8").splitlines(keepends=True)
-    kept = [ln for ln in lines if not ln.startswith(ROW)]
-    assert len(kept) == len(lines) - 1
-    (data / "population.csv").write_text("".join(kept), encoding="utf-8")
-    cfg = (ROOT / "config" / "musterland.yml").read_text(encoding="utf-8").splitlines()
-    cfg = [f"data: {data}" if ln.startswith("data:") else
-           "validation: lenient" if ln.startswith("validation:") else ln for ln in cfg]
-    (root / "pg.yml").write_text("\n".join(cfg) + "\n", encoding="utf-8")
+    lenient_without(root, "population.csv", ROW)
     return root
 
 
 @pytest.fixture(scope="module")
 def gap(folder):
-    return load_district(folder / "pg.yml")
+    return load_district(folder / "lenient.yml")
 
 
 @pytest.fixture(scope="module")
@@ -270,18 +269,7 @@ CARE_ROW = "03499003-02,2024,pflegebeduerftige,80-84,w,ambulant,"  # Altstadt Li
 
 @pytest.fixture(scope="module")
 def care_gap(tmp_path_factory):
-    root = tmp_path_factory.mktemp("caregap")
-    data = root / "data"
-    shutil.copytree(MUSTERLAND, data)
-    lines = (data / "care.csv").read_text(encoding="utf-8").splitlines(keepends=True)
-    kept = [ln for ln in lines if not ln.startswith(CARE_ROW)]
-    assert len(kept) == len(lines) - 1
-    (data / "care.csv").write_text("".join(kept), encoding="utf-8")
-    cfg = (ROOT / "config" / "musterland.yml").read_text(encoding="utf-8").splitlines()
-    cfg = [f"data: {data}" if ln.startswith("data:") else
-           "validation: lenient" if ln.startswith("validation:") else ln for ln in cfg]
-    (root / "cg.yml").write_text("\n".join(cfg) + "\n", encoding="utf-8")
-    return load_district(root / "cg.yml")
+    return load_district(lenient_without(tmp_path_factory.mktemp("caregap"), "care.csv", CARE_ROW))
 
 
 def test_care_projection_pages_print_fehlt_for_the_town(care_gap):

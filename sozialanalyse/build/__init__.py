@@ -3,18 +3,8 @@
 The facts about the code a build records (hashes, versions, git state) are one floor lower, in
 :mod:`sozialanalyse.io.provenance`, because the page "Herkunft" prints them too.
 """
-import importlib
+from .._lazy import submodules
 
-
-__all__ = ['report', 'audit', 'verify', 'sphinx_escape']
-
-
-def __getattr__(name: str):
-    # submodules load on first use: ``import sozialanalyse`` stays fast
-    if name in __all__:
-        return importlib.import_module(f"{__name__}.{name}")
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__():
-    return sorted(__all__)
+__getattr__, __dir__, __all__ = submodules(__name__, [
+    'report', 'audit', 'verify', 'sphinx_escape',
+])

@@ -3,17 +3,8 @@
 
 Imports the model and statistics floors and the input floor's district type.
 """
-import importlib
+from .._lazy import submodules
 
-__all__ = ['fmt', 'tables', 'figures']
-
-
-def __getattr__(name: str):
-    # submodules load on first use: ``import sozialanalyse`` stays fast
-    if name in __all__:
-        return importlib.import_module(f"{__name__}.{name}")
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__():
-    return sorted(__all__)
+__getattr__, __dir__, __all__ = submodules(__name__, [
+    'fmt', 'tables', 'figures',
+])

@@ -43,19 +43,9 @@ Key columns of :func:`~sozialanalyse.stats.indicators.compute` (``area_id``, ``n
 ``level``, ``indicator``, ``notes``, ``reason``) are categoricals of strings, small for millions
 of rows; they merge with plain string columns as they are.
 """
-import importlib
+from .._lazy import submodules
 
-
-__all__ = ['indicators', 'disparity', 'index', 'health', 'projection', 'trend', 'spatial', 'disclosure',
-           'monitoring', 'aggregate', 'mortality', 'school_entry', 'care', 'access']
-
-
-def __getattr__(name: str):
-    # submodules load on first use: ``import sozialanalyse`` stays fast
-    if name in __all__:
-        return importlib.import_module(f"{__name__}.{name}")
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__():
-    return sorted(__all__)
+__getattr__, __dir__, __all__ = submodules(__name__, [
+    'indicators', 'disparity', 'index', 'health', 'projection', 'trend', 'spatial', 'disclosure',
+    'monitoring', 'aggregate', 'mortality', 'school_entry', 'care', 'access',
+])
