@@ -38,12 +38,13 @@ from .._version import __version__
 from ..io import provenance as _provenance
 from ..io.mirror import ENV_VAR
 from ..io.official import data_hash, load_official
-from ..io.own import DataError, file_hashes, load_district
+from ..io.own import file_hashes, load_district
 from ..io.provenance import ProjectNotFoundError, fingerprint, library_hash
 from ..io.provenance import digest as _sha
 from ..io.validate import validate
 from ..model.config import Config, ConfigError, read_config
 from ..model.district import OFFICIAL
+from ..model.errors import DataError
 from ..render.tables import md_escape
 from ..stats.disclosure import settings as disclosure_settings
 
