@@ -442,6 +442,16 @@ def test_unknown_level_and_id(counts):
         ind.compute(counts)
 
 
+def test_a_misspelt_id_gets_a_suggestion_and_a_year_must_be_whole(counts):
+    with pytest.raises(ValueError, match=r"unknown indicator id\(s\): sgb2_qoute; did you mean 'sgb2_quote'"):
+        ind.compute(counts, ids=["sgb2_qoute"], areas=AREAS)
+    for bad in (2020.5, "2020", True):
+        with pytest.raises(ValueError, match=rf"^compute\(\): years must be whole years such as 2024, got {bad!r}$"):
+            ind.compute(counts, ids=["sgb2_quote"], years=[bad], areas=AREAS)
+    by_range = ind.compute(counts, ids=["sgb2_quote"], years=range(2020, 2021), areas=AREAS)
+    assert set(by_range["year"]) == {2020}
+
+
 def test_errors_name_function_column_value_and_key(counts):
     with pytest.raises(ValueError, match=r"^compute\(\): counts has no column\(s\) 'value'"):
         ind.compute(counts.drop(columns="value"), areas=AREAS)

@@ -79,6 +79,7 @@ Examples
 from __future__ import annotations
 
 import copy
+import difflib
 import re
 import warnings
 from importlib import resources
@@ -729,7 +730,13 @@ def compute(data, ids=None, level="gemeindeverband", years=None, areas=None, cat
             raise ValueError(f"compute(): unknown level {lv!r}; known levels: {', '.join(LEVELS)}{case}")
     have_years = sorted(int(y) for y in pd.unique(counts["year"]))
     if years is not None:
-        absent = sorted(set(int(y) for y in _as_list(years)) - set(have_years))
+        asked = list(years) if isinstance(years, (list, tuple, range, np.ndarray, pd.Series)) else [years]
+        for y in asked:
+            if isinstance(y, (bool, np.bool_)) or not isinstance(y, (int, float, np.integer, np.floating)) \
+                    or not float(y).is_integer():
+                raise ValueError(f"compute(): years must be whole years such as 2024, got {y!r}")
+        years = [int(y) for y in asked]
+        absent = sorted(set(years) - set(have_years))
         if absent:
             raise ValueError(f"compute(): year(s) {', '.join(map(str, absent))} not in the data; "
                              "the counts hold "
@@ -752,7 +759,10 @@ def compute(data, ids=None, level="gemeindeverband", years=None, areas=None, cat
         ids = [ids] if isinstance(ids, str) else list(ids)
         unknown = [i for i in ids if i not in cat]
         if unknown:
-            raise ValueError(f"compute(): unknown indicator id(s): {', '.join(unknown)}")
+            close = {i: difflib.get_close_matches(str(i), list(cat), n=1) for i in unknown}
+            hint = "".join(f"; did you mean {c[0]!r} for {i!r}?" for i, c in close.items() if c)
+            raise ValueError(f"compute(): unknown indicator id(s): {', '.join(map(str, unknown))}{hint} "
+                             "(sa.catalog() lists every id)")
     if not ids:
         return pd.DataFrame(columns=RESULT_COLUMNS)
     sub = {i: cat[i] for i in ids}
