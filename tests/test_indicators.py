@@ -14,6 +14,7 @@ import itertools
 import math
 import types
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -470,3 +471,17 @@ def test_no_warning_on_full_table(counts):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         ind.compute(counts, level="gemeinde", areas=AREAS)
+
+
+def test_a_configs_user_catalog_reaches_the_district(tmp_path):
+    """``catalog:`` in a report config extends the packaged catalog for that district's pages."""
+    import sozialanalyse as sa
+
+    root = Path(__file__).resolve().parents[1]
+    (tmp_path / "user.yml").write_text("- id: sgb2_quote\n  name: Umbenannte Quote\n", encoding="utf-8")
+    text = (root / "config" / "musterland.yml").read_text(encoding="utf-8")
+    text = text.replace("data: ../data/musterland", f"data: {root / 'data' / 'musterland'}")
+    (tmp_path / "c.yml").write_text(text + "catalog: user.yml\n", encoding="utf-8")
+    d = sa.load(tmp_path / "c.yml")
+    assert ind.district_catalog(d) == [(tmp_path / "user.yml").resolve()]
+    assert ind.catalog(ind.district_catalog(d)).set_index("id").loc["sgb2_quote", "name"] == "Umbenannte Quote"

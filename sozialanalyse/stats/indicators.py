@@ -92,6 +92,7 @@ from scipy import sparse
 
 from ..model import completeness as _completeness
 from ..model.areas import LEVEL_KINDS, LEVELS, age_groups_between
+from ..model.config import Config
 from . import _checks as check
 from .health import POLARITIES, poisson_ci, wilson_ci
 
@@ -209,6 +210,8 @@ def load_catalog(paths=None, include_default: bool = True) -> dict[str, dict]:
 def district_catalog(district):
     """The user catalog file(s) a district's config names (``catalog:``), else ``None``."""
     config = getattr(district, "config", None)
+    if isinstance(config, Config):  # the typed config of a loaded district: paths already resolved
+        return list(config.catalog) or None
     return (config or {}).get("catalog") or None if isinstance(config, dict) else None
 
 
