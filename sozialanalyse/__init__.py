@@ -4,7 +4,8 @@ Import as ``import sozialanalyse as sa``. The package is a house with floors; ea
 the floors below it (the contract is in ``pyproject.toml``, checked by the tests):
 
 ========================  =====================================================================
-``sa.model``              areas and their hierarchy, completeness of the input grid
+``sa.model``              areas and their hierarchy, the district (``District``), the typed report
+                          config (``Config``), completeness of the input grid, ``DataError``
 ``sa.stats``              indicators and catalog, disparity, indices, health rates, projection,
                           trend, spatial statistics, disclosure control
 ``sa.io``                 the own input format, official readers, register, mirror, fetch,
@@ -15,6 +16,10 @@ the floors below it (the contract is in ``pyproject.toml``, checked by the tests
 ``sa.cli``                every subcommand of ``sozialanalyse``
 ``sa.demo``               the Musterland generator
 ========================  =====================================================================
+
+What a planner uses daily is at the front door: ``sa.load`` (a district of either kind from a
+data folder, a config or a config's name), ``sa.compute`` and ``sa.catalog`` (indicators),
+``sa.validate``, ``sa.read_config``, ``sa.District``, ``sa.Config`` and ``sa.load_district``.
 
 Everything loads on first use, so ``import sozialanalyse`` stays fast (the build CLI imports
 no plotting or GIS code).

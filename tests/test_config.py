@@ -97,6 +97,18 @@ def test_plan_raises_the_config_error(tmp_path):
         report.plan(_config(tmp_path, "profles: all"), root=tmp_path)
 
 
+@pytest.mark.parametrize(("lines", "expected"), [
+    (("key_figures: [sgb2_quote, alq]",), "key_figures: unknown indicator id(s) 'alq'"),
+    (("monitoring:", "  status: [sgb2_qoute]"),
+     "monitoring: status: unknown indicator id(s) 'sgb2_qoute'; did you mean 'sgb2_quote' for 'sgb2_qoute'?"),
+])
+def test_plan_names_an_unknown_indicator_id_of_the_config(tmp_path, lines, expected):
+    """Refused before any notebook runs, not as a traceback inside the executed page."""
+    path = _config(tmp_path, *lines)
+    with pytest.raises(report.BuildError, match=re.escape(f"{path}: {expected}")):
+        report.plan(path, root=tmp_path)
+
+
 # --- values ---------------------------------------------------------------------------------
 @pytest.mark.parametrize(("lines", "expected"), [
     (("validation: locker",), "line 3: validation: 'locker' is neither 'strict' nor 'lenient'"),

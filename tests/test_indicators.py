@@ -14,6 +14,7 @@ import itertools
 import math
 import types
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -442,6 +443,16 @@ def test_unknown_level_and_id(counts):
         ind.compute(counts)
 
 
+def test_a_misspelt_id_gets_a_suggestion_and_a_year_must_be_whole(counts):
+    with pytest.raises(ValueError, match=r"unknown indicator id\(s\): sgb2_qoute; did you mean 'sgb2_quote'"):
+        ind.compute(counts, ids=["sgb2_qoute"], areas=AREAS)
+    for bad in (2020.5, "2020", True):
+        with pytest.raises(ValueError, match=rf"^compute\(\): years must be whole years such as 2024, got {bad!r}$"):
+            ind.compute(counts, ids=["sgb2_quote"], years=[bad], areas=AREAS)
+    by_range = ind.compute(counts, ids=["sgb2_quote"], years=range(2020, 2021), areas=AREAS)
+    assert set(by_range["year"]) == {2020}
+
+
 def test_errors_name_function_column_value_and_key(counts):
     with pytest.raises(ValueError, match=r"^compute\(\): counts has no column\(s\) 'value'"):
         ind.compute(counts.drop(columns="value"), areas=AREAS)
@@ -460,3 +471,17 @@ def test_no_warning_on_full_table(counts):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         ind.compute(counts, level="gemeinde", areas=AREAS)
+
+
+def test_a_configs_user_catalog_reaches_the_district(tmp_path):
+    """``catalog:`` in a report config extends the packaged catalog for that district's pages."""
+    import sozialanalyse as sa
+
+    root = Path(__file__).resolve().parents[1]
+    (tmp_path / "user.yml").write_text("- id: sgb2_quote\n  name: Umbenannte Quote\n", encoding="utf-8")
+    text = (root / "config" / "musterland.yml").read_text(encoding="utf-8")
+    text = text.replace("data: ../data/musterland", f"data: {root / 'data' / 'musterland'}")
+    (tmp_path / "c.yml").write_text(text + "catalog: user.yml\n", encoding="utf-8")
+    d = sa.load(tmp_path / "c.yml")
+    assert ind.district_catalog(d) == [(tmp_path / "user.yml").resolve()]
+    assert ind.catalog(ind.district_catalog(d)).set_index("id").loc["sgb2_quote", "name"] == "Umbenannte Quote"

@@ -16,7 +16,7 @@ and reports
 
 Which columns hold counts:
 
-* HTML: a header or cell with ``data-sa-kind="count"`` (``display.table(..., kinds=...)``);
+* HTML: a header or cell with ``data-sa-kind="count"`` (``render.tables.table(..., kinds=...)``);
   ``data-sa-kind="total"`` marks a count column that is the sum of the row's count columns.
   Unmarked columns whose header starts with *Anzahl*, *Einwohner*, *Fälle* or *Personen* count
   as counts too; ``rate`` and ``text`` columns are never checked.

@@ -39,10 +39,10 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from ..model.config import read_config
 from ..model.errors import DataError
 from .mirror import CACHE_ENV, ENV_VAR, MANIFEST, cache_dir, load_manifest, sha256
 from .official import mirror_files
-from .own import read_config
 
 __all__ = [
     "CACHE_ENV",

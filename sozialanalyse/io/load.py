@@ -13,9 +13,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..model.config import read_config
 from ..model.district import District
 from .official import load_official
-from .own import load_district, read_config
+from .own import load_district
 
 __all__ = ["load"]
 

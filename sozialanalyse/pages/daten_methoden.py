@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..io.own import COUNT_FILES, District, read_table, table_path
+from ..io.tables import COUNT_FILES, read_table, table_path
 from ..io.validate import validate, with_geometry
+from ..model.district import District
 from ..render import fmt
 from ..render.tables import md_escape, table, text
 from ..stats import disclosure as dc

@@ -17,8 +17,8 @@ import pandas as pd
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from ..io.own import District, totals
 from ..model.areas import age_groups_between
+from ..model.district import District, totals
 from ..render import figures, fmt
 from ..render.tables import md_escape, note, table, text
 from ..stats import disclosure, indicators

@@ -25,8 +25,9 @@ from .._version import __version__
 from ..io.load import load as load_any
 from ..io.mirror import file_sha, load_manifest
 from ..io.official import mirror_files
-from ..io.own import file_hashes, resolve_config
+from ..io.own import file_hashes
 from ..io.provenance import git_state, library_hash, package_versions
+from ..model.config import resolve_config
 from ..render import fmt
 from ..render.tables import table, text
 

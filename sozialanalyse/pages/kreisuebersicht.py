@@ -11,7 +11,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from ..io.own import District
+from ..model.district import District
 from ..render import figures, fmt
 from ..render.tables import table
 from ..stats import indicators

@@ -18,7 +18,7 @@ import pandas as pd
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from ..io.own import District
+from ..model.district import District
 from ..render import figures, fmt
 from ..render.tables import md_escape, note, table, text
 from ..stats import disclosure, disparity, indicators, spatial

@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.patches import Patch
 
-from ..io.own import District, totals
 from ..model.areas import AGE_GROUPS
+from ..model.district import District, totals
 from ..stats.disclosure import settings
 from . import fmt
 

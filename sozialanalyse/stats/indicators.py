@@ -79,6 +79,7 @@ Examples
 from __future__ import annotations
 
 import copy
+import difflib
 import re
 import warnings
 from importlib import resources
@@ -91,6 +92,7 @@ from scipy import sparse
 
 from ..model import completeness as _completeness
 from ..model.areas import LEVEL_KINDS, LEVELS, age_groups_between
+from ..model.config import Config
 from . import _checks as check
 from .health import POLARITIES, poisson_ci, wilson_ci
 
@@ -208,6 +210,8 @@ def load_catalog(paths=None, include_default: bool = True) -> dict[str, dict]:
 def district_catalog(district):
     """The user catalog file(s) a district's config names (``catalog:``), else ``None``."""
     config = getattr(district, "config", None)
+    if isinstance(config, Config):  # the typed config of a loaded district: paths already resolved
+        return list(config.catalog) or None
     return (config or {}).get("catalog") or None if isinstance(config, dict) else None
 
 
@@ -729,7 +733,13 @@ def compute(data, ids=None, level="gemeindeverband", years=None, areas=None, cat
             raise ValueError(f"compute(): unknown level {lv!r}; known levels: {', '.join(LEVELS)}{case}")
     have_years = sorted(int(y) for y in pd.unique(counts["year"]))
     if years is not None:
-        absent = sorted(set(int(y) for y in _as_list(years)) - set(have_years))
+        asked = list(years) if isinstance(years, (list, tuple, range, np.ndarray, pd.Series)) else [years]
+        for y in asked:
+            if isinstance(y, (bool, np.bool_)) or not isinstance(y, (int, float, np.integer, np.floating)) \
+                    or not float(y).is_integer():
+                raise ValueError(f"compute(): years must be whole years such as 2024, got {y!r}")
+        years = [int(y) for y in asked]
+        absent = sorted(set(years) - set(have_years))
         if absent:
             raise ValueError(f"compute(): year(s) {', '.join(map(str, absent))} not in the data; "
                              "the counts hold "
@@ -752,7 +762,10 @@ def compute(data, ids=None, level="gemeindeverband", years=None, areas=None, cat
         ids = [ids] if isinstance(ids, str) else list(ids)
         unknown = [i for i in ids if i not in cat]
         if unknown:
-            raise ValueError(f"compute(): unknown indicator id(s): {', '.join(unknown)}")
+            close = {i: difflib.get_close_matches(str(i), list(cat), n=1) for i in unknown}
+            hint = "".join(f"; did you mean {c[0]!r} for {i!r}?" for i, c in close.items() if c)
+            raise ValueError(f"compute(): unknown indicator id(s): {', '.join(map(str, unknown))}{hint} "
+                             "(sa.catalog() lists every id)")
     if not ids:
         return pd.DataFrame(columns=RESULT_COLUMNS)
     sub = {i: cat[i] for i in ids}
