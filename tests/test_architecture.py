@@ -205,3 +205,15 @@ def test_reading_no_config_asks_for_one():
 
     with pytest.raises(ConfigError, match="no report config given: name one, e.g. 'musterland'"):
         read_config(None)
+
+
+def test_results_print_short_in_jupyterlab():
+    """A District and the Sozialraum-Monitoring's results say what they hold in a few lines."""
+    import sozialanalyse as sa
+
+    d = sa.load("musterland")
+    m = sa.stats.monitoring.monitoring(d)
+    for obj in (d, m, m.result):
+        text = repr(obj)
+        assert len(text) < 1000 and len(text.splitlines()) < 15, text
+    assert "table: DataFrame 36 × 11 (name, valid, reason" in repr(m.result)

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from . import _checks as check
+from ._results import ShortRepr
 
 __all__ = [
     "STATUS_CLASSES",
@@ -106,8 +107,8 @@ def _dynamics_class(x: pd.Series) -> pd.Series:
                                     categories=DYNAMICS_CLASSES, ordered=True), index=x.index)
 
 
-@dataclass
-class MSSResult:
+@dataclass(repr=False)
+class MSSResult(ShortRepr):
     """Result of :func:`mss`.
 
     Attributes
@@ -256,8 +257,8 @@ def _pct_rank(frame: pd.DataFrame) -> pd.DataFrame:
     return (r - 1) / (n - 1)
 
 
-@dataclass
-class SVIResult:
+@dataclass(repr=False)
+class SVIResult(ShortRepr):
     """Result of :func:`percentile_rank`.
 
     Attributes
@@ -347,8 +348,8 @@ def percentile_rank(data: pd.DataFrame, themes: dict, *, higher_is_better=(),
     return SVIResult(ranks, sums, theme_ranks, overall, flags, counts)
 
 
-@dataclass
-class PCAIndexResult:
+@dataclass(repr=False)
+class PCAIndexResult(ShortRepr):
     """Result of :func:`pca_index`.
 
     Attributes
@@ -518,8 +519,8 @@ def weighted_z(data: pd.DataFrame, weights: dict, *, higher_is_better=(), ddof: 
     return out
 
 
-@dataclass
-class RobustnessResult:
+@dataclass(repr=False)
+class RobustnessResult(ShortRepr):
     """Result of :func:`robustness`.
 
     Attributes

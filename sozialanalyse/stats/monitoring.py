@@ -22,6 +22,7 @@ import pandas as pd
 from ..model.areas import base_to_level
 from ..model.config import as_config
 from . import disparity, index, indicators
+from ._results import ShortRepr
 from .index import STATUS_CLASSES, MSSResult, RobustnessResult, mss
 
 __all__ = [
@@ -61,8 +62,8 @@ def settings(district) -> dict:
     return {"status": status, "dynamics_years": years}
 
 
-@dataclass
-class Monitoring:
+@dataclass(repr=False)
+class Monitoring(ShortRepr):
     """The MSS of a district's Sozialräume in one year.
 
     Attributes
