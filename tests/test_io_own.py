@@ -322,3 +322,17 @@ def test_the_data_page_reuses_the_loaders_validation(tmp_path, monkeypatch):
     monkeypatch.setattr(v, "validate", no_second_read)
     html = daten_methoden.validation(d).data
     assert "gebiete.gpkg" in html and "Die Datenprüfung hat keine Probleme gefunden." in html
+
+
+def test_the_committed_workbook_template_is_what_write_workbook_makes_of_the_csv_files(tmp_path):
+    """``data/vorlage/vorlage.xlsx`` is written by :func:`write_workbook` from the CSV files beside
+    it: a change to one of them without the other shows here (same sheets, cells and text formats)."""
+    from sozialanalyse.io.own import write_workbook
+
+    fresh = openpyxl.load_workbook(write_workbook(VORLAGE, tmp_path / "vorlage.xlsx"))
+    committed = openpyxl.load_workbook(VORLAGE / "vorlage.xlsx")
+    assert fresh.sheetnames == committed.sheetnames
+    for name in fresh.sheetnames:
+        a, b = fresh[name], committed[name]
+        assert [[c.value for c in row] for row in a.iter_rows()] == [[c.value for c in row] for row in b.iter_rows()], name
+        assert [c.number_format for c in a[2]] == [c.number_format for c in b[2]], name

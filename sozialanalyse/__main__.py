@@ -1,0 +1,4 @@
+"""``python -m sozialanalyse ...`` is the ``sozialanalyse`` command (:mod:`sozialanalyse.cli`)."""
+from .cli import main
+
+raise SystemExit(main())
