@@ -104,9 +104,9 @@ def _validate(args) -> int:
 
     # loaded on use, so that `sozialanalyse --help` needs no pandas (50 ms, not 1.6 s)
     from .io.own import DataError, read_config
-    from .io.validate import validate
+    from .io.validate import config_references, validate
 
-    report_year = None
+    cfg, report_year = None, None
     target = Path(args.folder)
     if not target.is_dir() and (target.suffix in (".yml", ".yaml") or not target.exists()):
         try:
@@ -129,8 +129,11 @@ def _validate(args) -> int:
         print(f"sozialanalyse validate: error: {exc}", file=sys.stderr)
         return 2
     print(result.report())
-    if result.problems:
-        print(f"sozialanalyse validate: {len(result.problems)} problem(s)", file=sys.stderr)
+    wrong = config_references(cfg, result.areas) if cfg is not None else []
+    for message in wrong:  # what the config names that the data and the catalog do not have
+        print(message)
+    if result.problems or wrong:
+        print(f"sozialanalyse validate: {len(result.problems) + len(wrong)} problem(s)", file=sys.stderr)
         return 1
     return 0
 

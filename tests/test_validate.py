@@ -495,3 +495,16 @@ def test_a_facility_outside_its_area_is_named(tmp_path):
         "EPSG:25832, or the wrong area_id?) (value '700.0') [outside_area]"]
     assert r.facilities["facility_id"].tolist() == ["K-1", "K-2"]
     assert not [p for p in validate(folder, geometry=False).problems if p.code == "outside_area"]
+
+
+def test_validate_a_config_names_unknown_indicator_ids_and_profiles(tmp_path, capsys):
+    """What ``build`` would refuse, ``validate`` lists first: an indicator id not in the catalog
+    (with the closest one) and a profile that is no municipality of the district."""
+    config = tmp_path / "t.yml"
+    config.write_text(f"title: T\ndata: {ROOT / 'data' / 'musterland'}\nprofiles: ['03499999']\n"
+                      "monitoring:\n  status: [sgb2_qoute]\n", encoding="utf-8")
+    assert cli.main(["validate", str(config)]) == 1
+    out = capsys.readouterr()
+    assert "monitoring: status: unknown indicator id(s) 'sgb2_qoute'; did you mean 'sgb2_quote'" in out.out
+    assert "profiles: unknown area key(s) 03499999 (municipalities: 03499003," in out.out
+    assert "2 problem(s)" in out.err

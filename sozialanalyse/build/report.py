@@ -17,7 +17,6 @@ The build (``sozialanalyse build``) does four things:
 from __future__ import annotations
 
 import ast
-import difflib
 import errno
 import html
 import json
@@ -42,13 +41,12 @@ from ..io.official import data_hash, load_official
 from ..io.own import file_hashes, load_district
 from ..io.provenance import ProjectNotFoundError, fingerprint, library_hash
 from ..io.provenance import digest as _sha
-from ..io.validate import validate
+from ..io.validate import config_references, validate
 from ..model.config import Config, ConfigError, read_config
 from ..model.district import OFFICIAL
 from ..model.errors import DataError
 from ..render.tables import md_escape
 from ..stats.disclosure import settings as disclosure_settings
-from ..stats.indicators import catalog
 
 __all__ = ["BuildError", "BuildPlan", "ConfigError", "DiskFullError", "Job", "plan", "build", "project_root", "job_data_hash", "slug"]
 
@@ -179,18 +177,6 @@ def _validate(cfg: Config, root: Path) -> None:
     marker.write_text(result.report(), encoding="utf-8")
 
 
-def _check_indicator_ids(cfg: Config) -> None:
-    """``key_figures`` and ``monitoring: status`` name indicators of the catalog (with the config's own)."""
-    known = list(catalog(list(cfg.catalog) or None)["id"])
-    for key, ids in (("key_figures", cfg.key_figures), ("monitoring: status", cfg.monitoring.status)):
-        unknown = [str(i) for i in ids or () if i not in known]
-        if unknown:
-            close = {i: difflib.get_close_matches(i, known, n=1) for i in unknown}
-            hint = "".join(f"; did you mean {c[0]!r} for {i!r}?" for i, c in close.items() if c)
-            raise BuildError(f"{cfg.path}: {key}: unknown indicator id(s) {', '.join(map(repr, unknown))}{hint} "
-                             "(the ids are listed on the page Indikatorenkatalog)")
-
-
 def plan(config: str | Path | None = None, root: Path | None = None) -> tuple[BuildPlan, list[Job]]:
     """Read the config and list the notebooks to execute. Raises :class:`ConfigError` for a config
     that cannot be used, :class:`BuildError` for an unknown area key, a missing template or bad
@@ -219,7 +205,9 @@ def plan(config: str | Path | None = None, root: Path | None = None) -> tuple[Bu
                 f"(municipalities of {district.name}: {', '.join(munis['area_id'])})"
             )
     if not cfg.official:  # indicator ids the pages will compute: named now, not in a notebook's traceback
-        _check_indicator_ids(cfg)
+        wrong = config_references(cfg)
+        if wrong:
+            raise BuildError("\n".join(wrong))
     report_year = int(cfg.report_year or district.years[-1])
     if report_year not in district.years:
         raise BuildError(f"{cfg.path}: report_year {report_year} not in the data ({district.years[0]}–{district.years[-1]})")

@@ -103,6 +103,7 @@ import pandas as pd
 from ..model import areas as _areas
 from ..model import completeness as _completeness
 from ..model.errors import DataError
+from ..stats.indicators import catalog
 from .tables import (
     COUNT_FILES,
     DIMENSION_VALUES,
@@ -828,3 +829,31 @@ def _check_completeness(result: ValidationResult, files: dict) -> None:
     for fname, n in absent.groupby("file").size().items():
         if Path(fname).stem in recon:
             recon[Path(fname).stem].flagged["incomplete"] += int(n)
+
+
+def config_references(cfg, areas: pd.DataFrame | None = None) -> list[str]:
+    """What a report config names that does not exist, one message each (empty: nothing).
+
+    ``key_figures`` and ``monitoring: status`` must name indicators of the catalog (with the
+    config's own catalog files), each unknown id with the closest one; with ``areas`` (the
+    district's area table), ``profiles`` must name its municipalities (Städte, Einheitsgemeinden,
+    Samtgemeinden). ``sozialanalyse validate`` and the build's plan both ask this, so a config
+    that ``validate`` passes does not fail later inside an executed page.
+    """
+    messages = []
+    known = list(catalog(list(cfg.catalog) or None)["id"])
+    for key, ids in (("key_figures", cfg.key_figures), ("monitoring: status", cfg.monitoring.status)):
+        unknown = [str(i) for i in ids or () if i not in known]
+        if unknown:
+            close = {i: difflib.get_close_matches(i, known, n=1) for i in unknown}
+            hint = "".join(f"; did you mean {c[0]!r} for {i!r}?" for i, c in close.items() if c)
+            messages.append(f"{cfg.path}: {key}: unknown indicator id(s) {', '.join(map(repr, unknown))}{hint} "
+                            "(the ids are listed on the page Indikatorenkatalog)")
+    if areas is not None and not cfg.all_profiles:
+        munis = _areas.areas_at_level(areas, "gemeindeverband")
+        ids = set(munis["area_id"].astype(str))
+        unknown = [str(a) for a in cfg.profiles if str(a) not in ids]
+        if unknown:
+            messages.append(f"{cfg.path}: profiles: unknown area key(s) {', '.join(unknown)} "
+                            f"(municipalities: {', '.join(sorted(ids))})")
+    return messages
