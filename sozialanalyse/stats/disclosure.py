@@ -71,7 +71,6 @@ import numpy as np
 import pandas as pd
 
 from ..model.config import MIN_THRESHOLD, MODES, SYMBOL, Config, DisclosureSettings, check_block
-from ..model.district import District
 from .indicators import catalog
 
 __all__ = [
@@ -120,7 +119,7 @@ def settings(config: Config | dict | None = None) -> Settings:
         return Settings()
     if isinstance(config, Config):
         return config.disclosure
-    if isinstance(config, District):
+    if hasattr(config, "config") and not isinstance(config, dict):  # a District
         return settings(config.config)
     if "disclosure" in config or "data" in config:
         block = config.get("disclosure") or {}
