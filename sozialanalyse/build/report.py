@@ -358,8 +358,10 @@ def _failure_message(job: Job, exc: BaseException) -> str:
     return f"{job.label}: {type(exc).__name__}: {text.strip().splitlines()[-1] if text.strip() else ''}"
 
 
-def _finish_notebook(path: Path, title: str) -> bytes:
-    """Set the page title and hide papermill's parameter cells; returns the notebook bytes."""
+def _finish_notebook(path: Path, title: str, template: str) -> bytes:
+    """Set the page title, hide papermill's parameter cells and record the template's name
+    (``metadata.sozialanalyse.template``: ``verify`` runs that template of the project, never the
+    code of the published notebook); returns the notebook bytes."""
     import nbformat  # nbformat: loaded only when notebooks are read
 
     nb = nbformat.read(path, as_version=4)
@@ -378,6 +380,7 @@ def _finish_notebook(path: Path, title: str) -> bytes:
     nb.metadata.get("papermill", {}).pop("duration", None)
     nb.metadata.get("papermill", {}).pop("input_path", None)
     nb.metadata.get("papermill", {}).pop("output_path", None)
+    nb.metadata["sozialanalyse"] = {"template": template}
     for cell in nb.cells:
         cell.metadata.pop("papermill", None)
         cell.metadata.pop("execution", None)
@@ -571,7 +574,7 @@ def execute(jobs: list[Job], root: Path, jobs_n: int = 2, quiet: bool = False) -
                     _progress(f"[{done}/{total}] FAILED {job.label}", quiet)
                     continue
                 run = cache / f"{job.key}.run.ipynb"
-                _write_atomic(cache / f"{job.key}.ipynb", _finish_notebook(run, job.title))
+                _write_atomic(cache / f"{job.key}.ipynb", _finish_notebook(run, job.title, job.template))
                 run.unlink()
                 Path(f"{run}.log").unlink(missing_ok=True)
                 _progress(f"[{done}/{total}] {job.label}: {seconds:.1f} s "
