@@ -32,7 +32,7 @@ test: $(STAMP) ## all tests: library, doctests, notebooks (nbval) and the end-to
 test-quick: $(STAMP) ## the tests without the slow end-to-end ones
 	$(BIN)/python -m pytest -m "not slow"
 
-verify: $(STAMP) ## re-execute the published notebooks of _build/html and compare every output
+verify: $(STAMP) ## re-execute the templates with the parameters of _build/html; compare code, outputs and pages
 	$(BIN)/sozialanalyse verify _build/html --jobs $(JOBS)
 
 lab: $(STAMP) ## JupyterLab on the project (templates in notebooks/, executed ones in book/_generated/)

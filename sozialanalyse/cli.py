@@ -203,7 +203,8 @@ def main(argv: list[str] | None = None) -> int:
     m.add_argument("out", nargs="?", default="data/musterland")
     m.add_argument("--seed", type=int, default=2024)
     m.set_defaults(func=_musterland)
-    v = sub.add_parser("verify", help="re-execute published notebooks and compare every output "
+    v = sub.add_parser("verify", help="re-execute the project's templates with the published "
+                                      "notebooks' parameters; compare code, outputs and HTML pages "
                                       "(non-zero exit on any difference)")
     v.add_argument("target", nargs="?", default="_build/html",
                    help="a built site, a folder of executed notebooks or one .ipynb (default: _build/html)")

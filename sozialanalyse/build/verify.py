@@ -1,21 +1,37 @@
-"""``sozialanalyse verify``: re-execute published notebooks and compare every output.
+"""``sozialanalyse verify``: re-execute the project's templates and compare notebooks and pages.
 
-A reviewer's check of a built report: every executed notebook of a built site (Jupyter Book copies
-them to ``_build/html/_sources/``) or of a folder (``book/_generated/``) runs again through
-papermill with the parameters recorded in its metadata (``papermill.parameters``), in the project
-folder, and every output of every code cell is compared with the published one, strictly
-(nbval's semantics): the same outputs in the same order, the same stream text, the same
-``text/plain``, ``text/html``, ``text/markdown``, … and the same image bytes. Execution counts
-and output metadata are not compared. The regular expressions of ``nbval_sanitize.cfg`` (nbval's
-format: ``[section]`` with ``regex`` and ``replace``) are applied to text on both sides first;
-they cover only the build date of the page "Herkunft und Nachvollziehbarkeit".
+A reviewer's check of a built report (floor: build). For every executed notebook of a built site
+(Jupyter Book copies them to ``_build/html/_sources/``) or of a folder (``book/_generated/``),
+the **project's own template** (``notebooks/<template>.ipynb`` of ``root``; the build records its
+name in ``metadata.sozialanalyse.template``) runs again through papermill with the parameters
+recorded in the notebook (``metadata.papermill.parameters``), in the project folder. No code of
+the published notebook is ever executed. Three things are compared:
 
-Every page is reported as identical, differs (cell, output, MIME type and the first differing
-line) or failed (the error); :func:`main` returns 1 if any page is not identical.
+- **the code**: every code cell of the published notebook with the template's (papermill's
+  injected parameter cell aside), strictly;
+- **the notebook outputs**: every output of every code cell with the re-executed one, strictly
+  (nbval's semantics): the same outputs in the same order, the same stream text, the same
+  ``text/plain``, ``text/html``, ``text/markdown``, … and the same image bytes. Execution counts
+  and output metadata are not compared;
+- **the page** (only for a site: ``<site>/<path>.html`` beside ``_sources/<path>.ipynb``): every
+  re-executed output that Jupyter Book shows must stand in the page as myst-nb renders it, in the
+  MIME type myst-nb picks (:data:`RENDER_PRIORITY`): ``text/html`` verbatim, images by the file
+  name myst-nb gives them (the sha256 of their bytes), Markdown and plain text by their visible
+  text.
+
+The regular expressions of ``nbval_sanitize.cfg`` (nbval's format: ``[section]`` with ``regex``
+and ``replace``) are applied to text on both sides first; they cover only the build date of the
+page "Herkunft und Nachvollziehbarkeit".
+
+Every page is reported as identical, differs (naming what: the code, the notebook outputs or the
+page, then cell, output, MIME type and the first differing line) or failed (the error);
+:func:`main` returns 1 if any page is not identical.
 """
 from __future__ import annotations
 
+import base64
 import configparser
+import hashlib
 import json
 import os
 import re
@@ -23,24 +39,39 @@ import sys
 import tempfile
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
 from multiprocessing import get_context
 from pathlib import Path
 
 from .report import project_root, run_papermill
 
-__all__ = ["SANITIZE", "Result", "compare", "find_notebooks", "load_sanitizers", "verify", "verify_notebook"]
+__all__ = ["RENDER_PRIORITY", "SANITIZE", "Result", "compare", "compare_code", "compare_page", "find_notebooks",
+           "load_sanitizers", "page_of", "verify", "verify_notebook"]
 
 SANITIZE = Path(__file__).resolve().parent / "nbval_sanitize.cfg"
 KERNEL_TIMEOUT = 600
 
+#: The MIME type myst-nb shows of an output in HTML: the first of these it holds (myst-nb's
+#: default ``nb_mime_priority_overrides`` for the ``html`` builder).
+RENDER_PRIORITY = ("application/vnd.jupyter.widget-view+json", "application/javascript", "text/html",
+                   "image/svg+xml", "image/png", "image/jpeg", "text/markdown", "text/latex", "text/plain")
+
+#: Cell tags with which Jupyter Book shows no output of the cell.
+HIDDEN = ("remove-cell", "remove-output")
+
+#: What differs: the code cells, the notebook's outputs, the HTML page.
+CODE, OUTPUTS, PAGE = "code", "notebook outputs", "page (HTML)"
+
 
 @dataclass
 class Result:
-    """Outcome for one notebook: ``status`` is ``identical``, ``differs`` or ``failed``."""
+    """Outcome for one notebook: ``status`` is ``identical``, ``differs`` or ``failed``; ``what``
+    names what differs (:data:`CODE`, :data:`OUTPUTS`, :data:`PAGE`)."""
 
     path: str
     status: str
     details: list[str] = field(default_factory=list)
+    what: list[str] = field(default_factory=list)
 
 
 def find_notebooks(target: str | Path) -> list[Path]:
@@ -153,11 +184,205 @@ def compare(published, fresh, subs=()) -> list[str]:
     return out
 
 
+def _code_cells(nb) -> list:
+    """The code cells a template holds: papermill's injected parameter cell aside."""
+    return [c for c in nb.cells
+            if c.cell_type == "code" and "injected-parameters" not in c.metadata.get("tags", [])]
+
+
+def _title_cell(nb):
+    """The cell whose heading the build replaces with the page title (the first Markdown cell
+    that starts with ``# ``), or None."""
+    return next((c for c in nb.cells if c.cell_type == "markdown" and c.source.lstrip().startswith("# ")), None)
+
+
+def _first_line_differing(a: str, b: str) -> tuple[str, str]:
+    la, lb = a.splitlines() or [""], b.splitlines() or [""]
+    i = next((k for k, (x, y) in enumerate(zip(la, lb)) if x != y), min(len(la), len(lb)) - 1)
+    return la[i][:80], lb[i][:80]
+
+
+def compare_code(published, template) -> list[str]:
+    """Differences between the cells of a published notebook and of its template: every code cell
+    (papermill's injected parameter cell aside) and every Markdown cell, strictly; of the title
+    cell only that it is one heading line (the build sets the page title there).
+
+    Examples
+    --------
+    >>> import nbformat
+    >>> def nb(*src):
+    ...     return nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(s) for s in src])
+    >>> compare_code(nb("a = 1", "b"), nb("a = 1", "b"))
+    []
+    >>> compare_code(nb("a = 1", "import os"), nb("a = 1", "b"))
+    ["code cell 2 differs from the template: published 'import os', template 'b'"]
+    """
+    out = []
+    pub, tpl = _code_cells(published), _code_cells(template)
+    if len(pub) != len(tpl):
+        out.append(f"code cells differ from the template: {len(pub)} published, {len(tpl)} in the template")
+    else:
+        for n, (a, b) in enumerate(zip(pub, tpl), start=1):
+            if a.source != b.source:
+                x, y = _first_line_differing(a.source, b.source)
+                out.append(f"code cell {n} differs from the template: published {x!r}, template {y!r}")
+    title_pub, title_tpl = _title_cell(published), _title_cell(template)
+    pub = [c for c in published.cells if c.cell_type == "markdown"]
+    tpl = [c for c in template.cells if c.cell_type == "markdown"]
+    if len(pub) != len(tpl):
+        return [*out, f"Markdown cells differ from the template: {len(pub)} published, {len(tpl)} in the template"]
+    for n, (a, b) in enumerate(zip(pub, tpl), start=1):
+        if a is title_pub and b is title_tpl:
+            if "\n" in a.source.strip():
+                out.append(f"Markdown cell {n} (the title) is more than one heading line")
+        elif a.source != b.source:
+            x, y = _first_line_differing(a.source, b.source)
+            out.append(f"Markdown cell {n} differs from the template: published {x!r}, template {y!r}")
+    return out
+
+
+class _Text(HTMLParser):
+    """The visible text of HTML, one chunk per block (scripts and styles left out)."""
+
+    BLOCKS = frozenset({"p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "td", "th", "tr", "br", "div", "pre",
+                        "table", "caption", "dt", "dd", "blockquote", "section", "figcaption", "ul", "ol"})
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.chunks, self._skip = [""], 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("script", "style"):
+            self._skip += 1
+        if tag in self.BLOCKS:
+            self.chunks.append("")
+
+    def handle_endtag(self, tag):
+        if tag in ("script", "style"):
+            self._skip = max(0, self._skip - 1)
+        if tag in self.BLOCKS:
+            self.chunks.append("")
+
+    def handle_data(self, data):
+        if not self._skip:
+            self.chunks[-1] += data
+
+
+#: Sphinx's smart quotes and dashes: both sides are compared without typographic glyphs.
+_TYPO = [(re.compile("[\u201e\u201c\u201d\u00ab\u00bb\"]"), '"'), (re.compile("[\u201a\u2018\u2019']"), "'"),
+         (re.compile("\u2014|\u2013|---|--"), "-"), (re.compile("\u2026"), "...")]
+
+
+def _plain(text: str) -> str:
+    for regex, replace in _TYPO:
+        text = regex.sub(replace, text)
+    return " ".join(text.split())
+
+
+def _visible(markup: str) -> list[str]:
+    """The visible text of HTML as blocks (whitespace collapsed, typographic glyphs plain)."""
+    parser = _Text()
+    parser.feed(markup)
+    parser.close()
+    return [t for t in (_plain(c) for c in parser.chunks) if t]
+
+
+def _markdown_html(text: str) -> str:
+    from markdown_it import MarkdownIt  # markdown-it-py (myst-parser's parser): only for verify
+
+    return MarkdownIt("commonmark").enable("table").enable("strikethrough").render(text)
+
+
+def page_of(notebook: Path) -> Path | None:
+    """The HTML page of a notebook of a built site (``<site>/_sources/x.ipynb`` ->
+    ``<site>/x.html``); None for a notebook outside a site's ``_sources/``.
+
+    >>> page_of(Path("html/_sources/book/_generated/pflege.ipynb")).as_posix()
+    'html/book/_generated/pflege.html'
+    >>> page_of(Path("book/_generated/pflege.ipynb")) is None
+    True
+    """
+    parts = notebook.parts
+    if "_sources" not in parts[:-1]:
+        return None
+    i = len(parts) - 1 - parts[::-1].index("_sources")
+    return Path(*parts[:i], *parts[i + 1:]).with_suffix(".html")
+
+
+def compare_page(fresh, page_html: str, subs=()) -> list[str]:
+    """Re-executed outputs and Markdown cells that the HTML page does not show as myst-nb renders
+    them (empty: all are there). Outputs of cells tagged ``remove-cell`` or ``remove-output`` are
+    not shown.
+
+    Examples
+    --------
+    >>> import nbformat
+    >>> c = nbformat.v4.new_code_cell("x")
+    >>> c.outputs = [nbformat.v4.new_output("display_data", data={"text/html": "<b>1.234</b>",
+    ...                                                           "text/plain": "x"}),
+    ...              nbformat.v4.new_output("display_data", data={"text/markdown": "Es sind **12,5 %**."})]
+    >>> nb = nbformat.v4.new_notebook(cells=[c])
+    >>> compare_page(nb, '<div><b>1.234</b></div><p>Es sind <strong>12,5 %</strong>.</p>')
+    []
+    >>> compare_page(nb, '<div><b>1.234</b></div><p>Es sind <strong>2,5 %</strong>.</p>')
+    ["cell 1 ('x'), output 2 text/markdown: not in the page: 'Es sind 12,5 %.'"]
+    """
+    page = _sanitize(page_html, subs)
+    page_text = " ".join(_visible(page))
+    out = []
+    for n, cell in enumerate((c for c in fresh.cells if c.cell_type == "markdown"), start=1):
+        if any(t in cell.metadata.get("tags", []) for t in HIDDEN):
+            continue
+        missing = next((b[:80] for b in _visible(_markdown_html(cell.source)) if b not in page_text), None)
+        if missing:
+            out.append(f"Markdown cell {n}: not in the page: {missing!r}")
+    for n, cell in enumerate((c for c in fresh.cells if c.cell_type == "code"), start=1):  # as compare()
+        if any(t in cell.metadata.get("tags", []) for t in HIDDEN + ("injected-parameters",)):
+            continue
+        src = cell.source.strip().splitlines()[0][:60] if cell.source.strip() else ""
+        where = f"cell {n} ({src!r})"
+        for k, output in enumerate(cell.get("outputs", []), start=1):
+            kind = output.get("output_type")
+            if kind == "stream":
+                mime, value = f"stream {output.get('name')}", _text(output.get("text", ""))
+            elif kind == "error":
+                mime, value = "error", f"{output.get('ename')}: {output.get('evalue')}"
+            else:
+                data = output.get("data", {})
+                mime = next((m for m in RENDER_PRIORITY if m in data), None)
+                if mime is None:
+                    continue  # myst-nb shows nothing of it
+                value = _text(data[mime])
+            missing = None
+            if mime in ("image/png", "image/jpeg"):
+                digest = hashlib.sha256(base64.b64decode(value)).hexdigest()
+                if digest not in page:
+                    missing = f"image {digest[:12]}…"
+            elif mime == "text/html" or mime.startswith("application/"):
+                value = _sanitize(value, subs)
+                if value.strip() and value.strip() not in page:
+                    missing = _plain(value)[:80]
+            else:
+                if mime == "text/markdown":
+                    blocks = _visible(_markdown_html(_sanitize(value, subs)))
+                elif mime == "image/svg+xml":
+                    blocks = []
+                    digest = hashlib.sha256(value.encode("utf-8")).hexdigest()
+                    if digest not in page and _plain(value) not in _plain(page):
+                        missing = "svg image"
+                else:  # text/plain, text/latex, streams, errors: a literal block of the text
+                    blocks = [_plain(line) for line in _sanitize(value, subs).splitlines() if line.strip()]
+                missing = missing or next((b[:80] for b in blocks if b not in page_text), None)
+            if missing:
+                out.append(f"{where}, output {k} {mime}: not in the page: {missing!r}")
+    return out
+
+
 def verify_notebook(path: str | Path, root: str | Path, sanitize: str | Path | None = SANITIZE,
                     timeout: int = KERNEL_TIMEOUT) -> Result:
-    """Re-execute one published notebook in ``root`` with its recorded parameters and compare."""
+    """Re-execute the project's template of one published notebook in ``root`` with the
+    notebook's recorded parameters; compare its code, its outputs and (in a site) its page."""
     import nbformat  # nbformat: loaded only when notebooks are read
-
 
     path = Path(path)
     try:
@@ -165,13 +390,21 @@ def verify_notebook(path: str | Path, root: str | Path, sanitize: str | Path | N
     except Exception as exc:  # noqa: BLE001 - reported per page
         return Result(str(path), "failed", [f"cannot read the notebook: {exc}"])
     params = published.metadata.get("papermill", {}).get("parameters")
-    if params is None:
-        return Result(str(path), "failed", [("no recorded parameters (metadata papermill.parameters): "
-                                             "not a notebook executed by sozialanalyse build")])
+    name = published.metadata.get("sozialanalyse", {}).get("template")
+    if params is None or not isinstance(name, str):
+        return Result(str(path), "failed", [("no recorded parameters or template (metadata papermill.parameters, "
+                                             "sozialanalyse.template): not a notebook executed by "
+                                             "sozialanalyse build")])
+    template = Path(root) / "notebooks" / f"{name}.ipynb"
+    if "/" in name or "\\" in name or name.startswith(".") or not template.is_file():
+        return Result(str(path), "failed", [f"template {name!r}: no notebook {template}"])
+    page = page_of(path)
+    if page is not None and not page.is_file():
+        return Result(str(path), "differs", [f"the page {page.name} is missing"], [PAGE])
     with tempfile.TemporaryDirectory(prefix="sa-verify-") as tmp:
         out = Path(tmp) / path.name
         try:
-            run_papermill(str(path), str(out), parameters=dict(params), cwd=str(root),
+            run_papermill(str(template), str(out), parameters=dict(params), cwd=str(root),
                           progress_bar=False, kernel_name="python3", log_output=False,
                           execution_timeout=timeout)
         except Exception as exc:  # noqa: BLE001 - reported per page
@@ -181,8 +414,18 @@ def verify_notebook(path: str | Path, root: str | Path, sanitize: str | Path | N
             cell = getattr(exc, "exec_count", None)
             return Result(str(path), "failed", [f"{'cell ' + str(cell) + ': ' if cell else ''}{ename}: {evalue}"])
         fresh = nbformat.read(out, as_version=4)
-    diffs = compare(published, fresh, load_sanitizers(sanitize))
-    return Result(str(path), "differs" if diffs else "identical", diffs)
+    subs = load_sanitizers(sanitize)
+    found = {CODE: compare_code(published, fresh)}
+    title_pub, title_new = _title_cell(published), _title_cell(fresh)
+    if title_pub is not None and title_new is not None and not found[CODE]:
+        title_new.source = title_pub.source  # the page shows the title the build set
+    found[OUTPUTS] = compare(published, fresh, subs)
+    if page is not None:
+        found[PAGE] = [f"page {page.name}: {d}" for d in
+                       compare_page(fresh, page.read_text(encoding="utf-8"), subs)]
+    what = [k for k, v in found.items() if v]
+    details = [d for v in found.values() for d in v]
+    return Result(str(path), "differs" if details else "identical", details, what)
 
 
 def _worker(path: str, root: str, sanitize: str | None) -> Result:
@@ -224,6 +467,8 @@ def verify(target: str | Path, root: str | Path | None = None, jobs_n: int = 2,
 
 def _line(res: Result) -> str:
     head = f"{res.status.upper() if res.status != 'identical' else res.status:10} {res.path}"
+    if res.what:
+        head += f"  ({', '.join(res.what)})"
     return "\n".join([head, *[f"    {d}" for d in res.details[:20]]]
                      + ([f"    ... and {len(res.details) - 20} more"] if len(res.details) > 20 else []))
 
