@@ -123,6 +123,17 @@ def test_a_control_character_outside_a_name_rejects_the_row(tmp_path):
     assert FACILITY not in set(r.facilities["facility_id"]) and not r.facilities["facility_id"].str.contains(RLO).any()
 
 
+def test_meta_name_is_named_by_line_and_key(tmp_path):
+    """``meta.yml``'s ``name`` is the Kreis's name in the book's title and banner."""
+    folder, _, _ = _spoofed(tmp_path, area=AREA_NAME, facility=FACILITY_NAME)
+    line = _edit(folder / "meta.yml", 'name: "Landkreis Musterland"', f'name: "Landkreis {RLO}Musterland"')
+    (p,) = validate(folder, geometry=False).problems
+    assert str(p).startswith(f"meta.yml, row {line}, column name: name holds U+202E (RIGHT-TO-LEFT OVERRIDE)")
+    with pytest.raises(ValidationError, match=r"meta\.yml, row \d+, column name: .*U\+202E"):
+        load_district(_config(tmp_path, folder, "strict"))
+    assert load_district(_config(tmp_path, folder, "lenient")).name == "Landkreis Musterland"
+
+
 def test_data_page_shows_no_control_character(tmp_path):
     from sozialanalyse.pages import daten_methoden
 

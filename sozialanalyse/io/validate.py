@@ -53,7 +53,8 @@ code                       problem
                            which shows the text in another order than it is stored (visual
                            spoofing); named as ``U+202E``. In a name flagged (lenient: the name is
                            kept without the characters, its area stays in the tree); in any other
-                           column rejected
+                           column rejected. Also a text of ``meta.yml`` (``name`` is the Kreis's
+                           name in the book's title), named by its line and key; flagged
 ``duplicate``              the same area, year, variable and dimensions twice (a facility id,
                            an area key, a boundary twice)
 ``mixed_total``            a variable with total rows (dimension empty) and category rows
@@ -106,6 +107,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import yaml
 
 from ..model import areas as _areas
 from ..model import completeness as _completeness
@@ -433,6 +435,28 @@ def _check_bidi(f: _File) -> None:
             f"{col} holds {_names.describe(r[col])}, a bidirectional control character: the text would show "
             f"in another order than it is stored (visual spoofing); remove it ({then})"),
             reject=not name, shown=_names.shown)
+
+
+def _check_meta(folder: Path, problems: list[Problem]) -> None:
+    """Texts of ``meta.yml`` (the Kreis's name, the note, the source) holding a bidirectional control
+    character, by line and key; the loader keeps them without it (lenient). A file that is not YAML
+    is left to the loader, which says so."""
+    path = folder / "meta.yml"
+    if not path.is_file():
+        return
+    try:
+        node = yaml.compose(path.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError):
+        return
+    if not isinstance(node, yaml.MappingNode):
+        return
+    for key, value in node.value:
+        if isinstance(value, yaml.ScalarNode) and _names.controls(value.value):
+            problems.append(Problem(
+                path.name, value.start_mark.line + 1, str(key.value), None, _names.shown(value.value), "bidi_control",
+                f"{key.value} holds {_names.describe(value.value)}, a bidirectional control character: the text "
+                "would show in another order than it is stored (visual spoofing); remove it (strict: refused; "
+                "lenient: kept without it)"))
 
 
 def _without_bidi(kept: pd.DataFrame) -> pd.DataFrame:
@@ -809,6 +833,7 @@ def validate(folder: str | Path, strict: bool = False, geometry: bool = True,
     problems: list[Problem] = []
     recon: dict[str, Reconciliation] = {}
     areas, rejected = _check_areas(folder, problems, recon)
+    _check_meta(folder, problems)
     files = {}
     for fname in COUNT_FILES:
         f = _check_counts(folder, fname, areas, rejected, problems, recon, report_year)
