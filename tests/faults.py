@@ -248,9 +248,10 @@ class _Builder:
                   lambda h, rows: _text(h, []), changed, facilities, must_name=True)
 
     def replace_field(self, name: str, vid: str, col: str, make: Callable[[str], str], where=None,
-                      description: str = "", changed_extra=(), names=("row", "area_id", "text"), must_name=False):
+                      description: str = "", changed_extra=(), names=("row", "area_id", "text"), must_name=False,
+                      text: str | None = None):
         """Row ``i`` (seeded) gets ``col`` = ``make(old)``; validation must name ``names`` of it (the
-        row, the area key, the new text)."""
+        row, the area key, the new text, or ``text`` where the problem shows the new text otherwise)."""
         (i,) = self._pick(vid, name, where)
         h = self.src.header(name)
         old = self.src.rows(name)[i].split(",")[h.index(col)]
@@ -266,7 +267,8 @@ class _Builder:
             changed = set(changed_extra)
             facilities = {self.src.field(name, i, "facility_id")} if name == "facilities.csv" else ()
         desc = description or f"{name}: row {self._line(i)}, column {col}: {old!r} -> {new!r}"
-        known = {"row": self._line(i), "area_id": area if col != "area_id" else None, "text": new}
+        known = {"row": self._line(i), "area_id": area if col != "area_id" else None,
+                 "text": new if text is None else text}
         self._add(vid, desc, name, lambda hh, rows: _text(hh, [*rows[:i], row, *rows[i + 1:]]), changed, facilities,
                   must_name=must_name, **{k: v for k, v in known.items() if k in names})
 
@@ -381,6 +383,10 @@ def variants(src: Source | None = None) -> list[Variant]:
                  "03499016-07", lambda r: r.replace("03499016-07", "3499016-07", 1), text="3499016-07")
     b.areas_edit("areas-misspelt-kind", "areas.csv: kind of 03499013-02 written 'Sozialraun'",
                  "03499013-02", lambda r: r.replace("Sozialraum", "Sozialraun"), text="Sozialraun")
+    # issue #14, item 5: a right-to-left override (visual spoofing), named as U+202E
+    b.areas_edit("areas-name-bidi-override", "areas.csv: a right-to-left override (U+202E) in the name of "
+                 "03499016-05", "03499016-05", lambda r: r.replace(",", ",\u202e", 1), area_id="03499016-05",
+                 text="U+202E")
 
     # --- facilities.csv -------------------------------------------------------------------------------------
     fac = "facilities.csv"
@@ -391,6 +397,7 @@ def variants(src: Source | None = None) -> list[Variant]:
                     where=with_capacity)
     b.replace_field(fac, "facilities-x-inf", "x", lambda v: "inf")
     b.replace_field(fac, "facilities-misspelt-type", "type", lambda v: "KiTa", where=lambda f: f[2] == "Kita")
+    b.replace_field(fac, "facilities-name-bidi-override", "name", lambda v: f"{v[:4]}\u202e{v[4:]}", text="U+202E")
     b.header_only(fac)
     i = b._pick("facilities-swap-x-y", fac)[0]
     frow = src.rows(fac)[i].split(",")

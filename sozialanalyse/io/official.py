@@ -35,6 +35,12 @@ Every key of every source that finds no partner is kept in :attr:`District.mappi
 with a status other than ``ok`` (listed on the Kreis page, warned about): nothing is dropped
 silently.
 
+Names (``GEN``, ``BEZ`` of BKG, the area names of INKAR and GISD) are read as the publisher wrote
+them, except for bidirectional control characters (:data:`sozialanalyse.model.names.BIDI_CONTROLS`,
+visual spoofing): those are removed before the names are matched or shown, with a warning naming
+file, key, column and character (``U+202E``), as the keys without a partner are warned about. The
+files are the publisher's and cannot be corrected by the user, so the Kreis is not refused for them.
+
 The indicators (:data:`INDICATORS`) are not those of ``stats/catalog.yml``: the catalog defines
 rates computed from the counts of the own format (numerator and denominator per base area), these
 are values as INKAR and GISD publish them (INKAR's definitions and reference populations, GISD
@@ -52,6 +58,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..model import names as _names
 from ..model.config import Config, as_config, read_config
 from ..model.district import OFFICIAL, District
 from ..model.errors import DataError
@@ -277,6 +284,21 @@ def _load(folder: str, kreis_id: str, cfg: Config) -> District:
                         f"Nordrhein-Westfalen (05) only")
     _check_complete(m, cfg)
     loads: list[dict] = []  # the reconciliation line of every file read
+    stripped: dict[str, None] = {}  # names with bidirectional control characters removed (warned about)
+
+    def without_bidi(frame: pd.DataFrame, rel: str) -> pd.DataFrame:
+        """``frame`` (read from ``rel``) without bidirectional control characters in its names."""
+        key = "ags" if "ags" in frame.columns else "area_id"
+        for col in ("name", "kind", "area_name"):
+            if col not in frame.columns:
+                continue
+            text = frame[col]
+            hit = text.str.contains(_names.PATTERN, regex=True, na=False).astype(bool)
+            if hit.any():
+                for k, v in zip(frame.loc[hit, key], text[hit]):
+                    stripped[f"{rel}, key {k}, column {col}: {_names.describe(v)}"] = None
+                frame = frame.assign(**{col: text.where(~hit, text[hit].map(_names.strip))})
+        return frame
 
     def features(rel: str) -> int:  # rows of a BKG file itself, water rows included (read_bkg drops them)
         import pyogrio  # pyogrio: GIS stack, loaded only where geometry is read
@@ -292,17 +314,17 @@ def _load(folder: str, kreis_id: str, cfg: Config) -> District:
                       "no_value": int((ok & ~has).sum())})
 
     # --- geometry and member Gemeinden (VG5000 2021), inhabitants (VG250-EW 2022)
-    gem_all = read_bkg(m / F_VG5000_GEM, to_crs=CRS)
+    gem_all = without_bidi(read_bkg(m / F_VG5000_GEM, to_crs=CRS), F_VG5000_GEM)
     gem = gem_all[gem_all["ags"].str[:5] == kreis_id].copy()
     reconcile(F_VG5000_GEM, features(F_VG5000_GEM), gem)
     if gem.empty:
         raise DataError(f"{m / F_VG5000_GEM}: no Gemeinde in Kreis {kreis_id}")
     gem["ars9"] = gem["ars"].str[:9]
-    ew_all = read_bkg(m / F_VG250_GEM, geometry=False)
+    ew_all = without_bidi(read_bkg(m / F_VG250_GEM, geometry=False), F_VG250_GEM)
     ew = ew_all[ew_all["ags"].str[:5] == kreis_id].copy()
     reconcile(F_VG250_GEM, features(F_VG250_GEM), ew, value="inhabitants")
     ew["ars9"] = ew["ars"].str[:9]
-    krs = read_bkg(m / F_VG5000_KRS, geometry=False)
+    krs = without_bidi(read_bkg(m / F_VG5000_KRS, geometry=False), F_VG5000_KRS)
     kreis_row = krs[krs["ags"] == kreis_id]
     if kreis_row.empty:
         raise DataError(f"{m / F_VG5000_KRS}: no Kreis {kreis_id}")
@@ -318,7 +340,7 @@ def _load(folder: str, kreis_id: str, cfg: Config) -> District:
                         "source_name": ew.loc[ew["ags"] == a, "name"].iloc[0], "area_id": None,
                         "status": "Gemeinde aus VG250-EW 2022 fehlt in VG5000 2021"})
     # --- reference names per ARS[:9]: GISD 2025 (ARS[:9] keys), else the single Gemeinde's name
-    g25_all = read_gisd(m / F_GISD25_GVB.format(land=land))
+    g25_all = without_bidi(read_gisd(m / F_GISD25_GVB.format(land=land)), F_GISD25_GVB.format(land=land))
     g25_scope = g25_all[g25_all["kreis_id"] == kreis_id]
     reconcile(F_GISD25_GVB.format(land=land), len(g25_all), g25_scope, value="area_name")
     g25 = g25_scope.drop_duplicates("area_id").set_index("area_id")["area_name"]
@@ -343,7 +365,7 @@ def _load(folder: str, kreis_id: str, cfg: Config) -> District:
     frames = []
     key_map: dict[str, str] = {}
     for ind, rel in F_INKAR_GVB.items():
-        t_all = read_inkar(m / rel)
+        t_all = without_bidi(read_inkar(m / rel), rel)
         t = t_all[(t_all["area_id"].str[:5] == kreis_id) & t_all["year"].between(*YEARS)]
         keys = t.drop_duplicates("area_id")[["area_id", "area_name"]].rename(columns={"area_id": "key", "area_name": "name"})
         mp = _match(keys, gvb, f"INKAR {Path(rel).stem}")
@@ -359,7 +381,7 @@ def _load(folder: str, kreis_id: str, cfg: Config) -> District:
     reconcile(F_VG5000_KRS, features(F_VG5000_KRS), krs[krs["ags"].isin(set(kreise["ags"]) | {kreis_id})])
     comp = []
     for ind, rel in F_INKAR_KRS.items():
-        t_all = read_inkar(m / rel)
+        t_all = without_bidi(read_inkar(m / rel), rel)
         t = t_all[t_all["area_id"].isin(set(kreise["ags"])) & t_all["year"].between(*YEARS)]
         reconcile(rel, len(t_all), t, value="value")
         missing = sorted(set(kreise["ags"]) - set(t["area_id"]))
@@ -369,7 +391,7 @@ def _load(folder: str, kreis_id: str, cfg: Config) -> District:
         comp.append(pd.DataFrame({"area_id": t["area_id"], "year": t["year"], "indicator": ind, "value": t["value"],
                                   "unit": INDICATORS[ind]["unit"], "source": SOURCE_INKAR}))
     comp = pd.concat(comp, ignore_index=True)
-    gisd_all = read_gisd(m / F_GISD22_BUND)
+    gisd_all = without_bidi(read_gisd(m / F_GISD22_BUND), F_GISD22_BUND)
     gisd_b = gisd_all[gisd_all["area_id"].isin(set(kreise["ags"])) & gisd_all["year"].between(*YEARS)]
     reconcile(F_GISD22_BUND, len(gisd_all), gisd_b, value="gisd_score")
     comp = pd.concat([comp, pd.DataFrame({"area_id": gisd_b["area_id"], "year": gisd_b["year"].astype(int),
@@ -378,7 +400,7 @@ def _load(folder: str, kreis_id: str, cfg: Config) -> District:
     comp = _add_share(comp, SOURCE_OWN)
     comp = comp.merge(kreise.rename(columns={"ags": "area_id"}), on="area_id", how="left")
     # --- GISD 2022 Gemeindeverband (BBSR keys) and Kreis, Niedersachsen scaling
-    g22_all = read_gisd(m / F_GISD22_GVB.format(land=land))
+    g22_all = without_bidi(read_gisd(m / F_GISD22_GVB.format(land=land)), F_GISD22_GVB.format(land=land))
     g22 = g22_all[(g22_all["kreis_id"] == kreis_id) & g22_all["year"].between(*YEARS)]
     keys = g22.drop_duplicates("area_id")[["area_id", "area_name"]].rename(columns={"area_id": "key", "area_name": "name"})
     mp = _match(keys, gvb, "GISD 2022 Gemeindeverband")
@@ -386,7 +408,7 @@ def _load(folder: str, kreis_id: str, cfg: Config) -> District:
     ok = mp[mp["status"] == "ok"].set_index("source_key")["area_id"]
     reconcile(F_GISD22_GVB.format(land=land), len(g22_all), g22, g22["area_id"].isin(set(ok.index)), "gisd_score")
     g22 = g22.assign(area_id=g22["area_id"].map(ok)).dropna(subset=["area_id"])
-    gk_all = read_gisd(m / F_GISD22_KRS.format(land=land))
+    gk_all = without_bidi(read_gisd(m / F_GISD22_KRS.format(land=land)), F_GISD22_KRS.format(land=land))
     gk = gk_all[(gk_all["area_id"] == kreis_id) & gk_all["year"].between(*YEARS)]
     reconcile(F_GISD22_KRS.format(land=land), len(gk_all), gk, value="gisd_score")
     frames.append(pd.DataFrame({"area_id": pd.concat([g22["area_id"], gk["area_id"]]),
@@ -420,6 +442,12 @@ def _load(folder: str, kreis_id: str, cfg: Config) -> District:
     if len(od.unmatched):
         warnings.warn(f"{kreis_name}: {len(od.unmatched)} key(s) without a partner (see District.unmatched):\n"
                       + od.unmatched.to_string(index=False), stacklevel=2)
+    if stripped:
+        listed = list(stripped)
+        more = f"\n... and {len(listed) - 10} more" if len(listed) > 10 else ""
+        warnings.warn(f"{kreis_name}: bidirectional control characters (visual spoofing) removed from "
+                      f"{len(listed)} name(s) of the official data:\n" + "\n".join(listed[:10]) + more,
+                      stacklevel=2)
     return od
 
 

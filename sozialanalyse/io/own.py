@@ -20,6 +20,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
+from ..model import names as _names
 from ..model.config import Config, ConfigError, read_config, resolve_config
 from ..model.district import BOUNDARY_READERS, OWN, District, totals
 from ..model.errors import DataError
@@ -158,6 +159,9 @@ def load_district(source: str | Path) -> District:
         counts[col] = counts[col].astype(str)
     meta_path = folder / "meta.yml"
     meta = yaml.safe_load(meta_path.read_text(encoding="utf-8")) if meta_path.is_file() else {}
+    # lenient: texts without bidirectional control characters (strict validation refused them)
+    if isinstance(meta, dict):
+        meta = {k: _names.strip(v) if isinstance(v, str) else v for k, v in meta.items()}
     return District(kind=OWN, folder=folder, areas=areas, counts=counts, facilities=facilities, meta=meta or {},
                     config=config, lenient=mode == "lenient", validation=checked)
 

@@ -47,6 +47,14 @@ code                       problem
 ``unknown_category``       a dimension value outside its list (``sex``: m, w; ...) or an
                            unknown facility type
 ``missing_value``          a facility without ``facility_id``
+``bidi_control``           a cell of ``areas`` or ``facilities`` (a name above all) holding a
+                           bidirectional control character (U+202A–U+202E, U+2066–U+2069, the
+                           marks U+200E, U+200F, U+061C: :data:`sozialanalyse.model.names.BIDI_CONTROLS`),
+                           which shows the text in another order than it is stored (visual
+                           spoofing); named as ``U+202E``. In a name flagged (lenient: the name is
+                           kept without the characters, its area stays in the tree); in any other
+                           column rejected. Also a text of ``meta.yml`` (``name`` is the Kreis's
+                           name in the book's title), named by its line and key; flagged
 ``duplicate``              the same area, year, variable and dimensions twice (a facility id,
                            an area key, a boundary twice)
 ``mixed_total``            a variable with total rows (dimension empty) and category rows
@@ -99,9 +107,11 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import yaml
 
 from ..model import areas as _areas
 from ..model import completeness as _completeness
+from ..model import names as _names
 from ..model.errors import DataError
 from ..stats.indicators import catalog
 from .tables import (
@@ -124,7 +134,7 @@ from .tables import (
     year_range,
 )
 
-__all__ = ["KEY_PATTERNS", "RATIO_PAIRS", "Problem", "Reconciliation", "ValidationError", "ValidationResult",
+__all__ = ["KEY_PATTERNS", "NAME_COLUMNS", "RATIO_PAIRS", "Problem", "Reconciliation", "ValidationError", "ValidationResult",
            "validate", "with_geometry"]
 
 #: Form of the area key of each kind.
@@ -164,6 +174,9 @@ FACILITY_TOLERANCE_M = 50.0
 #: one problem naming how many rows have it and the first of them, so that a file of two million
 #: duplicate rows gives one line, not two million.
 LIST_LIMIT = 5
+#: Columns of free text (names) that a bidirectional control character does not make unusable: a
+#: lenient validation keeps the row with the characters removed (``bidi_control``).
+NAME_COLUMNS = ("name",)
 
 
 @dataclass(frozen=True)
@@ -185,7 +198,7 @@ class Problem:
         if self.column:
             where.append(f"column {self.column}")
         if self.area_id is not None:
-            where.append(f"area {self.area_id}")
+            where.append(f"area {_names.shown(self.area_id)}")  # a key with U+202E must not reorder the line
         val = "" if self.value is None else f" (value {self.value!r})"
         return f"{', '.join(where)}: {self.message}{val} [{self.code}]"
 
@@ -285,11 +298,12 @@ class _File:
         """Line (row) of the file of the row with index ``i``."""
         return int(self.lines.loc[i])
 
-    def flag(self, mask, code: str, column: str | None, message, reject: bool = True) -> None:
+    def flag(self, mask, code: str, column: str | None, message, reject: bool = True, shown=None) -> None:
         """Record a problem for every row in ``mask``; ``message(row) -> str``.
 
         Up to :data:`LIST_LIMIT` rows are listed one by one; more are one problem (the first row's,
-        with the number of rows and the first rows), and ``message`` is called for that row only."""
+        with the number of rows and the first rows), and ``message`` is called for that row only.
+        ``shown(text) -> str``: the problem's value instead of the cell as read."""
         mask = pd.Series(mask, index=self.df.index).fillna(False).astype(bool)
         idx = self.df.index[mask.to_numpy()]
         n = len(idx)
@@ -298,8 +312,9 @@ class _File:
             msg = message(row)
             if n > LIST_LIMIT:
                 msg += _more(n, self.recon.read, self.lines.loc[idx[:LIST_LIMIT]].tolist())
+            value = None if column is None else _s(row.get(column))
             self.problems.append(Problem(self.name, self.line(i), column, _s(row.get("area_id")),
-                                         None if column is None else _s(row.get(column)), code, msg))
+                                         value if shown is None or value is None else shown(value), code, msg))
         self._mark(mask, code, reject)
 
     def flag_keys(self, mask, code: str, message, column: str = "area_id") -> None:
@@ -401,6 +416,57 @@ def _missing_columns(t: Table, required, problems: list[Problem], recon: Reconci
     return True
 
 
+def _check_bidi(f: _File) -> None:
+    """Cells holding a bidirectional control character (:data:`sozialanalyse.model.names.BIDI_CONTROLS`),
+    in every column of the file. In a name (:data:`NAME_COLUMNS`) flagged: a lenient validation keeps
+    the row without the characters, since rejecting the row of an area would drop it from the area
+    tree and its Gemeinde's and the Kreis's totals would silently lack it. In any other column (a
+    key, a kind, a type, a number: never what the format allows) the row is rejected. Run first, so
+    a row is counted under this code."""
+    for col in f.df.columns:
+        text = f.df[col]
+        if not (pd.api.types.is_object_dtype(text) or pd.api.types.is_string_dtype(text)):
+            continue
+        hit = text.str.contains(_names.PATTERN, regex=True, na=False)
+        name = col in NAME_COLUMNS
+        then = ("strict: refused; lenient: the name is kept without it" if name else
+                "the row is rejected, the text is never repaired")
+        f.flag(hit, "bidi_control", col, lambda r, col=col, then=then: (
+            f"{col} holds {_names.describe(r[col])}, a bidirectional control character: the text would show "
+            f"in another order than it is stored (visual spoofing); remove it ({then})"),
+            reject=not name, shown=_names.shown)
+
+
+def _check_meta(folder: Path, problems: list[Problem]) -> None:
+    """Texts of ``meta.yml`` (the Kreis's name, the note, the source) holding a bidirectional control
+    character, by line and key; the loader keeps them without it (lenient). A file that is not YAML
+    is left to the loader, which says so."""
+    path = folder / "meta.yml"
+    if not path.is_file():
+        return
+    try:
+        node = yaml.compose(path.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError):
+        return
+    if not isinstance(node, yaml.MappingNode):
+        return
+    for key, value in node.value:
+        if isinstance(value, yaml.ScalarNode) and _names.controls(value.value):
+            problems.append(Problem(
+                path.name, value.start_mark.line + 1, str(key.value), None, _names.shown(value.value), "bidi_control",
+                f"{key.value} holds {_names.describe(value.value)}, a bidirectional control character: the text "
+                "would show in another order than it is stored (visual spoofing); remove it (strict: refused; "
+                "lenient: kept without it)"))
+
+
+def _without_bidi(kept: pd.DataFrame) -> pd.DataFrame:
+    """The kept rows with the bidirectional control characters removed from their names."""
+    for col in NAME_COLUMNS:
+        if col in kept.columns:
+            kept[col] = kept[col].str.replace(_names.PATTERN, "", regex=True)
+    return kept
+
+
 _AREA_COLUMNS = ("area_id", "name", "kind", "parent_id")
 
 
@@ -416,6 +482,7 @@ def _check_areas(folder: Path, problems, recon) -> tuple[pd.DataFrame, dict[str,
         return empty, {}
     f = _File(t, problems, recon[name])
     df = f.df
+    _check_bidi(f)
     key, kind, parent = df["area_id"].fillna(""), df["kind"].fillna(""), df["parent_id"]
     f.flag(~kind.isin(_areas.KINDS), "unknown_kind", "kind",
            lambda r: f"unknown kind (allowed: {', '.join(_areas.KINDS)})")
@@ -441,7 +508,7 @@ def _check_areas(folder: Path, problems, recon) -> tuple[pd.DataFrame, dict[str,
                lambda r: f"Kreis prefix {r['area_id'][:5]!r} differs from the Kreis {k!r}")
     soz = wellformed & (kind == "Sozialraum") & parent.notna() & (key.str[:8] != parent.fillna(""))
     f.flag(soz, "prefix_mismatch", "area_id", lambda r: f"Sozialraum key does not start with its parent {r['parent_id']!r}")
-    kept = f.finish()
+    kept = _without_bidi(f.finish().copy())
     rejected = {}
     for b in t.bad:
         if b.area_id:
@@ -636,6 +703,7 @@ def _check_facilities(folder: Path, areas: pd.DataFrame, rejected: dict[str, str
         return empty
     f = _File(t, problems, recon[name])
     df = f.df
+    _check_bidi(f)
     if "capacity" not in df.columns:
         df["capacity"] = None
     fid = df["facility_id"]
@@ -669,7 +737,7 @@ def _check_facilities(folder: Path, areas: pd.DataFrame, rejected: dict[str, str
             f"the facility at x {float(x[r.name]):.1f}, y {float(y[r.name]):.1f} lies {dist[r.name]:,.0f} m "
             f"outside the boundary of its area {r['area_id']} (tolerance {FACILITY_TOLERANCE_M:g} m; "
             "x and y swapped, another coordinate system than EPSG:25832, or the wrong area_id?)"))
-    kept = f.finish().copy()
+    kept = _without_bidi(f.finish().copy())
     for col in nums:
         kept[col] = nums[col][kept.index].astype(float)
     return kept.reset_index(drop=True)
@@ -765,6 +833,7 @@ def validate(folder: str | Path, strict: bool = False, geometry: bool = True,
     problems: list[Problem] = []
     recon: dict[str, Reconciliation] = {}
     areas, rejected = _check_areas(folder, problems, recon)
+    _check_meta(folder, problems)
     files = {}
     for fname in COUNT_FILES:
         f = _check_counts(folder, fname, areas, rejected, problems, recon, report_year)

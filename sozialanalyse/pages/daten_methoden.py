@@ -99,6 +99,7 @@ PROBLEM_DE = {
     "area_id": "Gebietsschlüssel fehlt",
     "ambiguous_file": "Tabelle doppelt vorhanden (zwei Dateiformate)",
     "area_rejected": "Gebiet in areas.csv abgelehnt",
+    "bidi_control": "Steuerzeichen der Textrichtung (Text würde verfälscht angezeigt)",
     "crs_missing": "Koordinatensystem fehlt",
     "duplicate": "doppelte Zeile",
     "field_count": "falsche Anzahl Felder",

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.patches import Patch
 
+from ..model import names as _names
 from ..model.areas import AGE_GROUPS
 from ..model.district import District, totals
 from ..stats.disclosure import settings
@@ -22,13 +23,16 @@ NATIONALITY_LABELS = {"deutsch": "deutsch", "nichtdeutsch": "nichtdeutsch"}
 
 def wrap(text, width: int = 32) -> str:
     """A name from the data for figure text: whitespace collapsed, lines of at most ``width``
-    characters (a long name stays whole instead of pushing the axes out of the figure). Figure
-    text is never mathtext (``text.parse_math`` is off, :func:`sozialanalyse.render.tables.setup`).
+    characters (a long name stays whole instead of pushing the axes out of the figure), without
+    bidirectional control characters (:mod:`sozialanalyse.model.names`). Figure text is never
+    mathtext (``text.parse_math`` is off, :func:`sozialanalyse.render.tables.setup`).
 
     >>> wrap("Samtgemeinde Obere Ilmenau-Luhe und Umgebung", 20)
     'Samtgemeinde Obere\\nIlmenau-Luhe und\\nUmgebung'
+    >>> wrap("Nord\\u202eTSO")
+    'NordTSO'
     """
-    return "\n".join(textwrap.wrap(" ".join(str(text).split()), width, break_long_words=True,
+    return "\n".join(textwrap.wrap(" ".join(_names.strip(str(text)).split()), width, break_long_words=True,
                                     break_on_hyphens=False)) or ""
 
 
@@ -125,7 +129,7 @@ def trend(data: pd.DataFrame, x: str, y: str, hue: str | None = None, ax=None, y
     if hue is not None:
         ax.legend(frameon=False, fontsize=8)
     if title:
-        ax.set_title(title, fontsize=10)
+        ax.set_title(_names.strip(title), fontsize=10)  # titles name areas: never reordered
     style(ax)
     return ax
 
@@ -169,7 +173,7 @@ def choropleth(gdf, column: str, ax=None, k: int = 5, scheme: str = "Quantiles",
     ax.set_axis_off()
     ax.set_aspect("equal")
     if title:
-        ax.set_title(title, fontsize=10)
+        ax.set_title(_names.strip(title), fontsize=10)  # titles name areas: never reordered
     return ax
 
 

@@ -6,6 +6,8 @@ import re
 
 import pandas as pd
 
+from ..model import names as _names
+
 __all__ = ["setup", "table", "text", "note", "md_escape"]
 
 
@@ -45,7 +47,8 @@ def table(df: pd.DataFrame, caption: str | None = None, footnotes: list[str] | N
           align_right: list[str] | None = None, group: str | None = None,
           links: dict[str, list[str | None]] | None = None, row_ids: list[str] | None = None,
           kinds: dict[str, str] | None = None, header_links: dict[str, str] | None = None):
-    """An HTML table with every cell escaped (area names come from data files: never markup).
+    """An HTML table with every cell escaped (area names come from data files: never markup) and
+    without bidirectional control characters (:mod:`sozialanalyse.model.names`: never reordered).
 
     Cells should already be formatted as German text (see :mod:`sozialanalyse.render.fmt`). With
     ``group``, that column is not shown as a column: a header row spanning the table opens each
@@ -61,6 +64,8 @@ def table(df: pd.DataFrame, caption: str | None = None, footnotes: list[str] | N
     >>> t = table(pd.DataFrame({"Gebiet": ["<b>A</b>"], "Wert": ["1,5 %"]}))
     >>> "&lt;b&gt;A&lt;/b&gt;" in t.data
     True
+    >>> "\\u202e" in table(pd.DataFrame({"Gebiet": ["Nord\\u202eTSO"]}), caption="\\u202e").data
+    False
     """
     from IPython.display import (
         HTML,  # IPython: only inside a notebook kernel; importing the pages must not need it
@@ -73,11 +78,11 @@ def table(df: pd.DataFrame, caption: str | None = None, footnotes: list[str] | N
                 [c for c in df.columns if c not in df.columns[:1]])
     parts = ['<table class="sa-table">']
     if caption:
-        parts.append(f"<caption>{html.escape(caption)}</caption>")
+        parts.append(f"<caption>{_escape(caption)}</caption>")
     num_cls = ' class="num"'
     kind = {c: f' data-sa-kind="{html.escape(k, quote=True)}"' for c, k in (kinds or {}).items()}
     def head(c) -> str:
-        text = html.escape(str(c))
+        text = _escape(c)
         href = (header_links or {}).get(c)
         return f'<a href="{html.escape(href, quote=True)}">{text}</a>' if href else text
 
@@ -87,11 +92,11 @@ def table(df: pd.DataFrame, caption: str | None = None, footnotes: list[str] | N
     parts.append("<tbody>")
     for i, row in enumerate(df.itertuples(index=False)):
         if groups and (i == 0 or groups[i] != groups[i - 1]):
-            parts.append(f'<tr class="sa-group"><th colspan="{len(df.columns)}">{html.escape(str(groups[i]))}</th></tr>')
+            parts.append(f'<tr class="sa-group"><th colspan="{len(df.columns)}">{_escape(groups[i])}</th></tr>')
         cells = []
         for c, v in zip(df.columns, row):
             cls = ' class="num"' if c in right else ""
-            content = html.escape("" if v is None else str(v))
+            content = _escape("" if v is None else v)
             href = links[c][i] if links and c in links else None
             if href:
                 content = f'<a href="{html.escape(href, quote=True)}">{content}</a>'
@@ -100,18 +105,26 @@ def table(df: pd.DataFrame, caption: str | None = None, footnotes: list[str] | N
         parts.append(f"<tr{rid}>" + "".join(cells) + "</tr>")
     parts.append("</tbody></table>")
     if footnotes:
-        parts.append('<p class="sa-footnote">' + "<br>".join(html.escape(f) for f in footnotes) + "</p>")
+        parts.append('<p class="sa-footnote">' + "<br>".join(_escape(f) for f in footnotes) + "</p>")
     return HTML("".join(parts))
+
+
+def _escape(value) -> str:
+    """``value`` as HTML text: escaped, without bidirectional control characters."""
+    return html.escape(_names.strip(str(value)))
 
 
 def md_escape(value) -> str:
     r"""Escape a value (an area or indicator name from data) for Markdown text: no markup, no
-    HTML, no math, shown as written (whitespace runs collapse to one space).
+    HTML, no math, shown as written (whitespace runs collapse to one space), without
+    bidirectional control characters (:mod:`sozialanalyse.model.names`: never shown reordered).
 
     >>> print(md_escape("<b>*x*</b> $y$"))
     \<b\>\*x\*\</b\> \$y\$
+    >>> md_escape("Nord\u202eTSO")
+    'NordTSO'
     """
-    value = " ".join(str(value).split())
+    value = " ".join(_names.strip(str(value)).split())
     return re.sub(r"""([\\`*_{}\[\]()#+\-.!|<>&~$:"'=^@%])""", r"\\\1", value)
 
 
@@ -125,9 +138,9 @@ def text(markdown: str):
 
 
 def note(message: str):
-    """A short German note in a grey box (escaped)."""
+    """A short German note in a grey box (escaped, without bidirectional control characters)."""
     from IPython.display import (
         HTML,  # IPython: only inside a notebook kernel; importing the pages must not need it
     )
 
-    return HTML(f'<div class="sa-note">{html.escape(message)}</div>')
+    return HTML(f'<div class="sa-note">{_escape(message)}</div>')
