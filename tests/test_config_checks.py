@@ -7,29 +7,16 @@ from types import SimpleNamespace
 
 import pytest
 
+from test_config import _config, _refused  # one way to write and refuse a test config
+
 from sozialanalyse.stats import disclosure as dc
 from sozialanalyse.pages import daten_methoden
 from sozialanalyse.cli import main
-from sozialanalyse.io.own import DataError, read_config
+from sozialanalyse.io.own import read_config
 from sozialanalyse.build.report import ConfigError, plan
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data" / "musterland"
-
-
-def _config(tmp_path: Path, *lines: str) -> Path:
-    path = tmp_path / "kreis.yml"
-    path.write_text("\n".join(['title: "Test"', f"data: {DATA}", *lines]) + "\n", encoding="utf-8")
-    return path
-
-
-def _refused(path: Path) -> str:
-    with pytest.raises(DataError) as info:
-        read_config(path)
-    msg = str(info.value)
-    assert "\n" not in msg and "Traceback" not in msg
-    assert msg.startswith(str(path)), msg
-    return msg
 
 
 def test_an_octal_looking_area_key_is_refused_with_the_text_that_was_written(tmp_path):

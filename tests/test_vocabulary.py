@@ -130,7 +130,6 @@ def test_mortality_and_school_entry_names(district):
 def test_spine_chart_takes_the_catalog_polarity(result):
     cat = indicators.catalog().set_index("id")
     assert set(cat["polarity"].dropna()) <= set(health.POLARITIES)
-    assert indicators.POLARITIES == health.POLARITIES
     d = result[(result["level"] == "gemeindeverband") & (result["year"] == result["year"].max())
                & result["indicator"].isin(["sgb2_quote", "anteil_65plus"])]
     pol = {i: cat.loc[i, "polarity"] for i in ("sgb2_quote", "anteil_65plus")}

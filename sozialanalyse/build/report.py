@@ -47,6 +47,7 @@ from ..model.district import OFFICIAL
 from ..model.errors import DataError
 from ..render.tables import md_escape
 from ..stats.disclosure import settings as disclosure_settings
+from .audit import audit_site
 
 __all__ = ["BuildError", "BuildPlan", "ConfigError", "DiskFullError", "Job", "plan", "build", "project_root", "job_data_hash", "slug"]
 
@@ -208,14 +209,14 @@ def plan(config: str | Path | None = None, root: Path | None = None) -> tuple[Bu
         wrong = config_references(cfg)
         if wrong:
             raise BuildError("\n".join(wrong))
-    report_year = int(cfg.report_year or district.years[-1])
+    report_year = district.report_year
     if report_year not in district.years:
         raise BuildError(f"{cfg.path}: report_year {report_year} not in the data ({district.years[0]}–{district.years[-1]})")
     chapters = [str(c) for c in cfg.chapters or toc_chapters(root)]
     jobs = []
     try:  # the hashes read the boundaries and facilities: a problem there is a BuildError too
         all_hash = job_data_hash(district, None)
-        shared = None if district.kind == "official" else _shared_profile_hash(district)
+        shared = None if district.kind == OFFICIAL else _shared_profile_hash(district)
         for chapter in chapters:
             title = f"Überblick {district.name}" if chapter in ("kreisuebersicht", "amtlich_kreis") else ""
             jobs.append(Job(chapter, chapter, title, chapter, {"config": config_ref}, all_hash))
@@ -241,7 +242,7 @@ def plan(config: str | Path | None = None, root: Path | None = None) -> tuple[Bu
                        lib, job.data_hash, job.title,
                        fingerprint(root) if job.template == "herkunft" else env,  # + git state
                        cfg.path.read_bytes() if job.template == "herkunft" else b"")  # shows it
-    mirror = district.mirror if district.kind == "official" else None
+    mirror = district.mirror if district.kind == OFFICIAL else None
     return BuildPlan(config=cfg, district_name=district.name, synthetic=district.synthetic,
                      stand=str(district.meta.get("stand", "")), report_year=report_year,
                      attributions=tuple(district.attributions),
@@ -848,8 +849,6 @@ def _build(config, jobs_n: int, quiet: bool, root: Path, t0: float) -> dict:
     shutil.rmtree(tmp, ignore_errors=True)
     shutil.copytree(work / "_build" / "html", tmp)
     # --- disclosure audit (sozialanalyse.build.audit): no unprotected small count is ever published ---
-    from .audit import audit_site
-
     threshold = disclosure_settings(planned.config).threshold  # checked when the config was read
     findings = audit_site(tmp, threshold=threshold)
     if findings:

@@ -15,6 +15,7 @@ of the own format), ``mirror`` (where the official files are, their manifest and
 ``validate``, ``genesis``, ``inkar``, ``gisd``, ``bkg``, ``register``, ``own``, ``official``,
 ``fetch``, ``load``.
 """
+from .._lazy import submodules
 from ..model.district import District, totals
 from ..model.errors import DataError
 from .bkg import read_bkg
@@ -25,6 +26,10 @@ from .load import load
 from .mirror import mirror_dir
 from .official import load_official
 from .own import load_district, read_config, resolve_config
+
+# every module of the floor as an attribute (``sa.io.validate``), loaded on first use
+__getattr__, _, _ = submodules(__name__, ["bkg", "fetch", "genesis", "gisd", "inkar", "load", "mirror", "official",
+                                          "own", "provenance", "register", "tables", "validate"])
 
 __all__ = [
     "DataError",

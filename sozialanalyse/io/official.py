@@ -120,8 +120,6 @@ F_GISD22_KRS = "gisd-2022/GISD_{land}_Kreis.csv"
 F_GISD22_BUND = "gisd-2022/GISD_Bund_Kreis.csv"
 F_GISD25_GVB = "gisd-2025/GISD_{land}_Gemeindeverband.csv"
 LAND_NAMES = {"03": "Niedersachsen", "05": "Nordrhein-Westfalen"}
-DATASET_OF = {"bkg-vg5000-2021": "bkg-vg5000-2021", "bkg-vg250-ew-2022": "bkg-vg250-ew-2022",
-              "inkar-1998-2019": "inkar-1998-2019", "gisd-2022": "gisd-2022", "gisd-2025": "gisd-2025"}
 SOURCE_INKAR = "INKAR (BBSR), 1998–2019"
 SOURCE_OWN = "INKAR (BBSR), eigene Berechnung"
 SOURCE_GISD = "GISD 2022 v1.1 (RKI)"

@@ -35,8 +35,6 @@ __all__ = [
     "project_root",
 ]
 
-#: The package folder (``sozialanalyse/``); the library hash covers every floor in it.
-
 #: Packages that shape the published output besides the project's own dependencies.
 TOOLCHAIN = ("sozialanalyse", "numpy", "pandas", "scipy", "statsmodels", "matplotlib", "seaborn",
              "geopandas", "shapely", "pyogrio", "pyproj", "mapclassify", "libpysal", "esda",

@@ -6,5 +6,5 @@ Imports nothing else of the package.
 from .._lazy import submodules
 
 __getattr__, __dir__, __all__ = submodules(__name__, [
-    'areas', 'completeness', 'config', 'errors', 'district',
+    'areas', 'completeness', 'config', 'errors', 'district', 'names',
 ])

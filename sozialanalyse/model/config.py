@@ -359,7 +359,7 @@ def resolve_config(config: str | Path | None = None) -> Path:
 
 def read_config(config: str | Path | Config | None = None) -> Config:
     """Read and check a report config: a name (``"musterland"``: ``config/musterland.yml``), a
-    path, or ``None`` (the embedded demo district). A :class:`Config` is returned as it is.
+    path. A :class:`Config` is returned as it is; ``None`` asks for a config (the library has no default).
 
     Raises :class:`ConfigError` (one line: file, line, key, value) for a YAML problem, an unknown
     key (with the closest valid key), a value of the wrong type or out of range, a path that does

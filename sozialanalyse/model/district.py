@@ -161,8 +161,9 @@ class District:
         validation rejected are absent too. :func:`sozialanalyse.stats.indicators.compute` and the pages
         publish such a value as missing ("fehlt"), never as 0. Official data: none (no counts)."""
         if self.kind == OFFICIAL:
-            return pd.DataFrame(columns=["file", "variable", "area_id", "year", "reason", "missing", "expected",
-                                         "example"])
+            return pd.DataFrame(columns=_completeness.GAP_COLUMNS)
+        if self.validation is not None:  # the loader's validation found them in the same rows
+            return self.validation.gaps
         return _completeness.find_gaps(self.areas, self.counts)
 
     def area(self, area_id: str) -> pd.Series:

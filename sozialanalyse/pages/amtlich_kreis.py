@@ -144,8 +144,7 @@ def trends(od: District | None):
             ax.spines[side].set_visible(False)
     axes[0].legend(fontsize=7, frameon=False, loc="upper right")
     fig.suptitle(f"Entwicklung {official.YEARS[0]}–{official.YEARS[1]}", fontsize=10)
-    fig.tight_layout()
-    return closed(fig)
+    return figures.finish(fig)
 
 
 def gvb_trends(od: District | None, indicator: str = "arbeitslosenanteil"):
@@ -166,8 +165,7 @@ def gvb_trends(od: District | None, indicator: str = "arbeitslosenanteil"):
     ax.legend(fontsize=7, frameon=False, bbox_to_anchor=(1.01, 1), loc="upper left")
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
-    fig.tight_layout()
-    return closed(fig)
+    return figures.finish(fig)
 
 
 def mapping_table(od: District | None):

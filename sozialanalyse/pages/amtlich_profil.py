@@ -14,8 +14,7 @@ import pandas as pd
 
 from ..io import official
 from ..model.district import District
-from ..render import fmt
-from ..render.figures import closed
+from ..render import figures, fmt
 from ..render.tables import table, text
 from .common import attribution, indicator_text
 
@@ -87,8 +86,7 @@ def profile_trends(od: District | None, area_id: str):
             ax.spines[side].set_visible(False)
     axes[0, 0].legend(fontsize=7, frameon=False)
     fig.suptitle(f"{a['label']}: Entwicklung {official.YEARS[0]}–{official.YEARS[1]}", fontsize=10)
-    fig.tight_layout()
-    return closed(fig)
+    return figures.finish(fig)
 
 
 def locator(od: District | None, area_id: str):
@@ -102,4 +100,4 @@ def locator(od: District | None, area_id: str):
     ax.set_axis_off()
     ax.set_aspect("equal")
     ax.set_title(f"Lage im {od.name}", fontsize=9)
-    return closed(fig)
+    return figures.closed(fig)

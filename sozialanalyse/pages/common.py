@@ -79,7 +79,6 @@ def absent_footnote(absent) -> list[str]:
             + "); der Wert wird nicht aus unvollständigen Daten berechnet (keine 0)."]
 
 
-
 def mark_absent(row, absent: dict) -> str:
     """``"fehlt ²"`` for a result row whose inputs are incomplete (its ``reason``), collecting
     the reason in ``absent`` for :func:`absent_footnote`; "" otherwise.
@@ -205,11 +204,10 @@ def left_out_note(district, left_out, what: str, variables=("einwohner",)) -> st
             f"({', '.join(inputs)}) fehlen; nicht mit 0 gerechnet.")
 
 
-def catalog() -> pd.DataFrame:
-    """The indicator catalog indexed by ``id``."""
-    from ..stats import indicators  # the catalog's YAML is read on first use only
-
-    return indicators.catalog().set_index("id")
+def catalog(district=None) -> pd.DataFrame:
+    """The indicator catalog indexed by ``id``: with ``district``, extended by the catalog files its
+    config names (the definitions :func:`sozialanalyse.stats.indicators.compute` used)."""
+    return indicators.catalog(None if district is None else indicators.district_catalog(district)).set_index("id")
 
 
 def fmt_value(value: float, unit: str, decimals: int = 1) -> str:
@@ -244,10 +242,6 @@ def missing_label(status) -> str:
     return "keine Angabe / gesperrt" if (pd.Series(status, dtype=object).fillna("") != "").any() else "keine Angabe"
 
 
-
-
-
-
 def muni_shapes(district):
     """The polygons of the municipalities (Städte, Gemeinden, Samtgemeinden)."""
     geo = district.geometry
@@ -267,7 +261,7 @@ def indicator_intro(district, ids, year: int | None = None):
     """German sentences: each indicator's Kreis value, the range over the municipalities and the
     change over the data years."""
     year = report_year(district, year)
-    cat = catalog()
+    cat = catalog(district)
     res = indicator_results(district, ids, ["gemeindeverband", "kreis"])
     names = area_names(district)
     kreis = district.kreis["area_id"]
@@ -305,7 +299,7 @@ def indicator_table(district, ids, year: int | None = None, level: str = "gemein
     """Table: indicators with 95 % intervals per municipality and Kreis (``gemeindeverband``) or
     per Sozialraum grouped by town (``sozialraum``)."""
     year = report_year(district, year)
-    cat = catalog()
+    cat = catalog(district)
     ids = list(ids)
 
     levels = ["gemeindeverband", "kreis"] if level == "gemeindeverband" else [level]
@@ -358,7 +352,7 @@ def indicator_maps(district, ids, year: int | None = None, level: str = "gemeind
     finest areas (``base``: Sozialräume, Mitgliedsgemeinden and towns without Sozialräume);
     optionally with the facilities of ``facility_type``."""
     year = report_year(district, year)
-    cat = catalog()
+    cat = catalog(district)
     ids = list(ids)
     geo = district.geometry
     if level == "base":
@@ -404,7 +398,7 @@ def indicator_maps(district, ids, year: int | None = None, level: str = "gemeind
 
 def indicator_trend(district, ids, area_ids: list[str] | None = None):
     """Figure: indicators of the Kreis (and optional areas) over the years with 95 % intervals."""
-    cat = catalog()
+    cat = catalog(district)
     ids = list(ids)
     kreis = district.kreis["area_id"]
     area_ids = list(area_ids or [])
@@ -436,10 +430,6 @@ def indicator_text(ind: str, value) -> str:
     if spec["unit"] == "%":
         return fmt.pct(value, spec["decimals"])
     return fmt.num(value, spec["decimals"], spec["unit"] or None)
-
-
-
-
 
 
 def attribution(od: District | None = None, **parameters):

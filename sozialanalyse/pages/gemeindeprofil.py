@@ -446,7 +446,7 @@ _BEWERTUNG_COLORS = {"besser": "#2a7f62", "schlechter": "#c8553d", "ähnlich": "
 
 
 def _spine_data(district, year: int) -> pd.DataFrame:
-    cat = catalog()
+    cat = catalog(district)
     kreis = district.kreis["area_id"]
     res = indicator_results(district, HEALTH_SPINE_IDS, ["gemeindeverband", "kreis"], years=[year])
     res = res[["area_id", "indicator", "value", "lower", "upper"]]
@@ -469,7 +469,7 @@ def spine_chart(district, area_id: str, year: int | None = None):
     Kreis (range and middle half) and the Kreis value (centre line); the dot's colour says
     whether the area differs significantly (95 % interval) from the Kreis."""
     year = report_year(district, year)
-    cat = catalog()
+    cat = catalog(district)
     s = _spine_data(district, year)
     own = s[s["area_id"] == area_id].set_index("indicator")
     kreis = s[s["area_id"] == district.kreis["area_id"]].set_index("indicator")

@@ -27,6 +27,7 @@ from ..model.areas import age_groups_between, base_areas
 from ..render import figures, fmt
 from ..render.figures import finish, style
 from ..render.tables import md_escape, table, text
+from ..stats import indicators
 from ..stats.access import base_area_distances, facility_distance
 from ..stats.aggregate import area_names, level_ids, report_year, sum_counts, wide_sum
 from ..stats.care import TREND_CAP, care_projection
@@ -127,8 +128,6 @@ def care_by_age(district, year: int | None = None):
 
 def care_table(district, year: int | None = None):
     """Table: care recipients by type, share at home and Pflegequote per municipality and Kreis."""
-    from ..stats import indicators  # the catalog's YAML is read on first use only
-
     year = report_year(district, year)
     ids = level_ids(district, "gemeindeverband") + [district.kreis["area_id"]]
     c = pd.concat([sum_counts(district, "pflegebeduerftige", lv, [year], by=["type"]) for lv in ("gemeindeverband", "kreis")])
@@ -265,16 +264,12 @@ def care_projection_municipalities(district, year: int | None = None, end_year: 
     for ax, a in zip(axes.flat, ids):
         k = t[t["area_id"] == a].sort_values("year")
         hh = h[h["area_id"] == a].sort_values("year")
-        if a in p.get("absent", []):
+        # population incomplete, or population projected but the care need unknown: "fehlt", no line
+        what = ("Einwohnerzahlen" if a in p.get("absent", []) else
+                "Pflegebedürftige" if a in p.get("care_absent", []) else None)
+        if what:
             ax.set_title(names[a], fontsize=8.5)
-            ax.text(0.5, 0.5, "fehlt\n(Einwohnerzahlen\nunvollständig)", transform=ax.transAxes, ha="center",
-                    va="center", fontsize=8, color="#555555")
-            ax.set_xticks([])
-            ax.set_yticks([])
-            continue
-        if a in p.get("care_absent", []):  # population projected, care need unknown
-            ax.set_title(names[a], fontsize=8.5)
-            ax.text(0.5, 0.5, "fehlt\n(Pflegebedürftige\nunvollständig)", transform=ax.transAxes, ha="center",
+            ax.text(0.5, 0.5, f"fehlt\n({what}\nunvollständig)", transform=ax.transAxes, ha="center",
                     va="center", fontsize=8, color="#555555")
             ax.set_xticks([])
             ax.set_yticks([])

@@ -19,7 +19,6 @@ __all__ = [
     "KEY_COLUMNS",
     "at_most",
     "columns",
-    "finite",
     "first_bad",
     "location",
     "non_negative",
@@ -115,13 +114,6 @@ def positive(fn: str, values, name: str, frame: pd.DataFrame | None = None, keys
                          f"{show(v.ravel()[pos])} {location(frame, pos, keys)}")
 
 
-def finite(fn: str, values, name: str, frame: pd.DataFrame | None = None, keys=None) -> None:
-    """No value is missing or infinite."""
-    v = np.asarray(values, dtype=float)
-    pos = first_bad(~np.isfinite(v))
-    if pos is not None:
-        raise ValueError(f"{fn}(): {_subject(name, frame)} has a missing or infinite value "
-                         f"{show(v.ravel()[pos])} {location(frame, pos, keys)}")
 
 
 def at_most(fn: str, numerator, denominator, names: tuple[str, str],

@@ -106,8 +106,9 @@ def care_projection(district, year: int | None = None, end_year: int = 2040, poo
     """
     year = report_year(district, year)
     key = (id(district), year, end_year, pool)
-    if key in _CACHE:
-        return _CACHE[key]
+    hit = _CACHE.get(key)
+    if hit is not None and hit[0] is district:  # an id can be reused once a district is freed
+        return hit[1]
     years = pool_years(district, year, pool)
     # Base areas with absent rows are left out of every Kreis rate (survival, care, trend) alike, not
     # counted as 0; a municipality with absent population rows is not projected ("fehlt") and the
@@ -197,5 +198,5 @@ def care_projection(district, year: int | None = None, end_year: int = 2040, poo
            "year": year, "end_year": end_year, "trend_observed": observed,
            "trend_capped": {t: trend[t] != g for t, g in observed.items()}}
     _CACHE.clear()
-    _CACHE[key] = out
+    _CACHE[key] = (district, out)
     return out

@@ -71,7 +71,7 @@ import numpy as np
 import pandas as pd
 
 from ..model.config import MIN_THRESHOLD, MODES, SYMBOL, Config, DisclosureSettings, check_block
-from .indicators import catalog
+from .indicators import load_catalog
 
 __all__ = [
     "MIN_THRESHOLD",
@@ -463,7 +463,8 @@ def protect_indicators(res: pd.DataFrame, areas: pd.DataFrame | None = None,
         out["published"] = np.where(out["status"] != "", np.nan, out["value"].to_numpy(dtype=float))
     else:
         if multipliers is None:
-            multipliers = dict(zip(catalog()["id"], catalog()["multiplier"]))
+            user = config.catalog if isinstance(config, Config) else None  # a user catalog's indicators too
+            multipliers = {i: e["multiplier"] for i, e in load_catalog(list(user) if user else None).items()}
         mult = out["indicator"].map(lambda i: float(multipliers.get(i, 1) or 1)).to_numpy()
         pn = num["published"].reindex(idx).to_numpy(dtype=float)
         pdn = den["published"].reindex(idx).to_numpy(dtype=float)

@@ -80,6 +80,7 @@ from __future__ import annotations
 
 import copy
 import difflib
+import functools
 import re
 import warnings
 from importlib import resources
@@ -156,7 +157,16 @@ def _default_catalog_path() -> Path:
     return Path(str(resources.files(__package__).joinpath("catalog.yml")))
 
 
-def _read_yaml(path) -> list[dict]:
+def _read_yaml(path) -> tuple[dict, ...]:
+    """The entries of a catalog file; read once per file version (pages ask for the catalog in
+    every table, and parsing the packaged YAML takes about 40 ms). Callers copy what they change."""
+    p = Path(path)
+    stat = p.stat()
+    return _read_yaml_version(str(p.resolve()), stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=16)
+def _read_yaml_version(path: str, mtime_ns: int, size: int) -> tuple[dict, ...]:
     with open(path, encoding="utf-8") as fh:
         doc = yaml.safe_load(fh) or {}
     entries = doc.get("indicators", []) if isinstance(doc, dict) else doc
@@ -165,7 +175,7 @@ def _read_yaml(path) -> list[dict]:
     for e in entries:
         if not isinstance(e, dict) or "id" not in e:
             raise ValueError(f"{path}: every indicator needs an 'id' (got {e!r})")
-    return entries
+    return tuple(entries)
 
 
 def load_catalog(paths=None, include_default: bool = True) -> dict[str, dict]:

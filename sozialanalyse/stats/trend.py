@@ -16,6 +16,7 @@ import warnings
 
 import numpy as np
 import pandas as pd
+from scipy import stats  # already loaded through indicators -> health
 
 from . import _checks as check
 from . import indicators
@@ -57,8 +58,6 @@ def _fit(years: np.ndarray, x: np.ndarray, n: np.ndarray, kind: str):
 
 def _slope_test(fit, kind: str, overdispersion: bool) -> dict:
     """Standard error, p-value, dispersion and method of the slope (see :func:`trend`, Notes)."""
-    from scipy import stats  # scipy: heavy, loaded on first use
-
     b1 = float(fit.params[1])
     se1 = float(fit.bse[1])  # plain model: dispersion 1
     df = int(round(fit.df_resid))
