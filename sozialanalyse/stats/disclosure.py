@@ -341,7 +341,7 @@ def _complement(c: Constraint, values: np.ndarray, status: np.ndarray) -> int | 
 
 def protect(df: pd.DataFrame, areas: pd.DataFrame | None = None, additive: list[str] | None = None,
             config: Settings | Config | dict | None = None, value: str = "value", mode: str | None = None,
-            total: str = TOTAL) -> Protection:
+            total: str = TOTAL, extra: list[Constraint] | None = None) -> Protection:
     """Protect a long table of counts (columns ``area_id``, dimensions, ``value``).
 
     Parameters
@@ -358,6 +358,9 @@ def protect(df: pd.DataFrame, areas: pd.DataFrame | None = None, additive: list[
         :class:`Settings`, a report config or its ``disclosure`` block.
     mode
         Overrides the configured mode for this table.
+    extra
+        More additive constraints (row positions of ``df``), e.g. cells of different variables
+        that add up to another one (:mod:`sozialanalyse.protected.layer`).
     """
     s = config if isinstance(config, Settings) else settings(config)
     if mode is not None:
@@ -381,6 +384,8 @@ def protect(df: pd.DataFrame, areas: pd.DataFrame | None = None, additive: list[
                 additive.append(k)
     values = pd.to_numeric(table[value], errors="coerce").to_numpy(dtype=float)
     cons = constraints(table, keys, list(additive), areas, total) if s.mode == "suppress" else []
+    if s.mode == "suppress" and extra:
+        cons += list(extra)
     status = np.array([""] * len(table), dtype=object)
     if s.mode == "suppress":
         status[_sensitive(values, s)] = PRIMARY

@@ -1,0 +1,464 @@
+"""The protected layer: every count the report publishes, protected once, together.
+
+One :class:`Layer` per district and report holds every *count cell* any page publishes or
+implies: the numerators and denominators of every indicator of the catalog, the complements of
+the shares (``denominator - numerator``: a published share and its denominator give it away),
+and the extra count tables of :mod:`.measures` (population pyramid, care by type, deaths and
+school entry pooled over years, ...), for every area of every level (Sozialraum, Gemeinde,
+Gemeindeverband, Kreis) and every year or pool of years.
+
+A cell is a sum over the long counts table (a *spec* of the indicator catalog: a variable and
+filters on age, sex, nationality and type); two specs that select the same rows are one cell, so
+the Einwohner of a Sozialraum are one cell whether a page shows them as a count, as the
+denominator of a share or as the sum of its population pyramid.
+
+All cells are protected in **one** call of :func:`sozialanalyse.stats.disclosure.protect` with
+every additive relation between them:
+
+* the area tree (Sozialräume add up to their Stadt, municipalities to the Kreis),
+* partitions between cells (five-year age bands add up to all ages, ``m`` and ``w`` to both
+  sexes, care types to all care; found from the specs themselves),
+* share complements (numerator + complement = denominator),
+* pools of years (a five-year pool is the sum of its years, where those are cells too).
+
+So a cell suppressed on one page is suppressed on every page, in every year and at every level,
+and no published total anywhere gives it back by one subtraction (secondary suppression, a
+fixed point over all relations). Pages read their counts, shares and indicators from the layer
+(:meth:`Layer.counts`, :meth:`Layer.indicators`, :meth:`Layer.status`); they never protect on
+their own.
+
+The layer is computed once per district object (:func:`of`), and its list of suppressed cells
+(:meth:`Layer.suppressed`) is the private manifest the build's audit checks the pages against.
+"""
+from __future__ import annotations
+
+import itertools
+import time
+import weakref
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from ..model.areas import LEVELS, age_groups_between
+from ..stats import disclosure, indicators
+from ..stats.indicators import _key as spec_key
+from ..stats.indicators import _spec_text as spec_text
+from ..stats.indicators import _terms
+from . import measures as _measures
+
+__all__ = ["Layer", "of", "period", "cell_of"]
+
+#: Dimensions of the long counts table a spec filters on.
+DIMS = ("age_group", "sex", "nationality", "type")
+_CACHE: dict[int, tuple[weakref.ref, Layer]] = {}
+
+
+def period(year: int, pool: int = 1) -> str:
+    """The period key of a cell: ``"2024"``, or ``"2020-2024"`` for a pool of five years.
+
+    >>> period(2024), period(2024, 5)
+    ('2024', '2020-2024')
+    """
+    return str(int(year)) if pool <= 1 else f"{int(year) - pool + 1}-{int(year)}"
+
+
+def _domain(counts: pd.DataFrame) -> dict[str, dict[str, frozenset]]:
+    """variable -> dimension -> the values the counts hold (missing dimension: ``{""}``)."""
+    out: dict[str, dict[str, frozenset]] = {}
+    cols = [d for d in DIMS if d in counts.columns]
+    sub = counts[["variable", *cols]].drop_duplicates()
+    for var, g in sub.groupby("variable", sort=False, observed=True):
+        out[str(var)] = {d: frozenset(g[d].fillna("").astype(str)) if d in g else frozenset({""})
+                         for d in DIMS}
+    return out
+
+
+def _norm(spec: dict, domain: dict) -> tuple | None:
+    """The rows a simple spec selects as (variable, age set, sex set, nationality set, type set);
+    None for a spec that is not one filter (sums and differences are their own cells)."""
+    terms = _terms(spec)
+    if len(terms) != 1 or terms[0][0] != 1:
+        return None
+    s = terms[0][1]
+    var = s["variable"]
+    dom = domain.get(var)
+    if dom is None:
+        return None
+    out = [var]
+    for d in DIMS:
+        have = dom[d]
+        key = {"age_group": "age"}.get(d, d)
+        want = s.get(key)
+        if want is None:
+            sel = have
+        elif d == "age_group":
+            lo, hi = want
+            sel = frozenset(age_groups_between(lo, hi)) & have
+        else:
+            sel = frozenset(str(v) for v in (want if isinstance(want, list | tuple) else [want])) & have
+        out.append(frozenset(sel))
+    return tuple(out)
+
+
+def cell_of(spec: dict, domain: dict | None = None) -> str:
+    """The identity of a count cell: specs that select the same rows of the counts are one cell.
+
+    >>> cell_of({"variable": "einwohner"}) == cell_of({"variable": "einwohner"})
+    True
+    """
+    n = _norm(spec, domain) if domain is not None else None
+    if n is None:
+        return spec_key(spec)
+    var, *sets = n
+    return var + "|" + "|".join(",".join(sorted(s)) for s in sets)
+
+
+def _label(spec) -> str:
+    return spec_text(spec)
+
+
+@dataclass(frozen=True)
+class _Relation:
+    total: str
+    parts: tuple[str, ...]
+    source: str  # "partition:<dim>", "complement", "pool"
+
+
+def _exact_covers(target: frozenset, cands: list[tuple[str, frozenset]], limit: int = 20) -> list[tuple[str, ...]]:
+    """Sets of candidates whose disjoint union is ``target`` (at most ``limit``)."""
+    found: list[tuple[str, ...]] = []
+    cands = [(c, s) for c, s in cands if s and s < target]
+
+    def walk(covered: frozenset, chosen: tuple[str, ...]):
+        if len(found) >= limit:
+            return
+        rest = target - covered
+        if not rest:
+            found.append(chosen)
+            return
+        e = min(rest)
+        for c, s in cands:
+            if e in s and not (s & covered):
+                walk(covered | s, (*chosen, c))
+
+    walk(frozenset(), ())
+    return found
+
+
+def _partitions(norms: dict[str, tuple]) -> list[_Relation]:
+    """Cells that add up to another cell along one dimension (from the specs)."""
+    out = []
+    for di in range(1, 1 + len(DIMS)):
+        groups: dict[tuple, list[tuple[str, frozenset]]] = {}
+        for cell, n in norms.items():
+            groups.setdefault(n[:di] + n[di + 1:], []).append((cell, n[di]))
+        for members in groups.values():
+            if len(members) < 3:
+                continue
+            for cell, s in members:
+                for cover in _exact_covers(s, members):
+                    if len(cover) > 1:
+                        out.append(_Relation(cell, cover, f"partition:{DIMS[di - 1]}"))
+    return out
+
+
+@dataclass
+class Layer:
+    """The protected cells of one district (see the module docstring).
+
+    ``cells`` has one row per cell: ``area_id, name, period, cell, label, value, status,
+    published`` (``status`` ``""``, ``"primary"`` or ``"secondary"``; ``published`` NaN where
+    suppressed, rounded or perturbed in the modes ``round`` and ``cellkey``).
+    """
+
+    district: object
+    cells: pd.DataFrame
+    settings: disclosure.Settings
+    relations: list[_Relation] = field(default_factory=list)
+    seconds: float = 0.0
+    _index: dict = field(default_factory=dict, repr=False)
+
+    def __repr__(self) -> str:
+        n = len(self.cells)
+        s = int((self.cells["status"] != "").sum())
+        return f"<Layer {self.district.name}: {n} cells, {s} suppressed, {len(self.relations)} relations>"
+
+    # --------------------------------------------------------------- lookups
+    def _lookup(self, frame: pd.DataFrame, cell: str, column: str):
+        keys = list(zip(frame["area_id"].astype(str), frame["period"].astype(str), itertools.repeat(cell)))
+        pos = [self._index.get(k) for k in keys]
+        col = self.cells[column].to_numpy()
+        return np.array([col[p] if p is not None else (np.nan if column in ("value", "published") else None)
+                         for p in pos], dtype=object if column in ("status",) else float)
+
+    def status(self, spec: dict, area_ids, year: int, pool: int = 1) -> pd.Series:
+        """Disclosure status of a registered count for ``area_ids`` in ``year`` (``pool`` years
+        ending there); KeyError for a count no page registered (:mod:`.measures`)."""
+        cell = self._cell(spec)
+        ids = [str(a) for a in (area_ids if isinstance(area_ids, list | tuple | pd.Index | pd.Series | np.ndarray) else [area_ids])]
+        frame = pd.DataFrame({"area_id": ids, "period": period(year, pool)})
+        st = self._lookup(frame, cell, "status")
+        return pd.Series([s if s is not None else "" for s in st], index=ids, dtype=object)
+
+    def _cell(self, spec) -> str:
+        cell = spec if isinstance(spec, str) else cell_of(spec, self._domain)
+        if cell not in self._cells_known:
+            raise KeyError(f"the count {spec!r} is not in the protected layer: register it in "
+                           "sozialanalyse.protected.measures (pages publish only registered counts)")
+        return cell
+
+    def counts(self, spec: dict, area_ids=None, level: str | None = None, years=None, pool: int = 1) -> pd.DataFrame:
+        """A registered count for areas (``area_ids`` or every area of ``level``) and years:
+        ``area_id, name, year, period, value, status`` with ``value`` the published value (NaN
+        where suppressed or where the data are incomplete: never a 0)."""
+        cell = self._cell(spec)
+        c = self.cells[self.cells["cell"] == cell]
+        if area_ids is not None:
+            ids = {str(a) for a in (area_ids if not isinstance(area_ids, str) else [area_ids])}
+            c = c[c["area_id"].isin(ids)]
+        if level is not None:
+            c = c[c["area_id"].isin(set(self._level_ids[level]))]
+        if years is not None:
+            ys = [years] if isinstance(years, int | np.integer) else list(years)
+            c = c[c["period"].isin({period(y, pool) for y in ys})]
+        else:
+            c = c[c["period"].str.contains("-") == (pool > 1)]
+        out = c[["area_id", "name", "period", "published", "status"]].rename(columns={"published": "value"})
+        out.insert(2, "year", out["period"].str[-4:].astype(int))
+        return out.reset_index(drop=True)
+
+    def indicators(self, ids, level="gemeindeverband", years=None, conf_level: float = 0.95) -> pd.DataFrame:
+        """:func:`sozialanalyse.stats.indicators.compute` with ``status``: ``value``, ``lower``,
+        ``upper``, ``numerator`` and ``denominator`` are the published ones (NaN where the
+        numerator, the denominator or the share's complement is suppressed; recomputed from the
+        published counts in the modes ``round`` and ``cellkey``)."""
+        d = self.district
+        res = indicators.compute(d, list(ids) if not isinstance(ids, str) else [ids], level=level,
+                                 years=years, conf_level=conf_level)
+        if res.empty:
+            return res.assign(status=pd.Series(dtype=object))
+        cat = self._catalog
+        st_num = np.full(len(res), "", dtype=object)
+        st_den = np.full(len(res), "", dtype=object)
+        pub_num = res["numerator"].to_numpy(dtype=float).copy()
+        pub_den = res["denominator"].to_numpy(dtype=float).copy()
+        frame = pd.DataFrame({"area_id": res["area_id"].astype(str).to_numpy(),
+                              "period": res["year"].astype(str).to_numpy()})
+        ind = res["indicator"].astype(str).to_numpy()
+        for iid in pd.unique(ind):
+            rows = np.flatnonzero(ind == iid)
+            e = cat[iid]
+            for part, st, pub in (("numerator", st_num, pub_num), ("denominator", st_den, pub_den)):
+                cell = cell_of(e[part], self._domain)
+                sub = frame.iloc[rows]
+                s = self._lookup(sub, cell, "status")
+                st[rows] = [x if x is not None else "" for x in s]
+                pub[rows] = self._lookup(sub, cell, "published")
+            comp = self._complement_of.get(iid)
+            if comp is not None:
+                s = self._lookup(frame.iloc[rows], comp, "status")
+                st_num[rows] = [a or (b or "") for a, b in zip(st_num[rows], s)]
+        status = disclosure.rate_status(st_num, st_den)
+        out = res.copy()
+        out["status"] = pd.Series(status, index=out.index, dtype=object).astype(str)
+        hide = out["status"].to_numpy() != ""
+        if self.settings.mode != "suppress":
+            kinds = np.array([cat[i]["kind"] for i in ind])
+            mult = np.array([float(cat[i]["multiplier"]) for i in ind])
+            with np.errstate(divide="ignore", invalid="ignore"):
+                out["value"] = np.where(pub_den > 0, mult * pub_num / pub_den, np.nan)
+            lo, hi = _intervals(pub_num, pub_den, kinds, mult, conf_level)
+            out["lower"], out["upper"] = lo, hi
+            out["numerator"], out["denominator"] = pub_num, pub_den
+        for col in ("value", "lower", "upper", "numerator", "denominator"):
+            v = out[col].to_numpy(dtype=float).copy()
+            v[hide] = np.nan
+            out[col] = v
+        return out
+
+    def suppressed(self) -> pd.DataFrame:
+        """The suppressed cells with their true values: the private manifest for the audit
+        (never published)."""
+        s = self.cells[self.cells["status"] != ""]
+        return s[["area_id", "name", "period", "cell", "label", "value", "status"]].reset_index(drop=True)
+
+    def check(self) -> list[str]:
+        """Relations with exactly one suppressed cell (empty: protected)."""
+        return self._protection.check() if self._protection is not None else []
+
+
+def _intervals(x, n, kinds, mult, conf_level):
+    from ..stats.health import poisson_ci, wilson_ci
+
+    lo = np.full(len(x), np.nan)
+    hi = np.full(len(x), np.nan)
+    prop = (kinds == "proportion") & (n > 0) & (x >= 0) & (x <= n)
+    if prop.any():
+        a, b = wilson_ci(x[prop], n[prop], conf_level=conf_level)
+        lo[prop], hi[prop] = a * mult[prop], b * mult[prop]
+    pois = ((kinds == "rate") | (kinds == "ratio")) & (n > 0) & (x >= 0)
+    if pois.any():
+        a, b = poisson_ci(x[pois], conf_level=conf_level)
+        lo[pois], hi[pois] = a * mult[pois] / n[pois], b * mult[pois] / n[pois]
+    return lo, hi
+
+
+def _registered(district, cat: dict, domain: dict):
+    """(cell -> spec, cell -> (years kind, pool), relations, indicator -> complement cell)."""
+    specs: dict[str, dict] = {}
+    periods: dict[str, set[tuple[str, int]]] = {}
+    relations: list[_Relation] = []
+    complement: dict[str, str] = {}
+    variables = set(domain)
+
+    def add(spec, years="all", pool=1) -> str | None:
+        need = {s["variable"] for _, s in _terms(spec)}
+        if not need <= variables:
+            return None
+        c = cell_of(spec, domain)
+        specs.setdefault(c, spec)
+        periods.setdefault(c, set()).add((years, pool))
+        return c
+
+    def share(num, den, years="all", pool=1, iid=None):
+        cn, cd = add(num, years, pool), add(den, years, pool)
+        if cn is None or cd is None or cn == cd:
+            return
+        comp = {"minus": [den, num]}
+        cc = add(comp, years, pool)
+        if cc is not None:
+            relations.append(_Relation(cd, (cn, cc), "complement"))
+            if iid is not None:
+                complement[iid] = cc
+
+    def plain(spec) -> bool:  # a sum of counts, not a difference (a saldo identifies nobody)
+        return all(sign > 0 for sign, _ in _terms(spec))
+
+    for iid, e in cat.items():
+        if e["kind"] == "proportion" and plain(e["numerator"]) and plain(e["denominator"]):
+            share(e["numerator"], e["denominator"], iid=iid)
+        else:
+            for part in ("numerator", "denominator"):
+                if plain(e[part]):
+                    add(e[part])
+    for m in _measures.MEASURES:
+        for spec in m.counts:
+            add(spec, m.years, m.pool)
+        for num, den in m.shares:
+            share(num, den, m.years, m.pool)
+    return specs, periods, relations, complement
+
+
+def _build(district) -> Layer:
+    t0 = time.perf_counter()
+    s = disclosure.settings(district.config)
+    cat = indicators.load_catalog(indicators.district_catalog(district))
+    counts = district.counts
+    domain = _domain(counts)
+    specs, periods, relations, complement = _registered(district, cat, domain)
+    norms = {c: n for c, sp in specs.items() if (n := _norm(sp, domain)) is not None}
+    relations += _partitions(norms)
+
+    # the values of every cell for every area of every level and year (compute() does the sums,
+    # with gaps: an incomplete sum is NaN, never a partial count)
+    pseudo = {}
+    proto = next(iter(indicators.load_catalog().values()))
+    for i, (c, sp) in enumerate(specs.items()):
+        e = dict(proto)
+        # only the numerator is used; a denominator must be a plain sum
+        den = {"variable": _terms(sp)[0][1]["variable"]}
+        e.update({"id": f"cell{i}", "name": c, "numerator": sp, "denominator": den, "kind": "mean",
+                  "multiplier": 1, "unit": "Anzahl", "min_level": "sozialraum", "min_denominator": 0,
+                  "polarity": "neutral"})
+        pseudo[f"cell{i}"] = e
+    cell_of_id = {f"cell{i}": c for i, c in enumerate(specs)}
+    levels = [lv for lv in LEVELS if lv != "base"] if "base" in LEVELS else list(LEVELS)
+    res = indicators.compute(district, list(pseudo), level=levels, catalog=pseudo)
+    res = res.drop_duplicates(["area_id", "year", "indicator"])
+    yearly = pd.DataFrame({
+        "area_id": res["area_id"].astype(str).to_numpy(),
+        "year": res["year"].to_numpy(dtype=int),
+        "cell": res["indicator"].astype(str).map(cell_of_id).to_numpy(),
+        "value": np.where(res["reason"].astype(str).to_numpy() == "", res["numerator"].to_numpy(dtype=float), np.nan),
+    })
+    report_year = district.report_year
+    frames = []
+    for c, ps in periods.items():
+        rows = yearly[yearly["cell"] == c]
+        for years, pool in sorted(ps):
+            if pool <= 1:
+                r = rows if years == "all" else rows[rows["year"] == report_year]
+                frames.append(r.assign(period=r["year"].astype(str)))
+            else:
+                ends = sorted(rows["year"].unique()) if years == "all" else [report_year]
+                have = set(rows["year"].unique())
+                wide = rows.pivot(index="area_id", columns="year", values="value")
+                for end in ends:
+                    span_ = list(range(end - pool + 1, end + 1))
+                    if not set(span_) <= have:
+                        continue
+                    v = wide[span_].sum(axis=1, min_count=pool)
+                    v[wide[span_].isna().any(axis=1)] = np.nan
+                    frames.append(pd.DataFrame({"area_id": v.index, "year": end, "cell": c, "value": v.to_numpy(),
+                                                "period": period(end, pool)}))
+                    relations.append(_Relation(f"{c}@{period(end, pool)}",
+                                               tuple(f"{c}@{y}" for y in span_), "pool"))
+    cells = pd.concat(frames, ignore_index=True).drop_duplicates(["area_id", "period", "cell"])
+    cells = cells[["area_id", "period", "cell", "value"]].reset_index(drop=True)
+    index = {k: i for i, k in enumerate(zip(cells["area_id"], cells["period"], cells["cell"]))}
+
+    # relations -> constraints on row positions, per area and period (pools: per area)
+    extra: list[disclosure.Constraint] = []
+    by_cell: dict[str, list[tuple[str, str]]] = {}
+    for a, p, c in index:
+        by_cell.setdefault(c, []).append((a, p))
+    for r in relations:
+        if r.source == "pool":
+            tc, tp = r.total.split("@")
+            for a, p in by_cell.get(tc, []):
+                if p != tp:
+                    continue
+                tot = index.get((a, tp, tc))
+                parts = [index.get((a, pp.split("@")[1], tc)) for pp in r.parts]
+                if tot is not None and parts and all(x is not None for x in parts):
+                    extra.append(disclosure.Constraint(tot, tuple(parts), "pool"))
+            continue
+        for a, p in by_cell.get(r.total, []):
+            tot = index[(a, p, r.total)]
+            parts = [index.get((a, p, q)) for q in r.parts]
+            if all(x is not None for x in parts):
+                extra.append(disclosure.Constraint(tot, tuple(parts), r.source))
+    prot = disclosure.protect(cells, district.areas, additive=[], config=s, extra=extra)
+    table = prot.table
+    names = dict(zip(district.areas["area_id"].astype(str), district.areas["name"].astype(str)))
+    table.insert(1, "name", table["area_id"].map(names).fillna(table["area_id"]))
+    table["label"] = table["cell"].map({c: _label(sp) for c, sp in specs.items()})
+    layer = Layer(district, table, s, relations, time.perf_counter() - t0)
+    layer._index = index
+    layer._protection = prot
+    layer._domain = domain
+    layer._catalog = cat
+    layer._cells_known = set(specs)
+    layer._complement_of = complement
+    from ..stats.aggregate import level_ids
+
+    layer._level_ids = {lv: [str(a) for a in level_ids(district, lv)] for lv in levels}
+    return layer
+
+
+def of(district) -> Layer:
+    """The protected layer of ``district`` (computed on first use, then kept with the district).
+
+    A district of official data (already published by the statistical offices) has no layer:
+    ValueError.
+    """
+    if getattr(district, "kind", "own") != "own":
+        raise ValueError("official data are published by the statistical offices: they have no protected layer")
+    hit = _CACHE.get(id(district))
+    if hit is not None and hit[0]() is district:
+        return hit[1]
+    layer = _build(district)
+    _CACHE[id(district)] = (weakref.ref(district), layer)
+    return layer
+
