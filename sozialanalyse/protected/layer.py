@@ -311,11 +311,12 @@ def _registered(district, cat: dict, domain: dict):
     relations: list[_Relation] = []
     complement: dict[str, str] = {}
     variables = set(domain)
+    check = indicators._Cells(district.counts, "protected layer")
 
     def add(spec, years="all", pool=1) -> str | None:
         need = {s["variable"] for _, s in _terms(spec)}
-        if not need <= variables:
-            return None
+        if not need <= variables or check.check({"c": {"numerator": spec, "denominator": spec}}):
+            return None  # a count this district cannot have (variable or category absent): nobody publishes it
         c = cell_of(spec, domain)
         specs.setdefault(c, spec)
         periods.setdefault(c, set()).add((years, pool))
