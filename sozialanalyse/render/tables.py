@@ -8,7 +8,11 @@ import pandas as pd
 
 from ..model import names as _names
 
-__all__ = ["setup", "table", "text", "note", "md_escape"]
+__all__ = ["KINDS", "md_escape", "note", "setup", "table", "text"]
+
+#: What a table column holds, for the disclosure audit (:mod:`sozialanalyse.build.audit`, which
+#: keeps the same tuple): see :func:`table`.
+KINDS = ("count", "total", "rate", "share", "interval", "index", "text")
 
 
 def setup() -> None:
@@ -54,8 +58,26 @@ def table(df: pd.DataFrame, caption: str | None = None, footnotes: list[str] | N
     ``group``, that column is not shown as a column: a header row spanning the table opens each
     run of equal values instead. ``links`` maps a column to one link target per row (cell text
     becomes a link); ``row_ids`` gives each row an HTML id (an anchor other pages link to).
-    ``kinds`` marks columns as ``count``, ``total`` (a count that sums the row's counts), ``rate``
-    or ``text`` (attribute ``data-sa-kind``), for the disclosure audit (:mod:`sozialanalyse.build.audit`).
+    ``kinds`` declares what each column holds (attribute ``data-sa-kind`` on its header and
+    cells), for the disclosure audit (:mod:`sozialanalyse.build.audit`), which fails closed: a
+    column holding a number in any cell without a declared kind stops the publish. The kinds
+    (:data:`KINDS`; another value is a ``ValueError``):
+
+    * ``count``: persons, cases, households (the audit checks small values and whether a
+      suppressed ``.`` follows from totals); ``total``: a count that is the sum of the row's
+      ``count`` columns (a row named *Insgesamt*/*Zusammen*/*Summe*/*Gesamt* is the sum of its rows);
+    * ``rate`` / ``share``: rates and shares, written with their unit (``12,5 %`` or a header
+      with ``%``, ``‰``, ``je 1.000``, ``je 100.000``), optionally with their interval in the cell
+      (``1,3 % (0,2 – 6,9 %)``); the audit checks them against every ``count``/``total`` cell of
+      the same row for the counts they imply; ``interval``: a column of intervals
+      (``0,2 – 6,9 %``) belonging to the nearest ``rate``/``share`` column to its left;
+    * ``index``: index values, z values, ratios, any other derived number;
+    * ``text``: labels, also with digits: area keys (``03499016``), years, age groups, hashes.
+
+    **The first shown column is ``text`` by default** (it labels the rows: *Gebiet*, *Jahr*,
+    *Merkmal*); give it another kind in ``kinds`` if it holds data. Every other column holding
+    numbers must be named in ``kinds``. Keys of ``kinds`` that are not columns (e.g. the ``group``
+    column) are ignored.
     ``header_links`` maps a column to a link target for its header (e.g. the indicator's entry
     in the Indikatorenkatalog).
 
@@ -66,6 +88,8 @@ def table(df: pd.DataFrame, caption: str | None = None, footnotes: list[str] | N
     True
     >>> "\\u202e" in table(pd.DataFrame({"Gebiet": ["Nord\\u202eTSO"]}), caption="\\u202e").data
     False
+    >>> '<th data-sa-kind="text">Jahr</th>' in table(pd.DataFrame({"Jahr": ["2024"]})).data
+    True
     """
     from IPython.display import (
         HTML,  # IPython: only inside a notebook kernel; importing the pages must not need it
@@ -80,7 +104,12 @@ def table(df: pd.DataFrame, caption: str | None = None, footnotes: list[str] | N
     if caption:
         parts.append(f"<caption>{_escape(caption)}</caption>")
     num_cls = ' class="num"'
-    kind = {c: f' data-sa-kind="{html.escape(k, quote=True)}"' for c, k in (kinds or {}).items()}
+    declared = {df.columns[0]: "text"} if len(df.columns) else {}
+    declared.update({c: k for c, k in (kinds or {}).items() if c in df.columns})
+    bad = {c: k for c, k in declared.items() if k not in KINDS}
+    if bad:
+        raise ValueError(f"table {caption!r}: unknown column kind(s) {bad} (known: {', '.join(KINDS)})")
+    kind = {c: f' data-sa-kind="{k}"' for c, k in declared.items()}
     def head(c) -> str:
         text = _escape(c)
         href = (header_links or {}).get(c)
