@@ -213,7 +213,7 @@ def test_interval_column_narrows_the_counts():
     kinds = {"Kinder": "count", "Quote": "rate", "KI": "interval"}
     found = audit.audit_html(table(df, caption="Q", kinds=kinds).data, "q.html")
     assert [f.problem for f in found] == [
-        "rate 0,1 % of 2.000 implies a count of 2 (denominator: column 'Kinder')"]
+        "rate 0,1 % (0,03 – 0,36 %) of 2.000 implies a count of 2 (denominator: column 'Kinder')"]
     assert audit.audit_html(table(df.drop(columns=["KI"]), caption="Q", kinds=kinds).data, "q.html") == []
 
 
@@ -232,6 +232,62 @@ def test_share_implies_small_complement():
     assert audit.audit_html(_rates([["Süd", "5.000", "99,8 %"], ["Ost", "447", "0,0 %"]]), "c.html") == []
     assert [f.problem for f in audit.audit_html(_rates([["West", "5.000", "0,0 %"]]), "c.html")] == [
         "rate 0,0 % of 5.000 implies a count of 0, 1 or 2 (denominator: column 'Kinder')"]
+
+
+def _wilson_pairs(p, lo, hi, n_max=20_000):
+    """Brute force with statsmodels' Wilson interval: every (x, n) whose percentage rounds to
+    ``p`` (one decimal) and whose interval rounds to ``lo`` and ``hi`` (one decimal)."""
+    import numpy as np
+    from statsmodels.stats.proportion import proportion_confint
+
+    # every x whose percentage lies within 0,05 of p: at most n / 1.000 + 1 of them around p n / 100
+    n = np.repeat(np.arange(1, n_max + 1), 51)
+    x = np.rint(p * n / 100).astype(int) + np.tile(np.arange(-25, 26), n_max)
+    keep = (x >= 0) & (x <= n) & (np.abs(100 * x / np.maximum(n, 1) - p) <= 0.05 + 1e-9)
+    n, x = n[keep], x[keep]
+    low, upp = proportion_confint(x, n, method="wilson")
+    fit = (np.abs(100 * low - lo) <= 0.05 + 1e-9) & (np.abs(100 * upp - hi) <= 0.05 + 1e-9)
+    return sorted(set(zip(x[fit].tolist(), n[fit].tolist())))
+
+
+def test_rate_with_interval_without_denominator():
+    # The key figure "1,3 % (0,2 – 6,9 %)" fits only 1 child of 78 among all denominators up to
+    # 20.000; "0,0 % (0,0 – 0,2 %)" fits only 0, 1 or 2 (x = 0: the upper bound 100 z^2/(n + z^2)
+    # is 0,15 to 0,25 for n = 1.533 to 2.557); 99,8 % (98,7 – 100,0 %) only a complement of 1.
+    assert _wilson_pairs(1.3, 0.2, 6.9) == [(1, 78)]
+    assert {x for x, _ in _wilson_pairs(0.0, 0.0, 0.2)} == {0, 1, 2}
+    share = _wilson_pairs(99.8, 98.7, 100.0)
+    assert {n - x for x, n in share} == {1} and (share[0][1], share[-1][1]) == (416, 449)
+    page = PAGE.format(
+        "<p>Übergewicht bei der Einschulung: 1,3 % (0,2 – 6,9 %). Altersarmut zwischen 0,0 % "
+        "(0,0 – 0,2 %) in Brakenhagen und 12,5 % (11,0 – 14,1 %) in Nord.</p>"
+        + table(pd.DataFrame({"Gebiet": ["Brakenhagen"], "Häusliche Pflege": ["99,8 % (98,7 – 100,0 %)"]}),
+                caption="Pflege", kinds={"Häusliche Pflege": "share"}).data)
+    assert [(f.caption, f.row, f.problem) for f in audit.audit_html(page, "k.html")] == [
+        ("Pflege", "Brakenhagen", ("share 99,8 % (98,7 – 100,0 %) fits only a count of 1 in the complement "
+                                  "(Wilson 95 %, denominators 416 to 449)")),
+        ("(page text)", "Übergewicht bei der Einschulung: 1,3 % (0,2 – 6,9 %).",
+         "rate 1,3 % (0,2 – 6,9 %) fits only a count of 1 (Wilson 95 %, denominators 78 to 78)"),
+        ("(page text)", "Altersarmut zwischen 0,0 % (0,0 – 0,2 %) in Brakenhagen und 12,5 % (11,0 – 14,1 %) in Nord.",
+         "rate 0,0 % (0,0 – 0,2 %) fits only a count of 0, 1 or 2 (Wilson 95 %, denominators 1533 to 4857)"),
+    ]
+
+
+def test_denominator_free_inversion_matches_brute_force():
+    import random
+
+    from statsmodels.stats.proportion import proportion_confint
+
+    from sozialanalyse.build.audit import _fits
+
+    random.seed(14)
+    for _ in range(8):
+        n = random.randint(5, 3000)
+        x = random.choice([0, 1, 2, random.randint(0, n), n - 1])
+        lo, hi = proportion_confint(x, n, method="wilson")
+        p, lo, hi = round(100 * x / n, 1), round(100 * lo, 1), round(100 * hi, 1)
+        de = [f"{v:.1f}".replace(".", ",") for v in (p, lo, hi)]
+        assert set(_fits(*de)) == set(_wilson_pairs(p, lo, hi)), (x, n)
 
 
 # --------------------------------------------------------------------------- page text

@@ -20,7 +20,7 @@ and reports as findings (any finding stops the publish):
 3. **recoverable suppressed cells**: a suppressed cell (``.``) of a count column that follows
    from the table's published totals by subtraction, also in chains (a recovered cell can give
    away the next one);
-4. **rates that imply a small count** (interval inversion): see below;
+4. **rates that imply a small count** (interval inversion, in tables and in the text): see below;
 5. **suppressed values in the text**: a suppressed cell's area name and its true value in the
    same sentence or table row (see *Manifest of suppressed cells*);
 6. a manifest of suppressed cells stored inside the published site.
@@ -65,8 +65,17 @@ Wilson score interval (95 %) rounds to the written bounds are kept, unless none 
 used another method and all are kept). A finding is reported when all admitted ``x`` lie below
 the threshold and one of them is at least 1, or the same holds for the complement ``n - x``
 ("share 99,8 % of 447 implies a count of 1 in the complement (447 - 446)"). A count of exactly 0
-is not a finding. Not covered: rates without a published denominator in the same row, and
-rates per other units than those above.
+is not a finding.
+
+Without a published denominator (or when it gives no finding), a percentage with its interval
+(in a ``rate``/``share`` cell or its ``interval`` column, in any other table cell, or in the text
+of a page, written ``1,3 % (0,2 – 6,9 %)``) is inverted against every denominator
+``n`` up to :data:`N_MAX` (20.000): the pairs ``(x, n)`` whose percentage and Wilson interval
+round to the written values. If all of them have a count (or a complement) below the threshold,
+one of them at least 1, that is a finding ("rate 1,3 % (0,2 – 6,9 %) fits only a count of 1
+(Wilson 95 %, denominators 78 to 78)"). Not covered: rates per other units without a
+denominator in their row, intervals of other methods without a denominator, and denominators
+published elsewhere than the rate's row.
 
 Manifest of suppressed cells
 ----------------------------
@@ -131,8 +140,11 @@ import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, InvalidOperation
 from fractions import Fraction
+from functools import lru_cache
 from html.parser import HTMLParser
 from pathlib import Path
+
+import numpy as np
 
 __all__ = ["KINDS", "Finding", "audit_download", "audit_embedded", "audit_html", "audit_site",
            "audit_table", "audit_text", "parse_number", "read_suppressed"]
@@ -151,6 +163,9 @@ _UNIT = r"(?:%|‰)"
 _RATE_CELL = re.compile(rf"^\s*(?P<p>{_NUM})\s*(?P<unit>{_UNIT})?"
                         rf"(?:\s*\(\s*(?P<lo>{_NUM})\s*{_UNIT}?\s*[–-]\s*(?P<hi>{_NUM})\s*{_UNIT}?\s*\))?")
 _INTERVAL_CELL = re.compile(rf"^\s*\(?\s*(?P<lo>{_NUM})\s*{_UNIT}?\s*[–-]\s*(?P<hi>{_NUM})\s*{_UNIT}?\s*\)?\s*$")
+_TEXT_RATE = re.compile(rf"(?<![\w.,])(?P<p>{_NUM})\s*%\s*\(\s*(?P<lo>{_NUM})\s*%?\s*[–-]\s*(?P<hi>{_NUM})\s*%?\s*\)")
+#: Denominators tried when a rate with its interval stands without one (see the module docstring).
+N_MAX = 20_000
 _PER = re.compile(r"je\s+(1\.000|10\.000|100\.000)\b")
 _Z95 = 1.959963984540054
 _ABBREVIATIONS = {"einw", "nr", "bzw", "ca", "vgl", "abb", "tab", "mio", "mrd", "std", "jh", "inkl",
@@ -381,6 +396,54 @@ def _confined(xs: list[int], threshold: int) -> bool:
     return bool(xs) and max(xs) <= threshold - 1 and max(xs) >= 1
 
 
+@lru_cache(maxsize=4096)
+def _fits(p_text: str, lo_text: str, hi_text: str, n_max: int = N_MAX) -> tuple[tuple[int, int], ...]:
+    """Every (x, n) with 1 <= n <= ``n_max`` whose percentage 100 x / n rounds to ``p_text`` and
+    whose Wilson 95 % interval rounds to ``lo_text`` and ``hi_text`` (at their decimals)."""
+    (p, d), (lo, dl), (hi, dh) = _exact(p_text), _exact(lo_text), _exact(hi_text)
+    p, lo, hi = float(p), float(lo), float(hi)
+    h, tol_lo, tol_hi = 0.5 / 10 ** d, 0.5 / 10 ** dl + 1e-9, 0.5 / 10 ** dh + 1e-9
+    z2 = _Z95 * _Z95
+
+    def wilson(x, n):
+        q = x / n
+        den = 1 + z2 / n
+        centre = (q + z2 / (2 * n)) / den
+        half = _Z95 * np.sqrt(q * (1 - q) / n + z2 / (4 * n * n)) / den
+        return 100 * (centre - half), 100 * (centre + half)
+
+    # Denominators whose interval at the rate itself comes near the written bounds (the bounds
+    # move by less than the rate's rounding over the admitted x), then every admitted x of them.
+    n = np.arange(1, n_max + 1, dtype=np.int64)
+    lo_c, hi_c = wilson(np.clip(p / 100, 0, 1) * n, n)
+    near = (np.abs(lo_c - lo) <= tol_lo + 2 * h + 0.05) & (np.abs(hi_c - hi) <= tol_hi + 2 * h + 0.05)
+    n = n[near]
+    xmin = np.maximum(0, np.ceil((p - h) * n / 100 - 1e-9)).astype(np.int64)
+    xmax = np.minimum(n, np.floor((p + h) * n / 100 + 1e-9)).astype(np.int64)
+    cnt = np.maximum(0, xmax - xmin + 1)
+    nn = np.repeat(n, cnt)
+    xx = np.repeat(xmin, cnt) + (np.arange(cnt.sum()) - np.repeat(np.cumsum(cnt) - cnt, cnt))
+    lo_x, hi_x = wilson(xx, nn)
+    ok = (np.abs(lo_x - lo) <= tol_lo) & (np.abs(hi_x - hi) <= tol_hi)
+    return tuple(zip(xx[ok].tolist(), nn[ok].tolist()))
+
+
+def _interval_problem(kind: str, shown: str, p_text: str, lo_text: str, hi_text: str, threshold: int) -> str | None:
+    """The finding's text if a percentage with its interval fits only small counts (or small
+    complements) for every denominator up to :data:`N_MAX`, else None."""
+    pairs = _fits(p_text, lo_text, hi_text)
+    if not pairs:
+        return None
+    xs = sorted({x for x, _ in pairs})
+    rest = sorted({n - x for x, n in pairs})
+    ns = f"{min(n for _, n in pairs)} to {max(n for _, n in pairs)}"
+    if _confined(xs, threshold):
+        return f"{kind} {shown} fits only a count of {_or(xs)} (Wilson 95 %, denominators {ns})"
+    if _confined(rest, threshold):
+        return f"{kind} {shown} fits only a count of {_or(rest)} in the complement (Wilson 95 %, denominators {ns})"
+    return None
+
+
 def _or(values: list[int]) -> str:
     """``1``, ``1 or 2``, ``0, 1 or 2``."""
     words = [str(v) for v in values]
@@ -507,12 +570,15 @@ def audit_table(table: dict, page: str, threshold: int = 3) -> list[Finding]:
             v = parse_number(r["cells"][j]["text"])
             if v is not None and v.is_integer() and v > 0:
                 denominators.append((j, int(v), r["cells"][j]["text"]))
-        if not denominators:
-            continue
         for j, k in enumerate(kinds):
-            if k not in PROPORTIONS:
-                continue
             text = r["cells"][j]["text"]
+            shown = " ".join(text.split())
+            if k not in PROPORTIONS:  # a rate with its interval in a label or index column
+                tm = _TEXT_RATE.search(text.replace("\u2212", "-"))
+                problem = tm and _interval_problem("rate", shown, tm["p"], tm["lo"], tm["hi"], threshold)
+                if problem:
+                    findings.append(Finding(page, caption, row_names[i], header[j], problem))
+                continue
             m = _RATE_CELL.match(text.replace("\u2212", "-"))
             unit = _unit(text, header[j]) if m else None
             if unit is None:
@@ -521,9 +587,11 @@ def audit_table(table: dict, page: str, threshold: int = 3) -> list[Finding]:
             if interval is None and j in interval_of:
                 mi = _INTERVAL_CELL.match(r["cells"][interval_of[j]]["text"])
                 interval = (mi.group("lo"), mi.group("hi")) if mi else None
+                if mi:
+                    shown += f" ({' '.join(r['cells'][interval_of[j]]['text'].split())})"
+            problem = None
             for jn, n, n_text in denominators:
                 xs = _admitted(m.group("p"), n, unit, interval)
-                shown = " ".join(text.split())
                 if _confined(xs, threshold):
                     problem = f"{k} {shown} of {n_text} implies a count of {_or(xs)}"
                 elif _confined([n - x for x in xs], threshold):
@@ -531,9 +599,12 @@ def audit_table(table: dict, page: str, threshold: int = 3) -> list[Finding]:
                                f"in the complement ({n} - {_or(xs)})")
                 else:
                     continue
-                findings.append(Finding(page, caption, row_names[i], header[j],
-                                        f"{problem} (denominator: column '{header[jn]}')"))
+                problem += f" (denominator: column '{header[jn]}')"
                 break
+            if problem is None and interval and unit == 100:
+                problem = _interval_problem(k, shown, m.group("p"), *interval, threshold)
+            if problem:
+                findings.append(Finding(page, caption, row_names[i], header[j], problem))
     return findings
 
 
@@ -546,6 +617,15 @@ def audit_html(text: str, page: str, threshold: int = 3, suppressed=None) -> lis
     out: list[Finding] = []
     for t in parser.tables:
         out.extend(audit_table(t, page, threshold))
+    for where, block, is_row in parser.blocks:  # rates with intervals in the text (tables: above)
+        if is_row:
+            continue
+        for sentence in _sentences(block):
+            for tm in _TEXT_RATE.finditer(sentence.replace("\u2212", "-")):
+                problem = _interval_problem("rate", " ".join(tm[0].split()), tm["p"], tm["lo"], tm["hi"], threshold)
+                if problem:
+                    excerpt = sentence if len(sentence) <= 120 else sentence[:117] + "..."
+                    out.append(Finding(page, where, excerpt, "", problem))
     units = list(parser.blocks)
     for raw in parser.embedded:
         found, tables = audit_embedded(raw, page, threshold)
