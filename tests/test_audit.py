@@ -353,6 +353,24 @@ def test_embedded_json_counts_are_audited():
         'kinds (expected {"kinds": {...}, "rows": [{...}, ...]})')]
 
 
+def test_json_and_geojson_data_files(tmp_path):
+    site = _site(tmp_path, {"index.html": PAGE.format("")})
+    geo = {"type": "FeatureCollection", "name": "Karte", "kinds": {"name": "text", "einwohner": "count"},
+           "features": [{"type": "Feature", "geometry": {"type": "Point", "coordinates": [9.1, 52.3]},
+                         "properties": {"name": "Nord", "einwohner": 1}}]}
+    (site / "karte.geojson").write_text(json.dumps(geo), encoding="utf-8")
+    geo_undeclared = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "geometry": {"type": "Point", "coordinates": [9.1, 52.3]}, "properties": {"n": 12}}]}
+    (site / "ohne.geojson").write_text(json.dumps(geo_undeclared), encoding="utf-8")
+    shapes = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "geometry": {"type": "Point", "coordinates": [9.1, 52.3]}, "properties": {"name": "Süd"}}]}
+    (site / "umrisse.geojson").write_text(json.dumps(shapes), encoding="utf-8")  # coordinates only: no finding
+    assert [str(f) for f in audit.audit_site(site)] == [
+        "karte.geojson: table 'Karte', row 'Nord', column 'einwohner': count 1 below the threshold 3",
+        ("ohne.geojson: table '(embedded data)', row '', column '': embedded JSON holds numbers but declares no "
+        'kinds (expected {"kinds": {...}, "rows": [{...}, ...]})')]
+
+
 def _fake_build(monkeypatch, tmp_path, page: str):
     """report.build with planning, execution and Jupyter Book replaced: the site is ``page``."""
     from sozialanalyse.build import report

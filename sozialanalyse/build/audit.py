@@ -5,7 +5,8 @@
 * every table of every HTML page (``<table>``, not only the report's ``sa-table``\\ s written by
   :func:`sozialanalyse.render.tables.table`),
 * the data embedded in pages for interactive charts and maps (see *Embedded data* below),
-* every CSV and Excel download (``*.csv``, ``*.tsv``, ``*.xlsx``, ``*.xls``) under the site,
+* every CSV and Excel download (``*.csv``, ``*.tsv``, ``*.xlsx``, ``*.xls``) and every JSON data
+  file (``*.json``, ``*.geojson``) under the site (not under ``_sources``),
 * the text of every page (paragraphs, list items, headings, table rows) when a manifest of
   suppressed cells is given,
 
@@ -112,6 +113,10 @@ Interactive charts and maps embed their data as
 Each object is audited as a table whose columns are the ``kinds`` keys (in their order, the
 first labelling the rows) followed by any other keys of the rows; values are numbers or German
 text. Embedded JSON that is not of this shape and holds any number is a finding.
+
+Data files under the site (``*.json``, ``*.geojson``, e.g. the data an interactive map loads)
+follow the same convention; a GeoJSON ``FeatureCollection`` declares ``"kinds"`` as a top-level
+member and its rows are the features' ``properties`` (coordinates are not read).
 
 Downloads
 ---------
@@ -676,6 +681,12 @@ def audit_embedded(raw: str, page: str, threshold: int = 3) -> tuple[list[Findin
         data = json.loads(raw) if raw.strip() else None
     except ValueError as exc:
         return [Finding(page, where, "", "", f"embedded JSON cannot be read ({exc})")], []
+    if isinstance(data, dict) and data.get("type") == "FeatureCollection" and isinstance(data.get("features"), list):
+        # GeoJSON: the features' properties are the rows, a top-level "kinds" declares them
+        data = {"caption": data.get("caption") or data.get("name"), "kinds": data.get("kinds"),
+                "rows": [(f.get("properties") or {}) if isinstance(f, dict) else f for f in data["features"]]}
+        if not isinstance(data["kinds"], dict) and not _has_number(data["rows"]):
+            return [], []
     objs = data if isinstance(data, list) and data and all(isinstance(d, dict) and "rows" in d for d in data) \
         else [data]
     out, tables = [], []
@@ -878,4 +889,9 @@ def audit_site(site: str | Path, threshold: int = 3, suppressed=None) -> list[Fi
             out.extend(audit_html(path.read_text(encoding="utf-8", errors="replace"), rel, threshold, cells))
         elif suffix in (".csv", ".tsv", ".xlsx", ".xls"):
             out.extend(audit_download(path, rel, threshold, cells))
+        elif suffix in (".json", ".geojson") and not path.name.endswith(".kinds.json"):  # chart and map data
+            found, tables = audit_embedded(path.read_text(encoding="utf-8", errors="replace"), rel, threshold)
+            out.extend(found)
+            if cells is not None:
+                out.extend(audit_text([u for t in tables for u in _row_units(t)], rel, cells))
     return out
