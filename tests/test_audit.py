@@ -41,10 +41,11 @@ def test_display_marks_column_kinds():
     # Without kinds only the first (label) column is declared, as text; Fälle and Anteil are not.
     plain = table(CLEAN).data
     assert '<th data-sa-kind="text">Gebiet</th>' in plain and plain.count("data-sa-kind") == 4
-    # The first column can be declared otherwise; an unknown kind is refused where it is written.
+    # The first column can be declared otherwise; an unknown kind is written as given, and the
+    # audit reports it (test_unknown_kind_is_a_finding).
     assert '<th data-sa-kind="count">Fälle</th>' in table(CLEAN[["Fälle"]], kinds={"Fälle": "count"}).data
-    with pytest.raises(ValueError, match="hash"):
-        table(CLEAN, kinds={"Fälle": "hash"})
+    found = audit.audit_html(table(CLEAN, caption="K", kinds={"Fälle": "hash", "Anteil": "rate"}).data, "k.html")
+    assert [(f.column, f.problem.split(" (")[0]) for f in found] == [("Fälle", "declares the unknown kind 'hash'")]
 
 
 def test_vocabulary_of_kinds_is_one():
@@ -395,8 +396,6 @@ def _fake_build(monkeypatch, tmp_path, page: str):
 
 
 def test_build_refuses_to_publish_a_leak(monkeypatch, tmp_path):
-    import pytest
-
     from sozialanalyse.build.report import BuildError
 
     leak = _table(CLEAN.assign(Fälle=["1", "41", "42"]), "Fälle 2024", KINDS)

@@ -474,6 +474,7 @@ def audit_table(table: dict, page: str, threshold: int = 3) -> list[Finding]:
             return labels[r_index]
         return row["cells"][0]["text"] or str(r_index + 1)
 
+    position = {id(r): k for k, r in enumerate(all_rows)}
     regular = [(k, r) for k, r in enumerate(all_rows) if len(r["cells"]) == ncols]
     irregular = [(k, r) for k, r in enumerate(all_rows) if len(r["cells"]) != ncols]
     # Kinds: the header's, else the first marked body cell's.
@@ -513,7 +514,7 @@ def audit_table(table: dict, page: str, threshold: int = 3) -> list[Finding]:
         if len(r["cells"]) != ncols or not r["cells"]:
             continue
         sections[-1].append(len(rows))
-        row_names.append(name(all_rows.index(r), r))
+        row_names.append(name(position[id(r)], r))
         rows.append(r)
 
     values: dict[tuple[int, int], float] = {}
