@@ -135,6 +135,29 @@ def test_unknown_kind_is_a_finding():
         "(known: count, total, rate, share, interval, index, text)")]
 
 
+def test_per_row_kinds_of_a_key_figure_table():
+    # A key-figure table: one value column per area, each row another measure; the interval
+    # column belongs to Nord's (mixed) column to its left. Einwohner 2 is a small count; the
+    # 1,3 % with its interval 0,2 – 6,9 % fits only 1 of 78 (see test_rate_with_interval_...).
+    df = pd.DataFrame({"Kennzahl": ["Einwohner", "Übergewicht (%)", "Durchschnittsalter"],
+                       "Nord": ["2", "1,3 %", "44,1"], "95-%-Intervall": ["", "0,2 – 6,9", ""],
+                       "Kreis": ["12.345", "8,1 %", "45,0"]})
+    kinds = {"Nord": ["count", "share", "index"], "95-%-Intervall": "interval",
+             "Kreis": ["count", "share", "index"]}
+    html = table(df, caption="Kennzahlen", kinds=kinds).data
+    assert '<td class="num" data-sa-kind="count">2</td>' in html and '<th class="num">Nord</th>' in html
+    assert [(f.row, f.column, f.problem) for f in audit.audit_html(html, "k.html")] == [
+        ("Einwohner", "Nord", "count 2 below the threshold 3"),
+        ("Übergewicht (%)", "Nord", "share 1,3 % (0,2 – 6,9) fits only a count of 1 (Wilson 95 %, denominators 78 to 78)"),
+    ]
+    # A row left undeclared in such a column is a finding; so is a list of the wrong length.
+    kinds["Kreis"] = ["count", None, "index"]
+    assert [(f.row, f.column) for f in audit.audit_html(table(df, kinds=kinds).data, "k.html")
+            if "declares no kind" in f.problem] == [("Übergewicht (%)", "Kreis")]
+    with pytest.raises(ValueError, match="2 kinds for 3 rows"):
+        table(df, kinds={"Nord": ["count", "rate"]})
+
+
 def test_declared_text_columns_with_digits_pass(tmp_path):
     # Area keys with leading zeros, years and age groups are labels: declared text, no finding.
     df = pd.DataFrame({"Jahr": ["2023", "2024"], "Gemeinde": ["03499016", "03499017"],

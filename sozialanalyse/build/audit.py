@@ -45,8 +45,10 @@ Every numeric column declares one of :data:`KINDS`:
 ``text``
     labels that contain digits: area keys (``03499016``), years, age groups, hashes.
 
-HTML: the header cell (or, failing that, a body cell of the column) carries
-``data-sa-kind="<kind>"``. Total rows: a row with class ``sa-total`` or whose first cell reads
+HTML: the header cell carries ``data-sa-kind="<kind>"``, or every numeric body cell of the column
+does (a cell's own kind overrides its column's; a column whose cells declare different kinds,
+e.g. a key-figure table's value column, is checked cell by cell and an ``interval`` column may
+belong to it). Total rows: a row with class ``sa-total`` or whose first cell reads
 *Insgesamt*, *Zusammen*, *Summe* or *Gesamt*; it is the sum of the other rows of its group (rows
 between two group header rows ``sa-group`` of a grouped table), column by column. Group header
 rows are labels and are not read as data. A body row with another number of cells than the
@@ -477,21 +479,31 @@ def audit_table(table: dict, page: str, threshold: int = 3) -> list[Finding]:
     position = {id(r): k for k, r in enumerate(all_rows)}
     regular = [(k, r) for k, r in enumerate(all_rows) if len(r["cells"]) == ncols]
     irregular = [(k, r) for k, r in enumerate(all_rows) if len(r["cells"]) != ncols]
-    # Kinds: the header's, else the first marked body cell's.
+    # Kinds: a column's is its header's, else its body cells' one kind ("mixed" if they declare
+    # several: per-row kinds of a column such as a key-figure table's value column); a cell's
+    # own kind overrides its column's.
     kinds: list[str | None] = []
     for j in range(ncols):
         kind = table["header"][j]["kind"] if table["header"] else None
         if not kind:
-            kind = next((r["cells"][j]["kind"] for _, r in regular if r["cells"][j]["kind"]), None)
+            marked = {r["cells"][j]["kind"] for _, r in regular if r["cells"][j]["kind"]}
+            kind = marked.pop() if len(marked) == 1 else "mixed" if marked else None
         kinds.append(kind)
+
+    def kind_of(row: dict, j: int) -> str | None:
+        """The cell's kind: its own, else its column's (none in a column of per-row kinds)."""
+        return row["cells"][j]["kind"] or (kinds[j] if kinds[j] != "mixed" else None)
+
     for j, kind in enumerate(kinds):
-        if kind is None:
-            hit = next(((k, r) for k, r in regular if parse_number(r["cells"][j]["text"]) is not None), None)
-            if hit:
-                findings.append(Finding(page, caption, name(*hit), header[j], "holds numbers but declares no kind"))
-        elif kind not in KINDS:
+        hit = next(((k, r) for k, r in regular
+                    if not kind_of(r, j) and parse_number(r["cells"][j]["text"]) is not None), None)
+        if hit:
+            findings.append(Finding(page, caption, name(*hit), header[j], "holds numbers but declares no kind"))
+        bad = sorted({kind_of(r, j) for _, r in regular if kind_of(r, j)} - set(KINDS) - {"mixed"}
+                     | ({kind} - set(KINDS) - {"mixed", None}))
+        if bad:
             findings.append(Finding(page, caption, "", header[j],
-                                    f"declares the unknown kind '{kind}' (known: {', '.join(KINDS)})"))
+                                    f"declares the unknown kind '{bad[0]}' (known: {', '.join(KINDS)})"))
     for k, r in irregular:
         for c_i, c in enumerate(r["cells"]):
             if not c["kind"] and parse_number(c["text"]) is not None:
@@ -501,6 +513,9 @@ def audit_table(table: dict, page: str, threshold: int = 3) -> list[Finding]:
             elif c["kind"] and c["kind"] not in KINDS:
                 findings.append(Finding(page, caption, name(k, r), f"Zelle {c_i + 1}",
                                         f"declares the unknown kind '{c['kind']}'"))
+            elif c["kind"] in COUNTED and 0 < (parse_number(c["text"]) or 0) < threshold:
+                findings.append(Finding(page, caption, name(k, r), f"Zelle {c_i + 1}",
+                                        f"count {_fmt(parse_number(c['text']))} below the threshold {threshold}"))
 
     # Small counts and recoverability, over the regular rows grouped into sections.
     counted = [j for j, k in enumerate(kinds) if k in COUNTED]
@@ -520,7 +535,9 @@ def audit_table(table: dict, page: str, threshold: int = 3) -> list[Finding]:
     values: dict[tuple[int, int], float] = {}
     unknown: set[tuple[int, int]] = set()
     for i, r in enumerate(rows):
-        for j in counted:
+        for j in range(ncols):
+            if kind_of(r, j) not in COUNTED:
+                continue
             text = r["cells"][j]["text"]
             if text == SUPPRESSED:
                 unknown.add((i, j))
@@ -567,16 +584,17 @@ def audit_table(table: dict, page: str, threshold: int = 3) -> list[Finding]:
     interval_of: dict[int, int] = {}
     for j, k in enumerate(kinds):
         if k == "interval":
-            left = [q for q in range(j) if kinds[q] in PROPORTIONS]
+            left = [q for q in range(j) if kinds[q] in (*PROPORTIONS, "mixed")]
             if left:
                 interval_of.setdefault(left[-1], j)
     for i, r in enumerate(rows):
         denominators = []
-        for j in counted:
-            v = parse_number(r["cells"][j]["text"])
+        for j in range(ncols):
+            v = parse_number(r["cells"][j]["text"]) if kind_of(r, j) in COUNTED else None
             if v is not None and v.is_integer() and v > 0:
                 denominators.append((j, int(v), r["cells"][j]["text"]))
-        for j, k in enumerate(kinds):
+        for j in range(ncols):
+            k = kind_of(r, j)
             text = r["cells"][j]["text"]
             shown = " ".join(text.split())
             if k not in PROPORTIONS:  # a rate with its interval in a label or index column

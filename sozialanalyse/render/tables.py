@@ -50,7 +50,7 @@ def setup() -> None:
 def table(df: pd.DataFrame, caption: str | None = None, footnotes: list[str] | None = None,
           align_right: list[str] | None = None, group: str | None = None,
           links: dict[str, list[str | None]] | None = None, row_ids: list[str] | None = None,
-          kinds: dict[str, str] | None = None, header_links: dict[str, str] | None = None):
+          kinds: dict[str, str | list[str]] | None = None, header_links: dict[str, str] | None = None):
     """An HTML table with every cell escaped (area names come from data files: never markup) and
     without bidirectional control characters (:mod:`sozialanalyse.model.names`: never reordered).
 
@@ -73,6 +73,10 @@ def table(df: pd.DataFrame, caption: str | None = None, footnotes: list[str] | N
       (``0,2 – 6,9 %``) belonging to the nearest ``rate``/``share`` column to its left;
     * ``index``: index values, z values, ratios, any other derived number;
     * ``text``: labels, also with digits: area keys (``03499016``), years, age groups, hashes.
+
+    A column whose rows hold different things (a key-figure table's value column: Einwohner,
+    then rates) takes a list of kinds, one per row (``{"Nord": ["count", "rate", "index"]}``);
+    an ``interval`` column then belongs to it when it is the nearest such column to its left.
 
     **The first shown column is ``text`` by default** (it labels the rows: *Gebiet*, *Jahr*,
     *Merkmal*); give it another kind in ``kinds`` if it holds data. Every other column holding
@@ -106,8 +110,15 @@ def table(df: pd.DataFrame, caption: str | None = None, footnotes: list[str] | N
     num_cls = ' class="num"'
     declared = {df.columns[0]: "text"} if len(df.columns) else {}
     declared.update({c: k for c, k in (kinds or {}).items() if c in df.columns})
-    # an unknown kind is written as given: the audit reports it and stops the publish
-    kind = {c: f' data-sa-kind="{html.escape(str(k), quote=True)}"' for c, k in declared.items()}
+    for c, k in declared.items():
+        if not isinstance(k, str) and len(k) != len(df):
+            raise ValueError(f"table {caption!r}: kinds[{c!r}] gives {len(k)} kinds for {len(df)} rows")
+
+    def attr(k) -> str:  # an unknown kind is written as given: the audit reports it
+        return f' data-sa-kind="{html.escape(str(k), quote=True)}"' if k else ""
+
+    kind = {c: attr(k) for c, k in declared.items() if isinstance(k, str)}
+    row_kind = {c: [attr(x) for x in k] for c, k in declared.items() if not isinstance(k, str)}
     def head(c) -> str:
         text = _escape(c)
         href = (header_links or {}).get(c)
@@ -127,7 +138,7 @@ def table(df: pd.DataFrame, caption: str | None = None, footnotes: list[str] | N
             href = links[c][i] if links and c in links else None
             if href:
                 content = f'<a href="{html.escape(href, quote=True)}">{content}</a>'
-            cells.append(f"<td{cls}{kind.get(c, '')}>{content}</td>")
+            cells.append(f"<td{cls}{row_kind[c][i] if c in row_kind else kind.get(c, '')}>{content}</td>")
         rid = f' id="{html.escape(row_ids[i], quote=True)}"' if row_ids else ""
         parts.append(f"<tr{rid}>" + "".join(cells) + "</tr>")
     parts.append("</tbody></table>")
