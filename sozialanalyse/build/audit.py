@@ -522,7 +522,7 @@ def audit_table(table: dict, page: str, threshold: int = 3) -> list[Finding]:
     sections: list[list[int]] = [[]]
     rows: list[dict] = []
     row_names: list[str] = []
-    for k, r in enumerate(table["rows"]):
+    for r in table["rows"]:
         if "sa-group" in r["class"]:
             sections.append([])
             continue
