@@ -49,8 +49,8 @@ def _audit(args) -> int:
             print(f"sozialanalyse audit: error: {exc}", file=sys.stderr)
             return 2
     try:
-        findings = audit_site(args.site, threshold=threshold)
-    except FileNotFoundError as exc:
+        findings = audit_site(args.site, threshold=threshold, suppressed=args.suppressed)
+    except (FileNotFoundError, ValueError) as exc:
         print(f"sozialanalyse audit: error: {exc}", file=sys.stderr)
         return 2
     for f in findings:
@@ -188,11 +188,15 @@ def main(argv: list[str] | None = None) -> int:
                    help="parallel notebook workers (default: 2)")
     b.add_argument("-q", "--quiet", action="store_true", help="no progress output")
     b.set_defaults(func=_build)
-    a = sub.add_parser("audit", help="check a built site for unprotected small counts (non-zero exit on findings)")
+    a = sub.add_parser("audit", help="check a built site for undeclared numbers, small counts, recoverable or implied counts "
+                                       "(non-zero exit on findings)")
     a.add_argument("site", nargs="?", default="_build/html", help="the built site folder (default: _build/html)")
     a.add_argument("--threshold", type=int, default=None,
                    help="counts below this are findings (default: the config's disclosure threshold, 3)")
     a.add_argument("--config", default=None, help="report config whose disclosure block sets the threshold")
+    a.add_argument("--suppressed", default=None, metavar="CSV",
+                   help="private manifest of suppressed cells (name, measure, value, status; kept outside "
+                        "the site): their values must not stand beside the area's name in any page text")
     a.set_defaults(func=_audit)
     m = sub.add_parser("musterland", help="regenerate the synthetic demo district")
     m.add_argument("out", nargs="?", default="data/musterland")

@@ -1,12 +1,15 @@
-"""The disclosure audit of a built site: planted leaks are found, clean pages pass."""
+"""The disclosure audit of a built site: planted leaks are found, clean pages pass, and a
+number nobody declared is a finding (the audit fails closed)."""
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
-from sozialanalyse.build import audit
 from sozialanalyse import cli
+from sozialanalyse.build import audit
 from sozialanalyse.model.config import Config
 from sozialanalyse.render.tables import table
 
@@ -35,7 +38,20 @@ def test_display_marks_column_kinds():
     html = table(CLEAN, kinds=KINDS).data
     assert '<th class="num" data-sa-kind="count">Fälle</th>' in html
     assert '<td class="num" data-sa-kind="count">12</td>' in html
-    assert "data-sa-kind" not in table(CLEAN).data  # unchanged without kinds
+    # Without kinds only the first (label) column is declared, as text; Fälle and Anteil are not.
+    plain = table(CLEAN).data
+    assert '<th data-sa-kind="text">Gebiet</th>' in plain and plain.count("data-sa-kind") == 4
+    # The first column can be declared otherwise; an unknown kind is written as given, and the
+    # audit reports it (test_unknown_kind_is_a_finding).
+    assert '<th data-sa-kind="count">Fälle</th>' in table(CLEAN[["Fälle"]], kinds={"Fälle": "count"}).data
+    found = audit.audit_html(table(CLEAN, caption="K", kinds={"Fälle": "hash", "Anteil": "rate"}).data, "k.html")
+    assert [(f.column, f.problem.split(" (")[0]) for f in found] == [("Fälle", "declares the unknown kind 'hash'")]
+
+
+def test_vocabulary_of_kinds_is_one():
+    from sozialanalyse.render import tables
+
+    assert audit.KINDS == tables.KINDS == ("count", "total", "rate", "share", "interval", "index", "text")
 
 
 def test_clean_page_passes(tmp_path):
@@ -91,23 +107,292 @@ def test_grouped_table_totals_per_group(tmp_path):
     assert [(f.row, f.column) for f in found] == [("B1", "Fälle")]
 
 
-def test_unmarked_einwohner_column_counts(tmp_path):
-    df = pd.DataFrame({"Gebiet": ["X"], "Einwohner": ["1"]})
-    found = audit.audit_site(_site(tmp_path, {"e.html": PAGE.format(table(df, caption="E").data)}))
-    assert [(f.caption, f.row, f.column) for f in found] == [("E", "X", "Einwohner")]
+def test_undeclared_numeric_column_is_a_finding(tmp_path, capsys):
+    # "Einwohner" is not read as a count from its header: it declares nothing, which is a finding.
+    df = pd.DataFrame({"Gebiet": ["X", "Y"], "Einwohner": ["–", "1.234"], "Hinweis": ["ja", "nein"]})
+    site = _site(tmp_path, {"e.html": PAGE.format(table(df, caption="E").data)})
+    assert [str(f) for f in audit.audit_site(site)] == [
+        "e.html: table 'E', row 'Y', column 'Einwohner': holds numbers but declares no kind"]
+    assert cli.main(["audit", str(site)]) == 1
+    # A table not written by table() (a pandas DataFrame output, no thead, no sa-table class).
+    raw = ("<table><tr><th>Ort</th><th>Anzahl</th></tr><tr><td>Nord</td><td>12</td></tr></table>"
+           "<p>Seit 2020 gibt es 3 Schulen.</p>")
+    assert [str(f) for f in audit.audit_html(raw, "r.html")] == [
+        "r.html: table '(ohne Überschrift)', row 'Nord', column 'Anzahl': holds numbers but declares no kind"]
+    # A row with spanning cells: a number in a cell whose column cannot be told is a finding.
+    span = ('<table><thead><tr><th data-sa-kind="text">A</th><th data-sa-kind="count">B</th>'
+            '<th data-sa-kind="count">C</th></tr></thead><tbody><tr><td>Nord</td><td colspan="2">7</td></tr>'
+            '</tbody></table>')
+    assert [(f.row, f.column) for f in audit.audit_html(span, "s.html")] == [("Nord", "Zelle 2")]
+
+
+def test_unknown_kind_is_a_finding():
+    page = ('<table class="sa-table"><caption>Quellen</caption><thead><tr><th data-sa-kind="text">Datei</th>'
+            '<th data-sa-kind="hash">SHA-256</th></tr></thead><tbody><tr><td>a.csv</td>'
+            '<td data-sa-kind="hash">3fa4</td></tr></tbody></table>')
+    assert [str(f) for f in audit.audit_html(page, "h.html")] == [
+        ("h.html: table 'Quellen', row '', column 'SHA-256': declares the unknown kind 'hash' "
+        "(known: count, total, rate, share, interval, index, text)")]
+
+
+def test_per_row_kinds_of_a_key_figure_table():
+    # A key-figure table: one value column per area, each row another measure; the interval
+    # column belongs to Nord's (mixed) column to its left. Einwohner 2 is a small count; the
+    # 1,3 % with its interval 0,2 – 6,9 % fits only 1 of 78 (see test_rate_with_interval_...).
+    df = pd.DataFrame({"Kennzahl": ["Einwohner", "Übergewicht (%)", "Durchschnittsalter"],
+                       "Nord": ["2", "1,3 %", "44,1"], "95-%-Intervall": ["", "0,2 – 6,9", ""],
+                       "Kreis": ["12.345", "8,1 %", "45,0"]})
+    kinds = {"Nord": ["count", "share", "index"], "95-%-Intervall": "interval",
+             "Kreis": ["count", "share", "index"]}
+    html = table(df, caption="Kennzahlen", kinds=kinds).data
+    assert '<td class="num" data-sa-kind="count">2</td>' in html and '<th class="num">Nord</th>' in html
+    assert [(f.row, f.column, f.problem) for f in audit.audit_html(html, "k.html")] == [
+        ("Einwohner", "Nord", "count 2 below the threshold 3"),
+        ("Übergewicht (%)", "Nord", "share 1,3 % (0,2 – 6,9) fits only a count of 1 (Wilson 95 %, denominators 78 to 78)"),
+    ]
+    # A row left undeclared in such a column is a finding; so is a list of the wrong length.
+    kinds["Kreis"] = ["count", None, "index"]
+    assert [(f.row, f.column) for f in audit.audit_html(table(df, kinds=kinds).data, "k.html")
+            if "declares no kind" in f.problem] == [("Übergewicht (%)", "Kreis")]
+    with pytest.raises(ValueError, match="2 kinds for 3 rows"):
+        table(df, kinds={"Nord": ["count", "rate"]})
+
+
+def test_declared_text_columns_with_digits_pass(tmp_path):
+    # Area keys with leading zeros, years and age groups are labels: declared text, no finding.
+    df = pd.DataFrame({"Jahr": ["2023", "2024"], "Gemeinde": ["03499016", "03499017"],
+                       "Altersgruppe": ["65 bis 79", "80 und älter"], "Fälle": ["12", "30"],
+                       "Index": ["-1,2", "0,4"]})
+    kinds = {"Gemeinde": "text", "Altersgruppe": "text", "Fälle": "count", "Index": "index"}
+    site = _site(tmp_path, {"k.html": _table(df, "Schlüssel", kinds)})
+    assert audit.audit_site(site) == []
+    # The same table without the declaration of the keys: exactly that column is named.
+    kinds.pop("Gemeinde")
+    site = _site(tmp_path / "2", {"k.html": _table(df, "Schlüssel", kinds)})
+    assert [(f.row, f.column) for f in audit.audit_site(site)] == [("2023", "Gemeinde")]
 
 
 def test_csv_and_xlsx_downloads(tmp_path):
     site = _site(tmp_path, {"index.html": PAGE.format("")})
     (site / "_downloads").mkdir()
-    pd.DataFrame({"area_id": ["A1", "A2"], "kind": ["count", "rate"], "value": [1, 0.5]}).to_csv(
+    pd.DataFrame({"area_id": ["03499016", "03499017"], "Fälle": [1, 7], "Anteil": [0.5, 0.25]}).to_csv(
         site / "_downloads" / "daten.csv", index=False)
+    (site / "_downloads" / "daten.csv.kinds.json").write_text(
+        json.dumps({"area_id": "text", "Fälle": "count", "Anteil": "share"}), encoding="utf-8")
     pd.DataFrame({"Gebiet": ["A1", "A2"], "Anzahl": [5, 2]}).to_excel(site / "_downloads" / "daten.xlsx", index=False)
+    (site / "_downloads" / "daten.xlsx.kinds.json").write_text(
+        json.dumps({"Sheet1": {"Gebiet": "text", "Anzahl": "count"}}), encoding="utf-8")
     found = [str(f) for f in audit.audit_site(site)]
     assert found == [
-        "_downloads/daten.csv: table 'daten.csv', row 'Zeile 2', column 'value': count 1 below the threshold 3",
+        "_downloads/daten.csv: table 'daten.csv', row 'Zeile 2', column 'Fälle': count 1 below the threshold 3",
         "_downloads/daten.xlsx: table 'Sheet1', row 'Zeile 3', column 'Anzahl': count 2 below the threshold 3",
     ]
+
+
+def test_download_without_declaration_is_a_finding(tmp_path):
+    site = _site(tmp_path, {"index.html": PAGE.format("")})
+    pd.DataFrame({"area_id": ["03499016"], "name": ["Nord"], "value": [40]}).to_csv(site / "daten.csv", index=False)
+    assert [str(f) for f in audit.audit_site(site)] == [
+        "daten.csv: table 'daten.csv', row 'Zeile 2', column 'area_id': holds numbers but declares no kind",
+        "daten.csv: table 'daten.csv', row 'Zeile 2', column 'value': holds numbers but declares no kind",
+    ]
+    # A declaration that cannot be read is a finding, and declares nothing.
+    (site / "daten.csv.kinds.json").write_text("{area_id: text", encoding="utf-8")
+    found = audit.audit_site(site)
+    assert len(found) == 3 and "declaration of kinds cannot be read" in str(found[0])
+
+
+# --------------------------------------------------------------------------- interval inversion
+def _rates(rows, caption="Raten", rate_kind="rate", header="Anteil"):
+    df = pd.DataFrame(rows, columns=["Gebiet", "Kinder", header])
+    return PAGE.format(table(df, caption=caption, kinds={"Kinder": "count", header: rate_kind}).data)
+
+
+def test_rate_with_interval_implies_one_child():
+    from statsmodels.stats.proportion import proportion_confint
+
+    # 1 of 78 children: 100 * 1 / 78 = 1,282... -> "1,3 %"; the rates 1,25 <= 100 x / 78 <= 1,35
+    # admit only x = 1 (0,975 <= x <= 1,053). Wilson 95 %: p = 1/78 = 0,012821, z^2 = 3,8415,
+    # centre (p + z^2/156) / (1 + z^2/78) = 0,037446 / 1,049250 = 0,035688,
+    # half 1,96 * sqrt(p (1 - p) / 78 + z^2 / 24336) / 1,049250 = 1,96 * 0,017892 / 1,04925 = 0,033422
+    # -> 0,2 % to 6,9 %, as statsmodels gives:
+    lo, hi = proportion_confint(1, 78, method="wilson")
+    assert (round(100 * lo, 1), round(100 * hi, 1)) == (0.2, 6.9)
+    page = _rates([["Brakenhagen", "78", "1,3 % (0,2 – 6,9 %)"], ["Nord", "780", "1,3 % (0,7 – 2,3 %)"]],
+                  caption="Übergewicht bei der Einschulung")
+    assert [str(f) for f in audit.audit_html(page, "p.html")] == [
+        ("p.html: table 'Übergewicht bei der Einschulung', row 'Brakenhagen', column 'Anteil': rate "
+        "1,3 % (0,2 – 6,9 %) of 78 implies a count of 1 (denominator: column 'Kinder')")]
+
+
+def test_interval_column_narrows_the_counts():
+    from statsmodels.stats.proportion import proportion_confint
+
+    # 0,1 % of 2.000 admits x = 1, 2, 3 (0,05 <= 100 x / 2000 <= 0,15 -> 1 <= x <= 3): not
+    # confined below 3 by the rate alone. The interval 0,03 – 0,36 % is Wilson's for x = 2 only
+    # (x = 1: 0,01 – 0,28 %; x = 3: 0,05 – 0,44 %).
+    bounds = {x: tuple(round(100 * b, 2) for b in proportion_confint(x, 2000, method="wilson")) for x in (1, 2, 3)}
+    assert bounds == {1: (0.01, 0.28), 2: (0.03, 0.36), 3: (0.05, 0.44)}
+    df = pd.DataFrame({"Gebiet": ["Süd"], "Kinder": ["2.000"], "Quote": ["0,1 %"], "KI": ["0,03 – 0,36 %"]})
+    kinds = {"Kinder": "count", "Quote": "rate", "KI": "interval"}
+    found = audit.audit_html(table(df, caption="Q", kinds=kinds).data, "q.html")
+    assert [f.problem for f in found] == [
+        "rate 0,1 % (0,03 – 0,36 %) of 2.000 implies a count of 2 (denominator: column 'Kinder')"]
+    assert audit.audit_html(table(df.drop(columns=["KI"]), caption="Q", kinds=kinds).data, "q.html") == []
+
+
+def test_share_implies_small_complement():
+    # 99,8 % of 447: 99,75 <= 100 x / 447 <= 99,85 -> 445,88 <= x <= 446,33 -> x = 446, 447 - 446 = 1.
+    page = _rates([["Brakenhagen", "447", "99,8 % (98,7 – 100,0 %)"]], rate_kind="share")
+    assert [f.problem for f in audit.audit_html(page, "c.html")] == [
+        ("share 99,8 % (98,7 – 100,0 %) of 447 implies a count of 1 in the complement (447 - 446) "
+        "(denominator: column 'Kinder')")]
+    # 99,8 % of 1.000 (percent in the header only): 997,5 <= x <= 998,5 -> x = 998, complement 2.
+    page = _rates([["Nord", "1.000", "99,8"]], rate_kind="share", header="Anteil (%)")
+    assert [f.problem for f in audit.audit_html(page, "c.html")] == [
+        "share 99,8 of 1.000 implies a count of 2 in the complement (1000 - 998) (denominator: column 'Kinder')"]
+    # 99,8 % of 5.000 admits 4.987,5 <= x <= 4.992,5, complements 8 to 12: safe. An exact 0,0 % of
+    # 447 (x <= 0,22) is a zero, not a small count. 0,0 % of 5.000 admits x = 0, 1, 2: a finding.
+    assert audit.audit_html(_rates([["Süd", "5.000", "99,8 %"], ["Ost", "447", "0,0 %"]]), "c.html") == []
+    assert [f.problem for f in audit.audit_html(_rates([["West", "5.000", "0,0 %"]]), "c.html")] == [
+        "rate 0,0 % of 5.000 implies a count of 0, 1 or 2 (denominator: column 'Kinder')"]
+
+
+def _wilson_pairs(p, lo, hi, n_max=20_000):
+    """Brute force with statsmodels' Wilson interval: every (x, n) whose percentage rounds to
+    ``p`` (one decimal) and whose interval rounds to ``lo`` and ``hi`` (one decimal)."""
+    import numpy as np
+    from statsmodels.stats.proportion import proportion_confint
+
+    # every x whose percentage lies within 0,05 of p: at most n / 1.000 + 1 of them around p n / 100
+    n = np.repeat(np.arange(1, n_max + 1), 51)
+    x = np.rint(p * n / 100).astype(int) + np.tile(np.arange(-25, 26), n_max)
+    keep = (x >= 0) & (x <= n) & (np.abs(100 * x / np.maximum(n, 1) - p) <= 0.05 + 1e-9)
+    n, x = n[keep], x[keep]
+    low, upp = proportion_confint(x, n, method="wilson")
+    fit = (np.abs(100 * low - lo) <= 0.05 + 1e-9) & (np.abs(100 * upp - hi) <= 0.05 + 1e-9)
+    return sorted(set(zip(x[fit].tolist(), n[fit].tolist())))
+
+
+def test_rate_with_interval_without_denominator():
+    # The key figure "1,3 % (0,2 – 6,9 %)" fits only 1 child of 78 among all denominators up to
+    # 20.000; "0,0 % (0,0 – 0,2 %)" fits only 0, 1 or 2 (x = 0: the upper bound 100 z^2/(n + z^2)
+    # is 0,15 to 0,25 for n = 1.533 to 2.557); 99,8 % (98,7 – 100,0 %) only a complement of 1.
+    assert _wilson_pairs(1.3, 0.2, 6.9) == [(1, 78)]
+    assert {x for x, _ in _wilson_pairs(0.0, 0.0, 0.2)} == {0, 1, 2}
+    share = _wilson_pairs(99.8, 98.7, 100.0)
+    assert {n - x for x, n in share} == {1} and (share[0][1], share[-1][1]) == (416, 449)
+    page = PAGE.format(
+        "<p>Übergewicht bei der Einschulung: 1,3 % (0,2 – 6,9 %). Altersarmut zwischen 0,0 % "
+        "(0,0 – 0,2 %) in Brakenhagen und 12,5 % (11,0 – 14,1 %) in Nord.</p>"
+        + table(pd.DataFrame({"Gebiet": ["Brakenhagen"], "Häusliche Pflege": ["99,8 % (98,7 – 100,0 %)"]}),
+                caption="Pflege", kinds={"Häusliche Pflege": "share"}).data)
+    assert [(f.caption, f.row, f.problem) for f in audit.audit_html(page, "k.html")] == [
+        ("Pflege", "Brakenhagen", ("share 99,8 % (98,7 – 100,0 %) fits only a count of 1 in the complement "
+                                  "(Wilson 95 %, denominators 416 to 449)")),
+        ("(page text)", "Übergewicht bei der Einschulung: 1,3 % (0,2 – 6,9 %).",
+         "rate 1,3 % (0,2 – 6,9 %) fits only a count of 1 (Wilson 95 %, denominators 78 to 78)"),
+        ("(page text)", "Altersarmut zwischen 0,0 % (0,0 – 0,2 %) in Brakenhagen und 12,5 % (11,0 – 14,1 %) in Nord.",
+         "rate 0,0 % (0,0 – 0,2 %) fits only a count of 0, 1 or 2 (Wilson 95 %, denominators 1533 to 4857)"),
+    ]
+
+
+def test_denominator_free_inversion_matches_brute_force():
+    import random
+
+    from statsmodels.stats.proportion import proportion_confint
+
+    from sozialanalyse.build.audit import _fits
+
+    random.seed(14)
+    for _ in range(8):
+        n = random.randint(5, 3000)
+        x = random.choice([0, 1, 2, random.randint(0, n), n - 1])
+        lo, hi = proportion_confint(x, n, method="wilson")
+        p, lo, hi = round(100 * x / n, 1), round(100 * lo, 1), round(100 * hi, 1)
+        de = [f"{v:.1f}".replace(".", ",") for v in (p, lo, hi)]
+        assert set(_fits(*de)) == set(_wilson_pairs(p, lo, hi)), (x, n)
+
+
+# --------------------------------------------------------------------------- page text
+MANIFEST = pd.DataFrame({"area_id": ["sr1", "sr2", "sr3"], "name": ["Nord", "Altstadt", "Süd"],
+                         "measure": ["Einwohner", "SGB II-Quote", "Einwohner"],
+                         "value": [1195, 35.46, 40], "status": ["secondary", "primary", ""]})
+
+
+def test_suppressed_value_beside_the_name_in_text():
+    page = PAGE.format(
+        "<p>Die Aufmerksamkeit gilt Nord (1.195 Einw.) und Altstadt. Ost hat 1.195 Einw. im Jahr 2024.</p>"
+        "<ul><li>SGB II-Quote in Altstadt: 35,5 %</li><li>Süd: 40 Einwohner</li></ul>"
+        '<table class="x"><tr><td>Nord</td><td>Einwohner</td><td>1195</td></tr></table>')
+    found = audit.audit_html(page, "t.html", suppressed=MANIFEST)
+    got = [(f.caption, f.row, f.column) for f in found if "suppressed value" in f.problem]
+    # Nord with 1.195 in a sentence and in a table row; Altstadt's 35,46 printed rounded as 35,5.
+    # Ost's 1.195 (another area) and Süd's 40 (not suppressed) are no findings.
+    assert sorted(got) == sorted([
+        ("(page text)", "Die Aufmerksamkeit gilt Nord (1.195 Einw.) und Altstadt.", "Einwohner"),
+        ("(page text)", "SGB II-Quote in Altstadt: 35,5 %", "SGB II-Quote"),
+        ("(ohne Überschrift)", "Nord Einwohner 1195", "Einwohner"),
+    ])
+    assert any(str(f) == ("t.html: table '(page text)', row 'SGB II-Quote in Altstadt: 35,5 %', column "
+                          "'SGB II-Quote': the primary suppressed value 35,46 of 'Altstadt' stands beside the "
+                          "area's name") for f in found)
+    # The name must stand as a word: "Nordstadt" is another area.
+    assert audit.audit_html("<p>Nordstadt hat 1.195 Einwohner.</p>", "t.html", suppressed=MANIFEST) == []
+
+
+def test_suppressed_manifest_in_site_and_cli(tmp_path, capsys):
+    site = _site(tmp_path, {"a.html": PAGE.format("<p>In Nord leben 1.195 Menschen.</p>")})
+    manifest = tmp_path / "suppressed.csv"
+    MANIFEST.to_csv(manifest, index=False)
+    assert cli.main(["audit", str(site)]) == 0  # without the manifest the text is not compared
+    assert cli.main(["audit", str(site), "--suppressed", str(manifest)]) == 1
+    assert "'Nord' stands beside" in capsys.readouterr().out
+    MANIFEST.to_csv(site / "suppressed.csv", index=False)
+    found = [str(f) for f in audit.audit_site(site, suppressed=site / "suppressed.csv")]
+    assert found[0] == ("suppressed.csv: table '', row '', column '': the manifest of suppressed cells lies "
+                        "inside the published site")
+    bad = tmp_path / "bad.csv"
+    bad.write_text("name,value\nNord,2\n", encoding="utf-8")
+    assert cli.main(["audit", str(site), "--suppressed", str(bad)]) == 2
+    assert "measure, status missing" in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------------- embedded data
+def test_embedded_json_counts_are_audited():
+    data = {"caption": "Karte Fälle", "kinds": {"name": "text", "faelle": "count", "quote": "rate"},
+            "rows": [{"name": "Nord", "faelle": 2, "quote": "1,2 %"}, {"name": "Süd", "faelle": 40, "quote": 0.5}]}
+    page = PAGE.format(f'<script type="application/json" class="sa-data">{json.dumps(data)}</script>')
+    assert [str(f) for f in audit.audit_html(page, "m.html")] == [
+        "m.html: table 'Karte Fälle', row 'Nord', column 'faelle': count 2 below the threshold 3"]
+    # The same in an attribute; a key holding numbers without a kind; JSON of another shape.
+    attr = json.dumps({"kinds": {"name": "text"}, "rows": [{"name": "Nord", "einw": 1234}]})
+    page = PAGE.format(f"<div data-sa-values='{attr}'></div>"
+                       '<script type="application/json">{"werte": [1, 5]}</script>'
+                       '<script type="application/json">{"titel": "ohne Zahlen"}</script>'
+                       '<script>var x = 1;</script>')
+    assert [str(f) for f in audit.audit_html(page, "m.html")] == [
+        "m.html: table '(embedded data)', row 'Nord', column 'einw': holds numbers but declares no kind",
+        ("m.html: table '(embedded data)', row '', column '': embedded JSON holds numbers but declares no "
+        'kinds (expected {"kinds": {...}, "rows": [{...}, ...]})')]
+
+
+def test_json_and_geojson_data_files(tmp_path):
+    site = _site(tmp_path, {"index.html": PAGE.format("")})
+    geo = {"type": "FeatureCollection", "name": "Karte", "kinds": {"name": "text", "einwohner": "count"},
+           "features": [{"type": "Feature", "geometry": {"type": "Point", "coordinates": [9.1, 52.3]},
+                         "properties": {"name": "Nord", "einwohner": 1}}]}
+    (site / "karte.geojson").write_text(json.dumps(geo), encoding="utf-8")
+    geo_undeclared = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "geometry": {"type": "Point", "coordinates": [9.1, 52.3]}, "properties": {"n": 12}}]}
+    (site / "ohne.geojson").write_text(json.dumps(geo_undeclared), encoding="utf-8")
+    shapes = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "geometry": {"type": "Point", "coordinates": [9.1, 52.3]}, "properties": {"name": "Süd"}}]}
+    (site / "umrisse.geojson").write_text(json.dumps(shapes), encoding="utf-8")  # coordinates only: no finding
+    assert [str(f) for f in audit.audit_site(site)] == [
+        "karte.geojson: table 'Karte', row 'Nord', column 'einwohner': count 1 below the threshold 3",
+        ("ohne.geojson: table '(embedded data)', row '', column '': embedded JSON holds numbers but declares no "
+        'kinds (expected {"kinds": {...}, "rows": [{...}, ...]})')]
 
 
 def _fake_build(monkeypatch, tmp_path, page: str):
@@ -134,8 +419,6 @@ def _fake_build(monkeypatch, tmp_path, page: str):
 
 
 def test_build_refuses_to_publish_a_leak(monkeypatch, tmp_path):
-    import pytest
-
     from sozialanalyse.build.report import BuildError
 
     leak = _table(CLEAN.assign(Fälle=["1", "41", "42"]), "Fälle 2024", KINDS)

@@ -1,60 +1,190 @@
-"""Audit a built site for disclosure problems before it is published.
+"""Audit a built site for disclosure problems before it is published; it fails closed.
 
-``sozialanalyse audit <site>`` (and the build, before its atomic publish) reads
+``sozialanalyse audit <site> [--suppressed FILE]`` (and the build, before its atomic publish) reads
 
-* every report table in the site's HTML pages (``<table class="sa-table">``, written by
-  :func:`sozialanalyse.render.tables.table`), and
-* every CSV and Excel download (``*.csv``, ``*.xlsx``, ``*.xls``) under the site,
+* every table of every HTML page (``<table>``, not only the report's ``sa-table``\\ s written by
+  :func:`sozialanalyse.render.tables.table`),
+* the data embedded in pages for interactive charts and maps (see *Embedded data* below),
+* every CSV and Excel download (``*.csv``, ``*.tsv``, ``*.xlsx``, ``*.xls``) and every JSON data
+  file (``*.json``, ``*.geojson``) under the site (not under ``_sources``),
+* the text of every page (paragraphs, list items, headings, table rows) when a manifest of
+  suppressed cells is given,
 
-and reports
+and reports as findings (any finding stops the publish):
 
-1. **unprotected small counts**: a cell of a *count column* whose value is from 1 to
-   ``threshold - 1`` (default: 1 or 2);
-2. **recoverable suppressed cells**: a suppressed cell (``.``) of a count column that follows
+1. **undeclared numbers**: a column holding a number in any cell (a German number at the
+   start of the cell, :func:`parse_number`) that declares no kind; a column declaring a kind not
+   in :data:`KINDS`. Nothing is guessed from headers: a column of numbers is checked only as
+   what it declares, and a column declaring nothing is itself a finding.
+2. **unprotected small counts**: a cell of a ``count`` or ``total`` column whose value is from 1
+   to ``threshold - 1`` (default: 1 or 2);
+3. **recoverable suppressed cells**: a suppressed cell (``.``) of a count column that follows
    from the table's published totals by subtraction, also in chains (a recovered cell can give
-   away the next one).
-
-Which columns hold counts:
-
-* HTML: a header or cell with ``data-sa-kind="count"`` (``render.tables.table(..., kinds=...)``);
-  ``data-sa-kind="total"`` marks a count column that is the sum of the row's count columns.
-  Unmarked columns whose header starts with *Anzahl*, *Einwohner*, *Fälle* or *Personen* count
-  as counts too; ``rate`` and ``text`` columns are never checked.
-* Total rows: a row with class ``sa-total`` or whose first cell reads *Insgesamt*,
-  *Zusammen*, *Summe* or *Gesamt*; it is the sum of the other rows of its group (rows between
-  two group headers of a grouped table), column by column.
-* Downloads: columns named ``value``, ``Wert``, ``Anzahl``, ``Einwohner`` or ``count`` (when a
-  ``kind`` column exists, only its rows with kind ``count``).
+   away the next one);
+4. **rates that imply a small count** (interval inversion, in tables and in the text): see below;
+5. **suppressed values in the text**: a suppressed cell's area name and its true value in the
+   same sentence or table row (see *Manifest of suppressed cells*);
+6. a manifest of suppressed cells stored inside the published site.
 
 Every finding names the page (or file), the table caption, the row and the column.
 
+Kinds
+-----
+Every numeric column declares one of :data:`KINDS`:
+
+``count``
+    a number of persons, cases or households (checked for small values and recoverability);
+``total``
+    a count that is the sum of the row's ``count`` columns;
+``rate`` / ``share``
+    a rate or a share (checked by interval inversion against counts in the same row);
+``interval``
+    the confidence interval of the nearest ``rate``/``share`` column to its left;
+``index``
+    an index, z value, ratio or any other derived number;
+``text``
+    labels that contain digits: area keys (``03499016``), years, age groups, hashes.
+
+HTML: the header cell carries ``data-sa-kind="<kind>"``, or every numeric body cell of the column
+does (a cell's own kind overrides its column's; a column whose cells declare different kinds,
+e.g. a key-figure table's value column, is checked cell by cell and an ``interval`` column may
+belong to it). Total rows: a row with class ``sa-total`` or whose first cell reads
+*Insgesamt*, *Zusammen*, *Summe* or *Gesamt*; it is the sum of the other rows of its group (rows
+between two group header rows ``sa-group`` of a grouped table), column by column. Group header
+rows are labels and are not read as data. A body row with another number of cells than the
+header (spanning cells) is read cell by cell: a number in a cell without ``data-sa-kind`` is a
+finding.
+
+Interval inversion
+------------------
+For each cell of a ``rate``/``share`` column whose value is written with a unit the audit
+knows exactly -- ``%`` (in the cell or the column header), ``‰``, or a header saying
+``je 1.000``, ``je 10.000`` or ``je 100.000`` -- and each ``count``/``total`` cell published in
+the same row (every such column is taken as a possible denominator ``n``), the audit computes the
+counts ``x`` the rounded rate admits (``x/n`` times the unit rounds to the written value, at the
+written number of decimals, exact rational arithmetic). If the rate comes with an interval (in the
+cell, ``1,3 % (0,2 – 6,9 %)``, or in an ``interval`` column beside it), only the ``x`` whose
+Wilson score interval (95 %) rounds to the written bounds are kept, unless none is (then the page
+used another method and all are kept). A finding is reported when all admitted ``x`` lie below
+the threshold and one of them is at least 1, or the same holds for the complement ``n - x``
+("share 99,8 % of 447 implies a count of 1 in the complement (447 - 446)"). A count of exactly 0
+is not a finding.
+
+Without a published denominator (or when it gives no finding), a percentage with its interval
+(in a ``rate``/``share`` cell or its ``interval`` column, in any other table cell, or in the text
+of a page, written ``1,3 % (0,2 – 6,9 %)``) is inverted against every denominator
+``n`` up to :data:`N_MAX` (20.000): the pairs ``(x, n)`` whose percentage and Wilson interval
+round to the written values. If all of them have a count (or a complement) below the threshold,
+one of them at least 1, that is a finding ("rate 1,3 % (0,2 – 6,9 %) fits only a count of 1
+(Wilson 95 %, denominators 78 to 78)"). Not covered: rates per other units without a
+denominator in their row, intervals of other methods without a denominator, and denominators
+published elsewhere than the rate's row.
+
+Manifest of suppressed cells
+----------------------------
+A private file the build writes **outside** the published site (a manifest inside the site is
+itself a finding): CSV (comma-separated, UTF-8, header row) or a DataFrame with the columns
+
+``name``
+    the area's name as printed on the pages;
+``measure``
+    the German label or id of the suppressed measure (named in the finding);
+``value``
+    the true value in machine format (``1195``, ``35.46``), in the unit the pages print
+    (percent for rates);
+``status``
+    ``primary`` or ``secondary`` (rows with an empty status are not suppressed and are skipped);
+
+further columns (``area_id``, ``year``, ``page``) are allowed and ignored. A finding is reported
+for every sentence (paragraphs, list items, headings, captions; split at ``.``, ``!``, ``?``
+before a capital letter, not after common abbreviations) or table row (also of downloads and
+embedded data) that holds the area's name (as a whole word) and the value: an integral value as a
+number without decimals equal to it (``1.195`` or ``1195``), another value as a number with one
+to four decimals equal to the value rounded to those decimals (``35,5`` for 35.46).
+
+Embedded data
+-------------
+Interactive charts and maps embed their data as
+``<script type="application/json" class="sa-data">{...}</script>`` (any script whose type ends in
+``json`` is read) or in an attribute ``data-sa-values='{...}'`` on any element, holding::
+
+    {"caption": "Karte SGB II-Quote",             # optional
+     "kinds": {"name": "text", "einwohner": "count", "quote": "rate"},
+     "rows": [{"name": "Nord", "einwohner": 1234, "quote": "12,5 %"}, ...]}
+
+Each object is audited as a table whose columns are the ``kinds`` keys (in their order, the
+first labelling the rows) followed by any other keys of the rows; values are numbers or German
+text. Embedded JSON that is not of this shape and holds any number is a finding.
+
+Data files under the site (``*.json``, ``*.geojson``, e.g. the data an interactive map loads)
+follow the same convention; a GeoJSON ``FeatureCollection`` declares ``"kinds"`` as a top-level
+member and its rows are the features' ``properties`` (coordinates are not read).
+
+Downloads
+---------
+A download ``<file>`` declares the kinds of its columns in a sidecar ``<file>.kinds.json`` beside
+it: for CSV/TSV ``{"<column>": "<kind>", ...}``, for Excel ``{"<sheet>": {"<column>": "<kind>",
+...}, ...}``. Without a sidecar (or with one that cannot be read) every numeric column is
+undeclared. Values may be machine numbers (``0.5``) or German text. Rows are named
+``Zeile <n>`` (row 1 is the header).
+
 Examples
 --------
->>> page = ('<table class="sa-table"><caption>T</caption><thead><tr><th>Gebiet</th>'
+>>> page = ('<table class="sa-table"><caption>T</caption><thead><tr><th data-sa-kind="text">Gebiet</th>'
 ...         '<th data-sa-kind="count">Fälle</th></tr></thead><tbody><tr><td>A</td>'
 ...         '<td data-sa-kind="count">2</td></tr></tbody></table>')
 >>> [str(f) for f in audit_html(page, "x.html")]
 ["x.html: table 'T', row 'A', column 'Fälle': count 2 below the threshold 3"]
+>>> [str(f) for f in audit_html(page.replace(' data-sa-kind="count"', ''), "x.html")]
+["x.html: table 'T', row 'A', column 'Fälle': holds numbers but declares no kind"]
 """
 from __future__ import annotations
 
+import csv
+import json
+import math
 import re
 from dataclasses import dataclass
+from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, InvalidOperation
+from fractions import Fraction
+from functools import lru_cache
 from html.parser import HTMLParser
 from pathlib import Path
 
-__all__ = ["Finding", "audit_download", "audit_html", "audit_site", "parse_number"]
+import numpy as np
 
-COUNT_HEADER = re.compile(r"^(Anzahl|Einwohner|Fälle|Personen)\b", re.IGNORECASE)
+__all__ = ["KINDS", "Finding", "audit_download", "audit_embedded", "audit_html", "audit_site",
+           "audit_table", "audit_text", "parse_number", "read_suppressed"]
+
+#: The kinds a numeric column declares (the same tuple as ``render.tables.KINDS``).
+KINDS = ("count", "total", "rate", "share", "interval", "index", "text")
+COUNTED = ("count", "total")
+PROPORTIONS = ("rate", "share")
 TOTAL_LABELS = {"insgesamt", "zusammen", "summe", "gesamt"}
-DOWNLOAD_COUNT_COLUMNS = {"value", "wert", "anzahl", "einwohner", "count"}
 SUPPRESSED = "."
+TEXT_CAPTION = "(page text)"
+_NUM = r"[+-]?(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d+)?"
 _NUMBER = re.compile(r"^[+-]?(\d{1,3}(\.\d{3})+|\d+)(,\d+)?")
+_TOKEN = re.compile(rf"(?<![\w.,]){_NUM}(?!\w|[.,]\d)")
+_UNIT = r"(?:%|‰)"
+_RATE_CELL = re.compile(rf"^\s*(?P<p>{_NUM})\s*(?P<unit>{_UNIT})?"
+                        rf"(?:\s*\(\s*(?P<lo>{_NUM})\s*{_UNIT}?\s*[–-]\s*(?P<hi>{_NUM})\s*{_UNIT}?\s*\))?")
+_INTERVAL_CELL = re.compile(rf"^\s*\(?\s*(?P<lo>{_NUM})\s*{_UNIT}?\s*[–-]\s*(?P<hi>{_NUM})\s*{_UNIT}?\s*\)?\s*$")
+_TEXT_RATE = re.compile(rf"(?<![\w.,])(?P<p>{_NUM})\s*%\s*\(\s*(?P<lo>{_NUM})\s*%?\s*[–-]\s*(?P<hi>{_NUM})\s*%?\s*\)")
+#: Denominators tried when a rate with its interval stands without one (see the module docstring).
+N_MAX = 20_000
+_PER = re.compile(r"je\s+(1\.000|10\.000|100\.000)\b")
+_Z95 = 1.959963984540054
+_ABBREVIATIONS = {"einw", "nr", "bzw", "ca", "vgl", "abb", "tab", "mio", "mrd", "std", "jh", "inkl",
+                  "ggf", "evtl", "usw", "etc", "z", "b", "u", "a", "d", "h", "s", "o", "e", "v", "dr"}
+_BLOCKS = {"p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "div", "section", "article", "caption",
+           "dt", "dd", "blockquote", "figcaption", "pre", "tr", "table", "ul", "ol", "dl", "br",
+           "thead", "tbody", "main", "header", "footer", "nav", "aside", "figure", "details", "summary"}
 
 
 @dataclass(frozen=True)
 class Finding:
-    """One disclosure problem in a published table."""
+    """One disclosure problem in a published table, text or download."""
 
     page: str
     caption: str
@@ -80,88 +210,150 @@ def parse_number(text: str) -> float | None:
     return float(m.group(0).replace(".", "").replace(",", "."))
 
 
+def _exact(text: str) -> tuple[Fraction, int]:
+    """A German number token as an exact fraction and its number of decimals."""
+    t = text.replace("\u2212", "-")
+    decimals = len(t.split(",", 1)[1]) if "," in t else 0
+    return Fraction(t.replace(".", "").replace(",", ".")), decimals
+
+
 def _fmt(v: float) -> str:
     return str(int(v)) if float(v).is_integer() else str(v).replace(".", ",")
 
 
+def _german(v) -> str:
+    """A JSON value as the text a page would show: numbers in German format, text as written."""
+    if v is None or isinstance(v, bool):
+        return "" if v is None else str(v)
+    if isinstance(v, (int, float)):
+        return _download_value(repr(v))
+    return str(v).strip()
+
+
 # --------------------------------------------------------------------------- HTML
-class _Tables(HTMLParser):
-    """Collects the sa-tables of a page: caption, header (text, attrs), rows of cells."""
+class _Page(HTMLParser):
+    """Collects every table of a page (caption, header, rows of cells with their kind), the
+    text blocks (paragraph-like units and table rows) and embedded JSON data."""
 
     def __init__(self):
         super().__init__(convert_charrefs=True)
         self.tables: list[dict] = []
-        self._t: dict | None = None
-        self._depth = 0
-        self._cell: dict | None = None
-        self._row: dict | None = None
-        self._in_caption = False
-        self._in_head = False
+        self.blocks: list[tuple[str, str, bool]] = []  # (where, text, is_row)
+        self.embedded: list[str] = []
+        self._stack: list[dict] = []  # open tables, innermost last
+        self._skip = 0  # inside <style> or a non-JSON <script>
+        self._json: list[str] | None = None
+        self._buf: list[str] = []
+
+    # text blocks
+    def _flush(self, is_row: bool = False) -> None:
+        text = " ".join("".join(self._buf).split())
+        self._buf = []
+        if text:
+            where = (self._stack[-1]["caption"].strip() or "(ohne Überschrift)") if is_row and self._stack else TEXT_CAPTION
+            self.blocks.append((" ".join(where.split()), text, is_row))
+
+    def _in_row(self) -> bool:
+        return bool(self._stack) and self._stack[-1]["row"] is not None
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
+        if "data-sa-values" in a:
+            self.embedded.append(a["data-sa-values"] or "")
+        if tag == "script":
+            typ = (a.get("type") or "").strip().lower()
+            if typ.endswith("json"):
+                self._json = []
+            else:
+                self._skip += 1
+            return
+        if tag == "style":
+            self._skip += 1
+            return
+        if tag in _BLOCKS and not self._in_row():  # a row is one unit, whatever its cells hold
+            self._flush()
+        if tag in ("td", "th"):
+            self._buf.append(" ")
         if tag == "table":
-            if self._t is not None:
-                self._depth += 1
-                return
-            if "sa-table" in (a.get("class") or "").split():
-                self._t = {"caption": "", "header": [], "rows": []}
-                self._depth = 0
+            self._stack.append({"caption": "", "header": [], "rows": [], "row": None, "cell": None,
+                                "in_caption": False, "in_head": False})
             return
-        if self._t is None or self._depth:
+        if not self._stack:
             return
+        t = self._stack[-1]
         if tag == "caption":
-            self._in_caption = True
+            t["in_caption"] = True
         elif tag == "thead":
-            self._in_head = True
+            t["in_head"] = True
         elif tag == "tr":
-            self._row = {"cells": [], "class": (a.get("class") or "").split(), "head": self._in_head}
-        elif tag in ("td", "th") and self._row is not None:
-            self._cell = {"text": "", "kind": a.get("data-sa-kind"), "tag": tag}
+            t["row"] = {"cells": [], "class": (a.get("class") or "").split(), "head": t["in_head"]}
+        elif tag in ("td", "th") and t["row"] is not None:
+            t["cell"] = {"text": "", "kind": a.get("data-sa-kind"), "tag": tag}
 
     def handle_endtag(self, tag):
-        if tag == "table" and self._t is not None:
-            if self._depth:
-                self._depth -= 1
-                return
-            self.tables.append(self._t)
-            self._t = None
+        if tag == "script":
+            if self._json is not None:
+                self.embedded.append("".join(self._json))
+                self._json = None
+            elif self._skip:
+                self._skip -= 1
             return
-        if self._t is None or self._depth:
+        if tag == "style":
+            self._skip = max(0, self._skip - 1)
             return
-        if tag == "caption":
-            self._in_caption = False
+        if tag == "tr" and self._in_row():
+            self._flush(is_row=True)
+        elif tag in _BLOCKS and not self._in_row():
+            self._flush()
+        if tag in ("td", "th"):
+            self._buf.append(" ")
+        if not self._stack:
+            return
+        t = self._stack[-1]
+        if tag == "table":
+            self._stack.pop()
+            t.pop("row"), t.pop("cell"), t.pop("in_caption"), t.pop("in_head")
+            t["caption"] = " ".join(t["caption"].split())
+            self.tables.append(t)
+        elif tag == "caption":
+            t["in_caption"] = False
         elif tag == "thead":
-            self._in_head = False
-        elif tag in ("td", "th") and self._cell is not None and self._row is not None:
-            self._cell["text"] = " ".join(self._cell["text"].split())
-            self._row["cells"].append(self._cell)
-            self._cell = None
-        elif tag == "tr" and self._row is not None:
-            if self._row["head"] and not self._t["header"]:
-                self._t["header"] = self._row["cells"]
-            elif not self._row["head"]:
-                self._t["rows"].append(self._row)
-            self._row = None
+            t["in_head"] = False
+        elif tag in ("td", "th") and t["cell"] is not None and t["row"] is not None:
+            t["cell"]["text"] = " ".join(t["cell"]["text"].split())
+            t["row"]["cells"].append(t["cell"])
+            t["cell"] = None
+        elif tag == "tr" and t["row"] is not None:
+            row = t["row"]
+            t["row"] = None
+            if row["head"]:
+                if not t["header"]:
+                    t["header"] = row["cells"]
+            elif not t["header"] and not t["rows"] and row["cells"] and all(c["tag"] == "th" for c in row["cells"]):
+                t["header"] = row["cells"]  # a table without <thead>: a first row of <th> is its header
+            else:
+                t["rows"].append(row)
 
     def handle_data(self, data):
-        if self._t is None or self._depth:
+        if self._json is not None:
+            self._json.append(data)
             return
-        if self._in_caption:
-            self._t["caption"] += data
-        elif self._cell is not None:
-            self._cell["text"] += data
+        if self._skip:
+            return
+        self._buf.append(data)
+        if not self._stack:
+            return
+        t = self._stack[-1]
+        if t["in_caption"]:
+            t["caption"] += data
+        elif t["cell"] is not None:
+            t["cell"]["text"] += data
 
-
-def _column_kinds(table: dict) -> list[str]:
-    kinds = []
-    for j, h in enumerate(table["header"]):
-        kind = h["kind"]
-        if kind is None:  # a marked body cell decides, else the header's wording
-            marked = [r["cells"][j]["kind"] for r in table["rows"] if len(r["cells"]) > j and r["cells"][j]["kind"]]
-            kind = marked[0] if marked else ("count" if COUNT_HEADER.match(h["text"]) else "text")
-        kinds.append(kind)
-    return kinds
+    def close(self):
+        super().close()
+        self._flush()
+        while self._stack:  # unclosed tables still count
+            self.handle_endtag("table")
 
 
 def _is_total_row(row: dict) -> bool:
@@ -171,32 +363,181 @@ def _is_total_row(row: dict) -> bool:
     return first in TOTAL_LABELS
 
 
+def _unit(cell: str, header: str) -> int | None:
+    """The unit a rate is written in (100 for percent), None if not known exactly."""
+    if "%" in cell or "%" in header or "Prozent" in header:
+        return 100
+    if "‰" in cell or "‰" in header:
+        return 1000
+    m = _PER.search(header)
+    return int(m.group(1).replace(".", "")) if m else None
+
+
+def _wilson(x: int, n: int) -> tuple[float, float]:
+    p = x / n
+    z2 = _Z95 * _Z95
+    denom = 1 + z2 / n
+    centre = (p + z2 / (2 * n)) / denom
+    half = _Z95 * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / denom
+    return centre - half, centre + half
+
+
+def _admitted(p_text: str, n: int, unit: int, interval: tuple[str, str] | None) -> list[int]:
+    """The counts x (0..n) whose rate x/n*unit rounds to ``p_text``, narrowed by a Wilson interval."""
+    p, d = _exact(p_text)
+    h = Fraction(1, 2 * 10 ** d)
+    lo = max(0, math.ceil((p - h) * n / unit))
+    hi = min(n, math.floor((p + h) * n / unit))
+    xs = list(range(lo, hi + 1))
+    if interval and xs and len(xs) <= 10_000:
+        (lo_v, lo_d), (hi_v, hi_d) = _exact(interval[0]), _exact(interval[1])
+        tol_lo, tol_hi = 0.5 / 10 ** lo_d + 1e-9, 0.5 / 10 ** hi_d + 1e-9
+        fit = [x for x in xs
+               if abs(_wilson(x, n)[0] * unit - float(lo_v)) <= tol_lo
+               and abs(_wilson(x, n)[1] * unit - float(hi_v)) <= tol_hi]
+        xs = fit or xs
+    return xs
+
+
+def _confined(xs: list[int], threshold: int) -> bool:
+    return bool(xs) and max(xs) <= threshold - 1 and max(xs) >= 1
+
+
+@lru_cache(maxsize=4096)
+def _fits(p_text: str, lo_text: str, hi_text: str, n_max: int = N_MAX) -> tuple[tuple[int, int], ...]:
+    """Every (x, n) with 1 <= n <= ``n_max`` whose percentage 100 x / n rounds to ``p_text`` and
+    whose Wilson 95 % interval rounds to ``lo_text`` and ``hi_text`` (at their decimals)."""
+    (p, d), (lo, dl), (hi, dh) = _exact(p_text), _exact(lo_text), _exact(hi_text)
+    p, lo, hi = float(p), float(lo), float(hi)
+    h, tol_lo, tol_hi = 0.5 / 10 ** d, 0.5 / 10 ** dl + 1e-9, 0.5 / 10 ** dh + 1e-9
+    z2 = _Z95 * _Z95
+
+    def wilson(x, n):
+        q = x / n
+        den = 1 + z2 / n
+        centre = (q + z2 / (2 * n)) / den
+        half = _Z95 * np.sqrt(q * (1 - q) / n + z2 / (4 * n * n)) / den
+        return 100 * (centre - half), 100 * (centre + half)
+
+    # Denominators whose interval at the rate itself comes near the written bounds (the bounds
+    # move by less than the rate's rounding over the admitted x), then every admitted x of them.
+    n = np.arange(1, n_max + 1, dtype=np.int64)
+    lo_c, hi_c = wilson(np.clip(p / 100, 0, 1) * n, n)
+    near = (np.abs(lo_c - lo) <= tol_lo + 2 * h + 0.05) & (np.abs(hi_c - hi) <= tol_hi + 2 * h + 0.05)
+    n = n[near]
+    xmin = np.maximum(0, np.ceil((p - h) * n / 100 - 1e-9)).astype(np.int64)
+    xmax = np.minimum(n, np.floor((p + h) * n / 100 + 1e-9)).astype(np.int64)
+    cnt = np.maximum(0, xmax - xmin + 1)
+    nn = np.repeat(n, cnt)
+    xx = np.repeat(xmin, cnt) + (np.arange(cnt.sum()) - np.repeat(np.cumsum(cnt) - cnt, cnt))
+    lo_x, hi_x = wilson(xx, nn)
+    ok = (np.abs(lo_x - lo) <= tol_lo) & (np.abs(hi_x - hi) <= tol_hi)
+    return tuple(zip(xx[ok].tolist(), nn[ok].tolist()))
+
+
+def _interval_problem(kind: str, shown: str, p_text: str, lo_text: str, hi_text: str, threshold: int) -> str | None:
+    """The finding's text if a percentage with its interval fits only small counts (or small
+    complements) for every denominator up to :data:`N_MAX`, else None."""
+    pairs = _fits(p_text, lo_text, hi_text)
+    if not pairs:
+        return None
+    xs = sorted({x for x, _ in pairs})
+    rest = sorted({n - x for x, n in pairs})
+    ns = f"{min(n for _, n in pairs)} to {max(n for _, n in pairs)}"
+    if _confined(xs, threshold):
+        return f"{kind} {shown} fits only a count of {_or(xs)} (Wilson 95 %, denominators {ns})"
+    if _confined(rest, threshold):
+        return f"{kind} {shown} fits only a count of {_or(rest)} in the complement (Wilson 95 %, denominators {ns})"
+    return None
+
+
+def _or(values: list[int]) -> str:
+    """``1``, ``1 or 2``, ``0, 1 or 2``."""
+    words = [str(v) for v in values]
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
+
+
 def audit_table(table: dict, page: str, threshold: int = 3) -> list[Finding]:
-    """Findings for one parsed table (see the module docstring)."""
+    """Findings for one parsed table (see the module docstring).
+
+    ``table`` holds ``caption``, ``header`` (cells) and ``rows`` (``{"cells": [...], "class":
+    [...]}``); a cell is ``{"text": ..., "kind": ...}``; optional ``labels`` name the rows.
+    """
     caption = " ".join(table["caption"].split()) or "(ohne Überschrift)"
-    header = [h["text"] for h in table["header"]]
-    kinds = _column_kinds(table)
-    counted = [j for j, k in enumerate(kinds) if k in ("count", "total")]
+    all_rows = [r for r in table["rows"] if "sa-group" not in r["class"] and r["cells"]]
+    ncols = len(table["header"]) or max((len(r["cells"]) for r in all_rows), default=0)
+    header = [h["text"] or f"Spalte {j + 1}" for j, h in enumerate(table["header"])] or \
+        [f"Spalte {j + 1}" for j in range(ncols)]
+    labels = table.get("labels")
     findings: list[Finding] = []
-    # Body rows grouped into sections (a group header row opens a new section).
+
+    def name(r_index: int, row: dict) -> str:
+        if labels is not None:
+            return labels[r_index]
+        return row["cells"][0]["text"] or str(r_index + 1)
+
+    position = {id(r): k for k, r in enumerate(all_rows)}
+    regular = [(k, r) for k, r in enumerate(all_rows) if len(r["cells"]) == ncols]
+    irregular = [(k, r) for k, r in enumerate(all_rows) if len(r["cells"]) != ncols]
+    # Kinds: a column's is its header's, else its body cells' one kind ("mixed" if they declare
+    # several: per-row kinds of a column such as a key-figure table's value column); a cell's
+    # own kind overrides its column's.
+    kinds: list[str | None] = []
+    for j in range(ncols):
+        kind = table["header"][j]["kind"] if table["header"] else None
+        if not kind:
+            marked = {r["cells"][j]["kind"] for _, r in regular if r["cells"][j]["kind"]}
+            kind = marked.pop() if len(marked) == 1 else "mixed" if marked else None
+        kinds.append(kind)
+
+    def kind_of(row: dict, j: int) -> str | None:
+        """The cell's kind: its own, else its column's (none in a column of per-row kinds)."""
+        return row["cells"][j]["kind"] or (kinds[j] if kinds[j] != "mixed" else None)
+
+    for j, kind in enumerate(kinds):
+        hit = next(((k, r) for k, r in regular
+                    if not kind_of(r, j) and parse_number(r["cells"][j]["text"]) is not None), None)
+        if hit:
+            findings.append(Finding(page, caption, name(*hit), header[j], "holds numbers but declares no kind"))
+        bad = sorted({kind_of(r, j) for _, r in regular if kind_of(r, j)} - set(KINDS) - {"mixed"}
+                     | ({kind} - set(KINDS) - {"mixed", None}))
+        if bad:
+            findings.append(Finding(page, caption, "", header[j],
+                                    f"declares the unknown kind '{bad[0]}' (known: {', '.join(KINDS)})"))
+    for k, r in irregular:
+        for c_i, c in enumerate(r["cells"]):
+            if not c["kind"] and parse_number(c["text"]) is not None:
+                findings.append(Finding(page, caption, name(k, r), f"Zelle {c_i + 1}",
+                                        "holds a number but its column cannot be told (the row has "
+                                        f"{len(r['cells'])} cells, the header {ncols}) and it declares no kind"))
+            elif c["kind"] and c["kind"] not in KINDS:
+                findings.append(Finding(page, caption, name(k, r), f"Zelle {c_i + 1}",
+                                        f"declares the unknown kind '{c['kind']}'"))
+            elif c["kind"] in COUNTED and 0 < (parse_number(c["text"]) or 0) < threshold:
+                findings.append(Finding(page, caption, name(k, r), f"Zelle {c_i + 1}",
+                                        f"count {_fmt(parse_number(c['text']))} below the threshold {threshold}"))
+
+    # Small counts and recoverability, over the regular rows grouped into sections.
+    counted = [j for j, k in enumerate(kinds) if k in COUNTED]
     sections: list[list[int]] = [[]]
-    rows = []
+    rows: list[dict] = []
+    row_names: list[str] = []
     for r in table["rows"]:
         if "sa-group" in r["class"]:
             sections.append([])
             continue
-        if len(r["cells"]) != len(header):
+        if len(r["cells"]) != ncols or not r["cells"]:
             continue
         sections[-1].append(len(rows))
+        row_names.append(name(position[id(r)], r))
         rows.append(r)
-
-    def label(i):
-        return rows[i]["cells"][0]["text"] if rows[i]["cells"] else str(i + 1)
 
     values: dict[tuple[int, int], float] = {}
     unknown: set[tuple[int, int]] = set()
     for i, r in enumerate(rows):
-        for j in counted:
+        for j in range(ncols):
+            if kind_of(r, j) not in COUNTED:
+                continue
             text = r["cells"][j]["text"]
             if text == SUPPRESSED:
                 unknown.add((i, j))
@@ -206,9 +547,8 @@ def audit_table(table: dict, page: str, threshold: int = 3) -> list[Finding]:
                 continue
             values[(i, j)] = v
             if 0 < v < threshold:
-                findings.append(Finding(page, caption, label(i), header[j],
+                findings.append(Finding(page, caption, row_names[i], header[j],
                                         f"count {_fmt(v)} below the threshold {threshold}"))
-    # Constraints: (total cell, part cells).
     cons: list[tuple[tuple[int, int], list[tuple[int, int]]]] = []
     totals_cols = [j for j in counted if kinds[j] == "total"]
     parts_cols = [j for j in counted if kinds[j] == "count"]
@@ -237,75 +577,340 @@ def audit_table(table: dict, page: str, threshold: int = 3) -> list[Finding]:
             values[c] = v
             unknown.discard(c)
             changed = True
-            findings.append(Finding(page, caption, label(c[0]), header[c[1]],
+            findings.append(Finding(page, caption, row_names[c[0]], header[c[1]],
                                     f"suppressed cell can be recomputed from the table's totals (= {_fmt(v)})"))
+
+    # Interval inversion: rates and shares against the counts of their row.
+    interval_of: dict[int, int] = {}
+    for j, k in enumerate(kinds):
+        if k == "interval":
+            left = [q for q in range(j) if kinds[q] in (*PROPORTIONS, "mixed")]
+            if left:
+                interval_of.setdefault(left[-1], j)
+    for i, r in enumerate(rows):
+        denominators = []
+        for j in range(ncols):
+            v = parse_number(r["cells"][j]["text"]) if kind_of(r, j) in COUNTED else None
+            if v is not None and v.is_integer() and v > 0:
+                denominators.append((j, int(v), r["cells"][j]["text"]))
+        for j in range(ncols):
+            k = kind_of(r, j)
+            text = r["cells"][j]["text"]
+            shown = " ".join(text.split())
+            if k not in PROPORTIONS:  # a rate with its interval in a label or index column
+                tm = _TEXT_RATE.search(text.replace("\u2212", "-"))
+                problem = tm and _interval_problem("rate", shown, tm["p"], tm["lo"], tm["hi"], threshold)
+                if problem:
+                    findings.append(Finding(page, caption, row_names[i], header[j], problem))
+                continue
+            m = _RATE_CELL.match(text.replace("\u2212", "-"))
+            unit = _unit(text, header[j]) if m else None
+            if unit is None:
+                continue
+            interval = (m.group("lo"), m.group("hi")) if m.group("lo") else None
+            if interval is None and j in interval_of:
+                mi = _INTERVAL_CELL.match(r["cells"][interval_of[j]]["text"])
+                interval = (mi.group("lo"), mi.group("hi")) if mi else None
+                if mi:
+                    shown += f" ({' '.join(r['cells'][interval_of[j]]['text'].split())})"
+            problem = None
+            for jn, n, n_text in denominators:
+                xs = _admitted(m.group("p"), n, unit, interval)
+                if _confined(xs, threshold):
+                    problem = f"{k} {shown} of {n_text} implies a count of {_or(xs)}"
+                elif _confined([n - x for x in xs], threshold):
+                    problem = (f"{k} {shown} of {n_text} implies a count of {_or([n - x for x in xs])} "
+                               f"in the complement ({n} - {_or(xs)})")
+                else:
+                    continue
+                problem += f" (denominator: column '{header[jn]}')"
+                break
+            if problem is None and interval and unit == 100:
+                problem = _interval_problem(k, shown, m.group("p"), *interval, threshold)
+            if problem:
+                findings.append(Finding(page, caption, row_names[i], header[j], problem))
     return findings
 
 
-def audit_html(text: str, page: str, threshold: int = 3) -> list[Finding]:
-    """Findings for every ``sa-table`` of an HTML page."""
-    parser = _Tables()
+def audit_html(text: str, page: str, threshold: int = 3, suppressed=None) -> list[Finding]:
+    """Findings for every table, every embedded data object and (with a manifest of suppressed
+    cells, see :func:`read_suppressed`) the text of an HTML page."""
+    parser = _Page()
     parser.feed(text)
     parser.close()
     out: list[Finding] = []
     for t in parser.tables:
         out.extend(audit_table(t, page, threshold))
+    for where, block, is_row in parser.blocks:  # rates with intervals in the text (tables: above)
+        if is_row:
+            continue
+        for sentence in _sentences(block):
+            for tm in _TEXT_RATE.finditer(sentence.replace("\u2212", "-")):
+                problem = _interval_problem("rate", " ".join(tm[0].split()), tm["p"], tm["lo"], tm["hi"], threshold)
+                if problem:
+                    excerpt = sentence if len(sentence) <= 120 else sentence[:117] + "..."
+                    out.append(Finding(page, where, excerpt, "", problem))
+    units = list(parser.blocks)
+    for raw in parser.embedded:
+        found, tables = audit_embedded(raw, page, threshold)
+        out.extend(found)
+        units.extend(_row_units(t) for t in tables)
+    if suppressed is not None:
+        flat = []
+        for u in units:
+            flat.extend(u if isinstance(u, list) else [u])
+        out.extend(audit_text(flat, page, read_suppressed(suppressed)))
+    return out
+
+
+def _row_units(table: dict) -> list[tuple[str, str, bool]]:
+    caption = table["caption"] or "(ohne Überschrift)"
+    return [(caption, " ".join(c["text"] for c in r["cells"]), True) for r in table["rows"]]
+
+
+def _has_number(obj) -> bool:
+    if isinstance(obj, bool):
+        return False
+    if isinstance(obj, (int, float)):
+        return True
+    if isinstance(obj, str):
+        return parse_number(obj) is not None
+    if isinstance(obj, dict):
+        return any(_has_number(v) for v in obj.values())
+    if isinstance(obj, list):
+        return any(_has_number(v) for v in obj)
+    return False
+
+
+def _records_table(caption: str, kinds: dict, rows: list[dict]) -> dict:
+    columns = list(kinds)
+    for r in rows:
+        columns.extend(c for c in r if c not in columns)
+    return {"caption": caption,
+            "header": [{"text": str(c), "kind": kinds.get(c)} for c in columns],
+            "rows": [{"cells": [{"text": _german(r.get(c)), "kind": None} for c in columns], "class": []}
+                     for r in rows]}
+
+
+def audit_embedded(raw: str, page: str, threshold: int = 3) -> tuple[list[Finding], list[dict]]:
+    """Findings for one embedded data object (a JSON script's text or a ``data-sa-values``
+    attribute, see *Embedded data* in the module docstring), and the tables read from it."""
+    where = "(embedded data)"
+    try:
+        data = json.loads(raw) if raw.strip() else None
+    except ValueError as exc:
+        return [Finding(page, where, "", "", f"embedded JSON cannot be read ({exc})")], []
+    if isinstance(data, dict) and data.get("type") == "FeatureCollection" and isinstance(data.get("features"), list):
+        # GeoJSON: the features' properties are the rows, a top-level "kinds" declares them
+        data = {"caption": data.get("caption") or data.get("name"), "kinds": data.get("kinds"),
+                "rows": [(f.get("properties") or {}) if isinstance(f, dict) else f for f in data["features"]]}
+        if not isinstance(data["kinds"], dict) and not _has_number(data["rows"]):
+            return [], []
+    objs = data if isinstance(data, list) and data and all(isinstance(d, dict) and "rows" in d for d in data) \
+        else [data]
+    out, tables = [], []
+    for obj in objs:
+        ok = (isinstance(obj, dict) and isinstance(obj.get("kinds"), dict) and isinstance(obj.get("rows"), list)
+              and all(isinstance(r, dict) for r in obj["rows"]))
+        if not ok:
+            if _has_number(obj):
+                out.append(Finding(page, where, "", "", 'embedded JSON holds numbers but declares no kinds '
+                                                        '(expected {"kinds": {...}, "rows": [{...}, ...]})'))
+            continue
+        t = _records_table(str(obj.get("caption") or where), obj["kinds"], obj["rows"])
+        tables.append(t)
+        out.extend(audit_table(t, page, threshold))
+    return out, tables
+
+
+# --------------------------------------------------------------------------- page text
+def read_suppressed(suppressed) -> list[dict]:
+    """The suppressed cells of a manifest (a CSV path or a DataFrame; format in the module
+    docstring) as dicts with ``name``, ``measure``, ``value`` (float), ``status``.
+
+    >>> import pandas as pd
+    >>> read_suppressed(pd.DataFrame({"name": ["Nord", "Süd"], "measure": ["Einwohner"] * 2,
+    ...                               "value": [2, 40], "status": ["primary", ""]}))
+    [{'name': 'Nord', 'measure': 'Einwohner', 'value': 2.0, 'status': 'primary'}]
+    """
+    if isinstance(suppressed, list):
+        return suppressed
+    if isinstance(suppressed, (str, Path)):
+        with open(suppressed, encoding="utf-8-sig", newline="") as fh:
+            reader = csv.DictReader(fh)
+            records = list(reader)
+            columns = set(reader.fieldnames or [])
+    else:  # a DataFrame
+        columns = {str(c) for c in suppressed.columns}
+        records = suppressed.astype(object).where(suppressed.notna(), None).to_dict("records")
+    missing = [c for c in ("name", "measure", "value", "status") if c not in columns]
+    if missing:
+        raise ValueError(f"manifest of suppressed cells: column(s) {', '.join(missing)} missing "
+                         "(needs name, measure, value, status)")
+    out = []
+    for r in records:
+        status = "" if r["status"] is None else str(r["status"]).strip()
+        if not status or status.casefold() == "nan":
+            continue
+        try:
+            value = float(str(r["value"]).strip())
+        except ValueError:
+            value = parse_number(str(r["value"] or ""))
+        if value is None or math.isnan(value) or not str(r["name"] or "").strip():
+            continue
+        out.append({"name": str(r["name"]).strip(), "measure": str(r["measure"] or ""), "value": value,
+                    "status": status})
+    return out
+
+
+def _sentences(text: str) -> list[str]:
+    out, start = [], 0
+    for m in re.finditer(r"[.!?]\s+(?=[A-ZÄÖÜ])", text):
+        word = re.findall(r"(\w+)$", text[start:m.start()])
+        if word and word[0].casefold() in _ABBREVIATIONS:
+            continue
+        out.append(text[start:m.start() + 1])
+        start = m.end()
+    out.append(text[start:])
+    return [s for s in out if s.strip()]
+
+
+def _keys(value: float) -> set[tuple[Fraction, int]]:
+    if float(value).is_integer():
+        return {(Fraction(int(value)), 0)}
+    keys = set()
+    dec = Decimal(repr(float(value)))
+    for d in range(1, 5):
+        q = Decimal(1).scaleb(-d)
+        for mode in (ROUND_HALF_UP, ROUND_HALF_EVEN):
+            keys.add((Fraction(dec.quantize(q, rounding=mode)), d))
+        keys.add((Fraction(Decimal(f"{value:.{d}f}")), d))
+    return keys
+
+
+def audit_text(units: list[tuple[str, str, bool]], page: str, suppressed: list[dict]) -> list[Finding]:
+    """Findings for text units ``(where, text, is_table_row)``: a suppressed cell's area name and
+    value in one sentence or table row (see *Manifest of suppressed cells*)."""
+    index: dict[tuple[Fraction, int], set[int]] = {}
+    pieces: list[tuple[str, str]] = []
+    for where, text, is_row in units:
+        for s in ([text] if is_row else _sentences(text)):
+            k = len(pieces)
+            pieces.append((where, s))
+            for tok in _TOKEN.findall(s):
+                try:
+                    index.setdefault(_exact(tok), set()).add(k)
+                except (ValueError, ZeroDivisionError, InvalidOperation):
+                    continue
+    out = []
+    for cell in suppressed:
+        hits: set[int] = set()
+        for key in _keys(cell["value"]):
+            hits |= index.get(key, set())
+        if not hits:
+            continue
+        pattern = re.compile(rf"(?<!\w){re.escape(cell['name'])}(?!\w)")
+        for k in sorted(hits):
+            where, s = pieces[k]
+            if pattern.search(s):
+                excerpt = s if len(s) <= 120 else s[:117] + "..."
+                out.append(Finding(page, where, excerpt, cell["measure"],
+                                   f"the {cell['status']} suppressed value {_fmt(cell['value'])} of "
+                                   f"'{cell['name']}' stands beside the area's name"))
     return out
 
 
 # --------------------------------------------------------------------------- downloads
-def _download_value(text) -> float | None:
+def _download_value(text) -> str:
+    """A download cell as German text (machine numbers converted, text kept)."""
     if text is None:
-        return None
+        return ""
     t = str(text).strip()
-    if t in ("", SUPPRESSED, "nan", "None"):
-        return None
+    if t in ("nan", "None"):
+        return ""
     try:
-        return float(t)
+        f = float(t)
     except ValueError:
-        return parse_number(t)
+        return t
+    if math.isnan(f) or math.isinf(f):
+        return ""
+    return _fmt(f) if re.fullmatch(r"[+-]?\d+(\.\d+)?(e[+-]?\d+)?", t, re.IGNORECASE) else t
 
 
-def audit_download(path: Path, page: str, threshold: int = 3) -> list[Finding]:
-    """Findings for a CSV or Excel download: small counts in its count columns."""
+def audit_download(path: Path, page: str, threshold: int = 3, suppressed=None) -> list[Finding]:
+    """Findings for a CSV or Excel download: its columns' kinds come from the sidecar
+    ``<file>.kinds.json`` (module docstring); every sheet is audited as a table."""
     import pandas as pd  # pandas: only for CSV and Excel downloads; the HTML audit runs without it
 
+    path = Path(path)
+    excel = path.suffix.lower() in (".xlsx", ".xls")
     try:
-        if path.suffix.lower() == ".csv":
-            sheets = {"": pd.read_csv(path, sep=None, engine="python", dtype=str, keep_default_na=False)}
-        else:
+        if excel:
             sheets = pd.read_excel(path, sheet_name=None, dtype=str, keep_default_na=False)
+        else:
+            sheets = {"": pd.read_csv(path, sep=None, engine="python", dtype=str, keep_default_na=False)}
     except Exception as exc:  # noqa: BLE001 - an unreadable download is a finding, not a crash
         return [Finding(page, "", "", "", f"cannot be read ({type(exc).__name__}: {exc})")]
-    out = []
+    out: list[Finding] = []
+    sidecar = path.with_name(path.name + ".kinds.json")
+    declared: dict = {}
+    if sidecar.is_file():
+        try:
+            declared = json.loads(sidecar.read_text(encoding="utf-8"))
+            if not isinstance(declared, dict):
+                raise ValueError("not a JSON object")  # noqa: TRY004 - reported like bad JSON
+        except ValueError as exc:
+            out.append(Finding(page, sidecar.name, "", "", f"declaration of kinds cannot be read ({exc})"))
+            declared = {}
+    units = []
     for sheet, df in sheets.items():
         caption = sheet or path.name
-        cols = [c for c in df.columns if str(c).strip().casefold() in DOWNLOAD_COUNT_COLUMNS]
-        kind = next((c for c in df.columns if str(c).strip().casefold() == "kind"), None)
-        for n, (_, row) in enumerate(df.iterrows(), start=2):  # row 1 is the header
-            if kind is not None and str(row[kind]).strip().casefold() != "count":
-                continue
-            for c in cols:
-                v = _download_value(row[c])
-                if v is not None and 0 < v < threshold:
-                    out.append(Finding(page, caption, f"Zeile {n}", str(c),
-                                       f"count {_fmt(v)} below the threshold {threshold}"))
+        kinds = declared.get(sheet, {}) if excel else declared
+        if not isinstance(kinds, dict):
+            kinds = {}
+        columns = [str(c) for c in df.columns]
+        t = {"caption": caption,
+             "header": [{"text": c, "kind": kinds.get(c)} for c in columns],
+             "rows": [{"cells": [{"text": _download_value(v), "kind": None} for v in row], "class": []}
+                      for row in df.itertuples(index=False)],
+             "labels": [f"Zeile {n}" for n in range(2, len(df) + 2)]}
+        out.extend(audit_table(t, page, threshold))
+        units.extend(_row_units(t))
+    if suppressed is not None:
+        out.extend(audit_text(units, page, read_suppressed(suppressed)))
     return out
 
 
-def audit_site(site: str | Path, threshold: int = 3) -> list[Finding]:
-    """Findings for every HTML page and every CSV/Excel download under ``site``."""
+def audit_site(site: str | Path, threshold: int = 3, suppressed=None) -> list[Finding]:
+    """Findings for every HTML page and every CSV/Excel download under ``site``.
+
+    ``suppressed``: the manifest of suppressed cells (a CSV path or a DataFrame, see the module
+    docstring); without it the text of the pages is not compared with suppressed values.
+    """
     site = Path(site).resolve()  # the published _build/html is a symlink
     if not site.is_dir():
         raise FileNotFoundError(f"{site}: no such site folder")
     out: list[Finding] = []
+    cells = None
+    if suppressed is not None:
+        if isinstance(suppressed, (str, Path)):
+            manifest = Path(suppressed).resolve()
+            if manifest.is_relative_to(site):
+                out.append(Finding(manifest.relative_to(site).as_posix(), "", "", "",
+                                   "the manifest of suppressed cells lies inside the published site"))
+        cells = read_suppressed(suppressed)
     for path in sorted(site.rglob("*")):
         if not path.is_file() or "_sources" in path.relative_to(site).parts:
             continue
         rel = path.relative_to(site).as_posix()
         suffix = path.suffix.lower()
         if suffix == ".html":
-            out.extend(audit_html(path.read_text(encoding="utf-8", errors="replace"), rel, threshold))
-        elif suffix in (".csv", ".xlsx", ".xls"):
-            out.extend(audit_download(path, rel, threshold))
+            out.extend(audit_html(path.read_text(encoding="utf-8", errors="replace"), rel, threshold, cells))
+        elif suffix in (".csv", ".tsv", ".xlsx", ".xls"):
+            out.extend(audit_download(path, rel, threshold, cells))
+        elif suffix in (".json", ".geojson") and not path.name.endswith(".kinds.json"):  # chart and map data
+            found, tables = audit_embedded(path.read_text(encoding="utf-8", errors="replace"), rel, threshold)
+            out.extend(found)
+            if cells is not None:
+                out.extend(audit_text([u for t in tables for u in _row_units(t)], rel, cells))
     return out

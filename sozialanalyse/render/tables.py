@@ -8,7 +8,11 @@ import pandas as pd
 
 from ..model import names as _names
 
-__all__ = ["setup", "table", "text", "note", "md_escape"]
+__all__ = ["KINDS", "md_escape", "note", "setup", "table", "text"]
+
+#: What a table column holds, for the disclosure audit (:mod:`sozialanalyse.build.audit`, which
+#: keeps the same tuple): see :func:`table`.
+KINDS = ("count", "total", "rate", "share", "interval", "index", "text")
 
 
 def setup() -> None:
@@ -46,7 +50,7 @@ def setup() -> None:
 def table(df: pd.DataFrame, caption: str | None = None, footnotes: list[str] | None = None,
           align_right: list[str] | None = None, group: str | None = None,
           links: dict[str, list[str | None]] | None = None, row_ids: list[str] | None = None,
-          kinds: dict[str, str] | None = None, header_links: dict[str, str] | None = None):
+          kinds: dict[str, str | list[str]] | None = None, header_links: dict[str, str] | None = None):
     """An HTML table with every cell escaped (area names come from data files: never markup) and
     without bidirectional control characters (:mod:`sozialanalyse.model.names`: never reordered).
 
@@ -54,8 +58,30 @@ def table(df: pd.DataFrame, caption: str | None = None, footnotes: list[str] | N
     ``group``, that column is not shown as a column: a header row spanning the table opens each
     run of equal values instead. ``links`` maps a column to one link target per row (cell text
     becomes a link); ``row_ids`` gives each row an HTML id (an anchor other pages link to).
-    ``kinds`` marks columns as ``count``, ``total`` (a count that sums the row's counts), ``rate``
-    or ``text`` (attribute ``data-sa-kind``), for the disclosure audit (:mod:`sozialanalyse.build.audit`).
+    ``kinds`` declares what each column holds (attribute ``data-sa-kind`` on its header and
+    cells), for the disclosure audit (:mod:`sozialanalyse.build.audit`), which fails closed: a
+    column holding a number in any cell without a declared kind stops the publish. The kinds
+    (:data:`KINDS`; another value is written as given and reported by the audit):
+
+    * ``count``: persons, cases, households (the audit checks small values and whether a
+      suppressed ``.`` follows from totals); ``total``: a count that is the sum of the row's
+      ``count`` columns (a row named *Insgesamt*/*Zusammen*/*Summe*/*Gesamt* is the sum of its rows);
+    * ``rate`` / ``share``: rates and shares, written with their unit (``12,5 %`` or a header
+      with ``%``, ``‰``, ``je 1.000``, ``je 100.000``), optionally with their interval in the cell
+      (``1,3 % (0,2 – 6,9 %)``); the audit checks them against every ``count``/``total`` cell of
+      the same row for the counts they imply; ``interval``: a column of intervals
+      (``0,2 – 6,9 %``) belonging to the nearest ``rate``/``share`` column to its left;
+    * ``index``: index values, z values, ratios, any other derived number;
+    * ``text``: labels, also with digits: area keys (``03499016``), years, age groups, hashes.
+
+    A column whose rows hold different things (a key-figure table's value column: Einwohner,
+    then rates) takes a list of kinds, one per row (``{"Nord": ["count", "rate", "index"]}``);
+    an ``interval`` column then belongs to it when it is the nearest such column to its left.
+
+    **The first shown column is ``text`` by default** (it labels the rows: *Gebiet*, *Jahr*,
+    *Merkmal*); give it another kind in ``kinds`` if it holds data. Every other column holding
+    numbers must be named in ``kinds``. Keys of ``kinds`` that are not columns (e.g. the ``group``
+    column) are ignored.
     ``header_links`` maps a column to a link target for its header (e.g. the indicator's entry
     in the Indikatorenkatalog).
 
@@ -66,6 +92,8 @@ def table(df: pd.DataFrame, caption: str | None = None, footnotes: list[str] | N
     True
     >>> "\\u202e" in table(pd.DataFrame({"Gebiet": ["Nord\\u202eTSO"]}), caption="\\u202e").data
     False
+    >>> '<th data-sa-kind="text">Jahr</th>' in table(pd.DataFrame({"Jahr": ["2024"]})).data
+    True
     """
     from IPython.display import (
         HTML,  # IPython: only inside a notebook kernel; importing the pages must not need it
@@ -80,7 +108,17 @@ def table(df: pd.DataFrame, caption: str | None = None, footnotes: list[str] | N
     if caption:
         parts.append(f"<caption>{_escape(caption)}</caption>")
     num_cls = ' class="num"'
-    kind = {c: f' data-sa-kind="{html.escape(k, quote=True)}"' for c, k in (kinds or {}).items()}
+    declared = {df.columns[0]: "text"} if len(df.columns) else {}
+    declared.update({c: k for c, k in (kinds or {}).items() if c in df.columns})
+    for c, k in declared.items():
+        if not isinstance(k, str) and len(k) != len(df):
+            raise ValueError(f"table {caption!r}: kinds[{c!r}] gives {len(k)} kinds for {len(df)} rows")
+
+    def attr(k) -> str:  # an unknown kind is written as given: the audit reports it
+        return f' data-sa-kind="{html.escape(str(k), quote=True)}"' if k else ""
+
+    kind = {c: attr(k) for c, k in declared.items() if isinstance(k, str)}
+    row_kind = {c: [attr(x) for x in k] for c, k in declared.items() if not isinstance(k, str)}
     def head(c) -> str:
         text = _escape(c)
         href = (header_links or {}).get(c)
@@ -100,7 +138,7 @@ def table(df: pd.DataFrame, caption: str | None = None, footnotes: list[str] | N
             href = links[c][i] if links and c in links else None
             if href:
                 content = f'<a href="{html.escape(href, quote=True)}">{content}</a>'
-            cells.append(f"<td{cls}{kind.get(c, '')}>{content}</td>")
+            cells.append(f"<td{cls}{row_kind[c][i] if c in row_kind else kind.get(c, '')}>{content}</td>")
         rid = f' id="{html.escape(row_ids[i], quote=True)}"' if row_ids else ""
         parts.append(f"<tr{rid}>" + "".join(cells) + "</tr>")
     parts.append("</tbody></table>")
