@@ -314,9 +314,20 @@ def _registered(district, cat: dict, domain: dict):
     complement: dict[str, str] = {}
     variables = set(domain)
 
+    def fits(spec) -> bool:  # every filter value is in the data (else compute() refuses the spec)
+        for _, s in _terms(spec):
+            dom = domain[s["variable"]]
+            if s.get("age") is not None and not dom["age_group"] - {indicators._TOTAL, ""}:
+                return False
+            for d in ("sex", "nationality", "type"):
+                want = s.get(d)
+                if want is not None and not {str(v) for v in (want if isinstance(want, list | tuple) else [want])} <= dom[d]:
+                    return False
+        return True
+
     def add(spec, years="all", pool=1, levels=()) -> str | None:
         need = {s["variable"] for _, s in _terms(spec)}
-        if not need <= variables:
+        if not need <= variables or not fits(spec):
             return None
         c = cell_of(spec, domain)
         specs.setdefault(c, spec)
