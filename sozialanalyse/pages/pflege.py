@@ -14,6 +14,28 @@ Methods (stated on the page as well):
 * **Distance to a Pflegestützpunkt**: straight-line distance from the representative point of
   each base area to the nearest Pflegestützpunkt, weighted with the area's population aged 80+
   (:func:`sozialanalyse.stats.access.facility_distance`).
+
+Disclosure control (issue #14): every count printed or drawn here, and every share, rate and
+interval, comes from the protected layer (:mod:`sozialanalyse.protected.layer`; the counts are
+registered in :mod:`sozialanalyse.protected.measures`): care by type, the Pflegequote and the
+share cared for at home per municipality, care by age band (Kreis), the people aged 80+, the
+observed recipients per year. A suppressed value is ``.`` in tables (with the layer's footnote),
+"gesperrt" in text, not drawn in figures. Statistics a model computes from counts follow their
+inputs:
+
+* **Care projection**: the base-year recipients printed are the layer's published counts. The
+  projected values (2030, the end year, the range of the scenarios, the change) are model
+  results, rounded, not counts of real people, and are published as such, except for a
+  municipality whose base-year care counts (total or any care type) are suppressed: its
+  projection scales exactly those counts, so none of its care figures is shown (the layer
+  suppresses at least two municipalities together, so the Kreis total minus the others gives
+  only their sum).
+* **Distance to a Pflegestützpunkt**: the mean is weighted with the 80+ population of the base
+  areas; with the area's total and the distances (public geometry) it would give a suppressed
+  base-area count back, so it is computed from the published weights and not shown for an
+  area with a suppressed weight (nor for the Kreis when any municipality's mean is withheld).
+  The number of Pflegestützpunkte and the largest distance count no people (facilities and
+  geometry are public).
 """
 from __future__ import annotations
 
@@ -23,13 +45,15 @@ import pandas as pd
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from ..model.areas import age_groups_between, base_areas
+from ..model.areas import AGE_GROUPS, age_groups_between, base_areas
+from ..model.config import SYMBOL
+from ..protected import layer as protected_layer
+from ..protected.measures import CARE_AGE_BANDS
 from ..render import figures, fmt
 from ..render.figures import finish, style
 from ..render.tables import md_escape, table, text
-from ..stats import indicators
 from ..stats.access import base_area_distances, facility_distance
-from ..stats.aggregate import area_names, level_ids, report_year, sum_counts, wide_sum
+from ..stats.aggregate import area_names, level_ids, level_of, report_year
 from ..stats.care import TREND_CAP, care_projection
 from ..stats.health import wilson_ci
 from ..stats.projection import CARE_TYPE_LABELS
@@ -59,62 +83,120 @@ SCENARIO_SHORT = {"status_quo": "Status quo", "compression": "Kompression", "tre
 # ---------------------------------------------------------------------------------------------
 
 
+CARE = {"variable": "pflegebeduerftige"}
+OLD = {"variable": "einwohner", "age": [80, None]}
+TYPES = ("pflegegeld", "ambulant", "stationaer")
+
+
+def _care_of(t: str) -> dict:
+    return {"variable": "pflegebeduerftige", "type": [t]}
+
+
+def _published(district, spec: dict, area_ids, year: int) -> pd.DataFrame:
+    """The layer's published ``value`` and ``status`` of a registered count, indexed by area_id
+    (NaN with status "": incomplete inputs; NaN with a status: suppressed)."""
+    r = protected_layer.of(district).counts(spec, area_ids=[str(a) for a in area_ids], years=[year])
+    return r.set_index("area_id")[["value", "status"]].reindex([str(a) for a in area_ids])
+
+
+def _shown(v, status, decimals: int = 0, absent: str = fmt.MISSING) -> str:
+    """A published count as table text: ``.`` where suppressed, ``absent`` where missing."""
+    if isinstance(status, str) and status:
+        return SYMBOL
+    return absent if pd.isna(v) else fmt.num(v, decimals)
+
+
 def care_intro(district, year: int | None = None):
-    """A German paragraph: care recipients by type, share cared for at home, Pflegequote."""
+    """A German paragraph: care recipients by type, share cared for at home, Pflegequote (the
+    published values of the protected layer; "gesperrt" where suppressed)."""
     year = report_year(district, year)
-    c = sum_counts(district, "pflegebeduerftige", "kreis", [year], by=["type"]).set_index("type")["value"]
-    # skipna=False: absent rows (NaN, _sum) make the total missing, never a smaller sum or a 0
-    pop = float(sum_counts(district, "einwohner", "kreis", [year])["value"].sum(skipna=False))
-    total = float(c.sum(skipna=False)) if len(c) else float("nan")
-    if not np.isfinite(total) or total <= 0:
-        why = "Eingangsdaten unvollständig" if not np.isfinite(total) else "keine Pflegebedürftigen in den Daten"
+    kreis = str(district.kreis["area_id"])
+    L = protected_layer.of(district)
+    total = _published(district, CARE, [kreis], year).iloc[0]
+    if pd.isna(total["value"]) or total["value"] <= 0:
+        why = ("gesperrt (Geheimhaltung)" if total["status"] else
+               "Eingangsdaten unvollständig" if pd.isna(total["value"]) else "keine Pflegebedürftigen in den Daten")
         return text(f"Die Zahl der Pflegebedürftigen am 15.12.{year} im {md_escape(district.name)} "
                     f"{fmt.ABSENT} ({why}; sie wird nicht aus unvollständigen Daten berechnet).")
-    home = float(c.get("pflegegeld", 0) + c.get("ambulant", 0))
-    share = (f"das sind {fmt.pct(100 * total / pop)} der Bevölkerung" if np.isfinite(pop) and pop > 0
-             else f"(Anteil an der Bevölkerung: {fmt.ABSENT}, Eingangsdaten unvollständig)")
-    parts = [(f"Am 15.12.{year} waren im {md_escape(district.name)} **{fmt.num(total)}** Menschen "
-             f"pflegebedürftig nach SGB XI{',' if np.isfinite(pop) and pop > 0 else ''} {share}. "
-             f"**{fmt.pct(100 * home / total)}** von ihnen werden zu Hause versorgt: ")]
-    parts.append(", ".join(f"{fmt.num(c.get(t, 0))} {lab_}" for t, lab_ in (
+    res = L.indicators(["pflegequote", "anteil_haeusliche_pflege"], level="kreis", years=[year])
+    res = res.assign(indicator=res["indicator"].astype(str)).set_index("indicator")
+    quote = res.loc["pflegequote"] if "pflegequote" in res.index else None
+    home = res.loc["anteil_haeusliche_pflege"] if "anteil_haeusliche_pflege" in res.index else None
+    has_quote = quote is not None and pd.notna(quote["value"])
+    if has_quote:
+        share = f"das sind {fmt.pct(quote['value'])} der Bevölkerung"
+    elif quote is not None and quote["status"]:
+        share = "(Anteil an der Bevölkerung: gesperrt)"
+    else:
+        share = f"(Anteil an der Bevölkerung: {fmt.ABSENT}, Eingangsdaten unvollständig)"
+    parts = [(f"Am 15.12.{year} waren im {md_escape(district.name)} **{fmt.num(total['value'])}** Menschen "
+              f"pflegebedürftig nach SGB XI{',' if has_quote else ''} {share}. ")]
+    if home is not None and pd.notna(home["value"]):
+        parts.append(f"**{fmt.pct(home['value'])}** von ihnen werden zu Hause versorgt: ")
+    else:
+        parts.append("Der Anteil der zu Hause Versorgten ist gesperrt: ")
+
+    def count(t):
+        c = _published(district, _care_of(t), [kreis], year).iloc[0]
+        return "gesperrt" if c["status"] else (fmt.ABSENT if pd.isna(c["value"]) else fmt.num(c["value"]))
+
+    parts.append(", ".join(f"{count(t)} {lab_}" for t, lab_ in (
         ("pflegegeld", "allein durch Angehörige (nur Pflegegeld)"),
         ("ambulant", "mit einem ambulanten Pflegedienst"))) + "; ")
-    parts.append(f"{fmt.num(c.get('stationaer', 0))} leben in einem Pflegeheim ({CARE_TYPE_LABELS['stationaer']}).")
+    parts.append(f"{count('stationaer')} leben in einem Pflegeheim ({CARE_TYPE_LABELS['stationaer']}).")
     return text("".join(parts))
 
 
+def _band_label(band) -> str:
+    lo, hi = band
+    return "unter 60" if lo == 0 else (f"{lo}+" if hi is None else f"{lo}-{hi}")
+
+
 def care_by_age(district, year: int | None = None):
-    """Figure: care recipients by age band and type (left) and the Pflegequote by age and sex."""
+    """Figure: care recipients by age band and type (left) and the Pflegequote by age and sex
+    with 95-%-Wilson intervals (right), Kreis; from the published counts of the protected layer
+    (a suppressed band is not drawn and marked "gesperrt")."""
     year = report_year(district, year)
-    c = sum_counts(district, "pflegebeduerftige", "kreis", [year], by=["age_group", "sex", "type"])
-    pop = sum_counts(district, "einwohner", "kreis", [year], by=["age_group", "sex"])
-    bands = ["unter 60", *age_groups_between(60)]
-    young = set(age_groups_between(0, 59))
-    c["band"] = np.where(c["age_group"].isin(young), "unter 60", c["age_group"])
-    pop["band"] = np.where(pop["age_group"].isin(young), "unter 60", pop["age_group"])
-    wide = wide_sum(c, "band", "type").reindex(bands)
+    kreis = str(district.kreis["area_id"])
+    bands = [_band_label(b) for b in CARE_AGE_BANDS]
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 3.8))
-    left = np.zeros(len(bands))
     x = np.arange(len(bands))
-    for t in ("pflegegeld", "ambulant", "stationaer"):
-        v = wide.get(t, pd.Series(0.0, index=wide.index)).to_numpy()
+    by_type = {t: np.array([_published(district, {"variable": "pflegebeduerftige", "age": band, "type": [t]},
+                                       [kreis], year)["value"].iloc[0] for band in CARE_AGE_BANDS], dtype=float)
+               for t in TYPES}
+    # a band with a suppressed (or missing) type is not stacked at all: a shorter stack would
+    # misstate it, and its top would be the band total minus the hidden part
+    whole = np.all([np.isfinite(v) for v in by_type.values()], axis=0)
+    left = np.zeros(len(bands))
+    for t in TYPES:
+        v = np.where(whole, by_type[t], np.nan)
         ax1.bar(x, v, bottom=left, color=CARE_COLORS[t], label=CARE_TYPE_LABELS[t][:1].upper() + CARE_TYPE_LABELS[t][1:]
                 if t != "pflegegeld" else "Pflegegeld (nur Angehörige)")
-        left += v
+        left += np.nan_to_num(v)
+    for i in np.flatnonzero(~whole):
+        ax1.text(x[i], 0, "gesperrt", rotation=90, ha="center", va="bottom", fontsize=7, color="#555555")
     ax1.set_xticks(x, [b.replace("90+", "90 +") for b in bands], rotation=45, ha="right")
     ax1.yaxis.set_major_formatter(fmt.axis_formatter())
     ax1.set_xlabel("Altersgruppe (Jahre)")
     ax1.set_ylabel("Pflegebedürftige")
     ax1.set_title(f"Pflegebedürftige nach Alter und Versorgungsart, {year}", fontsize=10)
-    ax1.legend(frameon=False, fontsize=8)
+    handles, labels = ax1.get_legend_handles_labels()
+    if not whole.all():
+        handles.append(Patch(facecolor="white", edgecolor="#999999", hatch="///"))
+        labels.append("keine Angabe / gesperrt")
+    ax1.legend(handles, labels, frameon=False, fontsize=8)
     style(ax1, "y")
-    cs = c.groupby(["band", "sex"])["value"].agg(lambda v: v.sum(skipna=False))
-    ps = pop.groupby(["band", "sex"])["value"].agg(lambda v: v.sum(skipna=False))
     for sex in ("w", "m"):
-        num = cs.xs(sex, level="sex").reindex(bands)
-        den = ps.xs(sex, level="sex").reindex(bands)
-        lo, hi = wilson_ci(num.to_numpy(), den.to_numpy())
-        ax2.plot(x, 100 * num / den, marker="o", markersize=3, color=figures.PALETTE[sex], label=figures.SEX_LABELS[sex])
+        num = np.array([_published(district, {"variable": "pflegebeduerftige", "age": band, "sex": [sex]},
+                                   [kreis], year)["value"].iloc[0] for band in CARE_AGE_BANDS], dtype=float)
+        den = np.array([_published(district, {"variable": "einwohner", "age": band, "sex": [sex]},
+                                   [kreis], year)["value"].iloc[0] for band in CARE_AGE_BANDS], dtype=float)
+        ok = np.isfinite(num) & np.isfinite(den) & (den > 0)
+        rate = np.where(ok, num / np.where(ok, den, 1), np.nan)
+        lo, hi = np.full(len(x), np.nan), np.full(len(x), np.nan)
+        if ok.any():
+            lo[ok], hi[ok] = wilson_ci(num[ok], den[ok])
+        ax2.plot(x, 100 * rate, marker="o", markersize=3, color=figures.PALETTE[sex], label=figures.SEX_LABELS[sex])
         ax2.fill_between(x, 100 * lo, 100 * hi, color=figures.PALETTE[sex], alpha=0.15, linewidth=0)
     ax2.set_xticks(x, bands, rotation=45, ha="right")
     ax2.yaxis.set_major_formatter(fmt.axis_formatter(0, "%"))
@@ -127,38 +209,43 @@ def care_by_age(district, year: int | None = None):
 
 
 def care_table(district, year: int | None = None):
-    """Table: care recipients by type, share at home and Pflegequote per municipality and Kreis."""
+    """Table: care recipients by type, share at home and Pflegequote per municipality and Kreis,
+    the published values of the protected layer (``.`` where suppressed)."""
     year = report_year(district, year)
-    ids = level_ids(district, "gemeindeverband") + [district.kreis["area_id"]]
-    c = pd.concat([sum_counts(district, "pflegebeduerftige", lv, [year], by=["type"]) for lv in ("gemeindeverband", "kreis")])
-    wide = wide_sum(c, "area_id", "type")
-    res = indicators.compute(district, ["pflegequote", "pflegequote_80plus", "anteil_haeusliche_pflege"],
-                             level=["gemeindeverband", "kreis"], years=[year])
+    ids = [str(a) for a in [*level_ids(district, "gemeindeverband"), district.kreis["area_id"]]]
+    L = protected_layer.of(district)
+    res = L.indicators(["pflegequote", "pflegequote_80plus", "anteil_haeusliche_pflege"],
+                       level=["gemeindeverband", "kreis"], years=[year])
     res["area_id"] = res["area_id"].astype(str)
     res["indicator"] = res["indicator"].astype(str)
-    val = res.set_index(["area_id", "indicator"])
+    val = res.drop_duplicates(["area_id", "indicator"]).set_index(["area_id", "indicator"])
+    total = _published(district, CARE, ids, year)
+    by_type = {t: _published(district, _care_of(t), ids, year) for t in TYPES}
     names = area_names(district)
     rows = []
+    suppressed = False
     for a in ids:
-        w = wide.loc[a] if a in wide.index else pd.Series(dtype=float)
         def cell(i, a=a):
-            return fmt.pct(val.loc[(a, i), "value"]) if (a, i) in val.index else fmt.MISSING
-        rows.append({
-            "Gebiet": names[a],
-            "Pflegebedürftige": fmt.num(w.sum(skipna=False) if len(w) else float("nan")),
-            "nur Pflegegeld": fmt.num(w.get("pflegegeld", 0)),
-            "ambulant": fmt.num(w.get("ambulant", 0)),
-            "stationär": fmt.num(w.get("stationaer", 0)),
-            "häusliche Pflege": cell("anteil_haeusliche_pflege"),
-            "Pflegequote": cell("pflegequote"),
-            "Pflegequote ab 80": cell("pflegequote_80plus"),
-        })
+            if (a, i) not in val.index:
+                return fmt.MISSING
+            r = val.loc[(a, i)]
+            return SYMBOL if r["status"] else fmt.pct(r["value"])
+        row = {"Gebiet": names[a], "Pflegebedürftige": _shown(*total.loc[a])}
+        row.update({lab: _shown(*by_type[t].loc[a]) for t, lab in (
+            ("pflegegeld", "nur Pflegegeld"), ("ambulant", "ambulant"), ("stationaer", "stationär"))})
+        row.update({"häusliche Pflege": cell("anteil_haeusliche_pflege"), "Pflegequote": cell("pflegequote"),
+                    "Pflegequote ab 80": cell("pflegequote_80plus")})
+        suppressed |= SYMBOL in row.values()
+        rows.append(row)
     df = pd.DataFrame(rows)
+    kinds = {"Gebiet": "text", "Pflegebedürftige": "total", "nur Pflegegeld": "count", "ambulant": "count",
+             "stationär": "count", "häusliche Pflege": "share", "Pflegequote": "rate", "Pflegequote ab 80": "rate"}
     return table(df, caption=f"Pflegebedürftige nach Versorgungsart, 15.12.{year}",
                  footnotes=[("Häusliche Pflege: Pflegegeld (Versorgung allein durch Angehörige) oder ambulanter "
-                            "Pflegedienst. Pflegequote: Pflegebedürftige je 100 Einwohner (ab 80: je 100 Einwohner "
-                            "ab 80 Jahren). In Klammern: 95-%-Intervall nach Wilson.")],
-                 align_right=[col for col in df.columns if col != "Gebiet"])
+                            "Pflegedienst, je 100 Pflegebedürftige. Pflegequote: Pflegebedürftige je 100 Einwohner "
+                            "(ab 80: je 100 Einwohner ab 80 Jahren).")]
+                 + ([L.settings.footnote_line] if suppressed else []),
+                 align_right=[col for col in df.columns if col != "Gebiet"], kinds=kinds)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -174,6 +261,44 @@ def _care_totals(p: dict) -> pd.DataFrame:
     # skipna=False: a municipality with unknown care need (p["care_absent"]) stays NaN, not 0
     return c.groupby(["area_id", "name", "year"], as_index=False)[cols].agg(lambda v: v.sum(skipna=False)).assign(
         lower=lambda t: t[cols].min(axis=1), upper=lambda t: t[cols].max(axis=1))
+
+
+def _hidden(district, p: dict, population_only: bool = False) -> list[str]:
+    """Municipalities whose projection is withheld: a base-year count it scales (care recipients
+    in total or of a type, inhabitants of a five-year band and sex) is suppressed in the layer;
+    ``population_only``: of the population projection (the inhabitants only)."""
+    L = protected_layer.of(district)
+    ids = [str(a) for a in level_ids(district, "gemeindeverband")]
+    specs = [] if population_only else [CARE, *(_care_of(t) for t in TYPES)]
+    specs += [{"variable": "einwohner", "age": [lo, hi], "sex": [sx]}
+              for lo, hi in (_age_band(b) for b in AGE_GROUPS) for sx in ("m", "w")]
+    hidden = set()
+    for spec in specs:
+        st = L.status(spec, ids, p["year"])
+        hidden |= {a for a, v in st.items() if v}
+    return [a for a in ids if a in hidden]
+
+
+def _age_band(label: str) -> tuple[int, int | None]:
+    lo, _, hi = label.replace("+", "-").partition("-")
+    return int(lo), (int(hi) if hi else None)
+
+
+def _observed(district, p: dict, spec: dict = CARE) -> pd.DataFrame:
+    """Observed counts per municipality and "Insgesamt" and year (``area_id, year, value, status``)
+    as the layer publishes them; "Insgesamt" is the Kreis, or, when municipalities are not
+    projected, the sum over the projected ones (NaN if any of them is suppressed or missing:
+    never a sum that gives a hidden part back)."""
+    L = protected_layer.of(district)
+    m = L.counts(spec, level="gemeindeverband")[["area_id", "year", "value", "status"]]
+    without = set(p.get("absent", [])) | set(p.get("care_absent", []) if spec is CARE else [])
+    if without:
+        k = (m[~m["area_id"].isin(without)].groupby("year", as_index=False)
+             .agg(value=("value", lambda v: v.sum(skipna=False)), status=("status", lambda v: next((x for x in v if x), ""))))
+    else:
+        k = L.counts(spec, level="kreis")[["year", "value", "status"]]
+    out = pd.concat([m, k.assign(area_id="Insgesamt")[m.columns]], ignore_index=True)
+    return out[~out["area_id"].isin(p.get("absent", []))]
 
 
 def care_projection_method(district, year: int | None = None, end_year: int = 2040):
@@ -227,7 +352,7 @@ def care_projection_kreis(district, year: int | None = None, end_year: int = 204
     p = care_projection(district, year, end_year)
     t = _care_totals(p)
     k = t[t["area_id"] == "Insgesamt"].sort_values("year")
-    h = p["history"]
+    h = _observed(district, p)
     h = h[h["area_id"] == "Insgesamt"].sort_values("year")
     fig, ax = plt.subplots(figsize=(8, 4))
     ax.plot(h["year"], h["value"], color="#333333", marker="o", markersize=3, label="Pflegebedürftige (Statistik)")
@@ -255,7 +380,8 @@ def care_projection_municipalities(district, year: int | None = None, end_year: 
     """Figure: small multiples per municipality, care recipients observed and projected (band)."""
     p = care_projection(district, year, end_year)
     t = _care_totals(p)
-    h = p["history"]
+    h = _observed(district, p)
+    hidden = _hidden(district, p)
     ids = level_ids(district, "gemeindeverband")
     names = area_names(district)
     ncol = 4
@@ -265,11 +391,12 @@ def care_projection_municipalities(district, year: int | None = None, end_year: 
         k = t[t["area_id"] == a].sort_values("year")
         hh = h[h["area_id"] == a].sort_values("year")
         # population incomplete, or population projected but the care need unknown: "fehlt", no line
-        what = ("Einwohnerzahlen" if a in p.get("absent", []) else
-                "Pflegebedürftige" if a in p.get("care_absent", []) else None)
+        what = ("fehlt\n(Einwohnerzahlen\nunvollständig)" if a in p.get("absent", []) else
+                "fehlt\n(Pflegebedürftige\nunvollständig)" if a in p.get("care_absent", []) else
+                "gesperrt\n(Geheimhaltung)" if a in hidden else None)
         if what:
             ax.set_title(names[a], fontsize=8.5)
-            ax.text(0.5, 0.5, f"fehlt\n({what}\nunvollständig)", transform=ax.transAxes, ha="center",
+            ax.text(0.5, 0.5, what, transform=ax.transAxes, ha="center",
                     va="center", fontsize=8, color="#555555")
             ax.set_xticks([])
             ax.set_yticks([])
@@ -291,47 +418,80 @@ def care_projection_municipalities(district, year: int | None = None, end_year: 
 
 
 def care_projection_table(district, year: int | None = None, end_year: int = 2040):
-    """Table: people aged 80+ and care recipients today, 2030 and ``end_year`` per municipality."""
+    """Table: people aged 80+ and care recipients today, 2030 and ``end_year`` per municipality.
+
+    The base-year counts are the layer's published ones; the projected values are rounded model
+    results; a municipality with a suppressed base-year count shows ``.`` (see the module
+    docstring)."""
     p = care_projection(district, year, end_year)
     t = _care_totals(p).set_index(["area_id", "year"])
     pop = p["population"]
     old = pop[pop["age_group"].isin(age_groups_between(80))].groupby(["area_id", "year"])["population"].sum()
     y0, ye = p["year"], p["end_year"]
     mid = 2030 if y0 < 2030 < ye else (y0 + ye) // 2
+    obs = _observed(district, p)
+    obs = obs[obs["year"] == y0].set_index("area_id")
+    obs80 = _observed(district, p, OLD)
+    obs80 = obs80[obs80["year"] == y0].set_index("area_id")
+    hidden = _hidden(district, p)
+    hidden_pop = _hidden(district, p, population_only=True)
     names = area_names(district)
     rows = []
     absent = p.get("absent", [])
     care_absent = p.get("care_absent", [])
+    col_old, col_now = f"Einwohner ab 80, {y0} → {ye}", f"Pflegebedürftige {y0}"
+    col_mid, col_end, col_range, col_change = f"{mid}", f"{ye}", f"{ye}, Spannweite", f"Veränderung bis {ye}"
+
+    def old_text(a):
+        o = obs80.loc[a] if a in obs80.index else None
+        if o is None:
+            return fmt.MISSING
+        return f"{_shown(o['value'], o['status'])} → {SYMBOL if a in hidden_pop or o['status'] else fmt.num(old.loc[(a, ye)])}"
+
     for a in [*level_ids(district, "gemeindeverband"), "Insgesamt"]:
         if a in absent:
             gone = f"{fmt.ABSENT} ²"
-            rows.append({"Gebiet": names[a], f"Einwohner ab 80, {y0} → {ye}": gone, f"Pflegebedürftige {y0}": gone,
-                         f"{mid}": gone, f"{ye}": gone, f"{ye}, Spannweite": gone, f"Veränderung bis {ye}": gone})
+            rows.append({"Gebiet": names[a], col_old: gone, col_now: gone,
+                         col_mid: gone, col_end: gone, col_range: gone, col_change: gone})
             continue
         if a in care_absent:  # population projected, care need unknown: "fehlt", never 0
             gone = f"{fmt.ABSENT} ²"
-            rows.append({"Gebiet": names[a],
-                         f"Einwohner ab 80, {y0} → {ye}": f"{fmt.num(old.loc[(a, y0)])} → {fmt.num(old.loc[(a, ye)])}",
-                         f"Pflegebedürftige {y0}": gone, f"{mid}": gone, f"{ye}": gone, f"{ye}, Spannweite": gone,
-                         f"Veränderung bis {ye}": gone})
+            rows.append({"Gebiet": names[a], col_old: old_text(a),
+                         col_now: gone, col_mid: gone, col_end: gone, col_range: gone, col_change: gone})
             continue
-        now = t.loc[(a, y0), "status_quo"]
+        label = names.get(a, district.name) + (" ³" if a == "Insgesamt" and (absent or care_absent) else "")
+        now = obs.loc[a] if a in obs.index else None
+        if a in hidden or now is None or now["status"] or pd.isna(now["value"]):
+            # a suppressed base-year count (or one the projection scales): the published base
+            # year only, no projected figure
+            gone = SYMBOL if a in hidden or (now is not None and now["status"]) else fmt.MISSING
+            rows.append({"Gebiet": label, col_old: old_text(a),
+                         col_now: fmt.MISSING if now is None else _shown(now["value"], now["status"]),
+                         col_mid: gone, col_end: gone, col_range: gone, col_change: gone})
+            continue
         end = t.loc[(a, ye)]
         rows.append({
-            "Gebiet": names.get(a, district.name) + (" ³" if a == "Insgesamt" and (absent or care_absent) else ""),
-            f"Einwohner ab 80, {y0} → {ye}": f"{fmt.num(old.loc[(a, y0)])} → {fmt.num(old.loc[(a, ye)])}",
-            f"Pflegebedürftige {y0}": fmt.num(now),
-            f"{mid}": fmt.num(t.loc[(a, mid), "status_quo"], 0),
-            f"{ye}": fmt.num(end["status_quo"], 0),
-            f"{ye}, Spannweite": f"{fmt.num(end['lower'], 0)} – {fmt.num(end['upper'], 0)}",
-            f"Veränderung bis {ye}": fmt.signed(100 * (end["status_quo"] / now - 1), 0, "%"),
+            "Gebiet": label,
+            col_old: old_text(a),
+            col_now: fmt.num(now["value"]),
+            col_mid: fmt.num(t.loc[(a, mid), "status_quo"], 0),
+            col_end: fmt.num(end["status_quo"], 0),
+            col_range: f"{fmt.num(end['lower'], 0)} – {fmt.num(end['upper'], 0)}",
+            col_change: fmt.signed(100 * (end["status_quo"] / now["value"] - 1), 0, "%"),
         })
     df = pd.DataFrame(rows)
+    suppressed = any(SYMBOL == v for r in rows for v in r.values())
+    # the base-year columns hold counts; the projected ones are model results (not counts of people)
+    kinds = {"Gebiet": "text", col_old: "count", col_now: "count", col_mid: "index", col_end: "index",
+             col_range: "interval", col_change: "index"}
     return table(df, caption=f"Vorausberechnung der Zahl der Pflegebedürftigen bis {ye}",
                  footnotes=[("Spannweite: kleinster und größter Wert der Szenarien Status quo, Kompression und "
                             "Trend. Gerundete Modellwerte; Annahmen siehe oben."),
-                            _care_cap_footnote(p), *_care_gap_notes(district, p)],
-                 align_right=[c for c in df.columns if c != "Gebiet"])
+                            _care_cap_footnote(p), *_care_gap_notes(district, p)]
+                 + ([protected_layer.of(district).settings.footnote_line
+                     + " Für eine Gemeinde mit gesperrten Ausgangswerten wird keine Vorausberechnung gezeigt."]
+                    if suppressed else []),
+                 align_right=[c for c in df.columns if c != "Gebiet"], kinds=kinds)
 
 
 def _care_gap_notes(district, p: dict, marks: bool = True) -> list[str]:
@@ -390,8 +550,10 @@ def psp_map(district, year: int | None = None):
     b = base_area_distances(district, year, "Pflegestützpunkt", min_age=80)  # in the order of g
     x, y, dist = b["x"].to_numpy(), b["y"].to_numpy(), b["distance_km"].to_numpy()
     # a base area with absent population rows is unknown ("fehlt", hatched, no circle), not a
-    # circle of size 0
-    w = b["weight"].to_numpy(dtype=float)
+    # circle of size 0; a suppressed 80+ population is not drawn either (the circle's size is the count)
+    pub = _published(district, OLD, b["area_id"].astype(str).tolist(), year)
+    w = pub["value"].to_numpy(dtype=float)
+    locked = (pub["status"].fillna("") != "").to_numpy()
     known = ~np.isnan(w)
     fig, ax = plt.subplots(figsize=(8, 6.8))
     g.plot(ax=ax, color="#f2f2f2", edgecolor="#cccccc", linewidth=0.4)
@@ -412,9 +574,12 @@ def psp_map(district, year: int | None = None):
     handles = [Line2D([], [], marker="^", color="#1f3b73", linestyle="", markersize=9, label="Pflegestützpunkt"),
                *[Line2D([], [], marker="o", color=c, linestyle="", markersize=7, label=lab)
                  for c, lab in zip(colors, labels)]]
-    if not known.all():
+    if (~known & ~locked).any():
         handles.append(Patch(facecolor="white", edgecolor="#999999", hatch="///",
                              label="fehlt (Einwohnerzahlen unvollständig)"))
+    if locked.any():
+        handles.append(Patch(facecolor="white", edgecolor="#999999", hatch="///",
+                             label="keine Angabe / gesperrt"))
     ax.legend(handles=handles, title="Luftlinie zum nächsten Pflegestützpunkt", loc="lower left", fontsize=8,
               title_fontsize=8, frameon=True, framealpha=0.9)
     ax.set_axis_off()
@@ -426,24 +591,51 @@ def psp_map(district, year: int | None = None):
 
 
 def psp_table(district, year: int | None = None):
-    """Table: mean straight-line distance of the 80+ population to a Pflegestützpunkt."""
+    """Table: mean straight-line distance of the 80+ population to a Pflegestützpunkt, from the
+    published 80+ counts of the protected layer (see the module docstring)."""
     year = report_year(district, year)
-    d = facility_distance(district, year)
-    gap = d["einwohner_80plus"].isna()
+    d = facility_distance(district, year)  # names, order, facilities, largest distance
+    b = base_area_distances(district, year, "Pflegestützpunkt", min_age=80)
+    pub = _published(district, OLD, b["area_id"].astype(str).tolist(), year)
+    b = b.assign(w=pub["value"].to_numpy(dtype=float), locked=(pub["status"].fillna("") != "").to_numpy())
+    ids = d["area_id"].astype(str).tolist()
+    kreis = str(district.kreis["area_id"])
+    total = _published(district, OLD, ids, year)
+    means, gap = [], False
+    for a in ids:
+        parts = b[b["area_id"].astype(str).map(level_of(district, "kreis" if a == kreis else "gemeindeverband"))
+                  .astype(str) == a]
+        if parts["locked"].any() or (a == kreis and SYMBOL in means):
+            means.append(SYMBOL)  # the mean would give a suppressed weight back
+        elif parts["w"].isna().any() or not len(parts):
+            means.append(f"{fmt.ABSENT} ²")
+            gap = True
+        else:
+            w = parts["w"].to_numpy()
+            means.append(fmt.num(float((w * parts["distance_km"]).sum() / w.sum()), 1, "km") if w.sum() > 0
+                         else fmt.MISSING)
+    pop = [_shown(v, st, absent=f"{fmt.ABSENT} ²") for v, st in zip(total["value"], total["status"])]
+    gap |= any(v.startswith(fmt.ABSENT) for v in pop)
     df = pd.DataFrame({
         "Gebiet": d["name"],
-        "Einwohner ab 80": [f"{fmt.ABSENT} ²" if m else fmt.num(v) for v, m in zip(d["einwohner_80plus"], gap)],
+        "Einwohner ab 80": pop,
         "Stützpunkte im Gebiet": [str(v) for v in d["facilities"]],
-        "mittlere Luftlinie": [f"{fmt.ABSENT} ²" if m else fmt.num(v, 1, "km") for v, m in zip(d["distance_km"], gap)],
+        "mittlere Luftlinie": means,
         "weiteste Luftlinie": [fmt.num(v, 1, "km") for v in d["max_km"]],
     })
+    suppressed = SYMBOL in pop or SYMBOL in means
+    # facilities and distances count no people (public register and geometry): "text"; the mean is
+    # a statistic weighted with counts ("index")
+    kinds = {"Gebiet": "text", "Einwohner ab 80": "count", "Stützpunkte im Gebiet": "text",
+             "mittlere Luftlinie": "index", "weiteste Luftlinie": "text"}
     return table(df, caption=f"Entfernung der Einwohner ab 80 Jahren zum nächsten Pflegestützpunkt, {year}",
                  footnotes=[("Luftlinie (nicht Straßen- oder Fahrweg) vom Mittelpunkt jedes Teilgebiets (Sozialraum, "
                             "Mitgliedsgemeinde oder Gemeinde ohne Sozialräume; ein Punkt innerhalb der Fläche) zum "
                             "nächsten Pflegestützpunkt, auch über Gemeindegrenzen; gemittelt mit der Zahl der "
                             "Einwohner ab 80 Jahren. Weiteste Luftlinie: das am weitesten entfernte Teilgebiet.")]
-                 + _psp_gap_note(district, year, bool(gap.any())),
-                 align_right=[c for c in df.columns if c != "Gebiet"])
+                 + _psp_gap_note(district, year, gap)
+                 + ([protected_layer.of(district).settings.footnote_line] if suppressed else []),
+                 align_right=[c for c in df.columns if c != "Gebiet"], kinds=kinds)
 
 
 def _psp_gap_note(district, year: int, any_gap: bool) -> list[str]:

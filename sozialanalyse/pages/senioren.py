@@ -3,15 +3,23 @@ Sozialraum level and the projection of the people aged 65-79 and 80+.
 
 Floor: pages. The indicator tables, maps and trends are shared with other chapters
 (:mod:`sozialanalyse.pages.common`); the projection is :func:`sozialanalyse.stats.care.care_projection`.
+
+Disclosure control (issue #14): the observed people aged 65-79 and 80+ per year come from the
+protected layer (registered in :mod:`sozialanalyse.protected.measures`); a suppressed year is
+not drawn (nor its sum over the projected municipalities). The projected values are model
+results (rounded in the annotation), not counts of real people; the line starts at the base
+year's published value.
 """
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
+import numpy as np
 
 from ..model.areas import age_groups_between
+from ..protected import layer as protected_layer
 from ..render import fmt
 from ..render.figures import finish, style
-from ..stats.aggregate import area_names, sum_counts
+from ..stats.aggregate import area_names
 from ..stats.care import care_projection
 from .common import indicator_intro, indicator_maps, indicator_table, indicator_trend
 
@@ -34,20 +42,24 @@ def senior_projection(district, year: int | None = None, end_year: int = 2040):
     p = care_projection(district, year, end_year)
     pop = p["population"]
     k = pop[pop["area_id"] == "Insgesamt"]
-    groups = {"65 bis 79 Jahre": age_groups_between(65, 79), "80 Jahre und älter": age_groups_between(80)}
+    groups = {"65 bis 79 Jahre": ([65, 79], age_groups_between(65, 79)),
+              "80 Jahre und älter": ([80, None], age_groups_between(80))}
     absent = p.get("absent", [])
-    if absent:  # observed over the same municipalities as projected ("Insgesamt" without them)
-        hist = sum_counts(district, "einwohner", "gemeindeverband", district.years, by=["year", "age_group"])
-        hist = hist[~hist["area_id"].isin(absent)]
-        # a base area of another municipality with absent rows in some year stays NaN (left out)
-        hist = hist.groupby(["year", "age_group"], as_index=False)["value"].agg(lambda v: v.sum(skipna=False))
-    else:
-        hist = sum_counts(district, "einwohner", "kreis", district.years, by=["year", "age_group"])
+    L = protected_layer.of(district)
     fig, ax = plt.subplots(figsize=(8, 3.6))
     colors = ["#d89a2b", "#6b4c9a"]
-    for (label, bands), color in zip(groups.items(), colors):
-        h = hist[hist["age_group"].isin(bands)].groupby("year")["value"].sum()
+    for (label, (ages, bands)), color in zip(groups.items(), colors):
+        spec = {"variable": "einwohner", "age": ages}
+        if absent:  # observed over the same municipalities as projected ("Insgesamt" without them)
+            m = L.counts(spec, level="gemeindeverband")
+            # a suppressed or missing part leaves the year out (NaN), never a smaller sum
+            h = m[~m["area_id"].isin(absent)].groupby("year")["value"].agg(lambda v: v.sum(skipna=False))
+        else:
+            h = L.counts(spec, level="kreis").set_index("year")["value"]
+        h = h.sort_index()
         f = k[k["age_group"].isin(bands)].groupby("year")["population"].sum()
+        if p["year"] in f.index:  # the base year is the observed count: its published value
+            f.loc[p["year"]] = h.get(p["year"], np.nan)
         ax.plot(h.index, h.to_numpy(), color=color, marker="o", markersize=3, label=f"{label} (Melderegister)")
         ax.plot(f.index, f.to_numpy(), color=color, linestyle="--", label=f"{label} (Vorausberechnung)")
         ax.annotate(fmt.num(f.iloc[-1], 0), (f.index[-1], f.iloc[-1]), xytext=(4, 0), textcoords="offset points",

@@ -305,29 +305,33 @@ def _intervals(x, n, kinds, mult, conf_level):
 
 
 def _registered(district, cat: dict, domain: dict):
-    """(cell -> spec, cell -> (years kind, pool), relations, indicator -> complement cell)."""
+    """(cell -> spec, cell -> (years kind, pool), relations, indicator -> complement cell,
+    cell -> the levels it is published at: None for every level)."""
     specs: dict[str, dict] = {}
+    levels_of: dict[str, set | None] = {}
     periods: dict[str, set[tuple[str, int]]] = {}
     relations: list[_Relation] = []
     complement: dict[str, str] = {}
     variables = set(domain)
     check = indicators._Cells(district.counts, "protected layer")
 
-    def add(spec, years="all", pool=1) -> str | None:
+    def add(spec, years="all", pool=1, levels=()) -> str | None:
         need = {s["variable"] for _, s in _terms(spec)}
         if not need <= variables or check.check({"c": {"numerator": spec, "denominator": spec}}):
             return None  # a count this district cannot have (variable or category absent): nobody publishes it
         c = cell_of(spec, domain)
         specs.setdefault(c, spec)
+        had = levels_of.get(c, set())
+        levels_of[c] = None if had is None or not levels else had | set(levels)
         periods.setdefault(c, set()).add((years, pool))
         return c
 
-    def share(num, den, years="all", pool=1, iid=None):
-        cn, cd = add(num, years, pool), add(den, years, pool)
+    def share(num, den, years="all", pool=1, iid=None, levels=()):
+        cn, cd = add(num, years, pool, levels), add(den, years, pool, levels)
         if cn is None or cd is None or cn == cd:
             return
         comp = {"minus": [den, num]}
-        cc = add(comp, years, pool)
+        cc = add(comp, years, pool, levels)
         if cc is not None:
             relations.append(_Relation(cd, (cn, cc), "complement"))
             if iid is not None:
@@ -345,10 +349,10 @@ def _registered(district, cat: dict, domain: dict):
                     add(e[part])
     for m in _measures.MEASURES:
         for spec in m.counts:
-            add(spec, m.years, m.pool)
+            add(spec, m.years, m.pool, m.levels)
         for num, den in m.shares:
-            share(num, den, m.years, m.pool)
-    return specs, periods, relations, complement
+            share(num, den, m.years, m.pool, levels=m.levels)
+    return specs, periods, relations, complement, levels_of
 
 
 def _build(district) -> Layer:
@@ -357,7 +361,7 @@ def _build(district) -> Layer:
     cat = indicators.load_catalog(indicators.district_catalog(district))
     counts = district.counts
     domain = _domain(counts)
-    specs, periods, relations, complement = _registered(district, cat, domain)
+    specs, periods, relations, complement, levels_of = _registered(district, cat, domain)
     norms = {c: n for c, sp in specs.items() if (n := _norm(sp, domain)) is not None}
     relations += _partitions(norms)
 
@@ -383,6 +387,13 @@ def _build(district) -> Layer:
         "cell": res["indicator"].astype(str).map(cell_of_id).to_numpy(),
         "value": np.where(res["reason"].astype(str).to_numpy() == "", res["numerator"].to_numpy(dtype=float), np.nan),
     })
+    # a cell registered for some levels only (Measure.levels) exists for the areas of those levels
+    from ..stats.aggregate import level_ids
+
+    only = {c: {str(a) for lv in lvs for a in level_ids(district, lv)} for c, lvs in levels_of.items() if lvs}
+    if only:
+        keep = [c not in only or a in only[c] for a, c in zip(yearly["area_id"], yearly["cell"])]
+        yearly = yearly[np.array(keep, dtype=bool)]
     report_year = district.report_year
     frames = []
     for c, ps in periods.items():
@@ -442,8 +453,6 @@ def _build(district) -> Layer:
     layer._catalog = cat
     layer._cells_known = set(specs)
     layer._complement_of = complement
-    from ..stats.aggregate import level_ids
-
     layer._level_ids = {lv: [str(a) for a in level_ids(district, lv)] for lv in levels}
     return layer
 

@@ -5,7 +5,9 @@ layer (:mod:`.layer`), so that it is protected together with everything else. A 
 publishes a new table adds it here: a :class:`Measure` names the counts (specs of the indicator
 catalog: ``{"variable": ..., "age": [lo, hi], "sex": [...], "type": [...]}``), the shares it
 computes (numerator, denominator: their complement is protected too) and the years (``"all"``
-or ``"report"``: the report year only) and the pool (years summed).
+or ``"report"``: the report year only) and the pool (years summed), and optionally the levels
+it is published at (``levels=("kreis",)``: its cells exist for the Kreis only, so that cells
+no page shows at the small areas do not draw suppressions into the ones that are shown).
 
 The layer finds by itself which of these cells add up to others (age bands, sexes, types, the
 area tree, pools of years).
@@ -29,6 +31,7 @@ class Measure:
     years: str = "all"  # "all" or "report"
     pool: int = 1
     pages: tuple = field(default=())  # the page modules that publish it (documentation)
+    levels: tuple = ()  # the levels it is published at (``("kreis",)``); empty: every level
 
 
 def _band(label: str) -> list:
@@ -68,4 +71,38 @@ MEASURES: list[Measure] = [
             shares=tuple(({"variable": v}, {"variable": "einschulung_untersuchte"})
                          for v in ("einschulung_uebergewicht", "einschulung_sprachfoerderbedarf")),
             pool=3, pages=("gesundheit",)),
+]
+
+# --- Pflege, Senioren, Menschen mit Behinderungen (pages pflege, senioren, behinderung) ---------------
+
+#: The age bands of the care-by-age figure: under 60, then the five-year bands from 60.
+CARE_AGE_BANDS = ([0, 59], *[_band(b) for b in AGE_GROUPS if _band(b)[0] >= 60])
+
+
+def _rates_by_band_and_sex(variable: str, bands) -> tuple:
+    """``variable`` per age band and sex as shares of the inhabitants of that band and sex."""
+    return tuple(({"variable": variable, "age": band, "sex": [sex]},
+                  {"variable": "einwohner", "age": band, "sex": [sex]})
+                 for band in bands for sex in ("m", "w"))
+
+
+MEASURES += [
+    # care_by_age: bars by band x type, Pflegequote by band x sex with Wilson intervals; the band
+    # totals are cells so that types and sexes are both known to add up to them
+    Measure("care by age band and type",
+            tuple({"variable": "pflegebeduerftige", "age": band, "type": [t]}
+                  for band in CARE_AGE_BANDS for t in CARE_TYPES)
+            + tuple({"variable": "pflegebeduerftige", "age": band} for band in CARE_AGE_BANDS),
+            shares=_rates_by_band_and_sex("pflegebeduerftige", CARE_AGE_BANDS),
+            years="report", pages=("pflege",), levels=("kreis",)),
+    # psp_table / psp_map / care_projection_table: the people aged 80+ (already a catalog numerator;
+    # named here for the pages that print it as a count)
+    Measure("population 80+", ({"variable": "einwohner", "age": [80, None]},), pages=("pflege", "senioren")),
+    # senior_projection: the observed people aged 65-79 and 80+ per year
+    Measure("population 65-79", ({"variable": "einwohner", "age": [65, 79]},), pages=("senioren",)),
+    # disability_by_age: Schwerbehindertenquote by five-year band and sex with Wilson intervals
+    Measure("disability by age band and sex",
+            tuple({"variable": "schwerbehinderte", "age": _band(b)} for b in AGE_GROUPS),
+            shares=_rates_by_band_and_sex("schwerbehinderte", [_band(b) for b in AGE_GROUPS]),
+            years="report", pages=("behinderung",), levels=("kreis",)),
 ]
