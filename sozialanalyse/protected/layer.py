@@ -381,10 +381,10 @@ def _build(district) -> Layer:
     levels = [lv for lv in LEVELS if lv != "base"] if "base" in LEVELS else list(LEVELS)
     res = indicators.compute(district, list(pseudo), level=levels, catalog=pseudo)
     res = res.drop_duplicates(["area_id", "year", "indicator"])
-    yearly = pd.DataFrame({
-        "area_id": res["area_id"].astype(str).to_numpy(),
+    yearly = pd.DataFrame({  # plain object columns: iterating arrow strings is slow
+        "area_id": res["area_id"].astype(str).to_numpy(dtype=object),
         "year": res["year"].to_numpy(dtype=int),
-        "cell": res["indicator"].astype(str).map(cell_of_id).to_numpy(),
+        "cell": res["indicator"].astype(str).map(cell_of_id).to_numpy(dtype=object),
         "value": np.where(res["reason"].astype(str).to_numpy() == "", res["numerator"].to_numpy(dtype=float), np.nan),
     })
     # a cell registered for some levels only (Measure.levels) exists for the areas of those levels
@@ -396,8 +396,9 @@ def _build(district) -> Layer:
         yearly = yearly[np.array(keep, dtype=bool)]
     report_year = district.report_year
     frames = []
+    by_name = dict(tuple(yearly.groupby("cell", sort=False)))
     for c, ps in periods.items():
-        rows = yearly[yearly["cell"] == c]
+        rows = by_name.get(c, yearly.iloc[:0])
         for years, pool in sorted(ps):
             if pool <= 1:
                 r = rows if years == "all" else rows[rows["year"] == report_year]
@@ -418,7 +419,10 @@ def _build(district) -> Layer:
                                                tuple(f"{c}@{y}" for y in span_), "pool"))
     cells = pd.concat(frames, ignore_index=True).drop_duplicates(["area_id", "period", "cell"])
     cells = cells[["area_id", "period", "cell", "value"]].reset_index(drop=True)
-    index = {k: i for i, k in enumerate(zip(cells["area_id"], cells["period"], cells["cell"]))}
+    for col in ("area_id", "period", "cell"):
+        cells[col] = cells[col].astype(str).to_numpy(dtype=object)
+    index = {k: i for i, k in enumerate(zip(cells["area_id"].to_numpy(), cells["period"].to_numpy(),
+                                            cells["cell"].to_numpy()))}
 
     # relations -> constraints on row positions, per area and period (pools: per area)
     extra: list[disclosure.Constraint] = []

@@ -339,6 +339,36 @@ def _complement(c: Constraint, values: np.ndarray, status: np.ndarray) -> int | 
     return visible[0] if visible else None
 
 
+def _secondary(cons: list[Constraint], values: np.ndarray, status: np.ndarray, n: int) -> None:
+    """Secondary suppression to a fixed point over all constraints (the set of suppressed cells
+    only grows: it terminates). Each pass visits, in order, the constraints that had exactly one
+    suppressed cell at its start (counted for all at once with a sparse matrix) and checks each
+    again before it suppresses; a constraint that comes down to one suppressed cell during a pass
+    is handled in the next. The pattern ends when no constraint has exactly one suppressed cell
+    (:meth:`Protection.check`)."""
+    if not cons:
+        return
+    from scipy import sparse  # scipy: only for the secondary suppression of large tables
+
+    rows = np.repeat(np.arange(len(cons)), [len(c.cells) for c in cons])
+    cols = np.fromiter((i for c in cons for i in c.cells), dtype=np.int64, count=len(rows))
+    member = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(cons), n))
+    while True:
+        hidden = (status != "").astype(float)
+        one = np.flatnonzero(member @ hidden == 1)
+        changed = False
+        for k in one:
+            c = cons[k]
+            if sum(1 for i in c.cells if status[i]) != 1:
+                continue
+            pick = _complement(c, values, status)
+            if pick is not None:
+                status[pick] = SECONDARY
+                changed = True
+        if not changed:
+            return
+
+
 def protect(df: pd.DataFrame, areas: pd.DataFrame | None = None, additive: list[str] | None = None,
             config: Settings | Config | dict | None = None, value: str = "value", mode: str | None = None,
             total: str = TOTAL, extra: list[Constraint] | None = None) -> Protection:
@@ -389,16 +419,7 @@ def protect(df: pd.DataFrame, areas: pd.DataFrame | None = None, additive: list[
     status = np.array([""] * len(table), dtype=object)
     if s.mode == "suppress":
         status[_sensitive(values, s)] = PRIMARY
-        changed = True
-        while changed:  # fixed point over all constraints (the set only grows: it terminates)
-            changed = False
-            for c in cons:
-                if sum(1 for i in c.cells if status[i]) != 1:
-                    continue
-                pick = _complement(c, values, status)
-                if pick is not None:
-                    status[pick] = SECONDARY
-                    changed = True
+        _secondary(cons, values, status, len(table))
         published = np.where(status != "", np.nan, values)
     elif s.mode == "round":
         published = round_to_base(values, s.round_base)
