@@ -320,7 +320,7 @@ def test_planted_sozialraum_gets_no_z_value_index_or_class(planted):
     for name in ("Birkenhof", "Ahrensdorf", "Kleinmühlen", "Osterwald"):
         assert name not in att
     assert re.search(r"[a-zäöü] \. \(z", att) is None  # no "SGB II-Quote . (z 3,3)"
-    assert "Nicht klassifiziert, weil Kennzahlen gesperrt sind (Geheimhaltung): 3 Sozialräume" in att
+    assert "Ohne Status- oder Dynamikklasse, weil Kennzahlen gesperrt sind (Geheimhaltung): 3 Sozialräume." in att
 
 
 def test_z_values_are_standardised_over_published_rates_only(planted):
@@ -402,3 +402,27 @@ def test_monitoring_tables_without_suppression_and_their_kinds(d):
         heads = re.findall(r"<th[ >][^>]*>?", html.split("</thead>")[0])
         assert heads and all("data-sa-kind=" in h for h in heads), heads
     assert "(in diesem Bericht: keiner)." in mo.method_text(d, 2024).data
+
+
+def test_a_rate_suppressed_in_the_start_year_removes_only_the_dynamics(d):
+    # stats.monitoring with given (published) rates: Bahnhofsviertel's SGB II-Quote of 2022 marked
+    # suppressed. Its status inputs are unchanged, so every status z-value equals the unprotected
+    # one; its dynamics get no z-value, index or class and it leaves the others' standardisation.
+    raw = sm.monitoring(d, 2024)
+    rates = sa.stats.indicators.compute(d, list(sm.DEFAULT_STATUS), level="sozialraum", years=[2022, 2024])
+    hit = (rates["area_id"].astype(str) == "03499016-02") & (rates["indicator"].astype(str) == "sgb2_quote") \
+        & (rates["year"] == 2022)
+    assert hit.sum() == 1
+    rates = rates.assign(status=np.where(hit, "secondary", ""))
+    m = sm.monitoring(d, 2024, rates=rates)
+    t = m.result.table
+    assert t.loc["03499016-02", "reason"] == "gesperrt: Dynamikwert der Geheimhaltung unterworfen"
+    assert t.loc["03499016-02", "status_class"] == raw.result.table.loc["03499016-02", "status_class"]
+    assert pd.isna(t.loc["03499016-02", "dynamics_index"]) and m.result.z_dynamics.loc["03499016-02"].isna().all()
+    np.testing.assert_allclose(m.result.z_status.to_numpy(float), raw.result.z_status.to_numpy(float))
+    # the change of SGB II-Quote standardised over the other 35 areas (hand: mean and SD, ddof=0)
+    ch = (raw.data["sgb2_quote"] - raw.data["sgb2_quote@2022"]).drop("03499016-02")
+    z = (ch - ch.mean()) / ch.std(ddof=0)
+    np.testing.assert_allclose(m.result.z_dynamics["sgb2_quote"].drop("03499016-02").to_numpy(float),
+                               z.to_numpy(float), rtol=1e-9)
+    assert m.data.loc["03499016-02", "suppressed"] == "sgb2_quote 2022"

@@ -435,7 +435,8 @@ def profile_classes(district: District, area_id: str, year: int | None = None):
                      "Status": status,
                      "Dynamikindex": SYMBOL if no_dyn else fmt.num(r["dynamics_index"], 2) if valid else fmt.MISSING,
                      "Dynamik": dyn,
-                     "Besonderer Aufmerksamkeitsbedarf": SYMBOL if no_status else "ja" if a in att.index else "–"})
+                     # on the list by its status alone, or unknown while the dynamics are suppressed
+                     "Besonderer Aufmerksamkeitsbedarf": "ja" if a in att.index else SYMBOL if no_dyn else "–"})
     df = pd.DataFrame(rows)
     return table(df, caption=f"Sozialraum-Monitoring: Status {m.year} und Dynamik {m.start}–{m.year}",
                  footnotes=[f"Klassen im Vergleich aller Sozialräume der Städte {towns_text(m)} (Verfahren des "

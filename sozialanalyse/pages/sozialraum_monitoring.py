@@ -148,6 +148,15 @@ def suppressed_areas(m: Monitoring) -> list[str]:
     return [str(a) for a in t.index if str(t.loc[a, "reason"] or "").startswith("gesperrt")]
 
 
+def _hidden_text(hidden: list[str]) -> str:
+    """German sentence counting the Sozialräume without a class because rates are suppressed."""
+    if not hidden:
+        return ""
+    k = len(hidden)
+    return (f"Ohne Status- oder Dynamikklasse, weil Kennzahlen gesperrt sind (Geheimhaltung): {fmt.num(k)} "
+            f"{'Sozialraum' if k == 1 else 'Sozialräume'}.")
+
+
 def _footnote_line(district: District) -> str:
     return protected_layer.of(district).settings.footnote_line
 
@@ -208,8 +217,7 @@ def class_counts(district: District, year: int | None = None):
     for d in ct.columns:
         df[f"Dynamik {d}"] = [fmt.num(v) for v in ct[d]]
     df["zusammen"] = [fmt.num(v) for v in ct.sum(axis=1)]
-    gone = (f" Nicht klassifiziert, weil Kennzahlen gesperrt sind (Geheimhaltung): {fmt.num(len(hidden))} "
-            f"{'Sozialraum' if len(hidden) == 1 else 'Sozialräume'}." if hidden else "")
+    gone = " " + _hidden_text(hidden) if hidden else ""
     return table(df, caption=f"Sozialräume nach Status und Dynamik, {m.year}",
                  footnotes=[f"Status {m.year}, Dynamik {m.start}–{m.year}. Bewertet: {len(t)} Sozialräume.{gone}"],
                  kinds={c: "text" for c in df.columns})
@@ -348,9 +356,7 @@ def attention_table(district: District, year: int | None = None):
     hidden = suppressed_areas(m)
     missing_line = ("Nicht klassifizierbar, weil Eingangsdaten fehlen (weder auf der Liste noch "
                     "ausgeschlossen): " + "; ".join(missing) + ".") if missing else None
-    hidden_line = (f"Nicht klassifiziert, weil Kennzahlen gesperrt sind (Geheimhaltung): {fmt.num(len(hidden))} "
-                   f"{'Sozialraum' if len(hidden) == 1 else 'Sozialräume'} (weder auf der Liste noch "
-                   "ausgeschlossen).") if hidden else None
+    hidden_line = _hidden_text(hidden) or None
     if att.empty:
         return note("Kein Sozialraum erfüllt die Kriterien für besonderen Aufmerksamkeitsbedarf."
                     + "".join(" " + x for x in (missing_line, hidden_line) if x))
@@ -371,13 +377,15 @@ def attention_table(district: District, year: int | None = None):
                        + f" (z {fmt.num(z_d.loc[a, i], 1)})" for i in r["dynamics_drivers"])
         rows.append({"Sozialraum": f"{d.loc[a, 'name']} ({d.loc[a, 'town_name']}, Nr. {sozialraum_number(a)})",
                      "Einwohner": pop.loc[a, "text"],
-                     "Status / Dynamik": f"{r['status_class']} / {r['dynamics_class']}",
+                     "Status / Dynamik": f"{r['status_class']} / " + (
+                         str(r["dynamics_class"]) if pd.notna(r["dynamics_class"])
+                         else SYMBOL if a in hidden else fmt.MISSING),
                      "Kennzahlen mit z ≥ 1 (Status)": st or (_SUM_ONLY if r["status_class"] in ATTENTION_STATUS
                                                               else fmt.MISSING),
                      "Kennzahlen mit z ≥ 1 (Veränderung)": dy or (_SUM_ONLY if r["dynamics_class"] == "negativ"
                                                                    else fmt.MISSING)})
     df = pd.DataFrame(rows)
-    locked = (pop["status"] != "").any()
+    locked = (pop["status"] != "").any() or any(a in hidden for a in att.index)
     return table(df, caption=f"Quartiere mit besonderem Aufmerksamkeitsbedarf, {m.year}",
                  footnotes=["Regel: Statusklasse »niedrig« oder »sehr niedrig« oder Dynamikklasse »negativ«. "
                             "Genannt sind die Kennzahlen, deren z-Wert mindestens 1 beträgt (mindestens eine "
