@@ -385,13 +385,6 @@ def subareas(district: District, area_id: str, year: int):
                  kinds={c: "text" if c == "Gebiet" else "count" if c == "Einwohner" else "rate" for c in df.columns})
 
 
-def _population_status(district: District, area_id: str, year: int) -> dict:
-    """Disclosure status of the Einwohner of a town's Sozialräume and of the town, from the
-    protected layer (the cells every page shows): ``area_id -> status``."""
-    children = [str(a) for a in district.children(area_id)["area_id"]]
-    return population(district, [*children, area_id], year)["status"].to_dict()
-
-
 def profile_classes(district: District, area_id: str, year: int | None = None):
     """Table of a municipality's Sozialräume with their status and dynamics classes, or a note
     when the municipality has no Sozialräume.
