@@ -70,8 +70,10 @@ class Monitoring(ShortRepr):
     ----------
     data : DataFrame
         Per Sozialraum (index ``area_id``): ``name``, ``town`` (area id), ``town_name``,
-        ``population``, each status indicator in ``year`` and (column ``<id>@<start>``) in
-        ``start``.
+        ``population``, ``missing`` (why an input is incomplete), ``suppressed`` (the rates
+        withheld by disclosure control when :func:`monitoring` got published ``rates``, e.g.
+        ``"sgb2_quote 2024"``; else ""), each status indicator in ``year`` and (column
+        ``<id>@<start>``) in ``start``.
     result : MSSResult
         Status and dynamics indices, classes and z-values.
     status : list of str
