@@ -1,6 +1,9 @@
 """Tests of sozialanalyse.stats.monitoring (classes, attention list, Theil shares) and of the pages that
 show them: the chapter Sozialraum-Monitoring (pages.sozialraum_monitoring) and the profile table
 (pages.gemeindeprofil.profile_classes)."""
+import re
+from pathlib import Path
+
 import matplotlib
 import numpy as np
 import pandas as pd
@@ -9,9 +12,9 @@ import pytest
 matplotlib.use("Agg")
 
 import sozialanalyse as sa
-from sozialanalyse.stats import index
 from sozialanalyse.pages import gemeindeprofil
 from sozialanalyse.pages import sozialraum_monitoring as mo
+from sozialanalyse.stats import index
 from sozialanalyse.stats import monitoring as sm
 
 
@@ -234,3 +237,192 @@ def test_lisa_map_names_an_area_left_out_for_missing_data(d):
     assert "fehlt (Eingangsdaten unvollständig, nicht berechnet): Bahnhofsviertel (Musterstadt)" in text
     assert "55 kleinste Gebiete" in text
     assert "fehlt" not in _texts(mo.lisa_map(d, 2024, permutations=99))
+
+
+# ---------------------------------------------------------------- disclosure control (issue #14)
+# A planted copy of Musterland: Musterstadt's Sozialraum 03499016-18 (Ortschaft Osterwald) has
+# 2 inhabitants (a man and a woman aged 30-34) and 1 SGB II recipient in 2024. The other
+# monitoring inputs of the area in 2024 are made to fit (no children or pensioners on benefits,
+# no unemployed, no employees); its earlier years and every other area are untouched.
+
+PLANTED_SR, TOWN = "03499016-18", "03499016"
+#: Einwohner 2024 of Musterstadt's Sozialräume, summed by hand from population.csv (Birkenhof:
+#: the number the attention table used to print while the profile suppressed it).
+BIRKENHOF, SONNENHANG = 1195, 4440
+
+
+def _plant(folder):
+    import shutil
+
+    shutil.copytree(MUSTERLAND, folder)
+    p = pd.read_csv(folder / "population.csv", dtype={"area_id": str}, keep_default_na=False)
+    hit = (p["area_id"] == PLANTED_SR) & (p["year"] == 2024)
+    p.loc[hit, "value"] = 0
+    for sex in ("m", "w"):
+        p.loc[hit & (p["age_group"] == "30-34") & (p["sex"] == sex) & (p["nationality"] == "deutsch"), "value"] = 1
+    p.to_csv(folder / "population.csv", index=False)
+    for name, keep in (("transfers.csv", {"sgb2_personen": 1}), ("labour.csv", {})):
+        t = pd.read_csv(folder / name, dtype={"area_id": str}, keep_default_na=False)
+        hit = (t["area_id"] == PLANTED_SR) & (t["year"] == 2024)
+        t.loc[hit, "value"] = [keep.get(v, 0) for v in t.loc[hit, "variable"]]
+        t.to_csv(folder / name, index=False)
+
+
+MUSTERLAND = Path(__file__).resolve().parents[1] / "data" / "musterland"
+
+
+@pytest.fixture(scope="module")
+def planted(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("planted_sr") / "musterland"
+    _plant(folder)
+    return sa.load_district(folder)
+
+
+def _cells(html: str) -> list[list[str]]:
+    out = []
+    for tr in re.findall(r"<tr[^>]*>(.*?)</tr>", html, flags=re.S):
+        cells = [re.sub(r"<[^>]+>", "", c) for c in re.findall(r"<td[^>]*>(.*?)</td>", tr, flags=re.S)]
+        if cells:
+            out.append(cells)
+    return out
+
+
+def _raw_sgb2(folder) -> pd.DataFrame:
+    """SGB II-Quote 2024 of the Sozialräume straight from the CSV files (no library code):
+    sgb2_personen / Einwohner under 65."""
+    p = pd.read_csv(folder / "population.csv", dtype={"area_id": str})
+    t = pd.read_csv(folder / "transfers.csv", dtype={"area_id": str})
+    young = p[(p["year"] == 2024) & (p["age_group"].map(lambda g: int(g.rstrip("+").split("-")[0]) < 65))]
+    n = young.groupby("area_id")["value"].sum()
+    x = t[(t["year"] == 2024) & (t["variable"] == "sgb2_personen")].set_index("area_id")["value"]
+    out = pd.DataFrame({"x": x, "n": n}).dropna()
+    out = out[out.index.str.contains("-")]  # Sozialräume only
+    out["rate"] = 100 * out["x"] / out["n"]
+    return out
+
+
+def test_planted_sozialraum_gets_no_z_value_index_or_class(planted):
+    m = mo.published_monitoring(planted, 2024)
+    # 03499016-18 is under 300 inhabitants (not classified); 14 and 17 (SGB II-Quote,
+    # Kinderarmut, Arbeitslosenanteil) and 16 (Kinderarmut, Arbeitslosenanteil) lose their rates
+    # to secondary suppression in the protected layer: no z-value, index or class for any of them
+    locked = ["03499016-14", "03499016-16", "03499016-17"]
+    assert mo.suppressed_areas(m) == locked
+    for a in [*locked, PLANTED_SR]:
+        assert m.result.z_status.loc[a].isna().all() and m.result.z_dynamics.loc[a].isna().all()
+        assert pd.isna(m.result.table.loc[a, "status_index"]) and pd.isna(m.result.table.loc[a, "status_class"])
+    rows = {r[1]: r for r in _cells(gemeindeprofil.profile_classes(planted, TOWN, 2024).data)}
+    for name in ("Ortschaft Birkenhof", "Ortschaft Ahrensdorf", "Ortschaft Kleinmühlen"):
+        # Nr., Sozialraum, Einwohner, Statusindex, Status, Dynamikindex, Dynamik, Aufmerksamkeit
+        assert rows[name][3:] == [".", ".", ".", ".", "."], rows[name]
+    assert rows["Ortschaft Osterwald"][3:7] == ["–", "nicht bewertet", "–", "nicht bewertet"]
+    att = mo.attention_table(planted, 2024).data
+    for name in ("Birkenhof", "Ahrensdorf", "Kleinmühlen", "Osterwald"):
+        assert name not in att
+    assert re.search(r"[a-zäöü] \. \(z", att) is None  # no "SGB II-Quote . (z 3,3)"
+    assert "Ohne Status- oder Dynamikklasse, weil Kennzahlen gesperrt sind (Geheimhaltung): 3 Sozialräume." in att
+
+
+def test_z_values_are_standardised_over_published_rates_only(planted):
+    # Hand calculation: the z-value of Am Sonnenhang's SGB II-Quote over the 32 Sozialräume that
+    # are classified (36 minus the planted one, under 300, and the three with suppressed rates),
+    # mean and population SD (ddof=0) of the rates computed from the CSV files.
+    raw = _raw_sgb2(planted.folder)
+    assert len(raw) == 36
+    shown = raw.drop(index=["03499016-14", "03499016-16", "03499016-17", PLANTED_SR])
+    z = (shown.loc["03499016-03", "rate"] - shown["rate"].mean()) / shown["rate"].std(ddof=0)
+    m = mo.published_monitoring(planted, 2024)
+    assert m.result.z_status.loc["03499016-03", "sgb2_quote"] == pytest.approx(z, rel=1e-9)
+    # with the suppressed areas' real rates inside the mean and SD it would differ
+    real = raw.drop(index=[PLANTED_SR])
+    z_real = (real.loc["03499016-03", "rate"] - real["rate"].mean()) / real["rate"].std(ddof=0)
+    assert abs(z - z_real) > 1e-3
+    att = mo.attention_table(planted, 2024).data
+    assert "SGB II-Quote 25,9 % (z " + f"{z:.1f}".replace(".", ",") + ")" in att
+
+
+def test_einwohner_are_suppressed_alike_on_every_table(planted):
+    prof = {r[1]: r[2] for r in _cells(gemeindeprofil.profile_classes(planted, TOWN, 2024).data)}
+    sub = {r[0]: r[1] for r in _cells(gemeindeprofil.subareas(planted, TOWN, 2024).data)}
+    att = {r[0].split(" (")[0]: r[1] for r in _cells(mo.attention_table(planted, 2024).data)}
+    assert prof == sub  # the same 18 Sozialräume, the same numbers and dots
+    assert {k: v for k, v in att.items() if k in prof} == {k: prof[k] for k in att if k in prof}
+    dots = sorted(k for k, v in prof.items() if v == ".")
+    assert dots == ["Ortschaft Birkenhof", "Ortschaft Osterwald"]
+    # the town's total (38.382, summed by hand from population.csv) minus every Einwohner
+    # published on these pages leaves the sum of the two suppressed ones, never one of them
+    published = sum(int(v.replace(".", "")) for v in prof.values() if v != ".")
+    assert 38382 - published == BIRKENHOF + 2
+    for html in (gemeindeprofil.profile_classes(planted, TOWN, 2024).data,
+                 gemeindeprofil.subareas(planted, TOWN, 2024).data, mo.attention_table(planted, 2024).data):
+        assert "1.195" not in html and "Einw.)" not in html
+        from sozialanalyse.build.audit import audit_html
+
+        assert audit_html(html, "p.html") == []
+    assert prof["Am Sonnenhang"] == "4.440" and att["Am Sonnenhang"] == "4.440"  # ordinary values shown
+
+
+def test_disparity_figures_leave_suppressed_areas_out(planted):
+    # SGB II-Quote 2024 is suppressed for 03499016-14, -17 (secondary) and -18 (1 recipient):
+    # Lorenz/Gini, Theil and LISA are computed over the other 33 Sozialräume.
+    raw = _raw_sgb2(planted.folder).drop(index=["03499016-14", "03499016-17", PLANTED_SR])
+    assert len(raw) == 33
+    # population-weighted Gini by its double-sum definition
+    y, w = (raw["x"] / raw["n"]).to_numpy(), raw["n"].to_numpy(float)
+    g = np.sum(w[:, None] * w[None, :] * np.abs(y[:, None] - y[None, :])) / (2 * w.sum() ** 2 * np.average(y, weights=w))
+    text = _texts(mo.lorenz_figure(planted, 2024))
+    assert f"Sozialräume der Städte (33): Gini {g:.2f}".replace(".", ",") in text
+    assert "Ohne 3 Gebiete mit gesperrtem Wert (Geheimhaltung)" in text
+    # Theil T between the three towns over the 33 Sozialräume (as in the test above)
+    x, n = raw["x"].to_numpy(float), raw["n"].to_numpy(float)
+    town = raw.index.str[:8].to_numpy()
+    r = x.sum() / n.sum()
+    total = float(np.sum(x / x.sum() * np.log((x / n) / r)))
+    between = sum(x[town == k].sum() / x.sum() * np.log(x[town == k].sum() / n[town == k].sum() / r)
+                  for k in np.unique(town))
+    html = mo.theil_table(planted, 2024).data
+    share = f"{100 * between / total:.1f}".replace(".", ",")
+    assert f"nur über die 33 Sozialräume in 3 Städten gerechnet, liegen {share} % der Ungleichheit" in html
+    assert "Ohne 3 Gebiete mit gesperrtem Wert (Geheimhaltung)" in html
+    assert 'data-sa-kind="index"' in html
+    lisa = _texts(mo.lisa_map(planted, 2024, permutations=99))
+    assert "gesperrt (Geheimhaltung, nicht berechnet): 3 Gebiete" in lisa and "53 kleinste Gebiete" in lisa
+
+
+def test_monitoring_tables_without_suppression_and_their_kinds(d):
+    att = mo.attention_table(d, 2024).data
+    rows = {r[0]: r for r in _cells(att)}
+    assert rows["Am Sonnenhang (Musterstadt, Nr. 3)"][1] == f"{SONNENHANG:,}".replace(",", ".")
+    assert f'data-sa-kind="count">{SONNENHANG:,}<'.replace(",", ".") in att
+    assert "gesperrt" not in att and "Geheimhaltung" not in att
+    prof = gemeindeprofil.profile_classes(d, TOWN, 2024).data
+    assert 'data-sa-kind="index"' in prof and "Geheimhaltung" not in prof
+    for html in (att, prof, gemeindeprofil.subareas(d, TOWN, 2024).data, mo.class_counts(d, 2024).data,
+                 mo.theil_table(d, 2024).data, mo.robustness_table(d, 2024).data):
+        heads = re.findall(r"<th[ >][^>]*>?", html.split("</thead>")[0])
+        assert heads and all("data-sa-kind=" in h for h in heads), heads
+    assert "(in diesem Bericht: keiner)." in mo.method_text(d, 2024).data
+
+
+def test_a_rate_suppressed_in_the_start_year_removes_only_the_dynamics(d):
+    # stats.monitoring with given (published) rates: Bahnhofsviertel's SGB II-Quote of 2022 marked
+    # suppressed. Its status inputs are unchanged, so every status z-value equals the unprotected
+    # one; its dynamics get no z-value, index or class and it leaves the others' standardisation.
+    raw = sm.monitoring(d, 2024)
+    rates = sa.stats.indicators.compute(d, list(sm.DEFAULT_STATUS), level="sozialraum", years=[2022, 2024])
+    hit = (rates["area_id"].astype(str) == "03499016-02") & (rates["indicator"].astype(str) == "sgb2_quote") \
+        & (rates["year"] == 2022)
+    assert hit.sum() == 1
+    rates = rates.assign(status=np.where(hit, "secondary", ""))
+    m = sm.monitoring(d, 2024, rates=rates)
+    t = m.result.table
+    assert t.loc["03499016-02", "reason"] == "gesperrt: Dynamikwert der Geheimhaltung unterworfen"
+    assert t.loc["03499016-02", "status_class"] == raw.result.table.loc["03499016-02", "status_class"]
+    assert pd.isna(t.loc["03499016-02", "dynamics_index"]) and m.result.z_dynamics.loc["03499016-02"].isna().all()
+    np.testing.assert_allclose(m.result.z_status.to_numpy(float), raw.result.z_status.to_numpy(float))
+    # the change of SGB II-Quote standardised over the other 35 areas (hand: mean and SD, ddof=0)
+    ch = (raw.data["sgb2_quote"] - raw.data["sgb2_quote@2022"]).drop("03499016-02")
+    z = (ch - ch.mean()) / ch.std(ddof=0)
+    np.testing.assert_allclose(m.result.z_dynamics["sgb2_quote"].drop("03499016-02").to_numpy(float),
+                               z.to_numpy(float), rtol=1e-9)
+    assert m.data.loc["03499016-02", "suppressed"] == "sgb2_quote 2022"

@@ -18,13 +18,15 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from ..model.areas import age_groups_between
+from ..model.config import SYMBOL
 from ..model.district import District, totals
+from ..protected import layer as protected_layer
 from ..render import figures, fmt
 from ..render.tables import md_escape, note, table, text
-from ..stats import disclosure, indicators
+from ..stats import indicators
 from ..stats.aggregate import level_ids, report_year
 from ..stats.health import POLARITIES, spine_chart_data
-from ..stats.monitoring import attention, monitoring
+from ..stats.monitoring import attention
 from ..stats.mortality import pooled_mortality
 from ..stats.trend import trend
 from .common import (
@@ -39,7 +41,13 @@ from .common import (
     span,
 )
 from .indikatorenkatalog import catalog_href
-from .sozialraum_monitoring import not_classifiable, sozialraum_number, towns_text
+from .sozialraum_monitoring import (
+    not_classifiable,
+    population,
+    published_monitoring,
+    sozialraum_number,
+    towns_text,
+)
 
 __all__ = [
     "DEFAULT_KEY_FIGURES",
@@ -329,96 +337,100 @@ def trend_vs_kreis(district: District, area_id: str, indicator_ids: list[str]):
 def subareas(district: District, area_id: str, year: int):
     """Table of the area's Sozialräume or Mitgliedsgemeinden with key indicators, or a note.
 
-    Counts and shares go through :mod:`sozialanalyse.stats.disclosure` (the config's ``disclosure``
-    block): a share whose numerator or denominator is below the threshold, or would follow from
-    the area's own total, shows ``.`` with the footnote."""
+    Einwohner and shares are the published ones of the protected layer
+    (:mod:`sozialanalyse.protected.layer`): a value whose count is below the threshold, or would
+    follow from another published count (the area's own total, another page, another year),
+    shows ``.`` with the footnote, the same cells on every page."""
     children = district.children(area_id)
     if children.empty:
         return text(f"Für {md_escape(district.name_of(area_id))} sind keine Sozialräume abgegrenzt.")
     level = "sozialraum" if (children["kind"] == "Sozialraum").all() else "gemeinde"
     ids = ["sgb2_quote", "kinderarmut", "anteil_65plus", "anteil_nichtdeutsche", "wahlbeteiligung_bundestag"]
     cat = indicators.catalog(indicators.district_catalog(district)).set_index("id")
-    res = _indicator_values(district, ids, [level, "gemeindeverband"], years=None)
-    own = res[(res["level"] == "gemeindeverband") & (res["area_id"] == area_id)]  # the parts' total
-    res = res[(res["level"] == level) & res["area_id"].isin(children["area_id"])]
-    safe = disclosure.protect_indicators(pd.concat([res, own]), district.areas, config=district.config)
-    pop = {a: population_summary(district, a, year)["einwohner"] for a in [*children["area_id"], area_id]}
-    counts = disclosure.protect(pd.DataFrame({"area_id": list(pop), "value": list(pop.values())}),
-                                district.areas, config=district.config).table.set_index("area_id")
-    reasons: dict[str, list[str]] = {"Einwohner": []}
-    vote_year = int(res.loc[res["indicator"] == "wahlbeteiligung_bundestag"].dropna(subset=["value"])["year"].max())
+    kids = [str(a) for a in children["area_id"]]
+    L = protected_layer.of(district)
+    res = L.indicators(ids, level=level)
+    res = res[res["area_id"].astype(str).isin(kids)].assign(area_id=lambda r: r["area_id"].astype(str),
+                                                           indicator=lambda r: r["indicator"].astype(str))
+    pop = population(district, kids, year)
+    votes = res[(res["indicator"] == "wahlbeteiligung_bundestag") & (res["year"] <= year)
+                & (res["value"].notna() | (res["status"] != ""))]
+    vote_year = int(votes["year"].max()) if len(votes) else year
     rows, absent = [], {}
+    locked = bool((pop["status"] != "").any())
     header_links: dict[str, str] = {}
     for _, child in children.iterrows():
-        a = child["area_id"]
-        row = {"Gebiet": child["name"], "Einwohner": fmt.num(counts.loc[a, "published"])}
-        reasons["Einwohner"].append(counts.loc[a, "status"])
+        a = str(child["area_id"])
+        row = {"Gebiet": child["name"], "Einwohner": pop.loc[a, "text"]}
         for i in ids:
             y = vote_year if i == "wahlbeteiligung_bundestag" else year
-            hit = safe[(safe["area_id"] == a) & (safe["indicator"] == i) & (safe["year"] == y)]
-            value = hit["published"].iloc[0] if len(hit) else float("nan")
-            flag = " ¹" if len(hit) and "small_denominator" in str(hit["notes"].iloc[0]) else ""
+            hit = res[(res["area_id"] == a) & (res["indicator"] == i) & (res["year"] == y)]
             label = f"{cat.loc[i, 'name']} ({cat.loc[i, 'unit']})" + (f", {y}" if y != year else "")
             header_links[label] = catalog_href(i, from_profile=True)
+            if len(hit) and hit["status"].iloc[0]:
+                row[label] = SYMBOL
+                locked = True
+                continue
+            value = hit["value"].iloc[0] if len(hit) else float("nan")
+            flag = " ¹" if len(hit) and "small_denominator" in str(hit["notes"].iloc[0]) else ""
             gap = mark_absent(hit.iloc[0], absent) if len(hit) and "reason" in hit.columns else ""
             row[label] = gap or format_value(value, str(cat.loc[i, "unit"])) + flag
-            reasons.setdefault(label, []).append(hit["status"].iloc[0] if len(hit) else "")
         rows.append(row)
-    masked = disclosure.mask(pd.DataFrame(rows), reasons, config=district.config)
-    df = masked.frame
+    df = pd.DataFrame(rows)
     label = "Sozialräume" if level == "sozialraum" else "Mitgliedsgemeinden"
     return table(df, caption=f"{label}, {year}",
                  footnotes=["¹ Nenner unter der Mindestgröße: Wert statistisch unsicher, nur eingeschränkt vergleichbar.",
-                            *absent_footnote(absent), *masked.footnotes],
+                            *absent_footnote(absent), *([L.settings.footnote_line] if locked else [])],
                  align_right=[c for c in df.columns if c != "Gebiet"], header_links=header_links,
                  kinds={c: "text" if c == "Gebiet" else "count" if c == "Einwohner" else "rate" for c in df.columns})
 
 
-def _population_status(district: District, area_id: str, year: int) -> dict:
-    """Disclosure status of the population of a town's Sozialräume, protected with the town's
-    total exactly as in the Gemeindeprofil's table of Sozialräume
-    (:func:`sozialanalyse.pages.gemeindeprofil.subareas`): ``area_id -> status``."""
-    children = [str(a) for a in district.children(area_id)["area_id"]]
-    pop = {a: population_summary(district, a, year)["einwohner"] for a in [*children, area_id]}
-    t = disclosure.protect(pd.DataFrame({"area_id": list(pop), "value": list(pop.values())}),
-                           district.areas, config=district.config).table
-    return dict(zip(t["area_id"].astype(str), t["status"]))
-
-
 def profile_classes(district: District, area_id: str, year: int | None = None):
     """Table of a municipality's Sozialräume with their status and dynamics classes, or a note
-    when the municipality has no Sozialräume."""
+    when the municipality has no Sozialräume.
+
+    The classes are those of :func:`sozialanalyse.pages.sozialraum_monitoring.published_monitoring`
+    (computed from published rates only); an area whose status rate is suppressed shows ``.``
+    for index and class (only the dynamics where only a start-year rate is suppressed), and the
+    Einwohner are the protected layer's (``.`` where suppressed, as in :func:`subareas`)."""
     children = district.children(area_id)
     name = district.name_of(area_id)
     if children.empty or not (children["kind"] == "Sozialraum").any():
         if not (district.areas["kind"] == "Sozialraum").any():
             return note(f"Für {name} sind keine Sozialräume abgegrenzt.")
-        m = monitoring(district, year)
+        m = published_monitoring(district, year)
         return note(f"Für {name} sind keine Sozialräume abgegrenzt. Das Sozialraum-Monitoring "
                     f"(Status und Dynamik) umfasst die Sozialräume der Städte {towns_text(m)}.")
-    m = monitoring(district, year)
+    m = published_monitoring(district, year)
     t = m.result.table
     att = attention(m.result)
-    pop_status = _population_status(district, area_id, m.year)
-    reasons: dict[str, list[str]] = {"Einwohner": []}
+    srs = [str(a) for a in children.loc[children["kind"] == "Sozialraum", "area_id"]]
+    pop = population(district, srs, m.year)
     rows = []
+    locked = bool((pop["status"] != "").any())
     absent = not_classifiable(m, [str(a) for a in children["area_id"]])
-    for a in children.loc[children["kind"] == "Sozialraum", "area_id"]:
-        a = str(a)
+    for a in srs:
         r = t.loc[a]
         valid = bool(r["valid"])
-        unclassified = "fehlt (nicht klassifizierbar)" if valid and str(r["reason"] or "").startswith(
+        why = str(r["reason"] or "")
+        unclassified = "fehlt (nicht klassifizierbar)" if valid and why.startswith(
             "nicht klassifizierbar") else "nicht bewertet"
-        reasons["Einwohner"].append(pop_status.get(a, ""))
+        no_status = valid and why.startswith("gesperrt: Status")
+        no_dyn = no_status or (valid and why.startswith("gesperrt: Dynamik"))
+        locked = locked or no_dyn
+        status = (SYMBOL if no_status else str(r["status_class"]) if valid and pd.notna(r["status_class"])
+                  else unclassified)
+        dyn = (SYMBOL if no_dyn else str(r["dynamics_class"]) if valid and pd.notna(r["dynamics_class"])
+               else unclassified)
         rows.append({"Nr.": sozialraum_number(a), "Sozialraum": m.data.loc[a, "name"],
-                     "Einwohner": fmt.num(m.data.loc[a, "population"]),
-                     "Statusindex": fmt.num(r["status_index"], 2) if valid else fmt.MISSING,
-                     "Status": str(r["status_class"]) if valid and pd.notna(r["status_class"]) else unclassified,
-                     "Dynamikindex": fmt.num(r["dynamics_index"], 2) if valid else fmt.MISSING,
-                     "Dynamik": str(r["dynamics_class"]) if valid and pd.notna(r["dynamics_class"]) else unclassified,
-                     "Besonderer Aufmerksamkeitsbedarf": "ja" if a in att.index else "–"})
-    masked = disclosure.mask(pd.DataFrame(rows), reasons, config=district.config)
-    df = masked.frame
+                     "Einwohner": pop.loc[a, "text"],
+                     "Statusindex": SYMBOL if no_status else fmt.num(r["status_index"], 2) if valid else fmt.MISSING,
+                     "Status": status,
+                     "Dynamikindex": SYMBOL if no_dyn else fmt.num(r["dynamics_index"], 2) if valid else fmt.MISSING,
+                     "Dynamik": dyn,
+                     # on the list by its status alone, or unknown while the dynamics are suppressed
+                     "Besonderer Aufmerksamkeitsbedarf": "ja" if a in att.index else SYMBOL if no_dyn else "–"})
+    df = pd.DataFrame(rows)
     return table(df, caption=f"Sozialraum-Monitoring: Status {m.year} und Dynamik {m.start}–{m.year}",
                  footnotes=[f"Klassen im Vergleich aller Sozialräume der Städte {towns_text(m)} (Verfahren des "
                             "Monitorings Soziale Stadtentwicklung Berlin). Statusindex über +1: niedriger Status; "
@@ -427,9 +439,10 @@ def profile_classes(district: District, area_id: str, year: int | None = None):
                             "Sozialraum-Monitoring.",
                             *([f"Nicht klassifizierbar, weil Eingangsdaten fehlen: {'; '.join(absent)}."]
                               if absent else []),
-                            *masked.footnotes],
+                            *([protected_layer.of(district).settings.footnote_line] if locked else [])],
                  align_right=["Nr.", "Einwohner", "Statusindex", "Dynamikindex"],
-                 kinds={c: "count" if c == "Einwohner" else "text" for c in df.columns})
+                 kinds={c: "count" if c == "Einwohner" else "index" if c.endswith("index") else "text"
+                        for c in df.columns})
 
 
 # --- health: the spine chart (moved from the health pages) --------------------------------------

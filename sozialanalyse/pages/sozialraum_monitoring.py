@@ -8,6 +8,32 @@ list, Theil shares, robustness), :mod:`sozialanalyse.stats.disparity` and
 matplotlib Figure or an escaped table (:func:`sozialanalyse.render.tables.table`). Labels a
 reader sees are German. The classes of one town's Sozialräume are in its Gemeindeprofil
 (:func:`sozialanalyse.pages.gemeindeprofil.profile_classes`).
+
+Disclosure control (issue #14). Every input comes from the protected layer
+(:mod:`sozialanalyse.protected.layer`), the same for every page:
+
+* **Rates**: the status indicators are the published ones (:meth:`Layer.indicators`); a rate
+  whose numerator, denominator or complement is suppressed is NaN.
+* **The classification uses published rates only** (:func:`published_monitoring`). A
+  suppressed rate is a missing input of the MSS: the area gets no z-value, no status or
+  dynamics index and no class for it (shown ``.``, named "gesperrt"), and it does not enter the
+  means and standard deviations by which the other areas are standardised. The reason for the
+  second half: the attention table prints rates with their z-values, and two of them give the
+  mean and the standard deviation of the indicator; were the suppressed rates inside them, the
+  mean times the number of areas minus the published rates would give back the sum of the
+  suppressed ones (and the variance their sum of squares: two suppressed rates exactly). So
+  every figure this chapter publishes (z-values, indices, classes, class counts, robustness) is
+  a function of published rates alone. A rate suppressed only in the start year of the dynamics
+  leaves the status class and removes the dynamics class.
+* **One exception, a class boundary**: areas with fewer than :data:`MIN_POPULATION`
+  inhabitants are not classified (as in the Berlin MSS); this test uses the real number of
+  inhabitants, also where that number is suppressed. It publishes only "under 300", a range
+  far above the threshold of 3, never the number.
+* **Einwohner** are the layer's count (:meth:`Layer.counts` of ``{"variable": "einwohner"}``),
+  the very cell the Gemeindeprofil shows: a number suppressed there is ``.`` here too, so no
+  page prints what another one hides (the town's total minus the published Sozialräume).
+* **Lorenz curves, Gini, Theil decomposition and LISA clusters** are computed from the
+  published rates and denominators; suppressed areas are left out with a note saying how many.
 """
 from __future__ import annotations
 
@@ -18,10 +44,12 @@ import pandas as pd
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
+from ..model.config import SYMBOL
 from ..model.district import District
+from ..protected import layer as protected_layer
 from ..render import figures, fmt
 from ..render.tables import md_escape, note, table, text
-from ..stats import disclosure, disparity, indicators, spatial
+from ..stats import disparity, indicators, spatial
 from ..stats.index import DYNAMICS_CLASSES, STATUS_CLASSES
 from ..stats.monitoring import (
     ATTENTION_STATUS,
@@ -31,6 +59,7 @@ from ..stats.monitoring import (
     base_values,
     monitoring,
     robustness,
+    settings,
     theil_shares,
 )
 from .common import absent_footnote
@@ -45,8 +74,11 @@ __all__ = [
     "lorenz_figure",
     "method_text",
     "not_classifiable",
+    "population",
+    "published_monitoring",
     "robustness_table",
     "sozialraum_number",
+    "suppressed_areas",
     "theil_table",
     "theil_units",
     "towns_text",
@@ -82,6 +114,53 @@ def sozialraum_number(area_id: str) -> str:
     return str(int(area_id.rsplit("-", 1)[1])) if "-" in area_id and area_id.rsplit("-", 1)[1].isdigit() else area_id
 
 
+def published_monitoring(district: District, year: int | None = None) -> Monitoring:
+    """The MSS of the district's Sozialräume computed from the published rates of the protected
+    layer only (see the module docstring): what every page shows of the monitoring."""
+    year = int(year or district.report_year)
+    st = settings(district)
+    rates = protected_layer.of(district).indicators(st["status"], level="sozialraum",
+                                                    years=[year - st["dynamics_years"], year])
+    return monitoring(district, year, rates=rates)
+
+
+def population(district: District, area_ids=None, year: int | None = None) -> pd.DataFrame:
+    """Einwohner of areas (default: every Sozialraum) in ``year`` (default: the report year)
+    from the protected layer, index ``area_id``, columns ``value`` (published; NaN where
+    suppressed or incomplete), ``status`` and ``text`` (German: the number, ``.`` where
+    suppressed, ``–`` where missing). Every page takes its Einwohner from here or from the same
+    cell of the layer, so one area's number is hidden on all pages or on none."""
+    year = int(year or district.report_year)
+    if area_ids is None:
+        area_ids = district.areas.loc[district.areas["kind"] == "Sozialraum", "area_id"]
+    ids = [str(a) for a in area_ids]
+    c = protected_layer.of(district).counts({"variable": "einwohner"}, area_ids=ids, years=[year])
+    c = c.drop_duplicates("area_id").set_index("area_id").reindex(ids)
+    c["status"] = c["status"].fillna("").astype(str)
+    c["text"] = [SYMBOL if s else fmt.num(v) for v, s in zip(c["value"], c["status"])]
+    return c[["value", "status", "text"]]
+
+
+def suppressed_areas(m: Monitoring) -> list[str]:
+    """The Sozialräume that are valid (enough inhabitants) but not classified, or not classified
+    for their dynamics, because a status rate is suppressed (reason ``"gesperrt: ..."``)."""
+    t = m.result.table
+    return [str(a) for a in t.index if str(t.loc[a, "reason"] or "").startswith("gesperrt")]
+
+
+def _hidden_text(hidden: list[str]) -> str:
+    """German sentence counting the Sozialräume without a class because rates are suppressed."""
+    if not hidden:
+        return ""
+    k = len(hidden)
+    return (f"Ohne Status- oder Dynamikklasse, weil Kennzahlen gesperrt sind (Geheimhaltung): {fmt.num(k)} "
+            f"{'Sozialraum' if k == 1 else 'Sozialräume'}.")
+
+
+def _footnote_line(district: District) -> str:
+    return protected_layer.of(district).settings.footnote_line
+
+
 def towns_text(m: Monitoring) -> str:
     names = sorted(m.data["town_name"].unique())
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " und " + names[-1]
@@ -89,9 +168,10 @@ def towns_text(m: Monitoring) -> str:
 
 def method_text(district: District, year: int | None = None):
     """German explanation of the method with the indicators and the numbers of this report."""
-    m = monitoring(district, year)
+    m = published_monitoring(district, year)
     t = m.result.table
     n, valid = len(t), int(t["valid"].sum())
+    hidden = suppressed_areas(m)
     left = n - valid
     inds = ", ".join(_short(i) for i in m.status)
     parts = [
@@ -111,6 +191,11 @@ def method_text(district: District, year: int | None = None):
         f"- **Ausgeschlossen** werden Sozialräume mit weniger als {fmt.num(MIN_POPULATION)} "
         "Einwohnerinnen und Einwohnern, weil Anteile dort zu stark vom Zufall abhängen"
         + (f" (in diesem Bericht: {left})." if left else " (in diesem Bericht: keiner)."),
+        "- **Geheimhaltung:** Klassifiziert wird nur mit veröffentlichten Kennzahlen. Ist eine Kennzahl "
+        "eines Sozialraums gesperrt (Fallzahl unter der Geheimhaltungsgrenze oder Sekundärsperrung), "
+        "erhält er für Status bzw. Dynamik weder z-Wert noch Index noch Klasse („gesperrt“) und geht "
+        "auch nicht in Mittelwert und Standardabweichung der übrigen ein"
+        + (f" (in diesem Bericht: {len(hidden)})." if hidden else " (in diesem Bericht: keiner)."),
         "",
         "Die Klassen sind **relativ**: Sie zeigen, wo die Lage im Vergleich zu den anderen "
         "Sozialräumen des Landkreises ungünstig ist, nicht, ob sie absolut gut oder schlecht ist.",
@@ -119,8 +204,12 @@ def method_text(district: District, year: int | None = None):
 
 
 def class_counts(district: District, year: int | None = None):
-    """Table: number of Sozialräume per status class (rows) and dynamics class (columns)."""
-    m = monitoring(district, year)
+    """Table: number of Sozialräume per status class (rows) and dynamics class (columns).
+
+    The numbers count areas, not persons: their columns are declared ``text`` (no disclosure
+    control applies to a number of Sozialräume)."""
+    m = published_monitoring(district, year)
+    hidden = suppressed_areas(m)
     t = m.result.table[m.result.table["valid"]]
     ct = pd.crosstab(t["status_class"].astype(object), t["dynamics_class"].astype(object))
     ct = ct.reindex(index=list(STATUS_CLASSES), columns=list(DYNAMICS_CLASSES), fill_value=0)
@@ -128,8 +217,10 @@ def class_counts(district: District, year: int | None = None):
     for d in ct.columns:
         df[f"Dynamik {d}"] = [fmt.num(v) for v in ct[d]]
     df["zusammen"] = [fmt.num(v) for v in ct.sum(axis=1)]
+    gone = " " + _hidden_text(hidden) if hidden else ""
     return table(df, caption=f"Sozialräume nach Status und Dynamik, {m.year}",
-                 footnotes=[f"Status {m.year}, Dynamik {m.start}–{m.year}. Bewertet: {len(t)} Sozialräume."])
+                 footnotes=[f"Status {m.year}, Dynamik {m.start}–{m.year}. Bewertet: {len(t)} Sozialräume.{gone}"],
+                 kinds={c: "text" for c in df.columns})
 
 
 def _town_outlines(district: District, towns, ax, labels: bool = True):
@@ -159,8 +250,9 @@ def class_map(district: District, year: int | None = None):
     towns' outlines and the rest of the district in grey."""
     import matplotlib.patheffects as pe  # matplotlib: heavy, loaded on first figure
 
-    m = monitoring(district, year)
+    m = published_monitoring(district, year)
     t = m.result.table
+    hidden = set(suppressed_areas(m))
     geo = district.geometry
     towns = m.data["town"].unique()
     shapes = geo[geo["area_id"].isin(m.data.index)].set_index("area_id")
@@ -174,14 +266,23 @@ def class_map(district: District, year: int | None = None):
     if len(out):
         out.plot(ax=ax, facecolor="#f4f4f4", edgecolor="#999999", hatch="///", linewidth=0.5, zorder=2)
     tt = t.reindex(shapes.index)
-    absent = shapes[(tt["valid"].astype(bool) & tt["status_class"].isna()).to_numpy()]  # data incomplete
+    no_class = (tt["valid"].astype(bool) & tt["status_class"].isna()).to_numpy()
+    gesperrt = shapes.index.isin(list(hidden))
+    absent = shapes[no_class & ~gesperrt]  # data incomplete
     if len(absent):
         absent.plot(ax=ax, facecolor="#d9d9d9", edgecolor="#666666", hatch="xx", linewidth=0.5, zorder=2)
+    locked = shapes[no_class & gesperrt]  # a status rate is suppressed: no class is published
+    if len(locked):
+        locked.plot(ax=ax, facecolor="#d9d9d9", edgecolor="#666666", hatch="\\\\", linewidth=0.5, zorder=2)
+    no_dyn = (tt["status_class"].notna() & tt["dynamics_class"].isna()).to_numpy()
     _town_outlines(district, towns, ax)
     for a, row in shapes.iterrows():
         p = row.geometry.representative_point()
         dyn = t.loc[a, "dynamics_class"] if a in t.index else None
         label = sozialraum_number(a)
+        if no_dyn[shapes.index.get_loc(a)]:  # status shown, dynamics missing or suppressed
+            ax.plot(p.x, p.y, marker="o", markerfacecolor="none", markeredgecolor="#555555", markersize=12,
+                    markeredgewidth=1.0, zorder=5, linestyle="")
         if isinstance(dyn, str) and dyn in _DYN_MARKERS:
             marker, color = _DYN_MARKERS[dyn]
             ax.plot(p.x, p.y, marker=marker, color=color, markersize=13, markeredgecolor="white",
@@ -197,12 +298,19 @@ def class_map(district: District, year: int | None = None):
                 Line2D([], [], marker=_DYN_MARKERS["positiv"][0], color=_DYN_MARKERS["positiv"][1],
                        linestyle="", markersize=9, label="Dynamik positiv (Lage verbessert sich)"),
                 Line2D([], [], linestyle="", label="ohne Dreieck: Dynamik stabil")]
+    if no_dyn.any():
+        handles.append(Line2D([], [], marker="o", markerfacecolor="none", markeredgecolor="#555555",
+                              linestyle="", markersize=9, label="Kreis: Dynamik nicht klassifiziert "
+                                                                 "(fehlt / gesperrt)"))
     if len(out):
         handles.append(Patch(facecolor="#f4f4f4", edgecolor="#999999", hatch="///",
                              label=f"nicht bewertet (unter {fmt.num(MIN_POPULATION)} Einw.)"))
     if len(absent):
         handles.append(Patch(facecolor="#d9d9d9", edgecolor="#666666", hatch="xx",
                              label="fehlt (Eingangsdaten unvollständig, nicht klassifizierbar)"))
+    if len(locked):
+        handles.append(Patch(facecolor="#d9d9d9", edgecolor="#666666", hatch="\\\\",
+                             label="gesperrt (Kennzahl unterliegt der Geheimhaltung, keine Klasse)"))
     handles += [Patch(facecolor="none", edgecolor="#222222", linewidth=1.4, label="Stadtgrenze"),
                 Patch(color=_GREY, label="übriger Landkreis (ohne Sozialräume)"),
                 Line2D([], [], linestyle="", label="Zahl im Gebiet: Nr. des Sozialraums (Tabellen)")]
@@ -219,19 +327,6 @@ def class_map(district: District, year: int | None = None):
 
 
 _SUM_ONLY = "keine einzeln: Summe mehrerer kleinerer Abweichungen"
-
-
-def _rate_status(district: District, m: Monitoring) -> dict:
-    """Disclosure status of the status indicators of the Sozialräume: ``(area_id, indicator,
-    year) -> ""/"primary"/"secondary"``, protected together with the towns' and the Kreis'
-    totals (:mod:`sozialanalyse.stats.disclosure`). The classification keeps the real values (an
-    index, not a published count); only printed rates are suppressed."""
-    years = [m.start, m.year]
-    res = indicators.compute(district, m.status, level="sozialraum", years=years)
-    tot = indicators.compute(district, m.status, level=["gemeindeverband", "kreis"], years=years)
-    safe = disclosure.protect_with_totals(res, tot, district.areas, config=district.config)
-    return {(str(a), str(i), int(y)): str(s) for a, i, y, s in
-            zip(safe["area_id"], safe["indicator"], safe["year"], safe["status"])}
 
 
 def not_classifiable(m: Monitoring, areas=None) -> list[str]:
@@ -252,53 +347,55 @@ def not_classifiable(m: Monitoring, areas=None) -> list[str]:
 
 def attention_table(district: District, year: int | None = None):
     """Table: Quartiere mit besonderem Aufmerksamkeitsbedarf, with the indicators (z >= 1)
-    that put each area there. Sozialräume whose data are incomplete are named below the table
-    as not classifiable."""
-    m = monitoring(district, year)
+    that put each area there and the area's Einwohner (from the protected layer: ``.`` where
+    suppressed, as on every page). Sozialräume whose data are incomplete are named below the
+    table as not classifiable; those whose rates are suppressed are counted."""
+    m = published_monitoring(district, year)
     att = attention(m.result)
     missing = not_classifiable(m)
+    hidden = suppressed_areas(m)
     missing_line = ("Nicht klassifizierbar, weil Eingangsdaten fehlen (weder auf der Liste noch "
                     "ausgeschlossen): " + "; ".join(missing) + ".") if missing else None
+    hidden_line = _hidden_text(hidden) or None
     if att.empty:
         return note("Kein Sozialraum erfüllt die Kriterien für besonderen Aufmerksamkeitsbedarf."
-                    + (" " + missing_line if missing_line else ""))
+                    + "".join(" " + x for x in (missing_line, hidden_line) if x))
     d = m.data
-    status = _rate_status(district, m)
-    hidden = False
+    pop = population(district, list(att.index), m.year)
+    z_s, z_d = m.result.z_status, m.result.z_dynamics
 
-    def sup(a, i, *years) -> bool:
-        nonlocal hidden
-        out = any(status.get((str(a), str(i), int(y)), "") for y in years)
-        hidden = hidden or out
-        return out
+    def shown(v, text: str) -> str:  # the rates are the published ones: never a suppressed value
+        return SYMBOL if pd.isna(v) else text
 
     rows = []
     for a, r in att.iterrows():
-        z_s, z_d = m.result.z_status, m.result.z_dynamics
-        st = "; ".join(f"{_short(i)} "
-                       f"{disclosure.SYMBOL if sup(a, i, m.year) else fmt.pct(d.loc[a, i])} "
-                       f"(z {fmt.num(z_s.loc[a, i], 1)})"
+        st = "; ".join(f"{_short(i)} {shown(d.loc[a, i], fmt.pct(d.loc[a, i]))} (z {fmt.num(z_s.loc[a, i], 1)})"
                        for i in r["status_drivers"])
         dy = "; ".join(f"{_short(i)} "
-                       + (disclosure.SYMBOL if sup(a, i, m.year, m.start)
-                          else f"{fmt.signed(d.loc[a, i] - d.loc[a, f'{i}@{m.start}'], 1)} Pp.")
+                       + shown(d.loc[a, i] - d.loc[a, f"{i}@{m.start}"],
+                               f"{fmt.signed(d.loc[a, i] - d.loc[a, f'{i}@{m.start}'], 1)} Pp.")
                        + f" (z {fmt.num(z_d.loc[a, i], 1)})" for i in r["dynamics_drivers"])
-        rows.append({"Sozialraum": f"{d.loc[a, 'name']} ({d.loc[a, 'town_name']}, Nr. {sozialraum_number(a)}; "
-                                   f"{fmt.num(d.loc[a, 'population'])} Einw.)",
-                     "Status / Dynamik": f"{r['status_class']} / {r['dynamics_class']}",
+        rows.append({"Sozialraum": f"{d.loc[a, 'name']} ({d.loc[a, 'town_name']}, Nr. {sozialraum_number(a)})",
+                     "Einwohner": pop.loc[a, "text"],
+                     "Status / Dynamik": f"{r['status_class']} / " + (
+                         str(r["dynamics_class"]) if pd.notna(r["dynamics_class"])
+                         else SYMBOL if a in hidden else fmt.MISSING),
                      "Kennzahlen mit z ≥ 1 (Status)": st or (_SUM_ONLY if r["status_class"] in ATTENTION_STATUS
                                                               else fmt.MISSING),
                      "Kennzahlen mit z ≥ 1 (Veränderung)": dy or (_SUM_ONLY if r["dynamics_class"] == "negativ"
                                                                    else fmt.MISSING)})
     df = pd.DataFrame(rows)
+    locked = (pop["status"] != "").any() or any(a in hidden for a in att.index)
     return table(df, caption=f"Quartiere mit besonderem Aufmerksamkeitsbedarf, {m.year}",
                  footnotes=["Regel: Statusklasse »niedrig« oder »sehr niedrig« oder Dynamikklasse »negativ«. "
                             "Genannt sind die Kennzahlen, deren z-Wert mindestens 1 beträgt (mindestens eine "
                             f"Standardabweichung ungünstiger als der Durchschnitt der Sozialräume); Veränderung "
-                            f"{m.start}–{m.year} in Prozentpunkten (Pp.).",
+                            f"{m.start}–{m.year} in Prozentpunkten (Pp.). Einwohner am 31.12.{m.year}.",
                             *([missing_line] if missing_line else []),
-                            *([disclosure.settings(district.config).footnote_line] if hidden else [])],
-                 align_right=[], kinds={c: "text" for c in df.columns})
+                            *([hidden_line] if hidden_line else []),
+                            *([_footnote_line(district)] if locked else [])],
+                 align_right=["Einwohner"],
+                 kinds={c: "count" if c == "Einwohner" else "text" for c in df.columns})
 
 
 def _percent_axis(ax):
@@ -309,12 +406,27 @@ def _percent_axis(ax):
     ax.yaxis.set_major_formatter(f)
 
 
+def _published_rates(district: District, indicator: str, year: int) -> pd.DataFrame:
+    """The indicator on the Sozialräume and the Gemeinden in ``year`` as published (protected
+    layer: ``value``, ``numerator``, ``denominator`` NaN where ``status`` says suppressed)."""
+    return protected_layer.of(district).indicators([indicator], level=["sozialraum", "gemeinde"], years=[year])
+
+
+def _left_out_text(k: int) -> str:
+    """German note for ``k`` areas left out because their value is suppressed."""
+    return (f"Ohne {fmt.num(k)} {'Gebiet' if k == 1 else 'Gebiete'} mit gesperrtem Wert (Geheimhaltung): "
+            "berechnet nur aus veröffentlichten Werten.")
+
+
 def lorenz_figure(district: District, year: int | None = None, indicator: str = "sgb2_quote"):
     """Figure: population-weighted Lorenz curves of an indicator's numerator (e.g. SGB II
-    recipients) over the Sozialräume and over the Städte und Gemeinden, Gini in the legend."""
+    recipients) over the Sozialräume and over the Städte und Gemeinden, Gini in the legend;
+    from the published values (areas whose value is suppressed are left out, counted below)."""
     year = int(year or district.report_year)
-    res = indicators.compute(district, [indicator], level=["sozialraum", "gemeinde"], years=[year])
+    res = _published_rates(district, indicator, year)
     res = res.assign(level=res["level"].astype(str))
+    locked = res[res["status"].astype(str) != ""]
+    res = res[res["status"].astype(str) == ""]
     labels = {"sozialraum": "Sozialräume der Städte", "gemeinde": "Städte und Gemeinden des Landkreises"}
     colors = {"sozialraum": "#c8372d", "gemeinde": "#3b6ea8"}
     fig, ax = plt.subplots(figsize=(6.2, 5.2))
@@ -323,6 +435,9 @@ def lorenz_figure(district: District, year: int | None = None, indicator: str = 
     if len(gone):  # computed over the complete areas only: say which are left out
         names = ", ".join(dict.fromkeys(district.name_of(str(a)) for a in gone["area_id"]))
         ax.annotate(f"Ohne Gebiete mit fehlenden Daten: {names}", (0.0, -0.2), xycoords="axes fraction",
+                    fontsize=7, color="#555555", va="top")
+    if len(locked):
+        ax.annotate(_left_out_text(int(locked["area_id"].nunique())), (0.0, -0.26), xycoords="axes fraction",
                     fontsize=7, color="#555555", va="top")
     for level in ("sozialraum", "gemeinde"):
         sub = res[(res["level"] == level) & res["value"].notna()]
@@ -360,9 +475,12 @@ def theil_units(shares: pd.DataFrame) -> str:
 def theil_table(district: District, year: int | None = None, indicator: str = "sgb2_quote"):
     """Table: Wie viel der Ungleichheit liegt zwischen und wie viel innerhalb der Städte und
     Gemeinden (Theil T over the base areas, shares in %); the caption and footnote name the
-    areas, and the footnote gives the between share over the Sozialräume alone beside it."""
+    areas, and the footnote gives the between share over the Sozialräume alone beside it.
+    Computed from the published values: areas whose value is suppressed are left out and
+    counted in a footnote."""
     year = int(year or district.report_year)
-    sh = theil_shares(district, year, indicator)
+    res = _published_rates(district, indicator, year)
+    sh = theil_shares(district, year, indicator, res=res)
     rows = [
         {"Teil der Ungleichheit": "zwischen den Städten und Gemeinden", "Theil T": fmt.num(sh.loc["between", "theil"], 4),
          "Anteil": fmt.pct(sh.loc["between", "share"])},
@@ -387,10 +505,12 @@ def theil_table(district: District, year: int | None = None, indicator: str = "s
         k = len(sh.attrs["left_out"])
         notes.append(f"Ohne {fmt.num(k)} {'Gebiet' if k == 1 else 'Gebiete'} mit fehlenden Daten („fehlt“): "
                      + ", ".join(sh.attrs["left_out_names"]) + ".")
+    if sh.attrs["suppressed"]:
+        notes.append(_left_out_text(len(sh.attrs["suppressed"])))
     sr = sh.attrs["unit_counts"].get("Sozialräume", 0)
     if 0 < sr < sh.attrs["n_areas"]:
         try:
-            so = theil_shares(district, year, indicator, over="sozialraum")
+            so = theil_shares(district, year, indicator, over="sozialraum", res=res)
         except ValueError:
             so = None
         if so is not None and so.attrs["n_groups"] > 1:
@@ -399,7 +519,8 @@ def theil_table(district: District, year: int | None = None, indicator: str = "s
                          "Ungleichheit zwischen den Städten.")
     return table(df, caption=f"Wie viel der Ungleichheit ({name}, {year}) liegt zwischen und wie viel "
                              f"innerhalb der Städte und Gemeinden? Berechnet über {theil_units(sh)}",
-                 footnotes=notes, align_right=["Theil T", "Anteil"])
+                 footnotes=notes, align_right=["Theil T", "Anteil"],
+                 kinds={"Teil der Ungleichheit": "text", "Theil T": "index", "Anteil": "index"})
 
 
 _LISA_COLORS = {"Hoch-Hoch": "#c8372d", "Niedrig-Niedrig": "#2c7bb6", "Hoch-Niedrig": "#f5a25d",
@@ -414,9 +535,11 @@ _LISA_TEXT = {"Hoch-Hoch": "Hoch-Hoch: hohe Quote, Nachbarn ebenfalls hoch",
 def lisa_map(district: District, year: int | None = None, indicator: str = "sgb2_quote",
              seed: int = 12345, permutations: int = 999, alpha: float = 0.05):
     """Map: local Moran's I clusters of an indicator over all base areas of the district
-    (Queen contiguity, permutation test with a fixed seed); Moran's I in the title."""
+    (Queen contiguity, permutation test with a fixed seed); Moran's I in the title. From the
+    published values: areas whose value is suppressed are left out (hatched, counted in the
+    legend) and are nobody's neighbour."""
     year = int(year or district.report_year)
-    base = base_values(district, indicator, year)
+    base = base_values(district, indicator, year, res=_published_rates(district, indicator, year))
     geo = district.geometry
     gdf = geo.merge(base[["area_id", "value"]], on="area_id", how="inner").reset_index(drop=True)
     with warnings.catch_warnings():  # tqdm (imported by the pysal stack) warns about IProgress
@@ -438,6 +561,11 @@ def lisa_map(district: District, year: int | None = None, indicator: str = "sgb2
     if gone_ids:  # left out for missing data: drawn hatched and named, not a blank hole
         geo[geo["area_id"].astype(str).isin(gone_ids)].plot(ax=ax, facecolor="white", edgecolor="#999999",
                                                             hatch="///", linewidth=0.6, zorder=2)
+    locked = base.attrs.get("suppressed")
+    locked_ids = set(locked["area_id"].astype(str)) if locked is not None else set()
+    if locked_ids:  # suppressed: not computed, drawn hatched like missing values
+        geo[geo["area_id"].astype(str).isin(locked_ids)].plot(ax=ax, facecolor="white", edgecolor="#999999",
+                                                              hatch="\\\\", linewidth=0.6, zorder=2)
     munis = geo[geo["kind"].isin(["Stadt", "Einheitsgemeinde", "Samtgemeinde"])]
     munis.plot(ax=ax, facecolor="none", edgecolor="#888888", linewidth=0.7, zorder=3)
     towns = [a for a in district.municipalities()["area_id"]
@@ -450,6 +578,11 @@ def lisa_map(district: District, year: int | None = None, indicator: str = "sgb2
                           for a, m in sorted(zip(gone["area_id"].astype(str), gone["muni"].astype(str))))
         handles.append(Patch(facecolor="white", edgecolor="#999999", hatch="///",
                              label=f"fehlt (Eingangsdaten unvollständig, nicht berechnet): {names}"))
+    if locked_ids:
+        k = len(locked_ids)
+        handles.append(Patch(facecolor="white", edgecolor="#999999", hatch="\\\\",
+                             label=f"gesperrt (Geheimhaltung, nicht berechnet): {fmt.num(k)} "
+                                   f"{'Gebiet' if k == 1 else 'Gebiete'}"))
     handles.append(Line2D([], [], linestyle="", label=f"{len(gdf)} kleinste Gebiete; Nachbarn: gemeinsame Grenze"))
     handles.append(Line2D([], [], linestyle="", label=f"oder Ecke; {fmt.num(permutations)} Permutationen, Startwert {seed}"))
     ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0), fontsize=8.5, frameon=False,
@@ -464,8 +597,9 @@ def lisa_map(district: District, year: int | None = None, indicator: str = "sgb2
 
 def robustness_table(district: District, year: int | None = None):
     """Table: how many Sozialräume change their status class (and their combined status /
-    dynamics class) when one indicator at a time is left out."""
-    m = monitoring(district, year)
+    dynamics class) when one indicator at a time is left out (over the published rates: see
+    :func:`published_monitoring`). The numbers count areas, not persons (columns ``text``)."""
+    m = published_monitoring(district, year)
     if len(m.status) < 2:
         return note("Die Robustheitsprüfung braucht mindestens zwei Statuskennzahlen.")
     st, gi = robustness(m)
@@ -481,4 +615,5 @@ def robustness_table(district: District, year: int | None = None):
     return table(df, caption="Wie stabil sind die Klassen? Sozialräume, die ohne eine Kennzahl die Klasse wechseln",
                  footnotes=["Jede Statuskennzahl wird einmal weggelassen und die Klassen werden mit den übrigen "
                             "neu berechnet. Wenige Wechsel: Die Einordnung hängt nicht an einer einzelnen Kennzahl."],
-                 align_right=[c for c in df.columns if c != "ohne Kennzahl"])
+                 align_right=[c for c in df.columns if c != "ohne Kennzahl"],
+                 kinds={c: "text" for c in df.columns})

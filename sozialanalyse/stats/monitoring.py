@@ -70,8 +70,10 @@ class Monitoring(ShortRepr):
     ----------
     data : DataFrame
         Per Sozialraum (index ``area_id``): ``name``, ``town`` (area id), ``town_name``,
-        ``population``, each status indicator in ``year`` and (column ``<id>@<start>``) in
-        ``start``.
+        ``population``, ``missing`` (why an input is incomplete), ``suppressed`` (the rates
+        withheld by disclosure control when :func:`monitoring` got published ``rates``, e.g.
+        ``"sgb2_quote 2024"``; else ""), each status indicator in ``year`` and (column
+        ``<id>@<start>``) in ``start``.
     result : MSSResult
         Status and dynamics indices, classes and z-values.
     status : list of str
@@ -94,7 +96,7 @@ class Monitoring(ShortRepr):
 _CACHE: dict = {}
 
 
-def monitoring(district, year: int | None = None) -> Monitoring:
+def monitoring(district, year: int | None = None, rates: pd.DataFrame | None = None) -> Monitoring:
     """Compute the MSS (status, dynamics, Gesamtindex) over all Sozialräume of the district.
 
     The result of the last call is kept (one district and year at a time): the pages of one
@@ -106,6 +108,15 @@ def monitoring(district, year: int | None = None) -> Monitoring:
         Its ``config`` may hold a ``monitoring:`` entry (:func:`settings`).
     year : int, optional
         The report year (default: the district's report year).
+    rates : DataFrame, optional
+        The status indicators of the Sozialräume in the start and the report year as the pages
+        publish them (:meth:`sozialanalyse.protected.layer.Layer.indicators`: ``value`` NaN
+        where ``status`` says suppressed). Given, the MSS is computed from these values only:
+        a suppressed rate is a missing input (the area gets no z-value, index or class for
+        it, and it does not enter the means and standard deviations of the others), the area's
+        ``reason`` says ``"gesperrt: ..."`` and ``data["suppressed"]`` names the rates
+        (``"sgb2_quote 2024, ..."``). Default: the unprotected values
+        (:func:`sozialanalyse.stats.indicators.compute`), for analyses that publish nothing.
 
     Raises
     ------
@@ -114,7 +125,7 @@ def monitoring(district, year: int | None = None) -> Monitoring:
     """
     year = int(year or district.report_year)
     st = settings(district)
-    key = (id(district), year, tuple(st["status"]), st["dynamics_years"])
+    key = (id(district), year, tuple(st["status"]), st["dynamics_years"], rates is not None)
     hit = _CACHE.get(key)
     if hit is not None and hit[0] is district:
         return hit[1]
@@ -124,8 +135,11 @@ def monitoring(district, year: int | None = None) -> Monitoring:
                          f"before {year}); the data cover {district.years[0]}–{district.years[-1]}")
     areas = district.areas
     sr = areas[areas["kind"] == "Sozialraum"].set_index("area_id")
-    res = indicators.compute(district, st["status"], level="sozialraum", years=[start, year])
+    res = (indicators.compute(district, st["status"], level="sozialraum", years=[start, year])
+           if rates is None else rates)
     res = res.assign(area_id=res["area_id"].astype(str), indicator=res["indicator"].astype(str))
+    if "status" in res.columns:  # suppressed rates: missing inputs, never their real values
+        res = res.assign(value=res["value"].where(res["status"].astype(str) == ""))
     wide = res.pivot_table(index="area_id", columns=["indicator", "year"], values="value",
                            aggfunc="first", observed=True)
     data = pd.DataFrame(index=pd.Index(sr.index, name="area_id"))
@@ -142,12 +156,23 @@ def monitoring(district, year: int | None = None) -> Monitoring:
     why = res[res["reason"].astype(str) != ""].groupby("area_id")["reason"].agg(
         lambda r: "; ".join(dict.fromkeys(r.astype(str))))
     data["missing"] = why.reindex(data.index).fillna("")
+    hidden = res[res["status"].astype(str) != ""] if "status" in res.columns else res.iloc[:0]
+    hidden = hidden[hidden["year"].isin([start, year])].sort_values(["year", "indicator"], ascending=[False, True])
+    data["suppressed"] = (hidden.groupby("area_id")[["indicator", "year"]]
+                          .apply(lambda g: ", ".join(f"{i} {y}" for i, y in zip(g["indicator"], g["year"])))
+                          .reindex(data.index).fillna("") if len(hidden) else "")
     for i in st["status"]:
         data[i] = wide.get((i, year), pd.Series(dtype=float)).reindex(data.index)
         data[f"{i}@{start}"] = wide.get((i, start), pd.Series(dtype=float)).reindex(data.index)
     m = Monitoring(data, None, st["status"], year, start)
-    m.result = mss(data, m.status, m.dynamics, population="population",
-                          min_population=MIN_POPULATION)
+    m.result = mss(data.drop(columns=["suppressed"]), m.status, m.dynamics, population="population",
+                   min_population=MIN_POPULATION)
+    t = m.result.table
+    gone = data["suppressed"] != ""
+    t.loc[gone & t["valid"] & t["status_class"].isna(), "reason"] = "gesperrt: Statuswert der Geheimhaltung unterworfen"
+    if "dynamics_class" in t.columns:
+        t.loc[gone & t["valid"] & t["status_class"].notna() & t["dynamics_class"].isna(),
+              "reason"] = "gesperrt: Dynamikwert der Geheimhaltung unterworfen"
     _CACHE.clear()
     _CACHE[key] = (district, m)
     return m
@@ -224,15 +249,24 @@ def attention(result: MSSResult, threshold: float = 1.0) -> pd.DataFrame:
     return out[cols]
 
 
-def base_values(district, indicator: str, year: int) -> pd.DataFrame:
+def base_values(district, indicator: str, year: int, res: pd.DataFrame | None = None) -> pd.DataFrame:
     """The indicator on every base area with its municipality (Stadt, Einheits- or Samtgemeinde).
 
     Returns the rows of :func:`sozialanalyse.stats.indicators.compute` with a value and a
     denominator, plus ``muni`` (the municipality's key) and ``muni_name``; ``attrs["left_out"]``
     holds ``area_id`` and ``muni`` of the base areas left out because their value is missing.
+
+    ``res`` replaces the computation with given rows of the same columns for the levels
+    ``sozialraum`` and ``gemeinde`` (the published values of the protected layer, with a
+    ``status`` column): rows whose ``status`` says suppressed are left out too and listed in
+    ``attrs["suppressed"]`` (``area_id``, ``muni``), not in ``left_out`` (their data are not
+    missing, they are not published).
     """
 
-    res = indicators.compute(district, [indicator], level=["sozialraum", "gemeinde"], years=[year])
+    if res is None:
+        res = indicators.compute(district, [indicator], level=["sozialraum", "gemeinde"], years=[year])
+    else:
+        res = res[(res["indicator"].astype(str) == indicator) & (res["year"] == year)]
     res = res.assign(area_id=res["area_id"].astype(str))
     areas = district.areas
     parents = set(areas["parent_id"].dropna().astype(str))
@@ -241,9 +275,12 @@ def base_values(district, indicator: str, year: int) -> pd.DataFrame:
     muni.index = muni.index.astype(str)
     res["muni"] = res["area_id"].map(muni).astype(str)
     res["muni_name"] = res["muni"].map(lambda a: district.name_of(a))
-    out = res.dropna(subset=["value", "denominator"]).reset_index(drop=True)
+    hidden = (res["status"].astype(str) != "") if "status" in res.columns else pd.Series(False, index=res.index)
+    shown = res[~hidden]
+    out = shown.dropna(subset=["value", "denominator"]).reset_index(drop=True)
     # the areas left out for missing data ('fehlt'), so that a result can say it covers fewer
-    out.attrs["left_out"] = res.loc[res["value"].isna() | res["denominator"].isna(), ["area_id", "muni"]]
+    out.attrs["left_out"] = shown.loc[shown["value"].isna() | shown["denominator"].isna(), ["area_id", "muni"]]
+    out.attrs["suppressed"] = res.loc[hidden, ["area_id", "muni"]]
     return out
 
 
@@ -282,7 +319,7 @@ def _unit_counts(district, base: pd.DataFrame, over: str) -> dict:
 
 
 def theil_shares(district, year: int | None = None, indicator: str = "sgb2_quote",
-                 over: str = "base") -> pd.DataFrame:
+                 over: str = "base", res: pd.DataFrame | None = None) -> pd.DataFrame:
     """Theil T decomposition of an indicator over the base areas grouped by municipality.
 
     Parameters
@@ -300,17 +337,21 @@ def theil_shares(district, year: int | None = None, indicator: str = "sgb2_quote
     (``within:<area_id>``, its contribution to the within part). ``attrs`` names the areas:
     ``over``, ``unit_counts`` (areas by group, :data:`BASE_UNITS`), ``n_areas`` and ``n_groups`` (municipalities), and
     ``left_out`` (area keys whose value is missing, e.g. incomplete input rows: the
-    decomposition covers the complete areas only) with ``left_out_names``.
+    decomposition covers the complete areas only) with ``left_out_names``, and ``suppressed``
+    (area keys left out because ``res``, the published values, suppresses them: see
+    :func:`base_values`).
     """
     if over not in ("base", "sozialraum"):
         raise ValueError(f"over must be 'base' or 'sozialraum', got {over!r}")
     year = int(year or district.report_year)
-    base = base_values(district, indicator, year)
+    base = base_values(district, indicator, year, res=res)
     gone = base.attrs.get("left_out", base.iloc[:0][["area_id", "muni"]])
+    hidden = base.attrs.get("suppressed", base.iloc[:0][["area_id", "muni"]])
     if over == "sozialraum":
         kinds = district.areas.assign(area_id=district.areas["area_id"].astype(str)).set_index("area_id")["kind"]
         base = base[base["area_id"].map(kinds) == "Sozialraum"].reset_index(drop=True)
         gone = gone[gone["area_id"].map(kinds) == "Sozialraum"]
+        hidden = hidden[hidden["area_id"].map(kinds) == "Sozialraum"]
         if base.empty:
             raise ValueError(f"{district.name} has no Sozialraum with a value of {indicator} in {year}")
     dec = disparity.theil_decomposition(base, "value", "denominator", group="muni", measure="T")
@@ -327,4 +368,5 @@ def theil_shares(district, year: int | None = None, indicator: str = "sgb2_quote
     out.attrs["left_out"] = sorted(gone["area_id"].astype(str))
     out.attrs["left_out_names"] = [f"{district.name_of(a)} ({district.name_of(m)})"
                                    for a, m in sorted(zip(gone["area_id"].astype(str), gone["muni"].astype(str)))]
+    out.attrs["suppressed"] = sorted(hidden["area_id"].astype(str))
     return out
