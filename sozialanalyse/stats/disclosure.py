@@ -340,33 +340,31 @@ def _complement(c: Constraint, values: np.ndarray, status: np.ndarray) -> int | 
 
 
 def _secondary(cons: list[Constraint], values: np.ndarray, status: np.ndarray, n: int) -> None:
-    """Secondary suppression to a fixed point over all constraints (the set of suppressed cells
-    only grows: it terminates). Each pass visits, in order, the constraints that had exactly one
-    suppressed cell at its start (counted for all at once with a sparse matrix) and checks each
-    again before it suppresses; a constraint that comes down to one suppressed cell during a pass
-    is handled in the next. The pattern ends when no constraint has exactly one suppressed cell
-    (:meth:`Protection.check`)."""
+    """Secondary suppression to a fixed point: visit the constraints in order, and in every one with
+    exactly one suppressed cell suppress one more (:func:`_complement`); repeat until a pass
+    changes nothing (the set of suppressed cells only grows: it terminates). The number of
+    suppressed cells per constraint is kept up to date as cells are suppressed, so a pass costs
+    one look-up per constraint."""
     if not cons:
         return
     from scipy import sparse  # scipy: only for the secondary suppression of large tables
 
     rows = np.repeat(np.arange(len(cons)), [len(c.cells) for c in cons])
     cols = np.fromiter((i for c in cons for i in c.cells), dtype=np.int64, count=len(rows))
-    member = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(cons), n))
-    while True:
-        hidden = (status != "").astype(float)
-        one = np.flatnonzero(member @ hidden == 1)
+    member = sparse.csc_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(cons), n))
+    count = (member @ (status != "").astype(float)).astype(int).tolist()
+    changed = True
+    while changed:
         changed = False
-        for k in one:
-            c = cons[k]
-            if sum(1 for i in c.cells if status[i]) != 1:
+        for k, c in enumerate(cons):
+            if count[k] != 1:
                 continue
             pick = _complement(c, values, status)
             if pick is not None:
                 status[pick] = SECONDARY
+                for j in member.indices[member.indptr[pick]:member.indptr[pick + 1]]:
+                    count[j] += 1
                 changed = True
-        if not changed:
-            return
 
 
 def protect(df: pd.DataFrame, areas: pd.DataFrame | None = None, additive: list[str] | None = None,
