@@ -104,6 +104,9 @@ def test_mortality_table_suppresses_the_deaths_and_all_that_follows(planted, tru
     assert rows[TOWN_NAME][1] == "2.113"
     # the Kreis: 8.563 deaths in Musterland, minus Brakenhagen's 524, plus the planted 2
     assert rows["Landkreis Musterland"][1] == "8.041"
+    from sozialanalyse.build.audit import audit_html
+
+    assert audit_html(html, "gesundheit.html") == []
 
 
 def test_mortality_intro_names_the_suppressed_and_no_figure_of_them(planted, truth):
@@ -180,6 +183,9 @@ def test_school_entry_table_hides_one_overweight_child(planted):
     assert (round(lo, 1), round(hi, 1)) == (12.7, 16.7)
     assert rows[TOWN_NAME][1] == "1.165" and rows[TOWN_NAME][2] == "14,6 % (12,7 – 16,7)"
     assert 'data-sa-kind="share"' in html
+    from sozialanalyse.build.audit import audit_html
+
+    assert audit_html(html, "gesundheit.html") == []
 
 
 def test_school_entry_figure_does_not_draw_the_share(planted):
@@ -197,3 +203,29 @@ def test_school_entry_trend_shows_pools(planted):
     assert "je 3 Jahre" in ax.get_title()
     xs = {float(x) for line in ax.get_lines() for x in np.asarray(line.get_xdata(), float)}
     assert min(xs) == 2017.0 and max(xs) == 2024.0  # 2015-2017 is the first pool of three years
+
+
+@pytest.fixture(scope="module")
+def few_men(tmp_path_factory):
+    """Musterland in which only 2 men died in the whole Kreis in 2018 (Brakenhagen, 80-84 and
+    85-89; every other row of men's deaths in 2018 is 0)."""
+    folder = tmp_path_factory.mktemp("few_men") / "musterland"
+    shutil.copytree(MUSTERLAND, folder)
+    mv = pd.read_csv(folder / "movements.csv", dtype={"area_id": str}, keep_default_na=False)
+    men = (mv["variable"] == "sterbefaelle") & (mv["year"] == 2018) & (mv["sex"] == "m")
+    mv.loc[men, "value"] = 0
+    for age in ("80-84", "85-89"):
+        mv.loc[men & (mv["area_id"] == BRAK) & (mv["age_group"] == age), "value"] = 1
+    assert mv.loc[men, "value"].astype(int).sum() == 2
+    mv.to_csv(folder / "movements.csv", index=False)
+    return sa.load_district(folder)
+
+
+def test_kreis_trend_leaves_out_a_suppressed_year_of_one_sex(few_men):
+    ax = gesundheit.mortality_trend(few_men).axes[0]
+    lines = {ln.get_label(): {float(x) for x in np.asarray(ln.get_xdata(), float)}
+             for ln in ax.get_lines() if len(ln.get_xdata()) > 1}
+    assert 2018.0 not in lines["Männer"] and 2017.0 in lines["Männer"]
+    # women + men = all: one of the two others is suppressed with it, else 2 = all - women
+    assert (2018.0 not in lines["Frauen"]) or (2018.0 not in lines["Insgesamt"])
+    assert "2018: gesperrt (Geheimhaltung)" in ax.get_title()

@@ -411,9 +411,14 @@ def mortality_trend(district):
     res = kreis_dsr_by_year(district)
     absent = res.attrs["absent"]
     kreis = district.kreis["area_id"]
-    st = {int(y): str(_published(district, DEATHS, [kreis], [y])["status"].iloc[0]) for y in res["year"].unique()}
-    locked = sorted(y for y, s in st.items() if s)  # the Kreis's deaths of the year are suppressed
-    res = res[~res["year"].isin(locked)].reset_index(drop=True)
+    # each point rests on the Kreis's deaths of its year (and sex): left out where those are suppressed
+    hide = np.zeros(len(res), dtype=bool)
+    for sex, spec in (("insgesamt", DEATHS), *((s, {**DEATHS, "sex": [s]}) for s in ("m", "w"))):
+        for y in res["year"].unique():
+            if _published(district, spec, [kreis], [int(y)])["status"].iloc[0]:
+                hide |= ((res["sex"] == sex) & (res["year"] == y)).to_numpy()
+    locked = sorted({int(y) for y in res.loc[hide, "year"]})
+    res = res[~hide].reset_index(drop=True)
     res["Gruppe"] = res["sex"].map({"insgesamt": "Insgesamt", **figures.SEX_LABELS})
     fig, ax = plt.subplots(figsize=(8, 3.6))
     figures.trend(res, "year", "value", hue="Gruppe", ax=ax, low="lower", high="upper",
