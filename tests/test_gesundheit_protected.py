@@ -9,6 +9,7 @@ school entry 2022-2024, 1 overweight child among 78 examined (26 a year; languag
 """
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 import shutil
@@ -229,3 +230,14 @@ def test_kreis_trend_leaves_out_a_suppressed_year_of_one_sex(few_men):
     # women + men = all: one of the two others is suppressed with it, else 2 = all - women
     assert (2018.0 not in lines["Frauen"]) or (2018.0 not in lines["Insgesamt"])
     assert "2018: gesperrt (Geheimhaltung)" in ax.get_title()
+
+
+def test_round_mode_publishes_rounded_deaths_and_the_smr_from_them():
+    d = sa.load_district(MUSTERLAND)
+    d.config = dataclasses.replace(d.config, disclosure=dataclasses.replace(d.config.disclosure, mode="round"))
+    raw = pooled_mortality(d, 2024).set_index("area_id").loc[TOWN]
+    row = _rows(gesundheit.mortality_table(d, 2024).data)[TOWN_NAME]
+    # Musterstadt's 2.113 deaths (movements.csv) rounded to the base 5: 2.115, never the true count
+    assert raw["observed"] == 2113 and row[1] == "2.115"
+    m = gesundheit._mortality(d, 2024).set_index("area_id").loc[TOWN]
+    assert m["observed"] == 2115 and m["smr"] == pytest.approx(100 * 2115 / raw["expected"], rel=1e-12)
