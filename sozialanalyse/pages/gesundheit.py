@@ -13,6 +13,15 @@ Methods (stated on the page as well):
   99,8 % limits of the exact Poisson test (:func:`sozialanalyse.stats.mortality.pooled_mortality`).
 * **School entry** proportions are pooled over the last three examination years, with Wilson
   intervals (:func:`sozialanalyse.stats.school_entry.school_entry_shares`).
+
+Disclosure control comes from the protected layer (:mod:`sozialanalyse.protected`), never from
+the page itself: the statistics are computed by the statistics floor, then masked by the status
+of the count cells they rest on. Where an area's observed deaths (``sterbefaelle`` pooled over the
+years, registered in :mod:`sozialanalyse.protected.measures`) are suppressed, its deaths, expected
+deaths, SMR, DSR, their intervals and its funnel classification are not published (``.`` in tables,
+not drawn in charts and maps, "gesperrt" in text); the same for a Kreis year of the DSR trend. A
+school-entry share is published only where its numerator, the number of children examined and
+their difference (the children without the finding) are all published.
 """
 from __future__ import annotations
 
@@ -24,12 +33,13 @@ import pandas as pd
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
+from ..model.config import SYMBOL
+from ..protected import layer as protected_layer
 from ..render import figures, fmt
 from ..render.figures import finish, style
 from ..render.tables import md_escape, table, text
-from ..stats import disclosure
-from ..stats.aggregate import area_names, level_ids, report_year
-from ..stats.health import funnel_plot_data
+from ..stats.aggregate import area_names, level_ids, pool_years, report_year
+from ..stats.health import funnel_plot_data, funnel_significance, smr, wilson_ci
 from ..stats.mortality import kreis_dsr_by_year, pooled_mortality
 from ..stats.school_entry import EXAMINED, SCHOOL_VARS, school_entry_shares
 from .common import absent_footnote, fmt_ci, left_out_note, mark_absent, muni_shapes, span
@@ -47,6 +57,83 @@ __all__ = [
 ]
 
 CLASS_COLORS = {"höher": "#c8553d", "niedriger": "#3b6ea8", "im Rahmen": "#9a9a9a"}
+#: The deaths the mortality pages rest on: all ages and both sexes (the layer's cell, per year
+#: and pooled over years; :mod:`sozialanalyse.protected.measures`).
+DEATHS = {"variable": "sterbefaelle"}
+#: Columns of :func:`pooled_mortality` not published where the area's deaths are suppressed.
+FROM_DEATHS = ("observed", "expected", "smr", "smr_lower", "smr_upper", "dsr", "dsr_lower", "dsr_upper",
+               "einstufung_95", "einstufung_998")
+LOCKED = "gesperrt"
+
+
+# ---------------------------------------------------------------------------------------------
+# the protected layer
+# ---------------------------------------------------------------------------------------------
+
+
+def _published(district, spec: dict, area_ids, years) -> pd.DataFrame:
+    """A registered count pooled over ``years`` for ``area_ids`` from the protected layer:
+    ``value`` (published, NaN where suppressed) and ``status`` indexed by ``area_id``, in the
+    order of ``area_ids``.
+
+    Fails closed: years that are not one run (a data year missing), or an area the layer holds
+    no cell of, count as suppressed (``"secondary"``): the layer cannot vouch for such a sum."""
+    L = protected_layer.of(district)
+    ids = [str(a) for a in area_ids]
+    years = [int(y) for y in years]
+    if not _variables(spec) <= set(district.counts["variable"].astype(str)):
+        # the district delivers no such count at all: nothing to protect, the page says "fehlt"
+        return pd.DataFrame({"value": np.nan, "status": ""}, index=pd.Index(ids, name="area_id"))
+    if years != list(range(years[0], years[-1] + 1)):
+        return pd.DataFrame({"value": np.nan, "status": "secondary"}, index=pd.Index(ids, name="area_id"))
+    c = L.counts(spec, area_ids=sorted(set(ids)), years=[years[-1]], pool=len(years)).set_index("area_id")
+    out = c[["value", "status"]].reindex(ids)
+    out["status"] = out["status"].fillna("secondary").astype(str)
+    return out
+
+
+def _variables(spec) -> set[str]:
+    """The variables a spec (a count, or a ``minus``/``plus`` of counts) reads."""
+    if "variable" in spec:
+        return {str(spec["variable"])}
+    return set().union(*(_variables(t) for v in spec.values() if isinstance(v, list) for t in v))
+
+
+def _worst(*statuses) -> np.ndarray:
+    """Per row: ``"primary"`` if any status is, else ``"secondary"`` if any is set, else ``""``."""
+    st = np.array([[str(x) for x in s] for s in statuses], dtype=object)
+    return np.where((st == "primary").any(axis=0), "primary", np.where((st != "").any(axis=0), "secondary", ""))
+
+
+def _locked_names(rows: pd.DataFrame) -> list[str]:
+    return rows.loc[rows["status"] != "", "name"].astype(str).tolist()
+
+
+def _mortality(district, year: int | None = None, pool: int = 5) -> pd.DataFrame:
+    """:func:`pooled_mortality` as the page may publish it, with ``status`` of each area's
+    observed deaths in the protected layer: where that is suppressed, the columns
+    :data:`FROM_DEATHS` are NaN. In the modes ``round`` and ``cellkey`` the deaths are the
+    published ones and the SMR, its limits and the funnel classification follow from them."""
+    m = pooled_mortality(district, year, pool)
+    pub = _published(district, DEATHS, m["area_id"], m.attrs["years"])
+    out = m.copy()
+    out["status"] = pub["status"].to_numpy()
+    if protected_layer.of(district).settings.mode != "suppress":
+        o = pub["value"].to_numpy(dtype=float)
+        e = out["expected"].to_numpy(dtype=float)
+        ok = ~np.isnan(o) & ~np.isnan(e)
+        v, lo, hi = smr(np.where(ok, o, 0.0), np.where(ok, e, 0.0), multiplier=100)
+        out["observed"] = np.where(ok, o, np.nan)
+        out["smr"], out["smr_lower"], out["smr_upper"] = (np.where(ok, a, np.nan) for a in (v, lo, hi))
+        munis = out.iloc[:-1][ok[:-1]]
+        fs = funnel_significance(munis, "observed", "expected", "ratio", multiplier=100).set_index("area_id")
+        for col in ("einstufung_95", "einstufung_998"):
+            out[col] = out["area_id"].map(fs[col]) if len(fs) else np.nan
+    hide = out["status"].to_numpy() != ""
+    for col in FROM_DEATHS:
+        out[col] = out[col].astype(object if col.startswith("einstufung") else float)
+        out.loc[hide, col] = np.nan
+    return out
 
 
 # ---------------------------------------------------------------------------------------------
@@ -80,16 +167,21 @@ def _mortality_notes(district, m: pd.DataFrame, mark: str = "") -> list[str]:
 
 def mortality_intro(district, year: int | None = None, pool: int = 5):
     """A German paragraph: the Kreis mortality, the pooling, and which municipalities stand out."""
-    m = pooled_mortality(district, year, pool)
+    m = _mortality(district, year, pool)
     years = m.attrs["years"]
     k = m.iloc[-1]
     hi = m[m["einstufung_95"] == "höher"]["name"].tolist()
     lo = m[m["einstufung_95"] == "niedriger"]["name"].tolist()
+    if k["status"]:
+        kreis = (f"Im {md_escape(district.name)}{_without(district, m)} ist die Zahl der Sterbefälle der Jahre "
+                 f"{span(years)} gesperrt (Geheimhaltung), ebenso die altersstandardisierte Sterberate.")
+    else:
+        kreis = (f"Im {md_escape(district.name)}{_without(district, m)} starben in den Jahren {span(years)} "
+                 f"zusammen **{fmt.num(k['observed'])}** Menschen. Altersstandardisiert (Europäische "
+                 f"Standardbevölkerung 2013) entspricht das **{fmt.num(k['dsr'], 0)} Sterbefällen je 100.000 "
+                 f"Einwohner und Jahr** (95-%-Intervall {fmt_ci(k['dsr_lower'], k['dsr_upper'], decimals=0)}).")
     parts = [
-        (f"Im {md_escape(district.name)}{_without(district, m)} starben in den Jahren {span(years)} zusammen "
-        f"**{fmt.num(k['observed'])}** Menschen. Altersstandardisiert (Europäische Standardbevölkerung 2013) "
-        f"entspricht das **{fmt.num(k['dsr'], 0)} Sterbefällen je 100.000 Einwohner und Jahr** "
-        f"(95-%-Intervall {fmt_ci(k['dsr_lower'], k['dsr_upper'], decimals=0)})."),
+        kreis,
         (f"Weil in kleinen Gemeinden in einem Jahr nur wenige Menschen sterben, sind die "
         f"{len(years)} Jahre {span(years)} zusammengefasst."),
     ]
@@ -102,20 +194,25 @@ def mortality_intro(district, year: int | None = None, pool: int = 5):
     else:
         parts.append("Keine Stadt, Gemeinde oder Samtgemeinde weicht statistisch gesichert (95-%-Grenze) "
                      "vom Landkreis ab.")
+    locked = _locked_names(m.iloc[:-1])
+    if locked:
+        parts.append("Gesperrt (Geheimhaltung, zu wenige Sterbefälle oder zum Schutz einer anderen Zahl) sind "
+                     "Sterbefälle, SMR und Sterberate für: " + ", ".join(md_escape(n) for n in locked) + ".")
     parts += [md_escape(n.removeprefix("² ")) for n in _mortality_notes(district, m)]
     return text(" ".join(parts))
 
 
 def mortality_overview(district, year: int | None = None, pool: int = 5):
     """Figure: DSR per 100.000 (ESP 2013) by municipality with 95 % intervals and the Kreis."""
-    m = pooled_mortality(district, year, pool)
+    m = _mortality(district, year, pool)
     years = m.attrs["years"]
-    munis = m.iloc[:-1].dropna(subset=["dsr"]).sort_values("dsr")  # "fehlt": left out of the chart
+    munis = m.iloc[:-1].dropna(subset=["dsr"]).sort_values("dsr")  # "fehlt", "gesperrt": left out
     k = m.iloc[-1]
     fig, ax = plt.subplots(figsize=(8, 0.38 * len(munis) + 1.4))
     y = np.arange(len(munis))
-    ax.axvspan(k["dsr_lower"], k["dsr_upper"], color=figures.PALETTE["kreis"], alpha=0.15, linewidth=0)
-    ax.axvline(k["dsr"], color=figures.PALETTE["kreis"], linewidth=1.2)
+    if not k["status"]:
+        ax.axvspan(k["dsr_lower"], k["dsr_upper"], color=figures.PALETTE["kreis"], alpha=0.15, linewidth=0)
+        ax.axvline(k["dsr"], color=figures.PALETTE["kreis"], linewidth=1.2)
     colors = [CLASS_COLORS.get(c, CLASS_COLORS["im Rahmen"]) for c in munis["einstufung_95"]]
     ax.errorbar(munis["dsr"], y, xerr=[munis["dsr"] - munis["dsr_lower"], munis["dsr_upper"] - munis["dsr"]],
                 fmt="none", ecolor="#555555", elinewidth=1, capsize=2)
@@ -123,7 +220,8 @@ def mortality_overview(district, year: int | None = None, pool: int = 5):
     ax.set_yticks(y, munis["name"])
     ax.xaxis.set_major_formatter(fmt.axis_formatter())
     ax.set_xlabel("Sterbefälle je 100.000 Einwohner und Jahr (altersstandardisiert, ESP 2013)")
-    ax.set_title(f"Altersstandardisierte Sterberate, {span(years)}" + _absent_title(district, m), fontsize=10)
+    ax.set_title(f"Altersstandardisierte Sterberate, {span(years)}" + _absent_title(district, m)
+                 + _locked_title(m), fontsize=10)
     handles = [Line2D([], [], color=figures.PALETTE["kreis"], label=f"{district.name} (mit 95-%-Intervall)"),
                Line2D([], [], color="#555555", marker="|", linestyle="-", label="95-%-Intervall"),
                *[Line2D([], [], color=c, marker="o", linestyle="", label=f"SMR {lab} als im Landkreis")
@@ -135,7 +233,7 @@ def mortality_overview(district, year: int | None = None, pool: int = 5):
 
 def mortality_table(district, year: int | None = None, pool: int = 5):
     """Table: deaths, DSR and SMR with intervals and the funnel classification per municipality."""
-    m = pooled_mortality(district, year, pool)
+    m = _mortality(district, year, pool)
     years = m.attrs["years"]
     rows = []
     for _, r in m.iterrows():
@@ -146,8 +244,12 @@ def mortality_table(district, year: int | None = None, pool: int = 5):
                          "DSR je 100.000 (95-%-Intervall)": gone, "SMR (95-%-Intervall)": gone,
                          "Einstufung (95 %)": gone, "Einstufung (99,8 %)": gone})
             continue
+        name = r["name"] + (" ³" if is_kreis and m.attrs.get("left_out") else "")
+        if r["status"]:  # the deaths are suppressed: nothing that follows from them
+            rows.append({"Gebiet": name, **{c: SYMBOL for c in MORTALITY_COLUMNS}})
+            continue
         rows.append({
-            "Gebiet": r["name"] + (" ³" if is_kreis and m.attrs.get("left_out") else ""),
+            "Gebiet": name,
             "Sterbefälle": fmt.num(r["observed"]),
             "erwartet": fmt.num(r["expected"]),
             "DSR je 100.000 (95-%-Intervall)": f"{fmt.num(r['dsr'], 0)} "
@@ -158,6 +260,7 @@ def mortality_table(district, year: int | None = None, pool: int = 5):
             "Einstufung (99,8 %)": fmt.MISSING if is_kreis else r["einstufung_998"],
         })
     df = pd.DataFrame(rows)
+    locked = [protected_layer.of(district).settings.footnote_line] if (m["status"] != "").any() else []
     return table(df, caption=f"Sterblichkeit nach Städten, Gemeinden und Samtgemeinden, {span(years)} zusammengefasst",
                  footnotes=[
                      ("DSR: direkt altersstandardisierte Sterberate je 100.000 Einwohner und Jahr "
@@ -166,8 +269,23 @@ def mortality_table(district, year: int | None = None, pool: int = 5):
                      ("SMR: standardisiertes Mortalitätsverhältnis, beobachtete je 100 erwartete Sterbefälle; "
                      "erwartet = Sterberaten des Landkreises nach Altersgruppe und Geschlecht (indirekte "
                      "Standardisierung, Landkreis = 100). Einstufung: außerhalb der 95-%- bzw. 99,8-%-Grenze "
-                     "des Trichterdiagramms (exakter Poisson-Test)."), *_mortality_notes(district, m, "³ ")],
-                 align_right=[c for c in df.columns if c not in ("Gebiet", "Einstufung (95 %)", "Einstufung (99,8 %)")])
+                     "des Trichterdiagramms (exakter Poisson-Test)."), *locked, *_mortality_notes(district, m, "³ ")],
+                 align_right=[c for c in df.columns if c not in ("Gebiet", "Einstufung (95 %)", "Einstufung (99,8 %)")],
+                 kinds=MORTALITY_KINDS)
+
+
+#: The columns of the mortality table after "Gebiet" and their kinds for the audit (the expected
+#: deaths are a model figure, Kreis rates times population: not a count of persons).
+MORTALITY_KINDS = {"Gebiet": "text", "Sterbefälle": "count", "erwartet": "rate",
+                   "DSR je 100.000 (95-%-Intervall)": "rate", "SMR (95-%-Intervall)": "index",
+                   "Einstufung (95 %)": "text", "Einstufung (99,8 %)": "text"}
+MORTALITY_COLUMNS = [c for c in MORTALITY_KINDS if c != "Gebiet"]
+
+
+def _locked_title(m: pd.DataFrame) -> str:
+    """Line of a mortality chart's title naming the municipalities whose deaths are suppressed."""
+    locked = _locked_names(m.iloc[:-1])
+    return ("\ngesperrt (Geheimhaltung): " + ", ".join(locked)) if locked else ""
 
 
 def _absent_title(district, m: pd.DataFrame) -> str:
@@ -212,7 +330,7 @@ def _place_labels(ax, xs, ys, labels, fontsize=7):
 
 def mortality_funnel(district, year: int | None = None, pool: int = 5):
     """Figure: funnel plot of the SMR against the expected deaths with 95 % and 99,8 % limits."""
-    m = pooled_mortality(district, year, pool)
+    m = _mortality(district, year, pool)
     years = m.attrs["years"]
     munis = m.iloc[:-1].dropna(subset=["smr"]).sort_values("expected").reset_index(drop=True)
     lim = funnel_plot_data(munis, "observed", "expected", "ratio", multiplier=100, n_points=200)
@@ -234,7 +352,7 @@ def mortality_funnel(district, year: int | None = None, pool: int = 5):
     ax.set_xlabel(f"Erwartete Sterbefälle {span(years)} (bei den Sterberaten des Landkreises)")
     ax.set_ylabel("SMR (Landkreis = 100)")
     ax.set_title(f"Trichterdiagramm: standardisiertes Mortalitätsverhältnis, {span(years)}"
-                 + _absent_title(district, m), fontsize=10)
+                 + _absent_title(district, m) + _locked_title(m), fontsize=10)
     fig.tight_layout()
     _place_labels(ax, munis["expected"].to_numpy(), munis["smr"].to_numpy(), munis["name"].tolist())
     handles = ax.get_legend_handles_labels()[0] + [
@@ -246,9 +364,11 @@ def mortality_funnel(district, year: int | None = None, pool: int = 5):
 
 def smr_map(district, year: int | None = None, pool: int = 5):
     """Figure: map of the SMR by municipality (Landkreis = 100); * marks a significant deviation."""
-    m = pooled_mortality(district, year, pool)
+    m = _mortality(district, year, pool)
     years = m.attrs["years"]
-    shapes = muni_shapes(district).merge(m[["area_id", "smr", "einstufung_95"]], on="area_id", how="left")
+    shapes = muni_shapes(district).merge(m[["area_id", "smr", "einstufung_95", "status"]], on="area_id",
+                                         how="left")
+    locked = shapes["status"].fillna("").astype(str).to_numpy() != ""
     bins = [-np.inf, 90, 95, 105, 110, np.inf]
     labels = ["unter 90", "90 bis unter 95", "95 bis unter 105", "105 bis unter 110", "110 und mehr"]
     colors = ["#3b6ea8", "#9bbbd9", "#eeeeee", "#f0a58f", "#c8553d"]
@@ -258,19 +378,23 @@ def smr_map(district, year: int | None = None, pool: int = 5):
         part = shapes[cls == i]
         if len(part):
             part.plot(ax=ax, color=color, edgecolor="#888888", linewidth=0.6)
-    gone = shapes[shapes["smr"].isna()]
+    gone = shapes[shapes["smr"].isna() & ~locked]
     if len(gone):  # absent population rows: hatched, "fehlt"
         gone.plot(ax=ax, facecolor="white", edgecolor="#888888", hatch="///", linewidth=0.6)
-    for _, r in shapes.iterrows():
+    if locked.any():  # suppressed deaths: hatched like a missing value, "gesperrt"
+        shapes[locked].plot(ax=ax, facecolor="white", edgecolor="#888888", hatch="///", linewidth=0.6)
+    for (_, r), lock in zip(shapes.iterrows(), locked):
         p = r.geometry.representative_point()
         star = "*" if r["einstufung_95"] in ("höher", "niedriger") else ""
-        val = fmt.ABSENT if pd.isna(r["smr"]) else f"{fmt.num(r['smr'], 0)}{star}"
+        val = LOCKED if lock else fmt.ABSENT if pd.isna(r["smr"]) else f"{fmt.num(r['smr'], 0)}{star}"
         ax.annotate(f"{r['name']}\n{val}", (p.x, p.y), ha="center", va="center",
                     fontsize=6.5, color="#222222")
     handles = [Patch(facecolor=c, edgecolor="#888888", label=lab) for c, lab in zip(colors, labels)]
     if len(gone):
         handles.append(Patch(facecolor="white", edgecolor="#888888", hatch="///",
                              label="fehlt (Einwohnerzahlen unvollständig)"))
+    if locked.any():
+        handles.append(Patch(facecolor="white", edgecolor="#888888", hatch="///", label="keine Angabe / gesperrt"))
     ax.legend(handles=handles, title="SMR (Landkreis = 100)", loc="lower left", fontsize=8, title_fontsize=8,
               frameon=True, framealpha=0.9)
     ax.set_axis_off()
@@ -286,12 +410,22 @@ def mortality_trend(district):
     # Kreis would not be comparable with the other years); the title says so
     res = kreis_dsr_by_year(district)
     absent = res.attrs["absent"]
+    kreis = district.kreis["area_id"]
+    # each point rests on the Kreis's deaths of its year (and sex): left out where those are suppressed
+    hide = np.zeros(len(res), dtype=bool)
+    for sex, spec in (("insgesamt", DEATHS), *((s, {**DEATHS, "sex": [s]}) for s in ("m", "w"))):
+        for y in res["year"].unique():
+            if _published(district, spec, [kreis], [int(y)])["status"].iloc[0]:
+                hide |= ((res["sex"] == sex) & (res["year"] == y)).to_numpy()
+    locked = sorted({int(y) for y in res.loc[hide, "year"]})
+    res = res[~hide].reset_index(drop=True)
     res["Gruppe"] = res["sex"].map({"insgesamt": "Insgesamt", **figures.SEX_LABELS})
     fig, ax = plt.subplots(figsize=(8, 3.6))
     figures.trend(res, "year", "value", hue="Gruppe", ax=ax, low="lower", high="upper",
                 ylabel="je 100.000 Einwohner",
                 title=f"Altersstandardisierte Sterberate im {district.name} (ESP 2013, mit 95-%-Intervall)"
-                + (f"\n{', '.join(map(str, absent))}: fehlt (Einwohnerzahlen unvollständig)" if absent else ""))
+                + (f"\n{', '.join(map(str, absent))}: fehlt (Einwohnerzahlen unvollständig)" if absent else "")
+                + (f"\n{', '.join(map(str, locked))}: gesperrt (Geheimhaltung)" if locked else ""))
     return finish(fig)
 
 
@@ -318,63 +452,92 @@ def _absent_years(rows: pd.DataFrame) -> str:
     return span(years) if years == list(range(years[0], years[-1] + 1)) else ", ".join(map(str, years))
 
 
+def _school(district, year: int | None = None, level: str = "gemeindeverband", pool: int = 3) -> pd.DataFrame:
+    """:func:`school_entry_shares` as the page may publish it: ``status`` of each share (its
+    numerator, the children examined and the children without the finding, from the protected
+    layer) and ``n_status`` of the children examined; ``x``, ``value``, ``lower`` and ``upper``
+    are NaN where ``status`` is set, ``n`` where ``n_status`` is. In the modes ``round`` and
+    ``cellkey`` the counts are the published ones and the shares and their limits follow from
+    them."""
+    d = school_entry_shares(district, year, level, pool).copy()
+    years = d.attrs["years"]
+    examined = {"variable": EXAMINED}
+    mode = protected_layer.of(district).settings.mode
+    d["status"], d["n_status"] = "", ""
+    for var in SCHOOL_VARS:
+        rows = (d["variable"] == var).to_numpy()
+        ids = d.loc[rows, "area_id"]
+        n = _published(district, examined, ids, years)
+        x = _published(district, {"variable": var}, ids, years)
+        rest = _published(district, {"minus": [examined, {"variable": var}]}, ids, years)
+        d.loc[rows, "status"] = _worst(x["status"], rest["status"], n["status"])
+        d.loc[rows, "n_status"] = n["status"].to_numpy()
+        if mode != "suppress":
+            xv, nv = x["value"].to_numpy(dtype=float), n["value"].to_numpy(dtype=float)
+            ok = (nv > 0) & ~np.isnan(xv)
+            lo, hi = wilson_ci(np.where(ok, xv, 0.0), np.where(ok, nv, 1.0))
+            d.loc[rows, "x"], d.loc[rows, "n"] = xv, nv
+            d.loc[rows, "value"] = np.where(ok, 100 * xv / np.where(ok, nv, 1.0), np.nan)
+            d.loc[rows, "lower"], d.loc[rows, "upper"] = np.where(ok, 100 * lo, np.nan), np.where(ok, 100 * hi, np.nan)
+    hide = d["status"].to_numpy() != ""
+    d.loc[hide, ["x", "value", "lower", "upper"]] = np.nan
+    d.loc[d["n_status"].to_numpy() != "", "n"] = np.nan
+    d.attrs["years"] = years
+    return d
+
+
 def school_entry_figure(district, year: int | None = None, pool: int = 3):
     """Figure: overweight and language-support need by municipality with 95 % Wilson intervals."""
-    d = school_entry_shares(district, year, "gemeindeverband", pool)
-    k = school_entry_shares(district, year, "kreis", pool)
+    d = _school(district, year, "gemeindeverband", pool)
+    k = _school(district, year, "kreis", pool)
     years = d.attrs["years"]
     order = d[d["variable"] == "einschulung_uebergewicht"].sort_values("name")["area_id"].tolist()
     fig, axes = plt.subplots(1, 2, figsize=(10, 0.36 * len(order) + 1.6), sharey=True)
     gone = []  # "Übergewicht 2022–2024": findings with "fehlt" in the chart
+    locked_all = []  # "Übergewicht: Brakenhagen": findings with "gesperrt" in the chart
     for ax, (var, label) in zip(axes, SCHOOL_VARS.items()):
         sub = d[d["variable"] == var].set_index("area_id").reindex(order)
         kk = k[k["variable"] == var].iloc[0]
         y = np.arange(len(order))[::-1]
         kreis_absent = bool(pd.isna(kk["value"]) and kk["reason"])
-        if not kreis_absent:
+        kreis_locked = bool(kk["status"]) and not kreis_absent
+        if not (kreis_absent or kreis_locked):
             ax.axvspan(kk["lower"], kk["upper"], color=figures.PALETTE["kreis"], alpha=0.15, linewidth=0)
             ax.axvline(kk["value"], color=figures.PALETTE["kreis"], linewidth=1.2)
         ax.errorbar(sub["value"], y, xerr=[sub["value"] - sub["lower"], sub["upper"] - sub["value"]], fmt="o",
                     color=figures.PALETTE["area"], ecolor="#555555", elinewidth=1, capsize=2, markersize=5)
         missing = sub["value"].isna().to_numpy() & (sub["reason"] != "").to_numpy()
-        for yy in y[missing]:  # incomplete inputs: "fehlt" in the row, no point (never 0 %)
-            ax.text(0.02, yy, fmt.ABSENT, transform=ax.get_yaxis_transform(), va="center", fontsize=8,
-                    color="#555555")
+        locked = (sub["status"] != "").to_numpy() & ~missing
+        for yy, word in [*((yy, fmt.ABSENT) for yy in y[missing]), *((yy, LOCKED) for yy in y[locked])]:
+            # incomplete inputs: "fehlt"; suppressed: "gesperrt" in the row, no point (never 0 %)
+            ax.text(0.02, yy, word, transform=ax.get_yaxis_transform(), va="center", fontsize=8, color="#555555")
         if missing.any() or kreis_absent:
             gone.append(f"{label} {_absent_years(pd.concat([sub[missing], k[k['variable'] == var]]))}")
+        if locked.any():
+            locked_all.append(f"{label}: {', '.join(sub.loc[locked, 'name'].astype(str))}")
         ax.set_yticks(y, sub["name"])
         ax.xaxis.set_major_formatter(fmt.axis_formatter(0, "%"))
         ax.set_xlabel("Anteil der untersuchten Kinder")
-        ax.set_title(f"{label} bei der Einschulung\nLandkreis: "
-                     f"{fmt.ABSENT if kreis_absent else fmt.pct(kk['value'])}", fontsize=10)
+        kreis_text = fmt.ABSENT if kreis_absent else LOCKED if kreis_locked else fmt.pct(kk["value"])
+        ax.set_title(f"{label} bei der Einschulung\nLandkreis: {kreis_text}", fontsize=10)
         style(ax, "x")
     fig.suptitle(f"Schuleingangsuntersuchungen {span(years)} (Punkte mit 95-%-Intervall, "
                  "grau: Landkreis)"
-                 + (f"\nfehlt (Eingangsdaten unvollständig): {'; '.join(gone)}" if gone else ""), fontsize=9)
+                 + (f"\nfehlt (Eingangsdaten unvollständig): {'; '.join(gone)}" if gone else "")
+                 + (f"\ngesperrt (Geheimhaltung): {'; '.join(locked_all)}" if locked_all else ""), fontsize=9)
     return finish(fig)
 
 
 def school_entry_table(district, year: int | None = None, level: str = "sozialraum", pool: int = 3):
     """Table: school-entry results by Sozialraum (grouped by town) or municipality, with intervals.
 
-    Shares go through :mod:`sozialanalyse.stats.disclosure` together with the municipalities' and the
-    Kreis' totals: a share whose numerator or number of children is below the threshold (or
-    would follow from a total) shows ``.`` with the footnote."""
+    The counts come from the protected layer (:func:`_school`): a share whose numerator, number
+    of children or children without the finding is suppressed (below the threshold, or because
+    it would follow from a published total) shows ``.`` with the footnote, and so does a
+    suppressed number of children."""
     year = report_year(district, year)
-    d = school_entry_shares(district, year, level, pool)
+    d = _school(district, year, level, pool)
     years = d.attrs["years"]
-    tot = pd.concat([school_entry_shares(district, year, lv, pool) for lv in ("gemeindeverband", "kreis")],
-                    ignore_index=True)
-
-    def as_res(f):
-        return pd.DataFrame({"area_id": f["area_id"].astype(str), "year": year, "indicator": f["variable"],
-                             "value": f["value"], "numerator": f["x"], "denominator": f["n"]})
-
-    safe = disclosure.protect_with_totals(as_res(d), as_res(tot), district.areas, config=district.config)
-    d = d.assign(status=safe["status"].to_numpy())
-    ns = pd.concat([d, tot]).drop_duplicates("area_id")[["area_id", "n"]].rename(columns={"n": "value"})
-    counts = disclosure.protect(ns.assign(area_id=ns["area_id"].astype(str)), district.areas,
-                                config=district.config).table.set_index("area_id")
     parent = dict(zip(district.areas["area_id"], district.areas["parent_id"]))
     names = area_names(district)
     ids = (district.areas[district.areas["kind"] == "Sozialraum"]["area_id"].tolist() if level == "sozialraum"
@@ -391,7 +554,7 @@ def school_entry_table(district, year: int | None = None, level: str = "sozialra
         examined = [p for p in str(sub["reason"].iloc[0]).split("; ") if f" {EXAMINED} " in p]
         row = {"Stadt": names.get(parent.get(a), ""), "Gebiet": names[a],
                "Untersuchte Kinder": _absent_cell(examined, absent) if pd.isna(n) and examined else fmt.num(n)}
-        reasons["Untersuchte Kinder"].append(counts.loc[str(a), "status"] if str(a) in counts.index else "")
+        reasons["Untersuchte Kinder"].append(str(sub["n_status"].iloc[0]))
         for var, label in SCHOOL_VARS.items():
             r = sub.loc[var]
             col = f"{label} (95-%-Intervall)"
@@ -399,32 +562,46 @@ def school_entry_table(district, year: int | None = None, level: str = "sozialra
                         else f"{fmt.pct(r['value'])}{small} ({fmt_ci(r['lower'], r['upper'])})")
             reasons.setdefault(col, []).append(str(r["status"]))
         rows.append(row)
-    masked = disclosure.mask(pd.DataFrame(rows), reasons, config=district.config)
-    df = masked.frame
+    df = pd.DataFrame(rows)
+    locked = False
+    for col, why in reasons.items():  # "." where the layer suppressed the cell
+        hide = np.array(why, dtype=object) != ""
+        if hide.any():
+            df[col] = np.where(hide, SYMBOL, df[col].astype(object))
+            locked = True
     caption = ("Schuleingangsuntersuchungen nach Sozialräumen" if level == "sozialraum"
                else "Schuleingangsuntersuchungen nach Städten, Gemeinden und Samtgemeinden")
     return table(df, caption=f"{caption}, {span(years)} zusammengefasst",
                  group="Stadt" if level == "sozialraum" else None,
                  footnotes=[("Anteil der untersuchten Kinder; 95-%-Intervall nach Wilson. "
-                            "¹ weniger als 50 untersuchte Kinder: Wert statistisch unsicher."), *masked.footnotes,
+                            "¹ weniger als 50 untersuchte Kinder: Wert statistisch unsicher."),
+                            *([protected_layer.of(district).settings.footnote_line] if locked else []),
                             *absent_footnote(list(absent))],
                  align_right=[c for c in df.columns if c not in ("Stadt", "Gebiet")],
-                 kinds={c: "text" if c in ("Stadt", "Gebiet") else "count" if c == "Untersuchte Kinder" else "rate"
+                 kinds={c: "text" if c in ("Stadt", "Gebiet") else "count" if c == "Untersuchte Kinder" else "share"
                         for c in df.columns})
 
 
-def school_entry_trend(district):
-    """Figure: school-entry results of the Kreis per year with 95 % Wilson intervals."""
-    frames = [school_entry_shares(district, y, "kreis", 1).assign(year=y) for y in district.years]
+def school_entry_trend(district, pool: int = 3):
+    """Figure: school-entry results of the Kreis with 95 % Wilson intervals, each point ``pool``
+    examination years up to the year shown (the pools the protected layer holds; a single year
+    would be a count of its own, protected nowhere)."""
+    frames = [_school(district, y, "kreis", pool).assign(year=y) for y in district.years
+              if len(pool_years(district, y, pool)) == pool]
     d = pd.concat(frames, ignore_index=True)
     d["Merkmal"] = d["label"]
     # years whose inputs are incomplete are NaN, a break in the line (never 0 %); the title says so
     gone = d[d["value"].isna() & (d["reason"] != "")]
     absent = [f"{label} {_absent_years(gone[gone['label'] == label])}" for label in SCHOOL_VARS.values()
               if (gone["label"] == label).any()]
+    shut = d[(d["status"] != "") & (d["reason"] == "")]
+    locked = [f"{label} {', '.join(map(str, sorted(shut.loc[shut['label'] == label, 'year'])))}"
+              for label in SCHOOL_VARS.values() if (shut["label"] == label).any()]
     fig, ax = plt.subplots(figsize=(8, 3.4))
     figures.trend(d, "year", "value", hue="Merkmal", ax=ax, low="lower", high="upper", decimals=0,
                   ylabel="% der untersuchten Kinder",
-                  title=f"Schuleingangsuntersuchungen im {district.name} (mit 95-%-Intervall)"
-                  + (f"\n{'; '.join(absent)}: fehlt (Eingangsdaten unvollständig)" if absent else ""))
+                  title=f"Schuleingangsuntersuchungen im {district.name} (je {pool} Jahre bis zum "
+                  "genannten zusammengefasst, mit 95-%-Intervall)"
+                  + (f"\n{'; '.join(absent)}: fehlt (Eingangsdaten unvollständig)" if absent else "")
+                  + (f"\n{'; '.join(locked)}: gesperrt (Geheimhaltung)" if locked else ""))
     return finish(fig)

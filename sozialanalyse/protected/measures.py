@@ -71,6 +71,9 @@ MEASURES: list[Measure] = [
             shares=tuple(({"variable": v}, {"variable": "einschulung_untersuchte"})
                          for v in ("einschulung_uebergewicht", "einschulung_sprachfoerderbedarf")),
             pool=3, pages=("gesundheit",)),
+    # the Kreis DSR trend by sex rests on the deaths of each sex per year
+    Measure("deaths per year by sex", ({"variable": "sterbefaelle", "sex": ["m"]},
+                                       {"variable": "sterbefaelle", "sex": ["w"]}), pages=("gesundheit",)),
 ]
 
 # --- Pflege, Senioren, Menschen mit Behinderungen (pages pflege, senioren, behinderung) ---------------
