@@ -31,8 +31,8 @@ KREIS = "03499"
 def _cells(html: str) -> dict[str, list[str]]:
     """Table rows by their first cell: the cell texts (tags stripped)."""
     out = {}
-    for tr in re.findall(r"<tr[^>]*>(.*?)</tr>", html, flags=re.S):
-        cells = [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", tr, flags=re.S)]
+    for tr in re.findall(r"<tr[^>]*>(.*?)</tr>", html, flags=re.DOTALL):
+        cells = [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", tr, flags=re.DOTALL)]
         if cells:
             out[cells[0]] = cells
     return out
@@ -47,7 +47,8 @@ def _texts(fig) -> list[str]:
 def planted(tmp_path_factory):
     """Musterland with, in 2024: 1 Grundsicherung recipient aged 65+ in Brakenhagen, 1 overweight
     child of the 78 examined there, and 2 inhabitants (1 SGB II recipient) in the Sozialraum
-    Ortschaft Osterwald of Musterstadt (its other 2024 rows set to match)."""
+    Ortschaft Osterwald of Musterstadt (its other 2024 rows set to match); and 2 deaths in
+    Brakenhagen in the five years 2020-2024 (a woman of 80-84 in 2020 and in 2021)."""
     folder = tmp_path_factory.mktemp("planted") / "musterland"
     shutil.copytree(MUSTERLAND, folder)
 
@@ -64,6 +65,15 @@ def planted(tmp_path_factory):
 
     edit("transfers.csv", lambda df: brakenhagen(df, "grundsicherung_65plus", 1))
     edit("school_entry.csv", lambda df: brakenhagen(df, "einschulung_uebergewicht", 1))
+
+    def deaths(df):
+        rows = (df["area_id"] == BRAKENHAGEN) & df["year"].between(2020, 2024) & (df["variable"] == "sterbefaelle")
+        df.loc[rows, "value"] = 0
+        for year in (2020, 2021):
+            one = rows & (df["year"] == year) & (df["age_group"] == "80-84") & (df["sex"] == "w")
+            assert one.sum() == 1
+            df.loc[one, "value"] = 1
+    edit("movements.csv", deaths)
     for name in ("population.csv", "transfers.csv", "labour.csv", "households.csv", "housing.csv", "care.csv",
                  "disability.csv", "movements.csv", "school_entry.csv"):
         def small(df, name=name):
@@ -176,6 +186,20 @@ def test_spine_chart_shows_no_suppressed_value(planted):
     texts = _texts(fig)
     assert "1,3 %" not in texts
     assert "." in texts and any("gesperrt" in t for t in texts)
+    # the SMR of 2 deaths in five years (pooled deaths suppressed) is not published either
+    data = gp._spine_data(planted, 2024)
+    smr = data[(data["area_id"] == BRAKENHAGEN) & (data["indicator"] == "smr")].iloc[0]
+    assert smr["status"] != "" and np.isnan([smr["value"], smr["lower"], smr["upper"]]).all()
+    # another municipality's SMR stays (Bad Lindenau: its pooled deaths are not small)
+    other = data[(data["area_id"] == "03499003") & (data["indicator"] == "smr")].iloc[0]
+    assert other["status"] == "" and 50 < other["value"] < 150
+
+
+def test_population_development_leaves_out_suppressed_deaths(planted):
+    fig = gp.population_development(planted, BRAKENHAGEN)
+    bars = [p for p in fig.axes[1].patches if p.get_facecolor()[:3] == matplotlib.colors.to_rgb("#c8553d")]
+    years = {round(p.get_x() + 0.2): p.get_height() for p in bars}
+    assert np.isnan(years[2020]) and np.isnan(years[2021])  # births minus 1 death: not drawn
 
 
 def test_pyramid_reads_protected_cells(planted):

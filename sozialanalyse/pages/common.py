@@ -340,7 +340,7 @@ def indicator_intro(district, ids, year: int | None = None):
             continue
         lo, hi = m.loc[m["value"].idxmin()], m.loc[m["value"].idxmax()]
 
-        def shown(row) -> str:
+        def shown(row, unit=unit) -> str:
             nonlocal held
             if row["status"]:
                 held = True

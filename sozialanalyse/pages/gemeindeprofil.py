@@ -326,7 +326,7 @@ def trends_table(district: District, area_id: str, indicator_ids: list[str] | No
         arrow = {"up": "↑ ", "down": "↓ "}.get(t["direction"], "")
         any_held = "secondary" if (st != "").any() else ""
 
-        def shown(y):
+        def shown(y, st=st, why=why, obs=obs, unit=unit):
             if st.get(y, ""):
                 return SYMBOL
             return mark_absent({"reason": why.get(y, "")}, absent) or format_value(obs.get(y), unit)
