@@ -26,6 +26,7 @@ MUSTERLAND = Path(__file__).resolve().parents[1] / "data" / "musterland"
 BRAKENHAGEN = "03499007"
 MUSTERSTADT, SMALL = "03499016", "03499016-18"
 KREIS = "03499"
+WIESENFELDE = "03499022"
 
 
 def _cells(html: str) -> dict[str, list[str]]:
@@ -48,7 +49,8 @@ def planted(tmp_path_factory):
     """Musterland with, in 2024: 1 Grundsicherung recipient aged 65+ in Brakenhagen, 1 overweight
     child of the 78 examined there, and 2 inhabitants (1 SGB II recipient) in the Sozialraum
     Ortschaft Osterwald of Musterstadt (its other 2024 rows set to match); and 2 deaths in
-    Brakenhagen in the five years 2020-2024 (a woman of 80-84 in 2020 and in 2021)."""
+    Brakenhagen in the five years 2020-2024 (a woman of 80-84 in 2020 and in 2021); and 2 men
+    aged 90+ in Wiesenfelde in 2024 (a bar of the population pyramid)."""
     folder = tmp_path_factory.mktemp("planted") / "musterland"
     shutil.copytree(MUSTERLAND, folder)
 
@@ -74,6 +76,12 @@ def planted(tmp_path_factory):
             assert one.sum() == 1
             df.loc[one, "value"] = 1
     edit("movements.csv", deaths)
+
+    def old_men(df):
+        rows = (df["area_id"] == WIESENFELDE) & (df["year"] == 2024) & (df["age_group"] == "90+") & (df["sex"] == "m")
+        assert rows.sum() == 2  # deutsch, nichtdeutsch
+        df.loc[rows, "value"] = [2, 0]
+    edit("population.csv", old_men)
     for name in ("population.csv", "transfers.csv", "labour.csv", "households.csv", "housing.csv", "care.csv",
                  "disability.csv", "movements.csv", "school_entry.csv"):
         def small(df, name=name):
@@ -131,6 +139,8 @@ def test_trends_table_hides_suppressed_years_and_their_trend(planted):
 
 
 def test_intro_min_max_over_published_values_only(planted):
+    html = common.indicator_table(planted, ["altersarmut"], 2024).data
+    assert _cells(html)["Brakenhagen"][1] == "." and "0,0 – 0,2" not in html
     md = common.indicator_intro(planted, ["altersarmut"], 2024).data
     assert "(Brakenhagen)" not in md and "0,0 %" not in md
     # Ostermoor's 5,4 % is the largest published value (unplanted, see the chapter tables)
@@ -204,7 +214,7 @@ def test_population_development_leaves_out_suppressed_deaths(planted):
 
 def test_pyramid_reads_protected_cells(planted):
     """No drawn bar is a count of 1 or 2, and a suppressed band never stands alone beside the
-    published total (the sum of the other bands would give it back)."""
+    published total (the total in the intro minus the drawn bars would give it back)."""
     L = protected_layer.of(planted)
     for area in [*planted.municipalities()["area_id"].astype(str), KREIS]:
         t = gp.pyramid_data(planted, area, 2024)
@@ -213,11 +223,24 @@ def test_pyramid_reads_protected_cells(planted):
         total = L.counts({"variable": "einwohner"}, area_ids=[area], years=[2024])
         if total["status"].iloc[0] == "":
             assert (t["status"] != "").sum() != 1
-    # Musterstadt's pyramid draws every published band: the bars' widths are those counts
-    fig = gp.pyramid_and_locator(planted, MUSTERSTADT, 2024)
-    widths = sorted(round(abs(p.get_width())) for p in fig.axes[1].patches if abs(p.get_width()) >= 1)
-    t = gp.pyramid_data(planted, MUSTERSTADT, 2024)
+    # Wiesenfelde's 2 men aged 90+: not drawn, and a second bar is withheld with them
+    t = gp.pyramid_data(planted, WIESENFELDE, 2024).set_index(["age_group", "sex"])
+    assert t.loc[("90+", "m"), "status"] == "primary"
+    assert (t["status"] == "secondary").sum() >= 1
+    fig = gp.pyramid_and_locator(planted, WIESENFELDE, 2024)
+    drawn = [p for p in fig.axes[1].patches if p.get_facecolor()[3] > 0]
+    widths = sorted(round(abs(p.get_width())) for p in drawn if abs(p.get_width()) >= 1)
+    assert 2 not in widths
     assert widths == sorted(int(v) for v in t["value"].dropna() if v >= 1)
+    assert any("gesperrt" in t.get_text() for t in fig.axes[1].get_legend().get_texts())
+    # the intro's total is the published one, and the drawn bars do not add up to it less one band
+    total = int(L.counts({"variable": "einwohner"}, area_ids=[WIESENFELDE], years=[2024])["value"].iloc[0])
+    assert f"**{fmt_num(total)}**" in gp.intro(planted, WIESENFELDE, 2024).data
+    assert total - sum(widths) != 2
+
+
+def fmt_num(n: int) -> str:
+    return f"{n:,}".replace(",", ".")
 
 
 def test_unplanted_profile_keeps_its_values(musterland):

@@ -430,8 +430,8 @@ def _pyramid(district: District, area_id: str, year: int, ax):
                     edgecolor="#9a9a9a", hatch="///", linewidth=0.5,
                     label="gesperrt" if held == int(gone.sum()) else None)
     if held:
-        ax.annotate(f"{SYMBOL} Aus Gründen der Geheimhaltung gesperrt (Fallzahl kleiner als "
-                    f"{protected_layer.of(district).settings.threshold} oder daraus zu errechnen): "
+        ax.annotate("Schraffiert: aus Gründen der Geheimhaltung gesperrt (Fallzahl kleiner als "
+                    f"{protected_layer.of(district).settings.threshold} oder daraus zu errechnen), "
                     "nicht dargestellt.", (0.0, -0.16), xycoords="axes fraction", fontsize=7, color="#555555")
     ax.set_yticks(y, AGE_GROUPS)
     ax.set_xlim(-lim * 1.05, lim * 1.05)
@@ -694,7 +694,7 @@ def spine_chart(district, area_id: str, year: int | None = None):
     fig.suptitle(f"Gesundheit und Pflege in {district.name_of(area_id)} im Vergleich mit dem Landkreis, {year}"
                  + ("\nfehlt: Eingangsdaten unvollständig (Zeilen fehlen), nicht aus unvollständigen Daten berechnet"
                     if absent_rows else "")
-                 + (f"\n{SYMBOL} gesperrt: aus Gründen der Geheimhaltung nicht veröffentlicht" if held_rows else ""),
+                 + (f"\n„{SYMBOL}“ gesperrt: aus Gründen der Geheimhaltung nicht veröffentlicht" if held_rows else ""),
                  fontsize=10, fontweight="bold")
     return figures.closed(fig)
 
