@@ -15,10 +15,12 @@ from matplotlib.lines import Line2D
 
 from ..io import official
 from ..model.areas import base_areas
+from ..model.config import SYMBOL
 from ..model.district import District
+from ..protected import layer as protected_layer
 from ..render import figures, fmt
 from ..render.tables import md_escape, table, text
-from ..stats import disclosure, indicators
+from ..stats import indicators
 from ..stats.aggregate import area_names, level_ids, report_year
 
 __all__ = [
@@ -159,10 +161,13 @@ __all__ += [
     "indicator_table",
     "indicator_trend",
     "left_out_note",
+    "mask",
     "missing_label",
     "muni_shapes",
     "protected",
+    "published_results",
     "span",
+    "suppressed_footnotes",
 ]
 
 #: Kinds of area drawn as a municipality (Stadt, Gemeinde, Samtgemeinde) on the maps.
@@ -226,15 +231,70 @@ def fmt_ci(low: float, high: float, unit: str = "", decimals: int = 1) -> str:
 
 
 def protected(district, res: pd.DataFrame, levels=("gemeindeverband", "kreis")) -> pd.DataFrame:
-    """``res`` (indicator results: ``area_id, year, indicator, value, numerator, denominator``)
-    with ``status`` and ``published`` (:mod:`sozialanalyse.stats.disclosure`), protected together with
-    the totals of the municipalities and the Kreis (published elsewhere in the report)."""
+    """``res`` (indicator results: ``area_id, year, indicator, value, ...``) with ``status`` and
+    ``published`` from the district's protected layer (:mod:`sozialanalyse.protected.layer`): a
+    cell suppressed there is suppressed on every page. ``levels`` is kept for the callers; the
+    layer protects every level at once."""
     if res.empty:
         return res.assign(status=pd.Series(dtype=object), published=pd.Series(dtype=float))
     ids = sorted(set(res["indicator"].astype(str)))
     years = sorted({int(y) for y in res["year"]})
-    tot = indicators.compute(district, ids, level=list(levels), years=years)
-    return disclosure.protect_with_totals(res, tot, district.areas, config=district.config)
+    lv = sorted(set(res["level"].astype(str))) if "level" in res.columns else \
+        ["sozialraum", "gemeinde", "gemeindeverband", "kreis"]
+    pub = protected_layer.of(district).indicators(ids, level=lv, years=years)
+    pub = pub.assign(area_id=pub["area_id"].astype(str), indicator=pub["indicator"].astype(str))
+    pub = pub.drop_duplicates(["area_id", "year", "indicator"]).set_index(["area_id", "year", "indicator"])
+    key = pd.MultiIndex.from_arrays([res["area_id"].astype(str), res["year"].astype(int),
+                                     res["indicator"].astype(str)])
+    out = res.copy()
+    out["status"] = pub["status"].reindex(key).fillna("").to_numpy(dtype=object)
+    out["published"] = pub["value"].reindex(key).to_numpy(dtype=float)
+    for col in ("lower", "upper", "numerator", "denominator"):
+        if col in out.columns:
+            out[col] = pub[col].reindex(key).to_numpy(dtype=float)
+    return out
+
+
+def published_results(district, ids, levels, years=None) -> pd.DataFrame:
+    """The protected indicator results (:meth:`sozialanalyse.protected.layer.Layer.indicators`):
+    ``value``, ``lower``, ``upper``, ``numerator`` and ``denominator`` NaN where ``status`` says
+    the cell is suppressed; ``area_id``, ``indicator``, ``notes``, ``level`` as plain strings."""
+    res = protected_layer.of(district).indicators(list(ids), level=levels, years=years)
+    for col in ("area_id", "indicator", "notes", "level", "status"):
+        if col in res.columns:
+            res[col] = res[col].astype(str)
+    if "reason" in res.columns:
+        res["reason"] = res["reason"].astype(object).fillna("").astype(str)
+    return res
+
+
+def suppressed_footnotes(district, n: int = 1) -> list[str]:
+    """The footnote behind ``.`` (the config's wording), when ``n`` cells were suppressed."""
+    return [protected_layer.of(district).settings.footnote_line] if n else []
+
+
+def mask(district, frame: pd.DataFrame, reasons: dict) -> tuple[pd.DataFrame, list[str]]:
+    """``frame`` with ``.`` in the cells whose status in ``reasons`` (column -> one status per
+    row, ``""``, ``"primary"`` or ``"secondary"``) is not empty, and the footnotes for it.
+
+    Examples
+    --------
+    >>> import sozialanalyse as sa
+    >>> d = sa.load_district("musterland")
+    >>> f, notes = mask(d, pd.DataFrame({"Gebiet": ["A", "B"], "Anteil": ["0,5 %", "12,0 %"]}),
+    ...                 {"Anteil": ["primary", ""]})
+    >>> f["Anteil"].tolist(), len(notes)
+    (['.', '12,0 %'], 1)
+    """
+    out = frame.copy()
+    n = 0
+    for col, status in reasons.items():
+        out[col] = out[col].astype(object)
+        for pos, st in enumerate(status):
+            if st:
+                out.iat[pos, out.columns.get_loc(col)] = SYMBOL
+                n += 1
+    return out, suppressed_footnotes(district, n)
 
 
 def missing_label(status) -> str:
@@ -259,52 +319,67 @@ def indicator_results(district, ids, levels, years=None) -> pd.DataFrame:
 
 def indicator_intro(district, ids, year: int | None = None):
     """German sentences: each indicator's Kreis value, the range over the municipalities and the
-    change over the data years."""
+    change over the data years, from the protected layer: the range runs over published values
+    only, and a suppressed Kreis value is "gesperrt"."""
     year = report_year(district, year)
     cat = catalog(district)
-    res = indicator_results(district, ids, ["gemeindeverband", "kreis"])
+    res = published_results(district, ids, ["gemeindeverband", "kreis"])
     names = area_names(district)
     kreis = district.kreis["area_id"]
     lines = []
     absent: dict[str, None] = {}
-    has_reason = lambda df: df["reason"].fillna("").astype(str).ne("") if "reason" in df else False
+    held = False
     for i in ids:
         unit = str(cat.loc[i, "unit"])
         sub = res[res["indicator"] == i]
         now = sub[sub["year"] == year]
-        k = now[now["area_id"] == kreis]["value"]
-        first = sub[(sub["area_id"] == kreis) & (sub["year"] == district.years[0])]["value"]
-        m = now[now["area_id"] != kreis].dropna(subset=["value"])
+        k = now[now["area_id"] == kreis]
+        first = sub[(sub["area_id"] == kreis) & (sub["year"] == district.years[0])]
+        m = now[(now["area_id"] != kreis) & (now["status"] == "")].dropna(subset=["value"])
         if k.empty or m.empty:
             continue
         lo, hi = m.loc[m["value"].idxmin()], m.loc[m["value"].idxmax()]
-        change = ""
-        if len(first):
-            change = (f" ({district.years[0]}: {fmt_value(first.iloc[0], unit)})")
+
+        def shown(row, unit=unit) -> str:
+            nonlocal held
+            if row["status"]:
+                held = True
+                return "gesperrt"
+            return fmt_value(row["value"], unit)
+
+        change = f" ({district.years[0]}: {shown(first.iloc[0])})" if len(first) else ""
         # incomplete inputs: "fehlt ²" (the footnote names them), never a number computed with 0
-        gone = now[has_reason(now) & now["value"].isna()]
+        gone = now[(now["reason"] != "") & now["value"].isna() & (now["status"] == "")]
         for r in gone["reason"]:
             absent.setdefault(str(r), None)
-        kval = f"{fmt.ABSENT} ²" if kreis in set(gone["area_id"]) else fmt_value(k.iloc[0], unit)
+        kval = f"{fmt.ABSENT} ²" if kreis in set(gone["area_id"]) else shown(k.iloc[0])
         without = [names[a] for a in gone["area_id"] if a != kreis]
         without = f"; {', '.join(md_escape(n) for n in without)}: {fmt.ABSENT} ²" if without else ""
+        n_held = int((now["status"] != "").sum() - (k["status"] != "").sum())
+        held = held or n_held > 0
+        held_txt = (f"; {n_held} {'Wert' if n_held == 1 else 'Werte'} gesperrt" if n_held else "")
         lines.append(f"- **{md_escape(str(cat.loc[i, 'name']))}**: {kval} im Landkreis"
                      f"{change}; zwischen {fmt_value(lo['value'], unit)} ({md_escape(names[lo['area_id']])}) und "
-                     f"{fmt_value(hi['value'], unit)} ({md_escape(names[hi['area_id']])}){without}.")
+                     f"{fmt_value(hi['value'], unit)} ({md_escape(names[hi['area_id']])}){without}{held_txt}.")
     notes = "".join(f"\n\n{md_escape(n)}" for n in absent_footnote(list(absent)))
+    if held:
+        notes += ("\n\nGesperrt: aus Gründen der Geheimhaltung nicht veröffentlicht (Fallzahl kleiner als "
+                  f"{protected_layer.of(district).settings.threshold} oder daraus zu errechnen); "
+                  "die Spannweite nennt nur veröffentlichte Werte.")
     return text(f"Kennzahlen {year} im Überblick:\n\n" + "\n".join(lines) + notes)
 
 
 def indicator_table(district, ids, year: int | None = None, level: str = "gemeindeverband"):
     """Table: indicators with 95 % intervals per municipality and Kreis (``gemeindeverband``) or
-    per Sozialraum grouped by town (``sozialraum``)."""
+    per Sozialraum grouped by town (``sozialraum``), from the protected layer (``.`` where
+    suppressed)."""
     year = report_year(district, year)
     cat = catalog(district)
     ids = list(ids)
 
     levels = ["gemeindeverband", "kreis"] if level == "gemeindeverband" else [level]
-    res = protected(district, indicator_results(district, ids, levels, years=[year]))
-    res = res.set_index(["area_id", "indicator"])
+    res = published_results(district, ids, levels, years=[year])
+    res = res.drop_duplicates(["area_id", "indicator"]).set_index(["area_id", "indicator"])
     names = area_names(district)
     parent = dict(zip(district.areas["area_id"], district.areas["parent_id"]))
     area_ids = ([*level_ids(district, "gemeindeverband"), district.kreis["area_id"]] if level == "gemeindeverband"
@@ -323,49 +398,47 @@ def indicator_table(district, ids, year: int | None = None, level: str = "gemein
                 continue
             r = res.loc[(a, i)]
             reason = str(r.get("reason", "") or "")
-            if pd.isna(r["value"]) and reason not in ("", "nan"):
+            if pd.isna(r["value"]) and not r["status"] and reason not in ("", "nan"):
                 # incomplete inputs: "fehlt ²" with the footnote naming them, never a 0
                 absent.setdefault(reason, None)
                 row[label] = f"{fmt.ABSENT} ²"
                 reasons.setdefault(label, []).append("")
                 continue
             flag = " ¹" if "small_denominator" in str(r["notes"]) else ""
-            row[label] = f"{fmt_value(r['value'], unit)}{flag} ({fmt_ci(r['lower'], r['upper'])})"
+            row[label] = (SYMBOL if r["status"] else
+                          f"{fmt_value(r['value'], unit)}{flag} ({fmt_ci(r['lower'], r['upper'])})")
             reasons.setdefault(label, []).append(str(r["status"]))
         rows.append(row)
-    masked = disclosure.mask(pd.DataFrame(rows), reasons, config=district.config)
-    df = masked.frame
+    df, held = mask(district, pd.DataFrame(rows), reasons)
     if level == "gemeindeverband":
         df = df.drop(columns="Stadt")
     what = "Städte, Gemeinden und Samtgemeinden" if level == "gemeindeverband" else "Sozialräume"
     return table(df, caption=f"{what}, {year}", group="Stadt" if level != "gemeindeverband" else None,
                  footnotes=[("In Klammern: 95-%-Intervall (Wilson). ¹ Nenner unter der Mindestgröße: Wert "
-                            "statistisch unsicher. Definitionen: siehe Daten und Methoden."), *masked.footnotes,
+                            "statistisch unsicher. Definitionen: siehe Daten und Methoden."), *held,
                             *absent_footnote(list(absent))],
                  align_right=[c for c in df.columns if c not in ("Stadt", "Gebiet")],
-                 kinds={c: "text" if c in ("Stadt", "Gebiet") else "rate" for c in df.columns})
+                 kinds={c: "text" if c in ("Stadt", "Gebiet") else "interval" for c in df.columns})
 
 
 def indicator_maps(district, ids, year: int | None = None, level: str = "gemeindeverband",
                    facility_type: str | None = None):
     """Figure: one choropleth per indicator, for the municipalities (``gemeindeverband``) or the
     finest areas (``base``: Sozialräume, Mitgliedsgemeinden and towns without Sozialräume);
-    optionally with the facilities of ``facility_type``."""
+    optionally with the facilities of ``facility_type``. Values from the protected layer:
+    a suppressed value is not drawn (hatched, "keine Angabe / gesperrt")."""
     year = report_year(district, year)
     cat = catalog(district)
     ids = list(ids)
     geo = district.geometry
     if level == "base":
         base = base_areas(district.areas)["area_id"].tolist()
-        res = indicator_results(district, ids, ["sozialraum", "gemeinde"], years=[year])
+        res = published_results(district, ids, ["sozialraum", "gemeinde"], years=[year])
         res = res[res["area_id"].isin(base)].drop_duplicates(["area_id", "year", "indicator"])
         shapes = geo[geo["area_id"].isin(base)]
     else:
-        res = indicator_results(district, ids, level, years=[year])
+        res = published_results(district, ids, level, years=[year])
         shapes = muni_shapes(district)
-    # suppressed values (disclosure control) are not drawn: hatched like missing values
-    res = protected(district, res)
-    res = res.assign(value=res["published"])
     ncol = 2 if len(ids) > 1 else 1
     nrow = int(np.ceil(len(ids) / ncol))
     fig, axes = plt.subplots(nrow, ncol, figsize=(5.2 * ncol, 4.6 * nrow), squeeze=False)
@@ -375,7 +448,8 @@ def indicator_maps(district, ids, year: int | None = None, level: str = "gemeind
     for ax, i in zip(axes.flat, ids):
         cols = ["area_id", "value", "status"] + (["reason"] if "reason" in res.columns else [])
         sub = shapes.merge(res[res["indicator"] == i][cols], on="area_id", how="left")
-        gap = "reason" in sub.columns and (sub["reason"].astype(object).fillna("") != "").any()
+        gap = "reason" in sub.columns and ((sub["reason"].astype(object).fillna("") != "")
+                                           & (sub["status"].astype(object).fillna("") == "")).any()
         extra = []
         if len(fac):
             fac.plot(ax=ax, color="#1f3b73", marker="^", markersize=25, zorder=5)
@@ -397,19 +471,24 @@ def indicator_maps(district, ids, year: int | None = None, level: str = "gemeind
 
 
 def indicator_trend(district, ids, area_ids: list[str] | None = None):
-    """Figure: indicators of the Kreis (and optional areas) over the years with 95 % intervals."""
+    """Figure: indicators of the Kreis (and optional areas) over the years with 95 % intervals,
+    from the protected layer (a suppressed year is a gap in the line, with no interval)."""
     cat = catalog(district)
     ids = list(ids)
     kreis = district.kreis["area_id"]
     area_ids = list(area_ids or [])
-    res = indicator_results(district, ids, ["gemeindeverband", "kreis"])
-    res = res[res["area_id"].isin([kreis, *area_ids])].copy()
+    res = published_results(district, ids, ["gemeindeverband", "kreis"])
+    res = res[res["area_id"].isin([kreis, *area_ids])].drop_duplicates(["area_id", "year", "indicator"]).copy()
     res["Gebiet"] = res["area_id"].map(area_names(district))
     fig, axes = plt.subplots(1, len(ids), figsize=(4.4 * len(ids), 3.3), squeeze=False)
+    held = False
     for ax, i in zip(axes[0], ids):
         sub = res[res["indicator"] == i]
+        held = held or bool((sub["status"] != "").any())
         figures.trend(sub, "year", "value", hue="Gebiet", ax=ax, low="lower", high="upper", decimals=1,
                     ylabel=str(cat.loc[i, "unit"]), title=str(cat.loc[i, "name"]))
+    if held:
+        fig.text(0.01, -0.02, "Lücken: Wert aus Gründen der Geheimhaltung gesperrt.", fontsize=7, color="#555555")
     return figures.finish(fig)
 
 

@@ -17,7 +17,7 @@ import pandas as pd
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from ..model.areas import age_groups_between
+from ..model.areas import AGE_GROUPS, age_groups_between
 from ..model.config import SYMBOL
 from ..model.district import District, totals
 from ..protected import layer as protected_layer
@@ -35,9 +35,10 @@ from .common import (
     fmt_value,
     format_value,
     gap_count,
-    indicator_results,
     kind_label,
     mark_absent,
+    mask,
+    published_results,
     span,
 )
 from .indikatorenkatalog import catalog_href
@@ -53,11 +54,13 @@ __all__ = [
     "DEFAULT_KEY_FIGURES",
     "key_figure_ids",
     "population_summary",
+    "published_population",
     "intro",
     "key_figures",
     "trends_table",
     "population_development",
     "pyramid_and_locator",
+    "pyramid_data",
     "trend_vs_kreis",
     "subareas",
     "profile_classes",
@@ -114,6 +117,39 @@ def population_summary(district: District, area_id: str, year: int) -> dict:
     }
 
 
+def _level(district: District, area_id: str) -> str:
+    """The level at which the profile shows ``area_id``: ``kreis`` or ``gemeindeverband``."""
+    return "kreis" if area_id == district.kreis["area_id"] else "gemeindeverband"
+
+
+def published_population(district: District, area_id: str, year: int) -> dict:
+    """:func:`population_summary` from the protected layer: ``einwohner`` and
+    ``einwohner_first`` the published counts (NaN where suppressed or incomplete; ``status``
+    and ``status_first`` say which), ``anteil_65plus`` the published share (NaN where
+    suppressed, ``status_65plus``), ``change_pct`` only from two published counts."""
+    L = protected_layer.of(district)
+    first = district.years[0]
+    c = L.counts({"variable": "einwohner"}, area_ids=[area_id], years=[first, year]).set_index("year")
+    get = lambda y, col: c.loc[y, col] if y in c.index else (np.nan if col == "value" else "")
+    old = published_results(district, ["anteil_65plus"], _level(district, area_id), years=[year])
+    old = old[old["area_id"] == str(area_id)]
+    now, then = float(get(year, "value")), float(get(first, "value"))
+    return {
+        "year": year,
+        "first_year": first,
+        "einwohner": now,
+        "status": str(get(year, "status")),
+        "einwohner_first": then,
+        "status_first": str(get(first, "status")),
+        "change_pct": 100 * (now / then - 1) if then else float("nan"),
+        "anteil_65plus": float(old["value"].iloc[0]) if len(old) else float("nan"),
+        "status_65plus": str(old["status"].iloc[0]) if len(old) else "",
+    }
+
+
+_HELD = "ist aus Gründen der Geheimhaltung gesperrt"
+
+
 def _population_absent(district: District, area_id: str, year: int) -> str:
     """German predicate for a population total that is missing: "fehlt (Eingangsdaten
     unvollständig: einwohner 2024 in 1 von 18 Teilgebieten; ...)"."""
@@ -125,12 +161,15 @@ def _population_absent(district: District, area_id: str, year: int) -> str:
 
 
 def intro(district: District, area_id: str, year: int):
-    """A short German paragraph introducing an area (Kreis or municipality)."""
-    s = population_summary(district, area_id, year)
+    """A short German paragraph introducing an area (Kreis or municipality), with the published
+    counts of the protected layer (a suppressed total is "gesperrt", never printed)."""
+    s = published_population(district, area_id, year)
     name = md_escape(district.name_of(area_id))
     kind = kind_label(district, area_id)
     parts = []
     known = bool(np.isfinite(s["einwohner"]))
+    held = bool(s["status"])
+    missing = (lambda a, y: _HELD) if held else (lambda a, y: _population_absent(district, a, y))
     if kind == "Landkreis":
         n = len(district.municipalities())
         if known:
@@ -138,36 +177,38 @@ def intro(district: District, area_id: str, year: int):
                          f"in {n} Städten, Gemeinden und Samtgemeinden.")
         else:
             parts.append(f"Zum **{name}** gehören {n} Städte, Gemeinden und Samtgemeinden. Die Einwohnerzahl "
-                         f"am 31.12.{year} {_population_absent(district, area_id, year)}.")
+                         f"am 31.12.{year} {missing(area_id, year)}.")
     else:
-        kreis = population_summary(district, district.kreis["area_id"], year)
+        kreis = published_population(district, district.kreis["area_id"], year)
         share = 100 * s["einwohner"] / kreis["einwohner"]
         label = name if name.startswith(kind) else f"{kind} {name}"
         if not known:
-            parts.append(f"**{label}**: Die Einwohnerzahl am 31.12.{year} "
-                         f"{_population_absent(district, area_id, year)}.")
+            parts.append(f"**{label}**: Die Einwohnerzahl am 31.12.{year} {missing(area_id, year)}.")
         elif np.isfinite(share):
             parts.append(f"**{label}** hatte am 31.12.{year} **{fmt.num(s['einwohner'])}** Einwohnerinnen "
                          f"und Einwohner, das sind {fmt.pct(share)} der Bevölkerung im {md_escape(district.name)}.")
         else:
+            why = (_HELD if kreis["status"] else
+                   _population_absent(district, district.kreis["area_id"], year))
             parts.append(f"**{label}** hatte am 31.12.{year} **{fmt.num(s['einwohner'])}** Einwohnerinnen "
-                         f"und Einwohner (Anteil an der Bevölkerung im {md_escape(district.name)}: "
-                         f"{_population_absent(district, district.kreis['area_id'], year)}).")
+                         f"und Einwohner (Anteil an der Bevölkerung im {md_escape(district.name)}: {why}).")
         children = district.children(area_id)
         if len(children):
             label = "Mitgliedsgemeinden" if kind == "Samtgemeinde" else "Sozialräume"
             parts.append(f"Zur {kind} gehören {len(children)} {label}." if kind == "Samtgemeinde"
                          else f"Für die {kind} sind {len(children)} {label} abgegrenzt.")
+    old = (f"{fmt.pct(s['anteil_65plus'])} der Einwohnerinnen und Einwohner sind 65 Jahre oder älter"
+           if np.isfinite(s["anteil_65plus"]) else
+           ("der Anteil der Einwohnerinnen und Einwohner ab 65 Jahren " + _HELD if s["status_65plus"]
+            else "der Anteil der Einwohnerinnen und Einwohner ab 65 Jahren fehlt"))
     if np.isfinite(s["change_pct"]):
         direction = "gewachsen" if s["change_pct"] > 0 else "geschrumpft"
         parts.append(f"Seit dem 31.12.{s['first_year']} ist die Bevölkerung um {fmt.pct(abs(s['change_pct']))} "
-                     f"{direction}; {fmt.pct(s['anteil_65plus'])} der Einwohnerinnen und Einwohner sind 65 Jahre "
-                     "oder älter.")
-    elif known:  # the first year is incomplete: no direction is claimed from a missing value
-        parts.append(f"Die Einwohnerzahl am 31.12.{s['first_year']} "
-                     f"{_population_absent(district, area_id, s['first_year'])}, daher keine Angabe zur "
-                     f"Entwicklung; {fmt.pct(s['anteil_65plus'])} der Einwohnerinnen und Einwohner sind 65 Jahre "
-                     "oder älter.")
+                     f"{direction}; {old}.")
+    elif known:  # the first year is missing or suppressed: no direction is claimed from it
+        first = _HELD if s["status_first"] else _population_absent(district, area_id, s["first_year"])
+        parts.append(f"Die Einwohnerzahl am 31.12.{s['first_year']} {first}, daher keine Angabe zur "
+                     f"Entwicklung; {old}.")
     if district.synthetic:
         parts.append("\n\n*Synthetische Beispieldaten eines fiktiven Landkreises.*")
     return text(" ".join(parts))
@@ -177,11 +218,17 @@ def _indicator_values(district: District, ids: list[str], level: str | list[str]
     return indicators.compute(district, ids, level=level, years=years)
 
 
+def _published(district: District, ids: list[str], level: str | list[str], years=None) -> pd.DataFrame:
+    """The protected indicator results (published values; ``status`` says what is suppressed)."""
+    return published_results(district, ids, level, years=years)
+
+
 def _latest(res: pd.DataFrame, year: int) -> pd.DataFrame:
     """Per area and indicator the row of ``year``, or of the latest earlier year with a value
-    (elections are held only every few years)."""
+    (elections are held only every few years); a suppressed or incomplete value stays in its year."""
     incomplete = res["reason"].astype(str) != "" if "reason" in res.columns else False
-    res = res[(res["year"] <= year) & (res["value"].notna() | incomplete)]  # "fehlt" stays in its year
+    held = res["status"].astype(str) != "" if "status" in res.columns else False
+    res = res[(res["year"] <= year) & (res["value"].notna() | incomplete | held)]
     res = res.sort_values("year")
     return res.groupby(["area_id", "indicator"], observed=True).tail(1)
 
@@ -197,18 +244,19 @@ def _interval(row, unit: str) -> str:
 def key_figures(district: District, area_id: str, year: int):
     """Table: each key indicator for the area with its 95 % interval beside the Kreis value,
     grouped by Handlungsfeld; an indicator without a value in ``year`` (elections) shows the
-    latest earlier year."""
+    latest earlier year. Values and intervals from the protected layer: ``.`` where suppressed
+    (an interval would give the suppressed count away)."""
     ids = key_figure_ids(district)
     cat = indicators.catalog(indicators.district_catalog(district)).set_index("id")
     is_kreis = area_id == district.kreis["area_id"]
     levels = ["kreis"] if is_kreis else ["gemeindeverband", "kreis"]
-    res = _latest(_indicator_values(district, ids, levels), year)
-    res["area_id"] = res["area_id"].astype(str)
-    res["indicator"] = res["indicator"].astype(str)
+    res = _latest(_published(district, ids, levels), year)
     own = res[res["area_id"] == area_id].set_index("indicator")
     kreis = res[res["area_id"] == district.kreis["area_id"]].set_index("indicator")
     order = {f: i for i, f in enumerate(indicators.FIELDS)}
     rows, absent = [], {}
+    reasons: dict[str, list[str]] = {}
+    own_col = district.name_of(area_id)
     sorted_ids = sorted(ids, key=lambda i: (order.get(cat.loc[i, "field"], 99), ids.index(i)))
     for i in sorted_ids:
         unit = str(cat.loc[i, "unit"])
@@ -218,60 +266,85 @@ def key_figures(district: District, area_id: str, year: int):
             name += f" ({unit})"
         if v is not None and int(v["year"]) != year:
             name += f" ({int(v['year'])})"
+        held = str(v["status"]) if v is not None else ""
         flag = " ¹" if v is not None and "small_denominator" in str(v["notes"]) else ""
         row = {
             "Handlungsfeld": cat.loc[i, "field"],
             "Kennzahl": name,
-            district.name_of(area_id): (mark_absent(v, absent) or format_value(v["value"], unit) + flag)
+            own_col: (SYMBOL if held else mark_absent(v, absent) or format_value(v["value"], unit) + flag)
             if v is not None else fmt.MISSING,
-            "95-%-Intervall": _interval(v, unit),
+            "95-%-Intervall": SYMBOL if held else _interval(v, unit),
         }
+        reasons.setdefault(own_col, []).append(held)
+        reasons.setdefault("95-%-Intervall", []).append(held)
         if not is_kreis:
             k = kreis.loc[i] if i in kreis.index else None
-            row[district.name] = ((mark_absent(k, absent) or format_value(k["value"], unit)) if k is not None
-                                  else fmt.MISSING)
+            kheld = str(k["status"]) if k is not None else ""
+            row[district.name] = ((SYMBOL if kheld else mark_absent(k, absent) or format_value(k["value"], unit))
+                                  if k is not None else fmt.MISSING)
+            reasons.setdefault(district.name, []).append(kheld)
         rows.append(row)
-    df = pd.DataFrame(rows)
+    df, held_notes = mask(district, pd.DataFrame(rows), reasons)
     hrefs = [catalog_href(i, from_profile=not is_kreis) for i in sorted_ids]
+    kinds = {"Handlungsfeld": "text", "Kennzahl": "text", own_col: "rate", "95-%-Intervall": "interval"}
+    if not is_kreis:
+        kinds[district.name] = "rate"
     return table(df, caption=f"Kennzahlen {year}", group="Handlungsfeld", links={"Kennzahl": hrefs},
                  footnotes=["95-%-Intervall: Wilson-Intervall für Anteile, exaktes Poisson- bzw. Byar-Intervall "
                             "für Raten; ohne Intervall: Mittelwerte und Salden. Jahreszahl in Klammern: letzter "
                             "verfügbarer Wert (Wahlen). ¹ Nenner unter der Mindestgröße, Wert unsicher. "
-                            "Definitionen: siehe Daten und Methoden.", *absent_footnote(absent)],
-                 align_right=[c for c in df.columns if c not in ("Handlungsfeld", "Kennzahl")])
+                            "Definitionen: siehe Daten und Methoden.", *held_notes, *absent_footnote(absent)],
+                 align_right=[c for c in df.columns if c not in ("Handlungsfeld", "Kennzahl")], kinds=kinds)
 
 
 def trends_table(district: District, area_id: str, indicator_ids: list[str] | None = None):
     """Table: each indicator in the first and last year and whether it rises or falls
     (binomial / Poisson GLM trend test over all years allowing for overdispersion, see
-    :func:`sozialanalyse.stats.trend.trend`)."""
+    :func:`sozialanalyse.stats.trend.trend`). Values from the protected layer; where a year of
+    the area is suppressed, its value shows ``.`` and the trend (computed from every year) is
+    not published either."""
     ids = indicator_ids or ["sgb2_quote", "kinderarmut", "altersarmut", "arbeitslosenquote",
                             "anteil_langzeitarbeitslose", "anteil_nichtdeutsche", "pflegequote",
                             "uebergewicht_einschulung", "sprachfoerderbedarf"]
     cat = indicators.catalog(indicators.district_catalog(district)).set_index("id")
-    level = "kreis" if area_id == district.kreis["area_id"] else "gemeindeverband"
-    res = _indicator_values(district, ids, level)
-    res = res[res["area_id"].astype(str) == area_id]
+    res = _published(district, ids, _level(district, area_id))
+    res = res[res["area_id"] == area_id]
     tr = trend(res).set_index("indicator")
     first, last = district.years[0], district.years[-1]
     rows, absent = [], {}
+    reasons: dict[str, list[str]] = {}
     for i in ids:
+        mine = res[res["indicator"] == i].set_index("year")
         if i not in tr.index:
+            if (mine["status"] != "").any():  # every year with events suppressed: no trend, no value
+                rows.append({"Kennzahl": cat.loc[i, "name"], **{c: SYMBOL for c in (str(first), str(last),
+                                                                                    "Veränderung je Jahr", "Trend")}})
+                for c in (str(first), str(last), "Veränderung je Jahr", "Trend"):
+                    reasons.setdefault(c, []).append("secondary")
             continue
         unit = str(cat.loc[i, "unit"])
-        mine = res[res["indicator"].astype(str) == i].set_index("year")
         obs = mine["value"]
-        why = mine["reason"].astype(str) if "reason" in mine.columns else pd.Series(dtype=object)
+        st = mine["status"]
+        why = mine["reason"].astype(str).where(st == "", "")
         for r in why[why != ""]:
             mark_absent({"reason": r}, absent)
         t = tr.loc[i]
         arrow = {"up": "↑ ", "down": "↓ "}.get(t["direction"], "")
-        rows.append({"Kennzahl": cat.loc[i, "name"],
-                     str(first): mark_absent({"reason": why.get(first, "")}, absent) or format_value(obs.get(first), unit),
-                     str(last): mark_absent({"reason": why.get(last, "")}, absent) or format_value(obs.get(last), unit),
-                     "Veränderung je Jahr": fmt.signed(100 * (t["ratio_per_year"] - 1), 1, "%"),
-                     "Trend": arrow + t["label"]})
+        any_held = "secondary" if (st != "").any() else ""
+
+        def shown(y, st=st, why=why, obs=obs, unit=unit):
+            if st.get(y, ""):
+                return SYMBOL
+            return mark_absent({"reason": why.get(y, "")}, absent) or format_value(obs.get(y), unit)
+
+        rows.append({"Kennzahl": cat.loc[i, "name"], str(first): shown(first), str(last): shown(last),
+                     "Veränderung je Jahr": SYMBOL if any_held else fmt.signed(100 * (t["ratio_per_year"] - 1), 1, "%"),
+                     "Trend": SYMBOL if any_held else arrow + t["label"]})
+        for col, stv in ((str(first), st.get(first, "")), (str(last), st.get(last, "")),
+                         ("Veränderung je Jahr", any_held), ("Trend", any_held)):
+            reasons.setdefault(col, []).append(stv)
     df = pd.DataFrame(rows)
+    df, held_notes = mask(district, df, reasons) if len(df) else (df, [])
     return table(df, caption=f"Entwicklung {first}–{last}",
                  footnotes=["Trend: Test der jährlichen Veränderung in einem verallgemeinerten linearen "
                             "Modell über alle Jahre (Anteile: binomial, Raten: Poisson), Signifikanzniveau 5 %. "
@@ -280,21 +353,31 @@ def trends_table(district: District, area_id: str, indicator_ids: list[str] | No
                             "vorsichtiger (Quasi-Likelihood); mit nur zwei Jahren wird nicht getestet. "
                             "Veränderung je Jahr: relative Veränderung der Chance bzw. Rate.",
                             *[f + " Jahre mit fehlenden Werten gehen nicht in den Trendtest ein."
-                              for f in absent_footnote(absent)]],
-                 align_right=[c for c in df.columns if c not in ("Kennzahl", "Trend")])
+                              for f in absent_footnote(absent)],
+                            *([held_notes[0] + " Ist ein Jahr gesperrt, wird auch der Trend nicht "
+                               "veröffentlicht."] if held_notes else [])],
+                 align_right=[c for c in df.columns if c not in ("Kennzahl", "Trend")],
+                 kinds={"Kennzahl": "text", str(first): "rate", str(last): "rate",
+                        "Veränderung je Jahr": "rate", "Trend": "text"})
 
 
 def population_development(district: District, area_id: str):
-    """Figure: inhabitants per year (left) and births, deaths and net migration (right)."""
-    pop = totals(district, area_id, "einwohner")
+    """Figure: inhabitants per year (left, the published counts of the protected layer: a
+    suppressed year is a gap) and births, deaths and net migration (right; a year whose deaths
+    are suppressed has no bar of births minus deaths)."""
+    L = protected_layer.of(district)
+    pop = L.counts({"variable": "einwohner"}, area_ids=[area_id]).sort_values("year")
     flows = totals(district, area_id, ["geburten", "sterbefaelle", "zuzuege", "fortzuege"], by=["variable"])
     # one row per year and variable; a year with absent rows stays NaN (no bar), never 0
     wide = flows.pivot(index="year", columns="variable", values="value")
+    natural = wide.get("geburten", 0) - wide.get("sterbefaelle", 0)
+    if "sterbefaelle" in wide.columns:
+        held = L.counts({"variable": "sterbefaelle"}, area_ids=[area_id]).set_index("year")["status"]
+        natural = natural.where(held.reindex(wide.index).fillna("") == "")
+    migration = wide.get("zuzuege", 0) - wide.get("fortzuege", 0)
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9, 3.4))
     figures.trend(pop, "year", "value", ax=ax1, ylabel="Einwohnerinnen und Einwohner",
                 title="Bevölkerung am 31.12.")
-    natural = wide.get("geburten", 0) - wide.get("sterbefaelle", 0)
-    migration = wide.get("zuzuege", 0) - wide.get("fortzuege", 0)
     years = wide.index.to_numpy()
     ax2.bar(years - 0.2, natural, width=0.4, color=figures.PALETTE["w"], label="Geburten minus Sterbefälle")
     ax2.bar(years + 0.2, migration, width=0.4, color=figures.PALETTE["m"], label="Zuzüge minus Fortzüge")
@@ -304,33 +387,97 @@ def population_development(district: District, area_id: str):
     ax2.set_title("Natürliche Bevölkerungsbewegung und Wanderungen", fontsize=10)
     ax2.legend(frameon=False, fontsize=8)
     ax2.spines[["top", "right"]].set_visible(False)
+    if (pop["status"] != "").any() or (isinstance(natural, pd.Series) and natural.isna().any()
+                                       and "sterbefaelle" in wide.columns and (held != "").any()):
+        fig.text(0.01, -0.02, "Lücken: Wert aus Gründen der Geheimhaltung gesperrt.", fontsize=7, color="#555555")
     return figures.finish(fig)
 
 
+def pyramid_data(district: District, area_id: str, year: int) -> pd.DataFrame:
+    """The population pyramid of ``area_id`` from the protected layer's pyramid cells (five-year
+    bands x sex, :mod:`sozialanalyse.protected.measures`): ``age_group, sex, value, status``
+    with ``value`` the published count (NaN where suppressed or incomplete)."""
+    L = protected_layer.of(district)
+    from ..protected.measures import _band
+
+    frames = []
+    for band in AGE_GROUPS:
+        for sex in ("m", "w"):
+            c = L.counts({"variable": "einwohner", "age": _band(band), "sex": [sex]},
+                         area_ids=[area_id], years=[year])
+            frames.append(c.assign(age_group=band, sex=sex))
+    out = pd.concat(frames, ignore_index=True)
+    return out[["age_group", "sex", "value", "status"]]
+
+
+def _pyramid(district: District, area_id: str, year: int, ax):
+    """Draw the protected pyramid: published bars only; suppressed bands are not drawn and are
+    marked by a hatched frame (legend "gesperrt")."""
+    t = pyramid_data(district, area_id, year)
+    title = f"Bevölkerung nach Alter und Geschlecht, 31.12.{year}"
+    if t.empty or (t["value"].isna() & (t["status"] == "")).any():
+        ax.text(0.5, 0.5, f"Bevölkerung {year}: fehlt\n(Eingangsdaten unvollständig)", ha="center", va="center",
+                transform=ax.transAxes, fontsize=10, color="#555555")
+        ax.set_axis_off()
+        ax.set_title(title, fontsize=10)
+        return ax
+    y = np.arange(len(AGE_GROUPS))
+    lim = float(np.nanmax(t["value"].to_numpy(dtype=float))) if t["value"].notna().any() else 1.0
+    held = 0
+    for sex, sign in (("m", -1), ("w", 1)):
+        v = t[t["sex"] == sex].set_index("age_group").reindex(AGE_GROUPS)
+        val = v["value"].to_numpy(dtype=float)
+        ax.barh(y, sign * np.nan_to_num(val), color=figures.PALETTE[sex], height=0.85,
+                label=figures.SEX_LABELS[sex])
+        gone = (v["status"].fillna("") != "").to_numpy()
+        held += int(gone.sum())
+        if gone.any():
+            ax.barh(y[gone], sign * np.full(gone.sum(), 0.04 * lim), height=0.85, color="none",
+                    edgecolor="#9a9a9a", hatch="///", linewidth=0.5,
+                    label="gesperrt" if held == int(gone.sum()) else None)
+    if held:
+        ax.annotate("Schraffiert: aus Gründen der Geheimhaltung gesperrt (Fallzahl kleiner als "
+                    f"{protected_layer.of(district).settings.threshold} oder daraus zu errechnen), "
+                    "nicht dargestellt.", (0.0, -0.16), xycoords="axes fraction", fontsize=7, color="#555555")
+    ax.set_yticks(y, AGE_GROUPS)
+    ax.set_xlim(-lim * 1.05, lim * 1.05)
+    ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _p: fmt.num(abs(v))))
+    ax.set_xlabel("Einwohnerinnen und Einwohner")
+    ax.set_ylabel("Altersgruppe (Jahre)")
+    ax.legend(loc="upper right", fontsize=8, frameon=False)
+    ax.set_title(title, fontsize=10)
+    figures.style(ax)
+    return ax
+
+
 def pyramid_and_locator(district: District, area_id: str, year: int):
-    """Figure: population pyramid, with a locator map for a municipality."""
+    """Figure: population pyramid (from the protected layer), with a locator map for a
+    municipality."""
     if area_id == district.kreis["area_id"]:
         fig, ax = plt.subplots(figsize=(7, 4.8))
-        figures.population_pyramid(district, area_id, year, ax=ax)
+        _pyramid(district, area_id, year, ax=ax)
     else:
         fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 4.6), gridspec_kw={"width_ratios": [1, 2.2]})
         figures.locator_map(district, area_id, ax=ax1)
-        figures.population_pyramid(district, area_id, year, ax=ax2)
+        _pyramid(district, area_id, year, ax=ax2)
     return figures.finish(fig)
 
 
 def trend_vs_kreis(district: District, area_id: str, indicator_ids: list[str]):
-    """Figure: an indicator over the years for the area and the Kreis, with 95 % intervals."""
+    """Figure: an indicator over the years for the area and the Kreis, with 95 % intervals, from
+    the protected layer (a suppressed year is a gap without interval)."""
     cat = indicators.catalog(indicators.district_catalog(district)).set_index("id")
-    level = "gemeindeverband"
-    res = _indicator_values(district, indicator_ids, [level, "kreis"])
-    res = res[res["area_id"].isin([area_id, district.kreis["area_id"]])].copy()
+    res = _published(district, indicator_ids, ["gemeindeverband", "kreis"])
+    res = res[res["area_id"].isin([area_id, district.kreis["area_id"]])]
+    res = res.drop_duplicates(["area_id", "year", "indicator"]).copy()
     res["Gebiet"] = res["area_id"].map(lambda a: district.name_of(a))
     fig, axes = plt.subplots(1, len(indicator_ids), figsize=(4.6 * len(indicator_ids), 3.3), squeeze=False)
     for ax, i in zip(axes[0], indicator_ids):
         sub = res[res["indicator"] == i]
         figures.trend(sub, "year", "value", hue="Gebiet", ax=ax, low="lower", high="upper", decimals=1,
                     ylabel=str(cat.loc[i, "unit"]), title=str(cat.loc[i, "name"]))
+    if (res["status"] != "").any():
+        fig.text(0.01, -0.02, "Lücken: Wert aus Gründen der Geheimhaltung gesperrt.", fontsize=7, color="#555555")
     return figures.finish(fig)
 
 
@@ -459,13 +606,24 @@ _BEWERTUNG_COLORS = {"besser": "#2a7f62", "schlechter": "#c8553d", "ähnlich": "
 
 
 def _spine_data(district, year: int) -> pd.DataFrame:
+    """Spine chart data from the protected layer: a suppressed value (and an SMR whose pooled
+    deaths are suppressed) is NaN with its ``status``, and the range and quartiles of the
+    municipalities run over published values only."""
     cat = catalog(district)
     kreis = district.kreis["area_id"]
-    res = indicator_results(district, HEALTH_SPINE_IDS, ["gemeindeverband", "kreis"], years=[year])
-    res = res[["area_id", "indicator", "value", "lower", "upper"]]
+    res = published_results(district, HEALTH_SPINE_IDS, ["gemeindeverband", "kreis"], years=[year])
+    res = res.drop_duplicates(["area_id", "indicator"])[["area_id", "indicator", "value", "lower", "upper", "status"]]
     m = pooled_mortality(district, year)
-    smr_rows = pd.DataFrame({"area_id": m["area_id"], "indicator": "smr", "value": m["smr"],
-                             "lower": m["smr_lower"], "upper": m["smr_upper"]})
+    years = list(m.attrs["years"])
+    ids = [str(a) for a in m["area_id"]]
+    held = protected_layer.of(district).status({"variable": "sterbefaelle"}, ids, years[-1], pool=len(years))
+    held = held.to_numpy(dtype=object)
+    hide = held != ""
+    smr_rows = pd.DataFrame({"area_id": ids, "indicator": "smr",
+                             "value": np.where(hide, np.nan, m["smr"].to_numpy(dtype=float)),
+                             "lower": np.where(hide, np.nan, m["smr_lower"].to_numpy(dtype=float)),
+                             "upper": np.where(hide, np.nan, m["smr_upper"].to_numpy(dtype=float)),
+                             "status": held})
     data = pd.concat([res, smr_rows], ignore_index=True)
     bench = data[data["area_id"] == kreis].set_index("indicator")["value"]
     pol = {i: str(cat.loc[i, "polarity"]) if cat.loc[i, "polarity"] in POLARITIES else "neutral"
@@ -473,7 +631,7 @@ def _spine_data(district, year: int) -> pd.DataFrame:
     pol["smr"] = "higher_is_worse"
     munis = level_ids(district, "gemeindeverband")
     out = spine_chart_data(data, by="indicator", benchmark=bench, polarity=pol, comparison_areas=munis)
-    out.attrs["smr_years"] = m.attrs["years"]
+    out.attrs["smr_years"] = years
     return out
 
 
@@ -495,7 +653,7 @@ def spine_chart(district, area_id: str, year: int | None = None):
     ax.set_ylim(-0.6, len(ids) - 0.4)
     cols = {"own": 0.75, "kreis": 0.85, "range": 0.99}
     tr = ax.get_yaxis_transform()  # x in axes fraction, y in data
-    absent_rows = 0
+    absent_rows = held_rows = 0
     for row, i in enumerate(ids):
         r = own.loc[i]
         y = len(ids) - 1 - row
@@ -508,8 +666,8 @@ def spine_chart(district, area_id: str, year: int | None = None):
         ax.scatter([scale(r["value"])], [y], s=55, color=color, edgecolor="#333333", linewidth=0.6, zorder=3)
         unit = "SMR" if i == "smr" else str(cat.loc[i, "unit"])
         dec = 0 if i == "smr" else 1
-        # NaN: inputs incomplete ("fehlt", named below the chart), never a number computed with 0
-        fv = lambda v, unit=unit, dec=dec: fmt.ABSENT if pd.isna(v) else fmt_value(v, unit, dec)
+        # NaN: suppressed (".") or inputs incomplete ("fehlt", named below the chart), never a 0
+        fv = lambda v, st="", unit=unit, dec=dec: (SYMBOL if st else fmt.ABSENT) if pd.isna(v) else fmt_value(v, unit, dec)
         if i == "smr":
             name = f"Sterblichkeit, altersstandardisiert (SMR, {span(smr_years)})"
         else:
@@ -518,10 +676,13 @@ def spine_chart(district, area_id: str, year: int | None = None):
         def at(key, txt, y=y, **kw):
             x = (cols[key] - 0.30) / 0.34
             ax.text(x, y, txt, transform=tr, ha="right", va="center", **kw)
-        at("own", fv(r["value"]), fontsize=8, fontweight="bold")
-        at("kreis", fv(kreis.loc[i, "value"]) if i in kreis.index else fmt.MISSING, fontsize=8)
+        at("own", fv(r["value"], r["status"]), fontsize=8, fontweight="bold")
+        at("kreis", fv(kreis.loc[i, "value"], kreis.loc[i, "status"]) if i in kreis.index else fmt.MISSING,
+           fontsize=8)
         at("range", f"{fv(r['min'])} – {fv(r['max'])}", fontsize=7.5, color="#555555")
-        absent_rows += int(pd.isna(r["value"]) or (i in kreis.index and pd.isna(kreis.loc[i, "value"])))
+        held_rows += int(bool(r["status"]) or (i in kreis.index and bool(kreis.loc[i, "status"])))
+        absent_rows += int((pd.isna(r["value"]) and not r["status"])
+                           or (i in kreis.index and pd.isna(kreis.loc[i, "value"]) and not kreis.loc[i, "status"]))
     header = {"own": textwrap.fill(district.name_of(area_id), 14), "kreis": "Landkreis",
               "range": "Spannweite der\nGemeinden"}
     for key, label in header.items():
@@ -543,7 +704,9 @@ def spine_chart(district, area_id: str, year: int | None = None):
     fig.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 0.0), ncol=4, frameon=False, fontsize=7)
     fig.suptitle(f"Gesundheit und Pflege in {district.name_of(area_id)} im Vergleich mit dem Landkreis, {year}"
                  + ("\nfehlt: Eingangsdaten unvollständig (Zeilen fehlen), nicht aus unvollständigen Daten berechnet"
-                    if absent_rows else ""), fontsize=10, fontweight="bold")
+                    if absent_rows else "")
+                 + (f"\n„{SYMBOL}“ gesperrt: aus Gründen der Geheimhaltung nicht veröffentlicht" if held_rows else ""),
+                 fontsize=10, fontweight="bold")
     return figures.closed(fig)
 
 

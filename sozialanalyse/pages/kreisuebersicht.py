@@ -11,16 +11,26 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import pandas as pd
 
+from ..model.config import SYMBOL
 from ..model.district import District
+from ..protected import layer as protected_layer
 from ..render import figures, fmt
 from ..render.tables import table
 from ..stats import indicators
-from .common import absent_footnote, format_value, gap_count, kind_label, mark_absent
+from .common import (
+    absent_footnote,
+    format_value,
+    gap_count,
+    kind_label,
+    mark_absent,
+    mask,
+    missing_label,
+    published_results,
+)
 from .gemeindeprofil import (
     intro,
     key_figures,
     population_development,
-    population_summary,
     pyramid_and_locator,
     trends_table,
 )
@@ -40,42 +50,54 @@ __all__ = [
 
 
 def municipality_table(district: District, year: int, ids: list[str] | None = None):
-    """Table: selected indicators for every municipality and the Kreis (one row each)."""
+    """Table: selected indicators for every municipality and the Kreis (one row each), with the
+    published values of the protected layer (``.`` where suppressed)."""
     ids = ids or ["sgb2_quote", "kinderarmut", "arbeitslosenquote", "anteil_65plus", "anteil_nichtdeutsche",
                   "pflegequote"]
     cat = indicators.catalog(indicators.district_catalog(district)).set_index("id")
-    res = indicators.compute(district, ids, ["gemeindeverband", "kreis"], years=[year])
-    order = list(district.municipalities()["area_id"]) + [district.kreis["area_id"]]
-    wide = res.pivot_table(index="area_id", columns="indicator", values="value", aggfunc="first",
-                           dropna=False).reindex(index=order, columns=ids)
-    why = ({(str(a), str(i)): str(r) for a, i, r in zip(res["area_id"], res["indicator"], res["reason"]) if str(r)}
-           if "reason" in res.columns else {})
-    pop = {a: population_summary(district, a, year)["einwohner"] for a in order}
-    pop_gap = {a: gap_count(district, a, "einwohner", year) for a in order if pd.isna(pop[a])}
-    pop_gap = {a: k for a, k in pop_gap.items() if k}
+    res = published_results(district, ids, ["gemeindeverband", "kreis"], years=[year])
+    res = res.drop_duplicates(["area_id", "indicator"]).set_index(["area_id", "indicator"])
+    order = [str(a) for a in district.municipalities()["area_id"]] + [str(district.kreis["area_id"])]
+    pop = protected_layer.of(district).counts({"variable": "einwohner"}, area_ids=order, years=[year])
+    pop = pop.set_index("area_id")
     rows, absent = [], {}
+    reasons: dict[str, list[str]] = {"Einwohner": []}
     header_links = {}
     for a in order:
+        value = pop["value"].get(a, float("nan"))
+        held = str(pop["status"].get(a, "") or "")
+        gap = gap_count(district, a, "einwohner", year) if pd.isna(value) and not held else 0
         row = {"Gebiet": district.name_of(a), "Art": kind_label(district, a),
-               "Einwohner": f"{fmt.ABSENT} ²" if a in pop_gap else fmt.num(pop[a])}
-        if a in pop_gap:
+               "Einwohner": SYMBOL if held else f"{fmt.ABSENT} ²" if gap else fmt.num(value)}
+        reasons["Einwohner"].append(held)
+        if gap:
             n = len(district.base_of(a))
-            absent.setdefault(f"incomplete: einwohner {year} in {pop_gap[a]} of {n} base area{'s' if n != 1 else ''}",
+            absent.setdefault(f"incomplete: einwohner {year} in {gap} of {n} base area{'s' if n != 1 else ''}",
                               None)
         for i in ids:
             label = f"{cat.loc[i, 'name']} ({cat.loc[i, 'unit']})"
             header_links[label] = catalog_href(i, from_profile=False)
-            r = why.get((str(a), i), "")
-            row[label] = mark_absent({"reason": r}, absent) or format_value(wide.loc[a, i], str(cat.loc[i, "unit"]))
+            r = res.loc[(a, i)] if (a, i) in res.index else None
+            st = str(r["status"]) if r is not None else ""
+            reasons.setdefault(label, []).append(st)
+            if r is None:
+                row[label] = fmt.MISSING
+            elif st:
+                row[label] = SYMBOL
+            else:
+                row[label] = (mark_absent({"reason": r.get("reason", "")}, absent)
+                              or format_value(r["value"], str(cat.loc[i, "unit"])))
         rows.append(row)
-    df = pd.DataFrame(rows)
+    df, held_notes = mask(district, pd.DataFrame(rows), reasons)
+    kinds = {c: "text" if c in ("Gebiet", "Art") else "count" if c == "Einwohner" else "rate" for c in df.columns}
     return table(df, caption=f"Städte, Gemeinden und Samtgemeinden, {year}", header_links=header_links,
-                 footnotes=absent_footnote(absent) or None,
-                 align_right=[c for c in df.columns if c not in ("Gebiet", "Art")])
+                 footnotes=[*held_notes, *absent_footnote(absent)] or None,
+                 align_right=[c for c in df.columns if c not in ("Gebiet", "Art")], kinds=kinds)
 
 
 def municipality_map(district: District, year: int, indicator_id: str = "sgb2_quote", area_id: str | None = None):
-    """Choropleth of an indicator over the municipalities (or the Sozialräume of ``area_id``)."""
+    """Choropleth of an indicator over the municipalities (or the Sozialräume of ``area_id``),
+    with the published values of the protected layer (suppressed: hatched like missing)."""
     cat = indicators.catalog(indicators.district_catalog(district)).set_index("id")
     geo = district.geometry
     if area_id is None:
@@ -84,10 +106,12 @@ def municipality_map(district: District, year: int, indicator_id: str = "sgb2_qu
         children = district.children(area_id)
         level = "sozialraum" if (children["kind"] == "Sozialraum").all() else "gemeinde"
         shapes = geo[geo["area_id"].isin(children["area_id"])]
-    res = indicators.compute(district, [indicator_id], level, years=[year])
-    cols = ["area_id", "value"] + (["reason"] if "reason" in res.columns else [])
+    res = published_results(district, [indicator_id], level, years=[year])
+    res = res.drop_duplicates(["area_id"])
+    cols = ["area_id", "value", "status"] + (["reason"] if "reason" in res.columns else [])
     shapes = shapes.merge(res[cols], on="area_id", how="left")
-    incomplete = "reason" in shapes.columns and (shapes["reason"].astype(object).fillna("") != "").any()
+    incomplete = "reason" in shapes.columns and ((shapes["reason"].astype(object).fillna("") != "")
+                                                 & (shapes["status"].astype(object).fillna("") == "")).any()
     fig, ax = plt.subplots(figsize=(7.5, 6.5))
     extra = []
     if area_id is None:
@@ -102,5 +126,6 @@ def municipality_map(district: District, year: int, indicator_id: str = "sgb2_qu
                      labels="name" if area_id is None else None,
                      legend_title=f"{cat.loc[indicator_id, 'name']} {year}",
                      title=f"{cat.loc[indicator_id, 'name']}, {year}", extra_handles=extra,
-                     missing_label="fehlt (Eingangsdaten unvollständig)" if incomplete else "keine Angabe")
+                     missing_label=("fehlt (Eingangsdaten unvollständig) / " if incomplete else "")
+                     + missing_label(shapes["status"]))
     return figures.finish(fig)
