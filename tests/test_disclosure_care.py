@@ -235,8 +235,6 @@ def test_senior_table_hides_the_planted_altersarmut(planted):
     assert row[head.index("Anteil 65-Jährige und Ältere")] != "."
 
 
-@pytest.mark.xfail(strict=True, reason="pages.common.indicator_intro is converted to the layer on another "
-                                       "branch of issue #14; remove this marker after the merge")
 def test_senior_intro_does_not_name_the_planted_altersarmut(planted):
     text = senioren.indicator_intro(planted, senioren.SENIOR_IDS, 2024).data
     line = next(s for s in text.splitlines() if "Altersarmut" in s)
