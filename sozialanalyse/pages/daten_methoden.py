@@ -6,16 +6,19 @@ Floor: pages. The indicator definitions are the page "Indikatorenkatalog"
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 
-from ..io.tables import COUNT_FILES, read_table, table_path
+from ..io.tables import COUNT_FILES, DIMENSIONS, read_table, table_path
 from ..io.validate import validate, with_geometry
 from ..model.district import District
 from ..render import fmt
 from ..render.tables import md_escape, table, text
 from ..stats import disclosure as dc
 
-__all__ = ["PROBLEM_DE", "disclosure", "disclosure_text", "gap_table", "inputs", "sources", "validation"]
+__all__ = ["PROBLEM_DE", "WITHHELD", "disclosure", "disclosure_text", "gap_table", "inputs", "shown_value", "sources",
+           "validation"]
 
 
 def sources(district: District):
@@ -57,7 +60,9 @@ def inputs(district: District):
         path = table_path(district.folder, fname)
         rows.append({"Datei": path.name if path else fname, "Merkmale": what, "Jahre": fmt.MISSING,
                      "Zeilen": fmt.num(len(frame))})
-    return table(pd.DataFrame(rows), caption="Eingangsdaten", align_right=["Zeilen"])
+    # years and numbers of rows of the files: no statistic, never suppressed ("text")
+    return table(pd.DataFrame(rows), caption="Eingangsdaten", align_right=["Zeilen"],
+                 kinds=dict.fromkeys(["Datei", "Merkmale", "Jahre", "Zeilen"], "text"))
 
 
 def disclosure_text(district: District) -> str:
@@ -136,6 +141,39 @@ PROBLEM_DE = {
 }
 
 
+#: What the problems table shows instead of a count value of the input data.
+WITHHELD = "gesperrt"
+#: The columns of a count table whose values are keys or categories, never counts.
+_KEY_COLUMNS = frozenset({"area_id", "year", "variable", *DIMENSIONS})
+_COUNT_TABLES = frozenset(Path(f).stem for f in COUNT_FILES)
+
+
+def shown_value(problem) -> str:
+    """The value of a data check problem as the page shows it.
+
+    A rejected row of a count table may hold a small count (``1`` in a row whose numerator
+    exceeds its denominator): the page is public, so a value of a count table is shown only where
+    it is a key or a category (``area_id``, ``year``, ``variable``, the dimensions), never the
+    ``value`` column nor a whole row as read (a row with the wrong number of fields, a cut-off
+    last row): :data:`WITHHELD` there. Values of the other files (area names, facilities) are
+    shown as they are.
+
+    >>> from types import SimpleNamespace as P
+    >>> shown_value(P(file="care.csv", column="value", value="1"))
+    'gesperrt'
+    >>> shown_value(P(file="care.xlsx", column=None, value="03499016-18,2024,pflegebeduerftige,1"))
+    'gesperrt'
+    >>> shown_value(P(file="care.csv", column="area_id", value="03499999"))
+    '03499999'
+    """
+    value = problem.value
+    if value is None or value != value:
+        return fmt.MISSING
+    if Path(problem.file).stem in _COUNT_TABLES and problem.column not in _KEY_COLUMNS:
+        return WITHHELD
+    return str(value)
+
+
 def _de(code: str) -> str:
     return PROBLEM_DE.get(code, code.replace("_", " "))
 
@@ -152,7 +190,8 @@ def gap_table(gaps: pd.DataFrame, examples: int = 5):
         rows.append({"Datei": str(file), "Variable": str(var), "Gebiete (Jahre)": shown,
                      "Gebiet-Jahre": fmt.num(len(g))})
     return table(pd.DataFrame(rows), caption=f"Fehlende Zeilen ({fmt.num(len(gaps))} Gebiet-Jahre)",
-                 align_right=["Gebiet-Jahre"],
+                 align_right=["Gebiet-Jahre"],  # numbers of area-years without data, not of persons: "text"
+                 kinds=dict.fromkeys(["Datei", "Variable", "Gebiete (Jahre)", "Gebiet-Jahre"], "text"),
                  footnotes=["Für diese Gebiete und Jahre fehlen Zeilen (oder sie wurden abgelehnt). Kennzahlen, "
                             "die darauf beruhen, erscheinen im Bericht als „fehlt“, auch für die Gemeinde und den "
                             "Landkreis, zu denen das Gebiet gehört; sie werden nie mit 0 gerechnet."])
@@ -168,17 +207,22 @@ def validation(district: District):
              "abgelehnt": fmt.num(sum(r.rejected.values())),
              "Gründe": "; ".join(f"{_de(k)}: {fmt.num(v)}" for k, v in sorted(r.rejected.items())) or fmt.MISSING}
             for r in result.reconciliation.values()]
+    # numbers of rows of a file, not of persons: no statistic, never suppressed ("text")
     parts = [table(pd.DataFrame(rows), caption="Datenprüfung: Abgleich der Zeilen je Datei",
-                   align_right=["Zeilen gelesen", "übernommen", "abgelehnt"]).data]
+                   align_right=["Zeilen gelesen", "übernommen", "abgelehnt"],
+                   kinds=dict.fromkeys(["Datei", "Zeilen gelesen", "übernommen", "abgelehnt", "Gründe"], "text")).data]
     if result.problems:
         problems = pd.DataFrame([{"Datei": p.file, "Zeile": fmt.MISSING if p.row is None else str(p.row),
                                   "Spalte": p.column or fmt.MISSING, "Gebiet": p.area_id or fmt.MISSING,
-                                  "Wert": fmt.MISSING if p.value is None or p.value != p.value else str(p.value),
-                                  "Problem": _de(p.code)} for p in result.problems])
+                                  "Wert": shown_value(p), "Problem": _de(p.code)} for p in result.problems])
+        notes = ["Zeilen mit Problemen wurden nicht verwendet (Prüfmodus „lenient“). Die ausführliche "
+                 "Meldung zu jedem Problem gibt „sozialanalyse validate“ aus."]
+        if (problems["Wert"] == WITHHELD).any():
+            notes.append(f"„{WITHHELD}“: Zählwerte der Eingangsdaten werden auch dann nicht veröffentlicht, "
+                         "wenn die Zeile abgelehnt wurde (Geheimhaltung: eine kleine Fallzahl bliebe sonst "
+                         "sichtbar). Datei, Zeile und Spalte nennen die Stelle.")
         parts.append(table(problems, caption=f"Gefundene Probleme ({len(problems)})", align_right=[],
-                           footnotes=["Zeilen mit Problemen wurden nicht verwendet (Prüfmodus „lenient“). "
-                                      "Die ausführliche Meldung zu jedem Problem gibt "
-                                      "„sozialanalyse validate“ aus."]).data)
+                           kinds=dict.fromkeys(problems.columns, "text"), footnotes=notes).data)
     else:
         parts.append('<p>Die Datenprüfung hat keine Probleme gefunden.</p>')
     gaps = getattr(result, "gaps", None)
