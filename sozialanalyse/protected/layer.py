@@ -45,6 +45,7 @@ import json
 import os
 import time
 import weakref
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -267,6 +268,8 @@ class Layer:
                                  years=years, conf_level=conf_level)
         if res.empty:
             return res.assign(status=pd.Series(dtype=object))
+        if getattr(self, "_catalog", None) is None:
+            self._catalog = indicators.load_catalog(indicators.district_catalog(d))
         cat = self._catalog
         st_num = np.full(len(res), "", dtype=object)
         st_den = np.full(len(res), "", dtype=object)
@@ -525,11 +528,12 @@ def fingerprint(district) -> str:
 
 
 def _pack(ints) -> str:
-    return base64.b64encode(np.asarray(ints, dtype="<i8").tobytes()).decode("ascii")
+    """Integers (row positions) as compressed text for the file's metadata."""
+    return base64.b64encode(zlib.compress(np.asarray(ints, dtype="<i8").tobytes(), 1)).decode("ascii")
 
 
 def _unpack(text: str) -> np.ndarray:
-    return np.frombuffer(base64.b64decode(text), dtype="<i8")
+    return np.frombuffer(zlib.decompress(base64.b64decode(text)), dtype="<i8")
 
 
 def save(layer: Layer, path: str | Path) -> Path:
@@ -603,11 +607,12 @@ def load(district, path: str | Path) -> Layer | None:
     s = disclosure.settings(district.config)
     relations = [_Relation(t, tuple(p), src) for t, p, src in meta["relations"]]
     layer = Layer(district, cells, s, relations, meta["seconds"])
-    layer._index = {k: i for i, k in enumerate(zip(cells["area_id"], cells["period"], cells["cell"]))}
+    keys = zip(cells["area_id"].tolist(), cells["period"].tolist(), cells["cell"].tolist())
+    layer._index = {k: i for i, k in enumerate(keys)}
     layer._protection = None
     layer._saved_constraints = (list(meta["keys"]), meta["constraints"])
     layer._domain = {v: {d: frozenset(x) for d, x in dims.items()} for v, dims in meta["domain"].items()}
-    layer._catalog = indicators.load_catalog(indicators.district_catalog(district))
+    layer._catalog = None  # read on first use (Layer.indicators), as the pages read it anyway
     layer._cells_known = set(meta["cells_known"])
     layer._complement_of = dict(meta["complement"])
     layer._level_ids = {lv: list(ids) for lv, ids in meta["level_ids"].items()}
