@@ -12,10 +12,11 @@ import pandas as pd
 
 from ..io.tables import COUNT_FILES, DIMENSIONS, read_table, table_path
 from ..io.validate import validate, with_geometry
-from ..model.district import District
+from ..model.config import MIN_THRESHOLD, SYMBOL
+from ..model.district import OWN, District
+from ..protected import layer as protected_layer
 from ..render import fmt
 from ..render.tables import md_escape, table, text
-from ..stats import disclosure as dc
 
 __all__ = ["PROBLEM_DE", "WITHHELD", "disclosure", "disclosure_text", "gap_table", "inputs", "shown_value", "sources",
            "validation"]
@@ -65,31 +66,90 @@ def inputs(district: District):
                  kinds=dict.fromkeys(["Datei", "Merkmale", "Jahre", "Zeilen"], "text"))
 
 
+def _layer(district):
+    """The protected layer of ``district``; None for official data (published by the statistical
+    offices) or a bare config."""
+    if not isinstance(district, District) or district.kind != OWN:
+        return None
+    return protected_layer.of(district)
+
+
+def _n(k: int, one: str, many: str) -> str:
+    return f"{fmt.num(k)} {one if k == 1 else many}"
+
+
 def disclosure_text(district: District) -> str:
-    """The German paragraph on statistical disclosure control (Geheimhaltung) of this report:
-    the method, the threshold in force and, for a threshold below 3, that it is below the usual
-    minimum and the reason the config gives (``threshold_below_3_acknowledged``)."""
-    s = dc.settings(district)
+    """The German paragraphs on statistical disclosure control (Geheimhaltung) of this report:
+    the method and threshold in force (for a threshold below 3, that it is below the usual
+    minimum and the reason the config gives, ``threshold_below_3_acknowledged``); what the one
+    protected layer (:mod:`sozialanalyse.protected.layer`) suppresses and why (the area tree, the
+    age, sex and type partitions, share complements and pools of years, alike on every page;
+    rates and intervals from published counts only; no z or index values over suppressed
+    inputs); and how many cells it suppressed for this district (primary, secondary)."""
+    s = protected_layer.settings(district)
     t = fmt.num(s.threshold)
+    own = getattr(district, "kind", OWN) == OWN
+    suppress = s.mode == "suppress" and (s.threshold > 1 or not s.zeros_visible)
+    zeros = "" if s.zeros_visible else " Auch Nullen werden nicht veröffentlicht."
     if s.mode == "round":
         how = (f"Fallzahlen werden auf Vielfache von {fmt.num(s.round_base)} gerundet, so dass kleine Fallzahlen "
                "nicht erkennbar sind.")
+        if own:
+            how += (" Das gilt für alle Fallzahlen des Berichts, auf allen Gebietsebenen und in allen Jahren: Eine "
+                    "Zahl ist auf jeder Seite gleich gerundet, und Quoten, Anteile und ihre Konfidenzintervalle "
+                    "werden aus den gerundeten Fallzahlen berechnet.")
     elif s.mode == "cellkey":
         how = (f"Fallzahlen werden mit einem Zufallsüberlagerungsverfahren (Cell-Key-Verfahren) leicht verändert; "
                f"Werte unter {t} werden dabei zu 0 oder {t}.")
+        if own:
+            how += (" Jede Zahl hat einen festen Schlüssel (Gebiet, Zeitraum, Merkmal) und ist deshalb auf jeder "
+                    "Seite gleich verändert; Quoten, Anteile und ihre Konfidenzintervalle werden aus den veränderten "
+                    "Fallzahlen berechnet.")
     elif s.threshold <= 1:
-        how = "Es werden keine Fallzahlen gesperrt."
+        how = "Es werden keine Fallzahlen gesperrt." if s.zeros_visible else \
+            f"Es werden nur Nullen nicht veröffentlicht („{SYMBOL}“); ebenso weitere Werte, aus denen sie sich " \
+            "zurückrechnen ließen (Sekundärsperrung)."
     elif s.threshold == 2:
-        how = (f"Die Fallzahl 1 wird nicht veröffentlicht („{dc.SYMBOL}“); ebenso weitere Werte, aus denen sie "
-               "sich zurückrechnen ließe (Sekundärsperrung).")
+        how = (f"Die Fallzahl 1 wird nicht veröffentlicht („{SYMBOL}“); ebenso weitere Werte, aus denen sie "
+               f"sich zurückrechnen ließe (Sekundärsperrung).{zeros}")
     else:
-        how = (f"Fallzahlen von 1 bis {fmt.num(s.threshold - 1)} werden nicht veröffentlicht („{dc.SYMBOL}“); "
-               "ebenso weitere Werte, aus denen sie sich zurückrechnen ließen (Sekundärsperrung).")
+        how = (f"Fallzahlen von 1 bis {fmt.num(s.threshold - 1)} werden nicht veröffentlicht („{SYMBOL}“); "
+               f"ebenso weitere Werte, aus denen sie sich zurückrechnen ließen (Sekundärsperrung).{zeros}")
     lines = [f"**Geheimhaltung.** Zum Schutz einzelner Personen gilt in diesem Bericht die Schwelle {t}. {how}"]
-    if s.threshold < dc.MIN_THRESHOLD:
+    if s.threshold < MIN_THRESHOLD:
         lines.append(f"**Abweichende Schwelle:** Die Schwelle {t} liegt unter der in der amtlichen Statistik "
-                     f"üblichen Mindestschwelle {fmt.num(dc.MIN_THRESHOLD)}. Begründung laut Berichtskonfiguration: "
+                     f"üblichen Mindestschwelle {fmt.num(MIN_THRESHOLD)}. Begründung laut Berichtskonfiguration: "
                      f"{md_escape(s.threshold_below_3_acknowledged)}")
+    if not (own and suppress):
+        return "\n\n".join(lines)
+    small = "unter der Schwelle" if s.threshold > 1 else "von 0"
+    lines.append(
+        "**Ein Schutz für alle Seiten.** Alle Fallzahlen, die der Bericht zeigt oder aus denen er Quoten und "
+        "Anteile berechnet, werden vor der Veröffentlichung in einem einzigen Schritt gemeinsam geschützt, für "
+        "jede Gebietsebene (vom Sozialraum bis zum Landkreis) und alle Jahre. Gesperrt wird "
+        f"zuerst jede Fallzahl {small} (Primärsperrung), danach so viele weitere Werte, dass sich keine gesperrte "
+        "Zahl durch Abziehen von veröffentlichten Summen zurückrechnen lässt (Sekundärsperrung). Geprüft wird das "
+        "über den Gebietsbaum (die Sozialräume ergeben ihre Stadt, die Gemeinden den Landkreis), über die "
+        "Aufgliederungen nach Alter, Geschlecht und Art (etwa der Pflege: ambulant, Pflegegeld, stationär), über "
+        f"das Gegenstück eines Anteils (Nenner minus Zähler: Neben einem Anteil von {fmt.pct(99.8)} und seinem Nenner bliebe "
+        "sonst eine kleine Restzahl erkennbar) und über zusammengefasste Jahre (ein Zeitraum von mehreren Jahren "
+        "und seine einzelnen Jahre). Eine Zahl, die auf einer Seite gesperrt ist, ist deshalb auf allen Seiten "
+        "gesperrt.")
+    lines.append(
+        "**Abgeleitete Werte.** Quoten, Anteile und ihre Konfidenzintervalle werden nur aus veröffentlichten "
+        "Fallzahlen berechnet: Ist der Zähler, der Nenner oder das Gegenstück eines Anteils gesperrt, ist es auch "
+        "die Quote mit ihrem Intervall. z-Werte und Indexwerte werden für Gebiete, deren Eingangswerte gesperrt "
+        "sind, nicht gezeigt.")
+    layer = _layer(district)
+    if layer is not None:
+        st = layer.cells["status"]
+        primary, secondary = int((st == "primary").sum()), int((st == "secondary").sum())
+        lines.append(
+            f"**Umfang.** Geschützt wurden {_n(len(st), 'Zelle', 'Zellen')} (eine Fallzahl je Gebiet, Merkmal und "
+            f"Jahr oder Zeitraum). Davon {'wurde' if primary == 1 else 'wurden'} {fmt.num(primary)} wegen einer "
+            f"Fallzahl {small} gesperrt (Primärsperrung) und {fmt.num(secondary)} zu deren Schutz "
+            "(Sekundärsperrung). Nicht jede gesperrte Zelle erscheint in einer Tabelle des Berichts; gesperrte "
+            f"Werte sind in den Tabellen mit „{SYMBOL}“ gekennzeichnet.")
     return "\n\n".join(lines)
 
 
