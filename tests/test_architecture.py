@@ -45,7 +45,7 @@ def test_the_floors_are_the_subpackages():
 def test_floors_import_only_downwards():
     result = _lint(ROOT, ROOT)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "Contracts: 1 kept, 0 broken" in result.stdout
+    assert "Contracts: 2 kept, 0 broken" in result.stdout
 
 
 def test_the_contract_catches_an_upward_import(tmp_path):
@@ -60,6 +60,33 @@ def test_the_contract_catches_an_upward_import(tmp_path):
     assert result.returncode == 1, result.stdout + result.stderr
     assert "BROKEN" in result.stdout
     assert "sozialanalyse.stats.health -> sozialanalyse.pages.gemeindeprofil" in result.stdout
+
+
+def test_the_pages_may_not_import_the_disclosure_control():
+    """The second contract: the pages publish only what the protected layer protected; none of
+    them imports :mod:`sozialanalyse.stats.disclosure` itself (the layer does, so indirect
+    imports are allowed)."""
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["importlinter"]
+    forbidden = [c for c in config["contracts"] if c["type"] == "forbidden"]
+    assert [(c["source_modules"], c["forbidden_modules"], c.get("allow_indirect_imports")) for c in forbidden] \
+        == [(["sozialanalyse.pages"], ["sozialanalyse.stats.disclosure"], True)]
+
+
+def test_the_contract_catches_a_page_importing_the_disclosure_control(tmp_path):
+    """A planted ``from ..stats import disclosure`` in a page breaks the forbidden contract and is
+    named (whatever else the contract reports)."""
+    shutil.copytree(ROOT / PACKAGE, tmp_path / PACKAGE, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    target = tmp_path / PACKAGE / "pages" / "indikatorenkatalog.py"
+    source = target.read_text(encoding="utf-8")
+    assert "disclosure" not in source  # the planted import is the only one of this page
+    target.write_text(source + "\n\ndef _planted():\n    from ..stats import disclosure  # protects on its own\n"
+                               "    return disclosure\n", encoding="utf-8")
+    result = _lint(tmp_path, tmp_path)
+    out = " ".join(result.stdout.split())  # the report wraps long lines
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "Pages read the protected layer, never the disclosure control itself BROKEN" in out
+    assert "sozialanalyse.pages.indikatorenkatalog -> sozialanalyse.stats.disclosure" in out
 
 
 def _cycles(graph) -> list[list[str]]:

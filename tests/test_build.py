@@ -179,6 +179,35 @@ def test_two_municipality_build_end_to_end(two_municipality_build):
     assert not list(html_dir.rglob("034995401000*"))
 
 
+def test_the_disclosure_manifest_stays_beside_the_site(two_municipality_build, monkeypatch):
+    """The private manifest (true values of the suppressed cells) and the count of suppressed
+    cells per page are written under _build/disclosure, never into the published site; the
+    kernels read the one layer the build saved under the district's fingerprint (issue #14)."""
+    import sozialanalyse as sa
+    from sozialanalyse.protected import layer as pl
+
+    root = two_municipality_build
+    site = (root / "_build" / "html").resolve()
+    manifest = pd.read_csv(root / "_build" / "disclosure" / "suppressed.csv", dtype={"area_id": str})
+    assert len(manifest) and set(manifest["status"]) == {"primary", "secondary"}
+    assert not [p for p in site.rglob("*") if p.suffix == ".parquet" or p.name in ("suppressed.csv", "pages.csv")
+                or "disclosure" in p.relative_to(site).parts]
+    (saved,) = (root / ".cache" / "protected").glob("*.parquet")
+    monkeypatch.chdir(root)  # as a kernel loads it: the notebook's parameter, from the project folder
+    assert saved.stem == pl.saved_fingerprint(saved) == pl.fingerprint(sa.load("config/zwei.yml"))
+    # pages.csv: the "." cells of each page's report tables, counted here by a plain regex
+    pages = pd.read_csv(root / "_build" / "disclosure" / "pages.csv")
+    assert "book/_generated/daten_methoden.html" in set(pages["page"])
+    for page, n in pages.itertuples(index=False):
+        text = (site / page).read_text(encoding="utf-8")
+        tables = re.findall(r'<table class="[^"]*\bsa-table\b.*?</table>', text, re.S)
+        assert n == sum(len(re.findall(r"<td[^>]*>\s*\.\s*</td>", t)) for t in tables), page
+    # the methods page prints this district's figures, as in the manifest
+    methods = (site / "book" / "_generated" / "daten_methoden.html").read_text(encoding="utf-8")
+    primary = f"{int((manifest['status'] == 'primary').sum()):,}".replace(",", ".")
+    assert f"Davon wurden {primary} wegen einer Fallzahl unter der Schwelle gesperrt" in methods
+
+
 def test_kernel_start_failures_are_retried_cell_errors_are_not(monkeypatch):
     """Two kernels starting at once can collide on a port (jupyter_client picks free ports and
     closes them before the kernel binds): that start is tried again; an error in a cell is not."""

@@ -292,3 +292,94 @@ def test_care_projection_pages_print_fehlt_for_the_town(care_gap):
     assert r"Pflegebedürftige nicht vorausberechnet\: Bad Lindenau" in method  # Markdown-escaped
     # the senior projection needs the population only: Bad Lindenau is in it
     assert "ohne" not in senioren.senior_projection(care_gap).axes[0].get_title()
+
+
+# --- the data page names rejected rows without their counts (issue #14) ---------------------------
+
+SMALL = "03499016-18"  # a Sozialraum of Musterstadt whose school entry 2024 has counts of 1
+
+
+def _edit(path: Path, old: str, new: str) -> int:
+    """Replace the one line ``old`` of ``path`` by ``new``; returns its line number (header = 1)."""
+    lines = path.read_text(encoding="utf-8").split("\n")
+    assert lines.count(old) == 1, old
+    i = lines.index(old)
+    lines[i] = new
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return i + 1
+
+
+@pytest.fixture(scope="module")
+def rejected(tmp_path_factory):
+    """The lenient copy with rows rejected for their counts: 0 children examined beside 1 overweight
+    and 1 with language support (numerator > denominator, the issue's "03499016-18 | 1"), a
+    negative count of -2, a row with an extra field, and a row of an unknown area key."""
+    root = tmp_path_factory.mktemp("rejected")
+    config = lenient_without(root, "population.csv", ROW)
+    data = root / "data"
+    lines = {
+        "examined": _edit(data / "school_entry.csv", f"{SMALL},2024,einschulung_untersuchte,9",
+                          f"{SMALL},2024,einschulung_untersuchte,0"),
+        "negative": _edit(data / "transfers.csv", f"{SMALL},2024,wohngeld_haushalte,18",
+                          f"{SMALL},2024,wohngeld_haushalte,-2"),
+        "fields": _edit(data / "transfers.csv", f"{SMALL},2024,sgb2_personen_unter15,13",
+                        f"{SMALL},2024,sgb2_personen_unter15,13,7"),
+    }
+    with open(data / "transfers.csv", "a", encoding="utf-8") as fh:
+        fh.write("03499016-77,2024,sgb2_personen,2\n")
+    return load_district(config), lines
+
+
+def _problem_rows(html: str) -> list[dict]:
+    import re
+
+    part = html.split("Gefundene Probleme", 1)[1].split("</table>", 1)[0]
+    head = [re.sub(r"<[^>]+>", "", h).strip() for h in re.findall(r"<th[^>]*>(.*?)</th>", part, re.S)]
+    rows = []
+    for tr in re.findall(r"<tr[^>]*>(.*?)</tr>", part.split("</thead>", 1)[1], re.S):
+        cells = [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", tr, re.S)]
+        rows.append(dict(zip(head, cells)))
+    return rows
+
+
+def test_the_data_page_never_prints_a_count_of_a_rejected_row(rejected):
+    from sozialanalyse.pages import daten_methoden
+
+    district, lines = rejected
+    html = daten_methoden.validation(district).data
+    rows = _problem_rows(html)
+    by_problem = {}
+    for r in rows:
+        by_problem.setdefault(r["Problem"], []).append(r)
+    # the issue's leak: the two rows "03499016-18,2024,einschulung_...,1" are named without their 1
+    ratio = by_problem["Zähler größer als Nenner"]
+    assert sorted((r["Datei"], r["Gebiet"], r["Spalte"], r["Wert"]) for r in ratio) == [
+        ("school_entry.csv", SMALL, "value", "gesperrt")] * 2
+    school = (MUSTERLAND / "school_entry.csv").read_text(encoding="utf-8").split("\n")
+    assert sorted(int(r["Zeile"]) for r in ratio) == sorted(  # the rows of the two numerators (header = 1)
+        i + 1 for i, ln in enumerate(school) if ln.startswith(f"{SMALL},2024,einschulung_")
+        and "untersuchte" not in ln)
+    (neg,) = by_problem["negative Anzahl"]
+    assert (neg["Zeile"], neg["Spalte"], neg["Wert"]) == (str(lines["negative"]), "value", "gesperrt")
+    (extra,) = by_problem["falsche Anzahl Felder"]  # the value of a whole row holds the count
+    assert (extra["Zeile"], extra["Wert"]) == (str(lines["fields"]), "gesperrt")
+    # a key is no count: the reader sees which key is unknown
+    (key,) = by_problem["unbekannter Gebietsschlüssel"]
+    assert (key["Datei"], key["Spalte"], key["Wert"]) == ("transfers.csv", "area_id", "03499016-77")
+    # no cell of the table holds a count of a rejected row, and the footnote says why
+    assert not any(r["Wert"] in {"1", "-2", "2", "13", "7"} or ",13," in r["Wert"] for r in rows)
+    assert "„gesperrt“: Zählwerte der Eingangsdaten werden auch dann nicht veröffentlicht" in html
+    # every column of the page's tables declares its kind (the audit fails closed on undeclared ones)
+    assert 'data-sa-kind="text"' in html and "<th>Wert</th>" not in html
+
+
+def test_problems_of_other_files_keep_their_value(tmp_path):
+    """Values of areas.csv (names, keys) are no counts: shown as they are."""
+    from types import SimpleNamespace as P
+
+    from sozialanalyse.pages.daten_methoden import shown_value
+
+    assert shown_value(P(file="areas.csv", column="parent_id", value="03499099")) == "03499099"
+    assert shown_value(P(file="population.csv", column="age_group", value="30-3")) == "30-3"
+    assert shown_value(P(file="population.xlsx", column="value", value="2")) == "gesperrt"
+    assert shown_value(P(file="care.csv", column="value", value=None)) == "–"

@@ -17,8 +17,11 @@ The build (``sozialanalyse build``) does four things:
 from __future__ import annotations
 
 import ast
+import csv
 import errno
 import html
+import inspect
+import io
 import json
 import os
 import re
@@ -28,6 +31,7 @@ import sys
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
 from multiprocessing import get_context
 from pathlib import Path
 from unittest.mock import patch
@@ -42,7 +46,7 @@ from ..io.own import file_hashes, load_district
 from ..io.provenance import ProjectNotFoundError, fingerprint, library_hash
 from ..io.provenance import digest as _sha
 from ..io.validate import config_references, validate
-from ..model.config import Config, ConfigError, read_config
+from ..model.config import SYMBOL, Config, ConfigError, read_config
 from ..model.district import OFFICIAL
 from ..model.errors import DataError
 from ..render.tables import md_escape
@@ -54,6 +58,11 @@ __all__ = ["BuildError", "BuildPlan", "ConfigError", "DiskFullError", "Job", "pl
 GENERATED = Path("book") / "_generated"
 CACHE = Path(".cache") / "executed"
 BUILD = Path("_build")
+#: The protected layer the build computes once for all kernels (true values: never in the site).
+LAYER_CACHE = Path(".cache") / "protected"
+#: The private disclosure manifest (suppressed cells with true values, suppressed cells per page):
+#: beside the published site, never in it.
+DISCLOSURE = BUILD / "disclosure"
 KERNEL_TIMEOUT = 600
 
 
@@ -83,6 +92,8 @@ class BuildPlan:
     report_year: int | None = None  #: the config's report year, else the latest year of the data
     attributions: tuple = ()  #: official data: the publishers' attributions
     mirror: str | None = None  #: official data: the mirror folder the plan checked
+    #: the district the plan loaded (the build computes its protected layer once from it)
+    district: object = field(default=None, repr=False, compare=False)
 
 
 def project_root(start: Path | None = None) -> Path:
@@ -246,7 +257,8 @@ def plan(config: str | Path | None = None, root: Path | None = None) -> tuple[Bu
     return BuildPlan(config=cfg, district_name=district.name, synthetic=district.synthetic,
                      stand=str(district.meta.get("stand", "")), report_year=report_year,
                      attributions=tuple(district.attributions),
-                     mirror=str(mirror) if mirror is not None else None), jobs  # the kernels read that mirror
+                     mirror=str(mirror) if mirror is not None else None,  # the kernels read that mirror
+                     district=district), jobs
 
 
 def _check_parameters(job: Job, config_path: str) -> None:
@@ -805,8 +817,9 @@ def _build(config, jobs_n: int, quiet: bool, root: Path, t0: float) -> dict:
     planned, jobs = plan(config, root)
 
 
+    layer_env, manifest = protected_layer_once(planned, root, quiet)
     # official data: the notebook kernels read the mirror the plan checked, not one of their own
-    with patch.dict(os.environ, {ENV_VAR: planned.mirror} if planned.mirror else {}):
+    with patch.dict(os.environ, {**({ENV_VAR: planned.mirror} if planned.mirror else {}), **layer_env}):
         stats = execute(jobs, root, jobs_n=jobs_n, quiet=quiet)
     toc, book_cfg = _toc_and_config(planned, jobs, root)
     inputs = _inputs_hash(root)
@@ -850,7 +863,7 @@ def _build(config, jobs_n: int, quiet: bool, root: Path, t0: float) -> dict:
     shutil.copytree(work / "_build" / "html", tmp)
     # --- disclosure audit (sozialanalyse.build.audit): no unprotected small count is ever published ---
     threshold = disclosure_settings(planned.config).threshold  # checked when the config was read
-    findings = audit_site(tmp, threshold=threshold)
+    findings = audit_site(tmp, threshold=threshold, **_audit_manifest(manifest))
     if findings:
         shutil.rmtree(tmp, ignore_errors=True)
         raise BuildError(f"disclosure audit: {len(findings)} finding(s), the site was not published:\n  "
@@ -858,5 +871,105 @@ def _build(config, jobs_n: int, quiet: bool, root: Path, t0: float) -> dict:
     # --- end of the disclosure audit ---
     os.replace(tmp, site)
     link = publish(site, root)
+    suppressed_per_page(site, root, quiet)
     _write_atomic(marker, json.dumps({"inputs": inputs, "site": site.name, "version": __version__}).encode())
     return {**stats, "book": "built", "index": str(link / "index.html"), "seconds": time.perf_counter() - t0}
+
+
+# ------------------------------------------------------- disclosure: the layer once, the manifest
+def protected_layer_once(planned: BuildPlan, root: Path, quiet: bool = False) -> tuple[dict, Path | None]:
+    """Compute the protected layer (:mod:`sozialanalyse.protected.layer`) once for all notebook
+    kernels: saved in the build's cache under its fingerprint (data files, config, catalogs,
+    library), reused while that holds, and named to the kernels in the environment variable
+    :data:`sozialanalyse.protected.layer.ENV_VAR` (a kernel whose district has another
+    fingerprint computes its own). Also writes the private manifest of suppressed cells
+    (``_build/disclosure/suppressed.csv``, true values with area names; beside the site, never
+    in it). Returns (environment for the kernels, the manifest's path); official data have no
+    layer: ``({}, None)``."""
+    district = planned.district
+    if district is None or district.kind == OFFICIAL:
+        return {}, None
+    from ..protected import layer as protected_layer  # pandas and the statistics: only for own data
+
+    t0 = time.perf_counter()
+    fp = protected_layer.fingerprint(district)
+    path = root / LAYER_CACHE / f"{fp}.parquet"
+    layer = protected_layer.load(district, path) if path.is_file() else None
+    if layer is None:
+        layer = protected_layer.of(district)
+        protected_layer.save(layer, path)
+        how = "computed"
+    else:
+        how = "read from the cache"
+    keep = sorted(path.parent.glob("*.parquet"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in keep[4:]:  # other districts' or configs' layers: the four newest stay
+        if old != path:
+            old.unlink(missing_ok=True)
+    manifest = root / DISCLOSURE / "suppressed.csv"
+    _write_if_changed(manifest, _frame_bytes(layer.suppressed()))
+    st = layer.cells["status"]
+    _progress(f"protected layer {how} ({time.perf_counter() - t0:.1f} s): {len(st)} cells, "
+              f"{int((st == 'primary').sum())} primary and {int((st == 'secondary').sum())} secondary "
+              f"suppressions; manifest {os.path.relpath(manifest, root)}", quiet)
+    return {protected_layer.ENV_VAR: str(path)}, manifest
+
+
+def _audit_manifest(manifest: Path | None) -> dict:
+    """``suppressed=`` for :func:`~sozialanalyse.build.audit.audit_site` where it takes the
+    manifest of suppressed cells (its text and cross-page checks), else nothing."""
+    if manifest is None or "suppressed" not in inspect.signature(audit_site).parameters:
+        return {}
+    return {"suppressed": manifest}
+
+
+class _SuppressedCells(HTMLParser):
+    """Counts the cells of the report tables (``<table class="sa-table">``) that read
+    :data:`~sozialanalyse.model.config.SYMBOL` (a suppressed value)."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.depth, self.cell, self.text, self.count, self.tables = 0, False, [], 0, 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "table" and (self.depth or "sa-table" in (dict(attrs).get("class") or "").split()):
+            self.tables += not self.depth
+            self.depth += 1
+        elif tag in ("td", "th") and self.depth:
+            self.cell, self.text = True, []
+
+    def handle_endtag(self, tag):
+        if tag == "table" and self.depth:
+            self.depth -= 1
+        elif tag in ("td", "th") and self.cell:
+            self.cell = False
+            self.count += "".join(self.text).strip() == SYMBOL
+
+    def handle_data(self, data):
+        if self.cell:
+            self.text.append(data)
+
+
+def suppressed_per_page(site: Path, root: Path, quiet: bool = False) -> dict[str, int]:
+    """How many suppressed cells (``.``) the report tables of each HTML page of ``site`` show
+    (pages with report tables): one line per page on the console and
+    ``_build/disclosure/pages.csv`` (``page, suppressed``)."""
+    site = Path(site).resolve()
+    counts = {}
+    for path in sorted(site.rglob("*.html")):
+        rel = path.relative_to(site)
+        if "_sources" in rel.parts or "_static" in rel.parts:
+            continue
+        parser = _SuppressedCells()
+        parser.feed(path.read_text(encoding="utf-8", errors="replace"))
+        if parser.tables:  # pages with report tables (not the search page, the index, ...)
+            counts[rel.as_posix()] = parser.count
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(["page", "suppressed"])
+    writer.writerows(counts.items())
+    _write_if_changed(root / DISCLOSURE / "pages.csv", buf.getvalue().encode("utf-8"))
+    for page, n in counts.items():
+        _progress(f"  {page}: {n} suppressed cell{'' if n == 1 else 's'} ({SYMBOL!r})", quiet)
+    _progress(f"suppressed cells shown: {sum(counts.values())} on {sum(1 for n in counts.values() if n)} "
+              f"of {len(counts)} pages ({os.path.relpath(root / DISCLOSURE / 'pages.csv', root)})", quiet)
+    return counts

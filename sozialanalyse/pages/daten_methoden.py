@@ -6,16 +6,20 @@ Floor: pages. The indicator definitions are the page "Indikatorenkatalog"
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 
-from ..io.tables import COUNT_FILES, read_table, table_path
+from ..io.tables import COUNT_FILES, DIMENSIONS, read_table, table_path
 from ..io.validate import validate, with_geometry
-from ..model.district import District
+from ..model.config import MIN_THRESHOLD, SYMBOL
+from ..model.district import OWN, District
+from ..protected import layer as protected_layer
 from ..render import fmt
 from ..render.tables import md_escape, table, text
-from ..stats import disclosure as dc
 
-__all__ = ["PROBLEM_DE", "disclosure", "disclosure_text", "gap_table", "inputs", "sources", "validation"]
+__all__ = ["PROBLEM_DE", "WITHHELD", "disclosure", "disclosure_text", "gap_table", "inputs", "shown_value", "sources",
+           "validation"]
 
 
 def sources(district: District):
@@ -57,34 +61,95 @@ def inputs(district: District):
         path = table_path(district.folder, fname)
         rows.append({"Datei": path.name if path else fname, "Merkmale": what, "Jahre": fmt.MISSING,
                      "Zeilen": fmt.num(len(frame))})
-    return table(pd.DataFrame(rows), caption="Eingangsdaten", align_right=["Zeilen"])
+    # years and numbers of rows of the files: no statistic, never suppressed ("text")
+    return table(pd.DataFrame(rows), caption="Eingangsdaten", align_right=["Zeilen"],
+                 kinds=dict.fromkeys(["Datei", "Merkmale", "Jahre", "Zeilen"], "text"))
+
+
+def _layer(district):
+    """The protected layer of ``district``; None for official data (published by the statistical
+    offices) or a bare config."""
+    if not isinstance(district, District) or district.kind != OWN:
+        return None
+    return protected_layer.of(district)
+
+
+def _n(k: int, one: str, many: str) -> str:
+    return f"{fmt.num(k)} {one if k == 1 else many}"
 
 
 def disclosure_text(district: District) -> str:
-    """The German paragraph on statistical disclosure control (Geheimhaltung) of this report:
-    the method, the threshold in force and, for a threshold below 3, that it is below the usual
-    minimum and the reason the config gives (``threshold_below_3_acknowledged``)."""
-    s = dc.settings(district)
+    """The German paragraphs on statistical disclosure control (Geheimhaltung) of this report:
+    the method and threshold in force (for a threshold below 3, that it is below the usual
+    minimum and the reason the config gives, ``threshold_below_3_acknowledged``); what the one
+    protected layer (:mod:`sozialanalyse.protected.layer`) suppresses and why (the area tree, the
+    age, sex and type partitions, share complements and pools of years, alike on every page;
+    rates and intervals from published counts only; no z or index values over suppressed
+    inputs); and how many cells it suppressed for this district (primary, secondary)."""
+    s = protected_layer.settings(district)
     t = fmt.num(s.threshold)
+    own = getattr(district, "kind", OWN) == OWN
+    suppress = s.mode == "suppress" and (s.threshold > 1 or not s.zeros_visible)
+    zeros = "" if s.zeros_visible else " Auch Nullen werden nicht veröffentlicht."
     if s.mode == "round":
         how = (f"Fallzahlen werden auf Vielfache von {fmt.num(s.round_base)} gerundet, so dass kleine Fallzahlen "
                "nicht erkennbar sind.")
+        if own:
+            how += (" Das gilt für alle Fallzahlen des Berichts, auf allen Gebietsebenen und in allen Jahren: Eine "
+                    "Zahl ist auf jeder Seite gleich gerundet, und Quoten, Anteile und ihre Konfidenzintervalle "
+                    "werden aus den gerundeten Fallzahlen berechnet.")
     elif s.mode == "cellkey":
         how = (f"Fallzahlen werden mit einem Zufallsüberlagerungsverfahren (Cell-Key-Verfahren) leicht verändert; "
                f"Werte unter {t} werden dabei zu 0 oder {t}.")
+        if own:
+            how += (" Jede Zahl hat einen festen Schlüssel (Gebiet, Zeitraum, Merkmal) und ist deshalb auf jeder "
+                    "Seite gleich verändert; Quoten, Anteile und ihre Konfidenzintervalle werden aus den veränderten "
+                    "Fallzahlen berechnet.")
     elif s.threshold <= 1:
-        how = "Es werden keine Fallzahlen gesperrt."
+        how = "Es werden keine Fallzahlen gesperrt." if s.zeros_visible else \
+            f"Es werden nur Nullen nicht veröffentlicht („{SYMBOL}“); ebenso weitere Werte, aus denen sie sich " \
+            "zurückrechnen ließen (Sekundärsperrung)."
     elif s.threshold == 2:
-        how = (f"Die Fallzahl 1 wird nicht veröffentlicht („{dc.SYMBOL}“); ebenso weitere Werte, aus denen sie "
-               "sich zurückrechnen ließe (Sekundärsperrung).")
+        how = (f"Die Fallzahl 1 wird nicht veröffentlicht („{SYMBOL}“); ebenso weitere Werte, aus denen sie "
+               f"sich zurückrechnen ließe (Sekundärsperrung).{zeros}")
     else:
-        how = (f"Fallzahlen von 1 bis {fmt.num(s.threshold - 1)} werden nicht veröffentlicht („{dc.SYMBOL}“); "
-               "ebenso weitere Werte, aus denen sie sich zurückrechnen ließen (Sekundärsperrung).")
+        how = (f"Fallzahlen von 1 bis {fmt.num(s.threshold - 1)} werden nicht veröffentlicht („{SYMBOL}“); "
+               f"ebenso weitere Werte, aus denen sie sich zurückrechnen ließen (Sekundärsperrung).{zeros}")
     lines = [f"**Geheimhaltung.** Zum Schutz einzelner Personen gilt in diesem Bericht die Schwelle {t}. {how}"]
-    if s.threshold < dc.MIN_THRESHOLD:
+    if s.threshold < MIN_THRESHOLD:
         lines.append(f"**Abweichende Schwelle:** Die Schwelle {t} liegt unter der in der amtlichen Statistik "
-                     f"üblichen Mindestschwelle {fmt.num(dc.MIN_THRESHOLD)}. Begründung laut Berichtskonfiguration: "
+                     f"üblichen Mindestschwelle {fmt.num(MIN_THRESHOLD)}. Begründung laut Berichtskonfiguration: "
                      f"{md_escape(s.threshold_below_3_acknowledged)}")
+    if not (own and suppress):
+        return "\n\n".join(lines)
+    small = "unter der Schwelle" if s.threshold > 1 else "von 0"
+    lines.append(
+        "**Ein Schutz für alle Seiten.** Alle Fallzahlen, die der Bericht zeigt oder aus denen er Quoten und "
+        "Anteile berechnet, werden vor der Veröffentlichung in einem einzigen Schritt gemeinsam geschützt, für "
+        "jede Gebietsebene (vom Sozialraum bis zum Landkreis) und alle Jahre. Gesperrt wird "
+        f"zuerst jede Fallzahl {small} (Primärsperrung), danach so viele weitere Werte, dass sich keine gesperrte "
+        "Zahl durch Abziehen von veröffentlichten Summen zurückrechnen lässt (Sekundärsperrung). Geprüft wird das "
+        "über den Gebietsbaum (die Sozialräume ergeben ihre Stadt, die Gemeinden den Landkreis), über die "
+        "Aufgliederungen nach Alter, Geschlecht und Art (etwa der Pflege: ambulant, Pflegegeld, stationär), über "
+        f"das Gegenstück eines Anteils (Nenner minus Zähler: Neben einem Anteil von {fmt.pct(99.8)} und seinem Nenner bliebe "
+        "sonst eine kleine Restzahl erkennbar) und über zusammengefasste Jahre (ein Zeitraum von mehreren Jahren "
+        "und seine einzelnen Jahre). Eine Zahl, die auf einer Seite gesperrt ist, ist deshalb auf allen Seiten "
+        "gesperrt.")
+    lines.append(
+        "**Abgeleitete Werte.** Quoten, Anteile und ihre Konfidenzintervalle werden nur aus veröffentlichten "
+        "Fallzahlen berechnet: Ist der Zähler, der Nenner oder das Gegenstück eines Anteils gesperrt, ist es auch "
+        "die Quote mit ihrem Intervall. z-Werte und Indexwerte werden für Gebiete, deren Eingangswerte gesperrt "
+        "sind, nicht gezeigt.")
+    layer = _layer(district)
+    if layer is not None:
+        st = layer.cells["status"]
+        primary, secondary = int((st == "primary").sum()), int((st == "secondary").sum())
+        lines.append(
+            f"**Umfang.** Geschützt wurden {_n(len(st), 'Zelle', 'Zellen')} (eine Fallzahl je Gebiet, Merkmal und "
+            f"Jahr oder Zeitraum). Davon {'wurde' if primary == 1 else 'wurden'} {fmt.num(primary)} wegen einer "
+            f"Fallzahl {small} gesperrt (Primärsperrung) und {fmt.num(secondary)} zu deren Schutz "
+            "(Sekundärsperrung). Nicht jede gesperrte Zelle erscheint in einer Tabelle des Berichts; gesperrte "
+            f"Werte sind in den Tabellen mit „{SYMBOL}“ gekennzeichnet.")
     return "\n\n".join(lines)
 
 
@@ -136,6 +201,39 @@ PROBLEM_DE = {
 }
 
 
+#: What the problems table shows instead of a count value of the input data.
+WITHHELD = "gesperrt"
+#: The columns of a count table whose values are keys or categories, never counts.
+_KEY_COLUMNS = frozenset({"area_id", "year", "variable", *DIMENSIONS})
+_COUNT_TABLES = frozenset(Path(f).stem for f in COUNT_FILES)
+
+
+def shown_value(problem) -> str:
+    """The value of a data check problem as the page shows it.
+
+    A rejected row of a count table may hold a small count (``1`` in a row whose numerator
+    exceeds its denominator): the page is public, so a value of a count table is shown only where
+    it is a key or a category (``area_id``, ``year``, ``variable``, the dimensions), never the
+    ``value`` column nor a whole row as read (a row with the wrong number of fields, a cut-off
+    last row): :data:`WITHHELD` there. Values of the other files (area names, facilities) are
+    shown as they are.
+
+    >>> from types import SimpleNamespace as P
+    >>> shown_value(P(file="care.csv", column="value", value="1"))
+    'gesperrt'
+    >>> shown_value(P(file="care.xlsx", column=None, value="03499016-18,2024,pflegebeduerftige,1"))
+    'gesperrt'
+    >>> shown_value(P(file="care.csv", column="area_id", value="03499999"))
+    '03499999'
+    """
+    value = problem.value
+    if value is None or value != value:
+        return fmt.MISSING
+    if Path(problem.file).stem in _COUNT_TABLES and problem.column not in _KEY_COLUMNS:
+        return WITHHELD
+    return str(value)
+
+
 def _de(code: str) -> str:
     return PROBLEM_DE.get(code, code.replace("_", " "))
 
@@ -152,7 +250,8 @@ def gap_table(gaps: pd.DataFrame, examples: int = 5):
         rows.append({"Datei": str(file), "Variable": str(var), "Gebiete (Jahre)": shown,
                      "Gebiet-Jahre": fmt.num(len(g))})
     return table(pd.DataFrame(rows), caption=f"Fehlende Zeilen ({fmt.num(len(gaps))} Gebiet-Jahre)",
-                 align_right=["Gebiet-Jahre"],
+                 align_right=["Gebiet-Jahre"],  # numbers of area-years without data, not of persons: "text"
+                 kinds=dict.fromkeys(["Datei", "Variable", "Gebiete (Jahre)", "Gebiet-Jahre"], "text"),
                  footnotes=["Für diese Gebiete und Jahre fehlen Zeilen (oder sie wurden abgelehnt). Kennzahlen, "
                             "die darauf beruhen, erscheinen im Bericht als „fehlt“, auch für die Gemeinde und den "
                             "Landkreis, zu denen das Gebiet gehört; sie werden nie mit 0 gerechnet."])
@@ -168,17 +267,22 @@ def validation(district: District):
              "abgelehnt": fmt.num(sum(r.rejected.values())),
              "Gründe": "; ".join(f"{_de(k)}: {fmt.num(v)}" for k, v in sorted(r.rejected.items())) or fmt.MISSING}
             for r in result.reconciliation.values()]
+    # numbers of rows of a file, not of persons: no statistic, never suppressed ("text")
     parts = [table(pd.DataFrame(rows), caption="Datenprüfung: Abgleich der Zeilen je Datei",
-                   align_right=["Zeilen gelesen", "übernommen", "abgelehnt"]).data]
+                   align_right=["Zeilen gelesen", "übernommen", "abgelehnt"],
+                   kinds=dict.fromkeys(["Datei", "Zeilen gelesen", "übernommen", "abgelehnt", "Gründe"], "text")).data]
     if result.problems:
         problems = pd.DataFrame([{"Datei": p.file, "Zeile": fmt.MISSING if p.row is None else str(p.row),
                                   "Spalte": p.column or fmt.MISSING, "Gebiet": p.area_id or fmt.MISSING,
-                                  "Wert": fmt.MISSING if p.value is None or p.value != p.value else str(p.value),
-                                  "Problem": _de(p.code)} for p in result.problems])
+                                  "Wert": shown_value(p), "Problem": _de(p.code)} for p in result.problems])
+        notes = ["Zeilen mit Problemen wurden nicht verwendet (Prüfmodus „lenient“). Die ausführliche "
+                 "Meldung zu jedem Problem gibt „sozialanalyse validate“ aus."]
+        if (problems["Wert"] == WITHHELD).any():
+            notes.append(f"„{WITHHELD}“: Zählwerte der Eingangsdaten werden auch dann nicht veröffentlicht, "
+                         "wenn die Zeile abgelehnt wurde (Geheimhaltung: eine kleine Fallzahl bliebe sonst "
+                         "sichtbar). Datei, Zeile und Spalte nennen die Stelle.")
         parts.append(table(problems, caption=f"Gefundene Probleme ({len(problems)})", align_right=[],
-                           footnotes=["Zeilen mit Problemen wurden nicht verwendet (Prüfmodus „lenient“). "
-                                      "Die ausführliche Meldung zu jedem Problem gibt "
-                                      "„sozialanalyse validate“ aus."]).data)
+                           kinds=dict.fromkeys(problems.columns, "text"), footnotes=notes).data)
     else:
         parts.append('<p>Die Datenprüfung hat keine Probleme gefunden.</p>')
     gaps = getattr(result, "gaps", None)

@@ -29,17 +29,31 @@ their own.
 
 The layer is computed once per district object (:func:`of`), and its list of suppressed cells
 (:meth:`Layer.suppressed`) is the private manifest the build's audit checks the pages against.
+
+**Once per build.** The build runs every page in a kernel of its own; so that the layer is not
+computed again in each of them, the build computes it once, writes it with :func:`save` into its
+cache (never into the published site) and names the file in the environment variable
+:data:`ENV_VAR`. :func:`of` then reads that file (:func:`load`) if its :func:`fingerprint` (the
+district's data files, the report config, the indicator catalogs and the library source) is the
+district's own, and computes the layer otherwise: a file of other data is never used.
 """
 from __future__ import annotations
 
+import base64
 import itertools
+import json
+import os
 import time
 import weakref
+import zlib
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from ..io.own import file_hashes
+from ..io.provenance import digest, library_hash
 from ..model.areas import LEVELS, age_groups_between
 from ..stats import disclosure, indicators
 from ..stats.indicators import _key as spec_key
@@ -47,11 +61,26 @@ from ..stats.indicators import _spec_text as spec_text
 from ..stats.indicators import _terms
 from . import measures as _measures
 
-__all__ = ["Layer", "of", "period", "cell_of"]
+__all__ = ["ENV_VAR", "Layer", "cell_of", "fingerprint", "load", "of", "period", "save", "settings"]
 
 #: Dimensions of the long counts table a spec filters on.
 DIMS = ("age_group", "sex", "nationality", "type")
 _CACHE: dict[int, tuple[weakref.ref, Layer]] = {}
+#: The environment variable naming a layer file the build saved (:func:`save`) for its kernels.
+ENV_VAR = "SOZIALANALYSE_PROTECTED_LAYER"
+#: The version of the file format of :func:`save` (a file of another version is not read).
+FORMAT = 1
+_META = b"sozialanalyse.protected_layer"
+
+
+def settings(district):
+    """The disclosure settings in force for ``district`` (or a config): threshold, mode, the
+    footnote; what a page says about the protection, read here and not from the statistics floor.
+
+    >>> settings({"data": "x", "disclosure": {"threshold": 4}}).threshold
+    4
+    """
+    return disclosure.settings(district)
 
 
 def period(year: int, pool: int = 1) -> str:
@@ -177,6 +206,7 @@ class Layer:
     settings: disclosure.Settings
     relations: list[_Relation] = field(default_factory=list)
     seconds: float = 0.0
+    loaded: float | None = None  #: seconds to read it from a saved file (:func:`load`); None: computed
     _index: dict = field(default_factory=dict, repr=False)
 
     def __repr__(self) -> str:
@@ -238,6 +268,8 @@ class Layer:
                                  years=years, conf_level=conf_level)
         if res.empty:
             return res.assign(status=pd.Series(dtype=object))
+        if getattr(self, "_catalog", None) is None:
+            self._catalog = indicators.load_catalog(indicators.district_catalog(d))
         cat = self._catalog
         st_num = np.full(len(res), "", dtype=object)
         st_den = np.full(len(res), "", dtype=object)
@@ -285,7 +317,21 @@ class Layer:
 
     def check(self) -> list[str]:
         """Relations with exactly one suppressed cell (empty: protected)."""
-        return self._protection.check() if self._protection is not None else []
+        prot = self._restored_protection()
+        return prot.check() if prot is not None else []
+
+    def _restored_protection(self):
+        """The protection of the cells with its constraints (those of a saved layer are decoded
+        on first use: only :meth:`check` needs them)."""
+        saved = getattr(self, "_saved_constraints", None)
+        if getattr(self, "_protection", None) is None and saved is not None:
+            keys, c = saved
+            total, size, parts, src = (_unpack(c[k]) for k in ("total", "size", "parts", "source"))
+            ends = np.cumsum(size)
+            cons = [disclosure.Constraint(int(t), tuple(int(i) for i in parts[e - n:e]), c["sources"][k])
+                    for t, n, e, k in zip(total, size, ends, src)]
+            self._protection = disclosure.Protection(self.cells, self.settings, keys, cons)
+        return getattr(self, "_protection", None)
 
 
 def _intervals(x, n, kinds, mult, conf_level):
@@ -462,7 +508,8 @@ def _build(district) -> Layer:
 
 
 def of(district) -> Layer:
-    """The protected layer of ``district`` (computed on first use, then kept with the district).
+    """The protected layer of ``district`` (computed on first use, then kept with the district;
+    read from the file :data:`ENV_VAR` names where that holds this district's layer).
 
     A district of official data (already published by the statistical offices) has no layer:
     ValueError.
@@ -472,7 +519,116 @@ def of(district) -> Layer:
     hit = _CACHE.get(id(district))
     if hit is not None and hit[0]() is district:
         return hit[1]
-    layer = _build(district)
+    saved = os.environ.get(ENV_VAR)
+    layer = load(district, saved) if saved else None
+    if layer is None:
+        layer = _build(district)
     _CACHE[id(district)] = (weakref.ref(district), layer)
     return layer
 
+
+
+# ------------------------------------------------------------------ once per build: save and load
+def fingerprint(district) -> str:
+    """What the layer of ``district`` is computed from: the sha256 of its data files (as the
+    build's execution cache hashes them, :func:`sozialanalyse.io.own.file_hashes`), the report
+    config (threshold, mode, validation, report year, ...), the indicator catalogs it names and
+    the library's source (:func:`sozialanalyse.io.provenance.library_hash`: the measures, the
+    catalog, this code)."""
+    cfg = district.config
+    catalogs = [Path(c).read_bytes() for c in getattr(cfg, "catalog", ())]
+    return digest("protected layer", str(FORMAT), json.dumps(file_hashes(district.folder), sort_keys=True),
+                  json.dumps(cfg.as_dict(), sort_keys=True, default=str), *catalogs, library_hash())
+
+
+def _pack(ints) -> str:
+    """Integers (row positions) as compressed text for the file's metadata."""
+    return base64.b64encode(zlib.compress(np.asarray(ints, dtype="<i8").tobytes(), 1)).decode("ascii")
+
+
+def _unpack(text: str) -> np.ndarray:
+    return np.frombuffer(zlib.decompress(base64.b64decode(text)), dtype="<i8")
+
+
+def save(layer: Layer, path: str | Path) -> Path:
+    """Write ``layer`` to ``path`` (Parquet: the cells, and in the file's metadata its
+    fingerprint and what :class:`Layer` needs besides them), atomically: a reader sees the whole
+    file or none. The file holds the true values of suppressed cells: keep it out of the
+    published site (the build writes it into its cache)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    prot = layer._restored_protection()
+    cons = prot.constraints if prot is not None else []
+    sources = sorted({c.source for c in cons})
+    meta = {
+        "relations": [[r.total, list(r.parts), r.source] for r in layer.relations],
+        "keys": list(prot.keys) if prot is not None else [],
+        # the constraints (~50,000 on Musterland) as flat integer arrays: read only by check()
+        "constraints": {"total": _pack([c.total for c in cons]), "size": _pack([len(c.parts) for c in cons]),
+                        "parts": _pack([i for c in cons for i in c.parts]),
+                        "source": _pack([sources.index(c.source) for c in cons]), "sources": sources},
+        "domain": {v: {d: sorted(x) for d, x in dims.items()} for v, dims in layer._domain.items()},
+        "cells_known": sorted(layer._cells_known), "complement": layer._complement_of,
+        "level_ids": layer._level_ids, "seconds": layer.seconds,
+    }
+    head = {"format": FORMAT, "fingerprint": fingerprint(layer.district), "district": str(layer.district.name)}
+    table = pa.Table.from_pandas(layer.cells, preserve_index=False)
+    table = table.replace_schema_metadata({**(table.schema.metadata or {}), _META: json.dumps(head).encode(),
+                                           _META + b".layer": json.dumps(meta).encode()})
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    try:
+        pq.write_table(table, tmp)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path
+
+
+def saved_fingerprint(path: str | Path) -> str | None:
+    """The fingerprint a layer file was saved with (None: no such file, not a layer file, or
+    another format), read from its metadata without reading the cells."""
+    import pyarrow.parquet as pq
+
+    try:
+        raw = (pq.read_schema(path).metadata or {}).get(_META)
+        head = json.loads(raw) if raw else None
+    except (OSError, ValueError):
+        return None
+    if not isinstance(head, dict) or head.get("format") != FORMAT:
+        return None
+    return head.get("fingerprint")
+
+
+def load(district, path: str | Path) -> Layer | None:
+    """The layer of ``district`` saved in ``path`` (:func:`save`), or None when the file is
+    absent, unreadable or was saved for other data, another config or another library version
+    (its fingerprint is not the district's): then the caller computes the layer."""
+    import pyarrow.parquet as pq
+
+    t0 = time.perf_counter()
+    want = saved_fingerprint(path)
+    if want is None or want != fingerprint(district):
+        return None
+    try:
+        table = pq.read_table(path)
+        meta = json.loads(table.schema.metadata[_META + b".layer"])
+    except (OSError, ValueError, KeyError):
+        return None
+    cells = table.to_pandas()
+    s = disclosure.settings(district.config)
+    relations = [_Relation(t, tuple(p), src) for t, p, src in meta["relations"]]
+    layer = Layer(district, cells, s, relations, meta["seconds"])
+    keys = zip(cells["area_id"].tolist(), cells["period"].tolist(), cells["cell"].tolist())
+    layer._index = {k: i for i, k in enumerate(keys)}
+    layer._protection = None
+    layer._saved_constraints = (list(meta["keys"]), meta["constraints"])
+    layer._domain = {v: {d: frozenset(x) for d, x in dims.items()} for v, dims in meta["domain"].items()}
+    layer._catalog = None  # read on first use (Layer.indicators), as the pages read it anyway
+    layer._cells_known = set(meta["cells_known"])
+    layer._complement_of = dict(meta["complement"])
+    layer._level_ids = {lv: list(ids) for lv, ids in meta["level_ids"].items()}
+    layer.loaded = time.perf_counter() - t0
+    return layer
