@@ -20,7 +20,7 @@ from ..model.district import District
 from ..render import figures, fmt
 from ..render.figures import closed
 from ..render.tables import note, table, text
-from .common import attribution, indicator_text
+from .common import attribution, indicator_text, official_kind
 
 __all__ = ["attribution", "gvb_table", "gvb_trends", "indicator_map", "intro", "kreis_comparison", "mapping_table",
            "reconciliation_table", "trends"]
@@ -56,7 +56,10 @@ def gvb_table(od: District | None, year: int | None = None):
         rows.append({"Gebiet": a["label"], "Art": a["kind"], "Einwohner 2022": fmt.num(a["inhabitants"]),
                      **{official.INDICATORS[i]["short"]: indicator_text(i, od.value(i, a["area_id"], year))
                         for i in ("arbeitslosenanteil", "beschaeftigtenquote", "einkommensteuer", "gisd_score")}})
+    shown = ("arbeitslosenanteil", "beschaeftigtenquote", "einkommensteuer", "gisd_score")
     return table(pd.DataFrame(rows), caption=f"Gemeindeverbände im {od.name}, {year}",
+                 kinds={"Art": "text", "Einwohner 2022": "count",
+                        **{official.INDICATORS[i]["short"]: official_kind(i) for i in shown}},
                  footnotes=[("Einwohner: BKG VG250-EW, 31.12.2022. Einkommensteuer je Einwohner gibt es nur "
                             "für Gemeindeverbände (–: kein Kreiswert). GISD-Score: Release 2022, innerhalb "
                             f"{official.LAND_NAMES[od.land_id]}s skaliert (höher = stärker benachteiligt)."),
@@ -118,7 +121,10 @@ def kreis_comparison(od: District | None, year: int | None = None):
                                               f"{official.LAND_NAMES[od.land_id]}, {year}",
                   footnotes=[("Rang 1: der günstigste Wert (niedrigster Arbeitslosenanteil und GISD-Score, höchste "
                              "Beschäftigtenquote). Kreisfreie Städte sind nicht im Vergleich."),
-                             "Quellen: INKAR (Kreisebene), GISD 2022 Bund Kreis."]))
+                             "Quellen: INKAR (Kreisebene), GISD 2022 Bund Kreis."],
+                  # one indicator per row: the value columns take the row's kind
+                  kinds={"Rang": "text", **{col: [official_kind(i) for i in inds]
+                                            for col in (od.name, "Minimum", "Median", "Maximum")}}))
     return closed(fig)
 
 
@@ -181,6 +187,8 @@ def mapping_table(od: District | None):
                                 "BBSR-Schlüssel (INKAR, GISD 2022)": munis["bbsr_key"].fillna(fmt.MISSING),
                                 "Gemeinden": munis["n_gemeinden"].map(fmt.num)}),
                   caption="Schlüssel der Gemeindeverbände", align_right=["Gemeinden"],
+                  # keys, and numbers of municipalities (administrative units, not persons)
+                  kinds=dict.fromkeys(["ARS (9 Stellen)", "BBSR-Schlüssel (INKAR, GISD 2022)", "Gemeinden"], "text"),
                   footnotes=[("INKAR und GISD 2022 verwenden achtstellige BBSR-Schlüssel (Kreis + 3 Stellen, 9xx für "
                              "Samtgemeinden), die Verwaltungsgrenzen den Regionalschlüssel (ARS, erste 9 Stellen). "
                              "Zugeordnet wird über den Namen innerhalb des Kreises (Namen aus GISD 2025, das den ARS "
@@ -190,7 +198,8 @@ def mapping_table(od: District | None):
         return note("Alle Schlüssel aller Quellen wurden zugeordnet; kein Gebiet fehlt.")
     return table(un.rename(columns={"source": "Quelle", "source_key": "Schlüssel", "source_name": "Name",
                                     "area_id": "ARS", "status": "Status"}).fillna(fmt.MISSING),
-                 caption="Nicht zugeordnete Schlüssel (nicht verwendet)")
+                 caption="Nicht zugeordnete Schlüssel (nicht verwendet)",
+                 kinds=dict.fromkeys(["Schlüssel", "ARS", "Name", "Status"], "text"))
 
 
 def reconciliation_table(od: District | None):

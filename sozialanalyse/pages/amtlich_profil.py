@@ -16,7 +16,7 @@ from ..io import official
 from ..model.district import District
 from ..render import figures, fmt
 from ..render.tables import table, text
-from .common import attribution, indicator_text
+from .common import attribution, indicator_text, official_kind
 
 __all__ = ["attribution", "locator", "profile_intro", "profile_key_figures", "profile_trends"]
 
@@ -43,7 +43,8 @@ def profile_key_figures(od: District | None, area_id: str, year: int | None = No
     year = year or od.report_year
     n = len(od.municipalities())
     rows = []
-    for ind in ("arbeitslosenanteil", "arbeitslose", "beschaeftigtenquote", "einkommensteuer", "gisd_score"):
+    shown = ("arbeitslosenanteil", "arbeitslose", "beschaeftigtenquote", "einkommensteuer", "gisd_score")
+    for ind in shown:
         spec = official.INDICATORS[ind]
         t = od.indicators[(od.indicators["indicator"] == ind) & (od.indicators["year"] == year)]
         own = t.set_index("area_id")["value"]
@@ -53,7 +54,9 @@ def profile_key_figures(od: District | None, area_id: str, year: int | None = No
             rank = f"{int(gv.rank(ascending=spec['better'] != 'higher', method='min')[area_id])} von {n}"
         rows.append({"Indikator": spec["short"], "Gemeindeverband": indicator_text(ind, own.get(area_id)),
                      od.name: indicator_text(ind, own.get(od.kreis_id)), "Rang im Kreis": rank})
+    kinds = [official_kind(i) for i in shown]  # one indicator per row
     return table(pd.DataFrame(rows), caption=f"{od.area(area_id)['label']}: Kennzahlen {year}",
+                 kinds={"Gemeindeverband": kinds, od.name: kinds, "Rang im Kreis": "text"},
                  footnotes=[("Rang 1: der günstigste Wert unter den Gemeindeverbänden des Kreises. –: keine Angabe "
                             "(Einkommensteuer je Einwohner gibt es in INKAR nicht auf Kreisebene)."),
                             "Quellen: INKAR (BBSR), GISD 2022 (RKI); Arbeitslosenanteil: eigene Berechnung."])

@@ -502,6 +502,14 @@ __all__ += [
     "indicator_text",
 ]
 
+def official_kind(ind: str) -> str:
+    """The audit's kind (:mod:`sozialanalyse.build.audit`) of an official indicator's values:
+    ``share`` for percentages, ``count`` for persons, ``index`` for the rest (euros per
+    inhabitant, GISD scores)."""
+    unit = official.INDICATORS[ind]["unit"]
+    return "share" if unit == "%" else "count" if unit == "Personen" else "index"
+
+
 def indicator_text(ind: str, value) -> str:
     """A value of an official indicator (:data:`sozialanalyse.io.official.INDICATORS`) in German,
     with its unit and decimals."""

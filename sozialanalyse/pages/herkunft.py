@@ -83,7 +83,7 @@ def inputs(district):
         })
     return table(pd.DataFrame(rows), caption=f"Eingangsdaten ({len(rows)} Dateien im Datenordner "
                                              f"{Path(district.folder).name}/)", align_right=["Größe"],
-                 kinds={"SHA-256": "hash"})
+                 kinds={"Größe": "text", "SHA-256": "text"})
 
 
 def _official_inputs(district):
@@ -114,7 +114,7 @@ def _official_inputs(district):
         notes.insert(0, f"Achtung: {differ} Datei(en) weichen von der verzeichneten Fassung ab; die Zahlen "
                         "dieses Berichts können von denen der veröffentlichten Daten abweichen.")
     return table(pd.DataFrame(rows), caption=f"Eingangsdaten ({len(rows)} amtliche Dateien)", group="Datensatz",
-                 footnotes=notes, align_right=["Größe"], kinds={"SHA-256": "hash"})
+                 footnotes=notes, align_right=["Größe"], kinds={"Größe": "text", "SHA-256": "text"})
 
 
 def config(config_ref: str | Path):
@@ -144,7 +144,7 @@ def versions():
     """Versions of Python and of every package that shapes the output (importlib.metadata)."""
     rows = [{"Paket": "Python", "Version": f"{platform.python_version()} ({platform.python_implementation()})"}]
     rows += [{"Paket": k, "Version": v} for k, v in package_versions().items()]
-    return table(pd.DataFrame(rows), caption="Software", align_right=[])
+    return table(pd.DataFrame(rows), caption="Software", align_right=[], kinds={"Version": "text"})
 
 
 def _now() -> datetime:

@@ -53,4 +53,5 @@ def definitions(fields: list[str] | None = None):
         "Quelle": cat["source"],
     })
     return table(df, caption=f"Indikatorenkatalog ({len(df)} Kennzahlen)", group="Handlungsfeld", align_right=[],
-                 row_ids=[catalog_anchor(i) for i in cat["id"]])
+                 row_ids=[catalog_anchor(i) for i in cat["id"]],
+                 kinds=dict.fromkeys(df.columns, "text"))  # definitions: no figure of any area
