@@ -157,7 +157,6 @@ __all__ += [
     "fmt_value",
     "indicator_intro",
     "indicator_maps",
-    "indicator_results",
     "indicator_table",
     "indicator_trend",
     "left_out_note",
@@ -307,14 +306,6 @@ def muni_shapes(district):
     geo = district.geometry
     return geo[geo["kind"].isin(MUNI_KINDS)].copy()
 
-
-def indicator_results(district, ids, levels, years=None) -> pd.DataFrame:
-    """:func:`sozialanalyse.stats.indicators.compute` with ``area_id``, ``indicator``, ``notes`` and
-    ``level`` as plain strings."""
-    res = indicators.compute(district, list(ids), level=levels, years=years)
-    for col in ("area_id", "indicator", "notes", "level"):
-        res[col] = res[col].astype(str)
-    return res
 
 
 def indicator_intro(district, ids, year: int | None = None):

@@ -17,7 +17,7 @@ import pandas as pd
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from ..model.areas import AGE_GROUPS, age_groups_between
+from ..model.areas import AGE_GROUPS
 from ..model.config import SYMBOL
 from ..model.district import District, totals
 from ..protected import layer as protected_layer
@@ -53,7 +53,6 @@ from .sozialraum_monitoring import (
 __all__ = [
     "DEFAULT_KEY_FIGURES",
     "key_figure_ids",
-    "population_summary",
     "published_population",
     "intro",
     "key_figures",
@@ -96,25 +95,6 @@ def key_figure_ids(district: District) -> list[str]:
     """The indicator ids for profile tables: the config's ``key_figures`` or the default list."""
     return list(district.config.key_figures or DEFAULT_KEY_FIGURES)
 
-
-def population_summary(district: District, area_id: str, year: int) -> dict:
-    """Inhabitants in ``year`` and the first data year, change in %, and the 65+ share."""
-    first = district.years[0]
-    pop = totals(district, area_id, "einwohner", by=["age_group"], years=[first, year])
-    now = pop[pop["year"] == year]
-    # skipna=False: a year with absent rows (NaN from totals) is missing, not a smaller sum
-    total_now = float(now["value"].sum(skipna=False)) if len(now) else float("nan")
-    first_rows = pop.loc[pop["year"] == first, "value"]
-    total_first = float(first_rows.sum(skipna=False)) if len(first_rows) else float("nan")
-    old = float(now.loc[now["age_group"].isin(age_groups_between(65)), "value"].sum(skipna=False))
-    return {
-        "year": year,
-        "first_year": first,
-        "einwohner": total_now,
-        "einwohner_first": total_first,
-        "change_pct": 100 * (total_now / total_first - 1) if total_first else float("nan"),
-        "anteil_65plus": 100 * old / total_now if total_now else float("nan"),
-    }
 
 
 def _level(district: District, area_id: str) -> str:
@@ -213,9 +193,6 @@ def intro(district: District, area_id: str, year: int):
         parts.append("\n\n*Synthetische Beispieldaten eines fiktiven Landkreises.*")
     return text(" ".join(parts))
 
-
-def _indicator_values(district: District, ids: list[str], level: str | list[str], years=None) -> pd.DataFrame:
-    return indicators.compute(district, ids, level=level, years=years)
 
 
 def _published(district: District, ids: list[str], level: str | list[str], years=None) -> pd.DataFrame:
