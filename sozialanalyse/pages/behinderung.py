@@ -14,11 +14,10 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
-from ..model.areas import AGE_GROUPS
+from ..model.areas import AGE_GROUPS, report_year
 from ..protected import layer as protected_layer
 from ..render import figures, fmt
 from ..render.figures import finish, style
-from ..stats.aggregate import report_year
 from ..stats.health import wilson_ci
 from .common import indicator_intro, indicator_maps, indicator_table, indicator_trend
 

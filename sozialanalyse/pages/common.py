@@ -14,14 +14,13 @@ import pandas as pd
 from matplotlib.lines import Line2D
 
 from ..io import official
-from ..model.areas import base_areas
+from ..model.areas import area_names, base_areas, level_ids, report_year
 from ..model.config import SYMBOL
 from ..model.district import District
 from ..protected import layer as protected_layer
 from ..render import figures, fmt
 from ..render.tables import md_escape, table, text
 from ..stats import indicators
-from ..stats.aggregate import area_names, level_ids, report_year
 
 __all__ = [
     "KIND_LABELS",

@@ -17,14 +17,13 @@ import pandas as pd
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from ..model.areas import AGE_GROUPS
+from ..model.areas import AGE_GROUPS, level_ids, report_year
 from ..model.config import SYMBOL
 from ..model.district import District, totals
 from ..protected import layer as protected_layer
 from ..render import figures, fmt
 from ..render.tables import md_escape, note, table, text
 from ..stats import indicators
-from ..stats.aggregate import level_ids, report_year
 from ..stats.health import POLARITIES, spine_chart_data
 from ..stats.monitoring import attention
 from ..stats.mortality import pooled_mortality

@@ -33,12 +33,12 @@ import pandas as pd
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
+from ..model.areas import area_names, level_ids, pool_years, report_year
 from ..model.config import SYMBOL
 from ..protected import layer as protected_layer
 from ..render import figures, fmt
 from ..render.figures import finish, style
 from ..render.tables import md_escape, table, text
-from ..stats.aggregate import area_names, level_ids, pool_years, report_year
 from ..stats.health import funnel_plot_data, funnel_significance, smr, wilson_ci
 from ..stats.mortality import kreis_dsr_by_year, pooled_mortality
 from ..stats.school_entry import EXAMINED, SCHOOL_VARS, school_entry_shares

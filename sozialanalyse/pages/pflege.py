@@ -45,7 +45,15 @@ import pandas as pd
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from ..model.areas import AGE_GROUPS, age_groups_between, base_areas
+from ..model.areas import (
+    AGE_GROUPS,
+    age_groups_between,
+    area_names,
+    base_areas,
+    level_ids,
+    level_of,
+    report_year,
+)
 from ..model.config import SYMBOL
 from ..protected import layer as protected_layer
 from ..protected.measures import CARE_AGE_BANDS
@@ -53,7 +61,6 @@ from ..render import figures, fmt
 from ..render.figures import finish, style
 from ..render.tables import md_escape, table, text
 from ..stats.access import base_area_distances, facility_distance
-from ..stats.aggregate import area_names, level_ids, level_of, report_year
 from ..stats.care import TREND_CAP, care_projection
 from ..stats.health import wilson_ci
 from ..stats.projection import CARE_TYPE_LABELS

@@ -15,11 +15,10 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
-from ..model.areas import age_groups_between
+from ..model.areas import age_groups_between, area_names
 from ..protected import layer as protected_layer
 from ..render import fmt
 from ..render.figures import finish, style
-from ..stats.aggregate import area_names
 from ..stats.care import care_projection
 from .common import indicator_intro, indicator_maps, indicator_table, indicator_trend
 

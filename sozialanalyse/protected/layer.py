@@ -54,7 +54,7 @@ import pandas as pd
 
 from ..io.own import file_hashes
 from ..io.provenance import digest, library_hash
-from ..model.areas import LEVELS, age_groups_between
+from ..model.areas import LEVELS, age_groups_between, level_ids
 from ..stats import disclosure, indicators
 from ..stats.indicators import _key as spec_key
 from ..stats.indicators import _spec_text as spec_text
@@ -434,8 +434,6 @@ def _build(district) -> Layer:
         "value": np.where(res["reason"].astype(str).to_numpy() == "", res["numerator"].to_numpy(dtype=float), np.nan),
     })
     # a cell registered for some levels only (Measure.levels) exists for the areas of those levels
-    from ..stats.aggregate import level_ids
-
     only = {c: {str(a) for lv in lvs for a in level_ids(district, lv)} for c, lvs in levels_of.items() if lvs}
     if only:
         keep = [c not in only or a in only[c] for a, c in zip(yearly["area_id"], yearly["cell"])]

@@ -39,7 +39,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..model.areas import areas_at_level, base_areas, base_to_level
+# the district's area-tree helpers live with the area tree; kept here for the statistics that sum along it
+from ..model.areas import area_names, level_ids, level_of, pool_years, report_year
 
 __all__ = [
     "area_names",
@@ -59,102 +60,9 @@ def _as_list(variables) -> list[str]:
     return [variables] if isinstance(variables, str) else list(variables)
 
 
-def report_year(district, year=None) -> int:
-    """``year``, or the district's report year when ``year`` is None or 0.
-
-    Examples
-    --------
-    >>> from types import SimpleNamespace
-    >>> d = SimpleNamespace(report_year=2024)
-    >>> report_year(d), report_year(d, 0), report_year(d, 2021)
-    (2024, 2024, 2021)
-    """
-    return int(year or district.report_year)
 
 
-def pool_years(district, year: int, pool: int) -> list[int]:
-    """The district's data years among the last ``pool`` years up to ``year`` (ascending).
 
-    Examples
-    --------
-    >>> from types import SimpleNamespace
-    >>> pool_years(SimpleNamespace(years=[2019, 2020, 2021, 2022]), 2022, 3)
-    [2020, 2021, 2022]
-    >>> pool_years(SimpleNamespace(years=[2020, 2022]), 2022, 3)  # 2021 has no data
-    [2020, 2022]
-    """
-    return [y for y in district.years if year - pool < y <= year]
-
-
-def area_names(district) -> dict[str, str]:
-    """``area_id`` -> name of every area of the district.
-
-    Examples
-    --------
-    >>> from types import SimpleNamespace
-    >>> area_names(SimpleNamespace(areas=pd.DataFrame({"area_id": ["01", "01001"],
-    ...                                                "name": ["Kreis", "Astadt"]})))
-    {'01': 'Kreis', '01001': 'Astadt'}
-    """
-    return dict(zip(district.areas["area_id"], district.areas["name"]))
-
-
-def level_of(district, level: str) -> pd.Series:
-    """Base area -> its area at ``level``.
-
-    Parameters
-    ----------
-    district : District
-    level : str
-        A level of the area tree (:data:`sozialanalyse.model.areas.LEVELS`), ``kreis`` (every
-        base area maps to the Kreis) or ``base`` (every base area maps to itself).
-
-    Returns
-    -------
-    Series
-        Indexed by the base ``area_id``; base areas without an area at ``level`` are left out.
-
-    Examples
-    --------
-    >>> from types import SimpleNamespace
-    >>> areas = pd.DataFrame({"area_id": ["01", "01001", "01001-01", "01002"],
-    ...                       "name": ["Kreis", "Astadt", "Nord", "Bedorf"],
-    ...                       "kind": ["Landkreis", "Stadt", "Sozialraum", "Einheitsgemeinde"],
-    ...                       "parent_id": ["", "01", "01001", "01"]})
-    >>> d = SimpleNamespace(areas=areas, kreis={"area_id": "01"})
-    >>> level_of(d, "gemeindeverband").to_dict()
-    {'01001-01': '01001', '01002': '01002'}
-    >>> level_of(d, "sozialraum").to_dict(), level_of(d, "kreis").to_dict()
-    ({'01001-01': '01001-01'}, {'01001-01': '01', '01002': '01'})
-    """
-    if level == "kreis":
-        base = base_areas(district.areas)["area_id"]
-        return pd.Series(district.kreis["area_id"], index=pd.Index(base, name="area_id"))
-    if level == "base":
-        base = base_areas(district.areas)["area_id"]
-        return pd.Series(base.to_numpy(), index=pd.Index(base, name="area_id"))
-    return base_to_level(district.areas, level)
-
-
-def level_ids(district, level: str) -> list[str]:
-    """Ids of the areas at ``level`` in the order of the area tree (``gemeindeverband``: the
-    municipalities; ``base``: the base areas).
-
-    Examples
-    --------
-    >>> from types import SimpleNamespace
-    >>> areas = pd.DataFrame({"area_id": ["01", "01001", "01001-01", "01001-02", "01002"],
-    ...                       "kind": ["Landkreis", "Stadt", "Sozialraum", "Sozialraum", "Einheitsgemeinde"],
-    ...                       "parent_id": ["", "01", "01001", "01001", "01"]})
-    >>> d = SimpleNamespace(areas=areas)
-    >>> level_ids(d, "sozialraum"), level_ids(d, "base")
-    (['01001-01', '01001-02'], ['01001-01', '01001-02', '01002'])
-    """
-    if level == "gemeindeverband":
-        return list(district.municipalities()["area_id"])
-    if level == "base":
-        return base_areas(district.areas)["area_id"].tolist()
-    return areas_at_level(district.areas, level)["area_id"].tolist()
 
 
 def sum_counts(district, variables, level: str, years, by=()) -> pd.DataFrame:
