@@ -123,3 +123,11 @@ def test_round_mode_recomputes_shares_from_the_rounded_counts():
     res = layer.indicators(["sgb2_quote"], level="sozialraum", years=[2024]).set_index("area_id")
     assert res.loc["A1", "numerator"] == 10 and res.loc["A1", "denominator"] == 300
     assert res.loc["A1", "value"] == pytest.approx(100 * 10 / 300)
+
+
+def test_the_manifest_of_suppressed_cells_is_what_the_audit_reads(town):
+    from sozialanalyse.build.audit import read_suppressed
+
+    cells = read_suppressed(town.suppressed())
+    nord = [c for c in cells if c["name"] == "Nord" and c["value"] == 2.0]
+    assert nord and all(c["status"] == "primary" for c in nord)

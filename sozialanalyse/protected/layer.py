@@ -313,7 +313,8 @@ class Layer:
         """The suppressed cells with their true values: the private manifest for the audit
         (never published)."""
         s = self.cells[self.cells["status"] != ""]
-        return s[["area_id", "name", "period", "cell", "label", "value", "status"]].reset_index(drop=True)
+        out = s[["area_id", "name", "period", "cell", "label", "value", "status"]].rename(columns={"label": "measure"})
+        return out.reset_index(drop=True)  # the columns the audit reads: name, measure, value, status
 
     def check(self) -> list[str]:
         """Relations with exactly one suppressed cell (empty: protected)."""
