@@ -650,22 +650,41 @@ def audit_html(text: str, page: str, threshold: int = 3, suppressed=None) -> lis
                 if problem:
                     excerpt = sentence if len(sentence) <= 120 else sentence[:117] + "..."
                     out.append(Finding(page, where, excerpt, "", problem))
-    units = list(parser.blocks)
+    units = [(where, block, False) for where, block, is_row in parser.blocks if not is_row]
+    units += [u for t in parser.tables for u in _row_units(t)]
     for raw in parser.embedded:
         found, tables = audit_embedded(raw, page, threshold)
         out.extend(found)
-        units.extend(_row_units(t) for t in tables)
+        units.extend(u for t in tables for u in _row_units(t))
     if suppressed is not None:
-        flat = []
-        for u in units:
-            flat.extend(u if isinstance(u, list) else [u])
-        out.extend(audit_text(flat, page, read_suppressed(suppressed)))
+        out.extend(audit_text(units, page, read_suppressed(suppressed)))
     return out
 
 
-def _row_units(table: dict) -> list[tuple[str, str, bool]]:
+def _row_units(table: dict) -> list[tuple[str, str, str]]:
+    """One unit per table row for the manifest check: ``(caption, label text, count text)``. The
+    area's name is looked for in the row's label cells (kind ``text`` or none) and a suppressed
+    value in its ``count`` and ``total`` cells (and undeclared ones) only: a row number or a z
+    value that happens to equal a suppressed count is no leak, a count column is."""
     caption = table["caption"] or "(ohne Überschrift)"
-    return [(caption, " ".join(c["text"] for c in r["cells"]), True) for r in table["rows"]]
+    header = table.get("header") or []
+    out = []
+    for r in table["rows"]:
+        label, counts = [], []
+        for j, c in enumerate(r["cells"]):
+            kind = c.get("kind") or (header[j]["kind"] if j < len(header) and len(r["cells"]) == len(header) else None)
+            if kind in ("count", "total", None):  # an undeclared cell may hold anything (fail closed)
+                counts.append(c["text"])
+            if kind in (None, "text"):
+                label.append(c["text"])
+        out.append((caption, _CELL_SEP.join(label), " ".join(counts)))
+    return out
+
+
+#: Separates the label cells of a row unit: a name must stand at the start of a cell (not a
+#: whitespace character for ``re``'s ``\s``, unlike the ASCII unit separator).
+_CELL_SEP = "\x00"
+
 
 
 def _has_number(obj) -> bool:
@@ -788,20 +807,30 @@ def _keys(value: float) -> set[tuple[Fraction, int]]:
     return keys
 
 
-def audit_text(units: list[tuple[str, str, bool]], page: str, suppressed: list[dict]) -> list[Finding]:
-    """Findings for text units ``(where, text, is_table_row)``: a suppressed cell's area name and
-    value in one sentence or table row (see *Manifest of suppressed cells*)."""
+def audit_text(units: list[tuple[str, str, bool | str]], page: str, suppressed: list[dict]) -> list[Finding]:
+    """Findings for text units: a suppressed cell's area name and value in one sentence or table
+    row (see *Manifest of suppressed cells*). A unit is ``(where, text, False)`` for running text
+    (split into sentences; name and value anywhere in one) or ``(where, label text, count text)``
+    for a table row (:func:`_row_units`: the name among the row's labels, the value among its
+    counts). A name inside a longer area name of the manifest ("Altstadt" in "Altstadt
+    Lindenau") is not that area."""
     index: dict[tuple[Fraction, int], set[int]] = {}
-    pieces: list[tuple[str, str]] = []
-    for where, text, is_row in units:
-        for s in ([text] if is_row else _sentences(text)):
+    pieces: list[tuple[str, str, str]] = []  # where, text with the name, text with the value
+    for where, text, rest in units:
+        if isinstance(rest, str):
+            parts = [(text, rest)]
+        else:
+            parts = [(sentence, sentence) for sentence in _sentences(text)]
+        for named, valued in parts:
             k = len(pieces)
-            pieces.append((where, s))
-            for tok in _TOKEN.findall(s):
+            pieces.append((where, named, valued))
+            for tok in _TOKEN.findall(valued):
                 try:
                     index.setdefault(_exact(tok), set()).add(k)
                 except (ValueError, ZeroDivisionError, InvalidOperation):
                     continue
+    names = {c["name"] for c in suppressed}
+    longer = {n: [m for m in names if m != n and re.search(rf"(?<!\w){re.escape(n)}(?!\w)", m)] for n in names}
     out = []
     for cell in suppressed:
         hits: set[int] = set()
@@ -810,9 +839,20 @@ def audit_text(units: list[tuple[str, str, bool]], page: str, suppressed: list[d
         if not hits:
             continue
         pattern = re.compile(rf"(?<!\w){re.escape(cell['name'])}(?!\w)")
+        # in a table row the name is a label cell's beginning, not followed by more words
+        # ("Altstadt" is not "Altstadt Lindenau"; "Brakenhagen ¹" is Brakenhagen)
+        in_cell = re.compile(rf"(?:^|{_CELL_SEP})[ \t\xa0]*{re.escape(cell['name'])}(?![ \t\xa0]*[^\W\d_])")
         for k in sorted(hits):
-            where, s = pieces[k]
-            if pattern.search(s):
+            where, named, valued = pieces[k]
+            if _CELL_SEP in named or named is not valued:
+                hit = in_cell.search(named)
+            else:
+                for m in longer[cell["name"]]:
+                    named = named.replace(m, " ")
+                hit = pattern.search(named)
+            if hit:
+                named = named.replace(_CELL_SEP, " ")
+                s = named if named == valued else f"{named} | {valued}"
                 excerpt = s if len(s) <= 120 else s[:117] + "..."
                 out.append(Finding(page, where, excerpt, cell["measure"],
                                    f"the {cell['status']} suppressed value {_fmt(cell['value'])} of "
