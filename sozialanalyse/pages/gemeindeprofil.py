@@ -19,13 +19,14 @@ from matplotlib.patches import Patch
 
 from ..model.areas import AGE_GROUPS, level_ids, report_year
 from ..model.config import SYMBOL
-from ..model.district import District, totals
+from ..model.district import District
 from ..protected import layer as protected_layer
+from ..protected import population as protected_population
+from ..protected.monitoring import attention_list, population, published_monitoring
 from ..render import figures, fmt
 from ..render.tables import md_escape, note, table, text
 from ..stats import indicators
 from ..stats.health import POLARITIES, spine_chart_data
-from ..stats.monitoring import attention
 from ..stats.mortality import pooled_mortality
 from ..stats.trend import trend
 from .common import (
@@ -41,13 +42,7 @@ from .common import (
     span,
 )
 from .indikatorenkatalog import catalog_href
-from .sozialraum_monitoring import (
-    not_classifiable,
-    population,
-    published_monitoring,
-    sozialraum_number,
-    towns_text,
-)
+from .sozialraum_monitoring import not_classifiable, sozialraum_number, towns_text
 
 __all__ = [
     "DEFAULT_KEY_FIGURES",
@@ -340,31 +335,26 @@ def trends_table(district: District, area_id: str, indicator_ids: list[str] | No
 def population_development(district: District, area_id: str):
     """Figure: inhabitants per year (left, the published counts of the protected layer: a
     suppressed year is a gap) and births, deaths and net migration (right; a year whose deaths
-    are suppressed has no bar of births minus deaths)."""
-    L = protected_layer.of(district)
-    pop = L.counts({"variable": "einwohner"}, area_ids=[area_id]).sort_values("year")
-    flows = totals(district, area_id, ["geburten", "sterbefaelle", "zuzuege", "fortzuege"], by=["variable"])
-    # one row per year and variable; a year with absent rows stays NaN (no bar), never 0
-    wide = flows.pivot(index="year", columns="variable", values="value")
-    natural = wide.get("geburten", 0) - wide.get("sterbefaelle", 0)
-    if "sterbefaelle" in wide.columns:
-        held = L.counts({"variable": "sterbefaelle"}, area_ids=[area_id]).set_index("year")["status"]
-        natural = natural.where(held.reindex(wide.index).fillna("") == "")
-    migration = wide.get("zuzuege", 0) - wide.get("fortzuege", 0)
+    are suppressed has no bar of births minus deaths), as
+    :func:`sozialanalyse.protected.population.development` publishes them."""
+    dev = protected_population.development(district, area_id)
+    pop = dev[dev["variable"] == "einwohner"]
+    natural = dev[dev["variable"] == "natuerlicher_saldo"]
+    migration = dev[dev["variable"] == "wanderungssaldo"]
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9, 3.4))
     figures.trend(pop, "year", "value", ax=ax1, ylabel="Einwohnerinnen und Einwohner",
                 title="Bevölkerung am 31.12.")
-    years = wide.index.to_numpy()
-    ax2.bar(years - 0.2, natural, width=0.4, color=figures.PALETTE["w"], label="Geburten minus Sterbefälle")
-    ax2.bar(years + 0.2, migration, width=0.4, color=figures.PALETTE["m"], label="Zuzüge minus Fortzüge")
+    ax2.bar(natural["year"].to_numpy() - 0.2, natural["value"].to_numpy(), width=0.4, color=figures.PALETTE["w"],
+            label=protected_population.BALANCES["natuerlicher_saldo"])
+    ax2.bar(migration["year"].to_numpy() + 0.2, migration["value"].to_numpy(), width=0.4,
+            color=figures.PALETTE["m"], label=protected_population.BALANCES["wanderungssaldo"])
     ax2.axhline(0, color="#555555", linewidth=0.8)
     ax2.yaxis.set_major_formatter(fmt.axis_formatter())
     ax2.xaxis.set_major_locator(plt.MaxNLocator(integer=True))
     ax2.set_title("Natürliche Bevölkerungsbewegung und Wanderungen", fontsize=10)
     ax2.legend(frameon=False, fontsize=8)
     ax2.spines[["top", "right"]].set_visible(False)
-    if (pop["status"] != "").any() or (isinstance(natural, pd.Series) and natural.isna().any()
-                                       and "sterbefaelle" in wide.columns and (held != "").any()):
+    if (dev["status"] != "").any():
         fig.text(0.01, -0.02, "Lücken: Wert aus Gründen der Geheimhaltung gesperrt.", fontsize=7, color="#555555")
     return figures.finish(fig)
 
@@ -512,7 +502,7 @@ def profile_classes(district: District, area_id: str, year: int | None = None):
     """Table of a municipality's Sozialräume with their status and dynamics classes, or a note
     when the municipality has no Sozialräume.
 
-    The classes are those of :func:`sozialanalyse.pages.sozialraum_monitoring.published_monitoring`
+    The classes are those of :func:`sozialanalyse.protected.monitoring.published_monitoring`
     (computed from published rates only); an area whose status rate is suppressed shows ``.``
     for index and class (only the dynamics where only a start-year rate is suppressed), and the
     Einwohner are the protected layer's (``.`` where suppressed, as in :func:`subareas`)."""
@@ -526,7 +516,7 @@ def profile_classes(district: District, area_id: str, year: int | None = None):
                     f"(Status und Dynamik) umfasst die Sozialräume der Städte {towns_text(m)}.")
     m = published_monitoring(district, year)
     t = m.result.table
-    att = attention(m.result)
+    att = attention_list(district, m.year)
     srs = [str(a) for a in children.loc[children["kind"] == "Sozialraum", "area_id"]]
     pop = population(district, srs, m.year)
     rows = []

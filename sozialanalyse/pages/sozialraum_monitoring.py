@@ -2,19 +2,23 @@
 dynamics classes of the Sozialräume (MSS), areas with special attention need, Lorenz curves,
 Theil decomposition, LISA clusters and the robustness of the classes.
 
-Floor: pages. The numbers come from :mod:`sozialanalyse.stats.monitoring` (classes, attention
-list, Theil shares, robustness), :mod:`sozialanalyse.stats.disparity` and
-:mod:`sozialanalyse.stats.spatial`; this module arranges them. Each function returns a closed
+Floor: pages. The numbers come from :mod:`sozialanalyse.protected.monitoring` (the published
+classes, attention list, Einwohner, rates, Theil shares and robustness), which computes them
+with the MSS of the statistics floor from the protected layer's published values;
+:mod:`sozialanalyse.stats.disparity` and :mod:`sozialanalyse.stats.spatial` work on those
+published values here. This module only formats and draws: each function returns a closed
 matplotlib Figure or an escaped table (:func:`sozialanalyse.render.tables.table`). Labels a
 reader sees are German. The classes of one town's Sozialräume are in its Gemeindeprofil
-(:func:`sozialanalyse.pages.gemeindeprofil.profile_classes`).
+(:func:`sozialanalyse.pages.gemeindeprofil.profile_classes`). ``published_monitoring`` and
+``population`` are re-exported from the protected module.
 
 Disclosure control (issue #14). Every input comes from the protected layer
 (:mod:`sozialanalyse.protected.layer`), the same for every page:
 
 * **Rates**: the status indicators are the published ones (:meth:`Layer.indicators`); a rate
   whose numerator, denominator or complement is suppressed is NaN.
-* **The classification uses published rates only** (:func:`published_monitoring`). A
+* **The classification uses published rates only**
+  (:func:`sozialanalyse.protected.monitoring.published_monitoring`). A
   suppressed rate is a missing input of the MSS: the area gets no z-value, no status or
   dynamics index and no class for it (shown ``.``, named "gesperrt"), and it does not enter the
   means and standard deviations by which the other areas are standardised. The reason for the
@@ -29,7 +33,7 @@ Disclosure control (issue #14). Every input comes from the protected layer
   inhabitants are not classified (as in the Berlin MSS); this test uses the real number of
   inhabitants, also where that number is suppressed. It publishes only "under 300", a range
   far above the threshold of 3, never the number.
-* **Einwohner** are the layer's count (:meth:`Layer.counts` of ``{"variable": "einwohner"}``),
+* **Einwohner** are the layer's count (:func:`sozialanalyse.protected.monitoring.population`),
   the very cell the Gemeindeprofil shows: a number suppressed there is ``.`` here too, so no
   page prints what another one hides (the town's total minus the published Sozialräume).
 * **Lorenz curves, Gini, Theil decomposition and LISA clusters** are computed from the
@@ -47,21 +51,22 @@ from matplotlib.patches import Patch
 from ..model.config import SYMBOL
 from ..model.district import District
 from ..protected import layer as protected_layer
+from ..protected.monitoring import (
+    ATTENTION_STATUS,
+    MIN_POPULATION,
+    Monitoring,
+    attention_list,
+    base_rates,
+    population,
+    published_monitoring,
+    rates,
+    robustness,
+    theil,
+)
 from ..render import figures, fmt
 from ..render.tables import md_escape, note, table, text
 from ..stats import disparity, indicators, spatial
 from ..stats.index import DYNAMICS_CLASSES, STATUS_CLASSES
-from ..stats.monitoring import (
-    ATTENTION_STATUS,
-    MIN_POPULATION,
-    Monitoring,
-    attention,
-    base_values,
-    monitoring,
-    robustness,
-    settings,
-    theil_shares,
-)
 from .common import absent_footnote
 
 __all__ = [
@@ -112,33 +117,6 @@ def _short(indicator_id: str) -> str:
 def sozialraum_number(area_id: str) -> str:
     """Number of a Sozialraum inside its town (``03499016-07`` -> ``7``)."""
     return str(int(area_id.rsplit("-", 1)[1])) if "-" in area_id and area_id.rsplit("-", 1)[1].isdigit() else area_id
-
-
-def published_monitoring(district: District, year: int | None = None) -> Monitoring:
-    """The MSS of the district's Sozialräume computed from the published rates of the protected
-    layer only (see the module docstring): what every page shows of the monitoring."""
-    year = int(year or district.report_year)
-    st = settings(district)
-    rates = protected_layer.of(district).indicators(st["status"], level="sozialraum",
-                                                    years=[year - st["dynamics_years"], year])
-    return monitoring(district, year, rates=rates)
-
-
-def population(district: District, area_ids=None, year: int | None = None) -> pd.DataFrame:
-    """Einwohner of areas (default: every Sozialraum) in ``year`` (default: the report year)
-    from the protected layer, index ``area_id``, columns ``value`` (published; NaN where
-    suppressed or incomplete), ``status`` and ``text`` (German: the number, ``.`` where
-    suppressed, ``–`` where missing). Every page takes its Einwohner from here or from the same
-    cell of the layer, so one area's number is hidden on all pages or on none."""
-    year = int(year or district.report_year)
-    if area_ids is None:
-        area_ids = district.areas.loc[district.areas["kind"] == "Sozialraum", "area_id"]
-    ids = [str(a) for a in area_ids]
-    c = protected_layer.of(district).counts({"variable": "einwohner"}, area_ids=ids, years=[year])
-    c = c.drop_duplicates("area_id").set_index("area_id").reindex(ids)
-    c["status"] = c["status"].fillna("").astype(str)
-    c["text"] = [SYMBOL if s else fmt.num(v) for v, s in zip(c["value"], c["status"])]
-    return c[["value", "status", "text"]]
 
 
 def suppressed_areas(m: Monitoring) -> list[str]:
@@ -351,7 +329,7 @@ def attention_table(district: District, year: int | None = None):
     suppressed, as on every page). Sozialräume whose data are incomplete are named below the
     table as not classifiable; those whose rates are suppressed are counted."""
     m = published_monitoring(district, year)
-    att = attention(m.result)
+    att = attention_list(district, m.year)
     missing = not_classifiable(m)
     hidden = suppressed_areas(m)
     missing_line = ("Nicht klassifizierbar, weil Eingangsdaten fehlen (weder auf der Liste noch "
@@ -406,12 +384,6 @@ def _percent_axis(ax):
     ax.yaxis.set_major_formatter(f)
 
 
-def _published_rates(district: District, indicator: str, year: int) -> pd.DataFrame:
-    """The indicator on the Sozialräume and the Gemeinden in ``year`` as published (protected
-    layer: ``value``, ``numerator``, ``denominator`` NaN where ``status`` says suppressed)."""
-    return protected_layer.of(district).indicators([indicator], level=["sozialraum", "gemeinde"], years=[year])
-
-
 def _left_out_text(k: int) -> str:
     """German note for ``k`` areas left out because their value is suppressed."""
     return (f"Ohne {fmt.num(k)} {'Gebiet' if k == 1 else 'Gebiete'} mit gesperrtem Wert (Geheimhaltung): "
@@ -423,7 +395,7 @@ def lorenz_figure(district: District, year: int | None = None, indicator: str = 
     recipients) over the Sozialräume and over the Städte und Gemeinden, Gini in the legend;
     from the published values (areas whose value is suppressed are left out, counted below)."""
     year = int(year or district.report_year)
-    res = _published_rates(district, indicator, year)
+    res = rates(district, indicator, year)
     res = res.assign(level=res["level"].astype(str))
     locked = res[res["status"].astype(str) != ""]
     res = res[res["status"].astype(str) == ""]
@@ -461,7 +433,7 @@ def lorenz_figure(district: District, year: int | None = None, indicator: str = 
 
 def theil_units(shares: pd.DataFrame) -> str:
     """German phrase naming the areas a Theil decomposition covers
-    (:func:`sozialanalyse.stats.monitoring.theil_shares`), e.g. "56 kleinste Gebiete
+    (:func:`sozialanalyse.protected.monitoring.theil`), e.g. "56 kleinste Gebiete
     (36 Sozialräume, 16 Mitgliedsgemeinden und 4 Gemeinden ohne Sozialräume)"."""
     a = shares.attrs
     parts = [f"{fmt.num(k)} {unit}" for unit, k in a["unit_counts"].items()]
@@ -479,8 +451,7 @@ def theil_table(district: District, year: int | None = None, indicator: str = "s
     Computed from the published values: areas whose value is suppressed are left out and
     counted in a footnote."""
     year = int(year or district.report_year)
-    res = _published_rates(district, indicator, year)
-    sh = theil_shares(district, year, indicator, res=res)
+    sh = theil(district, year, indicator)
     rows = [
         {"Teil der Ungleichheit": "zwischen den Städten und Gemeinden", "Theil T": fmt.num(sh.loc["between", "theil"], 4),
          "Anteil": fmt.pct(sh.loc["between", "share"])},
@@ -510,7 +481,7 @@ def theil_table(district: District, year: int | None = None, indicator: str = "s
     sr = sh.attrs["unit_counts"].get("Sozialräume", 0)
     if 0 < sr < sh.attrs["n_areas"]:
         try:
-            so = theil_shares(district, year, indicator, over="sozialraum", res=res)
+            so = theil(district, year, indicator, over="sozialraum")
         except ValueError:
             so = None
         if so is not None and so.attrs["n_groups"] > 1:
@@ -539,7 +510,7 @@ def lisa_map(district: District, year: int | None = None, indicator: str = "sgb2
     published values: areas whose value is suppressed are left out (hatched, counted in the
     legend) and are nobody's neighbour."""
     year = int(year or district.report_year)
-    base = base_values(district, indicator, year, res=_published_rates(district, indicator, year))
+    base = base_rates(district, indicator, year)
     geo = district.geometry
     gdf = geo.merge(base[["area_id", "value"]], on="area_id", how="inner").reset_index(drop=True)
     with warnings.catch_warnings():  # tqdm (imported by the pysal stack) warns about IProgress
@@ -602,7 +573,7 @@ def robustness_table(district: District, year: int | None = None):
     m = published_monitoring(district, year)
     if len(m.status) < 2:
         return note("Die Robustheitsprüfung braucht mindestens zwei Statuskennzahlen.")
-    st, gi = robustness(m)
+    st, gi = robustness(district, m.year)
     rows = []
     for i in m.status:
         s, g = st.summary.loc[i], gi.summary.loc[i]

@@ -1,11 +1,14 @@
 """The protected floor: every count the report publishes, protected once and together
-(:mod:`.layer`), and the register of the count tables the pages publish (:mod:`.measures`).
+(:mod:`.layer`), the register of the count tables the pages publish (:mod:`.measures`), and the
+published results of the domains that compute statistics from counts (:mod:`.monitoring`: the
+Sozialraum-Monitoring; :mod:`.population`: the population development of a profile).
 
 Pages read counts, shares and indicators from here and from nowhere else; they never protect on
 their own, so that a cell suppressed on one page is suppressed on all of them.
 
-Imports the model, statistics and input floors.
+Imports the model, statistics, input and rendering floors (the German text of a suppressed
+Einwohner cell, :func:`.monitoring.population`).
 """
 from .._lazy import submodules
 
-__getattr__, __dir__, __all__ = submodules(__name__, ['layer', 'measures'])
+__getattr__, __dir__, __all__ = submodules(__name__, ['layer', 'measures', 'monitoring', 'population'])
