@@ -8,4 +8,4 @@ Imports the model, statistics and input floors.
 """
 from .._lazy import submodules
 
-__getattr__, __dir__, __all__ = submodules(__name__, ['layer', 'measures'])
+__getattr__, __dir__, __all__ = submodules(__name__, ['care', 'layer', 'measures'])
