@@ -1,5 +1,6 @@
 """The protected floor: every count the report publishes, protected once and together
-(:mod:`.layer`), and the register of the count tables the pages publish (:mod:`.measures`).
+(:mod:`.layer`), the register of the count tables the pages publish (:mod:`.measures`), and the
+statistics computed from the raw counts, returned already masked (:mod:`.care`).
 
 Pages read counts, shares and indicators from here and from nowhere else; they never protect on
 their own, so that a cell suppressed on one page is suppressed on all of them.
