@@ -7,7 +7,8 @@ Floor: pages. The indicator tables, maps and trends are shared with other chapte
 Disclosure control (issue #14): the Schwerbehindertenquote by age and sex is computed from the
 published counts of the protected layer (schwerbehinderte and inhabitants per five-year band and
 sex, registered in :mod:`sozialanalyse.protected.measures` as shares, so that their complements
-are protected too); a suppressed band is not drawn, and its Wilson interval neither.
+are protected too; :func:`sozialanalyse.protected.care.rate_by_age`); a suppressed band is not
+drawn, and its Wilson interval neither.
 """
 from __future__ import annotations
 
@@ -15,10 +16,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from ..model.areas import AGE_GROUPS, report_year
-from ..protected import layer as protected_layer
+from ..protected import care as protected_care
 from ..render import figures, fmt
 from ..render.figures import finish, style
-from ..stats.health import wilson_ci
 from .common import indicator_intro, indicator_maps, indicator_table, indicator_trend
 
 __all__ = [
@@ -37,25 +37,12 @@ DISABILITY_IDS = ("schwerbehindertenquote", "schwerbehindertenquote_65plus")
 def disability_by_age(district, year: int | None = None):
     """Figure: Schwerbehindertenquote by age band and sex with 95 % Wilson intervals (Kreis)."""
     year = report_year(district, year)
-    kreis = str(district.kreis["area_id"])
-    L = protected_layer.of(district)
-
-    def published(variable, band, sex):
-        lo, _, hi = band.replace("+", "-").partition("-")
-        spec = {"variable": variable, "age": [int(lo), int(hi) if hi else None], "sex": [sex]}
-        r = L.counts(spec, area_ids=[kreis], years=[year])["value"]
-        return float(r.iloc[0]) if len(r) else np.nan
-
+    rates = protected_care.rate_by_age(district, "schwerbehinderte", year=year)  # the bands of AGE_GROUPS
     fig, ax = plt.subplots(figsize=(8, 3.6))
     x = np.arange(len(AGE_GROUPS))
     for sex in ("w", "m"):
-        num = np.array([published("schwerbehinderte", b, sex) for b in AGE_GROUPS])
-        den = np.array([published("einwohner", b, sex) for b in AGE_GROUPS])
-        ok = np.isfinite(num) & np.isfinite(den) & (den > 0)  # suppressed or missing: not drawn
-        rate, lo, hi = (np.full(len(x), np.nan) for _ in range(3))
-        rate[ok] = num[ok] / den[ok]
-        if ok.any():
-            lo[ok], hi[ok] = wilson_ci(num[ok], den[ok])
+        r = rates[rates["sex"] == sex]  # suppressed or missing: NaN, not drawn
+        rate, lo, hi = (r[col].to_numpy(dtype=float) for col in ("value", "lower", "upper"))
         ax.plot(x, 100 * rate, marker="o", markersize=3, color=figures.PALETTE[sex], label=figures.SEX_LABELS[sex])
         ax.fill_between(x, 100 * lo, 100 * hi, color=figures.PALETTE[sex], alpha=0.15, linewidth=0)
     ax.set_xticks(x, AGE_GROUPS, rotation=45, ha="right")

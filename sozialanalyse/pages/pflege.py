@@ -1,19 +1,20 @@
 """The page Pflege (``notebooks/pflege.ipynb``): care recipients, care projection and the
 distance to a Pflegestützpunkt.
 
-Floor: pages. Arranges the results of :mod:`sozialanalyse.stats.care` (projection),
-:mod:`sozialanalyse.stats.access` (distances) and the care counts into German text, tables
-and matplotlib figures.
+Floor: pages. Arranges the published results of :mod:`sozialanalyse.protected.care` (care
+counts, care by age, the projection, the distances; computed there from the raw counts and
+masked by the protected layer) into German text, tables and matplotlib figures.
 
 Methods (stated on the page as well):
 
 * **Care projection**: cohort-component projection per municipality (Kreis survival rates by
   age and sex, fertility per municipality, net migration by age and sex as the residual of the
   last five years), then the care need with the scenarios of
-  :func:`sozialanalyse.stats.projection.care_need` (:func:`sozialanalyse.stats.care.care_projection`).
+  :func:`sozialanalyse.stats.projection.care_need` (published by
+  :func:`sozialanalyse.protected.care.care_projection`).
 * **Distance to a Pflegestützpunkt**: straight-line distance from the representative point of
   each base area to the nearest Pflegestützpunkt, weighted with the area's population aged 80+
-  (:func:`sozialanalyse.stats.access.facility_distance`).
+  (published by :func:`sozialanalyse.protected.care.psp_distances`).
 
 Disclosure control (issue #14): every count printed or drawn here, and every share, rate and
 interval, comes from the protected layer (:mod:`sozialanalyse.protected.layer`; the counts are
@@ -45,24 +46,14 @@ import pandas as pd
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from ..model.areas import (
-    AGE_GROUPS,
-    age_groups_between,
-    area_names,
-    base_areas,
-    level_ids,
-    level_of,
-    report_year,
-)
+from ..model.areas import area_names, base_areas, level_ids, report_year
 from ..model.config import SYMBOL
+from ..protected import care as protected_care
 from ..protected import layer as protected_layer
-from ..protected.measures import CARE_AGE_BANDS
+from ..protected.care import CARE, CARE_AGE_BANDS, TREND_CAP, care_of
 from ..render import figures, fmt
 from ..render.figures import finish, style
 from ..render.tables import md_escape, table, text
-from ..stats.access import base_area_distances, facility_distance
-from ..stats.care import TREND_CAP, care_projection
-from ..stats.health import wilson_ci
 from ..stats.projection import CARE_TYPE_LABELS
 from .common import indicator_maps, left_out_note, muni_shapes, span
 
@@ -90,20 +81,13 @@ SCENARIO_SHORT = {"status_quo": "Status quo", "compression": "Kompression", "tre
 # ---------------------------------------------------------------------------------------------
 
 
-CARE = {"variable": "pflegebeduerftige"}
-OLD = {"variable": "einwohner", "age": [80, None]}
-TYPES = ("pflegegeld", "ambulant", "stationaer")
-
-
-def _care_of(t: str) -> dict:
-    return {"variable": "pflegebeduerftige", "type": [t]}
+TYPES = protected_care.CARE_TYPES
 
 
 def _published(district, spec: dict, area_ids, year: int) -> pd.DataFrame:
     """The layer's published ``value`` and ``status`` of a registered count, indexed by area_id
-    (NaN with status "": incomplete inputs; NaN with a status: suppressed)."""
-    r = protected_layer.of(district).counts(spec, area_ids=[str(a) for a in area_ids], years=[year])
-    return r.set_index("area_id")[["value", "status"]].reindex([str(a) for a in area_ids])
+    (:func:`sozialanalyse.protected.care.published_counts`)."""
+    return protected_care.published_counts(district, spec, area_ids, year).set_index("area_id")[["value", "status"]]
 
 
 def _shown(v, status, decimals: int = 0, absent: str = fmt.MISSING) -> str:
@@ -144,7 +128,7 @@ def care_intro(district, year: int | None = None):
         parts.append("Der Anteil der zu Hause Versorgten ist gesperrt: ")
 
     def count(t):
-        c = _published(district, _care_of(t), [kreis], year).iloc[0]
+        c = _published(district, care_of(t), [kreis], year).iloc[0]
         return "gesperrt" if c["status"] else (fmt.ABSENT if pd.isna(c["value"]) else fmt.num(c["value"]))
 
     parts.append(", ".join(f"{count(t)} {lab_}" for t, lab_ in (
@@ -164,13 +148,11 @@ def care_by_age(district, year: int | None = None):
     with 95-%-Wilson intervals (right), Kreis; from the published counts of the protected layer
     (a suppressed band is not drawn and marked "gesperrt")."""
     year = report_year(district, year)
-    kreis = str(district.kreis["area_id"])
     bands = [_band_label(b) for b in CARE_AGE_BANDS]
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 3.8))
     x = np.arange(len(bands))
-    by_type = {t: np.array([_published(district, {"variable": "pflegebeduerftige", "age": band, "type": [t]},
-                                       [kreis], year)["value"].iloc[0] for band in CARE_AGE_BANDS], dtype=float)
-               for t in TYPES}
+    c = protected_care.care_types_by_age(district, year)
+    by_type = {t: c.loc[c["type"] == t, "value"].to_numpy(dtype=float) for t in TYPES}
     # a band with a suppressed (or missing) type is not stacked at all: a shorter stack would
     # misstate it, and its top would be the band total minus the hidden part
     whole = np.all([np.isfinite(v) for v in by_type.values()], axis=0)
@@ -193,16 +175,10 @@ def care_by_age(district, year: int | None = None):
         labels.append("keine Angabe / gesperrt")
     ax1.legend(handles, labels, frameon=False, fontsize=8)
     style(ax1, "y")
+    rates = protected_care.rate_by_age(district, "pflegebeduerftige", CARE_AGE_BANDS, year)
     for sex in ("w", "m"):
-        num = np.array([_published(district, {"variable": "pflegebeduerftige", "age": band, "sex": [sex]},
-                                   [kreis], year)["value"].iloc[0] for band in CARE_AGE_BANDS], dtype=float)
-        den = np.array([_published(district, {"variable": "einwohner", "age": band, "sex": [sex]},
-                                   [kreis], year)["value"].iloc[0] for band in CARE_AGE_BANDS], dtype=float)
-        ok = np.isfinite(num) & np.isfinite(den) & (den > 0)
-        rate = np.where(ok, num / np.where(ok, den, 1), np.nan)
-        lo, hi = np.full(len(x), np.nan), np.full(len(x), np.nan)
-        if ok.any():
-            lo[ok], hi[ok] = wilson_ci(num[ok], den[ok])
+        r = rates[rates["sex"] == sex]  # suppressed or missing: NaN, not drawn
+        rate, lo, hi = (r[col].to_numpy(dtype=float) for col in ("value", "lower", "upper"))
         ax2.plot(x, 100 * rate, marker="o", markersize=3, color=figures.PALETTE[sex], label=figures.SEX_LABELS[sex])
         ax2.fill_between(x, 100 * lo, 100 * hi, color=figures.PALETTE[sex], alpha=0.15, linewidth=0)
     ax2.set_xticks(x, bands, rotation=45, ha="right")
@@ -227,7 +203,7 @@ def care_table(district, year: int | None = None):
     res["indicator"] = res["indicator"].astype(str)
     val = res.drop_duplicates(["area_id", "indicator"]).set_index(["area_id", "indicator"])
     total = _published(district, CARE, ids, year)
-    by_type = {t: _published(district, _care_of(t), ids, year) for t in TYPES}
+    by_type = {t: _published(district, care_of(t), ids, year) for t in TYPES}
     names = area_names(district)
     rows = []
     suppressed = False
@@ -260,57 +236,9 @@ def care_table(district, year: int | None = None):
 # ---------------------------------------------------------------------------------------------
 
 
-def _care_totals(p: dict) -> pd.DataFrame:
-    """Recipients summed over the types per area, year: scenarios and their band (``lower`` / ``upper``:
-    the smallest and largest scenario)."""
-    c = p["care"]
-    cols = ["status_quo", "compression", "trend"]
-    # skipna=False: a municipality with unknown care need (p["care_absent"]) stays NaN, not 0
-    return c.groupby(["area_id", "name", "year"], as_index=False)[cols].agg(lambda v: v.sum(skipna=False)).assign(
-        lower=lambda t: t[cols].min(axis=1), upper=lambda t: t[cols].max(axis=1))
-
-
-def _hidden(district, p: dict, population_only: bool = False) -> list[str]:
-    """Municipalities whose projection is withheld: a base-year count it scales (care recipients
-    in total or of a type, inhabitants of a five-year band and sex) is suppressed in the layer;
-    ``population_only``: of the population projection (the inhabitants only)."""
-    L = protected_layer.of(district)
-    ids = [str(a) for a in level_ids(district, "gemeindeverband")]
-    specs = [] if population_only else [CARE, *(_care_of(t) for t in TYPES)]
-    specs += [{"variable": "einwohner", "age": [lo, hi], "sex": [sx]}
-              for lo, hi in (_age_band(b) for b in AGE_GROUPS) for sx in ("m", "w")]
-    hidden = set()
-    for spec in specs:
-        st = L.status(spec, ids, p["year"])
-        hidden |= {a for a, v in st.items() if v}
-    return [a for a in ids if a in hidden]
-
-
-def _age_band(label: str) -> tuple[int, int | None]:
-    lo, _, hi = label.replace("+", "-").partition("-")
-    return int(lo), (int(hi) if hi else None)
-
-
-def _observed(district, p: dict, spec: dict = CARE) -> pd.DataFrame:
-    """Observed counts per municipality and "Insgesamt" and year (``area_id, year, value, status``)
-    as the layer publishes them; "Insgesamt" is the Kreis, or, when municipalities are not
-    projected, the sum over the projected ones (NaN if any of them is suppressed or missing:
-    never a sum that gives a hidden part back)."""
-    L = protected_layer.of(district)
-    m = L.counts(spec, level="gemeindeverband")[["area_id", "year", "value", "status"]]
-    without = set(p.get("absent", [])) | set(p.get("care_absent", []) if spec is CARE else [])
-    if without:
-        k = (m[~m["area_id"].isin(without)].groupby("year", as_index=False)
-             .agg(value=("value", lambda v: v.sum(skipna=False)), status=("status", lambda v: next((x for x in v if x), ""))))
-    else:
-        k = L.counts(spec, level="kreis")[["year", "value", "status"]]
-    out = pd.concat([m, k.assign(area_id="Insgesamt")[m.columns]], ignore_index=True)
-    return out[~out["area_id"].isin(p.get("absent", []))]
-
-
 def care_projection_method(district, year: int | None = None, end_year: int = 2040):
     """German text: how the projection was made and what the scenarios assume."""
-    p = care_projection(district, year, end_year)
+    p = protected_care.care_projection(district, year, end_year)
     tr = p["trend"]
     types = (("pflegegeld", "Pflegegeld"), ("ambulant", "ambulant"), ("stationaer", "stationär"))
     trend_text = ", ".join(f"{lab} {fmt.signed(100 * tr.get(t, 0), 1)} %" for t, lab in types)
@@ -356,10 +284,10 @@ def _care_cap_text(p: dict, types) -> str:
 
 def care_projection_kreis(district, year: int | None = None, end_year: int = 2040):
     """Figure: observed care recipients of the Kreis and the projection band to ``end_year``."""
-    p = care_projection(district, year, end_year)
-    t = _care_totals(p)
+    p = protected_care.care_projection(district, year, end_year)
+    t = p["care"]
     k = t[t["area_id"] == "Insgesamt"].sort_values("year")
-    h = _observed(district, p)
+    h = p["observed"]
     h = h[h["area_id"] == "Insgesamt"].sort_values("year")
     fig, ax = plt.subplots(figsize=(8, 4))
     ax.plot(h["year"], h["value"], color="#333333", marker="o", markersize=3, label="Pflegebedürftige (Statistik)")
@@ -385,10 +313,10 @@ def care_projection_kreis(district, year: int | None = None, end_year: int = 204
 
 def care_projection_municipalities(district, year: int | None = None, end_year: int = 2040):
     """Figure: small multiples per municipality, care recipients observed and projected (band)."""
-    p = care_projection(district, year, end_year)
-    t = _care_totals(p)
-    h = _observed(district, p)
-    hidden = _hidden(district, p)
+    p = protected_care.care_projection(district, year, end_year)
+    t = p["care"]  # a municipality in p["hidden"] is withheld (NaN), drawn as "gesperrt"
+    h = p["observed"]
+    hidden = p["hidden"]
     ids = level_ids(district, "gemeindeverband")
     names = area_names(district)
     ncol = 4
@@ -430,18 +358,16 @@ def care_projection_table(district, year: int | None = None, end_year: int = 204
     The base-year counts are the layer's published ones; the projected values are rounded model
     results; a municipality with a suppressed base-year count shows ``.`` (see the module
     docstring)."""
-    p = care_projection(district, year, end_year)
-    t = _care_totals(p).set_index(["area_id", "year"])
-    pop = p["population"]
-    old = pop[pop["age_group"].isin(age_groups_between(80))].groupby(["area_id", "year"])["population"].sum()
+    p = protected_care.care_projection(district, year, end_year)
+    t = p["care"].set_index(["area_id", "year"])
+    old = p["old"].set_index(["area_id", "year"])["value"]
     y0, ye = p["year"], p["end_year"]
     mid = 2030 if y0 < 2030 < ye else (y0 + ye) // 2
-    obs = _observed(district, p)
+    obs = p["observed"]
     obs = obs[obs["year"] == y0].set_index("area_id")
-    obs80 = _observed(district, p, OLD)
+    obs80 = p["observed_80"]
     obs80 = obs80[obs80["year"] == y0].set_index("area_id")
-    hidden = _hidden(district, p)
-    hidden_pop = _hidden(district, p, population_only=True)
+    hidden, hidden_pop = p["hidden"], p["hidden_population"]
     names = area_names(district)
     rows = []
     absent = p.get("absent", [])
@@ -554,13 +480,12 @@ def psp_map(district, year: int | None = None):
     base = base_areas(district.areas)["area_id"].tolist()
     g = geo[geo["area_id"].isin(base)].copy()
     fac = district.facilities[district.facilities["type"] == "Pflegestützpunkt"]
-    b = base_area_distances(district, year, "Pflegestützpunkt", min_age=80)  # in the order of g
+    b = protected_care.psp_distances(district, year)["base"]  # in the order of g
     x, y, dist = b["x"].to_numpy(), b["y"].to_numpy(), b["distance_km"].to_numpy()
     # a base area with absent population rows is unknown ("fehlt", hatched, no circle), not a
     # circle of size 0; a suppressed 80+ population is not drawn either (the circle's size is the count)
-    pub = _published(district, OLD, b["area_id"].astype(str).tolist(), year)
-    w = pub["value"].to_numpy(dtype=float)
-    locked = (pub["status"].fillna("") != "").to_numpy()
+    w = b["value"].to_numpy(dtype=float)
+    locked = (b["status"] != "").to_numpy()
     known = ~np.isnan(w)
     fig, ax = plt.subplots(figsize=(8, 6.8))
     g.plot(ax=ax, color="#f2f2f2", edgecolor="#cccccc", linewidth=0.4)
@@ -601,27 +526,11 @@ def psp_table(district, year: int | None = None):
     """Table: mean straight-line distance of the 80+ population to a Pflegestützpunkt, from the
     published 80+ counts of the protected layer (see the module docstring)."""
     year = report_year(district, year)
-    d = facility_distance(district, year)  # names, order, facilities, largest distance
-    b = base_area_distances(district, year, "Pflegestützpunkt", min_age=80)
-    pub = _published(district, OLD, b["area_id"].astype(str).tolist(), year)
-    b = b.assign(w=pub["value"].to_numpy(dtype=float), locked=(pub["status"].fillna("") != "").to_numpy())
-    ids = d["area_id"].astype(str).tolist()
-    kreis = str(district.kreis["area_id"])
-    total = _published(district, OLD, ids, year)
-    means, gap = [], False
-    for a in ids:
-        parts = b[b["area_id"].astype(str).map(level_of(district, "kreis" if a == kreis else "gemeindeverband"))
-                  .astype(str) == a]
-        if parts["locked"].any() or (a == kreis and SYMBOL in means):
-            means.append(SYMBOL)  # the mean would give a suppressed weight back
-        elif parts["w"].isna().any() or not len(parts):
-            means.append(f"{fmt.ABSENT} ²")
-            gap = True
-        else:
-            w = parts["w"].to_numpy()
-            means.append(fmt.num(float((w * parts["distance_km"]).sum() / w.sum()), 1, "km") if w.sum() > 0
-                         else fmt.MISSING)
-    pop = [_shown(v, st, absent=f"{fmt.ABSENT} ²") for v, st in zip(total["value"], total["status"])]
+    d = protected_care.psp_distances(district, year)["areas"]
+    means = [SYMBOL if st else f"{fmt.ABSENT} ²" if gone else fmt.MISSING if pd.isna(v) else fmt.num(v, 1, "km")
+             for v, st, gone in zip(d["value"], d["status"], d["incomplete"])]
+    gap = bool(d["incomplete"].any())
+    pop = [_shown(v, st, absent=f"{fmt.ABSENT} ²") for v, st in zip(d["population"], d["population_status"])]
     gap |= any(v.startswith(fmt.ABSENT) for v in pop)
     df = pd.DataFrame({
         "Gebiet": d["name"],

@@ -2,7 +2,8 @@
 Sozialraum level and the projection of the people aged 65-79 and 80+.
 
 Floor: pages. The indicator tables, maps and trends are shared with other chapters
-(:mod:`sozialanalyse.pages.common`); the projection is :func:`sozialanalyse.stats.care.care_projection`.
+(:mod:`sozialanalyse.pages.common`); the projection is
+:func:`sozialanalyse.protected.care.senior_projection`.
 
 Disclosure control (issue #14): the observed people aged 65-79 and 80+ per year come from the
 protected layer (registered in :mod:`sozialanalyse.protected.measures`); a suppressed year is
@@ -13,13 +14,11 @@ year's published value.
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
-import numpy as np
 
-from ..model.areas import age_groups_between, area_names
-from ..protected import layer as protected_layer
+from ..model.areas import area_names
+from ..protected import care as protected_care
 from ..render import fmt
 from ..render.figures import finish, style
-from ..stats.care import care_projection
 from .common import indicator_intro, indicator_maps, indicator_table, indicator_trend
 
 __all__ = [
@@ -38,27 +37,11 @@ SENIOR_IDS = ("anteil_65plus", "anteil_80plus", "altersarmut", "anteil_alleinleb
 
 def senior_projection(district, year: int | None = None, end_year: int = 2040):
     """Figure: people aged 65-79 and 80+ in the Kreis, observed and projected to ``end_year``."""
-    p = care_projection(district, year, end_year)
-    pop = p["population"]
-    k = pop[pop["area_id"] == "Insgesamt"]
-    groups = {"65 bis 79 Jahre": ([65, 79], age_groups_between(65, 79)),
-              "80 Jahre und älter": ([80, None], age_groups_between(80))}
-    absent = p.get("absent", [])
-    L = protected_layer.of(district)
+    p = protected_care.senior_projection(district, year, end_year)
+    absent = p["absent"]
     fig, ax = plt.subplots(figsize=(8, 3.6))
     colors = ["#d89a2b", "#6b4c9a"]
-    for (label, (ages, bands)), color in zip(groups.items(), colors):
-        spec = {"variable": "einwohner", "age": ages}
-        if absent:  # observed over the same municipalities as projected ("Insgesamt" without them)
-            m = L.counts(spec, level="gemeindeverband")
-            # a suppressed or missing part leaves the year out (NaN), never a smaller sum
-            h = m[~m["area_id"].isin(absent)].groupby("year")["value"].agg(lambda v: v.sum(skipna=False))
-        else:
-            h = L.counts(spec, level="kreis").set_index("year")["value"]
-        h = h.sort_index()
-        f = k[k["age_group"].isin(bands)].groupby("year")["population"].sum()
-        if p["year"] in f.index:  # the base year is the observed count: its published value
-            f.loc[p["year"]] = h.get(p["year"], np.nan)
+    for (label, (h, f)), color in zip(p["groups"].items(), colors):
         ax.plot(h.index, h.to_numpy(), color=color, marker="o", markersize=3, label=f"{label} (Melderegister)")
         ax.plot(f.index, f.to_numpy(), color=color, linestyle="--", label=f"{label} (Vorausberechnung)")
         ax.annotate(fmt.num(f.iloc[-1], 0), (f.index[-1], f.iloc[-1]), xytext=(4, 0), textcoords="offset points",
