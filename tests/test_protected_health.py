@@ -151,3 +151,24 @@ def test_school_entry_hides_one_child_and_keeps_the_other_share(planted):
     assert lang["lower"] == pytest.approx(lo, abs=1e-4) and lang["upper"] == pytest.approx(hi, abs=1e-4)
     # the 78 children examined stay published beside the hidden share
     assert over["n"] == 78 and over["n_status"] == ""
+
+
+def test_round_mode_shares_follow_from_the_rounded_counts(folder):
+    import dataclasses
+
+    d = sa.load_district(folder)
+    d.config = dataclasses.replace(d.config, disclosure=dataclasses.replace(d.config.disclosure, mode="round"))
+    se = pd.read_csv(folder / "school_entry.csv", dtype={"area_id": str})
+    se = se[se["area_id"].str.startswith(TOWN) & se["year"].between(2022, 2024)]
+    raw_n = int(se.loc[se["variable"] == "einschulung_untersuchte", "value"].sum())
+    raw_x = int(se.loc[se["variable"] == "einschulung_sprachfoerderbedarf", "value"].sum())
+    row = (health.published_school_entry(d, 2024, "gemeindeverband")
+           .set_index(["area_id", "variable"]).loc[(TOWN, "einschulung_sprachfoerderbedarf")])
+    # the published counts are multiples of 5 within 2,5 of the true ones (rounding to base 5) ...
+    assert row["n"] % 5 == 0 and abs(row["n"] - raw_n) <= 2.5
+    assert row["x"] % 5 == 0 and abs(row["x"] - raw_x) <= 2.5
+    assert (raw_x, row["x"]) == (422, 420)  # school_entry.csv 2022-2024: 422 children, published 420
+    # ... and the share and its Wilson interval are computed from them, not from the true counts
+    assert row["value"] == pytest.approx(100 * row["x"] / row["n"], rel=1e-12)
+    lo, hi = _wilson(int(row["x"]), int(row["n"]))
+    assert row["lower"] == pytest.approx(lo, abs=1e-4) and row["upper"] == pytest.approx(hi, abs=1e-4)
