@@ -22,12 +22,12 @@ from ..model.config import SYMBOL
 from ..model.district import District
 from ..protected import layer as protected_layer
 from ..protected import population as protected_population
+from ..protected.health import published_mortality
 from ..protected.monitoring import attention_list, population, published_monitoring
 from ..render import figures, fmt
 from ..render.tables import md_escape, note, table, text
 from ..stats import indicators
 from ..stats.health import POLARITIES, spine_chart_data
-from ..stats.mortality import pooled_mortality
 from ..stats.trend import trend
 from .common import (
     absent_footnote,
@@ -579,17 +579,11 @@ def _spine_data(district, year: int) -> pd.DataFrame:
     kreis = district.kreis["area_id"]
     res = published_results(district, HEALTH_SPINE_IDS, ["gemeindeverband", "kreis"], years=[year])
     res = res.drop_duplicates(["area_id", "indicator"])[["area_id", "indicator", "value", "lower", "upper", "status"]]
-    m = pooled_mortality(district, year)
+    m = published_mortality(district, year)  # NaN where the pooled deaths are suppressed
     years = list(m.attrs["years"])
-    ids = [str(a) for a in m["area_id"]]
-    held = protected_layer.of(district).status({"variable": "sterbefaelle"}, ids, years[-1], pool=len(years))
-    held = held.to_numpy(dtype=object)
-    hide = held != ""
-    smr_rows = pd.DataFrame({"area_id": ids, "indicator": "smr",
-                             "value": np.where(hide, np.nan, m["smr"].to_numpy(dtype=float)),
-                             "lower": np.where(hide, np.nan, m["smr_lower"].to_numpy(dtype=float)),
-                             "upper": np.where(hide, np.nan, m["smr_upper"].to_numpy(dtype=float)),
-                             "status": held})
+    smr_rows = pd.DataFrame({"area_id": m["area_id"].astype(str), "indicator": "smr",
+                             "value": m["smr"], "lower": m["smr_lower"], "upper": m["smr_upper"],
+                             "status": m["status"].astype(object)})
     data = pd.concat([res, smr_rows], ignore_index=True)
     bench = data[data["area_id"] == kreis].set_index("indicator")["value"]
     pol = {i: str(cat.loc[i, "polarity"]) if cat.loc[i, "polarity"] in POLARITIES else "neutral"

@@ -1,7 +1,7 @@
 """The page Gesundheit (``notebooks/gesundheit.ipynb``): mortality and school entry.
 
-Floor: pages. Arranges the results of :mod:`sozialanalyse.stats.mortality` and
-:mod:`sozialanalyse.stats.school_entry` into German text, tables (escaped HTML,
+Floor: pages. Arranges the published mortality and school-entry results of
+:mod:`sozialanalyse.protected.health` into German text, tables (escaped HTML,
 :func:`sozialanalyse.render.tables.table`) and matplotlib figures (closed before they are
 returned, so a notebook shows each exactly once).
 
@@ -10,13 +10,13 @@ Methods (stated on the page as well):
 * **Mortality** is pooled over the last ``pool`` years (default 5); directly age-standardised
   rates (DSR, European Standard Population 2013, Dobson limits), the standardised mortality
   ratio (SMR) against the Kreis rates by age band and sex, and the funnel plot with the 95 % and
-  99,8 % limits of the exact Poisson test (:func:`sozialanalyse.stats.mortality.pooled_mortality`).
+  99,8 % limits of the exact Poisson test (:func:`sozialanalyse.protected.health.published_mortality`).
 * **School entry** proportions are pooled over the last three examination years, with Wilson
-  intervals (:func:`sozialanalyse.stats.school_entry.school_entry_shares`).
+  intervals (:func:`sozialanalyse.protected.health.published_school_entry`).
 
 Disclosure control comes from the protected layer (:mod:`sozialanalyse.protected`), never from
-the page itself: the statistics are computed by the statistics floor, then masked by the status
-of the count cells they rest on. Where an area's observed deaths (``sterbefaelle`` pooled over the
+the page itself: :mod:`sozialanalyse.protected.health` computes the statistics from the counts and
+masks them by the status of the count cells they rest on; the page only formats and draws them. Where an area's observed deaths (``sterbefaelle`` pooled over the
 years, registered in :mod:`sozialanalyse.protected.measures`) are suppressed, its deaths, expected
 deaths, SMR, DSR, their intervals and its funnel classification are not published (``.`` in tables,
 not drawn in charts and maps, "gesperrt" in text); the same for a Kreis year of the DSR trend. A
@@ -36,12 +36,18 @@ from matplotlib.patches import Patch
 from ..model.areas import area_names, level_ids, pool_years, report_year
 from ..model.config import SYMBOL
 from ..protected import layer as protected_layer
+from ..protected.health import (
+    EXAMINED,
+    FROM_DEATHS,  # noqa: F401  (re-exported: the columns hidden with suppressed deaths)
+    SCHOOL_VARS,
+    published_kreis_dsr,
+    published_mortality,
+    published_school_entry,
+)
 from ..render import figures, fmt
 from ..render.figures import finish, style
 from ..render.tables import md_escape, table, text
-from ..stats.health import funnel_plot_data, funnel_significance, smr, wilson_ci
-from ..stats.mortality import kreis_dsr_by_year, pooled_mortality
-from ..stats.school_entry import EXAMINED, SCHOOL_VARS, school_entry_shares
+from ..stats.health import funnel_plot_data
 from .common import absent_footnote, fmt_ci, left_out_note, mark_absent, muni_shapes, span
 
 __all__ = [
@@ -57,83 +63,15 @@ __all__ = [
 ]
 
 CLASS_COLORS = {"höher": "#c8553d", "niedriger": "#3b6ea8", "im Rahmen": "#9a9a9a"}
-#: The deaths the mortality pages rest on: all ages and both sexes (the layer's cell, per year
-#: and pooled over years; :mod:`sozialanalyse.protected.measures`).
-DEATHS = {"variable": "sterbefaelle"}
-#: Columns of :func:`pooled_mortality` not published where the area's deaths are suppressed.
-FROM_DEATHS = ("observed", "expected", "smr", "smr_lower", "smr_upper", "dsr", "dsr_lower", "dsr_upper",
-               "einstufung_95", "einstufung_998")
 LOCKED = "gesperrt"
-
-
-# ---------------------------------------------------------------------------------------------
-# the protected layer
-# ---------------------------------------------------------------------------------------------
-
-
-def _published(district, spec: dict, area_ids, years) -> pd.DataFrame:
-    """A registered count pooled over ``years`` for ``area_ids`` from the protected layer:
-    ``value`` (published, NaN where suppressed) and ``status`` indexed by ``area_id``, in the
-    order of ``area_ids``.
-
-    Fails closed: years that are not one run (a data year missing), or an area the layer holds
-    no cell of, count as suppressed (``"secondary"``): the layer cannot vouch for such a sum."""
-    L = protected_layer.of(district)
-    ids = [str(a) for a in area_ids]
-    years = [int(y) for y in years]
-    if not _variables(spec) <= set(district.counts["variable"].astype(str)):
-        # the district delivers no such count at all: nothing to protect, the page says "fehlt"
-        return pd.DataFrame({"value": np.nan, "status": ""}, index=pd.Index(ids, name="area_id"))
-    if years != list(range(years[0], years[-1] + 1)):
-        return pd.DataFrame({"value": np.nan, "status": "secondary"}, index=pd.Index(ids, name="area_id"))
-    c = L.counts(spec, area_ids=sorted(set(ids)), years=[years[-1]], pool=len(years)).set_index("area_id")
-    out = c[["value", "status"]].reindex(ids)
-    out["status"] = out["status"].fillna("secondary").astype(str)
-    return out
-
-
-def _variables(spec) -> set[str]:
-    """The variables a spec (a count, or a ``minus``/``plus`` of counts) reads."""
-    if "variable" in spec:
-        return {str(spec["variable"])}
-    return set().union(*(_variables(t) for v in spec.values() if isinstance(v, list) for t in v))
-
-
-def _worst(*statuses) -> np.ndarray:
-    """Per row: ``"primary"`` if any status is, else ``"secondary"`` if any is set, else ``""``."""
-    st = np.array([[str(x) for x in s] for s in statuses], dtype=object)
-    return np.where((st == "primary").any(axis=0), "primary", np.where((st != "").any(axis=0), "secondary", ""))
 
 
 def _locked_names(rows: pd.DataFrame) -> list[str]:
     return rows.loc[rows["status"] != "", "name"].astype(str).tolist()
 
 
-def _mortality(district, year: int | None = None, pool: int = 5) -> pd.DataFrame:
-    """:func:`pooled_mortality` as the page may publish it, with ``status`` of each area's
-    observed deaths in the protected layer: where that is suppressed, the columns
-    :data:`FROM_DEATHS` are NaN. In the modes ``round`` and ``cellkey`` the deaths are the
-    published ones and the SMR, its limits and the funnel classification follow from them."""
-    m = pooled_mortality(district, year, pool)
-    pub = _published(district, DEATHS, m["area_id"], m.attrs["years"])
-    out = m.copy()
-    out["status"] = pub["status"].to_numpy()
-    if protected_layer.of(district).settings.mode != "suppress":
-        o = pub["value"].to_numpy(dtype=float)
-        e = out["expected"].to_numpy(dtype=float)
-        ok = ~np.isnan(o) & ~np.isnan(e)
-        v, lo, hi = smr(np.where(ok, o, 0.0), np.where(ok, e, 0.0), multiplier=100)
-        out["observed"] = np.where(ok, o, np.nan)
-        out["smr"], out["smr_lower"], out["smr_upper"] = (np.where(ok, a, np.nan) for a in (v, lo, hi))
-        munis = out.iloc[:-1][ok[:-1]]
-        fs = funnel_significance(munis, "observed", "expected", "ratio", multiplier=100).set_index("area_id")
-        for col in ("einstufung_95", "einstufung_998"):
-            out[col] = out["area_id"].map(fs[col]) if len(fs) else np.nan
-    hide = out["status"].to_numpy() != ""
-    for col in FROM_DEATHS:
-        out[col] = out[col].astype(object if col.startswith("einstufung") else float)
-        out.loc[hide, col] = np.nan
-    return out
+#: The published mortality the page draws (:func:`sozialanalyse.protected.health.published_mortality`).
+_mortality = published_mortality
 
 
 # ---------------------------------------------------------------------------------------------
@@ -408,15 +346,10 @@ def mortality_trend(district):
     """Figure: the Kreis DSR per year for women, men and all, with 95 % intervals."""
     # a year whose population rows are incomplete is left out (a point computed from part of the
     # Kreis would not be comparable with the other years); the title says so
-    res = kreis_dsr_by_year(district)
+    res = published_kreis_dsr(district)
     absent = res.attrs["absent"]
-    kreis = district.kreis["area_id"]
-    # each point rests on the Kreis's deaths of its year (and sex): left out where those are suppressed
-    hide = np.zeros(len(res), dtype=bool)
-    for sex, spec in (("insgesamt", DEATHS), *((s, {**DEATHS, "sex": [s]}) for s in ("m", "w"))):
-        for y in res["year"].unique():
-            if _published(district, spec, [kreis], [int(y)])["status"].iloc[0]:
-                hide |= ((res["sex"] == sex) & (res["year"] == y)).to_numpy()
+    # a point whose Kreis deaths of the year (and sex) are suppressed is left out; the title says so
+    hide = (res["status"] != "").to_numpy()
     locked = sorted({int(y) for y in res.loc[hide, "year"]})
     res = res[~hide].reset_index(drop=True)
     res["Gruppe"] = res["sex"].map({"insgesamt": "Insgesamt", **figures.SEX_LABELS})
@@ -452,38 +385,9 @@ def _absent_years(rows: pd.DataFrame) -> str:
     return span(years) if years == list(range(years[0], years[-1] + 1)) else ", ".join(map(str, years))
 
 
-def _school(district, year: int | None = None, level: str = "gemeindeverband", pool: int = 3) -> pd.DataFrame:
-    """:func:`school_entry_shares` as the page may publish it: ``status`` of each share (its
-    numerator, the children examined and the children without the finding, from the protected
-    layer) and ``n_status`` of the children examined; ``x``, ``value``, ``lower`` and ``upper``
-    are NaN where ``status`` is set, ``n`` where ``n_status`` is. In the modes ``round`` and
-    ``cellkey`` the counts are the published ones and the shares and their limits follow from
-    them."""
-    d = school_entry_shares(district, year, level, pool).copy()
-    years = d.attrs["years"]
-    examined = {"variable": EXAMINED}
-    mode = protected_layer.of(district).settings.mode
-    d["status"], d["n_status"] = "", ""
-    for var in SCHOOL_VARS:
-        rows = (d["variable"] == var).to_numpy()
-        ids = d.loc[rows, "area_id"]
-        n = _published(district, examined, ids, years)
-        x = _published(district, {"variable": var}, ids, years)
-        rest = _published(district, {"minus": [examined, {"variable": var}]}, ids, years)
-        d.loc[rows, "status"] = _worst(x["status"], rest["status"], n["status"])
-        d.loc[rows, "n_status"] = n["status"].to_numpy()
-        if mode != "suppress":
-            xv, nv = x["value"].to_numpy(dtype=float), n["value"].to_numpy(dtype=float)
-            ok = (nv > 0) & ~np.isnan(xv)
-            lo, hi = wilson_ci(np.where(ok, xv, 0.0), np.where(ok, nv, 1.0))
-            d.loc[rows, "x"], d.loc[rows, "n"] = xv, nv
-            d.loc[rows, "value"] = np.where(ok, 100 * xv / np.where(ok, nv, 1.0), np.nan)
-            d.loc[rows, "lower"], d.loc[rows, "upper"] = np.where(ok, 100 * lo, np.nan), np.where(ok, 100 * hi, np.nan)
-    hide = d["status"].to_numpy() != ""
-    d.loc[hide, ["x", "value", "lower", "upper"]] = np.nan
-    d.loc[d["n_status"].to_numpy() != "", "n"] = np.nan
-    d.attrs["years"] = years
-    return d
+#: The published school-entry shares the page draws
+#: (:func:`sozialanalyse.protected.health.published_school_entry`).
+_school = published_school_entry
 
 
 def school_entry_figure(district, year: int | None = None, pool: int = 3):
