@@ -62,14 +62,39 @@ def test_the_contract_catches_an_upward_import(tmp_path):
     assert "sozialanalyse.stats.health -> sozialanalyse.pages.gemeindeprofil" in result.stdout
 
 
+#: The statistics that read a district's raw counts (or protect them): the pages reach them only
+#: through the protected floor.
+RAW = ["disclosure", "aggregate", "mortality", "school_entry", "care", "access", "monitoring"]
+
+
 def test_the_pages_may_not_import_the_disclosure_control():
-    """The second contract: the pages publish only what the protected layer protected; none of
-    them imports :mod:`sozialanalyse.stats.disclosure` itself (the layer does, so indirect
-    imports are allowed)."""
+    """The second contract: the pages publish only what the protected floor protected; none of
+    them imports :mod:`sozialanalyse.stats.disclosure` or a statistic that sums the raw counts
+    itself (the protected floor does, so indirect imports are allowed)."""
     config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["importlinter"]
     forbidden = [c for c in config["contracts"] if c["type"] == "forbidden"]
-    assert [(c["source_modules"], c["forbidden_modules"], c.get("allow_indirect_imports")) for c in forbidden] \
-        == [(["sozialanalyse.pages"], ["sozialanalyse.stats.disclosure"], True)]
+    assert [(c["source_modules"], sorted(c["forbidden_modules"]), c.get("allow_indirect_imports"))
+            for c in forbidden] == [(["sozialanalyse.pages"], sorted(f"{PACKAGE}.stats.{m}" for m in RAW), True)]
+
+
+#: A district's raw tables as attributes (a call such as ``layer.counts(...)`` is the protected
+#: layer's method, not the attribute).
+_RAW_ACCESS = re.compile(r"\.(counts|gaps)\b(?!\s*\()|\btotals\(|\bsum_counts\(")
+
+
+@pytest.mark.parametrize("page", sorted(p.stem for p in (ROOT / PACKAGE / "pages").glob("*.py")))
+def test_no_page_reads_the_raw_counts(page):
+    """Import contracts see imports, not attributes: a page that reads ``district.counts`` would
+    publish past the protected layer, so no page source mentions the raw tables at all."""
+    source = (ROOT / PACKAGE / "pages" / f"{page}.py").read_text(encoding="utf-8")
+    hits = [f"line {source.count(chr(10), 0, m.start()) + 1}: {m.group(0)}" for m in _RAW_ACCESS.finditer(source)]
+    assert hits == [], f"pages/{page}.py reads the raw counts: {hits}"
+
+
+def test_the_raw_access_check_can_fail():
+    assert _RAW_ACCESS.search("n = district.counts[district.counts.variable == 'x']")
+    assert _RAW_ACCESS.search("gap = d.gaps")
+    assert not _RAW_ACCESS.search("L.counts({'variable': 'einwohner'}, level='kreis')")
 
 
 def test_the_contract_catches_a_page_importing_the_disclosure_control(tmp_path):
@@ -85,7 +110,7 @@ def test_the_contract_catches_a_page_importing_the_disclosure_control(tmp_path):
     result = _lint(tmp_path, tmp_path)
     out = " ".join(result.stdout.split())  # the report wraps long lines
     assert result.returncode == 1, result.stdout + result.stderr
-    assert "Pages read the protected layer, never the disclosure control itself BROKEN" in out
+    assert "Pages read the protected layer, never the disclosure control or the raw counts BROKEN" in out
     assert "sozialanalyse.pages.indikatorenkatalog -> sozialanalyse.stats.disclosure" in out
 
 
