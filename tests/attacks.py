@@ -15,11 +15,12 @@ Nothing of ``sozialanalyse`` is imported: the pages are read as HTML (every text
   lies in 1..2, or every x in 0..2 while the same measure of the area is suppressed elsewhere
   (a suppressed cell is not 0).
 - :func:`differencing`: every published count per (area, measure, year) of all pages; where a
-  parent and all its children but one are published, the missing child is the difference.
+  parent and all its children but one are published, the missing child is the difference; where
+  a span of years (2020–2024) and all its single years but one are published, the missing year.
   Flagged when it equals a planted small value (every recovered value of 1..2 is returned too).
 - :func:`z_values`: a z value printed beside a suppressed value, or an index / z value printed for
-  an area whose value is suppressed on the same page (the Sozialraum table and the monitoring
-  table of a profile).
+  an area whose input of the index (:data:`INDEX_INPUTS`) is suppressed on the same page (the
+  Sozialraum table and the monitoring table of a profile).
 
 A finding is a :class:`Finding` naming the page and the text that gives the value away.
 """
@@ -74,6 +75,8 @@ _YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 _SPAN = re.compile(r"\b((?:19|20)\d{2})\s*[–-]\s*((?:19|20)\d{2})\b")
 _PCT_CELL = re.compile(rf"^({_DEC})\s*%\s*(?:\(\s*({_DEC})\s*[–-]\s*({_DEC})\s*%?\s*\))?$")
 _IVL_CELL = re.compile(rf"^({_DEC})\s*%?\s*[–-]\s*({_DEC})\s*%?$")
+#: A whole number in running text (not part of a decimal, a share, or a date blanked by _undated).
+_INT_TEXT = re.compile(rf"(?<![\d,.#])({_NUM})(?![\d]|[,.]\d|\s*%)")
 _PCT_TEXT = re.compile(rf"(?<![\d,.])({_DEC})\s*%(?:\s*\(\s*(?:95-%-Intervall\s*)?({_DEC})\s*[–-]\s*({_DEC})\s*%?\s*\))?")
 
 
@@ -114,6 +117,14 @@ def _text(el) -> str:
 def _clean(cell: str) -> str:
     """A cell without footnote marks and the heading anchor."""
     return _FOOT.sub("", cell).replace("#", "").strip()
+
+
+_DATE = re.compile(r"\b\d{1,2}\.\d{1,2}\.((?:19|20)\d{2})\b")
+
+
+def _undated(s: str) -> str:
+    """``s`` with the day and month of dates blanked (``31.12.2024`` → ``######2024``), same length."""
+    return _DATE.sub(lambda m: "#" * (len(m.group(0)) - 4) + m.group(1), s)
 
 
 def _sentences(text: str) -> list[str]:
@@ -281,7 +292,7 @@ def text_numbers(page: Page, areas: Areas) -> list[Cell]:
     out = []
     for s in page.sentences:
         found = areas.find(s)
-        for m in re.finditer(rf"(?<![\d,.]){_NUM}(?![\d]|,\d|\s*%)", s):
+        for m in _INT_TEXT.finditer(_undated(s)):
             raw = m.group(0)
             if _YEAR.fullmatch(raw) or s[max(0, m.start() - 1):m.start()] in (".",):
                 continue
@@ -421,7 +432,7 @@ def shares(page: Page, areas: Areas) -> list[Share]:
                                  f"{label} | {t.caption}"))
     for s in page.sentences:
         found = areas.find(s)
-        near = tuple(de_number(x) for x in re.findall(rf"(?<![\d,.])({_NUM})(?![\d]|,\d|\s*%)", s)
+        near = tuple(de_number(x) for x in _INT_TEXT.findall(_undated(s))
                      if not _YEAR.fullmatch(x))
         for m in _PCT_TEXT.finditer(s):
             # the area: the name right after the share ("0,0 % (Brakenhagen)") or the nearest before
@@ -578,6 +589,29 @@ def differencing(pages: list[Page], areas: Areas, planted: list, report_year: in
                         findings.append(Finding("differencing", "site", areas.names[missing[0]],
                                                 f"{measure} {years[0]}: {areas.names[parent]} minus "
                                                 f"{len(kids) - 1} other children = {value:g}", f"= {p}"))
+    # across years: a span (2020–2024) minus its single years but one
+    by_measure: dict = {}
+    for (measure, years), by_area in counts.items():
+        for a, vals in by_area.items():
+            if len(vals) == 1:
+                by_measure.setdefault((measure, a), {})[years] = next(iter(vals))
+    for (measure, a), got in by_measure.items():
+        for (y0, y1), total in got.items():
+            if y1 <= y0:
+                continue
+            missing = [y for y in range(y0, y1 + 1) if (y, y) not in got]
+            if len(missing) != 1:
+                continue
+            value = total - sum(got[(y, y)] for y in range(y0, y1 + 1) if y != missing[0])
+            if 1 <= value <= 2:
+                y = missing[0]
+                recovered.append(Recovered(a, measure, (y, y), value, f"{y0}–{y1}"))
+                for p in planted:
+                    if p.area_id == a and p.value == value and _measure_re(p).search(measure) \
+                            and (p.years[0], p.years[-1]) == (y, y):
+                        findings.append(Finding("differencing", "site", areas.names[a],
+                                                f"{measure} {y}: {y0}–{y1} minus the other years = {value:g}",
+                                                f"= {p}"))
     return sorted(set(findings), key=str), recovered
 
 
@@ -585,6 +619,10 @@ def differencing(pages: list[Page], areas: Areas, planted: list, report_year: in
 
 _Z_CELL = re.compile(r"(?:^|[\s;|])\.\s*\(z\s*[−+-]?\d")
 _INDEX_HEAD = re.compile(r"index|\bz\b|z-wert", re.I)
+#: The inputs of the Sozialraum-Monitoring's indices (its status indicators, as the methods page
+#: names them, and their denominator): an index printed for an area with one of them suppressed
+#: tells something about the suppressed value.
+INDEX_INPUTS = re.compile(r"sgb|kinderarmut|arbeitslos|altersarmut|grundsicherung|einw", re.I)
 
 
 def z_values(pages: list[Page], areas: Areas) -> list[Finding]:
@@ -607,7 +645,7 @@ def z_values(pages: list[Page], areas: Areas) -> list[Finding]:
                         or row_area or page.subject
                     if area is None:
                         continue
-                    if _clean(c) == SUPPRESSED:
+                    if _clean(c) == SUPPRESSED and INDEX_INPUTS.search(h or r[0]):
                         suppressed.setdefault(area, []).append(f"{page.path}: {h or r[0]}")
                     elif _INDEX_HEAD.search(h) and re.fullmatch(rf"[−+-]?{_DEC}", _clean(c)):
                         indexed.append((area, page.path, h, c, " | ".join(r)[:200]))

@@ -140,6 +140,19 @@ def test_differencing_recovers_the_missing_child_from_three_pages():
     assert attacks.differencing(pages[:1], AREAS, planted, 2024) == ([], [])
 
 
+def test_differencing_recovers_a_missing_year_from_a_five_year_sum():
+    planted = [Planted("B", "Beeken", "sterbefaelle", (2023,), 1)]
+    page = ("<main><h1>Beeken</h1><table><caption>Sterbefälle</caption><thead><tr><th>Kennzahl</th><th>2020</th>"
+            "<th>2021</th><th>2022</th><th>2023</th><th>2024</th><th>2020–2024</th></tr></thead><tbody><tr>"
+            "<td>Sterbefälle</td><td>10</td><td>12</td><td>9</td><td>{}</td><td>11</td><td>{}</td></tr></tbody>"
+            "</table></main>")
+    found, recovered = attacks.differencing(_pages(page.format(".", "43")), AREAS, planted, 2024)
+    assert [(r.area, r.years, r.value) for r in recovered] == [("B", (2023, 2023), 1.0)]   # 43 − 42
+    assert len(found) == 1
+    # the sum suppressed too: nothing
+    assert attacks.differencing(_pages(page.format(".", ".")), AREAS, planted, 2024) == ([], [])
+
+
 def test_z_attack_finds_z_values_and_indices_of_suppressed_areas():
     pages = _pages(
         "<main><h1>Astadt</h1><table><tr><th>Gebiet</th><th>Einwohner</th><th>SGB II-Quote</th></tr>"
