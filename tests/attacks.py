@@ -19,8 +19,8 @@ Nothing of ``sozialanalyse`` is imported: the pages are read as HTML (every text
   a span of years (2020–2024) and all its single years but one are published, the missing year.
   Flagged when it equals a planted small value (every recovered value of 1..2 is returned too).
 - :func:`z_values`: a z value printed beside a suppressed value, or an index / z value printed for
-  an area whose input of the index (:data:`INDEX_INPUTS`) is suppressed on the same page (the
-  Sozialraum table and the monitoring table of a profile).
+  an area whose input of the index (:data:`INDEX_INPUTS`) is suppressed anywhere on the site (the
+  Senioren chapter's Altersarmut and the profile's Statusindex).
 
 A finding is a :class:`Finding` naming the page and the text that gives the value away.
 """
@@ -622,16 +622,16 @@ _INDEX_HEAD = re.compile(r"index|\bz\b|z-wert", re.I)
 #: The inputs of the Sozialraum-Monitoring's indices (its status indicators, as the methods page
 #: names them, and their denominator): an index printed for an area with one of them suppressed
 #: tells something about the suppressed value.
-INDEX_INPUTS = re.compile(r"sgb|kinderarmut|arbeitslos|altersarmut|grundsicherung|einw", re.I)
+INDEX_INPUTS = re.compile(r"sgb|kinderarmut|arbeitslos|altersarmut|grundsicherung|^einwohner$", re.I)
 
 
 def z_values(pages: list[Page], areas: Areas) -> list[Finding]:
     """A z value printed beside a suppressed value (". (z 3,3)"), or an index / z value printed for
-    an area with a suppressed value on the same page."""
+    an area with an input of the index suppressed on any page."""
     out = []
+    suppressed: dict = {}
+    indexed: list = []
     for page in pages:
-        suppressed: dict = {}
-        indexed: list = []
         for t in page.tables:
             head_areas = [areas.cell(h) for h in t.header]
             for r in t.rows:
@@ -645,17 +645,17 @@ def z_values(pages: list[Page], areas: Areas) -> list[Finding]:
                         or row_area or page.subject
                     if area is None:
                         continue
-                    if _clean(c) == SUPPRESSED and INDEX_INPUTS.search(h or r[0]):
+                    if _clean(c) == SUPPRESSED and INDEX_INPUTS.search(re.sub(r"\s*\(.*", "", h or r[0])):
                         suppressed.setdefault(area, []).append(f"{page.path}: {h or r[0]}")
                     elif _INDEX_HEAD.search(h) and re.fullmatch(rf"[−+-]?{_DEC}", _clean(c)):
                         indexed.append((area, page.path, h, c, " | ".join(r)[:200]))
         for s in page.sentences:
             if _Z_CELL.search(" " + s):
                 out.append(Finding("z", page.path, "?", s[:200], "z value of a suppressed value"))
-        for area, path, h, c, row in indexed:
-            if area in suppressed:
-                out.append(Finding("z", path, areas.names[area], row,
-                                   f"{h} {c} printed, but suppressed on the same page: {suppressed[area][0]}"))
+    for area, path, h, c, row in indexed:
+        if area in suppressed:
+            out.append(Finding("z", path, areas.names[area], row,
+                               f"{h} {c} printed, but an input is suppressed: {suppressed[area][0]}"))
     return sorted(set(out), key=str)
 
 
