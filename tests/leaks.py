@@ -21,9 +21,10 @@ Two sets of plants:
   **Combination**: one build holds many variants: each variant gets its own two areas of its level
   (never an area of another variant, so no plant changes another's denominators), assigned
   round-robin over the towns (Sozialräume) and over the municipalities. A build takes as many
-  variants per level as there are area pairs of that level (36 Sozialräume → 18 pairs; 16 base
-  municipalities → 8 pairs), so the 21 count variables × 2 levels need
-  ``ceil(21 / 8) = 3`` builds (:func:`sweep_builds`), each with every profile.
+  variants per level as there are area pairs of that level (36 Sozialräume → 18 pairs; 20
+  municipalities holding counts, 16 Mitgliedsgemeinden and 4 Einheitsgemeinden → 10 pairs), so the
+  21 count variables × 2 levels need ``ceil(21 / 10) = 3`` builds (:func:`sweep_builds`: 7
+  variables per build at each level, 28 areas), each with every profile.
 """
 from __future__ import annotations
 
