@@ -1,0 +1,267 @@
+"""Planted leaks (issue 14): small counts planted into copies of Musterland must be neither
+published nor recoverable by an attacker.
+
+The generator is ``tests/leaks.py``, the attacks ``tests/attacks.py`` (independent of the library's
+audit). The fast tests prove each attack on hand-written HTML with hand-computed values; the slow
+tests build the planted district of the issue and the sweep (every count variable × level, three
+builds) once per session and run every attack on every page.
+
+A build that the disclosure audit stops fails :func:`test_audit_lets_the_planted_site_publish` with
+the audit's findings; the attacks still read the pages from the build's work folder."""
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import attacks
+import leaks
+import pytest
+from attacks import Areas, consistent, parse_html, small_by_inversion, wilson
+from leaks import Planted
+from test_build import _copy_sources
+
+from sozialanalyse.build import report
+from sozialanalyse.build.report import BuildError
+from sozialanalyse.io.validate import validate
+
+# --- the generator ------------------------------------------------------------------------------------
+
+
+def test_planted_district_is_valid_and_holds_the_issues_small_counts(tmp_path):
+    planted = leaks.plant(leaks.MUSTERLAND, tmp_path / "d", leaks.district_plants())
+    assert validate(tmp_path / "d", geometry=False).problems == []
+    got = {(p.area_id, p.variable, p.years, p.where): p.value for p in planted}
+    assert got[("03499007", "grundsicherung_65plus", (2024,), ())] == 1
+    assert got[("03499007", "pflegebeduerftige", (2024,), (("type", "stationaer"),))] == 1
+    assert got[("03499007", "sterbefaelle", (2020, 2021, 2022, 2023, 2024), ())] == 2
+    assert got[("03499007", "einschulung_uebergewicht", (2024,), ())] == 1
+    assert got[("03499016-18", "einwohner", (2024,), ())] == 2
+    assert got[("03499016-18", "sgb2_personen", (2024,), ())] == 1
+    # the file holds what the plant says: the care home cell and the 78 examined children of 2024
+    care = (tmp_path / "d" / "care.csv").read_text().splitlines()
+    stationaer = [r for r in care if r.startswith("03499007,2024,") and r.split(",")[5] == "stationaer"]
+    assert sum(int(r.split(",")[-1]) for r in stationaer) == 1
+    assert "03499007,2024,einschulung_untersuchte,78" in (tmp_path / "d" / "school_entry.csv").read_text()
+
+
+def test_sweep_covers_every_count_variable_at_both_levels_in_distinct_areas(tmp_path):
+    builds = leaks.sweep_builds()
+    labels = [v.label for b in builds for v in b]
+    # every count variable of the data files (the "sum" variables of housing.csv are not counts)
+    expected = {f"{f}:{v}@{lv}" for f, vs in leaks.VARIABLES.items() for v, kind in vs.items() if kind == "count"
+                for lv in ("Sozialraum", "Gemeinde")}
+    assert set(labels) == expected and len(labels) == len(expected) == 42
+    assert len(builds) == 3
+    for i, b in enumerate(builds):
+        areas = [p.area_id for v in b for p in v.plants]
+        assert len(areas) == len(set(areas)), "two variants share an area"
+        assert {p.value for v in b for p in v.plants} == {1, 2}
+        planted = leaks.plant(leaks.MUSTERLAND, tmp_path / f"s{i}", [p for v in b for p in v.plants])
+        assert validate(tmp_path / f"s{i}", geometry=False).problems == []
+        assert len(planted) >= 2 * len(b)
+
+
+# --- the attacks on hand-written pages -----------------------------------------------------------------
+
+AREAS = Areas(names={"1": "Landkreis", "A": "Astadt", "B": "Beeken", "C": "Cedorf", "D": "Dahl"},
+              parent={"1": "", "A": "1", "B": "A", "C": "A", "D": "A"})
+
+
+def _pages(*htmls):
+    pages = [parse_html(h, f"p{i}.html") for i, h in enumerate(htmls)]
+    attacks.assign_subjects(pages, AREAS)
+    return pages
+
+
+def test_wilson_formula_matches_a_hand_calculation():
+    # x = 1, n = 78, z = 1.96: (2 + z² ± z·sqrt(z² + 4·(1 − 1/78))) / (2·(78 + z²))
+    #   = (5.8415 ± 5.4706) / 163.683 -> 0.00227 and 0.06911
+    lo, hi = wilson(1, 78)
+    assert round(float(lo), 4) == 0.0023 and round(float(hi), 4) == 0.0691
+
+
+def test_interval_inversion_recovers_one_of_78():
+    # 1/78 = 1,28 % -> "1,3 %", Wilson 0,23 – 6,91 % -> "0,2 – 6,9 %": only x = 1, n = 78 fit
+    assert consistent("1,3", "0,2", "6,9") == [(1, 78)]
+    assert small_by_inversion(consistent("1,3", "0,2", "6,9")).startswith("x ∈ [1]")
+    # a share of a large count is not small: 125/1000 = 12,5 % (10,6 – 14,7 %)
+    assert small_by_inversion(consistent("12,5", "10,6", "14,7")) is None
+    # the complement: 446 of 447 = 99,8 %; any n − x is 1
+    assert small_by_inversion(consistent("99,8", ns=[447])).startswith("n − x ∈ [1]")
+    # a share printed without its count and interval tells nothing: 0,0 % fits x = 0
+    assert small_by_inversion(consistent("0,0", ns=[3000])) is None
+
+
+def test_interval_attack_on_pages_finds_the_share_in_a_table_and_in_text():
+    page = _pages(
+        "<main><h1>Beeken</h1><table><thead><tr><th>Kennzahl</th><th>Beeken</th><th>95-%-Intervall</th></tr>"
+        "</thead><tbody><tr><td>Übergewicht bei der Einschulung</td><td>1,3 %</td><td>0,2 – 6,9 %</td></tr>"
+        "<tr><td>Anteil 65-Jährige</td><td>25,3 %</td><td>24,4 – 26,2 %</td></tr></tbody></table></main>",
+        "<main><h1>Pflege</h1><table><thead><tr><th>Gebiet</th><th>Pflegebedürftige</th><th>häusliche Pflege</th>"
+        "</tr></thead><tbody><tr><td>Cedorf</td><td>447</td><td>99,8 %</td></tr></tbody></table>"
+        "<p>Altersarmut: zwischen 0,7 % (Dahl) und 5,4 % (Beeken).</p></main>",
+        "<main><h1>Dahl</h1><table><tr><th>Gebiet</th><th>Einwohner 65+</th></tr>"
+        "<tr><td>Dahl</td><td>286</td></tr></table></main>")
+    found = attacks.interval_inversion(page, AREAS)
+    assert [(f.page, f.area) for f in found] == [("p0.html", "Beeken"), ("p1.html", "Cedorf"), ("p1.html", "Dahl")]
+    assert "x ∈ [1]" in found[0].detail and "n − x ∈ [1]" in found[1].detail
+    # 0,7 % of the 286 inhabitants aged 65+ printed on another page: x = 2 (2/286 = 0,70 %)
+    assert "n = 286" in found[2].detail and "x ∈ [2]" in found[2].detail
+
+
+def test_direct_attack_finds_the_value_in_a_row_and_a_sentence_not_a_suppressed_cell():
+    planted = [Planted("B", "Beeken", "pflegebeduerftige", (2024,), 1, (("type", "stationaer"),)),
+               Planted("B", "Beeken", "sterbefaelle", (2020, 2021, 2022, 2023, 2024), 2)]
+    row = ("<main><h1>Pflege</h1><table><caption>Pflegebedürftige, 15.12.2024</caption><thead><tr><th>Gebiet</th>"
+           "<th>ambulant</th><th>stationär</th></tr></thead><tbody><tr><td>Beeken</td><td>1</td><td>{}</td></tr>"
+           "</tbody></table><p>In Beeken starben 2020–2024 zusammen 2 Menschen.</p></main>")
+    found = attacks.direct(_pages(row.format("1")), AREAS, planted, 2024)
+    assert sorted((f.area, f.detail.split(") ")[1]) for f in found) == [
+        ("Beeken", "pflegebeduerftige[type=stationaer] 2024 = 1"), ("Beeken", "sterbefaelle 2020–2024 = 2")]
+    # suppressed: only the sentence remains (the "1" under "ambulant" is not the planted care home)
+    found = attacks.direct(_pages(row.format(".")), AREAS, planted, 2024)
+    assert [f.text for f in found] == ["In Beeken starben 2020–2024 zusammen 2 Menschen."]
+
+
+def test_differencing_recovers_the_missing_child_from_three_pages():
+    planted = [Planted("C", "Cedorf", "einwohner", (2024,), 2)]
+    pages = _pages(
+        "<main><h1>Astadt</h1><p>Stadt Astadt hatte am 31.12.2024 1.209 Einwohnerinnen und Einwohner.</p>"
+        "<table><caption>Sozialräume, 2024</caption><thead><tr><th>Gebiet</th><th>Einwohner</th></tr></thead>"
+        "<tbody><tr><td>Beeken</td><td>12</td></tr><tr><td>Cedorf</td><td>.</td></tr><tr><td>Dahl</td>"
+        "<td>.</td></tr></tbody></table></main>",
+        "<main><h1>Monitoring</h1><table><caption>Aufmerksamkeitsbedarf, 2024</caption><tr><th>Sozialraum</th>"
+        "<th>Status</th></tr><tr><td>Dahl (Astadt, Nr. 3; 1.195 Einw.)</td><td>niedrig</td></tr></table></main>")
+    found, recovered = attacks.differencing(pages, AREAS, planted, 2024)
+    assert [r.value for r in recovered] == [2.0] and recovered[0].area == "C"   # 1209 − 12 − 1195
+    assert len(found) == 1 and found[0].area == "Cedorf"
+    # without the monitoring page two children are missing: nothing is recoverable
+    assert attacks.differencing(pages[:1], AREAS, planted, 2024) == ([], [])
+
+
+def test_differencing_recovers_a_missing_year_from_a_five_year_sum():
+    planted = [Planted("B", "Beeken", "sterbefaelle", (2023,), 1)]
+    page = ("<main><h1>Beeken</h1><table><caption>Sterbefälle</caption><thead><tr><th>Kennzahl</th><th>2020</th>"
+            "<th>2021</th><th>2022</th><th>2023</th><th>2024</th><th>2020–2024</th></tr></thead><tbody><tr>"
+            "<td>Sterbefälle</td><td>10</td><td>12</td><td>9</td><td>{}</td><td>11</td><td>{}</td></tr></tbody>"
+            "</table></main>")
+    found, recovered = attacks.differencing(_pages(page.format(".", "43")), AREAS, planted, 2024)
+    assert [(r.area, r.years, r.value) for r in recovered] == [("B", (2023, 2023), 1.0)]   # 43 − 42
+    assert len(found) == 1
+    # the sum suppressed too: nothing
+    assert attacks.differencing(_pages(page.format(".", ".")), AREAS, planted, 2024) == ([], [])
+
+
+def test_z_attack_finds_z_values_and_indices_of_suppressed_areas_across_pages():
+    pages = _pages(
+        "<main><h1>Senioren</h1><table><tr><th>Gebiet</th><th>Altersarmut (Grundsicherung im Alter)</th>"
+        "<th>Wahlbeteiligung (%)</th></tr><tr><td>Cedorf</td><td>.</td><td>70,1 %</td></tr>"
+        "<tr><td>Beeken</td><td>4,1 %</td><td>.</td></tr></table></main>",
+        "<main><h1>Astadt</h1><table><tr><th>Nr.</th><th>Sozialraum</th><th>Statusindex</th></tr><tr><td>2</td>"
+        "<td>Cedorf</td><td>-0,26</td></tr><tr><td>1</td><td>Beeken</td><td>0,67</td></tr></table>"
+        "<table><tr><th>Sozialraum</th><th>Kennzahlen mit z ≥ 1</th></tr><tr><td>Dahl</td>"
+        "<td>SGB II-Quote . (z 3,3); Altersarmut 7,7 % (z 2,5)</td></tr></table></main>")
+    found = attacks.z_values(pages, AREAS)
+    # Cedorf: an input of the index suppressed on another page; Dahl: a z value beside ".";
+    # not Beeken (its suppressed Wahlbeteiligung is no input of the index)
+    assert sorted(f.area for f in found) == ["Cedorf", "Dahl"]
+
+
+def test_parse_html_reads_every_table_alt_texts_and_skips_scripts():
+    page = parse_html("<html><body><main><h1>Beeken #</h1><script>var x = '1 stationär';</script>"
+                      "<img alt='Karte: Beeken 2 Sterbefälle'><table class='other'><tr><td>a</td><td>1</td></tr>"
+                      "</table><p>Satz eins. Satz zwei.</p></main></body></html>")
+    assert page.title == "Beeken"
+    assert page.tables[0].rows == [["a", "1"]]
+    assert page.sentences == ["Karte: Beeken 2 Sterbefälle", "Beeken #", "Satz eins.", "Satz zwei."]
+
+
+# --- the builds -------------------------------------------------------------------------------------------
+
+@dataclass
+class Built:
+    site: Path
+    data: Path
+    planted: list
+    audit: str | None   # the audit's findings if it stopped the publish
+
+
+def _build(base: Path, plants, config) -> Built:
+    """Plant, build (the library's CLI build function), and return the published site; if the
+    disclosure audit stops the publish, the pages of the build's work folder and the audit's text."""
+    root = _copy_sources(base / "projekt")
+    data = root / "data" / "musterland"
+    shutil.rmtree(data, ignore_errors=True)
+    planted = leaks.plant(leaks.MUSTERLAND, data, plants)
+    cfg = config(root)
+    try:
+        report.build(cfg, jobs_n=2, quiet=True, root=root)
+    except BuildError as exc:
+        if "disclosure audit" not in str(exc):
+            raise
+        return Built(root / "_build" / ".work" / "_build" / "html", data, planted, str(exc))
+    return Built(root / "_build" / "html", data, planted, None)
+
+
+SWEEP = leaks.sweep_builds()
+#: The builds: the planted district of the issue and the sweep's builds (tests/leaks.py).
+BUILDS = ["district", *[f"sweep{i}" for i in range(len(SWEEP))]]
+
+
+@pytest.fixture(scope="session", params=BUILDS)
+def built(request, tmp_path_factory) -> Built:
+    """Each build once per session (the tests of one build run one after another)."""
+    if request.param == "district":
+        return _build(tmp_path_factory.mktemp("planted"), leaks.district_plants(), leaks.district_config)
+    i = int(request.param.removeprefix("sweep"))
+    plants = [p for v in SWEEP[i] for p in v.plants]
+    return _build(tmp_path_factory.mktemp(request.param), plants, leaks.sweep_config)
+
+
+def _attacks(b: Built) -> dict:
+    key = id(b)
+    if key not in _ATTACKED:
+        _ATTACKED[key] = attacks.attack_all(b.site, b.data, b.planted, leaks.REPORT_YEAR)
+    return _ATTACKED[key]
+
+
+_ATTACKED: dict = {}
+
+
+def _say(found) -> str:
+    return f"{len(found)} leak(s):\n  " + "\n  ".join(map(str, found))
+
+
+@pytest.mark.slow
+def test_audit_lets_the_planted_site_publish(built):
+    assert built.audit is None, f"the build did not publish:\n{built.audit}"
+
+
+@pytest.mark.slow
+def test_no_planted_value_is_printed_next_to_its_area(built):
+    assert (b := _attacks(built)["direct"]) == [], _say(b)
+
+
+@pytest.mark.slow
+def test_no_share_or_interval_gives_a_small_count_away(built):
+    assert (b := _attacks(built)["interval"]) == [], _say(b)
+
+
+@pytest.mark.slow
+def test_no_planted_value_is_recoverable_across_pages(built):
+    assert (b := _attacks(built)["differencing"]) == [], _say(b)
+
+
+@pytest.mark.slow
+def test_no_z_value_or_index_beside_a_suppressed_value(built):
+    assert (b := _attacks(built)["z"]) == [], _say(b)
+
+
+@pytest.mark.slow
+def test_the_site_was_read(built):
+    """The attacks saw the pages: a profile of every built municipality and its tables (a test that
+    reads an empty folder would pass every attack)."""
+    pages = attacks.read_site(built.site)
+    assert any(p.path.endswith("gemeinden/03499016.html") for p in pages)
+    assert sum(len(p.tables) for p in pages) >= 20
