@@ -437,19 +437,18 @@ def test_build_publishes_a_clean_site(monkeypatch, tmp_path):
 
 def test_suppressed_value_only_in_count_cells_of_a_row():
     # Row numbers (text) and z values (index) that equal a suppressed count are no leak; the same
-    # number in the row's count column is. "Altstadt" inside "Altstadt Lindenau" is another area.
-    manifest = pd.DataFrame({"name": ["Kurviertel", "Altstadt"], "measure": ["Übergewicht"] * 2,
-                             "value": [1, 2], "status": ["primary", "primary"]})
+    # number in the row's count column of that measure is. "Altstadt" inside "Altstadt Lindenau"
+    # is another area; Süd's 40 Einwohner are not its suppressed 40 overweight children.
+    manifest = pd.DataFrame({"name": ["Kurviertel", "Altstadt", "Süd"], "measure": ["Übergewicht"] * 3,
+                             "value": [1, 2, 40], "status": ["primary", "primary", "secondary"]})
     page = PAGE.format(
         '<table class="sa-table"><thead><tr><th data-sa-kind="text">Nr.</th><th>Sozialraum</th>'
-        '<th data-sa-kind="count">Einwohner</th><th data-sa-kind="index">z</th></tr></thead><tbody>'
-        '<tr><td data-sa-kind="text">1</td><td>Kurviertel</td><td data-sa-kind="count">2.142</td>'
-        '<td data-sa-kind="index">1</td></tr>'
-        '<tr><td data-sa-kind="text">2</td><td>Altstadt Lindenau</td><td data-sa-kind="count">2</td>'
-        '<td data-sa-kind="index">0,5</td></tr>'
-        '<tr><td data-sa-kind="text">3</td><td>Kurviertel</td><td data-sa-kind="count">1</td>'
-        '<td data-sa-kind="index">0,5</td></tr></tbody></table>')
+        '<th data-sa-kind="count">Einwohner</th><th data-sa-kind="count">Übergewicht</th>'
+        '<th data-sa-kind="index">z</th></tr></thead><tbody>'
+        '<tr><td>1</td><td>Kurviertel</td><td>2.142</td><td>.</td><td>1</td></tr>'
+        '<tr><td>2</td><td>Altstadt Lindenau</td><td>2.000</td><td>2</td><td>0,5</td></tr>'
+        '<tr><td>4</td><td>Süd</td><td>40</td><td>.</td><td>0,5</td></tr>'
+        '<tr><td>3</td><td>Kurviertel</td><td>2.142</td><td>1</td><td>0,5</td></tr></tbody></table>')
     found = [f for f in audit.audit_html(page, "t.html", suppressed=manifest) if "suppressed value" in f.problem]
-    # (the Sozialraum column declares no kind: its cells count as labels and as values, fail closed)
     assert [(f.row, f.problem) for f in found] == [
-        ("3 Kurviertel | Kurviertel 1", "the primary suppressed value 1 of 'Kurviertel' stands beside the area's name")]
+        ("3 Kurviertel | Kurviertel 2.142 1", "the primary suppressed value 1 of 'Kurviertel' stands beside the area's name")]

@@ -671,13 +671,14 @@ def _row_units(table: dict) -> list[tuple[str, str, str]]:
     out = []
     for r in table["rows"]:
         label, counts = [], []
+        aligned = len(r["cells"]) == len(header)
         for j, c in enumerate(r["cells"]):
-            kind = c.get("kind") or (header[j]["kind"] if j < len(header) and len(r["cells"]) == len(header) else None)
+            kind = c.get("kind") or (header[j]["kind"] if j < len(header) and aligned else None)
             if kind in ("count", "total", None):  # an undeclared cell may hold anything (fail closed)
-                counts.append(c["text"])
+                counts.append((header[j]["text"] if j < len(header) and aligned else "", c["text"]))
             if kind in (None, "text"):
                 label.append(c["text"])
-        out.append((caption, _CELL_SEP.join(label), " ".join(counts)))
+        out.append((caption, _CELL_SEP.join(label), counts))
     return out
 
 
@@ -807,28 +808,35 @@ def _keys(value: float) -> set[tuple[Fraction, int]]:
     return keys
 
 
-def audit_text(units: list[tuple[str, str, bool | str]], page: str, suppressed: list[dict]) -> list[Finding]:
+def audit_text(units: list[tuple[str, str, bool | list]], page: str, suppressed: list[dict]) -> list[Finding]:
     """Findings for text units: a suppressed cell's area name and value in one sentence or table
     row (see *Manifest of suppressed cells*). A unit is ``(where, text, False)`` for running text
-    (split into sentences; name and value anywhere in one) or ``(where, label text, count text)``
-    for a table row (:func:`_row_units`: the name among the row's labels, the value among its
-    counts). A name inside a longer area name of the manifest ("Altstadt" in "Altstadt
-    Lindenau") is not that area."""
+    (split into sentences; name and value anywhere in one) or ``(where, label text, [(header,
+    cell), ...])`` for a table row (:func:`_row_units`): there the name must begin one of the
+    row's label cells and the value stand in a count cell whose column header names the cell's
+    measure (or has no header: fail closed), so that a Sozialraum's 22 examined children are not
+    taken for its suppressed 22 deaths. A name inside a longer area name of the manifest
+    ("Altstadt" in "Altstadt Lindenau") is not that area."""
     index: dict[tuple[Fraction, int], set[int]] = {}
     pieces: list[tuple[str, str, str]] = []  # where, text with the name, text with the value
+    headers: dict[tuple[int, tuple[Fraction, int]], list[str]] = {}  # a row's value -> its headers
     for where, text, rest in units:
-        if isinstance(rest, str):
-            parts = [(text, rest)]
+        if isinstance(rest, list):  # a table row: (header, cell) pairs
+            parts = [(text, " ".join(cell for _, cell in rest), rest)]
         else:
-            parts = [(sentence, sentence) for sentence in _sentences(text)]
-        for named, valued in parts:
+            parts = [(sentence, sentence, None) for sentence in _sentences(text)]
+        for named, valued, cells in parts:
             k = len(pieces)
             pieces.append((where, named, valued))
-            for tok in _TOKEN.findall(valued):
-                try:
-                    index.setdefault(_exact(tok), set()).add(k)
-                except (ValueError, ZeroDivisionError, InvalidOperation):
-                    continue
+            for head, cell in (cells if cells is not None else [("", valued)]):
+                for tok in _TOKEN.findall(cell):
+                    try:
+                        key = _exact(tok)
+                    except (ValueError, ZeroDivisionError, InvalidOperation):
+                        continue
+                    index.setdefault(key, set()).add(k)
+                    if cells is not None:
+                        headers.setdefault((k, key), []).append(head)
     names = {c["name"] for c in suppressed}
     longer = {n: [m for m in names if m != n and re.search(rf"(?<!\w){re.escape(n)}(?!\w)", m)] for n in names}
     out = []
@@ -842,10 +850,12 @@ def audit_text(units: list[tuple[str, str, bool | str]], page: str, suppressed: 
         # in a table row the name is a label cell's beginning, not followed by more words
         # ("Altstadt" is not "Altstadt Lindenau"; "Brakenhagen ¹" is Brakenhagen)
         in_cell = re.compile(rf"(?:^|{_CELL_SEP})[ \t\xa0]*{re.escape(cell['name'])}(?![ \t\xa0]*[^\W\d_])")
+        word = re.compile(rf"(?<!\w){re.escape(cell['measure'])}", re.IGNORECASE) if cell["measure"] else None
         for k in sorted(hits):
             where, named, valued = pieces[k]
-            if _CELL_SEP in named or named is not valued:
-                hit = in_cell.search(named)
+            if named is not valued:  # a table row: the value under a header naming the measure
+                heads = [h for key in _keys(cell["value"]) for h in headers.get((k, key), [])]
+                hit = in_cell.search(named) and any(not h or (word and word.search(h)) for h in heads)
             else:
                 for m in longer[cell["name"]]:
                     named = named.replace(m, " ")

@@ -63,6 +63,15 @@ from . import measures as _measures
 
 __all__ = ["ENV_VAR", "Layer", "cell_of", "fingerprint", "load", "of", "period", "save", "settings"]
 
+#: German words for whole variables, as the pages' column headers name them (the manifest's
+#: ``measure``, :meth:`Layer.suppressed`).
+MEASURE_WORDS = {
+    "einwohner": "Einwohner", "sterbefaelle": "Sterbefälle", "pflegebeduerftige": "Pflegebedürftige",
+    "einschulung_untersuchte": "Untersuchte", "einschulung_uebergewicht": "Übergewicht",
+    "einschulung_sprachfoerderbedarf": "Sprachförderbedarf", "schwerbehinderte": "Schwerbehinderte",
+    "sgb2_personen": "SGB II", "grundsicherung_65plus": "Grundsicherung", "arbeitslose": "Arbeitslose",
+    "langzeitarbeitslose": "Langzeitarbeitslose", "haushalte": "Haushalte", "geburten": "Geburten",
+}
 #: Dimensions of the long counts table a spec filters on.
 DIMS = ("age_group", "sex", "nationality", "type")
 _CACHE: dict[int, tuple[weakref.ref, Layer]] = {}
@@ -311,9 +320,13 @@ class Layer:
 
     def suppressed(self) -> pd.DataFrame:
         """The suppressed cells with their true values: the private manifest for the audit
-        (never published)."""
+        (never published). ``measure`` is the German word a table's column header uses for a
+        whole variable (``Einwohner``, :data:`MEASURE_WORDS`), else the spec as text
+        (``einwohner[65+]``): the audit compares a row's count cell with a suppressed cell of
+        the row's area only under a header that names the measure."""
         s = self.cells[self.cells["status"] != ""]
         out = s[["area_id", "name", "period", "cell", "label", "value", "status"]].rename(columns={"label": "measure"})
+        out["measure"] = out["measure"].map(lambda m: MEASURE_WORDS.get(m, m))
         return out.reset_index(drop=True)  # the columns the audit reads: name, measure, value, status
 
     def check(self) -> list[str]:
