@@ -14,21 +14,38 @@ Two sets of plants:
   recipient aged 65+, 1 person in a care home, 2 deaths in 2020–2024, 1 overweight child among the
   78 examined in 2024, none in 2022 and 2023; Musterstadt's Sozialraum 03499016-18 Ortschaft
   Osterwald: 2 inhabitants and 1 SGB II recipient, its other counts of 2024 lowered to fit 2
-  inhabitants), built by :func:`district_config` for the two municipalities 03499007 and 03499016.
+  inhabitants); built together with the sweep's first half (below).
 - :func:`sweep`: every count variable found in the data files (so a new table or variable is
   covered without editing this module) at every level the data holds (Sozialraum rows and
   municipality rows), a 1 in one area and a 2 in another, in the latest year of the variable.
-  **Combination**: one build holds many variants: each variant gets its own two areas of its level
-  (never an area of another variant, so no plant changes another's denominators), assigned
-  round-robin over the towns (Sozialräume) and over the municipalities. A build takes as many
-  variants per level as there are area pairs of that level (36 Sozialräume → 18 pairs; 20
-  municipalities holding counts, 16 Mitgliedsgemeinden and 4 Einheitsgemeinden → 10 pairs), so the
-  21 count variables × 2 levels need ``ceil(21 / 10) = 3`` builds (:func:`sweep_builds`: 7
-  variables per build at each level, 28 areas), each with every profile.
+
+**Two builds** (:func:`builds`): build 1 is the planted district plus one half of the sweep, build 2
+the other half. The halves: build 1 holds the 1 of every variable at the Sozialraum level and the
+2 at the municipality level, build 2 the 2 at the Sozialraum level and the 1 at the municipality
+level, except that a variable the district plants at a level (Osterwald: ``einwohner`` and
+``sgb2_personen`` at the Sozialraum level; Brakenhagen: ``grundsicherung_65plus``,
+``pflegebeduerftige``, ``sterbefaelle``, ``einschulung_uebergewicht`` at the municipality level)
+has both its sweep plants of that level in build 2, so that no sweep plant shares a table column
+with a small cell of the district (two small cells of one column hide each other: one would serve
+as the other's secondary suppression). 21 count variables × 2 levels × 2 values = 84 plants,
+each (variable, level, value) exactly once. The sweep never uses Brakenhagen or Ortschaft
+Osterwald, and in build 1 no Sozialraum of Musterstadt (Osterwald's planted 2 inhabitants lower
+every count of Osterwald, so each variable has a small cell there). Areas are assigned
+round-robin over the towns (Sozialräume: 18 of Bad Lindenau and Hohenfeld for the 19 Sozialraum
+plants of build 1, 35 for the 23 of build 2) and over the Samtgemeinden and Einheitsgemeinden
+(municipalities: 19 without Brakenhagen, for 17 plants in build 1 and 25 in build 2), each plant
+in the next area of its level holding no plant yet, then, once every area holds one, the next
+holding no plant it interacts with. **Combination**: an area carries several plants only if
+they cannot interact (:func:`interact`): variables of different files with no relation in the
+validation's ``RATIO_PAIRS`` or in :data:`CAPS` between them, and never ``einwohner`` (a planted
+small population changes every rate of its area), so no plant changes another's denominator or
+is lowered by another's repair; the 1 and the 2 of one variable lie in different builds or in
+different areas. Each build publishes the profiles of the municipalities holding plants and of
+the towns of planted Sozialräume (:func:`build_config`); with the sweep spread this wide that is
+every profile in build 1 and all but Brakenhagen's in build 2.
 """
 from __future__ import annotations
 
-import math
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -95,7 +112,7 @@ class Planted:
 
 @dataclass
 class Variant:
-    """One planted table × level: its plants and the totals they leave small."""
+    """One planted variable × level × value (label ``file:variable@level=value``) and its plant."""
 
     label: str
     plants: list = field(default_factory=list)
@@ -222,26 +239,50 @@ def district_plants() -> list[Plant]:
     return plants
 
 
-def district_config(root: Path, data: str = "../data/musterland") -> Path:
-    """The report config of the planted district: its two municipalities, strict, threshold 3."""
+def municipality_of(areas: pd.DataFrame, area_id: str) -> str:
+    """The municipality (Stadt, Einheitsgemeinde or Samtgemeinde: the level of the profiles) of an
+    area: itself, or the first such ancestor (a Sozialraum's town, a Mitgliedsgemeinde's Samtgemeinde)."""
+    kind = dict(zip(areas["area_id"], areas["kind"]))
+    parent = dict(zip(areas["area_id"], areas["parent_id"]))
+    a = area_id
+    while a and kind.get(a) not in _PROFILE_KINDS:
+        a = parent.get(a, "")
+    if not a:
+        raise ValueError(f"{area_id}: no municipality above it")
+    return a
+
+
+_PROFILE_KINDS = ("Stadt", "Einheitsgemeinde", "Samtgemeinde")
+
+
+def build_config(root: Path, plants, data: str = "../data/musterland", src_folder: Path = MUSTERLAND) -> Path:
+    """The report config of a planted build: strict, threshold 3, the profiles of the municipalities
+    holding ``plants`` (a Sozialraum's town, a Mitgliedsgemeinde's Samtgemeinde), or ``all`` if
+    that is every municipality."""
+    areas = _read(Path(src_folder) / "areas.csv")
+    munis = sorted({municipality_of(areas, p.area_id) for p in plants})
+    every = areas.loc[areas["kind"].isin(_PROFILE_KINDS), "area_id"]
+    profiles = "all" if set(every) <= set(munis) else "[" + ", ".join(f"'{m}'" for m in munis) + "]"
     path = Path(root) / "config" / "planted.yml"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(
         'title: "Planted-leak test"\n'
-        f"data: {data}\n"
-        f"report_year: {REPORT_YEAR}\n"
-        f"profiles: ['{BRAKENHAGEN}', '{MUSTERSTADT}']\n"
-        "validation: strict\n"
+        f"data: {data}\nreport_year: {REPORT_YEAR}\nprofiles: {profiles}\nvalidation: strict\n"
         "disclosure:\n  threshold: 3\n  mode: suppress\n  zeros_visible: true\n", encoding="utf-8")
     return path
 
 
 # --- the sweep: every count variable at every level ---------------------------------------------
 
+#: Areas the sweep never uses: the planted district's (build 1 holds both).
+DISTRICT_AREAS = (BRAKENHAGEN, OSTERWALD)
+
+
 def _levels(areas: pd.DataFrame, counts_areas: set) -> dict[str, list[str]]:
-    """Base areas holding counts, by level: Sozialräume (round-robin over their towns) and
-    municipalities (round-robin over their parents), so consecutive areas lie in different towns."""
-    base = areas[areas["area_id"].isin(counts_areas)]
+    """Base areas holding counts, by level, without :data:`DISTRICT_AREAS`: Sozialräume (round-robin
+    over their towns) and municipalities (round-robin over their parents: the Samtgemeinden and
+    the district for the Einheitsgemeinden), so consecutive areas lie in different towns."""
+    base = areas[areas["area_id"].isin(counts_areas) & ~areas["area_id"].isin(DISTRICT_AREAS)]
     out = {}
     for level, rows in (("Sozialraum", base[base["kind"] == "Sozialraum"]),
                         ("Gemeinde", base[base["kind"] != "Sozialraum"])):
@@ -255,9 +296,26 @@ def _levels(areas: pd.DataFrame, counts_areas: set) -> dict[str, list[str]]:
     return out
 
 
+def file_of_variables(src_folder: Path = MUSTERLAND) -> dict[str, str]:
+    """The count file of every variable of the data files."""
+    return {v: f for f in _count_files(Path(src_folder)) for v in _read(Path(src_folder) / f)["variable"].unique()}
+
+
+def related(a: str, b: str) -> bool:
+    """True if one of the two variables is part of the other (``RATIO_PAIRS`` or :data:`CAPS`)."""
+    return any({num, den} == {a, b} for num, den, _f, _by in (*RATIO_PAIRS, *CAPS))
+
+
+def interact(a: str, b: str, file_of: dict[str, str]) -> bool:
+    """True if plants of the variables ``a`` and ``b`` in one area could change each other: the same
+    variable or file, a relation in ``RATIO_PAIRS`` or :data:`CAPS`, or ``einwohner`` (every rate's
+    denominator)."""
+    return "einwohner" in (a, b) or file_of[a] == file_of[b] or related(a, b)
+
+
 def sweep(src_folder: Path = MUSTERLAND) -> list[Variant]:
-    """One variant per count variable (found in the files) × level: a 1 in one area, a 2 in another,
-    in the variable's latest year; the areas are not chosen yet (see :func:`sweep_builds`)."""
+    """One variant per count variable (found in the files) × level × value (1 and 2), in the
+    variable's latest year; the areas are not chosen yet (see :func:`sweep_builds`)."""
     variants = []
     for f in _count_files(Path(src_folder)):
         df = _read(Path(src_folder) / f)
@@ -267,39 +325,70 @@ def sweep(src_folder: Path = MUSTERLAND) -> list[Variant]:
                 continue
             year = int(df.loc[df["variable"] == var, "year"].astype(int).max())
             for level in ("Sozialraum", "Gemeinde"):
-                variants.append(Variant(f"{f}:{var}@{level}", [("?", var, year, 1), ("?", var, year, 2)]))
+                for value in (1, 2):
+                    variants.append(Variant(f"{f}:{var}@{level}={value}", [Plant("?", var, year, value)]))
     return variants
 
 
+def _level(label: str) -> str:
+    return label.split("@")[1].split("=")[0]
+
+
+def district_levels(src_folder: Path = MUSTERLAND) -> set[tuple[str, str]]:
+    """(variable, level) of every plant of the district: these sweep plants go to build 2."""
+    kind = _read(Path(src_folder) / "areas.csv").set_index("area_id")["kind"]
+    return {(p.variable, "Sozialraum" if kind[p.area_id] == "Sozialraum" else "Gemeinde") for p in district_plants()}
+
+
+def _half(label: str, district: set) -> int:
+    """The sweep build of a variant (0: with the district): the 1 of a Sozialraum and the 2 of a
+    municipality in the first, unless the district plants the variable at that level."""
+    level, value = label.split("@")[1].split("=")
+    if (label.split(":")[1].split("@")[0], level) in district:
+        return 1
+    return 0 if (level == "Sozialraum") == (value == "1") else 1
+
+
 def sweep_builds(src_folder: Path = MUSTERLAND) -> list[list[Variant]]:
-    """The sweep's variants combined into builds: in each build every variant has two areas of its
-    level of its own, taken in turn from the round-robin list of that level."""
+    """The sweep's variants in two halves (see the module docstring); within a half each plant gets
+    the next area of its level (round-robin) that holds no plant it interacts with, ``einwohner``
+    first and alone, then the areas' second plants once every area has one."""
     src_folder = Path(src_folder)
     areas = _read(src_folder / "areas.csv")
     with_counts = set()
     for f in _count_files(src_folder):
         with_counts |= set(_read(src_folder / f)["area_id"].unique())
     levels = _levels(areas, with_counts)
-    variants = sweep(src_folder)
-    per_level = {lv: [v for v in variants if v.label.endswith("@" + lv)] for lv in levels}
-    pairs = {lv: len(a) // 2 for lv, a in levels.items()}
-    n_builds = max(math.ceil(len(per_level[lv]) / pairs[lv]) for lv in levels if per_level[lv])
-    builds: list[list[Variant]] = [[] for _ in range(n_builds)]
-    for lv, vs in per_level.items():
-        for i, v in enumerate(vs):
-            b, slot = i % n_builds, i // n_builds
-            a1, a2 = levels[lv][2 * slot], levels[lv][2 * slot + 1]
-            plants = [Plant(a, var, y, val) for a, (_, var, y, val) in zip((a1, a2), v.plants)]
-            builds[b].append(Variant(v.label, plants))
+    file_of = file_of_variables(src_folder)
+    district = district_levels(src_folder)
+    parent = dict(zip(areas["area_id"], areas["parent_id"]))
+    halves: list[list[Variant]] = [[], []]
+    for v in sweep(src_folder):
+        halves[_half(v.label, district)].append(v)
+    builds: list[list[Variant]] = []
+    for b, half in enumerate(halves):
+        held: dict[str, list[str]] = {}
+        out = []
+        for v in sorted(half, key=lambda v: v.plants[0].variable != "einwohner"):
+            (p,) = v.plants
+            pool = levels[_level(v.label)]
+            if b == 0:   # not beside Osterwald's small cells
+                pool = [a for a in pool if parent[a] != parent[OSTERWALD]]
+            free = [a for a in pool if a not in held]
+            shared = [a for a in pool if a in held and not any(interact(p.variable, w, file_of) for w in held[a])]
+            if p.variable == "einwohner":
+                shared = []
+            area = (free or shared or [None])[0]
+            if area is None:
+                raise ValueError(f"{v.label}: no area left that holds no interacting plant")
+            held.setdefault(area, []).append(p.variable)
+            out.append(Variant(v.label, [Plant(area, p.variable, p.year, p.value)]))
+        builds.append(out)
     return builds
 
 
-def sweep_config(root: Path, data: str = "../data/musterland") -> Path:
-    """The report config of a sweep build: every municipality, strict, threshold 3."""
-    path = Path(root) / "config" / "planted.yml"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(
-        'title: "Planted-leak sweep"\n'
-        f"data: {data}\nreport_year: {REPORT_YEAR}\nprofiles: all\nvalidation: strict\n"
-        "disclosure:\n  threshold: 3\n  mode: suppress\n  zeros_visible: true\n", encoding="utf-8")
-    return path
+def builds(src_folder: Path = MUSTERLAND) -> list[list[Plant]]:
+    """The plants of the two builds: the planted district with the sweep's first half, and the
+    sweep's second half."""
+    first, second = sweep_builds(src_folder)
+    return [district_plants() + [p for v in first for p in v.plants], [p for v in second for p in v.plants]]

@@ -3,8 +3,9 @@ published nor recoverable by an attacker.
 
 The generator is ``tests/leaks.py``, the attacks ``tests/attacks.py`` (independent of the library's
 audit). The fast tests prove each attack on hand-written HTML with hand-computed values; the slow
-tests build the planted district of the issue and the sweep (every count variable × level, three
-builds) once per session and run every attack on every page.
+tests run two builds once per session (the planted district of the issue with half of the sweep,
+and the other half: every count variable × level × value 1 and 2, see ``tests/leaks.py``) and run
+every attack on every page.
 
 A build that the disclosure audit stops fails :func:`test_audit_lets_the_planted_site_publish` with
 the audit's findings; the attacks still read the pages from the build's work folder."""
@@ -45,21 +46,79 @@ def test_planted_district_is_valid_and_holds_the_issues_small_counts(tmp_path):
     assert "03499007,2024,einschulung_untersuchte,78" in (tmp_path / "d" / "school_entry.csv").read_text()
 
 
-def test_sweep_covers_every_count_variable_at_both_levels_in_distinct_areas(tmp_path):
+def test_sweep_plants_every_variable_level_and_value_once_in_two_builds(tmp_path):
     builds = leaks.sweep_builds()
-    labels = [v.label for b in builds for v in b]
+    assert len(builds) == 2
     # every count variable of the data files (the "sum" variables of housing.csv are not counts)
-    expected = {f"{f}:{v}@{lv}" for f, vs in leaks.VARIABLES.items() for v, kind in vs.items() if kind == "count"
-                for lv in ("Sozialraum", "Gemeinde")}
-    assert set(labels) == expected and len(labels) == len(expected) == 42
-    assert len(builds) == 3
-    for i, b in enumerate(builds):
-        areas = [p.area_id for v in b for p in v.plants]
-        assert len(areas) == len(set(areas)), "two variants share an area"
-        assert {p.value for v in b for p in v.plants} == {1, 2}
-        planted = leaks.plant(leaks.MUSTERLAND, tmp_path / f"s{i}", [p for v in b for p in v.plants])
-        assert validate(tmp_path / f"s{i}", geometry=False).problems == []
-        assert len(planted) >= 2 * len(b)
+    counts = {(v, f) for f, vs in leaks.VARIABLES.items() for v, kind in vs.items() if kind == "count"}
+    assert len(counts) == 21
+    areas = leaks._read(leaks.MUSTERLAND / "areas.csv").set_index("area_id")["kind"]
+    got = [(p.variable, "Sozialraum" if areas[p.area_id] == "Sozialraum" else "Gemeinde", p.value)
+           for b in builds for v in b for p in v.plants]
+    expected = [(v, lv, x) for v, _f in counts for lv in ("Sozialraum", "Gemeinde") for x in (1, 2)]
+    assert sorted(got) == sorted(expected) and len(got) == 84   # each exactly once
+    # build 1 (with the district) holds no sweep plant of a variable the district plants at that
+    # level, and no Sozialraum of Musterstadt (Osterwald's town); neither build uses the district's areas
+    first, second = ([(v.plants[0], leaks._level(v.label)) for v in b] for b in builds)
+    district = {("einwohner", "Sozialraum"), ("sgb2_personen", "Sozialraum"), ("grundsicherung_65plus", "Gemeinde"),
+                ("pflegebeduerftige", "Gemeinde"), ("sterbefaelle", "Gemeinde"), ("einschulung_uebergewicht", "Gemeinde")}
+    assert leaks.district_levels() == district
+    assert not [p for p, lv in first if (p.variable, lv) in district]
+    assert not [p for p, _lv in first if p.area_id.startswith("03499016-")]
+    assert len(first) == 84 - 42 - 6 and len(second) == 42 + 6
+    for plants in (first, second):
+        assert not {p.area_id for p, _lv in plants} & {leaks.BRAKENHAGEN, leaks.OSTERWALD}
+    # the 1 and the 2 of a variable in one build lie in different areas
+    assert not [p for p, _lv in second if p.value == 1
+                and any(q.variable == p.variable and q.area_id == p.area_id for q, _ in second if q.value == 2)]
+
+
+def test_no_two_plants_in_one_area_interact():
+    file_of = {v: f for f, vs in leaks.VARIABLES.items() for v in vs}
+    pairs = [(num, den) for num, den, _f, _by in (*leaks.RATIO_PAIRS, *leaks.CAPS)]
+    assert ("wohngeld_haushalte", "haushalte") in pairs and ("sgb2_personen", "einwohner") in pairs
+    shared = 0
+    for plants in leaks.builds():
+        by_area: dict = {}
+        for p in plants:
+            by_area.setdefault(p.area_id, set()).add(p.variable)
+        for area, vs in by_area.items():
+            if area in (leaks.BRAKENHAGEN, leaks.OSTERWALD):   # the issue's district, planted as written
+                continue
+            shared += len(vs) > 1
+            assert len(vs) == 1 or "einwohner" not in vs, area
+            assert len({file_of[v] for v in vs}) == len(vs), (area, vs)
+            assert not [(a, b) for a, b in pairs if a in vs and b in vs], (area, vs)
+    # 19 municipalities for 21 municipality plants per build: some carry two, checked above
+    assert shared >= 2
+    # the helper says the same: a file, a relation and einwohner interact; care and disability do not
+    assert leaks.interact("haushalte", "wohngeld_haushalte", file_of)
+    assert leaks.interact("arbeitslose", "svb_wohnort", file_of)
+    assert leaks.interact("einwohner", "pflegebeduerftige", file_of)
+    assert not leaks.interact("pflegebeduerftige", "schwerbehinderte", file_of)
+
+
+def test_planted_builds_are_valid_and_leave_every_plant_small(tmp_path):
+    for i, plants in enumerate(leaks.builds()):
+        planted = leaks.plant(leaks.MUSTERLAND, tmp_path / f"b{i}", plants)
+        assert validate(tmp_path / f"b{i}", geometry=False).problems == []
+        small = {(p.area_id, p.variable, p.years) for p in planted}
+        missing = [p for p in plants if p.value and (p.area_id, p.variable, (p.year,)) not in small]
+        assert missing == []
+
+
+def test_build_config_lists_the_planted_municipalities(tmp_path):
+    # a Sozialraum of Hohenfeld and a Mitgliedsgemeinde of Samtgemeinde Heidetal (Altenheide)
+    plants = [leaks.Plant("03499013-02", "einwohner", 2024, 1), leaks.Plant("03499001", "geburten", 2024, 2)]
+    text = leaks.build_config(tmp_path, plants).read_text()
+    assert "profiles: ['03499013', '034995401000']" in text
+    # build 1 plants in every municipality (Brakenhagen is the district's): all profiles; build 2
+    # in every one but Brakenhagen: the other ten of the 3 Städte, 4 Einheitsgemeinden, 4 Samtgemeinden
+    first, second = leaks.builds()
+    assert "profiles: all" in leaks.build_config(tmp_path, first).read_text()
+    assert ("profiles: ['03499003', '03499008', '03499013', '03499016', '03499017', '03499022', "
+            "'034995401000', '034995402000', '034995403000', '034995404000']") in leaks.build_config(
+                tmp_path, second).read_text()
 
 
 # --- the attacks on hand-written pages -----------------------------------------------------------------
@@ -204,19 +263,15 @@ def _build(base: Path, plants, config) -> Built:
     return Built(root / "_build" / "html", data, planted, None)
 
 
-SWEEP = leaks.sweep_builds()
-#: The builds: the planted district of the issue and the sweep's builds (tests/leaks.py).
-BUILDS = ["district", *[f"sweep{i}" for i in range(len(SWEEP))]]
+#: The two builds (tests/leaks.py): the planted district with half of the sweep, and the other half.
+BUILDS = leaks.builds()
 
 
-@pytest.fixture(scope="session", params=BUILDS)
+@pytest.fixture(scope="session", params=["district+sweep1", "sweep2"])
 def built(request, tmp_path_factory) -> Built:
     """Each build once per session (the tests of one build run one after another)."""
-    if request.param == "district":
-        return _build(tmp_path_factory.mktemp("planted"), leaks.district_plants(), leaks.district_config)
-    i = int(request.param.removeprefix("sweep"))
-    plants = [p for v in SWEEP[i] for p in v.plants]
-    return _build(tmp_path_factory.mktemp(request.param), plants, leaks.sweep_config)
+    plants = BUILDS[0 if request.param.startswith("district") else 1]
+    return _build(tmp_path_factory.mktemp("planted"), plants, lambda root: leaks.build_config(root, plants))
 
 
 def _attacks(b: Built) -> dict:
