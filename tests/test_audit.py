@@ -452,3 +452,15 @@ def test_suppressed_value_only_in_count_cells_of_a_row():
     found = [f for f in audit.audit_html(page, "t.html", suppressed=manifest) if "suppressed value" in f.problem]
     assert [(f.row, f.problem) for f in found] == [
         ("3 Kurviertel | Kurviertel 2.142 1", "the primary suppressed value 1 of 'Kurviertel' stands beside the area's name")]
+
+
+def test_a_percentage_in_the_text_is_no_suppressed_count():
+    # "95-%-Grenze" and "12 %" beside Eichenbrück are no counts; "95 Sterbefälle" are
+    manifest = pd.DataFrame({"name": ["Eichenbrück", "Eichenbrück"], "measure": ["Sterbefälle", "Einwohner"],
+                             "value": [95, 12], "status": ["secondary", "secondary"]})
+    prose = PAGE.format("<p>Signifikant höher (95-%-Grenze) ist die Sterblichkeit in Eichenbrück, "
+                        "um 12 % höher.</p>")
+    assert audit.audit_html(prose, "t.html", suppressed=manifest) == []
+    leak = PAGE.format("<p>In Eichenbrück starben 95 Menschen.</p>")
+    assert [f.problem for f in audit.audit_html(leak, "t.html", suppressed=manifest)] == [
+        "the secondary suppressed value 95 of 'Eichenbrück' stands beside the area's name"]

@@ -682,6 +682,15 @@ def _row_units(table: dict) -> list[tuple[str, str, str]]:
     return out
 
 
+def _safe_exact(token: str) -> bool:
+    try:
+        _exact(token)
+    except (ValueError, ZeroDivisionError, InvalidOperation):
+        return False
+    return True
+
+
+_PERCENT = re.compile(r"[+-]?\d[\d.,]*\s*-?\s*[%‰]")
 #: Separates the label cells of a row unit: a name must stand at the start of a cell (not a
 #: whitespace character for ``re``'s ``\s``, unlike the ASCII unit separator).
 _CELL_SEP = "\x00"
@@ -818,7 +827,7 @@ def audit_text(units: list[tuple[str, str, bool | list]], page: str, suppressed:
     taken for its suppressed 22 deaths. A name inside a longer area name of the manifest
     ("Altstadt" in "Altstadt Lindenau") is not that area."""
     index: dict[tuple[Fraction, int], set[int]] = {}
-    pieces: list[tuple[str, str, str]] = []  # where, text with the name, text with the value
+    pieces: list[tuple[str, str, str, bool]] = []  # where, text with the name, text with the value, a row?
     headers: dict[tuple[int, tuple[Fraction, int]], list[str]] = {}  # a row's value -> its headers
     for where, text, rest in units:
         if isinstance(rest, list):  # a table row: (header, cell) pairs
@@ -827,7 +836,7 @@ def audit_text(units: list[tuple[str, str, bool | list]], page: str, suppressed:
             parts = [(sentence, sentence, None) for sentence in _sentences(text)]
         for named, valued, cells in parts:
             k = len(pieces)
-            pieces.append((where, named, valued))
+            pieces.append((where, named, valued, cells is not None))
             for head, cell in (cells if cells is not None else [("", valued)]):
                 for tok in _TOKEN.findall(cell):
                     try:
@@ -852,17 +861,20 @@ def audit_text(units: list[tuple[str, str, bool | list]], page: str, suppressed:
         in_cell = re.compile(rf"(?:^|{_CELL_SEP})[ \t\xa0]*{re.escape(cell['name'])}(?![ \t\xa0]*[^\W\d_])")
         word = re.compile(rf"(?<!\w){re.escape(cell['measure'])}", re.IGNORECASE) if cell["measure"] else None
         for k in sorted(hits):
-            where, named, valued = pieces[k]
-            if named is not valued:  # a table row: the value under a header naming the measure
+            where, named, valued, is_row = pieces[k]
+            if is_row:  # the value under a header naming the measure
                 heads = [h for key in _keys(cell["value"]) for h in headers.get((k, key), [])]
                 hit = in_cell.search(named) and any(not h or (word and word.search(h)) for h in heads)
             else:
                 for m in longer[cell["name"]]:
                     named = named.replace(m, " ")
                 hit = pattern.search(named)
+                if hit and float(cell["value"]).is_integer():  # a count: a percentage ("95-%-Grenze") is none
+                    bare = {_exact(t) for t in _TOKEN.findall(_PERCENT.sub(" ", valued)) if _safe_exact(t)}
+                    hit = any(key in bare for key in _keys(cell["value"]))
             if hit:
                 named = named.replace(_CELL_SEP, " ")
-                s = named if named == valued else f"{named} | {valued}"
+                s = f"{named} | {valued}" if is_row and named != valued else named
                 excerpt = s if len(s) <= 120 else s[:117] + "..."
                 out.append(Finding(page, where, excerpt, cell["measure"],
                                    f"the {cell['status']} suppressed value {_fmt(cell['value'])} of "
