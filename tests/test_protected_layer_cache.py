@@ -127,7 +127,7 @@ def test_the_build_computes_the_layer_once_and_never_reuses_a_stale_file(origina
     # the private manifest: beside the site, the true values of the suppressed cells with names
     assert manifest == tmp_path / "_build" / "disclosure" / "suppressed.csv"
     rows = pd.read_csv(manifest, dtype={"area_id": str, "period": str})
-    assert list(rows.columns) == ["area_id", "name", "period", "cell", "label", "value", "status"]
+    assert list(rows.columns) == ["area_id", "name", "period", "cell", "measure", "value", "status"]
     expected = pl.of(original).cells
     assert len(rows) == int((expected["status"] != "").sum()) > 0
     primary = rows[rows["status"] == "primary"]

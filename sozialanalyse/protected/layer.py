@@ -216,7 +216,15 @@ class Layer:
     relations: list[_Relation] = field(default_factory=list)
     seconds: float = 0.0
     loaded: float | None = None  #: seconds to read it from a saved file (:func:`load`); None: computed
-    _index: dict = field(default_factory=dict, repr=False)
+    # what the lookups need, set by the builder (:func:`_build`) or the reader (:func:`load`)
+    _index: dict = field(default_factory=dict, repr=False)  #: (area_id, period, cell) -> row of cells
+    _protection: object = field(default=None, repr=False)  #: the Protection (None when read from a file)
+    _saved_constraints: tuple | None = field(default=None, repr=False)  #: its constraints, when read
+    _domain: dict = field(default_factory=dict, repr=False)  #: variable -> dimension -> values
+    _catalog: dict | None = field(default=None, repr=False)  #: the indicator catalog (read on first use)
+    _cells_known: set = field(default_factory=set, repr=False)  #: the registered cells
+    _complement_of: dict = field(default_factory=dict, repr=False)  #: indicator -> its complement cell
+    _level_ids: dict = field(default_factory=dict, repr=False)  #: level -> area ids
 
     def __repr__(self) -> str:
         n = len(self.cells)
