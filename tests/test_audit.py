@@ -342,7 +342,7 @@ def test_suppressed_value_beside_the_name_in_text():
 
 
 def test_suppressed_manifest_in_site_and_cli(tmp_path, capsys):
-    site = _site(tmp_path, {"a.html": PAGE.format("<p>In Nord leben 1.195 Menschen.</p>")})
+    site = _site(tmp_path, {"a.html": PAGE.format("<p>In Nord leben 1.195 Einwohner.</p>")})
     manifest = tmp_path / "suppressed.csv"
     MANIFEST.to_csv(manifest, index=False)
     assert cli.main(["audit", str(site)]) == 0  # without the manifest the text is not compared
@@ -461,6 +461,9 @@ def test_a_percentage_in_the_text_is_no_suppressed_count():
     prose = PAGE.format("<p>Signifikant höher (95-%-Grenze) ist die Sterblichkeit in Eichenbrück, "
                         "um 12 % höher.</p>")
     assert audit.audit_html(prose, "t.html", suppressed=manifest) == []
-    leak = PAGE.format("<p>In Eichenbrück starben 95 Menschen.</p>")
+    leak = PAGE.format("<p>In Eichenbrück gab es 95 Sterbefälle.</p>")
+    # an intro naming the area beside an age is no leak: the sentence does not speak of deaths
+    assert audit.audit_html(PAGE.format("<p>Anteil ab 95 Jahren: am höchsten in Eichenbrück.</p>"),
+                            "t.html", suppressed=manifest) == []
     assert [f.problem for f in audit.audit_html(leak, "t.html", suppressed=manifest)] == [
         "the secondary suppressed value 95 of 'Eichenbrück' stands beside the area's name"]

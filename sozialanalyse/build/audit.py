@@ -820,7 +820,8 @@ def _keys(value: float) -> set[tuple[Fraction, int]]:
 def audit_text(units: list[tuple[str, str, bool | list]], page: str, suppressed: list[dict]) -> list[Finding]:
     """Findings for text units: a suppressed cell's area name and value in one sentence or table
     row (see *Manifest of suppressed cells*). A unit is ``(where, text, False)`` for running text
-    (split into sentences; name and value anywhere in one) or ``(where, label text, [(header,
+    (split into sentences; name, value and the measure's first four letters anywhere in one) or
+    ``(where, label text, [(header,
     cell), ...])`` for a table row (:func:`_row_units`): there the name must begin one of the
     row's label cells and the value stand in a count cell whose column header names the cell's
     measure (or has no header: fail closed), so that a Sozialraum's 22 examined children are not
@@ -860,6 +861,10 @@ def audit_text(units: list[tuple[str, str, bool | list]], page: str, suppressed:
         # ("Altstadt" is not "Altstadt Lindenau"; "Brakenhagen ¹" is Brakenhagen)
         in_cell = re.compile(rf"(?:^|{_CELL_SEP})[ \t\xa0]*{re.escape(cell['name'])}(?![ \t\xa0]*[^\W\d_])")
         word = re.compile(rf"(?<!\w){re.escape(cell['measure'])}", re.IGNORECASE) if cell["measure"] else None
+        # in running text the sentence must also speak of the measure (its first four letters:
+        # "Einw." for Einwohner), else every intro listing areas and ages would match
+        first = re.match(r"[^\W\d_]+", cell["measure"] or "")
+        stem = re.compile(rf"(?<!\w){re.escape(first.group(0)[:4])}", re.IGNORECASE) if first else None
         for k in sorted(hits):
             where, named, valued, is_row = pieces[k]
             if is_row:  # the value under a header naming the measure
@@ -868,7 +873,7 @@ def audit_text(units: list[tuple[str, str, bool | list]], page: str, suppressed:
             else:
                 for m in longer[cell["name"]]:
                     named = named.replace(m, " ")
-                hit = pattern.search(named)
+                hit = pattern.search(named) and (stem is None or stem.search(named))
                 if hit and float(cell["value"]).is_integer():  # a count: a percentage ("95-%-Grenze") is none
                     bare = {_exact(t) for t in _TOKEN.findall(_PERCENT.sub(" ", valued)) if _safe_exact(t)}
                     hit = any(key in bare for key in _keys(cell["value"]))
