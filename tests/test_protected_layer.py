@@ -131,3 +131,42 @@ def test_the_manifest_of_suppressed_cells_is_what_the_audit_reads(town):
     cells = read_suppressed(town.suppressed())
     nord = [c for c in cells if c["name"] == "Nord" and c["value"] == 2.0]
     assert nord and all(c["status"] == "primary" for c in nord)
+
+
+def test_an_unknown_area_or_period_is_never_publishable(town):
+    with pytest.raises(KeyError, match="holds no"):
+        town.status({"variable": "einwohner"}, ["A1", "nope"], 2024)
+    with pytest.raises(KeyError, match="2030"):
+        town.status({"variable": "einwohner"}, "A1", 2030)
+    # one key as well as a list of them
+    assert town.counts({"variable": "einwohner"}, area_ids="A2", years=2024)["value"].tolist() == [500]
+
+
+def test_the_layer_goes_with_its_district():
+    import gc
+    import weakref
+
+    d = _district(_pop("A1", 400) + _pop("A2", 500) + _pop("A3", 300) + _pop("B", 1000))
+    layer = protected_layer.of(d)
+    assert protected_layer.of(d) is layer  # computed once per district
+    gone = weakref.ref(layer)
+    del d, layer
+    gc.collect()
+    assert gone() is None
+
+
+def test_pools_below_the_kreis_do_not_overlap():
+    # Overlapping pools (2020-2022 and 2021-2023) would give a single year back by differencing two
+    # pools, a chain no single relation shows: below the Kreis only the report year's pool is a cell
+    rows = []
+    for y in range(2018, 2025):
+        rows += _pop("A1", 400, year=y) + _pop("A2", 500, year=y) + _pop("A3", 300, year=y) + _pop("B", 1000, year=y)
+        rows += [[a, y, v, "", "", "", "", n] for a in ("A1", "A2", "A3", "B")
+                 for v, n in (("einschulung_untersuchte", 30), ("einschulung_uebergewicht", 4))]
+    layer = protected_layer.of(_district(rows))
+    examined = {"variable": "einschulung_untersuchte"}
+    below = layer.counts(examined, level="sozialraum", pool=3)
+    assert sorted(set(below["period"])) == ["2022-2024"]
+    assert layer.counts(examined, area_ids="A1", years=2024, pool=3)["value"].tolist() == [90]
+    kreis = layer.counts(examined, level="kreis", pool=3)
+    assert sorted(set(kreis["period"])) == [f"{e - 2}-{e}" for e in range(2020, 2025)]

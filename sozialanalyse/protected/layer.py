@@ -44,7 +44,6 @@ import itertools
 import json
 import os
 import time
-import weakref
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -74,7 +73,8 @@ MEASURE_WORDS = {
 }
 #: Dimensions of the long counts table a spec filters on.
 DIMS = ("age_group", "sex", "nationality", "type")
-_CACHE: dict[int, tuple[weakref.ref, Layer]] = {}
+#: The attribute of a district that keeps its layer (:func:`of`).
+_ATTRIBUTE = "_protected_layer"
 #: The environment variable naming a layer file the build saved (:func:`save`) for its kernels.
 ENV_VAR = "SOZIALANALYSE_PROTECTED_LAYER"
 #: The version of the file format of :func:`save` (a file of another version is not read).
@@ -241,12 +241,18 @@ class Layer:
 
     def status(self, spec: dict, area_ids, year: int, pool: int = 1) -> pd.Series:
         """Disclosure status of a registered count for ``area_ids`` in ``year`` (``pool`` years
-        ending there); KeyError for a count no page registered (:mod:`.measures`)."""
+        ending there); KeyError for a count no page registered (:mod:`.measures`) and for an area
+        or a period the layer does not hold: an unknown cell is never "publishable"."""
         cell = self._cell(spec)
-        ids = [str(a) for a in (area_ids if isinstance(area_ids, list | tuple | pd.Index | pd.Series | np.ndarray) else [area_ids])]
+        ids = _ids(area_ids)
         frame = pd.DataFrame({"area_id": ids, "period": period(year, pool)})
         st = self._lookup(frame, cell, "status")
-        return pd.Series([s if s is not None else "" for s in st], index=ids, dtype=object)
+        absent = [a for a, s in zip(ids, st) if s is None]
+        if absent:
+            raise KeyError(f"the protected layer holds no {spec!r} for {period(year, pool)} in "
+                           f"{', '.join(absent[:5])}{' ...' if len(absent) > 5 else ''} (an area or a period "
+                           "no page registered: see sozialanalyse.protected.measures)")
+        return pd.Series(list(st), index=ids, dtype=object)
 
     def _cell(self, spec) -> str:
         cell = spec if isinstance(spec, str) else cell_of(spec, self._domain)
@@ -262,15 +268,15 @@ class Layer:
         cell = self._cell(spec)
         c = self.cells[self.cells["cell"] == cell]
         if area_ids is not None:
-            ids = {str(a) for a in (area_ids if not isinstance(area_ids, str) else [area_ids])}
-            c = c[c["area_id"].isin(ids)]
+            c = c[c["area_id"].isin(set(_ids(area_ids)))]
         if level is not None:
             c = c[c["area_id"].isin(set(self._level_ids[level]))]
         if years is not None:
             ys = [years] if isinstance(years, int | np.integer) else list(years)
             c = c[c["period"].isin({period(y, pool) for y in ys})]
-        else:
-            c = c[c["period"].str.contains("-") == (pool > 1)]
+        else:  # every period of that length: single years, or pools of exactly ``pool`` years
+            span_ = c["period"].map(lambda p: int(p[-4:]) - int(p[:4]) + 1)
+            c = c[span_.to_numpy() == max(pool, 1)]
         out = c[["area_id", "name", "period", "published", "status"]].rename(columns={"published": "value"})
         out.insert(2, "year", out["period"].str[-4:].astype(int))
         return out.reset_index(drop=True)
@@ -356,6 +362,13 @@ class Layer:
         return getattr(self, "_protection", None)
 
 
+def _ids(area_ids) -> list[str]:
+    """Area keys as strings, from one key or a sequence of them."""
+    if isinstance(area_ids, str) or not isinstance(area_ids, list | tuple | set | pd.Index | pd.Series | np.ndarray):
+        return [str(area_ids)]
+    return [str(a) for a in area_ids]
+
+
 def _intervals(x, n, kinds, mult, conf_level):
     from ..stats.health import poisson_ci, wilson_ci
 
@@ -373,10 +386,9 @@ def _intervals(x, n, kinds, mult, conf_level):
 
 
 def _registered(district, cat: dict, domain: dict):
-    """(cell -> spec, cell -> (years kind, pool), relations, indicator -> complement cell,
-    cell -> the levels it is published at: None for every level)."""
+    """(cell -> spec, cell -> {(years kind, pool, levels: () for every level)}, relations,
+    indicator -> complement cell)."""
     specs: dict[str, dict] = {}
-    levels_of: dict[str, set | None] = {}
     periods: dict[str, set[tuple[str, int]]] = {}
     relations: list[_Relation] = []
     complement: dict[str, str] = {}
@@ -389,9 +401,7 @@ def _registered(district, cat: dict, domain: dict):
             return None  # a count this district cannot have (variable or category absent): nobody publishes it
         c = cell_of(spec, domain)
         specs.setdefault(c, spec)
-        had = levels_of.get(c, set())
-        levels_of[c] = None if had is None or not levels else had | set(levels)
-        periods.setdefault(c, set()).add((years, pool))
+        periods.setdefault(c, set()).add((years, pool, tuple(sorted(levels))))
         return c
 
     def share(num, den, years="all", pool=1, iid=None, levels=()):
@@ -420,7 +430,7 @@ def _registered(district, cat: dict, domain: dict):
             add(spec, m.years, m.pool, m.levels)
         for num, den in m.shares:
             share(num, den, m.years, m.pool, levels=m.levels)
-    return specs, periods, relations, complement, levels_of
+    return specs, periods, relations, complement
 
 
 def _build(district) -> Layer:
@@ -429,7 +439,7 @@ def _build(district) -> Layer:
     cat = indicators.load_catalog(indicators.district_catalog(district))
     counts = district.counts
     domain = _domain(counts)
-    specs, periods, relations, complement, levels_of = _registered(district, cat, domain)
+    specs, periods, relations, complement = _registered(district, cat, domain)
     norms = {c: n for c, sp in specs.items() if (n := _norm(sp, domain)) is not None}
     relations += _partitions(norms)
 
@@ -455,17 +465,15 @@ def _build(district) -> Layer:
         "cell": res["indicator"].astype(str).map(cell_of_id).to_numpy(dtype=object),
         "value": np.where(res["reason"].astype(str).to_numpy() == "", res["numerator"].to_numpy(dtype=float), np.nan),
     })
-    # a cell registered for some levels only (Measure.levels) exists for the areas of those levels
-    only = {c: {str(a) for lv in lvs for a in level_ids(district, lv)} for c, lvs in levels_of.items() if lvs}
-    if only:
-        keep = [c not in only or a in only[c] for a, c in zip(yearly["area_id"], yearly["cell"])]
-        yearly = yearly[np.array(keep, dtype=bool)]
     report_year = district.report_year
+    ids_at = {lv: {str(a) for a in level_ids(district, lv)} for lv in levels}
     frames = []
     by_name = dict(tuple(yearly.groupby("cell", sort=False)))
     for c, ps in periods.items():
-        rows = by_name.get(c, yearly.iloc[:0])
-        for years, pool in sorted(ps):
+        every = by_name.get(c, yearly.iloc[:0])
+        for years, pool, lvs in sorted(ps):
+            # registered for some levels only (Measure.levels): the cells of those levels' areas
+            rows = every[every["area_id"].isin(set().union(*(ids_at[lv] for lv in lvs)))] if lvs else every
             if pool <= 1:
                 r = rows if years == "all" else rows[rows["year"] == report_year]
                 frames.append(r.assign(period=r["year"].astype(str)))
@@ -536,14 +544,16 @@ def of(district) -> Layer:
     """
     if getattr(district, "kind", "own") != "own":
         raise ValueError("official data are published by the statistical offices: they have no protected layer")
-    hit = _CACHE.get(id(district))
-    if hit is not None and hit[0]() is district:
-        return hit[1]
+    hit = getattr(district, _ATTRIBUTE, None)
+    if isinstance(hit, Layer) and hit.district is district:
+        return hit
     saved = os.environ.get(ENV_VAR)
     layer = load(district, saved) if saved else None
     if layer is None:
         layer = _build(district)
-    _CACHE[id(district)] = (weakref.ref(district), layer)
+    # kept on the district itself: both go when the district goes (a module-level cache would
+    # hold every district ever protected)
+    object.__setattr__(district, _ATTRIBUTE, layer)
     return layer
 
 

@@ -64,13 +64,22 @@ MEASURES: list[Measure] = [
             shares=(({"variable": "pflegebeduerftige", "type": ["ambulant", "pflegegeld"]},
                      {"variable": "pflegebeduerftige"}),),
             pages=("pflege",)),
-    Measure("deaths, five-year pools", ({"variable": "sterbefaelle"},), pool=5, pages=("gesundheit",)),
+    # Pools of years only where a page prints them: overlapping pools of every year would give a
+    # single year back by differencing chains (pool(e) - pool(e-1) = x(e) - x(e-k)) that no single
+    # relation shows, and would spread one small year over all years.
+    Measure("deaths, five-year pools", ({"variable": "sterbefaelle"},), pool=5, years="report",
+            pages=("gesundheit", "gemeindeprofil")),
     Measure("deaths per year", ({"variable": "sterbefaelle"},), pages=("gesundheit",)),
     Measure("school entry, three-year pools",
             ({"variable": "einschulung_untersuchte"},),
             shares=tuple(({"variable": v}, {"variable": "einschulung_untersuchte"})
                          for v in ("einschulung_uebergewicht", "einschulung_sprachfoerderbedarf")),
-            pool=3, pages=("gesundheit",)),
+            pool=3, years="report", pages=("gesundheit",)),
+    Measure("school entry of the Kreis, three-year pools of every year",
+            ({"variable": "einschulung_untersuchte"},),
+            shares=tuple(({"variable": v}, {"variable": "einschulung_untersuchte"})
+                         for v in ("einschulung_uebergewicht", "einschulung_sprachfoerderbedarf")),
+            pool=3, levels=("kreis",), pages=("gesundheit",)),
     # the Kreis DSR trend by sex rests on the deaths of each sex per year
     Measure("deaths per year by sex", ({"variable": "sterbefaelle", "sex": ["m"]},
                                        {"variable": "sterbefaelle", "sex": ["w"]}), pages=("gesundheit",)),
