@@ -123,7 +123,7 @@ def test_methods_page_with_threshold_1_says_nothing_is_suppressed(tmp_path):
 
 def test_methods_page_at_the_usual_threshold_has_no_deviation_note():
     page = daten_methoden.disclosure_text(SimpleNamespace(config={"disclosure": {"threshold": 3}}))
-    assert "Fallzahlen von 1 bis 2 werden nicht veröffentlicht" in page
+    assert "Die Fallzahlen 1 und 2 werden nicht veröffentlicht" in page
     assert "Abweichende Schwelle" not in page
 
 

@@ -42,10 +42,10 @@ def test_the_text_names_the_rules_and_this_districts_counts(district):
     primary = int(cells["value"].between(1, 2).sum())
     suppressed = int((cells["status"] != "").sum())
     assert primary > 0 and suppressed > primary
-    assert (f"Geschützt wurden {_german(len(cells))} Zellen (eine Fallzahl je Gebiet, Merkmal und Jahr oder "
+    assert (f"Geprüft wurden {_german(len(cells))} Zellen (eine Fallzahl je Gebiet, Merkmal und Jahr oder "
             f"Zeitraum). Davon wurden {_german(primary)} wegen einer Fallzahl unter der Schwelle gesperrt "
             f"(Primärsperrung) und {_german(suppressed - primary)} zu deren Schutz (Sekundärsperrung).") in text
-    assert "Fallzahlen von 1 bis 2 werden nicht veröffentlicht („.“)" in text
+    assert "Die Fallzahlen 1 und 2 werden nicht veröffentlicht („.“)" in text
     for rule in ("über den Gebietsbaum", "nach Alter, Geschlecht und Art", "das Gegenstück eines Anteils",
                  "über zusammengefasste Jahre", "ist deshalb auf allen Seiten gesperrt",
                  "Konfidenzintervalle werden nur aus veröffentlichten Fallzahlen berechnet",

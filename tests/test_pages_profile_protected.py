@@ -108,8 +108,8 @@ def test_the_plants_are_in_the_data(planted):
     # guard: the fixture planted what the tests below look for (true values, private manifest)
     s = protected_layer.of(planted).suppressed()
     s = s[s["period"] == "2024"]
-    assert set(s.loc[s["area_id"] == BRAKENHAGEN, "label"]) >= {"grundsicherung_65plus", "einschulung_uebergewicht"}
-    assert 2.0 in set(s.loc[(s["area_id"] == SMALL) & (s["label"] == "einwohner"), "value"])
+    assert set(s.loc[s["area_id"] == BRAKENHAGEN, "measure"]) >= {"Grundsicherung", "Übergewicht"}
+    assert 2.0 in set(s.loc[(s["area_id"] == SMALL) & (s["measure"] == "Einwohner"), "value"])
 
 
 def test_key_figures_publish_no_planted_count_nor_its_interval(planted):

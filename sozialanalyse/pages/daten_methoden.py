@@ -113,7 +113,8 @@ def disclosure_text(district: District) -> str:
         how = (f"Die Fallzahl 1 wird nicht veröffentlicht („{SYMBOL}“); ebenso weitere Werte, aus denen sie "
                f"sich zurückrechnen ließe (Sekundärsperrung).{zeros}")
     else:
-        how = (f"Fallzahlen von 1 bis {fmt.num(s.threshold - 1)} werden nicht veröffentlicht („{SYMBOL}“); "
+        small_ones = "Die Fallzahlen 1 und 2" if s.threshold == 3 else f"Fallzahlen von 1 bis {fmt.num(s.threshold - 1)}"
+        how = (f"{small_ones} werden nicht veröffentlicht („{SYMBOL}“); "
                f"ebenso weitere Werte, aus denen sie sich zurückrechnen ließen (Sekundärsperrung).{zeros}")
     lines = [f"**Geheimhaltung.** Zum Schutz einzelner Personen gilt in diesem Bericht die Schwelle {t}. {how}"]
     if s.threshold < MIN_THRESHOLD:
@@ -127,8 +128,8 @@ def disclosure_text(district: District) -> str:
         "**Ein Schutz für alle Seiten.** Alle Fallzahlen, die der Bericht zeigt oder aus denen er Quoten und "
         "Anteile berechnet, werden vor der Veröffentlichung in einem einzigen Schritt gemeinsam geschützt, für "
         "jede Gebietsebene (vom Sozialraum bis zum Landkreis) und alle Jahre. Gesperrt wird "
-        f"zuerst jede Fallzahl {small} (Primärsperrung), danach so viele weitere Werte, dass sich keine gesperrte "
-        "Zahl durch Abziehen von veröffentlichten Summen zurückrechnen lässt (Sekundärsperrung). Geprüft wird das "
+        f"zuerst jede Fallzahl {small} (Primärsperrung), danach so viele weitere Werte, dass keine Summe mit ihren "
+        "Teilen eine einzelne gesperrte Zahl durch Abziehen verrät (Sekundärsperrung). Geprüft wird das "
         "über den Gebietsbaum (die Sozialräume ergeben ihre Stadt, die Gemeinden den Landkreis), über die "
         "Aufgliederungen nach Alter, Geschlecht und Art (etwa der Pflege: ambulant, Pflegegeld, stationär), über "
         f"das Gegenstück eines Anteils (Nenner minus Zähler: Neben einem Anteil von {fmt.pct(99.8)} und seinem Nenner bliebe "
@@ -145,7 +146,7 @@ def disclosure_text(district: District) -> str:
         st = layer.cells["status"]
         primary, secondary = int((st == "primary").sum()), int((st == "secondary").sum())
         lines.append(
-            f"**Umfang.** Geschützt wurden {_n(len(st), 'Zelle', 'Zellen')} (eine Fallzahl je Gebiet, Merkmal und "
+            f"**Umfang.** Geprüft wurden {_n(len(st), 'Zelle', 'Zellen')} (eine Fallzahl je Gebiet, Merkmal und "
             f"Jahr oder Zeitraum). Davon {'wurde' if primary == 1 else 'wurden'} {fmt.num(primary)} wegen einer "
             f"Fallzahl {small} gesperrt (Primärsperrung) und {fmt.num(secondary)} zu deren Schutz "
             "(Sekundärsperrung). Nicht jede gesperrte Zelle erscheint in einer Tabelle des Berichts; gesperrte "
