@@ -467,3 +467,14 @@ def test_a_percentage_in_the_text_is_no_suppressed_count():
                             "t.html", suppressed=manifest) == []
     assert [f.problem for f in audit.audit_html(leak, "t.html", suppressed=manifest)] == [
         "the secondary suppressed value 95 of 'Eichenbrück' stands beside the area's name"]
+
+
+def test_a_z_value_beside_a_suppressed_rate_is_a_finding():
+    leak = PAGE.format("<table class='sa-table'><thead><tr><th>Sozialraum</th><th data-sa-kind='text'>Kennzahlen</th>"
+                       "</tr></thead><tbody><tr><td>Osterwald</td><td>SGB II-Quote . (z 3,3), Kinderarmut 30,1 % "
+                       "(z 2,1)</td></tr></tbody></table>")
+    found = audit.audit_html(leak, "t.html")
+    assert [f.problem.split(" gives")[0] for f in found] == ["a z value beside a suppressed value ('. (z 3,3)')"]
+    # a sentence ending before a bracket, or a z value beside a published rate, is none
+    fine = PAGE.format("<p>Die Quote steigt. (z 3,3 ist der Wert des Vorjahres)</p><p>SGB II-Quote 35,5 % (z 3,3)</p>")
+    assert audit.audit_html(fine, "t.html") == []

@@ -320,3 +320,57 @@ def test_the_site_was_read(built):
     pages = attacks.read_site(built.site)
     assert any(p.path.endswith("gemeinden/03499016.html") for p in pages)
     assert sum(len(p.tables) for p in pages) >= 20
+
+
+def test_the_audit_finds_each_leak_replanted_by_hand(built, tmp_path):
+    """The five leaks of the issue, written back into a copy of the published site by hand: the
+    audit (with the build's private manifest) reports each of them, and nothing on the untouched
+    copy."""
+    import re
+
+    import pandas as pd
+
+    from sozialanalyse.build.audit import audit_site
+    from sozialanalyse.render import fmt
+
+    if built.audit is not None:
+        pytest.skip("the build did not publish (test_audit_lets_the_planted_site_publish says why)")
+    site = tmp_path / "site"
+    shutil.copytree(built.site.resolve(), site)
+    manifest = built.site.parent / "disclosure" / "suppressed.csv"
+    assert audit_site(site, suppressed=manifest) == []
+
+    def plant(page: str, html: str) -> None:
+        path = site / "book" / "_generated" / page
+        text = path.read_text(encoding="utf-8")
+        path.write_text(text.replace("</main>", html + "</main>", 1), encoding="utf-8")
+
+    cells = pd.read_csv(manifest, dtype={"area_id": str, "period": str})
+    # 1. a count below the threshold in a municipality table (Pflege: "stationär 1")
+    pflege = site / "book" / "_generated" / "pflege.html"
+    text = pflege.read_text(encoding="utf-8")
+    text, n = re.subn(r'(<td[^>]*data-sa-kind="count"[^>]*>)\d[\d.]*(<)', r"\g<1>1\g<2>", text, count=1)
+    assert n == 1
+    pflege.write_text(text, encoding="utf-8")
+    # 2. a share whose interval gives the count away (1 of 78: 1,3 % (0,2 – 6,9 %))
+    plant("gesundheit.html", "<p>Übergewicht bei der Einschulung in Brakenhagen: 1,3 % (0,2 – 6,9 %).</p>")
+    # 3. a cell suppressed on one page printed on another (a secondary Einwohner cell of a Sozialraum)
+    sec = cells[(cells["status"] == "secondary") & (cells["measure"] == "Einwohner")
+                & cells["area_id"].str.contains("-")].iloc[0]
+    plant("kreisuebersicht.html", f"<p>{sec['name']} hat {fmt.num(sec['value'])} Einwohner.</p>")
+    # 4. a z value beside a suppressed rate
+    plant("sozialraum_monitoring.html", "<p>Ortschaft Osterwald: SGB II-Quote . (z 3,3)</p>")
+    # 5. a rejected row's count on the data page
+    plant("daten_methoden.html", '<table class="sa-table"><thead><tr><th data-sa-kind="text">Gebiet</th>'
+                                 '<th data-sa-kind="count">Wert</th></tr></thead><tbody><tr><td>03499016-18</td>'
+                                 '<td data-sa-kind="count">1</td></tr></tbody></table>')
+    found = audit_site(site, suppressed=manifest)
+    by_page = {}
+    for f in found:
+        by_page.setdefault(f.page.rsplit("/", 1)[-1], []).append(f.problem)
+    assert any("below the threshold" in p for p in by_page.get("pflege.html", [])), found
+    assert any("1 of 78" in p or "implies" in p or "fits only" in p for p in by_page.get("gesundheit.html", [])), found
+    assert any(f"suppressed value {fmt.num(sec['value'])}" in p or "suppressed value" in p
+               for p in by_page.get("kreisuebersicht.html", [])), found
+    assert any("z value beside a suppressed value" in p for p in by_page.get("sozialraum_monitoring.html", [])), found
+    assert any("below the threshold" in p for p in by_page.get("daten_methoden.html", [])), found

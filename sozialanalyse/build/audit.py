@@ -650,6 +650,11 @@ def audit_html(text: str, page: str, threshold: int = 3, suppressed=None) -> lis
                 if problem:
                     excerpt = sentence if len(sentence) <= 120 else sentence[:117] + "..."
                     out.append(Finding(page, where, excerpt, "", problem))
+    for where, block, is_row in parser.blocks:  # "SGB II-Quote . (z 3,3)": the z value gives the rate back
+        for zm in _Z_BESIDE_SUPPRESSED.finditer(block):
+            out.append(Finding(page, where, " ".join(block.split())[:120], "",
+                               f"a z value beside a suppressed value ('{zm.group(0)}') gives the value back "
+                               "with the published values and z values of the other areas"))
     units = [(where, block, False) for where, block, is_row in parser.blocks if not is_row]
     units += [u for t in parser.tables for u in _row_units(t)]
     for raw in parser.embedded:
@@ -690,6 +695,8 @@ def _safe_exact(token: str) -> bool:
     return True
 
 
+#: A suppressed value ("." after a word) with its z value: ``SGB II-Quote . (z 3,3)``.
+_Z_BESIDE_SUPPRESSED = re.compile(r"(?<=[^\W\d_] )\.\s*\(\s*z\s*[=:]?\s*[+\-\u2212]?\d[\d,]*\s*\)")
 _PERCENT = re.compile(r"[+-]?\d[\d.,]*\s*-?\s*[%‰]")
 #: Separates the label cells of a row unit: a name must stand at the start of a cell (not a
 #: whitespace character for ``re``'s ``\s``, unlike the ASCII unit separator).

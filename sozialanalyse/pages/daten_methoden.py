@@ -282,8 +282,12 @@ def validation(district: District):
             notes.append(f"„{WITHHELD}“: Zählwerte der Eingangsdaten werden auch dann nicht veröffentlicht, "
                          "wenn die Zeile abgelehnt wurde (Geheimhaltung: eine kleine Fallzahl bliebe sonst "
                          "sichtbar). Datei, Zeile und Spalte nennen die Stelle.")
+        # the value of a count file's row is declared a count: it shows keys, categories or
+        # "gesperrt", and a count printed there by mistake would stop the publish (audit)
+        kinds = {**dict.fromkeys(problems.columns, "text"),
+                 "Wert": ["count" if p.file in COUNT_FILES else "text" for p in result.problems]}
         parts.append(table(problems, caption=f"Gefundene Probleme ({len(problems)})", align_right=[],
-                           kinds=dict.fromkeys(problems.columns, "text"), footnotes=notes).data)
+                           kinds=kinds, footnotes=notes).data)
     else:
         parts.append('<p>Die Datenprüfung hat keine Probleme gefunden.</p>')
     gaps = getattr(result, "gaps", None)
