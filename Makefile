@@ -26,11 +26,12 @@ install: $(STAMP) ## create .venv and install the project with its dependencies
 report: $(STAMP) ## build the HTML report (default: the demo district); prints the path of index.html
 	$(BIN)/sozialanalyse build --config $(CONFIG) --jobs $(JOBS)
 
-test: $(STAMP) ## all tests: library, doctests, notebooks (nbval) and the end-to-end build
-	$(BIN)/python -m pytest
+test: $(STAMP) ## all tests: library, doctests and end-to-end builds (2 processes), then the notebooks (nbval)
+	$(BIN)/python -m pytest -n $(JOBS) --dist loadgroup tests sozialanalyse
+	$(BIN)/python -m pytest notebooks
 
 test-quick: $(STAMP) ## the tests without the slow end-to-end ones
-	$(BIN)/python -m pytest -m "not slow"
+	$(BIN)/python -m pytest -n $(JOBS) --dist loadgroup -m "not slow" tests sozialanalyse
 
 verify: $(STAMP) ## re-execute the templates with the parameters of _build/html; compare code, outputs and pages
 	$(BIN)/sozialanalyse verify _build/html --jobs $(JOBS)

@@ -14,6 +14,9 @@ import pytest
 from sozialanalyse.build import report
 from sozialanalyse.build.report import BuildError
 
+#: the tests sharing one session build run in one process (make test: pytest -n 2 --dist loadgroup)
+pytestmark = pytest.mark.xdist_group("two_municipality_build")
+
 ROOT = Path(__file__).resolve().parents[1]
 TWO = ["03499016", "034995401000"]  # the Kreisstadt Musterstadt and a Samtgemeinde
 CHAPTERS = ["kreisuebersicht", "daten_methoden", "indikatorenkatalog", "herkunft"]  # a subset: fast
@@ -179,6 +182,7 @@ def test_two_municipality_build_end_to_end(two_municipality_build):
     assert not list(html_dir.rglob("034995401000*"))
 
 
+@pytest.mark.slow
 def test_the_disclosure_manifest_stays_beside_the_site(two_municipality_build, monkeypatch):
     """The private manifest (true values of the suppressed cells) and the count of suppressed
     cells per page are written under _build/disclosure, never into the published site; the

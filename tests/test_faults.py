@@ -34,6 +34,9 @@ from sozialanalyse.io.own import DataError, load_district
 from sozialanalyse.stats.monitoring import attention, monitoring
 from sozialanalyse.io.validate import ValidationError, validate
 
+#: the tests sharing one session build run in one process (make test: pytest -n 2 --dist loadgroup)
+pytestmark = pytest.mark.xdist_group("faults")
+
 VARIANTS = faults.variants()
 SOURCE = faults.source()
 CONFIG = faults.ROOT / "config" / "musterland.yml"

@@ -17,7 +17,7 @@ from test_build import CHAPTERS, _project
 
 from sozialanalyse.build import report
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("two_municipality_build")]  # one process: one session build
 TIMEOUT = 600
 
 

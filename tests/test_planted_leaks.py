@@ -26,6 +26,9 @@ from sozialanalyse.build import report
 from sozialanalyse.build.report import BuildError
 from sozialanalyse.io.validate import validate
 
+#: the tests sharing one session build run in one process (make test: pytest -n 2 --dist loadgroup)
+pytestmark = pytest.mark.xdist_group("planted_builds")
+
 # --- the generator ------------------------------------------------------------------------------------
 
 
@@ -322,6 +325,7 @@ def test_the_site_was_read(built):
     assert sum(len(p.tables) for p in pages) >= 20
 
 
+@pytest.mark.slow
 def test_the_audit_finds_each_leak_replanted_by_hand(built, tmp_path):
     """The five leaks of the issue, written back into a copy of the published site by hand: the
     audit (with the build's private manifest) reports each of them, and nothing on the untouched

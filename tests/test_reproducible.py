@@ -10,6 +10,9 @@ from test_build import _project
 
 from sozialanalyse.build import report
 
+#: the tests sharing one session build run in one process (make test: pytest -n 2 --dist loadgroup)
+pytestmark = pytest.mark.xdist_group("two_municipality_build")
+
 DATE_LINE = re.compile(r".*Erstellt am: <span data-datum=.*")
 
 

@@ -14,6 +14,9 @@ from sozialanalyse import cli
 from sozialanalyse.build import verify
 from sozialanalyse.io.own import load_district
 
+#: the tests sharing one session build run in one process (make test: pytest -n 2 --dist loadgroup)
+pytestmark = pytest.mark.xdist_group("two_municipality_build")
+
 
 def test_compare_names_cell_output_and_line():
     def nb(*texts):
@@ -179,12 +182,14 @@ def test_verify_names_an_edited_page_output_or_code(two_municipality_build, tmp_
     published = nbformat.read(site / "_sources" / rel, as_version=4)
     assert published.metadata["sozialanalyse"] == {"template": "gemeindeprofil"}
     # the first number of a table in a shown text/html output: the cell, its output, the number
-    n, k, html, number = next(
-        (n, k, o["data"]["text/html"], m.group(1))
+    # (cells carry their kind for the audit: <td class="num" data-sa-kind="count">)
+    n, k, html, cell = next(
+        (n, k, o["data"]["text/html"], m)
         for n, c in enumerate(published.cells) if c.cell_type == "code"
         for k, o in enumerate(c.outputs) if "text/html" in o.get("data", {})
-        for m in [re.search(r'<td class="num">([0-9.,]+)</td>', o["data"]["text/html"])] if m)
-    changed = html.replace(f'<td class="num">{number}</td>', '<td class="num">9.999</td>', 1)
+        for m in [re.search(r'(<td class="num"[^>]*>)([0-9.,]+)</td>', o["data"]["text/html"])] if m)
+    changed = html.replace(cell.group(0), f"{cell.group(1)}9.999</td>", 1)
+    assert changed != html
     sites = tmp_path / "sites"
     _tampered_site(site, sites / "untouched", rel)
 
