@@ -162,7 +162,6 @@ __all__ += [
     "mask",
     "missing_label",
     "muni_shapes",
-    "protected",
     "published_results",
     "span",
     "suppressed_footnotes",
@@ -226,31 +225,6 @@ def fmt_ci(low: float, high: float, unit: str = "", decimals: int = 1) -> str:
         return fmt.MISSING
     suffix = " %" if unit == "%" else ""
     return f"{fmt.num(low, decimals)} – {fmt.num(high, decimals)}{suffix}"
-
-
-def protected(district, res: pd.DataFrame, levels=("gemeindeverband", "kreis")) -> pd.DataFrame:
-    """``res`` (indicator results: ``area_id, year, indicator, value, ...``) with ``status`` and
-    ``published`` from the district's protected layer (:mod:`sozialanalyse.protected.layer`): a
-    cell suppressed there is suppressed on every page. ``levels`` is kept for the callers; the
-    layer protects every level at once."""
-    if res.empty:
-        return res.assign(status=pd.Series(dtype=object), published=pd.Series(dtype=float))
-    ids = sorted(set(res["indicator"].astype(str)))
-    years = sorted({int(y) for y in res["year"]})
-    lv = sorted(set(res["level"].astype(str))) if "level" in res.columns else \
-        ["sozialraum", "gemeinde", "gemeindeverband", "kreis"]
-    pub = protected_layer.of(district).indicators(ids, level=lv, years=years)
-    pub = pub.assign(area_id=pub["area_id"].astype(str), indicator=pub["indicator"].astype(str))
-    pub = pub.drop_duplicates(["area_id", "year", "indicator"]).set_index(["area_id", "year", "indicator"])
-    key = pd.MultiIndex.from_arrays([res["area_id"].astype(str), res["year"].astype(int),
-                                     res["indicator"].astype(str)])
-    out = res.copy()
-    out["status"] = pub["status"].reindex(key).fillna("").to_numpy(dtype=object)
-    out["published"] = pub["value"].reindex(key).to_numpy(dtype=float)
-    for col in ("lower", "upper", "numerator", "denominator"):
-        if col in out.columns:
-            out[col] = pub[col].reindex(key).to_numpy(dtype=float)
-    return out
 
 
 def published_results(district, ids, levels, years=None) -> pd.DataFrame:

@@ -152,10 +152,6 @@ def cell_of(spec: dict, domain: dict | None = None) -> str:
     return var + "|" + "|".join(",".join(sorted(s)) for s in sets)
 
 
-def _label(spec) -> str:
-    return spec_text(spec)
-
-
 @dataclass(frozen=True)
 class _Relation:
     total: str
@@ -523,7 +519,7 @@ def _build(district) -> Layer:
     table = prot.table
     names = dict(zip(district.areas["area_id"].astype(str), district.areas["name"].astype(str)))
     table.insert(1, "name", table["area_id"].map(names).fillna(table["area_id"]))
-    table["label"] = table["cell"].map({c: _label(sp) for c, sp in specs.items()})
+    table["label"] = table["cell"].map({c: spec_text(sp) for c, sp in specs.items()})
     layer = Layer(district, table, s, relations, time.perf_counter() - t0)
     layer._index = index
     layer._protection = prot
