@@ -8,7 +8,7 @@ JOBS ?= 2
 export PIP_EXTRA_INDEX_URL ?=
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help install report test test-quick verify lab bench musterland clean
+.PHONY: help install report test test-slow test-browser test-all verify lab bench musterland clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 14
@@ -26,12 +26,17 @@ install: $(STAMP) ## create .venv and install the project with its dependencies
 report: $(STAMP) ## build the HTML report (default: the demo district); prints the path of index.html
 	$(BIN)/sozialanalyse build --config $(CONFIG) --jobs $(JOBS)
 
-test: $(STAMP) ## all tests: library, doctests and end-to-end builds (2 processes), then the notebooks (nbval)
-	$(BIN)/python -m pytest -n $(JOBS) --dist loadgroup tests sozialanalyse
+test: $(STAMP) ## the tests: library, doctests, the shared end-to-end build (2 processes), then the notebooks (nbval)
+	$(BIN)/python -m pytest -n $(JOBS) --dist loadgroup -m "not slow and not browser" tests sozialanalyse
 	$(BIN)/python -m pytest notebooks
 
-test-quick: $(STAMP) ## the tests without the slow end-to-end ones
-	$(BIN)/python -m pytest -n $(JOBS) --dist loadgroup -m "not slow" tests sozialanalyse
+test-slow: $(STAMP) ## the slow end-to-end tests, each building books of its own (CI runs them after `make test`)
+	$(BIN)/python -m pytest -n $(JOBS) --dist loadgroup -m "slow and not browser" tests sozialanalyse
+
+test-browser: $(STAMP) ## the browser tests (Debian's chromium) on the site of `make report` (CI runs them)
+	SOZIALANALYSE_SITE=$${SOZIALANALYSE_SITE:-_build/html} $(BIN)/python -m pytest -m browser tests/browser
+
+test-all: test test-slow report test-browser ## everything CI runs before the Harburg build and verify
 
 verify: $(STAMP) ## re-execute the templates with the parameters of _build/html; compare code, outputs and pages
 	$(BIN)/sozialanalyse verify _build/html --jobs $(JOBS)
