@@ -16,7 +16,7 @@ similar or worse than its comparator, and is it significantly rising or falling 
 The results are codes (``increasing``, ``decreasing``, ``no_change``, ``cannot_be_calculated``);
 the pages say them in German with a symbol and a colour.
 
-Imports nothing of the package.
+Imports the intervals of :mod:`.health`.
 """
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ import pandas as pd
 
 from ._results import ShortRepr
 
-__all__ = ["POINTS", "Trend", "chi2_critical", "compare", "recent_trend", "recent_trend_proportion"]
+__all__ = ["POINTS", "Trend", "chi2_critical", "compare", "limits", "recent_trend", "recent_trend_proportion"]
 
 #: Number of most recent points the trend markers use.
 POINTS = 5
@@ -94,6 +94,51 @@ def compare(value, lower, upper, comparator, polarity: str = "neutral") -> np.nd
     with np.errstate(invalid="ignore"):
         out = np.where(lo > c, up, np.where(hi < c, down, "similar"))
     return np.where(missing, "not_compared", out).astype(object)
+
+
+def limits(kind: str, numerator, denominator, multiplier: float = 1.0, conf_level: float = 0.998):
+    """Interval of an indicator of the catalog at another level than 95 % (for the 99,8 % marker).
+
+    Parameters
+    ----------
+    kind : str
+        The catalog's kind: ``proportion`` (Wilson) or ``rate`` (exact Poisson of the numerator
+        divided by the denominator); other kinds have no interval (NaN).
+    numerator, denominator : array-like
+    multiplier : float
+        The indicator's multiplier (100 for %, 1000 for "je 1.000").
+    conf_level : float
+
+    Returns
+    -------
+    (lower, upper) : tuple of numpy arrays, in the indicator's unit.
+
+    Notes
+    -----
+    The same intervals as the indicator engine uses at 95 %
+    (:func:`sozialanalyse.stats.health.wilson_ci`, :func:`sozialanalyse.stats.health.poisson_ci`).
+
+    Examples
+    --------
+    >>> lo, hi = limits("proportion", [50], [100], 100, 0.95)
+    >>> round(float(lo[0]), 2), round(float(hi[0]), 2)
+    (40.38, 59.62)
+    """
+    from .health import poisson_ci, wilson_ci
+
+    x = np.atleast_1d(np.asarray(numerator, dtype=float))
+    n = np.atleast_1d(np.asarray(denominator, dtype=float))
+    ok = ~np.isnan(x) & ~np.isnan(n) & (n > 0) & (x >= 0)
+    lo, hi = np.full(x.shape, np.nan), np.full(x.shape, np.nan)
+    if kind == "proportion":
+        okp = ok & (x <= n)
+        if okp.any():
+            a, b = wilson_ci(x[okp], n[okp], conf_level=conf_level)
+            lo[okp], hi[okp] = a * multiplier, b * multiplier
+    elif kind == "rate" and ok.any():
+        a, b = poisson_ci(x[ok], conf_level=conf_level)
+        lo[ok], hi[ok] = a / n[ok] * multiplier, b / n[ok] * multiplier
+    return lo, hi
 
 
 @dataclass(repr=False)
