@@ -212,6 +212,9 @@ def published_life_expectancy(district, year: int | None = None, pool: int = LE_
     31.12.) stands for that year's person-years, as for the pooled mortality.
     """
     year = int(year or district.report_year)
+    memo = _memo(district)
+    if ("le", year, pool) in memo:  # three page calls (text, chart, table) compute it once
+        return memo[("le", year, pool)].copy()
     years = [y for y in range(year - pool + 1, year + 1)]
     complete = all(y in district.years for y in years)
     starts = [int(b.split("-")[0].rstrip("+")) for b in AGE_GROUPS]
@@ -246,7 +249,18 @@ def published_life_expectancy(district, year: int | None = None, pool: int = LE_
     held = out["status"] != ""
     out.loc[held, ["value", "lower", "upper", "deaths"]] = np.nan
     out.attrs["years"] = years
-    return out
+    memo[("le", year, pool)] = out
+    return out.copy()
+
+
+def _memo(district) -> dict:
+    """Results kept on the district object, like its protected layer (:func:`.layer.of`): a page
+    calls a function several times for one table, chart and text."""
+    memo = getattr(district, "_protected_health_memo", None)
+    if memo is None:
+        memo = {}
+        setattr(district, "_protected_health_memo", memo)
+    return memo
 
 
 def published_gradient(district, variable: str = "einschulung_uebergewicht", year: int | None = None,
@@ -267,6 +281,11 @@ def published_gradient(district, variable: str = "einschulung_uebergewicht", yea
         x, n, value, lower, upper`` (shares in %) with ``attrs``: ``left_out`` (names of
         Sozialräume with a suppressed share), ``unranked`` (without index), ``years``.
     """
+    key = ("gradient", variable, year, pool, quantiles, repetitions, seed)
+    memo = _memo(district)
+    if key in memo:
+        g, t = memo[key]
+        return g, t.copy()
     mon = protected_monitoring.published_monitoring(district, year).result.table
     ranked = mon[mon["status_index"].notna()].sort_values("status_index", ascending=False)
     q = pd.Series(np.floor(np.arange(len(ranked)) * quantiles / max(len(ranked), 1)).astype(int) + 1,
@@ -291,4 +310,5 @@ def published_gradient(district, variable: str = "einschulung_uebergewicht", yea
     if ok:
         g = sii(t["quantile"], t["n"], t["x"] / t["n"], lower=t["lower"] / 100, upper=t["upper"] / 100, value_type=2,
                 multiplier=-100, repetitions=repetitions, seed=seed)
-    return g, t
+    memo[key] = (g, t)
+    return g, t.copy()

@@ -23,7 +23,7 @@ five-year bands from 0-4; a first band of width 5 is allowed and gets the separa
 :data:`A_0_4` (see Notes). Every band but the last must be closed and the bands must be
 contiguous.
 
-Imports nothing of the package but the shared checks.
+Imports nothing of the package but the result repr.
 """
 from __future__ import annotations
 
