@@ -196,4 +196,7 @@ def test_gemeindeprofil_has_the_spine_chart():
     i = src.index("## Gesundheit im Vergleich")
     assert src[i + 1] == "sa.pages.gemeindeprofil.spine_chart(d, area_id, year)"
     assert "remove-input" in nb["cells"][i + 1]["metadata"]["tags"]
-    assert src[i + 2] == "## Teilräume"
+    # issue #20: the town's life expectancy follows the spine chart
+    assert src[i + 2] == "## Lebenserwartung"
+    assert src[i + 3] == "sa.pages.gemeindeprofil.life_expectancy(d, area_id, year)"
+    assert src[i + 4] == "## Teilräume"

@@ -24,6 +24,9 @@ from ..stats import indicators
 
 __all__ = [
     "KIND_LABELS",
+    "MARKER_LEGEND",
+    "compare_marker",
+    "trend_marker",
     "absent_footnote",
     "footer",
     "format_value",
@@ -500,3 +503,67 @@ def attribution(od: District | None = None, **parameters):
 
 
 # --- end of the block of the official data pages --------------------------------------------------
+
+
+# --- benchmark markers (issue #20): key-figure tables of the profile and the Kreisübersicht -------
+
+#: Legend of the markers, one footnote line each (symbol and word carry the meaning; the colour
+#: repeats it: green better, red worse, amber similar, blue where the indicator has no polarity).
+MARKER_LEGEND = (
+    "Vergleich zum Kreis: ▲ höher bzw. ▼ niedriger als der Kreiswert, wenn das 95-%-Intervall der Gemeinde "
+    "den Kreiswert nicht enthält; doppelt (▲▲, ▼▼), wenn auch das 99,8-%-Intervall ihn nicht enthält; "
+    "● ähnlich, wenn es ihn enthält. In Klammern, ob das besser (grün) oder schlechter (rot) ist; ohne "
+    "Klammer (blau): Kennzahl ohne Richtung. – : kein Vergleich (Kennzahl ohne Intervall oder Wert fehlt).",
+    "Trend: ↑ steigend bzw. ↓ fallend, wenn sich der Wert in den letzten fünf Jahren signifikant verändert "
+    "hat (99,8 %; Anteile: Chi-Quadrat-Test auf Trend nach Armitage, Raten: gewichtete Regression mit "
+    "Gewichten aus den Intervallen, wie in den Fingertips-Profilen von Public Health England); → keine "
+    "signifikante Veränderung; – : nicht berechenbar (weniger als fünf Jahre, Lücke, kein Intervall oder "
+    "ein Jahr gesperrt).",
+)
+
+
+def _up(code: str, polarity: str) -> bool:
+    """Whether a marker's value lies above the comparator."""
+    if code in ("higher", "lower"):
+        return code == "higher"
+    return (code == "better") == (polarity == "higher_is_better")
+
+
+def compare_marker(code: str, polarity: str, strong: bool = False) -> tuple[str, str]:
+    """German text and CSS class of a comparison marker (:func:`sozialanalyse.stats.benchmark.compare`);
+    ``strong``: significant at 99,8 % too (symbol doubled).
+
+    >>> compare_marker("worse", "higher_is_worse", strong=True)
+    ('▲▲ höher (schlechter)', 'sa-mark-worse')
+    >>> compare_marker("lower", "neutral")
+    ('▼ niedriger', 'sa-mark-neutral')
+    """
+    if code == "similar":
+        return "● ähnlich", "sa-mark-similar"
+    if code not in ("better", "worse", "higher", "lower"):
+        return "–", "sa-mark-none"
+    up = _up(code, polarity)
+    sym = ("▲" if up else "▼") * (2 if strong else 1)
+    word = "höher" if up else "niedriger"
+    if code in ("better", "worse"):
+        return f"{sym} {word} ({'besser' if code == 'better' else 'schlechter'})", f"sa-mark-{code}"
+    return f"{sym} {word}", "sa-mark-neutral"
+
+
+def trend_marker(code: str, polarity: str) -> tuple[str, str]:
+    """German text and CSS class of a recent-trend marker (:func:`sozialanalyse.stats.benchmark.recent_trend`).
+
+    >>> trend_marker("decreasing", "higher_is_worse")
+    ('↓ fallend (besser)', 'sa-mark-better')
+    >>> trend_marker("no_change", "neutral")
+    ('→ keine signifikante Veränderung', 'sa-mark-similar')
+    """
+    if code == "no_change":
+        return "→ keine signifikante Veränderung", "sa-mark-similar"
+    if code not in ("increasing", "decreasing"):
+        return "–", "sa-mark-none"
+    word = "↑ steigend" if code == "increasing" else "↓ fallend"
+    if polarity == "neutral":
+        return word, "sa-mark-neutral"
+    better = (code == "increasing") == (polarity == "higher_is_better")
+    return f"{word} ({'besser' if better else 'schlechter'})", "sa-mark-better" if better else "sa-mark-worse"

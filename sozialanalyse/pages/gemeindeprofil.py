@@ -22,16 +22,19 @@ from ..model.config import SYMBOL
 from ..model.district import District
 from ..protected import layer as protected_layer
 from ..protected import population as protected_population
-from ..protected.health import published_mortality
+from ..protected.health import published_life_expectancy, published_mortality
 from ..protected.monitoring import attention_list, population, published_monitoring
 from ..render import figures, fmt
 from ..render.tables import md_escape, note, table, text
 from ..stats import indicators
+from ..stats.benchmark import POINTS, compare, limits, recent_trend, recent_trend_proportion
 from ..stats.health import POLARITIES, spine_chart_data
 from ..stats.trend import trend
 from .common import (
+    MARKER_LEGEND,
     absent_footnote,
     catalog,
+    compare_marker,
     fmt_value,
     format_value,
     gap_count,
@@ -40,7 +43,9 @@ from .common import (
     mask,
     published_results,
     span,
+    trend_marker,
 )
+from .gesundheit import SEX_WORDS, le_reason
 from .indikatorenkatalog import catalog_href
 from .sozialraum_monitoring import not_classifiable, sozialraum_number, towns_text
 
@@ -57,6 +62,7 @@ __all__ = [
     "trend_vs_kreis",
     "subareas",
     "profile_classes",
+    "life_expectancy",
 ]
 
 #: Indicators shown in every profile (ids of the indicator catalog); a config may override them
@@ -212,21 +218,67 @@ def _interval(row, unit: str) -> str:
     return f"{low.removesuffix(suffix)} – {high}"
 
 
+def _markers(district: District, res: pd.DataFrame, cat: pd.DataFrame, i: str, area_id: str, year: int,
+             compare_with_kreis: bool) -> tuple[tuple[str, str, str], tuple[str, str, str]]:
+    """(text, CSS class, status) of the comparison with the Kreis and of the recent trend of
+    indicator ``i`` for ``area_id``; status set where an input value is suppressed (the marker
+    would be derived from it)."""
+    polarity = str(cat.loc[i, "polarity"]) if str(cat.loc[i, "polarity"]) in POLARITIES else "neutral"
+    kind, mult = str(cat.loc[i, "kind"]), float(cat.loc[i, "multiplier"] or 1)
+    latest = _latest(res[res["indicator"] == i], year)
+    own = latest[latest["area_id"] == area_id]
+    comp = ("", "", "")
+    if compare_with_kreis:
+        kreis = latest[latest["area_id"] == district.kreis["area_id"]]
+        if own.empty or kreis.empty:
+            comp = compare_marker("not_compared", polarity) + ("",)
+        else:
+            o, k = own.iloc[0], kreis.iloc[0]
+            held = "primary" if "primary" in (str(o["status"]), str(k["status"])) else (
+                "secondary" if str(o["status"]) or str(k["status"]) else "")
+            if held:
+                comp = (SYMBOL, "", held)
+            else:
+                code = str(compare(o["value"], o["lower"], o["upper"], k["value"], polarity)[0])
+                strong = False
+                if code not in ("similar", "not_compared"):
+                    lo, hi = limits(kind, o["numerator"], o["denominator"], mult, 0.998)
+                    strong = str(compare(o["value"], lo, hi, k["value"], polarity)[0]) == code
+                comp = compare_marker(code, polarity, strong) + ("",)
+    series = res[(res["indicator"] == i) & (res["area_id"] == area_id) & (res["year"] <= year)].sort_values("year")
+    last = series.tail(POINTS)
+    if (last["status"].astype(str) != "").any():
+        trend_cell = (SYMBOL, "", "secondary")
+    else:
+        if kind == "proportion":
+            t = recent_trend_proportion(series["year"], series["numerator"], series["denominator"])
+        else:
+            t = recent_trend(series["year"], series["value"], series["lower"], series["upper"])
+        trend_cell = trend_marker(t.marker, polarity) + ("",)
+    return comp, trend_cell
+
+
 def key_figures(district: District, area_id: str, year: int):
     """Table: each key indicator for the area with its 95 % interval beside the Kreis value,
-    grouped by Handlungsfeld; an indicator without a value in ``year`` (elections) shows the
-    latest earlier year. Values and intervals from the protected layer: ``.`` where suppressed
-    (an interval would give the suppressed count away)."""
+    grouped by Handlungsfeld, with the benchmark markers: "Vergleich zum Kreis" (the area's 95 %
+    and 99,8 % intervals against the Kreis value, read with the indicator's polarity; not on the
+    Kreis's own table) and "Trend" (the Fingertips recent trend over the last five years,
+    :mod:`sozialanalyse.stats.benchmark`), each a symbol and a German word, coloured, with a
+    legend. An indicator without a value in ``year`` (elections) shows the latest earlier year.
+    Values and intervals from the protected layer: ``.`` where suppressed (an interval would give
+    the suppressed count away), and so is a marker computed from a suppressed value."""
     ids = key_figure_ids(district)
     cat = indicators.catalog(indicators.district_catalog(district)).set_index("id")
     is_kreis = area_id == district.kreis["area_id"]
     levels = ["kreis"] if is_kreis else ["gemeindeverband", "kreis"]
-    res = _latest(_published(district, ids, levels), year)
+    res_all = _published(district, ids, levels)
+    res = _latest(res_all, year)
     own = res[res["area_id"] == area_id].set_index("indicator")
     kreis = res[res["area_id"] == district.kreis["area_id"]].set_index("indicator")
     order = {f: i for i, f in enumerate(indicators.FIELDS)}
     rows, absent = [], {}
     reasons: dict[str, list[str]] = {}
+    classes: dict[str, list[str | None]] = {"Vergleich zum Kreis": [], "Trend": []}
     own_col = district.name_of(area_id)
     sorted_ids = sorted(ids, key=lambda i: (order.get(cat.loc[i, "field"], 99), ids.index(i)))
     for i in sorted_ids:
@@ -254,18 +306,31 @@ def key_figures(district: District, area_id: str, year: int):
             row[district.name] = ((SYMBOL if kheld else mark_absent(k, absent) or format_value(k["value"], unit))
                                   if k is not None else fmt.MISSING)
             reasons.setdefault(district.name, []).append(kheld)
+        comp, tr = _markers(district, res_all, cat, i, area_id, year, compare_with_kreis=not is_kreis)
+        if not is_kreis:
+            row["Vergleich zum Kreis"] = comp[0]
+            classes["Vergleich zum Kreis"].append(comp[1] or None)
+            reasons.setdefault("Vergleich zum Kreis", []).append(comp[2])
+        row["Trend"] = tr[0]
+        classes["Trend"].append(tr[1] or None)
+        reasons.setdefault("Trend", []).append(tr[2])
         rows.append(row)
     df, held_notes = mask(district, pd.DataFrame(rows), reasons)
     hrefs = [catalog_href(i, from_profile=not is_kreis) for i in sorted_ids]
-    kinds = {"Handlungsfeld": "text", "Kennzahl": "text", own_col: "rate", "95-%-Intervall": "interval"}
+    kinds = {"Handlungsfeld": "text", "Kennzahl": "text", own_col: "rate", "95-%-Intervall": "interval",
+             "Vergleich zum Kreis": "text", "Trend": "text"}
     if not is_kreis:
         kinds[district.name] = "rate"
+    legend = list(MARKER_LEGEND) if not is_kreis else [MARKER_LEGEND[1]]
     return table(df, caption=f"Kennzahlen {year}", group="Handlungsfeld", links={"Kennzahl": hrefs},
                  footnotes=["95-%-Intervall: Wilson-Intervall für Anteile, exaktes Poisson- bzw. Byar-Intervall "
                             "für Raten; ohne Intervall: Mittelwerte und Salden. Jahreszahl in Klammern: letzter "
                             "verfügbarer Wert (Wahlen). ¹ Nenner unter der Mindestgröße, Wert unsicher. "
-                            "Definitionen: siehe Daten und Methoden.", *held_notes, *absent_footnote(absent)],
-                 align_right=[c for c in df.columns if c not in ("Handlungsfeld", "Kennzahl")], kinds=kinds)
+                            "Definitionen: siehe Daten und Methoden.", *legend, *held_notes,
+                            *absent_footnote(absent)],
+                 align_right=[c for c in df.columns if c not in ("Handlungsfeld", "Kennzahl", "Vergleich zum Kreis",
+                                                                 "Trend")],
+                 kinds=kinds, classes={c: v for c, v in classes.items() if c in df.columns})
 
 
 def trends_table(district: District, area_id: str, indicator_ids: list[str] | None = None):
@@ -671,3 +736,38 @@ def spine_chart(district, area_id: str, year: int | None = None):
 
 
 # --- end of the block of the spine chart ----------------------------------------------------------
+
+
+def life_expectancy(district: District, area_id: str, year: int):
+    """Text: the area's life expectancy at birth and at 65 by sex over five pooled years with
+    95 % intervals beside the Kreis's, and whether it is significantly higher or lower; where a
+    value is not published, why (:func:`sozialanalyse.pages.gesundheit.le_reason`)."""
+    le = published_life_expectancy(district, year)
+    years = le.attrs["years"]
+    kreis_id = str(district.kreis["area_id"])
+    own = le[le["area_id"] == str(area_id)].set_index(["sex", "age"])
+    kreis = le[le["area_id"] == kreis_id].set_index(["sex", "age"])
+    lines = []
+    for s in ("w", "m"):
+        r0 = own.loc[(s, 0)]
+        why = le_reason(r0)
+        if why:
+            lines.append(f"- **{SEX_WORDS[s]}:** nicht veröffentlicht, weil {why}.")
+            continue
+        k0 = kreis.loc[(s, 0)]
+        parts = [f"bei Geburt {fmt.num(r0['value'], 1)} Jahre ({fmt.num(r0['lower'], 1)} – {fmt.num(r0['upper'], 1)})"]
+        r65 = own.loc[(s, 65)]
+        if le_reason(r65):
+            parts.append(f"mit 65 nicht veröffentlicht, weil {le_reason(r65)}")
+        else:
+            parts.append(f"mit 65 weitere {fmt.num(r65['value'], 1)} Jahre ({fmt.num(r65['lower'], 1)} – "
+                         f"{fmt.num(r65['upper'], 1)})")
+        line = f"- **{SEX_WORDS[s]}:** " + "; ".join(parts)
+        if area_id != kreis_id and not le_reason(k0):
+            code = str(compare(r0["value"], r0["lower"], r0["upper"], k0["value"], "higher_is_better")[0])
+            mark = compare_marker(code, "higher_is_better")[0]
+            line += f". {md_escape(district.name)}: {fmt.num(k0['value'], 1)} Jahre bei Geburt; Vergleich: {mark}"
+        lines.append(line + ".")
+    head = (f"Lebenserwartung {span(years)} (fünf Jahre zusammen; in Klammern das 95-%-Intervall; Methode und "
+            f"Regeln für die Veröffentlichung: siehe Kapitel Gesundheit):")
+    return text(head + "\n\n" + "\n".join(lines))

@@ -1,4 +1,5 @@
-"""The page Gesundheit (``notebooks/gesundheit.ipynb``): mortality and school entry.
+"""The page Gesundheit (``notebooks/gesundheit.ipynb``): mortality, life expectancy, school entry
+and the social gradient of a school-entry finding.
 
 Floor: pages. Arranges the published mortality and school-entry results of
 :mod:`sozialanalyse.protected.health` into German text, tables (escaped HTML,
@@ -11,6 +12,12 @@ Methods (stated on the page as well):
   rates (DSR, European Standard Population 2013, Dobson limits), the standardised mortality
   ratio (SMR) against the Kreis rates by age band and sex, and the funnel plot with the 95 % and
   99,8 % limits of the exact Poisson test (:func:`sozialanalyse.protected.health.published_mortality`).
+* **Life expectancy** at birth and at 65 by sex per Gemeindeverband and the Kreis, five pooled
+  years, abridged life table (Chiang II, Silcocks' variance; the 0-4 band with a = 0,1), not
+  published by PHE's rules or where the deaths are suppressed
+  (:func:`sozialanalyse.protected.health.published_life_expectancy`).
+* **Social gradient**: SII and RII of overweight at school entry across the Sozialraum
+  deprivation quintiles (:func:`sozialanalyse.protected.health.published_gradient`).
 * **School entry** proportions are pooled over the last three examination years, with Wilson
   intervals (:func:`sozialanalyse.protected.health.published_school_entry`).
 
@@ -32,6 +39,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
+from matplotlib.ticker import MaxNLocator
 
 from ..model.areas import area_names, level_ids, pool_years, report_year
 from ..model.config import SYMBOL
@@ -40,17 +48,35 @@ from ..protected.health import (
     EXAMINED,
     FROM_DEATHS,  # noqa: F401  (re-exported: the columns hidden with suppressed deaths)
     SCHOOL_VARS,
+    published_gradient,
     published_kreis_dsr,
+    published_life_expectancy,
     published_mortality,
     published_school_entry,
 )
 from ..render import figures, fmt
 from ..render.figures import finish, style
 from ..render.tables import md_escape, table, text
+from ..stats.benchmark import compare
 from ..stats.health import funnel_plot_data
-from .common import absent_footnote, fmt_ci, left_out_note, mark_absent, muni_shapes, span
+from .common import (
+    absent_footnote,
+    compare_marker,
+    fmt_ci,
+    left_out_note,
+    mark_absent,
+    mask,
+    muni_shapes,
+    span,
+)
 
 __all__ = [
+    "gradient_chart",
+    "gradient_text",
+    "le_reason",
+    "life_expectancy_chart",
+    "life_expectancy_intro",
+    "life_expectancy_table",
     "mortality_funnel",
     "mortality_intro",
     "mortality_overview",
@@ -508,4 +534,246 @@ def school_entry_trend(district, pool: int = 3):
                   "genannten zusammengefasst, mit 95-%-Intervall)"
                   + (f"\n{'; '.join(absent)}: fehlt (Eingangsdaten unvollständig)" if absent else "")
                   + (f"\n{'; '.join(locked)}: gesperrt (Geheimhaltung)" if locked else ""))
+    return finish(fig)
+
+
+# ---------------------------------------------------------------------------------------------
+# life expectancy and the social gradient (issue #20)
+# ---------------------------------------------------------------------------------------------
+
+#: Why a life expectancy is not published (``reason`` of
+#: :func:`sozialanalyse.protected.health.published_life_expectancy`), as the end of a German
+#: sentence "nicht veröffentlicht, weil ...".
+LE_REASONS = {
+    "population_at_most_5000": "die Bevölkerung der fünf Jahre zusammen nicht mehr als 5.000 Personenjahre umfasst",
+    "ci_wider_than_20_years": "das 95-%-Intervall breiter als 20 Jahre wäre",
+    "deaths_exceed_population": "in einer Altersgruppe mehr Sterbefälle als Einwohner verzeichnet sind",
+    "population_not_positive": "eine Altersgruppe keine Einwohner hat",
+    "negative_deaths": "negative Sterbefallzahlen vorliegen",
+    "no_deaths_in_top_band": "in der obersten Altersgruppe (90 Jahre und älter) kein Sterbefall verzeichnet ist",
+    "missing_age_band": "Bevölkerungs- oder Sterbefallzahlen fehlen",
+    "absent": "Bevölkerungszahlen fehlen (Eingangsdaten unvollständig)",
+    "years_missing": "nicht für alle fünf Jahre Daten vorliegen",
+    "status": "die Zahl der Sterbefälle gesperrt ist (Geheimhaltung)",
+}
+SEX_WORDS = {"w": "Frauen", "m": "Männer"}
+SEX_MARKERS = {"w": ("o", "#8e3b8f"), "m": ("s", "#2f6f73")}
+
+
+def le_reason(row) -> str:
+    """German reason why a row of :func:`published_life_expectancy` has no value ("" if it has)."""
+    if str(row["status"]):
+        return LE_REASONS["status"]
+    if pd.notna(row["value"]):
+        return ""
+    return LE_REASONS.get(str(row["reason"]), "die Regeln für eine Veröffentlichung nicht erfüllt sind")
+
+
+def _years(value) -> str:
+    return fmt.num(value, 1) if pd.notna(value) else fmt.MISSING
+
+
+def life_expectancy_intro(district, year: int | None = None):
+    """Text: what life expectancy is, how it is computed here (pooled years, Chiang II, the
+    0-4 band), when it is not published, and the Kreis's values."""
+    le = published_life_expectancy(district, year)
+    years = le.attrs["years"]
+    k = le[(le["level"] == "kreis") & (le["age"] == 0)].set_index("sex")
+    parts = []
+    for s in ("w", "m"):
+        if s in k.index and pd.notna(k.loc[s, "value"]):
+            parts.append(f"{SEX_WORDS[s]} {_years(k.loc[s, 'value'])} Jahre")
+        elif s in k.index:
+            parts.append(f"{SEX_WORDS[s]}: nicht veröffentlicht, weil {le_reason(k.loc[s])}")
+    kreis = "; ".join(parts)
+    return text(
+        f"Die **Lebenserwartung bei Geburt** gibt an, wie viele Jahre ein neugeborenes Kind im Durchschnitt "
+        f"leben würde, wenn die Sterblichkeit jeder Altersgruppe so bliebe, wie sie in den Jahren "
+        f"{span(years)} war; die **Lebenserwartung mit 65** entsprechend die weiteren Lebensjahre einer "
+        f"65-jährigen Person. Sie hängt nicht vom Altersaufbau ab und lässt sich daher zwischen Gemeinden "
+        f"vergleichen. Im {md_escape(district.name)}: {kreis}.\n\n"
+        f"Berechnet wird sie aus den Sterbefällen und Einwohnern der fünf Jahre {span(years)} zusammen, "
+        f"nach Geschlecht und Fünfjahres-Altersgruppen, mit einer abgekürzten Sterbetafel nach Chiang "
+        f"(Methode II) und dem 95-%-Intervall nach Silcocks u. a. (2001), wie im Verfahren von Public Health "
+        f"England. Die Einwohnerzahl am Jahresende steht für die Personenjahre des Jahres. Die jüngste "
+        f"Altersgruppe umfasst hier 0 bis 4 Jahre (statt 0 und 1 bis 4): Wer in ihr stirbt, hat im Mittel "
+        f"etwa ein Zehntel der fünf Jahre gelebt (Säuglinge sterben meist kurz nach der Geburt; Trennfaktoren "
+        f"nach Chiang 0,1 für das erste und 0,5 für die folgenden Lebensjahre, gewichtet mit dem Anteil der "
+        f"Säuglingssterbefälle). Das Ergebnis hängt davon kaum ab (weniger als 0,1 Jahre).\n\n"
+        f"**Nicht veröffentlicht** wird eine Lebenserwartung, wenn die Bevölkerung der fünf Jahre zusammen "
+        f"nicht mehr als 5.000 Personenjahre umfasst, eine Altersgruppe keine Einwohner oder mehr "
+        f"Sterbefälle als Einwohner hat, das 95-%-Intervall breiter als 20 Jahre wäre oder die Zahl der "
+        f"Sterbefälle gesperrt ist (Regeln von Public Health England; Geheimhaltung)."
+    )
+
+
+def life_expectancy_table(district, year: int | None = None):
+    """Table: life expectancy at birth and at 65 with 95 % intervals by Gemeindeverband and sex,
+    the Kreis last, the deaths behind them, and the comparison with the Kreis (same sex) as a
+    marker; a value not published shows ``–`` and the reason in a footnote, ``.`` where the
+    deaths are suppressed."""
+    le = published_life_expectancy(district, year)
+    years = le.attrs["years"]
+    w = le.pivot_table(index=["area_id", "sex"], columns="age",
+                       values=["value", "lower", "upper"], aggfunc="first", dropna=False)
+    base = le[le["age"] == 0].set_index(["area_id", "sex"])
+    kreis_id = str(district.kreis["area_id"])
+    rows, reasons, classes, notes = [], {"Sterbefälle": []}, [], {}
+    for (a, s), r in base.iterrows():
+        held = str(r["status"])
+        why = le_reason(r)
+        mark = ""
+        if why and not held:
+            mark = notes.setdefault(why, "¹²³⁴⁵⁶⁷⁸⁹"[len(notes)] if len(notes) < 9 else "*")
+        row = {"Gebiet": r["name"], "Geschlecht": SEX_WORDS[s],
+               "Sterbefälle": SYMBOL if held else fmt.num(r["deaths"]) if pd.notna(r["deaths"]) else fmt.MISSING}
+        reasons["Sterbefälle"].append(held)
+        for age, label in ((0, "bei Geburt"), (65, "mit 65")):
+            v = w.loc[(a, s), ("value", age)]
+            row[f"Lebenserwartung {label} (Jahre)"] = (SYMBOL if held else
+                                                      (fmt.num(v, 1) if pd.notna(v) else f"{fmt.MISSING} {mark}".strip()))
+            row[f"95-%-Intervall {label}"] = SYMBOL if held else fmt_ci(w.loc[(a, s), ("lower", age)],
+                                                                        w.loc[(a, s), ("upper", age)])
+            for c in (f"Lebenserwartung {label} (Jahre)", f"95-%-Intervall {label}"):
+                reasons.setdefault(c, []).append(held)
+        if a == kreis_id:
+            comp = ("Vergleichswert", None)
+        elif held:
+            comp = (SYMBOL, None)
+        else:
+            k = base.loc[(kreis_id, s)]
+            code = str(compare(r["value"], r["lower"], r["upper"], k["value"], "higher_is_better")[0])
+            comp = compare_marker(code, "higher_is_better")
+        row["Vergleich zum Kreis"] = comp[0]
+        classes.append(comp[1])
+        reasons.setdefault("Vergleich zum Kreis", []).append(held)
+        rows.append(row)
+    df = pd.DataFrame(rows)
+    df, held_notes = mask(district, df, reasons)
+    kinds = {"Gebiet": "text", "Geschlecht": "text", "Sterbefälle": "count", "Vergleich zum Kreis": "text"}
+    for label in ("bei Geburt", "mit 65"):
+        kinds[f"Lebenserwartung {label} (Jahre)"] = "index"
+        kinds[f"95-%-Intervall {label}"] = "interval"
+    return table(df, caption=f"Lebenserwartung nach Geschlecht, {span(years)}",
+                 footnotes=[f"Sterbefälle: {span(years)} zusammen. Lebenserwartung: abgekürzte Sterbetafel nach "
+                            "Chiang, 95-%-Intervall nach Silcocks u. a. (2001).",
+                            *[f"{m} Nicht veröffentlicht, weil {why}." for why, m in notes.items()],
+                            "Vergleich zum Kreis (Lebenserwartung bei Geburt, gleiches Geschlecht): ▲ höher (besser) "
+                            "bzw. ▼ niedriger (schlechter), wenn das 95-%-Intervall den Kreiswert nicht enthält; "
+                            "● ähnlich, wenn es ihn enthält; – : kein Vergleich.", *held_notes],
+                 align_right=[c for c in df.columns if c not in ("Gebiet", "Geschlecht", "Vergleich zum Kreis")],
+                 kinds=kinds, classes={"Vergleich zum Kreis": classes})
+
+
+def life_expectancy_chart(district, year: int | None = None):
+    """Figure: life expectancy at birth with 95 % intervals by Gemeindeverband, women and men
+    (different symbols and colours), the Kreis values as lines; areas whose value is not
+    published are named under the chart."""
+    le = published_life_expectancy(district, year)
+    years = le.attrs["years"]
+    d0 = le[le["age"] == 0]
+    munis = d0[d0["level"] != "kreis"]
+    names = list(dict.fromkeys(munis["name"]))
+    fig, ax = plt.subplots(figsize=(8, 0.42 * len(names) + 1.6))
+    y = {n: i for i, n in enumerate(reversed(names))}
+    missing = []
+    for s, off in (("w", 0.15), ("m", -0.15)):
+        marker, color = SEX_MARKERS[s]
+        g = munis[munis["sex"] == s]
+        shown = g[g["value"].notna()]
+        ys = np.array([y[n] + off for n in shown["name"]])
+        ax.errorbar(shown["value"], ys, xerr=[shown["value"] - shown["lower"], shown["upper"] - shown["value"]],
+                    fmt=marker, color=color, ecolor=color, elinewidth=1, capsize=2, markersize=5,
+                    label=f"{SEX_WORDS[s]} (mit 95-%-Intervall)")
+        k = d0[(d0["level"] == "kreis") & (d0["sex"] == s)]
+        if len(k) and pd.notna(k["value"].iloc[0]):
+            ax.axvline(float(k["value"].iloc[0]), color=color, linestyle="--", linewidth=1,
+                       label=f"{md_plain(district.name)}, {SEX_WORDS[s]}")
+        missing += [f"{n} ({SEX_WORDS[s]})" for n in g.loc[g["value"].isna(), "name"]]
+    ax.set_yticks(list(y.values()), list(y.keys()), fontsize=8)
+    ax.xaxis.set_major_formatter(fmt.axis_formatter())
+    ax.set_xlabel("Lebenserwartung bei Geburt in Jahren")
+    title = f"Lebenserwartung bei Geburt, {span(years)}"
+    if missing:
+        title += "\nnicht veröffentlicht: " + ", ".join(missing[:6]) + (" …" if len(missing) > 6 else "")
+    ax.set_title(title, fontsize=10)
+    ax.legend(frameon=False, fontsize=7.5, loc="lower center", bbox_to_anchor=(0.5, 1.0 + 0.6 / len(names)),
+              ncol=2)
+    style(ax, "x")
+    return finish(fig)
+
+
+def md_plain(name) -> str:
+    """A name for a matplotlib label: without ``$`` (mathtext)."""
+    return str(name).replace("$", "")
+
+
+def gradient_text(district, year: int | None = None, variable: str = "einschulung_uebergewicht"):
+    """Text: the Slope and Relative Index of Inequality of a school-entry finding across the
+    Sozialraum deprivation quintiles, explained in German with its interval."""
+    g, t = published_gradient(district, variable, year)
+    what = {"einschulung_uebergewicht": "Übergewicht", "einschulung_sprachfoerderbedarf": "Sprachförderbedarf"}[variable]
+    years = t.attrs["years"]
+    head = (f"Wie stark hängt {what} bei der Einschulung mit der sozialen Lage des Wohnviertels zusammen? "
+            f"Dazu werden die Sozialräume nach ihrem Statusindex des Sozialraum-Monitorings in fünf gleich "
+            f"große Gruppen geteilt (Quintile; 1: die am stärksten benachteiligten Sozialräume) und der Anteil "
+            f"der Kinder mit {what} je Gruppe berechnet (Einschulungsjahrgänge {span(years)}). ")
+    if g is None:
+        return text(head + "Eine Gruppe hat keinen veröffentlichten Wert; der Index wird daher nicht berechnet.")
+    body = (f"Eine nach der Zahl der untersuchten Kinder gewichtete Gerade durch die Gruppenwerte über dem "
+            f"relativen Rang (0: am stärksten, 1: am wenigsten benachteiligt) ergibt den **Slope Index of "
+            f"Inequality (SII)**: Am Ende der am stärksten benachteiligten Sozialräume liegt der Anteil um "
+            f"**{fmt.num(abs(g.sii), 1)} Prozentpunkte** {'höher' if g.sii >= 0 else 'niedriger'} als am Ende "
+            f"der am wenigsten benachteiligten (95-%-Intervall {fmt.num(g.sii_lower, 1)} bis "
+            f"{fmt.num(g.sii_upper, 1)}). Der **Relative Index of Inequality (RII)** setzt beide Enden ins "
+            f"Verhältnis: {fmt.num(g.rii, 2)} (95-%-Intervall {fmt.num(g.rii_lower, 2)} bis "
+            f"{fmt.num(g.rii_upper, 2)}); 1 hieße kein Unterschied. "
+            + ("Das Intervall schließt 0 nicht ein: Der Unterschied ist statistisch gesichert. "
+               if g.sii_lower > 0 or g.sii_upper < 0 else
+               "Das Intervall schließt 0 ein: Ein Unterschied ist statistisch nicht gesichert. ")
+            + "Das Intervall stammt aus einer Simulation (100.000 Ziehungen, fester Startwert), wie im Verfahren "
+              "von Public Health England (Low und Low 2004).")
+    left = t.attrs["left_out"]
+    tail = ""
+    if left:
+        tail = (f" Nicht berücksichtigt, weil ihr Anteil gesperrt ist (Geheimhaltung): "
+                f"{', '.join(md_escape(n) for n in left)}.")
+    return text(head + body + tail)
+
+
+def gradient_chart(district, year: int | None = None, variable: str = "einschulung_uebergewicht"):
+    """Figure: the finding's share per deprivation quintile (95 % Wilson intervals) at the
+    quintile's relative rank, and the fitted SII line."""
+    g, t = published_gradient(district, variable, year)
+    what = {"einschulung_uebergewicht": "Übergewicht", "einschulung_sprachfoerderbedarf": "Sprachförderbedarf"}[variable]
+    fig, ax = plt.subplots(figsize=(8, 4.2))
+    if g is None:
+        ax.text(0.5, 0.5, "nicht berechnet: eine Gruppe ohne veröffentlichten Wert", ha="center",
+                transform=ax.transAxes)
+        ax.set_axis_off()
+        return finish(fig)
+    x = g.table["rank"].to_numpy()
+    ax.errorbar(x, t["value"], yerr=[t["value"] - t["lower"], t["upper"] - t["value"]], fmt="o", color="#1f3b73",
+                ecolor="#1f3b73", capsize=3, label="Anteil je Quintil (mit 95-%-Intervall)")
+    xs = np.linspace(0, 1, 50)
+    f = g.table["fitted"].to_numpy()  # a straight line in the rank: two points give it
+    slope = (f[-1] - f[0]) / (x[-1] - x[0])
+    b0 = f[0] - slope * x[0]
+    ax.plot(xs, 100 * (b0 + slope * xs), color="#c8553d", linewidth=1.5,
+            label=f"Gerade (SII {fmt.num(g.sii, 1)} Prozentpunkte)")
+    for xi, q in zip(x, t["quantile"]):
+        ax.annotate(f"Quintil {q}", (xi, 1), xycoords=("data", "axes fraction"), xytext=(0, -4),
+                    textcoords="offset points", ha="center", va="top", fontsize=7, color="#555555")
+    ax.set_xlim(0, 1)
+    ax.set_xlabel("Relativer Rang der sozialen Lage (0: am stärksten benachteiligt, 1: am wenigsten)")
+    ax.set_ylabel(f"{what} in %")
+    ax.xaxis.set_major_formatter(fmt.axis_formatter(1))
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.yaxis.set_major_formatter(fmt.axis_formatter())
+    lo, hi = float(t["lower"].min()), float(t["upper"].max())
+    ax.set_ylim(max(0.0, lo - 2), hi + 0.25 * (hi - lo))
+    ax.set_title(f"{what} bei der Einschulung nach sozialer Lage der Sozialräume, {span(t.attrs['years'])}",
+                 fontsize=10)
+    ax.legend(frameon=False, fontsize=8, loc="lower left")
+    style(ax, "y")
     return finish(fig)

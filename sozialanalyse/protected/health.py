@@ -19,6 +19,15 @@ NaN (a missing value, never a zero).
   (the children without the finding) are all published; ``n_status`` is the status of the
   children examined.
 
+* :func:`published_life_expectancy`: life expectancy at birth and at 65 by sex per
+  Gemeindeverband and the Kreis over five pooled years (:mod:`sozialanalyse.stats.lifetable`),
+  published only where the area's deaths of that sex over those years (a cell registered in
+  :mod:`.measures`, printed beside it) are, and where PHE's rules allow (``reason``).
+* :func:`published_gradient`: SII and RII of a school-entry finding across quintiles of the
+  Sozialraum deprivation (status index of :mod:`.monitoring`), computed from the published
+  Sozialraum counts only: a Sozialraum whose share is suppressed is left out of its quintile
+  (and named), so the quintile sums give nothing away that is not printed elsewhere.
+
 The raw sums behind the statistics that no page shows (the indirectly standardised rate and the
 person-years of the mortality, the Kreis's deaths and population per year behind the DSR) are
 not part of the published frames.
@@ -30,13 +39,18 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..model.areas import AGE_GROUPS, level_ids
+from ..stats.gradient import sii
 from ..stats.health import funnel_significance, smr, wilson_ci
-from ..stats.mortality import kreis_dsr_by_year, pooled_mortality
+from ..stats.lifetable import life_table
+from ..stats.mortality import kreis_dsr_by_year, mortality_input, pooled_mortality
 from ..stats.school_entry import EXAMINED, SCHOOL_VARS, school_entry_shares
 from . import layer as protected_layer
+from . import monitoring as protected_monitoring
 
-__all__ = ["DEATHS", "EXAMINED", "FROM_DEATHS", "SCHOOL_VARS", "pooled_count", "published_kreis_dsr",
-           "published_mortality", "published_school_entry"]
+__all__ = ["DEATHS", "EXAMINED", "FROM_DEATHS", "LE_AGES", "LE_POOL", "SCHOOL_VARS", "pooled_count",
+           "published_gradient", "published_kreis_dsr", "published_life_expectancy", "published_mortality",
+           "published_school_entry"]
 
 #: The deaths the mortality pages rest on: all ages and both sexes (the layer's cell, per year
 #: and pooled over years; :mod:`.measures`).
@@ -168,3 +182,133 @@ def published_school_entry(district, year: int | None = None, level: str = "geme
     d.loc[d["n_status"].to_numpy() != "", "n"] = np.nan
     d.attrs["years"] = years
     return d
+
+
+#: Start ages of the published life expectancies (at birth and at 65).
+LE_AGES = (0, 65)
+#: Years pooled for life expectancy (as the deaths of the mortality pages).
+LE_POOL = 5
+
+
+def published_life_expectancy(district, year: int | None = None, pool: int = LE_POOL) -> pd.DataFrame:
+    """Life expectancy at birth and at 65 by sex per Gemeindeverband and the Kreis (last), pooled
+    over ``pool`` years up to ``year``, as the pages may publish it.
+
+    Returns
+    -------
+    DataFrame
+        ``area_id, name, level, sex`` (``w``, ``m``), ``age`` (:data:`LE_AGES`), ``value,
+        lower, upper`` (95 %), ``deaths`` (the published deaths of the sex over the years: the
+        layer's cell), ``population`` (person-years: population summed over the years),
+        ``reason`` ("" or why not published, :mod:`sozialanalyse.stats.lifetable`; ``absent``
+        where population rows are missing, ``years_missing`` where the data lack a year of the
+        pool) and ``status`` (of the deaths cell; where set, ``value``, ``lower``, ``upper`` and
+        ``deaths`` are NaN). ``attrs["years"]``: the pooled years.
+
+    Notes
+    -----
+    Five-year bands 0-4, ..., 85-89, 90+ (:data:`sozialanalyse.model.areas.AGE_GROUPS`); the 0-4
+    band has :data:`sozialanalyse.stats.lifetable.A_0_4`. The population of each year (at
+    31.12.) stands for that year's person-years, as for the pooled mortality.
+    """
+    year = int(year or district.report_year)
+    memo = _memo(district)
+    if ("le", year, pool) in memo:  # three page calls (text, chart, table) compute it once
+        return memo[("le", year, pool)].copy()
+    years = [y for y in range(year - pool + 1, year + 1)]
+    complete = all(y in district.years for y in years)
+    starts = [int(b.split("-")[0].rstrip("+")) for b in AGE_GROUPS]
+    rows = []
+    for level in ("gemeindeverband", "kreis"):
+        m = mortality_input(district, [y for y in years if y in district.years], level) if complete else None
+        ids = level_ids(district, level)
+        for sex in ("w", "m"):
+            pub = pooled_count(district, {**DEATHS, "sex": [sex]}, ids, years)
+            for a in ids:
+                reason, table = "", None
+                if not complete:
+                    reason = "years_missing"
+                else:
+                    g = m[(m["area_id"] == a) & (m["sex"] == sex)].set_index("age_group").reindex(list(AGE_GROUPS))
+                    if g["population"].isna().any():
+                        reason = "absent"
+                    else:
+                        table = life_table(g["deaths"].to_numpy(), g["population"].to_numpy(), starts).set_index(
+                            "start_age")
+                for age in LE_AGES:
+                    r = table.loc[age] if table is not None else None
+                    rows.append({"area_id": a, "name": district.name_of(a), "level": level, "sex": sex, "age": age,
+                                 "value": r["value"] if r is not None else np.nan,
+                                 "lower": r["lower"] if r is not None else np.nan,
+                                 "upper": r["upper"] if r is not None else np.nan,
+                                 "deaths": pub.loc[a, "value"],
+                                 "population": float(table["population"].sum()) if table is not None else np.nan,
+                                 "reason": str(r["reason"]) if r is not None else reason,
+                                 "status": str(pub.loc[a, "status"])})
+    out = pd.DataFrame(rows)
+    held = out["status"] != ""
+    out.loc[held, ["value", "lower", "upper", "deaths"]] = np.nan
+    out.attrs["years"] = years
+    memo[("le", year, pool)] = out
+    return out.copy()
+
+
+def _memo(district) -> dict:
+    """Results kept on the district object, like its protected layer (:func:`.layer.of`): a page
+    calls a function several times for one table, chart and text."""
+    memo = getattr(district, "_protected_health_memo", None)
+    if memo is None:
+        memo = {}
+        setattr(district, "_protected_health_memo", memo)
+    return memo
+
+
+def published_gradient(district, variable: str = "einschulung_uebergewicht", year: int | None = None,
+                       pool: int = 3, quantiles: int = 5, repetitions: int = 100_000, seed: int = 20):
+    """SII and RII of a school-entry finding across deprivation quintiles of the Sozialräume.
+
+    The Sozialräume with a status index of the published monitoring are cut into ``quantiles``
+    groups of equal number by that index (1: the most deprived, highest index); each group's
+    share is the sum of the published counts (finding and children examined, pooled over
+    ``pool`` years) of its Sozialräume with a published share, with a Wilson interval.
+
+    Returns
+    -------
+    tuple (Gradient or None, DataFrame)
+        The :class:`sozialanalyse.stats.gradient.Gradient` (``multiplier=-100``: SII in
+        percentage points, most minus least deprived end; RII most over least deprived; None
+        where a quintile has no published Sozialraum) and the quintile table ``quantile, areas,
+        x, n, value, lower, upper`` (shares in %) with ``attrs``: ``left_out`` (names of
+        Sozialräume with a suppressed share), ``unranked`` (without index), ``years``.
+    """
+    key = ("gradient", variable, year, pool, quantiles, repetitions, seed)
+    memo = _memo(district)
+    if key in memo:
+        g, t = memo[key]
+        return g, t.copy()
+    mon = protected_monitoring.published_monitoring(district, year).result.table
+    ranked = mon[mon["status_index"].notna()].sort_values("status_index", ascending=False)
+    q = pd.Series(np.floor(np.arange(len(ranked)) * quantiles / max(len(ranked), 1)).astype(int) + 1,
+                  index=ranked.index.astype(str))
+    se = published_school_entry(district, year, level="sozialraum", pool=pool)
+    se = se[se["variable"] == variable].set_index("area_id")
+    shown = se[(se["status"] == "") & se["x"].notna() & (se["n"] > 0)]
+    left_out = [str(se.loc[a, "name"]) for a in q.index if a in se.index and a not in shown.index]
+    rows = []
+    for k in range(1, quantiles + 1):
+        ids = [a for a in q.index[q == k] if a in shown.index]
+        x, n = float(shown.loc[ids, "x"].sum()), float(shown.loc[ids, "n"].sum())
+        lo, hi = wilson_ci(np.array([x]), np.array([n])) if n > 0 else (np.array([np.nan]), np.array([np.nan]))
+        rows.append({"quantile": k, "areas": len(ids), "x": x if ids else np.nan, "n": n if ids else np.nan,
+                     "value": 100 * x / n if n > 0 else np.nan, "lower": 100 * float(lo[0]),
+                     "upper": 100 * float(hi[0])})
+    t = pd.DataFrame(rows)
+    t.attrs.update(left_out=left_out, unranked=[str(n) for n in mon.loc[mon["status_index"].isna(), "name"]],
+                   years=se.attrs.get("years", []))
+    ok = (t["n"] > 0).all() and (t["x"] > 0).all() and (t["x"] < t["n"]).all()
+    g = None
+    if ok:
+        g = sii(t["quantile"], t["n"], t["x"] / t["n"], lower=t["lower"] / 100, upper=t["upper"] / 100, value_type=2,
+                multiplier=-100, repetitions=repetitions, seed=seed)
+    memo[key] = (g, t)
+    return g, t.copy()

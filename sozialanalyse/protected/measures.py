@@ -118,3 +118,14 @@ MEASURES += [
             shares=_rates_by_band_and_sex("schwerbehinderte", [_band(b) for b in AGE_GROUPS]),
             years="report", pages=("behinderung",), levels=("kreis",)),
 ]
+
+# --- Lebenserwartung (issue #20; pages gesundheit, gemeindeprofil) ----------------------------------
+
+MEASURES += [
+    # life expectancy by sex per Gemeindeverband and the Kreis over the five years up to the report
+    # year: the pages print the deaths of each sex behind it; the life expectancy is published only
+    # where that cell is (protected.health.published_life_expectancy)
+    Measure("deaths by sex, five-year pools", ({"variable": "sterbefaelle", "sex": ["m"]},
+                                                {"variable": "sterbefaelle", "sex": ["w"]}),
+            pool=5, years="report", pages=("gesundheit", "gemeindeprofil"), levels=("gemeindeverband", "kreis")),
+]

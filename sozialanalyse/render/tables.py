@@ -50,7 +50,8 @@ def setup() -> None:
 def table(df: pd.DataFrame, caption: str | None = None, footnotes: list[str] | None = None,
           align_right: list[str] | None = None, group: str | None = None,
           links: dict[str, list[str | None]] | None = None, row_ids: list[str] | None = None,
-          kinds: dict[str, str | list[str]] | None = None, header_links: dict[str, str] | None = None):
+          kinds: dict[str, str | list[str]] | None = None, header_links: dict[str, str] | None = None,
+          classes: dict[str, list[str | None]] | None = None):
     """An HTML table with every cell escaped (area names come from data files: never markup) and
     without bidirectional control characters (:mod:`sozialanalyse.model.names`: never reordered).
 
@@ -84,6 +85,9 @@ def table(df: pd.DataFrame, caption: str | None = None, footnotes: list[str] | N
     column) are ignored.
     ``header_links`` maps a column to a link target for its header (e.g. the indicator's entry
     in the Indikatorenkatalog).
+    ``classes`` maps a column to one CSS class per row (``None``: none), e.g. the colour of a
+    benchmark marker (``sa-mark-better``; the stylesheet ``book/_static/sozialanalyse.css``);
+    classes are words of letters, digits and ``-`` only.
 
     Examples
     --------
@@ -133,7 +137,13 @@ def table(df: pd.DataFrame, caption: str | None = None, footnotes: list[str] | N
             parts.append(f'<tr class="sa-group"><th colspan="{len(df.columns)}">{_escape(groups[i])}</th></tr>')
         cells = []
         for c, v in zip(df.columns, row):
-            cls = ' class="num"' if c in right else ""
+            names = ["num"] if c in right else []
+            extra = classes[c][i] if classes and c in classes else None
+            if extra:
+                if not re.fullmatch(r"[A-Za-z0-9-]+", str(extra)):
+                    raise ValueError(f"table {caption!r}: CSS class {extra!r} of column {c!r} is not a plain word")
+                names.append(str(extra))
+            cls = f' class="{" ".join(names)}"' if names else ""
             content = _escape("" if v is None else v)
             href = links[c][i] if links and c in links else None
             if href:

@@ -1,5 +1,6 @@
 """The statistics floor: indicators with their catalog, disparity, composite indices, health
-rates, projections, trend tests, spatial statistics and disclosure control; sums of a
+rates, life expectancy, inequality gradients (SII/RII), benchmark markers, projections, trend
+tests, spatial statistics and disclosure control; sums of a
 district's counts (aggregate) and what is built on them: mortality, school entry, care
 projection, access to facilities.
 
@@ -47,5 +48,6 @@ from .._lazy import submodules
 
 __getattr__, __dir__, __all__ = submodules(__name__, [
     'indicators', 'disparity', 'index', 'health', 'projection', 'trend', 'spatial', 'disclosure',
-    'monitoring', 'aggregate', 'mortality', 'school_entry', 'care', 'access',
+    'monitoring', 'aggregate', 'mortality', 'school_entry', 'care', 'access', 'lifetable', 'gradient',
+    'benchmark',
 ])
