@@ -31,7 +31,7 @@ from ..render.tables import md_escape, table, text
 from ..steering import projects as _projects
 from .common import span
 
-__all__ = ["intro", "key_figures_table", "project_sections", "reach_table", "small_multiples", "topics_table"]
+__all__ = ["intro", "key_figures_table", "project_section", "project_sections", "reach_table", "small_multiples", "topics_table"]
 
 
 def _data(district):
@@ -191,46 +191,58 @@ def _anchor(name: str) -> str:
 
 
 def project_sections(district, year: int | None = None):
-    """One section per project: its standard part of the latest report up to ``year``, its
-    participants by group over the years (protected) and, beside them, its free text."""
-    from IPython.display import HTML, display  # IPython: present in a kernel, not needed to import
+    """One section per project (:func:`project_section`), displayed one after the other."""
+    from IPython.display import display  # IPython: present in a kernel, not needed to import the pages
+
+    year = report_year(district, year)
+    r, _, _ = _data(district)
+    for project in sorted(_upto(r.reports, year)["project"].unique()):
+        display(project_section(district, project, year))
+
+
+def project_section(district, project: str, year: int | None = None):
+    """The section of one project: a heading, its standard part of the latest report up to
+    ``year``, its participants by group over the years (protected) and, beside them, its free
+    text."""
+    from IPython.display import HTML  # IPython: present in a kernel, not needed to import the pages
 
     year = report_year(district, year)
     r, pub, _ = _data(district)
     rep = _upto(r.reports, year)
-    for project in sorted(rep["project"].unique()):
-        runs = rep[rep["project"] == project].sort_values("year")
-        last = runs.iloc[-1]
-        years = runs["year"].astype(int).tolist()
-        display(HTML(f'<h3 class="sa-project" id="{_anchor(project)}">{html.escape(project)}</h3>'))
-        std = pd.DataFrame({"Feld": ["Sozialraum", "Träger", "Zielgruppen", "Themen", "Angebote", "Stunden",
-                                     "Personal (VZÄ)", "Kosten", "Wirkungsmessung"],
-                            "Angabe": [district.name_of(last["area_id"]) if last["area_id"] in set(
-                                           district.areas["area_id"]) else last["area_id"],
-                                       last["carrier"], "; ".join(last["target_groups"]) or "–",
-                                       "; ".join(last["topics"]) or "–", "; ".join(last["offers"]) or "–",
-                                       fmt.num(last["hours"]), fmt.num(last["staff_fte"], 2),
-                                       fmt.num(last["cost_eur"], 0, "€"), last["outcome"] or "–"]})
-        std_html = table(std, caption=f"Standardteil des Berichts {int(last['year'])}", align_right=[],
-                         kinds={"Feld": "text", "Angabe": ["text", "text", "text", "text", "text", "index", "index",
-                                                           "index", "text"]}).data
-        p = pub[(pub["project"] == project) & pub["year"].isin(years)]
-        groups = list(dict.fromkeys(p["group"]))
-        groups = [g for g in groups if g != protected_projects.TOTAL] + [protected_projects.TOTAL]
-        cells = {(g, int(y)): (v, s) for g, y, v, s in zip(p["group"], p["year"], p["value"], p["status"])}
-        part = pd.DataFrame({"Gruppe": ["Insgesamt" if g == protected_projects.TOTAL else g for g in groups],
-                             **{str(y): [_shown(*cells[(g, y)]) if (g, y) in cells else fmt.MISSING
-                                         for g in groups] for y in years}})
-        sup = any(SYMBOL in set(part[str(y)]) for y in years)
-        part_html = table(part, caption="Teilnehmende nach Gruppe", kinds={"Gruppe": "text",
-                          **{str(y): "count" for y in years}}, footnotes=_footnote(district, sup)).data
-        ft = r.free_text[(r.free_text["project"] == project) & (r.free_text["year"] == int(last["year"]))]
-        if ft.empty:
-            free_html = '<p class="sa-footnote">Der Bericht enthält keinen freien Teil.</p>'
-        else:
-            free_html = table(pd.DataFrame({"Thema": ft["topic"], "Text": ft["text"]}),
-                              caption=f"Eigene Themen des Projekts (freier Teil {int(last['year'])})",
-                              align_right=[], kinds={"Thema": "text", "Text": "text"}).data
-        display(HTML('<div class="sa-side" style="display:flex;flex-wrap:wrap;gap:1.5em;align-items:flex-start">'
-                     f'<div style="flex:1 1 22em">{std_html}{part_html}</div>'
-                     f'<div style="flex:1 1 18em">{free_html}</div></div>'))
+    runs = rep[rep["project"] == project].sort_values("year")
+    if runs.empty:
+        raise KeyError(f"no report of the project {project!r} up to {year}")
+    last = runs.iloc[-1]
+    years = runs["year"].astype(int).tolist()
+    head = f'<h3 class="sa-project" id="{_anchor(project)}">{html.escape(project)}</h3>'
+    known = set(district.areas["area_id"])
+    std = pd.DataFrame({"Feld": ["Sozialraum", "Träger", "Zielgruppen", "Themen", "Angebote", "Stunden",
+                                 "Personal (VZÄ)", "Kosten", "Wirkungsmessung"],
+                        "Angabe": [district.name_of(last["area_id"]) if last["area_id"] in known else last["area_id"],
+                                   last["carrier"], "; ".join(last["target_groups"]) or "–",
+                                   "; ".join(last["topics"]) or "–", "; ".join(last["offers"]) or "–",
+                                   fmt.num(last["hours"]), fmt.num(last["staff_fte"], 2),
+                                   fmt.num(last["cost_eur"], 0, "€"), last["outcome"] or "–"]})
+    # hours, staff and money are no counts of people ("index")
+    std_html = table(std, caption=f"Standardteil des Berichts {int(last['year'])}", align_right=[],
+                     kinds={"Feld": "text", "Angabe": ["text"] * 5 + ["index"] * 3 + ["text"]}).data
+    p = pub[(pub["project"] == project) & pub["year"].isin(years)]
+    groups = [g for g in dict.fromkeys(p["group"]) if g != protected_projects.TOTAL] + [protected_projects.TOTAL]
+    cells = {(g, int(y)): (v, s) for g, y, v, s in zip(p["group"], p["year"], p["value"], p["status"])}
+    part = pd.DataFrame({"Gruppe": ["Insgesamt" if g == protected_projects.TOTAL else g for g in groups],
+                         **{str(y): [_shown(*cells[(g, y)]) if (g, y) in cells else fmt.MISSING for g in groups]
+                            for y in years}})
+    sup = any(SYMBOL in set(part[str(y)]) for y in years)
+    part_html = table(part, caption="Teilnehmende nach Gruppe", kinds={"Gruppe": "text",
+                      **{str(y): "count" for y in years}}, footnotes=_footnote(district, sup)).data
+    ft = r.free_text[(r.free_text["project"] == project) & (r.free_text["year"] == int(last["year"]))]
+    if ft.empty:
+        free_html = '<p class="sa-footnote">Der Bericht enthält keinen freien Teil.</p>'
+    else:
+        free_html = table(pd.DataFrame({"Thema": ft["topic"], "Text": ft["text"]}),
+                          caption=f"Eigene Themen des Projekts (freier Teil {int(last['year'])})",
+                          align_right=[], kinds={"Thema": "text", "Text": "text"}).data
+    return HTML(head + '<div class="sa-side" style="display:flex;flex-wrap:wrap;gap:1.5em;'
+                'align-items:flex-start">'
+                f'<div style="flex:1 1 22em">{std_html}{part_html}</div>'
+                f'<div style="flex:1 1 18em">{free_html}</div></div>')

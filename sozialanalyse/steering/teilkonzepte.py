@@ -39,7 +39,7 @@ Examples
 >>> m = read("musterland")
 >>> m.teilkonzepte()
 ['Pflege', 'Menschen mit Behinderungen']
->>> by_state(m.of("Pflege"))["count"].sum() == len(m.of("Pflege"))
+>>> int(by_state(m.of("Pflege"))["count"].sum()) == len(m.of("Pflege"))
 True
 """
 from __future__ import annotations
