@@ -171,7 +171,7 @@ def test_status_page_pflege(district):
     assert '<td data-sa-kind="text">umgesetzt</td><td class="num" data-sa-kind="text">4</td>' in st
     assert "31 %" in st and "Insgesamt" in st
     ch = umsetzung.changes_table(district, "Pflege").data
-    assert "2 neu, 5-mal Stand geändert" in ch
+    assert "2 neu, 5-mal Stand geändert, 8-mal Termin geändert" in ch and "Ende festgelegt" in ch
     assert "Digitale Pflegeplatzbörse" in ch and "nicht mehr aufgeführt" in ch
     assert "Gebärdensprachdolmetschen" not in ch  # a measure of the other Teilkonzept
     goals = umsetzung.goals_served(district, "Pflege").data

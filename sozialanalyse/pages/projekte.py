@@ -166,7 +166,9 @@ def small_multiples(district, year: int | None = None):
             if j == 0:
                 ax.set_ylabel(wrap(label, 16), fontsize=8)
             style(ax, "y")
-    fig.suptitle("Projekte im Vergleich der Jahre („.“: gesperrt)", x=0.01, ha="left", fontsize=10, fontweight="bold")
+    any_sup = any((kf[st].fillna("") != "").any() for _, st, _, _ in rows)
+    fig.suptitle("Projekte im Vergleich der Jahre" + (" („.“: gesperrt)" if any_sup else ""), x=0.01, ha="left",
+                 fontsize=10, fontweight="bold")
     return finish(fig)
 
 
@@ -192,7 +194,9 @@ def _anchor(name: str) -> str:
 
 def project_sections(district, year: int | None = None):
     """One section per project (:func:`project_section`), displayed one after the other."""
-    from IPython.display import display  # IPython: present in a kernel, not needed to import the pages
+    from IPython.display import (
+        display,  # IPython: present in a kernel, not needed to import the pages
+    )
 
     year = report_year(district, year)
     r, _, _ = _data(district)

@@ -124,14 +124,29 @@ def changes_table(district, teilkonzept: str, year: int | None = None):
         return text(f"Seit dem letzten Bericht hat sich bei den Maßnahmen des Teilkonzepts "
                     f"{md_escape(teilkonzept)} nichts geändert.")
     df = pd.DataFrame({"Nr.": ch["id"], "Maßnahme": ch["title"],
-                       "Veränderung": [_CHANGE_WORDS.get(c, c) for c in ch["change"]],
+                       "Veränderung": [_change_word(c, b, a) for c, b, a in zip(ch["change"], ch["before"],
+                                                                                ch["after"])],
                        "bisher": [b or "–" for b in ch["before"]], "jetzt": [a or "–" for a in ch["after"]]})
     n_new = int((ch["change"] == "neu").sum())
     n_state = int((ch["change"] == "Stand").sum())
     n_moved = int(ch["change"].isin(["Beginn", "Ende"]).sum())
     return table(df, caption=(f"Veränderungen seit dem letzten Bericht: {n_new} neu, {n_state}-mal Stand "
-                              f"geändert, {n_moved}-mal Termin verschoben"),
+                              f"geändert, {n_moved}-mal Termin geändert"),
                  align_right=[], kinds={c: "text" for c in df.columns})
+
+
+def _change_word(change: str, before: str, after: str) -> str:
+    """German word of a change; a date that was open and is now set is "festgelegt", a date
+    removed is "offen" (not "verschoben").
+
+    >>> _change_word("Ende", "", "31.03.2026"), _change_word("Beginn", "01.04.2024", ""), _change_word("neu", "", "")
+    ('Ende festgelegt', 'Beginn wieder offen', 'neu aufgenommen')
+    """
+    if change in ("Beginn", "Ende") and not before:
+        return f"{change} festgelegt"
+    if change in ("Beginn", "Ende") and not after:
+        return f"{change} wieder offen"
+    return _CHANGE_WORDS.get(change, change)
 
 
 def _goal_titles(district) -> dict[str, str]:
