@@ -300,3 +300,20 @@ def test_small_multiples_leave_suppressed_values_out(district):
     fig = projekte.small_multiples(district)
     assert len(fig.axes) == 15  # three rows of five projects
     assert [a.get_title() for a in fig.axes[:5]][0].startswith("Familienzentrum")
+
+
+def test_validate_lists_the_project_problems(tmp_path, capsys):
+    from sozialanalyse import cli
+
+    folder = tmp_path / "musterland"
+    shutil.copytree(MUSTERLAND, folder)
+    path = folder / "projekte" / "quartierstreff_nordstadt_2024.xlsx"
+    wb = openpyxl.load_workbook(path)
+    wb["Teilnehmende"]["B2"] = -1
+    wb.save(path)
+    assert cli.main(["validate", str(folder), "--no-geometry"]) == 1
+    out = capsys.readouterr()
+    assert ("projekte/quartierstreff_nordstadt_2024.xlsx, sheet 'Teilnehmende', row 2, field 'Anzahl', key "
+            "'Kinder (0 bis 13 Jahre)': negative number (participants are whole numbers >= 0) (value -1) "
+            "[negative]") in out.out
+    assert "1 problem(s)" in out.err

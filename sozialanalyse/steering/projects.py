@@ -262,7 +262,7 @@ def _folder_and_mode(source, strict):
     return cfg.data, (cfg.validation == "strict") if strict is None else bool(strict), None
 
 
-def read(source, strict: bool | None = None) -> ProjectReports:
+def read(source, strict: bool | None = None, area_ids=None) -> ProjectReports:
     """The annual reports of a district's Sozialraum projects (``projekte/*.xlsx``).
 
     Parameters
@@ -273,6 +273,8 @@ def read(source, strict: bool | None = None) -> ProjectReports:
     strict : bool, optional
         Raise on any problem (default: the config's ``validation``; a folder: strict). Lenient:
         a workbook with a problem is left out and its problems listed.
+    area_ids : iterable of str, optional
+        The known area keys when ``source`` is a folder (a district brings its own).
 
     Returns
     -------
@@ -306,7 +308,10 @@ def read(source, strict: bool | None = None) -> ProjectReports:
     sub = folder / FOLDER if (folder / FOLDER).is_dir() else folder if folder.name == FOLDER else None
     if sub is None:
         return _empty()
-    area_ids = set(district.areas["area_id"].astype(str)) if district is not None else None
+    if district is not None:
+        area_ids = set(district.areas["area_id"].astype(str))
+    elif area_ids is not None:
+        area_ids = {str(a) for a in area_ids}
     years = (1990, int(district.report_year)) if district is not None else None
     problems, reports, parts, texts = [], [], [], []
     for path in sorted(sub.glob("*.xlsx")):
