@@ -317,3 +317,22 @@ def test_validate_lists_the_project_problems(tmp_path, capsys):
             "'Kinder (0 bis 13 Jahre)': negative number (participants are whole numbers >= 0) (value -1) "
             "[negative]") in out.out
     assert "1 problem(s)" in out.err
+
+
+def test_lenient_report_leaves_the_bad_workbook_out_and_says_so(tmp_path):
+    from sozialanalyse.pages import projekte
+
+    folder = tmp_path / "musterland"
+    shutil.copytree(MUSTERLAND, folder)
+    path = folder / "projekte" / "jugendwerkstatt_neustadt_2023.xlsx"
+    wb = openpyxl.load_workbook(path)
+    wb["Projekt"]["B9"] = "viele"  # Stunden
+    wb.save(path)
+    cfg = tmp_path / "lenient.yml"
+    cfg.write_text(f"data: {folder}\nvalidation: lenient\n", encoding="utf-8")
+    d = sa.load(cfg)
+    intro = projekte.intro(d).data
+    assert "(14 Berichte)" in intro and "1 Bericht enthielt Fehler und fehlt hier" in intro
+    assert "jugendwerkstatt\\_neustadt\\_2023" in intro and "Stunden" in intro
+    kf = projekte.key_figures_table(d).data
+    assert kf.count("Jugendwerkstatt Neustadt") == 2  # 2022 and 2024 only

@@ -189,3 +189,21 @@ def test_unknown_teilkonzept_is_named(district):
 
 def test_front_door():
     assert sa.teilkonzepte.read is tk.read
+
+
+def test_lenient_status_page_names_the_rows_left_out(tmp_path):
+    from sozialanalyse.pages import umsetzung
+
+    folder = tmp_path / "musterland"
+    shutil.copytree(MUSTERLAND, folder)
+    wb = openpyxl.load_workbook(folder / tk.FILE)
+    wb["Maßnahmen"]["D2"] = "fertig"  # PF-01
+    wb.save(folder / tk.FILE)
+    cfg = tmp_path / "lenient.yml"
+    cfg.write_text(f"data: {folder}\nvalidation: lenient\n", encoding="utf-8")
+    d = sa.load(cfg)
+    intro = umsetzung.intro(d, "Pflege").data
+    assert "umfasst 12 Maßnahmen" in intro and "3 umgesetzt" in intro
+    assert "1 Angabe der Maßnahmenliste enthielt Fehler" in intro and "PF\\-01" in intro
+    ch = umsetzung.changes_table(d, "Pflege").data
+    assert "PF-01" not in ch  # left out for its problem, not "nicht mehr aufgeführt"

@@ -118,6 +118,9 @@ def changes_table(district, teilkonzept: str, year: int | None = None):
     cur = _measures(district, teilkonzept)
     before = prev.table
     ch = _tk.changes(cur, before)
+    # lenient: a measure whose row has a problem is left out of the current list, not dropped
+    faulty = {p.key for p in _tk.read(district).problems if p.key}
+    ch = ch[~((ch["change"] == "nicht mehr aufgeführt") & ch["id"].isin(faulty))]
     ids = set(cur["id"]) | set(before[before["teilkonzept"] == teilkonzept]["id"])
     ch = ch[ch["id"].isin(ids) & ((ch["teilkonzept"] == teilkonzept) | (ch["change"] == "Teilkonzept"))]
     if ch.empty:
