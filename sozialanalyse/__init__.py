@@ -43,13 +43,20 @@ _DAILY = {
     "catalog": ("sozialanalyse.stats.indicators", "catalog"),
     "compute": ("sozialanalyse.stats.indicators", "compute"),
 }
+# families of a floor at the front door: name -> module (``sa.projects.read(...)``)
+_FAMILIES = {
+    "projects": "sozialanalyse.steering.projects",
+    "teilkonzepte": "sozialanalyse.steering.teilkonzepte",
+}
 
-__all__ = ["__version__", *_FLOORS, *_DAILY]
+__all__ = ["__version__", *_FLOORS, *_DAILY, *_FAMILIES]
 
 
 def __getattr__(name: str):
     if name in _FLOORS:
         return importlib.import_module(f"{__name__}.{name}")
+    if name in _FAMILIES:
+        return importlib.import_module(_FAMILIES[name])
     if name in _DAILY:
         module, attribute = _DAILY[name]
         return getattr(importlib.import_module(module), attribute)

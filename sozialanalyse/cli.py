@@ -126,13 +126,35 @@ def _validate(args) -> int:
         print(f"sozialanalyse validate: error: {exc}", file=sys.stderr)
         return 2
     print(result.report())
+    steering = _steering_problems(target, result.areas)
+    for problem in steering:  # measures of the Teilkonzepte, project reports (sozialanalyse.steering)
+        print(problem)
     wrong = config_references(cfg, result.areas) if cfg is not None else []
     for message in wrong:  # what the config names that the data and the catalog do not have
         print(message)
+    wrong = [*steering, *wrong]
     if result.problems or wrong:
         print(f"sozialanalyse validate: {len(result.problems) + len(wrong)} problem(s)", file=sys.stderr)
         return 1
     return 0
+
+
+def _steering_problems(folder: Path, areas) -> list[str]:
+    """Problems of the optional steering inputs of a district folder (``massnahmen.xlsx``,
+    ``massnahmen_vorjahr.xlsx``, ``projekte/*.xlsx``), each as one line naming file, sheet, row,
+    field and value."""
+    from .model.errors import DataError
+    from .steering import projects, teilkonzepte
+
+    out = []
+    try:
+        for previous in (False, True):
+            out += [str(p) for p in teilkonzepte.read(folder, strict=False, previous=previous).problems]
+        ids = areas["area_id"].astype(str) if areas is not None and "area_id" in areas else None
+        out += [str(p) for p in projects.read(folder, strict=False, area_ids=ids).problems]
+    except DataError as exc:  # a file that is no workbook at all
+        out.append(str(exc))
+    return out
 
 
 def _register(args) -> int:

@@ -53,9 +53,15 @@ def test_plan_lists_chapters_and_profiles(tmp_path):
 
 def test_default_config_runs_every_toc_chapter_and_every_municipality():
     cfg, jobs = report.plan("musterland", ROOT)
-    chapters = [j.template for j in jobs if j.template != "gemeindeprofil"]
+    chapters = [j.template for j in jobs if j.template not in ("gemeindeprofil", "umsetzung")]
     assert chapters == report.toc_chapters(ROOT) and "kreisuebersicht" in chapters
     assert len([j for j in jobs if j.template == "gemeindeprofil"]) == 11
+    # one status page per Teilkonzept of data/musterland/massnahmen.xlsx (the toc's umsetzung/* glob)
+    status = [j for j in jobs if j.template == "umsetzung"]
+    assert [(j.output, j.title, j.parameters["teilkonzept"]) for j in status] == [
+        ("umsetzung/pflege", "Umsetzungsstand: Pflege", "Pflege"),
+        ("umsetzung/menschen-mit-behinderungen", "Umsetzungsstand: Menschen mit Behinderungen",
+         "Menschen mit Behinderungen")]
     for chapter in chapters:
         assert (ROOT / "notebooks" / f"{chapter}.ipynb").is_file()
 

@@ -111,8 +111,11 @@ def test_committed_geometries_match(out):
 
 def test_rerun_is_byte_identical(out, tmp_path):
     musterland.generate(tmp_path, seed=musterland.DEFAULT_SEED)
-    for p in sorted(out.iterdir()):
-        assert (tmp_path / p.name).read_bytes() == p.read_bytes(), p.name
+    files = sorted(p for p in out.rglob("*") if p.is_file())  # projekte/*.xlsx too
+    assert any(p.parent.name == "projekte" for p in files)
+    for p in files:
+        rel = p.relative_to(out)
+        assert (tmp_path / rel).read_bytes() == p.read_bytes(), rel
 
 
 def test_area_tree(areas):

@@ -3,7 +3,10 @@
 The build (``sozialanalyse build``) does four things:
 
 1. **Plan**: one job for every chapter template (``notebooks/<chapter>.ipynb``, run once) and one
-   Gemeindeprofil (``notebooks/gemeindeprofil.ipynb``) for every municipality the config names.
+   Gemeindeprofil (``notebooks/gemeindeprofil.ipynb``) for every municipality the config names,
+   and one status page (``notebooks/umsetzung.ipynb``) for every Teilkonzept of the data's
+   ``massnahmen.xlsx`` (:mod:`sozialanalyse.steering.teilkonzepte`) when ``_toc.yml`` has the glob
+   ``book/_generated/umsetzung/*``.
 2. **Execute**: every job whose *content key* is not in the execution cache runs through papermill,
    in parallel worker processes. The key hashes the template, the parameters, the library source
    and the data the job depends on (:func:`job_data_hash`), so a rebuild with nothing changed
@@ -51,6 +54,7 @@ from ..model.district import OFFICIAL
 from ..model.errors import DataError
 from ..render.tables import md_escape
 from ..stats.disclosure import settings as disclosure_settings
+from ..steering.teilkonzepte import teilkonzepte
 from .audit import audit_site
 
 __all__ = ["BuildError", "BuildPlan", "ConfigError", "DiskFullError", "Job", "plan", "build", "project_root", "job_data_hash", "slug"]
@@ -231,6 +235,12 @@ def plan(config: str | Path | None = None, root: Path | None = None) -> tuple[Bu
         for chapter in chapters:
             title = f"Überblick {district.name}" if chapter in ("kreisuebersicht", "amtlich_kreis") else ""
             jobs.append(Job(chapter, chapter, title, chapter, {"config": config_ref}, all_hash))
+        # one status page per Teilkonzept of the data (massnahmen.xlsx), when the toc has their glob
+        if not cfg.official and (cfg.chapters is None or "umsetzung" in cfg.chapters) \
+                and f"{GENERATED.as_posix()}/umsetzung/*" in (root / "_toc.yml").read_text(encoding="utf-8"):
+            for tk in teilkonzepte(district):
+                jobs.append(Job("umsetzung", f"umsetzung/{slug(tk)}", f"Umsetzungsstand: {tk}",
+                                f"Umsetzungsstand {tk}", {"config": config_ref, "teilkonzept": tk}, all_hash))
         profile_template = cfg.profile_template
         for area_id in ids:
             row = district.area(area_id)
@@ -622,6 +632,9 @@ def _toc_and_config(planned: BuildPlan, jobs: list[Job], root: Path) -> tuple[Pa
         for e in entries:
             if isinstance(e, dict) and e.get("glob") == f"{GENERATED.as_posix()}/gemeinden/*":
                 out.extend({"file": p} for p in profiles)
+                continue
+            if isinstance(e, dict) and e.get("glob") == f"{GENERATED.as_posix()}/umsetzung/*":
+                out.extend({"file": f"{GENERATED.as_posix()}/{j.output}"} for j in jobs if j.template == "umsetzung")
                 continue
             if isinstance(e, dict):
                 e = {k: (expand(v) if k in ("chapters", "sections", "parts") else v) for k, v in e.items()}

@@ -213,9 +213,14 @@ def _number(text: str):
 
 
 def file_hashes(folder: str | Path) -> dict[str, str]:
-    """sha256 of every file in a district folder (for caching and provenance)."""
+    """sha256 of every file in a district folder and in its subfolders one level down (the
+    project reports ``projekte/*.xlsx``, named ``projekte/<file>``), for caching and provenance."""
     out = {}
     for p in sorted(Path(folder).iterdir()):
         if p.is_file():
             out[p.name] = hashlib.sha256(p.read_bytes()).hexdigest()
+        elif p.is_dir() and not p.name.startswith("."):
+            for q in sorted(p.iterdir()):
+                if q.is_file():
+                    out[f"{p.name}/{q.name}"] = hashlib.sha256(q.read_bytes()).hexdigest()
     return out
