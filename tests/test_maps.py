@@ -157,3 +157,43 @@ def test_smr_map_says_what_is_significant(d):
     assert shown and all(r["einstufung"] in ("nicht signifikant verschieden", "signifikant höher als im Landkreis",
                                              "signifikant niedriger als im Landkreis") for r in shown)
     assert all(r["einstufung"] is None for r in data["rows"] if r["status"])
+
+
+def test_monitoring_class_map_names_status_and_dynamics(d):
+    h = sa.pages.sozialraum_monitoring.class_map_interactive(d, d.report_year).data
+    (data,) = _data(h)
+    m = sa.pages.sozialraum_monitoring.published_monitoring(d, d.report_year)
+    t = m.result.table
+    assert len(data["rows"]) == len(m.data)
+    for r in data["rows"]:
+        if r["status"]:
+            assert r["class"] == "gesperrt" and r["dynamik"] is None
+        elif isinstance(t.loc[r["area_id"], "status_class"], str):
+            assert r["class"] == t.loc[r["area_id"], "status_class"]
+    assert 'class="sa-outline"' in h and audit.audit_html(PAGE.format(h), "s.html") == []
+
+
+def test_facilities_marked_by_name_and_the_audit_allows_their_names(d):
+    h = sa.pages.kreisuebersicht.municipality_map_interactive(d, d.report_year, "sgb2_quote").data
+    psp = d.facilities[d.facilities["type"] == "Pflegestützpunkt"]
+    (data,) = _data(h)
+    assert [p["name"] for p in data["points"]] == psp["name"].tolist() and h.count('class="sa-point"') == len(psp)
+    assert audit.audit_html(PAGE.format(h), "k.html") == []
+    # a facility name with a number that is not declared as a point is a finding
+    leak = h.replace(f"<title>{psp['name'].iloc[0]}</title>", "<title>Pflegestützpunkt: 2 Fälle</title>", 1)
+    assert [f.row for f in audit.audit_html(PAGE.format(leak), "k.html")] == ["Pflegestützpunkt: 2 Fälle"]
+
+
+def test_official_kreis_map(mirror):
+    from sozialanalyse.io import official
+
+    od = official.load_official("harburg")
+    year = od.report_year
+    h = sa.pages.amtlich_kreis.indicator_map_interactive(od, "arbeitslosenanteil", year).data
+    (data,) = _data(h)
+    assert len(data["rows"]) == 12 and data["kinds"]["value"] == "share"
+    spec = official.INDICATORS["arbeitslosenanteil"]
+    for r in data["rows"]:
+        v = od.value("arbeitslosenanteil", r["area_id"], year)
+        assert r["value"] == (None if pd.isna(v) else f"{v:.{spec['decimals']}f}".replace(".", ",") + " %")
+    assert audit.audit_html(PAGE.format(h), "a.html") == []

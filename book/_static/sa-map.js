@@ -17,12 +17,14 @@
       out += "<br>" + esc(labels.value || "Wert") + ": " + esc(STATUS[row.status] || "gesperrt");
       return out;
     }
-    if (row.value === null || row.value === undefined) {
-      return out + "<br>" + esc(labels.value || "Wert") + ": " + esc(row["class"] || "keine Angabe");
-    }
-    out += "<br>" + esc(labels.value || "Wert") + ": " + esc(row.value);
-    if (row.lower && row.upper) {
-      out += "<br>95-%-Intervall: " + esc(row.lower) + " bis " + esc(row.upper);
+    if ("value" in row) {
+      if (row.value === null) {
+        return out + "<br>" + esc(labels.value || "Wert") + ": " + esc(row["class"] || "keine Angabe");
+      }
+      out += "<br>" + esc(labels.value || "Wert") + ": " + esc(row.value);
+      if (row.lower && row.upper) {
+        out += "<br>95-%-Intervall: " + esc(row.lower) + " bis " + esc(row.upper);
+      }
     }
     if (row["class"]) { out += "<br>" + esc(labels["class"] || "Klasse") + ": " + esc(row["class"]); }
     Object.keys(row).forEach(function (k) {
@@ -46,10 +48,15 @@
     tip.hidden = true;
     fig.appendChild(tip);
 
+    var points = data.points || [];
+    fig.querySelectorAll(".sa-point").forEach(function (p, i) { p.saPoint = points[i]; });
     function show(path, x, y) {
       var row = rows[path.getAttribute("data-key")];
-      if (!row) { return; }
-      tip.innerHTML = tipHtml(row, labels);
+      if (path.saPoint) {
+        tip.innerHTML = "<strong>" + esc(path.saPoint.name) + "</strong><br>" + esc(path.saPoint.type);
+      } else if (row) {
+        tip.innerHTML = tipHtml(row, labels);
+      } else { return; }
       tip.hidden = false;
       var box = fig.getBoundingClientRect();
       var left = Math.min(x - box.left + 12, box.width - tip.offsetWidth - 4);
@@ -62,7 +69,7 @@
       tip.hidden = true;
       fig.querySelectorAll(".sa-area.sa-active").forEach(function (p) { p.classList.remove("sa-active"); });
     }
-    fig.querySelectorAll(".sa-area").forEach(function (p) {
+    fig.querySelectorAll(".sa-area, .sa-point").forEach(function (p) {
       p.addEventListener("mousemove", function (ev) { if (!dragging) { show(p, ev.clientX, ev.clientY); } });
       p.addEventListener("mouseleave", hide);
       p.addEventListener("focus", function () {
@@ -119,7 +126,7 @@
       btn.addEventListener("click", b[2]);
       bar.appendChild(btn);
     });
-    fig.insertBefore(bar, svg);
+    svg.parentNode.insertBefore(bar, svg);
     var hint = document.createElement("span");
     hint.className = "sa-map-hint";
     hint.textContent = " \u00b7 Werte beim Zeigen auf ein Gebiet, Zoom mit Mausrad oder +/\u2212";

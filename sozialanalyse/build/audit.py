@@ -114,7 +114,15 @@ Interactive charts and maps embed their data as
 
 Each object is audited as a table whose columns are the ``kinds`` keys (in their order, the
 first labelling the rows) followed by any other keys of the rows; values are numbers or German
-text. Embedded JSON that is not of this shape and holds any number is a finding.
+text. Embedded JSON that is not of this shape and holds any number is a finding. Two adjacent
+``interval`` columns (``lower``, ``upper``: an interactive map's data) are read together as the
+interval of the ``rate``/``share`` column to their left.
+
+An interactive map (an element of class ``sa-map``, :mod:`sozialanalyse.render.maps`) publishes
+values only in its declared data: a ``data-*`` attribute of its markup (other than ``data-key``,
+the area key) holding a number, or a label of the map (``<title>``, ``<text>``, ``<desc>``)
+holding a number once the names of the map's rows (and of its marked facilities, ``points``) are
+taken out, is a finding.
 
 Data files under the site (``*.json``, ``*.geojson``, e.g. the data an interactive map loads)
 follow the same convention; a GeoJSON ``FeatureCollection`` declares ``"kinds"`` as a top-level
@@ -728,7 +736,8 @@ def _audit_maps(maps: list[dict], page: str) -> list[Finding]:
                 continue
             if isinstance(data, dict):
                 caption = f"(interactive map) {data.get('caption') or ''}".strip()
-                names += [str(r.get("name")) for r in data.get("rows") or [] if isinstance(r, dict) and r.get("name")]
+                names += [str(r.get("name")) for key in ("rows", "points") for r in data.get(key) or []
+                          if isinstance(r, dict) and r.get("name")]
         names.sort(key=len, reverse=True)
         for tag, attr, value in m["attrs"]:
             if parse_number(str(value)) is not None or _TOKEN.search(str(value)):

@@ -19,7 +19,13 @@ from ..model.areas import AGE_GROUPS, report_year
 from ..protected import care as protected_care
 from ..render import figures, fmt
 from ..render.figures import finish, style
-from .common import indicator_intro, indicator_maps, indicator_maps_interactive, indicator_table, indicator_trend
+from .common import (
+    indicator_intro,
+    indicator_maps,
+    indicator_maps_interactive,
+    indicator_table,
+    indicator_trend,
+)
 
 __all__ = [
     "DISABILITY_IDS",

@@ -440,8 +440,7 @@ def indicator_maps_interactive(district, ids, year: int | None = None, level: st
     """Interactive maps (:func:`sozialanalyse.render.maps.choropleth`): the maps of
     :func:`indicator_maps`, one per indicator, with the same classes, as zoomable SVG with a
     tooltip (name, value, 95 % interval, class). Suppressed areas carry no value.
-    ``facility_type`` is accepted for a call like :func:`indicator_maps` (the points are on the
-    static map only)."""
+    With ``facility_type``, those facilities are marked (their names in the tooltip)."""
     from IPython.display import HTML  # IPython: present in a kernel, not needed to import the pages
 
     year = report_year(district, year)
@@ -456,6 +455,8 @@ def indicator_maps_interactive(district, ids, year: int | None = None, level: st
     else:
         res = published_results(district, ids, level, years=[year])
         shapes = muni_shapes(district)
+    fac = district.facilities
+    fac = fac[fac["type"] == facility_type] if facility_type else None
     out = []
     for i in ids:
         cols = ["area_id", "value", "lower", "upper", "status"] + (["reason"] if "reason" in res.columns else [])
@@ -467,7 +468,7 @@ def indicator_maps_interactive(district, ids, year: int | None = None, level: st
             unit=unit if unit == "%" else None, kind="rate", k=5,
             label_names=level == "gemeindeverband",
             outlines=muni_shapes(district) if level == "base" else None,
-            value_label=str(cat.loc[i, "name"]) + ("" if unit == "%" else f" ({unit})")).data)
+            value_label=str(cat.loc[i, "name"]) + ("" if unit == "%" else f" ({unit})"), points=fac).data)
     return HTML('<div class="sa-maps">' + "".join(out) + "</div>")
 
 

@@ -99,8 +99,8 @@ def municipality_table(district: District, year: int, ids: list[str] | None = No
 def municipality_map_interactive(district: District, year: int, indicator_id: str = "sgb2_quote",
                                  area_id: str | None = None):
     """The map of :func:`municipality_map` as an interactive map (zoom; tooltip with name,
-    value, 95 % interval and class; :func:`sozialanalyse.render.maps.choropleth`), same classes.
-    Suppressed areas carry no value."""
+    value, 95 % interval and class; :func:`sozialanalyse.render.maps.choropleth`), same classes,
+    with the Pflegestützpunkte on the Kreis map. Suppressed areas carry no value."""
     cat = indicators.catalog(indicators.district_catalog(district)).set_index("id")
     geo = district.geometry
     if area_id is None:
@@ -113,10 +113,12 @@ def municipality_map_interactive(district: District, year: int, indicator_id: st
     cols = ["area_id", "value", "lower", "upper", "status"] + (["reason"] if "reason" in res.columns else [])
     shapes = shapes.merge(res[cols], on="area_id", how="left")
     unit = str(cat.loc[indicator_id, "unit"])
+    psp = district.facilities[district.facilities["type"] == "Pflegestützpunkt"]
     return maps.choropleth(shapes, shapes["value"], shapes["lower"], shapes["upper"], shapes["status"],
                            shapes["reason"] if "reason" in shapes.columns else None,
                            title=f"{cat.loc[indicator_id, 'name']}, {year}", unit=unit, kind="rate",
-                           label_names=area_id is None, value_label=str(cat.loc[indicator_id, "name"]))
+                           label_names=area_id is None, value_label=str(cat.loc[indicator_id, "name"]),
+                           points=psp if area_id is None and len(psp) else None)
 
 
 def municipality_map(district: District, year: int, indicator_id: str = "sgb2_quote", area_id: str | None = None):

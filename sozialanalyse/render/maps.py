@@ -75,7 +75,8 @@ def _text(value) -> str:
 
 def svg_map(shapes, rows: list[dict], fills: list[str | None], kinds: dict[str, str],
             title: str, legend: list[tuple[str, str]], labels: dict[str, str] | None = None,
-            outlines=None, label_names: bool = False, width: int = 640, note: str | None = None):
+            outlines=None, label_names: bool = False, width: int = 640, note: str | None = None,
+            points=None):
     """An interactive map as HTML: inline SVG, its declared data and an HTML legend.
 
     Parameters
@@ -105,6 +106,9 @@ def svg_map(shapes, rows: list[dict], fills: list[str | None], kinds: dict[str, 
         Width of the view box in SVG units; the height follows the district's aspect ratio.
     note : str, optional
         A line under the legend (plain text).
+    points : DataFrame, optional
+        Facilities drawn as triangles: ``x``, ``y`` (same CRS), ``name``, ``type``; the name is
+        the marker's tooltip (``<title>``) and goes into the data as ``points`` (no values).
 
     Returns
     -------
@@ -166,21 +170,33 @@ def svg_map(shapes, rows: list[dict], fills: list[str | None], kinds: dict[str, 
         for geom, row in zip(shapes.geometry, rows):
             p = transform(np.array([[geom.representative_point().x, geom.representative_point().y]]))[0]
             parts.append(f'<text class="sa-map-label" x="{p[0]:.1f}" y="{p[1]:.1f}">{_text(row["name"])}</text>')
+    point_rows = []
+    if points is not None and len(points):
+        xy = transform(points[["x", "y"]].to_numpy(dtype=float))
+        for (px, py), name, kind in zip(xy, points["name"], points["type"]):
+            point_rows.append({"name": _names.strip(str(name)), "type": _names.strip(str(kind))})
+            parts.append(f'<path class="sa-point" tabindex="0" d="M{px:.1f} {py - 6:.1f}l5.5 9.5h-11z">'
+                         f"<title>{_text(name)}</title></path>")
+        for kind in dict.fromkeys(points["type"]):
+            legend = [*legend, ("▲", str(kind))]
     parts.append("</g></svg>")
-    data = {"caption": _names.strip(title), "kinds": kinds,
+    data = {"caption": _names.strip(title), "kinds": kinds, **({"points": point_rows} if point_rows else {}),
             "labels": {"value": "Wert", "lower": "untere Grenze", "upper": "obere Grenze",
                        "class": "Klasse", "status": "Status", **(labels or {})},
             "rows": [{k: (None if v is None or (isinstance(v, float) and np.isnan(v)) else
                           _names.strip(str(v))) for k, v in r.items()} for r in rows]}
     payload = json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
     def swatch(c) -> str:
+        if c == "▲":
+            return '<span class="sa-point-swatch">▲</span>'
         return ('<span class="sa-swatch sa-swatch-missing"></span>' if c is None
                 else f'<span class="sa-swatch" style="background:{_text(c)}"></span>')
 
     items = "".join(f"<li>{swatch(c)}{_text(lab)}</li>" for c, lab in legend)
     foot = f'<p class="sa-map-note">{_text(note)}</p>' if note else ""
     return HTML(f'<figure class="sa-map" data-sa-static="previous"><figcaption>{_text(title)}</figcaption>'
-                f'{"".join(parts)}<ul class="sa-map-legend">{items}</ul>{foot}'
+                f'<div class="sa-map-frame">{"".join(parts)}</div>'
+                f'<ul class="sa-map-legend">{items}</ul>{foot}'
                 f'<script type="application/json" class="sa-data">{payload}</script></figure>')
 
 
@@ -195,7 +211,7 @@ def choropleth(shapes, values, lower=None, upper=None, status=None, reason=None,
                kind: str = "rate", unit: str | None = None, decimals: int = 1, k: int = 5,
                scheme: str = "Quantiles", cmap: str = "YlOrRd", label_names: bool = False,
                outlines=None, value_label: str | None = None, note: str | None = None,
-               bins=None, colors=None, class_labels=None, extra: dict | None = None):
+               bins=None, colors=None, class_labels=None, extra: dict | None = None, points=None):
     """The interactive twin of :func:`sozialanalyse.render.figures.choropleth`: the same classes
     (:func:`sozialanalyse.render.figures.classify`) and colours, as an :func:`svg_map`.
 
@@ -221,6 +237,8 @@ def choropleth(shapes, values, lower=None, upper=None, status=None, reason=None,
     bins, colors, class_labels : list, optional
         Fixed classes instead of ``scheme``: class ``i`` holds ``bins[i] <= x < bins[i + 1]``
         (``len(bins) - 1`` classes), drawn in ``colors[i]`` and named ``class_labels[i]``.
+    points : DataFrame, optional
+        Facilities to mark (see :func:`svg_map`).
     extra : dict, optional
         Further row keys: ``{key: (kind, values, tooltip label)}`` (e.g. a significance label,
         kind ``text``).
@@ -279,4 +297,5 @@ def choropleth(shapes, values, lower=None, upper=None, status=None, reason=None,
              "class": "text", "status": "text", **{key: kd for key, (kd, _, _label) in (extra or {}).items()}}
     return svg_map(shapes, rows, fills, kinds, title, legend, outlines=outlines, label_names=label_names,
                    labels={**({"value": value_label} if value_label else {}),
-                           **{key: lab for key, (_, _, lab) in (extra or {}).items()}}, note=note)
+                           **{key: lab for key, (_, _, lab) in (extra or {}).items()}}, note=note,
+                   points=points)
