@@ -35,7 +35,7 @@ def test_svg_coordinates_by_hand():
     g = _boxes(2).set_geometry([box(0, 1, 1, 2), box(0, 0, 1, 1)])
     rows = [{"area_id": "1", "name": "Nord"}, {"area_id": "2", "name": "Mitte"}]
     h = maps.svg_map(g, rows, ["#ff0000", None], {"area_id": "text", "name": "text"}, "T", []).data
-    assert 'viewBox="0 0 640 1280"' in h
+    assert 'viewBox="-4 -4 648 1288"' in h  # 4 units of margin around the district
     paths = re.findall(r'<path class="sa-area"[^>]* d="([^"]+)"', h)
     assert paths[0] == "M640 640L640 0L0 0L0 640Z"  # shapely's box ring: (1,1) (1,2) (0,2) (0,1)
     assert paths[1] == "M640 1280L640 640L0 640L0 1280Z"
@@ -197,3 +197,12 @@ def test_official_kreis_map(mirror):
         v = od.value("arbeitslosenanteil", r["area_id"], year)
         assert r["value"] == (None if pd.isna(v) else f"{v:.{spec['decimals']}f}".replace(".", ",") + " %")
     assert audit.audit_html(PAGE.format(h), "a.html") == []
+
+
+def test_class_map_marks_dynamics(d):
+    h = sa.pages.sozialraum_monitoring.class_map_interactive(d, d.report_year).data
+    (data,) = _data(h)
+    up = sum(r["dynamik"] == "positiv" for r in data["rows"])
+    down = sum(r["dynamik"] == "negativ" for r in data["rows"])
+    assert up and down and h.count('class="sa-symbol"') == up + down
+    assert len(re.findall(r'class="sa-symbol" fill="#1b7837" d="M[\d.]+ [\d.]+l6 10h-12z"', h)) == up

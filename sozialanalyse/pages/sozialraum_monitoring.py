@@ -250,14 +250,18 @@ def class_map_interactive(district: District, year: int | None = None):
                      "dynamik": None if status else dyn, "stadt": district.name_of(m.data.loc[a, "town"]),
                      "status": status})
         fills.append(fill)
+    arrows = {"positiv": ("up", _DYN_MARKERS["positiv"][1]), "negativ": ("down", _DYN_MARKERS["negativ"][1])}
+    symbols = [arrows.get(r["dynamik"]) for r in rows]
     legend = [(STATUS_COLORS[c], f"Status {c}") for c in STATUS_CLASSES]
+    legend += [(("▲", arrows["positiv"][1]), "Dynamik positiv (Lage verbessert sich)"),
+               (("▼", arrows["negativ"][1]), "Dynamik negativ (Lage verschlechtert sich)")]
     legend += [(None, lab) for lab in sorted({r["class"] for r in rows if r["class"] not in STATUS_CLASSES})]
     kinds = {"name": "text", "area_id": "text", "stadt": "text", "class": "text", "dynamik": "text",
              "status": "text"}
     return maps.svg_map(shapes, rows, fills, kinds, f"Sozialräume nach Status und Dynamik, {m.year}", legend,
                         labels={"class": f"Status {m.year}", "dynamik": f"Dynamik {m.start}–{m.year}",
                                 "stadt": "Stadt"},
-                        outlines=geo[geo["area_id"].isin(list(towns))])
+                        outlines=geo[geo["area_id"].isin(list(towns))], symbols=symbols)
 
 
 def class_map(district: District, year: int | None = None):

@@ -76,7 +76,7 @@ def _text(value) -> str:
 def svg_map(shapes, rows: list[dict], fills: list[str | None], kinds: dict[str, str],
             title: str, legend: list[tuple[str, str]], labels: dict[str, str] | None = None,
             outlines=None, label_names: bool = False, width: int = 640, note: str | None = None,
-            points=None):
+            points=None, symbols=None):
     """An interactive map as HTML: inline SVG, its declared data and an HTML legend.
 
     Parameters
@@ -109,6 +109,10 @@ def svg_map(shapes, rows: list[dict], fills: list[str | None], kinds: dict[str, 
     points : DataFrame, optional
         Facilities drawn as triangles: ``x``, ``y`` (same CRS), ``name``, ``type``; the name is
         the marker's tooltip (``<title>``) and goes into the data as ``points`` (no values).
+    symbols : list, optional
+        Per shape ``None`` or ``(direction, colour)``: a triangle pointing ``"up"`` or ``"down"``
+        at the area's representative point (e.g. the dynamics of a Sozialraum); not interactive
+        (the tooltip says the same).
 
     Returns
     -------
@@ -152,7 +156,8 @@ def svg_map(shapes, rows: list[dict], fills: list[str | None], kinds: dict[str, 
 
     tol = 0.2 / s
     hatch = "sa-hatch-" + hashlib.sha1(f"{title}|{[r.get('area_id') for r in rows]}".encode()).hexdigest()[:8]
-    parts = [f'<svg class="sa-map-svg" viewBox="0 0 {width} {height:g}" role="img" '
+    pad = 4  # SVG units around the district: outlines and symbols at the edge stay whole
+    parts = [f'<svg class="sa-map-svg" viewBox="{-pad} {-pad} {width + 2 * pad} {height + 2 * pad:g}" role="img" '
              f'aria-label="{_text(title)}" xmlns="http://www.w3.org/2000/svg">',
              f'<defs><pattern id="{hatch}" width="6" height="6" patternUnits="userSpaceOnUse" '
              'patternTransform="rotate(45)"><rect width="6" height="6" fill="#f4f4f4"/>'
@@ -170,6 +175,12 @@ def svg_map(shapes, rows: list[dict], fills: list[str | None], kinds: dict[str, 
         for geom, row in zip(shapes.geometry, rows):
             p = transform(np.array([[geom.representative_point().x, geom.representative_point().y]]))[0]
             parts.append(f'<text class="sa-map-label" x="{p[0]:.1f}" y="{p[1]:.1f}">{_text(row["name"])}</text>')
+    for geom, sym in zip(shapes.geometry, symbols or []):
+        if sym:
+            q = geom.representative_point()
+            px, py = transform(np.array([[q.x, q.y]]))[0]
+            tri = f"M{px:.1f} {py - 6:.1f}l6 10h-12z" if sym[0] == "up" else f"M{px:.1f} {py + 6:.1f}l6 -10h-12z"
+            parts.append(f'<path class="sa-symbol" fill="{_text(sym[1])}" d="{tri}"/>')
     point_rows = []
     if points is not None and len(points):
         xy = transform(points[["x", "y"]].to_numpy(dtype=float))
@@ -187,6 +198,8 @@ def svg_map(shapes, rows: list[dict], fills: list[str | None], kinds: dict[str, 
                           _names.strip(str(v))) for k, v in r.items()} for r in rows]}
     payload = json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
     def swatch(c) -> str:
+        if isinstance(c, tuple):  # a symbol: (character, colour)
+            return f'<span class="sa-point-swatch" style="color:{_text(c[1])}">{_text(c[0])}</span>'
         if c == "▲":
             return '<span class="sa-point-swatch">▲</span>'
         return ('<span class="sa-swatch sa-swatch-missing"></span>' if c is None
