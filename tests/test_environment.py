@@ -15,9 +15,12 @@ def _split(spec: str) -> tuple[str, str]:
 
 def test_environment_matches_pyproject():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    pip_specs = dict(_split(s) for s in project["dependencies"] + project["optional-dependencies"]["test"])
+    extras = project["optional-dependencies"]
+    pip_specs = dict(_split(s) for s in project["dependencies"] + extras["test"] + extras["browser"])
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
     conda_specs = dict(_split(s) for s in env["dependencies"] if isinstance(s, str))
+    pip_section = next(s["pip"] for s in env["dependencies"] if isinstance(s, dict))
+    conda_specs.update(_split(s) for s in pip_section if not s.startswith("-"))  # pip-only packages
     conda_specs.pop("pip")
     python = conda_specs.pop("python")
     assert python == ">=" + project["requires-python"].lstrip(">=")

@@ -1,4 +1,4 @@
-"""The build floor: plan, execute (papermill), book (Jupyter Book), audit, publish, verify.
+"""The build floor: plan, execute (papermill), book (Jupyter Book), tidy, audit, publish, verify.
 
 The facts about the code a build records (hashes, versions, git state) are one floor lower, in
 :mod:`sozialanalyse.io.provenance`, because the page "Herkunft" prints them too.
@@ -6,5 +6,5 @@ The facts about the code a build records (hashes, versions, git state) are one f
 from .._lazy import submodules
 
 __getattr__, __dir__, __all__ = submodules(__name__, [
-    'report', 'audit', 'verify', 'sphinx_escape',
+    'report', 'audit', 'site', 'verify', 'sphinx_escape',
 ])

@@ -114,7 +114,15 @@ Interactive charts and maps embed their data as
 
 Each object is audited as a table whose columns are the ``kinds`` keys (in their order, the
 first labelling the rows) followed by any other keys of the rows; values are numbers or German
-text. Embedded JSON that is not of this shape and holds any number is a finding.
+text. Embedded JSON that is not of this shape and holds any number is a finding. Two adjacent
+``interval`` columns (``lower``, ``upper``: an interactive map's data) are read together as the
+interval of the ``rate``/``share`` column to their left.
+
+An interactive map (an element of class ``sa-map``, :mod:`sozialanalyse.render.maps`) publishes
+values only in its declared data: a ``data-*`` attribute of its markup (other than ``data-key``,
+the area key) holding a number, or a label of the map (``<title>``, ``<text>``, ``<desc>``)
+holding a number once the names of the map's rows (and of its marked facilities, ``points``) are
+taken out, is a finding.
 
 Data files under the site (``*.json``, ``*.geojson``, e.g. the data an interactive map loads)
 follow the same convention; a GeoJSON ``FeatureCollection`` declares ``"kinds"`` as a top-level
@@ -182,6 +190,12 @@ _BLOCKS = {"p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "div", "section", "art
            "thead", "tbody", "main", "header", "footer", "nav", "aside", "figure", "details", "summary"}
 
 
+#: Attributes of an interactive map's markup that may hold digits: the area key, the audit's own.
+_MAP_ATTRS = {"data-key", "data-sa-kind", "data-sa-values", "data-sa-static"}
+#: Elements of a map whose text is a label (a tooltip title, a name written on the map).
+_MAP_LABELS = {"title", "text", "desc", "tspan"}
+
+
 @dataclass(frozen=True)
 class Finding:
     """One disclosure problem in a published table, text or download."""
@@ -244,6 +258,37 @@ class _Page(HTMLParser):
         self._skip = 0  # inside <style> or a non-JSON <script>
         self._json: list[str] | None = None
         self._buf: list[str] = []
+        self.maps: list[dict] = []  # interactive maps (class sa-map): their attributes and labels
+        self._map: dict | None = None
+
+    # interactive maps: what the map's own markup holds besides its declared data
+    def _map_start(self, tag: str, a: dict) -> None:
+        if self._map is None:
+            if "sa-map" in (a.get("class") or "").split():
+                self._map = {"tag": tag, "open": 1, "attrs": [], "labels": [], "label": None,
+                             "first": len(self.embedded)}
+            return
+        m = self._map
+        if tag == m["tag"]:
+            m["open"] += 1
+        m["attrs"].extend((tag, k, v) for k, v in a.items()
+                          if k.startswith("data-") and k not in _MAP_ATTRS and v)
+        if tag in _MAP_LABELS and m["label"] is None:
+            m["label"] = [tag, []]
+
+    def _map_end(self, tag: str) -> None:
+        m = self._map
+        if m is None:
+            return
+        if m["label"] is not None and tag == m["label"][0]:
+            m["labels"].append(" ".join("".join(m["label"][1]).split()))
+            m["label"] = None
+        if tag == m["tag"]:
+            m["open"] -= 1
+            if not m["open"]:
+                m["data"] = self.embedded[m.pop("first"):]
+                self.maps.append(m)
+                self._map = None
 
     # text blocks
     def _flush(self, is_row: bool = False) -> None:
@@ -258,6 +303,7 @@ class _Page(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
+        self._map_start(tag, a)
         if "data-sa-values" in a:
             self.embedded.append(a["data-sa-values"] or "")
         if tag == "script":
@@ -291,6 +337,7 @@ class _Page(HTMLParser):
             t["cell"] = {"text": "", "kind": a.get("data-sa-kind"), "tag": tag}
 
     def handle_endtag(self, tag):
+        self._map_end(tag)
         if tag == "script":
             if self._json is not None:
                 self.embedded.append("".join(self._json))
@@ -335,6 +382,8 @@ class _Page(HTMLParser):
                 t["rows"].append(row)
 
     def handle_data(self, data):
+        if self._map is not None and self._map["label"] is not None:
+            self._map["label"][1].append(data)
         if self._json is not None:
             self._json.append(data)
             return
@@ -609,10 +658,15 @@ def audit_table(table: dict, page: str, threshold: int = 3) -> list[Finding]:
                 continue
             interval = (m.group("lo"), m.group("hi")) if m.group("lo") else None
             if interval is None and j in interval_of:
-                mi = _INTERVAL_CELL.match(r["cells"][interval_of[j]]["text"])
+                jl = interval_of[j]
+                itext = r["cells"][jl]["text"]
+                if _INTERVAL_CELL.match(itext) is None and jl + 1 < ncols and kinds[jl + 1] == "interval":
+                    hi_t = r["cells"][jl + 1]["text"]  # lower and upper in two columns (map data)
+                    itext = f"{itext} – {hi_t}" if itext and hi_t else itext
+                mi = _INTERVAL_CELL.match(itext)
                 interval = (mi.group("lo"), mi.group("hi")) if mi else None
                 if mi:
-                    shown += f" ({' '.join(r['cells'][interval_of[j]]['text'].split())})"
+                    shown += f" ({' '.join(itext.split())})"
             problem = None
             for jn, n, n_text in denominators:
                 xs = _admitted(m.group("p"), n, unit, interval)
@@ -655,6 +709,7 @@ def audit_html(text: str, page: str, threshold: int = 3, suppressed=None) -> lis
             out.append(Finding(page, where, " ".join(block.split())[:120], "",
                                f"a z value beside a suppressed value ('{zm.group(0)}') gives the value back "
                                "with the published values and z values of the other areas"))
+    out.extend(_audit_maps(parser.maps, page))
     units = [(where, block, False) for where, block, is_row in parser.blocks if not is_row]
     units += [u for t in parser.tables for u in _row_units(t)]
     for raw in parser.embedded:
@@ -663,6 +718,38 @@ def audit_html(text: str, page: str, threshold: int = 3, suppressed=None) -> lis
         units.extend(u for t in tables for u in _row_units(t))
     if suppressed is not None:
         out.extend(audit_text(units, page, read_suppressed(suppressed)))
+    return out
+
+
+def _audit_maps(maps: list[dict], page: str) -> list[Finding]:
+    """An interactive map (an element of class ``sa-map``) publishes its values only in its
+    declared data (``sa-data``): a ``data-*`` attribute of its markup holding a number, or a
+    label (``<title>``, ``<text>``, ``<desc>``) holding a number once the names of the map's
+    declared rows are taken out of it, is a finding (it would bypass the kinds and checks)."""
+    out = []
+    for m in maps:
+        names, caption = [], "(interactive map)"
+        for raw in m.get("data", []):
+            try:
+                data = json.loads(raw)
+            except ValueError:
+                continue
+            if isinstance(data, dict):
+                caption = f"(interactive map) {data.get('caption') or ''}".strip()
+                names += [str(r.get("name")) for key in ("rows", "points") for r in data.get(key) or []
+                          if isinstance(r, dict) and r.get("name")]
+        names.sort(key=len, reverse=True)
+        for tag, attr, value in m["attrs"]:
+            if parse_number(str(value)) is not None or _TOKEN.search(str(value)):
+                out.append(Finding(page, caption, f"<{tag} {attr}>", attr,
+                                   f"the map's markup holds a number ('{value}') outside its declared data"))
+        for label in m["labels"]:
+            rest = label
+            for n in names:
+                rest = rest.replace(n, " ")
+            if _TOKEN.search(rest):
+                out.append(Finding(page, caption, label[:120], "",
+                                   "a label of the map holds a number outside its declared data"))
     return out
 
 

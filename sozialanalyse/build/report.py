@@ -56,6 +56,7 @@ from ..render.tables import md_escape
 from ..stats.disclosure import settings as disclosure_settings
 from ..steering.teilkonzepte import teilkonzepte
 from .audit import audit_site
+from .site import tidy as tidy_site
 
 __all__ = ["BuildError", "BuildPlan", "ConfigError", "DiskFullError", "Job", "plan", "build", "project_root", "job_data_hash", "slug"]
 
@@ -874,6 +875,7 @@ def _build(config, jobs_n: int, quiet: bool, root: Path, t0: float) -> dict:
     tmp = build_dir / f".incoming-{os.getpid()}"
     shutil.rmtree(tmp, ignore_errors=True)
     shutil.copytree(work / "_build" / "html", tmp)
+    tidy_site(tmp)  # German interface text, no JavaScript errors, no unused files (build/site.py)
     # --- disclosure audit (sozialanalyse.build.audit): no unprotected small count is ever published ---
     threshold = disclosure_settings(planned.config).threshold  # checked when the config was read
     findings = audit_site(tmp, threshold=threshold, **_audit_manifest(manifest))

@@ -17,12 +17,12 @@ import pandas as pd
 
 from ..io import official
 from ..model.district import District
-from ..render import figures, fmt
+from ..render import figures, fmt, maps
 from ..render.figures import closed
 from ..render.tables import note, table, text
 from .common import attribution, indicator_text, official_kind
 
-__all__ = ["attribution", "gvb_table", "gvb_trends", "indicator_map", "intro", "kreis_comparison", "mapping_table",
+__all__ = ["attribution", "gvb_table", "gvb_trends", "indicator_map", "indicator_map_interactive", "intro", "kreis_comparison", "mapping_table",
            "reconciliation_table", "trends"]
 
 
@@ -79,6 +79,20 @@ def indicator_map(od: District | None, indicator: str = "arbeitslosenanteil", ye
                      cmap="YlOrRd" if spec["better"] == "lower" else "YlGnBu", labels="name",
                      title=f"{spec['short']} {year}")
     return closed(fig)
+
+
+def indicator_map_interactive(od: District | None, indicator: str = "arbeitslosenanteil", year: int | None = None):
+    """Kreis page: the map of :func:`indicator_map` as an interactive map (same classes)."""
+    if od is None:
+        return None
+    year = year or od.report_year
+    spec = official.INDICATORS[indicator]
+    gdf = od.geometry.copy()
+    values = [od.value(indicator, a, year) for a in gdf["area_id"]]
+    return maps.choropleth(gdf, values, title=f"{spec['short']} {year}", k=4, decimals=spec["decimals"],
+                           unit=spec["unit"] or None, kind=official_kind(indicator),
+                           cmap="YlOrRd" if spec["better"] == "lower" else "YlGnBu", label_names=True,
+                           value_label=spec["short"])
 
 
 def kreis_comparison(od: District | None, year: int | None = None):

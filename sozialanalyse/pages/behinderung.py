@@ -19,13 +19,20 @@ from ..model.areas import AGE_GROUPS, report_year
 from ..protected import care as protected_care
 from ..render import figures, fmt
 from ..render.figures import finish, style
-from .common import indicator_intro, indicator_maps, indicator_table, indicator_trend
+from .common import (
+    indicator_intro,
+    indicator_maps,
+    indicator_maps_interactive,
+    indicator_table,
+    indicator_trend,
+)
 
 __all__ = [
     "DISABILITY_IDS",
     "disability_by_age",
     "indicator_intro",
     "indicator_maps",
+    "indicator_maps_interactive",
     "indicator_table",
     "indicator_trend",
 ]

@@ -18,7 +18,7 @@ from ..model.areas import area_names, base_areas, level_ids, report_year
 from ..model.config import SYMBOL
 from ..model.district import District
 from ..protected import layer as protected_layer
-from ..render import figures, fmt
+from ..render import figures, fmt, maps
 from ..render.tables import md_escape, table, text
 from ..stats import indicators
 
@@ -159,6 +159,7 @@ __all__ += [
     "fmt_value",
     "indicator_intro",
     "indicator_maps",
+    "indicator_maps_interactive",
     "indicator_table",
     "indicator_trend",
     "left_out_note",
@@ -435,6 +436,43 @@ def indicator_maps(district, ids, year: int | None = None, level: str = "gemeind
     for ax in list(axes.flat)[len(ids):]:
         ax.set_axis_off()
     return figures.finish(fig)
+
+
+def indicator_maps_interactive(district, ids, year: int | None = None, level: str = "gemeindeverband",
+                               facility_type: str | None = None):
+    """Interactive maps (:func:`sozialanalyse.render.maps.choropleth`): the maps of
+    :func:`indicator_maps`, one per indicator, with the same classes, as zoomable SVG with a
+    tooltip (name, value, 95 % interval, class). Suppressed areas carry no value.
+    With ``facility_type``, those facilities are marked (their names in the tooltip)."""
+    from IPython.display import HTML  # IPython: present in a kernel, not needed to import the pages
+
+    year = report_year(district, year)
+    cat = catalog(district)
+    ids = list(ids)
+    geo = district.geometry
+    if level == "base":
+        base = base_areas(district.areas)["area_id"].tolist()
+        res = published_results(district, ids, ["sozialraum", "gemeinde"], years=[year])
+        res = res[res["area_id"].isin(base)].drop_duplicates(["area_id", "year", "indicator"])
+        shapes = geo[geo["area_id"].isin(base)]
+    else:
+        res = published_results(district, ids, level, years=[year])
+        shapes = muni_shapes(district)
+    fac = district.facilities
+    fac = fac[fac["type"] == facility_type] if facility_type else None
+    out = []
+    for i in ids:
+        cols = ["area_id", "value", "lower", "upper", "status"] + (["reason"] if "reason" in res.columns else [])
+        sub = shapes.merge(res[res["indicator"] == i][cols], on="area_id", how="left")
+        unit = str(cat.loc[i, "unit"])
+        out.append(maps.choropleth(
+            sub, sub["value"], sub["lower"], sub["upper"], sub["status"],
+            sub["reason"] if "reason" in sub.columns else None, title=f"{cat.loc[i, 'name']}, {year}",
+            unit=unit if unit == "%" else None, kind="rate", k=5,
+            label_names=level == "gemeindeverband",
+            outlines=muni_shapes(district) if level == "base" else None,
+            value_label=str(cat.loc[i, "name"]) + ("" if unit == "%" else f" ({unit})"), points=fac).data)
+    return HTML('<div class="sa-maps">' + "".join(out) + "</div>")
 
 
 def indicator_trend(district, ids, area_ids: list[str] | None = None):

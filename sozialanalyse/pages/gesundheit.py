@@ -54,7 +54,7 @@ from ..protected.health import (
     published_mortality,
     published_school_entry,
 )
-from ..render import figures, fmt
+from ..render import figures, fmt, maps
 from ..render.figures import finish, style
 from ..render.tables import md_escape, table, text
 from ..stats.benchmark import compare
@@ -86,6 +86,7 @@ __all__ = [
     "school_entry_table",
     "school_entry_trend",
     "smr_map",
+    "smr_map_interactive",
 ]
 
 CLASS_COLORS = {"höher": "#c8553d", "niedriger": "#3b6ea8", "im Rahmen": "#9a9a9a"}
@@ -366,6 +367,28 @@ def smr_map(district, year: int | None = None, pool: int = 5):
     ax.set_title(f"Standardisiertes Mortalitätsverhältnis, {span(years)}\n"
                  "* signifikant verschieden vom Landkreis (95 %)" + _absent_title(district, m), fontsize=10)
     return finish(fig)
+
+
+def smr_map_interactive(district, year: int | None = None, pool: int = 5):
+    """The map of :func:`smr_map` as an interactive map: tooltip with the SMR, its 95 % interval,
+    its class and whether it differs significantly from the Landkreis; suppressed areas carry
+    no value."""
+    m = _mortality(district, year, pool)
+    years = m.attrs["years"]
+    shapes = muni_shapes(district).merge(
+        m[["area_id", "smr", "smr_lower", "smr_upper", "einstufung_95", "status"]], on="area_id", how="left")
+    absent = set(m.attrs.get("absent") or [])
+    reason = ["fehlt" if a in absent else "" for a in shapes["area_id"]]
+    sig = {"höher": "signifikant höher als im Landkreis", "niedriger": "signifikant niedriger als im Landkreis"}
+    return maps.choropleth(
+        shapes, shapes["smr"], shapes["smr_lower"], shapes["smr_upper"], shapes["status"], reason,
+        title=f"Standardisiertes Mortalitätsverhältnis (SMR, Landkreis = 100), {span(years)}", kind="index",
+        decimals=0, label_names=True, value_label="SMR",
+        bins=[-np.inf, 90, 95, 105, 110, np.inf],
+        colors=["#3b6ea8", "#9bbbd9", "#eeeeee", "#f0a58f", "#c8553d"],
+        class_labels=["unter 90", "90 bis unter 95", "95 bis unter 105", "105 bis unter 110", "110 und mehr"],
+        extra={"einstufung": ("text", [sig.get(e, "nicht signifikant verschieden") if isinstance(e, str) else None
+                                       for e in shapes["einstufung_95"]], "Einstufung (95 %)")})
 
 
 def mortality_trend(district):

@@ -14,7 +14,7 @@ import pandas as pd
 from ..model.config import SYMBOL
 from ..model.district import District
 from ..protected import layer as protected_layer
-from ..render import figures, fmt
+from ..render import figures, fmt, maps
 from ..render.tables import table
 from ..stats import indicators
 from .common import (
@@ -45,6 +45,7 @@ __all__ = [
     "trends_table",
     # only on this page
     "municipality_map",
+    "municipality_map_interactive",
     "municipality_table",
 ]
 
@@ -93,6 +94,31 @@ def municipality_table(district: District, year: int, ids: list[str] | None = No
     return table(df, caption=f"Städte, Gemeinden und Samtgemeinden, {year}", header_links=header_links,
                  footnotes=[*held_notes, *absent_footnote(absent)] or None,
                  align_right=[c for c in df.columns if c not in ("Gebiet", "Art")], kinds=kinds)
+
+
+def municipality_map_interactive(district: District, year: int, indicator_id: str = "sgb2_quote",
+                                 area_id: str | None = None):
+    """The map of :func:`municipality_map` as an interactive map (zoom; tooltip with name,
+    value, 95 % interval and class; :func:`sozialanalyse.render.maps.choropleth`), same classes,
+    with the Pflegestützpunkte on the Kreis map. Suppressed areas carry no value."""
+    cat = indicators.catalog(indicators.district_catalog(district)).set_index("id")
+    geo = district.geometry
+    if area_id is None:
+        level, shapes = "gemeindeverband", geo[geo["kind"].isin(["Stadt", "Einheitsgemeinde", "Samtgemeinde"])]
+    else:
+        children = district.children(area_id)
+        level = "sozialraum" if (children["kind"] == "Sozialraum").all() else "gemeinde"
+        shapes = geo[geo["area_id"].isin(children["area_id"])]
+    res = published_results(district, [indicator_id], level, years=[year]).drop_duplicates(["area_id"])
+    cols = ["area_id", "value", "lower", "upper", "status"] + (["reason"] if "reason" in res.columns else [])
+    shapes = shapes.merge(res[cols], on="area_id", how="left")
+    unit = str(cat.loc[indicator_id, "unit"])
+    psp = district.facilities[district.facilities["type"] == "Pflegestützpunkt"]
+    return maps.choropleth(shapes, shapes["value"], shapes["lower"], shapes["upper"], shapes["status"],
+                           shapes["reason"] if "reason" in shapes.columns else None,
+                           title=f"{cat.loc[indicator_id, 'name']}, {year}", unit=unit, kind="rate",
+                           label_names=area_id is None, value_label=str(cat.loc[indicator_id, "name"]),
+                           points=psp if area_id is None and len(psp) else None)
 
 
 def municipality_map(district: District, year: int, indicator_id: str = "sgb2_quote", area_id: str | None = None):

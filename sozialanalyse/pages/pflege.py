@@ -55,7 +55,7 @@ from ..render import figures, fmt
 from ..render.figures import finish, style
 from ..render.tables import md_escape, table, text
 from ..stats.projection import CARE_TYPE_LABELS
-from .common import indicator_maps, left_out_note, muni_shapes, span
+from .common import indicator_maps, indicator_maps_interactive, left_out_note, muni_shapes, span
 
 __all__ = [
     "care_by_age",
@@ -66,6 +66,7 @@ __all__ = [
     "care_projection_table",
     "care_table",
     "indicator_maps",
+    "indicator_maps_interactive",
     "psp_map",
     "psp_table",
 ]

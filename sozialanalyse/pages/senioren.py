@@ -19,12 +19,19 @@ from ..model.areas import area_names
 from ..protected import care as protected_care
 from ..render import fmt
 from ..render.figures import finish, style
-from .common import indicator_intro, indicator_maps, indicator_table, indicator_trend
+from .common import (
+    indicator_intro,
+    indicator_maps,
+    indicator_maps_interactive,
+    indicator_table,
+    indicator_trend,
+)
 
 __all__ = [
     "SENIOR_IDS",
     "indicator_intro",
     "indicator_maps",
+    "indicator_maps_interactive",
     "indicator_table",
     "indicator_trend",
     "senior_projection",

@@ -63,7 +63,7 @@ from ..protected.monitoring import (
     robustness,
     theil,
 )
-from ..render import figures, fmt
+from ..render import figures, fmt, maps
 from ..render.tables import md_escape, note, table, text
 from ..stats import disparity, indicators, spatial
 from ..stats.index import DYNAMICS_CLASSES, STATUS_CLASSES
@@ -75,6 +75,7 @@ __all__ = [
     "attention_table",
     "class_counts",
     "class_map",
+    "class_map_interactive",
     "lisa_map",
     "lorenz_figure",
     "method_text",
@@ -221,6 +222,46 @@ def _rest_of_district(district: District, towns, ax):
     munis = geo[geo["kind"].isin(["Stadt", "Einheitsgemeinde", "Samtgemeinde"])
                 & ~geo["area_id"].isin(list(towns))]
     munis.plot(ax=ax, color=_GREY, edgecolor="white", linewidth=0.8, zorder=1)
+
+
+def class_map_interactive(district: District, year: int | None = None):
+    """The map of :func:`class_map` as an interactive map: each Sozialraum with its status and
+    dynamics class in the tooltip (:func:`sozialanalyse.render.maps.svg_map`), the towns'
+    outlines over them. A Sozialraum whose class rests on a suppressed rate shows "gesperrt"."""
+    m = published_monitoring(district, year)
+    t = m.result.table
+    hidden = set(suppressed_areas(m))
+    geo = district.geometry
+    towns = m.data["town"].unique()
+    shapes = geo[geo["area_id"].isin(m.data.index)].reset_index(drop=True)
+    tt = t.reindex(shapes["area_id"])
+    rows, fills = [], []
+    for (a, name), (_, r) in zip(zip(shapes["area_id"], shapes["name"]), tt.iterrows()):
+        status = "primary" if a in hidden and pd.isna(r["status_class"]) else ""
+        if not bool(r["valid"]) if pd.notna(r["valid"]) else True:
+            cls, dyn, fill = f"nicht bewertet (unter {fmt.num(MIN_POPULATION)} Einw.)", None, None
+        elif isinstance(r["status_class"], str):
+            cls, fill = r["status_class"], STATUS_COLORS[r["status_class"]]
+            dyn = r["dynamics_class"] if isinstance(r["dynamics_class"], str) else (
+                "gesperrt" if a in hidden else "fehlt")
+        else:
+            cls, dyn, fill = ("gesperrt" if status else "fehlt (Eingangsdaten unvollständig)"), None, None
+        rows.append({"name": str(name), "area_id": str(a), "class": cls,
+                     "dynamik": None if status else dyn, "stadt": district.name_of(m.data.loc[a, "town"]),
+                     "status": status})
+        fills.append(fill)
+    arrows = {"positiv": ("up", _DYN_MARKERS["positiv"][1]), "negativ": ("down", _DYN_MARKERS["negativ"][1])}
+    symbols = [arrows.get(r["dynamik"]) for r in rows]
+    legend = [(STATUS_COLORS[c], f"Status {c}") for c in STATUS_CLASSES]
+    legend += [(("▲", arrows["positiv"][1]), "Dynamik positiv (Lage verbessert sich)"),
+               (("▼", arrows["negativ"][1]), "Dynamik negativ (Lage verschlechtert sich)")]
+    legend += [(None, lab) for lab in sorted({r["class"] for r in rows if r["class"] not in STATUS_CLASSES})]
+    kinds = {"name": "text", "area_id": "text", "stadt": "text", "class": "text", "dynamik": "text",
+             "status": "text"}
+    return maps.svg_map(shapes, rows, fills, kinds, f"Sozialräume nach Status und Dynamik, {m.year}", legend,
+                        labels={"class": f"Status {m.year}", "dynamik": f"Dynamik {m.start}–{m.year}",
+                                "stadt": "Stadt"},
+                        outlines=geo[geo["area_id"].isin(list(towns))], symbols=symbols)
 
 
 def class_map(district: District, year: int | None = None):

@@ -14,7 +14,7 @@ from ..model.district import District, totals
 from ..stats.disclosure import settings
 from . import fmt
 
-__all__ = ["population_pyramid", "trend", "choropleth", "locator_map", "wrap", "PALETTE", "SEX_LABELS"]
+__all__ = ["population_pyramid", "trend", "choropleth", "classify", "class_label", "locator_map", "wrap", "PALETTE", "SEX_LABELS"]
 
 PALETTE = {"m": "#3b6ea8", "w": "#c8553d", "area": "#2a7f62", "kreis": "#8a8a8a"}
 SEX_LABELS = {"m": "Männer", "w": "Frauen"}
@@ -134,32 +134,62 @@ def trend(data: pd.DataFrame, x: str, y: str, hue: str | None = None, ax=None, y
     return ax
 
 
+def classify(values, k: int = 5, scheme: str = "Quantiles", cmap: str = "YlOrRd"):
+    """Classes of a choropleth (mapclassify ``scheme`` with at most ``k`` classes, fewer when
+    there are fewer distinct values), shared by the static map (:func:`choropleth`) and the
+    interactive one (:mod:`sozialanalyse.render.maps`), so both show the same classes.
+
+    Returns ``(cls, colors, bounds)``: the class of each value (a Series, ``-1`` for a missing
+    value), one colour (hex) per class and each class's ``(lower, upper)`` bound (the lowest
+    class starts at the minimum; mapclassify's classes are ``lower < x <= upper``).
+
+    >>> cls, colors, bounds = classify(pd.Series([1.0, 2.0, 3.0, 4.0, None]), k=2)
+    >>> cls.tolist(), bounds
+    ([0, 0, 1, 1, -1], [(1.0, 2.5), (2.5, 4.0)])
+    """
+    import mapclassify  # mapclassify: heavy, loaded on first classified map
+    from matplotlib.colors import to_hex
+
+    values = pd.Series(values, dtype=float)
+    valid = values.notna()
+    cls = pd.Series(-1, index=values.index)
+    if not valid.any():
+        return cls, [], []
+    k = max(1, min(k, int(values[valid].nunique())))
+    classifier = mapclassify.classify(values[valid].to_numpy(), scheme=scheme, k=k)
+    colors = [to_hex(c) for c in plt.get_cmap(cmap)(np.linspace(0.15, 0.9, len(classifier.bins)))]
+    cls[valid] = classifier.yb
+    lower = [float(values[valid].min()), *map(float, classifier.bins[:-1])]
+    return cls, colors, list(zip(lower, map(float, classifier.bins)))
+
+
+def class_label(lo: float, hi: float, decimals: int = 1, unit: str | None = None) -> str:
+    """Legend text of a class: ``2,5 bis 4,0 %``.
+
+    >>> class_label(2.5, 4.0, 1, "%")
+    '2,5 bis 4,0 %'
+    """
+    return f"{fmt.num(lo, decimals)} bis {fmt.num(hi, decimals)}" + (f" {unit}" if unit else "")
+
+
 def choropleth(gdf, column: str, ax=None, k: int = 5, scheme: str = "Quantiles", decimals: int = 1,
                unit: str | None = None, cmap: str = "YlOrRd", title: str | None = None, labels: str | None = None,
                legend_title: str | None = None, extra_handles: list | None = None,
                missing_label: str = "keine Angabe"):
     """Choropleth map with a mapclassify scheme and a German legend; missing values hatched grey
     (legend entry ``missing_label``, e.g. "keine Angabe / gesperrt" when values are suppressed)."""
-    import mapclassify  # mapclassify: heavy, loaded on first classified map
-
     if ax is None:
         _, ax = plt.subplots(figsize=(7, 6))
     values = gdf[column].astype(float)
     valid = values.notna()
-    k = max(1, min(k, int(values[valid].nunique())))
-    classifier = mapclassify.classify(values[valid].to_numpy(), scheme=scheme, k=k)
-    colors = plt.get_cmap(cmap)(np.linspace(0.15, 0.9, len(classifier.bins)))
-    cls = pd.Series(-1, index=gdf.index)
-    cls[valid] = classifier.yb
+    cls, colors, bounds = classify(values, k=k, scheme=scheme, cmap=cmap)
     for i, color in enumerate(colors):
         part = gdf[cls == i]
         if len(part):
             part.plot(ax=ax, color=color, edgecolor="white", linewidth=0.6)
     if (~valid).any():
         gdf[~valid].plot(ax=ax, color="#eeeeee", edgecolor="white", hatch="///", linewidth=0.6)
-    lower = [values[valid].min(), *classifier.bins[:-1]]
-    handles = [Patch(color=c, label=f"{fmt.num(lo, decimals)} bis {fmt.num(hi, decimals)}" + (f" {unit}" if unit else ""))
-               for c, lo, hi in zip(colors, lower, classifier.bins)]
+    handles = [Patch(color=c, label=class_label(lo, hi, decimals, unit)) for c, (lo, hi) in zip(colors, bounds)]
     if (~valid).any():
         handles.append(Patch(facecolor="#eeeeee", hatch="///", label=missing_label))
     handles += list(extra_handles or [])

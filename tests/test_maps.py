@@ -1,0 +1,208 @@
+"""Interactive maps (sozialanalyse.render.maps) and the pages that publish them: geometry, the
+same classes as the static map, no value for a suppressed area, and the disclosure audit reading
+the map's data and its own markup (planted leaks are found)."""
+from __future__ import annotations
+
+import json
+import re
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+from shapely.geometry import box
+
+import sozialanalyse as sa
+from sozialanalyse.build import audit
+from sozialanalyse.render import figures, maps
+
+PAGE = "<html><body><h1>Seite</h1>{}</body></html>"
+
+
+def _data(html: str) -> list[dict]:
+    return [json.loads(m) for m in re.findall(r'<script type="application/json" class="sa-data">(.*?)</script>',
+                                              html, re.S)]
+
+
+def _boxes(n=3):
+    return gpd.GeoDataFrame({"area_id": [str(i + 1) for i in range(n)], "name": ["Nord", "Mitte", "Süd"][:n]},
+                            geometry=[box(0, 2 - i, 1, 3 - i) for i in range(n)], crs="EPSG:25832")
+
+
+def test_svg_coordinates_by_hand():
+    # Two unit squares stacked: x 0..1, y 0..2; width 640 -> s = 640, height 1280, north up:
+    # Nord (y 1..2) is drawn from y' = (2 - 2) * 640 = 0 to (2 - 1) * 640 = 640.
+    g = _boxes(2).set_geometry([box(0, 1, 1, 2), box(0, 0, 1, 1)])
+    rows = [{"area_id": "1", "name": "Nord"}, {"area_id": "2", "name": "Mitte"}]
+    h = maps.svg_map(g, rows, ["#ff0000", None], {"area_id": "text", "name": "text"}, "T", []).data
+    assert 'viewBox="-4 -4 648 1288"' in h  # 4 units of margin around the district
+    paths = re.findall(r'<path class="sa-area"[^>]* d="([^"]+)"', h)
+    assert paths[0] == "M640 640L640 0L0 0L0 640Z"  # shapely's box ring: (1,1) (1,2) (0,2) (0,1)
+    assert paths[1] == "M640 1280L640 640L0 640L0 1280Z"
+    assert re.search(r'data-key="2" fill="url\(#sa-hatch-[0-9a-f]{8}\)"', h)  # no value: hatched
+
+
+def test_rows_shapes_and_fills_must_agree():
+    with pytest.raises(ValueError, match="3 shapes, 2 rows"):
+        maps.svg_map(_boxes(), [{"area_id": "1", "name": "a"}] * 2, [None] * 2, {}, "T", [])
+
+
+def test_classes_as_the_static_map_and_suppressed_area_empty():
+    # Quantiles of 10, 20, 30 with k = 2 (mapclassify): bins 20 and 30, i.e. classes
+    # 10 < x <= 20 and 20 < x <= 30 -> Nord and Mitte in class 1, Süd in class 2. Mitte is
+    # suppressed: it carries no value, interval or class, and the classes are computed without it.
+    g = _boxes()
+    h = maps.choropleth(g, [10.0, 25.0, 30.0], [8.0, 23.0, 27.0], [12.0, 27.5, 33.0],
+                        status=["", "secondary", ""], title="Quote", unit="%", k=2).data
+    rows = _data(h)[0]["rows"]
+    assert rows[1] == {"name": "Mitte", "area_id": "2", "value": None, "lower": None, "upper": None,
+                       "class": "gesperrt", "status": "secondary"}
+    # without Mitte: values 10 and 30, quantile bins 20 and 30
+    assert [r["class"] for r in rows] == ["10,0 bis 20,0 %", "gesperrt", "20,0 bis 30,0 %"]
+    assert (rows[0]["value"], rows[0]["lower"], rows[0]["upper"]) == ("10,0 %", "8,0 %", "12,0 %")
+    cls, colors, _ = figures.classify(pd.Series([10.0, np.nan, 30.0]), k=2)
+    fills = re.findall(r'<path class="sa-area"[^>]* fill="([^"]+)"', h)
+    assert fills[0] == colors[cls[0]] and fills[2] == colors[cls[2]] and fills[1].startswith("url(#sa-hatch-")
+    assert not re.search(r"25|23,0|27,5", h)  # the suppressed value and its interval nowhere
+
+
+def test_fixed_classes_left_closed():
+    # SMR classes: [90, 95) ... a value of exactly 95 is in "95 bis unter 105"
+    h = maps.choropleth(_boxes(), [89.6, 95.0, 110.0], title="SMR", decimals=0, kind="index",
+                        bins=[-np.inf, 90, 95, 105, 110, np.inf], colors=list("abcde"),
+                        class_labels=["<90", "90-95", "95-105", "105-110", ">=110"]).data
+    assert [r["class"] for r in _data(h)[0]["rows"]] == ["<90", "95-105", ">=110"]
+    assert [r["value"] for r in _data(h)[0]["rows"]] == ["90", "95", "110"]
+
+
+# --------------------------------------------------------------------------- the audit
+
+def _map(values, lower, upper, status=None, **kw) -> str:
+    return maps.choropleth(_boxes(), values, lower, upper, status=status, title="Quote", unit="%", k=2, **kw).data
+
+
+def test_audit_passes_a_clean_map():
+    assert audit.audit_html(PAGE.format(_map([10.0, 20.0, 30.0], [8.0, 18.0, 27.0], [12.0, 22.0, 33.0])),
+                            "m.html") == []
+
+
+def test_audit_inverts_a_rate_with_its_interval_in_the_map_data():
+    # 1,3 % with the Wilson interval 0,2 – 6,9 % fits only 1 of 78 (test_audit: hand-checked);
+    # in the map's data the interval's bounds are two columns, lower and upper.
+    found = audit.audit_html(PAGE.format(_map([1.3, 20.0, 30.0], [0.2, 18.0, 27.0], [6.9, 22.0, 33.0])), "m.html")
+    assert [(f.caption, f.row, f.column) for f in found] == [("Quote", "Nord", "value")]
+    assert "fits only a count of 1" in found[0].problem
+
+
+def test_audit_finds_numbers_in_the_map_markup():
+    clean = _map([10.0, 20.0, 30.0], [8.0, 18.0, 27.0], [12.0, 22.0, 33.0], label_names=True)
+    assert audit.audit_html(PAGE.format(clean), "m.html") == []  # names written on the map: fine
+    # planted: a value in an attribute of a path, and a count in a tooltip title
+    leak = clean.replace('data-key="2"', 'data-key="2" data-value="2"', 1)
+    leak = leak.replace("<title>Süd</title>", "<title>Süd: 2 Fälle</title>", 1)
+    found = audit.audit_html(PAGE.format(leak), "m.html")
+    assert [(f.row, f.problem) for f in found] == [
+        ("<path data-value>", "the map's markup holds a number ('2') outside its declared data"),
+        ("Süd: 2 Fälle", "a label of the map holds a number outside its declared data")]
+
+
+def test_audit_finds_a_small_count_planted_in_the_map_data():
+    h = _map([10.0, 20.0, 30.0], [8.0, 18.0, 27.0], [12.0, 22.0, 33.0],
+             extra={"faelle": ("count", [40, 2, 50], "Fälle")})
+    found = audit.audit_html(PAGE.format(h), "m.html")
+    assert [str(f) for f in found] == ["m.html: table 'Quote', row 'Mitte', column 'faelle': count 2 below "
+                                       "the threshold 3"]
+
+
+# --------------------------------------------------------------------------- pages on Musterland
+
+@pytest.fixture(scope="module")
+def d():
+    return sa.load("musterland")
+
+
+def test_kreis_map_shows_the_published_values(d):
+    year = d.report_year
+    h = sa.pages.kreisuebersicht.municipality_map_interactive(d, year, "sgb2_quote").data
+    (data,) = _data(h)
+    rows = {r["area_id"]: r for r in data["rows"]}
+    pub = sa.pages.common.published_results(d, ["sgb2_quote"], "gemeindeverband", years=[year])
+    munis = sa.pages.common.muni_shapes(d)
+    assert set(rows) == set(munis["area_id"]) and h.count('class="sa-area"') == len(munis)
+    for r in pub.itertuples():
+        shown = rows[r.area_id]
+        if r.status:
+            assert shown["value"] is None and shown["lower"] is None and shown["status"] == r.status
+        else:
+            assert shown["value"] == sa.render.fmt.pct(r.value) and shown["upper"] == sa.render.fmt.pct(r.upper)
+    assert audit.audit_html(PAGE.format(h), "k.html") == []
+
+
+def test_base_level_maps_one_per_indicator_and_pass_the_audit(d):
+    ids = sa.pages.senioren.SENIOR_IDS[:2]
+    h = sa.pages.senioren.indicator_maps_interactive(d, ids, d.report_year, level="base").data
+    data = _data(h)
+    assert len(data) == 2 and h.count('<figure class="sa-map"') == 2
+    base = sa.model.areas.base_areas(d.areas)
+    assert [len(x["rows"]) for x in data] == [len(base)] * 2
+    assert 'class="sa-outline"' in h  # the municipalities' outlines over the base areas
+    assert audit.audit_html(PAGE.format(h), "s.html") == []
+
+
+def test_smr_map_says_what_is_significant(d):
+    h = sa.pages.gesundheit.smr_map_interactive(d, d.report_year).data
+    (data,) = _data(h)
+    assert data["kinds"]["value"] == "index" and data["labels"]["einstufung"] == "Einstufung (95 %)"
+    shown = [r for r in data["rows"] if r["value"] is not None]
+    assert shown and all(r["einstufung"] in ("nicht signifikant verschieden", "signifikant höher als im Landkreis",
+                                             "signifikant niedriger als im Landkreis") for r in shown)
+    assert all(r["einstufung"] is None for r in data["rows"] if r["status"])
+
+
+def test_monitoring_class_map_names_status_and_dynamics(d):
+    h = sa.pages.sozialraum_monitoring.class_map_interactive(d, d.report_year).data
+    (data,) = _data(h)
+    m = sa.pages.sozialraum_monitoring.published_monitoring(d, d.report_year)
+    t = m.result.table
+    assert len(data["rows"]) == len(m.data)
+    for r in data["rows"]:
+        if r["status"]:
+            assert r["class"] == "gesperrt" and r["dynamik"] is None
+        elif isinstance(t.loc[r["area_id"], "status_class"], str):
+            assert r["class"] == t.loc[r["area_id"], "status_class"]
+    assert 'class="sa-outline"' in h and audit.audit_html(PAGE.format(h), "s.html") == []
+
+
+def test_facilities_marked_by_name_and_the_audit_allows_their_names(d):
+    h = sa.pages.kreisuebersicht.municipality_map_interactive(d, d.report_year, "sgb2_quote").data
+    psp = d.facilities[d.facilities["type"] == "Pflegestützpunkt"]
+    (data,) = _data(h)
+    assert [p["name"] for p in data["points"]] == psp["name"].tolist() and h.count('class="sa-point"') == len(psp)
+    assert audit.audit_html(PAGE.format(h), "k.html") == []
+    # a facility name with a number that is not declared as a point is a finding
+    leak = h.replace(f"<title>{psp['name'].iloc[0]}</title>", "<title>Pflegestützpunkt: 2 Fälle</title>", 1)
+    assert [f.row for f in audit.audit_html(PAGE.format(leak), "k.html")] == ["Pflegestützpunkt: 2 Fälle"]
+
+
+def test_official_kreis_map(mirror):
+    from sozialanalyse.io import official
+
+    od = official.load_official("harburg")
+    year = od.report_year
+    h = sa.pages.amtlich_kreis.indicator_map_interactive(od, "arbeitslosenanteil", year).data
+    (data,) = _data(h)
+    assert len(data["rows"]) == 12 and data["kinds"]["value"] == "share"
+    spec = official.INDICATORS["arbeitslosenanteil"]
+    for r in data["rows"]:
+        v = od.value("arbeitslosenanteil", r["area_id"], year)
+        assert r["value"] == (None if pd.isna(v) else f"{v:.{spec['decimals']}f}".replace(".", ",") + " %")
+    assert audit.audit_html(PAGE.format(h), "a.html") == []
+
+
+def test_class_map_marks_dynamics(d):
+    h = sa.pages.sozialraum_monitoring.class_map_interactive(d, d.report_year).data
+    (data,) = _data(h)
+    up = sum(r["dynamik"] == "positiv" for r in data["rows"])
+    down = sum(r["dynamik"] == "negativ" for r in data["rows"])
+    assert up and down and h.count('class="sa-symbol"') == up + down
+    assert len(re.findall(r'class="sa-symbol" fill="#1b7837" d="M[\d.]+ [\d.]+l6 10h-12z"', h)) == up

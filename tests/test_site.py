@@ -1,0 +1,63 @@
+"""build/site.py: the tidy step removes what threw JavaScript errors, loaded from elsewhere or was
+never used, and puts the theme's English interface text into German (markup as Jupyter Book 1.x
+with sphinx-book-theme writes it)."""
+from __future__ import annotations
+
+from sozialanalyse.build.site import tidy
+
+HEAD = """<html lang="de"><head>
+    <script>
+    document.documentElement.dataset.mode = localStorage.getItem("mode") || "";
+    document.documentElement.dataset.theme = localStorage.getItem("theme") || "";
+    </script>
+    <script defer src="../_static/scripts/fontawesome.js?digest=55c2"></script>
+    <link rel="stylesheet" type="text/css" href="../_static/sphinx-thebe.css?v=4fa9" />
+    <script>const THEBE_JS_URL = "https://unpkg.com/thebe@0.8.2/lib/index.js"; const thebe_selector = ".thebe,.cell"</script>
+    <script async="async" src="../_static/sphinx-thebe.js?v=c100"></script>
+    <script>const THEBE_JS_URL = "https://unpkg.com/thebe@0.8.2/lib/index.js"; const thebe_selector = ".thebe,.cell"</script>
+</head><body data-default-mode="">
+<button aria-label="Toggle primary sidebar"></button><input placeholder="Search..." aria-label="Search...">
+<kbd class="kbd-shortcut__modifier">Ctrl</kbd>
+<h1>Titel<a class="headerlink" href="#titel" title="Link to this heading">#</a></h1></body></html>"""
+
+CSS = ('@font-face{font-family:Font Awesome\\ 6 Free;src:url(../vendor/fontawesome/webfonts/fa-solid-900.woff2) '
+       'format("woff2"),url(../vendor/fontawesome/webfonts/fa-solid-900.ttf) format("truetype")}'
+       '@font-face{font-family:Font Awesome\\ 6 Brands;src:url(../vendor/fontawesome/webfonts/fa-brands-400.woff2) '
+       'format("woff2")}.x{color:red}\n/*# sourceMappingURL=pydata-sphinx-theme.css.map*/')
+
+
+def test_tidy(tmp_path):
+    site = tmp_path / "html"
+    fonts = site / "_static" / "vendor" / "fontawesome" / "webfonts"
+    fonts.mkdir(parents=True)
+    for name in ("fa-solid-900.woff2", "fa-solid-900.ttf", "fa-brands-400.woff2", "fa-brands-400.ttf"):
+        (fonts / name).write_bytes(b"x" * 10)
+    (site / "_static" / "scripts").mkdir()
+    (site / "_static" / "scripts" / "fontawesome.js").write_text("x" * 100)
+    (site / "_static" / "scripts" / "bootstrap.js").write_text("var a;\n//# sourceMappingURL=bootstrap.js.map")
+    (site / "_static" / "scripts" / "bootstrap.js.map").write_text("{}")
+    (site / "_static" / "sphinx-thebe.js").write_text("x")
+    (site / "_static" / "styles").mkdir()
+    (site / "_static" / "styles" / "theme.css").write_text(CSS)
+    (site / "book").mkdir()
+    (site / "book" / "p.html").write_text(HEAD, encoding="utf-8")
+    (site / "_sources").mkdir()
+    (site / "_sources" / "p.html").write_text(HEAD, encoding="utf-8")  # sources are never changed
+
+    r = tidy(site)
+    # deleted: 2 TrueType fonts (one of them a brand font), the brand WOFF2, fontawesome.js, the map, thebe
+    assert r == {"pages": 1, "removed": 6, "bytes_removed": 10 + 10 + 10 + 100 + 2 + 1}
+    assert sorted(p.name for p in fonts.iterdir()) == ["fa-solid-900.woff2"]
+    page = (site / "book" / "p.html").read_text(encoding="utf-8")
+    for gone in ("THEBE_JS_URL", "sphinx-thebe", "fontawesome.js", "Link to this heading", "Search...",
+                 "Toggle primary", ">Ctrl<", 'data-default-mode=""', '|| ""'):
+        assert gone not in page, gone
+    for german in ('title="Link zu dieser Überschrift"', 'placeholder="Suchen …"', ">Strg</kbd>",
+                   'data-default-mode="light"', 'localStorage.getItem("mode") || "light"'):
+        assert german in page, german
+    css = (site / "_static" / "styles" / "theme.css").read_text()
+    assert css == ('@font-face{font-family:Font Awesome\\ 6 Free;src:url(../vendor/fontawesome/webfonts/'
+                   'fa-solid-900.woff2) format("woff2")}.x{color:red}')
+    assert (site / "_static" / "scripts" / "bootstrap.js").read_text() == "var a;"
+    assert (site / "_sources" / "p.html").read_text(encoding="utf-8") == HEAD
+    assert tidy(site) == {"pages": 0, "removed": 0, "bytes_removed": 0}  # a second run changes nothing
