@@ -11,6 +11,7 @@ the floors below it (the contract is in ``pyproject.toml``, checked by the tests
 ``sa.io``                 the own input format, official readers, register, mirror, fetch,
                           validation, provenance (hashes, versions, git state)
 ``sa.render``             German formats, tables, figures and maps
+``sa.planning``           planning: services against need (``sa.supply``)
 ``sa.pages``              one module per template notebook, with the notebook's name
 ``sa.build``              plan, execution, book, audit, publish, verify
 ``sa.cli``                every subcommand of ``sozialanalyse``
@@ -30,7 +31,7 @@ import importlib
 
 from ._version import __version__
 
-_FLOORS = ("model", "stats", "io", "render", "pages", "build", "cli", "demo")
+_FLOORS = ("model", "stats", "io", "render", "planning", "pages", "build", "cli", "demo")
 
 # what a planner uses daily, at the front door: name -> (module, attribute)
 _DAILY = {
@@ -44,12 +45,17 @@ _DAILY = {
     "compute": ("sozialanalyse.stats.indicators", "compute"),
 }
 
-__all__ = ["__version__", *_FLOORS, *_DAILY]
+# the families of the planning floor at the front door: name -> module
+_FAMILIES = {"supply": "sozialanalyse.planning.supply"}
+
+__all__ = ["__version__", *_FLOORS, *_DAILY, *_FAMILIES]
 
 
 def __getattr__(name: str):
     if name in _FLOORS:
         return importlib.import_module(f"{__name__}.{name}")
+    if name in _FAMILIES:
+        return importlib.import_module(_FAMILIES[name])
     if name in _DAILY:
         module, attribute = _DAILY[name]
         return getattr(importlib.import_module(module), attribute)

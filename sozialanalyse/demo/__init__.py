@@ -4,4 +4,5 @@ from .._lazy import submodules
 
 __getattr__, __dir__, __all__ = submodules(__name__, [
     'musterland',
+    'planning_supply',
 ])

@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from ..model.areas import AGE_GROUPS
+from . import planning_supply
 
 __all__ = ["DEFAULT_SEED", "KREIS_KEY", "KREIS_NAME", "YEARS", "generate", "main"]
 
@@ -932,6 +933,7 @@ def generate(out_dir, seed: int = DEFAULT_SEED) -> None:
                float_format="%.1f")
     _write_meta(out / "meta.yml", seed)
     _write_gpkg(areas, geoms, out / "gebiete.gpkg")
+    planning_supply.write(out, seed)  # capacities and address points (issue 18), its own stream
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -29,6 +29,7 @@ from ..render.tables import md_escape, note, table, text
 from ..stats import indicators
 from ..stats.health import POLARITIES, spine_chart_data
 from ..stats.trend import trend
+from . import angebote
 from .common import (
     absent_footnote,
     catalog,
@@ -671,3 +672,12 @@ def spine_chart(district, area_id: str, year: int | None = None):
 
 
 # --- end of the block of the spine chart ----------------------------------------------------------
+
+
+__all__ += ["supply_section"]
+
+
+def supply_section(district, area_id: str, year: int | None = None):
+    """Section "Angebote und Bedarf": supply against need in the municipality, its reach and its
+    parts among the Kreis's gaps (:func:`sozialanalyse.pages.angebote.profile_section`)."""
+    return angebote.profile_section(district, area_id, report_year(district, year))
