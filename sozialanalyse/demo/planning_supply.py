@@ -103,7 +103,7 @@ def _addresses(folder: Path, rng: np.random.Generator) -> pd.DataFrame:
     for area_id, row in table.iterrows():
         persons = row.to_numpy()
         total = int(persons.sum())
-        n = max(1, int(round(total / PERSONS_PER_POINT)))
+        n = max(1, round(total / PERSONS_PER_POINT))
         xy = _points(geoms[area_id], n, max(1, total // 3000), rng, seeds.get(area_id, ()))
         w = rng.gamma(0.8, 1.0, n)
         w = w / w.sum()

@@ -115,6 +115,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -732,7 +733,7 @@ def _parse_monitoring(cfg: Mapping, where: _Where) -> MonitoringSettings:
 def _number(block: Mapping, key: tuple, where: _Where, value, lo: float, hi: float | None, what: str) -> float:
     """A number from ``lo`` to ``hi`` (``hi`` None: no upper bound); else one ConfigError."""
     ok = not isinstance(value, bool) and isinstance(value, (int, float)) and value >= lo and (hi is None or value <= hi)
-    if not ok or value != value:  # NaN
+    if not ok or math.isnan(value):
         label = ": ".join(str(k) for k in key)
         raise ConfigError(f"{where(*key, value=value)}: {label}: expected {what}, got {_shown(value)}")
     return float(value)

@@ -179,7 +179,7 @@ def reach_shares(points_xy, weights, groups, facilities_xy, distances) -> pd.Dat
 
     Examples
     --------
-    >>> r = reach_shares([(0, 0), (0, 600), (0, 2000)], [2, 1, 1], ["a", "a", "b"], [(0, 100)], [500, 1000])
+    >>> r = reach_shares([(0, 0), (0, 700), (0, 2000)], [2, 1, 1], ["a", "a", "b"], [(0, 100)], [500, 1000])
     >>> r[["group", "persons", "within_500", "share_500", "share_1000"]].values.tolist()
     [['a', 3.0, 2.0, 66.66666666666667, 100.0], ['b', 1.0, 0.0, 0.0, 0.0]]
     """
