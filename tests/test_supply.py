@@ -329,3 +329,18 @@ def test_profile_section(musterland):
     html = gemeindeprofil.supply_section(musterland, "03499016", 2024).data
     assert "Angebote und Bedarf in Musterstadt, 2024" in html and "Kita" in html and "Hausarztpraxis" in html
     assert "Teilgebiete unter den Versorgungslücken" in html
+
+
+def test_a_reach_share_of_zero_is_written_so_that_it_implies_no_single_person():
+    from sozialanalyse.pages.angebote import _reach
+
+    # 0 of 2.292: "0,0 %" would admit 0 or 1 person (1 / 2.292 = 0,044 %); "0,00 %" admits only 0
+    assert _reach(0.0, "", 2292) == "0,00 %"
+    # 0 of 1.710: 1 / 1.710 = 0,058 % rounds to 0,1 %, so "0,0 %" admits only 0
+    assert _reach(0.0, "", 1710) == "0,0 %"
+    # 100 % of 5.000: "100,0 %" admits 0 to 2 persons beyond (2 / 5.000 = 0,04 %); one person is
+    # 0,02 %, so "100,00 %" admits only 0 beyond
+    assert _reach(100.0, "", 5000) == "100,00 %"
+    # 0 of 9.270: "0,0 %" admits 0 to 4 persons (4 / 9.270 = 0,043 %): not only small counts
+    assert _reach(0.0, "", 9270) == "0,0 %"
+    assert _reach(33.6, "", 442) == "33,6 %" and _reach(12.0, "primary", 442) == "."

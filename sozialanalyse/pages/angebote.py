@@ -23,6 +23,7 @@ register and geometry).
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 from matplotlib.lines import Line2D
 
@@ -86,10 +87,31 @@ def _withheld(v, status, decimals: int, unit: str | None = None) -> str:
     return fmt.num(v, decimals, unit)
 
 
-def _reach(v, status) -> str:
+def _implies_small(text_value: float, decimals: int, n: float, threshold: int) -> bool:
+    """Whether a share written as ``text_value`` (percent, ``decimals``) of ``n`` persons admits
+    only counts (or complements) below ``threshold``, one of them at least 1: what the audit's
+    interval inversion reports (:mod:`sozialanalyse.build.audit`)."""
+    half = 0.5 * 10 ** -decimals
+    lo, hi = (text_value - half) * n / 100, (text_value + half) * n / 100
+    xs = [x for x in range(max(0, int(np.floor(lo))), int(np.ceil(hi)) + 1) if lo - 1e-9 <= x <= hi + 1e-9 and x <= n]
+    for cand in (xs, [n - x for x in xs]):
+        if cand and max(cand) < threshold and max(cand) >= 1:
+            return True
+    return False
+
+
+def _reach(v, status, n=None, threshold: int = 3) -> str:
+    """A reach share with one decimal, more where one decimal of ``n`` persons would admit only a
+    count of 1 to ``threshold - 1`` (``0,0 %`` of 2.292 admits 0 or 1 person: ``0,00 %`` does not)."""
     if isinstance(status, str) and status:
         return SYMBOL
-    return fmt.pct(v, 1)
+    if pd.isna(v):
+        return fmt.MISSING
+    decimals = 1
+    if n is not None and not pd.isna(n) and n > 0:
+        while decimals < 4 and _implies_small(round(float(v), decimals), decimals, round(float(n)), threshold):
+            decimals += 1
+    return fmt.pct(v, decimals)
 
 
 def _footnote_symbol(district, *frames) -> list[str]:
@@ -158,8 +180,9 @@ def _type_rows(g: pd.DataFrame, district) -> pd.DataFrame:
     out["Soll"] = [_withheld(v, s, d) for v, s, d in zip(g["required"], g["status"], dec)]
     out["Lücke"] = [_withheld(v, s, d) if not pd.isna(v) or s else fmt.MISSING for v, s, d in
                     zip(g["gap"], g["status"], dec)]
+    t = protected_layer.of(district).settings.threshold
     for d in _reach_cols(district):
-        out[_dist_label(d)] = [_reach(v, s) for v, s in zip(g[f"reach_{d}"], g["reach_status"])]
+        out[_dist_label(d)] = [_reach(v, s, n, t) for v, s, n in zip(g[f"reach_{d}"], g["reach_status"], g["served"])]
     return pd.DataFrame(out)
 
 
