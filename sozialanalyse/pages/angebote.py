@@ -255,8 +255,8 @@ def gap_table(district, year: int | None = None, top: int = TOP):
              "Bestand, Soll und Lücke in Plätzen (Kita), Vollzeitstellen (Hausarztpraxis) bzw. Einrichtungen."]
     if rest > 0:
         notes.append(f"Gezeigt sind die ersten {fmt.num(len(shown))} von {fmt.num(len(flagged))} Einträgen; "
-                     f"die übrigen {fmt.num(rest)} haben einen kleineren Fehlbetrag (alle: "
-                     "sa.supply.gaps() bzw. das Datenblatt).")
+                     f"die übrigen {fmt.num(rest)} haben einen kleineren Fehlbetrag (alle Einträge liefert "
+                     "die Bibliothek mit sa.supply.gaps()).")
     if flagged.empty:
         return text("Kein Gebiet liegt unter dem Orientierungswert oder hat eine geringe Erreichbarkeit.")
     return table(df, caption=f"Versorgungslücken, {year}", footnotes=[*notes, *_footnote_symbol(district, shown)],
@@ -346,6 +346,6 @@ def profile_section(district, area_id: str, year: int | None = None):
     if len(parts):  # names without numbers: no sentence pairs an area's name with a count
         listed = "; ".join(f"{t}: {', '.join(grp['name'])}" for t, grp in parts.groupby("type", sort=False))
         notes.append(f"Teilgebiete unter den Versorgungslücken des Landkreises (Kapitel „Angebote und Bedarf“) – "
-                     f"{listed}")
+                     f"{listed}.")
     return table(df, caption=f"Angebote und Bedarf in {name}, {year}", footnotes=notes,
                  align_right=[c for c in df.columns if c != "Angebot"], kinds=_kinds(df))
