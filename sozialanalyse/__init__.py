@@ -11,6 +11,9 @@ the floors below it (the contract is in ``pyproject.toml``, checked by the tests
 ``sa.io``                 the own input format, official readers, register, mirror, fetch,
                           validation, provenance (hashes, versions, git state)
 ``sa.render``             German formats, tables, figures and maps
+``sa.steering``           what a council steers by: Teilkonzepte (``sa.teilkonzepte``), project
+                          reports (``sa.projects``)
+``sa.planning``           planning: services against need (``sa.supply``)
 ``sa.pages``              one module per template notebook, with the notebook's name
 ``sa.build``              plan, execution, book, audit, publish, verify
 ``sa.cli``                every subcommand of ``sozialanalyse``
@@ -30,7 +33,7 @@ import importlib
 
 from ._version import __version__
 
-_FLOORS = ("model", "stats", "io", "render", "pages", "build", "cli", "demo")
+_FLOORS = ("model", "stats", "io", "render", "protected", "steering", "planning", "pages", "build", "cli", "demo")
 
 # what a planner uses daily, at the front door: name -> (module, attribute)
 _DAILY = {
@@ -47,6 +50,7 @@ _DAILY = {
 _FAMILIES = {
     "projects": "sozialanalyse.steering.projects",
     "teilkonzepte": "sozialanalyse.steering.teilkonzepte",
+    "supply": "sozialanalyse.planning.supply",
 }
 
 __all__ = ["__version__", *_FLOORS, *_DAILY, *_FAMILIES]

@@ -270,7 +270,8 @@ def test_facilities(out, areas, gebiete):
     import shapely
 
     fac = _read(out, "facilities.csv")
-    assert list(fac.columns) == ["facility_id", "name", "type", "area_id", "x", "y", "capacity"]
+    assert list(fac.columns) == ["facility_id", "name", "type", "area_id", "x", "y", "capacity", "staff_hours",
+                                 "opening_hours"]
     assert fac["facility_id"].is_unique
     assert set(fac["type"]) == {"Stadtteilhaus", "Pflegestützpunkt", "Seniorenberatung", "Kita",
                                 "Hausarztpraxis"}

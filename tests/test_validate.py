@@ -209,7 +209,7 @@ def test_facilities_are_validated(tmp_path, capsys):
     assert [str(p) for p in r.problems] == [
         ("facilities.csv, row 3, column area_id, area 03499001-09: unknown area key (not in areas.csv) "
         "(value '03499001-09') [unknown_key]"),
-        ("facilities.csv, row 4, column x, area 03499001-01: x is not a number (coordinates in EPSG:25832) "
+        ("facilities.csv, row 4, column x, area 03499001-01: facility STH-1: x is not a number (coordinates in EPSG:25832) "
         "(value 'abc') [not_a_number]"),
     ]
     assert r.reconciliation["facilities.csv"].line() == (
@@ -466,7 +466,7 @@ def test_facility_numbers_and_count_types_are_read_as_strictly(tmp_path):
         ("households.csv, row 2, column type, area 03499001-01: unknown type of haushalte (allowed: alleinerziehende, "
          "einpersonen_65plus, einpersonen_unter65, paare_mit_kindern, paare_ohne_kinder, sonstige) "
          "(value 'alleinerziehend') [unknown_category]"),
-        ("facilities.csv, row 3, column x, area 03499001-02: x is not a number (coordinates in EPSG:25832) "
+        ("facilities.csv, row 3, column x, area 03499001-02: facility K-2: x is not a number (coordinates in EPSG:25832) "
          "(value 'inf') [not_a_number]"),
         ("facilities.csv, row 2, column capacity, area 03499001-01: capacity: German thousands separator? a count "
          "holds digits only (1234, not 1.234); the cell is not reinterpreted (value '1.040') [ambiguous_number]")]
@@ -476,25 +476,33 @@ def test_facility_numbers_and_count_types_are_read_as_strictly(tmp_path):
 
 
 def test_a_facility_outside_its_area_is_named(tmp_path):
-    """x and y swapped (or the wrong area) puts a facility outside its area: with the boundaries
+    """The wrong area (or x and y swapped) puts a facility outside its area: with the boundaries
     (as the build validates) it is a problem naming the row, the area and the distance, and the
-    row is not kept. The fixture's boundaries: 03499001-01 is the square x 0..1000, y 500..1000,
-    03499002 the square x 1000..2000, y 0..1000."""
+    row is not kept. A facility outside *every* area of the district is named too, but kept
+    (listed, not lost: issue 18; it counts for reach, not for any area's supply). The fixture's
+    boundaries: 03499001-01 is the square x 0..1000, y 500..1000, 03499002 the square x
+    1000..2000, y 0..1000."""
     folder = district(tmp_path)
     (folder / "facilities.csv").write_text(
         "facility_id,name,type,area_id,x,y,capacity\n"
         "K-1,Kita Nord,Kita,03499001-01,500.0,700.0,40\n"      # inside
         "K-2,Kita Rand,Kita,03499001-01,500.0,460.0,40\n"      # 40 m outside: within the tolerance
-        "K-3,Kita Dorf,Kita,03499002,700.0,1500.0,40\n", encoding="utf-8")  # swapped: 1500, 700
+        "K-3,Kita Dorf,Kita,03499002,700.0,600.0,40\n"         # in 03499001-01, 300 m from its own area
+        "K-4,Kita Weit,Kita,03499002,700.0,1500.0,40\n", encoding="utf-8")  # swapped: outside every area
     r = validate(folder)
-    got = [str(p) for p in r.problems if p.code == "outside_area"]
-    # distance from (700, 1500) to the square 1000..2000 x 0..1000: hypot(300, 500) = 583 m
+    got = [str(p) for p in r.problems if p.code in ("outside_area", "outside_district")]
+    # K-4: distance from (700, 1500) to the union of the areas (nearest: 03499001-01's top edge y 1000) = 500 m
     assert got == [
-        "facilities.csv, row 4, column x, area 03499002: the facility at x 700.0, y 1500.0 lies 583 m outside "
+        "facilities.csv, row 5, column x, area 03499002: facility K-4 (Kita) at x 700.0, y 1500.0 lies 500 m outside "
+        "every area of the district (tolerance 50 m); kept as a facility outside the district: listed, counted for "
+        "reach, not for the supply of 03499002 (x and y swapped, or another coordinate system than EPSG:25832?) "
+        "(value '700.0') [outside_district]",
+        "facilities.csv, row 4, column x, area 03499002: the facility at x 700.0, y 600.0 lies 300 m outside "
         "the boundary of its area 03499002 (tolerance 50 m; x and y swapped, another coordinate system than "
         "EPSG:25832, or the wrong area_id?) (value '700.0') [outside_area]"]
-    assert r.facilities["facility_id"].tolist() == ["K-1", "K-2"]
-    assert not [p for p in validate(folder, geometry=False).problems if p.code == "outside_area"]
+    assert r.facilities["facility_id"].tolist() == ["K-1", "K-2", "K-4"]
+    assert r.facilities["outside"].tolist() == [False, False, True]
+    assert not [p for p in validate(folder, geometry=False).problems if p.code.startswith("outside")]
 
 
 def test_validate_a_config_names_unknown_indicator_ids_and_profiles(tmp_path, capsys):

@@ -151,7 +151,8 @@ def job_data_hash(district, area_id: str | None, shared: str | None = None) -> s
     """Hash of the data a notebook depends on.
 
     A chapter (``area_id=None``) depends on every input file. A Gemeindeprofil depends on the
-    counts, facilities, areas and boundaries inside its municipality, on the district totals it
+    counts, facilities, address points, areas and boundaries inside its municipality, on the
+    type and place of every facility (the reach crosses borders), on the district totals it
     is compared with (counts summed over all base areas), on the municipalities' names and
     outlines (locator map) and on the district's metadata. Changing a value in one
     municipality changes the district totals too, so all profiles that print those totals
@@ -170,8 +171,13 @@ def job_data_hash(district, area_id: str | None, shared: str | None = None) -> s
     geo = district.geometry
     shapes = geo[geo["area_id"].isin(set(inside["area_id"]))].sort_values("area_id")
     fac = district.facilities[district.facilities["area_id"].isin(base)]
+    # the section "Angebote und Bedarf": the reach of the municipality's address points crosses its
+    # borders, so it depends on where every facility of each type is (not on their names)
+    everywhere = district.facilities.reindex(columns=["type", "x", "y"])
+    pts = district.addresses
+    pts = pts[pts["area_id"].isin(base)] if "area_id" in pts else pts
     return _sha(_frame_bytes(own), _frame_bytes(inside), b"".join(shapes.geometry.to_wkb()), _frame_bytes(fac),
-                shared or _shared_profile_hash(district))
+                _frame_bytes(everywhere), _frame_bytes(pts), shared or _shared_profile_hash(district))
 
 
 def _validate(cfg: Config, root: Path) -> None:

@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from ..model.areas import AGE_GROUPS
-from . import steering_projects
+from . import planning_supply, steering_projects
 
 __all__ = ["DEFAULT_SEED", "KREIS_KEY", "KREIS_NAME", "YEARS", "generate", "main"]
 
@@ -934,6 +934,7 @@ def generate(out_dir, seed: int = DEFAULT_SEED) -> None:
     _write_meta(out / "meta.yml", seed)
     _write_gpkg(areas, geoms, out / "gebiete.gpkg")
     steering_projects.generate(out, seed)  # Teilkonzepte, measures, project reports (issue #17)
+    planning_supply.write(out, seed)  # capacities and address points (issue 18), its own stream
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -162,7 +162,9 @@ def load_district(source: str | Path) -> District:
     # lenient: texts without bidirectional control characters (strict validation refused them)
     if isinstance(meta, dict):
         meta = {k: _names.strip(v) if isinstance(v, str) else v for k, v in meta.items()}
+    addresses = checked.addresses if checked.addresses is not None else pd.DataFrame()
     return District(kind=OWN, folder=folder, areas=areas, counts=counts, facilities=facilities, meta=meta or {},
+                    addresses=addresses,
                     config=config, lenient=mode == "lenient", validation=checked)
 
 

@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from ..model import areas as _areas
+from ..model.config import FACILITY_TYPES
 from ..model.errors import DataError
 
 __all__ = [
@@ -41,6 +42,7 @@ __all__ = [
     "DIMENSIONS",
     "DIMENSION_VALUES",
     "FACILITY_COLUMNS",
+    "FACILITY_NUMBERS",
     "FACILITY_TYPES",
     "KEY_COLUMNS",
     "TABLE_SUFFIXES",
@@ -105,7 +107,8 @@ VALUE_MAX = 100_000_000
 #: the config's ``report_year`` if given, else the current year + 1 (:func:`year_range`).
 YEAR_MIN = 1990
 FACILITY_COLUMNS = ("facility_id", "name", "type", "area_id", "x", "y")
-FACILITY_TYPES = ("Stadtteilhaus", "Pflegestützpunkt", "Seniorenberatung", "Kita", "Hausarztpraxis")
+#: Optional number columns of ``facilities``: places, weekly staff hours, weekly opening hours.
+FACILITY_NUMBERS = ("capacity", "staff_hours", "opening_hours")
 DIMENSION_VALUES = {
     "age_group": set(_areas.AGE_GROUPS),
     "sex": {"m", "w"},

@@ -33,8 +33,8 @@ code                       problem
 ``unknown_key``            an area key of a table that is not in ``areas.csv``
 ``area_rejected``          an area key whose own row in ``areas.csv`` was rejected
 ``not_base_area``          counts for an area that has children (counts belong to base areas)
-``not_a_number``           ``year``, ``value`` or a facility's ``x``, ``y``, ``capacity`` is not
-                           a number (also ``inf``, ``nan``, ``1e308``: digits and ``.`` only)
+``not_a_number``           ``year``, ``value`` or a facility's ``x``, ``y``, ``capacity``,
+                           ``staff_hours``, ``opening_hours`` is not a number (also ``inf``, ``nan``, ``1e308``: digits and ``.`` only)
 ``ambiguous_number``       a German thousands separator in a count (``1.234``, ``12.345.678``) or
                            a decimal comma: never reinterpreted
 ``not_integer``            a fraction in a count (``0.5``) or a year (``2015.6``); only the
@@ -46,7 +46,7 @@ code                       problem
 ``negative``               a negative count or capacity
 ``unknown_category``       a dimension value outside its list (``sex``: m, w; ...) or an
                            unknown facility type
-``missing_value``          a facility without ``facility_id``
+``missing_value``          a facility without ``facility_id`` or without ``type``
 ``bidi_control``           a cell of ``areas`` or ``facilities`` (a name above all) holding a
                            bidirectional control character (U+202A–U+202E, U+2066–U+2069, the
                            marks U+200E, U+200F, U+061C: :data:`sozialanalyse.model.names.BIDI_CONTROLS`),
@@ -67,6 +67,12 @@ code                       problem
 ``outside_area``           a facility more than :data:`FACILITY_TOLERANCE_M` metres outside the
                            boundary of its area (x and y swapped, another coordinate system, the
                            wrong ``area_id``); checked with the boundaries; rejected
+``outside_district``       a facility more than :data:`FACILITY_TOLERANCE_M` metres outside
+                           every boundary of the district (a Hausarztpraxis across the Kreis
+                           border, or x and y swapped); flagged, not rejected: the row is kept
+                           with ``outside`` True, listed on the page "Angebote und Bedarf",
+                           counted for the reach of the people near it, not for the supply of
+                           its ``area_id``
 ``invalid_geometry``       a boundary that is not a valid polygon (self-intersection, ...: GEOS's
                            reason and place); rejected, never repaired
 ``crs_missing``            a Shapefile without ``.prj`` (EPSG:25832 assumed); flagged
@@ -119,6 +125,7 @@ from .tables import (
     DIMENSION_VALUES,
     DIMENSIONS,
     FACILITY_COLUMNS,
+    FACILITY_NUMBERS,
     FACILITY_TYPES,
     TOTAL,
     VALUE_MAX,
@@ -244,6 +251,11 @@ class ValidationResult:
     def facilities(self) -> pd.DataFrame:
         """The kept rows of ``facilities`` (``x``, ``y``, ``capacity`` as numbers)."""
         return self.tables["facilities.csv"]
+
+    @property
+    def addresses(self) -> pd.DataFrame | None:
+        """The kept rows of the optional address points (``adressen.csv``); None without the file."""
+        return self.tables.get(ADDRESS_FILE)
 
     @property
     def counts(self) -> pd.DataFrame:
@@ -696,33 +708,39 @@ def _check_facilities(folder: Path, areas: pd.DataFrame, rejected: dict[str, str
     ``y``, ``capacity`` as numbers. ``places`` (area key -> boundary, from :func:`_check_geometry`):
     a facility must lie within :data:`FACILITY_TOLERANCE_M` of its area's boundary."""
     name = "facilities.csv"
-    empty = pd.DataFrame({c: pd.Series(dtype=float if c in ("x", "y", "capacity") else object)
-                          for c in (*FACILITY_COLUMNS, "capacity")})
+    numbers = ("x", "y", *FACILITY_NUMBERS)
+    empty = pd.DataFrame({c: pd.Series(dtype=float if c in numbers else object)
+                          for c in (*FACILITY_COLUMNS, *FACILITY_NUMBERS)}).assign(outside=pd.Series(dtype=bool))
     t = _open(folder, name, problems, recon)
     if t is None or _missing_columns(t, FACILITY_COLUMNS, problems, recon[name]):
         return empty
     f = _File(t, problems, recon[name])
     df = f.df
     _check_bidi(f)
-    if "capacity" not in df.columns:
-        df["capacity"] = None
+    for col in FACILITY_NUMBERS:
+        if col not in df.columns:
+            df[col] = None
     fid = df["facility_id"]
     f.flag(fid.isna(), "missing_value", "facility_id", lambda r: "facility without facility_id")
     f.flag(fid.notna() & fid.duplicated(keep="first"), "duplicate", "facility_id",
            lambda r: f"duplicate facility_id (first in row {f.line(df.index[fid == r['facility_id']][0])})")
     _check_keys(f, areas, rejected)
-    f.flag(~df["type"].isin(FACILITY_TYPES), "unknown_category", "type",
+    f.flag(df["type"].isna(), "missing_value", "type", lambda r: (
+        f"facility {r['facility_id']} without type (one of: {', '.join(FACILITY_TYPES)})"))
+    f.flag(df["type"].notna() & ~df["type"].isin(FACILITY_TYPES), "unknown_category", "type",
            lambda r: f"unknown facility type (allowed: {', '.join(FACILITY_TYPES)})")
     nums = {}
-    for col in "x y capacity".split():  # read as strictly as counts: capacity a count, x and y decimals
+    for col in numbers:  # read as strictly as counts: capacity a count, the others decimals
         nums[col], code, why = parse_values(df[col], "count" if col == "capacity" else "sum")
-        code = code.where(~(df[col].isna() & (col == "capacity")))  # an empty capacity is allowed
+        code = code.where(~(df[col].isna() & (col in FACILITY_NUMBERS)))  # an empty capacity is allowed
         f.flag(code == "not_a_number", "not_a_number", column=col, message=lambda r, col=col: (
-            f"{col} is not a number" + (" (coordinates in EPSG:25832)" if col != "capacity" else "")))
+            f"facility {r['facility_id']}: {col} is not a number"
+            + (" (coordinates in EPSG:25832)" if col in ("x", "y") else "")))
         f.flag(code == "negative", "negative", column=col, message=lambda r, col=col: f"negative {col}")
         for c in ("ambiguous_number", "not_integer", "implausible"):
             for w in why[code == c].unique():
                 f.flag((code == c) & (why == w), c, column=col, message=lambda r, col=col, w=w: f"{col}: {w}")
+    outside = pd.Series(False, index=df.index)
     if places:
         import shapely  # shapely: GIS stack, loaded only where geometry is used
 
@@ -730,17 +748,67 @@ def _check_facilities(folder: Path, areas: pd.DataFrame, rejected: dict[str, str
         shape = df["area_id"].map(places)
         has = f.alive & shape.notna() & x.notna() & y.notna()
         dist = pd.Series(float("nan"), index=df.index)
+        anywhere = pd.Series(float("nan"), index=df.index)  # to the nearest boundary of any area
         if has.any():
-            dist[has] = shapely.distance(shapely.points(x[has].to_numpy(), y[has].to_numpy()),
-                                         shape[has].to_numpy())
-        f.flag(dist > FACILITY_TOLERANCE_M, "outside_area", "x", lambda r: (
+            pts = shapely.points(x[has].to_numpy(), y[has].to_numpy())
+            dist[has] = shapely.distance(pts, shape[has].to_numpy())
+            union = shapely.union_all(list(places.values()))
+            anywhere[has] = shapely.distance(pts, union)
+        outside = (anywhere > FACILITY_TOLERANCE_M).fillna(False)
+        f.flag(outside, "outside_district", "x", lambda r: (
+            f"facility {r['facility_id']} ({r['type']}) at x {float(x[r.name]):.1f}, y {float(y[r.name]):.1f} lies "
+            f"{anywhere[r.name]:,.0f} m outside every area of the district (tolerance {FACILITY_TOLERANCE_M:g} m); "
+            f"kept as a facility outside the district: listed, counted for reach, not for the supply of "
+            f"{r['area_id']} (x and y swapped, or another coordinate system than EPSG:25832?)"), reject=False)
+        f.flag((dist > FACILITY_TOLERANCE_M) & ~outside, "outside_area", "x", lambda r: (
             f"the facility at x {float(x[r.name]):.1f}, y {float(y[r.name]):.1f} lies {dist[r.name]:,.0f} m "
             f"outside the boundary of its area {r['area_id']} (tolerance {FACILITY_TOLERANCE_M:g} m; "
             "x and y swapped, another coordinate system than EPSG:25832, or the wrong area_id?)"))
     kept = _without_bidi(f.finish().copy())
     for col in nums:
         kept[col] = nums[col][kept.index].astype(float)
+    kept["outside"] = outside[kept.index].astype(bool)
     return kept.reset_index(drop=True)
+
+
+#: The optional file of address points (or a population grid): persons by age band at points.
+ADDRESS_FILE = "adressen.csv"
+#: Its key and coordinate columns; then one column per age band (:data:`sozialanalyse.model.areas.AGE_GROUPS`).
+ADDRESS_COLUMNS = ("point_id", "area_id", "x", "y")
+
+
+def _check_addresses(folder: Path, areas: pd.DataFrame, rejected: dict[str, str], problems, recon) -> pd.DataFrame:
+    """Address points: key (a base area), coordinates and the persons of every age band (counts);
+    the kept rows with numbers. A point's persons belong to its base area (``area_id``)."""
+    name = ADDRESS_FILE
+    bands = list(_areas.AGE_GROUPS)
+    cols = (*ADDRESS_COLUMNS, *bands)
+    empty = pd.DataFrame({c: pd.Series(dtype=object if c in ("point_id", "area_id") else float) for c in cols})
+    t = _open(folder, name, problems, recon)
+    if t is None or _missing_columns(t, cols, problems, recon[name]):
+        return empty
+    f = _File(t, problems, recon[name])
+    df = f.df
+    pid = df["point_id"]
+    f.flag(pid.isna(), "missing_value", "point_id", lambda r: "address point without point_id")
+    f.flag(pid.notna() & pid.duplicated(keep="first"), "duplicate", "point_id",
+           lambda r: f"duplicate point_id (first in row {f.line(df.index[pid == r['point_id']][0])})")
+    base = set(_areas.base_areas(areas)["area_id"]) if len(areas) else set()
+    _check_keys(f, areas, rejected, base)
+    nums = {}
+    for col in ("x", "y", *bands):
+        nums[col], code, why = parse_values(df[col], "sum" if col in ("x", "y") else "count")
+        f.flag(code == "not_a_number", "not_a_number", column=col, message=lambda r, col=col: (
+            f"point {r['point_id']}: {col} is not a number" + (" (coordinates in EPSG:25832)" if col in "xy" else
+                                                                " (persons aged " + col + ")")))
+        f.flag(code == "negative", "negative", column=col, message=lambda r, col=col: f"negative {col}")
+        for c in ("ambiguous_number", "not_integer", "implausible"):
+            for w in why[code == c].unique():
+                f.flag((code == c) & (why == w), c, column=col, message=lambda r, col=col, w=w: f"{col}: {w}")
+    kept = f.finish().copy()
+    for col in nums:
+        kept[col] = nums[col][kept.index].astype(float)
+    return kept[list(cols)].reset_index(drop=True)
 
 
 def _check_geometry(folder: Path, areas: pd.DataFrame, rejected: dict[str, str], problems, recon) -> dict:
@@ -849,6 +917,8 @@ def validate(folder: str | Path, strict: bool = False, geometry: bool = True,
         tables[fname] = kept.reset_index(drop=True)
     places = _check_geometry(folder, areas, rejected, problems, recon) if geometry else None
     tables["facilities.csv"] = _check_facilities(folder, areas, rejected, problems, recon, places)
+    if table_path(folder, ADDRESS_FILE) is not None:  # optional
+        tables[ADDRESS_FILE] = _check_addresses(folder, areas, rejected, problems, recon)
     result = ValidationResult(folder=folder, problems=problems, reconciliation=recon, tables=tables, areas=areas,
                               rejected_areas=rejected)
     _check_completeness(result, files)

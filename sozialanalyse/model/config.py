@@ -78,6 +78,29 @@ Keys
     ``dynamics_years`` : whole number >= 1, default none
         How many years the dynamics look back; none: the page's default (2).
 
+``supply`` : mapping (:class:`SupplySettings`)
+    Services against need (chapter "Angebote und Bedarf", :mod:`sozialanalyse.planning.supply`):
+
+    ``reach_m`` : list of 1 to 3 distances in metres > 0, default ``[500, 1000]``
+        The straight-line distances of the reach shares (share of the served population within
+        that distance of the nearest facility of a type).
+    ``low_reach`` : number 0 to 100, default 50
+        A Sozialraum has *low reach* for a type when less than this percentage of its served
+        population lives within the largest of ``reach_m``.
+    ``fte_hours`` : number > 0, default 40
+        Weekly hours of one full-time post (measure ``fte``: ``staff_hours / fte_hours``).
+    ``types`` : mapping facility type -> mapping, default :data:`SUPPLY_TYPES`
+        Per facility type (one of :data:`FACILITY_TYPES`; an unknown type is refused with the
+        closest one): ``ages`` ``[lower, upper]`` (the served population; ``upper`` empty: and
+        over), ``measure`` (``places``: the ``capacity`` column; ``facilities``: the number of
+        facilities; ``fte``: full-time posts from ``staff_hours``), ``per`` (the guide value's
+        population base, e.g. 100 or 10000), ``guide`` (the guide value: supply per ``per``
+        served persons; empty: no guide, reach only), ``source`` (where the guide value
+        comes from) and ``level`` (``base``, default: planned for every Sozialraum;
+        ``gemeindeverband`` or ``kreis``: planned for the municipalities or the Kreis; the gaps
+        are ranked at that level, and low reach is flagged only for ``base``). A type given
+        here replaces its default entry as a whole.
+
 Examples
 --------
 >>> cfg = read_config("musterland")
@@ -92,6 +115,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -102,8 +126,9 @@ import yaml
 
 from .errors import DataError
 
-__all__ = ["CONFIG_AREA_KEYS", "CONFIG_YEARS", "MIN_THRESHOLD", "MODES", "SYMBOL", "Config", "ConfigError",
-           "DisclosureSettings", "MonitoringSettings", "as_config", "check_block", "read_config", "resolve_config"]
+__all__ = ["CONFIG_AREA_KEYS", "CONFIG_YEARS", "FACILITY_TYPES", "MIN_THRESHOLD", "MODES", "SUPPLY_MEASURES",
+           "SUPPLY_TYPES", "SYMBOL", "Config", "ConfigError", "DisclosureSettings", "MonitoringSettings",
+           "SupplySettings", "SupplyType", "as_config", "check_block", "read_config", "resolve_config"]
 
 
 class ConfigError(DataError):
@@ -218,6 +243,62 @@ class MonitoringSettings:
     dynamics_years: int | None = None
 
 
+# --------------------------------------------------------------------------- supply block
+#: The facility types of the input format (``facilities.csv``, column ``type``).
+FACILITY_TYPES = ("Stadtteilhaus", "Pflegestützpunkt", "Seniorenberatung", "Kita", "Hausarztpraxis")
+#: How a type's supply is measured: the ``capacity`` column (places), the number of facilities,
+#: or full-time posts from ``staff_hours``.
+SUPPLY_MEASURES = ("places", "facilities", "fte")
+#: The levels a facility type is planned at (:class:`SupplyType`).
+SUPPLY_LEVELS = ("base", "gemeindeverband", "kreis")
+#: Said where a guide value is an example of a Landkreis, not a published standard.
+EXAMPLE_SOURCE = "Orientierungswert des Landkreises (Beispiel)"
+
+
+@dataclass(frozen=True)
+class SupplyType:
+    """One facility type: its served population (ages), how its supply is measured, its guide
+    value (supply per ``per`` served persons; None: no guide) with the guide's source, and the
+    level it is planned at (``base``: every Sozialraum; ``gemeindeverband``: every municipality;
+    ``kreis``): its gaps are ranked there, and low reach is flagged only for ``base``."""
+
+    ages: tuple[int, int | None] = (0, None)
+    measure: str = "facilities"
+    per: int = 10_000
+    guide: float | None = None
+    source: str = ""
+    level: str = "base"
+
+
+#: The default types (a config's ``supply: types:`` replaces an entry as a whole). The
+#: Hausarzt guide is the general ratio of the G-BA's Bedarfsplanungs-Richtlinie (one GP per
+#: 1,609 inhabitants, before the demography and morbidity factor), per 100,000; the others are
+#: examples a Landkreis sets for itself and say so.
+SUPPLY_TYPES = MappingProxyType({
+    "Kita": SupplyType((1, 5), "places", 100, 80.0,
+                       EXAMPLE_SOURCE + "; Rechtsanspruch auf Förderung ab dem vollendeten ersten Lebensjahr "
+                       "(§ 24 SGB VIII)"),
+    "Hausarztpraxis": SupplyType((0, None), "fte", 100_000, round(100_000 / 1609, 1),
+                                 "Allgemeine Verhältniszahl der hausärztlichen Versorgung 1:1.609 "
+                                 "(Bedarfsplanungs-Richtlinie des G-BA, § 11), umgerechnet auf 100.000 "
+                                 "Einwohner; ohne Demografie- und Morbiditätsfaktor"),
+    "Seniorenberatung": SupplyType((65, None), "facilities", 10_000, 1.0, EXAMPLE_SOURCE, "gemeindeverband"),
+    "Pflegestützpunkt": SupplyType((80, None), "facilities", 10_000, 1.0, EXAMPLE_SOURCE, "kreis"),
+    "Stadtteilhaus": SupplyType((0, None), "facilities", 10_000, None, "kein Orientierungswert (nur Erreichbarkeit)",
+                                "gemeindeverband"),
+})
+
+
+@dataclass(frozen=True)
+class SupplySettings:
+    """The config's ``supply:`` block (services against need)."""
+
+    reach_m: tuple[float, ...] = (500.0, 1000.0)
+    low_reach: float = 50.0
+    fte_hours: float = 40.0
+    types: Mapping = field(default_factory=lambda: SUPPLY_TYPES, compare=False)  # read-only; not hashable
+
+
 # --------------------------------------------------------------------------- the config
 #: Config entries holding area keys (each a key or a list of keys); a key must be YAML text.
 CONFIG_AREA_KEYS = ("profiles", "kreis")
@@ -226,7 +307,7 @@ CONFIG_YEARS = (1950, 2100)
 SOURCES = ("own", "official")
 VALIDATION_MODES = ("strict", "lenient")
 #: The blocks of a config, each a mapping with its own keys.
-_BLOCKS = {"disclosure": DisclosureSettings, "monitoring": MonitoringSettings}
+_BLOCKS = {"disclosure": DisclosureSettings, "monitoring": MonitoringSettings, "supply": SupplySettings}
 #: Attributes of :class:`Config` that are derived, not keys a user writes.
 _DERIVED = ("path", "raw")
 
@@ -255,6 +336,7 @@ class Config:
     key_figures: tuple[str, ...] | None = None
     disclosure: DisclosureSettings = DisclosureSettings()
     monitoring: MonitoringSettings = MonitoringSettings()
+    supply: SupplySettings = SupplySettings()
     #: Derived: the config file read (``None`` for a config built from a mapping).
     path: Path | None = None
     #: Derived: the mapping as the file wrote it (read-only, plain numbers), for the cache keys.
@@ -648,6 +730,87 @@ def _parse_monitoring(cfg: Mapping, where: _Where) -> MonitoringSettings:
                       dynamics_years=int(years) if years is not None else None)
 
 
+def _number(block: Mapping, key: tuple, where: _Where, value, lo: float, hi: float | None, what: str) -> float:
+    """A number from ``lo`` to ``hi`` (``hi`` None: no upper bound); else one ConfigError."""
+    ok = not isinstance(value, bool) and isinstance(value, (int, float)) and value >= lo and (hi is None or value <= hi)
+    if not ok or math.isnan(value):
+        label = ": ".join(str(k) for k in key)
+        raise ConfigError(f"{where(*key, value=value)}: {label}: expected {what}, got {_shown(value)}")
+    return float(value)
+
+
+def _parse_supply(cfg: Mapping, where: _Where) -> SupplySettings:
+    """The ``supply:`` block: distances, the low-reach percentage, hours of a full-time post and
+    the facility types (an unknown type, measure or key is refused naming the closest one)."""
+    block = cfg.get("supply")
+    if block is None:
+        return SupplySettings()
+    if not isinstance(block, Mapping):
+        raise ConfigError(f"{where('supply')}: supply: expected a mapping (reach_m: [500, 1000], types: ...), "
+                          f"got {_shown(block)}")
+    out = {}
+    if block.get("reach_m") is not None:
+        r = block["reach_m"]
+        if not isinstance(r, list) or not 1 <= len(r) <= 3:
+            raise ConfigError(f"{where('supply', 'reach_m', value=r)}: supply: reach_m: expected a list of 1 to 3 "
+                              f"distances in metres, got {_shown(r)}")
+        out["reach_m"] = tuple(sorted(_number(block, ("supply", "reach_m"), where, v, 1, 100_000,
+                                              "a distance in metres (1 to 100000)") for v in r))
+    if block.get("low_reach") is not None:
+        out["low_reach"] = _number(block, ("supply", "low_reach"), where, block["low_reach"], 0, 100,
+                                   "a percentage from 0 to 100")
+    if block.get("fte_hours") is not None:
+        out["fte_hours"] = _number(block, ("supply", "fte_hours"), where, block["fte_hours"], 1, 168,
+                                   "weekly hours of a full-time post (1 to 168)")
+    types = dict(SUPPLY_TYPES)
+    given = block.get("types")
+    if given is not None:
+        if not isinstance(given, Mapping):
+            raise ConfigError(f"{where('supply', 'types')}: supply: types: expected a mapping of facility "
+                              f"types (Kita: {{ages: [1, 5], guide: 80, ...}}), got {_shown(given)}")
+        for name, entry in given.items():
+            key = ("supply", "types", str(name))
+            if name not in FACILITY_TYPES:
+                close = difflib.get_close_matches(str(name), FACILITY_TYPES, n=1)
+                hint = f"; did you mean '{close[0]}'?" if close else ""
+                raise ConfigError(f"{where(*key)}: supply: types: a guide value for the unknown facility type "
+                                  f"{str(name)!r} (known types: {', '.join(FACILITY_TYPES)}){hint}")
+            if not isinstance(entry, Mapping):
+                raise ConfigError(f"{where(*key)}: supply: types: {name}: expected a mapping (ages, measure, "
+                                  f"per, guide, source), got {_shown(entry)}")
+            fields = tuple(f.name for f in dataclasses.fields(SupplyType))
+            for k in entry:
+                if k not in fields:
+                    close = difflib.get_close_matches(str(k), fields, n=1)
+                    hint = f"; did you mean '{close[0]}'?" if close else f" (valid keys: {', '.join(fields)})"
+                    raise ConfigError(f"{where(*key, str(k))}: supply: types: {name}: unknown key '{k}'{hint}")
+            ages = entry.get("ages", [0, None])
+            if (not isinstance(ages, list) or len(ages) != 2 or isinstance(ages[0], bool)
+                    or not isinstance(ages[0], int) or not (ages[1] is None or (isinstance(ages[1], int)
+                                                                                 and ages[1] >= ages[0]))):
+                raise ConfigError(f"{where(*key, 'ages')}: supply: types: {name}: ages: expected [lower, upper] "
+                                  f"in whole years (upper empty: and over), got {_shown(ages)}")
+            measure = entry.get("measure", "facilities")
+            if measure not in SUPPLY_MEASURES:
+                raise ConfigError(f"{where(*key, 'measure')}: supply: types: {name}: measure: {measure!r} is not "
+                                  f"one of {', '.join(map(repr, SUPPLY_MEASURES))}")
+            per = _number(entry, (*key, "per"), where, entry.get("per", 10_000), 1, None, "a population base >= 1")
+            guide = entry.get("guide")
+            guide = None if guide is None else _number(entry, (*key, "guide"), where, guide, 0, None,
+                                                       "a guide value >= 0")
+            source = entry.get("source")
+            if guide is not None and (not isinstance(source, str) or not source.strip()):
+                raise ConfigError(f"{where(*key)}: supply: types: {name}: a guide value needs its source "
+                                  f"(source: 'Bedarfsplan ...' or '{EXAMPLE_SOURCE}')")
+            level = entry.get("level", "base")
+            if level not in SUPPLY_LEVELS:
+                raise ConfigError(f"{where(*key, 'level')}: supply: types: {name}: level: {level!r} is not one of "
+                                  f"{', '.join(map(repr, SUPPLY_LEVELS))}")
+            types[str(name)] = SupplyType((int(ages[0]), None if ages[1] is None else int(ages[1])), measure,
+                                          int(per), guide, str(source or ""), level)
+    return SupplySettings(**out, types=MappingProxyType(types))
+
+
 def _parse(cfg: Mapping, path: Path | None) -> Config:
     """Every check of a config mapping, in the order of the file's problems a user meets first:
     unknown keys (at any level), area keys and years, the disclosure block, then types and paths."""
@@ -688,6 +851,7 @@ def _parse(cfg: Mapping, path: Path | None) -> Config:
         key_figures=_texts(cfg, "key_figures", where, "indicator ids"),
         disclosure=disclosure,
         monitoring=_parse_monitoring(cfg, where),
+        supply=_parse_supply(cfg, where),
         path=path,
         raw=MappingProxyType(_plain(cfg)),
     )

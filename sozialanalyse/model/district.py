@@ -69,6 +69,10 @@ class District:
     #: Own format: long counts ``area_id, year, variable, age_group, sex, nationality, type, value``.
     counts: pd.DataFrame = field(default_factory=_empty)
     facilities: pd.DataFrame = field(default_factory=_empty)
+    #: Own format, optional: address points or a population grid (``point_id, area_id, x, y`` and
+    #: the persons of each age band), the population-weighted points of the reach
+    #: (:mod:`sozialanalyse.planning.supply`); empty without ``adressen.csv``.
+    addresses: pd.DataFrame = field(default_factory=_empty)
     meta: dict = field(default_factory=dict)
     config: Config = field(default_factory=Config)  #: the report config (defaults for a data folder)
     #: Own format: the data folder (``areas.csv``, the count tables, ``gebiete.gpkg``).

@@ -61,6 +61,10 @@ def inputs(district: District):
         path = table_path(district.folder, fname)
         rows.append({"Datei": path.name if path else fname, "Merkmale": what, "Jahre": fmt.MISSING,
                      "Zeilen": fmt.num(len(frame))})
+    path = table_path(district.folder, "adressen.csv")
+    if path is not None:  # optional: address points with their inhabitants (reach, Angebote und Bedarf)
+        rows.append({"Datei": path.name, "Merkmale": "Adresspunkte mit Einwohnern je Altersgruppe",
+                     "Jahre": fmt.MISSING, "Zeilen": fmt.num(len(district.addresses))})
     # years and numbers of rows of the files: no statistic, never suppressed ("text")
     return table(pd.DataFrame(rows), caption="Eingangsdaten", align_right=["Zeilen"],
                  kinds=dict.fromkeys(["Datei", "Merkmale", "Jahre", "Zeilen"], "text"))
@@ -184,6 +188,7 @@ PROBLEM_DE = {
     "not_base_area": "Zahlen für ein übergeordnetes Gebiet statt für Basisgebiete",
     "not_nested": "Gebiet liegt nicht in seinem übergeordneten Gebiet",
     "outside_area": "Einrichtung liegt außerhalb ihres Gebiets",
+    "outside_district": "Einrichtung liegt außerhalb aller Gebiete des Kreises (aufgeführt, nicht verloren)",
     "not_utf8": "Zeichenkodierung nicht UTF-8",
     "numerator_gt_denominator": "Zähler größer als Nenner",
     "prefix_mismatch": "Schlüssel passt nicht zum übergeordneten Gebiet",

@@ -30,6 +30,7 @@ from ..stats import indicators
 from ..stats.benchmark import POINTS, compare, limits, recent_trend, recent_trend_proportion
 from ..stats.health import POLARITIES, spine_chart_data
 from ..stats.trend import trend
+from . import angebote
 from .common import (
     MARKER_LEGEND,
     absent_footnote,
@@ -771,3 +772,12 @@ def life_expectancy(district: District, area_id: str, year: int):
     head = (f"Lebenserwartung {span(years)} (fünf Jahre zusammen; in Klammern das 95-%-Intervall; Methode und "
             f"Regeln für die Veröffentlichung: siehe Kapitel Gesundheit):")
     return text(head + "\n\n" + "\n".join(lines))
+
+
+__all__ += ["supply_section"]
+
+
+def supply_section(district, area_id: str, year: int | None = None):
+    """Section "Angebote und Bedarf": supply against need in the municipality, its reach and its
+    parts among the Kreis's gaps (:func:`sozialanalyse.pages.angebote.profile_section`)."""
+    return angebote.profile_section(district, area_id, report_year(district, year))

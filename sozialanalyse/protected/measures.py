@@ -129,3 +129,16 @@ MEASURES += [
                                                 {"variable": "sterbefaelle", "sex": ["w"]}),
             pool=5, years="report", pages=("gesundheit", "gemeindeprofil"), levels=("gemeindeverband", "kreis")),
 ]
+
+# --- Angebote und Bedarf (page angebote, the profiles' section, the data sheet) -------------------
+
+MEASURES += [
+    # the served population of each facility type of the default supply settings
+    # (sozialanalyse.model.config.SUPPLY_TYPES) per area in the report year: everyone, 65+, 80+, and
+    # the bands 0-4 and 5-9 from which the children aged 1-5 are estimated (4/5 and 1/5 of them)
+    Measure("served population (Angebote und Bedarf)",
+            ({"variable": "einwohner"}, {"variable": "einwohner", "age": [65, None]},
+             {"variable": "einwohner", "age": [80, None]}, {"variable": "einwohner", "age": [0, 4]},
+             {"variable": "einwohner", "age": [5, 9]}),
+            years="report", pages=("angebote", "gemeindeprofil")),
+]
