@@ -11,6 +11,8 @@ the floors below it (the contract is in ``pyproject.toml``, checked by the tests
 ``sa.io``                 the own input format, official readers, register, mirror, fetch,
                           validation, provenance (hashes, versions, git state)
 ``sa.render``             German formats, tables, figures and maps
+``sa.steering``           the council's goals with key figures (Ziel/Ist, Eurostat's progress
+                          assessment, trend to the deadline)
 ``sa.pages``              one module per template notebook, with the notebook's name
 ``sa.build``              plan, execution, book, audit, publish, verify
 ``sa.cli``                every subcommand of ``sozialanalyse``
@@ -19,7 +21,9 @@ the floors below it (the contract is in ``pyproject.toml``, checked by the tests
 
 What a planner uses daily is at the front door: ``sa.load`` (a district of either kind from a
 data folder, a config or a config's name), ``sa.compute`` and ``sa.catalog`` (indicators),
-``sa.validate``, ``sa.read_config``, ``sa.District``, ``sa.Config`` and ``sa.load_district``.
+``sa.validate``, ``sa.read_config``, ``sa.District``, ``sa.Config`` and ``sa.load_district``;
+``sa.goals`` is the goals module (:mod:`sozialanalyse.steering.goals`: ``sa.goals.assess``,
+``sa.goals.of``, ``sa.goals.evaluate``).
 
 Everything loads on first use, so ``import sozialanalyse`` stays fast (the build CLI imports
 no plotting or GIS code).
@@ -30,7 +34,7 @@ import importlib
 
 from ._version import __version__
 
-_FLOORS = ("model", "stats", "io", "render", "pages", "build", "cli", "demo")
+_FLOORS = ("model", "stats", "io", "render", "steering", "pages", "build", "cli", "demo")
 
 # what a planner uses daily, at the front door: name -> (module, attribute)
 _DAILY = {
@@ -44,10 +48,15 @@ _DAILY = {
     "compute": ("sozialanalyse.stats.indicators", "compute"),
 }
 
-__all__ = ["__version__", *_FLOORS, *_DAILY]
+# modules at the front door: name -> module
+_MODULES = {"goals": "sozialanalyse.steering.goals"}
+
+__all__ = ["__version__", *_FLOORS, *_DAILY, *_MODULES]
 
 
 def __getattr__(name: str):
+    if name in _MODULES:
+        return importlib.import_module(_MODULES[name])
     if name in _FLOORS:
         return importlib.import_module(f"{__name__}.{name}")
     if name in _DAILY:

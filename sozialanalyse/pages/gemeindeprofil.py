@@ -43,6 +43,7 @@ from .common import (
 )
 from .indikatorenkatalog import catalog_href
 from .sozialraum_monitoring import not_classifiable, sozialraum_number, towns_text
+from .ziele import profile_goals  # the section "Ziele" of a profile
 
 __all__ = [
     "DEFAULT_KEY_FIGURES",
@@ -57,6 +58,7 @@ __all__ = [
     "trend_vs_kreis",
     "subareas",
     "profile_classes",
+    "profile_goals",
 ]
 
 #: Indicators shown in every profile (ids of the indicator catalog); a config may override them
