@@ -74,9 +74,9 @@ target). The 2024 edition uses the same method.
 
 Examples
 --------
->>> a = assess(10.0, 8.0, 2019, 2024, target=6.0, deadline=2030)
+>>> a = assess(10.0, 8.5, 2019, 2024, target=6.0, deadline=2030)
 >>> a.status, a.label, round(a.ratio, 3)
-('moderate', 'mäßiger Fortschritt', 0.767)
+('moderate', 'mäßiger Fortschritt', 0.705)
 """
 from __future__ import annotations
 
@@ -97,7 +97,7 @@ from ..protected import layer as protected_layer
 
 __all__ = ["DIRECTIONS", "FILE", "MIN_VALUES", "STATUS", "Assessment", "Goal", "GoalSet", "GoalsError",
            "Kennzahl", "Progress", "assess", "cagr", "classify_growth", "classify_ratio", "evaluate",
-           "forecast", "of", "progress", "read"]
+           "forecast", "input_files", "of", "progress", "read"]
 
 #: The file name of the goals beside the data.
 FILE = "goals.yml"
@@ -304,11 +304,12 @@ def assess(baseline: float, current: float, baseline_year: int, year: int, *, ta
 
     Examples
     --------
-    Reduce 10 % (2019) to 6 % by 2030, 8 % in 2024: actual −4,36 % a year, required −4,54 %:
+    Reduce 10 % (2019) to 6 % by 2030, 8,5 % in 2024: actual −3,20 % a year, required −4,54 %,
+    ratio 70 %:
 
-    >>> a = assess(10.0, 8.0, 2019, 2024, target=6.0, deadline=2030)
+    >>> a = assess(10.0, 8.5, 2019, 2024, target=6.0, deadline=2030)
     >>> round(a.actual, 4), round(a.required, 4), a.status
-    (-0.0436, -0.0454, 'moderate')
+    (-0.032, -0.0454, 'moderate')
     >>> assess(50, 52, 2020, 2024, direction="increase").label
     'mäßiger Fortschritt'
     >>> assess(50, 60, 2020, 2024, target=58, deadline=2030).status
@@ -487,6 +488,15 @@ def goals_file(district) -> Path | None:
     if folder is not None and (Path(folder) / FILE).is_file():
         return Path(folder) / FILE
     return None
+
+
+def input_files(district) -> list[Path]:
+    """The files the goals of ``district`` are read from: the goals file and the tables of its
+    Kennzahlen (empty without a goals file); for the build's cache keys."""
+    gs = of(district)
+    if gs.file is None:
+        return []
+    return [gs.file, *sorted({g.kennzahl.file for g in gs.goals if g.kennzahl is not None})]
 
 
 def of(district) -> GoalSet:
