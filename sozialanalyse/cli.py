@@ -127,12 +127,33 @@ def _validate(args) -> int:
         return 2
     print(result.report())
     wrong = config_references(cfg, result.areas) if cfg is not None else []
+    wrong += _goal_problems(cfg, target, result)
     for message in wrong:  # what the config names that the data and the catalog do not have
         print(message)
     if result.problems or wrong:
         print(f"sozialanalyse validate: {len(result.problems) + len(wrong)} problem(s)", file=sys.stderr)
         return 1
     return 0
+
+
+def _goal_problems(cfg, folder: Path, result) -> list[str]:
+    """The problems of the goals file (``goals.yml`` beside the data or the config's ``goals``),
+    checked against the district (areas, catalog, published values); only when the data passed,
+    since the goals are read against them."""
+    named = getattr(cfg, "goals", None) if cfg is not None else None
+    path = Path(named) if named is not None else Path(folder) / "goals.yml"
+    if not path.is_file():
+        return []
+    if result.problems:
+        return [f"{path.name}: not checked (the goals are checked against the data: fix the problems above first)"]
+    from .io.own import load_district
+    from .steering import goals
+
+    try:
+        district = load_district(cfg.path if cfg is not None else folder)
+        return goals.read(path, district, mode="lenient").problems
+    except goals.GoalsError as exc:  # the file as a whole cannot be read
+        return [str(exc)]
 
 
 def _register(args) -> int:

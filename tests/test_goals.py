@@ -375,3 +375,17 @@ def test_no_goals_file_no_goals(tmp_path):
 
 def test_demo_module_docstring_names_the_stream():
     assert "[seed, 17]" in textwrap.dedent(sa.demo.steering_goals.__doc__)
+
+
+def test_validate_lists_the_problems_of_the_goals(tmp_path, capsys):
+    import shutil
+
+    from sozialanalyse.cli import main
+
+    folder = tmp_path / "m"
+    shutil.copytree(ROOT / "data" / "musterland", folder)
+    text = (folder / "goals.yml").read_text(encoding="utf-8").replace("deadline: 2030", "deadline: 2018", 1)
+    (folder / "goals.yml").write_text(text, encoding="utf-8")
+    assert main(["validate", str(folder), "--no-geometry"]) == 1
+    out = capsys.readouterr().out
+    assert "goals.yml: goal 'Z1': deadline: 2018 is before the baseline year 2019" in out
