@@ -318,6 +318,10 @@ def test_musterland_goals_and_their_statuses(d):
     # Z5: the Kommunalwahl was held in 2016 and 2021 only: two values since the baseline
     assert ps["Z5"].n_values == 2 and "mindestens 3" in ps["Z5"].note
     assert len(ps["Z1"].forecast) == 2030 - 2019 + 1 and ps["Z5"].forecast.empty
+    # Z4 (a share): the OLS band reaches below 0 % by 2030; a share cannot, so the band is cut at 0
+    h = ps["Z4"].history
+    raw = forecast(h.loc[h["year"] >= 2019, "year"], h.loc[h["year"] >= 2019, "value"], 2030)
+    assert raw["lower"].min() < 0 and ps["Z4"].forecast["lower"].min() == 0.0
 
 
 def test_sa_goals_is_the_goals_module():
@@ -359,7 +363,9 @@ def test_profiles_list_the_goals_of_their_area(d):
     assert 'href="../ziele.html#ziel-Z4"' in html and 'href="../ziele.html#ziel-Z8"' in html
     assert "Altstadt Lindenau" in html and "Z1" not in html
     none = gemeindeprofil.profile_goals(d, "03499008", 2024).data
-    assert none == "Für Eichenbrück und die Teilgebiete sind keine Ziele mit Kennzahlen hinterlegt."
+    assert none == "Für Eichenbrück sind keine Ziele mit Kennzahlen hinterlegt."
+    assert gemeindeprofil.profile_goals(d, "034995401000", 2024).data == (
+        "Für Samtgemeinde Heidetal und ihre Mitgliedsgemeinden sind keine Ziele mit Kennzahlen hinterlegt.")
 
 
 def test_no_goals_file_no_goals(tmp_path):

@@ -35,7 +35,8 @@ def _value(v, unit: str, decimals: int) -> str:
     """A goal's value in German format with its unit (``12,5 %``, ``2.249 Beratungen``)."""
     if v is None or pd.isna(v):
         return fmt.MISSING
-    return fmt.pct(v, decimals) if unit == "%" else fmt.num(v, decimals, unit or None)
+    shown = fmt.pct(v, decimals) if unit == "%" else fmt.num(v, decimals, unit or None)
+    return "\u2212" + shown[1:] if shown.startswith("-") else shown  # a true minus
 
 
 def _status_cell(a: steering_goals.Assessment) -> str:
@@ -191,7 +192,8 @@ def _chart(p: steering_goals.Progress):
         ax.plot([g.deadline], [g.target], marker="*", color="#b2182b", markersize=12, linestyle="none")
     ax.axvline(g.baseline_year, color="#cccccc", linewidth=0.8, zorder=0)
     ax.set_xlabel("Jahr")
-    ax.set_ylabel(wrap(f"{p.figure} ({p.unit})" if p.unit and p.unit != "%" else p.figure, 34))
+    shown_unit = p.unit and p.unit != "%" and p.unit.lower() not in p.figure.lower()
+    ax.set_ylabel(wrap(f"{p.figure} ({p.unit})" if shown_unit else p.figure, 34))
     ax.yaxis.set_major_locator(plt.MaxNLocator(nbins=6, steps=[1, 2, 5, 10]))
     ax.yaxis.set_major_formatter(fmt.axis_formatter(0, "%" if p.unit == "%" else None))
     ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _p: f"{int(round(v))}"))
@@ -227,7 +229,7 @@ def _rate_text(p: steering_goals.Progress) -> str:
     if a.actual is None:
         return ""
     if a.required is None:
-        way = _DIRECTION_WORDS.get(p.target_direction, "")
+        way = {"increase": "steigt", "decrease": "sinkt"}.get(p.target_direction, "")
         return (f"Durchschnittliche Veränderung {since}: {_rate(a.actual)}; gewünscht ist, dass die Kennzahl "
                 f"{way} (ab 1 % pro Jahr in dieser Richtung: deutlicher Fortschritt).")
     if a.ratio is not None and a.ratio < 0:
@@ -306,7 +308,10 @@ def profile_goals(district, area_id: str, year: int | None = None):
     mine = [p for p in ps if p.goal.area_id in own]
     name = md_escape(district.name_of(area_id))
     if not mine:
-        return text(f"Für {name} und die Teilgebiete sind keine Ziele mit Kennzahlen hinterlegt.")
+        kids = set(district.children(area_id)["kind"].astype(str)) if len(district.children(area_id)) else set()
+        with_kids = (" und die Sozialräume dort" if "Sozialraum" in kids else
+                     " und ihre Mitgliedsgemeinden" if "Mitgliedsgemeinde" in kids else "")
+        return text(f"Für {name}{with_kids} sind keine Ziele mit Kennzahlen hinterlegt.")
     rows = []
     for p in mine:
         g = p.goal

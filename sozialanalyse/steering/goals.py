@@ -54,7 +54,9 @@ An ordinary least-squares line of the published values on the year (baseline yea
 year, :mod:`statsmodels`), extended to the deadline with its 95 % prediction interval
 (``get_prediction(...).summary_frame(alpha=0.05)``, ``obs_ci_lower``/``obs_ci_upper``): where the
 values would be if the linear trend of the goal's period went on, and how far single years may
-scatter around it. It is drawn with the target; it does not enter the assessment.
+scatter around it. For a count, a share or a rate the line and the band are cut at 0 (a share in
+% also at 100): values outside cannot occur. It is drawn with the target; it does not enter the
+assessment.
 
 Disclosure
 ----------
@@ -964,6 +966,9 @@ def evaluate(district, goal: Goal, year: int | None = None, goals: GoalSet | Non
     if goal.baseline_value is not None and goal.baseline_year not in fit_years:
         fit_years, fit_values = [goal.baseline_year, *fit_years], [goal.baseline_value, *fit_values]
     fc = forecast(fit_years, fit_values, goal.deadline) if goal.deadline > (cur_year or year) else forecast([], [], 0)
+    if kind in ("count", "share", "rate") and len(fc):  # a count, share or rate is never below 0 (a share
+        cols = ["value", "lower", "upper"]              # in % never above 100): the band is cut there
+        fc[cols] = fc[cols].clip(lower=0.0, upper=100.0 if (kind == "share" and unit == "%") else None)
     p = Progress(goal=goal, name=names.get(goal.area_id, goal.area_id), level=_level_of(district, goal.area_id),
                  unit=unit, decimals=decimals, kind=kind, history=hist, baseline=baseline, baseline_source=source,
                  year=cur_year, value=cur_value,
