@@ -371,7 +371,7 @@ def test_profiles_list_the_goals_of_their_area(d):
 def test_no_goals_file_no_goals(tmp_path):
     import shutil
 
-    shutil.copytree(ROOT / "data" / "vorlage", tmp_path / "v", ignore=shutil.ignore_patterns("goals.yml", "kennzahl_*"))
+    shutil.copytree(ROOT / "data" / "vorlage", tmp_path / "v", ignore=shutil.ignore_patterns("goals.yml", "kennzahlen"))
     v = _vorlage(tmp_path, tmp_path / "v")
     assert len(G.of(v)) == 0 and G.input_files(v) == []
     from sozialanalyse.pages import ziele
