@@ -162,7 +162,8 @@ def method(district, year: int | None = None):
         "ebenso nicht, wenn der Ausgangswert 0 ist oder ein Wert gesperrt ist (*nicht bewertbar*).\n\n"
         "**Trend.** Die gestrichelte Linie setzt den linearen Trend der Werte seit dem Basisjahr bis zur Frist "
         "fort (Regression der Werte auf das Jahr); das graue Band ist das 95-%-Prognoseintervall, in dem ein "
-        "einzelner Jahreswert bei gleichbleibendem Trend liegen würde. Der Trend ist keine Vorhersage der "
+        "einzelner Jahreswert bei gleichbleibendem Trend liegen würde (bei Anzahlen, Anteilen und Raten bei 0, "
+        "bei Anteilen in Prozent auch bei 100 % abgeschnitten). Der Trend ist keine Vorhersage der "
         "Wirkung von Maßnahmen und geht nicht in die Bewertung ein. Der Zielpfad zeigt den Verlauf mit der "
         "nötigen jährlichen Rate.")
 

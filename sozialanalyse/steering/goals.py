@@ -898,8 +898,40 @@ _KIND_OF_CATALOG = {"proportion": "share", "rate": "rate", "ratio": "rate", "mea
 
 
 def evaluate(district, goal: Goal, year: int | None = None, goals: GoalSet | None = None) -> Progress:
-    """The progress of ``goal`` in ``year`` (default: the report year): published values,
-    baseline, latest value, Eurostat assessment and trend forecast (module docstring)."""
+    """The progress of ``goal`` in ``year``: published values, baseline, latest value, Eurostat
+    assessment and trend forecast (see the module docstring).
+
+    Parameters
+    ----------
+    district : District
+    goal : Goal
+        A goal of :func:`of` (or :func:`read`).
+    year : int, optional
+        The year of the report (default: the district's report year); the latest value is that
+        year's, else the latest year before it with a published value.
+    goals : GoalSet, optional
+        The set ``goal`` comes from (its Kennzahl tables); default :func:`of`.
+
+    Returns
+    -------
+    Progress
+
+    Notes
+    -----
+    The assessment is :func:`assess` of the baseline and the latest value, with ``n_values`` the
+    published values from the baseline year to the latest year (the baseline counted once); a
+    suppressed latest or baseline value, or a growth rate that is not defined, gives
+    ``"not_assessable"`` with a German ``note``. The forecast is :func:`forecast` of the same
+    values to the deadline (none once the deadline has passed).
+
+    Examples
+    --------
+    >>> import sozialanalyse as sa
+    >>> d = sa.load("musterland")
+    >>> p = evaluate(d, of(d).get("Z3"))
+    >>> p.name, p.year, p.assessment.label
+    ('Hohenfeld', 2024, 'deutlicher Fortschritt')
+    """
     year = int(year or district.report_year)
     names = dict(zip(district.areas["area_id"].astype(str), district.areas["name"].astype(str)))
     if goal.indicator is not None:
