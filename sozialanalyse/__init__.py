@@ -11,8 +11,9 @@ the floors below it (the contract is in ``pyproject.toml``, checked by the tests
 ``sa.io``                 the own input format, official readers, register, mirror, fetch,
                           validation, provenance (hashes, versions, git state)
 ``sa.render``             German formats, tables, figures and maps
-``sa.steering``           what a council steers by: Teilkonzepte (``sa.teilkonzepte``), project
-                          reports (``sa.projects``)
+``sa.steering``           what a council steers by: goals with key figures (``sa.goals``: Ziel/Ist,
+                          Eurostat's progress assessment, trend to the deadline), Teilkonzepte
+                          (``sa.teilkonzepte``), project reports (``sa.projects``)
 ``sa.planning``           planning: services against need (``sa.supply``)
 ``sa.pages``              one module per template notebook, with the notebook's name
 ``sa.build``              plan, execution, book, audit, publish, verify
@@ -48,6 +49,7 @@ _DAILY = {
 }
 # families of a floor at the front door: name -> module (``sa.projects.read(...)``)
 _FAMILIES = {
+    "goals": "sozialanalyse.steering.goals",
     "projects": "sozialanalyse.steering.projects",
     "teilkonzepte": "sozialanalyse.steering.teilkonzepte",
     "supply": "sozialanalyse.planning.supply",

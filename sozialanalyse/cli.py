@@ -130,6 +130,7 @@ def _validate(args) -> int:
     for problem in steering:  # measures of the Teilkonzepte, project reports (sozialanalyse.steering)
         print(problem)
     wrong = config_references(cfg, result.areas) if cfg is not None else []
+    wrong += _goal_problems(cfg, target, result)
     for message in wrong:  # what the config names that the data and the catalog do not have
         print(message)
     wrong = [*steering, *wrong]
@@ -155,6 +156,27 @@ def _steering_problems(folder: Path, areas) -> list[str]:
     except DataError as exc:  # a file that is no workbook at all
         out.append(str(exc))
     return out
+
+
+def _goal_problems(cfg, folder: Path, result) -> list[str]:
+    """The problems of the goals file (``goals.yml`` beside the data or the config's ``goals``),
+    checked against the district (areas, catalog, published values); only when the data passed,
+    since the goals are read against them."""
+    named = getattr(cfg, "goals", None) if cfg is not None else None
+    path = Path(named) if named is not None else Path(folder) / "goals.yml"
+    if not path.is_file():
+        return []
+    if result.problems:  # a note, not a problem of its own
+        print(f"{path.name}: not checked (the goals are read against the data: fix the problems above first)")
+        return []
+    from .io.own import load_district
+    from .steering import goals
+
+    try:
+        district = load_district(cfg.path if cfg is not None else folder)
+        return goals.read(path, district, mode="lenient").problems
+    except goals.GoalsError as exc:  # the file as a whole cannot be read
+        return [str(exc)]
 
 
 def _register(args) -> int:

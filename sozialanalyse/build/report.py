@@ -54,6 +54,7 @@ from ..model.district import OFFICIAL
 from ..model.errors import DataError
 from ..render.tables import md_escape
 from ..stats.disclosure import settings as disclosure_settings
+from ..steering import goals as steering_goals
 from ..steering.teilkonzepte import teilkonzepte
 from .audit import audit_site
 from .site import tidy as tidy_site
@@ -144,7 +145,13 @@ def _shared_profile_hash(district) -> str:
     geo = district.geometry
     outlines = geo[geo["area_id"].isin(set(munis["area_id"]))].sort_values("area_id")
     return _sha(_frame_bytes(kreis), _frame_bytes(munis), b"".join(outlines.geometry.to_wkb()),
-                json.dumps(district.meta, sort_keys=True, default=str))
+                json.dumps(district.meta, sort_keys=True, default=str), _goal_files_hash(district))
+
+
+def _goal_files_hash(district) -> str:
+    """sha256 of the goals file and its Kennzahl tables (every profile lists its goals; a goals
+    file the config names may lie outside the data folder)."""
+    return _sha(*(p.read_bytes() for p in steering_goals.input_files(district)))
 
 
 def job_data_hash(district, area_id: str | None, shared: str | None = None) -> str:
@@ -162,7 +169,7 @@ def job_data_hash(district, area_id: str | None, shared: str | None = None) -> s
     if district.kind == OFFICIAL:  # sha256 of the mirror files read (the same for every page)
         return data_hash(district.config)
     if area_id is None:
-        return _sha(json.dumps(file_hashes(district.folder), sort_keys=True))
+        return _sha(json.dumps(file_hashes(district.folder), sort_keys=True), _goal_files_hash(district))
     base = district.base_of(area_id)
     c = district.counts
     own = c[c["area_id"].isin(base)].sort_values(list(c.columns[:-1]))
@@ -234,6 +241,11 @@ def plan(config: str | Path | None = None, root: Path | None = None) -> tuple[Bu
     report_year = district.report_year
     if report_year not in district.years:
         raise BuildError(f"{cfg.path}: report_year {report_year} not in the data ({district.years[0]}–{district.years[-1]})")
+    if not cfg.official:  # goals.yml: every problem at once, now, not in a notebook's traceback
+        try:
+            steering_goals.of(district)
+        except DataError as exc:
+            raise BuildError(str(exc)) from exc
     chapters = [str(c) for c in cfg.chapters or toc_chapters(root)]
     jobs = []
     try:  # the hashes read the boundaries and facilities: a problem there is a BuildError too

@@ -53,6 +53,9 @@ Keys
 ``key_figures`` : list of text, default none
     Indicator ids of the key-figure tables of the profiles; none: the page's default list
     (``sozialanalyse.pages.gemeindeprofil.DEFAULT_KEY_FIGURES``).
+``goals`` : file, default none
+    The council's goals with key figures (YAML, ``data/README.md``; page "Ziele"); must exist.
+    None: ``goals.yml`` in the data folder when there is one, else no goals.
 ``disclosure`` : mapping (:class:`DisclosureSettings`)
     Statistical disclosure control of everything the report publishes
     (:mod:`sozialanalyse.stats.disclosure`):
@@ -334,6 +337,7 @@ class Config:
     validation: str = "strict"
     catalog: tuple[Path, ...] = ()
     key_figures: tuple[str, ...] | None = None
+    goals: Path | None = None
     disclosure: DisclosureSettings = DisclosureSettings()
     monitoring: MonitoringSettings = MonitoringSettings()
     supply: SupplySettings = SupplySettings()
@@ -386,7 +390,7 @@ class Config:
         """The settings as the file wrote them (plain values, a new dict), with the paths of
         ``data``, ``mirror`` and ``catalog`` resolved: what a cache key depends on."""
         out = _plain(self.raw)
-        for name in ("data", "mirror"):
+        for name in ("data", "mirror", "goals"):
             if name in out and getattr(self, name) is not None:
                 out[name] = str(getattr(self, name))
         if "catalog" in out and self.catalog:
@@ -849,6 +853,7 @@ def _parse(cfg: Mapping, path: Path | None) -> Config:
         validation=_text(cfg, "validation", where, "strict", VALIDATION_MODES),
         catalog=tuple(_folder_or_file(c, "catalog", base, where, "file") for c in catalog),
         key_figures=_texts(cfg, "key_figures", where, "indicator ids"),
+        goals=_folder_or_file(cfg["goals"], "goals", base, where, "file") if cfg.get("goals") is not None else None,
         disclosure=disclosure,
         monitoring=_parse_monitoring(cfg, where),
         supply=_parse_supply(cfg, where),

@@ -49,6 +49,7 @@ from .common import (
 from .gesundheit import SEX_WORDS, le_reason
 from .indikatorenkatalog import catalog_href
 from .sozialraum_monitoring import not_classifiable, sozialraum_number, towns_text
+from .ziele import profile_goals  # the section "Ziele" of a profile
 
 __all__ = [
     "DEFAULT_KEY_FIGURES",
@@ -64,6 +65,7 @@ __all__ = [
     "subareas",
     "profile_classes",
     "life_expectancy",
+    "profile_goals",
 ]
 
 #: Indicators shown in every profile (ids of the indicator catalog); a config may override them
