@@ -53,7 +53,7 @@ def test_musterland_measures_by_state_counted_by_hand():
     # Menschen mit Behinderungen (BH-01..BH-12): geplant BH-07, 12; begonnen BH-01, 02, 04, 05, 11;
     # umgesetzt BH-03, 06, 08, 09; zurückgestellt BH-10
     assert tk.by_state(m.of("Menschen mit Behinderungen"))["count"].tolist() == [2, 5, 4, 1]
-    assert m.of("Pflege").set_index("id").loc["PF-03", "goals"] == ("G03", "G05")
+    assert m.of("Pflege").set_index("id").loc["PF-03", "goals"] == ("Z7", "Z3")
     assert m.of("Pflege").set_index("id").loc["PF-04", "goals"] == ()
 
 
@@ -175,7 +175,9 @@ def test_status_page_pflege(district):
     assert "Digitale Pflegeplatzbörse" in ch and "nicht mehr aufgeführt" in ch
     assert "Gebärdensprachdolmetschen" not in ch  # a measure of the other Teilkonzept
     goals = umsetzung.goals_served(district, "Pflege").data
-    assert "G03" in goals and "PF-01, PF-02, PF-03, PF-06, PF-10, PF-13" in goals
+    assert "Z7" in goals and "PF-01, PF-02, PF-03, PF-06, PF-10, PF-13" in goals
+    assert "Mehr Beratungen in den Pflegestützpunkten" in goals  # its title from goals.yml
+    assert "deutlicher Fortschritt" in goals  # its status as the page Ziele und Kennzahlen shows it
     fig = umsetzung.state_chart(district, "Pflege")
     labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
     assert labels == ["geplant", "begonnen", "umgesetzt", "zurückgestellt"]  # top to bottom

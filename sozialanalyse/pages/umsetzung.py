@@ -6,26 +6,22 @@ Floor: pages. Arranges the measures of :mod:`sozialanalyse.steering.teilkonzepte
 committee: the measures by state (table and bar chart, the states named on the axis and the
 numbers written on the bars, never colour alone), every measure with its dates and responsible
 unit, what changed since the previous report (``massnahmen_vorjahr.xlsx``) and the goals the
-measures serve (titles from ``goals.yml``; their status from ``sa.goals.assess`` where the goals
-module is installed).
+measures serve (titles and status from :mod:`sozialanalyse.steering.goals`, as the page
+*Ziele und Kennzahlen* shows them).
 
 Measures are no counts of people: their numbers are declared ``text`` for the audit (like the
 number of Pflegestützpunkte on the page Pflege).
 """
 from __future__ import annotations
 
-import importlib
-import importlib.util
-from pathlib import Path
-
 import matplotlib.pyplot as plt
 import pandas as pd
-import yaml
 
 from ..model.areas import report_year
 from ..render import fmt
 from ..render.figures import finish, style
 from ..render.tables import md_escape, table, text
+from ..steering import goals as _goals
 from ..steering import teilkonzepte as _tk
 
 __all__ = ["STATE_COLOURS", "changes_table", "goals_served", "intro", "measures_table", "state_chart",
@@ -153,34 +149,16 @@ def _change_word(change: str, before: str, after: str) -> str:
 
 
 def _goal_titles(district) -> dict[str, str]:
-    """Goal id -> title from ``goals.yml`` in the data folder ({} when there is none)."""
-    path = Path(district.folder) / "goals.yml" if getattr(district, "folder", None) else None
-    if path is None or not path.is_file():
-        return {}
-    doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    items = doc.get("goals", doc) if isinstance(doc, dict) else doc
-    out = {}
-    if isinstance(items, dict):
-        items = [{"id": k, **(v if isinstance(v, dict) else {})} for k, v in items.items()]
-    for g in items or []:
-        if isinstance(g, dict) and g.get("id") is not None:
-            out[str(g["id"])] = str(g.get("title") or g.get("titel") or "")
-    return out
+    """Goal id -> title of the district's goals (:func:`sozialanalyse.steering.goals.of`; {}
+    when it has no goals file)."""
+    return {g.id: g.title for g in _goals.of(district)}
 
 
-def _goal_status(district, year: int) -> dict[str, str] | None:
-    """Goal id -> German status from ``sa.goals.assess`` (the goals module of issue #17), or None
-    when that module is not installed."""
-    if importlib.util.find_spec("sozialanalyse.steering.goals") is None:
-        return None
-    goals = importlib.import_module("sozialanalyse.steering.goals")
-    res = goals.assess(district)
-    frame = res if isinstance(res, pd.DataFrame) else getattr(res, "table", None)
-    if frame is None:
-        return None
-    key = "goal_id" if "goal_id" in frame.columns else "id"
-    label = "status_de" if "status_de" in frame.columns else "status"
-    return {str(k): str(v) for k, v in zip(frame[key], frame[label])}
+def _goal_status(district, year: int) -> dict[str, str]:
+    """Goal id -> its status as the page *Ziele und Kennzahlen* shows it (symbol and German word
+    of Eurostat's assessment, :func:`sozialanalyse.steering.goals.progress`)."""
+    return {p.goal.id: f"{p.assessment.symbol} {p.assessment.label}".strip()
+            for p in _goals.progress(district, year)}
 
 
 def goals_served(district, teilkonzept: str, year: int | None = None):
@@ -202,12 +180,11 @@ def goals_served(district, teilkonzept: str, year: int | None = None):
                        "Bezeichnung": [titles.get(g, "nicht in goals.yml" if titles else "–") for g in ids],
                        "Maßnahmen": [", ".join(served[g]) for g in ids]})
     notes = []
-    if status is not None:
+    if titles:
         df["Stand des Ziels"] = [status.get(g, "–") for g in ids]
+        notes.append("Stand des Ziels: Bewertung wie auf der Seite „Ziele und Kennzahlen“ (Ziel/Ist).")
     else:
-        notes.append("Der Stand der Ziele (Ziel/Ist-Vergleich) steht auf der Seite „Ziele und Kennzahlen“, sobald "
-                     "die Ziele des Landkreises erfasst sind; hier fehlt er noch.")
-    if not titles:
-        notes.append("Die Bezeichnungen der Ziele stehen in goals.yml; die Datei liegt nicht vor.")
+        notes.append("Die Ziele des Landkreises (goals.yml) sind nicht erfasst: ihre Bezeichnung und ihr "
+                     "Stand fehlen hier.")
     return table(df, caption=f"Ziele, denen die Maßnahmen des Teilkonzepts {teilkonzept} dienen", align_right=[],
                  kinds={c: "text" for c in df.columns}, footnotes=notes or None)

@@ -18,7 +18,7 @@ with the columns (header row exactly as written; ``data/vorlage/massnahmen.xlsx`
 ``Beginn``      start (date cell or ``31.12.2025``; may be empty for a planned measure)
 ``Ende``        end, done or planned (may be empty; not before ``Beginn``)
 ``Zuständig``   the responsible unit
-``Ziele``       the goals or key figures it serves: goal ids of ``goals.yml`` (``G01, G03``),
+``Ziele``       the goals or key figures it serves: goal ids of ``goals.yml`` (``Z1, Z3``),
                 separated by commas or semicolons; may be empty
 ==============  ==============================================================================
 
