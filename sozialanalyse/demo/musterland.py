@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from ..model.areas import AGE_GROUPS
+from . import planning_peers
 
 __all__ = ["DEFAULT_SEED", "KREIS_KEY", "KREIS_NAME", "YEARS", "generate", "main"]
 
@@ -932,6 +933,7 @@ def generate(out_dir, seed: int = DEFAULT_SEED) -> None:
                float_format="%.1f")
     _write_meta(out / "meta.yml", seed)
     _write_gpkg(areas, geoms, out / "gebiete.gpkg")
+    planning_peers.write(out, seed)  # KGSt fields and comparison districts: own stream (issue #18)
 
 
 def main(argv: list[str] | None = None) -> None:
