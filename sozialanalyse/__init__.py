@@ -11,6 +11,7 @@ the floors below it (the contract is in ``pyproject.toml``, checked by the tests
 ``sa.io``                 the own input format, official readers, register, mirror, fetch,
                           validation, provenance (hashes, versions, git state)
 ``sa.render``             German formats, tables, figures and maps
+``sa.planning``           planning what is needed where: districts like ours (peers), data sheets
 ``sa.pages``              one module per template notebook, with the notebook's name
 ``sa.build``              plan, execution, book, audit, publish, verify
 ``sa.cli``                every subcommand of ``sozialanalyse``
@@ -19,7 +20,7 @@ the floors below it (the contract is in ``pyproject.toml``, checked by the tests
 
 What a planner uses daily is at the front door: ``sa.load`` (a district of either kind from a
 data folder, a config or a config's name), ``sa.compute`` and ``sa.catalog`` (indicators),
-``sa.validate``, ``sa.read_config``, ``sa.District``, ``sa.Config`` and ``sa.load_district``.
+``sa.validate``, ``sa.peers`` (districts like ours), ``sa.read_config``, ``sa.District``, ``sa.Config`` and ``sa.load_district``.
 
 Everything loads on first use, so ``import sozialanalyse`` stays fast (the build CLI imports
 no plotting or GIS code).
@@ -30,7 +31,7 @@ import importlib
 
 from ._version import __version__
 
-_FLOORS = ("model", "stats", "io", "render", "pages", "build", "cli", "demo")
+_FLOORS = ("model", "stats", "io", "render", "planning", "pages", "build", "cli", "demo")
 
 # what a planner uses daily, at the front door: name -> (module, attribute)
 _DAILY = {
@@ -42,6 +43,7 @@ _DAILY = {
     "validate": ("sozialanalyse.io.validate", "validate"),
     "catalog": ("sozialanalyse.stats.indicators", "catalog"),
     "compute": ("sozialanalyse.stats.indicators", "compute"),
+    "peers": ("sozialanalyse.planning", "peers"),
 }
 
 __all__ = ["__version__", *_FLOORS, *_DAILY]

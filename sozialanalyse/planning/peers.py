@@ -71,11 +71,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..io import official as _official
 from ..model.config import PeerSettings
 from ..model.errors import DataError
 from ..stats import indicators as _indicators
 
-__all__ = ["DEFAULT_KEY_FIGURES", "DEFAULT_VARIABLES", "PEER_FILE", "VERDICTS", "Peers", "compare",
+__all__ = ["DEFAULT_KEY_FIGURES", "DEFAULT_VARIABLES", "PEER_FILE", "VERDICTS", "Peers", "compare", "of", "spine",
            "distances", "nearest", "official_values", "pairwise", "read_comparison", "select", "standardise"]
 
 #: The table of comparison districts in a data folder of the own format.
@@ -126,19 +127,11 @@ VERDICTS = {
     "fehlt": ("fehlt", "·", "#FFFFFF"),
 }
 
-# mirror files of the official comparison set (relative to the mirror folder)
-F_KRS = "bkg-vg250-ew-2022/VG250_KRS.dbf"
-F_INKAR = {
-    "beschaeftigtenquote": "inkar-1998-2019/Indikatoren_Kreisebene/A_BeschaeftigtenquoteKreis.xlsx",
-    "arbeitslose": "inkar-1998-2019/Indikatoren_Kreisebene/A_ArbeitslosigkeitKreis.xlsx",
-    "erwerbsfaehige": "inkar-1998-2019/Indikatoren_Kreisebene/A_ErwerbsfaehigeBevoelkerungKreis.xlsx",
-    "haushaltseinkommen": "inkar-1998-2019/E_Haushaltseinkommen.xlsx",
-    "bruttoverdienst": "inkar-1998-2019/A_Bruttoverdienst.xlsx",
-    "schuldnerquote": "inkar-1998-2019/E_Schuldnerquote.xlsx",
-    "schulabgaenger_ohne_abschluss": "inkar-1998-2019/B_SchulabgaengerohneAbschluss.xlsx",
-    "schulabgaenger_hochschulreife": "inkar-1998-2019/B_SchulabgaengermitHochschulreife.xlsx",
-}
-F_GISD = "gisd-2022/GISD_Bund_Kreis.csv"
+# mirror files of the official comparison set (relative to the mirror folder; ``data fetch``
+# fetches them with the report's other files, :func:`sozialanalyse.io.official.mirror_files`)
+F_KRS = _official.F_VG250_KRS
+F_INKAR = _official.F_PEERS_INKAR
+F_GISD = _official.F_GISD22_BUND
 #: Every mirror file the official comparison set reads (``data fetch`` fetches them).
 MIRROR_FILES = (F_KRS, *F_INKAR.values(), F_GISD)
 #: Kinds of the BKG ``BEZ`` that are Landkreise (``Kreis`` in Schleswig-Holstein and NRW).
@@ -252,7 +245,7 @@ class Peers:
     target: str
     target_name: str
     year: int
-    source: str  # German: where the comparison units come from
+    source: str  # German, dative: "unter <source>" (where the comparison units come from)
     kind: str  # "own" or "official"
     settings: PeerSettings
     neighbours: pd.DataFrame  # area_id, name, distance, rebased, rank
@@ -441,7 +434,7 @@ def select(district, year: int | None = None) -> Peers:
         values = pd.concat([pd.DataFrame([{"name": target_name, "year": year, **row}], index=[target]), table])
         values.index.name = "area_id"
         intervals = {v: own[v][1:] for v in own}
-        source = (f"{len(table)} Vergleichskreise aus {where}"
+        source = (f"{len(table)} Vergleichskreisen der Datei {where}"
                   + (" (synthetisch, erzeugt mit sozialanalyse.demo.planning_peers)" if district.synthetic else ""))
     else:
         year = int(year or 2019)
@@ -453,7 +446,7 @@ def select(district, year: int | None = None) -> Peers:
             scope &= values["land"] == land
         values = values[scope]
         intervals = {}
-        source = (f"{int(scope.sum()) - 1} Landkreise {'Deutschlands' if settings.scope == 'bund' else 'des Landes'}"
+        source = (f"{int(scope.sum()) - 1} Landkreisen {'Deutschlands' if settings.scope == 'bund' else 'des Landes'}"
                   f" (INKAR {year}, GISD 2022, BKG VG250-EW 2022)")
         attribution = [a for a in getattr(district, "attributions", []) or []
                        if any(w in a.get("titel", "") for w in ("INKAR", "VG250", "GISD"))]
@@ -547,3 +540,32 @@ def compare(peers: Peers, ids=None) -> pd.DataFrame:
                      "rank": rank, "n_ranked": int(len(ranked)),
                      "verdict": _compare(value, lower, upper, med, pol, status)})
     return pd.DataFrame(rows)
+
+
+def of(district, year: int | None = None) -> Peers:
+    """:func:`select` computed once per district and year (kept on the district, as the protected
+    layer is: both go when the district goes)."""
+    cache = getattr(district, "_planning_peers", None)
+    if not isinstance(cache, dict):
+        cache = {}
+        object.__setattr__(district, "_planning_peers", cache)
+    key = int(year or 0)
+    if key not in cache:
+        cache[key] = select(district, year or None)
+    return cache[key]
+
+
+def spine(bench: pd.DataFrame) -> pd.DataFrame:
+    """Positions for a spine chart (Fingertips style): every key figure's peer median at 0, the
+    farther of the peers' minimum and maximum at -1 or +1, the district's value on that scale
+    (``x``; ``lo``/``hi`` the peers' range). Rows without a value or a spread have NaN.
+
+    >>> b = pd.DataFrame({"value": [12.0], "median": [10.0], "minimum": [6.0], "maximum": [11.0]})
+    >>> spine(b)[["lo", "hi", "x"]].iloc[0].tolist()
+    [-1.0, 0.25, 0.5]
+    """
+    half = np.maximum((bench["median"] - bench["minimum"]).abs(), (bench["maximum"] - bench["median"]).abs())
+    half = half.where(half > 0)
+    return pd.DataFrame({"lo": (bench["minimum"] - bench["median"]) / half,
+                         "hi": (bench["maximum"] - bench["median"]) / half,
+                         "x": (bench["value"] - bench["median"]) / half}, index=bench.index)
