@@ -57,6 +57,8 @@ __all__ = [
     "trend_vs_kreis",
     "subareas",
     "profile_classes",
+    "kgst_fields",
+    "KGST_FIELDS",
 ]
 
 #: Indicators shown in every profile (ids of the indicator catalog); a config may override them
@@ -212,12 +214,14 @@ def _interval(row, unit: str) -> str:
     return f"{low.removesuffix(suffix)} – {high}"
 
 
-def key_figures(district: District, area_id: str, year: int):
+def key_figures(district: District, area_id: str, year: int, ids: list[str] | None = None,
+                caption: str | None = None):
     """Table: each key indicator for the area with its 95 % interval beside the Kreis value,
     grouped by Handlungsfeld; an indicator without a value in ``year`` (elections) shows the
     latest earlier year. Values and intervals from the protected layer: ``.`` where suppressed
-    (an interval would give the suppressed count away)."""
-    ids = key_figure_ids(district)
+    (an interval would give the suppressed count away). ``ids``: other indicators than the
+    key figures (:func:`kgst_fields`)."""
+    ids = list(ids) if ids is not None else key_figure_ids(district)
     cat = indicators.catalog(indicators.district_catalog(district)).set_index("id")
     is_kreis = area_id == district.kreis["area_id"]
     levels = ["kreis"] if is_kreis else ["gemeindeverband", "kreis"]
@@ -260,7 +264,7 @@ def key_figures(district: District, area_id: str, year: int):
     kinds = {"Handlungsfeld": "text", "Kennzahl": "text", own_col: "rate", "95-%-Intervall": "interval"}
     if not is_kreis:
         kinds[district.name] = "rate"
-    return table(df, caption=f"Kennzahlen {year}", group="Handlungsfeld", links={"Kennzahl": hrefs},
+    return table(df, caption=caption or f"Kennzahlen {year}", group="Handlungsfeld", links={"Kennzahl": hrefs},
                  footnotes=["95-%-Intervall: Wilson-Intervall für Anteile, exaktes Poisson- bzw. Byar-Intervall "
                             "für Raten; ohne Intervall: Mittelwerte und Salden. Jahreszahl in Klammern: letzter "
                             "verfügbarer Wert (Wahlen). ¹ Nenner unter der Mindestgröße, Wert unsicher. "
@@ -671,3 +675,26 @@ def spine_chart(district, area_id: str, year: int | None = None):
 
 
 # --- end of the block of the spine chart ----------------------------------------------------------
+
+
+#: The KGSt fields (issue #18): income, low earners, Sozialgeld beside Arbeitslosengeld II, and the
+#: education field (Kita attendance by age, transitions to the Gymnasium, leavers without a
+#: qualification); from the optional tables income.csv and education.csv (data/README.md).
+KGST_FIELDS = ("einkommensteuer_je_einwohner", "niedrigverdiener_anteil", "alg2_quote", "sozialgeldquote",
+               "kita_quote_unter3", "kita_quote_3bis5", "uebergangsquote_gymnasium", "schulabgaenger_ohne_abschluss")
+
+
+def kgst_fields(district: District, area_id: str, year: int):
+    """Table: the KGSt fields of income and education for the area beside the Kreis, as
+    :func:`key_figures`; a note where the data folder has none of their tables (the Kreis has no
+    published value and no suppressed one: the counts are not there)."""
+    cat = indicators.load_catalog(indicators.district_catalog(district))
+    ids = [i for i in KGST_FIELDS if i in cat]
+    kreis = protected_layer.of(district).indicators(ids, level="kreis", years=[year]) if ids else pd.DataFrame()
+    there = set(kreis.loc[kreis["value"].notna() | (kreis["status"] != ""), "indicator"].astype(str)) if len(kreis) else set()
+    ids = [i for i in ids if i in there]
+    if not ids:
+        return text("Für Einkommen und Bildung (Einkommensteuer, Niedrigverdiener, Sozialgeld, Kita-Besuch, "
+                    "Übergänge auf das Gymnasium, Schulabgänger ohne Abschluss) liegen keine Daten vor "
+                    "(Tabellen income.csv und education.csv, siehe Datenformat).")
+    return key_figures(district, area_id, year, ids=ids, caption=f"Einkommen und Bildung {year}")
