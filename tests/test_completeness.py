@@ -12,12 +12,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sozialanalyse.model import completeness
-from sozialanalyse.stats import indicators
-from sozialanalyse.pages import sozialraum_monitoring, gemeindeprofil
-from sozialanalyse.stats import monitoring as sm
 from sozialanalyse.io.own import District, load_district
 from sozialanalyse.io.validate import ValidationError, validate
+from sozialanalyse.model import completeness
+from sozialanalyse.pages import gemeindeprofil, sozialraum_monitoring
+from sozialanalyse.stats import indicators
+from sozialanalyse.stats import monitoring as sm
 
 ROOT = Path(__file__).resolve().parents[1]
 MUSTERLAND = ROOT / "data" / "musterland"

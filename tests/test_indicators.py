@@ -21,8 +21,8 @@ import pandas as pd
 import pytest
 import yaml
 
-from sozialanalyse.stats import indicators as ind
 from sozialanalyse.model.areas import AGE_GROUPS, age_groups_between, base_to_level
+from sozialanalyse.stats import indicators as ind
 
 SR1, SR2, B, STADT, KREIS = "03001-01", "03001-02", "03002", "03001", "03"
 BASE = (SR1, SR2, B)

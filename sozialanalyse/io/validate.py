@@ -116,11 +116,11 @@ from ..model.errors import DataError
 from ..stats.indicators import catalog
 from .tables import (
     COUNT_FILES,
-    OPTIONAL_COUNT_FILES,
     DIMENSION_VALUES,
     DIMENSIONS,
     FACILITY_COLUMNS,
     FACILITY_TYPES,
+    OPTIONAL_COUNT_FILES,
     TOTAL,
     VALUE_MAX,
     VARIABLES,
