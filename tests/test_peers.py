@@ -230,3 +230,31 @@ def test_page_vergleichskreise(district):
     assert "Strukturmerkmale der Auswahl" in page.variables(district, 0).data
     assert "keine Vergleichsgruppe strukturähnlicher Gemeinden" in page.towns(district, 0).data
     assert page.spine_chart(district, 0).axes
+
+
+# --------------------------------------------------------------------------- Harburg (official data)
+_MIRROR = Path(__import__("os").environ.get("SOZIALANALYSE_DATA_MIRROR", ROOT.parent.parent / "shared" / "data"))
+
+
+@pytest.mark.skipif(not (_MIRROR / "inkar-1998-2019").is_dir(), reason="no data mirror")
+def test_harburg_peers_among_all_german_landkreise(monkeypatch):
+    import warnings
+
+    from sozialanalyse.io.bkg import read_bkg
+
+    monkeypatch.setenv("SOZIALANALYSE_DATA_MIRROR", str(_MIRROR))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        d = sa.load("harburg")
+    p = peers.select(d)
+    krs = read_bkg(_MIRROR / "bkg-vg250-ew-2022" / "VG250_KRS.dbf", geometry=False).drop_duplicates("ags")
+    landkreise = set(krs.loc[krs["kind"].isin(["Landkreis", "Kreis"]), "ags"])
+    assert len(p.values) == len(landkreise) == 294  # every German Landkreis, no kreisfreie Stadt
+    assert set(p.ids) <= landkreise - {"03353"} and len(p.ids) == 10
+    assert {p.ids[0][:2], p.ids[1][:2]} != {"03"}  # not only Niedersachsen: scope bund
+    h = p.values.loc["03353"]
+    assert h["beschaeftigtenquote"] == pytest.approx(64.43)  # INKAR 2019, A_BeschaeftigtenquoteKreis
+    assert h["einwohner"] == krs.set_index("ags").at["03353", "inhabitants"]
+    land = peers.select(dataclasses.replace(d, config=dataclasses.replace(d.config, peers=PeerSettings(scope="land"))))
+    assert all(a.startswith("03") for a in land.ids) and len(land.values) == 37  # Niedersachsen's 37 Landkreise
+    assert (peers.compare(p)["verdict"] == "nicht bewertet").all()  # official values have no interval

@@ -99,7 +99,8 @@ def variables(district, year: int | None = None):
         "Gewicht": [fmt.num(w, 1) for w in p.variables["weight"]],
         p.target_name: [_fmt(r.target, r.unit, r.decimals) for r in p.variables.itertuples()],
         "Mittelwert aller": [_fmt(r.mean, r.unit, r.decimals) for r in p.variables.itertuples()],
-        "Standardabweichung": [_fmt(r.sd, r.unit, r.decimals) for r in p.variables.itertuples()],
+        "Standardabweichung": [fmt.num(r.sd, r.decimals, "Prozentpunkte") if r.unit == "%" else
+                               _fmt(r.sd, r.unit, r.decimals) for r in p.variables.itertuples()],
         "z-Wert": [fmt.signed(z, 2) for z in p.variables["z"]],
         "Median der Vergleichskreise": [_fmt(med[r.variable].median(), r.unit, r.decimals)
                                         for r in p.variables.itertuples()],
@@ -111,7 +112,7 @@ def variables(district, year: int | None = None):
     return table(df, caption=f"Strukturmerkmale der Auswahl, {p.year}", kinds=kinds,
                  footnotes=[f"Mittelwert und Standardabweichung über alle {len(p.values) - len(p.excluded)} "
                             "Vergleichseinheiten einschließlich des eigenen Kreises; z-Wert = (Wert − Mittelwert) "
-                            "/ Standardabweichung."])
+                            "/ Standardabweichung.", *p.notes])
 
 
 def _verdict_cell(v: str) -> str:
@@ -128,8 +129,8 @@ def key_figures(district, year: int | None = None):
     rows = []
     for r in b.itertuples():
         value = SYMBOL_SUPPRESSED if r.status else _fmt(r.value, r.unit, r.decimals)
-        interval = (f"{_fmt(r.lower, r.unit, r.decimals)} – {_fmt(r.upper, r.unit, r.decimals)}"
-                    if np.isfinite(r.lower) and not r.status else fmt.MISSING)
+        interval = (f"{fmt.num(r.lower, r.decimals)} – {_fmt(r.upper, r.unit, r.decimals)}"
+                    if np.isfinite(r.lower) and not r.status else fmt.MISSING)  # "9,9 – 10,2 %", as in the book
         rows.append({"Kennzahl": r.label, "Wert": value, "95-%-Intervall": interval,
                      "Median der Vergleichskreise": _fmt(r.median, r.unit, r.decimals),
                      "Spannweite": f"{_fmt(r.minimum, r.unit, r.decimals)} bis {_fmt(r.maximum, r.unit, r.decimals)}",

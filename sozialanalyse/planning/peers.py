@@ -254,6 +254,7 @@ class Peers:
     excluded: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["area_id", "name", "missing"]))
     problems: list = field(default_factory=list)  # German: rows of the comparison file left out (lenient)
     attribution: list = field(default_factory=list)  # German: source lines the licences require
+    notes: list = field(default_factory=list)  # German: what the comparison set lacks or mixes
 
     @property
     def ids(self) -> list[str]:
@@ -422,6 +423,7 @@ def select(district, year: int | None = None) -> Peers:
     target_name = str(district.kreis["name"])
     problems: list = []
     attribution: list = []
+    notes: list = []
     if kind == "own":
         from ..model.areas import report_year
 
@@ -452,6 +454,10 @@ def select(district, year: int | None = None) -> Peers:
                        if any(w in a.get("titel", "") for w in ("INKAR", "VG250", "GISD"))]
         if target not in values.index:
             raise DataError(f"{where}: the Kreis {target} is not in the comparison set")
+        notes = [f"Einwohner und Fläche: Stand 31.12.2022 (BKG VG250-EW), die übrigen Merkmale {year} "
+                 "(INKAR, GISD): der Datenspiegel enthält keine Einwohnerzahl aller Kreise für "
+                 f"{year}.", "Die Altersstruktur fehlt unter den Merkmalen: INKAR liefert im Datenspiegel für "
+                 "die Kreise nur die Einwohner von 15 bis 64 Jahren, keine Gesamtzahl desselben Jahres."]
     unknown = [v for v in variables if v not in values.columns]
     if unknown:
         close = difflib.get_close_matches(unknown[0], [c for c in values.columns if c not in ("name", "year")], n=3)
@@ -471,7 +477,7 @@ def select(district, year: int | None = None) -> Peers:
                      "z": float(z.at[target, v])})
     p = Peers(target=target, target_name=target_name, year=int(year), source=source, kind=kind, settings=settings,
               neighbours=near, variables=pd.DataFrame(rows), values=values, excluded=excluded, problems=problems,
-              attribution=attribution)
+              attribution=attribution, notes=notes)
     p.key_figures = key_figures
     p.intervals = intervals
     p.catalog = cat
