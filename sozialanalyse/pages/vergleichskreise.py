@@ -76,7 +76,7 @@ def neighbours(district, year: int | None = None):
     dist = dict(zip(p.neighbours["area_id"], zip(p.neighbours["distance"], p.neighbours["rebased"], p.neighbours["rank"])))
     for a in ids:
         d, r, rank = dist.get(a, (0.0, 0.0, None))
-        row = {"Rang": "–" if rank is None else str(rank), "Kreis": str(v.at[a, "name"]),
+        row = {"Rang": "–" if rank is None else str(rank), "Kreis": p.target_name if a == p.target else str(v.at[a, "name"]),
                "Abstand": fmt.num(d, 2), "Abstand (0 bis 1)": fmt.num(r, 3)}
         for var in p.variables.itertuples():
             row[var.label] = _fmt(v.at[a, var.variable], var.unit, var.decimals)

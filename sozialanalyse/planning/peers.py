@@ -451,7 +451,8 @@ def select(district, year: int | None = None) -> Peers:
         source = (f"{int(scope.sum()) - 1} Landkreisen {'Deutschlands' if settings.scope == 'bund' else 'des Landes'}"
                   f" (INKAR {year}, GISD 2022, BKG VG250-EW 2022)")
         attribution = [a for a in getattr(district, "attributions", []) or []
-                       if any(w in a.get("titel", "") for w in ("INKAR", "VG250", "GISD"))]
+                       if any(w in a.get("titel", "") for w in ("INKAR", "VG250", "GISD"))
+                       and "2025" not in a.get("titel", "")]  # GISD 2025 is not read here
         if target not in values.index:
             raise DataError(f"{where}: the Kreis {target} is not in the comparison set")
         notes = [f"Einwohner und Fläche: Stand 31.12.2022 (BKG VG250-EW), die übrigen Merkmale {year} "
