@@ -14,7 +14,9 @@ the floors below it (the contract is in ``pyproject.toml``, checked by the tests
 ``sa.steering``           what a council steers by: goals with key figures (``sa.goals``: Ziel/Ist,
                           Eurostat's progress assessment, trend to the deadline), Teilkonzepte
                           (``sa.teilkonzepte``), project reports (``sa.projects``)
-``sa.planning``           planning: services against need (``sa.supply``)
+``sa.planning``           planning what is needed where: services against need (``sa.supply``),
+                          districts like ours (``sa.peers``), data sheets for funding
+                          applications (``datenblatt``)
 ``sa.pages``              one module per template notebook, with the notebook's name
 ``sa.build``              plan, execution, book, audit, publish, verify
 ``sa.cli``                every subcommand of ``sozialanalyse``
@@ -53,6 +55,7 @@ _FAMILIES = {
     "projects": "sozialanalyse.steering.projects",
     "teilkonzepte": "sozialanalyse.steering.teilkonzepte",
     "supply": "sozialanalyse.planning.supply",
+    "peers": "sozialanalyse.planning.peers",
 }
 
 __all__ = ["__version__", *_FLOORS, *_DAILY, *_FAMILIES]

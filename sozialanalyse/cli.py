@@ -1,4 +1,5 @@
-"""Command line: ``sozialanalyse build``, ``sozialanalyse audit``, ``sozialanalyse musterland``."""
+"""Command line: ``sozialanalyse build``, ``sozialanalyse audit``, ``sozialanalyse musterland``,
+``sozialanalyse datenblatt``, ..."""
 from __future__ import annotations
 
 import argparse
@@ -222,6 +223,26 @@ def _data_fetch(args) -> int:
     return cli_fetch(args)
 
 
+def _datenblatt(args) -> int:
+    """``sozialanalyse datenblatt --config C --area KEY [--out FILE]``: the data sheet of one area
+    (Excel workbook, its ``.kinds.json`` and the same content as a printable HTML page)."""
+    from .io.load import load
+    from .model.errors import DataError
+    from .planning.datenblatt import write
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # keys without a partner (official data) are listed by validate
+            district = load(args.config)
+        xlsx, page = write(district, args.area, args.out, year=args.year)
+    except DataError as exc:
+        print(f"sozialanalyse datenblatt: error: {exc}", file=sys.stderr)
+        return 2
+    print(os.path.relpath(xlsx))
+    print(os.path.relpath(page))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="sozialanalyse", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -284,6 +305,14 @@ def main(argv: list[str] | None = None) -> int:
     r.add_argument("--replace", action="store_true",
                    help="overwrite counts of --year that --out already holds for the directory's Sozialräume")
     r.set_defaults(func=_register)
+    db = sub.add_parser("datenblatt", help="data sheet of one area for funding applications (Excel workbook and "
+                                           "printable HTML page)")
+    db.add_argument("--config", default="musterland", help="report config (file or name in config/)")
+    db.add_argument("--area", required=True, help="area key (Sozialraum, municipality or Kreis) or its exact name")
+    db.add_argument("--out", default=None, help="the workbook to write (default: datenblatt_<key>.xlsx); "
+                                                "the HTML page is written beside it")
+    db.add_argument("--year", type=int, default=None, help="the year (default: the config's report year)")
+    db.set_defaults(func=_datenblatt)
     dat = sub.add_parser("data", help="official open data (download or copy from a mirror)")
     dat_sub = dat.add_subparsers(dest="data_command", required=True)
     fe = dat_sub.add_parser("fetch", help="download the official datasets into the cache, checked by sha256")

@@ -21,8 +21,8 @@ import pandas as pd
 import pytest
 import yaml
 
-from sozialanalyse.stats import indicators as ind
 from sozialanalyse.model.areas import AGE_GROUPS, age_groups_between, base_to_level
+from sozialanalyse.stats import indicators as ind
 
 SR1, SR2, B, STADT, KREIS = "03001-01", "03001-02", "03002", "03001", "03"
 BASE = (SR1, SR2, B)
@@ -89,6 +89,18 @@ def make_counts() -> pd.DataFrame:
                       lambda a, s, n, t, f=f: 1 if a in over65 else 0, age=True, sex=True,
                       types_=["pflegegeld", "ambulant", "stationaer"])
         rows += _rows(area, year, "schwerbehinderte", 2, age=True, sex=True)
+        # the KGSt fields (issue #18), optional tables income.csv and education.csv
+        rows += _rows(area, year, "einkommensteuer_eur", 500 * ew)
+        rows += _rows(area, year, "svb_vollzeit_wohnort", 200 * f)
+        rows += _rows(area, year, "niedrigverdiener", 30 * f)
+        rows += _rows(area, year, "sozialgeld_personen", 14 * f)
+        rows += _rows(area, year, "kinder_kita_alter", 20 * f, types_=["unter3", "3bis5"])
+        rows += _rows(area, year, "kita_kinder", lambda a, s, n, t, f=f: (8 if t == "unter3" else 19) * f,
+                      types_=["unter3", "3bis5"])
+        rows += _rows(area, year, "grundschulabgaenger", 10 * f)
+        rows += _rows(area, year, "uebergaenge_gymnasium", 4 * f)
+        rows += _rows(area, year, "schulabgaenger", 10 * f)
+        rows += _rows(area, year, "schulabgaenger_ohne_abschluss", 1 * f)
         if year == 2020:  # election year only
             rows += _rows(area, year, "wahlberechtigte",
                           lambda a, s, n, t, f=f: (500 if t == "bundestagswahl" else 520) * f,
@@ -157,6 +169,15 @@ CASES = [
     ("anteil_nichtdeutsche", 38 * 30, 76 * 30, 50.0),
     ("wahlbeteiligung_bundestag", 380 * 3, 500 * 3, 380 / 500 * 100),
     ("wahlbeteiligung_kommunal", 300 * 3, 520 * 3, 300 / 520 * 100),
+    # KGSt fields, Stadt A 2020 (f = 1 + 2, inhabitants 76 x (10 + 20) = 2,280; under 15: 3 bands x 4 cells x 30)
+    ("einkommensteuer_je_einwohner", 500 * 2280, 2280, 500.0),
+    ("niedrigverdiener_anteil", 30 * 3, 200 * 3, 15.0),
+    ("sozialgeldquote", 14 * 3, 12 * 30, 42 / 360 * 100),
+    ("alg2_quote", 52 + 208 - 14 * 3, 10 * 4 * 30, 218 / 1200 * 100),  # SGB II minus Sozialgeld, per 15-64
+    ("kita_quote_unter3", 8 * 3, 20 * 3, 40.0),
+    ("kita_quote_3bis5", 19 * 3, 20 * 3, 95.0),
+    ("uebergangsquote_gymnasium", 4 * 3, 10 * 3, 40.0),
+    ("schulabgaenger_ohne_abschluss", 1 * 3, 10 * 3, 10.0),
 ]
 
 

@@ -238,7 +238,7 @@ def test_template_folder_is_valid():
     assert r.reconciliation["areas.csv"].line() == "areas.csv: rows read 8 = kept 8 + rejected 0"
     files = {p.stem for p in VORLAGE.glob("*.csv")}
     assert files == {"areas", "facilities", "population", "households", "movements", "transfers", "labour",
-                     "housing", "school_entry", "care", "disability", "elections"}
+                     "housing", "school_entry", "care", "disability", "elections", "income", "education"}
     from sozialanalyse.io.validate import ValidationError
 
     with pytest.raises(ValidationError, match=r"\[incomplete\]"):  # strict: refuses what validation lists

@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from ..model.areas import AGE_GROUPS
-from . import planning_supply, steering_projects
+from . import planning_peers, planning_supply, steering_projects
 from .steering_goals import write_goals
 
 __all__ = ["DEFAULT_SEED", "KREIS_KEY", "KREIS_NAME", "YEARS", "generate", "main"]
@@ -936,6 +936,7 @@ def generate(out_dir, seed: int = DEFAULT_SEED) -> None:
     _write_gpkg(areas, geoms, out / "gebiete.gpkg")
     write_goals(out, areas, seed)  # goals.yml and its Kennzahlen: a stream of their own
     steering_projects.generate(out, seed)  # Teilkonzepte, measures, project reports (issue #17)
+    planning_peers.write(out, seed)  # KGSt fields and comparison districts: own stream (issue #18)
     planning_supply.write(out, seed)  # capacities and address points (issue 18), its own stream
 
 

@@ -119,6 +119,19 @@ F_GISD22_GVB = "gisd-2022/GISD_{land}_Gemeindeverband.csv"
 F_GISD22_KRS = "gisd-2022/GISD_{land}_Kreis.csv"
 F_GISD22_BUND = "gisd-2022/GISD_Bund_Kreis.csv"
 F_GISD25_GVB = "gisd-2025/GISD_{land}_Gemeindeverband.csv"
+#: The comparison set of all German Landkreise (page Vergleichskreise,
+#: :mod:`sozialanalyse.planning.peers`): Einwohner and area of every Kreis, INKAR Kreis files.
+F_VG250_KRS = "bkg-vg250-ew-2022/VG250_KRS.dbf"
+F_PEERS_INKAR = {
+    "beschaeftigtenquote": "inkar-1998-2019/Indikatoren_Kreisebene/A_BeschaeftigtenquoteKreis.xlsx",
+    "arbeitslose": "inkar-1998-2019/Indikatoren_Kreisebene/A_ArbeitslosigkeitKreis.xlsx",
+    "erwerbsfaehige": "inkar-1998-2019/Indikatoren_Kreisebene/A_ErwerbsfaehigeBevoelkerungKreis.xlsx",
+    "haushaltseinkommen": "inkar-1998-2019/E_Haushaltseinkommen.xlsx",
+    "bruttoverdienst": "inkar-1998-2019/A_Bruttoverdienst.xlsx",
+    "schuldnerquote": "inkar-1998-2019/E_Schuldnerquote.xlsx",
+    "schulabgaenger_ohne_abschluss": "inkar-1998-2019/B_SchulabgaengerohneAbschluss.xlsx",
+    "schulabgaenger_hochschulreife": "inkar-1998-2019/B_SchulabgaengermitHochschulreife.xlsx",
+}
 LAND_NAMES = {"03": "Niedersachsen", "05": "Nordrhein-Westfalen"}
 SOURCE_INKAR = "INKAR (BBSR), 1998–2019"
 SOURCE_OWN = "INKAR (BBSR), eigene Berechnung"
@@ -180,6 +193,7 @@ def mirror_files(cfg: Config) -> list[str]:
              *F_INKAR_GVB.values(), *F_INKAR_KRS.values(),
              F_GISD22_GVB.format(land=land), F_GISD22_KRS.format(land=land), F_GISD22_BUND,
              F_GISD25_GVB.format(land=land)]
+    files += [f for f in (F_VG250_KRS, *F_PEERS_INKAR.values()) if f not in files]
     return files
 
 

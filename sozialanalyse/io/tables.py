@@ -45,6 +45,7 @@ __all__ = [
     "FACILITY_NUMBERS",
     "FACILITY_TYPES",
     "KEY_COLUMNS",
+    "OPTIONAL_COUNT_FILES",
     "TABLE_SUFFIXES",
     "TOTAL",
     "VALUE_MAX",
@@ -77,7 +78,13 @@ COUNT_FILES = (
     "care.csv",
     "disability.csv",
     "elections.csv",
+    "income.csv",
+    "education.csv",
 )
+#: Count tables a district folder may leave out (issue #18, the KGSt fields: income, low earners,
+#: Sozialgeld, Kita attendance, school transitions and leavers): a missing file is no problem, and
+#: the indicators computed from it are missing (never zero) for that district.
+OPTIONAL_COUNT_FILES = ("income.csv", "education.csv")
 #: The variables of every count table (data/README.md, "Count tables") and the kind of their
 #: values, in one place: ``"count"`` = a non-negative integer (``12``; ``12.0`` as Excel or Parquet
 #: store whole numbers is the same number); ``"sum"`` = a non-negative finite decimal with ``.`` as
@@ -99,6 +106,11 @@ VARIABLES: dict[str, dict[str, str]] = {
     "care.csv": {"pflegebeduerftige": "count"},
     "disability.csv": {"schwerbehinderte": "count"},
     "elections.csv": {"wahlberechtigte": "count", "waehler": "count"},
+    "income.csv": {"einkommensteuer_eur": "sum", "svb_vollzeit_wohnort": "count", "niedrigverdiener": "count",
+                   "sozialgeld_personen": "count"},
+    "education.csv": {"kinder_kita_alter": "count", "kita_kinder": "count", "grundschulabgaenger": "count",
+                      "uebergaenge_gymnasium": "count", "schulabgaenger": "count",
+                      "schulabgaenger_ohne_abschluss": "count"},
 }
 #: Largest plausible value of one cell (a count or sum of one base area, year and category):
 #: 100 million, more than the inhabitants of Germany; a larger value is a problem (``1e308``).

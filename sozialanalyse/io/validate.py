@@ -127,6 +127,7 @@ from .tables import (
     FACILITY_COLUMNS,
     FACILITY_NUMBERS,
     FACILITY_TYPES,
+    OPTIONAL_COUNT_FILES,
     TOTAL,
     VALUE_MAX,
     VARIABLES,
@@ -383,6 +384,15 @@ def _more(n: int, read: int, lines: list[int]) -> str:
 
 def _s(v):
     return None if v is None or (isinstance(v, float) and pd.isna(v)) else str(v)
+
+
+def _absent(folder: Path, fname: str) -> bool:
+    """Whether the table ``fname`` is given in no form (CSV, Excel, Parquet); a file given twice is
+    not absent (:func:`_open` reports it)."""
+    try:
+        return table_path(folder, fname) is None
+    except DataError:
+        return False
 
 
 def _open(folder: Path, fname: str, problems: list[Problem], recon: dict) -> Table | None:
@@ -904,6 +914,8 @@ def validate(folder: str | Path, strict: bool = False, geometry: bool = True,
     _check_meta(folder, problems)
     files = {}
     for fname in COUNT_FILES:
+        if fname in OPTIONAL_COUNT_FILES and _absent(folder, fname):
+            continue  # an optional table left out: its indicators are missing, not zero
         f = _check_counts(folder, fname, areas, rejected, problems, recon, report_year)
         if f is not None:
             files[fname] = f

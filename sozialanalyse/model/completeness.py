@@ -93,6 +93,17 @@ GRID: dict[str, tuple[str, dict[str, tuple[str, ...]]]] = {
     "schwerbehinderte": _spec("disability.csv", age=True, sex=True),
     "wahlberechtigte": _spec("elections.csv", types=("bundestagswahl", "kommunalwahl")),
     "waehler": _spec("elections.csv", types=("bundestagswahl", "kommunalwahl")),
+    # the KGSt fields (issue #18): optional tables income.csv and education.csv
+    "einkommensteuer_eur": _spec("income.csv"),
+    "svb_vollzeit_wohnort": _spec("income.csv"),
+    "niedrigverdiener": _spec("income.csv"),
+    "sozialgeld_personen": _spec("income.csv"),
+    "kinder_kita_alter": _spec("education.csv", types=("unter3", "3bis5")),
+    "kita_kinder": _spec("education.csv", types=("unter3", "3bis5")),
+    "grundschulabgaenger": _spec("education.csv"),
+    "uebergaenge_gymnasium": _spec("education.csv"),
+    "schulabgaenger": _spec("education.csv"),
+    "schulabgaenger_ohne_abschluss": _spec("education.csv"),
 }
 #: Variables counted only in some years (elections): expected are the years and cells in which
 #: the variable occurs anywhere in the district (``validate.GAP_EXEMPT`` is this set).

@@ -80,6 +80,26 @@ Keys
         Indicator ids of the status index; none: the page's default list.
     ``dynamics_years`` : whole number >= 1, default none
         How many years the dynamics look back; none: the page's default (2).
+``peers`` : mapping (:class:`PeerSettings`)
+    The comparison districts (page "Vergleichskreise", :mod:`sozialanalyse.planning.peers`):
+
+    ``k`` : whole number >= 1, default 10
+        How many nearest statistical neighbours are chosen.
+    ``variables`` : list of text, default none
+        The structural variables the distance is computed from; none: the default list of the
+        data source (``sozialanalyse.planning.peers.DEFAULT_VARIABLES``).
+    ``weights`` : mapping of variable to number > 0, default none
+        Weights of the variables in the distance (a variable not named weighs 1).
+    ``missing`` : ``error`` (default) or ``exclude``
+        A comparison district without a value of a variable: stop with a message naming them, or
+        leave those districts out (they are listed on the page).
+    ``file`` : file, default none
+        ``source: own``: the table of comparison districts; none: ``vergleichskreise.csv`` in the
+        data folder.
+    ``scope`` : ``bund`` (default) or ``land``
+        ``source: official``: the Landkreise of all Germany or of the district's Land only.
+    ``key_figures`` : list of text, default none
+        The key figures compared with the peers; none: the page's default list.
 
 ``supply`` : mapping (:class:`SupplySettings`)
     Services against need (chapter "Angebote und Bedarf", :mod:`sozialanalyse.planning.supply`):
@@ -130,7 +150,7 @@ import yaml
 from .errors import DataError
 
 __all__ = ["CONFIG_AREA_KEYS", "CONFIG_YEARS", "FACILITY_TYPES", "MIN_THRESHOLD", "MODES", "SUPPLY_MEASURES",
-           "SUPPLY_TYPES", "SYMBOL", "Config", "ConfigError", "DisclosureSettings", "MonitoringSettings",
+           "SUPPLY_TYPES", "SYMBOL", "Config", "ConfigError", "DisclosureSettings", "MonitoringSettings", "PeerSettings",
            "SupplySettings", "SupplyType", "as_config", "check_block", "read_config", "resolve_config"]
 
 
@@ -302,6 +322,28 @@ class SupplySettings:
     types: Mapping = field(default_factory=lambda: SUPPLY_TYPES, compare=False)  # read-only; not hashable
 
 
+# --------------------------------------------------------------------------- peers block
+PEER_MISSING = ("error", "exclude")
+PEER_SCOPES = ("bund", "land")
+
+
+@dataclass(frozen=True)
+class PeerSettings:
+    """The config's ``peers:`` block (comparison districts); ``None``: the page's default."""
+
+    k: int = 10
+    variables: tuple[str, ...] | None = None
+    weights: tuple[tuple[str, float], ...] = ()  # (variable, weight) pairs: hashable
+    missing: str = "error"
+    file: Path | None = None
+    scope: str = "bund"
+    key_figures: tuple[str, ...] | None = None
+
+    def weight(self, variable: str) -> float:
+        """The weight of ``variable`` (1 unless the config names another)."""
+        return dict(self.weights).get(variable, 1.0)
+
+
 # --------------------------------------------------------------------------- the config
 #: Config entries holding area keys (each a key or a list of keys); a key must be YAML text.
 CONFIG_AREA_KEYS = ("profiles", "kreis")
@@ -310,7 +352,8 @@ CONFIG_YEARS = (1950, 2100)
 SOURCES = ("own", "official")
 VALIDATION_MODES = ("strict", "lenient")
 #: The blocks of a config, each a mapping with its own keys.
-_BLOCKS = {"disclosure": DisclosureSettings, "monitoring": MonitoringSettings, "supply": SupplySettings}
+_BLOCKS = {"disclosure": DisclosureSettings, "monitoring": MonitoringSettings, "supply": SupplySettings,
+           "peers": PeerSettings}
 #: Attributes of :class:`Config` that are derived, not keys a user writes.
 _DERIVED = ("path", "raw")
 
@@ -341,6 +384,7 @@ class Config:
     disclosure: DisclosureSettings = DisclosureSettings()
     monitoring: MonitoringSettings = MonitoringSettings()
     supply: SupplySettings = SupplySettings()
+    peers: PeerSettings = PeerSettings()
     #: Derived: the config file read (``None`` for a config built from a mapping).
     path: Path | None = None
     #: Derived: the mapping as the file wrote it (read-only, plain numbers), for the cache keys.
@@ -393,6 +437,8 @@ class Config:
         for name in ("data", "mirror", "goals"):
             if name in out and getattr(self, name) is not None:
                 out[name] = str(getattr(self, name))
+        if isinstance(out.get("peers"), dict) and self.peers.file is not None:
+            out["peers"] = {**out["peers"], "file": str(self.peers.file)}
         if "catalog" in out and self.catalog:
             out["catalog"] = [str(c) for c in self.catalog]
         return out
@@ -815,6 +861,47 @@ def _parse_supply(cfg: Mapping, where: _Where) -> SupplySettings:
     return SupplySettings(**out, types=MappingProxyType(types))
 
 
+def _parse_peers(cfg: Mapping, where: _Where, base: Path) -> PeerSettings:
+    block = cfg.get("peers")
+    if block is None:
+        return PeerSettings()
+    if not isinstance(block, Mapping):
+        raise ConfigError(f"{where('peers')}: peers: expected a mapping (k: 10, variables: [...]), got {_shown(block)}")
+    k = block.get("k", 10)
+    if isinstance(k, bool) or not isinstance(k, int) or k < 1:
+        raise ConfigError(f"{where('peers', 'k', value=k)}: peers: k: expected a whole number >= 1, got {_shown(k)}")
+    weights = block.get("weights") or {}
+    if not isinstance(weights, Mapping):
+        raise ConfigError(f"{where('peers', 'weights')}: peers: weights: expected a mapping of variable to "
+                          f"number (einwohner_je_km2: 2), got {_shown(weights)}")
+    pairs = []
+    for name, w in weights.items():
+        if isinstance(w, bool) or not isinstance(w, (int, float)) or not w > 0 or w != w or w == float("inf"):
+            raise ConfigError(f"{where('peers', 'weights', name, value=w)}: peers: weights: {name}: expected a "
+                              f"number > 0, got {_shown(w)}")
+        pairs.append((str(name), float(w)))
+    variables = _texts(block, "variables", where, "variable names", block="peers")
+    unknown = [n for n, _ in pairs if variables is not None and n not in variables]
+    if unknown:
+        raise ConfigError(f"{where('peers', 'weights')}: peers: weights: {unknown[0]!r} is not one of the "
+                          f"peers' variables ({', '.join(variables)})")
+    file = block.get("file")
+
+    def choice(name, default, choices):
+        try:
+            return _text(block, name, lambda *a, **kw: where("peers", *a, **kw), default, choices)
+        except ConfigError as exc:  # name the block as the other messages do
+            head, _, rest = str(exc).partition(f": {name}: ")
+            raise ConfigError(f"{head}: peers: {name}: {rest}") from None
+
+    return PeerSettings(
+        k=int(k), variables=variables, weights=tuple(pairs),
+        missing=choice("missing", "error", PEER_MISSING),
+        file=_folder_or_file(file, "peers: file", base, where, "file", key=("peers", "file")) if file else None,
+        scope=choice("scope", "bund", PEER_SCOPES),
+        key_figures=_texts(block, "key_figures", where, "indicator ids", block="peers"))
+
+
 def _parse(cfg: Mapping, path: Path | None) -> Config:
     """Every check of a config mapping, in the order of the file's problems a user meets first:
     unknown keys (at any level), area keys and years, the disclosure block, then types and paths."""
@@ -857,6 +944,7 @@ def _parse(cfg: Mapping, path: Path | None) -> Config:
         disclosure=disclosure,
         monitoring=_parse_monitoring(cfg, where),
         supply=_parse_supply(cfg, where),
+        peers=_parse_peers(cfg, where, base),
         path=path,
         raw=MappingProxyType(_plain(cfg)),
     )

@@ -66,6 +66,8 @@ __all__ = [
     "profile_classes",
     "life_expectancy",
     "profile_goals",
+    "kgst_fields",
+    "KGST_FIELDS",
 ]
 
 #: Indicators shown in every profile (ids of the indicator catalog); a config may override them
@@ -261,7 +263,8 @@ def _markers(district: District, res: pd.DataFrame, cat: pd.DataFrame, i: str, a
     return comp, trend_cell
 
 
-def key_figures(district: District, area_id: str, year: int):
+def key_figures(district: District, area_id: str, year: int, ids: list[str] | None = None,
+                caption: str | None = None):
     """Table: each key indicator for the area with its 95 % interval beside the Kreis value,
     grouped by Handlungsfeld, with the benchmark markers: "Vergleich zum Kreis" (the area's 95 %
     and 99,8 % intervals against the Kreis value, read with the indicator's polarity; not on the
@@ -269,8 +272,9 @@ def key_figures(district: District, area_id: str, year: int):
     :mod:`sozialanalyse.stats.benchmark`), each a symbol and a German word, coloured, with a
     legend. An indicator without a value in ``year`` (elections) shows the latest earlier year.
     Values and intervals from the protected layer: ``.`` where suppressed (an interval would give
-    the suppressed count away), and so is a marker computed from a suppressed value."""
-    ids = key_figure_ids(district)
+    the suppressed count away), and so is a marker computed from a suppressed value. ``ids``:
+    other indicators than the key figures (:func:`kgst_fields`)."""
+    ids = list(ids) if ids is not None else key_figure_ids(district)
     cat = indicators.catalog(indicators.district_catalog(district)).set_index("id")
     is_kreis = area_id == district.kreis["area_id"]
     levels = ["kreis"] if is_kreis else ["gemeindeverband", "kreis"]
@@ -325,7 +329,7 @@ def key_figures(district: District, area_id: str, year: int):
     if not is_kreis:
         kinds[district.name] = "rate"
     legend = list(MARKER_LEGEND) if not is_kreis else [MARKER_LEGEND[1]]
-    return table(df, caption=f"Kennzahlen {year}", group="Handlungsfeld", links={"Kennzahl": hrefs},
+    return table(df, caption=caption or f"Kennzahlen {year}", group="Handlungsfeld", links={"Kennzahl": hrefs},
                  footnotes=["95-%-Intervall: Wilson-Intervall für Anteile, exaktes Poisson- bzw. Byar-Intervall "
                             "für Raten; ohne Intervall: Mittelwerte und Salden. Jahreszahl in Klammern: letzter "
                             "verfügbarer Wert (Wahlen). ¹ Nenner unter der Mindestgröße, Wert unsicher. "
@@ -783,3 +787,26 @@ def supply_section(district, area_id: str, year: int | None = None):
     """Section "Angebote und Bedarf": supply against need in the municipality, its reach and its
     parts among the Kreis's gaps (:func:`sozialanalyse.pages.angebote.profile_section`)."""
     return angebote.profile_section(district, area_id, report_year(district, year))
+
+
+#: The KGSt fields (issue #18): income, low earners, Sozialgeld beside Arbeitslosengeld II, and the
+#: education field (Kita attendance by age, transitions to the Gymnasium, leavers without a
+#: qualification); from the optional tables income.csv and education.csv (data/README.md).
+KGST_FIELDS = ("einkommensteuer_je_einwohner", "niedrigverdiener_anteil", "alg2_quote", "sozialgeldquote",
+               "kita_quote_unter3", "kita_quote_3bis5", "uebergangsquote_gymnasium", "schulabgaenger_ohne_abschluss")
+
+
+def kgst_fields(district: District, area_id: str, year: int):
+    """Table: the KGSt fields of income and education for the area beside the Kreis, as
+    :func:`key_figures`; a note where the data folder has none of their tables (the Kreis has no
+    published value and no suppressed one: the counts are not there)."""
+    cat = indicators.load_catalog(indicators.district_catalog(district))
+    ids = [i for i in KGST_FIELDS if i in cat]
+    kreis = protected_layer.of(district).indicators(ids, level="kreis", years=[year]) if ids else pd.DataFrame()
+    there = set(kreis.loc[kreis["value"].notna() | (kreis["status"] != ""), "indicator"].astype(str)) if len(kreis) else set()
+    ids = [i for i in ids if i in there]
+    if not ids:
+        return text("Für Einkommen und Bildung (Einkommensteuer, Niedrigverdiener, Sozialgeld, Kita-Besuch, "
+                    "Übergänge auf das Gymnasium, Schulabgänger ohne Abschluss) liegen keine Daten vor "
+                    "(Tabellen income.csv und education.csv, siehe Datenformat).")
+    return key_figures(district, area_id, year, ids=ids, caption=f"Einkommen und Bildung {year}")

@@ -1,0 +1,114 @@
+"""Data sheets for funding applications (issue #18): ``sozialanalyse datenblatt`` writes a
+workbook that opens with pandas and openpyxl, with the expected sheets, numbers as numbers with
+number formats, "." for suppressed values, and the same content as a printable HTML page."""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import sozialanalyse as sa
+from sozialanalyse.build.audit import audit_site
+from sozialanalyse.cli import main
+from sozialanalyse.model.errors import DataError
+from sozialanalyse.planning import datenblatt
+
+ROOT = Path(__file__).resolve().parents[1]
+MUSTERLAND = ROOT / "data" / "musterland"
+AREA = "03499003-04"  # Salinenviertel (Bad Lindenau): a Sozialraum with a suppressed key figure
+
+
+@pytest.fixture(scope="module")
+def district():
+    return sa.load("musterland")
+
+
+@pytest.fixture(scope="module")
+def written(district, tmp_path_factory):
+    out = tmp_path_factory.mktemp("db") / "site" / "datenblatt.xlsx"
+    return datenblatt.write(district, AREA, out)
+
+
+def test_workbook_opens_with_pandas_and_has_the_sheets(written):
+    xlsx, _ = written
+    sheets = pd.read_excel(xlsx, sheet_name=None)
+    assert list(sheets) == ["Kennzahlen", "Trend", "Vergleich", "Versorgung", "Quellen"]
+    k = sheets["Kennzahlen"]
+    assert {"Kennzahl", "Definition", "Einheit", "Jahr", "Wert", "Untere Grenze (95 %)", "Obere Grenze (95 %)",
+            "Wert Bad Lindenau", "Wert Kreis", "Median der Vergleichskreise", "Quelle"} <= set(k.columns)
+    assert list(sheets["Trend"].columns) == ["Kennzahl", "Einheit", "2020", "2021", "2022", "2023", "2024"]
+
+
+def test_values_are_numbers_with_formats_and_match_a_hand_calculation(written):
+    import openpyxl
+
+    xlsx, _ = written
+    ws = openpyxl.load_workbook(xlsx)["Kennzahlen"]
+    head = [c.value for c in ws[1]]
+    rows = {r[head.index("Kennzahl")].value: r for r in ws.iter_rows(min_row=2) if r[0].value}
+    cell = rows["SGB II-Quote"][head.index("Wert")]
+    assert cell.data_type == "n" and cell.number_format == "#,##0.0"
+    # hand calculation from the input files: SGB II recipients per 100 inhabitants under 65
+    pop = pd.read_csv(MUSTERLAND / "population.csv", dtype={"area_id": str})
+    tr = pd.read_csv(MUSTERLAND / "transfers.csv", dtype={"area_id": str})
+    sel = (pop["area_id"] == AREA) & (pop["year"] == 2024) & ~pop["age_group"].isin(
+        ["65-69", "70-74", "75-79", "80-84", "85-89", "90+"])
+    sgb2 = tr[(tr["area_id"] == AREA) & (tr["year"] == 2024) & (tr["variable"] == "sgb2_personen")]["value"].sum()
+    assert cell.value == pytest.approx(sgb2 / pop.loc[sel, "value"].sum() * 100)
+    tax = rows["Einkommensteuer je Einwohner"][head.index("Wert")]
+    assert tax.data_type == "n" and tax.number_format == "#,##0"
+    # suppressed: the text "." (the protected layer withholds the leavers without a qualification here)
+    assert rows["Schulabgänger ohne Abschluss"][head.index("Wert")].value == "."
+    assert rows["Schulabgänger ohne Abschluss"][head.index("Untere Grenze (95 %)")].value == "."
+    assert ws.freeze_panes == "A2"
+
+
+def test_sidecar_html_and_audit(written):
+    xlsx, page = written
+    kinds = json.loads(Path(str(xlsx) + ".kinds.json").read_text(encoding="utf-8"))
+    assert kinds["Kennzahlen"]["Wert"] == "index" and kinds["Kennzahlen"]["Untere Grenze (95 %)"] == "interval"
+    html = page.read_text(encoding="utf-8")
+    assert html.startswith("<!DOCTYPE html>") and "@media print" in html
+    assert "Datenblatt Salinenviertel (Sozialraum), 2024" in html and "95-%-Intervall" in html
+    assert "das Modul sozialanalyse.planning.supply fehlt" in html or "Versorgung" in html
+    assert "CIPFA" in html and "Lizenz" in html
+    assert audit_site(xlsx.parent, threshold=3) == []  # declared kinds, no small or implied counts
+
+
+def test_unknown_area_key_names_the_key_and_close_matches(district):
+    with pytest.raises(DataError, match=r"unknown area key '03499003-4' in Landkreis Musterland; did you mean "
+                                        r"03499003-04"):
+        datenblatt.area_key(district, "03499003-4")
+    assert datenblatt.area_key(district, "Salinenviertel")["area_id"] == AREA  # an exact name works too
+
+
+def test_cli(tmp_path, capsys):
+    out = tmp_path / "blatt.xlsx"
+    assert main(["datenblatt", "--config", "musterland", "--area", "03499", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out.split()
+    assert [Path(p).name for p in printed] == ["blatt.xlsx", "blatt.html"]
+    v = pd.read_excel(out, sheet_name="Vergleich")
+    v = v[v["Bewertung"].notna()]  # the notes below the table name the peers and the marking
+    assert len(v) == 17 and v["Rang"].str.endswith("von 11").all()
+    assert v["Bewertung"].str.match(r"^[+=−○↑↓] ").all()  # "= ähnlich" is text, not a formula
+    assert main(["datenblatt", "--config", "musterland", "--area", "99999"]) == 2
+    assert "unknown area key '99999'" in capsys.readouterr().err
+
+
+@pytest.mark.skipif(not Path(os.environ.get("SOZIALANALYSE_DATA_MIRROR", ROOT.parent.parent / "shared" / "data"),
+                             "inkar-1998-2019").is_dir(), reason="no data mirror")
+def test_official_datenblatt(tmp_path, monkeypatch):
+    monkeypatch.setenv("SOZIALANALYSE_DATA_MIRROR",
+                       os.environ.get("SOZIALANALYSE_DATA_MIRROR", str(ROOT.parent.parent / "shared" / "data")))
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        d = sa.load("harburg")
+    xlsx, page = datenblatt.write(d, "03353", tmp_path / "h.xlsx")
+    k = pd.read_excel(xlsx, sheet_name="Kennzahlen").set_index("Kennzahl")
+    assert k.loc["Beschäftigtenquote", "Wert"] == pytest.approx(64.43)  # INKAR 2019, Landkreis Harburg
+    assert "INKAR" in pd.read_excel(xlsx, sheet_name="Quellen")["Inhalt"].str.cat()
