@@ -74,6 +74,7 @@ import pandas as pd
 from ..io import official as _official
 from ..model.config import PeerSettings
 from ..model.errors import DataError
+from ..stats import benchmark
 from ..stats import indicators as _indicators
 
 __all__ = ["DEFAULT_KEY_FIGURES", "DEFAULT_VARIABLES", "PEER_FILE", "VERDICTS", "Peers", "compare", "of", "spine",
@@ -487,7 +488,9 @@ def select(district, year: int | None = None) -> Peers:
 
 # --------------------------------------------------------------------------- key figures
 def _compare(value, lower, upper, reference, polarity: str, status: str = "") -> str:
-    """Fingertips-style marking of ``value`` (with its interval) against ``reference``.
+    """Fingertips-style marking of ``value`` (with its interval) against ``reference``, in
+    German (:func:`sozialanalyse.stats.benchmark.compare`, the same test as the markers of the
+    profiles).
 
     >>> _compare(12.0, 11.0, 13.0, 10.0, "higher_is_worse"), _compare(12.0, 9.0, 13.0, 10.0, "higher_is_worse")
     ('schlechter', 'ähnlich')
@@ -502,17 +505,13 @@ def _compare(value, lower, upper, reference, polarity: str, status: str = "") ->
         return "fehlt"
     if lower is None or upper is None or not (np.isfinite(lower) and np.isfinite(upper)):
         return "nicht bewertet"
-    if lower > reference:
-        side = "higher"
-    elif upper < reference:
-        side = "lower"
-    else:
-        return "ähnlich"
-    if polarity == "higher_is_worse":
-        return "schlechter" if side == "higher" else "besser"
-    if polarity == "higher_is_better":
-        return "besser" if side == "higher" else "schlechter"
-    return "höher" if side == "higher" else "niedriger"
+    code = str(benchmark.compare(value, lower, upper, reference, polarity)[0])
+    return _WORDS[code]
+
+
+#: German words of :func:`sozialanalyse.stats.benchmark.compare`'s markers.
+_WORDS = {"better": "besser", "worse": "schlechter", "higher": "höher", "lower": "niedriger",
+          "similar": "ähnlich", "not_compared": "nicht bewertet"}
 
 
 def compare(peers: Peers, ids=None) -> pd.DataFrame:
