@@ -1,10 +1,11 @@
 """The rendering floor: German number and date formats (:mod:`.fmt`), escaped HTML tables
-(:mod:`.tables`) and figures and maps (:mod:`.figures`).
+(:mod:`.tables`), every table as data for CSV and Excel downloads (:mod:`.downloads`) and figures
+and maps (:mod:`.figures`).
 
 Imports the model and statistics floors and the input floor's district type.
 """
 from .._lazy import submodules
 
 __getattr__, __dir__, __all__ = submodules(__name__, [
-    'fmt', 'tables', 'figures',
+    'fmt', 'tables', 'downloads', 'figures',
 ])
