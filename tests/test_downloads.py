@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 import time
+from pathlib import Path
 
 import openpyxl
 import pandas as pd
@@ -144,10 +145,12 @@ def test_long_tables_are_marked_for_the_script():
 
 
 def test_cells_stay_apart_for_the_search_index():
-    # Sphinx indexes raw HTML by deleting the tags: adjacent cells must be separated by whitespace
-    t = table(pd.DataFrame({"Gebiet": ["Westend"], "Nr": ["11"]}), kinds={"Nr": "text"})
-    assert "Westend 11" in " ".join(re.sub(r"<[^<]+?>", "", t.data).split())
-    assert "Westend11" not in re.sub(r"<[^<]+?>", "", t.data)
+    # Sphinx indexes raw HTML by deleting the tags (sphinx.search.WordCollector): caption, header
+    # cells, group rows and cells must stay separated by whitespace
+    t = table(pd.DataFrame({"Stadt": ["Musterstadt"], "Gebiet": ["Westend"], "Nr": ["11"]}), caption="Liste, 2024",
+              group="Stadt", kinds={"Nr": "text"})
+    words = re.sub(r"<[^<]+?>", "", t.data).split()
+    assert words == ["Liste,", "2024", "Gebiet", "Nr", "Musterstadt", "Westend", "11"]
 
 
 def test_build_writes_only_shown_tables(tmp_path):
@@ -186,18 +189,49 @@ def test_built_site_downloads_links_and_search(two_municipality_build):
             assert (target.parent / (target.name + ".kinds.json")).is_file()
             links += 1
     assert links >= 20
-    # every input file of the synthetic district beside "Daten und Methoden", byte for byte
-    data = two_municipality_build / "data" / "musterland"
-    copies = site / report.GENERATED / "eingangsdaten"
-    assert sorted(p.name for p in copies.iterdir()) == sorted(p.name for p in data.iterdir() if p.is_file())
-    assert (copies / "population.csv").read_bytes() == (data / "population.csv").read_bytes()
-    page = (site / report.GENERATED / "daten_methoden.html").read_text(encoding="utf-8")
-    assert 'href="eingangsdaten/population.csv"' in page
+    # config/zwei.yml does not say publish_inputs: no input file in the site, none linked
+    assert not (site / report.GENERATED / "eingangsdaten").exists()
+    assert 'href="eingangsdaten/' not in (site / report.GENERATED / "daten_methoden.html").read_text(encoding="utf-8")
     # the search index holds each municipality's name as a word (not glued to the next cell)
     index = (site / "searchindex.js").read_text(encoding="utf-8")
-    terms = json.loads(re.search(r'"terms":(\{.*?\}),"titles"', index).group(1))
+    terms = json.loads(index[index.index("(") + 1:index.rindex(")")])["terms"]
     d = sa.load(two_municipality_build / "config" / "zwei.yml")
-    for name in d.municipalities()["name"]:
-        for word in re.findall(r"\w+", name.lower()):
+    shown = {a for profile in ("03499016", "034995401000") for a in d.base_of(profile)}  # the two profiles
+    names = list(d.municipalities()["name"]) + list(d.areas.loc[d.areas["area_id"].isin(shown), "name"])
+    for name in names:
+        for word in re.findall(r"[^\W\d_]+", name.lower()):
             assert any(t == word or word.startswith(t) for t in terms), word
-    assert not [t for t in terms if re.fullmatch(r"[a-zäöüß]+\d+", t)]  # no "westend11"
+            glued = [t for t in terms if re.fullmatch(rf"{re.escape(word)}\d+|\d+{re.escape(word)}", t)]
+            assert not glued, glued  # "westend11": a name glued to the next cell's number
+
+
+def test_input_files_only_for_a_synthetic_district_that_opts_in(musterland, tmp_path):
+    import dataclasses
+    import shutil
+
+    from sozialanalyse.io.own import file_hashes
+
+    # config/musterland.yml says publish_inputs: true; the table links every file of the folder
+    t = sa.pages.daten_methoden.input_files(musterland)
+    names = sorted(file_hashes(musterland.folder))
+    assert [r[0] for r in t.payload["rows"]] == names and "population.csv" in names
+    assert all(f'<a href="eingangsdaten/{n}">{n}</a>' in t.data for n in names)
+    # the build copies them beside the page and hands the audit their sha256
+    plan = report.BuildPlan(config=musterland.config, district=musterland)
+    job = report.Job("daten_methoden", "daten_methoden", "", "daten_methoden")
+    copies = report.copy_inputs(tmp_path / "site", [job], plan)
+    assert copies == {f"book/_generated/eingangsdaten/{n}": sha for n, sha in file_hashes(musterland.folder).items()}
+    assert audit_site(tmp_path / "site", inputs=copies) == []
+    # a district that is not synthetic: nothing is copied, the page says why
+    real = dataclasses.replace(musterland, meta={**musterland.meta, "synthetic": False})
+    assert report.copy_inputs(tmp_path / "real", [job], report.BuildPlan(config=musterland.config, district=real)) == {}
+    assert "enthalten alle Fallzahlen vor der Geheimhaltung" in sa.pages.daten_methoden.input_files(real).data
+    # ... and the build refuses the config key for it
+    data = tmp_path / "echt"
+    shutil.copytree(musterland.folder, data)
+    meta = (data / "meta.yml").read_text(encoding="utf-8").replace("synthetic: true", "synthetic: false")
+    (data / "meta.yml").write_text(meta, encoding="utf-8")
+    cfg = tmp_path / "echt.yml"
+    cfg.write_text(f"data: {data}\nreport_year: 2024\npublish_inputs: true\n", encoding="utf-8")
+    with pytest.raises(report.BuildError, match="publish_inputs: true only for a synthetic district"):
+        report.plan(cfg, Path(__file__).resolve().parents[1])

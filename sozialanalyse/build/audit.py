@@ -124,9 +124,18 @@ Downloads
 ---------
 A download ``<file>`` declares the kinds of its columns in a sidecar ``<file>.kinds.json`` beside
 it: for CSV/TSV ``{"<column>": "<kind>", ...}``, for Excel ``{"<sheet>": {"<column>": "<kind>",
-...}, ...}``. Without a sidecar (or with one that cannot be read) every numeric column is
-undeclared. Values may be machine numbers (``0.5``) or German text. Rows are named
-``Zeile <n>`` (row 1 is the header).
+...}, ...}``; a kind may also be a list, one kind per data row (a column of mixed rows). Without a
+sidecar (or with one that cannot be read) every numeric column is undeclared; a sidecar naming a
+column the file does not have is a finding. Values may be machine numbers (``0.5``) or German text
+(the report's CSV: UTF-8 with byte order mark, ``;``, decimal comma; see
+:mod:`sozialanalyse.render.downloads`). Rows are named ``Zeile <n>`` (row 1 is the header). An
+Excel sheet with an Excel table is read as that table (its range, header first) and the cells
+around it (title, footnotes, source) as page text; without one, from its first non-empty row.
+Two adjacent ``interval`` columns of single numbers (``Quote (%): untere Grenze``, ``...: obere
+Grenze``) are read as one interval ``lo – hi``; a column ``<label>: Einheit`` gives ``<label>``'s
+cells their unit (``%``). Copies of input files the build publishes deliberately (a synthetic
+district's data folder) are passed as ``inputs`` to :func:`audit_site` and checked byte for byte
+instead (see there).
 
 Examples
 --------

@@ -221,6 +221,10 @@ def plan(config: str | Path | None = None, root: Path | None = None) -> tuple[Bu
         wrong = config_references(cfg)
         if wrong:
             raise BuildError("\n".join(wrong))
+    if cfg.publish_inputs and (cfg.official or not district.synthetic):
+        raise BuildError(f"{cfg.where}: publish_inputs: true only for a synthetic district (meta.yml: synthetic: "
+                         "true); the input files of this one hold every count before protection and are not "
+                         "published")
     report_year = district.report_year
     if report_year not in district.years:
         raise BuildError(f"{cfg.path}: report_year {report_year} not in the data ({district.years[0]}–{district.years[-1]})")

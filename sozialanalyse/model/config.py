@@ -53,6 +53,11 @@ Keys
 ``key_figures`` : list of text, default none
     Indicator ids of the key-figure tables of the profiles; none: the page's default list
     (``sozialanalyse.pages.gemeindeprofil.DEFAULT_KEY_FIGURES``).
+``publish_inputs`` : true or false (default)
+    Whether the site offers copies of the data folder's input files on the page "Daten und
+    Methoden" (``data/musterland``: yes). Only for a synthetic district (``meta.yml``:
+    ``synthetic: true``); the build refuses it for any other, whose input files hold every count
+    before protection.
 ``disclosure`` : mapping (:class:`DisclosureSettings`)
     Statistical disclosure control of everything the report publishes
     (:mod:`sozialanalyse.stats.disclosure`):
@@ -253,6 +258,7 @@ class Config:
     validation: str = "strict"
     catalog: tuple[Path, ...] = ()
     key_figures: tuple[str, ...] | None = None
+    publish_inputs: bool = False
     disclosure: DisclosureSettings = DisclosureSettings()
     monitoring: MonitoringSettings = MonitoringSettings()
     #: Derived: the config file read (``None`` for a config built from a mapping).
@@ -648,6 +654,13 @@ def _parse_monitoring(cfg: Mapping, where: _Where) -> MonitoringSettings:
                       dynamics_years=int(years) if years is not None else None)
 
 
+def _flag(cfg: Mapping, name: str, where: _Where, default: bool = False) -> bool:
+    value = cfg.get(name, default)
+    if not isinstance(value, bool):
+        raise ConfigError(f"{where(name)}: {name} must be true or false, got {_shown(value)}")
+    return value
+
+
 def _parse(cfg: Mapping, path: Path | None) -> Config:
     """Every check of a config mapping, in the order of the file's problems a user meets first:
     unknown keys (at any level), area keys and years, the disclosure block, then types and paths."""
@@ -686,6 +699,7 @@ def _parse(cfg: Mapping, path: Path | None) -> Config:
         validation=_text(cfg, "validation", where, "strict", VALIDATION_MODES),
         catalog=tuple(_folder_or_file(c, "catalog", base, where, "file") for c in catalog),
         key_figures=_texts(cfg, "key_figures", where, "indicator ids"),
+        publish_inputs=_flag(cfg, "publish_inputs", where),
         disclosure=disclosure,
         monitoring=_parse_monitoring(cfg, where),
         path=path,

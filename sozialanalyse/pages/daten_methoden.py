@@ -70,12 +70,14 @@ def inputs(district: District):
 
 
 def inputs_published(district) -> bool:
-    """Whether the report publishes copies of the district's input files: only for a district
-    in the project's own format whose ``meta.yml`` says it is synthetic (``synthetic: true``, the
-    demo district). Real input files hold every count before protection (a Sozialraum's 2
-    recipients), so they are never published; official open data are linked at their publishers
+    """Whether the report publishes copies of the district's input files: only when its config
+    says so (``publish_inputs: true``) and the district is in the project's own format and
+    synthetic (``meta.yml``: ``synthetic: true``, the demo district). Real input files hold every
+    count before protection (a Sozialraum's 2 recipients), so they are never published (the build
+    refuses ``publish_inputs`` for them); official open data are linked at their publishers
     (page *Herkunft und Nachvollziehbarkeit*), not copied."""
-    return district.kind == OWN and bool(district.synthetic) and district.folder is not None
+    return (district.kind == OWN and bool(district.synthetic) and district.folder is not None
+            and bool(getattr(district.config, "publish_inputs", False)))
 
 
 def input_files(district):
@@ -89,6 +91,8 @@ def input_files(district):
         if district.kind != OWN:
             return note("Die amtlichen Eingangsdateien stehen bei ihren Herausgebern zum Herunterladen bereit "
                         "(Bezugsquellen auf der Seite Herkunft und Nachvollziehbarkeit).")
+        if district.synthetic:
+            return None  # a synthetic district whose config does not offer its files: nothing to say
         return note("Die Eingangsdateien werden nicht veröffentlicht: Sie enthalten alle Fallzahlen vor der "
                     "Geheimhaltung. Veröffentlicht werden nur die geschützten Zahlen der Tabellen.")
     hashes = file_hashes(district.folder)

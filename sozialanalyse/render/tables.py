@@ -86,6 +86,17 @@ def table(df: pd.DataFrame, caption: str | None = None, footnotes: list[str] | N
     ``header_links`` maps a column to a link target for its header (e.g. the indicator's entry
     in the Indikatorenkatalog).
 
+    Returns an IPython ``HTML`` object (``.data``: the table's HTML) that is also the table as
+    data: ``.frame`` is a DataFrame of numbers with German labels and units, read back from the
+    cells (:func:`sozialanalyse.render.downloads.data`; NaN where a cell is ``.`` or shows no
+    value), and its notebook output carries the same data (MIME type
+    :data:`sozialanalyse.render.downloads.MIME`), from which the build writes the table's CSV and
+    Excel files into :data:`DOWNLOADS` beside the page; the output links them under the table
+    (``.data`` alone, embedded in other HTML, links nothing). A table with more than :data:`LONG`
+    rows is marked ``sa-long`` (a search field) and, without ``group``, ``sa-sortable`` (sort
+    buttons; ``book/_static/sozialanalyse.js``). Cells are separated by line breaks, so that
+    Sphinx's search index (which deletes tags) keeps each cell's words apart.
+
     Examples
     --------
     >>> t = table(pd.DataFrame({"Gebiet": ["<b>A</b>"], "Wert": ["1,5 %"]}))
@@ -106,7 +117,7 @@ def table(df: pd.DataFrame, caption: str | None = None, footnotes: list[str] | N
     classes = "sa-table" + (" sa-long" if long else "") + (" sa-sortable" if long and not group else "")
     parts = [f'<table class="{classes}">']
     if caption:
-        parts.append(f"<caption>{_escape(caption)}</caption>")
+        parts.append(f"<caption>{_escape(caption)}</caption>\n")
     num_cls = ' class="num"'
     declared = {df.columns[0]: "text"} if len(df.columns) else {}
     declared.update({c: k for c, k in (kinds or {}).items() if c in df.columns})
@@ -130,7 +141,7 @@ def table(df: pd.DataFrame, caption: str | None = None, footnotes: list[str] | N
     parts.append("<tbody>")
     for i, row in enumerate(df.itertuples(index=False)):
         if groups and (i == 0 or groups[i] != groups[i - 1]):
-            parts.append(f'<tr class="sa-group"><th colspan="{len(df.columns)}">{_escape(groups[i])}</th></tr>')
+            parts.append(f'<tr class="sa-group"><th colspan="{len(df.columns)}">{_escape(groups[i])}</th></tr>\n')
         cells = []
         for c, v in zip(df.columns, row):
             cls = ' class="num"' if c in right else ""
