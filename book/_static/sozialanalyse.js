@@ -1,7 +1,8 @@
-/* sozialanalyse: long tables of the report searchable, and without groups sortable, offline.
+/* sozialanalyse: long tables of the report searchable and sortable, offline.
  * The static table stays as it is (print, no JavaScript, the disclosure audit): this script only
  * adds a search field above a table with class "sa-long" and sort buttons to the header cells of
- * a table with class "sa-sortable" (written by sozialanalyse.render.tables.table). German numbers
+ * a table with class "sa-sortable" (written by sozialanalyse.render.tables.table); rows of a table
+ * with group header rows (class "sa-group") are sorted within their group. German numbers
  * ("1.234", "12,5 %", "−0,4") sort as numbers; ".", "–" and "fehlt" sort last; a total row
  * ("Insgesamt", class "sa-total") stays at the end. */
 (function () {
@@ -32,19 +33,27 @@
     var heads = table.tHead.rows[0].cells;
     for (var k = 0; k < heads.length; k++) { heads[k].removeAttribute("aria-sort"); }
     th.setAttribute("aria-sort", ascending ? "ascending" : "descending");
-    var rows = Array.prototype.slice.call(body.rows);
-    var totals = rows.filter(isTotal);
-    var data = rows.filter(function (r) { return !isTotal(r); });
     var collator = new Intl.Collator("de", { numeric: true, sensitivity: "base" });
-    data.sort(function (a, b) {
+    function compare(a, b) {
       var ta = cellText(a, j), tb = cellText(b, j);
       var ea = EMPTY.hasOwnProperty(ta), eb = EMPTY.hasOwnProperty(tb);
       if (ea || eb) { return ea === eb ? 0 : (ea ? 1 : -1); }  // no value: always last
       var na = number(ta), nb = number(tb);
       var order = (na !== null && nb !== null) ? na - nb : collator.compare(ta, tb);
       return ascending ? order : -order;
+    }
+    // rows are sorted within their group (the rows under one group header row), totals last
+    var segments = [{ head: null, rows: [] }];
+    Array.prototype.forEach.call(body.rows, function (r) {
+      if (r.classList.contains("sa-group")) { segments.push({ head: r, rows: [] }); }
+      else { segments[segments.length - 1].rows.push(r); }
     });
-    data.concat(totals).forEach(function (r) { body.appendChild(r); });
+    segments.forEach(function (seg) {
+      var totals = seg.rows.filter(isTotal);
+      var data = seg.rows.filter(function (r) { return !isTotal(r); }).sort(compare);
+      if (seg.head) { body.appendChild(seg.head); }
+      data.concat(totals).forEach(function (r) { body.appendChild(r); });
+    });
   }
 
   function sortable(table) {

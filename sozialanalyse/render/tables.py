@@ -93,8 +93,8 @@ def table(df: pd.DataFrame, caption: str | None = None, footnotes: list[str] | N
     :data:`sozialanalyse.render.downloads.MIME`), from which the build writes the table's CSV and
     Excel files into :data:`DOWNLOADS` beside the page; the output links them under the table
     (``.data`` alone, embedded in other HTML, links nothing). A table with more than :data:`LONG`
-    rows is marked ``sa-long`` (a search field) and, without ``group``, ``sa-sortable`` (sort
-    buttons; ``book/_static/sozialanalyse.js``). Cells are separated by line breaks, so that
+    rows is marked ``sa-long`` (a search field) and ``sa-sortable`` (sort buttons; with ``group``
+    the rows are sorted within their group; ``book/_static/sozialanalyse.js``). Cells are separated by line breaks, so that
     Sphinx's search index (which deletes tags) keeps each cell's words apart.
 
     Examples
@@ -114,7 +114,7 @@ def table(df: pd.DataFrame, caption: str | None = None, footnotes: list[str] | N
     right = set(align_right if align_right is not None else
                 [c for c in df.columns if c not in df.columns[:1]])
     long = len(df) > LONG
-    classes = "sa-table" + (" sa-long" if long else "") + (" sa-sortable" if long and not group else "")
+    classes = "sa-table" + (" sa-long sa-sortable" if long else "")
     parts = [f'<table class="{classes}">']
     if caption:
         parts.append(f"<caption>{_escape(caption)}</caption>\n")
@@ -160,7 +160,7 @@ def table(df: pd.DataFrame, caption: str | None = None, footnotes: list[str] | N
     return Table("".join(parts), body)
 
 
-#: Tables with more rows than this are searchable (and, without groups, sortable) in the browser
+#: Tables with more rows than this are searchable and sortable in the browser
 #: (``book/_static/sozialanalyse.js``; the static table stays for print and without JavaScript).
 LONG = 15
 #: The folder beside a page that holds its tables' downloads (written by the build).
