@@ -49,8 +49,22 @@ def _audit(args) -> int:
         except (DataError, ValueError) as exc:
             print(f"sozialanalyse audit: error: {exc}", file=sys.stderr)
             return 2
+    inputs = {}
+    if args.config:  # a synthetic district's input files, copied beside "Daten und Methoden" by the build
+        from .build.report import GENERATED
+        from .io.own import DataError, file_hashes, load_district, read_config
+        from .pages.daten_methoden import INPUTS, inputs_published
+
+        try:
+            cfg = read_config(args.config)
+            district = None if cfg.official else load_district(cfg.path)
+        except (DataError, ValueError) as exc:
+            print(f"sozialanalyse audit: error: {exc}", file=sys.stderr)
+            return 2
+        if district is not None and inputs_published(district):
+            inputs = {f"{GENERATED.as_posix()}/{INPUTS}/{name}": sha for name, sha in file_hashes(district.folder).items()}
     try:
-        findings = audit_site(args.site, threshold=threshold, suppressed=args.suppressed)
+        findings = audit_site(args.site, threshold=threshold, suppressed=args.suppressed, inputs=inputs)
     except (FileNotFoundError, ValueError) as exc:
         print(f"sozialanalyse audit: error: {exc}", file=sys.stderr)
         return 2
@@ -258,7 +272,8 @@ def main(argv: list[str] | None = None) -> int:
     a.add_argument("site", nargs="?", default="_build/html", help="the built site folder (default: _build/html)")
     a.add_argument("--threshold", type=int, default=None,
                    help="counts below this are findings (default: the config's disclosure threshold, 3)")
-    a.add_argument("--config", default=None, help="report config whose disclosure block sets the threshold")
+    a.add_argument("--config", default=None, help="report config whose disclosure block sets the threshold (and, for "
+                                                  "a synthetic district, whose input files the site may hold)")
     a.add_argument("--suppressed", default=None, metavar="CSV",
                    help="private manifest of suppressed cells (name, measure, value, status; kept outside "
                         "the site): their values must not stand beside the area's name in any page text")

@@ -478,3 +478,110 @@ def test_a_z_value_beside_a_suppressed_rate_is_a_finding():
     # a sentence ending before a bracket, or a z value beside a published rate, is none
     fine = PAGE.format("<p>Die Quote steigt. (z 3,3 ist der Wert des Vorjahres)</p><p>SGB II-Quote 35,5 % (z 3,3)</p>")
     assert audit.audit_html(fine, "t.html") == []
+
+
+# --------------------------------------------------------------------------- the report's downloads
+def _download(site: Path, df: pd.DataFrame, kinds: dict, caption: str = "Download", footnotes=None) -> Path:
+    """Write ``df`` (cells as a page shows them) as the build does: CSV, Excel, sidecars."""
+    from sozialanalyse.render import downloads
+
+    body = table(df, caption=caption, kinds=kinds, footnotes=footnotes).payload
+    downloads.write_files(body, site / "tabellen", source="Quelle: Test")
+    return site / "tabellen" / body["file"]
+
+
+def _xlsx_set(path: Path, cell: str, value) -> None:
+    import openpyxl
+
+    wb = openpyxl.load_workbook(path)
+    wb["Tabelle"][cell] = value
+    wb.save(path)
+
+
+def test_report_downloads_pass_clean_and_planted_leaks_are_found(tmp_path):
+    site = _site(tmp_path, {"index.html": PAGE.format("")})
+    stem = _download(site, CLEAN, KINDS)
+    assert audit.audit_site(site) == []
+    # a small count planted into the CSV (decimal comma, ';', BOM) and into the Excel sheet
+    csv_path = stem.with_suffix(".csv")
+    csv_path.write_bytes(csv_path.read_bytes().replace(b"Nord;12;", b"Nord;2;"))
+    _xlsx_set(stem.with_suffix(".xlsx"), "B5", 1)  # row 5 of the sheet: Süd (caption row 1, header row 3)
+    found = [str(f) for f in audit.audit_site(site)]
+    name = stem.name
+    assert f"tabellen/{name}.csv: table '{name}.csv', row 'Zeile 2', column 'Fälle': count 2 below the threshold 3" in found
+    assert f"tabellen/{name}.xlsx: table 'Tabelle', row 'Zeile 3', column 'Fälle': count 1 below the threshold 3" in found
+
+
+def test_download_suppressed_cell_recoverable_from_total_row(tmp_path):
+    site = _site(tmp_path, {"index.html": PAGE.format("")})
+    df = CLEAN.assign(Fälle=["12", ".", "42"])  # 42 - 12 = 30: the "." gives itself away
+    stem = _download(site, df, KINDS)
+    found = [(f.page, f.row, f.problem) for f in audit.audit_site(site)]
+    for ext in (".csv", ".xlsx"):
+        assert (f"tabellen/{stem.name}{ext}", "Zeile 3",
+                "suppressed cell can be recomputed from the table's totals (= 30)") in found
+
+
+def test_download_bounds_columns_are_read_as_the_rate_interval(tmp_path):
+    # "1,3 % (0,2 – 6,9)" fits only 1 child of 78 (test_rate_with_interval_without_denominator); in
+    # a download the bounds stand in two columns "...: untere Grenze", "...: obere Grenze"
+    site = _site(tmp_path, {"index.html": PAGE.format("")})
+    df = pd.DataFrame({"Gebiet": ["Nord"], "Übergewicht": ["1,3 % (0,2 – 6,9)"]})
+    stem = _download(site, df, {"Übergewicht": "share"})
+    assert json.loads(stem.with_name(stem.name + ".csv.kinds.json").read_text(encoding="utf-8")) == {
+        "Gebiet": "text", "Übergewicht (%)": "share", "Übergewicht (%): untere Grenze": "interval",
+        "Übergewicht (%): obere Grenze": "interval"}
+    found = [(f.page, f.problem) for f in audit.audit_site(site)]
+    for ext in (".csv", ".xlsx"):
+        assert (f"tabellen/{stem.name}{ext}",
+                "share 1,3 (0,2 – 6,9) fits only a count of 1 (Wilson 95 %, denominators 78 to 78)") in found
+
+
+def test_download_text_around_the_excel_table_is_read(tmp_path):
+    site = _site(tmp_path, {"index.html": PAGE.format("")})
+    stem = _download(site, CLEAN, KINDS, footnotes=["Übergewicht in Nord: 1,3 % (0,2 – 6,9 %)."])
+    found = [(f.page, f.problem) for f in audit.audit_site(site)]
+    assert (f"tabellen/{stem.name}.xlsx",
+            "rate 1,3 % (0,2 – 6,9 %) fits only a count of 1 (Wilson 95 %, denominators 78 to 78)") in found
+
+
+def test_download_manifest_value_and_z_beside_suppressed(tmp_path):
+    site = _site(tmp_path, {"index.html": PAGE.format("")})
+    df = pd.DataFrame({"Sozialraum": ["Nord", "Süd"], "Einwohner": ["2.199", "4.440"],
+                       "Kennzahlen": ["SGB II-Quote . (z 3,3)", "Altersarmut 7,2 % (z 2,1)"]})
+    stem = _download(site, df, {"Einwohner": "count", "Kennzahlen": "text"})
+    manifest = pd.DataFrame({"name": ["Süd"], "measure": ["Einwohner"], "value": [4440], "status": ["primary"]})
+    found = [(f.page, f.row, f.problem) for f in audit.audit_site(site, suppressed=manifest)]
+    for ext in (".csv", ".xlsx"):
+        page = f"tabellen/{stem.name}{ext}"
+        assert any(p == page and "z value beside a suppressed value" in problem for p, _, problem in found), ext
+        assert any(p == page and "suppressed value 4440 of 'Süd'" in problem for p, _, problem in found), ext
+
+
+def test_download_sidecar_naming_an_unknown_column_or_missing(tmp_path):
+    site = _site(tmp_path, {"index.html": PAGE.format("")})
+    stem = _download(site, CLEAN, KINDS)
+    sidecar = stem.with_name(stem.name + ".xlsx.kinds.json")
+    sidecar.write_text(json.dumps({"Tabelle": {"Gebiet": "text", "Fälle": "count", "Anteil (%)": "rate",
+                                               "Faelle": "count"}}), encoding="utf-8")
+    stem.with_name(stem.name + ".csv.kinds.json").unlink()
+    found = [str(f) for f in audit.audit_site(site)]
+    assert (f"tabellen/{stem.name}.xlsx: table 'Tabelle', row '', column 'Faelle': the sidecar declares a column "
+            "the file does not have") in found
+    assert any(f.startswith(f"tabellen/{stem.name}.csv:") and "column 'Fälle': holds numbers but declares no kind" in f
+               for f in found)
+
+
+def test_published_input_files_are_checked_byte_for_byte(tmp_path):
+    import hashlib
+
+    site = _site(tmp_path, {"index.html": PAGE.format("")})
+    (site / "eingangsdaten").mkdir()
+    raw = b"area_id,year,variable,value\n0349901,2024,einwohner,2\n"
+    (site / "eingangsdaten" / "population.csv").write_bytes(raw)
+    sha = hashlib.sha256(raw).hexdigest()
+    assert len(audit.audit_site(site)) == 3  # area_id, year, value undeclared: raw counts are findings like any download
+    assert audit.audit_site(site, inputs={"eingangsdaten/population.csv": sha}) == []
+    (site / "eingangsdaten" / "population.csv").write_bytes(raw.replace(b",2\n", b",1\n"))
+    assert [f.problem for f in audit.audit_site(site, inputs={"eingangsdaten/population.csv": sha})][0] == (
+        "a published input file is missing or differs from its data folder's file (sha256)")

@@ -153,7 +153,8 @@ def test_derived_values_are_attributes_not_keys_of_the_mapping():
     # the build's plan keeps the district's facts beside the config, not in it
     planned, _jobs = report.plan("musterland", ROOT)
     assert planned.config == read_config("musterland") and planned.district_name == "Landkreis Musterland"
-    assert set(planned.config.raw) == {"title", "data", "report_year", "profiles", "validation", "disclosure"}
+    assert set(planned.config.raw) == {"title", "data", "report_year", "profiles", "validation", "publish_inputs",
+                                       "disclosure"}
     assert planned.report_year == 2024 and planned.synthetic and planned.mirror is None
 
 

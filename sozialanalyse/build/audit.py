@@ -132,9 +132,18 @@ Downloads
 ---------
 A download ``<file>`` declares the kinds of its columns in a sidecar ``<file>.kinds.json`` beside
 it: for CSV/TSV ``{"<column>": "<kind>", ...}``, for Excel ``{"<sheet>": {"<column>": "<kind>",
-...}, ...}``. Without a sidecar (or with one that cannot be read) every numeric column is
-undeclared. Values may be machine numbers (``0.5``) or German text. Rows are named
-``Zeile <n>`` (row 1 is the header).
+...}, ...}``; a kind may also be a list, one kind per data row (a column of mixed rows). Without a
+sidecar (or with one that cannot be read) every numeric column is undeclared; a sidecar naming a
+column the file does not have is a finding. Values may be machine numbers (``0.5``) or German text
+(the report's CSV: UTF-8 with byte order mark, ``;``, decimal comma; see
+:mod:`sozialanalyse.render.downloads`). Rows are named ``Zeile <n>`` (row 1 is the header). An
+Excel sheet with an Excel table is read as that table (its range, header first) and the cells
+around it (title, footnotes, source) as page text; without one, from its first non-empty row.
+Two adjacent ``interval`` columns of single numbers (``Quote (%): untere Grenze``, ``...: obere
+Grenze``) are read as one interval ``lo – hi``; a column ``<label>: Einheit`` gives ``<label>``'s
+cells their unit (``%``). Copies of input files the build publishes deliberately (a synthetic
+district's data folder) are passed as ``inputs`` to :func:`audit_site` and checked byte for byte
+instead (see there).
 
 Examples
 --------
@@ -998,18 +1007,94 @@ def _download_value(text) -> str:
     return _fmt(f) if re.fullmatch(r"[+-]?\d+(\.\d+)?(e[+-]?\d+)?", t, re.IGNORECASE) else t
 
 
+def _read_csv_rows(path: Path) -> list[list[str]]:
+    """The rows of a CSV/TSV download as text: UTF-8 (a byte order mark is dropped), the
+    delimiter ``;`` if the header line holds one (the report's downloads), tab for ``.tsv``,
+    else what :class:`csv.Sniffer` finds (``,`` when it finds nothing)."""
+    text = path.read_bytes().decode("utf-8-sig")
+    first = text.split("\n", 1)[0]
+    if path.suffix.lower() == ".tsv":
+        delim = "\t"
+    elif ";" in first:
+        delim = ";"
+    else:
+        try:
+            delim = csv.Sniffer().sniff(text[:4096]).delimiter
+        except csv.Error:
+            delim = ","
+    return [row for row in csv.reader(text.splitlines(), delimiter=delim)]
+
+
+def _read_excel_sheets(path: Path) -> list[tuple[str, list[list[str]], list[str]]]:
+    """Every sheet of an Excel download as ``(sheet, table rows, other text)``: the table is the
+    sheet's Excel table (its range, header first) if it has one, else every row from the first
+    non-empty one; the other text is every cell outside that range (title, footnotes, source),
+    one unit per row. Cells are machine values as text (numbers converted by
+    :func:`_download_value`)."""
+    if path.suffix.lower() == ".xls":
+        import pandas as pd  # pandas (xlrd): old Excel files only
+
+        out = []
+        for name, df in pd.read_excel(path, sheet_name=None, header=None, dtype=str, keep_default_na=False).items():
+            rows = [[str(v) for v in r] for r in df.itertuples(index=False)]
+            out.append((str(name), rows, []))
+        return out
+    from openpyxl import load_workbook  # openpyxl: Excel downloads only
+    from openpyxl.utils.cell import range_boundaries
+
+    wb = load_workbook(path, data_only=True)
+    out = []
+    for ws in wb.worksheets:
+        grid = [["" if c.value is None else str(c.value) for c in row] for row in ws.iter_rows()]
+        tables = list(ws.tables.values())
+        if tables:
+            c0, r0, c1, r1 = range_boundaries(tables[0].ref)
+            inside = {(r, c) for r in range(r0, r1 + 1) for c in range(c0, c1 + 1)}
+            rows = [[grid[r - 1][c - 1] if r - 1 < len(grid) and c - 1 < len(grid[r - 1]) else ""
+                     for c in range(c0, c1 + 1)] for r in range(r0, r1 + 1)]
+        else:
+            first = next((i for i, r in enumerate(grid) if any(v.strip() for v in r)), len(grid))
+            inside = {(r + 1, c + 1) for r in range(first, len(grid)) for c in range(len(grid[r]))}
+            rows = grid[first:]
+        other = [" ".join(v for c, v in enumerate(row, start=1) if v.strip() and (r, c) not in inside)
+                 for r, row in enumerate(grid, start=1)]
+        out.append((ws.title, rows, [t for t in other if t.strip()]))
+    return out
+
+
+def _pair_intervals(header: list[dict], rows: list[list[str]]) -> tuple[list[dict], list[list[str]]]:
+    """Two adjacent ``interval`` columns holding single numbers (a download's lower and upper
+    bound, ``Quote (%): untere Grenze`` and ``...: obere Grenze``) as one interval column
+    ``lo – hi``, as a page writes it, for the interval checks."""
+    j = 0
+    header, rows = list(header), [list(r) for r in rows]
+    while j + 1 < len(header):
+        a, b = header[j], header[j + 1]
+        single = all(parse_number(r[j]) is not None or r[j].strip() in ("", SUPPRESSED) for r in rows if len(r) > j + 1) \
+            and all(parse_number(r[j + 1]) is not None or r[j + 1].strip() in ("", SUPPRESSED)
+                    for r in rows if len(r) > j + 1)
+        if a["kind"] == "interval" and b["kind"] == "interval" and single:
+            header[j:j + 2] = [{"text": a["text"], "kind": "interval"}]
+            for r in rows:
+                if len(r) > j + 1:
+                    lo, hi = r[j].strip(), r[j + 1].strip()
+                    r[j:j + 2] = [f"{lo} – {hi}" if lo and hi and SUPPRESSED not in (lo, hi)
+                                  else SUPPRESSED if SUPPRESSED in (lo, hi) else ""]
+        j += 1
+    return header, rows
+
+
 def audit_download(path: Path, page: str, threshold: int = 3, suppressed=None) -> list[Finding]:
     """Findings for a CSV or Excel download: its columns' kinds come from the sidecar
-    ``<file>.kinds.json`` (module docstring); every sheet is audited as a table."""
-    import pandas as pd  # pandas: only for CSV and Excel downloads; the HTML audit runs without it
-
+    ``<file>.kinds.json`` (module docstring); every sheet is audited as a table (an Excel sheet's
+    Excel table, if it has one, and the text around it: title, footnotes, source)."""
     path = Path(path)
     excel = path.suffix.lower() in (".xlsx", ".xls")
     try:
         if excel:
-            sheets = pd.read_excel(path, sheet_name=None, dtype=str, keep_default_na=False)
+            sheets = _read_excel_sheets(path)
         else:
-            sheets = {"": pd.read_csv(path, sep=None, engine="python", dtype=str, keep_default_na=False)}
+            sheets = [("", _read_csv_rows(path), [])]
     except Exception as exc:  # noqa: BLE001 - an unreadable download is a finding, not a crash
         return [Finding(page, "", "", "", f"cannot be read ({type(exc).__name__}: {exc})")]
     out: list[Finding] = []
@@ -1023,31 +1108,75 @@ def audit_download(path: Path, page: str, threshold: int = 3, suppressed=None) -
         except ValueError as exc:
             out.append(Finding(page, sidecar.name, "", "", f"declaration of kinds cannot be read ({exc})"))
             declared = {}
-    units = []
-    for sheet, df in sheets.items():
+    units: list = []
+    for sheet, grid, other in sheets:
         caption = sheet or path.name
         kinds = declared.get(sheet, {}) if excel else declared
         if not isinstance(kinds, dict):
             kinds = {}
-        columns = [str(c) for c in df.columns]
-        t = {"caption": caption,
-             "header": [{"text": c, "kind": kinds.get(c)} for c in columns],
-             "rows": [{"cells": [{"text": _download_value(v), "kind": None} for v in row], "class": []}
-                      for row in df.itertuples(index=False)],
-             "labels": [f"Zeile {n}" for n in range(2, len(df) + 2)]}
+        if not grid:
+            continue
+        columns = [str(c).strip() for c in grid[0]]
+        body = [[_download_value(v) for v in r] + [""] * (len(columns) - len(r)) for r in grid[1:]]
+        for c in kinds:
+            if c not in columns:
+                out.append(Finding(page, caption, "", str(c), "the sidecar declares a column the file does not have"))
+        header = []
+        row_kinds: dict[int, list] = {}
+        for j, c in enumerate(columns):
+            k = kinds.get(c)
+            if isinstance(k, list):  # one kind per data row (a column of mixed rows)
+                if len(k) != len(body):
+                    out.append(Finding(page, caption, "", c, f"the sidecar gives {len(k)} kinds for {len(body)} rows"))
+                row_kinds[j] = list(k) + [None] * (len(body) - len(k))
+                k = None
+            header.append({"text": c, "kind": k if isinstance(k, str) or k is None else str(k)})
+        for j, c in enumerate(columns):  # "<label>: Einheit" gives a column of mixed rows its unit per row
+            u = columns.index(f"{c}: Einheit") if f"{c}: Einheit" in columns else None
+            if u is not None:
+                for r in body:
+                    if r[u].strip() in ("%", "‰") and parse_number(r[j]) is not None:
+                        r[j] = f"{r[j]} {r[u].strip()}"
+        cells = [[{"text": v, "kind": row_kinds[j][i] if j in row_kinds else None} for j, v in enumerate(r)]
+                 for i, r in enumerate(body)]
+        if not row_kinds:
+            header, texts = _pair_intervals(header, body)
+            cells = [[{"text": v, "kind": None} for v in r] for r in texts]
+        t = {"caption": caption, "header": header,
+             "rows": [{"cells": r, "class": []} for r in cells],
+             "labels": [f"Zeile {n}" for n in range(2, len(body) + 2)]}
         out.extend(audit_table(t, page, threshold))
         units.extend(_row_units(t))
+        for n, r in zip(t["labels"], cells):  # "SGB II-Quote . (z 3,3)" in a cell
+            joined = " ".join(c["text"] for c in r)
+            for zm in _Z_BESIDE_SUPPRESSED.finditer(joined):
+                out.append(Finding(page, caption, n, "", f"a z value beside a suppressed value ('{zm.group(0)}') "
+                                                         "gives the value back"))
+        for line in other:  # title, footnotes, source: text as on a page
+            units.append((caption, line, False))
+            for sentence in _sentences(line):
+                for tm in _TEXT_RATE.finditer(sentence.replace("\u2212", "-")):
+                    problem = _interval_problem("rate", " ".join(tm[0].split()), tm["p"], tm["lo"], tm["hi"], threshold)
+                    if problem:
+                        out.append(Finding(page, caption, sentence[:120], "", problem))
     if suppressed is not None:
         out.extend(audit_text(units, page, read_suppressed(suppressed)))
     return out
 
 
-def audit_site(site: str | Path, threshold: int = 3, suppressed=None) -> list[Finding]:
+def audit_site(site: str | Path, threshold: int = 3, suppressed=None, inputs: dict[str, str] | None = None) -> list[Finding]:
     """Findings for every HTML page and every CSV/Excel download under ``site``.
 
     ``suppressed``: the manifest of suppressed cells (a CSV path or a DataFrame, see the module
     docstring); without it the text of the pages is not compared with suppressed values.
+    ``inputs``: copies of input files the report publishes deliberately (a synthetic district's
+    data folder, page *Daten und Methoden*), ``{path in the site: sha256}``: such a file is not
+    read as a table when its bytes have that sha256; a listed file with other bytes, or missing,
+    is a finding. Never pass real input files: they hold every count before protection.
     """
+    import hashlib
+
+    inputs = dict(inputs or {})
     site = Path(site).resolve()  # the published _build/html is a symlink
     if not site.is_dir():
         raise FileNotFoundError(f"{site}: no such site folder")
@@ -1060,10 +1189,17 @@ def audit_site(site: str | Path, threshold: int = 3, suppressed=None) -> list[Fi
                 out.append(Finding(manifest.relative_to(site).as_posix(), "", "", "",
                                    "the manifest of suppressed cells lies inside the published site"))
         cells = read_suppressed(suppressed)
+    for rel, sha in sorted(inputs.items()):
+        path = site / rel
+        if not path.is_file() or hashlib.sha256(path.read_bytes()).hexdigest() != sha:
+            out.append(Finding(rel, "", "", "", "a published input file is missing or differs from its data folder's "
+                                                "file (sha256)"))
     for path in sorted(site.rglob("*")):
         if not path.is_file() or "_sources" in path.relative_to(site).parts:
             continue
         rel = path.relative_to(site).as_posix()
+        if rel in inputs:  # checked byte for byte above
+            continue
         suffix = path.suffix.lower()
         if suffix == ".html":
             out.extend(audit_html(path.read_text(encoding="utf-8", errors="replace"), rel, threshold, cells))

@@ -59,7 +59,8 @@ from ..steering.teilkonzepte import teilkonzepte
 from .audit import audit_site
 from .site import tidy as tidy_site
 
-__all__ = ["BuildError", "BuildPlan", "ConfigError", "DiskFullError", "Job", "plan", "build", "project_root", "job_data_hash", "slug"]
+__all__ = ["BuildError", "BuildPlan", "ConfigError", "DiskFullError", "Job", "plan", "build", "project_root", "job_data_hash",
+           "slug", "table_payloads", "write_downloads"]
 
 GENERATED = Path("book") / "_generated"
 CACHE = Path(".cache") / "executed"
@@ -238,6 +239,10 @@ def plan(config: str | Path | None = None, root: Path | None = None) -> tuple[Bu
         wrong = config_references(cfg)
         if wrong:
             raise BuildError("\n".join(wrong))
+    if cfg.publish_inputs and (cfg.official or not district.synthetic):
+        raise BuildError(f"{cfg.where}: publish_inputs: true only for a synthetic district (meta.yml: synthetic: "
+                         "true); the input files of this one hold every count before protection and are not "
+                         "published")
     report_year = district.report_year
     if report_year not in district.years:
         raise BuildError(f"{cfg.path}: report_year {report_year} not in the data ({district.years[0]}–{district.years[-1]})")
@@ -894,9 +899,13 @@ def _build(config, jobs_n: int, quiet: bool, root: Path, t0: float) -> dict:
     shutil.rmtree(tmp, ignore_errors=True)
     shutil.copytree(work / "_build" / "html", tmp)
     tidy_site(tmp)  # German interface text, no JavaScript errors, no unused files (build/site.py)
+    n_files = write_downloads(tmp, jobs, root, planned)
+    published_inputs = copy_inputs(tmp, jobs, planned)
+    _progress(f"downloads: {n_files} tables as CSV and Excel"
+              + (f", {len(published_inputs)} input files (synthetic)" if published_inputs else ""), quiet)
     # --- disclosure audit (sozialanalyse.build.audit): no unprotected small count is ever published ---
     threshold = disclosure_settings(planned.config).threshold  # checked when the config was read
-    findings = audit_site(tmp, threshold=threshold, **_audit_manifest(manifest))
+    findings = audit_site(tmp, threshold=threshold, inputs=published_inputs, **_audit_manifest(manifest))
     if findings:
         shutil.rmtree(tmp, ignore_errors=True)
         raise BuildError(f"disclosure audit: {len(findings)} finding(s), the site was not published:\n  "
@@ -907,6 +916,86 @@ def _build(config, jobs_n: int, quiet: bool, root: Path, t0: float) -> dict:
     suppressed_per_page(site, root, quiet)
     _write_atomic(marker, json.dumps({"inputs": inputs, "site": site.name, "version": __version__}).encode())
     return {**stats, "book": "built", "index": str(link / "index.html"), "seconds": time.perf_counter() - t0}
+
+
+# ------------------------------------------------------- downloads: every table as CSV and Excel
+def table_payloads(notebook: Path) -> list[dict]:
+    """The table data (:data:`sozialanalyse.render.downloads.MIME`) of every output the page
+    shows (cells tagged ``remove-cell`` or ``remove-output`` show none), in page order."""
+    from ..render.downloads import MIME
+
+    nb = json.loads(notebook.read_text(encoding="utf-8"))
+    found = []
+    for cell in nb.get("cells", []):
+        tags = cell.get("metadata", {}).get("tags", [])
+        if cell.get("cell_type") != "code" or "remove-cell" in tags or "remove-output" in tags:
+            continue
+        for out in cell.get("outputs", []):
+            body = (out.get("data") or {}).get(MIME)
+            if isinstance(body, dict) and body.get("file"):
+                found.append(body)
+    return found
+
+
+def _page_title(notebook: Path) -> str:
+    """The page's title: the first Markdown heading of the notebook, as plain text."""
+    nb = json.loads(notebook.read_text(encoding="utf-8"))
+    for cell in nb.get("cells", []):
+        src = "".join(cell.get("source", "")) if isinstance(cell.get("source"), list) else cell.get("source", "")
+        if cell.get("cell_type") == "markdown" and src.lstrip().startswith("# "):
+            return re.sub(r"\\(.)", r"\1", src.lstrip()[2:].splitlines()[0]).strip()
+    return ""
+
+
+def write_downloads(site: Path, jobs: list[Job], root: Path, planned: BuildPlan | None = None) -> int:
+    """Write every table a page shows as CSV and Excel (with their ``.kinds.json`` sidecars) into
+    the folder :data:`sozialanalyse.render.tables.DOWNLOADS` beside the page in ``site``, where
+    the links under the table point; the data come from the executed notebook (also a cached
+    one), so the files are the same in every build of the same notebooks. Returns the number of
+    tables written."""
+    from ..render import downloads
+    from ..render.tables import DOWNLOADS
+
+    title = ""
+    if planned is not None:
+        title = planned.config.title or f"Sozialbericht {planned.district_name}"
+    n = 0
+    for job in jobs:
+        nb = root / GENERATED / f"{job.output}.ipynb"
+        if not nb.is_file():
+            continue
+        page_dir = site / GENERATED / Path(job.output).parent
+        page = _page_title(nb) or job.title or job.label
+        for body in table_payloads(nb):
+            source = f"Quelle: {title}, Seite „{page}“" if title else f"Quelle: Seite „{page}“"
+            if planned is not None and planned.report_year:
+                source += f" (Berichtsjahr {planned.report_year})"
+            downloads.write_files(body, page_dir / DOWNLOADS, source)
+            n += 1
+    return n
+
+
+def copy_inputs(site: Path, jobs: list[Job], planned: BuildPlan) -> dict[str, str]:
+    """Copy the district's input files beside the page "Daten und Methoden" (folder
+    :data:`sozialanalyse.pages.daten_methoden.INPUTS`), where its table links them, if the
+    report may publish them (:func:`sozialanalyse.pages.daten_methoden.inputs_published`: a
+    synthetic district only). Returns ``{path in the site: sha256}`` of the copies, which the
+    disclosure audit does not read as tables (raw input, published deliberately) but checks
+    byte for byte against the data folder."""
+    from ..pages.daten_methoden import INPUTS, inputs_published
+
+    district = planned.district
+    page = next((j for j in jobs if j.template == "daten_methoden"), None)
+    if page is None or district is None or not inputs_published(district):
+        return {}
+    folder = site / GENERATED / Path(page.output).parent / INPUTS
+    folder.mkdir(parents=True, exist_ok=True)
+    out = {}
+    for name, sha in file_hashes(district.folder).items():
+        target = folder / name
+        shutil.copyfile(Path(district.folder) / name, target)
+        out[target.relative_to(site).as_posix()] = sha
+    return out
 
 
 # ------------------------------------------------------- disclosure: the layer once, the manifest

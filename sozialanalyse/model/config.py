@@ -56,6 +56,11 @@ Keys
 ``goals`` : file, default none
     The council's goals with key figures (YAML, ``data/README.md``; page "Ziele"); must exist.
     None: ``goals.yml`` in the data folder when there is one, else no goals.
+``publish_inputs`` : true or false (default)
+    Whether the site offers copies of the data folder's input files on the page "Daten und
+    Methoden" (``data/musterland``: yes). Only for a synthetic district (``meta.yml``:
+    ``synthetic: true``); the build refuses it for any other, whose input files hold every count
+    before protection.
 ``disclosure`` : mapping (:class:`DisclosureSettings`)
     Statistical disclosure control of everything the report publishes
     (:mod:`sozialanalyse.stats.disclosure`):
@@ -381,6 +386,7 @@ class Config:
     catalog: tuple[Path, ...] = ()
     key_figures: tuple[str, ...] | None = None
     goals: Path | None = None
+    publish_inputs: bool = False
     disclosure: DisclosureSettings = DisclosureSettings()
     monitoring: MonitoringSettings = MonitoringSettings()
     supply: SupplySettings = SupplySettings()
@@ -900,6 +906,11 @@ def _parse_peers(cfg: Mapping, where: _Where, base: Path) -> PeerSettings:
         file=_folder_or_file(file, "peers: file", base, where, "file", key=("peers", "file")) if file else None,
         scope=choice("scope", "bund", PEER_SCOPES),
         key_figures=_texts(block, "key_figures", where, "indicator ids", block="peers"))
+def _flag(cfg: Mapping, name: str, where: _Where, default: bool = False) -> bool:
+    value = cfg.get(name, default)
+    if not isinstance(value, bool):
+        raise ConfigError(f"{where(name)}: {name} must be true or false, got {_shown(value)}")
+    return value
 
 
 def _parse(cfg: Mapping, path: Path | None) -> Config:
@@ -941,6 +952,7 @@ def _parse(cfg: Mapping, path: Path | None) -> Config:
         catalog=tuple(_folder_or_file(c, "catalog", base, where, "file") for c in catalog),
         key_figures=_texts(cfg, "key_figures", where, "indicator ids"),
         goals=_folder_or_file(cfg["goals"], "goals", base, where, "file") if cfg.get("goals") is not None else None,
+        publish_inputs=_flag(cfg, "publish_inputs", where),
         disclosure=disclosure,
         monitoring=_parse_monitoring(cfg, where),
         supply=_parse_supply(cfg, where),

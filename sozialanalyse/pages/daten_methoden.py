@@ -16,10 +16,13 @@ from ..model.config import MIN_THRESHOLD, SYMBOL
 from ..model.district import OWN, District
 from ..protected import layer as protected_layer
 from ..render import fmt
-from ..render.tables import md_escape, table, text
+from ..render.tables import md_escape, note, table, text
 
-__all__ = ["PROBLEM_DE", "WITHHELD", "disclosure", "disclosure_text", "gap_table", "inputs", "shown_value", "sources",
-           "validation"]
+__all__ = ["INPUTS", "PROBLEM_DE", "WITHHELD", "disclosure", "disclosure_text", "gap_table", "input_files", "inputs",
+           "inputs_published", "shown_value", "sources", "validation"]
+
+#: The folder beside this page into which the build copies the input files it may publish.
+INPUTS = "eingangsdaten"
 
 
 def sources(district: District):
@@ -68,6 +71,43 @@ def inputs(district: District):
     # years and numbers of rows of the files: no statistic, never suppressed ("text")
     return table(pd.DataFrame(rows), caption="Eingangsdaten", align_right=["Zeilen"],
                  kinds=dict.fromkeys(["Datei", "Merkmale", "Jahre", "Zeilen"], "text"))
+
+
+def inputs_published(district) -> bool:
+    """Whether the report publishes copies of the district's input files: only when its config
+    says so (``publish_inputs: true``) and the district is in the project's own format and
+    synthetic (``meta.yml``: ``synthetic: true``, the demo district). Real input files hold every
+    count before protection (a Sozialraum's 2 recipients), so they are never published (the build
+    refuses ``publish_inputs`` for them); official open data are linked at their publishers
+    (page *Herkunft und Nachvollziehbarkeit*), not copied."""
+    return (district.kind == OWN and bool(district.synthetic) and district.folder is not None
+            and bool(getattr(district.config, "publish_inputs", False)))
+
+
+def input_files(district):
+    """Table of the input files to download (name linked to the copy the build puts beside the
+    page, size, sha256 as on *Herkunft und Nachvollziehbarkeit*), or a note saying why the input
+    files are not published (:func:`inputs_published`)."""
+    from ..io.own import file_hashes
+    from .herkunft import _size
+
+    if not inputs_published(district):
+        if district.kind != OWN:
+            return note("Die amtlichen Eingangsdateien stehen bei ihren Herausgebern zum Herunterladen bereit "
+                        "(Bezugsquellen auf der Seite Herkunft und Nachvollziehbarkeit).")
+        if district.synthetic:
+            return None  # a synthetic district whose config does not offer its files: nothing to say
+        return note("Die Eingangsdateien werden nicht veröffentlicht: Sie enthalten alle Fallzahlen vor der "
+                    "Geheimhaltung. Veröffentlicht werden nur die geschützten Zahlen der Tabellen.")
+    hashes = file_hashes(district.folder)
+    rows = [{"Datei": name, "Größe": _size((Path(district.folder) / name).stat().st_size), "SHA-256": sha}
+            for name, sha in hashes.items()]
+    return table(pd.DataFrame(rows), caption=f"Eingangsdateien zum Herunterladen ({len(rows)} Dateien, synthetisch)",
+                 footnotes=["Kopien der Dateien des Datenordners, aus denen dieser Bericht berechnet wurde; die "
+                            "Prüfsumme SHA-256 steht auch auf der Seite Herkunft und Nachvollziehbarkeit. Die Daten "
+                            "sind synthetisch und enthalten daher auch kleine Fallzahlen."],
+                 links={"Datei": [f"{INPUTS}/{name}" for name in hashes]}, align_right=["Größe"],
+                 kinds={"Datei": "text", "Größe": "text", "SHA-256": "text"})
 
 
 def _layer(district):

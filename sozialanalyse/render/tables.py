@@ -7,6 +7,7 @@ import re
 import pandas as pd
 
 from ..model import names as _names
+from . import downloads as _downloads
 
 __all__ = ["KINDS", "md_escape", "note", "setup", "table", "text"]
 
@@ -89,6 +90,17 @@ def table(df: pd.DataFrame, caption: str | None = None, footnotes: list[str] | N
     benchmark marker (``sa-mark-better``; the stylesheet ``book/_static/sozialanalyse.css``);
     classes are words of letters, digits and ``-`` only.
 
+    Returns an IPython ``HTML`` object (``.data``: the table's HTML) that is also the table as
+    data: ``.frame`` is a DataFrame of numbers with German labels and units, read back from the
+    cells (:func:`sozialanalyse.render.downloads.data`; NaN where a cell is ``.`` or shows no
+    value), and its notebook output carries the same data (MIME type
+    :data:`sozialanalyse.render.downloads.MIME`), from which the build writes the table's CSV and
+    Excel files into :data:`DOWNLOADS` beside the page; the output links them under the table
+    (``.data`` alone, embedded in other HTML, links nothing). A table with more than :data:`LONG`
+    rows is marked ``sa-long`` (a search field) and ``sa-sortable`` (sort buttons; with ``group``
+    the rows are sorted within their group; ``book/_static/sozialanalyse.js``). Cells are separated by line breaks, so that
+    Sphinx's search index (which deletes tags) keeps each cell's words apart.
+
     Examples
     --------
     >>> t = table(pd.DataFrame({"Gebiet": ["<b>A</b>"], "Wert": ["1,5 %"]}))
@@ -99,18 +111,17 @@ def table(df: pd.DataFrame, caption: str | None = None, footnotes: list[str] | N
     >>> '<th data-sa-kind="text">Jahr</th>' in table(pd.DataFrame({"Jahr": ["2024"]})).data
     True
     """
-    from IPython.display import (
-        HTML,  # IPython: only inside a notebook kernel; importing the pages must not need it
-    )
-
+    original = df
     groups = df[group].tolist() if group else None
     if group:
         df = df.drop(columns=[group])
     right = set(align_right if align_right is not None else
                 [c for c in df.columns if c not in df.columns[:1]])
-    parts = ['<table class="sa-table">']
+    long = len(df) > LONG
+    classes = "sa-table" + (" sa-long sa-sortable" if long else "")
+    parts = [f'<table class="{classes}">']
     if caption:
-        parts.append(f"<caption>{_escape(caption)}</caption>")
+        parts.append(f"<caption>{_escape(caption)}</caption>\n")
     num_cls = ' class="num"'
     declared = {df.columns[0]: "text"} if len(df.columns) else {}
     declared.update({c: k for c, k in (kinds or {}).items() if c in df.columns})
@@ -128,13 +139,13 @@ def table(df: pd.DataFrame, caption: str | None = None, footnotes: list[str] | N
         href = (header_links or {}).get(c)
         return f'<a href="{html.escape(href, quote=True)}">{text}</a>' if href else text
 
-    parts.append("<thead><tr>" + "".join(
+    parts.append("<thead><tr>" + "\n".join(
         f"<th{num_cls if c in right else ''}{kind.get(c, '')}>{head(c)}</th>" for c in df.columns)
-        + "</tr></thead>")
+        + "</tr></thead>\n")
     parts.append("<tbody>")
     for i, row in enumerate(df.itertuples(index=False)):
         if groups and (i == 0 or groups[i] != groups[i - 1]):
-            parts.append(f'<tr class="sa-group"><th colspan="{len(df.columns)}">{_escape(groups[i])}</th></tr>')
+            parts.append(f'<tr class="sa-group"><th colspan="{len(df.columns)}">{_escape(groups[i])}</th></tr>\n')
         cells = []
         for c, v in zip(df.columns, row):
             names = ["num"] if c in right else []
@@ -150,11 +161,68 @@ def table(df: pd.DataFrame, caption: str | None = None, footnotes: list[str] | N
                 content = f'<a href="{html.escape(href, quote=True)}">{content}</a>'
             cells.append(f"<td{cls}{row_kind[c][i] if c in row_kind else kind.get(c, '')}>{content}</td>")
         rid = f' id="{html.escape(row_ids[i], quote=True)}"' if row_ids else ""
-        parts.append(f"<tr{rid}>" + "".join(cells) + "</tr>")
+        parts.append(f"<tr{rid}>" + "\n".join(cells) + "</tr>\n")
     parts.append("</tbody></table>")
     if footnotes:
         parts.append('<p class="sa-footnote">' + "<br>".join(_escape(f) for f in footnotes) + "</p>")
-    return HTML("".join(parts))
+    body = _downloads.payload(_downloads.data(original, kinds, group), _names.strip(caption or ""),
+                              [_names.strip(f) for f in footnotes or []])
+    return Table("".join(parts), body)
+
+
+#: Tables with more rows than this are searchable and sortable in the browser
+#: (``book/_static/sozialanalyse.js``; the static table stays for print and without JavaScript).
+LONG = 15
+#: The folder beside a page that holds its tables' downloads (written by the build).
+DOWNLOADS = "tabellen"
+
+
+def _table_class():
+    from IPython.display import (
+        HTML,  # IPython: only inside a notebook kernel; importing the pages must not need it
+    )
+
+    class Table(HTML):
+        """A published table: ``data`` is its HTML, ``frame`` the same table as numbers
+        (:func:`sozialanalyse.render.downloads.data`), ``payload`` the JSON its notebook output
+        carries for the build's downloads; shown with the links to its CSV and Excel files."""
+
+        def __init__(self, html_text: str, body: dict):
+            super().__init__(html_text)
+            self.payload = body
+
+        @property
+        def frame(self):
+            import pandas as pd
+
+            b = self.payload
+            frame = pd.DataFrame(b["rows"], columns=b["columns"], dtype=object)
+            for c in frame.columns:
+                if b["kinds"][c] != "text":
+                    frame[c] = pd.to_numeric(frame[c].where(frame[c] != _downloads.SUPPRESSED), errors="coerce")
+            return frame
+
+        def _repr_html_(self):
+            stem = html.escape(f"{DOWNLOADS}/{self.payload['file']}", quote=True)
+            return (self.data + f'\n<p class="sa-downloads">Tabelle als <a href="{stem}.csv" download>CSV</a> · '
+                    f'<a href="{stem}.xlsx" download>Excel</a></p>')
+
+        def _repr_mimebundle_(self, include=None, exclude=None):
+            return {_downloads.MIME: self.payload}
+
+    return Table
+
+
+def Table(html_text: str, body: dict):  # noqa: N802 - a class made on first use (IPython is optional)
+    """A published table (see :func:`table`): an IPython ``HTML`` object with ``frame`` and
+    ``payload``."""
+    global _TABLE
+    if _TABLE is None:
+        _TABLE = _table_class()
+    return _TABLE(html_text, body)
+
+
+_TABLE = None
 
 
 def _escape(value) -> str:
