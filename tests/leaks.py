@@ -119,11 +119,13 @@ class Variant:
 
 
 def _count_files(folder: Path) -> list[str]:
-    """Every CSV file of ``folder`` in the count format (area_id, year, variable, value)."""
+    """Every CSV file of ``folder`` in the count format (area_id, year, variable, value) whose
+    areas are the district's (not ``vergleichskreise.csv``: other districts' structure)."""
+    ours = set(_read(folder / "areas.csv")["area_id"])
     out = []
     for p in sorted(folder.glob("*.csv")):
         head = p.open(encoding="utf-8").readline().strip().split(",")
-        if {"area_id", "year", "variable", "value"} <= set(head):
+        if {"area_id", "year", "variable", "value"} <= set(head) and set(_read(p)["area_id"]) <= ours:
             out.append(p.name)
     return out
 

@@ -91,8 +91,8 @@ def test_no_mirror_is_a_clear_message(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv(ENV_VAR, str(tmp_path))  # an empty folder: files missing
     official._load.cache_clear()
     assert official.load_or_none("harburg") is None
-    assert "22 official files this report reads are missing" in capsys.readouterr().out
-    with pytest.raises(official.MirrorMissing, match=r"22 of the 22 official files this report reads are missing "
+    assert "28 official files this report reads are missing" in capsys.readouterr().out
+    with pytest.raises(official.MirrorMissing, match=r"28 of the 28 official files this report reads are missing "
                                                      r"\(first: bkg-vg5000-2021/VG5000_GEM\.shp\)\. Fetch them with "
                                                      r"`sozialanalyse data fetch --config .*harburg\.yml`"):
         official.load_official("harburg")
@@ -100,9 +100,9 @@ def test_no_mirror_is_a_clear_message(tmp_path, monkeypatch, capsys):
 
 def test_plan_uses_the_configured_templates(harburg):
     _cfg, jobs = report.plan(ROOT / "config" / "harburg.yml", ROOT)
-    assert [j.template for j in jobs] == ["amtlich_kreis", "herkunft"] + ["amtlich_profil"] * 12
+    assert [j.template for j in jobs] == ["amtlich_kreis", "vergleichskreise", "herkunft"] + ["amtlich_profil"] * 12
     assert jobs[0].title == "Überblick Landkreis Harburg"
-    assert {j.parameters.get("area_id") for j in jobs[2:]} == set(HARBURG)
+    assert {j.parameters.get("area_id") for j in jobs[3:]} == set(HARBURG)
     assert "Samtgemeinde Elbmarsch" in [j.title for j in jobs]
     assert len({j.data_hash for j in jobs}) == 1 and len(jobs[0].data_hash) == 64
 
@@ -113,7 +113,7 @@ def test_harburg_build_end_to_end(tmp_path, harburg):
 
     root = _copy_sources(tmp_path / "projekt")
     result = report.build(root / "config" / "harburg.yml", jobs_n=2, quiet=True, root=root)
-    assert result["executed"] == 14
+    assert result["executed"] == 15
     html_dir = root / "_build" / "html"
     index = (html_dir / "book" / "_generated" / "index.html").read_text(encoding="utf-8")
     for area_id, (name, _kind, _key) in HARBURG.items():
@@ -154,7 +154,10 @@ def test_every_file_read_is_reconciled(harburg):
     assert t.loc["inkar-1998-2019/A_Arbeitslosigkeit.xlsx", "used"] == 12 * 22
     assert t.loc["inkar-1998-2019/Indikatoren_Kreisebene/A_ArbeitslosigkeitKreis.xlsx", "used"] == 37 * 22
     assert t.loc["gisd-2022/GISD_Niedersachsen_Kreis.csv", "used"] == 22  # the Kreis itself, every year
-    tables = [f for f in official.mirror_files(harburg.config) if f.endswith((".csv", ".xlsx"))]
+    # the peers' tables of every German Kreis are read by sozialanalyse.planning.peers, not by the
+    # district's loader: the page Vergleichskreise names what it took from them
+    peers_only = {official.F_VG250_KRS, *official.F_PEERS_INKAR.values()} - set(t.index)
+    tables = [f for f in official.mirror_files(harburg.config) if f.endswith((".csv", ".xlsx")) and f not in peers_only]
     shapes = ["bkg-vg5000-2021/VG5000_GEM.shp", "bkg-vg5000-2021/VG5000_KRS.shp", "bkg-vg250-ew-2022/VG250_GEM.dbf"]
     assert sorted(t.index) == sorted(tables + shapes)  # every table read has its line
     html = amtlich_kreis.reconciliation_table(harburg).data
