@@ -353,6 +353,10 @@ def test_the_goal_sections_read_well(d):
     assert "nötig wären −1,8 % pro Jahr: die Kennzahl entfernt sich vom Zielwert" in z1
     z3 = next(t for t in texts if t.startswith("**Z3"))
     assert "das Tempo erreicht 114 % des nötigen" in z3
+    # the measures serving Z3 are those of massnahmen.xlsx (column Ziele names Z3 in rows PF-03,
+    # PF-05, PF-08, PF-11, PF-14), as the page Umsetzungsstand: Pflege lists them; goals.yml's PF-05 once
+    assert (r"Maßnahmen: PF\-05 \(Pflege\), PF\-03 \(Pflege\), PF\-08 \(Pflege\), PF\-11 \(Pflege\), "
+            r"PF\-14 \(Pflege\).") in z3
     assert sum(1 for i in items if type(i).__name__ == "Figure") == 8
 
 

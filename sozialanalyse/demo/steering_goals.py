@@ -55,7 +55,7 @@ goals:
     target: 85.0
     deadline: 2030
     responsible: Fachbereich Soziales, Pflegeplanung
-    measures: [M-PF-02, M-PF-05]
+    measures: [PF-05]
   - id: Z4
     title: Übergewicht bei der Einschulung in Bad Lindenau senken
     indicator: uebergewicht_einschulung
@@ -101,7 +101,7 @@ goals:
     direction: increase
     deadline: 2028
     responsible: Fachbereich Soziales, Pflegestützpunkte
-    measures: [M-PF-01]
+    measures: [PF-01]
   - id: Z8
     title: Weniger allein lebende Ältere in der Altstadt Lindenau
     indicator: anteil_alleinlebende_65plus
