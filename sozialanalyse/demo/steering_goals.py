@@ -74,9 +74,9 @@ goals:
     deadline: 2026
     responsible: Gemeinde Brakenhagen, Ratsbüro
   - id: Z6
-    title: Betreuungsquote der Kinder unter 3 Jahren im Kreis erhöhen
+    title: Mehr Betreuungsplätze für Kinder unter 3 Jahren im Kreis
     kennzahl:
-      name: Betreuungsquote unter 3 Jahren
+      name: Versorgungsquote unter 3 Jahren (Plätze je 100 Kinder)
       file: kennzahl_betreuungsquote_u3.csv
       unit: "%"
       polarity: higher_is_better
@@ -88,6 +88,8 @@ goals:
     deadline: 2027
     responsible: Fachbereich Jugend und Familie, Kita-Bedarfsplanung
     measures: [M-JU-01]
+    description: Plätze in Kitas und Kindertagespflege je 100 Kinder unter 3 Jahren (Kita-Bedarfsplanung);
+      nicht die Betreuungsquote der amtlichen Statistik, die die betreuten Kinder zählt.
   - id: Z7
     title: Mehr Beratungen in den Pflegestützpunkten
     kennzahl:
