@@ -751,9 +751,9 @@ def gradient_text(district, year: int | None = None, variable: str = "einschulun
             f"{fmt.num(g.sii_upper, 1)}). Der **Relative Index of Inequality (RII)** setzt beide Enden ins "
             f"Verhältnis: {fmt.num(g.rii, 2)} (95-%-Intervall {fmt.num(g.rii_lower, 2)} bis "
             f"{fmt.num(g.rii_upper, 2)}); 1 hieße kein Unterschied. "
-            + ("Das Intervall schließt 0 nicht ein: Der Unterschied ist statistisch gesichert. "
+            + ("Das Intervall des SII schließt 0 nicht ein: Der Unterschied ist statistisch gesichert. "
                if g.sii_lower > 0 or g.sii_upper < 0 else
-               "Das Intervall schließt 0 ein: Ein Unterschied ist statistisch nicht gesichert. ")
+               "Das Intervall des SII schließt 0 ein: Ein Unterschied ist statistisch nicht gesichert. ")
             + "Das Intervall stammt aus einer Simulation (100.000 Ziehungen, fester Startwert), wie im Verfahren "
               "von Public Health England (Low und Low 2004).")
     left = t.attrs["left_out"]
