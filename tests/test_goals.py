@@ -366,6 +366,7 @@ def test_profiles_list_the_goals_of_their_area(d):
     html = gemeindeprofil.profile_goals(d, "03499003", 2024).data  # Bad Lindenau: Z4, and Z8 of a Sozialraum
     assert 'href="../ziele.html#ziel-Z4"' in html and 'href="../ziele.html#ziel-Z8"' in html
     assert "Altstadt Lindenau" in html and "Z1" not in html
+    assert "auf der Seite „Ziele und Kennzahlen“" in html  # the page's title, as the Umsetzung pages name it
     none = gemeindeprofil.profile_goals(d, "03499008", 2024).data
     assert none == "Für Eichenbrück sind keine Ziele mit Kennzahlen hinterlegt."
     assert gemeindeprofil.profile_goals(d, "034995401000", 2024).data == (

@@ -356,6 +356,6 @@ def profile_goals(district, area_id: str, year: int | None = None):
     t = table(pd.DataFrame(rows), caption=f"Ziele für {district.name_of(area_id)}, Stand {year}", kinds=kinds,
               links=links, align_right=["Istwert", "Zielwert"],
               footnotes=["Bewertung nach dem Verfahren von Eurostat; Einzelheiten, Verlauf und Trend auf der Seite "
-                         "„Ziele“.", f"{SYMBOL} gesperrt (Geheimhaltung kleiner Fallzahlen)."])
+                         "„Ziele und Kennzahlen“.", f"{SYMBOL} gesperrt (Geheimhaltung kleiner Fallzahlen)."])
     t.data = _coloured(t.data)
     return t
