@@ -738,9 +738,10 @@ def gradient_text(district, year: int | None = None, variable: str = "einschulun
     what = {"einschulung_uebergewicht": "Übergewicht", "einschulung_sprachfoerderbedarf": "Sprachförderbedarf"}[variable]
     years = t.attrs["years"]
     head = (f"Wie stark hängt {what} bei der Einschulung mit der sozialen Lage des Wohnviertels zusammen? "
-            f"Dazu werden die Sozialräume nach ihrem Statusindex des Sozialraum-Monitorings in fünf gleich "
-            f"große Gruppen geteilt (Quintile; 1: die am stärksten benachteiligten Sozialräume) und der Anteil "
-            f"der Kinder mit {what} je Gruppe berechnet (Einschulungsjahrgänge {span(years)}). ")
+            f"Dazu werden die Sozialräume nach ihrem Statusindex des Sozialraum-Monitorings in fünf Gruppen "
+            f"mit gleich vielen Sozialräumen geteilt (Quintile; 1: die am stärksten benachteiligten "
+            f"Sozialräume; die Gruppen umfassen verschieden viele Kinder) und der Anteil der Kinder mit {what} "
+            f"je Gruppe berechnet (Einschulungsjahrgänge {span(years)}). ")
     if g is None:
         return text(head + "Eine Gruppe hat keinen veröffentlichten Wert; der Index wird daher nicht berechnet.")
     body = (f"Eine nach der Zahl der untersuchten Kinder gewichtete Gerade durch die Gruppenwerte über dem "
