@@ -75,6 +75,7 @@ def test_sidecar_html_and_audit(written):
     assert "Datenblatt Salinenviertel (Sozialraum), 2024" in html and "95-%-Intervall" in html
     assert "das Modul sozialanalyse.planning.supply fehlt" in html or "Versorgung" in html
     assert "CIPFA" in html and "Lizenz" in html
+    assert "= ähnlich wie der Median" in html and "ähnlich als" not in html
     assert audit_site(xlsx.parent, threshold=3) == []  # declared kinds, no small or implied counts
 
 
