@@ -226,7 +226,7 @@ _MEASURE_WORDS = {"places": "Plätze", "facilities": "Einrichtungen", "fte": "Vo
 
 
 def _yes(b) -> str:
-    return "" if b is None or (isinstance(b, float) and b != b) else ("ja" if bool(b) else "nein")
+    return "" if b is None or (isinstance(b, float) and np.isnan(b)) else ("ja" if bool(b) else "nein")
 
 
 def _supply_frame(gaps: pd.DataFrame):
@@ -363,12 +363,12 @@ def build(district, area, year: int | None = None) -> Datenblatt:
     sup, sk, sd = _supply(district, sheet.area_id, year)
     sheet.tables["Versorgung"], sheet.kinds["Versorgung"], sheet.decimals["Versorgung"] = sup, sk, sd
     if "Angebot" in sup.columns:
-        sheet.notes["Versorgung"] = [
+        sheet.notes["Versorgung"] = [(
             "Bestand je Bezugsgröße und Orientierungswert: je Bezugsgröße Personen der Zielgruppe; Soll: Bestand, "
             "der dem Orientierungswert entspräche; Lücke: Soll minus Bestand, wo positiv. in … m: Anteil der "
             "Zielgruppe, der die nächste Einrichtung der Art in dieser Luftlinie erreicht. Rang: Stellung unter "
             "den Versorgungslücken aller Sozialräume des Kreises (1 = größte Lücke; – : keine Lücke). "
-            "Zielgruppe geschätzt: aus Fünf-Jahres-Altersgruppen (siehe Kapitel „Angebote und Bedarf“)."]
+            "Zielgruppe geschätzt: aus Fünf-Jahres-Altersgruppen (siehe Kapitel „Angebote und Bedarf“).")]
     sheet.tables["Quellen"] = pd.concat([pd.DataFrame([("Datenblatt", sheet.title)], columns=["Angabe", "Inhalt"]),
                                          _sources(district, p)], ignore_index=True)
     sheet.kinds["Quellen"] = {"Angabe": "text", "Inhalt": "text"}
