@@ -75,6 +75,7 @@ def test_sidecar_html_and_audit(written):
     assert "Datenblatt Salinenviertel (Sozialraum), 2024" in html and "95-%-Intervall" in html
     assert "das Modul sozialanalyse.planning.supply fehlt" in html or "Versorgung" in html
     assert "CIPFA" in html and "Lizenz" in html
+    assert "= ähnlich wie der Median" in html and "ähnlich als" not in html
     assert audit_site(xlsx.parent, threshold=3) == []  # declared kinds, no small or implied counts
 
 
@@ -112,3 +113,32 @@ def test_official_datenblatt(tmp_path, monkeypatch):
     k = pd.read_excel(xlsx, sheet_name="Kennzahlen").set_index("Kennzahl")
     assert k.loc["Beschäftigtenquote", "Wert"] == pytest.approx(64.43)  # INKAR 2019, Landkreis Harburg
     assert "INKAR" in pd.read_excel(xlsx, sheet_name="Quellen")["Inhalt"].str.cat()
+
+
+def test_supply_sheet_speaks_german_and_matches_a_hand_calculation(written):
+    """The Versorgung sheet once was the raw frame of supply.gaps (area_id, measure 'places',
+    True/False, counts with a decimal); now German headers, words, and the page's decimals."""
+    import openpyxl
+
+    xlsx, _ = written
+    ws = openpyxl.load_workbook(xlsx)["Versorgung"]
+    head = [c.value for c in ws[1]]
+    assert head[:6] == ["Angebot", "Bestand gemessen in", "Einrichtungen", "Bestand", "Zielgruppe (Personen)",
+                        "Zielgruppe geschätzt"]
+    assert not {"area_id", "measure", "served", "below_guide", "shortfall"} & set(head)
+    rows = {r[0].value: r for r in ws.iter_rows(min_row=2) if r[0].value in ("Kita", "Hausarztpraxis")}
+    kita = {h: c for h, c in zip(head, rows["Kita"])}
+    assert kita["Bestand gemessen in"].value == "Plätze" and kita["Zielgruppe geschätzt"].value == "ja"
+    # hand calculation: places of the Kitas in the Sozialraum (facilities.csv) per 100 children aged
+    # 1 to 5, estimated as 4/5 of the 0-4 and 1/5 of the 5-9 year olds (population.csv, 2024)
+    fac = pd.read_csv(MUSTERLAND / "facilities.csv", dtype={"area_id": str})
+    places = fac[(fac["area_id"] == AREA) & (fac["type"] == "Kita")]["capacity"].sum()
+    pop = pd.read_csv(MUSTERLAND / "population.csv", dtype={"area_id": str})
+    p = pop[(pop["area_id"] == AREA) & (pop["year"] == 2024) & (pop["variable"] == "einwohner")]
+    kids = 0.8 * p[p["age_group"] == "0-4"]["value"].sum() + 0.2 * p[p["age_group"] == "5-9"]["value"].sum()
+    assert kita["Bestand"].value == places and kita["Bestand"].number_format == "#,##0"
+    assert kita["Bestand je Bezugsgröße"].value == pytest.approx(100 * places / kids)
+    assert kita["Orientierungswert"].value == 80 and kita["Bezugsgröße (Personen der Zielgruppe)"].value == 100
+    assert kita["Lücke"].value == pytest.approx(max(0.8 * kids - places, 0))
+    assert kita["unter dem Orientierungswert"].value == ("ja" if places < 0.8 * kids else "nein")
+    assert rows["Hausarztpraxis"][head.index("Bestand gemessen in")].value == "Vollzeitstellen"

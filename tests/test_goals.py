@@ -353,6 +353,10 @@ def test_the_goal_sections_read_well(d):
     assert "nötig wären −1,8 % pro Jahr: die Kennzahl entfernt sich vom Zielwert" in z1
     z3 = next(t for t in texts if t.startswith("**Z3"))
     assert "das Tempo erreicht 114 % des nötigen" in z3
+    # the measures serving Z3 are those of massnahmen.xlsx (column Ziele names Z3 in rows PF-03,
+    # PF-05, PF-08, PF-11, PF-14), as the page Umsetzungsstand: Pflege lists them; goals.yml's PF-05 once
+    assert (r"Maßnahmen: PF\-05 \(Pflege\), PF\-03 \(Pflege\), PF\-08 \(Pflege\), PF\-11 \(Pflege\), "
+            r"PF\-14 \(Pflege\).") in z3
     assert sum(1 for i in items if type(i).__name__ == "Figure") == 8
 
 
@@ -362,6 +366,7 @@ def test_profiles_list_the_goals_of_their_area(d):
     html = gemeindeprofil.profile_goals(d, "03499003", 2024).data  # Bad Lindenau: Z4, and Z8 of a Sozialraum
     assert 'href="../ziele.html#ziel-Z4"' in html and 'href="../ziele.html#ziel-Z8"' in html
     assert "Altstadt Lindenau" in html and "Z1" not in html
+    assert "auf der Seite „Ziele und Kennzahlen“" in html  # the page's title, as the Umsetzung pages name it
     none = gemeindeprofil.profile_goals(d, "03499008", 2024).data
     assert none == "Für Eichenbrück sind keine Ziele mit Kennzahlen hinterlegt."
     assert gemeindeprofil.profile_goals(d, "034995401000", 2024).data == (

@@ -134,6 +134,10 @@ def test_gradient_text_and_chart(d):
     text = gs.gradient_text(d).data
     assert "Slope Index of Inequality (SII)" in text and "Prozentpunkte" in text
     assert "Relative Index of Inequality (RII)" in text
+    # the sentence about 0 names the SII: it follows the RII's interval, which is read against 1
+    assert "Das Intervall des SII schließt 0 nicht ein" in text or "Das Intervall des SII schließt 0 ein" in text
+    # quintiles of Sozialräume, not of children (published_gradient cuts the ranked areas in five)
+    assert "fünf Gruppen mit gleich vielen Sozialräumen" in text and "gleich große" not in text
     fig = gs.gradient_chart(d)
     ax = fig.axes[0]
     assert "nach sozialer Lage" in ax.get_title()

@@ -171,7 +171,12 @@ def test_status_page_pflege(district):
     assert '<td data-sa-kind="text">umgesetzt</td><td class="num" data-sa-kind="text">4</td>' in st
     assert "31 %" in st and "Insgesamt" in st
     ch = umsetzung.changes_table(district, "Pflege").data
-    assert "2 neu, 5-mal Stand geändert, 8-mal Termin geändert" in ch and "Ende festgelegt" in ch
+    # PF-12 is no longer listed: the caption counts it beside the 2 new ones (it once did not)
+    assert "2 neu, 1 nicht mehr aufgeführt, 5-mal Stand geändert, 8-mal Termin geändert" in ch
+    assert "Ende festgelegt" in ch
+    # PF-01 was finished on 31.10.2024, before its planned end 31.12.2024: brought forward, not postponed
+    assert "<td data-sa-kind=\"text\">Ende vorgezogen</td><td data-sa-kind=\"text\">31.12.2024</td>" in ch
+    assert ch.count("Ende verschoben") == 4  # PF-02, PF-05, PF-06, PF-10: all later than before
     assert "Digitale Pflegeplatzbörse" in ch and "nicht mehr aufgeführt" in ch
     assert "Gebärdensprachdolmetschen" not in ch  # a measure of the other Teilkonzept
     goals = umsetzung.goals_served(district, "Pflege").data

@@ -55,7 +55,7 @@ goals:
     target: 85.0
     deadline: 2030
     responsible: Fachbereich Soziales, Pflegeplanung
-    measures: [M-PF-02, M-PF-05]
+    measures: [PF-05]
   - id: Z4
     title: Übergewicht bei der Einschulung in Bad Lindenau senken
     indicator: uebergewicht_einschulung
@@ -74,9 +74,9 @@ goals:
     deadline: 2026
     responsible: Gemeinde Brakenhagen, Ratsbüro
   - id: Z6
-    title: Betreuungsquote der Kinder unter 3 Jahren im Kreis erhöhen
+    title: Mehr Betreuungsplätze für Kinder unter 3 Jahren im Kreis
     kennzahl:
-      name: Betreuungsquote unter 3 Jahren
+      name: Versorgungsquote unter 3 Jahren (Plätze je 100 Kinder)
       file: kennzahl_betreuungsquote_u3.csv
       unit: "%"
       polarity: higher_is_better
@@ -88,6 +88,8 @@ goals:
     deadline: 2027
     responsible: Fachbereich Jugend und Familie, Kita-Bedarfsplanung
     measures: [M-JU-01]
+    description: Plätze in Kitas und Kindertagespflege je 100 Kinder unter 3 Jahren (Kita-Bedarfsplanung);
+      nicht die Betreuungsquote der amtlichen Statistik, die die betreuten Kinder zählt.
   - id: Z7
     title: Mehr Beratungen in den Pflegestützpunkten
     kennzahl:
@@ -101,7 +103,7 @@ goals:
     direction: increase
     deadline: 2028
     responsible: Fachbereich Soziales, Pflegestützpunkte
-    measures: [M-PF-01]
+    measures: [PF-01]
   - id: Z8
     title: Weniger allein lebende Ältere in der Altstadt Lindenau
     indicator: anteil_alleinlebende_65plus

@@ -388,20 +388,25 @@ def trends_table(district: District, area_id: str, indicator_ids: list[str] | No
             reasons.setdefault(col, []).append(stv)
     df = pd.DataFrame(rows)
     df, held_notes = mask(district, df, reasons) if len(df) else (df, [])
+    # the window in the header: the key-figure table's "Trend" covers the last five years only
+    span = f"Trend {first}–{last}"
+    df = df.rename(columns={"Trend": span})
     return table(df, caption=f"Entwicklung {first}–{last}",
-                 footnotes=["Trend: Test der jährlichen Veränderung in einem verallgemeinerten linearen "
+                 footnotes=[f"{span}: Test der jährlichen Veränderung in einem verallgemeinerten linearen "
                             "Modell über alle Jahre (Anteile: binomial, Raten: Poisson), Signifikanzniveau 5 %. "
                             "Schwanken die Werte von Jahr zu Jahr stärker, als der Zufall allein erklärt, wird "
                             "diese zusätzliche Streuung aus den Daten geschätzt und der Test entsprechend "
                             "vorsichtiger (Quasi-Likelihood); mit nur zwei Jahren wird nicht getestet. "
-                            "Veränderung je Jahr: relative Veränderung der Chance bzw. Rate.",
+                            "Veränderung je Jahr: relative Veränderung der Chance bzw. Rate. Die Spalte "
+                            "„Trend“ der Kennzahlen prüft dagegen nur die letzten fünf Jahre (99,8 %); beide "
+                            "können daher verschieden ausfallen.",
                             *[f + " Jahre mit fehlenden Werten gehen nicht in den Trendtest ein."
                               for f in absent_footnote(absent)],
                             *([held_notes[0] + " Ist ein Jahr gesperrt, wird auch der Trend nicht "
                                "veröffentlicht."] if held_notes else [])],
-                 align_right=[c for c in df.columns if c not in ("Kennzahl", "Trend")],
+                 align_right=[c for c in df.columns if c not in ("Kennzahl", span)],
                  kinds={"Kennzahl": "text", str(first): "rate", str(last): "rate",
-                        "Veränderung je Jahr": "rate", "Trend": "text"})
+                        "Veränderung je Jahr": "rate", span: "text"})
 
 
 def population_development(district: District, area_id: str):

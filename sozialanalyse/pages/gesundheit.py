@@ -738,9 +738,10 @@ def gradient_text(district, year: int | None = None, variable: str = "einschulun
     what = {"einschulung_uebergewicht": "Übergewicht", "einschulung_sprachfoerderbedarf": "Sprachförderbedarf"}[variable]
     years = t.attrs["years"]
     head = (f"Wie stark hängt {what} bei der Einschulung mit der sozialen Lage des Wohnviertels zusammen? "
-            f"Dazu werden die Sozialräume nach ihrem Statusindex des Sozialraum-Monitorings in fünf gleich "
-            f"große Gruppen geteilt (Quintile; 1: die am stärksten benachteiligten Sozialräume) und der Anteil "
-            f"der Kinder mit {what} je Gruppe berechnet (Einschulungsjahrgänge {span(years)}). ")
+            f"Dazu werden die Sozialräume nach ihrem Statusindex des Sozialraum-Monitorings in fünf Gruppen "
+            f"mit gleich vielen Sozialräumen geteilt (Quintile; 1: die am stärksten benachteiligten "
+            f"Sozialräume; die Gruppen umfassen verschieden viele Kinder) und der Anteil der Kinder mit {what} "
+            f"je Gruppe berechnet (Einschulungsjahrgänge {span(years)}). ")
     if g is None:
         return text(head + "Eine Gruppe hat keinen veröffentlichten Wert; der Index wird daher nicht berechnet.")
     body = (f"Eine nach der Zahl der untersuchten Kinder gewichtete Gerade durch die Gruppenwerte über dem "
@@ -751,9 +752,9 @@ def gradient_text(district, year: int | None = None, variable: str = "einschulun
             f"{fmt.num(g.sii_upper, 1)}). Der **Relative Index of Inequality (RII)** setzt beide Enden ins "
             f"Verhältnis: {fmt.num(g.rii, 2)} (95-%-Intervall {fmt.num(g.rii_lower, 2)} bis "
             f"{fmt.num(g.rii_upper, 2)}); 1 hieße kein Unterschied. "
-            + ("Das Intervall schließt 0 nicht ein: Der Unterschied ist statistisch gesichert. "
+            + ("Das Intervall des SII schließt 0 nicht ein: Der Unterschied ist statistisch gesichert. "
                if g.sii_lower > 0 or g.sii_upper < 0 else
-               "Das Intervall schließt 0 ein: Ein Unterschied ist statistisch nicht gesichert. ")
+               "Das Intervall des SII schließt 0 ein: Ein Unterschied ist statistisch nicht gesichert. ")
             + "Das Intervall stammt aus einer Simulation (100.000 Ziehungen, fester Startwert), wie im Verfahren "
               "von Public Health England (Low und Low 2004).")
     left = t.attrs["left_out"]

@@ -126,26 +126,60 @@ def changes_table(district, teilkonzept: str, year: int | None = None):
                        "Veränderung": [_change_word(c, b, a) for c, b, a in zip(ch["change"], ch["before"],
                                                                                 ch["after"])],
                        "bisher": [b or "–" for b in ch["before"]], "jetzt": [a or "–" for a in ch["after"]]})
-    n_new = int((ch["change"] == "neu").sum())
-    n_state = int((ch["change"] == "Stand").sum())
-    n_moved = int(ch["change"].isin(["Beginn", "Ende"]).sum())
-    return table(df, caption=(f"Veränderungen seit dem letzten Bericht: {n_new} neu, {n_state}-mal Stand "
-                              f"geändert, {n_moved}-mal Termin geändert"),
+    return table(df, caption=f"Veränderungen seit dem letzten Bericht: {_change_counts(ch['change'])}",
                  align_right=[], kinds={c: "text" for c in df.columns})
+
+
+def _change_counts(changes) -> str:
+    """German summary of the kinds of change, every kind the table lists (a measure no longer
+    listed is counted too, not only new ones and moved dates).
+
+    >>> _change_counts(["neu", "Stand", "Ende", "Beginn", "nicht mehr aufgeführt"])
+    '1 neu, 1 nicht mehr aufgeführt, 1-mal Stand geändert, 2-mal Termin geändert'
+    >>> _change_counts(["Stand", "Teilkonzept", "Maßnahme"])
+    '1-mal Stand geändert, 1-mal Teilkonzept geändert, 1-mal umbenannt'
+    """
+    changes = list(changes)
+    n = {k: changes.count(k) for k in ("neu", "nicht mehr aufgeführt", "Stand", "Teilkonzept", "Maßnahme")}
+    n_moved = sum(c in ("Beginn", "Ende") for c in changes)
+    parts = [f"{n['neu']} neu" if n["neu"] else "",
+             f"{n['nicht mehr aufgeführt']} nicht mehr aufgeführt" if n["nicht mehr aufgeführt"] else "",
+             f"{n['Stand']}-mal Stand geändert" if n["Stand"] else "",
+             f"{n_moved}-mal Termin geändert" if n_moved else "",
+             f"{n['Teilkonzept']}-mal Teilkonzept geändert" if n["Teilkonzept"] else "",
+             f"{n['Maßnahme']}-mal umbenannt" if n["Maßnahme"] else ""]
+    return ", ".join(p for p in parts if p)
 
 
 def _change_word(change: str, before: str, after: str) -> str:
     """German word of a change; a date that was open and is now set is "festgelegt", a date
-    removed is "offen" (not "verschoben").
+    removed is "offen" (not "verschoben"), a date set earlier than before is "vorgezogen".
 
     >>> _change_word("Ende", "", "31.03.2026"), _change_word("Beginn", "01.04.2024", ""), _change_word("neu", "", "")
     ('Ende festgelegt', 'Beginn wieder offen', 'neu aufgenommen')
+    >>> _change_word("Ende", "31.12.2024", "31.10.2024"), _change_word("Ende", "30.09.2024", "30.11.2024")
+    ('Ende vorgezogen', 'Ende verschoben')
     """
     if change in ("Beginn", "Ende") and not before:
         return f"{change} festgelegt"
     if change in ("Beginn", "Ende") and not after:
         return f"{change} wieder offen"
+    if change in ("Beginn", "Ende") and _earlier(after, before):
+        return f"{change} vorgezogen"
     return _CHANGE_WORDS.get(change, change)
+
+
+def _earlier(a: str, b: str) -> bool:
+    """Whether German date ``a`` (``TT.MM.JJJJ``) lies before ``b``; False when either is no date.
+
+    >>> _earlier("31.10.2024", "31.12.2024"), _earlier("01.09.2024", "01.06.2024"), _earlier("x", "01.06.2024")
+    (True, False, False)
+    """
+    try:
+        da, db = (pd.to_datetime(x, format="%d.%m.%Y") for x in (a, b))
+    except (ValueError, TypeError):
+        return False
+    return bool(da < db)
 
 
 def _goal_titles(district) -> dict[str, str]:

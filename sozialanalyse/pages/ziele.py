@@ -240,7 +240,33 @@ def _rate_text(p: steering_goals.Progress) -> str:
             f"Tempo erreicht {fmt.num(100 * a.ratio, 0)} % des nötigen.")
 
 
-def _facts(p: steering_goals.Progress, year: int) -> str:
+def _served_by(district) -> tuple[dict[str, list[str]], dict[str, str]]:
+    """Goal id -> the ids of the measures of the Teilkonzepte (``massnahmen.xlsx``) that name
+    it, and measure id -> its Teilkonzept; both {} without a measures file. The page lists them
+    with the measures ``goals.yml`` names, so that it does not contradict the pages
+    *Umsetzungsstand*."""
+    from ..steering import teilkonzepte as _tk
+
+    out: dict[str, list[str]] = {}
+    m = _tk.read(district).table
+    for mid, gs in zip(m["id"], m["goals"]):
+        for g in gs:
+            out.setdefault(str(g), []).append(str(mid))
+    return out, {str(k): str(v) for k, v in zip(m["id"], m["teilkonzept"])}
+
+
+def _measure_list(listed, served: dict[str, list[str]], teilkonzept: dict[str, str], goal_id: str) -> str:
+    """The measures of a goal: those ``goals.yml`` names, then those of the Teilkonzepte naming
+    the goal, each once, a measure of a Teilkonzept with its name.
+
+    >>> _measure_list(["PF-05", "M-JU-01"], {"Z3": ["PF-03", "PF-05"]}, {"PF-03": "Pflege", "PF-05": "Pflege"}, "Z3")
+    'PF-05 (Pflege), M-JU-01, PF-03 (Pflege)'
+    """
+    ids = list(dict.fromkeys([str(m) for m in listed] + served.get(goal_id, [])))
+    return ", ".join(f"{m} ({teilkonzept[m]})" if m in teilkonzept else m for m in ids)
+
+
+def _facts(p: steering_goals.Progress, year: int, served=None) -> str:
     g, a = p.goal, p.assessment
     area = md_escape(p.name)
     lines = [f"**{md_escape(g.id)} · {md_escape(g.title)}** — {a.symbol} *{a.label}*"]
@@ -271,8 +297,9 @@ def _facts(p: steering_goals.Progress, year: int) -> str:
                      f"{_value(last['value'], p.unit, p.decimals)} (Prognoseintervall "
                      f"{_value(last['lower'], p.unit, p.decimals)} bis {_value(last['upper'], p.unit, p.decimals)}).")
     resp = f"Verantwortlich: {md_escape(g.responsible)}."
-    if g.measures:
-        resp += f" Maßnahmen: {', '.join(md_escape(m) for m in g.measures)}."
+    measures = _measure_list(g.measures or [], *(served or ({}, {})), g.id)
+    if measures:
+        resp += f" Maßnahmen: {md_escape(measures)}."
     lines.append(resp)
     return "\n\n".join(lines)
 
@@ -284,8 +311,9 @@ def goal_sections(district, year: int | None = None):
     if not ps:
         return text("Es sind keine Ziele auszuwerten.")
     items = []
+    served = _served_by(district)
     for p in ps:
-        items.append(text(_facts(p, year)))
+        items.append(text(_facts(p, year, served)))
         if p.history["value"].notna().any():
             items.append(_chart(p))
     return _Many(items)
@@ -328,6 +356,6 @@ def profile_goals(district, area_id: str, year: int | None = None):
     t = table(pd.DataFrame(rows), caption=f"Ziele für {district.name_of(area_id)}, Stand {year}", kinds=kinds,
               links=links, align_right=["Istwert", "Zielwert"],
               footnotes=["Bewertung nach dem Verfahren von Eurostat; Einzelheiten, Verlauf und Trend auf der Seite "
-                         "„Ziele“.", f"{SYMBOL} gesperrt (Geheimhaltung kleiner Fallzahlen)."])
+                         "„Ziele und Kennzahlen“.", f"{SYMBOL} gesperrt (Geheimhaltung kleiner Fallzahlen)."])
     t.data = _coloured(t.data)
     return t

@@ -219,8 +219,102 @@ def _supply(district, area: str, year: int):
     gaps = pd.DataFrame(gaps)
     if gaps.empty:
         return pd.DataFrame({"Hinweis": ["Für dieses Gebiet ist keine Versorgungslücke verzeichnet."]}), {"Hinweis": "text"}, {}
-    kinds = {c: ("text" if gaps[c].dtype == object else "index") for c in gaps.columns}
-    return gaps, kinds, {}
+    return _supply_frame(gaps)
+
+
+_MEASURE_WORDS = {"places": "Plätze", "facilities": "Einrichtungen", "fte": "Vollzeitstellen"}
+
+
+def _yes(b) -> str:
+    return "" if b is None or (isinstance(b, float) and np.isnan(b)) else ("ja" if bool(b) else "nein")
+
+
+def _supply_frame(gaps: pd.DataFrame):
+    """The rows of :func:`sozialanalyse.planning.supply.gaps` for the sheet: German headers,
+    the measure's unit in words, yes/no instead of booleans, ``.`` where the served population
+    (and with it ratio, target and gap) or the reach is withheld, and the decimals of the page
+    *Angebote und Bedarf* (places whole, staff and facilities to one decimal).
+
+    >>> g = pd.DataFrame({"type": ["Kita"], "measure": ["places"], "facilities": [3], "supply": [215.0],
+    ...     "served": [275.6], "served_status": [""], "estimated": [True], "ratio": [78.01], "guide": [80.0],
+    ...     "per": [100], "required": [220.48], "gap": [5.48], "below_guide": [True], "status": [""],
+    ...     "reach_500": [67.8], "reach_1000": [100.0], "reach_status": [""], "low_reach": [False],
+    ...     "rank": [71.0]})
+    >>> df, kinds, dec = _supply_frame(g)
+    >>> df.iloc[0][["Angebot", "Bestand gemessen in", "unter dem Orientierungswert", "geringe Erreichbarkeit"]].tolist()
+    ['Kita', 'Plätze', 'ja', 'nein']
+    >>> dec["Bestand"], dec["Lücke"], dec["in 500 m (%)"], kinds["Zielgruppe (Personen)"]
+    ([0], [0], [1], 'count')
+    """
+    reach = [c for c in gaps.columns if c.startswith("reach_") and c[6:].isdigit()]
+    held = gaps["status"].astype(str).ne("") | gaps["served_status"].astype(str).ne("")
+    rheld = gaps["reach_status"].astype(str).ne("")
+
+    def num(col, mask=None):
+        vals = gaps[col].astype(float)
+        return [SUPPRESSED if mask is not None and m else (None if not np.isfinite(v) else float(v))
+                for v, m in zip(vals, mask if mask is not None else [False] * len(vals))]
+
+    df = pd.DataFrame({
+        "Angebot": gaps["type"].astype(str),
+        "Bestand gemessen in": [_MEASURE_WORDS.get(m, m) for m in gaps["measure"]],
+        "Einrichtungen": num("facilities"),
+        "Bestand": num("supply"),
+        "Zielgruppe (Personen)": num("served", gaps["served_status"].astype(str).ne("")),
+        "Zielgruppe geschätzt": [_yes(e) for e in gaps["estimated"]],
+        "Bestand je Bezugsgröße": num("ratio", held),
+        "Orientierungswert": num("guide"),
+        "Bezugsgröße (Personen der Zielgruppe)": num("per"),
+        "Soll": num("required", held),
+        "Lücke": num("gap", held),
+        "unter dem Orientierungswert": [_yes(b) for b in gaps["below_guide"]],
+        **{f"in {fmt.num(int(c[6:]))} m (%)": num(c, rheld) for c in reach},
+        "geringe Erreichbarkeit": [_yes(b) for b in gaps["low_reach"]],
+        "Rang": num("rank"),
+    })
+    one = [0 if m == "places" else 1 for m in gaps["measure"]]
+    dec = {"Einrichtungen": 0, "Bestand": one, "Zielgruppe (Personen)": 0, "Bestand je Bezugsgröße": 1,
+           "Orientierungswert": 1, "Bezugsgröße (Personen der Zielgruppe)": 0, "Soll": one, "Lücke": one,
+           **{c: [_reach_decimals(v, n) if isinstance(v, float) else 1
+                  for v, n in zip(df[c], df["Zielgruppe (Personen)"])] for c in df.columns if c.startswith("in ")},
+           "Rang": 0}
+    # the reach shares rounded as the page writes them: the exact float beside the served
+    # population would give the number of persons within reach (or beyond it) away
+    for c in [c for c in df.columns if c.startswith("in ")]:
+        df[c] = [v if not isinstance(v, float) else round(v, _reach_decimals(v, n))
+                 for v, n in zip(df[c], df["Zielgruppe (Personen)"])]
+    kinds = {c: "text" for c in df.columns}
+    kinds.update({c: "index" for c in dec})
+    # reach stays "index" for the audit: it reads an exact 0 or 100 in a workbook as rounded to
+    # whole per cent (a share of 0 of 471 persons would "admit" 1 or 2), the page states its decimals
+    kinds["Zielgruppe (Personen)"] = "count"
+    return df, kinds, dec
+
+
+def _reach_decimals(share: float, n, threshold: int = 3) -> int:
+    """Decimals of a reach share (percent) of ``n`` persons: one, more where one decimal would
+    admit only 1 to ``threshold - 1`` persons within or beyond reach (the rule of the page
+    *Angebote und Bedarf*).
+
+    0 of 2.292: "0,0" admits 0 or 1 person (1 / 2.292 = 0,044 %), "0,00" only 0; 0 of 1.710:
+    1 / 1.710 = 0,058 % rounds to 0,1, so "0,0" admits only 0; 100 of 5.000: "100,0" admits 0 to
+    2 persons beyond; 55,5 % of 80: 44 persons, no small count near.
+
+    >>> _reach_decimals(0.0, 2292), _reach_decimals(0.0, 1710), _reach_decimals(100.0, 5000), _reach_decimals(55.5, 80)
+    (2, 1, 2, 1)
+    """
+    if not isinstance(n, (int, float)) or not np.isfinite(n) or n <= 0:
+        return 1
+    n = round(float(n))
+    d = 1
+    while d < 4:
+        v, half = round(share, d), 0.5 * 10 ** -d
+        lo, hi = (v - half) * n / 100, (v + half) * n / 100
+        xs = [x for x in range(max(0, int(np.floor(lo))), int(np.ceil(hi)) + 1) if lo - 1e-9 <= x <= hi + 1e-9 and x <= n]
+        if not any(c and 1 <= max(c) < threshold for c in (xs, [n - x for x in xs])):
+            return d
+        d += 1
+    return d
 
 
 def build(district, area, year: int | None = None) -> Datenblatt:
@@ -261,13 +355,20 @@ def build(district, area, year: int | None = None) -> Datenblatt:
         sheet.notes["Vergleich"] = [
             f"Vergleichskreise ({len(p.neighbours)} statistisch nächste Nachbarn nach dem Verfahren der CIPFA, "
             f"Auswahl unter {p.source}): " + ", ".join(p.neighbours["name"]) + ".",
-            "Bewertung: + besser / − schlechter / = ähnlich als der Median nach dem 95-%-Intervall des Werts; "
-            "↑ höher / ↓ niedriger ohne Richtung der Kennzahl; ○ nicht bewertet ohne Intervall."]
+            "Bewertung nach dem 95-%-Intervall des Werts: + besser bzw. − schlechter als der Median, = ähnlich "
+            "wie der Median; ↑ höher / ↓ niedriger ohne Richtung der Kennzahl; ○ nicht bewertet ohne Intervall."]
     else:
         sheet.tables["Vergleich"] = pd.DataFrame({"Hinweis": [peer_note or "Keine Vergleichskreise."]})
         sheet.kinds["Vergleich"] = {"Hinweis": "text"}
     sup, sk, sd = _supply(district, sheet.area_id, year)
     sheet.tables["Versorgung"], sheet.kinds["Versorgung"], sheet.decimals["Versorgung"] = sup, sk, sd
+    if "Angebot" in sup.columns:
+        sheet.notes["Versorgung"] = [(
+            "Bestand je Bezugsgröße und Orientierungswert: je Bezugsgröße Personen der Zielgruppe; Soll: Bestand, "
+            "der dem Orientierungswert entspräche; Lücke: Soll minus Bestand, wo positiv. in … m: Anteil der "
+            "Zielgruppe, der die nächste Einrichtung der Art in dieser Luftlinie erreicht. Rang: Stellung unter "
+            "den Versorgungslücken aller Sozialräume des Kreises (1 = größte Lücke; – : keine Lücke). "
+            "Zielgruppe geschätzt: aus Fünf-Jahres-Altersgruppen (siehe Kapitel „Angebote und Bedarf“).")]
     sheet.tables["Quellen"] = pd.concat([pd.DataFrame([("Datenblatt", sheet.title)], columns=["Angabe", "Inhalt"]),
                                          _sources(district, p)], ignore_index=True)
     sheet.kinds["Quellen"] = {"Angabe": "text", "Inhalt": "text"}

@@ -33,12 +33,18 @@ def _is_missing(value) -> bool:
 
 
 def num(value, decimals: int = 0, unit: str | None = None) -> str:
-    """A number with German separators: ``1.234,5``; ``unit`` is appended after a space."""
+    """A number with German separators: ``1.234,5``; ``unit`` is appended after a space; a
+    negative number has the typographic minus (``−1,23``, as :func:`signed` writes it), not the
+    hyphen.
+
+    >>> num(-1.234, 2), num(1234.5, 1), num(-0.04, 1)
+    ('−1,23', '1.234,5', '0,0')
+    """
     if _is_missing(value):
         return MISSING
     text = f"{float(value):,.{decimals}f}".replace(",", "\u0000").replace(".", ",").replace("\u0000", ".")
-    if text.startswith("-") and float(text.replace(".", "").replace(",", ".")) == 0:
-        text = text[1:]
+    if text.startswith("-"):
+        text = text[1:] if float(text[1:].replace(".", "").replace(",", ".")) == 0 else "\u2212" + text[1:]
     return f"{text} {unit}" if unit else text
 
 
