@@ -104,6 +104,73 @@ def test_sidecars_name_every_column(tmp_path):
     assert audit_site(tmp_path) == []  # the clean files pass the audit (total row 1.290 = 1.234 + 56)
 
 
+def _mixed(first="261.890"):
+    """A column of mixed rows as the peer page writes it (pages/vergleichskreise.variables): a
+    count of persons, then a density, shares, euros and an index, each row with its own kind;
+    units after a non-breaking space or a space."""
+    df = pd.DataFrame({
+        "Merkmal": ["Einwohner", "Einwohner je km²", "Beschäftigtenquote", "Haushaltseinkommen", "GISD-Score"],
+        "Landkreis Harburg": [first, "209,8\xa0Einw./km²", "64,4 %", "2.212\xa0€", "0,439"],
+        "Spannweite": ["194.174 bis 340.112", "–", "62,7 % bis 64,9 %", "2.002 € bis 2.262 €", "0,147 bis 0,544"],
+    })
+    row_kinds = ["count", "index", "share", "index", "index"]
+    return table(df, caption="Strukturmerkmale, 2023",
+                 kinds={"Landkreis Harburg": row_kinds, "Spannweite": ["index"] * 5})
+
+
+def test_a_column_of_mixed_units_and_kinds_by_hand():
+    t = _mixed()
+    p = t.payload
+    assert p["columns"] == ["Merkmal", "Landkreis Harburg", "Landkreis Harburg: Einheit", "Spannweite"]
+    # read by hand: "261.890" is 261890 (a thousands dot), "209,8 Einw./km²" 209.8, "2.212 €" 2212
+    assert [r[1] for r in p["rows"]] == [261890, 209.8, 64.4, 2212, 0.439]
+    assert [r[2] for r in p["rows"]] == [None, "Einw./km²", "%", "€", None]
+    assert p["decimals"]["Landkreis Harburg"] == [0, 1, 1, 0, 3]
+    # each cell keeps its row's kind: the index 0,439 is no count
+    assert p["kinds"]["Landkreis Harburg"] == ["count", "index", "share", "index", "index"]
+    assert p["kinds"]["Landkreis Harburg: Einheit"] == "text"
+    # a range is no number: kept as the page writes it, in the frame too (not NaN, not 194.174)
+    assert p["kinds"]["Spannweite"] == "index"
+    assert p["rows"][0][3] == "194.174 bis 340.112" and p["rows"][1][3] is None
+    for frame in (t.frame, downloads.data(pd.DataFrame({"Merkmal": [r[0] for r in p["rows"]],
+                                                        "Landkreis Harburg": ["261.890", "209,8\xa0Einw./km²",
+                                                                              "64,4 %", "2.212\xa0€", "0,439"]}),
+                                          {"Landkreis Harburg": ["count", "index", "share", "index",
+                                                                 "index"]}).frame):
+        assert frame["Landkreis Harburg"].tolist() == [261890.0, 209.8, 64.4, 2212.0, 0.439]
+    assert t.frame["Spannweite"].tolist()[2] == "62,7 % bis 64,9 %"
+    text = downloads.csv_bytes(p).decode("utf-8")
+    assert text == (
+        "\ufeffMerkmal;Landkreis Harburg;Landkreis Harburg: Einheit;Spannweite\r\n"
+        "Einwohner;261890;;194.174 bis 340.112\r\n"
+        "Einwohner je km²;209,8;Einw./km²;\r\n"
+        "Beschäftigtenquote;64,4;%;62,7 % bis 64,9 %\r\n"
+        "Haushaltseinkommen;2212;€;2.002 € bis 2.262 €\r\n"
+        "GISD-Score;0,439;;0,147 bis 0,544\r\n")
+
+
+def test_a_column_kept_as_written_keeps_its_rows_kinds():
+    # a cell that is no number as the page writes them keeps the column as text: its declared
+    # per-row kinds stay per row (not the first row's "count" for every row)
+    df = pd.DataFrame({"Merkmal": ["Einwohner", "GISD-Score"], "Wert": ["261.890", "0,439 (Rang 9)"]})
+    d = downloads.data(df, {"Wert": ["count", "index"]})
+    assert d.kinds["Wert"] == ["count", "index"]
+    assert d.rows == [["Einwohner", "261.890"], ["GISD-Score", "0,439 (Rang 9)"]]
+    assert d.frame["Wert"].tolist() == ["261.890", "0,439 (Rang 9)"]  # never 261.89 from pandas' parser
+
+
+def test_audit_reads_mixed_rows_with_their_own_kinds(tmp_path):
+    clean = _mixed().payload
+    downloads.write_files(clean, tmp_path / "sauber")
+    assert audit_site(tmp_path / "sauber") == []  # 0,439 declared index: no count below 3
+    leak = _mixed(first="2").payload  # a declared count 2 in the first row
+    downloads.write_files(leak, tmp_path / "leck")
+    found = sorted(str(f) for f in audit_site(tmp_path / "leck"))
+    where = "row 'Zeile 2', column 'Landkreis Harburg': count 2 below the threshold 3"
+    assert found == [f"{leak['file']}.csv: table '{leak['file']}.csv', {where}",
+                     f"{leak['file']}.xlsx: table 'Tabelle', {where}"]
+
+
 def test_same_table_same_bytes(tmp_path):
     body = _example().payload
     a = downloads.xlsx_bytes(body, "Quelle: x")

@@ -19,9 +19,11 @@ How a cell is read (columns of kind ``text`` are kept as written):
   bounds;
 * ``1.735 → 1.929`` → two columns (``Einwohner ab 80, 2024`` and ``Einwohner ab 80, 2040`` for a
   label ``Einwohner ab 80, 2024 → 2040``);
-* a column whose units differ from row to row (a key-figure table: Einwohner, then rates) gets a
-  column ``<label>: Einheit``;
-* a column with any cell that is none of these is kept as text (nothing is guessed).
+* a column whose units differ from row to row (a key-figure table: Einwohner, then rates, euros
+  and an index: ``261.890``, ``209,8 Einw./km²``, ``64,4 %``, ``2.212 €``, ``0,439``) gets a
+  column ``<label>: Einheit``; declared per-row kinds stay per row (``kinds[label]`` a list);
+* a column with any cell that is none of these is kept as text, in ``frame`` too (nothing is
+  guessed), with its declared kinds.
 
 The files (see the README, *Downloads*):
 
@@ -48,6 +50,11 @@ Examples
 'interval'
 >>> out.rows[1]
 ['Süd', '.', None, None, None]
+>>> mixed = data(pd.DataFrame({"Merkmal": ["Einwohner", "Dichte", "GISD"],
+...                            "Wert": ["261.890", "209,8\xa0Einw./km²", "0,439"]}),
+...              {"Wert": ["count", "index", "index"]})
+>>> mixed.frame["Wert"].tolist(), [r[2] for r in mixed.rows], mixed.kinds["Wert"]
+([261890.0, 209.8, 0.439], [None, 'Einw./km²', None], ['count', 'index', 'index'])
 """
 from __future__ import annotations
 
@@ -73,7 +80,9 @@ SUPPRESSED = "."
 _EMPTY = {"", "–", "—", "-", "fehlt", "x", "/", "..."}
 _MARKS = "¹²³⁴⁵⁶⁷⁸⁹⁰*"
 _N = r"[+\-]?(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d+)?"
-_UNIT = r"(?:%|‰|[^\W\d_][\w./²³]*)"
+#: A unit after a number: ``%``, ``‰``, a currency or degree sign (``€``, ``°C``) or a word
+#: (``Einw./km²``, ``Prozentpunkte``).
+_UNIT = r"(?:%|‰|[€$£°][\w./²³]*|[^\W\d_][\w./²³]*)"
 _VALUE = re.compile(rf"^(?P<v>{_N})\s*(?P<u>{_UNIT})?\s*(?P<m>[{_MARKS}]+)?"
                     rf"(?:\s*\(\s*(?P<lo>{_N})\s*{_UNIT}?\s*[–-]\s*(?P<hi>{_N})\s*(?P<iu>{_UNIT})?\s*\))?$")
 _INTERVAL = re.compile(rf"^\(?\s*(?P<lo>{_N})\s*{_UNIT}?\s*[–-]\s*(?P<hi>{_N})\s*(?P<u>{_UNIT})?\s*\)?$")
@@ -89,7 +98,8 @@ def _number(text: str) -> tuple[float, int]:
 
 
 def _clean(value) -> str:
-    return " ".join(str("" if value is None else value).replace("\u2212", "-").replace("\xa0", " ").split())
+    text = str("" if value is None else value).replace("\u2212", "-")
+    return " ".join(text.replace("\xa0", " ").replace("\u202f", " ").split())
 
 
 @dataclass
@@ -166,7 +176,8 @@ def data(df: pd.DataFrame, kinds: dict[str, str | list[str]] | None = None, grou
     if group:
         declared[group] = "text"
     declared.update({c: k for c, k in (kinds or {}).items() if c in df.columns})
-    columns: list[tuple[str, str, list]] = []  # (label, kind, cells)
+    columns: list[tuple[str, str | list[str], list]] = []  # (label, kind or per-row kinds, cells)
+    as_written: set[int] = set()  # columns kept as the page writes them (text, never coerced)
     decimals: dict[str, list] = {}
     signed: list[str] = []
     n = len(df)
@@ -176,14 +187,20 @@ def data(df: pd.DataFrame, kinds: dict[str, str | list[str]] | None = None, grou
         row_kinds = list(k) if k is not None and not isinstance(k, str) else [k or "text"] * n
         label = str(c)
         parsed = None if all(x == "text" for x in row_kinds) else _read_column(texts, row_kinds)
+        # declared per-row kinds stay per row (a key-figure column: a count, then shares and an
+        # index); never the first row's kind for every row
+        if isinstance(k, str) or k is None:
+            kind = k or "text"
+        else:
+            kind = row_kinds if len(set(row_kinds)) > 1 else row_kinds[0] if row_kinds else "text"
         if parsed is None:  # text, or not numbers as the page writes them: as written
-            kind = k if isinstance(k, str) else next((x for x in row_kinds if x != "text"), "text")
-            columns.append((label, kind if kind else "text", [t if t not in _EMPTY else None for t in texts]))
+            as_written.add(len(columns))
+            columns.append((label, kind, [t if t not in _EMPTY else None for t in texts]))
             continue
         cells = parsed["cells"]
         nums = [x for x in cells if "raw" not in x]
         if not nums:  # only suppressed or missing cells
-            columns.append((label, k if isinstance(k, str) else "mixed" if k else "text", [_raw(x) for x in cells]))
+            columns.append((label, kind, [_raw(x) for x in cells]))
             continue
         kind_set = {x["kind"] for x in nums}
         value_kind = kind_set.pop() if len(kind_set) == 1 else None
@@ -230,8 +247,8 @@ def data(df: pd.DataFrame, kinds: dict[str, str | list[str]] | None = None, grou
     frame = pd.DataFrame({lab: [v if not (isinstance(v, str) and v == SUPPRESSED and out_kinds[lab] != "text")
                                 else None for v in col[2]]
                           for lab, col in zip(labels, columns)}, index=range(n))
-    for lab, kind in out_kinds.items():
-        if kind != "text":
+    for j, (lab, kind) in enumerate(out_kinds.items()):
+        if kind != "text" and j not in as_written:  # German text is never read by pandas' parser
             frame[lab] = pd.to_numeric(frame[lab], errors="coerce")
     out = TableData(frame=frame, kinds={lab: (per_row[lab] if lab in per_row else k) for lab, k in out_kinds.items()},
                     rows=rows, decimals={labels[[lab for lab, _, _ in columns].index(o)]: d

@@ -198,7 +198,12 @@ def _table_class():
             b = self.payload
             frame = pd.DataFrame(b["rows"], columns=b["columns"], dtype=object)
             for c in frame.columns:
-                if b["kinds"][c] != "text":
+                # a column of numbers ("." suppressed, None missing) as numbers; one kept as the
+                # page writes it (text in a numeric column: "2,1 % bis 4,0 %") stays text, never
+                # read by pandas' parser ("261.890" is not 261.89)
+                numbers = all(v is None or v == _downloads.SUPPRESSED or
+                              (isinstance(v, (int, float)) and not isinstance(v, bool)) for v in frame[c])
+                if b["kinds"][c] != "text" and numbers:
                     frame[c] = pd.to_numeric(frame[c].where(frame[c] != _downloads.SUPPRESSED), errors="coerce")
             return frame
 
