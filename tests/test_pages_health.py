@@ -137,7 +137,7 @@ def test_figures(d, name, call, labels):
 ])
 def test_tables(d, name, call, labels):
     out = _html(call(d))
-    assert out.startswith('<table class="sa-table">'), name
+    assert out.startswith('<table class="sa-table'), name  # long tables: also "sa-long sa-sortable"
     for label in labels:
         assert label in out, f"{name}: {label!r} missing"
     assert "<script" not in out

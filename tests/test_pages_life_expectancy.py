@@ -40,7 +40,7 @@ def d():
 
 def _rows(html: str) -> list[list[str]]:
     return [[re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", tr)]
-            for tr in re.findall(r"<tr[^>]*>(.*?)</tr>", html)]
+            for tr in re.findall(r"<tr[^>]*>(.*?)</tr>", html, flags=re.S)]  # a line per cell
 
 
 def test_kreis_life_expectancy_from_the_raw_counts_summed_here(d):

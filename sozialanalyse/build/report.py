@@ -993,6 +993,7 @@ def copy_inputs(site: Path, jobs: list[Job], planned: BuildPlan) -> dict[str, st
     out = {}
     for name, sha in file_hashes(district.folder).items():
         target = folder / name
+        target.parent.mkdir(parents=True, exist_ok=True)  # projekte/*.xlsx: one folder down
         shutil.copyfile(Path(district.folder) / name, target)
         out[target.relative_to(site).as_posix()] = sha
     return out

@@ -117,12 +117,13 @@ def reach_table(district, year: int | None = None):
     df = pd.DataFrame({
         "Projekt": kf["project"], "Jahr": kf["year"].astype(str), "Sozialraum": kf["name"],
         "Einwohner": [_shown(v, s) for v, s in zip(kf["population"], kf["population_status"])],
-        "Reichweite": [SYMBOL if s else fmt.pct(v) for v, s in zip(kf["reach"], kf["reach_status"])],
+        "Reichweite je 100 Einwohner": [SYMBOL if s else fmt.num(v, 1) for v, s in zip(kf["reach"], kf["reach_status"])],
     })
-    sup = SYMBOL in set(df["Einwohner"]) | set(df["Reichweite"])
+    sup = SYMBOL in set(df["Einwohner"]) | set(df["Reichweite je 100 Einwohner"])
     return table(df, caption="Reichweite der Projekte: Teilnehmende je 100 Einwohner des Sozialraums",
                  kinds={"Projekt": "text", "Jahr": "text", "Sozialraum": "text", "Einwohner": "count",
-                        "Reichweite": "share"}, align_right=["Einwohner", "Reichweite"],
+                        "Reichweite je 100 Einwohner": "rate"},
+                 align_right=["Einwohner", "Reichweite je 100 Einwohner"],
                  footnotes=["Reichweite: Teilnehmende des Jahres je 100 Einwohner des Sozialraums am 31.12. "
                             "(Teilnehmende können auch außerhalb des Sozialraums wohnen; die Reichweite ist "
                             "ein Verhältnis, kein Anteil der Bewohnerinnen und Bewohner)."] + _footnote(district, sup))
@@ -139,7 +140,7 @@ def small_multiples(district, year: int | None = None):
         return text("Keine Projektberichte.")
     years = sorted(kf["year"].unique())
     rows = [("participants", "participants_status", "Teilnehmende", 0),
-            ("reach", "reach_status", "Reichweite (%)", 1),
+            ("reach", "reach_status", "Teilnehmende je 100 Einw.", 1),
             ("cost_per_participant", "cost_status", "Kosten je Teilnehmenden (€)", 0)]
     fig, axes = plt.subplots(len(rows), len(projects), figsize=(1.9 * len(projects) + 0.8, 6.4),
                              sharey="row", squeeze=False)

@@ -438,7 +438,7 @@ def select(district, year: int | None = None) -> Peers:
         values.index.name = "area_id"
         intervals = {v: own[v][1:] for v in own}
         source = (f"{len(table)} Vergleichskreisen der Datei {where}"
-                  + (" (synthetisch, erzeugt mit sozialanalyse.demo.planning_peers)" if district.synthetic else ""))
+                  + (" (erfundene Vergleichskreise des Beispiel-Landkreises)" if district.synthetic else ""))
     else:
         year = int(year or 2019)
         where = "official comparison set (mirror)"

@@ -14,6 +14,7 @@ Examples
 from __future__ import annotations
 
 import datetime as _dt
+import decimal as _decimal
 import math
 
 __all__ = ["num", "pct", "signed", "date", "MISSING", "ABSENT", "axis_formatter"]
@@ -37,12 +38,20 @@ def num(value, decimals: int = 0, unit: str | None = None) -> str:
     negative number has the typographic minus (``−1,23``, as :func:`signed` writes it), not the
     hyphen.
 
-    >>> num(-1.234, 2), num(1234.5, 1), num(-0.04, 1)
-    ('−1,23', '1.234,5', '0,0')
+    Halves are rounded away from zero, as a reader rounds by hand (``6,25`` -> ``6,3``), on the
+    shortest decimal form of the float (Python's own formatting rounds half to even on the
+    binary value: ``6,2``).
+
+    >>> num(-1.234, 2), num(1234.5, 1), num(-0.04, 1), num(6.25, 1), num(9.45, 1), num(2.5)
+    ('−1,23', '1.234,5', '0,0', '6,3', '9,5', '3')
     """
     if _is_missing(value):
         return MISSING
-    text = f"{float(value):,.{decimals}f}".replace(",", "\u0000").replace(".", ",").replace("\u0000", ".")
+    exact = float(value)
+    if math.isfinite(exact):
+        exact = _decimal.Decimal(repr(exact)).quantize(_decimal.Decimal(1).scaleb(-decimals),
+                                                       rounding=_decimal.ROUND_HALF_UP)
+    text = f"{exact:,.{decimals}f}".replace(",", "\u0000").replace(".", ",").replace("\u0000", ".")
     if text.startswith("-"):
         text = text[1:] if float(text[1:].replace(".", "").replace(",", ".")) == 0 else "\u2212" + text[1:]
     return f"{text} {unit}" if unit else text

@@ -118,8 +118,8 @@ def table(df: pd.DataFrame, caption: str | None = None, footnotes: list[str] | N
     right = set(align_right if align_right is not None else
                 [c for c in df.columns if c not in df.columns[:1]])
     long = len(df) > LONG
-    classes = "sa-table" + (" sa-long sa-sortable" if long else "")
-    parts = [f'<table class="{classes}">']
+    table_class = "sa-table" + (" sa-long sa-sortable" if long else "")
+    parts = [f'<table class="{table_class}">']
     if caption:
         parts.append(f"<caption>{_escape(caption)}</caption>\n")
     num_cls = ' class="num"'
