@@ -389,6 +389,19 @@ def indicator_table(district, ids, year: int | None = None, level: str = "gemein
                  kinds={c: "text" if c in ("Stadt", "Gebiet") else "interval" for c in df.columns})
 
 
+def _map_data(district, ids: list[str], year: int, level: str):
+    """The published values of ``ids`` in ``year`` and the shapes they are drawn on, for a map at
+    ``level`` (``base``: the finest areas; else the municipalities): the static and the
+    interactive maps draw the same."""
+    geo = district.geometry
+    if level == "base":
+        base = base_areas(district.areas)["area_id"].tolist()
+        res = published_results(district, ids, ["sozialraum", "gemeinde"], years=[year])
+        res = res[res["area_id"].isin(base)].drop_duplicates(["area_id", "year", "indicator"])
+        return res, geo[geo["area_id"].isin(base)]
+    return published_results(district, ids, level, years=[year]), muni_shapes(district)
+
+
 def indicator_maps(district, ids, year: int | None = None, level: str = "gemeindeverband",
                    facility_type: str | None = None):
     """Figure: one choropleth per indicator, for the municipalities (``gemeindeverband``) or the
@@ -398,15 +411,7 @@ def indicator_maps(district, ids, year: int | None = None, level: str = "gemeind
     year = report_year(district, year)
     cat = catalog(district)
     ids = list(ids)
-    geo = district.geometry
-    if level == "base":
-        base = base_areas(district.areas)["area_id"].tolist()
-        res = published_results(district, ids, ["sozialraum", "gemeinde"], years=[year])
-        res = res[res["area_id"].isin(base)].drop_duplicates(["area_id", "year", "indicator"])
-        shapes = geo[geo["area_id"].isin(base)]
-    else:
-        res = published_results(district, ids, level, years=[year])
-        shapes = muni_shapes(district)
+    res, shapes = _map_data(district, ids, year, level)
     ncol = 2 if len(ids) > 1 else 1
     nrow = int(np.ceil(len(ids) / ncol))
     fig, axes = plt.subplots(nrow, ncol, figsize=(5.2 * ncol, 4.6 * nrow), squeeze=False)
@@ -449,15 +454,7 @@ def indicator_maps_interactive(district, ids, year: int | None = None, level: st
     year = report_year(district, year)
     cat = catalog(district)
     ids = list(ids)
-    geo = district.geometry
-    if level == "base":
-        base = base_areas(district.areas)["area_id"].tolist()
-        res = published_results(district, ids, ["sozialraum", "gemeinde"], years=[year])
-        res = res[res["area_id"].isin(base)].drop_duplicates(["area_id", "year", "indicator"])
-        shapes = geo[geo["area_id"].isin(base)]
-    else:
-        res = published_results(district, ids, level, years=[year])
-        shapes = muni_shapes(district)
+    res, shapes = _map_data(district, ids, year, level)
     fac = district.facilities
     fac = fac[fac["type"] == facility_type] if facility_type else None
     out = []

@@ -96,19 +96,25 @@ def municipality_table(district: District, year: int, ids: list[str] | None = No
                  align_right=[c for c in df.columns if c not in ("Gebiet", "Art")], kinds=kinds)
 
 
+def _map_level_and_shapes(district: District, area_id: str | None):
+    """The level and shapes of the municipality map: the municipalities of the Kreis, or the
+    Sozialräume (else Mitgliedsgemeinden) of ``area_id``; the static and the interactive map
+    draw the same."""
+    geo = district.geometry
+    if area_id is None:
+        return "gemeindeverband", geo[geo["kind"].isin(["Stadt", "Einheitsgemeinde", "Samtgemeinde"])]
+    children = district.children(area_id)
+    level = "sozialraum" if (children["kind"] == "Sozialraum").all() else "gemeinde"
+    return level, geo[geo["area_id"].isin(children["area_id"])]
+
+
 def municipality_map_interactive(district: District, year: int, indicator_id: str = "sgb2_quote",
                                  area_id: str | None = None):
     """The map of :func:`municipality_map` as an interactive map (zoom; tooltip with name,
     value, 95 % interval and class; :func:`sozialanalyse.render.maps.choropleth`), same classes,
     with the Pflegestützpunkte on the Kreis map. Suppressed areas carry no value."""
     cat = indicators.catalog(indicators.district_catalog(district)).set_index("id")
-    geo = district.geometry
-    if area_id is None:
-        level, shapes = "gemeindeverband", geo[geo["kind"].isin(["Stadt", "Einheitsgemeinde", "Samtgemeinde"])]
-    else:
-        children = district.children(area_id)
-        level = "sozialraum" if (children["kind"] == "Sozialraum").all() else "gemeinde"
-        shapes = geo[geo["area_id"].isin(children["area_id"])]
+    level, shapes = _map_level_and_shapes(district, area_id)
     res = published_results(district, [indicator_id], level, years=[year]).drop_duplicates(["area_id"])
     cols = ["area_id", "value", "lower", "upper", "status"] + (["reason"] if "reason" in res.columns else [])
     shapes = shapes.merge(res[cols], on="area_id", how="left")
@@ -125,13 +131,7 @@ def municipality_map(district: District, year: int, indicator_id: str = "sgb2_qu
     """Choropleth of an indicator over the municipalities (or the Sozialräume of ``area_id``),
     with the published values of the protected layer (suppressed: hatched like missing)."""
     cat = indicators.catalog(indicators.district_catalog(district)).set_index("id")
-    geo = district.geometry
-    if area_id is None:
-        level, shapes = "gemeindeverband", geo[geo["kind"].isin(["Stadt", "Einheitsgemeinde", "Samtgemeinde"])]
-    else:
-        children = district.children(area_id)
-        level = "sozialraum" if (children["kind"] == "Sozialraum").all() else "gemeinde"
-        shapes = geo[geo["area_id"].isin(children["area_id"])]
+    level, shapes = _map_level_and_shapes(district, area_id)
     res = published_results(district, [indicator_id], level, years=[year])
     res = res.drop_duplicates(["area_id"])
     cols = ["area_id", "value", "status"] + (["reason"] if "reason" in res.columns else [])
