@@ -60,7 +60,7 @@ def test_sweep_plants_every_variable_level_and_value_once_in_two_builds(tmp_path
     got = [(p.variable, "Sozialraum" if areas[p.area_id] == "Sozialraum" else "Gemeinde", p.value)
            for b in builds for v in b for p in v.plants]
     expected = [(v, lv, x) for v, _f in counts for lv in ("Sozialraum", "Gemeinde") for x in (1, 2)]
-    assert sorted(got) == sorted(expected) and len(got) == 84   # each exactly once
+    assert sorted(got) == sorted(expected) and len(got) == 120   # each exactly once: 30 x 2 levels x 2 values
     # build 1 (with the district) holds no sweep plant of a variable the district plants at that
     # level, and no Sozialraum of Musterstadt (Osterwald's town); neither build uses the district's areas
     first, second = ([(v.plants[0], leaks._level(v.label)) for v in b] for b in builds)
@@ -69,7 +69,7 @@ def test_sweep_plants_every_variable_level_and_value_once_in_two_builds(tmp_path
     assert leaks.district_levels() == district
     assert not [p for p, lv in first if (p.variable, lv) in district]
     assert not [p for p, _lv in first if p.area_id.startswith("03499016-")]
-    assert len(first) == 84 - 42 - 6 and len(second) == 42 + 6
+    assert len(first) == 120 - 60 - 6 and len(second) == 60 + 6
     for plants in (first, second):
         assert not {p.area_id for p, _lv in plants} & {leaks.BRAKENHAGEN, leaks.OSTERWALD}
     # the 1 and the 2 of a variable in one build lie in different areas
