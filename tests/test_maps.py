@@ -173,6 +173,23 @@ def test_monitoring_class_map_names_status_and_dynamics(d):
     assert 'class="sa-outline"' in h and audit.audit_html(PAGE.format(h), "s.html") == []
 
 
+def test_lisa_cluster_map_interactive_like_the_static_one(d):
+    """The LISA cluster map's interactive twin: every base area, its published rate and the same
+    local clusters as the static map (the same computation); areas left out carry no value."""
+    mon = sa.pages.sozialraum_monitoring
+    h = mon.lisa_map_interactive(d, d.report_year, seed=12345).data
+    (data,) = _data(h)
+    base, gdf, _glob = mon._lisa(d, d.report_year, "sgb2_quote", 12345, 999, 0.05)
+    assert len(data["rows"]) == len(sa.model.areas.base_areas(d.areas))
+    clusters = dict(zip(gdf["area_id"], gdf["cluster"]))
+    for r in data["rows"]:
+        if r["area_id"] in clusters and not r["status"]:
+            assert r["class"] == mon._LISA_TEXT[clusters[r["area_id"]]] and r["value"].endswith("%")
+        else:
+            assert r["value"] is None
+    assert data["kinds"]["value"] == "rate" and audit.audit_html(PAGE.format(h), "s.html") == []
+
+
 def test_facilities_marked_by_name_and_the_audit_allows_their_names(d):
     h = sa.pages.kreisuebersicht.municipality_map_interactive(d, d.report_year, "sgb2_quote").data
     psp = d.facilities[d.facilities["type"] == "Pflegestützpunkt"]

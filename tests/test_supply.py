@@ -323,6 +323,35 @@ def test_chapter_shows_gap_table_map_and_german_numbers(musterland):
     assert len(fig.axes) >= 2
 
 
+def test_interactive_gap_map_classes_break_at_the_guide_value(musterland):
+    """The interactive gap map classes each Sozialraum by its supply in % of the guide value in
+    fixed classes that break at 100 % (the guide met), not in quantiles; withheld areas carry no
+    value and no class."""
+    import json
+    import re
+
+    from sozialanalyse.pages import angebote
+
+    html = angebote.gap_map_interactive(musterland, 2024).data
+    blocks = [json.loads(b) for b in re.findall(r'<script type="application/json" class="sa-data">(.*?)</script>',
+                                                 html, flags=re.S)]
+    # the two types planned per Sozialraum with a guide value (model.config.SUPPLY_TYPES)
+    assert [b["caption"] for b in blocks] == ["Kita: Bestand in % des Orientierungswerts, 2024",
+                                              "Hausarztpraxis: Bestand in % des Orientierungswerts, 2024"]
+    rows = [r for b in blocks for r in b["rows"]]
+    assert {b["kinds"]["value"] for b in blocks} == {"index"}
+    # by hand: below 50, 50 to below 80, 80 to below 100, 100 to below 120, 120 and more
+    expected = {0: "unter 50 %", 50: "50 bis unter 80 %", 80: "80 bis unter 100 %", 100: "100 bis unter 120 %",
+                120: "120 % und mehr"}
+    shown = [r for r in rows if r["value"]]
+    assert len(shown) > 20
+    for r in shown:
+        v = float(r["value"].replace(".", "").replace(",", ".").split()[0])  # one decimal: 99,6 % is not 100
+        assert r["class"] == expected[max(b for b in expected if v >= b)], r
+    assert all(r["class"] in ("", None) or r["class"] not in expected.values()
+               for r in rows if not r["value"] and r["status"])
+
+
 def test_profile_section(musterland):
     from sozialanalyse.pages import gemeindeprofil
 

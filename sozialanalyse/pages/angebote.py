@@ -31,11 +31,11 @@ from ..model.areas import area_names, base_areas, report_year
 from ..model.config import SYMBOL
 from ..planning import supply
 from ..protected import layer as protected_layer
-from ..render import figures, fmt
+from ..render import figures, fmt, maps
 from ..render.tables import md_escape, table, text
 from .common import muni_shapes
 
-__all__ = ["TOP", "gap_map", "gap_table", "guide_table", "intro", "method", "outside_table", "profile_section",
+__all__ = ["TOP", "GAP_BINS", "gap_map", "gap_map_interactive", "gap_table", "guide_table", "intro", "method", "outside_table", "profile_section",
            "supply_table"]
 
 #: Rows of the ranked gap table on the chapter page (the rest are counted in a footnote).
@@ -293,6 +293,45 @@ def gap_map(district, year: int | None = None):
             for txt in leg.get_texts():
                 txt.set_fontsize(6.5)
     return figures.finish(fig)
+
+
+#: The classes of the interactive gap map: supply in % of the guide value, broken at 100 %
+#: (the guide met), with the labels its legend and tooltip show.
+GAP_BINS = (0.0, 50.0, 80.0, 100.0, 120.0, 1e9)
+GAP_LABELS = ("unter 50 %", "50 bis unter 80 %", "80 bis unter 100 %", "100 bis unter 120 %", "120 % und mehr")
+GAP_COLORS = ("#d7301f", "#fc8d59", "#fee08b", "#91cf60", "#1a9850")
+
+
+def gap_map_interactive(district, year: int | None = None):
+    """Interactive maps (:func:`sozialanalyse.render.maps.choropleth`), one per type planned per
+    Sozialraum with a guide value: the base areas by the share of the guide value their supply
+    reaches, in fixed classes broken at 100 % (:data:`GAP_BINS`), with the facilities marked;
+    zoom and a tooltip with name, value and class. Withheld areas carry no value."""
+    from IPython.display import HTML  # IPython: present in a kernel, not needed to import the pages
+
+    year = report_year(district, year)
+    cfg = supply.settings(district)
+    types = [t for t, s in cfg.types.items() if s.level == "base" and s.guide is not None]
+    g = supply.gaps(district, year=year)
+    base = base_areas(district.areas)["area_id"].tolist()
+    geo = district.geometry
+    shapes = geo[geo["area_id"].isin(base)]
+    fac = district.facilities
+    out = []
+    for t in types:
+        sub = g[(g["type"] == t) & (g["level"] == "base")][["area_id", "ratio", "guide", "status"]]
+        sub = sub.assign(met=100 * sub["ratio"] / sub["guide"])
+        m = shapes.merge(sub, on="area_id", how="left")
+        m["status"] = m["status"].fillna("").astype(str)
+        f = fac[fac["type"] == t]
+        out.append(maps.choropleth(
+            m, m["met"], None, None, m["status"], title=f"{t}: Bestand in % des Orientierungswerts, {year}",
+            kind="index", unit="%", decimals=1, bins=list(GAP_BINS), colors=list(GAP_COLORS),
+            class_labels=list(GAP_LABELS), outlines=muni_shapes(district),
+            value_label="Bestand in % des Orientierungswerts", points=f if len(f) else None).data)
+    if not out:
+        return text("Für keine Art von Einrichtung ist ein Orientierungswert je Sozialraum gesetzt.")
+    return HTML('<div class="sa-maps">' + "".join(out) + "</div>")
 
 
 def outside_table(district, year: int | None = None):

@@ -48,6 +48,7 @@ import pandas as pd
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
+from ..model.areas import base_areas
 from ..model.config import SYMBOL
 from ..model.district import District
 from ..protected import layer as protected_layer
@@ -544,16 +545,12 @@ _LISA_TEXT = {"Hoch-Hoch": "Hoch-Hoch: hohe Quote, Nachbarn ebenfalls hoch",
               "nicht signifikant": "kein signifikantes Muster"}
 
 
-def lisa_map(district: District, year: int | None = None, indicator: str = "sgb2_quote",
-             seed: int = 12345, permutations: int = 999, alpha: float = 0.05):
-    """Map: local Moran's I clusters of an indicator over all base areas of the district
-    (Queen contiguity, permutation test with a fixed seed); Moran's I in the title. From the
-    published values: areas whose value is suppressed are left out (hatched, counted in the
-    legend) and are nobody's neighbour."""
-    year = int(year or district.report_year)
+def _lisa(district: District, year: int, indicator: str, seed: int, permutations: int, alpha: float):
+    """The published base-area rates of ``indicator`` (:func:`base_rates`), the areas with their
+    local Moran's I cluster (column ``cluster``) and the global Moran's I: what the static and
+    the interactive cluster maps draw."""
     base = base_rates(district, indicator, year)
-    geo = district.geometry
-    gdf = geo.merge(base[["area_id", "value"]], on="area_id", how="inner").reset_index(drop=True)
+    gdf = district.geometry.merge(base[["area_id", "value"]], on="area_id", how="inner").reset_index(drop=True)
     with warnings.catch_warnings():  # tqdm (imported by the pysal stack) warns about IProgress
         warnings.filterwarnings("ignore", message=".*IProgress.*")
         w = spatial.contiguity_weights(gdf)
@@ -561,6 +558,52 @@ def lisa_map(district: District, year: int | None = None, indicator: str = "sgb2
         glob = spatial.moran(gdf, "value", w=spatial.contiguity_weights(gdf), permutations=permutations,
                              seed=seed)
     gdf["cluster"] = loc["cluster"].to_numpy()
+    return base, gdf, glob
+
+
+def lisa_map_interactive(district: District, year: int | None = None, indicator: str = "sgb2_quote",
+                         seed: int = 12345, permutations: int = 999, alpha: float = 0.05):
+    """The map of :func:`lisa_map` as an interactive map (:func:`sozialanalyse.render.maps.svg_map`):
+    each base area with its published rate and its local cluster in the tooltip; areas left out
+    (suppressed or missing input) carry no value and no cluster."""
+    year = int(year or district.report_year)
+    base, gdf, glob = _lisa(district, year, indicator, seed, permutations, alpha)
+    geo = district.geometry
+    shapes = geo[geo["area_id"].isin(base_areas(district.areas)["area_id"])].reset_index(drop=True)
+    cluster = dict(zip(gdf["area_id"], gdf["cluster"]))
+    value = dict(zip(gdf["area_id"], gdf["value"]))
+    locked = base.attrs.get("suppressed")
+    locked_ids = set(locked["area_id"].astype(str)) if locked is not None else set()
+    cat = indicators.catalog(indicators.district_catalog(district)).set_index("id")
+    unit = str(cat.loc[indicator, "unit"]) if indicator in cat.index else None
+    rows, fills = [], []
+    for a, name in zip(shapes["area_id"].astype(str), shapes["name"]):
+        c = cluster.get(a)
+        status = "primary" if a in locked_ids else ""
+        shown = c is not None and not status
+        rows.append({"name": str(name), "area_id": a,
+                     "value": fmt.num(value[a], 1, unit) if shown else None,
+                     "class": (_LISA_TEXT[c] if shown else "gesperrt (Geheimhaltung)" if status
+                               else "fehlt (nicht berechnet)"), "status": status})
+        fills.append(_LISA_COLORS[c] if shown else None)
+    legend = [(_LISA_COLORS[c], _LISA_TEXT[c]) for c in _LISA_COLORS] + [(None, "gesperrt oder fehlt (nicht berechnet)")]
+    kinds = {"name": "text", "area_id": "text", "value": "rate", "class": "text", "status": "text"}
+    p = "p < 0,001" if glob.p_sim < 0.001 else f"p = {fmt.num(glob.p_sim, 3)}"
+    return maps.svg_map(shapes, rows, fills, kinds,
+                        f"Räumliche Cluster der {_short(indicator)}, {year} (Moran's I = {fmt.num(glob.I, 2)}, {p})",
+                        legend, labels={"value": _short(indicator), "class": f"Lokales Cluster (p ≤ {fmt.num(alpha, 2)})"},
+                        outlines=geo[geo["kind"].isin(["Stadt", "Einheitsgemeinde", "Samtgemeinde"])])
+
+
+def lisa_map(district: District, year: int | None = None, indicator: str = "sgb2_quote",
+             seed: int = 12345, permutations: int = 999, alpha: float = 0.05):
+    """Map: local Moran's I clusters of an indicator over all base areas of the district
+    (Queen contiguity, permutation test with a fixed seed); Moran's I in the title. From the
+    published values: areas whose value is suppressed are left out (hatched, counted in the
+    legend) and are nobody's neighbour."""
+    year = int(year or district.report_year)
+    base, gdf, glob = _lisa(district, year, indicator, seed, permutations, alpha)
+    geo = district.geometry
     fig, ax = plt.subplots(figsize=(8, 7.8))
     present = []
     for cls, color in _LISA_COLORS.items():
