@@ -19,7 +19,7 @@ from ..render import fmt
 from ..render.tables import md_escape, note, table, text
 
 __all__ = ["INPUTS", "PROBLEM_DE", "WITHHELD", "disclosure", "disclosure_text", "gap_table", "input_files", "inputs",
-           "inputs_published", "shown_value", "sources", "validation"]
+           "inputs_published", "shown_value", "sources", "validation", "validation_tables"]
 
 #: The folder beside this page into which the build copies the input files it may publish.
 INPUTS = "eingangsdaten"
@@ -303,10 +303,14 @@ def gap_table(gaps: pd.DataFrame, examples: int = 5):
                             "Landkreis, zu denen das Gebiet gehört; sie werden nie mit 0 gerechnet."])
 
 
-def validation(district: District):
-    """The data check (:mod:`sozialanalyse.io.validate`): every problem found and, per file, rows read
+def _validation_parts(district: District) -> list:
+    """The parts of the data check (:mod:`sozialanalyse.io.validate`): every problem found and, per file, rows read
     = rows kept + rows rejected. With ``validation: lenient`` the report was built from the kept
     rows, and this is where a reader sees what was left out (in German: :data:`PROBLEM_DE`)."""
+    from IPython.display import (
+        HTML,  # IPython: only inside a notebook kernel; importing the pages must not need it
+    )
+
     # the loader's result (one validation per kernel), plus the boundaries' checks
     result = validate(district.folder) if district.validation is None else with_geometry(district.validation)
     rows = [{"Datei": r.file, "Zeilen gelesen": fmt.num(r.read), "übernommen": fmt.num(r.kept),
@@ -316,7 +320,7 @@ def validation(district: District):
     # numbers of rows of a file, not of persons: no statistic, never suppressed ("text")
     parts = [table(pd.DataFrame(rows), caption="Datenprüfung: Abgleich der Zeilen je Datei",
                    align_right=["Zeilen gelesen", "übernommen", "abgelehnt"],
-                   kinds=dict.fromkeys(["Datei", "Zeilen gelesen", "übernommen", "abgelehnt", "Gründe"], "text")).data]
+                   kinds=dict.fromkeys(["Datei", "Zeilen gelesen", "übernommen", "abgelehnt", "Gründe"], "text"))]
     if result.problems:
         problems = pd.DataFrame([{"Datei": p.file, "Zeile": fmt.MISSING if p.row is None else str(p.row),
                                   "Spalte": p.column or fmt.MISSING, "Gebiet": p.area_id or fmt.MISSING,
@@ -332,14 +336,32 @@ def validation(district: District):
         kinds = {**dict.fromkeys(problems.columns, "text"),
                  "Wert": ["count" if p.file in COUNT_FILES else "text" for p in result.problems]}
         parts.append(table(problems, caption=f"Gefundene Probleme ({len(problems)})", align_right=[],
-                           kinds=kinds, footnotes=notes).data)
+                           kinds=kinds, footnotes=notes))
     else:
-        parts.append('<p>Die Datenprüfung hat keine Probleme gefunden.</p>')
+        parts.append(HTML('<p>Die Datenprüfung hat keine Probleme gefunden.</p>'))
     gaps = getattr(result, "gaps", None)
     if gaps is not None and len(gaps):
-        parts.append(gap_table(gaps).data)
+        parts.append(gap_table(gaps))
+    return parts
+
+
+def validation(district: District):
+    """The data check (:func:`validation_tables`) as one HTML block."""
     from IPython.display import (
         HTML,  # IPython: only inside a notebook kernel; importing the pages must not need it
     )
 
-    return HTML("".join(parts))
+    return HTML("".join(part.data for part in _validation_parts(district)))
+
+
+def validation_tables(district: District) -> None:
+    """The data check, each table an output of its own (the build offers each as CSV and Excel):
+    every problem found and, per file, rows read = rows kept + rows rejected. With ``validation:
+    lenient`` the report was built from the kept rows, and this is where a reader sees what was
+    left out (in German: :data:`PROBLEM_DE`)."""
+    from IPython.display import (
+        display,  # IPython: only inside a notebook kernel; importing the pages must not need it
+    )
+
+    for part in _validation_parts(district):
+        display(part)

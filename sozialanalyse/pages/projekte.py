@@ -195,22 +195,36 @@ def _anchor(name: str) -> str:
 
 def project_sections(district, year: int | None = None):
     """One section per project (:func:`project_section`), displayed one after the other."""
-    from IPython.display import (
-        display,  # IPython: present in a kernel, not needed to import the pages
+    from IPython.display import (  # IPython: present in a kernel, not needed to import the pages
+        HTML,
+        display,
     )
 
     year = report_year(district, year)
     r, _, _ = _data(district)
     for project in sorted(_upto(r.reports, year)["project"].unique()):
-        display(project_section(district, project, year))
+        head, tables = _project_parts(district, project, year)
+        display(HTML(head))
+        for t in tables:  # each table an output of its own: the build offers it as CSV and Excel
+            display(t)
 
 
 def project_section(district, project: str, year: int | None = None):
     """The section of one project: a heading, its standard part of the latest report up to
     ``year``, its participants by group over the years (protected) and, beside them, its free
-    text."""
+    text (as one HTML block; the page shows the tables one by one, :func:`project_sections`)."""
     from IPython.display import HTML  # IPython: present in a kernel, not needed to import the pages
 
+    head, (std, part, free) = _project_parts(district, project, year)
+    return HTML(head + '<div class="sa-side" style="display:flex;flex-wrap:wrap;gap:1.5em;'
+                'align-items:flex-start">'
+                f'<div style="flex:1 1 22em">{std.data}{part.data}</div>'
+                f'<div style="flex:1 1 18em">{free.data}</div></div>')
+
+
+def _project_parts(district, project: str, year: int | None = None):
+    """The heading of one project's section and its three tables (standard part, participants by
+    group, free part; the last a note where the report has no free part)."""
     year = report_year(district, year)
     r, pub, _ = _data(district)
     rep = _upto(r.reports, year)
@@ -229,8 +243,8 @@ def project_section(district, project: str, year: int | None = None):
                                    fmt.num(last["hours"]), fmt.num(last["staff_fte"], 2),
                                    fmt.num(last["cost_eur"], 0, "€"), last["outcome"] or "–"]})
     # hours, staff and money are no counts of people ("index")
-    std_html = table(std, caption=f"Standardteil des Berichts {int(last['year'])}", align_right=[],
-                     kinds={"Feld": "text", "Angabe": ["text"] * 5 + ["index"] * 3 + ["text"]}).data
+    std_table = table(std, caption=f"Standardteil des Berichts {int(last['year'])}", align_right=[],
+                      kinds={"Feld": "text", "Angabe": ["text"] * 5 + ["index"] * 3 + ["text"]})
     p = pub[(pub["project"] == project) & pub["year"].isin(years)]
     groups = [g for g in dict.fromkeys(p["group"]) if g != protected_projects.TOTAL] + [protected_projects.TOTAL]
     cells = {(g, int(y)): (v, s) for g, y, v, s in zip(p["group"], p["year"], p["value"], p["status"])}
@@ -238,16 +252,17 @@ def project_section(district, project: str, year: int | None = None):
                          **{str(y): [_shown(*cells[(g, y)]) if (g, y) in cells else fmt.MISSING for g in groups]
                             for y in years}})
     sup = any(SYMBOL in set(part[str(y)]) for y in years)
-    part_html = table(part, caption="Teilnehmende nach Gruppe", kinds={"Gruppe": "text",
-                      **{str(y): "count" for y in years}}, footnotes=_footnote(district, sup)).data
+    part_table = table(part, caption="Teilnehmende nach Gruppe", kinds={"Gruppe": "text",
+                       **{str(y): "count" for y in years}}, footnotes=_footnote(district, sup))
     ft = r.free_text[(r.free_text["project"] == project) & (r.free_text["year"] == int(last["year"]))]
     if ft.empty:
-        free_html = '<p class="sa-footnote">Der Bericht enthält keinen freien Teil.</p>'
+        from IPython.display import (
+            HTML,  # IPython: present in a kernel, not needed to import the pages
+        )
+
+        free = HTML('<p class="sa-footnote">Der Bericht enthält keinen freien Teil.</p>')
     else:
-        free_html = table(pd.DataFrame({"Thema": ft["topic"], "Text": ft["text"]}),
-                          caption=f"Eigene Themen des Projekts (freier Teil {int(last['year'])})",
-                          align_right=[], kinds={"Thema": "text", "Text": "text"}).data
-    return HTML(head + '<div class="sa-side" style="display:flex;flex-wrap:wrap;gap:1.5em;'
-                'align-items:flex-start">'
-                f'<div style="flex:1 1 22em">{std_html}{part_html}</div>'
-                f'<div style="flex:1 1 18em">{free_html}</div></div>')
+        free = table(pd.DataFrame({"Thema": ft["topic"], "Text": ft["text"]}),
+                     caption=f"Eigene Themen des Projekts (freier Teil {int(last['year'])})",
+                     align_right=[], kinds={"Thema": "text", "Text": "text"})
+    return head, (std_table, part_table, free)
