@@ -405,6 +405,10 @@ class Share:
     label: str = ""  # the measure as the page names it
 
 
+#: Column headers of counts that are not persons (facilities, places, staff hours).
+_NOT_PERSONS = re.compile(r"^(Einrichtungen|Bestand|Plätze|Soll|Lücke|Stunden)\b")
+
+
 def shares(page: Page, areas: Areas) -> list[Share]:
     """Every share of the page with its interval if printed, its area and the counts beside it."""
     out = []
@@ -412,7 +416,10 @@ def shares(page: Page, areas: Areas) -> list[Share]:
         head_areas = [areas.cell(h) for h in t.header]
         for r in t.rows:
             row_area = next((a for a in (areas.cell(c) for c in r[:3]) if a), None)
-            near = tuple(de_number(_clean(c)) for c in r if _is_count(c))
+            # counts beside the share, but not those the header says count no persons (a reader
+            # sees that "Einrichtungen: 6" is no denominator of a share of the people in reach)
+            near = tuple(de_number(_clean(c)) for j, c in enumerate(r) if _is_count(c)
+                         and not (len(r) == len(t.header) and _NOT_PERSONS.search(t.header[j])))
             for j, c in enumerate(r):
                 m = _PCT_CELL.match(_clean(c))
                 if not m:

@@ -357,7 +357,7 @@ def test_profile_section(musterland):
 
     html = gemeindeprofil.supply_section(musterland, "03499016", 2024).data
     assert "Angebote und Bedarf in Musterstadt, 2024" in html and "Kita" in html and "Hausarztpraxis" in html
-    assert "Teilgebiete unter den Versorgungslücken" in html
+    assert "Teilgebiete mit Versorgungslücken in der Rangliste" in html
 
 
 def test_a_reach_share_of_zero_is_written_so_that_it_implies_no_single_person():

@@ -164,7 +164,7 @@ def test_musterland_profile_labels_follow_the_corrected_test():
     assert "kein signifikanter Trend" in kinder and "↑" not in kinder
     assert "zusätzliche Streuung" in html and "Quasi-Likelihood" in html
     # the key figures mark SGB II ↑ over the last five years: the header and note say this window differs
-    assert ">Trend 2015–2024</th>" in html and "nur die letzten fünf Jahre (99,8 %)" in html
+    assert ">Trend 2015–2024</th>" in html and "nur die letzten fünf Jahre, mit strengerer Schwelle" in html
 
 
 def test_errors_name_function_column_value_and_key():

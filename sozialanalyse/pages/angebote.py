@@ -384,7 +384,7 @@ def profile_section(district, area_id: str, year: int | None = None):
              "Zielgruppe in dieser Luftlinie zur nächsten Einrichtung der Art.", *_footnote_symbol(district, own)]
     if len(parts):  # names without numbers: no sentence pairs an area's name with a count
         listed = "; ".join(f"{t}: {', '.join(grp['name'])}" for t, grp in parts.groupby("type", sort=False))
-        notes.append(f"Teilgebiete unter den Versorgungslücken des Landkreises (Kapitel „Angebote und Bedarf“) – "
+        notes.append(f"Teilgebiete mit Versorgungslücken in der Rangliste des Kapitels „Angebote und Bedarf“ – "
                      f"{listed}.")
     return table(df, caption=f"Angebote und Bedarf in {name}, {year}", footnotes=notes,
                  align_right=[c for c in df.columns if c != "Angebot"], kinds=_kinds(df))

@@ -398,7 +398,8 @@ def trends_table(district: District, area_id: str, indicator_ids: list[str] | No
                             "diese zusätzliche Streuung aus den Daten geschätzt und der Test entsprechend "
                             "vorsichtiger (Quasi-Likelihood); mit nur zwei Jahren wird nicht getestet. "
                             "Veränderung je Jahr: relative Veränderung der Chance bzw. Rate. Die Spalte "
-                            "„Trend“ der Kennzahlen prüft dagegen nur die letzten fünf Jahre (99,8 %); beide "
+                            "„Trend“ der Kennzahlen prüft dagegen nur die letzten fünf Jahre, mit strengerer Schwelle "
+                            "(Irrtumswahrscheinlichkeit 0,2 Prozent); beide "
                             "können daher verschieden ausfallen.",
                             *[f + " Jahre mit fehlenden Werten gehen nicht in den Trendtest ein."
                               for f in absent_footnote(absent)],

@@ -205,10 +205,13 @@ def svg_map(shapes, rows: list[dict], fills: list[str | None], kinds: dict[str, 
         return ('<span class="sa-swatch sa-swatch-missing"></span>' if c is None
                 else f'<span class="sa-swatch" style="background:{_text(c)}"></span>')
 
-    items = "".join(f"<li>{swatch(c)}{_text(lab)}</li>" for c, lab in legend)
+    # line breaks between the texts (caption, the areas' titles, legend items): the search index
+    # reads the page's HTML without its tags and would glue "…, 2024" to "Bad Lindenau"
+    items = "\n".join(f"<li>{swatch(c)}{_text(lab)}</li>" for c, lab in legend)
     foot = f'<p class="sa-map-note">{_text(note)}</p>' if note else ""
-    return HTML(f'<figure class="sa-map" data-sa-static="previous"><figcaption>{_text(title)}</figcaption>'
-                f'<div class="sa-map-frame">{"".join(parts)}</div>'
+    svg = "".join(parts).replace("</title>", "</title>\n")
+    return HTML(f'<figure class="sa-map" data-sa-static="previous"><figcaption>{_text(title)}</figcaption>\n'
+                f'<div class="sa-map-frame">{svg}</div>\n'
                 f'<ul class="sa-map-legend">{items}</ul>{foot}'
                 f'<script type="application/json" class="sa-data">{payload}</script></figure>')
 
