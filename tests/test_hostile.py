@@ -73,7 +73,11 @@ def _assert_no_injection(soup: BeautifulSoup, page: str) -> None:
                     assert "alert(1)" not in str(v), f"{page}: {tag.name} {attr}={v!r}"
                 if attr.lower() in ("href", "src", "action", "formaction"):
                     assert not str(v).strip().lower().startswith("javascript:"), f"{page}: {attr}={v!r}"
-        if tag.name == "script":
+        if tag.name == "script" and (tag.get("type") or "").strip().lower() == "application/json":
+            # declared data (a map's rows, a table's numbers): never executed; a name may stand in
+            # it as JSON text, but nothing may close the script element early
+            assert "</" not in (tag.string or ""), f"{page}: data script closed early"
+        elif tag.name == "script":
             assert "alert(1)" not in (tag.string or ""), f"{page}: injected script"
         if tag.name == "img":
             assert tag.get("src") != "x", f"{page}: injected img"

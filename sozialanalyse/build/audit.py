@@ -393,6 +393,7 @@ class _Page(HTMLParser):
     def handle_data(self, data):
         if self._map is not None and self._map["label"] is not None:
             self._map["label"][1].append(data)
+            return  # an area's name in the map's markup: checked with the map, not as a sentence
         if self._json is not None:
             self._json.append(data)
             return
