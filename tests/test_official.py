@@ -134,7 +134,7 @@ def test_harburg_build_end_to_end(tmp_path, harburg):
     # the reviewer's path: every official file read, its sha256 checked against datasets.yml
     herkunft = (html_dir / "book" / "_generated" / "herkunft.html").read_text(encoding="utf-8")
     assert "Eingangsdaten (28 amtliche Dateien)" in herkunft
-    assert herkunft.count("<td>stimmt</td>") == 22 and "weicht ab" not in herkunft
+    assert herkunft.count("<td>stimmt</td>") == 28 and "weicht ab" not in herkunft
     assert (html_dir / "book" / "pruefende.html").is_file()
     # only the configured chapters: no Musterland chapter in the book
     assert not (html_dir / "book" / "_generated" / "kreisuebersicht.html").exists()
