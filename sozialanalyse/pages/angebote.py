@@ -264,24 +264,31 @@ def gap_table(district, year: int | None = None, top: int = TOP):
                  kinds=_kinds(df))
 
 
+def _gap_layers(district, year: int) -> list:
+    """Per type planned per Sozialraum with a guide value: ``(type, base areas with the column
+    met = supply in % of the guide value and its status, the type's facilities)``; what the static
+    and the interactive gap maps draw."""
+    cfg = supply.settings(district)
+    g = supply.gaps(district, year=year)
+    geo = district.geometry
+    shapes = geo[geo["area_id"].isin(base_areas(district.areas)["area_id"])]
+    fac = district.facilities
+    out = []
+    for t in (t for t, s in cfg.types.items() if s.level == "base" and s.guide is not None):
+        sub = g[(g["type"] == t) & (g["level"] == "base")][["area_id", "ratio", "guide", "status"]]
+        sub = sub.assign(met=100 * sub["ratio"] / sub["guide"])
+        out.append((t, shapes.merge(sub, on="area_id", how="left"), fac[fac["type"] == t]))
+    return out
+
+
 def gap_map(district, year: int | None = None):
     """Figure: per type planned per Sozialraum with a guide value, the base areas coloured by
     the share of the guide value their supply reaches (withheld: hatched), with the facilities."""
     year = report_year(district, year)
-    cfg = supply.settings(district)
-    types = [t for t, s in cfg.types.items() if s.level == "base" and s.guide is not None]
-    g = supply.gaps(district, year=year)
-    base = base_areas(district.areas)["area_id"].tolist()
-    geo = district.geometry
-    shapes = geo[geo["area_id"].isin(base)]
+    layers = _gap_layers(district, year)
     outlines = muni_shapes(district)
-    fig, axes = plt.subplots(1, max(1, len(types)), figsize=(5.4 * max(1, len(types)), 5.2), squeeze=False)
-    fac = district.facilities
-    for ax, t in zip(axes[0], types):
-        sub = g[(g["type"] == t) & (g["level"] == "base")][["area_id", "ratio", "guide", "status"]]
-        sub = sub.assign(met=100 * sub["ratio"] / sub["guide"])
-        m = shapes.merge(sub, on="area_id", how="left")
-        f = fac[fac["type"] == t]
+    fig, axes = plt.subplots(1, max(1, len(layers)), figsize=(5.4 * max(1, len(layers)), 5.2), squeeze=False)
+    for ax, (t, m, f) in zip(axes[0], layers):
         ax.scatter(f["x"], f["y"], marker="^", s=14, color="#222222", zorder=5)
         extra = [Line2D([], [], color="#222222", marker="^", linestyle="", label=t)]
         figures.choropleth(m, "met", ax=ax, k=5, decimals=0, unit="%", cmap="RdYlGn",
@@ -310,20 +317,9 @@ def gap_map_interactive(district, year: int | None = None):
     from IPython.display import HTML  # IPython: present in a kernel, not needed to import the pages
 
     year = report_year(district, year)
-    cfg = supply.settings(district)
-    types = [t for t, s in cfg.types.items() if s.level == "base" and s.guide is not None]
-    g = supply.gaps(district, year=year)
-    base = base_areas(district.areas)["area_id"].tolist()
-    geo = district.geometry
-    shapes = geo[geo["area_id"].isin(base)]
-    fac = district.facilities
     out = []
-    for t in types:
-        sub = g[(g["type"] == t) & (g["level"] == "base")][["area_id", "ratio", "guide", "status"]]
-        sub = sub.assign(met=100 * sub["ratio"] / sub["guide"])
-        m = shapes.merge(sub, on="area_id", how="left")
+    for t, m, f in _gap_layers(district, year):
         m["status"] = m["status"].fillna("").astype(str)
-        f = fac[fac["type"] == t]
         out.append(maps.choropleth(
             m, m["met"], None, None, m["status"], title=f"{t}: Bestand in % des Orientierungswerts, {year}",
             kind="index", unit="%", decimals=1, bins=list(GAP_BINS), colors=list(GAP_COLORS),
