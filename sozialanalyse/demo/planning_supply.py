@@ -18,6 +18,15 @@ random, so that some people live far from any facility; a point is a centre plus
 distribution (a house or a block of flats), and the persons of each age band of the area are
 spread over its points by a multinomial draw with those weights; points left without anybody
 are dropped.
+
+Then it writes ``strassen.csv``, a plausible street network (segments ``edge_id, x1, y1, x2, y2,
+name``; :mod:`sozialanalyse.planning.streets`): a grid of :data:`BLOCK_M` metres laid over the
+district whose cells hold an address point or a facility gets the four sides of each such cell
+(the streets of the settlements), the junctions jittered by a normal offset (sd :data:`JITTER_M`)
+and a share :data:`DROP` of the sides left out (dead ends, blocks without a through street); the
+separate pieces are then joined by straight connecting roads along a minimum spanning tree of the
+pieces' centres, each road between the closest junctions of the two pieces. The random draws
+come after those of the address points, so ``adressen.csv`` stays as it was.
 """
 from __future__ import annotations
 
@@ -28,12 +37,18 @@ import pandas as pd
 
 from ..model.areas import AGE_GROUPS
 
-__all__ = ["PERSONS_PER_POINT", "STREAM", "write"]
+__all__ = ["BLOCK_M", "DROP", "JITTER_M", "PERSONS_PER_POINT", "STREAM", "write"]
 
 #: The generator's own stream: ``np.random.default_rng([seed, STREAM])`` (issue 18).
 STREAM = 18_001
 #: Mean inhabitants per address point before empty points are dropped.
 PERSONS_PER_POINT = 6.0
+#: Side of a block of the generated street grid (metres).
+BLOCK_M = 200.0
+#: Standard deviation of the jitter of the grid's junctions (metres).
+JITTER_M = 20.0
+#: Share of the grid's sides left out.
+DROP = 0.08
 
 
 def _hours(fac: pd.DataFrame, rng: np.random.Generator) -> tuple[list[str], list[str]]:
@@ -119,8 +134,49 @@ def _addresses(folder: Path, rng: np.random.Generator) -> pd.DataFrame:
     return out
 
 
+def _streets(points: np.ndarray, rng: np.random.Generator) -> pd.DataFrame:
+    """A street network around ``points`` (x, y): the grid sides of the occupied cells, jittered,
+    a few left out, the pieces joined by connecting roads (see the module docstring)."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components, minimum_spanning_tree
+    from scipy.spatial import cKDTree
+
+    ox, oy = np.floor(points.min(axis=0) / BLOCK_M) * BLOCK_M - BLOCK_M
+    cells = np.unique(np.floor((points - (ox, oy)) / BLOCK_M).astype(int), axis=0)
+    sides = set()
+    for i, j in cells.tolist():  # a side: two grid corners (i, j) -> (i+1, j) or (i, j+1)
+        sides.update({((i, j), (i + 1, j)), ((i, j + 1), (i + 1, j + 1)), ((i, j), (i, j + 1)),
+                      ((i + 1, j), (i + 1, j + 1))})
+    sides = sorted(sides)
+    sides = [s for s, keep in zip(sides, rng.random(len(sides)) >= DROP) if keep]
+    corners = sorted({c for s in sides for c in s})
+    number = {c: k for k, c in enumerate(corners)}
+    grid = np.array(corners, dtype=float)
+    xy = np.round((ox, oy) + grid * BLOCK_M + rng.normal(0, JITTER_M, grid.shape), 1)
+    a = np.array([number[s[0]] for s in sides])
+    b = np.array([number[s[1]] for s in sides])
+    n = len(xy)
+    pieces, label = connected_components(coo_matrix((np.ones(len(a)), (a, b)), shape=(n, n)), directed=False)
+    roads = []
+    if pieces > 1:
+        centre = np.array([xy[label == k].mean(axis=0) for k in range(pieces)])
+        d = np.hypot(*(centre[:, None, :] - centre[None, :, :]).transpose(2, 0, 1))
+        tree = minimum_spanning_tree(d + 1e-3 * (d == 0)).tocoo()  # a zero distance would be no edge
+        for p, q in sorted(zip(tree.row.tolist(), tree.col.tolist())):
+            ip, iq = np.flatnonzero(label == p), np.flatnonzero(label == q)
+            dist, k = cKDTree(xy[iq]).query(xy[ip])
+            best = int(np.argmin(dist))
+            roads.append((int(ip[best]), int(iq[k[best]])))
+    ends = [(x, y, "") for x, y in zip(a.tolist(), b.tolist())] + [(x, y, "Verbindungsstraße") for x, y in roads]
+    f = pd.DataFrame({"edge_id": [f"S{i:06d}" for i in range(1, len(ends) + 1)],
+                      "x1": [f"{xy[e[0], 0]:.1f}" for e in ends], "y1": [f"{xy[e[0], 1]:.1f}" for e in ends],
+                      "x2": [f"{xy[e[1], 0]:.1f}" for e in ends], "y2": [f"{xy[e[1], 1]:.1f}" for e in ends],
+                      "name": [e[2] for e in ends]})
+    return f
+
+
 def write(out_dir, seed: int) -> None:
-    """Add the capacities to ``facilities.csv`` and write ``adressen.csv`` in ``out_dir``.
+    """Add the capacities to ``facilities.csv``, write ``adressen.csv`` and ``strassen.csv`` in ``out_dir``.
 
     Parameters
     ----------
@@ -136,4 +192,7 @@ def write(out_dir, seed: int) -> None:
     fac = fac[["facility_id", "name", "type", "area_id", "x", "y", "capacity"]]
     fac["staff_hours"], fac["opening_hours"] = _hours(fac, rng)
     fac.to_csv(path, index=False, lineterminator="\n", encoding="utf-8")
-    _addresses(folder, rng).to_csv(folder / "adressen.csv", index=False, lineterminator="\n", encoding="utf-8")
+    addresses = _addresses(folder, rng)
+    addresses.to_csv(folder / "adressen.csv", index=False, lineterminator="\n", encoding="utf-8")
+    points = np.vstack([addresses[["x", "y"]].to_numpy(dtype=float), fac[["x", "y"]].to_numpy(dtype=float)])
+    _streets(points, rng).to_csv(folder / "strassen.csv", index=False, lineterminator="\n", encoding="utf-8")

@@ -23,8 +23,11 @@ the municipalities and the Kreis) in the report year:
   of the nearest facility of the type, from the population-weighted address points of the data
   folder (``adressen.csv``, persons by age band at points), never from area centroids; a facility
   outside the district counts here (people near the border use it). Without address points the
-  reach is not computed (NaN). Distances along streets are not computed: the input format has
-  no street network.
+  reach is not computed (NaN).
+* **reach along streets**: the same shares by the distance along the street network where the
+  data folder has one (``strassen.csv``, :mod:`sozialanalyse.planning.streets`: the address
+  point's straight way to its nearest street plus the shortest way along the streets to the
+  nearest facility, one multi-source Dijkstra run); NaN without a network.
 
 Disclosure (the rules of the protected layer, issue #14): the ratio, the required supply and the
 gap give the served population back (the supply is public), so they are withheld wherever it is
@@ -34,8 +37,8 @@ a share of persons: it is withheld ("primary") where the persons within or beyon
 round to 1 to ``threshold - 1``, or where the served population is withheld; where exactly one
 part of an area (a base area of a municipality, a municipality of the Kreis) is withheld, the
 smallest other part is withheld too ("secondary"), so that the area's share and the other parts
-do not give it back by subtraction. The shares at different distances of one area are withheld
-together.
+do not give it back by subtraction. The shares at different distances of one area, straight and
+along streets, are withheld together.
 
 References
 ----------
@@ -53,6 +56,7 @@ from ..io.validate import FACILITY_TOLERANCE_M
 from ..model.areas import AGE_GROUPS, area_names, base_areas, level_ids, level_of, report_year
 from ..model.config import SupplySettings, SupplyType, as_config
 from ..protected import layer as _layer
+from . import streets as _streets
 
 __all__ = ["GAP_COLUMNS", "band_weights", "gaps", "outside", "reach_shares", "served_population",
            "served_specs", "settings", "supply_ratio"]
@@ -147,7 +151,7 @@ def supply_ratio(supply, served, per: float):
         return np.where(n > 0, s / n * float(per), np.nan)
 
 
-def reach_shares(points_xy, weights, groups, facilities_xy, distances) -> pd.DataFrame:
+def reach_shares(points_xy, weights, groups, facilities_xy, distances, network=None) -> pd.DataFrame:
     """Population-weighted share of points within each distance of the nearest facility, by group.
 
     Parameters
@@ -161,7 +165,10 @@ def reach_shares(points_xy, weights, groups, facilities_xy, distances) -> pd.Dat
     facilities_xy : array-like (m, 2)
         The facilities.
     distances : sequence of float
-        Straight-line distances (metres).
+        Distances (metres): straight-line, or along ``network``.
+    network : StreetNetwork, optional
+        With a street network (:class:`sozialanalyse.planning.streets.StreetNetwork`), the
+        distance along it (snap distance plus network distance) instead of the straight line.
 
     Returns
     -------
@@ -175,7 +182,8 @@ def reach_shares(points_xy, weights, groups, facilities_xy, distances) -> pd.Dat
     -----
     :math:`x_A(d) = \\sum_{i \\in A} w_i [\\min_j \\lVert p_i - f_j \\rVert_2 \\le d]`, the
     nearest facility found with a k-d tree (:class:`scipy.spatial.cKDTree`, one query of
-    :math:`O(n \\log m)`), share :math:`100\\,x_A(d)/n_A`.
+    :math:`O(n \\log m)`), share :math:`100\\,x_A(d)/n_A`; along a network the norm is replaced
+    by the network distance :math:`D(p_i)` of :meth:`StreetNetwork.distances`.
 
     Examples
     --------
@@ -188,7 +196,10 @@ def reach_shares(points_xy, weights, groups, facilities_xy, distances) -> pd.Dat
     g = pd.Index(pd.unique(np.asarray(groups, dtype=object)))
     code = g.get_indexer(np.asarray(groups, dtype=object))
     f = np.asarray(facilities_xy, dtype=float).reshape(-1, 2)
-    d = cKDTree(f).query(p, k=1)[0] if len(f) else np.full(len(p), np.inf)
+    if network is not None:
+        d = network.distances(p, f)[0]
+    else:
+        d = cKDTree(f).query(p, k=1)[0] if len(f) else np.full(len(p), np.inf)
     persons = np.bincount(code, weights=w, minlength=len(g))
     out = {"group": list(g), "persons": persons}
     for dist in distances:
@@ -328,14 +339,20 @@ def _relations(district) -> list[tuple[str, list[str]]]:
 def _reach(district, facility_type: str, spec: SupplyType, served: pd.DataFrame, distances) -> pd.DataFrame:
     """Reach shares per area (base, municipality, Kreis) with their disclosure status."""
     ids = served["area_id"].tolist()
-    cols = [f"reach_{int(d)}" for d in distances]
+    kinds = ["reach_", "reach_street_"]
+    cols = [f"{k}{int(d)}" for k in kinds for d in distances]
     pw = _point_weights(district, spec)
+    net = _streets.network(district)
     if pw is None:
         return pd.DataFrame({"area_id": ids, **{c: np.nan for c in cols}, "reach_status": ""})
     xy, w, area = pw
     fac = _located(district)
     fac = fac[fac["type"] == facility_type]
-    base = reach_shares(xy, w, area, fac[["x", "y"]].to_numpy(dtype=float), distances).set_index("group")
+    fxy = fac[["x", "y"]].to_numpy(dtype=float)
+    base = reach_shares(xy, w, area, fxy, distances).set_index("group")
+    if net is not None:
+        along = reach_shares(xy, w, area, fxy, distances, network=net).set_index("group")
+        base = base.join(along[[f"within_{int(d)}" for d in distances]].add_prefix("street_"))
     rows = {}
     for lv in ("base", "gemeindeverband", "kreis"):
         mapping = level_of(district, lv)
@@ -352,7 +369,8 @@ def _reach(district, facility_type: str, spec: SupplyType, served: pd.DataFrame,
             continue
         n = float(r["persons"])
         xs = [float(r[f"within_{int(d)}"]) for d in distances]
-        small = any((1 <= round(v) < t) or (1 <= round(n - v) < t) for v in xs)
+        xs += [float(r[f"street_within_{int(d)}"]) if net is not None else np.nan for d in distances]
+        small = any((1 <= round(v) < t) or (1 <= round(n - v) < t) for v in xs if not np.isnan(v))
         status[a] = st_served.get(a) or ("primary" if small else "")
         out[a] = [100 * v / n if n > 0 and len(fac) else np.nan for v in xs]
     # secondary: no area's share and its other parts give a single withheld part back
@@ -406,7 +424,8 @@ def gaps(district, area_ids=None, year: int | None = None) -> pd.DataFrame:
         guide), ``per`` (:math:`p`), ``required`` (:math:`g N_A/p`), ``gap``
         (:math:`\\max(R_A - S_A, 0)`, in the measure's unit), ``below_guide``; ``status`` (of
         ratio, required and gap: withheld where the served population is); ``reach_<d>`` (percent of
-        the served persons within ``d`` metres, straight line), ``reach_status``, ``low_reach``
+        the served persons within ``d`` metres, straight line), ``reach_street_<d>`` (the same along
+        the streets; NaN without a street network), ``reach_status``, ``low_reach``
         (the share at the largest distance below ``supply: low_reach``); ``shortfall`` (the
         larger of ``gap / required`` and, where reach is low, the share beyond the largest
         distance: 0 to 1) and ``rank`` (1 = largest shortfall among the base areas below the
@@ -487,6 +506,6 @@ def _all_gaps(district, year: int) -> tuple[pd.DataFrame, list[str]]:
     ranks = out.loc[flagged, "shortfall"].rank(ascending=False, method="first")
     out["rank"] = np.nan
     out.loc[flagged, "rank"] = ranks
-    reach_cols = [f"reach_{int(d)}" for d in cfg.reach_m]
+    reach_cols = [f"reach_{int(d)}" for d in cfg.reach_m] + [f"reach_street_{int(d)}" for d in cfg.reach_m]
     cols = [c for c in GAP_COLUMNS if c not in ("reach_status", "low_reach", "shortfall", "rank")]
     return out[[*cols, *reach_cols, "reach_status", "low_reach", "shortfall", "rank"]], ids
