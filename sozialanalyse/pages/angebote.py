@@ -10,8 +10,9 @@ the 0-4-year-olds and one fifth of the 5-9-year-olds); the supply is summed over
 inside an area (places, facilities, or full-time posts from the weekly staff hours); the gap is
 what the guide value requires minus the supply; the reach is the share of the served persons
 living within 500 m and 1,000 m straight line of the nearest facility, computed from address
-points weighted with their inhabitants (not from area centroids). Distances along streets are
-not computed (the data hold no street network).
+points weighted with their inhabitants (not from area centroids); where the data folder has a
+street network (``strassen.csv``), also the share within those distances along the streets
+(:mod:`sozialanalyse.planning.streets`), columns "in 500 m Weg"; without one the page says so.
 
 Disclosure control (issue #14): the served populations are registered counts of the layer
 (:mod:`sozialanalyse.protected.measures`, "served population"); a withheld one is ``.`` and so
@@ -29,7 +30,7 @@ from matplotlib.lines import Line2D
 
 from ..model.areas import area_names, base_areas, report_year
 from ..model.config import SYMBOL
-from ..planning import supply
+from ..planning import streets, supply
 from ..protected import layer as protected_layer
 from ..render import figures, fmt, maps
 from ..render.tables import md_escape, table, text
@@ -127,6 +128,24 @@ def _dist_label(d: int) -> str:
     return f"in {fmt.num(d)} m"
 
 
+def _street_label(d: int) -> str:
+    return f"in {fmt.num(d)} m Weg"
+
+
+def _has_streets(district) -> bool:
+    """Whether the data folder has a street network (the reach along streets is shown)."""
+    return streets.network(district) is not None
+
+
+def _street_note(district) -> str:
+    """The footnote of the reach along streets, with the rows a lenient build left out."""
+    left = len(getattr(district, "street_problems", []) or [])
+    dists = " / ".join(f"{fmt.num(d)} m" for d in _reach_cols(district))
+    return (f"in {dists} Weg: Anteil der Zielgruppe, der die nächste Einrichtung der Art auf diesem Weg erreicht: "
+            "von der Adresse auf kürzestem Weg zur nächsten Straße, dann entlang des Straßennetzes (kürzester Weg)."
+            + (f" {fmt.num(left)} fehlerhafte Zeilen des Straßennetzes wurden nicht verwendet." if left else ""))
+
+
 def intro(district, year: int | None = None):
     """A German paragraph: what the chapter shows, how many facilities and address points."""
     year = report_year(district, year)
@@ -143,11 +162,19 @@ def intro(district, year: int | None = None):
              "die nächste Einrichtung der Art erreicht." if n_pts else
              "Für diesen Landkreis liegen keine Adresspunkte vor; die Erreichbarkeit wird daher nicht berechnet "
              "(Gebietsmittelpunkte allein wären zu ungenau).")
+    if n_pts and _has_streets(district):
+        net = streets.network(district)
+        roads = (f" Daneben steht der Anteil, der die nächste Einrichtung in {dists} **Weg entlang der Straßen** "
+                 f"erreicht (Straßennetz mit {fmt.num(len(net.length))} Abschnitten); er ist kleiner, weil der "
+                 "tatsächliche Weg länger ist als die Luftlinie.")
+    elif n_pts:
+        roads = (" Entfernungen entlang der Straßen werden nicht berechnet, weil die Daten kein Straßennetz "
+                 "enthalten; der tatsächliche Weg ist länger als die Luftlinie.")
+    else:
+        roads = ""
     return text(f"Dieses Kapitel stellt für {md_escape(district.name)} ({year}) den **Bestand** an Angeboten dem "
                 f"**Bedarf** gegenüber: {parts} im Landkreis, jeweils bezogen auf die Einwohnergruppe, für die sie "
-                f"da sind, und verglichen mit einem Orientierungswert. {where} Entfernungen entlang der Straßen "
-                "werden nicht berechnet, weil die Daten kein Straßennetz enthalten; der tatsächliche Weg ist "
-                "länger als die Luftlinie.")
+                f"da sind, und verglichen mit einem Orientierungswert. {where}{roads}")
 
 
 def guide_table(district, year: int | None = None):
@@ -183,6 +210,10 @@ def _type_rows(g: pd.DataFrame, district) -> pd.DataFrame:
     t = protected_layer.of(district).settings.threshold
     for d in _reach_cols(district):
         out[_dist_label(d)] = [_reach(v, s, n, t) for v, s, n in zip(g[f"reach_{d}"], g["reach_status"], g["served"])]
+    if _has_streets(district):
+        for d in _reach_cols(district):
+            out[_street_label(d)] = [_reach(v, s, n, t) for v, s, n in
+                                     zip(g[f"reach_street_{d}"], g["reach_status"], g["served"])]
     return pd.DataFrame(out)
 
 
@@ -216,6 +247,7 @@ def supply_table(district, year: int | None = None):
                             "Lücke: Soll minus Bestand, wo positiv.",
                             "in 500 m / 1.000 m: Anteil der Zielgruppe, der die nächste Einrichtung der Art in "
                             "dieser Luftlinie erreicht, auch über Gemeinde- und Kreisgrenzen; aus Adresspunkten.",
+                            *([_street_note(district)] if _has_streets(district) else []),
                             *_footnote_symbol(district, g)],
                  align_right=[c for c in df.columns if c not in ("Gebiet", "Angebot")], kinds=_kinds(df))
 
@@ -252,7 +284,8 @@ def gap_table(district, year: int | None = None, top: int = TOP):
              f"{fmt.num(cfg.low_reach)} % in {fmt.num(far)} m; nur bei Angeboten, die je Sozialraum geplant "
              "werden). Seniorenberatungen werden je Stadt bzw. Gemeinde, Pflegestützpunkte für den Landkreis "
              "bewertet.",
-             "Bestand, Soll und Lücke in Plätzen (Kita), Vollzeitstellen (Hausarztpraxis) bzw. Einrichtungen."]
+             "Bestand, Soll und Lücke in Plätzen (Kita), Vollzeitstellen (Hausarztpraxis) bzw. Einrichtungen.",
+             *([_street_note(district)] if _has_streets(district) else [])]
     if rest > 0:
         notes.append(f"Gezeigt sind die ersten {fmt.num(len(shown))} von {fmt.num(len(flagged))} Einträgen; "
                      f"die übrigen {fmt.num(rest)} haben einen kleineren Fehlbetrag (alle Einträge liefert "
@@ -355,7 +388,13 @@ def method(district, year: int | None = None):
         f"*Erreichbarkeit* ist der Anteil der Zielgruppe, der in {dists} Luftlinie die nächste Einrichtung der Art "
         "erreicht; gezählt werden die Menschen an ihren Adresspunkten (Einwohner je Altersgruppe je Adresse), "
         "gesucht mit einem räumlichen Index (k-d-Baum). Eine Einrichtung jenseits der Kreisgrenze zählt für die "
-        "Erreichbarkeit, nicht für den Bestand.\n\n"
+        "Erreichbarkeit, nicht für den Bestand."
+        + (" Der *Weg entlang der Straßen* beginnt an der Adresse mit der Luftlinie zum nächsten Punkt des "
+           "nächsten Straßenabschnitts und folgt dann dem kürzesten Weg im Straßennetz zur nächsten Einrichtung, "
+           "die ebenso an ihre nächste Straße angebunden ist (Dijkstra-Algorithmus, von allen Einrichtungen einer "
+           "Art zugleich); Abschnitte, deren Endpunkte weniger als 1 m auseinander liegen, sind verbunden. Wer in "
+           "einem Teil des Netzes ohne Einrichtung der Art wohnt, gilt als nicht erreicht."
+           if _has_streets(district) else "") + "\n\n"
         "**Geheimhaltung.** Die Zielgruppen sind geschützte Fallzahlen (wie überall im Bericht); wo eine gesperrt "
         "ist, sind es auch die daraus berechneten Werte (je Bezugsgröße, Soll, Lücke). Ein Anteil der "
         f"Erreichbarkeit wird nicht gezeigt, wenn innerhalb oder außerhalb der Entfernung weniger als "
@@ -377,7 +416,9 @@ def profile_section(district, area_id: str, year: int | None = None):
     name = area_names(district).get(area_id, area_id)
     parts = g[(g["parent_id"] == area_id) & g["rank"].notna()].sort_values("rank")
     notes = ["Zielgruppe, Bestand, Soll und Lücke wie im Kapitel „Angebote und Bedarf“; Erreichbarkeit: Anteil der "
-             "Zielgruppe in dieser Luftlinie zur nächsten Einrichtung der Art.", *_footnote_symbol(district, own)]
+             "Zielgruppe in dieser Luftlinie zur nächsten Einrichtung der Art"
+             + ("; „Weg“: dasselbe auf dem kürzesten Weg entlang der Straßen." if _has_streets(district) else "."),
+             *_footnote_symbol(district, own)]
     if len(parts):  # names without numbers: no sentence pairs an area's name with a count
         listed = "; ".join(f"{t}: {', '.join(grp['name'])}" for t, grp in parts.groupby("type", sort=False))
         notes.append(f"Teilgebiete mit Versorgungslücken in der Rangliste des Kapitels „Angebote und Bedarf“ – "
