@@ -54,7 +54,7 @@ from scipy.sparse.csgraph import connected_components, dijkstra
 
 from ..model.errors import DataError
 
-__all__ = ["NODE_TOLERANCE_M", "STREET_COLUMNS", "STREET_FILE", "StreetNetwork", "network", "network_distances",
+__all__ = ["K_NEAREST", "NODE_TOLERANCE_M", "PIECE_M", "STREET_COLUMNS", "STREET_FILE", "StreetNetwork", "network", "network_distances",
            "read_streets"]
 
 #: The optional file of the street network in a data folder.
@@ -63,6 +63,10 @@ STREET_FILE = "strassen.csv"
 STREET_COLUMNS = ("edge_id", "x1", "y1", "x2", "y2")
 #: End points closer than this (metres) are one junction.
 NODE_TOLERANCE_M = 1.0
+#: Segments are cut into pieces of at most this length (metres) for the spatial index of snapping.
+PIECE_M = 100.0
+#: Nearest piece midpoints compared first when snapping.
+K_NEAREST = 6
 #: Coordinates outside this range are not EPSG:25832 metres (x: eastings, y: northings of Germany).
 _X_RANGE, _Y_RANGE = (-500_000.0, 1_500_000.0), (4_500_000.0, 7_000_000.0)
 
@@ -226,7 +230,16 @@ class StreetNetwork:
         -------
         (ndarray of int, ndarray, ndarray)
             Segment index :math:`e`, fraction :math:`t \\in [0, 1]` from its first end and the
-            distance to it (metres), via an R-tree (:class:`shapely.STRtree`).
+            distance to it (metres); on a tie the segment listed first.
+
+        Notes
+        -----
+        Exact, with a k-d tree (:class:`scipy.spatial.cKDTree`) over the midpoints of the
+        segments cut into pieces of at most :data:`PIECE_M` metres: the segments of the
+        :data:`K_NEAREST` nearest midpoints give an upper bound :math:`d_0` of the distance; every
+        segment nearer than :math:`d_0` has a piece whose midpoint lies within :math:`d_0 + h`
+        (:math:`h` the largest half piece), and where not all of those are among the nearest
+        midpoints, all within that radius are compared.
 
         Examples
         --------
@@ -235,31 +248,52 @@ class StreetNetwork:
         >>> e.tolist(), t.tolist(), s.tolist()
         ([0, 1], [0.3, 0.8], [40.0, 30.0])
         """
-        import shapely  # GIS stack, loaded only where geometry is used
-
         p = np.asarray(xy, dtype=float).reshape(-1, 2)
-        if not len(p):
-            return np.empty(0, dtype=int), np.empty(0), np.empty(0)
-        tree = self._tree()
-        idx = tree.query_nearest(shapely.points(p[:, 0], p[:, 1]), all_matches=False)
-        e = np.empty(len(p), dtype=int)
-        e[idx[0]] = idx[1]
+        if not len(p) or not len(self.length):
+            return np.full(len(p), -1, dtype=int), np.full(len(p), np.nan), np.full(len(p), np.inf)
+        tree, owner, half = self._index()
+        k = min(K_NEAREST, len(owner))
+        dk, near = tree.query(p, k=k)
+        dk, near = dk.reshape(len(p), k), near.reshape(len(p), k)
+        cand = owner[near]
+        t, d = self._foot(np.repeat(p, k, axis=0), cand.ravel())
+        t, d = t.reshape(len(p), k), d.reshape(len(p), k)
+        best = np.argmin(d + 1e-9 * cand / max(len(self.length), 1), axis=1)  # a tie: the segment listed first
+        rows = np.arange(len(p))
+        e, t, d = cand[rows, best], t[rows, best], d[rows, best]
+        # where a piece beyond the k nearest could lie within d + h: every piece within it
+        more = np.flatnonzero(dk[:, -1] <= d + half + 1e-6) if k < len(owner) else np.empty(0, dtype=int)
+        if len(more):
+            found = tree.query_ball_point(p[more], d[more] + half + 1e-6, return_sorted=False)
+            sizes = np.fromiter((len(x) for x in found), dtype=int, count=len(more))
+            c2 = owner[np.fromiter((i for x in found for i in x), dtype=int, count=int(sizes.sum()))]
+            w2 = np.repeat(np.arange(len(more)), sizes)
+            t2, d2 = self._foot(p[more][w2], c2)
+            order = np.lexsort((c2, d2, w2))
+            first = order[np.r_[True, w2[order][1:] != w2[order][:-1]]]
+            e[more], t[more], d[more] = c2[first], t2[first], d2[first]
+        return e, t, d
+
+    def _foot(self, p: np.ndarray, e: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Fraction along segment ``e`` of the foot of ``p`` and the distance to it."""
         s = self.segments[e]
         d = s[:, 2:] - s[:, :2]
-        ll = (d ** 2).sum(axis=1)
-        t = np.clip(((p - s[:, :2]) * d).sum(axis=1) / ll, 0.0, 1.0)
-        foot = s[:, :2] + t[:, None] * d
-        return e, t, np.hypot(*(p - foot).T)
+        t = np.clip(((p - s[:, :2]) * d).sum(axis=1) / (d ** 2).sum(axis=1), 0.0, 1.0)
+        return t, np.hypot(*(p - s[:, :2] - t[:, None] * d).T)
 
-    def _tree(self):
-        tree = self.__dict__.get("_strtree")
-        if tree is None:
-            import shapely
+    def _index(self):
+        """k-d tree over the midpoints of the pieces, the segment of each piece, the largest half piece."""
+        got = self.__dict__.get("_kdtree")
+        if got is None:
+            from scipy.spatial import cKDTree
 
-            s = self.segments
-            lines = shapely.linestrings(np.stack([s[:, :2], s[:, 2:]], axis=1))
-            tree = self.__dict__["_strtree"] = shapely.STRtree(lines)
-        return tree
+            n = np.maximum(np.ceil(self.length / PIECE_M).astype(int), 1)
+            owner = np.repeat(np.arange(len(n)), n)
+            frac = (np.arange(len(owner)) - np.repeat(np.cumsum(n) - n, n) + 0.5) / n[owner]
+            s = self.segments[owner]
+            mid = s[:, :2] + frac[:, None] * (s[:, 2:] - s[:, :2])
+            got = self.__dict__["_kdtree"] = (cKDTree(mid), owner, float((self.length / n).max()) / 2)
+        return got
 
     def node_distances(self, facilities_xy) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray, np.ndarray]]:
         """Network distance from every junction to the nearest facility (one Dijkstra run).
