@@ -57,13 +57,30 @@ def test_values_are_numbers_with_formats_and_match_a_hand_calculation(written):
     sel = (pop["area_id"] == AREA) & (pop["year"] == 2024) & ~pop["age_group"].isin(
         ["65-69", "70-74", "75-79", "80-84", "85-89", "90+"])
     sgb2 = tr[(tr["area_id"] == AREA) & (tr["year"] == 2024) & (tr["variable"] == "sgb2_personen")]["value"].sum()
-    assert cell.value == pytest.approx(sgb2 / pop.loc[sel, "value"].sum() * 100)
+    # rounded to the published decimal (issue 18: no unrounded 8,6207 behind a shown 8,6)
+    assert cell.value == round(sgb2 / pop.loc[sel, "value"].sum() * 100, 1)
     tax = rows["Einkommensteuer je Einwohner"][head.index("Wert")]
     assert tax.data_type == "n" and tax.number_format == "#,##0"
     # suppressed: the text "." (the protected layer withholds the leavers without a qualification here)
     assert rows["Schulabgänger ohne Abschluss"][head.index("Wert")].value == "."
     assert rows["Schulabgänger ohne Abschluss"][head.index("Untere Grenze (95 %)")].value == "."
     assert ws.freeze_panes == "A2"
+
+
+def test_every_number_is_rounded_to_its_number_format(written):
+    import openpyxl
+
+    xlsx, _ = written
+    checked = 0
+    for ws in openpyxl.load_workbook(xlsx):
+        for row in ws.iter_rows(min_row=2):
+            for c in row:
+                if c.data_type == "n" and isinstance(c.value, float):
+                    fmt_ = c.number_format
+                    d = len(fmt_.split(".")[1]) if "." in fmt_ else 0
+                    assert c.value == round(c.value, d), (ws.title, c.coordinate, c.value, fmt_)
+                    checked += 1
+    assert checked > 50
 
 
 def test_sidecar_html_and_audit(written):
@@ -111,7 +128,8 @@ def test_official_datenblatt(tmp_path, monkeypatch):
         d = sa.load("harburg")
     xlsx, page = datenblatt.write(d, "03353", tmp_path / "h.xlsx")
     k = pd.read_excel(xlsx, sheet_name="Kennzahlen").set_index("Kennzahl")
-    assert k.loc["Beschäftigtenquote", "Wert"] == pytest.approx(64.43)  # INKAR 2019, Landkreis Harburg
+    # INKAR 2019, Landkreis Harburg: 64,43, published on the sheet with one decimal
+    assert k.loc["Beschäftigtenquote", "Wert"] == 64.4
     assert "INKAR" in pd.read_excel(xlsx, sheet_name="Quellen")["Inhalt"].str.cat()
 
 
@@ -137,8 +155,12 @@ def test_supply_sheet_speaks_german_and_matches_a_hand_calculation(written):
     p = pop[(pop["area_id"] == AREA) & (pop["year"] == 2024) & (pop["variable"] == "einwohner")]
     kids = 0.8 * p[p["age_group"] == "0-4"]["value"].sum() + 0.2 * p[p["age_group"] == "5-9"]["value"].sum()
     assert kita["Bestand"].value == places and kita["Bestand"].number_format == "#,##0"
-    assert kita["Bestand je Bezugsgröße"].value == pytest.approx(100 * places / kids)
+    def dec(c):  # the decimals of the cell's number format: the value is rounded to them
+        return len(c.number_format.split(".")[1]) if "." in c.number_format else 0
+
+    r = kita["Bestand je Bezugsgröße"]
+    assert dec(r) == 1 and r.value == round(100 * places / kids, 1)
     assert kita["Orientierungswert"].value == 80 and kita["Bezugsgröße (Personen der Zielgruppe)"].value == 100
-    assert kita["Lücke"].value == pytest.approx(max(0.8 * kids - places, 0))
+    assert kita["Lücke"].value == round(max(0.8 * kids - places, 0), dec(kita["Lücke"]))
     assert kita["unter dem Orientierungswert"].value == ("ja" if places < 0.8 * kids else "nein")
     assert rows["Hausarztpraxis"][head.index("Bestand gemessen in")].value == "Vollzeitstellen"

@@ -26,7 +26,9 @@ never a number; an indicator below its minimum level says so. Official data (INK
 published by the statistical offices and shown as they are, without intervals.
 
 Excel: numbers are numbers with German-readable number formats (``#,##0.0``: Excel shows them
-with the reader's separators, ``12,5``), headers are German, the first row is frozen. A sidecar
+with the reader's separators, ``12,5``), rounded to the decimals they are published with (the
+number format's: a cell holds ``8,6``, not the ``8,6207`` behind it), headers are German, the
+first row is frozen. A sidecar
 ``<file>.kinds.json`` (``{sheet: {column: kind}}``, the audit convention of
 :mod:`sozialanalyse.build.audit`) is written beside the workbook so that it may be offered in the
 site.
@@ -372,7 +374,29 @@ def build(district, area, year: int | None = None) -> Datenblatt:
     sheet.tables["Quellen"] = pd.concat([pd.DataFrame([("Datenblatt", sheet.title)], columns=["Angabe", "Inhalt"]),
                                          _sources(district, p)], ignore_index=True)
     sheet.kinds["Quellen"] = {"Angabe": "text", "Inhalt": "text"}
+    _round(sheet)
     return sheet
+
+
+def _round(sheet: Datenblatt) -> None:
+    """Round every number to the decimals it is published with (its number format), so that a
+    cell holds the published value (``8,6``), not the unrounded one (``8,6207``) behind it.
+
+    Examples
+    --------
+    >>> s = Datenblatt("a", "A", "Stadt", 2024, "t", tables={"T": pd.DataFrame({"x": [8.6207, ".", None]})},
+    ...                decimals={"T": {"x": [1, 1, 1]}})
+    >>> _round(s); s.tables["T"]["x"].tolist()
+    [8.6, '.', None]
+    """
+    for name, df in sheet.tables.items():
+        for col, d in sheet.decimals.get(name, {}).items():
+            if col not in df.columns:
+                continue
+            per_row = d if isinstance(d, list) else [d] * len(df)
+            df[col] = pd.Series([round(float(v), int(k)) if isinstance(v, (int, float, np.number))
+                                 and not isinstance(v, bool) and np.isfinite(v) else v
+                                 for v, k in zip(df[col], per_row)], index=df.index, dtype=object)
 
 
 def _sources(district, p) -> pd.DataFrame:
