@@ -16,6 +16,11 @@ own random generator, ``np.random.default_rng([seed, STREAM])``) and writes thre
     exist) with the structural variables and key figures of the report year, in the long layout
     ``area_id, name, year, variable, value`` (``data/README.md``). Musterland's own row is not in
     the file: :mod:`sozialanalyse.planning.peers` computes it from Musterland's data.
+``vergleichsgemeinden.csv``
+    :data:`N_TOWNS` fictional comparison towns (keys ``99900001`` ...) in the same layout, for
+    the town-level peers of Musterland's municipalities (which are compared among these and
+    each other); drawn from the same factor model with a town's size and density, after the
+    districts (so ``vergleichskreise.csv`` stays as it was).
 
 The counts follow the age structure and the SGB II rate of each base area (a deprived area has
 fewer children in Kita under 3, fewer transitions to the Gymnasium, more leavers without a
@@ -30,11 +35,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-__all__ = ["N_PEERS", "PEER_YEAR", "STREAM", "write"]
+__all__ = ["N_PEERS", "N_TOWNS", "PEER_YEAR", "STREAM", "write"]
 
 #: The constant of this module's random stream (``default_rng([seed, STREAM])``): issue number.
 STREAM = 18
 N_PEERS = 100
+N_TOWNS = 200
 PEER_YEAR = 2024
 
 # obviously fictional names ("Landkreis Beispielheim"), so that no real Kreis is named
@@ -167,8 +173,40 @@ def _peers(rng: np.random.Generator) -> pd.DataFrame:
     return out
 
 
+#: A town's size and density (log scale: centre, factor loadings, sd, clip, decimals); the
+#: other variables as for the districts.
+_TOWN_SIZE = {
+    "einwohner": (np.log(14_000), (0.6, 0.0, -0.1), 0.55, (2_500, 120_000), 0),
+    "einwohner_je_km2": (np.log(180), (0.8, 0.1, -0.15), 0.45, (30, 2_500), 1),
+}
+_TOWN_KINDS = ("Stadt", "Gemeinde", "Samtgemeinde")
+
+
+def _towns(rng: np.random.Generator) -> pd.DataFrame:
+    n = N_TOWNS
+    f = rng.normal(0.0, 1.0, (n, 3))
+    names, seen = [], set()
+    while len(names) < n:
+        name = f"{rng.choice(_TOWN_KINDS)} {rng.choice(_NAMES_A)}{rng.choice(_NAMES_B)}"
+        if name not in seen:
+            seen.add(name)
+            names.append(name)
+    ids = [f"999{i:05d}" for i in range(1, n + 1)]
+    rows = []
+    for var, model in {**_PEER_MODEL, **_TOWN_SIZE}.items():
+        centre, load, sd, (lo, hi), dec = model
+        x = centre + f @ np.array(load) + rng.normal(0.0, sd * 1.5, n)  # towns spread more than districts
+        if var in ("einwohner", "einwohner_je_km2"):
+            x = np.exp(x)
+        x = np.clip(x, lo, hi).round(dec)
+        rows.append(pd.DataFrame({"area_id": ids, "name": names, "year": PEER_YEAR, "variable": var, "value": x}))
+    out = pd.concat(rows, ignore_index=True).sort_values(["area_id"], kind="stable")
+    out["value"] = [str(int(v)) if float(v).is_integer() and v >= 1000 else f"{v:.1f}" for v in out["value"]]
+    return out
+
+
 def write(folder, seed: int) -> None:
-    """Write ``income.csv``, ``education.csv`` and ``vergleichskreise.csv`` into ``folder`` (which
+    """Write ``income.csv``, ``education.csv``, ``vergleichskreise.csv`` and ``vergleichsgemeinden.csv`` into ``folder`` (which
     holds the other tables of Musterland already), from the stream ``[seed, STREAM]``."""
     folder = Path(folder)
     rng = np.random.default_rng([seed, STREAM])
@@ -178,3 +216,4 @@ def write(folder, seed: int) -> None:
     education[["area_id", "year", "variable", "type", "value"]].to_csv(folder / "education.csv", index=False,
                                                                        lineterminator="\n", encoding="utf-8")
     _peers(rng).to_csv(folder / "vergleichskreise.csv", index=False, lineterminator="\n", encoding="utf-8")
+    _towns(rng).to_csv(folder / "vergleichsgemeinden.csv", index=False, lineterminator="\n", encoding="utf-8")

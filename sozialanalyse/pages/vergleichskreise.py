@@ -14,6 +14,8 @@ polarity; grey *nicht bewertet* where the value has no interval (official data).
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -189,11 +191,24 @@ def spine_chart(district, year: int | None = None):
 
 
 def towns(district, year: int | None = None):
-    """Town-level peers: said plainly where there are none; units left out and problems listed."""
-    p = _peers.of(district, _year(district, year))
+    """Town-level peers: for every municipality its key figures against the median and range of
+    its own peers (:func:`sozialanalyse.planning.peers.select_town`: the other municipalities and
+    the towns of ``vergleichsgemeinden.csv``), with rank and marking; where there is no table of
+    comparison towns, said plainly, with what it would need; units left out and problems listed."""
+    year = _year(district, year)
+    p = _peers.of(district, year)
+    if getattr(district, "kind", "own") == "own" and (Path(district.folder) / _peers.TOWN_FILE).is_file():
+        return _town_table(district, year, p)
     parts = ["Vergleichskreise gibt es hier für den Kreis als Ganzes. Für die Städte und Gemeinden liegt keine "
              "Vergleichsgruppe strukturähnlicher Gemeinden vor; ihre Kennzahlen stehen in den Gemeindeprofilen "
-             "im Vergleich mit dem Kreis."]
+             "im Vergleich mit dem Kreis. "
+             + ("Dafür wären dieselben Strukturmerkmale und Kennzahlen für alle Gemeinden bzw. Gemeindeverbände "
+                "eines Landes nötig (Einwohner, Fläche, Altersstruktur, Beschäftigung, Einkommen, SGB-II-Bezug; "
+                "INKAR auf Gemeindeverbandsebene liefert im Datenspiegel nur Arbeitslosigkeit, "
+                "Beschäftigtenquote, erwerbsfähige Bevölkerung und Einkommensteuer)."
+                if getattr(district, "kind", "own") != "own" else
+                f"Dafür wäre eine Tabelle {_peers.TOWN_FILE} mit Vergleichsgemeinden nötig (Aufbau wie "
+                f"{_peers.PEER_FILE}, siehe Datenformat).")]
     if len(p.excluded):
         parts.append("Ausgelassen (ohne Wert eines Merkmals): " + "; ".join(
             f"{r.name} ({r.area_id}): {r.missing}" for r in p.excluded.itertuples()) + ".")
@@ -204,3 +219,38 @@ def towns(district, year: int | None = None):
         parts.append("Quellen: " + "; ".join(f"{a['titel']}: {a['quellenvermerk']}. Lizenz: {a['lizenz']}"
                                              for a in p.attribution))
     return note(" ".join(parts))
+
+
+def _town_table(district, year: int, kreis_peers):
+    """Table: each municipality's key figures against its town-level peers."""
+    rows, kinds_value, notes = [], [], []
+    munis = district.municipalities()
+    for a, name in zip(munis["area_id"].astype(str), munis["name"].astype(str)):
+        p = _peers.of_town(district, a, year)
+        b = _peers.compare(p)
+        notes.append(f"{name}: " + ", ".join(p.neighbours["name"]) + ".")
+        for r in b.itertuples():
+            rows.append({"Gemeinde": name, "Kennzahl": r.label,
+                         "Wert": SYMBOL_SUPPRESSED if r.status else _fmt(r.value, r.unit, r.decimals),
+                         "Median der Vergleichsgemeinden": _fmt(r.median, r.unit, r.decimals),
+                         "Spannweite": f"{_fmt(r.minimum, r.unit, r.decimals)} bis "
+                                       f"{_fmt(r.maximum, r.unit, r.decimals)}",
+                         "Rang": f"{r.rank} von {r.n_ranked}" if r.rank else fmt.MISSING,
+                         "Bewertung": _verdict_cell(r.verdict)})
+            kinds_value.append(_kind(r.unit))
+    df = pd.DataFrame(rows)
+    first = _peers.of_town(district, str(munis["area_id"].iloc[0]), year)
+    foot = [f"Vergleichsgemeinden: je Stadt oder Gemeinde die {first.settings.k} strukturell ähnlichsten unter "
+            f"{first.source}, nach demselben Verfahren und denselben Merkmalen wie die Vergleichskreise "
+            "(Einwohner, Einwohner je km², Altersstruktur, Beschäftigung, Einkommensteuer, SGB-II-Quote).",
+            "Rang: Stellung des eigenen Werts unter der Gemeinde und ihren Vergleichsgemeinden mit Wert "
+            "(1 = höchster Wert). Bewertung wie bei den Vergleichskreisen: nach dem 95-%-Konfidenzintervall des "
+            "Werts gegenüber dem Median der Vergleichsgemeinden.",
+            "Die Vergleichsgemeinden der einzelnen Städte und Gemeinden, die nächste zuerst: " + " ".join(notes)]
+    if (df["Wert"] == SYMBOL_SUPPRESSED).any():
+        foot.append(". = gesperrt (Geheimhaltung kleiner Fallzahlen); ohne Wert kein Vergleich.")
+    kinds = {"Gemeinde": "text", "Kennzahl": "text", "Wert": kinds_value,
+             "Median der Vergleichsgemeinden": [k if k != "count" else "index" for k in kinds_value],
+             "Spannweite": "index", "Rang": "text", "Bewertung": "text"}
+    return table(df, caption=f"Städte und Gemeinden im Vergleich mit strukturähnlichen Gemeinden, {year}",
+                 group="Gemeinde", footnotes=foot, kinds=kinds)

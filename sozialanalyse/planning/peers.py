@@ -77,8 +77,9 @@ from ..model.errors import DataError
 from ..stats import benchmark
 from ..stats import indicators as _indicators
 
-__all__ = ["DEFAULT_KEY_FIGURES", "DEFAULT_VARIABLES", "PEER_FILE", "VERDICTS", "Peers", "compare", "of", "spine",
-           "distances", "nearest", "official_values", "pairwise", "read_comparison", "select", "standardise"]
+__all__ = ["DEFAULT_KEY_FIGURES", "DEFAULT_VARIABLES", "PEER_FILE", "TOWN_FILE", "VERDICTS", "Peers", "compare", "of",
+           "of_town", "spine", "distances", "nearest", "official_values", "pairwise", "read_comparison", "select",
+           "select_town", "standardise"]
 
 #: The table of comparison districts in a data folder of the own format.
 PEER_FILE = "vergleichskreise.csv"
@@ -279,7 +280,7 @@ def describe(variable: str, catalog: dict | None = None) -> tuple[str, str, int,
     return variable, "", 1, "neutral"
 
 
-def read_comparison(path, validation: str = "strict", exclude: str | None = None) -> tuple[pd.DataFrame, list[str]]:
+def read_comparison(path, validation: str = "strict", exclude=None, towns: bool = False) -> tuple[pd.DataFrame, list[str]]:
     """Read a table of comparison districts (``vergleichskreise.csv``: ``area_id, name, year,
     variable, value``; one row per district, year and variable).
 
@@ -287,7 +288,8 @@ def read_comparison(path, validation: str = "strict", exclude: str | None = None
     latest year of each district and variable) and the problems of the rows left out (lenient).
     Every problem names file, row, column, key and value; with ``validation="strict"`` the first
     ones raise :class:`DataError`. ``exclude``: a key that must not be in the file (the district
-    itself, whose row is computed from its data).
+    itself, whose row is computed from its data; or several keys). ``towns``: a table of
+    comparison towns (:data:`TOWN_FILE`), whose keys have 8 to 12 digits (AGS or ARS).
     """
     path = Path(path)
     if not path.is_file():
@@ -305,7 +307,10 @@ def read_comparison(path, validation: str = "strict", exclude: str | None = None
                             f"variable {raw.at[i, 'variable'] or '(leer)'}, value {raw.at[i, column]!r}: {why}")
         ok[mask] = False
 
-    flag(~raw["area_id"].str.fullmatch(r"[0-9]{5}"), "area_id", "not a Kreis key (five digits)")
+    if towns:
+        flag(~raw["area_id"].str.fullmatch(r"[0-9]{8,12}"), "area_id", "not a municipality key (8 to 12 digits, AGS or ARS)")
+    else:
+        flag(~raw["area_id"].str.fullmatch(r"[0-9]{5}"), "area_id", "not a Kreis key (five digits)")
     flag(raw["name"].str.strip() == "", "name", "name missing")
     flag(raw["variable"].str.strip() == "", "variable", "variable missing")
     year = pd.to_numeric(raw["year"].where(raw["year"].str.fullmatch(r"[0-9]{4}"), None), errors="coerce")
@@ -314,8 +319,9 @@ def read_comparison(path, validation: str = "strict", exclude: str | None = None
     value = pd.to_numeric(raw["value"].where(plain, None), errors="coerce")
     flag(raw["value"].str.strip() == "", "value", "value missing (leave the row out instead of writing nothing)")
     flag(~plain, "value", "not a number (decimal point '.', no thousands separator)")
-    if exclude:
-        flag(raw["area_id"] == exclude, "area_id", "the district itself (its values are computed from its data)")
+    if exclude is not None and len(exclude):
+        keys = {exclude} if isinstance(exclude, str) else set(exclude)
+        flag(raw["area_id"].isin(keys), "area_id", "an area of the district itself (its values are computed from its data)")
     dup = raw.duplicated(["area_id", "year", "variable"], keep="first")
     flag(dup, "variable", "given twice for this district and year")
     names = raw[ok].groupby("area_id")["name"].nunique()
@@ -335,28 +341,36 @@ def read_comparison(path, validation: str = "strict", exclude: str | None = None
 
 def _own_row(district, variables, year: int) -> dict:
     """The district's own values (Kreis, published values of the protected layer)."""
+    kreis = str(district.kreis["area_id"])
+    return _own_rows(district, variables, year, "kreis", [kreis])[kreis]
+
+
+def _own_rows(district, variables, year: int, level: str, area_ids) -> dict:
+    """Published values (value, lower, upper, status) of ``variables`` for ``area_ids`` at ``level``."""
     from ..protected import layer as _layer
 
     L = _layer.of(district)
-    kreis = str(district.kreis["area_id"])
-    out: dict = {}
+    ids_ = [str(a) for a in area_ids]
+    out: dict = {a: {} for a in ids_}
     cat = _indicators.load_catalog(_indicators.district_catalog(district))
     ids = list(dict.fromkeys(v for v in variables if v in cat))
     if ids:
-        res = L.indicators(ids, level="kreis", years=[year])
-        for row in res.itertuples():
-            out[row.indicator] = (row.value, row.lower, row.upper, row.status)
+        res = L.indicators(ids, level=level, years=[year])
+        for row in res[res["area_id"].astype(str).isin(ids_)].itertuples():
+            out[str(row.area_id)][row.indicator] = (row.value, row.lower, row.upper, row.status)
     if {"einwohner", "einwohner_je_km2"} & set(variables):
-        pop = L.counts({"variable": "einwohner"}, area_ids=[kreis], years=[year])
-        n = float(pop["value"].iloc[0]) if len(pop) else np.nan
-        status = str(pop["status"].iloc[0]) if len(pop) else ""
-        out["einwohner"] = (n, np.nan, np.nan, status)
+        pop = L.counts({"variable": "einwohner"}, area_ids=ids_, years=[year]).set_index("area_id")
         try:
             geo = district.geometry
-            km2 = float(geo.loc[geo["area_id"] == kreis].area.sum()) / 1e6
+            km2 = geo.set_index("area_id").area / 1e6
         except DataError:
-            km2 = np.nan
-        out["einwohner_je_km2"] = (n / km2 if km2 > 0 else np.nan, np.nan, np.nan, status)
+            km2 = pd.Series(dtype=float)
+        for a in ids_:
+            n = float(pop.at[a, "value"]) if a in pop.index else np.nan
+            status = str(pop.at[a, "status"]) if a in pop.index else ""
+            k = float(km2.get(a, np.nan))
+            out[a]["einwohner"] = (n, np.nan, np.nan, status)
+            out[a]["einwohner_je_km2"] = (n / k if k > 0 else np.nan, np.nan, np.nan, status)
     return out
 
 
@@ -484,6 +498,87 @@ def select(district, year: int | None = None) -> Peers:
     p.intervals = intervals
     p.catalog = cat
     return p
+
+
+#: The table of comparison towns in a data folder of the own format (same layout as :data:`PEER_FILE`).
+TOWN_FILE = "vergleichsgemeinden.csv"
+
+
+def select_town(district, area_id: str, year: int | None = None) -> Peers:
+    """The peers of one town (a municipality: Stadt, Einheits- or Samtgemeinde) of ``district``.
+
+    The comparison units are the district's other municipalities (their published values,
+    computed from its data at Gemeindeverband level) and the towns of ``vergleichsgemeinden.csv``
+    in the data folder (:data:`TOWN_FILE`, layout as ``vergleichskreise.csv``); the method, the
+    variables, ``k`` and the handling of missing values are those of :func:`select`.
+
+    Raises
+    ------
+    DataError
+        Official data (the town-level comparison set is not in the data mirror's reach: see
+        ``data/README.md``), an area that is not a municipality, or a missing variable.
+    FileNotFoundError
+        Without ``vergleichsgemeinden.csv``.
+    """
+    from ..model.areas import report_year
+
+    if getattr(district, "kind", "own") != "own":
+        raise DataError("town-level peers need a table of comparison towns (vergleichsgemeinden.csv) of the "
+                        "own format; the official data read here have none")
+    cfg = district.config
+    settings = cfg.peers if cfg is not None else PeerSettings()
+    variables = tuple(settings.variables or DEFAULT_VARIABLES["own"])
+    key_figures = tuple(settings.key_figures or DEFAULT_KEY_FIGURES["own"])
+    year = report_year(district, year)
+    munis = district.municipalities()[["area_id", "name"]].astype(str)
+    area_id = str(area_id)
+    if area_id not in set(munis["area_id"]):
+        raise DataError(f"{area_id!r} is not a municipality of {district.name} (town-level peers are for "
+                        f"municipalities: {', '.join(munis['area_id'])})")
+    path = Path(district.folder) / TOWN_FILE
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: no table of comparison towns")
+    table, problems = read_comparison(path, cfg.validation if cfg is not None else "strict",
+                                      exclude=munis["area_id"].tolist(), towns=True)
+    cache = district.__dict__.setdefault("_planning_town_rows", {})
+    if year not in cache:  # every municipality's published values, once per year
+        cache[year] = _own_rows(district, [*variables, *key_figures], year, "gemeindeverband", munis["area_id"])
+    own = cache[year]
+    rows = pd.DataFrame([{"name": n, "year": year, **{v: t[0] for v, t in own[a].items()}}
+                         for a, n in zip(munis["area_id"], munis["name"])], index=munis["area_id"].tolist())
+    values = pd.concat([rows, table])
+    values.index.name = "area_id"
+    cat = _indicators.load_catalog(_indicators.district_catalog(district))
+    where = path.name
+    usable, excluded = _check_missing(values, variables, area_id, settings.missing, where)
+    x = usable[list(variables)].astype(float)
+    near = nearest(x, area_id, k=settings.k, weights=dict(settings.weights))
+    near.insert(1, "name", usable.loc[near["area_id"], "name"].to_numpy())
+    z = standardise(x)
+    vrows = []
+    for v in variables:
+        label, unit, dec, _ = describe(v, cat)
+        vrows.append({"variable": v, "label": label, "unit": unit, "decimals": dec, "weight": settings.weight(v),
+                      "mean": float(x[v].mean()), "sd": float(x[v].std(ddof=1)), "target": float(x.at[area_id, v]),
+                      "z": float(z.at[area_id, v])})
+    source = (f"{len(munis) - 1} weiteren Städten und Gemeinden des Kreises und {len(table)} Vergleichsgemeinden "
+              f"der Datei {where}" + (" (erfundene Vergleichsgemeinden)" if district.synthetic else ""))
+    p = Peers(target=area_id, target_name=str(munis.set_index("area_id").at[area_id, "name"]), year=int(year),
+              source=source, kind="own", settings=settings, neighbours=near, variables=pd.DataFrame(vrows),
+              values=values, excluded=excluded, problems=problems)
+    p.key_figures = key_figures
+    p.intervals = {v: t[1:] for v, t in own[area_id].items()}
+    p.catalog = cat
+    return p
+
+
+def of_town(district, area_id: str, year: int | None = None) -> Peers:
+    """:func:`select_town` computed once per district, town and year."""
+    cache = district.__dict__.setdefault("_planning_town_peers", {})
+    key = (str(area_id), int(year or 0))
+    if key not in cache:
+        cache[key] = select_town(district, area_id, year or None)
+    return cache[key]
 
 
 # --------------------------------------------------------------------------- key figures
