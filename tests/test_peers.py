@@ -258,3 +258,55 @@ def test_harburg_peers_among_all_german_landkreise(monkeypatch):
     land = peers.select(dataclasses.replace(d, config=dataclasses.replace(d.config, peers=PeerSettings(scope="land"))))
     assert all(a.startswith("03") for a in land.ids) and len(land.values) == 37  # Niedersachsen's 37 Landkreise
     assert (peers.compare(p)["verdict"] == "nicht bewertet").all()  # official values have no interval
+
+
+# --------------------------------------------------------------------------- town-level peers (issue 18)
+@pytest.fixture(scope="module")
+def town_district():
+    return sa.load("musterland")
+
+
+def test_town_peers_by_an_independent_z_score_and_distance(town_district):
+    d = town_district
+    p = sa.peers.of_town(d, "03499003", 2024)  # Bad Lindenau
+    # the comparison units: the other 10 municipalities and the 200 towns of vergleichsgemeinden.csv
+    assert len(p.values) == 11 + 200 and p.target_name == "Bad Lindenau"
+    # its population from the input file (population.csv, 2024, every base area of the town)
+    pop = pd.read_csv(Path(d.folder) / "population.csv", dtype={"area_id": str})
+    base = pd.read_csv(Path(d.folder) / "areas.csv", dtype=str)
+    parts = base[base["parent_id"] == "03499003"]["area_id"]
+    n = pop[pop["area_id"].isin(parts) & (pop["year"] == 2024) & (pop["variable"] == "einwohner")]["value"].sum()
+    assert p.values.at["03499003", "einwohner"] == n
+    # CIPFA by hand: z = (x - mean) / sd (ddof 1) over all 211 units, Euclidean distance, 10 nearest
+    x = p.values[list(p.variables["variable"])].astype(float).to_numpy()
+    z = (x - x.mean(axis=0)) / x.std(axis=0, ddof=1)
+    t = list(p.values.index).index("03499003")
+    dist = np.sqrt(((z - z[t]) ** 2).sum(axis=1))
+    dist[t] = np.inf
+    want = [p.values.index[i] for i in np.argsort(dist, kind="stable")[:10]]
+    assert p.neighbours["area_id"].tolist() == want
+    assert p.neighbours["distance"].to_numpy() == pytest.approx(np.sort(dist)[:10])
+
+
+def test_town_peers_refuse_a_non_municipality_and_town_file_keys(town_district, tmp_path):
+    with pytest.raises(DataError, match="not a municipality of Landkreis Musterland"):
+        sa.peers.select_town(town_district, "03499003-04", 2024)
+    f = tmp_path / "vergleichsgemeinden.csv"
+    f.write_text("area_id,name,year,variable,value\n99001,Stadt A,2024,einwohner,1000\n"
+                 "03499003,Bad Lindenau,2024,einwohner,5\n", encoding="utf-8")
+    with pytest.raises(DataError) as err:
+        peers.read_comparison(f, exclude=["03499003"], towns=True)
+    msg = str(err.value)
+    assert "row 2, column area_id, key 99001, variable einwohner, value '99001': not a municipality key" in msg
+    assert "row 3, column area_id, key 03499003" in msg and "an area of the district itself" in msg
+
+
+def test_vergleichskreise_page_shows_the_towns_against_their_peers(town_district):
+    from sozialanalyse.pages import vergleichskreise
+
+    html = vergleichskreise.towns(town_district, 2024).data.replace("\n", "")
+    assert "Städte und Gemeinden im Vergleich mit strukturähnlichen Gemeinden, 2024" in html
+    assert "Median der Vergleichsgemeinden" in html and "von 11" in html
+    assert "Bad Lindenau: Hohenfeld," in html  # its nearest peer, by the hand-check above
+    for word in ("besser", "ähnlich", "schlechter"):
+        assert word in html
