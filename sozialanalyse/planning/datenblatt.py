@@ -249,6 +249,8 @@ def _supply_frame(gaps: pd.DataFrame):
     ([0], [0], [1], 'count')
     """
     reach = [c for c in gaps.columns if c.startswith("reach_") and c[6:].isdigit()]
+    # along the streets: only where the data folder has a street network (else all NaN)
+    street = [c for c in gaps.columns if c.startswith("reach_street_") and gaps[c].notna().any()]
     held = gaps["status"].astype(str).ne("") | gaps["served_status"].astype(str).ne("")
     rheld = gaps["reach_status"].astype(str).ne("")
 
@@ -271,6 +273,7 @@ def _supply_frame(gaps: pd.DataFrame):
         "Lücke": num("gap", held),
         "unter dem Orientierungswert": [_yes(b) for b in gaps["below_guide"]],
         **{f"in {fmt.num(int(c[6:]))} m (%)": num(c, rheld) for c in reach},
+        **{f"in {fmt.num(int(c[13:]))} m Weg (%)": num(c, rheld) for c in street},
         "geringe Erreichbarkeit": [_yes(b) for b in gaps["low_reach"]],
         "Rang": num("rank"),
     })
@@ -368,7 +371,9 @@ def build(district, area, year: int | None = None) -> Datenblatt:
         sheet.notes["Versorgung"] = [(
             "Bestand je Bezugsgröße und Orientierungswert: je Bezugsgröße Personen der Zielgruppe; Soll: Bestand, "
             "der dem Orientierungswert entspräche; Lücke: Soll minus Bestand, wo positiv. in … m: Anteil der "
-            "Zielgruppe, der die nächste Einrichtung der Art in dieser Luftlinie erreicht. Rang: Stellung unter "
+            "Zielgruppe, der die nächste Einrichtung der Art in dieser Luftlinie erreicht"
+            + ("; in … m Weg: auf dem kürzesten Weg entlang der Straßen. " if any(
+                c.endswith("Weg (%)") for c in sup.columns) else ". ") + "Rang: Stellung unter "
             "den Versorgungslücken aller Sozialräume des Kreises (1 = größte Lücke; – : keine Lücke). "
             "Zielgruppe geschätzt: aus Fünf-Jahres-Altersgruppen (siehe Kapitel „Angebote und Bedarf“).")]
     sheet.tables["Quellen"] = pd.concat([pd.DataFrame([("Datenblatt", sheet.title)], columns=["Angabe", "Inhalt"]),
