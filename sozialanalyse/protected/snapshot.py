@@ -76,6 +76,7 @@ class Snapshot:
     level_ids: dict[str, list[str] | None]
     years: list[int]
     conf_level: float = CONF_LEVEL
+    origin: str = "computed"  #: ``"computed"`` in this process, or ``"file"`` (:func:`read`)
 
     def __post_init__(self):
         self._id_pos = {i: k for k, i in enumerate(self.ids)}
@@ -252,4 +253,4 @@ def read(path: str | Path, fingerprint: str) -> Snapshot | None:
     for c in ("reason", "status"):
         table[c] = table[c].astype(str).to_numpy(dtype=object)
     return Snapshot(table, list(head["ids"]), list(head["levels"]), dict(head["level_ids"]),
-                    [int(y) for y in head["years"]], float(head["conf_level"]))
+                    [int(y) for y in head["years"]], float(head["conf_level"]), origin="file")
