@@ -1001,9 +1001,10 @@ def copy_inputs(site: Path, jobs: list[Job], planned: BuildPlan) -> dict[str, st
 
 # ------------------------------------------------------- disclosure: the layer once, the manifest
 def protected_layer_once(planned: BuildPlan, root: Path, quiet: bool = False) -> tuple[dict, Path | None]:
-    """Compute the protected layer (:mod:`sozialanalyse.protected.layer`) once for all notebook
-    kernels: saved in the build's cache under its fingerprint (data files, config, catalogs,
-    library), reused while that holds, and named to the kernels in the environment variable
+    """Compute the protected layer (:mod:`sozialanalyse.protected.layer`) and its indicator
+    snapshot (:mod:`sozialanalyse.protected.snapshot`: every published indicator of every area
+    and year) once for all notebook kernels: saved in the build's cache under its fingerprint
+    (data files, config, catalogs, library), reused while that holds, and named to the kernels in the environment variable
     :data:`sozialanalyse.protected.layer.ENV_VAR` (a kernel whose district has another
     fingerprint computes its own). Also writes the private manifest of suppressed cells
     (``_build/disclosure/suppressed.csv``, true values with area names; beside the site, never
@@ -1020,14 +1021,20 @@ def protected_layer_once(planned: BuildPlan, root: Path, quiet: bool = False) ->
     layer = protected_layer.load(district, path) if path.is_file() else None
     if layer is None:
         layer = protected_layer.of(district)
-        protected_layer.save(layer, path)
+        protected_layer.save(layer, path)  # with the indicator snapshot beside it
         how = "computed"
     else:
         how = "read from the cache"
-    keep = sorted(path.parent.glob("*.parquet"), key=lambda p: p.stat().st_mtime, reverse=True)
+        snap = layer.snapshot()
+        if snap is not None and snap.origin != "file":  # a layer saved without its snapshot
+            protected_layer.save(layer, path)
+    snapshots = protected_layer.snapshot_path(path).name.removeprefix(path.stem)  # ".indicators.parquet"
+    layers = [p for p in path.parent.glob("*.parquet") if not p.name.endswith(snapshots)]
+    keep = sorted(layers, key=lambda p: p.stat().st_mtime, reverse=True)
     for old in keep[4:]:  # other districts' or configs' layers: the four newest stay
         if old != path:
             old.unlink(missing_ok=True)
+            protected_layer.snapshot_path(old).unlink(missing_ok=True)
     manifest = root / DISCLOSURE / "suppressed.csv"
     _write_if_changed(manifest, _frame_bytes(layer.suppressed()))
     st = layer.cells["status"]
