@@ -755,8 +755,17 @@ def _inputs_hash(root: Path) -> str:
     return _sha(*[p.relative_to(root).as_posix().encode() + p.read_bytes() for p in files + extra])
 
 
-def _jupyter_book(root: Path, toc: Path, config: Path, work: Path, quiet: bool) -> None:
-    cmd = [sys.executable, "-c", "from jupyter_book.cli.main import main; main()", "build", str(root),
+def _jupyter_book(root: Path, toc: Path, config: Path, work: Path, quiet: bool, jobs: int = 1) -> None:
+    """Jupyter Book's build of the book in ``work`` (warnings as errors), Sphinx reading and
+    writing pages in ``jobs`` processes: Jupyter Book 1.x's command line passes no ``-j`` to
+    Sphinx, so its ``build_sphinx`` is given ``jobs`` here (myst-nb and our extension declare
+    themselves parallel-safe; Sphinx reads in parallel only from 2 jobs and about 10 changed pages on).
+    The work folder's Sphinx environment persists between builds (:func:`_build` keeps it while
+    the table of contents and config stay the same), so only changed pages are read again."""
+    boot = ("import functools, jupyter_book.sphinx as s; "
+            f"s.build_sphinx = functools.partial(s.build_sphinx, jobs={max(1, int(jobs))}); "
+            "from jupyter_book.cli.main import main; main()")
+    cmd = [sys.executable, "-c", boot, "build", str(root),
            "--path-output", str(work), "--toc", str(toc), "--config", str(config), "-W", "-n", "--keep-going"]
     if quiet:
         cmd.append("-q")
@@ -891,7 +900,7 @@ def _build(config, jobs_n: int, quiet: bool, root: Path, t0: float) -> dict:
     if unfinished.exists() or stale:  # after a kill Sphinx may have recorded unwritten pages too
         shutil.rmtree(work, ignore_errors=True)
     unfinished.touch()
-    _jupyter_book(root, toc, book_cfg, work, quiet)
+    _jupyter_book(root, toc, book_cfg, work, quiet, jobs=jobs_n)
     stamp.write_text(toc_hash)
     unfinished.unlink()
     site = build_dir / f"site-{inputs[:12]}-{os.getpid()}"

@@ -698,6 +698,12 @@ def _geometry(munis: list[Muni], rng: np.random.Generator, scale: float = 1.0):
         area = np.bincount(lab, weights=cell_area, minlength=len(munis))
         w += 0.5 * (np.sqrt(target / np.pi) - np.sqrt(area / np.pi))
     lab = np.argmin(dist - w[None, :], axis=1)
+    have = np.bincount(lab, minlength=len(munis))
+    for k in np.flatnonzero(have == 0):  # a seed crowded out (a large Land, :mod:`.land`; never Musterland)
+        spare = have[lab] > len(munis[0].children) + 2  # taken from a municipality with cells to spare
+        j = int(np.flatnonzero(spare)[np.argmin(dist[spare, k])])
+        have[lab[j]] -= 1
+        lab[j], have[k] = k, 1
     geoms: dict[str, object] = {}
     for k, m in enumerate(munis):
         idx = np.nonzero(lab == k)[0]
