@@ -45,7 +45,7 @@ from .._version import __version__
 from ..io import provenance as _provenance
 from ..io.mirror import ENV_VAR
 from ..io.official import data_hash, load_official
-from ..io.own import file_hashes, load_district
+from ..io.own import DISTRICT_CACHE, file_hashes, load_district
 from ..io.provenance import ProjectNotFoundError, fingerprint, library_hash
 from ..io.provenance import digest as _sha
 from ..io.validate import config_references, validate
@@ -67,6 +67,8 @@ CACHE = Path(".cache") / "executed"
 BUILD = Path("_build")
 #: The protected layer the build computes once for all kernels (true values: never in the site).
 LAYER_CACHE = Path(".cache") / "protected"
+#: The validated tables of the data folder, read by every kernel (true values: never in the site).
+DISTRICTS = Path(".cache") / "district"
 #: The private disclosure manifest (suppressed cells with true values, suppressed cells per page):
 #: beside the published site, never in it.
 DISCLOSURE = BUILD / "disclosure"
@@ -860,6 +862,12 @@ def _disk_full_message(exc: OSError, root: Path, site_before: str | None) -> str
 
 def _build(config, jobs_n: int, quiet: bool, root: Path, t0: float) -> dict:
     clean_stale(root)
+    # the validated tables of the data folder, saved once (by the plan) for every kernel
+    with patch.dict(os.environ, {DISTRICT_CACHE: str(root / DISTRICTS)}):
+        return _build_planned(config, jobs_n, quiet, root, t0)
+
+
+def _build_planned(config, jobs_n: int, quiet: bool, root: Path, t0: float) -> dict:
     planned, jobs = plan(config, root)
 
 
