@@ -31,8 +31,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from sozialanalyse.build import report  # noqa: E402
-from sozialanalyse.demo import musterland  # noqa: E402
+from sozialanalyse.build import report
+from sozialanalyse.demo import musterland
 
 CONFIG = "musterland-land.yml"
 

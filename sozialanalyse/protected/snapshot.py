@@ -39,7 +39,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..stats.indicators import _NOTE_NAMES, LEVEL_ORDER, RESULT_COLUMNS
+from ..stats.indicators import _NOTE_NAMES, LEVEL_ORDER
 
 __all__ = ["CONF_LEVEL", "Snapshot", "build", "read", "write"]
 
