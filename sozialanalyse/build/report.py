@@ -759,9 +759,11 @@ def _inputs_hash(root: Path) -> str:
 
 def _jupyter_book(root: Path, toc: Path, config: Path, work: Path, quiet: bool, jobs: int = 1) -> None:
     """Jupyter Book's build of the book in ``work`` (warnings as errors), Sphinx reading and
-    writing pages in ``jobs`` processes: Jupyter Book 1.x's command line passes no ``-j`` to
-    Sphinx, so its ``build_sphinx`` is given ``jobs`` here (myst-nb and our extension declare
-    themselves parallel-safe; Sphinx reads in parallel only from 2 jobs and about 10 changed pages on).
+    writing pages in ``jobs`` processes (Jupyter Book 1.x's command line passes no ``-j`` to
+    Sphinx, so its ``build_sphinx`` is given ``jobs`` here). The build uses 1: myst-nb and our
+    extension declare themselves parallel-safe, but Jupyter Book's own
+    ``sphinx_multitoc_numbering`` and ``sphinx_jupyterbook_latex`` declare nothing, so Sphinx
+    warns "doing serial read" and ``-W`` fails the build (measured, issue 19).
     The work folder's Sphinx environment persists between builds (:func:`_build` keeps it while
     the table of contents and config stay the same), so only changed pages are read again."""
     boot = ("import functools, jupyter_book.sphinx as s; "
@@ -908,7 +910,7 @@ def _build_planned(config, jobs_n: int, quiet: bool, root: Path, t0: float) -> d
     if unfinished.exists() or stale:  # after a kill Sphinx may have recorded unwritten pages too
         shutil.rmtree(work, ignore_errors=True)
     unfinished.touch()
-    _jupyter_book(root, toc, book_cfg, work, quiet, jobs=jobs_n)
+    _jupyter_book(root, toc, book_cfg, work, quiet)  # serial: see _jupyter_book
     stamp.write_text(toc_hash)
     unfinished.unlink()
     site = build_dir / f"site-{inputs[:12]}-{os.getpid()}"
