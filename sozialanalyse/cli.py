@@ -77,7 +77,7 @@ def _audit(args) -> int:
 def _musterland(args) -> int:
     from .demo import musterland
 
-    musterland.generate(args.out, seed=args.seed)
+    musterland.generate(args.out, seed=args.seed, municipalities=args.municipalities)
     print(args.out)
     return 0
 
@@ -281,6 +281,9 @@ def main(argv: list[str] | None = None) -> int:
     m = sub.add_parser("musterland", help="regenerate the synthetic demo district")
     m.add_argument("out", nargs="?", default="data/musterland")
     m.add_argument("--seed", type=int, default=2024)
+    m.add_argument("--municipalities", type=int, default=None, metavar="N",
+                   help="a synthetic Land instead: Musterland's municipalities and generated Einheitsgemeinden, "
+                        "N Gemeindeprofile in all (e.g. 400, to measure the build at scale)")
     m.set_defaults(func=_musterland)
     v = sub.add_parser("verify", help="re-execute the project's templates with the published "
                                       "notebooks' parameters; compare code, outputs and HTML pages "

@@ -45,7 +45,7 @@ from .._version import __version__
 from ..io import provenance as _provenance
 from ..io.mirror import ENV_VAR
 from ..io.official import data_hash, load_official
-from ..io.own import file_hashes, load_district
+from ..io.own import DISTRICT_CACHE, file_hashes, load_district
 from ..io.provenance import ProjectNotFoundError, fingerprint, library_hash
 from ..io.provenance import digest as _sha
 from ..io.validate import config_references, validate
@@ -67,6 +67,8 @@ CACHE = Path(".cache") / "executed"
 BUILD = Path("_build")
 #: The protected layer the build computes once for all kernels (true values: never in the site).
 LAYER_CACHE = Path(".cache") / "protected"
+#: The validated tables of the data folder, read by every kernel (true values: never in the site).
+DISTRICTS = Path(".cache") / "district"
 #: The private disclosure manifest (suppressed cells with true values, suppressed cells per page):
 #: beside the published site, never in it.
 DISCLOSURE = BUILD / "disclosure"
@@ -755,8 +757,19 @@ def _inputs_hash(root: Path) -> str:
     return _sha(*[p.relative_to(root).as_posix().encode() + p.read_bytes() for p in files + extra])
 
 
-def _jupyter_book(root: Path, toc: Path, config: Path, work: Path, quiet: bool) -> None:
-    cmd = [sys.executable, "-c", "from jupyter_book.cli.main import main; main()", "build", str(root),
+def _jupyter_book(root: Path, toc: Path, config: Path, work: Path, quiet: bool, jobs: int = 1) -> None:
+    """Jupyter Book's build of the book in ``work`` (warnings as errors), Sphinx reading and
+    writing pages in ``jobs`` processes (Jupyter Book 1.x's command line passes no ``-j`` to
+    Sphinx, so its ``build_sphinx`` is given ``jobs`` here). The build uses 1: myst-nb and our
+    extension declare themselves parallel-safe, but Jupyter Book's own
+    ``sphinx_multitoc_numbering`` and ``sphinx_jupyterbook_latex`` declare nothing, so Sphinx
+    warns "doing serial read" and ``-W`` fails the build (measured, issue 19).
+    The work folder's Sphinx environment persists between builds (:func:`_build` keeps it while
+    the table of contents and config stay the same), so only changed pages are read again."""
+    boot = ("import functools, jupyter_book.sphinx as s; "
+            f"s.build_sphinx = functools.partial(s.build_sphinx, jobs={max(1, int(jobs))}); "
+            "from jupyter_book.cli.main import main; main()")
+    cmd = [sys.executable, "-c", boot, "build", str(root),
            "--path-output", str(work), "--toc", str(toc), "--config", str(config), "-W", "-n", "--keep-going"]
     if quiet:
         cmd.append("-q")
@@ -851,6 +864,12 @@ def _disk_full_message(exc: OSError, root: Path, site_before: str | None) -> str
 
 def _build(config, jobs_n: int, quiet: bool, root: Path, t0: float) -> dict:
     clean_stale(root)
+    # the validated tables of the data folder, saved once (by the plan) for every kernel
+    with patch.dict(os.environ, {DISTRICT_CACHE: str(root / DISTRICTS)}):
+        return _build_planned(config, jobs_n, quiet, root, t0)
+
+
+def _build_planned(config, jobs_n: int, quiet: bool, root: Path, t0: float) -> dict:
     planned, jobs = plan(config, root)
 
 
@@ -891,7 +910,7 @@ def _build(config, jobs_n: int, quiet: bool, root: Path, t0: float) -> dict:
     if unfinished.exists() or stale:  # after a kill Sphinx may have recorded unwritten pages too
         shutil.rmtree(work, ignore_errors=True)
     unfinished.touch()
-    _jupyter_book(root, toc, book_cfg, work, quiet)
+    _jupyter_book(root, toc, book_cfg, work, quiet)  # serial: see _jupyter_book
     stamp.write_text(toc_hash)
     unfinished.unlink()
     site = build_dir / f"site-{inputs[:12]}-{os.getpid()}"
@@ -1001,9 +1020,10 @@ def copy_inputs(site: Path, jobs: list[Job], planned: BuildPlan) -> dict[str, st
 
 # ------------------------------------------------------- disclosure: the layer once, the manifest
 def protected_layer_once(planned: BuildPlan, root: Path, quiet: bool = False) -> tuple[dict, Path | None]:
-    """Compute the protected layer (:mod:`sozialanalyse.protected.layer`) once for all notebook
-    kernels: saved in the build's cache under its fingerprint (data files, config, catalogs,
-    library), reused while that holds, and named to the kernels in the environment variable
+    """Compute the protected layer (:mod:`sozialanalyse.protected.layer`) and its indicator
+    snapshot (:mod:`sozialanalyse.protected.snapshot`: every published indicator of every area
+    and year) once for all notebook kernels: saved in the build's cache under its fingerprint
+    (data files, config, catalogs, library), reused while that holds, and named to the kernels in the environment variable
     :data:`sozialanalyse.protected.layer.ENV_VAR` (a kernel whose district has another
     fingerprint computes its own). Also writes the private manifest of suppressed cells
     (``_build/disclosure/suppressed.csv``, true values with area names; beside the site, never
@@ -1020,14 +1040,20 @@ def protected_layer_once(planned: BuildPlan, root: Path, quiet: bool = False) ->
     layer = protected_layer.load(district, path) if path.is_file() else None
     if layer is None:
         layer = protected_layer.of(district)
-        protected_layer.save(layer, path)
+        protected_layer.save(layer, path)  # with the indicator snapshot beside it
         how = "computed"
     else:
         how = "read from the cache"
-    keep = sorted(path.parent.glob("*.parquet"), key=lambda p: p.stat().st_mtime, reverse=True)
+        snap = layer.snapshot()
+        if snap is not None and snap.origin != "file":  # a layer saved without its snapshot
+            protected_layer.save(layer, path)
+    snapshots = protected_layer.snapshot_path(path).name.removeprefix(path.stem)  # ".indicators.parquet"
+    layers = [p for p in path.parent.glob("*.parquet") if not p.name.endswith(snapshots)]
+    keep = sorted(layers, key=lambda p: p.stat().st_mtime, reverse=True)
     for old in keep[4:]:  # other districts' or configs' layers: the four newest stay
         if old != path:
             old.unlink(missing_ok=True)
+            protected_layer.snapshot_path(old).unlink(missing_ok=True)
     manifest = root / DISCLOSURE / "suppressed.csv"
     _write_if_changed(manifest, _frame_bytes(layer.suppressed()))
     st = layer.cells["status"]

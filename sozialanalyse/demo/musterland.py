@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from ..model.areas import AGE_GROUPS
-from . import planning_peers, planning_supply, steering_projects
+from . import land, planning_peers, planning_supply, steering_projects
 from .steering_goals import write_goals
 
 __all__ = ["DEFAULT_SEED", "KREIS_KEY", "KREIS_NAME", "YEARS", "generate", "main"]
@@ -615,7 +615,7 @@ def _derive(bases: list[Base], sim: dict, rng: np.random.Generator) -> dict[str,
 # Geometry
 # --------------------------------------------------------------------------------------------
 
-def _outline(rng: np.random.Generator):
+def _outline(rng: np.random.Generator, scale: float = 1.0):
     import shapely  # shapely: GIS stack, loaded only where geometry is used
 
     th = np.linspace(0, 2 * np.pi, 240, endpoint=False)
@@ -623,8 +623,8 @@ def _outline(rng: np.random.Generator):
     for k in range(2, 16):
         amp = (0.07 / k if k < 7 else 0.018) * rng.uniform(0.5, 1.0)
         r += amp * np.cos(k * th + rng.uniform(0, 2 * np.pi))
-    x = CENTRE[0] + 20_500 * r * np.cos(th)
-    y = CENTRE[1] + 17_500 * r * np.sin(th)
+    x = CENTRE[0] + 20_500 * scale * r * np.cos(th)
+    y = CENTRE[1] + 17_500 * scale * r * np.sin(th)
     return shapely.set_precision(shapely.Polygon(np.column_stack([x, y])), 0.01)
 
 
@@ -662,16 +662,18 @@ def _merge_exclaves(ids: list[str], geoms: dict) -> None:
         geoms[aid] = shapely.union_all(keep, grid_size=0.01)
 
 
-def _geometry(munis: list[Muni], rng: np.random.Generator):
-    """Polygons for every area: {area_id: geometry}."""
+def _geometry(munis: list[Muni], rng: np.random.Generator, scale: float = 1.0):
+    """Polygons for every area: {area_id: geometry}; ``scale``: the linear size of the outline
+    (a synthetic Land, :mod:`.land`), with as many more fine cells as its area needs."""
     import shapely  # shapely: GIS stack, loaded only where geometry is used
 
-    outline = _outline(rng)
+    outline = _outline(rng, scale)
     cx, cy = CENTRE
     # fine cells: uniform points plus dense clusters around the town centres
     minx, miny, maxx, maxy = outline.bounds
-    cand = np.column_stack([rng.uniform(minx, maxx, 3000), rng.uniform(miny, maxy, 3000)])
-    cand = cand[shapely.contains_xy(outline, cand[:, 0], cand[:, 1])][:1300]
+    n_cand, n_cells = int(round(3000 * scale ** 2)), int(round(1300 * scale ** 2))
+    cand = np.column_stack([rng.uniform(minx, maxx, n_cand), rng.uniform(miny, maxy, n_cand)])
+    cand = cand[shapely.contains_xy(outline, cand[:, 0], cand[:, 1])][:n_cells]
     pts = [cand]
     for m in munis:
         if m.kind == "Stadt":
@@ -696,6 +698,12 @@ def _geometry(munis: list[Muni], rng: np.random.Generator):
         area = np.bincount(lab, weights=cell_area, minlength=len(munis))
         w += 0.5 * (np.sqrt(target / np.pi) - np.sqrt(area / np.pi))
     lab = np.argmin(dist - w[None, :], axis=1)
+    have = np.bincount(lab, minlength=len(munis))
+    for k in np.flatnonzero(have == 0):  # a seed crowded out (a large Land, :mod:`.land`; never Musterland)
+        spare = have[lab] > len(munis[0].children) + 2  # taken from a municipality with cells to spare
+        j = int(np.flatnonzero(spare)[np.argmin(dist[spare, k])])
+        have[lab[j]] -= 1
+        lab[j], have[k] = k, 1
     geoms: dict[str, object] = {}
     for k, m in enumerate(munis):
         idx = np.nonzero(lab == k)[0]
@@ -899,7 +907,7 @@ def _write_gpkg(areas: pd.DataFrame, geoms: dict, path: Path) -> None:
         pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": previous})
 
 
-def generate(out_dir, seed: int = DEFAULT_SEED) -> None:
+def generate(out_dir, seed: int = DEFAULT_SEED, municipalities: int | None = None) -> None:
     """Write the complete Musterland data folder (CSV tables, gebiete.gpkg, meta.yml).
 
     Parameters
@@ -908,6 +916,9 @@ def generate(out_dir, seed: int = DEFAULT_SEED) -> None:
         Target folder (created if missing; existing files of the same names are overwritten).
     seed : int
         Seed of the numpy random generator; the output is a pure function of the seed.
+    municipalities : int, optional
+        A synthetic Land instead (:mod:`.land`): Musterland's municipalities and generated
+        Einheitsgemeinden, ``municipalities`` Gemeindeprofile in all. Default: Musterland.
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -917,13 +928,14 @@ def generate(out_dir, seed: int = DEFAULT_SEED) -> None:
         np.random.default_rng(s) for s in root.bit_generator.seed_seq.spawn(5))
     munis = _municipalities(rng_design)
     _assign_keys(munis)
+    scale = 1.0 if municipalities is None else land.extend(munis, municipalities, seed)  # issue 19
     _rents(munis)
     areas = _areas_table(munis)
     order = {a: i for i, a in enumerate(areas["area_id"])}
     bases = sorted([c for m in munis for c in m.children], key=lambda c: order[c.area_id])
     sim = _simulate(bases, rng_pop)
     tables = _derive(bases, sim, rng_derive)
-    geoms = _geometry(munis, rng_geo)
+    geoms = _geometry(munis, rng_geo, scale)
     pop2024 = sim["pop"][:, -1].sum(axis=(1, 2, 3)).astype(float)
     fac = _facilities(munis, bases, pop2024, geoms, rng_fac)
 

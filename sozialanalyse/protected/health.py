@@ -86,7 +86,7 @@ def pooled_count(district, spec: dict, area_ids, years) -> pd.DataFrame:
     L = protected_layer.of(district)
     ids = [str(a) for a in area_ids]
     years = [int(y) for y in years]
-    if not _variables(spec) <= set(district.counts["variable"].astype(str)):
+    if not _variables(spec) <= set(L._domain):  # the variables of the counts (read once per layer)
         return pd.DataFrame({"value": np.nan, "status": ""}, index=pd.Index(ids, name="area_id"))
     if years != list(range(years[0], years[-1] + 1)):
         return pd.DataFrame({"value": np.nan, "status": "secondary"}, index=pd.Index(ids, name="area_id"))

@@ -40,7 +40,6 @@ district's own, and computes the layer otherwise: a file of other data is never 
 from __future__ import annotations
 
 import base64
-import itertools
 import json
 import os
 import time
@@ -59,8 +58,9 @@ from ..stats.indicators import _key as spec_key
 from ..stats.indicators import _spec_text as spec_text
 from ..stats.indicators import _terms
 from . import measures as _measures
+from . import snapshot as _snapshot
 
-__all__ = ["ENV_VAR", "Layer", "cell_of", "fingerprint", "load", "of", "period", "save", "settings"]
+__all__ = ["ENV_VAR", "Layer", "cell_of", "fingerprint", "load", "of", "period", "save", "settings", "snapshot_path"]
 
 #: German words for whole variables, as the pages' column headers name them (the manifest's
 #: ``measure``, :meth:`Layer.suppressed`).
@@ -213,7 +213,7 @@ class Layer:
     seconds: float = 0.0
     loaded: float | None = None  #: seconds to read it from a saved file (:func:`load`); None: computed
     # what the lookups need, set by the builder (:func:`_build`) or the reader (:func:`load`)
-    _index: dict = field(default_factory=dict, repr=False)  #: (area_id, period, cell) -> row of cells
+    _index: dict = field(default_factory=dict, repr=False)  #: (area_id, period, cell) -> row (computed layers only)
     _protection: object = field(default=None, repr=False)  #: the Protection (None when read from a file)
     _saved_constraints: tuple | None = field(default=None, repr=False)  #: its constraints, when read
     _domain: dict = field(default_factory=dict, repr=False)  #: variable -> dimension -> values
@@ -221,6 +221,10 @@ class Layer:
     _cells_known: set = field(default_factory=set, repr=False)  #: the registered cells
     _complement_of: dict = field(default_factory=dict, repr=False)  #: indicator -> its complement cell
     _level_ids: dict = field(default_factory=dict, repr=False)  #: level -> area ids
+    _snapshot: object = field(default=None, repr=False)  #: every published indicator (:meth:`snapshot`)
+    _snapshot_tried: bool = field(default=False, repr=False)
+    _snapshot_path: Path | None = field(default=None, repr=False)  #: the build's saved snapshot, if any
+    _fingerprint: str | None = field(default=None, repr=False)  #: of the district, when read from a file
 
     def __repr__(self) -> str:
         n = len(self.cells)
@@ -228,12 +232,40 @@ class Layer:
         return f"<Layer {self.district.name}: {n} cells, {s} suppressed, {len(self.relations)} relations>"
 
     # --------------------------------------------------------------- lookups
-    def _lookup(self, frame: pd.DataFrame, cell: str, column: str):
-        keys = list(zip(frame["area_id"].astype(str), frame["period"].astype(str), itertools.repeat(cell)))
-        pos = [self._index.get(k) for k in keys]
-        col = self.cells[column].to_numpy()
-        return np.array([col[p] if p is not None else (np.nan if column in ("value", "published") else None)
-                         for p in pos], dtype=object if column in ("status",) else float)
+    def _positions(self, keys: np.ndarray, cell: str) -> np.ndarray:
+        """Row positions in ``cells`` of ``cell`` for ``keys`` (``area_id + "\\x1f" + period``,
+        :func:`_keys`; -1: the layer holds no such cell), vectorised: one index per cell."""
+        by_cell = self.__dict__.get("_by_cell")
+        if by_cell is None:
+            c = self.cells
+            key = _keys(c["area_id"], c["period"])
+            by_cell = {}
+            for name, rows in pd.Series(np.arange(len(c))).groupby(c["cell"].to_numpy(), sort=False):
+                rows = rows.to_numpy()
+                by_cell[name] = (pd.Index(key[rows], dtype=object), rows)
+            self.__dict__["_by_cell"] = by_cell
+        hit = by_cell.get(cell)
+        if hit is None or not len(keys):
+            return np.full(len(keys), -1, dtype=np.int64)
+        loc = hit[0].get_indexer(pd.Index(keys, dtype=object))
+        return np.where(loc >= 0, hit[1][np.maximum(loc, 0)], -1)
+
+    def _lookup(self, keys: np.ndarray, cell: str, column: str):
+        """``column`` of ``cell`` for ``keys`` (:func:`_keys`): None (``status``) or NaN where
+        the layer holds no such cell."""
+        pos = self._positions(keys, cell)
+        cols = self.__dict__.setdefault("_columns", {})
+        if column not in cols:  # plain arrays: arrow strings are slow to take from row by row
+            cols[column] = self.cells[column].to_numpy(dtype=object if column == "status" else float)
+        col = cols[column]
+        found = pos >= 0
+        if column == "status":
+            out = np.full(len(pos), None, dtype=object)
+            out[found] = col[pos[found]]
+            return out
+        out = np.full(len(pos), np.nan)
+        out[found] = col[pos[found]]
+        return out
 
     def status(self, spec: dict, area_ids, year: int, pool: int = 1) -> pd.Series:
         """Disclosure status of a registered count for ``area_ids`` in ``year`` (``pool`` years
@@ -241,8 +273,7 @@ class Layer:
         or a period the layer does not hold: an unknown cell is never "publishable"."""
         cell = self._cell(spec)
         ids = _ids(area_ids)
-        frame = pd.DataFrame({"area_id": ids, "period": period(year, pool)})
-        st = self._lookup(frame, cell, "status")
+        st = self._lookup(_keys(ids, [period(year, pool)] * len(ids)), cell, "status")
         absent = [a for a, s in zip(ids, st) if s is None]
         if absent:
             raise KeyError(f"the protected layer holds no {spec!r} for {period(year, pool)} in "
@@ -262,7 +293,9 @@ class Layer:
         ``area_id, name, year, period, value, status`` with ``value`` the published value (NaN
         where suppressed or where the data are incomplete: never a 0)."""
         cell = self._cell(spec)
-        c = self.cells[self.cells["cell"] == cell]
+        self._positions(np.array([], dtype=object), cell)  # the index of cells by cell
+        hit = self.__dict__["_by_cell"].get(cell)
+        c = self.cells.iloc[hit[1] if hit is not None else []]
         if area_ids is not None:
             c = c[c["area_id"].isin(set(_ids(area_ids)))]
         if level is not None:
@@ -281,7 +314,34 @@ class Layer:
         """:func:`sozialanalyse.stats.indicators.compute` with ``status``: ``value``, ``lower``,
         ``upper``, ``numerator`` and ``denominator`` are the published ones (NaN where the
         numerator, the denominator or the share's complement is suppressed; recomputed from the
-        published counts in the modes ``round`` and ``cellkey``)."""
+        published counts in the modes ``round`` and ``cellkey``).
+
+        Answered from the layer's :class:`~sozialanalyse.protected.snapshot.Snapshot` (every
+        indicator, area and year, computed once: read from the build's cache beside the layer's
+        file, else computed on the first call), with the same frame the computation gives; a
+        call the snapshot cannot answer (another ``conf_level``, an id outside the district's
+        catalog) is computed on its own."""
+        snap = self.snapshot()
+        if snap is not None:
+            out = snap.slice(ids, level, years, conf_level, self.district.areas)
+            if out is not None:
+                return out
+        return self._indicators(ids, level, years, conf_level)
+
+    def snapshot(self):
+        """Every published indicator of the district at once (:mod:`.snapshot`): read from the
+        file the build saved beside the layer's, or computed now (once per layer); None where
+        the catalog cannot be computed as a whole."""
+        if self._snapshot is None and not self._snapshot_tried:
+            self._snapshot_tried = True
+            if self._snapshot_path is not None and self._fingerprint is not None:
+                self._snapshot = _snapshot.read(self._snapshot_path, self._fingerprint)
+            if self._snapshot is None:
+                self._snapshot = _snapshot.build(self, self._indicators)
+        return self._snapshot
+
+    def _indicators(self, ids, level="gemeindeverband", years=None, conf_level: float = 0.95) -> pd.DataFrame:
+        """:meth:`indicators` computed for this call alone (the snapshot's source)."""
         d = self.district
         res = indicators.compute(d, list(ids) if not isinstance(ids, str) else [ids], level=level,
                                  years=years, conf_level=conf_level)
@@ -294,21 +354,20 @@ class Layer:
         st_den = np.full(len(res), "", dtype=object)
         pub_num = res["numerator"].to_numpy(dtype=float).copy()
         pub_den = res["denominator"].to_numpy(dtype=float).copy()
-        frame = pd.DataFrame({"area_id": res["area_id"].astype(str).to_numpy(),
-                              "period": res["year"].astype(str).to_numpy()})
-        ind = res["indicator"].astype(str).to_numpy()
+        keys = _keys(res["area_id"], res["year"])
+        ind = res["indicator"].astype(str).to_numpy(dtype=object)
         for iid in pd.unique(ind):
             rows = np.flatnonzero(ind == iid)
             e = cat[iid]
+            sub = keys[rows]
             for part, st, pub in (("numerator", st_num, pub_num), ("denominator", st_den, pub_den)):
                 cell = cell_of(e[part], self._domain)
-                sub = frame.iloc[rows]
                 s = self._lookup(sub, cell, "status")
                 st[rows] = [x if x is not None else "" for x in s]
                 pub[rows] = self._lookup(sub, cell, "published")
             comp = self._complement_of.get(iid)
             if comp is not None:
-                s = self._lookup(frame.iloc[rows], comp, "status")
+                s = self._lookup(sub, comp, "status")
                 st_num[rows] = [a or (b or "") for a, b in zip(st_num[rows], s)]
         status = disclosure.rate_status(st_num, st_den)
         out = res.copy()
@@ -356,6 +415,13 @@ class Layer:
                     for t, n, e, k in zip(total, size, ends, src)]
             self._protection = disclosure.Protection(self.cells, self.settings, keys, cons)
         return getattr(self, "_protection", None)
+
+
+def _keys(area_ids, periods) -> np.ndarray:
+    """``area_id + "\\x1f" + period`` per row, as plain Python strings (the lookup key of a cell)."""
+    a = [str(x) for x in (area_ids.tolist() if hasattr(area_ids, "tolist") else area_ids)]
+    p = [str(x) for x in (periods.tolist() if hasattr(periods, "tolist") else periods)]
+    return np.array([x + "\x1f" + y for x, y in zip(a, p)], dtype=object)
 
 
 def _ids(area_ids) -> list[str]:
@@ -605,12 +671,24 @@ def save(layer: Layer, path: str | Path) -> Path:
     table = table.replace_schema_metadata({**(table.schema.metadata or {}), _META: json.dumps(head).encode(),
                                            _META + b".layer": json.dumps(meta).encode()})
     tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    snap = layer.snapshot()  # every published indicator, computed once for all kernels
+    if snap is not None:
+        _snapshot.write(snap, snapshot_path(path), head["fingerprint"])
+    else:
+        snapshot_path(path).unlink(missing_ok=True)
     try:
         pq.write_table(table, tmp)
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
     return path
+
+
+def snapshot_path(path: str | Path) -> Path:
+    """The file of the indicator snapshot (:mod:`.snapshot`) beside a layer file ``path``:
+    ``<fingerprint>.parquet`` -> ``<fingerprint>.indicators.parquet``."""
+    path = Path(path)
+    return path.with_name(path.name.removesuffix(".parquet") + ".indicators.parquet")
 
 
 def saved_fingerprint(path: str | Path) -> str | None:
@@ -638,6 +716,7 @@ def load(district, path: str | Path) -> Layer | None:
     want = saved_fingerprint(path)
     if want is None or want != fingerprint(district):
         return None
+    fp = want
     try:
         table = pq.read_table(path)
         meta = json.loads(table.schema.metadata[_META + b".layer"])
@@ -647,8 +726,6 @@ def load(district, path: str | Path) -> Layer | None:
     s = disclosure.settings(district.config)
     relations = [_Relation(t, tuple(p), src) for t, p, src in meta["relations"]]
     layer = Layer(district, cells, s, relations, meta["seconds"])
-    keys = zip(cells["area_id"].tolist(), cells["period"].tolist(), cells["cell"].tolist())
-    layer._index = {k: i for i, k in enumerate(keys)}
     layer._protection = None
     layer._saved_constraints = (list(meta["keys"]), meta["constraints"])
     layer._domain = {v: {d: frozenset(x) for d, x in dims.items()} for v, dims in meta["domain"].items()}
@@ -656,5 +733,7 @@ def load(district, path: str | Path) -> Layer | None:
     layer._cells_known = set(meta["cells_known"])
     layer._complement_of = dict(meta["complement"])
     layer._level_ids = {lv: list(ids) for lv, ids in meta["level_ids"].items()}
+    layer._fingerprint = fp
+    layer._snapshot_path = snapshot_path(path)  # read on first use (Layer.snapshot)
     layer.loaded = time.perf_counter() - t0
     return layer

@@ -1,0 +1,134 @@
+"""Benchmark at scale (issue 19): a synthetic Land of many municipalities, profiles only.
+
+In a copy of the project: generates the Land (``sozialanalyse musterland ... --municipalities N``,
+:mod:`sozialanalyse.demo.land`), builds ``config/musterland-land.yml`` (the Gemeindeprofile and
+the indicator catalogue they link to) cold with ``--jobs 2``, and measures, side by side in one
+run:
+
+1. the cold build: seconds, Gemeindeprofile per minute, and the peak memory: the largest sum of
+   the resident memory of this process and all its descendants (the workers and their kernels),
+   sampled every 0.25 s, beside ``getrusage``'s largest single child process;
+2. a sequential papermill loop over a sample of the same profiles (default 20: one fresh kernel
+   per notebook, no cache, no book), extrapolated to N;
+
+and prints the ratio build / (papermill loop extrapolated to N). Targets of the issue: 400
+profiles in at most 5 minutes on 2 cores, under 4 GiB.
+
+Usage: ``python benchmarks/scale.py [--municipalities 400] [--sample 20] [--jobs 2]``.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import shutil
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from sozialanalyse.build import report
+from sozialanalyse.demo import musterland
+
+CONFIG = "musterland-land.yml"
+
+
+def copy_project(dest: Path) -> Path:
+    dest.mkdir(parents=True)
+    for name in ("_config.yml", "_toc.yml"):
+        shutil.copy(ROOT / name, dest / name)
+    for folder in ("notebooks", "book", "config"):
+        shutil.copytree(ROOT / folder, dest / folder, ignore=shutil.ignore_patterns("_generated"))
+    return dest
+
+
+class PeakMemory:
+    """The largest sum of resident memory of this process and its descendants, sampled."""
+
+    def __init__(self, every: float = 0.25):
+        import psutil
+
+        self._me = psutil.Process()
+        self._every = every
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self):
+        import psutil
+
+        while not self._stop.is_set():
+            total = 0
+            for p in [self._me, *self._me.children(recursive=True)]:
+                try:
+                    total += p.memory_info().rss
+                except psutil.Error:
+                    pass
+            self.peak = max(self.peak, total)
+            self._stop.wait(self._every)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+
+
+def papermill_loop(root: Path, jobs: list, out: Path) -> float:
+    """Seconds of a sequential papermill loop over ``jobs`` (a fresh kernel each)."""
+    import papermill as pm
+
+    out.mkdir(parents=True, exist_ok=True)
+    t0 = time.perf_counter()
+    for job in jobs:
+        pm.execute_notebook(str(root / "notebooks" / f"{job.template}.ipynb"),
+                            str(out / f"{job.output.replace('/', '_')}.ipynb"),
+                            parameters=job.parameters, cwd=str(root), progress_bar=False, kernel_name="python3")
+    return time.perf_counter() - t0
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--municipalities", type=int, default=400)
+    ap.add_argument("--sample", type=int, default=20, help="profiles of the sequential papermill loop")
+    ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--keep", type=Path, default=None, help="build in this folder and keep it (default: a temp folder)")
+    args = ap.parse_args(argv)
+    n = args.municipalities
+    with tempfile.TemporaryDirectory() as tmp:
+        root = copy_project((args.keep or Path(tmp)) / "projekt")
+        t0 = time.perf_counter()
+        musterland.generate(root / "data" / "musterland-land", municipalities=n)
+        print(f"generated the Land of {n} municipalities: {time.perf_counter() - t0:.1f} s", flush=True)
+        config = root / "config" / CONFIG
+        planned, jobs = report.plan(config, root)
+        profiles = [j for j in jobs if j.template == planned.config.profile_template]
+        print(f"plan: {len(jobs)} notebooks, {len(profiles)} Gemeindeprofile, "
+              f"{len(planned.district.areas)} areas", flush=True)
+        t0 = time.perf_counter()
+        with PeakMemory() as mem:
+            out = report.build(config, args.jobs, True, root)
+        build_s = time.perf_counter() - t0
+        child_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        print(f"1 cold build (jobs={args.jobs}): {build_s:.1f} s, {out['executed']} executed; "
+              f"{len(profiles) / build_s * 60:.1f} Gemeindeprofile per minute", flush=True)
+        print(f"  peak memory (this process + descendants, sampled): {mem.peak / 2**30:.2f} GiB; "
+              f"largest single child process: {child_kib / 2**20:.2f} GiB", flush=True)
+        sample = profiles[:args.sample]
+        loop_s = papermill_loop(root, sample, root / "_pm")
+        per = loop_s / len(sample)
+        print(f"2 sequential papermill loop, {len(sample)} profiles: {loop_s:.1f} s ({per:.2f} s per profile; "
+              f"extrapolated to {len(profiles)}: {per * len(profiles):.0f} s)", flush=True)
+        print(f"\nratio build / papermill loop extrapolated: {build_s / (per * len(profiles)):.3f} "
+              f"(lower is faster); {len(profiles)} profiles in {build_s / 60:.1f} min "
+              f"(target: 400 in <= 5 min, < 4 GiB); {os.cpu_count()} CPUs")
+
+
+if __name__ == "__main__":
+    main()
