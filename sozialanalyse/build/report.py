@@ -748,6 +748,34 @@ def _write_index(planned: BuildPlan, jobs: list[Job], root: Path) -> None:
     _write_if_changed(root / GENERATED / "index.md", "\n".join(lines).encode("utf-8"))
 
 
+def _publication_date(planned: BuildPlan):
+    """The start page's and the PDFs' date: the config's ``herausgeber: veroeffentlicht``, else
+    the build's day (UTC)."""
+    import datetime as dt
+    given = planned.config.herausgeber.veroeffentlicht
+    return dt.date.fromisoformat(given) if given else dt.datetime.now(dt.timezone.utc).date()
+
+
+def _pdfs(site: Path, planned: BuildPlan, jobs: list[Job], toc: Path, mode: bool | None, quiet: bool) -> None:
+    """The PDFs of the audited site and their links (:func:`sozialanalyse.build.pdf.make_pdfs`)."""
+    from . import pdf as _pdf
+    cfg = planned.config
+    stand = f", Datenstand {planned.stand}" if planned.stand else ""
+    info = _pdf.PrintInfo(title=cfg.title or f"Sozialbericht {planned.district_name}", date=_publication_date(planned),
+                          source=f"{planned.district_name}, eigene Berechnungen mit sozialanalyse{stand}",
+                          publisher=cfg.herausgeber.name)
+    profiles = [f"{GENERATED.as_posix()}/{j.output}.html" for j in jobs if j.template == cfg.profile_template]
+    pages = _pdf.toc_pages(yaml.safe_load(toc.read_text(encoding="utf-8")))
+    t = time.perf_counter()
+    try:
+        written = _pdf.make_pdfs(site, pages, profiles, info, mode=mode, say=print)
+    except RuntimeError as exc:  # --pdf without Chromium
+        shutil.rmtree(site, ignore_errors=True)
+        raise BuildError(str(exc)) from None
+    if written:
+        _progress(f"PDFs: {len(written)} ({sum(written.values())} pages) in {time.perf_counter() - t:.0f} s", quiet)
+
+
 def _inputs_hash(root: Path) -> str:
     gen = root / GENERATED
     files = sorted(p for p in gen.rglob("*") if p.is_file())
@@ -790,8 +818,11 @@ def publish(site: Path, root: Path) -> Path:
 
 
 def build(config: str | Path | None = None, jobs_n: int = 2, quiet: bool = False, root: Path | None = None,
-          lock_timeout: float | None = None) -> dict:
+          lock_timeout: float | None = None, pdf: bool | None = None) -> dict:
     """Build the report for ``config``; returns a summary (executed, cached, path, seconds).
+
+    ``pdf``: the PDFs of the Gemeindeprofile and the whole report (:mod:`sozialanalyse.build.pdf`):
+    ``None`` (default) if Chromium is found, ``True`` required, ``False`` none.
 
     Waits (saying so) while another build of the same project runs, at most ``lock_timeout``
     seconds if given. Raises :class:`BuildError`; :class:`ConfigError` for a config that cannot
@@ -803,7 +834,7 @@ def build(config: str | Path | None = None, jobs_n: int = 2, quiet: bool = False
     link = root / BUILD / "html"
     site_before = os.readlink(link) if link.is_symlink() else None
     try:
-        return _build(config, jobs_n, quiet, root, t0)
+        return _build(config, jobs_n, quiet, root, t0, pdf)
     except OSError as exc:
         full = _disk_full(exc)
         if full is None:
@@ -849,7 +880,7 @@ def _disk_full_message(exc: OSError, root: Path, site_before: str | None) -> str
             "and build again (what was executed is kept in the cache)")
 
 
-def _build(config, jobs_n: int, quiet: bool, root: Path, t0: float) -> dict:
+def _build(config, jobs_n: int, quiet: bool, root: Path, t0: float, pdf: bool | None = None) -> dict:
     clean_stale(root)
     planned, jobs = plan(config, root)
 
@@ -911,6 +942,7 @@ def _build(config, jobs_n: int, quiet: bool, root: Path, t0: float) -> dict:
         raise BuildError(f"disclosure audit: {len(findings)} finding(s), the site was not published:\n  "
                          + "\n  ".join(str(f) for f in findings[:50]))
     # --- end of the disclosure audit ---
+    _pdfs(tmp, planned, jobs, toc, pdf, quiet)  # prints of the audited pages (build/pdf.py)
     os.replace(tmp, site)
     link = publish(site, root)
     suppressed_per_page(site, root, quiet)
