@@ -694,6 +694,12 @@ def _toc_and_config(planned: BuildPlan, jobs: list[Job], root: Path) -> tuple[Pa
         toc["parts"].insert(0, {"caption": "Landkreis", "chapters": extra})
     elif extra:
         toc["chapters"] = extra + list(toc.get("chapters") or [])
+    # The publisher's pages (build/publisher.py), last: Impressum, Datenschutz, Barrierefreiheit.
+    legal = _write_publisher_pages(planned, root)
+    if "parts" in toc:
+        toc["parts"].append({"caption": "Herausgeber", "chapters": legal})
+    else:
+        toc["chapters"] = list(toc.get("chapters") or []) + legal
     toc_path = gen / "_toc.yml"
     _write_if_changed(toc_path, yaml.safe_dump(toc, allow_unicode=True, sort_keys=False).encode("utf-8"))
     book_cfg = yaml.safe_load((root / "_config.yml").read_text(encoding="utf-8"))
@@ -711,8 +717,38 @@ def _toc_and_config(planned: BuildPlan, jobs: list[Job], root: Path) -> tuple[Pa
     return toc_path, cfg_path
 
 
+def _write_publisher_pages(planned: BuildPlan, root: Path) -> list[dict]:
+    """Impressum, Datenschutz and Barrierefreiheit from the config's ``herausgeber`` block
+    (:mod:`sozialanalyse.build.publisher`); their entries of the table of contents."""
+    from . import publisher
+    cfg = planned.config
+    title = cfg.title or f"Sozialbericht {planned.district_name}"
+    texts = {"impressum": publisher.impressum_page(cfg.herausgeber, title),
+             "datenschutz": publisher.datenschutz_page(cfg.herausgeber),
+             "barrierefreiheit": publisher.barrierefreiheit_page(cfg.herausgeber, _publication_date(planned))}
+    for name, text in texts.items():
+        _write_if_changed(root / GENERATED / f"{name}.md", text.encode("utf-8"))
+    return [{"file": f"{GENERATED.as_posix()}/{name}"} for name, _ in publisher.PAGES]
+
+
+def _start_page_extras(planned: BuildPlan, jobs: list[Job]) -> tuple[list[str], str]:
+    """The start page's key messages and overview map (own data only: they read the protected
+    layer); nothing for official data."""
+    from . import publisher
+    district = planned.district
+    if district is None or district.kind == OFFICIAL or planned.report_year is None:
+        return [], ""
+    hrefs = {str(j.parameters.get("area_id")): f"{j.output}.html" for j in jobs
+             if j.template == planned.config.profile_template}
+    return (publisher.key_messages(district, planned.report_year),
+            publisher.overview_map(district, hrefs))
+
+
 def _write_index(planned: BuildPlan, jobs: list[Job], root: Path) -> None:
-    """The start page: what the report is, the data status, the synthetic note, the profiles."""
+    """The start page: what the report is, the publication date, the data status, the synthetic
+    note, the key messages, the overview map, the profiles and the Herausgeber."""
+    from . import pdf as _pdf
+    from . import publisher
     cfg = planned.config
     name = markdown_escape(planned.district_name)
     lines = [f"# {markdown_escape(cfg.title or 'Sozialbericht ' + planned.district_name)}", ""]
@@ -727,6 +763,7 @@ def _write_index(planned: BuildPlan, jobs: list[Job], root: Path) -> None:
          "Gesundheit, Pflege, Migration und Teilhabe. Er zeigt den Landkreis im Überblick und jede "
          "Stadt, Gemeinde und Samtgemeinde in einem eigenen Gemeindeprofil."),
         "",
+        f"**Veröffentlicht:** {_pdf.german_date(_publication_date(planned))}  ",
         f"**Berichtsjahr:** {planned.report_year}  ",
         f"**Datenstand:** {markdown_escape(planned.stand) or 'siehe Daten und Methoden'}",
         "",
@@ -734,9 +771,14 @@ def _write_index(planned: BuildPlan, jobs: list[Job], root: Path) -> None:
          "Seite lässt sich neu berechnen (siehe *Herkunft und Nachvollziehbarkeit* und *Für Prüfende* "
          "im Teil *Daten und Methoden*)."),
         "",
-        "## Gemeindeprofile",
-        "",
     ]
+    messages, overview = _start_page_extras(planned, jobs)
+    if messages:
+        lines += ["## Auf einen Blick", "", *[f"- {m}" for m in messages], "",
+                  "Mehr im Kapitel *Kreisübersicht* und in den Gemeindeprofilen.", ""]
+    lines += ["## Gemeindeprofile", ""]
+    if overview:
+        lines += [overview, ""]
     for j in jobs:
         if j.template == cfg.profile_template:
             lines.append(f"- [{markdown_escape(j.title)}]({j.output}.ipynb)")
@@ -745,6 +787,7 @@ def _write_index(planned: BuildPlan, jobs: list[Job], root: Path) -> None:
         lines += ["## Quellenangaben", ""] + [
             f"- {markdown_escape(a['titel'])}: [{markdown_escape(a['quellenvermerk'])}]({a['link']}). "
             f"Lizenz: [{markdown_escape(a['lizenz'])}]({a['lizenz_url']})" for a in planned.attributions] + [""]
+    lines += publisher.publisher_block(cfg.herausgeber)
     _write_if_changed(root / GENERATED / "index.md", "\n".join(lines).encode("utf-8"))
 
 
