@@ -231,7 +231,7 @@ def overview_map(district, hrefs: dict[str, str], width: int = 640) -> str:
         shape = f'<path class="sa-overview-area" d="{d}" fill="#dbe7f3" stroke="#4a6a8a" stroke-width="1"/>'
         q = geom.representative_point()
         px, py = transform(np.array([[q.x, q.y]]))[0]
-        label = (f'<text x="{px:.1f}" y="{py:.1f}" text-anchor="middle" font-size="11" fill="#1a1a1a" '
+        label = (f'<text x="{px:.1f}" y="{py:.1f}" text-anchor="middle" font-size="13" fill="#1a1a1a" '
                  f'style="pointer-events:none">{name}</text>')
         href = hrefs.get(str(key))
         if href:
