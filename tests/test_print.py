@@ -216,13 +216,14 @@ def test_key_messages_name_the_kreis_value_and_the_extremes_among_the_municipali
     res = res[(res["status"] == "") & res["value"].notna()].sort_values("value")
     low, high = res.iloc[0], res.iloc[-1]
     sgb = next(m for m in msgs if m.startswith("**SGB II"))
-    assert f"von {format_value(low['value'], '%')} ({d.name_of(low['area_id'])})" in sgb
-    assert f"bis {format_value(high['value'], '%')} ({d.name_of(high['area_id'])})" in sgb
+    nb = "\u00a0"  # the value and its unit never break apart
+    assert f"von {format_value(low['value'], '%').replace(' ', nb)} ({d.name_of(low['area_id'])})" in sgb
+    assert f"bis {format_value(high['value'], '%').replace(' ', nb)} ({d.name_of(high['area_id'])})" in sgb
     # the Kreis value is the one the Kreisübersicht's table shows in its Kreis row
-    kreis_value = re.search(r"im Landkreis (\d+,\d %)", sgb).group(1)
+    kreis_value = re.search(r"im Landkreis (\d+,\d)\u00a0%", sgb).group(1)
     table = municipality_table(d, 2024).data.replace("\n", "")
     kreis_row = next(r for r in table.split("<tr") if "Landkreis Musterland" in r)
-    assert f">{kreis_value}<" in kreis_row
+    assert re.search(rf">{kreis_value}[ \u00a0\u202f]%<", kreis_row), kreis_row[:400]
 
 
 def test_the_overview_map_links_every_municipality_to_its_profile(musterland):

@@ -251,7 +251,8 @@ def make_pdfs(site: str | Path, pages: list[str], profiles: list[str], info: Pri
         ``{path in the site: number of pages}`` of the PDFs written (empty when skipped).
     """
     site = Path(site)
-    pages = [p for p in pages if (site / p).is_file()]
+    # only pages with an article of the theme are printed (the theme's search and index pages are not)
+    pages = [p for p in pages if (site / p).is_file() and _ARTICLE.search((site / p).read_text(encoding="utf-8"))]
     profiles = [p for p in profiles if p in pages]
     heads = {}
     for rel in pages:  # the printed head, for the browser's own print too

@@ -184,6 +184,9 @@ def key_messages(district, year: int, ids=("sgb2_quote", "kinderarmut", "anteil_
     cat = indicators.catalog(indicators.district_catalog(district)).set_index("id")
     ids = [i for i in ids if i in cat.index]
     res = published_results(district, ids, ["gemeindeverband", "kreis"], years=[year])
+    def value(x, unit):  # a non-breaking space before the unit: "10,0 %" never breaks apart
+        return format_value(x, unit).replace(" ", "\u00a0")
+
     for i in ids:
         r = res[res["indicator"] == i].drop_duplicates("area_id").set_index("area_id")
         unit = str(cat.loc[i, "unit"])
@@ -191,11 +194,11 @@ def key_messages(district, year: int, ids=("sgb2_quote", "kinderarmut", "anteil_
             continue
         m = r.loc[[a for a in munis if a in r.index]]
         shown = m[(m["status"] == "") & m["value"].notna()]
-        text = f"**{md_escape(str(cat.loc[i, 'name']))}** {year}: im Landkreis {format_value(r.loc[kreis, 'value'], unit)}"
+        text = f"**{md_escape(str(cat.loc[i, 'name']))}** {year}: im Landkreis {value(r.loc[kreis, 'value'], unit)}"
         if len(shown) >= 2:
             lo, hi = shown["value"].idxmin(), shown["value"].idxmax()
-            text += (f"; in den Städten und Gemeinden von {format_value(shown.loc[lo, 'value'], unit)} "
-                     f"({md_escape(district.name_of(lo))}) bis {format_value(shown.loc[hi, 'value'], unit)} "
+            text += (f"; in den Städten und Gemeinden von {value(shown.loc[lo, 'value'], unit)} "
+                     f"({md_escape(district.name_of(lo))}) bis {value(shown.loc[hi, 'value'], unit)} "
                      f"({md_escape(district.name_of(hi))})")
             held = len(m) - len(shown)
             if held:
