@@ -16,6 +16,9 @@ published: the PDFs are prints of audited pages and hold nothing the pages do no
   so page numbers run through the report);
 * links each PDF from its page and the whole report from every page ("Als PDF herunterladen").
 
+Links into the site are printed as text (a PDF's link would point into the build's folder); links
+to other sites stay.
+
 Without Chromium (or Playwright) the build prints one line, :data:`SKIPPED`, and writes no PDFs
 and no links; ``sozialanalyse build --no-pdf`` skips them on purpose, ``--pdf`` requires them.
 
@@ -31,7 +34,6 @@ import os
 import posixpath
 import re
 import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urljoin
@@ -56,6 +58,12 @@ _ARTICLE = re.compile(r'(<article class="bd-article"[^>]*>)(.*?)(</article>)', r
 _H1_END = re.compile(r"</h1>")
 _URL_ATTR = re.compile(r'\b(src|href|xlink:href)="([^"#][^"]*|)"')
 _PDF_DATE = re.compile(rb"/(CreationDate|ModDate) \(D:(\d{14})")
+#: Links into the site are printed as text: in a PDF they would point to the build's folder
+#: (``file://...``); links to other sites stay.
+_UNLINK = """() => document.querySelectorAll('a[href], a[*|href]').forEach(a => {
+    const h = a.getAttribute('href') || a.getAttributeNS('http://www.w3.org/1999/xlink', 'href') || '';
+    if (h.startsWith('#') || new URL(h, document.baseURI).protocol === 'file:') {
+      a.removeAttribute('href'); a.removeAttributeNS('http://www.w3.org/1999/xlink', 'href'); } })"""
 _BUILD_DATE = re.compile(r'<span data-datum="(\d{2})\.(\d{2})\.(\d{4})[^"]*"></span>')
 
 
@@ -285,24 +293,21 @@ def make_pdfs(site: str | Path, pages: list[str], profiles: list[str], info: Pri
         try:
             page = browser.new_page()
             jobs = [(rel, (site / rel).as_uri()) for rel in profiles]
-            tmp = None
-            if pages:
-                fd, tmp = tempfile.mkstemp(suffix=".html", dir=site)
-                os.close(fd)
-                Path(tmp).write_text(_combined(site, pages, info), encoding="utf-8")
-                jobs.append((REPORT_PDF, Path(tmp).as_uri()))
+            tmp = site / ".sa-print-bericht.html"  # a fixed name: the same site prints the same bytes
+            tmp.write_text(_combined(site, pages, info), encoding="utf-8")
+            jobs.append((REPORT_PDF, tmp.as_uri()))
             try:
                 for rel, url in jobs:
                     page.goto(url, wait_until="load")
                     page.add_style_tag(content=hide)
+                    page.evaluate(_UNLINK)
                     data = normalise_dates(page.pdf(**options), info.date)
                     target = site / (rel if rel == REPORT_PDF else pdf_path(rel))
                     target.parent.mkdir(parents=True, exist_ok=True)
                     target.write_bytes(data)
                     written[target.relative_to(site).as_posix()] = _pages(data)
             finally:
-                if tmp:
-                    Path(tmp).unlink(missing_ok=True)
+                tmp.unlink(missing_ok=True)
         finally:
             browser.close()
     whole = site / REPORT_PDF

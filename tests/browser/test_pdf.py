@@ -36,13 +36,16 @@ def test_a_pdf_for_every_profile_and_the_whole_report_linked_from_the_pages(site
         assert target.is_file(), f"no PDF of {rel}"
         data = target.read_bytes()
         assert data.startswith(b"%PDF-"), rel
+        assert b"file://" not in data, f"{rel}: a link into the build's folder"
         counts[rel] = _page_count(data)
         assert counts[rel] >= 1, rel
         html = (site / rel).read_text(encoding="utf-8")
         assert f'href="../../../pdf/{rel.replace(".html", ".pdf")}">dieses Gemeindeprofil (A4, {counts[rel]} Seite' \
             in html, rel
         assert 'href="../../../pdf/bericht.pdf">der ganze Bericht' in html, rel
-    whole = _page_count((site / "pdf/bericht.pdf").read_bytes())
+    report = (site / "pdf/bericht.pdf").read_bytes()
+    assert b"file://" not in report
+    whole = _page_count(report)
     # the whole report holds every profile (each from a new sheet) and the other chapters
     assert whole > sum(counts.values()), (whole, counts)
     start = (site / "book/_generated/index.html").read_text(encoding="utf-8")
