@@ -18,7 +18,7 @@ def _build(args) -> int:
     from .build.report import BuildError, ConfigError, DiskFullError, build
 
     try:
-        result = build(args.config, jobs_n=args.jobs, quiet=args.quiet)
+        result = build(args.config, jobs_n=args.jobs, quiet=args.quiet, pdf=args.pdf)
     except ConfigError as exc:  # one line: file, line, key, value
         print(f"sozialanalyse build: error: {exc}", file=sys.stderr)
         return 2
@@ -266,6 +266,9 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--jobs", type=int, default=max(1, min(2, os.cpu_count() or 1)),
                    help="parallel notebook workers (default: 2)")
     b.add_argument("-q", "--quiet", action="store_true", help="no progress output")
+    b.add_argument("--pdf", action=argparse.BooleanOptionalAction, default=None,
+                   help="PDFs of the Gemeindeprofile and the whole report, printed by Debian's Chromium "
+                        "(default: if Chromium is installed; --pdf: required; --no-pdf: none)")
     b.set_defaults(func=_build)
     a = sub.add_parser("audit", help="check a built site for undeclared numbers, small counts, recoverable or implied counts "
                                        "(non-zero exit on findings)")

@@ -154,7 +154,7 @@ def test_derived_values_are_attributes_not_keys_of_the_mapping():
     planned, _jobs = report.plan("musterland", ROOT)
     assert planned.config == read_config("musterland") and planned.district_name == "Landkreis Musterland"
     assert set(planned.config.raw) == {"title", "data", "report_year", "profiles", "validation", "publish_inputs",
-                                       "disclosure"}
+                                       "disclosure", "herausgeber"}
     assert planned.report_year == 2024 and planned.synthetic and planned.mirror is None
 
 

@@ -63,7 +63,7 @@ def test_two_builds_from_scratch_are_identical(tmp_path, two_municipality_build)
         assert str(tmp_path) not in text and str(a) not in text
     # every page names its parameters; the download button gives the executed notebook
     prof = (a / "_build/html/book/_generated/gemeinden/03499016.html").read_text(encoding="utf-8")
-    assert "Parameter dieser Seite" in prof and "area_id = &#x27;03499016&#x27;" in prof
+    assert "Für Prüfende: Parameter dieser Seite" in prof and "<dt>Gebietsschlüssel:</dt><dd>03499016</dd>" in prof
     assert 'href="../../../_sources/book/_generated/gemeinden/03499016.ipynb"' in prof
     assert (a / "_build/html/_sources/book/_generated/gemeinden/03499016.ipynb").read_bytes() == \
         (a / "book/_generated/gemeinden/03499016.ipynb").read_bytes()

@@ -53,7 +53,7 @@ def test_tidy(tmp_path):
                  "Toggle primary", ">Ctrl<", 'data-default-mode=""', '|| ""'):
         assert gone not in page, gone
     for german in ('title="Link zu dieser Überschrift"', 'placeholder="Suchen …"', ">Strg</kbd>",
-                   'data-default-mode="light"', 'localStorage.getItem("mode") || "light"'):
+                   'data-default-mode="light"', 'dataset.mode = "light";'):
         assert german in page, german
     css = (site / "_static" / "styles" / "theme.css").read_text()
     assert css == ('@font-face{font-family:Font Awesome\\ 6 Free;src:url(../vendor/fontawesome/webfonts/'

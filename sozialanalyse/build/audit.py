@@ -9,6 +9,9 @@
   file (``*.json``, ``*.geojson``) under the site (not under ``_sources``),
 * the text of every page (paragraphs, list items, headings, table rows) when a manifest of
   suppressed cells is given,
+* every PDF: it must be the print of an audited page (``pdf/<page>.pdf`` beside the page
+  ``<page>.html``, or ``pdf/bericht.pdf``, the whole report; :mod:`sozialanalyse.build.pdf`),
+  else it is a finding (a PDF is not read as a table: it holds nothing its pages do not),
 
 and reports as findings (any finding stops the publish):
 
@@ -1165,6 +1168,14 @@ def audit_download(path: Path, page: str, threshold: int = 3, suppressed=None) -
     return out
 
 
+def _print_of_page(site: Path, rel: str) -> bool:
+    """Whether ``rel`` is a PDF the build printed from audited pages (:mod:`sozialanalyse.build.pdf`):
+    ``pdf/<page>.pdf`` of an HTML page of the site, or ``pdf/bericht.pdf``, the whole report."""
+    if rel == "pdf/bericht.pdf":
+        return True
+    return rel.startswith("pdf/") and (site / (rel[len("pdf/"):-len(".pdf")] + ".html")).is_file()
+
+
 def audit_site(site: str | Path, threshold: int = 3, suppressed=None, inputs: dict[str, str] | None = None) -> list[Finding]:
     """Findings for every HTML page and every CSV/Excel download under ``site``.
 
@@ -1206,6 +1217,9 @@ def audit_site(site: str | Path, threshold: int = 3, suppressed=None, inputs: di
             out.extend(audit_html(path.read_text(encoding="utf-8", errors="replace"), rel, threshold, cells))
         elif suffix in (".csv", ".tsv", ".xlsx", ".xls"):
             out.extend(audit_download(path, rel, threshold, cells))
+        elif suffix == ".pdf" and not _print_of_page(site, rel):
+            out.append(Finding(rel, "", "", "", "a PDF that is not the print of an audited page of this site "
+                                                "(pdf/<page>.pdf or pdf/bericht.pdf)"))
         elif suffix in (".json", ".geojson") and not path.name.endswith(".kinds.json"):  # chart and map data
             found, tables = audit_embedded(path.read_text(encoding="utf-8", errors="replace"), rel, threshold)
             out.extend(found)

@@ -696,6 +696,12 @@ def _toc_and_config(planned: BuildPlan, jobs: list[Job], root: Path) -> tuple[Pa
         toc["parts"].insert(0, {"caption": "Landkreis", "chapters": extra})
     elif extra:
         toc["chapters"] = extra + list(toc.get("chapters") or [])
+    # The publisher's pages (build/publisher.py), last: Impressum, Datenschutz, Barrierefreiheit.
+    legal = _write_publisher_pages(planned, root)
+    if "parts" in toc:
+        toc["parts"].append({"caption": "Herausgeber", "chapters": legal})
+    else:
+        toc["chapters"] = list(toc.get("chapters") or []) + legal
     toc_path = gen / "_toc.yml"
     _write_if_changed(toc_path, yaml.safe_dump(toc, allow_unicode=True, sort_keys=False).encode("utf-8"))
     book_cfg = yaml.safe_load((root / "_config.yml").read_text(encoding="utf-8"))
@@ -713,8 +719,38 @@ def _toc_and_config(planned: BuildPlan, jobs: list[Job], root: Path) -> tuple[Pa
     return toc_path, cfg_path
 
 
+def _write_publisher_pages(planned: BuildPlan, root: Path) -> list[dict]:
+    """Impressum, Datenschutz and Barrierefreiheit from the config's ``herausgeber`` block
+    (:mod:`sozialanalyse.build.publisher`); their entries of the table of contents."""
+    from . import publisher
+    cfg = planned.config
+    title = cfg.title or f"Sozialbericht {planned.district_name}"
+    texts = {"impressum": publisher.impressum_page(cfg.herausgeber, title),
+             "datenschutz": publisher.datenschutz_page(cfg.herausgeber),
+             "barrierefreiheit": publisher.barrierefreiheit_page(cfg.herausgeber, _publication_date(planned))}
+    for name, text in texts.items():
+        _write_if_changed(root / GENERATED / f"{name}.md", text.encode("utf-8"))
+    return [{"file": f"{GENERATED.as_posix()}/{name}"} for name, _ in publisher.PAGES]
+
+
+def _start_page_extras(planned: BuildPlan, jobs: list[Job]) -> tuple[list[str], str]:
+    """The start page's key messages and overview map (own data only: they read the protected
+    layer); nothing for official data."""
+    from . import publisher
+    district = planned.district
+    if district is None or district.kind == OFFICIAL or planned.report_year is None:
+        return [], ""
+    hrefs = {str(j.parameters.get("area_id")): f"{j.output}.html" for j in jobs
+             if j.template == planned.config.profile_template}
+    return (publisher.key_messages(district, planned.report_year),
+            publisher.overview_map(district, hrefs))
+
+
 def _write_index(planned: BuildPlan, jobs: list[Job], root: Path) -> None:
-    """The start page: what the report is, the data status, the synthetic note, the profiles."""
+    """The start page: what the report is, the publication date, the data status, the synthetic
+    note, the key messages, the overview map, the profiles and the Herausgeber."""
+    from . import pdf as _pdf
+    from . import publisher
     cfg = planned.config
     name = markdown_escape(planned.district_name)
     lines = [f"# {markdown_escape(cfg.title or 'Sozialbericht ' + planned.district_name)}", ""]
@@ -729,6 +765,7 @@ def _write_index(planned: BuildPlan, jobs: list[Job], root: Path) -> None:
          "Gesundheit, Pflege, Migration und Teilhabe. Er zeigt den Landkreis im Überblick und jede "
          "Stadt, Gemeinde und Samtgemeinde in einem eigenen Gemeindeprofil."),
         "",
+        f"**Veröffentlicht:** {_pdf.german_date(_publication_date(planned))}  ",
         f"**Berichtsjahr:** {planned.report_year}  ",
         f"**Datenstand:** {markdown_escape(planned.stand) or 'siehe Daten und Methoden'}",
         "",
@@ -736,9 +773,14 @@ def _write_index(planned: BuildPlan, jobs: list[Job], root: Path) -> None:
          "Seite lässt sich neu berechnen (siehe *Herkunft und Nachvollziehbarkeit* und *Für Prüfende* "
          "im Teil *Daten und Methoden*)."),
         "",
-        "## Gemeindeprofile",
-        "",
     ]
+    messages, overview = _start_page_extras(planned, jobs)
+    if messages:
+        lines += ["## Auf einen Blick", "", *[f"- {m}" for m in messages], "",
+                  "Mehr im Kapitel *Kreisübersicht* und in den Gemeindeprofilen.", ""]
+    lines += ["## Gemeindeprofile", ""]
+    if overview:
+        lines += [overview, ""]
     for j in jobs:
         if j.template == cfg.profile_template:
             lines.append(f"- [{markdown_escape(j.title)}]({j.output}.ipynb)")
@@ -747,7 +789,36 @@ def _write_index(planned: BuildPlan, jobs: list[Job], root: Path) -> None:
         lines += ["## Quellenangaben", ""] + [
             f"- {markdown_escape(a['titel'])}: [{markdown_escape(a['quellenvermerk'])}]({a['link']}). "
             f"Lizenz: [{markdown_escape(a['lizenz'])}]({a['lizenz_url']})" for a in planned.attributions] + [""]
+    lines += publisher.publisher_block(cfg.herausgeber)
     _write_if_changed(root / GENERATED / "index.md", "\n".join(lines).encode("utf-8"))
+
+
+def _publication_date(planned: BuildPlan):
+    """The start page's and the PDFs' date: the config's ``herausgeber: veroeffentlicht``, else
+    the build's day (UTC)."""
+    import datetime as dt
+    given = planned.config.herausgeber.veroeffentlicht
+    return dt.date.fromisoformat(given) if given else dt.datetime.now(dt.timezone.utc).date()
+
+
+def _pdfs(site: Path, planned: BuildPlan, jobs: list[Job], toc: Path, mode: bool | None, quiet: bool) -> None:
+    """The PDFs of the audited site and their links (:func:`sozialanalyse.build.pdf.make_pdfs`)."""
+    from . import pdf as _pdf
+    cfg = planned.config
+    stand = f", Datenstand {planned.stand}" if planned.stand else ""
+    info = _pdf.PrintInfo(title=cfg.title or f"Sozialbericht {planned.district_name}", date=_publication_date(planned),
+                          source=f"{planned.district_name}, eigene Berechnungen mit sozialanalyse{stand}",
+                          publisher=cfg.herausgeber.name)
+    profiles = [f"{GENERATED.as_posix()}/{j.output}.html" for j in jobs if j.template == cfg.profile_template]
+    pages = _pdf.toc_pages(yaml.safe_load(toc.read_text(encoding="utf-8")))
+    t = time.perf_counter()
+    try:
+        written = _pdf.make_pdfs(site, pages, profiles, info, mode=mode, say=print)
+    except RuntimeError as exc:  # --pdf without Chromium
+        shutil.rmtree(site, ignore_errors=True)
+        raise BuildError(str(exc)) from None
+    if written:
+        _progress(f"PDFs: {len(written)} ({sum(written.values())} pages) in {time.perf_counter() - t:.0f} s", quiet)
 
 
 def _inputs_hash(root: Path) -> str:
@@ -803,8 +874,11 @@ def publish(site: Path, root: Path) -> Path:
 
 
 def build(config: str | Path | None = None, jobs_n: int = 2, quiet: bool = False, root: Path | None = None,
-          lock_timeout: float | None = None) -> dict:
+          lock_timeout: float | None = None, pdf: bool | None = None) -> dict:
     """Build the report for ``config``; returns a summary (executed, cached, path, seconds).
+
+    ``pdf``: the PDFs of the Gemeindeprofile and the whole report (:mod:`sozialanalyse.build.pdf`):
+    ``None`` (default) if Chromium is found, ``True`` required, ``False`` none.
 
     Waits (saying so) while another build of the same project runs, at most ``lock_timeout``
     seconds if given. Raises :class:`BuildError`; :class:`ConfigError` for a config that cannot
@@ -816,7 +890,7 @@ def build(config: str | Path | None = None, jobs_n: int = 2, quiet: bool = False
     link = root / BUILD / "html"
     site_before = os.readlink(link) if link.is_symlink() else None
     try:
-        return _build(config, jobs_n, quiet, root, t0)
+        return _build(config, jobs_n, quiet, root, t0, pdf)
     except OSError as exc:
         full = _disk_full(exc)
         if full is None:
@@ -862,7 +936,7 @@ def _disk_full_message(exc: OSError, root: Path, site_before: str | None) -> str
             "and build again (what was executed is kept in the cache)")
 
 
-def _build(config, jobs_n: int, quiet: bool, root: Path, t0: float) -> dict:
+def _build(config, jobs_n: int, quiet: bool, root: Path, t0: float, pdf: bool | None = None) -> dict:
     clean_stale(root)
     # the validated tables of the data folder, saved once (by the plan) for every kernel
     with patch.dict(os.environ, {DISTRICT_CACHE: str(root / DISTRICTS)}):
@@ -930,6 +1004,7 @@ def _build_planned(config, jobs_n: int, quiet: bool, root: Path, t0: float) -> d
         raise BuildError(f"disclosure audit: {len(findings)} finding(s), the site was not published:\n  "
                          + "\n  ".join(str(f) for f in findings[:50]))
     # --- end of the disclosure audit ---
+    _pdfs(tmp, planned, jobs, toc, pdf, quiet)  # prints of the audited pages (build/pdf.py)
     os.replace(tmp, site)
     link = publish(site, root)
     suppressed_per_page(site, root, quiet)

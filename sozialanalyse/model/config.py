@@ -128,6 +128,19 @@ Keys
         ``gemeindeverband`` or ``kreis``: planned for the municipalities or the Kreis; the gaps
         are ranked at that level, and low reach is flagged only for ``base``). A type given
         here replaces its default entry as a whole.
+``herausgeber`` : mapping (:class:`PublisherSettings`)
+    Who publishes the report (start page, pages *Impressum*, *Datenschutz*, *Barrierefreiheit*
+    and the footer of every page). All entries are text and optional; a page says "nicht
+    angegeben" where one is missing rather than invent it:
+
+    ``name``, ``anschrift`` (postal address, lines separated by line breaks), ``email``,
+    ``telefon``, ``verantwortlich`` (responsible for the content, § 18 Abs. 2 MStV),
+    ``barrierefreiheit_kontakt`` (contact for accessibility problems, e-mail or address),
+    ``schlichtungsstelle`` (the Land's enforcement or arbitration body, text),
+    ``datenschutz`` (the privacy statement, text), ``datenschutz_url`` (a link to the
+    publisher's own statement, https), ``veroeffentlicht`` (publication date ``YYYY-MM-DD``;
+    none: the build date), ``fiktiv`` (true or false, default false: the publisher is invented,
+    as for the demo district, and every publisher page says so).
 
 Examples
 --------
@@ -155,7 +168,7 @@ import yaml
 from .errors import DataError
 
 __all__ = ["CONFIG_AREA_KEYS", "CONFIG_YEARS", "FACILITY_TYPES", "MIN_THRESHOLD", "MODES", "SUPPLY_MEASURES",
-           "SUPPLY_TYPES", "SYMBOL", "Config", "ConfigError", "DisclosureSettings", "MonitoringSettings", "PeerSettings",
+           "SUPPLY_TYPES", "SYMBOL", "Config", "ConfigError", "DisclosureSettings", "MonitoringSettings", "PeerSettings", "PublisherSettings",
            "SupplySettings", "SupplyType", "as_config", "check_block", "read_config", "resolve_config"]
 
 
@@ -349,6 +362,24 @@ class PeerSettings:
         return dict(self.weights).get(variable, 1.0)
 
 
+# --------------------------------------------------------------------------- publisher block
+@dataclass(frozen=True)
+class PublisherSettings:
+    """The config's ``herausgeber:`` block (who publishes the report); ``None``: not given."""
+
+    name: str | None = None
+    anschrift: str | None = None
+    email: str | None = None
+    telefon: str | None = None
+    verantwortlich: str | None = None
+    barrierefreiheit_kontakt: str | None = None
+    schlichtungsstelle: str | None = None
+    datenschutz: str | None = None
+    datenschutz_url: str | None = None
+    veroeffentlicht: str | None = None
+    fiktiv: bool = False
+
+
 # --------------------------------------------------------------------------- the config
 #: Config entries holding area keys (each a key or a list of keys); a key must be YAML text.
 CONFIG_AREA_KEYS = ("profiles", "kreis")
@@ -358,7 +389,7 @@ SOURCES = ("own", "official")
 VALIDATION_MODES = ("strict", "lenient")
 #: The blocks of a config, each a mapping with its own keys.
 _BLOCKS = {"disclosure": DisclosureSettings, "monitoring": MonitoringSettings, "supply": SupplySettings,
-           "peers": PeerSettings}
+           "peers": PeerSettings, "herausgeber": PublisherSettings}
 #: Attributes of :class:`Config` that are derived, not keys a user writes.
 _DERIVED = ("path", "raw")
 
@@ -391,6 +422,7 @@ class Config:
     monitoring: MonitoringSettings = MonitoringSettings()
     supply: SupplySettings = SupplySettings()
     peers: PeerSettings = PeerSettings()
+    herausgeber: PublisherSettings = PublisherSettings()
     #: Derived: the config file read (``None`` for a config built from a mapping).
     path: Path | None = None
     #: Derived: the mapping as the file wrote it (read-only, plain numbers), for the cache keys.
@@ -906,6 +938,41 @@ def _parse_peers(cfg: Mapping, where: _Where, base: Path) -> PeerSettings:
         file=_folder_or_file(file, "peers: file", base, where, "file", key=("peers", "file")) if file else None,
         scope=choice("scope", "bund", PEER_SCOPES),
         key_figures=_texts(block, "key_figures", where, "indicator ids", block="peers"))
+def _parse_publisher(cfg: Mapping, where: _Where) -> PublisherSettings:
+    block = cfg.get("herausgeber")
+    if block is None:
+        return PublisherSettings()
+    if not isinstance(block, Mapping):
+        raise ConfigError(f"{where('herausgeber')}: herausgeber: expected a mapping (name: ..., anschrift: ...), "
+                          f"got {_shown(block)}")
+    values = {}
+    for f in dataclasses.fields(PublisherSettings):
+        value = block.get(f.name)
+        if f.name == "fiktiv":
+            if value is not None and not isinstance(value, bool):
+                raise ConfigError(f"{where('herausgeber', 'fiktiv')}: herausgeber: fiktiv must be true or false, "
+                                  f"got {_shown(value)}")
+            values["fiktiv"] = bool(value)
+            continue
+        if f.name == "veroeffentlicht" and hasattr(value, "isoformat"):  # YAML reads 2026-12-02 as a date
+            value = value.isoformat()
+        if value is not None and not isinstance(value, str):
+            raise ConfigError(f"{where('herausgeber', f.name, value=value)}: herausgeber: {f.name}: expected text, "
+                              f"got {_shown(value)} (write it in quotes)")
+        if f.name == "veroeffentlicht" and value is not None:
+            import datetime
+            try:
+                datetime.date.fromisoformat(value)
+            except ValueError:
+                raise ConfigError(f"{where('herausgeber', f.name)}: herausgeber: veroeffentlicht: {value!r} is not a "
+                                  "date YYYY-MM-DD") from None
+        if f.name == "datenschutz_url" and value is not None and not value.startswith(("https://", "http://")):
+            raise ConfigError(f"{where('herausgeber', f.name)}: herausgeber: datenschutz_url: {value!r} is not a "
+                              "web address (https://...)")
+        values[f.name] = value.strip() if isinstance(value, str) and value.strip() else None
+    return PublisherSettings(**values)
+
+
 def _flag(cfg: Mapping, name: str, where: _Where, default: bool = False) -> bool:
     value = cfg.get(name, default)
     if not isinstance(value, bool):
@@ -957,6 +1024,7 @@ def _parse(cfg: Mapping, path: Path | None) -> Config:
         monitoring=_parse_monitoring(cfg, where),
         supply=_parse_supply(cfg, where),
         peers=_parse_peers(cfg, where, base),
+        herausgeber=_parse_publisher(cfg, where),
         path=path,
         raw=MappingProxyType(_plain(cfg)),
     )

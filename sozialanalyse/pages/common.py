@@ -38,22 +38,61 @@ __all__ = [
 
 # --- page footer and "fehlt" footnote (every page) -----------------------------------------------
 
-def footer(**parameters):
-    """The last cell of every page: the parameters the page was computed with and where its
-    executed notebook is.
+#: German names of the pages' parameters in the box "Für Prüfende" (others are shown as written).
+PARAMETER_LABELS = {"config": "Konfiguration", "year": "Berichtsjahr", "area_id": "Gebietsschlüssel",
+                    "teilkonzept": "Teilkonzept", "map_indicator": "Kennzahl der Karte"}
+
+
+def parameter_value(name: str, value) -> str:
+    """A page parameter's value as a reader reads it: text as written, ``year = 0`` as the
+    latest year of the data, true/false in German, years and keys without separators.
 
     Examples
     --------
-    >>> "area_id = &#x27;03499016&#x27;" in footer(config="musterland", area_id="03499016").data
-    True
+    >>> parameter_value("year", 0), parameter_value("year", 2024), parameter_value("config", "musterland")
+    ('0 (das neueste Jahr der Daten)', '2024', 'musterland')
+    >>> parameter_value("x", True), parameter_value("x", None)
+    ('ja', 'keiner')
+    """
+    if name == "year" and value in (0, None):
+        return f"{value if value is not None else 'keins'} (das neueste Jahr der Daten)"
+    if isinstance(value, bool):
+        return "ja" if value else "nein"
+    if value is None:
+        return "keiner"
+    if isinstance(value, (list, tuple)):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+def reviewer_box(parameters: dict, text: str = "") -> str:
+    """HTML of the collapsed box "Für Prüfende": the page's parameters as "Name: Wert" and how
+    to recompute the page (``text``, HTML)."""
+    items = "".join(f"<dt>{html.escape(PARAMETER_LABELS.get(k, k))}:</dt><dd>{html.escape(parameter_value(k, v))}</dd>"
+                    for k, v in parameters.items())
+    return ('<details class="sa-reviewers sa-parameters"><summary>Für Prüfende: Parameter dieser Seite</summary>'
+            + (f"<dl>{items}</dl>" if items else "") + (f'<p class="sa-footnote">{text}</p>' if text else "")
+            + "</details>")
+
+
+def footer(**parameters):
+    """The last cell of every page: a collapsed box "Für Prüfende" with the parameters the page
+    was computed with (German names, "Name: Wert") and where its executed notebook is.
+
+    Examples
+    --------
+    >>> h = footer(config="musterland", area_id="03499016", year=0).data
+    >>> "<summary>Für Prüfende" in h, "<dt>Gebietsschlüssel:</dt><dd>03499016</dd>" in h
+    (True, True)
+    >>> "<dt>Berichtsjahr:</dt><dd>0 (das neueste Jahr der Daten)</dd>" in h, "&#x27;" in h
+    (True, False)
     """
     from IPython.display import HTML  # IPython: present in a kernel, not needed to import the pages
 
-    shown = ", ".join(f"{k} = {v!r}" for k, v in parameters.items())
-    return HTML('<p class="sa-footnote sa-parameters">Parameter dieser Seite: '
-                f'<code>{html.escape(shown)}</code>. Das ausgeführte Notebook dieser Seite lässt sich '
-                'über die Schaltfläche „Herunterladen“ (.ipynb) oben rechts laden und mit '
-                '<code>sozialanalyse verify</code> nachrechnen (siehe „Für Prüfende“).</p>')
+    return HTML(reviewer_box(parameters, 'Das ausgeführte Notebook dieser Seite lässt sich über die Schaltfläche '
+                                         '„Herunterladen“ (.ipynb) oben rechts laden und mit '
+                                         '<code>sozialanalyse verify</code> nachrechnen (siehe „Für Prüfende“ im '
+                                         'Teil „Daten und Methoden“).'))
 
 
 def absent_footnote(absent) -> list[str]:
@@ -527,14 +566,12 @@ def attribution(od: District | None = None, **parameters):
 
     lines = od.attributions if od is not None else official.attributions()
     items = "".join(f"<li>{official.attribution_html(a)}</li>" for a in lines)
-    shown = ", ".join(f"{k} = {v!r}" for k, v in parameters.items())
     return HTML('<div class="sa-attribution"><p><strong>Quellenangaben</strong></p><ul>' + items + "</ul>"
                 '<p class="sa-footnote">Die Dateien wurden unverändert von ihren Herausgebern übernommen '
                 "(Prüfsummen auf der Seite „Herkunft und Nachvollziehbarkeit“); die Zuordnung der Gebiete, "
                 "die zu Gemeindeverbänden zusammengefassten Grenzen und Einwohnerzahlen, Summen und der "
                 "Arbeitslosenanteil sind eigene Berechnungen.</p>"
-                + (f'<p class="sa-footnote sa-parameters">Parameter dieser Seite: <code>{html.escape(shown)}</code>.</p>'
-                   if shown else "") + "</div>")
+                + (reviewer_box(parameters) if parameters else "") + "</div>")
 
 
 # --- end of the block of the official data pages --------------------------------------------------
