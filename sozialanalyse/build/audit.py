@@ -111,7 +111,7 @@ Interactive charts and maps embed their data as
 ``<script type="application/json" class="sa-data">{...}</script>`` (any script whose type ends in
 ``json`` is read) or in an attribute ``data-sa-values='{...}'`` on any element, holding::
 
-    {"caption": "Karte SGB II-Quote",             # optional
+    {"caption": "Karte SGB-II-Quote",             # optional
      "kinds": {"name": "text", "einwohner": "count", "quote": "rate"},
      "rows": [{"name": "Nord", "einwohner": 1234, "quote": "12,5 %"}, ...]}
 
@@ -717,7 +717,7 @@ def audit_html(text: str, page: str, threshold: int = 3, suppressed=None) -> lis
                 if problem:
                     excerpt = sentence if len(sentence) <= 120 else sentence[:117] + "..."
                     out.append(Finding(page, where, excerpt, "", problem))
-    for where, block, is_row in parser.blocks:  # "SGB II-Quote . (z 3,3)": the z value gives the rate back
+    for where, block, is_row in parser.blocks:  # "SGB-II-Quote . (z 3,3)": the z value gives the rate back
         for zm in _Z_BESIDE_SUPPRESSED.finditer(block):
             out.append(Finding(page, where, " ".join(block.split())[:120], "",
                                f"a z value beside a suppressed value ('{zm.group(0)}') gives the value back "
@@ -795,7 +795,7 @@ def _safe_exact(token: str) -> bool:
     return True
 
 
-#: A suppressed value ("." after a word) with its z value: ``SGB II-Quote . (z 3,3)``.
+#: A suppressed value ("." after a word) with its z value: ``SGB-II-Quote . (z 3,3)``.
 _Z_BESIDE_SUPPRESSED = re.compile(r"(?<=[^\W\d_] )\.\s*\(\s*z\s*[=:]?\s*[+\-\u2212]?\d[\d,]*\s*\)")
 _PERCENT = re.compile(r"[+-]?\d[\d.,]*\s*-?\s*[%‰]")
 #: Separates the label cells of a row unit: a name must stand at the start of a cell (not a
@@ -968,10 +968,11 @@ def audit_text(units: list[tuple[str, str, bool | list]], page: str, suppressed:
         # ("Altstadt" is not "Altstadt Lindenau"; "Brakenhagen ¹" is Brakenhagen)
         in_cell = re.compile(rf"(?:^|{_CELL_SEP})[ \t\xa0]*{re.escape(cell['name'])}(?![ \t\xa0]*[^\W\d_])")
         word = re.compile(rf"(?<!\w){re.escape(cell['measure'])}", re.IGNORECASE) if cell["measure"] else None
-        # in running text the sentence must also speak of the measure (its first four letters:
-        # "Einw." for Einwohner), else every intro listing areas and ages would match
-        first = re.match(r"[^\W\d_]+", cell["measure"] or "")
-        stem = re.compile(rf"(?<!\w){re.escape(first.group(0)[:4])}", re.IGNORECASE) if first else None
+        # in running text the sentence must also speak of the measure, else every intro listing
+        # areas and ages would match: its first word as a whole word ("Einwohner", inflected
+        # "Einwohnern", "Einwohnerinnen") or abbreviated with a full stop ("Einw."), never a word
+        # that merely begins with the same letters ("Einwanderung" is not "Einwohner")
+        stem = _measure_word(cell["measure"])
         for k in sorted(hits):
             where, named, valued, is_row = pieces[k]
             if is_row:  # the value under a header naming the measure
@@ -992,6 +993,23 @@ def audit_text(units: list[tuple[str, str, bool | list]], page: str, suppressed:
                                    f"the {cell['status']} suppressed value {_fmt(cell['value'])} of "
                                    f"'{cell['name']}' stands beside the area's name"))
     return out
+
+
+def _measure_word(measure: str | None):
+    """A pattern finding the first word of ``measure`` in running text as a whole word, inflected
+    (``-n``, ``-en``, ``-s``, ``-e``, ``-innen``) or abbreviated with a full stop (at least four
+    letters); None for a measure without a word.
+
+    >>> w = _measure_word("Einwohner")
+    >>> [bool(w.search(t)) for t in ("1.195 Einw. 2024", "Einwohnerinnen", "den Einwohnern", "Einwanderung", "Ein.")]
+    [True, True, True, False, False]
+    """
+    first = re.match(r"[^\W\d_]+", measure or "")
+    if not first:
+        return None
+    w = first.group(0)
+    short = "".join(f"|{re.escape(w[:n])}\\." for n in range(4, len(w)))
+    return re.compile(rf"(?<!\w)(?:{re.escape(w)}(?:innen|en|n|s|e)?(?!\w){short})", re.IGNORECASE)
 
 
 # --------------------------------------------------------------------------- downloads
@@ -1151,7 +1169,7 @@ def audit_download(path: Path, page: str, threshold: int = 3, suppressed=None) -
              "labels": [f"Zeile {n}" for n in range(2, len(body) + 2)]}
         out.extend(audit_table(t, page, threshold))
         units.extend(_row_units(t))
-        for n, r in zip(t["labels"], cells):  # "SGB II-Quote . (z 3,3)" in a cell
+        for n, r in zip(t["labels"], cells):  # "SGB-II-Quote . (z 3,3)" in a cell
             joined = " ".join(c["text"] for c in r)
             for zm in _Z_BESIDE_SUPPRESSED.finditer(joined):
                 out.append(Finding(page, caption, n, "", f"a z value beside a suppressed value ('{zm.group(0)}') "

@@ -338,7 +338,8 @@ def gap_map(district, year: int | None = None):
 #: The classes of the interactive gap map: supply in % of the guide value, broken at 100 %
 #: (the guide met), with the labels its legend and tooltip show.
 GAP_BINS = (0.0, 50.0, 80.0, 100.0, 120.0, 1e9)
-GAP_LABELS = ("unter 50 %", "50 bis unter 80 %", "80 bis unter 100 %", "100 bis unter 120 %", "120 % und mehr")
+GAP_LABELS = tuple(fmt.typography(t) for t in ("unter 50 %", "50 bis unter 80 %", "80 bis unter 100 %",
+                                                 "100 bis unter 120 %", "120 % und mehr"))
 GAP_COLORS = ("#d7301f", "#fc8d59", "#fee08b", "#91cf60", "#1a9850")
 
 

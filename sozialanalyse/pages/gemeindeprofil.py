@@ -341,11 +341,16 @@ def key_figures(district: District, area_id: str, year: int, ids: list[str] | No
 
 
 def trends_table(district: District, area_id: str, indicator_ids: list[str] | None = None):
-    """Table: each indicator in the first and last year and whether it rises or falls
-    (binomial / Poisson GLM trend test over all years allowing for overdispersion, see
-    :func:`sozialanalyse.stats.trend.trend`). Values from the protected layer; where a year of
-    the area is suppressed, its value shows ``.`` and the trend (computed from every year) is
-    not published either."""
+    """Table: each indicator in the first and last year, its change between them and whether it
+    rises or falls (binomial / Poisson GLM trend test over all years allowing for
+    overdispersion, see :func:`sozialanalyse.stats.trend.trend`). Values from the protected
+    layer; where a year of the area is suppressed, its value shows ``.`` and neither the change
+    nor the trend (computed from every year) is published.
+
+    The change is the difference of the two published values as printed
+    (:func:`sozialanalyse.render.fmt.change`): for shares and rates in ``%`` in percentage
+    points (``+4,4 Pp.`` from 30,5 % to 34,9 %), never the trend model's relative change of the
+    odds, which reads like points and is not what a reader computes from the table."""
     ids = indicator_ids or ["sgb2_quote", "kinderarmut", "altersarmut", "arbeitslosenquote",
                             "anteil_langzeitarbeitslose", "anteil_nichtdeutsche", "pflegequote",
                             "uebergewicht_einschulung", "sprachfoerderbedarf"]
@@ -354,6 +359,7 @@ def trends_table(district: District, area_id: str, indicator_ids: list[str] | No
     res = res[res["area_id"] == area_id]
     tr = trend(res).set_index("indicator")
     first, last = district.years[0], district.years[-1]
+    change = f"Veränderung {first}–{last}"
     rows, absent = [], {}
     reasons: dict[str, list[str]] = {}
     for i in ids:
@@ -361,8 +367,8 @@ def trends_table(district: District, area_id: str, indicator_ids: list[str] | No
         if i not in tr.index:
             if (mine["status"] != "").any():  # every year with events suppressed: no trend, no value
                 rows.append({"Kennzahl": cat.loc[i, "name"], **{c: SYMBOL for c in (str(first), str(last),
-                                                                                    "Veränderung je Jahr", "Trend")}})
-                for c in (str(first), str(last), "Veränderung je Jahr", "Trend"):
+                                                                                    change, "Trend")}})
+                for c in (str(first), str(last), change, "Trend"):
                     reasons.setdefault(c, []).append("secondary")
             continue
         unit = str(cat.loc[i, "unit"])
@@ -381,23 +387,26 @@ def trends_table(district: District, area_id: str, indicator_ids: list[str] | No
             return mark_absent({"reason": why.get(y, "")}, absent) or format_value(obs.get(y), unit)
 
         rows.append({"Kennzahl": cat.loc[i, "name"], str(first): shown(first), str(last): shown(last),
-                     "Veränderung je Jahr": SYMBOL if any_held else fmt.signed(100 * (t["ratio_per_year"] - 1), 1, "%"),
+                     change: SYMBOL if any_held else (
+                         fmt.MISSING if why.get(first, "") or why.get(last, "")  # a value "fehlt": no change
+                         else fmt.change(obs.get(first), obs.get(last), 1, unit)),
                      "Trend": SYMBOL if any_held else arrow + t["label"]})
         for col, stv in ((str(first), st.get(first, "")), (str(last), st.get(last, "")),
-                         ("Veränderung je Jahr", any_held), ("Trend", any_held)):
+                         (change, any_held), ("Trend", any_held)):
             reasons.setdefault(col, []).append(stv)
     df = pd.DataFrame(rows)
     df, held_notes = mask(district, df, reasons) if len(df) else (df, [])
     # the window in the header: the key-figure table's "Trend" covers the last five years only
     span = f"Trend {first}–{last}"
     df = df.rename(columns={"Trend": span})
-    return table(df, caption=f"Entwicklung {first}–{last}",
+    return table(df, caption=f"Entwicklung der Sozial- und Gesundheitskennzahlen {first}–{last}",
                  footnotes=[f"{span}: Test der jährlichen Veränderung in einem verallgemeinerten linearen "
                             "Modell über alle Jahre (Anteile: binomial, Raten: Poisson), Signifikanzniveau 5 %. "
                             "Schwanken die Werte von Jahr zu Jahr stärker, als der Zufall allein erklärt, wird "
                             "diese zusätzliche Streuung aus den Daten geschätzt und der Test entsprechend "
                             "vorsichtiger (Quasi-Likelihood); mit nur zwei Jahren wird nicht getestet. "
-                            "Veränderung je Jahr: relative Veränderung der Chance bzw. Rate. Die Spalte "
+                            f"{change}: Differenz der beiden veröffentlichten Werte, bei Anteilen in Prozentpunkten "
+                            "(Pp.). Die Spalte "
                             "„Trend“ der Kennzahlen prüft dagegen nur die letzten fünf Jahre, mit strengerer Schwelle "
                             "(Irrtumswahrscheinlichkeit 0,2 Prozent); beide "
                             "können daher verschieden ausfallen.",
@@ -407,7 +416,7 @@ def trends_table(district: District, area_id: str, indicator_ids: list[str] | No
                                "veröffentlicht."] if held_notes else [])],
                  align_right=[c for c in df.columns if c not in ("Kennzahl", span)],
                  kinds={"Kennzahl": "text", str(first): "rate", str(last): "rate",
-                        "Veränderung je Jahr": "rate", span: "text"})
+                        change: "index", span: "text"})
 
 
 def population_development(district: District, area_id: str):

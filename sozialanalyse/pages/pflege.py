@@ -254,7 +254,7 @@ def care_projection_method(district, year: int | None = None, end_year: int = 20
         f"- **Status quo**: Die Pflegequoten bleiben, wie sie {p['year']} waren.\n"
         f"- **Kompression**: Pflegebedürftigkeit tritt je Jahrzehnt ein Jahr später im Leben ein.\n"
         f"- **Trend**: Die altersbereinigten Pflegequoten ändern sich weiter wie in den Jahren {span(p['years'])} "
-        f"(angesetzt je Jahr: {trend_text}). {_care_cap_text(p, types)}\n\n"
+        f"(angesetzt als relative Veränderung der Quoten je Jahr, nicht in Prozentpunkten: {trend_text}). {_care_cap_text(p, types)}\n\n"
         "Eine Vorausberechnung ist keine Vorhersage: Sie zeigt, was unter diesen Annahmen folgt."
         + "".join(f"\n\n{md_escape(n)}" for n in _care_gap_notes(district, p, marks=False)))
 

@@ -98,11 +98,11 @@ _GREY = "#e3e3e3"
 
 #: Short German names for tables and legends (the catalog's names are long).
 SHORT_NAMES = {
-    "sgb2_quote": "SGB II-Quote",
+    "sgb2_quote": "SGB-II-Quote",
     "kinderarmut": "Kinderarmut",
     "arbeitslosenquote": "Arbeitslosenanteil",
     "altersarmut": "Altersarmut",
-    "sgb2_quote_15_64": "SGB II-Quote 15–64 J.",
+    "sgb2_quote_15_64": "SGB-II-Quote 15–64 J.",
     "mindestsicherungsquote": "Mindestsicherungsquote",
     "langzeitarbeitslosenquote": "Langzeitarbeitslosenanteil",
     "wohngeldquote": "Wohngeldquote",
@@ -432,6 +432,13 @@ def _left_out_text(k: int) -> str:
             "berechnet nur aus veröffentlichten Werten.")
 
 
+#: The legend of the Lorenz curves: the curve of the Gemeinden counts every Mitgliedsgemeinde
+#: of a Samtgemeinde on its own (23 in Musterland), unlike the Theil table, which groups by the
+#: 11 Städte, Einheits- und Samtgemeinden: the words say which set is counted.
+LORENZ_LABELS = {"sozialraum": "Sozialräume der Städte",
+                 "gemeinde": "Gemeinden einzeln (Städte, Einheits- und Mitgliedsgemeinden)"}
+
+
 def lorenz_figure(district: District, year: int | None = None, indicator: str = "sgb2_quote"):
     """Figure: population-weighted Lorenz curves of an indicator's numerator (e.g. SGB II
     recipients) over the Sozialräume and over the Städte und Gemeinden, Gini in the legend;
@@ -441,7 +448,7 @@ def lorenz_figure(district: District, year: int | None = None, indicator: str = 
     res = res.assign(level=res["level"].astype(str))
     locked = res[res["status"].astype(str) != ""]
     res = res[res["status"].astype(str) == ""]
-    labels = {"sozialraum": "Sozialräume der Städte", "gemeinde": "Städte und Gemeinden des Landkreises"}
+    labels = LORENZ_LABELS
     colors = {"sozialraum": "#c8372d", "gemeinde": "#3b6ea8"}
     fig, ax = plt.subplots(figsize=(6.2, 5.2))
     ax.plot([0, 1], [0, 1], color="#999999", linewidth=0.9, linestyle="--", label="Gleichverteilung")
@@ -495,9 +502,9 @@ def theil_table(district: District, year: int | None = None, indicator: str = "s
     year = int(year or district.report_year)
     sh = theil(district, year, indicator)
     rows = [
-        {"Teil der Ungleichheit": "zwischen den Städten und Gemeinden", "Theil T": fmt.num(sh.loc["between", "theil"], 4),
+        {"Teil der Ungleichheit": "zwischen den Städten, Einheits- und Samtgemeinden", "Theil T": fmt.num(sh.loc["between", "theil"], 4),
          "Anteil": fmt.pct(sh.loc["between", "share"])},
-        {"Teil der Ungleichheit": "innerhalb der Städte und Gemeinden", "Theil T": fmt.num(sh.loc["within", "theil"], 4),
+        {"Teil der Ungleichheit": "innerhalb der Städte, Einheits- und Samtgemeinden", "Theil T": fmt.num(sh.loc["within", "theil"], 4),
          "Anteil": fmt.pct(sh.loc["within", "share"])},
     ]
     for part in [p for p in sh.index if p.startswith("within:")]:
@@ -531,7 +538,8 @@ def theil_table(district: District, year: int | None = None, indicator: str = "s
                          f"{theil_units(so)} gerechnet, liegen {fmt.pct(so.loc['between', 'share'])} der "
                          "Ungleichheit zwischen den Städten.")
     return table(df, caption=f"Wie viel der Ungleichheit ({name}, {year}) liegt zwischen und wie viel "
-                             f"innerhalb der Städte und Gemeinden? Berechnet über {theil_units(sh)}",
+                             f"innerhalb der {fmt.num(sh.attrs['n_groups'])} Städte, Einheits- und "
+                             f"Samtgemeinden? Berechnet über {theil_units(sh)}",
                  footnotes=notes, align_right=["Theil T", "Anteil"],
                  kinds={"Teil der Ungleichheit": "text", "Theil T": "index", "Anteil": "index"})
 

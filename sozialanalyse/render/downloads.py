@@ -12,7 +12,7 @@ stays ``.``, a missing one (``–``, ``fehlt``) is empty, never a zero.
 How a cell is read (columns of kind ``text`` are kept as written):
 
 * ``1.234``, ``12,5 %``, ``+3,3 %``, ``−0,4``, ``3,1 km``, ``9,3 % ¹`` → the number; the unit
-  moves into the column label (``SGB II-Quote (%)``) unless the label names it already;
+  moves into the column label (``SGB-II-Quote (%)``) unless the label names it already;
   footnote marks (``¹``) go to a column ``<label>: Fußnote``;
 * ``9,3 % (3,7 – 21,6)`` → the value and two columns ``<label>: untere Grenze`` and
   ``<label>: obere Grenze`` (kind ``interval``); an interval column ``12,7 – 14,1 %`` → the two

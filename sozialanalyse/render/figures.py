@@ -164,12 +164,12 @@ def classify(values, k: int = 5, scheme: str = "Quantiles", cmap: str = "YlOrRd"
 
 
 def class_label(lo: float, hi: float, decimals: int = 1, unit: str | None = None) -> str:
-    """Legend text of a class: ``2,5 bis 4,0 %``.
+    """Legend text of a class: ``2,5 bis 4,0 %`` (no-break space before the unit, :mod:`fmt`).
 
-    >>> class_label(2.5, 4.0, 1, "%")
-    '2,5 bis 4,0 %'
+    >>> class_label(2.5, 4.0, 1, "%").replace(fmt.NBSP, "_")
+    '2,5 bis 4,0_%'
     """
-    return f"{fmt.num(lo, decimals)} bis {fmt.num(hi, decimals)}" + (f" {unit}" if unit else "")
+    return f"{fmt.num(lo, decimals)} bis {fmt.num(hi, decimals)}" + (f"{fmt.NBSP}{unit}" if unit else "")
 
 
 def choropleth(gdf, column: str, ax=None, k: int = 5, scheme: str = "Quantiles", decimals: int = 1,

@@ -8,6 +8,7 @@ import pandas as pd
 
 from ..model import names as _names
 from . import downloads as _downloads
+from . import fmt as _fmt
 
 __all__ = ["KINDS", "md_escape", "note", "setup", "table", "text"]
 
@@ -29,6 +30,8 @@ def setup() -> None:
         "axes.titlesize": 10,
         "axes.titleweight": "bold",
         "axes.formatter.use_locale": False,
+        # negative tick labels with the true minus (U+2212), as fmt writes them in tables and text
+        "axes.unicode_minus": True,
         "svg.hashsalt": "sozialanalyse",
         "figure.max_open_warning": 0,
         # names come from data files: "$x^2$" is printed as written, never parsed as mathtext
@@ -98,7 +101,10 @@ def table(df: pd.DataFrame, caption: str | None = None, footnotes: list[str] | N
     Excel files into :data:`DOWNLOADS` beside the page; the output links them under the table
     (``.data`` alone, embedded in other HTML, links nothing). A table with more than :data:`LONG`
     rows is marked ``sa-long`` (a search field) and ``sa-sortable`` (sort buttons; with ``group``
-    the rows are sorted within their group; ``book/_static/sozialanalyse.js``). Cells are separated by line breaks, so that
+    the rows are sorted within their group; ``book/_static/sozialanalyse.js``). The table sits in a
+    box ``<div class="sa-table-scroll">`` that scrolls sideways when the table is wider than the
+    screen (a phone), so that the page never does; the box is focusable and named by the caption.
+    Cells are separated by line breaks, so that
     Sphinx's search index (which deletes tags) keeps each cell's words apart.
 
     Examples
@@ -119,7 +125,11 @@ def table(df: pd.DataFrame, caption: str | None = None, footnotes: list[str] | N
                 [c for c in df.columns if c not in df.columns[:1]])
     long = len(df) > LONG
     table_class = "sa-table" + (" sa-long sa-sortable" if long else "")
-    parts = [f'<table class="{table_class}">']
+    # a box that scrolls sideways when the table is wider than the screen (a phone), instead of the
+    # page; reachable by keyboard and named by the caption (axe: scrollable-region-focusable)
+    label = html.escape(_names.strip(caption or "Tabelle"), quote=True)
+    parts = [f'<div class="sa-table-scroll" role="region" tabindex="0" aria-label="{label}">',
+             f'<table class="{table_class}">']
     if caption:
         parts.append(f"<caption>{_escape(caption)}</caption>\n")
     num_cls = ' class="num"'
@@ -162,7 +172,7 @@ def table(df: pd.DataFrame, caption: str | None = None, footnotes: list[str] | N
             cells.append(f"<td{cls}{row_kind[c][i] if c in row_kind else kind.get(c, '')}>{content}</td>")
         rid = f' id="{html.escape(row_ids[i], quote=True)}"' if row_ids else ""
         parts.append(f"<tr{rid}>" + "\n".join(cells) + "</tr>\n")
-    parts.append("</tbody></table>")
+    parts.append("</tbody></table></div>")
     if footnotes:
         parts.append('<p class="sa-footnote">' + "<br>".join(_escape(f) for f in footnotes) + "</p>")
     body = _downloads.payload(_downloads.data(original, kinds, group), _names.strip(caption or ""),
@@ -231,8 +241,10 @@ _TABLE = None
 
 
 def _escape(value) -> str:
-    """``value`` as HTML text: escaped, without bidirectional control characters."""
-    return html.escape(_names.strip(str(value)))
+    """``value`` as HTML text: escaped, without bidirectional control characters, with the
+    report's typography (:func:`sozialanalyse.render.fmt.typography`: no-break space before
+    units and ``%``, true minus)."""
+    return html.escape(_fmt.typography(_names.strip(str(value))))
 
 
 def md_escape(value) -> str:
@@ -250,12 +262,13 @@ def md_escape(value) -> str:
 
 
 def text(markdown: str):
-    """Markdown text built by the library (values inserted must be escaped by the caller)."""
+    """Markdown text built by the library (values inserted must be escaped by the caller), with
+    the report's typography (:func:`sozialanalyse.render.fmt.typography`)."""
     from IPython.display import (
         Markdown,  # IPython: only inside a notebook kernel; importing the pages must not need it
     )
 
-    return Markdown(markdown)
+    return Markdown(_fmt.typography(markdown))
 
 
 def note(message: str):

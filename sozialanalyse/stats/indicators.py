@@ -200,7 +200,7 @@ def load_catalog(paths=None, include_default: bool = True) -> dict[str, dict]:
     --------
     >>> cat = load_catalog()
     >>> cat["sgb2_quote"]["name"], cat["sgb2_quote"]["unit"]
-    ('SGB II-Quote', '%')
+    ('SGB-II-Quote', '%')
     """
     files = [_default_catalog_path()] if include_default else []
     if paths is not None:

@@ -98,3 +98,35 @@ def page(browser, server):
     pg.on("pageerror", lambda e: pg.errors.append(f"uncaught: {e}"))
     yield pg
     context.close()
+
+
+def _site_checks():
+    """``benchmarks/site_checks.py`` (the same measurement as a script, for any site folder)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("site_checks", ROOT / "benchmarks" / "site_checks.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="session")
+def site_checks():
+    """The module ``benchmarks/site_checks.py``."""
+    return _site_checks()
+
+
+@pytest.fixture(scope="session")
+def measured(browser, server, site, site_checks):
+    """Every page measured once per width (1280, 390 px) and colour scheme (light, dark):
+    ``{(width, scheme): {page: result}}`` with axe-core's serious and critical violations,
+    sideways scrolling, figure findings and the rendered theme
+    (:func:`site_checks.check_page`). One browser; each page is visited once per viewport."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    axe = Axe()
+    out = {}
+    for width, scheme, page in site_checks.contexts(browser, server):
+        out[(width, scheme)] = {rel: site_checks.check_page(page, server + rel, axe)
+                                for rel in site_checks.pages(site)}
+    return out
