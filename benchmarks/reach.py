@@ -17,6 +17,11 @@ per facility (timed on 20 facilities, scaled to 2,000) and snapping each point b
 with every segment (timed on 1,000 points, scaled); both answers are compared on a smaller
 problem (1,000 points, 100 facilities) where the baseline runs in full.
 
+Measured on 2 Dec 2026 on the 2-core machine under a load of about 14: straight line 0.16 s;
+along streets 1.25 s (7.9 x the straight line; 40,398 junctions, 73,977 segments), against about
+1,500 s for one Dijkstra per facility and snapping against every segment (ratio about 1,200;
+largest difference 1e-12 m).
+
 Prints seconds and the ratios. Usage: ``python benchmarks/reach.py`` (seeded, no network access).
 """
 from __future__ import annotations

@@ -307,6 +307,7 @@ def test_vergleichskreise_page_shows_the_towns_against_their_peers(town_district
     html = vergleichskreise.towns(town_district, 2024).data.replace("\n", "")
     assert "Städte und Gemeinden im Vergleich mit strukturähnlichen Gemeinden, 2024" in html
     assert "Median der Vergleichsgemeinden" in html and "von 11" in html
+    assert ".0 von 11" not in html and "nan von" not in html  # ranks are whole numbers
     assert "Bad Lindenau: Hohenfeld," in html  # its nearest peer, by the hand-check above
     for word in ("besser", "ähnlich", "schlechter"):
         assert word in html

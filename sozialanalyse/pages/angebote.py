@@ -165,8 +165,8 @@ def intro(district, year: int | None = None):
     if n_pts and _has_streets(district):
         net = streets.network(district)
         roads = (f" Daneben steht der Anteil, der die nächste Einrichtung in {dists} **Weg entlang der Straßen** "
-                 f"erreicht (Straßennetz mit {fmt.num(len(net.length))} Abschnitten); er ist kleiner, weil der "
-                 "tatsächliche Weg länger ist als die Luftlinie.")
+                 f"erreicht (Straßennetz mit {fmt.num(len(net.length))} Abschnitten); er ist nie größer und meist "
+                 "kleiner, weil der tatsächliche Weg mindestens so lang ist wie die Luftlinie.")
     elif n_pts:
         roads = (" Entfernungen entlang der Straßen werden nicht berechnet, weil die Daten kein Straßennetz "
                  "enthalten; der tatsächliche Weg ist länger als die Luftlinie.")

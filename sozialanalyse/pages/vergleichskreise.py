@@ -235,7 +235,7 @@ def _town_table(district, year: int, kreis_peers):
                          "Median der Vergleichsgemeinden": _fmt(r.median, r.unit, r.decimals),
                          "Spannweite": f"{_fmt(r.minimum, r.unit, r.decimals)} bis "
                                        f"{_fmt(r.maximum, r.unit, r.decimals)}",
-                         "Rang": f"{r.rank} von {r.n_ranked}" if r.rank else fmt.MISSING,
+                         "Rang": f"{int(r.rank)} von {r.n_ranked}" if pd.notna(r.rank) and r.rank else fmt.MISSING,
                          "Bewertung": _verdict_cell(r.verdict)})
             kinds_value.append(_kind(r.unit))
     df = pd.DataFrame(rows)
