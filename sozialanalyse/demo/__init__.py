@@ -3,5 +3,5 @@
 from .._lazy import submodules
 
 __getattr__, __dir__, __all__ = submodules(__name__, [
-    'musterland', 'steering_goals', 'steering_projects', 'planning_supply', 'planning_peers',
+    'musterland', 'steering_goals', 'steering_projects', 'planning_supply', 'planning_peers', 'land',
 ])

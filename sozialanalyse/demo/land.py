@@ -60,6 +60,11 @@ def _names(rng: np.random.Generator, n: int, taken: set[str]) -> list[str]:
     return out
 
 
+def _sort_key(name: str) -> str:
+    """Alphabetical order of German names, as Musterland's AGS follow it."""
+    return name.lower().replace("ä", "ae").replace("ö", "oe").replace("ü", "ue").replace("ß", "ss")
+
+
 def extend(munis: list, municipalities: int, seed: int) -> float:
     """Add generated Einheitsgemeinden to ``munis`` (Musterland's designed list, keys assigned)
     until it holds ``municipalities`` entries; returns the linear scale of the area (1.0: as
@@ -67,7 +72,9 @@ def extend(munis: list, municipalities: int, seed: int) -> float:
 
     Raises ValueError for fewer municipalities than Musterland has or more than the AGS allow.
     """
-    from .musterland import KREIS_KEY, Base, Muni, _sort_key
+    # the classes of the designed list itself (this module does not import the generator that calls it)
+    Muni, Base = type(munis[0]), type(munis[0].children[0])
+    kreis_key = next(c.parent_id for m in munis if m.kind == "Einheitsgemeinde" for c in m.children)
 
     n_extra = int(municipalities) - len(munis)
     if n_extra < 0:
@@ -106,8 +113,8 @@ def extend(munis: list, municipalities: int, seed: int) -> float:
         m.children = [Base(names[k], int(pops[k]), float(deps[k]), float(olds[k]), 0.0, 0.1, 0.2, 0.002)]
         added.append(m)
     for i, m in enumerate(sorted(added, key=lambda m: _sort_key(m.name)), start=gemeinden + 1):
-        m.area_id = f"{KREIS_KEY}{i:03d}"
+        m.area_id = f"{kreis_key}{i:03d}"
         c = m.children[0]
-        c.area_id, c.kind, c.parent_id = m.area_id, "Einheitsgemeinde", KREIS_KEY
+        c.area_id, c.kind, c.parent_id = m.area_id, "Einheitsgemeinde", kreis_key
     munis.extend(added)
     return scale
