@@ -227,7 +227,7 @@ def test_disk_full_in_a_worker_names_the_cache_and_starts_no_more_pages(tmp_path
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
     monkeypatch.setattr(executors, "ProcessPoolExecutor", Pool)
-    monkeypatch.setattr(report, "_execute", execute)
+    monkeypatch.setattr(executors, "_execute", execute)
     jobs = [Job(template="t", output=f"s{i}", title="", label=f"Seite {i}", key=f"k{i}") for i in range(4)]
     with pytest.raises(OSError) as info:
         report.execute(jobs, tmp_path, jobs_n=1, quiet=False)

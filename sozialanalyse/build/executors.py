@@ -33,9 +33,12 @@ import time
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from multiprocessing import get_context
 from dataclasses import dataclass, field
+from multiprocessing import get_context
 from pathlib import Path
+
+from . import kernels
+from .kernels import KERNEL_TIMEOUT, run_papermill
 
 __all__ = ["CONNECT_TIMEOUT", "DaskExecutor", "ExecutorError", "LocalExecutor", "Outcome", "Task", "make",
            "run_task"]
@@ -103,9 +106,6 @@ def run_task(task: Task, output: str | None = None) -> Outcome:
     returned as :attr:`Outcome.failure`; anything else raises."""
     from papermill.exceptions import PapermillExecutionError
 
-    from . import kernels
-    from .report import KERNEL_TIMEOUT, run_papermill
-
     start = time.perf_counter()
     wk, waited = kernels.pool(task.log_dir).take(task.cwd, task.env, prestart=task.prestart)
     path = output or os.path.join(task.cwd, ".cache", "executed", f"{task.key}.{os.getpid()}.{uuid.uuid4().hex}.tmp.ipynb")
@@ -133,6 +133,16 @@ def run_task(task: Task, output: str | None = None) -> Outcome:
     return outcome
 
 
+def _execute(task: Task, output: str) -> Outcome:
+    """Worker of the local executor (a separate process): run one notebook on a warm kernel into
+    ``output``. The kernels' chatter (their stderr) goes to a log beside the output
+    (``<output>.log``), not to the console."""
+    Path(output).parent.mkdir(parents=True, exist_ok=True)
+    log = open(output + ".log", "w", encoding="utf-8")  # noqa: SIM115 - kept open for the worker's life
+    os.dup2(log.fileno(), 2)
+    return run_task(task, output)
+
+
 class LocalExecutor:
     """Worker processes on this machine (``spawn``), each running its notebooks on warm kernels."""
 
@@ -147,11 +157,9 @@ class LocalExecutor:
 
     def run(self, tasks: list[Task], outputs: dict[str, str]) -> Iterator[tuple[Task, Outcome | BaseException]]:
         """Run ``tasks``; each writes its notebook to ``outputs[task.key]``."""
-        from . import report
-
         n = self.workers(len(tasks))
         with ProcessPoolExecutor(max_workers=n, mp_context=get_context("spawn")) as pool:
-            self._futures = {pool.submit(report._execute, t, outputs[t.key]): t for t in tasks}
+            self._futures = {pool.submit(_execute, t, outputs[t.key]): t for t in tasks}
             for fut in as_completed(self._futures):
                 task = self._futures[fut]
                 if fut.cancelled():

@@ -20,12 +20,13 @@ from __future__ import annotations
 
 import atexit
 import os
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["WARM_MODULES", "KernelPool", "WarmKernel", "pool", "start_kernel"]
+__all__ = ["KERNEL_TIMEOUT", "WARM_MODULES", "KernelPool", "WarmKernel", "pool", "run_papermill", "start_kernel"]
 
 #: Imported by every spare kernel before it is handed out (what the template notebooks' setup
 #: cell imports through ``import sozialanalyse as sa``; the heavy ones are named to be sure).
@@ -40,6 +41,45 @@ def _warm_code(modules) -> str:
 
 
 START_TIMEOUT = 60
+#: Seconds a cell may run (papermill's ``execution_timeout``).
+KERNEL_TIMEOUT = 600
+
+#: Kernel start-up failures that say nothing about the notebook: jupyter_client picks free ports
+#: and closes them before the kernel binds them, so two kernels starting at once can collide
+#: ("Address already in use"; the client then reports the kernel did not respond).
+_KERNEL_START_ERRORS = ("Kernel didn't respond", "Kernel died before replying", "Address already in use")
+
+
+def run_papermill(*args, attempts: int = 3, pause: float = 1.0, **kwargs):
+    """``papermill.execute_notebook``, started again (up to ``attempts`` times) when the kernel
+    failed to start; an error in a cell is never retried (it is a ``PapermillExecutionError``).
+
+    >>> import papermill
+    >>> calls = []
+    >>> def flaky(*a, **k):
+    ...     calls.append(1)
+    ...     if len(calls) == 1:
+    ...         raise RuntimeError("Kernel didn't respond in 60 seconds")
+    ...     return "ran"
+    >>> real, papermill.execute_notebook = papermill.execute_notebook, flaky
+    >>> try:
+    ...     run_papermill("t.ipynb", "o.ipynb", pause=0), len(calls)
+    ... finally:
+    ...     papermill.execute_notebook = real
+    ('ran', 2)
+    """
+    import papermill as pm  # papermill: heavy, loaded only when notebooks run
+
+    attempt = 1
+    while True:
+        try:
+            return pm.execute_notebook(*args, **kwargs)
+        except RuntimeError as exc:
+            if attempt == attempts or not any(s in str(exc) for s in _KERNEL_START_ERRORS):
+                raise
+            attempt += 1
+            print(f"kernel start failed ({exc}); starting it again ({attempt}/{attempts})", file=sys.stderr)
+            time.sleep(pause * (attempt - 1))
 
 
 @dataclass
@@ -159,8 +199,6 @@ class KernelPool:
     def _start_with_retries(self, cwd: str, env: dict, log: str | None) -> WarmKernel:
         """Two kernels starting at once can collide on a port (jupyter_client picks free ports
         and closes them before the kernel binds them): such a start is tried again."""
-        from .report import _KERNEL_START_ERRORS
-
         attempt = 1
         while True:
             try:

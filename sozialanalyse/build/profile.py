@@ -58,9 +58,9 @@ class Profile:
         >>> p.add("plan", 1.0); p.add("book", 3.0)
         >>> print(p.report())
         where the time went (wall clock, seconds)
-          plan                                  1.0    25 %
-          book                                  3.0    75 %
-          total                                 4.0
+          plan                                   1.0     25 %
+          book                                   3.0     75 %
+          total                                  4.0
         """
         total = sum(s for _, s in self.phases)
         out = ["where the time went (wall clock, seconds)"]

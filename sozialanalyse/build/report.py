@@ -55,6 +55,7 @@ from ..stats.disclosure import settings as disclosure_settings
 from ..steering import goals as steering_goals
 from ..steering.teilkonzepte import teilkonzepte
 from .audit import audit_site
+from .kernels import KERNEL_TIMEOUT, run_papermill  # noqa: F401 - the build's own, and verify's
 from .site import tidy as tidy_site
 
 __all__ = ["BuildError", "BuildPlan", "ConfigError", "DiskFullError", "Job", "plan", "build", "project_root", "job_data_hash",
@@ -68,7 +69,6 @@ LAYER_CACHE = Path(".cache") / "protected"
 #: The private disclosure manifest (suppressed cells with true values, suppressed cells per page):
 #: beside the published site, never in it.
 DISCLOSURE = BUILD / "disclosure"
-KERNEL_TIMEOUT = 600
 
 
 #: Config keys that choose which pages are built, not what a page shows: not part of a job's key,
@@ -332,57 +332,6 @@ def toc_chapters(root: Path) -> list[str]:
 
     walk(toc)
     return found
-
-
-#: Kernel start-up failures that say nothing about the notebook: jupyter_client picks free ports
-#: and closes them before the kernel binds them, so two kernels starting at once can collide
-#: ("Address already in use"; the client then reports the kernel did not respond).
-_KERNEL_START_ERRORS = ("Kernel didn't respond", "Kernel died before replying", "Address already in use")
-
-
-def run_papermill(*args, attempts: int = 3, pause: float = 1.0, **kwargs):
-    """``papermill.execute_notebook``, started again (up to ``attempts`` times) when the kernel
-    failed to start; an error in a cell is never retried (it is a ``PapermillExecutionError``).
-
-    >>> import papermill
-    >>> calls = []
-    >>> def flaky(*a, **k):
-    ...     calls.append(1)
-    ...     if len(calls) == 1:
-    ...         raise RuntimeError("Kernel didn't respond in 60 seconds")
-    ...     return "ran"
-    >>> real, papermill.execute_notebook = papermill.execute_notebook, flaky
-    >>> try:
-    ...     run_papermill("t.ipynb", "o.ipynb", pause=0), len(calls)
-    ... finally:
-    ...     papermill.execute_notebook = real
-    ('ran', 2)
-    """
-    import papermill as pm  # papermill: heavy, loaded only when notebooks run
-
-    attempt = 1
-    while True:
-        try:
-            return pm.execute_notebook(*args, **kwargs)
-        except RuntimeError as exc:
-            if attempt == attempts or not any(s in str(exc) for s in _KERNEL_START_ERRORS):
-                raise
-            attempt += 1
-            print(f"kernel start failed ({exc}); starting it again ({attempt}/{attempts})", file=sys.stderr)
-            time.sleep(pause * (attempt - 1))
-
-
-def _execute(task, output: str):
-    """Worker of the local executor (a separate process): run one notebook
-    (:class:`sozialanalyse.build.executors.Task`) on a warm kernel into ``output``; returns its
-    :class:`~sozialanalyse.build.executors.Outcome`."""
-    from . import executors
-
-    Path(output).parent.mkdir(parents=True, exist_ok=True)
-    # The kernel's own chatter (its stderr) goes to a log beside the output, not to the console.
-    log = open(output + ".log", "w", encoding="utf-8")  # noqa: SIM115 - kept open for the worker's life
-    os.dup2(log.fileno(), 2)
-    return executors.run_task(task, output)
 
 
 def _failure_message(job: Job, exc: BaseException) -> str:
