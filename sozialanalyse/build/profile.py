@@ -58,26 +58,26 @@ class Profile:
         >>> p.add("plan", 1.0); p.add("book", 3.0)
         >>> print(p.report())
         where the time went (wall clock, seconds)
-          plan                                   1.0     25 %
-          book                                   3.0     75 %
-          total                                  4.0
+          plan                                       1.0     25 %
+          book                                       3.0     75 %
+          total                                      4.0
         """
         total = sum(s for _, s in self.phases)
         out = ["where the time went (wall clock, seconds)"]
         for name, s in self.phases:
             share = f"{100 * s / total:5.0f} %" if total else ""
-            out.append(f"  {name:<34} {s:7.1f}  {share}")
-        out.append(f"  {'total':<34} {total:7.1f}")
+            out.append(f"  {name:<38} {s:7.1f}  {share}")
+        out.append(f"  {'total':<38} {total:7.1f}")
         if not self.pages:
             return "\n".join(out)
         oc = [o for _, o in self.pages]
         n = len(oc)
         out += ["", f"notebooks executed: {n}",
-                f"  {'page execution (sum over workers)':<34} {sum(o.seconds for o in oc):7.1f}",
-                f"  {'waited for a kernel (sum)':<34} {sum(o.kernel_wait for o in oc):7.1f}",
-                f"  {'kernel start (sum, mostly ahead)':<34} {sum(o.kernel_start for o in oc):7.1f}",
-                f"  {'stack import in kernels (sum, idem)':<34} {sum(o.kernel_warm for o in oc):7.1f}",
-                f"  {'cells (sum)':<34} {sum(c[1] for o in oc for c in o.cells):7.1f}",
+                f"  {'page execution (sum over workers)':<38} {sum(o.seconds for o in oc):7.1f}",
+                f"  {'waited for a kernel (sum)':<38} {sum(o.kernel_wait for o in oc):7.1f}",
+                f"  {'kernel start (sum, mostly ahead)':<38} {sum(o.kernel_start for o in oc):7.1f}",
+                f"  {'stack import in kernels (sum, idem)':<38} {sum(o.kernel_warm for o in oc):7.1f}",
+                f"  {'cells (sum)':<38} {sum(c[1] for o in oc for c in o.cells):7.1f}",
                 "", f"slowest pages (of {n}): seconds, kernel wait; slowest cells"]
         for label, o in sorted(self.pages, key=lambda p: -p[1].seconds)[:pages]:
             out.append(f"  {label:<50} {o.seconds:6.1f}  {o.kernel_wait:5.1f}")
