@@ -105,6 +105,7 @@ def cluster():
         cl.close()
 
 
+@pytest.mark.xdist_group("dask")  # one LocalCluster for these
 def test_dask_runs_the_notebooks_and_the_build_writes_the_cache(tmp_path, cluster):
     _write(tmp_path, "seite", "import os\nprint(x * 21)")
     jobs = [_job("seite", f"d{i}", x=i) for i in range(3)]
@@ -118,6 +119,7 @@ def test_dask_runs_the_notebooks_and_the_build_writes_the_cache(tmp_path, cluste
     assert report.execute(jobs, tmp_path, jobs_n=1, quiet=True) == {"executed": 0, "cached": 3}
 
 
+@pytest.mark.xdist_group("dask")  # one LocalCluster for these
 def test_a_failing_cell_on_a_worker_names_the_page_and_the_cell(tmp_path, cluster):
     _write(tmp_path, "gut", "print(1)")
     _write(tmp_path, "kaputt", "print(1)", "raise ValueError('Gemeinde 03499016 fehlt')")
@@ -138,6 +140,7 @@ _KILL = ("import os, signal, pathlib\nm = pathlib.Path({marker!r})\n"
          "print('überlebt')")
 
 
+@pytest.mark.xdist_group("dask")  # one LocalCluster for these
 def test_a_worker_that_dies_has_its_task_run_again(tmp_path, cluster):
     """The notebook kills its worker process (the kernel's parent) on its first try only."""
     _write(tmp_path, "stirbt", _KILL.format(marker=str(tmp_path / "einmal"), always=False))
@@ -150,6 +153,7 @@ def test_a_worker_that_dies_has_its_task_run_again(tmp_path, cluster):
     assert _outputs(tmp_path, "w1")[-1][0]["text"] == "überlebt\n"
 
 
+@pytest.mark.xdist_group("dask")  # one LocalCluster for these
 def test_a_task_that_kills_its_worker_twice_stops_the_build(tmp_path, cluster):
     _write(tmp_path, "stirbt", _KILL.format(marker=str(tmp_path / "immer"), always=True))
     ex = executors.DaskExecutor(cluster.scheduler_address)
