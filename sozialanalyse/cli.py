@@ -15,10 +15,23 @@ __all__ = ["main"]
 
 
 def _build(args) -> int:
+    from .build import executors
+    from .build.profile import Profile
     from .build.report import BuildError, ConfigError, DiskFullError, build
 
+    if args.executor == "dask" and not args.scheduler:
+        print("sozialanalyse build: error: --executor dask needs --scheduler ADDRESS (e.g. tcp://127.0.0.1:8786; "
+              "README: Building on a Dask cluster)", file=sys.stderr)
+        return 2
+    profile = Profile() if args.profile else None
+    try:  # a scheduler that does not answer is named now, before the plan reads the data
+        executor = executors.make(args.executor, jobs_n=args.jobs, scheduler=args.scheduler)
+    except executors.ExecutorError as exc:
+        print(f"sozialanalyse build: error: {exc}", file=sys.stderr)
+        return 1
     try:
-        result = build(args.config, jobs_n=args.jobs, quiet=args.quiet, pdf=args.pdf)
+        result = build(args.config, jobs_n=args.jobs, quiet=args.quiet, pdf=args.pdf, executor=executor,
+                       profile=profile)
     except ConfigError as exc:  # one line: file, line, key, value
         print(f"sozialanalyse build: error: {exc}", file=sys.stderr)
         return 2
@@ -29,6 +42,10 @@ def _build(args) -> int:
         print(f"sozialanalyse build: error: {exc}", file=sys.stderr)
         print("The previously published site (if any) was left unchanged.", file=sys.stderr)
         return 1
+    finally:
+        executor.close()
+    if profile is not None:
+        print(profile.report(), file=sys.stderr)
     print(f"{result['executed']} notebook(s) executed, {result['cached']} from the cache, "
           f"book {result['book']} in {result['seconds']:.1f} s", file=sys.stderr)
     print(os.path.relpath(result["index"]))
@@ -269,6 +286,13 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--pdf", action=argparse.BooleanOptionalAction, default=None,
                    help="PDFs of the Gemeindeprofile and the whole report, printed by Debian's Chromium "
                         "(default: if Chromium is installed; --pdf: required; --no-pdf: none)")
+    b.add_argument("--executor", choices=("local", "dask"), default="local",
+                   help="where the notebooks run: local worker processes with warm kernels (default), or a Dask "
+                        "cluster (each notebook a task; the workers must see this project folder)")
+    b.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                   help="the Dask scheduler for --executor dask, e.g. tcp://127.0.0.1:8786")
+    b.add_argument("--profile", action="store_true",
+                   help="print where the time went: each phase, the kernels, the slowest pages and their cells")
     b.set_defaults(func=_build)
     a = sub.add_parser("audit", help="check a built site for undeclared numbers, small counts, recoverable or implied counts "
                                        "(non-zero exit on findings)")

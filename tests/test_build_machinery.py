@@ -213,19 +213,21 @@ def test_disk_full_in_a_worker_names_the_cache_and_starts_no_more_pages(tmp_path
     """A write() in the worker process raises ENOSPC without a file name: the cache is named."""
     from concurrent.futures import ThreadPoolExecutor
 
+    from sozialanalyse.build import executors
+
     class Pool(ThreadPoolExecutor):  # the workers as threads, so that the patched _execute runs
         def __init__(self, max_workers, mp_context=None):
             super().__init__(max_workers=max_workers)
 
     started = []
 
-    def execute(template, output, parameters, cwd):
+    def execute(task, output):
         started.append(output)
         time.sleep(0.2)
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-    monkeypatch.setattr(report, "ProcessPoolExecutor", Pool)
-    monkeypatch.setattr(report, "_execute", execute)
+    monkeypatch.setattr(executors, "ProcessPoolExecutor", Pool)
+    monkeypatch.setattr(executors, "_execute", execute)
     jobs = [Job(template="t", output=f"s{i}", title="", label=f"Seite {i}", key=f"k{i}") for i in range(4)]
     with pytest.raises(OSError) as info:
         report.execute(jobs, tmp_path, jobs_n=1, quiet=False)

@@ -32,10 +32,8 @@ import shutil
 import subprocess
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
-from multiprocessing import get_context
 from pathlib import Path
 from unittest.mock import patch
 
@@ -57,6 +55,7 @@ from ..stats.disclosure import settings as disclosure_settings
 from ..steering import goals as steering_goals
 from ..steering.teilkonzepte import teilkonzepte
 from .audit import audit_site
+from .kernels import KERNEL_TIMEOUT, run_papermill  # noqa: F401 - the build's own, and verify's
 from .site import tidy as tidy_site
 
 __all__ = ["BuildError", "BuildPlan", "ConfigError", "DiskFullError", "Job", "plan", "build", "project_root", "job_data_hash",
@@ -72,7 +71,6 @@ DISTRICTS = Path(".cache") / "district"
 #: The private disclosure manifest (suppressed cells with true values, suppressed cells per page):
 #: beside the published site, never in it.
 DISCLOSURE = BUILD / "disclosure"
-KERNEL_TIMEOUT = 600
 
 
 #: Config keys that choose which pages are built, not what a page shows: not part of a job's key,
@@ -338,62 +336,6 @@ def toc_chapters(root: Path) -> list[str]:
     return found
 
 
-#: Kernel start-up failures that say nothing about the notebook: jupyter_client picks free ports
-#: and closes them before the kernel binds them, so two kernels starting at once can collide
-#: ("Address already in use"; the client then reports the kernel did not respond).
-_KERNEL_START_ERRORS = ("Kernel didn't respond", "Kernel died before replying", "Address already in use")
-
-
-def run_papermill(*args, attempts: int = 3, pause: float = 1.0, **kwargs):
-    """``papermill.execute_notebook``, started again (up to ``attempts`` times) when the kernel
-    failed to start; an error in a cell is never retried (it is a ``PapermillExecutionError``).
-
-    >>> import papermill
-    >>> calls = []
-    >>> def flaky(*a, **k):
-    ...     calls.append(1)
-    ...     if len(calls) == 1:
-    ...         raise RuntimeError("Kernel didn't respond in 60 seconds")
-    ...     return "ran"
-    >>> real, papermill.execute_notebook = papermill.execute_notebook, flaky
-    >>> try:
-    ...     run_papermill("t.ipynb", "o.ipynb", pause=0), len(calls)
-    ... finally:
-    ...     papermill.execute_notebook = real
-    ('ran', 2)
-    """
-    import papermill as pm  # papermill: heavy, loaded only when notebooks run
-
-    attempt = 1
-    while True:
-        try:
-            return pm.execute_notebook(*args, **kwargs)
-        except RuntimeError as exc:
-            if attempt == attempts or not any(s in str(exc) for s in _KERNEL_START_ERRORS):
-                raise
-            attempt += 1
-            print(f"kernel start failed ({exc}); starting it again ({attempt}/{attempts})", file=sys.stderr)
-            time.sleep(pause * (attempt - 1))
-
-
-def _execute(template: str, output: str, parameters: dict, cwd: str) -> float:
-    """Worker: run one notebook with papermill (in a separate process)."""
-    start = time.perf_counter()
-    Path(output).parent.mkdir(parents=True, exist_ok=True)
-    # The kernel's own chatter (its stderr) goes to a log beside the output, not to the console.
-    log = open(output + ".log", "w", encoding="utf-8")  # noqa: SIM115 - kept open for the worker's life
-    os.dup2(log.fileno(), 2)
-    tmp = output + f".{os.getpid()}.tmp.ipynb"
-    try:
-        run_papermill(template, tmp, parameters=parameters, cwd=cwd, progress_bar=False,
-                      kernel_name="python3", execution_timeout=KERNEL_TIMEOUT, log_output=False)
-        os.replace(tmp, output)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-    return time.perf_counter() - start
-
-
 def _failure_message(job: Job, exc: BaseException) -> str:
     text = str(exc)
     try:
@@ -521,7 +463,8 @@ def clean_stale(root: Path) -> list[Path]:
     removed: list[Path] = []
     cache, gen, build = root / CACHE, root / GENERATED, root / BUILD
     patterns = [(cache, "*.run.ipynb"), (cache, "*.run.ipynb.log"), (cache, "*.tmp.ipynb"), (cache, "*.tmp"),
-                (gen, "**/*.tmp"), (build, ".incoming-*"), (build, ".html-*")]
+                (gen, "**/*.tmp"), (build, ".incoming-*"), (build, ".html-*"),
+                (cache / "kernels", "*.log")]
     for folder, pattern in patterns:
         for p in folder.glob(pattern) if folder.is_dir() else []:
             if p.is_dir() and not p.is_symlink():
@@ -582,52 +525,75 @@ def discard_corrupt_cache(jobs: list[Job], root: Path) -> list[str]:
     return lines
 
 
-def execute(jobs: list[Job], root: Path, jobs_n: int = 2, quiet: bool = False) -> dict:
+def execute(jobs: list[Job], root: Path, jobs_n: int = 2, quiet: bool = False, executor=None,
+            profile=None) -> dict:
     """Execute the jobs not in the cache; copy every executed notebook into ``book/_generated``.
 
-    Returns counts of executed and cached notebooks.
+    ``executor`` runs the notebooks (:mod:`sozialanalyse.build.executors`; default: local worker
+    processes, ``jobs_n`` of them, with warm kernels); whichever ran them, the executed notebooks
+    are written into the cache here. ``profile`` (a :class:`sozialanalyse.build.profile.Profile`)
+    collects every page's timings. Returns counts of executed and cached notebooks.
     """
+    from . import executors as _executors
+
     cache = root / CACHE
     cache.mkdir(parents=True, exist_ok=True)
     discard_corrupt_cache(jobs, root)
     todo = [j for j in jobs if not (cache / f"{j.key}.ipynb").is_file()]
     start = time.perf_counter()
     total = len(todo)
+    own = executor is None
+    if todo and own:
+        executor = _executors.LocalExecutor(jobs_n)
+    workers = executor.workers(total) if todo else min(jobs_n, max(total, 1))
+    where = f" on Dask at {executor.address}" if getattr(executor, "name", "") == "dask" else ""
     _progress(f"{len(jobs)} notebooks: {len(jobs) - total} from the cache, {total} to execute "
-              f"({min(jobs_n, max(total, 1))} worker(s))", quiet)
+              f"({workers} worker(s){where})", quiet)
     if todo:
-        ctx = get_context("spawn")
+        # what the kernels need beyond the worker's own environment: the protected layer and the
+        # mirror this build chose (sozialanalyse.protected.layer.ENV_VAR, sozialanalyse.io.mirror.ENV_VAR)
+        env = {k: v for k, v in os.environ.items() if k.startswith("SOZIALANALYSE_")}
+        tasks = [_executors.Task(key=j.key, label=j.label, template=str(root / "notebooks" / f"{j.template}.ipynb"),
+                                 parameters=j.parameters, cwd=str(root), env=env,
+                                 prestart=i < total - workers, log_dir=str(cache / "kernels"))
+                 for i, j in enumerate(todo)]
+        by_key = {j.key: j for j in todo}
+        outputs = {j.key: str(cache / f"{j.key}.run.ipynb") for j in todo}
         errors = []
         disk_full = None
-        with ProcessPoolExecutor(max_workers=max(1, min(jobs_n, total)), mp_context=ctx) as pool:
-            futures = {
-                pool.submit(_execute, str(root / "notebooks" / f"{j.template}.ipynb"),
-                            str(cache / f"{j.key}.run.ipynb"), j.parameters, str(root)): j
-                for j in todo
-            }
+        try:
             done = 0
-            for fut in as_completed(futures):
-                job = futures[fut]
+            for task, outcome in executor.run(tasks, outputs):
+                job = by_key[task.key]
                 done += 1
-                if fut.cancelled():  # after a full disk
+                if outcome is None:  # cancelled after a full disk
                     _progress(f"[{done}/{total}] not started (disk full): {job.label}", quiet)
                     continue
-                try:
-                    seconds = fut.result()
-                except BaseException as exc:  # noqa: BLE001 - reported with the job's name
-                    if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
-                        disk_full = exc
-                        for other in futures:  # the others would fail alike: not started at all
-                            other.cancel()
-                    errors.append(_failure_message(job, exc) + f" (kernel log: {cache / job.key}.run.ipynb.log)")
+                failure = outcome.failure if isinstance(outcome, _executors.Outcome) else outcome
+                if failure is not None:
+                    if isinstance(failure, OSError) and failure.errno == errno.ENOSPC:
+                        disk_full = failure
+                        executor.cancel()  # the others would fail alike: not started at all
+                    on = (f" (on Dask worker {outcome.worker})" if getattr(outcome, "worker", "") and where
+                          else f" (kernel log: {cache / job.key}.run.ipynb.log)")
+                    errors.append(_failure_message(job, failure) + on)
                     _progress(f"[{done}/{total}] FAILED {job.label}", quiet)
                     continue
                 run = cache / f"{job.key}.run.ipynb"
+                if outcome.notebook is not None:  # from another machine: the cache is written here
+                    _write_atomic(run, outcome.notebook)
                 _write_atomic(cache / f"{job.key}.ipynb", _finish_notebook(run, job.title, job.template))
                 run.unlink()
                 Path(f"{run}.log").unlink(missing_ok=True)
-                _progress(f"[{done}/{total}] {job.label}: {seconds:.1f} s "
+                if profile is not None:
+                    profile.page(job.label, outcome)
+                _progress(f"[{done}/{total}] {job.label}: {outcome.seconds:.1f} s "
                           f"(elapsed {time.perf_counter() - start:.0f} s)", quiet)
+        except _executors.ExecutorError as exc:
+            raise BuildError(str(exc)) from None
+        finally:
+            if own:
+                executor.close()
         if disk_full is not None:  # not the notebook's fault: one line (build() names the folder)
             if not disk_full.filename:  # a write() in the worker names no file: it wrote into the cache
                 raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(cache))
@@ -874,11 +840,15 @@ def publish(site: Path, root: Path) -> Path:
 
 
 def build(config: str | Path | None = None, jobs_n: int = 2, quiet: bool = False, root: Path | None = None,
-          lock_timeout: float | None = None, pdf: bool | None = None) -> dict:
+          lock_timeout: float | None = None, pdf: bool | None = None, executor=None, profile=None) -> dict:
     """Build the report for ``config``; returns a summary (executed, cached, path, seconds).
 
     ``pdf``: the PDFs of the Gemeindeprofile and the whole report (:mod:`sozialanalyse.build.pdf`):
     ``None`` (default) if Chromium is found, ``True`` required, ``False`` none.
+
+    ``executor`` runs the notebooks (:mod:`sozialanalyse.build.executors`: local worker processes
+    with warm kernels by default, or a Dask cluster); ``profile`` (a
+    :class:`sozialanalyse.build.profile.Profile`) is filled with where the time went.
 
     Waits (saying so) while another build of the same project runs, at most ``lock_timeout``
     seconds if given. Raises :class:`BuildError`; :class:`ConfigError` for a config that cannot
@@ -890,7 +860,7 @@ def build(config: str | Path | None = None, jobs_n: int = 2, quiet: bool = False
     link = root / BUILD / "html"
     site_before = os.readlink(link) if link.is_symlink() else None
     try:
-        return _build(config, jobs_n, quiet, root, t0, pdf)
+        return _build(config, jobs_n, quiet, root, t0, pdf, executor, profile)
     except OSError as exc:
         full = _disk_full(exc)
         if full is None:
@@ -936,21 +906,29 @@ def _disk_full_message(exc: OSError, root: Path, site_before: str | None) -> str
             "and build again (what was executed is kept in the cache)")
 
 
-def _build(config, jobs_n: int, quiet: bool, root: Path, t0: float, pdf: bool | None = None) -> dict:
+def _build(config, jobs_n: int, quiet: bool, root: Path, t0: float, pdf: bool | None = None, executor=None,
+           prof=None) -> dict:
+    from .profile import Profile
+
+    prof = prof if prof is not None else Profile()
     clean_stale(root)
     # the validated tables of the data folder, saved once (by the plan) for every kernel
     with patch.dict(os.environ, {DISTRICT_CACHE: str(root / DISTRICTS)}):
-        return _build_planned(config, jobs_n, quiet, root, t0)
+        return _build_planned(config, jobs_n, quiet, root, t0, pdf, executor, prof)
 
 
-def _build_planned(config, jobs_n: int, quiet: bool, root: Path, t0: float) -> dict:
+def _build_planned(config, jobs_n: int, quiet: bool, root: Path, t0: float, pdf: bool | None, executor,
+                   prof) -> dict:
     planned, jobs = plan(config, root)
+    prof.lap("plan")
 
 
     layer_env, manifest = protected_layer_once(planned, root, quiet)
+    prof.lap("shared computation (protected layer)")
     # official data: the notebook kernels read the mirror the plan checked, not one of their own
     with patch.dict(os.environ, {**({ENV_VAR: planned.mirror} if planned.mirror else {}), **layer_env}):
-        stats = execute(jobs, root, jobs_n=jobs_n, quiet=quiet)
+        stats = execute(jobs, root, jobs_n=jobs_n, quiet=quiet, executor=executor, profile=prof)
+    prof.lap("notebooks (kernels and pages)")
     toc, book_cfg = _toc_and_config(planned, jobs, root)
     inputs = _inputs_hash(root)
     build_dir = root / BUILD
@@ -966,6 +944,7 @@ def _build_planned(config, jobs_n: int, quiet: bool, root: Path, t0: float) -> d
     current = (build_dir / "html").resolve().name if (build_dir / "html").is_symlink() else None
     if published.get("inputs") == inputs and published.get("site") == current and current:
         _progress("book unchanged: the published site is up to date", quiet)
+        prof.lap("book (unchanged)")
         return {**stats, "book": "unchanged", "index": str(build_dir / "html" / "index.html"),
                 "seconds": time.perf_counter() - t0}
     _progress("building the book (Jupyter Book, warnings as errors) ...", quiet)
@@ -985,6 +964,7 @@ def _build_planned(config, jobs_n: int, quiet: bool, root: Path, t0: float) -> d
         shutil.rmtree(work, ignore_errors=True)
     unfinished.touch()
     _jupyter_book(root, toc, book_cfg, work, quiet)  # serial: see _jupyter_book
+    prof.lap("book (Jupyter Book)")
     stamp.write_text(toc_hash)
     unfinished.unlink()
     site = build_dir / f"site-{inputs[:12]}-{os.getpid()}"
@@ -992,23 +972,28 @@ def _build_planned(config, jobs_n: int, quiet: bool, root: Path, t0: float) -> d
     shutil.rmtree(tmp, ignore_errors=True)
     shutil.copytree(work / "_build" / "html", tmp)
     tidy_site(tmp)  # German interface text, no JavaScript errors, no unused files (build/site.py)
+    prof.lap("site copy and tidy")
     n_files = write_downloads(tmp, jobs, root, planned)
     published_inputs = copy_inputs(tmp, jobs, planned)
     _progress(f"downloads: {n_files} tables as CSV and Excel"
               + (f", {len(published_inputs)} input files (synthetic)" if published_inputs else ""), quiet)
     # --- disclosure audit (sozialanalyse.build.audit): no unprotected small count is ever published ---
     threshold = disclosure_settings(planned.config).threshold  # checked when the config was read
+    prof.lap("downloads")
     findings = audit_site(tmp, threshold=threshold, inputs=published_inputs, **_audit_manifest(manifest))
+    prof.lap("disclosure audit")
     if findings:
         shutil.rmtree(tmp, ignore_errors=True)
         raise BuildError(f"disclosure audit: {len(findings)} finding(s), the site was not published:\n  "
                          + "\n  ".join(str(f) for f in findings[:50]))
     # --- end of the disclosure audit ---
     _pdfs(tmp, planned, jobs, toc, pdf, quiet)  # prints of the audited pages (build/pdf.py)
+    prof.lap("PDFs")
     os.replace(tmp, site)
     link = publish(site, root)
     suppressed_per_page(site, root, quiet)
     _write_atomic(marker, json.dumps({"inputs": inputs, "site": site.name, "version": __version__}).encode())
+    prof.lap("publish")
     return {**stats, "book": "built", "index": str(link / "index.html"), "seconds": time.perf_counter() - t0}
 
 

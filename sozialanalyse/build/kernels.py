@@ -1,0 +1,250 @@
+"""Warm kernels: a notebook gets a Jupyter kernel that has already started and imported the stack.
+
+Starting a Python kernel and importing the library stack (pandas, geopandas, matplotlib, the
+package itself) costs every notebook the same: measured on the 2-core development machine, about
+0.5 s for the kernel to answer and 1.5 s for the imports, before the notebook's first cell does
+anything of its own. A :class:`KernelPool` (one per worker process) keeps one *spare* kernel
+starting and importing in the background; a notebook takes the spare (waiting only for what is
+left of its warm-up) and the next spare starts at once, so that while notebook *k* runs, kernel
+*k + 1* warms.
+
+Every notebook still runs in a fresh namespace: a kernel serves exactly one notebook and is shut
+down after it. The warm-up imports the modules only (``sys.modules``), in a namespace of its own,
+silently and without history, so the notebook's ``globals()``, its execution counts (from 1) and
+its outputs are those of a kernel started for it alone (tests/test_executors.py checks both).
+
+The kernel's own standard error (its chatter, a crash's last words) goes to a log file the pool
+names (:attr:`WarmKernel.log`), not to the console.
+"""
+from __future__ import annotations
+
+import atexit
+import os
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+__all__ = ["KERNEL_TIMEOUT", "WARM_MODULES", "KernelPool", "WarmKernel", "pool", "run_papermill", "start_kernel"]
+
+#: Imported by every spare kernel before it is handed out (what the template notebooks' setup
+#: cell imports through ``import sozialanalyse as sa``; the heavy ones are named to be sure).
+WARM_MODULES = ("numpy", "pandas", "matplotlib", "matplotlib.pyplot", "shapely", "geopandas",
+                "scipy.stats", "sozialanalyse")
+
+#: The warm-up (:func:`_warm_code`): modules only, in a namespace of its own (``exec`` with a fresh dict), so nothing
+#: is bound in the notebook's namespace.
+def _warm_code(modules) -> str:
+    src = f"import importlib\nfor _m in {tuple(modules)!r}:\n    importlib.import_module(_m)\n"
+    return f"exec(compile({src!r}, '<warm-up>', 'exec'), {{}})"
+
+
+START_TIMEOUT = 60
+#: Seconds a cell may run (papermill's ``execution_timeout``).
+KERNEL_TIMEOUT = 600
+
+#: Kernel start-up failures that say nothing about the notebook: jupyter_client picks free ports
+#: and closes them before the kernel binds them, so two kernels starting at once can collide
+#: ("Address already in use"; the client then reports the kernel did not respond).
+_KERNEL_START_ERRORS = ("Kernel didn't respond", "Kernel died before replying", "Address already in use")
+
+
+def run_papermill(*args, attempts: int = 3, pause: float = 1.0, **kwargs):
+    """``papermill.execute_notebook``, started again (up to ``attempts`` times) when the kernel
+    failed to start; an error in a cell is never retried (it is a ``PapermillExecutionError``).
+
+    >>> import papermill
+    >>> calls = []
+    >>> def flaky(*a, **k):
+    ...     calls.append(1)
+    ...     if len(calls) == 1:
+    ...         raise RuntimeError("Kernel didn't respond in 60 seconds")
+    ...     return "ran"
+    >>> real, papermill.execute_notebook = papermill.execute_notebook, flaky
+    >>> try:
+    ...     run_papermill("t.ipynb", "o.ipynb", pause=0), len(calls)
+    ... finally:
+    ...     papermill.execute_notebook = real
+    ('ran', 2)
+    """
+    import papermill as pm  # papermill: heavy, loaded only when notebooks run
+
+    attempt = 1
+    while True:
+        try:
+            return pm.execute_notebook(*args, **kwargs)
+        except RuntimeError as exc:
+            if attempt == attempts or not any(s in str(exc) for s in _KERNEL_START_ERRORS):
+                raise
+            attempt += 1
+            print(f"kernel start failed ({exc}); starting it again ({attempt}/{attempts})", file=sys.stderr)
+            time.sleep(pause * (attempt - 1))
+
+
+@dataclass
+class WarmKernel:
+    """A started kernel (``km``: a :class:`jupyter_client.KernelManager`) with its log, what it
+    was started for (``cwd``, ``env``) and how long its start and warm-up took."""
+
+    km: object
+    cwd: str
+    env: dict
+    log: str | None
+    started: float = 0.0        #: seconds until the kernel answered
+    warmed: float = 0.0         #: seconds of the stack import inside the kernel
+    error: BaseException | None = None
+    ready: threading.Event = field(default_factory=threading.Event)
+
+    def shutdown(self) -> None:
+        km = self.km
+        if km is None:
+            return
+        self.km = None
+        try:
+            if km.has_kernel:
+                km.shutdown_kernel(now=True)
+        except Exception:  # noqa: BLE001 - a kernel that is gone already
+            pass
+        try:
+            km.cleanup_resources()
+        except Exception:  # noqa: BLE001
+            pass
+
+
+def start_kernel(cwd: str, env: dict | None = None, log: str | None = None, warm: bool = True,
+                 modules: tuple[str, ...] = WARM_MODULES) -> WarmKernel:
+    """Start a ``python3`` kernel in ``cwd`` with ``env`` (added to this process's environment)
+    and, with ``warm``, import ``modules`` in it. Raises what the start raised (e.g. a
+    ``RuntimeError`` "Kernel didn't respond")."""
+    from jupyter_client import KernelManager
+
+    full_env = {**os.environ, **(env or {})}
+    wk = WarmKernel(km=None, cwd=cwd, env=dict(env or {}), log=log)
+    t0 = time.perf_counter()
+    km = KernelManager(kernel_name="python3")
+    # nbclient starts ipykernel with an in-memory history (no SQLite file shared by kernels)
+    kwargs = {"cwd": cwd, "env": full_env, "extra_arguments": ["--HistoryManager.hist_file=:memory:"]}
+    fh = None
+    if log:
+        Path(log).parent.mkdir(parents=True, exist_ok=True)
+        fh = open(log, "ab")  # noqa: SIM115 - the kernel holds its own copy of the descriptor
+        kwargs["stderr"] = fh
+    try:
+        km.start_kernel(**kwargs)
+    finally:
+        if fh is not None:
+            fh.close()
+    wk.km = km
+    try:
+        kc = km.client()
+        kc.start_channels()
+        try:
+            kc.wait_for_ready(timeout=START_TIMEOUT)
+            wk.started = time.perf_counter() - t0
+            if warm:
+                t1 = time.perf_counter()
+                reply = kc.execute_interactive(_warm_code(modules), silent=True,
+                                               store_history=False, allow_stdin=False, timeout=START_TIMEOUT * 5)
+                if reply["content"].get("status") != "ok":
+                    c = reply["content"]
+                    raise RuntimeError(f"warm-up of the kernel failed: {c.get('ename')}: {c.get('evalue')}")
+                wk.warmed = time.perf_counter() - t1
+        finally:
+            kc.stop_channels()
+    except BaseException:
+        wk.shutdown()
+        raise
+    return wk
+
+
+class KernelPool:
+    """One spare warm kernel per process, started in a background thread.
+
+    :meth:`take` returns a warm kernel for ``(cwd, env)`` (the spare if it was started for the
+    same, else a new one) and, with ``prestart``, starts the next spare at once. The caller runs
+    one notebook on it and shuts it down (:meth:`WarmKernel.shutdown`). A spare left at the end
+    is shut down when the process exits (or by :meth:`close`).
+    """
+
+    def __init__(self, log_dir: str | None = None, attempts: int = 3):
+        self.log_dir = log_dir
+        self.attempts = attempts
+        self._spare: WarmKernel | None = None
+        self._lock = threading.Lock()
+        self._n = 0
+        atexit.register(self.close)
+
+    def _log(self) -> str | None:
+        if not self.log_dir:
+            return None
+        self._n += 1
+        return str(Path(self.log_dir) / f"kernel-{os.getpid()}-{self._n}.log")
+
+    def _start_spare(self, cwd: str, env: dict) -> WarmKernel:
+        wk = WarmKernel(km=None, cwd=cwd, env=dict(env), log=self._log())
+
+        def run():
+            try:
+                got = self._start_with_retries(cwd, env, wk.log)
+                wk.km, wk.started, wk.warmed = got.km, got.started, got.warmed
+            except BaseException as exc:  # noqa: BLE001 - handed to the notebook that takes it
+                wk.error = exc
+            finally:
+                wk.ready.set()
+
+        threading.Thread(target=run, name="sozialanalyse-warm-kernel", daemon=True).start()
+        return wk
+
+    def _start_with_retries(self, cwd: str, env: dict, log: str | None) -> WarmKernel:
+        """Two kernels starting at once can collide on a port (jupyter_client picks free ports
+        and closes them before the kernel binds them): such a start is tried again."""
+        attempt = 1
+        while True:
+            try:
+                return start_kernel(cwd, env, log)
+            except RuntimeError as exc:
+                if attempt >= self.attempts or not any(s in str(exc) for s in _KERNEL_START_ERRORS):
+                    raise
+                attempt += 1
+                time.sleep(0.5 * (attempt - 1))
+
+    def take(self, cwd: str, env: dict | None = None, prestart: bool = True) -> tuple[WarmKernel, float]:
+        """A warm kernel for ``cwd`` and ``env`` and the seconds this call waited for it."""
+        env = dict(env or {})
+        t0 = time.perf_counter()
+        with self._lock:
+            spare, self._spare = self._spare, None
+        if spare is not None:
+            spare.ready.wait()
+            if spare.error is not None or spare.cwd != cwd or spare.env != env:
+                spare.shutdown()
+                spare = None
+        if spare is None:
+            spare = self._start_with_retries(cwd, env, self._log())
+        waited = time.perf_counter() - t0
+        if prestart:
+            with self._lock:
+                if self._spare is None:
+                    self._spare = self._start_spare(cwd, env)
+        return spare, waited
+
+    def close(self) -> None:
+        with self._lock:
+            spare, self._spare = self._spare, None
+        if spare is not None:
+            spare.ready.wait(timeout=START_TIMEOUT)
+            spare.shutdown()
+
+
+_POOL: KernelPool | None = None
+
+
+def pool(log_dir: str | None = None) -> KernelPool:
+    """This process's :class:`KernelPool` (created on first use; ``log_dir`` for the kernels' logs)."""
+    global _POOL
+    if _POOL is None:
+        _POOL = KernelPool(log_dir)
+    elif log_dir is not None:
+        _POOL.log_dir = log_dir
+    return _POOL

@@ -1,0 +1,86 @@
+"""Where a build's time went (``sozialanalyse build --profile``).
+
+A :class:`Profile` records the wall-clock seconds of each phase of the build (plan, shared
+computation, execution, book, downloads, audit, publish) and, for every executed notebook, its
+seconds, what it waited for its kernel, how long that kernel took to start and to import the stack
+(in the background when it was warm: :mod:`sozialanalyse.build.kernels`) and the seconds of each
+code cell (papermill's per-cell timing; the cached notebooks keep none of it, so their bytes do
+not depend on ``--profile``). :meth:`Profile.report` prints it as a table, slowest pages first.
+"""
+from __future__ import annotations
+
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+__all__ = ["Profile"]
+
+
+@dataclass
+class Profile:
+    """Phases (name, seconds) in the order they ran and the executed pages' timings."""
+
+    phases: list = field(default_factory=list)
+    pages: list = field(default_factory=list)
+    _last: float = field(default_factory=time.perf_counter, repr=False)
+
+    def lap(self, name: str) -> None:
+        """Record the seconds since the previous lap (or since the profile began) as phase ``name``."""
+        now = time.perf_counter()
+        self.add(name, now - self._last)
+        self._last = now
+
+    @contextmanager
+    def phase(self, name: str):
+        """Time the block as phase ``name`` (a phase entered twice adds up)."""
+        t0 = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.add(name, time.perf_counter() - t0)
+
+    def add(self, name: str, seconds: float) -> None:
+        for i, (n, s) in enumerate(self.phases):
+            if n == name:
+                self.phases[i] = (n, s + seconds)
+                return
+        self.phases.append((name, seconds))
+
+    def page(self, label: str, outcome) -> None:
+        """Record an executed page (an :class:`sozialanalyse.build.executors.Outcome`)."""
+        self.pages.append((label, outcome))
+
+    def report(self, pages: int = 10, cells: int = 3) -> str:
+        """The table: phases with their share of the total, the kernels, then the ``pages``
+        slowest pages with their ``cells`` slowest cells (``[n]`` is the cell's execution count).
+
+        >>> p = Profile()
+        >>> p.add("plan", 1.0); p.add("book", 3.0)
+        >>> print(p.report())
+        where the time went (wall clock, seconds)
+          plan                                       1.0     25 %
+          book                                       3.0     75 %
+          total                                      4.0
+        """
+        total = sum(s for _, s in self.phases)
+        out = ["where the time went (wall clock, seconds)"]
+        for name, s in self.phases:
+            share = f"{100 * s / total:5.0f} %" if total else ""
+            out.append(f"  {name:<38} {s:7.1f}  {share}")
+        out.append(f"  {'total':<38} {total:7.1f}")
+        if not self.pages:
+            return "\n".join(out)
+        oc = [o for _, o in self.pages]
+        n = len(oc)
+        out += ["", f"notebooks executed: {n}",
+                f"  {'page execution (sum over workers)':<38} {sum(o.seconds for o in oc):7.1f}",
+                f"  {'waited for a kernel (sum)':<38} {sum(o.kernel_wait for o in oc):7.1f}",
+                f"  {'kernel start (sum, mostly ahead)':<38} {sum(o.kernel_start for o in oc):7.1f}",
+                f"  {'stack import in kernels (sum, idem)':<38} {sum(o.kernel_warm for o in oc):7.1f}",
+                f"  {'cells (sum)':<38} {sum(c[1] for o in oc for c in o.cells):7.1f}",
+                "", f"slowest pages (of {n}): seconds, kernel wait; slowest cells"]
+        for label, o in sorted(self.pages, key=lambda p: -p[1].seconds)[:pages]:
+            out.append(f"  {label:<50} {o.seconds:6.1f}  {o.kernel_wait:5.1f}")
+            for count, s, first in sorted(o.cells, key=lambda c: -c[1])[:cells]:
+                out.append(f"      [{count}] {first[:60]:<60} {s:6.2f}")
+        return "\n".join(out)
