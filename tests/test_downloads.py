@@ -144,7 +144,7 @@ def test_a_column_of_mixed_units_and_kinds_by_hand():
         "\ufeffMerkmal;Landkreis Harburg;Landkreis Harburg: Einheit;Spannweite\r\n"
         "Einwohner;261890;;194.174 bis 340.112\r\n"
         "Einwohner je km²;209,8;Einw./km²;\r\n"
-        "Beschäftigtenquote;64,4;%;62,7\u00a0% bis 64,9\u00a0%\r\n"
+        "Beschäftigtenquote;64,4;%;62,7 % bis 64,9 %\r\n"
         "Haushaltseinkommen;2212;€;2.002 € bis 2.262 €\r\n"
         "GISD-Score;0,439;;0,147 bis 0,544\r\n")
 
