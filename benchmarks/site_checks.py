@@ -96,7 +96,9 @@ def figure_findings(figures: list[dict]) -> list[str]:
             out.append(f"figure {name}: no caption")
         if is_path_alt(f["alt"]):
             out.append(f"figure {name}: alt text {f['alt']!r} is empty or a path")
-        if f["sa"]:
+        if not f["sa"]:
+            out.append(f"figure {name}: not in a figure.sa-figure, no declared text size (data-sa-min-font-pt)")
+        else:
             pt = f["minPt"]
             if pt != pt:  # NaN: no declared size
                 out.append(f"figure {name}: no data-sa-min-font-pt")
