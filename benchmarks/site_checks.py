@@ -56,9 +56,12 @@ _LAYOUT_JS = r"""
             caption: cap ? cap.textContent.trim() : '',
             sa: !!sa, minPt: pt, shown: i.getBoundingClientRect().width, natural: i.naturalWidth};
   });
+  const clipped = e => { for (let a = e.parentElement; a && a !== d; a = a.parentElement) {
+      const o = getComputedStyle(a).overflowX; if (o === 'auto' || o === 'scroll' || o === 'hidden') return true; }
+    return false; };
   const wide = [...d.querySelectorAll('body *')].filter(e => {
     const r = e.getBoundingClientRect();
-    return r.right > d.clientWidth + 1 && getComputedStyle(e).position !== 'fixed' && r.width > 0;
+    return r.right > d.clientWidth + 1 && getComputedStyle(e).position !== 'fixed' && r.width > 0 && !clipped(e);
   }).filter(e => !e.parentElement || e.parentElement.getBoundingClientRect().right <= d.clientWidth + 1)
     .slice(0, 3).map(e => e.tagName.toLowerCase() + (e.className && typeof e.className === 'string' ? '.' + e.className.split(' ').join('.') : '') + ' ' + (e.textContent || '').trim().slice(0, 40));
   return {scrollWidth: d.scrollWidth, clientWidth: d.clientWidth, figures: figs, wide: wide};
@@ -93,7 +96,9 @@ def figure_findings(figures: list[dict]) -> list[str]:
             out.append(f"figure {name}: no caption")
         if is_path_alt(f["alt"]):
             out.append(f"figure {name}: alt text {f['alt']!r} is empty or a path")
-        if f["sa"]:
+        if not f["sa"]:
+            out.append(f"figure {name}: not in a figure.sa-figure, no declared text size (data-sa-min-font-pt)")
+        else:
             pt = f["minPt"]
             if pt != pt:  # NaN: no declared size
                 out.append(f"figure {name}: no data-sa-min-font-pt")

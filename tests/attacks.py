@@ -97,6 +97,7 @@ class Table:
     caption: str
     header: list          # texts of the column headers (last header row)
     rows: list            # rows of cell texts (body)
+    kinds: list = field(default_factory=list)  # per row, each cell's data-sa-kind ("" if none)
 
 
 @dataclass
@@ -150,7 +151,8 @@ def parse_html(html: str, path: str = "page.html") -> Page:
             head_rows, body_rows = body_rows[:1], body_rows[1:]
         header = [_text(c) for c in head_rows[-1].find_all(["th", "td"])] if head_rows else []
         rows = [[_text(c) for c in tr.find_all(["th", "td"])] for tr in body_rows]
-        page.tables.append(Table(_text(cap) if cap else "", header, rows))
+        kinds = [[c.get("data-sa-kind") or "" for c in tr.find_all(["th", "td"])] for tr in body_rows]
+        page.tables.append(Table(_text(cap) if cap else "", header, rows, kinds))
     for img in main.find_all(["img", "svg", "area"]):
         for attr in ("alt", "title", "aria-label"):
             if img.get(attr):
@@ -405,8 +407,16 @@ class Share:
     label: str = ""  # the measure as the page names it
 
 
-#: Column headers of counts that are not persons (facilities, places, staff hours).
-_NOT_PERSONS = re.compile(r"^(Einrichtungen|Bestand|Plätze|Soll|Lücke|Stunden)\b")
+#: The kinds of a report table's cell (``data-sa-kind``, :func:`sozialanalyse.render.tables.table`)
+#: that count persons; facilities, places and staff hours are declared ``index``.
+_PERSONS = ("count", "total")
+
+
+def _persons(t: Table, i: int, j: int) -> bool:
+    """Whether cell ``j`` of row ``i`` may count persons: by its declared kind in a report table;
+    any count in a table without kinds (the attacker reads every number)."""
+    kinds = t.kinds[i] if i < len(t.kinds) else []
+    return not any(kinds) or (j < len(kinds) and kinds[j] in _PERSONS)
 
 
 def shares(page: Page, areas: Areas) -> list[Share]:
@@ -414,12 +424,11 @@ def shares(page: Page, areas: Areas) -> list[Share]:
     out = []
     for t in page.tables:
         head_areas = [areas.cell(h) for h in t.header]
-        for r in t.rows:
+        for i, r in enumerate(t.rows):
             row_area = next((a for a in (areas.cell(c) for c in r[:3]) if a), None)
-            # counts beside the share, but not those the header says count no persons (a reader
+            # counts beside the share, but not those declared to count no persons (a reader
             # sees that "Einrichtungen: 6" is no denominator of a share of the people in reach)
-            near = tuple(de_number(_clean(c)) for j, c in enumerate(r) if _is_count(c)
-                         and not (len(r) == len(t.header) and _NOT_PERSONS.search(t.header[j])))
+            near = tuple(de_number(_clean(c)) for j, c in enumerate(r) if _is_count(c) and _persons(t, i, j))
             for j, c in enumerate(r):
                 m = _PCT_CELL.match(_clean(c))
                 if not m:

@@ -316,14 +316,14 @@ def test_denominator_free_inversion_matches_brute_force():
 
 # --------------------------------------------------------------------------- page text
 MANIFEST = pd.DataFrame({"area_id": ["sr1", "sr2", "sr3"], "name": ["Nord", "Altstadt", "Süd"],
-                         "measure": ["Einwohner", "SGB II-Quote", "Einwohner"],
+                         "measure": ["Einwohner", "SGB-II-Quote", "Einwohner"],
                          "value": [1195, 35.46, 40], "status": ["secondary", "primary", ""]})
 
 
 def test_suppressed_value_beside_the_name_in_text():
     page = PAGE.format(
         "<p>Die Aufmerksamkeit gilt Nord (1.195 Einw.) und Altstadt. Ost hat 1.195 Einw. im Jahr 2024.</p>"
-        "<ul><li>SGB II-Quote in Altstadt: 35,5 %</li><li>Süd: 40 Einwohner</li></ul>"
+        "<ul><li>SGB-II-Quote in Altstadt: 35,5 %</li><li>Süd: 40 Einwohner</li></ul>"
         '<table class="x"><tr><td>Nord</td><td>Einwohner</td><td>1195</td></tr></table>')
     found = audit.audit_html(page, "t.html", suppressed=MANIFEST)
     got = [(f.caption, f.row, f.column) for f in found if "suppressed value" in f.problem]
@@ -331,14 +331,29 @@ def test_suppressed_value_beside_the_name_in_text():
     # Ost's 1.195 (another area) and Süd's 40 (not suppressed) are no findings.
     assert sorted(got) == sorted([
         ("(page text)", "Die Aufmerksamkeit gilt Nord (1.195 Einw.) und Altstadt.", "Einwohner"),
-        ("(page text)", "SGB II-Quote in Altstadt: 35,5 %", "SGB II-Quote"),
+        ("(page text)", "SGB-II-Quote in Altstadt: 35,5 %", "SGB-II-Quote"),
         ("(ohne Überschrift)", "Nord Einwohner 1195", "Einwohner"),
     ])
-    assert any(str(f) == ("t.html: table '(page text)', row 'SGB II-Quote in Altstadt: 35,5 %', column "
-                          "'SGB II-Quote': the primary suppressed value 35,46 of 'Altstadt' stands beside the "
+    assert any(str(f) == ("t.html: table '(page text)', row 'SGB-II-Quote in Altstadt: 35,5 %', column "
+                          "'SGB-II-Quote': the primary suppressed value 35,46 of 'Altstadt' stands beside the "
                           "area's name") for f in found)
     # The name must stand as a word: "Nordstadt" is another area.
     assert audit.audit_html("<p>Nordstadt hat 1.195 Einwohner.</p>", "t.html", suppressed=MANIFEST) == []
+
+
+def test_text_speaks_of_the_measure_by_whole_word_not_by_its_first_letters():
+    """Issue #16 4b: a sentence with Nord and the suppressed 1.195 is a finding when it speaks of
+    Einwohner (whole word, inflected or abbreviated "Einw."), not when a word merely begins with
+    the same four letters ("Einwanderung", "Einwurf")."""
+    def found(text):
+        return [f for f in audit.audit_html(PAGE.format(f"<p>{text}</p>"), "t.html", suppressed=MANIFEST)
+                if "suppressed value" in f.problem]
+
+    assert found("In Nord zählte die Einwanderungsstatistik 1.195 Fälle.") == []
+    assert found("Nord: 1.195 Einwürfe.") == []
+    assert len(found("In Nord leben 1.195 Einwohnerinnen und Einwohner.")) == 1
+    assert len(found("Nord mit 1.195 Einw. im Jahr 2024.")) == 1
+    assert len(found("Nord mit 1.195 einwohnern.")) == 1
 
 
 def test_suppressed_manifest_in_site_and_cli(tmp_path, capsys):
@@ -471,12 +486,12 @@ def test_a_percentage_in_the_text_is_no_suppressed_count():
 
 def test_a_z_value_beside_a_suppressed_rate_is_a_finding():
     leak = PAGE.format("<table class='sa-table'><thead><tr><th>Sozialraum</th><th data-sa-kind='text'>Kennzahlen</th>"
-                       "</tr></thead><tbody><tr><td>Osterwald</td><td>SGB II-Quote . (z 3,3), Kinderarmut 30,1 % "
+                       "</tr></thead><tbody><tr><td>Osterwald</td><td>SGB-II-Quote . (z 3,3), Kinderarmut 30,1 % "
                        "(z 2,1)</td></tr></tbody></table>")
     found = audit.audit_html(leak, "t.html")
     assert [f.problem.split(" gives")[0] for f in found] == ["a z value beside a suppressed value ('. (z 3,3)')"]
     # a sentence ending before a bracket, or a z value beside a published rate, is none
-    fine = PAGE.format("<p>Die Quote steigt. (z 3,3 ist der Wert des Vorjahres)</p><p>SGB II-Quote 35,5 % (z 3,3)</p>")
+    fine = PAGE.format("<p>Die Quote steigt. (z 3,3 ist der Wert des Vorjahres)</p><p>SGB-II-Quote 35,5 % (z 3,3)</p>")
     assert audit.audit_html(fine, "t.html") == []
 
 
@@ -548,7 +563,7 @@ def test_download_text_around_the_excel_table_is_read(tmp_path):
 def test_download_manifest_value_and_z_beside_suppressed(tmp_path):
     site = _site(tmp_path, {"index.html": PAGE.format("")})
     df = pd.DataFrame({"Sozialraum": ["Nord", "Süd"], "Einwohner": ["2.199", "4.440"],
-                       "Kennzahlen": ["SGB II-Quote . (z 3,3)", "Altersarmut 7,2 % (z 2,1)"]})
+                       "Kennzahlen": ["SGB-II-Quote . (z 3,3)", "Altersarmut 7,2 % (z 2,1)"]})
     stem = _download(site, df, {"Einwohner": "count", "Kennzahlen": "text"})
     manifest = pd.DataFrame({"name": ["Süd"], "measure": ["Einwohner"], "value": [4440], "status": ["primary"]})
     found = [(f.page, f.row, f.problem) for f in audit.audit_site(site, suppressed=manifest)]

@@ -104,9 +104,9 @@ def test_deleted_row_is_not_classified_and_shows_fehlt(tmp_path, original):
     page = gemeindeprofil.key_figures(d, TOWN, 2024).data
     assert "fehlt ²" in page and "sgb2_personen 2024 in 1 von 18 Teilgebieten" in page
     before = gemeindeprofil.key_figures(original, TOWN, 2024).data
-    assert "13,2 %" in before and "10,7 %" not in page  # the silently wrong town quota
-    assert page.count("fehlt ²") == 2  # SGB II-Quote of the town and of the Kreis, and the footnote's mark
-    assert page.count("0,0 %") <= before.count("0,0 %")  # no new zero (the 95-% interval went too)
+    assert "13,2\u00a0%" in before and "10,7\u00a0%" not in page  # the silently wrong town quota
+    assert page.count("fehlt ²") == 2  # SGB-II-Quote of the town and of the Kreis, and the footnote's mark
+    assert page.count("0,0\u00a0%") <= before.count("0,0\u00a0%")  # no new zero (the 95-% interval went too)
     sm._CACHE.clear()
 
 

@@ -49,7 +49,7 @@ def test_values_are_numbers_with_formats_and_match_a_hand_calculation(written):
     ws = openpyxl.load_workbook(xlsx)["Kennzahlen"]
     head = [c.value for c in ws[1]]
     rows = {r[head.index("Kennzahl")].value: r for r in ws.iter_rows(min_row=2) if r[0].value}
-    cell = rows["SGB II-Quote"][head.index("Wert")]
+    cell = rows["SGB-II-Quote"][head.index("Wert")]
     assert cell.data_type == "n" and cell.number_format == "#,##0.0"
     # hand calculation from the input files: SGB II recipients per 100 inhabitants under 65
     pop = pd.read_csv(MUSTERLAND / "population.csv", dtype={"area_id": str})

@@ -161,14 +161,14 @@ def test_care_table_unplanted_shows_brakenhagen():
     html = pflege.care_table(sa.load_district(MUSTERLAND), 2024).data
     row = _rows(html)["Brakenhagen"]
     # Musterland 2024: 297 + 149 + 105 = 551; at home 446 of 551 = 80,9 %
-    assert row[1:6] == ["551", "297", "149", "105", "80,9 %"]
+    assert row[1:6] == ["551", "297", "149", "105", "80,9\u00a0%"]
     assert "„.“" not in html
 
 
 def test_care_intro_of_the_planted_kreis(planted):
     text = pflege.care_intro(planted, 2024).data
     # Kreis: 8.582 - 105 + 1 = 8.478; at home 4.883 + 2.117 = 7.000 of 8.478 = 82,6 %
-    assert "**8.478** Menschen pflegebedürftig" in text and "**82,6 %**" in text
+    assert "**8.478** Menschen pflegebedürftig" in text and "**82,6\u00a0%**" in text
     assert "1.478 leben in einem Pflegeheim" in text
     assert "Brakenhagen" not in text
 
@@ -238,7 +238,7 @@ def test_senior_table_hides_the_planted_altersarmut(planted):
 def test_senior_intro_does_not_name_the_planted_altersarmut(planted):
     text = senioren.indicator_intro(planted, senioren.SENIOR_IDS, 2024).data
     line = next(s for s in text.splitlines() if "Altersarmut" in s)
-    assert "Brakenhagen" not in line and "0,0 %" not in line
+    assert "Brakenhagen" not in line and "0,0\u00a0%" not in line
 
 
 def test_senior_projection_observed_from_published_counts(planted_folder, planted):

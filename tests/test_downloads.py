@@ -34,8 +34,8 @@ def _example():
         "Gebiet": ["Nord", "Süd", "Insgesamt"],
         "Einwohner": ["1.234", "56", "1.290"],
         "Fälle": ["120", ".", "."],
-        "Quote": ["9,7 % ¹ (8,2 – 11,5)", "–", "9,8 % (8,3 – 11,5)"],
-        "Veränderung": ["+3,3 %", "\u22120,4 %", "+2,0 %"],
+        "Quote": ["9,7\u00a0% ¹ (8,2 – 11,5)", "–", "9,8\u00a0% (8,3 – 11,5)"],
+        "Veränderung": ["+3,3\u00a0%", "\u22120,4\u00a0%", "+2,0\u00a0%"],
     })
     return table(df, caption="Beispiel, 2024", footnotes=["¹ Nenner unter der Mindestgröße."],
                  kinds={"Einwohner": "count", "Fälle": "count", "Quote": "rate", "Veränderung": "rate"})
@@ -110,8 +110,8 @@ def _mixed(first="261.890"):
     units after a non-breaking space or a space."""
     df = pd.DataFrame({
         "Merkmal": ["Einwohner", "Einwohner je km²", "Beschäftigtenquote", "Haushaltseinkommen", "GISD-Score"],
-        "Landkreis Harburg": [first, "209,8\xa0Einw./km²", "64,4 %", "2.212\xa0€", "0,439"],
-        "Spannweite": ["194.174 bis 340.112", "–", "62,7 % bis 64,9 %", "2.002 € bis 2.262 €", "0,147 bis 0,544"],
+        "Landkreis Harburg": [first, "209,8\xa0Einw./km²", "64,4\u00a0%", "2.212\xa0€", "0,439"],
+        "Spannweite": ["194.174 bis 340.112", "–", "62,7\u00a0% bis 64,9\u00a0%", "2.002 € bis 2.262 €", "0,147 bis 0,544"],
     })
     row_kinds = ["count", "index", "share", "index", "index"]
     return table(df, caption="Strukturmerkmale, 2023",
@@ -134,11 +134,11 @@ def test_a_column_of_mixed_units_and_kinds_by_hand():
     assert p["rows"][0][3] == "194.174 bis 340.112" and p["rows"][1][3] is None
     for frame in (t.frame, downloads.data(pd.DataFrame({"Merkmal": [r[0] for r in p["rows"]],
                                                         "Landkreis Harburg": ["261.890", "209,8\xa0Einw./km²",
-                                                                              "64,4 %", "2.212\xa0€", "0,439"]}),
+                                                                              "64,4\u00a0%", "2.212\xa0€", "0,439"]}),
                                           {"Landkreis Harburg": ["count", "index", "share", "index",
                                                                  "index"]}).frame):
         assert frame["Landkreis Harburg"].tolist() == [261890.0, 209.8, 64.4, 2212.0, 0.439]
-    assert t.frame["Spannweite"].tolist()[2] == "62,7 % bis 64,9 %"
+    assert t.frame["Spannweite"].tolist()[2] == "62,7 % bis 64,9 %"  # text cells: plain spaces in downloads
     text = downloads.csv_bytes(p).decode("utf-8")
     assert text == (
         "\ufeffMerkmal;Landkreis Harburg;Landkreis Harburg: Einheit;Spannweite\r\n"
@@ -191,7 +191,7 @@ def test_a_page_table_matches_its_html(musterland, tmp_path):
         shown = [float(r[j].replace(".", "")) if r[j] != "." else None for r in html_rows]
         assert [None if pd.isna(v) else v for v in df[col]] == shown
     # "80,0 %" on the page is 80.0 in the column labelled with its unit
-    assert df["häusliche Pflege (%)"].iloc[0] == float(html_rows[0][5].replace(" %", "").replace(",", "."))
+    assert df["häusliche Pflege (%)"].iloc[0] == float(html_rows[0][5].replace("\u00a0%", "").replace(",", "."))
     assert t.frame.shape == df.shape and t.frame["Pflegebedürftige"].tolist() == df["Pflegebedürftige"].tolist()
 
 

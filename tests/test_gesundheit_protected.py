@@ -173,16 +173,16 @@ def test_school_entry_table_hides_one_overweight_child(planted):
     assert row[1] == "78 ¹" or row[1] == "78"
     assert row[2] == "."
     lo, hi = _wilson(1, 78)  # 0,2 % - 6,9 %: the interval that gave the 1 away
-    assert "1,3 %" not in html and f"{lo:.1f}".replace(".", ",") + " %" not in html
+    assert "1,3\u00a0%" not in html and f"{lo:.1f}".replace(".", ",") + " %" not in html
     assert f"{hi:.1f}".replace(".", ",") not in row[2]
     # 16 of 78 with language support (62 without): published, 20,5 %
-    assert row[3].startswith("20,5 %")
+    assert row[3].startswith("20,5\u00a0%")
     # the Kreis's share is published: a second municipality's overweight share is suppressed too
     assert sum(r[2] == "." for r in rows.values()) >= 2
     # an ordinary value: Musterstadt, 170 of 1.165 children overweight 2022-2024 (school_entry.csv)
     lo, hi = _wilson(170, 1165)
     assert (round(lo, 1), round(hi, 1)) == (12.7, 16.7)
-    assert rows[TOWN_NAME][1] == "1.165" and rows[TOWN_NAME][2] == "14,6 % (12,7 – 16,7)"
+    assert rows[TOWN_NAME][1] == "1.165" and rows[TOWN_NAME][2] == "14,6\u00a0% (12,7 – 16,7)"
     assert 'data-sa-kind="share"' in html
     from sozialanalyse.build.audit import audit_html
 

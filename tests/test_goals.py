@@ -337,7 +337,7 @@ def test_the_page_table_declares_its_kinds_and_shows_symbol_and_word(d):
                  "→ unzureichender Fortschritt", "↓ Entwicklung weg vom Ziel", "? zu wenige Werte"):
         assert word in html
     assert "border-left: 0.7em solid" in html  # the colour, beside the symbol and the word
-    assert '<td class="num" data-sa-kind="share">18,2 %</td>' in html  # Kinderarmut Musterstadt 2024
+    assert '<td class="num" data-sa-kind="share">18,2\u00a0%</td>' in html  # Kinderarmut Musterstadt 2024
     assert '<td class="num" data-sa-kind="count">2.249 Beratungen</td>' in html
     intro = ziele.intro(d, 2024).data
     assert "**8** Ziele" in intro and "1 × ✓ Ziel erreicht" in intro
@@ -349,10 +349,10 @@ def test_the_goal_sections_read_well(d):
     items = ziele.goal_sections(d, 2024).items
     texts = [i.data for i in items if hasattr(i, "data") and isinstance(i.data, str)]
     z1 = next(t for t in texts if t.startswith("**Z1"))
-    assert "Ausgangswert 2019: 14,7 % (aus den Daten); Zielwert 12,0 % bis 2030; Wert 2024: 18,2 %" in z1
-    assert "nötig wären −1,8 % pro Jahr: die Kennzahl entfernt sich vom Zielwert" in z1
+    assert "Ausgangswert 2019: 14,7\u00a0% (aus den Daten); Zielwert 12,0\u00a0% bis 2030; Wert 2024: 18,2\u00a0%" in z1
+    assert "nötig wären −1,8\u00a0% pro Jahr: die Kennzahl entfernt sich vom Zielwert" in z1
     z3 = next(t for t in texts if t.startswith("**Z3"))
-    assert "das Tempo erreicht 114 % des nötigen" in z3
+    assert "das Tempo erreicht 114\u00a0% des nötigen" in z3
     # the measures serving Z3 are those of massnahmen.xlsx (column Ziele names Z3 in rows PF-03,
     # PF-05, PF-08, PF-11, PF-14), as the page Umsetzungsstand: Pflege lists them; goals.yml's PF-05 once
     assert (r"Maßnahmen: PF\-05 \(Pflege\), PF\-03 \(Pflege\), PF\-08 \(Pflege\), PF\-11 \(Pflege\), "

@@ -27,7 +27,7 @@ STADT = f"{IMG} {MARKDOWN} Ölstadt"
 SAMTGEMEINDE = ("# Überschrift ../../etc/passwd ß " + LONG)[:300]
 SOZIALRAUM = [f"{SCRIPT} Süd", "`code` & &amp; \\n | Tabelle |", "..\\..\\windows ~~durch~~ <b>fett</b>",
               "Ärger $5 und 6$ Euro 🏠"]
-INDICATOR = f"SGB II-Quote {IMG} *kursiv* $y$"
+INDICATOR = f"SGB-II-Quote {IMG} *kursiv* $y$"
 FACILITY = f"Stadtteilhaus {SCRIPT} {MARKDOWN}"
 TWO = ["03499016", "034995401000"]
 HOSTILE = [KREIS, STADT, SAMTGEMEINDE, *SOZIALRAUM, INDICATOR]

@@ -403,7 +403,7 @@ def test_user_catalog_extends_and_overrides(tmp_path, counts):
     path = tmp_path / "eigene.yml"
     path.write_text(yaml.safe_dump(user, allow_unicode=True), encoding="utf-8")
     cat = ind.load_catalog(path)
-    assert cat["sgb2_quote"]["name"] == "SGB II-Quote"      # kept
+    assert cat["sgb2_quote"]["name"] == "SGB-II-Quote"      # kept
     assert cat["sgb2_quote"]["min_denominator"] == 10_000   # overridden
     res = ind.compute(counts, ids=["sgb2_quote", "anteil_maennlich"], level="kreis",
                       areas=AREAS, catalog=path, years=2020)

@@ -58,8 +58,8 @@ def test_classes_as_the_static_map_and_suppressed_area_empty():
     assert rows[1] == {"name": "Mitte", "area_id": "2", "value": None, "lower": None, "upper": None,
                        "class": "gesperrt", "status": "secondary"}
     # without Mitte: values 10 and 30, quantile bins 20 and 30
-    assert [r["class"] for r in rows] == ["10,0 bis 20,0 %", "gesperrt", "20,0 bis 30,0 %"]
-    assert (rows[0]["value"], rows[0]["lower"], rows[0]["upper"]) == ("10,0 %", "8,0 %", "12,0 %")
+    assert [r["class"] for r in rows] == ["10,0 bis 20,0\u00a0%", "gesperrt", "20,0 bis 30,0\u00a0%"]
+    assert (rows[0]["value"], rows[0]["lower"], rows[0]["upper"]) == ("10,0\u00a0%", "8,0\u00a0%", "12,0\u00a0%")
     cls, colors, _ = figures.classify(pd.Series([10.0, np.nan, 30.0]), k=2)
     fills = re.findall(r'<path class="sa-area"[^>]* fill="([^"]+)"', h)
     assert fills[0] == colors[cls[0]] and fills[2] == colors[cls[2]] and fills[1].startswith("url(#sa-hatch-")
@@ -152,7 +152,7 @@ def test_base_level_maps_one_per_indicator_and_pass_the_audit(d):
 def test_smr_map_says_what_is_significant(d):
     h = sa.pages.gesundheit.smr_map_interactive(d, d.report_year).data
     (data,) = _data(h)
-    assert data["kinds"]["value"] == "index" and data["labels"]["einstufung"] == "Einstufung (95 %)"
+    assert data["kinds"]["value"] == "index" and data["labels"]["einstufung"] == "Einstufung (95\u00a0%)"
     shown = [r for r in data["rows"] if r["value"] is not None]
     assert shown and all(r["einstufung"] in ("nicht signifikant verschieden", "signifikant höher als im Landkreis",
                                              "signifikant niedriger als im Landkreis") for r in shown)

@@ -51,7 +51,7 @@ def test_the_text_names_the_rules_and_this_districts_counts(district):
                  "Konfidenzintervalle werden nur aus veröffentlichten Fallzahlen berechnet",
                  "z-Werte und Indexwerte werden für Gebiete, deren Eingangswerte gesperrt sind, nicht gezeigt"):
         assert rule in text, rule
-    assert "99,8 %" in text  # German figures only: no decimal point, no English thousands separator
+    assert "99,8\u00a0%" in text  # German figures only: no decimal point, no English thousands separator
     assert not re.search(r"\d\.\d{1,2}(?!\d)", text) and not re.search(r"\d,\d{3}(?!\d)", text)
     html = daten_methoden.disclosure(district).data
     assert "Primärsperrung" in html
@@ -67,7 +67,7 @@ def test_round_mode_text_holds_for_the_published_values(district, tmp_path):
     assert (layer.cells["status"] == "").all()
     pub = layer.cells["published"].dropna()
     assert (pub % 5 == 0).all()
-    # "Quoten ... aus den gerundeten Fallzahlen": SGB II-Quote = 100 x rounded numerator / rounded denominator
+    # "Quoten ... aus den gerundeten Fallzahlen": SGB-II-Quote = 100 x rounded numerator / rounded denominator
     res = layer.indicators(["sgb2_quote"], level="gemeinde", years=[2024]).dropna(subset=["value"])
     assert len(res) and (res["numerator"] % 5 == 0).all() and (res["denominator"] % 5 == 0).all()
     np.testing.assert_allclose(res["value"], 100 * res["numerator"] / res["denominator"], rtol=1e-12)

@@ -119,8 +119,27 @@ def test_theil_shares_sum_to_100(d):
     within = sh.loc[[p for p in sh.index if p.startswith("within:")], "share"].sum()
     assert within == pytest.approx(sh.loc["within", "share"])  # Einheitsgemeinden contribute 0
     html = mo.theil_table(d, 2024).data
-    assert "zwischen den Städten und Gemeinden" in html and "innerhalb der Städte und Gemeinden" in html
-    assert "100,0 %" in html
+    assert "zwischen den Städten, Einheits- und Samtgemeinden" in html
+    assert "innerhalb der Städte, Einheits- und Samtgemeinden" in html
+    assert "100,0\u00a0%" in html
+
+
+def test_lorenz_and_theil_count_the_same_municipalities_by_the_same_words(d):
+    """The Lorenz curve of the Gemeinden and the Theil table count different sets (issue #16: the
+    figure said 23 Städte und Gemeinden, the text 11): each says which set it counts. By hand from
+    areas.csv: 3 Städte + 4 Einheitsgemeinden + 16 Mitgliedsgemeinden = 23 Gemeinden counted one by
+    one; 3 Städte + 4 Einheitsgemeinden + 4 Samtgemeinden = 11 groups of the decomposition."""
+    kinds = d.areas["kind"].value_counts()
+    assert kinds["Stadt"] + kinds["Einheitsgemeinde"] + kinds["Mitgliedsgemeinde"] == 23
+    assert kinds["Stadt"] + kinds["Einheitsgemeinde"] + kinds["Samtgemeinde"] == 11
+    assert "Mitgliedsgemeinden" in mo.LORENZ_LABELS["gemeinde"]
+    assert "Städte und Gemeinden" not in mo.LORENZ_LABELS["gemeinde"]
+    html = mo.theil_table(d, 2024).data
+    assert "innerhalb der 11 Städte, Einheits- und Samtgemeinden?" in html
+    # the curve of the Gemeinden has one point per published Gemeinde: 23 (none suppressed in 2024)
+    res = mo.rates(d, "sgb2_quote", 2024)
+    gem = res[(res["level"].astype(str) == "gemeinde") & (res["status"].astype(str) == "")]
+    assert len(gem) == 23
 
 
 def test_theil_result_and_table_name_the_areas(d):
@@ -150,7 +169,7 @@ def test_theil_result_and_table_name_the_areas(d):
     assert round(so.loc["between", "share"], 1) == 2.9 and round(sh.loc["between", "share"], 1) == 27.6
     html = mo.theil_table(d, 2024).data
     assert "Berechnet über 56 kleinste Gebiete (36 Sozialräume" in html
-    assert "nur über die 36 Sozialräume in 3 Städten gerechnet, liegen 2,9 % der Ungleichheit" in html
+    assert "nur über die 36 Sozialräume in 3 Städten gerechnet, liegen 2,9\u00a0% der Ungleichheit" in html
     with pytest.raises(ValueError, match="over"):
         sm.theil_shares(d, 2024, over="gemeinde")
 
@@ -178,14 +197,14 @@ def test_tables_and_text(d):
     assert "Quartiere mit besonderem Aufmerksamkeitsbedarf" in att and "Bahnhofsviertel" in att
     assert "(z " in att and "Regel:" in att
     rob = mo.robustness_table(d, 2024).data
-    assert "SGB II-Quote" in rob and "von 36" in rob
+    assert "SGB-II-Quote" in rob and "von 36" in rob
     assert "Status" in mo.class_counts(d, 2024).data
     assert "Sozialräume" in mo.method_text(d, 2024).data
 
 
 def test_profile_classes(d):
     html = gemeindeprofil.profile_classes(d, "03499016", 2024).data
-    assert html.startswith("<table") and "Bahnhofsviertel" in html and "sehr niedrig" in html
+    assert html.startswith('<div class="sa-table-scroll"') and "<table" in html and "Bahnhofsviertel" in html and "sehr niedrig" in html
     assert html.count("<tr>") == 1 + 18  # header + 18 Sozialräume
     other = gemeindeprofil.profile_classes(d, "03499007", 2024).data  # Einheitsgemeinde without Sozialräume
     assert "keine Sozialräume" in other and "sa-note" in other
@@ -288,7 +307,7 @@ def _cells(html: str) -> list[list[str]]:
 
 
 def _raw_sgb2(folder) -> pd.DataFrame:
-    """SGB II-Quote 2024 of the Sozialräume straight from the CSV files (no library code):
+    """SGB-II-Quote 2024 of the Sozialräume straight from the CSV files (no library code):
     sgb2_personen / Einwohner under 65."""
     p = pd.read_csv(folder / "population.csv", dtype={"area_id": str})
     t = pd.read_csv(folder / "transfers.csv", dtype={"area_id": str})
@@ -303,7 +322,7 @@ def _raw_sgb2(folder) -> pd.DataFrame:
 
 def test_planted_sozialraum_gets_no_z_value_index_or_class(planted):
     m = mo.published_monitoring(planted, 2024)
-    # 03499016-18 is under 300 inhabitants (not classified); 14 and 17 (SGB II-Quote,
+    # 03499016-18 is under 300 inhabitants (not classified); 14 and 17 (SGB-II-Quote,
     # Kinderarmut, Arbeitslosenanteil) and 16 (Kinderarmut, Arbeitslosenanteil) lose their rates
     # to secondary suppression in the protected layer: no z-value, index or class for any of them
     locked = ["03499016-14", "03499016-16", "03499016-17"]
@@ -319,12 +338,12 @@ def test_planted_sozialraum_gets_no_z_value_index_or_class(planted):
     att = mo.attention_table(planted, 2024).data
     for name in ("Birkenhof", "Ahrensdorf", "Kleinmühlen", "Osterwald"):
         assert name not in att
-    assert re.search(r"[a-zäöü] \. \(z", att) is None  # no "SGB II-Quote . (z 3,3)"
+    assert re.search(r"[a-zäöü] \. \(z", att) is None  # no "SGB-II-Quote . (z 3,3)"
     assert "Ohne Status- oder Dynamikklasse, weil Kennzahlen gesperrt sind (Geheimhaltung): 3 Sozialräume." in att
 
 
 def test_z_values_are_standardised_over_published_rates_only(planted):
-    # Hand calculation: the z-value of Am Sonnenhang's SGB II-Quote over the 32 Sozialräume that
+    # Hand calculation: the z-value of Am Sonnenhang's SGB-II-Quote over the 32 Sozialräume that
     # are classified (36 minus the planted one, under 300, and the three with suppressed rates),
     # mean and population SD (ddof=0) of the rates computed from the CSV files.
     raw = _raw_sgb2(planted.folder)
@@ -338,7 +357,7 @@ def test_z_values_are_standardised_over_published_rates_only(planted):
     z_real = (real.loc["03499016-03", "rate"] - real["rate"].mean()) / real["rate"].std(ddof=0)
     assert abs(z - z_real) > 1e-3
     att = mo.attention_table(planted, 2024).data
-    assert "SGB II-Quote 25,9 % (z " + f"{z:.1f}".replace(".", ",") + ")" in att
+    assert "SGB-II-Quote 25,9\u00a0% (z " + f"{z:.1f}".replace(".", ",") + ")" in att
 
 
 def test_einwohner_are_suppressed_alike_on_every_table(planted):
@@ -363,7 +382,7 @@ def test_einwohner_are_suppressed_alike_on_every_table(planted):
 
 
 def test_disparity_figures_leave_suppressed_areas_out(planted):
-    # SGB II-Quote 2024 is suppressed for 03499016-14, -17 (secondary) and -18 (1 recipient):
+    # SGB-II-Quote 2024 is suppressed for 03499016-14, -17 (secondary) and -18 (1 recipient):
     # Lorenz/Gini, Theil and LISA are computed over the other 33 Sozialräume.
     raw = _raw_sgb2(planted.folder).drop(index=["03499016-14", "03499016-17", PLANTED_SR])
     assert len(raw) == 33
@@ -382,7 +401,7 @@ def test_disparity_figures_leave_suppressed_areas_out(planted):
                   for k in np.unique(town))
     html = mo.theil_table(planted, 2024).data
     share = f"{100 * between / total:.1f}".replace(".", ",")
-    assert f"nur über die 33 Sozialräume in 3 Städten gerechnet, liegen {share} % der Ungleichheit" in html
+    assert f"nur über die 33 Sozialräume in 3 Städten gerechnet, liegen {share}\u00a0% der Ungleichheit" in html
     assert "Ohne 3 Gebiete mit gesperrtem Wert (Geheimhaltung)" in html
     assert 'data-sa-kind="index"' in html
     lisa = _texts(mo.lisa_map(planted, 2024, permutations=99))
@@ -405,7 +424,7 @@ def test_monitoring_tables_without_suppression_and_their_kinds(d):
 
 
 def test_a_rate_suppressed_in_the_start_year_removes_only_the_dynamics(d):
-    # stats.monitoring with given (published) rates: Bahnhofsviertel's SGB II-Quote of 2022 marked
+    # stats.monitoring with given (published) rates: Bahnhofsviertel's SGB-II-Quote of 2022 marked
     # suppressed. Its status inputs are unchanged, so every status z-value equals the unprotected
     # one; its dynamics get no z-value, index or class and it leaves the others' standardisation.
     raw = sm.monitoring(d, 2024)
@@ -420,7 +439,7 @@ def test_a_rate_suppressed_in_the_start_year_removes_only_the_dynamics(d):
     assert t.loc["03499016-02", "status_class"] == raw.result.table.loc["03499016-02", "status_class"]
     assert pd.isna(t.loc["03499016-02", "dynamics_index"]) and m.result.z_dynamics.loc["03499016-02"].isna().all()
     np.testing.assert_allclose(m.result.z_status.to_numpy(float), raw.result.z_status.to_numpy(float))
-    # the change of SGB II-Quote standardised over the other 35 areas (hand: mean and SD, ddof=0)
+    # the change of SGB-II-Quote standardised over the other 35 areas (hand: mean and SD, ddof=0)
     ch = (raw.data["sgb2_quote"] - raw.data["sgb2_quote@2022"]).drop("03499016-02")
     z = (ch - ch.mean()) / ch.std(ddof=0)
     np.testing.assert_allclose(m.result.z_dynamics["sgb2_quote"].drop("03499016-02").to_numpy(float),

@@ -148,7 +148,7 @@ def test_key_figures_carry_markers_with_a_legend(d):
     html = gp.key_figures(d, MUSTERSTADT, d.report_year).data
     rows = _rows(html)
     assert rows[0][-2:] == ["Vergleich zum Kreis", "Trend"]
-    sgb2 = [r for r in rows if r[0] == "SGB II-Quote"][0]
+    sgb2 = [r for r in rows if r[0] == "SGB-II-Quote"][0]
     # value 13,2 % (12,9 – 13,6 %) against the Kreis 10,0 %: higher, and higher_is_worse
     lo = float(sgb2[2].split("–")[0].replace(",", "."))
     kreis = float(sgb2[3].rstrip(" %").replace(",", "."))

@@ -117,14 +117,14 @@ def test_key_figures_publish_no_planted_count_nor_its_interval(planted):
     rows = _cells(html)
     # Wilson 95 % for 1 of 78: p = 0.0128, centre (1 + 1.92) / 81.84 = 0.0357, half width
     # 1.96 * sqrt(0.0128 * 0.9872 / 78 + 1.96² / (4 * 78²)) / 1.0492 = 0.0332 -> 0,2 – 6,9 %
-    assert "0,2 – 6,9 %" not in html and "1,3 %" not in rows["Übergewicht bei der Einschulung"][1]
+    assert "0,2 – 6,9\u00a0%" not in html and "1,3\u00a0%" not in rows["Übergewicht bei der Einschulung"][1]
     assert rows["Übergewicht bei der Einschulung"][1:3] == [".", "."]
     # Altersarmut: 1 of about 2.300 inhabitants aged 65+: 0,0 % (0,0 – 0,2 %)
-    assert "0,0 – 0,2 %" not in html
+    assert "0,0 – 0,2\u00a0%" not in html
     assert rows["Altersarmut (Grundsicherung im Alter)"][1:3] == [".", "."]
     assert "Wert kleiner als 3 oder aus Gründen der Geheimhaltung gesperrt" in html
     # ordinary values stay: Sprachförderbedarf 18 of 78 = 23,08 % (Wilson 15,1 – 33,6 %)
-    assert rows["Sprachförderbedarf bei der Einschulung"][1:3] == ["23,1 %", "15,1 – 33,6 %"]
+    assert rows["Sprachförderbedarf bei der Einschulung"][1:3] == ["23,1\u00a0%", "15,1 – 33,6\u00a0%"]
     assert 'data-sa-kind="interval"' in html
 
 
@@ -133,18 +133,18 @@ def test_trends_table_hides_suppressed_years_and_their_trend(planted):
     alt = rows["Altersarmut (Grundsicherung im Alter)"]  # Kennzahl, 2015, 2024, Veränderung, Trend
     assert alt[2:] == [".", ".", "."]
     # 2015 is not small: 3,1 % (grundsicherung_65plus / einwohner 65+ of transfers.csv and population.csv)
-    assert alt[1] == "3,1 %"
-    sgb2 = rows["SGB II-Quote"]
-    assert sgb2[2] == "7,8 %" and sgb2[4].endswith("steigend")  # 540 / 6.933 aged 15-64 -> 7,8 %
+    assert alt[1] == "3,1\u00a0%"
+    sgb2 = rows["SGB-II-Quote"]
+    assert sgb2[2] == "7,8\u00a0%" and sgb2[4].endswith("steigend")  # 540 / 6.933 aged 15-64 -> 7,8 %
 
 
 def test_intro_min_max_over_published_values_only(planted):
     html = common.indicator_table(planted, ["altersarmut"], 2024).data
     assert _cells(html)["Brakenhagen"][1] == "." and "0,0 – 0,2" not in html
     md = common.indicator_intro(planted, ["altersarmut"], 2024).data
-    assert "(Brakenhagen)" not in md and "0,0 %" not in md
+    assert "(Brakenhagen)" not in md and "0,0\u00a0%" not in md
     # Ostermoor's 5,4 % is the largest published value (unplanted, see the chapter tables)
-    assert "5,4 % (Ostermoor)" in md
+    assert "5,4\u00a0% (Ostermoor)" in md
     # Brakenhagen and, since the Kreis value is published, a second municipality in secondary
     assert "2 Werte gesperrt" in md
 
@@ -173,7 +173,7 @@ def test_municipality_table(planted):
     rows = _cells(html)
     assert rows["Brakenhagen"][2] == "9.270"
     assert rows["Brakenhagen"][3] == "."  # Altersarmut with 1 recipient
-    assert rows["Brakenhagen"][4] == "7,8 %"
+    assert rows["Brakenhagen"][4] == "7,8\u00a0%"
     assert 'data-sa-kind="count"' in html
     from sozialanalyse.build.audit import audit_html
 
@@ -194,7 +194,7 @@ def test_trend_charts_leave_suppressed_years_out(planted):
 def test_spine_chart_shows_no_suppressed_value(planted):
     fig = gp.spine_chart(planted, BRAKENHAGEN, 2024)
     texts = _texts(fig)
-    assert "1,3 %" not in texts
+    assert "1,3\u00a0%" not in texts
     assert "." in texts and any("gesperrt" in t for t in texts)
     # the SMR of 2 deaths in five years (pooled deaths suppressed) is not published either
     data = gp._spine_data(planted, 2024)
@@ -246,4 +246,4 @@ def fmt_num(n: int) -> str:
 def test_unplanted_profile_keeps_its_values(musterland):
     rows = _cells(gp.key_figures(musterland, BRAKENHAGEN, 2024).data)
     # 73 Grundsicherung recipients among 2.345 inhabitants aged 65+: 3,1 %
-    assert rows["Altersarmut (Grundsicherung im Alter)"][1] == "3,1 %"
+    assert rows["Altersarmut (Grundsicherung im Alter)"][1] == "3,1\u00a0%"

@@ -225,7 +225,7 @@ def test_z_attack_finds_z_values_and_indices_of_suppressed_areas_across_pages():
         "<main><h1>Astadt</h1><table><tr><th>Nr.</th><th>Sozialraum</th><th>Statusindex</th></tr><tr><td>2</td>"
         "<td>Cedorf</td><td>-0,26</td></tr><tr><td>1</td><td>Beeken</td><td>0,67</td></tr></table>"
         "<table><tr><th>Sozialraum</th><th>Kennzahlen mit z ≥ 1</th></tr><tr><td>Dahl</td>"
-        "<td>SGB II-Quote . (z 3,3); Altersarmut 7,7 % (z 2,5)</td></tr></table></main>")
+        "<td>SGB-II-Quote . (z 3,3); Altersarmut 7,7 % (z 2,5)</td></tr></table></main>")
     found = attacks.z_values(pages, AREAS)
     # Cedorf: an input of the index suppressed on another page; Dahl: a z value beside ".";
     # not Beeken (its suppressed Wahlbeteiligung is no input of the index)
@@ -365,7 +365,7 @@ def test_the_audit_finds_each_leak_replanted_by_hand(built, tmp_path):
                 & cells["area_id"].str.contains("-")].iloc[0]
     plant("kreisuebersicht.html", f"<p>{sec['name']} hat {fmt.num(sec['value'])} Einwohner.</p>")
     # 4. a z value beside a suppressed rate
-    plant("sozialraum_monitoring.html", "<p>Ortschaft Osterwald: SGB II-Quote . (z 3,3)</p>")
+    plant("sozialraum_monitoring.html", "<p>Ortschaft Osterwald: SGB-II-Quote . (z 3,3)</p>")
     # 5. a rejected row's count on the data page
     plant("daten_methoden.html", '<table class="sa-table"><thead><tr><th data-sa-kind="text">Gebiet</th>'
                                  '<th data-sa-kind="count">Wert</th></tr></thead><tbody><tr><td>03499016-18</td>'

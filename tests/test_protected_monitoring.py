@@ -66,7 +66,7 @@ def planted_deaths(tmp_path_factory):
 
 
 def _raw_sgb2(folder) -> pd.DataFrame:
-    """SGB II-Quote 2024 of the Sozialräume from the CSV files: sgb2_personen / Einwohner under 65."""
+    """SGB-II-Quote 2024 of the Sozialräume from the CSV files: sgb2_personen / Einwohner under 65."""
     p, t = _read(folder, "population.csv"), _read(folder, "transfers.csv")
     young = p[(p["year"] == 2024) & (p["age_group"].map(lambda g: int(g.rstrip("+").split("-")[0]) < 65))]
     n = young.groupby("area_id")["value"].sum()
@@ -80,7 +80,7 @@ def _raw_sgb2(folder) -> pd.DataFrame:
 def test_published_monitoring_standardises_over_published_rates_and_says_why(planted_sr):
     m = pm.published_monitoring(planted_sr, 2024)
     t = m.result.table
-    # z of Sonnenhang's SGB II-Quote over the 32 classified Sozialräume (36 minus Osterwald,
+    # z of Sonnenhang's SGB-II-Quote over the 32 classified Sozialräume (36 minus Osterwald,
     # under 300, minus the three with suppressed rates), population SD
     raw = _raw_sgb2(planted_sr.folder)
     assert len(raw) == 36
@@ -115,7 +115,7 @@ def test_population_is_the_layers_einwohner_cell(planted_sr):
 def test_attention_list_holds_no_withheld_area_and_names_drivers(planted_sr):
     att = pm.attention_list(planted_sr, 2024)
     assert not set(att.index) & {*LOCKED, PLANTED_SR}
-    # Sonnenhang's SGB II-Quote is more than one SD above the mean of the published rates
+    # Sonnenhang's SGB-II-Quote is more than one SD above the mean of the published rates
     raw = _raw_sgb2(planted_sr.folder).drop(index=[*LOCKED, PLANTED_SR])
     z = (raw.loc[SONNENHANG, "rate"] - raw["rate"].mean()) / raw["rate"].std(ddof=0)
     assert z >= 1

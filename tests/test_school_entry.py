@@ -4,7 +4,7 @@ The pooled share of a municipality is summed here from the rows of
 ``data/musterland/school_entry.csv`` and its Wilson interval written out with z = 1.959964;
 the rest is built on copies of Musterland without some rows, or on the tiny district of
 ``tests/tiny_district.py``. A finding that is absent (for one base area or for the whole district)
-is NaN and "fehlt" on the page, never 0 %.
+is NaN and "fehlt" on the page, never 0\u00a0%.
 """
 from __future__ import annotations
 
@@ -235,7 +235,7 @@ def test_table_prints_fehlt_for_a_finding_absent_in_the_district(no_overweight, 
     assert cells[1] == "fehlt ²"
     assert cells[0] == _cells(gesundheit.school_entry_table(d, 2024, level="sozialraum").data,
                               "Altstadt Lindenau")[0]
-    assert not re.search(r">0,0 %", html)  # no cell starts with 0 %
+    assert not re.search(r">0,0\u00a0%", html)  # no cell starts with 0 %
     assert html.count(">fehlt ²<") == 36  # the Übergewicht cell of every Sozialraum (areas.csv)
     assert ("² fehlt: Eingangsdaten unvollständig, es fehlen Zeilen (einschulung_uebergewicht 2022; "
             "einschulung_uebergewicht 2023; einschulung_uebergewicht 2024); der Wert wird nicht aus "

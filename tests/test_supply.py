@@ -341,8 +341,8 @@ def test_interactive_gap_map_classes_break_at_the_guide_value(musterland):
     rows = [r for b in blocks for r in b["rows"]]
     assert {b["kinds"]["value"] for b in blocks} == {"index"}
     # by hand: below 50, 50 to below 80, 80 to below 100, 100 to below 120, 120 and more
-    expected = {0: "unter 50 %", 50: "50 bis unter 80 %", 80: "80 bis unter 100 %", 100: "100 bis unter 120 %",
-                120: "120 % und mehr"}
+    expected = {0: "unter 50\u00a0%", 50: "50 bis unter 80\u00a0%", 80: "80 bis unter 100\u00a0%", 100: "100 bis unter 120\u00a0%",
+                120: "120\u00a0% und mehr"}
     shown = [r for r in rows if r["value"]]
     assert len(shown) > 20
     for r in shown:
@@ -364,12 +364,12 @@ def test_a_reach_share_of_zero_is_written_so_that_it_implies_no_single_person():
     from sozialanalyse.pages.angebote import _reach
 
     # 0 of 2.292: "0,0 %" would admit 0 or 1 person (1 / 2.292 = 0,044 %); "0,00 %" admits only 0
-    assert _reach(0.0, "", 2292) == "0,00 %"
+    assert _reach(0.0, "", 2292) == "0,00\u00a0%"
     # 0 of 1.710: 1 / 1.710 = 0,058 % rounds to 0,1 %, so "0,0 %" admits only 0
-    assert _reach(0.0, "", 1710) == "0,0 %"
+    assert _reach(0.0, "", 1710) == "0,0\u00a0%"
     # 100 % of 5.000: "100,0 %" admits 0 to 2 persons beyond (2 / 5.000 = 0,04 %); one person is
     # 0,02 %, so "100,00 %" admits only 0 beyond
-    assert _reach(100.0, "", 5000) == "100,00 %"
+    assert _reach(100.0, "", 5000) == "100,00\u00a0%"
     # 0 of 9.270: "0,0 %" admits 0 to 4 persons (4 / 9.270 = 0,043 %): not only small counts
-    assert _reach(0.0, "", 9270) == "0,0 %"
-    assert _reach(33.6, "", 442) == "33,6 %" and _reach(12.0, "primary", 442) == "."
+    assert _reach(0.0, "", 9270) == "0,0\u00a0%"
+    assert _reach(33.6, "", 442) == "33,6\u00a0%" and _reach(12.0, "primary", 442) == "."

@@ -169,7 +169,7 @@ def test_status_page_pflege(district):
     st = umsetzung.state_table(district, "Pflege").data.replace("\n", "")  # cells on lines of their own
     # 4 of 13 = 30,8 %, rounded to whole per cent: 31 %
     assert '<td data-sa-kind="text">umgesetzt</td><td class="num" data-sa-kind="text">4</td>' in st
-    assert "31 %" in st and "Insgesamt" in st
+    assert "31\u00a0%" in st and "Insgesamt" in st
     ch = umsetzung.changes_table(district, "Pflege").data.replace("\n", "")  # cells on lines of their own
     # PF-12 is no longer listed: the caption counts it beside the 2 new ones (it once did not)
     assert "2 neu, 1 nicht mehr aufgeführt, 5-mal Stand geändert, 8-mal Termin geändert" in ch

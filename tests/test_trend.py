@@ -142,7 +142,7 @@ def test_means_and_empty_series_are_left_out():
 
 def test_musterland_profile_labels_follow_the_corrected_test():
     # Musterstadt (03499016), 2015-2024. R 4.2.2 on the counts of the demo district:
-    #   SGB II-Quote  binomial p = 6.495333015e-18, quasibinomial p = 0.098316386947 (dispersion 21.25215)
+    #   SGB-II-Quote  binomial p = 6.495333015e-18, quasibinomial p = 0.098316386947 (dispersion 21.25215)
     #   Kinderarmut   binomial p = 0.0006443098022, quasibinomial p = 0.20234366482  (dispersion 6.037009)
     # Both were printed as "↑ steigend"; with the year-to-year extra variation neither is significant.
     import re
@@ -159,7 +159,7 @@ def test_musterland_profile_labels_follow_the_corrected_test():
     assert t.loc["kinderarmut", "dispersion"] == pytest.approx(6.037009, rel=1e-5)
     html = sa.pages.gemeindeprofil.trends_table(d, "03499016").data.replace("\n", "")  # cells on lines of their own
     rows = {re.sub(r"<[^>]+>", "|", r).split("|")[2]: r for r in re.findall(r"<tr>.*?</tr>", html)}
-    assert "kein signifikanter Trend" in rows["SGB II-Quote"] and "↑" not in rows["SGB II-Quote"]
+    assert "kein signifikanter Trend" in rows["SGB-II-Quote"] and "↑" not in rows["SGB-II-Quote"]
     kinder = next(v for k, v in rows.items() if k.startswith("Kinderarmut"))
     assert "kein signifikanter Trend" in kinder and "↑" not in kinder
     assert "zusätzliche Streuung" in html and "Quasi-Likelihood" in html
@@ -177,3 +177,36 @@ def test_errors_name_function_column_value_and_key():
         trend(res.drop(columns="denominator"))
     with pytest.raises(ValueError, match=r"^trend\(\): alpha must lie between 0 and 1"):
         trend(res.assign(numerator=[10, 12]), alpha=5)
+
+
+def test_trends_table_shows_the_change_in_percentage_points_of_the_printed_values():
+    """Issue #16: the change column was the model's relative change of the odds per year, printed
+    "+2,0 %" beside 8,1 % → 10,0 %, which reads like points. Now it is the difference of the two
+    printed values in Prozentpunkte. By hand from the printed cells of Musterland's Kreis:
+    SGB-II-Quote 8,1 % (2015) → 10,0 % (2024): 10,0 − 8,1 = +1,9 Pp.; Pflegequote 3,4 % → 5,8 %:
+    +2,4 Pp.; and for every row the printed change equals last minus first, digit by digit."""
+    import re
+    from decimal import Decimal
+
+    import sozialanalyse as sa
+
+    d = sa.load("musterland")
+    html = sa.pages.gemeindeprofil.trends_table(d, d.kreis["area_id"]).data.replace("\n", "")
+    assert ">Veränderung 2015–2024</th>" in html and "Veränderung je Jahr" not in html
+    assert "Entwicklung der Sozial- und Gesundheitskennzahlen 2015–2024" in html
+    rows = {}
+    for tr in re.findall(r"<tr>(.*?)</tr>", html):
+        cells = [re.sub(r"<[^>]+>", "", c) for c in re.findall(r"<td[^>]*>(.*?)</td>", tr)]
+        if cells:
+            rows[cells[0]] = cells
+    assert rows["SGB-II-Quote"][1:4] == ["8,1\u00a0%", "10,0\u00a0%", "+1,9\u00a0Pp."]
+    assert rows["Pflegequote"][1:4] == ["3,4\u00a0%", "5,8\u00a0%", "+2,4\u00a0Pp."]
+
+    def number(cell):
+        t = cell.split("\u00a0")[0].replace("\u2212", "-").replace("+", "").replace(",", ".")
+        return Decimal(t)
+
+    for name, c in rows.items():
+        if c[1].endswith("%") and c[2].endswith("%"):
+            assert c[3].endswith("Pp."), name
+            assert number(c[3]) == number(c[2]) - number(c[1]), name

@@ -219,7 +219,7 @@ def _interval(row, unit: str) -> str:
     if row is None or pd.isna(row["lower"]):
         return fmt.MISSING
     low, high = format_value(row["lower"], unit), format_value(row["upper"], unit)
-    suffix = f" {unit}" if unit in ("%", "Jahre", "m²", "EUR/m²") else ""
+    suffix = f"{fmt.NBSP}{unit}" if unit in ("%", "Jahre", "m²", "EUR/m²") else ""
     return f"{low.removesuffix(suffix)} – {high}"
 
 

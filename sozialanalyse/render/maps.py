@@ -272,8 +272,8 @@ def choropleth(shapes, values, lower=None, upper=None, status=None, reason=None,
     >>> h = choropleth(g, [10.0, 20.0, None], [8.0, 17.5, None], [12.5, 22.5, None],
     ...                status=["", "", "primary"], title="Quote", unit="%", k=2).data
     >>> rows = json.loads(h.split('class="sa-data">')[1].split("</script>")[0])["rows"]
-    >>> [(r["value"], r["lower"], r["class"], r["status"]) for r in rows]
-    [('10,0 %', '8,0 %', '10,0 bis 15,0 %', ''), ('20,0 %', '17,5 %', '15,0 bis 20,0 %', ''), (None, None, 'gesperrt', 'primary')]
+    >>> [tuple(str(v).replace("\\xa0", " ") for v in (r["value"], r["lower"], r["class"], r["status"])) for r in rows]
+    [('10,0 %', '8,0 %', '10,0 bis 15,0 %', ''), ('20,0 %', '17,5 %', '15,0 bis 20,0 %', ''), ('None', 'None', 'gesperrt', 'primary')]
     """
     from .figures import class_label, classify
 
