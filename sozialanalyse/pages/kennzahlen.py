@@ -145,7 +145,7 @@ def overview(district: District, year: int | None = None, ids: list[str] | None 
         reasons[f"{label}: Vergleich zum Kreis"] = marks_held
     df, held_notes = mask(district, pd.DataFrame(shown), {k: v for k, v in reasons.items() if k in shown})
     dl, _ = mask(district, pd.DataFrame(words), reasons)
-    caption = f"Kennzahlen der Städte, Gemeinden und Samtgemeinden im Vergleich mit dem Kreis, {year}"
+    caption = f"Kennzahlen im Vergleich mit dem Kreis, {year}"
     notes = [KREIS_MARKER_LEGEND.replace("Vergleich zum Kreis: ", "Zeichen hinter dem Wert: "),
              "Die Zeile des Kreises steht beim Sortieren immer am Ende. Werte in der Einheit der Spaltenüberschrift; "
              "Definitionen: Indikatorenkatalog (Link in der Überschrift).",
