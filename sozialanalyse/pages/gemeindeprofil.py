@@ -1,5 +1,7 @@
 """The Gemeindeprofil (``notebooks/gemeindeprofil.ipynb``): one page per municipality with its
-population, key figures beside the Kreis, trends, Sozialräume or Mitgliedsgemeinden and the
+findings "Auf einen Blick" (:func:`at_a_glance`), population, key figures beside the Kreis with
+their marker and rank among the municipalities (:func:`benchmarks`, also behind the page
+"Kennzahlen im Vergleich"), trends, Sozialräume or Mitgliedsgemeinden, the map and the
 monitoring classes of its Sozialräume.
 
 Floor: pages. The Kreis overview (:mod:`sozialanalyse.pages.kreisuebersicht`) shows the same
