@@ -147,15 +147,16 @@ def test_gradient_text_and_chart(d):
 def test_key_figures_carry_markers_with_a_legend(d):
     html = gp.key_figures(d, MUSTERSTADT, d.report_year).data
     rows = _rows(html)
-    assert rows[0][-2:] == ["Vergleich zum Kreis", "Trend"]
+    assert rows[0][-3:] == ["Vergleich zum Kreis", "Rang", "Trend"]
     sgb2 = [r for r in rows if r[0] == "SGB-II-Quote"][0]
-    # value 13,2 % (12,9 – 13,6 %) against the Kreis 10,0 %: higher, and higher_is_worse
+    # value 13,2 % (12,9 – 13,6 %) against the Kreis 10,0 %: higher, and higher_is_worse (issue #16:
+    # the symbol says günstiger/ungünstiger, the word in brackets higher/lower)
     lo = float(sgb2[2].split("–")[0].replace(",", "."))
     kreis = float(sgb2[3].rstrip(" %").replace(",", "."))
-    assert lo > kreis and sgb2[4].startswith("▲") and sgb2[4].endswith("höher (schlechter)")
-    assert 'class="sa-mark-worse"' in html and "Vergleich zum Kreis: ▲ höher" in html and "Trend: ↑ steigend" in html
-    # a mean without interval is not compared
-    assert [r for r in rows if r[0] == "Wohnfläche je Einwohner"][0][4] == "–"
+    assert lo > kreis and sgb2[4].startswith("▼") and sgb2[4].endswith("ungünstiger (höher)")
+    assert 'class="sa-mark-worse"' in html and "Vergleich zum Kreis: ▲ günstiger" in html and "Trend: ↑ steigend" in html
+    # a mean without interval is described, not tested
+    assert [r for r in rows if r[0] == "Wohnfläche je Einwohner"][0][4] == "○ niedriger, ohne Test"
     assert audit_html(html, "gemeinden/musterstadt.html") == []
 
 

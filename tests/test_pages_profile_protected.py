@@ -247,3 +247,25 @@ def test_unplanted_profile_keeps_its_values(musterland):
     rows = _cells(gp.key_figures(musterland, BRAKENHAGEN, 2024).data)
     # 73 Grundsicherung recipients among 2.345 inhabitants aged 65+: 3,1 %
     assert rows["Altersarmut (Grundsicherung im Alter)"][1] == "3,1\u00a0%"
+
+
+def test_glance_and_rank_use_no_suppressed_value(planted):
+    """Issue #16: "Auf einen Blick" and the rank never use a suppressed value: Brakenhagen's planted
+    Altersarmut (1 recipient) and Übergewicht (1 of 78) are in no finding, have no rank, and
+    the others are ranked among the published values only."""
+    found = gp.findings(planted, BRAKENHAGEN, 2024)
+    text = " ".join(f["text"] for f in found)
+    assert "Altersarmut" not in text and "Übergewicht" not in text
+    rows = _cells(gp.key_figures(planted, BRAKENHAGEN, 2024).data)
+    assert rows["Altersarmut (Grundsicherung im Alter)"][-2] == "."  # the column "Rang"
+    assert rows["Altersarmut (Grundsicherung im Alter)"][4] == "."  # the marker against the Kreis
+    res = common.published_results(planted, ["altersarmut"], "gemeindeverband", years=[2024])
+    published = int(((res["status"] == "") & res["value"].notna()).sum())
+    b = gp.benchmarks(planted, 2024)
+    alt = b[b["indicator"] == "altersarmut"]
+    assert alt.loc[alt["area_id"] == BRAKENHAGEN, "rank"].isna().all()
+    assert published < 11 and (alt["ranked"] == published).all()
+    # by hand: 1 + the number of published values shown lower (higher is worse; ties share the rank)
+    shown = res.loc[(res["status"] == "") & res["value"].notna()].set_index("area_id")["value"].round(1)
+    expected = {a: 1 + int((shown < v).sum()) for a, v in shown.items()}
+    assert alt.dropna(subset=["rank"]).set_index("area_id")["rank"].astype(int).to_dict() == expected

@@ -8,5 +8,5 @@ from .._lazy import submodules
 __getattr__, __dir__, __all__ = submodules(__name__, [
     'common', 'kreisuebersicht', 'gemeindeprofil', 'sozialraum_monitoring', 'gesundheit', 'pflege',
     'senioren', 'behinderung', 'daten_methoden', 'indikatorenkatalog', 'herkunft', 'amtlich_kreis',
-    'amtlich_profil', 'ziele', 'umsetzung', 'projekte', 'angebote', 'vergleichskreise',
+    'amtlich_profil', 'ziele', 'umsetzung', 'projekte', 'angebote', 'vergleichskreise', 'kennzahlen',
 ])

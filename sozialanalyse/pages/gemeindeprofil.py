@@ -1,5 +1,7 @@
 """The Gemeindeprofil (``notebooks/gemeindeprofil.ipynb``): one page per municipality with its
-population, key figures beside the Kreis, trends, Sozialräume or Mitgliedsgemeinden and the
+findings "Auf einen Blick" (:func:`at_a_glance`), population, key figures beside the Kreis with
+their marker and rank among the municipalities (:func:`benchmarks`, also behind the page
+"Kennzahlen im Vergleich"), trends, Sozialräume or Mitgliedsgemeinden, the map and the
 monitoring classes of its Sozialräume.
 
 Floor: pages. The Kreis overview (:mod:`sozialanalyse.pages.kreisuebersicht`) shows the same
@@ -23,7 +25,7 @@ from ..model.district import District
 from ..protected import layer as protected_layer
 from ..protected import population as protected_population
 from ..protected.health import published_life_expectancy, published_mortality
-from ..protected.monitoring import attention_list, population, published_monitoring
+from ..protected.monitoring import MIN_POPULATION, attention_list, population, published_monitoring
 from ..render import figures, fmt
 from ..render.tables import md_escape, note, table, text
 from ..stats import indicators
@@ -35,7 +37,6 @@ from .common import (
     MARKER_LEGEND,
     absent_footnote,
     catalog,
-    compare_marker,
     fmt_value,
     format_value,
     gap_count,
@@ -223,33 +224,11 @@ def _interval(row, unit: str) -> str:
     return f"{low.removesuffix(suffix)} – {high}"
 
 
-def _markers(district: District, res: pd.DataFrame, cat: pd.DataFrame, i: str, area_id: str, year: int,
-             compare_with_kreis: bool) -> tuple[tuple[str, str, str], tuple[str, str, str]]:
-    """(text, CSS class, status) of the comparison with the Kreis and of the recent trend of
-    indicator ``i`` for ``area_id``; status set where an input value is suppressed (the marker
-    would be derived from it)."""
-    polarity = str(cat.loc[i, "polarity"]) if str(cat.loc[i, "polarity"]) in POLARITIES else "neutral"
-    kind, mult = str(cat.loc[i, "kind"]), float(cat.loc[i, "multiplier"] or 1)
-    latest = _latest(res[res["indicator"] == i], year)
-    own = latest[latest["area_id"] == area_id]
-    comp = ("", "", "")
-    if compare_with_kreis:
-        kreis = latest[latest["area_id"] == district.kreis["area_id"]]
-        if own.empty or kreis.empty:
-            comp = compare_marker("not_compared", polarity) + ("",)
-        else:
-            o, k = own.iloc[0], kreis.iloc[0]
-            held = "primary" if "primary" in (str(o["status"]), str(k["status"])) else (
-                "secondary" if str(o["status"]) or str(k["status"]) else "")
-            if held:
-                comp = (SYMBOL, "", held)
-            else:
-                code = str(compare(o["value"], o["lower"], o["upper"], k["value"], polarity)[0])
-                strong = False
-                if code not in ("similar", "not_compared"):
-                    lo, hi = limits(kind, o["numerator"], o["denominator"], mult, 0.998)
-                    strong = str(compare(o["value"], lo, hi, k["value"], polarity)[0]) == code
-                comp = compare_marker(code, polarity, strong) + ("",)
+def _trend_cell(res: pd.DataFrame, cat: pd.DataFrame, i: str, area_id: str, year: int) -> tuple[str, str, str]:
+    """(text, CSS class, status) of the recent trend of indicator ``i`` for ``area_id``; status
+    set where a year of the window is suppressed (the marker would be derived from it)."""
+    polarity = _polarity(cat, i)
+    kind = str(cat.loc[i, "kind"])
     series = res[(res["indicator"] == i) & (res["area_id"] == area_id) & (res["year"] <= year)].sort_values("year")
     last = series.tail(POINTS)
     if (last["status"].astype(str) != "").any():
@@ -260,7 +239,7 @@ def _markers(district: District, res: pd.DataFrame, cat: pd.DataFrame, i: str, a
         else:
             t = recent_trend(series["year"], series["value"], series["lower"], series["upper"])
         trend_cell = trend_marker(t.marker, polarity) + ("",)
-    return comp, trend_cell
+    return trend_cell
 
 
 def key_figures(district: District, area_id: str, year: int, ids: list[str] | None = None,
@@ -280,6 +259,7 @@ def key_figures(district: District, area_id: str, year: int, ids: list[str] | No
     levels = ["kreis"] if is_kreis else ["gemeindeverband", "kreis"]
     res_all = _published(district, ids, levels)
     res = _latest(res_all, year)
+    bench = None if is_kreis else benchmarks(district, year, ids).query("area_id == @area_id").set_index("indicator")
     own = res[res["area_id"] == area_id].set_index("indicator")
     kreis = res[res["area_id"] == district.kreis["area_id"]].set_index("indicator")
     order = {f: i for i, f in enumerate(indicators.FIELDS)}
@@ -313,11 +293,16 @@ def key_figures(district: District, area_id: str, year: int, ids: list[str] | No
             row[district.name] = ((SYMBOL if kheld else mark_absent(k, absent) or format_value(k["value"], unit))
                                   if k is not None else fmt.MISSING)
             reasons.setdefault(district.name, []).append(kheld)
-        comp, tr = _markers(district, res_all, cat, i, area_id, year, compare_with_kreis=not is_kreis)
+        tr = _trend_cell(res_all, cat, i, area_id, year)
         if not is_kreis:
+            b = bench.loc[i]
+            comp = kreis_marker(str(b["code"]), str(b["polarity"]), bool(b["strong"])) if not b["held"] else ("", "")
             row["Vergleich zum Kreis"] = comp[0]
             classes["Vergleich zum Kreis"].append(comp[1] or None)
-            reasons.setdefault("Vergleich zum Kreis", []).append(comp[2])
+            reasons.setdefault("Vergleich zum Kreis", []).append(str(b["held"]))
+            ranked = int(b["ranked"])
+            row["Rang"] = (f"{int(b['rank'])} von {ranked}" if np.isfinite(b["rank"]) else fmt.MISSING)
+            reasons.setdefault("Rang", []).append(held)
         row["Trend"] = tr[0]
         classes["Trend"].append(tr[1] or None)
         reasons.setdefault("Trend", []).append(tr[2])
@@ -325,10 +310,10 @@ def key_figures(district: District, area_id: str, year: int, ids: list[str] | No
     df, held_notes = mask(district, pd.DataFrame(rows), reasons)
     hrefs = [catalog_href(i, from_profile=not is_kreis) for i in sorted_ids]
     kinds = {"Handlungsfeld": "text", "Kennzahl": "text", own_col: "rate", "95-%-Intervall": "interval",
-             "Vergleich zum Kreis": "text", "Trend": "text"}
+             "Vergleich zum Kreis": "text", "Trend": "text", "Rang": "index"}
     if not is_kreis:
         kinds[district.name] = "rate"
-    legend = list(MARKER_LEGEND) if not is_kreis else [MARKER_LEGEND[1]]
+    legend = [KREIS_MARKER_LEGEND, RANK_NOTE, MARKER_LEGEND[1]] if not is_kreis else [MARKER_LEGEND[1]]
     return table(df, caption=caption or f"Kennzahlen {year}", group="Handlungsfeld", links={"Kennzahl": hrefs},
                  footnotes=["95-%-Intervall: Wilson-Intervall für Anteile, exaktes Poisson- bzw. Byar-Intervall "
                             "für Raten; ohne Intervall: Mittelwerte und Salden. Jahreszahl in Klammern: letzter "
@@ -336,7 +321,7 @@ def key_figures(district: District, area_id: str, year: int, ids: list[str] | No
                             "Definitionen: siehe Daten und Methoden.", *legend, *held_notes,
                             *absent_footnote(absent)],
                  align_right=[c for c in df.columns if c not in ("Handlungsfeld", "Kennzahl", "Vergleich zum Kreis",
-                                                                 "Trend")],
+                                                                 "Trend", "Rang")],
                  kinds=kinds, classes={c: v for c, v in classes.items() if c in df.columns})
 
 
@@ -351,9 +336,7 @@ def trends_table(district: District, area_id: str, indicator_ids: list[str] | No
     (:func:`sozialanalyse.render.fmt.change`): for shares and rates in ``%`` in percentage
     points (``+4,4 Pp.`` from 30,5 % to 34,9 %), never the trend model's relative change of the
     odds, which reads like points and is not what a reader computes from the table."""
-    ids = indicator_ids or ["sgb2_quote", "kinderarmut", "altersarmut", "arbeitslosenquote",
-                            "anteil_langzeitarbeitslose", "anteil_nichtdeutsche", "pflegequote",
-                            "uebergewicht_einschulung", "sprachfoerderbedarf"]
+    ids = list(indicator_ids or TREND_IDS)
     cat = indicators.catalog(indicators.district_catalog(district)).set_index("id")
     res = _published(district, ids, _level(district, area_id))
     res = res[res["area_id"] == area_id]
@@ -787,7 +770,7 @@ def life_expectancy(district: District, area_id: str, year: int):
         line = f"- **{SEX_WORDS[s]}:** " + "; ".join(parts)
         if area_id != kreis_id and not le_reason(k0):
             code = str(compare(r0["value"], r0["lower"], r0["upper"], k0["value"], "higher_is_better")[0])
-            mark = compare_marker(code, "higher_is_better")[0]
+            mark = kreis_marker(code, "higher_is_better")[0]
             line += f". {md_escape(district.name)}: {fmt.num(k0['value'], 1)} Jahre bei Geburt; Vergleich: {mark}"
         lines.append(line + ".")
     head = (f"Lebenserwartung {span(years)} (fünf Jahre zusammen; in Klammern das 95-%-Intervall; Methode und "
@@ -825,3 +808,562 @@ def kgst_fields(district: District, area_id: str, year: int):
                     "Übergänge auf das Gymnasium, Schulabgänger ohne Abschluss) liegen keine Daten vor "
                     "(Tabellen income.csv und education.csv, siehe Datenformat).")
     return key_figures(district, area_id, year, ids=ids, caption=f"Einkommen und Bildung {year}")
+
+
+# --- the two-minute profile (issue #16): markers against the Kreis, ranks, findings, Sozialraum map
+
+__all__ += ["KREIS_MARKER_LEGEND", "RANK_NOTE", "kreis_marker", "rank_values", "benchmarks", "deviation_findings",
+            "trend_findings", "select_findings", "findings", "at_a_glance", "sozialraum_map",
+            "sozialraum_map_interactive", "TREND_IDS", "FINDING_ORDER", "glance_html"]
+
+#: Indicators of the profile's trend table (:func:`trends_table`) and of its trend findings.
+TREND_IDS = ("sgb2_quote", "kinderarmut", "altersarmut", "arbeitslosenquote", "anteil_langzeitarbeitslose",
+             "anteil_nichtdeutsche", "pflegequote", "uebergewicht_einschulung", "sprachfoerderbedarf")
+
+#: Colours of the markers (those of ``book/_static/sozialanalyse.css``), for text outside tables.
+MARK_COLORS = {"sa-mark-better": "#1a7f37", "sa-mark-worse": "#b42318", "sa-mark-similar": "#8a6d00",
+               "sa-mark-neutral": "#1f5fa8", "sa-mark-none": "#666666"}
+
+#: The legend line of the marker "Vergleich zum Kreis" (key figures, Kennzahlen im Vergleich).
+KREIS_MARKER_LEGEND = (
+    "Vergleich zum Kreis: ▲ günstiger (grün) bzw. ▼ ungünstiger (rot) als der Kreiswert, wenn das "
+    "95-%-Intervall der Gemeinde den Kreiswert nicht enthält, doppelt (▲▲, ▼▼), wenn auch das "
+    "99,8-%-Intervall ihn nicht enthält; in Klammern, ob der Wert höher oder niedriger ist. ● ähnlich "
+    "(ocker): kein signifikanter Unterschied. ◆ höher bzw. niedriger (blau): Kennzahl ohne Wertungsrichtung, "
+    "Unterschied signifikant. ○ höher bzw. niedriger, ohne Test (grau): Mittelwert oder Saldo ohne "
+    "Intervall; der Unterschied ist beschrieben, nicht auf Zufall geprüft. – : kein Vergleich (Wert fehlt).")
+
+#: The footnote of the column "Rang".
+RANK_NOTE = ("Rang: Platz unter den Städten, Gemeinden und Samtgemeinden mit veröffentlichtem Wert (wie viele "
+             "verglichen wurden, steht dahinter); 1 = günstigster Wert, bei Kennzahlen ohne Wertungsrichtung "
+             "1 = höchster Wert; gleiche angezeigte Werte teilen sich den besten Rang.")
+
+
+def kreis_marker(code: str, polarity: str, strong: bool = False) -> tuple[str, str]:
+    """German text and CSS class of the comparison with the Kreis in a profile: the symbol says
+    günstiger/ungünstiger (▲/▼, doubled when ``strong``: significant at 99,8 % too), the word in
+    brackets whether the value is higher or lower; ◆ for an indicator without polarity; ○ for a
+    difference that is not tested (no interval; codes ``untested_higher``/``untested_lower``/
+    ``untested_equal``).
+
+    Examples
+    --------
+    >>> kreis_marker("better", "higher_is_worse")
+    ('▲ günstiger (niedriger)', 'sa-mark-better')
+    >>> kreis_marker("worse", "higher_is_better", strong=True)
+    ('▼▼ ungünstiger (niedriger)', 'sa-mark-worse')
+    >>> kreis_marker("higher", "neutral"), kreis_marker("similar", "neutral")
+    (('◆ höher', 'sa-mark-neutral'), ('● ähnlich', 'sa-mark-similar'))
+    >>> kreis_marker("untested_lower", "higher_is_worse")
+    ('○ niedriger, ohne Test', 'sa-mark-none')
+    """
+    n = 2 if strong else 1
+    if code == "similar":
+        return "● ähnlich", "sa-mark-similar"
+    if code.startswith("untested_"):
+        word = {"untested_higher": "höher", "untested_lower": "niedriger"}.get(code, "gleich")
+        return f"○ {word}, ohne Test", "sa-mark-none"
+    if code in ("higher", "lower"):
+        return f"{'◆' * n} {'höher' if code == 'higher' else 'niedriger'}", "sa-mark-neutral"
+    if code in ("better", "worse"):
+        up = (code == "better") == (polarity == "higher_is_better")
+        word = "höher" if up else "niedriger"
+        if code == "better":
+            return f"{'▲' * n} günstiger ({word})", "sa-mark-better"
+        return f"{'▼' * n} ungünstiger ({word})", "sa-mark-worse"
+    return f"{fmt.MISSING} kein Vergleich", "sa-mark-none"
+
+
+def rank_values(values, polarity: str, decimals: int = 1) -> np.ndarray:
+    """Rank of each value among the finite ones: 1 = most favourable by ``polarity`` (the
+    lowest for ``higher_is_worse``, the highest otherwise, also for ``neutral``), ties (equal
+    after rounding to the ``decimals`` shown) share the lowest rank (min-rank: 1, 2, 2, 4); NaN
+    (suppressed, missing) is not ranked and stays NaN.
+
+    Examples
+    --------
+    >>> rank_values([10.0, 12.04, 11.96, np.nan, 8.0], "higher_is_worse").tolist()
+    [2.0, 3.0, 3.0, nan, 1.0]
+    >>> rank_values([10.0, 12.0, 8.0], "higher_is_better").tolist()
+    [2.0, 1.0, 3.0]
+    """
+    v = pd.Series(np.asarray(values, dtype=float)).round(decimals)
+    return v.rank(method="min", ascending=polarity == "higher_is_worse", na_option="keep").to_numpy()
+
+
+def _polarity(cat: pd.DataFrame, i: str) -> str:
+    p = str(cat.loc[i, "polarity"])
+    return p if p in POLARITIES else "neutral"
+
+
+def _held(*rows) -> str:
+    """The strongest status of the rows (``primary`` before ``secondary``), "" if none is held."""
+    st = [str(r["status"]) for r in rows if r is not None and str(r["status"])]
+    return "primary" if "primary" in st else (st[0] if st else "")
+
+
+def _compare_rows(o, k, kind: str, mult: float, polarity: str) -> tuple[str, bool, str]:
+    """(code, strong, held) of a municipality's row ``o`` against the Kreis row ``k``: the code of
+    :func:`sozialanalyse.stats.benchmark.compare` at 95 %, ``strong`` when the 99,8-% interval
+    gives the same; without an interval ``untested_higher``/``untested_lower``/``untested_equal``
+    (values as shown, one decimal); ``held`` set (and no code) where a value is suppressed."""
+    if o is None or k is None:
+        return "not_compared", False, ""
+    held = _held(o, k)
+    if held:
+        return "", False, held
+    if not (np.isfinite(o["value"]) and np.isfinite(k["value"])):
+        return "not_compared", False, ""
+    code = str(compare(o["value"], o["lower"], o["upper"], k["value"], polarity)[0])
+    if code == "not_compared":  # no interval (means, balances): the difference is only described
+        d = round(float(o["value"]), 1) - round(float(k["value"]), 1)
+        return ("untested_higher" if d > 0 else "untested_lower" if d < 0 else "untested_equal"), False, ""
+    strong = False
+    if code != "similar":
+        lo, hi = limits(kind, o["numerator"], o["denominator"], mult, 0.998)
+        strong = str(compare(o["value"], lo, hi, k["value"], polarity)[0]) == code
+    return code, strong, ""
+
+
+def benchmarks(district: District, year: int, ids: list[str] | None = None) -> pd.DataFrame:
+    """Every municipality's key figures against the Kreis, from the protected layer.
+
+    One row per municipality (level ``gemeindeverband``, in the order of the area tree) and
+    indicator: ``area_id``, ``indicator``, ``year`` (``year`` or the latest earlier year with a
+    value, elections), ``value``, ``lower``, ``upper``, ``numerator``, ``denominator``, ``status``,
+    ``reason``, ``notes`` (the published result), ``kreis_value``, ``kreis_status``, ``polarity``,
+    ``code``, ``strong``, ``held`` (:func:`_compare_rows`: the marker against the Kreis; ``held``
+    is the status of a marker that would come from a suppressed value), ``rank`` and ``ranked``.
+
+    Notes
+    -----
+    The rank (:func:`rank_values`) runs over the municipalities with a published value of the
+    indicator's year (the latest year any municipality has): a suppressed or missing value is not
+    ranked, and ``ranked`` says how many were compared. The comparison: Fingertips' rule, the
+    Kreis value outside the municipality's 95 % interval (:func:`sozialanalyse.stats.benchmark.compare`).
+    """
+    ids = list(ids) if ids is not None else key_figure_ids(district)
+    cache = district.__dict__.setdefault("_profile_benchmarks", {})
+    key = (int(year), tuple(ids))
+    if key in cache:
+        return cache[key].copy()
+    cat = indicators.catalog(indicators.district_catalog(district)).set_index("id")
+    kreis_id = str(district.kreis["area_id"])
+    munis = [str(a) for a in district.municipalities()["area_id"]]
+    res = _latest(_published(district, ids, ["gemeindeverband", "kreis"]), year)
+    frames = []
+    for i in ids:
+        pol, kind, mult = _polarity(cat, i), str(cat.loc[i, "kind"]), float(cat.loc[i, "multiplier"] or 1)
+        sub = res[res["indicator"] == i].drop_duplicates("area_id").set_index("area_id")
+        k = sub.loc[kreis_id] if kreis_id in sub.index else None
+        rows = sub.reindex(munis)
+        rows["area_id"] = munis
+        rows["indicator"] = i
+        rows["status"] = rows["status"].fillna("").astype(str)
+        rows["polarity"] = pol
+        rows["kreis_value"] = float(k["value"]) if k is not None else np.nan
+        rows["kreis_status"] = str(k["status"]) if k is not None else ""
+        marks = [_compare_rows(r if pd.notna(r["year"]) else None, k, kind, mult, pol) for _, r in rows.iterrows()]
+        rows["code"] = [m[0] for m in marks]
+        rows["strong"] = [m[1] for m in marks]
+        rows["held"] = [m[2] for m in marks]
+        last = rows["year"].max()
+        rankable = (rows["year"] == last) & (rows["status"] == "") & rows["value"].notna()
+        rows["rank"] = rank_values(rows["value"].where(rankable), pol)
+        rows["ranked"] = int(rankable.sum())
+        frames.append(rows.reset_index(drop=True))
+    out = pd.concat(frames, ignore_index=True)
+    cache[key] = out
+    return out.copy()
+
+
+#: The kinds of finding of "Auf einen Blick", in the order :func:`select_findings` takes them.
+FINDING_ORDER = ("kreis", "sozialraeume", "trend", "angebote")
+
+
+def _difference(value: float, comparator: float, unit: str) -> tuple[str, str]:
+    """(amount, "höher"/"niedriger") of ``value`` against ``comparator`` as a reader can check
+    it from the two values shown (one decimal): percentage points for percentages, never a
+    relative change.
+
+    >>> _difference(18.24, 13.94, "%")
+    ('4,3 Prozentpunkte', 'höher')
+    >>> _difference(48.1, 51.0, "m²")
+    ('2,9 m²', 'niedriger')
+    """
+    d = round(float(value), 1) - round(float(comparator), 1)
+    word = "höher" if d > 0 else "niedriger"
+    if unit == "%":
+        return f"{fmt.num(abs(d), 1)} Prozentpunkte", word
+    if unit in ("Jahre", "m²", "EUR/m²"):
+        return fmt.num(abs(d), 1, unit), word
+    return f"{fmt.num(abs(d), 1)} ({unit})", word
+
+
+def _change(value: float, before: float, unit: str) -> str:
+    """The signed change between two values as shown (one decimal): percentage points for
+    percentages.
+
+    >>> _change(4.81, 3.64, "%"), _change(3.0, 4.31, "je 1.000 Einw.")
+    ('+1,2 Prozentpunkte', '−1,3 je 1.000 Einw.')
+    """
+    d = round(float(value), 1) - round(float(before), 1)
+    if unit == "%":
+        return fmt.signed(d, 1) + " Prozentpunkte"
+    return fmt.signed(d, 1, unit if unit in ("Jahre", "m²", "EUR/m²") else None) + (
+        "" if unit in ("Jahre", "m²", "EUR/m²") else f" {unit}")
+
+
+def deviation_findings(rows: pd.DataFrame, kreis_name: str) -> list[dict]:
+    """The significant differences from the Kreis as findings, ranked.
+
+    Parameters
+    ----------
+    rows : DataFrame
+        One municipality's rows of :func:`benchmarks` with the catalog's ``name`` and ``unit``.
+    kreis_name : str
+        The Kreis as the sentence names it ("Landkreis Musterland").
+
+    Returns
+    -------
+    list of dict
+        ``{"kind": "kreis", "indicator", "symbol", "css", "text"}`` (``text`` is HTML), ranked:
+        indicators with a polarity before those without; within, significant at 99,8 % before
+        95 %; then the larger relative difference :math:`|v/k - 1|` first (:math:`v` the
+        municipality's value, :math:`k` the Kreis's). Only codes ``better``, ``worse``,
+        ``higher``, ``lower`` (the Kreis value outside the 95 % interval) and only where neither
+        value is suppressed.
+    """
+    import html
+
+    ok = rows["code"].isin(["better", "worse", "higher", "lower"]) & (rows["status"] == "") \
+        & (rows["kreis_status"].astype(str) == "") & rows["value"].notna() & rows["kreis_value"].notna() \
+        & (rows["kreis_value"] != 0)
+    r = rows[ok].copy()
+    r["_pol"] = (r["polarity"] == "neutral").astype(int)
+    r["_strong"] = (~r["strong"].astype(bool)).astype(int)
+    r["_rel"] = -(r["value"] / r["kreis_value"] - 1).abs()
+    r = r.sort_values(["_pol", "_strong", "_rel"], kind="stable")
+    out = []
+    for _, x in r.iterrows():
+        unit = str(x["unit"])
+        amount, word = _difference(x["value"], x["kreis_value"], unit)
+        label, css = kreis_marker(str(x["code"]), str(x["polarity"]), bool(x["strong"]))
+        symbol = label.split(" ")[0]
+        judge = {"better": "günstiger als im Kreis, ", "worse": "ungünstiger als im Kreis, "}.get(str(x["code"]), "")
+        when = f" ({int(x['year'])})" if "report_year" in x and int(x["year"]) != int(x["report_year"]) else ""
+        text_ = (f"<strong>{html.escape(str(x['name']))}</strong>{when}: {format_value(x['value'], unit)}, "
+                 f"{amount} {word} als im {html.escape(kreis_name)} ({format_value(x['kreis_value'], unit)}) – "
+                 f"{judge}statistisch gesichert.")
+        out.append({"kind": "kreis", "indicator": str(x["indicator"]), "symbol": symbol, "css": css,
+                    "text": text_})
+    return out
+
+
+def trend_findings(res: pd.DataFrame, tr: pd.DataFrame, names: dict, units: dict, polarity: dict) -> list[dict]:
+    """The significant trends of one area as findings, ranked by their p value (smallest first).
+
+    Parameters
+    ----------
+    res : DataFrame
+        The area's published results over the years (:func:`sozialanalyse.pages.common.published_results`).
+    tr : DataFrame
+        :func:`sozialanalyse.stats.trend.trend` of ``res`` (the test of the profile's trend table).
+    names, units, polarity : dict
+        Indicator id to the catalog's name, unit and polarity.
+
+    Returns
+    -------
+    list of dict
+        As :func:`deviation_findings` (``kind`` ``"trend"``): a trend with direction ``up`` or
+        ``down``, only where no year of the area is suppressed (the trend table publishes no
+        trend then) and the first and last year's values are published; the change is the
+        difference of the two values shown (percentage points for percentages).
+    """
+    import html
+
+    out = []
+    for _, t in tr[tr["direction"].isin(["up", "down"])].sort_values("p_value", kind="stable").iterrows():
+        i = str(t["indicator"])
+        mine = res[res["indicator"] == i].set_index("year")
+        if (mine["status"].astype(str) != "").any():
+            continue
+        first, last = int(t["first_year"]), int(t["last_year"])
+        if first not in mine.index or last not in mine.index:
+            continue
+        v0, v1 = mine.loc[first, "value"], mine.loc[last, "value"]
+        if not (np.isfinite(v0) and np.isfinite(v1)):
+            continue
+        unit = units[i]
+        up = t["direction"] == "up"
+        pol = polarity.get(i, "neutral")
+        symbol = "↑" if up else "↓"
+        if pol == "neutral":
+            css, judge = "sa-mark-neutral", ""
+        else:
+            good = up == (pol == "higher_is_better")
+            css = "sa-mark-better" if good else "sa-mark-worse"
+            judge = " und günstig" if good else " und ungünstig"
+        text_ = (f"<strong>{html.escape(names[i])}</strong>: von {format_value(v0, unit)} ({first}) auf "
+                 f"{format_value(v1, unit)} ({last}) {'gestiegen' if up else 'gesunken'} "
+                 f"({_change(v1, v0, unit)}); der {'Anstieg' if up else 'Rückgang'} ist statistisch "
+                 f"gesichert{judge}.")
+        out.append({"kind": "trend", "indicator": i, "symbol": symbol, "css": css, "text": text_})
+    return out
+
+
+def select_findings(candidates: list[dict], k: int = 5, order=FINDING_ORDER) -> list[dict]:
+    """At most ``k`` findings, taken in turns from each kind in ``order`` (each kind's candidates
+    already ranked): the best difference from the Kreis, the Sozialräume, the best trend, the
+    supply gaps, then the second difference, the second trend, and so on.
+
+    Examples
+    --------
+    >>> c = [{"kind": "trend", "text": "t1"}, {"kind": "kreis", "text": "k1"}, {"kind": "kreis", "text": "k2"},
+    ...      {"kind": "kreis", "text": "k3"}, {"kind": "trend", "text": "t2"}, {"kind": "angebote", "text": "a"}]
+    >>> [f["text"] for f in select_findings(c, k=5)]
+    ['k1', 't1', 'a', 'k2', 't2']
+    """
+    queues = {kind: [c for c in candidates if c["kind"] == kind] for kind in order}
+    picked: list[dict] = []
+    turn = 0
+    while len(picked) < k and any(len(q) > turn for q in queues.values()):
+        for kind in order:
+            if len(picked) < k and len(queues[kind]) > turn:
+                picked.append(queues[kind][turn])
+        turn += 1
+    return picked
+
+
+def _sozialraum_finding(district: District, area_id: str, year: int) -> list[dict]:
+    """The Sozialräume of a town with besonderem Aufmerksamkeitsbedarf (published monitoring; a
+    Sozialraum whose class is suppressed is counted as such, never as on or off the list)."""
+    import html
+
+    children = district.children(area_id)
+    srs = [str(a) for a in children.loc[children["kind"] == "Sozialraum", "area_id"]] if len(children) else []
+    if not srs:
+        return []
+    m = published_monitoring(district, year)
+    t = m.result.table.reindex(srs)
+    att = attention_list(district, m.year)
+    on = [a for a in srs if a in att.index]
+    held = [a for a in srs if a not in att.index and str(t.loc[a, "status"] or "") not in ("", "nan")]
+    unrated = [a for a in srs if not (bool(t.loc[a, "valid"]) if pd.notna(t.loc[a, "valid"]) else False)]
+    n = len(srs)
+    extra = []
+    if held:
+        extra.append(f"bei {fmt.num(len(held))} ist die Einstufung gesperrt")
+    if unrated:
+        extra.append(f"{fmt.num(len(unrated))} {'ist' if len(unrated) == 1 else 'sind'} wegen zu weniger "
+                     "Einwohner nicht bewertet")
+    tail = f" ({'; '.join(extra)})" if extra else ""
+    if on:
+        names = ", ".join(f"Nr. {sozialraum_number(a)} {html.escape(str(m.data.loc[a, 'name']))}" for a in on)
+        verb = "hat" if len(on) == 1 else "haben"
+        text_ = (f"<strong>Sozialräume</strong>: {fmt.num(len(on))} von {fmt.num(n)} {verb} besonderen "
+                 f"Aufmerksamkeitsbedarf (Status niedrig oder sehr niedrig oder Dynamik negativ, {m.year}): "
+                 f"{names}{tail}.")
+        return [{"kind": "sozialraeume", "indicator": "", "symbol": "!", "css": "sa-mark-worse", "text": text_}]
+    text_ = (f"<strong>Sozialräume</strong>: keiner der {fmt.num(n)} Sozialräume hat besonderen "
+             f"Aufmerksamkeitsbedarf ({m.year}){tail}.")
+    return [{"kind": "sozialraeume", "indicator": "", "symbol": "●", "css": "sa-mark-similar", "text": text_}]
+
+
+def _supply_finding(district: District, area_id: str, year: int) -> list[dict]:
+    """Facility types below their guide value or with low reach in the municipality (names only,
+    from the gap table of :mod:`sozialanalyse.planning.supply`; a withheld ratio is not used)."""
+    from ..planning import supply
+
+    try:
+        g = supply.gaps(district, year=year)
+    except (KeyError, ValueError, FileNotFoundError):  # a district without facilities
+        return []
+    own = g[g["area_id"] == str(area_id)].drop_duplicates("type")
+    below = own.loc[own["below_guide"].astype(bool) & (own["status"].astype(str) == ""), "type"].astype(str).tolist()
+    far = own.loc[own["low_reach"].astype(bool) & (own["reach_status"].astype(str) == ""), "type"].astype(str).tolist()
+    if not below and not far:
+        return []
+    q = lambda xs: " und ".join(", ".join(f"„{x}“" for x in xs).rsplit(", ", 1))
+    parts = []
+    if below:
+        parts.append(f"unter dem Orientierungswert {'liegt das Angebot' if len(below) == 1 else 'liegen die Angebote'} "
+                     f"{q(below)}")
+    if far:
+        parts.append(f"für {q(far)} ist die Erreichbarkeit gering")
+    return [{"kind": "angebote", "indicator": "", "symbol": "!", "css": "sa-mark-worse",
+             "text": f"<strong>Angebote und Bedarf</strong>: {'; '.join(parts)} (Abschnitt „Angebote und Bedarf“)."}]
+
+
+def findings(district: District, area_id: str, year: int, k: int = 5) -> list[dict]:
+    """The findings of "Auf einen Blick" (:func:`at_a_glance`): the candidates of
+    :func:`deviation_findings` (key figures), :func:`_sozialraum_finding`,
+    :func:`trend_findings` (the trend table's indicators and test) and :func:`_supply_finding`,
+    chosen by :func:`select_findings`."""
+    area_id = str(area_id)
+    cat = indicators.catalog(indicators.district_catalog(district)).set_index("id")
+    b = benchmarks(district, year)
+    mine = b[b["area_id"] == area_id].copy()
+    mine["name"] = [str(cat.loc[i, "name"]) for i in mine["indicator"]]
+    mine["unit"] = [str(cat.loc[i, "unit"]) for i in mine["indicator"]]
+    mine["report_year"] = year
+    cands = deviation_findings(mine, str(district.name))
+    cands += _sozialraum_finding(district, area_id, year)
+    ids = [i for i in TREND_IDS if i in cat.index]
+    res = _published(district, ids, _level(district, area_id))
+    res = res[(res["area_id"] == area_id) & (res["year"] <= year)]
+    if len(res):
+        tr = trend(res)
+        cands += trend_findings(res, tr, {i: str(cat.loc[i, "name"]) for i in ids},
+                                {i: str(cat.loc[i, "unit"]) for i in ids}, {i: _polarity(cat, i) for i in ids})
+    cands += _supply_finding(district, area_id, year)
+    return select_findings(cands, k=k)
+
+
+_RULE = ("▲ günstiger, ▼ ungünstiger als der Kreis (doppelt: auch bei 99,8 % gesichert), ◆ höher bzw. niedriger "
+         "(Kennzahl ohne Wertungsrichtung); ↑ ↓ Trend steigend bzw. fallend; grün günstig, rot ungünstig. "
+         "Auswahl: Unterschiede zum Kreis, bei denen der Kreiswert außerhalb des 95-%-Intervalls der Gemeinde "
+         "liegt (Kennzahlen mit Wertungsrichtung zuerst, dann die auch bei 99,8 % gesicherten, dann der größte "
+         "relative Abstand), Sozialräume mit besonderem Aufmerksamkeitsbedarf, signifikante Trends der Tabelle "
+         "„Entwicklung“ (kleinste Irrtumswahrscheinlichkeit zuerst) und Angebote unter dem Orientierungswert – "
+         "abwechselnd je einer, höchstens fünf. Gesperrte Werte gehen in keinen Befund ein.")
+
+
+def glance_html(found: list[dict], name: str) -> str:
+    """The HTML of "Auf einen Blick" for the findings ``found`` (:func:`findings`) of the area
+    ``name``: a list, each item with its symbol in its colour; a plain sentence when fewer than
+    three qualify; the rule of the choice and the link to "Kennzahlen im Vergleich".
+
+    >>> h = glance_html([{"css": "sa-mark-worse", "symbol": "▼", "text": "<strong>A</strong>: 1,0 %."}], "X")
+    >>> "Nur ein Befund erfüllt die Auswahlregel" in h, h.count("<li>")
+    (True, 1)
+    """
+    import html
+
+    name = html.escape(name)
+    items = "".join(f'<li><span class="{f["css"]}" style="color:{MARK_COLORS[f["css"]]};font-weight:600">'
+                    f'{f["symbol"]}</span> {f["text"]}</li>\n' for f in found)
+    parts = ['<div class="sa-glance">']
+    if items:
+        parts.append(f'<ul class="sa-findings">\n{items}</ul>')
+    if len(found) < 3:
+        count = {0: "Kein Befund erfüllt", 1: "Nur ein Befund erfüllt", 2: "Nur zwei Befunde erfüllen"}[len(found)]
+        parts.append(f"<p>{count} die Auswahlregel: Die übrigen Kennzahlen von {name} unterscheiden sich nicht "
+                     "gesichert vom Kreis, zeigen keinen signifikanten Trend, und bei Sozialräumen und Angeboten "
+                     "ist nichts Weiteres zu berichten.</p>")
+    parts.append(f'<p class="sa-footnote">{html.escape(_RULE)} Alle Städte und Gemeinden nebeneinander: '
+                 '<a href="../kennzahlen.html">Kennzahlen im Vergleich</a>.</p></div>')
+    return "\n".join(parts)
+
+
+def at_a_glance(district: District, area_id: str, year: int):
+    """Section "Auf einen Blick": three to five findings in German sentences (:func:`findings`),
+    each with its marker symbol and colour, the rule of the choice, a plain sentence when fewer
+    than three qualify (:func:`glance_html`), and the link to "Kennzahlen im Vergleich"."""
+    from IPython.display import HTML  # IPython: present in a kernel, not needed to import the pages
+
+    year = report_year(district, year)
+    return HTML(glance_html(findings(district, area_id, year), district.name_of(area_id)))
+
+
+def _town_classes(district: District, area_id: str, year: int):
+    """(shapes, rows) of the town's Sozialräume for its maps: the published status and dynamics
+    class, whether the Sozialraum has besonderen Aufmerksamkeitsbedarf; None without Sozialräume."""
+    children = district.children(area_id)
+    srs = [str(a) for a in children.loc[children["kind"] == "Sozialraum", "area_id"]] if len(children) else []
+    if not srs:
+        return None
+    m = published_monitoring(district, year)
+    t = m.result.table.reindex(srs)
+    att = attention_list(district, m.year)
+    geo = district.geometry
+    shapes = geo[geo["area_id"].astype(str).isin(srs)].copy()
+    shapes["area_id"] = shapes["area_id"].astype(str)
+    shapes = shapes.set_index("area_id").reindex([a for a in srs if a in set(shapes["area_id"])]).reset_index()
+    rows = []
+    for a in shapes["area_id"]:
+        r = t.loc[a]
+        valid = bool(r["valid"]) if pd.notna(r["valid"]) else False
+        held = str(r["status"] or "") not in ("", "nan")
+        if not valid:
+            cls = f"nicht bewertet (unter {fmt.num(MIN_POPULATION)} Einw.)"
+        elif isinstance(r["status_class"], str):
+            cls = r["status_class"]
+        else:
+            cls = "gesperrt" if held else "fehlt (Eingangsdaten unvollständig)"
+        dyn = r["dynamics_class"] if valid and isinstance(r["dynamics_class"], str) else None
+        rows.append({"area_id": a, "name": str(m.data.loc[a, "name"]) if a in m.data.index else district.name_of(a),
+                     "nr": sozialraum_number(a), "class": cls, "dynamik": dyn,
+                     "aufmerksamkeit": "ja" if a in att.index else ("gesperrt" if held else "nein"),
+                     "status": "primary" if held and cls == "gesperrt" else ""})
+    return shapes, rows, m
+
+
+def sozialraum_map(district: District, area_id: str, year: int | None = None):
+    """Map: the town's own Sozialräume coloured by their status class (published monitoring), a
+    thick dark outline for those with besonderem Aufmerksamkeitsbedarf, each labelled with its
+    number (the tables' "Nr."); for a municipality without Sozialräume a sentence instead."""
+    import matplotlib.patheffects as pe  # matplotlib: heavy, loaded on first figure
+
+    from .sozialraum_monitoring import STATUS_COLORS
+
+    year = report_year(district, year)
+    got = _town_classes(district, area_id, year)
+    name = district.name_of(area_id)
+    if got is None:
+        kind = kind_label(district, area_id)
+        what = ("Sie besteht aus Mitgliedsgemeinden; die Tabelle „Teilräume“ zeigt deren Kennzahlen."
+                if kind == "Samtgemeinde" else "Die Lage im Kreis zeigt die Karte unter „Lage und Bevölkerung“.")
+        who = f"die {name}" if name.startswith(kind) and kind in ("Samtgemeinde", "Stadt", "Einheitsgemeinde") else name
+        return note(f"Für {who} sind keine Sozialräume abgegrenzt, daher gibt es keine Karte der Sozialräume. {what}")
+    shapes, rows, m = got
+    fig, ax = plt.subplots(figsize=(7.5, 7.2))
+    handles = []
+    for cls, color in STATUS_COLORS.items():
+        part = shapes[[r["class"] == cls for r in rows]]
+        if len(part):
+            part.plot(ax=ax, color=color, edgecolor="#777777", linewidth=0.6, zorder=2)
+            handles.append(Patch(facecolor=color, edgecolor="#777777", label=f"Status {cls}"))
+    other = shapes[[r["class"] not in STATUS_COLORS for r in rows]]
+    if len(other):
+        other.plot(ax=ax, facecolor="#f4f4f4", edgecolor="#999999", hatch="///", linewidth=0.5, zorder=2)
+        handles.append(Patch(facecolor="#f4f4f4", edgecolor="#999999", hatch="///",
+                             label="ohne Klasse (nicht bewertet, fehlt oder gesperrt)"))
+    hot = shapes[[r["aufmerksamkeit"] == "ja" for r in rows]]
+    if len(hot):
+        hot.plot(ax=ax, facecolor="none", edgecolor="#1a1a1a", linewidth=2.6, zorder=3)
+        handles.append(Patch(facecolor="none", edgecolor="#1a1a1a", linewidth=2.6,
+                             label="besonderer Aufmerksamkeitsbedarf"))
+    for geom, r in zip(shapes.geometry, rows):
+        p = geom.representative_point()
+        ax.annotate(r["nr"], (p.x, p.y), ha="center", va="center", fontsize=9, fontweight="bold",
+                    color="#1a1a1a", zorder=5, path_effects=[pe.withStroke(linewidth=3, foreground="white")])
+    handles.append(Line2D([], [], linestyle="", label="Zahl: Nr. des Sozialraums (Tabelle „Sozialraum-Monitoring“)"))
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0), fontsize=9, frameon=False, ncol=2)
+    ax.set_title(f"Sozialräume in {name}: Status {m.year}", fontsize=11)
+    ax.set_axis_off()
+    ax.set_aspect("equal")
+    return figures.finish(fig)
+
+
+def sozialraum_map_interactive(district: District, area_id: str, year: int | None = None):
+    """The map of :func:`sozialraum_map` as an interactive map (:func:`sozialanalyse.render.maps.svg_map`):
+    each Sozialraum's name, number, classes and attention in the tooltip; nothing for a
+    municipality without Sozialräume (the static map's cell says so)."""
+    from ..render import maps
+    from .sozialraum_monitoring import STATUS_COLORS
+
+    year = report_year(district, year)
+    got = _town_classes(district, area_id, year)
+    if got is None:
+        return None
+    shapes, rows, m = got
+    fills = [STATUS_COLORS.get(r["class"]) for r in rows]
+    legend = [(STATUS_COLORS[c], f"Status {c}") for c in STATUS_COLORS if any(r["class"] == c for r in rows)]
+    legend += [(None, lab) for lab in sorted({r["class"] for r in rows if r["class"] not in STATUS_COLORS})]
+    kinds = {k: "text" for k in ("area_id", "name", "nr", "class", "dynamik", "aufmerksamkeit", "status")}
+    return maps.svg_map(shapes, rows, fills, kinds, f"Sozialräume in {district.name_of(area_id)}: Status {m.year}",
+                        legend, labels={"nr": "Nr.", "class": f"Status {m.year}",
+                                        "dynamik": f"Dynamik {m.start}–{m.year}",
+                                        "aufmerksamkeit": "Besonderer Aufmerksamkeitsbedarf"},
+                        label_names=False)
