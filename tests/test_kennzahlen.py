@@ -46,17 +46,17 @@ def test_cells_carry_the_profile_value_and_marker(d, overview):
     town = [r for r in rows if r[0] == "Musterstadt"][0]
     prof = _rows(gp.key_figures(d, MUSTERSTADT, d.report_year).data)
     ph = prof[0]
-    sgb2 = [r for r in prof if r[0] == "SGB II-Quote"][0]
-    value = sgb2[1].removesuffix(" %")
+    sgb2 = [r for r in prof if r[0] == "SGB-II-Quote"][0]
+    value = sgb2[1].removesuffix("\u00a0%")
     symbol = sgb2[ph.index("Vergleich zum Kreis")].split(" ")[0]
     assert town[col] == f"{value} {symbol}" == "13,2 ▼▼"
-    assert rows[-1][col] == sgb2[3].removesuffix(" %")  # the Kreis row: its value, no marker
+    assert rows[-1][col] == sgb2[3].removesuffix("\u00a0%")  # the Kreis row: its value, no marker
     assert "Wahlbeteiligung Bundestag (%, 2021)" in header  # elections: the year of the last one
 
 
 def test_sortable_scrolls_within_itself_and_passes_the_audit(overview):
     h = overview.data
-    assert h.startswith('<div class="sa-scroll"><table class="sa-table sa-long sa-sortable sa-overview">')
+    assert h.startswith('<div class="sa-scroll" role="region"') and '<table class="sa-table sa-long sa-sortable sa-overview">' in h
     assert "</table></div>" in h
     assert "Zeichen hinter dem Wert: ▲ günstiger" in h
     assert audit_html(f"<html><body>{h}</body></html>", "kennzahlen.html") == []

@@ -204,7 +204,7 @@ def test_tables_and_text(d):
 
 def test_profile_classes(d):
     html = gemeindeprofil.profile_classes(d, "03499016", 2024).data
-    assert html.startswith('<div class="sa-table-scroll"') and "<table" in html and "Bahnhofsviertel" in html and "sehr niedrig" in html
+    assert html.startswith('<div class="sa-scroll"') and "<table" in html and "Bahnhofsviertel" in html and "sehr niedrig" in html
     assert html.count("<tr>") == 1 + 18  # header + 18 Sozialräume
     other = gemeindeprofil.profile_classes(d, "03499007", 2024).data  # Einheitsgemeinde without Sozialräume
     assert "keine Sozialräume" in other and "sa-note" in other

@@ -70,10 +70,10 @@ def test_tiny_district_rules_withhold_with_the_reason(tmp_path):
     assert np.isnan(w["value"]) and w["reason"] == "ci_wider_than_20_years"
     assert le.loc[("09999001", "m", 0), "reason"] == "no_deaths_in_top_band"
     html = gs.life_expectancy_table(d).data
-    assert "das 95-%-Intervall breiter als 20 Jahre wäre" in html
-    assert "in der obersten Altersgruppe (90 Jahre und älter) kein Sterbefall verzeichnet ist" in html
+    assert "das 95-%-Intervall breiter als 20\u00a0Jahre wäre" in html
+    assert "in der obersten Altersgruppe (90\u00a0Jahre und älter) kein Sterbefall verzeichnet ist" in html
     text = gp.life_expectancy(d, "09999001", d.report_year).data
-    assert "nicht veröffentlicht, weil das 95-%-Intervall breiter als 20 Jahre wäre" in text
+    assert "nicht veröffentlicht, weil das 95-%-Intervall breiter als 20\u00a0Jahre wäre" in text
 
 
 def test_life_expectancy_table_reads_and_passes_the_audit(d):
@@ -110,7 +110,7 @@ def test_life_expectancy_chart_and_intro(d):
     labels = [t.get_text() for t in ax.get_yticklabels()]
     assert "Musterstadt" in labels and "Samtgemeinde Heidetal" in labels
     text = gs.life_expectancy_intro(d).data
-    assert "0 bis 4 Jahre" in text and "Silcocks" in text and "5.000 Personenjahre" in text
+    assert "0 bis 4\u00a0Jahre" in text and "Silcocks" in text and "5.000 Personenjahre" in text
 
 
 def test_gradient_from_published_sozialraum_counts_only(d):

@@ -62,7 +62,7 @@ def test_rank_column_matches_a_ranking_of_the_published_values(d):
     expected = 1 + sum(v < own for v in shown.values())  # lower is better; ties share the best rank
     rows = _rows(gp.key_figures(d, MUSTERSTADT, d.report_year).data)
     header = rows[0]
-    sgb2 = [r for r in rows if r[0] == "SGB II-Quote"][0]
+    sgb2 = [r for r in rows if r[0] == "SGB-II-Quote"][0]
     assert sgb2[header.index("Rang")] == f"{expected} von {len(shown)}"
     assert len(shown) == 11
 
@@ -116,7 +116,7 @@ def test_every_key_figure_has_a_marker_and_the_legend(d):
     marks = [r[header.index("Vergleich zum Kreis")] for r in body]
     assert all(m.split(" ")[0] in ("▲", "▲▲", "▼", "▼▼", "●", "◆", "◆◆", "○", ".") for m in marks), marks
     # SGB II 13,2 % against 10,0 %, interval 12,9 - 13,6: higher, higher is worse -> ungünstiger
-    sgb2 = [r for r in body if r[0] == "SGB II-Quote"][0]
+    sgb2 = [r for r in body if r[0] == "SGB-II-Quote"][0]
     assert sgb2[header.index("Vergleich zum Kreis")].endswith("ungünstiger (höher)")
     # Wohnfläche 48,1 m² against 51,0 m², a mean without interval: described, not tested
     wohn = [r for r in body if r[0] == "Wohnfläche je Einwohner"][0]
@@ -138,7 +138,7 @@ def test_deviation_findings_rank_and_words_by_hand():
     b = _bench([
         # relative differences |v/k - 1|: a 0,5; b 0,32; c 1,0; f 0,375
         ("a", "Altersarmut", "%", "higher_is_worse", 6.0, 4.0, "worse", False, "", ""),
-        ("b", "SGB II-Quote", "%", "higher_is_worse", 13.24, 10.03, "worse", True, "", ""),
+        ("b", "SGB-II-Quote", "%", "higher_is_worse", 13.24, 10.03, "worse", True, "", ""),
         ("c", "Anteil Nichtdeutsche", "%", "neutral", 20.0, 10.0, "higher", True, "", ""),
         ("d", "Pflegequote", "%", "higher_is_worse", 5.5, 5.8, "similar", False, "", ""),
         ("e", "Kinderarmut", "%", "higher_is_worse", np.nan, 13.9, "", False, "primary", ""),
@@ -150,8 +150,8 @@ def test_deviation_findings_rank_and_words_by_hand():
     # d is similar, e and g rest on a suppressed value: never a finding
     assert [f["indicator"] for f in found] == ["f", "b", "a", "c"]
     b_text = found[1]["text"]
-    assert b_text == ("<strong>SGB II-Quote</strong>: 13,2 %, 3,2 Prozentpunkte höher als im Landkreis "
-                      "Musterland (10,0 %) – ungünstiger als im Kreis, statistisch gesichert.")
+    assert b_text == ("<strong>SGB-II-Quote</strong>: 13,2\u00a0%, 3,2 Prozentpunkte höher als im Landkreis "
+                      "Musterland (10,0\u00a0%) – ungünstiger als im Kreis, statistisch gesichert.")
     assert found[1]["symbol"] == "▼▼" and found[0]["symbol"] == "▲▲" and found[3]["symbol"] == "◆◆"
     assert "günstiger" not in found[3]["text"]  # no valuation without a polarity
 
@@ -166,12 +166,12 @@ def test_trend_findings_by_hand():
                      series("w", 3.0, 6.0, held_year=2019)], ignore_index=True)
     tr = pd.DataFrame({"indicator": ["x", "y", "z", "w"], "direction": ["up", "down", "none", "up"],
                        "p_value": [0.01, 0.001, 0.6, 0.0001], "first_year": 2015, "last_year": 2024})
-    names = {"x": "Altersarmut", "y": "SGB II-Quote", "z": "Pflegequote", "w": "Kinderarmut"}
+    names = {"x": "Altersarmut", "y": "SGB-II-Quote", "z": "Pflegequote", "w": "Kinderarmut"}
     found = gp.trend_findings(res, tr, names, dict.fromkeys(names, "%"),
                               {"x": "higher_is_worse", "y": "higher_is_worse", "z": "neutral", "w": "higher_is_worse"})
     # y before x (smaller p); z has no trend; w has a suppressed year (no trend is published)
     assert [f["indicator"] for f in found] == ["y", "x"]
-    assert found[0]["text"] == ("<strong>SGB II-Quote</strong>: von 10,0 % (2015) auf 7,5 % (2024) gesunken "
+    assert found[0]["text"] == ("<strong>SGB-II-Quote</strong>: von 10,0\u00a0% (2015) auf 7,5\u00a0% (2024) gesunken "
                                 "(\u22122,5 Prozentpunkte); der Rückgang ist statistisch gesichert und günstig.")
     assert found[1]["css"] == "sa-mark-worse" and "(+2,0 Prozentpunkte)" in found[1]["text"]
 
@@ -199,8 +199,8 @@ def test_at_a_glance_on_musterstadt(d):
     text = re.sub(r"<[^>]+>", "", h)
     # the SGB II finding uses the values the key-figure table shows
     rows = _rows(gp.key_figures(d, MUSTERSTADT, d.report_year).data)
-    sgb2 = [r for r in rows if r[0] == "SGB II-Quote"][0]
-    assert f"SGB II-Quote: {sgb2[1]}, " in text and f"({sgb2[3]})" in text
+    sgb2 = [r for r in rows if r[0] == "SGB-II-Quote"][0]
+    assert f"SGB-II-Quote: {sgb2[1]}, " in text and f"({sgb2[3]})" in text
     assert "Prozentpunkte" in text and "Veränderung je Jahr" not in text
     # the Sozialräume finding names the town's Sozialräume on the attention list, and no other
     att = attention_list(d, d.report_year)

@@ -155,8 +155,7 @@ def overview(district: District, year: int | None = None, ids: list[str] | None 
               kinds=kinds, header_links=header_links, classes=classes)
     body = downloads.payload(downloads.data(dl, dl_kinds), caption, notes)
     # sortable although short; the Kreis row stays last (class sa-total); scrolls within itself
-    html_text = t.data.replace('<table class="sa-table">', '<div class="sa-scroll"><table class="sa-table '
-                               'sa-long sa-sortable sa-overview">', 1).replace("</table>", "</table></div>", 1)
+    html_text = t.data.replace('<table class="sa-table">', '<table class="sa-table sa-long sa-sortable sa-overview">', 1)
     last_row = html_text.rfind("<tr>")
     html_text = html_text[:last_row] + '<tr class="sa-total">' + html_text[last_row + len("<tr>"):]
     return Table(html_text, body)

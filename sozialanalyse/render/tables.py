@@ -102,7 +102,7 @@ def table(df: pd.DataFrame, caption: str | None = None, footnotes: list[str] | N
     (``.data`` alone, embedded in other HTML, links nothing). A table with more than :data:`LONG`
     rows is marked ``sa-long`` (a search field) and ``sa-sortable`` (sort buttons; with ``group``
     the rows are sorted within their group; ``book/_static/sozialanalyse.js``). The table sits in a
-    box ``<div class="sa-table-scroll">`` that scrolls sideways when the table is wider than the
+    box ``<div class="sa-scroll">`` that scrolls sideways when the table is wider than the
     screen (a phone), so that the page never does; the box is focusable and named by the caption.
     Cells are separated by line breaks, so that
     Sphinx's search index (which deletes tags) keeps each cell's words apart.
@@ -128,7 +128,7 @@ def table(df: pd.DataFrame, caption: str | None = None, footnotes: list[str] | N
     # a box that scrolls sideways when the table is wider than the screen (a phone), instead of the
     # page; reachable by keyboard and named by the caption (axe: scrollable-region-focusable)
     label = html.escape(_names.strip(caption or "Tabelle"), quote=True)
-    parts = [f'<div class="sa-table-scroll" role="region" tabindex="0" aria-label="{label}">',
+    parts = [f'<div class="sa-scroll" role="region" tabindex="0" aria-label="{label}">',
              f'<table class="{table_class}">']
     if caption:
         parts.append(f"<caption>{_escape(caption)}</caption>\n")

@@ -20,7 +20,7 @@ def test_no_page_scrolls_sideways_on_a_phone(measured, scheme):
 def test_wide_tables_scroll_in_their_own_box(page, server):
     page.set_viewport_size({"width": 390, "height": 800})
     page.goto(server + "book/_generated/kreisuebersicht.html")
-    boxes = page.evaluate("""() => [...document.querySelectorAll('.sa-table-scroll')].map(b => ({
+    boxes = page.evaluate("""() => [...document.querySelectorAll('.sa-scroll')].map(b => ({
         wide: b.scrollWidth > b.clientWidth, tab: b.getAttribute('tabindex'), label: b.getAttribute('aria-label'),
         right: b.getBoundingClientRect().right}))""")
     assert boxes, "no table box on the Kreisübersicht"
