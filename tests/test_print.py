@@ -215,7 +215,7 @@ def test_key_messages_name_the_kreis_value_and_the_extremes_among_the_municipali
     res = published_results(d, ["sgb2_quote"], ["gemeindeverband"], years=[2024])
     res = res[(res["status"] == "") & res["value"].notna()].sort_values("value")
     low, high = res.iloc[0], res.iloc[-1]
-    sgb = next(m for m in msgs if m.startswith("**SGB-II"))
+    sgb = next(m for m in msgs if m.startswith("**SGB\\-II"))
     nb = "\u00a0"  # the value and its unit never break apart
     assert f"von {format_value(low['value'], '%').replace(' ', nb)} ({d.name_of(low['area_id'])})" in sgb
     assert f"bis {format_value(high['value'], '%').replace(' ', nb)} ({d.name_of(high['area_id'])})" in sgb
