@@ -411,7 +411,9 @@ def choropleth(gdf, column: str, ax=None, k: int = 5, scheme: str = "Quantiles",
     if (~valid).any():
         handles.append(Patch(facecolor="#eeeeee", hatch="///", label=missing_label))
     handles += list(extra_handles or [])
-    ax.legend(handles=handles, title=legend_title, loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
+    # the legend under the map, never on it (at a phone's width there is no room beside it)
+    ax.legend(handles=handles, title=legend_title, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=2,
+              frameon=False)
     if labels:
         from matplotlib import patheffects
 
