@@ -491,7 +491,7 @@ def _pyramid(district: District, area_id: str, year: int, ax):
     ax.set_ylabel("Altersgruppe (Jahre)")
     # the legend above the bars, never on them
     ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=3, frameon=False)
-    ax.set_title(figures.wrap(title, 44), pad=24)
+    ax.set_title(title, pad=24, wrap=True)
     figures.style(ax)
     figures.note(ax, figures.pyramid_finding(t.assign(nationality="alle"), district.name_of(area_id), year))
     return ax
@@ -748,11 +748,11 @@ def spine_chart(district, area_id: str, year: int | None = None):
                                 ("schlechter", "ungünstiger als Landkreis"),
                                 ("höher", "höher, ohne Wertung"), ("niedriger", "niedriger, ohne Wertung"))]]
     fig.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.01, 0.0), ncol=2, frameon=False, fontsize=9)
-    fig.suptitle(figures.wrap(f"Gesundheit und Pflege in {district.name_of(area_id)} im Vergleich mit dem "
-                              f"Landkreis, {year}", 62)
-                 + ("\nfehlt: Eingangsdaten unvollständig, nicht berechnet" if absent_rows else "")
+    fig.suptitle(f"Gesundheit und Pflege in {district.name_of(area_id)} im Vergleich mit dem Landkreis, {year}"
+                 + ("\nfehlt: Eingangsdaten unvollständig (Zeilen fehlen), nicht aus unvollständigen Daten berechnet"
+                    if absent_rows else "")
                  + (f"\n„{SYMBOL}“ gesperrt: aus Gründen der Geheimhaltung nicht veröffentlicht" if held_rows else ""),
-                 fontsize=10.5, fontweight="bold", x=0.01, ha="left")
+                 fontsize=10.5, fontweight="bold", x=0.01, ha="left", wrap=True)
     words = [f"günstiger als der Landkreis: {', '.join(findings['besser'])}" if findings["besser"] else "",
              f"ungünstiger als der Landkreis: {', '.join(findings['schlechter'])}" if findings["schlechter"] else ""]
     words = [w for w in words if w] or ["bei keiner Kennzahl signifikant günstiger oder ungünstiger als der Landkreis"]

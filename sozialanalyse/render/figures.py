@@ -189,7 +189,9 @@ class Figure:
         self._png = None
 
     def __getattr__(self, name):
-        if name.startswith("_"):
+        # the matplotlib figure's attributes (also ``_suptitle``), but never a display hook of it:
+        # a notebook shows this object's own bundle
+        if name.startswith(("_repr", "_ipython", "__")) or "figure" not in self.__dict__:
             raise AttributeError(name)
         return getattr(self.__dict__["figure"], name)
 
@@ -253,15 +255,20 @@ def pyramid_finding(t: pd.DataFrame, name: str, year: int) -> str:
     'Musterstadt, 31.12.2024: 250 Einwohnerinnen und Einwohner, davon 60 (24,0 %) 80 Jahre und älter, unter ihnen 40 Frauen und 20 Männer; am stärksten besetzt ist die Altersgruppe 0 bis 4 Jahre'
     """
     v = t.dropna(subset=["value"])
-    total = float(v["value"].sum())
-    old = v[v["age_group"].isin(["80-84", "85-89", "90+"])]
-    by_sex = old.groupby("sex")["value"].sum()
-    bands = v.groupby("age_group", sort=False)["value"].sum()
-    text = f"{_names.strip(name)}, 31.12.{year}: {fmt.num(total)} Einwohnerinnen und Einwohner"
-    if total > 0:
-        text += (f", davon {fmt.num(old['value'].sum())} ({fmt.num(100 * old['value'].sum() / total, 1)} %) "
-                 f"80 Jahre und älter, unter ihnen {fmt.num(by_sex.get('w', 0))} Frauen und "
+    old = t[t["age_group"].isin(["80-84", "85-89", "90+"])]
+    text = f"{_names.strip(name)}, 31.12.{year}"
+    # a sum is stated only over published cells: a suppressed cell is never part of a number here
+    if t["value"].notna().all() and float(v["value"].sum()) > 0:
+        total = float(v["value"].sum())
+        by_sex = old.groupby("sex")["value"].sum()
+        text += (f": {fmt.num(total)} Einwohnerinnen und Einwohner, davon {fmt.num(old['value'].sum())} "
+                 f"({fmt.num(100 * old['value'].sum() / total, 1)} %) 80 Jahre und älter, unter ihnen "
+                 f"{fmt.num(by_sex.get('w', 0))} Frauen und {fmt.num(by_sex.get('m', 0))} Männer")
+    elif old["value"].notna().all():
+        by_sex = old.groupby("sex")["value"].sum()
+        text += (f": 80 Jahre und älter sind {fmt.num(by_sex.get('w', 0))} Frauen und "
                  f"{fmt.num(by_sex.get('m', 0))} Männer")
+    bands = t.groupby("age_group", sort=False)["value"].agg(lambda x: x.sum() if x.notna().all() else np.nan).dropna()
     if len(bands):
         top = str(bands.idxmax()).replace("-", " bis ").replace("+", " und älter")
         text += f"; am stärksten besetzt ist die Altersgruppe {top} Jahre"
@@ -318,7 +325,7 @@ def population_pyramid(district: District, area_id: str, year: int, ax=None):
     ax.set_xlabel("Einwohnerinnen und Einwohner")
     ax.set_ylabel("Altersgruppe (Jahre)")
     ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, frameon=False)  # above the bars
-    ax.set_title(wrap(f"Bevölkerung nach Alter, Geschlecht und Staatsangehörigkeit, 31.12.{year}", 44), pad=40)
+    ax.set_title(f"Bevölkerung nach Alter, Geschlecht und Staatsangehörigkeit, 31.12.{year}", pad=40, wrap=True)
     style(ax)
     shown = t.groupby(["age_group", "sex"], as_index=False)["value"].sum()
     note(ax, pyramid_finding(shown, district.name_of(area_id), year))
@@ -347,7 +354,7 @@ def trend(data: pd.DataFrame, x: str, y: str, hue: str | None = None, ax=None, y
     if hue is not None:  # below the chart, never on the lines
         ax.legend(frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=min(3, len(groups)))
     if title:
-        ax.set_title(wrap(title, 60))  # titles name areas: never reordered
+        ax.set_title(_names.strip(title), wrap=True)  # titles name areas: never reordered
     style(ax)
     return ax
 
@@ -429,7 +436,7 @@ def choropleth(gdf, column: str, ax=None, k: int = 5, scheme: str = "Quantiles",
     ax.set_axis_off()
     ax.set_aspect("equal")
     if title:
-        ax.set_title(wrap(title, 60))  # titles name areas: never reordered
+        ax.set_title(_names.strip(title), wrap=True)  # titles name areas: never reordered
     name_col = labels or next((c for c in ("name", "label", "Gebiet") if c in gdf.columns), None)
     if name_col is not None and valid.any():
         hi, lo = values[valid].idxmax(), values[valid].idxmin()
