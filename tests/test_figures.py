@@ -87,11 +87,17 @@ def test_year_labels_do_not_run_together(made):
         for ax in fig.axes:
             if not ax.axison:
                 continue
-            boxes = sorted((t.get_window_extent(r) for t in ax.get_xticklabels()
-                            if t.get_visible() and t.get_text().strip()), key=lambda b: b.x0)
-            for a, b in zip(boxes, boxes[1:]):
-                if a.x1 > b.x0 and a.y1 > b.y0 and b.y1 > a.y0:
+            lo, hi = sorted(ax.get_xlim())  # labels of ticks beyond the limits are not drawn
+            labels = sorted(((t.get_window_extent(r), t) for t in ax.get_xticklabels()
+                             if t.get_visible() and t.get_text().strip() and lo <= t.get_position()[0] <= hi),
+                            key=lambda bt: bt[0].x0)
+            for (a, ta), (b, _) in zip(labels, labels[1:]):
+                rot = ta.get_rotation() % 180
+                if rot == 0 and a.x1 > b.x0 and a.y1 > b.y0 and b.y1 > a.y0:
                     bad.append(f"{src}: x tick labels overlap in {ax.get_title()!r}")
+                # turned labels: the distance of their baselines at least the text height
+                if rot and abs(b.x1 - a.x1) * np.sin(np.radians(rot)) < 0.9 * ta.get_fontsize() * fig.dpi / 72:
+                    bad.append(f"{src}: turned x tick labels overlap in {ax.get_title()!r}")
     assert not bad, "\n".join(bad)
 
 

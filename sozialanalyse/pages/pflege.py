@@ -150,7 +150,7 @@ def care_by_age(district, year: int | None = None):
     (a suppressed band is not drawn and marked "gesperrt")."""
     year = report_year(district, year)
     bands = [_band_label(b) for b in CARE_AGE_BANDS]
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 3.8))
+    fig, (ax1, ax2) = plt.subplots(2, 1, figsize=(6.5, 8.0))  # one above the other: phone width
     x = np.arange(len(bands))
     c = protected_care.care_types_by_age(district, year)
     by_type = {t: c.loc[c["type"] == t, "value"].to_numpy(dtype=float) for t in TYPES}
@@ -320,9 +320,9 @@ def care_projection_municipalities(district, year: int | None = None, end_year: 
     hidden = p["hidden"]
     ids = level_ids(district, "gemeindeverband")
     names = area_names(district)
-    ncol = 4
+    ncol = 2  # two panels per row: year labels and names stay readable at a phone's width
     nrow = int(np.ceil(len(ids) / ncol))
-    fig, axes = plt.subplots(nrow, ncol, figsize=(10, 2.2 * nrow), squeeze=False)
+    fig, axes = plt.subplots(nrow, ncol, figsize=(6.5, 2.0 * nrow), squeeze=False)
     for ax, a in zip(axes.flat, ids):
         k = t[t["area_id"] == a].sort_values("year")
         hh = h[h["area_id"] == a].sort_values("year")

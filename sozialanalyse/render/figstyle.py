@@ -117,17 +117,43 @@ def _thin_ticks(fig) -> None:
             continue
         for _ in range(6):
             fig.canvas.draw()
-            labels = [t for t in ax.get_xticklabels() if t.get_visible() and t.get_text().strip()]
-            boxes = sorted((t.get_window_extent(renderer) for t in labels), key=lambda b: b.x0)
-            pad = 3 * DPI / 72
-            if all(a.x1 + pad <= b.x0 for a, b in zip(boxes, boxes[1:])):
+            if not crowded(ax, renderer):
                 break
             if isinstance(ax.xaxis.get_major_locator(), FixedLocator):
-                for t in ax.get_xticklabels():
-                    t.set_rotation(45)
-                    t.set_ha("right")
-                break
-            ax.xaxis.set_major_locator(MaxNLocator(nbins=max(1, len(labels) // 2), integer=True))
+                labels = [t for t in ax.get_xticklabels() if t.get_text().strip()]
+                if all(t.get_rotation() == 0 for t in labels):
+                    for t in labels:
+                        t.set_rotation(45)
+                        t.set_ha("right")
+                else:  # turned and still crowded: every other label
+                    shown = [t for t in labels if t.get_visible()]
+                    for t in shown[1::2]:
+                        t.set_visible(False)
+                continue
+            n = len([t for t in ax.get_xticklabels() if t.get_visible() and t.get_text().strip()])
+            ax.xaxis.set_major_locator(MaxNLocator(nbins=max(1, n // 2), integer=True))
+
+
+def crowded(ax, renderer) -> bool:
+    """Whether visible x tick labels of ``ax`` touch: level labels by their boxes (3 pt apart),
+    turned labels by the distance of their baselines (at least 0,9 of the text height)."""
+    import math
+
+    lo, hi = sorted(ax.get_xlim())
+    labels = [t for t in ax.get_xticklabels() if t.get_visible() and t.get_text().strip()
+              and lo - 1e-9 <= t.get_position()[0] <= hi + 1e-9]  # ticks beyond the limits are not drawn
+    boxes = sorted(((t.get_window_extent(renderer), t) for t in labels), key=lambda bt: bt[0].x0)
+    pad = 3 * renderer.points_to_pixels(1)
+    for (a, ta), (b, tb) in zip(boxes, boxes[1:]):
+        rot = ta.get_rotation() % 180
+        if rot == 0:
+            if a.x1 + pad > b.x0 and a.y1 > b.y0 and b.y1 > a.y0:
+                return True
+        else:
+            step = abs(b.x1 - a.x1) if ta.get_ha() == "right" else abs(b.x0 - a.x0)
+            if step * math.sin(math.radians(rot)) < 0.9 * renderer.points_to_pixels(ta.get_fontsize()):
+                return True
+    return False
 
 
 def enforce(fig, layout: bool = True):

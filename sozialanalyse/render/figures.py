@@ -182,6 +182,7 @@ class Figure:
     """
 
     def __init__(self, fig, caption: str | None = None, alt: str | None = None, layout: bool = True):
+        self._layout = layout
         self.figure = figstyle.enforce(fig, layout=layout)
         auto_caption, auto_alt = describe(fig)
         self.caption = _one_line(_names.strip(caption if caption is not None else auto_caption))
@@ -216,6 +217,7 @@ class Figure:
                     break
                 w, h = self.figure.get_size_inches()
                 self.figure.set_size_inches(max(2.0, w - (width_in - figstyle.MAX_WIDTH_IN) - 0.05), h)
+                figstyle.enforce(self.figure, layout=self._layout)  # tick labels thinned for the new width
             self._png = buf.getvalue()
         return self._png
 
