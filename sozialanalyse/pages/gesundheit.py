@@ -173,7 +173,7 @@ def mortality_overview(district, year: int | None = None, pool: int = 5):
     years = m.attrs["years"]
     munis = m.iloc[:-1].dropna(subset=["dsr"]).sort_values("dsr")  # "fehlt", "gesperrt": left out
     k = m.iloc[-1]
-    fig, ax = plt.subplots(figsize=(8, 0.38 * len(munis) + 1.4))
+    fig, ax = plt.subplots(figsize=(6.5, 0.38 * len(munis) + 2.6))
     y = np.arange(len(munis))
     if not k["status"]:
         ax.axvspan(k["dsr_lower"], k["dsr_upper"], color=figures.PALETTE["kreis"], alpha=0.15, linewidth=0)
@@ -191,8 +191,13 @@ def mortality_overview(district, year: int | None = None, pool: int = 5):
                Line2D([], [], color="#555555", marker="|", linestyle="-", label="95-%-Intervall"),
                *[Line2D([], [], color=c, marker="o", linestyle="", label=f"SMR {lab} als im Landkreis")
                  for lab, c in CLASS_COLORS.items() if lab != "im Rahmen"]]
-    ax.legend(handles=handles, frameon=False, fontsize=7.5, loc="lower right")
+    ax.legend(handles=handles, frameon=False, fontsize=7.5, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=1)
     style(ax, "x")
+    if len(munis):
+        lo, hi = munis.iloc[0], munis.iloc[-1]
+        figures.note(ax, f"niedrigste Rate {lo['name']} ({fmt.num(lo['dsr'], 1)}), höchste {hi['name']} "
+                         f"({fmt.num(hi['dsr'], 1)} je 100.000)"
+                         + ("" if k["status"] else f"; {district.name}: {fmt.num(k['dsr'], 1)}"))
     return finish(fig)
 
 

@@ -306,7 +306,7 @@ def care_projection_kreis(district, year: int | None = None, end_year: int = 204
     ax.set_ylabel("Pflegebedürftige")
     ax.set_ylim(bottom=0)
     ax.set_title(f"Pflegebedürftige im {district.name}: Entwicklung und Vorausberechnung bis {p['end_year']}"
-                 + _without_title(district, p), fontsize=10)
+                 + _without_title(district, p), fontsize=10, wrap=True)
     ax.legend(frameon=False, fontsize=8, loc="upper left")
     style(ax, "y")
     return finish(fig)
@@ -349,7 +349,7 @@ def care_projection_municipalities(district, year: int | None = None, end_year: 
     for ax in list(axes.flat)[len(ids):]:
         ax.set_axis_off()
     fig.suptitle(f"Pflegebedürftige je Stadt, Gemeinde und Samtgemeinde: Statistik (schwarz), Status quo "
-                 f"(Linie) und Spannweite der Szenarien (Band) bis {p['end_year']}", fontsize=9)
+                 f"(Linie) und Spannweite der Szenarien (Band) bis {p['end_year']}", fontsize=9, wrap=True)
     return finish(fig)
 
 

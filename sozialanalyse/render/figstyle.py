@@ -80,7 +80,7 @@ def desktop_px(pt: float, width_in: float) -> float:
 
 def text_color_on(fill) -> str:
     """A label colour readable on ``fill``: near-black on light fills, white on dark ones (WCAG
-    relative luminance below 0,18: white has the higher contrast).
+    contrast ratio, whichever is higher; a halo of the other colour does the rest).
 
     >>> text_color_on("#ffffcc"), text_color_on("#800026")
     ('#1a1a1a', '#ffffff')
@@ -91,7 +91,9 @@ def text_color_on(fill) -> str:
         return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
 
     r, g, b = (lin(c) for c in to_rgb(fill))
-    return "#ffffff" if 0.2126 * r + 0.7152 * g + 0.0722 * b < 0.18 else "#1a1a1a"
+    lum = 0.2126 * r + 0.7152 * g + 0.0722 * b
+    # the WCAG contrast ratio with white and with #1a1a1a (luminance 0,0103): the higher one wins
+    return "#ffffff" if 1.05 / (lum + 0.05) >= (lum + 0.05) / 0.0603 else "#1a1a1a"
 
 
 def texts(fig) -> list:

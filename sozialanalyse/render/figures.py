@@ -20,8 +20,8 @@ from . import figstyle, fmt
 __all__ = ["Figure", "describe", "population_pyramid", "trend", "choropleth", "classify", "class_label", "locator_map", "wrap", "PALETTE", "SEX_LABELS"]
 
 #: Okabe-Ito colours (:mod:`sozialanalyse.render.figstyle`): men blue, women vermillion, the area
-#: bluish green, the Kreis grey; further lines orange, reddish purple, sky blue.
-PALETTE = {"m": "#0072B2", "w": "#D55E00", "area": "#009E73", "kreis": "#7F7F7F"}
+#: bluish green, the Kreis dark grey (apart from the green also under deuteranopia); further lines orange, reddish purple, sky blue.
+PALETTE = {"m": "#0072B2", "w": "#D55E00", "area": "#009E73", "kreis": "#404040"}
 LINE_COLORS = [PALETTE["area"], PALETTE["kreis"], "#E69F00", "#CC79A7", "#56B4E9"]
 SEX_LABELS = {"m": "Männer", "w": "Frauen"}
 NATIONALITY_LABELS = {"deutsch": "deutsch", "nichtdeutsch": "nichtdeutsch"}
