@@ -350,9 +350,9 @@ def class_map(district: District, year: int | None = None):
     shown = tt[tt["status_class"].notna()]
     counts = "; ".join(f"Status {c}: {(shown['status_class'] == c).sum()}" for c in STATUS_CLASSES
                        if (shown["status_class"] == c).any())
-    worst = [sozialraum_number(a) for a in shown.index if shown.loc[a, "status_class"] == STATUS_CLASSES[-1]]
+    worst = [district.name_of(a) for a in shown.index if shown.loc[a, "status_class"] == STATUS_CLASSES[-1]]
     figures.note(ax, f"{len(shown)} Sozialräume mit Klasse ({counts})"
-                     + (f"; Status {STATUS_CLASSES[-1]}: Nr. {', '.join(worst)}" if worst else "")
+                     + (f"; Status {STATUS_CLASSES[-1]}: {', '.join(worst)}" if worst else "")
                      + f"; Dynamik negativ: {int((tt['dynamics_class'] == 'negativ').sum())}, "
                        f"positiv: {int((tt['dynamics_class'] == 'positiv').sum())} Sozialräume")
     return figures.finish(fig)
@@ -480,6 +480,8 @@ def lorenz_figure(district: District, year: int | None = None, indicator: str = 
     ax.set_ylabel(f"Anteil an den Betroffenen ({name}, kumuliert)")
     ax.set_title(f"Lorenzkurven: {name}, {year}", fontsize=10)
     ax.legend(loc="upper left", fontsize=8, frameon=False)
+    ginis = [ln.get_label() for ln in ax.get_lines() if "Gini" in ln.get_label()]
+    figures.note(ax, "je weiter eine Kurve unter der Diagonalen liegt, desto ungleicher verteilt; " + "; ".join(ginis))
     ax.spines[["top", "right"]].set_visible(False)
     ax.grid(color="#e5e5e5", linewidth=0.6)
     return figures.finish(fig)
@@ -659,6 +661,8 @@ def lisa_map(district: District, year: int | None = None, indicator: str = "sgb2
                  fontsize=10)
     ax.set_axis_off()
     ax.set_aspect("equal")
+    found = [f"{c}: {int((gdf['cluster'] == c).sum())} Gebiete" for c in _LISA_COLORS if c in present]
+    figures.note(ax, f"{len(gdf)} kleinste Gebiete; " + ("; ".join(found) if found else "keine Cluster"))
     return figures.finish(fig)
 
 
