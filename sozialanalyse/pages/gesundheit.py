@@ -37,6 +37,7 @@ import re
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib import patheffects
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
@@ -343,7 +344,7 @@ def smr_map(district, year: int | None = None, pool: int = 5):
     labels = ["unter 90", "90 bis unter 95", "95 bis unter 105", "105 bis unter 110", "110 und mehr"]
     colors = ["#3b6ea8", "#9bbbd9", "#eeeeee", "#f0a58f", "#c8553d"]
     cls = pd.cut(shapes["smr"], bins=bins, labels=False, right=False)
-    fig, ax = plt.subplots(figsize=(7.5, 6.5))
+    fig, ax = plt.subplots(figsize=(6.5, 7.0))
     for i, color in enumerate(colors):
         part = shapes[cls == i]
         if len(part):
@@ -357,16 +358,22 @@ def smr_map(district, year: int | None = None, pool: int = 5):
         p = r.geometry.representative_point()
         star = "*" if r["einstufung_95"] in ("höher", "niedriger") else ""
         val = LOCKED if lock else fmt.ABSENT if pd.isna(r["smr"]) else f"{fmt.num(r['smr'], 0)}{star}"
-        ax.annotate(f"{r['name']}\n{val}", (p.x, p.y), ha="center", va="center",
-                    fontsize=6.5, color="#222222")
+        ax.annotate(f"{r['name']}\n{val}", (p.x, p.y), ha="center", va="center", fontsize=9, color="#1a1a1a",
+                    path_effects=[patheffects.withStroke(linewidth=2, foreground="white")])  # halo on every fill
     handles = [Patch(facecolor=c, edgecolor="#888888", label=lab) for c, lab in zip(colors, labels)]
     if len(gone):
         handles.append(Patch(facecolor="white", edgecolor="#888888", hatch="///",
                              label="fehlt (Einwohnerzahlen unvollständig)"))
     if locked.any():
         handles.append(Patch(facecolor="white", edgecolor="#888888", hatch="///", label="keine Angabe / gesperrt"))
-    ax.legend(handles=handles, title="SMR (Landkreis = 100)", loc="lower left", fontsize=8, title_fontsize=8,
-              frameon=True, framealpha=0.9)
+    ax.legend(handles=handles, title="SMR (Landkreis = 100)", loc="upper center", bbox_to_anchor=(0.5, 0.0),
+              ncol=2, frameon=False)
+    shown = shapes[~locked & shapes["smr"].notna()]
+    words = [f"signifikant {w} als im Landkreis: " + ", ".join(f"{n} ({fmt.num(v, 0)})" for n, v in
+                                                             zip(g["name"], g["smr"]))
+             for w in ("höher", "niedriger") if len(g := shown[shown["einstufung_95"] == w])]
+    figures.note(ax, f"SMR von {len(shown)} Städten und Gemeinden (Landkreis = 100); "
+                     + ("; ".join(words) if words else "keine signifikant verschieden vom Landkreis"))
     ax.set_axis_off()
     ax.set_aspect("equal")
     ax.set_title(f"Standardisiertes Mortalitätsverhältnis, {span(years)}\n"

@@ -162,6 +162,10 @@ def enforce(fig, layout: bool = True):
     """``fig`` in the house style: every text at least :data:`MIN_PT`, at most
     :data:`MAX_WIDTH_IN` wide (the height kept), crowded x tick labels thinned, laid out again
     (``tight_layout``) when ``layout``. Returns ``fig``."""
+    for ax in fig.axes:  # tick labels are made again at each draw: their size is the axis's setting
+        for which, labels in (("x", ax.get_xticklabels()), ("y", ax.get_yticklabels())):
+            if any(t.get_fontsize() < MIN_PT for t in labels):
+                ax.tick_params(axis=which, labelsize=MIN_PT)
     for t in texts(fig):
         if t.get_fontsize() < MIN_PT:
             t.set_fontsize(MIN_PT)
