@@ -709,7 +709,7 @@ def life_expectancy_chart(district, year: int | None = None):
     d0 = le[le["age"] == 0]
     munis = d0[d0["level"] != "kreis"]
     names = list(dict.fromkeys(munis["name"]))
-    fig, ax = plt.subplots(figsize=(8, 0.42 * len(names) + 1.6))
+    fig, ax = plt.subplots(figsize=(6.5, 0.42 * len(names) + 1.6))
     y = {n: i for i, n in enumerate(reversed(names))}
     missing = []
     for s, off in (("w", 0.15), ("m", -0.15)):
@@ -735,6 +735,14 @@ def life_expectancy_chart(district, year: int | None = None):
     ax.legend(frameon=False, fontsize=7.5, loc="lower center", bbox_to_anchor=(0.5, 1.0 + 0.6 / len(names)),
               ncol=2)
     style(ax, "x")
+    for s_ in ("w", "m"):
+        g = munis[(munis["sex"] == s_) & munis["value"].notna()].sort_values("value")
+        k = d0[(d0["level"] == "kreis") & (d0["sex"] == s_)]["value"].dropna()
+        if len(g):
+            figures.note(ax, f"{SEX_WORDS[s_]}: " + (f"{md_plain(district.name)} {fmt.num(float(k.iloc[0]), 1)} Jahre, "
+                                                     if len(k) else "")
+                         + f"von {fmt.num(g['value'].iloc[0], 1)} ({g['name'].iloc[0]}) bis "
+                           f"{fmt.num(g['value'].iloc[-1], 1)} Jahre ({g['name'].iloc[-1]})")
     return finish(fig)
 
 

@@ -341,6 +341,10 @@ def care_projection_municipalities(district, year: int | None = None, end_year: 
         ax.fill_between(k["year"], k["lower"], k["upper"], color=figures.PALETTE["area"], alpha=0.25, linewidth=0)
         ax.plot(k["year"], k["status_quo"], color=figures.PALETTE["area"], linewidth=1.2)
         ax.set_title(names[a], fontsize=8.5)
+        end = k.dropna(subset=["status_quo"])
+        if len(end):
+            figures.note(ax, f"{names[a]}: {fmt.num(float(end['status_quo'].iloc[-1]))} im Jahr "
+                             f"{int(end['year'].iloc[-1])} (Status quo)")
         ax.set_ylim(bottom=0)
         ax.yaxis.set_major_formatter(fmt.axis_formatter())
         ax.xaxis.set_major_locator(plt.MaxNLocator(3, integer=True))

@@ -4,6 +4,7 @@ from __future__ import annotations
 import base64
 import html as _html
 import io
+import re
 import textwrap
 
 import matplotlib.pyplot as plt
@@ -132,6 +133,40 @@ def _lines(ax, prefix: str = "") -> list[str]:
     return out
 
 
+def _categories(ax) -> dict:
+    """``{y position: label}`` of an axes whose y axis names categories (a dot or bar chart of
+    areas), else empty."""
+    from matplotlib.ticker import FixedLocator
+
+    if not isinstance(ax.yaxis.get_major_locator(), FixedLocator):
+        return {}
+    labels = {round(float(t.get_position()[1]), 6): _one_line(t.get_text()) for t in ax.get_yticklabels()}
+    return {y: t for y, t in labels.items() if t and not re.fullmatch(r"[\d.,\s%−-]+", t)}
+
+
+def _points(ax, prefix: str = "") -> list[str]:
+    """The highest and the lowest point of a horizontal dot chart of categories, in the axis's
+    format: ``höchster Wert: Name (12,5), niedrigster: Name (3,1)``."""
+    cats = _categories(ax)
+    ys = np.array(sorted(cats))
+    pts = []
+    for ln in ax.get_lines():
+        if ln.get_transform().contains_branch(ax.transData):
+            pts += list(zip(np.asarray(ln.get_xdata(), dtype=float), np.asarray(ln.get_ydata(), dtype=float)))
+    for c in ax.collections:
+        off = np.asarray(c.get_offsets(), dtype=float)
+        if off.ndim == 2 and off.shape[1] == 2 and len(off) <= 500:
+            pts += [tuple(p) for p in off]
+    pts = [(x, y) for x, y in pts if np.isfinite(x) and np.isfinite(y)]
+    if not pts or not len(ys):
+        return []
+    name = lambda y: cats[ys[np.abs(ys - y).argmin()]]  # noqa: E731
+    xf = ax.xaxis.get_major_formatter()
+    hi, lo = max(pts), min(pts)
+    head = f"{prefix}: " if prefix else ""
+    return [f"{head}höchster Wert {name(hi[1])} ({xf(hi[0], 0)}), niedrigster {name(lo[1])} ({xf(lo[0], 0)})"]
+
+
 def describe(fig) -> tuple[str, str]:
     """The caption and the alternative text of ``fig``, from the figure itself: the caption is its
     title (the figure's or its charts'), the alternative text names the kind of chart and its
@@ -153,7 +188,8 @@ def describe(fig) -> tuple[str, str]:
     if not findings:
         shown = [a for a in fig.axes if a.get_visible() and a.axison]
         for ax in shown:
-            findings += _lines(ax, _one_line(ax.get_title()) if len(shown) > 1 else "")
+            prefix = _one_line(ax.get_title()) if len(shown) > 1 else ""
+            findings += _points(ax, prefix) if _categories(ax) else _lines(ax, prefix)
     findings = list(dict.fromkeys(f.rstrip(".") for f in findings if f))
     maps = [not a.axison and a.get_aspect() == 1.0 for a in fig.axes if a.get_visible()]
     kind = "Karte" if maps and all(maps) else "Karte und Diagramm" if any(maps) else "Diagramm"
