@@ -492,15 +492,19 @@ def psp_map(district, year: int | None = None):
     w = b["value"].to_numpy(dtype=float)
     locked = (b["status"] != "").to_numpy()
     known = ~np.isnan(w)
-    fig, ax = plt.subplots(figsize=(8, 6.8))
+    fig, ax = plt.subplots(figsize=(6.5, 6.8))
     g.plot(ax=ax, color="#f2f2f2", edgecolor="#cccccc", linewidth=0.4)
     if not known.all():
         g[~known].plot(ax=ax, facecolor="white", edgecolor="#999999", hatch="///", linewidth=0.4)
     muni_shapes(district).plot(ax=ax, facecolor="none", edgecolor="#777777", linewidth=0.9)
     bins = [0, 5, 10, 15, np.inf]
     labels = ["unter 5 km", "5 bis unter 10 km", "10 bis unter 15 km", "15 km und mehr"]
-    colors = ["#2a7f62", "#a6c96a", "#f0a58f", "#c8553d"]
+    colors = ["#2166ac", "#92c5de", "#f4a582", "#b2182b"]  # RdBu: apart also under red-green blindness
     cls = np.digitize(dist, bins[1:-1])
+    far = known & ~locked & (dist >= 10)
+    figures.note(ax, f"{len(fac)} Pflegestützpunkte; {fmt.num(float(w[known & ~locked].sum()))} Einwohner ab 80 "
+                     f"in Teilgebieten mit veröffentlichter Zahl, davon {fmt.num(float(w[far].sum()))} "
+                     "10 km Luftlinie oder weiter vom nächsten Stützpunkt")
     ax.scatter(x[known], y[known], s=np.sqrt(w[known]) * 3, c=[colors[i] for i in cls[known]], alpha=0.85,
                edgecolor="white", linewidth=0.5, zorder=3)
     ax.scatter(fac["x"], fac["y"], marker="^", s=110, color="#1f3b73", edgecolor="white", zorder=4)
