@@ -207,7 +207,7 @@ def test_spine_chart_shows_no_suppressed_value(planted):
 
 def test_population_development_leaves_out_suppressed_deaths(planted):
     fig = gp.population_development(planted, BRAKENHAGEN)
-    bars = [p for p in fig.axes[1].patches if p.get_facecolor()[:3] == matplotlib.colors.to_rgb("#c8553d")]
+    bars = [p for p in fig.axes[1].patches if p.get_facecolor()[:3] == matplotlib.colors.to_rgb(sa.render.figures.PALETTE["w"])]
     years = {round(p.get_x() + 0.2): p.get_height() for p in bars}
     assert np.isnan(years[2020]) and np.isnan(years[2021])  # births minus 1 death: not drawn
 

@@ -22,7 +22,8 @@ Jupyter Book 1.x (sphinx-book-theme on pydata-sphinx-theme, sphinx-thebe) writes
 * ships ``*.map`` source maps (3.4 MB), the Font Awesome script ``fontawesome.js`` (1.5 MB; the
   theme's style sheet already draws every icon with the Font Awesome web fonts), the fonts'
   TrueType copies (every browser the theme supports loads the WOFF2 files first) and the brand
-  icons' fonts (no page shows a brand icon): all removed, with the references to them.
+  icons' fonts (no page shows a brand icon): all removed, with the references to them;
+* leaves figures and tables unnumbered: :func:`number_figures_and_tables` numbers them per page.
 
 :func:`tidy` changes the site in place and returns what it did (for the build's log and tests).
 """
@@ -31,7 +32,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-__all__ = ["GERMAN", "LEGAL", "LIGHT_ONLY", "legal_links", "tidy", "wrap_tables"]
+__all__ = ["GERMAN", "LEGAL", "LIGHT_ONLY", "NUMBER", "legal_links", "number_figures_and_tables", "tidy",
+           "wrap_tables"]
 
 #: English interface text of the theme and its German replacement (attribute values and
 #: keyboard hints, replaced as whole quoted values or elements).
@@ -183,7 +185,45 @@ def tidy(site: str | Path) -> dict:
         new = legal_links(wrap_tables(new), p.relative_to(site).as_posix(), present)
         for en, de in GERMAN.items():
             new = new.replace(en, de)
+        new = number_figures_and_tables(new)
         if new != text:
             p.write_text(new, encoding="utf-8")
             pages += 1
     return {"pages": pages, "removed": removed, "bytes_removed": size}
+
+
+# --- numbered figures and tables (issue #16) ------------------------------------------------------
+
+#: The number written before a caption: ``<span class="sa-number">Abbildung 3: </span>``. The
+#: reviewer's check (:mod:`sozialanalyse.build.verify`) removes these spans before it compares a
+#: page with the notebook's outputs.
+NUMBER = re.compile(r'<span class="sa-number">[^<]*</span>')
+_CAPTIONED = re.compile(r'(<figure\b[^>]*\bclass="(?:sa-figure|sa-map)\b[^>]*>.*?<figcaption\b[^>]*>)'
+                        r'|(<table\b[^>]*\bclass="[^"]*\bsa-table\b[^"]*"[^>]*>\s*<caption\b[^>]*>)', re.S)
+
+
+def number_figures_and_tables(html: str) -> str:
+    """``html`` with every report figure (``<figure class="sa-figure">``, ``<figure class="sa-map">``)
+    and every report table (``<table class="sa-table">`` with a ``<caption>``) numbered in the order
+    of the page: "Abbildung 1: ", "Tabelle 1: ", … before the caption's text. Idempotent: numbers
+    already written are replaced.
+
+    >>> page = ('<figure class="sa-figure"><img alt="x"><figcaption>Pyramide</figcaption></figure>'
+    ...         '<table class="sa-table"><caption>Kennzahlen</caption></table>'
+    ...         '<figure class="sa-map"><figcaption>Karte</figcaption></figure>')
+    >>> out = number_figures_and_tables(page)
+    >>> [m for m in re.findall(r'<span class="sa-number">([^<]*)</span>', out)]
+    ['Abbildung 1: ', 'Tabelle 1: ', 'Abbildung 2: ']
+    >>> number_figures_and_tables(out) == out
+    True
+    """
+    html = NUMBER.sub("", html)
+    counts = {"fig": 0, "tab": 0}
+
+    def number(m: re.Match) -> str:
+        key = "fig" if m.group(1) else "tab"
+        counts[key] += 1
+        word = "Abbildung" if key == "fig" else "Tabelle"
+        return f'{m.group(0)}<span class="sa-number">{word} {counts[key]}: </span>'
+
+    return _CAPTIONED.sub(number, html)

@@ -44,6 +44,7 @@ from multiprocessing import get_context
 from pathlib import Path
 
 from .report import project_root, run_papermill
+from .site import NUMBER
 
 __all__ = ["RENDER_PRIORITY", "SANITIZE", "Result", "compare", "compare_code", "compare_page", "find_notebooks",
            "load_sanitizers", "page_of", "verify", "verify_notebook"]
@@ -327,7 +328,7 @@ def compare_page(fresh, page_html: str, subs=()) -> list[str]:
     >>> compare_page(nb, '<div><b>1.234</b></div><p>Es sind <strong>2,5 %</strong>.</p>')
     ["cell 1 ('x'), output 2 text/markdown: not in the page: 'Es sind 12,5 %.'"]
     """
-    page = _sanitize(page_html, subs)
+    page = _sanitize(NUMBER.sub("", page_html), subs)  # figure and table numbers: written by the build's tidy
     page_text = " ".join(_visible(page))
     out = []
     for n, cell in enumerate((c for c in fresh.cells if c.cell_type == "markdown"), start=1):

@@ -320,18 +320,15 @@ def gap_map(district, year: int | None = None):
     year = report_year(district, year)
     layers = _gap_layers(district, year)
     outlines = muni_shapes(district)
-    fig, axes = plt.subplots(1, max(1, len(layers)), figsize=(5.4 * max(1, len(layers)), 5.2), squeeze=False)
-    for ax, (t, m, f) in zip(axes[0], layers):
+    # one map per row: at a phone's width a map needs the whole width
+    fig, axes = plt.subplots(max(1, len(layers)), 1, figsize=(6.5, 6.0 * max(1, len(layers))), squeeze=False)
+    for ax, (t, m, f) in zip(axes[:, 0], layers):
         ax.scatter(f["x"], f["y"], marker="^", s=14, color="#222222", zorder=5)
         extra = [Line2D([], [], color="#222222", marker="^", linestyle="", label=t)]
-        figures.choropleth(m, "met", ax=ax, k=5, decimals=0, unit="%", cmap="RdYlGn",
+        figures.choropleth(m, "met", ax=ax, k=5, decimals=0, unit="%", cmap="RdYlBu",
                            title=f"{t}: Bestand in % des Orientierungswerts, {year}", extra_handles=extra,
                            missing_label="keine Angabe / gesperrt")
         outlines.plot(ax=ax, facecolor="none", edgecolor="#555555", linewidth=0.7)
-        leg = ax.get_legend()
-        if leg is not None:
-            for txt in leg.get_texts():
-                txt.set_fontsize(6.5)
     return figures.finish(fig)
 
 
@@ -340,7 +337,7 @@ def gap_map(district, year: int | None = None):
 GAP_BINS = (0.0, 50.0, 80.0, 100.0, 120.0, 1e9)
 GAP_LABELS = tuple(fmt.typography(t) for t in ("unter 50 %", "50 bis unter 80 %", "80 bis unter 100 %",
                                                  "100 bis unter 120 %", "120 % und mehr"))
-GAP_COLORS = ("#d7301f", "#fc8d59", "#fee08b", "#91cf60", "#1a9850")
+GAP_COLORS = ("#d73027", "#fc8d59", "#fee090", "#91bfdb", "#4575b4")  # RdYlBu: colour-blind safe
 
 
 def gap_map_interactive(district, year: int | None = None):

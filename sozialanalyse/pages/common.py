@@ -9,7 +9,6 @@ import html
 import re
 
 import matplotlib.pyplot as plt
-import numpy as np
 import pandas as pd
 from matplotlib.lines import Line2D
 
@@ -451,9 +450,9 @@ def indicator_maps(district, ids, year: int | None = None, level: str = "gemeind
     cat = catalog(district)
     ids = list(ids)
     res, shapes = _map_data(district, ids, year, level)
-    ncol = 2 if len(ids) > 1 else 1
-    nrow = int(np.ceil(len(ids) / ncol))
-    fig, axes = plt.subplots(nrow, ncol, figsize=(5.2 * ncol, 4.6 * nrow), squeeze=False)
+    ncol = 1  # one map per row: at a phone's width the labels need the whole width
+    nrow = len(ids)
+    fig, axes = plt.subplots(nrow, ncol, figsize=(6.5, 5.6 * nrow), squeeze=False)
     outlines = muni_shapes(district)
     fac = district.facilities_gdf()
     fac = fac[fac["type"] == facility_type] if facility_type else fac.iloc[:0]
@@ -473,10 +472,6 @@ def indicator_maps(district, ids, year: int | None = None, level: str = "gemeind
                          missing_label=("fehlt / " if gap else "") + missing_label(sub["status"]))
         if level == "base":
             outlines.plot(ax=ax, facecolor="none", edgecolor="#555555", linewidth=0.7)
-        leg = ax.get_legend()
-        if leg is not None:
-            for t in leg.get_texts():
-                t.set_fontsize(6.5)
     for ax in list(axes.flat)[len(ids):]:
         ax.set_axis_off()
     return figures.finish(fig)
@@ -521,15 +516,16 @@ def indicator_trend(district, ids, area_ids: list[str] | None = None):
     res = published_results(district, ids, ["gemeindeverband", "kreis"])
     res = res[res["area_id"].isin([kreis, *area_ids])].drop_duplicates(["area_id", "year", "indicator"]).copy()
     res["Gebiet"] = res["area_id"].map(area_names(district))
-    fig, axes = plt.subplots(1, len(ids), figsize=(4.4 * len(ids), 3.3), squeeze=False)
+    # one panel per row: at a phone's width a panel needs the whole width for its year labels
+    fig, axes = plt.subplots(len(ids), 1, figsize=(6.5, 2.5 * len(ids) + 0.3), squeeze=False)
     held = False
-    for ax, i in zip(axes[0], ids):
+    for ax, i in zip(axes[:, 0], ids):
         sub = res[res["indicator"] == i]
         held = held or bool((sub["status"] != "").any())
         figures.trend(sub, "year", "value", hue="Gebiet", ax=ax, low="lower", high="upper", decimals=1,
                     ylabel=str(cat.loc[i, "unit"]), title=str(cat.loc[i, "name"]))
     if held:
-        fig.text(0.01, -0.02, "Lücken: Wert aus Gründen der Geheimhaltung gesperrt.", fontsize=7, color="#555555")
+        fig.text(0.01, -0.02, "Lücken: Wert aus Gründen der Geheimhaltung gesperrt.", fontsize=9, color="#555555")
     return figures.finish(fig)
 
 

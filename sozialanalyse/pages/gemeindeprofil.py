@@ -26,7 +26,7 @@ from ..protected import layer as protected_layer
 from ..protected import population as protected_population
 from ..protected.health import published_life_expectancy, published_mortality
 from ..protected.monitoring import MIN_POPULATION, attention_list, population, published_monitoring
-from ..render import figures, fmt
+from ..render import figstyle, figures, fmt
 from ..render.tables import md_escape, note, table, text
 from ..stats import indicators
 from ..stats.benchmark import POINTS, compare, limits, recent_trend, recent_trend_proportion
@@ -425,7 +425,7 @@ def population_development(district: District, area_id: str):
     ax2.legend(frameon=False, fontsize=8)
     ax2.spines[["top", "right"]].set_visible(False)
     if (dev["status"] != "").any():
-        fig.text(0.01, -0.02, "Lücken: Wert aus Gründen der Geheimhaltung gesperrt.", fontsize=7, color="#555555")
+        fig.text(0.01, -0.02, "Lücken: Wert aus Gründen der Geheimhaltung gesperrt.", fontsize=9, color="#555555")
     return figures.finish(fig)
 
 
@@ -474,15 +474,18 @@ def _pyramid(district: District, area_id: str, year: int, ax):
     if held:
         ax.annotate("Schraffiert: aus Gründen der Geheimhaltung gesperrt (Fallzahl kleiner als "
                     f"{protected_layer.of(district).settings.threshold} oder daraus zu errechnen), "
-                    "nicht dargestellt.", (0.0, -0.16), xycoords="axes fraction", fontsize=7, color="#555555")
+                    "nicht dargestellt.", (0.0, -0.3), xycoords="axes fraction", fontsize=9, color="#555555",
+                    wrap=True)
     ax.set_yticks(y, AGE_GROUPS)
     ax.set_xlim(-lim * 1.05, lim * 1.05)
     ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _p: fmt.num(abs(v))))
     ax.set_xlabel("Einwohnerinnen und Einwohner")
     ax.set_ylabel("Altersgruppe (Jahre)")
-    ax.legend(loc="upper right", fontsize=8, frameon=False)
-    ax.set_title(title, fontsize=10)
+    # the legend above the bars, never on them
+    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=3, frameon=False)
+    ax.set_title(title, pad=24, wrap=True)
     figures.style(ax)
+    figures.note(ax, figures.pyramid_finding(t.assign(nationality="alle"), district.name_of(area_id), year))
     return ax
 
 
@@ -490,10 +493,10 @@ def pyramid_and_locator(district: District, area_id: str, year: int):
     """Figure: population pyramid (from the protected layer), with a locator map for a
     municipality."""
     if area_id == district.kreis["area_id"]:
-        fig, ax = plt.subplots(figsize=(7, 4.8))
+        fig, ax = plt.subplots(figsize=(6.5, 5.2))
         _pyramid(district, area_id, year, ax=ax)
     else:
-        fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 4.6), gridspec_kw={"width_ratios": [1, 2.2]})
+        fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(6.5, 5.2), gridspec_kw={"width_ratios": [1, 2.4]})
         figures.locator_map(district, area_id, ax=ax1)
         _pyramid(district, area_id, year, ax=ax2)
     return figures.finish(fig)
@@ -507,13 +510,14 @@ def trend_vs_kreis(district: District, area_id: str, indicator_ids: list[str]):
     res = res[res["area_id"].isin([area_id, district.kreis["area_id"]])]
     res = res.drop_duplicates(["area_id", "year", "indicator"]).copy()
     res["Gebiet"] = res["area_id"].map(lambda a: district.name_of(a))
-    fig, axes = plt.subplots(1, len(indicator_ids), figsize=(4.6 * len(indicator_ids), 3.3), squeeze=False)
-    for ax, i in zip(axes[0], indicator_ids):
+    # one panel per row: at the phone's width a panel needs the whole width for its year labels
+    fig, axes = plt.subplots(len(indicator_ids), 1, figsize=(6.5, 2.5 * len(indicator_ids) + 0.3), squeeze=False)
+    for ax, i in zip(axes[:, 0], indicator_ids):
         sub = res[res["indicator"] == i]
         figures.trend(sub, "year", "value", hue="Gebiet", ax=ax, low="lower", high="upper", decimals=1,
                     ylabel=str(cat.loc[i, "unit"]), title=str(cat.loc[i, "name"]))
     if (res["status"] != "").any():
-        fig.text(0.01, -0.02, "Lücken: Wert aus Gründen der Geheimhaltung gesperrt.", fontsize=7, color="#555555")
+        fig.text(0.01, -0.02, "Lücken: Wert aus Gründen der Geheimhaltung gesperrt.", fontsize=9, color="#555555")
     return figures.finish(fig)
 
 
@@ -637,8 +641,6 @@ HEALTH_SPINE_IDS = ("uebergewicht_einschulung", "sprachfoerderbedarf", "vorzeiti
                     "sterberate_65plus", "schwerbehindertenquote", "schwerbehindertenquote_65plus",
                     "pflegequote", "pflegequote_80plus", "anteil_haeusliche_pflege")
 
-_BEWERTUNG_COLORS = {"besser": "#2a7f62", "schlechter": "#c8553d", "ähnlich": "#e0b040",
-                     "höher": "#3b6ea8", "niedriger": "#3b6ea8"}
 
 
 def _spine_data(district, year: int) -> pd.DataFrame:
@@ -676,24 +678,34 @@ def spine_chart(district, area_id: str, year: int | None = None):
     kreis = s[s["area_id"] == district.kreis["area_id"]].set_index("indicator")
     smr_years = s.attrs["smr_years"]
     ids = [i for i in [*HEALTH_SPINE_IDS, "smr"] if i in own.index]
-    fig = plt.figure(figsize=(10, 0.42 * len(ids) + 1.9))
-    # columns in figure fractions: names | spine | area value | Kreis value | range
-    ax = fig.add_axes([0.30, 0.1, 0.34, 0.76])
-    ax.set_xlim(-1.05, 1.05)
-    ax.set_ylim(-0.6, len(ids) - 0.4)
-    cols = {"own": 0.75, "kreis": 0.85, "range": 0.99}
-    tr = ax.get_yaxis_transform()  # x in axes fraction, y in data
+    # At the phone's width a row is two lines: the indicator's name, then the spine with the
+    # area's value, the Kreis value and the range of the municipalities (columns at the right).
+    pitch = 0.62  # inches per indicator
+    fig = plt.figure(figsize=(6.5, pitch * len(ids) + 2.3))
+    bottom = 1.25 / fig.get_figheight()
+    ax = fig.add_axes([0.01, bottom, 0.98, 1 - bottom - 0.75 / fig.get_figheight()])
+    ax.set_xlim(0, 1)
+    ax.set_ylim(-0.45, len(ids) - 0.1)
+    left, right = 0.02, 0.50  # the spine's extent in axes fraction; its centre is the Kreis
+    cols = {"own": 0.68, "kreis": 0.82, "range": 1.0}
+    mid = (left + right) / 2
     absent_rows = held_rows = 0
+    findings = {"besser": [], "schlechter": []}
     for row, i in enumerate(ids):
         r = own.loc[i]
         y = len(ids) - 1 - row
         bm = r["benchmark"]
         half = max(abs(r["max"] - bm), abs(bm - r["min"])) or 1.0
-        scale = lambda v, bm=bm, half=half: (v - bm) / half
-        ax.barh(y, scale(r["max"]) - scale(r["min"]), left=scale(r["min"]), height=0.6, color="#e3e3e3")
-        ax.barh(y, scale(r["q75"]) - scale(r["q25"]), left=scale(r["q25"]), height=0.6, color="#b9b9b9")
-        color = _BEWERTUNG_COLORS.get(r["bewertung"], "#9a9a9a")
-        ax.scatter([scale(r["value"])], [y], s=55, color=color, edgecolor="#333333", linewidth=0.6, zorder=3)
+        scale = lambda v, bm=bm, half=half: mid + (v - bm) / half * (right - left) / 2
+        ax.barh(y, scale(r["max"]) - scale(r["min"]), left=scale(r["min"]), height=0.34, color="#e3e3e3")
+        ax.barh(y, scale(r["q75"]) - scale(r["q25"]), left=scale(r["q25"]), height=0.34, color="#b9b9b9")
+        ax.plot([mid, mid], [y - 0.24, y + 0.24], color="#333333", linewidth=1)
+        code = r["bewertung"] if r["bewertung"] in figstyle.ASSESSMENT_COLORS else None
+        color = figstyle.ASSESSMENT_COLORS.get(code, "#9a9a9a")
+        if pd.notna(r["value"]):  # shape and colour: better ●, worse ◆, similar ○, no polarity ▲/▼
+            ax.scatter([scale(r["value"])], [y], s=70, marker=figstyle.ASSESSMENT_MARKERS.get(code, "o"),
+                       color="white" if code == "ähnlich" else color,
+                       edgecolor="#333333" if code != "ähnlich" else "#555555", linewidth=0.9, zorder=3)
         unit = "SMR" if i == "smr" else str(cat.loc[i, "unit"])
         dec = 0 if i == "smr" else 1
         # NaN: suppressed (".") or inputs incomplete ("fehlt", named below the chart), never a 0
@@ -702,41 +714,41 @@ def spine_chart(district, area_id: str, year: int | None = None):
             name = f"Sterblichkeit, altersstandardisiert (SMR, {span(smr_years)})"
         else:
             name = str(cat.loc[i, "name"]) + ("" if unit == "%" else f" ({unit})")
-        ax.text(-0.03, y, name, transform=tr, ha="right", va="center", fontsize=8)
-        def at(key, txt, y=y, **kw):
-            x = (cols[key] - 0.30) / 0.34
-            ax.text(x, y, txt, transform=tr, ha="right", va="center", **kw)
-        at("own", fv(r["value"], r["status"]), fontsize=8, fontweight="bold")
-        at("kreis", fv(kreis.loc[i, "value"], kreis.loc[i, "status"]) if i in kreis.index else fmt.MISSING,
-           fontsize=8)
-        at("range", f"{fv(r['min'])} – {fv(r['max'])}", fontsize=7.5, color="#555555")
+        if code in findings:
+            findings[code].append(name)
+        ax.text(left, y + 0.22, name, ha="left", va="bottom", fontsize=9)
+        ax.text(cols["own"], y, fv(r["value"], r["status"]), ha="right", va="center", fontsize=9, fontweight="bold")
+        ax.text(cols["kreis"], y, fv(kreis.loc[i, "value"], kreis.loc[i, "status"]) if i in kreis.index
+                else fmt.MISSING, ha="right", va="center", fontsize=9)
+        ax.text(cols["range"], y, f"{fv(r['min'])} – {fv(r['max'])}", ha="right", va="center", fontsize=9,
+                color="#444444")
         held_rows += int(bool(r["status"]) or (i in kreis.index and bool(kreis.loc[i, "status"])))
         absent_rows += int((pd.isna(r["value"]) and not r["status"])
                            or (i in kreis.index and pd.isna(kreis.loc[i, "value"]) and not kreis.loc[i, "status"]))
-    header = {"own": textwrap.fill(district.name_of(area_id), 14), "kreis": "Landkreis",
-              "range": "Spannweite der\nGemeinden"}
+    header = {"own": textwrap.fill(district.name_of(area_id), 12), "kreis": "Land-\nkreis",
+              "range": "Spannweite\nder Gemeinden"}
     for key, label in header.items():
-        ax.text((cols[key] - 0.30) / 0.34, len(ids) - 0.45, label, transform=tr, ha="right", va="bottom",
-                fontsize=7.5, fontweight="bold")
-    ax.axvline(0, color="#333333", linewidth=1)
-    ax.set_yticks([])
-    ax.set_xticks([])
-    for side in ("top", "right", "left", "bottom"):
-        ax.spines[side].set_visible(False)
-    handles = [Patch(color="#e3e3e3", label="Spannweite der Städte, Gemeinden und Samtgemeinden"),
+        ax.text(cols[key], len(ids) - 0.2, label, ha="right", va="bottom", fontsize=9, fontweight="bold")
+    ax.set_axis_off()
+    handles = [Patch(color="#e3e3e3", label="Spannweite der Städte und Gemeinden"),
                Patch(color="#b9b9b9", label="mittlere Hälfte"),
-               Line2D([], [], color="#333333", label="Landkreis"),
-               *[Line2D([], [], marker="o", linestyle="", color=_BEWERTUNG_COLORS[k], markeredgecolor="#333333",
-                        label=lab) for k, lab in (("besser", "günstiger als Landkreis"),
-                                                  ("ähnlich", "kein signifikanter Unterschied"),
-                                                  ("schlechter", "ungünstiger als Landkreis"),
-                                                  ("höher", "abweichend (ohne Wertung)"))]]
-    fig.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 0.0), ncol=4, frameon=False, fontsize=7)
+               Line2D([], [], color="#333333", label="Landkreis (Mitte)"),
+               *[Line2D([], [], marker=figstyle.ASSESSMENT_MARKERS[k], linestyle="", markersize=8,
+                        color="white" if k == "ähnlich" else figstyle.ASSESSMENT_COLORS[k],
+                        markeredgecolor="#333333", label=lab)
+                 for k, lab in (("besser", "günstiger als Landkreis"), ("ähnlich", "kein signifikanter Unterschied"),
+                                ("schlechter", "ungünstiger als Landkreis"),
+                                ("höher", "höher, ohne Wertung"), ("niedriger", "niedriger, ohne Wertung"))]]
+    fig.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.01, 0.0), ncol=2, frameon=False, fontsize=9)
     fig.suptitle(f"Gesundheit und Pflege in {district.name_of(area_id)} im Vergleich mit dem Landkreis, {year}"
                  + ("\nfehlt: Eingangsdaten unvollständig (Zeilen fehlen), nicht aus unvollständigen Daten berechnet"
                     if absent_rows else "")
                  + (f"\n„{SYMBOL}“ gesperrt: aus Gründen der Geheimhaltung nicht veröffentlicht" if held_rows else ""),
-                 fontsize=10, fontweight="bold")
+                 fontsize=10.5, fontweight="bold", x=0.01, ha="left", wrap=True)
+    words = [f"günstiger als der Landkreis: {', '.join(findings['besser'])}" if findings["besser"] else "",
+             f"ungünstiger als der Landkreis: {', '.join(findings['schlechter'])}" if findings["schlechter"] else ""]
+    words = [w for w in words if w] or ["bei keiner Kennzahl signifikant günstiger oder ungünstiger als der Landkreis"]
+    figures.note(ax, f"{district.name_of(area_id)}: " + "; ".join(words))
     return figures.closed(fig)
 
 

@@ -37,6 +37,7 @@ import re
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib import patheffects
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
@@ -173,7 +174,7 @@ def mortality_overview(district, year: int | None = None, pool: int = 5):
     years = m.attrs["years"]
     munis = m.iloc[:-1].dropna(subset=["dsr"]).sort_values("dsr")  # "fehlt", "gesperrt": left out
     k = m.iloc[-1]
-    fig, ax = plt.subplots(figsize=(8, 0.38 * len(munis) + 1.4))
+    fig, ax = plt.subplots(figsize=(6.5, 0.38 * len(munis) + 2.6))
     y = np.arange(len(munis))
     if not k["status"]:
         ax.axvspan(k["dsr_lower"], k["dsr_upper"], color=figures.PALETTE["kreis"], alpha=0.15, linewidth=0)
@@ -191,8 +192,13 @@ def mortality_overview(district, year: int | None = None, pool: int = 5):
                Line2D([], [], color="#555555", marker="|", linestyle="-", label="95-%-Intervall"),
                *[Line2D([], [], color=c, marker="o", linestyle="", label=f"SMR {lab} als im Landkreis")
                  for lab, c in CLASS_COLORS.items() if lab != "im Rahmen"]]
-    ax.legend(handles=handles, frameon=False, fontsize=7.5, loc="lower right")
+    ax.legend(handles=handles, frameon=False, fontsize=7.5, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=1)
     style(ax, "x")
+    if len(munis):
+        lo, hi = munis.iloc[0], munis.iloc[-1]
+        figures.note(ax, f"niedrigste Rate {lo['name']} ({fmt.num(lo['dsr'], 1)}), höchste {hi['name']} "
+                         f"({fmt.num(hi['dsr'], 1)} je 100.000)"
+                         + ("" if k["status"] else f"; {district.name}: {fmt.num(k['dsr'], 1)}"))
     return finish(fig)
 
 
@@ -338,7 +344,7 @@ def smr_map(district, year: int | None = None, pool: int = 5):
     labels = ["unter 90", "90 bis unter 95", "95 bis unter 105", "105 bis unter 110", "110 und mehr"]
     colors = ["#3b6ea8", "#9bbbd9", "#eeeeee", "#f0a58f", "#c8553d"]
     cls = pd.cut(shapes["smr"], bins=bins, labels=False, right=False)
-    fig, ax = plt.subplots(figsize=(7.5, 6.5))
+    fig, ax = plt.subplots(figsize=(6.5, 7.0))
     for i, color in enumerate(colors):
         part = shapes[cls == i]
         if len(part):
@@ -352,16 +358,22 @@ def smr_map(district, year: int | None = None, pool: int = 5):
         p = r.geometry.representative_point()
         star = "*" if r["einstufung_95"] in ("höher", "niedriger") else ""
         val = LOCKED if lock else fmt.ABSENT if pd.isna(r["smr"]) else f"{fmt.num(r['smr'], 0)}{star}"
-        ax.annotate(f"{r['name']}\n{val}", (p.x, p.y), ha="center", va="center",
-                    fontsize=6.5, color="#222222")
+        ax.annotate(f"{r['name']}\n{val}", (p.x, p.y), ha="center", va="center", fontsize=9, color="#1a1a1a",
+                    path_effects=[patheffects.withStroke(linewidth=2, foreground="white")])  # halo on every fill
     handles = [Patch(facecolor=c, edgecolor="#888888", label=lab) for c, lab in zip(colors, labels)]
     if len(gone):
         handles.append(Patch(facecolor="white", edgecolor="#888888", hatch="///",
                              label="fehlt (Einwohnerzahlen unvollständig)"))
     if locked.any():
         handles.append(Patch(facecolor="white", edgecolor="#888888", hatch="///", label="keine Angabe / gesperrt"))
-    ax.legend(handles=handles, title="SMR (Landkreis = 100)", loc="lower left", fontsize=8, title_fontsize=8,
-              frameon=True, framealpha=0.9)
+    ax.legend(handles=handles, title="SMR (Landkreis = 100)", loc="upper center", bbox_to_anchor=(0.5, 0.0),
+              ncol=2, frameon=False)
+    shown = shapes[~locked & shapes["smr"].notna()]
+    words = [f"signifikant {w} als im Landkreis: " + ", ".join(f"{n} ({fmt.num(v, 0)})" for n, v in
+                                                             zip(g["name"], g["smr"]))
+             for w in ("höher", "niedriger") if len(g := shown[shown["einstufung_95"] == w])]
+    figures.note(ax, f"SMR von {len(shown)} Städten und Gemeinden (Landkreis = 100); "
+                     + ("; ".join(words) if words else "keine signifikant verschieden vom Landkreis"))
     ax.set_axis_off()
     ax.set_aspect("equal")
     ax.set_title(f"Standardisiertes Mortalitätsverhältnis, {span(years)}\n"
@@ -697,7 +709,7 @@ def life_expectancy_chart(district, year: int | None = None):
     d0 = le[le["age"] == 0]
     munis = d0[d0["level"] != "kreis"]
     names = list(dict.fromkeys(munis["name"]))
-    fig, ax = plt.subplots(figsize=(8, 0.42 * len(names) + 1.6))
+    fig, ax = plt.subplots(figsize=(6.5, 0.42 * len(names) + 1.6))
     y = {n: i for i, n in enumerate(reversed(names))}
     missing = []
     for s, off in (("w", 0.15), ("m", -0.15)):
@@ -723,6 +735,14 @@ def life_expectancy_chart(district, year: int | None = None):
     ax.legend(frameon=False, fontsize=7.5, loc="lower center", bbox_to_anchor=(0.5, 1.0 + 0.6 / len(names)),
               ncol=2)
     style(ax, "x")
+    for s_ in ("w", "m"):
+        g = munis[(munis["sex"] == s_) & munis["value"].notna()].sort_values("value")
+        k = d0[(d0["level"] == "kreis") & (d0["sex"] == s_)]["value"].dropna()
+        if len(g):
+            figures.note(ax, f"{SEX_WORDS[s_]}: " + (f"{md_plain(district.name)} {fmt.num(float(k.iloc[0]), 1)} Jahre, "
+                                                     if len(k) else "")
+                         + f"von {fmt.num(g['value'].iloc[0], 1)} ({g['name'].iloc[0]}) bis "
+                           f"{fmt.num(g['value'].iloc[-1], 1)} Jahre ({g['name'].iloc[-1]})")
     return finish(fig)
 
 

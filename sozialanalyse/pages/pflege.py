@@ -150,7 +150,7 @@ def care_by_age(district, year: int | None = None):
     (a suppressed band is not drawn and marked "gesperrt")."""
     year = report_year(district, year)
     bands = [_band_label(b) for b in CARE_AGE_BANDS]
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 3.8))
+    fig, (ax1, ax2) = plt.subplots(2, 1, figsize=(6.5, 8.0))  # one above the other: phone width
     x = np.arange(len(bands))
     c = protected_care.care_types_by_age(district, year)
     by_type = {t: c.loc[c["type"] == t, "value"].to_numpy(dtype=float) for t in TYPES}
@@ -306,7 +306,7 @@ def care_projection_kreis(district, year: int | None = None, end_year: int = 204
     ax.set_ylabel("Pflegebedürftige")
     ax.set_ylim(bottom=0)
     ax.set_title(f"Pflegebedürftige im {district.name}: Entwicklung und Vorausberechnung bis {p['end_year']}"
-                 + _without_title(district, p), fontsize=10)
+                 + _without_title(district, p), fontsize=10, wrap=True)
     ax.legend(frameon=False, fontsize=8, loc="upper left")
     style(ax, "y")
     return finish(fig)
@@ -320,9 +320,9 @@ def care_projection_municipalities(district, year: int | None = None, end_year: 
     hidden = p["hidden"]
     ids = level_ids(district, "gemeindeverband")
     names = area_names(district)
-    ncol = 4
+    ncol = 2  # two panels per row: year labels and names stay readable at a phone's width
     nrow = int(np.ceil(len(ids) / ncol))
-    fig, axes = plt.subplots(nrow, ncol, figsize=(10, 2.2 * nrow), squeeze=False)
+    fig, axes = plt.subplots(nrow, ncol, figsize=(6.5, 2.0 * nrow), squeeze=False)
     for ax, a in zip(axes.flat, ids):
         k = t[t["area_id"] == a].sort_values("year")
         hh = h[h["area_id"] == a].sort_values("year")
@@ -341,6 +341,10 @@ def care_projection_municipalities(district, year: int | None = None, end_year: 
         ax.fill_between(k["year"], k["lower"], k["upper"], color=figures.PALETTE["area"], alpha=0.25, linewidth=0)
         ax.plot(k["year"], k["status_quo"], color=figures.PALETTE["area"], linewidth=1.2)
         ax.set_title(names[a], fontsize=8.5)
+        end = k.dropna(subset=["status_quo"])
+        if len(end):
+            figures.note(ax, f"{names[a]}: {fmt.num(float(end['status_quo'].iloc[-1]))} im Jahr "
+                             f"{int(end['year'].iloc[-1])} (Status quo)")
         ax.set_ylim(bottom=0)
         ax.yaxis.set_major_formatter(fmt.axis_formatter())
         ax.xaxis.set_major_locator(plt.MaxNLocator(3, integer=True))
@@ -349,7 +353,7 @@ def care_projection_municipalities(district, year: int | None = None, end_year: 
     for ax in list(axes.flat)[len(ids):]:
         ax.set_axis_off()
     fig.suptitle(f"Pflegebedürftige je Stadt, Gemeinde und Samtgemeinde: Statistik (schwarz), Status quo "
-                 f"(Linie) und Spannweite der Szenarien (Band) bis {p['end_year']}", fontsize=9)
+                 f"(Linie) und Spannweite der Szenarien (Band) bis {p['end_year']}", fontsize=9, wrap=True)
     return finish(fig)
 
 
@@ -488,15 +492,19 @@ def psp_map(district, year: int | None = None):
     w = b["value"].to_numpy(dtype=float)
     locked = (b["status"] != "").to_numpy()
     known = ~np.isnan(w)
-    fig, ax = plt.subplots(figsize=(8, 6.8))
+    fig, ax = plt.subplots(figsize=(6.5, 6.8))
     g.plot(ax=ax, color="#f2f2f2", edgecolor="#cccccc", linewidth=0.4)
     if not known.all():
         g[~known].plot(ax=ax, facecolor="white", edgecolor="#999999", hatch="///", linewidth=0.4)
     muni_shapes(district).plot(ax=ax, facecolor="none", edgecolor="#777777", linewidth=0.9)
     bins = [0, 5, 10, 15, np.inf]
     labels = ["unter 5 km", "5 bis unter 10 km", "10 bis unter 15 km", "15 km und mehr"]
-    colors = ["#2a7f62", "#a6c96a", "#f0a58f", "#c8553d"]
+    colors = ["#2166ac", "#92c5de", "#f4a582", "#b2182b"]  # RdBu: apart also under red-green blindness
     cls = np.digitize(dist, bins[1:-1])
+    far = known & ~locked & (dist >= 10)
+    figures.note(ax, f"{len(fac)} Pflegestützpunkte; {fmt.num(float(w[known & ~locked].sum()))} Einwohner ab 80 "
+                     f"in Teilgebieten mit veröffentlichter Zahl, davon {fmt.num(float(w[far].sum()))} "
+                     "10 km Luftlinie oder weiter vom nächsten Stützpunkt")
     ax.scatter(x[known], y[known], s=np.sqrt(w[known]) * 3, c=[colors[i] for i in cls[known]], alpha=0.85,
                edgecolor="white", linewidth=0.5, zorder=3)
     ax.scatter(fac["x"], fac["y"], marker="^", s=110, color="#1f3b73", edgecolor="white", zorder=4)

@@ -64,7 +64,7 @@ from ..protected.monitoring import (
     robustness,
     theil,
 )
-from ..render import figures, fmt, maps
+from ..render import figstyle, figures, fmt, maps
 from ..render.tables import md_escape, note, table, text
 from ..stats import disparity, indicators, spatial
 from ..stats.index import DYNAMICS_CLASSES, STATUS_CLASSES
@@ -93,7 +93,9 @@ __all__ = [
 
 #: Colours of the status classes (best to worst).
 STATUS_COLORS = {"hoch": "#7fb3d5", "mittel": "#f3eddc", "niedrig": "#f5a25d", "sehr niedrig": "#c8372d"}
-_DYN_MARKERS = {"positiv": ("^", "#1b7837"), "negativ": ("v", "#5b0f0a")}
+#: dynamics: a triangle beside the Sozialraum's number (never on it), told apart by direction and colour
+#: (Okabe-Ito blue, near-black), with a white halo readable on every status colour
+_DYN_MARKERS = {"positiv": ("^", "#0072B2"), "negativ": ("v", "#1a1a1a")}
 _GREY = "#e3e3e3"
 
 #: Short German names for tables and legends (the catalog's names are long).
@@ -276,7 +278,7 @@ def class_map(district: District, year: int | None = None):
     geo = district.geometry
     towns = m.data["town"].unique()
     shapes = geo[geo["area_id"].isin(m.data.index)].set_index("area_id")
-    fig, ax = plt.subplots(figsize=(8, 8.2))
+    fig, ax = plt.subplots(figsize=(6.5, 8.4))
     _rest_of_district(district, towns, ax)
     for cls, color in STATUS_COLORS.items():
         part = shapes[t.reindex(shapes.index)["status_class"].astype(object) == cls]
@@ -301,23 +303,25 @@ def class_map(district: District, year: int | None = None):
         dyn = t.loc[a, "dynamics_class"] if a in t.index else None
         label = sozialraum_number(a)
         if no_dyn[shapes.index.get_loc(a)]:  # status shown, dynamics missing or suppressed
-            ax.plot(p.x, p.y, marker="o", markerfacecolor="none", markeredgecolor="#555555", markersize=12,
+            ax.plot(p.x, p.y, marker="o", markerfacecolor="none", markeredgecolor="#555555", markersize=16,
                     markeredgewidth=1.0, zorder=5, linestyle="")
+        status = t.loc[a, "status_class"] if a in t.index else None
+        fill = STATUS_COLORS.get(status, "#d9d9d9") if isinstance(status, str) else "#d9d9d9"
+        ink = figstyle.text_color_on(fill)  # the number readable on its fill, with a halo
+        halo = "#1a1a1a" if ink == "#ffffff" else "white"
+        ax.annotate(label, (p.x, p.y), ha="center", va="center", fontsize=9, color=ink, fontweight="bold",
+                    zorder=6, path_effects=[pe.withStroke(linewidth=2, foreground=halo)])
         if isinstance(dyn, str) and dyn in _DYN_MARKERS:
             marker, color = _DYN_MARKERS[dyn]
-            ax.plot(p.x, p.y, marker=marker, color=color, markersize=13, markeredgecolor="white",
-                    markeredgewidth=0.8, zorder=5, linestyle="")
-            ax.annotate(label, (p.x, p.y), ha="center", va="center", fontsize=6, color="white",
-                        fontweight="bold", zorder=6)
-        else:
-            ax.annotate(label, (p.x, p.y), ha="center", va="center", fontsize=6.5, color="#222222", zorder=6,
+            ax.annotate("▲" if marker == "^" else "▼", (p.x, p.y), xytext=(7 + 3 * len(label), 0),
+                        textcoords="offset points", ha="center", va="center", fontsize=10, color=color, zorder=6,
                         path_effects=[pe.withStroke(linewidth=2, foreground="white")])
     handles = [Patch(color=STATUS_COLORS[c], label=f"Status {c}") for c in STATUS_CLASSES]
     handles += [Line2D([], [], marker=_DYN_MARKERS["negativ"][0], color=_DYN_MARKERS["negativ"][1],
                        linestyle="", markersize=9, label="Dynamik negativ (Lage verschlechtert sich)"),
                 Line2D([], [], marker=_DYN_MARKERS["positiv"][0], color=_DYN_MARKERS["positiv"][1],
                        linestyle="", markersize=9, label="Dynamik positiv (Lage verbessert sich)"),
-                Line2D([], [], linestyle="", label="ohne Dreieck: Dynamik stabil")]
+                Line2D([], [], linestyle="", label="ohne Dreieck: Dynamik stabil (Dreieck neben der Nummer)")]
     if no_dyn.any():
         handles.append(Line2D([], [], marker="o", markerfacecolor="none", markeredgecolor="#555555",
                               linestyle="", markersize=9, label="Kreis: Dynamik nicht klassifiziert "
@@ -334,8 +338,8 @@ def class_map(district: District, year: int | None = None):
     handles += [Patch(facecolor="none", edgecolor="#222222", linewidth=1.4, label="Stadtgrenze"),
                 Patch(color=_GREY, label="übriger Landkreis (ohne Sozialräume)"),
                 Line2D([], [], linestyle="", label="Zahl im Gebiet: Nr. des Sozialraums (Tabellen)")]
-    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0), fontsize=8.5, frameon=False,
-              ncol=2, title=f"Status {m.year}, Dynamik {m.start}–{m.year}", title_fontsize=9)
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0), frameon=False,
+              ncol=1, title=f"Status {m.year}, Dynamik {m.start}–{m.year}", title_fontsize=9)
     ax.set_title(f"Sozialräume nach Status und Dynamik, {m.year}", fontsize=10)
     ax.set_axis_off()
     ax.set_aspect("equal")
@@ -343,6 +347,14 @@ def class_map(district: District, year: int | None = None):
     pad = 0.06 * max(maxx - minx, maxy - miny)
     ax.set_xlim(minx - pad, maxx + pad)
     ax.set_ylim(miny - pad, maxy + 1.6 * pad)
+    shown = tt[tt["status_class"].notna()]
+    counts = "; ".join(f"Status {c}: {(shown['status_class'] == c).sum()}" for c in STATUS_CLASSES
+                       if (shown["status_class"] == c).any())
+    worst = [district.name_of(a) for a in shown.index if shown.loc[a, "status_class"] == STATUS_CLASSES[-1]]
+    figures.note(ax, f"{len(shown)} Sozialräume mit Klasse ({counts})"
+                     + (f"; Status {STATUS_CLASSES[-1]}: {', '.join(worst)}" if worst else "")
+                     + f"; Dynamik negativ: {int((tt['dynamics_class'] == 'negativ').sum())}, "
+                       f"positiv: {int((tt['dynamics_class'] == 'positiv').sum())} Sozialräume")
     return figures.finish(fig)
 
 
@@ -475,6 +487,8 @@ def lorenz_figure(district: District, year: int | None = None, indicator: str = 
     ax.set_ylabel(f"Anteil an den Betroffenen ({name}, kumuliert)")
     ax.set_title(f"Lorenzkurven: {name}, {year}", fontsize=10)
     ax.legend(loc="upper left", fontsize=8, frameon=False)
+    ginis = [ln.get_label() for ln in ax.get_lines() if "Gini" in ln.get_label()]
+    figures.note(ax, "je weiter eine Kurve unter der Diagonalen liegt, desto ungleicher verteilt; " + "; ".join(ginis))
     ax.spines[["top", "right"]].set_visible(False)
     ax.grid(color="#e5e5e5", linewidth=0.6)
     return figures.finish(fig)
@@ -612,7 +626,7 @@ def lisa_map(district: District, year: int | None = None, indicator: str = "sgb2
     year = int(year or district.report_year)
     base, gdf, glob = _lisa(district, year, indicator, seed, permutations, alpha)
     geo = district.geometry
-    fig, ax = plt.subplots(figsize=(8, 7.8))
+    fig, ax = plt.subplots(figsize=(6.5, 8.0))
     present = []
     for cls, color in _LISA_COLORS.items():
         part = gdf[gdf["cluster"] == cls]
@@ -648,13 +662,15 @@ def lisa_map(district: District, year: int | None = None, indicator: str = "sgb2
                                    f"{'Gebiet' if k == 1 else 'Gebiete'}"))
     handles.append(Line2D([], [], linestyle="", label=f"{len(gdf)} kleinste Gebiete; Nachbarn: gemeinsame Grenze"))
     handles.append(Line2D([], [], linestyle="", label=f"oder Ecke; {fmt.num(permutations)} Permutationen, Startwert {seed}"))
-    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0), fontsize=8.5, frameon=False,
-              ncol=2, title=f"Lokale Cluster (p ≤ {fmt.num(alpha, 2)})", title_fontsize=9)
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0), frameon=False,
+              ncol=1, title=f"Lokale Cluster (p ≤ {fmt.num(alpha, 2)})", title_fontsize=9)
     p = "p < 0,001" if glob.p_sim < 0.001 else f"p = {fmt.num(glob.p_sim, 3)}"
     ax.set_title(f"Räumliche Cluster der {_short(indicator)}, {year} (Moran's I = {fmt.num(glob.I, 2)}, {p})",
                  fontsize=10)
     ax.set_axis_off()
     ax.set_aspect("equal")
+    found = [f"{c}: {int((gdf['cluster'] == c).sum())} Gebiete" for c in _LISA_COLORS if c in present]
+    figures.note(ax, f"{len(gdf)} kleinste Gebiete; " + ("; ".join(found) if found else "keine Cluster"))
     return figures.finish(fig)
 
 

@@ -1,6 +1,10 @@
 """Charts and maps for the report: German labels and number formats, deterministic output."""
 from __future__ import annotations
 
+import base64
+import html as _html
+import io
+import re
 import textwrap
 
 import matplotlib.pyplot as plt
@@ -12,11 +16,14 @@ from ..model import names as _names
 from ..model.areas import AGE_GROUPS
 from ..model.district import District, totals
 from ..stats.disclosure import settings
-from . import fmt
+from . import figstyle, fmt
 
-__all__ = ["population_pyramid", "trend", "choropleth", "classify", "class_label", "locator_map", "wrap", "PALETTE", "SEX_LABELS"]
+__all__ = ["Figure", "describe", "population_pyramid", "trend", "choropleth", "classify", "class_label", "locator_map", "wrap", "PALETTE", "SEX_LABELS"]
 
-PALETTE = {"m": "#3b6ea8", "w": "#c8553d", "area": "#2a7f62", "kreis": "#8a8a8a"}
+#: Okabe-Ito colours (:mod:`sozialanalyse.render.figstyle`): men blue, women vermillion, the area
+#: bluish green, the Kreis dark grey (apart from the green also under deuteranopia); further lines orange, reddish purple, sky blue.
+PALETTE = {"m": "#0072B2", "w": "#D55E00", "area": "#009E73", "kreis": "#404040"}
+LINE_COLORS = [PALETTE["area"], PALETTE["kreis"], "#E69F00", "#CC79A7", "#56B4E9"]
 SEX_LABELS = {"m": "Männer", "w": "Frauen"}
 NATIONALITY_LABELS = {"deutsch": "deutsch", "nichtdeutsch": "nichtdeutsch"}
 
@@ -44,16 +51,268 @@ def style(ax, grid: str | None = None):
     ax.set_axisbelow(True)
 
 
-def closed(fig):
-    """``fig`` after closing it in pyplot: a notebook shows a returned figure exactly once."""
+def closed(fig, caption: str | None = None, alt: str | None = None, layout: bool = False):
+    """``fig`` closed in pyplot and wrapped as a :class:`Figure` (house style enforced, a caption and
+    an alternative text, both derived from the figure by :func:`describe` unless given): a
+    notebook shows a returned figure exactly once."""
+    if isinstance(fig, Figure):
+        return fig
     plt.close(fig)
-    return fig
+    return Figure(fig, caption=caption, alt=alt, layout=layout)
 
 
-def finish(fig):
-    """``fig`` laid out (``tight_layout``) and closed (:func:`closed`)."""
-    fig.tight_layout()
-    return closed(fig)
+def finish(fig, caption: str | None = None, alt: str | None = None):
+    """``fig`` laid out (``tight_layout``), closed and wrapped (:func:`closed`)."""
+    return closed(fig, caption=caption, alt=alt, layout=True)
+
+
+def note(ax, finding: str) -> None:
+    """Record a main finding of the chart drawn on ``ax`` (a German sentence computed from the
+    data) for the figure's alternative text (:func:`describe`)."""
+    ax._sa_findings = [*getattr(ax, "_sa_findings", []), finding.strip()]
+
+
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+def _title(fig) -> str:
+    sup = getattr(fig, "_suptitle", None)
+    if sup is not None and sup.get_text().strip():
+        return _one_line(sup.get_text())
+    titles = [_one_line(a.get_title() or a.get_title(loc="left")) for a in fig.axes if a.get_visible()]
+    titles = [t for t in titles if t]
+    return "; ".join(dict.fromkeys(titles))
+
+
+def _label_of_x(ax, x) -> str:
+    try:
+        return str(int(round(float(x)))) if float(x).is_integer() else fmt.num(float(x), 1)
+    except (TypeError, ValueError):
+        return str(x)
+
+
+def _series(ax):
+    """``(label, xs, ys)`` of the labelled lines and vertical bars of ``ax`` (an axes with one
+    unlabelled line: that line, named by the axes' title)."""
+    lines = [ln for ln in ax.get_lines() if len(np.atleast_1d(ln.get_xdata())) > 1
+             and ln.get_transform().contains_branch(ax.transData)]  # not axhline / axvline
+    for line in lines:
+        label = line.get_label()
+        if label.startswith("_"):
+            if len(lines) > 1:
+                continue
+            label = ""
+        yield label, np.asarray(line.get_xdata(), dtype=float), np.asarray(line.get_ydata(), dtype=float)
+    from matplotlib.container import BarContainer
+
+    for c in ax.containers:
+        label = c.get_label() or ""
+        if not isinstance(c, BarContainer) or label.startswith("_") or not label or c.orientation != "vertical":
+            continue
+        xs = np.array([r.get_x() + r.get_width() / 2 for r in c.patches], dtype=float)
+        ys = np.array([r.get_height() + 0.0 for r in c.patches], dtype=float)
+        yield label, np.round(xs), ys
+
+
+def _lines(ax, prefix: str = "") -> list[str]:
+    """``Name: von a (2015) auf b (2024)`` for every labelled line or bar series of ``ax``, in
+    the axis's format (with its unit when the axis label is a short unit such as "%")."""
+    out = []
+    yf = ax.yaxis.get_major_formatter()
+    unit = ax.get_ylabel().strip()
+    unit = f" {unit}" if unit and len(unit) <= 10 else ""
+    for label, xs, ys in _series(ax):
+        ok = np.isfinite(xs) & np.isfinite(ys)
+        if ok.sum() < 2:
+            continue
+        xs, ys = xs[ok], ys[ok]
+        a, b = yf(ys[0], 0) + unit, yf(ys[-1], 0) + unit
+        name = " – ".join(p for p in (prefix, _one_line(label)) if p)
+        out.append(f"{name}: von {a} ({_label_of_x(ax, xs[0])}) auf {b} ({_label_of_x(ax, xs[-1])})")
+    return out
+
+
+def _categories(ax) -> dict:
+    """``{y position: label}`` of an axes whose y axis names categories (a dot or bar chart of
+    areas), else empty."""
+    from matplotlib.ticker import FixedLocator
+
+    if not isinstance(ax.yaxis.get_major_locator(), FixedLocator):
+        return {}
+    labels = {round(float(t.get_position()[1]), 6): _one_line(t.get_text()) for t in ax.get_yticklabels()}
+    return {y: t for y, t in labels.items() if t and not re.fullmatch(r"[\d.,\s%−-]+", t)}
+
+
+def _points(ax, prefix: str = "") -> list[str]:
+    """The highest and the lowest point of a horizontal dot chart of categories, in the axis's
+    format: ``höchster Wert: Name (12,5), niedrigster: Name (3,1)``."""
+    cats = _categories(ax)
+    ys = np.array(sorted(cats))
+    pts = []
+    for ln in ax.get_lines():
+        if ln.get_transform().contains_branch(ax.transData):
+            pts += list(zip(np.asarray(ln.get_xdata(), dtype=float), np.asarray(ln.get_ydata(), dtype=float)))
+    for c in ax.collections:
+        off = np.asarray(c.get_offsets(), dtype=float)
+        if off.ndim == 2 and off.shape[1] == 2 and len(off) <= 500:
+            pts += [tuple(p) for p in off]
+    pts = [(x, y) for x, y in pts if np.isfinite(x) and np.isfinite(y)]
+    if not pts or not len(ys):
+        return []
+    name = lambda y: cats[ys[np.abs(ys - y).argmin()]]  # noqa: E731
+    xf = ax.xaxis.get_major_formatter()
+    hi, lo = max(pts), min(pts)
+    head = f"{prefix}: " if prefix else ""
+    return [f"{head}höchster Wert {name(hi[1])} ({xf(hi[0], 0)}), niedrigster {name(lo[1])} ({xf(lo[0], 0)})"]
+
+
+def describe(fig) -> tuple[str, str]:
+    """The caption and the alternative text of ``fig``, from the figure itself: the caption is its
+    title (the figure's or its charts'), the alternative text names the kind of chart and its
+    findings: those recorded with :func:`note` and, for line charts, each labelled line's first
+    and last value (formatted as its axis).
+
+    >>> fig, ax = plt.subplots()
+    >>> _ = ax.plot([2015, 2024], [10.0, 12.5], label="Musterstadt")
+    >>> ax.yaxis.set_major_formatter(fmt.axis_formatter(1, None))
+    >>> _ = ax.set_title("SGB-II-Quote")
+    >>> describe(fig)
+    ('SGB-II-Quote', 'Diagramm: SGB-II-Quote. Musterstadt: von 10,0 (2015) auf 12,5 (2024).')
+    >>> plt.close(fig)
+    """
+    title = _title(fig)
+    findings = []
+    for ax in fig.axes:
+        findings += getattr(ax, "_sa_findings", [])
+    if not findings:
+        shown = [a for a in fig.axes if a.get_visible() and a.axison]
+        for ax in shown:
+            prefix = _one_line(ax.get_title()) if len(shown) > 1 else ""
+            findings += _points(ax, prefix) if _categories(ax) else _lines(ax, prefix)
+    findings = list(dict.fromkeys(f.rstrip(".") for f in findings if f))
+    maps = [not a.axison and a.get_aspect() == 1.0 for a in fig.axes if a.get_visible()]
+    kind = "Karte" if maps and all(maps) else "Karte und Diagramm" if any(maps) else "Diagramm"
+    alt = f"{kind}: {title}." + ("" if not findings else " " + ". ".join(findings[:8]) + ".")
+    return title, alt
+
+
+class Figure:
+    """A matplotlib figure of the report with a caption and an alternative text.
+
+    In a notebook it is shown as ``<figure class="sa-figure">`` holding the PNG (inline, at
+    :data:`~sozialanalyse.render.figstyle.DPI`, without a date in its metadata: the build is
+    deterministic), its ``alt`` text and a ``<figcaption>``; ``data-sa-min-font-pt`` and
+    ``data-sa-dpi`` let a browser test compute the rendered size of the smallest text
+    (``tests/browser/figure_text.py``). The mime bundle also holds the ``image/png`` (nbval,
+    other front ends). Attributes not defined here are the matplotlib figure's (``.axes``, …).
+
+    >>> fig, ax = plt.subplots(figsize=(4, 3))
+    >>> _ = ax.plot([2020, 2021], [1, 2], label="A")
+    >>> f = Figure(fig, caption="Test", alt="Diagramm: Test")
+    >>> html = f._repr_html_()
+    >>> html.startswith('<figure class="sa-figure"'), 'alt="Diagramm: Test"' in html, len(f.axes)
+    (True, True, 1)
+    >>> f.min_font_pt >= figstyle.MIN_PT
+    True
+    """
+
+    def __init__(self, fig, caption: str | None = None, alt: str | None = None, layout: bool = True):
+        self._layout = layout
+        self.figure = figstyle.enforce(fig, layout=layout)
+        auto_caption, auto_alt = describe(fig)
+        self.caption = _one_line(_names.strip(caption if caption is not None else auto_caption))
+        self.alt = _one_line(_names.strip(alt if alt is not None else auto_alt))
+        self._png = None
+
+    def __getattr__(self, name):
+        # the matplotlib figure's attributes (also ``_suptitle``), but never a display hook of it:
+        # a notebook shows this object's own bundle
+        if name.startswith(("_repr", "_ipython", "__")) or "figure" not in self.__dict__:
+            raise AttributeError(name)
+        return getattr(self.__dict__["figure"], name)
+
+    def __repr__(self) -> str:
+        return f"Abbildung: {self.caption}"
+
+    @property
+    def min_font_pt(self) -> float:
+        """The smallest text size of the figure in points."""
+        return min((t.get_fontsize() for t in figstyle.texts(self.figure)), default=figstyle.MIN_PT)
+
+    def png(self) -> bytes:
+        """The PNG (``bbox_inches="tight"``): a figure whose text reaches out of it so far that the
+        PNG is wider than :data:`~sozialanalyse.render.figstyle.MAX_WIDTH_IN` is narrowed first."""
+        if self._png is None:
+            for _ in range(3):
+                buf = io.BytesIO()
+                self.figure.savefig(buf, format="png", dpi=figstyle.DPI, bbox_inches="tight",
+                                    metadata={"Software": None})
+                width_in = _png_size(buf.getvalue())[0] / figstyle.DPI
+                if width_in <= figstyle.MAX_WIDTH_IN * 1.02:
+                    break
+                w, h = self.figure.get_size_inches()
+                self.figure.set_size_inches(max(2.0, w - (width_in - figstyle.MAX_WIDTH_IN) - 0.05), h)
+                figstyle.enforce(self.figure, layout=self._layout)  # tick labels thinned for the new width
+            self._png = buf.getvalue()
+        return self._png
+
+    @property
+    def size_px(self) -> tuple[int, int]:
+        """Width and height of the PNG in pixels."""
+        return _png_size(self.png())
+
+    def _repr_png_(self):
+        return self.png()
+
+    def _repr_html_(self) -> str:
+        w, h = self.size_px
+        data = base64.b64encode(self.png()).decode("ascii")
+        q = lambda s: _html.escape(s, quote=True)  # noqa: E731
+        return (f'<figure class="sa-figure" data-sa-min-font-pt="{self.min_font_pt:g}" data-sa-dpi="{figstyle.DPI}">'
+                f'<img src="data:image/png;base64,{data}" alt="{q(self.alt)}" width="{w}" height="{h}">'
+                f'<figcaption>{q(self.caption)}</figcaption></figure>')
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        return {"text/html": self._repr_html_(), "image/png": base64.b64encode(self.png()).decode("ascii"),
+                "text/plain": repr(self)}
+
+
+def _png_size(png: bytes) -> tuple[int, int]:
+    """Width and height from a PNG's IHDR chunk."""
+    return int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+
+
+def pyramid_finding(t: pd.DataFrame, name: str, year: int) -> str:
+    """The main finding of a population pyramid for its alternative text, from its published
+    counts ``t`` (``age_group, sex, value``; NaN: not published, left out of every sum and named).
+
+    >>> t = pd.DataFrame({"age_group": ["0-4", "0-4", "80-84", "80-84"], "sex": ["m", "w", "m", "w"],
+    ...                   "value": [100.0, 90.0, 20.0, 40.0]})
+    >>> pyramid_finding(t, "Musterstadt", 2024)
+    'Musterstadt, 31.12.2024: 250 Einwohnerinnen und Einwohner, davon 60 (24,0 %) 80 Jahre und älter, unter ihnen 40 Frauen und 20 Männer; am stärksten besetzt ist die Altersgruppe 0 bis 4 Jahre'
+    """
+    v = t.dropna(subset=["value"])
+    old = t[t["age_group"].isin(["80-84", "85-89", "90+"])]
+    text = f"{_names.strip(name)}, 31.12.{year}"
+    # a sum is stated only over published cells: a suppressed cell is never part of a number here
+    if t["value"].notna().all() and float(v["value"].sum()) > 0:
+        total = float(v["value"].sum())
+        by_sex = old.groupby("sex")["value"].sum()
+        text += (f": {fmt.num(total)} Einwohnerinnen und Einwohner, davon {fmt.num(old['value'].sum())} "
+                 f"({fmt.num(100 * old['value'].sum() / total, 1)} %) 80 Jahre und älter, unter ihnen "
+                 f"{fmt.num(by_sex.get('w', 0))} Frauen und {fmt.num(by_sex.get('m', 0))} Männer")
+    elif old["value"].notna().all():
+        by_sex = old.groupby("sex")["value"].sum()
+        text += (f": 80 Jahre und älter sind {fmt.num(by_sex.get('w', 0))} Frauen und "
+                 f"{fmt.num(by_sex.get('m', 0))} Männer")
+    bands = t.groupby("age_group", sort=False)["value"].agg(lambda x: x.sum() if x.notna().all() else np.nan).dropna()
+    if len(bands):
+        top = str(bands.idxmax()).replace("-", " bis ").replace("+", " und älter")
+        text += f"; am stärksten besetzt ist die Altersgruppe {top} Jahre"
+    if t["value"].isna().any():
+        text += "; einzelne Felder sind aus Gründen der Geheimhaltung nicht dargestellt"
+    return text
 
 
 def population_pyramid(district: District, area_id: str, year: int, ax=None):
@@ -62,7 +321,7 @@ def population_pyramid(district: District, area_id: str, year: int, ax=None):
     if t.empty:
         raise ValueError(f"no population for area {area_id!r} in {year}")
     if ax is None:
-        _, ax = plt.subplots(figsize=(7, 5))
+        _, ax = plt.subplots(figsize=(6.5, 5.2))
     if t["value"].isna().any():  # rows absent in a base area (District.gaps): no pyramid of a part
         ax.text(0.5, 0.5, f"Bevölkerung {year}: fehlt\n(Eingangsdaten unvollständig)", ha="center", va="center",
                 transform=ax.transAxes, fontsize=10, color="#555555")
@@ -103,9 +362,11 @@ def population_pyramid(district: District, area_id: str, year: int, ax=None):
     ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _p: fmt.num(abs(v))))
     ax.set_xlabel("Einwohnerinnen und Einwohner")
     ax.set_ylabel("Altersgruppe (Jahre)")
-    ax.legend(loc="upper right", fontsize=8, frameon=False)
-    ax.set_title(f"Bevölkerung nach Alter, Geschlecht und Staatsangehörigkeit, 31.12.{year}", fontsize=10)
+    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, frameon=False)  # above the bars
+    ax.set_title(f"Bevölkerung nach Alter, Geschlecht und Staatsangehörigkeit, 31.12.{year}", pad=40, wrap=True)
     style(ax)
+    shown = t.groupby(["age_group", "sex"], as_index=False)["value"].sum()
+    note(ax, pyramid_finding(shown, district.name_of(area_id), year))
     return ax
 
 
@@ -114,22 +375,24 @@ def trend(data: pd.DataFrame, x: str, y: str, hue: str | None = None, ax=None, y
           high: str | None = None):
     """Line chart over years; one line per ``hue`` value, optional interval band ``low``/``high``."""
     if ax is None:
-        _, ax = plt.subplots(figsize=(7, 3.6))
+        _, ax = plt.subplots(figsize=(6.5, 3.6))
     groups = [(None, data)] if hue is None else list(data.groupby(hue, sort=False))
-    colors = [PALETTE["area"], PALETTE["kreis"], "#d89a2b", "#6b4c9a", "#2b8cbe"]
+    colors = LINE_COLORS
+    markers = ["o", "s", "^", "D", "v"]  # lines differ by marker as well as colour
     for i, (label, g) in enumerate(groups):
         g = g.sort_values(x)
         color = colors[i % len(colors)]
-        ax.plot(g[x], g[y], marker="o", markersize=3, color=color, label=None if label is None else wrap(label))
+        ax.plot(g[x], g[y], marker=markers[i % len(markers)], markersize=4, color=color,
+                label=None if label is None else wrap(label))
         if low and high:
             ax.fill_between(g[x], g[low], g[high], color=color, alpha=0.15, linewidth=0)
     ax.yaxis.set_major_formatter(fmt.axis_formatter(decimals, None))
     ax.xaxis.set_major_locator(plt.MaxNLocator(integer=True))
     ax.set_ylabel(ylabel + (f" ({unit})" if unit else ""))
-    if hue is not None:
-        ax.legend(frameon=False, fontsize=8)
+    if hue is not None:  # below the chart, never on the lines
+        ax.legend(frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=min(3, len(groups)))
     if title:
-        ax.set_title(_names.strip(title), fontsize=10)  # titles name areas: never reordered
+        ax.set_title(_names.strip(title), wrap=True)  # titles name areas: never reordered
     style(ax)
     return ax
 
@@ -179,7 +442,7 @@ def choropleth(gdf, column: str, ax=None, k: int = 5, scheme: str = "Quantiles",
     """Choropleth map with a mapclassify scheme and a German legend; missing values hatched grey
     (legend entry ``missing_label``, e.g. "keine Angabe / gesperrt" when values are suppressed)."""
     if ax is None:
-        _, ax = plt.subplots(figsize=(7, 6))
+        _, ax = plt.subplots(figsize=(6.5, 5))
     values = gdf[column].astype(float)
     valid = values.notna()
     cls, colors, bounds = classify(values, k=k, scheme=scheme, cmap=cmap)
@@ -193,17 +456,32 @@ def choropleth(gdf, column: str, ax=None, k: int = 5, scheme: str = "Quantiles",
     if (~valid).any():
         handles.append(Patch(facecolor="#eeeeee", hatch="///", label=missing_label))
     handles += list(extra_handles or [])
-    ax.legend(handles=handles, title=legend_title, loc="lower left", fontsize=8, title_fontsize=8,
-              frameon=True, framealpha=0.9)
+    # the legend under the map, never on it (at a phone's width there is no room beside it)
+    ax.legend(handles=handles, title=legend_title, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=2,
+              frameon=False)
     if labels:
-        for _, row in gdf.iterrows():
+        from matplotlib import patheffects
+
+        fills = {i: c for i, c in enumerate(colors)}
+        for idx, row in gdf.iterrows():
             p = row.geometry.representative_point()
-            ax.annotate(wrap(row[labels], 24), (p.x, p.y), ha="center", va="center", fontsize=6.5,
-                        color="#222222")
+            # the label's colour against its fill, with a halo of the other colour: never dark on dark red
+            fill = fills.get(int(cls.loc[idx]), "#eeeeee")
+            color = figstyle.text_color_on(fill)
+            halo = "#1a1a1a" if color == "#ffffff" else "#ffffff"
+            ax.annotate(wrap(row[labels], 24), (p.x, p.y), ha="center", va="center", fontsize=figstyle.MIN_PT,
+                        color=color, path_effects=[patheffects.withStroke(linewidth=2, foreground=halo)])
     ax.set_axis_off()
     ax.set_aspect("equal")
     if title:
-        ax.set_title(_names.strip(title), fontsize=10)  # titles name areas: never reordered
+        ax.set_title(_names.strip(title), wrap=True)  # titles name areas: never reordered
+    name_col = labels or next((c for c in ("name", "label", "Gebiet") if c in gdf.columns), None)
+    if name_col is not None and valid.any():
+        hi, lo = values[valid].idxmax(), values[valid].idxmin()
+        v = lambda i: fmt.num(float(values.loc[i]), decimals) + (f" {unit}" if unit else "")  # noqa: E731
+        note(ax, f"{legend_title + ': ' if legend_title else ''}höchster Wert {_names.strip(str(gdf.loc[hi, name_col]))} "
+                 f"({v(hi)}), niedrigster {_names.strip(str(gdf.loc[lo, name_col]))} ({v(lo)})"
+                 + (f"; {int((~valid).sum())} Gebiete ohne Wert" if (~valid).any() else ""))
     return ax
 
 
@@ -217,5 +495,7 @@ def locator_map(district: District, area_id: str, ax=None):
     geo[geo["area_id"] == area_id].plot(ax=ax, color=PALETTE["area"], edgecolor="white", linewidth=0.8)
     ax.set_axis_off()
     ax.set_aspect("equal")
-    ax.set_title(wrap(f"Lage im {district.name}", 40), fontsize=9)
+    ax.set_title(wrap(f"Lage im {district.name}", 22))
+    note(ax, f"Lage von {_names.strip(district.name_of(area_id))} im Gebiet {_names.strip(district.name)} "
+             "(hervorgehoben)")
     return ax

@@ -22,12 +22,11 @@ def setup() -> None:
     import matplotlib as mpl  # matplotlib: heavy, loaded on first figure
     import seaborn as sns  # seaborn: heavy, loaded on first figure
 
+    from .figstyle import RC  # sizes and resolution of the one figure style
+
     sns.set_theme(style="white", context="notebook")
     mpl.rcParams.update({
-        "figure.dpi": 110,
-        "savefig.dpi": 110,
-        "font.size": 9,
-        "axes.titlesize": 10,
+        **RC,
         "axes.titleweight": "bold",
         "axes.formatter.use_locale": False,
         # negative tick labels with the true minus (U+2212), as fmt writes them in tables and text

@@ -1,0 +1,183 @@
+"""One figure style for every chart and map of the report: sizes, minimum text size, palettes.
+
+Floor: render. Every figure a page returns goes through :class:`sozialanalyse.render.figures.Figure`,
+which applies :func:`enforce` (text at least :data:`MIN_PT`, width at most :data:`MAX_WIDTH_IN`,
+crowded year labels thinned) before the PNG is written at :data:`DPI`.
+
+The size rule
+-------------
+A chart is shown at the width of the page's content column (``max-width: 100 %``): measured in
+headless Chromium on the Jupyter Book theme, :data:`DESKTOP_PX` = 688 CSS px in a 1280 px window and
+:data:`PHONE_PX` = 358 CSS px in a 390 px window. Text of ``pt`` points in a PNG of ``W`` inches
+(``W * DPI`` pixels) shown at ``D`` CSS pixels is
+
+.. math:: \\text{px} = \\frac{pt \\cdot DPI}{72} \\cdot \\frac{D}{W \\cdot DPI} = \\frac{pt}{72} \\cdot \\frac{D}{W}
+
+CSS pixels high, independent of the DPI as long as the PNG is at least as wide as ``D`` (which
+``DPI`` = 150 guarantees for ``W`` >= 4,6 in). With ``W`` <= :data:`MAX_WIDTH_IN` = 6,5 in and
+``pt`` >= :data:`MIN_PT` = 9 the smallest text is >= 9 / 72 * 688 / 6,5 = 13,2 px on the desktop
+and >= 9 / 72 * 358 / 6,5 = 6,9 px on a phone (targets: 9 px and 6,5 px). A narrower figure (a
+locator map) has larger text. :func:`phone_px` and :func:`desktop_px` compute the rule.
+
+Palettes
+--------
+Okabe and Ito's colour-blind-safe set (Okabe & Ito 2008, *Color Universal Design*): better is blue
+(:data:`BETTER`), worse vermillion (:data:`WORSE`), similar grey; shapes repeat the meaning
+(:data:`ASSESSMENT_MARKERS`), so nothing is told by colour alone. Sequential maps use the viridis
+family (``cividis`` for values, reversed ``RdYlBu`` only where a diverging scale is meant).
+
+References
+----------
+Okabe, M., Ito, K. (2008): Color Universal Design (CUD) – How to make figures and presentations
+that are friendly to colorblind people. https://jfly.uni-koeln.de/color/
+"""
+from __future__ import annotations
+
+__all__ = ["DPI", "MIN_PT", "MAX_WIDTH_IN", "DESKTOP_PX", "PHONE_PX", "OKABE_ITO", "BETTER", "WORSE", "SIMILAR",
+           "NEUTRAL", "ASSESSMENT_COLORS", "ASSESSMENT_MARKERS", "RC", "phone_px", "desktop_px", "text_color_on",
+           "enforce", "texts"]
+
+DPI = 150
+MIN_PT = 9.0
+MAX_WIDTH_IN = 6.5
+DESKTOP_PX = 688
+PHONE_PX = 358
+
+OKABE_ITO = {"orange": "#E69F00", "skyblue": "#56B4E9", "green": "#009E73", "yellow": "#F0E442",
+             "blue": "#0072B2", "vermillion": "#D55E00", "purple": "#CC79A7", "grey": "#7F7F7F"}
+BETTER = OKABE_ITO["blue"]
+WORSE = OKABE_ITO["vermillion"]
+SIMILAR = "#BDBDBD"
+NEUTRAL = OKABE_ITO["purple"]
+#: better / similar / worse / different without polarity: colour and marker shape
+ASSESSMENT_COLORS = {"besser": BETTER, "ähnlich": SIMILAR, "schlechter": WORSE, "höher": NEUTRAL,
+                     "niedriger": NEUTRAL}
+ASSESSMENT_MARKERS = {"besser": "o", "ähnlich": "o", "schlechter": "D", "höher": "^", "niedriger": "v"}
+
+#: matplotlib settings of the house style (applied by :func:`sozialanalyse.render.tables.setup`)
+RC = {"figure.dpi": DPI, "savefig.dpi": DPI, "font.size": 9.5, "axes.titlesize": 10.5, "axes.labelsize": 9.5,
+      "xtick.labelsize": 9, "ytick.labelsize": 9, "legend.fontsize": 9, "legend.title_fontsize": 9,
+      "figure.titlesize": 10.5}
+
+
+def phone_px(pt: float, width_in: float) -> float:
+    """CSS pixel size on a 390 px phone of text of ``pt`` points in a figure ``width_in`` wide.
+
+    >>> round(phone_px(9, 6.5), 2)
+    6.88
+    """
+    return pt / 72 * min(PHONE_PX, width_in * DPI) / width_in
+
+
+def desktop_px(pt: float, width_in: float) -> float:
+    """CSS pixel size in a 1280 px window (see the module docstring).
+
+    >>> round(desktop_px(9, 6.5), 1)
+    13.2
+    """
+    return pt / 72 * min(DESKTOP_PX, width_in * DPI) / width_in
+
+
+def text_color_on(fill) -> str:
+    """A label colour readable on ``fill``: near-black on light fills, white on dark ones (WCAG
+    contrast ratio, whichever is higher; a halo of the other colour does the rest).
+
+    >>> text_color_on("#ffffcc"), text_color_on("#800026")
+    ('#1a1a1a', '#ffffff')
+    """
+    from matplotlib.colors import to_rgb
+
+    def lin(c):
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (lin(c) for c in to_rgb(fill))
+    lum = 0.2126 * r + 0.7152 * g + 0.0722 * b
+    # the WCAG contrast ratio with white and with #1a1a1a (luminance 0,0103): the higher one wins
+    return "#ffffff" if 1.05 / (lum + 0.05) >= (lum + 0.05) / 0.0603 else "#1a1a1a"
+
+
+def texts(fig) -> list:
+    """Every visible, non-empty Text artist of ``fig`` (titles, labels, tick labels, legends,
+    annotations)."""
+    from matplotlib.text import Text
+
+    return [t for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()
+            and (t.axes is None or t.axes.get_visible())]
+
+
+def _thin_ticks(fig) -> None:
+    """Year (integer) tick labels of the x axis that would touch are thinned until they do not;
+    category labels that touch are turned by 45 degrees."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.ticker import FixedLocator, MaxNLocator
+
+    if not hasattr(fig.canvas, "get_renderer"):  # a figure closed in pyplot: draw it with Agg
+        FigureCanvasAgg(fig)
+    renderer = fig.canvas.get_renderer()
+    for ax in fig.axes:
+        if not ax.get_visible() or not ax.axison:
+            continue
+        for _ in range(6):
+            fig.canvas.draw()
+            if not crowded(ax, renderer):
+                break
+            if isinstance(ax.xaxis.get_major_locator(), FixedLocator):
+                labels = [t for t in ax.get_xticklabels() if t.get_text().strip()]
+                if all(t.get_rotation() == 0 for t in labels):
+                    for t in labels:
+                        t.set_rotation(45)
+                        t.set_ha("right")
+                else:  # turned and still crowded: every other label
+                    shown = [t for t in labels if t.get_visible()]
+                    for t in shown[1::2]:
+                        t.set_visible(False)
+                continue
+            n = len([t for t in ax.get_xticklabels() if t.get_visible() and t.get_text().strip()])
+            ax.xaxis.set_major_locator(MaxNLocator(nbins=max(1, n // 2), integer=True))
+
+
+def crowded(ax, renderer) -> bool:
+    """Whether visible x tick labels of ``ax`` touch: level labels by their boxes (3 pt apart),
+    turned labels by the distance of their baselines (at least 0,9 of the text height)."""
+    import math
+
+    lo, hi = sorted(ax.get_xlim())
+    labels = [t for t in ax.get_xticklabels() if t.get_visible() and t.get_text().strip()
+              and lo - 1e-9 <= t.get_position()[0] <= hi + 1e-9]  # ticks beyond the limits are not drawn
+    boxes = sorted(((t.get_window_extent(renderer), t) for t in labels), key=lambda bt: bt[0].x0)
+    pad = 3 * renderer.points_to_pixels(1)
+    for (a, ta), (b, tb) in zip(boxes, boxes[1:]):
+        rot = ta.get_rotation() % 180
+        if rot == 0:
+            if a.x1 + pad > b.x0 and a.y1 > b.y0 and b.y1 > a.y0:
+                return True
+        else:
+            step = abs(b.x1 - a.x1) if ta.get_ha() == "right" else abs(b.x0 - a.x0)
+            if step * math.sin(math.radians(rot)) < 0.9 * renderer.points_to_pixels(ta.get_fontsize()):
+                return True
+    return False
+
+
+def enforce(fig, layout: bool = True):
+    """``fig`` in the house style: every text at least :data:`MIN_PT`, at most
+    :data:`MAX_WIDTH_IN` wide (the height kept), crowded x tick labels thinned, laid out again
+    (``tight_layout``) when ``layout``. Returns ``fig``."""
+    for ax in fig.axes:  # tick labels are made again at each draw: their size is the axis's setting
+        for which, labels in (("x", ax.get_xticklabels()), ("y", ax.get_yticklabels())):
+            if any(t.get_fontsize() < MIN_PT for t in labels):
+                ax.tick_params(axis=which, labelsize=MIN_PT)
+    for t in texts(fig):
+        if t.get_fontsize() < MIN_PT:
+            t.set_fontsize(MIN_PT)
+    for leg in [*fig.legends, *(a.get_legend() for a in fig.axes)]:
+        if leg is not None and leg.get_title().get_text():
+            leg.get_title().set_fontsize(max(MIN_PT, leg.get_title().get_fontsize()))
+    w, h = fig.get_size_inches()
+    if w > MAX_WIDTH_IN:
+        fig.set_size_inches(MAX_WIDTH_IN, h)
+    if layout:
+        fig.tight_layout()
+    _thin_ticks(fig)
+    if layout:
+        fig.tight_layout()
+    return fig

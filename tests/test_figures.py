@@ -1,0 +1,226 @@
+"""The one figure style (issue #16): every figure of one Gemeindeprofil and of the Kreis pages
+has text of at least the minimum size at a width a phone can show, tick labels that do not run
+together, a caption and a real alternative text; the palettes stay apart under colour blindness;
+figures and tables are numbered per page.
+
+The figures are made by running the template notebooks' display cells in this process (the
+same calls the build makes), so the test walks the matplotlib artists themselves.
+"""
+from __future__ import annotations
+
+import base64
+import json
+import re
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+import sozialanalyse as sa  # noqa: E402
+from sozialanalyse.build.site import number_figures_and_tables  # noqa: E402
+from sozialanalyse.render import figstyle, figures  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+PROFILE = "03499016"  # Musterstadt, a town with Sozialräume
+PAGES = ("gemeindeprofil", "kreisuebersicht", "gesundheit", "sozialraum_monitoring", "pflege")
+
+
+def _cells(name):
+    nb = json.loads((ROOT / "notebooks" / f"{name}.ipynb").read_text(encoding="utf-8"))
+    for c in nb["cells"]:
+        tags = c["metadata"].get("tags", [])
+        if c["cell_type"] == "code" and "parameters" not in tags and "footer" not in "".join(c["source"]):
+            yield "remove-input" in tags, "".join(c["source"]).strip()
+
+
+@pytest.fixture(scope="module")
+def made():
+    """``[(page, call, Figure)]``: every figure the pages return, in page order."""
+    sa.render.tables.setup()
+    out = []
+    for name in PAGES:
+        ns = {"config": "musterland", "year": 0, "area_id": PROFILE}
+        for show, src in _cells(name):
+            if not show:
+                exec(src, ns)  # the notebook's setup cell: d = sa.load(config), year, …
+                continue
+            result = eval(src, ns)
+            for item in result if isinstance(result, (list, tuple)) else [result]:
+                if isinstance(item, figures.Figure):
+                    item.png()  # final size: a figure too wide is narrowed when written
+                    out.append((name, src, item))
+    return out
+
+
+def test_every_page_makes_figures(made):
+    pages = {p for p, _, _ in made}
+    assert pages == set(PAGES), pages
+    assert len(made) >= 12
+
+
+def test_minimum_text_size_on_desktop_and_phone(made):
+    """Walk every Text artist: at least MIN_PT points, and the PNG narrow enough that the smallest
+    text is >= 9 CSS px at 1280 px and >= 6.5 CSS px at 390 px (rule of render/figstyle.py)."""
+    bad = []
+    for page, src, f in made:
+        for t in figstyle.texts(f.figure):
+            if t.get_fontsize() < figstyle.MIN_PT:
+                bad.append(f"{src}: {t.get_text()[:30]!r} {t.get_fontsize()} pt")
+        width_in = f.size_px[0] / figstyle.DPI
+        # hand calculation of the rule: px = pt / 72 * displayed / width_in, displayed = min(content, natural)
+        phone = f.min_font_pt / 72 * min(358, f.size_px[0]) / width_in
+        desktop = f.min_font_pt / 72 * min(688, f.size_px[0]) / width_in
+        if phone < 6.5 or desktop < 9:
+            bad.append(f"{src}: {width_in:.2f} in wide, {phone:.1f} px on a phone, {desktop:.1f} px on the desktop")
+    assert not bad, "\n".join(bad)
+
+
+def test_year_labels_do_not_run_together(made):
+    bad = []
+    for page, src, f in made:
+        fig = f.figure
+        fig.canvas.draw()
+        r = fig.canvas.get_renderer()
+        for ax in fig.axes:
+            if not ax.axison:
+                continue
+            lo, hi = sorted(ax.get_xlim())  # labels of ticks beyond the limits are not drawn
+            labels = sorted(((t.get_window_extent(r), t) for t in ax.get_xticklabels()
+                             if t.get_visible() and t.get_text().strip() and lo <= t.get_position()[0] <= hi),
+                            key=lambda bt: bt[0].x0)
+            for (a, ta), (b, _) in zip(labels, labels[1:]):
+                rot = ta.get_rotation() % 180
+                if rot == 0 and a.x1 > b.x0 and a.y1 > b.y0 and b.y1 > a.y0:
+                    bad.append(f"{src}: x tick labels overlap in {ax.get_title()!r}")
+                # turned labels: the distance of their baselines at least the text height
+                if rot and abs(b.x1 - a.x1) * np.sin(np.radians(rot)) < 0.9 * ta.get_fontsize() * fig.dpi / 72:
+                    bad.append(f"{src}: turned x tick labels overlap in {ax.get_title()!r}")
+    assert not bad, "\n".join(bad)
+
+
+def test_caption_and_alt_text_are_descriptions(made):
+    for page, src, f in made:
+        assert f.caption and not re.search(r"\.(png|svg)\b|/_images/", f.caption), (src, f.caption)
+        assert f.alt.startswith(("Diagramm: ", "Karte: ", "Karte und Diagramm: ")), (src, f.alt)
+        assert not re.search(r"\.(png|svg)\b|_images/|^\.\./", f.alt), (src, f.alt)
+        assert len(f.alt) > len(f.caption) + 20 and re.search(r"\d", f.alt), f"{src}: no finding: {f.alt!r}"
+        html = f._repr_html_()
+        assert html.startswith('<figure class="sa-figure"') and "<figcaption>" in html
+        assert f'data-sa-dpi="{figstyle.DPI}"' in html and "data-sa-min-font-pt=" in html
+
+
+def test_pyramid_alt_names_the_published_total(made):
+    """The profile's pyramid alt text states the total of the published pyramid cells, summed
+    here from the protected layer's counts (not from the figure)."""
+    d = sa.load("musterland")
+    cells = sa.pages.gemeindeprofil.pyramid_data(d, PROFILE, d.report_year)
+    total = sa.render.fmt.num(float(cells["value"].sum()))
+    (alt,) = [f.alt for p, src, f in made if "pyramid_and_locator" in src and p == "gemeindeprofil"]
+    assert f"{total} Einwohnerinnen und Einwohner" in alt, alt
+    assert "80 Jahre und älter" in alt
+
+
+def test_png_is_deterministic_and_undated(made):
+    page, src, f = made[0]
+    png = f.png()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    assert b"tIME" not in png and b"Software" not in png
+    again = figures.Figure(f.figure, caption=f.caption, alt=f.alt, layout=False).png()
+    assert again == png
+    bundle = f._repr_mimebundle_()
+    assert base64.b64decode(bundle["image/png"]) == png and bundle["text/plain"].startswith("Abbildung: ")
+
+
+# --- colour-blind-safe palettes ------------------------------------------------------------------
+
+#: Machado, Oliveira & Fernandes (2009), "A Physiologically-based Model for Simulation of Color
+#: Vision Deficiency", IEEE TVCG 15(6): matrices for severity 1.0, applied to linear RGB.
+MACHADO = {
+    "deuteranopia": np.array([[0.367322, 0.860646, -0.227968], [0.280085, 0.672501, 0.047413],
+                              [-0.011820, 0.042940, 0.968881]]),
+    "protanopia": np.array([[0.152286, 1.052583, -0.204868], [0.114503, 0.786281, 0.099216],
+                            [-0.003882, -0.048116, 1.051998]]),
+}
+
+
+def _lin(hex_color):
+    c = np.array([int(hex_color[i:i + 2], 16) / 255 for i in (1, 3, 5)])
+    return np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+
+
+def _lab(lin):
+    """CIELAB (D65) of a linear sRGB colour (IEC 61966-2-1 matrix, CIE 1976 formulas)."""
+    m = np.array([[0.4124, 0.3576, 0.1805], [0.2126, 0.7152, 0.0722], [0.0193, 0.1192, 0.9505]])
+    xyz = m @ np.clip(lin, 0, 1) / np.array([0.95047, 1.0, 1.08883])
+    f = np.where(xyz > (6 / 29) ** 3, np.cbrt(xyz), xyz / (3 * (6 / 29) ** 2) + 4 / 29)
+    return np.array([116 * f[1] - 16, 500 * (f[0] - f[1]), 200 * (f[1] - f[2])])
+
+
+def _delta_e(a, b, cvd=None):
+    la, lb = _lin(a), _lin(b)
+    if cvd:
+        la, lb = MACHADO[cvd] @ la, MACHADO[cvd] @ lb
+    return float(np.linalg.norm(_lab(la) - _lab(lb)))
+
+
+def test_lab_reference_values():
+    # white: L* 100, a* b* 0; sRGB red: L* 53,24, a* 80,09, b* 67,20 (Lindbloom's calculator)
+    assert np.allclose(_lab(_lin("#ffffff")), [100, 0, 0], atol=0.05)
+    assert np.allclose(_lab(_lin("#ff0000")), [53.24, 80.09, 67.20], atol=0.1)
+
+
+@pytest.mark.parametrize("cvd", [None, "deuteranopia", "protanopia"])
+def test_better_and_worse_stay_apart_under_colour_blindness(cvd):
+    """Better / worse / similar differ by at least 20 ΔE*ab also as a person with red-green colour
+    blindness sees them."""
+    pal = [figstyle.BETTER, figstyle.WORSE, figstyle.SIMILAR]
+    for i, a in enumerate(pal):
+        for b in pal[i + 1:]:
+            assert _delta_e(a, b, cvd) >= 20, (a, b, cvd, _delta_e(a, b, cvd))
+    assert _delta_e("#009E73", "#7F7F7F", "deuteranopia") < 20  # the test can fail: green and mid grey do
+    assert figstyle.ASSESSMENT_MARKERS["besser"] != figstyle.ASSESSMENT_MARKERS["schlechter"]  # shape too
+
+
+def test_men_and_women_and_lines_stay_apart():
+    for cvd in (None, "deuteranopia", "protanopia"):
+        assert _delta_e(figures.PALETTE["m"], figures.PALETTE["w"], cvd) >= 20
+        lines = figures.LINE_COLORS[:2]  # area and Kreis
+        assert _delta_e(*lines, cvd) >= 20
+
+
+def _contrast(a, b):
+    la, lb = (float(np.array([0.2126, 0.7152, 0.0722]) @ _lin(c)) for c in (a, b))
+    return (max(la, lb) + 0.05) / (min(la, lb) + 0.05)
+
+
+def test_map_labels_contrast_with_their_fill():
+    """On every class colour of the maps the label colour is the one of higher WCAG contrast and
+    reaches at least 4:1 (no dark label on dark red; the halo adds to it)."""
+    assert round(_contrast("#ffffff", "#000000"), 1) == 21.0  # WCAG 2.x reference
+    _, colors, _ = figures.classify(np.arange(10.0), k=5)
+    status = list(sa.pages.sozialraum_monitoring.STATUS_COLORS.values())
+    for fill in [*colors, *status, "#800026"]:
+        chosen = figstyle.text_color_on(fill)
+        other = "#1a1a1a" if chosen == "#ffffff" else "#ffffff"
+        assert _contrast(chosen, fill) >= max(4.0, _contrast(other, fill)), fill
+    assert figstyle.text_color_on("#800026") == "#ffffff"  # dark red: a white label
+
+
+# --- numbering ----------------------------------------------------------------------------------
+
+def test_figures_and_tables_are_numbered_in_page_order():
+    import pandas as pd
+
+    t = sa.render.tables.table(pd.DataFrame({"Gebiet": ["A"]}), caption="Kennzahlen", kinds={"Gebiet": "text"})
+    fig, ax = matplotlib.pyplot.subplots(figsize=(4, 3))
+    ax.plot([2020, 2021], [1.0, 2.0], label="A")
+    ax.set_title("Verlauf")
+    f = figures.finish(fig)
+    page = f"<main>{f._repr_html_()}<p>x</p>{t._repr_html_()}{f._repr_html_()}</main>"
+    out = number_figures_and_tables(page)
+    assert re.findall(r'<span class="sa-number">([^<]*)</span>', out) == ["Abbildung 1: ", "Tabelle 1: ",
+                                                                          "Abbildung 2: "]
+    assert '<figcaption><span class="sa-number">Abbildung 1: </span>Verlauf</figcaption>' in out
