@@ -88,7 +88,7 @@ def test_life_expectancy_table_reads_and_passes_the_audit(d):
     assert kreis_row[3] == f"{k['value']:.1f}".replace(".", ",")
     assert kreis_row[-1] == "Vergleichswert"
     assert len(rows) == 1 + 2 * 12  # 11 Gemeindeverbände and the Kreis, two sexes
-    assert all(r[-1] in ("● ähnlich", "▲ höher (besser)", "▼ niedriger (schlechter)", "Vergleichswert")
+    assert all(r[-1] in ("● ähnlich", "▲ günstiger (höher)", "▼ ungünstiger (niedriger)", "Vergleichswert")
                for r in rows[1:])
     assert audit_html(html, "gesundheit.html") == []
 
@@ -97,8 +97,8 @@ def test_life_expectancy_marker_against_the_kreis_by_hand(d):
     # Musterstadt men: interval upper limit below the Kreis value -> lower (worse)
     le = published_life_expectancy(d).set_index(["area_id", "sex", "age"])
     m, k = le.loc[(MUSTERSTADT, "m", 0)], le.loc[(KREIS, "m", 0)]
-    expected = "▼ niedriger (schlechter)" if m["upper"] < k["value"] else (
-        "▲ höher (besser)" if m["lower"] > k["value"] else "● ähnlich")
+    expected = "▼ ungünstiger (niedriger)" if m["upper"] < k["value"] else (
+        "▲ günstiger (höher)" if m["lower"] > k["value"] else "● ähnlich")
     rows = _rows(gs.life_expectancy_table(d).data)
     assert [r for r in rows if r[:2] == ["Musterstadt", "Männer"]][0][-1] == expected
 

@@ -578,10 +578,12 @@ def attribution(od: District | None = None, **parameters):
 #: Legend of the markers, one footnote line each (symbol and word carry the meaning; the colour
 #: repeats it: green better, red worse, amber similar, blue where the indicator has no polarity).
 MARKER_LEGEND = (
-    "Vergleich zum Kreis: ▲ höher bzw. ▼ niedriger als der Kreiswert, wenn das 95-%-Intervall der Gemeinde "
-    "den Kreiswert nicht enthält; doppelt (▲▲, ▼▼), wenn auch das 99,8-%-Intervall ihn nicht enthält; "
-    "● ähnlich, wenn es ihn enthält. In Klammern, ob das besser (grün) oder schlechter (rot) ist; ohne "
-    "Klammer (blau): Kennzahl ohne Richtung. – : kein Vergleich (Kennzahl ohne Intervall oder Wert fehlt).",
+    "Vergleich zum Kreis: ▲ günstiger (grün) bzw. ▼ ungünstiger (rot) als der Kreiswert, wenn das "
+    "95-%-Intervall der Gemeinde den Kreiswert nicht enthält, doppelt (▲▲, ▼▼), wenn auch das "
+    "99,8-%-Intervall ihn nicht enthält; in Klammern, ob der Wert höher oder niedriger ist. ● ähnlich "
+    "(ocker): kein signifikanter Unterschied. ◆ höher bzw. niedriger (blau): Kennzahl ohne Wertungsrichtung, "
+    "Unterschied signifikant. ○ höher bzw. niedriger, ohne Test (grau): Mittelwert oder Saldo ohne "
+    "Intervall; der Unterschied ist beschrieben, nicht auf Zufall geprüft. – : kein Vergleich (Wert fehlt).",
     "Trend: ↑ steigend bzw. ↓ fallend, wenn sich der Wert in den letzten fünf Jahren signifikant verändert "
     "hat (99,8 %; Anteile: Chi-Quadrat-Test auf Trend nach Armitage, Raten: gewichtete Regression mit "
     "Gewichten aus den Intervallen, wie in den Fingertips-Profilen von Public Health England); → keine "
@@ -598,24 +600,36 @@ def _up(code: str, polarity: str) -> bool:
 
 
 def compare_marker(code: str, polarity: str, strong: bool = False) -> tuple[str, str]:
-    """German text and CSS class of a comparison marker (:func:`sozialanalyse.stats.benchmark.compare`);
-    ``strong``: significant at 99,8 % too (symbol doubled).
+    """German text and CSS class of a comparison marker (:func:`sozialanalyse.stats.benchmark.compare`),
+    one vocabulary on every page (issue #16): the symbol says günstiger/ungünstiger (▲/▼, doubled
+    when ``strong``: significant at 99,8 % too), the word in brackets whether the value is higher
+    or lower; ◆ for an indicator without polarity; ● similar; ○ for a difference that is not
+    tested (no interval; codes ``untested_higher``/``untested_lower``/``untested_equal``). Symbol
+    and word carry the meaning, the colour (the CSS class) repeats it.
 
     >>> compare_marker("worse", "higher_is_worse", strong=True)
-    ('▲▲ höher (schlechter)', 'sa-mark-worse')
-    >>> compare_marker("lower", "neutral")
-    ('▼ niedriger', 'sa-mark-neutral')
+    ('▼▼ ungünstiger (höher)', 'sa-mark-worse')
+    >>> compare_marker("better", "higher_is_worse")
+    ('▲ günstiger (niedriger)', 'sa-mark-better')
+    >>> compare_marker("lower", "neutral"), compare_marker("similar", "neutral")
+    (('◆ niedriger', 'sa-mark-neutral'), ('● ähnlich', 'sa-mark-similar'))
+    >>> compare_marker("untested_lower", "higher_is_worse")
+    ('○ niedriger, ohne Test', 'sa-mark-none')
     """
+    n = 2 if strong else 1
     if code == "similar":
         return "● ähnlich", "sa-mark-similar"
-    if code not in ("better", "worse", "higher", "lower"):
-        return "–", "sa-mark-none"
-    up = _up(code, polarity)
-    sym = ("▲" if up else "▼") * (2 if strong else 1)
-    word = "höher" if up else "niedriger"
+    if code.startswith("untested_"):
+        word = {"untested_higher": "höher", "untested_lower": "niedriger"}.get(code, "gleich")
+        return f"○ {word}, ohne Test", "sa-mark-none"
+    if code in ("higher", "lower"):
+        return f"{'◆' * n} {'höher' if code == 'higher' else 'niedriger'}", "sa-mark-neutral"
     if code in ("better", "worse"):
-        return f"{sym} {word} ({'besser' if code == 'better' else 'schlechter'})", f"sa-mark-{code}"
-    return f"{sym} {word}", "sa-mark-neutral"
+        word = "höher" if _up(code, polarity) else "niedriger"
+        if code == "better":
+            return f"{'▲' * n} günstiger ({word})", "sa-mark-better"
+        return f"{'▼' * n} ungünstiger ({word})", "sa-mark-worse"
+    return "–", "sa-mark-none"
 
 
 def trend_marker(code: str, polarity: str) -> tuple[str, str]:

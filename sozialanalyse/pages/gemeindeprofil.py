@@ -37,6 +37,7 @@ from .common import (
     MARKER_LEGEND,
     absent_footnote,
     catalog,
+    compare_marker,
     fmt_value,
     format_value,
     gap_count,
@@ -837,13 +838,7 @@ MARK_COLORS = {"sa-mark-better": "#1a7f37", "sa-mark-worse": "#b42318", "sa-mark
                "sa-mark-neutral": "#1f5fa8", "sa-mark-none": "#666666"}
 
 #: The legend line of the marker "Vergleich zum Kreis" (key figures, Kennzahlen im Vergleich).
-KREIS_MARKER_LEGEND = (
-    "Vergleich zum Kreis: ▲ günstiger (grün) bzw. ▼ ungünstiger (rot) als der Kreiswert, wenn das "
-    "95-%-Intervall der Gemeinde den Kreiswert nicht enthält, doppelt (▲▲, ▼▼), wenn auch das "
-    "99,8-%-Intervall ihn nicht enthält; in Klammern, ob der Wert höher oder niedriger ist. ● ähnlich "
-    "(ocker): kein signifikanter Unterschied. ◆ höher bzw. niedriger (blau): Kennzahl ohne Wertungsrichtung, "
-    "Unterschied signifikant. ○ höher bzw. niedriger, ohne Test (grau): Mittelwert oder Saldo ohne "
-    "Intervall; der Unterschied ist beschrieben, nicht auf Zufall geprüft. – : kein Vergleich (Wert fehlt).")
+KREIS_MARKER_LEGEND = MARKER_LEGEND[0]  # one vocabulary on every page (pages.common)
 
 #: The footnote of the column "Rang".
 RANK_NOTE = ("Rang: Platz unter den Städten, Gemeinden und Samtgemeinden mit veröffentlichtem Wert (wie viele "
@@ -852,38 +847,17 @@ RANK_NOTE = ("Rang: Platz unter den Städten, Gemeinden und Samtgemeinden mit ve
 
 
 def kreis_marker(code: str, polarity: str, strong: bool = False) -> tuple[str, str]:
-    """German text and CSS class of the comparison with the Kreis in a profile: the symbol says
-    günstiger/ungünstiger (▲/▼, doubled when ``strong``: significant at 99,8 % too), the word in
-    brackets whether the value is higher or lower; ◆ for an indicator without polarity; ○ for a
-    difference that is not tested (no interval; codes ``untested_higher``/``untested_lower``/
-    ``untested_equal``).
+    """The comparison with the Kreis in a profile: :func:`sozialanalyse.pages.common.compare_marker`
+    (one vocabulary on every page); an untested or unknown code without a comparison reads
+    "– kein Vergleich".
 
-    Examples
-    --------
     >>> kreis_marker("better", "higher_is_worse")
     ('▲ günstiger (niedriger)', 'sa-mark-better')
-    >>> kreis_marker("worse", "higher_is_better", strong=True)
-    ('▼▼ ungünstiger (niedriger)', 'sa-mark-worse')
-    >>> kreis_marker("higher", "neutral"), kreis_marker("similar", "neutral")
-    (('◆ höher', 'sa-mark-neutral'), ('● ähnlich', 'sa-mark-similar'))
-    >>> kreis_marker("untested_lower", "higher_is_worse")
-    ('○ niedriger, ohne Test', 'sa-mark-none')
     """
-    n = 2 if strong else 1
-    if code == "similar":
-        return "● ähnlich", "sa-mark-similar"
-    if code.startswith("untested_"):
-        word = {"untested_higher": "höher", "untested_lower": "niedriger"}.get(code, "gleich")
-        return f"○ {word}, ohne Test", "sa-mark-none"
-    if code in ("higher", "lower"):
-        return f"{'◆' * n} {'höher' if code == 'higher' else 'niedriger'}", "sa-mark-neutral"
-    if code in ("better", "worse"):
-        up = (code == "better") == (polarity == "higher_is_better")
-        word = "höher" if up else "niedriger"
-        if code == "better":
-            return f"{'▲' * n} günstiger ({word})", "sa-mark-better"
-        return f"{'▼' * n} ungünstiger ({word})", "sa-mark-worse"
-    return f"{fmt.MISSING} kein Vergleich", "sa-mark-none"
+    text, cls = compare_marker(code, polarity, strong)
+    if text == "–":
+        return f"{fmt.MISSING} kein Vergleich", "sa-mark-none"
+    return text, cls
 
 
 def rank_values(values, polarity: str, decimals: int = 1) -> np.ndarray:

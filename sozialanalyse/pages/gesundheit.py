@@ -693,8 +693,8 @@ def life_expectancy_table(district, year: int | None = None):
                  footnotes=[f"Sterbefälle: {span(years)} zusammen. Lebenserwartung: abgekürzte Sterbetafel nach "
                             "Chiang, 95-%-Intervall nach Silcocks u. a. (2001).",
                             *[f"{m} Nicht veröffentlicht, weil {why}." for why, m in notes.items()],
-                            "Vergleich zum Kreis (Lebenserwartung bei Geburt, gleiches Geschlecht): ▲ höher (besser) "
-                            "bzw. ▼ niedriger (schlechter), wenn das 95-%-Intervall den Kreiswert nicht enthält; "
+                            "Vergleich zum Kreis (Lebenserwartung bei Geburt, gleiches Geschlecht): ▲ günstiger (höher) "
+                            "bzw. ▼ ungünstiger (niedriger), wenn das 95-%-Intervall den Kreiswert nicht enthält; "
                             "● ähnlich, wenn es ihn enthält; – : kein Vergleich.", *held_notes],
                  align_right=[c for c in df.columns if c not in ("Gebiet", "Geschlecht", "Vergleich zum Kreis")],
                  kinds=kinds, classes={"Vergleich zum Kreis": classes})
