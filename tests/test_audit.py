@@ -415,7 +415,7 @@ def _fake_build(monkeypatch, tmp_path, page: str):
     from sozialanalyse.build import report
 
     monkeypatch.setattr(report, "plan", lambda config, root: (report.BuildPlan(Config(path=Path("cfg.yml"))), []))
-    monkeypatch.setattr(report, "execute", lambda jobs, root, jobs_n=2, quiet=False: {"executed": 0, "cached": 0})
+    monkeypatch.setattr(report, "execute", lambda jobs, root, jobs_n=2, quiet=False, **kw: {"executed": 0, "cached": 0})
     def fake_toc(cfg, jobs, root):
         (tmp_path / "toc.yml").write_text("root: index\n", encoding="utf-8")
         (tmp_path / "config.yml").write_text("title: Test\n", encoding="utf-8")

@@ -20,6 +20,8 @@ import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
+from sozialanalyse.render import figures as sa_figures
+
 import sozialanalyse as sa
 from sozialanalyse.io.own import District
 from sozialanalyse.pages import behinderung, gemeindeprofil, gesundheit, pflege, senioren
@@ -104,8 +106,8 @@ def _figure_text(fig: Figure) -> str:
      ["Status quo", "Kompression", "Trend", "Spannweite der Szenarien", "2040"]),
     ("care_projection_municipalities", lambda d: pflege.care_projection_municipalities(d, 2024),
      ["Musterstadt", "Samtgemeinde Heidetal"]),
-    ("psp_map", lambda d: pflege.psp_map(d, 2024), ["Pflegestützpunkt", "Luftlinie", "unter 5 km"]),
-    ("senior_projection", lambda d: senioren.senior_projection(d, 2024), ["80 Jahre und älter", "Vorausberechnung"]),
+    ("psp_map", lambda d: pflege.psp_map(d, 2024), ["Pflegestützpunkt", "Luftlinie", "unter 5\u00a0km"]),
+    ("senior_projection", lambda d: senioren.senior_projection(d, 2024), ["80\u00a0Jahre und älter", "Vorausberechnung"]),
     ("senior_maps", lambda d: senioren.indicator_maps(d, senioren.SENIOR_IDS[:2], 2024, level="base",
                                                 facility_type="Seniorenberatung"), ["Seniorenberatung", "%"]),
     ("disability_by_age", lambda d: behinderung.disability_by_age(d, 2024), ["Schwerbehinderte Menschen", "90+"]),
@@ -115,7 +117,9 @@ def _figure_text(fig: Figure) -> str:
 ])
 def test_figures(d, name, call, labels):
     fig = call(d)
-    assert isinstance(fig, Figure), name
+    # a figure of the report: the matplotlib figure with its caption and alternative text (issue #16)
+    assert isinstance(fig, sa_figures.Figure) and isinstance(fig.figure, Figure), name
+    assert fig.caption and fig.alt and "/" not in fig.alt.split()[0], name
     words = _figure_text(fig)
     for label in labels:
         assert label in words, f"{name}: {label!r} missing"
