@@ -13,7 +13,7 @@ def submodules(package: str, names: list[str]):
     --------
     >>> getattr_, dir_, all_ = submodules("sozialanalyse.render", ["fmt"])
     >>> getattr_("fmt").pct(12.5), dir_(), all_
-    ('12,5 %', ['fmt'], ['fmt'])
+    ('12,5\\xa0%', ['fmt'], ['fmt'])
     """
     names = list(names)
 

@@ -176,7 +176,7 @@ def format_value(value: float, unit: str) -> str:
     Examples
     --------
     >>> format_value(12.345, "%"), format_value(41.27, "Jahre"), format_value(3.14, "je 1.000")
-    ('12,3 %', '41,3 Jahre', '3,1')
+    ('12,3\\xa0%', '41,3\\xa0Jahre', '3,1')
     """
     if unit == "%":
         return fmt.pct(value)

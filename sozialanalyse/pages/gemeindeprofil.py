@@ -975,7 +975,7 @@ def _difference(value: float, comparator: float, unit: str) -> tuple[str, str]:
     >>> _difference(18.24, 13.94, "%")
     ('4,3 Prozentpunkte', 'höher')
     >>> _difference(48.1, 51.0, "m²")
-    ('2,9 m²', 'niedriger')
+    ('2,9\\xa0m²', 'niedriger')
     """
     d = round(float(value), 1) - round(float(comparator), 1)
     word = "höher" if d > 0 else "niedriger"
