@@ -106,8 +106,8 @@ def _figure_text(fig: Figure) -> str:
      ["Status quo", "Kompression", "Trend", "Spannweite der Szenarien", "2040"]),
     ("care_projection_municipalities", lambda d: pflege.care_projection_municipalities(d, 2024),
      ["Musterstadt", "Samtgemeinde Heidetal"]),
-    ("psp_map", lambda d: pflege.psp_map(d, 2024), ["Pflegestützpunkt", "Luftlinie", "unter 5\u00a0km"]),
-    ("senior_projection", lambda d: senioren.senior_projection(d, 2024), ["80\u00a0Jahre und älter", "Vorausberechnung"]),
+    ("psp_map", lambda d: pflege.psp_map(d, 2024), ["Pflegestützpunkt", "Luftlinie", "unter 5 km"]),
+    ("senior_projection", lambda d: senioren.senior_projection(d, 2024), ["80 Jahre und älter", "Vorausberechnung"]),
     ("senior_maps", lambda d: senioren.indicator_maps(d, senioren.SENIOR_IDS[:2], 2024, level="base",
                                                 facility_type="Seniorenberatung"), ["Seniorenberatung", "%"]),
     ("disability_by_age", lambda d: behinderung.disability_by_age(d, 2024), ["Schwerbehinderte Menschen", "90+"]),
@@ -131,13 +131,13 @@ def test_figures(d, name, call, labels):
     ("school_entry_table", lambda d: gesundheit.school_entry_table(d, 2024), ["Sozialräume", "Wilson", "Musterstadt"]),
     ("care_table", lambda d: pflege.care_table(d, 2024), ["nur Pflegegeld", "stationär", "Pflegequote ab 80"]),
     ("care_projection_table", lambda d: pflege.care_projection_table(d, 2024), ["2040, Spannweite", "Einwohner ab 80"]),
-    ("psp_table", lambda d: pflege.psp_table(d, 2024), ["Luftlinie", " km", "Stützpunkte im Gebiet"]),
+    ("psp_table", lambda d: pflege.psp_table(d, 2024), ["Luftlinie", "\u00a0km", "Stützpunkte im Gebiet"]),
     ("senior_table", lambda d: senioren.indicator_table(d, senioren.SENIOR_IDS, 2024),
-     ["Altersarmut", "Alleinlebende", "Pflegequote ab 80 Jahren"]),
+     ["Altersarmut", "Alleinlebende", "Pflegequote ab 80\u00a0Jahren"]),
     ("senior_table_sr", lambda d: senioren.indicator_table(d, senioren.SENIOR_IDS, 2024, level="sozialraum"),
      ["Sozialräume", "sa-group"]),
     ("disability_table", lambda d: behinderung.indicator_table(d, behinderung.DISABILITY_IDS, 2024),
-     ["Schwerbehindertenquote ab 65 Jahren"]),
+     ["Schwerbehindertenquote ab 65\u00a0Jahren"]),
 ])
 def test_tables(d, name, call, labels):
     out = _html(call(d))
