@@ -10,6 +10,7 @@ import pytest
 
 from sozialanalyse import cli
 from sozialanalyse.build import audit
+from sozialanalyse.build.site import number_figures_and_tables
 from sozialanalyse.model.config import Config
 from sozialanalyse.render.tables import table
 
@@ -71,6 +72,15 @@ def test_planted_small_count_is_found(tmp_path, capsys):
     assert "gemeinden/x.html" in err.out + err.err and "Nord" in err.out + err.err
     # A rate column with a small value is not a count; a raised threshold finds more.
     assert len(audit.audit_site(site, threshold=41)) == 2
+
+
+def test_finding_names_the_caption_without_the_sites_number(tmp_path):
+    # the site numbers captions ("Tabelle 1: Fälle 2024"); a finding names the table by its own caption
+    leak = CLEAN.assign(Fälle=["2", "40", "42"])
+    numbered = number_figures_and_tables(_table(leak, "Fälle 2024", KINDS))
+    assert "Tabelle 1: </span>Fälle 2024" in numbered
+    assert [str(f) for f in audit.audit_html(numbered, "x.html")] == [
+        "x.html: table 'Fälle 2024', row 'Nord', column 'Fälle': count 2 below the threshold 3"]
 
 
 def test_suppressed_cell_recoverable_from_total_row_is_found(tmp_path):

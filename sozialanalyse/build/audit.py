@@ -197,6 +197,9 @@ _PER = re.compile(r"je\s+(1\.000|10\.000|100\.000)\b")
 _Z95 = 1.959963984540054
 _ABBREVIATIONS = {"einw", "nr", "bzw", "ca", "vgl", "abb", "tab", "mio", "mrd", "std", "jh", "inkl",
                   "ggf", "evtl", "usw", "etc", "z", "b", "u", "a", "d", "h", "s", "o", "e", "v", "dr"}
+#: "Tabelle 3: " before a caption, written by :func:`sozialanalyse.build.site.number_figures_and_tables`;
+#: a finding names the table by its own caption, which stays the same when tables are added before it.
+_CAPTION_NUMBER = re.compile(r"^(?:Tabelle|Abbildung) \d+: ")
 _BLOCKS = {"p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "div", "section", "article", "caption",
            "dt", "dd", "blockquote", "figcaption", "pre", "tr", "table", "ul", "ol", "dl", "br",
            "thead", "tbody", "main", "header", "footer", "nav", "aside", "figure", "details", "summary"}
@@ -372,7 +375,8 @@ class _Page(HTMLParser):
         if tag == "table":
             self._stack.pop()
             t.pop("row"), t.pop("cell"), t.pop("in_caption"), t.pop("in_head")
-            t["caption"] = " ".join(t["caption"].split())
+            # the caption as its author wrote it: without the number the site's tidy step puts before it
+            t["caption"] = _CAPTION_NUMBER.sub("", " ".join(t["caption"].split()))
             self.tables.append(t)
         elif tag == "caption":
             t["in_caption"] = False
