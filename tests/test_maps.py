@@ -152,7 +152,7 @@ def test_base_level_maps_one_per_indicator_and_pass_the_audit(d):
 def test_smr_map_says_what_is_significant(d):
     h = sa.pages.gesundheit.smr_map_interactive(d, d.report_year).data
     (data,) = _data(h)
-    assert data["kinds"]["value"] == "index" and data["labels"]["einstufung"] == "Einstufung (95\u00a0%)"
+    assert data["kinds"]["value"] == "index" and data["labels"]["einstufung"] == "Einstufung (95 %)"
     shown = [r for r in data["rows"] if r["value"] is not None]
     assert shown and all(r["einstufung"] in ("nicht signifikant verschieden", "signifikant höher als im Landkreis",
                                              "signifikant niedriger als im Landkreis") for r in shown)
@@ -222,4 +222,10 @@ def test_class_map_marks_dynamics(d):
     up = sum(r["dynamik"] == "positiv" for r in data["rows"])
     down = sum(r["dynamik"] == "negativ" for r in data["rows"])
     assert up and down and h.count('class="sa-symbol"') == up + down
-    assert len(re.findall(r'class="sa-symbol" fill="#1b7837" d="M[\d.]+ [\d.]+l6 10h-12z"', h)) == up
+    # each direction in the colour its legend entry shows: ▲ an upward triangle (apex, then down to the
+    # base), ▼ a downward one; the two colours differ so that the map reads without the shape too
+    (up_colour,) = re.findall(r'<span class="sa-point-swatch" style="color:(#[0-9A-Fa-f]{6})">▲</span>Dynamik positiv', h)
+    (down_colour,) = re.findall(r'<span class="sa-point-swatch" style="color:(#[0-9A-Fa-f]{6})">▼</span>Dynamik negativ', h)
+    assert up_colour != down_colour
+    assert len(re.findall(rf'class="sa-symbol" fill="{up_colour}" d="M[\d.]+ [\d.]+l6 10h-12z"', h)) == up
+    assert len(re.findall(rf'class="sa-symbol" fill="{down_colour}" d="M[\d.]+ [\d.]+l6 -10h-12z"', h)) == down
