@@ -8,8 +8,10 @@ the device's colour scheme emulated light and dark:
 * whether the page scrolls sideways (``document.documentElement.scrollWidth > clientWidth``);
 * the figures (``<img>`` in the page's content): without a caption (``<figcaption>`` of a
   ``<figure>``), with an alt text that is empty or a file path, and the figures of
-  ``<figure class="sa-figure">`` whose declared smallest rendered text (``data-sa-min-font-pt``,
-  points at the figure's natural size) shrinks below :data:`MIN_PT` at the width shown.
+  ``<figure class="sa-figure">`` whose smallest text, rendered at the width shown, is below
+  :data:`MIN_PX` CSS pixels for the window's width. The rendered size is
+  ``data-sa-min-font-pt * data-sa-dpi / 72 * shown width / natural width`` (the rule of
+  :mod:`sozialanalyse.render.figstyle`; ``tests/browser/figure_text.py``).
 
 Usage: ``python benchmarks/site_checks.py [SITE_FOLDER]`` (default ``_build/html``; a folder
 without ``index.html`` is reported and skipped, so that ``make bench`` runs without a built site).
@@ -38,8 +40,10 @@ WIDTHS = (1280, 390)
 SCHEMES = ("light", "dark")
 #: axe impacts that fail the check.
 FAILING = ("serious", "critical")
-#: The smallest rendered figure text (points, 1 pt = 4/3 CSS px) a reader is asked to read.
-MIN_PT = 6.0
+#: The smallest rendered figure text (CSS pixels) a reader is asked to read, by window width: 9 px
+#: on a desktop page; 6.5 px on a 390 px phone, where a reader zooms a figure anyway (the figure
+#: style's rule, :mod:`sozialanalyse.render.figstyle`: 9 pt at 150 dpi, at most 6.5 in wide).
+MIN_PX = {1280: 9.0, 390: 6.5}
 
 #: Run in the page: sideways scrolling and the figures' captions, alt texts and text sizes.
 _LAYOUT_JS = r"""
@@ -52,9 +56,10 @@ _LAYOUT_JS = r"""
     const cap = fig ? fig.querySelector('figcaption') : null;
     const sa = i.closest('figure.sa-figure');
     const pt = sa ? parseFloat(sa.getAttribute('data-sa-min-font-pt')) : NaN;
+    const dpi = sa ? parseFloat(sa.getAttribute('data-sa-dpi')) : NaN;
     return {src: i.getAttribute('src') || '', alt: i.getAttribute('alt'),
             caption: cap ? cap.textContent.trim() : '',
-            sa: !!sa, minPt: pt, shown: i.getBoundingClientRect().width, natural: i.naturalWidth};
+            sa: !!sa, minPt: pt, dpi: dpi, shown: i.getBoundingClientRect().width, natural: i.naturalWidth};
   });
   const clipped = e => { for (let a = e.parentElement; a && a !== d; a = a.parentElement) {
       const o = getComputedStyle(a).overflowX; if (o === 'auto' || o === 'scroll' || o === 'hidden') return true; }
@@ -87,7 +92,7 @@ def is_path_alt(alt: str | None) -> bool:
         "/" in alt and " " not in alt)
 
 
-def figure_findings(figures: list[dict]) -> list[str]:
+def figure_findings(figures: list[dict], width: int = 1280) -> list[str]:
     """What is wrong with a page's figures, one line each (see the module docstring)."""
     out = []
     for f in figures:
@@ -99,13 +104,14 @@ def figure_findings(figures: list[dict]) -> list[str]:
         if not f["sa"]:
             out.append(f"figure {name}: not in a figure.sa-figure, no declared text size (data-sa-min-font-pt)")
         else:
-            pt = f["minPt"]
-            if pt != pt:  # NaN: no declared size
-                out.append(f"figure {name}: no data-sa-min-font-pt")
+            pt, dpi = f["minPt"], f.get("dpi", float("nan"))
+            if pt != pt or dpi != dpi:  # NaN: no declared size
+                out.append(f"figure {name}: no data-sa-min-font-pt / data-sa-dpi")
             elif f["natural"] and f["shown"]:
-                rendered = pt * min(1.0, f["shown"] / f["natural"])
-                if rendered < MIN_PT:
-                    out.append(f"figure {name}: smallest text {rendered:.1f} pt < {MIN_PT:g} pt at this width")
+                rendered = pt * dpi / 72 * f["shown"] / f["natural"]
+                least = MIN_PX.get(width, min(MIN_PX.values()))
+                if rendered < least:
+                    out.append(f"figure {name}: smallest text {rendered:.1f} px < {least:g} px at this width")
     return out
 
 
@@ -132,14 +138,14 @@ def serve(site: Path):
     return f"http://127.0.0.1:{httpd.server_address[1]}/", httpd
 
 
-def check_page(page, url: str, axe=None) -> dict:
+def check_page(page, url: str, axe=None, width: int = 1280) -> dict:
     """Open ``url`` in ``page`` and measure it: ``{"axe": Counter, "scroll": (scrollWidth,
     clientWidth), "wide": [...], "figures": [...findings]}`` (``axe`` None: not run)."""
     page.goto(url, wait_until="load")
     page.wait_for_timeout(150)  # fonts and late layout
     lay = page.evaluate(_LAYOUT_JS)
     out = {"scroll": (lay["scrollWidth"], lay["clientWidth"]), "wide": lay["wide"],
-           "figures": figure_findings(lay["figures"]), "n_figures": len(lay["figures"])}
+           "figures": figure_findings(lay["figures"], width), "n_figures": len(lay["figures"])}
     if axe is not None:
         res = axe.run(page, options={"resultTypes": ["violations", "incomplete"]}).response
         out["axe"], out["review"] = serious(res), review(res)
@@ -183,7 +189,7 @@ def measure(site: Path, out=sys.stdout) -> dict:
                 agg = {"pages": 0, "violations": 0, "pages_with": 0, "rules": Counter(), "scroll": [],
                        "figures": 0, "figure_findings": 0, "review": Counter(), "themes": Counter()}
                 for rel in pages(site):
-                    r = check_page(page, base + rel, axe)
+                    r = check_page(page, base + rel, axe, width)
                     agg["pages"] += 1
                     agg["figures"] += r["n_figures"]
                     n = sum(r["axe"].values())

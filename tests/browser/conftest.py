@@ -127,6 +127,6 @@ def measured(browser, server, site, site_checks):
     axe = Axe()
     out = {}
     for width, scheme, page in site_checks.contexts(browser, server):
-        out[(width, scheme)] = {rel: site_checks.check_page(page, server + rel, axe)
+        out[(width, scheme)] = {rel: site_checks.check_page(page, server + rel, axe, width)
                                 for rel in site_checks.pages(site)}
     return out

@@ -37,8 +37,8 @@ def test_every_figure_has_a_caption_and_a_real_alt_text(measured):
 
 def test_every_figure_declares_its_smallest_text_and_keeps_it_readable(measured, site_checks):
     bad = [f"{width} px: {page}: {f}" for (width, scheme), pages in measured.items() if scheme == "light"
-           for page, r in pages.items() for f in r["figures"] if "data-sa-min-font-pt" in f or " pt <" in f]
-    assert not bad, f"figure text below {site_checks.MIN_PT:g} pt or undeclared:\n" + "\n".join(bad)
+           for page, r in pages.items() for f in r["figures"] if "data-sa-min-font-pt" in f or " px <" in f]
+    assert not bad, f"figure text below {site_checks.MIN_PX} px or undeclared:\n" + "\n".join(bad)
 
 
 def test_the_checks_see_the_pages(measured):
