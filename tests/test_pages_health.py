@@ -19,13 +19,12 @@ matplotlib.use("Agg")
 import pandas as pd
 import pytest
 from matplotlib.figure import Figure
-
-from sozialanalyse.render import figures as sa_figures
+from tiny_district import COLUMNS, set_population_80plus, tiny, without_rows
 
 import sozialanalyse as sa
 from sozialanalyse.io.own import District
 from sozialanalyse.pages import behinderung, gemeindeprofil, gesundheit, pflege, senioren
-from tiny_district import COLUMNS, set_population_80plus, tiny, without_rows
+from sozialanalyse.render import figures as sa_figures
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -226,7 +226,7 @@ def test_page_vergleichskreise(district):
     kf = page.key_figures(district, 0).data
     assert "Median der Vergleichskreise" in kf and "von 11" in kf
     assert any(w in kf for w in ("+ besser", "− schlechter", "= ähnlich"))  # word and symbol
-    assert "Betreuungsquote unter 3 Jahren" in kf and "Übergangsquote auf das Gymnasium" in kf
+    assert "Betreuungsquote unter 3\u00a0Jahren" in kf and "Übergangsquote auf das Gymnasium" in kf
     assert "Strukturmerkmale der Auswahl" in page.variables(district, 0).data
     assert "im Vergleich mit strukturähnlichen Gemeinden" in page.towns(district, 0).data
     assert page.spine_chart(district, 0).axes

@@ -1327,6 +1327,11 @@ def sozialraum_map(district: District, area_id: str, year: int | None = None):
     handles.append(Line2D([], [], linestyle="", label="Zahl: Nr. des Sozialraums (Tabelle „Sozialraum-Monitoring“)"))
     ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0), fontsize=9, frameon=False, ncol=2)
     ax.set_title(f"Sozialräume in {name}: Status {m.year}", fontsize=11)
+    counts = [f"{n} mit Status {cls}" for cls in STATUS_COLORS if (n := sum(r["class"] == cls for r in rows))]
+    if len(other):
+        counts.append(f"{len(other)} ohne Klasse")
+    figures.note(ax, f"{len(rows)} Sozialräume: {', '.join(counts)}; davon {len(hot)} mit besonderem "
+                     "Aufmerksamkeitsbedarf (dick umrandet).")
     ax.set_axis_off()
     ax.set_aspect("equal")
     return figures.finish(fig)
