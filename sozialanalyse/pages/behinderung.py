@@ -56,8 +56,8 @@ def disability_by_age(district, year: int | None = None):
     ax.yaxis.set_major_formatter(fmt.axis_formatter(0, "%"))
     ax.set_xlabel("Altersgruppe (Jahre)")
     ax.set_ylabel("je 100 Einwohner der Altersgruppe")
-    ax.set_title(f"Schwerbehinderte Menschen nach Alter und Geschlecht im {district.name}, {year} "
-                 "(mit 95-%-Intervall)", fontsize=10)
+    ax.set_title(figures.wrap(f"Schwerbehinderte Menschen nach Alter und Geschlecht im {district.name}, {year} "
+                              "(mit 95-%-Intervall)", 70), fontsize=10)  # wrapped: one line would widen the PNG
     ax.legend(frameon=False, fontsize=8)
     style(ax, "y")
     return finish(fig)

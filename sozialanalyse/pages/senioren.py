@@ -51,8 +51,9 @@ def senior_projection(district, year: int | None = None, end_year: int = 2040):
     for (label, (h, f)), color in zip(p["groups"].items(), colors):
         ax.plot(h.index, h.to_numpy(), color=color, marker="o", markersize=3, label=f"{label} (Melderegister)")
         ax.plot(f.index, f.to_numpy(), color=color, linestyle="--", label=f"{label} (Vorausberechnung)")
-        ax.annotate(fmt.num(f.iloc[-1], 0), (f.index[-1], f.iloc[-1]), xytext=(4, 0), textcoords="offset points",
-                    fontsize=8, va="center")
+        # above the last point and ending there: a label right of the axes would widen the PNG
+        ax.annotate(fmt.num(f.iloc[-1], 0), (f.index[-1], f.iloc[-1]), xytext=(-2, 5), textcoords="offset points",
+                    fontsize=8, ha="right", va="bottom")
     ax.yaxis.set_major_formatter(fmt.axis_formatter())
     ax.xaxis.set_major_locator(plt.MaxNLocator(integer=True))
     ax.set_ylim(bottom=0)
@@ -60,6 +61,7 @@ def senior_projection(district, year: int | None = None, end_year: int = 2040):
     without = ", ".join(area_names(district)[a] for a in absent)
     ax.set_title(f"Ältere Menschen im {district.name} bis {p['end_year']}"
                  + (f"\nohne {without} (Einwohnerzahlen unvollständig)" if without else ""), fontsize=10)
-    ax.legend(frameon=False, fontsize=8, loc="lower left", ncol=2)
+    # below the axes, one entry a line: two columns of these labels are wider than a figure may be
+    ax.legend(frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(0.0, -0.1), ncol=1)
     style(ax, "y")
     return finish(fig)
