@@ -92,7 +92,7 @@ def test_sidecar_html_and_audit(written):
     assert "Datenblatt Salinenviertel (Sozialraum), 2024" in html and "95-%-Intervall" in html
     assert "das Modul sozialanalyse.planning.supply fehlt" in html or "Versorgung" in html
     assert "CIPFA" in html and "Lizenz" in html
-    assert "= ähnlich wie der Median" in html and "ähnlich als" not in html
+    assert "● ähnlich wie der Median" in html and "ähnlich als" not in html
     assert audit_site(xlsx.parent, threshold=3) == []  # declared kinds, no small or implied counts
 
 
@@ -111,7 +111,7 @@ def test_cli(tmp_path, capsys):
     v = pd.read_excel(out, sheet_name="Vergleich")
     v = v[v["Bewertung"].notna()]  # the notes below the table name the peers and the marking
     assert len(v) == 17 and v["Rang"].str.endswith("von 11").all()
-    assert v["Bewertung"].str.match(r"^[+=−○↑↓] ").all()  # "= ähnlich" is text, not a formula
+    assert v["Bewertung"].str.match(r"^[▲●▼◆○] ").all()  # symbol and word
     assert main(["datenblatt", "--config", "musterland", "--area", "99999"]) == 2
     assert "unknown area key '99999'" in capsys.readouterr().err
 

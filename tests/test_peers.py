@@ -85,8 +85,8 @@ def test_a_variable_without_spread_carries_no_weight():
 ])
 def test_marking_by_the_interval_against_the_peer_median(value, lower, upper, polarity, expected):
     assert peers._compare(value, lower, upper, 10.0, polarity) == expected
-    word, symbol, colour = peers.VERDICTS[expected]
-    assert word == expected and symbol and colour.startswith("#")
+    word, symbol, colour, marker = peers.VERDICTS[expected]
+    assert word == expected and symbol and colour.startswith("#") and marker
 
 
 def test_a_suppressed_value_is_not_compared():
@@ -225,7 +225,7 @@ def test_page_vergleichskreise(district):
     assert 'data-sa-kind="index">Abstand' in html
     kf = page.key_figures(district, 0).data
     assert "Median der Vergleichskreise" in kf and "von 11" in kf
-    assert any(w in kf for w in ("+ besser", "− schlechter", "= ähnlich"))  # word and symbol
+    assert any(w in kf for w in ("▲ besser", "▼ schlechter", "● ähnlich"))  # word and symbol
     assert "Betreuungsquote unter 3\u00a0Jahren" in kf and "Übergangsquote auf das Gymnasium" in kf
     assert "Strukturmerkmale der Auswahl" in page.variables(district, 0).data
     assert "im Vergleich mit strukturähnlichen Gemeinden" in page.towns(district, 0).data

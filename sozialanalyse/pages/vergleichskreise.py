@@ -118,7 +118,7 @@ def variables(district, year: int | None = None):
 
 
 def _verdict_cell(v: str) -> str:
-    word, symbol, _ = _peers.VERDICTS[v]
+    word, symbol = _peers.VERDICTS[v][:2]
     return f"{symbol} {word}"
 
 
@@ -144,9 +144,9 @@ def key_figures(district, year: int | None = None):
              "Spannweite": "index", "Rang": "text", "Bewertung": "text"}
     foot = ["Rang: Stellung des eigenen Werts unter dem eigenen Kreis und den Vergleichskreisen mit Wert "
             "(1 = höchster Wert).",
-            "Bewertung wie im Fingertips-Portal: + besser / − schlechter, wenn das 95-%-Konfidenzintervall des "
+            "Bewertung wie im Fingertips-Portal: ▲ besser / ▼ schlechter, wenn das 95-%-Konfidenzintervall des "
             "Werts ganz unter bzw. über dem Median der Vergleichskreise liegt (je nach Richtung der Kennzahl), "
-            "= ähnlich, wenn es den Median einschließt; ↑ höher / ↓ niedriger bei Kennzahlen ohne Richtung; "
+            "● ähnlich, wenn es den Median einschließt; ◆ höher / ◆ niedriger bei Kennzahlen ohne Richtung; "
             "○ nicht bewertet bei Werten ohne Intervall."]
     if (b["status"] != "").any():
         foot.append(". = gesperrt (Geheimhaltung kleiner Fallzahlen); ohne Wert kein Vergleich.")
@@ -169,9 +169,9 @@ def spine_chart(district, year: int | None = None):
         y = n - 1 - i
         if np.isfinite(s.at[i, "lo"]):
             ax.plot([s.at[i, "lo"], s.at[i, "hi"]], [y, y], color="#d0d0d0", linewidth=9, solid_capstyle="butt")
-        colour = _peers.VERDICTS[r["verdict"]][2]
+        _w, _s, colour, marker = _peers.VERDICTS[r["verdict"]]
         x = float(np.clip(s.at[i, "x"], -1.45, 1.45)) if np.isfinite(s.at[i, "x"]) else 0.0
-        ax.scatter([x], [y], s=70, color=colour, edgecolor="#333333", zorder=3)
+        ax.scatter([x], [y], s=70, color=colour, marker=marker, edgecolor="#333333", zorder=3)
         ax.text(1.55, y, _fmt(r["value"], r["unit"], r["decimals"]), va="center", fontsize=8)
     ax.axvline(0, color="#333333", linewidth=1)
     ax.set_yticks(range(n))
@@ -183,7 +183,7 @@ def spine_chart(district, year: int | None = None):
     style(ax, "x")
     used = [v for v in _peers.VERDICTS if v in set(b["verdict"])]
     handles = [Patch(color="#d0d0d0", label="Spannweite der Vergleichskreise")]
-    handles += [Line2D([], [], marker="o", linestyle="", markerfacecolor=_peers.VERDICTS[v][2],
+    handles += [Line2D([], [], marker=_peers.VERDICTS[v][3], linestyle="", markerfacecolor=_peers.VERDICTS[v][2],
                        markeredgecolor="#333333", label=f"{_peers.VERDICTS[v][1]} {v}") for v in used]
     ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=3, fontsize=8, frameon=False)
     ax.set_title(f"{wrap(p.target_name, 60)} im Vergleich mit seinen Vergleichskreisen, {p.year}", fontsize=10)

@@ -360,8 +360,8 @@ def build(district, area, year: int | None = None) -> Datenblatt:
         sheet.notes["Vergleich"] = [
             f"Vergleichskreise ({len(p.neighbours)} statistisch nächste Nachbarn nach dem Verfahren der CIPFA, "
             f"Auswahl unter {p.source}): " + ", ".join(p.neighbours["name"]) + ".",
-            "Bewertung nach dem 95-%-Intervall des Werts: + besser bzw. − schlechter als der Median, = ähnlich "
-            "wie der Median; ↑ höher / ↓ niedriger ohne Richtung der Kennzahl; ○ nicht bewertet ohne Intervall."]
+            "Bewertung nach dem 95-%-Intervall des Werts: ▲ besser bzw. ▼ schlechter als der Median, ● ähnlich "
+            "wie der Median; ◆ höher / ◆ niedriger ohne Richtung der Kennzahl; ○ nicht bewertet ohne Intervall."]
     else:
         sheet.tables["Vergleich"] = pd.DataFrame({"Hinweis": [peer_note or "Keine Vergleichskreise."]})
         sheet.kinds["Vergleich"] = {"Hinweis": "text"}

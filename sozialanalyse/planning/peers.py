@@ -117,16 +117,20 @@ EXTRA_VARIABLES = {
     "schulabgaenger_hochschulreife": ("Schulabgänger mit allgemeiner Hochschulreife", "%", 1, "neutral"),
     "gisd_bund": ("GISD-Score (Deprivationsindex, bundesweit skaliert)", "", 3, "higher_is_worse"),
 }
-#: The marking of a key figure: word, symbol, colour (Fingertips colours; blue without polarity).
+#: The marking of a key figure: word, symbol, colour, chart marker. The symbols are those of every
+#: other page (:func:`sozialanalyse.pages.common.compare_marker`: ▲ better, ▼ worse, ● similar, ◆
+#: without polarity, ○ not tested), the colours the colour-blind-safe ones of
+#: :mod:`sozialanalyse.render.figstyle` (Okabe–Ito blue / vermillion, grey, purple): shape and word
+#: carry the meaning, the colour repeats it (issue #16).
 VERDICTS = {
-    "besser": ("besser", "+", "#92D050"),
-    "ähnlich": ("ähnlich", "=", "#FFC000"),
-    "schlechter": ("schlechter", "−", "#C00000"),
-    "höher": ("höher", "↑", "#1F4E79"),
-    "niedriger": ("niedriger", "↓", "#9DC3E6"),
-    "nicht bewertet": ("nicht bewertet", "○", "#BFBFBF"),
-    "gesperrt": ("gesperrt", "·", "#FFFFFF"),
-    "fehlt": ("fehlt", "·", "#FFFFFF"),
+    "besser": ("besser", "▲", "#0072B2", "^"),
+    "ähnlich": ("ähnlich", "●", "#BDBDBD", "o"),
+    "schlechter": ("schlechter", "▼", "#D55E00", "v"),
+    "höher": ("höher", "◆", "#CC79A7", "D"),
+    "niedriger": ("niedriger", "◆", "#CC79A7", "D"),
+    "nicht bewertet": ("nicht bewertet", "○", "#FFFFFF", "o"),
+    "gesperrt": ("gesperrt", "·", "#FFFFFF", "o"),
+    "fehlt": ("fehlt", "·", "#FFFFFF", "o"),
 }
 
 # mirror files of the official comparison set (relative to the mirror folder; ``data fetch``

@@ -82,7 +82,7 @@ _MARKS = "¹²³⁴⁵⁶⁷⁸⁹⁰*"
 _N = r"[+\-]?(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d+)?"
 #: A unit after a number: ``%``, ``‰``, a currency or degree sign (``€``, ``°C``) or a word
 #: (``Einw./km²``, ``Prozentpunkte``).
-_UNIT = r"(?:%|‰|[€$£°][\w./²³]*|[^\W\d_][\w./²³]*)"
+_UNIT = r"(?:(?:%|‰|[€$£°][\w./²³]*|[^\W\d_][\w./²³]*)(?:\s+je\s+[^\W\d_][\w./²³]*)?)"  # also "€ je Einw."
 _VALUE = re.compile(rf"^(?P<v>{_N})\s*(?P<u>{_UNIT})?\s*(?P<m>[{_MARKS}]+)?"
                     rf"(?:\s*\(\s*(?P<lo>{_N})\s*{_UNIT}?\s*[–-]\s*(?P<hi>{_N})\s*(?P<iu>{_UNIT})?\s*\))?$")
 _INTERVAL = re.compile(rf"^\(?\s*(?P<lo>{_N})\s*{_UNIT}?\s*[–-]\s*(?P<hi>{_N})\s*(?P<u>{_UNIT})?\s*\)?$")
