@@ -210,7 +210,7 @@ def test_psp_table_withholds_the_mean_weighted_with_a_suppressed_count(planted_o
     assert rows["Musterstadt"][1] == "2.921"
     assert rows["Musterstadt"][3] == "." and rows["Landkreis Musterland"][3] == "."
     # an ordinary municipality, untouched: Bad Lindenau 1.735 aged 80+, 3,1 km (unplanted value)
-    assert rows["Bad Lindenau"][1:4] == ["1.735", "1", "3,1 km"]
+    assert rows["Bad Lindenau"][1:4] == ["1.735", "1", "3,1\u00a0km"]
     assert 'data-sa-kind="count">Einwohner ab 80<' in html
 
 

@@ -338,7 +338,7 @@ def test_the_page_table_declares_its_kinds_and_shows_symbol_and_word(d):
         assert word in html
     assert "border-left: 0.7em solid" in html  # the colour, beside the symbol and the word
     assert '<td class="num" data-sa-kind="share">18,2\u00a0%</td>' in html  # Kinderarmut Musterstadt 2024
-    assert '<td class="num" data-sa-kind="count">2.249 Beratungen</td>' in html
+    assert '<td class="num" data-sa-kind="count">2.249\u00a0Beratungen</td>' in html
     intro = ziele.intro(d, 2024).data
     assert "**8** Ziele" in intro and "1 × ✓ Ziel erreicht" in intro
 

@@ -177,11 +177,13 @@ def test_theil_result_and_table_name_the_areas(d):
 def test_figures_have_german_labels(d):
     from matplotlib.figure import Figure
 
+    from sozialanalyse.render import figures as sa_figures
+
     cm = mo.class_map(d, 2024)
     lz = mo.lorenz_figure(d, 2024)
     li = mo.lisa_map(d, 2024)
-    for fig in (cm, lz, li):
-        assert isinstance(fig, Figure)
+    for fig in (cm, lz, li):  # report figures: the matplotlib figure with caption and alt text
+        assert isinstance(fig, sa_figures.Figure) and isinstance(fig.figure, Figure)
     t = _texts(cm)
     assert "Status sehr niedrig" in t and "Dynamik negativ" in t and "Musterstadt" in t
     assert "übriger Landkreis" in t

@@ -272,7 +272,7 @@ def test_chapter_tables(district):
     # Stadtteilmütter 2023: 180 participants, 62.000 €, 344 € per participant
     assert ('<td data-sa-kind="text">2023</td><td data-sa-kind="text">Bahnhofsviertel</td>'
             '<td class="num" data-sa-kind="count">180</td>') in kf
-    assert "62.000 €" in kf and "344 €" in kf
+    assert "62.000\u00a0€" in kf and "344\u00a0€" in kf
     reach = projekte.reach_table(district).data.replace("\n", "")  # cells on lines of their own
     # a ratio, not a share (participants may live elsewhere): per 100 inhabitants, no "%"
     assert '<td class="num" data-sa-kind="count">3.677</td><td class="num" data-sa-kind="rate">4,9</td>' in reach
@@ -288,8 +288,8 @@ def test_project_sections_show_the_suppression(district):
     part = html.split(f">{STM}</h3>", 1)[1].split("Teilnehmende nach Gruppe", 1)[1].split("</table>", 1)[0]
     # columns 2022, 2023, 2024; 2023: Jugendliche "." (secondary), Ältere "." (planted 2), Insgesamt 180
     rows = {r.split("</td>", 1)[0].split(">")[-1]: r for r in part.split("<tr>")[2:]}
-    assert rows["Ältere (ab 65 Jahren)"].count('data-sa-kind="count">.</td>') == 1
-    assert rows["Jugendliche (14 bis 17 Jahre)"].count('data-sa-kind="count">.</td>') == 1
+    assert rows["Ältere (ab 65\u00a0Jahren)"].count('data-sa-kind="count">.</td>') == 1
+    assert rows["Jugendliche (14 bis 17\u00a0Jahre)"].count('data-sa-kind="count">.</td>') == 1
     assert '<td class="num" data-sa-kind="count">180</td>' in rows["Insgesamt"]
     assert "Wert kleiner als 3 oder aus Gründen der Geheimhaltung gesperrt" in html
     assert "Sprachmittlung" in html  # the free text beside the standard part

@@ -154,6 +154,6 @@ def test_angebote_page_shows_the_reach_along_streets(musterland):
     intro = angebote.intro(musterland, 2024).data
     assert "Weg entlang der Straßen" in intro and "Straßennetz mit 12.943 Abschnitten" in intro
     html = angebote.supply_table(musterland, 2024).data.replace("\n", "")
-    assert "in 500 m Weg" in html and "in 1.000 m Weg" in html and "entlang des Straßennetzes" in html
+    assert "in 500\u00a0m Weg" in html and "in 1.000\u00a0m Weg" in html and "entlang des Straßennetzes" in html
     prof = angebote.profile_section(musterland, "03499002", 2024).data.replace("\n", "")
-    assert "in 1.000 m Weg" in prof and "kürzesten Weg entlang der Straßen" in prof
+    assert "in 1.000\u00a0m Weg" in prof and "kürzesten Weg entlang der Straßen" in prof

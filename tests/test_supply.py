@@ -316,7 +316,7 @@ def test_chapter_shows_gap_table_map_and_german_numbers(musterland):
     supply_html = angebote.supply_table(musterland, 2024).data
     assert "Landkreis Musterland" in supply_html and "7.575" in supply_html  # the Kreis's Kita places
     guide = angebote.guide_table(musterland, 2024).data
-    assert "80 Plätze je 100 Kinder von 1 bis 5 Jahren" in guide and "1:1.609" in guide
+    assert "80 Plätze je 100 Kinder von 1 bis 5\u00a0Jahren" in guide and "1:1.609" in guide
     intro = angebote.intro(musterland, 2024).data
     assert "19.923 Adresspunkten" in intro and "Straßennetz" in intro
     fig = angebote.gap_map(musterland, 2024)
