@@ -212,7 +212,7 @@ def test_official_kreis_map(mirror):
     spec = official.INDICATORS["arbeitslosenanteil"]
     for r in data["rows"]:
         v = od.value("arbeitslosenanteil", r["area_id"], year)
-        assert r["value"] == (None if pd.isna(v) else f"{v:.{spec['decimals']}f}".replace(".", ",") + " %")
+        assert r["value"] == (None if pd.isna(v) else f"{v:.{spec['decimals']}f}".replace(".", ",") + "\u00a0%")
     assert audit.audit_html(PAGE.format(h), "a.html") == []
 
 
