@@ -121,7 +121,7 @@ def test_every_key_figure_has_a_marker_and_the_legend(d):
     # Wohnfläche 48,1 m² against 51,0 m², a mean without interval: described, not tested
     wohn = [r for r in body if r[0] == "Wohnfläche je Einwohner"][0]
     assert wohn[header.index("Vergleich zum Kreis")] == "○ niedriger, ohne Test"
-    assert "▲ günstiger (grün) bzw. ▼ ungünstiger (rot)" in html and "1 = günstigster Wert" in html
+    assert "▲ günstiger (blau) bzw. ▼ ungünstiger (orangerot)" in html and "1 = günstigster Wert" in html
     assert 'class="sa-mark-worse"' in html and 'class="sa-mark-better"' in html
     assert audit_html(html, "gemeinden/03499016.html") == []
 

@@ -578,10 +578,10 @@ def attribution(od: District | None = None, **parameters):
 #: Legend of the markers, one footnote line each (symbol and word carry the meaning; the colour
 #: repeats it: green better, red worse, amber similar, blue where the indicator has no polarity).
 MARKER_LEGEND = (
-    "Vergleich zum Kreis: ▲ günstiger (grün) bzw. ▼ ungünstiger (rot) als der Kreiswert, wenn das "
+    "Vergleich zum Kreis: ▲ günstiger (blau) bzw. ▼ ungünstiger (orangerot) als der Kreiswert, wenn das "
     "95-%-Intervall der Gemeinde den Kreiswert nicht enthält, doppelt (▲▲, ▼▼), wenn auch das "
     "99,8-%-Intervall ihn nicht enthält; in Klammern, ob der Wert höher oder niedriger ist. ● ähnlich "
-    "(ocker): kein signifikanter Unterschied. ◆ höher bzw. niedriger (blau): Kennzahl ohne Wertungsrichtung, "
+    "(grau): kein signifikanter Unterschied. ◆ höher bzw. niedriger (violett): Kennzahl ohne Wertungsrichtung, "
     "Unterschied signifikant. ○ höher bzw. niedriger, ohne Test (grau): Mittelwert oder Saldo ohne "
     "Intervall; der Unterschied ist beschrieben, nicht auf Zufall geprüft. – : kein Vergleich (Wert fehlt).",
     "Trend: ↑ steigend bzw. ↓ fallend, wenn sich der Wert in den letzten fünf Jahren signifikant verändert "

@@ -703,10 +703,9 @@ def spine_chart(district, area_id: str, year: int | None = None):
         ax.plot([mid, mid], [y - 0.24, y + 0.24], color="#333333", linewidth=1)
         code = r["bewertung"] if r["bewertung"] in figstyle.ASSESSMENT_COLORS else None
         color = figstyle.ASSESSMENT_COLORS.get(code, "#9a9a9a")
-        if pd.notna(r["value"]):  # shape and colour: better ●, worse ◆, similar ○, no polarity ▲/▼
+        if pd.notna(r["value"]):  # shape and colour as in the tables: better ▲, worse ▼, similar ●, no polarity ◆
             ax.scatter([scale(r["value"])], [y], s=70, marker=figstyle.ASSESSMENT_MARKERS.get(code, "o"),
-                       color="white" if code == "ähnlich" else color,
-                       edgecolor="#333333" if code != "ähnlich" else "#555555", linewidth=0.9, zorder=3)
+                       color=color, edgecolor="#333333", linewidth=0.9, zorder=3)
         unit = "SMR" if i == "smr" else str(cat.loc[i, "unit"])
         dec = 0 if i == "smr" else 1
         # NaN: suppressed (".") or inputs incomplete ("fehlt", named below the chart), never a 0
@@ -735,11 +734,10 @@ def spine_chart(district, area_id: str, year: int | None = None):
                Patch(color="#b9b9b9", label="mittlere Hälfte"),
                Line2D([], [], color="#333333", label="Landkreis (Mitte)"),
                *[Line2D([], [], marker=figstyle.ASSESSMENT_MARKERS[k], linestyle="", markersize=8,
-                        color="white" if k == "ähnlich" else figstyle.ASSESSMENT_COLORS[k],
-                        markeredgecolor="#333333", label=lab)
+                        color=figstyle.ASSESSMENT_COLORS[k], markeredgecolor="#333333", label=lab)
                  for k, lab in (("besser", "günstiger als Landkreis"), ("ähnlich", "kein signifikanter Unterschied"),
                                 ("schlechter", "ungünstiger als Landkreis"),
-                                ("höher", "höher, ohne Wertung"), ("niedriger", "niedriger, ohne Wertung"))]]
+                                ("höher", "höher bzw. niedriger, ohne Wertung"))]]
     fig.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.01, 0.0), ncol=2, frameon=False, fontsize=9)
     fig.suptitle(f"Gesundheit und Pflege in {district.name_of(area_id)} im Vergleich mit dem Landkreis, {year}"
                  + ("\nfehlt: Eingangsdaten unvollständig (Zeilen fehlen), nicht aus unvollständigen Daten berechnet"
@@ -834,8 +832,8 @@ TREND_IDS = ("sgb2_quote", "kinderarmut", "altersarmut", "arbeitslosenquote", "a
              "anteil_nichtdeutsche", "pflegequote", "uebergewicht_einschulung", "sprachfoerderbedarf")
 
 #: Colours of the markers (those of ``book/_static/sozialanalyse.css``), for text outside tables.
-MARK_COLORS = {"sa-mark-better": "#1a7f37", "sa-mark-worse": "#b42318", "sa-mark-similar": "#8a6d00",
-               "sa-mark-neutral": "#1f5fa8", "sa-mark-none": "#666666"}
+MARK_COLORS = {"sa-mark-better": "#005a9c", "sa-mark-worse": "#b03a00", "sa-mark-similar": "#595959",
+               "sa-mark-neutral": "#8a3d7a", "sa-mark-none": "#666666"}
 
 #: The legend line of the marker "Vergleich zum Kreis" (key figures, Kennzahlen im Vergleich).
 KREIS_MARKER_LEGEND = MARKER_LEGEND[0]  # one vocabulary on every page (pages.common)

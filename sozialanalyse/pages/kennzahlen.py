@@ -67,7 +67,7 @@ def intro(district: District, year: int | None = None):
     """A short German paragraph: what the table shows and how to read it."""
     year = report_year(district, year)
     n = len(district.municipalities())
-    return text(f"Die Tabelle stellt alle {n} Städte, Gemeinden und Samtgemeinden des "
+    return text(f"Die Tabelle stellt alle {n} Städte, Gemeinden und Samtgemeinden im "
                 f"{md_escape(district.name)} mit den Kennzahlen ihrer Gemeindeprofile nebeneinander, Stand {year}. "
                 "Das Zeichen hinter jedem Wert sagt, ob er günstiger (▲), ähnlich (●) oder ungünstiger (▼) ist als "
                 "der Wert des Kreises in der letzten Zeile; bei Kennzahlen ohne Wertungsrichtung steht ◆ für einen "
@@ -146,7 +146,8 @@ def overview(district: District, year: int | None = None, ids: list[str] | None 
     df, held_notes = mask(district, pd.DataFrame(shown), {k: v for k, v in reasons.items() if k in shown})
     dl, _ = mask(district, pd.DataFrame(words), reasons)
     caption = f"Kennzahlen im Vergleich mit dem Kreis, {year}"
-    notes = [KREIS_MARKER_LEGEND.replace("Vergleich zum Kreis: ", "Zeichen hinter dem Wert: "),
+    notes = [KREIS_MARKER_LEGEND.replace("Vergleich zum Kreis: ", "Zeichen hinter dem Wert: ").replace(
+                 "; in Klammern, ob der Wert höher oder niedriger ist", ""),
              "Die Zeile des Kreises steht beim Sortieren immer am Ende. Werte in der Einheit der Spaltenüberschrift; "
              "Definitionen: Indikatorenkatalog (Link in der Überschrift).",
              *(["¹ Nenner unter der Mindestgröße, Wert unsicher."] if small else []), *held_notes]

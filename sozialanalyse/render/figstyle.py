@@ -52,7 +52,9 @@ NEUTRAL = OKABE_ITO["purple"]
 #: better / similar / worse / different without polarity: colour and marker shape
 ASSESSMENT_COLORS = {"besser": BETTER, "ähnlich": SIMILAR, "schlechter": WORSE, "höher": NEUTRAL,
                      "niedriger": NEUTRAL}
-ASSESSMENT_MARKERS = {"besser": "o", "ähnlich": "o", "schlechter": "D", "höher": "^", "niedriger": "v"}
+#: The chart symbols of a comparison, the same as the tables' (:func:`sozialanalyse.pages.common.compare_marker`):
+#: ▲ better, ▼ worse, ● similar, ◆ higher/lower without polarity.
+ASSESSMENT_MARKERS = {"besser": "^", "ähnlich": "o", "schlechter": "v", "höher": "D", "niedriger": "D"}
 
 #: matplotlib settings of the house style (applied by :func:`sozialanalyse.render.tables.setup`)
 RC = {"figure.dpi": DPI, "savefig.dpi": DPI, "font.size": 9.5, "axes.titlesize": 10.5, "axes.labelsize": 9.5,
@@ -176,8 +178,19 @@ def enforce(fig, layout: bool = True):
     if w > MAX_WIDTH_IN:
         fig.set_size_inches(MAX_WIDTH_IN, h)
     if layout:
-        fig.tight_layout()
+        _tight(fig)
     _thin_ticks(fig)
     if layout:
-        fig.tight_layout()
+        _tight(fig)
     return fig
+
+
+def _tight(fig) -> None:
+    """``tight_layout`` without its warning: where it cannot make the margins fit it leaves the
+    figure as drawn, and a warning printed into a notebook's output would be published on the page
+    (the PNG's width is checked separately, :meth:`sozialanalyse.render.figures.Figure.png`)."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        fig.tight_layout()
