@@ -157,23 +157,122 @@ def test_deviation_findings_rank_and_words_by_hand():
 
 
 def test_trend_findings_by_hand():
+    # proportions of 10.000 a year, 2015-2024; the test looks at the last five years (2020-2024) only
     years = list(range(2015, 2025))
-    def series(i, first, last, held_year=None):
-        v = np.linspace(first, last, len(years))
-        return pd.DataFrame({"indicator": i, "year": years, "value": v,
+    def series(i, counts, held_year=None):
+        return pd.DataFrame({"indicator": i, "year": years, "numerator": counts, "denominator": 10000.0,
+                             "value": [c / 100 for c in counts], "lower": np.nan, "upper": np.nan,
                              "status": ["primary" if y == held_year else "" for y in years]})
-    res = pd.concat([series("x", 10.0, 12.0), series("y", 10.0, 7.5), series("z", 5.0, 5.0),
-                     series("w", 3.0, 6.0, held_year=2019)], ignore_index=True)
-    tr = pd.DataFrame({"indicator": ["x", "y", "z", "w"], "direction": ["up", "down", "none", "up"],
-                       "p_value": [0.01, 0.001, 0.6, 0.0001], "first_year": 2015, "last_year": 2024})
-    names = {"x": "Altersarmut", "y": "SGB-II-Quote", "z": "Pflegequote", "w": "Kinderarmut"}
-    found = gp.trend_findings(res, tr, names, dict.fromkeys(names, "%"),
-                              {"x": "higher_is_worse", "y": "higher_is_worse", "z": "neutral", "w": "higher_is_worse"})
-    # y before x (smaller p); z has no trend; w has a suppressed year (no trend is published)
-    assert [f["indicator"] for f in found] == ["y", "x"]
-    assert found[0]["text"] == ("<strong>SGB-II-Quote</strong>: von 10,0\u00a0% (2015) auf 7,5\u00a0% (2024) gesunken "
-                                "(\u22122,5 Prozentpunkte); der Rückgang ist statistisch gesichert und günstig.")
-    assert found[1]["css"] == "sa-mark-worse" and "(+2,0 Prozentpunkte)" in found[1]["text"]
+    res = pd.concat([
+        # x: 400 ... 600 in 2020-2024. Armitage by hand (t = 1..5, n_t = 10.000): N = 50.000, R = 2.500,
+        # sum r t = 8.000, sum n t = 150.000, sum n t^2 = 550.000; N sum r t - R sum n t = 2,5e7;
+        # chi2 = 50.000 * (2,5e7)^2 / (2.500 * 47.500 * (50.000 * 550.000 - 150.000^2)) = 52,6 > 9,55
+        series("x", [300, 300, 300, 300, 300, 400, 450, 500, 550, 600]),
+        # y: 1.000 ... 800: R = 4.500, sum r t = 13.000, difference -2,5e7;
+        # chi2 = 50.000 * 6,25e14 / (4.500 * 45.500 * 5e9) = 30,5 > 9,55, falling
+        series("y", [1000] * 5 + [1000, 950, 900, 850, 800]),
+        # z: flat with noise: no trend
+        series("z", [500] * 5 + [500, 510, 495, 505, 500]),
+        # v: rose 2015-2019 (the ten-year GLM would call it a rise), flat since 2020: no recent trend
+        series("v", [300, 400, 500, 600, 700, 700, 700, 700, 700, 700]),
+        # w: a strong rise, but 2022 is suppressed: no marker in the key table, so no finding
+        series("w", [100] * 5 + [100, 200, 300, 400, 500], held_year=2022),
+    ], ignore_index=True)
+    ids = ["x", "y", "z", "v", "w"]
+    names = {"x": "Altersarmut", "y": "SGB-II-Quote", "z": "Pflegequote", "v": "Kinderarmut", "w": "Arbeitslosenquote"}
+    found = gp.trend_findings(res, dict.fromkeys(ids, "proportion"), names, dict.fromkeys(ids, "%"),
+                              {**dict.fromkeys(ids, "higher_is_worse"), "z": "neutral"})
+    # x before y (chi2 52,6 > 30,5)
+    assert [f["indicator"] for f in found] == ["x", "y"]
+    assert found[0]["text"] == ("<strong>Altersarmut</strong>: in den letzten fünf Jahren von 4,0\u00a0% (2020) auf "
+                                "6,0\u00a0% (2024) gestiegen (+2,0 Prozentpunkte); der Anstieg ist statistisch "
+                                "gesichert (99,8\u00a0%) und ungünstig.")
+    assert (found[0]["symbol"], found[0]["css"]) == ("↑", "sa-mark-worse")
+    assert (found[1]["symbol"], found[1]["css"]) == ("↓", "sa-mark-better")
+    assert "(\u22122,0 Prozentpunkte); der Rückgang ist statistisch gesichert (99,8\u00a0%) und günstig." in found[1]["text"]
+
+
+def test_every_trend_finding_agrees_with_the_key_tables_trend_column(d):
+    # the reviewer's case: findings "↑ ... gesichert" beside "→ keine signifikante Veränderung"
+    from sozialanalyse.model.areas import level_ids
+    from sozialanalyse.stats import indicators
+    cat = indicators.catalog(indicators.district_catalog(d)).set_index("id")
+    checked = 0
+    for a in level_ids(d, "gemeindeverband"):
+        a = str(a)
+        rows = _rows(gp.key_figures(d, a, d.report_year).data)
+        header = rows[0]
+        body = [r for r in rows[1:] if len(r) == len(header)]
+        def trend_of(i):
+            name = str(cat.loc[i, "name"])
+            # the Kennzahl cell: the name, its unit unless a percentage, the year of an earlier value
+            shown = [re.sub(r" \(\d{4}\)$", "", r[0].replace("\u00a0", " ")) for r in body]
+            hits = [r for r, s in zip(body, shown) if s in (name, f"{name} ({cat.loc[i, 'unit']})")]
+            assert len(hits) == 1, (a, i)
+            return hits[0][header.index("Trend")]
+        found = [f for f in gp.findings(d, a, d.report_year, k=100) if f["kind"] == "trend"]
+        for f in found:
+            shown = trend_of(f["indicator"])
+            word = "↑ steigend" if f["symbol"] == "↑" else "↓ fallend"
+            assert shown.startswith(word), (a, f["indicator"], shown)
+            if f["css"] != "sa-mark-neutral":
+                good = f["css"] == "sa-mark-better"
+                assert shown.endswith("(besser)" if good else "(schlechter)"), (a, f["indicator"], shown)
+                assert f["text"].endswith(" und günstig." if good else " und ungünstig.")
+            assert "in den letzten fünf Jahren" in f["text"] and "(99,8\u00a0%)" in f["text"]
+            checked += 1
+        # and the other way round: every ↑/↓ of the key table is a candidate finding
+        moving = {i for i in gp.key_figure_ids(d) if trend_of(i)[:1] in ("↑", "↓")}
+        assert moving == {f["indicator"] for f in found}, a
+    assert checked > 0
+
+
+def test_supply_gaps_by_hand_kreis_level_and_rounding():
+    levels = {"Pflegestützpunkt": "kreis", "Hausarztpraxis": "gemeindeverband", "Kita": "base",
+              "Seniorenberatung": "gemeindeverband"}
+    def row(area, level, t, measure, gap, status="", low_reach=False):
+        return {"area_id": area, "level": level, "type": t, "measure": measure, "gap": gap,
+                "below_guide": gap > 0, "status": status, "low_reach": low_reach, "reach_status": ""}
+    g = pd.DataFrame([
+        # a Kreis-level type: the municipality's 0,7 missing is no municipal gap, the Kreis's is one
+        row("1", "gemeindeverband", "Pflegestützpunkt", "facilities", 0.7),
+        row("K", "kreis", "Pflegestützpunkt", "facilities", 0.3),
+        # 6,8 required, 6,77 present: the gap 0,03 is shown as 0,0 (one decimal): no gap
+        row("1", "gemeindeverband", "Hausarztpraxis", "fte", 0.03),
+        # 0,4 places is shown as 0 (places without decimals): no gap; 12 places are one
+        row("2", "base", "Kita", "places", 0.4, low_reach=True),
+        row("1", "gemeindeverband", "Kita", "places", 12.0),
+        # 0,06 full-time posts are shown as 0,1: a gap
+        row("2", "base", "Seniorenberatung", "fte", 0.06),
+        # a withheld ratio is never used
+        row("1", "gemeindeverband", "Seniorenberatung", "fte", 2.0, status="primary"),
+    ])
+    assert gp.supply_gap_types(g, levels, "1") == (["Kita"], [])
+    assert gp.supply_gap_types(g, levels, "K") == (["Pflegestützpunkt"], [])
+    assert gp.supply_gap_types(g, levels, "2") == (["Seniorenberatung"], ["Kita"])
+
+
+def test_supply_findings_on_musterland_follow_the_angebote_table(d):
+    from sozialanalyse.model.areas import level_ids
+    from sozialanalyse.pages import angebote
+    for a in level_ids(d, "gemeindeverband"):
+        a = str(a)
+        text = " ".join(f["text"] for f in gp.findings(d, a, d.report_year, k=100) if f["kind"] == "angebote")
+        # Pflegestützpunkte are planned for the Landkreis as a whole: never a municipal gap
+        assert "Pflegestützpunkt" not in text, a
+        below = text.split("unter dem Orientierungswert")[1].split(";")[0] if "Orientierungswert" in text else ""
+        rows = _rows(angebote.profile_section(d, a, d.report_year).data)
+        header = rows[0]
+        for r in rows[1:]:
+            if len(r) != len(header):
+                continue
+            gap = r[header.index("Lücke")]
+            if f"„{r[0]}“" in below:  # a named gap is a gap the table shows above zero
+                assert gap not in ("0", "0,0", ".", "–"), (a, r[0], gap)
+    eich = [str(a) for a in level_ids(d, "gemeindeverband") if d.name_of(a) == "Eichenbrück"]
+    assert eich
+    text = " ".join(f["text"] for f in gp.findings(d, eich[0], d.report_year, k=100))
+    assert "Hausarztpraxis" not in text
 
 
 def test_select_findings_takes_turns_and_says_when_fewer_than_three():

@@ -225,22 +225,26 @@ def _interval(row, unit: str) -> str:
     return f"{low.removesuffix(suffix)} – {high}"
 
 
+def _recent(series: pd.DataFrame, kind: str):
+    """The recent trend (:mod:`sozialanalyse.stats.benchmark`) of one indicator's published series
+    (sorted by year, up to the report year), or None where a year of the last five is suppressed
+    (the marker would be derived from it). The one test of the key table's "Trend" column and of
+    the trend findings of "Auf einen Blick"."""
+    if (series.tail(POINTS)["status"].astype(str) != "").any():
+        return None
+    if kind == "proportion":
+        return recent_trend_proportion(series["year"], series["numerator"], series["denominator"])
+    return recent_trend(series["year"], series["value"], series["lower"], series["upper"])
+
+
 def _trend_cell(res: pd.DataFrame, cat: pd.DataFrame, i: str, area_id: str, year: int) -> tuple[str, str, str]:
     """(text, CSS class, status) of the recent trend of indicator ``i`` for ``area_id``; status
     set where a year of the window is suppressed (the marker would be derived from it)."""
-    polarity = _polarity(cat, i)
-    kind = str(cat.loc[i, "kind"])
     series = res[(res["indicator"] == i) & (res["area_id"] == area_id) & (res["year"] <= year)].sort_values("year")
-    last = series.tail(POINTS)
-    if (last["status"].astype(str) != "").any():
-        trend_cell = (SYMBOL, "", "secondary")
-    else:
-        if kind == "proportion":
-            t = recent_trend_proportion(series["year"], series["numerator"], series["denominator"])
-        else:
-            t = recent_trend(series["year"], series["value"], series["lower"], series["upper"])
-        trend_cell = trend_marker(t.marker, polarity) + ("",)
-    return trend_cell
+    t = _recent(series, str(cat.loc[i, "kind"]))
+    if t is None:
+        return (SYMBOL, "", "secondary")
+    return trend_marker(t.marker, _polarity(cat, i)) + ("",)
 
 
 def key_figures(district: District, area_id: str, year: int, ids: list[str] | None = None,
@@ -824,10 +828,10 @@ def kgst_fields(district: District, area_id: str, year: int):
 # --- the two-minute profile (issue #16): markers against the Kreis, ranks, findings, Sozialraum map
 
 __all__ += ["KREIS_MARKER_LEGEND", "RANK_NOTE", "kreis_marker", "rank_values", "benchmarks", "deviation_findings",
-            "trend_findings", "select_findings", "findings", "at_a_glance", "sozialraum_map",
+            "trend_findings", "supply_gap_types", "select_findings", "findings", "at_a_glance", "sozialraum_map",
             "sozialraum_map_interactive", "TREND_IDS", "FINDING_ORDER", "glance_html"]
 
-#: Indicators of the profile's trend table (:func:`trends_table`) and of its trend findings.
+#: Indicators of the profile's trend table (:func:`trends_table`; the trend findings follow the key figures).
 TREND_IDS = ("sgb2_quote", "kinderarmut", "altersarmut", "arbeitslosenquote", "anteil_langzeitarbeitslose",
              "anteil_nichtdeutsche", "pflegequote", "uebergewicht_einschulung", "sprachfoerderbedarf")
 
@@ -1044,56 +1048,55 @@ def deviation_findings(rows: pd.DataFrame, kreis_name: str) -> list[dict]:
     return out
 
 
-def trend_findings(res: pd.DataFrame, tr: pd.DataFrame, names: dict, units: dict, polarity: dict) -> list[dict]:
-    """The significant trends of one area as findings, ranked by their p value (smallest first).
+def trend_findings(res: pd.DataFrame, kinds: dict, names: dict, units: dict, polarity: dict) -> list[dict]:
+    """The recent trends of one area as findings, strongest first: exactly those the key table's
+    "Trend" column shows as ↑ or ↓ (:func:`_recent`, the Fingertips test over the last five
+    years at 99,8 %).
 
     Parameters
     ----------
     res : DataFrame
-        The area's published results over the years (:func:`sozialanalyse.pages.common.published_results`).
-    tr : DataFrame
-        :func:`sozialanalyse.stats.trend.trend` of ``res`` (the test of the profile's trend table).
-    names, units, polarity : dict
-        Indicator id to the catalog's name, unit and polarity.
+        The area's published results up to the report year
+        (:func:`sozialanalyse.pages.common.published_results`).
+    kinds, names, units, polarity : dict
+        Indicator id to the catalog's kind, name, unit and polarity; the findings are taken in
+        the order of ``kinds`` before ranking.
 
     Returns
     -------
     list of dict
-        As :func:`deviation_findings` (``kind`` ``"trend"``): a trend with direction ``up`` or
-        ``down``, only where no year of the area is suppressed (the trend table publishes no
-        trend then) and the first and last year's values are published; the change is the
-        difference of the two values shown (percentage points for percentages).
+        As :func:`deviation_findings` (``kind`` ``"trend"``), ranked by the chi-squared
+        statistic (largest first): a trend only where no year of the five is suppressed and the
+        first and last year's values are published; the change is the difference of the two
+        values shown (percentage points for percentages).
     """
     import html
 
-    out = []
-    for _, t in tr[tr["direction"].isin(["up", "down"])].sort_values("p_value", kind="stable").iterrows():
-        i = str(t["indicator"])
-        mine = res[res["indicator"] == i].set_index("year")
-        if (mine["status"].astype(str) != "").any():
+    found = []
+    for i, kind in kinds.items():
+        series = res[res["indicator"] == i].sort_values("year")
+        t = _recent(series, kind)
+        if t is None or t.marker not in ("increasing", "decreasing"):
             continue
-        first, last = int(t["first_year"]), int(t["last_year"])
+        mine = series.set_index("year")
+        first, last = int(min(t.years)), int(max(t.years))
         if first not in mine.index or last not in mine.index:
             continue
         v0, v1 = mine.loc[first, "value"], mine.loc[last, "value"]
         if not (np.isfinite(v0) and np.isfinite(v1)):
             continue
         unit = units[i]
-        up = t["direction"] == "up"
+        up = t.marker == "increasing"
         pol = polarity.get(i, "neutral")
-        symbol = "↑" if up else "↓"
-        if pol == "neutral":
-            css, judge = "sa-mark-neutral", ""
-        else:
-            good = up == (pol == "higher_is_better")
-            css = "sa-mark-better" if good else "sa-mark-worse"
-            judge = " und günstig" if good else " und ungünstig"
-        text_ = (f"<strong>{html.escape(names[i])}</strong>: von {format_value(v0, unit)} ({first}) auf "
-                 f"{format_value(v1, unit)} ({last}) {'gestiegen' if up else 'gesunken'} "
-                 f"({_change(v1, v0, unit)}); der {'Anstieg' if up else 'Rückgang'} ist statistisch "
-                 f"gesichert{judge}.")
-        out.append({"kind": "trend", "indicator": i, "symbol": symbol, "css": css, "text": text_})
-    return out
+        css = trend_marker(t.marker, pol)[1]
+        judge = "" if pol == "neutral" else (" und günstig" if css == "sa-mark-better" else " und ungünstig")
+        text_ = (f"<strong>{html.escape(names[i])}</strong>: in den letzten fünf Jahren von "
+                 f"{format_value(v0, unit)} ({first}) auf {format_value(v1, unit)} ({last}) "
+                 f"{'gestiegen' if up else 'gesunken'} ({_change(v1, v0, unit)}); der "
+                 f"{'Anstieg' if up else 'Rückgang'} ist statistisch gesichert (99,8\u00a0%){judge}.")
+        found.append((-float(t.chi2), {"kind": "trend", "indicator": i, "symbol": "↑" if up else "↓", "css": css,
+                                      "text": text_}))
+    return [f for _, f in sorted(found, key=lambda x: x[0])]
 
 
 def select_findings(candidates: list[dict], k: int = 5, order=FINDING_ORDER) -> list[dict]:
@@ -1154,18 +1157,49 @@ def _sozialraum_finding(district: District, area_id: str, year: int) -> list[dic
     return [{"kind": "sozialraeume", "indicator": "", "symbol": "●", "css": "sa-mark-similar", "text": text_}]
 
 
+def supply_gap_types(gaps: pd.DataFrame, levels: dict, area_id: str) -> tuple[list[str], list[str]]:
+    """The facility types of ``area_id`` with a gap and those with low reach, by the rule of the
+    Angebote table (:func:`sozialanalyse.pages.angebote.profile_section`).
+
+    A gap is a finding only where the type is planned for this kind of area (a type planned
+    ``for the Landkreis``, level ``kreis``, has no municipal gap: its Soll is met or missed by the
+    Kreis as a whole), where the ratio is published, and where the Lücke shown (rounded to the
+    table's decimals: places 0, facilities and full-time posts 1) is above zero. Low reach
+    (planning.supply marks it for base-level types only) where the reach is published.
+
+    Examples
+    --------
+    >>> g = pd.DataFrame({"area_id": "1", "level": "gemeindeverband", "type": ["Pflegestützpunkt", "Hausarzt", "Kita"],
+    ...                   "measure": ["facilities", "fte", "places"], "gap": [0.3, 0.04, 12.0],
+    ...                   "below_guide": True, "status": "", "low_reach": False, "reach_status": ""})
+    >>> supply_gap_types(g, {"Pflegestützpunkt": "kreis", "Hausarzt": "gemeindeverband", "Kita": "base"}, "1")
+    (['Kita'], [])
+    """
+    own = gaps[gaps["area_id"] == str(area_id)].drop_duplicates("type")
+    below, far = [], []
+    for _, r in own.iterrows():
+        t = str(r["type"])
+        if levels.get(t) == "kreis" and r["level"] != "kreis":
+            continue
+        if (bool(r["below_guide"]) and str(r["status"]) in ("", "nan") and np.isfinite(r["gap"])
+                and round(float(r["gap"]), angebote._decimals(str(r["measure"]))) > 0):
+            below.append(t)
+        if bool(r["low_reach"]) and str(r["reach_status"]) in ("", "nan"):
+            far.append(t)
+    return below, far
+
+
 def _supply_finding(district: District, area_id: str, year: int) -> list[dict]:
-    """Facility types below their guide value or with low reach in the municipality (names only,
-    from the gap table of :mod:`sozialanalyse.planning.supply`; a withheld ratio is not used)."""
+    """Facility types with a gap or with low reach in the municipality (names only, from the gap
+    table of :mod:`sozialanalyse.planning.supply` by the rule of :func:`supply_gap_types`)."""
     from ..planning import supply
 
     try:
         g = supply.gaps(district, year=year)
     except (KeyError, ValueError, FileNotFoundError):  # a district without facilities
         return []
-    own = g[g["area_id"] == str(area_id)].drop_duplicates("type")
-    below = own.loc[own["below_guide"].astype(bool) & (own["status"].astype(str) == ""), "type"].astype(str).tolist()
-    far = own.loc[own["low_reach"].astype(bool) & (own["reach_status"].astype(str) == ""), "type"].astype(str).tolist()
+    levels = {k: v.level for k, v in supply.settings(district).types.items()}
+    below, far = supply_gap_types(g, levels, area_id)
     if not below and not far:
         return []
     q = lambda xs: " und ".join(", ".join(f"„{x}“" for x in xs).rsplit(", ", 1))
@@ -1182,7 +1216,7 @@ def _supply_finding(district: District, area_id: str, year: int) -> list[dict]:
 def findings(district: District, area_id: str, year: int, k: int = 5) -> list[dict]:
     """The findings of "Auf einen Blick" (:func:`at_a_glance`): the candidates of
     :func:`deviation_findings` (key figures), :func:`_sozialraum_finding`,
-    :func:`trend_findings` (the trend table's indicators and test) and :func:`_supply_finding`,
+    :func:`trend_findings` (the key figures' "Trend" column) and :func:`_supply_finding`,
     chosen by :func:`select_findings`."""
     area_id = str(area_id)
     cat = indicators.catalog(indicators.district_catalog(district)).set_index("id")
@@ -1193,12 +1227,11 @@ def findings(district: District, area_id: str, year: int, k: int = 5) -> list[di
     mine["report_year"] = year
     cands = deviation_findings(mine, str(district.name))
     cands += _sozialraum_finding(district, area_id, year)
-    ids = [i for i in TREND_IDS if i in cat.index]
+    ids = [i for i in key_figure_ids(district) if i in cat.index]
     res = _published(district, ids, _level(district, area_id))
     res = res[(res["area_id"] == area_id) & (res["year"] <= year)]
     if len(res):
-        tr = trend(res)
-        cands += trend_findings(res, tr, {i: str(cat.loc[i, "name"]) for i in ids},
+        cands += trend_findings(res, {i: str(cat.loc[i, "kind"]) for i in ids}, {i: str(cat.loc[i, "name"]) for i in ids},
                                 {i: str(cat.loc[i, "unit"]) for i in ids}, {i: _polarity(cat, i) for i in ids})
     cands += _supply_finding(district, area_id, year)
     return select_findings(cands, k=k)
@@ -1208,8 +1241,9 @@ _RULE = ("▲ günstiger, ▼ ungünstiger als der Kreis (doppelt: auch bei 99,8
          "(Kennzahl ohne Wertungsrichtung); ↑ ↓ Trend steigend bzw. fallend; grün günstig, rot ungünstig. "
          "Auswahl: Unterschiede zum Kreis, bei denen der Kreiswert außerhalb des 95-%-Intervalls der Gemeinde "
          "liegt (Kennzahlen mit Wertungsrichtung zuerst, dann die auch bei 99,8 % gesicherten, dann der größte "
-         "relative Abstand), Sozialräume mit besonderem Aufmerksamkeitsbedarf, signifikante Trends der Tabelle "
-         "„Entwicklung“ (kleinste Irrtumswahrscheinlichkeit zuerst) und Angebote unter dem Orientierungswert – "
+         "relative Abstand), Sozialräume mit besonderem Aufmerksamkeitsbedarf, Trends der letzten fünf Jahre "
+         "wie in der Spalte „Trend“ der Kennzahlen (bei 99,8 % gesichert, stärkster zuerst) und Angebote mit "
+         "einer Lücke auf ihrer Planungsebene (nicht die für den Landkreis geplanten) – "
          "abwechselnd je einer, höchstens fünf. Gesperrte Werte gehen in keinen Befund ein.")
 
 
