@@ -1237,12 +1237,12 @@ def findings(district: District, area_id: str, year: int, k: int = 5) -> list[di
     return select_findings(cands, k=k)
 
 
-_RULE = ("▲ günstiger, ▼ ungünstiger als der Kreis (doppelt: auch bei 99,8 % gesichert), ◆ höher bzw. niedriger "
-         "(Kennzahl ohne Wertungsrichtung); ↑ ↓ Trend steigend bzw. fallend; grün günstig, rot ungünstig. "
+_RULE = ("▲ günstiger, ▼ ungünstiger als der Kreis (doppelt: auch bei 99,8\u00a0% gesichert), ◆ höher bzw. niedriger "
+         "(Kennzahl ohne Wertungsrichtung); ↑ ↓ Trend steigend bzw. fallend; blau günstig, orangerot ungünstig. "
          "Auswahl: Unterschiede zum Kreis, bei denen der Kreiswert außerhalb des 95-%-Intervalls der Gemeinde "
-         "liegt (Kennzahlen mit Wertungsrichtung zuerst, dann die auch bei 99,8 % gesicherten, dann der größte "
+         "liegt (Kennzahlen mit Wertungsrichtung zuerst, dann die auch bei 99,8\u00a0% gesicherten, dann der größte "
          "relative Abstand), Sozialräume mit besonderem Aufmerksamkeitsbedarf, Trends der letzten fünf Jahre "
-         "wie in der Spalte „Trend“ der Kennzahlen (bei 99,8 % gesichert, stärkster zuerst) und Angebote mit "
+         "wie in der Spalte „Trend“ der Kennzahlen (bei 99,8\u00a0% gesichert, stärkster zuerst) und Angebote mit "
          "einer Lücke auf ihrer Planungsebene (nicht die für den Landkreis geplanten) – "
          "abwechselnd je einer, höchstens fünf. Gesperrte Werte gehen in keinen Befund ein.")
 

@@ -23,6 +23,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from ..model.areas import report_year
+from ..model.errors import DataError
 from ..planning import peers as _peers
 from ..render import fmt
 from ..render.figures import finish, style, wrap
@@ -226,7 +227,11 @@ def _town_table(district, year: int, kreis_peers):
     rows, kinds_value, notes = [], [], []
     munis = district.municipalities()
     for a, name in zip(munis["area_id"].astype(str), munis["name"].astype(str)):
-        p = _peers.of_town(district, a, year)
+        try:
+            p = _peers.of_town(district, a, year)
+        except DataError:  # the town's own value of a structural variable is suppressed or absent
+            notes.append(f"{name}: nicht verglichen (ein Strukturmerkmal ist gesperrt oder fehlt).")
+            continue
         b = _peers.compare(p)
         notes.append(f"{name}: " + ", ".join(p.neighbours["name"]) + ".")
         for r in b.itertuples():

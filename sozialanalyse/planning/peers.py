@@ -554,7 +554,18 @@ def select_town(district, area_id: str, year: int | None = None) -> Peers:
     values.index.name = "area_id"
     cat = _indicators.load_catalog(_indicators.district_catalog(district))
     where = path.name
+    # the district's other municipalities without a published value of a peer variable (suppressed
+    # for disclosure, routine in small towns, or absent) are left out and named, whatever
+    # ``peers: missing`` says: that setting is about the comparison table, not the report's own data
+    others = [a for a in munis["area_id"] if a != area_id]
+    gaps = values.loc[others, list(variables)].isna()
+    own_out = gaps.index[gaps.any(axis=1)]
+    left_out = pd.DataFrame({"area_id": list(own_out), "name": values.loc[own_out, "name"].to_numpy(),
+                             "missing": [", ".join(v for v in variables if gaps.at[a, v]) for a in own_out]})
+    values = values.drop(index=own_out)
     usable, excluded = _check_missing(values, variables, area_id, settings.missing, where)
+    if len(left_out):
+        excluded = pd.concat([left_out, excluded], ignore_index=True)
     x = usable[list(variables)].astype(float)
     near = nearest(x, area_id, k=settings.k, weights=dict(settings.weights))
     near.insert(1, "name", usable.loc[near["area_id"], "name"].to_numpy())

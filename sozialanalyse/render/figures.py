@@ -221,8 +221,9 @@ class Figure:
         self._layout = layout
         self.figure = figstyle.enforce(fig, layout=layout)
         auto_caption, auto_alt = describe(fig)
-        self.caption = _one_line(_names.strip(caption if caption is not None else auto_caption))
-        self.alt = _one_line(_names.strip(alt if alt is not None else auto_alt))
+        # reader text: the typography of every page (no-break space before % and units, true minus)
+        self.caption = fmt.typography(_one_line(_names.strip(caption if caption is not None else auto_caption)))
+        self.alt = fmt.typography(_one_line(_names.strip(alt if alt is not None else auto_alt)))
         self._png = None
 
     def __getattr__(self, name):
