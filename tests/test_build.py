@@ -136,11 +136,11 @@ def test_two_municipality_build_end_to_end(two_municipality_build):
              for a in TWO}
     for area_id, page in pages.items():
         assert len(re.findall(r'<figure class="sa-figure"[^>]*><img src="data:image/png;base64,', page)) >= 3, "map, pyramid and charts"
-        assert "Kennzahlen 2024" in page and "SGB II" in page
+        assert "Kennzahlen 2024" in page and "SGB-II-Quote" in page
         assert "fiktiv" in page  # the banner on every page
         assert "injected-parameters" not in page and "papermill" not in page
         assert re.search(r"\d{1,3}(\.\d{3})+", page), "German thousands separator"
-        assert re.search(r"\d,\d %", page), "German percent format"
+        assert re.search(r"\d,\d\u00a0%", page), "German percent format, no-break space before %"
     # indicator names link to their definitions in the Indikatorenkatalog, whose rows carry the anchors
     catalog = (html_dir / "book" / "_generated" / "indikatorenkatalog.html").read_text(encoding="utf-8")
     assert 'href="../indikatorenkatalog.html#ind-sgb2_quote"' in pages["03499016"]

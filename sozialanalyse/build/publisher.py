@@ -98,7 +98,7 @@ def impressum_page(p: PublisherSettings, title: str) -> str:
              "## Verantwortlich für den Inhalt", "", "nach § 18 Abs. 2 Medienstaatsvertrag (MStV): "
              + _or_none(p.verantwortlich), "",
              "## Erstellung", "",
-             "Alle Seiten, Tabellen, Abbildungen und PDF-Dateien dieses Berichts wurden mit dem Open-Source-Programm "
+             "Alle Seiten, Tabellen, Abbildungen und PDF-Dateien dieses Berichts wurden mit dem quelloffenen Programm "
              "*sozialanalyse* aus den Daten des Berichts erzeugt; wie jede Zahl entstand, steht im Teil "
              "*Daten und Methoden*.", ""]
     return "\n".join(lines)
