@@ -120,7 +120,7 @@ def test_pyramid_alt_names_the_published_total(made):
     total = sa.render.fmt.num(float(cells["value"].sum()))
     (alt,) = [f.alt for p, src, f in made if "pyramid_and_locator" in src and p == "gemeindeprofil"]
     assert f"{total} Einwohnerinnen und Einwohner" in alt, alt
-    assert "80 Jahre und älter" in alt
+    assert "80\u00a0Jahre und älter" in alt  # reader text: no-break space between number and unit
 
 
 def test_png_is_deterministic_and_undated(made):
