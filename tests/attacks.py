@@ -139,6 +139,8 @@ def parse_html(html: str, path: str = "page.html") -> Page:
     soup = BeautifulSoup(html, "html.parser")
     for bad in soup.find_all(["script", "style", "noscript"]):
         bad.decompose()
+    for number in soup.select("span.sa-number"):  # "Abbildung 2: ", "Tabelle 1: ": page furniture, no data
+        number.decompose()
     main = soup.find("main") or soup.find("article") or soup.body or soup
     h1 = main.find("h1")
     page = Page(path, _clean(_text(h1)) if h1 else "")

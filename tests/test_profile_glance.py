@@ -189,7 +189,7 @@ def test_trend_findings_by_hand():
                                 "gesichert (99,8\u00a0%) und ungünstig.")
     assert (found[0]["symbol"], found[0]["css"]) == ("↑", "sa-mark-worse")
     assert (found[1]["symbol"], found[1]["css"]) == ("↓", "sa-mark-better")
-    assert "(\u22122,0 Prozentpunkte); der Rückgang ist statistisch gesichert (99,8\u00a0%) und günstig." in found[1]["text"]
+    assert "(\u22122,0 Prozentpunkte); der Rückgang ist auf dem 99,8-%-Niveau statistisch gesichert und günstig." in found[1]["text"]
 
 
 def test_every_trend_finding_agrees_with_the_key_tables_trend_column(d):

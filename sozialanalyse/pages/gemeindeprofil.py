@@ -1093,7 +1093,7 @@ def trend_findings(res: pd.DataFrame, kinds: dict, names: dict, units: dict, pol
         text_ = (f"<strong>{html.escape(names[i])}</strong>: in den letzten fünf Jahren von "
                  f"{format_value(v0, unit)} ({first}) auf {format_value(v1, unit)} ({last}) "
                  f"{'gestiegen' if up else 'gesunken'} ({_change(v1, v0, unit)}); der "
-                 f"{'Anstieg' if up else 'Rückgang'} ist statistisch gesichert (99,8\u00a0%){judge}.")
+                 f"{'Anstieg' if up else 'Rückgang'} ist auf dem 99,8-%-Niveau statistisch gesichert{judge}.")
         found.append((-float(t.chi2), {"kind": "trend", "indicator": i, "symbol": "↑" if up else "↓", "css": css,
                                       "text": text_}))
     return [f for _, f in sorted(found, key=lambda x: x[0])]
