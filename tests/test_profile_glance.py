@@ -185,8 +185,8 @@ def test_trend_findings_by_hand():
     # x before y (chi2 52,6 > 30,5)
     assert [f["indicator"] for f in found] == ["x", "y"]
     assert found[0]["text"] == ("<strong>Altersarmut</strong>: in den letzten fünf Jahren von 4,0\u00a0% (2020) auf "
-                                "6,0\u00a0% (2024) gestiegen (+2,0 Prozentpunkte); der Anstieg ist statistisch "
-                                "gesichert (99,8\u00a0%) und ungünstig.")
+                                "6,0\u00a0% (2024) gestiegen (+2,0 Prozentpunkte); der Anstieg ist auf dem "
+                                "99,8-%-Niveau statistisch gesichert und ungünstig.")
     assert (found[0]["symbol"], found[0]["css"]) == ("↑", "sa-mark-worse")
     assert (found[1]["symbol"], found[1]["css"]) == ("↓", "sa-mark-better")
     assert "(\u22122,0 Prozentpunkte); der Rückgang ist auf dem 99,8-%-Niveau statistisch gesichert und günstig." in found[1]["text"]
