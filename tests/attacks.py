@@ -290,15 +290,30 @@ def table_cells(page: Page, areas: Areas) -> list[Cell]:
     return out
 
 
+#: Words right after a number that make it an age or a span of years, not a count of persons.
+_AGE_AFTER = re.compile(r"\s*(?:-?\s*Jährig|Jahre\b|Jahren\b|J\.|Lebensjahr|-\s+(?:bis|und)\s+\d+\s*-?\s*Jährig)", re.I)
+#: Words right before a number that make it the base of a rate ("je 1.000 Einw."), not a count.
+_BASE_BEFORE = re.compile(r"\b(?:je|pro)\s+$", re.I)
+
+
+def _text_counts(s: str):
+    """The whole numbers of a sentence that may count something: not years, not ages, not the
+    base of a rate."""
+    for m in _INT_TEXT.finditer(_undated(s)):
+        if _YEAR.fullmatch(m.group(0)) or _AGE_AFTER.match(s, m.end()) or _BASE_BEFORE.search(s[:m.start()]):
+            continue
+        yield m
+
+
 def text_numbers(page: Page, areas: Areas) -> list[Cell]:
     """Integers of the sentences with the area they stand next to: the nearest area name before the
     number in the sentence (else the page's subject) and the words right after the number."""
     out = []
     for s in page.sentences:
         found = areas.find(s)
-        for m in _INT_TEXT.finditer(_undated(s)):
+        for m in _text_counts(s):
             raw = m.group(0)
-            if _YEAR.fullmatch(raw) or s[max(0, m.start() - 1):m.start()] in (".",):
+            if s[max(0, m.start() - 1):m.start()] in (".",):
                 continue
             before = [a for pos, a in found if pos < m.start()]
             area = before[-1] if before else page.subject
@@ -450,8 +465,7 @@ def shares(page: Page, areas: Areas) -> list[Share]:
                                  f"{label} | {t.caption}"))
     for s in page.sentences:
         found = areas.find(s)
-        near = tuple(de_number(x) for x in _INT_TEXT.findall(_undated(s))
-                     if not _YEAR.fullmatch(x))
+        near = tuple(de_number(m.group(0)) for m in _text_counts(s))
         for m in _PCT_TEXT.finditer(s):
             # the area: the name right after the share ("0,0 % (Brakenhagen)") or the nearest before
             after = [a for pos, a in found if m.end() <= pos <= m.end() + 3]

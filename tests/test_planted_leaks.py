@@ -174,6 +174,24 @@ def test_interval_attack_on_pages_finds_the_share_in_a_table_and_in_text():
     assert "n = 286" in found[2].detail and "x ∈ [2]" in found[2].detail
 
 
+def test_ages_and_rate_bases_in_text_are_no_counts_but_inhabitants_are():
+    # "ab 65 Jahren (je 1.000 Einw. ab 65 J.)" names an age and a rate's base: a reader takes neither
+    # 65 nor 1.000 for Dahl's inhabitants, so 3,1 % of Dahl is not inverted with n = 65 ...
+    ages = _pages(
+        "<main><h1>Dahl</h1><p>Dahl: günstiger als der Landkreis: Sterberate ab 65 Jahren "
+        "(je 1.000 Einw. ab 65 J.), Anteil der 15- bis 64-Jährigen.</p>"
+        "<table><tr><th>Gebiet</th><th>Altersarmut</th></tr><tr><td>Dahl</td><td>3,1 %</td></tr></table></main>")
+    assert [c.raw for c in attacks.text_numbers(ages[0], AREAS)] == []
+    assert attacks.interval_inversion(ages, AREAS) == []
+    # ... while a count of inhabitants in the text still is one: 3,1 % of 65 → x = 2
+    counts = _pages(
+        "<main><h1>Dahl</h1><p>In Dahl leben 65 Einwohner ab 65 Jahren.</p>"
+        "<table><tr><th>Gebiet</th><th>Altersarmut</th></tr><tr><td>Dahl</td><td>3,1 %</td></tr></table></main>")
+    assert [c.raw for c in attacks.text_numbers(counts[0], AREAS)] == ["65"]
+    found = attacks.interval_inversion(counts, AREAS)
+    assert len(found) == 1 and "n = 65" in found[0].detail and "x ∈ [2]" in found[0].detail
+
+
 def test_direct_attack_finds_the_value_in_a_row_and_a_sentence_not_a_suppressed_cell():
     planted = [Planted("B", "Beeken", "pflegebeduerftige", (2024,), 1, (("type", "stationaer"),)),
                Planted("B", "Beeken", "sterbefaelle", (2020, 2021, 2022, 2023, 2024), 2)]
