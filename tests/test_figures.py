@@ -224,3 +224,138 @@ def test_figures_and_tables_are_numbered_in_page_order():
     assert re.findall(r'<span class="sa-number">([^<]*)</span>', out) == ["Abbildung 1: ", "Tabelle 1: ",
                                                                           "Abbildung 2: "]
     assert '<figcaption><span class="sa-number">Abbildung 1: </span>Verlauf</figcaption>' in out
+
+
+# --- alternative texts state a true finding (never a category index, never a guide line) -------------
+
+CATEGORY_INDEX = re.compile(r"\(\d\)")
+
+
+def _plain(text: str) -> str:
+    """Whitespace as in an alt attribute: one line, the no-break space before % a plain space."""
+    return " ".join(text.split())
+
+
+def _alt(made, page, call):
+    (alt,) = [f.alt for p, src, f in made if p == page and call in src]
+    return alt
+
+
+def test_no_alt_reads_an_index_or_a_guide_line(made):
+    """No alt text names a category by its position ("(0)", "(7)") or describes a control limit
+    or a fitted line as if it were a series over years."""
+    for page, src, f in made:
+        assert not CATEGORY_INDEX.search(f.alt), (src, f.alt)
+        assert not re.search(r"(Grenze|Gerade)[^.;]*: von ", f.alt), (src, f.alt)
+
+
+def test_describe_reads_years_categories_and_points_only():
+    """The generic rule: a line over years "von a (x0) auf b (x1)"; over categories the tick
+    labels of its highest and lowest point; a limit line over another x is no finding; in a dot
+    chart with error bars the caps (interval bounds) are no points."""
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots()
+    ax.plot([114.0, 600.0, 2147.0], [210.1, 130.0, 104.0], label="95-%-Grenze")
+    ax.plot([2015, 2024], [10.0, 12.0], label="Gemeinde")
+    ax.yaxis.set_major_formatter(sa.render.fmt.axis_formatter(0, None))
+    _, alt = figures.describe(fig)
+    assert "Gemeinde: von 10 (2015) auf 12 (2024)" in alt and "Grenze" not in alt and "114" not in alt, alt
+    plt.close(fig)
+
+    fig, ax = plt.subplots()
+    ax.plot([0, 1, 2], [1.0, 5.0, 3.0], label="Frauen")
+    ax.set_xticks([0, 1, 2], ["0-4", "5-9", "10-14"])
+    ax.yaxis.set_major_formatter(sa.render.fmt.axis_formatter(0, None))
+    _, alt = figures.describe(fig)
+    assert "Frauen: höchster Wert 5 (5-9), niedrigster 1 (0-4)" in alt and not CATEGORY_INDEX.search(alt), alt
+    plt.close(fig)
+
+    fig, ax = plt.subplots()  # A 25 % (0 to 50), B 7 % (4 to 11), C 15 % (10 to 20): lowest point is B
+    ax.errorbar([25.0, 7.0, 15.0], [2, 1, 0], xerr=[[25.0, 3.0, 5.0], [25.0, 4.0, 5.0]], fmt="o", capsize=2)
+    ax.set_yticks([2, 1, 0], ["A", "B", "C"])
+    ax.xaxis.set_major_formatter(sa.render.fmt.axis_formatter(0, None))
+    _, alt = figures.describe(fig)
+    assert "höchster Wert A (25)" in alt and "niedrigster B (7)" in alt, alt
+    plt.close(fig)
+
+
+def test_funnel_alt_names_the_extremes_and_the_municipalities_outside(made):
+    d = sa.load("musterland")
+    m = sa.pages.gesundheit._mortality(d, d.report_year, 5)
+    munis = m.iloc[:-1].dropna(subset=["smr"])
+    low = munis.loc[munis["smr"].astype(float).idxmin()]
+    high = munis.loc[munis["smr"].astype(float).idxmax()]
+    alt = _alt(made, "gesundheit", "mortality_funnel")
+    assert f"niedrigstes {low['name']} ({sa.render.fmt.num(float(low['smr']), 0)})" in alt, alt
+    assert f"höchstes SMR {high['name']} ({sa.render.fmt.num(float(high['smr']), 0)})" in alt, alt
+    for name in munis.loc[munis["einstufung_95"] == "niedriger", "name"]:
+        assert name in alt.split("unter der unteren 95-%-Grenze:")[1], alt
+    assert "Grenze: von" not in alt
+
+
+def test_school_entry_alt_names_the_true_lowest_share(made):
+    """The lowest published share of overweight (the reviewer's hand check: Großmoor, about 7 %),
+    not an interval's lower end."""
+    d = sa.load("musterland")
+    s = sa.pages.gesundheit._school(d, d.report_year, "gemeindeverband", 3)
+    ow = s[(s["variable"] == "einschulung_uebergewicht") & s["value"].notna() & (s["status"] == "")]
+    low, high = ow.loc[ow["value"].idxmin()], ow.loc[ow["value"].idxmax()]
+    alt = _alt(made, "gesundheit", "school_entry_figure")
+    assert _plain(f"Übergewicht: höchster Anteil {high['name']} ({sa.render.fmt.pct(high['value'], 1)}), "
+                  f"niedrigster {low['name']} ({sa.render.fmt.pct(low['value'], 1)})") in alt, alt
+    assert "Großmoor" in low["name"] and 5 < low["value"] < 9, low
+
+
+def test_gradient_alt_states_the_quintiles_and_the_sii(made):
+    d = sa.load("musterland")
+    g, t = sa.pages.gesundheit.published_gradient(d, "einschulung_uebergewicht", d.report_year)
+    alt = _alt(made, "gesundheit", "gradient_chart")
+    first = t.sort_values("quantile").iloc[0]
+    assert _plain(f"Quintil {int(first['quantile'])}: {sa.render.fmt.pct(first['value'], 1)}") in alt, alt
+    assert f"SII von {sa.render.fmt.num(g.sii, 1)} Prozentpunkten" in alt, alt
+    assert "Gerade (SII" not in alt
+
+
+def test_by_age_alts_name_age_bands():
+    """Behinderung Abbildung 1: the highest rate of women in its age band, computed here from the
+    protected layer's published rates (not "von 1 % (0) auf 35 % (18)")."""
+    from sozialanalyse.model.areas import AGE_GROUPS
+
+    d = sa.load("musterland")
+    rates = sa.protected.care.rate_by_age(d, "schwerbehinderte", year=d.report_year)
+    w = rates[rates["sex"] == "w"].reset_index(drop=True)
+    i = int(w["value"].astype(float).idxmax())
+    alt = sa.pages.behinderung.disability_by_age(d, d.report_year).alt
+    num = sa.render.fmt.num(100 * float(w.loc[i, "value"]), 0)
+    assert re.search(rf"Frauen: höchster Wert {re.escape(num)}\s%\s\({re.escape(AGE_GROUPS[i])}\)", alt), alt
+    assert not CATEGORY_INDEX.search(alt), alt
+
+
+def test_goal_umsetzung_and_project_alts_state_findings():
+    d = sa.load("musterland")
+    year = d.report_year
+    items = sa.pages.ziele.goal_sections(d, year).items
+    charts = [f for f in items if isinstance(f, figures.Figure)]
+    progress = [p for p in sa.steering.goals.progress(d, year) if p.history["value"].notna().any()]
+    assert len(charts) == len(progress) >= 8
+    for f, p in zip(charts, progress):
+        h = p.history.dropna(subset=["value"]).sort_values("year")
+        h = h[h["status"].fillna("") == ""]
+        assert f"({int(h['year'].iloc[0])}) auf " in f.alt and f"({int(h['year'].iloc[-1])})" in f.alt, f.alt
+        assert f"Bewertung: {p.assessment.label}" in f.alt, f.alt
+
+    m = sa.steering.teilkonzepte.read(d).table
+    for tk in sorted(m["teilkonzept"].unique()):
+        alt = sa.pages.umsetzung.state_chart(d, tk, year).alt
+        sub = m[m["teilkonzept"] == tk]
+        assert f"{len(sub)} Maßnahmen des Teilkonzepts {tk}" in alt, alt
+        for state, n in sub["state"].value_counts().items():
+            assert f"{n} {state}" in alt, alt
+
+    alt = sa.pages.projekte.small_multiples(d, year).alt
+    _, _, kf = sa.pages.projekte._data(d)
+    for p, rows in kf.groupby("project"):
+        pub = rows[(rows["participants_status"].fillna("") == "") & (rows["year"] <= year)].sort_values("year")
+        last = pub.iloc[-1]
+        assert f"auf {sa.render.fmt.num(float(last['participants']))} ({int(last['year'])})" in alt, (p, alt)

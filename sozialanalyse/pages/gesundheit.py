@@ -330,7 +330,27 @@ def mortality_funnel(district, year: int | None = None, pool: int = 5):
         Line2D([], [], color=c, marker="o", linestyle="", label=lab) for lab, c in CLASS_COLORS.items()]
     ax.legend(handles=handles, frameon=False, fontsize=7.5, loc="upper right", ncol=2)
     style(ax, "y")
+    figures.note(ax, funnel_finding(munis))
     return finish(fig)
+
+
+def funnel_finding(munis: pd.DataFrame) -> str:
+    """The funnel plot's finding for its alternative text: how many municipalities lie above or
+    below the 95 % limit (named) and the highest and lowest SMR (Landkreis = 100)."""
+    hi_ = munis[munis["einstufung_95"] == "höher"]["name"].astype(str).tolist()
+    lo_ = munis[munis["einstufung_95"] == "niedriger"]["name"].astype(str).tolist()
+    top, bottom = munis.loc[munis["smr"].idxmax()], munis.loc[munis["smr"].idxmin()]
+    text = (f"SMR von {len(munis)} Städten und Gemeinden gegen die erwarteten Sterbefälle (Landkreis = 100); "
+            f"höchstes SMR {md_plain(top['name'])} ({fmt.num(float(top['smr']), 0)}), niedrigstes "
+            f"{md_plain(bottom['name'])} ({fmt.num(float(bottom['smr']), 0)}); ")
+    if not hi_ and not lo_:
+        return text + "keine Gemeinde liegt außerhalb der 95-%-Grenzen"
+    parts = []
+    if hi_:
+        parts.append(f"über der oberen 95-%-Grenze: {', '.join(md_plain(n) for n in hi_)}")
+    if lo_:
+        parts.append(f"unter der unteren 95-%-Grenze: {', '.join(md_plain(n) for n in lo_)}")
+    return text + "; ".join(parts)
 
 
 def smr_map(district, year: int | None = None, pool: int = 5):
@@ -486,6 +506,12 @@ def school_entry_figure(district, year: int | None = None, pool: int = 3):
         kreis_text = fmt.ABSENT if kreis_absent else LOCKED if kreis_locked else fmt.pct(kk["value"])
         ax.set_title(f"{label} bei der Einschulung\nLandkreis: {kreis_text}", fontsize=10)
         style(ax, "x")
+        shown = sub[sub["value"].notna() & (sub["status"] == "")]
+        if len(shown):
+            top, low = shown.loc[shown["value"].idxmax()], shown.loc[shown["value"].idxmin()]
+            figures.note(ax, f"{label}: höchster Anteil {md_plain(top['name'])} ({fmt.pct(top['value'], 1)}), "
+                             f"niedrigster {md_plain(low['name'])} ({fmt.pct(low['value'], 1)}), "
+                             f"Landkreis {kreis_text}")
     fig.suptitle(f"Schuleingangsuntersuchungen {span(years)} (Punkte mit 95-%-Intervall, "
                  "grau: Landkreis)"
                  + (f"\nfehlt (Eingangsdaten unvollständig): {'; '.join(gone)}" if gone else "")
@@ -820,4 +846,8 @@ def gradient_chart(district, year: int | None = None, variable: str = "einschulu
                  fontsize=10)
     ax.legend(frameon=False, fontsize=8, loc="lower left")
     style(ax, "y")
+    vals = "; ".join(f"Quintil {q}: {fmt.pct(float(v), 1)}" for q, v in zip(t["quantile"], t["value"]))
+    figures.note(ax, f"Anteil mit {what} je Quintil der sozialen Lage (1: am stärksten benachteiligt) – {vals}; "
+                     f"die gewichtete Gerade ergibt einen SII von {fmt.num(g.sii, 1)} Prozentpunkten "
+                     f"(95-%-Intervall {fmt.num(g.sii_lower, 1)} bis {fmt.num(g.sii_upper, 1)})")
     return finish(fig)

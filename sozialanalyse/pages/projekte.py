@@ -21,11 +21,12 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+from ..model import names as _names
 from ..model.areas import report_year
 from ..model.config import SYMBOL
 from ..protected import layer as protected_layer
 from ..protected import projects as protected_projects
-from ..render import fmt
+from ..render import figures, fmt
 from ..render.figures import finish, style, wrap
 from ..render.tables import md_escape, table, text
 from ..steering import projects as _projects
@@ -170,7 +171,23 @@ def small_multiples(district, year: int | None = None):
     any_sup = any((kf[st].fillna("") != "").any() for _, st, _, _ in rows)
     fig.suptitle("Projekte im Vergleich der Jahre" + (" („.“: gesperrt)" if any_sup else ""), x=0.01, ha="left",
                  fontsize=10, fontweight="bold")
+    figures.note(axes[0][0], "Teilnehmende je Projekt – " + "; ".join(
+        _participants_finding(p, kf[kf["project"] == p]) for p in projects))
     return finish(fig)
+
+
+def _participants_finding(project: str, rows: pd.DataFrame) -> str:
+    """``Projekt: von 120 (2022) auf 150 (2024)`` from the published participant counts of one
+    project (a suppressed count is never stated; a project without any: "gesperrt")."""
+    pub = rows[rows["participants_status"].fillna("") == ""].dropna(subset=["participants"]).sort_values("year")
+    name = _names.strip(str(project))
+    if pub.empty:
+        return f"{name}: gesperrt"
+    a, b = pub.iloc[0], pub.iloc[-1]
+    if len(pub) == 1:
+        return f"{name}: {fmt.num(float(b['participants']))} ({int(b['year'])})"
+    return (f"{name}: von {fmt.num(float(a['participants']))} ({int(a['year'])}) auf "
+            f"{fmt.num(float(b['participants']))} ({int(b['year'])})")
 
 
 def topics_table(district, year: int | None = None):

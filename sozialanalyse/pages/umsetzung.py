@@ -18,7 +18,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from ..model.areas import report_year
-from ..render import fmt
+from ..render import figures, fmt
 from ..render.figures import finish, style
 from ..render.tables import md_escape, table, text
 from ..steering import goals as _goals
@@ -89,6 +89,9 @@ def state_chart(district, teilkonzept: str, year: int | None = None):
     ax.xaxis.set_major_locator(plt.MaxNLocator(integer=True))
     ax.set_title(f"Umsetzungsstand: {teilkonzept}", loc="left")
     style(ax, "x")
+    total = int(t["count"].sum())
+    figures.note(ax, f"{fmt.num(total)} Maßnahmen des Teilkonzepts {teilkonzept}, davon "
+                     + ", ".join(f"{fmt.num(int(v))} {s}" for s, v in zip(t["state"], t["count"])))
     return finish(fig)
 
 

@@ -20,8 +20,9 @@ import numpy as np
 import pandas as pd
 from matplotlib.lines import Line2D
 
+from ..model import names as _names
 from ..model.config import SYMBOL
-from ..render import fmt
+from ..render import figures, fmt
 from ..render.figures import finish, style, wrap
 from ..render.tables import md_escape, note, table, text
 from ..steering import goals as steering_goals
@@ -212,7 +213,28 @@ def _chart(p: steering_goals.Progress):
     ax.legend(handles=handles, frameon=False, fontsize=7.5, loc="best")
     ax.set_title(wrap(f"{g.id}: {g.title}", 70), fontsize=10)
     style(ax, "y")
+    figures.note(ax, _chart_finding(p))
     return finish(fig)
+
+
+def _chart_finding(p: steering_goals.Progress) -> str:
+    """The goal chart's finding for its alternative text: the key figure's first and last
+    published value, the target and the assessment (a suppressed value is never stated)."""
+    g = p.goal
+    h = p.history.dropna(subset=["value"]).sort_values("year")
+    h = h[h["status"].fillna("") == ""] if "status" in h else h
+    text = f"{_names.strip(p.figure)}, {_names.strip(p.name)}: "
+    if len(h) >= 2:
+        a, b = h.iloc[0], h.iloc[-1]
+        text += (f"von {_value(a['value'], p.unit, p.decimals)} ({int(a['year'])}) auf "
+                 f"{_value(b['value'], p.unit, p.decimals)} ({int(b['year'])})")
+    elif len(h) == 1:
+        text += f"{_value(h.iloc[0]['value'], p.unit, p.decimals)} ({int(h.iloc[0]['year'])})"
+    else:
+        text += "kein veröffentlichter Wert"
+    if g.target is not None:
+        text += f"; Zielwert {_value(g.target, p.unit, p.decimals)} bis {g.deadline}"
+    return text + f"; Bewertung: {p.assessment.label}"
 
 
 def _rate(x: float) -> str:

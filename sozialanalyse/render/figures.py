@@ -85,17 +85,37 @@ def _title(fig) -> str:
     return "; ".join(dict.fromkeys(titles))
 
 
-def _label_of_x(ax, x) -> str:
-    try:
-        return str(int(round(float(x)))) if float(x).is_integer() else fmt.num(float(x), 1)
-    except (TypeError, ValueError):
-        return str(x)
+#: Labels of lines that are guides, not data: control limits, fitted lines, means, ranges. Their
+#: first and last point are no finding (a funnel's limit runs over expected counts, not years).
+GUIDE_WORDS = re.compile(r"Grenze|Gerade|Mittel|Spannweite|Intervall|Referenz|Trend", re.IGNORECASE)
+
+
+def _years(xs) -> bool:
+    """Whether the x values are years: integer-valued and within 1900..2100."""
+    xs = np.asarray(xs, dtype=float)
+    return bool(len(xs)) and bool(np.all(np.isclose(xs, np.round(xs)))) and bool(np.all((xs >= 1900) & (xs <= 2100)))
+
+
+def _x_categories(ax) -> dict:
+    """``{x position: label}`` of an axes whose x axis names categories (fixed tick labels that
+    are not numbers), else empty."""
+    from matplotlib.ticker import FixedLocator
+
+    if not isinstance(ax.xaxis.get_major_locator(), FixedLocator):
+        return {}
+    labels = {round(float(t.get_position()[0]), 6): _one_line(t.get_text()) for t in ax.get_xticklabels()}
+    # a single number is a value, not a category; a range such as an age band "0-4" names one
+    return {x: t for x, t in labels.items() if t and not re.fullmatch(r"[−-]?[\d.,\s]+%?", t)}
 
 
 def _series(ax):
-    """``(label, xs, ys)`` of the labelled lines and vertical bars of ``ax`` (an axes with one
-    unlabelled line: that line, named by the axes' title)."""
-    lines = [ln for ln in ax.get_lines() if len(np.atleast_1d(ln.get_xdata())) > 1
+    """``(label, xs, ys)`` of the labelled data lines and vertical bars of ``ax`` (an axes with one
+    unlabelled line: that line, named by the axes' title); lines whose label names a guide
+    (:data:`GUIDE_WORDS`) and an error bar's caps are left out."""
+    from matplotlib.container import BarContainer, ErrorbarContainer
+
+    caps = {id(c) for ec in ax.containers if isinstance(ec, ErrorbarContainer) for c in ec.lines[1]}
+    lines = [ln for ln in ax.get_lines() if len(np.atleast_1d(ln.get_xdata())) > 1 and id(ln) not in caps
              and ln.get_transform().contains_branch(ax.transData)]  # not axhline / axvline
     for line in lines:
         label = line.get_label()
@@ -103,9 +123,9 @@ def _series(ax):
             if len(lines) > 1:
                 continue
             label = ""
+        if GUIDE_WORDS.search(label):
+            continue
         yield label, np.asarray(line.get_xdata(), dtype=float), np.asarray(line.get_ydata(), dtype=float)
-    from matplotlib.container import BarContainer
-
     for c in ax.containers:
         label = c.get_label() or ""
         if not isinstance(c, BarContainer) or label.startswith("_") or not label or c.orientation != "vertical":
@@ -116,20 +136,32 @@ def _series(ax):
 
 
 def _lines(ax, prefix: str = "") -> list[str]:
-    """``Name: von a (2015) auf b (2024)`` for every labelled line or bar series of ``ax``, in
-    the axis's format (with its unit when the axis label is a short unit such as "%")."""
+    """``Name: von a (2015) auf b (2024)`` for every labelled line or bar series of ``ax`` over
+    years; over categories (an x axis with tick labels) ``Name: höchster Wert a (Kategorie),
+    niedrigster b (Kategorie)``; nothing for any other x (a rank, an expected count: their first
+    and last point are no finding). Values in the axis's format, with its unit when the axis label
+    is a short unit such as "%"."""
     out = []
     yf = ax.yaxis.get_major_formatter()
     unit = ax.get_ylabel().strip()
     unit = f" {unit}" if unit and len(unit) <= 10 else ""
+    cats = _x_categories(ax)
+    keys = np.array(sorted(cats))
     for label, xs, ys in _series(ax):
         ok = np.isfinite(xs) & np.isfinite(ys)
         if ok.sum() < 2:
             continue
         xs, ys = xs[ok], ys[ok]
-        a, b = yf(ys[0], 0) + unit, yf(ys[-1], 0) + unit
         name = " – ".join(p for p in (prefix, _one_line(label)) if p)
-        out.append(f"{name}: von {a} ({_label_of_x(ax, xs[0])}) auf {b} ({_label_of_x(ax, xs[-1])})")
+        head = f"{name}: " if name else ""
+        if _years(xs):
+            a, b = yf(ys[0], 0) + unit, yf(ys[-1], 0) + unit
+            out.append(f"{head}von {a} ({int(round(xs[0]))}) auf {b} ({int(round(xs[-1]))})")
+        elif len(keys):
+            cat = lambda x: cats[keys[np.abs(keys - x).argmin()]]  # noqa: E731
+            hi, lo = int(np.argmax(ys)), int(np.argmin(ys))
+            out.append(f"{head}höchster Wert {yf(ys[hi], 0)}{unit} ({cat(xs[hi])}), "
+                       f"niedrigster {yf(ys[lo], 0)}{unit} ({cat(xs[lo])})")
     return out
 
 
@@ -149,11 +181,18 @@ def _points(ax, prefix: str = "") -> list[str]:
     format: ``höchster Wert: Name (12,5), niedrigster: Name (3,1)``."""
     cats = _categories(ax)
     ys = np.array(sorted(cats))
+    from matplotlib.collections import PathCollection
+    from matplotlib.container import ErrorbarContainer
+
+    caps = {id(c) for ec in ax.containers if isinstance(ec, ErrorbarContainer) for c in ec.lines[1]}
     pts = []
-    for ln in ax.get_lines():
-        if ln.get_transform().contains_branch(ax.transData):
+    for ln in ax.get_lines():  # the points themselves: markers, never an error bar's caps or a guide
+        if (ln.get_transform().contains_branch(ax.transData) and id(ln) not in caps
+                and ln.get_marker() not in (None, "", "None", " ") and not GUIDE_WORDS.search(ln.get_label())):
             pts += list(zip(np.asarray(ln.get_xdata(), dtype=float), np.asarray(ln.get_ydata(), dtype=float)))
     for c in ax.collections:
+        if not isinstance(c, PathCollection):  # scatter points; not error bars or spans
+            continue
         off = np.asarray(c.get_offsets(), dtype=float)
         if off.ndim == 2 and off.shape[1] == 2 and len(off) <= 500:
             pts += [tuple(p) for p in off]
