@@ -10,7 +10,8 @@
 - :func:`read_gisd`: RKI German Index of Socioeconomic Deprivation
 - :func:`mirror_dir`: the local mirror folder of official open data
 
-Modules, lowest first (none imports one further down the list): ``tables`` (schema and reading
+Modules, lowest first (none imports one further down the list): ``atomic`` (writing a file so
+that a reader sees the old or the new one, never a part), ``tables`` (schema and reading
 of the own format), ``mirror`` (where the official files are, their manifest and hashes),
 ``validate``, ``genesis``, ``inkar``, ``gisd``, ``bkg``, ``register``, ``own``, ``official``,
 ``fetch``, ``load``.
@@ -28,7 +29,7 @@ from .official import load_official
 from .own import load_district, read_config, resolve_config
 
 # every module of the floor as an attribute (``sa.io.validate``), loaded on first use
-__getattr__, _, _ = submodules(__name__, ["bkg", "fetch", "genesis", "gisd", "inkar", "load", "mirror", "official",
+__getattr__, _, _ = submodules(__name__, ["atomic", "bkg", "fetch", "genesis", "gisd", "inkar", "load", "mirror", "official",
                                           "own", "provenance", "register", "tables", "validate"])
 
 __all__ = [

@@ -50,6 +50,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..io import atomic
 from ..io.own import file_hashes
 from ..io.provenance import digest, library_hash
 from ..model.areas import LEVELS, age_groups_between, level_ids
@@ -670,18 +671,12 @@ def save(layer: Layer, path: str | Path) -> Path:
     table = pa.Table.from_pandas(layer.cells, preserve_index=False)
     table = table.replace_schema_metadata({**(table.schema.metadata or {}), _META: json.dumps(head).encode(),
                                            _META + b".layer": json.dumps(meta).encode()})
-    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     snap = layer.snapshot()  # every published indicator, computed once for all kernels
     if snap is not None:
         _snapshot.write(snap, snapshot_path(path), head["fingerprint"])
     else:
         snapshot_path(path).unlink(missing_ok=True)
-    try:
-        pq.write_table(table, tmp)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return path
+    return atomic.write(path, lambda tmp: pq.write_table(table, tmp))
 
 
 def snapshot_path(path: str | Path) -> Path:

@@ -32,13 +32,13 @@ of the whole table is the answer of the smaller call.
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from ..io import atomic
 from ..stats.indicators import _NOTE_NAMES, LEVEL_ORDER
 
 __all__ = ["CONF_LEVEL", "Snapshot", "build", "read", "write"]
@@ -223,18 +223,11 @@ def write(snapshot: Snapshot, path: str | Path, fingerprint: str) -> Path:
     import pyarrow.parquet as pq
 
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     head = {"format": FORMAT, "fingerprint": fingerprint, "ids": snapshot.ids, "levels": snapshot.levels,
             "level_ids": snapshot.level_ids, "years": snapshot.years, "conf_level": snapshot.conf_level}
     table = pa.Table.from_pandas(snapshot.table, preserve_index=False)
     table = table.replace_schema_metadata({**(table.schema.metadata or {}), _META: json.dumps(head).encode()})
-    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    try:
-        pq.write_table(table, tmp)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return path
+    return atomic.write(path, lambda tmp: pq.write_table(table, tmp))
 
 
 def read(path: str | Path, fingerprint: str) -> Snapshot | None:
