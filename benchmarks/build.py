@@ -30,17 +30,9 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from _common import copy_project
+
 from sozialanalyse.build import report
-
-
-def copy_project(dest: Path) -> Path:
-    dest.mkdir(parents=True)
-    for name in ("_config.yml", "_toc.yml"):
-        shutil.copy(ROOT / name, dest / name)
-    for folder in ("notebooks", "book", "config"):
-        shutil.copytree(ROOT / folder, dest / folder, ignore=shutil.ignore_patterns("_generated"))
-    shutil.copytree(ROOT / "data" / "musterland", dest / "data" / "musterland")
-    return dest
 
 
 def timed(label: str, fn, results: dict):
@@ -117,11 +109,11 @@ def floor(root: Path, runs: int = 3) -> dict[str, float]:
 def main() -> None:
     if "--floor" in sys.argv:
         with tempfile.TemporaryDirectory() as tmp:
-            floor(copy_project(Path(tmp) / "projekt"))
+            floor(copy_project(Path(tmp) / "projekt", data="musterland"))
         return
     results: dict[str, float] = {}
     with tempfile.TemporaryDirectory() as tmp:
-        root = copy_project(Path(tmp) / "projekt")
+        root = copy_project(Path(tmp) / "projekt", data="musterland")
         config = root / "config" / "musterland.yml"
         cold = timed("1 cold build (jobs=2)", lambda: report.build(config, 2, True, root), results)
         timed("2 rebuild, nothing changed", lambda: report.build(config, 2, True, root), results)

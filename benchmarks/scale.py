@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import os
 import resource
-import shutil
 import sys
 import tempfile
 import threading
@@ -31,19 +30,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from _common import copy_project
+
 from sozialanalyse.build import report
 from sozialanalyse.demo import musterland
 
 CONFIG = "musterland-land.yml"
-
-
-def copy_project(dest: Path) -> Path:
-    dest.mkdir(parents=True)
-    for name in ("_config.yml", "_toc.yml"):
-        shutil.copy(ROOT / name, dest / name)
-    for folder in ("notebooks", "book", "config"):
-        shutil.copytree(ROOT / folder, dest / folder, ignore=shutil.ignore_patterns("_generated"))
-    return dest
 
 
 class PeakMemory:
