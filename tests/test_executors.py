@@ -248,3 +248,46 @@ def _undated(text: str) -> str:
 def test_the_executor_flags_are_documented():
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     assert "--executor dask --scheduler" in text and "dask worker" in text and "allowed-failures" in text
+
+
+# --- the result loop both executors share ------------------------------------------------------
+
+def test_the_result_loop_yields_outcomes_failures_and_cancelled_tasks_in_finishing_order():
+    from concurrent.futures import Future
+
+    tasks = [executors.Task(key=k, label=f"Seite {k}", template="", parameters={}, cwd="") for k in "abcd"]
+    futs = [Future() for _ in tasks]
+    futs[0].set_result(executors.Outcome(key="a"))
+    futs[1].set_exception(OSError(28, "No space left on device"))
+    futs[2].cancel()
+    futs[3].set_result(executors.Outcome(key="d", failure=ValueError("Zelle 3")))
+    order = [futs[3], futs[1], futs[2], futs[0]]
+    got = list(executors._collect(dict(zip(futs, tasks)), iter(order)))
+    assert [t.key for t, _ in got] == ["d", "b", "c", "a"]
+    assert got[0][1].failure.args == ("Zelle 3",)       # a failing cell: a value in the outcome
+    assert isinstance(got[1][1], OSError) and got[1][1].errno == 28  # any other exception: yielded
+    assert got[2][1] is None                             # cancelled (after a full disk)
+    assert got[3][1].key == "a" and got[3][1].failure is None
+
+
+def test_a_fatal_exception_stops_the_result_loop_and_closing_it_early_is_clean():
+    from concurrent.futures import Future
+
+    tasks = [executors.Task(key=k, label=f"Seite {k}", template="", parameters={}, cwd="") for k in "ab"]
+    futs = [Future(), Future()]
+    futs[0].set_exception(KeyError("weg"))
+    futs[1].set_exception(RuntimeError("Worker tot"))
+
+    def fatal(task, exc):
+        return executors.ExecutorError(f"{task.label}: gestoppt") if isinstance(exc, RuntimeError) else None
+
+    loop = executors._collect(dict(zip(futs, tasks)), iter(futs), fatal=fatal)
+    task, exc = next(loop)
+    assert task.key == "a" and isinstance(exc, KeyError)
+    with pytest.raises(executors.ExecutorError, match=r"^Seite b: gestoppt$"):
+        next(loop)
+    # a consumer that stops after the first failure closes the loop without a RuntimeError
+    # ("generator ignored GeneratorExit", as when the yield sat inside the try)
+    loop = executors._collect(dict(zip(futs, tasks)), iter(futs))
+    next(loop)
+    loop.close()

@@ -143,6 +143,28 @@ def _execute(task: Task, output: str) -> Outcome:
     return run_task(task, output)
 
 
+def _collect(futures: dict, finished, fatal=None) -> Iterator[tuple[Task, Outcome | BaseException | None]]:
+    """The results of both executors, in the order ``finished`` yields the futures of
+    ``futures`` (future -> :class:`Task`): each task with its :class:`Outcome` (a failing cell is
+    in :attr:`Outcome.failure`), the exception that stopped it, or ``None`` if it was cancelled.
+    The build names the page and the cell of a failure (``report._failure_message``).
+    ``fatal(task, exc)`` may turn an exception into one that stops the whole run (raised, not
+    yielded); it returns ``None`` for the others."""
+    for fut in finished:
+        task = futures[fut]
+        if fut.cancelled():
+            yield task, None
+            continue
+        try:
+            result = fut.result()
+        except BaseException as exc:  # noqa: BLE001 - reported with the job's name
+            stop = fatal(task, exc) if fatal is not None else None
+            if stop is not None:
+                raise stop from None
+            result = exc
+        yield task, result
+
+
 class LocalExecutor:
     """Worker processes on this machine (``spawn``), each running its notebooks on warm kernels."""
 
@@ -160,15 +182,7 @@ class LocalExecutor:
         n = self.workers(len(tasks))
         with ProcessPoolExecutor(max_workers=n, mp_context=get_context("spawn")) as pool:
             self._futures = {pool.submit(_execute, t, outputs[t.key]): t for t in tasks}
-            for fut in as_completed(self._futures):
-                task = self._futures[fut]
-                if fut.cancelled():
-                    yield task, None
-                    continue
-                try:
-                    yield task, fut.result()
-                except BaseException as exc:  # noqa: BLE001 - reported with the job's name
-                    yield task, exc
+            yield from _collect(self._futures, as_completed(self._futures))
 
     def cancel(self) -> None:
         for fut in self._futures:
@@ -224,24 +238,18 @@ class DaskExecutor:
         batch = uuid.uuid4().hex[:8]
         self._futures = {self.client.submit(run_task, t, None, key=f"sozialanalyse-{t.key[:16]}-{batch}",
                                             pure=False, retries=1): t for t in tasks}
-        for fut in completed(list(self._futures), loop=self.client.loop):
-            task = self._futures[fut]
-            if fut.cancelled():
-                yield task, None
-                continue
-            try:
-                yield task, fut.result()
-            except KilledWorker as exc:
-                self.cancel()
-                raise ExecutorError(
-                    f"{task.label}: the Dask worker running it died "
-                    f"{getattr(exc, 'allowed_failures', 0) + 1} time(s) (KilledWorker, last on "
-                    f"{getattr(getattr(exc, 'last_worker', None), 'address', '?')}); the build stopped. Look at the "
-                    "worker's log (memory limit? a notebook that ends its process?); the task ran again on "
-                    "another worker as often as the scheduler's distributed.scheduler.allowed-failures allows"
-                ) from None
-            except BaseException as exc:  # noqa: BLE001 - reported with the job's name
-                yield task, exc
+        def killed(task: Task, exc: BaseException) -> ExecutorError | None:
+            if not isinstance(exc, KilledWorker):
+                return None
+            self.cancel()
+            return ExecutorError(
+                f"{task.label}: the Dask worker running it died "
+                f"{getattr(exc, 'allowed_failures', 0) + 1} time(s) (KilledWorker, last on "
+                f"{getattr(getattr(exc, 'last_worker', None), 'address', '?')}); the build stopped. Look at the "
+                "worker's log (memory limit? a notebook that ends its process?); the task ran again on "
+                "another worker as often as the scheduler's distributed.scheduler.allowed-failures allows")
+
+        yield from _collect(self._futures, completed(list(self._futures), loop=self.client.loop), fatal=killed)
 
     def cancel(self) -> None:
         futures = list(self._futures)
