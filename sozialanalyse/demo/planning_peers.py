@@ -151,19 +151,22 @@ _PEER_MODEL = {
 }
 
 
-def _peers(rng: np.random.Generator) -> pd.DataFrame:
-    n = N_PEERS
+def _comparison_areas(rng: np.random.Generator, n: int, name, ids: list[str], model: dict,
+                      spread: float = 1.0) -> pd.DataFrame:
+    """``n`` fictional areas in the long layout (``area_id, name, year, variable, value``): three
+    latent factors per area, then per variable of ``model`` centre + loadings x factors + noise
+    (sd times ``spread``), exp() for size and density, clipped and rounded; ``name(rng)`` draws a
+    name until ``n`` differ. The order of the draws is fixed (the files are seeded)."""
     f = rng.normal(0.0, 1.0, (n, 3))
     names, seen = [], set()
     while len(names) < n:
-        name = f"Landkreis {rng.choice(_NAMES_A)}{rng.choice(_NAMES_B)}"
-        if name not in seen:
-            seen.add(name)
-            names.append(name)
-    ids = [f"99{i:03d}" for i in range(1, n + 1)]
+        drawn = name(rng)
+        if drawn not in seen:
+            seen.add(drawn)
+            names.append(drawn)
     rows = []
-    for var, (centre, load, sd, (lo, hi), dec) in _PEER_MODEL.items():
-        x = centre + f @ np.array(load) + rng.normal(0.0, sd, n)
+    for var, (centre, load, sd, (lo, hi), dec) in model.items():
+        x = centre + f @ np.array(load) + rng.normal(0.0, sd * spread, n)
         if var in ("einwohner", "einwohner_je_km2"):
             x = np.exp(x)
         x = np.clip(x, lo, hi).round(dec)
@@ -171,6 +174,11 @@ def _peers(rng: np.random.Generator) -> pd.DataFrame:
     out = pd.concat(rows, ignore_index=True).sort_values(["area_id"], kind="stable")
     out["value"] = [str(int(v)) if float(v).is_integer() and v >= 1000 else f"{v:.1f}" for v in out["value"]]
     return out
+
+
+def _peers(rng: np.random.Generator) -> pd.DataFrame:
+    return _comparison_areas(rng, N_PEERS, lambda r: f"Landkreis {r.choice(_NAMES_A)}{r.choice(_NAMES_B)}",
+                             [f"99{i:03d}" for i in range(1, N_PEERS + 1)], _PEER_MODEL)
 
 
 #: A town's size and density (log scale: centre, factor loadings, sd, clip, decimals); the
@@ -183,26 +191,10 @@ _TOWN_KINDS = ("Stadt", "Gemeinde", "Samtgemeinde")
 
 
 def _towns(rng: np.random.Generator) -> pd.DataFrame:
-    n = N_TOWNS
-    f = rng.normal(0.0, 1.0, (n, 3))
-    names, seen = [], set()
-    while len(names) < n:
-        name = f"{rng.choice(_TOWN_KINDS)} {rng.choice(_NAMES_A)}{rng.choice(_NAMES_B)}"
-        if name not in seen:
-            seen.add(name)
-            names.append(name)
-    ids = [f"999{i:05d}" for i in range(1, n + 1)]
-    rows = []
-    for var, model in {**_PEER_MODEL, **_TOWN_SIZE}.items():
-        centre, load, sd, (lo, hi), dec = model
-        x = centre + f @ np.array(load) + rng.normal(0.0, sd * 1.5, n)  # towns spread more than districts
-        if var in ("einwohner", "einwohner_je_km2"):
-            x = np.exp(x)
-        x = np.clip(x, lo, hi).round(dec)
-        rows.append(pd.DataFrame({"area_id": ids, "name": names, "year": PEER_YEAR, "variable": var, "value": x}))
-    out = pd.concat(rows, ignore_index=True).sort_values(["area_id"], kind="stable")
-    out["value"] = [str(int(v)) if float(v).is_integer() and v >= 1000 else f"{v:.1f}" for v in out["value"]]
-    return out
+    return _comparison_areas(rng, N_TOWNS,
+                             lambda r: f"{r.choice(_TOWN_KINDS)} {r.choice(_NAMES_A)}{r.choice(_NAMES_B)}",
+                             [f"999{i:05d}" for i in range(1, N_TOWNS + 1)], {**_PEER_MODEL, **_TOWN_SIZE},
+                             spread=1.5)  # towns spread more than districts
 
 
 def write(folder, seed: int) -> None:
