@@ -119,7 +119,10 @@ def test_plan_names_an_unknown_indicator_id_of_the_config(tmp_path, lines, expec
     (("catalog: fehlt.yml",), "line 3: catalog: file "),
     (("mirror: kein_ordner",), "line 3: mirror: folder "),
     (("monitoring: {dynamics_years: 0}",), "line 3: monitoring: dynamics_years: expected a whole number >= 1, got 0"),
-    (("monitoring: [a, b]",), "line 3: monitoring: expected a mapping"),
+    (("monitoring: [a, b]",), "line 3: monitoring: expected a mapping (status: [...], dynamics_years: 2), got "),
+    (("supply: 500",), "line 3: supply: expected a mapping (reach_m: [500, 1000], types: ...), got 500"),
+    (("peers: [a]",), "line 3: peers: expected a mapping (k: 10, variables: [...]), got "),
+    (("herausgeber: Kreis",), "line 3: herausgeber: expected a mapping (name: ..., anschrift: ...), got 'Kreis'"),
 ])
 def test_values_are_checked_with_their_line(tmp_path, lines, expected):
     assert expected in _refused(_config(tmp_path, *lines))

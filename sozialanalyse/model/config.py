@@ -803,13 +803,19 @@ def _folder_or_file(value, name: str, base: Path, where: _Where, kind: str, key:
     return p
 
 
+def _block(cfg: Mapping, name: str, where: _Where, example: str) -> Mapping | None:
+    """The optional block ``name`` of the config (None: absent); anything but a mapping is one
+    ConfigError showing ``example``."""
+    block = cfg.get(name)
+    if block is not None and not isinstance(block, Mapping):
+        raise ConfigError(f"{where(name)}: {name}: expected a mapping ({example}), got {_shown(block)}")
+    return block
+
+
 def _parse_monitoring(cfg: Mapping, where: _Where) -> MonitoringSettings:
-    block = cfg.get("monitoring")
+    block = _block(cfg, "monitoring", where, "status: [...], dynamics_years: 2")
     if block is None:
         return MonitoringSettings()
-    if not isinstance(block, Mapping):
-        raise ConfigError(f"{where('monitoring')}: monitoring: expected a mapping (status: [...], dynamics_years: 2), "
-                          f"got {_shown(block)}")
     years = block.get("dynamics_years")
     if years is not None and (isinstance(years, bool) or not isinstance(years, int) or years < 1):
         raise ConfigError(f"{where('monitoring', 'dynamics_years', value=years)}: monitoring: dynamics_years: "
@@ -830,12 +836,9 @@ def _number(block: Mapping, key: tuple, where: _Where, value, lo: float, hi: flo
 def _parse_supply(cfg: Mapping, where: _Where) -> SupplySettings:
     """The ``supply:`` block: distances, the low-reach percentage, hours of a full-time post and
     the facility types (an unknown type, measure or key is refused naming the closest one)."""
-    block = cfg.get("supply")
+    block = _block(cfg, "supply", where, "reach_m: [500, 1000], types: ...")
     if block is None:
         return SupplySettings()
-    if not isinstance(block, Mapping):
-        raise ConfigError(f"{where('supply')}: supply: expected a mapping (reach_m: [500, 1000], types: ...), "
-                          f"got {_shown(block)}")
     out = {}
     if block.get("reach_m") is not None:
         r = block["reach_m"]
@@ -900,11 +903,9 @@ def _parse_supply(cfg: Mapping, where: _Where) -> SupplySettings:
 
 
 def _parse_peers(cfg: Mapping, where: _Where, base: Path) -> PeerSettings:
-    block = cfg.get("peers")
+    block = _block(cfg, "peers", where, "k: 10, variables: [...]")
     if block is None:
         return PeerSettings()
-    if not isinstance(block, Mapping):
-        raise ConfigError(f"{where('peers')}: peers: expected a mapping (k: 10, variables: [...]), got {_shown(block)}")
     k = block.get("k", 10)
     if isinstance(k, bool) or not isinstance(k, int) or k < 1:
         raise ConfigError(f"{where('peers', 'k', value=k)}: peers: k: expected a whole number >= 1, got {_shown(k)}")
@@ -939,12 +940,9 @@ def _parse_peers(cfg: Mapping, where: _Where, base: Path) -> PeerSettings:
         scope=choice("scope", "bund", PEER_SCOPES),
         key_figures=_texts(block, "key_figures", where, "indicator ids", block="peers"))
 def _parse_publisher(cfg: Mapping, where: _Where) -> PublisherSettings:
-    block = cfg.get("herausgeber")
+    block = _block(cfg, "herausgeber", where, "name: ..., anschrift: ...")
     if block is None:
         return PublisherSettings()
-    if not isinstance(block, Mapping):
-        raise ConfigError(f"{where('herausgeber')}: herausgeber: expected a mapping (name: ..., anschrift: ...), "
-                          f"got {_shown(block)}")
     values = {}
     for f in dataclasses.fields(PublisherSettings):
         value = block.get(f.name)
