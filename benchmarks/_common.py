@@ -3,9 +3,13 @@
 - :data:`ROOT`: the project folder these benchmarks belong to
 - :func:`copy_project`: a copy of the project to build in, so that a benchmark never touches the
   checkout's cache or site
+- :func:`machine`: the line every timing is printed with (CPUs, model, memory, load average), so
+  that a figure copied into the README says what it ran on
 """
 from __future__ import annotations
 
+import os
+import platform
 import shutil
 from pathlib import Path
 
@@ -23,3 +27,19 @@ def copy_project(dest: Path, data: str | None = None) -> Path:
     if data:
         shutil.copytree(ROOT / "data" / data, dest / "data" / data)
     return dest
+
+
+def machine() -> str:
+    """CPUs, CPU model, memory and the load average (1, 5, 15 minutes) of this machine now."""
+    model = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as fh:
+            model = next((ln.split(":", 1)[1].strip() for ln in fh if ln.startswith("model name")), model)
+    except OSError:
+        pass
+    try:
+        mem = f"{os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB"
+    except (ValueError, OSError, AttributeError):
+        mem = "memory unknown"
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "unknown"
+    return f"machine: {os.cpu_count()} CPUs ({model}), {mem}; load average (1, 5, 15 min): {load}"

@@ -30,7 +30,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from _common import copy_project
+from _common import copy_project, machine
 
 from sozialanalyse.build import report
 
@@ -107,9 +107,11 @@ def floor(root: Path, runs: int = 3) -> dict[str, float]:
 
 
 def main() -> None:
+    print(machine(), flush=True)
     if "--floor" in sys.argv:
         with tempfile.TemporaryDirectory() as tmp:
             floor(copy_project(Path(tmp) / "projekt", data="musterland"))
+        print(f"after the run: {machine()}")
         return
     results: dict[str, float] = {}
     with tempfile.TemporaryDirectory() as tmp:
@@ -148,6 +150,7 @@ def main() -> None:
     jb = results["4 Jupyter Book executes (execute_notebooks: force)"]
     print(f"Jupyter Book's execution / cold build = {jb / base:.2f} (target >= 2.5)")
     print(f"no-change rebuild / cold build = {results['2 rebuild, nothing changed'] / base:.3f} (target < 0.05)")
+    print(f"after the run: {machine()}")
 
 
 if __name__ == "__main__":

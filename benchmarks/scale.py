@@ -30,7 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from _common import copy_project
+from _common import copy_project, machine
 
 from sozialanalyse.build import report
 from sozialanalyse.demo import musterland
@@ -93,6 +93,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--keep", type=Path, default=None, help="build in this folder and keep it (default: a temp folder)")
     args = ap.parse_args(argv)
     n = args.municipalities
+    print(machine(), flush=True)
     with tempfile.TemporaryDirectory() as tmp:
         root = copy_project((args.keep or Path(tmp)) / "projekt")
         t0 = time.perf_counter()
@@ -120,6 +121,7 @@ def main(argv: list[str] | None = None) -> None:
         print(f"\nratio build / papermill loop extrapolated: {build_s / (per * len(profiles)):.3f} "
               f"(lower is faster); {len(profiles)} profiles in {build_s / 60:.1f} min "
               f"(target: 400 in <= 5 min, < 4 GiB); {os.cpu_count()} CPUs")
+        print(f"after the run: {machine()}")
 
 
 if __name__ == "__main__":
