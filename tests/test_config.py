@@ -196,3 +196,10 @@ def test_every_key_is_documented_in_the_module_docstring():
     for block, kind in (("disclosure", mc.DisclosureSettings), ("monitoring", mc.MonitoringSettings)):
         for f in dataclasses.fields(kind):
             assert re.search(rf"^    ``{f.name}`` : ", doc, re.MULTILINE), (block, f.name)
+
+
+@pytest.mark.parametrize("w", [float("nan"), float("inf"), 0, -1, True, "2"])
+def test_a_peer_weight_is_a_finite_number_above_zero(w):
+    with pytest.raises(ConfigError, match=r"peers: weights: x: expected a number > 0, got "):
+        Config.from_mapping({"peers": {"weights": {"x": w}}})
+    assert Config.from_mapping({"peers": {"weights": {"x": 2}}}).peers.weights == (("x", 2.0),)

@@ -914,8 +914,8 @@ def _parse_peers(cfg: Mapping, where: _Where, base: Path) -> PeerSettings:
         raise ConfigError(f"{where('peers', 'weights')}: peers: weights: expected a mapping of variable to "
                           f"number (einwohner_je_km2: 2), got {_shown(weights)}")
     pairs = []
-    for name, w in weights.items():
-        if isinstance(w, bool) or not isinstance(w, (int, float)) or not w > 0 or w != w or w == float("inf"):
+    for name, w in weights.items():  # NaN fails "> 0"
+        if isinstance(w, bool) or not isinstance(w, (int, float)) or not w > 0 or w == float("inf"):
             raise ConfigError(f"{where('peers', 'weights', name, value=w)}: peers: weights: {name}: expected a "
                               f"number > 0, got {_shown(w)}")
         pairs.append((str(name), float(w)))
