@@ -85,7 +85,7 @@ def _rows(area, band_values):
     return out
 
 
-def _district(tmp_path, small_bedorf: bool = False) -> District:
+def _district(tmp_path, small_bedorf: bool = False, one_far: bool = False) -> District:
     import geopandas as gpd
     from shapely.geometry import box
 
@@ -119,6 +119,9 @@ def _district(tmp_path, small_bedorf: bool = False) -> District:
         point("Q2", SUED, 1000.0, 3000.0, 0, 0, rest=True),
         point("P5", BEDORF, 11000.0, 1000.0, 2 if small_bedorf else 200, 200, rest=True),  # 9 km from a Kita
     ])
+    if one_far:  # one person aged 30-34 in Nord at (0, 1999): 1.413 m from Praxis Nord, 1.415 m from Praxis Süd
+        addresses = pd.concat([addresses, pd.DataFrame([{**point("P6", NORD, 0.0, 1999.0, 0, 0), "30-34": 1}])],
+                              ignore_index=True)
     geo = gpd.GeoDataFrame({"area_id": list(areas["area_id"])}, geometry=[
         box(0, 0, 2000, 4000).union(box(10000, 0, 12000, 2000)), box(0, 0, 2000, 4000), box(0, 0, 2000, 2000),
         box(0, 2000, 2000, 4000), box(10000, 0, 12000, 2000)], crs="EPSG:25832")
@@ -212,6 +215,22 @@ def test_a_suppressed_served_population_withholds_ratio_gap_and_reach(tmp_path):
     assert bedorf["reach_status"] != "" and np.isnan(bedorf["reach_500"])
     # a Hausarzt's served population (everyone) stays published
     assert _row(g, BEDORF, "Hausarztpraxis")["served"] == 3800 - 200 + 2
+
+
+def test_a_reach_share_with_one_person_out_of_reach_is_withheld_with_a_second_part(tmp_path):
+    # Nord's Hausarzt reach with the one person of P6: 3.801 persons at the points (P1, P2: 200 children
+    # each; Q1: 17 bands of 200 = 3.400; P6: 1), 3.800 within 1.000 m (Q1 and P1 at 0 and 300 m, P2 at
+    # 800 m), so 1 beyond: 99,97 % would give that person away. Withheld ("primary", both distances
+    # together), and Süd with it ("secondary"): Astadt's share (published: 201 of 7.601 beyond, P4 and
+    # P6) and Süd's would give Nord's back.
+    g = supply.gaps(_district(tmp_path, one_far=True))
+    nord, sued, astadt = (_row(g, a, "Hausarztpraxis") for a in (NORD, SUED, ASTADT))
+    assert nord["reach_status"] == "primary" and np.isnan(nord["reach_1000"]) and np.isnan(nord["reach_500"])
+    assert sued["reach_status"] == "secondary" and np.isnan(sued["reach_1000"])
+    assert astadt["reach_status"] == "" and astadt["reach_1000"] == pytest.approx(100 * 7400 / 7601)
+    # the Kita reach of Nord is untouched: P6 holds no child (112 of 200 within 500 m, all within 1.000 m)
+    kita = _row(g, NORD, "Kita")
+    assert kita["reach_status"] == "" and kita["reach_500"] == pytest.approx(56.0)
 
 
 # ------------------------------------------------------------------------------ bad input

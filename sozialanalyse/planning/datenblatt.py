@@ -290,8 +290,9 @@ def _supply_frame(gaps: pd.DataFrame):
                  for v, n in zip(df[c], df["Zielgruppe (Personen)"])]
     kinds = {c: "text" for c in df.columns}
     kinds.update({c: "index" for c in dec})
-    # reach stays "index" for the audit: it reads an exact 0 or 100 in a workbook as rounded to
-    # whole per cent (a share of 0 of 471 persons would "admit" 1 or 2), the page states its decimals
+    # the reach is a share of the served persons in the same row: the audit inverts it at the
+    # decimals its number format shows (an exact 0 written "0,0", not "0")
+    kinds.update({c: "share" for c in df.columns if c.startswith("in ")})
     kinds["Zielgruppe (Personen)"] = "count"
     return df, kinds, dec
 

@@ -34,11 +34,15 @@ gap give the served population back (the supply is public), so they are withheld
 (``status`` of the served population, "secondary" for an estimate from a suppressed band, and
 "primary" for an estimate that rounds to a count from 1 to ``threshold - 1``). A reach share is
 a share of persons: it is withheld ("primary") where the persons within or beyond the distance
-round to 1 to ``threshold - 1``, or where the served population is withheld; where exactly one
+round to 1 to ``threshold - 1`` (or to 0, with ``zeros_visible: false``), exactly where a count
+cell of the layer is, or where the served population is withheld; where exactly one
 part of an area (a base area of a municipality, a municipality of the Kreis) is withheld, the
 smallest other part is withheld too ("secondary"), so that the area's share and the other parts
 do not give it back by subtraction. The shares at different distances of one area, straight and
-along streets, are withheld together.
+along streets, are withheld together. A published share is written (page, profile, data sheet)
+with as many decimals as it takes to admit no count of 1 to ``threshold - 1`` within or beyond
+(``0,00 %`` of 2.292 persons), and the build's audit inverts it at those decimals against the
+served population in its row.
 
 References
 ----------
@@ -359,7 +363,8 @@ def _reach(district, facility_type: str, spec: SupplyType, served: pd.DataFrame,
         agg = base.groupby(base.index.map(mapping)).sum()
         for a, r in agg.iterrows():
             rows.setdefault(str(a), r)
-    t = _layer.settings(district).threshold
+    ds = _layer.settings(district)
+    t, zeros = ds.threshold, ds.zeros_visible
     st_served = dict(zip(served["area_id"], served["status"]))
     out, status = {}, {}
     for a in ids:
@@ -370,7 +375,9 @@ def _reach(district, facility_type: str, spec: SupplyType, served: pd.DataFrame,
         n = float(r["persons"])
         xs = [float(r[f"within_{int(d)}"]) for d in distances]
         xs += [float(r[f"street_within_{int(d)}"]) if net is not None else np.nan for d in distances]
-        small = any((1 <= round(v) < t) or (1 <= round(n - v) < t) for v in xs if not np.isnan(v))
+        # the persons within and beyond are count cells: small as the layer's (disclosure._sensitive)
+        lowest = 0 if not zeros else 1
+        small = any((lowest <= round(v) < t) or (lowest <= round(n - v) < t) for v in xs if not np.isnan(v))
         status[a] = st_served.get(a) or ("primary" if small else "")
         out[a] = [100 * v / n if n > 0 and len(fac) else np.nan for v in xs]
     # secondary: no area's share and its other parts give a single withheld part back
