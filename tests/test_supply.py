@@ -233,6 +233,32 @@ def test_a_reach_share_with_one_person_out_of_reach_is_withheld_with_a_second_pa
     assert kita["reach_status"] == "" and kita["reach_500"] == pytest.approx(56.0)
 
 
+def test_low_reach_is_flagged_along_the_streets_where_a_network_is_given(tmp_path):
+    # Süd's Kita reach in 1.000 m: straight line 50 % (P3 400 m from Kita Süd 1; P4 1.131 m), not under
+    # the 50 % of "low". With a street network of two pieces -- one joining Kita Süd 1 (1000, 3000) and
+    # Kita Süd 2 (1500, 3500), and a short street (900, 3400)-(900, 3500) 100 m from P3, nearer to P3
+    # than the first (283 m) and reaching no Kita -- nobody of Süd reaches a Kita along the streets
+    # (P4 is 1.131 m from the first street's end alone): 0 %, so Süd's reach is low and Süd is ranked.
+    for sub in "abc":
+        (tmp_path / sub).mkdir()
+    straight = supply.gaps(_district(tmp_path / "a"))
+    assert supply.low_reach_column(_district(tmp_path / "b")) == "reach_1000"
+    from sozialanalyse.planning.streets import StreetNetwork
+
+    d = _district(tmp_path / "c")
+    # the small district's coordinates are no EPSG:25832 of Germany (strassen.csv is range-checked):
+    # the network is given as read (planning.streets.network keeps it on the district the same way)
+    d.__dict__["_street_network"] = StreetNetwork.from_segments([(1000.0, 3000.0, 1500.0, 3500.0),
+                                                                  (900.0, 3400.0, 900.0, 3500.0)])
+    assert supply.low_reach_column(d) == "reach_street_1000"
+    streets = supply.gaps(d)
+    before, after = _row(straight, SUED, "Kita"), _row(streets, SUED, "Kita")
+    assert before["reach_1000"] == pytest.approx(50.0) and not before["low_reach"] and np.isnan(before["rank"])
+    assert after["reach_1000"] == pytest.approx(50.0) and after["reach_street_1000"] == 0
+    assert after["low_reach"] and after["rank"] >= 1
+    assert after["shortfall"] == pytest.approx(1.0)  # the whole target group beyond 1.000 m along the streets
+
+
 # ------------------------------------------------------------------------------ bad input
 
 def test_config_refuses_a_guide_value_for_an_unknown_type():
@@ -392,3 +418,13 @@ def test_a_reach_share_of_zero_is_written_so_that_it_implies_no_single_person():
     # 0 of 9.270: "0,0 %" admits 0 to 4 persons (4 / 9.270 = 0,043 %): not only small counts
     assert _reach(0.0, "", 9270) == "0,0\u00a0%"
     assert _reach(33.6, "", 442) == "33,6\u00a0%" and _reach(12.0, "primary", 442) == "."
+
+
+def test_gap_table_and_method_say_the_low_reach_is_measured_along_the_streets(musterland):
+    from sozialanalyse.pages import angebote
+
+    # Musterland's data folder has strassen.csv: "low" reads the way along the streets
+    note = angebote.gap_table(musterland, 2024).data.replace("\n", "")
+    assert "unter 50\u00a0% in 1.000\u00a0m Weg entlang der Straßen" in note
+    method = angebote.method(musterland, 2024).data
+    assert "in 1.000 m Weg entlang der Straßen erreichen (gibt es ein Straßennetz" in method.replace("\u00a0", " ")

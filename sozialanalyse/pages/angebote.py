@@ -252,6 +252,12 @@ def supply_table(district, year: int | None = None):
                  align_right=[c for c in df.columns if c not in ("Gebiet", "Angebot")], kinds=_kinds(df))
 
 
+def _low_reach_way(district) -> str:
+    """How the low-reach flag measures (:func:`sozialanalyse.planning.supply.low_reach_column`):
+    along the streets where the data folder has a street network, else straight line."""
+    return "Weg entlang der Straßen" if supply.low_reach_column(district).startswith("reach_street_") else "Luftlinie"
+
+
 def _reason(r) -> str:
     why = []
     if r["below_guide"]:
@@ -278,11 +284,12 @@ def gap_table(district, year: int | None = None, top: int = TOP):
     df = df.drop(columns=["Einrichtungen", "je Bezugsgröße"])
     df["Grund"] = [_reason(r) for _, r in shown.iterrows()]
     far = max(_reach_cols(district))
+    way = _low_reach_way(district)
     rest = len(flagged) - len(shown)
     notes = [f"Gereiht nach dem Fehlbetrag: dem größeren Wert aus ungedecktem Anteil des Solls (Lücke ÷ Soll) "
-             f"und dem Anteil der Zielgruppe jenseits von {fmt.num(far)} m, wo die Erreichbarkeit gering ist (unter "
-             f"{fmt.num(cfg.low_reach)} % in {fmt.num(far)} m; nur bei Angeboten, die je Sozialraum geplant "
-             "werden). Seniorenberatungen werden je Stadt bzw. Gemeinde, Pflegestützpunkte für den Landkreis "
+             f"und dem Anteil der Zielgruppe jenseits von {fmt.num(far)} m {way}, wo die Erreichbarkeit gering ist "
+             f"(unter {fmt.num(cfg.low_reach)} % in {fmt.num(far)} m {way}; nur bei Angeboten, die je Sozialraum "
+             "geplant werden). Seniorenberatungen werden je Stadt bzw. Gemeinde, Pflegestützpunkte für den Landkreis "
              "bewertet.",
              "Bestand, Soll und Lücke in Plätzen (Kita), Vollzeitstellen (Hausarztpraxis) bzw. Einrichtungen.",
              *([_street_note(district)] if _has_streets(district) else [])]
@@ -399,7 +406,8 @@ def method(district, year: int | None = None):
         f"{fmt.num(protected_layer.of(district).settings.threshold)} Personen leben; dann wird ein weiteres "
         "Teilgebiet derselben Gemeinde gesperrt, damit sich der Wert nicht aus der Summe zurückrechnen lässt.\n\n"
         f"**Gering** ist die Erreichbarkeit, wenn weniger als {fmt.num(cfg.low_reach)} % der Zielgruppe die "
-        f"nächste Einrichtung in {fmt.num(max(_reach_cols(district)))} m erreichen.")
+        f"nächste Einrichtung in {fmt.num(max(_reach_cols(district)))} m {_low_reach_way(district)} erreichen"
+        + (" (gibt es ein Straßennetz, zählt der Weg, nicht die Luftlinie)." if _has_streets(district) else "."))
 
 
 def profile_section(district, area_id: str, year: int | None = None):

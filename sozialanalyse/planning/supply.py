@@ -27,7 +27,8 @@ the municipalities and the Kreis) in the report year:
 * **reach along streets**: the same shares by the distance along the street network where the
   data folder has one (``strassen.csv``, :mod:`sozialanalyse.planning.streets`: the address
   point's straight way to its nearest street plus the shortest way along the streets to the
-  nearest facility, one multi-source Dijkstra run); NaN without a network.
+  nearest facility, one multi-source Dijkstra run); NaN without a network. Where there is a
+  network, the low-reach flag of the gaps reads the reach along the streets.
 
 Disclosure (the rules of the protected layer, issue #14): the ratio, the required supply and the
 gap give the served population back (the supply is public), so they are withheld wherever it is
@@ -62,7 +63,7 @@ from ..model.config import SupplySettings, SupplyType, as_config
 from ..protected import layer as _layer
 from . import streets as _streets
 
-__all__ = ["GAP_COLUMNS", "band_weights", "gaps", "outside", "reach_shares", "served_population",
+__all__ = ["GAP_COLUMNS", "band_weights", "gaps", "low_reach_column", "outside", "reach_shares", "served_population",
            "served_specs", "settings", "supply_ratio"]
 
 #: The columns of :func:`gaps`, in order (see its docstring).
@@ -212,6 +213,22 @@ def reach_shares(points_xy, weights, groups, facilities_xy, distances, network=N
         with np.errstate(divide="ignore", invalid="ignore"):
             out[f"share_{int(dist)}"] = np.where((persons > 0) & (len(f) > 0), 100 * x / persons, np.nan)
     return pd.DataFrame(out)
+
+
+def low_reach_column(district) -> str:
+    """The column of :func:`gaps` the low-reach flag and the shortfall read: the share at the
+    largest distance of ``supply: reach_m`` along the streets (``reach_street_<d>``) where the
+    data folder has a street network (the way people really walk), else the straight line
+    (``reach_<d>``).
+
+    Examples
+    --------
+    >>> import sozialanalyse as sa
+    >>> low_reach_column(sa.load("musterland"))
+    'reach_street_1000'
+    """
+    d = int(max(settings(district).reach_m))
+    return f"reach_street_{d}" if _streets.network(district) is not None else f"reach_{d}"
 
 
 def settings(district) -> SupplySettings:
@@ -433,7 +450,9 @@ def gaps(district, area_ids=None, year: int | None = None) -> pd.DataFrame:
         ratio, required and gap: withheld where the served population is); ``reach_<d>`` (percent of
         the served persons within ``d`` metres, straight line), ``reach_street_<d>`` (the same along
         the streets; NaN without a street network), ``reach_status``, ``low_reach``
-        (the share at the largest distance below ``supply: low_reach``); ``shortfall`` (the
+        (the share at the largest distance below ``supply: low_reach``: along the streets where
+        the data folder has a street network, straight line otherwise, :func:`low_reach_column`);
+        ``shortfall`` (the
         larger of ``gap / required`` and, where reach is low, the share beyond the largest
         distance: 0 to 1) and ``rank`` (1 = largest shortfall among the base areas below the
         guide or with low reach, over all types; NaN otherwise). NaN is missing or withheld,
@@ -498,7 +517,7 @@ def _all_gaps(district, year: int) -> tuple[pd.DataFrame, list[str]]:
         t["below_guide"] = (t["gap"] > 0).fillna(False).astype(bool) if spec.guide is not None else False
         t["status"] = t["served_status"]
         t = t.merge(reach, on="area_id", how="left")
-        far = f"reach_{int(max(cfg.reach_m))}"
+        far = low_reach_column(district)
         t["low_reach"] = (t[far] < cfg.low_reach).fillna(False).astype(bool) & (spec.level == "base")
         with np.errstate(divide="ignore", invalid="ignore"):
             unmet = np.where(t["required"] > 0, t["gap"] / t["required"], 0.0)
