@@ -350,8 +350,9 @@ def build(district, area, year: int | None = None) -> Datenblatt:
                           "Wert Kreis": [SUPPRESSED if s else (x if np.isfinite(x) else None)
                                          for x, s in zip(bench["value"], bench["status"])],
                           "Median der Vergleichskreise": bench["median"], "Minimum": bench["minimum"],
-                          "Maximum": bench["maximum"], "Rang": [f"{r} von {n}" if r else "" for r, n in
-                                                                zip(bench["rank"], bench["n_ranked"])],
+                          "Maximum": bench["maximum"], "Rang (1 = günstigster)": [
+                              (f"{r} von {n}" + ("" if o == "günstigster" else f" (1 = {o})")) if r else ""
+                              for r, n, o in zip(bench["rank"], bench["n_ranked"], bench["rank_order"])],
                           "Bewertung": [f"{_peers.VERDICTS[x][1]} {x}" for x in bench["verdict"]]})
         dv = bench["decimals"].tolist()
         sheet.tables["Vergleich"] = v
@@ -361,6 +362,8 @@ def build(district, area, year: int | None = None) -> Datenblatt:
         sheet.notes["Vergleich"] = [
             f"Vergleichskreise ({len(p.neighbours)} statistisch nächste Nachbarn nach dem Verfahren der CIPFA, "
             f"Auswahl unter {p.source}): " + ", ".join(p.neighbours["name"]) + ".",
+            "Rang: Platz unter dem Kreis und seinen Vergleichskreisen mit Wert; 1 = günstigster Wert, bei "
+            "Kennzahlen ohne Wertungsrichtung 1 = höchster Wert (steht dann in der Zelle).",
             "Bewertung nach dem 95-%-Intervall des Werts: ▲ besser bzw. ▼ schlechter als der Median, ● ähnlich "
             "wie der Median; ◆ höher / ◆ niedriger ohne Richtung der Kennzahl; ○ nicht bewertet ohne Intervall."]
     else:
