@@ -428,3 +428,26 @@ def test_gap_table_and_method_say_the_low_reach_is_measured_along_the_streets(mu
     assert "unter 50\u00a0% in 1.000\u00a0m Weg entlang der Straßen" in note
     method = angebote.method(musterland, 2024).data
     assert "in 1.000 m Weg entlang der Straßen erreichen (gibt es ein Straßennetz" in method.replace("\u00a0", " ")
+
+
+def test_a_gap_is_shown_as_what_must_be_added(tmp_path):
+    import re
+
+    from sozialanalyse.pages import angebote
+
+    d = _district(tmp_path)
+    g = supply.gaps(d)
+    # Seniorenberatung: guide 1 per 10.000 aged 65+, planned per municipality; none in Astadt: 2 x 100 in each
+    # of the 6 bands 65-69 .. 90+ = 1.200 per Sozialraum, 2.400 in Astadt: 0,24 required, gap 0,24
+    # facilities. A quarter of a Beratungsstelle cannot be opened: one can, so the Lücke reads 1
+    r = _row(g, ASTADT, "Seniorenberatung")
+    assert r["served"] == 2400 and r["gap"] == pytest.approx(0.24)
+    assert supply.actionable_gap(r["gap"], "facilities") == 1.0
+    html = angebote.profile_section(d, ASTADT).data
+    row = re.search(r"<tr>(?:(?!</tr>).)*Seniorenberatung(?:(?!</tr>).)*</tr>", html, re.S).group(0)
+    cells = [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>.*?</td>", row, re.S)]
+    # Angebot, Zielgruppe, Einrichtungen, Bestand, je Bezugsgröße, Soll, Lücke, ...
+    assert cells[:7] == ["Seniorenberatung", "2.400", "0", "0", "0,0", "0,2", "1"]
+    # Kita Nord: 40 places missing exactly (160 - 120); Hausarzt Nord 0,8636 posts: 0,9 posts (nearest tenth)
+    assert supply.actionable_gap(_row(g, NORD, "Kita")["gap"], "places") == 40.0
+    assert supply.actionable_gap(_row(g, NORD, "Hausarztpraxis")["gap"], "fte") == 0.9

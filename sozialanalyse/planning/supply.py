@@ -63,7 +63,7 @@ from ..model.config import SupplySettings, SupplyType, as_config
 from ..protected import layer as _layer
 from . import streets as _streets
 
-__all__ = ["GAP_COLUMNS", "band_weights", "gaps", "low_reach_column", "outside", "reach_shares", "served_population",
+__all__ = ["GAP_COLUMNS", "GAP_STEP", "actionable_gap", "band_weights", "gaps", "low_reach_column", "outside", "reach_shares", "served_population",
            "served_specs", "settings", "supply_ratio"]
 
 #: The columns of :func:`gaps`, in order (see its docstring).
@@ -141,6 +141,44 @@ def served_specs(ages) -> list[tuple[dict, float]]:
             return [({"variable": "einwohner"}, 1.0)]
         return [({"variable": "einwohner", "age": [int(ages[0]), None if ages[1] is None else int(ages[1])]}, 1.0)]
     return [({"variable": "einwohner", "age": list(_band(b))}, v) for b, v in w.items()]
+
+
+#: How a gap is shown (:func:`actionable_gap`): measure -> (step, rounding up). Facilities are
+#: opened whole, so a fraction of one is rounded up (0,2 Beratungsstellen missing: one must be
+#: opened); places and full-time posts are divisible (whole places, tenths of a post) and are
+#: rounded to the nearest step, so that 0,03 posts are no gap.
+GAP_STEP = {"places": (1.0, False), "facilities": (1.0, True), "fte": (0.1, False)}
+
+
+def actionable_gap(gap, measure: str):
+    """The gap in the steps a planner acts on (:data:`GAP_STEP`): facilities rounded up to whole
+    ones, :math:`\\lceil \\text{gap} \\rceil`; places to the nearest whole place and posts to the
+    nearest tenth; 0 stays 0 and NaN (withheld, missing) stays NaN.
+
+    Notes
+    -----
+    A Seniorenberatung planned at 1 per 10.000 inhabitants aged 65+ in a town of 12.000 such
+    inhabitants with one Beratungsstelle has the exact gap 0,2: no fifth of a Beratungsstelle can
+    be opened, one more can, so the gap shown is 1. A gap of 0,3 Kita places is none worth a
+    plan (0 places), 0,86 posts of Hausärzte is 0,9 posts.
+
+    Examples
+    --------
+    >>> actionable_gap(0.2, "facilities"), actionable_gap(1.0000000001, "facilities"), actionable_gap(5.48, "places")
+    (1.0, 1.0, 5.0)
+    >>> actionable_gap(0.8636, "fte"), actionable_gap(0.03, "fte"), actionable_gap(0.0, "facilities")
+    (0.9, 0.0, 0.0)
+    >>> actionable_gap(float("nan"), "fte")
+    nan
+    """
+    g = float(gap)
+    if not np.isfinite(g):
+        return g
+    if g <= 0:
+        return 0.0
+    step, up = GAP_STEP[measure]
+    n = np.ceil(g / step - 1e-9) if up else np.floor(g / step + 0.5)
+    return round(float(n) * step, 1)
 
 
 def supply_ratio(supply, served, per: float):
@@ -446,7 +484,8 @@ def gaps(district, area_ids=None, year: int | None = None) -> pd.DataFrame:
         ``served`` (published served population :math:`N_A`), ``served_status``,
         ``estimated``; ``ratio`` (:math:`S_A/N_A \\cdot p`), ``guide`` (:math:`g`, NaN without a
         guide), ``per`` (:math:`p`), ``required`` (:math:`g N_A/p`), ``gap``
-        (:math:`\\max(R_A - S_A, 0)`, in the measure's unit), ``below_guide``; ``status`` (of
+        (:math:`\\max(R_A - S_A, 0)`, in the measure's unit, exact; the pages show it in the
+        steps a planner acts on, :func:`actionable_gap`), ``below_guide``; ``status`` (of
         ratio, required and gap: withheld where the served population is); ``reach_<d>`` (percent of
         the served persons within ``d`` metres, straight line), ``reach_street_<d>`` (the same along
         the streets; NaN without a street network), ``reach_status``, ``low_reach``
