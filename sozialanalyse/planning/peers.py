@@ -426,6 +426,24 @@ def _check_missing(values: pd.DataFrame, variables, target: str, missing: str, w
     return values[~bad], excluded
 
 
+def _neighbours(usable: pd.DataFrame, variables, target: str, settings: PeerSettings, cat) -> tuple:
+    """The ``k`` nearest of ``target`` among the ``usable`` units (:func:`nearest`, with their
+    names) and the table of the structural variables (label, unit, decimals, weight, mean and
+    standard deviation over all units, the target's value and z): what :func:`select` and
+    :func:`select_town` both publish."""
+    x = usable[list(variables)].astype(float)
+    near = nearest(x, target, k=settings.k, weights=dict(settings.weights))
+    near.insert(1, "name", usable.loc[near["area_id"], "name"].to_numpy())
+    z = standardise(x)
+    rows = []
+    for v in variables:
+        label, unit, dec, _ = describe(v, cat)
+        rows.append({"variable": v, "label": label, "unit": unit, "decimals": dec, "weight": settings.weight(v),
+                     "mean": float(x[v].mean()), "sd": float(x[v].std(ddof=1)), "target": float(x.at[target, v]),
+                     "z": float(z.at[target, v])})
+    return near, pd.DataFrame(rows)
+
+
 def select(district, year: int | None = None) -> Peers:
     """The peers of ``district`` (own data: the comparison table of its folder; official data:
     every German Landkreis from the mirror), with every setting from its config's ``peers:``.
@@ -486,18 +504,9 @@ def select(district, year: int | None = None) -> Peers:
         raise DataError(f"{where}: peer variable {unknown[0]!r} is not in the comparison set{hint}; "
                         f"variables there: {', '.join(c for c in values.columns if c not in ('name', 'year', 'kind', 'land'))}")
     usable, excluded = _check_missing(values, variables, target, settings.missing, where)
-    x = usable[list(variables)].astype(float)
-    near = nearest(x, target, k=settings.k, weights=dict(settings.weights))
-    near.insert(1, "name", usable.loc[near["area_id"], "name"].to_numpy())
-    z = standardise(x)
-    rows = []
-    for v in variables:
-        label, unit, dec, _ = describe(v, cat)
-        rows.append({"variable": v, "label": label, "unit": unit, "decimals": dec, "weight": settings.weight(v),
-                     "mean": float(x[v].mean()), "sd": float(x[v].std(ddof=1)), "target": float(x.at[target, v]),
-                     "z": float(z.at[target, v])})
+    near, described = _neighbours(usable, variables, target, settings, cat)
     p = Peers(target=target, target_name=target_name, year=int(year), source=source, kind=kind, settings=settings,
-              neighbours=near, variables=pd.DataFrame(rows), values=values, excluded=excluded, problems=problems,
+              neighbours=near, variables=described, values=values, excluded=excluded, problems=problems,
               attribution=attribution, notes=notes)
     p.key_figures = key_figures
     p.intervals = intervals
@@ -567,20 +576,11 @@ def select_town(district, area_id: str, year: int | None = None) -> Peers:
     usable, excluded = _check_missing(values, variables, area_id, settings.missing, where)
     if len(left_out):
         excluded = pd.concat([left_out, excluded], ignore_index=True)
-    x = usable[list(variables)].astype(float)
-    near = nearest(x, area_id, k=settings.k, weights=dict(settings.weights))
-    near.insert(1, "name", usable.loc[near["area_id"], "name"].to_numpy())
-    z = standardise(x)
-    vrows = []
-    for v in variables:
-        label, unit, dec, _ = describe(v, cat)
-        vrows.append({"variable": v, "label": label, "unit": unit, "decimals": dec, "weight": settings.weight(v),
-                      "mean": float(x[v].mean()), "sd": float(x[v].std(ddof=1)), "target": float(x.at[area_id, v]),
-                      "z": float(z.at[area_id, v])})
+    near, described = _neighbours(usable, variables, area_id, settings, cat)
     source = (f"{len(munis) - 1} weiteren Städten und Gemeinden des Kreises und {len(table)} Vergleichsgemeinden "
               f"der Datei {where}" + (" (erfundene Vergleichsgemeinden)" if district.synthetic else ""))
     p = Peers(target=area_id, target_name=str(munis.set_index("area_id").at[area_id, "name"]), year=int(year),
-              source=source, kind="own", settings=settings, neighbours=near, variables=pd.DataFrame(vrows),
+              source=source, kind="own", settings=settings, neighbours=near, variables=described,
               values=values, excluded=excluded, problems=problems)
     p.key_figures = key_figures
     p.intervals = {v: t[1:] for v, t in own[area_id].items()}
