@@ -127,7 +127,9 @@ def _validate_official(cfg) -> int:
 def _validate(args) -> int:
     """``sozialanalyse validate <folder or config> [--strict]``: print every problem and the
     reconciliation. A report config is checked with the data it names: its ``data`` folder (years
-    up to its ``report_year``), or the official files of the mirror (``source: official``).
+    up to its ``report_year``), or the official files of the mirror (``source: official``). The
+    optional inputs read by later floors are checked here too, not only when first used: the
+    Maßnahmen and project workbooks, the street network (``strassen.csv``) and the goals.
 
     Returns the exit status: 0 no problem, 1 problems listed (with or without ``--strict``), 2 the
     folder or config cannot be read."""
@@ -158,7 +160,7 @@ def _validate(args) -> int:
         print(f"sozialanalyse validate: error: {exc}", file=sys.stderr)
         return 2
     print(result.report())
-    steering = _steering_problems(target, result.areas)
+    steering = _steering_problems(target, result.areas) + _street_problems(target)
     for problem in steering:  # measures of the Teilkonzepte, project reports (sozialanalyse.steering)
         print(problem)
     wrong = config_references(cfg, result.areas) if cfg is not None else []
@@ -188,6 +190,23 @@ def _steering_problems(folder: Path, areas) -> list[str]:
     except DataError as exc:  # a file that is no workbook at all
         out.append(str(exc))
     return out
+
+
+def _street_problems(folder: Path) -> list[str]:
+    """Problems of the optional street network of a district folder (``strassen.csv``), each one
+    line naming file, row, column, edge and value (the checks :func:`sozialanalyse.planning.streets.read_streets`
+    makes when the reach along the streets is first computed); a file that cannot be read at all or
+    lacks a column is one line."""
+    from .model.errors import DataError
+    from .planning import streets
+
+    path = Path(folder) / streets.STREET_FILE
+    if not path.is_file():
+        return []
+    try:
+        return list(streets.read_streets(path, strict=False)[1])
+    except DataError as exc:
+        return [str(exc)]
 
 
 def _goal_problems(cfg, folder: Path, result) -> list[str]:

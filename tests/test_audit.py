@@ -610,3 +610,23 @@ def test_published_input_files_are_checked_byte_for_byte(tmp_path):
     (site / "eingangsdaten" / "population.csv").write_bytes(raw.replace(b",2\n", b",1\n"))
     assert [f.problem for f in audit.audit_site(site, inputs={"eingangsdaten/population.csv": sha})][0] == (
         "a published input file is missing or differs from its data folder's file (sha256)")
+
+
+def test_an_excel_number_is_audited_at_the_decimals_its_format_shows(tmp_path):
+    # A share of 0 of 251 persons: "0,0 %" admits only 0 persons (1 / 251 = 0,398 % rounds to 0,4),
+    # but read as a bare 0 (whole per cent) it admits 0 or 1 (0,398 % rounds to 0). The report's own
+    # Excel download shows "0,0" (number format #,##0.0): that is what is audited, and so a share
+    # of 1 of 251 written as 0.4 with one decimal is still found.
+    from sozialanalyse.render import downloads
+
+    site = _site(tmp_path, {"index.html": PAGE.format("")})
+    rows = pd.DataFrame({"Gebiet": ["Nord", "Süd"], "Zielgruppe": ["251", "251"], "in 500 m": ["0,0 %", "0,4 %"]})
+    body = downloads.payload(downloads.data(rows, {"Gebiet": "text", "Zielgruppe": "count", "in 500 m": "share"}),
+                             "Erreichbarkeit", [])
+    downloads.write_files(body, site / "tabellen")
+    found = [str(f) for f in audit.audit_site(site) if f.page.endswith(".xlsx")]
+    assert found == [f"tabellen/{body['file']}.xlsx: table 'Tabelle', row 'Zeile 3', column 'in 500 m (%)': share 0,4 of "
+                     "251 implies a count of 1 (denominator: column 'Zielgruppe')"]
+    # the same cell without a number format that fixes its decimals is read as written: 0 of 251
+    assert audit._excel_text(0.0, "General") == "0.0" and audit._download_value("0.0") == "0"
+    assert audit._admitted("0", 251, 100, None) == [0, 1] and audit._admitted("0,0", 251, 100, None) == [0]

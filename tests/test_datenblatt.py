@@ -110,7 +110,9 @@ def test_cli(tmp_path, capsys):
     assert [Path(p).name for p in printed] == ["blatt.xlsx", "blatt.html"]
     v = pd.read_excel(out, sheet_name="Vergleich")
     v = v[v["Bewertung"].notna()]  # the notes below the table name the peers and the marking
-    assert len(v) == 17 and v["Rang"].str.endswith("von 11").all()
+    rank = v["Rang (1 = günstigster)"]  # the Übergangsquote (no polarity) says its own order
+    assert len(v) == 17 and rank.str.match(r"^\d+ von 11( \(1 = höchster Wert\))?$").all()
+    assert rank.str.endswith("(1 = höchster Wert)").sum() == 1
     assert v["Bewertung"].str.match(r"^[▲●▼◆○] ").all()  # symbol and word
     assert main(["datenblatt", "--config", "musterland", "--area", "99999"]) == 2
     assert "unknown area key '99999'" in capsys.readouterr().err

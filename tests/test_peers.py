@@ -192,7 +192,15 @@ def test_key_figures_against_the_peers(selected):
     r = b.loc["sgb2_quote"]
     pv = selected.values.loc[selected.ids, "sgb2_quote"]
     assert r["median"] == pytest.approx(pv.median()) and r["minimum"] == pv.min() and r["maximum"] == pv.max()
-    assert r["rank"] == 1 + int((pv > r["value"]).sum()) and r["n_ranked"] == 11
+    # rank 1 = the most favourable: the SGB II rate is higher_is_worse, so 1 + the peers printed lower
+    assert r["rank"] == 1 + int((pv.round(1) < round(r["value"], 1)).sum()) and r["n_ranked"] == 11
+    assert r["rank_order"] == "günstigster"
+    g = b.loc["uebergangsquote_gymnasium"]  # no polarity: 1 = the highest value
+    pg = selected.values.loc[selected.ids, "uebergangsquote_gymnasium"]
+    assert g["rank"] == 1 + int((pg.round(1) > round(g["value"], 1)).sum()) and g["rank_order"] == "höchster Wert"
+    k = b.loc["kita_quote_unter3"]  # higher_is_better: 1 = the highest value
+    pk = selected.values.loc[selected.ids, "kita_quote_unter3"]
+    assert k["rank"] == 1 + int((pk.round(1) > round(k["value"], 1)).sum()) and k["rank_order"] == "günstigster"
     assert r["verdict"] == peers._compare(r["value"], r["lower"], r["upper"], r["median"], "higher_is_worse")
     assert b.loc["einkommensteuer_je_einwohner", "verdict"] == "nicht bewertet"  # a mean has no interval
     assert {"alg2_quote", "sozialgeldquote", "kita_quote_unter3", "uebergangsquote_gymnasium",
@@ -229,7 +237,10 @@ def test_page_vergleichskreise(district):
     assert "Betreuungsquote unter 3\u00a0Jahren" in kf and "Übergangsquote auf das Gymnasium" in kf
     assert "Strukturmerkmale der Auswahl" in page.variables(district, 0).data
     assert "im Vergleich mit strukturähnlichen Gemeinden" in page.towns(district, 0).data
-    assert page.spine_chart(district, 0).axes
+    assert "Block" not in intro and "peers:" not in intro and "`" not in intro  # reader text, no config keys
+    assert "Rang (1 = günstigster)" in kf and "(1 = höchster Wert)" in kf  # Übergangsquote has no polarity
+    chart = page.spine_chart(district, 0).data
+    assert chart.count('<figure class="sa-figure"') == 1 and 'class="sa-data"' in chart
 
 
 # --------------------------------------------------------------------------- Harburg (official data)
@@ -311,3 +322,34 @@ def test_vergleichskreise_page_shows_the_towns_against_their_peers(town_district
     assert "Bad Lindenau: Hohenfeld," in html  # its nearest peer, by the hand-check above
     for word in ("besser", "ähnlich", "schlechter"):
         assert word in html
+
+
+def test_town_spine_charts_one_per_town_with_markers_alt_text_and_audited_data(town_district):
+    import json
+    import re
+
+    from sozialanalyse.build import audit
+    from sozialanalyse.pages import vergleichskreise
+    from sozialanalyse.render import figstyle
+
+    d = town_district
+    html = vergleichskreise.town_spine_charts(d, 2024).data
+    n_towns = len(d.municipalities())
+    assert html.count('<figure class="sa-figure"') == n_towns == 11
+    assert "<figcaption>Bad Lindenau im Vergleich mit 10 strukturähnlichen Gemeinden, 2024</figcaption>" in html
+    # the house style: text at least 9 pt, at most 6,5 in wide at the figure DPI
+    sizes = [float(x) for x in re.findall(r'data-sa-min-font-pt="([0-9.]+)"', html)]
+    widths = [int(x) for x in re.findall(r'<img src="data:image/png;base64,[^"]+" alt="[^"]*" width="(\d+)"', html)]
+    assert min(sizes) >= figstyle.MIN_PT and max(widths) <= figstyle.MAX_WIDTH_IN * figstyle.DPI * 1.02
+    # the alternative text names the findings from the data: Bad Lindenau's markings by compare()
+    b = sa.peers.compare(sa.peers.of_town(d, "03499003", 2024))
+    worse = b[(b["verdict"] == "schlechter") & (b["status"] == "")]["label"].tolist()
+    alt = re.search(r'alt="(Diagramm: Bad Lindenau im Vergleich[^"]*)"', html).group(1)
+    assert worse and all(sa.render.fmt.typography(w) in alt for w in worse) and "ungünstiger" in alt
+    # the chart's numbers as embedded data: Bad Lindenau's SGB II rate as in the town table
+    data = [json.loads(x) for x in re.findall(r'class="sa-data">(.*?)</script>', html)]
+    rows = {r["Kennzahl"]: r for obj in data[0] for r in obj["rows"]}
+    sgb2 = b.set_index("indicator").loc["sgb2_quote"]
+    assert rows["SGB-II-Quote"]["Wert"] == sa.render.fmt.pct(sgb2["value"], 1)
+    assert rows["SGB-II-Quote"]["Median"] == sa.render.fmt.pct(sgb2["median"], 1)
+    assert audit.audit_html(html, "vergleichskreise", 3) == []

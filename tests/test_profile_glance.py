@@ -272,7 +272,10 @@ def test_supply_findings_on_musterland_follow_the_angebote_table(d):
     eich = [str(a) for a in level_ids(d, "gemeindeverband") if d.name_of(a) == "Eichenbrück"]
     assert eich
     text = " ".join(f["text"] for f in gp.findings(d, eich[0], d.report_year, k=100))
-    assert "Hausarztpraxis" not in text
+    # its Hausarzt gap of 0,03 posts is shown as 0,0: no gap (its reach along the streets is low, a
+    # finding of its own since the low-reach flag reads the streets where there is a network)
+    below = text.split("unter dem Orientierungswert")[1].split(";")[0] if "Orientierungswert" in text else ""
+    assert "Hausarztpraxis" not in below
 
 
 def test_select_findings_takes_turns_and_says_when_fewer_than_three():

@@ -3,6 +3,7 @@ and the shares in sa.supply and on the page, against distances worked out by han
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -157,3 +158,33 @@ def test_angebote_page_shows_the_reach_along_streets(musterland):
     assert "in 500\u00a0m Weg" in html and "in 1.000\u00a0m Weg" in html and "entlang des Straßennetzes" in html
     prof = angebote.profile_section(musterland, "03499002", 2024).data.replace("\n", "")
     assert "in 1.000\u00a0m Weg" in prof and "kürzesten Weg entlang der Straßen" in prof
+
+
+def test_validate_checks_the_street_network(tmp_path, capsys):
+    # `sozialanalyse validate` reads strassen.csv like the reach does (not only when first used): the
+    # same message per problem, naming file, row, column, edge and value; exit status 1
+    import shutil
+
+    from sozialanalyse.cli import main
+
+    folder = tmp_path / "m"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "data" / "musterland", folder)
+    lines = (folder / "strassen.csv").read_text(encoding="utf-8").splitlines()
+    key2, *rest2 = lines[2].split(",")
+    lines[2] = ",".join([key2, rest2[0], "abc", *rest2[2:]])                 # row 3: y1 is no number
+    lines[4] = ",".join([lines[1].split(",")[0], *lines[4].split(",")[1:]])  # row 5: edge_id of row 2 again
+    (folder / "strassen.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert main(["validate", str(folder), "--no-geometry"]) == 1
+    out = capsys.readouterr().out
+    assert f"strassen.csv, row 3, column y1, edge {key2}: value 'abc' is not a number (metres, EPSG:25832)" in out
+    assert (f"strassen.csv, row 5, column edge_id, edge {lines[1].split(',')[0]}: duplicate edge_id (first in row 2)"
+            in out)
+    # a file without a column: one line naming it
+    (folder / "strassen.csv").write_text("edge_id,x1,y1,x2\nE1,1,2,3\n", encoding="utf-8")
+    assert main(["validate", str(folder), "--no-geometry"]) == 1
+    assert "strassen.csv: column(s) y2 missing (expected edge_id, x1, y1, x2, y2; found edge_id, x1, y1, x2)" in \
+        capsys.readouterr().out
+    # the untouched network: no problem of it
+    shutil.copy(Path(__file__).resolve().parents[1] / "data" / "musterland" / "strassen.csv", folder)
+    main(["validate", str(folder), "--no-geometry"])
+    assert "strassen.csv" not in capsys.readouterr().out

@@ -85,7 +85,7 @@ def _rows(area, band_values):
     return out
 
 
-def _district(tmp_path, small_bedorf: bool = False) -> District:
+def _district(tmp_path, small_bedorf: bool = False, one_far: bool = False) -> District:
     import geopandas as gpd
     from shapely.geometry import box
 
@@ -119,6 +119,9 @@ def _district(tmp_path, small_bedorf: bool = False) -> District:
         point("Q2", SUED, 1000.0, 3000.0, 0, 0, rest=True),
         point("P5", BEDORF, 11000.0, 1000.0, 2 if small_bedorf else 200, 200, rest=True),  # 9 km from a Kita
     ])
+    if one_far:  # one person aged 30-34 in Nord at (0, 1999): 1.413 m from Praxis Nord, 1.415 m from Praxis Süd
+        addresses = pd.concat([addresses, pd.DataFrame([{**point("P6", NORD, 0.0, 1999.0, 0, 0), "30-34": 1}])],
+                              ignore_index=True)
     geo = gpd.GeoDataFrame({"area_id": list(areas["area_id"])}, geometry=[
         box(0, 0, 2000, 4000).union(box(10000, 0, 12000, 2000)), box(0, 0, 2000, 4000), box(0, 0, 2000, 2000),
         box(0, 2000, 2000, 4000), box(10000, 0, 12000, 2000)], crs="EPSG:25832")
@@ -212,6 +215,48 @@ def test_a_suppressed_served_population_withholds_ratio_gap_and_reach(tmp_path):
     assert bedorf["reach_status"] != "" and np.isnan(bedorf["reach_500"])
     # a Hausarzt's served population (everyone) stays published
     assert _row(g, BEDORF, "Hausarztpraxis")["served"] == 3800 - 200 + 2
+
+
+def test_a_reach_share_with_one_person_out_of_reach_is_withheld_with_a_second_part(tmp_path):
+    # Nord's Hausarzt reach with the one person of P6: 3.801 persons at the points (P1, P2: 200 children
+    # each; Q1: 17 bands of 200 = 3.400; P6: 1), 3.800 within 1.000 m (Q1 and P1 at 0 and 300 m, P2 at
+    # 800 m), so 1 beyond: 99,97 % would give that person away. Withheld ("primary", both distances
+    # together), and Süd with it ("secondary"): Astadt's share (published: 201 of 7.601 beyond, P4 and
+    # P6) and Süd's would give Nord's back.
+    g = supply.gaps(_district(tmp_path, one_far=True))
+    nord, sued, astadt = (_row(g, a, "Hausarztpraxis") for a in (NORD, SUED, ASTADT))
+    assert nord["reach_status"] == "primary" and np.isnan(nord["reach_1000"]) and np.isnan(nord["reach_500"])
+    assert sued["reach_status"] == "secondary" and np.isnan(sued["reach_1000"])
+    assert astadt["reach_status"] == "" and astadt["reach_1000"] == pytest.approx(100 * 7400 / 7601)
+    # the Kita reach of Nord is untouched: P6 holds no child (112 of 200 within 500 m, all within 1.000 m)
+    kita = _row(g, NORD, "Kita")
+    assert kita["reach_status"] == "" and kita["reach_500"] == pytest.approx(56.0)
+
+
+def test_low_reach_is_flagged_along_the_streets_where_a_network_is_given(tmp_path):
+    # Süd's Kita reach in 1.000 m: straight line 50 % (P3 400 m from Kita Süd 1; P4 1.131 m), not under
+    # the 50 % of "low". With a street network of two pieces -- one joining Kita Süd 1 (1000, 3000) and
+    # Kita Süd 2 (1500, 3500), and a short street (900, 3400)-(900, 3500) 100 m from P3, nearer to P3
+    # than the first (283 m) and reaching no Kita -- nobody of Süd reaches a Kita along the streets
+    # (P4 is 1.131 m from the first street's end alone): 0 %, so Süd's reach is low and Süd is ranked.
+    for sub in "abc":
+        (tmp_path / sub).mkdir()
+    straight = supply.gaps(_district(tmp_path / "a"))
+    assert supply.low_reach_column(_district(tmp_path / "b")) == "reach_1000"
+    from sozialanalyse.planning.streets import StreetNetwork
+
+    d = _district(tmp_path / "c")
+    # the small district's coordinates are no EPSG:25832 of Germany (strassen.csv is range-checked):
+    # the network is given as read (planning.streets.network keeps it on the district the same way)
+    d.__dict__["_street_network"] = StreetNetwork.from_segments([(1000.0, 3000.0, 1500.0, 3500.0),
+                                                                  (900.0, 3400.0, 900.0, 3500.0)])
+    assert supply.low_reach_column(d) == "reach_street_1000"
+    streets = supply.gaps(d)
+    before, after = _row(straight, SUED, "Kita"), _row(streets, SUED, "Kita")
+    assert before["reach_1000"] == pytest.approx(50.0) and not before["low_reach"] and np.isnan(before["rank"])
+    assert after["reach_1000"] == pytest.approx(50.0) and after["reach_street_1000"] == 0
+    assert after["low_reach"] and after["rank"] >= 1
+    assert after["shortfall"] == pytest.approx(1.0)  # the whole target group beyond 1.000 m along the streets
 
 
 # ------------------------------------------------------------------------------ bad input
@@ -373,3 +418,36 @@ def test_a_reach_share_of_zero_is_written_so_that_it_implies_no_single_person():
     # 0 of 9.270: "0,0 %" admits 0 to 4 persons (4 / 9.270 = 0,043 %): not only small counts
     assert _reach(0.0, "", 9270) == "0,0\u00a0%"
     assert _reach(33.6, "", 442) == "33,6\u00a0%" and _reach(12.0, "primary", 442) == "."
+
+
+def test_gap_table_and_method_say_the_low_reach_is_measured_along_the_streets(musterland):
+    from sozialanalyse.pages import angebote
+
+    # Musterland's data folder has strassen.csv: "low" reads the way along the streets
+    note = angebote.gap_table(musterland, 2024).data.replace("\n", "")
+    assert "unter 50\u00a0% in 1.000\u00a0m Weg entlang der Straßen" in note
+    method = angebote.method(musterland, 2024).data
+    assert "in 1.000 m Weg entlang der Straßen erreichen (gibt es ein Straßennetz" in method.replace("\u00a0", " ")
+
+
+def test_a_gap_is_shown_as_what_must_be_added(tmp_path):
+    import re
+
+    from sozialanalyse.pages import angebote
+
+    d = _district(tmp_path)
+    g = supply.gaps(d)
+    # Seniorenberatung: guide 1 per 10.000 aged 65+, planned per municipality; none in Astadt: 2 x 100 in each
+    # of the 6 bands 65-69 .. 90+ = 1.200 per Sozialraum, 2.400 in Astadt: 0,24 required, gap 0,24
+    # facilities. A quarter of a Beratungsstelle cannot be opened: one can, so the Lücke reads 1
+    r = _row(g, ASTADT, "Seniorenberatung")
+    assert r["served"] == 2400 and r["gap"] == pytest.approx(0.24)
+    assert supply.actionable_gap(r["gap"], "facilities") == 1.0
+    html = angebote.profile_section(d, ASTADT).data
+    row = re.search(r"<tr>(?:(?!</tr>).)*Seniorenberatung(?:(?!</tr>).)*</tr>", html, re.S).group(0)
+    cells = [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>.*?</td>", row, re.S)]
+    # Angebot, Zielgruppe, Einrichtungen, Bestand, je Bezugsgröße, Soll, Lücke, ...
+    assert cells[:7] == ["Seniorenberatung", "2.400", "0", "0", "0,0", "0,2", "1"]
+    # Kita Nord: 40 places missing exactly (160 - 120); Hausarzt Nord 0,8636 posts: 0,9 posts (nearest tenth)
+    assert supply.actionable_gap(_row(g, NORD, "Kita")["gap"], "places") == 40.0
+    assert supply.actionable_gap(_row(g, NORD, "Hausarztpraxis")["gap"], "fte") == 0.9

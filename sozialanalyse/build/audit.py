@@ -1051,6 +1051,30 @@ def _read_csv_rows(path: Path) -> list[list[str]]:
     return [row for row in csv.reader(text.splitlines(), delimiter=delim)]
 
 
+#: An Excel number format that fixes the decimals shown: ``0``, ``#,##0``, ``#,##0.0``, ``+0.00`` (first section).
+_FIXED_FORMAT = re.compile(r"^\+?(?:#,##)?0(?:\.(0+))?$")
+
+
+def _excel_text(value, number_format: str | None) -> str:
+    """An Excel cell as the text the reader sees: a number whose format fixes its decimals
+    (``#,##0.0``: 0 reads ``0,0``, not ``0``) at those decimals, in German notation, so that an
+    exact 0 or 100 is audited at the precision it is shown with; anything else as its value.
+
+    >>> _excel_text(0.0, "#,##0.0"), _excel_text(100, "0.00"), _excel_text(0.0, "General"), _excel_text("x", "0.0")
+    ('0,0', '100,00', '0.0', 'x')
+    >>> _excel_text(-1234.5, "+#,##0.0;-#,##0.0;#,##0.0"), _excel_text(7, "#,##0")
+    ('-1234,5', '7')
+    """
+    if value is None:
+        return ""
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
+        m = _FIXED_FORMAT.match(str(number_format or "").split(";", 1)[0])
+        if m:
+            d = len(m.group(1) or "")
+            return f"{value:.{d}f}".replace(".", ",")
+    return str(value)
+
+
 def _read_excel_sheets(path: Path) -> list[tuple[str, list[list[str]], list[str]]]:
     """Every sheet of an Excel download as ``(sheet, table rows, other text)``: the table is the
     sheet's Excel table (its range, header first) if it has one, else every row from the first
@@ -1071,7 +1095,7 @@ def _read_excel_sheets(path: Path) -> list[tuple[str, list[list[str]], list[str]
     wb = load_workbook(path, data_only=True)
     out = []
     for ws in wb.worksheets:
-        grid = [["" if c.value is None else str(c.value) for c in row] for row in ws.iter_rows()]
+        grid = [[_excel_text(c.value, c.number_format) for c in row] for row in ws.iter_rows()]
         tables = list(ws.tables.values())
         if tables:
             c0, r0, c1, r1 = range_boundaries(tables[0].ref)

@@ -36,7 +36,7 @@ from ..render import figures, fmt, maps
 from ..render.tables import md_escape, table, text
 from .common import muni_shapes
 
-__all__ = ["TOP", "GAP_BINS", "gap_map", "gap_map_interactive", "gap_table", "guide_table", "intro", "method", "outside_table", "profile_section",
+__all__ = ["TOP", "GAP_BINS", "gap_map", "gap_shown", "gap_map_interactive", "gap_table", "guide_table", "intro", "method", "outside_table", "profile_section",
            "supply_table"]
 
 #: Rows of the ranked gap table on the chapter page (the rest are counted in a footnote).
@@ -73,7 +73,24 @@ def _guide_text(s) -> str:
 
 
 def _decimals(measure: str) -> int:
+    """Decimals of the Soll (what the guide value requires: 1,2 Einrichtungen is a fair statement)."""
     return {"places": 0, "facilities": 1, "fte": 1}[measure]
+
+
+def _count_decimals(measure: str) -> int:
+    """Decimals of the Bestand and the Lücke: whole places and facilities, tenths of a post."""
+    return {"places": 0, "facilities": 0, "fte": 1}[measure]
+
+
+def gap_shown(gap, measure: str) -> float:
+    """The Lücke as the pages show it (:func:`sozialanalyse.planning.supply.actionable_gap`): whole
+    facilities rounded up (a fifth of a Beratungsstelle cannot be opened), places to the nearest
+    whole place, posts to the nearest tenth.
+
+    >>> gap_shown(0.2, "facilities"), gap_shown(0.04, "fte"), gap_shown(0.0, "places")
+    (1.0, 0.0, 0.0)
+    """
+    return supply.actionable_gap(gap, measure)
 
 
 def _served(v, status, estimated: bool) -> str:
@@ -202,11 +219,12 @@ def _type_rows(g: pd.DataFrame, district) -> pd.DataFrame:
                                                        zip(g["served"], g["served_status"], g["estimated"])],
            "Einrichtungen": [fmt.num(v) for v in g["facilities"]]}
     dec = [_decimals(m) for m in g["measure"]]
-    out["Bestand"] = [fmt.num(v, d) for v, d in zip(g["supply"], dec)]
+    whole = [_count_decimals(m) for m in g["measure"]]
+    out["Bestand"] = [fmt.num(v, d) for v, d in zip(g["supply"], whole)]
     out["je Bezugsgröße"] = [_withheld(v, s, 1) for v, s in zip(g["ratio"], g["status"])]
     out["Soll"] = [_withheld(v, s, d) for v, s, d in zip(g["required"], g["status"], dec)]
-    out["Lücke"] = [_withheld(v, s, d) if not pd.isna(v) or s else fmt.MISSING for v, s, d in
-                    zip(g["gap"], g["status"], dec)]
+    out["Lücke"] = [_withheld(gap_shown(v, m), s, d) if not pd.isna(v) or s else fmt.MISSING for v, s, d, m in
+                    zip(g["gap"], g["status"], whole, g["measure"])]
     t = protected_layer.of(district).settings.threshold
     for d in _reach_cols(district):
         out[_dist_label(d)] = [_reach(v, s, n, t) for v, s, n in zip(g[f"reach_{d}"], g["reach_status"], g["served"])]
@@ -244,12 +262,20 @@ def supply_table(district, year: int | None = None):
                             "(Kinder von 1 bis 5 Jahren geschätzt). Bestand: Plätze, Einrichtungen oder "
                             "Vollzeitstellen im Gebiet; je Bezugsgröße: Bestand je 100 bzw. 10.000 bzw. 100.000 "
                             "der Zielgruppe (wie der Orientierungswert). Soll: Orientierungswert mal Zielgruppe; "
-                            "Lücke: Soll minus Bestand, wo positiv.",
+                            "Lücke: was zum Orientierungswert fehlt (Soll minus Bestand, wo positiv), in ganzen Plätzen bzw. "
+                            "Zehntel-Vollzeitstellen; fehlende Einrichtungen aufgerundet auf ganze, denn eine "
+                            "Einrichtung lässt sich nur ganz eröffnen.",
                             "in 500 m / 1.000 m: Anteil der Zielgruppe, der die nächste Einrichtung der Art in "
                             "dieser Luftlinie erreicht, auch über Gemeinde- und Kreisgrenzen; aus Adresspunkten.",
                             *([_street_note(district)] if _has_streets(district) else []),
                             *_footnote_symbol(district, g)],
                  align_right=[c for c in df.columns if c not in ("Gebiet", "Angebot")], kinds=_kinds(df))
+
+
+def _low_reach_way(district) -> str:
+    """How the low-reach flag measures (:func:`sozialanalyse.planning.supply.low_reach_column`):
+    along the streets where the data folder has a street network, else straight line."""
+    return "Weg entlang der Straßen" if supply.low_reach_column(district).startswith("reach_street_") else "Luftlinie"
 
 
 def _reason(r) -> str:
@@ -278,11 +304,12 @@ def gap_table(district, year: int | None = None, top: int = TOP):
     df = df.drop(columns=["Einrichtungen", "je Bezugsgröße"])
     df["Grund"] = [_reason(r) for _, r in shown.iterrows()]
     far = max(_reach_cols(district))
+    way = _low_reach_way(district)
     rest = len(flagged) - len(shown)
     notes = [f"Gereiht nach dem Fehlbetrag: dem größeren Wert aus ungedecktem Anteil des Solls (Lücke ÷ Soll) "
-             f"und dem Anteil der Zielgruppe jenseits von {fmt.num(far)} m, wo die Erreichbarkeit gering ist (unter "
-             f"{fmt.num(cfg.low_reach)} % in {fmt.num(far)} m; nur bei Angeboten, die je Sozialraum geplant "
-             "werden). Seniorenberatungen werden je Stadt bzw. Gemeinde, Pflegestützpunkte für den Landkreis "
+             f"und dem Anteil der Zielgruppe jenseits von {fmt.num(far)} m {way}, wo die Erreichbarkeit gering ist "
+             f"(unter {fmt.num(cfg.low_reach)} % in {fmt.num(far)} m {way}; nur bei Angeboten, die je Sozialraum "
+             "geplant werden). Seniorenberatungen werden je Stadt bzw. Gemeinde, Pflegestützpunkte für den Landkreis "
              "bewertet.",
              "Bestand, Soll und Lücke in Plätzen (Kita), Vollzeitstellen (Hausarztpraxis) bzw. Einrichtungen.",
              *([_street_note(district)] if _has_streets(district) else [])]
@@ -382,7 +409,9 @@ def method(district, year: int | None = None):
     return text(
         "**Berechnung.** Der *Bestand* eines Gebiets ist die Summe über die Einrichtungen in ihm: Plätze "
         "(Kita), Vollzeitstellen aus den Wochenstunden (Hausarztpraxis) oder die Zahl der Einrichtungen. Das "
-        "*Soll* ist der Orientierungswert mal der Zielgruppe, die *Lücke* Soll minus Bestand, wo positiv. Die "
+        "*Soll* ist der Orientierungswert mal der Zielgruppe, die *Lücke* Soll minus Bestand, wo positiv, "
+        "in ganzen Plätzen bzw. Zehntel-Vollzeitstellen; fehlende Einrichtungen werden auf ganze aufgerundet (eine "
+        "Einrichtung lässt sich nur ganz eröffnen: fehlen 0,2, muss eine hinzukommen). Die "
         f"*Erreichbarkeit* ist der Anteil der Zielgruppe, der in {dists} Luftlinie die nächste Einrichtung der Art "
         "erreicht; gezählt werden die Menschen an ihren Adresspunkten (Einwohner je Altersgruppe je Adresse), "
         "gesucht mit einem räumlichen Index (k-d-Baum). Eine Einrichtung jenseits der Kreisgrenze zählt für die "
@@ -399,7 +428,8 @@ def method(district, year: int | None = None):
         f"{fmt.num(protected_layer.of(district).settings.threshold)} Personen leben; dann wird ein weiteres "
         "Teilgebiet derselben Gemeinde gesperrt, damit sich der Wert nicht aus der Summe zurückrechnen lässt.\n\n"
         f"**Gering** ist die Erreichbarkeit, wenn weniger als {fmt.num(cfg.low_reach)} % der Zielgruppe die "
-        f"nächste Einrichtung in {fmt.num(max(_reach_cols(district)))} m erreichen.")
+        f"nächste Einrichtung in {fmt.num(max(_reach_cols(district)))} m {_low_reach_way(district)} erreichen"
+        + (" (gibt es ein Straßennetz, zählt der Weg, nicht die Luftlinie)." if _has_streets(district) else "."))
 
 
 def profile_section(district, area_id: str, year: int | None = None):

@@ -1163,8 +1163,9 @@ def supply_gap_types(gaps: pd.DataFrame, levels: dict, area_id: str) -> tuple[li
 
     A gap is a finding only where the type is planned for this kind of area (a type planned
     ``for the Landkreis``, level ``kreis``, has no municipal gap: its Soll is met or missed by the
-    Kreis as a whole), where the ratio is published, and where the Lücke shown (rounded to the
-    table's decimals: places 0, facilities and full-time posts 1) is above zero. Low reach
+    Kreis as a whole), where the ratio is published, and where the Lücke shown
+    (:func:`sozialanalyse.pages.angebote.gap_shown`: places whole, posts to one decimal,
+    facilities rounded up to whole ones) is above zero. Low reach
     (planning.supply marks it for base-level types only) where the reach is published.
 
     Examples
@@ -1182,7 +1183,7 @@ def supply_gap_types(gaps: pd.DataFrame, levels: dict, area_id: str) -> tuple[li
         if levels.get(t) == "kreis" and r["level"] != "kreis":
             continue
         if (bool(r["below_guide"]) and str(r["status"]) in ("", "nan") and np.isfinite(r["gap"])
-                and round(float(r["gap"]), angebote._decimals(str(r["measure"]))) > 0):
+                and angebote.gap_shown(float(r["gap"]), str(r["measure"])) > 0):
             below.append(t)
         if bool(r["low_reach"]) and str(r["reach_status"]) in ("", "nan"):
             far.append(t)

@@ -208,6 +208,12 @@ def _official_tables(district, row, year: int, bench: pd.DataFrame) -> dict:
                       {str(y): dec for y in years})}
 
 
+def _actionable_gap(gap: float, measure: str) -> float:
+    from .supply import actionable_gap  # planning.supply: imported where used, as in _supply
+
+    return actionable_gap(gap, measure)
+
+
 def _supply(district, area: str, year: int):
     try:
         from . import supply  # the services against need (issue #18, part 1); optional here
@@ -235,7 +241,8 @@ def _supply_frame(gaps: pd.DataFrame):
     """The rows of :func:`sozialanalyse.planning.supply.gaps` for the sheet: German headers,
     the measure's unit in words, yes/no instead of booleans, ``.`` where the served population
     (and with it ratio, target and gap) or the reach is withheld, and the decimals of the page
-    *Angebote und Bedarf* (places whole, staff and facilities to one decimal).
+    *Angebote und Bedarf* (places and facilities whole, posts to one decimal; the Soll of
+    facilities to one decimal); the Lücke as the page shows it (5,48 places: 5; 0,2 facilities: 1).
 
     >>> g = pd.DataFrame({"type": ["Kita"], "measure": ["places"], "facilities": [3], "supply": [215.0],
     ...     "served": [275.6], "served_status": [""], "estimated": [True], "ratio": [78.01], "guide": [80.0],
@@ -245,8 +252,8 @@ def _supply_frame(gaps: pd.DataFrame):
     >>> df, kinds, dec = _supply_frame(g)
     >>> df.iloc[0][["Angebot", "Bestand gemessen in", "unter dem Orientierungswert", "geringe Erreichbarkeit"]].tolist()
     ['Kita', 'Plätze', 'ja', 'nein']
-    >>> dec["Bestand"], dec["Lücke"], dec["in 500 m (%)"], kinds["Zielgruppe (Personen)"]
-    ([0], [0], [1], 'count')
+    >>> dec["Bestand"], dec["Lücke"], dec["in 500 m (%)"], kinds["Zielgruppe (Personen)"], float(df.at[0, "Lücke"])
+    ([0], [0], [1], 'count', 5.0)
     """
     reach = [c for c in gaps.columns if c.startswith("reach_") and c[6:].isdigit()]
     # along the streets: only where the data folder has a street network (else all NaN)
@@ -270,7 +277,9 @@ def _supply_frame(gaps: pd.DataFrame):
         "Orientierungswert": num("guide"),
         "Bezugsgröße (Personen der Zielgruppe)": num("per"),
         "Soll": num("required", held),
-        "Lücke": num("gap", held),
+        # the gap as the page shows it (supply.actionable_gap: facilities rounded up to whole ones)
+        "Lücke": [v if not isinstance(v, float) else _actionable_gap(v, m)
+                  for v, m in zip(num("gap", held), gaps["measure"])],
         "unter dem Orientierungswert": [_yes(b) for b in gaps["below_guide"]],
         **{f"in {fmt.num(int(c[6:]))} m (%)": num(c, rheld) for c in reach},
         **{f"in {fmt.num(int(c[13:]))} m Weg (%)": num(c, rheld) for c in street},
@@ -278,8 +287,9 @@ def _supply_frame(gaps: pd.DataFrame):
         "Rang": num("rank"),
     })
     one = [0 if m == "places" else 1 for m in gaps["measure"]]
-    dec = {"Einrichtungen": 0, "Bestand": one, "Zielgruppe (Personen)": 0, "Bestand je Bezugsgröße": 1,
-           "Orientierungswert": 1, "Bezugsgröße (Personen der Zielgruppe)": 0, "Soll": one, "Lücke": one,
+    whole = [1 if m == "fte" else 0 for m in gaps["measure"]]  # whole places and facilities, tenths of posts
+    dec = {"Einrichtungen": 0, "Bestand": whole, "Zielgruppe (Personen)": 0, "Bestand je Bezugsgröße": 1,
+           "Orientierungswert": 1, "Bezugsgröße (Personen der Zielgruppe)": 0, "Soll": one, "Lücke": whole,
            **{c: [_reach_decimals(v, n) if isinstance(v, float) else 1
                   for v, n in zip(df[c], df["Zielgruppe (Personen)"])] for c in df.columns if c.startswith("in ")},
            "Rang": 0}
@@ -290,8 +300,9 @@ def _supply_frame(gaps: pd.DataFrame):
                  for v, n in zip(df[c], df["Zielgruppe (Personen)"])]
     kinds = {c: "text" for c in df.columns}
     kinds.update({c: "index" for c in dec})
-    # reach stays "index" for the audit: it reads an exact 0 or 100 in a workbook as rounded to
-    # whole per cent (a share of 0 of 471 persons would "admit" 1 or 2), the page states its decimals
+    # the reach is a share of the served persons in the same row: the audit inverts it at the
+    # decimals its number format shows (an exact 0 written "0,0", not "0")
+    kinds.update({c: "share" for c in df.columns if c.startswith("in ")})
     kinds["Zielgruppe (Personen)"] = "count"
     return df, kinds, dec
 
@@ -349,8 +360,9 @@ def build(district, area, year: int | None = None) -> Datenblatt:
                           "Wert Kreis": [SUPPRESSED if s else (x if np.isfinite(x) else None)
                                          for x, s in zip(bench["value"], bench["status"])],
                           "Median der Vergleichskreise": bench["median"], "Minimum": bench["minimum"],
-                          "Maximum": bench["maximum"], "Rang": [f"{r} von {n}" if r else "" for r, n in
-                                                                zip(bench["rank"], bench["n_ranked"])],
+                          "Maximum": bench["maximum"], "Rang (1 = günstigster)": [
+                              (f"{r} von {n}" + ("" if o == "günstigster" else f" (1 = {o})")) if r else ""
+                              for r, n, o in zip(bench["rank"], bench["n_ranked"], bench["rank_order"])],
                           "Bewertung": [f"{_peers.VERDICTS[x][1]} {x}" for x in bench["verdict"]]})
         dv = bench["decimals"].tolist()
         sheet.tables["Vergleich"] = v
@@ -360,6 +372,8 @@ def build(district, area, year: int | None = None) -> Datenblatt:
         sheet.notes["Vergleich"] = [
             f"Vergleichskreise ({len(p.neighbours)} statistisch nächste Nachbarn nach dem Verfahren der CIPFA, "
             f"Auswahl unter {p.source}): " + ", ".join(p.neighbours["name"]) + ".",
+            "Rang: Platz unter dem Kreis und seinen Vergleichskreisen mit Wert; 1 = günstigster Wert, bei "
+            "Kennzahlen ohne Wertungsrichtung 1 = höchster Wert (steht dann in der Zelle).",
             "Bewertung nach dem 95-%-Intervall des Werts: ▲ besser bzw. ▼ schlechter als der Median, ● ähnlich "
             "wie der Median; ◆ höher / ◆ niedriger ohne Richtung der Kennzahl; ○ nicht bewertet ohne Intervall."]
     else:
@@ -370,7 +384,8 @@ def build(district, area, year: int | None = None) -> Datenblatt:
     if "Angebot" in sup.columns:
         sheet.notes["Versorgung"] = [(
             "Bestand je Bezugsgröße und Orientierungswert: je Bezugsgröße Personen der Zielgruppe; Soll: Bestand, "
-            "der dem Orientierungswert entspräche; Lücke: Soll minus Bestand, wo positiv. in … m: Anteil der "
+            "der dem Orientierungswert entspräche; Lücke: Soll minus Bestand, wo positiv, in ganzen Plätzen bzw. "
+            "Zehntel-Vollzeitstellen; fehlende Einrichtungen auf ganze aufgerundet. in … m: Anteil der "
             "Zielgruppe, der die nächste Einrichtung der Art in dieser Luftlinie erreicht"
             + ("; in … m Weg: auf dem kürzesten Weg entlang der Straßen. " if any(
                 c.endswith("Weg (%)") for c in sup.columns) else ". ") + "Rang: Stellung unter "

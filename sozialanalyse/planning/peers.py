@@ -44,7 +44,8 @@ Key figures against the peers
 -----------------------------
 :func:`compare`: for every key figure, the district's published value with its 95 % interval,
 the peers' median, minimum and maximum (over the peers with a value), the rank of the district
-among itself and its peers (1 = highest value) and a marking in the style of Fingertips [3]_:
+among itself and its peers (1 = the most favourable value by the indicator's polarity, 1 = the
+highest where it has none) and a marking in the style of Fingertips [3]_:
 the value is *higher* than the peer median when its interval's lower bound lies above the
 median, *lower* when the upper bound lies below it, *similar* otherwise; with the indicator's
 polarity higher/lower become *besser*/*schlechter*, without one they stay *höher*/*niedriger*
@@ -78,7 +79,7 @@ from ..stats import benchmark
 from ..stats import indicators as _indicators
 
 __all__ = ["DEFAULT_KEY_FIGURES", "DEFAULT_VARIABLES", "PEER_FILE", "TOWN_FILE", "VERDICTS", "Peers", "compare", "of",
-           "of_town", "spine", "distances", "nearest", "official_values", "pairwise", "read_comparison", "select",
+           "of_town", "spine", "distances", "nearest", "official_values", "pairwise", "rank_order", "read_comparison", "select",
            "select_town", "standardise"]
 
 #: The table of comparison districts in a data folder of the own format.
@@ -425,6 +426,24 @@ def _check_missing(values: pd.DataFrame, variables, target: str, missing: str, w
     return values[~bad], excluded
 
 
+def _neighbours(usable: pd.DataFrame, variables, target: str, settings: PeerSettings, cat) -> tuple:
+    """The ``k`` nearest of ``target`` among the ``usable`` units (:func:`nearest`, with their
+    names) and the table of the structural variables (label, unit, decimals, weight, mean and
+    standard deviation over all units, the target's value and z): what :func:`select` and
+    :func:`select_town` both publish."""
+    x = usable[list(variables)].astype(float)
+    near = nearest(x, target, k=settings.k, weights=dict(settings.weights))
+    near.insert(1, "name", usable.loc[near["area_id"], "name"].to_numpy())
+    z = standardise(x)
+    rows = []
+    for v in variables:
+        label, unit, dec, _ = describe(v, cat)
+        rows.append({"variable": v, "label": label, "unit": unit, "decimals": dec, "weight": settings.weight(v),
+                     "mean": float(x[v].mean()), "sd": float(x[v].std(ddof=1)), "target": float(x.at[target, v]),
+                     "z": float(z.at[target, v])})
+    return near, pd.DataFrame(rows)
+
+
 def select(district, year: int | None = None) -> Peers:
     """The peers of ``district`` (own data: the comparison table of its folder; official data:
     every German Landkreis from the mirror), with every setting from its config's ``peers:``.
@@ -485,18 +504,9 @@ def select(district, year: int | None = None) -> Peers:
         raise DataError(f"{where}: peer variable {unknown[0]!r} is not in the comparison set{hint}; "
                         f"variables there: {', '.join(c for c in values.columns if c not in ('name', 'year', 'kind', 'land'))}")
     usable, excluded = _check_missing(values, variables, target, settings.missing, where)
-    x = usable[list(variables)].astype(float)
-    near = nearest(x, target, k=settings.k, weights=dict(settings.weights))
-    near.insert(1, "name", usable.loc[near["area_id"], "name"].to_numpy())
-    z = standardise(x)
-    rows = []
-    for v in variables:
-        label, unit, dec, _ = describe(v, cat)
-        rows.append({"variable": v, "label": label, "unit": unit, "decimals": dec, "weight": settings.weight(v),
-                     "mean": float(x[v].mean()), "sd": float(x[v].std(ddof=1)), "target": float(x.at[target, v]),
-                     "z": float(z.at[target, v])})
+    near, described = _neighbours(usable, variables, target, settings, cat)
     p = Peers(target=target, target_name=target_name, year=int(year), source=source, kind=kind, settings=settings,
-              neighbours=near, variables=pd.DataFrame(rows), values=values, excluded=excluded, problems=problems,
+              neighbours=near, variables=described, values=values, excluded=excluded, problems=problems,
               attribution=attribution, notes=notes)
     p.key_figures = key_figures
     p.intervals = intervals
@@ -566,20 +576,11 @@ def select_town(district, area_id: str, year: int | None = None) -> Peers:
     usable, excluded = _check_missing(values, variables, area_id, settings.missing, where)
     if len(left_out):
         excluded = pd.concat([left_out, excluded], ignore_index=True)
-    x = usable[list(variables)].astype(float)
-    near = nearest(x, area_id, k=settings.k, weights=dict(settings.weights))
-    near.insert(1, "name", usable.loc[near["area_id"], "name"].to_numpy())
-    z = standardise(x)
-    vrows = []
-    for v in variables:
-        label, unit, dec, _ = describe(v, cat)
-        vrows.append({"variable": v, "label": label, "unit": unit, "decimals": dec, "weight": settings.weight(v),
-                      "mean": float(x[v].mean()), "sd": float(x[v].std(ddof=1)), "target": float(x.at[area_id, v]),
-                      "z": float(z.at[area_id, v])})
+    near, described = _neighbours(usable, variables, area_id, settings, cat)
     source = (f"{len(munis) - 1} weiteren Städten und Gemeinden des Kreises und {len(table)} Vergleichsgemeinden "
               f"der Datei {where}" + (" (erfundene Vergleichsgemeinden)" if district.synthetic else ""))
     p = Peers(target=area_id, target_name=str(munis.set_index("area_id").at[area_id, "name"]), year=int(year),
-              source=source, kind="own", settings=settings, neighbours=near, variables=pd.DataFrame(vrows),
+              source=source, kind="own", settings=settings, neighbours=near, variables=described,
               values=values, excluded=excluded, problems=problems)
     p.key_figures = key_figures
     p.intervals = {v: t[1:] for v, t in own[area_id].items()}
@@ -631,10 +632,20 @@ def compare(peers: Peers, ids=None) -> pd.DataFrame:
     -------
     DataFrame
         ``indicator, label, unit, decimals, polarity, value, lower, upper, status, median, minimum,
-        maximum, n_peers, rank, n_ranked, verdict`` (one row per key figure; ``rank``: position of
-        the district's value among itself and the peers with a value, 1 = highest value).
-        ``value`` is the published value (NaN where suppressed: ``status`` says why, and
-        nothing is compared).
+        maximum, n_peers, rank, n_ranked, rank_order, verdict`` (one row per key figure;
+        ``rank``: position of the district's value among itself and the peers with a value, by
+        the indicator's polarity: 1 = the most favourable value, ``rank_order`` "günstigster",
+        where it has one -- the lowest for ``higher_is_worse``, the highest for
+        ``higher_is_better`` --, and 1 = the highest value, ``rank_order`` "höchster Wert",
+        where it has none). ``value`` is the published value (NaN where suppressed: ``status``
+        says why, and nothing is compared).
+
+    Notes
+    -----
+    :math:`\\text{rank} = 1 + \\#\\{j : v_j \\succ v\\}` over the peers' values :math:`v_j`, with
+    :math:`\\succ` "lower" for ``higher_is_worse`` and "higher" otherwise, on the values rounded
+    as printed (the key figure's decimals): equal printed values share the better rank, as the
+    ranks of the Gemeindeprofile (``RANK_NOTE`` of :mod:`sozialanalyse.pages.gemeindeprofil`).
     """
     ids = list(ids or peers.key_figures)
     rows = []
@@ -648,14 +659,25 @@ def compare(peers: Peers, ids=None) -> pd.DataFrame:
         status = str(status or "")
         med = float(pv.median()) if len(pv) else np.nan
         ranked = np.append(pv.to_numpy(), value) if np.isfinite(value) else np.array([])
-        rank = int((ranked > value).sum() + 1) if len(ranked) else None
+        shown, own = np.round(ranked, dec), round(value, dec) if np.isfinite(value) else value  # as printed
+        ahead = shown < own if pol == "higher_is_worse" else shown > own
+        rank = int(ahead.sum() + 1) if len(ranked) else None
         rows.append({"indicator": iid, "label": label, "unit": unit, "decimals": dec, "polarity": pol,
                      "value": value, "lower": float(lower), "upper": float(upper), "status": status,
                      "median": med, "minimum": float(pv.min()) if len(pv) else np.nan,
                      "maximum": float(pv.max()) if len(pv) else np.nan, "n_peers": int(len(pv)),
-                     "rank": rank, "n_ranked": int(len(ranked)),
+                     "rank": rank, "n_ranked": int(len(ranked)), "rank_order": rank_order(pol),
                      "verdict": _compare(value, lower, upper, med, pol, status)})
     return pd.DataFrame(rows)
+
+
+def rank_order(polarity: str) -> str:
+    """What rank 1 of :func:`compare` means for an indicator of ``polarity``, in German.
+
+    >>> rank_order("higher_is_worse"), rank_order("higher_is_better"), rank_order("neutral")
+    ('günstigster', 'günstigster', 'höchster Wert')
+    """
+    return "günstigster" if polarity in ("higher_is_worse", "higher_is_better") else "höchster Wert"
 
 
 def of(district, year: int | None = None) -> Peers:

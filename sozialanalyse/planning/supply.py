@@ -27,18 +27,23 @@ the municipalities and the Kreis) in the report year:
 * **reach along streets**: the same shares by the distance along the street network where the
   data folder has one (``strassen.csv``, :mod:`sozialanalyse.planning.streets`: the address
   point's straight way to its nearest street plus the shortest way along the streets to the
-  nearest facility, one multi-source Dijkstra run); NaN without a network.
+  nearest facility, one multi-source Dijkstra run); NaN without a network. Where there is a
+  network, the low-reach flag of the gaps reads the reach along the streets.
 
 Disclosure (the rules of the protected layer, issue #14): the ratio, the required supply and the
 gap give the served population back (the supply is public), so they are withheld wherever it is
 (``status`` of the served population, "secondary" for an estimate from a suppressed band, and
 "primary" for an estimate that rounds to a count from 1 to ``threshold - 1``). A reach share is
 a share of persons: it is withheld ("primary") where the persons within or beyond the distance
-round to 1 to ``threshold - 1``, or where the served population is withheld; where exactly one
+round to 1 to ``threshold - 1`` (or to 0, with ``zeros_visible: false``), exactly where a count
+cell of the layer is, or where the served population is withheld; where exactly one
 part of an area (a base area of a municipality, a municipality of the Kreis) is withheld, the
 smallest other part is withheld too ("secondary"), so that the area's share and the other parts
 do not give it back by subtraction. The shares at different distances of one area, straight and
-along streets, are withheld together.
+along streets, are withheld together. A published share is written (page, profile, data sheet)
+with as many decimals as it takes to admit no count of 1 to ``threshold - 1`` within or beyond
+(``0,00 %`` of 2.292 persons), and the build's audit inverts it at those decimals against the
+served population in its row.
 
 References
 ----------
@@ -58,7 +63,7 @@ from ..model.config import SupplySettings, SupplyType, as_config
 from ..protected import layer as _layer
 from . import streets as _streets
 
-__all__ = ["GAP_COLUMNS", "band_weights", "gaps", "outside", "reach_shares", "served_population",
+__all__ = ["GAP_COLUMNS", "GAP_STEP", "actionable_gap", "band_weights", "gaps", "low_reach_column", "outside", "reach_shares", "served_population",
            "served_specs", "settings", "supply_ratio"]
 
 #: The columns of :func:`gaps`, in order (see its docstring).
@@ -138,6 +143,44 @@ def served_specs(ages) -> list[tuple[dict, float]]:
     return [({"variable": "einwohner", "age": list(_band(b))}, v) for b, v in w.items()]
 
 
+#: How a gap is shown (:func:`actionable_gap`): measure -> (step, rounding up). Facilities are
+#: opened whole, so a fraction of one is rounded up (0,2 Beratungsstellen missing: one must be
+#: opened); places and full-time posts are divisible (whole places, tenths of a post) and are
+#: rounded to the nearest step, so that 0,03 posts are no gap.
+GAP_STEP = {"places": (1.0, False), "facilities": (1.0, True), "fte": (0.1, False)}
+
+
+def actionable_gap(gap, measure: str):
+    """The gap in the steps a planner acts on (:data:`GAP_STEP`): facilities rounded up to whole
+    ones, :math:`\\lceil \\text{gap} \\rceil`; places to the nearest whole place and posts to the
+    nearest tenth; 0 stays 0 and NaN (withheld, missing) stays NaN.
+
+    Notes
+    -----
+    A Seniorenberatung planned at 1 per 10.000 inhabitants aged 65+ in a town of 12.000 such
+    inhabitants with one Beratungsstelle has the exact gap 0,2: no fifth of a Beratungsstelle can
+    be opened, one more can, so the gap shown is 1. A gap of 0,3 Kita places is none worth a
+    plan (0 places), 0,86 posts of Hausärzte is 0,9 posts.
+
+    Examples
+    --------
+    >>> actionable_gap(0.2, "facilities"), actionable_gap(1.0000000001, "facilities"), actionable_gap(5.48, "places")
+    (1.0, 1.0, 5.0)
+    >>> actionable_gap(0.8636, "fte"), actionable_gap(0.03, "fte"), actionable_gap(0.0, "facilities")
+    (0.9, 0.0, 0.0)
+    >>> actionable_gap(float("nan"), "fte")
+    nan
+    """
+    g = float(gap)
+    if not np.isfinite(g):
+        return g
+    if g <= 0:
+        return 0.0
+    step, up = GAP_STEP[measure]
+    n = np.ceil(g / step - 1e-9) if up else np.floor(g / step + 0.5)
+    return round(float(n) * step, 1)
+
+
 def supply_ratio(supply, served, per: float):
     """Supply per ``per`` served persons, :math:`S / N \\cdot p`; NaN where :math:`N` is 0 or missing.
 
@@ -208,6 +251,22 @@ def reach_shares(points_xy, weights, groups, facilities_xy, distances, network=N
         with np.errstate(divide="ignore", invalid="ignore"):
             out[f"share_{int(dist)}"] = np.where((persons > 0) & (len(f) > 0), 100 * x / persons, np.nan)
     return pd.DataFrame(out)
+
+
+def low_reach_column(district) -> str:
+    """The column of :func:`gaps` the low-reach flag and the shortfall read: the share at the
+    largest distance of ``supply: reach_m`` along the streets (``reach_street_<d>``) where the
+    data folder has a street network (the way people really walk), else the straight line
+    (``reach_<d>``).
+
+    Examples
+    --------
+    >>> import sozialanalyse as sa
+    >>> low_reach_column(sa.load("musterland"))
+    'reach_street_1000'
+    """
+    d = int(max(settings(district).reach_m))
+    return f"reach_street_{d}" if _streets.network(district) is not None else f"reach_{d}"
 
 
 def settings(district) -> SupplySettings:
@@ -359,7 +418,8 @@ def _reach(district, facility_type: str, spec: SupplyType, served: pd.DataFrame,
         agg = base.groupby(base.index.map(mapping)).sum()
         for a, r in agg.iterrows():
             rows.setdefault(str(a), r)
-    t = _layer.settings(district).threshold
+    ds = _layer.settings(district)
+    t, zeros = ds.threshold, ds.zeros_visible
     st_served = dict(zip(served["area_id"], served["status"]))
     out, status = {}, {}
     for a in ids:
@@ -370,7 +430,9 @@ def _reach(district, facility_type: str, spec: SupplyType, served: pd.DataFrame,
         n = float(r["persons"])
         xs = [float(r[f"within_{int(d)}"]) for d in distances]
         xs += [float(r[f"street_within_{int(d)}"]) if net is not None else np.nan for d in distances]
-        small = any((1 <= round(v) < t) or (1 <= round(n - v) < t) for v in xs if not np.isnan(v))
+        # the persons within and beyond are count cells: small as the layer's (disclosure._sensitive)
+        lowest = 0 if not zeros else 1
+        small = any((lowest <= round(v) < t) or (lowest <= round(n - v) < t) for v in xs if not np.isnan(v))
         status[a] = st_served.get(a) or ("primary" if small else "")
         out[a] = [100 * v / n if n > 0 and len(fac) else np.nan for v in xs]
     # secondary: no area's share and its other parts give a single withheld part back
@@ -422,11 +484,14 @@ def gaps(district, area_ids=None, year: int | None = None) -> pd.DataFrame:
         ``served`` (published served population :math:`N_A`), ``served_status``,
         ``estimated``; ``ratio`` (:math:`S_A/N_A \\cdot p`), ``guide`` (:math:`g`, NaN without a
         guide), ``per`` (:math:`p`), ``required`` (:math:`g N_A/p`), ``gap``
-        (:math:`\\max(R_A - S_A, 0)`, in the measure's unit), ``below_guide``; ``status`` (of
+        (:math:`\\max(R_A - S_A, 0)`, in the measure's unit, exact; the pages show it in the
+        steps a planner acts on, :func:`actionable_gap`), ``below_guide``; ``status`` (of
         ratio, required and gap: withheld where the served population is); ``reach_<d>`` (percent of
         the served persons within ``d`` metres, straight line), ``reach_street_<d>`` (the same along
         the streets; NaN without a street network), ``reach_status``, ``low_reach``
-        (the share at the largest distance below ``supply: low_reach``); ``shortfall`` (the
+        (the share at the largest distance below ``supply: low_reach``: along the streets where
+        the data folder has a street network, straight line otherwise, :func:`low_reach_column`);
+        ``shortfall`` (the
         larger of ``gap / required`` and, where reach is low, the share beyond the largest
         distance: 0 to 1) and ``rank`` (1 = largest shortfall among the base areas below the
         guide or with low reach, over all types; NaN otherwise). NaN is missing or withheld,
@@ -491,7 +556,7 @@ def _all_gaps(district, year: int) -> tuple[pd.DataFrame, list[str]]:
         t["below_guide"] = (t["gap"] > 0).fillna(False).astype(bool) if spec.guide is not None else False
         t["status"] = t["served_status"]
         t = t.merge(reach, on="area_id", how="left")
-        far = f"reach_{int(max(cfg.reach_m))}"
+        far = low_reach_column(district)
         t["low_reach"] = (t[far] < cfg.low_reach).fillna(False).astype(bool) & (spec.level == "base")
         with np.errstate(divide="ignore", invalid="ignore"):
             unmet = np.where(t["required"] > 0, t["gap"] / t["required"], 0.0)
