@@ -303,7 +303,7 @@ def test_school_entry_alt_names_the_true_lowest_share(made):
     low, high = ow.loc[ow["value"].idxmin()], ow.loc[ow["value"].idxmax()]
     alt = _alt(made, "gesundheit", "school_entry_figure")
     assert _plain(f"Übergewicht: höchster Anteil {high['name']} ({sa.render.fmt.pct(high['value'], 1)}), "
-                  f"niedrigster {low['name']} ({sa.render.fmt.pct(low['value'], 1)})") in alt, alt
+                  f"niedrigster {low['name']} ({sa.render.fmt.pct(low['value'], 1)})") in _plain(alt), alt
     assert "Großmoor" in low["name"] and 5 < low["value"] < 9, low
 
 
@@ -312,7 +312,7 @@ def test_gradient_alt_states_the_quintiles_and_the_sii(made):
     g, t = sa.pages.gesundheit.published_gradient(d, "einschulung_uebergewicht", d.report_year)
     alt = _alt(made, "gesundheit", "gradient_chart")
     first = t.sort_values("quantile").iloc[0]
-    assert _plain(f"Quintil {int(first['quantile'])}: {sa.render.fmt.pct(first['value'], 1)}") in alt, alt
+    assert _plain(f"Quintil {int(first['quantile'])}: {sa.render.fmt.pct(first['value'], 1)}") in _plain(alt), alt
     assert f"SII von {sa.render.fmt.num(g.sii, 1)} Prozentpunkten" in alt, alt
     assert "Gerade (SII" not in alt
 
@@ -359,3 +359,47 @@ def test_goal_umsetzung_and_project_alts_state_findings():
         pub = rows[(rows["participants_status"].fillna("") == "") & (rows["year"] <= year)].sort_values("year")
         last = pub.iloc[-1]
         assert f"auf {sa.render.fmt.num(float(last['participants']))} ({int(last['year'])})" in alt, (p, alt)
+
+
+# --- German tick labels (review #16: "12.5", "-3" and "%" without a no-break space) ----------------
+
+def _ticks(axis) -> list[str]:
+    return [t.get_text() for t in axis.get_ticklabels() if t.get_visible() and t.get_text()]
+
+
+def test_tick_labels_are_german_in_every_figure():
+    from matplotlib.ticker import FuncFormatter, PercentFormatter
+
+    fig, (a, b) = matplotlib.pyplot.subplots(1, 2, figsize=(6.5, 3))
+    a.plot([2015, 2024], [-3.0, 1.5])  # negative and decimal y ticks, years on x
+    a.set_ylim(-3, 1.5)
+    a.set_yticks([-3.0, -1.5, 0.0, 1.5])
+    b.barh([0, 1], [0.125, 0.05])
+    b.xaxis.set_major_formatter(PercentFormatter(1.0))
+    b.set_xticks([0.0, 0.025, 0.05, 0.075, 0.1, 0.125])
+    b.yaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{v:.0f} %"))  # a page's own formatter
+    b.set_yticks([0, 1])
+    f = figures.finish(fig)
+    f.png()
+    # written by hand: −3,0 with U+2212 and a decimal comma; 12,5 % with U+00A0; the years plain
+    assert _ticks(a.yaxis) == ["\u22123,0", "\u22121,5", "0,0", "1,5"]
+    assert set(_ticks(a.xaxis)) <= {str(y) for y in range(2010, 2031)} and _ticks(a.xaxis)
+    assert _ticks(b.xaxis)[-1] == "12,5\u00a0%" and "2,5\u00a0%" in _ticks(b.xaxis)
+    assert _ticks(b.yaxis) == ["0\u00a0%", "1\u00a0%"]
+
+
+def test_tick_labels_group_thousands_but_not_years():
+    fig, ax = matplotlib.pyplot.subplots(figsize=(5, 3))
+    ax.plot([1000, 3000], [1200, 2500])
+    ax.set_xticks([1000, 2000, 3000])
+    ax.set_yticks([1500, 2500])
+    f = figures.finish(fig)
+    f.png()
+    assert _ticks(ax.xaxis) == ["1.000", "2.000", "3.000"] and _ticks(ax.yaxis) == ["1.500", "2.500"]
+
+
+def test_no_page_figure_has_an_english_tick_label(made):
+    english = re.compile(r"\d\.\d{1,2}$|^-\d|\d%|\d %")  # 12.5 / 12.25, -3 with a hyphen, % without U+00A0
+    bad = [(p, _ticks(ax.xaxis) + _ticks(ax.yaxis)) for p, _c, f in made for ax in f.axes
+           if any(english.search(t) for t in _ticks(ax.xaxis) + _ticks(ax.yaxis))]
+    assert not bad, bad
