@@ -403,3 +403,65 @@ def test_no_page_figure_has_an_english_tick_label(made):
     bad = [(p, _ticks(ax.xaxis) + _ticks(ax.yaxis)) for p, _c, f in made for ax in f.axes
            if any(english.search(t) for t in _ticks(ax.xaxis) + _ticks(ax.yaxis))]
     assert not bad, bad
+
+
+# --- no text on top of other text (review #16: Gesundheit, Abb. 7 and 9 and the SMR charts) ----------
+
+def _drawn_texts(fig):
+    """``[(text, box, axes or None, is_tick)]`` of every text the PNG shows: tick labels only of
+    drawn axes and within the axis' limits, the text's own box (an annotation's leader left out)."""
+    from matplotlib.text import Text
+
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    owner = {}  # id of a tick or axis label -> (axes, axis or None): such texts do not know their axes
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            owner.update({id(t): (ax, axis) for t in axis.get_ticklabels()})
+            owner[id(axis.label)] = (ax, None)
+    out = []
+    for t in figstyle.texts(fig):
+        ax, axis = owner.get(id(t), (t.axes, None))
+        if ax is not None and not ax.axison and id(t) in owner:
+            continue  # a map: its axes are not drawn
+        if axis is not None:
+            lo, hi = sorted(axis.get_view_interval())
+            if not lo - 1e-9 <= t.get_position()[0 if axis is ax.xaxis else 1] <= hi + 1e-9:
+                continue
+        out.append((t, Text.get_window_extent(t, renderer), ax, axis is not None))
+    return out
+
+
+def overlaps(fig) -> list[tuple[str, str]]:
+    """Pairs of texts of ``fig`` whose boxes overlap: tick labels of one axes among themselves, and
+    every other text (titles, axis labels, annotations, legend entries) with any text."""
+    shown = _drawn_texts(fig)
+    bad = []
+    for i, (a, ba, axa, ta) in enumerate(shown):
+        for b, bb, axb, tb in shown[i + 1:]:
+            if ta and tb and axa is not axb:
+                continue  # tick labels of two panels: each panel's are checked on their own
+            if ba.overlaps(bb):
+                bad.append((a.get_text(), b.get_text()))
+    return bad
+
+
+def test_overlap_check_finds_an_overlap():
+    fig, ax = matplotlib.pyplot.subplots(figsize=(4, 3))
+    ax.scatter([1, 1.01], [1, 1])
+    ax.set_xlim(0, 2)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.annotate("Samtgemeinde Heidetal", (1, 1))
+    ax.annotate("Bad Lindenau", (1.01, 1))
+    assert overlaps(fig) == [("Samtgemeinde Heidetal", "Bad Lindenau")]
+    matplotlib.pyplot.close(fig)
+
+
+@pytest.mark.parametrize("call", ["mortality_funnel", "smr_map", "school_entry_figure", "gradient_chart",
+                                  "mortality_overview", "life_expectancy_chart"])
+def test_health_figures_have_no_overlapping_text(made, call):
+    (f,) = [f for p, src, f in made if p == "gesundheit" and f"gesundheit.{call}(" in src]
+    assert f.figure.get_size_inches()[0] <= figstyle.MAX_WIDTH_IN + 1e-9
+    assert not overlaps(f.figure), overlaps(f.figure)
+    assert f.min_font_pt >= figstyle.MIN_PT

@@ -177,8 +177,13 @@ def german_ticks(ax) -> None:
     ['0,0_%', '2,5_%', '12,5_%']
     >>> plt.close(fig)
     """
-    from matplotlib.ticker import (FormatStrFormatter, FuncFormatter, PercentFormatter, ScalarFormatter,
-                                   StrMethodFormatter)
+    from matplotlib.ticker import (
+        FormatStrFormatter,
+        FuncFormatter,
+        PercentFormatter,
+        ScalarFormatter,
+        StrMethodFormatter,
+    )
 
     from . import fmt
 
