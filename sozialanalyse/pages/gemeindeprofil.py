@@ -1389,4 +1389,5 @@ def sozialraum_map_interactive(district: District, area_id: str, year: int | Non
                         legend, labels={"nr": "Nr.", "class": f"Status {m.year}",
                                         "dynamik": f"Dynamik {m.start}–{m.year}",
                                         "aufmerksamkeit": "Besonderer Aufmerksamkeitsbedarf"},
-                        label_names=False)
+                        label_names=False, number_key="nr",  # numbers and the town's outline, as the static map
+                        outlines=district.geometry[district.geometry["area_id"] == area_id])
