@@ -273,3 +273,17 @@ def test_profile_sozialraum_map_numbers_and_outlines_the_town(d):
     assert all(r["nr"] == str(int(r["area_id"].rsplit("-", 1)[1])) for r in data["rows"])
     assert h.count('class="sa-outline"') == 1  # the town's own boundary
     assert audit.audit_html(PAGE.format(h), "p.html") == []
+
+
+def test_tooltip_text_is_typographic():
+    """Review #16: tooltips showed "12,5 %" with a breaking space and "-3" with a hyphen."""
+    rows = [{"area_id": "03499016-06", "name": "Nord", "value": "12,5 %", "lower": "-3,0", "class": "-3 bis 0 %"},
+            {"area_id": "2", "name": "Mitte", "value": None, "lower": None, "class": "keine Angabe"},
+            {"area_id": "3", "name": "Süd", "value": "0,5 %", "lower": "0,1 %", "class": "0 bis 5 %"}]
+    kinds = {"area_id": "text", "name": "text", "value": "rate", "lower": "interval", "class": "text"}
+    h = maps.svg_map(_boxes(), rows, ["#ffffff", None, "#eeeeee"], kinds, "T", [("#ffffff", "-3 bis 0 %")]).data
+    (data,) = _data(h)
+    first = data["rows"][0]
+    assert first["value"] == "12,5\u00a0%" and first["lower"] == "\u22123,0" and first["class"] == "\u22123 bis 0\u00a0%"
+    assert first["area_id"] == "03499016-06"  # a key is never touched
+    assert "<li>" in h and "\u22123 bis 0\u00a0%</li>" in h  # the legend as well

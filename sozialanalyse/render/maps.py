@@ -217,8 +217,11 @@ def svg_map(shapes, rows: list[dict], fills: list[str | None], kinds: dict[str, 
             **({"number_key": number_key} if number_key else {}),
             "labels": {"value": "Wert", "lower": "untere Grenze", "upper": "obere Grenze",
                        "class": "Klasse", "status": "Status", **(labels or {})},
+            # tooltip text typographic as every page's (no-break space before %, true minus); the
+            # keys and names as they are
             "rows": [{k: (None if v is None or (isinstance(v, float) and np.isnan(v)) else
-                          _names.strip(str(v))) for k, v in r.items()} for r in rows]}
+                          _names.strip(str(v)) if k in ("area_id", "name") else fmt.typography(_names.strip(str(v))))
+                      for k, v in r.items()} for r in rows]}
     payload = json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
     def swatch(c) -> str:
         if isinstance(c, tuple):  # a symbol: (character, colour)
@@ -230,7 +233,7 @@ def svg_map(shapes, rows: list[dict], fills: list[str | None], kinds: dict[str, 
 
     # line breaks between the texts (caption, the areas' titles, legend items): the search index
     # reads the page's HTML without its tags and would glue "…, 2024" to "Bad Lindenau"
-    items = "\n".join(f"<li>{swatch(c)}{_text(lab)}</li>" for c, lab in legend)
+    items = "\n".join(f"<li>{swatch(c)}{_text(fmt.typography(lab))}</li>" for c, lab in legend)
     foot = f'<p class="sa-map-note">{_text(note)}</p>' if note else ""
     svg = "".join(parts).replace("</title>", "</title>\n")
     return HTML(f'<figure class="sa-map" data-sa-static="previous"><figcaption>{_text(title)}</figcaption>\n'
