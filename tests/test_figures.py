@@ -313,7 +313,7 @@ def test_gradient_alt_states_the_quintiles_and_the_sii(made):
     alt = _alt(made, "gesundheit", "gradient_chart")
     first = t.sort_values("quantile").iloc[0]
     assert _plain(f"Quintil {int(first['quantile'])}: {sa.render.fmt.pct(first['value'], 1)}") in _plain(alt), alt
-    assert f"SII von {sa.render.fmt.num(g.sii, 1)} Prozentpunkten" in alt, alt
+    assert f"SII von {sa.render.fmt.num(g.sii, 1)} Prozentpunkten" in _plain(alt), alt
     assert "Gerade (SII" not in alt
 
 
