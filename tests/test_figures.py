@@ -303,7 +303,7 @@ def test_school_entry_alt_names_the_true_lowest_share(made):
     low, high = ow.loc[ow["value"].idxmin()], ow.loc[ow["value"].idxmax()]
     alt = _alt(made, "gesundheit", "school_entry_figure")
     assert _plain(f"Übergewicht: höchster Anteil {high['name']} ({sa.render.fmt.pct(high['value'], 1)}), "
-                  f"niedrigster {low['name']} ({sa.render.fmt.pct(low['value'], 1)})") in alt, alt
+                  f"niedrigster {low['name']} ({sa.render.fmt.pct(low['value'], 1)})") in _plain(alt), alt
     assert "Großmoor" in low["name"] and 5 < low["value"] < 9, low
 
 
@@ -312,8 +312,8 @@ def test_gradient_alt_states_the_quintiles_and_the_sii(made):
     g, t = sa.pages.gesundheit.published_gradient(d, "einschulung_uebergewicht", d.report_year)
     alt = _alt(made, "gesundheit", "gradient_chart")
     first = t.sort_values("quantile").iloc[0]
-    assert _plain(f"Quintil {int(first['quantile'])}: {sa.render.fmt.pct(first['value'], 1)}") in alt, alt
-    assert f"SII von {sa.render.fmt.num(g.sii, 1)} Prozentpunkten" in alt, alt
+    assert _plain(f"Quintil {int(first['quantile'])}: {sa.render.fmt.pct(first['value'], 1)}") in _plain(alt), alt
+    assert f"SII von {sa.render.fmt.num(g.sii, 1)} Prozentpunkten" in _plain(alt), alt
     assert "Gerade (SII" not in alt
 
 
@@ -359,3 +359,109 @@ def test_goal_umsetzung_and_project_alts_state_findings():
         pub = rows[(rows["participants_status"].fillna("") == "") & (rows["year"] <= year)].sort_values("year")
         last = pub.iloc[-1]
         assert f"auf {sa.render.fmt.num(float(last['participants']))} ({int(last['year'])})" in alt, (p, alt)
+
+
+# --- German tick labels (review #16: "12.5", "-3" and "%" without a no-break space) ----------------
+
+def _ticks(axis) -> list[str]:
+    return [t.get_text() for t in axis.get_ticklabels() if t.get_visible() and t.get_text()]
+
+
+def test_tick_labels_are_german_in_every_figure():
+    from matplotlib.ticker import FuncFormatter, PercentFormatter
+
+    fig, (a, b) = matplotlib.pyplot.subplots(1, 2, figsize=(6.5, 3))
+    a.plot([2015, 2024], [-3.0, 1.5])  # negative and decimal y ticks, years on x
+    a.set_ylim(-3, 1.5)
+    a.set_yticks([-3.0, -1.5, 0.0, 1.5])
+    b.barh([0, 1], [0.125, 0.05])
+    b.xaxis.set_major_formatter(PercentFormatter(1.0))
+    b.set_xticks([0.0, 0.025, 0.05, 0.075, 0.1, 0.125])
+    b.yaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{v:.0f} %"))  # a page's own formatter
+    b.set_yticks([0, 1])
+    f = figures.finish(fig)
+    f.png()
+    # written by hand: −3,0 with U+2212 and a decimal comma; 12,5 % with U+00A0; the years plain
+    assert _ticks(a.yaxis) == ["\u22123,0", "\u22121,5", "0,0", "1,5"]
+    assert set(_ticks(a.xaxis)) <= {str(y) for y in range(2010, 2031)} and _ticks(a.xaxis)
+    assert _ticks(b.xaxis)[-1] == "12,5\u00a0%" and "2,5\u00a0%" in _ticks(b.xaxis)
+    assert _ticks(b.yaxis) == ["0\u00a0%", "1\u00a0%"]
+
+
+def test_tick_labels_group_thousands_but_not_years():
+    fig, ax = matplotlib.pyplot.subplots(figsize=(5, 3))
+    ax.plot([1000, 3000], [1200, 2500])
+    ax.set_xticks([1000, 2000, 3000])
+    ax.set_yticks([1500, 2500])
+    f = figures.finish(fig)
+    f.png()
+    assert _ticks(ax.xaxis) == ["1.000", "2.000", "3.000"] and _ticks(ax.yaxis) == ["1.500", "2.500"]
+
+
+def test_no_page_figure_has_an_english_tick_label(made):
+    english = re.compile(r"\d\.\d{1,2}$|^-\d|\d%|\d %")  # 12.5 / 12.25, -3 with a hyphen, % without U+00A0
+    bad = [(p, _ticks(ax.xaxis) + _ticks(ax.yaxis)) for p, _c, f in made for ax in f.axes
+           if any(english.search(t) for t in _ticks(ax.xaxis) + _ticks(ax.yaxis))]
+    assert not bad, bad
+
+
+# --- no text on top of other text (review #16: Gesundheit, Abb. 7 and 9 and the SMR charts) ----------
+
+def _drawn_texts(fig):
+    """``[(text, box, axes or None, is_tick)]`` of every text the PNG shows: tick labels only of
+    drawn axes and within the axis' limits, the text's own box (an annotation's leader left out)."""
+    from matplotlib.text import Text
+
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    owner = {}  # id of a tick or axis label -> (axes, axis or None): such texts do not know their axes
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            owner.update({id(t): (ax, axis) for t in axis.get_ticklabels()})
+            owner[id(axis.label)] = (ax, None)
+    out = []
+    for t in figstyle.texts(fig):
+        ax, axis = owner.get(id(t), (t.axes, None))
+        if ax is not None and not ax.axison and id(t) in owner:
+            continue  # a map: its axes are not drawn
+        if axis is not None:
+            lo, hi = sorted(axis.get_view_interval())
+            if not lo - 1e-9 <= t.get_position()[0 if axis is ax.xaxis else 1] <= hi + 1e-9:
+                continue
+        out.append((t, Text.get_window_extent(t, renderer), ax, axis is not None))
+    return out
+
+
+def overlaps(fig) -> list[tuple[str, str]]:
+    """Pairs of texts of ``fig`` whose boxes overlap: tick labels of one axes among themselves, and
+    every other text (titles, axis labels, annotations, legend entries) with any text."""
+    shown = _drawn_texts(fig)
+    bad = []
+    for i, (a, ba, axa, ta) in enumerate(shown):
+        for b, bb, axb, tb in shown[i + 1:]:
+            if ta and tb and axa is not axb:
+                continue  # tick labels of two panels: each panel's are checked on their own
+            if ba.overlaps(bb):
+                bad.append((a.get_text(), b.get_text()))
+    return bad
+
+
+def test_overlap_check_finds_an_overlap():
+    fig, ax = matplotlib.pyplot.subplots(figsize=(4, 3))
+    ax.scatter([1, 1.01], [1, 1])
+    ax.set_xlim(0, 2)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.annotate("Samtgemeinde Heidetal", (1, 1))
+    ax.annotate("Bad Lindenau", (1.01, 1))
+    assert overlaps(fig) == [("Samtgemeinde Heidetal", "Bad Lindenau")]
+    matplotlib.pyplot.close(fig)
+
+
+@pytest.mark.parametrize("call", ["mortality_funnel", "smr_map", "school_entry_figure", "gradient_chart",
+                                  "mortality_overview", "life_expectancy_chart"])
+def test_health_figures_have_no_overlapping_text(made, call):
+    (f,) = [f for p, src, f in made if p == "gesundheit" and f"gesundheit.{call}(" in src]
+    assert f.figure.get_size_inches()[0] <= figstyle.MAX_WIDTH_IN + 1e-9
+    assert not overlaps(f.figure), overlaps(f.figure)
+    assert f.min_font_pt >= figstyle.MIN_PT

@@ -229,3 +229,61 @@ def test_class_map_marks_dynamics(d):
     assert up_colour != down_colour
     assert len(re.findall(rf'class="sa-symbol" fill="{up_colour}" d="M[\d.]+ [\d.]+l6 10h-12z"', h)) == up
     assert len(re.findall(rf'class="sa-symbol" fill="{down_colour}" d="M[\d.]+ [\d.]+l6 -10h-12z"', h)) == down
+
+
+# --- review #16: the Sozialraum maps number their areas and outline the town, as the static map ------
+
+def _numbers(h: str) -> dict[str, tuple[float, float]]:
+    return {k: (float(x), float(y)) for k, x, y in
+            re.findall(r'<text class="sa-map-number" data-key="([^"]+)" x="([^"]+)" y="([^"]+)"', h)}
+
+
+def test_area_numbers_at_the_representative_point_from_the_declared_data():
+    # Nord is the unit square x 0..1, y 2..3 of a district x 0..1, y 0..3: width 640 -> s = 640; its
+    # representative point (0,5; 2,5) is drawn at x' = 0,5 * 640 = 320, y' = (3 - 2,5) * 640 = 320.
+    rows = [{"area_id": "1", "name": "Nord", "nr": "1"}, {"area_id": "2", "name": "Mitte", "nr": "2"},
+            {"area_id": "3", "name": "Süd", "nr": ""}]
+    h = maps.svg_map(_boxes(), rows, ["#ffffff", "#000000", None], {"area_id": "text", "name": "text", "nr": "text"},
+                     "T", [], number_key="nr", symbols=[("up", "#0072B2"), None, None]).data
+    assert _numbers(h) == {"1": (320.0, 320.0), "2": (320.0, 960.0)}  # none for an area without a number
+    assert '<text class="sa-map-number" data-key="1" x="320.0" y="320.0" fill="#1a1a1a" stroke="#ffffff"></text>' in h
+    assert 'data-key="2" x="320.0" y="960.0" fill="#ffffff" stroke="#1a1a1a"' in h  # light on a dark fill
+    (data,) = _data(h)
+    assert data["number_key"] == "nr" and [r["nr"] for r in data["rows"]] == ["1", "2", ""]
+    # the triangle beside the number (9 + 4 * 1 units to the right of 320), never on it
+    assert '<path class="sa-symbol" fill="#0072B2" d="M333.0 314.0l6 10h-12z"/>' in h
+    assert audit.audit_html(PAGE.format(h), "n.html") == []
+
+
+def test_monitoring_map_numbers_every_sozialraum(d):
+    h = sa.pages.sozialraum_monitoring.class_map_interactive(d, d.report_year).data
+    (data,) = _data(h)
+    nums = _numbers(h)
+    assert set(nums) == {r["area_id"] for r in data["rows"]} and data["number_key"] == "nr"
+    by_id = {r["area_id"]: r["nr"] for r in data["rows"]}
+    assert by_id["03499016-07"] == "7" and by_id["03499016-01"] == "1"  # "…-07" is Nr. 7 in the tables
+    assert data["labels"]["nr"] == "Nr."
+    assert 'class="sa-outline"' in h and audit.audit_html(PAGE.format(h), "s.html") == []
+
+
+def test_profile_sozialraum_map_numbers_and_outlines_the_town(d):
+    h = sa.pages.gemeindeprofil.sozialraum_map_interactive(d, "03499016", d.report_year).data
+    (data,) = _data(h)
+    assert set(_numbers(h)) == {r["area_id"] for r in data["rows"]} and len(data["rows"]) > 1
+    assert all(r["nr"] == str(int(r["area_id"].rsplit("-", 1)[1])) for r in data["rows"])
+    assert h.count('class="sa-outline"') == 1  # the town's own boundary
+    assert audit.audit_html(PAGE.format(h), "p.html") == []
+
+
+def test_tooltip_text_is_typographic():
+    """Review #16: tooltips showed "12,5 %" with a breaking space and "-3" with a hyphen."""
+    rows = [{"area_id": "03499016-06", "name": "Nord", "value": "12,5 %", "lower": "-3,0", "class": "-3 bis 0 %"},
+            {"area_id": "2", "name": "Mitte", "value": None, "lower": None, "class": "keine Angabe"},
+            {"area_id": "3", "name": "Süd", "value": "0,5 %", "lower": "0,1 %", "class": "0 bis 5 %"}]
+    kinds = {"area_id": "text", "name": "text", "value": "rate", "lower": "interval", "class": "text"}
+    h = maps.svg_map(_boxes(), rows, ["#ffffff", None, "#eeeeee"], kinds, "T", [("#ffffff", "-3 bis 0 %")]).data
+    (data,) = _data(h)
+    first = data["rows"][0]
+    assert first["value"] == "12,5\u00a0%" and first["lower"] == "\u22123,0" and first["class"] == "\u22123 bis 0\u00a0%"
+    assert first["area_id"] == "03499016-06"  # a key is never touched
+    assert "<li>" in h and "\u22123 bis 0\u00a0%</li>" in h  # the legend as well

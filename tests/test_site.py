@@ -3,6 +3,8 @@ never used, and puts the theme's English interface text into German (markup as J
 with sphinx-book-theme writes it)."""
 from __future__ import annotations
 
+import re
+
 from sozialanalyse.build.site import tidy
 
 HEAD = """<html lang="de"><head>
@@ -61,3 +63,23 @@ def test_tidy(tmp_path):
     assert (site / "_static" / "scripts" / "bootstrap.js").read_text() == "var a;"
     assert (site / "_sources" / "p.html").read_text(encoding="utf-8") == HEAD
     assert tidy(site) == {"pages": 0, "removed": 0, "bytes_removed": 0}  # a second run changes nothing
+
+
+def test_print_only_static_map_shares_the_number_of_its_interactive_twin():
+    """Review #16: on screen Abbildung 3 was followed by Abbildung 5, because the print-only PNG of a
+    map (hidden on screen) took number 4."""
+    from sozialanalyse.build.site import number_figures_and_tables
+
+    cell = '<div class="cell"><div class="cell_output">{}</div></div>'
+    fig = '<figure class="sa-figure"><img alt="a"><figcaption>{}</figcaption></figure>'
+    page = "".join([cell.format(fig.format("Pyramide")), "<p>Text</p>", cell.format(fig.format("Karte (Druck)")),
+                    cell.format('<figure class="sa-map" data-sa-static="previous"><figcaption>Karte</figcaption>'
+                                '</figure>'),
+                    cell.format(fig.format("Trend"))])
+    numbers = re.findall(r'<span class="sa-number">([^<]*)</span>', number_figures_and_tables(page))
+    assert numbers == ["Abbildung 1: ", "Abbildung 2: ", "Abbildung 2: ", "Abbildung 3: "]
+    # a map that follows text (not its static twin) gets its own number
+    apart = page.replace('</div></div><div class="cell"><div class="cell_output"><figure class="sa-map"',
+                         '</div></div><p>Erläuterung</p><div class="cell"><div class="cell_output"><figure class="sa-map"')
+    numbers = re.findall(r'<span class="sa-number">([^<]*)</span>', number_figures_and_tables(apart))
+    assert numbers == ["Abbildung 1: ", "Abbildung 2: ", "Abbildung 3: ", "Abbildung 4: "]

@@ -145,7 +145,6 @@ def test_musterland_profile_labels_follow_the_corrected_test():
     #   SGB-II-Quote  binomial p = 6.495333015e-18, quasibinomial p = 0.098316386947 (dispersion 21.25215)
     #   Kinderarmut   binomial p = 0.0006443098022, quasibinomial p = 0.20234366482  (dispersion 6.037009)
     # Both were printed as "↑ steigend"; with the year-to-year extra variation neither is significant.
-    import re
 
     import sozialanalyse as sa
     from sozialanalyse.stats import indicators
@@ -157,14 +156,41 @@ def test_musterland_profile_labels_follow_the_corrected_test():
     assert t.loc["sgb2_quote", "dispersion"] == pytest.approx(21.25215, rel=1e-5)
     assert t.loc["kinderarmut", "p_value"] == pytest.approx(0.20234366482, rel=1e-5)
     assert t.loc["kinderarmut", "dispersion"] == pytest.approx(6.037009, rel=1e-5)
-    html = sa.pages.gemeindeprofil.trends_table(d, "03499016").data.replace("\n", "")  # cells on lines of their own
-    rows = {re.sub(r"<[^>]+>", "|", r).split("|")[2]: r for r in re.findall(r"<tr>.*?</tr>", html)}
-    assert "kein signifikanter Trend" in rows["SGB-II-Quote"] and "↑" not in rows["SGB-II-Quote"]
-    kinder = next(v for k, v in rows.items() if k.startswith("Kinderarmut"))
-    assert "kein signifikanter Trend" in kinder and "↑" not in kinder
-    assert "zusätzliche Streuung" in html and "Quasi-Likelihood" in html
-    # the key figures mark SGB II ↑ over the last five years: the header and note say this window differs
-    assert ">Trend 2015–2024</th>" in html and "nur die letzten fünf Jahre, mit strengerer Schwelle" in html
+
+
+def _cells_by_name(html: str) -> dict[str, list[str]]:
+    import re
+
+    rows = {}
+    for tr in re.findall(r"<tr>(.*?)</tr>", html.replace("\n", "")):
+        cells = [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", tr)]
+        if cells:
+            rows[cells[0]] = cells
+    return rows
+
+
+def test_profile_development_table_uses_the_one_trend_test_of_the_profile():
+    """Review #16: the key table's "Trend" is the five-year test at 99,8 %, the "Entwicklung" table
+    had a ten-year GLM test at 5 %. Now both show the same marker for every indicator they share,
+    and the header and the note name the window and the level. Musterstadt's SGB-II-Quote: the
+    key figures mark it ↑ over 2020–2024 (the case that read differently in the two tables)."""
+    import sozialanalyse as sa
+
+    d = sa.load("musterland")
+    gp = sa.pages.gemeindeprofil
+    dev_html = gp.trends_table(d, "03499016").data
+    dev = _cells_by_name(dev_html)
+    keys = _cells_by_name(gp.key_figures(d, "03499016", d.report_year).data)
+    head = dev["Kennzahl"]
+    assert head[-1] == "Trend 2020–2024", head  # the window of the test, not 2015–2024
+    key_col = keys["Kennzahl"].index("Trend")
+    shared = [n for n in dev if n in keys and n != "Kennzahl"]
+    assert len(shared) >= 4, shared
+    for name in shared:
+        assert dev[name][-1] == keys[name][key_col], (name, dev[name][-1], keys[name][key_col])
+    assert dev["SGB-II-Quote"][-1].startswith("↑ steigend")
+    assert "99,8-%-Niveau" in dev_html and "letzten fünf Jahren" in dev_html
+    assert "Signifikanzniveau 5" not in dev_html and "Quasi-Likelihood" not in dev_html
 
 
 def test_errors_name_function_column_value_and_key():

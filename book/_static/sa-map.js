@@ -48,6 +48,12 @@
     tip.hidden = true;
     fig.appendChild(tip);
 
+    if (data.number_key) {  // the areas' numbers, from the declared data (render/maps.py)
+      fig.querySelectorAll("text.sa-map-number").forEach(function (t) {
+        var r = rows[t.getAttribute("data-key")];
+        if (r && r[data.number_key]) { t.textContent = r[data.number_key]; }
+      });
+    }
     var points = data.points || [];
     fig.querySelectorAll(".sa-point").forEach(function (p, i) { p.saPoint = points[i]; });
     function show(path, x, y) {

@@ -208,22 +208,41 @@ def number_figures_and_tables(html: str) -> str:
     of the page: "Abbildung 1: ", "Tabelle 1: ", … before the caption's text. Idempotent: numbers
     already written are replaced.
 
+    An interactive map that replaces the static figure just before it on screen
+    (``data-sa-static="previous"``, :mod:`sozialanalyse.render.maps`; nothing but cell markup between
+    the two) is the same figure: it takes the static figure's number, so that a reader on screen
+    (who never sees the print-only PNG) and a reader of the printout count without a gap.
+
     >>> page = ('<figure class="sa-figure"><img alt="x"><figcaption>Pyramide</figcaption></figure>'
     ...         '<table class="sa-table"><caption>Kennzahlen</caption></table>'
-    ...         '<figure class="sa-map"><figcaption>Karte</figcaption></figure>')
+    ...         '<figure class="sa-figure"><img alt="y"><figcaption>Karte</figcaption></figure>'
+    ...         '</div><div class="cell"><figure class="sa-map" data-sa-static="previous"><figcaption>Karte</figcaption></figure>'
+    ...         '<figure class="sa-map"><figcaption>Karte 2</figcaption></figure>')
     >>> out = number_figures_and_tables(page)
     >>> [m for m in re.findall(r'<span class="sa-number">([^<]*)</span>', out)]
-    ['Abbildung 1: ', 'Tabelle 1: ', 'Abbildung 2: ']
+    ['Abbildung 1: ', 'Tabelle 1: ', 'Abbildung 2: ', 'Abbildung 2: ', 'Abbildung 3: ']
     >>> number_figures_and_tables(out) == out
     True
     """
     html = NUMBER.sub("", html)
     counts = {"fig": 0, "tab": 0}
-
-    def number(m: re.Match) -> str:
+    out, pos = [], 0
+    last_static_end = None  # where the last numbered static figure (sa-figure) ended, if it was the last item
+    for m in _CAPTIONED.finditer(html):
         key = "fig" if m.group(1) else "tab"
-        counts[key] += 1
+        head = m.group(0)
+        twin = False
+        if key == "fig" and last_static_end is not None and 'data-sa-static="previous"' in head.split(">", 1)[0]:
+            between = html[last_static_end:m.start()]
+            twin = not re.sub(r"<[^>]*>", "", between).strip()
+        if not twin:
+            counts[key] += 1
+        last_static_end = None
+        if key == "fig" and 'class="sa-figure' in head.split(">", 1)[0]:
+            end = html.find("</figure>", m.end())
+            last_static_end = end + len("</figure>") if end >= 0 else None
         word = "Abbildung" if key == "fig" else "Tabelle"
-        return f'{m.group(0)}<span class="sa-number">{word} {counts[key]}: </span>'
-
-    return _CAPTIONED.sub(number, html)
+        out.append(html[pos:m.end()] + f'<span class="sa-number">{word} {counts[key]}: </span>')
+        pos = m.end()
+    out.append(html[pos:])
+    return "".join(out)

@@ -57,7 +57,7 @@ def gvb_table(od: District | None, year: int | None = None):
                      **{official.INDICATORS[i]["short"]: indicator_text(i, od.value(i, a["area_id"], year))
                         for i in ("arbeitslosenanteil", "beschaeftigtenquote", "einkommensteuer", "gisd_score")}})
     shown = ("arbeitslosenanteil", "beschaeftigtenquote", "einkommensteuer", "gisd_score")
-    return table(pd.DataFrame(rows), caption=f"Gemeindeverbände im {od.name}, {year}",
+    return table(pd.DataFrame(rows), caption=f"Amtliche Kennzahlen der Gemeindeverbände im {od.name}, {year}",
                  kinds={"Art": "text", "Einwohner 2022": "count",
                         **{official.INDICATORS[i]["short"]: official_kind(i) for i in shown}},
                  footnotes=[("Einwohner: BKG VG250-EW, 31.12.2022. Einkommensteuer je Einwohner gibt es nur "

@@ -419,7 +419,9 @@ def indicator_table(district, ids, year: int | None = None, level: str = "gemein
     if level == "gemeindeverband":
         df = df.drop(columns="Stadt")
     what = "Städte, Gemeinden und Samtgemeinden" if level == "gemeindeverband" else "Sozialräume"
-    return table(df, caption=f"{what}, {year}", group="Stadt" if level != "gemeindeverband" else None,
+    # the caption says what the table holds, for which areas and when (review #16)
+    shown = str(cat.loc[ids[0], "name"]) if len(ids) == 1 else "Kennzahlen"
+    return table(df, caption=f"{shown} der {what}, {year}", group="Stadt" if level != "gemeindeverband" else None,
                  footnotes=[("In Klammern: 95-%-Intervall (Wilson). ¹ Nenner unter der Mindestgröße: Wert "
                             "statistisch unsicher. Definitionen: siehe Daten und Methoden."), *held,
                             *absent_footnote(list(absent))],

@@ -31,7 +31,6 @@ from ..render.tables import md_escape, note, table, text
 from ..stats import indicators
 from ..stats.benchmark import POINTS, compare, limits, recent_trend, recent_trend_proportion
 from ..stats.health import POLARITIES, spine_chart_data
-from ..stats.trend import trend
 from . import angebote
 from .common import (
     MARKER_LEGEND,
@@ -332,10 +331,11 @@ def key_figures(district: District, area_id: str, year: int, ids: list[str] | No
 
 def trends_table(district: District, area_id: str, indicator_ids: list[str] | None = None):
     """Table: each indicator in the first and last year, its change between them and whether it
-    rises or falls (binomial / Poisson GLM trend test over all years allowing for
-    overdispersion, see :func:`sozialanalyse.stats.trend.trend`). Values from the protected
-    layer; where a year of the area is suppressed, its value shows ``.`` and neither the change
-    nor the trend (computed from every year) is published.
+    rises or falls: the one trend test of the profile (:func:`_recent`, the Fingertips test over
+    the last five years at 99,8 %, as the key table's "Trend" column and "Auf einen Blick"; review
+    #16: this table had a ten-year test at 5 %). Values from the protected layer; where a year of
+    the area is suppressed, its value shows ``.`` and the change is not published, nor the trend
+    when the suppressed year lies in its five.
 
     The change is the difference of the two published values as printed
     (:func:`sozialanalyse.render.fmt.change`): for shares and rates in ``%`` in percentage
@@ -345,19 +345,19 @@ def trends_table(district: District, area_id: str, indicator_ids: list[str] | No
     cat = indicators.catalog(indicators.district_catalog(district)).set_index("id")
     res = _published(district, ids, _level(district, area_id))
     res = res[res["area_id"] == area_id]
-    tr = trend(res).set_index("indicator")
     first, last = district.years[0], district.years[-1]
     change = f"Veränderung {first}–{last}"
-    rows, absent = [], {}
+    rows, absent, trend_classes = [], {}, []
     reasons: dict[str, list[str]] = {}
     for i in ids:
         mine = res[res["indicator"] == i].set_index("year")
-        if i not in tr.index:
+        if mine["value"].isna().all():
             if (mine["status"] != "").any():  # every year with events suppressed: no trend, no value
                 rows.append({"Kennzahl": cat.loc[i, "name"], **{c: SYMBOL for c in (str(first), str(last),
                                                                                     change, "Trend")}})
                 for c in (str(first), str(last), change, "Trend"):
                     reasons.setdefault(c, []).append("secondary")
+                trend_classes.append(None)
             continue
         unit = str(cat.loc[i, "unit"])
         obs = mine["value"]
@@ -365,8 +365,7 @@ def trends_table(district: District, area_id: str, indicator_ids: list[str] | No
         why = mine["reason"].astype(str).where(st == "", "")
         for r in why[why != ""]:
             mark_absent({"reason": r}, absent)
-        t = tr.loc[i]
-        arrow = {"up": "↑ ", "down": "↓ "}.get(t["direction"], "")
+        trend_text, trend_css, trend_held = _trend_cell(res, cat, i, area_id, last)
         any_held = "secondary" if (st != "").any() else ""
 
         def shown(y, st=st, why=why, obs=obs, unit=unit):
@@ -378,33 +377,35 @@ def trends_table(district: District, area_id: str, indicator_ids: list[str] | No
                      change: SYMBOL if any_held else (
                          fmt.MISSING if why.get(first, "") or why.get(last, "")  # a value "fehlt": no change
                          else fmt.change(obs.get(first), obs.get(last), 1, unit)),
-                     "Trend": SYMBOL if any_held else arrow + t["label"]})
+                     "Trend": SYMBOL if trend_held else trend_text})
+        trend_classes.append(None if trend_held else trend_css or None)
         for col, stv in ((str(first), st.get(first, "")), (str(last), st.get(last, "")),
-                         (change, any_held), ("Trend", any_held)):
+                         (change, any_held), ("Trend", trend_held)):
             reasons.setdefault(col, []).append(stv)
     df = pd.DataFrame(rows)
     df, held_notes = mask(district, df, reasons) if len(df) else (df, [])
-    # the window in the header: the key-figure table's "Trend" covers the last five years only
-    span = f"Trend {first}–{last}"
+    # the window in the header: the last five years, as the key figures' "Trend"
+    window = [y for y in district.years if y <= last][-POINTS:]
+    span = f"Trend {window[0]}–{window[-1]}"
     df = df.rename(columns={"Trend": span})
     return table(df, caption=f"Entwicklung der Sozial- und Gesundheitskennzahlen {first}–{last}",
-                 footnotes=[f"{span}: Test der jährlichen Veränderung in einem verallgemeinerten linearen "
-                            "Modell über alle Jahre (Anteile: binomial, Raten: Poisson), Signifikanzniveau 5 %. "
-                            "Schwanken die Werte von Jahr zu Jahr stärker, als der Zufall allein erklärt, wird "
-                            "diese zusätzliche Streuung aus den Daten geschätzt und der Test entsprechend "
-                            "vorsichtiger (Quasi-Likelihood); mit nur zwei Jahren wird nicht getestet. "
-                            f"{change}: Differenz der beiden veröffentlichten Werte, bei Anteilen in Prozentpunkten "
-                            "(Pp.). Die Spalte "
-                            "„Trend“ der Kennzahlen prüft dagegen nur die letzten fünf Jahre, mit strengerer Schwelle "
-                            "(Irrtumswahrscheinlichkeit 0,2 Prozent); beide "
-                            "können daher verschieden ausfallen.",
+                 footnotes=[f"{span}: derselbe Test wie in der Spalte „Trend“ der Kennzahlen: ↑ steigend bzw. "
+                            "↓ fallend, wenn sich der Wert in den letzten fünf Jahren auf dem 99,8-%-Niveau "
+                            "signifikant verändert hat (Anteile: Chi-Quadrat-Test auf Trend nach Armitage, Raten: "
+                            "gewichtete Regression mit Gewichten aus den Intervallen, wie in den Fingertips-Profilen "
+                            "von Public Health England); in Klammern, ob das besser oder schlechter ist; → keine "
+                            "signifikante Veränderung; – : nicht berechenbar (Lücke oder kein Intervall). "
+                            f"{change}: Differenz der beiden veröffentlichten Werte über alle Jahre, bei Anteilen "
+                            "in Prozentpunkten (Pp.), ohne Test.",
                             *[f + " Jahre mit fehlenden Werten gehen nicht in den Trendtest ein."
                               for f in absent_footnote(absent)],
-                            *([held_notes[0] + " Ist ein Jahr gesperrt, wird auch der Trend nicht "
-                               "veröffentlicht."] if held_notes else [])],
+                            *([held_notes[0] + " Ist ein Jahr gesperrt, wird die Veränderung nicht "
+                               "veröffentlicht, liegt es in den letzten fünf Jahren, auch der Trend nicht."]
+                              if held_notes else [])],
                  align_right=[c for c in df.columns if c not in ("Kennzahl", span)],
                  kinds={"Kennzahl": "text", str(first): "rate", str(last): "rate",
-                        change: "index", span: "text"})
+                        change: "index", span: "text"},
+                 classes={span: trend_classes} if len(df) else None)
 
 
 def population_development(district: District, area_id: str):
@@ -1390,4 +1391,5 @@ def sozialraum_map_interactive(district: District, area_id: str, year: int | Non
                         legend, labels={"nr": "Nr.", "class": f"Status {m.year}",
                                         "dynamik": f"Dynamik {m.start}–{m.year}",
                                         "aufmerksamkeit": "Besonderer Aufmerksamkeitsbedarf"},
-                        label_names=False)
+                        label_names=False, number_key="nr",  # numbers and the town's outline, as the static map
+                        outlines=district.geometry[district.geometry["area_id"] == area_id])

@@ -40,6 +40,7 @@ import pandas as pd
 from matplotlib import patheffects
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
+from matplotlib.text import Text
 from matplotlib.ticker import MaxNLocator
 
 from ..model.areas import area_names, level_ids, pool_years, report_year
@@ -55,7 +56,7 @@ from ..protected.health import (
     published_mortality,
     published_school_entry,
 )
-from ..render import figures, fmt, maps
+from ..render import figstyle, figures, fmt, maps
 from ..render.figures import finish, style
 from ..render.tables import md_escape, table, text
 from ..stats.benchmark import compare
@@ -269,26 +270,39 @@ def _absent_title(district, m: pd.DataFrame) -> str:
     return ("\n" + "; ".join(bits) + " (Einwohnerzahlen unvollständig)") if bits else ""
 
 
-def _place_labels(ax, xs, ys, labels, fontsize=7):
-    """Label points without overlaps (greedy: the first candidate position whose box does not
-    touch an earlier label or a point); deterministic."""
+def _place_labels(ax, xs, ys, labels, fontsize=figstyle.MIN_PT, avoid=()):
+    """Label points without overlaps (greedy: the first candidate position whose box stays inside
+    the axes and does not touch an earlier label, a point or a box of ``avoid``, e.g. the
+    legend's); deterministic. Call it at the figure's final size and text size: the boxes are
+    measured in pixels."""
     fig = ax.figure
+    fig.canvas.draw()
     renderer = fig.canvas.get_renderer()
+    frame = ax.get_window_extent(renderer)
     candidates = [(10, 6, "left", "bottom"), (10, -6, "left", "top"), (-10, 6, "right", "bottom"),
                   (-10, -6, "right", "top"), (0, 10, "center", "bottom"), (0, -10, "center", "top"),
                   (18, 16, "left", "bottom"), (-18, -16, "right", "top"), (18, -18, "left", "top"),
-                  (-18, 18, "right", "bottom")]
+                  (-18, 18, "right", "bottom"), (0, 22, "center", "bottom"), (0, -22, "center", "top"),
+                  (30, 24, "left", "bottom"), (-30, -24, "right", "top"), (30, -24, "left", "top"),
+                  (-30, 24, "right", "bottom")]
+    for r in (40, 56, 72):  # farther out, with a leader, before a label may touch another
+        candidates += [(r, r // 2, "left", "bottom"), (-r, -r // 2, "right", "top"), (r, -r // 2, "left", "top"),
+                       (-r, r // 2, "right", "bottom"), (0, r, "center", "bottom"), (0, -r, "center", "top")]
     leader = {"arrowstyle": "-", "color": "#999999", "linewidth": 0.5, "shrinkA": 0, "shrinkB": 3}
     pts = ax.transData.transform(np.column_stack([xs, ys]))
-    placed = []
+    placed = list(avoid)
     for (x, y), label, (px, py) in zip(zip(xs, ys), labels, pts):
         chosen = None
         for dx, dy, ha, va in candidates:
             t = ax.annotate(label, (x, y), xytext=(dx, dy), textcoords="offset points", ha=ha, va=va,
                             fontsize=fontsize, color="#222222", arrowprops=leader)
-            bb = t.get_window_extent(renderer).expanded(1.05, 1.1)
-            hits_point = any(bb.contains(qx, qy) for qx, qy in pts)
-            if not hits_point and not any(bb.overlaps(o) for o in placed):
+            # the text's own box: an Annotation's box would include its leader, which ends at the point
+            t.update_positions(renderer)  # the text's place from its offset (done at draw otherwise)
+            bb = Text.get_window_extent(t, renderer).expanded(1.05, 1.1)
+            near = bb.padded(14)  # a label beside a point that is not its own would be read as that point's
+            hits_point = any(near.contains(qx, qy) for qx, qy in pts)
+            inside = frame.x0 <= bb.x0 and bb.x1 <= frame.x1 and frame.y0 <= bb.y0 and bb.y1 <= frame.y1
+            if inside and not hits_point and not any(bb.overlaps(o) for o in placed):
                 chosen = bb
                 break
             t.remove()
@@ -305,7 +319,7 @@ def mortality_funnel(district, year: int | None = None, pool: int = 5):
     years = m.attrs["years"]
     munis = m.iloc[:-1].dropna(subset=["smr"]).sort_values("expected").reset_index(drop=True)
     lim = funnel_plot_data(munis, "observed", "expected", "ratio", multiplier=100, n_points=200)
-    fig, ax = plt.subplots(figsize=(8, 5))
+    fig, ax = plt.subplots(figsize=(figstyle.MAX_WIDTH_IN, 5.6))  # the final width: labels are placed in it
     ax.axhline(100, color="#333333", linewidth=1)
     ax.plot(lim["denominator"], lim["upper_95"], color="#777777", linestyle="--", linewidth=1, label="95-%-Grenze")
     ax.plot(lim["denominator"], lim["lower_95"], color="#777777", linestyle="--", linewidth=1)
@@ -324,12 +338,13 @@ def mortality_funnel(district, year: int | None = None, pool: int = 5):
     ax.set_ylabel("SMR (Landkreis = 100)")
     ax.set_title(f"Trichterdiagramm: standardisiertes Mortalitätsverhältnis, {span(years)}"
                  + _absent_title(district, m) + _locked_title(m), fontsize=10)
-    fig.tight_layout()
-    _place_labels(ax, munis["expected"].to_numpy(), munis["smr"].to_numpy(), munis["name"].tolist())
     handles = ax.get_legend_handles_labels()[0] + [
         Line2D([], [], color=c, marker="o", linestyle="", label=lab) for lab, c in CLASS_COLORS.items()]
-    ax.legend(handles=handles, frameon=False, fontsize=7.5, loc="upper right", ncol=2)
+    leg = ax.legend(handles=handles, frameon=False, fontsize=figstyle.MIN_PT, loc="upper right", ncol=2)
     style(ax, "y")
+    figstyle.enforce(fig)  # final size, text size and layout before the labels are measured
+    _place_labels(ax, munis["expected"].to_numpy(), munis["smr"].to_numpy(), munis["name"].tolist(),
+                  avoid=[leg.get_window_extent(fig.canvas.get_renderer())])
     figures.note(ax, funnel_finding(munis))
     return finish(fig)
 
@@ -378,7 +393,9 @@ def smr_map(district, year: int | None = None, pool: int = 5):
         p = r.geometry.representative_point()
         star = "*" if r["einstufung_95"] in ("höher", "niedriger") else ""
         val = LOCKED if lock else fmt.ABSENT if pd.isna(r["smr"]) else f"{fmt.num(r['smr'], 0)}{star}"
-        ax.annotate(f"{r['name']}\n{val}", (p.x, p.y), ha="center", va="center", fontsize=9, color="#1a1a1a",
+        # a long name on two lines: "Samtgemeinde Geestrand" ran into its neighbour's label
+        ax.annotate(f"{figures.wrap(r['name'], 14)}\n{val}", (p.x, p.y), ha="center", va="center",
+                    fontsize=figstyle.MIN_PT, color="#1a1a1a",
                     path_effects=[patheffects.withStroke(linewidth=2, foreground="white")])  # halo on every fill
     handles = [Patch(facecolor=c, edgecolor="#888888", label=lab) for c, lab in zip(colors, labels)]
     if len(gone):
@@ -477,7 +494,7 @@ def school_entry_figure(district, year: int | None = None, pool: int = 3):
     k = _school(district, year, "kreis", pool)
     years = d.attrs["years"]
     order = d[d["variable"] == "einschulung_uebergewicht"].sort_values("name")["area_id"].tolist()
-    fig, axes = plt.subplots(1, 2, figsize=(10, 0.36 * len(order) + 1.6), sharey=True)
+    fig, axes = plt.subplots(1, 2, figsize=(figstyle.MAX_WIDTH_IN, 0.4 * len(order) + 2.2), sharey=True)
     gone = []  # "Übergewicht 2022–2024": findings with "fehlt" in the chart
     locked_all = []  # "Übergewicht: Brakenhagen": findings with "gesperrt" in the chart
     for ax, (var, label) in zip(axes, SCHOOL_VARS.items()):
@@ -502,9 +519,10 @@ def school_entry_figure(district, year: int | None = None, pool: int = 3):
             locked_all.append(f"{label}: {', '.join(sub.loc[locked, 'name'].astype(str))}")
         ax.set_yticks(y, sub["name"])
         ax.xaxis.set_major_formatter(fmt.axis_formatter(0, "%"))
-        ax.set_xlabel("Anteil der untersuchten Kinder")
+        ax.set_xlabel("Anteil der\nuntersuchten Kinder")
         kreis_text = fmt.ABSENT if kreis_absent else LOCKED if kreis_locked else fmt.pct(kk["value"])
-        ax.set_title(f"{label} bei der Einschulung\nLandkreis: {kreis_text}", fontsize=10)
+        # two panels side by side: a title as wide as a panel (≈ 22 characters at 10 pt)
+        ax.set_title(f"{figures.wrap(label + ' bei der Einschulung', 22)}\nLandkreis: {kreis_text}", fontsize=10)
         style(ax, "x")
         shown = sub[sub["value"].notna() & (sub["status"] == "")]
         if len(shown):
@@ -811,12 +829,33 @@ def gradient_text(district, year: int | None = None, variable: str = "einschulun
     return text(head + body + tail)
 
 
+def _quintile_labels(ax, xs, quintiles) -> None:
+    """"Quintil q" at the top of the axes above each quintile's rank; a label that would touch
+    its left neighbour goes one line lower (ranks of unequal groups can lie close together)."""
+    fig = ax.figure
+    figstyle.enforce(fig)  # final width and text size: the boxes are measured in pixels
+    renderer = fig.canvas.get_renderer()
+    rows: list[list] = []
+    for xi, q in zip(xs, quintiles):
+        for r in range(len(xs)):
+            t = ax.annotate(f"Quintil {q}", (xi, 1), xycoords=("data", "axes fraction"), xytext=(0, -4 - 13 * r),
+                            textcoords="offset points", ha="center", va="top", fontsize=figstyle.MIN_PT,
+                            color="#555555")
+            bb = t.get_window_extent(renderer).expanded(1.08, 1.0)
+            if r >= len(rows):
+                rows.append([])
+            if not any(bb.overlaps(o) for o in rows[r]):
+                rows[r].append(bb)
+                break
+            t.remove()
+
+
 def gradient_chart(district, year: int | None = None, variable: str = "einschulung_uebergewicht"):
     """Figure: the finding's share per deprivation quintile (95 % Wilson intervals) at the
     quintile's relative rank, and the fitted SII line."""
     g, t = published_gradient(district, variable, year)
     what = {"einschulung_uebergewicht": "Übergewicht", "einschulung_sprachfoerderbedarf": "Sprachförderbedarf"}[variable]
-    fig, ax = plt.subplots(figsize=(8, 4.2))
+    fig, ax = plt.subplots(figsize=(figstyle.MAX_WIDTH_IN, 4.8))
     if g is None:
         ax.text(0.5, 0.5, "nicht berechnet: eine Gruppe ohne veröffentlichten Wert", ha="center",
                 transform=ax.transAxes)
@@ -831,21 +870,19 @@ def gradient_chart(district, year: int | None = None, variable: str = "einschulu
     b0 = f[0] - slope * x[0]
     ax.plot(xs, 100 * (b0 + slope * xs), color="#c8553d", linewidth=1.5,
             label=f"Gerade (SII {fmt.num(g.sii, 1)} Prozentpunkte)")
-    for xi, q in zip(x, t["quantile"]):
-        ax.annotate(f"Quintil {q}", (xi, 1), xycoords=("data", "axes fraction"), xytext=(0, -4),
-                    textcoords="offset points", ha="center", va="top", fontsize=7, color="#555555")
     ax.set_xlim(0, 1)
-    ax.set_xlabel("Relativer Rang der sozialen Lage (0: am stärksten benachteiligt, 1: am wenigsten)")
+    ax.set_xlabel("Relativer Rang der sozialen Lage\n(0: am stärksten benachteiligt, 1: am wenigsten)")
     ax.set_ylabel(f"{what} in %")
     ax.xaxis.set_major_formatter(fmt.axis_formatter(1))
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.yaxis.set_major_formatter(fmt.axis_formatter())
     lo, hi = float(t["lower"].min()), float(t["upper"].max())
-    ax.set_ylim(max(0.0, lo - 2), hi + 0.25 * (hi - lo))
-    ax.set_title(f"{what} bei der Einschulung nach sozialer Lage der Sozialräume, {span(t.attrs['years'])}",
-                 fontsize=10)
-    ax.legend(frameon=False, fontsize=8, loc="lower left")
+    ax.set_ylim(max(0.0, lo - 2), hi + 0.35 * (hi - lo))
+    ax.set_title(figures.wrap(f"{what} bei der Einschulung nach sozialer Lage der Sozialräume, "
+                              f"{span(t.attrs['years'])}", 60), fontsize=10, pad=8)
+    ax.legend(frameon=False, fontsize=figstyle.MIN_PT, loc="lower left")
     style(ax, "y")
+    _quintile_labels(ax, x, t["quantile"])
     vals = "; ".join(f"Quintil {q}: {fmt.pct(float(v), 1)}" for q, v in zip(t["quantile"], t["value"]))
     figures.note(ax, f"Anteil mit {what} je Quintil der sozialen Lage (1: am stärksten benachteiligt) – {vals}; "
                      f"die gewichtete Gerade ergibt einen SII von {fmt.num(g.sii, 1)} Prozentpunkten "

@@ -91,7 +91,7 @@ def municipality_table(district: District, year: int, ids: list[str] | None = No
         rows.append(row)
     df, held_notes = mask(district, pd.DataFrame(rows), reasons)
     kinds = {c: "text" if c in ("Gebiet", "Art") else "count" if c == "Einwohner" else "rate" for c in df.columns}
-    return table(df, caption=f"Städte, Gemeinden und Samtgemeinden, {year}", header_links=header_links,
+    return table(df, caption=f"Einwohner und Kennzahlen der Städte, Gemeinden und Samtgemeinden, {year}", header_links=header_links,
                  footnotes=[*held_notes, *absent_footnote(absent)] or None,
                  align_right=[c for c in df.columns if c not in ("Gebiet", "Art")], kinds=kinds)
 

@@ -249,7 +249,7 @@ def class_map_interactive(district: District, year: int | None = None):
                 "gesperrt" if a in hidden else "fehlt")
         else:
             cls, dyn, fill = ("gesperrt" if status else "fehlt (Eingangsdaten unvollständig)"), None, None
-        rows.append({"name": str(name), "area_id": str(a), "class": cls,
+        rows.append({"name": str(name), "area_id": str(a), "nr": sozialraum_number(a), "class": cls,
                      "dynamik": None if status else dyn, "stadt": district.name_of(m.data.loc[a, "town"]),
                      "status": status})
         fills.append(fill)
@@ -259,12 +259,12 @@ def class_map_interactive(district: District, year: int | None = None):
     legend += [(("▲", arrows["positiv"][1]), "Dynamik positiv (Lage verbessert sich)"),
                (("▼", arrows["negativ"][1]), "Dynamik negativ (Lage verschlechtert sich)")]
     legend += [(None, lab) for lab in sorted({r["class"] for r in rows if r["class"] not in STATUS_CLASSES})]
-    kinds = {"name": "text", "area_id": "text", "stadt": "text", "class": "text", "dynamik": "text",
+    kinds = {"name": "text", "area_id": "text", "nr": "text", "stadt": "text", "class": "text", "dynamik": "text",
              "status": "text"}
     return maps.svg_map(shapes, rows, fills, kinds, f"Sozialräume nach Status und Dynamik, {m.year}", legend,
-                        labels={"class": f"Status {m.year}", "dynamik": f"Dynamik {m.start}–{m.year}",
+                        labels={"nr": "Nr.", "class": f"Status {m.year}", "dynamik": f"Dynamik {m.start}–{m.year}",
                                 "stadt": "Stadt"},
-                        outlines=geo[geo["area_id"].isin(list(towns))], symbols=symbols)
+                        outlines=geo[geo["area_id"].isin(list(towns))], symbols=symbols, number_key="nr")
 
 
 def class_map(district: District, year: int | None = None):

@@ -30,12 +30,22 @@ References
 ----------
 Okabe, M., Ito, K. (2008): Color Universal Design (CUD) – How to make figures and presentations
 that are friendly to colorblind people. https://jfly.uni-koeln.de/color/
+
+Tick labels
+-----------
+:func:`enforce` gives every numeric axis German tick labels (:func:`german_ticks`): matplotlib's
+default formatter and its ``PercentFormatter`` write "12.5", "1000" and "12.5%"; the report writes
+``12,5``, ``1.000`` and ``12,5 %`` (no-break space, true minus U+2212: :mod:`sozialanalyse.render.fmt`).
+Year axes (whole numbers from 1900 to 2100 on the x axis) keep "2024"; a formatter a chart set
+itself keeps its numbers but has its text passed through :func:`sozialanalyse.render.fmt.typography`.
 """
 from __future__ import annotations
 
+import functools
+
 __all__ = ["DPI", "MIN_PT", "MAX_WIDTH_IN", "DESKTOP_PX", "PHONE_PX", "OKABE_ITO", "BETTER", "WORSE", "SIMILAR",
            "NEUTRAL", "ASSESSMENT_COLORS", "ASSESSMENT_MARKERS", "RC", "phone_px", "desktop_px", "text_color_on",
-           "enforce", "texts"]
+           "enforce", "texts", "GermanFormatter", "german_ticks"]
 
 DPI = 150
 MIN_PT = 9.0
@@ -107,6 +117,97 @@ def texts(fig) -> list:
             and (t.axes is None or t.axes.get_visible())]
 
 
+@functools.lru_cache(maxsize=None)
+def _german_formatter_class():
+    from matplotlib.ticker import Formatter  # matplotlib: loaded on the first figure
+
+    class GermanFormatter(Formatter):
+        """Tick labels in German: as many decimals as the ticks need (at most 4), decimal comma,
+        thousands dot, true minus, ``unit`` after a no-break space (:func:`sozialanalyse.render.fmt.num`);
+        values are multiplied by ``scale`` first (a share of 1 shown as 100 %). Whole numbers from
+        1900 to 2100 on an axis of years (``years``) are written without a thousands dot."""
+
+        def __init__(self, unit: str | None = None, scale: float = 1.0, years: bool = False):
+            self.unit, self.scale, self.years, self.decimals = unit, scale, years, 0
+
+        def set_locs(self, locs):
+            super().set_locs(locs)
+            vals = [float(v) * self.scale for v in locs]
+            self.decimals = next((d for d in range(5) if all(abs(round(v, d) - v) <= 1e-6 * max(1.0, abs(v))
+                                                            for v in vals)), 4)
+
+        def __call__(self, x, pos=None):
+            from . import fmt
+
+            v = float(x) * self.scale
+            if self.years and abs(v - round(v)) < 1e-9 and 1900 <= v <= 2100:
+                return str(int(round(v)))
+            return fmt.num(v, self.decimals, self.unit)
+
+    return GermanFormatter
+
+
+def __getattr__(name):  # matplotlib is loaded on the first figure, not on import of this module
+    if name == "GermanFormatter":
+        return _german_formatter_class()
+    raise AttributeError(name)
+
+
+def _is_year_axis(axis) -> bool:
+    lo, hi = sorted(axis.get_view_interval())
+    return axis.axis_name == "x" and lo >= 1899 and hi <= 2101
+
+
+def german_ticks(ax) -> None:
+    """The tick labels of both axes of ``ax`` in German (see the module docstring): the default
+    ``ScalarFormatter`` and a ``PercentFormatter`` are replaced by a German formatter, any other
+    formatter that writes numbers (``FuncFormatter``, ``StrMethodFormatter``,
+    ``FormatStrFormatter``) has its text passed through :func:`sozialanalyse.render.fmt.typography`.
+    Category labels (``FixedFormatter``) are left as they are.
+
+    >>> import matplotlib.pyplot as plt
+    >>> from matplotlib.ticker import PercentFormatter
+    >>> fig, ax = plt.subplots()
+    >>> _ = ax.plot([-3.0, 1500.0], [0.0, 0.125])
+    >>> ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+    >>> german_ticks(ax)
+    >>> ax.xaxis.get_major_formatter().format_ticks([-500.0, 0.0, 1500.0])
+    ['−500', '0', '1.500']
+    >>> [t.replace("\xa0", "_") for t in ax.yaxis.get_major_formatter().format_ticks([0.0, 0.025, 0.125])]
+    ['0,0_%', '2,5_%', '12,5_%']
+    >>> plt.close(fig)
+    """
+    from matplotlib.ticker import (
+        FormatStrFormatter,
+        FuncFormatter,
+        PercentFormatter,
+        ScalarFormatter,
+        StrMethodFormatter,
+    )
+
+    from . import fmt
+
+    german = _german_formatter_class()
+    for axis in (ax.xaxis, ax.yaxis):
+        f = axis.get_major_formatter()
+        if isinstance(f, german) or getattr(f, "_sa_typography", False):
+            continue
+        if type(f) is ScalarFormatter:
+            axis.set_major_formatter(german(years=_is_year_axis(axis)))
+        elif isinstance(f, PercentFormatter):
+            axis.set_major_formatter(german(unit="%", scale=100.0 / f.xmax))
+        elif isinstance(f, (FuncFormatter, StrMethodFormatter, FormatStrFormatter)):
+            inner = f
+
+            def typo(x, pos=None, inner=inner):
+                return fmt.typography(inner(x, pos))
+
+            new = FuncFormatter(typo)
+            new._sa_typography = True
+            new.set_locs = inner.set_locs  # a formatter that reads its ticks (e.g. its decimals) still does
+            axis.set_major_formatter(new)
+
+
 def _thin_ticks(fig) -> None:
     """Year (integer) tick labels of the x axis that would touch are thinned until they do not;
     category labels that touch are turned by 45 degrees."""
@@ -164,6 +265,8 @@ def enforce(fig, layout: bool = True):
     """``fig`` in the house style: every text at least :data:`MIN_PT`, at most
     :data:`MAX_WIDTH_IN` wide (the height kept), crowded x tick labels thinned, laid out again
     (``tight_layout``) when ``layout``. Returns ``fig``."""
+    for ax in fig.axes:
+        german_ticks(ax)
     for ax in fig.axes:  # tick labels are made again at each draw: their size is the axis's setting
         for which, labels in (("x", ax.get_xticklabels()), ("y", ax.get_yticklabels())):
             if any(t.get_fontsize() < MIN_PT for t in labels):

@@ -13,7 +13,10 @@ name, value, 95 % interval and class on hover or focus. The map is plain markup:
   ``name`` (first: the audit names a row by it), ``area_id``, ``value``, ``lower``, ``upper``,
   ``class``, ``status``; a suppressed
   area's row carries no value (``null``) and its status (``primary``/``secondary``);
-* a legend in HTML.
+* a legend in HTML;
+* optionally a short label per area at its representative point (``number_key``: the Sozialraum's
+  number, as the static map writes it): an empty ``<text class="sa-map-number" data-key=…>`` that
+  the script fills from the row's declared value, so the number lives in the declared data only.
 
 One shared script and style sheet (``book/_static/sa-map.js``, ``sa-map.css``, a few kB, no
 library) draw the tooltip and the zoom; no tile server, nothing loaded from elsewhere. The script
@@ -36,7 +39,7 @@ import numpy as np
 import pandas as pd
 
 from ..model import names as _names
-from . import fmt
+from . import figstyle, fmt
 
 __all__ = ["svg_map", "choropleth"]
 
@@ -76,7 +79,7 @@ def _text(value) -> str:
 def svg_map(shapes, rows: list[dict], fills: list[str | None], kinds: dict[str, str],
             title: str, legend: list[tuple[str, str]], labels: dict[str, str] | None = None,
             outlines=None, label_names: bool = False, width: int = 640, note: str | None = None,
-            points=None, symbols=None):
+            points=None, symbols=None, number_key: str | None = None):
     """An interactive map as HTML: inline SVG, its declared data and an HTML legend.
 
     Parameters
@@ -112,7 +115,12 @@ def svg_map(shapes, rows: list[dict], fills: list[str | None], kinds: dict[str, 
     symbols : list, optional
         Per shape ``None`` or ``(direction, colour)``: a triangle pointing ``"up"`` or ``"down"``
         at the area's representative point (e.g. the dynamics of a Sozialraum); not interactive
-        (the tooltip says the same).
+        (the tooltip says the same); beside the area's number when ``number_key`` is given.
+    number_key : str, optional
+        A row key (kind ``text``) whose value is written at each area's representative point, e.g.
+        ``"nr"``, the Sozialraum's number: the markup holds an empty ``<text class="sa-map-number">``
+        with the area's ``data-key``, ``sa-map.js`` writes the row's value into it (a number in a
+        map's markup outside its declared data would be a finding of the disclosure audit).
 
     Returns
     -------
@@ -175,10 +183,24 @@ def svg_map(shapes, rows: list[dict], fills: list[str | None], kinds: dict[str, 
         for geom, row in zip(shapes.geometry, rows):
             p = transform(np.array([[geom.representative_point().x, geom.representative_point().y]]))[0]
             parts.append(f'<text class="sa-map-label" x="{p[0]:.1f}" y="{p[1]:.1f}">{_text(row["name"])}</text>')
-    for geom, sym in zip(shapes.geometry, symbols or []):
+    numbered = {}
+    if number_key:
+        for geom, row, fill in zip(shapes.geometry, rows, fills):
+            if row.get(number_key) in (None, ""):
+                continue
+            q = geom.representative_point()
+            px, py = transform(np.array([[q.x, q.y]]))[0]
+            ink = figstyle.text_color_on(fill) if fill else "#1a1a1a"  # readable on its fill, with a halo
+            halo = "#1a1a1a" if ink == "#ffffff" else "#ffffff"
+            parts.append(f'<text class="sa-map-number" data-key="{_text(row["area_id"])}" x="{px:.1f}" '
+                         f'y="{py:.1f}" fill="{ink}" stroke="{halo}"></text>')
+            numbered[str(row["area_id"])] = len(str(row[number_key]))
+    for geom, sym, row in zip(shapes.geometry, symbols or [], rows):
         if sym:
             q = geom.representative_point()
             px, py = transform(np.array([[q.x, q.y]]))[0]
+            if str(row["area_id"]) in numbered:  # beside the number, never on it
+                px += 9 + 4 * numbered[str(row["area_id"])]
             tri = f"M{px:.1f} {py - 6:.1f}l6 10h-12z" if sym[0] == "up" else f"M{px:.1f} {py + 6:.1f}l6 -10h-12z"
             parts.append(f'<path class="sa-symbol" fill="{_text(sym[1])}" d="{tri}"/>')
     point_rows = []
@@ -192,10 +214,14 @@ def svg_map(shapes, rows: list[dict], fills: list[str | None], kinds: dict[str, 
             legend = [*legend, ("▲", str(kind))]
     parts.append("</g></svg>")
     data = {"caption": _names.strip(title), "kinds": kinds, **({"points": point_rows} if point_rows else {}),
+            **({"number_key": number_key} if number_key else {}),
             "labels": {"value": "Wert", "lower": "untere Grenze", "upper": "obere Grenze",
                        "class": "Klasse", "status": "Status", **(labels or {})},
+            # tooltip text typographic as every page's (no-break space before %, true minus); the
+            # keys and names as they are
             "rows": [{k: (None if v is None or (isinstance(v, float) and np.isnan(v)) else
-                          _names.strip(str(v))) for k, v in r.items()} for r in rows]}
+                          _names.strip(str(v)) if k in ("area_id", "name") else fmt.typography(_names.strip(str(v))))
+                      for k, v in r.items()} for r in rows]}
     payload = json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
     def swatch(c) -> str:
         if isinstance(c, tuple):  # a symbol: (character, colour)
@@ -207,7 +233,7 @@ def svg_map(shapes, rows: list[dict], fills: list[str | None], kinds: dict[str, 
 
     # line breaks between the texts (caption, the areas' titles, legend items): the search index
     # reads the page's HTML without its tags and would glue "…, 2024" to "Bad Lindenau"
-    items = "\n".join(f"<li>{swatch(c)}{_text(lab)}</li>" for c, lab in legend)
+    items = "\n".join(f"<li>{swatch(c)}{_text(fmt.typography(lab))}</li>" for c, lab in legend)
     foot = f'<p class="sa-map-note">{_text(note)}</p>' if note else ""
     svg = "".join(parts).replace("</title>", "</title>\n")
     return HTML(f'<figure class="sa-map" data-sa-static="previous"><figcaption>{_text(title)}</figcaption>\n'

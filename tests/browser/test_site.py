@@ -164,6 +164,24 @@ def test_every_interactive_map_shows_a_tooltip_on_hover(site, page, server):
     assert checked >= len(pages)
 
 
+def test_sozialraum_maps_show_their_numbers(site, page, server):
+    """Review #16: the interactive Sozialraum maps wrote no numbers; the script fills each
+    ``<text class="sa-map-number">`` from the map's declared data."""
+    pages = [rel for rel in _map_pages(site) if "sa-map-number" in (site / rel).read_text(encoding="utf-8")]
+    assert pages, "no map with Sozialraum numbers"
+    for rel in pages:
+        page.goto(server + rel, wait_until="load")
+        shown = page.evaluate("""() => Array.from(document.querySelectorAll('figure.sa-map')).filter(
+            f => f.querySelector('text.sa-map-number')).map(f => {
+              const d = JSON.parse(f.querySelector('script.sa-data').textContent);
+              const rows = Object.fromEntries(d.rows.map(r => [r.area_id, r[d.number_key]]));
+              return Array.from(f.querySelectorAll('text.sa-map-number')).map(
+                t => [t.textContent, rows[t.getAttribute('data-key')]]);
+            })""")
+        for numbers in shown:
+            assert numbers and all(text == want and text for text, want in numbers), (rel, numbers)
+
+
 def test_a_map_zooms(site, page, server):
     rel = _map_pages(site)[0]
     page.goto(server + rel, wait_until="load")
