@@ -1,0 +1,159 @@
+"""Benchmark of the Gemeindeprofil's page functions in one warm process (issue 19).
+
+Loads a district once (``sa.load``), reads the library calls of the template notebook
+``notebooks/gemeindeprofil.ipynb`` (one ``sa.pages.<module>.<function>(d, ...)`` per code cell)
+and runs them for every municipality in the order of the notebook, timing each call together with
+the rendering of its output (HTML, Markdown or PNG: what the kernel pays to display it). Prints
+per function the seconds per profile (mean and max over the municipalities) and the mean and max
+of a whole profile; with ``--baseline FILE`` also the ratio against an earlier run saved with
+``--save FILE``.
+
+``--dump DIR`` writes the rendered output of every call (``<area_id>/<nn>_<function>.txt``) and
+``--compare DIR`` checks them byte for byte against such a dump: a speed-up must not change a
+page. ``--cprofile N`` prints the N most expensive functions (cumulative) of the whole run.
+
+Usage::
+
+    PYTHONPATH=$PWD python benchmarks/profile_pages.py --save /tmp/before.json --dump /tmp/before
+    PYTHONPATH=$PWD python benchmarks/profile_pages.py --baseline /tmp/before.json --compare /tmp/before
+"""
+from __future__ import annotations
+
+import argparse
+import ast
+import json
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def calls(notebook: Path) -> list[tuple[str, str, str]]:
+    """(module, function, source) of every library call cell of a template notebook."""
+    nb = json.loads(notebook.read_text(encoding="utf-8"))
+    out = []
+    for cell in nb["cells"]:
+        src = "".join(cell["source"]).strip()
+        if cell["cell_type"] != "code" or not src.startswith("sa.pages."):
+            continue
+        func = ast.parse(src).body[0].value.func
+        out.append((func.value.attr, func.attr, src))
+    return out
+
+
+def rendered(obj) -> str:
+    """The text the notebook stores for a call's result (what the page shows)."""
+    if obj is None:
+        return "None"
+    if hasattr(obj, "_repr_html_"):
+        html = obj._repr_html_()
+        if html is not None:
+            return html
+    if hasattr(obj, "_repr_markdown_"):
+        md = obj._repr_markdown_()
+        if md is not None:
+            return md
+    if hasattr(obj, "data"):
+        return str(obj.data)
+    return repr(obj)
+
+
+def run(config: str, limit: int | None, dump: Path | None, compare: Path | None, prof):
+    import matplotlib.pyplot as plt
+
+    import sozialanalyse as sa
+
+    t0 = time.perf_counter()
+    d = sa.load(config)
+    load_s = time.perf_counter() - t0
+    year = d.report_year
+    cells = calls(ROOT / "notebooks" / "gemeindeprofil.ipynb")
+    areas = list(d.municipalities()["area_id"].astype(str))[:limit]
+    times: dict[str, list[float]] = {f"{m}.{f}": [] for m, f, _ in cells}
+    differ: list[str] = []
+    env = {"sa": sa, "d": d, "year": year, "config": config}
+    if prof is not None:
+        prof.enable()
+    for area_id in areas:
+        env["area_id"] = area_id
+        for k, (m, f, src) in enumerate(cells):
+            t = time.perf_counter()
+            out = rendered(eval(src, env))  # noqa: S307 - the template's own call
+            times[f"{m}.{f}"].append(time.perf_counter() - t)
+            name = f"{k:02d}_{f}.txt"
+            if dump is not None:
+                (dump / area_id).mkdir(parents=True, exist_ok=True)
+                (dump / area_id / name).write_text(out, encoding="utf-8")
+            if compare is not None:
+                ref = compare / area_id / name
+                if not ref.exists() or ref.read_text(encoding="utf-8") != out:
+                    differ.append(f"{area_id}/{name}")
+        plt.close("all")
+    if prof is not None:
+        prof.disable()
+    return {"config": config, "load_s": load_s, "areas": areas, "times": times}, differ
+
+
+def summary(result: dict, baseline: dict | None) -> str:
+    import numpy as np
+
+    lines = [f"{result['config']}: {len(result['areas'])} profiles, load {result['load_s']:.2f} s",
+             f"{'function':<40} {'mean s':>8} {'max s':>8}" + (f" {'before':>8} {'ratio':>6}" if baseline else "")]
+    total = np.zeros(len(result["areas"]))
+    for name, ts in result["times"].items():
+        ts = np.asarray(ts)
+        total += ts
+        row = f"{name:<40} {ts.mean():8.3f} {ts.max():8.3f}"
+        if baseline and name in baseline["times"]:
+            b = float(np.mean(baseline["times"][name]))
+            row += f" {b:8.3f} {b / ts.mean() if ts.mean() else float('nan'):6.1f}"
+        lines.append(row)
+    row = f"{'whole profile':<40} {total.mean():8.3f} {total.max():8.3f}"
+    if baseline:
+        b = np.sum([np.asarray(v) for v in baseline["times"].values()], axis=0)
+        row += f" {b.mean():8.3f} {b.mean() / total.mean():6.1f}"
+        # the first profile pays the shared work; the rest show what one more profile costs
+        lines.append(row)
+        row = (f"{'first profile / the others (mean)':<40} {total[0]:8.3f} {total[1:].mean() if len(total) > 1 else 0:8.3f}"
+               f" {b[0]:8.3f} {b[1:].mean() if len(b) > 1 else 0:8.3f}")
+    else:
+        lines.append(row)
+        row = f"{'first profile / the others (mean)':<40} {total[0]:8.3f} {total[1:].mean() if len(total) > 1 else 0:8.3f}"
+    lines.append(row)
+    return "\n".join(lines)
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--config", default="musterland")
+    p.add_argument("--limit", type=int, default=None, help="only the first N municipalities")
+    p.add_argument("--save", type=Path, help="write the timings as JSON")
+    p.add_argument("--baseline", type=Path, help="timings JSON of an earlier run: print the ratio")
+    p.add_argument("--dump", type=Path, help="write every call's rendered output into this folder")
+    p.add_argument("--compare", type=Path, help="compare every call's rendered output with a dump")
+    p.add_argument("--cprofile", type=int, default=0, help="print the N most expensive functions")
+    a = p.parse_args(argv)
+    prof = None
+    if a.cprofile:
+        import cProfile
+
+        prof = cProfile.Profile()
+    result, differ = run(a.config, a.limit, a.dump, a.compare, prof)
+    baseline = json.loads(a.baseline.read_text()) if a.baseline else None
+    print(summary(result, baseline))
+    if a.save:
+        a.save.write_text(json.dumps(result))
+    if prof is not None:
+        import pstats
+
+        pstats.Stats(prof).sort_stats("cumulative").print_stats(a.cprofile)
+    if a.compare is not None:
+        print(f"outputs compared with {a.compare}: " + ("all identical" if not differ else
+                                                         f"{len(differ)} differ: {', '.join(differ[:10])}"))
+        return 1 if differ else 0
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
