@@ -1369,21 +1369,22 @@ def sozialraum_map(district: District, area_id: str, year: int | None = None):
     shapes, rows, m = got
     fig, ax = plt.subplots(figsize=(7.5, 7.2))
     handles = []
-    for cls, color in STATUS_COLORS.items():
-        part = shapes[[r["class"] == cls for r in rows]]
-        if len(part):
-            part.plot(ax=ax, color=color, edgecolor="#777777", linewidth=0.6, zorder=2)
-            handles.append(Patch(facecolor=color, edgecolor="#777777", label=f"Status {cls}"))
-    other = shapes[[r["class"] not in STATUS_COLORS for r in rows]]
-    if len(other):
-        other.plot(ax=ax, facecolor="#f4f4f4", edgecolor="#999999", hatch="///", linewidth=0.5, zorder=2)
-        handles.append(Patch(facecolor="#f4f4f4", edgecolor="#999999", hatch="///",
-                             label="ohne Klasse (nicht bewertet, fehlt oder gesperrt)"))
-    hot = shapes[[r["aufmerksamkeit"] == "ja" for r in rows]]
-    if len(hot):
-        hot.plot(ax=ax, facecolor="none", edgecolor="#1a1a1a", linewidth=2.6, zorder=3)
-        handles.append(Patch(facecolor="none", edgecolor="#1a1a1a", linewidth=2.6,
-                             label="besonderer Aufmerksamkeitsbedarf"))
+    with figures.no_idle_draw(ax):  # GeoPandas' plot would rasterise the whole figure each time
+        for cls, color in STATUS_COLORS.items():
+            part = shapes[[r["class"] == cls for r in rows]]
+            if len(part):
+                part.plot(ax=ax, color=color, edgecolor="#777777", linewidth=0.6, zorder=2)
+                handles.append(Patch(facecolor=color, edgecolor="#777777", label=f"Status {cls}"))
+        other = shapes[[r["class"] not in STATUS_COLORS for r in rows]]
+        if len(other):
+            other.plot(ax=ax, facecolor="#f4f4f4", edgecolor="#999999", hatch="///", linewidth=0.5, zorder=2)
+            handles.append(Patch(facecolor="#f4f4f4", edgecolor="#999999", hatch="///",
+                                 label="ohne Klasse (nicht bewertet, fehlt oder gesperrt)"))
+        hot = shapes[[r["aufmerksamkeit"] == "ja" for r in rows]]
+        if len(hot):
+            hot.plot(ax=ax, facecolor="none", edgecolor="#1a1a1a", linewidth=2.6, zorder=3)
+            handles.append(Patch(facecolor="none", edgecolor="#1a1a1a", linewidth=2.6,
+                                 label="besonderer Aufmerksamkeitsbedarf"))
     for geom, r in zip(shapes.geometry, rows):
         p = geom.representative_point()
         ax.annotate(r["nr"], (p.x, p.y), ha="center", va="center", fontsize=9, fontweight="bold",
