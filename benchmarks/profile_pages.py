@@ -19,6 +19,17 @@ what the snapshot holds.
 page. ``--cprofile N`` prints the N most expensive functions (cumulative) of the profiles after
 the first (the first pays the work all profiles share).
 
+Measured (2 December 2026, the 2-core development machine while a CI run used both cores; CPU
+seconds per profile after the first, Musterland, 11 profiles, before = da150de, both runs side by
+side): in one warm process 2,28 -> 1,74 s (figures 1,4-1,9x faster: ticks thinned after a layout
+pass without rasterising, GeoPandas' plot no longer rasterising the figure; the catalog, the pyramid
+cells and the spine chart table once per district); as in a build kernel (``--fresh``)
+3,62 -> 3,16 s. What is left per build kernel: the figures (about 1,3 s: every PNG is laid out and
+drawn at 150 dpi, population_development twice as its first PNG is too wide), the supply gaps of
+"Auf einen Blick" (``planning.supply.gaps``: street network and reach, about 0,7 s, computed in every
+kernel), published life expectancy (0,18 s) and the goals (0,1 s). The target of issue 19, under
+1 s per profile, needs those shared across kernels (the build's snapshot) and cheaper figures.
+
 Usage::
 
     PYTHONPATH=$PWD python benchmarks/profile_pages.py --save /tmp/before.json --dump /tmp/before
