@@ -108,6 +108,24 @@ def _level(district: District, area_id: str) -> str:
     return "kreis" if area_id == district.kreis["area_id"] else "gemeindeverband"
 
 
+def _shared(district: District, key: tuple, compute):
+    """A result every profile of ``district`` shares (a table over all municipalities, the
+    catalog), computed on first use and kept on the district object, like :func:`benchmarks`:
+    the next profile in the same process reads it (a fresh kernel computes it itself, with the
+    same result). A frame is handed out as a copy, so no caller can change what the next reads."""
+    cache = district.__dict__.setdefault("_profile_shared", {})
+    if key not in cache:
+        cache[key] = compute()
+    hit = cache[key]
+    return hit.copy() if isinstance(hit, pd.DataFrame) else hit
+
+
+def _catalog(district: District) -> pd.DataFrame:
+    """The district's indicator catalog indexed by ``id`` (read and checked once per district)."""
+    return _shared(district, ("catalog",),
+                   lambda: indicators.catalog(indicators.district_catalog(district)).set_index("id"))
+
+
 def published_population(district: District, area_id: str, year: int) -> dict:
     """:func:`population_summary` from the protected layer: ``einwohner`` and
     ``einwohner_first`` the published counts (NaN where suppressed or incomplete; ``status``
@@ -258,7 +276,7 @@ def key_figures(district: District, area_id: str, year: int, ids: list[str] | No
     the suppressed count away), and so is a marker computed from a suppressed value. ``ids``:
     other indicators than the key figures (:func:`kgst_fields`)."""
     ids = list(ids) if ids is not None else key_figure_ids(district)
-    cat = indicators.catalog(indicators.district_catalog(district)).set_index("id")
+    cat = _catalog(district)
     is_kreis = area_id == district.kreis["area_id"]
     levels = ["kreis"] if is_kreis else ["gemeindeverband", "kreis"]
     res_all = _published(district, ids, levels)
@@ -342,7 +360,7 @@ def trends_table(district: District, area_id: str, indicator_ids: list[str] | No
     points (``+4,4 Pp.`` from 30,5 % to 34,9 %), never the trend model's relative change of the
     odds, which reads like points and is not what a reader computes from the table."""
     ids = list(indicator_ids or TREND_IDS)
-    cat = indicators.catalog(indicators.district_catalog(district)).set_index("id")
+    cat = _catalog(district)
     res = _published(district, ids, _level(district, area_id))
     res = res[res["area_id"] == area_id]
     first, last = district.years[0], district.years[-1]
@@ -439,17 +457,24 @@ def pyramid_data(district: District, area_id: str, year: int) -> pd.DataFrame:
     """The population pyramid of ``area_id`` from the protected layer's pyramid cells (five-year
     bands x sex, :mod:`sozialanalyse.protected.measures`): ``age_group, sex, value, status``
     with ``value`` the published count (NaN where suppressed or incomplete)."""
+    every = _shared(district, ("pyramid", int(year)), lambda: _pyramid_cells(district, year))
+    out = every[every["area_id"] == str(area_id)].reset_index(drop=True)
+    return out[["age_group", "sex", "value", "status"]]
+
+
+def _pyramid_cells(district: District, year: int) -> pd.DataFrame:
+    """The pyramid cells of every area in ``year`` (one call of the layer per band and sex, not
+    one per band, sex and profile): ``area_id, ..., age_group, sex`` in the order of
+    :func:`pyramid_data` within each area."""
     L = protected_layer.of(district)
     from ..protected.measures import _band
 
     frames = []
     for band in AGE_GROUPS:
         for sex in ("m", "w"):
-            c = L.counts({"variable": "einwohner", "age": _band(band), "sex": [sex]},
-                         area_ids=[area_id], years=[year])
+            c = L.counts({"variable": "einwohner", "age": _band(band), "sex": [sex]}, years=[year])
             frames.append(c.assign(age_group=band, sex=sex))
-    out = pd.concat(frames, ignore_index=True)
-    return out[["age_group", "sex", "value", "status"]]
+    return pd.concat(frames, ignore_index=True)
 
 
 def _pyramid(district: District, area_id: str, year: int, ax):
@@ -511,11 +536,12 @@ def pyramid_and_locator(district: District, area_id: str, year: int):
 def trend_vs_kreis(district: District, area_id: str, indicator_ids: list[str]):
     """Figure: an indicator over the years for the area and the Kreis, with 95 % intervals, from
     the protected layer (a suppressed year is a gap without interval)."""
-    cat = indicators.catalog(indicators.district_catalog(district)).set_index("id")
+    cat = _catalog(district)
     res = _published(district, indicator_ids, ["gemeindeverband", "kreis"])
     res = res[res["area_id"].isin([area_id, district.kreis["area_id"]])]
     res = res.drop_duplicates(["area_id", "year", "indicator"]).copy()
-    res["Gebiet"] = res["area_id"].map(lambda a: district.name_of(a))
+    names = {a: district.name_of(a) for a in res["area_id"].unique()}
+    res["Gebiet"] = res["area_id"].map(names)
     # one panel per row: at the phone's width a panel needs the whole width for its year labels
     fig, axes = plt.subplots(len(indicator_ids), 1, figsize=(6.5, 2.5 * len(indicator_ids) + 0.3), squeeze=False)
     for ax, i in zip(axes[:, 0], indicator_ids):
@@ -539,7 +565,7 @@ def subareas(district: District, area_id: str, year: int):
         return text(f"Für {md_escape(district.name_of(area_id))} sind keine Sozialräume abgegrenzt.")
     level = "sozialraum" if (children["kind"] == "Sozialraum").all() else "gemeinde"
     ids = ["sgb2_quote", "kinderarmut", "anteil_65plus", "anteil_nichtdeutsche", "wahlbeteiligung_bundestag"]
-    cat = indicators.catalog(indicators.district_catalog(district)).set_index("id")
+    cat = _catalog(district)
     kids = [str(a) for a in children["area_id"]]
     L = protected_layer.of(district)
     res = L.indicators(ids, level=level)
@@ -652,7 +678,13 @@ HEALTH_SPINE_IDS = ("uebergewicht_einschulung", "sprachfoerderbedarf", "vorzeiti
 def _spine_data(district, year: int) -> pd.DataFrame:
     """Spine chart data from the protected layer: a suppressed value (and an SMR whose pooled
     deaths are suppressed) is NaN with its ``status``, and the range and quartiles of the
-    municipalities run over published values only."""
+    municipalities run over published values only. The same table for every profile: computed
+    once per district and year (:func:`_spine_table`)."""
+    return _shared(district, ("spine", int(year)), lambda: _spine_table(district, year))
+
+
+def _spine_table(district, year: int) -> pd.DataFrame:
+    """:func:`_spine_data` computed (every area, every spine indicator)."""
     cat = catalog(district)
     kreis = district.kreis["area_id"]
     res = published_results(district, HEALTH_SPINE_IDS, ["gemeindeverband", "kreis"], years=[year])
@@ -936,7 +968,7 @@ def benchmarks(district: District, year: int, ids: list[str] | None = None) -> p
     key = (int(year), tuple(ids))
     if key in cache:
         return cache[key].copy()
-    cat = indicators.catalog(indicators.district_catalog(district)).set_index("id")
+    cat = _catalog(district)
     kreis_id = str(district.kreis["area_id"])
     munis = [str(a) for a in district.municipalities()["area_id"]]
     res = _latest(_published(district, ids, ["gemeindeverband", "kreis"]), year)
@@ -1221,7 +1253,7 @@ def findings(district: District, area_id: str, year: int, k: int = 5) -> list[di
     :func:`trend_findings` (the key figures' "Trend" column) and :func:`_supply_finding`,
     chosen by :func:`select_findings`."""
     area_id = str(area_id)
-    cat = indicators.catalog(indicators.district_catalog(district)).set_index("id")
+    cat = _catalog(district)
     b = benchmarks(district, year)
     mine = b[b["area_id"] == area_id].copy()
     mine["name"] = [str(cat.loc[i, "name"]) for i in mine["indicator"]]
@@ -1339,21 +1371,22 @@ def sozialraum_map(district: District, area_id: str, year: int | None = None):
     shapes, rows, m = got
     fig, ax = plt.subplots(figsize=(7.5, 7.2))
     handles = []
-    for cls, color in STATUS_COLORS.items():
-        part = shapes[[r["class"] == cls for r in rows]]
-        if len(part):
-            part.plot(ax=ax, color=color, edgecolor="#777777", linewidth=0.6, zorder=2)
-            handles.append(Patch(facecolor=color, edgecolor="#777777", label=f"Status {cls}"))
-    other = shapes[[r["class"] not in STATUS_COLORS for r in rows]]
-    if len(other):
-        other.plot(ax=ax, facecolor="#f4f4f4", edgecolor="#999999", hatch="///", linewidth=0.5, zorder=2)
-        handles.append(Patch(facecolor="#f4f4f4", edgecolor="#999999", hatch="///",
-                             label="ohne Klasse (nicht bewertet, fehlt oder gesperrt)"))
-    hot = shapes[[r["aufmerksamkeit"] == "ja" for r in rows]]
-    if len(hot):
-        hot.plot(ax=ax, facecolor="none", edgecolor="#1a1a1a", linewidth=2.6, zorder=3)
-        handles.append(Patch(facecolor="none", edgecolor="#1a1a1a", linewidth=2.6,
-                             label="besonderer Aufmerksamkeitsbedarf"))
+    with figures.no_idle_draw(ax):  # GeoPandas' plot would rasterise the whole figure each time
+        for cls, color in STATUS_COLORS.items():
+            part = shapes[[r["class"] == cls for r in rows]]
+            if len(part):
+                part.plot(ax=ax, color=color, edgecolor="#777777", linewidth=0.6, zorder=2)
+                handles.append(Patch(facecolor=color, edgecolor="#777777", label=f"Status {cls}"))
+        other = shapes[[r["class"] not in STATUS_COLORS for r in rows]]
+        if len(other):
+            other.plot(ax=ax, facecolor="#f4f4f4", edgecolor="#999999", hatch="///", linewidth=0.5, zorder=2)
+            handles.append(Patch(facecolor="#f4f4f4", edgecolor="#999999", hatch="///",
+                                 label="ohne Klasse (nicht bewertet, fehlt oder gesperrt)"))
+        hot = shapes[[r["aufmerksamkeit"] == "ja" for r in rows]]
+        if len(hot):
+            hot.plot(ax=ax, facecolor="none", edgecolor="#1a1a1a", linewidth=2.6, zorder=3)
+            handles.append(Patch(facecolor="none", edgecolor="#1a1a1a", linewidth=2.6,
+                                 label="besonderer Aufmerksamkeitsbedarf"))
     for geom, r in zip(shapes.geometry, rows):
         p = geom.representative_point()
         ax.annotate(r["nr"], (p.x, p.y), ha="center", va="center", fontsize=9, fontweight="bold",

@@ -296,7 +296,10 @@ class Layer:
         cell = self._cell(spec)
         self._positions(np.array([], dtype=object), cell)  # the index of cells by cell
         hit = self.__dict__["_by_cell"].get(cell)
-        c = self.cells.iloc[hit[1] if hit is not None else []]
+        narrow = self.__dict__.get("_counts_columns")
+        if narrow is None:  # taking rows of five columns, not of every column of the cells
+            narrow = self.__dict__["_counts_columns"] = self.cells[list(_COUNT_COLUMNS)]
+        c = narrow.iloc[hit[1] if hit is not None else []]
         if area_ids is not None:
             c = c[c["area_id"].isin(set(_ids(area_ids)))]
         if level is not None:
@@ -307,7 +310,7 @@ class Layer:
         else:  # every period of that length: single years, or pools of exactly ``pool`` years
             span_ = c["period"].map(lambda p: int(p[-4:]) - int(p[:4]) + 1)
             c = c[span_.to_numpy() == max(pool, 1)]
-        out = c[["area_id", "name", "period", "published", "status"]].rename(columns={"published": "value"})
+        out = c.rename(columns={"published": "value"})
         out.insert(2, "year", out["period"].str[-4:].astype(int))
         return out.reset_index(drop=True)
 
@@ -416,6 +419,10 @@ class Layer:
                     for t, n, e, k in zip(total, size, ends, src)]
             self._protection = disclosure.Protection(self.cells, self.settings, keys, cons)
         return getattr(self, "_protection", None)
+
+
+#: The columns of the cells :meth:`Layer.counts` answers with (``published`` named ``value``).
+_COUNT_COLUMNS = ("area_id", "name", "period", "published", "status")
 
 
 def _keys(area_ids, periods) -> np.ndarray:

@@ -1,0 +1,190 @@
+"""Benchmark of the Gemeindeprofil's page functions in one warm process (issue 19).
+
+Loads a district once (``sa.load``), reads the library calls of the template notebook
+``notebooks/gemeindeprofil.ipynb`` (one ``sa.pages.<module>.<function>(d, ...)`` per code cell)
+and runs them for every municipality in the order of the notebook, timing each call together with
+the rendering of its output (HTML, Markdown or PNG: what the kernel pays to display it) in CPU
+seconds of this process (``time.process_time``: other load on the machine does not count). Prints
+per function the seconds per profile (mean and max over the municipalities) and the mean and max
+of a whole profile; with ``--baseline FILE`` also the ratio against an earlier run saved with
+``--save FILE``.
+
+``--fresh`` measures what a profile costs in a build: the protected layer and its indicator
+snapshot are saved once (as ``protected_layer_once`` does) and every profile gets a newly loaded
+district (its loading not timed) that reads them, so nothing is shared between profiles but
+what the snapshot holds.
+
+``--dump DIR`` writes the rendered output of every call (``<area_id>/<nn>_<function>.txt``) and
+``--compare DIR`` checks them byte for byte against such a dump: a speed-up must not change a
+page. ``--cprofile N`` prints the N most expensive functions (cumulative) of the profiles after
+the first (the first pays the work all profiles share).
+
+Measured (2 December 2026, the 2-core development machine while a CI run used both cores; CPU
+seconds per profile after the first, Musterland, 11 profiles, before = da150de, both runs side by
+side): in one warm process 2,28 -> 1,74 s (figures 1,4-1,9x faster: ticks thinned after a layout
+pass without rasterising, GeoPandas' plot no longer rasterising the figure; the catalog, the pyramid
+cells and the spine chart table once per district); as in a build kernel (``--fresh``)
+3,62 -> 3,16 s. What is left per build kernel: the figures (about 1,3 s: every PNG is laid out and
+drawn at 150 dpi, population_development twice as its first PNG is too wide), the supply gaps of
+"Auf einen Blick" (``planning.supply.gaps``: street network and reach, about 0,7 s, computed in every
+kernel), published life expectancy (0,18 s) and the goals (0,1 s). The target of issue 19, under
+1 s per profile, needs those shared across kernels (the build's snapshot) and cheaper figures.
+
+Usage::
+
+    PYTHONPATH=$PWD python benchmarks/profile_pages.py --save /tmp/before.json --dump /tmp/before
+    PYTHONPATH=$PWD python benchmarks/profile_pages.py --baseline /tmp/before.json --compare /tmp/before
+"""
+from __future__ import annotations
+
+import argparse
+import ast
+import json
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def calls(notebook: Path) -> list[tuple[str, str, str]]:
+    """(module, function, source) of every library call cell of a template notebook."""
+    nb = json.loads(notebook.read_text(encoding="utf-8"))
+    out = []
+    for cell in nb["cells"]:
+        src = "".join(cell["source"]).strip()
+        if cell["cell_type"] != "code" or not src.startswith("sa.pages."):
+            continue
+        func = ast.parse(src).body[0].value.func
+        out.append((func.value.attr, func.attr, src))
+    return out
+
+
+def rendered(obj) -> str:
+    """The text the notebook stores for a call's result (what the page shows)."""
+    if obj is None:
+        return "None"
+    if hasattr(obj, "_repr_html_"):
+        html = obj._repr_html_()
+        if html is not None:
+            return html
+    if hasattr(obj, "_repr_markdown_"):
+        md = obj._repr_markdown_()
+        if md is not None:
+            return md
+    if hasattr(obj, "data"):
+        return str(obj.data)
+    return repr(obj)
+
+
+def run(config: str, limit: int | None, dump: Path | None, compare: Path | None, prof, fresh: bool = False):
+    import os
+    import tempfile
+
+    import matplotlib.pyplot as plt
+
+    import sozialanalyse as sa
+
+    t0 = time.perf_counter()
+    d = sa.load(config)
+    load_s = time.perf_counter() - t0
+    if fresh:  # as in a build: the layer and its snapshot saved once, each profile a new district
+        from sozialanalyse.protected import layer as protected_layer
+
+        path = Path(tempfile.mkdtemp()) / "layer.parquet"
+        protected_layer.save(protected_layer.of(d), path)
+        os.environ[protected_layer.ENV_VAR] = str(path)
+    year = d.report_year
+    cells = calls(ROOT / "notebooks" / "gemeindeprofil.ipynb")
+    areas = list(d.municipalities()["area_id"].astype(str))[:limit]
+    times: dict[str, list[float]] = {f"{m}.{f}": [] for m, f, _ in cells}
+    differ: list[str] = []
+    env = {"sa": sa, "d": d, "year": year, "config": config}
+    for n, area_id in enumerate(areas):
+        if prof is not None and n == 1:  # the first profile pays the shared work once
+            prof.enable()
+        if fresh:
+            d = env["d"] = sa.load(config)
+        env["area_id"] = area_id
+        for k, (m, f, src) in enumerate(cells):
+            t = time.process_time()
+            out = rendered(eval(src, env))  # noqa: S307 - the template's own call
+            times[f"{m}.{f}"].append(time.process_time() - t)
+            name = f"{k:02d}_{f}.txt"
+            if dump is not None:
+                (dump / area_id).mkdir(parents=True, exist_ok=True)
+                (dump / area_id / name).write_text(out, encoding="utf-8")
+            if compare is not None:
+                ref = compare / area_id / name
+                if not ref.exists() or ref.read_text(encoding="utf-8") != out:
+                    differ.append(f"{area_id}/{name}")
+        plt.close("all")
+    if prof is not None:
+        prof.disable()
+    return {"config": config, "load_s": load_s, "areas": areas, "times": times}, differ
+
+
+def summary(result: dict, baseline: dict | None) -> str:
+    import numpy as np
+
+    lines = [f"{result['config']}: {len(result['areas'])} profiles, load {result['load_s']:.2f} s",
+             f"{'function':<40} {'mean s':>8} {'max s':>8}" + (f" {'before':>8} {'ratio':>6}" if baseline else "")]
+    total = np.zeros(len(result["areas"]))
+    for name, ts in result["times"].items():
+        ts = np.asarray(ts)
+        total += ts
+        row = f"{name:<40} {ts.mean():8.3f} {ts.max():8.3f}"
+        if baseline and name in baseline["times"]:
+            b = float(np.mean(baseline["times"][name]))
+            row += f" {b:8.3f} {b / ts.mean() if ts.mean() else float('nan'):6.1f}"
+        lines.append(row)
+    row = f"{'whole profile':<40} {total.mean():8.3f} {total.max():8.3f}"
+    if baseline:
+        b = np.sum([np.asarray(v) for v in baseline["times"].values()], axis=0)
+        row += f" {b.mean():8.3f} {b.mean() / total.mean():6.1f}"
+        # the first profile pays the shared work; the rest show what one more profile costs
+        lines.append(row)
+        row = (f"{'first profile / the others (mean)':<40} {total[0]:8.3f} {total[1:].mean() if len(total) > 1 else 0:8.3f}"
+               f" {b[0]:8.3f} {b[1:].mean() if len(b) > 1 else 0:8.3f}")
+    else:
+        lines.append(row)
+        row = f"{'first profile / the others (mean)':<40} {total[0]:8.3f} {total[1:].mean() if len(total) > 1 else 0:8.3f}"
+    lines.append(row)
+    return "\n".join(lines)
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--config", default="musterland")
+    p.add_argument("--limit", type=int, default=None, help="only the first N municipalities")
+    p.add_argument("--save", type=Path, help="write the timings as JSON")
+    p.add_argument("--baseline", type=Path, help="timings JSON of an earlier run: print the ratio")
+    p.add_argument("--dump", type=Path, help="write every call's rendered output into this folder")
+    p.add_argument("--compare", type=Path, help="compare every call's rendered output with a dump")
+    p.add_argument("--cprofile", type=int, default=0, help="print the N most expensive functions")
+    p.add_argument("--fresh", action="store_true", help="as in a build: each profile a newly loaded district "
+                   "(not timed) reading the protected layer and its snapshot saved once")
+    a = p.parse_args(argv)
+    prof = None
+    if a.cprofile:
+        import cProfile
+
+        prof = cProfile.Profile()
+    result, differ = run(a.config, a.limit, a.dump, a.compare, prof, a.fresh)
+    baseline = json.loads(a.baseline.read_text()) if a.baseline else None
+    print(summary(result, baseline))
+    if a.save:
+        a.save.write_text(json.dumps(result))
+    if prof is not None:
+        import pstats
+
+        pstats.Stats(prof).sort_stats("cumulative").print_stats(a.cprofile)
+    if a.compare is not None:
+        print(f"outputs compared with {a.compare}: " + ("all identical" if not differ else
+                                                         f"{len(differ)} differ: {', '.join(differ[:10])}"))
+        return 1 if differ else 0
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
