@@ -55,6 +55,19 @@ def test_official_municipality_table_caption_names_content(mirror):
     assert cap.startswith("Amtliche Kennzahlen der Gemeindeverbände im ") and not ONLY_AREAS.match(cap)
 
 
+def test_profile_subarea_table_caption_names_content_and_town(d):
+    """The profile's table of a town's Sozialräume says what it holds and of which town; a
+    Samtgemeinde's table of its member municipalities says what it holds."""
+    kinds = d.areas.set_index("area_id")["kind"]
+    town = next(str(a) for a in d.areas["area_id"]
+                if not d.children(str(a)).empty and (d.children(str(a))["kind"] == "Sozialraum").all())
+    (cap,) = _captions(sa.pages.gemeindeprofil.subareas(d, town, d.report_year).data)
+    assert cap == f"Kennzahlen der Sozialräume in {d.name_of(town)}, {d.report_year}"
+    sg = next(str(a) for a in d.areas["area_id"] if kinds.get(a) == "Samtgemeinde")
+    (cap,) = _captions(sa.pages.gemeindeprofil.subareas(d, sg, d.report_year).data)
+    assert cap == f"Kennzahlen der Mitgliedsgemeinden, {d.report_year}"
+
+
 @pytest.mark.parametrize("chapter", ["kreisuebersicht", "senioren"])
 def test_no_caption_of_a_chapter_is_only_area_nouns(chapter):
     """Every table caption the chapter's notebook cells produce (the template run as the build

@@ -596,8 +596,10 @@ def subareas(district: District, area_id: str, year: int):
             row[label] = gap or format_value(value, str(cat.loc[i, "unit"])) + flag
         rows.append(row)
     df = pd.DataFrame(rows)
-    label = "Sozialräume" if level == "sozialraum" else "Mitgliedsgemeinden"
-    return table(df, caption=f"{label}, {year}",
+    name = md_escape(district.name_of(area_id))
+    caption = (f"Kennzahlen der Sozialräume in {name}, {year}" if level == "sozialraum"
+               else f"Kennzahlen der Mitgliedsgemeinden, {year}")
+    return table(df, caption=caption,
                  footnotes=["¹ Nenner unter der Mindestgröße: Wert statistisch unsicher, nur eingeschränkt vergleichbar.",
                             *absent_footnote(absent), *([L.settings.footnote_line] if locked else [])],
                  align_right=[c for c in df.columns if c != "Gebiet"], header_links=header_links,
