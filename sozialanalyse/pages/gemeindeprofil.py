@@ -110,7 +110,7 @@ def _level(district: District, area_id: str) -> str:
 
 def _shared(district: District, key: tuple, compute):
     """A result every profile of ``district`` shares (a table over all municipalities, the
-    catalog), computed on first use and kept on the district object, like :func:`benchmarks`:
+    catalog), computed on first use and kept on the district object:
     the next profile in the same process reads it (a fresh kernel computes it itself, with the
     same result). A frame is handed out as a copy, so no caller can change what the next reads."""
     cache = district.__dict__.setdefault("_profile_shared", {})
@@ -966,10 +966,11 @@ def benchmarks(district: District, year: int, ids: list[str] | None = None) -> p
     Kreis value outside the municipality's 95 % interval (:func:`sozialanalyse.stats.benchmark.compare`).
     """
     ids = list(ids) if ids is not None else key_figure_ids(district)
-    cache = district.__dict__.setdefault("_profile_benchmarks", {})
-    key = (int(year), tuple(ids))
-    if key in cache:
-        return cache[key].copy()
+    return _shared(district, ("benchmarks", int(year), tuple(ids)), lambda: _benchmarks(district, year, ids))
+
+
+def _benchmarks(district: District, year: int, ids: list[str]) -> pd.DataFrame:
+    """:func:`benchmarks` computed (every municipality and the Kreis)."""
     cat = _catalog(district)
     kreis_id = str(district.kreis["area_id"])
     munis = [str(a) for a in district.municipalities()["area_id"]]
@@ -996,8 +997,7 @@ def benchmarks(district: District, year: int, ids: list[str] | None = None) -> p
         rows["ranked"] = int(rankable.sum())
         frames.append(rows.reset_index(drop=True))
     out = pd.concat(frames, ignore_index=True)
-    cache[key] = out
-    return out.copy()
+    return out
 
 
 #: The kinds of finding of "Auf einen Blick", in the order :func:`select_findings` takes them.
