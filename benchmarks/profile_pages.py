@@ -9,10 +9,10 @@ per function the seconds per profile (mean and max over the municipalities) and 
 of a whole profile; with ``--baseline FILE`` also the ratio against an earlier run saved with
 ``--save FILE``.
 
-``--fresh`` measures what a profile costs in a build: the protected layer and its indicator
-snapshot are saved once (as ``protected_layer_once`` does) and every profile gets a newly loaded
-district (its loading not timed) that reads them, so nothing is shared between profiles but
-what the snapshot holds.
+``--fresh`` measures what a profile costs in a build: the protected layer, its indicator
+snapshot and the shared frames (supply gaps, life expectancy) are saved once (as
+``protected_layer_once`` does) and every profile gets a newly loaded district (its loading not
+timed) that reads them, so nothing is shared between profiles but what those files hold.
 
 ``--dump DIR`` writes the rendered output of every call (``<area_id>/<nn>_<function>.txt``) and
 ``--compare DIR`` checks them byte for byte against such a dump: a speed-up must not change a
@@ -91,8 +91,11 @@ def run(config: str, limit: int | None, dump: Path | None, compare: Path | None,
     if fresh:  # as in a build: the layer and its snapshot saved once, each profile a new district
         from sozialanalyse.protected import layer as protected_layer
 
+        from sozialanalyse.build.report import shared_work_once
+
         path = Path(tempfile.mkdtemp()) / "layer.parquet"
         protected_layer.save(protected_layer.of(d), path)
+        shared_work_once(d, path)  # the supply gaps and the life expectancy, as the build saves them
         os.environ[protected_layer.ENV_VAR] = str(path)
     year = d.report_year
     cells = calls(ROOT / "notebooks" / "gemeindeprofil.ipynb")
