@@ -89,9 +89,8 @@ def run(config: str, limit: int | None, dump: Path | None, compare: Path | None,
     d = sa.load(config)
     load_s = time.perf_counter() - t0
     if fresh:  # as in a build: the layer and its snapshot saved once, each profile a new district
-        from sozialanalyse.protected import layer as protected_layer
-
         from sozialanalyse.build.report import shared_work_once
+        from sozialanalyse.protected import layer as protected_layer
 
         path = Path(tempfile.mkdtemp()) / "layer.parquet"
         protected_layer.save(protected_layer.of(d), path)

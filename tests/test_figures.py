@@ -131,7 +131,10 @@ def test_png_is_deterministic_and_undated(made):
     again = figures.Figure(f.figure, caption=f.caption, alt=f.alt, layout=False).png()
     assert again == png
     bundle = f._repr_mimebundle_()
-    assert base64.b64decode(bundle["image/png"]) == png and bundle["text/plain"].startswith("Abbildung: ")
+    # the PNG once, in the HTML (not a second time as image/png: issue #19, site weight)
+    assert sorted(bundle) == ["text/html", "text/plain"] and bundle["text/plain"].startswith("Abbildung: ")
+    (data,) = re.findall(r'<img src="data:image/png;base64,([^"]+)"', bundle["text/html"])
+    assert base64.b64decode(data) == png
 
 
 # --- colour-blind-safe palettes ------------------------------------------------------------------

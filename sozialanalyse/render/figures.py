@@ -244,8 +244,12 @@ class Figure:
     :data:`~sozialanalyse.render.figstyle.DPI`, without a date in its metadata: the build is
     deterministic), its ``alt`` text and a ``<figcaption>``; ``data-sa-min-font-pt`` and
     ``data-sa-dpi`` let a browser test compute the rendered size of the smallest text
-    (``tests/browser/figure_text.py``). The mime bundle also holds the ``image/png`` (nbval,
-    other front ends). Attributes not defined here are the matplotlib figure's (``.axes``, …).
+    (``tests/browser/figure_text.py``). The mime bundle holds that HTML and a ``text/plain``
+    line, not the PNG a second time as ``image/png``: the HTML already carries it, and myst-nb
+    (HTML first, ``sozialanalyse.build.verify.RENDER_PRIORITY``), Jupyter and the build's PDFs
+    (printed from the HTML pages) show the HTML, so a second copy only doubled every executed
+    notebook and the site's ``_sources`` (issue #19). ``_repr_png_`` and :meth:`png` still give
+    the PNG. Attributes not defined here are the matplotlib figure's (``.axes``, …).
 
     >>> fig, ax = plt.subplots(figsize=(4, 3))
     >>> _ = ax.plot([2020, 2021], [1, 2], label="A")
@@ -315,8 +319,8 @@ class Figure:
                 f'<figcaption>{q(self.caption)}</figcaption></figure>')
 
     def _repr_mimebundle_(self, include=None, exclude=None):
-        return {"text/html": self._repr_html_(), "image/png": base64.b64encode(self.png()).decode("ascii"),
-                "text/plain": repr(self)}
+        # the PNG once, inside the HTML (see the class docstring)
+        return {"text/html": self._repr_html_(), "text/plain": repr(self)}
 
 
 def _png_size(png: bytes) -> tuple[int, int]:
