@@ -5,6 +5,7 @@ the frame a fresh computation gives (values, dtypes, ``attrs``); a file written 
 is never read, and a notebook re-executed without the files computes them itself."""
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -127,10 +128,26 @@ def test_the_build_writes_the_shared_frames_once(tmp_path, monkeypatch):
     monkeypatch.delenv(pl.ENV_VAR, raising=False)
     district = load_district(MUSTERLAND)
     planned = report.BuildPlan(config=district.config, district=district)
+    # five older builds' layers (other data) in the cache, each with its snapshot and a shared frame
+    cache = tmp_path / report.LAYER_CACHE
+    cache.mkdir(parents=True)
+    old = []
+    for k in range(5):
+        layer = cache / f"{k:064x}.parquet"
+        for f in (layer, pl.snapshot_path(layer), pl.shared_path(layer, GAPS)):
+            f.write_bytes(b"old")
+            os.utime(f, (1_000_000 + k, 1_000_000 + k))
+        old.append(layer)
     env, _ = report.protected_layer_once(planned, tmp_path, quiet=True)
     path = Path(env[pl.ENV_VAR])
     files = {key: pl.shared_path(path, key) for key in (GAPS, LE)}
     assert all(f.is_file() for f in files.values())
+    # the four newest layers stay (this build's and the three newest old ones), each with its files;
+    # the two oldest go with everything beside them
+    left = sorted(f.name for f in cache.iterdir())
+    want = [f.name for layer in old[2:] for f in (layer, pl.snapshot_path(layer), pl.shared_path(layer, GAPS))]
+    want += [path.name, pl.snapshot_path(path).name, *(f.name for f in files.values())]
+    assert left == sorted(want)
     before = {key: f.stat().st_mtime_ns for key, f in files.items()}
     again = load_district(MUSTERLAND)  # the next build: read, not written again
     report.protected_layer_once(report.BuildPlan(config=again.config, district=again), tmp_path, quiet=True)
