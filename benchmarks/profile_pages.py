@@ -30,6 +30,17 @@ drawn at 150 dpi, population_development twice as its first PNG is too wide), th
 kernel), published life expectancy (0,18 s) and the goals (0,1 s). The target of issue 19, under
 1 s per profile, needs those shared across kernels (the build's snapshot) and cheaper figures.
 
+Measured again (3 December 2026, same machine shared with other sessions, load about 4.5 on 2
+cores after the second run, not recorded before the first; before = be3b603, ``--fresh``, the two
+runs 12 minutes apart; outputs byte-identical): the supply gaps and the
+published life expectancy now come from the build's files beside the layer
+(``Layer.shared``): "Auf einen Blick" 0,78 -> 0,20 s, life expectancy 0,16 -> 0,009 s; the street
+network (read and checked from ``strassen.csv``, 0,08-0,09 s) moved from "Auf einen Blick" to the
+supply section, which still asks whether there is one (0,007 -> 0,107 s). A whole profile 2,94 ->
+2,50 s (the others after the first 2,86 -> 2,42 s), the figures unchanged within the noise
+(about 1,3-1,5 s). Left per kernel: the figures, the street network file, the intro (0,14 s) and the
+goals (0,13 s).
+
 Usage::
 
     PYTHONPATH=$PWD python benchmarks/profile_pages.py --save /tmp/before.json --dump /tmp/before

@@ -248,8 +248,9 @@ class Figure:
     line, not the PNG a second time as ``image/png``: the HTML already carries it, and myst-nb
     (HTML first, ``sozialanalyse.build.verify.RENDER_PRIORITY``), Jupyter and the build's PDFs
     (printed from the HTML pages) show the HTML, so a second copy only doubled every executed
-    notebook and the site's ``_sources`` (issue #19). ``_repr_png_`` and :meth:`png` still give
-    the PNG. Attributes not defined here are the matplotlib figure's (``.axes``, …).
+    notebook and the site's ``_sources`` (issue #19). There is no ``_repr_png_`` either:
+    IPython adds the output of every ``_repr_*_`` a bundle lacks. :meth:`png` gives the PNG.
+    Attributes not defined here are the matplotlib figure's (``.axes``, …).
 
     >>> fig, ax = plt.subplots(figsize=(4, 3))
     >>> _ = ax.plot([2020, 2021], [1, 2], label="A")
@@ -306,9 +307,6 @@ class Figure:
     def size_px(self) -> tuple[int, int]:
         """Width and height of the PNG in pixels."""
         return _png_size(self.png())
-
-    def _repr_png_(self):
-        return self.png()
 
     def _repr_html_(self) -> str:
         w, h = self.size_px
