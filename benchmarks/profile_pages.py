@@ -9,10 +9,10 @@ per function the seconds per profile (mean and max over the municipalities) and 
 of a whole profile; with ``--baseline FILE`` also the ratio against an earlier run saved with
 ``--save FILE``.
 
-``--fresh`` measures what a profile costs in a build: the protected layer and its indicator
-snapshot are saved once (as ``protected_layer_once`` does) and every profile gets a newly loaded
-district (its loading not timed) that reads them, so nothing is shared between profiles but
-what the snapshot holds.
+``--fresh`` measures what a profile costs in a build: the protected layer, its indicator
+snapshot and the shared frames (supply gaps, life expectancy) are saved once (as
+``protected_layer_once`` does) and every profile gets a newly loaded district (its loading not
+timed) that reads them, so nothing is shared between profiles but what those files hold.
 
 ``--dump DIR`` writes the rendered output of every call (``<area_id>/<nn>_<function>.txt``) and
 ``--compare DIR`` checks them byte for byte against such a dump: a speed-up must not change a
@@ -29,6 +29,17 @@ drawn at 150 dpi, population_development twice as its first PNG is too wide), th
 "Auf einen Blick" (``planning.supply.gaps``: street network and reach, about 0,7 s, computed in every
 kernel), published life expectancy (0,18 s) and the goals (0,1 s). The target of issue 19, under
 1 s per profile, needs those shared across kernels (the build's snapshot) and cheaper figures.
+
+Measured again (3 December 2026, same machine shared with other sessions, load about 4.5 on 2
+cores after the second run, not recorded before the first; before = be3b603, ``--fresh``, the two
+runs 12 minutes apart; outputs byte-identical): the supply gaps and the
+published life expectancy now come from the build's files beside the layer
+(``Layer.shared``): "Auf einen Blick" 0,78 -> 0,20 s, life expectancy 0,16 -> 0,009 s; the street
+network (read and checked from ``strassen.csv``, 0,08-0,09 s) moved from "Auf einen Blick" to the
+supply section, which still asks whether there is one (0,007 -> 0,107 s). A whole profile 2,94 ->
+2,50 s (the others after the first 2,86 -> 2,42 s), the figures unchanged within the noise
+(about 1,3-1,5 s). Left per kernel: the figures, the street network file, the intro (0,14 s) and the
+goals (0,13 s).
 
 Usage::
 
@@ -89,10 +100,12 @@ def run(config: str, limit: int | None, dump: Path | None, compare: Path | None,
     d = sa.load(config)
     load_s = time.perf_counter() - t0
     if fresh:  # as in a build: the layer and its snapshot saved once, each profile a new district
+        from sozialanalyse.build.report import shared_work_once
         from sozialanalyse.protected import layer as protected_layer
 
         path = Path(tempfile.mkdtemp()) / "layer.parquet"
         protected_layer.save(protected_layer.of(d), path)
+        shared_work_once(d, path)  # the supply gaps and the life expectancy, as the build saves them
         os.environ[protected_layer.ENV_VAR] = str(path)
     year = d.report_year
     cells = calls(ROOT / "notebooks" / "gemeindeprofil.ipynb")

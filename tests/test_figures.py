@@ -130,8 +130,14 @@ def test_png_is_deterministic_and_undated(made):
     assert b"tIME" not in png and b"Software" not in png
     again = figures.Figure(f.figure, caption=f.caption, alt=f.alt, layout=False).png()
     assert again == png
-    bundle = f._repr_mimebundle_()
-    assert base64.b64decode(bundle["image/png"]) == png and bundle["text/plain"].startswith("Abbildung: ")
+    # what a kernel stores for the figure (IPython adds every _repr_*_ a bundle lacks): the PNG
+    # once, in the HTML, not a second time as image/png (issue #19, site weight)
+    from IPython.core.interactiveshell import InteractiveShell
+
+    bundle, _ = InteractiveShell.instance().display_formatter.format(f)
+    assert sorted(bundle) == ["text/html", "text/plain"] and bundle["text/plain"].startswith("Abbildung: ")
+    (data,) = re.findall(r'<img src="data:image/png;base64,([^"]+)"', bundle["text/html"])
+    assert base64.b64decode(data) == png
 
 
 # --- colour-blind-safe palettes ------------------------------------------------------------------

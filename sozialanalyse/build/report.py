@@ -1080,11 +1080,12 @@ def copy_inputs(site: Path, jobs: list[Job], planned: BuildPlan) -> dict[str, st
 
 # ------------------------------------------------------- disclosure: the layer once, the manifest
 def protected_layer_once(planned: BuildPlan, root: Path, quiet: bool = False) -> tuple[dict, Path | None]:
-    """Compute the protected layer (:mod:`sozialanalyse.protected.layer`) and its indicator
+    """Compute the protected layer (:mod:`sozialanalyse.protected.layer`), its indicator
     snapshot (:mod:`sozialanalyse.protected.snapshot`: every published indicator of every area
-    and year) once for all notebook kernels: saved in the build's cache under its fingerprint
-    (data files, config, catalogs, library), reused while that holds, and named to the kernels in the environment variable
-    :data:`sozialanalyse.protected.layer.ENV_VAR` (a kernel whose district has another
+    and year) and the shared frames of the pages (:func:`shared_work_once`) once for all
+    notebook kernels: saved in the build's cache under its fingerprint (data files, config,
+    catalogs, library), reused while that holds, and named to the kernels in the environment
+    variable :data:`sozialanalyse.protected.layer.ENV_VAR` (a kernel whose district has another
     fingerprint computes its own). Also writes the private manifest of suppressed cells
     (``_build/disclosure/suppressed.csv``, true values with area names; beside the site, never
     in it). Returns (environment for the kernels, the manifest's path); official data have no
@@ -1107,20 +1108,48 @@ def protected_layer_once(planned: BuildPlan, root: Path, quiet: bool = False) ->
         snap = layer.snapshot()
         if snap is not None and snap.origin != "file":  # a layer saved without its snapshot
             protected_layer.save(layer, path)
-    snapshots = protected_layer.snapshot_path(path).name.removeprefix(path.stem)  # ".indicators.parquet"
-    layers = [p for p in path.parent.glob("*.parquet") if not p.name.endswith(snapshots)]
+    protected_layer.keep(layer)  # where the shared work's library calls find it (protected_layer.of)
+    shared = shared_work_once(district, path)
+    # the layer files: "<fingerprint>.parquet"; beside each its snapshot and shared frames
+    layers = [p for p in path.parent.glob("*.parquet") if "." not in p.name.removesuffix(".parquet")]
     keep = sorted(layers, key=lambda p: p.stat().st_mtime, reverse=True)
     for old in keep[4:]:  # other districts' or configs' layers: the four newest stay
         if old != path:
-            old.unlink(missing_ok=True)
-            protected_layer.snapshot_path(old).unlink(missing_ok=True)
+            for companion in [old, *path.parent.glob(f"{old.name.removesuffix('.parquet')}.*.parquet")]:
+                companion.unlink(missing_ok=True)
     manifest = root / DISCLOSURE / "suppressed.csv"
     _write_if_changed(manifest, _frame_bytes(layer.suppressed()))
     st = layer.cells["status"]
     _progress(f"protected layer {how} ({time.perf_counter() - t0:.1f} s): {len(st)} cells, "
               f"{int((st == 'primary').sum())} primary and {int((st == 'secondary').sum())} secondary "
-              f"suppressions; manifest {os.path.relpath(manifest, root)}", quiet)
+              f"suppressions; shared: {shared}; manifest {os.path.relpath(manifest, root)}", quiet)
     return {protected_layer.ENV_VAR: str(path)}, manifest
+
+
+def shared_work_once(district, path: Path) -> str:
+    """What every profile kernel would compute alike from the protected layer, computed once
+    by the same library calls a planner makes and saved beside the layer file ``path``
+    (:func:`sozialanalyse.protected.layer.save_shared`): the supply gaps of every area
+    (:func:`sozialanalyse.planning.supply.gaps`, street network and reach) and the published
+    life expectancy (:func:`sozialanalyse.protected.health.published_life_expectancy`), for
+    the report year. A kernel reads them through those calls, which compute where no such file
+    is (a reviewer's re-execution). A call that fails here is left to the page that makes it,
+    which reports its own error. Returns a short account for the progress line."""
+    from ..planning import supply
+    from ..protected import health
+    from ..protected import layer as protected_layer
+
+    done = []
+    for name, call in (("supply gaps", lambda: supply.gaps(district)),
+                       ("life expectancy", lambda: health.published_life_expectancy(district))):
+        try:
+            call()
+        except Exception as e:  # noqa: BLE001 - the page making this call reports it in its notebook
+            done.append(f"{name} not computed ({type(e).__name__})")
+        else:
+            done.append(name)
+    written = protected_layer.save_shared(protected_layer.of(district), path)
+    return f"{', '.join(done)} ({len(written)} written)"
 
 
 def _audit_manifest(manifest: Path | None) -> dict:

@@ -505,10 +505,10 @@ def gaps(district, area_ids=None, year: int | None = None) -> pd.DataFrame:
     ['Kita', 'places', 80.0, 100]
     """
     year = report_year(district, year)
-    cache = district.__dict__.setdefault("_supply_gaps", {})
-    if year not in cache:
-        cache[year] = _all_gaps(district, year)
-    out, ids = cache[year]
+    # every area at once, once per protected layer (kept with the district): read from the file a
+    # build saved beside the layer (same fingerprint), else computed here, the same frame either way
+    out = _layer.of(district).shared(f"supply_gaps_{int(year)}", lambda: _all_gaps(district, year))
+    ids = list(dict.fromkeys(out["area_id"].astype(str)))
     if area_ids is not None:
         want = [str(a) for a in ([area_ids] if isinstance(area_ids, str) else area_ids)]
         unknown = [a for a in want if a not in set(ids)]
@@ -518,8 +518,9 @@ def gaps(district, area_ids=None, year: int | None = None) -> pd.DataFrame:
     return out.reset_index(drop=True).copy()
 
 
-def _all_gaps(district, year: int) -> tuple[pd.DataFrame, list[str]]:
-    """:func:`gaps` for every area (computed once per district and year)."""
+def _all_gaps(district, year: int) -> pd.DataFrame:
+    """:func:`gaps` for every area, in the order of the areas (base areas, the municipalities
+    that are not one, the Kreis) within each type (computed once per layer and year)."""
     cfg = settings(district)
     names = area_names(district)
     base = base_areas(district.areas)["area_id"].astype(str).tolist()
@@ -573,4 +574,4 @@ def _all_gaps(district, year: int) -> tuple[pd.DataFrame, list[str]]:
     out.loc[flagged, "rank"] = ranks
     reach_cols = [f"reach_{int(d)}" for d in cfg.reach_m] + [f"reach_street_{int(d)}" for d in cfg.reach_m]
     cols = [c for c in GAP_COLUMNS if c not in ("reach_status", "low_reach", "shortfall", "rank")]
-    return out[[*cols, *reach_cols, "reach_status", "low_reach", "shortfall", "rank"]], ids
+    return out[[*cols, *reach_cols, "reach_status", "low_reach", "shortfall", "rank"]]

@@ -212,9 +212,14 @@ def published_life_expectancy(district, year: int | None = None, pool: int = LE_
     31.12.) stands for that year's person-years, as for the pooled mortality.
     """
     year = int(year or district.report_year)
-    memo = _memo(district)
-    if ("le", year, pool) in memo:  # three page calls (text, chart, table) compute it once
-        return memo[("le", year, pool)].copy()
+    # once per protected layer (kept with the district) for the three page calls (text, chart,
+    # table); the kernels of a build read it from the file the build saved beside the layer
+    return protected_layer.of(district).shared(f"life_expectancy_{year}_{int(pool)}",
+                                               lambda: _life_expectancy(district, year, pool)).copy()
+
+
+def _life_expectancy(district, year: int, pool: int) -> pd.DataFrame:
+    """:func:`published_life_expectancy` computed (once per layer)."""
     years = [y for y in range(year - pool + 1, year + 1)]
     complete = all(y in district.years for y in years)
     starts = [int(b.split("-")[0].rstrip("+")) for b in AGE_GROUPS]
@@ -249,8 +254,7 @@ def published_life_expectancy(district, year: int | None = None, pool: int = LE_
     held = out["status"] != ""
     out.loc[held, ["value", "lower", "upper", "deaths"]] = np.nan
     out.attrs["years"] = years
-    memo[("le", year, pool)] = out
-    return out.copy()
+    return out
 
 
 def _memo(district) -> dict:

@@ -36,12 +36,16 @@ cache (never into the published site) and names the file in the environment vari
 :data:`ENV_VAR`. :func:`of` then reads that file (:func:`load`) if its :func:`fingerprint` (the
 district's data files, the report config, the indicator catalogs and the library source) is the
 district's own, and computes the layer otherwise: a file of other data is never used.
+Beside it go the indicator snapshot (:mod:`.snapshot`) and the *shared frames* of
+:meth:`Layer.shared` (results every kernel would compute alike from the published layer, such as
+the supply gaps of every area), each under the same fingerprint.
 """
 from __future__ import annotations
 
 import base64
 import json
 import os
+import re
 import time
 import zlib
 from dataclasses import dataclass, field
@@ -61,7 +65,8 @@ from ..stats.indicators import _terms
 from . import measures as _measures
 from . import snapshot as _snapshot
 
-__all__ = ["ENV_VAR", "Layer", "cell_of", "fingerprint", "load", "of", "period", "save", "settings", "snapshot_path"]
+__all__ = ["ENV_VAR", "Layer", "cell_of", "fingerprint", "keep", "load", "of", "period", "save", "save_shared", "settings",
+           "shared_path", "snapshot_path"]
 
 #: German words for whole variables, as the pages' column headers name them (the manifest's
 #: ``measure``, :meth:`Layer.suppressed`).
@@ -226,6 +231,8 @@ class Layer:
     _snapshot_tried: bool = field(default=False, repr=False)
     _snapshot_path: Path | None = field(default=None, repr=False)  #: the build's saved snapshot, if any
     _fingerprint: str | None = field(default=None, repr=False)  #: of the district, when read from a file
+    _path: Path | None = field(default=None, repr=False)  #: the file the layer was read from (:func:`load`)
+    _shared: dict = field(default_factory=dict, repr=False)  #: key -> (frame, origin) of :meth:`shared`
 
     def __repr__(self) -> str:
         n = len(self.cells)
@@ -343,6 +350,23 @@ class Layer:
             if self._snapshot is None:
                 self._snapshot = _snapshot.build(self, self._indicators)
         return self._snapshot
+
+    def shared(self, key: str, compute) -> pd.DataFrame:
+        """A result every kernel of a build would compute alike from this layer (``key``: lower
+        case letters, digits, ``_`` and ``-``, naming the function and its arguments, e.g.
+        ``supply_gaps_2024``): read from the file the build saved beside the layer's
+        (:func:`save_shared`, same fingerprint), else ``compute()`` (once per layer). The frame
+        is the same either way (values, dtypes, ``attrs``); the caller gets it, not a copy."""
+        if not re.fullmatch(r"[a-z0-9_-]+", key):
+            raise ValueError(f"a shared key is lower case letters, digits, '_' and '-', not {key!r}")
+        hit = self._shared.get(key)
+        if hit is None:
+            frame = None
+            if self._path is not None and self._fingerprint is not None:
+                frame = _snapshot.read_frame(shared_path(self._path, key), self._fingerprint)
+            hit = (frame, "file") if frame is not None else (compute(), "computed")
+            self._shared[key] = hit
+        return hit[0]
 
     def _indicators(self, ids, level="gemeindeverband", years=None, conf_level: float = 0.95) -> pd.DataFrame:
         """:meth:`indicators` computed for this call alone (the snapshot's source)."""
@@ -621,9 +645,14 @@ def of(district) -> Layer:
     layer = load(district, saved) if saved else None
     if layer is None:
         layer = _build(district)
-    # kept on the district itself: both go when the district goes (a module-level cache would
-    # hold every district ever protected)
-    object.__setattr__(district, _ATTRIBUTE, layer)
+    return keep(layer)
+
+
+def keep(layer: Layer) -> Layer:
+    """Keep ``layer`` with its district, where :func:`of` finds it (and the results kept with
+    the layer, :meth:`Layer.shared`): on the district itself, so both go when the district goes
+    (a module-level cache would hold every district ever protected)."""
+    object.__setattr__(layer.district, _ATTRIBUTE, layer)
     return layer
 
 
@@ -693,6 +722,22 @@ def snapshot_path(path: str | Path) -> Path:
     return path.with_name(path.name.removesuffix(".parquet") + ".indicators.parquet")
 
 
+def shared_path(path: str | Path, key: str) -> Path:
+    """The file of the shared frame ``key`` (:meth:`Layer.shared`) beside a layer file ``path``:
+    ``<fingerprint>.parquet`` -> ``<fingerprint>.shared.<key>.parquet``."""
+    path = Path(path)
+    return path.with_name(f"{path.name.removesuffix('.parquet')}.shared.{key}.parquet")
+
+
+def save_shared(layer: Layer, path: str | Path) -> list[Path]:
+    """Write every shared frame ``layer`` computed so far (:meth:`Layer.shared`) beside the
+    layer file ``path`` under the district's fingerprint, for the kernels that read the layer
+    from there; frames read from such files already are not written again. Returns the files."""
+    fp = fingerprint(layer.district)
+    return [_snapshot.write_frame(frame, shared_path(path, key), fp)
+            for key, (frame, origin) in sorted(layer._shared.items()) if origin == "computed"]
+
+
 def saved_fingerprint(path: str | Path) -> str | None:
     """The fingerprint a layer file was saved with (None: no such file, not a layer file, or
     another format), read from its metadata without reading the cells."""
@@ -737,5 +782,6 @@ def load(district, path: str | Path) -> Layer | None:
     layer._level_ids = {lv: list(ids) for lv, ids in meta["level_ids"].items()}
     layer._fingerprint = fp
     layer._snapshot_path = snapshot_path(path)  # read on first use (Layer.snapshot)
+    layer._path = Path(path)  # the shared frames beside it: read on first use (Layer.shared)
     layer.loaded = time.perf_counter() - t0
     return layer

@@ -28,6 +28,15 @@ Row order and categories follow :func:`sozialanalyse.stats.indicators.compute`: 
 the order asked, within a level the areas in the sorted order of their keys, then the years, then
 the indicators in the order asked; a row depends only on its area, year and indicator, so a slice
 of the whole table is the answer of the smaller call.
+
+**Shared frames.** Other results every kernel of a build computes alike from the published
+layer (the supply gaps of every area, :func:`sozialanalyse.planning.supply.gaps`; the published
+life expectancy, :func:`sozialanalyse.protected.health.published_life_expectancy`) travel the same
+way: :func:`write_frame` saves one such frame beside the layer's file under its fingerprint,
+:func:`read_frame` gives it back identical (values, column order, dtypes, ``attrs``) or None
+(absent, another fingerprint, a column it cannot restore), and
+:meth:`sozialanalyse.protected.layer.Layer.shared` is the one place that decides between the file
+and a computation.
 """
 from __future__ import annotations
 
@@ -41,12 +50,13 @@ import pandas as pd
 from ..io import atomic
 from ..stats.indicators import _NOTE_NAMES, LEVEL_ORDER
 
-__all__ = ["CONF_LEVEL", "Snapshot", "build", "read", "write"]
+__all__ = ["CONF_LEVEL", "Snapshot", "build", "read", "read_frame", "write", "write_frame"]
 
 #: The confidence level the snapshot holds (the default of ``Layer.indicators``).
 CONF_LEVEL = 0.95
 FORMAT = 1
 _META = b"sozialanalyse.indicator_snapshot"
+_FRAME_META = b"sozialanalyse.shared_frame"
 _FLOATS = ("value", "numerator", "denominator", "lower", "upper")
 
 
@@ -247,3 +257,48 @@ def read(path: str | Path, fingerprint: str) -> Snapshot | None:
         table[c] = table[c].astype(str).to_numpy(dtype=object)
     return Snapshot(table, list(head["ids"]), list(head["levels"]), dict(head["level_ids"]),
                     [int(y) for y in head["years"]], float(head["conf_level"]), origin="file")
+
+
+def write_frame(frame: pd.DataFrame, path: str | Path, fingerprint: str) -> Path:
+    """Write a shared frame (see the module docstring) to ``path`` (Parquet, atomically) with the
+    layer's ``fingerprint``, its dtypes and its ``attrs`` (JSON) in the metadata. The frame must
+    have the default index (0 to n-1); ValueError otherwise, and for ``attrs`` that are not JSON."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    if not frame.index.equals(pd.RangeIndex(len(frame))) or not frame.columns.is_unique:
+        raise ValueError("a shared frame has the default index and unique column names")
+    head = {"format": FORMAT, "fingerprint": fingerprint, "columns": [str(c) for c in frame.columns],
+            "dtypes": [str(t) for t in frame.dtypes], "attrs": frame.attrs}
+    meta = json.dumps(head).encode()  # TypeError for attrs JSON cannot hold
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    table = table.replace_schema_metadata({**(table.schema.metadata or {}), _FRAME_META: meta})
+    return atomic.write(Path(path), lambda tmp: pq.write_table(table, tmp))
+
+
+def read_frame(path: str | Path, fingerprint: str) -> pd.DataFrame | None:
+    """The frame :func:`write_frame` saved in ``path`` for ``fingerprint``, with its dtypes and
+    ``attrs``; None where the file is absent or unreadable, was written for other data (another
+    fingerprint) or in another format, or a column does not come back with its dtype."""
+    import pyarrow.parquet as pq
+
+    try:
+        raw = (pq.read_schema(path).metadata or {}).get(_FRAME_META)
+        head = json.loads(raw) if raw else None
+        if not isinstance(head, dict) or head.get("format") != FORMAT or head.get("fingerprint") != fingerprint:
+            return None
+        frame = pq.read_table(path).to_pandas()
+    except (OSError, ValueError):
+        return None
+    if [str(c) for c in frame.columns] != head["columns"]:
+        return None
+    for c, want in zip(frame.columns, head["dtypes"]):
+        if str(frame[c].dtype) != want:
+            try:
+                frame[c] = frame[c].astype(want)
+            except (TypeError, ValueError):
+                return None
+            if str(frame[c].dtype) != want:
+                return None
+    frame.attrs = head["attrs"]
+    return frame

@@ -244,8 +244,13 @@ class Figure:
     :data:`~sozialanalyse.render.figstyle.DPI`, without a date in its metadata: the build is
     deterministic), its ``alt`` text and a ``<figcaption>``; ``data-sa-min-font-pt`` and
     ``data-sa-dpi`` let a browser test compute the rendered size of the smallest text
-    (``tests/browser/figure_text.py``). The mime bundle also holds the ``image/png`` (nbval,
-    other front ends). Attributes not defined here are the matplotlib figure's (``.axes``, …).
+    (``tests/browser/figure_text.py``). The mime bundle holds that HTML and a ``text/plain``
+    line, not the PNG a second time as ``image/png``: the HTML already carries it, and myst-nb
+    (HTML first, ``sozialanalyse.build.verify.RENDER_PRIORITY``), Jupyter and the build's PDFs
+    (printed from the HTML pages) show the HTML, so a second copy only doubled every executed
+    notebook and the site's ``_sources`` (issue #19). There is no ``_repr_png_`` either:
+    IPython adds the output of every ``_repr_*_`` a bundle lacks. :meth:`png` gives the PNG.
+    Attributes not defined here are the matplotlib figure's (``.axes``, …).
 
     >>> fig, ax = plt.subplots(figsize=(4, 3))
     >>> _ = ax.plot([2020, 2021], [1, 2], label="A")
@@ -303,9 +308,6 @@ class Figure:
         """Width and height of the PNG in pixels."""
         return _png_size(self.png())
 
-    def _repr_png_(self):
-        return self.png()
-
     def _repr_html_(self) -> str:
         w, h = self.size_px
         data = base64.b64encode(self.png()).decode("ascii")
@@ -315,8 +317,8 @@ class Figure:
                 f'<figcaption>{q(self.caption)}</figcaption></figure>')
 
     def _repr_mimebundle_(self, include=None, exclude=None):
-        return {"text/html": self._repr_html_(), "image/png": base64.b64encode(self.png()).decode("ascii"),
-                "text/plain": repr(self)}
+        # the PNG once, inside the HTML (see the class docstring)
+        return {"text/html": self._repr_html_(), "text/plain": repr(self)}
 
 
 def _png_size(png: bytes) -> tuple[int, int]:
