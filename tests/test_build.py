@@ -202,8 +202,12 @@ def test_the_disclosure_manifest_stays_beside_the_site(two_municipality_build, m
     assert len(manifest) and set(manifest["status"]) == {"primary", "secondary"}
     assert not [p for p in site.rglob("*") if p.suffix == ".parquet" or p.name in ("suppressed.csv", "pages.csv")
                 or "disclosure" in p.relative_to(site).parts]
-    # the layer (its snapshot of indicators, "<fingerprint>.indicators.parquet", lies beside it)
-    (saved,) = [p for p in (root / ".cache" / "protected").glob("*.parquet") if not p.name.endswith(".indicators.parquet")]
+    # the layer is "<fingerprint>.parquet"; its companions beside it carry a second suffix
+    # ("<fingerprint>.indicators.parquet", "<fingerprint>.shared.<key>.parquet")
+    (saved,) = [p for p in (root / ".cache" / "protected").glob("*.parquet") if "." not in p.stem]
+    assert pl.snapshot_path(saved).is_file()
+    assert {p.name.split(".")[2].split("_")[0] for p in saved.parent.glob(f"{saved.stem}.shared.*.parquet")} \
+        == {"supply", "life"}  # the supply gaps and the published life expectancy, once per build
     monkeypatch.chdir(root)  # as a kernel loads it: the notebook's parameter, from the project folder
     assert saved.stem == pl.saved_fingerprint(saved) == pl.fingerprint(sa.load("config/zwei.yml"))
     # pages.csv: the "." cells of each page's report tables, counted here by a plain regex
