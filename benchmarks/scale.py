@@ -91,6 +91,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--sample", type=int, default=20, help="profiles of the sequential papermill loop")
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--keep", type=Path, default=None, help="build in this folder and keep it (default: a temp folder)")
+    ap.add_argument("--pdf", action="store_true",
+                    help="also print every profile as PDF (default: HTML only; the target counts the pages)")
     args = ap.parse_args(argv)
     n = args.municipalities
     print(machine(), flush=True)
@@ -106,10 +108,10 @@ def main(argv: list[str] | None = None) -> None:
               f"{len(planned.district.areas)} areas", flush=True)
         t0 = time.perf_counter()
         with PeakMemory() as mem:
-            out = report.build(config, args.jobs, True, root)
+            out = report.build(config, args.jobs, True, root, pdf=args.pdf)
         build_s = time.perf_counter() - t0
         child_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-        print(f"1 cold build (jobs={args.jobs}): {build_s:.1f} s, {out['executed']} executed; "
+        print(f"1 cold build (jobs={args.jobs}, {'with' if args.pdf else 'without'} PDFs): {build_s:.1f} s, {out['executed']} executed; "
               f"{len(profiles) / build_s * 60:.1f} Gemeindeprofile per minute", flush=True)
         print(f"  peak memory (this process + descendants, sampled): {mem.peak / 2**30:.2f} GiB; "
               f"largest single child process: {child_kib / 2**20:.2f} GiB", flush=True)
