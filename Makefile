@@ -45,7 +45,7 @@ lab: $(STAMP) ## JupyterLab on the project (templates in notebooks/, executed on
 	$(BIN)/jupyter lab --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/notebooks
 
 bench: $(STAMP) ## run the benchmarks (times and ratios, printed)
-	@for b in benchmarks/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+	@for b in benchmarks/[!_]*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 musterland: $(STAMP) ## regenerate the synthetic demo district in data/musterland
 	$(BIN)/sozialanalyse musterland data/musterland
