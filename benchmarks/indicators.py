@@ -21,8 +21,8 @@ import tracemalloc
 import numpy as np
 import pandas as pd
 
-from sozialanalyse.stats import indicators
 from sozialanalyse.model.areas import AGE_GROUPS, LEVELS
+from sozialanalyse.stats import indicators
 
 YEARS = np.arange(2005, 2025)
 

@@ -9,9 +9,9 @@ import math
 
 import numpy as np
 import pytest
+from tiny_district import set_population_80plus, tiny, without_rows
 
 from sozialanalyse.stats.access import base_area_distances, facility_distance, nearest_distance
-from tiny_district import set_population_80plus, tiny, without_rows
 
 
 def test_nearest_distance_by_hand():

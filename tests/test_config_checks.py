@@ -6,14 +6,13 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-
 from test_config import _config, _refused  # one way to write and refuse a test config
 
-from sozialanalyse.stats import disclosure as dc
-from sozialanalyse.pages import daten_methoden
+from sozialanalyse.build.report import ConfigError, plan
 from sozialanalyse.cli import main
 from sozialanalyse.io.own import read_config
-from sozialanalyse.build.report import ConfigError, plan
+from sozialanalyse.pages import daten_methoden
+from sozialanalyse.stats import disclosure as dc
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data" / "musterland"

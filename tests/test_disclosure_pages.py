@@ -86,8 +86,8 @@ def test_population_pyramid_hides_small_counts(tmp_path):
     band's total instead of the nationality split, or nothing when the total itself is that small."""
     import matplotlib.pyplot as plt
 
-    from sozialanalyse.render import figures
     from sozialanalyse.io.own import load_district
+    from sozialanalyse.render import figures
 
     d = load_district("musterland")
     c = d.counts

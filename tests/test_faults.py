@@ -22,17 +22,17 @@ from __future__ import annotations
 import re
 import warnings
 
+import faults
 import numpy as np
 import pandas as pd
 import pytest
 import yaml
 
-import faults
-from sozialanalyse.stats import indicators
-from sozialanalyse.model.areas import LEVELS
 from sozialanalyse.io.own import DataError, load_district
-from sozialanalyse.stats.monitoring import attention, monitoring
 from sozialanalyse.io.validate import ValidationError, validate
+from sozialanalyse.model.areas import LEVELS
+from sozialanalyse.stats import indicators
+from sozialanalyse.stats.monitoring import attention, monitoring
 
 #: the tests sharing one session build run in one process (make test: pytest -n 2 --dist loadgroup)
 pytestmark = pytest.mark.xdist_group("faults")
@@ -249,7 +249,7 @@ def _compare(base: dict, var: dict, variant: faults.Variant, listed: set) -> lis
 def _numbers(base, tmp_path, folder, variant, listed) -> list[str]:
     try:
         var = _published(_config(tmp_path, folder))
-    except Exception as exc:  # noqa: BLE001: a crash is reported with the variant
+    except Exception as exc:  # noqa: BLE001 - a crash is reported with the variant
         return [f"lenient load / computing the published numbers failed: {type(exc).__name__}: {str(exc)[:500]}"]
     return _compare(base, var, variant, listed)
 

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from sozialanalyse import cli
+from sozialanalyse.io import mirror as mirror_mod
 from sozialanalyse.io import official
 from sozialanalyse.io.fetch import FetchError, fetch, load_manifest
-from sozialanalyse.io import mirror as mirror_mod
 from sozialanalyse.io.mirror import mirror_dir
 
 SMALL = ["esp2013/european_standard_population_2013.csv", "bkg-vg5000-2021/VG5000_KRS.prj",

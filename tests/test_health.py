@@ -8,7 +8,22 @@ import pytest
 from scipy import stats
 
 from sozialanalyse.model.areas import AGE_GROUPS
-from sozialanalyse.stats.health import ESP2013, ESP2013_FINE, dsr, funnel_axis, funnel_limits, funnel_plot_data, funnel_significance, isr, overdispersion, poisson_ci, rate_ci, smr, spine_chart_data, wilson_ci
+from sozialanalyse.stats.health import (
+    ESP2013,
+    ESP2013_FINE,
+    dsr,
+    funnel_axis,
+    funnel_limits,
+    funnel_plot_data,
+    funnel_significance,
+    isr,
+    overdispersion,
+    poisson_ci,
+    rate_ci,
+    smr,
+    spine_chart_data,
+    wilson_ci,
+)
 
 # --- proportions and crude rates -------------------------------------------------------------
 

@@ -15,8 +15,8 @@ from bs4 import BeautifulSoup
 from test_build import CHAPTERS, ROOT, _project
 
 from sozialanalyse.build import report
-from sozialanalyse.io.own import DataError, load_district
 from sozialanalyse.build.report import BuildError
+from sozialanalyse.io.own import DataError, load_district
 
 SCRIPT = "<script>alert(1)</script>"
 IMG = "<img src=x onerror=alert(1)>"

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import pytest
 from scipy import stats
+from tiny_district import tiny
 
 import sozialanalyse as sa
 from sozialanalyse.stats.mortality import kreis_dsr_by_year, pooled_mortality
-from tiny_district import tiny
 
 
 def _by_hand(o, e, level):

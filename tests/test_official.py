@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from sozialanalyse.io import official
-from sozialanalyse.pages import amtlich_kreis
 from sozialanalyse.build import report
+from sozialanalyse.io import official
 from sozialanalyse.io.mirror import ENV_VAR
+from sozialanalyse.pages import amtlich_kreis
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -4,7 +4,14 @@ import pandas as pd
 import pytest
 
 from sozialanalyse.model.areas import AGE_GROUPS
-from sozialanalyse.stats.projection import care_need, care_scenarios, cohort_component, general_fertility_rate, residual_migration, survival_rates
+from sozialanalyse.stats.projection import (
+    care_need,
+    care_scenarios,
+    cohort_component,
+    general_fertility_rate,
+    residual_migration,
+    survival_rates,
+)
 
 TOY = ("0-4", "5+")
 

@@ -226,9 +226,8 @@ def test_every_problem_code_has_german_wording_for_the_report():
     import re
     from pathlib import Path
 
-    from sozialanalyse.pages.daten_methoden import PROBLEM_DE
-
     import sozialanalyse.io.validate as v
+    from sozialanalyse.pages.daten_methoden import PROBLEM_DE
 
     codes = set(re.findall(r"^``([a-z_]+)``\s", v.__doc__, re.M))  # the documented codes
     src = "".join((Path(__file__).parents[1] / "sozialanalyse" / f).read_text(encoding="utf-8")

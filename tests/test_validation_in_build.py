@@ -5,10 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from sozialanalyse.pages import daten_methoden
 from sozialanalyse.build import report
-from sozialanalyse.io.own import DataError, load_district
 from sozialanalyse.build.report import BuildError
+from sozialanalyse.io.own import DataError, load_district
+from sozialanalyse.pages import daten_methoden
 
 ROOT = Path(__file__).resolve().parents[1]
 BROKEN = ROOT / "tests" / "fixtures" / "broken"
