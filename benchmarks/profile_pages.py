@@ -96,6 +96,7 @@ def run(config: str, limit: int | None, dump: Path | None, compare: Path | None,
 
     import sozialanalyse as sa
 
+    sa.render.tables.setup()  # as the notebook's first cell: the house style (150 dpi, font sizes)
     t0 = time.perf_counter()
     d = sa.load(config)
     load_s = time.perf_counter() - t0
