@@ -59,3 +59,44 @@ def test_too_wide_figure_is_narrowed_before_its_one_png():
     assert w <= figstyle.MAX_WIDTH_IN * 1.02 * figstyle.DPI  # 994 px
     assert png == _tight_png(f.figure)  # and it is the PNG matplotlib writes of the narrowed figure
     plt.close("all")
+
+
+def _drawn_crowded(fig) -> list[bool]:
+    """Whether x tick labels touch, measured after a real draw (the reference)."""
+    fig.canvas.draw()
+    r = fig.canvas.get_renderer()
+    return [figstyle.crowded(ax, r) for ax in fig.axes if ax.axison]
+
+
+def test_year_and_category_labels_are_thinned_without_a_draw():
+    # 41 yearly labels on 3 in (about 0,07 in per label), 12 long category names on 3 in
+    fig, (a, b) = plt.subplots(1, 2, figsize=(6.5, 2.5), dpi=figstyle.DPI)
+    years = list(range(1980, 2021))
+    a.plot(years, range(len(years)))
+    a.xaxis.set_major_locator(matplotlib.ticker.MultipleLocator(1))
+    names = [f"Gemeinde Nummer {i}" for i in range(12)]
+    b.bar(range(12), range(12))
+    b.set_xticks(range(12), names)
+    assert _drawn_crowded(fig) == [True, True]  # crowded as made
+    f = figures.finish(fig)
+    assert _drawn_crowded(f.figure) == [False, False]
+    assert all(t.get_rotation() == 45 for t in b.get_xticklabels())
+    assert 1 < len([t for t in a.get_xticklabels() if t.get_visible()]) < 41
+    plt.close("all")
+
+
+def test_labels_of_an_equal_aspect_axes_are_measured_where_they_are_drawn():
+    """The thinning measures tick labels without a draw: an axes of equal aspect is shrunk by its
+    draw, so its labels are measured after the aspect is applied, as the draw places them."""
+    fig, ax = plt.subplots(figsize=(6.5, 2.5), dpi=figstyle.DPI)
+    ax.plot([0, 10000], [0, 4000])
+    ax.set_aspect("equal")
+    fig.tight_layout()
+    r = fig.canvas.get_renderer()
+    unplaced = [t.get_window_extent(r).x0 for t in ax.get_xticklabels()]
+    ax.apply_aspect()
+    placed = [t.get_window_extent(r).x0 for t in ax.get_xticklabels()]
+    fig.canvas.draw()
+    drawn = [t.get_window_extent(r).x0 for t in ax.get_xticklabels()]
+    assert placed == drawn and unplaced != drawn
+    plt.close(fig)
