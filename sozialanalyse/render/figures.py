@@ -304,14 +304,16 @@ class Figure:
                 if width_in <= figstyle.MAX_WIDTH_IN * 1.02 or attempt == 2:
                     break
                 self._narrow(width_in)
-            engine = fig.get_layout_engine()
-            with plt.rc_context({"figure.autolayout": False, "figure.constrained_layout.use": False}):
-                fig.set_layout_engine(None)  # laid out already: no draw before the PNG's draw
+            engine = fig.get_layout_engine()  # None or tight_layout's place holder (_tight_box)
+            if engine is not None:  # laid out already: no layout pass before the PNG's draw
+                with plt.rc_context({"figure.autolayout": False, "figure.constrained_layout.use": False}):
+                    fig.set_layout_engine(None)
             try:
                 buf = io.BytesIO()
                 fig.savefig(buf, format="png", dpi=figstyle.DPI, bbox_inches=box, metadata={"Software": None})
             finally:
-                fig.set_layout_engine(engine)
+                if engine is not None:
+                    fig.set_layout_engine(engine)
             self._png = buf.getvalue()
         return self._png
 
