@@ -24,6 +24,7 @@ MUSTERLAND = ROOT / "data" / "musterland"
 TOWNS = ["03499007", "03499016"]  # Brakenhagen (no Sozialräume) and Musterstadt (with Sozialräume)
 YEAR = 2024
 GAPS, LE = f"supply_gaps_{YEAR}", f"life_expectancy_{YEAR}_5"
+NETWORK = "street_network"  # whether the data folder has strassen.csv (supply.has_street_network)
 
 
 @pytest.fixture(scope="module")
@@ -58,8 +59,8 @@ def _origin(district, key: str) -> str:
     return pl.of(district)._shared[key][1]
 
 
-def test_the_build_saves_both_frames_beside_the_layer(saved):
-    for key in (GAPS, LE):
+def test_the_build_saves_the_frames_beside_the_layer(saved):
+    for key in (GAPS, LE, NETWORK):
         assert pl.shared_path(saved, key) == saved.with_name(f"{saved.stem}.shared.{key}.parquet")
         assert pl.shared_path(saved, key).is_file(), key
 
@@ -140,7 +141,7 @@ def test_the_build_writes_the_shared_frames_once(tmp_path, monkeypatch):
         old.append(layer)
     env, _ = report.protected_layer_once(planned, tmp_path, quiet=True)
     path = Path(env[pl.ENV_VAR])
-    files = {key: pl.shared_path(path, key) for key in (GAPS, LE)}
+    files = {key: pl.shared_path(path, key) for key in (GAPS, LE, NETWORK)}
     assert all(f.is_file() for f in files.values())
     # the four newest layers stay (this build's and the three newest old ones), each with its files;
     # the two oldest go with everything beside them
@@ -153,3 +154,29 @@ def test_the_build_writes_the_shared_frames_once(tmp_path, monkeypatch):
     report.protected_layer_once(report.BuildPlan(config=again.config, district=again), tmp_path, quiet=True)
     assert {key: f.stat().st_mtime_ns for key, f in files.items()} == before
     assert _origin(again, GAPS) == _origin(again, LE) == "file"
+    assert supply.has_street_network(again) and _origin(again, NETWORK) == "file"
+
+
+@pytest.mark.parametrize("streets", [True, False])
+def test_the_street_network_is_known_from_the_build(streets, tmp_path, monkeypatch):
+    """A kernel learns whether there is a street network from the build's shared frame, without
+    reading ``strassen.csv`` (0,09 s): Musterland has one (reach along the streets), a copy
+    without the file has none (straight line); a fresh district reads the folder and agrees."""
+    folder = tmp_path / "data"
+    shutil.copytree(MUSTERLAND, folder)
+    if not streets:
+        (folder / "strassen.csv").unlink()
+    monkeypatch.delenv(pl.ENV_VAR, raising=False)
+    built = load_district(folder)
+    path = tmp_path / "cache" / f"{pl.fingerprint(built)}.parquet"
+    pl.save(pl.of(built), path)
+    report.shared_work_once(built, path)
+    assert pl.shared_path(path, NETWORK).is_file()
+    monkeypatch.setenv(pl.ENV_VAR, str(path))
+    kernel = load_district(folder)
+    assert supply.has_street_network(kernel) is streets
+    assert supply.low_reach_column(kernel) == ("reach_street_1000" if streets else "reach_1000")
+    assert _origin(kernel, NETWORK) == "file" and "_street_network" not in kernel.__dict__  # not read
+    monkeypatch.delenv(pl.ENV_VAR)
+    planner = load_district(folder)  # no layer at hand: the folder is read, no layer computed for it
+    assert supply.has_street_network(planner) is streets and not pl.at_hand(planner)

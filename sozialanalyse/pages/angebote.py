@@ -150,8 +150,9 @@ def _street_label(d: int) -> str:
 
 
 def _has_streets(district) -> bool:
-    """Whether the data folder has a street network (the reach along streets is shown)."""
-    return streets.network(district) is not None
+    """Whether the data folder has a street network (the reach along streets is shown): the
+    build's answer where it saved one (:func:`sozialanalyse.planning.supply.has_street_network`)."""
+    return supply.has_street_network(district)
 
 
 def _street_note(district) -> str:

@@ -65,7 +65,7 @@ from ..stats.indicators import _terms
 from . import measures as _measures
 from . import snapshot as _snapshot
 
-__all__ = ["ENV_VAR", "Layer", "cell_of", "fingerprint", "keep", "load", "of", "period", "save", "save_shared", "settings",
+__all__ = ["ENV_VAR", "Layer", "at_hand", "cell_of", "fingerprint", "keep", "load", "of", "period", "save", "save_shared", "settings",
            "shared_path", "snapshot_path"]
 
 #: German words for whole variables, as the pages' column headers name them (the manifest's
@@ -646,6 +646,16 @@ def of(district) -> Layer:
     if layer is None:
         layer = _build(district)
     return keep(layer)
+
+
+def at_hand(district) -> bool:
+    """Whether ``district`` has its layer at hand without computing it for the asking: kept with
+    the district already, or a build's saved layer named by :data:`ENV_VAR` (a notebook kernel of
+    the build: :func:`of` reads it, and computes only where that file holds another district's
+    layer). False for official data (no layer) and for a planner's district not yet protected."""
+    if getattr(district, "kind", "own") != "own":
+        return False
+    return isinstance(getattr(district, _ATTRIBUTE, None), Layer) or bool(os.environ.get(ENV_VAR))
 
 
 def keep(layer: Layer) -> Layer:

@@ -288,20 +288,53 @@ class Figure:
 
     def png(self) -> bytes:
         """The PNG (``bbox_inches="tight"``): a figure whose text reaches out of it so far that the
-        PNG is wider than :data:`~sozialanalyse.render.figstyle.MAX_WIDTH_IN` is narrowed first."""
+        PNG is wider than :data:`~sozialanalyse.render.figstyle.MAX_WIDTH_IN` is narrowed first.
+
+        The tight box is computed here, once per width, the way ``savefig`` computes it, and given
+        to ``savefig``: a too-wide figure is narrowed before its PNG is drawn rather than after
+        (one PNG per figure), and ``savefig`` skips its own layout pass (the same bytes,
+        ``benchmarks/profile_pages.py --compare``)."""
         if self._png is None:
-            for _ in range(3):
-                buf = io.BytesIO()
-                self.figure.savefig(buf, format="png", dpi=figstyle.DPI, bbox_inches="tight",
-                                    metadata={"Software": None})
-                width_in = _png_size(buf.getvalue())[0] / figstyle.DPI
-                if width_in <= figstyle.MAX_WIDTH_IN * 1.02:
+            fig = self.figure
+            for attempt in range(3):
+                box = _tight_box(fig)
+                if box is None:  # a figure this shortcut does not cover: savefig finds its box
+                    return self._png_saved()
+                width_in = int(box.width * figstyle.DPI) / figstyle.DPI  # the PNG's width (whole pixels)
+                if width_in <= figstyle.MAX_WIDTH_IN * 1.02 or attempt == 2:
                     break
-                w, h = self.figure.get_size_inches()
-                self.figure.set_size_inches(max(2.0, w - (width_in - figstyle.MAX_WIDTH_IN) - 0.05), h)
-                figstyle.enforce(self.figure, layout=self._layout)  # tick labels thinned for the new width
+                self._narrow(width_in)
+            engine = fig.get_layout_engine()  # None or tight_layout's place holder (_tight_box)
+            if engine is not None:  # laid out already: no layout pass before the PNG's draw
+                with plt.rc_context({"figure.autolayout": False, "figure.constrained_layout.use": False}):
+                    fig.set_layout_engine(None)
+            try:
+                buf = io.BytesIO()
+                fig.savefig(buf, format="png", dpi=figstyle.DPI, bbox_inches=box, metadata={"Software": None})
+            finally:
+                if engine is not None:
+                    fig.set_layout_engine(engine)
             self._png = buf.getvalue()
         return self._png
+
+    def _png_saved(self) -> bytes:
+        """The PNG by ``savefig(bbox_inches="tight")`` alone (saved again after narrowing)."""
+        for _ in range(3):
+            buf = io.BytesIO()
+            self.figure.savefig(buf, format="png", dpi=figstyle.DPI, bbox_inches="tight",
+                                metadata={"Software": None})
+            width_in = _png_size(buf.getvalue())[0] / figstyle.DPI
+            if width_in <= figstyle.MAX_WIDTH_IN * 1.02:
+                break
+            self._narrow(width_in)
+        self._png = buf.getvalue()
+        return self._png
+
+    def _narrow(self, width_in: float) -> None:
+        """The figure narrowed by what its PNG of ``width_in`` inches is too wide, laid out again."""
+        w, h = self.figure.get_size_inches()
+        self.figure.set_size_inches(max(2.0, w - (width_in - figstyle.MAX_WIDTH_IN) - 0.05), h)
+        figstyle.enforce(self.figure, layout=self._layout)  # tick labels thinned for the new width
 
     @property
     def size_px(self) -> tuple[int, int]:
@@ -319,6 +352,22 @@ class Figure:
     def _repr_mimebundle_(self, include=None, exclude=None):
         # the PNG once, inside the HTML (see the class docstring)
         return {"text/html": self._repr_html_(), "text/plain": repr(self)}
+
+
+def _tight_box(fig):
+    """The box ``fig.savefig(bbox_inches="tight", dpi=DPI)`` saves (the figure's tight box padded
+    by ``savefig.pad_inches``), or None where this does not hold for certain: a figure at another
+    dpi than :data:`~sozialanalyse.render.figstyle.DPI` (its text is measured at that dpi), an
+    axes placed by a locator, a layout engine that lays the figure out at the save."""
+    from matplotlib.layout_engine import PlaceHolderLayoutEngine
+
+    engine = fig.get_layout_engine()
+    if (fig.dpi != figstyle.DPI or not hasattr(fig.canvas, "get_renderer")
+            or any(ax.get_axes_locator() is not None for ax in fig.axes)
+            or not (engine is None or isinstance(engine, PlaceHolderLayoutEngine))):
+        return None
+    pad = plt.rcParams["savefig.pad_inches"]
+    return fig.get_tightbbox(fig.canvas.get_renderer()).padded(pad, pad)
 
 
 def _png_size(png: bytes) -> tuple[int, int]:

@@ -1,0 +1,102 @@
+"""``Figure.png`` computes the tight box itself (issue #19): its PNG is byte for byte the one
+matplotlib's own ``savefig(bbox_inches="tight")`` writes of the same figure, and a figure whose
+text makes the PNG wider than ``MAX_WIDTH_IN`` is narrowed before its one PNG is drawn."""
+from __future__ import annotations
+
+import io
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import pytest  # noqa: E402
+
+from sozialanalyse.render import figstyle, figures  # noqa: E402
+
+
+def _tight_png(fig) -> bytes:
+    """The reference: matplotlib finds the box itself."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=figstyle.DPI, bbox_inches="tight", metadata={"Software": None})
+    return buf.getvalue()
+
+
+def _chart(dpi: float, note: str | None = None):
+    fig, (a, b) = plt.subplots(1, 2, figsize=(6.0, 3.0), dpi=dpi)
+    a.plot([2019, 2020, 2021, 2022], [1200, 1250, 1240, 1300])
+    a.set_title("Bevölkerung am 31.12.")
+    b.bar([2020, 2021], [-5, 12], label="Saldo")
+    b.set_title("Wanderungen", fontsize=10)
+    b.legend(frameon=False)
+    if note:  # figure text that tight_layout does not see: it reaches out of the figure
+        fig.text(0.45, 0.5, note, fontsize=9)
+    return fig
+
+
+@pytest.mark.parametrize("dpi", [figstyle.DPI, 100])
+def test_png_is_matplotlibs_tight_png(dpi):
+    f = figures.finish(_chart(dpi))
+    # at the house dpi the box is computed here; at another dpi savefig finds it (text is measured at the figure's dpi)
+    assert (figures._tight_box(f.figure) is not None) == (dpi == figstyle.DPI)
+    png = f.png()
+    assert png == _tight_png(f.figure)
+    assert figures._png_size(png)[0] <= figstyle.MAX_WIDTH_IN * 1.02 * figstyle.DPI
+
+
+def test_too_wide_figure_is_narrowed_before_its_one_png():
+    fig = _chart(figstyle.DPI, note="Lücken: Wert aus Gründen der Geheimhaltung gesperrt, sehr lang.")
+    f = figures.finish(fig)
+    # before: the text ends beyond 6,5 in, so the tight PNG would be too wide
+    assert figures._png_size(_tight_png(f.figure))[0] > figstyle.MAX_WIDTH_IN * 1.02 * figstyle.DPI
+    saves = []
+    real = f.figure.savefig
+    f.figure.savefig = lambda *a, **k: (saves.append(k.get("bbox_inches")), real(*a, **k))[1]
+    png = f.png()
+    del f.figure.savefig
+    assert len(saves) == 1 and saves[0] != "tight"  # one PNG drawn, with the box computed beforehand
+    assert f.figure.get_size_inches()[0] < 6.0  # narrowed
+    w = figures._png_size(png)[0]
+    assert w <= figstyle.MAX_WIDTH_IN * 1.02 * figstyle.DPI  # 994 px
+    assert png == _tight_png(f.figure)  # and it is the PNG matplotlib writes of the narrowed figure
+    plt.close("all")
+
+
+def _drawn_crowded(fig) -> list[bool]:
+    """Whether x tick labels touch, measured after a real draw (the reference)."""
+    fig.canvas.draw()
+    r = fig.canvas.get_renderer()
+    return [figstyle.crowded(ax, r) for ax in fig.axes if ax.axison]
+
+
+def test_year_and_category_labels_are_thinned_without_a_draw():
+    # 41 yearly labels on 3 in (about 0,07 in per label), 12 long category names on 3 in
+    fig, (a, b) = plt.subplots(1, 2, figsize=(6.5, 2.5), dpi=figstyle.DPI)
+    years = list(range(1980, 2021))
+    a.plot(years, range(len(years)))
+    a.xaxis.set_major_locator(matplotlib.ticker.MultipleLocator(1))
+    names = [f"Gemeinde Nummer {i}" for i in range(12)]
+    b.bar(range(12), range(12))
+    b.set_xticks(range(12), names)
+    assert _drawn_crowded(fig) == [True, True]  # crowded as made
+    f = figures.finish(fig)
+    assert _drawn_crowded(f.figure) == [False, False]
+    assert all(t.get_rotation() == 45 for t in b.get_xticklabels())
+    assert 1 < len([t for t in a.get_xticklabels() if t.get_visible()]) < 41
+    plt.close("all")
+
+
+def test_labels_of_an_equal_aspect_axes_are_measured_where_they_are_drawn():
+    """The thinning measures tick labels without a draw: an axes of equal aspect is shrunk by its
+    draw, so its labels are measured after the aspect is applied, as the draw places them."""
+    fig, ax = plt.subplots(figsize=(6.5, 2.5), dpi=figstyle.DPI)
+    ax.plot([0, 10000], [0, 4000])
+    ax.set_aspect("equal")
+    fig.tight_layout()
+    r = fig.canvas.get_renderer()
+    unplaced = [t.get_window_extent(r).x0 for t in ax.get_xticklabels()]
+    ax.apply_aspect()
+    placed = [t.get_window_extent(r).x0 for t in ax.get_xticklabels()]
+    fig.canvas.draw()
+    drawn = [t.get_window_extent(r).x0 for t in ax.get_xticklabels()]
+    assert placed == drawn and unplaced != drawn
+    plt.close(fig)
