@@ -1130,18 +1130,23 @@ def shared_work_once(district, path: Path) -> str:
     """What every profile kernel would compute alike from the protected layer, computed once
     by the same library calls a planner makes and saved beside the layer file ``path``
     (:func:`sozialanalyse.protected.layer.save_shared`): the supply gaps of every area
-    (:func:`sozialanalyse.planning.supply.gaps`, street network and reach) and the published
-    life expectancy (:func:`sozialanalyse.protected.health.published_life_expectancy`), for
-    the report year. A kernel reads them through those calls, which compute where no such file
-    is (a reviewer's re-execution). A call that fails here is left to the page that makes it,
-    which reports its own error. Returns a short account for the progress line."""
+    (:func:`sozialanalyse.planning.supply.gaps`, street network and reach), the published
+    life expectancy (:func:`sozialanalyse.protected.health.published_life_expectancy`) and the
+    tables over all municipalities of the Gemeindeprofil
+    (:func:`sozialanalyse.pages.gemeindeprofil.shared_frames`: the key figures against the
+    Kreis, the spine chart, the population), for the report year. A kernel reads them through
+    those calls, which compute where no such file is (a reviewer's re-execution). A call that
+    fails here is left to the page that makes it, which reports its own error. Returns a short
+    account for the progress line."""
+    from ..pages import gemeindeprofil
     from ..planning import supply
     from ..protected import health
     from ..protected import layer as protected_layer
 
     done = []
     for name, call in (("supply gaps", lambda: supply.gaps(district)),
-                       ("life expectancy", lambda: health.published_life_expectancy(district))):
+                       ("life expectancy", lambda: health.published_life_expectancy(district)),
+                       ("profile tables", lambda: gemeindeprofil.shared_frames(district))):
         try:
             call()
         except Exception as e:  # noqa: BLE001 - the page making this call reports it in its notebook
