@@ -501,7 +501,7 @@ def pyramid_data(district: District, area_id: str, year: int) -> pd.DataFrame:
     """The population pyramid of ``area_id`` from the protected layer's pyramid cells (five-year
     bands x sex, :mod:`sozialanalyse.protected.measures`): ``age_group, sex, value, status``
     with ``value`` the published count (NaN where suppressed or incomplete)."""
-    every = _shared(district, ("pyramid", int(year)), lambda: _pyramid_cells(district, year))
+    every = protected_layer.of(district).shared(f"pyramid_{int(year)}", lambda: _pyramid_cells(district, year))
     out = every[every["area_id"] == str(area_id)].reset_index(drop=True)
     return out[["age_group", "sex", "value", "status"]]
 
@@ -509,7 +509,8 @@ def pyramid_data(district: District, area_id: str, year: int) -> pd.DataFrame:
 def _pyramid_cells(district: District, year: int) -> pd.DataFrame:
     """The pyramid cells of every area in ``year`` (one call of the layer per band and sex, not
     one per band, sex and profile): ``area_id, ..., age_group, sex`` in the order of
-    :func:`pyramid_data` within each area."""
+    :func:`pyramid_data` within each area. The same table for every profile: a shared frame of
+    the protected layer (:func:`shared_frames`)."""
     L = protected_layer.of(district)
     from ..protected.measures import _band
 
@@ -1086,14 +1087,17 @@ def _benchmarks(district: District, year: int, ids: list[str]) -> pd.DataFrame:
         rows["ranked"] = int(rankable.sum())
         frames.append(rows.reset_index(drop=True))
     out = pd.concat(frames, ignore_index=True)
+    if isinstance(out["name"].dtype, pd.CategoricalDtype):  # categories as a saved shared frame reads them
+        out["name"] = out["name"].cat.set_categories(out["name"].cat.categories.astype(str))
     return out
 
 
 def shared_frames(district: District, year: int | None = None) -> list[str]:
     """Compute the tables over all municipalities that every Gemeindeprofil of ``district``
     computes alike, by the calls the profile makes: :func:`benchmarks` of the key figures and
-    of the KGSt fields, the spine chart's table (:func:`_spine_data`) and the population of
-    every municipality (:func:`published_population`). Each is a shared frame of the protected
+    of the KGSt fields, the spine chart's table (:func:`_spine_data`), the population of
+    every municipality (:func:`published_population`) and the cells of every population pyramid
+    (:func:`pyramid_data`). Each is a shared frame of the protected
     layer (:meth:`sozialanalyse.protected.layer.Layer.shared`): the build calls this once
     before the kernels and saves them beside the layer
     (:func:`sozialanalyse.build.report.shared_work_once`), a kernel reads them through the same
@@ -1105,7 +1109,8 @@ def shared_frames(district: District, year: int | None = None) -> list[str]:
                        ("benchmarks KGSt", lambda: kgst_ids(district, year) and benchmarks(district, year,
                                                                                             kgst_ids(district, year))),
                        ("spine chart", lambda: _spine_data(district, year)),
-                       ("population", lambda: _population_table(district, year))):
+                       ("population", lambda: _population_table(district, year)),
+                       ("pyramid", lambda: pyramid_data(district, str(district.kreis["area_id"]), year))):
         call()
         done.append(name)
     return done
