@@ -328,6 +328,7 @@ def key_figures(district: District, area_id: str, year: int, ids: list[str] | No
     bench = None if is_kreis else benchmarks(district, year, ids).query("area_id == @area_id").set_index("indicator")
     own = res[res["area_id"] == area_id].set_index("indicator")
     kreis = res[res["area_id"] == district.kreis["area_id"]].set_index("indicator")
+    own_all = res_all[res_all["area_id"] == area_id]  # the area's years: the trend of each row, not all areas'
     order = {f: i for i, f in enumerate(indicators.FIELDS)}
     rows, absent = [], {}
     reasons: dict[str, list[str]] = {}
@@ -359,7 +360,7 @@ def key_figures(district: District, area_id: str, year: int, ids: list[str] | No
             row[district.name] = ((SYMBOL if kheld else mark_absent(k, absent) or format_value(k["value"], unit))
                                   if k is not None else fmt.MISSING)
             reasons.setdefault(district.name, []).append(kheld)
-        tr = _trend_cell(res_all, cat, i, area_id, year)
+        tr = _trend_cell(own_all, cat, i, area_id, year)
         if not is_kreis:
             b = bench.loc[i]
             comp = kreis_marker(str(b["code"]), str(b["polarity"]), bool(b["strong"])) if not b["held"] else ("", "")
