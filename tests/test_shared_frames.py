@@ -1,5 +1,6 @@
-"""Compute once, render many (issue #19): the supply gaps and the published life expectancy are
-computed once per build and saved beside the protected layer's file (``Layer.shared``,
+"""Compute once, render many (issue #19): the supply gaps, the published life expectancy and the
+Gemeindeprofil's tables over all municipalities (benchmarks, spine chart, population, pyramid
+cells: ``gemeindeprofil.shared_frames``) are computed once per build and saved beside the protected layer's file (``Layer.shared``,
 ``save_shared``); a kernel reads them through the same library calls a planner makes and gets
 the frame a fresh computation gives (values, dtypes, ``attrs``); a file written for other data
 is never read, and a notebook re-executed without the files computes them itself."""

@@ -1145,14 +1145,17 @@ def shared_work_once(district, path: Path) -> str:
 
     done = []
     for name, call in (("supply gaps", lambda: supply.gaps(district)),
-                       ("life expectancy", lambda: health.published_life_expectancy(district)),
-                       ("profile tables", lambda: gemeindeprofil.shared_frames(district))):
+                       ("life expectancy", lambda: health.published_life_expectancy(district))):
         try:
             call()
         except Exception as e:  # noqa: BLE001 - the page making this call reports it in its notebook
             done.append(f"{name} not computed ({type(e).__name__})")
         else:
             done.append(name)
+    try:
+        done += [f"profile {what}" for what in gemeindeprofil.shared_frames(district)]
+    except Exception as e:  # noqa: BLE001 - as above: the profiles compute (and report) it themselves
+        done.append(f"profile tables not computed ({type(e).__name__})")
     written = protected_layer.save_shared(protected_layer.of(district), path)
     return f"{', '.join(done)} ({len(written)} written)"
 

@@ -1103,7 +1103,8 @@ def shared_frames(district: District, year: int | None = None) -> list[str]:
     before the kernels and saves them beside the layer
     (:func:`sozialanalyse.build.report.shared_work_once`), a kernel reads them through the same
     calls, and without the files (a reviewer's re-execution) the calls compute the same frames.
-    Returns the names of what was computed."""
+    Returns what was computed, or which was not and why: a call that fails here (a district
+    without health data) is left to the page that makes it, which reports its own error."""
     year = report_year(district, year)
     done = []
     for name, call in (("benchmarks", lambda: benchmarks(district, year)),
@@ -1112,8 +1113,12 @@ def shared_frames(district: District, year: int | None = None) -> list[str]:
                        ("spine chart", lambda: _spine_data(district, year)),
                        ("population", lambda: _population_table(district, year)),
                        ("pyramid", lambda: pyramid_data(district, str(district.kreis["area_id"]), year))):
-        call()
-        done.append(name)
+        try:
+            call()
+        except Exception as e:  # noqa: BLE001 - the page making this call reports it in its notebook
+            done.append(f"{name} not computed ({type(e).__name__})")
+        else:
+            done.append(name)
     return done
 
 
