@@ -206,8 +206,11 @@ def test_the_disclosure_manifest_stays_beside_the_site(two_municipality_build, m
     # ("<fingerprint>.indicators.parquet", "<fingerprint>.shared.<key>.parquet")
     (saved,) = [p for p in (root / ".cache" / "protected").glob("*.parquet") if "." not in p.stem]
     assert pl.snapshot_path(saved).is_file()
-    assert {p.name.split(".")[2].split("_")[0] for p in saved.parent.glob(f"{saved.stem}.shared.*.parquet")} \
-        == {"supply", "life"}  # the supply gaps and the published life expectancy, once per build
+    # the shared frames, once per build: supply gaps, street network, life expectancy, and the
+    # profile's tables over all municipalities (benchmarks of two id lists, spine, population, pyramid)
+    shared = [p.name.split(".")[2] for p in saved.parent.glob(f"{saved.stem}.shared.*.parquet")]
+    assert sorted(k.split("_")[0] for k in shared) == sorted(
+        ["supply", "street", "life", "benchmarks", "benchmarks", "spine", "population", "pyramid"]), shared
     monkeypatch.chdir(root)  # as a kernel loads it: the notebook's parameter, from the project folder
     assert saved.stem == pl.saved_fingerprint(saved) == pl.fingerprint(sa.load("config/zwei.yml"))
     # pages.csv: the "." cells of each page's report tables, counted here by a plain regex

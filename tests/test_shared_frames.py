@@ -1,5 +1,6 @@
-"""Compute once, render many (issue #19): the supply gaps and the published life expectancy are
-computed once per build and saved beside the protected layer's file (``Layer.shared``,
+"""Compute once, render many (issue #19): the supply gaps, the published life expectancy and the
+Gemeindeprofil's tables over all municipalities (benchmarks, spine chart, population, pyramid
+cells: ``gemeindeprofil.shared_frames``) are computed once per build and saved beside the protected layer's file (``Layer.shared``,
 ``save_shared``); a kernel reads them through the same library calls a planner makes and gets
 the frame a fresh computation gives (values, dtypes, ``attrs``); a file written for other data
 is never read, and a notebook re-executed without the files computes them itself."""
@@ -141,8 +142,8 @@ def test_the_build_writes_the_shared_frames_once(tmp_path, monkeypatch):
         old.append(layer)
     env, _ = report.protected_layer_once(planned, tmp_path, quiet=True)
     path = Path(env[pl.ENV_VAR])
-    files = {key: pl.shared_path(path, key) for key in (GAPS, LE, NETWORK)}
-    assert all(f.is_file() for f in files.values())
+    files = {key: pl.shared_path(path, key) for key in (GAPS, LE, NETWORK, *_profile_keys(district).values())}
+    assert all(f.is_file() for f in files.values()) and len(files) == 8
     # the four newest layers stay (this build's and the three newest old ones), each with its files;
     # the two oldest go with everything beside them
     left = sorted(f.name for f in cache.iterdir())
@@ -180,3 +181,128 @@ def test_the_street_network_is_known_from_the_build(streets, tmp_path, monkeypat
     monkeypatch.delenv(pl.ENV_VAR)
     planner = load_district(folder)  # no layer at hand: the folder is read, no layer computed for it
     assert supply.has_street_network(planner) is streets and not pl.at_hand(planner)
+
+
+# --- the Gemeindeprofil's tables over all municipalities (gemeindeprofil.shared_frames) -----------
+
+from sozialanalyse.pages import gemeindeprofil as gp  # noqa: E402
+
+KREIS = "03499"
+
+
+def _profile_keys(district) -> dict:
+    ids = gp.key_figure_ids(district)
+    return {"key figures": f"benchmarks_{YEAR}_{gp._ids_key(ids)}",
+            "kgst": f"benchmarks_{YEAR}_{gp._ids_key(gp.kgst_ids(district, YEAR))}",
+            "spine": f"spine_{YEAR}", "population": f"population_{YEAR}", "pyramid": f"pyramid_{YEAR}"}
+
+
+def test_the_build_saves_the_profile_tables_beside_the_layer(saved, fresh):
+    keys = _profile_keys(fresh)
+    assert len(set(keys.values())) == 5 and gp.kgst_ids(fresh, YEAR)  # Musterland has the KGSt tables
+    for key in keys.values():
+        assert pl.shared_path(saved, key).is_file(), key
+
+
+def test_profile_tables_read_from_the_build_equal_a_fresh_computation(kernel, fresh):
+    keys = _profile_keys(fresh)
+    for ids in (None, gp.kgst_ids(fresh, YEAR)):
+        got, want = gp.benchmarks(kernel, YEAR, ids), gp.benchmarks(fresh, YEAR, ids)
+        pd.testing.assert_frame_equal(got, want, check_exact=True)
+        for town in TOWNS:  # the two towns' rows as each profile takes them
+            pd.testing.assert_frame_equal(got[got["area_id"] == town], want[want["area_id"] == town],
+                                          check_exact=True)
+    got, want = gp._spine_data(kernel, YEAR), gp._spine_data(fresh, YEAR)
+    pd.testing.assert_frame_equal(got, want, check_exact=True)
+    assert got.attrs == want.attrs and got.attrs["smr_years"] == [2020, 2021, 2022, 2023, 2024]
+    for area in [*TOWNS, KREIS, "03499016-01"]:  # the towns, the Kreis and a Sozialraum (computed alone)
+        got, want = gp.published_population(kernel, area, YEAR), gp.published_population(fresh, area, YEAR)
+        pd.testing.assert_series_equal(pd.Series(got), pd.Series(want), check_exact=True)
+        assert got["einwohner"] > 0
+    for area in [*TOWNS, KREIS]:
+        got, want = gp.pyramid_data(kernel, area, YEAR), gp.pyramid_data(fresh, area, YEAR)
+        pd.testing.assert_frame_equal(got, want, check_exact=True)
+        assert len(got) == 2 * 19  # sexes x five-year bands
+    for key in keys.values():
+        assert _origin(kernel, key) == "file" and _origin(fresh, key) == "computed", key
+    # the pages the kernel draws from them: the same text
+    for town in TOWNS:
+        assert gp.key_figures(kernel, town, YEAR).data == gp.key_figures(fresh, town, YEAR).data
+        assert gp.intro(kernel, town, YEAR).data == gp.intro(fresh, town, YEAR).data
+
+
+def test_population_and_a_marker_of_the_shared_tables_by_hand(kernel):
+    pop = pd.read_csv(MUSTERLAND / "population.csv", dtype={"area_id": str})
+    pop = pop[pop["variable"] == "einwohner"]
+    for town, now, then in (("03499007", 9270, 8845), ("03499016", 39749, 36535)):
+        mine = pop[pop["area_id"].str.startswith(town)]
+        # the sums of population.csv (no cell of these totals is suppressed)
+        assert mine.loc[mine["year"] == YEAR, "value"].sum() == now
+        assert mine.loc[mine["year"] == 2015, "value"].sum() == then
+        s = gp.published_population(kernel, town, YEAR)
+        assert (s["einwohner"], s["einwohner_first"], s["status"]) == (now, then, "")
+        assert s["change_pct"] == pytest.approx(100 * (now / then - 1), rel=1e-12)
+    # a pyramid cell: the women of 40-44 in Brakenhagen, 219 German and 31 other (population.csv)
+    pyr = gp.pyramid_data(kernel, "03499007", YEAR).set_index(["age_group", "sex"])
+    assert pyr.loc[("40-44", "w"), "value"] == 219 + 31 and pyr.loc[("40-44", "w"), "status"] == ""
+    # Fingertips' rule by hand on every row of the key figures: the Kreis value above the
+    # municipality's 95 % interval is "lower" for the municipality, below it "higher" (then better
+    # or worse by the polarity), inside it "similar"
+    b = gp.benchmarks(kernel, YEAR)
+    rows = b[(b["status"] == "") & (b["kreis_status"] == "") & b["lower"].notna() & b["value"].notna()]
+    assert len(rows) > 100
+    for _, r in rows.iterrows():
+        higher = r["lower"] > r["kreis_value"]
+        lower = r["upper"] < r["kreis_value"]
+        want = {"higher_is_worse": ("worse", "better"), "higher_is_better": ("better", "worse"),
+                "neutral": ("higher", "lower")}[r["polarity"]]
+        assert r["code"] == (want[0] if higher else want[1] if lower else "similar"), (r["area_id"], r["indicator"])
+    # the rank by hand: 1 + the municipalities with a more favourable value (one decimal, as shown)
+    i = "sgb2_quote"  # higher is worse
+    sub = b[(b["indicator"] == i) & (b["status"] == "") & b["value"].notna()]
+    for _, r in sub.iterrows():
+        assert r["rank"] == 1 + int((sub["value"].round(1) < round(r["value"], 1)).sum())
+    assert (sub["ranked"] == len(sub)).all()
+
+
+def test_a_profile_table_of_other_ids_or_data_is_never_read(saved, tmp_path, monkeypatch, fresh):
+    folder = tmp_path / "copy"
+    shutil.copytree(saved.parent, folder)
+    path = folder / saved.name
+    key = _profile_keys(fresh)["key figures"]
+    good = ps.read_frame(pl.shared_path(path, key), pl.fingerprint(fresh))
+    marked = good.copy()
+    marked["rank"] = 99.0  # no municipality of eleven has rank 99: shows which frame was read
+    monkeypatch.setenv(pl.ENV_VAR, str(path))
+    # under another fingerprint (other data, config or library): computed afresh
+    ps.write_frame(marked, pl.shared_path(path, key), "0" * 64)
+    stale = load_district(MUSTERLAND)
+    assert not (gp.benchmarks(stale, YEAR)["rank"] == 99.0).any() and _origin(stale, key) == "computed"
+    assert "99 von" not in gp.key_figures(stale, TOWNS[0], YEAR).data
+    # under the district's fingerprint the profile reads it (so the checks above can fail) ...
+    ps.write_frame(marked, pl.shared_path(path, key), pl.fingerprint(fresh))
+    trusted = load_district(MUSTERLAND)
+    assert "99 von" in gp.key_figures(trusted, TOWNS[0], YEAR).data and _origin(trusted, key) == "file"
+    # ... but not for other indicators: their key names the ids (and the year)
+    other = gp.key_figure_ids(fresh)[:3]
+    assert not (gp.benchmarks(trusted, YEAR, other)["rank"] == 99.0).any()
+    assert set(gp.benchmarks(trusted, YEAR, other)["indicator"]) == set(other)
+
+
+def test_a_profile_after_changed_data_never_shows_the_stale_table(saved, tmp_path, monkeypatch):
+    # the build saved layer and tables for the data as they were; then a town's population.csv
+    # changes: a kernel given the old files must show the new count (the stale table had the old)
+    data = tmp_path / "musterland"
+    shutil.copytree(MUSTERLAND, data)
+    pop = pd.read_csv(data / "population.csv", dtype={"area_id": str, "age_group": str})
+    row = (pop["area_id"] == "03499007") & (pop["year"] == YEAR) & (pop["variable"] == "einwohner") \
+        & (pop["age_group"] == "40-44") & (pop["sex"] == "w") & (pop["nationality"] == "deutsch")
+    assert row.sum() == 1
+    pop.loc[row, "value"] += 1000
+    pop.to_csv(data / "population.csv", index=False)
+    monkeypatch.setenv(pl.ENV_VAR, str(saved))
+    changed = load_district(data)
+    s = gp.published_population(changed, "03499007", YEAR)
+    assert s["einwohner"] == 9270 + 1000  # the hand sum of the changed file
+    assert "**10.270**" in gp.intro(changed, "03499007", YEAR).data
+    assert _origin(changed, f"population_{YEAR}") == "computed"

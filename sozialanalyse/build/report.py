@@ -1130,11 +1130,15 @@ def shared_work_once(district, path: Path) -> str:
     """What every profile kernel would compute alike from the protected layer, computed once
     by the same library calls a planner makes and saved beside the layer file ``path``
     (:func:`sozialanalyse.protected.layer.save_shared`): the supply gaps of every area
-    (:func:`sozialanalyse.planning.supply.gaps`, street network and reach) and the published
-    life expectancy (:func:`sozialanalyse.protected.health.published_life_expectancy`), for
-    the report year. A kernel reads them through those calls, which compute where no such file
-    is (a reviewer's re-execution). A call that fails here is left to the page that makes it,
-    which reports its own error. Returns a short account for the progress line."""
+    (:func:`sozialanalyse.planning.supply.gaps`, street network and reach), the published
+    life expectancy (:func:`sozialanalyse.protected.health.published_life_expectancy`) and the
+    tables over all municipalities of the Gemeindeprofil
+    (:func:`sozialanalyse.pages.gemeindeprofil.shared_frames`: the key figures against the
+    Kreis, the spine chart, the population), for the report year. A kernel reads them through
+    those calls, which compute where no such file is (a reviewer's re-execution). A call that
+    fails here is left to the page that makes it, which reports its own error. Returns a short
+    account for the progress line."""
+    from ..pages import gemeindeprofil
     from ..planning import supply
     from ..protected import health
     from ..protected import layer as protected_layer
@@ -1148,6 +1152,10 @@ def shared_work_once(district, path: Path) -> str:
             done.append(f"{name} not computed ({type(e).__name__})")
         else:
             done.append(name)
+    try:
+        done += [f"profile {what}" for what in gemeindeprofil.shared_frames(district)]
+    except Exception as e:  # noqa: BLE001 - as above: the profiles compute (and report) it themselves
+        done.append(f"profile tables not computed ({type(e).__name__})")
     written = protected_layer.save_shared(protected_layer.of(district), path)
     return f"{', '.join(done)} ({len(written)} written)"
 

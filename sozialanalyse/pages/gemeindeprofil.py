@@ -69,6 +69,8 @@ __all__ = [
     "profile_goals",
     "kgst_fields",
     "KGST_FIELDS",
+    "kgst_ids",
+    "shared_frames",
 ]
 
 #: Indicators shown in every profile (ids of the indicator catalog); a config may override them
@@ -130,13 +132,32 @@ def published_population(district: District, area_id: str, year: int) -> dict:
     """:func:`population_summary` from the protected layer: ``einwohner`` and
     ``einwohner_first`` the published counts (NaN where suppressed or incomplete; ``status``
     and ``status_first`` say which), ``anteil_65plus`` the published share (NaN where
-    suppressed, ``status_65plus``), ``change_pct`` only from two published counts."""
-    L = protected_layer.of(district)
-    first = district.years[0]
-    c = L.counts({"variable": "einwohner"}, area_ids=[area_id], years=[first, year]).set_index("year")
-    get = lambda y, col: c.loc[y, col] if y in c.index else (np.nan if col == "value" else "")
+    suppressed, ``status_65plus``), ``change_pct`` only from two published counts. For the
+    Kreis and its municipalities read from :func:`_population_table` (one table for every
+    profile), for another area computed alone, by the same rule (:func:`_population_row`)."""
+    t = _population_table(district, year)
+    hit = t[t["area_id"] == str(area_id)]
+    if len(hit):
+        r = hit.iloc[0]
+        return {"year": year, "first_year": district.years[0],
+                **{k: (str(r[k]) if k.startswith("status") else float(r[k])) for k in _POPULATION_COLUMNS}}
+    counts = protected_layer.of(district).counts({"variable": "einwohner"}, area_ids=[area_id],
+                                                 years=[district.years[0], year])
     old = published_results(district, ["anteil_65plus"], _level(district, area_id), years=[year])
-    old = old[old["area_id"] == str(area_id)]
+    return _population_row(counts, old[old["area_id"] == str(area_id)], district.years[0], year)
+
+
+#: The columns of :func:`_population_table` (and keys of :func:`published_population`).
+_POPULATION_COLUMNS = ("einwohner", "status", "einwohner_first", "status_first", "change_pct", "anteil_65plus",
+                       "status_65plus")
+
+
+def _population_row(counts: pd.DataFrame, old: pd.DataFrame, first: int, year: int) -> dict:
+    """:func:`published_population` of one area from its published counts of ``einwohner``
+    (``counts``: rows of the years ``first`` and ``year``) and its ``anteil_65plus`` in ``year``
+    (``old``: none or one row)."""
+    c = counts.set_index("year")
+    get = lambda y, col: c.loc[y, col] if y in c.index else (np.nan if col == "value" else "")
     now, then = float(get(year, "value")), float(get(first, "value"))
     return {
         "year": year,
@@ -149,6 +170,29 @@ def published_population(district: District, area_id: str, year: int) -> dict:
         "anteil_65plus": float(old["value"].iloc[0]) if len(old) else float("nan"),
         "status_65plus": str(old["status"].iloc[0]) if len(old) else "",
     }
+
+
+def _population_table(district: District, year: int) -> pd.DataFrame:
+    """:func:`published_population` of the Kreis and of every municipality (``area_id`` and
+    :data:`_POPULATION_COLUMNS`): the same table for every profile, a shared frame of the
+    protected layer (:func:`shared_frames`)."""
+    def compute() -> pd.DataFrame:
+        first = district.years[0]
+        kreis = str(district.kreis["area_id"])
+        counts = protected_layer.of(district).counts({"variable": "einwohner"}, years=[first, year])
+        counts = counts[counts["area_id"].astype(str).isin(set(level_ids(district, "gemeindeverband")) | {kreis})]
+        by_area = {str(a): g for a, g in counts.groupby(counts["area_id"].astype(str), sort=False)}
+        rows = []
+        for level, ids in (("kreis", [kreis]), ("gemeindeverband", [str(a) for a in level_ids(district, "gemeindeverband")])):
+            old = published_results(district, ["anteil_65plus"], level, years=[year])
+            olds = {str(a): g for a, g in old.groupby(old["area_id"].astype(str), sort=False)}
+            for a in ids:
+                if a == kreis and level != "kreis":
+                    continue  # the Kreis's row is the one of its own level (_level)
+                r = _population_row(by_area.get(a, counts.iloc[:0]), olds.get(a, old.iloc[:0]), first, year)
+                rows.append({"area_id": a, **{k: r[k] for k in _POPULATION_COLUMNS}})
+        return pd.DataFrame(rows, columns=["area_id", *_POPULATION_COLUMNS])
+    return protected_layer.of(district).shared(f"population_{int(year)}", compute)
 
 
 _HELD = "ist aus Gründen der Geheimhaltung gesperrt"
@@ -284,6 +328,7 @@ def key_figures(district: District, area_id: str, year: int, ids: list[str] | No
     bench = None if is_kreis else benchmarks(district, year, ids).query("area_id == @area_id").set_index("indicator")
     own = res[res["area_id"] == area_id].set_index("indicator")
     kreis = res[res["area_id"] == district.kreis["area_id"]].set_index("indicator")
+    own_all = res_all[res_all["area_id"] == area_id]  # the area's years: the trend of each row, not all areas'
     order = {f: i for i, f in enumerate(indicators.FIELDS)}
     rows, absent = [], {}
     reasons: dict[str, list[str]] = {}
@@ -315,7 +360,7 @@ def key_figures(district: District, area_id: str, year: int, ids: list[str] | No
             row[district.name] = ((SYMBOL if kheld else mark_absent(k, absent) or format_value(k["value"], unit))
                                   if k is not None else fmt.MISSING)
             reasons.setdefault(district.name, []).append(kheld)
-        tr = _trend_cell(res_all, cat, i, area_id, year)
+        tr = _trend_cell(own_all, cat, i, area_id, year)
         if not is_kreis:
             b = bench.loc[i]
             comp = kreis_marker(str(b["code"]), str(b["polarity"]), bool(b["strong"])) if not b["held"] else ("", "")
@@ -457,7 +502,7 @@ def pyramid_data(district: District, area_id: str, year: int) -> pd.DataFrame:
     """The population pyramid of ``area_id`` from the protected layer's pyramid cells (five-year
     bands x sex, :mod:`sozialanalyse.protected.measures`): ``age_group, sex, value, status``
     with ``value`` the published count (NaN where suppressed or incomplete)."""
-    every = _shared(district, ("pyramid", int(year)), lambda: _pyramid_cells(district, year))
+    every = protected_layer.of(district).shared(f"pyramid_{int(year)}", lambda: _pyramid_cells(district, year))
     out = every[every["area_id"] == str(area_id)].reset_index(drop=True)
     return out[["age_group", "sex", "value", "status"]]
 
@@ -465,7 +510,8 @@ def pyramid_data(district: District, area_id: str, year: int) -> pd.DataFrame:
 def _pyramid_cells(district: District, year: int) -> pd.DataFrame:
     """The pyramid cells of every area in ``year`` (one call of the layer per band and sex, not
     one per band, sex and profile): ``area_id, ..., age_group, sex`` in the order of
-    :func:`pyramid_data` within each area."""
+    :func:`pyramid_data` within each area. The same table for every profile: a shared frame of
+    the protected layer (:func:`shared_frames`)."""
     L = protected_layer.of(district)
     from ..protected.measures import _band
 
@@ -680,9 +726,9 @@ HEALTH_SPINE_IDS = ("uebergewicht_einschulung", "sprachfoerderbedarf", "vorzeiti
 def _spine_data(district, year: int) -> pd.DataFrame:
     """Spine chart data from the protected layer: a suppressed value (and an SMR whose pooled
     deaths are suppressed) is NaN with its ``status``, and the range and quartiles of the
-    municipalities run over published values only. The same table for every profile: computed
-    once per district and year (:func:`_spine_table`)."""
-    return _shared(district, ("spine", int(year)), lambda: _spine_table(district, year))
+    municipalities run over published values only. The same table for every profile: a shared
+    frame of the protected layer (:func:`shared_frames`), else computed (:func:`_spine_table`)."""
+    return protected_layer.of(district).shared(f"spine_{int(year)}", lambda: _spine_table(district, year)).copy()
 
 
 def _spine_table(district, year: int) -> pd.DataFrame:
@@ -844,15 +890,21 @@ KGST_FIELDS = ("einkommensteuer_je_einwohner", "niedrigverdiener_anteil", "alg2_
                "kita_quote_unter3", "kita_quote_3bis5", "uebergangsquote_gymnasium", "schulabgaenger_ohne_abschluss")
 
 
-def kgst_fields(district: District, area_id: str, year: int):
-    """Table: the KGSt fields of income and education for the area beside the Kreis, as
-    :func:`key_figures`; a note where the data folder has none of their tables (the Kreis has no
-    published value and no suppressed one: the counts are not there)."""
+def kgst_ids(district: District, year: int) -> list[str]:
+    """The KGST fields (:data:`KGST_FIELDS`) in the district's catalog with a published or a
+    suppressed Kreis value in ``year``: the indicators of :func:`kgst_fields`."""
     cat = indicators.load_catalog(indicators.district_catalog(district))
     ids = [i for i in KGST_FIELDS if i in cat]
     kreis = protected_layer.of(district).indicators(ids, level="kreis", years=[year]) if ids else pd.DataFrame()
     there = set(kreis.loc[kreis["value"].notna() | (kreis["status"] != ""), "indicator"].astype(str)) if len(kreis) else set()
-    ids = [i for i in ids if i in there]
+    return [i for i in ids if i in there]
+
+
+def kgst_fields(district: District, area_id: str, year: int):
+    """Table: the KGSt fields of income and education for the area beside the Kreis, as
+    :func:`key_figures`; a note where the data folder has none of their tables (the Kreis has no
+    published value and no suppressed one: the counts are not there)."""
+    ids = kgst_ids(district, year)
     if not ids:
         return text("Für Einkommen und Bildung (Einkommensteuer, Niedrigverdiener, Sozialgeld, Kita-Besuch, "
                     "Übergänge auf das Gymnasium, Schulabgänger ohne Abschluss) liegen keine Daten vor "
@@ -919,33 +971,59 @@ def _polarity(cat: pd.DataFrame, i: str) -> str:
     return p if p in POLARITIES else "neutral"
 
 
-def _held(*rows) -> str:
-    """The strongest status of the rows (``primary`` before ``secondary``), "" if none is held."""
-    st = [str(r["status"]) for r in rows if r is not None and str(r["status"])]
-    return "primary" if "primary" in st else (st[0] if st else "")
-
-
 def _compare_rows(o, k, kind: str, mult: float, polarity: str) -> tuple[str, bool, str]:
     """(code, strong, held) of a municipality's row ``o`` against the Kreis row ``k``: the code of
     :func:`sozialanalyse.stats.benchmark.compare` at 95 %, ``strong`` when the 99,8-% interval
     gives the same; without an interval ``untested_higher``/``untested_lower``/``untested_equal``
-    (values as shown, one decimal); ``held`` set (and no code) where a value is suppressed."""
-    if o is None or k is None:
+    (values as shown, one decimal); ``held`` set (and no code) where a value is suppressed.
+    One row of :func:`_compare_all` (which :func:`benchmarks` uses, for every municipality at once)."""
+    if o is None:
         return "not_compared", False, ""
-    held = _held(o, k)
-    if held:
-        return "", False, held
-    if not (np.isfinite(o["value"]) and np.isfinite(k["value"])):
-        return "not_compared", False, ""
-    code = str(compare(o["value"], o["lower"], o["upper"], k["value"], polarity)[0])
-    if code == "not_compared":  # no interval (means, balances): the difference is only described
-        d = round(float(o["value"]), 1) - round(float(k["value"]), 1)
-        return ("untested_higher" if d > 0 else "untested_lower" if d < 0 else "untested_equal"), False, ""
-    strong = False
-    if code != "similar":
-        lo, hi = limits(kind, o["numerator"], o["denominator"], mult, 0.998)
-        strong = str(compare(o["value"], lo, hi, k["value"], polarity)[0]) == code
-    return code, strong, ""
+    rows = pd.DataFrame([o]).reset_index(drop=True)
+    code, strong, held = _compare_all(rows, np.array([True]), k, kind, mult, polarity)
+    return code[0], strong[0], held[0]
+
+
+def _compare_all(rows: pd.DataFrame, present: np.ndarray, k, kind: str, mult: float,
+                 polarity: str) -> tuple[list[str], list[bool], list[str]]:
+    """:func:`_compare_rows` of every row of ``rows`` (columns ``value``, ``lower``, ``upper``,
+    ``numerator``, ``denominator``, ``status``) against the Kreis row ``k`` (None: no Kreis value)
+    at once, ``present`` False for a row without a result (``not_compared``): the markers as
+    lists (code, strong, held) in the order of ``rows``."""
+    n = len(rows)
+    code = np.full(n, "not_compared", dtype=object)
+    strong = np.zeros(n, dtype=bool)
+    held = np.full(n, "", dtype=object)
+    if k is None or not n:
+        return code.tolist(), strong.tolist(), held.tolist()
+    present = np.asarray(present, dtype=bool)
+    # the strongest status of the row and the Kreis: "primary" before "secondary", the row's own first
+    own_st = rows["status"].fillna("").astype(str).to_numpy(dtype=object)
+    k_st = str(k["status"])
+    first = np.where(own_st != "", own_st, k_st)
+    any_primary = (own_st == "primary") | (k_st == "primary")
+    h = np.where(any_primary, "primary", first).astype(object)
+    is_held = present & (h != "")
+    held[is_held] = h[is_held]
+    code[is_held] = ""
+    v = rows["value"].to_numpy(dtype=float)
+    kv = float(k["value"])
+    test = present & ~is_held & np.isfinite(v) & np.isfinite(kv)
+    if not test.any():
+        return code.tolist(), strong.tolist(), held.tolist()
+    c = compare(v, rows["lower"], rows["upper"], kv, polarity)
+    untested = test & (c == "not_compared")
+    for j in np.flatnonzero(untested):  # no interval (means, balances): the difference only described
+        d = round(float(v[j]), 1) - round(kv, 1)  # as shown (Python's round, as the tables print)
+        code[j] = "untested_higher" if d > 0 else "untested_lower" if d < 0 else "untested_equal"
+    tested = test & ~untested
+    code[tested] = c[tested]
+    rest = tested & (c != "similar")
+    if rest.any():
+        lo, hi = limits(kind, rows["numerator"].to_numpy(dtype=float)[rest],
+                        rows["denominator"].to_numpy(dtype=float)[rest], mult, 0.998)
+        strong[rest] = compare(v[rest], lo, hi, kv, polarity) == c[rest]
+    return code.tolist(), strong.tolist(), held.tolist()
 
 
 def benchmarks(district: District, year: int, ids: list[str] | None = None) -> pd.DataFrame:
@@ -966,7 +1044,22 @@ def benchmarks(district: District, year: int, ids: list[str] | None = None) -> p
     Kreis value outside the municipality's 95 % interval (:func:`sozialanalyse.stats.benchmark.compare`).
     """
     ids = list(ids) if ids is not None else key_figure_ids(district)
-    return _shared(district, ("benchmarks", int(year), tuple(ids)), lambda: _benchmarks(district, year, ids))
+    # the same table in every profile kernel: a shared frame of the protected layer (Layer.shared),
+    # saved once by the build (shared_frames) and read here, else computed here, the same frame
+    key = f"benchmarks_{int(year)}_{_ids_key(ids)}"
+    return protected_layer.of(district).shared(key, lambda: _benchmarks(district, year, ids)).copy()
+
+
+def _ids_key(ids: list[str]) -> str:
+    """A short name of a list of indicator ids (order counts) for the key of a shared frame.
+
+    >>> a, b = _ids_key(["sgb2_quote", "kinderarmut"]), _ids_key(["kinderarmut", "sgb2_quote"])
+    >>> len(a), a == b, a == _ids_key(["sgb2_quote", "kinderarmut"])
+    (12, False, True)
+    """
+    import hashlib
+
+    return hashlib.sha256("\n".join(ids).encode()).hexdigest()[:12]
 
 
 def _benchmarks(district: District, year: int, ids: list[str]) -> pd.DataFrame:
@@ -987,17 +1080,46 @@ def _benchmarks(district: District, year: int, ids: list[str]) -> pd.DataFrame:
         rows["polarity"] = pol
         rows["kreis_value"] = float(k["value"]) if k is not None else np.nan
         rows["kreis_status"] = str(k["status"]) if k is not None else ""
-        marks = [_compare_rows(r if pd.notna(r["year"]) else None, k, kind, mult, pol) for _, r in rows.iterrows()]
-        rows["code"] = [m[0] for m in marks]
-        rows["strong"] = [m[1] for m in marks]
-        rows["held"] = [m[2] for m in marks]
+        rows["code"], rows["strong"], rows["held"] = _compare_all(rows, rows["year"].notna().to_numpy(), k, kind,
+                                                                  mult, pol)
         last = rows["year"].max()
         rankable = (rows["year"] == last) & (rows["status"] == "") & rows["value"].notna()
         rows["rank"] = rank_values(rows["value"].where(rankable), pol)
         rows["ranked"] = int(rankable.sum())
         frames.append(rows.reset_index(drop=True))
     out = pd.concat(frames, ignore_index=True)
+    if isinstance(out["name"].dtype, pd.CategoricalDtype):  # categories as a saved shared frame reads them
+        out["name"] = out["name"].cat.set_categories(out["name"].cat.categories.astype(str))
     return out
+
+
+def shared_frames(district: District, year: int | None = None) -> list[str]:
+    """Compute the tables over all municipalities that every Gemeindeprofil of ``district``
+    computes alike, by the calls the profile makes: :func:`benchmarks` of the key figures and
+    of the KGSt fields, the spine chart's table (:func:`_spine_data`), the population of
+    every municipality (:func:`published_population`) and the cells of every population pyramid
+    (:func:`pyramid_data`). Each is a shared frame of the protected
+    layer (:meth:`sozialanalyse.protected.layer.Layer.shared`): the build calls this once
+    before the kernels and saves them beside the layer
+    (:func:`sozialanalyse.build.report.shared_work_once`), a kernel reads them through the same
+    calls, and without the files (a reviewer's re-execution) the calls compute the same frames.
+    Returns what was computed, or which was not and why: a call that fails here (a district
+    without health data) is left to the page that makes it, which reports its own error."""
+    year = report_year(district, year)
+    done = []
+    for name, call in (("benchmarks", lambda: benchmarks(district, year)),
+                       ("benchmarks KGSt", lambda: kgst_ids(district, year) and benchmarks(district, year,
+                                                                                            kgst_ids(district, year))),
+                       ("spine chart", lambda: _spine_data(district, year)),
+                       ("population", lambda: _population_table(district, year)),
+                       ("pyramid", lambda: pyramid_data(district, str(district.kreis["area_id"]), year))):
+        try:
+            call()
+        except Exception as e:  # noqa: BLE001 - the page making this call reports it in its notebook
+            done.append(f"{name} not computed ({type(e).__name__})")
+        else:
+            done.append(name)
+    return done
 
 
 #: The kinds of finding of "Auf einen Blick", in the order :func:`select_findings` takes them.

@@ -243,20 +243,31 @@ class Layer:
     def _positions(self, keys: np.ndarray, cell: str) -> np.ndarray:
         """Row positions in ``cells`` of ``cell`` for ``keys`` (``area_id + "\\x1f" + period``,
         :func:`_keys`; -1: the layer holds no such cell), vectorised: one index per cell."""
-        by_cell = self.__dict__.get("_by_cell")
-        if by_cell is None:
-            c = self.cells
-            key = _keys(c["area_id"], c["period"])
-            by_cell = {}
-            for name, rows in pd.Series(np.arange(len(c))).groupby(c["cell"].to_numpy(), sort=False):
-                rows = rows.to_numpy()
-                by_cell[name] = (pd.Index(key[rows], dtype=object), rows)
-            self.__dict__["_by_cell"] = by_cell
-        hit = by_cell.get(cell)
+        hit = self._cell_index(cell)
         if hit is None or not len(keys):
             return np.full(len(keys), -1, dtype=np.int64)
         loc = hit[0].get_indexer(pd.Index(keys, dtype=object))
         return np.where(loc >= 0, hit[1][np.maximum(loc, 0)], -1)
+
+    def _cell_index(self, cell: str):
+        """(Index of the keys, row positions in ``cells``) of the rows of ``cell`` in the order
+        of ``cells``, None where the layer holds no such cell: built on first use of each cell
+        (a kernel asks for a few of the layer's cells, whose number grows with the areas)."""
+        by_cell = self.__dict__.setdefault("_by_cell", {})
+        if cell not in by_cell:
+            codes = self.__dict__.get("_cell_codes")
+            if codes is None:  # the cell of each row as an integer, once per layer
+                codes, names = pd.factorize(self.cells["cell"])
+                codes = self.__dict__["_cell_codes"] = (codes, {str(n): k for k, n in enumerate(names)})
+            k = codes[1].get(cell)
+            if k is None:
+                by_cell[cell] = None
+            else:
+                rows = np.flatnonzero(codes[0] == k)
+                c = self.cells
+                key = _keys(c["area_id"].take(rows), c["period"].take(rows))
+                by_cell[cell] = (pd.Index(key, dtype=object), rows)
+        return by_cell[cell]
 
     def _lookup(self, keys: np.ndarray, cell: str, column: str):
         """``column`` of ``cell`` for ``keys`` (:func:`_keys`): None (``status``) or NaN where
@@ -301,8 +312,7 @@ class Layer:
         ``area_id, name, year, period, value, status`` with ``value`` the published value (NaN
         where suppressed or where the data are incomplete: never a 0)."""
         cell = self._cell(spec)
-        self._positions(np.array([], dtype=object), cell)  # the index of cells by cell
-        hit = self.__dict__["_by_cell"].get(cell)
+        hit = self._cell_index(cell)
         narrow = self.__dict__.get("_counts_columns")
         if narrow is None:  # taking rows of five columns, not of every column of the cells
             narrow = self.__dict__["_counts_columns"] = self.cells[list(_COUNT_COLUMNS)]
