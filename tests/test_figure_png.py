@@ -100,3 +100,25 @@ def test_labels_of_an_equal_aspect_axes_are_measured_where_they_are_drawn():
     drawn = [t.get_window_extent(r).x0 for t in ax.get_xticklabels()]
     assert placed == drawn and unplaced != drawn
     plt.close(fig)
+
+
+@pytest.mark.parametrize("engine", ["tight", "constrained"])
+def test_labels_are_measured_after_the_layout_the_png_draw_makes(engine):
+    """A figure whose layout engine lays it out at each draw, wrapped without ``layout``
+    (``closed``): a three-line y label of 60 pt leaves the axes about 3 in of the 6,5 in, where
+    ten yearly labels (about 0,4 in each with their gap) touch, while at the 5 in of the axes
+    before the layout they do not. Measured before that layout, the labels were left as they are
+    and touched in the PNG."""
+    fig, ax = plt.subplots(figsize=(6.5, 2.5), dpi=figstyle.DPI, layout=engine)
+    years = list(range(2015, 2025))
+    ax.plot(years, range(len(years)))
+    ax.xaxis.set_major_locator(matplotlib.ticker.MultipleLocator(1))
+    ax.set_ylabel("Ein\nlanger\nTitel", fontsize=60)
+    assert not figstyle.crowded(ax, fig.canvas.get_renderer())  # before the layout: room enough
+    f = figures.closed(fig)
+    f.png()
+    f.figure.savefig(io.BytesIO(), format="png", dpi=figstyle.DPI)  # drawn as in the PNG
+    assert ax.get_position().width * 6.5 < 3.3  # the layout narrowed the axes
+    assert not figstyle.crowded(ax, f.figure.canvas.get_renderer())
+    assert 1 < len([t for t in ax.get_xticklabels() if t.get_visible() and t.get_text()]) < 10
+    plt.close("all")

@@ -215,19 +215,39 @@ def _thin_ticks(fig) -> None:
     does), and the axes' aspect is applied first as its draw would (a map's axes shrinks), so the
     labels' extents are the drawn ones; a figure laid out by a draw without rendering here cost a
     profile about 0,2 s more, for the same PNGs (``benchmarks/profile_pages.py --compare``).
+    A figure with a layout engine that lays it out at each draw (``layout="constrained"`` or
+    ``"tight"``, wrapped without ``layout``) is laid out by that engine before each measurement,
+    as its PNG's draw will lay it out: measured at the size before that layout, the labels of an
+    axes the layout narrows would touch in the PNG.
     Returns nothing; the figure is changed in place."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.layout_engine import PlaceHolderLayoutEngine
     from matplotlib.ticker import FixedLocator, MaxNLocator
 
     if not hasattr(fig.canvas, "get_renderer"):  # a figure closed in pyplot: draw it with Agg
         FigureCanvasAgg(fig)
     renderer = fig.canvas.get_renderer()
+    engine = fig.get_layout_engine()
+    if isinstance(engine, PlaceHolderLayoutEngine):  # left by tight_layout(): lays nothing out at a draw
+        engine = None
+
+    def place(ax) -> None:
+        """``ax`` placed as the PNG's draw places it before drawing its ticks."""
+        if engine is not None:  # the figure laid out as Figure.draw lays it out (after every change)
+            try:
+                engine.execute(fig)
+            except ValueError:  # as Figure.draw: a layout that cannot be made leaves the figure
+                pass
+        locator = ax.get_axes_locator()
+        ax.apply_aspect(locator(ax, renderer) if locator else None)
+
     for ax in fig.axes:
         if not ax.get_visible() or not ax.axison:
             continue
-        locator = ax.get_axes_locator()  # placed as Axes.draw places it before drawing its ticks
-        ax.apply_aspect(locator(ax, renderer) if locator else None)
-        for _ in range(6):
+        place(ax)
+        for attempt in range(6):
+            if attempt and engine is not None:  # a change of the labels changes the layout
+                place(ax)
             if not crowded(ax, renderer):
                 break
             if isinstance(ax.xaxis.get_major_locator(), FixedLocator):
