@@ -306,3 +306,22 @@ def test_a_profile_after_changed_data_never_shows_the_stale_table(saved, tmp_pat
     assert s["einwohner"] == 9270 + 1000  # the hand sum of the changed file
     assert "**10.270**" in gp.intro(changed, "03499007", YEAR).data
     assert _origin(changed, f"population_{YEAR}") == "computed"
+
+
+def test_a_frame_the_file_cannot_hold_is_left_to_the_kernels(fresh, tmp_path):
+    """The build saves its shared frames after computing them, outside the guard of each call
+    (``shared_work_once``): a frame Parquet or JSON cannot hold (attrs with a set, a column of
+    numbers and text) is not written, and the others still are, instead of stopping the build."""
+    layer = pl.of(fresh)
+    good = layer.shared("good", lambda: pd.DataFrame({"a": [1.0, 2.0]}))
+    odd = pd.DataFrame({"a": [1.0]})
+    odd.attrs = {"ids": {"03499007"}}
+    layer.shared("odd_attrs", lambda: odd)
+    layer.shared("mixed", lambda: pd.DataFrame({"a": pd.Series([1, "x"], dtype=object)}))
+    path = tmp_path / f"{pl.fingerprint(fresh)}.parquet"
+    written = pl.save_shared(layer, path)
+    assert written == [pl.shared_path(path, "good")]
+    pd.testing.assert_frame_equal(ps.read_frame(written[0], pl.fingerprint(fresh)), good, check_exact=True)
+    assert not pl.shared_path(path, "odd_attrs").exists() and not pl.shared_path(path, "mixed").exists()
+    with pytest.raises(ValueError, match="attrs"):
+        ps.write_frame(odd, tmp_path / "odd.parquet", "f")

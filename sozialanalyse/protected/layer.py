@@ -752,10 +752,22 @@ def shared_path(path: str | Path, key: str) -> Path:
 def save_shared(layer: Layer, path: str | Path) -> list[Path]:
     """Write every shared frame ``layer`` computed so far (:meth:`Layer.shared`) beside the
     layer file ``path`` under the district's fingerprint, for the kernels that read the layer
-    from there; frames read from such files already are not written again. Returns the files."""
+    from there; frames read from such files already are not written again. A frame the file
+    cannot hold (attrs that are not JSON, a column of mixed types Parquet refuses) is not
+    written: a kernel computes it itself, as where no build ran, instead of the build stopping
+    (``shared_work_once`` leaves a failing call to its page). Returns the files written."""
+    import pyarrow as pa
+
     fp = fingerprint(layer.district)
-    return [_snapshot.write_frame(frame, shared_path(path, key), fp)
-            for key, (frame, origin) in sorted(layer._shared.items()) if origin == "computed"]
+    written = []
+    for key, (frame, origin) in sorted(layer._shared.items()):
+        if origin != "computed":
+            continue
+        try:
+            written.append(_snapshot.write_frame(frame, shared_path(path, key), fp))
+        except (ValueError, pa.ArrowException):  # ArrowTypeError, ArrowInvalid: refused by Parquet
+            continue
+    return written
 
 
 def saved_fingerprint(path: str | Path) -> str | None:

@@ -270,7 +270,10 @@ def write_frame(frame: pd.DataFrame, path: str | Path, fingerprint: str) -> Path
         raise ValueError("a shared frame has the default index and unique column names")
     head = {"format": FORMAT, "fingerprint": fingerprint, "columns": [str(c) for c in frame.columns],
             "dtypes": [str(t) for t in frame.dtypes], "attrs": frame.attrs}
-    meta = json.dumps(head).encode()  # TypeError for attrs JSON cannot hold
+    try:
+        meta = json.dumps(head).encode()
+    except TypeError as e:  # attrs JSON cannot hold (a set, a numpy integer): the ValueError promised
+        raise ValueError(f"a shared frame's attrs are JSON: {e}") from e
     table = pa.Table.from_pandas(frame, preserve_index=False)
     table = table.replace_schema_metadata({**(table.schema.metadata or {}), _FRAME_META: meta})
     return atomic.write(Path(path), lambda tmp: pq.write_table(table, tmp))
