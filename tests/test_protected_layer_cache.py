@@ -109,6 +109,20 @@ def test_another_config_is_another_layer(original, saved, tmp_path):
     assert pl.load(four, saved) is None
 
 
+def test_other_package_versions_are_another_layer(original, saved, monkeypatch):
+    """After an upgrade (here pandas, as the provenance page would list it) the saved layer, and
+    with it its snapshot and shared frames, is not read: a reviewer with the new versions would
+    compute them anew, so the build does too."""
+    from sozialanalyse.io import provenance
+
+    versions = provenance.package_versions()
+    monkeypatch.setattr(provenance, "package_versions", lambda: {**versions, "pandas": "99.0"})
+    assert pl.fingerprint(original) != pl.saved_fingerprint(saved)
+    assert pl.load(original, saved) is None
+    monkeypatch.undo()
+    assert pl.fingerprint(original) == pl.saved_fingerprint(saved)
+
+
 def test_a_broken_file_is_not_read(original, tmp_path):
     bad = tmp_path / "layer.parquet"
     bad.write_bytes(b"PAR1 not a parquet file")

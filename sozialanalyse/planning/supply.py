@@ -278,8 +278,9 @@ def has_street_network(district) -> bool:
     layer (:meth:`~sozialanalyse.protected.layer.Layer.shared`, key ``street_network``): the build
     reads and checks ``strassen.csv`` once (:func:`gaps` in ``shared_work_once``) and a profile
     kernel reads one boolean instead of the whole file (about 0,09 s). Elsewhere (a planner's
-    district without a layer, official data) the network is read here; a layer is never computed
-    for this alone.
+    district without a layer, official data) the network is read here, and no layer is computed
+    for this alone. (A kernel whose named file holds another district's layer computes its own
+    layer here, as the first page asking for any published number there would.)
 
     >>> import sozialanalyse as sa
     >>> has_street_network(sa.load("musterland"))

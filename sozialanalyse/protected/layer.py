@@ -57,6 +57,7 @@ import pandas as pd
 from ..io import atomic
 from ..io.own import file_hashes
 from ..io.provenance import digest, library_hash
+from ..io.provenance import fingerprint as versions_fingerprint
 from ..model.areas import LEVELS, age_groups_between, level_ids
 from ..stats import disclosure, indicators
 from ..stats.indicators import _key as spec_key
@@ -683,11 +684,15 @@ def fingerprint(district) -> str:
     build's execution cache hashes them, :func:`sozialanalyse.io.own.file_hashes`), the report
     config (threshold, mode, validation, report year, ...), the indicator catalogs it names and
     the library's source (:func:`sozialanalyse.io.provenance.library_hash`: the measures, the
-    catalog, this code)."""
+    catalog, this code) and the versions of Python and the packages
+    (:func:`sozialanalyse.io.provenance.fingerprint`, as the build's execution cache keys a page):
+    after an upgrade the layer, its snapshot and its shared frames are computed again, as a
+    reviewer's re-execution with those versions would compute them."""
     cfg = district.config
     catalogs = [Path(c).read_bytes() for c in getattr(cfg, "catalog", ())]
     return digest("protected layer", str(FORMAT), json.dumps(file_hashes(district.folder), sort_keys=True),
-                  json.dumps(cfg.as_dict(), sort_keys=True, default=str), *catalogs, library_hash())
+                  json.dumps(cfg.as_dict(), sort_keys=True, default=str), *catalogs, library_hash(),
+                  versions_fingerprint(git=False))
 
 
 def _pack(ints) -> str:

@@ -30,9 +30,11 @@ the indicators in the order asked; a row depends only on its area, year and indi
 of the whole table is the answer of the smaller call.
 
 **Shared frames.** Other results every kernel of a build computes alike from the published
-layer (the supply gaps of every area, :func:`sozialanalyse.planning.supply.gaps`; the published
-life expectancy, :func:`sozialanalyse.protected.health.published_life_expectancy`) travel the same
-way: :func:`write_frame` saves one such frame beside the layer's file under its fingerprint,
+layer travel the same way (the supply gaps of every area, :func:`sozialanalyse.planning.supply.gaps`,
+and whether there is a street network, :func:`~sozialanalyse.planning.supply.has_street_network`;
+the published life expectancy, :func:`sozialanalyse.protected.health.published_life_expectancy`;
+the Gemeindeprofil's tables over all municipalities, :func:`sozialanalyse.pages.gemeindeprofil.shared_frames`;
+all computed once by ``sozialanalyse.build.report.shared_work_once``): :func:`write_frame` saves one such frame beside the layer's file under its fingerprint,
 :func:`read_frame` gives it back identical (values, column order, dtypes, ``attrs``) or None
 (absent, another fingerprint, a column it cannot restore), and
 :meth:`sozialanalyse.protected.layer.Layer.shared` is the one place that decides between the file
