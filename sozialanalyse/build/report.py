@@ -1143,15 +1143,8 @@ def shared_work_once(district, path: Path) -> str:
     from ..protected import health
     from ..protected import layer as protected_layer
 
-    done = []
-    for name, call in (("supply gaps", lambda: supply.gaps(district)),
-                       ("life expectancy", lambda: health.published_life_expectancy(district))):
-        try:
-            call()
-        except Exception as e:  # noqa: BLE001 - the page making this call reports it in its notebook
-            done.append(f"{name} not computed ({type(e).__name__})")
-        else:
-            done.append(name)
+    done = protected_layer.compute_each((("supply gaps", lambda: supply.gaps(district)),
+                                         ("life expectancy", lambda: health.published_life_expectancy(district))))
     try:
         done += [f"profile {what}" for what in gemeindeprofil.shared_frames(district)]
     except Exception as e:  # noqa: BLE001 - as above: the profiles compute (and report) it themselves

@@ -1106,20 +1106,12 @@ def shared_frames(district: District, year: int | None = None) -> list[str]:
     Returns what was computed, or which was not and why: a call that fails here (a district
     without health data) is left to the page that makes it, which reports its own error."""
     year = report_year(district, year)
-    done = []
-    for name, call in (("benchmarks", lambda: benchmarks(district, year)),
-                       ("benchmarks KGSt", lambda: kgst_ids(district, year) and benchmarks(district, year,
-                                                                                            kgst_ids(district, year))),
-                       ("spine chart", lambda: _spine_data(district, year)),
-                       ("population", lambda: _population_table(district, year)),
-                       ("pyramid", lambda: pyramid_data(district, str(district.kreis["area_id"]), year))):
-        try:
-            call()
-        except Exception as e:  # noqa: BLE001 - the page making this call reports it in its notebook
-            done.append(f"{name} not computed ({type(e).__name__})")
-        else:
-            done.append(name)
-    return done
+    return protected_layer.compute_each((
+        ("benchmarks", lambda: benchmarks(district, year)),
+        ("benchmarks KGSt", lambda: kgst_ids(district, year) and benchmarks(district, year, kgst_ids(district, year))),
+        ("spine chart", lambda: _spine_data(district, year)),
+        ("population", lambda: _population_table(district, year)),
+        ("pyramid", lambda: pyramid_data(district, str(district.kreis["area_id"]), year))))
 
 
 #: The kinds of finding of "Auf einen Blick", in the order :func:`select_findings` takes them.

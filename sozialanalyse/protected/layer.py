@@ -66,7 +66,7 @@ from ..stats.indicators import _terms
 from . import measures as _measures
 from . import snapshot as _snapshot
 
-__all__ = ["ENV_VAR", "Layer", "at_hand", "cell_of", "fingerprint", "keep", "load", "of", "period", "save", "save_shared", "settings",
+__all__ = ["ENV_VAR", "Layer", "at_hand", "cell_of", "compute_each", "fingerprint", "keep", "load", "of", "period", "save", "save_shared", "settings",
            "shared_path", "snapshot_path"]
 
 #: German words for whole variables, as the pages' column headers name them (the manifest's
@@ -752,6 +752,26 @@ def shared_path(path: str | Path, key: str) -> Path:
     ``<fingerprint>.parquet`` -> ``<fingerprint>.shared.<key>.parquet``."""
     path = Path(path)
     return path.with_name(f"{path.name.removesuffix('.parquet')}.shared.{key}.parquet")
+
+
+def compute_each(calls) -> list[str]:
+    """Run each ``(name, call)`` of ``calls`` for its shared frames (:meth:`Layer.shared`) and
+    say how it went: ``name``, or ``"<name> not computed (<error type>)"`` where it failed. A
+    failure is left to the page that makes the same call, which reports its own error in its
+    notebook; the other frames are still computed.
+
+    >>> compute_each([("eins", lambda: 1), ("zwei", lambda: 1 / 0)])
+    ['eins', 'zwei not computed (ZeroDivisionError)']
+    """
+    done = []
+    for name, call in calls:
+        try:
+            call()
+        except Exception as e:  # noqa: BLE001 - the page making this call reports it in its notebook
+            done.append(f"{name} not computed ({type(e).__name__})")
+        else:
+            done.append(name)
+    return done
 
 
 def save_shared(layer: Layer, path: str | Path) -> list[Path]:
