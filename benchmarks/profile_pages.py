@@ -57,6 +57,20 @@ and PNG-encoded; skipping the second ``tight_layout`` when no label was thinned 
 of three figures, so it stays), the spine chart's table (about 0,17 s), the benchmarks of the key
 figures (``_benchmarks``, about 0,15 s, twice: key figures and KGSt fields), the intro and the goals.
 
+Measured a fourth time (3 December 2026, beside a CI run on both cores, CPU seconds; before =
+a3e5427 with the house style applied, as in the third run; after = 29bfb01; 11 profiles,
+``--fresh``; outputs byte-identical): a whole profile 3,19 -> 2,06 s (the others after the first
+3,12 -> 2,00 s). Besides the figures and the street network (third run), the tables over all
+municipalities that every profile computed alike are now shared frames computed once per build
+(the key figures and the KGSt fields against the Kreis, the spine chart, the population, the
+pyramid cells): "Auf einen Blick" 0,26 -> 0,10 s, the KGSt fields 0,10 -> 0,05 s, the spine
+chart 0,45 -> 0,28 s, the intro 0,17 -> 0,11 s. In the synthetic Land of 400 municipalities
+(``--config config/musterland-land.yml --limit 4`` in a project made by ``scale.py --keep``),
+where those tables grow with the number of municipalities, the same step took a profile from
+7,77 to 5,28 s (before = d255beb, after = the shared tables without the street-network step).
+Left per kernel: the figures (about 1,1 s), the goals (0,16 s) and the intro's first read of the
+layer and its snapshot.
+
 Usage::
 
     PYTHONPATH=$PWD python benchmarks/profile_pages.py --save /tmp/before.json --dump /tmp/before
