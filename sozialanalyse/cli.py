@@ -81,7 +81,8 @@ def _audit(args) -> int:
         if district is not None and inputs_published(district):
             inputs = {f"{GENERATED.as_posix()}/{INPUTS}/{name}": sha for name, sha in file_hashes(district.folder).items()}
     try:
-        findings = audit_site(args.site, threshold=threshold, suppressed=args.suppressed, inputs=inputs)
+        findings = audit_site(args.site, threshold=threshold, suppressed=args.suppressed, inputs=inputs,
+                              jobs=args.jobs)
     except (FileNotFoundError, ValueError) as exc:
         print(f"sozialanalyse audit: error: {exc}", file=sys.stderr)
         return 2
@@ -320,6 +321,8 @@ def main(argv: list[str] | None = None) -> int:
                    help="counts below this are findings (default: the config's disclosure threshold, 3)")
     a.add_argument("--config", default=None, help="report config whose disclosure block sets the threshold (and, for "
                                                   "a synthetic district, whose input files the site may hold)")
+    a.add_argument("--jobs", type=int, default=max(1, min(2, os.cpu_count() or 1)),
+                   help="processes reading the files (a large site's)")
     a.add_argument("--suppressed", default=None, metavar="CSV",
                    help="private manifest of suppressed cells (name, measure, value, status; kept outside "
                         "the site): their values must not stand beside the area's name in any page text")

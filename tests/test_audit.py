@@ -630,3 +630,59 @@ def test_an_excel_number_is_audited_at_the_decimals_its_format_shows(tmp_path):
     # the same cell without a number format that fixes its decimals is read as written: 0 of 251
     assert audit._excel_text(0.0, "General") == "0.0" and audit._download_value("0.0") == "0"
     assert audit._admitted("0", 251, 100, None) == [0, 1] and audit._admitted("0,0", 251, 100, None) == [0]
+
+
+def _many_pages_site(tmp_path: Path) -> Path:
+    """A site with findings of every sort a file can give: a small count in a table, a suppressed
+    value beside its name in the text, a CSV download without kinds, a stray PDF; and clean pages."""
+    pages = {f"p{i:02d}.html": _table(CLEAN, f"Tabelle {i}", KINDS) for i in range(12)}
+    small = pd.DataFrame({"Gebiet": ["Nord", "Süd"], "Fälle": ["2", "30"]})
+    pages["gemeinden/nord.html"] = _table(small, "Fälle", {"Gebiet": "text", "Fälle": "count"})
+    pages["text.html"] = PAGE.format("<p>In Nord leben 1.195 Einwohner.</p><p>Altstadt: SGB-II-Quote 35,5 %.</p>")
+    site = _site(tmp_path, pages)
+    pd.DataFrame({"area_id": ["03499016"], "value": [40]}).to_csv(site / "daten.csv", index=False)
+    (site / "pdf").mkdir()
+    (site / "pdf" / "fremd.pdf").write_bytes(b"%PDF-1.4\n")
+    return site
+
+
+def test_audit_site_in_processes_finds_the_same(tmp_path, monkeypatch):
+    """A Land's site has thousands of files: ``jobs=2`` reads them in two processes, with the same
+    findings in the same order as one (here forced below the size where a second process pays)."""
+    site = _many_pages_site(tmp_path)
+    manifest = tmp_path / "suppressed.csv"
+    MANIFEST.to_csv(manifest, index=False)
+    one = [str(f) for f in audit.audit_site(site, suppressed=manifest)]
+    assert one == [
+        "daten.csv: table 'daten.csv', row 'Zeile 2', column 'area_id': holds numbers but declares no kind",
+        "daten.csv: table 'daten.csv', row 'Zeile 2', column 'value': holds numbers but declares no kind",
+        "gemeinden/nord.html: table 'Fälle', row 'Nord', column 'Fälle': count 2 below the threshold 3",
+        "pdf/fremd.pdf: table '', row '', column '': a PDF that is not the print of an audited page of this site "
+        "(pdf/<page>.pdf or pdf/bericht.pdf)",
+        "text.html: table '(page text)', row 'In Nord leben 1.195 Einwohner.', column 'Einwohner': the secondary "
+        "suppressed value 1195 of 'Nord' stands beside the area's name",
+        "text.html: table '(page text)', row 'Altstadt: SGB-II-Quote 35,5 %.', column 'SGB-II-Quote': the primary "
+        "suppressed value 35,46 of 'Altstadt' stands beside the area's name",
+    ]
+    monkeypatch.setattr(audit, "_FILES_PER_WORKER", 1)
+    assert [str(f) for f in audit.audit_site(site, suppressed=manifest, jobs=2)] == one
+    assert [str(f) for f in audit.audit_site(site, jobs=2)] == [f for f in one if "suppressed value" not in f]
+
+
+def test_text_check_reads_the_manifest_once_per_site(monkeypatch):
+    """The rounded values of a manifest's cells are computed once, not once per page: a Land's
+    manifest holds tens of thousands of cells and its site hundreds of pages (the audit of 400
+    profiles ran for more than 12 minutes when each page went through the whole manifest)."""
+    cells = audit.read_suppressed(pd.concat([MANIFEST] * 50, ignore_index=True))
+    calls = []
+    keys = audit._keys
+    monkeypatch.setattr(audit, "_keys", lambda v: calls.append(v) or keys(v))
+    prepared = audit._Manifest(cells)
+    assert len(calls) == 100  # the 100 cells with a status, once each
+    units = [("(page text)", "In Nord leben 1.195 Einwohner.", False)]
+    for _ in range(20):  # twenty pages
+        found = audit.audit_text(units, "p.html", prepared)
+        assert len(found) == 50 and found[0].problem.startswith("the secondary suppressed value 1195 of 'Nord'")
+    assert len(calls) == 100
+    assert audit.audit_text(units, "p.html", cells) == found  # a plain list: prepared per call
+    assert len(calls) == 200

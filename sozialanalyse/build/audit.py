@@ -501,6 +501,7 @@ def _fits(p_text: str, lo_text: str, hi_text: str, n_max: int = N_MAX) -> tuple[
     return tuple(zip(xx[ok].tolist(), nn[ok].tolist()))
 
 
+@lru_cache(maxsize=16384)  # the same rates stand on many pages (the Kreis on every profile)
 def _interval_problem(kind: str, shown: str, p_text: str, lo_text: str, hi_text: str, threshold: int) -> str | None:
     """The finding's text if a percentage with its interval fits only small counts (or small
     complements) for every denominator up to :data:`N_MAX`, else None."""
@@ -873,7 +874,7 @@ def read_suppressed(suppressed) -> list[dict]:
     ...                               "value": [2, 40], "status": ["primary", ""]}))
     [{'name': 'Nord', 'measure': 'Einwohner', 'value': 2.0, 'status': 'primary'}]
     """
-    if isinstance(suppressed, list):
+    if isinstance(suppressed, (list, _Manifest)):
         return suppressed
     if isinstance(suppressed, (str, Path)):
         with open(suppressed, encoding="utf-8-sig", newline="") as fh:
@@ -938,6 +939,7 @@ def audit_text(units: list[tuple[str, str, bool | list]], page: str, suppressed:
     measure (or has no header: fail closed), so that a Sozialraum's 22 examined children are not
     taken for its suppressed 22 deaths. A name inside a longer area name of the manifest
     ("Altstadt" in "Altstadt Lindenau") is not that area."""
+    manifest = suppressed if isinstance(suppressed, _Manifest) else _Manifest(suppressed)
     index: dict[tuple[Fraction, int], set[int]] = {}
     pieces: list[tuple[str, str, str, bool]] = []  # where, text with the name, text with the value, a row?
     headers: dict[tuple[int, tuple[Fraction, int]], list[str]] = {}  # a row's value -> its headers
@@ -958,37 +960,28 @@ def audit_text(units: list[tuple[str, str, bool | list]], page: str, suppressed:
                     index.setdefault(key, set()).add(k)
                     if cells is not None:
                         headers.setdefault((k, key), []).append(head)
-    names = {c["name"] for c in suppressed}
-    longer = {n: [m for m in names if m != n and re.search(rf"(?<!\w){re.escape(n)}(?!\w)", m)] for n in names}
+    # the cells whose value stands on the page at all, from the page's numbers (not from every cell
+    # of the manifest: a Land's manifest holds tens of thousands of cells, a page a few hundred numbers)
+    hits_of: dict[int, set[int]] = {}
+    for key, ks in index.items():
+        for i in manifest.by_key.get(key, ()):
+            hits_of.setdefault(i, set()).update(ks)
     out = []
-    for cell in suppressed:
-        hits: set[int] = set()
-        for key in _keys(cell["value"]):
-            hits |= index.get(key, set())
-        if not hits:
-            continue
-        pattern = re.compile(rf"(?<!\w){re.escape(cell['name'])}(?!\w)")
-        # in a table row the name is a label cell's beginning, not followed by more words
-        # ("Altstadt" is not "Altstadt Lindenau"; "Brakenhagen ¹" is Brakenhagen)
-        in_cell = re.compile(rf"(?:^|{_CELL_SEP})[ \t\xa0]*{re.escape(cell['name'])}(?![ \t\xa0]*[^\W\d_])")
-        word = re.compile(rf"(?<!\w){re.escape(cell['measure'])}", re.IGNORECASE) if cell["measure"] else None
-        # in running text the sentence must also speak of the measure, else every intro listing
-        # areas and ages would match: its first word as a whole word ("Einwohner", inflected
-        # "Einwohnern", "Einwohnerinnen") or abbreviated with a full stop ("Einw."), never a word
-        # that merely begins with the same letters ("Einwanderung" is not "Einwohner")
-        stem = _measure_word(cell["measure"])
-        for k in sorted(hits):
+    for i in sorted(hits_of):
+        cell, keys = manifest.cells[i], manifest.keys[i]
+        pattern, in_cell, word, stem = manifest.patterns(i)
+        for k in sorted(hits_of[i]):
             where, named, valued, is_row = pieces[k]
             if is_row:  # the value under a header naming the measure
-                heads = [h for key in _keys(cell["value"]) for h in headers.get((k, key), [])]
+                heads = [h for key in keys for h in headers.get((k, key), [])]
                 hit = in_cell.search(named) and any(not h or (word and word.search(h)) for h in heads)
             else:
-                for m in longer[cell["name"]]:
+                for m in manifest.longer(cell["name"]):
                     named = named.replace(m, " ")
                 hit = pattern.search(named) and (stem is None or stem.search(named))
                 if hit and float(cell["value"]).is_integer():  # a count: a percentage ("95-%-Grenze") is none
                     bare = {_exact(t) for t in _TOKEN.findall(_PERCENT.sub(" ", valued)) if _safe_exact(t)}
-                    hit = any(key in bare for key in _keys(cell["value"]))
+                    hit = any(key in bare for key in keys)
             if hit:
                 named = named.replace(_CELL_SEP, " ")
                 s = f"{named} | {valued}" if is_row and named != valued else named
@@ -997,6 +990,53 @@ def audit_text(units: list[tuple[str, str, bool | list]], page: str, suppressed:
                                    f"the {cell['status']} suppressed value {_fmt(cell['value'])} of "
                                    f"'{cell['name']}' stands beside the area's name"))
     return out
+
+
+class _Manifest:
+    """The suppressed cells of a manifest (:func:`read_suppressed`) prepared once for every page of
+    a site: each cell's rounded values (:func:`_keys`) indexed, its patterns and the longer area
+    names containing its name computed on first use. :func:`audit_text` with a plain list
+    prepares it per call, which costs the manifest's size per page."""
+
+    def __init__(self, cells: list[dict]):
+        self.cells = list(cells)
+        self.keys = [_keys(c["value"]) for c in self.cells]
+        self.by_key: dict[tuple[Fraction, int], list[int]] = {}
+        for i, keys in enumerate(self.keys):
+            for key in keys:
+                self.by_key.setdefault(key, []).append(i)
+        self._names = sorted({c["name"] for c in self.cells})
+        self._longer: dict[str, list[str]] = {}
+        self._patterns: dict[int, tuple] = {}
+
+    def __len__(self) -> int:
+        return len(self.cells)
+
+    def __iter__(self):
+        return iter(self.cells)
+
+    def longer(self, name: str) -> list[str]:
+        """The manifest's area names that contain ``name`` as whole words ("Altstadt Lindenau")."""
+        if name not in self._longer:
+            whole = re.compile(rf"(?<!\w){re.escape(name)}(?!\w)")
+            self._longer[name] = [m for m in self._names if m != name and name in m and whole.search(m)]
+        return self._longer[name]
+
+    def patterns(self, i: int) -> tuple:
+        """``(name in text, name at a label cell's beginning, measure word in a header, measure stem)``."""
+        if i not in self._patterns:
+            cell = self.cells[i]
+            pattern = re.compile(rf"(?<!\w){re.escape(cell['name'])}(?!\w)")
+            # in a table row the name is a label cell's beginning, not followed by more words
+            # ("Altstadt" is not "Altstadt Lindenau"; "Brakenhagen ¹" is Brakenhagen)
+            in_cell = re.compile(rf"(?:^|{_CELL_SEP})[ \t\xa0]*{re.escape(cell['name'])}(?![ \t\xa0]*[^\W\d_])")
+            word = re.compile(rf"(?<!\w){re.escape(cell['measure'])}", re.IGNORECASE) if cell["measure"] else None
+            # in running text the sentence must also speak of the measure, else every intro listing
+            # areas and ages would match: its first word as a whole word ("Einwohner", inflected
+            # "Einwohnern", "Einwohnerinnen") or abbreviated with a full stop ("Einw."), never a word
+            # that merely begins with the same letters ("Einwanderung" is not "Einwohner")
+            self._patterns[i] = (pattern, in_cell, word, _measure_word(cell["measure"]))
+        return self._patterns[i]
 
 
 def _measure_word(measure: str | None):
@@ -1222,7 +1262,8 @@ def _print_of_page(site: Path, rel: str) -> bool:
     return rel.startswith("pdf/") and (site / (rel[len("pdf/"):-len(".pdf")] + ".html")).is_file()
 
 
-def audit_site(site: str | Path, threshold: int = 3, suppressed=None, inputs: dict[str, str] | None = None) -> list[Finding]:
+def audit_site(site: str | Path, threshold: int = 3, suppressed=None, inputs: dict[str, str] | None = None,
+               jobs: int = 1) -> list[Finding]:
     """Findings for every HTML page and every CSV/Excel download under ``site``.
 
     ``suppressed``: the manifest of suppressed cells (a CSV path or a DataFrame, see the module
@@ -1231,6 +1272,8 @@ def audit_site(site: str | Path, threshold: int = 3, suppressed=None, inputs: di
     data folder, page *Daten und Methoden*), ``{path in the site: sha256}``: such a file is not
     read as a table when its bytes have that sha256; a listed file with other bytes, or missing,
     is a finding. Never pass real input files: they hold every count before protection.
+    ``jobs``: processes reading the files (a Land's site has thousands); the findings are the
+    same and in the same order (by file) with any number.
     """
     import hashlib
 
@@ -1247,28 +1290,60 @@ def audit_site(site: str | Path, threshold: int = 3, suppressed=None, inputs: di
                 out.append(Finding(manifest.relative_to(site).as_posix(), "", "", "",
                                    "the manifest of suppressed cells lies inside the published site"))
         cells = read_suppressed(suppressed)
+        cells = cells.cells if isinstance(cells, _Manifest) else cells
     for rel, sha in sorted(inputs.items()):
         path = site / rel
         if not path.is_file() or hashlib.sha256(path.read_bytes()).hexdigest() != sha:
             out.append(Finding(rel, "", "", "", "a published input file is missing or differs from its data folder's "
                                                 "file (sha256)"))
-    for path in sorted(site.rglob("*")):
-        if not path.is_file() or "_sources" in path.relative_to(site).parts:
-            continue
-        rel = path.relative_to(site).as_posix()
-        if rel in inputs:  # checked byte for byte above
-            continue
-        suffix = path.suffix.lower()
-        if suffix == ".html":
-            out.extend(audit_html(path.read_text(encoding="utf-8", errors="replace"), rel, threshold, cells))
-        elif suffix in (".csv", ".tsv", ".xlsx", ".xls"):
-            out.extend(audit_download(path, rel, threshold, cells))
-        elif suffix == ".pdf" and not _print_of_page(site, rel):
-            out.append(Finding(rel, "", "", "", "a PDF that is not the print of an audited page of this site "
-                                                "(pdf/<page>.pdf or pdf/bericht.pdf)"))
-        elif suffix in (".json", ".geojson") and not path.name.endswith(".kinds.json"):  # chart and map data
-            found, tables = audit_embedded(path.read_text(encoding="utf-8", errors="replace"), rel, threshold)
+    files = [rel for rel in (p.relative_to(site).as_posix() for p in sorted(site.rglob("*"))
+                             if p.is_file() and "_sources" not in p.relative_to(site).parts)
+             if rel not in inputs]  # an input file is checked byte for byte above
+    workers = max(1, min(int(jobs), len(files) // _FILES_PER_WORKER))
+    if workers == 1:
+        prepared = None if cells is None else _Manifest(cells)
+        for rel in files:
+            out.extend(_audit_file(site, rel, threshold, prepared))
+        return out
+    from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing import get_context
+
+    # fresh interpreters (spawn), as the build's other pools: no state of the caller is forked
+    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"), initializer=_start_worker,
+                             initargs=(str(site), threshold, cells)) as pool:
+        for found in pool.map(_audit_in_worker, files, chunksize=8):
             out.extend(found)
-            if cells is not None:
-                out.extend(audit_text([u for t in tables for u in _row_units(t)], rel, cells))
     return out
+
+
+#: A second process pays for itself from this many files on (it starts a fresh interpreter).
+_FILES_PER_WORKER = 400
+#: The state of a process of :func:`audit_site`'s pool: the site's folder, threshold and prepared manifest.
+_WORKER: dict = {}
+
+
+def _start_worker(site: str, threshold: int, cells: list[dict] | None) -> None:
+    _WORKER.update(site=Path(site), threshold=threshold, cells=None if cells is None else _Manifest(cells))
+
+
+def _audit_in_worker(rel: str) -> list[Finding]:
+    return _audit_file(_WORKER["site"], rel, _WORKER["threshold"], _WORKER["cells"])
+
+
+def _audit_file(site: Path, rel: str, threshold: int, cells: _Manifest | None) -> list[Finding]:
+    """Findings for the file ``rel`` of ``site`` (see :func:`audit_site`)."""
+    path = site / rel
+    suffix = path.suffix.lower()
+    if suffix == ".html":
+        return audit_html(path.read_text(encoding="utf-8", errors="replace"), rel, threshold, cells)
+    if suffix in (".csv", ".tsv", ".xlsx", ".xls"):
+        return audit_download(path, rel, threshold, cells)
+    if suffix == ".pdf" and not _print_of_page(site, rel):
+        return [Finding(rel, "", "", "", "a PDF that is not the print of an audited page of this site "
+                                         "(pdf/<page>.pdf or pdf/bericht.pdf)")]
+    if suffix in (".json", ".geojson") and not path.name.endswith(".kinds.json"):  # chart and map data
+        found, tables = audit_embedded(path.read_text(encoding="utf-8", errors="replace"), rel, threshold)
+        if cells is not None:
+            found = found + audit_text([u for t in tables for u in _row_units(t)], rel, cells)
+        return found
+    return []

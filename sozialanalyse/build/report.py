@@ -980,7 +980,8 @@ def _build_planned(config, jobs_n: int, quiet: bool, root: Path, t0: float, pdf:
     # --- disclosure audit (sozialanalyse.build.audit): no unprotected small count is ever published ---
     threshold = disclosure_settings(planned.config).threshold  # checked when the config was read
     prof.lap("downloads")
-    findings = audit_site(tmp, threshold=threshold, inputs=published_inputs, **_audit_manifest(manifest))
+    findings = audit_site(tmp, threshold=threshold, inputs=published_inputs, jobs=jobs_n,
+                          **_audit_manifest(manifest))
     prof.lap("disclosure audit")
     if findings:
         shutil.rmtree(tmp, ignore_errors=True)
