@@ -295,9 +295,12 @@ def read_frame(path: str | Path, fingerprint: str) -> pd.DataFrame | None:
         frame = pq.read_table(path).to_pandas()
     except (OSError, ValueError):
         return None
-    if [str(c) for c in frame.columns] != head["columns"]:
-        return None
-    for c, want in zip(frame.columns, head["dtypes"]):
+    dtypes, attrs = head.get("dtypes"), head.get("attrs", {})
+    columns = [str(c) for c in frame.columns]
+    if columns != head.get("columns") or not isinstance(dtypes, list) or len(dtypes) != len(columns) \
+            or not isinstance(attrs, dict):
+        return None  # a header without its columns, dtypes or attrs: not a frame this version wrote
+    for c, want in zip(frame.columns, dtypes):
         if str(frame[c].dtype) != want:
             try:
                 frame[c] = frame[c].astype(want)
@@ -305,5 +308,5 @@ def read_frame(path: str | Path, fingerprint: str) -> pd.DataFrame | None:
                 return None
             if str(frame[c].dtype) != want:
                 return None
-    frame.attrs = head["attrs"]
+    frame.attrs = attrs
     return frame
