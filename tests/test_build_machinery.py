@@ -105,6 +105,9 @@ def _enospc(path) -> OSError:
 def test_disk_full_while_writing_the_book_is_one_line_and_the_site_stays(tmp_path, monkeypatch):
     root = tmp_path
     jobs = _cached(root, "a1", "b2")  # both in the cache: nothing to execute
+    # the book's sources: its table of contents and start page are written first (then the pages)
+    (root / "_toc.yml").write_text("format: jb-book\nroot: book/_generated/index\n", encoding="utf-8")
+    (root / "_config.yml").write_text("title: Test\n", encoding="utf-8")
     build_dir = root / report.BUILD
     (build_dir / "site-alt").mkdir(parents=True)
     (build_dir / "site-alt" / "index.html").write_text("alt", encoding="utf-8")

@@ -922,21 +922,22 @@ def _build_planned(config, jobs_n: int, quiet: bool, root: Path, t0: float, pdf:
                    prof) -> dict:
     planned, jobs = plan(config, root)
     prof.lap("plan")
-
-
     layer_env, manifest = protected_layer_once(planned, root, quiet)
     prof.lap("shared computation (protected layer)")
+    # the last use of the loaded district: the start page's key messages and overview map (the
+    # table of contents and the start page do not depend on the executed notebooks)
+    toc, book_cfg = _toc_and_config(planned, jobs, root)
+    copies = _input_copies(jobs, planned)
+    # the kernels load their own district and the saved layer, the book needs none of it: while
+    # the notebooks and Sphinx run, the build process holds the plan only
+    planned = replace(planned, district=None)
+    _give_memory_back()
+    prof.lap("start page; release of the loaded data")
     # official data: the notebook kernels read the mirror the plan checked, not one of their own
     with patch.dict(os.environ, {**({ENV_VAR: planned.mirror} if planned.mirror else {}), **layer_env}):
         stats = execute(jobs, root, jobs_n=jobs_n, quiet=quiet, executor=executor, profile=prof)
     prof.lap("notebooks (kernels and pages)")
-    toc, book_cfg = _toc_and_config(planned, jobs, root)
     inputs = _inputs_hash(root)
-    copies = _input_copies(jobs, planned)
-    # the book needs none of the loaded data: Sphinx runs beside a build process holding only the plan
-    planned = replace(planned, district=None)
-    _give_memory_back()
-    prof.lap("release of the loaded data")
     build_dir = root / BUILD
     # What the published site was built from; kept beside the site, not in it, so the site holds
     # nothing but the report (two builds of the same inputs differ only in the build-date line).
@@ -1072,8 +1073,8 @@ def copy_inputs(site: Path, jobs: list[Job], planned: BuildPlan) -> dict[str, st
 
 def _input_copies(jobs: list[Job], planned: BuildPlan) -> dict[str, tuple[Path, str]]:
     """What :func:`copy_inputs` copies: ``{path in the site: (the data file, its sha256)}``,
-    empty where the report does not publish its input files. The build lists them before the book
-    (:func:`_give_memory_back`), so the district need not be kept for the copy after it."""
+    empty where the report does not publish its input files. The build lists them before it lets
+    the district go (:func:`_give_memory_back`), so it need not be kept for the copy after the book."""
     from ..pages.daten_methoden import INPUTS, inputs_published
 
     district = planned.district
@@ -1098,17 +1099,18 @@ def _copy_inputs(site: Path, copies: dict[str, tuple[Path, str]]) -> dict[str, s
 
 def _give_memory_back() -> None:
     """Free what the build process no longer references and give that memory back to the
-    system: called before the book, for which the build process only waits, once the plan holds
-    no district (issue 19: at 400 municipalities the build held 2,35 GiB beside the 2,09 GiB of
-    Sphinx). What the build needs after the book (titles, report year, the input files to copy)
-    is on the plan or listed before.
+    system: called once the plan holds no district, before the notebooks and the book, for which
+    the build process only waits (issue 19: at 400 municipalities the build held 2,35 GiB beside
+    the 2,09 GiB of Sphinx). What the build needs after them (titles, report year, the input files
+    to copy) is on the plan or listed before.
 
     The district goes with everything kept on it (its protected layer, the layer's shared
     frames, the health memo); ``gc.collect`` frees the cycles among them (the layer names its
     district). Freed memory stays with the process unless handed back: glibc's ``malloc_trim``
     returns the free pages of its heap, and Arrow's memory pool (mimalloc or jemalloc, which
     read the cached layer's and tables' Parquet files) releases what it keeps for reuse
-    (measured at 60 municipalities: 536 -> 343 MiB, most of it by these two)."""
+    (measured at 60 municipalities, the plan, layer and start page done in a bare process:
+    536 -> 343 MiB, most of it by these two)."""
     import gc
 
     gc.collect()
