@@ -237,3 +237,26 @@ def test_disk_full_in_a_worker_names_the_cache_and_starts_no_more_pages(tmp_path
     assert info.value.errno == errno.ENOSPC and info.value.filename == str(tmp_path / report.CACHE)
     assert len(started) <= 2  # the pages still queued were not started on a full disk
     assert "not started (disk full): Seite 3" in capsys.readouterr().err
+
+
+# --- Jupyter Book's Sphinx: doctrees on disk, not all in memory (issue 19) ----------------------
+def test_sphinx_keeps_no_doctree_in_memory_between_reading_and_writing(tmp_path):
+    """Sphinx 7.2+ keeps every page's doctree in memory from reading until writing (at 60 profiles
+    most of what Sphinx held beyond its imports); the build's setup of Jupyter Book's process has
+    Sphinx write it to its pickle only, also when Sphinx's reading asks for the cache."""
+    import subprocess
+    import sys
+
+    check = (
+        "import pickle, types; from pathlib import Path; from docutils.utils import new_document; "
+        "from docutils.frontend import get_default_settings; from docutils.parsers.rst import Parser; "
+        "from sphinx.builders import Builder; "
+        f"env = types.SimpleNamespace(_write_doc_doctree_cache={{}}); out = Path({str(tmp_path)!r}); "
+        "b = types.SimpleNamespace(doctreedir=str(out), env=env); "
+        "doc = new_document('p', get_default_settings(Parser)); "
+        "Builder.write_doctree(b, 'seite', doc, _cache=True); "
+        "print(sorted(env._write_doc_doctree_cache), (out / 'seite.doctree').is_file())")
+    plain = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True)
+    assert plain.stdout.split() == ["['seite']", "True"], plain.stderr  # Sphinx as it comes: kept in memory
+    setup = subprocess.run([sys.executable, "-c", report._sphinx_setup(1) + check], capture_output=True, text=True)
+    assert setup.stdout.split() == ["[]", "True"], setup.stderr
