@@ -260,3 +260,19 @@ def test_sphinx_keeps_no_doctree_in_memory_between_reading_and_writing(tmp_path)
     assert plain.stdout.split() == ["['seite']", "True"], plain.stderr  # Sphinx as it comes: kept in memory
     setup = subprocess.run([sys.executable, "-c", report._sphinx_setup(1) + check], capture_output=True, text=True)
     assert setup.stdout.split() == ["[]", "True"], setup.stderr
+
+
+def test_the_book_inputs_hash_is_digest_of_path_and_bytes_file_by_file(tmp_path):
+    """Hashed one file at a time (the executed notebooks of 400 profiles are hundreds of MB), the
+    value is still the digest of each file's path and bytes, generated pages first: a published
+    site's marker (_build/.published.json) stays valid."""
+    import hashlib
+
+    gen = tmp_path / report.GENERATED
+    (gen / "gemeinden").mkdir(parents=True)
+    (gen / "gemeinden" / "a.ipynb").write_bytes(b"{}")
+    (gen / "index.md").write_bytes("# Bericht über".encode())
+    (tmp_path / "book" / "intro.md").write_bytes(b"Text")
+    h = hashlib.sha256(b"book/_generated/gemeinden/a.ipynb{}\x00" + "book/_generated/index.md# Bericht über\x00".encode()
+                       + b"book/intro.mdText\x00")
+    assert report._inputs_hash(tmp_path) == h.hexdigest()

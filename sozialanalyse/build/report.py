@@ -788,10 +788,20 @@ def _pdfs(site: Path, planned: BuildPlan, jobs: list[Job], toc: Path, mode: bool
 
 
 def _inputs_hash(root: Path) -> str:
+    """What the book is built from: :func:`~sozialanalyse.io.provenance.digest` of every file of
+    ``book/`` (its path, then its bytes), the generated pages first. Hashed one file at a time:
+    the executed notebooks of 400 profiles are hundreds of MB, which the build held all at once."""
+    import hashlib
+
     gen = root / GENERATED
     files = sorted(p for p in gen.rglob("*") if p.is_file())
     extra = sorted(p for p in (root / "book").rglob("*") if p.is_file() and gen not in p.parents)
-    return _sha(*[p.relative_to(root).as_posix().encode() + p.read_bytes() for p in files + extra])
+    h = hashlib.sha256()
+    for p in files + extra:  # as _sha(*parts) with each part path + bytes: the same value as before
+        h.update(p.relative_to(root).as_posix().encode())
+        h.update(p.read_bytes())
+        h.update(b"\x00")
+    return h.hexdigest()
 
 
 #: Jupyter Book's command line, run after :func:`_sphinx_setup`.
