@@ -981,6 +981,7 @@ def _build_planned(config, jobs_n: int, quiet: bool, root: Path, t0: float, pdf:
         prof.lap("book (unchanged)")
         return {**stats, "book": "unchanged", "index": str(build_dir / "html" / "index.html"),
                 "seconds": time.perf_counter() - t0}
+    _give_memory_back()  # what the execution loop freed (notebooks read and written): Sphinx runs beside
     _progress("building the book (Jupyter Book, warnings as errors) ...", quiet)
     work = build_dir / ".work"
     unfinished = build_dir / ".work-unfinished"
