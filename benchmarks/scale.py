@@ -106,6 +106,7 @@ def main(argv: list[str] | None = None) -> None:
         profiles = [j for j in jobs if j.template == planned.config.profile_template]
         print(f"plan: {len(jobs)} notebooks, {len(profiles)} Gemeindeprofile, "
               f"{len(planned.district.areas)} areas", flush=True)
+        del planned  # its district would count in this process's memory below (the build loads its own)
         t0 = time.perf_counter()
         with PeakMemory() as mem:
             out = report.build(config, args.jobs, True, root, pdf=args.pdf)

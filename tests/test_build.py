@@ -260,3 +260,50 @@ def test_kernel_start_failures_are_retried_cell_errors_are_not(monkeypatch):
     with pytest.raises(PapermillExecutionError):
         report.run_papermill("t.ipynb", "o.ipynb", pause=0)
     assert len(calls) == 1
+
+
+@pytest.mark.slow
+def test_the_build_holds_no_district_while_the_notebooks_and_jupyter_book_run(two_municipality_build, monkeypatch):
+    """The build process only waits while the kernels execute the notebooks and Sphinx builds the
+    book: by then it has let go of the district it loaded and of the protected layer kept on it
+    (issue 19: at 400 municipalities the build held 2,35 GiB beside Sphinx). Weak references to
+    both are dead when the execution starts and when Jupyter Book starts."""
+    import weakref
+
+    from sozialanalyse.protected import layer as pl
+
+    root = two_municipality_build
+    (root / "_build" / ".published.json").unlink()  # the same inputs: the book is built again
+    refs, alive = {}, {}
+    plan, layer_once, execute = report.plan, report.protected_layer_once, report.execute
+
+    def planned(*args, **kwargs):
+        result = plan(*args, **kwargs)
+        refs["district"] = weakref.ref(result[0].district)
+        return result
+
+    def layer(planned, *args, **kwargs):
+        out = layer_once(planned, *args, **kwargs)
+        refs["layer"] = weakref.ref(pl.of(planned.district))  # the one kept with the district
+        return out
+
+    def notebooks(*args, **kwargs):
+        alive["notebooks"] = {name: ref() is not None for name, ref in refs.items()}
+        return execute(*args, **kwargs)
+
+    class BookStarted(Exception):
+        pass
+
+    def book(*args, **kwargs):
+        alive["book"] = {name: ref() is not None for name, ref in refs.items()}
+        raise BookStarted  # the rest of the build is the session build's (tested above)
+
+    monkeypatch.setattr(report, "plan", planned)
+    monkeypatch.setattr(report, "protected_layer_once", layer)
+    monkeypatch.setattr(report, "execute", notebooks)
+    monkeypatch.setattr(report, "_jupyter_book", book)
+    with pytest.raises(BookStarted):
+        report.build(root / "config" / "zwei.yml", jobs_n=1, quiet=True, root=root)
+    assert set(refs) == {"district", "layer"}
+    gone = {"district": False, "layer": False}
+    assert alive == {"notebooks": gone, "book": gone}

@@ -105,6 +105,9 @@ def _enospc(path) -> OSError:
 def test_disk_full_while_writing_the_book_is_one_line_and_the_site_stays(tmp_path, monkeypatch):
     root = tmp_path
     jobs = _cached(root, "a1", "b2")  # both in the cache: nothing to execute
+    # the book's sources: its table of contents and start page are written first (then the pages)
+    (root / "_toc.yml").write_text("format: jb-book\nroot: book/_generated/index\n", encoding="utf-8")
+    (root / "_config.yml").write_text("title: Test\n", encoding="utf-8")
     build_dir = root / report.BUILD
     (build_dir / "site-alt").mkdir(parents=True)
     (build_dir / "site-alt" / "index.html").write_text("alt", encoding="utf-8")
@@ -234,3 +237,42 @@ def test_disk_full_in_a_worker_names_the_cache_and_starts_no_more_pages(tmp_path
     assert info.value.errno == errno.ENOSPC and info.value.filename == str(tmp_path / report.CACHE)
     assert len(started) <= 2  # the pages still queued were not started on a full disk
     assert "not started (disk full): Seite 3" in capsys.readouterr().err
+
+
+# --- Jupyter Book's Sphinx: doctrees on disk, not all in memory (issue 19) ----------------------
+def test_sphinx_keeps_no_doctree_in_memory_between_reading_and_writing(tmp_path):
+    """Sphinx 7.2+ keeps every page's doctree in memory from reading until writing (at 60 profiles
+    most of what Sphinx held beyond its imports); the build's setup of Jupyter Book's process has
+    Sphinx write it to its pickle only, also when Sphinx's reading asks for the cache."""
+    import subprocess
+    import sys
+
+    check = (
+        "import pickle, types; from pathlib import Path; from docutils.utils import new_document; "
+        "from docutils.frontend import get_default_settings; from docutils.parsers.rst import Parser; "
+        "from sphinx.builders import Builder; "
+        f"env = types.SimpleNamespace(_write_doc_doctree_cache={{}}); out = Path({str(tmp_path)!r}); "
+        "b = types.SimpleNamespace(doctreedir=str(out), env=env); "
+        "doc = new_document('p', get_default_settings(Parser)); "
+        "Builder.write_doctree(b, 'seite', doc, _cache=True); "
+        "print(sorted(env._write_doc_doctree_cache), (out / 'seite.doctree').is_file())")
+    plain = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True)
+    assert plain.stdout.split() == ["['seite']", "True"], plain.stderr  # Sphinx as it comes: kept in memory
+    setup = subprocess.run([sys.executable, "-c", report._sphinx_setup(1) + check], capture_output=True, text=True)
+    assert setup.stdout.split() == ["[]", "True"], setup.stderr
+
+
+def test_the_book_inputs_hash_is_digest_of_path_and_bytes_file_by_file(tmp_path):
+    """Hashed one file at a time (the executed notebooks of 400 profiles are hundreds of MB), the
+    value is still the digest of each file's path and bytes, generated pages first: a published
+    site's marker (_build/.published.json) stays valid."""
+    import hashlib
+
+    gen = tmp_path / report.GENERATED
+    (gen / "gemeinden").mkdir(parents=True)
+    (gen / "gemeinden" / "a.ipynb").write_bytes(b"{}")
+    (gen / "index.md").write_bytes("# Bericht über".encode())
+    (tmp_path / "book" / "intro.md").write_bytes(b"Text")
+    h = hashlib.sha256(b"book/_generated/gemeinden/a.ipynb{}\x00" + "book/_generated/index.md# Bericht über\x00".encode()
+                       + b"book/intro.mdText\x00")
+    assert report._inputs_hash(tmp_path) == h.hexdigest()

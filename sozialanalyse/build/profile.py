@@ -5,7 +5,10 @@ computation, execution, book, downloads, audit, publish) and, for every executed
 seconds, what it waited for its kernel, how long that kernel took to start and to import the stack
 (in the background when it was warm: :mod:`sozialanalyse.build.kernels`) and the seconds of each
 code cell (papermill's per-cell timing; the cached notebooks keep none of it, so their bytes do
-not depend on ``--profile``). :meth:`Profile.report` prints it as a table, slowest pages first.
+not depend on ``--profile``). Beside each phase it records the build process's own resident memory
+at the phase's end (:func:`rss`, Linux: ``/proc/self/status``), which says what the build holds
+while Jupyter Book runs beside it (issue 19). :meth:`Profile.report` prints it as a table, slowest
+pages first.
 """
 from __future__ import annotations
 
@@ -13,21 +16,38 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-__all__ = ["Profile"]
+__all__ = ["Profile", "rss"]
+
+
+def rss() -> int | None:
+    """The resident memory of this process now, in bytes (``VmRSS`` of ``/proc/self/status``);
+    ``None`` where there is no such file (not Linux)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) * 1024  # the file counts kB (KiB)
+    except OSError:
+        pass
+    return None
 
 
 @dataclass
 class Profile:
-    """Phases (name, seconds) in the order they ran and the executed pages' timings."""
+    """Phases (name, seconds) in the order they ran, the build process's resident memory at the
+    end of each (``memory``: name to bytes) and the executed pages' timings."""
 
     phases: list = field(default_factory=list)
+    memory: dict = field(default_factory=dict)
     pages: list = field(default_factory=list)
     _last: float = field(default_factory=time.perf_counter, repr=False)
 
     def lap(self, name: str) -> None:
-        """Record the seconds since the previous lap (or since the profile began) as phase ``name``."""
+        """Record the seconds since the previous lap (or since the profile began) as phase ``name``,
+        and this process's resident memory now."""
         now = time.perf_counter()
         self.add(name, now - self._last)
+        self.memory[name] = rss()
         self._last = now
 
     @contextmanager
@@ -63,10 +83,13 @@ class Profile:
           total                                      4.0
         """
         total = sum(s for _, s in self.phases)
-        out = ["where the time went (wall clock, seconds)"]
+        out = ["where the time went (wall clock, seconds)" + ("; the build process's resident memory at each "
+                                                             "phase's end" if self.memory else "")]
         for name, s in self.phases:
             share = f"{100 * s / total:5.0f} %" if total else ""
-            out.append(f"  {name:<38} {s:7.1f}  {share}")
+            held = self.memory.get(name)
+            mem = f"  {held / 2**20:8.0f} MiB" if held is not None else ""
+            out.append(f"  {name:<38} {s:7.1f}  {share}{mem}")
         out.append(f"  {'total':<38} {total:7.1f}")
         if not self.pages:
             return "\n".join(out)

@@ -32,7 +32,7 @@ import shutil
 import subprocess
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from html.parser import HTMLParser
 from pathlib import Path
 from unittest.mock import patch
@@ -788,10 +788,35 @@ def _pdfs(site: Path, planned: BuildPlan, jobs: list[Job], toc: Path, mode: bool
 
 
 def _inputs_hash(root: Path) -> str:
+    """What the book is built from: :func:`~sozialanalyse.io.provenance.digest` of every file of
+    ``book/`` (its path, then its bytes), the generated pages first. Hashed one file at a time:
+    the executed notebooks of 400 profiles are hundreds of MB, which the build held all at once."""
+    import hashlib
+
     gen = root / GENERATED
     files = sorted(p for p in gen.rglob("*") if p.is_file())
     extra = sorted(p for p in (root / "book").rglob("*") if p.is_file() and gen not in p.parents)
-    return _sha(*[p.relative_to(root).as_posix().encode() + p.read_bytes() for p in files + extra])
+    h = hashlib.sha256()
+    for p in files + extra:  # as _sha(*parts) with each part path + bytes: the same value as before
+        h.update(p.relative_to(root).as_posix().encode())
+        h.update(p.read_bytes())
+        h.update(b"\x00")
+    return h.hexdigest()
+
+
+#: Jupyter Book's command line, run after :func:`_sphinx_setup`.
+_JB_MAIN = "from jupyter_book.cli.main import main; main()"
+
+
+def _sphinx_setup(jobs: int) -> str:
+    """The Python run before Jupyter Book's command line (:func:`_jupyter_book`): Sphinx reads
+    in ``jobs`` processes and writes each page's doctree to its pickle only (``_cache`` is
+    Sphinx's own keyword; a Sphinx without it is left as it is)."""
+    return ("import functools, inspect, jupyter_book.sphinx as s; "
+            f"s.build_sphinx = functools.partial(s.build_sphinx, jobs={max(1, int(jobs))}); "
+            "from sphinx.builders import Builder; w = Builder.write_doctree; "
+            "Builder.write_doctree = ((lambda self, docname, doctree, **kw: w(self, docname, doctree, _cache=False)) "
+            "if '_cache' in inspect.signature(w).parameters else w); ")
 
 
 def _jupyter_book(root: Path, toc: Path, config: Path, work: Path, quiet: bool, jobs: int = 1) -> None:
@@ -802,11 +827,14 @@ def _jupyter_book(root: Path, toc: Path, config: Path, work: Path, quiet: bool, 
     ``sphinx_multitoc_numbering`` and ``sphinx_jupyterbook_latex`` declare nothing, so Sphinx
     warns "doing serial read" and ``-W`` fails the build (measured, issue 19).
     The work folder's Sphinx environment persists between builds (:func:`_build` keeps it while
-    the table of contents and config stay the same), so only changed pages are read again."""
-    boot = ("import functools, jupyter_book.sphinx as s; "
-            f"s.build_sphinx = functools.partial(s.build_sphinx, jobs={max(1, int(jobs))}); "
-            "from jupyter_book.cli.main import main; main()")
-    cmd = [sys.executable, "-c", boot, "build", str(root),
+    the table of contents and config stay the same), so only changed pages are read again.
+
+    Sphinx 7.2 and later keep every page's doctree in memory from reading until writing
+    (``_write_doc_doctree_cache``; at 60 profiles 77 MB as pickles on disk, several times that as
+    objects); the build has Sphinx write them to its pickles only, as its parallel reading does,
+    and the writing reads each back (:func:`_sphinx_setup`; issue 19: Sphinx held 2,09 GiB at 400
+    profiles; at 60 its peak fell from 464 to 294 MiB, the HTML the same bytes)."""
+    cmd = [sys.executable, "-c", _sphinx_setup(jobs) + _JB_MAIN, "build", str(root),
            "--path-output", str(work), "--toc", str(toc), "--config", str(config), "-W", "-n", "--keep-going"]
     if quiet:
         cmd.append("-q")
@@ -921,15 +949,21 @@ def _build_planned(config, jobs_n: int, quiet: bool, root: Path, t0: float, pdf:
                    prof) -> dict:
     planned, jobs = plan(config, root)
     prof.lap("plan")
-
-
     layer_env, manifest = protected_layer_once(planned, root, quiet)
     prof.lap("shared computation (protected layer)")
+    # the last use of the loaded district: the start page's key messages and overview map (the
+    # table of contents and the start page do not depend on the executed notebooks)
+    toc, book_cfg = _toc_and_config(planned, jobs, root)
+    copies = _input_copies(jobs, planned)
+    # the kernels load their own district and the saved layer, the book needs none of it: while
+    # the notebooks and Sphinx run, the build process holds the plan only
+    planned = replace(planned, district=None)
+    _give_memory_back()
+    prof.lap("start page; release of the loaded data")
     # official data: the notebook kernels read the mirror the plan checked, not one of their own
     with patch.dict(os.environ, {**({ENV_VAR: planned.mirror} if planned.mirror else {}), **layer_env}):
         stats = execute(jobs, root, jobs_n=jobs_n, quiet=quiet, executor=executor, profile=prof)
     prof.lap("notebooks (kernels and pages)")
-    toc, book_cfg = _toc_and_config(planned, jobs, root)
     inputs = _inputs_hash(root)
     build_dir = root / BUILD
     # What the published site was built from; kept beside the site, not in it, so the site holds
@@ -947,6 +981,7 @@ def _build_planned(config, jobs_n: int, quiet: bool, root: Path, t0: float, pdf:
         prof.lap("book (unchanged)")
         return {**stats, "book": "unchanged", "index": str(build_dir / "html" / "index.html"),
                 "seconds": time.perf_counter() - t0}
+    _give_memory_back()  # what the execution loop freed (notebooks read and written): Sphinx runs beside
     _progress("building the book (Jupyter Book, warnings as errors) ...", quiet)
     work = build_dir / ".work"
     unfinished = build_dir / ".work-unfinished"
@@ -974,7 +1009,7 @@ def _build_planned(config, jobs_n: int, quiet: bool, root: Path, t0: float, pdf:
     tidy_site(tmp)  # German interface text, no JavaScript errors, no unused files (build/site.py)
     prof.lap("site copy and tidy")
     n_files = write_downloads(tmp, jobs, root, planned)
-    published_inputs = copy_inputs(tmp, jobs, planned)
+    published_inputs = _copy_inputs(tmp, copies)
     _progress(f"downloads: {n_files} tables as CSV and Excel"
               + (f", {len(published_inputs)} input files (synthetic)" if published_inputs else ""), quiet)
     # --- disclosure audit (sozialanalyse.build.audit): no unprotected small count is ever published ---
@@ -1062,21 +1097,61 @@ def copy_inputs(site: Path, jobs: list[Job], planned: BuildPlan) -> dict[str, st
     synthetic district only). Returns ``{path in the site: sha256}`` of the copies, which the
     disclosure audit does not read as tables (raw input, published deliberately) but checks
     byte for byte against the data folder."""
+    return _copy_inputs(site, _input_copies(jobs, planned))
+
+
+def _input_copies(jobs: list[Job], planned: BuildPlan) -> dict[str, tuple[Path, str]]:
+    """What :func:`copy_inputs` copies: ``{path in the site: (the data file, its sha256)}``,
+    empty where the report does not publish its input files. The build lists them before it lets
+    the district go (:func:`_give_memory_back`), so it need not be kept for the copy after the book."""
     from ..pages.daten_methoden import INPUTS, inputs_published
 
     district = planned.district
     page = next((j for j in jobs if j.template == "daten_methoden"), None)
     if page is None or district is None or not inputs_published(district):
         return {}
-    folder = site / GENERATED / Path(page.output).parent / INPUTS
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = GENERATED / Path(page.output).parent / INPUTS
+    return {(folder / name).as_posix(): (Path(district.folder) / name, sha)
+            for name, sha in file_hashes(district.folder).items()}
+
+
+def _copy_inputs(site: Path, copies: dict[str, tuple[Path, str]]) -> dict[str, str]:
+    """Copy the files :func:`_input_copies` listed into ``site``; ``{path in the site: sha256}``."""
     out = {}
-    for name, sha in file_hashes(district.folder).items():
-        target = folder / name
+    for rel, (source, sha) in copies.items():
+        target = site / rel
         target.parent.mkdir(parents=True, exist_ok=True)  # projekte/*.xlsx: one folder down
-        shutil.copyfile(Path(district.folder) / name, target)
-        out[target.relative_to(site).as_posix()] = sha
+        shutil.copyfile(source, target)
+        out[rel] = sha
     return out
+
+
+def _give_memory_back() -> None:
+    """Free what the build process no longer references and give that memory back to the
+    system: called once the plan holds no district, before the notebooks and the book, for which
+    the build process only waits (issue 19: at 400 municipalities the build held 2,35 GiB beside
+    the 2,09 GiB of Sphinx). What the build needs after them (titles, report year, the input files
+    to copy) is on the plan or listed before.
+
+    The district goes with everything kept on it (its protected layer, the layer's shared
+    frames, the health memo); ``gc.collect`` frees the cycles among them (the layer names its
+    district). Freed memory stays with the process unless handed back: glibc's ``malloc_trim``
+    returns the free pages of its heap, and Arrow's memory pool (mimalloc or jemalloc, which
+    read the cached layer's and tables' Parquet files) releases what it keeps for reuse
+    (measured at 60 municipalities, the plan, layer and start page done in a bare process:
+    536 -> 343 MiB, most of it by these two)."""
+    import gc
+
+    gc.collect()
+    pyarrow = sys.modules.get("pyarrow")
+    if pyarrow is not None:
+        pyarrow.default_memory_pool().release_unused()
+    if sys.platform.startswith("linux"):
+        import ctypes
+        try:
+            ctypes.CDLL("libc.so.6").malloc_trim(0)
+        except (OSError, AttributeError):  # not glibc (e.g. musl): its allocator keeps what it keeps
+            pass
 
 
 # ------------------------------------------------------- disclosure: the layer once, the manifest
