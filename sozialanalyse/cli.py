@@ -301,7 +301,7 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--config", default="musterland",
                    help="report config (file or name in config/; default: musterland, the demo district)")
     b.add_argument("--jobs", type=int, default=max(1, min(2, os.cpu_count() or 1)),
-                   help="parallel notebook workers (default: 2)")
+                   help="parallel notebook workers on this machine, and processes of the disclosure audit (default: 2)")
     b.add_argument("-q", "--quiet", action="store_true", help="no progress output")
     b.add_argument("--pdf", action=argparse.BooleanOptionalAction, default=None,
                    help="PDFs of the Gemeindeprofile and the whole report, printed by Debian's Chromium "
@@ -322,7 +322,7 @@ def main(argv: list[str] | None = None) -> int:
     a.add_argument("--config", default=None, help="report config whose disclosure block sets the threshold (and, for "
                                                   "a synthetic district, whose input files the site may hold)")
     a.add_argument("--jobs", type=int, default=max(1, min(2, os.cpu_count() or 1)),
-                   help="processes reading the files (a large site's)")
+                   help="processes reading the files (default: 2; one per 400 files at most, so a small site is read by one)")
     a.add_argument("--suppressed", default=None, metavar="CSV",
                    help="private manifest of suppressed cells (name, measure, value, status; kept outside "
                         "the site): their values must not stand beside the area's name in any page text")

@@ -686,3 +686,43 @@ def test_text_check_reads_the_manifest_once_per_site(monkeypatch):
     assert len(calls) == 100
     assert audit.audit_text(units, "p.html", cells) == found  # a plain list: prepared per call
     assert len(calls) == 200
+
+
+def test_audit_site_prepares_the_manifest_once_for_all_pages(tmp_path, monkeypatch):
+    pages = {f"p{i:02d}.html": PAGE.format("<p>In Nord leben 1.195 Einwohner.</p>") for i in range(20)}
+    site = _site(tmp_path, pages)
+    calls = []
+    keys = audit._keys
+    monkeypatch.setattr(audit, "_keys", lambda v: calls.append(v) or keys(v))
+    found = audit.audit_site(site, suppressed=MANIFEST)
+    assert len(found) == 20 and len(calls) == 2  # Nord and Altstadt once, not once per page
+
+
+def test_a_finding_shows_the_sentence_as_the_page_does():
+    """The longer names are left out only to look for the shorter one; the finding quotes the page."""
+    manifest = pd.DataFrame({"name": ["Nord", "Bad Nord"], "measure": ["Einwohner"] * 2, "value": [1195, 40],
+                             "status": ["primary", "primary"]})
+    found = audit.audit_html(PAGE.format("<p>Nord und Bad Nord haben 1.195 Einwohner.</p>"), "t.html",
+                             suppressed=manifest)
+    assert [f.row for f in found] == ["Nord und Bad Nord haben 1.195 Einwohner."]
+
+
+@pytest.mark.parametrize("guarded", [True, False])
+def test_audit_in_processes_from_a_script(tmp_path, guarded):
+    """A planner's script calling ``audit_site(jobs=2)``: with the ``__main__`` guard it is read by
+    two processes; without it (spawn would run the script again in each) by one, with the same
+    findings, instead of waiting for a worker that never comes."""
+    import subprocess
+    import sys
+
+    site = _many_pages_site(tmp_path)
+    body = ("from sozialanalyse.build import audit\n"
+            "audit._FILES_PER_WORKER = 1\n"
+            f"found = audit.audit_site({str(site)!r}, jobs=2)\n"
+            "print(audit._spawn_safe(), len(found))\n")
+    script = tmp_path / "planer.py"
+    script.write_text(("def main():\n" + "".join("    " + line + "\n" for line in body.splitlines())
+                       + "\n\nif __name__ == '__main__':\n    main()\n") if guarded else body, encoding="utf-8")
+    run = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split() == [str(guarded), "4"]

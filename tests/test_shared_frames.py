@@ -136,9 +136,9 @@ def test_a_frame_with_a_malformed_header_is_not_read(tmp_path):
 
     table = pa.table({"a": [1, 2]})
     full = {"format": ps.FORMAT, "fingerprint": "f", "columns": ["a"], "dtypes": ["int64"], "attrs": {}}
-    for drop in (None, "columns", "dtypes", "attrs"):
+    for drop in (None, "columns", "dtypes", "attrs", "attrs as a list"):
         head = {k: v for k, v in full.items() if k != drop}
-        if drop == "attrs":
+        if drop == "attrs as a list":
             head["attrs"] = ["not", "a", "dict"]
         path = tmp_path / f"{drop}.parquet"
         pq.write_table(table.replace_schema_metadata({ps._FRAME_META: json.dumps(head)}), path)

@@ -163,7 +163,9 @@ from __future__ import annotations
 import csv
 import json
 import math
+import multiprocessing
 import re
+import sys
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, InvalidOperation
 from fractions import Fraction
@@ -972,6 +974,7 @@ def audit_text(units: list[tuple[str, str, bool | list]], page: str, suppressed:
         pattern, in_cell, word, stem = manifest.patterns(i)
         for k in sorted(hits_of[i]):
             where, named, valued, is_row = pieces[k]
+            shown = named
             if is_row:  # the value under a header naming the measure
                 heads = [h for key in keys for h in headers.get((k, key), [])]
                 hit = in_cell.search(named) and any(not h or (word and word.search(h)) for h in heads)
@@ -983,7 +986,7 @@ def audit_text(units: list[tuple[str, str, bool | list]], page: str, suppressed:
                     bare = {_exact(t) for t in _TOKEN.findall(_PERCENT.sub(" ", valued)) if _safe_exact(t)}
                     hit = any(key in bare for key in keys)
             if hit:
-                named = named.replace(_CELL_SEP, " ")
+                named = shown.replace(_CELL_SEP, " ")  # as the page shows it, longer names and all
                 s = f"{named} | {valued}" if is_row and named != valued else named
                 excerpt = s if len(s) <= 120 else s[:117] + "..."
                 out.append(Finding(page, where, excerpt, cell["measure"],
@@ -1272,8 +1275,11 @@ def audit_site(site: str | Path, threshold: int = 3, suppressed=None, inputs: di
     data folder, page *Daten und Methoden*), ``{path in the site: sha256}``: such a file is not
     read as a table when its bytes have that sha256; a listed file with other bytes, or missing,
     is a finding. Never pass real input files: they hold every count before protection.
-    ``jobs``: processes reading the files (a Land's site has thousands); the findings are the
-    same and in the same order (by file) with any number.
+    ``jobs``: processes reading the files (a Land's site has thousands; one process per
+    :data:`_FILES_PER_WORKER` files at most); the findings are the same and in the same order (by
+    file) with any number. The processes are fresh interpreters (spawn), which import the
+    caller's script again: a script that calls this at its top level, without
+    ``if __name__ == "__main__":``, is read by one process (:func:`_spawn_safe`).
     """
     import hashlib
 
@@ -1300,7 +1306,7 @@ def audit_site(site: str | Path, threshold: int = 3, suppressed=None, inputs: di
                              if p.is_file() and "_sources" not in p.relative_to(site).parts)
              if rel not in inputs]  # an input file is checked byte for byte above
     workers = max(1, min(int(jobs), len(files) // _FILES_PER_WORKER))
-    if workers == 1:
+    if workers == 1 or not _spawn_safe():
         prepared = None if cells is None else _Manifest(cells)
         for rel in files:
             out.extend(_audit_file(site, rel, threshold, prepared))
@@ -1318,6 +1324,26 @@ def audit_site(site: str | Path, threshold: int = 3, suppressed=None, inputs: di
 
 #: A second process pays for itself from this many files on (it starts a fresh interpreter).
 _FILES_PER_WORKER = 400
+def _spawn_safe() -> bool:
+    """Whether a spawned process can start from this ``__main__``: an interactive session or a
+    kernel (no file), ``python -m package`` (a ``__main__`` module, which spawn does not run
+    again), or a script with an ``if __name__ == "__main__":`` guard. A script without one would
+    run again in every process and start its own audit there (Python stops that with an error
+    and the pool waits for a worker that never comes)."""
+    main = sys.modules.get("__main__")
+    path = getattr(main, "__file__", None)
+    spec = getattr(main, "__spec__", None)
+    if not path or (spec is not None and spec.name.rpartition(".")[2] == "__main__"):
+        return True
+    if multiprocessing.parent_process() is not None:  # already in a spawned process
+        return False
+    try:
+        text = Path(path).read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
+    return re.search(r"""__name__\s*==\s*['"]__main__['"]""", text) is not None
+
+
 #: The state of a process of :func:`audit_site`'s pool: the site's folder, threshold and prepared manifest.
 _WORKER: dict = {}
 

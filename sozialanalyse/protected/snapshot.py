@@ -295,7 +295,7 @@ def read_frame(path: str | Path, fingerprint: str) -> pd.DataFrame | None:
         frame = pq.read_table(path).to_pandas()
     except (OSError, ValueError):
         return None
-    dtypes, attrs = head.get("dtypes"), head.get("attrs", {})
+    dtypes, attrs = head.get("dtypes"), head.get("attrs")
     columns = [str(c) for c in frame.columns]
     if columns != head.get("columns") or not isinstance(dtypes, list) or len(dtypes) != len(columns) \
             or not isinstance(attrs, dict):
