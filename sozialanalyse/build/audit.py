@@ -1012,12 +1012,6 @@ class _Manifest:
         self._longer: dict[str, list[str]] = {}
         self._patterns: dict[int, tuple] = {}
 
-    def __len__(self) -> int:
-        return len(self.cells)
-
-    def __iter__(self):
-        return iter(self.cells)
-
     def longer(self, name: str) -> list[str]:
         """The manifest's area names that contain ``name`` as whole words ("Altstadt Lindenau")."""
         if name not in self._longer:

@@ -44,7 +44,7 @@ from ..io import provenance as _provenance
 from ..io.mirror import ENV_VAR
 from ..io.official import data_hash, load_official
 from ..io.own import DISTRICT_CACHE, file_hashes, load_district
-from ..io.provenance import ProjectNotFoundError, fingerprint, library_hash
+from ..io.provenance import ProjectNotFoundError, digest_of, fingerprint, library_hash
 from ..io.provenance import digest as _sha
 from ..io.validate import config_references, validate
 from ..model.config import SYMBOL, Config, ConfigError, read_config
@@ -791,17 +791,10 @@ def _inputs_hash(root: Path) -> str:
     """What the book is built from: :func:`~sozialanalyse.io.provenance.digest` of every file of
     ``book/`` (its path, then its bytes), the generated pages first. Hashed one file at a time:
     the executed notebooks of 400 profiles are hundreds of MB, which the build held all at once."""
-    import hashlib
-
     gen = root / GENERATED
     files = sorted(p for p in gen.rglob("*") if p.is_file())
     extra = sorted(p for p in (root / "book").rglob("*") if p.is_file() and gen not in p.parents)
-    h = hashlib.sha256()
-    for p in files + extra:  # as _sha(*parts) with each part path + bytes: the same value as before
-        h.update(p.relative_to(root).as_posix().encode())
-        h.update(p.read_bytes())
-        h.update(b"\x00")
-    return h.hexdigest()
+    return digest_of(p.relative_to(root).as_posix().encode() + p.read_bytes() for p in files + extra)
 
 
 #: Jupyter Book's command line, run after :func:`_sphinx_setup`.

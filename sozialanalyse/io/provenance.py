@@ -28,6 +28,7 @@ __all__ = [
     "TOOLCHAIN",
     "ProjectNotFoundError",
     "digest",
+    "digest_of",
     "fingerprint",
     "git_state",
     "library_hash",
@@ -84,6 +85,16 @@ def digest(*parts: bytes | str) -> str:
     False
     >>> len(digest(b"x"))
     64
+    """
+    return digest_of(parts)
+
+
+def digest_of(parts) -> str:
+    """:func:`digest` of the parts of an iterable, read one at a time (a generator of file
+    contents never holds more than one of them).
+
+    >>> digest_of(iter(["ab", b"c"])) == digest("ab", "c")
+    True
     """
     h = hashlib.sha256()
     for p in parts:
