@@ -45,7 +45,7 @@ def _outputs(root: Path, output: str) -> list:
 def test_a_warm_kernel_has_imported_the_stack_but_bound_nothing(tmp_path):
     wk = kernels.start_kernel(str(tmp_path), modules=("json", "csv"))
     try:
-        kc = wk.km.client()
+        kc = wk.km.blocking_client()
         kc.start_channels()
         kc.wait_for_ready(timeout=30)
         seen = []
@@ -135,8 +135,12 @@ def test_a_failing_cell_on_a_worker_names_the_page_and_the_cell(tmp_path, cluste
     assert "Seite g1" not in msg and (tmp_path / report.CACHE / "g1.ipynb").is_file()
 
 
-_KILL = ("import os, signal, pathlib\nm = pathlib.Path({marker!r})\n"
-         "if {always} or not m.exists():\n    m.write_text('x')\n    os.kill(os.getppid(), signal.SIGKILL)\n"
+#: kills the Dask worker running the notebook: the kernel's parent, or the parent of the fork server
+#: that forked the kernel (sozialanalyse.build.forkserver)
+_KILL = ("import os, signal, pathlib\nm = pathlib.Path({marker!r})\nworker = os.getppid()\n"
+         "if b'sozialanalyse.build.forkserver' in pathlib.Path(f'/proc/{{worker}}/cmdline').read_bytes():\n"
+         "    worker = int(pathlib.Path(f'/proc/{{worker}}/stat').read_text().rsplit(')', 1)[1].split()[1])\n"
+         "if {always} or not m.exists():\n    m.write_text('x')\n    os.kill(worker, signal.SIGKILL)\n"
          "print('überlebt')")
 
 

@@ -9,8 +9,9 @@ same whichever executor ran the notebook.
 
 ``local`` (:class:`LocalExecutor`, the default)
     worker processes on this machine (``--jobs``), each with a pool of warm kernels
-    (:mod:`sozialanalyse.build.kernels`): while one notebook runs, the next kernel starts and
-    imports the stack.
+    (:mod:`sozialanalyse.build.kernels`): while one notebook runs, the next kernel is forked
+    from the worker's fork server, which has imported the stack and loaded the district
+    (:mod:`sozialanalyse.build.forkserver`; elsewhere it starts and imports the stack).
 ``dask`` (:class:`DaskExecutor`, ``--executor dask --scheduler tcp://host:8786``)
     every notebook is a task on a `Dask distributed <https://distributed.dask.org>`_ cluster
     (``pure=False``: always executed); the worker returns the executed notebook's bytes and
@@ -65,6 +66,7 @@ class Task:
     env: dict = field(default_factory=dict)
     prestart: bool = True       #: start the next warm kernel after taking this one
     log_dir: str | None = None  #: where the kernels' standard error goes (None: inherited)
+    preload: tuple = ()         #: ``sa.load`` arguments a fork server loads once for its kernels
 
 
 @dataclass
@@ -107,7 +109,7 @@ def run_task(task: Task, output: str | None = None) -> Outcome:
     from papermill.exceptions import PapermillExecutionError
 
     start = time.perf_counter()
-    wk, waited = kernels.pool(task.log_dir).take(task.cwd, task.env, prestart=task.prestart)
+    wk, waited = kernels.pool(task.log_dir).take(task.cwd, task.env, prestart=task.prestart, preload=task.preload)
     path = output or os.path.join(task.cwd, ".cache", "executed", f"{task.key}.{os.getpid()}.{uuid.uuid4().hex}.tmp.ipynb")
     tmp = f"{path}.{os.getpid()}.tmp.ipynb" if output else path
     Path(tmp).parent.mkdir(parents=True, exist_ok=True)

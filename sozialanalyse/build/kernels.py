@@ -15,6 +15,11 @@ its outputs are those of a kernel started for it alone (tests/test_executors.py 
 
 The kernel's own standard error (its chatter, a crash's last words) goes to a log file the pool
 names (:attr:`WarmKernel.log`), not to the console.
+
+On Linux the pool forks its kernels from a fork server that has imported the stack and loaded the
+build's district (:mod:`sozialanalyse.build.forkserver`): no process start, no import and no
+load per notebook. Where that is not available, turned off (``SOZIALANALYSE_KERNELS=fresh``) or
+the server does not start, every kernel is started and warmed as described above.
 """
 from __future__ import annotations
 
@@ -41,6 +46,12 @@ def _warm_code(modules) -> str:
 
 
 START_TIMEOUT = 60
+
+#: The client a kernel's manager hands to papermill (nbclient): an asynchronous one. With the
+#: blocking client of a plain ``KernelManager``, nbclient waits for the kernel's output in a
+#: blocking call that its check for a dead kernel never interrupts: a kernel that died in a cell
+#: (a crash in a C library, ``os._exit``) hung the build. The warm-up uses a blocking client of its own.
+ASYNC_CLIENT = "jupyter_client.asynchronous.AsyncKernelClient"
 #: Seconds a cell may run (papermill's ``execution_timeout``).
 KERNEL_TIMEOUT = 600
 
@@ -94,6 +105,7 @@ class WarmKernel:
     started: float = 0.0        #: seconds until the kernel answered
     warmed: float = 0.0         #: seconds of the stack import inside the kernel
     error: BaseException | None = None
+    preload: tuple = ()         #: the ``sa.load`` arguments its fork server loaded (a pool's spare)
     ready: threading.Event = field(default_factory=threading.Event)
 
     def shutdown(self) -> None:
@@ -122,7 +134,7 @@ def start_kernel(cwd: str, env: dict | None = None, log: str | None = None, warm
     full_env = {**os.environ, **(env or {})}
     wk = WarmKernel(km=None, cwd=cwd, env=dict(env or {}), log=log)
     t0 = time.perf_counter()
-    km = KernelManager(kernel_name="python3")
+    km = KernelManager(kernel_name="python3", client_class=ASYNC_CLIENT)
     # nbclient starts ipykernel with an in-memory history (no SQLite file shared by kernels)
     kwargs = {"cwd": cwd, "env": full_env, "extra_arguments": ["--HistoryManager.hist_file=:memory:"]}
     fh = None
@@ -137,7 +149,7 @@ def start_kernel(cwd: str, env: dict | None = None, log: str | None = None, warm
             fh.close()
     wk.km = km
     try:
-        kc = km.client()
+        kc = km.blocking_client()
         kc.start_channels()
         try:
             kc.wait_for_ready(timeout=START_TIMEOUT)
@@ -167,9 +179,16 @@ class KernelPool:
     is shut down when the process exits (or by :meth:`close`).
     """
 
-    def __init__(self, log_dir: str | None = None, attempts: int = 3):
+    def __init__(self, log_dir: str | None = None, attempts: int = 3, fork: bool | None = None):
+        from . import forkserver
+
         self.log_dir = log_dir
         self.attempts = attempts
+        #: kernels forked by a :class:`~sozialanalyse.build.forkserver.ForkServer` (default: where
+        #: :func:`~sozialanalyse.build.forkserver.available`); False after the server failed
+        self.fork = forkserver.available() if fork is None else fork
+        self._server = None
+        self._server_lock = threading.Lock()
         self._spare: WarmKernel | None = None
         self._lock = threading.Lock()
         self._n = 0
@@ -181,12 +200,13 @@ class KernelPool:
         self._n += 1
         return str(Path(self.log_dir) / f"kernel-{os.getpid()}-{self._n}.log")
 
-    def _start_spare(self, cwd: str, env: dict) -> WarmKernel:
+    def _start_spare(self, cwd: str, env: dict, preload: tuple = ()) -> WarmKernel:
         wk = WarmKernel(km=None, cwd=cwd, env=dict(env), log=self._log())
+        wk.preload = tuple(preload)
 
         def run():
             try:
-                got = self._start_with_retries(cwd, env, wk.log)
+                got = self._start_with_retries(cwd, env, wk.log, preload)
                 wk.km, wk.started, wk.warmed = got.km, got.started, got.warmed
             except BaseException as exc:  # noqa: BLE001 - handed to the notebook that takes it
                 wk.error = exc
@@ -196,37 +216,73 @@ class KernelPool:
         threading.Thread(target=run, name="sozialanalyse-warm-kernel", daemon=True).start()
         return wk
 
-    def _start_with_retries(self, cwd: str, env: dict, log: str | None) -> WarmKernel:
+    def _server_for(self, cwd: str, env: dict, preload: tuple):
+        """The fork server for ``(cwd, env, preload)``: the running one, or a new one (the old
+        one ended)."""
+        from . import forkserver
+
+        with self._server_lock:
+            server = self._server
+            if server is not None and not server.matches(cwd, env, preload):
+                self._server = None
+                server.close()
+                server = None
+            if server is None:
+                log = str(Path(self.log_dir) / f"forkserver-{os.getpid()}.log") if self.log_dir else None
+                server = self._server = forkserver.ForkServer(cwd, env, preload, log=log)
+            return server
+
+    def _start(self, cwd: str, env: dict, log: str | None, preload: tuple = ()) -> WarmKernel:
+        """A kernel forked by this pool's fork server, or (no fork here, or the server failed:
+        said once on standard error) one started and warmed as a process of its own."""
+        if self.fork:
+            from . import forkserver
+
+            try:
+                t0 = time.perf_counter()
+                km = forkserver.start_kernel(self._server_for(cwd, env, preload), cwd, env, log,
+                                             client_class=ASYNC_CLIENT)
+                return WarmKernel(km=km, cwd=cwd, env=dict(env), log=log, started=time.perf_counter() - t0)
+            except forkserver.ForkServerError as exc:
+                self.fork = False
+                print(f"forked kernels are off in this worker ({exc}); starting every kernel on its own",
+                      file=sys.stderr)
+        return start_kernel(cwd, env, log)
+
+    def _start_with_retries(self, cwd: str, env: dict, log: str | None, preload: tuple = ()) -> WarmKernel:
         """Two kernels starting at once can collide on a port (jupyter_client picks free ports
         and closes them before the kernel binds them): such a start is tried again."""
         attempt = 1
         while True:
             try:
-                return start_kernel(cwd, env, log)
+                return self._start(cwd, env, log, preload)
             except RuntimeError as exc:
                 if attempt >= self.attempts or not any(s in str(exc) for s in _KERNEL_START_ERRORS):
                     raise
                 attempt += 1
                 time.sleep(0.5 * (attempt - 1))
 
-    def take(self, cwd: str, env: dict | None = None, prestart: bool = True) -> tuple[WarmKernel, float]:
-        """A warm kernel for ``cwd`` and ``env`` and the seconds this call waited for it."""
-        env = dict(env or {})
+    def take(self, cwd: str, env: dict | None = None, prestart: bool = True,
+             preload: tuple = ()) -> tuple[WarmKernel, float]:
+        """A warm kernel for ``cwd`` and ``env`` and the seconds this call waited for it.
+        ``preload``: the ``sa.load`` arguments of the notebook, which a fork server loads once
+        for all the kernels it forks (:mod:`sozialanalyse.build.forkserver`)."""
+        env, preload = dict(env or {}), tuple(preload)
         t0 = time.perf_counter()
         with self._lock:
             spare, self._spare = self._spare, None
         if spare is not None:
             spare.ready.wait()
-            if spare.error is not None or spare.cwd != cwd or spare.env != env:
+            if spare.error is not None or (spare.cwd, spare.env, spare.preload) != (cwd, env, preload):
                 spare.shutdown()
                 spare = None
         if spare is None:
-            spare = self._start_with_retries(cwd, env, self._log())
+            spare = self._start_with_retries(cwd, env, self._log(), preload)
         waited = time.perf_counter() - t0
         if prestart:
             with self._lock:
                 if self._spare is None:
-                    self._spare = self._start_spare(cwd, env)
+                    self._spare = self._start_spare(cwd, env, preload)
         return spare, waited
 
     def close(self) -> None:
@@ -235,6 +291,10 @@ class KernelPool:
         if spare is not None:
             spare.ready.wait(timeout=START_TIMEOUT)
             spare.shutdown()
+        with self._server_lock:
+            server, self._server = self._server, None
+        if server is not None:
+            server.close()
 
 
 _POOL: KernelPool | None = None

@@ -555,7 +555,8 @@ def execute(jobs: list[Job], root: Path, jobs_n: int = 2, quiet: bool = False, e
         env = {k: v for k, v in os.environ.items() if k.startswith("SOZIALANALYSE_")}
         tasks = [_executors.Task(key=j.key, label=j.label, template=str(root / "notebooks" / f"{j.template}.ipynb"),
                                  parameters=j.parameters, cwd=str(root), env=env,
-                                 prestart=i < total - workers, log_dir=str(cache / "kernels"))
+                                 prestart=i < total - workers, log_dir=str(cache / "kernels"),
+                                 preload=(j.parameters["config"],) if "config" in j.parameters else ())
                  for i, j in enumerate(todo)]
         by_key = {j.key: j for j in todo}
         outputs = {j.key: str(cache / f"{j.key}.run.ipynb") for j in todo}

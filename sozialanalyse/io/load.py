@@ -11,6 +11,10 @@ whose :attr:`~sozialanalyse.model.district.District.kind` says which it is:
 """
 from __future__ import annotations
 
+import contextlib
+import io
+import os
+import warnings
 from pathlib import Path
 
 from ..model.config import read_config
@@ -18,7 +22,11 @@ from ..model.district import District
 from .official import load_official
 from .own import load_district
 
-__all__ = ["load"]
+__all__ = ["load", "preload"]
+
+#: Districts a build's fork server loaded before forking its kernels (:func:`preload`): ``(folder
+#: of the call, source) -> (stamp of the files read, District)``. Empty in any other process.
+_PRELOADED: dict = {}
 
 
 def load(source: str | Path) -> District:
@@ -48,6 +56,10 @@ def load(source: str | Path) -> District:
     >>> d.kind, d.kreis_id, d.name
     ('own', '03499', 'Landkreis Musterland')
     """
+    if _PRELOADED:
+        hit = _PRELOADED.get((os.getcwd(), str(source)))
+        if hit is not None and hit[0] == _stamp(source, hit[1]):
+            return hit[1]
     folder = Path(source)
     if folder.is_dir():
         return load_district(folder)
@@ -55,3 +67,53 @@ def load(source: str | Path) -> District:
     if cfg.official:
         return load_official(cfg)
     return load_district(cfg.path)
+
+
+def _stamp(source, district: District) -> tuple | None:
+    """Name, size and modification time of every file a load of ``source`` read (the config and
+    the data folder with its subfolders one level down, as :func:`~sozialanalyse.io.own.file_hashes`
+    hashes them), or None where that is not known (official data)."""
+    if district.kind != "own" or district.folder is None:
+        return None
+    paths = []
+    if not Path(source).is_dir():  # a config: its file too
+        paths.append(Path(district.config.path) if district.config.path is not None else None)
+    root = Path(district.folder)
+    for p in sorted(root.iterdir()):
+        if p.is_dir() and not p.name.startswith("."):
+            paths.extend(sorted(p.iterdir()))
+        else:
+            paths.append(p)
+    out = []
+    for p in paths:
+        if p is None:
+            continue
+        try:
+            st = p.stat()
+        except OSError:
+            out.append((str(p), None))
+            continue
+        out.append((str(p), st.st_size, st.st_mtime_ns))
+    return tuple(out)
+
+
+def preload(source: str | Path) -> bool:
+    """Load ``source`` now so that :func:`load` of the same ``source`` in the same folder returns
+    this district while its files stay unchanged: what a build's fork server
+    (:mod:`sozialanalyse.build.forkserver`) does once before it forks the notebooks' kernels, each
+    of which then has the district without loading it. Only a district of the own format whose
+    load printed and warned nothing is kept (a notebook's own load would have shown that output).
+    Returns whether it was kept.
+
+    A planner's session never calls this: there every :func:`load` reads the files.
+    """
+    out, err = io.StringIO(), io.StringIO()
+    with warnings.catch_warnings(record=True) as caught, contextlib.redirect_stdout(out), \
+            contextlib.redirect_stderr(err):
+        warnings.simplefilter("always")
+        district = load(source)
+    stamp = _stamp(source, district)
+    if caught or out.getvalue() or err.getvalue() or stamp is None:
+        return False
+    _PRELOADED[(os.getcwd(), str(source))] = (stamp, district)
+    return True

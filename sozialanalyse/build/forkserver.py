@@ -1,0 +1,374 @@
+"""Forked kernels: a notebook's kernel is forked from a process that has imported the stack and
+loaded the district already (Linux; ``SOZIALANALYSE_KERNELS=fresh`` turns it off).
+
+A kernel started for a notebook pays, before the notebook's first cell does anything of its own,
+the start of a Python process (about 0.5 s on the 2-core development machine), the import of the
+stack (about 1 s) and the notebook's ``sa.load(config)`` (about 1.1 s in a synthetic Land of 400
+municipalities, even from the build's validated cache). The warm kernels of
+:mod:`sozialanalyse.build.kernels` move that work off the notebook's clock but not off the CPU; on
+2 cores, a build of hundreds of profiles pays it in full.
+
+A :class:`ForkServer` is a plain Python process (``python -m sozialanalyse.build.forkserver``)
+started once per worker with the kernels' working directory and environment. It imports the
+stack and IPython's kernel (:data:`SERVER_MODULES`), loads the build's district once
+(:func:`sozialanalyse.io.load.preload`), and then forks one child per kernel. The child becomes a
+session leader, points its standard streams at the kernel's log, and runs ipykernel's own
+``IPKernelApp`` on the connection file jupyter_client wrote for it: the same kernel a kernel spec
+would start, without the process start, the imports and the load.
+
+What a notebook sees is that of a kernel started for it alone:
+
+- its namespace is IPython's fresh one (nothing of the server is bound in it), its execution
+  counts start at 1, and a module attribute, an environment variable or a mutated district it
+  leaves behind dies with its process (the next kernel is forked from the server, not from it);
+- ``sa.load(config)`` returns the server's district only when that is what a load would read
+  now: the same call in the same folder, the data files unchanged (size and modification time),
+  and the load printed and warned nothing (:func:`sozialanalyse.io.load.preload`); otherwise
+  the notebook loads as always;
+- matplotlib's backend is chosen as ipykernel chooses it (``MPLBACKEND``, set before matplotlib
+  is imported), and its inline backend is first imported in the kernel, where it installs its
+  hooks in the kernel's shell (the server checks it never imported it).
+
+:class:`ForkProvisioner` is a jupyter_client provisioner: the kernel manager writes the connection
+file and talks to the kernel as to any other; only the launch asks the server to fork, and
+signals and polls go to the forked process. A kernel spec whose command is not ipykernel's
+launcher is started as always.
+"""
+from __future__ import annotations
+
+import json
+import os
+import select
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+__all__ = ["ENV_VAR", "SERVER_MODULES", "ForkProvisioner", "ForkServer", "ForkServerError", "available"]
+
+#: ``fresh`` turns forked kernels off (every kernel a process of its own, started and warmed as
+#: in :mod:`sozialanalyse.build.kernels`); ``fork`` (the default where :func:`available`) on.
+ENV_VAR = "SOZIALANALYSE_KERNELS"
+
+#: Imported by the server before it forks: the stack the templates import and ipykernel's
+#: application (IPython, pyzmq, tornado), everything a kernel would import before its first cell.
+SERVER_MODULES = ("numpy", "pandas", "matplotlib", "matplotlib.pyplot", "shapely", "geopandas",
+                  "scipy.stats", "sozialanalyse", "ipykernel.kernelapp", "ipykernel.ipkernel",
+                  # what IPKernelApp.initialize imports (its debugger: about 0.15 s per kernel otherwise)
+                  "ipykernel.debugger", "IPython.core.debugger", "IPython.core.completerlib",
+                  "IPython.extensions.storemagic", "sqlite3")
+
+_INLINE = "matplotlib_inline.backend_inline"
+START_TIMEOUT = 300  # seconds for the server's imports and the district's load
+
+
+class ForkServerError(RuntimeError):
+    """The fork server did not start, or did not fork a kernel (the message says why)."""
+
+
+def available() -> bool:
+    """Forked kernels here: Linux (``fork`` is safe with the stack's thread pools there and
+    ``os.setsid`` exists) and not turned off by :data:`ENV_VAR` = ``fresh``."""
+    choice = os.environ.get(ENV_VAR, "fork").strip().lower()
+    return choice != "fresh" and sys.platform.startswith("linux") and hasattr(os, "fork")
+
+
+# --- the client side ---------------------------------------------------------------------------
+class ForkServer:
+    """A running fork server for kernels in ``cwd`` with ``env`` (added to this process's
+    environment) that has loaded the districts ``preload`` (``sa.load`` arguments)."""
+
+    def __init__(self, cwd: str, env: dict | None = None, preload: tuple = (), log: str | None = None,
+                 timeout: float = START_TIMEOUT):
+        self.cwd, self.env, self.preload = str(cwd), dict(env or {}), tuple(preload)
+        self.log = log
+        self._lock = threading.Lock()
+        self._buffer = b""
+        full_env = {**os.environ, **self.env}
+        err = subprocess.DEVNULL
+        if log:
+            Path(log).parent.mkdir(parents=True, exist_ok=True)
+            err = open(log, "ab")  # noqa: SIM115 - the server holds its own copy
+        try:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "sozialanalyse.build.forkserver", json.dumps({"preload": list(self.preload)})],
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=err, cwd=self.cwd, env=full_env,
+                start_new_session=True)
+        finally:
+            if log:
+                err.close()
+        t0 = time.perf_counter()
+        reply = self._read(timeout)
+        self.started = time.perf_counter() - t0
+        if reply.get("ready") is not True:
+            self.close()
+            raise ForkServerError(f"the fork server did not start: {reply.get('error', reply)}"
+                                  + (f" (its log: {log})" if log else ""))
+        self.preloaded = reply.get("preloaded", [])
+
+    def matches(self, cwd: str, env: dict, preload: tuple) -> bool:
+        return self.alive() and (str(cwd), dict(env), tuple(preload)) == (self.cwd, self.env, self.preload)
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def _read(self, timeout: float) -> dict:
+        fd = self.process.stdout.fileno()
+        deadline = time.monotonic() + timeout
+        while b"\n" not in self._buffer:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return {"error": f"no answer within {timeout:g} s"}
+            ready, _, _ = select.select([fd], [], [], left)
+            if not ready:
+                continue
+            chunk = os.read(fd, 65536)
+            if not chunk:
+                code = self.process.wait()
+                return {"error": f"the server ended (exit code {code})"}
+            self._buffer += chunk
+        line, _, self._buffer = self._buffer.partition(b"\n")
+        try:
+            return json.loads(line)
+        except ValueError:
+            return {"error": f"unreadable answer {line[:200]!r}"}
+
+    def fork(self, argv: list[str], env: dict, cwd: str, log: str | None, timeout: float = 60) -> int:
+        """Fork a kernel: ``IPKernelApp`` with ``argv`` (``-f <connection file>`` and options),
+        ``env`` as its whole environment, in ``cwd``, its standard streams into ``log``. Returns
+        its process id once it leads its own session."""
+        request = json.dumps({"argv": list(argv), "env": dict(env), "cwd": str(cwd), "log": log}) + "\n"
+        with self._lock:
+            if not self.alive():
+                raise ForkServerError(f"the fork server has ended (exit code {self.process.returncode})"
+                                      + (f"; its log: {self.log}" if self.log else ""))
+            try:
+                self.process.stdin.write(request.encode())
+                self.process.stdin.flush()
+            except OSError as exc:
+                raise ForkServerError(f"the fork server does not listen ({exc})") from None
+            reply = self._read(timeout)
+        if "pid" not in reply:
+            raise ForkServerError(f"the fork server did not fork a kernel: {reply.get('error', reply)}")
+        return int(reply["pid"])
+
+    def close(self) -> None:
+        proc = self.process
+        try:
+            proc.stdin.close()  # the server ends at the end of its input
+        except OSError:
+            pass
+        try:
+            proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        if proc.stdout:
+            proc.stdout.close()
+
+
+class _Forked:
+    """The part of :class:`subprocess.Popen` that jupyter_client's provisioner uses, for a kernel
+    that is the server's child, not this process's (its exit is seen by signal 0: the server
+    reaps its children at once)."""
+
+    stdin = stdout = stderr = None
+
+    def __init__(self, pid: int):
+        self.pid = pid
+        self.returncode = None
+
+    def poll(self):
+        if self.returncode is None:
+            try:
+                os.kill(self.pid, 0)
+            except ProcessLookupError:
+                self.returncode = -1  # ended; its status went to the server
+            except PermissionError:
+                pass
+        return self.returncode
+
+    def wait(self, timeout=None):
+        end = None if timeout is None else time.monotonic() + timeout
+        while self.poll() is None:
+            if end is not None and time.monotonic() > end:
+                raise subprocess.TimeoutExpired(f"kernel {self.pid}", timeout)
+            time.sleep(0.02)
+        return self.returncode
+
+    def send_signal(self, signum):
+        if self.poll() is None:
+            os.kill(self.pid, signum)
+
+    def kill(self):
+        self.send_signal(signal.SIGKILL)
+
+    def terminate(self):
+        self.send_signal(signal.SIGTERM)
+
+
+def _provisioner_class():
+    from jupyter_client.provisioning.local_provisioner import LocalProvisioner
+
+    class ForkProvisioner(LocalProvisioner):
+        """jupyter_client's local provisioner, but the kernel is forked by :attr:`server`."""
+
+        server: ForkServer | None = None
+        log: str | None = None
+
+        async def launch_kernel(self, cmd: list[str], **kwargs):
+            try:
+                at = cmd.index("ipykernel_launcher")
+            except ValueError:
+                raise ForkServerError(f"not ipykernel's launcher: {cmd}") from None
+            env = kwargs.get("env") or dict(os.environ)
+            cwd = str(kwargs.get("cwd") or os.getcwd())
+            pid = self.server.fork(cmd[at + 1:], env, cwd, self.log)
+            self.process = _Forked(pid)
+            self.pid = self.pgid = pid  # the kernel leads its own session (and process group)
+            self.cwd = cwd
+            return self.connection_info
+
+    return ForkProvisioner
+
+
+def __getattr__(name):  # ForkProvisioner: jupyter_client loaded only when kernels start
+    if name == "ForkProvisioner":
+        return _provisioner_class()
+    raise AttributeError(name)
+
+
+def start_kernel(server: ForkServer, cwd: str, env: dict | None = None, log: str | None = None,
+                 client_class: str = "jupyter_client.blocking.BlockingKernelClient"):
+    """A kernel forked by ``server``: its started ``jupyter_client.KernelManager`` (whose
+    ``client()`` is a ``client_class``), ready (it answered ``kernel_info``). Raises
+    :class:`ForkServerError` or what jupyter_client raised (the kernel then shut down)."""
+    from jupyter_client import KernelManager
+
+    km = KernelManager(kernel_name="python3", client_class=client_class)
+    if "ipykernel_launcher" not in km.kernel_spec.argv:
+        raise ForkServerError(f"the python3 kernel spec does not start ipykernel: {km.kernel_spec.argv}")
+    provisioner = _provisioner_class()(kernel_id=km.kernel_id or _new_id(), kernel_spec=km.kernel_spec, parent=km)
+    provisioner.server, provisioner.log = server, log
+    km.kernel_id = provisioner.kernel_id
+    km.provisioner = provisioner
+    try:
+        km.start_kernel(cwd=cwd, env={**os.environ, **(env or {})},
+                        extra_arguments=["--HistoryManager.hist_file=:memory:"])
+        kc = km.blocking_client()
+        kc.start_channels()
+        try:
+            kc.wait_for_ready(timeout=60)
+        finally:
+            kc.stop_channels()
+    except BaseException:
+        for step in (lambda: km.has_kernel and km.shutdown_kernel(now=True), km.cleanup_resources):
+            try:
+                step()
+            except Exception:  # noqa: BLE001 - a kernel that is gone already
+                pass
+        raise
+    return km
+
+
+def _new_id() -> str:
+    import uuid
+
+    return str(uuid.uuid4())
+
+
+# --- the server side ---------------------------------------------------------------------------
+def _answer(obj: dict) -> None:
+    sys.stdout.write(json.dumps(obj) + "\n")
+    sys.stdout.flush()
+
+
+def _child(request: dict, setsid_done: int) -> None:
+    """In the forked child: become the kernel. Never returns."""
+    code = 1
+    try:
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)  # the kernel waits for its own children
+        os.setsid()
+        os.close(setsid_done)  # the server answers once the kernel leads its session
+        null = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(null, 0)
+        out = os.open(request.get("log") or os.devnull, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+        os.dup2(out, 1)
+        os.dup2(out, 2)
+        os.close(null)
+        os.close(out)
+        os.chdir(request["cwd"])
+        os.environ.clear()
+        os.environ.update(request["env"])
+        os.environ["JPY_PARENT_PID"] = str(os.getppid())  # ipykernel ends when the server does
+        import ipykernel_launcher
+
+        argv = list(request["argv"])
+        sys.argv = [ipykernel_launcher.__file__, *argv]
+        from ipykernel.kernelapp import IPKernelApp
+
+        app = IPKernelApp.instance()
+        app.initialize(argv)
+        app.start()
+        code = 0
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else 0
+    except BaseException:  # noqa: BLE001 - into the kernel's log
+        import traceback
+
+        traceback.print_exc()
+    finally:
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except Exception:  # noqa: BLE001
+                pass
+        os._exit(code)
+
+
+def serve(preload: list) -> None:
+    """The server: import, preload, then fork one kernel per request line until the input ends."""
+    os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")  # as ipykernel does
+    import importlib
+
+    try:
+        for name in SERVER_MODULES:
+            importlib.import_module(name)
+        from sozialanalyse.io.load import preload as _preload
+
+        done = []
+        for source in preload:
+            try:
+                if _preload(source):
+                    done.append(source)
+            except Exception as exc:  # noqa: BLE001 - the notebook's own load reports it, as always
+                print(f"not preloaded: {source!r} ({type(exc).__name__}: {exc})", file=sys.stderr, flush=True)
+        if _INLINE in sys.modules:
+            raise ForkServerError(f"{_INLINE} was imported before a kernel existed")
+    except BaseException as exc:  # noqa: BLE001 - reported to the client, which falls back
+        _answer({"ready": False, "error": f"{type(exc).__name__}: {exc}"})
+        return
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped at once: no zombies
+    _answer({"ready": True, "preloaded": done, "pid": os.getpid()})
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        try:
+            request = json.loads(line)
+            read_end, write_end = os.pipe()
+            pid = os.fork()
+            if pid == 0:
+                os.close(read_end)
+                _child(request, write_end)
+            os.close(write_end)
+            select.select([read_end], [], [], 30)  # EOF once the child called setsid (or died)
+            os.close(read_end)
+            _answer({"pid": pid})
+        except Exception as exc:  # noqa: BLE001 - one failed fork is the client's to report
+            _answer({"error": f"{type(exc).__name__}: {exc}"})
+
+
+if __name__ == "__main__":
+    serve(json.loads(sys.argv[1]).get("preload", []) if len(sys.argv) > 1 else [])
