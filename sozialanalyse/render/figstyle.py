@@ -220,13 +220,10 @@ def _thin_ticks(fig) -> None:
     as its PNG's draw will lay it out: measured at the size before that layout, the labels of an
     axes the layout narrows would touch in the PNG.
     Returns nothing; the figure is changed in place."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.layout_engine import PlaceHolderLayoutEngine
     from matplotlib.ticker import FixedLocator, MaxNLocator
 
-    if not hasattr(fig.canvas, "get_renderer"):  # a figure closed in pyplot: draw it with Agg
-        FigureCanvasAgg(fig)
-    renderer = fig.canvas.get_renderer()
+    renderer = _agg_canvas(fig).get_renderer()
     engine = fig.get_layout_engine()
     if isinstance(engine, PlaceHolderLayoutEngine):  # left by tight_layout(): lays nothing out at a draw
         engine = None
@@ -306,12 +303,30 @@ def enforce(fig, layout: bool = True):
     w, h = fig.get_size_inches()
     if w > MAX_WIDTH_IN:
         fig.set_size_inches(MAX_WIDTH_IN, h)
+    _agg_canvas(fig)
     if layout:
         _tight(fig)
     _thin_ticks(fig)
     if layout:
         _tight(fig)
     return fig
+
+
+def _agg_canvas(fig):
+    """``fig``'s canvas, an Agg canvas attached first where the figure has none that can measure
+    text (a figure closed in pyplot keeps a bare ``FigureCanvasBase``).
+
+    Attached before the first layout pass, so that every pass of :func:`enforce` and the tight
+    box of :meth:`sozialanalyse.render.figures.Figure.png` measure with one renderer (one per
+    figure size): matplotlib caches text extents per renderer, and without a canvas
+    ``tight_layout`` asks a throwaway canvas for a renderer of its own, so each figure's text was
+    measured once more (FreeType's ``set_text``, about 0,6 ms a string). The renderer is the same
+    kind, size and dpi: the same extents, the same layout."""
+    if not hasattr(fig.canvas, "get_renderer"):
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+        FigureCanvasAgg(fig)
+    return fig.canvas
 
 
 def _tight(fig) -> None:
