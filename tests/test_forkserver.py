@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
+import subprocess
 import sys
+import time
 import warnings
 from pathlib import Path
 
@@ -50,15 +53,36 @@ def test_a_preloaded_district_is_returned_while_its_files_are_unchanged(district
     monkeypatch.chdir(district_folder.parent)
     monkeypatch.setattr(LOAD, "_PRELOADED", {})
     assert LOAD.preload("daten") is True
-    first = LOAD.load("daten")
-    assert LOAD.load("daten") is first
-    assert LOAD.load(str(district_folder)) is not first  # another argument: not what was preloaded
-    # a file changed (a planner saved it again): the next load reads the files
+    kept = LOAD._PRELOADED[(str(district_folder.parent), "daten")][1]
+    assert LOAD.load(str(district_folder)) is not kept  # another argument: not what was preloaded
+    assert LOAD.load("daten") is kept
+    # once: a second load reads the files (a notebook loading again "to start clean" gets a new one)
+    again = LOAD.load("daten")
+    assert again is not kept and again.areas.equals(kept.areas)
+    # a file changed (a planner saved it again): the load reads the files
+    assert LOAD.preload("daten") is True
+    kept = LOAD._PRELOADED[(str(district_folder.parent), "daten")][1]
     areas = district_folder / "areas.csv"
     st = areas.stat()
     os.utime(areas, ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))
-    again = LOAD.load("daten")
-    assert again is not first and again.areas.equals(first.areas)
+    assert LOAD.load("daten") is not kept
+
+
+def test_a_file_saved_while_the_preload_read_it_is_not_kept(district_folder, monkeypatch):
+    """The stamp is taken after the load: a file written during it would carry its new time with
+    the old contents. Such a district is not kept."""
+    monkeypatch.chdir(district_folder.parent)
+    monkeypatch.setattr(LOAD, "_PRELOADED", {})
+    real = LOAD.load_district
+
+    def saved_meanwhile(folder):
+        district = real(folder)
+        areas = district_folder / "areas.csv"
+        areas.write_text(areas.read_text(encoding="utf-8"), encoding="utf-8")  # saved again, now
+        return district
+
+    monkeypatch.setattr(LOAD, "load_district", saved_meanwhile)
+    assert LOAD.preload("daten") is False and LOAD._PRELOADED == {}
 
 
 def test_a_load_that_warns_is_not_preloaded(district_folder, monkeypatch):
@@ -96,18 +120,19 @@ def test_a_forked_kernel_is_fresh_and_has_the_preloaded_district(district_folder
         seen = []
         reply = kc.execute_interactive(
             "import os, sys\nimport sozialanalyse as sa\nL = sys.modules['sozialanalyse.io.load']\n"
+            "kept = L._PRELOADED[(os.getcwd(), 'daten')][1]\n"
             "d = sa.load('daten')\n"
-            "print(os.getppid(), d is L._PRELOADED[(os.getcwd(), 'daten')][1], d.name, os.getcwd(),\n"
-            "      sorted(k for k in globals() if not k.startswith('_')))",
+            "print(os.getppid(), d is kept, sa.load('daten') is not d, d.name, os.getcwd(),\n"
+            "      sorted(k for k in globals() if not k.startswith('_') and k != 'kept'))",
             output_hook=lambda m: seen.append(m["content"].get("text", "")), timeout=60)
         kc.stop_channels()
         wk.shutdown()
     finally:
         pool.close()
     assert reply["content"]["status"] == "ok" and reply["content"]["execution_count"] == 1
-    ppid, same, *rest = "".join(seen).split(" ", 2)
+    ppid, same, second, *rest = "".join(seen).split(" ", 3)
     assert int(ppid) == server.process.pid  # forked by the server
-    assert same == "True"
+    assert same == "True" and second == "True"  # the preloaded district, once
     assert rest[0].startswith(f"Landkreis Musterland {root} ['In', 'L', 'Out', 'd', 'exit', 'get_ipython', "
                               "'open', 'os', 'quit', 'sa', 'sys']")
     assert server.process.poll() is not None  # closed with the pool
@@ -118,15 +143,17 @@ def test_a_district_changed_by_one_notebook_is_not_seen_by_the_next(district_fol
     root = district_folder.parent
     _write(root, "aendert", "import sozialanalyse as sa\nd = sa.load(config)\nd.meta['geheim'] = 1\n"
                             "d.areas.loc[:, 'name'] = 'X'\nimport json\njson.SA_LEAK = 1\nprint(sorted(d.areas['name'].unique()))")
-    _write(root, "liest", "import sozialanalyse as sa, json\nd = sa.load(config)\n"
+    _write(root, "liest", "import sozialanalyse as sa, json, os, sys\nL = sys.modules['sozialanalyse.io.load']\n"
+                          "kept = L._PRELOADED[(os.getcwd(), config)][1]\nd = sa.load(config)\n"
+                          "server = open(f'/proc/{os.getppid()}/cmdline', 'rb').read()\n"
+                          "print(b'sozialanalyse.build.forkserver' in server, d is kept)\n"
                           "print('geheim' in d.meta, d.areas['name'].eq('X').any(), hasattr(json, 'SA_LEAK'))")
     jobs = [Job(template=n, output=k, title="", label=f"Seite {k}", parameters={"config": "daten"}, key=k)
             for n, k in (("aendert", "a1"), ("liest", "b2"))]
     assert report.execute(jobs, root, jobs_n=1, quiet=True) == {"executed": 2, "cached": 0}
     assert _text(root, "a1") == "['X']\n"
-    assert _text(root, "b2") == "False False False\n"
-    log = (root / report.CACHE / "kernels").glob("forkserver-*.log")
-    assert list(log), "the notebooks did not run on forked kernels"
+    # forked by the server, with the district it loaded, which the first notebook changed in its own process
+    assert _text(root, "b2") == "True True\nFalse False False\n"
 
 
 def test_a_notebook_whose_kernel_dies_is_a_failure_naming_the_page(tmp_path):
@@ -166,3 +193,62 @@ def test_fresh_turns_forked_kernels_off(monkeypatch):
     monkeypatch.setenv(forkserver.ENV_VAR, "fresh")
     assert forkserver.available() is False
     assert kernels.KernelPool().fork is False
+
+
+def test_forked_kernels_end_with_the_process_that_owns_them(tmp_path):
+    """The worker is killed (the OOM killer, a Dask nanny): its fork server's input closes, the
+    server ends, and its kernels (the one in use and the spare) end with it."""
+    script = tmp_path / "owner.py"
+    script.write_text(
+        "import os, signal, sys\nfrom sozialanalyse.build import kernels\n"
+        "pool = kernels.KernelPool(fork=True)\n"
+        f"wk, _ = pool.take({str(tmp_path)!r}, {{}}, prestart=True)\n"
+        "pool._spare.ready.wait(60)\n"
+        "print(pool._server.process.pid, wk.km.provisioner.pid, pool._spare.km.provisioner.pid, flush=True)\n"
+        "os.kill(os.getpid(), signal.SIGKILL)\n", encoding="utf-8")
+    out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    pids = [int(p) for p in out.stdout.split()]
+    assert len(pids) == 3, out.stdout + out.stderr
+    deadline = time.monotonic() + 15
+    alive = pids
+    while alive and time.monotonic() < deadline:
+        time.sleep(0.2)
+        alive = [p for p in pids if _running(p)]
+    for p in alive:
+        os.kill(p, signal.SIGKILL)
+    assert alive == [], "left running after their owner died"
+
+
+def _running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def test_forked_kernels_differ_where_fresh_ones_do(tmp_path):
+    """numpy's global random state is seeded in each kernel, and a project file named like a module
+    of the standard library shadows it neither in the server nor in the kernel (as with
+    ipykernel's own launcher)."""
+    (tmp_path / "wave.py").write_text("raise ImportError('Projektdatei')\n")
+    (tmp_path / "sqlite3.py").write_text("raise ImportError('Projektdatei')\n")
+    pool = kernels.KernelPool(fork=True)
+    seen = []
+    try:
+        for _ in range(2):
+            wk, _ = pool.take(str(tmp_path), {}, prestart=False)
+            kc = wk.km.blocking_client()
+            kc.start_channels()
+            kc.wait_for_ready(timeout=30)
+            out = []
+            kc.execute_interactive("import numpy, wave, os\nprint(numpy.random.random(), wave.__file__.startswith(os.getcwd()))",
+                                   output_hook=lambda m: out.append(m["content"].get("text", "")), timeout=60)
+            kc.stop_channels()
+            wk.shutdown()
+            seen.append("".join(out).split())
+        assert pool.fork is True  # the server started despite sqlite3.py in the project folder
+    finally:
+        pool.close()
+    assert seen[0][1] == seen[1][1] == "False"
+    assert seen[0][0] != seen[1][0]

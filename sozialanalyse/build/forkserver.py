@@ -16,15 +16,18 @@ session leader, points its standard streams at the kernel's log, and runs ipyker
 ``IPKernelApp`` on the connection file jupyter_client wrote for it: the same kernel a kernel spec
 would start, without the process start, the imports and the load.
 
-What a notebook sees is that of a kernel started for it alone:
+What a notebook sees is, as far as the tests check, that of a kernel started for it alone:
 
 - its namespace is IPython's fresh one (nothing of the server is bound in it), its execution
   counts start at 1, and a module attribute, an environment variable or a mutated district it
   leaves behind dies with its process (the next kernel is forked from the server, not from it);
-- ``sa.load(config)`` returns the server's district only when that is what a load would read
-  now: the same call in the same folder, the data files unchanged (size and modification time),
-  and the load printed and warned nothing (:func:`sozialanalyse.io.load.preload`); otherwise
-  the notebook loads as always;
+  numpy's global random state is seeded anew in each kernel; the project folder is not on the
+  server's ``sys.path`` (ipykernel's launcher removes it too); the kernel ends when the server
+  does (``parent_handle``), and the server when its worker does (its input closes);
+- the first ``sa.load(config)`` of a kernel returns the server's district only when that is what
+  a load would read: the same call in the same folder, the data files unchanged (size and
+  modification time) since before the server's load, and that load printed and warned nothing
+  (:func:`sozialanalyse.io.load.preload`); a second call, or any other, reads the files;
 - matplotlib's backend is chosen as ipykernel chooses it (``MPLBACKEND``, set before matplotlib
   is imported), and its inline backend is first imported in the kernel, where it installs its
   hooks in the kernel's shell (the server checks it never imported it).
@@ -120,7 +123,7 @@ class ForkServer:
         while b"\n" not in self._buffer:
             left = deadline - time.monotonic()
             if left <= 0:
-                return {"error": f"no answer within {timeout:g} s"}
+                return {"error": f"no answer within {timeout:g} s", "timeout": True}
             ready, _, _ = select.select([fd], [], [], left)
             if not ready:
                 continue
@@ -150,6 +153,8 @@ class ForkServer:
             except OSError as exc:
                 raise ForkServerError(f"the fork server does not listen ({exc})") from None
             reply = self._read(timeout)
+        if reply.get("timeout"):
+            self.close()  # its late answer would be taken for the next request's: a new server instead
         if "pid" not in reply:
             raise ForkServerError(f"the fork server did not fork a kernel: {reply.get('error', reply)}")
         return int(reply["pid"])
@@ -171,24 +176,41 @@ class ForkServer:
 
 class _Forked:
     """The part of :class:`subprocess.Popen` that jupyter_client's provisioner uses, for a kernel
-    that is the server's child, not this process's (its exit is seen by signal 0: the server
-    reaps its children at once)."""
+    that is the server's child, not this process's. It is held by a pidfd (Linux 5.3), which
+    becomes readable when the process ends and never names another process, although the server
+    reaps its children at once and their ids may be reused; without pidfds, by signal 0. The
+    exit status went to the server: :attr:`returncode` is -1 once the kernel has ended."""
 
     stdin = stdout = stderr = None
 
     def __init__(self, pid: int):
         self.pid = pid
         self.returncode = None
+        try:
+            self._fd = os.pidfd_open(pid)
+        except (AttributeError, OSError):
+            self._fd = None  # no pidfds (or it ended already: then poll() says so)
 
     def poll(self):
         if self.returncode is None:
-            try:
-                os.kill(self.pid, 0)
-            except ProcessLookupError:
-                self.returncode = -1  # ended; its status went to the server
-            except PermissionError:
-                pass
+            if self._fd is not None:
+                ended, _, _ = select.select([self._fd], [], [], 0)
+                if ended:
+                    self._ended()
+            else:
+                try:
+                    os.kill(self.pid, 0)
+                except ProcessLookupError:
+                    self._ended()
+                except PermissionError:
+                    pass
         return self.returncode
+
+    def _ended(self):
+        self.returncode = -1
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
 
     def wait(self, timeout=None):
         end = None if timeout is None else time.monotonic() + timeout
@@ -200,7 +222,10 @@ class _Forked:
 
     def send_signal(self, signum):
         if self.poll() is None:
-            os.kill(self.pid, signum)
+            if self._fd is not None:
+                signal.pidfd_send_signal(self._fd, signum)
+            else:
+                os.kill(self.pid, signum)
 
     def kill(self):
         self.send_signal(signal.SIGKILL)
@@ -209,7 +234,13 @@ class _Forked:
         self.send_signal(signal.SIGTERM)
 
 
+_PROVISIONER = None
+
+
 def _provisioner_class():
+    global _PROVISIONER
+    if _PROVISIONER is not None:
+        return _PROVISIONER
     from jupyter_client.provisioning.local_provisioner import LocalProvisioner
 
     class ForkProvisioner(LocalProvisioner):
@@ -231,6 +262,13 @@ def _provisioner_class():
             self.cwd = cwd
             return self.connection_info
 
+        async def send_signal(self, signum: int) -> None:
+            # the kernel's process group only while the kernel lives (its id may be reused after)
+            if self.process is not None and self.process.poll() is not None:
+                return
+            await super().send_signal(signum)
+
+    _PROVISIONER = ForkProvisioner
     return ForkProvisioner
 
 
@@ -302,11 +340,15 @@ def _child(request: dict, setsid_done: int) -> None:
         os.chdir(request["cwd"])
         os.environ.clear()
         os.environ.update(request["env"])
-        os.environ["JPY_PARENT_PID"] = str(os.getppid())  # ipykernel ends when the server does
+        # ipykernel ends when the server does (JPY_PARENT_PID was read when the server imported it)
+        server = os.getppid()
+        os.environ["JPY_PARENT_PID"] = str(server)
+        argv = [*request["argv"], f"--IPKernelApp.parent_handle={server}"]
+        if "numpy" in sys.modules:  # numpy's global random state: the server's in every child otherwise
+            sys.modules["numpy"].random.seed()
         import ipykernel_launcher
 
-        argv = list(request["argv"])
-        sys.argv = [ipykernel_launcher.__file__, *argv]
+        sys.argv = [ipykernel_launcher.__file__, *request["argv"]]
         from ipykernel.kernelapp import IPKernelApp
 
         app = IPKernelApp.instance()
@@ -330,7 +372,11 @@ def _child(request: dict, setsid_done: int) -> None:
 
 def serve(preload: list) -> None:
     """The server: import, preload, then fork one kernel per request line until the input ends."""
-    os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")  # as ipykernel does
+    # as ipykernel_launcher does: the working directory (the project) does not shadow the stack's
+    # modules (IPython puts "" back in the kernel's shell), and the inline backend as ipykernel sets it
+    if sys.path and (sys.path[0] == "" or Path(sys.path[0]) == Path.cwd()):
+        del sys.path[0]
+    os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
     import importlib
 
     try:
@@ -363,8 +409,12 @@ def serve(preload: list) -> None:
                 os.close(read_end)
                 _child(request, write_end)
             os.close(write_end)
-            select.select([read_end], [], [], 30)  # EOF once the child called setsid (or died)
+            ready, _, _ = select.select([read_end], [], [], 30)  # EOF once the child called setsid (or died)
             os.close(read_end)
+            if not ready:
+                os.kill(pid, signal.SIGKILL)
+                _answer({"error": f"the forked kernel {pid} did not start its session within 30 s"})
+                continue
             _answer({"pid": pid})
         except Exception as exc:  # noqa: BLE001 - one failed fork is the client's to report
             _answer({"error": f"{type(exc).__name__}: {exc}"})

@@ -224,6 +224,9 @@ class KernelPool:
         with self._server_lock:
             server = self._server
             if server is not None and not server.matches(cwd, env, preload):
+                if not server.alive():
+                    print(f"the fork server {server.process.pid} ended (exit code {server.process.returncode}); "
+                          "starting a new one", file=sys.stderr)
                 self._server = None
                 server.close()
                 server = None

@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import time
 import warnings
 from pathlib import Path
 
@@ -56,8 +57,8 @@ def load(source: str | Path) -> District:
     >>> d.kind, d.kreis_id, d.name
     ('own', '03499', 'Landkreis Musterland')
     """
-    if _PRELOADED:
-        hit = _PRELOADED.get((os.getcwd(), str(source)))
+    if _PRELOADED:  # once: a second load in the same kernel reads the files, as it would anywhere
+        hit = _PRELOADED.pop((os.getcwd(), str(source)), None)
         if hit is not None and hit[0] == _stamp(source, hit[1]):
             return hit[1]
     folder = Path(source)
@@ -78,12 +79,15 @@ def _stamp(source, district: District) -> tuple | None:
     paths = []
     if not Path(source).is_dir():  # a config: its file too
         paths.append(Path(district.config.path) if district.config.path is not None else None)
-    root = Path(district.folder)
-    for p in sorted(root.iterdir()):
-        if p.is_dir() and not p.name.startswith("."):
-            paths.extend(sorted(p.iterdir()))
-        else:
-            paths.append(p)
+    try:
+        for p in sorted(Path(district.folder).iterdir()):
+            if p.is_dir():
+                if not p.name.startswith("."):
+                    paths.extend(q for q in sorted(p.iterdir()) if q.is_file())
+            else:
+                paths.append(p)
+    except OSError:  # the folder is gone: no stamp, so the next load reads (and reports) it
+        return None
     out = []
     for p in paths:
         if p is None:
@@ -98,15 +102,20 @@ def _stamp(source, district: District) -> tuple | None:
 
 
 def preload(source: str | Path) -> bool:
-    """Load ``source`` now so that :func:`load` of the same ``source`` in the same folder returns
-    this district while its files stay unchanged: what a build's fork server
+    """Load ``source`` now so that the first :func:`load` of the same ``source`` in the same folder
+    returns this district while its files stay unchanged: what a build's fork server
     (:mod:`sozialanalyse.build.forkserver`) does once before it forks the notebooks' kernels, each
-    of which then has the district without loading it. Only a district of the own format whose
-    load printed and warned nothing is kept (a notebook's own load would have shown that output).
+    of which then has the district without loading it. Kept only: a district of the own format
+    whose load printed and warned nothing (a notebook's own load would have shown that output),
+    and none of whose files was modified in the two seconds before the load or since (a file
+    saved while it was read would otherwise be stamped with its new time and its old contents).
     Returns whether it was kept.
 
     A planner's session never calls this: there every :func:`load` reads the files.
     """
+    if not Path(source).is_dir() and read_config(source).official:
+        return False  # official data: read from the data mirror, which is not stamped here
+    started = time.time_ns() - _SETTLED_NS
     out, err = io.StringIO(), io.StringIO()
     with warnings.catch_warnings(record=True) as caught, contextlib.redirect_stdout(out), \
             contextlib.redirect_stderr(err):
@@ -115,5 +124,12 @@ def preload(source: str | Path) -> bool:
     stamp = _stamp(source, district)
     if caught or out.getvalue() or err.getvalue() or stamp is None:
         return False
+    if any(len(entry) < 3 or entry[2] >= started for entry in stamp):
+        return False  # a file missing, or modified while it was read (or just before)
     _PRELOADED[(os.getcwd(), str(source))] = (stamp, district)
     return True
+
+
+#: A file modified this long before :func:`preload` began may still have been written during its
+#: load on a file system whose timestamps are coarse (FAT: 2 s).
+_SETTLED_NS = 2_000_000_000
