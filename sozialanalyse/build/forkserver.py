@@ -47,6 +47,7 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 from pathlib import Path
 
 __all__ = ["ENV_VAR", "SERVER_MODULES", "ForkProvisioner", "ForkServer", "ForkServerError", "available"]
@@ -288,7 +289,7 @@ def start_kernel(server: ForkServer, cwd: str, env: dict | None = None, log: str
     km = KernelManager(kernel_name="python3", client_class=client_class)
     if "ipykernel_launcher" not in km.kernel_spec.argv:
         raise ForkServerError(f"the python3 kernel spec does not start ipykernel: {km.kernel_spec.argv}")
-    provisioner = _provisioner_class()(kernel_id=km.kernel_id or _new_id(), kernel_spec=km.kernel_spec, parent=km)
+    provisioner = _provisioner_class()(kernel_id=km.kernel_id or str(uuid.uuid4()), kernel_spec=km.kernel_spec, parent=km)
     provisioner.server, provisioner.log = server, log
     km.kernel_id = provisioner.kernel_id
     km.provisioner = provisioner
@@ -309,12 +310,6 @@ def start_kernel(server: ForkServer, cwd: str, env: dict | None = None, log: str
                 pass
         raise
     return km
-
-
-def _new_id() -> str:
-    import uuid
-
-    return str(uuid.uuid4())
 
 
 # --- the server side ---------------------------------------------------------------------------

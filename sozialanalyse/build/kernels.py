@@ -201,8 +201,7 @@ class KernelPool:
         return str(Path(self.log_dir) / f"kernel-{os.getpid()}-{self._n}.log")
 
     def _start_spare(self, cwd: str, env: dict, preload: tuple = ()) -> WarmKernel:
-        wk = WarmKernel(km=None, cwd=cwd, env=dict(env), log=self._log())
-        wk.preload = tuple(preload)
+        wk = WarmKernel(km=None, cwd=cwd, env=dict(env), log=self._log(), preload=tuple(preload))
 
         def run():
             try:

@@ -21,7 +21,7 @@ from pathlib import Path
 from ..model.config import read_config
 from ..model.district import District
 from .official import load_official
-from .own import load_district
+from .own import data_files, load_district
 
 __all__ = ["load", "preload"]
 
@@ -71,34 +71,23 @@ def load(source: str | Path) -> District:
 
 
 def _stamp(source, district: District) -> tuple | None:
-    """Name, size and modification time of every file a load of ``source`` read (the config and
-    the data folder with its subfolders one level down, as :func:`~sozialanalyse.io.own.file_hashes`
-    hashes them), or None where that is not known (official data)."""
+    """Path, size and modification time of every file a load of ``source`` read (its config, and
+    the data folder's :func:`~sozialanalyse.io.own.data_files`), or None where that is not known
+    (official data, a data folder that is gone: the next load then reads and reports it)."""
     if district.kind != "own" or district.folder is None:
         return None
-    paths = []
-    if not Path(source).is_dir():  # a config: its file too
-        paths.append(Path(district.config.path) if district.config.path is not None else None)
     try:
-        for p in sorted(Path(district.folder).iterdir()):
-            if p.is_dir():
-                if not p.name.startswith("."):
-                    paths.extend(q for q in sorted(p.iterdir()) if q.is_file())
-            else:
-                paths.append(p)
-    except OSError:  # the folder is gone: no stamp, so the next load reads (and reports) it
+        paths = [p for _, p in data_files(district.folder)]
+        if not Path(source).is_dir() and district.config.path is not None:  # a config: its file too
+            paths.insert(0, Path(district.config.path))
+        return tuple((str(p), st.st_size, st.st_mtime_ns) for p in paths for st in (p.stat(),))
+    except OSError:
         return None
-    out = []
-    for p in paths:
-        if p is None:
-            continue
-        try:
-            st = p.stat()
-        except OSError:
-            out.append((str(p), None))
-            continue
-        out.append((str(p), st.st_size, st.st_mtime_ns))
-    return tuple(out)
+
+
+#: A file modified this long before :func:`preload` began may still have been written during its
+#: load on a file system whose timestamps are coarse (FAT: 2 s).
+_SETTLED_NS = 2_000_000_000
 
 
 def preload(source: str | Path) -> bool:
@@ -124,12 +113,8 @@ def preload(source: str | Path) -> bool:
     stamp = _stamp(source, district)
     if caught or out.getvalue() or err.getvalue() or stamp is None:
         return False
-    if any(len(entry) < 3 or entry[2] >= started for entry in stamp):
-        return False  # a file missing, or modified while it was read (or just before)
+    if any(mtime >= started for _, _, mtime in stamp):
+        return False  # a file modified while it was read (or just before)
     _PRELOADED[(os.getcwd(), str(source))] = (stamp, district)
     return True
 
-
-#: A file modified this long before :func:`preload` began may still have been written during its
-#: load on a file system whose timestamps are coarse (FAT: 2 s).
-_SETTLED_NS = 2_000_000_000

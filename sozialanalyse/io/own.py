@@ -260,15 +260,19 @@ def _number(text: str):
             return text
 
 
-def file_hashes(folder: str | Path) -> dict[str, str]:
-    """sha256 of every file in a district folder and in its subfolders one level down (the
-    project reports ``projekte/*.xlsx``, named ``projekte/<file>``), for caching and provenance."""
-    out = {}
+def data_files(folder: str | Path) -> list[tuple[str, Path]]:
+    """``(name, path)`` of every file in a district folder and in its subfolders one level down
+    (the project reports ``projekte/*.xlsx``, named ``projekte/<file>``; hidden folders left out),
+    sorted: the files a load may read, which :func:`file_hashes` hashes."""
+    out = []
     for p in sorted(Path(folder).iterdir()):
         if p.is_file():
-            out[p.name] = hashlib.sha256(p.read_bytes()).hexdigest()
+            out.append((p.name, p))
         elif p.is_dir() and not p.name.startswith("."):
-            for q in sorted(p.iterdir()):
-                if q.is_file():
-                    out[f"{p.name}/{q.name}"] = hashlib.sha256(q.read_bytes()).hexdigest()
+            out.extend((f"{p.name}/{q.name}", q) for q in sorted(p.iterdir()) if q.is_file())
     return out
+
+
+def file_hashes(folder: str | Path) -> dict[str, str]:
+    """sha256 of every file of :func:`data_files`, by its name, for caching and provenance."""
+    return {name: hashlib.sha256(p.read_bytes()).hexdigest() for name, p in data_files(folder)}
