@@ -123,7 +123,9 @@ def test_a_forked_kernel_is_fresh_and_has_the_preloaded_district(district_folder
             "kept = L._PRELOADED[(os.getcwd(), 'daten')][1]\n"
             "d = sa.load('daten')\n"
             "print(os.getppid(), d is kept, sa.load('daten') is not d, d.name, os.getcwd(),\n"
-            "      sorted(k for k in globals() if not k.startswith('_') and k != 'kept'))",
+            "      sorted(k for k in globals() if not k.startswith('_') and k != 'kept'))\n"
+            "print('pages', all(m in sys.modules for m in ('statsmodels.api', 'sozialanalyse.pages.gemeindeprofil')),\n"
+            "      'geometry' in d.__dict__)",
             output_hook=lambda m: seen.append(m["content"].get("text", "")), timeout=60)
         kc.stop_channels()
         wk.shutdown()
@@ -135,6 +137,8 @@ def test_a_forked_kernel_is_fresh_and_has_the_preloaded_district(district_folder
     assert same == "True" and second == "True"  # the preloaded district, once
     assert rest[0].startswith(f"Landkreis Musterland {root} ['In', 'L', 'Out', 'd', 'exit', 'get_ipython', "
                               "'open', 'os', 'quit', 'sa', 'sys']")
+    # the modules the pages import on first use, and the boundaries, came with the fork
+    assert rest[0].endswith("\npages True True\n")
     assert server.process.poll() is not None  # closed with the pool
 
 

@@ -348,3 +348,46 @@ def test_a_frame_the_file_cannot_hold_is_left_to_the_kernels(fresh, tmp_path):
     assert not pl.shared_path(path, "odd_attrs").exists() and not pl.shared_path(path, "mixed").exists()
     with pytest.raises(ValueError, match="attrs"):
         ps.write_frame(odd, tmp_path / "odd.parquet", "f")
+
+
+# --- what a build's fork server reads once for its kernels (pl.warm) ------------------------------
+def test_warm_reads_the_layer_snapshot_and_frames_a_kernel_reads_and_computes_nothing(saved, monkeypatch, fresh):
+    def computed(*args, **kwargs):
+        raise AssertionError("warm computed instead of reading the build's files")
+
+    monkeypatch.setattr(pl, "_build", computed)
+    monkeypatch.setattr(ps, "build", computed)
+    monkeypatch.setenv(pl.ENV_VAR, str(saved))
+    district = load_district(MUSTERLAND)
+    got = pl.warm(district)
+    on_disk = sorted(p.name.split(".shared.")[1].removesuffix(".parquet")
+                     for p in saved.parent.glob(f"{saved.stem}.shared.*.parquet"))
+    assert got == ["layer", "snapshot"] + [f"shared {k}" for k in on_disk]
+    assert {GAPS, LE, NETWORK} <= set(on_disk)
+    layer = pl.of(district)
+    assert layer.loaded is not None and layer._snapshot is not None and layer._snapshot.origin == "file"
+    assert all(layer._shared[k][1] == "file" for k in on_disk)
+    assert pl.warm(district) == []  # kept with the district: read once
+    # what the pages then get is what a fresh computation gives (and the Kita places by hand)
+    monkeypatch.undo()
+    pd.testing.assert_frame_equal(supply.gaps(district, year=YEAR), supply.gaps(fresh, year=YEAR), check_exact=True)
+    pd.testing.assert_frame_equal(health.published_life_expectancy(district, YEAR),
+                                  health.published_life_expectancy(fresh, YEAR), check_exact=True)
+    ids = ["sgb2_quote", "anteil_65plus", "kinderarmut"]
+    pd.testing.assert_frame_equal(pl.of(district).indicators(ids, level="sozialraum"),
+                                  pl.of(fresh).indicators(ids, level="sozialraum"), check_exact=True)
+    kita = supply.gaps(district, TOWNS, year=YEAR).set_index(["type", "area_id"]).loc["Kita"]
+    assert kita.loc["03499007", "supply"] == 425.0 and kita.loc["03499016", "supply"] == 1910.0
+
+
+def test_warm_keeps_nothing_where_no_saved_layer_is_the_districts(saved, tmp_path, monkeypatch):
+    monkeypatch.setattr(pl, "_build", lambda *a, **k: pytest.fail("computed"))
+    monkeypatch.delenv(pl.ENV_VAR, raising=False)
+    district = load_district(MUSTERLAND)
+    assert pl.warm(district) == [] and not pl.at_hand(district)  # a planner's session: nothing named
+    monkeypatch.setenv(pl.ENV_VAR, str(tmp_path / "absent.parquet"))
+    assert pl.warm(district) == [] and pl._ATTRIBUTE not in district.__dict__
+    other = tmp_path / saved.name  # a file under the name that is no layer (pl.load refuses it)
+    other.write_bytes(b"PAR1 not a parquet file")
+    monkeypatch.setenv(pl.ENV_VAR, str(other))
+    assert pl.warm(district) == [] and pl._ATTRIBUTE not in district.__dict__

@@ -10,8 +10,11 @@ municipalities, even from the build's validated cache). The warm kernels of
 
 A :class:`ForkServer` is a plain Python process (``python -m sozialanalyse.build.forkserver``)
 started once per worker with the kernels' working directory and environment. It imports the
-stack and IPython's kernel (:data:`SERVER_MODULES`), loads the build's district once
-(:func:`sozialanalyse.io.load.preload`), and then forks one child per kernel. The child becomes a
+stack and IPython's kernel (:data:`SERVER_MODULES`) and what the pages import on first use
+(:data:`PAGE_MODULES`), loads the build's district once (:func:`sozialanalyse.io.load.preload`),
+reads for it what every kernel reads first (the build's saved protected layer with its snapshot
+and shared frames, :func:`sozialanalyse.protected.layer.warm`, and the boundaries), and then
+forks one child per kernel. The child becomes a
 session leader, points its standard streams at the kernel's log, and runs ipykernel's own
 ``IPKernelApp`` on the connection file jupyter_client wrote for it: the same kernel a kernel spec
 would start, without the process start, the imports and the load.
@@ -28,6 +31,11 @@ What a notebook sees is, as far as the tests check, that of a kernel started for
   a load would read: the same call in the same folder, the data files unchanged (size and
   modification time) since before the server's load, and that load printed and warned nothing
   (:func:`sozialanalyse.io.load.preload`); a second call, or any other, reads the files;
+- that district comes with what the server read for it: the layer, snapshot and shared frames
+  the kernel's own first reads would give (the same files through the same readers; nothing
+  computed) and its boundaries; a read that printed, warned or failed is undone and left to the
+  kernel, and an import of the pages' modules that warned turns the server off (kernels start
+  fresh), since the notebook would show that output;
 - matplotlib's backend is chosen as ipykernel chooses it (``MPLBACKEND``, set before matplotlib
   is imported), and its inline backend is first imported in the kernel, where it installs its
   hooks in the kernel's shell (the server checks it never imported it).
@@ -50,7 +58,7 @@ import time
 import uuid
 from pathlib import Path
 
-__all__ = ["ENV_VAR", "SERVER_MODULES", "ForkProvisioner", "ForkServer", "ForkServerError", "available"]
+__all__ = ["ENV_VAR", "PAGE_MODULES", "SERVER_MODULES", "ForkProvisioner", "ForkServer", "ForkServerError", "available"]
 
 #: ``fresh`` turns forked kernels off (every kernel a process of its own, started and warmed as
 #: in :mod:`sozialanalyse.build.kernels`); ``fork`` (the default where :func:`available`) on.
@@ -63,6 +71,12 @@ SERVER_MODULES = ("numpy", "pandas", "matplotlib", "matplotlib.pyplot", "shapely
                   # what IPKernelApp.initialize imports (its debugger: about 0.15 s per kernel otherwise)
                   "ipykernel.debugger", "IPython.core.debugger", "IPython.core.completerlib",
                   "IPython.extensions.storemagic", "sqlite3")
+
+#: Imported by the server too where installed: what the pages import on first use, inside their
+#: functions (statsmodels' API for a goal's forecast alone was about 1 s of every profile's
+#: kernel), and every page module of the report with what they import.
+PAGE_MODULES = ("statsmodels.api", "seaborn", "pyogrio", "PIL.Image", "PIL.PngImagePlugin",
+                "matplotlib.patheffects", "IPython.display", "sozialanalyse.pages")
 
 _INLINE = "matplotlib_inline.backend_inline"
 START_TIMEOUT = 300  # seconds for the server's imports and the district's load
@@ -365,6 +379,71 @@ def _child(request: dict, setsid_done: int) -> None:
         os._exit(code)
 
 
+def _import_pages() -> None:
+    """Import :data:`PAGE_MODULES` (those installed) and every module of the report's pages. An
+    import that warns would show that warning in the output of the notebook cell that first
+    imports it, as a kernel of its own shows it: ForkServerError then (kernels start fresh)."""
+    import importlib
+    import pkgutil
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:  # the filters a kernel has: Python's defaults
+        for name in PAGE_MODULES:
+            try:
+                module = importlib.import_module(name)
+            except ImportError:
+                continue  # an optional dependency not installed: its page says so, as always
+            for info in pkgutil.iter_modules(getattr(module, "__path__", []), module.__name__ + "."):
+                try:
+                    importlib.import_module(info.name)
+                except Exception:  # noqa: BLE001 - the notebook importing it meets the error and shows it
+                    continue
+    if caught:
+        w = caught[0]
+        raise ForkServerError(f"importing the pages' modules warned ({w.category.__name__}: {w.message}), "
+                              "which a notebook would show")
+
+
+def _warm(source) -> list[str]:
+    """Read, for the district preloaded from ``source``, what every kernel of the build reads
+    first: the build's saved protected layer with its snapshot and shared frames
+    (:func:`sozialanalyse.protected.layer.warm`) and the boundaries (``District.geometry``).
+    Each step is kept only if it printed and warned nothing (a kernel would show that output)
+    and raised nothing (the page reports it); otherwise it is undone and left to the kernel."""
+    import contextlib
+    import importlib
+    import io
+    import warnings
+
+    from sozialanalyse.protected import layer as _layer
+
+    # the module (``sozialanalyse.io.load`` the attribute is the function)
+    district = importlib.import_module("sozialanalyse.io.load")._PRELOADED[(os.getcwd(), str(source))][1]
+
+    def drop_layer():
+        district.__dict__.pop(_layer._ATTRIBUTE, None)
+
+    steps = [(lambda: _layer.warm(district), drop_layer),
+             (lambda: ["boundaries"] if district.kind == "own" and district.geometry is not None else [],
+              lambda: district.__dict__.pop("geometry", None))]
+    done = []
+    for step, undo in steps:
+        out = io.StringIO()
+        try:
+            with warnings.catch_warnings(record=True) as caught, contextlib.redirect_stdout(out), \
+                    contextlib.redirect_stderr(out):
+                warnings.simplefilter("always")
+                got = step()
+        except Exception:  # noqa: BLE001 - the kernel meets it again and reports it
+            undo()
+            continue
+        if caught or out.getvalue():
+            undo()
+            continue
+        done += got
+    return done
+
+
 def serve(preload: list) -> None:
     """The server: import, preload, then fork one kernel per request line until the input ends."""
     # as ipykernel_launcher does: the working directory (the project) does not shadow the stack's
@@ -377,15 +456,21 @@ def serve(preload: list) -> None:
     try:
         for name in SERVER_MODULES:
             importlib.import_module(name)
+        _import_pages()
         from sozialanalyse.io.load import preload as _preload
 
         done = []
         for source in preload:
             try:
-                if _preload(source):
-                    done.append(source)
+                if not _preload(source):
+                    continue
             except Exception as exc:  # noqa: BLE001 - the notebook's own load reports it, as always
                 print(f"not preloaded: {source!r} ({type(exc).__name__}: {exc})", file=sys.stderr, flush=True)
+                continue
+            done.append(source)
+            warmed = _warm(source)
+            if warmed:
+                print(f"read for the kernels of {source!r}: {', '.join(warmed)}", file=sys.stderr, flush=True)
         if _INLINE in sys.modules:
             raise ForkServerError(f"{_INLINE} was imported before a kernel existed")
     except BaseException as exc:  # noqa: BLE001 - reported to the client, which falls back

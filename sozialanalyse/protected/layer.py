@@ -66,7 +66,7 @@ from ..stats.indicators import _terms
 from . import measures as _measures
 from . import snapshot as _snapshot
 
-__all__ = ["ENV_VAR", "Layer", "at_hand", "cell_of", "compute_each", "fingerprint", "keep", "load", "of", "period", "save", "save_shared", "settings",
+__all__ = ["ENV_VAR", "Layer", "at_hand", "cell_of", "compute_each", "fingerprint", "keep", "load", "of", "period", "save", "save_shared", "settings", "warm",
            "shared_path", "snapshot_path"]
 
 #: German words for whole variables, as the pages' column headers name them (the manifest's
@@ -771,6 +771,43 @@ def compute_each(calls) -> list[str]:
             done.append(f"{name} not computed ({type(e).__name__})")
         else:
             done.append(name)
+    return done
+
+
+def warm(district) -> list[str]:
+    """Read now, and keep with ``district``, what a build's kernel reads first from the files the
+    build saved (:data:`ENV_VAR`): the layer (as :func:`of` would read it), its indicator snapshot
+    (:meth:`Layer.snapshot`) and every shared frame saved beside it (:meth:`Layer.shared`).
+    Nothing is computed: a file that is absent, unreadable or saved for other data is left to
+    the page that needs it, which reads or computes it as always. What a build's fork server
+    (:mod:`sozialanalyse.build.forkserver`) does once for the district it forks its kernels with;
+    the objects are those the kernel's own reads would give (same files, same readers).
+
+    Returns what was read: ``"layer"``, ``"snapshot"``, ``"shared <key>"``; empty where the
+    district already has its layer, is not of the own format, or no saved layer is its own.
+    """
+    saved = os.environ.get(ENV_VAR)
+    if not saved or getattr(district, "kind", "own") != "own" or isinstance(getattr(district, _ATTRIBUTE, None), Layer):
+        return []
+    layer = load(district, saved)
+    if layer is None:
+        return []
+    keep(layer)
+    done = ["layer"]
+    if layer._snapshot_path is not None and layer._snapshot_path.is_file():
+        snap = _snapshot.read(layer._snapshot_path, layer._fingerprint)
+        if snap is not None:
+            layer._snapshot, layer._snapshot_tried = snap, True
+            done.append("snapshot")
+    stem = Path(saved).name.removesuffix(".parquet") + ".shared."
+    for file in sorted(Path(saved).parent.glob("*.parquet")):
+        key = file.name[len(stem):-len(".parquet")] if file.name.startswith(stem) else ""
+        if not re.fullmatch(r"[a-z0-9_-]+", key) or key in layer._shared:
+            continue
+        frame = _snapshot.read_frame(file, layer._fingerprint)
+        if frame is not None:  # else the page computes it, as Layer.shared does for a file it cannot use
+            layer._shared[key] = (frame, "file")
+            done.append(f"shared {key}")
     return done
 
 
