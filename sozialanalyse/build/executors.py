@@ -117,7 +117,10 @@ def run_task(task: Task, output: str | None = None) -> Outcome:
                       worker=f"{os.uname().nodename}:{os.getpid()}")
     try:
         nb = run_papermill(task.template, tmp, parameters=task.parameters, cwd=task.cwd, progress_bar=False,
-                           kernel_name="python3", execution_timeout=KERNEL_TIMEOUT, log_output=False, km=wk.km)
+                           kernel_name="python3", execution_timeout=KERNEL_TIMEOUT, log_output=False, km=wk.km,
+                           # written once at the end, not after every cell as papermill does by default
+                           # (about 60 writes of the growing notebook, figures included, per profile)
+                           request_save_on_cell_execute=False)
         outcome.cells = _cell_times(nb)
         if output:
             os.replace(tmp, output)
