@@ -33,13 +33,17 @@ sys.path.insert(0, str(ROOT))
 from _common import copy_project, machine
 
 from sozialanalyse.build import report
+from sozialanalyse.build.profile import Profile
 from sozialanalyse.demo import musterland
 
 CONFIG = "musterland-land.yml"
 
 
 class PeakMemory:
-    """The largest sum of resident memory of this process and its descendants, sampled."""
+    """The largest sum of resident memory of this process and its descendants, sampled: ``peak``
+    sums each process's RSS (pages a forked kernel shares with its fork server count once in
+    each), ``peak_pss`` their proportional set size (a shared page split between the processes
+    sharing it: what the machine holds; Linux only, else 0)."""
 
     def __init__(self, every: float = 0.25):
         import psutil
@@ -47,20 +51,34 @@ class PeakMemory:
         self._me = psutil.Process()
         self._every = every
         self.peak = 0
+        self.peak_pss = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
+
+    @staticmethod
+    def _pss(pid: int) -> int:
+        try:
+            with open(f"/proc/{pid}/smaps_rollup", "rb") as f:
+                for line in f:
+                    if line.startswith(b"Pss:"):
+                        return int(line.split()[1]) * 1024
+        except OSError:
+            pass
+        return 0
 
     def _run(self):
         import psutil
 
         while not self._stop.is_set():
-            total = 0
+            total = pss = 0
             for p in [self._me, *self._me.children(recursive=True)]:
                 try:
                     total += p.memory_info().rss
                 except psutil.Error:
-                    pass
+                    continue
+                pss += self._pss(p.pid)
             self.peak = max(self.peak, total)
+            self.peak_pss = max(self.peak_pss, pss)
             self._stop.wait(self._every)
 
     def __enter__(self):
@@ -88,7 +106,7 @@ def papermill_loop(root: Path, jobs: list, out: Path) -> float:
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--municipalities", type=int, default=400)
-    ap.add_argument("--sample", type=int, default=20, help="profiles of the sequential papermill loop")
+    ap.add_argument("--sample", type=int, default=20, help="profiles of the sequential papermill loop (0: none)")
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--keep", type=Path, default=None, help="build in this folder and keep it (default: a temp folder)")
     ap.add_argument("--pdf", action="store_true",
@@ -108,14 +126,22 @@ def main(argv: list[str] | None = None) -> None:
               f"{len(planned.district.areas)} areas", flush=True)
         del planned  # its district would count in this process's memory below (the build loads its own)
         t0 = time.perf_counter()
+        prof = Profile()
         with PeakMemory() as mem:
-            out = report.build(config, args.jobs, True, root, pdf=args.pdf)
+            out = report.build(config, args.jobs, True, root, pdf=args.pdf, profile=prof)
         build_s = time.perf_counter() - t0
         child_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
         print(f"1 cold build (jobs={args.jobs}, {'with' if args.pdf else 'without'} PDFs): {build_s:.1f} s, {out['executed']} executed; "
               f"{len(profiles) / build_s * 60:.1f} Gemeindeprofile per minute", flush=True)
-        print(f"  peak memory (this process + descendants, sampled): {mem.peak / 2**30:.2f} GiB; "
+        print(f"  phases: " + "; ".join(f"{name} {sec:.1f} s" for name, sec in prof.phases), flush=True)
+        print(f"  peak memory (this process + descendants, sampled): {mem.peak / 2**30:.2f} GiB summed RSS, "
+              f"{mem.peak_pss / 2**30:.2f} GiB summed PSS (shared pages split); "
               f"largest single child process: {child_kib / 2**20:.2f} GiB", flush=True)
+        if args.sample <= 0:
+            print(f"\n{len(profiles)} profiles in {build_s / 60:.1f} min (target: 400 in <= 5 min, < 4 GiB); "
+                  f"no papermill loop (--sample 0); {os.cpu_count()} CPUs")
+            print(f"after the run: {machine()}")
+            return
         sample = profiles[:args.sample]
         loop_s = papermill_loop(root, sample, root / "_pm")
         per = loop_s / len(sample)
