@@ -28,7 +28,7 @@ report: $(STAMP) ## build the HTML report (default: the demo district); prints t
 
 test: $(STAMP) ## the tests: library, doctests, the shared end-to-end build (2 processes), then the notebooks (nbval)
 	$(BIN)/python -m pytest -n $(JOBS) --dist loadgroup -m "not slow and not browser" tests sozialanalyse
-	$(BIN)/python -m pytest notebooks
+	$(BIN)/python -m pytest -n $(JOBS) --dist loadscope notebooks
 
 test-slow: $(STAMP) ## the slow end-to-end tests, each building books of its own (CI runs them after `make test`)
 	$(BIN)/python -m pytest -n $(JOBS) --dist loadgroup -m "slow and not browser" tests sozialanalyse
