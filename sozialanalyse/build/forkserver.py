@@ -139,8 +139,7 @@ class ForkServer:
             left = deadline - time.monotonic()
             if left <= 0:
                 return {"error": f"no answer within {timeout:g} s", "timeout": True}
-            ready, _, _ = select.select([fd], [], [], left)
-            if not ready:
+            if not _readable(fd, left):
                 continue
             chunk = os.read(fd, 65536)
             if not chunk:
@@ -189,6 +188,14 @@ class ForkServer:
             proc.stdout.close()
 
 
+def _readable(fd: int, timeout: float) -> bool:
+    """Whether ``fd`` becomes readable (or reaches its end) within ``timeout`` seconds; poll(2),
+    which, unlike select(2), takes descriptors above 1024."""
+    watch = select.poll()
+    watch.register(fd, select.POLLIN)
+    return bool(watch.poll(max(0, int(timeout * 1000 + 0.999))))
+
+
 class _Forked:
     """The part of :class:`subprocess.Popen` that jupyter_client's provisioner uses, for a kernel
     that is the server's child, not this process's. It is held by a pidfd (Linux 5.3), which
@@ -209,8 +216,9 @@ class _Forked:
     def poll(self):
         if self.returncode is None:
             if self._fd is not None:
-                ended, _, _ = select.select([self._fd], [], [], 0)
-                if ended:
+                # poll(2), not select(2): a worker that ran hundreds of kernels holds descriptors
+                # above select's limit of 1024 (ValueError there, and the kernel was never killed)
+                if _readable(self._fd, 0):
                     self._ended()
             else:
                 try:
@@ -489,7 +497,7 @@ def serve(preload: list) -> None:
                 os.close(read_end)
                 _child(request, write_end)
             os.close(write_end)
-            ready, _, _ = select.select([read_end], [], [], 30)  # EOF once the child called setsid (or died)
+            ready = _readable(read_end, 30)  # EOF once the child called setsid (or died)
             os.close(read_end)
             if not ready:
                 os.kill(pid, signal.SIGKILL)

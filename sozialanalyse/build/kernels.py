@@ -28,6 +28,7 @@ import os
 import sys
 import threading
 import time
+import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -51,7 +52,12 @@ START_TIMEOUT = 60
 #: blocking client of a plain ``KernelManager``, nbclient waits for the kernel's output in a
 #: blocking call that its check for a dead kernel never interrupts: a kernel that died in a cell
 #: (a crash in a C library, ``os._exit``) hung the build. The warm-up uses a blocking client of its own.
-ASYNC_CLIENT = "jupyter_client.asynchronous.AsyncKernelClient"
+#: It is jupyter_client's asynchronous client, closed with its kernel (:func:`release_clients`):
+#: nbclient leaves the channels of a client it made for a kernel manager it was handed open, so
+#: the client's zmq context was never destroyed (about 13 descriptors per notebook; after some
+#: 80 notebooks a worker held descriptors above 1024, and with the common limit of 1024 open
+#: files it could have opened none).
+ASYNC_CLIENT = "sozialanalyse.build.kernels.NotebookClient"
 #: Seconds a cell may run (papermill's ``execution_timeout``).
 KERNEL_TIMEOUT = 600
 
@@ -113,11 +119,22 @@ class WarmKernel:
         if km is None:
             return
         self.km = None
+        release_clients(km)
+        process = getattr(getattr(km, "provisioner", None), "process", None)
         try:
             if km.has_kernel:
                 km.shutdown_kernel(now=True)
-        except Exception:  # noqa: BLE001 - a kernel that is gone already
-            pass
+        except Exception as exc:  # noqa: BLE001 - a kernel that is gone already, or see below
+            if process is not None and process.poll() is None:
+                print(f"shutting down kernel {process.pid} failed ({type(exc).__name__}: {exc}); killing it",
+                      file=sys.stderr)
+        if process is not None and process.poll() is None:
+            # never leave a kernel behind: each one holds the district and a share of a core
+            try:
+                process.kill()
+                process.wait(timeout=10)
+            except Exception as exc:  # noqa: BLE001
+                print(f"kernel {process.pid} could not be killed ({type(exc).__name__}: {exc})", file=sys.stderr)
         try:
             km.cleanup_resources()
         except Exception:  # noqa: BLE001
@@ -297,6 +314,53 @@ class KernelPool:
             server, self._server = self._server, None
         if server is not None:
             server.close()
+
+
+_CLIENTS: "weakref.WeakSet" = weakref.WeakSet()  #: the NotebookClients of this process not yet released
+_CLIENT_CLASS = None
+
+
+def _notebook_client_class():
+    global _CLIENT_CLASS
+    if _CLIENT_CLASS is None:
+        from jupyter_client.asynchronous import AsyncKernelClient
+
+        class NotebookClient(AsyncKernelClient):
+            """jupyter_client's asynchronous client, known to :func:`release_clients`."""
+
+            def __init__(self, **kwargs):
+                super().__init__(**kwargs)
+                _CLIENTS.add(self)
+
+        NotebookClient.__module__ = __name__
+        _CLIENT_CLASS = NotebookClient
+    return _CLIENT_CLASS
+
+
+def release_clients(km) -> int:
+    """Stop the channels of every client of ``km`` (a notebook's kernel manager) still open and
+    destroy the zmq context each made for itself; returns how many. Called with the kernel's
+    shutdown (:meth:`WarmKernel.shutdown`)."""
+    n = 0
+    for client in list(_CLIENTS):
+        if client.parent is not km:
+            continue
+        _CLIENTS.discard(client)
+        try:
+            client.stop_channels()
+        except Exception:  # noqa: BLE001 - channels of a kernel that is gone
+            pass
+        context = client.context
+        if client._created_context and context is not None and not context.closed:
+            context.destroy(linger=0)
+        n += 1
+    return n
+
+
+def __getattr__(name):  # NotebookClient: jupyter_client loaded only when kernels start
+    if name == "NotebookClient":
+        return _notebook_client_class()
+    raise AttributeError(name)
 
 
 _POOL: KernelPool | None = None
