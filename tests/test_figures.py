@@ -23,9 +23,6 @@ import sozialanalyse as sa  # noqa: E402
 from sozialanalyse.build.site import number_figures_and_tables  # noqa: E402
 from sozialanalyse.render import figstyle, figures  # noqa: E402
 
-# one worker builds the module's figures (the fixture ``made``: about 80 s on a busy 2-core machine)
-pytestmark = pytest.mark.xdist_group("figures")
-
 ROOT = Path(__file__).resolve().parents[1]
 PROFILE = "03499016"  # Musterstadt, a town with Sozialräume
 PAGES = ("gemeindeprofil", "kreisuebersicht", "gesundheit", "sozialraum_monitoring", "pflege")
