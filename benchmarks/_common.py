@@ -16,16 +16,17 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def copy_project(dest: Path, data: str | None = None) -> Path:
+def copy_project(dest: Path, data: str | None = None, src: Path = ROOT) -> Path:
     """Copy the project's book configuration, templates, narrative pages and configs to ``dest``
-    (without ``book/_generated``); with ``data`` also the data folder ``data/<data>``."""
+    (without ``book/_generated``); with ``data`` also the data folder ``data/<data>``. ``src``:
+    another checkout of the project (``benchmarks/versions.py``)."""
     dest.mkdir(parents=True)
     for name in ("_config.yml", "_toc.yml"):
-        shutil.copy(ROOT / name, dest / name)
+        shutil.copy(src / name, dest / name)
     for folder in ("notebooks", "book", "config"):
-        shutil.copytree(ROOT / folder, dest / folder, ignore=shutil.ignore_patterns("_generated"))
+        shutil.copytree(src / folder, dest / folder, ignore=shutil.ignore_patterns("_generated"))
     if data:
-        shutil.copytree(ROOT / "data" / data, dest / "data" / data)
+        shutil.copytree(src / "data" / data, dest / "data" / data)
     return dest
 
 

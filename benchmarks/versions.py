@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from _common import machine
+from _common import copy_project, machine
 
 CONFIG = "musterland-land.yml"
 NOTEBOOKS = "notebooks (kernels and pages)"
@@ -63,15 +63,11 @@ def checkout(rev: str | None, dest: Path) -> Path:
 
 
 def project(src: Path, dest: Path, data: Path) -> Path:
-    """The project of the checkout ``src`` (its book configuration, templates, pages and configs)
-    in ``dest``, with the Land's data folder."""
-    dest.mkdir(parents=True)
-    for name in ("_config.yml", "_toc.yml"):
-        shutil.copy(src / name, dest / name)
-    for folder in ("notebooks", "book", "config"):
-        shutil.copytree(src / folder, dest / folder, ignore=shutil.ignore_patterns("_generated"))
-    shutil.copytree(data, dest / "data" / "musterland-land")
-    return dest
+    """The project of the checkout ``src`` (its own templates, pages and configs) in ``dest``,
+    with the Land's data folder."""
+    root = copy_project(dest, src=src)
+    shutil.copytree(data, root / "data" / "musterland-land")
+    return root
 
 
 def build(src: Path, root: Path) -> dict:

@@ -799,9 +799,9 @@ def warm(district) -> list[str]:
         if snap is not None:
             layer._snapshot, layer._snapshot_tried = snap, True
             done.append("snapshot")
-    stem = Path(saved).name.removesuffix(".parquet") + ".shared."
-    for file in sorted(Path(saved).parent.glob("*.parquet")):
-        key = file.name[len(stem):-len(".parquet")] if file.name.startswith(stem) else ""
+    head, tail = shared_path(saved, "*").name.split("*")  # the files Layer.shared reads, by their names
+    for file in sorted(Path(saved).parent.glob(shared_path(saved, "*").name)):
+        key = file.name[len(head):-len(tail)]
         if not re.fullmatch(r"[a-z0-9_-]+", key) or key in layer._shared:
             continue
         frame = _snapshot.read_frame(file, layer._fingerprint)
