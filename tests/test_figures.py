@@ -36,7 +36,11 @@ def _cells(name):
             yield "remove-input" in tags, "".join(c["source"]).strip()
 
 
-@pytest.fixture(scope="module")
+# one worker makes the figures once: split over both workers, each made them (48 s each)
+pytestmark = pytest.mark.xdist_group("figures")
+
+
+@pytest.fixture(scope="session")
 def made():
     """``[(page, call, Figure)]``: every figure the pages return, in page order."""
     sa.render.tables.setup()
