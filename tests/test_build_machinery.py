@@ -56,6 +56,7 @@ def test_corrupt_cache_entries_are_named_and_discarded(tmp_path, capsys):
     assert err == [f"sozialanalyse build: {line}" for line in lines]
 
 
+@pytest.mark.slow  # end-to-end: executes a notebook in a kernel twice (`make test-slow`, CI runs it)
 def test_a_truncated_cache_entry_is_executed_again(tmp_path, capsys):
     """The page whose cached notebook was cut in half runs through papermill again instead of
     reaching Jupyter Book (where every later build failed without naming the file)."""

@@ -68,6 +68,7 @@ def test_profile_subarea_table_caption_names_content_and_town(d):
     assert cap == f"Kennzahlen der Mitgliedsgemeinden, {d.report_year}"
 
 
+@pytest.mark.slow  # end-to-end: renders two whole chapters (`make test-slow`, CI runs it)
 @pytest.mark.parametrize("chapter", ["kreisuebersicht", "senioren"])
 def test_no_caption_of_a_chapter_is_only_area_nouns(chapter):
     """Every table caption the chapter's notebook cells produce (the template run as the build

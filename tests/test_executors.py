@@ -17,6 +17,9 @@ from sozialanalyse import cli
 from sozialanalyse.build import executors, kernels, report
 from sozialanalyse.build.report import BuildError, Job
 
+# end-to-end: kernels, papermill runs and LocalClusters of two worker processes; `make test-slow`, CI runs them
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[1]
 
 

@@ -37,7 +37,8 @@ def _cells(name):
 
 
 # one worker makes the figures once: split over both workers, each made them (48 s each)
-pytestmark = pytest.mark.xdist_group("figures")
+# end-to-end: every page's display cells run in one session fixture (about 70 s); `make test-slow`, CI runs them
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("figures")]
 
 
 @pytest.fixture(scope="session")

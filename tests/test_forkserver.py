@@ -23,7 +23,9 @@ from sozialanalyse.build.report import Job
 ROOT = Path(__file__).resolve().parents[1]
 LOAD = sys.modules["sozialanalyse.io.load"]  # the module (``sozialanalyse.io.load`` is also the function)
 
-pytestmark = pytest.mark.skipif(not forkserver.available(), reason="forked kernels: Linux only")
+# end-to-end: each test starts a fork server and kernels that run notebooks; `make test-slow`, CI runs them
+pytestmark = [pytest.mark.slow,
+              pytest.mark.skipif(not forkserver.available(), reason="forked kernels: Linux only")]
 
 
 def _write(root: Path, name: str, *cells: str) -> None:

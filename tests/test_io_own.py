@@ -86,6 +86,7 @@ def test_every_table_as_excel_or_parquet_reads_like_csv(tmp_path, fmt):
     assert r.facilities["capacity"].tolist()[0] == 40.0 and pd.isna(r.facilities["capacity"].tolist()[1])
 
 
+@pytest.mark.slow  # end-to-end: the whole district converted to Parquet and loaded (`make test-slow`, CI runs it)
 def test_musterland_as_parquet_reads_like_csv(tmp_path):
     _same_district(MUSTERLAND, _convert(MUSTERLAND, tmp_path / "parquet", "parquet"))
 

@@ -57,6 +57,7 @@ def test_a_caller_cannot_change_what_the_next_profile_reads(d):
     assert (again["value"] != -1.0).any() and again.attrs["smr_years"]
 
 
+@pytest.mark.slow  # end-to-end: renders the profiles of every municipality twice (`make test-slow`, CI runs it)
 def test_warm_profiles_render_what_a_fresh_district_renders(d, munis):
     year = d.report_year
     calls = [

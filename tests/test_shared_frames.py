@@ -20,6 +20,9 @@ from sozialanalyse.protected import health
 from sozialanalyse.protected import layer as pl
 from sozialanalyse.protected import snapshot as ps
 
+# end-to-end: builds of Musterland's layer and frames, kernels that read them; `make test-slow`, CI runs them
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[1]
 MUSTERLAND = ROOT / "data" / "musterland"
 TOWNS = ["03499007", "03499016"]  # Brakenhagen (no Sozialräume) and Musterstadt (with Sozialräume)

@@ -160,6 +160,7 @@ def test_angebote_page_shows_the_reach_along_streets(musterland):
     assert "in 1.000\u00a0m Weg" in prof and "kürzesten Weg entlang der Straßen" in prof
 
 
+@pytest.mark.slow  # end-to-end: validates the whole district through the CLI (`make test-slow`, CI runs it)
 def test_validate_checks_the_street_network(tmp_path, capsys):
     # `sozialanalyse validate` reads strassen.csv like the reach does (not only when first used): the
     # same message per problem, naming file, row, column, edge and value; exit status 1
