@@ -215,7 +215,6 @@ def test_the_profile_names_the_pages_and_their_slowest_cells(tmp_path):
 
 
 # --- the whole report on a LocalCluster --------------------------------------------------------
-@pytest.mark.slow
 def test_musterland_built_on_dask_equals_the_local_build(two_municipality_build, tmp_path, cluster):
     """The session's local build of two profiles (tests/conftest.py) is kept aside; the project is
     built again in place (the same paths) on the cluster from an empty cache: every executed

@@ -295,7 +295,9 @@ class Figure:
         (one PNG per figure), and ``savefig`` skips its own layout pass (the same bytes,
         ``benchmarks/profile_pages.py --compare``). The pixels are drawn by ``savefig`` and encoded
         by :func:`_encode_png` (RGB where the figure is opaque, zlib level :data:`PNG_COMPRESS_LEVEL`):
-        the same pixels as matplotlib's PNG, a smaller file written in half the time."""
+        the same pixels as matplotlib's PNG in a smaller file, encoded in about two thirds of the time
+        (the chart of ``tests/test_figure_png.py``: 18,5 -> 12,0 ms, 40,4 -> 39,1 kB; drawing dominates, the whole
+        PNG 122 -> 114 ms)."""
         if self._png is None:
             fig = self.figure
             for attempt in range(3):
