@@ -324,6 +324,23 @@ def test_musterland_goals_and_their_statuses(d):
     assert raw["lower"].min() < 0 and ps["Z4"].forecast["lower"].min() == 0.0
 
 
+def test_progress_is_kept_per_year_and_every_caller_gets_its_own_copy(d):
+    """progress() is computed once per district and year (a notebook's pages and a build's fork
+    server ask again); a caller that changes what it got changes nothing the next caller gets."""
+    first = G.progress(d, 2024)
+    z7 = next(p for p in first if p.goal.id == "Z7")
+    z7.history.loc[:, "value"] = -1.0  # a caller scribbling on its copy
+    z7.value = 0
+    again = {p.goal.id: p for p in G.progress(d, 2024)}
+    assert again["Z7"].value == 2249 and again["Z7"].history["value"].min() > 0  # 2249: by hand, above
+    assert again["Z7"] is not z7 and again["Z7"].history is not z7.history
+    # the same as evaluating the goal on its own, and another year is its own entry
+    alone = G.evaluate(d, next(g for g in G.of(d) if g.id == "Z7"), 2024)
+    assert again["Z7"].value == alone.value and again["Z7"].assessment == alone.assessment
+    earlier = {p.goal.id: p for p in G.progress(d, 2023)}
+    assert earlier["Z7"].year <= 2023
+
+
 def test_sa_goals_is_the_goals_module():
     assert sa.goals.assess is assess
 

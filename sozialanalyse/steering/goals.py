@@ -82,6 +82,7 @@ Examples
 """
 from __future__ import annotations
 
+import copy
 import difflib
 import math
 import re
@@ -130,6 +131,7 @@ _KENNZAHL_FIELDS = ("name", "file", "unit", "polarity", "kind", "decimals")
 _LEVEL_OF_KIND = {"Landkreis": "kreis", "Stadt": "gemeindeverband", "Einheitsgemeinde": "gemeindeverband",
                   "Samtgemeinde": "gemeindeverband", "Mitgliedsgemeinde": "gemeinde", "Sozialraum": "sozialraum"}
 _ATTRIBUTE = "_steering_goals"
+_PROGRESS_ATTRIBUTE = "_steering_progress"  #: progress() per year, kept with the district
 
 
 class GoalsError(DataError):
@@ -1012,6 +1014,19 @@ def evaluate(district, goal: Goal, year: int | None = None, goals: GoalSet | Non
 
 
 def progress(district, year: int | None = None) -> list[Progress]:
-    """:func:`evaluate` for every goal of ``district`` (:func:`of`), in the file's order."""
+    """:func:`evaluate` for every goal of ``district`` (:func:`of`), in the file's order.
+
+    Computed once per district and year and kept with the district, as the goal set is (the
+    pages of a notebook ask for it in several cells, and a build's fork server computes it once
+    for all the kernels it forks); every call gets copies, so a caller that changes a
+    :class:`Progress` or its tables changes nothing another caller sees."""
     goals = of(district)
-    return [evaluate(district, g, year, goals) for g in goals]
+    key = None if year is None else int(year)
+    kept = getattr(district, _PROGRESS_ATTRIBUTE, None)
+    if not isinstance(kept, dict) or kept.get("goals") is not goals:
+        kept = {"goals": goals, "years": {}}
+        object.__setattr__(district, _PROGRESS_ATTRIBUTE, kept)
+    hit = kept["years"].get(key)
+    if hit is None:
+        hit = kept["years"][key] = [evaluate(district, g, year, goals) for g in goals]
+    return copy.deepcopy(hit)
