@@ -118,7 +118,8 @@ def rendered(obj) -> str:
     return repr(obj)
 
 
-def run(config: str, limit: int | None, dump: Path | None, compare: Path | None, prof, fresh: bool = False):
+def run(config: str, limit: int | None, dump: Path | None, compare: Path | None, prof, fresh: bool = False,
+        forked: bool = False):
     import os
     import tempfile
 
@@ -147,7 +148,16 @@ def run(config: str, limit: int | None, dump: Path | None, compare: Path | None,
     for n, area_id in enumerate(areas):
         if prof is not None and n == 1:  # the first profile pays the shared work once
             prof.enable()
-        if fresh:
+        if fresh and forked:  # what a build's fork server does before it forks a kernel (not timed)
+            from sozialanalyse.build import forkserver
+            from sozialanalyse.io.load import preload
+
+            if not preload(config):
+                raise SystemExit(f"--forked: {config} cannot be preloaded (it printed or warned)")
+            print(f"  {area_id}: the server read and computed {', '.join(forkserver._warm(config))}",
+                  file=sys.stderr)
+            d = env["d"] = sa.load(config)
+        elif fresh:
             d = env["d"] = sa.load(config)
         env["area_id"] = area_id
         for k, (m, f, src) in enumerate(cells):
@@ -208,13 +218,16 @@ def main(argv=None) -> int:
     p.add_argument("--cprofile", type=int, default=0, help="print the N most expensive functions")
     p.add_argument("--fresh", action="store_true", help="as in a build: each profile a newly loaded district "
                    "(not timed) reading the protected layer and its snapshot saved once")
+    p.add_argument("--forked", action="store_true", help="as --fresh, and each new district also gets, untimed, "
+                   "what a build's fork server reads and computes before forking a kernel (forkserver._warm: "
+                   "layer, snapshot, shared frames, boundaries, goals, monitoring): what a forked kernel's cells pay")
     a = p.parse_args(argv)
     prof = None
     if a.cprofile:
         import cProfile
 
         prof = cProfile.Profile()
-    result, differ = run(a.config, a.limit, a.dump, a.compare, prof, a.fresh)
+    result, differ = run(a.config, a.limit, a.dump, a.compare, prof, a.fresh or a.forked, a.forked)
     baseline = json.loads(a.baseline.read_text()) if a.baseline else None
     print(summary(result, baseline))
     if a.save:

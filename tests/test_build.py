@@ -191,7 +191,8 @@ def test_two_municipality_build_end_to_end(two_municipality_build):
 @pytest.mark.slow
 def test_the_fork_servers_read_the_builds_saved_files_once_for_their_kernels(two_municipality_build):
     """Each worker's fork server (Linux) loaded the district and read the build's saved layer, its
-    snapshot, the shared frames and the boundaries before forking; the kernels' outputs are
+    snapshot, the shared frames and the boundaries, and computed the goals' progress and the
+    published monitoring, before forking; the kernels' outputs are
     those of kernels started fresh (tests/test_forkserver.py, benchmarks/forked_kernels.py)."""
     from sozialanalyse.build import forkserver
 
@@ -203,7 +204,7 @@ def test_the_fork_servers_read_the_builds_saved_files_once_for_their_kernels(two
         text = log.read_text(encoding="utf-8")
         line = next(ln for ln in text.splitlines() if ln.startswith("read for the kernels of"))
         assert line.startswith("read for the kernels of 'config/zwei.yml': layer, snapshot, shared ")
-        assert "shared supply_gaps_2024" in line and line.endswith(", boundaries"), line
+        assert "shared supply_gaps_2024" in line and line.endswith(", boundaries, goals, monitoring"), line
 
 
 def test_the_disclosure_manifest_stays_beside_the_site(two_municipality_build, monkeypatch):

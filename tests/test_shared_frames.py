@@ -6,6 +6,7 @@ the frame a fresh computation gives (values, dtypes, ``attrs``); a file written 
 is never read, and a notebook re-executed without the files computes them itself."""
 from __future__ import annotations
 
+import importlib
 import os
 import shutil
 from pathlib import Path
@@ -381,6 +382,64 @@ def test_warm_reads_the_layer_snapshot_and_frames_a_kernel_reads_and_computes_no
                                   pl.of(fresh).indicators(ids, level="sozialraum"), check_exact=True)
     kita = supply.gaps(district, TOWNS, year=YEAR).set_index(["type", "area_id"]).loc["Kita"]
     assert kita.loc["03499007", "supply"] == 425.0 and kita.loc["03499016", "supply"] == 1910.0
+
+
+def test_the_fork_server_computes_goals_and_monitoring_once_as_a_kernel_would(saved, monkeypatch, fresh):
+    """forkserver._warm: after the saved files, the goals' progress and the published monitoring
+    of the report year are computed once in the server and kept where the library keeps them, so
+    a forked kernel's calls return them without computing; what it gets is what a fresh district
+    computes (a reviewer's re-execution)."""
+    from sozialanalyse.build import forkserver
+    io_load = importlib.import_module("sozialanalyse.io.load")  # the module (the package's attribute is the function)
+    from sozialanalyse.protected import monitoring as pm
+    from sozialanalyse.stats import monitoring as sm
+    from sozialanalyse.steering import goals as sg
+
+    monkeypatch.setenv(pl.ENV_VAR, str(saved))
+    monkeypatch.setattr(io_load, "_PRELOADED", {})
+    source = str(MUSTERLAND)
+    assert io_load.preload(source)
+    got = forkserver._warm(source)
+    assert got[:2] == ["layer", "snapshot"] and got[-3:] == ["boundaries", "goals", "monitoring"], got
+    district = io_load.load(source)  # the kernel's first load: the server's district
+    assert sg._PROGRESS_ATTRIBUTE in district.__dict__
+
+    def computed(*args, **kwargs):
+        raise AssertionError("the kernel computed what the server had computed")
+
+    with monkeypatch.context() as m:  # the kernel's calls: nothing computed again
+        m.setattr(sg, "evaluate", computed)
+        m.setattr(sm, "mss", computed)
+        kept = sg.progress(district, YEAR)
+        mon = pm.published_monitoring(district, YEAR)
+    want = sg.progress(fresh, YEAR)
+    assert [(p.goal.id, p.value, p.assessment.status) for p in kept] == \
+        [(p.goal.id, p.value, p.assessment.status) for p in want]
+    for a, b in zip(kept, want):
+        pd.testing.assert_frame_equal(a.history, b.history, check_exact=True)
+        pd.testing.assert_frame_equal(a.forecast, b.forecast, check_exact=True)
+    pd.testing.assert_frame_equal(mon.result.table, pm.published_monitoring(fresh, YEAR).result.table,
+                                  check_exact=True)
+
+
+def test_the_fork_server_leaves_goals_read_outside_the_data_folder_to_the_kernel(saved, monkeypatch, tmp_path):
+    """A goals file the preload did not stamp (the config names one outside the data folder) may
+    change after the server read it: the server leaves the goals to the kernel."""
+    from sozialanalyse.build import forkserver
+    io_load = importlib.import_module("sozialanalyse.io.load")  # the module (the package's attribute is the function)
+    from sozialanalyse.steering import goals as sg
+
+    outside = tmp_path / "ziele.yml"
+    outside.write_text((MUSTERLAND / sg.FILE).read_text(encoding="utf-8"), encoding="utf-8")
+    monkeypatch.setenv(pl.ENV_VAR, str(saved))
+    monkeypatch.setattr(io_load, "_PRELOADED", {})
+    monkeypatch.setattr(sg, "goals_file", lambda district: outside)
+    source = str(MUSTERLAND)
+    assert io_load.preload(source)
+    got = forkserver._warm(source)
+    assert "goals" not in got and "monitoring" in got
+    district = io_load.load(source)
+    assert sg._ATTRIBUTE not in district.__dict__ and sg._PROGRESS_ATTRIBUTE not in district.__dict__
 
 
 def test_warm_keeps_nothing_where_no_saved_layer_is_the_districts(saved, tmp_path, monkeypatch):

@@ -13,7 +13,8 @@ started once per worker with the kernels' working directory and environment. It 
 stack and IPython's kernel (:data:`SERVER_MODULES`) and what the pages import on first use
 (:data:`PAGE_MODULES`), loads the build's district once (:func:`sozialanalyse.io.load.preload`),
 reads for it what every kernel reads first (the build's saved protected layer with its snapshot
-and shared frames, :func:`sozialanalyse.protected.layer.warm`, and the boundaries), and then
+and shared frames, :func:`sozialanalyse.protected.layer.warm`, and the boundaries), computes
+what every profile computes alike (the goals' progress, the published monitoring), and then
 forks one child per kernel. The child becomes a
 session leader, points its standard streams at the kernel's log, and runs ipykernel's own
 ``IPKernelApp`` on the connection file jupyter_client wrote for it: the same kernel a kernel spec
@@ -32,10 +33,12 @@ What a notebook sees is, as far as the tests check, that of a kernel started for
   modification time) since before the server's load, and that load printed and warned nothing
   (:func:`sozialanalyse.io.load.preload`); a second call, or any other, reads the files;
 - that district comes with what the server read for it: the layer, snapshot and shared frames
-  the kernel's own first reads would give (the same files through the same readers; nothing
-  computed) and its boundaries; a read that printed, warned or failed is undone and left to the
-  kernel, and an import of the pages' modules that warned turns the server off (kernels start
-  fresh), since the notebook would show that output;
+  the kernel's own first reads would give (the same files through the same readers) and its
+  boundaries, and with what every profile computes alike from them, computed once by the same
+  library calls and kept where those calls keep it: the goals with their progress in the report
+  year and the published monitoring of the report year (:func:`_warm`); a step that printed,
+  warned or failed is undone and left to the kernel, and an import of the pages' modules that
+  warned turns the server off (kernels start fresh), since the notebook would show that output;
 - matplotlib's backend is chosen as ipykernel chooses it (``MPLBACKEND``, set before matplotlib
   is imported), and its inline backend is first imported in the kernel, where it installs its
   hooks in the kernel's shell (the server checks it never imported it).
@@ -415,7 +418,14 @@ def _import_pages() -> None:
 def _warm(source) -> list[str]:
     """Read, for the district preloaded from ``source``, what every kernel of the build reads
     first: the build's saved protected layer with its snapshot and shared frames
-    (:func:`sozialanalyse.protected.layer.warm`) and the boundaries (``District.geometry``).
+    (:func:`sozialanalyse.protected.layer.warm`) and the boundaries (``District.geometry``); then,
+    once the layer is at hand, compute what every Gemeindeprofil computes alike from it: the
+    goals with their progress in the report year (:func:`sozialanalyse.steering.goals.progress`,
+    only where every file they are read from is one the preload stamped, so a changed file is
+    read again by the kernel) and the published monitoring of the report year
+    (:func:`sozialanalyse.protected.monitoring.published_monitoring`). These are the library's
+    own calls on the same objects a kernel's first call would use, kept where that call keeps
+    them (with the district, in the monitoring's cache), so a kernel gets what it would compute.
     Each step is kept only if it printed and warned nothing (a kernel would show that output)
     and raised nothing (the page reports it); otherwise it is undone and left to the kernel."""
     import contextlib
@@ -426,14 +436,49 @@ def _warm(source) -> list[str]:
     from sozialanalyse.protected import layer as _layer
 
     # the module (``sozialanalyse.io.load`` the attribute is the function)
-    district = importlib.import_module("sozialanalyse.io.load")._PRELOADED[(os.getcwd(), str(source))][1]
+    stamp, district = importlib.import_module("sozialanalyse.io.load")._PRELOADED[(os.getcwd(), str(source))]
+    stamped = {Path(p).resolve() for p, _, _ in stamp or ()}
 
     def drop_layer():
         district.__dict__.pop(_layer._ATTRIBUTE, None)
 
+    def goals():
+        from sozialanalyse.steering import goals as _goals
+
+        if not isinstance(getattr(district, _layer._ATTRIBUTE, None), _layer.Layer) \
+                or _goals.goals_file(district) is None:
+            return []
+        if not all(Path(f).resolve() in stamped for f in [_goals.goals_file(district)]):
+            return []  # a goals file outside the data folder: not stamped, the kernel reads it
+        if not all(Path(f).resolve() in stamped for f in _goals.input_files(district)):
+            drop_goals()
+            return []
+        _goals.progress(district, district.report_year)
+        return ["goals"]
+
+    def drop_goals():
+        from sozialanalyse.steering import goals as _goals
+
+        district.__dict__.pop(_goals._ATTRIBUTE, None)
+        district.__dict__.pop(_goals._PROGRESS_ATTRIBUTE, None)
+
+    def monitoring():
+        from sozialanalyse.protected import monitoring as _monitoring
+
+        if not isinstance(getattr(district, _layer._ATTRIBUTE, None), _layer.Layer) \
+                or not (district.areas["kind"] == "Sozialraum").any():
+            return []
+        _monitoring.published_monitoring(district, district.report_year)
+        return ["monitoring"]
+
+    def drop_monitoring():
+        importlib.import_module("sozialanalyse.stats.monitoring")._CACHE.clear()
+
     steps = [(lambda: _layer.warm(district), drop_layer),
              (lambda: ["boundaries"] if district.kind == "own" and district.geometry is not None else [],
-              lambda: district.__dict__.pop("geometry", None))]
+              lambda: district.__dict__.pop("geometry", None)),
+             (goals, drop_goals),
+             (monitoring, drop_monitoring)]
     done = []
     for step, undo in steps:
         out = io.StringIO()
