@@ -429,8 +429,10 @@ def test_the_fork_server_leaves_goals_read_outside_the_data_folder_to_the_kernel
     io_load = importlib.import_module("sozialanalyse.io.load")  # the module (the package's attribute is the function)
     from sozialanalyse.steering import goals as sg
 
-    outside = tmp_path / "ziele.yml"
+    outside = tmp_path / "ziele.yml"  # with its Kennzahl tables: a goal set that reads without problems
     outside.write_text((MUSTERLAND / sg.FILE).read_text(encoding="utf-8"), encoding="utf-8")
+    for table in MUSTERLAND.glob("kennzahl_*.csv"):
+        shutil.copy(table, tmp_path / table.name)
     monkeypatch.setenv(pl.ENV_VAR, str(saved))
     monkeypatch.setattr(io_load, "_PRELOADED", {})
     monkeypatch.setattr(sg, "goals_file", lambda district: outside)
@@ -438,6 +440,29 @@ def test_the_fork_server_leaves_goals_read_outside_the_data_folder_to_the_kernel
     assert io_load.preload(source)
     got = forkserver._warm(source)
     assert "goals" not in got and "monitoring" in got
+    district = io_load.load(source)
+    assert sg._ATTRIBUTE not in district.__dict__ and sg._PROGRESS_ATTRIBUTE not in district.__dict__
+    assert not sg.of(district).problems and len(sg.of(district)) == 8  # read fine, by the kernel
+
+
+def test_the_fork_server_leaves_goals_with_a_problem_to_the_kernel(saved, monkeypatch):
+    """A goal left out for a problem (validation: lenient) may name a file the goal set does not
+    list, which may be fixed after the server read it: the server leaves the goals to the kernel."""
+    import dataclasses
+
+    from sozialanalyse.build import forkserver
+    from sozialanalyse.steering import goals as sg
+
+    io_load = importlib.import_module("sozialanalyse.io.load")
+    read = sg.read
+    problem = "kennzahl_fehlt.csv: file missing (goal Z9, field kennzahl.file)"
+    monkeypatch.setattr(sg, "read", lambda *a, **k: dataclasses.replace(read(*a, **k), problems=[problem]))
+    monkeypatch.setenv(pl.ENV_VAR, str(saved))
+    monkeypatch.setattr(io_load, "_PRELOADED", {})
+    source = str(MUSTERLAND)
+    assert io_load.preload(source)
+    got = forkserver._warm(source)
+    assert "layer" in got and "monitoring" in got and "goals" not in got, got
     district = io_load.load(source)
     assert sg._ATTRIBUTE not in district.__dict__ and sg._PROGRESS_ATTRIBUTE not in district.__dict__
 

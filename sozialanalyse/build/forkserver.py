@@ -421,8 +421,10 @@ def _warm(source) -> list[str]:
     (:func:`sozialanalyse.protected.layer.warm`) and the boundaries (``District.geometry``); then,
     once the layer is at hand, compute what every Gemeindeprofil computes alike from it: the
     goals with their progress in the report year (:func:`sozialanalyse.steering.goals.progress`,
-    only where every file they are read from is one the preload stamped, so a changed file is
-    read again by the kernel) and the published monitoring of the report year
+    only where the goals file, the Kennzahl tables and the config's indicator catalogs are all
+    files the preload stamped, so a changed file is read again by the kernel, and where no goal
+    was left out for a problem, whose files are not listed) and the published monitoring of the
+    report year
     (:func:`sozialanalyse.protected.monitoring.published_monitoring`). These are the library's
     own calls on the same objects a kernel's first call would use, kept where that call keeps
     them (with the district, in the monitoring's cache), so a kernel gets what it would compute.
@@ -450,7 +452,11 @@ def _warm(source) -> list[str]:
             return []
         if not all(Path(f).resolve() in stamped for f in [_goals.goals_file(district)]):
             return []  # a goals file outside the data folder: not stamped, the kernel reads it
-        if not all(Path(f).resolve() in stamped for f in _goals.input_files(district)):
+        gs = _goals.of(district)
+        catalogs = [Path(c) for c in getattr(district.config, "catalog", None) or ()]
+        if gs.problems or not all(Path(f).resolve() in stamped for f in [*_goals.input_files(district), *catalogs]):
+            # a goal left out for a problem may name a file not listed here, and a Kennzahl table
+            # or an indicator catalog outside the data folder may change: the kernel reads them
             drop_goals()
             return []
         _goals.progress(district, district.report_year)
