@@ -401,7 +401,10 @@ def test_the_fork_server_computes_goals_and_monitoring_once_as_a_kernel_would(sa
     assert io_load.preload(source)
     got = forkserver._warm(source)
     assert got[:2] == ["layer", "snapshot"] and got[-3:] == ["boundaries", "goals", "monitoring"], got
+    kept, files = io_load.preloaded(source)
+    assert MUSTERLAND / sg.FILE in files and MUSTERLAND / "population.csv" in files
     district = io_load.load(source)  # the kernel's first load: the server's district
+    assert district is kept and io_load.preloaded(source) is None  # taken by the load
     assert sg._PROGRESS_ATTRIBUTE in district.__dict__
 
     def computed(*args, **kwargs):

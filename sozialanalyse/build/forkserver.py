@@ -438,8 +438,8 @@ def _warm(source) -> list[str]:
     from sozialanalyse.protected import layer as _layer
 
     # the module (``sozialanalyse.io.load`` the attribute is the function)
-    stamp, district = importlib.import_module("sozialanalyse.io.load")._PRELOADED[(os.getcwd(), str(source))]
-    stamped = {Path(p).resolve() for p, _, _ in stamp or ()}
+    district, files = importlib.import_module("sozialanalyse.io.load").preloaded(source)
+    stamped = {f.resolve() for f in files}
 
     def drop_layer():
         district.__dict__.pop(_layer._ATTRIBUTE, None)

@@ -23,7 +23,7 @@ from ..model.district import District
 from .official import load_official
 from .own import data_files, load_district
 
-__all__ = ["load", "preload"]
+__all__ = ["load", "preload", "preloaded"]
 
 #: Districts a build's fork server loaded before forking its kernels (:func:`preload`): ``(folder
 #: of the call, source) -> (stamp of the files read, District)``. Empty in any other process.
@@ -69,6 +69,19 @@ def load(source: str | Path) -> District:
         return load_official(cfg)
     return load_district(cfg.path)
 
+
+
+def preloaded(source: str | Path) -> tuple[District, list[Path]] | None:
+    """The district :func:`preload` kept for ``source`` in this folder, with the files its stamp
+    covers (those a change of which makes :func:`load` read again), without taking it: the next
+    :func:`load` of ``source`` still returns it. None where nothing is kept (any process but a
+    build's fork server). What the fork server computes for its kernels before forking reads
+    the district from here (:func:`sozialanalyse.build.forkserver._warm`)."""
+    hit = _PRELOADED.get((os.getcwd(), str(source)))
+    if hit is None:
+        return None
+    stamp, district = hit
+    return district, [Path(p) for p, _, _ in stamp or ()]
 
 def _stamp(source, district: District) -> tuple | None:
     """Path, size and modification time of every file a load of ``source`` read (its config, and
