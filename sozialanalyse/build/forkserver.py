@@ -444,17 +444,18 @@ def _warm(source) -> list[str]:
     def drop_layer():
         district.__dict__.pop(_layer._ATTRIBUTE, None)
 
+    def layer_kept() -> bool:  # goals and monitoring only from the build's layer, never computed here
+        return isinstance(getattr(district, _layer._ATTRIBUTE, None), _layer.Layer)
+
     def goals():
         from sozialanalyse.steering import goals as _goals
 
-        if not isinstance(getattr(district, _layer._ATTRIBUTE, None), _layer.Layer) \
-                or _goals.goals_file(district) is None:
-            return []
-        if not all(Path(f).resolve() in stamped for f in [_goals.goals_file(district)]):
-            return []  # a goals file outside the data folder: not stamped, the kernel reads it
-        gs = _goals.of(district)
+        file = _goals.goals_file(district)
+        if not layer_kept() or file is None or file.resolve() not in stamped:
+            return []  # no goals, or a goals file outside the data folder (not stamped): the kernel reads it
         catalogs = [Path(c) for c in getattr(district.config, "catalog", None) or ()]
-        if gs.problems or not all(Path(f).resolve() in stamped for f in [*_goals.input_files(district), *catalogs]):
+        if _goals.of(district).problems \
+                or any(Path(f).resolve() not in stamped for f in [*_goals.input_files(district), *catalogs]):
             # a goal left out for a problem may name a file not listed here, and a Kennzahl table
             # or an indicator catalog outside the data folder may change: the kernel reads them
             drop_goals()
@@ -471,8 +472,7 @@ def _warm(source) -> list[str]:
     def monitoring():
         from sozialanalyse.protected import monitoring as _monitoring
 
-        if not isinstance(getattr(district, _layer._ATTRIBUTE, None), _layer.Layer) \
-                or not (district.areas["kind"] == "Sozialraum").any():
+        if not layer_kept() or not (district.areas["kind"] == "Sozialraum").any():
             return []
         _monitoring.published_monitoring(district, district.report_year)
         return ["monitoring"]

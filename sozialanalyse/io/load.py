@@ -70,7 +70,6 @@ def load(source: str | Path) -> District:
     return load_district(cfg.path)
 
 
-
 def preloaded(source: str | Path) -> tuple[District, list[Path]] | None:
     """The district :func:`preload` kept for ``source`` in this folder, with the files its stamp
     covers (those a change of which makes :func:`load` read again), without taking it: the next
@@ -82,6 +81,7 @@ def preloaded(source: str | Path) -> tuple[District, list[Path]] | None:
         return None
     stamp, district = hit
     return district, [Path(p) for p, _, _ in stamp or ()]
+
 
 def _stamp(source, district: District) -> tuple | None:
     """Path, size and modification time of every file a load of ``source`` read (its config, and

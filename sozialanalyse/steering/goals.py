@@ -1021,7 +1021,7 @@ def progress(district, year: int | None = None) -> list[Progress]:
     for all the kernels it forks); every call gets copies, so a caller that changes a
     :class:`Progress` or its tables changes nothing another caller sees."""
     goals = of(district)
-    key = None if year is None else int(year)
+    key = int(year or district.report_year)  # as evaluate() reads the year: None is the report year
     kept = getattr(district, _PROGRESS_ATTRIBUTE, None)
     if not isinstance(kept, dict) or kept.get("goals") is not goals:
         kept = {"goals": goals, "years": {}}
