@@ -62,6 +62,9 @@ def jupyter_book_execution(root: Path) -> None:
     toc, book_cfg = report._toc_and_config(cfg, jobs, root)
     conf = yaml.safe_load(book_cfg.read_text(encoding="utf-8"))
     conf["execute"] = {"execute_notebooks": "force", "timeout": 600}
+    # Jupyter Book as it comes: without the build's extension that shares the sidebar's navigation
+    extensions = conf.get("sphinx", {}).get("extra_extensions") or []
+    conf["sphinx"]["extra_extensions"] = [e for e in extensions if e != report.SHARED_EXTENSION]
     book_cfg.write_text(yaml.safe_dump(conf, allow_unicode=True), encoding="utf-8")
     report._jupyter_book(root, toc, book_cfg, root / "_build" / ".jb-exec", quiet=True)
 

@@ -277,3 +277,22 @@ def test_the_book_inputs_hash_is_digest_of_path_and_bytes_file_by_file(tmp_path)
     h = hashlib.sha256(b"book/_generated/gemeinden/a.ipynb{}\x00" + "book/_generated/index.md# Bericht über\x00".encode()
                        + b"book/intro.mdText\x00")
     assert report._inputs_hash(tmp_path) == h.hexdigest()
+
+
+# --- the book's config: the extension that computes once what Sphinx computes per page (issue 19) ---
+@pytest.mark.parametrize("config_text, expected", [
+    ("title: Test\n", ["sozialanalyse.build.sphinx_shared"]),  # a project's config without a sphinx block
+    ("title: Test\nsphinx:\n  extra_extensions: [sozialanalyse.build.sphinx_escape]\n",
+     ["sozialanalyse.build.sphinx_escape", "sozialanalyse.build.sphinx_shared"]),
+    ("title: Test\nsphinx:\n  extra_extensions: [sozialanalyse.build.sphinx_shared, x]\n",
+     ["sozialanalyse.build.sphinx_shared", "x"]),  # named by the project: kept where it is, not twice
+])
+def test_every_book_config_loads_the_shared_sphinx_extension(tmp_path, config_text, expected):
+    import yaml
+
+    (tmp_path / "_toc.yml").write_text("format: jb-book\nroot: book/_generated/index\n", encoding="utf-8")
+    (tmp_path / "_config.yml").write_text(config_text, encoding="utf-8")
+    planned = report.BuildPlan(Config(path=Path("x.yml")))
+    _, cfg = report._toc_and_config(planned, [], tmp_path)
+    written = yaml.safe_load(cfg.read_text(encoding="utf-8"))
+    assert written["sphinx"]["extra_extensions"] == expected

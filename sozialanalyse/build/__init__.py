@@ -6,5 +6,5 @@ The facts about the code a build records (hashes, versions, git state) are one f
 from .._lazy import submodules
 
 __getattr__, __dir__, __all__ = submodules(__name__, [
-    'report', 'executors', 'kernels', 'forkserver', 'profile', 'audit', 'site', 'verify', 'sphinx_escape', 'pdf', 'publisher',
+    'report', 'executors', 'kernels', 'forkserver', 'profile', 'audit', 'site', 'verify', 'sphinx_escape', 'sphinx_shared', 'pdf', 'publisher',
 ])
