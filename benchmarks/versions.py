@@ -8,7 +8,8 @@ not touched), generates the Land of ``--municipalities N`` once (with this check
 version's library only (``PYTHONPATH``; the build process, its workers, fork servers and kernels
 alike), ``--jobs 2``, HTML only. Prints for each: the build's seconds and phases, the notebook
 phase, and the peak of the summed RSS and PSS of the build and its descendants; then the ratios
-after / before and whether both executed the same notebooks byte for byte.
+after / before and whether both executed the same notebooks and published the same site, byte
+for byte.
 
 Usage: ``python benchmarks/versions.py [--before REV] [--after REV] [--municipalities 60]``.
 """
@@ -70,6 +71,29 @@ def project(src: Path, dest: Path, data: Path) -> Path:
     return root
 
 
+def first_difference(before: bytes, after: bytes) -> str:
+    """Where two executed notebooks first differ: the cell (number and first line) and the text
+    around the first differing character of its JSON."""
+    a, b = json.loads(before), json.loads(after)
+    for i, (ca, cb) in enumerate(zip(a.get("cells", []), b.get("cells", []))):
+        if ca != cb:
+            ja, jb = json.dumps(ca, ensure_ascii=False), json.dumps(cb, ensure_ascii=False)
+            at = next((k for k in range(min(len(ja), len(jb))) if ja[k] != jb[k]), min(len(ja), len(jb)))
+            source = "".join(ca.get("source", "")).splitlines()[:1]
+            return (f"cell {i} ({source[0][:60] if source else ''}): before …{ja[max(0, at - 80):at + 80]}… "
+                    f"after …{jb[max(0, at - 80):at + 80]}…")
+    return "the cells are the same; the notebook's metadata or cell count differ"
+
+
+def site_files(root: Path) -> dict[str, str]:
+    """The published site of ``root``: its files' paths and sha256."""
+    import hashlib
+
+    site = (root / "_build" / "html").resolve()
+    return {p.relative_to(site).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(site.rglob("*")) if p.is_file()}
+
+
 def build(src: Path, root: Path) -> dict:
     env = {**os.environ, "PYTHONPATH": str(src)}
     env.pop("SOZIALANALYSE_KERNELS", None)
@@ -85,6 +109,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--before", default="HEAD~1", help="the commit before the change (default HEAD~1)")
     ap.add_argument("--after", default=None, help="the commit after it (default: this checkout as it is)")
     ap.add_argument("--municipalities", type=int, default=60)
+    ap.add_argument("--keep", type=Path, default=None,
+                    help="a folder to keep the executed notebooks that differ in (before/, after/)")
     args = ap.parse_args(argv)
     if shutil.which("git") is None or not (ROOT / ".git").exists():
         print("versions.py: needs a git checkout; skipped")
@@ -117,6 +143,17 @@ def main(argv: list[str] | None = None) -> None:
                        for p in (r / "book" / "_generated").rglob("*.ipynb")} for n, r in roots.items()}
             same = sum(gen["after"][k] == gen["before"].get(k) for k in gen["after"])
             print(f"executed notebooks byte for byte the same: {same} of {len(gen['after'])} (before built {len(gen['before'])})")
+            for name in sorted(k for k in gen["after"] if k in gen["before"] and gen["after"][k] != gen["before"][k]):
+                print(f"  {name}: {first_difference(gen['before'][name], gen['after'][name])}")
+                if args.keep:
+                    for side in ("before", "after"):
+                        (args.keep / side).mkdir(parents=True, exist_ok=True)
+                        (args.keep / side / name.as_posix().replace("/", "_")).write_bytes(gen[side][name])
+            sites = {n: site_files(r) for n, r in roots.items()}
+            differ = sorted(k for k in sites["after"] if sites["after"][k] != sites["before"].get(k))
+            print(f"published site byte for byte the same: {len(sites['after']) - len(differ)} of "
+                  f"{len(sites['after'])} files (before published {len(sites['before'])})"
+                  + (f"; differing: {', '.join(differ[:5])}" + (" ..." if len(differ) > 5 else "") if differ else ""))
             print(f"after the run: {machine()}")
         finally:
             for src in srcs.values():
