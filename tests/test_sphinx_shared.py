@@ -28,14 +28,14 @@ PAGES = {
 }
 
 
-def _book(tmp_path: Path, name: str, shared: bool):
+def _book(tmp_path: Path, name: str, shared: bool, pages: dict | None = None, options: dict | None = None):
     """Build the book of :data:`PAGES` with sphinx-book-theme (as Jupyter Book does), in-process;
     returns the output folder, the extension's state (empty without it) and the Sphinx application."""
     from sphinx.application import Sphinx
 
     src = tmp_path / "src"
     if not src.exists():
-        for page, text in PAGES.items():
+        for page, text in (pages or PAGES).items():
             (src / page).parent.mkdir(parents=True, exist_ok=True)
             (src / f"{page}.rst").write_text(text, encoding="utf-8")
         (src / "conf.py").write_text("", encoding="utf-8")
@@ -44,7 +44,7 @@ def _book(tmp_path: Path, name: str, shared: bool):
     app = Sphinx(str(src), str(src), str(out / "html"), str(out / "doctrees"), "html", status=None,
                  warning=None, freshenv=True,
                  confoverrides={"extensions": extensions, "html_theme": "sphinx_book_theme", "language": "de",
-                                "html_last_updated_fmt": None, "html_theme_options": {}})
+                                "html_last_updated_fmt": None, "html_theme_options": options or {}})
     app.build()
     return out / "html", dict(getattr(app, "_sozialanalyse_nav", {}) or {}), app
 
@@ -115,3 +115,18 @@ def test_move_current_moves_the_marks_of_a_nested_entry():
         'href="kap.html">Kapitel</a><ul class="current"><li class="toctree-l2"><a '
         'class="reference internal" href="eins.html">Eins</a></li><li class="toctree-l2 current active"><a '
         'class="current reference internal" href="#">Zwei</a></li></ul></li></ul>')
+
+
+def test_a_page_with_a_toctree_of_links_only_is_rendered_by_the_theme(tmp_path):
+    """Found in review: a page whose toctree lists only a URL includes no page, yet with
+    ``collapse_navbar`` the theme unfolds that toctree under the page's own entry; a navigation
+    derived from a sibling's would lack it."""
+    pages = {"index": "Bericht\n=======\n\n.. toctree::\n\n   a\n   b\n   c\n   d\n",
+             "a": "A\n=\n\nx\n", "b": "B\n=\n\nx\n", "c": "C\n=\n\nx\n",
+             "d": "D\n=\n\nx\n\n.. toctree::\n\n   Website <https://example.org/d>\n"}
+    options = {"collapse_navbar": True}
+    plain, _, _ = _book(tmp_path, "plain", shared=False, pages=pages, options=options)
+    fast, state, _ = _book(tmp_path, "shared", shared=True, pages=pages, options=options)
+    assert _files(plain) == _files(fast)
+    assert "https://example.org/d" in _files(fast)["d.html"].decode()
+    assert state["derived"] == ["c"]  # a rendered, b checked, c derived; d is no leaf

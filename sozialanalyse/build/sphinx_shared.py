@@ -1,6 +1,7 @@
 """Sphinx extension: what Sphinx and the book theme compute for every page anew, computed once
-(issue 19). It changes no byte of the site: the build's tests compare a book built with and
-without it, and the second page of every shared navigation is checked against the theme's own.
+(issue 19). It is meant to change no byte of the site: the second page of every shared
+navigation is checked against the theme's own, and the tests compare books built with and without
+it (tests/test_sphinx_shared.py; a Land of 200 and Musterland gave the same bytes).
 
 **The sidebar's navigation, once per group of sibling pages.** pydata-sphinx-theme renders it
 for every page afresh: Sphinx resolves the whole table of contents for the page (a deep copy of
@@ -9,7 +10,8 @@ so the cost grows with the square of the pages: for a Land of 200 municipalities
 seconds Sphinx spent writing (measured under cProfile). The navigation of two pages differs only
 in which entry is the current one, as long as the two are *siblings*: leaves (no pages of their
 own) listed by the same toctree of the same parent, with the same ancestors, in the same output
-folder (the links are relative). For such a group the theme renders the navigation of the first
+folder (the links are relative); a page with a toctree of its own, even one of links only, is no
+leaf (the theme may unfold it under the current entry). For such a group the theme renders the navigation of the first
 page, and the next pages' is derived from it (:func:`move_current`: the first page's entry loses
 the marks of the current page, the page's own entry gets them). The derivation is checked: the
 second page of every group is rendered by the theme too and compared with the derived
@@ -100,6 +102,13 @@ def _siblings_key(app, pagename: str):
         state["parents"] = parents
     if env.toctree_includes.get(pagename):
         return None
+    from sphinx import addnodes
+
+    own = env.tocs.get(pagename)
+    if own is None or any(True for _ in own.findall(addnodes.toctree)):
+        # a toctree of links only (a URL, "self") lists no page, but the theme may unfold it under
+        # the current page's entry (collapse_navbar): not a leaf either
+        return None
     chain = []
     doc = pagename
     seen = {doc}
@@ -109,8 +118,6 @@ def _siblings_key(app, pagename: str):
             return None
         up = ups[0]
         if up not in state["toctrees"]:
-            from sphinx import addnodes
-
             state["toctrees"][up] = [tuple(name for _, name in node["entries"])
                                      for node in env.get_doctree(up).findall(addnodes.toctree)]
         which = [i for i, names in enumerate(state["toctrees"][up]) if doc in names]
@@ -182,8 +189,10 @@ def setup(app):
     """The theme's page handler that puts ``generate_toctree_html`` into a page's context is
     wrapped, so the page's navigation is shared (:func:`_shared_navigation`) before the theme's
     next handler renders the sidebar with it (pydata-sphinx-theme renders the sidebar templates in
-    that handler, at the same priority: a handler of this extension would run too late). Themes
-    load after the extensions of the config, so the theme connects the wrapped handler."""
+    that handler, at the same priority: a handler of this extension would run too late). Sphinx
+    loads the HTML theme after the config's extensions, so the theme connects the wrapped handler;
+    a config that lists ``pydata_sphinx_theme`` itself among its extensions before this one loads
+    the theme first, and nothing is shared (the site is the same, only not faster)."""
     try:
         from pydata_sphinx_theme import toctree
     except ImportError:  # another theme: nothing to share
