@@ -460,6 +460,34 @@ def test_build_publishes_a_clean_site(monkeypatch, tmp_path):
     assert result["book"] == "built" and (tmp_path / "_build" / "html" / "index.html").is_file()
 
 
+def test_build_refuses_to_publish_a_leak_in_a_download_audited_beside_the_book(monkeypatch, tmp_path):
+    """The downloads are written and audited while Jupyter Book writes the pages: a small count
+    that only a download shows (the page's table is clean) still stops the publish, named by the
+    download's path in the site, and the folder they were written to is gone."""
+    from sozialanalyse.build import report
+    from sozialanalyse.render.downloads import MIME
+
+    build = _fake_build(monkeypatch, tmp_path, _table(CLEAN, "Fälle 2024", KINDS))
+    leak = table(CLEAN.assign(Fälle=["1", "41", "42"]), caption="Fälle je Gebiet", kinds=KINDS).payload
+    nb = {"nbformat": 4, "nbformat_minor": 5, "metadata": {},
+          "cells": [{"cell_type": "markdown", "metadata": {}, "source": "# Nord"},
+                    {"cell_type": "code", "metadata": {}, "source": "", "execution_count": 1,
+                     "outputs": [{"output_type": "display_data", "metadata": {},
+                                  "data": {MIME: leak, "text/plain": "<Table>"}}]}]}
+    gen = tmp_path / report.GENERATED / "gemeinden"
+    gen.mkdir(parents=True)
+    (gen / "nord.ipynb").write_text(json.dumps(nb), encoding="utf-8")
+    job = report.Job("gemeindeprofil", "gemeinden/nord", "Nord", "Gemeindeprofil Nord")
+    monkeypatch.setattr(report, "plan", lambda config, root: (report.BuildPlan(Config(path=Path("cfg.yml"))), [job]))
+    with pytest.raises(report.BuildError) as info:
+        build()
+    msg = str(info.value)
+    assert f"book/_generated/gemeinden/tabellen/{leak['file']}.csv: table " in msg
+    assert "column 'Fälle': count 1 below the threshold 3" in msg and msg.startswith("disclosure audit: 2 finding(s)")
+    assert not (tmp_path / "_build" / "html").exists()
+    assert not list((tmp_path / "_build").glob(".downloads-*")) and not list((tmp_path / "_build").glob("site-*"))
+
+
 def test_suppressed_value_only_in_count_cells_of_a_row():
     # Row numbers (text) and z values (index) that equal a suppressed count are no leak; the same
     # number in the row's count column of that measure is. "Altstadt" inside "Altstadt Lindenau"
@@ -667,6 +695,34 @@ def test_audit_site_in_processes_finds_the_same(tmp_path, monkeypatch):
     monkeypatch.setattr(audit, "_FILES_PER_WORKER", 1)
     assert [str(f) for f in audit.audit_site(site, suppressed=manifest, jobs=2)] == one
     assert [str(f) for f in audit.audit_site(site, jobs=2)] == [f for f in one if "suppressed value" not in f]
+
+
+def test_files_audited_ahead_count_only_while_their_bytes_are_those_audited(tmp_path, monkeypatch):
+    """The build audits its downloads in a folder of their own while the book is written
+    (``audit_files``), then moves them into the site: the site's audit takes those findings for a
+    file whose bytes still have the audited sha256 and audits a file whose bytes changed again;
+    the findings are those of one audit of the whole site, in the same order."""
+    site = _many_pages_site(tmp_path)
+    manifest = tmp_path / "suppressed.csv"
+    MANIFEST.to_csv(manifest, index=False)
+    whole = [str(f) for f in audit.audit_site(site, suppressed=manifest)]
+    ahead_folder = tmp_path / "ahead"
+    ahead_folder.mkdir()
+    (ahead_folder / "daten.csv").write_bytes((site / "daten.csv").read_bytes())
+    ahead = audit.audit_files(ahead_folder, suppressed=manifest)
+    assert sorted(ahead) == ["daten.csv"] and len(ahead["daten.csv"][1]) == 2
+    read = []
+    audit_file = audit._audit_file
+    monkeypatch.setattr(audit, "_audit_file", lambda site, rel, *a: read.append(rel) or audit_file(site, rel, *a))
+    assert [str(f) for f in audit.audit_site(site, suppressed=manifest, audited=ahead)] == whole
+    assert "daten.csv" not in read and "text.html" in read  # taken from the audit ahead, not read again
+    # the file changed after its audit (here: a count of 2 where the audit ahead saw none): audited again
+    pd.DataFrame({"Gebiet": ["Nord"], "Fälle": [2]}).to_csv(site / "daten.csv", index=False)
+    read.clear()
+    again = [str(f) for f in audit.audit_site(site, suppressed=manifest, audited=ahead)]
+    assert "daten.csv" in read
+    assert again[0] == "daten.csv: table 'daten.csv', row 'Zeile 2', column 'Fälle': holds numbers but declares no kind"
+    assert again != whole
 
 
 def test_text_check_reads_the_manifest_once_per_site(monkeypatch):

@@ -96,6 +96,8 @@ def test_an_unreadable_published_marker_means_build_the_book_again(tmp_path, mon
     monkeypatch.setattr(report, "_jupyter_book", jupyter_book)
     with pytest.raises(BuildError, match="the book would be built now"):
         report.build("x.yml", jobs_n=1, quiet=True, root=tmp_path)
+    # the downloads written beside the book are not left behind when the book fails
+    assert not list((tmp_path / "_build").glob(".downloads-*"))
 
 
 # --- a full disk ---------------------------------------------------------------------------------

@@ -175,7 +175,7 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["KINDS", "Finding", "audit_download", "audit_embedded", "audit_html", "audit_site",
+__all__ = ["KINDS", "Finding", "audit_download", "audit_embedded", "audit_files", "audit_html", "audit_site",
            "audit_table", "audit_text", "parse_number", "read_suppressed"]
 
 #: The kinds a numeric column declares (the same tuple as ``render.tables.KINDS``).
@@ -1259,8 +1259,30 @@ def _print_of_page(site: Path, rel: str) -> bool:
     return rel.startswith("pdf/") and (site / (rel[len("pdf/"):-len(".pdf")] + ".html")).is_file()
 
 
+def audit_files(folder: str | Path, threshold: int = 3, suppressed=None) -> dict[str, tuple[str, list[Finding]]]:
+    """Audit every file under ``folder`` ahead of the site it will be moved into, as
+    :func:`audit_site` audits a file of a site (the same rules; ``folder`` laid out as the site):
+    ``{path: (sha256 of the bytes audited, findings)}``, for :func:`audit_site`'s ``audited``.
+    The build audits its downloads this way while Jupyter Book writes the pages (issue 19)."""
+    import hashlib
+
+    folder = Path(folder)
+    cells = None if suppressed is None else _Manifest(_cells(suppressed))
+    out = {}
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        rel = path.relative_to(folder).as_posix()
+        sha = hashlib.sha256(path.read_bytes()).hexdigest()
+        out[rel] = (sha, _audit_file(folder, rel, threshold, cells))
+    return out
+
+
+def _cells(suppressed) -> list[dict]:
+    cells = read_suppressed(suppressed)
+    return cells.cells if isinstance(cells, _Manifest) else cells
+
+
 def audit_site(site: str | Path, threshold: int = 3, suppressed=None, inputs: dict[str, str] | None = None,
-               jobs: int = 1) -> list[Finding]:
+               jobs: int = 1, audited: dict[str, tuple[str, list[Finding]]] | None = None) -> list[Finding]:
     """Findings for every HTML page and every CSV/Excel download under ``site``.
 
     ``suppressed``: the manifest of suppressed cells (a CSV path or a DataFrame, see the module
@@ -1271,7 +1293,10 @@ def audit_site(site: str | Path, threshold: int = 3, suppressed=None, inputs: di
     is a finding. Never pass real input files: they hold every count before protection.
     ``jobs``: processes reading the files (a Land's site has thousands; one process per
     :data:`_FILES_PER_WORKER` files at most); the findings are the same and in the same order (by
-    file) with any number. The processes are fresh interpreters (spawn), which import the
+    file) with any number. ``audited``: files audited ahead (:func:`audit_files`, with the same
+    threshold and manifest), ``{path in the site: (sha256, findings)}``: such a file's findings
+    are taken where its bytes in the site still have that sha256; a file whose bytes differ is
+    audited again. The processes are fresh interpreters (spawn), which import the
     caller's script again: a script that calls this at its top level, without
     ``if __name__ == "__main__":``, is read by one process (:func:`_spawn_safe`).
     """
@@ -1289,8 +1314,7 @@ def audit_site(site: str | Path, threshold: int = 3, suppressed=None, inputs: di
             if manifest.is_relative_to(site):
                 out.append(Finding(manifest.relative_to(site).as_posix(), "", "", "",
                                    "the manifest of suppressed cells lies inside the published site"))
-        cells = read_suppressed(suppressed)
-        cells = cells.cells if isinstance(cells, _Manifest) else cells
+        cells = _cells(suppressed)
     for rel, sha in sorted(inputs.items()):
         path = site / rel
         if not path.is_file() or hashlib.sha256(path.read_bytes()).hexdigest() != sha:
@@ -1299,20 +1323,26 @@ def audit_site(site: str | Path, threshold: int = 3, suppressed=None, inputs: di
     files = [rel for rel in (p.relative_to(site).as_posix() for p in sorted(site.rglob("*"))
                              if p.is_file() and "_sources" not in p.relative_to(site).parts)
              if rel not in inputs]  # an input file is checked byte for byte above
-    workers = max(1, min(int(jobs), len(files) // _FILES_PER_WORKER))
+    ahead = {}
+    for rel, (sha, found) in (audited or {}).items():
+        path = site / rel
+        if path.is_file() and hashlib.sha256(path.read_bytes()).hexdigest() == sha:
+            ahead[rel] = found
+    todo = [rel for rel in files if rel not in ahead]
+    workers = max(1, min(int(jobs), len(todo) // _FILES_PER_WORKER))
     if workers == 1 or not _spawn_safe():
         prepared = None if cells is None else _Manifest(cells)
-        for rel in files:
-            out.extend(_audit_file(site, rel, threshold, prepared))
-        return out
-    from concurrent.futures import ProcessPoolExecutor
-    from multiprocessing import get_context
+        found = {rel: _audit_file(site, rel, threshold, prepared) for rel in todo}
+    else:
+        from concurrent.futures import ProcessPoolExecutor
+        from multiprocessing import get_context
 
-    # fresh interpreters (spawn), as the build's other pools: no state of the caller is forked
-    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"), initializer=_start_worker,
-                             initargs=(str(site), threshold, cells)) as pool:
-        for found in pool.map(_audit_in_worker, files, chunksize=8):
-            out.extend(found)
+        # fresh interpreters (spawn), as the build's other pools: no state of the caller is forked
+        with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"), initializer=_start_worker,
+                                 initargs=(str(site), threshold, cells)) as pool:
+            found = dict(zip(todo, pool.map(_audit_in_worker, todo, chunksize=8)))
+    for rel in files:
+        out.extend(ahead[rel] if rel in ahead else found[rel])
     return out
 
 

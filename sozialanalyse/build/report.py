@@ -32,6 +32,7 @@ import shutil
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from html.parser import HTMLParser
 from pathlib import Path
@@ -54,7 +55,7 @@ from ..render.tables import md_escape
 from ..stats.disclosure import settings as disclosure_settings
 from ..steering import goals as steering_goals
 from ..steering.teilkonzepte import teilkonzepte
-from .audit import audit_site
+from .audit import audit_files, audit_site
 from .kernels import KERNEL_TIMEOUT, run_papermill  # noqa: F401 - the build's own, and verify's
 from .site import tidy as tidy_site
 
@@ -514,7 +515,7 @@ def clean_stale(root: Path) -> list[Path]:
     removed: list[Path] = []
     cache, gen, build = root / CACHE, root / GENERATED, root / BUILD
     patterns = [(cache, "*.run.ipynb"), (cache, "*.run.ipynb.log"), (cache, "*.tmp.ipynb"), (cache, "*.tmp"),
-                (gen, "**/*.tmp"), (build, ".incoming-*"), (build, ".html-*"),
+                (gen, "**/*.tmp"), (build, ".incoming-*"), (build, ".downloads-*"), (build, ".html-*"),
                 (cache / "kernels", "*.log")]
     for folder, pattern in patterns:
         for p in folder.glob(pattern) if folder.is_dir() else []:
@@ -1059,8 +1060,24 @@ def _build_planned(config, jobs_n: int, quiet: bool, root: Path, t0: float, pdf:
     if unfinished.exists() or stale:  # after a kill Sphinx may have recorded unwritten pages too
         shutil.rmtree(work, ignore_errors=True)
     unfinished.touch()
-    _jupyter_book(root, toc, book_cfg, work, quiet)  # serial: see _jupyter_book
+    threshold = disclosure_settings(planned.config).threshold  # checked when the config was read
+    # The downloads come from the executed notebooks, not from the book: they are written and
+    # audited in a thread of this process while Jupyter Book's process writes the pages (serial:
+    # see _jupyter_book), on the core it leaves idle; then moved into the site.
+    staged = build_dir / f".downloads-{os.getpid()}"
+    shutil.rmtree(staged, ignore_errors=True)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        ahead = pool.submit(_downloads_ahead, staged, jobs, root, planned, threshold, manifest)
+        try:
+            _jupyter_book(root, toc, book_cfg, work, quiet)
+        except BaseException:
+            ahead.cancel()
+            pool.shutdown(wait=True)
+            shutil.rmtree(staged, ignore_errors=True)
+            raise
+        n_files, audited, ahead_seconds = ahead.result()  # an error of the downloads is raised here
     prof.lap("book (Jupyter Book)")
+    prof.add("downloads and their audit, beside the book", ahead_seconds)
     stamp.write_text(toc_hash)
     unfinished.unlink()
     site = build_dir / f"site-{inputs[:12]}-{os.getpid()}"
@@ -1069,14 +1086,14 @@ def _build_planned(config, jobs_n: int, quiet: bool, root: Path, t0: float, pdf:
     shutil.copytree(work / "_build" / "html", tmp)
     tidy_site(tmp)  # German interface text, no JavaScript errors, no unused files (build/site.py)
     prof.lap("site copy and tidy")
-    n_files = write_downloads(tmp, jobs, root, planned)
+    _move_into(staged, tmp)
     published_inputs = _copy_inputs(tmp, copies)
     _progress(f"downloads: {n_files} tables as CSV and Excel"
               + (f", {len(published_inputs)} input files (synthetic)" if published_inputs else ""), quiet)
-    # --- disclosure audit (sozialanalyse.build.audit): no unprotected small count is ever published ---
-    threshold = disclosure_settings(planned.config).threshold  # checked when the config was read
     prof.lap("downloads")
-    findings = audit_site(tmp, threshold=threshold, inputs=published_inputs, jobs=jobs_n,
+    # --- disclosure audit (sozialanalyse.build.audit): no unprotected small count is ever published ---
+    # (the downloads were audited ahead; their findings count where their bytes are still those audited)
+    findings = audit_site(tmp, threshold=threshold, inputs=published_inputs, jobs=jobs_n, audited=audited,
                           **_audit_manifest(manifest))
     prof.lap("disclosure audit")
     if findings:
@@ -1149,6 +1166,28 @@ def write_downloads(site: Path, jobs: list[Job], root: Path, planned: BuildPlan 
             downloads.write_files(body, page_dir / DOWNLOADS, source)
             n += 1
     return n
+
+
+def _downloads_ahead(folder: Path, jobs: list[Job], root: Path, planned: BuildPlan, threshold: int,
+                     manifest: Path | None) -> tuple[int, dict, float]:
+    """:func:`write_downloads` into ``folder`` (laid out as the site) and the disclosure audit of
+    what it wrote (:func:`~sozialanalyse.build.audit.audit_files`): the number of tables, the
+    audited files with their sha256 and findings, and the seconds it took."""
+    t0 = time.perf_counter()
+    folder.mkdir(parents=True, exist_ok=True)
+    n = write_downloads(folder, jobs, root, planned)
+    audited = audit_files(folder, threshold=threshold, **_audit_manifest(manifest))
+    return n, audited, time.perf_counter() - t0
+
+
+def _move_into(folder: Path, site: Path) -> None:
+    """Move every file of ``folder`` to the same place in ``site`` (one disk: renames), then
+    remove ``folder``."""
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        target = site / path.relative_to(folder)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(path, target)
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 def copy_inputs(site: Path, jobs: list[Job], planned: BuildPlan) -> dict[str, str]:
