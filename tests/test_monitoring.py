@@ -219,10 +219,25 @@ def test_escaped_names(d):
     d2 = copy.copy(d)
     d2.areas = d.areas.copy()
     d2.areas.loc[d2.areas["area_id"] == "03499016-02", "name"] = "<b>X</b>"
-    sm._CACHE.clear()
+    sm.forget()
     html = gemeindeprofil.profile_classes(d2, "03499016", 2024).data
-    sm._CACHE.clear()
+    sm.forget()
     assert "&lt;b&gt;X&lt;/b&gt;" in html and "<b>X</b>" not in html
+
+
+def test_the_kept_result_is_computed_afresh_after_forget(d, monkeypatch):
+    """The last result is kept (the pages of a notebook ask several times); ``forget`` drops it,
+    as the build's fork server does when its computation ahead printed or warned."""
+    calls = []
+    real = sm.mss
+    monkeypatch.setattr(sm, "mss", lambda *a, **k: calls.append(1) or real(*a, **k))
+    sm.forget()
+    first = sm.monitoring(d, 2024)
+    assert sm.monitoring(d, 2024) is first and len(calls) == 1
+    sm.forget()
+    again = sm.monitoring(d, 2024)
+    assert again is not first and len(calls) == 2
+    assert again.result.table.equals(first.result.table)
 
 
 def test_theil_names_the_areas_left_out_for_missing_data(d):

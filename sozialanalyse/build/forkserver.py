@@ -478,7 +478,7 @@ def _warm(source) -> list[str]:
         return ["monitoring"]
 
     def drop_monitoring():
-        importlib.import_module("sozialanalyse.stats.monitoring")._CACHE.clear()
+        importlib.import_module("sozialanalyse.stats.monitoring").forget()
 
     steps = [(lambda: _layer.warm(district), drop_layer),
              (lambda: ["boundaries"] if district.kind == "own" and district.geometry is not None else [],

@@ -35,6 +35,7 @@ __all__ = [
     "Monitoring",
     "attention",
     "base_values",
+    "forget",
     "monitoring",
     "robustness",
     "settings",
@@ -94,6 +95,17 @@ class Monitoring(ShortRepr):
 
 
 _CACHE: dict = {}
+
+
+def forget() -> None:
+    """Drop the result :func:`monitoring` keeps, so the next call computes afresh (the build's
+    fork server undoes its computation ahead this way when that computation printed or warned).
+
+    >>> forget()
+    >>> _CACHE
+    {}
+    """
+    _CACHE.clear()
 
 
 def monitoring(district, year: int | None = None, rates: pd.DataFrame | None = None) -> Monitoring:
