@@ -133,7 +133,8 @@ def main(argv: list[str] | None = None) -> None:
         child_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
         print(f"1 cold build (jobs={args.jobs}, {'with' if args.pdf else 'without'} PDFs): {build_s:.1f} s, {out['executed']} executed; "
               f"{len(profiles) / build_s * 60:.1f} Gemeindeprofile per minute", flush=True)
-        print(f"  phases: " + "; ".join(f"{name} {sec:.1f} s" for name, sec in prof.phases), flush=True)
+        print(f"  phases: " + "; ".join(f"{name} {sec:.1f} s" for name, sec in prof.phases)
+              + "".join(f"; beside it: {name} {sec:.1f} s" for name, sec in prof.alongside), flush=True)
         print(f"  peak memory (this process + descendants, sampled): {mem.peak / 2**30:.2f} GiB summed RSS, "
               f"{mem.peak_pss / 2**30:.2f} GiB summed PSS (shared pages split); "
               f"largest single child process: {child_kib / 2**20:.2f} GiB", flush=True)

@@ -50,6 +50,7 @@ root = Path(sys.argv[1]); prof = Profile(); t0 = time.perf_counter()
 with PeakMemory() as mem:
     out = report.build(root / "config" / "musterland-land.yml", 2, True, root, pdf=False, profile=prof)
 print(json.dumps({"seconds": time.perf_counter() - t0, "phases": prof.phases, "executed": out["executed"],
+                  "beside": getattr(prof, "alongside", []),
                   "rss": mem.peak, "pss": mem.peak_pss}))
 """
 
@@ -134,7 +135,8 @@ def main(argv: list[str] | None = None) -> None:
                 print(f"{name:6} ({args.before if name == 'before' else args.after or 'checkout'}): build {r['seconds']:.1f} s, "
                       f"notebooks {phases[NOTEBOOKS]:.1f} s ({r['executed']} executed), peak memory "
                       f"{r['rss'] / 2**30:.2f} GiB summed RSS, {r['pss'] / 2**30:.2f} GiB summed PSS", flush=True)
-                print("        phases: " + "; ".join(f"{n} {s:.1f} s" for n, s in r["phases"]), flush=True)
+                print("        phases: " + "; ".join(f"{n} {s:.1f} s" for n, s in r["phases"])
+                      + "".join(f"; beside it: {n} {s:.1f} s" for n, s in r.get("beside", [])), flush=True)
             b, a = results["before"], results["after"]
             nb_b, nb_a = dict(b["phases"])[NOTEBOOKS], dict(a["phases"])[NOTEBOOKS]
             print(f"\nratio after / before: notebooks {nb_a / nb_b:.3f}, whole build {a['seconds'] / b['seconds']:.3f} "

@@ -716,6 +716,16 @@ def test_files_audited_ahead_count_only_while_their_bytes_are_those_audited(tmp_
     monkeypatch.setattr(audit, "_audit_file", lambda site, rel, *a: read.append(rel) or audit_file(site, rel, *a))
     assert [str(f) for f in audit.audit_site(site, suppressed=manifest, audited=ahead)] == whole
     assert "daten.csv" not in read and "text.html" in read  # taken from the audit ahead, not read again
+    # found in review: the findings also depend on the sidecar, the threshold and the manifest
+    for kwargs in ({"threshold": 5, "suppressed": manifest}, {}):
+        read.clear()
+        audit.audit_site(site, audited=ahead, **kwargs)
+        assert "daten.csv" in read, kwargs
+    (site / "daten.csv.kinds.json").write_text('{"area_id": "text", "value": "count"}', encoding="utf-8")
+    read.clear()
+    audit.audit_site(site, suppressed=manifest, audited=ahead)
+    assert "daten.csv" in read
+    (site / "daten.csv.kinds.json").unlink()
     # the file changed after its audit (here: a count of 2 where the audit ahead saw none): audited again
     pd.DataFrame({"Gebiet": ["Nord"], "Fälle": [2]}).to_csv(site / "daten.csv", index=False)
     read.clear()

@@ -100,6 +100,31 @@ def test_an_unreadable_published_marker_means_build_the_book_again(tmp_path, mon
     assert not list((tmp_path / "_build").glob(".downloads-*"))
 
 
+def test_downloads_that_fail_beside_a_good_book_stop_the_build_and_keep_the_book(tmp_path, monkeypatch):
+    """Found in review: an error of the downloads written beside the book is the build's error;
+    the book's work folder is kept as finished (the next build reads no page again) and the
+    downloads' folder is gone."""
+    jobs = _cached(tmp_path, "a1")
+    toc, cfg = tmp_path / "toc.yml", tmp_path / "cfg.yml"
+    toc.write_text("root: x\n")
+    cfg.write_text("title: x\n")
+    monkeypatch.setattr(report, "plan", lambda config, root: (report.BuildPlan(Config(path=Path("x.yml"))), jobs))
+    monkeypatch.setattr(report, "_toc_and_config", lambda c, j, r: (toc, cfg))
+    monkeypatch.setattr(report, "_jupyter_book", lambda root, toc, config, work, quiet: (
+        work.joinpath("_build", "html").mkdir(parents=True, exist_ok=True)))
+
+    def broken(site, jobs, root, planned=None):
+        (site / "halb.csv").write_text("a\n", encoding="utf-8")
+        raise OSError("downloads: cannot write halb.csv")
+
+    monkeypatch.setattr(report, "write_downloads", broken)
+    with pytest.raises(OSError, match="downloads: cannot write halb.csv"):
+        report.build("x.yml", jobs_n=1, quiet=True, root=tmp_path)
+    build = tmp_path / "_build"
+    assert not (build / ".work-unfinished").exists() and (build / ".work" / ".sozialanalyse-toc").is_file()
+    assert not list(build.glob(".downloads-*")) and not (build / "html").exists()
+
+
 # --- a full disk ---------------------------------------------------------------------------------
 def _enospc(path) -> OSError:
     return OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))

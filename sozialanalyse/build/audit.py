@@ -1259,21 +1259,48 @@ def _print_of_page(site: Path, rel: str) -> bool:
     return rel.startswith("pdf/") and (site / (rel[len("pdf/"):-len(".pdf")] + ".html")).is_file()
 
 
-def audit_files(folder: str | Path, threshold: int = 3, suppressed=None) -> dict[str, tuple[str, list[Finding]]]:
+def audit_files(folder: str | Path, threshold: int = 3, suppressed=None,
+                stop=None) -> dict[str, tuple[str, list[Finding]]]:
     """Audit every file under ``folder`` ahead of the site it will be moved into, as
     :func:`audit_site` audits a file of a site (the same rules; ``folder`` laid out as the site):
-    ``{path: (sha256 of the bytes audited, findings)}``, for :func:`audit_site`'s ``audited``.
-    The build audits its downloads this way while Jupyter Book writes the pages (issue 19)."""
-    import hashlib
-
+    ``{path: (digest, findings)}``, for :func:`audit_site`'s ``audited``. The digest covers what
+    the findings depend on (:func:`_audited_digest`): the file's bytes, its ``.kinds.json``
+    sidecar, the threshold and the manifest. The build audits its downloads this way while
+    Jupyter Book writes the pages (issue 19). ``stop``: a callable asked before each file; when it
+    returns true the audit ends early, returning what it has (the build stops on an error)."""
     folder = Path(folder)
-    cells = None if suppressed is None else _Manifest(_cells(suppressed))
+    cells = None if suppressed is None else _cells(suppressed)
+    prepared = None if cells is None else _Manifest(cells)
+    rules = _rules_digest(threshold, cells)
     out = {}
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        if stop is not None and stop():
+            break
         rel = path.relative_to(folder).as_posix()
-        sha = hashlib.sha256(path.read_bytes()).hexdigest()
-        out[rel] = (sha, _audit_file(folder, rel, threshold, cells))
+        out[rel] = (_audited_digest(folder, rel, rules), _audit_file(folder, rel, threshold, prepared))
     return out
+
+
+def _rules_digest(threshold: int, cells: list[dict] | None) -> str:
+    """sha256 of the rules a file is audited by: the threshold and the manifest's cells."""
+    import hashlib
+    import json
+
+    return hashlib.sha256(json.dumps([threshold, cells], sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _audited_digest(site: Path, rel: str, rules: str) -> str:
+    """sha256 of what the findings for the file ``rel`` of ``site`` depend on: its bytes, the
+    bytes of its ``.kinds.json`` sidecar (a download's column kinds) if there is one, and
+    ``rules`` (:func:`_rules_digest`)."""
+    import hashlib
+
+    h = hashlib.sha256(rules.encode())
+    path = site / rel
+    for part in (path, path.with_name(path.name + ".kinds.json")):
+        data = part.read_bytes() if part.is_file() else b""
+        h.update(len(data).to_bytes(8, "big") + data)
+    return h.hexdigest()
 
 
 def _cells(suppressed) -> list[dict]:
@@ -1293,10 +1320,10 @@ def audit_site(site: str | Path, threshold: int = 3, suppressed=None, inputs: di
     is a finding. Never pass real input files: they hold every count before protection.
     ``jobs``: processes reading the files (a Land's site has thousands; one process per
     :data:`_FILES_PER_WORKER` files at most); the findings are the same and in the same order (by
-    file) with any number. ``audited``: files audited ahead (:func:`audit_files`, with the same
-    threshold and manifest), ``{path in the site: (sha256, findings)}``: such a file's findings
-    are taken where its bytes in the site still have that sha256; a file whose bytes differ is
-    audited again. The processes are fresh interpreters (spawn), which import the
+    file) with any number. ``audited``: files audited ahead (:func:`audit_files`),
+    ``{path in the site: (digest, findings)}``: such a file's findings are taken where the
+    digest of the file in the site, its sidecar and this audit's threshold and manifest is the
+    same (:func:`_audited_digest`); any other file is audited here. The processes are fresh interpreters (spawn), which import the
     caller's script again: a script that calls this at its top level, without
     ``if __name__ == "__main__":``, is read by one process (:func:`_spawn_safe`).
     """
@@ -1324,9 +1351,9 @@ def audit_site(site: str | Path, threshold: int = 3, suppressed=None, inputs: di
                              if p.is_file() and "_sources" not in p.relative_to(site).parts)
              if rel not in inputs]  # an input file is checked byte for byte above
     ahead = {}
-    for rel, (sha, found) in (audited or {}).items():
-        path = site / rel
-        if path.is_file() and hashlib.sha256(path.read_bytes()).hexdigest() == sha:
+    rules = _rules_digest(threshold, cells) if audited else ""
+    for rel, (digest, found) in (audited or {}).items():
+        if (site / rel).is_file() and _audited_digest(site, rel, rules) == digest:
             ahead[rel] = found
     todo = [rel for rel in files if rel not in ahead]
     workers = max(1, min(int(jobs), len(todo) // _FILES_PER_WORKER))

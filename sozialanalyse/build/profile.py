@@ -39,6 +39,8 @@ class Profile:
 
     phases: list = field(default_factory=list)
     memory: dict = field(default_factory=dict)
+    #: work that ran in parallel with a phase (name, seconds): shown, not added to the wall clock
+    alongside: list = field(default_factory=list)
     pages: list = field(default_factory=list)
     _last: float = field(default_factory=time.perf_counter, repr=False)
 
@@ -66,6 +68,11 @@ class Profile:
                 return
         self.phases.append((name, seconds))
 
+    def beside(self, name: str, seconds: float) -> None:
+        """Record ``seconds`` of work that ran in parallel with a phase (e.g. the downloads
+        beside the book): the report shows it apart, not as a share of the wall clock."""
+        self.alongside.append((name, seconds))
+
     def page(self, label: str, outcome) -> None:
         """Record an executed page (an :class:`sozialanalyse.build.executors.Outcome`)."""
         self.pages.append((label, outcome))
@@ -75,12 +82,13 @@ class Profile:
         slowest pages with their ``cells`` slowest cells (``[n]`` is the cell's execution count).
 
         >>> p = Profile()
-        >>> p.add("plan", 1.0); p.add("book", 3.0)
+        >>> p.add("plan", 1.0); p.add("book", 3.0); p.beside("downloads, beside the book", 2.0)
         >>> print(p.report())
         where the time went (wall clock, seconds)
           plan                                       1.0     25 %
           book                                       3.0     75 %
           total                                      4.0
+          beside it: downloads, beside the book      2.0
         """
         total = sum(s for _, s in self.phases)
         out = ["where the time went (wall clock, seconds)" + ("; the build process's resident memory at each "
@@ -91,6 +99,7 @@ class Profile:
             mem = f"  {held / 2**20:8.0f} MiB" if held is not None else ""
             out.append(f"  {name:<38} {s:7.1f}  {share}{mem}")
         out.append(f"  {'total':<38} {total:7.1f}")
+        out += [f"  {'beside it: ' + name:<38} {s:7.1f}" for name, s in self.alongside]
         if not self.pages:
             return "\n".join(out)
         oc = [o for _, o in self.pages]

@@ -31,6 +31,7 @@ import re
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -1066,27 +1067,29 @@ def _build_planned(config, jobs_n: int, quiet: bool, root: Path, t0: float, pdf:
     # see _jupyter_book), on the core it leaves idle; then moved into the site.
     staged = build_dir / f".downloads-{os.getpid()}"
     shutil.rmtree(staged, ignore_errors=True)
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        ahead = pool.submit(_downloads_ahead, staged, jobs, root, planned, threshold, manifest)
-        try:
-            _jupyter_book(root, toc, book_cfg, work, quiet)
-        except BaseException:
-            ahead.cancel()
-            pool.shutdown(wait=True)
-            shutil.rmtree(staged, ignore_errors=True)
-            raise
+    stop = threading.Event()  # set when the book fails or the build is interrupted
+    try:
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            ahead = pool.submit(_downloads_ahead, staged, jobs, root, planned, threshold, manifest, stop.is_set)
+            try:
+                _jupyter_book(root, toc, book_cfg, work, quiet)
+            except BaseException:
+                stop.set()  # the thread ends after its current table or file
+                raise
+        prof.lap("book (Jupyter Book)")
+        stamp.write_text(toc_hash)
+        unfinished.unlink()
         n_files, audited, ahead_seconds = ahead.result()  # an error of the downloads is raised here
-    prof.lap("book (Jupyter Book)")
-    prof.add("downloads and their audit, beside the book", ahead_seconds)
-    stamp.write_text(toc_hash)
-    unfinished.unlink()
-    site = build_dir / f"site-{inputs[:12]}-{os.getpid()}"
-    tmp = build_dir / f".incoming-{os.getpid()}"
-    shutil.rmtree(tmp, ignore_errors=True)
-    shutil.copytree(work / "_build" / "html", tmp)
-    tidy_site(tmp)  # German interface text, no JavaScript errors, no unused files (build/site.py)
-    prof.lap("site copy and tidy")
-    _move_into(staged, tmp)
+        prof.beside("downloads and their audit, beside the book", ahead_seconds)
+        site = build_dir / f"site-{inputs[:12]}-{os.getpid()}"
+        tmp = build_dir / f".incoming-{os.getpid()}"
+        shutil.rmtree(tmp, ignore_errors=True)
+        shutil.copytree(work / "_build" / "html", tmp)
+        tidy_site(tmp)  # German interface text, no JavaScript errors, no unused files (build/site.py)
+        prof.lap("site copy and tidy")
+        _move_into(staged, tmp)
+    finally:
+        shutil.rmtree(staged, ignore_errors=True)  # moved into the site, or left by an error
     published_inputs = _copy_inputs(tmp, copies)
     _progress(f"downloads: {n_files} tables as CSV and Excel"
               + (f", {len(published_inputs)} input files (synthetic)" if published_inputs else ""), quiet)
@@ -1169,14 +1172,20 @@ def write_downloads(site: Path, jobs: list[Job], root: Path, planned: BuildPlan 
 
 
 def _downloads_ahead(folder: Path, jobs: list[Job], root: Path, planned: BuildPlan, threshold: int,
-                     manifest: Path | None) -> tuple[int, dict, float]:
+                     manifest: Path | None, stop=lambda: False) -> tuple[int, dict, float]:
     """:func:`write_downloads` into ``folder`` (laid out as the site) and the disclosure audit of
     what it wrote (:func:`~sozialanalyse.build.audit.audit_files`): the number of tables, the
-    audited files with their sha256 and findings, and the seconds it took."""
+    audited files with their digests and findings, and the seconds it took. ``stop`` is asked
+    before each page and each file: the build sets it when the book fails or is interrupted, and
+    what was done so far is dropped."""
     t0 = time.perf_counter()
     folder.mkdir(parents=True, exist_ok=True)
-    n = write_downloads(folder, jobs, root, planned)
-    audited = audit_files(folder, threshold=threshold, **_audit_manifest(manifest))
+    n = 0
+    for job in jobs:
+        if stop():
+            return n, {}, time.perf_counter() - t0
+        n += write_downloads(folder, [job], root, planned)
+    audited = audit_files(folder, threshold=threshold, stop=stop, **_audit_manifest(manifest))
     return n, audited, time.perf_counter() - t0
 
 
