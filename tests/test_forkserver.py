@@ -261,6 +261,34 @@ def test_forked_kernels_differ_where_fresh_ones_do(tmp_path):
     assert seen[0][0] != seen[1][0]
 
 
+@pytest.mark.parametrize("fork", [True, False])
+def test_the_kernels_own_errors_go_to_its_log_not_into_a_cell(tmp_path, fork):
+    """A malformed message on a kernel's control channel made tornado log an error, which Python's
+    last-resort handler wrote to the kernel's stderr, the output of the cell then running: 2 of 401
+    profiles of a Land published "ERROR:tornado.general:Uncaught exception in ZMQStream callback"
+    (a different two in each build). A user's own logging still reaches the cell."""
+    pool = kernels.KernelPool(log_dir=str(tmp_path / "logs"), fork=fork)
+    try:
+        wk, _ = pool.take(str(tmp_path), {}, prestart=False)
+        kc = wk.km.blocking_client()
+        kc.start_channels()
+        kc.wait_for_ready(timeout=30)
+        out = []
+        kc.execute_interactive("import logging\nlogging.getLogger('tornado.general').error('Kernelfehler 1')\n"
+                               "logging.getLogger('asyncio').error('Kernelfehler 2')\n"
+                               "logging.getLogger('seite').error('Seitenfehler')",
+                               output_hook=lambda m: out.append(m["content"].get("text", "")), timeout=60)
+        kc.stop_channels()
+        wk.shutdown()
+        assert pool.fork is fork
+    finally:
+        pool.close()
+    text = "".join(out)
+    assert "Kernelfehler" not in text and "Seitenfehler" in text
+    logged = "".join(p.read_text(errors="replace") for p in (tmp_path / "logs").rglob("*") if p.is_file())
+    assert "ERROR:tornado.general:Kernelfehler 1" in logged and "ERROR:asyncio:Kernelfehler 2" in logged
+
+
 def test_a_kernel_is_shut_down_when_the_worker_holds_descriptors_above_1024(tmp_path):
     """A worker that has run hundreds of notebooks holds file descriptors numbered above 1024.
     The kernel's pidfd was then polled with select(2), which refuses such numbers: the shutdown

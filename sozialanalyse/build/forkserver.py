@@ -373,6 +373,7 @@ def _child(request: dict, setsid_done: int) -> None:
 
         app = IPKernelApp.instance()
         app.initialize(argv)
+        _kernel_logs_to_log()
         app.start()
         code = 0
     except SystemExit as exc:
@@ -388,6 +389,27 @@ def _child(request: dict, setsid_done: int) -> None:
             except Exception:  # noqa: BLE001
                 pass
         os._exit(code)
+
+
+#: Loggers of the kernel's own machinery (tornado's loop, asyncio). They have no handler, so
+#: Python's last-resort handler writes their records to ``sys.stderr``, which in a kernel is the
+#: output of the cell that runs: a malformed message on the kernel's control channel
+#: ("ERROR:tornado.general:Uncaught exception in ZMQStream callback ... DELIM not in msg_list")
+#: was published on 2 of 401 profiles of a Land, a different two in each build (issue 19).
+KERNEL_LOGGERS = ("tornado", "asyncio")
+
+
+def _kernel_logs_to_log() -> None:
+    """Send :data:`KERNEL_LOGGERS` to the kernel's log (the process's real standard error, the
+    kernel log file of the build), never into a cell's output."""
+    import logging
+
+    handler = logging.StreamHandler(sys.__stderr__)
+    handler.setFormatter(logging.Formatter("%(levelname)s:%(name)s:%(message)s"))
+    for name in KERNEL_LOGGERS:
+        logger = logging.getLogger(name)
+        logger.addHandler(handler)
+        logger.propagate = False
 
 
 def _import_pages() -> None:
