@@ -697,6 +697,24 @@ def test_audit_site_in_processes_finds_the_same(tmp_path, monkeypatch):
     assert [str(f) for f in audit.audit_site(site, jobs=2)] == [f for f in one if "suppressed value" not in f]
 
 
+def test_a_few_large_pages_are_read_by_two_processes(tmp_path, monkeypatch):
+    """Few files but many bytes (a Land's 401 pages of 0.8 MB once its downloads were audited
+    ahead) are worth a second process too; the same findings."""
+    import concurrent.futures
+
+    site = _many_pages_site(tmp_path)
+    one = [str(f) for f in audit.audit_site(site)]
+    started = []
+    pool = concurrent.futures.ProcessPoolExecutor
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor",
+                        lambda max_workers, **kw: started.append(max_workers) or pool(max_workers, **kw))
+    audit.audit_site(site, jobs=2)
+    assert started == []  # a few small files: one process
+    monkeypatch.setattr(audit, "_BYTES_PER_WORKER", 1000)
+    assert [str(f) for f in audit.audit_site(site, jobs=2)] == one
+    assert started == [2]
+
+
 def test_files_audited_ahead_count_only_while_their_bytes_are_those_audited(tmp_path, monkeypatch):
     """The build audits its downloads in a folder of their own while the book is written
     (``audit_files``), then moves them into the site: the site's audit takes those findings for a

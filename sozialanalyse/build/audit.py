@@ -1319,7 +1319,7 @@ def audit_site(site: str | Path, threshold: int = 3, suppressed=None, inputs: di
     read as a table when its bytes have that sha256; a listed file with other bytes, or missing,
     is a finding. Never pass real input files: they hold every count before protection.
     ``jobs``: processes reading the files (a Land's site has thousands; one process per
-    :data:`_FILES_PER_WORKER` files at most); the findings are the same and in the same order (by
+    :data:`_FILES_PER_WORKER` files or :data:`_BYTES_PER_WORKER` bytes at most); the findings are the same and in the same order (by
     file) with any number. ``audited``: files audited ahead (:func:`audit_files`),
     ``{path in the site: (digest, findings)}``: such a file's findings are taken where the
     digest of the file in the site, its sidecar and this audit's threshold and manifest is the
@@ -1356,7 +1356,8 @@ def audit_site(site: str | Path, threshold: int = 3, suppressed=None, inputs: di
         if (site / rel).is_file() and _audited_digest(site, rel, rules) == digest:
             ahead[rel] = found
     todo = [rel for rel in files if rel not in ahead]
-    workers = max(1, min(int(jobs), len(todo) // _FILES_PER_WORKER))
+    size = sum((site / rel).stat().st_size for rel in todo)
+    workers = max(1, min(int(jobs), max(len(todo) // _FILES_PER_WORKER, size // _BYTES_PER_WORKER)))
     if workers == 1 or not _spawn_safe():
         prepared = None if cells is None else _Manifest(cells)
         found = {rel: _audit_file(site, rel, threshold, prepared) for rel in todo}
@@ -1375,6 +1376,9 @@ def audit_site(site: str | Path, threshold: int = 3, suppressed=None, inputs: di
 
 #: A second process pays for itself from this many files on (it starts a fresh interpreter).
 _FILES_PER_WORKER = 400
+#: ... or from this many bytes to read: the audit of a Land of 400 whose downloads were audited
+#: ahead had 600 files left, but 401 pages of 0.8 MB, 45 s in one process (issue 19).
+_BYTES_PER_WORKER = 32 * 2**20
 def _spawn_safe() -> bool:
     """Whether a spawned process can start from this ``__main__``: an interactive session or a
     kernel (no file), ``python -m package`` (a ``__main__`` module, which spawn does not run
