@@ -61,7 +61,8 @@ import time
 import uuid
 from pathlib import Path
 
-__all__ = ["ENV_VAR", "PAGE_MODULES", "SERVER_MODULES", "ForkProvisioner", "ForkServer", "ForkServerError", "available"]
+__all__ = ["ENV_VAR", "KERNEL_LOGGERS", "PAGE_MODULES", "SERVER_MODULES", "ForkProvisioner", "ForkServer", "ForkServerError",
+           "available", "kernel_logs_to_log"]
 
 #: ``fresh`` turns forked kernels off (every kernel a process of its own, started and warmed as
 #: in :mod:`sozialanalyse.build.kernels`); ``fork`` (the default where :func:`available`) on.
@@ -373,7 +374,7 @@ def _child(request: dict, setsid_done: int) -> None:
 
         app = IPKernelApp.instance()
         app.initialize(argv)
-        _kernel_logs_to_log()
+        kernel_logs_to_log()
         app.start()
         code = 0
     except SystemExit as exc:
@@ -399,9 +400,10 @@ def _child(request: dict, setsid_done: int) -> None:
 KERNEL_LOGGERS = ("tornado", "asyncio")
 
 
-def _kernel_logs_to_log() -> None:
+def kernel_logs_to_log() -> None:
     """Send :data:`KERNEL_LOGGERS` to the kernel's log (the process's real standard error, the
-    kernel log file of the build), never into a cell's output."""
+    kernel log file of the build), never into a cell's output. Forked kernels call it before
+    they start; fresh ones in their warm-up (:func:`sozialanalyse.build.kernels._warm_code`)."""
     import logging
 
     handler = logging.StreamHandler(sys.__stderr__)

@@ -42,12 +42,9 @@ WARM_MODULES = ("numpy", "pandas", "matplotlib", "matplotlib.pyplot", "shapely",
 #: The warm-up (:func:`_warm_code`): modules only, in a namespace of its own (``exec`` with a fresh dict), so nothing
 #: is bound in the notebook's namespace.
 def _warm_code(modules) -> str:
-    # also: the kernel's own loggers to its log, not into a cell (forkserver.KERNEL_LOGGERS)
-    src = (f"import importlib, logging, sys\nfor _m in {tuple(modules)!r}:\n    importlib.import_module(_m)\n"
-           "_h = logging.StreamHandler(sys.__stderr__)\n"
-           "_h.setFormatter(logging.Formatter('%(levelname)s:%(name)s:%(message)s'))\n"
-           "for _n in ('tornado', 'asyncio'):\n"
-           "    logging.getLogger(_n).addHandler(_h)\n    logging.getLogger(_n).propagate = False\n")
+    # also: the kernel's own loggers to its log, not into a cell
+    src = (f"import importlib\nfor _m in {tuple(modules)!r}:\n    importlib.import_module(_m)\n"
+           "importlib.import_module('sozialanalyse.build.forkserver').kernel_logs_to_log()\n")
     return f"exec(compile({src!r}, '<warm-up>', 'exec'), {{}})"
 
 
