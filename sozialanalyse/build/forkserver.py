@@ -14,8 +14,9 @@ stack and IPython's kernel (:data:`SERVER_MODULES`) and what the pages import on
 (:data:`PAGE_MODULES`), loads the build's district once (:func:`sozialanalyse.io.load.preload`),
 reads for it what every kernel reads first (the build's saved protected layer with its snapshot
 and shared frames, :func:`sozialanalyse.protected.layer.warm`, and the boundaries), computes
-what every profile computes alike (the goals' progress, the published monitoring), and then
-forks one child per kernel. The child becomes a
+what every profile computes alike (the goals' progress, the published monitoring), freezes what
+it holds out of the cyclic garbage collector's sight (``gc.freeze``: a kernel's full collections
+would walk and copy it), and then forks one child per kernel. The child becomes a
 session leader, points its standard streams at the kernel's log, and runs ipykernel's own
 ``IPKernelApp`` on the connection file jupyter_client wrote for it: the same kernel a kernel spec
 would start, without the process start, the imports and the load.
@@ -560,6 +561,13 @@ def serve(preload: list) -> None:
         _answer({"ready": False, "error": f"{type(exc).__name__}: {exc}"})
         return
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped at once: no zombies
+    # What the server holds now lives as long as a kernel: out of the cyclic collector's sight
+    # (gc.freeze), so a kernel's full collections neither walk it (about 0.09 s each at 230,000
+    # objects) nor write to its pages, which copied about 74 MB per kernel (a Land of 400)
+    import gc
+
+    gc.collect()
+    gc.freeze()
     _answer({"ready": True, "preloaded": done, "pid": os.getpid()})
     for line in sys.stdin:
         if not line.strip():
