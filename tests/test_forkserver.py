@@ -128,7 +128,10 @@ def test_a_forked_kernel_is_fresh_and_has_the_preloaded_district(district_folder
             "print(os.getppid(), d is kept, sa.load('daten') is not d, d.name, os.getcwd(),\n"
             "      sorted(k for k in globals() if not k.startswith('_') and k != 'kept'))\n"
             "print('pages', all(m in sys.modules for m in ('statsmodels.api', 'sozialanalyse.pages.gemeindeprofil')),\n"
-            "      'geometry' in d.__dict__)",
+            "      'geometry' in d.__dict__)\n"
+            # the server's objects are frozen (gc.freeze); the notebook's own cycles are still collected
+            "import gc, weakref\nclass Zyklus: pass\nz = Zyklus(); z.selbst = z; w = weakref.ref(z); del z; gc.collect()\n"
+            "print('gc', gc.isenabled(), gc.get_freeze_count() > 100000, w() is None)",
             output_hook=lambda m: seen.append(m["content"].get("text", "")), timeout=60)
         kc.stop_channels()
         wk.shutdown()
@@ -141,7 +144,7 @@ def test_a_forked_kernel_is_fresh_and_has_the_preloaded_district(district_folder
     assert rest[0].startswith(f"Landkreis Musterland {root} ['In', 'L', 'Out', 'd', 'exit', 'get_ipython', "
                               "'open', 'os', 'quit', 'sa', 'sys']")
     # the modules the pages import on first use, and the boundaries, came with the fork
-    assert rest[0].endswith("\npages True True\n")
+    assert rest[0].endswith("\npages True True\ngc True True True\n")
     assert server.process.poll() is not None  # closed with the pool
 
 
