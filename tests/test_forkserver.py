@@ -229,6 +229,48 @@ def test_forked_kernels_end_with_the_process_that_owns_them(tmp_path):
     assert alive == [], "left running after their owner died"
 
 
+def test_a_killed_build_leaves_no_worker_server_or_kernel(tmp_path):
+    """The build's own process is killed while its worker runs a notebook (``kill PID``, a CI
+    job's timeout): the worker of the local executor, its fork server and the kernels end too,
+    not only when the worker itself is killed (the test above). Before, the worker ran on, and an
+    idle one waited for its next notebook forever, with its server and kernels (issue 19)."""
+    _write(tmp_path, "lang", "import os, time\n"
+           "open('kernel.pid', 'w').write(f'{os.getpid()} {os.getppid()}')\ntime.sleep(600)")
+    script = tmp_path / "build.py"
+    script.write_text(
+        "import os, signal, sys, threading, time\nfrom pathlib import Path\n"
+        "from sozialanalyse.build import executors\n"
+        "if __name__ == '__main__':\n"
+        f"    root = Path({str(tmp_path)!r})\n"
+        "    task = executors.Task(key='k', label='Seite', template=str(root / 'notebooks' / 'lang.ipynb'),\n"
+        "                          parameters={}, cwd=str(root), log_dir=str(root / 'logs'))\n"
+        "    run = executors.LocalExecutor(1).run([task], {'k': str(root / 'out.ipynb')})\n"
+        "    threading.Thread(target=lambda: next(run, None), daemon=True).start()\n"
+        "    deadline = time.monotonic() + 90\n"
+        "    while not (root / 'kernel.pid').exists() and time.monotonic() < deadline:\n"
+        "        time.sleep(0.1)\n"
+        "    time.sleep(0.5)\n"
+        "    kernel, parent = (root / 'kernel.pid').read_text().split()\n"
+        "    worker = Path(f'/proc/{parent}/stat').read_text().rsplit(')', 1)[1].split()[1]\n"
+        "    print(kernel, parent, worker, flush=True)\n"
+        "    os.kill(os.getpid(), signal.SIGKILL)\n", encoding="utf-8")
+    printed = tmp_path / "printed.txt"
+    with printed.open("w") as stdout:  # a file, not a pipe: a worker left running would hold a pipe open
+        subprocess.run([sys.executable, str(script)], stdout=stdout, stderr=subprocess.STDOUT, timeout=180, cwd=tmp_path)
+    pids = [int(p) for p in printed.read_text().split()[:3] if p.isdigit()]
+    assert len(pids) == 3, printed.read_text()
+    kernel, server, worker = pids
+    assert kernel != server != worker  # a forked kernel: its parent is the server, the server's the worker
+    deadline = time.monotonic() + 20
+    alive = pids
+    while alive and time.monotonic() < deadline:
+        time.sleep(0.2)
+        alive = [p for p in pids if _running(p)]
+    for p in alive:
+        os.kill(p, signal.SIGKILL)
+    assert alive == [], f"left running after the build was killed: {alive} of kernel, server, worker {pids}"
+
+
 def _running(pid: int) -> bool:
     try:
         state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]

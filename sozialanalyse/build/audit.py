@@ -1366,8 +1366,10 @@ def audit_site(site: str | Path, threshold: int = 3, suppressed=None, inputs: di
         from multiprocessing import get_context
 
         # fresh interpreters (spawn), as the build's other pools: no state of the caller is forked
-        with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"), initializer=_start_worker,
-                                 initargs=(str(site), threshold, cells)) as pool:
+        from .lifetime import end_with_parent
+
+        with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"), initializer=end_with_parent,
+                                 initargs=(_start_worker, str(site), threshold, cells)) as pool:
             found = dict(zip(todo, pool.map(_audit_in_worker, todo, chunksize=8)))
     for rel in files:
         out.extend(ahead[rel] if rel in ahead else found[rel])

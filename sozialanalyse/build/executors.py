@@ -40,6 +40,7 @@ from pathlib import Path
 
 from . import kernels
 from .kernels import KERNEL_TIMEOUT, run_papermill
+from .lifetime import end_with_parent
 
 __all__ = ["CONNECT_TIMEOUT", "DaskExecutor", "ExecutorError", "LocalExecutor", "Outcome", "Task", "make",
            "run_task"]
@@ -185,7 +186,8 @@ class LocalExecutor:
     def run(self, tasks: list[Task], outputs: dict[str, str]) -> Iterator[tuple[Task, Outcome | BaseException]]:
         """Run ``tasks``; each writes its notebook to ``outputs[task.key]``."""
         n = self.workers(len(tasks))
-        with ProcessPoolExecutor(max_workers=n, mp_context=get_context("spawn")) as pool:
+        # initializer: a worker (with its fork server and kernels) ends when the build is killed
+        with ProcessPoolExecutor(max_workers=n, mp_context=get_context("spawn"), initializer=end_with_parent) as pool:
             self._futures = {pool.submit(_execute, t, outputs[t.key]): t for t in tasks}
             yield from _collect(self._futures, as_completed(self._futures))
 

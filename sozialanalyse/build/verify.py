@@ -43,6 +43,7 @@ from html.parser import HTMLParser
 from multiprocessing import get_context
 from pathlib import Path
 
+from .lifetime import end_with_parent
 from .report import project_root, run_papermill
 from .site import NUMBER
 
@@ -446,7 +447,8 @@ def verify(target: str | Path, root: str | Path | None = None, jobs_n: int = 2,
     base = Path(target).parent if Path(target).is_file() else Path(target)
     results = []
     ctx = get_context("spawn")
-    with ProcessPoolExecutor(max_workers=max(1, min(jobs_n, len(notebooks))), mp_context=ctx) as pool:
+    with ProcessPoolExecutor(max_workers=max(1, min(jobs_n, len(notebooks))), mp_context=ctx,
+                             initializer=end_with_parent) as pool:  # its kernels end if verify is killed
         futures = {pool.submit(_worker, str(p), str(root), str(sanitize) if sanitize else None): p
                    for p in notebooks}
         for fut in as_completed(futures):
