@@ -393,26 +393,52 @@ def _child(request: dict, setsid_done: int) -> None:
         os._exit(code)
 
 
-#: Loggers of the kernel's own machinery (tornado's loop, asyncio). They have no handler, so
-#: Python's last-resort handler writes their records to ``sys.stderr``, which in a kernel is the
-#: output of the cell that runs: a malformed message on the kernel's control channel
-#: ("ERROR:tornado.general:Uncaught exception in ZMQStream callback ... DELIM not in msg_list")
-#: was published on 2 of 401 profiles of a Land, a different two in each build (issue 19).
+#: Loggers of the kernel's own machinery (tornado's loop, asyncio). ipykernel gives ``tornado`` a
+#: handler on the process's standard error (``IPKernelApp.configure_tornado_logger``), and
+#: ``asyncio`` has none, so Python's last-resort handler writes to ``sys.stderr``. In a kernel both
+#: end in the output of the cell that runs (ipykernel captures descriptor 2 into it): a malformed
+#: message on the kernel's control channel ("ERROR:tornado.general:Uncaught exception in
+#: ZMQStream callback ... DELIM not in msg_list") was published on 2 of 401 profiles of a Land, a
+#: different two in each build (issue 19).
 KERNEL_LOGGERS = ("tornado", "asyncio")
 
 
 def kernel_logs_to_log() -> None:
-    """Send :data:`KERNEL_LOGGERS` to the kernel's log (the process's real standard error, the
-    kernel log file of the build), never into a cell's output. Forked kernels call it before
-    they start; fresh ones in their warm-up (:func:`sozialanalyse.build.kernels._warm_code`)."""
+    """Send :data:`KERNEL_LOGGERS` to the kernel's log (the kernel log file of the build), never
+    into a cell's output. Forked kernels call it after ipykernel set up its streams; fresh ones in
+    their warm-up (:func:`sozialanalyse.build.kernels._warm_code`).
+
+    Not to file descriptor 2: ipykernel points that descriptor at a pipe whose thread writes
+    everything into the cell that runs (``capture_fd_output``), so a handler on
+    ``sys.__stderr__`` published the records as the last-resort handler had (4 December 2026: 2
+    of 401 profiles of a Land again), and ipykernel's own handler of ``tornado`` on it is removed
+    (it wrote those records). The handler writes to a duplicate of the descriptor
+    ipykernel's ``sys.stderr`` reports as its ``fileno()``: the process's standard error from
+    before the capture, the log."""
     import logging
 
-    handler = logging.StreamHandler(sys.__stderr__)
+    try:
+        fd = sys.stderr.fileno()  # ipykernel's stream: its copy of the original descriptor 2
+    except (AttributeError, OSError, ValueError):  # no descriptor of its own: not captured either
+        stream = sys.__stderr__
+    else:
+        stream = os.fdopen(os.dup(fd), "w", buffering=1, encoding="utf-8", errors="replace")
+    handler = logging.StreamHandler(stream)
     handler.setFormatter(logging.Formatter("%(levelname)s:%(name)s:%(message)s"))
     for name in KERNEL_LOGGERS:
         logger = logging.getLogger(name)
+        for old in list(logger.handlers):  # ipykernel's own, on the captured descriptor 2
+            if isinstance(old, logging.StreamHandler) and _descriptor(old.stream) == 2:
+                logger.removeHandler(old)
         logger.addHandler(handler)
         logger.propagate = False
+
+
+def _descriptor(stream) -> int | None:
+    try:
+        return stream.fileno()
+    except (AttributeError, OSError, ValueError):
+        return None
 
 
 def _import_pages() -> None:
