@@ -7,7 +7,6 @@ from __future__ import annotations
 import gc
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import time
@@ -16,6 +15,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from processes import left_running
 
 from sozialanalyse.build import forkserver, kernels, report
 from sozialanalyse.build.report import Job
@@ -219,14 +219,7 @@ def test_forked_kernels_end_with_the_process_that_owns_them(tmp_path):
     out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120, cwd=tmp_path)
     pids = [int(p) for p in out.stdout.split()]
     assert len(pids) == 3, out.stdout + out.stderr
-    deadline = time.monotonic() + 15
-    alive = pids
-    while alive and time.monotonic() < deadline:
-        time.sleep(0.2)
-        alive = [p for p in pids if _running(p)]
-    for p in alive:
-        os.kill(p, signal.SIGKILL)
-    assert alive == [], "left running after their owner died"
+    assert left_running(pids, 15) == [], "left running after their owner died"
 
 
 def test_a_killed_build_leaves_no_worker_server_or_kernel(tmp_path):
@@ -261,22 +254,8 @@ def test_a_killed_build_leaves_no_worker_server_or_kernel(tmp_path):
     assert len(pids) == 3, printed.read_text()
     kernel, server, worker = pids
     assert kernel != server != worker  # a forked kernel: its parent is the server, the server's the worker
-    deadline = time.monotonic() + 20
-    alive = pids
-    while alive and time.monotonic() < deadline:
-        time.sleep(0.2)
-        alive = [p for p in pids if _running(p)]
-    for p in alive:
-        os.kill(p, signal.SIGKILL)
+    alive = left_running(pids, 20)
     assert alive == [], f"left running after the build was killed: {alive} of kernel, server, worker {pids}"
-
-
-def _running(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"
 
 
 def test_forked_kernels_differ_where_fresh_ones_do(tmp_path):

@@ -2,16 +2,14 @@
 worker whose parent was killed ends within seconds, and the pool's own initializer still runs."""
 from __future__ import annotations
 
-import os
-import signal
 import subprocess
 import sys
-import time
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
 from pathlib import Path
 
 import pytest
+from processes import left_running
 
 from sozialanalyse.build import lifetime
 
@@ -27,14 +25,6 @@ if __name__ == "__main__":
 """
 
 
-def _running(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"
-
-
 def _worker_left(tmp_path: Path, initializer: str, wait: float) -> bool:
     """Run a parent that starts a pool worker and is killed; whether the worker still runs ``wait`` s later."""
     script = tmp_path / "parent.py"
@@ -43,13 +33,7 @@ def _worker_left(tmp_path: Path, initializer: str, wait: float) -> bool:
     with printed.open("w") as out:  # a file: a worker left running would hold a pipe open
         subprocess.run([sys.executable, str(script)], stdout=out, stderr=subprocess.STDOUT, timeout=120)
     worker = int(printed.read_text().split()[0])
-    deadline = time.monotonic() + wait
-    while _running(worker) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    left = _running(worker)
-    if left:
-        os.kill(worker, signal.SIGKILL)
-    return left
+    return left_running([worker], wait) == [worker]
 
 
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
