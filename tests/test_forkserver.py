@@ -285,7 +285,7 @@ def test_forked_kernels_differ_where_fresh_ones_do(tmp_path):
     assert seen[0][0] != seen[1][0]
 
 
-@pytest.mark.parametrize("fork", [True, False])
+@pytest.mark.parametrize("fork", [True, False, "verify"])
 def test_the_kernels_own_errors_go_to_its_log_not_into_a_cell(tmp_path, fork, monkeypatch):
     """A malformed message on a kernel's control channel made tornado log an error, which Python's
     last-resort handler wrote to the kernel's stderr, the output of the cell then running: 2 of 401
@@ -295,24 +295,29 @@ def test_the_kernels_own_errors_go_to_its_log_not_into_a_cell(tmp_path, fork, mo
     As in a build, ipykernel captures the kernel process's file descriptor 2 into the running
     cell (it does not under pytest, by ``PYTEST_CURRENT_TEST``): the first version of this test
     passed while a handler writing to that descriptor still published the error (2 of 401 profiles
-    of a Land again, 4 December 2026)."""
+    of a Land again, 4 December 2026). ``verify`` starts a plain kernel with only this step
+    (``modules=()``): a record in its re-run would be a false "differs"."""
     monkeypatch.delenv("PYTEST_CURRENT_TEST", raising=False)
-    pool = kernels.KernelPool(log_dir=str(tmp_path / "logs"), fork=fork)
+    pool = kernels.KernelPool(log_dir=str(tmp_path / "logs"), fork=fork is True)
     try:
-        wk, _ = pool.take(str(tmp_path), {}, prestart=False)
+        if fork == "verify":
+            wk = kernels.start_kernel(str(tmp_path), log=str(tmp_path / "logs" / "k.log"), modules=(), attempts=3)
+        else:
+            wk, _ = pool.take(str(tmp_path), {}, prestart=False)
         kc = wk.km.blocking_client()
         kc.start_channels()
         kc.wait_for_ready(timeout=30)
         out = []
         kc.execute_interactive("import logging\nlogging.getLogger('tornado.general').error('Kernelfehler 1')\n"
                                "logging.getLogger('asyncio').error('Kernelfehler 2')\n"
+                               "logging.getLogger('ipykernel.comm').error('Kernelfehler 3')\n"
                                "logging.getLogger('seite').error('Seitenfehler')\n"
                                # the descriptor is captured (as in a build); its thread forwards within the cell
                                "import os, time\nos.write(2, b'Deskriptor 2\\n')\ntime.sleep(1)",
                                output_hook=lambda m: out.append(m["content"].get("text", "")), timeout=60)
         kc.stop_channels()
         wk.shutdown()
-        assert pool.fork is fork
+        assert fork == "verify" or pool.fork is fork
     finally:
         pool.close()
     text = "".join(out)
@@ -320,6 +325,7 @@ def test_the_kernels_own_errors_go_to_its_log_not_into_a_cell(tmp_path, fork, mo
     assert "Kernelfehler" not in text and "Seitenfehler" in text
     logged = "".join(p.read_text(errors="replace") for p in (tmp_path / "logs").rglob("*") if p.is_file())
     assert "ERROR:tornado.general:Kernelfehler 1" in logged and "ERROR:asyncio:Kernelfehler 2" in logged
+    assert "ERROR:ipykernel.comm:Kernelfehler 3" in logged
 
 
 def test_a_kernel_is_shut_down_when_the_worker_holds_descriptors_above_1024(tmp_path):

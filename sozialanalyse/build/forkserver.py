@@ -393,14 +393,15 @@ def _child(request: dict, setsid_done: int) -> None:
         os._exit(code)
 
 
-#: Loggers of the kernel's own machinery (tornado's loop, asyncio). ipykernel gives ``tornado`` a
-#: handler on the process's standard error (``IPKernelApp.configure_tornado_logger``), and
-#: ``asyncio`` has none, so Python's last-resort handler writes to ``sys.stderr``. In a kernel both
-#: end in the output of the cell that runs (ipykernel captures descriptor 2 into it): a malformed
-#: message on the kernel's control channel ("ERROR:tornado.general:Uncaught exception in
-#: ZMQStream callback ... DELIM not in msg_list") was published on 2 of 401 profiles of a Land, a
-#: different two in each build (issue 19).
-KERNEL_LOGGERS = ("tornado", "asyncio")
+#: Loggers of the kernel's own machinery (tornado's loop, asyncio, ipykernel's comms). ipykernel
+#: gives ``tornado`` a handler on the process's standard error
+#: (``IPKernelApp.configure_tornado_logger``); ``asyncio`` and ``ipykernel`` have none, so Python's
+#: last-resort handler writes to ``sys.stderr``. In a kernel all of these end in the output of the
+#: cell that runs (ipykernel captures descriptor 2 into it): a malformed message on the kernel's
+#: control channel ("ERROR:tornado.general:Uncaught exception in ZMQStream callback ... DELIM not
+#: in msg_list") was published on 2 of 401 profiles of a Land, a different two in each build
+#: (issue 19).
+KERNEL_LOGGERS = ("tornado", "asyncio", "ipykernel")
 
 
 def kernel_logs_to_log() -> None:

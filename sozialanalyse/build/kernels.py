@@ -144,10 +144,25 @@ class WarmKernel:
 
 
 def start_kernel(cwd: str, env: dict | None = None, log: str | None = None, warm: bool = True,
-                 modules: tuple[str, ...] = WARM_MODULES) -> WarmKernel:
+                 modules: tuple[str, ...] = WARM_MODULES, attempts: int = 1) -> WarmKernel:
     """Start a ``python3`` kernel in ``cwd`` with ``env`` (added to this process's environment)
-    and, with ``warm``, import ``modules`` in it. Raises what the start raised (e.g. a
-    ``RuntimeError`` "Kernel didn't respond")."""
+    and, with ``warm``, import ``modules`` in it and send the kernel's own log records to its log
+    (:func:`sozialanalyse.build.forkserver.kernel_logs_to_log`; ``modules=()``: only that). A
+    start that failed for a port collision (:data:`_KERNEL_START_ERRORS`) is tried again, up to
+    ``attempts`` times; raises what the last start raised (e.g. a ``RuntimeError`` "Kernel didn't
+    respond")."""
+    attempt = 1
+    while True:
+        try:
+            return _start_kernel(cwd, env, log, warm, modules)
+        except RuntimeError as exc:
+            if attempt >= attempts or not any(s in str(exc) for s in _KERNEL_START_ERRORS):
+                raise
+            attempt += 1
+            time.sleep(0.5 * (attempt - 1))
+
+
+def _start_kernel(cwd: str, env: dict | None, log: str | None, warm: bool, modules: tuple[str, ...]) -> WarmKernel:
     from jupyter_client import KernelManager
 
     full_env = {**os.environ, **(env or {})}

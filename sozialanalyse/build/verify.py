@@ -43,6 +43,7 @@ from html.parser import HTMLParser
 from multiprocessing import get_context
 from pathlib import Path
 
+from .kernels import start_kernel
 from .lifetime import end_with_parent
 from .report import project_root, run_papermill
 from .site import NUMBER
@@ -405,16 +406,23 @@ def verify_notebook(path: str | Path, root: str | Path, sanitize: str | Path | N
         return Result(str(path), "differs", [f"the page {page.name} is missing"], [PAGE])
     with tempfile.TemporaryDirectory(prefix="sa-verify-") as tmp:
         out = Path(tmp) / path.name
+        wk = None
         try:
+            # a fresh kernel of its own, as papermill starts one, whose machinery logs to its log
+            # and not into a cell (a tornado error published in a re-run would be a false "differs")
+            wk = start_kernel(str(root), warm=True, modules=(), attempts=3)
             run_papermill(str(template), str(out), parameters=dict(params), cwd=str(root),
                           progress_bar=False, kernel_name="python3", log_output=False,
-                          execution_timeout=timeout)
+                          execution_timeout=timeout, km=wk.km)
         except Exception as exc:  # noqa: BLE001 - reported per page
             msg = str(exc).strip().splitlines()
             ename = getattr(exc, "ename", type(exc).__name__)
             evalue = getattr(exc, "evalue", msg[-1] if msg else "")
             cell = getattr(exc, "exec_count", None)
             return Result(str(path), "failed", [f"{'cell ' + str(cell) + ': ' if cell else ''}{ename}: {evalue}"])
+        finally:
+            if wk is not None:
+                wk.shutdown()
         fresh = nbformat.read(out, as_version=4)
     subs = load_sanitizers(sanitize)
     found = {CODE: compare_code(published, fresh)}
