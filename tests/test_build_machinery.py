@@ -247,8 +247,8 @@ def test_disk_full_in_a_worker_names_the_cache_and_starts_no_more_pages(tmp_path
     from sozialanalyse.build import executors
 
     class Pool(ThreadPoolExecutor):  # the workers as threads, so that the patched _execute runs
-        def __init__(self, max_workers, mp_context=None):
-            super().__init__(max_workers=max_workers)
+        def __init__(self, max_workers, mp_context=None, initializer=None, initargs=()):
+            super().__init__(max_workers=max_workers, initializer=initializer, initargs=initargs)
 
     started = []
 
