@@ -144,6 +144,8 @@ def _cut(pattern: re.Pattern, text: str) -> str:
         return text
     out.append(text[pos:])
     return "".join(out)
+
+
 _SOURCE_MAP = re.compile(r"\n?(?://|/\*)# sourceMappingURL=[^\n]*?(?:\*/)?(?=\n|$)")
 _TTF = re.compile(r',\s*url\([^)]*\.ttf\)\s*format\("truetype"\)')
 _BRANDS = re.compile(r'@font-face\{[^}]*fa-brands-400[^}]*\}')
