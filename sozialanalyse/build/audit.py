@@ -1381,7 +1381,8 @@ _FILES_PER_WORKER = 400
 #: ... or from this many bytes to read: once a Land of 400's downloads were audited ahead, the
 #: files left (its 401 pages of about 0.8 MB, static files, chart data: by estimate fewer than
 #: 800) fell under the rule above, and the audit took 45.1 s against 45.8 s for the whole site
-#: in two processes before (issue 19; the number of processes was inferred, not logged).
+#: in two processes before; with this rule 24.0 s (versions.py at 400, dbcbb1d; issue 19). The
+#: number of processes is inferred from the times and the code, not logged.
 _BYTES_PER_WORKER = 32 * 2**20
 def _spawn_safe() -> bool:
     """Whether a spawned process can start from this ``__main__``: an interactive session or a

@@ -399,8 +399,8 @@ def _child(request: dict, setsid_done: int) -> None:
 #: last-resort handler writes to ``sys.stderr``. In a kernel all of these end in the output of the
 #: cell that runs (ipykernel captures descriptor 2 into it): a malformed message on the kernel's
 #: control channel ("ERROR:tornado.general:Uncaught exception in ZMQStream callback ... DELIM not
-#: in msg_list") was published on 2 of 401 profiles of a Land, a different two in each build
-#: (issue 19).
+#: in msg_list") was published on about one of 401 profiles of a Land in each build, a different
+#: one each time (issue 19).
 KERNEL_LOGGERS = ("tornado", "asyncio", "ipykernel")
 
 
@@ -411,8 +411,8 @@ def kernel_logs_to_log() -> None:
 
     Not to file descriptor 2: ipykernel points that descriptor at a pipe whose thread writes
     everything into the cell that runs (``capture_fd_output``), so a handler on
-    ``sys.__stderr__`` published the records as the last-resort handler had (4 December 2026: 2
-    of 401 profiles of a Land again), and ipykernel's own handler of ``tornado`` on it is removed
+    ``sys.__stderr__`` published the records as the last-resort handler had (4 December 2026: one
+    profile in each of two builds of a Land of 400 again), and ipykernel's own handler of ``tornado`` on it is removed
     (it wrote those records). The handler writes to a duplicate of the descriptor
     ipykernel's ``sys.stderr`` reports as its ``fileno()``: the process's standard error from
     before the capture, the log."""
