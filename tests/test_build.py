@@ -280,6 +280,45 @@ def test_kernel_start_failures_are_retried_cell_errors_are_not(monkeypatch):
     assert len(calls) == 1
 
 
+def test_a_kernel_pool_and_a_lone_kernel_retry_a_start_that_collided_on_a_port(monkeypatch, tmp_path):
+    """The pool's kernels and ``start_kernel(attempts=...)`` (verify's kernels) retry the same
+    start errors as papermill's own start: at most ``attempts`` starts, and a start that failed
+    for any other reason is not retried."""
+    from sozialanalyse.build import kernels
+
+    monkeypatch.setattr(kernels.time, "sleep", lambda s: None)
+    calls = []
+
+    def collide(times, error="Address already in use"):
+        def start(*args, **kwargs):
+            calls.append(args)
+            if len(calls) <= times:
+                raise RuntimeError(error)
+            return "kernel"
+        return start
+
+    monkeypatch.setattr(kernels, "_start_kernel", collide(2))
+    assert kernels.start_kernel(str(tmp_path), attempts=3) == "kernel" and len(calls) == 3
+    calls.clear()
+    with pytest.raises(RuntimeError, match="Address already in use"):
+        kernels.start_kernel(str(tmp_path), attempts=2)
+    assert len(calls) == 2
+    calls.clear()
+    with pytest.raises(RuntimeError, match="Address"):
+        kernels.start_kernel(str(tmp_path))  # one attempt unless asked for more
+    assert len(calls) == 1
+
+    pool = kernels.KernelPool(fork=False)  # attempts=3
+    calls.clear()
+    monkeypatch.setattr(kernels, "start_kernel", collide(2, "Kernel didn't respond in 60 seconds"))
+    assert pool._start_with_retries(str(tmp_path), {}, None) == "kernel" and len(calls) == 3
+    calls.clear()
+    monkeypatch.setattr(kernels, "start_kernel", collide(1, "No such kernel named python3"))
+    with pytest.raises(RuntimeError, match="No such kernel"):
+        pool._start_with_retries(str(tmp_path), {}, None)
+    assert len(calls) == 1
+
+
 @pytest.mark.slow
 def test_the_build_holds_no_district_while_the_notebooks_and_jupyter_book_run(two_municipality_build, monkeypatch):
     """The build process only waits while the kernels execute the notebooks and Sphinx builds the

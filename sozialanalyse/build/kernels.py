@@ -89,15 +89,35 @@ def run_papermill(*args, attempts: int = 3, pause: float = 1.0, **kwargs):
     """
     import papermill as pm  # papermill: heavy, loaded only when notebooks run
 
+    return retry_start(lambda: pm.execute_notebook(*args, **kwargs), attempts, pause, say=True)
+
+
+def retry_start(start, attempts: int, pause: float = 0.5, say: bool = False):
+    """``start()``, called again (up to ``attempts`` calls in all) while it raises a kernel start
+    error (:data:`_KERNEL_START_ERRORS`: two kernels starting at once can collide on a port, as
+    jupyter_client picks free ports and closes them before the kernel binds them); waits
+    ``pause`` seconds times the number of failed calls before the next. Any other exception, and
+    the last call's, is raised as it is. ``say``: each retry is one line on standard error.
+
+    >>> calls = []
+    >>> def collide_once():
+    ...     calls.append(1)
+    ...     if len(calls) == 1:
+    ...         raise RuntimeError("Address already in use")
+    ...     return "started"
+    >>> retry_start(collide_once, attempts=2, pause=0), len(calls)
+    ('started', 2)
+    """
     attempt = 1
     while True:
         try:
-            return pm.execute_notebook(*args, **kwargs)
+            return start()
         except RuntimeError as exc:
-            if attempt == attempts or not any(s in str(exc) for s in _KERNEL_START_ERRORS):
+            if attempt >= attempts or not any(s in str(exc) for s in _KERNEL_START_ERRORS):
                 raise
             attempt += 1
-            print(f"kernel start failed ({exc}); starting it again ({attempt}/{attempts})", file=sys.stderr)
+            if say:
+                print(f"kernel start failed ({exc}); starting it again ({attempt}/{attempts})", file=sys.stderr)
             time.sleep(pause * (attempt - 1))
 
 
@@ -151,15 +171,7 @@ def start_kernel(cwd: str, env: dict | None = None, log: str | None = None, warm
     start that failed for a port collision (:data:`_KERNEL_START_ERRORS`) is tried again, up to
     ``attempts`` times; raises what the last start raised (e.g. a ``RuntimeError`` "Kernel didn't
     respond")."""
-    attempt = 1
-    while True:
-        try:
-            return _start_kernel(cwd, env, log, warm, modules)
-        except RuntimeError as exc:
-            if attempt >= attempts or not any(s in str(exc) for s in _KERNEL_START_ERRORS):
-                raise
-            attempt += 1
-            time.sleep(0.5 * (attempt - 1))
+    return retry_start(lambda: _start_kernel(cwd, env, log, warm, modules), attempts)
 
 
 def _start_kernel(cwd: str, env: dict | None, log: str | None, warm: bool, modules: tuple[str, ...]) -> WarmKernel:
@@ -286,17 +298,8 @@ class KernelPool:
         return start_kernel(cwd, env, log)
 
     def _start_with_retries(self, cwd: str, env: dict, log: str | None, preload: tuple = ()) -> WarmKernel:
-        """Two kernels starting at once can collide on a port (jupyter_client picks free ports
-        and closes them before the kernel binds them): such a start is tried again."""
-        attempt = 1
-        while True:
-            try:
-                return self._start(cwd, env, log, preload)
-            except RuntimeError as exc:
-                if attempt >= self.attempts or not any(s in str(exc) for s in _KERNEL_START_ERRORS):
-                    raise
-                attempt += 1
-                time.sleep(0.5 * (attempt - 1))
+        """:meth:`_start`, tried again on a kernel start error (:func:`retry_start`)."""
+        return retry_start(lambda: self._start(cwd, env, log, preload), self.attempts)
 
     def take(self, cwd: str, env: dict | None = None, prestart: bool = True,
              preload: tuple = ()) -> tuple[WarmKernel, float]:
