@@ -51,6 +51,34 @@ def test_plan_lists_chapters_and_profiles(tmp_path):
     assert len({j.key for j in jobs}) == len(jobs)
 
 
+def test_a_rebuilds_plan_checks_the_goals_on_the_saved_layer_instead_of_computing_it(tmp_path, monkeypatch):
+    """The plan checks goals.yml against published figures. In a rebuild it reads the protected
+    layer an earlier build saved (it computed the whole layer again: 2.5 s of Musterland's 3.9 s
+    no-change rebuild), and the build's layer step takes that one without reading or writing
+    the file again. A first build computes it once, in the plan, and saves it."""
+    from sozialanalyse.protected import layer as pl
+
+    root = _project(tmp_path)
+    computed = []
+    real_build = pl._build
+    monkeypatch.setattr(pl, "_build", lambda d: computed.append(d) or real_build(d))
+    planned, _ = report.plan(root / "config" / "zwei.yml", root)
+    assert len(computed) == 1 and pl.kept(planned.district).loaded is None
+    env, _ = report.protected_layer_once(planned, root, quiet=True)
+    path = Path(env[pl.ENV_VAR])
+    assert len(computed) == 1 and pl.saved_fingerprint(path) == pl.fingerprint(planned.district)
+    written = path.stat().st_mtime_ns
+
+    reads = []
+    real_load = pl.load
+    monkeypatch.setattr(pl, "load", lambda d, p: reads.append(p) or real_load(d, p))
+    again, _ = report.plan(root / "config" / "zwei.yml", root)
+    layer = pl.kept(again.district)
+    assert computed == [planned.district] and reads == [path] and layer._path == path
+    assert report.protected_layer_once(again, root, quiet=True)[0] == env
+    assert reads == [path] and pl.kept(again.district) is layer and path.stat().st_mtime_ns == written
+
+
 def test_default_config_runs_every_toc_chapter_and_every_municipality():
     cfg, jobs = report.plan("musterland", ROOT)
     chapters = [j.template for j in jobs if j.template not in ("gemeindeprofil", "umsetzung")]

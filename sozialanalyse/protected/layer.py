@@ -66,7 +66,7 @@ from ..stats.indicators import _terms
 from . import measures as _measures
 from . import snapshot as _snapshot
 
-__all__ = ["ENV_VAR", "Layer", "at_hand", "cell_of", "compute_each", "fingerprint", "keep", "load", "of", "period", "save", "save_shared", "settings", "warm",
+__all__ = ["ENV_VAR", "Layer", "at_hand", "cell_of", "compute_each", "fingerprint", "keep", "kept", "load", "of", "period", "save", "save_shared", "settings", "warm",
            "shared_path", "snapshot_path"]
 
 #: German words for whole variables, as the pages' column headers name them (the manifest's
@@ -675,6 +675,13 @@ def keep(layer: Layer) -> Layer:
     (a module-level cache would hold every district ever protected)."""
     object.__setattr__(layer.district, _ATTRIBUTE, layer)
     return layer
+
+
+def kept(district) -> Layer | None:
+    """The layer kept with ``district`` (:func:`keep`, :func:`of`), or None: reads and computes
+    nothing."""
+    hit = getattr(district, _ATTRIBUTE, None)
+    return hit if isinstance(hit, Layer) and hit.district is district else None
 
 
 
