@@ -108,6 +108,26 @@ def test_parameters_are_data_not_code():
         report._check_parameters(job, "zwei.yml")
 
 
+def test_a_plain_string_is_one_papermill_writes_as_a_literal_that_reads_back():
+    """The plan takes a plain string (printable, no backslash, no double quote) as safe without
+    importing papermill: for every such string papermill's literal reads back as that string
+    (random strings from every printable character below U+30000, and hostile ones)."""
+    import random
+
+    from papermill.translators import PythonTranslator
+
+    rng = random.Random(19)
+    pool = [chr(c) for c in range(32, 0x30000) if chr(c).isprintable()]
+    values = [SCRIPT, KREIS, "Menschen mit Behinderungen", "Straße ‚Am Bach‘ – Nr. 5 €", "'''", "{x}", "%s"]
+    values += ["".join(rng.choice(pool) for _ in range(rng.randint(0, 12))) for _ in range(20_000)]
+    plain = [v for v in values if report._plain_string(v)]
+    assert len(plain) > 15_000
+    for value in plain:
+        assert ast.literal_eval(PythonTranslator.translate(value)) == value, value
+    for value in ['a"b', "a\\b", "a\nb", "a\x00b", "\u2028", 3, None, ["x"]]:
+        assert not report._plain_string(value)
+
+
 def test_chapter_names_are_checked(tmp_path):
     root = _project(tmp_path)
     cfg = root / "config" / "zwei.yml"

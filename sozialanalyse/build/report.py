@@ -351,12 +351,16 @@ def plan(config: str | Path | None = None, root: Path | None = None) -> tuple[Bu
 
 def _check_parameters(job: Job, config_path: str) -> None:
     """Parameters reach the notebook as Python literals written by papermill: each must read back
-    as exactly the same value (data, never code), and a page name must be a plain relative path."""
-    from papermill.translators import (
-        PythonTranslator,  # papermill: heavy, loaded only when notebooks run
-    )
-
+    as exactly the same value (data, never code), and a page name must be a plain relative path.
+    A plain string (:func:`_plain_string`) reads back as itself in any case; the others are
+    translated by papermill and read back."""
     for name, value in job.parameters.items():
+        if _plain_string(value):
+            continue
+        from papermill.translators import (
+            PythonTranslator,  # papermill: heavy (1.4 s, nbformat and jsonschema), only for other values
+        )
+
         literal = PythonTranslator.translate(value)
         try:
             ok = ast.literal_eval(literal) == value
@@ -366,6 +370,21 @@ def _check_parameters(job: Job, config_path: str) -> None:
             raise BuildError(f"{config_path}: {job.label}: parameter {name} = {value!r} is not a plain value")
     if not re.fullmatch(r"[A-Za-z0-9_-]+(/[A-Za-z0-9_-]+)?", job.output):
         raise BuildError(f"{config_path}: {job.label}: unsafe page name {job.output!r}")
+
+
+def _plain_string(value) -> bool:
+    r"""Whether ``value`` is a string of printable characters without backslash and double quote:
+    papermill writes a string as ``"`` + its ``unicode_escape`` encoding (which leaves printable
+    ASCII as it is and writes any other character as an escape that Python reads back as that
+    character) + ``"``, so such a string reads back as itself; the build's parameters (config
+    path, area key, Teilkonzept) are such strings.
+
+    >>> _plain_string("config/musterland.yml"), _plain_string("Menschen mit Behinderungen (§ 2 SGB IX)")
+    (True, True)
+    >>> _plain_string('a"b'), _plain_string("a\\b"), _plain_string("a\nb"), _plain_string(3)
+    (False, False, False, False)
+    """
+    return isinstance(value, str) and value.isprintable() and "\\" not in value and '"' not in value
 
 
 def toc_chapters(root: Path) -> list[str]:
