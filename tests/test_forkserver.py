@@ -174,6 +174,45 @@ def test_a_notebook_whose_kernel_dies_is_a_failure_naming_the_page(tmp_path):
     assert "Seite s1" in str(info.value) and "died" in str(info.value).lower()
 
 
+@pytest.mark.parametrize("fork", [True, False], ids=["forked", "fresh"])
+def test_a_kernel_ends_with_its_processes_at_once_without_jupyter_clients_polls(tmp_path, monkeypatch, fork):
+    """A worker shuts its kernel down after each notebook. The kernel's process group is killed
+    (the kernel and what its notebook started), and the shutdown returns when the kernel has
+    ended: it never falls into jupyter_client's wait, which sleeps 0.1 s between checks (0.115 s
+    a notebook, the worker's core idle)."""
+    import asyncio
+
+    from processes import running
+
+    pool = kernels.KernelPool(log_dir=str(tmp_path / "logs"), fork=fork)
+    try:
+        wk, _ = pool.take(str(tmp_path), {}, prestart=False)
+        kc = wk.km.blocking_client()
+        kc.start_channels()
+        kc.wait_for_ready(timeout=30)
+        seen = []
+        kc.execute_interactive("import os, subprocess\nchild = subprocess.Popen(['sleep', '600'])\n"
+                               "print(os.getpid(), child.pid)",
+                               output_hook=lambda m: seen.append(m["content"].get("text", "")), timeout=60)
+        kc.stop_channels()
+        kernel, child = (int(x) for x in "".join(seen).split())
+        assert running(kernel) and running(child)
+        real_sleep, slept = asyncio.sleep, []
+
+        async def sleep(seconds, *args, **kwargs):
+            slept.append(seconds)
+            return await real_sleep(seconds, *args, **kwargs)
+
+        monkeypatch.setattr(asyncio, "sleep", sleep)
+        wk.shutdown()
+        monkeypatch.setattr(asyncio, "sleep", real_sleep)
+    finally:
+        pool.close()
+    assert [s for s in slept if s >= 0.1] == []  # (shutdown_kernel's own pause of 0.01 s stays)
+    assert not running(kernel)
+    assert left_running([child], 5) == []  # killed with its group (reaped by init, not at once)
+
+
 def test_a_server_that_does_not_start_leaves_the_kernels_as_before(tmp_path, monkeypatch, capsys):
     def broken(*args, **kwargs):
         raise forkserver.ForkServerError("the fork server did not start: ImportError: kaputt")

@@ -243,9 +243,13 @@ class _Forked:
     def wait(self, timeout=None):
         end = None if timeout is None else time.monotonic() + timeout
         while self.poll() is None:
-            if end is not None and time.monotonic() > end:
+            left = None if end is None else end - time.monotonic()
+            if left is not None and left <= 0:
                 raise subprocess.TimeoutExpired(f"kernel {self.pid}", timeout)
-            time.sleep(0.02)
+            if self._fd is not None:  # readable when the kernel has ended
+                _readable(self._fd, 1.0 if left is None else min(left, 1.0))
+            else:
+                time.sleep(0.02 if left is None else min(left, 0.02))
         return self.returncode
 
     def send_signal(self, signum):
