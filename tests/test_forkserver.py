@@ -213,6 +213,62 @@ def test_a_kernel_ends_with_its_processes_at_once_without_jupyter_clients_polls(
     assert left_running([child], 5) == []  # killed with its group (reaped by init, not at once)
 
 
+@pytest.mark.parametrize("fork", [True, False], ids=["forked", "fresh"])
+def test_a_notebook_client_is_ready_when_iopub_is_connected_not_after_a_quiet_period(tmp_path, fork):
+    """nbclient's first step of every notebook is the client's ``wait_for_ready``. jupyter_client's
+    ended by reading IOPub until nothing came for 0.2 s (0.2 s a notebook, kernel and worker
+    idle); ours ends when IOPub carries the kernel's "idle" for its ``kernel_info``. Each of ten
+    new clients of one kernel then gets the output of its first cell (IOPub was connected), and
+    no wait ends in IOPub's 0.2-s timeout more than the kernel's slow subscription can explain
+    (jupyter_client's: every one of the ten)."""
+    import asyncio
+    from queue import Empty
+
+    pool = kernels.KernelPool(log_dir=str(tmp_path / "logs"), fork=fork)
+    quiet, outputs = [], []
+
+    async def run(i):
+        kc = wk.km.client()
+        assert type(kc) is kernels.NotebookClient
+        get = kc.iopub_channel.get_msg
+
+        async def counted(timeout=None):
+            try:
+                return await get(timeout=timeout)
+            except Empty:
+                quiet.append(i)
+                raise
+
+        kc.iopub_channel.get_msg = counted
+        kc.start_channels()
+        try:
+            await kc.wait_for_ready(timeout=30)
+            kc.iopub_channel.get_msg = get
+            msg_id = kc.execute(f"print('Ausgabe', {i})")
+            text = ""
+            while True:
+                msg = await kc.iopub_channel.get_msg(timeout=30)
+                if msg["parent_header"].get("msg_id") != msg_id:
+                    continue
+                if msg["msg_type"] == "stream":
+                    text += msg["content"]["text"]
+                if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
+                    break
+            outputs.append(text)
+        finally:
+            kc.stop_channels()
+
+    try:
+        wk, _ = pool.take(str(tmp_path), {}, prestart=False)
+        for i in range(10):
+            asyncio.run(run(i))
+        wk.shutdown()
+    finally:
+        pool.close()
+    assert outputs == [f"Ausgabe {i}\n" for i in range(10)]
+    assert len(quiet) < 5, quiet
+
+
 def test_a_server_that_does_not_start_leaves_the_kernels_as_before(tmp_path, monkeypatch, capsys):
     def broken(*args, **kwargs):
         raise forkserver.ForkServerError("the fork server did not start: ImportError: kaputt")

@@ -353,14 +353,61 @@ _CLIENT_CLASS = None
 def _notebook_client_class():
     global _CLIENT_CLASS
     if _CLIENT_CLASS is None:
+        from queue import Empty
+
         from jupyter_client.asynchronous import AsyncKernelClient
 
         class NotebookClient(AsyncKernelClient):
-            """jupyter_client's asynchronous client, known to :func:`release_clients`."""
+            """jupyter_client's asynchronous client, known to :func:`release_clients`, whose
+            wait for the kernel (nbclient's first step of every notebook) ends when the kernel
+            has answered and its IOPub channel is connected."""
 
             def __init__(self, **kwargs):
                 super().__init__(**kwargs)
                 _CLIENTS.add(self)
+
+            async def wait_for_ready(self, timeout: float | None = None) -> None:
+                """jupyter_client's wait (ask ``kernel_info`` until the kernel replies on the
+                shell channel and its IOPub channel carries a message), without the quiet
+                period it waits for at its end: it read IOPub until no message came for 0.2 s,
+                0.2 s per notebook in which kernel and worker did nothing. Here IOPub counts as
+                connected when it carries the kernel's "idle" for the answered request, the
+                kernel's last message for it (ipykernel publishes "busy", replies, then "idle"),
+                so every message the kernel published before has been read too; later ones
+                belong to no cell (nbclient takes a cell's output by its request's id)."""
+                from jupyter_client.manager import KernelManager
+
+                if not isinstance(self.parent, KernelManager):  # not ours: jupyter_client's
+                    return await super().wait_for_ready(timeout)
+                deadline = time.monotonic() + (float("inf") if timeout is None else timeout)
+                while True:
+                    self.kernel_info()
+                    try:
+                        msg = await self.shell_channel.get_msg(timeout=1)
+                    except Empty:
+                        msg = None
+                    if msg is not None and msg["msg_type"] == "kernel_info_reply" \
+                            and await self._idle_after(msg["parent_header"].get("msg_id"), 0.2):
+                        self._handle_kernel_info_reply(msg)
+                        return
+                    if not await self._async_is_alive():
+                        raise RuntimeError("Kernel died before replying to kernel_info")
+                    if time.monotonic() > deadline:
+                        raise RuntimeError(f"Kernel didn't respond in {timeout:.0f} seconds")
+
+            async def _idle_after(self, msg_id: str | None, timeout: float) -> bool:
+                """Whether IOPub carries the kernel's "idle" after request ``msg_id`` within
+                ``timeout`` seconds (reading every message before it)."""
+                end = time.monotonic() + timeout
+                while (left := end - time.monotonic()) > 0:
+                    try:
+                        msg = await self.iopub_channel.get_msg(timeout=left)
+                    except Empty:
+                        return False
+                    if msg["msg_type"] == "status" and msg["parent_header"].get("msg_id") == msg_id \
+                            and msg["content"].get("execution_state") == "idle":
+                        return True
+                return False
 
         NotebookClient.__module__ = __name__
         _CLIENT_CLASS = NotebookClient
