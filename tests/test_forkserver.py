@@ -38,6 +38,19 @@ def _write(root: Path, name: str, *cells: str) -> None:
     nbformat.write(nb, root / "notebooks" / f"{name}.ipynb")
 
 
+def _printed(wk, code: str) -> str:
+    """What ``code`` prints in the kernel ``wk`` (a new blocking client, closed after)."""
+    kc = wk.km.blocking_client()
+    kc.start_channels()
+    try:
+        kc.wait_for_ready(timeout=30)
+        out = []
+        kc.execute_interactive(code, output_hook=lambda m: out.append(m["content"].get("text", "")), timeout=60)
+    finally:
+        kc.stop_channels()
+    return "".join(out)
+
+
 def _text(root: Path, key: str) -> str:
     nb = nbformat.read(root / report.GENERATED / f"{key}.ipynb", as_version=4)
     return "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []))
@@ -187,15 +200,9 @@ def test_a_kernel_ends_with_its_processes_at_once_without_jupyter_clients_polls(
     pool = kernels.KernelPool(log_dir=str(tmp_path / "logs"), fork=fork)
     try:
         wk, _ = pool.take(str(tmp_path), {}, prestart=False)
-        kc = wk.km.blocking_client()
-        kc.start_channels()
-        kc.wait_for_ready(timeout=30)
-        seen = []
-        kc.execute_interactive("import os, subprocess\nchild = subprocess.Popen(['sleep', '600'])\n"
-                               "print(os.getpid(), child.pid)",
-                               output_hook=lambda m: seen.append(m["content"].get("text", "")), timeout=60)
-        kc.stop_channels()
-        kernel, child = (int(x) for x in "".join(seen).split())
+        printed = _printed(wk, "import os, subprocess\nchild = subprocess.Popen(['sleep', '600'])\n"
+                               "print(os.getpid(), child.pid)")
+        kernel, child = (int(x) for x in printed.split())
         assert running(kernel) and running(child)
         real_sleep, slept = asyncio.sleep, []
 
@@ -364,15 +371,9 @@ def test_forked_kernels_differ_where_fresh_ones_do(tmp_path):
     try:
         for _ in range(2):
             wk, _ = pool.take(str(tmp_path), {}, prestart=False)
-            kc = wk.km.blocking_client()
-            kc.start_channels()
-            kc.wait_for_ready(timeout=30)
-            out = []
-            kc.execute_interactive("import numpy, wave, os\nprint(numpy.random.random(), wave.__file__.startswith(os.getcwd()))",
-                                   output_hook=lambda m: out.append(m["content"].get("text", "")), timeout=60)
-            kc.stop_channels()
+            printed = _printed(wk, "import numpy, wave, os\nprint(numpy.random.random(), wave.__file__.startswith(os.getcwd()))")
             wk.shutdown()
-            seen.append("".join(out).split())
+            seen.append(printed.split())
         assert pool.fork is True  # the server started despite sqlite3.py in the project folder
     finally:
         pool.close()
@@ -399,23 +400,16 @@ def test_the_kernels_own_errors_go_to_its_log_not_into_a_cell(tmp_path, fork, mo
             wk = kernels.start_kernel(str(tmp_path), log=str(tmp_path / "logs" / "k.log"), modules=(), attempts=3)
         else:
             wk, _ = pool.take(str(tmp_path), {}, prestart=False)
-        kc = wk.km.blocking_client()
-        kc.start_channels()
-        kc.wait_for_ready(timeout=30)
-        out = []
-        kc.execute_interactive("import logging\nlogging.getLogger('tornado.general').error('Kernelfehler 1')\n"
-                               "logging.getLogger('asyncio').error('Kernelfehler 2')\n"
-                               "logging.getLogger('ipykernel.comm').error('Kernelfehler 3')\n"
-                               "logging.getLogger('seite').error('Seitenfehler')\n"
-                               # the descriptor is captured (as in a build); its thread forwards within the cell
-                               "import os, time\nos.write(2, b'Deskriptor 2\\n')\ntime.sleep(1)",
-                               output_hook=lambda m: out.append(m["content"].get("text", "")), timeout=60)
-        kc.stop_channels()
+        text = _printed(wk, "import logging\nlogging.getLogger('tornado.general').error('Kernelfehler 1')\n"
+                            "logging.getLogger('asyncio').error('Kernelfehler 2')\n"
+                            "logging.getLogger('ipykernel.comm').error('Kernelfehler 3')\n"
+                            "logging.getLogger('seite').error('Seitenfehler')\n"
+                            # the descriptor is captured (as in a build); its thread forwards within the cell
+                            "import os, time\nos.write(2, b'Deskriptor 2\\n')\ntime.sleep(1)")
         wk.shutdown()
         assert fork == "verify" or pool.fork is fork
     finally:
         pool.close()
-    text = "".join(out)
     assert "Deskriptor 2" in text  # else this test would not see what a build publishes
     assert "Kernelfehler" not in text and "Seitenfehler" in text
     logged = "".join(p.read_text(errors="replace") for p in (tmp_path / "logs").rglob("*") if p.is_file())
