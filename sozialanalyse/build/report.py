@@ -1340,7 +1340,7 @@ def _read_saved_layer(district, root: Path) -> None:
     """Keep with ``district`` the protected layer an earlier build saved for the same data,
     config and library (:func:`protected_layer_once`), if there is one: the plan's check of
     ``goals.yml`` reads published figures, and without it computed the whole layer in every
-    rebuild (2.5 s for Musterland) that :func:`protected_layer_once` then read from the file."""
+    rebuild (3.0 s for Musterland) that :func:`protected_layer_once` then read from the file."""
     from ..protected import layer as protected_layer
 
     path = root / LAYER_CACHE / f"{protected_layer.fingerprint(district)}.parquet"
