@@ -29,7 +29,6 @@ import signal
 import sys
 import threading
 import time
-import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -346,7 +345,13 @@ class KernelPool:
             server.close()
 
 
-_CLIENTS: "weakref.WeakSet" = weakref.WeakSet()  #: the NotebookClients of this process not yet released
+#: A kernel manager's attribute holding its NotebookClients until :func:`release_clients`. Held
+#: by the kernel manager, not weakly by this module: nbclient drops its client when papermill
+#: returns, and a garbage collection before the kernel's shutdown ended the client with its
+#: channels running; jupyter_client's ``__del__`` then keeps the client's zmq context and its
+#: heartbeat thread (one CI run: 11 descriptors in 8 notebooks; the same run's workers also met
+#: "Too many open files").
+_HELD = "_sozialanalyse_clients"
 _CLIENT_CLASS = None
 
 
@@ -365,7 +370,8 @@ def _notebook_client_class():
 
             def __init__(self, **kwargs):
                 super().__init__(**kwargs)
-                _CLIENTS.add(self)
+                if self.parent is not None:  # km.client(): released with its kernel
+                    self.parent.__dict__.setdefault(_HELD, []).append(self)
 
             async def wait_for_ready(self, timeout: float | None = None) -> None:
                 """jupyter_client's wait (ask ``kernel_info`` until the kernel replies on the
@@ -423,10 +429,7 @@ def release_clients(km) -> int:
     destroy the zmq context each made for itself; returns how many. Called with the kernel's
     shutdown (:meth:`WarmKernel.shutdown`)."""
     n = 0
-    for client in list(_CLIENTS):
-        if client.parent is not km:
-            continue
-        _CLIENTS.discard(client)
+    for client in km.__dict__.pop(_HELD, []):
         try:
             client.stop_channels()
         except Exception:  # noqa: BLE001 - channels of a kernel that is gone
