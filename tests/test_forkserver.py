@@ -234,9 +234,10 @@ def test_a_notebook_client_is_ready_when_iopub_is_connected_not_after_a_quiet_pe
     pool = kernels.KernelPool(log_dir=str(tmp_path / "logs"), fork=fork)
     quiet, outputs = [], []
 
-    async def run(i):
-        kc = wk.km.client()
-        assert type(kc) is kernels.NotebookClient
+    async def run(i, kc=None):
+        if kc is None:
+            kc = wk.km.client()
+            assert type(kc) is kernels.NotebookClient
         get = kc.iopub_channel.get_msg
 
         async def counted(timeout=None):
@@ -269,11 +270,17 @@ def test_a_notebook_client_is_ready_when_iopub_is_connected_not_after_a_quiet_pe
         wk, _ = pool.take(str(tmp_path), {}, prestart=False)
         for i in range(10):
             asyncio.run(run(i))
+        # a client that no kernel manager made (connected by the kernel's connection info) gets
+        # jupyter_client's own wait, quiet period included, and works as well
+        lone = kernels.NotebookClient()
+        lone.load_connection_info(wk.km.get_connection_info())
+        asyncio.run(run(10, lone))
         wk.shutdown()
     finally:
         pool.close()
-    assert outputs == [f"Ausgabe {i}\n" for i in range(10)]
-    assert len(quiet) < 5, quiet
+    assert outputs == [f"Ausgabe {i}\n" for i in range(11)]
+    assert len([i for i in quiet if i < 10]) < 5, quiet
+    assert 10 in quiet
 
 
 def test_a_server_that_does_not_start_leaves_the_kernels_as_before(tmp_path, monkeypatch, capsys):
