@@ -1301,12 +1301,11 @@ def protected_layer_once(planned: BuildPlan, root: Path, quiet: bool = False) ->
     from ..protected import layer as protected_layer  # pandas and the statistics: only for own data
 
     t0 = time.perf_counter()
-    fp = protected_layer.fingerprint(district)
-    path = root / LAYER_CACHE / f"{fp}.parquet"
+    fp, path = _layer_file(district, root)
     on_file = protected_layer.saved_fingerprint(path) == fp  # False: no file, or a stale one
     layer = protected_layer.kept(district)  # the plan's, for the goals: read from that file, or computed
     if on_file and (layer is None or layer._path != path):
-        saved = protected_layer.load(district, path)
+        saved = protected_layer.load(district, path, fp)
         layer = saved if saved is not None else layer
     if layer is None:
         layer = protected_layer.of(district)
@@ -1343,10 +1342,19 @@ def _read_saved_layer(district, root: Path) -> None:
     rebuild (3.0 s for Musterland) that :func:`protected_layer_once` then read from the file."""
     from ..protected import layer as protected_layer
 
-    path = root / LAYER_CACHE / f"{protected_layer.fingerprint(district)}.parquet"
-    layer = protected_layer.load(district, path) if path.is_file() else None
+    fp, path = _layer_file(district, root)
+    layer = protected_layer.load(district, path, fp) if path.is_file() else None
     if layer is not None:
         protected_layer.keep(layer)
+
+
+def _layer_file(district, root: Path) -> tuple[str, Path]:
+    """The fingerprint of ``district``'s protected layer and the file in the build's cache that
+    holds the layer saved for it."""
+    from ..protected import layer as protected_layer
+
+    fp = protected_layer.fingerprint(district)
+    return fp, root / LAYER_CACHE / f"{fp}.parquet"
 
 
 def shared_work_once(district, path: Path) -> str:
