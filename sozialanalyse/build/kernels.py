@@ -358,7 +358,6 @@ _CLIENT_CLASS = None
 def _notebook_client_class():
     global _CLIENT_CLASS
     if _CLIENT_CLASS is None:
-        import asyncio
         from queue import Empty
 
         from jupyter_client.asynchronous import AsyncKernelClient
@@ -390,8 +389,8 @@ def _notebook_client_class():
                 while True:
                     self.kernel_info()
                     try:
-                        msg = await asyncio.wait_for(self.shell_channel.get_msg(), timeout=1)
-                    except (asyncio.TimeoutError, Empty):
+                        msg = await self.shell_channel.get_msg(timeout=1)
+                    except Empty:
                         msg = None
                     if msg is not None and msg["msg_type"] == "kernel_info_reply" \
                             and await self._idle_after(msg["parent_header"].get("msg_id"), 0.2):
@@ -407,12 +406,9 @@ def _notebook_client_class():
                 ``timeout`` seconds (reading every message before it)."""
                 end = time.monotonic() + timeout
                 while (left := end - time.monotonic()) > 0:
-                    # asyncio's timeout, not the channel's: zmq's asynchronous poll with a timeout
-                    # that a message ended early kept resources (a worker's descriptors grew by 11
-                    # in 8 short notebooks: tests/test_forkserver.py)
                     try:
-                        msg = await asyncio.wait_for(self.iopub_channel.get_msg(), timeout=left)
-                    except (asyncio.TimeoutError, Empty):
+                        msg = await self.iopub_channel.get_msg(timeout=left)
+                    except Empty:
                         return False
                     if msg["msg_type"] == "status" and msg["parent_header"].get("msg_id") == msg_id \
                             and msg["content"].get("execution_state") == "idle":
