@@ -180,3 +180,45 @@ def test_labels_are_measured_after_the_layout_the_png_draw_makes(engine):
     assert not figstyle.crowded(ax, f.figure.canvas.get_renderer())
     assert 1 < len([t for t in ax.get_xticklabels() if t.get_visible() and t.get_text()]) < 10
     plt.close("all")
+
+
+def _texts_fig(dpi: float):
+    """Single- and multi-line texts in several fonts, sizes, weights and line spacings."""
+    fig = plt.figure(figsize=(5.0, 4.0), dpi=dpi)
+    specs = [({}, "Bevölkerung"), ({"fontsize": 9}, "Zeile eins\nZeile zwei"),
+             ({"fontsize": 17, "fontweight": "bold"}, "Titel\nmit Unterzeile\nund dritter"),
+             ({"family": "DejaVu Serif", "style": "italic"}, "Serif\nkursiv"),
+             ({"family": "DejaVu Sans Mono", "linespacing": 2.0}, "Mono\nweit"),
+             ({"fontsize": 10.5, "rotation": 45}, "gedreht\nzweizeilig"), ({}, "")]
+    return fig, [fig.text(0.05 + 0.13 * i, 0.5, s, **kw) for i, (kw, s) in enumerate(specs)]
+
+
+@pytest.mark.parametrize("dpi", [figstyle.DPI, 72])
+def test_cached_font_heights_are_matplotlibs_own(dpi, monkeypatch):
+    """The font line metrics Agg's renderers get once per font (figstyle._font_heights) are the
+    numbers matplotlib computes for every text itself: the same extents of every text, and the same
+    PNG also when saved at another dpi than the figure's."""
+    from matplotlib.backends.backend_agg import RendererAgg
+
+    assert figstyle.cache_font_heights()  # this matplotlib asks its renderers for the metrics
+    assert RendererAgg._get_font_height_metrics is figstyle._font_heights
+
+    def measured():
+        fig, texts = _texts_fig(dpi)
+        renderer = figstyle._agg_canvas(fig).get_renderer()
+        boxes = [tuple(np.round(t.get_window_extent(renderer).bounds, 9)) for t in texts]
+        pngs = []
+        for save_dpi in (dpi, 110):
+            buf = io.BytesIO()
+            fig.savefig(buf, format="png", dpi=save_dpi, bbox_inches="tight", metadata={"Software": None})
+            pngs.append(buf.getvalue())
+        plt.close(fig)
+        return boxes, pngs
+
+    figstyle._FONT_HEIGHTS.clear()
+    cached = measured()
+    assert len(figstyle._FONT_HEIGHTS) >= 5  # fonts x sizes at the dpis used: the hook was asked
+    monkeypatch.delattr(RendererAgg, "_get_font_height_metrics")  # matplotlib's own computation
+    own = measured()
+    assert cached[0] == own[0]
+    assert cached[1] == own[1]

@@ -312,6 +312,54 @@ def enforce(fig, layout: bool = True):
     return fig
 
 
+#: The line metrics of each font at each dpi, from the font's own tables (:func:`_font_heights`).
+_FONT_HEIGHTS: dict = {}
+
+
+def _font_heights(renderer, prop) -> tuple:
+    """``(ascent, descent, line gap)`` in pixels of the font of ``prop`` at ``renderer.dpi``, as
+    matplotlib's ``Text._get_layout`` computes them from the font's OS/2 or hhea table (the
+    ``_get_font_height_metrics`` a backend may provide; Agg has none), computed once per font,
+    size and dpi: matplotlib looked the font up and read both tables again for every text each
+    time its extent was asked for (about 26,000 times in ten Gemeindeprofile, a tenth of their
+    CPU). ``(None, None, None)`` where the font has neither table: matplotlib then measures.
+    The key is ``FontProperties``' hash, which is its equality as well (``__eq__`` compares hashes).
+    A text's figure and its renderer have the same dpi (``savefig`` sets the figure's own dpi
+    while it draws), which matplotlib's computation uses."""
+    key = (hash(prop), renderer.dpi)
+    got = _FONT_HEIGHTS.get(key)
+    if got is None:
+        from matplotlib.font_manager import fontManager, get_font
+
+        font = get_font(fontManager._find_fonts_by_props(prop))
+        got = (None, None, None)
+        for table_name, gap_key, ascent_key, descent_key in (("OS/2", "sTypoLineGap", "sTypoAscender", "sTypoDescender"),
+                                                               ("hhea", "lineGap", "ascent", "descent")):
+            table = font.get_sfnt_table(table_name)
+            if table is None:
+                continue
+            scale = 1 / font.get_sfnt_table("head")["unitsPerEm"] * prop.get_size_in_points() * renderer.dpi / 72
+            got = (table[ascent_key] * scale, -table[descent_key] * scale, table[gap_key] * scale)
+            break
+        _FONT_HEIGHTS[key] = got
+    return got
+
+
+@functools.lru_cache(maxsize=None)
+def cache_font_heights() -> bool:
+    """Agg's renderers get :func:`_font_heights` as their ``_get_font_height_metrics``, where this
+    matplotlib's ``Text._get_layout`` asks a renderer for it and Agg does not define it (matplotlib
+    3.10 and later); called by :func:`enforce`. The same numbers as matplotlib's own, so the same
+    PNGs (``tests/test_figure_png.py``). Returns whether the hook is installed."""
+    from matplotlib.backends.backend_agg import RendererAgg
+    from matplotlib.text import Text
+
+    if hasattr(RendererAgg, "_get_font_height_metrics") or "_get_font_height_metrics" not in Text._get_layout.__code__.co_names:
+        return False
+    RendererAgg._get_font_height_metrics = _font_heights
+    return True
+
+
 def _agg_canvas(fig):
     """``fig``'s canvas, an Agg canvas attached first where the figure has none that can measure
     text (a figure closed in pyplot keeps a bare ``FigureCanvasBase``).
@@ -322,6 +370,7 @@ def _agg_canvas(fig):
     ``tight_layout`` asks a throwaway canvas for a renderer of its own, so each figure's text was
     measured once more (FreeType's ``set_text``, about 0,6 ms a string). The renderer is the same
     kind, size and dpi: the same extents, the same layout."""
+    cache_font_heights()
     if not hasattr(fig.canvas, "get_renderer"):
         from matplotlib.backends.backend_agg import FigureCanvasAgg
 
