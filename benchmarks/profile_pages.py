@@ -79,6 +79,16 @@ a forked kernel's cells pay. The server now also computes the goals' progress an
 monitoring of the report year: a whole profile 2,093 -> 1,797 s (profile_goals 0,229 -> 0,004 s,
 profile_classes 0,066 -> 0,015 s). Left per kernel: the figures (about 1,2 s).
 
+Measured a sixth time (5 December 2026, the 2-CPU Xeon machine, nothing else running; CPU
+seconds; a synthetic Land of 100, 8 profiles, ``--forked``; before = 3ccc2c1, after = 3a813c4,
+alternating before, after, before, after; outputs byte-identical): Agg's renderers get each font's
+line metrics once per font, size and dpi (``figstyle.cache_font_heights``) instead of matplotlib
+looking the font up and reading its tables for every text each time its extent is asked for: a
+whole profile 1,445 and 1,448 -> 1,306 and 1,269 s (ratio 0,89). In whole builds of that Land
+(``build --profile``, cold, before, after, before, after) the forked kernels' CPU fell from 1,44 to
+1,35 s per notebook (summed over the processes, sampled every 20 ms by an ad-hoc sampler that
+``_common.ProcessCPU`` has since replaced; ``scale.py`` prints it).
+
 Usage::
 
     PYTHONPATH=$PWD python benchmarks/profile_pages.py --save /tmp/before.json --dump /tmp/before

@@ -7,7 +7,9 @@ run:
 
 1. the cold build: seconds, Gemeindeprofile per minute, and the peak memory: the largest sum of
    the resident memory of this process and all its descendants (the workers and their kernels),
-   sampled every 0.25 s, beside ``getrusage``'s largest single child process;
+   sampled every 0.25 s, beside ``getrusage``'s largest single child process; and where the CPU
+   went: the CPU seconds of the build process, its pool workers, fork servers, kernels and Sphinx
+   (``_common.ProcessCPU``, sampled every 20 ms);
 2. a sequential papermill loop over a sample of the same profiles (default 20: one fresh kernel
    per notebook, no cache, no book), extrapolated to N;
 
@@ -30,7 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from _common import copy_project, machine
+from _common import ProcessCPU, copy_project, machine
 
 from sozialanalyse.build import report
 from sozialanalyse.build.profile import Profile
@@ -127,7 +129,7 @@ def main(argv: list[str] | None = None) -> None:
         del planned  # its district would count in this process's memory below (the build loads its own)
         t0 = time.perf_counter()
         prof = Profile()
-        with PeakMemory() as mem:
+        with PeakMemory() as mem, ProcessCPU() as cpu:
             out = report.build(config, args.jobs, True, root, pdf=args.pdf, profile=prof)
         build_s = time.perf_counter() - t0
         child_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
@@ -138,6 +140,9 @@ def main(argv: list[str] | None = None) -> None:
         print(f"  peak memory (this process + descendants, sampled): {mem.peak / 2**30:.2f} GiB summed RSS, "
               f"{mem.peak_pss / 2**30:.2f} GiB summed PSS (shared pages split); "
               f"largest single child process: {child_kib / 2**20:.2f} GiB", flush=True)
+        kernels = cpu.seconds("kernel")
+        print(f"  CPU seconds by process (kernels: {kernels / max(1, out['executed']):.2f} s per executed notebook):\n"
+              + cpu.table(prof.phases), flush=True)
         if args.sample <= 0:
             print(f"\n{len(profiles)} profiles in {build_s / 60:.1f} min (target: 400 in <= 5 min, < 4 GiB); "
                   f"no papermill loop (--sample 0); {os.cpu_count()} CPUs")
