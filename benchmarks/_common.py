@@ -1,4 +1,4 @@
-"""What the benchmarks share (not a benchmark itself: ``make bench`` runs it and it prints nothing).
+"""What the benchmarks share (not a benchmark itself: ``make bench`` skips files that begin with ``_``).
 
 - :data:`ROOT`: the project folder these benchmarks belong to
 - :func:`copy_project`: a copy of the project to build in, so that a benchmark never touches the
@@ -6,14 +6,17 @@
 - :func:`machine`: the line every timing is printed with (CPUs, model, memory, load average), so
   that a figure copied into the README says what it ran on
 - :class:`ProcessCPU`: the CPU seconds of this process and its descendants by their role in a
-  build (build, pool workers, fork servers, kernels, Sphinx), sampled
+  build (build, pool workers, fork servers, kernels, Sphinx), sampled from ``/proc`` by a process
+  of its own (``python _common.py --sample-cpu PID SECONDS`` is that process)
 """
 from __future__ import annotations
 
 import collections
 import os
 import platform
+import re
 import shutil
+import sys
 import threading
 import time
 from pathlib import Path
@@ -73,25 +76,101 @@ def role(cmdline: str, parent_cmdline: str) -> str:
         return "multiprocessing's resource tracker"
     if "multiprocessing" in cmdline:
         return "pool worker"
-    return "other: " + cmdline[:60]
+    return "other: " + " ".join(cmdline.split())[:60]
+
+
+def _proc_stat(pid) -> tuple[int, int, int]:
+    """``(parent pid, user + system ticks, start tick)`` of ``pid`` from ``/proc/PID/stat`` (the
+    fields after the command name, which may hold spaces and parentheses)."""
+    with open(f"/proc/{pid}/stat", "rb") as fh:
+        data = fh.read()
+    f = data[data.rindex(b")") + 2:].split()
+    return int(f[1]), int(f[11]) + int(f[12]), int(f[19])
+
+
+def _proc_cmdline(pid: int) -> str:
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as fh:
+            return fh.read().replace(b"\0", b" ").decode("utf-8", "replace").strip()
+    except OSError:
+        return ""
+
+
+def _sample_cpu(root: int, every: float, stop: threading.Event) -> dict:
+    """The sampling loop of :class:`ProcessCPU`, run in a process of its own (``python _common.py
+    --sample-cpu PID SECONDS``) until ``stop``: every process below ``root`` (this sampler left
+    out) with its role, CPU seconds and the wall clock (``time.time``) it was first seen at; and
+    ``root``'s own CPU over time."""
+    tick = os.sysconf("SC_CLK_TCK")
+    me = os.getpid()
+    live: dict = {}  # pid -> (pid, start tick)
+    foreign: set = {me}  # pids that are not descendants of root (and this sampler)
+    cmdlines: dict = {}
+    seen: dict = {}  # (pid, start) -> [role, cpu seconds, first seen, parent pid]
+    timeline: list = []  # (time, root's CPU seconds)
+    base = None
+    while True:
+        now = time.time()
+        try:
+            pids = sorted(int(n) for n in os.listdir("/proc") if n.isdigit())
+        except OSError:
+            pids = []
+        for pid in pids:  # ascending: a parent is usually met before its children
+            if pid in foreign:
+                continue
+            try:
+                ppid, ticks, start = _proc_stat(pid)
+            except (OSError, ValueError, IndexError):
+                continue
+            key = live.get(pid)
+            if key is not None and key[1] != start:  # the pid was reused
+                key = None
+            if key is None:
+                if pid != root and ppid not in live:
+                    foreign.add(pid)
+                    continue
+                key = live[pid] = (pid, start)
+                cmdlines[pid] = _proc_cmdline(pid)
+                kind = "build process" if pid == root else role(cmdlines[pid], cmdlines.get(ppid, ""))
+                seen[key] = [kind, 0.0, now, ppid]
+            entry = seen[key]
+            if entry[0].startswith("other: ") and now - entry[2] < 1:
+                # perhaps seen between fork and exec, with its parent's command line: read again
+                cmdlines[pid] = _proc_cmdline(pid) or cmdlines[pid]
+                entry[0] = role(cmdlines[pid], cmdlines.get(entry[3], ""))
+            if pid == root:
+                base = ticks if base is None else base
+                ticks -= base
+                timeline.append((now, ticks / tick))
+            entry[1] = max(entry[1], ticks / tick)
+        alive = set(pids)
+        for pid in [p for p in live if p not in alive]:
+            del live[pid]
+        if stop.wait(every):
+            break
+    t = os.times()
+    return {"seen": list(seen.values()), "timeline": timeline, "sampler": t.user + t.system}
 
 
 class ProcessCPU:
     """CPU seconds (user and system) of this process and of every descendant, by :func:`role`,
-    sampled every ``every`` seconds from a thread: a process that ends is counted up to its last
-    sample (the CPU of its last ``every`` seconds is missed; the machine's busy CPU from
+    sampled every ``every`` seconds from ``/proc`` (Linux) by a process of its own: a thread of
+    this process would wait for the interpreter lock whenever a thread of the build computes, and
+    sample seldom then (its CPU is printed apart, not counted). A process that ends is counted up
+    to its last sample (the CPU of its last ``every`` seconds is missed; the machine's busy CPU from
     ``/proc/stat`` over the same time is printed beside the sum, so the share missed shows). This
-    process counts from the moment the sampler starts; a pool worker also by the phase of the build
-    in which it was first seen, where :meth:`table` is given the phases."""
+    process counts from the moment the sampler starts, and is split by the build's phases where
+    :meth:`table` is given them; a pool worker is told apart by the phase it was first seen in.
+    ``exclude`` (name to CPU seconds, set before :meth:`table`): threads of this process that are
+    not the build (another sampler), printed apart and taken off this process's."""
 
     def __init__(self, every: float = 0.02):
-        import psutil
-
-        self._me = psutil.Process()
         self._every = every
-        self._seen: dict = {}  # (pid, create time) -> [role, cpu seconds, first seen (s)]
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
+        self.available = os.path.isdir("/proc/self")
+        self.seen: list = []
+        self.timeline: list = []
+        self.sampler = float("nan")
+        self.exclude: dict = {}
 
     @staticmethod
     def _busy() -> float:
@@ -102,46 +181,55 @@ class ProcessCPU:
         except (OSError, ValueError, IndexError):
             return float("nan")
 
-    def _run(self) -> None:
-        import psutil
-
-        cmdlines: dict = {}
-        while not self._stop.is_set():
-            for p in [self._me, *self._me.children(recursive=True)]:
-                try:
-                    key = (p.pid, p.create_time())
-                    ct = p.cpu_times()
-                    if key not in self._seen:
-                        cmd = " ".join(p.cmdline())
-                        cmdlines[p.pid] = cmd
-                        parent = cmdlines.get(p.ppid(), "")
-                        kind = "build process" if p.pid == self._me.pid else role(cmd, parent)
-                        base = ct.user + ct.system if p.pid == self._me.pid else 0.0
-                        self._seen[key] = [kind, 0.0, time.perf_counter() - self._t0, base]
-                    entry = self._seen[key]
-                    entry[1] = max(entry[1], ct.user + ct.system - entry[3])
-                except psutil.Error:
-                    continue
-            self._stop.wait(self._every)
-
     def __enter__(self):
-        self._t0 = time.perf_counter()
+        import subprocess
+        import sys
+
+        self._t0_perf = time.perf_counter()
+        self._t0 = time.time()
         self._busy0 = self._busy()
-        self._thread.start()
+        if self.available:
+            self._proc = subprocess.Popen([sys.executable, __file__, "--sample-cpu", str(os.getpid()), str(self._every)],
+                                          stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+            time.sleep(max(0.2, 5 * self._every))  # its first sample: this process's CPU counts from there
         return self
 
     def __exit__(self, *exc):
-        self._stop.set()
-        self._thread.join()
-        self.wall = time.perf_counter() - self._t0
+        import json
+
+        self.wall = time.perf_counter() - self._t0_perf
         self.machine_busy = self._busy() - self._busy0
+        if self.available:
+            out, _ = self._proc.communicate(b"")  # end of its stdin: the sampler stops and answers
+            got = json.loads(out)
+            self.seen, self.timeline, self.sampler = got["seen"], got["timeline"], got["sampler"]
+
+    def _build_by_phase(self, phases: list) -> list:
+        """The build process's CPU seconds within each phase (from the sampled timeline)."""
+        def cpu_at(t: float) -> float:
+            last = 0.0
+            for when, cpu in self.timeline:
+                if when > t:
+                    break
+                last = cpu
+            return last
+
+        out, start = [], self._t0
+        for name, sec in phases:
+            out.append((name, cpu_at(start + sec) - cpu_at(start)))
+            start += sec
+        return out
 
     def table(self, phases: list | None = None) -> str:
-        """Lines ``seconds  processes  role`` (largest first), the sum and the machine's busy CPU;
-        ``phases``: the build's ``(name, seconds)`` in order (:class:`sozialanalyse.build.profile.Profile`),
-        by which pool workers are told apart."""
+        """Lines ``seconds  processes  role`` (largest first), the sampler, the sum and the
+        machine's busy CPU; ``phases``: the build's ``(name, seconds)`` in order
+        (:class:`sozialanalyse.build.profile.Profile`), by which the build process's CPU is split
+        and pool workers are told apart."""
+        if not self.available:
+            return "  (no /proc on this system: CPU by process not sampled)"
+
         def phase_at(t: float) -> str:
-            end = 0.0
+            end = self._t0
             for name, sec in phases or []:
                 end += sec
                 if t < end:
@@ -149,12 +237,20 @@ class ProcessCPU:
             return "after the phases"
 
         by = collections.defaultdict(lambda: [0, 0.0])
-        for kind, cpu, first, _ in self._seen.values():
+        for kind, cpu, first, _ in self.seen:
             if kind == "pool worker" and phases:
                 kind = f"pool worker ({phase_at(first)})"
             by[kind][0] += 1
-            by[kind][1] += cpu
-        lines = [f"  {cpu:9.1f} s  {n:5d}  {kind}" for kind, (n, cpu) in sorted(by.items(), key=lambda kv: -kv[1][1])]
+            by[kind][1] += cpu - (sum(self.exclude.values()) if kind == "build process" else 0.0)
+        lines = []
+        for kind, (n, cpu) in sorted(by.items(), key=lambda kv: -kv[1][1]):
+            lines.append(f"  {cpu:9.1f} s  {n:5d}  {kind}")
+            if kind == "build process" and phases:
+                lines += [f"  {sec:9.1f} s         of it in the phase: {name}" + (" (with the threads below)" if self.exclude else "")
+                          for name, sec in self._build_by_phase(phases) if sec >= 0.05]
+        for name, sec in self.exclude.items():
+            lines.append(f"  {sec:9.1f} s         {name} (a thread of the build process, not counted above)")
+        lines.append(f"  {self.sampler:9.1f} s         this sampler (a process of its own, not counted above)")
         total = sum(cpu for _, cpu in by.values())
         lines.append(f"  {total:9.1f} s  {sum(n for n, _ in by.values()):5d}  sum (sampled every {self._every * 1000:.0f} ms); "
                      f"the machine's busy CPU meanwhile {self.machine_busy:.1f} s, wall {self.wall:.1f} s")
@@ -162,4 +258,13 @@ class ProcessCPU:
 
     def seconds(self, kind: str) -> float:
         """CPU seconds of the processes whose role starts with ``kind``."""
-        return sum(cpu for k, cpu, _, _ in self._seen.values() if k.startswith(kind))
+        return sum(e[1] - (sum(self.exclude.values()) if e[0] == "build process" else 0.0)
+                   for e in self.seen if e[0].startswith(kind))
+
+
+if __name__ == "__main__" and sys.argv[1:2] == ["--sample-cpu"]:  # ProcessCPU's sampling process
+    import json
+
+    _stop = threading.Event()
+    threading.Thread(target=lambda: (sys.stdin.buffer.read(), _stop.set()), daemon=True).start()
+    json.dump(_sample_cpu(int(sys.argv[2]), float(sys.argv[3]), _stop), sys.stdout)

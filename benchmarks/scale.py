@@ -8,8 +8,12 @@ run:
 1. the cold build: seconds, Gemeindeprofile per minute, and the peak memory: the largest sum of
    the resident memory of this process and all its descendants (the workers and their kernels),
    sampled every 0.25 s, beside ``getrusage``'s largest single child process; and where the CPU
-   went: the CPU seconds of the build process, its pool workers, fork servers, kernels and Sphinx
-   (``_common.ProcessCPU``, sampled every 20 ms);
+   went: the CPU seconds of the build process (by phase), its pool workers, fork servers, kernels
+   and Sphinx (``_common.ProcessCPU``, sampled every 20 ms by a process of its own). Both samplers
+   cost CPU beside the build and so lengthen it a little: the memory sampler's thread (psutil's
+   process tree and each process's ``smaps_rollup``) about a tenth of a core, printed and taken
+   off the build process's CPU; the CPU sampler a few hundredths of a core, printed. For the
+   seconds of a build compared with another version, ``versions.py`` samples only the memory;
 2. a sequential papermill loop over a sample of the same profiles (default 20: one fresh kernel
    per notebook, no cache, no book), extrapolated to N;
 
@@ -55,7 +59,7 @@ class PeakMemory:
         self.peak = 0
         self.peak_pss = 0
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread = threading.Thread(target=self._run, name="PeakMemory", daemon=True)
 
     @staticmethod
     def _pss(pid: int) -> int:
@@ -71,6 +75,7 @@ class PeakMemory:
     def _run(self):
         import psutil
 
+        t0 = time.thread_time()
         while not self._stop.is_set():
             total = pss = 0
             for p in [self._me, *self._me.children(recursive=True)]:
@@ -82,6 +87,7 @@ class PeakMemory:
             self.peak = max(self.peak, total)
             self.peak_pss = max(self.peak_pss, pss)
             self._stop.wait(self._every)
+        self.cpu = time.thread_time() - t0  # this thread's own CPU (ProcessCPU takes it off the build's)
 
     def __enter__(self):
         self._thread.start()
@@ -127,9 +133,9 @@ def main(argv: list[str] | None = None) -> None:
         print(f"plan: {len(jobs)} notebooks, {len(profiles)} Gemeindeprofile, "
               f"{len(planned.district.areas)} areas", flush=True)
         del planned  # its district would count in this process's memory below (the build loads its own)
-        t0 = time.perf_counter()
         prof = Profile()
         with PeakMemory() as mem, ProcessCPU() as cpu:
+            t0 = time.perf_counter()
             out = report.build(config, args.jobs, True, root, pdf=args.pdf, profile=prof)
         build_s = time.perf_counter() - t0
         child_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
@@ -140,6 +146,7 @@ def main(argv: list[str] | None = None) -> None:
         print(f"  peak memory (this process + descendants, sampled): {mem.peak / 2**30:.2f} GiB summed RSS, "
               f"{mem.peak_pss / 2**30:.2f} GiB summed PSS (shared pages split); "
               f"largest single child process: {child_kib / 2**20:.2f} GiB", flush=True)
+        cpu.exclude["PeakMemory's sampling thread"] = mem.cpu
         kernels = cpu.seconds("kernel")
         print(f"  CPU seconds by process (kernels: {kernels / max(1, out['executed']):.2f} s per executed notebook):\n"
               + cpu.table(prof.phases), flush=True)
