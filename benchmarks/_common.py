@@ -106,9 +106,9 @@ def _sample_cpu(root: int, every: float, stop: threading.Event) -> dict:
     live: dict = {}  # pid -> (pid, start tick)
     foreign: set = {me}  # pids that are not descendants of root (and this sampler)
     cmdlines: dict = {}
-    seen: dict = {}  # (pid, start) -> [role, cpu seconds, first seen, parent pid]
+    seen: dict = {}  # (pid, start) -> [role, cpu seconds, first seen, parent pid, ticks at start]
     timeline: list = []  # (time, root's CPU seconds)
-    base = None
+    first = True  # processes alive at the first sample count from then on
     while True:
         now = time.time()
         try:
@@ -132,24 +132,24 @@ def _sample_cpu(root: int, every: float, stop: threading.Event) -> dict:
                 key = live[pid] = (pid, start)
                 cmdlines[pid] = _proc_cmdline(pid)
                 kind = "build process" if pid == root else role(cmdlines[pid], cmdlines.get(ppid, ""))
-                seen[key] = [kind, 0.0, now, ppid]
+                seen[key] = [kind, 0.0, now, ppid, ticks if first else 0]
             entry = seen[key]
             if entry[0].startswith("other: ") and now - entry[2] < 1:
                 # perhaps seen between fork and exec, with its parent's command line: read again
                 cmdlines[pid] = _proc_cmdline(pid) or cmdlines[pid]
                 entry[0] = role(cmdlines[pid], cmdlines.get(entry[3], ""))
+            ticks -= entry[4]
             if pid == root:
-                base = ticks if base is None else base
-                ticks -= base
                 timeline.append((now, ticks / tick))
             entry[1] = max(entry[1], ticks / tick)
+        first = False
         alive = set(pids)
         for pid in [p for p in live if p not in alive]:
             del live[pid]
         if stop.wait(every):
             break
     t = os.times()
-    return {"seen": list(seen.values()), "timeline": timeline, "sampler": t.user + t.system}
+    return {"seen": [e[:4] for e in seen.values()], "timeline": timeline, "sampler": t.user + t.system}
 
 
 class ProcessCPU:
@@ -162,7 +162,8 @@ class ProcessCPU:
     process counts from the moment the sampler starts, and is split by the build's phases where
     :meth:`table` is given them; a pool worker is told apart by the phase it was first seen in.
     ``exclude`` (name to CPU seconds, set before :meth:`table`): threads of this process that are
-    not the build (another sampler), printed apart and taken off this process's."""
+    not the build (another sampler), printed apart and taken off this process's. Processes already
+    running when it starts (a resource tracker) count from then on, as this process does."""
 
     def __init__(self, every: float = 0.02):
         self._every = every

@@ -29,17 +29,33 @@ time.sleep(0.3)
 """
 
 
+def _burn(seconds: float) -> None:
+    t = time.process_time()
+    while time.process_time() - t < seconds:
+        pass
+
+
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
 def test_process_cpu_counts_children_and_grandchildren_by_role():
-    with _common.ProcessCPU() as cpu:
-        t = time.process_time()
-        while time.process_time() - t < 0.3:  # this process: 0.3 s of its own
-            pass
-        subprocess.run([sys.executable, "-c", BURN, "ipykernel"], check=True)  # named as a kernel
+    # a child that burns 0.5 s before the sampler starts and idles while it runs: counts 0
+    before = subprocess.Popen([sys.executable, "-c", "import time\nt = time.process_time()\n"
+                               "while time.process_time() - t < 0.5: pass\nprint(flush=True)\ntime.sleep(60)"],
+                              stdout=subprocess.PIPE)
+    try:
+        before.stdout.readline()
+        with _common.ProcessCPU() as cpu:
+            _burn(0.3)  # this process: 0.3 s of its own
+            subprocess.run([sys.executable, "-c", BURN, "ipykernel"], check=True)  # named as a kernel
+    finally:
+        before.kill()
+        before.wait()
     by = {}
     for kind, sec, *_ in cpu.seen:
         by.setdefault(kind, []).append(sec)
-    assert set(by) == {"build process", "kernel (fresh)"}  # the sampling process is not counted
+    # what ran before the sampler (the child above; pytest's workers may hold multiprocessing's
+    # resource tracker) counts from its start: idle, so nothing
+    assert {k for k, secs in by.items() if max(secs) > 0.05} == {"build process", "kernel (fresh)"}
+    assert len(by["kernel (fresh)"]) == 2 and not any("--sample-cpu" in k for k in by)  # nor the sampling process
     # the child's command line names ipykernel: a "kernel (fresh)"; its fork keeps that command line
     assert sorted(by["kernel (fresh)"]) == [pytest.approx(0.4, abs=0.08), pytest.approx(0.6, abs=0.08)]
     assert by["build process"] == [pytest.approx(0.3, abs=0.08)]  # the sampler's own CPU is not in it
