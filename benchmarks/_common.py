@@ -104,7 +104,7 @@ def _sample_cpu(root: int, every: float, stop: threading.Event) -> dict:
     tick = os.sysconf("SC_CLK_TCK")
     me = os.getpid()
     live: dict = {}  # pid -> (pid, start tick)
-    foreign: set = {me}  # pids that are not descendants of root (and this sampler)
+    foreign: set = {me}  # live pids that are not descendants of root (and this sampler)
     cmdlines: dict = {}
     seen: dict = {}  # (pid, start) -> [role, cpu seconds, first seen, parent pid, ticks at start]
     timeline: list = []  # (time, root's CPU seconds)
@@ -134,7 +134,7 @@ def _sample_cpu(root: int, every: float, stop: threading.Event) -> dict:
                 kind = "build process" if pid == root else role(cmdlines[pid], cmdlines.get(ppid, ""))
                 seen[key] = [kind, 0.0, now, ppid, ticks if first else 0]
             entry = seen[key]
-            if entry[0].startswith("other: ") and now - entry[2] < 1:
+            if now - entry[2] < 1 and pid != root:
                 # perhaps seen between fork and exec, with its parent's command line: read again
                 cmdlines[pid] = _proc_cmdline(pid) or cmdlines[pid]
                 entry[0] = role(cmdlines[pid], cmdlines.get(entry[3], ""))
@@ -146,6 +146,8 @@ def _sample_cpu(root: int, every: float, stop: threading.Event) -> dict:
         alive = set(pids)
         for pid in [p for p in live if p not in alive]:
             del live[pid]
+        foreign &= alive  # a pid that ended may come back as a descendant
+        foreign.add(me)
         if stop.wait(every):
             break
     t = os.times()
