@@ -12,10 +12,11 @@
 from __future__ import annotations
 
 import collections
+import json
 import os
 import platform
-import re
 import shutil
+import subprocess
 import sys
 import threading
 import time
@@ -96,11 +97,11 @@ def _proc_cmdline(pid: int) -> str:
         return ""
 
 
-def _sample_cpu(root: int, every: float, stop: threading.Event) -> dict:
+def _sample_cpu(root: int, every: float, stop: threading.Event, ready=lambda: None) -> dict:
     """The sampling loop of :class:`ProcessCPU`, run in a process of its own (``python _common.py
     --sample-cpu PID SECONDS``) until ``stop``: every process below ``root`` (this sampler left
     out) with its role, CPU seconds and the wall clock (``time.time``) it was first seen at; and
-    ``root``'s own CPU over time."""
+    ``root``'s own CPU over time. ``ready`` is called once the first sample is taken."""
     tick = os.sysconf("SC_CLK_TCK")
     me = os.getpid()
     live: dict = {}  # pid -> (pid, start tick)
@@ -109,6 +110,7 @@ def _sample_cpu(root: int, every: float, stop: threading.Event) -> dict:
     seen: dict = {}  # (pid, start) -> [role, cpu seconds, first seen, parent pid, ticks at start]
     timeline: list = []  # (time, root's CPU seconds)
     first = True  # processes alive at the first sample count from then on
+    stopped = False
     while True:
         now = time.time()
         try:
@@ -142,14 +144,17 @@ def _sample_cpu(root: int, every: float, stop: threading.Event) -> dict:
             if pid == root:
                 timeline.append((now, ticks / tick))
             entry[1] = max(entry[1], ticks / tick)
-        first = False
+        if first:
+            ready()
+            first = False
         alive = set(pids)
         for pid in [p for p in live if p not in alive]:
             del live[pid]
         foreign &= alive  # a pid that ended may come back as a descendant
         foreign.add(me)
-        if stop.wait(every):
+        if stopped:  # the sample after the stop: the last
             break
+        stopped = stop.wait(every)
     t = os.times()
     return {"seen": [e[:4] for e in seen.values()], "timeline": timeline, "sampler": t.user + t.system}
 
@@ -161,9 +166,9 @@ class ProcessCPU:
     sample seldom then (its CPU is printed apart, not counted). A process that ends is counted up
     to its last sample (the CPU of its last ``every`` seconds is missed; the machine's busy CPU from
     ``/proc/stat`` over the same time is printed beside the sum, so the share missed shows). This
-    process counts from the moment the sampler starts, and is split by the build's phases where
-    :meth:`table` is given them; a pool worker is told apart by the phase it was first seen in.
-    ``exclude`` (name to CPU seconds, set before :meth:`table`): threads of this process that are
+    process counts from the sampler's first sample, before ``__enter__`` returns, and is split by
+    the build's phases where :meth:`table` is given them (phases that begin when the block does);
+    a pool worker is told apart by the phase it was first seen in. ``exclude`` (name to CPU seconds, set before :meth:`table`): threads of this process that are
     not the build (another sampler), printed apart and taken off this process's. Processes already
     running when it starts (a resource tracker) count from then on, as this process does."""
 
@@ -185,27 +190,26 @@ class ProcessCPU:
             return float("nan")
 
     def __enter__(self):
-        import subprocess
-        import sys
-
-        self._t0_perf = time.perf_counter()
-        self._t0 = time.time()
-        self._busy0 = self._busy()
         if self.available:
             self._proc = subprocess.Popen([sys.executable, __file__, "--sample-cpu", str(os.getpid()), str(self._every)],
                                           stdin=subprocess.PIPE, stdout=subprocess.PIPE)
-            time.sleep(max(0.2, 5 * self._every))  # its first sample: this process's CPU counts from there
+            self._proc.stdout.readline()  # its first sample is taken: everything counts from here
+        self._t0_perf = time.perf_counter()
+        self._t0 = time.time()  # the origin of the phases given to table()
+        self._busy0 = self._busy()
         return self
 
     def __exit__(self, *exc):
-        import json
-
         self.wall = time.perf_counter() - self._t0_perf
         self.machine_busy = self._busy() - self._busy0
         if self.available:
             out, _ = self._proc.communicate(b"")  # end of its stdin: the sampler stops and answers
             got = json.loads(out)
             self.seen, self.timeline, self.sampler = got["seen"], got["timeline"], got["sampler"]
+
+    def _cpu(self, kind: str, cpu: float) -> float:
+        """A process's CPU seconds; the build process's without the threads in ``exclude``."""
+        return cpu - sum(self.exclude.values()) if kind == "build process" else cpu
 
     def _build_by_phase(self, phases: list) -> list:
         """The build process's CPU seconds within each phase (from the sampled timeline)."""
@@ -244,7 +248,7 @@ class ProcessCPU:
             if kind == "pool worker" and phases:
                 kind = f"pool worker ({phase_at(first)})"
             by[kind][0] += 1
-            by[kind][1] += cpu - (sum(self.exclude.values()) if kind == "build process" else 0.0)
+            by[kind][1] += self._cpu(kind, cpu)
         lines = []
         for kind, (n, cpu) in sorted(by.items(), key=lambda kv: -kv[1][1]):
             lines.append(f"  {cpu:9.1f} s  {n:5d}  {kind}")
@@ -261,13 +265,10 @@ class ProcessCPU:
 
     def seconds(self, kind: str) -> float:
         """CPU seconds of the processes whose role starts with ``kind``."""
-        return sum(e[1] - (sum(self.exclude.values()) if e[0] == "build process" else 0.0)
-                   for e in self.seen if e[0].startswith(kind))
+        return sum(self._cpu(k, cpu) for k, cpu, *_ in self.seen if k.startswith(kind))
 
 
 if __name__ == "__main__" and sys.argv[1:2] == ["--sample-cpu"]:  # ProcessCPU's sampling process
-    import json
-
     _stop = threading.Event()
     threading.Thread(target=lambda: (sys.stdin.buffer.read(), _stop.set()), daemon=True).start()
-    json.dump(_sample_cpu(int(sys.argv[2]), float(sys.argv[3]), _stop), sys.stdout)
+    json.dump(_sample_cpu(int(sys.argv[2]), float(sys.argv[3]), _stop, ready=lambda: print(flush=True)), sys.stdout)

@@ -133,8 +133,8 @@ def main(argv: list[str] | None = None) -> None:
         print(f"plan: {len(jobs)} notebooks, {len(profiles)} Gemeindeprofile, "
               f"{len(planned.district.areas)} areas", flush=True)
         del planned  # its district would count in this process's memory below (the build loads its own)
-        prof = Profile()
         with PeakMemory() as mem, ProcessCPU() as cpu:
+            prof = Profile()  # its phases begin where ProcessCPU's clock does
             t0 = time.perf_counter()
             out = report.build(config, args.jobs, True, root, pdf=args.pdf, profile=prof)
         build_s = time.perf_counter() - t0

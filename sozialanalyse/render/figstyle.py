@@ -349,8 +349,9 @@ def _font_heights(renderer, prop) -> tuple:
 def cache_font_heights() -> bool:
     """Agg's renderers get :func:`_font_heights` as their ``_get_font_height_metrics``, where this
     matplotlib's ``Text._get_layout`` asks a renderer for it and Agg does not define it (matplotlib
-    3.10 and later); called by :func:`enforce`. The same numbers as matplotlib's own, so the same
-    PNGs (``tests/test_figure_png.py``). Returns whether the hook is installed."""
+    3.10 and later); called by :func:`_agg_canvas` (so by :func:`enforce` and the label thinning). The
+    same numbers as matplotlib's own, so the same PNGs (``tests/test_figure_png.py``). Returns
+    whether the hook is installed."""
     from matplotlib.backends.backend_agg import RendererAgg
     from matplotlib.text import Text
 
