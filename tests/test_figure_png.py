@@ -222,3 +222,80 @@ def test_cached_font_heights_are_matplotlibs_own(dpi, monkeypatch):
     own = measured()
     assert cached[0] == own[0]
     assert cached[1] == own[1]
+
+
+def _titled(case: str):
+    """A titled chart in the report's style whose title matplotlib's automatic placement keeps at
+    its place ("plain", "left_right", "turned", "map") or lifts over something reaching over the
+    axes' top ("ticks_on_top", "labels_on_top", "label_on_top", "spine_on_top", "inset_on_top", "twin_on_top", "offset",
+    "inside")."""
+    from matplotlib.ticker import ScalarFormatter
+
+    fig, ax = plt.subplots(figsize=(6.0, 3.0), dpi=figstyle.DPI)
+    ax.plot([2019, 2020, 2021, 2022], [1200, 1250, 1240, 1300])
+    ax.set_title("Bevölkerung am 31.12.\nnach Jahren")
+    if case == "left_right":
+        ax.set_title("Links", loc="left")
+        ax.set_title("Rechts", loc="right")
+    elif case == "turned":
+        ax.set_xticks([2019, 2020, 2021, 2022], ["Altstadt", "Neustadt", "Hafen", "Bahnhofsviertel"], rotation=45)
+    elif case == "map":
+        ax.set_aspect("equal", adjustable="datalim")
+        ax.set_axis_off()
+    elif case == "ticks_on_top":
+        ax.xaxis.tick_top()
+    elif case == "labels_on_top":  # tick labels shown on top one by one (a new tick copies the first)
+        for t in ax.xaxis.get_major_ticks():
+            t.label2.set_visible(True)
+    elif case == "label_on_top":
+        ax.xaxis.set_label_position("top")
+        ax.set_xlabel("Jahr")
+    elif case == "spine_on_top":  # the x axis (its tick labels) moved over the axes' top
+        ax.spines["bottom"].set_position(("axes", 1.15))
+    elif case == "inset_on_top":  # a child axes over the axes' top
+        ax.inset_axes([0.0, 1.05, 0.4, 0.3], xticks=[], yticks=[])
+    elif case == "twin_on_top":
+        ax.twiny().set_xlim(0, 100)
+    elif case == "offset":  # a formatter of the chart's own (kept) that writes "+1e6" over the y axis
+        class Own(ScalarFormatter):
+            pass
+
+        ax.yaxis.set_major_formatter(Own(useOffset=True))
+        ax.lines[0].set_ydata([1_000_001.0, 1_000_002.0, 1_000_001.5, 1_000_003.0])
+        ax.relim()
+        ax.autoscale_view()
+        ax.set_title("Ein Titel, der links über dem Versatz steht", loc="left")
+    elif case == "inside":  # a title inside the axes with tick marks shown: placed at the axes' top
+        ax.tick_params(axis="x", bottom=True)
+        ax.set_title("innen", pad=-20)
+    return fig
+
+
+@pytest.mark.parametrize("case, fixed", [("plain", True), ("left_right", True), ("turned", True), ("map", True),
+                                         ("ticks_on_top", False), ("labels_on_top", False),
+                                         ("label_on_top", False), ("spine_on_top", False),
+                                         ("inset_on_top", False), ("twin_on_top", False), ("offset", False),
+                                         ("inside", False)])
+def test_titles_fixed_only_where_matplotlib_would_not_move_them(case, fixed, monkeypatch):
+    """figstyle.fix_titles turns matplotlib's title placement off only where it cannot move a title
+    (the report's charts): the same PNG as with matplotlib's placement. Where something reaches
+    over the axes' top, matplotlib places the title as before, and does move it."""
+    from sozialanalyse.render import tables
+
+    with matplotlib.rc_context():
+        tables.setup()  # the report's style: seaborn hides the tick marks
+
+        def png(fix: bool):
+            if not fix:
+                monkeypatch.setattr(figstyle, "fix_titles", lambda ax, renderer: False)
+            f = figures.finish(_titled(case))
+            monkeypatch.undo()
+            ax = f.figure.axes[0]
+            return f.png(), ax._autotitlepos, ax
+
+        own, auto, own_ax = png(False)
+        got, auto_got, ax = png(True)
+    assert auto is True and auto_got is (not fixed)
+    assert got == own
+    if not fixed:  # matplotlib lifted a title over what reaches over the axes' top (or to the top)
+        assert max(t.get_position()[1] for t in (own_ax.title, own_ax._left_title)) > 1.0
