@@ -20,10 +20,10 @@ Imports the intervals of :mod:`.health`.
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 
 from ._results import ShortRepr
 
@@ -33,8 +33,10 @@ __all__ = ["POINTS", "Trend", "chi2_critical", "compare", "limits", "recent_tren
 POINTS = 5
 
 
+@functools.lru_cache(maxsize=None)
 def chi2_critical(conf_level: float) -> float:
-    """Critical value of the chi-squared distribution with one degree of freedom.
+    """Critical value of the chi-squared distribution with one degree of freedom (computed once
+    per level: a profile tests some sixty series at the same level).
 
     >>> round(chi2_critical(0.998), 4), round(chi2_critical(0.95), 4)
     (9.5495, 3.8415)
@@ -154,14 +156,32 @@ class Trend(ShortRepr):
     reason: str = ""
 
 
-def _last(frame: pd.DataFrame) -> tuple[pd.DataFrame, str]:
-    f = frame.dropna().sort_values("year")
-    if len(f) < POINTS:
-        return f, "fewer_than_five_points"
-    f = f.tail(POINTS)
-    if np.any(np.diff(f["year"].to_numpy()) != 1):
-        return f, "gap_in_series"
-    return f, ""
+def _last(years, **columns) -> tuple[np.ndarray, dict, str]:
+    """The last :data:`POINTS` entries by year among those with every column present (not NaN):
+    ``(years, {name: values}, reason)``, ``reason`` ``"fewer_than_five_points"`` (then all
+    present entries) or ``"gap_in_series"`` where the years are not consecutive, else empty.
+    Plain arrays: the trend markers of a Gemeindeprofil test some sixty short series, where a
+    DataFrame built, cleaned and sorted for each cost more than the test.
+
+    >>> y, c, reason = _last([2024, 2020, 2021, 2022, 2023, 2019], v=[6, 2, np.nan, 4, 5, 1])
+    >>> y.tolist(), c["v"].tolist(), reason
+    ([2019, 2020, 2022, 2023, 2024], [1.0, 2.0, 4.0, 5.0, 6.0], 'gap_in_series')
+    """
+    y = np.asarray(years, dtype=int)
+    cols = {k: np.asarray(v, dtype=float) for k, v in columns.items()}
+    present = np.ones(len(y), dtype=bool)
+    for v in cols.values():
+        present &= ~np.isnan(v)
+    take = np.flatnonzero(present)
+    take = take[np.argsort(y[take], kind="stable")]
+    if len(take) >= POINTS:
+        take = take[-POINTS:]
+    y, cols = y[take], {k: v[take] for k, v in cols.items()}
+    if len(take) < POINTS:
+        return y, cols, "fewer_than_five_points"
+    if np.any(np.diff(y) != 1):
+        return y, cols, "gap_in_series"
+    return y, cols, ""
 
 
 def recent_trend(years, value, lower, upper, conf_level: float = 0.998) -> Trend:
@@ -204,16 +224,15 @@ def recent_trend(years, value, lower, upper, conf_level: float = 0.998) -> Trend
     >>> t.marker, round(t.slope, 6)
     ('increasing', 1.0)
     """
-    f, reason = _last(pd.DataFrame({"year": np.asarray(years, dtype=int), "value": np.asarray(value, dtype=float),
-                                    "lower": np.asarray(lower, dtype=float), "upper": np.asarray(upper, dtype=float)}))
+    yrs, f, reason = _last(years, value=value, lower=lower, upper=upper)
     if reason:
-        return Trend("cannot_be_calculated", np.nan, np.nan, tuple(f["year"]), reason)
-    se = (f["upper"].to_numpy() - f["lower"].to_numpy()) / 3.92
+        return Trend("cannot_be_calculated", np.nan, np.nan, tuple(yrs), reason)
+    se = (f["upper"] - f["lower"]) / 3.92
     if not (se > 0).all():
-        return Trend("cannot_be_calculated", np.nan, np.nan, tuple(f["year"]), "interval_of_width_zero")
+        return Trend("cannot_be_calculated", np.nan, np.nan, tuple(yrs), "interval_of_width_zero")
     w = 1 / se ** 2
     t = np.arange(1, POINTS + 1, dtype=float)
-    y = f["value"].to_numpy()
+    y = f["value"]
 
     def fit(keep):
         s1, s2, s3, s4, s5 = (w[keep].sum(), (w * t * y)[keep].sum(), (w * t)[keep].sum(), (w * y)[keep].sum(),
@@ -228,7 +247,7 @@ def recent_trend(years, value, lower, upper, conf_level: float = 0.998) -> Trend
     marker = "no_change"
     if robust and chi2 > chi2_critical(conf_level):
         marker = "increasing" if slope > 0 else "decreasing"
-    return Trend(marker, float(slope), float(chi2), tuple(int(v) for v in f["year"]))
+    return Trend(marker, float(slope), float(chi2), tuple(int(v) for v in yrs))
 
 
 def recent_trend_proportion(years, count, denominator, conf_level: float = 0.998) -> Trend:
@@ -271,17 +290,16 @@ def recent_trend_proportion(years, count, denominator, conf_level: float = 0.998
     >>> t.marker, round(t.chi2, 4)
     ('increasing', 47.619)
     """
-    f, reason = _last(pd.DataFrame({"year": np.asarray(years, dtype=int), "r": np.asarray(count, dtype=float),
-                                    "n": np.asarray(denominator, dtype=float)}))
+    yrs, f, reason = _last(years, r=count, n=denominator)
     if reason:
-        return Trend("cannot_be_calculated", np.nan, np.nan, tuple(f["year"]), reason)
-    r, n = f["r"].to_numpy(), f["n"].to_numpy()
+        return Trend("cannot_be_calculated", np.nan, np.nan, tuple(yrs), reason)
+    r, n = f["r"], f["n"]
     if (n <= 0).any() or (r < 0).any() or (r > n).any():
-        return Trend("cannot_be_calculated", np.nan, np.nan, tuple(f["year"]), "invalid_count")
+        return Trend("cannot_be_calculated", np.nan, np.nan, tuple(yrs), "invalid_count")
     t = np.arange(1, POINTS + 1, dtype=float)
     R, N = r.sum(), n.sum()
     if R == 0 or R == N:
-        return Trend("no_change", 0.0, 0.0, tuple(int(v) for v in f["year"]))
+        return Trend("no_change", 0.0, 0.0, tuple(int(v) for v in yrs))
     num = N * (r * t).sum() - R * (n * t).sum()
     sxx = N * (n * t * t).sum() - (n * t).sum() ** 2
     chi2 = N * num ** 2 / (R * (N - R) * sxx)
@@ -289,4 +307,4 @@ def recent_trend_proportion(years, count, denominator, conf_level: float = 0.998
     marker = "no_change"
     if chi2 > chi2_critical(conf_level):
         marker = "increasing" if num > 0 else "decreasing"
-    return Trend(marker, float(slope), float(chi2), tuple(int(v) for v in f["year"]))
+    return Trend(marker, float(slope), float(chi2), tuple(int(v) for v in yrs))
