@@ -187,6 +187,29 @@ def test_a_notebook_whose_kernel_dies_is_a_failure_naming_the_page(tmp_path):
     assert "Seite s1" in str(info.value) and "died" in str(info.value).lower()
 
 
+def test_a_kernel_starts_when_its_log_folder_was_removed_since_the_server_started(tmp_path):
+    """A Dask worker keeps its pool (and the pool its fork server) from one build to the next; a
+    project whose ``.cache`` was removed in between (where the kernels' logs go) had every kernel
+    die before it answered (the forked child could not open its log), and so every notebook of
+    the build failed."""
+    logs = tmp_path / ".cache" / "kernels"
+    pool = kernels.KernelPool(log_dir=str(logs), fork=True)
+    try:
+        wk, _ = pool.take(str(tmp_path), {}, prestart=False)
+        server = pool._server
+        assert _printed(wk, "print(6 * 7)") == "42\n"
+        wk.shutdown()
+        shutil.rmtree(tmp_path / ".cache")  # between two builds
+        wk, _ = pool.take(str(tmp_path), {}, prestart=False)
+        assert pool._server is server  # the same server, still running
+        assert _printed(wk, "print(6 * 9)") == "54\n"
+        log = wk.log
+        wk.shutdown()
+    finally:
+        pool.close()
+    assert log and Path(log).parent == logs and Path(log).exists()
+
+
 @pytest.mark.parametrize("fork", [True, False], ids=["forked", "fresh"])
 def test_a_kernel_ends_with_its_processes_at_once_without_jupyter_clients_polls(tmp_path, monkeypatch, fork):
     """A worker shuts its kernel down after each notebook. The kernel's process group is killed

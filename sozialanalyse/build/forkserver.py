@@ -317,6 +317,9 @@ def start_kernel(server: ForkServer, cwd: str, env: dict | None = None, log: str
     :class:`ForkServerError` or what jupyter_client raised (the kernel then shut down)."""
     from jupyter_client import KernelManager
 
+    if log:  # the kernel opens it: its folder may be gone since the server started (a long-lived
+        # Dask worker keeps its server from one build to the next, `.cache` removed in between)
+        Path(log).parent.mkdir(parents=True, exist_ok=True)
     km = KernelManager(kernel_name="python3", client_class=client_class)
     if "ipykernel_launcher" not in km.kernel_spec.argv:
         raise ForkServerError(f"the python3 kernel spec does not start ipykernel: {km.kernel_spec.argv}")
