@@ -226,9 +226,9 @@ def test_cached_font_heights_are_matplotlibs_own(dpi, monkeypatch):
 
 def _titled(case: str):
     """A titled chart in the report's style whose title matplotlib's automatic placement keeps at
-    its place ("plain", "left_right", "turned", "map") or lifts over something reaching over the
-    axes' top ("ticks_on_top", "labels_on_top", "label_on_top", "spine_on_top", "inset_on_top", "twin_on_top", "offset",
-    "inside")."""
+    its place ("plain", "left_right", "turned", "map", "categories") or lifts over something
+    reaching over the axes' top (all others; "colorbar_extended" to "labels_anchored" were
+    found by review)."""
     from matplotlib.ticker import ScalarFormatter
 
     fig, ax = plt.subplots(figsize=(6.0, 3.0), dpi=figstyle.DPI)
@@ -268,14 +268,34 @@ def _titled(case: str):
     elif case == "inside":  # a title inside the axes with tick marks shown: placed at the axes' top
         ax.tick_params(axis="x", bottom=True)
         ax.set_title("innen", pad=-20)
+    elif case == "categories":  # fixed tick labels (a FixedFormatter): no offset text
+        ax.set_xticks([2019, 2020, 2021, 2022], ["A", "B", "C", "D"])
+    elif case == "colorbar_extended":  # the triangle of an extended colorbar reaches over its top
+        mappable = ax.scatter([2019, 2020], [1200, 1300], c=[0.1, 0.9])
+        ax.figure.colorbar(mappable, ax=ax, extend="max").ax.set_title("Anteil")
+    elif case == "label_placed_on_top":  # the axis label placed by hand over the axes' top
+        ax.set_xlabel("Jahr")
+        ax.xaxis.set_label_coords(0.5, 1.02)
+    elif case == "labels_pulled_up":  # tick labels pulled up into and over the flat axes
+        ax.figure.set_size_inches(6.0, 1.5)
+        ax.tick_params(axis="x", pad=-90)
+    elif case == "labels_standing":  # tick labels aligned at their bottom: they stand on their place
+        ax.figure.set_size_inches(6.0, 1.2)
+        ax.set_xticks([2019, 2020, 2021, 2022], ["Altstadt\nNord\nund\nSüd"] * 4, va="bottom")
+    elif case == "labels_anchored":  # turned about their anchor: they reach up
+        ax.figure.set_size_inches(6.0, 1.2)
+        ax.set_xticks([2019, 2020, 2021, 2022], ["Bahnhofsviertel West"] * 4, rotation=-60, ha="right",
+                      rotation_mode="anchor")
     return fig
 
 
 @pytest.mark.parametrize("case, fixed", [("plain", True), ("left_right", True), ("turned", True), ("map", True),
-                                         ("ticks_on_top", False), ("labels_on_top", False),
+                                         ("categories", True), ("ticks_on_top", False), ("labels_on_top", False),
                                          ("label_on_top", False), ("spine_on_top", False),
                                          ("inset_on_top", False), ("twin_on_top", False), ("offset", False),
-                                         ("inside", False)])
+                                         ("inside", False), ("colorbar_extended", False),
+                                         ("label_placed_on_top", False), ("labels_pulled_up", False),
+                                         ("labels_standing", False), ("labels_anchored", False)])
 def test_titles_fixed_only_where_matplotlib_would_not_move_them(case, fixed, monkeypatch):
     """figstyle.fix_titles turns matplotlib's title placement off only where it cannot move a title
     (the report's charts): the same PNG as with matplotlib's placement. Where something reaches
@@ -290,7 +310,7 @@ def test_titles_fixed_only_where_matplotlib_would_not_move_them(case, fixed, mon
                 monkeypatch.setattr(figstyle, "fix_titles", lambda ax, renderer: False)
             f = figures.finish(_titled(case))
             monkeypatch.undo()
-            ax = f.figure.axes[0]
+            ax = f.figure.axes[-1 if case == "colorbar_extended" else 0]  # the colorbar's own title
             return f.png(), ax._autotitlepos, ax
 
         own, auto, own_ax = png(False)

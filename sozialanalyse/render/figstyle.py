@@ -316,12 +316,14 @@ def enforce(fig, layout: bool = True):
 
 def _no_offset(axis) -> bool:
     """Whether ``axis``'s major formatter never writes an offset text ("1e6", a date's year): the
-    base ``Formatter.get_offset`` returns "", ``FuncFormatter`` its ``offset_string``."""
-    from matplotlib.ticker import Formatter, FuncFormatter
+    base ``Formatter.get_offset`` returns "", ``FuncFormatter`` and ``FixedFormatter`` their
+    ``offset_string``."""
+    from matplotlib.ticker import FixedFormatter, Formatter, FuncFormatter
 
     f = axis.get_major_formatter()
-    if isinstance(f, FuncFormatter):
-        return not f.offset_string and type(f).get_offset is FuncFormatter.get_offset
+    for own in (FuncFormatter, FixedFormatter):  # an offset string only where one was set
+        if isinstance(f, own):
+            return not f.offset_string and type(f).get_offset is own.get_offset
     return type(f).get_offset is Formatter.get_offset
 
 
@@ -334,11 +336,13 @@ def fix_titles(ax, renderer) -> bool:
     offset text) of every axes with a title, to lift a title above whatever of them reaches over
     the axes' top. That was about a tenth of a Gemeindeprofil's CPU. Nothing of an axes reaches
     over its top where all of this holds, and then its titles stay at their place (``y = 1``)
-    whatever the layout: the axes has no child axes, no twin and is not aligned with others'
-    titles; its x axis is labelled at the bottom (its label at the bottom, no tick label on top,
-    the bottom spine in its place) and neither axis can write an offset text; every title with
-    text is at ``y = 1`` and its box starts above the axes' top (a title moves with its axes, so
-    this holds after any layout). Where anything of it does not hold, or this matplotlib lacks
+    whatever the layout: the axes is no colorbar, has no child axes, no twin and is not aligned
+    with others' titles; its x axis is labelled at the bottom (the bottom spine in its place, no
+    tick label on top, the tick labels and the axis label where matplotlib places them, hanging
+    from there: aligned at their top, neither turned about their anchor nor pulled up by a
+    negative pad) and neither axis can write an offset text; every title with text is at
+    ``y = 1`` and its box starts above the axes' top (a title moves with its axes, so this holds
+    after any layout). Where anything of it does not hold, or this matplotlib lacks
     an attribute read here, matplotlib places the titles as before. The PNGs are the same either
     way (``tests/test_figure_png.py``). Returns whether placement was turned off."""
     titles = [getattr(ax, name, None) for name in ("title", "_left_title", "_right_title")]
@@ -351,10 +355,18 @@ def fix_titles(ax, renderer) -> bool:
         return False  # matplotlib skips an axes without a title itself
     x = ax.xaxis
     bottom = ax.spines.get("bottom")
+    ticks = [*x.majorTicks, *x.minorTicks]
+    label = x.label
     if (ax.child_axes or len(twins.get_siblings(ax)) != 1 or len(groups["title"].get_siblings(ax)) != 1
-            or x.get_label_position() != "bottom"
+            or "outline" in ax.spines  # a colorbar: matplotlib measures its outline (an extend's triangle)
             or bottom is None or bottom.get_position() != ("outward", 0.0)
-            or any(t.label2.get_visible() for t in [*x.majorTicks, *x.minorTicks])
+            # tick labels hanging from their place below the axes: on top nowhere, aligned at their
+            # top, not turned about their anchor, not pulled up by a negative pad
+            or any(t.label2.get_visible() or t.label1.get_va() != "top"
+                   or t.label1.get_rotation_mode() not in (None, "default") or t.get_pad() < 0 for t in ticks)
+            # the axis label placed by matplotlib below the tick labels, hanging from its place
+            or x.get_label_position() != "bottom" or getattr(x, "_autolabelpos", None) is not True
+            or (label.get_text() and (label.get_va() != "top" or label.get_rotation() != 0 or x.labelpad < 0))
             or not _no_offset(x) or not _no_offset(ax.yaxis)):
         return False
     top = ax.get_window_extent(renderer).y1
