@@ -82,3 +82,23 @@ def test_ci_trend_needs_robustness_to_one_point():
     y = np.array([10, 10, 10, 10, 30.0])
     t = recent_trend(range(2020, 2025), y, y - 0.196, y + 0.196)
     assert t.chi2 > chi2_critical(0.998) and t.marker == "no_change"
+
+
+def test_trend_years_are_python_integers_and_a_duplicate_year_is_named():
+    """The years of every result are Python integers (also where the trend cannot be calculated:
+    they were numpy's, which ``json`` cannot write), and a year given twice among the last five
+    points is a reason of its own: which of its two rows would count was not defined (it changed
+    with the sorting algorithm). A duplicate further back does not matter."""
+    import json
+
+    short = recent_trend([2022, 2023, 2024], [1, 2, 3], [0.5, 1.5, 2.5], [1.5, 2.5, 3.5])
+    assert short.reason == "fewer_than_five_points" and json.dumps(short.years) == "[2022, 2023, 2024]"
+    gap = recent_trend_proportion(np.array([2018, 2020, 2021, 2022, 2023]), [5, 6, 7, 8, 9], [100] * 5)
+    assert gap.reason == "gap_in_series" and all(type(y) is int for y in gap.years)
+    twice = recent_trend_proportion([2014, 2012, 2018, 2014, 2016, 2015, 2017, 2012], [1, 9, 50, 2, 30, 20, 40, 9],
+                                    [100] * 8)
+    assert (twice.marker, twice.reason) == ("cannot_be_calculated", "duplicate_year")
+    assert twice.years == (2014, 2015, 2016, 2017, 2018)
+    back = recent_trend_proportion([2012, 2012, 2014, 2015, 2016, 2017, 2018], [9, 9, 10, 20, 30, 40, 50], [100] * 7)
+    # 2014..2018 as the docstring example's 1..5 with counts 10..50 of 100: chi-squared 47,619
+    assert back.marker == "increasing" and round(back.chi2, 3) == 47.619 and back.years == (2014, 2015, 2016, 2017, 2018)

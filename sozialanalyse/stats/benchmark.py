@@ -156,16 +156,20 @@ class Trend(ShortRepr):
     reason: str = ""
 
 
-def _last(years, **columns) -> tuple[np.ndarray, dict, str]:
+def _last(years, **columns) -> tuple[tuple, dict, str]:
     """The last :data:`POINTS` entries by year among those with every column present (not NaN):
     ``(years, {name: values}, reason)``, ``reason`` ``"fewer_than_five_points"`` (then all
-    present entries) or ``"gap_in_series"`` where the years are not consecutive, else empty.
-    Plain arrays: the trend markers of a Gemeindeprofil test some sixty short series, where a
-    DataFrame built, cleaned and sorted for each cost more than the test.
+    present entries), ``"duplicate_year"`` where one of the last five years is given twice or the
+    year before them is (which row would count is not defined) or ``"gap_in_series"`` where the years are not consecutive, else
+    empty; the years as Python integers. Plain arrays: the trend markers of a Gemeindeprofil
+    test some sixty short series, where a DataFrame built, cleaned and sorted for each cost more
+    than the test.
 
     >>> y, c, reason = _last([2024, 2020, 2021, 2022, 2023, 2019], v=[6, 2, np.nan, 4, 5, 1])
-    >>> y.tolist(), c["v"].tolist(), reason
-    ([2019, 2020, 2022, 2023, 2024], [1.0, 2.0, 4.0, 5.0, 6.0], 'gap_in_series')
+    >>> y, c["v"].tolist(), reason
+    ((2019, 2020, 2022, 2023, 2024), [1.0, 2.0, 4.0, 5.0, 6.0], 'gap_in_series')
+    >>> _last([2020, 2021, 2021, 2022, 2023, 2024], v=[1, 2, 3, 4, 5, 6])[2]
+    'duplicate_year'
     """
     y = np.asarray(years, dtype=int)
     cols = {k: np.asarray(v, dtype=float) for k, v in columns.items()}
@@ -174,14 +178,17 @@ def _last(years, **columns) -> tuple[np.ndarray, dict, str]:
         present &= ~np.isnan(v)
     take = np.flatnonzero(present)
     take = take[np.argsort(y[take], kind="stable")]
+    duplicate = bool(np.any(np.diff(y[take][-(POINTS + 1):]) == 0))  # where it decides which row counts
     if len(take) >= POINTS:
         take = take[-POINTS:]
-    y, cols = y[take], {k: v[take] for k, v in cols.items()}
+    yrs, cols = tuple(y[take].tolist()), {k: v[take] for k, v in cols.items()}
+    if duplicate:
+        return yrs, cols, "duplicate_year"
     if len(take) < POINTS:
-        return y, cols, "fewer_than_five_points"
-    if np.any(np.diff(y) != 1):
-        return y, cols, "gap_in_series"
-    return y, cols, ""
+        return yrs, cols, "fewer_than_five_points"
+    if np.any(np.diff(y[take]) != 1):
+        return yrs, cols, "gap_in_series"
+    return yrs, cols, ""
 
 
 def recent_trend(years, value, lower, upper, conf_level: float = 0.998) -> Trend:
@@ -190,7 +197,8 @@ def recent_trend(years, value, lower, upper, conf_level: float = 0.998) -> Trend
     Parameters
     ----------
     years, value, lower, upper : array-like
-        One entry per year; rows with a missing value or limit are not used.
+        One entry per year; rows with a missing value or limit are not used (a year given twice
+        among the last: ``cannot_be_calculated``, reason ``duplicate_year``).
     conf_level : float
         Level of the chi-squared test (default 0.998, as Fingertips).
 
@@ -226,10 +234,10 @@ def recent_trend(years, value, lower, upper, conf_level: float = 0.998) -> Trend
     """
     yrs, f, reason = _last(years, value=value, lower=lower, upper=upper)
     if reason:
-        return Trend("cannot_be_calculated", np.nan, np.nan, tuple(yrs), reason)
+        return Trend("cannot_be_calculated", np.nan, np.nan, yrs, reason)
     se = (f["upper"] - f["lower"]) / 3.92
     if not (se > 0).all():
-        return Trend("cannot_be_calculated", np.nan, np.nan, tuple(yrs), "interval_of_width_zero")
+        return Trend("cannot_be_calculated", np.nan, np.nan, yrs, "interval_of_width_zero")
     w = 1 / se ** 2
     t = np.arange(1, POINTS + 1, dtype=float)
     y = f["value"]
@@ -247,7 +255,7 @@ def recent_trend(years, value, lower, upper, conf_level: float = 0.998) -> Trend
     marker = "no_change"
     if robust and chi2 > chi2_critical(conf_level):
         marker = "increasing" if slope > 0 else "decreasing"
-    return Trend(marker, float(slope), float(chi2), tuple(int(v) for v in yrs))
+    return Trend(marker, float(slope), float(chi2), yrs)
 
 
 def recent_trend_proportion(years, count, denominator, conf_level: float = 0.998) -> Trend:
@@ -256,7 +264,8 @@ def recent_trend_proportion(years, count, denominator, conf_level: float = 0.998
     Parameters
     ----------
     years, count, denominator : array-like
-        One entry per year; rows with a missing count or denominator are not used.
+        One entry per year; rows with a missing count or denominator are not used (a year given
+        twice among the last: ``cannot_be_calculated``, reason ``duplicate_year``).
     conf_level : float
         Level of the test (default 0.998).
 
@@ -292,14 +301,14 @@ def recent_trend_proportion(years, count, denominator, conf_level: float = 0.998
     """
     yrs, f, reason = _last(years, r=count, n=denominator)
     if reason:
-        return Trend("cannot_be_calculated", np.nan, np.nan, tuple(yrs), reason)
+        return Trend("cannot_be_calculated", np.nan, np.nan, yrs, reason)
     r, n = f["r"], f["n"]
     if (n <= 0).any() or (r < 0).any() or (r > n).any():
-        return Trend("cannot_be_calculated", np.nan, np.nan, tuple(yrs), "invalid_count")
+        return Trend("cannot_be_calculated", np.nan, np.nan, yrs, "invalid_count")
     t = np.arange(1, POINTS + 1, dtype=float)
     R, N = r.sum(), n.sum()
     if R == 0 or R == N:
-        return Trend("no_change", 0.0, 0.0, tuple(int(v) for v in yrs))
+        return Trend("no_change", 0.0, 0.0, yrs)
     num = N * (r * t).sum() - R * (n * t).sum()
     sxx = N * (n * t * t).sum() - (n * t).sum() ** 2
     chi2 = N * num ** 2 / (R * (N - R) * sxx)
@@ -307,4 +316,4 @@ def recent_trend_proportion(years, count, denominator, conf_level: float = 0.998
     marker = "no_change"
     if chi2 > chi2_critical(conf_level):
         marker = "increasing" if num > 0 else "decreasing"
-    return Trend(marker, float(slope), float(chi2), tuple(int(v) for v in yrs))
+    return Trend(marker, float(slope), float(chi2), yrs)
