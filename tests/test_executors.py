@@ -214,6 +214,33 @@ def test_the_profile_names_the_pages_and_their_slowest_cells(tmp_path):
     assert b'"execution"' not in (tmp_path / report.CACHE / "p1.ipynb").read_bytes()
 
 
+def test_each_build_gives_its_kernels_a_token_of_its_own(tmp_path):
+    """Every task of one build carries the same token in its kernel's environment, the next build
+    another (report.BUILD_ENV): a Dask worker's fork server and spare kernel, kept from one build
+    to the next, match a task by its folder and environment (tests/test_forkserver.py)."""
+    _write(tmp_path, "seite", "print(x)")
+
+    class Recorder:
+        name, address, seen = "recorder", "", []
+
+        def workers(self, n):
+            return 1
+
+        def run(self, tasks, outputs):
+            for t in tasks:
+                self.seen.append(t)
+                yield t, executors.Outcome(key=t.key, notebook=Path(t.template).read_bytes())
+
+        def cancel(self):
+            pass
+
+    ex = Recorder()
+    report.execute([_job("seite", "a", x=1), _job("seite", "b", x=2)], tmp_path, quiet=True, executor=ex)
+    report.execute([_job("seite", "c", x=3)], tmp_path, quiet=True, executor=ex)
+    tokens = [t.env[report.BUILD_ENV] for t in ex.seen]
+    assert len(tokens) == 3 and tokens[0] == tokens[1] != tokens[2] and len(tokens[0]) == 32
+
+
 # --- the whole report on a LocalCluster --------------------------------------------------------
 def test_musterland_built_on_dask_equals_the_local_build(two_municipality_build, tmp_path, cluster):
     """The session's local build of two profiles (tests/conftest.py) is kept aside; the project is

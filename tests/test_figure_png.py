@@ -279,6 +279,9 @@ def _titled(case: str):
     elif case == "labels_pulled_up":  # tick labels pulled up into and over the flat axes
         ax.figure.set_size_inches(6.0, 1.5)
         ax.tick_params(axis="x", pad=-90)
+    elif case == "ticks_pulled_up":  # a negative tick length pulls the labels up alike
+        ax.figure.set_size_inches(6.0, 1.5)
+        ax.tick_params(axis="x", length=-120)
     elif case == "labels_standing":  # tick labels aligned at their bottom: they stand on their place
         ax.figure.set_size_inches(6.0, 1.2)
         ax.set_xticks([2019, 2020, 2021, 2022], ["Altstadt\nNord\nund\nSüd"] * 4, va="bottom")
@@ -294,7 +297,7 @@ def _titled(case: str):
                                          ("label_on_top", False), ("spine_on_top", False),
                                          ("inset_on_top", False), ("twin_on_top", False), ("offset", False),
                                          ("inside", False), ("colorbar_extended", False),
-                                         ("label_placed_on_top", False), ("labels_pulled_up", False),
+                                         ("label_placed_on_top", False), ("labels_pulled_up", False), ("ticks_pulled_up", False),
                                          ("labels_standing", False), ("labels_anchored", False)])
 def test_titles_fixed_only_where_matplotlib_would_not_move_them(case, fixed, monkeypatch):
     """figstyle.fix_titles turns matplotlib's title placement off only where it cannot move a title

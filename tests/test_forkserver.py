@@ -210,6 +210,31 @@ def test_a_kernel_starts_when_its_log_folder_was_removed_since_the_server_starte
     assert log and Path(log).parent == logs and Path(log).exists()
 
 
+def test_a_workers_server_and_spare_of_an_earlier_build_serve_no_later_one(tmp_path):
+    """A Dask worker's pool outlives a build. Its spare kernel sits in the folder it started in:
+    a project removed and made again at the same path left it in the removed folder, where every
+    read of the next build's notebook failed; its fork server runs the library it imported. Each
+    build gives its kernels a token of its own (report.BUILD_ENV), so the next build gets a new
+    server and a new kernel."""
+    root = tmp_path / "projekt"
+    root.mkdir()
+    pool = kernels.KernelPool(log_dir=str(tmp_path / "logs"), fork=True)
+    try:
+        wk, _ = pool.take(str(root), {report.BUILD_ENV: "erster"}, prestart=True)  # leaves a spare
+        server = pool._server
+        assert _printed(wk, "import os\nprint(os.environ['SOZIALANALYSE_BUILD'])") == "erster\n"
+        wk.shutdown()
+        shutil.rmtree(root)
+        root.mkdir()  # a new checkout at the same path
+        (root / "daten.txt").write_text("neu", encoding="utf-8")
+        wk, _ = pool.take(str(root), {report.BUILD_ENV: "zweiter"}, prestart=False)
+        assert pool._server is not server and not server.alive()
+        assert _printed(wk, "print(open('daten.txt').read())") == "neu\n"
+        wk.shutdown()
+    finally:
+        pool.close()
+
+
 @pytest.mark.parametrize("fork", [True, False], ids=["forked", "fresh"])
 def test_a_kernel_ends_with_its_processes_at_once_without_jupyter_clients_polls(tmp_path, monkeypatch, fork):
     """A worker shuts its kernel down after each notebook. The kernel's process group is killed

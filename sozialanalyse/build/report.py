@@ -33,6 +33,7 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from html.parser import HTMLParser
@@ -66,6 +67,9 @@ __all__ = ["BuildError", "BuildPlan", "ConfigError", "DiskFullError", "Job", "pl
 
 GENERATED = Path("book") / "_generated"
 CACHE = Path(".cache") / "executed"
+#: The kernels' environment variable with a token of their build (:func:`execute`): a worker's
+#: fork server and spare kernel serve the build that started them only.
+BUILD_ENV = "SOZIALANALYSE_BUILD"
 BUILD = Path("_build")
 #: The protected layer the build computes once for all kernels (true values: never in the site).
 LAYER_CACHE = Path(".cache") / "protected"
@@ -624,8 +628,14 @@ def execute(jobs: list[Job], root: Path, jobs_n: int = 2, quiet: bool = False, e
               f"({workers} worker(s){where})", quiet)
     if todo:
         # what the kernels need beyond the worker's own environment: the protected layer and the
-        # mirror this build chose (sozialanalyse.protected.layer.ENV_VAR, sozialanalyse.io.mirror.ENV_VAR)
+        # mirror this build chose (sozialanalyse.protected.layer.ENV_VAR, sozialanalyse.io.mirror.ENV_VAR),
+        # and this build's own token (BUILD_ENV): a worker that outlives a build (Dask) keeps its
+        # fork server and a spare kernel, which match a task by its folder and environment; the
+        # token makes them this build's. Kept, the server ran the library it had imported (the
+        # environment of official data names neither code nor data) and the spare sat in the
+        # folder of its start (removed and made again at the same path: every read failed)
         env = {k: v for k, v in os.environ.items() if k.startswith("SOZIALANALYSE_")}
+        env[BUILD_ENV] = uuid.uuid4().hex
         tasks = [_executors.Task(key=j.key, label=j.label, template=str(root / "notebooks" / f"{j.template}.ipynb"),
                                  parameters=j.parameters, cwd=str(root), env=env,
                                  prestart=i < total - workers, log_dir=str(cache / "kernels"),

@@ -340,9 +340,9 @@ def fix_titles(ax, renderer) -> bool:
     with others' titles; its x axis is labelled at the bottom (the bottom spine in its place, no
     tick label on top, the tick labels and the axis label where matplotlib places them, hanging
     from there: aligned at their top, neither turned about their anchor nor pulled up by a
-    negative pad) and neither axis can write an offset text; every title with text is at
-    ``y = 1`` and its box starts above the axes' top (a title moves with its axes, so this holds
-    after any layout). Where anything of it does not hold, or this matplotlib lacks
+    negative pad or tick length) and neither axis can write an offset text; every title with
+    text is at ``y = 1`` and its box starts above the axes' top (a title moves with its axes, so
+    this holds after any layout). Where anything of it does not hold, or this matplotlib lacks
     an attribute read here, matplotlib places the titles as before. The PNGs are the same either
     way (``tests/test_figure_png.py``). Returns whether placement was turned off."""
     titles = [getattr(ax, name, None) for name in ("title", "_left_title", "_right_title")]
@@ -361,9 +361,10 @@ def fix_titles(ax, renderer) -> bool:
             or "outline" in ax.spines  # a colorbar: matplotlib measures its outline (an extend's triangle)
             or bottom is None or bottom.get_position() != ("outward", 0.0)
             # tick labels hanging from their place below the axes: on top nowhere, aligned at their
-            # top, not turned about their anchor, not pulled up by a negative pad
+            # top, not turned about their anchor, not pulled up by a negative pad or tick length
             or any(t.label2.get_visible() or t.label1.get_va() != "top"
-                   or t.label1.get_rotation_mode() not in (None, "default") or t.get_pad() < 0 for t in ticks)
+                   or t.label1.get_rotation_mode() not in (None, "default")
+                   or t.get_pad() < 0 or t.get_tick_padding() < 0 for t in ticks)
             # the axis label placed by matplotlib below the tick labels, hanging from its place
             or x.get_label_position() != "bottom" or getattr(x, "_autolabelpos", None) is not True
             or (label.get_text() and (label.get_va() != "top" or label.get_rotation() != 0 or x.labelpad < 0))
