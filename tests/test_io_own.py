@@ -343,3 +343,23 @@ def test_the_committed_workbook_template_is_what_write_workbook_makes_of_the_csv
         a, b = fresh[name], committed[name]
         assert [[c.value for c in row] for row in a.iter_rows()] == [[c.value for c in row] for row in b.iter_rows()], name
         assert [c.number_format for c in a[2]] == [c.number_format for c in b[2]], name
+
+
+def test_a_csv_file_is_read_exactly_when_pyarrows_reader_fails_inside(tmp_path, monkeypatch):
+    """pyarrow's threaded CSV reader once failed inside ("Unknown error: a chunk failed converting
+    for an unknown reason", an ArrowException that is neither ArrowInvalid nor ValueError) while a
+    CI run's test loaded Musterland: the load stopped. The line-by-line path reads the file instead."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    path = tmp_path / "x.csv"
+    path.write_text("area_id,year,value\nA,2024,7\nB,2024,\n", encoding="utf-8")
+    fast = read_table(path)
+
+    def broken(*args, **kwargs):
+        raise pa.ArrowException("Unknown error: a chunk failed converting for an unknown reason")
+
+    monkeypatch.setattr(pacsv, "read_csv", broken)
+    slow = read_table(path)
+    pd.testing.assert_frame_equal(slow.df, fast.df)
+    assert list(slow.df["value"].isna()) == [False, True] and list(slow.lines) == list(fast.lines) == [2, 3]
