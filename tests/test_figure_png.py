@@ -279,6 +279,13 @@ def _titled(case: str):
     elif case == "labels_pulled_up":  # tick labels pulled up into and over the flat axes
         ax.figure.set_size_inches(6.0, 1.5)
         ax.tick_params(axis="x", pad=-90)
+    elif case == "aligned":  # aligned with the title of a neighbour whose tick labels are on top
+        other = ax.figure.add_subplot(1, 2, 2)
+        ax.set_subplotspec(ax.figure.add_gridspec(1, 2)[0])
+        other.set_subplotspec(ax.get_subplotspec().get_gridspec()[1])
+        other.xaxis.tick_top()
+        other.set_title("Nachbar")
+        ax.figure.align_titles()
     elif case == "ticks_pulled_up":  # a negative tick length pulls the labels up alike
         ax.figure.set_size_inches(6.0, 1.5)
         ax.tick_params(axis="x", length=-120)
@@ -297,7 +304,7 @@ def _titled(case: str):
                                          ("label_on_top", False), ("spine_on_top", False),
                                          ("inset_on_top", False), ("twin_on_top", False), ("offset", False),
                                          ("inside", False), ("colorbar_extended", False),
-                                         ("label_placed_on_top", False), ("labels_pulled_up", False), ("ticks_pulled_up", False),
+                                         ("label_placed_on_top", False), ("labels_pulled_up", False), ("ticks_pulled_up", False), ("aligned", False),
                                          ("labels_standing", False), ("labels_anchored", False)])
 def test_titles_fixed_only_where_matplotlib_would_not_move_them(case, fixed, monkeypatch):
     """figstyle.fix_titles turns matplotlib's title placement off only where it cannot move a title
